@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export interface ServerHandle {
+  readonly url: string;
+  readonly openUrl: string;
+  readonly token: string;
+  readonly dataDir: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `distillery serve` on its own fresh (or given) data directory, as a person would. */
+export async function startServer(
+  opts: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<ServerHandle> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'distillery-e2e-'));
+  const token = `e2e-${Math.random().toString(36).slice(2)}`;
+  const child = spawn(
+    process.execPath,
+    ['bin/distillery.mjs', 'serve', '--json', '--data-dir', dataDir, '--token', token],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const line = await new Promise<string>((res, rej) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', res);
+    child.once('exit', (code) => rej(new Error(`server exited (${code}): ${stderr}`)));
+  });
+  const info = JSON.parse(line) as { url: string; openUrl: string };
+  return {
+    url: info.url,
+    openUrl: info.openUrl,
+    token,
+    dataDir,
+    process: child,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+export interface AppSession {
+  readonly server: ServerHandle;
+  readonly browser: Browser;
+  readonly page: Page;
+  close(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** A server with its own data directory and a Chromium page opened on it. */
+export async function openApp(opts: { dataDir?: string } = {}): Promise<AppSession> {
+  const server = await startServer(opts);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  await page.goto(server.openUrl);
+  return {
+    server,
+    browser,
+    page,
+    close: async ({ keepData } = {}) => {
+      await browser.close();
+      await server.stop();
+      if (!keepData) rmSync(server.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Calls the contract over HTTP with the server's token: for setting up state a test is not about. */
+export async function invoke<T = unknown>(
+  server: ServerHandle,
+  channel: string,
+  request: unknown = {},
+): Promise<T> {
+  const res = await fetch(`${server.url}api/invoke/${channel}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
+  return body.value as T;
+}

@@ -1,0 +1,27 @@
+// `npm start`: the Electron window where Electron and a display exist; otherwise the browser-mode server.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const hasElectron = existsSync('node_modules/electron/path.txt');
+const hasDisplay =
+  process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+const passThrough = process.argv.slice(2);
+
+if (!existsSync('out/renderer/index.html') || !existsSync('out/main/index.js')) {
+  const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+let child;
+if (hasElectron && hasDisplay) {
+  child = spawn('npx', ['electron-vite', 'preview', '--', ...passThrough], { stdio: 'inherit' });
+} else {
+  console.log(
+    hasElectron
+      ? 'No display found: starting Distillery in browser mode.'
+      : "Electron's binary is not installed (offline setup): starting Distillery in browser mode.",
+  );
+  child = spawn(process.execPath, ['bin/distillery.mjs', 'serve', ...passThrough], { stdio: 'inherit' });
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));

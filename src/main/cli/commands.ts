@@ -1,0 +1,22 @@
+import { datasetCommands } from '../features/dataset/cli';
+import { evaluationCommands } from '../features/evaluation/cli';
+import { exportCommands } from '../features/export/cli';
+import { reviewCommands } from '../features/review/cli';
+import { studentCommands } from '../features/student/cli';
+import { teacherCommands } from '../features/teacher/cli';
+import { jobCommands, projectCommands } from './builtin';
+import { serveCommand } from './serve';
+import type { CliCommand } from './types';
+
+/** Every CLI command: one group per feature, each driving the same core as the UI. */
+export const COMMANDS: readonly CliCommand[] = [
+  serveCommand,
+  ...projectCommands,
+  ...jobCommands,
+  ...datasetCommands,
+  ...teacherCommands,
+  ...reviewCommands,
+  ...studentCommands,
+  ...evaluationCommands,
+  ...exportCommands,
+];

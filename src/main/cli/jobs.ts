@@ -1,0 +1,43 @@
+import type { Job } from '../../shared/jobs';
+import type { Core } from '../core/core';
+import { AppError } from '../core/errors';
+import type { CliIo } from './types';
+
+function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  if (seconds < 60) return ` ETA ${Math.round(seconds)}s`;
+  return ` ETA ${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+}
+
+/** Follows a job until it ends, printing progress to stderr; Ctrl-C pauses nothing but interrupts it resumably. */
+export async function followJob(core: Core, job: Job, io: CliIo): Promise<Job> {
+  let last = 0;
+  const unsubscribe = core.events.subscribe((env) => {
+    if (env.name !== 'job.updated') return;
+    const j = env.payload as Job;
+    if (j.id !== job.id || io.json) return;
+    const now = Date.now();
+    if (now - last < 500 && j.state === 'running') return;
+    last = now;
+    const { done, total, rate, etaSeconds, phase } = j.progress;
+    const pct = total > 0 ? ` ${((100 * done) / total).toFixed(1)}%` : '';
+    const r = rate ? ` ${rate.toFixed(1)}/s` : '';
+    io.note(`[${j.state}] ${phase ?? j.title}: ${done}/${total}${pct}${r}${formatEta(etaSeconds)}`);
+  });
+  const onSigint = (): void => {
+    io.note('Interrupted: the job is kept and can be resumed with "distillery jobs resume ' + job.id + '".');
+    void core.dispose().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const final = await core.jobs.wait(job.id);
+    if (final.state === 'failed')
+      throw new AppError('INTERNAL', final.error ?? 'The job failed.', { jobId: final.id });
+    if (final.state === 'cancelled')
+      throw new AppError('CANCELLED', 'The job was cancelled.', { jobId: final.id });
+    return final;
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+  }
+}

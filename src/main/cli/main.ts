@@ -1,0 +1,101 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { createCore, type Core } from '../core/core';
+import { AppError, toErrorInfo } from '../core/errors';
+import { defaultDataDir } from '../core/paths';
+import { COMMANDS } from './commands';
+import type { CliCommand, CliIo } from './types';
+
+const GLOBAL_OPTIONS = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: distillery COMMAND [options] [--data-dir DIR] [--json]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command takes --data-dir DIR (default: $DISTILLERY_DATA_DIR or your user data folder)',
+    'and --json (machine-readable result on stdout; errors on stderr with a non-zero exit).',
+    'Run "distillery COMMAND --help" for a command\'s options.',
+  ].join('\n');
+}
+
+function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | null {
+  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+  for (const n of [2, 1]) {
+    const name = words.slice(0, n).join(' ');
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command) {
+      const rest = [...argv];
+      for (const w of name.split(' ')) rest.splice(rest.indexOf(w), 1);
+      return { command, rest };
+    }
+  }
+  return null;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  const found = findCommand(argv);
+  if (!found) {
+    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(helpText() + '\n');
+      return 0;
+    }
+    const message = `Unknown command "${argv.filter((a) => !a.startsWith('-')).join(' ')}". Run "distillery --help".`;
+    if (wantsJson)
+      process.stderr.write(JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message } }) + '\n');
+    else process.stderr.write(message + '\n');
+    return 2;
+  }
+  const { command, rest } = found;
+  let core: Core | null = null;
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (parsed.values.help) {
+      process.stdout.write(`${command.usage}\n\n${command.summary}\n`);
+      return 0;
+    }
+    const dataDir = resolve((parsed.values['data-dir'] as string | undefined) ?? defaultDataDir());
+    const json = Boolean(parsed.values.json);
+    const io: CliIo = {
+      json,
+      dataDir,
+      core: async () => {
+        const serving = command.name === 'serve';
+        core ??= await createCore({ dataDir, mode: serving ? 'browser' : 'cli', seedDemo: serving });
+        return core;
+      },
+      print: (line) => {
+        if (!json) process.stdout.write(line + '\n');
+      },
+      note: (line) => process.stderr.write(line + '\n'),
+    };
+    const value = await command.run({ positionals: parsed.positionals, values: parsed.values }, io);
+    if (json && value !== undefined) process.stdout.write(JSON.stringify(value) + '\n');
+    return 0;
+  } catch (e) {
+    const info =
+      e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
+        ? new AppError('INVALID_INPUT', `${e.message}\nUsage: ${command.usage}`).toInfo()
+        : toErrorInfo(e);
+    if (wantsJson) process.stderr.write(JSON.stringify({ ok: false, error: info }) + '\n');
+    else process.stderr.write(`Error (${info.code}): ${info.message}\n`);
+    return 1;
+  } finally {
+    const c = core as Core | null;
+    if (c) await c.dispose();
+  }
+}

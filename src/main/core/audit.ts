@@ -1,0 +1,27 @@
+import type { Db } from './store/db';
+import { nowIso } from './time';
+
+/** Appends to the project's audit log: every change of data a person would want to trace. */
+export function audit(
+  db: Db,
+  entry: {
+    projectId: number | null;
+    actor: string;
+    action: string;
+    entity: string;
+    entityId?: number | null;
+    details?: unknown;
+  },
+): void {
+  db.prepare(
+    'INSERT INTO audit_log (project_id, at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    entry.projectId,
+    nowIso(),
+    entry.actor,
+    entry.action,
+    entry.entity,
+    entry.entityId ?? null,
+    entry.details === undefined ? null : JSON.stringify(entry.details),
+  );
+}

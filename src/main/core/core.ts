@@ -1,0 +1,121 @@
+import {
+  contract,
+  isChannelName,
+  type ChannelName,
+  type Request,
+  type Response,
+} from '../../shared/contract';
+import type { Result } from '../../shared/result';
+import { err, ok } from '../../shared/result';
+import { AppError, toErrorInfo } from './errors';
+import { EventBus } from './events';
+import type { CoreContext, RunMode } from './feature';
+import { JobManager, type JobRunner } from './jobs/jobs';
+import { makePaths, type Paths } from './paths';
+import { openDatabase, type Db } from './store/db';
+import { acquireDataDirLock } from './store/lock';
+import { FEATURES, HANDLERS } from '../features';
+import type { JobKind } from '../../shared/jobs';
+import { seedDemoProject } from '../features/projects/demo';
+import { resourcesDir } from './paths';
+
+export interface CoreOptions {
+  readonly dataDir: string;
+  readonly mode: RunMode;
+  /** Seed the demo project on a first start (the app does; CLI commands and most tests do not). */
+  readonly seedDemo?: boolean;
+}
+
+export interface Core {
+  readonly ctx: CoreContext;
+  readonly db: Db;
+  readonly paths: Paths;
+  readonly events: EventBus;
+  readonly jobs: JobManager;
+  /** Validates and runs one request from outside (IPC, HTTP, CLI): never throws. */
+  invokeRaw(channel: string, request: unknown): Promise<Result<unknown>>;
+  /** The same, typed, for in-process callers. */
+  invoke<K extends ChannelName>(channel: K, request: Request<K>): Promise<Result<Response<K>>>;
+  /** Like invoke, but throws the AppError: for the CLI and tests. */
+  call<K extends ChannelName>(channel: K, request: Request<K>): Promise<Response<K>>;
+  dispose(): Promise<void>;
+}
+
+export async function createCore(opts: CoreOptions): Promise<Core> {
+  const paths = makePaths(opts.dataDir);
+  const releaseLock = acquireDataDirLock(paths.dataDir, opts.mode);
+  let db: Db;
+  try {
+    db = openDatabase(paths.database);
+  } catch (e) {
+    releaseLock();
+    throw e;
+  }
+  const events = new EventBus();
+  const jobs = new JobManager(db, events);
+  const disposers: Array<() => Promise<void> | void> = [];
+  const ctx: CoreContext = {
+    db,
+    paths,
+    events,
+    jobs,
+    mode: opts.mode,
+    onDispose: (fn) => disposers.push(fn),
+  };
+  jobs.markInterrupted();
+  for (const feature of FEATURES) {
+    for (const [kind, runner] of Object.entries(feature.jobs ?? {})) {
+      jobs.register(kind as JobKind, runner as JobRunner<never>);
+    }
+  }
+  for (const feature of FEATURES) await feature.start?.(ctx);
+  if (opts.seedDemo) seedDemoProject(db, resourcesDir());
+
+  const invokeRaw = async (channel: string, request: unknown): Promise<Result<unknown>> => {
+    if (!isChannelName(channel)) return err('UNKNOWN_CHANNEL', `There is no request named "${channel}".`);
+    const parsed = contract[channel].input.safeParse(request ?? {});
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where = first?.path.length ? ` (${first.path.join('.')})` : '';
+      return err('INVALID_INPUT', `${first?.message ?? 'Invalid request'}${where}`, parsed.error.issues);
+    }
+    try {
+      const handler = HANDLERS[channel] as (input: unknown, c: CoreContext) => unknown;
+      return ok(await handler(parsed.data, ctx));
+    } catch (e) {
+      const info = toErrorInfo(e);
+      if (info.code === 'INTERNAL') console.error(`[core] ${channel} failed:`, e);
+      return { ok: false, error: info };
+    }
+  };
+
+  let disposed = false;
+  return {
+    ctx,
+    db,
+    paths,
+    events,
+    jobs,
+    invokeRaw,
+    invoke: (channel, request) => invokeRaw(channel, request) as never,
+    call: async (channel, request) => {
+      const r = await invokeRaw(channel, request);
+      if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.details);
+      return r.value as never;
+    },
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await jobs.dispose();
+      for (const fn of disposers.reverse()) {
+        try {
+          await fn();
+        } catch (e) {
+          console.error('[core] dispose failed:', e);
+        }
+      }
+      db.close();
+      releaseLock();
+    },
+  };
+}

@@ -1,0 +1,366 @@
+import type { Job, JobKind, JobProgress, JobState } from '../../../shared/jobs';
+import type { Db } from '../store/db';
+import { parseJson } from '../store/db';
+import { AppError, notFound, toErrorInfo } from '../errors';
+import type { EventBus } from '../events';
+import { nowIso } from '../time';
+
+/** Thrown out of `JobControl.yield()` when the user cancels; the manager records the job as cancelled. */
+export class JobCancelled extends Error {
+  constructor() {
+    super('Cancelled by the user.');
+    this.name = 'JobCancelled';
+  }
+}
+
+export interface JobControl<P = unknown> {
+  readonly jobId: number;
+  readonly projectId: number | null;
+  readonly params: P;
+  /** What the last run saved with `saveCheckpoint`, or null on a first start. */
+  readonly checkpoint: unknown;
+  /** Aborted when the job is cancelled (or the core shuts down): pass it to I/O that can be interrupted. */
+  readonly signal: AbortSignal;
+  /** Reports progress; persisted and pushed at most a few times a second. `rate` overrides the measured rate. */
+  progress(done: number, total: number, extra?: { phase?: string; rate?: number }): void;
+  /** Persists a resume point at once: after a crash the job restarts from here. */
+  saveCheckpoint(data: unknown): void;
+  /** Call between units of work: returns at once when running, waits while paused, throws JobCancelled when cancelled. */
+  yield(): Promise<void>;
+  readonly isPaused: () => boolean;
+}
+
+export type JobRunner<P = unknown> = (ctl: JobControl<P>) => Promise<unknown>;
+
+interface JobRow {
+  id: number;
+  project_id: number | null;
+  kind: string;
+  title: string;
+  state: JobState;
+  params: string;
+  checkpoint: string | null;
+  result: string | null;
+  progress_done: number;
+  progress_total: number;
+  rate: number | null;
+  eta_seconds: number | null;
+  phase: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+function toJob(r: JobRow): Job {
+  const progress: JobProgress = {
+    done: r.progress_done,
+    total: r.progress_total,
+    rate: r.rate,
+    etaSeconds: r.eta_seconds,
+    phase: r.phase,
+  };
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    kind: r.kind as JobKind,
+    title: r.title,
+    state: r.state,
+    progress,
+    error: r.error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
+    result: parseJson<unknown>(r.result, null),
+  };
+}
+
+interface Live {
+  paused: boolean;
+  cancelled: boolean;
+  abort: AbortController;
+  wake: (() => void) | null;
+  /** (time ms, done) samples for the rate, over the last few seconds. */
+  samples: Array<[number, number]>;
+  lastFlush: number;
+  pending: { done: number; total: number; phase?: string; rate?: number } | null;
+  promise: Promise<void>;
+}
+
+const FLUSH_MS = 250;
+const RATE_WINDOW_MS = 10_000;
+
+/**
+ * Persisted long work. A job row is the truth: state, progress and a resume checkpoint live in SQLite, so that a
+ * crash or kill leaves the job `interrupted`, and resuming it runs the same runner from its last checkpoint.
+ */
+export class JobManager {
+  private readonly runners = new Map<JobKind, JobRunner<never>>();
+  private readonly live = new Map<number, Live>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+  ) {}
+
+  register<P>(kind: JobKind, runner: JobRunner<P>): void {
+    this.runners.set(kind, runner as JobRunner<never>);
+  }
+
+  /** At start-up: whatever was running when the last process died is interrupted, not silently lost. */
+  markInterrupted(): number {
+    const info = this.db
+      .prepare(
+        `UPDATE jobs SET state = 'interrupted', updated_at = ?, rate = NULL, eta_seconds = NULL
+         WHERE state IN ('queued', 'running', 'paused')`,
+      )
+      .run(nowIso());
+    return info.changes;
+  }
+
+  list(filter: { projectId?: number; activeOnly?: boolean } = {}): Job[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.projectId !== undefined) {
+      where.push('project_id = ?');
+      args.push(filter.projectId);
+    }
+    if (filter.activeOnly) where.push(`state IN ('queued', 'running', 'paused', 'interrupted')`);
+    const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT 200`;
+    return (this.db.prepare(sql).all(...args) as JobRow[]).map(toJob);
+  }
+
+  get(jobId: number): Job {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    if (!row) throw notFound('Job', jobId);
+    return toJob(row);
+  }
+
+  start<P>(kind: JobKind, opts: { projectId?: number | null; title: string; params: P }): Job {
+    if (!this.runners.has(kind)) throw new AppError('UNSUPPORTED', `No runner for jobs of kind ${kind}.`);
+    const now = nowIso();
+    const info = this.db
+      .prepare(
+        `INSERT INTO jobs (project_id, kind, title, state, params, created_at, updated_at)
+         VALUES (?, ?, ?, 'running', ?, ?, ?)`,
+      )
+      .run(opts.projectId ?? null, kind, opts.title, JSON.stringify(opts.params ?? {}), now, now);
+    const id = Number(info.lastInsertRowid);
+    this.launch(id);
+    return this.get(id);
+  }
+
+  pause(jobId: number): Job {
+    const job = this.get(jobId);
+    const live = this.live.get(jobId);
+    if (job.state !== 'running' || !live) {
+      throw new AppError('JOB_STATE', `Only a running job can be paused; this one is ${job.state}.`);
+    }
+    live.paused = true;
+    this.setState(jobId, 'paused');
+    return this.get(jobId);
+  }
+
+  resume(jobId: number): Job {
+    const job = this.get(jobId);
+    const live = this.live.get(jobId);
+    if (job.state === 'paused' && live) {
+      live.paused = false;
+      live.samples = [];
+      this.setState(jobId, 'running');
+      live.wake?.();
+      return this.get(jobId);
+    }
+    if (job.state === 'interrupted' || job.state === 'failed' || (job.state === 'paused' && !live)) {
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = 'running', error = NULL, finished_at = NULL, updated_at = ? WHERE id = ?`,
+        )
+        .run(nowIso(), jobId);
+      this.launch(jobId);
+      return this.get(jobId);
+    }
+    throw new AppError(
+      'JOB_STATE',
+      `This job is ${job.state}; only a paused, interrupted or failed job can be resumed.`,
+    );
+  }
+
+  cancel(jobId: number): Job {
+    const job = this.get(jobId);
+    const live = this.live.get(jobId);
+    if (live) {
+      live.cancelled = true;
+      live.abort.abort(new JobCancelled());
+      live.wake?.();
+      this.setState(jobId, 'cancelled', { finished: true });
+      return this.get(jobId);
+    }
+    if (
+      job.state === 'interrupted' ||
+      job.state === 'paused' ||
+      job.state === 'queued' ||
+      job.state === 'failed'
+    ) {
+      this.setState(jobId, 'cancelled', { finished: true });
+      return this.get(jobId);
+    }
+    throw new AppError('JOB_STATE', `This job is already ${job.state}.`);
+  }
+
+  /** Resolves when the job's current run has ended (any final state). */
+  async wait(jobId: number): Promise<Job> {
+    const live = this.live.get(jobId);
+    if (live) await live.promise;
+    return this.get(jobId);
+  }
+
+  /** Stops every running job (they become `interrupted`, resumable on the next start). */
+  async dispose(): Promise<void> {
+    const running = [...this.live.entries()];
+    for (const [, live] of running) {
+      live.abort.abort(new Error('shutdown'));
+      live.wake?.();
+    }
+    await Promise.allSettled(running.map(([, l]) => l.promise));
+  }
+
+  private setState(
+    jobId: number,
+    state: JobState,
+    opts: { error?: string; finished?: boolean; result?: unknown } = {},
+  ) {
+    const now = nowIso();
+    this.db
+      .prepare(
+        `UPDATE jobs SET state = ?, updated_at = ?, error = COALESCE(?, error),
+           finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
+           result = COALESCE(?, result),
+           rate = CASE WHEN ? IN ('running') THEN rate ELSE NULL END,
+           eta_seconds = CASE WHEN ? IN ('running') THEN eta_seconds ELSE NULL END
+         WHERE id = ?`,
+      )
+      .run(
+        state,
+        now,
+        opts.error ?? null,
+        opts.finished ? 1 : 0,
+        now,
+        opts.result === undefined ? null : JSON.stringify(opts.result),
+        state,
+        state,
+        jobId,
+      );
+    this.events.emit('job.updated', this.get(jobId));
+  }
+
+  private launch(jobId: number): void {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow;
+    const runner = this.runners.get(row.kind as JobKind);
+    if (!runner) {
+      this.setState(jobId, 'failed', { error: `No runner for jobs of kind ${row.kind}.`, finished: true });
+      return;
+    }
+    const abort = new AbortController();
+    const live: Live = {
+      paused: false,
+      cancelled: false,
+      abort,
+      wake: null,
+      samples: [],
+      lastFlush: 0,
+      pending: null,
+      promise: Promise.resolve(),
+    };
+    this.live.set(jobId, live);
+    const ctl: JobControl<unknown> = {
+      jobId,
+      projectId: row.project_id,
+      params: parseJson<unknown>(row.params, {}),
+      checkpoint: parseJson<unknown>(row.checkpoint, null),
+      signal: abort.signal,
+      progress: (done, total, extra) => this.progress(jobId, live, done, total, extra),
+      saveCheckpoint: (data) => {
+        this.db
+          .prepare('UPDATE jobs SET checkpoint = ?, updated_at = ? WHERE id = ?')
+          .run(JSON.stringify(data), nowIso(), jobId);
+      },
+      yield: async () => {
+        while (live.paused && !live.cancelled && !abort.signal.aborted) {
+          this.flush(jobId, live);
+          await new Promise<void>((resolve) => {
+            live.wake = resolve;
+          });
+          live.wake = null;
+        }
+        if (live.cancelled) throw new JobCancelled();
+        if (abort.signal.aborted) throw new JobCancelled();
+      },
+      isPaused: () => live.paused,
+    };
+    this.events.emit('job.updated', this.get(jobId));
+    live.promise = (async () => {
+      // Let the caller receive the job before work starts.
+      await new Promise((r) => setImmediate(r));
+      try {
+        const result = await (runner as JobRunner<unknown>)(ctl);
+        this.flush(jobId, live);
+        if (live.cancelled) return;
+        if (abort.signal.aborted) {
+          this.setState(jobId, 'interrupted');
+          return;
+        }
+        this.setState(jobId, 'completed', { finished: true, result: result ?? null });
+      } catch (e) {
+        this.flush(jobId, live);
+        if (live.cancelled) return; // already recorded as cancelled
+        if (abort.signal.aborted) {
+          this.setState(jobId, 'interrupted');
+          return;
+        }
+        if (e instanceof JobCancelled) {
+          this.setState(jobId, 'cancelled', { finished: true });
+          return;
+        }
+        this.setState(jobId, 'failed', { error: toErrorInfo(e).message, finished: true });
+      } finally {
+        this.live.delete(jobId);
+      }
+    })();
+  }
+
+  private progress(
+    jobId: number,
+    live: Live,
+    done: number,
+    total: number,
+    extra?: { phase?: string; rate?: number },
+  ): void {
+    const t = Date.now();
+    live.samples.push([t, done]);
+    while (live.samples.length > 2 && t - live.samples[0][0] > RATE_WINDOW_MS) live.samples.shift();
+    live.pending = { done, total, phase: extra?.phase, rate: extra?.rate };
+    if (t - live.lastFlush >= FLUSH_MS || done >= total) this.flush(jobId, live);
+  }
+
+  private flush(jobId: number, live: Live): void {
+    const p = live.pending;
+    if (!p) return;
+    live.pending = null;
+    live.lastFlush = Date.now();
+    let rate: number | null = p.rate ?? null;
+    if (rate === null && live.samples.length >= 2) {
+      const [t0, d0] = live.samples[0];
+      const [t1, d1] = live.samples[live.samples.length - 1];
+      if (t1 > t0) rate = ((d1 - d0) * 1000) / (t1 - t0);
+    }
+    const eta = rate && rate > 0 ? Math.max(0, (p.total - p.done) / rate) : null;
+    this.db
+      .prepare(
+        `UPDATE jobs SET progress_done = ?, progress_total = ?, rate = ?, eta_seconds = ?, phase = COALESCE(?, phase),
+         updated_at = ? WHERE id = ?`,
+      )
+      .run(p.done, p.total, rate, eta, p.phase ?? null, nowIso(), jobId);
+    this.events.emit('job.updated', this.get(jobId));
+  }
+}

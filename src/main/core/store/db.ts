@@ -1,0 +1,94 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { AppError } from '../errors';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+
+export type Db = Database.Database;
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function assertSqliteFile(file: string): void {
+  if (!existsSync(file)) return;
+  const size = statSync(file).size;
+  if (size === 0) return; // an empty file is a new database
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const n = readSync(fd, buf, 0, 16, 0);
+    if (n < 16 || buf.toString('latin1') !== SQLITE_MAGIC) {
+      throw new AppError(
+        'DB_NOT_SQLITE',
+        `The file ${file} is not a Distillery database (it is not SQLite). ` +
+          'Choose another data folder, or move that file away; Distillery did not change it.',
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Opens (creating if needed) the one database of a data directory and brings its schema up to date.
+ * Refuses a file that is not SQLite and a database written by a newer Distillery, changing nothing in either case.
+ */
+export function openDatabase(file: string): Db {
+  assertSqliteFile(file);
+  let db: Db;
+  try {
+    db = new Database(file, { timeout: 5000 });
+  } catch (e) {
+    throw new AppError('DB_NOT_SQLITE', `Cannot open the database ${file}: ${(e as Error).message}`);
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+  } catch (e) {
+    db.close();
+    const code = (e as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB') {
+      throw new AppError(
+        'DB_NOT_SQLITE',
+        `The file ${file} is not a Distillery database (it is not SQLite).`,
+      );
+    }
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new AppError(
+        'DB_LOCKED',
+        `The database ${file} is locked by another program. Close the other Distillery window or command and try again.`,
+      );
+    }
+    throw e;
+  }
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies the missing migrations, all in one transaction: a failure leaves the database as it was. */
+export function migrate(db: Db, target: number = SCHEMA_VERSION): void {
+  const current = schemaVersion(db);
+  if (current > SCHEMA_VERSION) {
+    throw new AppError(
+      'DB_NEWER_VERSION',
+      `This data was written by a newer version of Distillery (schema ${current}; this version knows up to ${SCHEMA_VERSION}). ` +
+        'Update Distillery to open it. Nothing was changed.',
+    );
+  }
+  if (current >= target) return;
+  db.transaction(() => {
+    for (let v = current; v < target; v++) {
+      const sql = MIGRATIONS[v];
+      if (sql.trim()) db.exec(sql);
+    }
+    db.pragma(`user_version = ${target}`);
+  }).immediate();
+}
+
+export function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (text === null || text === undefined || text === '') return fallback;
+  return JSON.parse(text) as T;
+}

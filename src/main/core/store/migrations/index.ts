@@ -1,0 +1,23 @@
+import { migration001 } from './001_initial';
+import { migration002 } from './002_data';
+import { migration003 } from './003_teacher';
+import { migration004 } from './004_review';
+import { migration005 } from './005_student';
+import { migration006 } from './006_evaluation';
+import { migration007 } from './007_export';
+
+/**
+ * Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
+ * Each feature owns one slot so that features can grow in parallel; an empty slot is a no-op.
+ */
+export const MIGRATIONS: readonly string[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+  migration007,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,4 @@
+import type { CliCommand } from '../../cli/types';
+
+/** `distillery data ...` commands. */
+export const datasetCommands: CliCommand[] = [];

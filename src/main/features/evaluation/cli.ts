@@ -1,0 +1,4 @@
+import type { CliCommand } from '../../cli/types';
+
+/** `distillery eval ...` commands. */
+export const evaluationCommands: CliCommand[] = [];

@@ -1,0 +1,4 @@
+import type { CliCommand } from '../../cli/types';
+
+/** `distillery export ...` commands. */
+export const exportCommands: CliCommand[] = [];

@@ -1,0 +1,4 @@
+import type { CliCommand } from '../../cli/types';
+
+/** `distillery teacher ...` commands. */
+export const teacherCommands: CliCommand[] = [];

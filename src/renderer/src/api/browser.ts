@@ -1,0 +1,98 @@
+import type { Api, PickedFile } from '../../../shared/api';
+import type { EventEnvelope, EventMap, EventName } from '../../../shared/events';
+import type { Result } from '../../../shared/result';
+
+const TOKEN_KEY = 'distillery.token';
+
+/** The token arrives once in the URL fragment (never sent to a server log); kept for this tab's reloads. */
+function takeToken(): string {
+  const match = /token=([^&]+)/.exec(window.location.hash);
+  if (match) {
+    sessionStorage.setItem(TOKEN_KEY, match[1]);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+    return match[1];
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+function networkError<T>(e: unknown): Result<T> {
+  return {
+    ok: false,
+    error: {
+      code: 'INTERNAL',
+      message: `Cannot reach the Distillery server (${e instanceof Error ? e.message : String(e)}). Is "distillery serve" still running?`,
+    },
+  };
+}
+
+/** Browser mode: the contract over HTTP, events over one WebSocket that reconnects by itself. */
+export function createBrowserApi(): Api {
+  const token = takeToken();
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  let socket: WebSocket | null = null;
+  let retry = 500;
+
+  const connect = (): void => {
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?token=${encodeURIComponent(token)}`;
+    socket = new WebSocket(url);
+    socket.onopen = () => {
+      retry = 500;
+    };
+    socket.onmessage = (msg) => {
+      const env = JSON.parse(String(msg.data)) as EventEnvelope;
+      listeners.get(env.name)?.forEach((l) => l(env.payload));
+    };
+    socket.onclose = () => {
+      socket = null;
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 10_000);
+    };
+  };
+  connect();
+
+  return {
+    mode: 'browser',
+    async invoke(channel, request) {
+      try {
+        const res = await fetch(`/api/invoke/${encodeURIComponent(channel)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(request ?? {}),
+        });
+        return (await res.json()) as never;
+      } catch (e) {
+        return networkError(e);
+      }
+    },
+    on<K extends EventName>(event: K, listener: (payload: EventMap[K]) => void) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const l = listener as (payload: unknown) => void;
+      set.add(l);
+      return () => {
+        set.delete(l);
+      };
+    },
+    async provideFile(file: File): Promise<Result<PickedFile>> {
+      try {
+        const res = await fetch(`/api/upload?name=${encodeURIComponent(file.name)}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+          body: file,
+        });
+        return (await res.json()) as Result<PickedFile>;
+      } catch (e) {
+        return networkError(e);
+      }
+    },
+    async saveFile(path, suggestedName) {
+      const a = document.createElement('a');
+      a.href = `/api/download?token=${encodeURIComponent(token)}&path=${encodeURIComponent(path)}&name=${encodeURIComponent(suggestedName)}`;
+      a.download = suggestedName;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      return { ok: true, value: { saved: true } };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { Api } from '../../../shared/api';
+import type { ChannelName, Request, Response } from '../../../shared/contract';
+import type { EventMap, EventName } from '../../../shared/events';
+import type { AppErrorInfo } from '../../../shared/result';
+import { createBrowserApi } from './browser';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in browser mode. */
+    api?: Api;
+  }
+}
+
+/** The one API of the renderer: Electron's preload object, or the same contract over HTTP in browser mode. */
+export const api: Api = window.api ?? createBrowserApi();
+
+/** An error from the core, thrown by `call` so that UI code can use try/catch. */
+export class ApiError extends Error {
+  readonly info: AppErrorInfo;
+  constructor(info: AppErrorInfo) {
+    super(info.message);
+    this.info = info;
+  }
+}
+
+export async function call<K extends ChannelName>(channel: K, request: Request<K>): Promise<Response<K>> {
+  const r = await api.invoke(channel, request);
+  if (!r.ok) throw new ApiError(r.error);
+  return r.value;
+}
+
+export interface QueryState<T> {
+  readonly data: T | undefined;
+  readonly error: AppErrorInfo | null;
+  readonly loading: boolean;
+  readonly reload: () => void;
+}
+
+/** Fetches `channel` with `request`; refetches when `request` (by value) changes or `reload()` is called. */
+export function useQuery<K extends ChannelName>(
+  channel: K,
+  request: Request<K> | null,
+): QueryState<Response<K>> {
+  const [data, setData] = useState<Response<K>>();
+  const [error, setError] = useState<AppErrorInfo | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const key = JSON.stringify(request);
+  const seq = useRef(0);
+  useEffect(() => {
+    // The request by value: a new object with the same content does not refetch.
+    const current = JSON.parse(key) as Request<K> | null;
+    if (current === null) return;
+    const mine = ++seq.current;
+    setLoading(true);
+    void api.invoke(channel, current).then((r) => {
+      if (mine !== seq.current) return;
+      if (r.ok) {
+        setData(r.value);
+        setError(null);
+      } else setError(r.error);
+      setLoading(false);
+    });
+  }, [channel, key, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload };
+}
+
+/** Subscribes to a pushed event for the component's lifetime. */
+export function useEvent<K extends EventName>(event: K, listener: (payload: EventMap[K]) => void): void {
+  const ref = useRef(listener);
+  useLayoutEffect(() => {
+    ref.current = listener;
+  });
+  useEffect(() => api.on(event, (p) => ref.current(p)), [event]);
+}

@@ -1,0 +1,6 @@
+import { NotBuilt } from '../../components/NotBuilt';
+import type { StepProps } from '../../wizard/types';
+
+export function TrainStep(_props: StepProps): React.JSX.Element {
+  return <NotBuilt />;
+}

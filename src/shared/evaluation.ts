@@ -1,0 +1,2 @@
+/** The evaluation feature's channels: filled in by that feature. */
+export const evaluationContract = {} as const;

@@ -1,0 +1,34 @@
+import type { Job } from './jobs';
+
+export interface LogLine {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly source: string;
+  readonly message: string;
+  readonly at: string;
+}
+
+/**
+ * Everything the core pushes to every window and browser client. A feature adds its events here.
+ * `job.updated` carries the whole job (state and progress) so that a client never has to merge partial updates.
+ */
+export interface EventMap {
+  'job.updated': Job;
+  /** One training epoch finished (live charts). */
+  'student.epoch': {
+    readonly jobId: number;
+    readonly runId: number;
+    readonly epoch: number;
+    readonly trainLoss: number;
+    readonly valLoss: number | null;
+    readonly valMetric: number | null;
+  };
+  log: LogLine;
+  /** A project's data changed (import finished, labels edited): views refetch. */
+  'project.changed': { readonly projectId: number; readonly what: string };
+}
+
+export type EventName = keyof EventMap;
+export interface EventEnvelope<K extends EventName = EventName> {
+  readonly name: K;
+  readonly payload: EventMap[K];
+}

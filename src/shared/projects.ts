@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { channel } from './channel';
+
+export interface Project {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly exampleCount: number;
+  readonly labelCount: number;
+  readonly isDemo: boolean;
+}
+
+export const WIZARD_STEPS = ['data', 'teacher', 'review', 'train', 'evaluate', 'export'] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+const name = z
+  .string()
+  .trim()
+  .min(1, 'A project needs a name.')
+  .max(200, 'A project name can be at most 200 characters.');
+const ProjectId = z.object({ projectId: z.number().int().positive() });
+
+export const projectsContract = {
+  'projects.list': channel<Project[]>()(z.object({})),
+  'projects.get': channel<Project>()(ProjectId),
+  'projects.create': channel<Project>()(z.object({ name, description: z.string().max(2000).optional() })),
+  'projects.rename': channel<Project>()(ProjectId.extend({ name })),
+  'projects.delete': channel<{ deleted: true }>()(ProjectId.extend({ confirmName: z.string() })),
+} as const;

@@ -1,0 +1,46 @@
+/**
+ * Every request across a process boundary answers with a Result: never a thrown error, never `any`.
+ * Error codes are ones a person (or a script) can act on; `message` is already written for a person.
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAUTHORIZED',
+  'UNKNOWN_CHANNEL',
+  'DB_NOT_SQLITE',
+  'DB_NEWER_VERSION',
+  'DB_LOCKED',
+  'BAD_FILE',
+  'TOO_LARGE',
+  'DISK_FULL',
+  'CANCELLED',
+  'JOB_STATE',
+  'MODEL_ERROR',
+  'TRAINING_ERROR',
+  'UNSUPPORTED',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AppErrorInfo {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Structured detail for the UI (e.g. line numbers of bad rows, zod issues). */
+  readonly details?: unknown;
+}
+
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AppErrorInfo };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function err<T = never>(code: ErrorCode, message: string, details?: unknown): Result<T> {
+  return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`Unhandled ${what}: ${JSON.stringify(value)}`);
+}

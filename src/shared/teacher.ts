@@ -1,0 +1,2 @@
+/** The teacher feature's channels: filled in by that feature. */
+export const teacherContract = {} as const;
