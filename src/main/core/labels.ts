@@ -1,0 +1,70 @@
+import type { Db } from './store/db';
+
+/**
+ * Shared reads of a project's labels, human annotations and teacher outputs: every feature (review, train,
+ * evaluate, export) reads them through these functions so that "the human label" means one thing everywhere.
+ */
+
+export interface LabelRow {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly color: string | null;
+  readonly hotkey: string | null;
+  readonly position: number;
+}
+
+export function projectLabels(db: Db, projectId: number): LabelRow[] {
+  return db
+    .prepare('SELECT id, name, description, color, hotkey, position FROM labels WHERE project_id = ? ORDER BY position, id')
+    .all(projectId) as LabelRow[];
+}
+
+/**
+ * The human label of each example: its latest annotation that is not retracted, whoever made it
+ * (an import's label column counts as human; a teacher label counts only once a person accepted it).
+ * Excluded examples (removed by cleaning) are left out.
+ */
+export function humanLabels(
+  db: Db,
+  projectId: number,
+  opts: { split?: 'train' | 'validation' | 'test' } = {},
+): Map<number, number> {
+  const rows = db
+    .prepare(
+      `SELECT a.example_id AS exampleId, a.label_id AS labelId
+       FROM annotations a
+       JOIN examples e ON e.id = a.example_id
+       WHERE a.project_id = ? AND a.retracted_at IS NULL AND a.label_id IS NOT NULL AND e.excluded = 0
+         AND (? IS NULL OR e.split = ?)
+         AND a.id = (SELECT a2.id FROM annotations a2
+                     WHERE a2.example_id = a.example_id AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL
+                     ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`,
+    )
+    .all(projectId, opts.split ?? null, opts.split ?? null) as Array<{ exampleId: number; labelId: number }>;
+  return new Map(rows.map((r) => [r.exampleId, r.labelId]));
+}
+
+export interface TeacherRunLabels {
+  readonly runId: number;
+  /** The label set as the teacher saw it: probabilities are in this order. */
+  readonly labels: ReadonlyArray<{ id: number; name: string }>;
+}
+
+/** The project's most recent teacher run, or null. */
+export function latestTeacherRun(db: Db, projectId: number): TeacherRunLabels | null {
+  const row = db
+    .prepare('SELECT id, labels_snapshot FROM teacher_runs WHERE project_id = ? ORDER BY id DESC LIMIT 1')
+    .get(projectId) as { id: number; labels_snapshot: string } | undefined;
+  if (!row) return null;
+  return { runId: row.id, labels: JSON.parse(row.labels_snapshot) as Array<{ id: number; name: string }> };
+}
+
+/** A teacher run's distributions by example id (probabilities in the order of the run's label snapshot). */
+export function teacherDistributions(db: Db, runId: number): Map<number, number[]> {
+  const rows = db.prepare('SELECT example_id, probs FROM teacher_outputs WHERE run_id = ?').all(runId) as Array<{
+    example_id: number;
+    probs: string;
+  }>;
+  return new Map(rows.map((r) => [r.example_id, JSON.parse(r.probs) as number[]]));
+}
