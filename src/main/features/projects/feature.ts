@@ -12,7 +12,7 @@ export const projectsFeature: Feature<typeof projectsContract> = {
     'projects.rename': (input, ctx) =>
       renameProject(ctx.db, input.projectId, input.name, getSettings(ctx.db).annotator),
     'projects.delete': (input, ctx) => {
-      deleteProject(ctx.db, input.projectId, input.confirmName);
+      deleteProject(ctx.db, input.projectId, input.confirmName, getSettings(ctx.db).annotator);
       return { deleted: true } as const;
     },
   },

@@ -91,12 +91,16 @@ export function renameProject(db: Db, id: number, name: string, actor = 'me'): P
 }
 
 /** Deletes a project and everything in it; the caller must repeat its name, so a slip cannot delete data. */
-export function deleteProject(db: Db, id: number, confirmName: string): void {
+export function deleteProject(db: Db, id: number, confirmName: string, actor = 'me'): void {
   const project = getProject(db, id);
   if (confirmName.trim() !== project.name) {
     throw new AppError('INVALID_INPUT', `To delete it, type the project's name exactly: "${project.name}".`);
   }
-  db.prepare('DELETE FROM projects WHERE id = ?').run(id);
+  db.transaction(() => {
+    db.prepare('DELETE FROM projects WHERE id = ?').run(id);
+    // The project's own audit trail goes with it; the deletion itself is kept at the app level.
+    audit(db, { projectId: null, actor, action: 'delete', entity: 'project', entityId: id, details: { name: project.name } });
+  })();
 }
 
 export function touchProject(db: Db, id: number): void {

@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../src/shared/jobs';
+import { spawn } from 'node:child_process';
+import { ROOT, tempDir, testCore } from '../helpers';
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('jobs', () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0)) await c();
+  });
+
+  it('runs to completion with progress, rate and ETA, pushing events', async () => {
+    const t = await testCore();
+    closers.push(() => t.close());
+    const seen: Job[] = [];
+    t.core.events.subscribe((e) => {
+      if (e.name === 'job.updated') seen.push(e.payload as Job);
+    });
+    const job = await t.core.call('jobs.startTestJob', { steps: 20, stepMs: 15 });
+    const final = await t.core.jobs.wait(job.id);
+    expect(final.state).toBe('completed');
+    expect(final.progress).toMatchObject({ done: 20, total: 20 });
+    expect(final.result).toEqual({ steps: 20 });
+    const running = seen.filter((j) => j.state === 'running' && j.progress.done > 2);
+    expect(running.length).toBeGreaterThan(0);
+    expect(running.some((j) => (j.progress.rate ?? 0) > 0 && j.progress.etaSeconds !== null)).toBe(true);
+  });
+
+  it('pauses, resumes and cancels', async () => {
+    const t = await testCore();
+    closers.push(() => t.close());
+    const job = await t.core.call('jobs.startTestJob', { steps: 200, stepMs: 5 });
+    await until(() => t.core.jobs.get(job.id).progress.done >= 3);
+    await t.core.call('jobs.pause', { jobId: job.id });
+    await new Promise((r) => setTimeout(r, 100));
+    const pausedAt = t.core.jobs.get(job.id).progress.done;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(t.core.jobs.get(job.id)).toMatchObject({ state: 'paused' });
+    expect(t.core.jobs.get(job.id).progress.done).toBeLessThanOrEqual(pausedAt + 1);
+    await t.core.call('jobs.resume', { jobId: job.id });
+    await until(() => t.core.jobs.get(job.id).progress.done > pausedAt + 3);
+    const cancelled = await t.core.call('jobs.cancel', { jobId: job.id });
+    expect(cancelled.state).toBe('cancelled');
+    const final = await t.core.jobs.wait(job.id);
+    expect(final.state).toBe('cancelled');
+    expect(final.progress.done).toBeLessThan(200);
+  });
+
+  it('refuses to pause a job that is not running, with a typed error', async () => {
+    const t = await testCore();
+    closers.push(() => t.close());
+    const job = await t.core.call('jobs.startTestJob', { steps: 1, stepMs: 0 });
+    await t.core.jobs.wait(job.id);
+    const r = await t.core.invoke('jobs.pause', { jobId: job.id });
+    expect(r).toMatchObject({ ok: false, error: { code: 'JOB_STATE' } });
+  });
+
+  it('after a kill shows the job as interrupted, and resuming continues from its checkpoint', async () => {
+    const { dir, cleanup } = tempDir();
+    closers.push(async () => cleanup());
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/foundation/fixtures/run-test-job.ts', dir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const jobId = await new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        const m = /progress (\d+)/.exec(d.toString());
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`exited early (${code})`)));
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const again = await testCore({ dataDir: dir });
+    closers.unshift(() => again.close({ keep: true }));
+    const after = again.core.jobs.get(jobId);
+    expect(after.state).toBe('interrupted');
+    expect(after.progress.done).toBeGreaterThanOrEqual(10);
+    const doneSeen: number[] = [];
+    again.core.events.subscribe((e) => {
+      if (e.name === 'job.updated') doneSeen.push((e.payload as Job).progress.done);
+    });
+    await again.core.call('jobs.resume', { jobId });
+    const final = await again.core.jobs.wait(jobId);
+    expect(final.state).toBe('completed');
+    expect(final.progress.done).toBe(60);
+    // It continued from its checkpoint instead of starting over.
+    expect(Math.min(...doneSeen)).toBeGreaterThanOrEqual(10);
+  });
+});
