@@ -6,7 +6,10 @@ const data = tempDir();
 afterAll(() => data.cleanup());
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/distillery.mjs', ...args, '--data-dir', data.dir], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/distillery.mjs', ...args, '--data-dir', data.dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -37,6 +40,7 @@ describe('distillery CLI', () => {
   it('prints help listing every command', () => {
     const help = cli('--help');
     expect(help.status).toBe(0);
-    for (const c of ['serve', 'projects list', 'projects create', 'jobs resume']) expect(help.stdout).toContain(c);
+    for (const c of ['serve', 'projects list', 'projects create', 'jobs resume'])
+      expect(help.stdout).toContain(c);
   });
 });

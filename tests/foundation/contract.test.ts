@@ -18,7 +18,10 @@ describe('contract', () => {
   it('answers unknown channels and wrong shapes with typed errors, never a throw', async () => {
     const t = await testCore();
     try {
-      await expect(t.core.invokeRaw('nope.nothing', {})).resolves.toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+      await expect(t.core.invokeRaw('nope.nothing', {})).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'UNKNOWN_CHANNEL' },
+      });
       await expect(t.core.invokeRaw('projects.create', { name: 42 })).resolves.toMatchObject({
         ok: false,
         error: { code: 'INVALID_INPUT' },
@@ -42,7 +45,12 @@ describe('contract', () => {
     try {
       const list = await t.core.call('projects.list', {});
       expect(list).toHaveLength(1);
-      expect(list[0]).toMatchObject({ name: 'Demo: unfair contract terms', isDemo: true, exampleCount: 677, labelCount: 2 });
+      expect(list[0]).toMatchObject({
+        name: 'Demo: unfair contract terms',
+        isDemo: true,
+        exampleCount: 677,
+        labelCount: 2,
+      });
       const p = await t.core.call('projects.create', { name: 'Radiology reports' });
       await expect(t.core.invoke('projects.create', { name: 'radiology REPORTS' })).resolves.toMatchObject({
         ok: false,
@@ -50,15 +58,21 @@ describe('contract', () => {
       });
       const renamed = await t.core.call('projects.rename', { projectId: p.id, name: '放射科报告' });
       expect(renamed.name).toBe('放射科报告');
-      await expect(t.core.invoke('projects.delete', { projectId: p.id, confirmName: 'wrong' })).resolves.toMatchObject({
+      await expect(
+        t.core.invoke('projects.delete', { projectId: p.id, confirmName: 'wrong' }),
+      ).resolves.toMatchObject({
         ok: false,
         error: { code: 'INVALID_INPUT' },
       });
-      const audit = t.core.db.prepare("SELECT action FROM audit_log WHERE entity = 'project' AND entity_id = ?").all(p.id);
+      const audit = t.core.db
+        .prepare("SELECT action FROM audit_log WHERE entity = 'project' AND entity_id = ?")
+        .all(p.id);
       expect(audit.map((a) => (a as { action: string }).action)).toEqual(['create', 'rename']);
       await t.core.call('projects.delete', { projectId: p.id, confirmName: '放射科报告' });
       expect(await t.core.call('projects.list', {})).toHaveLength(1);
-      const kept = t.core.db.prepare("SELECT project_id AS projectId, action FROM audit_log WHERE entity_id = ?").all(p.id);
+      const kept = t.core.db
+        .prepare('SELECT project_id AS projectId, action FROM audit_log WHERE entity_id = ?')
+        .all(p.id);
       expect(kept).toEqual([{ projectId: null, action: 'delete' }]);
     } finally {
       await t.close({ keep: true });
@@ -84,8 +98,14 @@ describe('contract', () => {
     try {
       expect(await t.core.call('settings.get', {})).toMatchObject({ language: 'en', theme: 'auto' });
       await t.core.call('settings.update', { language: 'zh-CN', lastProjectId: 3, lastStep: 'train' });
-      expect(await t.core.call('settings.get', {})).toMatchObject({ language: 'zh-CN', lastProjectId: 3, lastStep: 'train' });
-      await expect(t.core.invoke('settings.update', { language: 'fr' as 'en' })).resolves.toMatchObject({ ok: false });
+      expect(await t.core.call('settings.get', {})).toMatchObject({
+        language: 'zh-CN',
+        lastProjectId: 3,
+        lastStep: 'train',
+      });
+      await expect(t.core.invoke('settings.update', { language: 'fr' as 'en' })).resolves.toMatchObject({
+        ok: false,
+      });
     } finally {
       await t.close();
     }

@@ -66,10 +66,14 @@ describe('jobs', () => {
   it('after a kill shows the job as interrupted, and resuming continues from its checkpoint', async () => {
     const { dir, cleanup } = tempDir();
     closers.push(async () => cleanup());
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/foundation/fixtures/run-test-job.ts', dir], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tests/foundation/fixtures/run-test-job.ts', dir],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const jobId = await new Promise<number>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         const m = /progress (\d+)/.exec(d.toString());

@@ -46,12 +46,21 @@ describe('browser-mode server', () => {
   });
 
   it('answers wrong shapes, bad JSON and unknown channels with typed errors', async () => {
-    expect(await (await invoke('projects.create', { name: 7 })).json()).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await (await invoke('projects.create', { name: 7 })).json()).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
     const badJson = await invoke('projects.create', '{"name": ');
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await (await invoke('hack.me', {})).json()).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
-    expect(await (await invoke('__proto__', {})).json()).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    expect(await (await invoke('hack.me', {})).json()).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL' },
+    });
+    expect(await (await invoke('__proto__', {})).json()).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL' },
+    });
   });
 
   it('serves the UI without a token, and never a file outside it', async () => {
@@ -72,10 +81,14 @@ describe('browser-mode server', () => {
     expect(body.ok).toBe(true);
     expect(body.value.path.startsWith(join(dataDir, 'uploads'))).toBe(true);
     expect(body.value.size).toBe(19);
-    const down = await fetch(`${server.url}api/download?token=${server.token}&path=${encodeURIComponent(body.value.path)}`);
+    const down = await fetch(
+      `${server.url}api/download?token=${server.token}&path=${encodeURIComponent(body.value.path)}`,
+    );
     expect(await down.text()).toBe('text,label\nhello,a\n');
     mkdirSync(join(staticDir, 'x'), { recursive: true });
-    const outside = await fetch(`${server.url}api/download?token=${server.token}&path=${encodeURIComponent('/etc/passwd')}`);
+    const outside = await fetch(
+      `${server.url}api/download?token=${server.token}&path=${encodeURIComponent('/etc/passwd')}`,
+    );
     expect(outside.status).toBe(404);
     const noToken = await fetch(`${server.url}api/download?path=${encodeURIComponent(body.value.path)}`);
     expect(noToken.status).toBe(401);

@@ -11,7 +11,9 @@ import { tempDir } from '../helpers';
 function schemaSnapshot(db: Database.Database): string[] {
   return (
     db
-      .prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name")
+      .prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name",
+      )
       .all() as Array<{ type: string; name: string; sql: string }>
   ).map((r) => `${r.type} ${r.name}: ${r.sql.replace(/\s+/g, ' ')}`);
 }
@@ -30,11 +32,28 @@ describe('store', () => {
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE TABLE%'").all() as Array<{
+    const tables = db
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE TABLE%'")
+      .all() as Array<{
       name: string;
       sql: string;
     }>;
-    const v1 = ['projects', 'labels', 'datasets', 'examples', 'annotations', 'teacher_models', 'teacher_runs', 'teacher_outputs', 'student_runs', 'checkpoints', 'metrics', 'jobs', 'audit_log', 'settings'];
+    const v1 = [
+      'projects',
+      'labels',
+      'datasets',
+      'examples',
+      'annotations',
+      'teacher_models',
+      'teacher_runs',
+      'teacher_outputs',
+      'student_runs',
+      'checkpoints',
+      'metrics',
+      'jobs',
+      'audit_log',
+      'settings',
+    ];
     for (const name of v1) expect(tables.map((t) => t.name)).toContain(name);
     for (const t of tables) expect(t.sql, t.name).toMatch(/STRICT\s*$/);
     db.close();
@@ -67,7 +86,9 @@ describe('store', () => {
     expect(() => openDatabase(file)).toThrow(/newer version of Distillery/);
     const check = new Database(file);
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 5);
-    expect(check.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 0 });
+    expect(check.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({
+      n: 0,
+    });
     check.close();
   });
 
@@ -94,7 +115,9 @@ describe('store', () => {
         db.exec('CREATE TABLE projects (id INTEGER)'); // fails: exists
       })(),
     ).toThrow();
-    expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 0 });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({
+      n: 0,
+    });
     db.close();
   });
 

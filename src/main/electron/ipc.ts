@@ -1,5 +1,6 @@
 import type { IpcMain, WebContents } from 'electron';
 import { copyFile } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import type { Core } from '../core/core';
 import { toErrorInfo } from '../core/errors';
 import { IPC_EVENT, IPC_INVOKE, IPC_SAVE_FILE } from '../../shared/ipc';
@@ -30,7 +31,7 @@ export function registerIpc(deps: IpcDeps): () => void {
   });
   ipcMain.handle(IPC_SAVE_FILE, async (event, path: unknown, suggestedName: unknown) => {
     if (!deps.isTrustedSender(event.sender, event.senderFrame?.url)) return untrusted;
-    if (typeof path !== 'string' || !path.startsWith(core.paths.dataDir)) {
+    if (typeof path !== 'string' || !resolve(path).startsWith(core.paths.dataDir + sep)) {
       return {
         ok: false,
         error: { code: 'INVALID_INPUT', message: 'Only files in the data folder can be saved.' },
