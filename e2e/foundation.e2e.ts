@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openApp, type AppSession } from './harness';
+import { invoke, openApp, type AppSession } from './harness';
 import { app } from './pages';
 
 describe('foundation (browser mode, real Chromium)', () => {
@@ -77,5 +77,29 @@ describe('foundation (browser mode, real Chromium)', () => {
     });
     const body = (await bad.json()) as { ok: boolean; error: { code: string } };
     expect(body).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+});
+
+describe('status bar (browser mode, real Chromium)', () => {
+  it('shows a running job with its progress, and pauses, resumes and cancels it', async () => {
+    const session = await openApp();
+    try {
+      const { page, server } = session;
+      await app.waitForProjects(page);
+      await invoke(server, 'jobs.startTestJob', { steps: 400, stepMs: 25 });
+      await page.getByTestId('status-jobs-summary').filter({ hasText: '1 running' }).waitFor();
+      await page.getByTestId('status-jobs').click();
+      const row = page.getByTestId('job-row').first();
+      await row.getByTestId('job-pause').click();
+      await page.locator('[data-testid="job-row"][data-job-state="paused"]').waitFor();
+      await row.getByTestId('job-resume').click();
+      await page.locator('[data-testid="job-row"][data-job-state="running"]').waitFor();
+      await expect(row.textContent()).resolves.toMatch(/\/400/);
+      await row.getByTestId('job-cancel').click();
+      await page.locator('[data-testid="job-row"][data-job-state="cancelled"]').waitFor();
+      await page.getByTestId('status-jobs-summary').filter({ hasText: 'No jobs running' }).waitFor();
+    } finally {
+      await session.close();
+    }
   });
 });
