@@ -9,12 +9,10 @@ function run(cmd, args, opts = {}) {
   return spawnSync(cmd, args, { stdio: 'inherit', env, ...opts });
 }
 
-const install = run(
-  'npm',
-  existsSync('package-lock.json')
-    ? ['ci', '--no-audit', '--no-fund']
-    : ['install', '--no-audit', '--no-fund'],
-);
+// `npm ci` installs exactly the lock file; if npm judges the lock incomplete (it can omit other platforms'
+// optional packages), fall back to `npm install`, which completes it.
+let install = existsSync('package-lock.json') ? run('npm', ['ci', '--no-audit', '--no-fund']) : { status: 1 };
+if (install.status !== 0) install = run('npm', ['install', '--no-audit', '--no-fund']);
 if (install.status !== 0) {
   console.error(
     '\nInstalling the dependencies failed (see above). Check that the npm registry is reachable.',
