@@ -13,7 +13,7 @@ describe('foundation (browser mode, real Chromium)', () => {
     session = await openApp();
     const { page } = session;
     await app.waitForProjects(page);
-    await expect(app.projectCard(page, 'Demo: unfair contract terms').isVisible()).resolves.toBe(true);
+    await app.projectCard(page, 'Demo: unfair contract terms').waitFor();
     await expect(app.projectCard(page, 'Demo: unfair contract terms').textContent()).resolves.toContain(
       '677',
     );
@@ -27,7 +27,7 @@ describe('foundation (browser mode, real Chromium)', () => {
     await page.getByTestId('prev-step').click();
     await page.getByTestId('step-panel-evaluate').waitFor();
     await app.backToProjects(page);
-    await expect(page.getByTestId('project-card').count()).resolves.toBe(2);
+    await expect.poll(() => page.getByTestId('project-card').count()).toBe(2);
   });
 
   it('renames and deletes a project only after its name is typed', async () => {
