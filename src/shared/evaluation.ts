@@ -1,2 +1,257 @@
-/** The evaluation feature's channels: filled in by that feature. */
-export const evaluationContract = {} as const;
+import { z } from 'zod';
+import { channel } from './channel';
+
+/** Which model an evaluation is of: a teacher run (its stored outputs) or a student run (its trained model). */
+export const ModelRefSchema = z.object({
+  kind: z.enum(['teacher', 'student']),
+  runId: z.number().int().positive(),
+});
+export type ModelRef = z.infer<typeof ModelRefSchema>;
+
+/** A metric with its seeded bootstrap 95% interval; null where undefined (e.g. kappa with one class). */
+export interface MetricInterval {
+  readonly value: number | null;
+  readonly low: number | null;
+  readonly high: number | null;
+}
+
+/** One point of a ROC (x = false positive rate, y = recall) or PR (x = recall, y = precision) curve. */
+export interface CurvePoint {
+  readonly x: number;
+  readonly y: number;
+  /** Score threshold: predict the class when its probability is at least this; null = above every score. */
+  readonly threshold: number | null;
+}
+
+export interface ClassResult {
+  readonly label: string;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly support: number;
+  /** One-vs-rest ROC AUC; null when gold has no example (or only examples) of the class. */
+  readonly auc: number | null;
+  readonly averagePrecision: number | null;
+  readonly roc: readonly CurvePoint[] | null;
+  readonly pr: readonly CurvePoint[] | null;
+}
+
+export interface ReliabilityBinView {
+  readonly lower: number;
+  readonly upper: number;
+  readonly count: number;
+  readonly meanConfidence: number | null;
+  readonly accuracy: number | null;
+}
+
+/** The headline numbers of one evaluation (the comparison table's row). */
+export interface EvaluationSummary {
+  readonly id: number;
+  readonly model: ModelRef;
+  readonly modelName: string;
+  readonly createdAt: string;
+  readonly labels: readonly string[];
+  /** Gold examples evaluated (test split, human label, prediction available). */
+  readonly n: number;
+  /** Gold examples the model has no prediction for (e.g. a teacher run over part of the data). */
+  readonly missing: number;
+  readonly accuracy: MetricInterval;
+  readonly macroF1: MetricInterval;
+  readonly microF1: MetricInterval;
+  readonly weightedF1: MetricInterval;
+  readonly kappa: MetricInterval;
+  readonly macroAuc: number | null;
+  readonly ece: number | null;
+  readonly modelBytes: number | null;
+  readonly latencyMsPerDoc: number | null;
+  readonly seed: number;
+  readonly iterations: number;
+}
+
+export interface EvaluationResult extends EvaluationSummary {
+  readonly perClass: readonly ClassResult[];
+  readonly confusion: readonly (readonly number[])[];
+  readonly confusionNormalized: readonly (readonly number[])[];
+  readonly reliability: readonly ReliabilityBinView[];
+  /** Counts of top-label confidence in ten bins over [0, 1], for right and wrong predictions. */
+  readonly confidenceHistogram: { readonly correct: readonly number[]; readonly wrong: readonly number[] };
+  /** Every evaluated document: gold class index and the model's probabilities (in `labels` order). */
+  readonly predictions: ReadonlyArray<{
+    readonly exampleId: number;
+    readonly gold: number;
+    readonly probs: number[];
+  }>;
+}
+
+export interface SavedThreshold {
+  readonly label: string;
+  readonly classIndex: number;
+  readonly threshold: number;
+  readonly by: OperatingBy;
+  readonly target: number;
+  readonly costFp: number;
+  readonly costFn: number;
+  readonly savedAt: string;
+}
+
+export interface EvaluationCandidate {
+  readonly model: ModelRef;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly evaluation: EvaluationSummary | null;
+  /** Student runs only: the saved operating threshold. */
+  readonly threshold: SavedThreshold | null;
+}
+
+export interface EvaluationOverview {
+  readonly projectId: number;
+  /** Human-labelled test examples (the gold set). */
+  readonly goldCount: number;
+  readonly goldPerLabel: ReadonlyArray<{ readonly label: string; readonly count: number }>;
+  readonly candidates: readonly EvaluationCandidate[];
+  /** Documents sent to the Review queue from here and not yet reviewed. */
+  readonly reviewRequests: number;
+}
+
+export const DOCUMENT_FILTERS = ['cell', 'threshold', 'bin'] as const;
+export const OUTCOMES = ['tp', 'fp', 'fn', 'tn'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const DocumentFilterSchema = z.discriminatedUnion('kind', [
+  /** Confusion cell: gold class row, predicted class column. */
+  z.object({ kind: z.literal('cell'), gold: z.number().int().min(0), predicted: z.number().int().min(0) }),
+  /** A point on a curve: one-vs-rest for a class at a threshold, the documents with that outcome. */
+  z.object({
+    kind: z.literal('threshold'),
+    classIndex: z.number().int().min(0),
+    threshold: z.number().nullable(),
+    outcome: z.enum(OUTCOMES),
+  }),
+  /** A reliability bin (by index), optionally only the right or wrong predictions. */
+  z.object({ kind: z.literal('bin'), bin: z.number().int().min(0), correct: z.boolean().optional() }),
+]);
+export type DocumentFilter = z.infer<typeof DocumentFilterSchema>;
+
+export interface DocumentDistribution {
+  readonly model: ModelRef;
+  readonly modelName: string;
+  readonly labels: readonly string[];
+  readonly probs: readonly number[];
+}
+
+export interface EvaluationDocument {
+  readonly exampleId: number;
+  readonly text: string;
+  readonly gold: string;
+  readonly predicted: string;
+  readonly confidence: number;
+  /** This model's distribution and, where available, the other model's (teacher or latest student). */
+  readonly distributions: readonly DocumentDistribution[];
+  readonly inReviewQueue: boolean;
+}
+
+export interface DocumentsPage {
+  readonly total: number;
+  readonly items: readonly EvaluationDocument[];
+}
+
+export const OPERATING_BY = ['recall', 'precision', 'threshold'] as const;
+export type OperatingBy = (typeof OPERATING_BY)[number];
+
+export interface OperatingPoint {
+  readonly label: string;
+  readonly classIndex: number;
+  readonly threshold: number;
+  /** False when no threshold reaches the target: the closest one is shown instead. */
+  readonly achieved: boolean;
+  readonly tp: number;
+  readonly fp: number;
+  readonly fn: number;
+  readonly tn: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly specificity: number;
+  readonly cost: number;
+}
+
+export interface TeacherVsStudent {
+  readonly teacher: EvaluationSummary;
+  readonly student: EvaluationSummary;
+  /** Documents where both predict the same label, over the gold documents both have. */
+  readonly agreement: number | null;
+  readonly shared: number;
+  /** Student macro-F1 divided by the teacher's. */
+  readonly f1Ratio: number | null;
+  readonly sizeRatio: number | null;
+  readonly speedRatio: number | null;
+}
+
+export interface RunDiff {
+  readonly a: EvaluationSummary;
+  readonly b: EvaluationSummary;
+  readonly settings: ReadonlyArray<{ readonly key: string; readonly a: string; readonly b: string }>;
+  readonly metrics: ReadonlyArray<{
+    readonly name: string;
+    readonly a: number | null;
+    readonly b: number | null;
+    readonly delta: number | null;
+  }>;
+}
+
+export interface ReportFile {
+  readonly path: string;
+  readonly fileName: string;
+  readonly bytes: number;
+  readonly mimeType: string;
+  /** The file itself, so that a browser can save it (reports are small). */
+  readonly base64: string;
+}
+
+const ProjectId = z.object({ projectId: z.number().int().positive() });
+const WithModel = ProjectId.extend({ model: ModelRefSchema });
+const Target = z.object({
+  classIndex: z.number().int().min(0),
+  by: z.enum(OPERATING_BY),
+  value: z
+    .number()
+    .min(0, 'The target must be between 0 and 1.')
+    .max(1, 'The target must be between 0 and 1.'),
+  costFp: z.number().min(0).default(1),
+  costFn: z.number().min(0).default(1),
+});
+
+export const evaluationContract = {
+  'evaluation.overview': channel<EvaluationOverview>()(ProjectId),
+  /** Evaluates a model on the gold test set and stores the result (replacing that model's earlier one). */
+  'evaluation.evaluate': channel<EvaluationResult>()(
+    WithModel.extend({
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(42),
+      iterations: z.number().int().min(0).max(10_000).default(1000),
+    }),
+  ),
+  'evaluation.get': channel<EvaluationResult | null>()(WithModel),
+  'evaluation.documents': channel<DocumentsPage>()(
+    WithModel.extend({ filter: DocumentFilterSchema, limit: z.number().int().min(1).max(500).default(100) }),
+  ),
+  'evaluation.operatingPoint': channel<OperatingPoint>()(WithModel.extend(Target.shape)),
+  /** Saves the operating threshold with a student model (student_runs.threshold). */
+  'evaluation.saveThreshold': channel<SavedThreshold>()(
+    ProjectId.extend({ runId: z.number().int().positive() }).extend(Target.shape),
+  ),
+  'evaluation.sendToReview': channel<{ added: number; alreadyQueued: number }>()(
+    ProjectId.extend({
+      exampleIds: z.array(z.number().int().positive()).min(1, 'Select at least one document.').max(10_000),
+      reason: z.string().max(500).default(''),
+    }),
+  ),
+  'evaluation.teacherVsStudent': channel<TeacherVsStudent>()(
+    ProjectId.extend({ studentRunId: z.number().int().positive() }),
+  ),
+  'evaluation.compare': channel<RunDiff>()(ProjectId.extend({ a: ModelRefSchema, b: ModelRefSchema })),
+  'evaluation.exportReport': channel<ReportFile>()(WithModel.extend({ format: z.enum(['html', 'pdf']) })),
+} as const;

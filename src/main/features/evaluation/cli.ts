@@ -1,4 +1,242 @@
+import { copyFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { EvaluationSummary, MetricInterval, ModelRef, OperatingBy } from '../../../shared/evaluation';
+import { OPERATING_BY } from '../../../shared/evaluation';
+import type { Core } from '../../core/core';
+import { AppError } from '../../core/errors';
 import type { CliCommand } from '../../cli/types';
 
+function positiveInt(value: unknown, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new AppError('INVALID_INPUT', `Give the ${what} as a positive whole number.`);
+  return n;
+}
+
+function projectOf(values: Record<string, unknown>): number {
+  if (values.project === undefined)
+    throw new AppError(
+      'INVALID_INPUT',
+      'Say which project with --project ID ("distillery projects list" shows them).',
+    );
+  return positiveInt(values.project, 'project id (--project)');
+}
+
+/** --student N or --teacher N; without either, the newest student run with a model, else the newest teacher run. */
+async function modelOf(
+  core: Core,
+  projectId: number,
+  values: Record<string, unknown>,
+  prefix = '',
+): Promise<ModelRef> {
+  const student = values[`${prefix}student`];
+  const teacher = values[`${prefix}teacher`];
+  if (student !== undefined && teacher !== undefined)
+    throw new AppError('INVALID_INPUT', 'Give either --student or --teacher, not both.');
+  if (student !== undefined)
+    return { kind: 'student', runId: positiveInt(student, 'training run id (--student)') };
+  if (teacher !== undefined)
+    return { kind: 'teacher', runId: positiveInt(teacher, 'teacher run id (--teacher)') };
+  const overview = await core.call('evaluation.overview', { projectId });
+  const first = overview.candidates[0];
+  if (!first)
+    throw new AppError(
+      'NOT_FOUND',
+      'This project has no trained student and no teacher run yet: there is nothing to evaluate.',
+    );
+  return first.model;
+}
+
+function ci(m: MetricInterval): string {
+  if (m.value === null) return '—';
+  return m.low === null || m.high === null
+    ? m.value.toFixed(3)
+    : `${m.value.toFixed(3)} [${m.low.toFixed(3)}, ${m.high.toFixed(3)}]`;
+}
+
+function summaryLines(e: EvaluationSummary): string[] {
+  return [
+    `${e.modelName}: ${e.n} gold documents${e.missing ? ` (${e.missing} without prediction)` : ''}`,
+    `  accuracy     ${ci(e.accuracy)}`,
+    `  macro F1     ${ci(e.macroF1)}`,
+    `  micro F1     ${ci(e.microF1)}`,
+    `  weighted F1  ${ci(e.weightedF1)}`,
+    `  kappa        ${ci(e.kappa)}`,
+    `  macro AUC    ${e.macroAuc?.toFixed(3) ?? '—'}    ECE ${e.ece?.toFixed(3) ?? '—'}`,
+  ];
+}
+
+const MODEL_OPTIONS = {
+  project: { type: 'string' },
+  student: { type: 'string' },
+  teacher: { type: 'string' },
+} as const;
+
 /** `distillery eval ...` commands. */
-export const evaluationCommands: CliCommand[] = [];
+export const evaluationCommands: CliCommand[] = [
+  {
+    name: 'eval list',
+    summary: 'List the runs of a project and their evaluation on the gold test set',
+    usage: 'distillery eval list --project ID',
+    options: { project: { type: 'string' } },
+    run: async ({ values }, io) => {
+      const core = await io.core();
+      const o = await core.call('evaluation.overview', { projectId: projectOf(values) });
+      io.print(
+        `Gold test documents: ${o.goldCount} (${o.goldPerLabel.map((g) => `${g.label} ${g.count}`).join(', ')})`,
+      );
+      for (const c of o.candidates) {
+        const e = c.evaluation;
+        io.print(
+          `${c.model.kind.padEnd(7)} ${String(c.model.runId).padStart(4)}  ${c.name}  ` +
+            (e ? `accuracy ${ci(e.accuracy)}  macro F1 ${ci(e.macroF1)}` : 'not evaluated'),
+        );
+      }
+      return o;
+    },
+  },
+  {
+    name: 'eval run',
+    summary: 'Evaluate a student or teacher run on the gold test set (with bootstrap intervals) and store it',
+    usage: 'distillery eval run --project ID [--student RUN | --teacher RUN] [--seed N] [--iterations N]',
+    options: { ...MODEL_OPTIONS, seed: { type: 'string' }, iterations: { type: 'string' } },
+    run: async ({ values }, io) => {
+      const core = await io.core();
+      const projectId = projectOf(values);
+      const model = await modelOf(core, projectId, values);
+      const e = await core.call('evaluation.evaluate', {
+        projectId,
+        model,
+        seed: values.seed === undefined ? undefined : Number(values.seed),
+        iterations: values.iterations === undefined ? undefined : Number(values.iterations),
+      });
+      for (const line of summaryLines(e)) io.print(line);
+      for (const c of e.perClass)
+        io.print(
+          `  ${c.label.padEnd(16)} P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  F1 ${c.f1.toFixed(3)}  n ${c.support}`,
+        );
+      return e;
+    },
+  },
+  {
+    name: 'eval report',
+    summary: 'Write the model report (HTML or PDF) of an evaluated run',
+    usage:
+      'distillery eval report --project ID [--student RUN | --teacher RUN] [--format html|pdf] [--out FILE]',
+    options: { ...MODEL_OPTIONS, format: { type: 'string', default: 'html' }, out: { type: 'string' } },
+    run: async ({ values }, io) => {
+      const format = values.format === 'pdf' ? 'pdf' : values.format === 'html' ? 'html' : null;
+      if (!format) throw new AppError('INVALID_INPUT', 'The format is html or pdf (--format).');
+      const core = await io.core();
+      const projectId = projectOf(values);
+      const model = await modelOf(core, projectId, values);
+      const file = await core.call('evaluation.exportReport', { projectId, model, format });
+      let path = file.path;
+      if (typeof values.out === 'string') {
+        path = resolve(values.out);
+        copyFileSync(file.path, path);
+      }
+      io.print(`Wrote ${path} (${file.bytes} bytes)`);
+      return { path, fileName: file.fileName, bytes: file.bytes, mimeType: file.mimeType };
+    },
+  },
+  {
+    name: 'eval threshold',
+    summary: 'Choose and save the operating threshold of a student run by target recall or precision',
+    usage:
+      'distillery eval threshold --project ID --student RUN --label NAME (--recall R | --precision P | --threshold T) ' +
+      '[--cost-fp N] [--cost-fn N] [--dry-run]',
+    options: {
+      ...MODEL_OPTIONS,
+      label: { type: 'string' },
+      recall: { type: 'string' },
+      precision: { type: 'string' },
+      threshold: { type: 'string' },
+      'cost-fp': { type: 'string' },
+      'cost-fn': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+    run: async ({ values }, io) => {
+      const core = await io.core();
+      const projectId = projectOf(values);
+      const model = await modelOf(core, projectId, values);
+      const given = OPERATING_BY.filter((b) => values[b] !== undefined);
+      if (given.length !== 1)
+        throw new AppError(
+          'INVALID_INPUT',
+          'Give exactly one of --recall, --precision or --threshold (a number from 0 to 1).',
+        );
+      const by: OperatingBy = given[0];
+      if (model.kind !== 'student' && !values['dry-run'])
+        throw new AppError(
+          'INVALID_INPUT',
+          'A threshold is saved with a student model: give --student RUN (or --dry-run to only see it).',
+        );
+      const e = await core.call('evaluation.get', { projectId, model });
+      if (!e) throw new AppError('NOT_FOUND', 'Evaluate this run first with "distillery eval run".');
+      const classIndex =
+        values.label === undefined
+          ? e.labels.length === 2
+            ? 1
+            : -1
+          : e.labels.indexOf(String(values.label));
+      if (classIndex < 0)
+        throw new AppError('INVALID_INPUT', `Say which label with --label (one of: ${e.labels.join(', ')}).`);
+      const target = {
+        classIndex,
+        by,
+        value: Number(values[by]),
+        costFp: values['cost-fp'] === undefined ? 1 : Number(values['cost-fp']),
+        costFn: values['cost-fn'] === undefined ? 1 : Number(values['cost-fn']),
+      };
+      const point = await core.call('evaluation.operatingPoint', { projectId, model, ...target });
+      io.print(
+        `${point.label}: threshold ${point.threshold.toFixed(4)}${point.achieved ? '' : ' (target not reachable: closest shown)'}` +
+          `  precision ${point.precision.toFixed(3)} recall ${point.recall.toFixed(3)}` +
+          `  TP ${point.tp} FP ${point.fp} FN ${point.fn} TN ${point.tn}  cost ${point.cost}`,
+      );
+      if (values['dry-run']) return { point, saved: null };
+      const saved = await core.call('evaluation.saveThreshold', { projectId, runId: model.runId, ...target });
+      io.print(`Saved with training run ${model.runId}.`);
+      return { point, saved };
+    },
+  },
+  {
+    name: 'eval compare',
+    summary: 'Diff two evaluated runs: what changed in their settings and what it did to each metric',
+    usage:
+      'distillery eval compare --project ID --a-student RUN|--a-teacher RUN --b-student RUN|--b-teacher RUN',
+    options: {
+      project: { type: 'string' },
+      'a-student': { type: 'string' },
+      'a-teacher': { type: 'string' },
+      'b-student': { type: 'string' },
+      'b-teacher': { type: 'string' },
+    },
+    run: async ({ values }, io) => {
+      const core = await io.core();
+      const projectId = projectOf(values);
+      const pick = (side: 'a' | 'b'): ModelRef => {
+        const s = values[`${side}-student`];
+        const t = values[`${side}-teacher`];
+        if ((s === undefined) === (t === undefined))
+          throw new AppError(
+            'INVALID_INPUT',
+            `Give run ${side.toUpperCase()} as --${side}-student RUN or --${side}-teacher RUN.`,
+          );
+        return s !== undefined
+          ? { kind: 'student', runId: positiveInt(s, 'training run id') }
+          : { kind: 'teacher', runId: positiveInt(t, 'teacher run id') };
+      };
+      const diff = await core.call('evaluation.compare', { projectId, a: pick('a'), b: pick('b') });
+      io.print(`A = ${diff.a.modelName}, B = ${diff.b.modelName}`);
+      for (const s of diff.settings) io.print(`  ${s.key}: ${s.a} -> ${s.b}`);
+      for (const m of diff.metrics)
+        io.print(
+          `  ${m.name.padEnd(20)} ${m.a?.toFixed(3) ?? '—'} -> ${m.b?.toFixed(3) ?? '—'}` +
+            (m.delta === null ? '' : ` (${m.delta >= 0 ? '+' : ''}${m.delta.toFixed(3)})`),
+        );
+      return diff;
+    },
+  },
+];

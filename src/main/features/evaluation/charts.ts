@@ -1,0 +1,389 @@
+/**
+ * Report charts as a tiny vector scene (lines, rectangles, circles, text in a top-left coordinate system), drawn
+ * the same way into inline SVG (HTML report) and into PDF vector graphics (PDF report): one layout, two outputs.
+ */
+
+export type Shape =
+  | {
+      readonly t: 'line';
+      readonly points: ReadonlyArray<readonly [number, number]>;
+      readonly stroke: string;
+      readonly width: number;
+      readonly dash?: boolean;
+    }
+  | {
+      readonly t: 'rect';
+      readonly x: number;
+      readonly y: number;
+      readonly w: number;
+      readonly h: number;
+      readonly fill: string;
+      readonly stroke?: string;
+    }
+  | {
+      readonly t: 'circle';
+      readonly x: number;
+      readonly y: number;
+      readonly r: number;
+      readonly fill: string;
+    }
+  | {
+      readonly t: 'text';
+      readonly x: number;
+      readonly y: number;
+      readonly text: string;
+      readonly size: number;
+      readonly anchor: 'start' | 'middle' | 'end';
+      readonly color: string;
+      readonly bold?: boolean;
+    };
+
+export interface Scene {
+  readonly title: string;
+  readonly width: number;
+  readonly height: number;
+  readonly shapes: readonly Shape[];
+}
+
+export const PALETTE = [
+  '#1c7ed6',
+  '#e8590c',
+  '#2f9e44',
+  '#ae3ec9',
+  '#f08c00',
+  '#0c8599',
+  '#c2255c',
+  '#5c940d',
+];
+const AXIS = '#495057';
+const GRID = '#dee2e6';
+const W = 360;
+const H = 280;
+const PLOT = { left: 48, top: 30, right: 12, bottom: 40 };
+
+function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+function fmt(v: number, digits = 2): string {
+  return v.toFixed(digits);
+}
+
+/** Axes over [0, xMax] x [0, yMax] with ticks, and a mapper from data to scene coordinates. */
+function axes(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  xMax = 1,
+  yMax = 1,
+): { shapes: Shape[]; px: (x: number) => number; py: (y: number) => number } {
+  const pw = W - PLOT.left - PLOT.right;
+  const ph = H - PLOT.top - PLOT.bottom;
+  const px = (x: number): number => PLOT.left + (xMax === 0 ? 0 : (x / xMax) * pw);
+  const py = (y: number): number => PLOT.top + ph - (yMax === 0 ? 0 : (y / yMax) * ph);
+  const shapes: Shape[] = [
+    { t: 'text', x: W / 2, y: 16, text: title, size: 12, anchor: 'middle', color: '#212529', bold: true },
+  ];
+  for (let i = 0; i <= 4; i++) {
+    const fx = (xMax * i) / 4;
+    const fy = (yMax * i) / 4;
+    shapes.push({
+      t: 'line',
+      points: [
+        [px(0), py(fy)],
+        [px(xMax), py(fy)],
+      ],
+      stroke: GRID,
+      width: 0.5,
+    });
+    shapes.push({
+      t: 'text',
+      x: px(fx),
+      y: py(0) + 12,
+      text: fmt(fx, xMax > 4 ? 0 : 2),
+      size: 8,
+      anchor: 'middle',
+      color: AXIS,
+    });
+    shapes.push({
+      t: 'text',
+      x: px(0) - 4,
+      y: py(fy) + 3,
+      text: fmt(fy, yMax > 4 ? 0 : 2),
+      size: 8,
+      anchor: 'end',
+      color: AXIS,
+    });
+  }
+  shapes.push({
+    t: 'line',
+    points: [
+      [px(0), py(0)],
+      [px(xMax), py(0)],
+    ],
+    stroke: AXIS,
+    width: 1,
+  });
+  shapes.push({
+    t: 'line',
+    points: [
+      [px(0), py(0)],
+      [px(0), py(yMax)],
+    ],
+    stroke: AXIS,
+    width: 1,
+  });
+  shapes.push({
+    t: 'text',
+    x: PLOT.left + pw / 2,
+    y: H - 8,
+    text: xLabel,
+    size: 9,
+    anchor: 'middle',
+    color: AXIS,
+  });
+  shapes.push({ t: 'text', x: 4, y: PLOT.top - 8, text: yLabel, size: 9, anchor: 'start', color: AXIS });
+  return { shapes, px, py };
+}
+
+function legend(names: readonly string[], x: number, y: number): Shape[] {
+  return names.flatMap((name, i) => [
+    { t: 'rect', x, y: y + i * 12, w: 8, h: 8, fill: PALETTE[i % PALETTE.length] } as const,
+    {
+      t: 'text',
+      x: x + 11,
+      y: y + i * 12 + 7,
+      text: truncate(name, 28),
+      size: 8,
+      anchor: 'start',
+      color: '#212529',
+    } as const,
+  ]);
+}
+
+export interface Series {
+  readonly name: string;
+  readonly points: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Lines over [0, 1] x [0, 1] (ROC, PR), optionally with the chance diagonal. */
+export function curveScene(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: readonly Series[],
+  opts: { diagonal?: boolean; legendAt?: 'bottom-right' | 'bottom-left' } = {},
+): Scene {
+  const { shapes, px, py } = axes(title, xLabel, yLabel);
+  if (opts.diagonal)
+    shapes.push({
+      t: 'line',
+      points: [
+        [px(0), py(0)],
+        [px(1), py(1)],
+      ],
+      stroke: '#adb5bd',
+      width: 1,
+      dash: true,
+    });
+  series.forEach((s, i) => {
+    if (s.points.length > 0)
+      shapes.push({
+        t: 'line',
+        points: s.points.map(([x, y]) => [px(x), py(y)] as const),
+        stroke: PALETTE[i % PALETTE.length],
+        width: 1.6,
+      });
+  });
+  const lx = opts.legendAt === 'bottom-left' ? px(0) + 6 : px(1) - 130;
+  shapes.push(
+    ...legend(
+      series.map((s) => s.name),
+      lx,
+      py(0) - 8 - series.length * 12,
+    ),
+  );
+  return { title, width: W, height: H, shapes };
+}
+
+/** Training curves: one line per series over epochs, on the series' own y range. */
+export function epochScene(title: string, series: readonly Series[]): Scene {
+  const xMax = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[0])));
+  const yMax = Math.max(1e-9, ...series.flatMap((s) => s.points.map((p) => p[1])));
+  const { shapes, px, py } = axes(title, 'epoch', 'value', xMax, yMax);
+  series.forEach((s, i) => {
+    shapes.push({
+      t: 'line',
+      points: s.points.map(([x, y]) => [px(x), py(y)] as const),
+      stroke: PALETTE[i % PALETTE.length],
+      width: 1.6,
+    });
+    for (const [x, y] of s.points)
+      shapes.push({ t: 'circle', x: px(x), y: py(y), r: 1.8, fill: PALETTE[i % PALETTE.length] });
+  });
+  shapes.push(
+    ...legend(
+      series.map((s) => s.name),
+      px(xMax) - 130,
+      PLOT.top + 4,
+    ),
+  );
+  return { title, width: W, height: H, shapes };
+}
+
+function blend(t: number): string {
+  // white to #1c7ed6 by t in [0, 1]
+  const c = (from: number, to: number): number =>
+    Math.round(from + (to - from) * Math.max(0, Math.min(1, t)));
+  return `rgb(${c(255, 28)},${c(255, 126)},${c(255, 214)})`;
+}
+
+/** Heatmap of the confusion matrix: colour by row share, text = count and row percentage. */
+export function confusionScene(
+  labels: readonly string[],
+  counts: readonly (readonly number[])[],
+  normalized: readonly (readonly number[])[],
+): Scene {
+  const k = labels.length;
+  const left = 90;
+  const top = 46;
+  const size = Math.min(60, Math.floor((W - left - 10) / Math.max(1, k)));
+  const shapes: Shape[] = [
+    {
+      t: 'text',
+      x: W / 2,
+      y: 16,
+      text: 'Confusion matrix (rows: gold, columns: predicted)',
+      size: 11,
+      anchor: 'middle',
+      color: '#212529',
+      bold: true,
+    },
+  ];
+  labels.forEach((l, j) =>
+    shapes.push({
+      t: 'text',
+      x: left + j * size + size / 2,
+      y: top - 6,
+      text: truncate(l, 10),
+      size: 8,
+      anchor: 'middle',
+      color: AXIS,
+    }),
+  );
+  labels.forEach((l, i) => {
+    shapes.push({
+      t: 'text',
+      x: left - 6,
+      y: top + i * size + size / 2 + 3,
+      text: truncate(l, 14),
+      size: 8,
+      anchor: 'end',
+      color: AXIS,
+    });
+    labels.forEach((_, j) => {
+      const share = normalized[i][j];
+      const x = left + j * size;
+      const y = top + i * size;
+      shapes.push({ t: 'rect', x, y, w: size, h: size, fill: blend(share), stroke: '#ffffff' });
+      const color = share > 0.55 ? '#ffffff' : '#212529';
+      shapes.push({
+        t: 'text',
+        x: x + size / 2,
+        y: y + size / 2,
+        text: String(counts[i][j]),
+        size: 10,
+        anchor: 'middle',
+        color,
+        bold: true,
+      });
+      shapes.push({
+        t: 'text',
+        x: x + size / 2,
+        y: y + size / 2 + 11,
+        text: `${Math.round(share * 100)}%`,
+        size: 7,
+        anchor: 'middle',
+        color,
+      });
+    });
+  });
+  return { title: 'Confusion matrix', width: W, height: Math.max(H, top + k * size + 10), shapes };
+}
+
+/** Reliability diagram: accuracy per confidence bin as bars, the diagonal as perfect calibration. */
+export function reliabilityScene(
+  bins: ReadonlyArray<{
+    lower: number;
+    upper: number;
+    count: number;
+    accuracy: number | null;
+    meanConfidence: number | null;
+  }>,
+  ece: number | null,
+): Scene {
+  const title = `Reliability (ECE ${ece === null ? '—' : fmt(ece, 3)})`;
+  const { shapes, px, py } = axes(title, 'confidence', 'accuracy');
+  for (const b of bins) {
+    if (b.count === 0 || b.accuracy === null) continue;
+    shapes.push({
+      t: 'rect',
+      x: px(b.lower) + 1,
+      y: py(b.accuracy),
+      w: px(b.upper) - px(b.lower) - 2,
+      h: py(0) - py(b.accuracy),
+      fill: '#74c0fc',
+    });
+    if (b.meanConfidence !== null)
+      shapes.push({ t: 'circle', x: px(b.meanConfidence), y: py(b.accuracy), r: 2.2, fill: '#1864ab' });
+  }
+  shapes.push({
+    t: 'line',
+    points: [
+      [px(0), py(0)],
+      [px(1), py(1)],
+    ],
+    stroke: '#e8590c',
+    width: 1,
+    dash: true,
+  });
+  return { title, width: W, height: H, shapes };
+}
+
+/** Confidence of right and wrong predictions, ten bins over [0, 1]. */
+export function histogramScene(correct: readonly number[], wrong: readonly number[]): Scene {
+  const yMax = Math.max(1, ...correct, ...wrong);
+  const { shapes, px, py } = axes('Confidence: right vs wrong', 'confidence', 'documents', 1, yMax);
+  const n = correct.length;
+  for (let b = 0; b < n; b++) {
+    const x0 = px(b / n);
+    const w = (px((b + 1) / n) - x0) / 2 - 1;
+    shapes.push({ t: 'rect', x: x0 + 1, y: py(correct[b]), w, h: py(0) - py(correct[b]), fill: PALETTE[2] });
+    shapes.push({ t: 'rect', x: x0 + 1 + w, y: py(wrong[b]), w, h: py(0) - py(wrong[b]), fill: PALETTE[6] });
+  }
+  shapes.push(...legend(['right', 'wrong'], px(0) + 6, PLOT.top + 4));
+  return { title: 'Confidence: right vs wrong', width: W, height: H, shapes };
+}
+
+function escapeXml(s: string): string {
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}
+
+export function sceneToSvg(scene: Scene): string {
+  const parts = scene.shapes.map((s) => {
+    switch (s.t) {
+      case 'line':
+        return `<polyline fill="none" stroke="${s.stroke}" stroke-width="${s.width}"${s.dash ? ' stroke-dasharray="4 3"' : ''} points="${s.points.map(([x, y]) => `${x.toFixed(2)},${y.toFixed(2)}`).join(' ')}"/>`;
+      case 'rect':
+        return `<rect x="${s.x.toFixed(2)}" y="${s.y.toFixed(2)}" width="${Math.max(0, s.w).toFixed(2)}" height="${Math.max(0, s.h).toFixed(2)}" fill="${s.fill}"${s.stroke ? ` stroke="${s.stroke}"` : ''}/>`;
+      case 'circle':
+        return `<circle cx="${s.x.toFixed(2)}" cy="${s.y.toFixed(2)}" r="${s.r}" fill="${s.fill}"/>`;
+      case 'text':
+        return `<text x="${s.x.toFixed(2)}" y="${s.y.toFixed(2)}" font-size="${s.size}" text-anchor="${s.anchor}" fill="${s.color}"${s.bold ? ' font-weight="bold"' : ''}>${escapeXml(s.text)}</text>`;
+    }
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(scene.title)}" width="${scene.width}" height="${scene.height}" viewBox="0 0 ${scene.width} ${scene.height}" font-family="Helvetica, Arial, sans-serif">${parts.join('')}</svg>`;
+}

@@ -1,0 +1,472 @@
+import { isAbsolute, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type {
+  EvaluationCandidate,
+  EvaluationOverview,
+  EvaluationResult,
+  EvaluationSummary,
+  ModelRef,
+  RunDiff,
+  SavedThreshold,
+  TeacherVsStudent,
+} from '../../../shared/evaluation';
+import { AppError, notFound } from '../../core/errors';
+import type { CoreContext } from '../../core/feature';
+import { humanLabels, latestTeacherRun, projectLabels, teacherDistributions } from '../../core/labels';
+import { parseJson, type Db } from '../../core/store/db';
+import { nowIso } from '../../core/time';
+import type { StudentPredictor } from '../student/predictor';
+import { computeEvaluation, type ScoredItem } from './compute';
+import { argmax } from './metrics';
+import { openReviewRequestIds } from './reviewRequests';
+
+/** How a student model folder becomes a predictor: the student feature's loader (tests may pass another). */
+export type StudentLoader = (modelDir: string) => Promise<StudentPredictor>;
+
+/** Everything about a model run that an evaluation and a report need, besides its predictions. */
+export interface ModelInfo {
+  readonly ref: ModelRef;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly labels: ReadonlyArray<{ readonly id: number | null; readonly name: string }>;
+  readonly modelBytes: number | null;
+  /** Flat, printable settings (for reports and run diffs). */
+  readonly settings: Readonly<Record<string, string>>;
+  readonly teacherRunId: number | null;
+  readonly modelPath: string | null;
+  readonly thresholdJson: string | null;
+}
+
+interface TeacherRunRow {
+  id: number;
+  model_sha256: string;
+  mode: string;
+  prompt_template: string;
+  labels_snapshot: string;
+  settings: string;
+  calibration_temperature: number | null;
+  created_at: string;
+  model_name: string | null;
+  size_bytes: number | null;
+}
+
+interface StudentRunRow {
+  id: number;
+  teacher_run_id: number | null;
+  architecture: string;
+  settings: string;
+  labels_snapshot: string;
+  state: string;
+  model_path: string | null;
+  model_bytes: number | null;
+  backend: string | null;
+  threshold: string | null;
+  created_at: string;
+  best_epoch: number | null;
+}
+
+function flatten(prefix: string, value: unknown, out: Record<string, string>): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
+  } else out[prefix] = typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A label snapshot is either names or {id, name} objects (teacher runs keep ids, student runs names). */
+function parseLabelSnapshot(json: string): Array<{ id: number | null; name: string }> {
+  const raw = parseJson<unknown[]>(json, []);
+  return raw.map((l) =>
+    typeof l === 'string'
+      ? { id: null, name: l }
+      : { id: (l as { id?: number }).id ?? null, name: String((l as { name?: unknown }).name ?? '') },
+  );
+}
+
+/** A short fingerprint of a prompt, so that a report can tell two prompts apart without printing them whole. */
+function fingerprint(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
+  if (ref.kind === 'teacher') {
+    const r = db
+      .prepare(
+        `SELECT t.*, m.name AS model_name, m.size_bytes FROM teacher_runs t
+         LEFT JOIN teacher_models m ON m.id = t.model_id WHERE t.id = ? AND t.project_id = ?`,
+      )
+      .get(ref.runId, projectId) as TeacherRunRow | undefined;
+    if (!r) throw notFound('Teacher run', ref.runId);
+    const settings: Record<string, string> = {
+      model: r.model_name ?? '(removed from the library)',
+      'model sha256': r.model_sha256,
+      mode: r.mode,
+      'prompt fingerprint': fingerprint(r.prompt_template),
+      'calibration temperature': r.calibration_temperature === null ? '—' : String(r.calibration_temperature),
+    };
+    flatten('', parseJson<unknown>(r.settings, {}), settings);
+    return {
+      ref,
+      name: `Teacher run ${r.id}${r.model_name ? ` (${r.model_name})` : ''}`,
+      createdAt: r.created_at,
+      labels: parseLabelSnapshot(r.labels_snapshot),
+      modelBytes: r.size_bytes,
+      settings,
+      teacherRunId: r.id,
+      modelPath: null,
+      thresholdJson: null,
+    };
+  }
+  const r = db
+    .prepare('SELECT * FROM student_runs WHERE id = ? AND project_id = ?')
+    .get(ref.runId, projectId) as StudentRunRow | undefined;
+  if (!r) throw notFound('Training run', ref.runId);
+  const settings: Record<string, string> = {
+    architecture: r.architecture,
+    'teacher run': r.teacher_run_id === null ? 'none (human labels only)' : String(r.teacher_run_id),
+    'best epoch': r.best_epoch === null ? '—' : String(r.best_epoch),
+    backend: r.backend ?? '—',
+  };
+  flatten('', parseJson<unknown>(r.settings, {}), settings);
+  return {
+    ref,
+    name: `Student run ${r.id} (${r.architecture})`,
+    createdAt: r.created_at,
+    labels: parseLabelSnapshot(r.labels_snapshot),
+    modelBytes: r.model_bytes,
+    settings,
+    teacherRunId: r.teacher_run_id,
+    modelPath: r.model_path,
+    thresholdJson: r.threshold,
+  };
+}
+
+interface GoldExample {
+  readonly id: number;
+  readonly text: string;
+  readonly labelId: number;
+}
+
+export function goldExamples(db: Db, projectId: number): GoldExample[] {
+  const gold = humanLabels(db, projectId, { split: 'test' });
+  const rows = db
+    .prepare(
+      "SELECT id, text FROM examples WHERE project_id = ? AND split = 'test' AND excluded = 0 ORDER BY id",
+    )
+    .all(projectId) as Array<{ id: number; text: string }>;
+  return rows.flatMap((r) => {
+    const labelId = gold.get(r.id);
+    return labelId === undefined ? [] : [{ id: r.id, text: r.text, labelId }];
+  });
+}
+
+/** Maps a project label id to the model's class index: by id where the snapshot has ids, else by name. */
+function classIndexer(db: Db, projectId: number, info: ModelInfo): (labelId: number) => number {
+  const names = new Map(projectLabels(db, projectId).map((l) => [l.id, l.name]));
+  return (labelId) => {
+    const byId = info.labels.findIndex((l) => l.id === labelId);
+    if (byId >= 0) return byId;
+    const name = names.get(labelId);
+    return info.labels.findIndex((l) => l.id === null && l.name === name);
+  };
+}
+
+async function predictStudent(
+  ctx: CoreContext,
+  info: ModelInfo,
+  examples: readonly GoldExample[],
+  load: StudentLoader,
+): Promise<{ probs: Map<number, number[]>; latencyMsPerDoc: number | null }> {
+  if (!info.modelPath)
+    throw new AppError(
+      'CONFLICT',
+      `${info.name} has no trained model yet. Finish its training in the Train step first.`,
+    );
+  const dir = isAbsolute(info.modelPath) ? info.modelPath : join(ctx.paths.dataDir, info.modelPath);
+  let predictor: StudentPredictor;
+  try {
+    predictor = await load(dir);
+  } catch (e) {
+    throw new AppError(
+      'BAD_FILE',
+      `The model of ${info.name} cannot be read (${(e as Error).message}). Train it again in the Train step.`,
+    );
+  }
+  try {
+    const names = info.labels.map((l) => l.name);
+    if (predictor.labels.join('\u0000') !== names.join('\u0000'))
+      throw new AppError(
+        'CONFLICT',
+        `The model of ${info.name} has labels (${predictor.labels.join(', ')}) other than its run recorded. Train it again.`,
+      );
+    const probs = new Map<number, number[]>();
+    for (let i = 0; i < examples.length; i += 256) {
+      const chunk = examples.slice(i, i + 256);
+      const out = await predictor.predict(chunk.map((e) => e.text));
+      chunk.forEach((e, j) => probs.set(e.id, out[j]));
+    }
+    // Latency as a person sees it: one document per call, after one warm-up call.
+    const timed = examples.slice(0, 200);
+    let latencyMsPerDoc: number | null = null;
+    if (timed.length > 0) {
+      await predictor.predict([timed[0].text]);
+      const start = performance.now();
+      for (const e of timed) await predictor.predict([e.text]);
+      latencyMsPerDoc = (performance.now() - start) / timed.length;
+    }
+    return { probs, latencyMsPerDoc };
+  } finally {
+    predictor.dispose();
+  }
+}
+
+function teacherPredictions(
+  db: Db,
+  info: ModelInfo,
+): { probs: Map<number, number[]>; latencyMsPerDoc: number | null } {
+  const probs = teacherDistributions(db, info.ref.runId);
+  const row = db
+    .prepare('SELECT AVG(time_ms) AS ms FROM teacher_outputs WHERE run_id = ? AND time_ms > 0')
+    .get(info.ref.runId) as { ms: number | null };
+  return { probs, latencyMsPerDoc: row.ms };
+}
+
+const SUMMARY_ONLY: ReadonlyArray<keyof EvaluationResult> = [
+  'perClass',
+  'confusion',
+  'confusionNormalized',
+  'reliability',
+  'confidenceHistogram',
+  'predictions',
+];
+
+export function toSummary(e: EvaluationResult): EvaluationSummary {
+  const copy: Record<string, unknown> = { ...e };
+  for (const k of SUMMARY_ONLY) delete copy[k];
+  return copy as unknown as EvaluationSummary;
+}
+
+function runColumn(ref: ModelRef): 'teacher_run_id' | 'student_run_id' {
+  return ref.kind === 'teacher' ? 'teacher_run_id' : 'student_run_id';
+}
+
+/** Evaluates a model on the gold test set and stores the result in `metrics` (kind 'eval'), replacing its last one. */
+export async function evaluateModel(
+  ctx: CoreContext,
+  input: { projectId: number; model: ModelRef; seed: number; iterations: number },
+  load: StudentLoader,
+): Promise<EvaluationResult> {
+  const { db } = ctx;
+  const info = modelInfo(db, input.projectId, input.model);
+  const examples = goldExamples(db, input.projectId);
+  if (examples.length === 0)
+    throw new AppError(
+      'CONFLICT',
+      'The test split has no human-labelled documents yet. Label some test documents in the Review step, then evaluate.',
+    );
+  const { probs, latencyMsPerDoc } =
+    info.ref.kind === 'student'
+      ? await predictStudent(ctx, info, examples, load)
+      : teacherPredictions(db, info);
+  const indexOf = classIndexer(db, input.projectId, info);
+  const k = info.labels.length;
+  const items: ScoredItem[] = [];
+  for (const e of examples) {
+    const p = probs.get(e.id);
+    const gold = indexOf(e.labelId);
+    if (p && p.length === k && gold >= 0) items.push({ exampleId: e.id, gold, probs: p });
+  }
+  if (items.length === 0)
+    throw new AppError(
+      'CONFLICT',
+      `${info.name} has no predictions for the ${examples.length} gold test documents. Run it on the test split first.`,
+    );
+  const computed = computeEvaluation(
+    info.labels.map((l) => l.name),
+    items,
+    input,
+  );
+  const createdAt = nowIso();
+  const payload = {
+    ...computed,
+    model: info.ref,
+    modelName: info.name,
+    createdAt,
+    missing: examples.length - items.length,
+    modelBytes: info.modelBytes,
+    latencyMsPerDoc,
+  };
+  const col = runColumn(info.ref);
+  const id = db.transaction(() => {
+    db.prepare(`DELETE FROM metrics WHERE project_id = ? AND kind = 'eval' AND ${col} = ?`).run(
+      input.projectId,
+      info.ref.runId,
+    );
+    const r = db
+      .prepare(
+        `INSERT INTO metrics (project_id, ${col}, kind, split, name, value, payload, created_at)
+         VALUES (?, ?, 'eval', 'test', 'evaluation', ?, ?, ?)`,
+      )
+      .run(input.projectId, info.ref.runId, computed.macroF1.value, JSON.stringify(payload), createdAt);
+    return Number(r.lastInsertRowid);
+  })();
+  return { id, ...payload };
+}
+
+export function storedEvaluation(db: Db, projectId: number, ref: ModelRef): EvaluationResult | null {
+  const row = db
+    .prepare(
+      `SELECT id, payload FROM metrics WHERE project_id = ? AND kind = 'eval' AND ${runColumn(ref)} = ?
+       ORDER BY id DESC LIMIT 1`,
+    )
+    .get(projectId, ref.runId) as { id: number; payload: string } | undefined;
+  if (!row) return null;
+  return {
+    ...parseJson<Omit<EvaluationResult, 'id'>>(row.payload, {} as Omit<EvaluationResult, 'id'>),
+    id: row.id,
+  };
+}
+
+export function requireEvaluation(db: Db, projectId: number, ref: ModelRef): EvaluationResult {
+  const e = storedEvaluation(db, projectId, ref);
+  if (!e) {
+    const what = ref.kind === 'teacher' ? 'teacher run' : 'training run';
+    throw new AppError(
+      'NOT_FOUND',
+      `The ${what} ${ref.runId} has not been evaluated yet. Evaluate it first (the Evaluate button, or "distillery eval run").`,
+    );
+  }
+  return e;
+}
+
+export async function getOrEvaluate(
+  ctx: CoreContext,
+  projectId: number,
+  ref: ModelRef,
+  load: StudentLoader,
+): Promise<EvaluationResult> {
+  return (
+    storedEvaluation(ctx.db, projectId, ref) ??
+    (await evaluateModel(ctx, { projectId, model: ref, seed: 42, iterations: 1000 }, load))
+  );
+}
+
+export function parseThreshold(json: string | null): SavedThreshold | null {
+  return json ? parseJson<SavedThreshold | null>(json, null) : null;
+}
+
+export function overview(db: Db, projectId: number): EvaluationOverview {
+  const exists = db.prepare('SELECT id FROM projects WHERE id = ?').get(projectId);
+  if (!exists) throw notFound('Project', projectId);
+  const gold = goldExamples(db, projectId);
+  const labels = projectLabels(db, projectId);
+  const goldPerLabel = labels.map((l) => ({
+    label: l.name,
+    count: gold.filter((g) => g.labelId === l.id).length,
+  }));
+  const candidates: EvaluationCandidate[] = [];
+  const students = db
+    .prepare('SELECT id FROM student_runs WHERE project_id = ? AND model_path IS NOT NULL ORDER BY id DESC')
+    .all(projectId) as Array<{ id: number }>;
+  const teachers = db
+    .prepare('SELECT id FROM teacher_runs WHERE project_id = ? ORDER BY id DESC')
+    .all(projectId) as Array<{
+    id: number;
+  }>;
+  const refs: ModelRef[] = [
+    ...students.map((s) => ({ kind: 'student' as const, runId: s.id })),
+    ...teachers.map((t) => ({ kind: 'teacher' as const, runId: t.id })),
+  ];
+  for (const ref of refs) {
+    const info = modelInfo(db, projectId, ref);
+    const e = storedEvaluation(db, projectId, ref);
+    candidates.push({
+      model: ref,
+      name: info.name,
+      createdAt: info.createdAt,
+      evaluation: e ? toSummary(e) : null,
+      threshold: parseThreshold(info.thresholdJson),
+    });
+  }
+  return {
+    projectId,
+    goldCount: gold.length,
+    goldPerLabel,
+    candidates,
+    reviewRequests: openReviewRequestIds(db, projectId).size,
+  };
+}
+
+/** The teacher a student is compared with: the run it learned from, else the project's latest. */
+export function teacherOf(db: Db, projectId: number, info: ModelInfo): number | null {
+  return info.teacherRunId ?? latestTeacherRun(db, projectId)?.runId ?? null;
+}
+
+export async function teacherVsStudent(
+  ctx: CoreContext,
+  projectId: number,
+  studentRunId: number,
+  load: StudentLoader,
+): Promise<TeacherVsStudent> {
+  const studentRef: ModelRef = { kind: 'student', runId: studentRunId };
+  const info = modelInfo(ctx.db, projectId, studentRef);
+  const teacherRunId = teacherOf(ctx.db, projectId, info);
+  if (teacherRunId === null)
+    throw new AppError(
+      'NOT_FOUND',
+      'This project has no teacher run to compare with. Run the teacher first.',
+    );
+  const student = await getOrEvaluate(ctx, projectId, studentRef, load);
+  const teacher = await getOrEvaluate(ctx, projectId, { kind: 'teacher', runId: teacherRunId }, load);
+  const teacherPred = new Map(teacher.predictions.map((p) => [p.exampleId, teacher.labels[argmax(p.probs)]]));
+  let shared = 0;
+  let agree = 0;
+  for (const p of student.predictions) {
+    const t = teacherPred.get(p.exampleId);
+    if (t === undefined) continue;
+    shared++;
+    if (t === student.labels[argmax(p.probs)]) agree++;
+  }
+  const ratio = (a: number | null, b: number | null): number | null => (a !== null && b ? a / b : null);
+  return {
+    teacher: toSummary(teacher),
+    student: toSummary(student),
+    agreement: shared ? agree / shared : null,
+    shared,
+    f1Ratio: ratio(student.macroF1.value, teacher.macroF1.value),
+    sizeRatio: ratio(teacher.modelBytes, student.modelBytes),
+    speedRatio: ratio(teacher.latencyMsPerDoc, student.latencyMsPerDoc),
+  };
+}
+
+export function compareRuns(db: Db, projectId: number, a: ModelRef, b: ModelRef): RunDiff {
+  const ea = requireEvaluation(db, projectId, a);
+  const eb = requireEvaluation(db, projectId, b);
+  const sa = { kind: a.kind, ...modelInfo(db, projectId, a).settings };
+  const sb = { kind: b.kind, ...modelInfo(db, projectId, b).settings };
+  const keys = [...new Set([...Object.keys(sa), ...Object.keys(sb)])];
+  const settings = keys
+    .map((key) => ({ key, a: sa[key as keyof typeof sa] ?? '—', b: sb[key as keyof typeof sb] ?? '—' }))
+    .filter((s) => s.a !== s.b);
+  const metric = (name: string, va: number | null, vb: number | null): RunDiff['metrics'][number] => ({
+    name,
+    a: va,
+    b: vb,
+    delta: va !== null && vb !== null ? vb - va : null,
+  });
+  const metrics = [
+    metric('accuracy', ea.accuracy.value, eb.accuracy.value),
+    metric('macro F1', ea.macroF1.value, eb.macroF1.value),
+    metric('micro F1', ea.microF1.value, eb.microF1.value),
+    metric('weighted F1', ea.weightedF1.value, eb.weightedF1.value),
+    metric("Cohen's kappa", ea.kappa.value, eb.kappa.value),
+    metric('macro AUC', ea.macroAuc, eb.macroAuc),
+    metric('ECE', ea.ece, eb.ece),
+  ];
+  for (const label of new Set([...ea.labels, ...eb.labels])) {
+    const fa = ea.perClass.find((c) => c.label === label)?.f1 ?? null;
+    const fb = eb.perClass.find((c) => c.label === label)?.f1 ?? null;
+    metrics.push(metric(`F1 ${label}`, fa, fb));
+  }
+  return { a: toSummary(ea), b: toSummary(eb), settings, metrics };
+}

@@ -1,0 +1,370 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EvaluationResult, MetricInterval, ModelRef, ReportFile } from '../../../shared/evaluation';
+import { notFound } from '../../core/errors';
+import type { CoreContext } from '../../core/feature';
+import { humanLabels, projectLabels } from '../../core/labels';
+import type { Db } from '../../core/store/db';
+import { APP_VERSION } from '../../core/version';
+import {
+  confusionScene,
+  curveScene,
+  epochScene,
+  histogramScene,
+  reliabilityScene,
+  sceneToSvg,
+  type Scene,
+  type Series,
+} from './charts';
+import { modelInfo, parseThreshold, requireEvaluation, teacherOf, type ModelInfo } from './evaluate';
+import { renderPdf } from './pdf';
+
+/** Fewer gold documents than this in a class and its scores are too noisy to trust (a known limitation). */
+export const LOW_SUPPORT = 30;
+
+export interface ReportTable {
+  readonly title: string;
+  readonly head: readonly string[];
+  readonly rows: ReadonlyArray<readonly string[]>;
+}
+
+export interface ReportSection {
+  readonly title: string;
+  readonly paragraphs: readonly string[];
+  readonly tables: readonly ReportTable[];
+  readonly charts: readonly Scene[];
+}
+
+/** Everything in a model report, independent of its format: HTML and PDF are drawn from this. */
+export interface ReportModel {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly sections: readonly ReportSection[];
+}
+
+function num(v: number | null, digits = 3): string {
+  return v === null ? '—' : v.toFixed(digits);
+}
+
+function withCi(m: MetricInterval): string {
+  if (m.value === null) return '— (undefined)';
+  if (m.low === null || m.high === null) return num(m.value);
+  return `${num(m.value)} (95% CI ${num(m.low)}–${num(m.high)})`;
+}
+
+function bytes(n: number | null): string {
+  if (n === null) return '—';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function dataSection(db: Db, projectId: number): ReportSection {
+  const labels = projectLabels(db, projectId);
+  const splits = ['train', 'validation', 'test'] as const;
+  const perSplit = splits.map((s) => humanLabels(db, projectId, { split: s }));
+  const totals = db
+    .prepare(`SELECT split, COUNT(*) AS n FROM examples WHERE project_id = ? AND excluded = 0 GROUP BY split`)
+    .all(projectId) as Array<{ split: string | null; n: number }>;
+  const countRows = labels.map((l) => [
+    l.name,
+    ...perSplit.map((m) => String([...m.values()].filter((id) => id === l.id).length)),
+  ]);
+  countRows.push([
+    'documents (labelled or not)',
+    ...splits.map((s) => String(totals.find((t) => t.split === s)?.n ?? 0)),
+  ]);
+  const sources = db
+    .prepare(
+      'SELECT name, format, row_count, skipped_count, created_at FROM datasets WHERE project_id = ? ORDER BY id',
+    )
+    .all(projectId) as Array<{
+    name: string;
+    format: string;
+    row_count: number;
+    skipped_count: number;
+    created_at: string;
+  }>;
+  const cleaning = db
+    .prepare(
+      `SELECT COALESCE(exclude_reason, 'unspecified') AS reason, COUNT(*) AS n FROM examples
+       WHERE project_id = ? AND excluded = 1 GROUP BY reason ORDER BY n DESC`,
+    )
+    .all(projectId) as Array<{ reason: string; n: number }>;
+  const changed = db
+    .prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND original_text IS NOT NULL')
+    .get(projectId) as { n: number };
+  return {
+    title: 'Data',
+    paragraphs: [
+      `Human labels per label and split (the test split is the gold set). ${changed.n} documents were changed by cleaning; ` +
+        `${cleaning.reduce((a, c) => a + c.n, 0)} were excluded.`,
+    ],
+    tables: [
+      { title: 'Labelled documents', head: ['label', 'train', 'validation', 'test'], rows: countRows },
+      {
+        title: 'Sources',
+        head: ['file', 'format', 'rows', 'skipped', 'imported'],
+        rows: sources.map((s) => [
+          s.name,
+          s.format,
+          String(s.row_count),
+          String(s.skipped_count),
+          s.created_at,
+        ]),
+      },
+      {
+        title: 'Cleaning',
+        head: ['reason excluded', 'documents'],
+        rows: cleaning.length ? cleaning.map((c) => [c.reason, String(c.n)]) : [['none', '0']],
+      },
+    ],
+    charts: [],
+  };
+}
+
+function settingsTable(title: string, info: ModelInfo): ReportTable {
+  return { title, head: ['setting', 'value'], rows: Object.entries(info.settings).map(([k, v]) => [k, v]) };
+}
+
+function trainingSection(db: Db, projectId: number, info: ModelInfo): ReportSection {
+  const rows = db
+    .prepare(
+      `SELECT name, epoch, value FROM metrics WHERE student_run_id = ? AND kind != 'eval' AND epoch IS NOT NULL
+       AND value IS NOT NULL ORDER BY name, epoch`,
+    )
+    .all(info.ref.runId) as Array<{ name: string; epoch: number; value: number }>;
+  const byName = new Map<string, Array<[number, number]>>();
+  for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), [r.epoch, r.value]]);
+  const all: Series[] = [...byName.entries()].map(([name, points]) => ({ name, points }));
+  // Losses and [0, 1] scores each get a chart; throughput and the like would flatten them on a shared axis.
+  const losses = all.filter((s) => /loss/i.test(s.name));
+  const scores = all.filter((s) => !/loss/i.test(s.name) && s.points.every(([, v]) => v >= 0 && v <= 1));
+  const series = [...losses, ...scores];
+  const teacherRunId = teacherOf(db, projectId, info);
+  return {
+    title: 'Training',
+    paragraphs: [
+      series.length
+        ? 'Curves recorded per epoch during training.'
+        : 'No per-epoch curves were recorded for this run.',
+    ],
+    tables: [
+      settingsTable('Training settings', info),
+      ...(teacherRunId !== null
+        ? [settingsTable('Teacher', modelInfo(db, projectId, { kind: 'teacher', runId: teacherRunId }))]
+        : []),
+    ],
+    charts: [
+      ...(losses.length ? [epochScene('Training loss', losses)] : []),
+      ...(scores.length ? [epochScene('Validation scores', scores)] : []),
+    ],
+  };
+}
+
+function metricsSection(e: EvaluationResult): ReportSection {
+  return {
+    title: 'Metrics on the gold test set',
+    paragraphs: [
+      `${e.n} gold documents evaluated` +
+        (e.missing ? ` (${e.missing} gold documents had no prediction and are not counted)` : '') +
+        `. Intervals: percentile bootstrap, ${e.iterations} resamples, seed ${e.seed}.`,
+    ],
+    tables: [
+      {
+        title: 'Overall',
+        head: ['metric', 'value'],
+        rows: [
+          ['accuracy', withCi(e.accuracy)],
+          ['macro F1', withCi(e.macroF1)],
+          ['micro F1', withCi(e.microF1)],
+          ['weighted F1', withCi(e.weightedF1)],
+          ["Cohen's kappa (vs gold)", withCi(e.kappa)],
+          ['macro ROC AUC (one-vs-rest)', num(e.macroAuc)],
+          ['expected calibration error', num(e.ece)],
+          ['model size', bytes(e.modelBytes)],
+          ['latency per document', e.latencyMsPerDoc === null ? '—' : `${e.latencyMsPerDoc.toFixed(3)} ms`],
+        ],
+      },
+      {
+        title: 'Per class',
+        head: ['label', 'precision', 'recall', 'F1', 'support', 'ROC AUC', 'avg precision'],
+        rows: e.perClass.map((c) => [
+          c.label,
+          num(c.precision),
+          num(c.recall),
+          num(c.f1),
+          String(c.support),
+          num(c.auc),
+          num(c.averagePrecision),
+        ]),
+      },
+    ],
+    charts: [
+      confusionScene(e.labels, e.confusion, e.confusionNormalized),
+      curveScene(
+        `ROC one-vs-rest (macro AUC ${num(e.macroAuc)})`,
+        'false positive rate',
+        'recall',
+        e.perClass.map((c) => ({
+          name: `${c.label} (AUC ${num(c.auc)})`,
+          points: (c.roc ?? []).map((p) => [p.x, p.y] as const),
+        })),
+        { diagonal: true },
+      ),
+      curveScene(
+        'Precision-recall',
+        'recall',
+        'precision',
+        e.perClass.map((c) => ({
+          name: `${c.label} (AP ${num(c.averagePrecision)})`,
+          points: (c.pr ?? []).map((p) => [p.x, p.y] as const),
+        })),
+        { legendAt: 'bottom-left' },
+      ),
+      reliabilityScene(e.reliability, e.ece),
+      histogramScene(e.confidenceHistogram.correct, e.confidenceHistogram.wrong),
+    ],
+  };
+}
+
+function goldAnnotators(db: Db, projectId: number): ReportTable {
+  const gold = humanLabels(db, projectId, { split: 'test' });
+  const rows = db
+    .prepare(
+      `SELECT a.annotator, a.source, COUNT(*) AS n FROM annotations a JOIN examples e ON e.id = a.example_id
+       WHERE a.project_id = ? AND e.split = 'test' AND e.excluded = 0 AND a.retracted_at IS NULL AND a.label_id IS NOT NULL
+         AND a.id = (SELECT a2.id FROM annotations a2 WHERE a2.example_id = a.example_id AND a2.retracted_at IS NULL
+                     AND a2.label_id IS NOT NULL ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)
+       GROUP BY a.annotator, a.source ORDER BY n DESC`,
+    )
+    .all(projectId) as Array<{ annotator: string; source: string; n: number }>;
+  return {
+    title: `Who labelled the gold set (${gold.size} documents)`,
+    head: ['annotator', 'how', 'documents'],
+    rows: rows.map((r) => [r.annotator, r.source === 'import' ? 'imported label' : r.source, String(r.n)]),
+  };
+}
+
+export function buildReport(db: Db, projectId: number, ref: ModelRef): ReportModel {
+  const project = db
+    .prepare('SELECT name, description, task_description FROM projects WHERE id = ?')
+    .get(projectId) as { name: string; description: string; task_description: string } | undefined;
+  if (!project) throw notFound('Project', projectId);
+  const e = requireEvaluation(db, projectId, ref);
+  const info = modelInfo(db, projectId, ref);
+  const lowSupport = e.perClass.filter((c) => c.support < LOW_SUPPORT);
+  const threshold = parseThreshold(info.thresholdJson);
+  const limitations = [
+    ...lowSupport.map(
+      (c) =>
+        `Class "${c.label}" has only ${c.support} gold documents (fewer than ${LOW_SUPPORT}): its scores are uncertain; see the intervals.`,
+    ),
+    'The model was evaluated only on documents like those in the test split; other kinds of documents may fare worse.',
+    'The model gives probabilities, not certainty: a person should check decisions that matter.',
+  ];
+  if (e.missing > 0)
+    limitations.push(`${e.missing} gold documents had no prediction and were not evaluated.`);
+  const sections: ReportSection[] = [
+    {
+      title: 'Intended use',
+      paragraphs: [
+        project.task_description || 'No task description was written for this project.',
+        project.description,
+        `Labels: ${e.labels.join(', ')}.`,
+        threshold
+          ? `Operating point: predict "${threshold.label}" when its probability is at least ${threshold.threshold.toFixed(3)} ` +
+            `(chosen by ${threshold.by} ${threshold.by === 'threshold' ? '' : `target ${threshold.target}`}).`
+          : 'Operating point: the most probable label (no threshold saved).',
+      ].filter((p) => p.length > 0),
+      tables: [],
+      charts: [],
+    },
+    dataSection(db, projectId),
+    ref.kind === 'student'
+      ? trainingSection(db, projectId, info)
+      : { title: 'Teacher', paragraphs: [], tables: [settingsTable('Teacher run', info)], charts: [] },
+    metricsSection(e),
+    { title: 'Known limitations', paragraphs: limitations, tables: [], charts: [] },
+    { title: 'Gold labels', paragraphs: [], tables: [goldAnnotators(db, projectId)], charts: [] },
+    {
+      title: 'Reproducibility',
+      paragraphs: [
+        `Evaluation ${e.id} of ${e.modelName}, computed ${e.createdAt} by Distillery ${APP_VERSION}. ` +
+          `Re-run with "distillery eval run --project ${projectId} --${ref.kind} ${ref.runId} --seed ${e.seed} ` +
+          `--iterations ${e.iterations}" to reproduce every figure.`,
+      ],
+      tables: [],
+      charts: [],
+    },
+  ];
+  return {
+    title: `Model report: ${info.name}`,
+    subtitle: `Project "${project.name}" · evaluated ${e.createdAt}`,
+    sections,
+  };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);
+}
+
+/** A self-contained HTML page: styles inline, charts as inline SVG, nothing loaded from anywhere. */
+export function renderHtml(report: ReportModel): string {
+  const body = report.sections
+    .map((s) => {
+      const tables = s.tables
+        .map(
+          (t) =>
+            `<h3>${escapeHtml(t.title)}</h3><table><thead><tr>${t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>` +
+            `<tbody>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`,
+        )
+        .join('');
+      const charts = s.charts.length
+        ? `<div class="charts">${s.charts.map((c) => `<figure>${sceneToSvg(c)}</figure>`).join('')}</div>`
+        : '';
+      return `<section><h2>${escapeHtml(s.title)}</h2>${s.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${tables}${charts}</section>`;
+    })
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(report.title)}</title>
+<style>
+body{font-family:Helvetica,Arial,sans-serif;max-width:960px;margin:24px auto;padding:0 16px;color:#212529}
+h1{font-size:24px;margin-bottom:4px}h2{border-bottom:1px solid #dee2e6;padding-bottom:4px;margin-top:28px}
+h3{font-size:14px;margin:16px 0 6px}.subtitle{color:#868e96;margin-top:0}
+table{border-collapse:collapse;font-size:13px;margin-bottom:8px}th,td{border:1px solid #dee2e6;padding:3px 8px;text-align:left}
+th{background:#f1f3f5}.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}
+</style></head><body>
+<h1>${escapeHtml(report.title)}</h1><p class="subtitle">${escapeHtml(report.subtitle)}</p>
+${body}
+</body></html>
+`;
+}
+
+/** Writes the report of an evaluated model into the data folder's exports and returns it. */
+export async function exportReport(
+  ctx: CoreContext,
+  projectId: number,
+  ref: ModelRef,
+  format: 'html' | 'pdf',
+): Promise<ReportFile> {
+  const report = buildReport(ctx.db, projectId, ref);
+  const data =
+    format === 'html' ? Buffer.from(renderHtml(report), 'utf8') : Buffer.from(await renderPdf(report));
+  const fileName = `model-report-project${projectId}-${ref.kind}${ref.runId}.${format}`;
+  const path = join(ctx.paths.exports, fileName);
+  // Written beside and renamed: a full disk or a crash never leaves half a report under the real name.
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+  return {
+    path,
+    fileName,
+    bytes: data.length,
+    mimeType: format === 'html' ? 'text/html' : 'application/pdf',
+    base64: data.toString('base64'),
+  };
+}

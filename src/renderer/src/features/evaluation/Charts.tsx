@@ -1,0 +1,285 @@
+import { BarChart } from '@mantine/charts';
+import { SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ClassResult, EvaluationResult } from '../../../../shared/evaluation';
+
+export const COLORS = [
+  '#1c7ed6',
+  '#e8590c',
+  '#2f9e44',
+  '#ae3ec9',
+  '#f08c00',
+  '#0c8599',
+  '#c2255c',
+  '#5c940d',
+];
+
+export function fmt(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined ? '—' : v.toFixed(digits);
+}
+
+/** Confusion matrix as a coloured grid; each cell is a button that opens its documents. */
+export function ConfusionGrid({
+  evaluation,
+  onCell,
+}: {
+  evaluation: EvaluationResult;
+  onCell: (gold: number, predicted: number) => void;
+}): React.JSX.Element {
+  const { t } = useTranslation('evaluation');
+  const [mode, setMode] = useState<'counts' | 'normalized'>('counts');
+  const { labels, confusion, confusionNormalized } = evaluation;
+  return (
+    <Stack gap="xs">
+      <SegmentedControl
+        w={360}
+        size="xs"
+        value={mode}
+        onChange={(v) => setMode(v as 'counts' | 'normalized')}
+        data={[
+          { value: 'counts', label: t('counts') },
+          { value: 'normalized', label: t('normalized') },
+        ]}
+        data-testid="confusion-mode"
+      />
+      <Text size="sm" c="dimmed">
+        {t('confusionHelp')}
+      </Text>
+      <Table withTableBorder withColumnBorders w="auto" data-testid="confusion-matrix">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>
+              {t('goldAxis')} \ {t('predictedAxis')}
+            </Table.Th>
+            {labels.map((l) => (
+              <Table.Th key={l}>{l}</Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {labels.map((gold, i) => (
+            <Table.Tr key={gold}>
+              <Table.Th>{gold}</Table.Th>
+              {labels.map((pred, j) => {
+                const share = confusionNormalized[i][j];
+                const dark = share > 0.55;
+                return (
+                  <Table.Td
+                    key={pred}
+                    p={0}
+                    style={{ background: `rgba(28, 126, 214, ${Math.max(0.04, share)})` }}
+                  >
+                    <button
+                      type="button"
+                      data-testid="confusion-cell"
+                      data-gold={i}
+                      data-pred={j}
+                      onClick={() => onCell(i, j)}
+                      style={{
+                        all: 'unset',
+                        cursor: 'pointer',
+                        display: 'block',
+                        minWidth: 72,
+                        padding: '12px 8px',
+                        textAlign: 'center',
+                        fontWeight: i === j ? 700 : 500,
+                        color: dark ? 'white' : 'inherit',
+                      }}
+                    >
+                      {mode === 'counts' ? confusion[i][j] : `${(share * 100).toFixed(0)}%`}
+                    </button>
+                  </Table.Td>
+                );
+              })}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+const W = 380;
+const H = 300;
+const PAD = { left: 44, top: 12, right: 12, bottom: 36 };
+
+/** ROC or PR curves of every class in one plot; points are clickable (their threshold drills down). */
+export function CurveChart({
+  kind,
+  classes,
+  onPoint,
+  testId,
+}: {
+  kind: 'roc' | 'pr';
+  classes: readonly ClassResult[];
+  onPoint: (classIndex: number, threshold: number | null) => void;
+  testId: string;
+}): React.JSX.Element {
+  const { t } = useTranslation('evaluation');
+  const pw = W - PAD.left - PAD.right;
+  const ph = H - PAD.top - PAD.bottom;
+  const px = (x: number): number => PAD.left + x * pw;
+  const py = (y: number): number => PAD.top + ph - y * ph;
+  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  return (
+    <Stack gap={4}>
+      <Text fw={600} size="sm">
+        {kind === 'roc' ? t('roc') : t('pr')}
+      </Text>
+      <svg
+        width={W}
+        height={H}
+        role="img"
+        aria-label={kind === 'roc' ? t('roc') : t('pr')}
+        data-testid={testId}
+      >
+        {ticks.map((v) => (
+          <g key={v}>
+            <line x1={px(0)} x2={px(1)} y1={py(v)} y2={py(v)} stroke="#dee2e6" strokeWidth={0.5} />
+            <text x={px(v)} y={py(0) + 14} fontSize={10} textAnchor="middle" fill="#868e96">
+              {v}
+            </text>
+            <text x={px(0) - 6} y={py(v) + 3} fontSize={10} textAnchor="end" fill="#868e96">
+              {v}
+            </text>
+          </g>
+        ))}
+        <text x={px(0.5)} y={H - 4} fontSize={11} textAnchor="middle" fill="#495057">
+          {kind === 'roc' ? t('fpr') : t('recall')}
+        </text>
+        <text x={4} y={PAD.top - 2} fontSize={11} fill="#495057">
+          {kind === 'roc' ? t('recall') : t('precision')}
+        </text>
+        {kind === 'roc' && (
+          <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(1)} stroke="#adb5bd" strokeDasharray="4 3" />
+        )}
+        {classes.map((c, ci) => {
+          const pts = (kind === 'roc' ? c.roc : c.pr) ?? [];
+          const color = COLORS[ci % COLORS.length];
+          return (
+            <g key={c.label}>
+              <polyline
+                fill="none"
+                stroke={color}
+                strokeWidth={2}
+                points={pts.map((p) => `${px(p.x)},${py(p.y)}`).join(' ')}
+              />
+              {pts.map((p, i) => (
+                <Tooltip
+                  key={i}
+                  label={`${c.label}: ${t('threshold')} ${fmt(p.threshold)} · (${fmt(p.x, 2)}, ${fmt(p.y, 2)})`}
+                >
+                  <circle
+                    cx={px(p.x)}
+                    cy={py(p.y)}
+                    r={4}
+                    fill={color}
+                    style={{ cursor: 'pointer' }}
+                    data-testid="curve-point"
+                    data-class={ci}
+                    onClick={() => onPoint(ci, p.threshold)}
+                  />
+                </Tooltip>
+              ))}
+            </g>
+          );
+        })}
+      </svg>
+      <Stack gap={0}>
+        {classes.map((c, ci) => (
+          <Text key={c.label} size="xs" c={COLORS[ci % COLORS.length]}>
+            ■ {c.label}:{' '}
+            {kind === 'roc' ? `AUC ${fmt(c.auc)}` : `${t('averagePrecision')} ${fmt(c.averagePrecision)}`}
+          </Text>
+        ))}
+      </Stack>
+    </Stack>
+  );
+}
+
+/** Reliability diagram: accuracy per confidence bin (clickable bars) against the diagonal. */
+export function ReliabilityChart({
+  evaluation,
+  onBin,
+}: {
+  evaluation: EvaluationResult;
+  onBin: (bin: number) => void;
+}): React.JSX.Element {
+  const { t } = useTranslation('evaluation');
+  const pw = W - PAD.left - PAD.right;
+  const ph = H - PAD.top - PAD.bottom;
+  const px = (x: number): number => PAD.left + x * pw;
+  const py = (y: number): number => PAD.top + ph - y * ph;
+  return (
+    <Stack gap={4}>
+      <Text fw={600} size="sm">
+        {t('reliability')} · ECE {fmt(evaluation.ece)}
+      </Text>
+      <svg width={W} height={H} role="img" aria-label={t('reliability')} data-testid="reliability-chart">
+        {[0, 0.5, 1].map((v) => (
+          <g key={v}>
+            <text x={px(v)} y={py(0) + 14} fontSize={10} textAnchor="middle" fill="#868e96">
+              {v}
+            </text>
+            <text x={px(0) - 6} y={py(v) + 3} fontSize={10} textAnchor="end" fill="#868e96">
+              {v}
+            </text>
+          </g>
+        ))}
+        <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(0)} stroke="#495057" />
+        {evaluation.reliability.map((b, i) =>
+          b.count > 0 && b.accuracy !== null ? (
+            <Tooltip
+              key={i}
+              label={`${fmt(b.lower, 1)}–${fmt(b.upper, 1)}: ${fmt(b.accuracy, 2)} (n = ${b.count})`}
+            >
+              <rect
+                x={px(b.lower) + 1}
+                y={py(b.accuracy)}
+                width={px(b.upper) - px(b.lower) - 2}
+                height={Math.max(1, py(0) - py(b.accuracy))}
+                fill="#74c0fc"
+                style={{ cursor: 'pointer' }}
+                data-testid="reliability-bin"
+                onClick={() => onBin(i)}
+              />
+            </Tooltip>
+          ) : null,
+        )}
+        <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(1)} stroke="#e8590c" strokeDasharray="4 3" />
+        <text x={px(0.5)} y={H - 4} fontSize={11} textAnchor="middle" fill="#495057">
+          {t('confidence')}
+        </text>
+      </svg>
+    </Stack>
+  );
+}
+
+export function ConfidenceHistogram({ evaluation }: { evaluation: EvaluationResult }): React.JSX.Element {
+  const { t } = useTranslation('evaluation');
+  const { correct, wrong } = evaluation.confidenceHistogram;
+  const data = correct.map((c, i) => ({
+    bin: `${(i / correct.length).toFixed(1)}–${((i + 1) / correct.length).toFixed(1)}`,
+    [t('right')]: c,
+    [t('wrong')]: wrong[i],
+  }));
+  return (
+    <Stack gap={4} w={W + 40}>
+      <Text fw={600} size="sm">
+        {t('confidenceHist')}
+      </Text>
+      <BarChart
+        h={260}
+        data={data}
+        dataKey="bin"
+        withLegend
+        series={[
+          { name: t('right'), color: 'teal.6' },
+          { name: t('wrong'), color: 'red.6' },
+        ]}
+        data-testid="confidence-histogram"
+      />
+    </Stack>
+  );
+}
