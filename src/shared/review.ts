@@ -1,2 +1,274 @@
-/** The review feature's channels: filled in by that feature. */
-export const reviewContract = {} as const;
+import { z } from 'zod';
+import { channel } from './channel';
+import type { Job } from './jobs';
+
+/**
+ * Review queues: which documents a person goes through, in which order.
+ * - unreviewed: no human label yet, in document order.
+ * - uncertain: no human label yet, the teacher's most uncertain first (entropy high or margin low).
+ * - disagree: the teacher's label differs from the current human label.
+ * - random: no human label yet, in a fixed pseudo-random order (an unbiased sample, e.g. for the test set).
+ * - label: documents whose current label (human, else the teacher's) is `labelId`.
+ * - conflicts: two annotators gave different labels (to adjudicate).
+ * - requested: documents sent from the Evaluate step for a person to check, until someone labels them.
+ * - all: every document, in document order.
+ */
+export const QUEUE_KINDS = [
+  'unreviewed',
+  'uncertain',
+  'disagree',
+  'random',
+  'label',
+  'conflicts',
+  'requested',
+  'all',
+] as const;
+export type QueueKind = (typeof QUEUE_KINDS)[number];
+export const SPLITS = ['train', 'validation', 'test'] as const;
+export type Split = (typeof SPLITS)[number];
+
+/** Fewer gold labels than this in a class and its test scores are too noisy to trust. */
+export const MIN_GOLD_PER_CLASS = 30;
+
+export const QueueSpecSchema = z.object({
+  kind: z.enum(QUEUE_KINDS),
+  /** For `uncertain`: entropy (high first) or margin between the two top labels (low first). */
+  uncertainBy: z.enum(['entropy', 'margin']).optional(),
+  /** For `label`. */
+  labelId: z.number().int().positive().optional(),
+  split: z.enum(SPLITS).nullable().optional(),
+  /** Words to find in the text (all must occur, case-insensitive). */
+  search: z.string().max(200).optional(),
+});
+export type QueueSpec = z.infer<typeof QueueSpecSchema>;
+
+export interface TeacherView {
+  readonly runId: number;
+  readonly probs: ReadonlyArray<{ labelId: number; name: string; prob: number }>;
+  readonly predictedLabelId: number | null;
+  readonly confidence: number;
+  readonly entropy: number;
+  readonly margin: number;
+  readonly reasoning: string | null;
+}
+
+export interface AnnotationView {
+  readonly id: number;
+  readonly labelId: number | null;
+  readonly labelName: string | null;
+  readonly annotator: string;
+  readonly source: 'import' | 'human' | 'teacher_accept' | 'bulk' | 'merge';
+  readonly acceptedTeacher: boolean | null;
+  readonly timeSpentMs: number | null;
+  readonly createdAt: string;
+  readonly retractedAt: string | null;
+}
+
+/** One document as the review screen shows it. */
+export interface ReviewItem {
+  readonly exampleId: number;
+  readonly text: string;
+  readonly split: Split | null;
+  /** The current human label (the same definition as training and evaluation use). */
+  readonly humanLabelId: number | null;
+  /** This annotator's own current label of it. */
+  readonly myLabelId: number | null;
+  readonly teacher: TeacherView | null;
+  readonly history: readonly AnnotationView[];
+}
+
+export interface QueueCounts {
+  readonly counts: Readonly<Record<QueueKind, number>>;
+  readonly byLabel: ReadonlyArray<{ labelId: number; count: number }>;
+  readonly total: number;
+  readonly hasTeacher: boolean;
+}
+
+export interface ReviewPosition {
+  readonly queue: QueueSpec;
+  readonly exampleId: number | null;
+}
+
+export interface ReviewState {
+  readonly annotator: string;
+  readonly labels: ReadonlyArray<{
+    id: number;
+    name: string;
+    color: string | null;
+    hotkey: string | null;
+    description: string;
+  }>;
+  readonly annotators: readonly string[];
+  /** Where this annotator was; null on a first visit. */
+  readonly position: ReviewPosition | null;
+  readonly item: ReviewItem | null;
+}
+
+export interface AnnotateResult {
+  readonly annotationId: number;
+  /** The next document of the queue (null at its end). */
+  readonly next: ReviewItem | null;
+}
+
+export interface UndoResult {
+  /** How many annotations were retracted (a bulk action counts all of its rows). */
+  readonly retracted: number;
+  /** The document the undone label was on, to show it again. */
+  readonly item: ReviewItem | null;
+}
+
+export interface BulkPreview {
+  /** Documents without a human label in the filtered set whose teacher confidence is at least the threshold. */
+  readonly count: number;
+  readonly byLabel: ReadonlyArray<{ labelId: number; name: string; count: number }>;
+  /** How many documents each threshold would accept (the chart). */
+  readonly curve: ReadonlyArray<{ threshold: number; count: number }>;
+  readonly hasTeacher: boolean;
+}
+
+export interface GoldClass {
+  readonly labelId: number;
+  readonly name: string;
+  readonly count: number;
+  readonly enough: boolean;
+}
+
+export interface GoldSummary {
+  readonly testTotal: number;
+  readonly labelled: number;
+  readonly classes: readonly GoldClass[];
+  readonly minPerClass: number;
+  /** Labels with fewer gold documents than minPerClass. */
+  readonly warnings: readonly string[];
+}
+
+export interface PairAgreement {
+  readonly a: string;
+  readonly b: string;
+  readonly overlap: number;
+  readonly agreed: number;
+  /** null when undefined (e.g. both always gave the same single label). */
+  readonly kappa: number | null;
+  /** confusion[i][j]: documents a labelled labels[i] and b labelled labels[j]. */
+  readonly confusion: number[][];
+}
+
+export interface AgreementReport {
+  readonly annotators: readonly string[];
+  readonly labels: ReadonlyArray<{ id: number; name: string }>;
+  readonly pairs: readonly PairAgreement[];
+  /** Over documents labelled by every listed annotator (needs at least two). */
+  readonly fleiss: {
+    readonly kappa: number | null;
+    readonly documents: number;
+    readonly raters: number;
+  } | null;
+  readonly disagreements: number;
+}
+
+/** One line of the project's audit trail: a label given or retracted, or a logged action (bulk, import...). */
+export interface HistoryEntry {
+  readonly at: string;
+  readonly actor: string;
+  /** 'label' and 'retract' come from the annotations; anything else from the audit log. */
+  readonly action: string;
+  readonly exampleId: number | null;
+  readonly labelName: string | null;
+  readonly source: string | null;
+  readonly acceptedTeacher: boolean | null;
+  readonly timeSpentMs: number | null;
+  /** The audit log's details (JSON text). */
+  readonly details: string | null;
+}
+
+export interface ImportProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface ImportConflict {
+  readonly line: number;
+  readonly exampleId: number;
+  readonly currentLabel: string;
+  readonly currentAnnotator: string;
+  readonly importedLabel: string;
+  readonly importedAnnotator: string;
+}
+
+export interface ImportReport {
+  readonly lines: number;
+  readonly imported: number;
+  readonly duplicates: number;
+  readonly unknownExamples: readonly ImportProblem[];
+  readonly unknownLabels: readonly ImportProblem[];
+  readonly invalid: readonly ImportProblem[];
+  readonly conflicts: readonly ImportConflict[];
+  /** True when nothing was written (a preview, or refused because of problems). */
+  readonly dryRun: boolean;
+}
+
+const ProjectId = z.object({ projectId: z.number().int().positive() });
+const annotator = z.string().trim().min(1).max(100).optional();
+
+export const reviewContract = {
+  /** Labels, annotators, and where this annotator was (the document to show). */
+  'review.state': channel<ReviewState>()(ProjectId.extend({ annotator })),
+  'review.counts': channel<QueueCounts>()(ProjectId.extend({ queue: QueueSpecSchema })),
+  /** The document after (or before) `exampleId` in the queue; the first one when `exampleId` is null. */
+  'review.next': channel<ReviewItem | null>()(
+    ProjectId.extend({
+      queue: QueueSpecSchema,
+      exampleId: z.number().int().positive().nullable(),
+      direction: z.enum(['next', 'prev']).default('next'),
+      annotator,
+    }),
+  ),
+  'review.item': channel<ReviewItem>()(
+    ProjectId.extend({ exampleId: z.number().int().positive(), annotator }),
+  ),
+  /** Labels one document (saved at once) and returns the next one of the queue. */
+  'review.annotate': channel<AnnotateResult>()(
+    ProjectId.extend({
+      exampleId: z.number().int().positive(),
+      labelId: z.number().int().positive(),
+      /** True when the person pressed "accept the teacher's label". */
+      acceptTeacher: z.boolean().optional(),
+      timeSpentMs: z.number().int().min(0).max(86_400_000).optional(),
+      queue: QueueSpecSchema,
+      annotator,
+    }),
+  ),
+  /** Retracts this annotator's last label change in the project. */
+  'review.undo': channel<UndoResult>()(ProjectId.extend({ annotator })),
+  'review.bulkPreview': channel<BulkPreview>()(
+    ProjectId.extend({ queue: QueueSpecSchema, minConfidence: z.number().min(0).max(1) }),
+  ),
+  /** Starts a job (pause, cancel, resume after a crash); its result is `{ accepted }`. */
+  'review.bulkAccept': channel<Job>()(
+    ProjectId.extend({ queue: QueueSpecSchema, minConfidence: z.number().min(0).max(1), annotator }),
+  ),
+  'review.gold': channel<GoldSummary>()(ProjectId),
+  'review.agreement': channel<AgreementReport>()(
+    ProjectId.extend({ annotators: z.array(z.string().min(1).max(100)).max(50).optional() }),
+  ),
+  'review.history': channel<HistoryEntry[]>()(
+    ProjectId.extend({
+      exampleId: z.number().int().positive().optional(),
+      limit: z.number().int().min(1).max(1000).default(200),
+    }),
+  ),
+  'review.export': channel<{ jsonl: string; count: number }>()(
+    ProjectId.extend({ annotator: z.string().min(1).max(100).optional() }),
+  ),
+  'review.import': channel<ImportReport>()(
+    ProjectId.extend({
+      jsonl: z.string().max(9_000_000),
+      /** Only report what would happen. */
+      dryRun: z.boolean().default(false),
+      /** Import the rows that are fine even when others refer to unknown documents or labels. */
+      allowPartial: z.boolean().default(false),
+      /** On a document whose current label differs: keep ours (skip their row) or take theirs. */
+      onConflict: z.enum(['skip', 'theirs']).default('skip'),
+    }),
+  ),
+} as const;

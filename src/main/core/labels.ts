@@ -68,3 +68,34 @@ export function teacherDistributions(db: Db, runId: number): Map<number, number[
   }>;
   return new Map(rows.map((r) => [r.example_id, JSON.parse(r.probs) as number[]]));
 }
+
+/**
+ * Each annotator's own current label per example: their latest non-retracted annotation (the same rule as
+ * `humanLabels`, per annotator). Used for agreement between annotators. Excluded examples are left out.
+ */
+export function annotatorLabels(db: Db, projectId: number): Map<string, Map<number, number>> {
+  const rows = db
+    .prepare(
+      `SELECT a.annotator AS annotator, a.example_id AS exampleId, a.label_id AS labelId
+       FROM annotations a
+       JOIN examples e ON e.id = a.example_id
+       WHERE a.project_id = ? AND a.retracted_at IS NULL AND a.label_id IS NOT NULL AND e.excluded = 0
+         AND a.id = (SELECT a2.id FROM annotations a2
+                     WHERE a2.example_id = a.example_id AND a2.annotator = a.annotator
+                       AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL
+                     ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`,
+    )
+    .all(projectId) as Array<{ annotator: string; exampleId: number; labelId: number }>;
+  const out = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    let m = out.get(r.annotator);
+    if (!m) out.set(r.annotator, (m = new Map()));
+    m.set(r.exampleId, r.labelId);
+  }
+  return out;
+}
+
+/** The gold test set: human labels of the examples on the test split. */
+export function goldLabels(db: Db, projectId: number): Map<number, number> {
+  return humanLabels(db, projectId, { split: 'test' });
+}

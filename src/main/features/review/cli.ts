@@ -1,4 +1,147 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ImportReport } from '../../../shared/review';
+import { AppError } from '../../core/errors';
 import type { CliCommand } from '../../cli/types';
 
+function projectId(value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'Give the project id as a positive whole number (see "distillery projects list").',
+    );
+  }
+  return n;
+}
+
+function reportLines(r: ImportReport): string[] {
+  const lines = [
+    `${r.lines} lines: ${r.imported} imported, ${r.duplicates} already present, ${r.conflicts.length} conflicts.`,
+  ];
+  for (const p of r.invalid) lines.push(`  line ${p.line}: ${p.message}`);
+  for (const p of r.unknownExamples) lines.push(`  line ${p.line}: ${p.message}`);
+  for (const p of r.unknownLabels) lines.push(`  line ${p.line}: ${p.message}`);
+  for (const c of r.conflicts) {
+    lines.push(
+      `  line ${c.line}: document ${c.exampleId} is "${c.currentLabel}" (${c.currentAnnotator}); the file says "${c.importedLabel}" (${c.importedAnnotator})`,
+    );
+  }
+  return lines;
+}
+
 /** `distillery review ...` commands. */
-export const reviewCommands: CliCommand[] = [];
+export const reviewCommands: CliCommand[] = [
+  {
+    name: 'review export',
+    summary: 'Export the annotations of a project as JSONL (to merge on another machine)',
+    usage: 'distillery review export PROJECT_ID [--out FILE] [--annotator NAME]',
+    options: { out: { type: 'string' }, annotator: { type: 'string' } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const r = await core.call('review.export', {
+        projectId: projectId(positionals[0]),
+        annotator: values.annotator as string | undefined,
+      });
+      if (values.out) {
+        const file = resolve(String(values.out));
+        writeFileSync(file, r.jsonl);
+        io.print(`Wrote ${r.count} annotations to ${file}`);
+        return { file, count: r.count };
+      }
+      if (!io.json) process.stdout.write(r.jsonl);
+      return r;
+    },
+  },
+  {
+    name: 'review import',
+    summary: 'Merge annotations from a JSONL file; conflicts and unknown documents are reported',
+    usage:
+      'distillery review import PROJECT_ID FILE [--dry-run] [--allow-partial] [--take-theirs]\n' +
+      '  --dry-run        only report what would happen\n' +
+      '  --allow-partial  import the good lines even when others refer to unknown documents or labels\n' +
+      '  --take-theirs    on a conflict, the file label becomes the current one (default: keep ours)',
+    options: {
+      'dry-run': { type: 'boolean' },
+      'allow-partial': { type: 'boolean' },
+      'take-theirs': { type: 'boolean' },
+    },
+    run: async ({ positionals, values }, io) => {
+      const id = projectId(positionals[0]);
+      if (!positionals[1]) throw new AppError('INVALID_INPUT', 'Give the JSONL file to import.');
+      const file = resolve(positionals[1]);
+      let jsonl: string;
+      try {
+        jsonl = readFileSync(file, 'utf8');
+      } catch {
+        throw new AppError('NOT_FOUND', `Cannot read ${file}. Check the path.`);
+      }
+      const core = await io.core();
+      const r = await core.call('review.import', {
+        projectId: id,
+        jsonl,
+        dryRun: Boolean(values['dry-run']),
+        allowPartial: Boolean(values['allow-partial']),
+        onConflict: values['take-theirs'] ? 'theirs' : 'skip',
+      });
+      for (const line of reportLines(r)) io.print(line);
+      const problems = r.invalid.length + r.unknownExamples.length + r.unknownLabels.length;
+      if (r.dryRun && problems > 0 && !values['dry-run']) {
+        throw new AppError(
+          'BAD_FILE',
+          `${problems} lines refer to unknown documents or labels or are malformed, so nothing was imported. ` +
+            'Fix the file, or pass --allow-partial to import the other lines.',
+          r,
+        );
+      }
+      if (r.dryRun) io.print('Nothing was written (dry run).');
+      return r;
+    },
+  },
+  {
+    name: 'review agreement',
+    summary: "Agreement between annotators (Cohen's and Fleiss' kappa)",
+    usage: 'distillery review agreement PROJECT_ID [--annotator NAME ...]',
+    options: { annotator: { type: 'string', multiple: true } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const chosen = values.annotator as string[] | undefined;
+      const r = await core.call('review.agreement', {
+        projectId: projectId(positionals[0]),
+        annotators: chosen && chosen.length > 0 ? chosen : undefined,
+      });
+      const fmt = (k: number | null): string => (k === null ? 'undefined' : k.toFixed(3));
+      if (r.pairs.length === 0) io.print('No two annotators labelled the same documents yet.');
+      for (const p of r.pairs) {
+        io.print(
+          `${p.a} / ${p.b}: ${p.overlap} shared documents, ${p.agreed} agreed, Cohen's kappa ${fmt(p.kappa)}`,
+        );
+      }
+      if (r.fleiss && r.annotators.length > 2) {
+        io.print(
+          `Fleiss' kappa over ${r.fleiss.documents} documents all ${r.fleiss.raters} labelled: ${fmt(r.fleiss.kappa)}`,
+        );
+      }
+      io.print(`${r.disagreements} documents to adjudicate.`);
+      return r;
+    },
+  },
+  {
+    name: 'review gold',
+    summary: 'Gold test set: human labels per class on the test split',
+    usage: 'distillery review gold PROJECT_ID',
+    run: async ({ positionals }, io) => {
+      const core = await io.core();
+      const r = await core.call('review.gold', { projectId: projectId(positionals[0]) });
+      io.print(`${r.labelled} of ${r.testTotal} test documents have a human label.`);
+      for (const c of r.classes)
+        io.print(`  ${c.name}: ${c.count}${c.enough ? '' : ` (fewer than ${r.minPerClass})`}`);
+      if (r.warnings.length) {
+        io.print(
+          `Label more test documents of: ${r.warnings.join(', ')}; their scores would not be reliable yet.`,
+        );
+      }
+      return r;
+    },
+  },
+];

@@ -1,7 +1,70 @@
 import type { reviewContract } from '../../../shared/review';
-import type { Feature } from '../../core/feature';
+import type { CoreContext, Feature } from '../../core/feature';
+import { getSettings } from '../app/settings';
+import { agreement } from './agreement';
+import { annotate, bulkPreview, goldSummary, history, moveTo, reviewState, undo } from './annotate';
+import { bulkAcceptRunner, startBulkAccept, type BulkParams } from './bulk';
+import { exportAnnotations, importAnnotations } from './exchange';
+import { loadItem, queueCounts } from './queues';
+
+/** Who is labelling: the request's annotator, else the local profile (settings.annotator). */
+function who(ctx: CoreContext, annotator: string | undefined): string {
+  return annotator ?? getSettings(ctx.db).annotator;
+}
+
+function changed(ctx: CoreContext, projectId: number): void {
+  ctx.events.emit('project.changed', { projectId, what: 'annotations' });
+}
 
 export const reviewFeature: Feature<typeof reviewContract> = {
   name: 'review',
-  handlers: {},
+  start: (ctx) => {
+    const run = bulkAcceptRunner(ctx.db);
+    ctx.jobs.register<BulkParams>('review.bulkAccept', async (ctl) => {
+      const r = await run(ctl);
+      changed(ctx, ctl.params.projectId);
+      return r;
+    });
+  },
+  handlers: {
+    'review.state': (input, ctx) => reviewState(ctx.db, input.projectId, who(ctx, input.annotator)),
+    'review.counts': (input, ctx) => queueCounts(ctx.db, input.projectId, input.queue),
+    'review.next': (input, ctx) =>
+      moveTo(
+        ctx.db,
+        input.projectId,
+        who(ctx, input.annotator),
+        input.queue,
+        input.exampleId,
+        input.direction,
+      ),
+    'review.item': (input, ctx) =>
+      loadItem(ctx.db, input.projectId, input.exampleId, who(ctx, input.annotator)),
+    'review.annotate': (input, ctx) => annotate(ctx.db, { ...input, annotator: who(ctx, input.annotator) }),
+    'review.undo': (input, ctx) => undo(ctx.db, input.projectId, who(ctx, input.annotator)),
+    'review.bulkPreview': (input, ctx) =>
+      bulkPreview(ctx.db, input.projectId, input.queue, input.minConfidence),
+    'review.bulkAccept': (input, ctx) =>
+      startBulkAccept(ctx.db, ctx.jobs, {
+        projectId: input.projectId,
+        queue: input.queue,
+        minConfidence: input.minConfidence,
+        annotator: who(ctx, input.annotator),
+      }),
+    'review.gold': (input, ctx) => goldSummary(ctx.db, input.projectId),
+    'review.agreement': (input, ctx) => agreement(ctx.db, input.projectId, input.annotators),
+    'review.history': (input, ctx) =>
+      history(ctx.db, input.projectId, { exampleId: input.exampleId, limit: input.limit }),
+    'review.export': (input, ctx) => exportAnnotations(ctx.db, input.projectId, input.annotator),
+    'review.import': (input, ctx) => {
+      const r = importAnnotations(ctx.db, input.projectId, input.jsonl, {
+        dryRun: input.dryRun,
+        allowPartial: input.allowPartial,
+        onConflict: input.onConflict,
+        actor: getSettings(ctx.db).annotator,
+      });
+      if (!r.dryRun) changed(ctx, input.projectId);
+      return r;
+    },
+  },
 };

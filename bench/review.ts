@@ -1,0 +1,177 @@
+// Key press -> next document shown, through the real server (bin/distillery.mjs serve) in real Chromium, on a
+// project of DOCS documents. Reference: the raw HTTP round trip of a trivial request from the same page.
+// Usage: npm run bench -- review [--docs 1000000] [--presses 200]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCore } from '../src/main/core/core';
+import { nowIso } from '../src/main/core/time';
+import { launchBrowser, startServer } from '../e2e/harness';
+
+const { values } = parseArgs({
+  options: { docs: { type: 'string', default: '1000000' }, presses: { type: 'string', default: '200' } },
+});
+const DOCS = Number(values.docs);
+const PRESSES = Number(values.presses);
+
+/**
+ * The page's globals this bench touches: this file is compiled without the DOM library, and a function run in the
+ * page is sent as source, so it reaches them through `globalThis`.
+ */
+interface PageGlobals {
+  document: {
+    body: unknown;
+    querySelector(
+      selector: string,
+    ): { getAttribute(name: string): string | null; textContent: string | null } | null;
+  };
+  MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void };
+  requestAnimationFrame(cb: () => void): number;
+  addEventListener(type: string, listener: () => void, options: object): void;
+  __press: number;
+  __shown: number[];
+  __dom: number[];
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+const WORDS =
+  'the party shall may not liability terms service user agree notice law court account any data'.split(' ');
+
+async function seed(dataDir: string): Promise<{ projectId: number; seconds: number }> {
+  const core = await createCore({ dataDir, mode: 'cli' });
+  try {
+    const project = await core.call('projects.create', { name: 'Bench: one million documents' });
+    const db = core.db;
+    const now = nowIso();
+    const t0 = performance.now();
+    db.transaction(() => {
+      const label = db.prepare(
+        'INSERT INTO labels (project_id, name, hotkey, position, created_at) VALUES (?, ?, ?, ?, ?)',
+      );
+      label.run(project.id, 'fair', 'f', 0, now);
+      label.run(project.id, 'unfair', 'u', 1, now);
+      const insert = db.prepare(
+        "INSERT INTO examples (project_id, text, length, split, created_at) VALUES (?, ?, ?, 'train', ?)",
+      );
+      for (let i = 0; i < DOCS; i++) {
+        const words: string[] = [`Clause ${i}:`];
+        for (let w = 0; w < 30; w++) words.push(WORDS[(i * 7 + w * 13) % WORDS.length]);
+        const text = words.join(' ') + '.';
+        insert.run(project.id, text, text.length, now);
+      }
+    })();
+    const seconds = (performance.now() - t0) / 1000;
+    await core.call('settings.update', { lastProjectId: project.id, lastStep: 'review' });
+    return { projectId: project.id, seconds };
+  } finally {
+    await core.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'distillery-bench-review-'));
+  try {
+    const { seconds: seedSeconds } = await seed(dataDir);
+    console.error(`Inserted ${DOCS.toLocaleString()} documents in ${seedSeconds.toFixed(1)} s`);
+    const server = await startServer({ dataDir });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(server.openUrl);
+      await page.getByTestId('review-doc').waitFor({ timeout: 120_000 });
+      // The counts of every queue are computed once on opening: let them finish before measuring.
+      await page.waitForFunction(
+        () =>
+          /\d/.test(
+            (globalThis as unknown as PageGlobals).document.querySelector('[data-testid="queue-count"]')
+              ?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 300_000 },
+      );
+
+      const reference = await page.evaluate(
+        async ({ url, token, n }) => {
+          const times: number[] = [];
+          for (let i = 0; i < n; i++) {
+            const t0 = performance.now();
+            const res = await fetch(`${url}api/invoke/app.info`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              body: '{}',
+            });
+            await res.json();
+            times.push(performance.now() - t0);
+          }
+          return times;
+        },
+        { url: server.url, token: server.token, n: 100 },
+      );
+
+      await page.evaluate(() => {
+        const w = globalThis as unknown as PageGlobals;
+        w.__shown = [];
+        w.__dom = [];
+        w.addEventListener('keydown', () => (w.__press = performance.now()), { capture: true });
+        new w.MutationObserver(() => {
+          const at = performance.now();
+          w.__dom.push(at - w.__press);
+          // Shown = the frame after the new document is in the DOM.
+          w.requestAnimationFrame(() => w.__shown.push(Math.max(at, performance.now()) - w.__press));
+        }).observe(w.document.body, {
+          subtree: true,
+          attributes: true,
+          attributeFilter: ['data-example-id'],
+        });
+      });
+      const latencies: number[] = [];
+      for (let i = 0; i < PRESSES; i++) {
+        const before = await page.getByTestId('review-doc').getAttribute('data-example-id');
+        await page.keyboard.press(i % 2 === 0 ? 'f' : 'u');
+        await page.waitForFunction(
+          ({ id, n }) => {
+            const w = globalThis as unknown as PageGlobals;
+            const el = w.document.querySelector('[data-testid="review-doc"]');
+            return el?.getAttribute('data-example-id') !== id && w.__shown.length >= n;
+          },
+          { id: before, n: i + 1 },
+        );
+        latencies.push(await page.evaluate((k) => (globalThis as unknown as PageGlobals).__shown[k], i));
+      }
+      const dom = await page.evaluate(() => (globalThis as unknown as PageGlobals).__dom);
+      const median = quantile(latencies, 0.5);
+      const p95 = quantile(latencies, 0.95);
+      const refMedian = quantile(reference, 0.5);
+      console.error(
+        `key press -> next document: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; ` +
+          `HTTP round trip median ${refMedian.toFixed(2)} ms; in the DOM (before paint) median ${quantile(dom, 0.5).toFixed(1)} ms`,
+      );
+      console.log(
+        JSON.stringify({
+          bench: 'review',
+          documents: DOCS,
+          presses: PRESSES,
+          seed_seconds: Number(seedSeconds.toFixed(2)),
+          keypress_to_next_ms_median: Number(median.toFixed(2)),
+          keypress_to_next_ms_p95: Number(p95.toFixed(2)),
+          keypress_to_dom_ms_median: Number(quantile(dom, 0.5).toFixed(2)),
+          reference_http_roundtrip_ms_median: Number(refMedian.toFixed(2)),
+          ratio_median_to_reference: Number((median / refMedian).toFixed(2)),
+          target_median_ms: 50,
+        }),
+      );
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

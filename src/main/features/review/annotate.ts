@@ -1,0 +1,322 @@
+import type {
+  AnnotateResult,
+  BulkPreview,
+  GoldSummary,
+  HistoryEntry,
+  QueueSpec,
+  ReviewPosition,
+  ReviewState,
+  UndoResult,
+} from '../../../shared/review';
+import { MIN_GOLD_PER_CLASS, QueueSpecSchema } from '../../../shared/review';
+import { audit } from '../../core/audit';
+import { AppError, notFound } from '../../core/errors';
+import { goldLabels, latestTeacherRun, projectLabels } from '../../core/labels';
+import type { Db } from '../../core/store/db';
+import { nowIso } from '../../core/time';
+import { markReviewRequestsDone } from '../evaluation/reviewRequests';
+import { HAS_HUMAN_LABEL, loadItem, neighbour, queueSql, teacherView } from './queues';
+
+export function assertProject(db: Db, projectId: number): void {
+  if (!db.prepare('SELECT 1 FROM projects WHERE id = ?').get(projectId)) throw notFound('Project', projectId);
+}
+
+export function savePosition(
+  db: Db,
+  projectId: number,
+  annotator: string,
+  queue: QueueSpec,
+  exampleId: number | null,
+): void {
+  db.prepare(
+    `INSERT INTO review_positions (project_id, annotator, queue, example_id, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (project_id, annotator) DO UPDATE SET queue = excluded.queue, example_id = excluded.example_id,
+       updated_at = excluded.updated_at`,
+  ).run(projectId, annotator, JSON.stringify(queue), exampleId, nowIso());
+}
+
+export function getPosition(db: Db, projectId: number, annotator: string): ReviewPosition | null {
+  const row = db
+    .prepare('SELECT queue, example_id FROM review_positions WHERE project_id = ? AND annotator = ?')
+    .get(projectId, annotator) as { queue: string; example_id: number | null } | undefined;
+  if (!row) return null;
+  const parsed = QueueSpecSchema.safeParse(JSON.parse(row.queue));
+  return { queue: parsed.success ? parsed.data : { kind: 'unreviewed' }, exampleId: row.example_id };
+}
+
+/** The review screen on opening: labels, annotators, and the document this annotator was on. */
+export function reviewState(db: Db, projectId: number, annotator: string): ReviewState {
+  assertProject(db, projectId);
+  const labels = projectLabels(db, projectId).map((l) => ({
+    id: l.id,
+    name: l.name,
+    color: l.color,
+    hotkey: l.hotkey,
+    description: l.description,
+  }));
+  const annotators = (
+    db
+      .prepare(
+        `SELECT annotator FROM annotations WHERE project_id = ? AND source <> 'import'
+         UNION SELECT annotator FROM review_positions WHERE project_id = ? ORDER BY 1`,
+      )
+      .all(projectId, projectId) as Array<{ annotator: string }>
+  ).map((r) => r.annotator);
+  const position = getPosition(db, projectId, annotator);
+  const queue: QueueSpec = position?.queue ?? { kind: 'unreviewed' };
+  let exampleId = position?.exampleId ?? null;
+  const exists =
+    exampleId !== null &&
+    db
+      .prepare('SELECT 1 FROM examples WHERE id = ? AND project_id = ? AND excluded = 0')
+      .get(exampleId, projectId);
+  if (!exists) exampleId = neighbour(db, projectId, queue, null, 'next');
+  return {
+    annotator,
+    labels,
+    annotators: annotators.includes(annotator) ? annotators : [...annotators, annotator].sort(),
+    position: position ? { queue, exampleId } : null,
+    item: exampleId === null ? null : loadItem(db, projectId, exampleId, annotator),
+  };
+}
+
+/** Moves through a queue without labelling (arrows, skip) and remembers where the person is. */
+export function moveTo(
+  db: Db,
+  projectId: number,
+  annotator: string,
+  queue: QueueSpec,
+  from: number | null,
+  direction: 'next' | 'prev',
+): ReturnType<typeof loadItem> | null {
+  assertProject(db, projectId);
+  const id = neighbour(db, projectId, queue, from, direction);
+  if (id === null) {
+    savePosition(db, projectId, annotator, queue, from);
+    return null;
+  }
+  savePosition(db, projectId, annotator, queue, id);
+  return loadItem(db, projectId, id, annotator);
+}
+
+/**
+ * Labels one document: one new annotation row and the new position, in one transaction (saved at the click).
+ * Returns the next document of the queue.
+ */
+export function annotate(
+  db: Db,
+  input: {
+    projectId: number;
+    exampleId: number;
+    labelId: number;
+    acceptTeacher?: boolean;
+    timeSpentMs?: number;
+    queue: QueueSpec;
+    annotator: string;
+  },
+): AnnotateResult {
+  return db.transaction(() => {
+    const ex = db
+      .prepare('SELECT excluded FROM examples WHERE id = ? AND project_id = ?')
+      .get(input.exampleId, input.projectId) as { excluded: number } | undefined;
+    if (!ex) throw notFound('Document', input.exampleId);
+    if (ex.excluded === 1) {
+      throw new AppError(
+        'CONFLICT',
+        'This document was removed from the project by cleaning; restore it in the Data step to label it.',
+      );
+    }
+    const label = db
+      .prepare('SELECT id FROM labels WHERE id = ? AND project_id = ?')
+      .get(input.labelId, input.projectId);
+    if (!label)
+      throw new AppError('NOT_FOUND', 'That label is not in this project any more. Reload the page.');
+    const teacher = teacherView(db, input.projectId, input.exampleId);
+    if (input.acceptTeacher && teacher?.predictedLabelId !== input.labelId) {
+      throw new AppError(
+        'INVALID_INPUT',
+        'The teacher has no label for this document to accept; choose one yourself.',
+      );
+    }
+    const accepted =
+      teacher?.predictedLabelId == null ? null : teacher.predictedLabelId === input.labelId ? 1 : 0;
+    const info = db
+      .prepare(
+        `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, accepted_teacher, time_spent_ms, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        input.projectId,
+        input.exampleId,
+        input.labelId,
+        input.annotator,
+        input.acceptTeacher ? 'teacher_accept' : 'human',
+        accepted,
+        input.timeSpentMs ?? null,
+        nowIso(),
+      );
+    markReviewRequestsDone(db, input.projectId, [input.exampleId]);
+    const nextId = neighbour(db, input.projectId, input.queue, input.exampleId, 'next');
+    savePosition(db, input.projectId, input.annotator, input.queue, nextId ?? input.exampleId);
+    return {
+      annotationId: Number(info.lastInsertRowid),
+      next: nextId === null ? null : loadItem(db, input.projectId, nextId, input.annotator),
+    };
+  })();
+}
+
+/** Retracts this annotator's last label change (all rows of a bulk action at once); a second undo goes further back. */
+export function undo(db: Db, projectId: number, annotator: string): UndoResult {
+  return db.transaction(() => {
+    assertProject(db, projectId);
+    const last = db
+      .prepare(
+        `SELECT id, example_id, source, created_at FROM annotations
+         WHERE project_id = ? AND annotator = ? AND retracted_at IS NULL AND source IN ('human', 'teacher_accept', 'bulk')
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(projectId, annotator) as
+      { id: number; example_id: number; source: string; created_at: string } | undefined;
+    if (!last) return { retracted: 0, item: null };
+    const now = nowIso();
+    let retracted: number;
+    if (last.source === 'bulk') {
+      retracted = db
+        .prepare(
+          `UPDATE annotations SET retracted_at = ? WHERE project_id = ? AND annotator = ? AND source = 'bulk'
+             AND created_at = ? AND retracted_at IS NULL`,
+        )
+        .run(now, projectId, annotator, last.created_at).changes;
+      audit(db, {
+        projectId,
+        actor: annotator,
+        action: 'undo_bulk_accept',
+        entity: 'annotation',
+        entityId: last.id,
+        details: { retracted },
+      });
+    } else {
+      retracted = db
+        .prepare('UPDATE annotations SET retracted_at = ? WHERE id = ?')
+        .run(now, last.id).changes;
+    }
+    const position = getPosition(db, projectId, annotator);
+    savePosition(db, projectId, annotator, position?.queue ?? { kind: 'unreviewed' }, last.example_id);
+    return { retracted, item: loadItem(db, projectId, last.example_id, annotator) };
+  })();
+}
+
+interface Candidate {
+  exampleId: number;
+  labelId: number | null;
+  confidence: number;
+}
+
+/** Unlabelled documents of the filtered set that have a teacher output, with the teacher's label and confidence. */
+export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Candidate[] {
+  const run = latestTeacherRun(db, projectId);
+  if (!run) return [];
+  const q = queueSql(projectId, queue, run.runId);
+  const from = q.from.includes('teacher_outputs t')
+    ? q.from.replace('LEFT JOIN', 'JOIN')
+    : `${q.from} JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id`;
+  const rows = db
+    .prepare(
+      `SELECT e.id AS exampleId, t.predicted_label_id AS predicted, t.probs AS probs FROM ${from}
+       WHERE ${[...q.where, `NOT ${HAS_HUMAN_LABEL}`].join(' AND ')}`,
+    )
+    .all(q.params) as Array<{ exampleId: number; predicted: number | null; probs: string }>;
+  return rows.map((r) => {
+    const probs = JSON.parse(r.probs) as number[];
+    let best = 0;
+    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+    const labelId = r.predicted ?? run.labels[best]?.id ?? null;
+    const idx = run.labels.findIndex((l) => l.id === labelId);
+    return { exampleId: r.exampleId, labelId, confidence: idx >= 0 ? (probs[idx] ?? 0) : (probs[best] ?? 0) };
+  });
+}
+
+const CURVE_THRESHOLDS = Array.from({ length: 11 }, (_, i) => Math.round((0.5 + i * 0.05) * 100) / 100);
+
+/** What "accept the teacher's label above this confidence" would change, and the same at each threshold. */
+export function bulkPreview(db: Db, projectId: number, queue: QueueSpec, minConfidence: number): BulkPreview {
+  assertProject(db, projectId);
+  const all = bulkCandidates(db, projectId, queue);
+  const chosen = all.filter((c) => c.labelId !== null && c.confidence >= minConfidence);
+  const labels = projectLabels(db, projectId);
+  return {
+    count: chosen.length,
+    byLabel: labels.map((l) => ({
+      labelId: l.id,
+      name: l.name,
+      count: chosen.filter((c) => c.labelId === l.id).length,
+    })),
+    curve: CURVE_THRESHOLDS.map((threshold) => ({
+      threshold,
+      count: all.filter((c) => c.labelId !== null && c.confidence >= threshold).length,
+    })),
+    hasTeacher: latestTeacherRun(db, projectId) !== null,
+  };
+}
+
+/** Gold labels (human labels on the test split) per class, with a warning for classes with too few. */
+export function goldSummary(db: Db, projectId: number): GoldSummary {
+  assertProject(db, projectId);
+  const gold = goldLabels(db, projectId);
+  const perLabel = new Map<number, number>();
+  for (const labelId of gold.values()) perLabel.set(labelId, (perLabel.get(labelId) ?? 0) + 1);
+  const testTotal = (
+    db
+      .prepare("SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND split = 'test' AND excluded = 0")
+      .get(projectId) as { n: number }
+  ).n;
+  const classes = projectLabels(db, projectId).map((l) => {
+    const count = perLabel.get(l.id) ?? 0;
+    return { labelId: l.id, name: l.name, count, enough: count >= MIN_GOLD_PER_CLASS };
+  });
+  return {
+    testTotal,
+    labelled: gold.size,
+    classes,
+    minPerClass: MIN_GOLD_PER_CLASS,
+    warnings: classes.filter((c) => !c.enough).map((c) => c.name),
+  };
+}
+
+/** The project's audit trail: every label given or retracted, and logged actions, newest first. */
+export function history(
+  db: Db,
+  projectId: number,
+  opts: { exampleId?: number; limit: number },
+): HistoryEntry[] {
+  assertProject(db, projectId);
+  const ex = opts.exampleId ?? null;
+  const rows = db
+    .prepare(
+      `SELECT * FROM (
+         SELECT a.created_at AS at, a.annotator AS actor, 'label' AS action, a.example_id AS exampleId,
+                l.name AS labelName, a.source AS source, a.accepted_teacher AS acceptedTeacher,
+                a.time_spent_ms AS timeSpentMs, NULL AS details, a.id AS seq
+         FROM annotations a LEFT JOIN labels l ON l.id = a.label_id
+         WHERE a.project_id = @p AND (@ex IS NULL OR a.example_id = @ex)
+         UNION ALL
+         SELECT a.retracted_at, a.annotator, 'retract', a.example_id, l.name, a.source, NULL, NULL, NULL, a.id
+         FROM annotations a LEFT JOIN labels l ON l.id = a.label_id
+         WHERE a.project_id = @p AND a.retracted_at IS NOT NULL AND (@ex IS NULL OR a.example_id = @ex)
+         UNION ALL
+         SELECT g.at, g.actor, g.action, CASE WHEN g.entity = 'example' THEN g.entity_id END, NULL, NULL, NULL, NULL,
+                g.details, g.id
+         FROM audit_log g WHERE g.project_id = @p AND @ex IS NULL
+       ) ORDER BY at DESC, seq DESC LIMIT @limit`,
+    )
+    .all({ p: projectId, ex, limit: opts.limit }) as Array<
+    Omit<HistoryEntry, 'acceptedTeacher'> & {
+      acceptedTeacher: number | null;
+      seq: number;
+    }
+  >;
+  return rows.map(({ seq: _seq, ...r }) => ({
+    ...r,
+    acceptedTeacher: r.acceptedTeacher === null ? null : r.acceptedTeacher === 1,
+  }));
+}

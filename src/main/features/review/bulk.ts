@@ -1,0 +1,76 @@
+import type { Job } from '../../../shared/jobs';
+import type { QueueSpec } from '../../../shared/review';
+import { audit } from '../../core/audit';
+import type { JobControl } from '../../core/jobs/jobs';
+import type { JobManager } from '../../core/jobs/jobs';
+import { projectLabels } from '../../core/labels';
+import type { Db } from '../../core/store/db';
+import { nowIso } from '../../core/time';
+import { assertProject, bulkCandidates } from './annotate';
+
+export interface BulkParams {
+  readonly projectId: number;
+  readonly queue: QueueSpec;
+  readonly minConfidence: number;
+  readonly annotator: string;
+  /** One time for every row of the action, so that one undo takes the whole action back, even across a resume. */
+  readonly stamp: string;
+}
+
+interface BulkCheckpoint {
+  readonly accepted: number;
+}
+
+const CHUNK = 2000;
+
+/** Starts a bulk accept as a job: it can be paused, cancelled and resumed after a crash. */
+export function startBulkAccept(db: Db, jobs: JobManager, input: Omit<BulkParams, 'stamp'>): Job {
+  assertProject(db, input.projectId);
+  const params: BulkParams = { ...input, stamp: nowIso() };
+  return jobs.start('review.bulkAccept', {
+    projectId: input.projectId,
+    title: `Accept the teacher's labels (≥ ${Math.round(input.minConfidence * 100)}%)`,
+    params,
+  });
+}
+
+/**
+ * Accepts the teacher's label for every document of the set that has no human label and whose confidence is at
+ * least the threshold, a chunk per transaction. Idempotent: a document labelled by an earlier run (or a person)
+ * is no longer a candidate, so a resumed job never labels one twice.
+ */
+export function bulkAcceptRunner(db: Db): (ctl: JobControl<BulkParams>) => Promise<{ accepted: number }> {
+  return async (ctl) => {
+    const p = ctl.params;
+    const before = (ctl.checkpoint as BulkCheckpoint | null)?.accepted ?? 0;
+    const labelIds = new Set(projectLabels(db, p.projectId).map((l) => l.id));
+    const chosen = bulkCandidates(db, p.projectId, p.queue).filter(
+      (c) => c.labelId !== null && labelIds.has(c.labelId) && c.confidence >= p.minConfidence,
+    );
+    const insert = db.prepare(
+      `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, accepted_teacher, created_at)
+       VALUES (?, ?, ?, ?, 'bulk', 1, ?)`,
+    );
+    let accepted = before;
+    const total = before + chosen.length;
+    ctl.progress(accepted, total, { phase: 'Accepting' });
+    for (let i = 0; i < chosen.length; i += CHUNK) {
+      await ctl.yield();
+      const part = chosen.slice(i, i + CHUNK);
+      db.transaction(() => {
+        for (const c of part) insert.run(p.projectId, c.exampleId, c.labelId, p.annotator, p.stamp);
+      })();
+      accepted += part.length;
+      ctl.saveCheckpoint({ accepted } satisfies BulkCheckpoint);
+      ctl.progress(accepted, total, { phase: 'Accepting' });
+    }
+    audit(db, {
+      projectId: p.projectId,
+      actor: p.annotator,
+      action: 'bulk_accept',
+      entity: 'annotation',
+      details: { count: accepted, minConfidence: p.minConfidence, queue: p.queue },
+    });
+    return { accepted };
+  };
+}

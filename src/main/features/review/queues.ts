@@ -1,0 +1,366 @@
+import type {
+  AnnotationView,
+  QueueCounts,
+  QueueKind,
+  QueueSpec,
+  ReviewItem,
+  Split,
+  TeacherView,
+} from '../../../shared/review';
+import { assertNever } from '../../../shared/result';
+import { AppError, notFound } from '../../core/errors';
+import { latestTeacherRun, projectLabels } from '../../core/labels';
+import type { Db } from '../../core/store/db';
+
+/** SQL for "this example has a human label": the same rule as `humanLabels` (a non-retracted labelled annotation). */
+export const HAS_HUMAN_LABEL = `EXISTS (SELECT 1 FROM annotations ha
+  WHERE ha.example_id = e.id AND ha.retracted_at IS NULL AND ha.label_id IS NOT NULL)`;
+
+/** SQL for the example's current human label: its latest non-retracted annotation (as `humanLabels`). */
+export const CURRENT_LABEL = `(SELECT ca.label_id FROM annotations ca
+  WHERE ca.example_id = e.id AND ca.retracted_at IS NULL AND ca.label_id IS NOT NULL
+  ORDER BY ca.created_at DESC, ca.id DESC LIMIT 1)`;
+
+const LATEST_OF_ANNOTATOR = (alias: string): string => `${alias}.id = (SELECT x.id FROM annotations x
+  WHERE x.example_id = ${alias}.example_id AND x.annotator = ${alias}.annotator
+    AND x.retracted_at IS NULL AND x.label_id IS NOT NULL
+  ORDER BY x.created_at DESC, x.id DESC LIMIT 1)`;
+
+/** Two annotators' current labels of the example differ. */
+const ANNOTATORS_DISAGREE = `EXISTS (SELECT 1 FROM annotations a1
+  JOIN annotations a2 ON a2.example_id = a1.example_id AND a2.annotator > a1.annotator
+  WHERE a1.example_id = e.id AND a1.retracted_at IS NULL AND a1.label_id IS NOT NULL
+    AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL AND a1.label_id <> a2.label_id
+    AND ${LATEST_OF_ANNOTATOR('a1')} AND ${LATEST_OF_ANNOTATOR('a2')})`;
+
+/** Sent from Evaluate and not yet labelled (the evaluation feature's eval_review_requests). */
+const OPEN_REQUEST = `EXISTS (SELECT 1 FROM eval_review_requests rr WHERE rr.example_id = e.id AND rr.done_at IS NULL)`;
+
+/** A multiplicative hash: a bijection on ids below 2^32, so a fixed pseudo-random order with no ties. */
+const RANDOM_KEY = '((e.id * 2654435761) % 4294967296)';
+
+export interface QueueSql {
+  readonly from: string;
+  readonly where: readonly string[];
+  /** The order of "next"; the keys end with a unique column so that keyset paging never skips or repeats. */
+  readonly keys: readonly string[];
+  readonly dir: 'ASC' | 'DESC';
+  readonly params: Record<string, unknown>;
+}
+
+/** Builds the filter and order of a queue. `runId` is the latest teacher run (null: no teacher yet). */
+export function queueSql(projectId: number, spec: QueueSpec, runId: number | null): QueueSql {
+  const params: Record<string, unknown> = { project: projectId, run: runId ?? -1 };
+  const where: string[] = ['e.project_id = @project', 'e.excluded = 0'];
+  if (spec.split) {
+    where.push('e.split = @split');
+    params.split = spec.split;
+  }
+  const words = (spec.search ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0)
+    .slice(0, 10);
+  words.forEach((w, i) => {
+    where.push(`instr(lower(e.text), @w${i}) > 0`);
+    params[`w${i}`] = w;
+  });
+  const plain = 'examples e';
+  const withTeacher = 'teacher_outputs t JOIN examples e ON e.id = t.example_id AND t.run_id = @run';
+  const maybeTeacher = 'examples e LEFT JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id';
+  const kind = spec.kind;
+  switch (kind) {
+    case 'unreviewed':
+      return { from: plain, where: [...where, `NOT ${HAS_HUMAN_LABEL}`], keys: ['e.id'], dir: 'ASC', params };
+    case 'all':
+      return { from: plain, where, keys: ['e.id'], dir: 'ASC', params };
+    case 'random':
+      return {
+        from: plain,
+        where: [...where, `NOT ${HAS_HUMAN_LABEL}`],
+        keys: [RANDOM_KEY],
+        dir: 'ASC',
+        params,
+      };
+    case 'uncertain': {
+      const byMargin = spec.uncertainBy === 'margin';
+      return {
+        from: withTeacher,
+        where: [...where, `NOT ${HAS_HUMAN_LABEL}`],
+        keys: byMargin ? ['t.margin', 't.example_id'] : ['t.entropy', 't.example_id'],
+        dir: byMargin ? 'ASC' : 'DESC',
+        params,
+      };
+    }
+    case 'disagree':
+      return {
+        from: withTeacher,
+        where: [
+          ...where,
+          't.predicted_label_id IS NOT NULL',
+          `${CURRENT_LABEL} IS NOT NULL`,
+          `${CURRENT_LABEL} <> t.predicted_label_id`,
+        ],
+        keys: ['e.id'],
+        dir: 'ASC',
+        params,
+      };
+    case 'label':
+      if (spec.labelId === undefined) {
+        throw new AppError('INVALID_INPUT', 'Choose a label to review the documents that have it.');
+      }
+      params.label = spec.labelId;
+      return {
+        from: maybeTeacher,
+        where: [...where, `COALESCE(${CURRENT_LABEL}, t.predicted_label_id) = @label`],
+        keys: ['e.id'],
+        dir: 'ASC',
+        params,
+      };
+    case 'conflicts':
+      return { from: plain, where: [...where, ANNOTATORS_DISAGREE], keys: ['e.id'], dir: 'ASC', params };
+    case 'requested':
+      return { from: plain, where: [...where, OPEN_REQUEST], keys: ['e.id'], dir: 'ASC', params };
+    default:
+      return assertNever(kind, 'queue kind');
+  }
+}
+
+function runIdOf(db: Db, projectId: number): number | null {
+  return latestTeacherRun(db, projectId)?.runId ?? null;
+}
+
+/**
+ * The example after (or before) `cursor` in the queue's order, or the first (last) one when there is no cursor
+ * or the cursor is not in the queue's order any more. Keyset paging: a seek on an index, however large the project.
+ */
+export function neighbour(
+  db: Db,
+  projectId: number,
+  spec: QueueSpec,
+  cursor: number | null,
+  direction: 'next' | 'prev',
+): number | null {
+  const q = queueSql(projectId, spec, runIdOf(db, projectId));
+  const forward = direction === 'next';
+  const dir = forward === (q.dir === 'ASC') ? 'ASC' : 'DESC';
+  const op = dir === 'ASC' ? '>' : '<';
+  const keyList = q.keys.join(', ');
+  let cursorKeys: unknown[] | null = null;
+  if (cursor !== null) {
+    // The cursor's own keys, computed without the queue's filter: a labelled document has left "unreviewed" but
+    // the next one is still the one after it.
+    const row = db
+      .prepare(`SELECT ${keyList} FROM ${q.from} WHERE e.id = @cursor`)
+      .raw()
+      .get({ ...q.params, cursor }) as unknown[] | undefined;
+    if (row && row.every((v) => v !== null)) cursorKeys = row;
+  }
+  const where = [...q.where];
+  const params: Record<string, unknown> = { ...q.params };
+  if (cursorKeys) {
+    const placeholders = cursorKeys.map((_, i) => `@k${i}`);
+    cursorKeys.forEach((v, i) => (params[`k${i}`] = v));
+    where.push(
+      q.keys.length === 1 ? `${q.keys[0]} ${op} @k0` : `(${keyList}) ${op} (${placeholders.join(', ')})`,
+    );
+  }
+  const order = q.keys.map((k) => `${k} ${dir}`).join(', ');
+  const row = db
+    .prepare(`SELECT e.id AS id FROM ${q.from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT 1`)
+    .get(params) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+/** The queue's documents in order (for tests and the CLI; the UI pages one at a time). */
+export function queueIds(db: Db, projectId: number, spec: QueueSpec, limit = 1000): number[] {
+  const q = queueSql(projectId, spec, runIdOf(db, projectId));
+  const order = q.keys.map((k) => `${k} ${q.dir}`).join(', ');
+  return (
+    db
+      .prepare(
+        `SELECT e.id AS id FROM ${q.from} WHERE ${q.where.join(' AND ')} ORDER BY ${order} LIMIT @limit`,
+      )
+      .all({ ...q.params, limit }) as Array<{ id: number }>
+  ).map((r) => r.id);
+}
+
+export function queueCount(db: Db, projectId: number, spec: QueueSpec): number {
+  const q = queueSql(projectId, spec, runIdOf(db, projectId));
+  const row = db
+    .prepare(`SELECT COUNT(*) AS n FROM ${q.from} WHERE ${q.where.join(' AND ')}`)
+    .get(q.params) as {
+    n: number;
+  };
+  return row.n;
+}
+
+/**
+ * The examples with a live human label, driven from the annotations (CROSS JOIN keeps that order): it costs what
+ * the annotations number, not what the documents number.
+ */
+const LABELLED = `(SELECT DISTINCT la.example_id AS id FROM annotations la
+  WHERE la.project_id = @project AND la.retracted_at IS NULL AND la.label_id IS NOT NULL) lab
+  CROSS JOIN examples e ON e.id = lab.id`;
+
+/**
+ * How many documents each queue holds under the same split and search filter. Each count is the queue's own
+ * definition rearranged so that it is driven by the (few) annotations rather than by every document: opening a
+ * project of a million documents must not stall the server that answers the next key press.
+ */
+export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCounts {
+  const runId = runIdOf(db, projectId);
+  const base = queueSql(projectId, { ...spec, kind: 'all' }, runId);
+  const where = base.where.join(' AND ');
+  const p = base.params;
+  const one = (sql: string): number => (db.prepare(sql).get(p) as { n: number }).n;
+  const all = one(`SELECT COUNT(*) AS n FROM examples e WHERE ${where}`);
+  const labelled = one(`SELECT COUNT(*) AS n FROM ${LABELLED} WHERE ${where}`);
+  const conflicts = one(`SELECT COUNT(*) AS n FROM ${LABELLED} WHERE ${where} AND ${ANNOTATORS_DISAGREE}`);
+  const requested = one(
+    `SELECT COUNT(*) AS n FROM eval_review_requests rr CROSS JOIN examples e ON e.id = rr.example_id
+     WHERE rr.project_id = @project AND rr.done_at IS NULL AND ${where}`,
+  );
+  let uncertain = 0;
+  let disagree = 0;
+  if (runId !== null) {
+    const withTeacher = 'examples e JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id';
+    const teacherAll = one(`SELECT COUNT(*) AS n FROM ${withTeacher} WHERE ${where}`);
+    const labelledWithTeacher = `${LABELLED} JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id`;
+    const teacherLabelled = one(`SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}`);
+    uncertain = teacherAll - teacherLabelled;
+    disagree = one(
+      `SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}
+         AND t.predicted_label_id IS NOT NULL AND ${CURRENT_LABEL} <> t.predicted_label_id`,
+    );
+  }
+  const byId = new Map<number, number>();
+  const add = (rows: Array<{ labelId: number | null; n: number }>): void => {
+    for (const r of rows) if (r.labelId !== null) byId.set(r.labelId, (byId.get(r.labelId) ?? 0) + r.n);
+  };
+  add(
+    db
+      .prepare(
+        `SELECT ${CURRENT_LABEL} AS labelId, COUNT(*) AS n FROM ${LABELLED} WHERE ${where} GROUP BY labelId`,
+      )
+      .all(p) as Array<{ labelId: number | null; n: number }>,
+  );
+  if (runId !== null) {
+    add(
+      db
+        .prepare(
+          `SELECT t.predicted_label_id AS labelId, COUNT(*) AS n
+           FROM teacher_outputs t JOIN examples e ON e.id = t.example_id
+           WHERE t.run_id = @run AND ${where} AND NOT ${HAS_HUMAN_LABEL} GROUP BY labelId`,
+        )
+        .all(p) as Array<{ labelId: number | null; n: number }>,
+    );
+  }
+  const counts: Record<QueueKind, number> = {
+    unreviewed: all - labelled,
+    uncertain,
+    disagree,
+    random: all - labelled,
+    label: spec.labelId !== undefined ? (byId.get(spec.labelId) ?? 0) : 0,
+    conflicts,
+    requested,
+    all,
+  };
+  return {
+    counts,
+    byLabel: projectLabels(db, projectId).map((l) => ({ labelId: l.id, count: byId.get(l.id) ?? 0 })),
+    total: all,
+    hasTeacher: runId !== null,
+  };
+}
+
+interface AnnotationRow {
+  id: number;
+  label_id: number | null;
+  label_name: string | null;
+  annotator: string;
+  source: AnnotationView['source'];
+  accepted_teacher: number | null;
+  time_spent_ms: number | null;
+  created_at: string;
+  retracted_at: string | null;
+}
+
+interface OutputRow {
+  probs: string;
+  predicted_label_id: number | null;
+  entropy: number;
+  margin: number;
+  reasoning: string | null;
+}
+
+/** The teacher's view of one example in the project's latest run, or null. */
+export function teacherView(db: Db, projectId: number, exampleId: number): TeacherView | null {
+  const run = latestTeacherRun(db, projectId);
+  if (!run) return null;
+  const out = db
+    .prepare(
+      'SELECT probs, predicted_label_id, entropy, margin, reasoning FROM teacher_outputs WHERE run_id = ? AND example_id = ?',
+    )
+    .get(run.runId, exampleId) as OutputRow | undefined;
+  if (!out) return null;
+  const probs = JSON.parse(out.probs) as number[];
+  const view = run.labels.map((l, i) => ({ labelId: l.id, name: l.name, prob: probs[i] ?? 0 }));
+  let predicted = out.predicted_label_id;
+  let confidence = 0;
+  for (const p of view) {
+    if (p.prob > confidence) {
+      confidence = p.prob;
+      if (out.predicted_label_id === null) predicted = p.labelId;
+    }
+  }
+  if (out.predicted_label_id !== null) {
+    confidence = view.find((p) => p.labelId === out.predicted_label_id)?.prob ?? confidence;
+  }
+  return {
+    runId: run.runId,
+    probs: view,
+    predictedLabelId: predicted,
+    confidence,
+    entropy: out.entropy,
+    margin: out.margin,
+    reasoning: out.reasoning,
+  };
+}
+
+/** Everything the review screen shows about one document. */
+export function loadItem(db: Db, projectId: number, exampleId: number, annotator: string): ReviewItem {
+  const ex = db
+    .prepare('SELECT id, text, split FROM examples WHERE id = ? AND project_id = ?')
+    .get(exampleId, projectId) as { id: number; text: string; split: Split | null } | undefined;
+  if (!ex) throw notFound('Document', exampleId);
+  const rows = db
+    .prepare(
+      `SELECT a.id, a.label_id, l.name AS label_name, a.annotator, a.source, a.accepted_teacher, a.time_spent_ms,
+              a.created_at, a.retracted_at
+       FROM annotations a LEFT JOIN labels l ON l.id = a.label_id
+       WHERE a.example_id = ? ORDER BY a.created_at DESC, a.id DESC`,
+    )
+    .all(exampleId) as AnnotationRow[];
+  const history: AnnotationView[] = rows.map((r) => ({
+    id: r.id,
+    labelId: r.label_id,
+    labelName: r.label_name,
+    annotator: r.annotator,
+    source: r.source,
+    acceptedTeacher: r.accepted_teacher === null ? null : r.accepted_teacher === 1,
+    timeSpentMs: r.time_spent_ms,
+    createdAt: r.created_at,
+    retractedAt: r.retracted_at,
+  }));
+  const live = history.filter((h) => h.retractedAt === null && h.labelId !== null);
+  return {
+    exampleId: ex.id,
+    text: ex.text,
+    split: ex.split,
+    humanLabelId: live[0]?.labelId ?? null,
+    myLabelId: live.find((h) => h.annotator === annotator)?.labelId ?? null,
+    teacher: teacherView(db, projectId, exampleId),
+    history,
+  };
+}
