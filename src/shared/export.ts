@@ -1,2 +1,135 @@
-/** The export feature's channels: filled in by that feature. */
-export const exportContract = {} as const;
+import { z } from 'zod';
+import { channel } from './channel';
+import { IMPORT_FORMATS } from './dataset';
+import type { Job } from './jobs';
+
+/** A trained student that can be exported or tried. */
+export interface ExportableModel {
+  readonly runId: number;
+  readonly createdAt: string;
+  readonly labels: readonly string[];
+  readonly bestMetric: number | null;
+  readonly modelBytes: number | null;
+  /** The operating threshold saved in Evaluate, if any. */
+  readonly threshold: { readonly label: string; readonly threshold: number } | null;
+}
+
+export interface ExportOverview {
+  readonly projectId: number;
+  /** Newest first. */
+  readonly models: readonly ExportableModel[];
+  /** A teacher model is available to compare with in the playground. */
+  readonly teacherAvailable: boolean;
+}
+
+/** An exported folder: model, runtime, sample page, README, report. */
+export interface ExportResult {
+  readonly runId: number;
+  readonly dir: string;
+  /** The same folder as one .zip (for a browser download); null when exported elsewhere than the data folder. */
+  readonly zipPath: string | null;
+  readonly zipName: string | null;
+  readonly files: readonly string[];
+  readonly hasReport: boolean;
+}
+
+export interface Distribution {
+  readonly labels: readonly string[];
+  readonly probs: readonly number[];
+  /** The decided label (the operating threshold applied for the student). */
+  readonly label: string;
+  readonly latencyMs: number;
+}
+
+export interface PlaygroundResult {
+  readonly runId: number;
+  readonly student: Distribution;
+  /** Present when asked for: the teacher's distribution, or why it could not be had. */
+  readonly teacher: Distribution | { readonly error: string } | null;
+}
+
+/** What a batch prediction job leaves (Job.result). */
+export interface BatchPredictResult {
+  readonly outputPath: string;
+  readonly fileName: string;
+  readonly predicted: number;
+  readonly badRows: number;
+  readonly labelCounts: Readonly<Record<string, number>>;
+}
+
+/** A project backup that was written: one file holding the project's rows and files. */
+export interface BackupResult {
+  readonly path: string;
+  readonly fileName: string;
+  readonly bytes: number;
+  readonly rows: number;
+  readonly files: number;
+}
+
+/** What a backup file holds, read and verified without changing anything. */
+export interface BackupSummary {
+  readonly projectName: string;
+  readonly createdAt: string;
+  readonly appVersion: string;
+  readonly schemaVersion: number;
+  readonly rows: number;
+  readonly files: number;
+  readonly bytes: number;
+  /** A project of that name exists here: restoring needs another name. */
+  readonly nameTaken: boolean;
+  /** A free name to restore under. */
+  readonly suggestedName: string;
+}
+
+export interface RestoreResult {
+  readonly projectId: number;
+  readonly name: string;
+  readonly rows: number;
+  readonly files: number;
+  /** Some ids were taken in this data folder, so the restored rows got new ones. */
+  readonly idsRemapped: boolean;
+}
+
+const ProjectId = z.object({ projectId: z.number().int().positive() });
+const FilePath = z.string().trim().min(1, 'Choose a file.');
+const RunId = z.number().int().positive().optional();
+
+export const BatchPredictRequest = ProjectId.extend({
+  /** The student run; the newest trained one when absent. */
+  runId: RunId,
+  path: FilePath,
+  textColumn: z.string().min(1, 'Choose the column that holds the text.'),
+  idColumn: z.string().nullable().optional(),
+  format: z.enum(IMPORT_FORMATS).optional(),
+  outputFormat: z.enum(['csv', 'jsonl']).default('csv'),
+  /** What to do with a row that cannot be read: skip it (counted) or stop the job. */
+  onBadRow: z.enum(['skip', 'abort']).default('skip'),
+});
+export type BatchPredictRequestInput = z.input<typeof BatchPredictRequest>;
+
+export const exportContract = {
+  'export.overview': channel<ExportOverview>()(ProjectId),
+  /** Writes a self-contained folder (model, runtime, sample page, report) into the data folder's exports. */
+  'export.student': channel<ExportResult>()(ProjectId.extend({ runId: RunId })),
+  /** The student's (and, on request, the teacher's) distribution for one text, with latency. */
+  'export.playground': channel<PlaygroundResult>()(
+    ProjectId.extend({
+      runId: RunId,
+      text: z.string().min(1, 'Type or paste a text.').max(100_000),
+      withTeacher: z.boolean().default(false),
+    }),
+  ),
+  /** Predicts every row of a file as a job; the job's result names the CSV/JSONL written. */
+  'export.batchPredict': channel<Job>()(BatchPredictRequest),
+  /**
+   * Backs up the project as a job (the app keeps working); the job's result is a BackupResult naming the file in
+   * the data folder's exports/backups (hand it to the user with api.saveFile).
+   */
+  'export.backup': channel<Job>()(ProjectId),
+  /** Reads and verifies a backup file (checksums, schema version): changes nothing. */
+  'export.inspectBackup': channel<BackupSummary>()(z.object({ path: FilePath })),
+  /** Restores a backup as a new project; refuses a name that is taken rather than overwrite anything. */
+  'export.restore': channel<RestoreResult>()(
+    z.object({ path: FilePath, name: z.string().trim().min(1).max(200).optional() }),
+  ),
+} as const;

@@ -1,4 +1,172 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { CliCommand } from '../../cli/types';
+import { AppError } from '../../core/errors';
+import { getSettings } from '../app/settings';
+import { loadStudent } from '../student/predictor';
+import { restoreBackup, writeBackup } from './backup';
+import { exportStudent, loadExportFolder } from './exportStudent';
+import { decide, outputRecord, parseInputLine } from './runtime/student-runtime';
 
-/** `distillery export ...` commands. */
-export const exportCommands: CliCommand[] = [];
+function requireId(value: string | undefined, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new AppError('INVALID_INPUT', `Give the ${what} id as a positive whole number.`);
+  return n;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 ** 2).toFixed(1)} MB`;
+}
+
+const backupCommand: CliCommand = {
+  name: 'backup',
+  summary: 'Back up a project (rows, models, checkpoints) into one verified file',
+  usage: 'distillery backup PROJECT_ID [--out FILE]',
+  options: { out: { type: 'string' } },
+  run: async ({ positionals, values }, io) => {
+    const core = await io.core();
+    const out = values.out ? resolve(String(values.out)) : undefined;
+    const r = await writeBackup(core.db, core.paths, requireId(positionals[0], 'project'), { outFile: out });
+    io.print(`Backed up ${r.rows} rows and ${r.files} files (${formatBytes(r.bytes)}) to ${r.path}`);
+    return r;
+  },
+};
+
+const restoreCommand: CliCommand = {
+  name: 'restore',
+  summary: 'Restore a project from a backup file, as a new project (never over an existing one)',
+  usage: 'distillery restore FILE [--name NEW_NAME]',
+  options: { name: { type: 'string' } },
+  run: async ({ positionals, values }, io) => {
+    if (!positionals[0]) throw new AppError('INVALID_INPUT', 'Give the backup file to restore.');
+    const core = await io.core();
+    const r = restoreBackup(core.db, core.paths, resolve(positionals[0]), {
+      name: values.name === undefined ? undefined : String(values.name),
+      actor: getSettings(core.db).annotator,
+    });
+    io.print(`Restored project ${r.projectId}: ${r.name} (${r.rows} rows, ${r.files} files)`);
+    return r;
+  },
+};
+
+const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'Export a trained student as a folder that runs without Distillery (Node, browser)',
+  usage: 'distillery export PROJECT_ID [--run RUN_ID] [--out NEW_FOLDER]',
+  options: { run: { type: 'string' }, out: { type: 'string' } },
+  run: async ({ positionals, values }, io) => {
+    const core = await io.core();
+    const r = await exportStudent(core.ctx, requireId(positionals[0], 'project'), {
+      runId: values.run === undefined ? undefined : requireId(String(values.run), 'run'),
+      outDir: values.out === undefined ? undefined : resolve(String(values.out)),
+      actor: getSettings(core.db).annotator,
+    });
+    io.print(`Exported student ${r.runId} to ${r.dir}`);
+    io.print(`Try it: node "${r.dir}/predict.mjs" < input.jsonl > output.jsonl`);
+    return r;
+  },
+};
+
+export interface PredictSummary {
+  readonly predicted: number;
+  readonly malformed: ReadonlyArray<{ readonly line: number; readonly error: string }>;
+  readonly output: string | null;
+}
+
+const predictCommand: CliCommand = {
+  name: 'predict',
+  summary: 'Predict JSONL lines ({"text": ...}) with an exported or trained student, streaming',
+  usage:
+    'distillery predict --model DIR [--input FILE] [--output FILE] [--batch N] [--on-error continue|stop]  (default: stdin to stdout)',
+  options: {
+    model: { type: 'string' },
+    input: { type: 'string' },
+    output: { type: 'string' },
+    batch: { type: 'string' },
+    'on-error': { type: 'string' },
+  },
+  run: async ({ values }, io) => {
+    if (!values.model)
+      throw new AppError('INVALID_INPUT', 'Give the exported model folder with --model DIR.');
+    const onError = String(values['on-error'] ?? 'continue');
+    if (onError !== 'continue' && onError !== 'stop') {
+      throw new AppError('INVALID_INPUT', '--on-error is "continue" (skip malformed lines) or "stop".');
+    }
+    const batchSize = values.batch === undefined ? 256 : Number(values.batch);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+      throw new AppError('INVALID_INPUT', '--batch is a whole number between 1 and 100000.');
+    }
+    const { deployment, modelDir } = loadExportFolder(resolve(String(values.model)));
+    const predictor = await loadStudent(modelDir);
+    const labels = predictor.labels;
+    const threshold = deployment?.threshold ?? null;
+    const input = values.input ? createReadStream(resolve(String(values.input))) : process.stdin;
+    const output: WriteStream | NodeJS.WriteStream = values.output
+      ? createWriteStream(resolve(String(values.output)), { flags: 'wx' })
+      : process.stdout;
+    const write = async (text: string): Promise<void> => {
+      if (!output.write(text)) await new Promise<void>((r) => output.once('drain', () => r()));
+    };
+    const malformed: Array<{ line: number; error: string }> = [];
+    let predicted = 0;
+    let batch: Array<{ line: number; text: string; record: Readonly<Record<string, unknown>> | null }> = [];
+    const flush = async (): Promise<void> => {
+      if (!batch.length) return;
+      const probs = await predictor.predict(batch.map((b) => b.text));
+      await write(
+        batch
+          .map((b, i) =>
+            JSON.stringify(
+              outputRecord(labels, { label: decide(probs[i], labels, threshold), probs: probs[i] }, b),
+            ),
+          )
+          .join('\n') + '\n',
+      );
+      predicted += batch.length;
+      batch = [];
+    };
+    let lineNo = 0;
+    try {
+      for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+        lineNo++;
+        if (!line.trim()) continue;
+        const parsed = parseInputLine(line);
+        if (!parsed.ok) {
+          malformed.push({ line: lineNo, error: parsed.error });
+          io.note(`line ${lineNo}: ${parsed.error}`);
+          if (onError === 'stop') {
+            await flush();
+            throw new AppError(
+              'BAD_FILE',
+              `Line ${lineNo} is malformed (${parsed.error}); stopped there as asked (--on-error stop). ` +
+                `${predicted} lines before it were predicted. Fix the line, or use --on-error continue to skip such lines.`,
+              { line: lineNo, predicted },
+            );
+          }
+          continue;
+        }
+        batch.push({ line: lineNo, text: parsed.text, record: parsed.record });
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+    } finally {
+      predictor.dispose();
+      if (values.output) await new Promise<void>((r) => (output as WriteStream).end(() => r()));
+    }
+    io.note(`${predicted} predicted, ${malformed.length} malformed line(s).`);
+    const summary: PredictSummary = {
+      predicted,
+      malformed,
+      output: values.output ? resolve(String(values.output)) : null,
+    };
+    // Predictions are on stdout; a JSON summary would mix with them.
+    return values.output ? summary : undefined;
+  },
+};
+
+/** `distillery export|predict|backup|restore`. */
+export const exportCommands: CliCommand[] = [exportCommand, predictCommand, backupCommand, restoreCommand];

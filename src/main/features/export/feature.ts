@@ -1,7 +1,56 @@
 import type { exportContract } from '../../../shared/export';
+import { notFound } from '../../core/errors';
 import type { Feature } from '../../core/feature';
+import { getSettings } from '../app/settings';
+import { inspectBackup, restoreBackup, writeBackup } from './backup';
+import { exportOverview, exportStudent } from './exportStudent';
+import { batchPredictRunner, playground, startBatchPredict, type BatchParams } from './predict';
+
+interface BackupParams {
+  readonly projectId: number;
+}
 
 export const exportFeature: Feature<typeof exportContract> = {
   name: 'export',
-  handlers: {},
+  handlers: {
+    'export.overview': (input, ctx) => exportOverview(ctx.db, input.projectId),
+    'export.student': (input, ctx) =>
+      exportStudent(ctx, input.projectId, { runId: input.runId, actor: getSettings(ctx.db).annotator }),
+    'export.playground': (input, ctx) => playground(ctx, input),
+    'export.batchPredict': (input, ctx) => startBatchPredict(ctx, input),
+    'export.backup': (input, ctx) => {
+      const project = ctx.db.prepare('SELECT name FROM projects WHERE id = ?').get(input.projectId) as
+        { name: string } | undefined;
+      if (!project) throw notFound('Project', input.projectId);
+      const params: BackupParams = { projectId: input.projectId };
+      return ctx.jobs.start('export.backup', {
+        projectId: input.projectId,
+        title: `Back up ${project.name}`,
+        params,
+      });
+    },
+    'export.inspectBackup': (input, ctx) => inspectBackup(ctx.db, ctx.paths, input.path),
+    'export.restore': (input, ctx) => {
+      const result = restoreBackup(ctx.db, ctx.paths, input.path, {
+        name: input.name,
+        actor: getSettings(ctx.db).annotator,
+      });
+      ctx.events.emit('project.changed', { projectId: result.projectId, what: 'restored' });
+      return result;
+    },
+  },
+  // Registered per core (not in `jobs`) because the runner needs the core's context.
+  start: (ctx) => {
+    ctx.jobs.register<BatchParams>('export.predict', batchPredictRunner(ctx));
+    // A backup interrupted by a crash starts over: its temporary copy is thrown away, nothing else was changed.
+    ctx.jobs.register<BackupParams>('export.backup', (ctl) =>
+      writeBackup(ctx.db, ctx.paths, ctl.params.projectId, {
+        ownJobId: ctl.jobId,
+        steps: {
+          progress: (done, total, phase) => ctl.progress(done, total, { phase }),
+          yield: () => ctl.yield(),
+        },
+      }),
+    );
+  },
 };

@@ -1,6 +1,238 @@
-import { NotBuilt } from '../../components/NotBuilt';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  Loader,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { IconDownload, IconFileExport, IconPlayerPlay } from '@tabler/icons-react';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ExportResult, PlaygroundResult } from '../../../../shared/export';
+import { api, call, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
+import { BackupPanel } from './BackupPanel';
+import { BatchPanel } from './BatchPanel';
+import { DistributionView } from './Distribution';
+import { errorText } from './errorText';
 
-export function ExportStep(_props: StepProps): React.JSX.Element {
-  return <NotBuilt />;
+function Playground({
+  projectId,
+  runId,
+  teacherAvailable,
+}: {
+  projectId: number;
+  runId: number;
+  teacherAvailable: boolean;
+}): React.JSX.Element {
+  const { t } = useTranslation('export');
+  const [text, setText] = useState('');
+  const [withTeacher, setWithTeacher] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<PlaygroundResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await call('export.playground', { projectId, runId, text, withTeacher }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const teacher = result?.teacher ?? null;
+  return (
+    <Card withBorder data-testid="playground">
+      <Stack>
+        <Title order={4}>{t('playground')}</Title>
+        <Text size="sm" c="dimmed">
+          {t('playgroundHint')}
+        </Text>
+        <Textarea
+          autosize
+          minRows={4}
+          maxRows={12}
+          value={text}
+          placeholder={t('textPlaceholder')}
+          onChange={(e) => setText(e.currentTarget.value)}
+          data-testid="playground-text"
+        />
+        <Group justify="space-between">
+          <Checkbox
+            label={teacherAvailable ? t('withTeacher') : t('noTeacher')}
+            disabled={!teacherAvailable}
+            checked={withTeacher}
+            onChange={(e) => setWithTeacher(e.currentTarget.checked)}
+          />
+          <Button
+            leftSection={<IconPlayerPlay size={16} />}
+            onClick={() => void run()}
+            loading={busy}
+            disabled={!text.trim()}
+            data-testid="playground-predict"
+          >
+            {t('predict')}
+          </Button>
+        </Group>
+        {error && (
+          <Alert color="red" title={t('error')}>
+            {error}
+          </Alert>
+        )}
+        {result && (
+          <SimpleGrid cols={teacher ? 2 : 1}>
+            <DistributionView title={t('student')} d={result.student} testId="playground-student" />
+            {teacher &&
+              ('error' in teacher ? (
+                <Alert color="yellow" data-testid="playground-teacher-error">
+                  {t('teacherError', { message: teacher.error })}
+                </Alert>
+              ) : (
+                <DistributionView title={t('teacher')} d={teacher} testId="playground-teacher" />
+              ))}
+          </SimpleGrid>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+function ExportPanel({ projectId, runId }: { projectId: number; runId: number }): React.JSX.Element {
+  const { t } = useTranslation('export');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ExportResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await call('export.student', { projectId, runId }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card withBorder data-testid="export-panel">
+      <Stack>
+        <Title order={4}>{t('exportTitle')}</Title>
+        <Text size="sm" c="dimmed">
+          {t('exportHint')}
+        </Text>
+        <Group>
+          <Button
+            leftSection={<IconFileExport size={16} />}
+            onClick={() => void run()}
+            loading={busy}
+            data-testid="export-student"
+          >
+            {t('exportButton')}
+          </Button>
+        </Group>
+        {error && (
+          <Alert color="red" title={t('error')}>
+            {error}
+          </Alert>
+        )}
+        {result && (
+          <Alert color="green" data-testid="export-result" data-dir={result.dir}>
+            <Stack gap={4}>
+              <Text size="sm" style={{ wordBreak: 'break-all' }}>
+                {t('exported', { dir: result.dir })}
+              </Text>
+              <Text size="sm">
+                {t('exportedFiles', { count: result.files.length })} ·{' '}
+                {result.hasReport ? t('withReport') : t('withoutReport')}
+              </Text>
+              {result.zipPath && result.zipName && (
+                <Anchor
+                  component="button"
+                  onClick={() => void api.saveFile(result.zipPath as string, result.zipName as string)}
+                  data-testid="export-download"
+                >
+                  <Group gap={4}>
+                    <IconDownload size={14} />
+                    {t('downloadZip')}
+                  </Group>
+                </Anchor>
+              )}
+            </Stack>
+          </Alert>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+/** The Export step: try the student, export it, predict files, and back up or restore the project. */
+export function ExportStep({ project }: StepProps): React.JSX.Element {
+  const { t } = useTranslation('export');
+  const overview = useQuery('export.overview', { projectId: project.id });
+  const [chosen, setChosen] = useState<number | null>(null);
+  if (overview.error) {
+    return (
+      <Alert color="red" title={t('error')}>
+        {overview.error.message}
+      </Alert>
+    );
+  }
+  if (!overview.data) return <Loader />;
+  const models = overview.data.models;
+  const model = models.find((m) => m.runId === chosen) ?? models[0];
+  return (
+    <Stack data-testid="export-step">
+      {model ? (
+        <>
+          <Group align="flex-end">
+            <Select
+              label={t('model')}
+              w={320}
+              allowDeselect={false}
+              value={String(model.runId)}
+              data={models.map((m) => ({
+                value: String(m.runId),
+                label: t('modelOption', { runId: m.runId, date: new Date(m.createdAt).toLocaleString() }),
+              }))}
+              onChange={(v) => setChosen(v ? Number(v) : null)}
+              data-testid="export-model-select"
+            />
+            <Text size="sm" c="dimmed" pb={6}>
+              {model.threshold
+                ? t('thresholdInfo', {
+                    label: model.threshold.label,
+                    value: model.threshold.threshold.toFixed(3),
+                  })
+                : t('thresholdNone')}
+            </Text>
+          </Group>
+          <Playground
+            key={model.runId}
+            projectId={project.id}
+            runId={model.runId}
+            teacherAvailable={overview.data.teacherAvailable}
+          />
+          <SimpleGrid cols={{ base: 1, lg: 2 }}>
+            <ExportPanel key={`e${model.runId}`} projectId={project.id} runId={model.runId} />
+            <BatchPanel key={`b${model.runId}`} projectId={project.id} runId={model.runId} />
+          </SimpleGrid>
+        </>
+      ) : (
+        <Alert title={t('noModel')} data-testid="export-no-model">
+          {t('noModelBody')}
+        </Alert>
+      )}
+      <BackupPanel project={project} />
+    </Stack>
+  );
 }

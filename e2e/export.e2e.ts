@@ -1,0 +1,174 @@
+import { createReadStream, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCore } from '../src/main/core/core';
+import { loadStudent } from '../src/main/features/student/predictor';
+import { addStudentModel } from '../tests/export/fixtures';
+import { tempDir } from '../tests/helpers';
+import { launchBrowser, openApp, type AppSession } from './harness';
+import { app } from './pages';
+
+const TEXTS = [
+  'We may change these terms at any time without notice to you.',
+  'You can contact our support team by e-mail.',
+  '患者主诉头痛三天，伴有恶心。',
+  '',
+];
+
+/** A data folder with the demo project and a student model (written in the student feature's own format). */
+async function dataDirWithModel(): Promise<{ dir: string; modelDir: string; labels: string[] }> {
+  const { dir } = tempDir('distillery-e2e-export-');
+  const core = await createCore({ dataDir: dir, mode: 'cli', seedDemo: true });
+  try {
+    const projectId = core.db.prepare('SELECT id FROM projects WHERE is_demo = 1').pluck().get() as number;
+    const m = addStudentModel(core, projectId);
+    return { dir, modelDir: m.modelDir, labels: m.labels };
+  } finally {
+    await core.dispose();
+  }
+}
+
+/** Any plain static web server: what a person would put an exported folder behind. */
+async function serveFolder(root: string): Promise<{ url: string; server: Server }> {
+  const types: Record<string, string> = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript',
+    '.mjs': 'text/javascript',
+    '.json': 'application/json',
+  };
+  const server = createServer((req, res) => {
+    const file = join(root, normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    const target = existsSync(file) && statSync(file).isDirectory() ? join(file, 'index.html') : file;
+    if (!target.startsWith(root) || !existsSync(target)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(target)] ?? 'application/octet-stream' });
+    createReadStream(target).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
+function maxDiff(a: number[][], b: number[][]): number {
+  let worst = 0;
+  a.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j])))));
+  return worst;
+}
+
+describe('export step (browser mode, real Chromium)', () => {
+  let session: AppSession | null = null;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    await session?.close();
+    session = null;
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('tries the student, exports it, and the exported page predicts in Chromium what the app predicts', async () => {
+    const data = await dataDirWithModel();
+    const student = await loadStudent(data.modelDir);
+    const expected = await student.predict(TEXTS);
+    student.dispose();
+
+    session = await openApp({ dataDir: data.dir });
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.openProject(page, 'Demo: unfair contract terms');
+    await app.goToStep(page, 'export');
+
+    await page.getByTestId('playground-text').fill(TEXTS[0]);
+    await page.getByTestId('playground-predict').click();
+    await page.getByTestId('playground-student').waitFor();
+    const shown = await page
+      .getByTestId('playground-student-prob')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-prob'))));
+    expect(maxDiff([shown], [expected[0]])).toBeLessThan(1e-6);
+
+    await page.getByTestId('export-student').click();
+    const result = page.getByTestId('export-result');
+    await result.waitFor();
+    const dir = (await result.getAttribute('data-dir')) as string;
+    expect(readdirSync(dir)).toContain('index.html');
+
+    // The exported sample page over a plain web server, with nothing of Distillery running for it.
+    const served = await serveFolder(dir);
+    cleanups.push(() => new Promise<void>((r) => served.server.close(() => r())));
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    const sample = await browser.newPage();
+    await sample.goto(served.url);
+    await sample.waitForFunction(() => 'studentModel' in globalThis);
+    const inBrowser = await sample.evaluate(
+      (texts) =>
+        (
+          globalThis as unknown as { studentModel: { predictProba(t: string[]): number[][] } }
+        ).studentModel.predictProba(texts),
+      TEXTS,
+    );
+    expect(maxDiff(inBrowser, expected)).toBeLessThan(1e-6);
+    await sample.locator('#text').fill(TEXTS[0]);
+    await sample.locator('#predict').click();
+    await expect(sample.locator('#decided').textContent()).resolves.toMatch(/→ /);
+
+    // Opened from disk, the page asks for the model files instead.
+    const fromDisk = await browser.newPage();
+    await fromDisk.goto(pathToFileURL(join(dir, 'index.html')).href);
+    await fromDisk.locator('#pick').waitFor();
+    await fromDisk
+      .locator('#files')
+      .setInputFiles([
+        join(dir, 'deployment.json'),
+        join(dir, 'model', 'model.json'),
+        join(dir, 'model', 'weights.bin'),
+      ]);
+    await fromDisk.waitForFunction(() => 'studentModel' in globalThis);
+    const fromFiles = await fromDisk.evaluate(
+      (texts) =>
+        (
+          globalThis as unknown as { studentModel: { predictProba(t: string[]): number[][] } }
+        ).studentModel.predictProba(texts),
+      TEXTS,
+    );
+    expect(maxDiff(fromFiles, expected)).toBeLessThan(1e-6);
+  });
+
+  it('predicts a file as a job, backs up the project and restores it as a new project', async () => {
+    const data = await dataDirWithModel();
+    session = await openApp({ dataDir: data.dir });
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.openProject(page, 'Demo: unfair contract terms');
+    await app.goToStep(page, 'export');
+
+    const csv = join(data.dir, 'new-documents.csv');
+    writeFileSync(csv, ['id,text', ...TEXTS.slice(0, 3).map((t, i) => `n${i},"${t}"`)].join('\n') + '\n');
+    await page.getByTestId('batch-file-input').setInputFiles(csv);
+    await page.getByTestId('batch-start').click();
+    await page.getByTestId('batch-result').waitFor();
+    await expect(page.getByTestId('batch-result').textContent()).resolves.toContain('3');
+
+    await page.getByTestId('backup-create').click();
+    await page.getByTestId('backup-result').waitFor();
+    const backups = readdirSync(join(data.dir, 'exports', 'backups'));
+    expect(backups).toHaveLength(1);
+
+    await page
+      .getByTestId('restore-file-input')
+      .setInputFiles(join(data.dir, 'exports', 'backups', backups[0]));
+    await page.getByTestId('restore-summary').waitFor();
+    await expect(page.getByTestId('restore-name').inputValue()).resolves.toBe(
+      'Demo: unfair contract terms (restored)',
+    );
+    await page.getByTestId('restore-submit').click();
+    await page.getByTestId('restore-result').waitFor();
+    await app.backToProjects(page);
+    await app.projectCard(page, 'Demo: unfair contract terms (restored)').waitFor();
+    await expect(
+      app.projectCard(page, 'Demo: unfair contract terms (restored)').textContent(),
+    ).resolves.toContain('677');
+  });
+});

@@ -1,0 +1,293 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import type { ExportableModel, ExportOverview, ExportResult } from '../../../shared/export';
+import { audit } from '../../core/audit';
+import { AppError, notFound } from '../../core/errors';
+import type { CoreContext } from '../../core/feature';
+import { resourcesDir } from '../../core/paths';
+import type { Db } from '../../core/store/db';
+import { parseJson } from '../../core/store/db';
+import { nowIso } from '../../core/time';
+import { APP_VERSION } from '../../core/version';
+import { exportReport } from '../evaluation/report';
+import {
+  EXPORT_FORMAT,
+  EXPORT_FORMAT_VERSION,
+  loadStudentRuntime,
+  RuntimeError,
+  type Deployment,
+  type OperatingThreshold,
+} from './runtime/student-runtime';
+import { runtimeBundle } from './runtimeBundle';
+import { writeZip } from './zip';
+
+const TEMPLATES = ['predict.mjs', 'index.html', 'distillery-student.d.ts'] as const;
+
+interface RunRow {
+  id: number;
+  project_id: number;
+  created_at: string;
+  labels_snapshot: string;
+  best_metric: number | null;
+  model_path: string | null;
+  model_bytes: number | null;
+  threshold: string | null;
+}
+
+function labelNames(snapshot: string): string[] {
+  const parsed = parseJson<unknown>(snapshot, []);
+  if (!Array.isArray(parsed)) return [];
+  return parsed.map((l: unknown) =>
+    typeof l === 'string' ? l : String((l as { name?: unknown }).name ?? ''),
+  );
+}
+
+/** The saved operating threshold, if it is one this model's labels can use. */
+export function operatingThreshold(
+  json: string | null,
+  labels: readonly string[],
+): OperatingThreshold | null {
+  const t = parseJson<{ label?: unknown; classIndex?: unknown; threshold?: unknown } | null>(json, null);
+  if (
+    !t ||
+    typeof t.threshold !== 'number' ||
+    typeof t.classIndex !== 'number' ||
+    typeof t.label !== 'string'
+  )
+    return null;
+  if (labels[t.classIndex] !== t.label) return null;
+  return { label: t.label, classIndex: t.classIndex, threshold: t.threshold };
+}
+
+function runsOf(db: Db, projectId: number): RunRow[] {
+  return db
+    .prepare(
+      `SELECT id, project_id, created_at, labels_snapshot, best_metric, model_path, model_bytes, threshold
+       FROM student_runs WHERE project_id = ? AND model_path IS NOT NULL AND model_path != '' ORDER BY id DESC`,
+    )
+    .all(projectId) as RunRow[];
+}
+
+export function exportOverview(db: Db, projectId: number): ExportOverview {
+  if (!db.prepare('SELECT 1 FROM projects WHERE id = ?').get(projectId)) throw notFound('Project', projectId);
+  const models: ExportableModel[] = runsOf(db, projectId)
+    .filter((r) => r.model_path && existsSync(join(r.model_path, 'model.json')))
+    .map((r) => {
+      const labels = labelNames(r.labels_snapshot);
+      const t = operatingThreshold(r.threshold, labels);
+      return {
+        runId: r.id,
+        createdAt: r.created_at,
+        labels,
+        bestMetric: r.best_metric,
+        modelBytes: r.model_bytes,
+        threshold: t ? { label: t.label, threshold: t.threshold } : null,
+      };
+    });
+  const teacherAvailable = Boolean(db.prepare('SELECT 1 FROM teacher_models LIMIT 1').get());
+  return { projectId, models, teacherAvailable };
+}
+
+/** The run to use: the one asked for (it must belong to the project and have a model), else the newest. */
+export function resolveRun(db: Db, projectId: number, runId?: number): RunRow & { model_path: string } {
+  const runs = runsOf(db, projectId);
+  const run = runId === undefined ? runs[0] : runs.find((r) => r.id === runId);
+  if (!run || !run.model_path) {
+    throw new AppError(
+      'NOT_FOUND',
+      runId === undefined
+        ? 'This project has no trained student yet. Train one in the Train step first.'
+        : `Training run ${runId} of this project has no model. Choose another run, or train again.`,
+    );
+  }
+  if (!existsSync(join(run.model_path, 'model.json')) || !existsSync(join(run.model_path, 'weights.bin'))) {
+    throw new AppError(
+      'BAD_FILE',
+      `The model files of training run ${run.id} are missing from ${run.model_path}. Train the model again, or restore the project from a backup.`,
+    );
+  }
+  return run as RunRow & { model_path: string };
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function listRelative(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(relative(root, p).split(sep).join('/'));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function safeName(name: string): string {
+  return (
+    name
+      .replace(/[^\p{L}\p{N}._ -]/gu, '_')
+      .replace(/\s+/g, '-')
+      .slice(0, 60) || 'model'
+  );
+}
+
+/**
+ * Exports a student as a self-contained folder: the model files, deployment.json (labels, operating threshold,
+ * featurizer, checksums), the runtime bundled from the app's own featurizer and forward pass, a Node CLI, a sample
+ * page, a README and the evaluation report when there is one. Written beside its final place and renamed, so a
+ * failure leaves no half folder; an existing folder is never overwritten.
+ */
+export async function exportStudent(
+  ctx: CoreContext,
+  projectId: number,
+  opts: { runId?: number; outDir?: string; actor: string },
+): Promise<ExportResult> {
+  const project = ctx.db.prepare('SELECT name FROM projects WHERE id = ?').get(projectId) as
+    { name: string } | undefined;
+  if (!project) throw notFound('Project', projectId);
+  const run = resolveRun(ctx.db, projectId, opts.runId);
+  const modelJson = readFileSync(join(run.model_path, 'model.json'), 'utf8');
+  const weights = readFileSync(join(run.model_path, 'weights.bin'));
+  let labels: readonly string[];
+  let featurizer: Deployment['featurizer'];
+  try {
+    labels = loadStudentRuntime(modelJson, weights).labels;
+    featurizer = (JSON.parse(modelJson) as { featurizer: Deployment['featurizer'] }).featurizer;
+  } catch (e) {
+    const why = e instanceof RuntimeError ? e.message : (e as Error).message;
+    throw new AppError('BAD_FILE', `The model of training run ${run.id} cannot be read: ${why}`);
+  }
+  const threshold = operatingThreshold(run.threshold, labels);
+  const name = `${safeName(project.name)}-model-${run.id}`;
+  const inDataDir = opts.outDir === undefined;
+  const target = opts.outDir ?? join(ctx.paths.exports, `${name}-${nowIso().replace(/[:.]/g, '-')}`);
+  if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
+    throw new AppError(
+      'CONFLICT',
+      `${target} already exists and is not empty. Choose a new folder; nothing was overwritten.`,
+    );
+  }
+  const bundle = await runtimeBundle();
+  const staging = join(dirname(target), `.${basename(target)}.partial-${randomUUID().slice(0, 8)}`);
+  mkdirSync(join(staging, 'model'), { recursive: true });
+  try {
+    copyFileSync(join(run.model_path, 'model.json'), join(staging, 'model', 'model.json'));
+    copyFileSync(join(run.model_path, 'weights.bin'), join(staging, 'model', 'weights.bin'));
+    writeFileSync(join(staging, 'distillery-student.js'), bundle.script);
+    writeFileSync(join(staging, 'distillery-student.mjs'), bundle.module);
+    const templates = join(resourcesDir(), 'runtime');
+    for (const t of TEMPLATES) copyFileSync(join(templates, t), join(staging, t));
+    let hasReport = false;
+    try {
+      const report = await exportReport(ctx, projectId, { kind: 'student', runId: run.id }, 'html');
+      writeFileSync(join(staging, 'report.html'), Buffer.from(report.base64, 'base64'));
+      hasReport = true;
+    } catch (e) {
+      // A model that was never evaluated has no report; anything else is a real failure.
+      if (!(e instanceof AppError) || e.code !== 'NOT_FOUND') throw e;
+    }
+    const exportedAt = nowIso();
+    const readme = readFileSync(join(templates, 'README.md'), 'utf8')
+      .replaceAll('{{name}}', `${project.name}: student model ${run.id}`)
+      .replaceAll('{{exportedAt}}', exportedAt)
+      .replaceAll('{{labels}}', labels.join(', '))
+      .replaceAll(
+        '{{threshold}}',
+        threshold
+          ? `predict "${threshold.label}" when its probability is at least ${threshold.threshold.toFixed(4)}`
+          : 'none saved (the most probable label is predicted)',
+      );
+    writeFileSync(join(staging, 'README.md'), readme);
+    const files: Record<string, string> = {};
+    for (const rel of listRelative(staging)) files[rel] = sha256(join(staging, ...rel.split('/')));
+    const deployment: Deployment = {
+      format: EXPORT_FORMAT,
+      version: EXPORT_FORMAT_VERSION,
+      name: `${project.name}: student model ${run.id}`,
+      labels,
+      threshold,
+      featurizer,
+      model: { json: 'model/model.json', weights: 'model/weights.bin' },
+      report: hasReport ? 'report.html' : null,
+      source: { app: 'Distillery', appVersion: APP_VERSION, projectId, runId: run.id, project: project.name },
+      exportedAt,
+      files,
+    };
+    writeFileSync(join(staging, 'deployment.json'), JSON.stringify(deployment, null, 2));
+    mkdirSync(dirname(target), { recursive: true });
+    if (existsSync(target)) rmSync(target, { recursive: true });
+    renameSync(staging, target);
+    const all = listRelative(target);
+    let zipPath: string | null = null;
+    if (inDataDir) {
+      zipPath = `${target}.zip`;
+      writeZip(zipPath, target, all, basename(target));
+    }
+    audit(ctx.db, {
+      projectId,
+      actor: opts.actor,
+      action: 'export',
+      entity: 'student_run',
+      entityId: run.id,
+      details: { dir: target, threshold },
+    });
+    return {
+      runId: run.id,
+      dir: target,
+      zipPath,
+      zipName: zipPath ? basename(zipPath) : null,
+      files: all,
+      hasReport,
+    };
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Checks an exported folder against its deployment.json and loads its model (the app's `distillery predict`). */
+export function loadExportFolder(dir: string): { deployment: Deployment | null; modelDir: string } {
+  const depFile = join(dir, 'deployment.json');
+  if (!existsSync(depFile)) {
+    if (existsSync(join(dir, 'model.json'))) return { deployment: null, modelDir: dir };
+    throw new AppError('NOT_FOUND', `${dir} is neither an exported model folder nor a student model folder.`);
+  }
+  let deployment: Deployment;
+  try {
+    deployment = JSON.parse(readFileSync(depFile, 'utf8')) as Deployment;
+  } catch {
+    throw new AppError('BAD_FILE', `deployment.json in ${dir} is damaged. Export the model again.`);
+  }
+  if (deployment.format !== EXPORT_FORMAT || deployment.version > EXPORT_FORMAT_VERSION) {
+    throw new AppError('BAD_FILE', `${dir} is not an exported model this version of Distillery can read.`);
+  }
+  for (const [file, hash] of Object.entries(deployment.files ?? {})) {
+    const p = join(dir, ...file.split('/'));
+    if (!existsSync(p))
+      throw new AppError(
+        'BAD_FILE',
+        `The exported folder is incomplete: ${file} is missing. Export the model again.`,
+      );
+    if (sha256(p) !== hash)
+      throw new AppError(
+        'BAD_FILE',
+        `The exported folder is damaged: ${file} was changed. Export the model again.`,
+      );
+  }
+  return { deployment, modelDir: dirname(join(dir, ...deployment.model.json.split('/'))) };
+}

@@ -1,0 +1,190 @@
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconDownload, IconFileUpload, IconPlayerPlay } from '@tabler/icons-react';
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ImportPreview } from '../../../../shared/dataset';
+import type { BatchPredictResult } from '../../../../shared/export';
+import { api, call } from '../../api';
+import { JobRow } from '../../components/StatusBar';
+import { errorText } from './errorText';
+import { useTrackedJob } from './useTrackedJob';
+
+/** Batch prediction over a new file, as a job; the results are downloaded as CSV or JSONL. */
+export function BatchPanel({ projectId, runId }: { projectId: number; runId: number }): React.JSX.Element {
+  const { t } = useTranslation('export');
+  const input = useRef<HTMLInputElement>(null);
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [textColumn, setTextColumn] = useState<string | null>(null);
+  const [idColumn, setIdColumn] = useState<string | null>(null);
+  const [outputFormat, setOutputFormat] = useState<'csv' | 'jsonl'>('csv');
+  const [skipBad, setSkipBad] = useState(true);
+  const { job, track: setJob } = useTrackedJob();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const pick = async (file: File): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    setJob(null);
+    try {
+      const provided = await api.provideFile(file);
+      if (!provided.ok) throw new Error(provided.error.message);
+      const p = await call('dataset.preview', { path: provided.value.path });
+      setPreview(p);
+      setTextColumn(p.suggested.text);
+      setIdColumn(p.suggested.id);
+    } catch (e) {
+      setPreview(null);
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    if (!preview || !textColumn) return;
+    setError(null);
+    try {
+      setJob(
+        await call('export.batchPredict', {
+          projectId,
+          runId,
+          path: preview.path,
+          format: preview.format,
+          textColumn,
+          idColumn,
+          outputFormat,
+          onBadRow: skipBad ? 'skip' : 'abort',
+        }),
+      );
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const result = job?.state === 'completed' ? (job.result as BatchPredictResult | null) : null;
+  const running = job !== null && ['running', 'paused', 'queued', 'interrupted'].includes(job.state);
+  return (
+    <Card withBorder data-testid="batch-panel">
+      <Stack>
+        <Title order={4}>{t('batchTitle')}</Title>
+        <Text size="sm" c="dimmed">
+          {t('batchHint')}
+        </Text>
+        <input
+          ref={input}
+          type="file"
+          hidden
+          data-testid="batch-file-input"
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (f) void pick(f);
+          }}
+        />
+        <Group>
+          <Button
+            variant="default"
+            leftSection={<IconFileUpload size={16} />}
+            loading={busy}
+            onClick={() => input.current?.click()}
+          >
+            {t('chooseFile')}
+          </Button>
+          {preview && <Text size="sm">{preview.name}</Text>}
+        </Group>
+        {preview && (
+          <>
+            <Group grow>
+              <Select
+                label={t('textColumn')}
+                data={[...preview.columns]}
+                value={textColumn}
+                allowDeselect={false}
+                onChange={setTextColumn}
+                data-testid="batch-text-column"
+              />
+              <Select
+                label={t('idColumn')}
+                data={[...preview.columns]}
+                value={idColumn}
+                clearable
+                onChange={setIdColumn}
+              />
+            </Group>
+            <Group justify="space-between">
+              <Group gap="xs">
+                <Text size="sm">{t('outputFormat')}</Text>
+                <SegmentedControl
+                  size="xs"
+                  value={outputFormat}
+                  data={[
+                    { value: 'csv', label: 'CSV' },
+                    { value: 'jsonl', label: 'JSONL' },
+                  ]}
+                  onChange={(v) => setOutputFormat(v as 'csv' | 'jsonl')}
+                />
+              </Group>
+              <Checkbox
+                label={t('skipBad')}
+                checked={skipBad}
+                onChange={(e) => setSkipBad(e.currentTarget.checked)}
+              />
+            </Group>
+            <Group>
+              <Button
+                leftSection={<IconPlayerPlay size={16} />}
+                disabled={!textColumn || running}
+                onClick={() => void start()}
+                data-testid="batch-start"
+              >
+                {t('startBatch')}
+              </Button>
+            </Group>
+          </>
+        )}
+        {job && <JobRow job={job} />}
+        {job?.state === 'failed' && <Alert color="red">{t('jobFailed', { message: job.error ?? '' })}</Alert>}
+        {error && (
+          <Alert color="red" title={t('error')}>
+            {error}
+          </Alert>
+        )}
+        {result && (
+          <Alert color="green" data-testid="batch-result">
+            <Stack gap={4}>
+              <Text size="sm">{t('batchDone', { count: result.predicted, bad: result.badRows })}</Text>
+              <Text size="sm">
+                {Object.entries(result.labelCounts)
+                  .map(([label, n]) => `${label}: ${n}`)
+                  .join(' · ')}
+              </Text>
+              <Anchor
+                component="button"
+                onClick={() => void api.saveFile(result.outputPath, result.fileName)}
+                data-testid="batch-download"
+              >
+                <Group gap={4}>
+                  <IconDownload size={14} />
+                  {t('downloadResults')}
+                </Group>
+              </Anchor>
+            </Stack>
+          </Alert>
+        )}
+      </Stack>
+    </Card>
+  );
+}
