@@ -18,6 +18,8 @@ export default defineConfig({
         external,
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
+          'teacher-host': resolve(__dirname, 'src/main/features/teacher/teacher.host.ts'),
+          'train-worker': resolve(__dirname, 'src/main/features/student/train.worker.ts'),
         },
       },
     },

@@ -1,2 +1,114 @@
-/** The student feature's channels: filled in by that feature. */
-export const studentContract = {} as const;
+import { z } from 'zod';
+import { channel } from './channel';
+import type { Job } from './jobs';
+
+export const STUDENT_ARCHITECTURES = ['fasttext'] as const;
+export type StudentArchitecture = (typeof STUDENT_ARCHITECTURES)[number];
+
+export const STOPPING_METRICS = ['macro_f1', 'accuracy', 'loss'] as const;
+export type StoppingMetric = (typeof STOPPING_METRICS)[number];
+
+/** The training form. Defaults are what a person gets without touching anything. */
+export const TrainSettings = z.object({
+  architecture: z.enum(STUDENT_ARCHITECTURES).default('fasttext'),
+  /** Use the latest teacher run's soft labels; false = "human labels only". */
+  useTeacher: z.boolean().default(true),
+  temperature: z.number().min(0.5, 'The temperature must be at least 0.5.').max(20).default(2),
+  alpha: z.number().min(0).max(1).default(0.5),
+  learningRate: z.number().positive('The learning rate must be above 0.').max(1).default(0.01),
+  batchSize: z.number().int().min(1).max(1024).default(32),
+  maxEpochs: z.number().int().min(1).max(200).default(20),
+  patience: z.number().int().min(1).max(50).default(3),
+  metric: z.enum(STOPPING_METRICS).default('macro_f1'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42),
+  /** Embedding size of the fastText student. */
+  dim: z.number().int().min(4).max(256).default(32),
+});
+export type TrainSettings = z.output<typeof TrainSettings>;
+export type TrainSettingsInput = z.input<typeof TrainSettings>;
+
+export const DEFAULT_TRAIN_SETTINGS: TrainSettings = TrainSettings.parse({});
+
+export type StudentRunState = 'created' | 'running' | 'interrupted' | 'completed' | 'failed' | 'cancelled';
+
+export interface StudentDataSnapshot {
+  readonly trainCount: number;
+  readonly validationCount: number;
+  /** Training examples with a human label (the rest have only the teacher's). */
+  readonly humanCount: number;
+  readonly teacherCount: number;
+  /** Human and teacher disagree: the human label wins (CE only). */
+  readonly conflictCount: number;
+  readonly perClass: ReadonlyArray<{ readonly label: string; readonly count: number }>;
+  readonly warnings: readonly string[];
+}
+
+export interface StudentRun {
+  readonly id: number;
+  readonly projectId: number;
+  readonly teacherRunId: number | null;
+  readonly jobId: number | null;
+  readonly architecture: StudentArchitecture;
+  readonly settings: TrainSettings;
+  readonly labels: readonly string[];
+  readonly data: StudentDataSnapshot;
+  readonly state: StudentRunState;
+  readonly bestEpoch: number | null;
+  readonly bestMetric: number | null;
+  readonly modelPath: string | null;
+  readonly modelBytes: number | null;
+  readonly backend: string | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+export interface EpochMetrics {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  readonly valMacroF1: number;
+  readonly examplesPerSecond: number;
+}
+
+export interface StudentRunDetail extends StudentRun {
+  readonly epochs: readonly EpochMetrics[];
+  readonly checkpoints: ReadonlyArray<{
+    readonly epoch: number;
+    readonly metric: number | null;
+    readonly isBest: boolean;
+  }>;
+}
+
+/** What the Train step shows before a run: data available, teacher run, backend. */
+export interface TrainOverview {
+  readonly projectId: number;
+  readonly labels: readonly string[];
+  readonly teacherRunId: number | null;
+  readonly trainHuman: number;
+  readonly trainTeacher: number;
+  readonly validation: number;
+  readonly backend: string;
+  readonly defaults: TrainSettings;
+}
+
+const ProjectId = z.object({ projectId: z.number().int().positive() });
+const RunId = z.object({ runId: z.number().int().positive() });
+
+export const studentContract = {
+  'student.overview': channel<TrainOverview>()(ProjectId),
+  'student.train': channel<{ run: StudentRun; job: Job }>()(
+    ProjectId.extend({ settings: TrainSettings.partial().default({}) }),
+  ),
+  'student.runs': channel<StudentRun[]>()(ProjectId),
+  'student.run': channel<StudentRunDetail>()(RunId),
+  /** Probabilities of the run's best model for a few texts (try it out). */
+  'student.predict': channel<{ labels: readonly string[]; probs: number[][] }>()(
+    RunId.extend({ texts: z.array(z.string().max(100_000)).min(1).max(1000) }),
+  ),
+} as const;

@@ -1,4 +1,126 @@
+import type { StudentRun, TrainSettingsInput } from '../../../shared/student';
+import { STOPPING_METRICS } from '../../../shared/student';
+import type { EventMap } from '../../../shared/events';
+import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
+import { AppError } from '../../core/errors';
 
-/** `distillery train ...` commands. */
-export const studentCommands: CliCommand[] = [];
+function requireId(value: string | undefined, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new AppError('INVALID_INPUT', `Give the ${what} id as a positive whole number.`);
+  return n;
+}
+
+function numberOption(values: Record<string, unknown>, key: string): number | undefined {
+  const v = values[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n))
+    throw new AppError('INVALID_INPUT', `--${key} must be a number (got "${String(v)}").`);
+  return n;
+}
+
+function runLine(r: StudentRun): string {
+  const best =
+    r.bestEpoch === null
+      ? ''
+      : `  best epoch ${r.bestEpoch} (${r.settings.metric} ${r.bestMetric?.toFixed(4)})`;
+  const teacher = r.teacherRunId === null ? 'human labels only' : `teacher run ${r.teacherRunId}`;
+  return `${String(r.id).padStart(4)}  ${r.state.padEnd(11)} ${r.architecture}  ${r.data.trainCount} train / ${r.data.validationCount} validation, ${teacher}${best}`;
+}
+
+export const studentCommands: CliCommand[] = [
+  {
+    name: 'train',
+    summary: 'Train a student model on a project (human labels and the latest teacher run)',
+    usage:
+      'distillery train PROJECT_ID [--human-only] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
+      `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32] [--detach]`,
+    options: {
+      'human-only': { type: 'boolean' },
+      temperature: { type: 'string' },
+      alpha: { type: 'string' },
+      'learning-rate': { type: 'string' },
+      'batch-size': { type: 'string' },
+      epochs: { type: 'string' },
+      patience: { type: 'string' },
+      metric: { type: 'string' },
+      seed: { type: 'string' },
+      dim: { type: 'string' },
+      detach: { type: 'boolean' },
+    },
+    run: async ({ positionals, values }, io) => {
+      const projectId = requireId(positionals[0], 'project');
+      const settings: TrainSettingsInput = {
+        useTeacher: values['human-only'] ? false : undefined,
+        temperature: numberOption(values, 'temperature'),
+        alpha: numberOption(values, 'alpha'),
+        learningRate: numberOption(values, 'learning-rate'),
+        batchSize: numberOption(values, 'batch-size'),
+        maxEpochs: numberOption(values, 'epochs'),
+        patience: numberOption(values, 'patience'),
+        metric: values.metric as TrainSettingsInput['metric'],
+        seed: numberOption(values, 'seed'),
+        dim: numberOption(values, 'dim'),
+      };
+      const core = await io.core();
+      const { run, job } = await core.call('student.train', { projectId, settings });
+      io.note(
+        `Training run ${run.id} (job ${job.id}): ${run.data.trainCount} training and ${run.data.validationCount} validation examples.`,
+      );
+      for (const w of run.data.warnings) io.note(`Warning: ${w}`);
+      if (values.detach) return { run, job };
+      const off = core.events.subscribe((e) => {
+        if (e.name !== 'student.epoch') return;
+        const p = e.payload as EventMap['student.epoch'];
+        if (p.runId !== run.id) return;
+        io.print(
+          `epoch ${String(p.epoch).padStart(3)}  train loss ${p.trainLoss.toFixed(4)}  validation loss ${p.valLoss?.toFixed(4)}  ${run.settings.metric} ${p.valMetric?.toFixed(4)}`,
+        );
+      });
+      try {
+        await followJob(core, job, io);
+      } finally {
+        off();
+      }
+      const detail = await core.call('student.run', { runId: run.id });
+      io.print(
+        `Done: best epoch ${detail.bestEpoch} (${detail.settings.metric} ${detail.bestMetric?.toFixed(4)}), model ${detail.modelPath} (${detail.modelBytes} bytes).`,
+      );
+      return detail;
+    },
+  },
+  {
+    name: 'train runs',
+    summary: "List a project's training runs",
+    usage: 'distillery train runs PROJECT_ID',
+    run: async ({ positionals }, io) => {
+      const core = await io.core();
+      const runs = await core.call('student.runs', { projectId: requireId(positionals[0], 'project') });
+      if (runs.length === 0) io.print('No training runs yet. Start one with "distillery train PROJECT_ID".');
+      for (const r of runs) io.print(runLine(r));
+      return runs;
+    },
+  },
+  {
+    name: 'train show',
+    summary: 'Show a training run: settings, data, curves and the best checkpoint',
+    usage: 'distillery train show RUN_ID',
+    run: async ({ positionals }, io) => {
+      const core = await io.core();
+      const d = await core.call('student.run', { runId: requireId(positionals[0], 'run') });
+      io.print(runLine(d));
+      io.print(`settings: ${JSON.stringify(d.settings)}`);
+      io.print(`backend: ${d.backend ?? '-'}   model: ${d.modelPath ?? '-'} (${d.modelBytes ?? 0} bytes)`);
+      for (const w of d.data.warnings) io.print(`warning: ${w}`);
+      io.print('epoch  train loss  val loss  val acc  val macro-F1  examples/s');
+      for (const e of d.epochs) {
+        io.print(
+          `${String(e.epoch).padStart(5)}  ${e.trainLoss.toFixed(4).padStart(10)}  ${e.valLoss.toFixed(4).padStart(8)}  ${e.valAccuracy.toFixed(4).padStart(7)}  ${e.valMacroF1.toFixed(4).padStart(12)}  ${Math.round(e.examplesPerSecond).toString().padStart(10)}${e.epoch === d.bestEpoch ? '  <- best' : ''}`,
+        );
+      }
+      return d;
+    },
+  },
+];

@@ -1,7 +1,64 @@
-import type { studentContract } from '../../../shared/student';
+import { DEFAULT_TRAIN_SETTINGS, TrainSettings, type studentContract } from '../../../shared/student';
+import { AppError } from '../../core/errors';
 import type { Feature } from '../../core/feature';
+import type { JobControl } from '../../core/jobs/jobs';
+import { getProject } from '../projects/projects';
+import { trainJob, type TrainJobParams } from './job';
+import { loadStudent } from './predict';
+import { createRun, getRun, getRunDetail, listRuns, trainOverview } from './runs';
 
 export const studentFeature: Feature<typeof studentContract> = {
   name: 'student',
-  handlers: {},
+  handlers: {
+    'student.overview': (input, ctx) => {
+      getProject(ctx.db, input.projectId);
+      return trainOverview(ctx.db, input.projectId, DEFAULT_TRAIN_SETTINGS);
+    },
+    'student.train': (input, ctx) => {
+      const project = getProject(ctx.db, input.projectId);
+      const running = ctx.jobs
+        .list({ projectId: project.id, activeOnly: true })
+        .find((j) => j.kind === 'student.train' && (j.state === 'running' || j.state === 'paused'));
+      if (running) {
+        throw new AppError(
+          'CONFLICT',
+          `A student is already training for this project (job ${running.id}). Wait for it, or cancel it first.`,
+        );
+      }
+      const settings = TrainSettings.parse({ ...input.settings });
+      const runId = createRun(ctx.db, ctx.paths, project.id, settings);
+      const job = ctx.jobs.start<TrainJobParams>('student.train', {
+        projectId: project.id,
+        title: `Train student (run ${runId})`,
+        params: { runId },
+      });
+      ctx.db.prepare('UPDATE student_runs SET job_id = ? WHERE id = ?').run(job.id, runId);
+      return { run: getRun(ctx.db, runId), job };
+    },
+    'student.runs': (input, ctx) => {
+      getProject(ctx.db, input.projectId);
+      return listRuns(ctx.db, input.projectId);
+    },
+    'student.run': (input, ctx) => getRunDetail(ctx.db, input.runId),
+    'student.predict': async (input, ctx) => {
+      const run = getRun(ctx.db, input.runId);
+      if (!run.modelPath) {
+        throw new AppError(
+          'NOT_FOUND',
+          `Training run ${run.id} has no model yet: wait for its first epoch to finish.`,
+        );
+      }
+      const predictor = await loadStudent(run.modelPath);
+      try {
+        return { labels: predictor.labels, probs: await predictor.predict(input.texts) };
+      } finally {
+        predictor.dispose();
+      }
+    },
+  },
+  start: (ctx) => {
+    ctx.jobs.register<TrainJobParams>('student.train', (ctl: JobControl<TrainJobParams>) =>
+      trainJob(ctx, ctl),
+    );
+  },
 };

@@ -9,3 +9,5 @@ export interface StudentPredictor {
   predict(texts: readonly string[]): Promise<number[][]>;
   dispose(): void;
 }
+
+export { loadStudent } from './predict';

@@ -1,0 +1,77 @@
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openApp, type AppSession } from './harness';
+import { app } from './pages';
+
+const DEMO = 'Demo: unfair contract terms';
+
+const train = {
+  async setNumber(page: Page, field: string, value: number): Promise<void> {
+    const input = page.getByTestId(`train-field-${field}`);
+    await input.fill(String(value));
+    await input.blur();
+  },
+  runPanel(page: Page) {
+    return page.getByTestId('train-run-panel');
+  },
+  async epochsShown(page: Page): Promise<number> {
+    return Number((await page.getByTestId('train-curves').getAttribute('data-epochs')) ?? '0');
+  },
+};
+
+describe('Train step (browser mode, real Chromium, real training worker)', () => {
+  let session: AppSession | null = null;
+  afterEach(async () => {
+    await session?.close();
+    session = null;
+  });
+
+  it('trains a student on the demo project, shows live curves, pauses, resumes and keeps the best epoch', async () => {
+    session = await openApp();
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.openProject(page, DEMO);
+    await app.goToStep(page, 'train');
+    await expect(page.getByTestId('train-backend').textContent()).resolves.toContain('cpu-sparse');
+    await expect(page.getByTestId('train-overview').textContent()).resolves.toMatch(/validation/);
+
+    // Long enough to pause: many small steps with a large model.
+    await page.getByTestId('train-toggle-settings').click();
+    await train.setNumber(page, 'maxEpochs', 80);
+    await train.setNumber(page, 'patience', 50);
+    await train.setNumber(page, 'batchSize', 1);
+    await train.setNumber(page, 'dim', 128);
+    await page.getByTestId('train-start').click();
+
+    const panel = train.runPanel(page);
+    await panel.waitFor();
+    await page.getByTestId('train-curves').waitFor();
+    await panel.getByTestId('job-pause').click();
+    await panel.locator('[data-testid="job-row"][data-job-state="paused"]').waitFor();
+    await page.waitForTimeout(1500); // the worker finishes its current epoch, then holds
+    const pausedEpochs = await train.epochsShown(page);
+    await page.waitForTimeout(1500);
+    expect(await train.epochsShown(page)).toBe(pausedEpochs);
+
+    await panel.getByTestId('job-resume').click();
+    await page
+      .locator('[data-testid="train-run-panel"][data-run-state="completed"]')
+      .waitFor({ timeout: 110_000 });
+    expect(await train.epochsShown(page)).toBeGreaterThan(pausedEpochs);
+    await expect(page.getByTestId('train-best').textContent()).resolves.toMatch(/epoch \d+/);
+    await expect(page.getByTestId('train-model').textContent()).resolves.toMatch(/Model kept: epoch \d+/);
+    await expect(page.getByTestId('train-run-row').count()).resolves.toBe(1);
+  });
+
+  it('explains in Chinese, and refuses to train a project without labelled data', async () => {
+    session = await openApp();
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.createProject(page, 'Empty');
+    await app.setLanguage(page, '简体中文');
+    await app.goToStep(page, 'train');
+    await page.getByText('训练学生模型').waitFor();
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('train-error').textContent()).resolves.toMatch(/labels/);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The distillation loss, exactly as the method defines it, for one example:
+ *
+ *   alpha * T^2 * KL(softmax(teacher / T) || softmax(student / T)) + (1 - alpha) * CE(student, label)
+ *
+ * Teacher outputs are stored as probabilities, so teacher logits are log(max(p, 1e-12)).
+ * An example with only a human label uses CE alone; an example with only a teacher distribution uses
+ * T^2 * KL alone (the missing term's weight goes to the other, so that neither kind of example is silenced).
+ * When a human label and the teacher's top label disagree, the human wins: the dataset drops the teacher's
+ * distribution for that example (see `buildTrainingSet`), so it trains on CE only.
+ */
+
+export interface DistillTarget {
+  /** Class index of the human label, or null. */
+  readonly label: number | null;
+  /** The teacher's probabilities (in the run's label order), or null. */
+  readonly teacher: ArrayLike<number> | null;
+}
+
+export interface DistillOptions {
+  readonly alpha: number;
+  readonly temperature: number;
+}
+
+const TEACHER_FLOOR = 1e-12;
+
+/** Softmax of logits / temperature, computed stably in float64. */
+export function softmax(logits: ArrayLike<number>, temperature = 1): Float64Array {
+  const n = logits.length;
+  const out = new Float64Array(n);
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) max = Math.max(max, logits[i] / temperature);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = Math.exp(logits[i] / temperature - max);
+    sum += out[i];
+  }
+  for (let i = 0; i < n; i++) out[i] /= sum;
+  return out;
+}
+
+export function teacherLogits(probs: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(probs.length);
+  for (let i = 0; i < probs.length; i++) out[i] = Math.log(Math.max(probs[i], TEACHER_FLOOR));
+  return out;
+}
+
+export interface LossAndGrad {
+  readonly loss: number;
+  /** d loss / d student logits. */
+  readonly grad: Float64Array;
+}
+
+/** The loss of one example and its gradient with respect to the student's logits. */
+export function distillLoss(
+  logits: ArrayLike<number>,
+  target: DistillTarget,
+  opts: DistillOptions,
+): LossAndGrad {
+  const n = logits.length;
+  const T = opts.temperature;
+  const hasLabel = target.label !== null;
+  const hasTeacher = target.teacher !== null;
+  const softWeight = hasLabel && hasTeacher ? opts.alpha : hasTeacher ? 1 : 0;
+  const hardWeight = hasLabel && hasTeacher ? 1 - opts.alpha : hasLabel ? 1 : 0;
+  const grad = new Float64Array(n);
+  let loss = 0;
+  if (softWeight > 0 && target.teacher !== null) {
+    const p = softmax(teacherLogits(target.teacher), T);
+    const q = softmax(logits, T);
+    let kl = 0;
+    for (let i = 0; i < n; i++)
+      if (p[i] > 0) kl += p[i] * (Math.log(p[i]) - Math.log(Math.max(q[i], 1e-300)));
+    loss += softWeight * T * T * kl;
+    // d(T^2 KL)/ds = T (q - p)
+    for (let i = 0; i < n; i++) grad[i] += softWeight * T * (q[i] - p[i]);
+  }
+  if (hardWeight > 0 && target.label !== null) {
+    const s = softmax(logits, 1);
+    loss += hardWeight * -Math.log(Math.max(s[target.label], 1e-300));
+    for (let i = 0; i < n; i++) grad[i] += hardWeight * (s[i] - (i === target.label ? 1 : 0));
+  }
+  return { loss, grad };
+}

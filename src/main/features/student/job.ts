@@ -1,0 +1,80 @@
+import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
+import type { CoreContext } from '../../core/feature';
+import { AppError } from '../../core/errors';
+import { dataFile, forgetAfter, getRun, recordEpoch, runDir, setRunState } from './runs';
+import { TrainClient } from './train.client';
+
+export interface TrainJobParams {
+  readonly runId: number;
+}
+
+/** The job's resume point: the last epoch whose checkpoint is on disk and recorded. */
+export interface TrainJobCheckpoint {
+  readonly epoch: number;
+  readonly path: string;
+}
+
+/** Runs (or resumes) a student run in the training worker; the database is written only from this thread. */
+export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>): Promise<unknown> {
+  const run = getRun(ctx.db, ctl.params.runId);
+  const resume = ctl.checkpoint as TrainJobCheckpoint | null;
+  if (resume) forgetAfter(ctx.db, run.id, resume.epoch);
+  else forgetAfter(ctx.db, run.id, 0);
+  ctx.db.prepare('UPDATE student_runs SET job_id = ? WHERE id = ?').run(ctl.jobId, run.id);
+  setRunState(ctx.db, run.id, 'running');
+  const max = run.settings.maxEpochs;
+  ctl.progress((resume?.epoch ?? 0) * run.data.trainCount, max * run.data.trainCount, {
+    phase: resume ? `Resuming after epoch ${resume.epoch}` : 'Preparing features',
+  });
+  const client = new TrainClient({
+    dataPath: dataFile(ctx.paths, run.id),
+    settings: run.settings,
+    runDir: runDir(ctx.paths, run.id),
+    resumeFrom: resume?.path ?? null,
+    meta: { runId: run.id, projectId: run.projectId },
+  });
+  const onAbort = (): void => {
+    const reason: unknown = ctl.signal.reason;
+    void client.dispose(reason instanceof Error ? reason : new JobCancelled());
+  };
+  ctl.signal.addEventListener('abort', onAbort);
+  try {
+    const outcome = await client.run({
+      onProgress: async (p) => {
+        ctl.progress(p.done, p.total, { phase: `Epoch ${p.epoch}/${max}`, rate: p.examplesPerSecond });
+        await ctl.yield();
+      },
+      onEpoch: async (e) => {
+        recordEpoch(ctx.db, run, e);
+        ctl.saveCheckpoint({ epoch: e.epoch, path: e.checkpointPath } satisfies TrainJobCheckpoint);
+        ctx.events.emit('student.epoch', {
+          jobId: ctl.jobId,
+          runId: run.id,
+          epoch: e.epoch,
+          trainLoss: e.trainLoss,
+          valLoss: e.valLoss,
+          valMetric: e.metric,
+        });
+        await ctl.yield();
+      },
+    });
+    if (outcome.bestEpoch < 0) throw new AppError('TRAINING_ERROR', 'Training ended without a single epoch.');
+    ctx.db
+      .prepare(
+        'UPDATE student_runs SET best_epoch = ?, best_metric = ?, model_path = ?, model_bytes = ? WHERE id = ?',
+      )
+      .run(outcome.bestEpoch, outcome.bestMetric, outcome.modelPath, outcome.modelBytes, run.id);
+    setRunState(ctx.db, run.id, 'completed', true);
+    return { runId: run.id, ...outcome };
+  } catch (e) {
+    const reason: unknown = ctl.signal.reason;
+    if (ctl.signal.aborted && !(reason instanceof JobCancelled)) setRunState(ctx.db, run.id, 'interrupted');
+    else if (e instanceof JobCancelled || reason instanceof JobCancelled)
+      setRunState(ctx.db, run.id, 'cancelled', true);
+    else setRunState(ctx.db, run.id, 'failed', true);
+    throw e;
+  } finally {
+    ctl.signal.removeEventListener('abort', onAbort);
+    await client.dispose();
+  }
+}

@@ -1,0 +1,202 @@
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  mkdirSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AppError } from '../../core/errors';
+import type { FeaturizerConfig } from './featurizer';
+import type { FastTextModel } from './model';
+
+/** On-disk model folder (docs/student-model.md): model.json + weights.bin. */
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const MODEL_FORMAT = 'distillery-student';
+
+export type TensorData = Float32Array | Uint32Array;
+
+/** The files are little-endian; on a little-endian machine (all that Distillery ships for) bytes are copied as is. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+export interface TensorSpec {
+  readonly name: string;
+  readonly dtype: 'float32' | 'uint32';
+  readonly shape: readonly number[];
+  /** Byte offset in the weights file (little-endian, 4-byte aligned). */
+  readonly offset: number;
+}
+
+export interface ModelJson {
+  readonly format: typeof MODEL_FORMAT;
+  readonly version: 1;
+  readonly architecture: 'fasttext';
+  readonly labels: readonly string[];
+  readonly featurizer: FeaturizerConfig;
+  readonly dim: number;
+  readonly weights: typeof WEIGHTS_BIN;
+  readonly tensors: readonly TensorSpec[];
+  /** Where it came from (informative only). */
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** Writes a file so that a crash or a full disk leaves either the old file or the new one, never half of one. */
+export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let fd = -1;
+  try {
+    fd = openSync(tmp, 'w');
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  try {
+    const dfd = openSync(dirname(file), 'r');
+    fsyncSync(dfd);
+    closeSync(dfd);
+  } catch {
+    // directory fsync is not supported everywhere (Windows); the rename itself is still atomic
+  }
+}
+
+/** Concatenates tensors (little-endian) and returns their specs. */
+export function packTensors(tensors: ReadonlyArray<readonly [string, TensorData, readonly number[]]>): {
+  bytes: Uint8Array;
+  specs: TensorSpec[];
+} {
+  const total = tensors.reduce((s, [, data]) => s + data.byteLength, 0);
+  const bytes = new Uint8Array(total);
+  const view = new DataView(bytes.buffer);
+  const specs: TensorSpec[] = [];
+  let offset = 0;
+  for (const [name, data, shape] of tensors) {
+    const isFloat = data instanceof Float32Array;
+    specs.push({ name, dtype: isFloat ? 'float32' : 'uint32', shape, offset });
+    if (LITTLE_ENDIAN) bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
+    else {
+      for (let i = 0; i < data.length; i++) {
+        if (isFloat) view.setFloat32(offset + 4 * i, data[i], true);
+        else view.setUint32(offset + 4 * i, data[i], true);
+      }
+    }
+    offset += data.byteLength;
+  }
+  return { bytes, specs };
+}
+
+export function unpackTensor(bytes: Uint8Array, spec: TensorSpec): TensorData {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  if (spec.offset + 4 * n > bytes.byteLength) {
+    throw new AppError(
+      'BAD_FILE',
+      `The model file is truncated (tensor ${spec.name}). Train the model again.`,
+    );
+  }
+  const out = spec.dtype === 'float32' ? new Float32Array(n) : new Uint32Array(n);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(bytes.subarray(spec.offset, spec.offset + 4 * n));
+    return out;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < n; i++) {
+    out[i] =
+      spec.dtype === 'float32'
+        ? view.getFloat32(spec.offset + 4 * i, true)
+        : view.getUint32(spec.offset + 4 * i, true);
+  }
+  return out;
+}
+
+function tensorByName(bytes: Uint8Array, specs: readonly TensorSpec[], name: string): TensorData {
+  const spec = specs.find((s) => s.name === name);
+  if (!spec)
+    throw new AppError('BAD_FILE', `The model is missing its "${name}" weights. Train the model again.`);
+  return unpackTensor(bytes, spec);
+}
+
+export function floatTensor(bytes: Uint8Array, specs: readonly TensorSpec[], name: string): Float32Array {
+  const t = tensorByName(bytes, specs, name);
+  if (!(t instanceof Float32Array))
+    throw new AppError('BAD_FILE', `The model's "${name}" weights have the wrong type.`);
+  return t;
+}
+
+export function uintTensor(bytes: Uint8Array, specs: readonly TensorSpec[], name: string): Uint32Array {
+  const t = tensorByName(bytes, specs, name);
+  if (!(t instanceof Uint32Array))
+    throw new AppError('BAD_FILE', `The model's "${name}" weights have the wrong type.`);
+  return t;
+}
+
+/** Writes a model folder (weights first, then model.json, each atomically); returns its size in bytes. */
+export function saveModel(
+  dir: string,
+  model: FastTextModel,
+  meta: Readonly<Record<string, unknown>> = {},
+): number {
+  const classes = model.labels.length;
+  const { bytes, specs } = packTensors([
+    ['rowIds', model.rowIds, [model.rowIds.length]],
+    ['embeddings', model.embeddings, [model.rowIds.length, model.dim]],
+    ['weight', model.weight, [classes, model.dim]],
+    ['bias', model.bias, [classes]],
+  ]);
+  const json: ModelJson = {
+    format: MODEL_FORMAT,
+    version: 1,
+    architecture: 'fasttext',
+    labels: model.labels,
+    featurizer: model.featurizer,
+    dim: model.dim,
+    weights: WEIGHTS_BIN,
+    tensors: specs,
+    meta,
+  };
+  const text = JSON.stringify(json, null, 2);
+  writeFileAtomic(join(dir, WEIGHTS_BIN), bytes);
+  writeFileAtomic(join(dir, MODEL_JSON), text);
+  return bytes.byteLength + Buffer.byteLength(text);
+}
+
+export function readModel(dir: string): FastTextModel {
+  let json: ModelJson;
+  let bytes: Uint8Array;
+  try {
+    json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as ModelJson;
+    bytes = readFileSync(join(dir, WEIGHTS_BIN));
+  } catch (e) {
+    throw new AppError(
+      'BAD_FILE',
+      `No usable student model in ${dir} (${(e as Error).message}). Train a student first, or choose another run.`,
+    );
+  }
+  if (json.format !== MODEL_FORMAT || json.version !== 1 || json.architecture !== 'fasttext') {
+    throw new AppError(
+      'UNSUPPORTED',
+      `The model in ${dir} is not a student model this version of Distillery can read (format ${String(json.format)} v${String(json.version)}).`,
+    );
+  }
+  return {
+    architecture: 'fasttext',
+    labels: json.labels,
+    featurizer: json.featurizer,
+    dim: json.dim,
+    rowIds: uintTensor(bytes, json.tensors, 'rowIds'),
+    embeddings: floatTensor(bytes, json.tensors, 'embeddings'),
+    weight: floatTensor(bytes, json.tensors, 'weight'),
+    bias: floatTensor(bytes, json.tensors, 'bias'),
+  };
+}

@@ -1,0 +1,443 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  EpochMetrics,
+  StudentDataSnapshot,
+  StudentRun,
+  StudentRunDetail,
+  StudentRunState,
+  TrainOverview,
+} from '../../../shared/student';
+import { TrainSettings } from '../../../shared/student';
+import { AppError, notFound } from '../../core/errors';
+import {
+  humanLabels,
+  latestTeacherRun,
+  projectLabels,
+  teacherDistributions,
+  type LabelRow,
+} from '../../core/labels';
+import type { Paths } from '../../core/paths';
+import { parseJson, type Db } from '../../core/store/db';
+import { nowIso } from '../../core/time';
+import { writeFileAtomic } from './modelFile';
+import type { TrainData } from './trainer';
+
+/** Shown in the UI and stored with each run: the fastText student runs on sparse CPU kernels in a worker thread. */
+export const STUDENT_BACKEND = 'cpu-sparse (worker thread)';
+
+/** A class with fewer training examples than this gets a warning. */
+const FEW_EXAMPLES = 5;
+
+export interface TrainingSet {
+  readonly data: TrainData;
+  readonly snapshot: StudentDataSnapshot;
+  readonly teacherRunId: number | null;
+  readonly trainExampleIds: readonly number[];
+  readonly validationExampleIds: readonly number[];
+}
+
+function argmax(v: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+/** The teacher's distributions in the order of the project's labels; refuses a label set that changed. */
+function teacherInProjectOrder(
+  db: Db,
+  projectId: number,
+  labels: readonly LabelRow[],
+): { runId: number; dists: Map<number, number[]> } | null {
+  const run = latestTeacherRun(db, projectId);
+  if (!run) return null;
+  const sameSet =
+    run.labels.length === labels.length &&
+    labels.every((l) => run.labels.some((t) => t.id === l.id && t.name === l.name));
+  if (!sameSet) {
+    throw new AppError(
+      'CONFLICT',
+      `The labels changed since teacher run ${run.runId} (it saw: ${run.labels.map((l) => l.name).join(', ')}). ` +
+        'Run the teacher again on the current labels, or train on human labels only.',
+    );
+  }
+  const position = labels.map((l) => run.labels.findIndex((t) => t.id === l.id));
+  const dists = new Map<number, number[]>();
+  for (const [exampleId, probs] of teacherDistributions(db, run.runId)) {
+    if (probs.length !== run.labels.length || probs.some((p) => !Number.isFinite(p) || p < 0)) continue;
+    const sum = probs.reduce((a, b) => a + b, 0);
+    if (!(sum > 0)) continue;
+    dists.set(
+      exampleId,
+      position.map((p) => probs[p] / sum),
+    );
+  }
+  return { runId: run.runId, dists };
+}
+
+/**
+ * What a student trains and validates on. Training: split 'train' (or no split) with a human label and/or a teacher
+ * distribution; when both exist and the teacher's top label differs from the human's, the human label wins and the
+ * teacher's distribution is dropped for that example. Validation: split 'validation', the human label, else the
+ * teacher's top label. The test split and excluded examples are never read.
+ */
+export function buildTrainingSet(db: Db, projectId: number, settings: TrainSettings): TrainingSet {
+  const labels = projectLabels(db, projectId);
+  if (labels.length < 2) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'A student needs at least two labels. Add labels in the Data step first.',
+    );
+  }
+  const classOf = new Map(labels.map((l, i) => [l.id, i]));
+  const human = humanLabels(db, projectId);
+  const teacher = settings.useTeacher ? teacherInProjectOrder(db, projectId, labels) : null;
+  const rows = db
+    .prepare(
+      `SELECT id, text, split FROM examples
+       WHERE project_id = ? AND excluded = 0 AND (split IS NULL OR split IN ('train', 'validation'))
+       ORDER BY id`,
+    )
+    .all(projectId) as Array<{ id: number; text: string; split: string | null }>;
+
+  const train: Array<{ text: string; label: number | null; teacher: number[] | null }> = [];
+  const validation: Array<{ text: string; label: number }> = [];
+  const trainExampleIds: number[] = [];
+  const validationExampleIds: number[] = [];
+  const perClass = new Array<number>(labels.length).fill(0);
+  let humanCount = 0;
+  let teacherCount = 0;
+  let conflictCount = 0;
+  for (const row of rows) {
+    const h = human.get(row.id);
+    const label = h === undefined ? null : (classOf.get(h) ?? null);
+    const dist = teacher?.dists.get(row.id) ?? null;
+    if (row.split === 'validation') {
+      const target = label ?? (dist ? argmax(dist) : null);
+      if (target === null) continue;
+      validation.push({ text: row.text, label: target });
+      validationExampleIds.push(row.id);
+      continue;
+    }
+    if (label === null && dist === null) continue;
+    let soft = dist;
+    if (label !== null && dist !== null && argmax(dist) !== label) {
+      soft = null;
+      conflictCount++;
+    }
+    if (label !== null) humanCount++;
+    else teacherCount++;
+    perClass[label ?? argmax(dist ?? [])]++;
+    train.push({ text: row.text, label, teacher: soft });
+    trainExampleIds.push(row.id);
+  }
+  if (train.length < 2) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Only ${train.length} training example(s) have a label${settings.useTeacher ? ' or a teacher answer' : ''}. ` +
+        'Label more examples in the Review step (or run the teacher) before training.',
+    );
+  }
+  if (validation.length === 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'The validation split is empty (or none of its examples has a label). Training needs it to pick the best ' +
+        'epoch: assign some labelled examples to the validation split in the Data step.',
+    );
+  }
+  const warnings: string[] = [];
+  labels.forEach((l, i) => {
+    if (perClass[i] < FEW_EXAMPLES) {
+      warnings.push(
+        `Only ${perClass[i]} training example(s) for "${l.name}": the student will rarely predict it. Label more of them.`,
+      );
+    }
+  });
+  return {
+    data: { labels: labels.map((l) => l.name), train, validation },
+    snapshot: {
+      trainCount: train.length,
+      validationCount: validation.length,
+      humanCount,
+      teacherCount,
+      conflictCount,
+      perClass: labels.map((l, i) => ({ label: l.name, count: perClass[i] })),
+      warnings,
+    },
+    teacherRunId: teacher?.runId ?? null,
+    trainExampleIds,
+    validationExampleIds,
+  };
+}
+
+export function runDir(paths: Paths, runId: number): string {
+  return join(paths.runs, `student-${runId}`);
+}
+
+export function dataFile(paths: Paths, runId: number): string {
+  return join(runDir(paths, runId), 'data.json');
+}
+
+/** Creates the run row and freezes its data (runs/student-<id>/data.json). */
+export function createRun(db: Db, paths: Paths, projectId: number, settings: TrainSettings): number {
+  const set = buildTrainingSet(db, projectId, settings);
+  const info = db
+    .prepare(
+      `INSERT INTO student_runs (project_id, teacher_run_id, architecture, settings, labels_snapshot, data_snapshot,
+         state, backend, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
+    )
+    .run(
+      projectId,
+      set.teacherRunId,
+      settings.architecture,
+      JSON.stringify(settings),
+      JSON.stringify(set.data.labels),
+      JSON.stringify({
+        ...set.snapshot,
+        teacherRunId: set.teacherRunId,
+        trainExampleIds: set.trainExampleIds,
+        validationExampleIds: set.validationExampleIds,
+      }),
+      STUDENT_BACKEND,
+      nowIso(),
+    );
+  const runId = Number(info.lastInsertRowid);
+  try {
+    writeFileAtomic(dataFile(paths, runId), JSON.stringify(set.data));
+  } catch (e) {
+    db.prepare('DELETE FROM student_runs WHERE id = ?').run(runId);
+    rmSync(runDir(paths, runId), { recursive: true, force: true });
+    throw e;
+  }
+  return runId;
+}
+
+export function readRunData(paths: Paths, runId: number): TrainData {
+  try {
+    return JSON.parse(readFileSync(dataFile(paths, runId), 'utf8')) as TrainData;
+  } catch (e) {
+    throw new AppError(
+      'BAD_FILE',
+      `The frozen data of training run ${runId} is missing or damaged (${(e as Error).message}). Start a new run.`,
+    );
+  }
+}
+
+interface RunRow {
+  id: number;
+  project_id: number;
+  teacher_run_id: number | null;
+  job_id: number | null;
+  architecture: string;
+  settings: string;
+  labels_snapshot: string;
+  data_snapshot: string;
+  state: string;
+  best_epoch: number | null;
+  best_metric: number | null;
+  model_path: string | null;
+  model_bytes: number | null;
+  backend: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+function toRun(r: RunRow): StudentRun {
+  const snap = parseJson<StudentDataSnapshot>(r.data_snapshot, {
+    trainCount: 0,
+    validationCount: 0,
+    humanCount: 0,
+    teacherCount: 0,
+    conflictCount: 0,
+    perClass: [],
+    warnings: [],
+  });
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    teacherRunId: r.teacher_run_id,
+    jobId: r.job_id,
+    architecture: 'fasttext',
+    settings: TrainSettings.parse(parseJson<unknown>(r.settings, {})),
+    labels: parseJson<string[]>(r.labels_snapshot, []),
+    data: {
+      trainCount: snap.trainCount,
+      validationCount: snap.validationCount,
+      humanCount: snap.humanCount,
+      teacherCount: snap.teacherCount,
+      conflictCount: snap.conflictCount,
+      perClass: snap.perClass,
+      warnings: snap.warnings,
+    },
+    state: r.state as StudentRunState,
+    bestEpoch: r.best_epoch,
+    bestMetric: r.best_metric,
+    modelPath: r.model_path,
+    modelBytes: r.model_bytes,
+    backend: r.backend,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export function getRun(db: Db, runId: number): StudentRun {
+  const row = db.prepare('SELECT * FROM student_runs WHERE id = ?').get(runId) as RunRow | undefined;
+  if (!row) throw notFound('Training run', runId);
+  return toRun(row);
+}
+
+export function listRuns(db: Db, projectId: number): StudentRun[] {
+  return (
+    db.prepare('SELECT * FROM student_runs WHERE project_id = ? ORDER BY id DESC').all(projectId) as RunRow[]
+  ).map(toRun);
+}
+
+export function setRunState(db: Db, runId: number, state: StudentRunState, finished = false): void {
+  db.prepare(
+    `UPDATE student_runs SET state = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?`,
+  ).run(state, finished ? 1 : 0, nowIso(), runId);
+}
+
+const EPOCH_METRICS = ['trainLoss', 'valLoss', 'valAccuracy', 'valMacroF1', 'examplesPerSecond'] as const;
+
+export function runEpochs(db: Db, runId: number): EpochMetrics[] {
+  const rows = db
+    .prepare(
+      `SELECT epoch, name, value FROM metrics WHERE student_run_id = ? AND kind = 'epoch' ORDER BY epoch`,
+    )
+    .all(runId) as Array<{ epoch: number; name: string; value: number | null }>;
+  const byEpoch = new Map<number, Record<string, number>>();
+  for (const r of rows) {
+    const e = byEpoch.get(r.epoch) ?? {};
+    e[r.name] = r.value ?? Number.NaN;
+    byEpoch.set(r.epoch, e);
+  }
+  return [...byEpoch.entries()].map(([epoch, e]) => ({
+    epoch,
+    trainLoss: e.trainLoss,
+    valLoss: e.valLoss,
+    valAccuracy: e.valAccuracy,
+    valMacroF1: e.valMacroF1,
+    examplesPerSecond: e.examplesPerSecond,
+  }));
+}
+
+export function getRunDetail(db: Db, runId: number): StudentRunDetail {
+  const run = getRun(db, runId);
+  const checkpoints = (
+    db
+      .prepare('SELECT epoch, metric, is_best FROM checkpoints WHERE run_id = ? ORDER BY epoch')
+      .all(runId) as Array<{
+      epoch: number;
+      metric: number | null;
+      is_best: number;
+    }>
+  ).map((c) => ({ epoch: c.epoch, metric: c.metric, isBest: c.is_best === 1 }));
+  return { ...run, epochs: runEpochs(db, runId), checkpoints };
+}
+
+/** Records one finished epoch (curves, checkpoint rows, best model) in one transaction. */
+export function recordEpoch(
+  db: Db,
+  run: { id: number; projectId: number },
+  e: EpochMetrics & {
+    isBest: boolean;
+    bestEpoch: number;
+    metric: number;
+    checkpointPath: string;
+    modelPath: string;
+    modelBytes: number;
+  },
+): void {
+  const now = nowIso();
+  db.transaction(() => {
+    db.prepare(`DELETE FROM metrics WHERE student_run_id = ? AND kind = 'epoch' AND epoch >= ?`).run(
+      run.id,
+      e.epoch,
+    );
+    const insert = db.prepare(
+      `INSERT INTO metrics (project_id, student_run_id, kind, epoch, split, name, value, created_at)
+       VALUES (?, ?, 'epoch', ?, ?, ?, ?, ?)`,
+    );
+    for (const name of EPOCH_METRICS) {
+      insert.run(
+        run.projectId,
+        run.id,
+        e.epoch,
+        name === 'trainLoss' || name === 'examplesPerSecond' ? 'train' : 'validation',
+        name,
+        e[name],
+        now,
+      );
+    }
+    db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND (epoch >= ? OR epoch NOT IN (?, ?))').run(
+      run.id,
+      e.epoch,
+      e.epoch - 1,
+      e.bestEpoch,
+    );
+    db.prepare('UPDATE checkpoints SET is_best = CASE WHEN epoch = ? THEN 1 ELSE 0 END WHERE run_id = ?').run(
+      e.bestEpoch,
+      run.id,
+    );
+    db.prepare(
+      `INSERT INTO checkpoints (run_id, epoch, path, metric, is_best, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(run.id, e.epoch, e.checkpointPath, e.metric, e.isBest ? 1 : 0, now);
+    db.prepare(
+      `UPDATE student_runs SET best_epoch = ?, best_metric = CASE WHEN ? THEN ? ELSE best_metric END,
+         model_path = ?, model_bytes = ? WHERE id = ?`,
+    ).run(e.bestEpoch, e.isBest ? 1 : 0, e.metric, e.modelPath, e.modelBytes, run.id);
+  })();
+}
+
+/** After a resume from epoch N, curves and checkpoints recorded past N (a partial epoch) are dropped. */
+export function forgetAfter(db: Db, runId: number, epoch: number): void {
+  db.transaction(() => {
+    db.prepare(`DELETE FROM metrics WHERE student_run_id = ? AND kind = 'epoch' AND epoch > ?`).run(
+      runId,
+      epoch,
+    );
+    db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?').run(runId, epoch);
+  })();
+}
+
+export function trainOverview(db: Db, projectId: number, defaults: TrainSettings): TrainOverview {
+  const labels = projectLabels(db, projectId);
+  const run = latestTeacherRun(db, projectId);
+  const human = humanLabels(db, projectId);
+  const ids = db
+    .prepare(
+      `SELECT id, split FROM examples WHERE project_id = ? AND excluded = 0 AND (split IS NULL OR split IN ('train', 'validation'))`,
+    )
+    .all(projectId) as Array<{ id: number; split: string | null }>;
+  const teacherIds = run
+    ? new Set(
+        (
+          db.prepare('SELECT example_id FROM teacher_outputs WHERE run_id = ?').all(run.runId) as Array<{
+            example_id: number;
+          }>
+        ).map((r) => r.example_id),
+      )
+    : new Set<number>();
+  let trainHuman = 0;
+  let trainTeacher = 0;
+  let validation = 0;
+  for (const e of ids) {
+    const labelled = human.has(e.id);
+    if (e.split === 'validation') {
+      if (labelled || teacherIds.has(e.id)) validation++;
+    } else if (labelled) trainHuman++;
+    else if (teacherIds.has(e.id)) trainTeacher++;
+  }
+  return {
+    projectId,
+    labels: labels.map((l) => l.name),
+    teacherRunId: run?.runId ?? null,
+    trainHuman,
+    trainTeacher,
+    validation,
+    backend: STUDENT_BACKEND,
+    defaults,
+  };
+}

@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { resolveEntry } from '../../core/entries';
+import { AppError } from '../../core/errors';
+import type { TrainRequest, WorkerMessage } from './train.protocol';
+import type { EpochReport, TrainOutcome } from './trainer';
+
+export interface TrainClientHandlers {
+  onProgress(p: { epoch: number; done: number; total: number; examplesPerSecond: number }): Promise<void>;
+  onEpoch(report: EpochReport): Promise<void>;
+}
+
+/**
+ * From sources the entry is TypeScript. Node 20 does not apply `--import tsx` from a Worker's execArgv, so a tiny
+ * bootstrap registers tsx inside the worker first and then imports the entry.
+ */
+function startWorker(request: TrainRequest): Worker {
+  const entry = resolveEntry('train-worker');
+  if (!entry.file.endsWith('.ts'))
+    return new Worker(entry.file, { execArgv: [...entry.execArgv], workerData: request });
+  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
+  const file = pathToFileURL(entry.file).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: request });
+}
+
+/** The caller side of train.worker.ts: one worker per run; `dispose()` stops it at once. */
+export class TrainClient {
+  private readonly worker: Worker;
+  private stopped = false;
+  private rejectRun: ((e: Error) => void) | null = null;
+
+  constructor(request: TrainRequest) {
+    this.worker = startWorker(request);
+  }
+
+  run(handlers: TrainClientHandlers): Promise<TrainOutcome> {
+    return new Promise<TrainOutcome>((resolve, reject) => {
+      this.rejectRun = reject;
+      let finished = false;
+      this.worker.on('message', (m: WorkerMessage) => {
+        const reply = (): void => {
+          if (!this.stopped) this.worker.postMessage({ type: 'continue', seq: m.seq });
+        };
+        switch (m.type) {
+          case 'progress':
+            handlers.onProgress(m).then(reply, (e: Error) => this.fail(e));
+            break;
+          case 'epoch':
+            handlers.onEpoch(m.report).then(reply, (e: Error) => this.fail(e));
+            break;
+          case 'done':
+            finished = true;
+            resolve(m.outcome);
+            break;
+          case 'error':
+            finished = true;
+            reject(new AppError(m.code, m.message));
+            break;
+          default: {
+            const never: never = m;
+            reject(new Error(`Unknown message from the training worker: ${JSON.stringify(never)}`));
+          }
+        }
+      });
+      this.worker.on('error', (e) =>
+        reject(new AppError('TRAINING_ERROR', `The training worker crashed: ${e.message}`)),
+      );
+      this.worker.on('exit', (code) => {
+        if (!finished && !this.stopped) {
+          reject(
+            new AppError('TRAINING_ERROR', `The training worker stopped unexpectedly (exit code ${code}).`),
+          );
+        }
+      });
+    });
+  }
+
+  private fail(e: Error): void {
+    void this.dispose(e);
+  }
+
+  /** Stops the worker; a pending `run()` rejects with `reason`. */
+  async dispose(reason: Error = new AppError('CANCELLED', 'Training was stopped.')): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.rejectRun?.(reason);
+    await this.worker.terminate();
+  }
+}

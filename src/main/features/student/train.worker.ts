@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorInfo } from '../../core/errors';
+import type { CallerMessage, TrainRequest, WorkerMessage } from './train.protocol';
+import { runTraining, type TrainData } from './trainer';
+
+/** Training off the main thread: runs the trainer and waits for the caller after each report (pause, cancel). */
+const port = parentPort;
+if (!port) throw new Error('train.worker must run in a worker thread.');
+const request = workerData as TrainRequest;
+let seq = 0;
+const waiting = new Map<number, () => void>();
+
+port.on('message', (m: CallerMessage) => {
+  if (m.type === 'continue') {
+    waiting.get(m.seq)?.();
+    waiting.delete(m.seq);
+  }
+});
+
+function send(msg: WorkerMessage): void {
+  port?.postMessage(msg);
+}
+
+function ask(make: (seq: number) => WorkerMessage): Promise<void> {
+  const s = ++seq;
+  return new Promise<void>((resolve) => {
+    waiting.set(s, resolve);
+    send(make(s));
+  });
+}
+
+async function main(): Promise<void> {
+  try {
+    const data = JSON.parse(readFileSync(request.dataPath, 'utf8')) as TrainData;
+    const outcome = await runTraining(
+      {
+        data,
+        settings: request.settings,
+        runDir: request.runDir,
+        resumeFrom: request.resumeFrom,
+        meta: request.meta,
+      },
+      {
+        onProgress: (p) => ask((s) => ({ seq: s, type: 'progress', ...p })),
+        onEpoch: (report) => ask((s) => ({ seq: s, type: 'epoch', report })),
+      },
+    );
+    send({ seq: ++seq, type: 'done', outcome });
+  } catch (e) {
+    const info = toErrorInfo(e);
+    send({ seq: ++seq, type: 'error', code: info.code, message: info.message });
+  }
+}
+
+void main().finally(() => port.close());

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_FEATURIZER,
+  featureStrings,
+  featurize,
+  fnv1a,
+} from '../../src/main/features/student/featurizer';
+
+describe('featurizer', () => {
+  it('segments unsegmented Chinese into words and adds character n-grams', () => {
+    const f = featureStrings('肺结核的症状是什么', DEFAULT_FEATURIZER);
+    expect(f).toContain('w\u0001肺结核');
+    expect(f).toContain('w\u0001症状');
+    expect(f).toContain('b\u0001症状 是');
+    expect(f).toContain('c\u0001肺');
+    expect(f).toContain('c\u0001结核');
+    expect(f).toContain('c\u0001核的症');
+    // Chinese words get no "<...>" subwords even when they are on: their character n-grams cover them.
+    const withSubwords = featureStrings('肺结核的症状是什么', {
+      ...DEFAULT_FEATURIZER,
+      subwordMin: 3,
+      subwordMax: 5,
+    });
+    expect(withSubwords.some((s) => s.startsWith('s\u0001'))).toBe(false);
+  });
+
+  it('lower-cases English, drops punctuation, adds word pairs and subwords', () => {
+    const f = featureStrings('We may TERMINATE your account.', {
+      ...DEFAULT_FEATURIZER,
+      subwordMin: 3,
+      subwordMax: 5,
+    });
+    expect(f.filter((s) => s.startsWith('w\u0001'))).toEqual([
+      'w\u0001we',
+      'w\u0001may',
+      'w\u0001terminate',
+      'w\u0001your',
+      'w\u0001account',
+    ]);
+    expect(f).toContain('b\u0001may terminate');
+    expect(f).toContain('s\u0001<te');
+    expect(f).toContain('s\u0001nate>');
+    expect(f.some((s) => s.includes('.'))).toBe(false);
+  });
+
+  it('handles mixed text, full-width characters and empty input', () => {
+    const mixed = featureStrings('ＣＴ检查 cost', DEFAULT_FEATURIZER);
+    expect(mixed).toContain('w\u0001ct'); // NFKC folds full-width letters
+    expect(mixed).toContain('w\u0001cost');
+    expect(featurize('', DEFAULT_FEATURIZER)).toHaveLength(0);
+    expect(featurize('   \n\t ', DEFAULT_FEATURIZER)).toHaveLength(0);
+  });
+
+  it('is deterministic and hashes into the bucket range', () => {
+    const a = featurize('感冒了吃什么药好 What should I take?', DEFAULT_FEATURIZER);
+    const b = featurize('感冒了吃什么药好 What should I take?', DEFAULT_FEATURIZER);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(Math.max(...a)).toBeLessThan(DEFAULT_FEATURIZER.buckets);
+    // FNV-1a reference values (32-bit offset basis and "a").
+    expect(fnv1a('')).toBe(0x811c9dc5);
+    expect(fnv1a('a')).toBe(0xe40c292c);
+  });
+
+  it('can split on whitespace only (for pre-tokenised text)', () => {
+    const f = featureStrings('-lrb- a -rrb-', {
+      ...DEFAULT_FEATURIZER,
+      segmenter: 'whitespace',
+      subwordMin: 0,
+      subwordMax: 0,
+    });
+    expect(f).toEqual(['w\u0001-lrb-', 'w\u0001a', 'w\u0001-rrb-', 'b\u0001-lrb- a', 'b\u0001a -rrb-']);
+  });
+});

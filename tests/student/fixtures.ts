@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../../src/main/core/store/db';
+import { DATASETS } from '../helpers';
+
+export interface FixtureExample {
+  readonly text: string;
+  readonly split: 'train' | 'validation' | 'test' | null;
+  /** Label name of a human annotation, or null. */
+  readonly label: string | null;
+  readonly excluded?: boolean;
+}
+
+/** Inserts a project with labels, examples and human annotations the way the data step stores them. */
+export function insertProject(
+  db: Db,
+  labels: readonly string[],
+  examples: readonly FixtureExample[],
+): {
+  projectId: number;
+  labelIds: Map<string, number>;
+  exampleIds: number[];
+} {
+  const now = new Date().toISOString();
+  return db.transaction(() => {
+    const projectId = Number(
+      db
+        .prepare('INSERT INTO projects (name, created_at, updated_at) VALUES (?, ?, ?)')
+        .run('Student test', now, now).lastInsertRowid,
+    );
+    const labelIds = new Map<string, number>();
+    labels.forEach((name, i) => {
+      const info = db
+        .prepare('INSERT INTO labels (project_id, name, position, created_at) VALUES (?, ?, ?, ?)')
+        .run(projectId, name, i, now);
+      labelIds.set(name, Number(info.lastInsertRowid));
+    });
+    const insertExample = db.prepare(
+      'INSERT INTO examples (project_id, text, length, split, excluded, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const insertAnnotation = db.prepare(
+      `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
+       VALUES (?, ?, ?, 'import', 'import', ?)`,
+    );
+    const exampleIds = examples.map((e) => {
+      const id = Number(
+        insertExample.run(projectId, e.text, e.text.length, e.split, e.excluded ? 1 : 0, now).lastInsertRowid,
+      );
+      if (e.label !== null) insertAnnotation.run(projectId, id, labelIds.get(e.label) ?? null, now);
+      return id;
+    });
+    return { projectId, labelIds, exampleIds };
+  })();
+}
+
+/** A teacher run as the teacher feature stores it: label snapshot [{id,name}], probabilities in that order. */
+export function insertTeacherRun(
+  db: Db,
+  projectId: number,
+  snapshot: ReadonlyArray<{ id: number; name: string }>,
+  outputs: ReadonlyArray<{ exampleId: number; probs: number[] }>,
+): number {
+  const now = new Date().toISOString();
+  return db.transaction(() => {
+    const runId = Number(
+      db
+        .prepare(
+          `INSERT INTO teacher_runs (project_id, model_sha256, mode, prompt_template, labels_snapshot, created_at)
+           VALUES (?, 'test', 'direct', 'test', ?, ?)`,
+        )
+        .run(projectId, JSON.stringify(snapshot), now).lastInsertRowid,
+    );
+    const insert = db.prepare(
+      `INSERT INTO teacher_outputs (run_id, example_id, probs, logprobs, entropy, margin, created_at)
+       VALUES (?, ?, ?, '[]', 0, 0, ?)`,
+    );
+    for (const o of outputs) insert.run(runId, o.exampleId, JSON.stringify(o.probs), now);
+    return runId;
+  })();
+}
+
+export interface KuakeRow {
+  readonly text: string;
+  readonly label: string;
+}
+
+/** KUAKE-QIC with its canonical split: train file for training, dev file as the (labelled) test set. */
+export function loadKuake(): { labels: string[]; train: KuakeRow[]; dev: KuakeRow[] } {
+  const dir = join(DATASETS, 'kuake_qic');
+  const labels = readFileSync(join(dir, 'labels.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t')[0]);
+  const read = (f: string): KuakeRow[] =>
+    (JSON.parse(readFileSync(join(dir, f), 'utf8')) as Array<{ query: string; label: string }>).map((r) => ({
+      text: r.query,
+      label: r.label,
+    }));
+  return { labels, train: read('KUAKE-QIC_train.json'), dev: read('KUAKE-QIC_dev.json') };
+}
