@@ -1,2 +1,287 @@
-/** The dataset feature's channels: filled in by that feature. */
-export const datasetContract = {} as const;
+import { z } from 'zod';
+import { channel } from './channel';
+import type { Job } from './jobs';
+
+export const IMPORT_FORMATS = ['csv', 'json', 'jsonl', 'xlsx', 'folder'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Encodings a person can pick; detection proposes one of them. */
+export const ENCODINGS = [
+  'utf-8',
+  'utf-16le',
+  'utf-16be',
+  'gb18030',
+  'gbk',
+  'big5',
+  'latin1',
+  'windows-1252',
+  'shift_jis',
+] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
+export const SPLITS = ['train', 'validation', 'test'] as const;
+export type Split = (typeof SPLITS)[number];
+
+const projectId = z.number().int().positive();
+
+const ParseOptions = z.object({
+  path: z.string().min(1, 'Choose a file or folder to import.'),
+  format: z.enum(IMPORT_FORMATS).optional(),
+  encoding: z.enum(ENCODINGS).optional(),
+  /** A single character; "\t" for tab. */
+  delimiter: z.string().min(1).max(1).optional(),
+  hasHeader: z.boolean().optional(),
+});
+export type ParseOptionsInput = z.input<typeof ParseOptions>;
+
+export interface ImportPreview {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+  readonly format: ImportFormat;
+  readonly encoding: Encoding;
+  /** What detection found (the chosen encoding may be an override). */
+  readonly detectedEncoding: Encoding;
+  /** True when the file starts with a byte-order mark. */
+  readonly bom: boolean;
+  readonly delimiter: string | null;
+  readonly hasHeader: boolean;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string>>;
+  readonly suggested: {
+    readonly text: string | null;
+    readonly label: string | null;
+    readonly id: string | null;
+  };
+  /** Malformed rows among the previewed ones. */
+  readonly badRows: readonly BadRow[];
+}
+
+export interface BadRow {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export const ImportRequest = ParseOptions.extend({
+  projectId,
+  textColumn: z.string().min(1, 'Choose the column that holds the text.'),
+  labelColumn: z.string().nullable().optional(),
+  idColumn: z.string().nullable().optional(),
+  /** Keep the other columns as metadata. */
+  keepExtras: z.boolean().optional(),
+  onBadRow: z.enum(['skip', 'abort']).default('abort'),
+  name: z.string().max(200).optional(),
+});
+export type ImportRequestInput = z.input<typeof ImportRequest>;
+
+export interface ImportResult {
+  readonly datasetId: number;
+  readonly imported: number;
+  readonly skipped: number;
+  readonly labelsCreated: readonly string[];
+  /** The first malformed rows (at most 200). */
+  readonly badRows: readonly BadRow[];
+  /** Where the time went: reading and staging the file, then moving it into the project. */
+  readonly timings?: { readonly readMs: number; readonly commitMs: number; readonly indexMs: number };
+}
+
+export interface LabelInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly color: string | null;
+  readonly hotkey: string | null;
+  readonly position: number;
+  /** Examples whose human label is this one. */
+  readonly count: number;
+}
+
+const LabelInput = z.object({
+  id: z.number().int().positive().optional(),
+  name: z.string().trim().min(1, 'A label needs a name.').max(100),
+  description: z.string().max(500).default(''),
+  color: z.string().max(30).nullable().optional(),
+  hotkey: z.string().max(1).nullable().optional(),
+});
+
+export const CleanOptions = z.object({
+  nfkc: z.boolean().default(true),
+  whitespace: z.boolean().default(true),
+  dropEmpty: z.boolean().default(true),
+  minChars: z.number().int().min(0).default(0),
+  /** 0 means no limit. */
+  maxChars: z.number().int().min(0).default(0),
+  exactDuplicates: z.boolean().default(true),
+  nearDuplicates: z.boolean().default(false),
+  /** Estimated Jaccard similarity of character shingles at or above which two texts are near-duplicates. */
+  nearThreshold: z.number().min(0.5).max(1).default(0.85),
+  mask: z.boolean().default(false),
+});
+export type CleanOptionsInput = z.input<typeof CleanOptions>;
+
+export interface MaskRule {
+  readonly name: string;
+  readonly description: string;
+  readonly pattern: string;
+  readonly replacement: string;
+}
+
+export interface CleanPreview {
+  readonly total: number;
+  readonly changedByNormalisation: number;
+  readonly masked: number;
+  readonly empty: number;
+  readonly tooShort: number;
+  readonly tooLong: number;
+  readonly exactDuplicates: number;
+  readonly nearDuplicates: number;
+  /** Largest near-duplicate clusters first (at most 50), the kept example first. */
+  readonly clusters: ReadonlyArray<ReadonlyArray<{ readonly id: number; readonly text: string }>>;
+  /** A few examples of what normalisation and masking change. */
+  readonly samples: ReadonlyArray<{ readonly id: number; readonly before: string; readonly after: string }>;
+  /** Examples that would be left out in total. */
+  readonly excluded: number;
+}
+
+export interface CleanResult extends CleanPreview {
+  readonly applied: true;
+}
+
+export const SplitRequest = z.object({
+  projectId,
+  train: z.number().min(0).max(1).default(0.8),
+  validation: z.number().min(0).max(1).default(0.1),
+  test: z.number().min(0).max(1).default(0.1),
+  seed: z.number().int().default(42),
+  stratify: z.boolean().default(true),
+});
+export type SplitRequestInput = z.input<typeof SplitRequest>;
+
+export interface SplitCounts {
+  readonly train: number;
+  readonly validation: number;
+  readonly test: number;
+  readonly none: number;
+}
+
+export interface DatasetSource {
+  readonly id: number;
+  readonly name: string;
+  readonly format: string;
+  readonly encoding: string | null;
+  readonly rowCount: number;
+  readonly skippedCount: number;
+  readonly createdAt: string;
+}
+
+export interface DatasetStats {
+  readonly projectId: number;
+  readonly total: number;
+  readonly included: number;
+  readonly excluded: number;
+  readonly excludedByReason: Readonly<Record<string, number>>;
+  readonly splits: SplitCounts;
+  readonly testLocked: boolean;
+  readonly labelled: number;
+  /** Per label (and `null` for unlabelled): counts by split, excluded examples left out. */
+  readonly perLabel: ReadonlyArray<{
+    readonly labelId: number | null;
+    readonly name: string | null;
+    readonly counts: SplitCounts;
+  }>;
+  readonly lengthHistogram: ReadonlyArray<{ readonly bin: string; readonly count: number }>;
+  readonly duplicateGroups: number;
+  readonly sources: readonly DatasetSource[];
+}
+
+export const BrowseFilters = z.object({
+  split: z.enum([...SPLITS, 'none']).optional(),
+  /** A label id, or 0 for unlabelled. */
+  labelId: z.number().int().min(0).optional(),
+  datasetId: z.number().int().positive().optional(),
+  minLength: z.number().int().min(0).optional(),
+  maxLength: z.number().int().min(0).optional(),
+  search: z.string().max(500).optional(),
+  excluded: z.enum(['hide', 'only', 'all']).default('hide'),
+});
+export type BrowseFiltersInput = z.input<typeof BrowseFilters>;
+
+export interface BrowseRow {
+  readonly id: number;
+  readonly text: string;
+  readonly length: number;
+  readonly split: Split | null;
+  readonly labelId: number | null;
+  readonly label: string | null;
+  readonly datasetId: number | null;
+  readonly source: string | null;
+  readonly sourceRow: number | null;
+  readonly excluded: boolean;
+  readonly excludeReason: string | null;
+}
+
+export interface BrowsePage {
+  readonly rows: readonly BrowseRow[];
+  /** Pass as `after` to get the next page; null at the end. */
+  readonly nextAfter: number | null;
+}
+
+export interface ExportResult {
+  readonly path: string;
+  readonly fileName: string;
+  readonly rows: number;
+}
+
+export const datasetContract = {
+  /** Detects format, encoding and delimiter; returns the columns and the first rows. */
+  'dataset.preview': channel<ImportPreview>()(ParseOptions),
+  /** Starts a streamed, staged import job: the project changes only when the whole file is in. */
+  'dataset.import': channel<Job>()(ImportRequest),
+  'dataset.stats': channel<DatasetStats>()(z.object({ projectId })),
+  'dataset.browse': channel<BrowsePage>()(
+    z.object({
+      projectId,
+      after: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(1000).default(100),
+      filters: BrowseFilters.default({ excluded: 'hide' }),
+    }),
+  ),
+  /** Counts the rows matching the filters (separate from paging: at a million rows it takes a moment). */
+  'dataset.count': channel<{ count: number }>()(
+    z.object({ projectId, filters: BrowseFilters.default({ excluded: 'hide' }) }),
+  ),
+  'dataset.labels': channel<LabelInfo[]>()(z.object({ projectId })),
+  /** Creates, updates and reorders labels (the given order); labels not listed are kept. */
+  'dataset.saveLabels': channel<LabelInfo[]>()(z.object({ projectId, labels: z.array(LabelInput).max(500) })),
+  /** Deletes a label nobody has used yet. */
+  'dataset.deleteLabel': channel<LabelInfo[]>()(
+    z.object({ projectId, labelId: z.number().int().positive() }),
+  ),
+  'dataset.maskRules': channel<MaskRule[]>()(z.object({})),
+  /** Applies the masking rules to a text, for trying them out. */
+  'dataset.maskText': channel<{ text: string; masked: number }>()(
+    z.object({ text: z.string().max(100_000) }),
+  ),
+  'dataset.cleanPreview': channel<CleanPreview>()(
+    z.object({ projectId, options: CleanOptions.prefault({}) }),
+  ),
+  'dataset.cleanApply': channel<CleanResult>()(z.object({ projectId, options: CleanOptions.prefault({}) })),
+  /** Undoes every cleaning: original texts back, nothing excluded. */
+  'dataset.cleanUndo': channel<{ restored: number }>()(z.object({ projectId })),
+  'dataset.setExcluded': channel<{ changed: number }>()(
+    z.object({
+      projectId,
+      exampleIds: z.array(z.number().int().positive()).max(10_000),
+      excluded: z.boolean(),
+    }),
+  ),
+  'dataset.split': channel<DatasetStats>()(SplitRequest),
+  /** Locks (or, with confirm, unlocks) the test split. */
+  'dataset.lockTest': channel<DatasetStats>()(
+    z.object({ projectId, locked: z.boolean(), confirm: z.boolean().optional() }),
+  ),
+  'dataset.export': channel<ExportResult>()(
+    z.object({ projectId, format: z.enum(['csv', 'jsonl']), includeExcluded: z.boolean().default(false) }),
+  ),
+} as const;

@@ -1,4 +1,351 @@
-import type { CliCommand } from '../../cli/types';
+import { copyFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ENCODINGS, type DatasetStats, type Encoding, type ImportResult } from '../../../shared/dataset';
+import { followJob } from '../../cli/jobs';
+import type { CliCommand, CliIo } from '../../cli/types';
+import { AppError } from '../../core/errors';
+
+function projectId(value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'Give the project id as a positive whole number (see "distillery projects list").',
+    );
+  }
+  return n;
+}
+
+function num(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new AppError('INVALID_INPUT', `--${what} must be a number.`);
+  return n;
+}
+
+function encoding(value: unknown): Encoding | undefined {
+  if (value === undefined) return undefined;
+  const e = String(value).toLowerCase();
+  if (!(ENCODINGS as readonly string[]).includes(e)) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Unknown encoding "${value}". Choose one of: ${ENCODINGS.join(', ')}.`,
+    );
+  }
+  return e as Encoding;
+}
+
+function delimiter(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const d = String(value);
+  if (d === '\\t' || d.toLowerCase() === 'tab') return '\t';
+  if (d.length !== 1) throw new AppError('INVALID_INPUT', '--delimiter takes one character (or "tab").');
+  return d;
+}
+
+function printStats(s: DatasetStats, io: CliIo): void {
+  io.print(`${s.total} examples (${s.included} included, ${s.excluded} excluded), ${s.labelled} labelled`);
+  io.print(
+    `splits: train ${s.splits.train}, validation ${s.splits.validation}, test ${s.splits.test}${s.testLocked ? ' (locked)' : ''}, none ${s.splits.none}`,
+  );
+  for (const l of s.perLabel) {
+    const c = l.counts;
+    io.print(
+      `  ${(l.name ?? '(unlabelled)').padEnd(24)} train ${c.train}  validation ${c.validation}  test ${c.test}  none ${c.none}`,
+    );
+  }
+  if (s.duplicateGroups)
+    io.print(`${s.duplicateGroups} groups of exact duplicates (see "distillery data clean")`);
+  for (const src of s.sources)
+    io.print(`source ${src.id}: ${src.name} (${src.rowCount} rows, ${src.skippedCount} skipped)`);
+}
+
+const parseOptions = {
+  format: { type: 'string' },
+  encoding: { type: 'string' },
+  delimiter: { type: 'string' },
+  'no-header': { type: 'boolean' },
+} as const;
+
+const cleanOptions = {
+  'no-nfkc': { type: 'boolean' },
+  'no-whitespace': { type: 'boolean' },
+  'min-chars': { type: 'string' },
+  'max-chars': { type: 'string' },
+  'no-duplicates': { type: 'boolean' },
+  'near-duplicates': { type: 'boolean' },
+  threshold: { type: 'string' },
+  mask: { type: 'boolean' },
+  apply: { type: 'boolean' },
+  undo: { type: 'boolean' },
+} as const;
+
+type ImportFormatArg = 'csv' | 'json' | 'jsonl' | 'xlsx' | 'folder';
+
+function formatArg(value: unknown): ImportFormatArg | undefined {
+  if (value === undefined) return undefined;
+  const f = String(value);
+  if (!['csv', 'json', 'jsonl', 'xlsx', 'folder'].includes(f)) {
+    throw new AppError('INVALID_INPUT', '--format is one of csv, json, jsonl, xlsx, folder.');
+  }
+  return f as ImportFormatArg;
+}
 
 /** `distillery data ...` commands. */
-export const datasetCommands: CliCommand[] = [];
+export const datasetCommands: CliCommand[] = [
+  {
+    name: 'data preview',
+    summary: 'Show how a file would be read: format, encoding, columns and first rows',
+    usage: 'distillery data preview FILE [--encoding ENC] [--delimiter C] [--format F] [--no-header]',
+    options: parseOptions,
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const p = await core.call('dataset.preview', {
+        path: resolve(positionals[0] ?? ''),
+        encoding: encoding(values.encoding),
+        delimiter: delimiter(values.delimiter),
+        format: formatArg(values.format),
+        hasHeader: values['no-header'] ? false : undefined,
+      });
+      io.print(
+        `${p.name}: ${p.format}, ${p.encoding}${p.bom ? ' (BOM)' : ''}${p.delimiter ? `, delimiter ${JSON.stringify(p.delimiter)}` : ''}`,
+      );
+      io.print(`columns: ${p.columns.join(', ')}`);
+      io.print(
+        `suggested: text=${p.suggested.text ?? '-'} label=${p.suggested.label ?? '-'} id=${p.suggested.id ?? '-'}`,
+      );
+      for (const r of p.rows.slice(0, 5)) io.print('  ' + r.map((v) => v.slice(0, 60)).join(' | '));
+      for (const b of p.badRows) io.print(`bad row: line ${b.line}: ${b.message}`);
+      return p;
+    },
+  },
+  {
+    name: 'data import',
+    summary:
+      'Import CSV/TSV, JSON, JSONL, .xlsx or a folder of .txt/.md files into a project (a resumable job)',
+    usage:
+      'distillery data import PROJECT_ID FILE [--text COL] [--label COL] [--id COL] [--skip-bad-rows] [--name NAME] ' +
+      '[--encoding ENC] [--delimiter C] [--format F] [--no-header] [--no-extras]',
+    options: {
+      ...parseOptions,
+      text: { type: 'string' },
+      label: { type: 'string' },
+      id: { type: 'string' },
+      name: { type: 'string' },
+      'skip-bad-rows': { type: 'boolean' },
+      'no-extras': { type: 'boolean' },
+    },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const id = projectId(positionals[0]);
+      const path = resolve(positionals[1] ?? '');
+      const parse = {
+        path,
+        encoding: encoding(values.encoding),
+        delimiter: delimiter(values.delimiter),
+        format: formatArg(values.format),
+        hasHeader: values['no-header'] ? false : undefined,
+      };
+      const preview = await core.call('dataset.preview', parse);
+      const textColumn = (values.text as string | undefined) ?? preview.suggested.text;
+      if (!textColumn) {
+        throw new AppError(
+          'INVALID_INPUT',
+          `Say which column holds the text with --text. Columns: ${preview.columns.join(', ')}.`,
+        );
+      }
+      io.note(
+        `Reading ${preview.name} as ${preview.format}, ${preview.encoding}; text column "${textColumn}".`,
+      );
+      const job = await core.call('dataset.import', {
+        ...parse,
+        projectId: id,
+        textColumn,
+        labelColumn: (values.label as string | undefined) ?? (values.text ? null : preview.suggested.label),
+        idColumn: (values.id as string | undefined) ?? (values.text ? null : preview.suggested.id),
+        keepExtras: !values['no-extras'],
+        onBadRow: values['skip-bad-rows'] ? 'skip' : 'abort',
+        name: values.name as string | undefined,
+      });
+      const final = await followJob(core, job, io);
+      const r = final.result as ImportResult;
+      io.print(
+        `Imported ${r.imported} examples into project ${id}${r.skipped ? `, skipped ${r.skipped} bad rows` : ''}.`,
+      );
+      if (r.labelsCreated.length) io.print(`New labels: ${r.labelsCreated.join(', ')}`);
+      for (const b of r.badRows.slice(0, 20)) io.print(`  ${b.file} line ${b.line}: ${b.message}`);
+      return r;
+    },
+  },
+  {
+    name: 'data stats',
+    summary: 'Counts per split and label, duplicates, sources',
+    usage: 'distillery data stats PROJECT_ID',
+    run: async ({ positionals }, io) => {
+      const core = await io.core();
+      const s = await core.call('dataset.stats', { projectId: projectId(positionals[0]) });
+      printStats(s, io);
+      return s;
+    },
+  },
+  {
+    name: 'data labels',
+    summary: "List the label set, or set a label's description, colour and key",
+    usage: 'distillery data labels PROJECT_ID [--set NAME --description TEXT [--color C] [--key K]]',
+    options: {
+      set: { type: 'string' },
+      description: { type: 'string' },
+      color: { type: 'string' },
+      key: { type: 'string' },
+    },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const id = projectId(positionals[0]);
+      let labels = await core.call('dataset.labels', { projectId: id });
+      if (values.set) {
+        const name = String(values.set);
+        const existing = labels.find((l) => l.name === name);
+        const edited = {
+          id: existing?.id,
+          name,
+          description: (values.description as string | undefined) ?? existing?.description ?? '',
+          color: (values.color as string | undefined) ?? existing?.color ?? null,
+          hotkey: (values.key as string | undefined) ?? existing?.hotkey ?? null,
+        };
+        const others = labels.filter((l) => l.name !== name);
+        labels = await core.call('dataset.saveLabels', {
+          projectId: id,
+          labels: existing ? labels.map((l) => (l.name === name ? edited : l)) : [...others, edited],
+        });
+      }
+      for (const l of labels)
+        io.print(`${l.name.padEnd(24)} ${String(l.count).padStart(7)}  ${l.hotkey ?? ' '}  ${l.description}`);
+      return labels;
+    },
+  },
+  {
+    name: 'data clean',
+    summary:
+      'Preview cleaning (normalise, drop empty/short/long, duplicates, near-duplicates, masking); --apply or --undo',
+    usage:
+      'distillery data clean PROJECT_ID [--min-chars N] [--max-chars N] [--near-duplicates [--threshold 0.85]] [--mask] ' +
+      '[--no-nfkc] [--no-whitespace] [--no-duplicates] [--apply | --undo]',
+    options: cleanOptions,
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const id = projectId(positionals[0]);
+      if (values.undo) {
+        const r = await core.call('dataset.cleanUndo', { projectId: id });
+        io.print(`Restored ${r.restored} examples.`);
+        return r;
+      }
+      const options = {
+        nfkc: !values['no-nfkc'],
+        whitespace: !values['no-whitespace'],
+        minChars: num(values['min-chars'], 'min-chars'),
+        maxChars: num(values['max-chars'], 'max-chars'),
+        exactDuplicates: !values['no-duplicates'],
+        nearDuplicates: Boolean(values['near-duplicates']),
+        nearThreshold: num(values.threshold, 'threshold'),
+        mask: Boolean(values.mask),
+      };
+      const r = values.apply
+        ? await core.call('dataset.cleanApply', { projectId: id, options })
+        : await core.call('dataset.cleanPreview', { projectId: id, options });
+      io.print(
+        `${values.apply ? 'Applied' : 'Preview'}: ${r.changedByNormalisation} texts normalised (${r.masked} masked); ` +
+          `excluded ${r.excluded}: ${r.empty} empty, ${r.tooShort} too short, ${r.tooLong} too long, ` +
+          `${r.exactDuplicates} duplicates, ${r.nearDuplicates} near-duplicates.`,
+      );
+      if (!values.apply) io.print('Nothing changed yet: add --apply to apply (and --undo to undo later).');
+      return r;
+    },
+  },
+  {
+    name: 'data split',
+    summary: 'Assign train/validation/test, stratified by label, seeded (a locked test split is kept)',
+    usage:
+      'distillery data split PROJECT_ID [--train 0.8] [--validation 0.1] [--test 0.1] [--seed 42] [--no-stratify]',
+    options: {
+      train: { type: 'string' },
+      validation: { type: 'string' },
+      test: { type: 'string' },
+      seed: { type: 'string' },
+      'no-stratify': { type: 'boolean' },
+    },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const s = await core.call('dataset.split', {
+        projectId: projectId(positionals[0]),
+        train: num(values.train, 'train'),
+        validation: num(values.validation, 'validation'),
+        test: num(values.test, 'test'),
+        seed: num(values.seed, 'seed'),
+        stratify: !values['no-stratify'],
+      });
+      printStats(s, io);
+      return s;
+    },
+  },
+  {
+    name: 'data lock',
+    summary: 'Lock the test split (the gold set nothing trains on); --unlock --confirm to undo',
+    usage: 'distillery data lock PROJECT_ID [--unlock --confirm]',
+    options: { unlock: { type: 'boolean' }, confirm: { type: 'boolean' } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const s = await core.call('dataset.lockTest', {
+        projectId: projectId(positionals[0]),
+        locked: !values.unlock,
+        confirm: Boolean(values.confirm),
+      });
+      io.print(
+        s.testLocked
+          ? `The test split (${s.splits.test} examples) is locked.`
+          : 'The test split is unlocked.',
+      );
+      return s;
+    },
+  },
+  {
+    name: 'data search',
+    summary: 'Search the texts (substrings, Chinese included) and list matches',
+    usage: 'distillery data search PROJECT_ID TEXT [--limit 20]',
+    options: { limit: { type: 'string' } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const page = await core.call('dataset.browse', {
+        projectId: projectId(positionals[0]),
+        limit: num(values.limit, 'limit') ?? 20,
+        filters: { search: positionals.slice(1).join(' ') },
+      });
+      for (const r of page.rows)
+        io.print(`${String(r.id).padStart(8)}  ${(r.label ?? '-').padEnd(16)} ${r.text.slice(0, 100)}`);
+      return page;
+    },
+  },
+  {
+    name: 'data export',
+    summary: 'Export the dataset with labels and splits as CSV or JSONL',
+    usage: 'distillery data export PROJECT_ID [--format csv|jsonl] [--out FILE] [--include-excluded]',
+    options: { format: { type: 'string' }, out: { type: 'string' }, 'include-excluded': { type: 'boolean' } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const format = (values.format as string | undefined) ?? 'csv';
+      if (format !== 'csv' && format !== 'jsonl')
+        throw new AppError('INVALID_INPUT', '--format is csv or jsonl.');
+      const r = await core.call('dataset.export', {
+        projectId: projectId(positionals[0]),
+        format,
+        includeExcluded: Boolean(values['include-excluded']),
+      });
+      let path = r.path;
+      if (values.out) {
+        path = resolve(String(values.out));
+        copyFileSync(r.path, path);
+      }
+      io.print(`Wrote ${r.rows} examples to ${path}`);
+      return { ...r, path };
+    },
+  },
+];

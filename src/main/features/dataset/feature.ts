@@ -1,7 +1,91 @@
 import type { datasetContract } from '../../../shared/dataset';
 import type { Feature } from '../../core/feature';
+import { getSettings } from '../app/settings';
+import { MASK_RULES, maskText } from './clean';
+import {
+  browse,
+  cleanApply,
+  cleanPreview,
+  cleanUndo,
+  count,
+  deleteLabel,
+  exportDataset,
+  labels,
+  lockTest,
+  saveLabels,
+  setExcluded,
+  split,
+  stats,
+} from './data';
+import { dropOrphanStaging, makeImportRunner, startImport, type ImportParams } from './importer';
+import { previewSource } from './source';
 
 export const datasetFeature: Feature<typeof datasetContract> = {
   name: 'dataset',
-  handlers: {},
+  handlers: {
+    'dataset.preview': (input) => previewSource(input),
+    'dataset.import': (input, ctx) => startImport(ctx, input),
+    'dataset.stats': (input, ctx) => stats(ctx.db, input.projectId),
+    'dataset.browse': (input, ctx) => browse(ctx.db, input.projectId, input),
+    'dataset.count': (input, ctx) => ({ count: count(ctx.db, input.projectId, input.filters) }),
+    'dataset.labels': (input, ctx) => labels(ctx.db, input.projectId),
+    'dataset.saveLabels': (input, ctx) => {
+      const r = saveLabels(ctx.db, input.projectId, input.labels, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'labels' });
+      return r;
+    },
+    'dataset.deleteLabel': (input, ctx) => {
+      const r = deleteLabel(ctx.db, input.projectId, input.labelId, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'labels' });
+      return r;
+    },
+    'dataset.maskRules': () => [...MASK_RULES],
+    'dataset.maskText': (input) => maskText(input.text),
+    'dataset.cleanPreview': (input, ctx) => cleanPreview(ctx.db, input.projectId, input.options),
+    'dataset.cleanApply': (input, ctx) => {
+      const r = cleanApply(ctx.db, input.projectId, input.options, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.clean' });
+      return { ...r, applied: true as const };
+    },
+    'dataset.cleanUndo': (input, ctx) => {
+      const restored = cleanUndo(ctx.db, input.projectId, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.clean' });
+      return { restored };
+    },
+    'dataset.setExcluded': (input, ctx) => {
+      const changed = setExcluded(
+        ctx.db,
+        input.projectId,
+        input.exampleIds,
+        input.excluded,
+        getSettings(ctx.db).annotator,
+      );
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.exclude' });
+      return { changed };
+    },
+    'dataset.split': (input, ctx) => {
+      const { projectId, ...req } = input;
+      const r = split(ctx.db, projectId, req, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId, what: 'dataset.split' });
+      return r;
+    },
+    'dataset.lockTest': (input, ctx) => {
+      const r = lockTest(
+        ctx.db,
+        input.projectId,
+        input.locked,
+        input.confirm ?? false,
+        getSettings(ctx.db).annotator,
+      );
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.lock' });
+      return r;
+    },
+    'dataset.export': (input, ctx) =>
+      exportDataset(ctx.db, ctx.paths, input.projectId, input.format, input.includeExcluded),
+  },
+  start: (ctx) => {
+    // The runner needs this core's services, so it is registered per core rather than as a static map entry.
+    ctx.jobs.register<ImportParams>('dataset.import', makeImportRunner(ctx));
+    dropOrphanStaging(ctx.db);
+  },
 };

@@ -1,0 +1,410 @@
+import { performance } from 'node:perf_hooks';
+import type { BadRow, ImportRequestInput, ImportResult } from '../../../shared/dataset';
+import type { Job } from '../../../shared/jobs';
+import { audit } from '../../core/audit';
+import { AppError } from '../../core/errors';
+import type { CoreContext } from '../../core/feature';
+import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
+import type { Db } from '../../core/store/db';
+import { nowIso } from '../../core/time';
+import { getProject } from '../projects/projects';
+import { charLength, importNormalise, textHash } from './clean';
+import { ensureSearchIndex } from './data';
+import { openTable, resolveSource, type ResolvedSource } from './source';
+
+export interface ImportParams {
+  readonly projectId: number;
+  readonly source: ResolvedSource;
+  readonly textColumn: string;
+  readonly labelColumn: string | null;
+  readonly idColumn: string | null;
+  readonly keepExtras: boolean;
+  readonly onBadRow: 'skip' | 'abort';
+  readonly name: string;
+}
+
+interface Checkpoint {
+  /** Source records (good and bad) already handled. */
+  readonly records: number;
+  /** Rows staged so far (next seq). */
+  readonly staged: number;
+  readonly skipped: number;
+  readonly badRows: BadRow[];
+  /** Set once the staged rows are in the project: a resume after that only reports. */
+  readonly committed?: ImportResult;
+}
+
+const BATCH = 5000;
+const MAX_BAD_REPORTED = 200;
+
+/** Checks the request against the file (the text column must exist) and starts the import job. */
+export async function startImport(
+  ctx: CoreContext,
+  req: ImportRequestInput & { onBadRow: 'skip' | 'abort' },
+): Promise<Job> {
+  const project = getProject(ctx.db, req.projectId);
+  const source = resolveSource(req);
+  const table = await openTable(source, { bytes: 0 });
+  await table.close();
+  const columns = table.columns;
+  const check = (col: string | null | undefined, what: string): void => {
+    if (col && !columns.includes(col)) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `The ${what} column "${col}" does not exist in ${source.name}. Its columns are: ${columns.join(', ')}.`,
+      );
+    }
+  };
+  check(req.textColumn, 'text');
+  check(req.labelColumn, 'label');
+  check(req.idColumn, 'id');
+  const params: ImportParams = {
+    projectId: project.id,
+    source,
+    textColumn: req.textColumn,
+    labelColumn: req.labelColumn ?? null,
+    idColumn: req.idColumn ?? null,
+    keepExtras: req.keepExtras ?? true,
+    onBadRow: req.onBadRow,
+    name: req.name?.trim() || source.name,
+  };
+  return ctx.jobs.start<ImportParams>('dataset.import', {
+    projectId: project.id,
+    title: `Import ${params.name}`,
+    params,
+  });
+}
+
+/** Staged rows of imports that will never finish (cancelled, failed, completed or deleted jobs). */
+export function dropOrphanStaging(db: Db): number {
+  return db
+    .prepare(
+      `DELETE FROM import_staging WHERE job_id NOT IN
+         (SELECT id FROM jobs WHERE state IN ('queued', 'running', 'paused', 'interrupted'))`,
+    )
+    .run().changes;
+}
+
+function dropStaging(db: Db, jobId: number): void {
+  const others = db.prepare('SELECT 1 FROM import_staging WHERE job_id <> ? LIMIT 1').get(jobId);
+  // Without a WHERE clause SQLite truncates the table instead of deleting row by row.
+  if (others) db.prepare('DELETE FROM import_staging WHERE job_id = ?').run(jobId);
+  else db.prepare('DELETE FROM import_staging').run();
+}
+
+/**
+ * The import job: streams the source, stages rows in batches (each batch committed with a checkpoint, so a crash
+ * resumes where it stopped), then moves everything into the project in one transaction. Until that transaction,
+ * the project is untouched: a failure, an abort on a bad row or a cancel leaves it exactly as before.
+ */
+export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParams>) => Promise<ImportResult> {
+  return async (ctl) => {
+    const db = ctx.db;
+    const p = ctl.params;
+    const cp = (ctl.checkpoint as Checkpoint | null) ?? null;
+    if (cp?.committed) {
+      // The rows are in; a resume only finishes the search index.
+      await indexForSearch(db, ctl, cp.committed.datasetId);
+      return cp.committed;
+    }
+    if (!cp) dropStaging(db, ctl.jobId);
+    let result: ImportResult;
+    try {
+      result = await stageAndCommit(ctx, ctl, cp);
+    } catch (e) {
+      const shutdown = ctl.signal.aborted && !(ctl.signal.reason instanceof JobCancelled);
+      // On shutdown the staged rows stay for the resume; otherwise the import is over and they go.
+      if (!shutdown) {
+        dropStaging(db, ctl.jobId);
+        ctl.saveCheckpoint(null);
+      }
+      throw e;
+    }
+    ctx.events.emit('project.changed', { projectId: p.projectId, what: 'dataset.import' });
+    // From here the rows are in the project: stopping now only leaves the index to be finished by the first search.
+    const t0 = performance.now();
+    await indexForSearch(db, ctl, result.datasetId);
+    const indexMs = Math.round(performance.now() - t0);
+    return { ...result, timings: result.timings && { ...result.timings, indexMs } };
+  };
+}
+
+async function stageAndCommit(
+  ctx: CoreContext,
+  ctl: JobControl<ImportParams>,
+  cp: Checkpoint | null,
+): Promise<ImportResult> {
+  const db = ctx.db;
+  const p = ctl.params;
+  const src = p.source;
+  const counter = { bytes: 0 };
+  const table = await openTable(src, counter, ctl.signal);
+  const columns = table.columns;
+  const textIdx = columns.indexOf(p.textColumn);
+  if (textIdx < 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `The text column "${p.textColumn}" is no longer in ${src.name}. Check the file.`,
+    );
+  }
+  const labelIdx = p.labelColumn ? columns.indexOf(p.labelColumn) : -1;
+  const idIdx = p.idColumn ? columns.indexOf(p.idColumn) : -1;
+  const extraIdx = p.keepExtras
+    ? columns.map((_c, i) => i).filter((i) => i !== textIdx && i !== labelIdx && i !== idIdx)
+    : [];
+  const isFolder = src.format === 'folder';
+
+  let records = 0;
+  let staged = cp?.staged ?? 0;
+  let skipped = cp?.skipped ?? 0;
+  const badRows: BadRow[] = [...(cp?.badRows ?? [])];
+  const resumeAfter = cp?.records ?? 0;
+
+  const insert = db.prepare(
+    `INSERT INTO import_staging
+       (job_id, seq, source_row, external_id, text, original_text, text_hash, length, label, metadata)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  type Staged = [
+    number,
+    number,
+    string | null,
+    string,
+    string | null,
+    string,
+    number,
+    string | null,
+    string | null,
+  ];
+  let batch: Staged[] = [];
+  const flush = (): void => {
+    const rows = batch;
+    batch = [];
+    db.transaction(() => {
+      for (const r of rows) insert.run(ctl.jobId, ...r);
+      ctl.saveCheckpoint({ records, staged, skipped, badRows } satisfies Checkpoint);
+    })();
+  };
+  const total = src.size;
+  const phase = 'Reading';
+  const started = performance.now();
+
+  for await (const events of table.rows) {
+    for (const ev of events) {
+      records++;
+      if (records <= resumeAfter) continue;
+      if (ev.kind === 'bad') {
+        const bad: BadRow = { file: ev.file ?? src.name, line: ev.line, message: ev.message };
+        if (p.onBadRow === 'abort') {
+          await table.close();
+          throw new AppError(
+            'BAD_FILE',
+            `Line ${bad.line} of ${bad.file}: ${bad.message}. Nothing was imported. ` +
+              'Fix that row, or import again choosing to skip bad rows.',
+            { badRows: [bad] },
+          );
+        }
+        skipped++;
+        if (badRows.length < MAX_BAD_REPORTED) badRows.push(bad);
+        continue;
+      }
+      const v = ev.values;
+      const raw = v[textIdx] ?? '';
+      const text = importNormalise(raw);
+      const label = labelIdx >= 0 ? (v[labelIdx] ?? '').trim() || null : null;
+      const ext = idIdx >= 0 ? v[idIdx] || null : null;
+      let metadata: string | null = null;
+      if (extraIdx.length) {
+        const m: Record<string, string> = {};
+        let any = false;
+        for (const i of extraIdx) {
+          if (v[i] !== '') {
+            m[columns[i]] = v[i];
+            any = true;
+          }
+        }
+        if (any) metadata = JSON.stringify(m);
+      }
+      batch.push([
+        staged++,
+        isFolder ? records : ev.line,
+        isFolder ? (ev.file ?? ext) : ext,
+        text,
+        text === raw ? null : raw,
+        textHash(text),
+        charLength(text),
+        label,
+        metadata,
+      ]);
+      if (batch.length >= BATCH) {
+        flush();
+        ctl.progress(Math.min(counter.bytes, total), total, { phase });
+      }
+    }
+    // Between chunks: pause and cancel take effect here.
+    await ctl.yield();
+  }
+  flush();
+  ctl.progress(total, total, { phase: 'Saving' });
+  await ctl.yield();
+  if (staged === 0) {
+    throw new AppError(
+      'BAD_FILE',
+      `${src.name} has no rows that could be imported${skipped ? ` (${skipped} bad rows skipped)` : ''}. Nothing was changed.`,
+      { badRows },
+    );
+  }
+  const readMs = performance.now() - started;
+  const t0 = performance.now();
+  const result = commit(ctx, ctl, { staged, skipped, badRows, records });
+  return {
+    ...result,
+    timings: { readMs: Math.round(readMs), commitMs: Math.round(performance.now() - t0), indexMs: 0 },
+  };
+}
+
+const INDEX_BATCH = 20_000;
+
+/**
+ * Adds the imported rows to the trigram search index in batches (the rows are already in the project and usable):
+ * a later search does not have to build it. Idempotent, so a resumed job simply goes on.
+ */
+async function indexForSearch(db: Db, ctl: JobControl<ImportParams>, datasetId: number): Promise<void> {
+  const range = db
+    .prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM examples WHERE project_id = ? AND dataset_id = ?')
+    .get(ctl.params.projectId, datasetId) as { lo: number | null; hi: number | null };
+  if (range.lo === null || range.hi === null) return;
+  const insert = db.prepare(
+    `INSERT INTO examples_fts (rowid, text)
+     SELECT e.id, e.text FROM examples e
+     WHERE e.project_id = ? AND e.id >= ? AND e.id < ?
+       AND NOT EXISTS (SELECT 1 FROM examples_fts_docsize d WHERE d.id = e.id)`,
+  );
+  const total = range.hi - range.lo + 1;
+  for (let lo = range.lo; lo <= range.hi; lo += INDEX_BATCH) {
+    db.transaction(() => insert.run(ctl.params.projectId, lo, lo + INDEX_BATCH))();
+    ctl.progress(Math.min(total, lo + INDEX_BATCH - range.lo), total, { phase: 'Indexing for search' });
+    await ctl.yield();
+  }
+  // Records the project's index as complete here, so that the first search does not check every row.
+  ensureSearchIndex(db, ctl.params.projectId);
+}
+
+function commit(
+  ctx: CoreContext,
+  ctl: JobControl<ImportParams>,
+  c: { staged: number; skipped: number; badRows: BadRow[]; records: number },
+): ImportResult {
+  const db = ctx.db;
+  const now = nowIso();
+  // A bigger page cache for the one large move (the default 2 MB thrashes on the examples indexes).
+  const cacheBefore = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma('cache_size = -131072');
+  try {
+    return moveIntoProject(db, ctl, c, now);
+  } finally {
+    db.pragma(`cache_size = ${cacheBefore}`);
+  }
+}
+
+function moveIntoProject(
+  db: Db,
+  ctl: JobControl<ImportParams>,
+  c: { staged: number; skipped: number; badRows: BadRow[]; records: number },
+  now: string,
+): ImportResult {
+  const p = ctl.params;
+  return db.transaction(() => {
+    getProject(db, p.projectId);
+    const info = db
+      .prepare(
+        `INSERT INTO datasets (project_id, name, source_path, format, encoding, options, row_count, skipped_count, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        p.projectId,
+        p.name,
+        p.source.path,
+        p.source.format,
+        p.source.format === 'xlsx' ? null : p.source.encoding,
+        JSON.stringify({
+          delimiter: p.source.delimiter,
+          hasHeader: p.source.hasHeader,
+          textColumn: p.textColumn,
+          labelColumn: p.labelColumn,
+          idColumn: p.idColumn,
+        }),
+        c.staged,
+        c.skipped,
+        now,
+      );
+    const datasetId = Number(info.lastInsertRowid);
+    const labelsCreated: string[] = [];
+    if (p.labelColumn) {
+      const found = db
+        .prepare(
+          `SELECT DISTINCT s.label AS name FROM import_staging s
+           WHERE s.job_id = ? AND s.label IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.project_id = ? AND l.name = s.label)
+           ORDER BY s.label`,
+        )
+        .all(ctl.jobId, p.projectId) as Array<{ name: string }>;
+      let position =
+        (
+          db
+            .prepare('SELECT COALESCE(MAX(position), -1) AS m FROM labels WHERE project_id = ?')
+            .get(p.projectId) as {
+            m: number;
+          }
+        ).m + 1;
+      const insLabel = db.prepare(
+        'INSERT INTO labels (project_id, name, description, position, created_at) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const l of found) {
+        insLabel.run(p.projectId, l.name, '', position++, now);
+        labelsCreated.push(l.name);
+      }
+    }
+    // New rows get ids above every existing one, so the annotations step can find them by a primary-key range.
+    const before = (db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM examples').get() as { m: number }).m;
+    db.prepare(
+      `INSERT INTO examples (project_id, dataset_id, source_row, external_id, text, original_text, text_hash, length,
+                             imported_label, metadata, created_at)
+       SELECT ?, ?, source_row, external_id, text, original_text, text_hash, length, label, metadata, ?
+       FROM import_staging WHERE job_id = ? ORDER BY rowid`,
+    ).run(p.projectId, datasetId, now, ctl.jobId);
+    if (p.labelColumn) {
+      db.prepare(
+        `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
+         SELECT e.project_id, e.id, l.id, 'import', 'import', ?
+         FROM examples e JOIN labels l ON l.project_id = e.project_id AND l.name = e.imported_label
+         WHERE e.id > ? AND e.dataset_id = ?`,
+      ).run(now, before, datasetId);
+    }
+    dropStaging(db, ctl.jobId);
+    db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, p.projectId);
+    audit(db, {
+      projectId: p.projectId,
+      actor: 'import',
+      action: 'import',
+      entity: 'dataset',
+      entityId: datasetId,
+      details: { file: p.source.name, rows: c.staged, skipped: c.skipped, labelsCreated },
+    });
+    const result: ImportResult = {
+      datasetId,
+      imported: c.staged,
+      skipped: c.skipped,
+      labelsCreated,
+      badRows: c.badRows,
+    };
+    ctl.saveCheckpoint({
+      records: c.records,
+      staged: c.staged,
+      skipped: c.skipped,
+      badRows: [],
+      committed: result,
+    });
+    return result;
+  })();
+}

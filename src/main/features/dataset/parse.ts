@@ -1,0 +1,491 @@
+import ExcelJS from 'exceljs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import type { Encoding } from '../../../shared/dataset';
+import { AppError } from '../../core/errors';
+import { decodeSample, makeDecoder, sniffFile } from './encoding';
+
+/** One parsed record, or a malformed one (with the line it starts on). */
+export type RecordEvent =
+  | {
+      readonly kind: 'row';
+      readonly line: number;
+      readonly values: readonly string[];
+      readonly file?: string;
+    }
+  | { readonly kind: 'bad'; readonly line: number; readonly message: string; readonly file?: string };
+
+/** Longest record (or JSON element) accepted: beyond it the row is reported, never held in memory. */
+export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
+
+export interface ByteCounter {
+  bytes: number;
+}
+
+/** Streams a file's text in chunks, decoded (BOM stripped), counting the bytes read. */
+export async function* textChunks(
+  path: string,
+  encoding: Encoding,
+  counter: ByteCounter,
+  signal?: AbortSignal,
+): AsyncGenerator<string> {
+  const decoder = makeDecoder(encoding);
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES, signal });
+  try {
+    for await (const buf of stream as AsyncIterable<Buffer>) {
+      counter.bytes += buf.length;
+      const text = decoder.write(buf);
+      if (text) yield text;
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  } finally {
+    stream.destroy();
+  }
+}
+
+const NL = 10;
+const CR = 13;
+const QUOTE = 34;
+
+function tooLong(): string {
+  return `the row is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (an unclosed quote, or not a text table?)`;
+}
+
+/**
+ * Incremental CSV/TSV parser: any one-character delimiter, RFC 4180 quotes (doubled to escape, newlines inside),
+ * CRLF or LF. Memory is bounded by MAX_RECORD_CHARS: a longer record is reported and parsing resumes on the next line.
+ */
+export class CsvParser {
+  private buf = '';
+  private line = 1;
+  /** Dropping the rest of an over-long line until its newline arrives. */
+  private discarding = false;
+  private readonly delim: number;
+
+  constructor(
+    delimiter: string,
+    private readonly quotes: boolean,
+  ) {
+    this.delim = delimiter.charCodeAt(0);
+  }
+
+  feed(chunk: string, final: boolean, out: RecordEvent[]): void {
+    if (this.discarding) {
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) {
+        if (!final) return;
+        this.discarding = false;
+        return;
+      }
+      this.discarding = false;
+      this.line++;
+      chunk = chunk.slice(nl + 1);
+    }
+    this.buf = this.buf.length ? this.buf + chunk : chunk;
+    const buf = this.buf;
+    const len = buf.length;
+    const delim = this.delim;
+    let pos = 0;
+    outer: while (pos < len || (final && pos < len)) {
+      const fields: string[] = [];
+      let i = pos;
+      let quotedNewlines = false;
+      for (;;) {
+        // At the start of a field.
+        if (this.quotes && i < len && buf.charCodeAt(i) === QUOTE) {
+          let j = i + 1;
+          let value = '';
+          for (;;) {
+            const k = buf.indexOf('"', j);
+            if (k < 0 || (k + 1 >= len && !final)) {
+              if (!final) {
+                if (len - pos > MAX_RECORD_CHARS) {
+                  this.recover(pos, tooLong(), false, out);
+                  return;
+                }
+                break outer;
+              }
+              this.recover(pos, 'a quoted field is never closed (unclosed quote)', true, out);
+              return;
+            }
+            if (buf.charCodeAt(k + 1) === QUOTE) {
+              value += buf.slice(j, k + 1);
+              j = k + 2;
+              continue;
+            }
+            value += buf.slice(j, k);
+            i = k + 1;
+            break;
+          }
+          if (value.indexOf('\n') >= 0) quotedNewlines = true;
+          // Anything between the closing quote and the delimiter is kept as it is.
+          let e = i;
+          while (e < len) {
+            const c = buf.charCodeAt(e);
+            if (c === delim || c === NL) break;
+            e++;
+          }
+          if (e > i) {
+            let tail = buf.slice(i, e);
+            if (e < len && tail.charCodeAt(tail.length - 1) === CR) tail = tail.slice(0, -1);
+            value += tail;
+          }
+          fields.push(value);
+          i = e;
+        } else {
+          let e = i;
+          while (e < len) {
+            const c = buf.charCodeAt(e);
+            if (c === delim || c === NL) break;
+            e++;
+          }
+          let end = e;
+          if (e < len || final) {
+            if (end > i && buf.charCodeAt(end - 1) === CR) end--;
+            fields.push(buf.slice(i, end));
+          }
+          i = e;
+        }
+        if (i >= len) {
+          if (!final) {
+            if (len - pos > MAX_RECORD_CHARS) {
+              this.recover(pos, tooLong(), false, out);
+              return;
+            }
+            break outer;
+          }
+          this.emit(fields, quotedNewlines, pos, len, out);
+          pos = len;
+          break outer;
+        }
+        if (buf.charCodeAt(i) === delim) {
+          i++;
+          if (i >= len && final) {
+            fields.push('');
+            this.emit(fields, quotedNewlines, pos, len, out);
+            pos = len;
+            break outer;
+          }
+          continue;
+        }
+        // Newline: the record is complete.
+        this.emit(fields, quotedNewlines, pos, i, out);
+        pos = i + 1;
+        this.line++;
+        break;
+      }
+    }
+    this.buf = pos >= len ? '' : buf.slice(pos);
+  }
+
+  private emit(
+    fields: string[],
+    quotedNewlines: boolean,
+    from: number,
+    to: number,
+    out: RecordEvent[],
+  ): void {
+    const line = this.line;
+    if (quotedNewlines) {
+      for (let k = from; k < to; k++) if (this.buf.charCodeAt(k) === NL) this.line++;
+    }
+    if (fields.length === 1 && fields[0] === '') return; // a blank line
+    out.push({ kind: 'row', line, values: fields });
+  }
+
+  /** Reports the record starting at `pos` and goes on from the line after its first one. */
+  private recover(pos: number, message: string, final: boolean, out: RecordEvent[]): void {
+    out.push({ kind: 'bad', line: this.line, message });
+    const buf = this.buf;
+    const nl = buf.indexOf('\n', pos);
+    this.buf = '';
+    if (nl < 0) {
+      this.discarding = !final;
+      return;
+    }
+    this.line++;
+    this.feed(buf.slice(nl + 1), final, out);
+  }
+}
+
+export type JsonEvent = { line: number; value: unknown } | RecordEvent;
+
+/** Splits JSON Lines; each non-blank line is one object. */
+export class JsonlParser {
+  private buf = '';
+  private line = 1;
+  private discarding = false;
+
+  feed(chunk: string, final: boolean, out: JsonEvent[]): void {
+    let start = 0;
+    if (this.discarding) {
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) return;
+      this.discarding = false;
+      this.line++;
+      start = nl + 1;
+    }
+    const buf = this.buf + (start ? chunk.slice(start) : chunk);
+    let pos = 0;
+    for (;;) {
+      const nl = buf.indexOf('\n', pos);
+      if (nl < 0) break;
+      this.one(buf.slice(pos, nl), out);
+      pos = nl + 1;
+    }
+    if (final) {
+      if (pos < buf.length) this.one(buf.slice(pos), out);
+      this.buf = '';
+      return;
+    }
+    this.buf = buf.slice(pos);
+    if (this.buf.length > MAX_RECORD_CHARS) {
+      out.push({ kind: 'bad', line: this.line, message: tooLong() });
+      this.buf = '';
+      this.discarding = true;
+    }
+  }
+
+  private one(text: string, out: JsonEvent[]): void {
+    const line = this.line++;
+    const t = text.trim();
+    if (!t) return;
+    if (t.length > MAX_RECORD_CHARS) {
+      out.push({ kind: 'bad', line, message: tooLong() });
+      return;
+    }
+    try {
+      out.push({ line, value: JSON.parse(t) as unknown });
+    } catch (e) {
+      out.push({ kind: 'bad', line, message: `invalid JSON (${(e as Error).message})` });
+    }
+  }
+}
+
+/**
+ * Streams the elements of a top-level JSON array without holding the whole document: each element is cut out by
+ * tracking nesting and strings, then parsed on its own.
+ */
+export class JsonArrayParser {
+  private buf = '';
+  private line = 1;
+  private started = false;
+  private finished = false;
+  private scan = 0;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private elemStart = -1;
+  private elemLine = 1;
+
+  feed(chunk: string, final: boolean, out: JsonEvent[]): void {
+    this.buf += chunk;
+    const buf = this.buf;
+    let i = this.scan;
+    let consumed = 0;
+    while (i < buf.length && !this.finished) {
+      const c = buf.charCodeAt(i);
+      if (!this.started) {
+        if (c === NL) this.line++;
+        else if (c === 0x5b) this.started = true;
+        else if (c !== 32 && c !== 9 && c !== CR) {
+          throw new AppError(
+            'BAD_FILE',
+            'This JSON file is not an array of records ([{...}, {...}]). Save it as a JSON array or as JSON Lines.',
+          );
+        }
+        i++;
+        consumed = i;
+        continue;
+      }
+      if (this.elemStart < 0) {
+        if (c === NL) this.line++;
+        else if (c === 0x5d) {
+          this.finished = true;
+        } else if (c !== 32 && c !== 9 && c !== CR && c !== 0x2c) {
+          this.elemStart = i;
+          this.elemLine = this.line;
+          this.depth = 0;
+          this.inString = false;
+          this.escape = false;
+          continue;
+        }
+        i++;
+        consumed = i;
+        continue;
+      }
+      if (c === NL) this.line++;
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (c === 0x5c) this.escape = true;
+        else if (c === QUOTE) {
+          this.inString = false;
+          if (this.depth === 0) {
+            this.element(buf.slice(this.elemStart, i + 1), out);
+            consumed = i + 1;
+          }
+        }
+      } else if (c === QUOTE) this.inString = true;
+      else if (c === 0x7b || c === 0x5b) this.depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        if (this.depth === 0) {
+          // The closing bracket of the array ends a bare scalar element.
+          this.element(buf.slice(this.elemStart, i), out);
+          this.finished = true;
+          consumed = i + 1;
+          i++;
+          continue;
+        }
+        this.depth--;
+        if (this.depth === 0) {
+          this.element(buf.slice(this.elemStart, i + 1), out);
+          consumed = i + 1;
+        }
+      } else if (c === 0x2c && this.depth === 0) {
+        this.element(buf.slice(this.elemStart, i), out);
+        consumed = i + 1;
+      }
+      i++;
+    }
+    const keepFrom = this.elemStart >= 0 ? this.elemStart : consumed;
+    this.buf = buf.slice(keepFrom);
+    this.scan = i - keepFrom;
+    if (this.elemStart >= 0) this.elemStart = 0;
+    if (this.buf.length > MAX_RECORD_CHARS) {
+      throw new AppError(
+        'BAD_FILE',
+        `The JSON record starting at line ${this.elemLine} is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters; ` +
+          'the file cannot be read as records. Check that it is an array of small objects.',
+      );
+    }
+    if (final && !this.finished) {
+      if (!this.started) throw new AppError('BAD_FILE', 'This JSON file holds no array of records.');
+      out.push({
+        kind: 'bad',
+        line: this.elemStart >= 0 ? this.elemLine : this.line,
+        message: 'the JSON array is never closed (the file is cut short?)',
+      });
+    }
+  }
+
+  private element(text: string, out: JsonEvent[]): void {
+    const line = this.elemLine;
+    this.elemStart = -1;
+    const t = text.trim();
+    if (!t) return;
+    try {
+      out.push({ line, value: JSON.parse(t) as unknown });
+    } catch (e) {
+      out.push({ kind: 'bad', line, message: `invalid JSON (${(e as Error).message})` });
+    }
+  }
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') {
+    const o = v as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown; error?: unknown };
+    if (Array.isArray(o.richText)) return o.richText.map((r) => r.text).join('');
+    if (o.text !== undefined) return cellText(o.text);
+    if (o.result !== undefined) return cellText(o.result);
+    if (o.error !== undefined) return '';
+  }
+  return JSON.stringify(v);
+}
+
+/** Streams the rows of the first worksheet of an .xlsx workbook. */
+export async function* xlsxRows(path: string, counter: ByteCounter): AsyncGenerator<RecordEvent> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: 'cache',
+    worksheets: 'emit',
+    styles: 'ignore',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const size = statSync(path).size;
+  try {
+    for await (const sheet of reader) {
+      for await (const row of sheet) {
+        const raw = row.values as unknown[];
+        const values: string[] = [];
+        for (let c = 1; c < raw.length; c++) values.push(cellText(raw[c]));
+        counter.bytes = Math.min(size, counter.bytes + 64);
+        if (values.every((v) => v === '')) continue;
+        yield { kind: 'row', line: row.number, values };
+      }
+      break;
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError(
+      'BAD_FILE',
+      `This Excel file cannot be read (${(e as Error).message}). Save it again as .xlsx.`,
+    );
+  }
+  counter.bytes = size;
+}
+
+const FOLDER_EXTS = new Set(['.txt', '.md', '.markdown']);
+/** One document per file; a bigger file is reported, not read. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+export function folderFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      if (entry.name.startsWith('.')) continue;
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile() && FOLDER_EXTS.has(extname(entry.name).toLowerCase())) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export const FOLDER_COLUMNS = ['text', 'file', 'folder'] as const;
+
+/** A folder of .txt/.md documents: columns text, file (relative path), folder (its sub-folder, a natural label). */
+export async function* folderRows(
+  dir: string,
+  encoding: Encoding | undefined,
+  counter: ByteCounter,
+): AsyncGenerator<RecordEvent> {
+  const files = folderFiles(dir);
+  for (const [i, file] of files.entries()) {
+    const rel = relative(dir, file);
+    counter.bytes = i;
+    const size = statSync(file).size;
+    if (size > MAX_DOCUMENT_BYTES) {
+      yield {
+        kind: 'bad',
+        line: 1,
+        file: rel,
+        message: `the document is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB`,
+      };
+      continue;
+    }
+    if (size === 0) {
+      yield { kind: 'bad', line: 1, file: rel, message: 'the document is empty' };
+      continue;
+    }
+    let text: string;
+    try {
+      const sniffed = sniffFile(file, rel, encoding);
+      text = decodeSample(readFileSync(file), encoding ?? sniffed.encoding, false);
+    } catch (e) {
+      yield { kind: 'bad', line: 1, file: rel, message: (e as Error).message };
+      continue;
+    }
+    const folder = dirname(rel) === '.' ? '' : basename(dirname(rel));
+    yield { kind: 'row', line: 1, file: rel, values: [text, rel, folder] };
+  }
+  counter.bytes = files.length;
+}

@@ -1,0 +1,449 @@
+import { statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import type { Encoding, ImportFormat, ImportPreview, ParseOptionsInput } from '../../../shared/dataset';
+import { AppError } from '../../core/errors';
+import { sniffFile } from './encoding';
+import {
+  CsvParser,
+  FOLDER_COLUMNS,
+  folderFiles,
+  folderRows,
+  JsonArrayParser,
+  JsonlParser,
+  type JsonEvent,
+  textChunks,
+  xlsxRows,
+  type ByteCounter,
+  type RecordEvent,
+} from './parse';
+
+/** Everything needed to read a source again the same way (the import job keeps it in its params). */
+export interface ResolvedSource {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+  readonly format: ImportFormat;
+  readonly encoding: Encoding;
+  readonly detectedEncoding: Encoding;
+  readonly bom: boolean;
+  readonly delimiter: string | null;
+  readonly hasHeader: boolean;
+}
+
+const TEXT_NAMES = [
+  'text',
+  'content',
+  'sentence',
+  'query',
+  'body',
+  'note',
+  'review',
+  'document',
+  '文本',
+  '内容',
+  '句子',
+];
+const LABEL_NAMES = [
+  'label',
+  'labels',
+  'class',
+  'category',
+  'answer',
+  'intent',
+  'sentiment',
+  'folder',
+  '标签',
+  '类别',
+];
+const ID_NAMES = ['id', 'uid', 'doc_id', 'file', '编号'];
+
+function formatFromExtension(path: string): ImportFormat | null {
+  switch (extname(path).toLowerCase()) {
+    case '.csv':
+    case '.tsv':
+    case '.tab':
+    case '.txt':
+      return 'csv';
+    case '.json':
+      return 'json';
+    case '.jsonl':
+    case '.ndjson':
+      return 'jsonl';
+    case '.xlsx':
+      return 'xlsx';
+    case '.xls':
+      throw new AppError(
+        'BAD_FILE',
+        'This is an old Excel (.xls) file. Open it in Excel or LibreOffice and save it as .xlsx, then import that.',
+      );
+    default:
+      return null;
+  }
+}
+
+/** Picks the delimiter that splits the first lines into the same number of columns. */
+export function detectDelimiter(sample: string): string {
+  const lines = sample
+    .split('\n')
+    .slice(0, 30)
+    .filter((l) => l.trim());
+  let best = ',';
+  let bestScore = 0;
+  for (const d of [',', '\t', ';', '|']) {
+    const counts = lines.map((l) => {
+      let n = 0;
+      let quoted = false;
+      for (const ch of l) {
+        if (ch === '"') quoted = !quoted;
+        else if (ch === d && !quoted) n++;
+      }
+      return n;
+    });
+    if (counts.length === 0 || counts[0] === 0) continue;
+    const same = counts.filter((c) => c === counts[0]).length / counts.length;
+    const score = same * 10 + Math.min(counts[0], 9) / 10;
+    if (score > bestScore) {
+      bestScore = score;
+      best = d;
+    }
+  }
+  return best;
+}
+
+/** Works out format, encoding and delimiter of a file or folder (the person may override each). */
+export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
+  let st;
+  try {
+    st = statSync(opts.path);
+  } catch {
+    throw new AppError('NOT_FOUND', `${opts.path} does not exist or cannot be read. Choose the file again.`);
+  }
+  const name = basename(opts.path).replace(/^[0-9a-f-]{36}-/, '');
+  if (st.isDirectory()) {
+    const files = folderFiles(opts.path);
+    if (files.length === 0) {
+      throw new AppError(
+        'BAD_FILE',
+        `The folder ${name} holds no .txt or .md files. Put one document per file in it.`,
+      );
+    }
+    return {
+      path: opts.path,
+      name,
+      size: files.length,
+      format: 'folder',
+      encoding: opts.encoding ?? 'utf-8',
+      detectedEncoding: 'utf-8',
+      bom: false,
+      delimiter: null,
+      hasHeader: true,
+    };
+  }
+  if (st.size === 0)
+    throw new AppError('BAD_FILE', `${name} is empty. Choose a file that contains your texts.`);
+  let format = opts.format ?? formatFromExtension(opts.path);
+  if (format === 'xlsx') {
+    return {
+      path: opts.path,
+      name,
+      size: st.size,
+      format,
+      encoding: 'utf-8',
+      detectedEncoding: 'utf-8',
+      bom: false,
+      delimiter: null,
+      hasHeader: opts.hasHeader ?? true,
+    };
+  }
+  const sniffed = sniffFile(opts.path, name, opts.encoding);
+  if (!format || (format === 'csv' && !opts.format && extname(opts.path).toLowerCase() === '.txt')) {
+    const first = sniffed.sample.trimStart()[0];
+    format = first === '[' ? 'json' : first === '{' ? 'jsonl' : 'csv';
+  }
+  let delimiter: string | null = null;
+  if (format === 'csv') {
+    const ext = extname(opts.path).toLowerCase();
+    delimiter = opts.delimiter ?? (ext === '.tsv' || ext === '.tab' ? '\t' : detectDelimiter(sniffed.sample));
+  }
+  return {
+    path: opts.path,
+    name,
+    size: st.size,
+    format,
+    encoding: opts.encoding ?? sniffed.encoding,
+    detectedEncoding: sniffed.encoding,
+    bom: sniffed.bom,
+    delimiter,
+    hasHeader: opts.hasHeader ?? true,
+  };
+}
+
+async function* jsonValues(
+  src: ResolvedSource,
+  counter: ByteCounter,
+  signal?: AbortSignal,
+): AsyncGenerator<JsonEvent[]> {
+  const parser = src.format === 'json' ? new JsonArrayParser() : new JsonlParser();
+  for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
+    const out: JsonEvent[] = [];
+    parser.feed(chunk, false, out);
+    if (out.length) yield out;
+  }
+  const out: JsonEvent[] = [];
+  parser.feed('', true, out);
+  if (out.length) yield out;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | null {
+  if (typeof value === 'string') return { text: value };
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  return null;
+}
+
+function jsonCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+const KEY_SCAN = 200;
+
+async function jsonColumns(src: ResolvedSource): Promise<string[]> {
+  const keys = new Set<string>();
+  let seen = 0;
+  const it = jsonValues(src, { bytes: 0 });
+  try {
+    for await (const batch of it) {
+      for (const ev of batch) {
+        if ('kind' in ev) continue;
+        const rec = asRecord(ev.value);
+        if (!rec) continue;
+        for (const k of Object.keys(rec)) keys.add(k);
+        seen++;
+      }
+      if (seen >= KEY_SCAN) break;
+    }
+  } finally {
+    await it.return(undefined);
+  }
+  return [...keys];
+}
+
+function uniqueColumns(header: readonly string[]): string[] {
+  const used = new Set<string>();
+  return header.map((h, i) => {
+    let name = h.trim() || `column_${i + 1}`;
+    if (used.has(name)) {
+      let k = 2;
+      while (used.has(`${name}_${k}`)) k++;
+      name = `${name}_${k}`;
+    }
+    used.add(name);
+    return name;
+  });
+}
+
+async function* batched(gen: AsyncGenerator<RecordEvent>, size: number): AsyncGenerator<RecordEvent[]> {
+  let batch: RecordEvent[] = [];
+  for await (const ev of gen) {
+    batch.push(ev);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+export interface Table {
+  readonly columns: readonly string[];
+  /** Rows in batches (one per chunk read): per-row async iteration would cost more than the parsing. */
+  readonly rows: AsyncGenerator<RecordEvent[]>;
+  /** Closes the file (also when the rows were never read). */
+  close(): Promise<void>;
+}
+
+function closer(...gens: Array<AsyncGenerator<unknown>>): () => Promise<void> {
+  return async () => {
+    for (const g of gens) await g.return(undefined);
+  };
+}
+
+/**
+ * Opens a source as a table: the column names, then rows whose values line up with them.
+ * A row with the wrong number of columns, or a JSON value that is not an object, is reported as a bad row.
+ */
+export async function openTable(
+  src: ResolvedSource,
+  counter: ByteCounter,
+  signal?: AbortSignal,
+): Promise<Table> {
+  if (src.format === 'json' || src.format === 'jsonl') {
+    const columns = await jsonColumns(src);
+    if (columns.length === 0) {
+      throw new AppError(
+        'BAD_FILE',
+        `${src.name} holds no JSON records (objects with fields such as "text").`,
+      );
+    }
+    const index = new Map(columns.map((c, i) => [c, i]));
+    const rows = (async function* (): AsyncGenerator<RecordEvent[]> {
+      for await (const batch of jsonValues(src, counter, signal)) {
+        const out: RecordEvent[] = [];
+        for (const ev of batch) {
+          if ('kind' in ev) {
+            out.push(ev);
+            continue;
+          }
+          const rec = asRecord(ev.value);
+          if (!rec) {
+            out.push({ kind: 'bad', line: ev.line, message: 'the value is not a JSON object' });
+            continue;
+          }
+          const values = new Array<string>(columns.length).fill('');
+          for (const [k, v] of Object.entries(rec)) {
+            const i = index.get(k);
+            if (i !== undefined) values[i] = jsonCell(v);
+          }
+          out.push({ kind: 'row', line: ev.line, values });
+        }
+        yield out;
+      }
+    })();
+    return { columns, rows, close: closer(rows) };
+  }
+  if (src.format === 'folder') {
+    const rows = batched(folderRows(src.path, src.encoding, counter), 50);
+    return { columns: [...FOLDER_COLUMNS], rows, close: closer(rows) };
+  }
+  const raw: AsyncGenerator<RecordEvent[]> =
+    src.format === 'xlsx'
+      ? batched(xlsxRows(src.path, counter), 1000)
+      : (async function* (): AsyncGenerator<RecordEvent[]> {
+          const delimiter = src.delimiter ?? ',';
+          // Tab-separated files rarely quote; a lone quote in a sentence must not swallow the rows after it.
+          const parser = new CsvParser(delimiter, delimiter !== '\t');
+          for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
+            const out: RecordEvent[] = [];
+            parser.feed(chunk, false, out);
+            if (out.length) yield out;
+          }
+          const out: RecordEvent[] = [];
+          parser.feed('', true, out);
+          if (out.length) yield out;
+        })();
+  // The header is the first good row.
+  const pending: RecordEvent[] = [];
+  let firstRow: (RecordEvent & { kind: 'row' }) | null = null;
+  let rest: RecordEvent[] = [];
+  while (!firstRow) {
+    const n = await raw.next();
+    if (n.done) break;
+    const i = n.value.findIndex((ev) => ev.kind === 'row');
+    if (i < 0) {
+      pending.push(...n.value);
+      continue;
+    }
+    pending.push(...n.value.slice(0, i));
+    firstRow = n.value[i] as RecordEvent & { kind: 'row' };
+    rest = n.value.slice(i + 1);
+  }
+  if (!firstRow) {
+    await raw.return(undefined);
+    throw new AppError('BAD_FILE', `${src.name} holds no rows that can be read.`);
+  }
+  const header = firstRow;
+  const columns = src.hasHeader
+    ? uniqueColumns(header.values)
+    : header.values.map((_v, i) => `column_${i + 1}`);
+  const width = columns.length;
+  const lenient = src.format === 'xlsx';
+  const fix = (batch: readonly RecordEvent[]): RecordEvent[] => {
+    const out: RecordEvent[] = [];
+    for (const ev of batch) {
+      if (ev.kind === 'bad' || ev.values.length === width) out.push(ev);
+      else if (lenient && ev.values.length < width) {
+        out.push({ ...ev, values: [...ev.values, ...new Array<string>(width - ev.values.length).fill('')] });
+      } else if (lenient && ev.values.slice(width).every((v) => v === '')) {
+        out.push({ ...ev, values: ev.values.slice(0, width) });
+      } else {
+        out.push({
+          kind: 'bad',
+          line: ev.line,
+          message: `expected ${width} columns, found ${ev.values.length}`,
+        });
+      }
+    }
+    return out;
+  };
+  const rows = (async function* (): AsyncGenerator<RecordEvent[]> {
+    try {
+      yield fix([...pending, ...(src.hasHeader ? [] : [header]), ...rest]);
+      for await (const batch of raw) yield fix(batch);
+    } finally {
+      await raw.return(undefined);
+    }
+  })();
+  return { columns, rows, close: closer(rows, raw) };
+}
+
+function suggest(
+  columns: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+): ImportPreview['suggested'] {
+  const find = (names: string[]): string | null => {
+    for (const n of names) {
+      const c = columns.find((col) => col.trim().toLowerCase() === n);
+      if (c) return c;
+    }
+    return null;
+  };
+  let text = find(TEXT_NAMES);
+  if (!text && columns.length) {
+    // The column with the longest texts.
+    let best = -1;
+    columns.forEach((c, i) => {
+      const avg = rows.reduce((s, r) => s + (r[i]?.length ?? 0), 0) / Math.max(1, rows.length);
+      if (avg > best) {
+        best = avg;
+        text = c;
+      }
+    });
+  }
+  const label = find(LABEL_NAMES);
+  const id = find(ID_NAMES);
+  return { text, label: label === text ? null : label, id: id === text ? null : id };
+}
+
+const PREVIEW_ROWS = 20;
+
+export async function previewSource(opts: ParseOptionsInput): Promise<ImportPreview> {
+  const src = resolveSource(opts);
+  const table = await openTable(src, { bytes: 0 });
+  const rows: string[][] = [];
+  const badRows: ImportPreview['badRows'][number][] = [];
+  outer: for await (const batch of table.rows) {
+    for (const ev of batch) {
+      if (ev.kind === 'bad') badRows.push({ file: ev.file ?? src.name, line: ev.line, message: ev.message });
+      else rows.push(ev.values.map((v) => (v.length > 500 ? v.slice(0, 500) + '…' : v)));
+      if (rows.length >= PREVIEW_ROWS) break outer;
+    }
+  }
+  await table.close();
+  return {
+    path: src.path,
+    name: src.name,
+    size: src.size,
+    format: src.format,
+    encoding: src.encoding,
+    detectedEncoding: src.detectedEncoding,
+    bom: src.bom,
+    delimiter: src.delimiter,
+    hasHeader: src.hasHeader,
+    columns: table.columns,
+    rows,
+    suggested: suggest(table.columns, rows),
+    badRows,
+  };
+}

@@ -1,0 +1,301 @@
+import { BarChart } from '@mantine/charts';
+import {
+  Badge,
+  Box,
+  Button,
+  Group,
+  NumberInput,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconSearch } from '@tabler/icons-react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { BrowseFiltersInput, BrowseRow, DatasetStats, LabelInfo } from '../../../../shared/dataset';
+import { call } from '../../api';
+
+interface Props {
+  readonly projectId: number;
+  readonly stats: DatasetStats;
+  readonly labels: readonly LabelInfo[];
+  /** Changes whenever the project's data changed: the table reloads. */
+  readonly version: number;
+  readonly onChanged: () => void;
+}
+
+const PAGE = 200;
+const ROW_HEIGHT = 44;
+
+/** The data browser: filters, a virtualised table paged by keyset from SQLite, and per-label / length charts. */
+export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Props): React.JSX.Element {
+  const { t } = useTranslation('dataset');
+  const [search, setSearch] = useState('');
+  const [debounced] = useDebouncedValue(search, 300);
+  const [split, setSplit] = useState<string>('');
+  const [label, setLabel] = useState<string>('');
+  const [source, setSource] = useState<string>('');
+  const [minLength, setMinLength] = useState<number | ''>('');
+  const [maxLength, setMaxLength] = useState<number | ''>('');
+  const [excluded, setExcluded] = useState<'hide' | 'only' | 'all'>('hide');
+  const [rows, setRows] = useState<BrowseRow[]>([]);
+  const [next, setNext] = useState<number | null>(0);
+  const [count, setCount] = useState<number | null>(null);
+  const loading = useRef(false);
+  const generation = useRef(0);
+
+  const filters: BrowseFiltersInput = {
+    search: debounced.trim() || undefined,
+    split: (split || undefined) as BrowseFiltersInput['split'],
+    labelId: label === '' ? undefined : Number(label),
+    datasetId: source ? Number(source) : undefined,
+    minLength: minLength === '' ? undefined : minLength,
+    maxLength: maxLength === '' ? undefined : maxLength,
+    excluded,
+  };
+  const key = JSON.stringify(filters);
+
+  const loadMore = useCallback(
+    async (after: number, gen: number): Promise<void> => {
+      if (loading.current) return;
+      loading.current = true;
+      try {
+        const page = await call('dataset.browse', {
+          projectId,
+          after,
+          limit: PAGE,
+          filters: JSON.parse(key) as BrowseFiltersInput,
+        });
+        if (gen !== generation.current) return;
+        setRows((r) => (after === 0 ? [...page.rows] : [...r, ...page.rows]));
+        setNext(page.nextAfter);
+      } finally {
+        loading.current = false;
+      }
+    },
+    [projectId, key],
+  );
+
+  useEffect(() => {
+    const gen = ++generation.current;
+    loading.current = false;
+    setRows([]);
+    setNext(0);
+    setCount(null);
+    void loadMore(0, gen);
+    void call('dataset.count', { projectId, filters: JSON.parse(key) as BrowseFiltersInput }).then((c) => {
+      if (gen === generation.current) setCount(c.count);
+    });
+  }, [projectId, key, version, loadMore]);
+
+  const parent = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const last = items.length ? items[items.length - 1].index : -1;
+  useEffect(() => {
+    if (next !== null && next !== 0 && last >= rows.length - 50) void loadMore(next, generation.current);
+  }, [last, rows.length, next, loadMore]);
+
+  const toggle = async (r: BrowseRow): Promise<void> => {
+    await call('dataset.setExcluded', { projectId, exampleIds: [r.id], excluded: !r.excluded });
+    onChanged();
+  };
+
+  const labelOptions = [
+    { value: '', label: t('browse.all') },
+    { value: '0', label: t('browse.unlabelled') },
+    ...labels.map((l) => ({ value: String(l.id), label: l.name })),
+  ];
+  const perLabel = stats.perLabel.map((l) => ({
+    label: l.name ?? t('browse.unlabelled'),
+    [t('split.train')]: l.counts.train,
+    [t('split.validation')]: l.counts.validation,
+    [t('split.test')]: l.counts.test,
+    [t('split.none')]: l.counts.none,
+  }));
+
+  return (
+    <Stack data-testid="browse-panel">
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Paper withBorder p="sm">
+          <Title order={6} mb="xs">
+            {t('browse.perLabel')}
+          </Title>
+          <BarChart
+            h={220}
+            data={perLabel}
+            dataKey="label"
+            type="stacked"
+            series={[
+              { name: t('split.train'), color: 'indigo.6' },
+              { name: t('split.validation'), color: 'teal.6' },
+              { name: t('split.test'), color: 'orange.6' },
+              { name: t('split.none'), color: 'gray.5' },
+            ]}
+            data-testid="chart-per-label"
+          />
+        </Paper>
+        <Paper withBorder p="sm">
+          <Title order={6} mb="xs">
+            {t('browse.lengths')}
+          </Title>
+          <BarChart
+            h={220}
+            data={stats.lengthHistogram.map((b) => ({ bin: b.bin, [t('browse.count')]: b.count }))}
+            dataKey="bin"
+            series={[{ name: t('browse.count'), color: 'indigo.6' }]}
+            data-testid="chart-lengths"
+          />
+        </Paper>
+      </SimpleGrid>
+      <Group align="flex-end" gap="xs">
+        <TextInput
+          label={t('browse.search')}
+          leftSection={<IconSearch size={14} />}
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          data-testid="browse-search"
+          w={300}
+        />
+        <Select
+          label={t('browse.split')}
+          data={[
+            { value: '', label: t('browse.all') },
+            { value: 'train', label: t('split.train') },
+            { value: 'validation', label: t('split.validation') },
+            { value: 'test', label: t('split.test') },
+            { value: 'none', label: t('browse.none') },
+          ]}
+          value={split}
+          onChange={(v) => setSplit(v ?? '')}
+          data-testid="browse-split"
+          w={130}
+        />
+        <Select
+          label={t('browse.label')}
+          data={labelOptions}
+          value={label}
+          onChange={(v) => setLabel(v ?? '')}
+          data-testid="browse-label"
+          searchable
+          w={170}
+        />
+        <Select
+          label={t('browse.source')}
+          data={[
+            { value: '', label: t('browse.all') },
+            ...stats.sources.map((s) => ({ value: String(s.id), label: s.name })),
+          ]}
+          value={source}
+          onChange={(v) => setSource(v ?? '')}
+          w={190}
+        />
+        <NumberInput
+          label={t('browse.minLength')}
+          value={minLength}
+          onChange={(v) => setMinLength(typeof v === 'number' ? v : '')}
+          min={0}
+          w={110}
+        />
+        <NumberInput
+          label={t('browse.maxLength')}
+          value={maxLength}
+          onChange={(v) => setMaxLength(typeof v === 'number' ? v : '')}
+          min={0}
+          w={110}
+        />
+        <Select
+          label={t('browse.excluded')}
+          data={[
+            { value: 'hide', label: t('browse.hide') },
+            { value: 'only', label: t('browse.only') },
+            { value: 'all', label: t('browse.showAll') },
+          ]}
+          value={excluded}
+          allowDeselect={false}
+          onChange={(v) => setExcluded((v ?? 'hide') as 'hide' | 'only' | 'all')}
+          w={150}
+        />
+      </Group>
+      <Text size="sm" c="dimmed" data-testid="browse-count" data-count={count ?? ''}>
+        {count === null ? t('browse.loading') : t('browse.matches', { count })}
+      </Text>
+      <Box
+        ref={parent}
+        data-testid="browse-table"
+        style={{
+          height: 480,
+          overflow: 'auto',
+          border: '1px solid var(--mantine-color-default-border)',
+          borderRadius: 8,
+        }}
+      >
+        {rows.length === 0 && count === 0 && (
+          <Text p="md" c="dimmed">
+            {t('browse.empty')}
+          </Text>
+        )}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((v) => {
+            const r = rows[v.index];
+            return (
+              <Group
+                key={r.id}
+                data-testid="browse-row"
+                data-example-id={r.id}
+                wrap="nowrap"
+                gap="sm"
+                px="sm"
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW_HEIGHT,
+                  transform: `translateY(${v.start}px)`,
+                  borderBottom: '1px solid var(--mantine-color-default-border)',
+                  opacity: r.excluded ? 0.5 : 1,
+                }}
+              >
+                <Text size="xs" c="dimmed" w={60}>
+                  {r.id}
+                </Text>
+                <Text size="sm" lineClamp={1} style={{ flex: 1 }} title={r.text}>
+                  {r.text}
+                </Text>
+                {r.label && <Badge variant="light">{r.label}</Badge>}
+                {r.split && (
+                  <Badge variant="outline" color={r.split === 'test' ? 'orange' : 'gray'}>
+                    {t(`split.${r.split}`)}
+                  </Badge>
+                )}
+                {r.excludeReason && (
+                  <Badge color="red" variant="light">
+                    {t(`reasons.${r.excludeReason}`, { defaultValue: r.excludeReason })}
+                  </Badge>
+                )}
+                <Text size="xs" c="dimmed" w={50} ta="right">
+                  {r.length}
+                </Text>
+                <Button size="compact-xs" variant="subtle" onClick={() => void toggle(r)}>
+                  {r.excluded ? t('browse.include') : t('browse.exclude')}
+                </Button>
+              </Group>
+            );
+          })}
+        </div>
+      </Box>
+    </Stack>
+  );
+}

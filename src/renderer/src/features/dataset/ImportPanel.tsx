@@ -1,0 +1,379 @@
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Progress,
+  Radio,
+  ScrollArea,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconFileImport } from '@tabler/icons-react';
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  ENCODINGS,
+  type BadRow,
+  type Encoding,
+  type ImportPreview,
+  type ImportResult,
+} from '../../../../shared/dataset';
+import type { Job } from '../../../../shared/jobs';
+import { api, ApiError, call, useEvent } from '../../api';
+
+interface Props {
+  readonly projectId: number;
+  readonly onImported: () => void;
+}
+
+const TERMINAL: readonly string[] = ['completed', 'failed', 'cancelled'];
+
+function errorText(e: unknown): string {
+  return e instanceof ApiError ? e.info.message : String(e);
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function BadRowsTable({ rows }: { rows: readonly BadRow[] }): React.JSX.Element {
+  const { t } = useTranslation('dataset');
+  return (
+    <Table data-testid="bad-rows" striped withTableBorder>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('import.file')}</Table.Th>
+          <Table.Th>{t('import.line')}</Table.Th>
+          <Table.Th>{t('import.problem')}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map((b, i) => (
+          <Table.Tr key={i}>
+            <Table.Td>{b.file}</Table.Td>
+            <Table.Td>{b.line}</Table.Td>
+            <Table.Td>{b.message}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/** Pick a file, check how it is read, map its columns, and run the import job. */
+export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element {
+  const { t } = useTranslation('dataset');
+  const input = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [textColumn, setTextColumn] = useState<string | null>(null);
+  const [labelColumn, setLabelColumn] = useState<string | null>(null);
+  const [idColumn, setIdColumn] = useState<string | null>(null);
+  const [keepExtras, setKeepExtras] = useState(true);
+  const [onBadRow, setOnBadRow] = useState<'skip' | 'abort'>('abort');
+  const [job, setJob] = useState<Job | null>(null);
+  const [result, setResult] = useState<ImportResult | null>(null);
+
+  const finished = useRef(new Set<number>());
+  const latest = useRef<Job | null>(null);
+  const apply = (j: Job): void => {
+    const cur = latest.current;
+    // Events and replies can arrive out of order: never go back from a final state or to an older update.
+    if (cur && cur.id === j.id && (TERMINAL.includes(cur.state) || cur.updatedAt > j.updatedAt)) return;
+    latest.current = j;
+    setJob(j);
+    if (j.state === 'completed' && !finished.current.has(j.id)) {
+      finished.current.add(j.id);
+      setResult(j.result as ImportResult);
+      onImported();
+    }
+  };
+  useEvent('job.updated', (j) => {
+    if (job && j.id === job.id) apply(j);
+  });
+
+  const load = async (opts: {
+    path: string;
+    encoding?: Encoding;
+    delimiter?: string;
+    hasHeader?: boolean;
+  }): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const p = await call('dataset.preview', opts);
+      setPreview(p);
+      setTextColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.text));
+      setLabelColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.label));
+      setIdColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.id));
+    } catch (e) {
+      setPreview(null);
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const pick = async (file: File): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    setJob(null);
+    setResult(null);
+    setTextColumn(null);
+    setLabelColumn(null);
+    setIdColumn(null);
+    const provided = await api.provideFile(file);
+    if (!provided.ok) {
+      setBusy(false);
+      setError(provided.error.message);
+      return;
+    }
+    await load({ path: provided.value.path });
+  };
+
+  const reload = (patch: { encoding?: Encoding; delimiter?: string; hasHeader?: boolean }): void => {
+    if (!preview) return;
+    void load({
+      path: preview.path,
+      encoding: patch.encoding ?? preview.encoding,
+      delimiter: patch.delimiter ?? preview.delimiter ?? undefined,
+      hasHeader: patch.hasHeader ?? preview.hasHeader,
+    });
+  };
+
+  const start = async (): Promise<void> => {
+    if (!preview || !textColumn) return;
+    setError(null);
+    setResult(null);
+    try {
+      const j = await call('dataset.import', {
+        projectId,
+        path: preview.path,
+        format: preview.format,
+        encoding: preview.format === 'xlsx' ? undefined : preview.encoding,
+        delimiter: preview.delimiter ?? undefined,
+        hasHeader: preview.hasHeader,
+        textColumn,
+        labelColumn,
+        idColumn,
+        keepExtras,
+        onBadRow,
+        name: preview.name,
+      });
+      apply(j);
+      // A small file can finish before this component hears of the job: read its state once more.
+      apply(await call('jobs.get', { jobId: j.id }));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const columnOptions = preview?.columns.map((c) => ({ value: c, label: c })) ?? [];
+  const optional = [{ value: '', label: t('import.none') }, ...columnOptions];
+  const running = job !== null && ['running', 'paused', 'queued'].includes(job.state);
+  const pct = job && job.progress.total > 0 ? (100 * job.progress.done) / job.progress.total : 0;
+
+  return (
+    <Stack data-testid="import-panel">
+      <Text c="dimmed" size="sm">
+        {t('import.intro')}
+      </Text>
+      <Group>
+        <input
+          ref={input}
+          type="file"
+          hidden
+          data-testid="data-file-input"
+          accept=".csv,.tsv,.tab,.txt,.json,.jsonl,.ndjson,.xlsx"
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (f) void pick(f);
+          }}
+        />
+        <Button
+          leftSection={<IconFileImport size={16} />}
+          onClick={() => input.current?.click()}
+          loading={busy}
+          disabled={running}
+          data-testid="data-choose-file"
+        >
+          {t('import.chooseFile')}
+        </Button>
+        {preview && (
+          <Text size="sm" data-testid="import-detected">
+            {preview.name}:{' '}
+            {t('import.detected', {
+              format: preview.format.toUpperCase(),
+              encoding: preview.encoding,
+              bom: preview.bom ? t('import.bom') : '',
+              size: preview.format === 'folder' ? '' : formatSize(preview.size),
+            })}
+          </Text>
+        )}
+      </Group>
+      {error && (
+        <Alert color="red" title={t('import.failed')} data-testid="import-error">
+          {error}
+        </Alert>
+      )}
+      {preview && (
+        <>
+          <Group align="flex-end">
+            {preview.format !== 'xlsx' && preview.format !== 'folder' && (
+              <Select
+                label={t('import.encoding')}
+                description={t('import.encodingDetected', { encoding: preview.detectedEncoding })}
+                data={[...ENCODINGS]}
+                value={preview.encoding}
+                allowDeselect={false}
+                onChange={(v) => v && reload({ encoding: v as Encoding })}
+                data-testid="import-encoding"
+                w={180}
+              />
+            )}
+            {preview.format === 'csv' && (
+              <Select
+                label={t('import.delimiter')}
+                data={[
+                  { value: ',', label: t('import.comma') },
+                  { value: ';', label: t('import.semicolon') },
+                  { value: '\t', label: t('import.tab') },
+                  { value: '|', label: t('import.pipe') },
+                ]}
+                value={preview.delimiter}
+                allowDeselect={false}
+                onChange={(v) => v && reload({ delimiter: v })}
+                w={160}
+              />
+            )}
+            {(preview.format === 'csv' || preview.format === 'xlsx') && (
+              <Checkbox
+                label={t('import.hasHeader')}
+                checked={preview.hasHeader}
+                onChange={(e) => reload({ hasHeader: e.currentTarget.checked })}
+              />
+            )}
+          </Group>
+          <Group align="flex-end">
+            <Select
+              label={t('import.textColumn')}
+              data={columnOptions}
+              value={textColumn}
+              onChange={setTextColumn}
+              allowDeselect={false}
+              data-testid="map-text"
+              w={220}
+            />
+            <Select
+              label={t('import.labelColumn')}
+              data={optional}
+              value={labelColumn ?? ''}
+              onChange={(v) => setLabelColumn(v || null)}
+              data-testid="map-label"
+              w={220}
+            />
+            <Select
+              label={t('import.idColumn')}
+              data={optional}
+              value={idColumn ?? ''}
+              onChange={(v) => setIdColumn(v || null)}
+              data-testid="map-id"
+              w={220}
+            />
+          </Group>
+          <Checkbox
+            label={t('import.keepExtras')}
+            checked={keepExtras}
+            onChange={(e) => setKeepExtras(e.currentTarget.checked)}
+          />
+          <Radio.Group
+            label={t('import.badRows')}
+            value={onBadRow}
+            onChange={(v) => setOnBadRow(v as 'skip' | 'abort')}
+          >
+            <Group mt={4}>
+              <Radio value="abort" label={t('import.abort')} data-testid="bad-abort" />
+              <Radio value="skip" label={t('import.skip')} data-testid="bad-skip" />
+            </Group>
+          </Radio.Group>
+          <Title order={5}>{t('import.preview')}</Title>
+          <ScrollArea>
+            <Table striped withTableBorder data-testid="import-preview">
+              <Table.Thead>
+                <Table.Tr>
+                  {preview.columns.map((c) => (
+                    <Table.Th key={c}>{c}</Table.Th>
+                  ))}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {preview.rows.slice(0, 8).map((r, i) => (
+                  <Table.Tr key={i}>
+                    {r.map((v, j) => (
+                      <Table.Td key={j} style={{ maxWidth: 420 }}>
+                        <Text size="sm" lineClamp={2}>
+                          {v}
+                        </Text>
+                      </Table.Td>
+                    ))}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollArea>
+          {preview.badRows.length > 0 && (
+            <>
+              <Title order={6}>{t('import.previewBad')}</Title>
+              <BadRowsTable rows={preview.badRows} />
+            </>
+          )}
+          <Group>
+            <Button
+              onClick={() => void start()}
+              disabled={!textColumn || running}
+              loading={running}
+              data-testid="import-start"
+            >
+              {t('import.start')}
+            </Button>
+          </Group>
+        </>
+      )}
+      {job && running && (
+        <Stack gap={4} data-testid="import-progress">
+          <Text size="sm">
+            {t('import.running')} {job.progress.phase ?? ''}
+          </Text>
+          <Progress value={pct} animated />
+        </Stack>
+      )}
+      {job && job.state === 'failed' && (
+        <Alert color="red" title={t('import.failed')} data-testid="import-error">
+          {job.error}
+        </Alert>
+      )}
+      {result && (
+        <Alert color="teal" data-testid="import-done">
+          {t('import.done', {
+            imported: result.imported.toLocaleString(),
+            skipped: result.skipped ? t('import.skippedPart', { count: result.skipped }) : '',
+          })}
+          {result.labelsCreated.length > 0 && (
+            <Text size="sm" mt={4}>
+              {t('import.newLabels', { labels: result.labelsCreated.join(', ') })}
+            </Text>
+          )}
+          {result.badRows.length > 0 && <BadRowsTable rows={result.badRows} />}
+        </Alert>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { DatasetStats, ImportResult } from '../../src/shared/dataset';
+import { DATASETS, ROOT, tempDir } from '../helpers';
+
+const run = promisify(execFile);
+let dir: { dir: string; cleanup: () => void };
+beforeEach(() => {
+  dir = tempDir('distillery-cli-');
+});
+afterEach(() => dir.cleanup());
+
+async function cli(...args: string[]): Promise<unknown> {
+  const { stdout } = await run(
+    process.execPath,
+    ['bin/distillery.mjs', ...args, '--data-dir', dir.dir, '--json'],
+    {
+      cwd: ROOT,
+    },
+  );
+  return JSON.parse(stdout);
+}
+
+it('imports, splits, locks and reports through "distillery data" with --json and --data-dir', async () => {
+  const project = (await cli('projects', 'create', 'Queries')) as { id: number };
+  const path = join(DATASETS, 'kuake_qic', 'KUAKE-QIC_dev.json');
+  const imported = (await cli(
+    'data',
+    'import',
+    String(project.id),
+    path,
+    '--text',
+    'query',
+    '--label',
+    'label',
+  )) as ImportResult;
+  expect(imported).toMatchObject({ imported: 1955, skipped: 0 });
+  await cli('data', 'split', String(project.id), '--seed', '3');
+  const locked = (await cli('data', 'lock', String(project.id))) as DatasetStats;
+  expect(locked.testLocked).toBe(true);
+  expect(locked.splits.train + locked.splits.validation + locked.splits.test).toBe(1955);
+});

@@ -1,0 +1,34 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import type { Core } from '../../src/main/core/core';
+import type { ImportRequestInput, ImportResult } from '../../src/shared/dataset';
+import type { Job } from '../../src/shared/jobs';
+
+/** Writes a file into dir and returns its path; strings are UTF-8 unless an encoding is given. */
+export function writeFixture(dir: string, name: string, content: string | Buffer, encoding?: string): string {
+  const path = join(dir, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, typeof content === 'string' && encoding ? iconv.encode(content, encoding) : content);
+  return path;
+}
+
+/** Runs an import to its end, as the UI does: start the job, wait for it. */
+export async function importFile(
+  core: Core,
+  req: Omit<ImportRequestInput, 'onBadRow'> & { onBadRow?: 'skip' | 'abort' },
+): Promise<{ job: Job; result: ImportResult | null }> {
+  const started = await core.call('dataset.import', { onBadRow: 'abort', ...req });
+  const job = await core.jobs.wait(started.id);
+  return { job, result: job.state === 'completed' ? (job.result as ImportResult) : null };
+}
+
+export function tableSnapshot(core: Core, projectId: number): unknown {
+  const q = (sql: string): unknown[] => core.db.prepare(sql).all(projectId);
+  return {
+    examples: q('SELECT * FROM examples WHERE project_id = ? ORDER BY id'),
+    labels: q('SELECT * FROM labels WHERE project_id = ? ORDER BY id'),
+    datasets: q('SELECT * FROM datasets WHERE project_id = ? ORDER BY id'),
+    annotations: q('SELECT * FROM annotations WHERE project_id = ? ORDER BY id'),
+  };
+}

@@ -1,0 +1,354 @@
+import ExcelJS from 'exceljs';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/main/core/core';
+import { humanLabels } from '../../src/main/core/labels';
+import { DATASETS, tempDir, testCore } from '../helpers';
+import { importFile, tableSnapshot, writeFixture } from './fixtures';
+
+let t: Awaited<ReturnType<typeof testCore>>;
+let core: Core;
+let dir: string;
+let cleanupDir: () => void;
+let projectId: number;
+
+beforeEach(async () => {
+  t = await testCore();
+  core = t.core;
+  const d = tempDir('distillery-fixtures-');
+  dir = d.dir;
+  cleanupDir = d.cleanup;
+  projectId = (await core.call('projects.create', { name: 'Letters' })).id;
+});
+afterEach(async () => {
+  await t.close();
+  cleanupDir();
+});
+
+function texts(): string[] {
+  return (
+    core.db.prepare('SELECT text FROM examples WHERE project_id = ? ORDER BY id').all(projectId) as Array<{
+      text: string;
+    }>
+  ).map((r) => r.text);
+}
+
+describe('importing the shared datasets', () => {
+  it('reads the latin-1 finance CSV without corrupting accents, and turns its label column into labels', async () => {
+    const path = join(DATASETS, 'financial_phrasebank', 'all-data.csv');
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview).toMatchObject({
+      format: 'csv',
+      encoding: 'latin1',
+      delimiter: ',',
+      columns: ['label', 'content'],
+    });
+    expect(preview.suggested).toEqual({ text: 'content', label: 'label', id: null });
+    const { job, result } = await importFile(core, {
+      projectId,
+      path,
+      textColumn: 'content',
+      labelColumn: 'label',
+    });
+    expect(job.state).toBe('completed');
+    expect(result).toMatchObject({
+      imported: 4846,
+      skipped: 0,
+      labelsCreated: ['negative', 'neutral', 'positive'],
+    });
+    const all = texts().join('\n');
+    expect(all).not.toContain('\ufffd');
+    // The file's only six non-ASCII bytes, read as latin-1.
+    expect(all.match(/[ªÍÑó]/g)).toHaveLength(6);
+    // The import's labels are human labels for every other feature.
+    const human = humanLabels(core.db, projectId);
+    expect(human.size).toBe(4846);
+    const annotations = core.db
+      .prepare(
+        "SELECT COUNT(*) AS n FROM annotations WHERE project_id = ? AND source = 'import' AND annotator = 'import'",
+      )
+      .get(projectId) as { n: number };
+    expect(annotations.n).toBe(4846);
+    const first = core.db
+      .prepare('SELECT source_row, imported_label FROM examples WHERE project_id = ? ORDER BY id LIMIT 1')
+      .get(projectId);
+    expect(first).toEqual({ source_row: 2, imported_label: 'neutral' });
+  });
+
+  it('reads KUAKE-QIC (a Chinese JSON array) with its ids and eleven labels', async () => {
+    const path = join(DATASETS, 'kuake_qic', 'KUAKE-QIC_train.json');
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview).toMatchObject({ format: 'json', encoding: 'utf-8', columns: ['id', 'query', 'label'] });
+    const { result } = await importFile(core, {
+      projectId,
+      path,
+      textColumn: 'query',
+      labelColumn: 'label',
+      idColumn: 'id',
+    });
+    expect(result?.imported).toBe(6931);
+    expect(result?.labelsCreated).toHaveLength(11);
+    const labels = await core.call('dataset.labels', { projectId });
+    expect(labels.map((l) => l.name)).toContain('病情诊断');
+    expect(labels.reduce((s, l) => s + l.count, 0)).toBe(6931);
+    const row = core.db.prepare("SELECT text, external_id FROM examples WHERE external_id = 's1'").get();
+    expect(row).toEqual({ text: '丰胸的方法有哪些', external_id: 's1' });
+  });
+
+  it('reads the unfair-ToS TSV and keeps the other columns as metadata; a second import adds to the project', async () => {
+    const path = join(DATASETS, 'unfair_tos', 'claudette50_sentences.tsv');
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview).toMatchObject({ delimiter: '\t', suggested: { text: 'text', label: 'labels' } });
+    const { result } = await importFile(core, { projectId, path, textColumn: 'text', labelColumn: 'labels' });
+    expect(result?.imported).toBe(9414);
+    const meta = core.db
+      .prepare('SELECT metadata FROM examples WHERE project_id = ? ORDER BY id LIMIT 1')
+      .get(projectId) as {
+      metadata: string;
+    };
+    expect(JSON.parse(meta.metadata)).toEqual({ document: '9gag', sent_idx: '0', split_guess: 'train' });
+    const second = await importFile(core, {
+      projectId,
+      path: join(DATASETS, 'kuake_qic', 'KUAKE-QIC_test.json'),
+      textColumn: 'query',
+    });
+    expect(second.job.state).toBe('completed');
+    const stats = await core.call('dataset.stats', { projectId });
+    expect(stats.sources.map((s) => s.name)).toEqual(['claudette50_sentences.tsv', 'KUAKE-QIC_test.json']);
+    expect(stats.total).toBe(9414 + (second.result?.imported ?? 0));
+  });
+});
+
+describe('formats and encodings', () => {
+  it('parses quoted CSV fields with delimiters, doubled quotes, embedded newlines and CRLF endings', async () => {
+    const csv = 'id;text;label\r\n1;"Hello; world";a\r\n2;"She said ""no""\r\nthen left";b\r\n3;plain;a\r\n';
+    const path = writeFixture(dir, 'semi.csv', csv);
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview.delimiter).toBe(';');
+    const { result } = await importFile(core, {
+      projectId,
+      path,
+      textColumn: 'text',
+      labelColumn: 'label',
+      idColumn: 'id',
+    });
+    expect(result?.imported).toBe(3);
+    expect(texts()).toEqual(['Hello; world', 'She said "no"\nthen left', 'plain']);
+    const rows = core.db
+      .prepare('SELECT source_row FROM examples WHERE project_id = ? ORDER BY id')
+      .all(projectId);
+    expect(rows).toEqual([{ source_row: 2 }, { source_row: 3 }, { source_row: 5 }]);
+  });
+
+  it.each([
+    ['utf-8 with BOM', 'utf-8', '\ufeff', 'utf-8'],
+    ['utf-16le with BOM', 'utf-16le', '\ufeff', 'utf-16le'],
+    ['utf-16be with BOM', 'utf-16be', '\ufeff', 'utf-16be'],
+    ['GB18030', 'gb18030', '', 'gb18030'],
+    ['Big5', 'big5', '', 'big5'],
+  ])('detects %s and imports the text intact', async (_name, encoding, bom, expected) => {
+    const rows = ['text,label'];
+    const zh = encoding === 'big5' ? '頭痛應該看哪個科室' : '头痛应该看哪个科室';
+    for (let i = 0; i < 40; i++) rows.push(`${zh}${i},${i % 2 ? '是' : '否'}`);
+    const path = writeFixture(dir, `${encoding}.csv`, bom + rows.join('\n') + '\n', encoding);
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview.encoding).toBe(expected);
+    expect(preview.rows[0]).toEqual([`${zh}0`, '否']);
+    const { result } = await importFile(core, { projectId, path, textColumn: 'text', labelColumn: 'label' });
+    expect(result?.imported).toBe(40);
+    expect(texts()[5]).toBe(`${zh}5`);
+  });
+
+  it('lets a person override the detected encoding', async () => {
+    const path = writeFixture(dir, 'l1.csv', 'text\nCafé crème\n', 'latin1');
+    const preview = await core.call('dataset.preview', { path, encoding: 'latin1' });
+    expect(preview.rows[0]).toEqual(['Café crème']);
+  });
+
+  it('imports JSON Lines, a JSON array and an .xlsx workbook', async () => {
+    const jsonl = writeFixture(
+      dir,
+      'a.jsonl',
+      '{"text":"one","tag":"x"}\n\n{"text":"two","tag":"y","n":3}\n',
+    );
+    const json = writeFixture(
+      dir,
+      'b.json',
+      JSON.stringify([{ text: 'three' }, { text: 'four, with "quotes" ]' }], null, 2),
+    );
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.addRow(['Text', 'Label']);
+    ws.addRow(['five', 'x']);
+    ws.addRow(['six', 'y']);
+    const xlsx = join(dir, 'c.xlsx');
+    await wb.xlsx.writeFile(xlsx);
+    expect((await core.call('dataset.preview', { path: jsonl })).columns).toEqual(['text', 'tag', 'n']);
+    await importFile(core, { projectId, path: jsonl, textColumn: 'text', labelColumn: 'tag' });
+    await importFile(core, { projectId, path: json, textColumn: 'text' });
+    const xp = await core.call('dataset.preview', { path: xlsx });
+    expect(xp).toMatchObject({
+      format: 'xlsx',
+      columns: ['Text', 'Label'],
+      rows: [
+        ['five', 'x'],
+        ['six', 'y'],
+      ],
+    });
+    await importFile(core, { projectId, path: xlsx, textColumn: 'Text', labelColumn: 'Label' });
+    expect(texts()).toEqual(['one', 'two', 'three', 'four, with "quotes" ]', 'five', 'six']);
+  });
+
+  it('imports a folder of .txt/.md documents, one example each, with the sub-folder as a label', async () => {
+    writeFixture(dir, 'docs/cardio/a.txt', 'Chest pain on exertion.');
+    writeFixture(dir, 'docs/neuro/b.md', '# Note\nHeadache for three days.');
+    writeFixture(dir, 'docs/neuro/skip.pdf', '%PDF');
+    const path = join(dir, 'docs');
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview).toMatchObject({ format: 'folder', columns: ['text', 'file', 'folder'] });
+    const { result } = await importFile(core, {
+      projectId,
+      path,
+      textColumn: 'text',
+      labelColumn: 'folder',
+      idColumn: 'file',
+    });
+    expect(result).toMatchObject({ imported: 2, labelsCreated: ['cardio', 'neuro'] });
+    expect(texts()).toEqual(['Chest pain on exertion.', '# Note\nHeadache for three days.']);
+  });
+});
+
+describe('bad input', () => {
+  it('aborts on an unclosed quote with its line number, leaving the project exactly as before', async () => {
+    await importFile(core, {
+      projectId,
+      path: writeFixture(dir, 'ok.csv', 'text\nalready here\n'),
+      textColumn: 'text',
+    });
+    const before = tableSnapshot(core, projectId);
+    const path = writeFixture(dir, 'bad.csv', 'text,label\nfine,a\n"never closed,b\nmore,a\n');
+    const { job } = await importFile(core, { projectId, path, textColumn: 'text', labelColumn: 'label' });
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/Line 3 of bad\.csv: .*unclosed quote.*Nothing was imported/);
+    expect(tableSnapshot(core, projectId)).toEqual(before);
+    expect(core.db.prepare('SELECT COUNT(*) AS n FROM import_staging').get()).toEqual({ n: 0 });
+  });
+
+  it('skips malformed rows when asked and reports each with file and line', async () => {
+    const path = writeFixture(
+      dir,
+      'cols.csv',
+      'text,label\ngood,a\ntoo,many,cells\nalso good,b\n"open,a\nlast,b\n',
+    );
+    const { result } = await importFile(core, {
+      projectId,
+      path,
+      textColumn: 'text',
+      labelColumn: 'label',
+      onBadRow: 'skip',
+    });
+    expect(result?.badRows).toEqual([
+      { file: 'cols.csv', line: 3, message: 'expected 2 columns, found 3' },
+      { file: 'cols.csv', line: 5, message: 'a quoted field is never closed (unclosed quote)' },
+    ]);
+    expect(texts()).toEqual(['good', 'also good', 'last']);
+    expect(result?.skipped).toBe(2);
+  });
+
+  it('reports an invalid JSON line by its number', async () => {
+    const path = writeFixture(dir, 'x.jsonl', '{"text":"a"}\n{"text": oops}\n{"text":"b"}\n');
+    const { job } = await importFile(core, { projectId, path, textColumn: 'text' });
+    expect(job.error).toMatch(/^Line 2 of x\.jsonl: invalid JSON/);
+    const skip = await importFile(core, { projectId, path, textColumn: 'text', onBadRow: 'skip' });
+    expect(skip.result?.imported).toBe(2);
+  });
+
+  it('refuses empty and binary files, old .xls and a missing text column before any job starts', async () => {
+    const empty = writeFixture(dir, 'empty.csv', '');
+    await expect(core.call('dataset.preview', { path: empty })).rejects.toThrow(/is empty/);
+    const bin = writeFixture(
+      dir,
+      'pic.csv',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 1, 2, 3, 0, 0]),
+    );
+    await expect(core.call('dataset.preview', { path: bin })).rejects.toThrow(/binary file/);
+    const xls = writeFixture(dir, 'old.xls', 'x');
+    await expect(core.call('dataset.preview', { path: xls })).rejects.toThrow(/save it as \.xlsx/);
+    const ok = writeFixture(dir, 'ok.csv', 'body,label\nx,y\n');
+    await expect(
+      core.call('dataset.import', { projectId, path: ok, textColumn: 'text', onBadRow: 'abort' }),
+    ).rejects.toThrow('The text column "text" does not exist in ok.csv. Its columns are: body, label.');
+    expect(core.jobs.list({ projectId })).toHaveLength(0);
+  });
+
+  it('reports a single 50 MB line without holding it in memory, and imports the rows around it', async () => {
+    const path = join(dir, 'huge.csv');
+    const fd = openSync(path, 'w');
+    writeSync(fd, 'text\nbefore\n');
+    const block = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 50; i++) writeSync(fd, block);
+    writeSync(fd, '\nafter\n');
+    closeSync(fd);
+    const rssBefore = process.memoryUsage().rss;
+    const { job, result } = await importFile(core, { projectId, path, textColumn: 'text', onBadRow: 'skip' });
+    expect(job.state).toBe('completed');
+    expect(result?.badRows).toHaveLength(1);
+    expect(result?.badRows[0]).toMatchObject({ line: 3 });
+    expect(result?.badRows[0].message).toMatch(/longer than/);
+    expect(texts()).toEqual(['before', 'after']);
+    // Far less than the 50 MB line would take as a JS string (100 MB) plus copies.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(150 * 1024 * 1024);
+  });
+});
+
+describe('job control', () => {
+  function bigCsv(rows: number): string {
+    const lines = ['text,label'];
+    for (let i = 0; i < rows; i++) lines.push(`example number ${i} with some words,${i % 3 ? 'a' : 'b'}`);
+    return writeFixture(dir, 'big.csv', lines.join('\n') + '\n');
+  }
+
+  it('a cancelled import leaves nothing behind', async () => {
+    const path = bigCsv(60_000);
+    const before = tableSnapshot(core, projectId);
+    const job = await core.call('dataset.import', {
+      projectId,
+      path,
+      textColumn: 'text',
+      labelColumn: 'label',
+      onBadRow: 'abort',
+    });
+    core.jobs.pause(job.id);
+    core.jobs.cancel(job.id);
+    const final = await core.jobs.wait(job.id);
+    expect(final.state).toBe('cancelled');
+    expect(tableSnapshot(core, projectId)).toEqual(before);
+    expect(core.db.prepare('SELECT COUNT(*) AS n FROM import_staging').get()).toEqual({ n: 0 });
+  });
+
+  it('resumes an import interrupted by a shutdown without duplicating rows', async () => {
+    const path = bigCsv(60_000);
+    const job = await core.call('dataset.import', {
+      projectId,
+      path,
+      textColumn: 'text',
+      labelColumn: 'label',
+      onBadRow: 'abort',
+    });
+    // Let it stage a few batches, then shut the core down as a quit or crash would.
+    while ((core.db.prepare('SELECT COUNT(*) AS n FROM import_staging').get() as { n: number }).n < 10_000) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await t.close({ keep: true });
+    t = await testCore({ dataDir: t.dataDir });
+    core = t.core;
+    expect(core.jobs.get(job.id).state).toBe('interrupted');
+    expect(texts()).toEqual([]);
+    core.jobs.resume(job.id);
+    const final = await core.jobs.wait(job.id);
+    expect(final.state).toBe('completed');
+    const n = core.db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT source_row) AS d FROM examples').get();
+    expect(n).toEqual({ n: 60_000, d: 60_000 });
+  });
+});
