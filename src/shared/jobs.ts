@@ -16,8 +16,11 @@ export type JobState = (typeof JOB_STATES)[number];
 export const JOB_KINDS = [
   'dataset.import',
   'teacher.run',
+  'teacher.import',
   'student.train',
   'export.predict',
+  'export.backup',
+  'review.bulkAccept',
   'test.sleep',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
