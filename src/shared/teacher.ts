@@ -1,2 +1,233 @@
-/** The teacher feature's channels: filled in by that feature. */
-export const teacherContract = {} as const;
+import { z } from 'zod';
+import { channel } from './channel';
+import type { Job } from './jobs';
+
+/** What Distillery reads from a GGUF header without loading the model. */
+export interface ModelMetadata {
+  readonly architecture: string;
+  readonly name: string | null;
+  readonly parameterCount: number;
+  /** e.g. "F32", "F16", "Q4_K_M" (from general.file_type) or the dominant tensor type. */
+  readonly quantization: string;
+  readonly contextLength: number | null;
+  readonly layers: number | null;
+  readonly hasChatTemplate: boolean;
+  /** "deepseek-r1" when the template is DeepSeek-R1's (think block), "other" for another template, null without one. */
+  readonly chatTemplateFamily: 'deepseek-r1' | 'other' | null;
+  readonly tensorCount: number;
+}
+
+export interface TeacherModel {
+  readonly id: number;
+  readonly name: string;
+  readonly fileName: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly metadata: ModelMetadata;
+  readonly createdAt: string;
+}
+
+export interface RecommendedTeacher {
+  readonly name: string;
+  readonly parameters: string;
+  /** Size of the usual Q4_K_M file. */
+  readonly fileSizeGb: number;
+  readonly minRamGb: number;
+  readonly gpuVramGb: number;
+  readonly note: string;
+}
+
+export type GpuKind = 'cuda' | 'metal' | 'vulkan' | 'cpu';
+
+export interface ModelFit {
+  readonly modelId: number;
+  /** 'gpu-full': every layer on the GPU; 'gpu-partial': some; 'cpu': none; 'too-large': refused before loading. */
+  readonly placement: 'gpu-full' | 'gpu-partial' | 'cpu' | 'too-large';
+  readonly gpuLayers: number;
+  readonly totalLayers: number;
+  readonly ramBytes: number;
+  readonly vramBytes: number;
+  readonly contextSize: number;
+}
+
+export interface HardwareInfo {
+  readonly gpu: GpuKind;
+  readonly gpuNames: readonly string[];
+  readonly vramTotalBytes: number;
+  readonly vramFreeBytes: number;
+  readonly ramTotalBytes: number;
+  readonly ramFreeBytes: number;
+  readonly cpuCores: number;
+  readonly recommendedThreads: number;
+  readonly fit: ModelFit | null;
+}
+
+export const TEACHER_MODES = ['direct', 'reasoning'] as const;
+export type TeacherMode = (typeof TEACHER_MODES)[number];
+
+/** A remote OpenAI-compatible completions server that returns log-probs (llama.cpp server, vLLM, Ollama). */
+export interface TeacherEndpoint {
+  readonly url: string;
+  readonly model: string;
+  readonly concurrency: number;
+  readonly apiKey?: string;
+}
+
+export interface LabelDistribution {
+  readonly labels: ReadonlyArray<{ readonly id: number; readonly name: string }>;
+  readonly probs: readonly number[];
+  readonly logprobs: readonly number[];
+  readonly entropy: number;
+  readonly margin: number;
+  readonly predictedLabelId: number;
+  readonly reasoning: string | null;
+  readonly tokens: number;
+  readonly timeMs: number;
+}
+
+export interface PreviewItem {
+  readonly exampleId: number | null;
+  readonly text: string;
+  readonly distribution: LabelDistribution | null;
+  readonly error: string | null;
+}
+
+export interface ReliabilityBin {
+  readonly lower: number;
+  readonly upper: number;
+  readonly count: number;
+  readonly confidence: number;
+  readonly accuracy: number;
+}
+
+export interface CalibrationSide {
+  readonly ece: number;
+  readonly nll: number;
+  readonly accuracy: number;
+  readonly bins: readonly ReliabilityBin[];
+}
+
+export interface CalibrationReport {
+  readonly temperature: number;
+  readonly examples: number;
+  readonly before: CalibrationSide;
+  readonly after: CalibrationSide;
+}
+
+export interface TeacherRunSettings {
+  readonly mode: TeacherMode;
+  readonly fewShot: number;
+  readonly reasoningBudget: number;
+  readonly threads: number;
+  readonly sequences: number;
+  readonly contextSize: number;
+  readonly endpoints: readonly TeacherEndpoint[];
+}
+
+export interface TeacherRun {
+  readonly id: number;
+  readonly projectId: number;
+  readonly modelId: number | null;
+  readonly modelName: string | null;
+  readonly modelSha256: string;
+  readonly mode: TeacherMode;
+  readonly promptTemplate: string;
+  readonly labels: ReadonlyArray<{ readonly id: number; readonly name: string }>;
+  readonly settings: TeacherRunSettings;
+  readonly calibrationTemperature: number | null;
+  readonly calibration: CalibrationReport | null;
+  readonly jobId: number | null;
+  readonly targetCount: number;
+  readonly outputCount: number;
+  readonly failedCount: number;
+  readonly createdAt: string;
+}
+
+export interface TeacherOutput {
+  readonly exampleId: number;
+  readonly text: string;
+  readonly split: string | null;
+  readonly probs: readonly number[];
+  readonly entropy: number;
+  readonly margin: number;
+  readonly predictedLabelId: number | null;
+  readonly predictedLabel: string | null;
+  readonly reasoning: string | null;
+  readonly tokens: number;
+  readonly timeMs: number;
+}
+
+/** Placeholders of the prompt template. {{text}} marks where each example goes, exactly once. */
+export const PROMPT_PLACEHOLDERS = ['{{task}}', '{{labels}}', '{{examples}}', '{{text}}'] as const;
+
+export const DEFAULT_PROMPT_TEMPLATE =
+  '{{task}}\n\nClassify the text into exactly one of these labels:\n{{labels}}\n{{examples}}' +
+  'Answer with the label name only.\n\nText:\n{{text}}';
+
+const Id = z.number().int().positive();
+const Endpoint = z.object({
+  url: z.string().url('An endpoint needs a full URL such as http://gpu-server:8080.'),
+  model: z.string().max(200).default(''),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  apiKey: z.string().max(500).optional(),
+});
+const PromptInput = z.object({
+  projectId: Id,
+  modelId: Id.optional(),
+  endpoints: z.array(Endpoint).max(16).default([]),
+  template: z.string().max(20_000).optional(),
+  mode: z.enum(TEACHER_MODES).default('direct'),
+  fewShot: z.number().int().min(0).max(20).default(0),
+  reasoningBudget: z.number().int().min(16).max(8192).default(256),
+  threads: z.number().int().min(1).max(256).optional(),
+  sequences: z.number().int().min(1).max(16).optional(),
+  contextSize: z.number().int().min(256).max(131_072).optional(),
+});
+
+export const teacherContract = {
+  /** The model library. */
+  'teacher.models': channel<TeacherModel[]>()(z.object({})),
+  /** Copies a .gguf into the model folder as a job (progress, SHA-256); the job's result is the TeacherModel. */
+  'teacher.importModel': channel<Job>()(
+    z.object({ path: z.string().min(1, 'Choose a .gguf file.'), name: z.string().max(200).optional() }),
+  ),
+  /** Explicit download for machines that are online: never started automatically. */
+  'teacher.downloadModel': channel<Job>()(
+    z.object({
+      url: z.string().url('Give the full address of the .gguf file.'),
+      name: z.string().max(200).optional(),
+    }),
+  ),
+  'teacher.removeModel': channel<{ removed: true }>()(z.object({ modelId: Id })),
+  'teacher.recommended': channel<RecommendedTeacher[]>()(z.object({})),
+  /** What node-llama-cpp detects, and for a model whether and how it fits. */
+  'teacher.hardware': channel<HardwareInfo>()(z.object({ modelId: Id.optional() })),
+  /** The default prompt template and the prompt it gives for the project's first example. */
+  'teacher.promptPreview': channel<{ template: string; rendered: string }>()(PromptInput),
+  /** Scores a handful of examples (or given texts) and returns their distributions. */
+  'teacher.preview': channel<PreviewItem[]>()(
+    PromptInput.extend({
+      exampleIds: z.array(Id).max(20).optional(),
+      texts: z.array(z.string().max(50_000)).max(20).optional(),
+      count: z.number().int().min(1).max(20).default(5),
+    }),
+  ),
+  /** Starts a teacher run as a job over the chosen examples (default: every example not yet labelled by it). */
+  'teacher.run': channel<{ run: TeacherRun; job: Job }>()(
+    PromptInput.extend({
+      exampleIds: z.array(Id).optional(),
+      splits: z.array(z.enum(['train', 'validation', 'test', 'none'])).optional(),
+      limit: z.number().int().positive().optional(),
+    }),
+  ),
+  'teacher.runs': channel<TeacherRun[]>()(z.object({ projectId: Id })),
+  'teacher.outputs': channel<{ total: number; items: TeacherOutput[] }>()(
+    z.object({
+      runId: Id,
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(500).default(50),
+    }),
+  ),
+  /** Fits the run's temperature on human-labelled validation examples (also done at the end of every run). */
+  'teacher.calibrate': channel<CalibrationReport>()(z.object({ runId: Id })),
+} as const;

@@ -1,7 +1,60 @@
 import type { teacherContract } from '../../../shared/teacher';
 import type { Feature } from '../../core/feature';
+import {
+  getModel,
+  importModelJob,
+  listModels,
+  RECOMMENDED_TEACHERS,
+  removeModel,
+  type ImportParams,
+} from './models';
+import {
+  calibrateRun,
+  getRun,
+  listOutputs,
+  listRuns,
+  preview,
+  promptPreview,
+  runTeacherJob,
+  startRun,
+  type TeacherJobParams,
+} from './runs';
+import { teacherService } from './service';
 
 export const teacherFeature: Feature<typeof teacherContract> = {
   name: 'teacher',
-  handlers: {},
+  handlers: {
+    'teacher.models': (_input, ctx) => listModels(ctx.db),
+    'teacher.importModel': (input, ctx) =>
+      ctx.jobs.start<ImportParams>('teacher.import', {
+        title: `Import model ${input.path.split(/[\\/]/).pop() ?? ''}`,
+        params: { path: input.path, name: input.name },
+      }),
+    'teacher.downloadModel': (input, ctx) =>
+      ctx.jobs.start<ImportParams>('teacher.import', {
+        title: `Download model ${input.url.split('/').pop() ?? ''}`,
+        params: { url: input.url, name: input.name },
+      }),
+    'teacher.removeModel': (input, ctx) => {
+      removeModel(ctx, input.modelId);
+      return { removed: true } as const;
+    },
+    'teacher.recommended': () => [...RECOMMENDED_TEACHERS],
+    'teacher.hardware': (input, ctx) =>
+      teacherService(ctx).hardware(input.modelId ? getModel(ctx.db, input.modelId) : null, 2048),
+    'teacher.promptPreview': (input, ctx) => promptPreview(ctx, input),
+    'teacher.preview': (input, ctx) => preview(ctx, input),
+    'teacher.run': (input, ctx) => startRun(ctx, input),
+    'teacher.runs': (input, ctx) => listRuns(ctx.db, input.projectId),
+    'teacher.outputs': (input, ctx) => listOutputs(ctx.db, input.runId, input.offset, input.limit),
+    'teacher.calibrate': (input, ctx) => {
+      getRun(ctx.db, input.runId);
+      return calibrateRun(ctx.db, input.runId);
+    },
+  },
+  // Registered per core (not in `jobs`) because the runners need the core's context, and tests run several cores.
+  start: (ctx) => {
+    ctx.jobs.register<TeacherJobParams>('teacher.run', (ctl) => runTeacherJob(ctx, ctl));
+    ctx.jobs.register<ImportParams>('teacher.import', (ctl) => importModelJob(ctx, ctl));
+  },
 };

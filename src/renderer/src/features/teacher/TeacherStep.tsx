@@ -1,6 +1,329 @@
-import { NotBuilt } from '../../components/NotBuilt';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { IconPlayerPlay, IconPlus, IconSparkles, IconX } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Job } from '../../../../shared/jobs';
+import {
+  DEFAULT_PROMPT_TEMPLATE,
+  type PreviewItem,
+  type TeacherEndpoint,
+  type TeacherMode,
+} from '../../../../shared/teacher';
+import { call, useEvent } from '../../api';
+import { JobRow } from '../../components/StatusBar';
 import type { StepProps } from '../../wizard/types';
+import { errorText, ModelLibrary } from './ModelLibrary';
+import { DistributionBars } from './DistributionBars';
+import { RunsPanel } from './RunsPanel';
 
-export function TeacherStep(_props: StepProps): React.JSX.Element {
-  return <NotBuilt />;
+interface EndpointDraft {
+  url: string;
+  model: string;
+  concurrency: number;
+}
+
+/** The Teacher step: model library and hardware, prompt, live preview, the labelling job and its results. */
+export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX.Element {
+  const { t } = useTranslation('teacher');
+  const [modelId, setModelId] = useState<number | null>(null);
+  const [mode, setMode] = useState<TeacherMode>('direct');
+  const [fewShot, setFewShot] = useState(0);
+  const [budget, setBudget] = useState(256);
+  const [template, setTemplate] = useState(DEFAULT_PROMPT_TEMPLATE);
+  const [endpoints, setEndpoints] = useState<EndpointDraft[]>([]);
+  const [preview, setPreview] = useState<PreviewItem[] | null>(null);
+  const [previewing, setPreviewing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [job, setJob] = useState<Job | null>(null);
+  const [runsVersion, setRunsVersion] = useState(0);
+
+  useEffect(() => {
+    void call('teacher.models', {}).then((models) => {
+      setModelId((current) => current ?? models[models.length - 1]?.id ?? null);
+    });
+  }, []);
+
+  useEffect(() => {
+    void call('jobs.list', { projectId: project.id, activeOnly: true }).then((jobs) => {
+      const active = jobs.find((j) => j.kind === 'teacher.run');
+      if (active) setJob(active);
+    });
+  }, [project.id]);
+
+  useEvent('job.updated', (j) => {
+    if (j.kind !== 'teacher.run' || j.projectId !== project.id) return;
+    setJob(j);
+    if (j.state === 'completed' || j.state === 'failed') {
+      setRunsVersion((v) => v + 1);
+      onProjectChanged();
+    }
+  });
+
+  const usable: TeacherEndpoint[] = endpoints
+    .filter((e) => e.url.trim())
+    .map((e) => ({ url: e.url.trim(), model: e.model.trim(), concurrency: e.concurrency }));
+  const choice = {
+    projectId: project.id,
+    modelId: usable.length ? undefined : (modelId ?? undefined),
+    endpoints: usable,
+    template,
+    mode,
+    fewShot,
+    reasoningBudget: budget,
+  };
+  const ready = usable.length > 0 || modelId !== null;
+
+  const runPreview = async (): Promise<void> => {
+    setPreviewing(true);
+    setError(null);
+    try {
+      setPreview(await call('teacher.preview', { ...choice, count: 5 }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setPreviewing(false);
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    setError(null);
+    try {
+      const r = await call('teacher.run', choice);
+      setJob(r.job);
+      // A run whose examples were all labelled before ends before the request returns.
+      setJob(await call('jobs.get', { jobId: r.job.id }));
+      setRunsVersion((v) => v + 1);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const running = job !== null && ['running', 'paused', 'queued'].includes(job.state);
+  return (
+    <Stack data-testid="teacher-step">
+      <Text size="sm" c="dimmed">
+        {t('intro')}
+      </Text>
+      <ModelLibrary selected={modelId} onSelect={setModelId} />
+
+      <Card withBorder>
+        <Title order={4} mb="sm">
+          {t('prompt')}
+        </Title>
+        <Group align="flex-end" mb="sm">
+          <div>
+            <Text size="sm" fw={500}>
+              {t('mode')}
+            </Text>
+            <SegmentedControl
+              value={mode}
+              onChange={(v) => setMode(v as TeacherMode)}
+              data={[
+                { value: 'direct', label: t('modeDirect') },
+                { value: 'reasoning', label: t('modeReasoning') },
+              ]}
+              data-testid="teacher-mode"
+            />
+          </div>
+          <NumberInput
+            label={t('fewShot')}
+            min={0}
+            max={20}
+            w={220}
+            value={fewShot}
+            onChange={(v) => setFewShot(Number(v) || 0)}
+          />
+          {mode === 'reasoning' && (
+            <NumberInput
+              label={t('reasoningBudget')}
+              min={16}
+              max={8192}
+              step={64}
+              w={200}
+              value={budget}
+              onChange={(v) => setBudget(Math.max(16, Number(v) || 16))}
+              data-testid="teacher-budget"
+            />
+          )}
+        </Group>
+        <Textarea
+          label={t('promptTemplate')}
+          description={t('promptHint', {
+            task: '{{task}}',
+            labels: '{{labels}}',
+            examples: '{{examples}}',
+            text: '{{text}}',
+            interpolation: { escapeValue: false },
+          })}
+          autosize
+          minRows={4}
+          maxRows={12}
+          value={template}
+          onChange={(e) => setTemplate(e.currentTarget.value)}
+          data-testid="teacher-template"
+        />
+        <Group mt={4}>
+          <Button size="xs" variant="subtle" onClick={() => setTemplate(DEFAULT_PROMPT_TEMPLATE)}>
+            {t('resetPrompt')}
+          </Button>
+        </Group>
+
+        <Text size="sm" fw={500} mt="sm">
+          {t('endpoints')}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {t('endpointsHint')}
+        </Text>
+        {endpoints.map((e, i) => (
+          <Group key={i} gap="xs" align="flex-end" mt={4}>
+            <TextInput
+              flex={2}
+              label={t('endpointUrl')}
+              placeholder="http://gpu-server:8080"
+              value={e.url}
+              onChange={(ev) => {
+                const url = ev.currentTarget.value;
+                setEndpoints((list) => list.map((x, j) => (j === i ? { ...x, url } : x)));
+              }}
+            />
+            <TextInput
+              flex={1}
+              label={t('endpointModel')}
+              value={e.model}
+              onChange={(ev) => {
+                const model = ev.currentTarget.value;
+                setEndpoints((list) => list.map((x, j) => (j === i ? { ...x, model } : x)));
+              }}
+            />
+            <NumberInput
+              w={130}
+              label={t('concurrency')}
+              min={1}
+              max={64}
+              value={e.concurrency}
+              onChange={(v) =>
+                setEndpoints((list) =>
+                  list.map((x, j) => (j === i ? { ...x, concurrency: Number(v) || 1 } : x)),
+                )
+              }
+            />
+            <ActionIcon
+              variant="subtle"
+              color="red"
+              aria-label={t('remove')}
+              onClick={() => setEndpoints((list) => list.filter((_, j) => j !== i))}
+            >
+              <IconX size={16} />
+            </ActionIcon>
+          </Group>
+        ))}
+        <Group mt={4}>
+          <Button
+            size="xs"
+            variant="subtle"
+            leftSection={<IconPlus size={14} />}
+            onClick={() => setEndpoints((list) => [...list, { url: '', model: '', concurrency: 4 }])}
+          >
+            {t('addEndpoint')}
+          </Button>
+        </Group>
+      </Card>
+
+      {error && (
+        <Alert
+          color="red"
+          title={t('error')}
+          data-testid="teacher-error"
+          withCloseButton
+          onClose={() => setError(null)}
+        >
+          {error}
+        </Alert>
+      )}
+
+      <Card withBorder>
+        <Group justify="space-between">
+          <div>
+            <Title order={4}>{t('preview')}</Title>
+            <Text size="xs" c="dimmed">
+              {ready ? t('previewHint') : t('chooseModel')}
+            </Text>
+          </div>
+          <Group>
+            <Button
+              variant="light"
+              leftSection={<IconSparkles size={16} />}
+              disabled={!ready}
+              loading={previewing}
+              onClick={() => void runPreview()}
+              data-testid="teacher-preview"
+            >
+              {t('preview')}
+            </Button>
+            <Button
+              leftSection={<IconPlayerPlay size={16} />}
+              disabled={!ready || running}
+              onClick={() => void start()}
+              data-testid="teacher-run"
+            >
+              {t('run')}
+            </Button>
+          </Group>
+        </Group>
+        <Text size="xs" c="dimmed" mt={4}>
+          {t('runHint')}
+        </Text>
+        {job && (
+          <div data-testid="teacher-job">
+            <JobRow job={job} />
+          </div>
+        )}
+        {previewing && (
+          <Text size="sm" mt="sm">
+            {t('previewing')}
+          </Text>
+        )}
+        {preview && (
+          <Stack mt="sm" gap="sm" data-testid="teacher-preview-results">
+            {preview.map((item, i) => (
+              <Card key={i} withBorder p="xs" data-testid="teacher-preview-item">
+                <Text size="sm" lineClamp={3} mb={4}>
+                  {item.text}
+                </Text>
+                {item.distribution ? (
+                  <>
+                    <DistributionBars d={item.distribution} />
+                    {item.distribution.reasoning && (
+                      <Text size="xs" c="dimmed" mt={4} lineClamp={4}>
+                        {t('reasoning')}: {item.distribution.reasoning}
+                      </Text>
+                    )}
+                  </>
+                ) : (
+                  <Text size="sm" c="red">
+                    {item.error}
+                  </Text>
+                )}
+              </Card>
+            ))}
+          </Stack>
+        )}
+      </Card>
+
+      <RunsPanel projectId={project.id} version={runsVersion} />
+    </Stack>
+  );
 }

@@ -1,0 +1,200 @@
+/**
+ * Teacher throughput on a generated qwen2 model with >= 100M parameters, over sentences of ../shared/datasets/unfair_tos.
+ *   (a) Distillery: parallel sequences, shared prefix kept, labels scored by append-and-erase (the TeacherClient).
+ *   (b) the naive way in the same run: one LlamaChatSession prompt per example asking for the label, the answer
+ *       parsed, one sequence, no prefix reuse.
+ *   (c) the hardware's limit: the tokens Distillery evaluates, in one controlledEvaluate call.
+ * Plus each optimisation switched off in turn (before/after). The last stdout line is one JSON object.
+ *
+ * Options: --examples N (default 32; the issue's full configuration is --examples 200, about 15 minutes on a busy
+ *          2-core machine), --naive N (examples for (b), default 3: its rate is per example), --ablation N (4),
+ *          --threads N (1), --sequences N (default: what Distillery picks for this machine). Rates are per example, so the smaller defaults measure the same rates.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { getLlama, LlamaChatSession, LlamaLogLevel, type Token } from 'node-llama-cpp';
+import type { PromptPlan, ScoreItem, ScoreStrategy } from '../src/main/features/teacher/protocol';
+import { recommendedSequences } from '../src/main/features/teacher/service';
+import { TeacherClient } from '../src/main/features/teacher/teacher.client';
+import { tinyModelParameters, writeTinyModel, type TinyModelOptions } from '../tests/fixtures/gguf/generate';
+
+const { values } = parseArgs({
+  options: {
+    examples: { type: 'string', default: '32' },
+    naive: { type: 'string', default: '3' },
+    ablation: { type: 'string', default: '4' },
+    threads: { type: 'string', default: '1' },
+    sequences: { type: 'string' },
+  },
+});
+const N = Number(values.examples);
+const NAIVE = Number(values.naive);
+const ABLATION = Number(values.ablation);
+const THREADS = Number(values.threads);
+const SEQUENCES = values.sequences === undefined ? recommendedSequences() : Number(values.sequences);
+
+const ROOT = join(import.meta.dirname, '..');
+const MODEL_OPTS: TinyModelOptions = {
+  seed: 7,
+  embedding: 768,
+  heads: 12,
+  kvHeads: 2,
+  feedForward: 3072,
+  layers: 12,
+  contextLength: 4096,
+  dtype: 'f16',
+  weightScale: 1,
+  name: 'Bench qwen2 100M (generated)',
+};
+const params = tinyModelParameters(MODEL_OPTS);
+if (params < 100e6) throw new Error(`bench model has only ${params} parameters`);
+const modelPath = writeTinyModel(
+  join(ROOT, 'bench', '.work', `bench-qwen2-${Math.round(params / 1e6)}M.gguf`),
+  MODEL_OPTS,
+);
+
+const rows = readFileSync(
+  join(ROOT, '..', 'shared', 'datasets', 'unfair_tos', 'claudette50_sentences.tsv'),
+  'utf8',
+)
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t'))
+  .filter((c) => c[4] && c[4].length >= 40 && c[4].length <= 200);
+const texts = rows.slice(0, N).map((c) => c[4]);
+const items: ScoreItem[] = texts.map((text, i) => ({ id: i + 1, text }));
+
+const plan: PromptPlan = {
+  before:
+    'Decide whether a sentence from an online Terms of Service is a potentially unfair clause.\n\n' +
+    'Classify the text into exactly one of these labels:\n' +
+    '- fair: An ordinary clause that does not put the consumer at an unfair disadvantage.\n' +
+    '- unfair: A potentially unfair clause: unilateral change or termination, limitation of liability, arbitration, ' +
+    'choice of law or jurisdiction, content removal, or consent by merely using the service.\n' +
+    'Answer with the label name only.\n\nText:\n',
+  after: '',
+  labels: ['fair', 'unfair'],
+  mode: 'direct',
+  reasoningBudget: 32,
+};
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+async function distillery(
+  client: TeacherClient,
+  list: ScoreItem[],
+  strategy: ScoreStrategy,
+): Promise<{ rate: number; tokens: number; seconds: number }> {
+  const t0 = performance.now();
+  const results = await client.request({ op: 'score', plan, items: list, strategy });
+  const seconds = (performance.now() - t0) / 1000;
+  return { rate: list.length / seconds, tokens: results.reduce((a, r) => a + r.evaluated, 0), seconds };
+}
+
+const client = new TeacherClient();
+await client.request({
+  op: 'load',
+  options: { modelPath, threads: THREADS, sequences: SEQUENCES, contextSize: 1024, gpu: false },
+});
+// Warm-up: the first evaluation pays for allocations.
+await client.request({ op: 'score', plan, items: items.slice(0, 1), strategy: {} });
+
+// (b) and (c) run in this process with node-llama-cpp directly.
+const llama = await getLlama({ build: 'never', gpu: false, logLevel: LlamaLogLevel.error });
+const model = await llama.loadModel({ modelPath });
+const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: THREADS });
+const sequence = context.getSequence();
+
+log(
+  `model ${(params / 1e6).toFixed(1)}M parameters, ${N} examples, ${THREADS} thread(s), ${SEQUENCES} sequences`,
+);
+// (a) and (b) alternate in rounds, so that a change in the machine's load hits both alike (the machine is shared).
+const naiveItems = texts.slice(0, Math.min(NAIVE, texts.length));
+const rounds = Math.max(1, naiveItems.length);
+let aSeconds = 0;
+let aTokens = 0;
+let bSeconds = 0;
+let parsed = 0;
+for (let r = 0; r < rounds; r++) {
+  const chunk = items.slice(Math.floor((r * N) / rounds), Math.floor(((r + 1) * N) / rounds));
+  if (chunk.length) {
+    const a = await distillery(client, chunk, {});
+    aSeconds += a.seconds;
+    aTokens += a.tokens;
+  }
+  const text = naiveItems[r];
+  if (text === undefined) continue;
+  const tn = performance.now();
+  await sequence.clearHistory();
+  const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
+  const answer = await session.prompt(`${plan.before}${text}${plan.after}`, { maxTokens: 8, temperature: 0 });
+  const lower = answer.trim().toLowerCase();
+  if (lower.startsWith('unfair') || lower.startsWith('fair')) parsed++;
+  session.dispose({ disposeSequence: false });
+  bSeconds += (performance.now() - tn) / 1000;
+}
+const full = { rate: N / aSeconds, seconds: aSeconds, tokens: aTokens };
+const naiveRate = naiveItems.length / bSeconds;
+log(`(a) Distillery: ${full.rate.toFixed(2)} examples/s (${full.seconds.toFixed(1)} s)`);
+log(
+  `(b) naive chat session: ${naiveRate.toFixed(2)} examples/s (${parsed}/${naiveItems.length} answers parseable)`,
+);
+
+// Each optimisation switched off in turn, on a subset (rates are per example, so the subset size does not matter).
+const subset = items.slice(0, Math.min(ABLATION, items.length));
+const base = await distillery(client, subset, {});
+const noBatch = await distillery(client, subset, { parallel: 1 });
+const noPrefix = await distillery(client, subset, { reusePrefix: false });
+const noAppendErase = await distillery(client, subset, { appendErase: false });
+log(
+  `ablation on ${subset.length}: all ${base.rate.toFixed(2)}/s, no batching ${noBatch.rate.toFixed(2)}/s, ` +
+    `no prefix reuse ${noPrefix.rate.toFixed(2)}/s, no append-erase ${noAppendErase.rate.toFixed(2)}/s`,
+);
+await client.dispose();
+
+// (c): Distillery's tokens (its prefix once, then every example) as one sequence, in one call.
+const head = model.tokenize('<｜begin▁of▁sentence｜><｜User｜>', true);
+const tokens: Token[] = [...head, ...model.tokenize(plan.before, false)];
+for (const text of texts) {
+  if (tokens.length >= 1024) break;
+  tokens.push(...model.tokenize(text, false));
+}
+const raw = tokens.slice(0, Math.min(1024, full.tokens));
+await sequence.clearHistory();
+const tc = performance.now();
+await sequence.controlledEvaluate(raw);
+const rawTokensPerSecond = raw.length / ((performance.now() - tc) / 1000);
+const distilleryTokensPerSecond = full.tokens / full.seconds;
+log(
+  `(c) raw controlledEvaluate: ${rawTokensPerSecond.toFixed(1)} tokens/s; Distillery evaluated ${distilleryTokensPerSecond.toFixed(1)} tokens/s`,
+);
+await context.dispose();
+await model.dispose();
+
+console.log(
+  JSON.stringify({
+    bench: 'teacher',
+    modelParameters: params,
+    examples: N,
+    threads: THREADS,
+    sequences: SEQUENCES,
+    distilleryExamplesPerSecond: Number(full.rate.toFixed(3)),
+    naiveExamplesPerSecond: Number(naiveRate.toFixed(3)),
+    naiveParsed: `${parsed}/${naiveItems.length}`,
+    ratioDistilleryToNaive: Number((full.rate / naiveRate).toFixed(2)),
+    distilleryTokensPerSecond: Number(distilleryTokensPerSecond.toFixed(1)),
+    rawTokensPerSecond: Number(rawTokensPerSecond.toFixed(1)),
+    ratioTokensToRaw: Number((distilleryTokensPerSecond / rawTokensPerSecond).toFixed(3)),
+    ablationExamplesPerSecond: {
+      all: Number(base.rate.toFixed(3)),
+      withoutBatching: Number(noBatch.rate.toFixed(3)),
+      withoutPrefixReuse: Number(noPrefix.rate.toFixed(3)),
+      withoutAppendErase: Number(noAppendErase.rate.toFixed(3)),
+    },
+    targets: { ratioDistilleryToNaive: 5, ratioTokensToRaw: 0.8 },
+  }),
+);

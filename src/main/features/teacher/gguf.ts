@@ -1,0 +1,399 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { ModelMetadata } from '../../../shared/teacher';
+import { AppError } from '../../core/errors';
+
+/**
+ * Reads and checks a GGUF file's header, metadata and tensor table in JavaScript, without llama.cpp: some malformed
+ * files make llama.cpp abort the process, so everything that can be checked here is checked first.
+ */
+
+const MAGIC = 'GGUF';
+const MAX_STRING = 64 * 1024 * 1024;
+const MAX_ARRAY = 16 * 1024 * 1024;
+const MAX_COUNT = 10_000_000;
+
+/** ggml tensor types: [name, block size, bytes per block]. */
+const GGML_TYPES: Record<number, readonly [string, number, number]> = {
+  0: ['F32', 1, 4],
+  1: ['F16', 1, 2],
+  2: ['Q4_0', 32, 18],
+  3: ['Q4_1', 32, 20],
+  6: ['Q5_0', 32, 22],
+  7: ['Q5_1', 32, 24],
+  8: ['Q8_0', 32, 34],
+  9: ['Q8_1', 32, 36],
+  10: ['Q2_K', 256, 84],
+  11: ['Q3_K', 256, 110],
+  12: ['Q4_K', 256, 144],
+  13: ['Q5_K', 256, 176],
+  14: ['Q6_K', 256, 210],
+  15: ['Q8_K', 256, 292],
+  16: ['IQ2_XXS', 256, 66],
+  17: ['IQ2_XS', 256, 74],
+  18: ['IQ3_XXS', 256, 98],
+  19: ['IQ1_S', 256, 50],
+  20: ['IQ4_NL', 32, 18],
+  21: ['IQ3_S', 256, 110],
+  22: ['IQ2_S', 256, 82],
+  23: ['IQ4_XS', 256, 136],
+  24: ['I8', 1, 1],
+  25: ['I16', 1, 2],
+  26: ['I32', 1, 4],
+  27: ['I64', 1, 8],
+  28: ['F64', 1, 8],
+  29: ['IQ1_M', 256, 56],
+  30: ['BF16', 1, 2],
+  34: ['TQ1_0', 256, 54],
+  35: ['TQ2_0', 256, 66],
+  39: ['MXFP4', 32, 17],
+};
+
+/** general.file_type values (llama_ftype). */
+const FILE_TYPES: Record<number, string> = {
+  0: 'F32',
+  1: 'F16',
+  2: 'Q4_0',
+  3: 'Q4_1',
+  7: 'Q8_0',
+  8: 'Q5_0',
+  9: 'Q5_1',
+  10: 'Q2_K',
+  11: 'Q3_K_S',
+  12: 'Q3_K_M',
+  13: 'Q3_K_L',
+  14: 'Q4_K_S',
+  15: 'Q4_K_M',
+  16: 'Q5_K_S',
+  17: 'Q5_K_M',
+  18: 'Q6_K',
+  19: 'IQ2_XXS',
+  20: 'IQ2_XS',
+  21: 'Q2_K_S',
+  22: 'IQ3_XS',
+  23: 'IQ3_XXS',
+  24: 'IQ1_S',
+  25: 'IQ4_NL',
+  26: 'IQ3_S',
+  27: 'IQ3_M',
+  28: 'IQ2_S',
+  29: 'IQ2_M',
+  30: 'IQ4_XS',
+  31: 'IQ1_M',
+  32: 'BF16',
+};
+
+export type MetaScalar = string | number | boolean | bigint;
+export interface MetaArray {
+  readonly arrayType: number;
+  readonly length: number;
+  /** Kept only for small arrays and string arrays we need (e.g. not the vocabulary). */
+  readonly values: MetaScalar[] | null;
+}
+
+export interface GgufTensorInfo {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly type: number;
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+export interface GgufHeader {
+  readonly version: number;
+  readonly metadata: ReadonlyMap<string, MetaScalar | MetaArray>;
+  readonly tensors: readonly GgufTensorInfo[];
+  readonly dataOffset: number;
+  readonly fileSize: number;
+}
+
+class Truncated extends Error {}
+
+class Reader {
+  private buf: Buffer = Buffer.alloc(0);
+  private bufStart = 0;
+  pos = 0;
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
+  private ensure(n: number): void {
+    if (this.pos + n > this.size) throw new Truncated();
+    if (this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length) return;
+    const want = Math.max(n, 1 << 20);
+    const len = Math.min(want, this.size - this.pos);
+    const b = Buffer.alloc(len);
+    const read = readSync(this.fd, b, 0, len, this.pos);
+    if (read < n) throw new Truncated();
+    this.buf = b.subarray(0, read);
+    this.bufStart = this.pos;
+  }
+  private view(n: number): Buffer {
+    this.ensure(n);
+    const o = this.pos - this.bufStart;
+    this.pos += n;
+    return this.buf.subarray(o, o + n);
+  }
+  u8(): number {
+    return this.view(1).readUInt8(0);
+  }
+  u32(): number {
+    return this.view(4).readUInt32LE(0);
+  }
+  u64(): number {
+    const v = this.view(8).readBigUInt64LE(0);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('count too large');
+    return Number(v);
+  }
+  skip(n: number): void {
+    if (this.pos + n > this.size) throw new Truncated();
+    this.pos += n;
+  }
+  string(): string {
+    const len = this.u64();
+    if (len > MAX_STRING) throw new RangeError(`a text of ${len} bytes`);
+    return this.view(len).toString('utf8');
+  }
+  scalar(type: number): MetaScalar {
+    switch (type) {
+      case 0:
+        return this.view(1).readUInt8(0);
+      case 1:
+        return this.view(1).readInt8(0);
+      case 2:
+        return this.view(2).readUInt16LE(0);
+      case 3:
+        return this.view(2).readInt16LE(0);
+      case 4:
+        return this.view(4).readUInt32LE(0);
+      case 5:
+        return this.view(4).readInt32LE(0);
+      case 6:
+        return this.view(4).readFloatLE(0);
+      case 7:
+        return this.view(1).readUInt8(0) !== 0;
+      case 8:
+        return this.string();
+      case 10:
+        return this.view(8).readBigUInt64LE(0);
+      case 11:
+        return this.view(8).readBigInt64LE(0);
+      case 12:
+        return this.view(8).readDoubleLE(0);
+      default:
+        throw new RangeError(`unknown value type ${type}`);
+    }
+  }
+}
+
+const SCALAR_SIZES: Record<number, number> = {
+  0: 1,
+  1: 1,
+  2: 2,
+  3: 2,
+  4: 4,
+  5: 4,
+  6: 4,
+  7: 1,
+  10: 8,
+  11: 8,
+  12: 8,
+};
+
+function badFile(file: string, why: string): AppError {
+  return new AppError(
+    'BAD_FILE',
+    `${file} is not a usable GGUF model: ${why} Download the model again or choose another file; nothing was imported.`,
+  );
+}
+
+/** Parses the header, metadata and tensor table; throws AppError('BAD_FILE') with the reason when malformed. */
+export function readGgufHeader(file: string): GgufHeader {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new AppError(
+      'NOT_FOUND',
+      `Cannot open ${file}: ${(e as Error).message}. Check the path and try again.`,
+    );
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) throw badFile(file, 'the file is empty.');
+    const r = new Reader(fd, size);
+    let stage = 'header';
+    try {
+      const magic = size >= 4 ? Buffer.from([r.u8(), r.u8(), r.u8(), r.u8()]).toString('latin1') : '';
+      if (magic !== MAGIC) {
+        throw badFile(
+          file,
+          `it does not start with "GGUF" (found ${JSON.stringify(magic)}); it is not a GGUF file.`,
+        );
+      }
+      const version = r.u32();
+      if (version < 2 || version > 3)
+        throw badFile(file, `GGUF version ${version} is not supported (2 or 3 is).`);
+      const tensorCount = r.u64();
+      const kvCount = r.u64();
+      if (tensorCount > MAX_COUNT || kvCount > MAX_COUNT)
+        throw badFile(file, 'its header counts are impossible.');
+      stage = 'metadata';
+      const metadata = new Map<string, MetaScalar | MetaArray>();
+      for (let i = 0; i < kvCount; i++) {
+        const key = r.string();
+        const type = r.u32();
+        if (type === 9) {
+          const arrayType = r.u32();
+          const length = r.u64();
+          if (length > MAX_ARRAY) throw new RangeError(`an array of ${length} items`);
+          const keep = arrayType === 8 ? length <= 64 : length <= 4096;
+          const values: MetaScalar[] | null = keep ? [] : null;
+          for (let j = 0; j < length; j++) {
+            if (arrayType === 8) {
+              const s = r.string();
+              values?.push(s);
+            } else if (SCALAR_SIZES[arrayType] !== undefined) {
+              if (values) values.push(r.scalar(arrayType));
+              else r.skip(SCALAR_SIZES[arrayType]);
+            } else throw new RangeError(`unknown array type ${arrayType}`);
+          }
+          metadata.set(key, { arrayType, length, values });
+        } else metadata.set(key, r.scalar(type));
+      }
+      stage = 'tensor table';
+      const tensors: GgufTensorInfo[] = [];
+      for (let i = 0; i < tensorCount; i++) {
+        const name = r.string();
+        const nDims = r.u32();
+        if (nDims < 1 || nDims > 4) throw new RangeError(`tensor ${name} has ${nDims} dimensions`);
+        const dims: number[] = [];
+        for (let d = 0; d < nDims; d++) dims.push(r.u64());
+        const type = r.u32();
+        const offset = r.u64();
+        const t = GGML_TYPES[type];
+        if (!t) throw new RangeError(`tensor ${name} has unknown type ${type}`);
+        const elements = dims.reduce((a, b) => a * b, 1);
+        tensors.push({ name, dims, type, offset, bytes: Math.ceil(elements / t[1]) * t[2] });
+      }
+      const alignment = Number(metadata.get('general.alignment') ?? 32) || 32;
+      const dataOffset = Math.ceil(r.pos / alignment) * alignment;
+      stage = 'tensor data';
+      for (const t of tensors) {
+        if (dataOffset + t.offset + t.bytes > size) {
+          throw badFile(
+            file,
+            `it is truncated: tensor ${t.name} ends at byte ${dataOffset + t.offset + t.bytes} but the file has ${size} bytes (an interrupted copy or download?).`,
+          );
+        }
+      }
+      return { version, metadata, tensors, dataOffset, fileSize: size };
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      if (e instanceof Truncated)
+        throw badFile(file, `it is truncated in its ${stage} (an interrupted copy or download?).`);
+      throw badFile(file, `its ${stage} is damaged (${(e as Error).message}).`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Hyperparameters llama.cpp needs for the architectures whose tensors we check. */
+const REQUIRED_KEYS = [
+  'context_length',
+  'embedding_length',
+  'block_count',
+  'feed_forward_length',
+  'attention.head_count',
+];
+
+const LAYER_TENSORS: Record<string, readonly string[]> = {
+  qwen2: [
+    'attn_norm.weight',
+    'attn_q.weight',
+    'attn_k.weight',
+    'attn_v.weight',
+    'attn_output.weight',
+    'ffn_norm.weight',
+    'ffn_gate.weight',
+    'ffn_up.weight',
+    'ffn_down.weight',
+  ],
+  llama: [
+    'attn_norm.weight',
+    'attn_q.weight',
+    'attn_k.weight',
+    'attn_v.weight',
+    'attn_output.weight',
+    'ffn_norm.weight',
+  ],
+};
+
+function num(v: MetaScalar | MetaArray | undefined): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  return null;
+}
+
+/** Checks what llama.cpp will need and summarises the model; throws AppError('BAD_FILE') when something is missing. */
+export function inspectGguf(file: string): ModelMetadata {
+  const h = readGgufHeader(file);
+  const arch = h.metadata.get('general.architecture');
+  if (typeof arch !== 'string' || !arch) throw badFile(file, 'it has no general.architecture key.');
+  const missing: string[] = [];
+  for (const k of REQUIRED_KEYS) if (!h.metadata.has(`${arch}.${k}`)) missing.push(`${arch}.${k}`);
+  for (const k of ['tokenizer.ggml.model', 'tokenizer.ggml.tokens']) if (!h.metadata.has(k)) missing.push(k);
+  if (missing.length) throw badFile(file, `it lacks the metadata ${missing.join(', ')}.`);
+  const layers = num(h.metadata.get(`${arch}.block_count`));
+  const names = new Set(h.tensors.map((t) => t.name));
+  const needed = ['token_embd.weight', 'output_norm.weight'];
+  const perLayer = LAYER_TENSORS[arch];
+  if (perLayer && layers !== null) {
+    for (let l = 0; l < layers; l++) for (const t of perLayer) needed.push(`blk.${l}.${t}`);
+  }
+  const absent = needed.filter((n) => !names.has(n));
+  if (absent.length) {
+    const shown = absent.slice(0, 5).join(', ') + (absent.length > 5 ? ` and ${absent.length - 5} more` : '');
+    throw badFile(file, `it lacks the tensors ${shown}.`);
+  }
+  // llama.cpp's CPU code aborts the process on half-precision norms and biases: refuse them here instead.
+  const halfVectors = h.tensors.filter((t) => t.dims.length === 1 && t.type !== 0);
+  if (halfVectors.length) {
+    throw badFile(
+      file,
+      `it stores ${halfVectors.length} normalisation or bias vectors (e.g. ${halfVectors[0].name}) as ${GGML_TYPES[halfVectors[0].type]?.[0]}, which llama.cpp cannot compute with (it would crash).`,
+    );
+  }
+  const vocab = h.metadata.get('tokenizer.ggml.tokens');
+  const vocabSize = vocab && typeof vocab === 'object' && 'length' in vocab ? vocab.length : 0;
+  const embd = h.tensors.find((t) => t.name === 'token_embd.weight');
+  if (embd && vocabSize && embd.dims[1] !== vocabSize) {
+    throw badFile(file, `its embedding has ${embd.dims[1]} rows but its vocabulary ${vocabSize} tokens.`);
+  }
+  const template = h.metadata.get('tokenizer.chat_template');
+  const fileType = num(h.metadata.get('general.file_type'));
+  const bytesByType = new Map<number, number>();
+  for (const t of h.tensors) bytesByType.set(t.type, (bytesByType.get(t.type) ?? 0) + t.bytes);
+  const dominant = [...bytesByType.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const quantization =
+    (fileType !== null ? FILE_TYPES[fileType] : undefined) ??
+    (dominant !== undefined ? GGML_TYPES[dominant]?.[0] : undefined) ??
+    'unknown';
+  const nameValue = h.metadata.get('general.name');
+  return {
+    architecture: arch,
+    name: typeof nameValue === 'string' ? nameValue : null,
+    parameterCount: h.tensors.reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0),
+    quantization,
+    contextLength: num(h.metadata.get(`${arch}.context_length`)),
+    layers,
+    hasChatTemplate: typeof template === 'string' && template.length > 0,
+    chatTemplateFamily:
+      typeof template === 'string' && template.length > 0
+        ? template.includes('<｜Assistant｜>')
+          ? 'deepseek-r1'
+          : 'other'
+        : null,
+    tensorCount: h.tensors.length,
+  };
+}

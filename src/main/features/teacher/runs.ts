@@ -1,0 +1,660 @@
+import { createHash } from 'node:crypto';
+import type { Job } from '../../../shared/jobs';
+import {
+  DEFAULT_PROMPT_TEMPLATE,
+  type CalibrationReport,
+  type LabelDistribution,
+  type PreviewItem,
+  type TeacherEndpoint,
+  type TeacherMode,
+  type TeacherOutput,
+  type TeacherRun,
+  type TeacherRunSettings,
+} from '../../../shared/teacher';
+import { AppError, notFound } from '../../core/errors';
+import type { CoreContext } from '../../core/feature';
+import type { JobControl } from '../../core/jobs/jobs';
+import { humanLabels } from '../../core/labels';
+import type { Db } from '../../core/store/db';
+import { parseJson } from '../../core/store/db';
+import { nowIso } from '../../core/time';
+import { audit } from '../../core/audit';
+import { getSettings } from '../app/settings';
+import { getModel } from './models';
+import { buildPrompt, type BuiltPrompt } from './prompt';
+import type { LoadOptions, PromptPlan, ScoreResult } from './protocol';
+import { remoteScorer } from './remote';
+import {
+  allFinite,
+  argmax,
+  entropy,
+  fitTemperature,
+  margin,
+  normalise,
+  reliability,
+  softmax,
+} from './scoring';
+import { recommendedSequences, recommendedThreads, teacherService, type Scorer } from './service';
+
+/** What a person chose in the Teacher step (the request of preview and run). */
+export interface TeacherChoice {
+  readonly projectId: number;
+  readonly modelId?: number;
+  readonly endpoints: readonly TeacherEndpoint[];
+  readonly template?: string;
+  readonly mode: TeacherMode;
+  readonly fewShot: number;
+  readonly reasoningBudget: number;
+  readonly threads?: number;
+  readonly sequences?: number;
+  readonly contextSize?: number;
+}
+
+const DEFAULT_CONTEXT = 2048;
+const MIN_CALIBRATION_EXAMPLES = 5;
+
+function settingsOf(c: TeacherChoice): TeacherRunSettings {
+  return {
+    mode: c.mode,
+    fewShot: c.fewShot,
+    reasoningBudget: c.reasoningBudget,
+    threads: c.threads ?? recommendedThreads(),
+    sequences: c.sequences ?? recommendedSequences(),
+    contextSize: c.contextSize ?? DEFAULT_CONTEXT,
+    endpoints: c.endpoints,
+  };
+}
+
+interface TeacherIdentity {
+  readonly sha256: string;
+  readonly modelId: number | null;
+  readonly scorer: (signal?: AbortSignal) => Promise<Scorer>;
+  readonly loadOptions: LoadOptions | null;
+}
+
+function resolveTeacher(
+  ctx: CoreContext,
+  modelId: number | null | undefined,
+  s: TeacherRunSettings,
+): TeacherIdentity {
+  if (modelId) {
+    const model = getModel(ctx.db, modelId);
+    const loadOptions: LoadOptions = {
+      modelPath: model.filePath,
+      threads: s.threads,
+      sequences: s.sequences,
+      contextSize: s.contextSize,
+      gpu: true,
+    };
+    return {
+      sha256: model.sha256,
+      modelId: model.id,
+      loadOptions,
+      scorer: () => teacherService(ctx).acquire(loadOptions),
+    };
+  }
+  if (s.endpoints.length) {
+    const id = s.endpoints
+      .map((e) => `${e.url}#${e.model}`)
+      .sort()
+      .join(',');
+    return {
+      sha256: `remote:${createHash('sha256').update(id).digest('hex')}`,
+      modelId: null,
+      loadOptions: null,
+      scorer: async (signal) => remoteScorer(s.endpoints, signal),
+    };
+  }
+  throw new AppError(
+    'INVALID_INPUT',
+    'Choose a teacher model (import one first) or configure a remote endpoint.',
+  );
+}
+
+export function toDistribution(
+  labels: ReadonlyArray<{ id: number; name: string }>,
+  r: ScoreResult,
+  temperature = 1,
+): LabelDistribution | null {
+  if (!r.logLikelihoods || !allFinite(r.logLikelihoods)) return null;
+  const { logprobs } = normalise(r.logLikelihoods);
+  const probs = temperature === 1 ? logprobs.map((l) => Math.exp(l)) : softmax(logprobs, temperature);
+  if (!allFinite(probs) || !allFinite(logprobs)) return null;
+  return {
+    labels,
+    probs,
+    logprobs,
+    entropy: entropy(probs),
+    margin: margin(probs),
+    predictedLabelId: labels[argmax(probs)].id,
+    reasoning: r.reasoning,
+    tokens: r.tokens,
+    timeMs: r.timeMs,
+  };
+}
+
+function promptFor(ctx: CoreContext, c: TeacherChoice): BuiltPrompt {
+  return buildPrompt(ctx.db, c.projectId, {
+    template: c.template,
+    fewShot: c.fewShot,
+    mode: c.mode,
+    reasoningBudget: c.reasoningBudget,
+  });
+}
+
+/** The live preview: a handful of the project's examples (or given texts) with their distributions. */
+export async function preview(
+  ctx: CoreContext,
+  c: TeacherChoice & { exampleIds?: readonly number[]; texts?: readonly string[]; count: number },
+): Promise<PreviewItem[]> {
+  const built = promptFor(ctx, c);
+  const s = settingsOf(c);
+  const teacher = resolveTeacher(ctx, c.modelId, s);
+  let items: Array<{ id: number; exampleId: number | null; text: string }>;
+  if (c.texts?.length) {
+    items = c.texts.map((text, i) => ({ id: i + 1, exampleId: null, text }));
+  } else {
+    const rows = c.exampleIds?.length
+      ? (ctx.db
+          .prepare(
+            `SELECT id, text FROM examples WHERE project_id = ? AND excluded = 0 AND id IN (${c.exampleIds.map(() => '?').join(',')}) ORDER BY id`,
+          )
+          .all(c.projectId, ...c.exampleIds) as Array<{ id: number; text: string }>)
+      : (ctx.db
+          .prepare(
+            "SELECT id, text FROM examples WHERE project_id = ? AND excluded = 0 AND trim(text) != '' ORDER BY id LIMIT ?",
+          )
+          .all(c.projectId, c.count) as Array<{ id: number; text: string }>);
+    if (!rows.length) {
+      throw new AppError(
+        'INVALID_INPUT',
+        'This project has no examples to preview. Import data in the Data step first.',
+      );
+    }
+    items = rows.map((r) => ({ id: r.id, exampleId: r.id, text: r.text }));
+  }
+  const empty = items.find((i) => !i.text.trim());
+  if (empty)
+    throw new AppError('INVALID_INPUT', 'One of the texts is empty: the teacher needs some text to label.');
+  const scorer = await teacher.scorer();
+  const results = await scorer.score(
+    built.plan,
+    items.map((i) => ({ id: i.id, text: i.text })),
+  );
+  const labels = built.labels.map((l) => ({ id: l.id, name: l.name }));
+  return items.map((item, i) => {
+    const d = toDistribution(labels, results[i]);
+    return {
+      exampleId: item.exampleId,
+      text: item.text,
+      distribution: d,
+      error: d ? null : (results[i].error ?? 'The model produced invalid numbers for this example.'),
+    };
+  });
+}
+
+export async function promptPreview(
+  ctx: CoreContext,
+  c: TeacherChoice,
+): Promise<{ template: string; rendered: string }> {
+  const built = promptFor(ctx, c);
+  const first = ctx.db
+    .prepare(
+      "SELECT text FROM examples WHERE project_id = ? AND excluded = 0 AND trim(text) != '' ORDER BY id LIMIT 1",
+    )
+    .get(c.projectId) as { text: string } | undefined;
+  return {
+    template: c.template ?? DEFAULT_PROMPT_TEMPLATE,
+    rendered: built.rendered.replace('{{text}}', first?.text ?? '…'),
+  };
+}
+
+interface RunRow {
+  id: number;
+  project_id: number;
+  model_id: number | null;
+  model_sha256: string;
+  mode: TeacherMode;
+  prompt_template: string;
+  labels_snapshot: string;
+  settings: string;
+  calibration_temperature: number | null;
+  job_id: number | null;
+  created_at: string;
+}
+
+interface StoredSettings extends TeacherRunSettings {
+  readonly plan: PromptPlan;
+  readonly template: string;
+}
+
+function runCounts(db: Db, runId: number): { target: number; output: number; failed: number } {
+  const r = db
+    .prepare(
+      `SELECT COUNT(*) AS target, SUM(status = 'failed') AS failed,
+              (SELECT COUNT(*) FROM teacher_outputs o WHERE o.run_id = ?) AS output
+       FROM teacher_run_targets WHERE run_id = ?`,
+    )
+    .get(runId, runId) as { target: number; failed: number | null; output: number };
+  return { target: r.target, output: r.output, failed: r.failed ?? 0 };
+}
+
+function calibrationOf(db: Db, runId: number): CalibrationReport | null {
+  const row = db
+    .prepare(
+      "SELECT payload FROM metrics WHERE teacher_run_id = ? AND kind = 'teacher_calibration' ORDER BY id DESC LIMIT 1",
+    )
+    .get(runId) as { payload: string } | undefined;
+  return row ? parseJson<CalibrationReport | null>(row.payload, null) : null;
+}
+
+function toRun(db: Db, r: RunRow): TeacherRun {
+  const s = parseJson<StoredSettings>(r.settings, {} as StoredSettings);
+  const model = r.model_id
+    ? (db.prepare('SELECT name FROM teacher_models WHERE id = ?').get(r.model_id) as
+        { name: string } | undefined)
+    : undefined;
+  const counts = runCounts(db, r.id);
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    modelId: r.model_id,
+    modelName: model?.name ?? null,
+    modelSha256: r.model_sha256,
+    mode: r.mode,
+    promptTemplate: r.prompt_template,
+    labels: JSON.parse(r.labels_snapshot) as Array<{ id: number; name: string }>,
+    settings: {
+      mode: s.mode,
+      fewShot: s.fewShot,
+      reasoningBudget: s.reasoningBudget,
+      threads: s.threads,
+      sequences: s.sequences,
+      contextSize: s.contextSize,
+      endpoints: (s.endpoints ?? []).map((e) => ({ url: e.url, model: e.model, concurrency: e.concurrency })),
+    },
+    calibrationTemperature: r.calibration_temperature,
+    calibration: calibrationOf(db, r.id),
+    jobId: r.job_id,
+    targetCount: counts.target,
+    outputCount: counts.output,
+    failedCount: counts.failed,
+    createdAt: r.created_at,
+  };
+}
+
+function runRow(db: Db, runId: number): RunRow {
+  const r = db.prepare('SELECT * FROM teacher_runs WHERE id = ?').get(runId) as RunRow | undefined;
+  if (!r) throw notFound('Teacher run', runId);
+  return r;
+}
+
+export function getRun(db: Db, runId: number): TeacherRun {
+  return toRun(db, runRow(db, runId));
+}
+
+export function listRuns(db: Db, projectId: number): TeacherRun[] {
+  return (
+    db.prepare('SELECT * FROM teacher_runs WHERE project_id = ? ORDER BY id DESC').all(projectId) as RunRow[]
+  ).map((r) => toRun(db, r));
+}
+
+export interface RunRequest extends TeacherChoice {
+  readonly exampleIds?: readonly number[];
+  readonly splits?: ReadonlyArray<'train' | 'validation' | 'test' | 'none'>;
+  readonly limit?: number;
+}
+
+/** Creates the run (exact prompt, model hash, settings, target examples) and starts its job. */
+export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; job: Job } {
+  const built = promptFor(ctx, req);
+  const s = settingsOf(req);
+  const teacher = resolveTeacher(ctx, req.modelId, s);
+  if (teacher.modelId === null && req.mode !== 'direct') {
+    throw new AppError(
+      'UNSUPPORTED',
+      'Reasoning mode runs on a local model only. Choose "direct" mode for remote endpoints.',
+    );
+  }
+  const labels = built.labels.map((l) => ({ id: l.id, name: l.name }));
+  const where = ['project_id = ?', 'excluded = 0'];
+  const args: unknown[] = [req.projectId];
+  if (req.exampleIds?.length) {
+    where.push(`id IN (${req.exampleIds.map(() => '?').join(',')})`);
+    args.push(...req.exampleIds);
+  }
+  if (req.splits?.length) {
+    const named = req.splits.filter((x) => x !== 'none');
+    const parts = named.length ? [`split IN (${named.map(() => '?').join(',')})`] : [];
+    if (req.splits.includes('none')) parts.push('split IS NULL');
+    where.push(`(${parts.join(' OR ')})`);
+    args.push(...named);
+  }
+  const ids = (
+    ctx.db
+      .prepare(
+        `SELECT id FROM examples WHERE ${where.join(' AND ')} ORDER BY id ${req.limit ? 'LIMIT ?' : ''}`,
+      )
+      .all(...args, ...(req.limit ? [req.limit] : [])) as Array<{ id: number }>
+  ).map((r) => r.id);
+  if (!ids.length)
+    throw new AppError(
+      'INVALID_INPUT',
+      'There are no examples to label. Import data or change the selection.',
+    );
+  const stored: StoredSettings = {
+    ...s,
+    plan: built.plan,
+    template: req.template ?? DEFAULT_PROMPT_TEMPLATE,
+  };
+  const snapshot = JSON.stringify(labels);
+  const runId = ctx.db.transaction(() => {
+    const info = ctx.db
+      .prepare(
+        `INSERT INTO teacher_runs (project_id, model_id, model_sha256, mode, prompt_template, labels_snapshot, settings, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        req.projectId,
+        teacher.modelId,
+        teacher.sha256,
+        req.mode,
+        built.rendered,
+        snapshot,
+        JSON.stringify(stored),
+        nowIso(),
+      );
+    const id = Number(info.lastInsertRowid);
+    const insert = ctx.db.prepare(
+      'INSERT INTO teacher_run_targets (run_id, example_id, position) VALUES (?, ?, ?)',
+    );
+    ids.forEach((exampleId, i) => insert.run(id, exampleId, i));
+    // Examples this teacher already labelled with this exact prompt are carried over, not labelled again.
+    const previous = ctx.db
+      .prepare(
+        `SELECT id, settings FROM teacher_runs WHERE project_id = ? AND id != ? AND model_sha256 = ? AND mode = ?
+           AND prompt_template = ? AND labels_snapshot = ? ORDER BY id DESC`,
+      )
+      .all(req.projectId, id, teacher.sha256, req.mode, built.rendered, snapshot) as Array<{
+      id: number;
+      settings: string;
+    }>;
+    for (const p of previous) {
+      const ps = parseJson<Partial<StoredSettings>>(p.settings, {});
+      if (req.mode === 'reasoning' && ps.reasoningBudget !== s.reasoningBudget) continue;
+      ctx.db
+        .prepare(
+          `INSERT OR IGNORE INTO teacher_outputs (run_id, example_id, probs, logprobs, predicted_label_id, entropy, margin,
+             reasoning, tokens, time_ms, created_at)
+           SELECT ?, o.example_id, o.logprobs, o.logprobs, o.predicted_label_id, o.entropy, o.margin, o.reasoning, o.tokens,
+             o.time_ms, o.created_at
+           FROM teacher_outputs o JOIN teacher_run_targets t ON t.run_id = ? AND t.example_id = o.example_id
+           WHERE o.run_id = ?`,
+        )
+        .run(id, id, p.id);
+    }
+    // Carried rows hold uncalibrated log-probs in both columns until recomputed here.
+    const carried = ctx.db
+      .prepare('SELECT example_id, logprobs FROM teacher_outputs WHERE run_id = ?')
+      .all(id) as Array<{
+      example_id: number;
+      logprobs: string;
+    }>;
+    const fix = ctx.db.prepare(
+      'UPDATE teacher_outputs SET probs = ?, entropy = ?, margin = ?, predicted_label_id = ? WHERE run_id = ? AND example_id = ?',
+    );
+    const done = ctx.db.prepare(
+      "UPDATE teacher_run_targets SET status = 'done' WHERE run_id = ? AND example_id = ?",
+    );
+    for (const c of carried) {
+      const probs = (JSON.parse(c.logprobs) as number[]).map((l) => Math.exp(l));
+      fix.run(
+        JSON.stringify(probs),
+        entropy(probs),
+        margin(probs),
+        labels[argmax(probs)].id,
+        id,
+        c.example_id,
+      );
+      done.run(id, c.example_id);
+    }
+    audit(ctx.db, {
+      projectId: req.projectId,
+      actor: getSettings(ctx.db).annotator,
+      action: 'teacher.run',
+      entity: 'teacher_run',
+      entityId: id,
+      details: {
+        modelSha256: teacher.sha256,
+        mode: req.mode,
+        examples: ids.length,
+        carriedOver: carried.length,
+      },
+    });
+    return id;
+  })();
+  const job = ctx.jobs.start<TeacherJobParams>('teacher.run', {
+    projectId: req.projectId,
+    title: `Teacher labels (${ids.length} examples)`,
+    params: { runId },
+  });
+  ctx.db.prepare('UPDATE teacher_runs SET job_id = ? WHERE id = ?').run(job.id, runId);
+  return { run: getRun(ctx.db, runId), job };
+}
+
+export interface TeacherJobParams {
+  readonly runId: number;
+}
+
+/** The run's job: labels the pending targets batch by batch; each batch is committed before the next starts. */
+export async function runTeacherJob(ctx: CoreContext, ctl: JobControl<TeacherJobParams>): Promise<unknown> {
+  const run = runRow(ctx.db, ctl.params.runId);
+  const stored = parseJson<StoredSettings>(run.settings, {} as StoredSettings);
+  const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const teacher = resolveTeacher(ctx, run.model_id, stored);
+  if (teacher.sha256 !== run.model_sha256) {
+    throw new AppError('MODEL_ERROR', 'The model of this run was replaced by another file. Start a new run.');
+  }
+  const count = (status: string): number =>
+    (
+      ctx.db
+        .prepare('SELECT COUNT(*) AS n FROM teacher_run_targets WHERE run_id = ? AND status = ?')
+        .get(run.id, status) as {
+        n: number;
+      }
+    ).n;
+  const total = (
+    ctx.db.prepare('SELECT COUNT(*) AS n FROM teacher_run_targets WHERE run_id = ?').get(run.id) as {
+      n: number;
+    }
+  ).n;
+  let done = total - count('pending');
+  ctl.progress(done, total, { phase: 'Loading the model' });
+  const pendingQuery = ctx.db.prepare(
+    `SELECT t.example_id AS id, e.text AS text FROM teacher_run_targets t JOIN examples e ON e.id = t.example_id
+     WHERE t.run_id = ? AND t.status = 'pending' ORDER BY t.position LIMIT ?`,
+  );
+  const insert = ctx.db.prepare(
+    `INSERT OR IGNORE INTO teacher_outputs (run_id, example_id, probs, logprobs, predicted_label_id, entropy, margin,
+       reasoning, tokens, time_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const mark = ctx.db.prepare(
+    'UPDATE teacher_run_targets SET status = ?, error = ? WHERE run_id = ? AND example_id = ?',
+  );
+  let scorer: Scorer | null = null;
+  let first = true;
+  let failedInARow = 0;
+  for (;;) {
+    await ctl.yield();
+    scorer ??= await teacher.scorer(ctl.signal);
+    // A short first batch measures the speed, so that the ETA shows early.
+    const size = first ? Math.max(1, Math.floor(scorer.batchSize / 2)) : scorer.batchSize;
+    const rows = pendingQuery.all(run.id, size) as Array<{ id: number; text: string }>;
+    if (!rows.length) break;
+    const empty = rows.filter((r) => !r.text.trim());
+    const work = rows.filter((r) => r.text.trim());
+    const started = Date.now();
+    const results = work.length ? await scorer.score(stored.plan, work) : [];
+    const now = nowIso();
+    let failed = 0;
+    ctx.db.transaction(() => {
+      for (const r of empty) mark.run('skipped', 'The text is empty.', run.id, r.id);
+      for (const r of results) {
+        const d = toDistribution(labels, r);
+        if (!d) {
+          failed++;
+          mark.run('failed', r.error ?? 'The model produced invalid numbers.', run.id, r.id);
+          continue;
+        }
+        insert.run(
+          run.id,
+          r.id,
+          JSON.stringify(d.probs),
+          JSON.stringify(d.logprobs),
+          d.predictedLabelId,
+          d.entropy,
+          d.margin,
+          d.reasoning,
+          d.tokens,
+          d.timeMs,
+          now,
+        );
+        mark.run('done', null, run.id, r.id);
+      }
+    })();
+    failedInARow = failed === results.length && results.length > 0 ? failedInARow + results.length : 0;
+    if (failedInARow >= 8) {
+      throw new AppError(
+        'MODEL_ERROR',
+        'The model gives invalid numbers (NaN) for every example: the model file is probably damaged. Choose another model.',
+      );
+    }
+    done += rows.length;
+    ctl.saveCheckpoint({ done });
+    const rate = first && Date.now() > started ? (rows.length * 1000) / (Date.now() - started) : undefined;
+    ctl.progress(done, total, { phase: 'Labelling', ...(rate ? { rate } : {}) });
+    first = false;
+  }
+  ctl.progress(done, total, { phase: 'Calibrating' });
+  let calibration: CalibrationReport | null = null;
+  try {
+    calibration = calibrateRun(ctx.db, run.id);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+  }
+  ctx.events.emit('project.changed', { projectId: run.project_id, what: 'teacher' });
+  return {
+    runId: run.id,
+    labelled: count('done'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    calibration,
+  };
+}
+
+/** Fits the run's temperature on human-labelled validation examples and rewrites its probabilities with it. */
+export function calibrateRun(db: Db, runId: number): CalibrationReport {
+  const run = runRow(db, runId);
+  const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const index = new Map(labels.map((l, i) => [l.id, i]));
+  const human = humanLabels(db, run.project_id, { split: 'validation' });
+  const rows = db
+    .prepare('SELECT example_id, logprobs FROM teacher_outputs WHERE run_id = ?')
+    .all(runId) as Array<{
+    example_id: number;
+    logprobs: string;
+  }>;
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (const r of rows) {
+    const label = human.get(r.example_id);
+    const k = label === undefined ? undefined : index.get(label);
+    if (k === undefined) continue;
+    x.push(JSON.parse(r.logprobs) as number[]);
+    y.push(k);
+  }
+  if (x.length < MIN_CALIBRATION_EXAMPLES) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Calibration needs at least ${MIN_CALIBRATION_EXAMPLES} human-labelled validation examples that the teacher labelled; this run has ${x.length}. Label more validation examples in Review.`,
+    );
+  }
+  const temperature = fitTemperature(x, y);
+  const report: CalibrationReport = {
+    temperature,
+    examples: x.length,
+    before: reliability(x, y, 1),
+    after: reliability(x, y, temperature),
+  };
+  const update = db.prepare(
+    'UPDATE teacher_outputs SET probs = ?, entropy = ?, margin = ?, predicted_label_id = ? WHERE run_id = ? AND example_id = ?',
+  );
+  db.transaction(() => {
+    for (const r of rows) {
+      const probs = softmax(JSON.parse(r.logprobs) as number[], temperature);
+      if (!allFinite(probs)) continue;
+      update.run(
+        JSON.stringify(probs),
+        entropy(probs),
+        margin(probs),
+        labels[argmax(probs)].id,
+        runId,
+        r.example_id,
+      );
+    }
+    db.prepare('UPDATE teacher_runs SET calibration_temperature = ? WHERE id = ?').run(temperature, runId);
+    db.prepare("DELETE FROM metrics WHERE teacher_run_id = ? AND kind = 'teacher_calibration'").run(runId);
+    db.prepare(
+      `INSERT INTO metrics (project_id, teacher_run_id, kind, split, name, value, payload, created_at)
+       VALUES (?, ?, 'teacher_calibration', 'validation', 'ece_after', ?, ?, ?)`,
+    ).run(run.project_id, runId, report.after.ece, JSON.stringify(report), nowIso());
+  })();
+  return report;
+}
+
+export function listOutputs(
+  db: Db,
+  runId: number,
+  offset: number,
+  limit: number,
+): { total: number; items: TeacherOutput[] } {
+  const run = runRow(db, runId);
+  const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const names = new Map(labels.map((l) => [l.id, l.name]));
+  const total = (
+    db.prepare('SELECT COUNT(*) AS n FROM teacher_outputs WHERE run_id = ?').get(runId) as { n: number }
+  ).n;
+  const rows = db
+    .prepare(
+      `SELECT o.*, e.text, e.split FROM teacher_outputs o JOIN examples e ON e.id = o.example_id
+       WHERE o.run_id = ? ORDER BY o.example_id LIMIT ? OFFSET ?`,
+    )
+    .all(runId, limit, offset) as Array<{
+    example_id: number;
+    text: string;
+    split: string | null;
+    probs: string;
+    entropy: number;
+    margin: number;
+    predicted_label_id: number | null;
+    reasoning: string | null;
+    tokens: number;
+    time_ms: number;
+  }>;
+  return {
+    total,
+    items: rows.map((r) => ({
+      exampleId: r.example_id,
+      text: r.text.length > 400 ? `${r.text.slice(0, 400)}…` : r.text,
+      split: r.split,
+      probs: JSON.parse(r.probs) as number[],
+      entropy: r.entropy,
+      margin: r.margin,
+      predictedLabelId: r.predicted_label_id,
+      predictedLabel: r.predicted_label_id !== null ? (names.get(r.predicted_label_id) ?? null) : null,
+      reasoning: r.reasoning,
+      tokens: r.tokens,
+      timeMs: r.time_ms,
+    })),
+  };
+}

@@ -1,0 +1,121 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ErrorCode } from '../../../shared/result';
+import { ERROR_CODES } from '../../../shared/result';
+import { resolveEntry } from '../../core/entries';
+import { AppError } from '../../core/errors';
+import type { FromHost, HostRequest, HostResponses, ToHost } from './protocol';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const LOG_LINES = 40;
+
+function asCode(code: string): ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'MODEL_ERROR';
+}
+
+/** Keeps llama.cpp's words that explain an abort (assertions, errors), not its chatter. */
+function explain(lines: readonly string[]): string {
+  const telling = lines.filter((l) =>
+    /error|assert|abort|fail|invalid|unsupported|nan|unable|cannot|corrupt/i.test(l),
+  );
+  const pick = (telling.length ? telling : lines).slice(-3).join(' | ');
+  return pick.length > 600 ? pick.slice(-600) : pick;
+}
+
+/**
+ * The core's side of the teacher process: typed, sequence-numbered requests; a crash of the process rejects every
+ * request in flight with the cause llama.cpp logged, and leaves the client `dead` (start a new one).
+ */
+export class TeacherClient {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private readonly log: string[] = [];
+  private seq = 0;
+  private exitError: AppError | null = null;
+  private disposing = false;
+  readonly exited: Promise<void>;
+
+  constructor() {
+    const entry = resolveEntry('teacher-host');
+    this.child = fork(entry.file, [], {
+      execArgv: [...entry.execArgv],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    const keep = (text: string): void => {
+      for (const line of text.split('\n')) {
+        const l = line.trim();
+        if (!l) continue;
+        this.log.push(l);
+        if (this.log.length > LOG_LINES) this.log.shift();
+      }
+    };
+    this.child.stderr?.on('data', (d: Buffer) => keep(d.toString()));
+    this.child.stdout?.on('data', (d: Buffer) => keep(d.toString()));
+    this.child.on('message', (msg: FromHost) => {
+      if (msg.type === 'log') keep(msg.message);
+      if (msg.type !== 'reply') return;
+      // What llama.cpp said before an answer explains that answer, not a later crash.
+      this.log.length = 0;
+      const p = this.pending.get(msg.seq);
+      if (!p) return;
+      this.pending.delete(msg.seq);
+      if (msg.ok) p.resolve(msg.value);
+      else p.reject(new AppError(asCode(msg.error.code), msg.error.message));
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
+        const said = explain(this.log);
+        this.exitError = new AppError(
+          'MODEL_ERROR',
+          this.disposing
+            ? 'The teacher process was stopped.'
+            : `The teacher process ${how}${said ? `. llama.cpp said: ${said}` : ''}. ` +
+                'The app is fine: the model file may be damaged or unsupported; try another model, or resume the job.',
+        );
+        for (const p of this.pending.values()) p.reject(this.exitError);
+        this.pending.clear();
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get dead(): boolean {
+    return this.exitError !== null;
+  }
+
+  /** The last lines llama.cpp wrote: the cause of a failure. */
+  recentLog(): string[] {
+    return [...this.log];
+  }
+
+  request<K extends HostRequest['op']>(req: Extract<HostRequest, { op: K }>): Promise<HostResponses[K]> {
+    if (this.exitError) return Promise.reject(this.exitError);
+    const seq = ++this.seq;
+    return new Promise<HostResponses[K]>((resolve, reject) => {
+      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
+      const msg: ToHost = { ...req, seq };
+      this.child.send(msg, (e) => {
+        if (e && this.pending.delete(seq))
+          reject(new AppError('MODEL_ERROR', `Cannot reach the teacher process: ${e.message}`));
+      });
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.exitError) return;
+    this.disposing = true;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,208 @@
+import { BarChart } from '@mantine/charts';
+import { Badge, Button, Card, Group, Select, Spoiler, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CalibrationReport, TeacherOutput, TeacherRun } from '../../../../shared/teacher';
+import { call, useEvent, useQuery } from '../../api';
+import { errorText } from './ModelLibrary';
+import { DistributionBars } from './DistributionBars';
+
+const PAGE = 50;
+
+function Reliability({ report }: { report: CalibrationReport }): React.JSX.Element {
+  const { t } = useTranslation('teacher');
+  const data = report.before.bins.map((b, i) => ({
+    bin: `${Math.round(b.lower * 100)}–${Math.round(b.upper * 100)}%`,
+    [t('confidence')]: Number(((b.lower + b.upper) / 2).toFixed(2)),
+    [t('accuracyBefore')]: b.count ? Number(b.accuracy.toFixed(3)) : 0,
+    [t('accuracyAfter')]: report.after.bins[i].count ? Number(report.after.bins[i].accuracy.toFixed(3)) : 0,
+  }));
+  return (
+    <div data-testid="teacher-reliability">
+      <Text size="sm" fw={500} mt="xs">
+        {t('reliability')}
+      </Text>
+      <BarChart
+        h={180}
+        data={data}
+        dataKey="bin"
+        series={[
+          { name: t('confidence'), color: 'gray.5' },
+          { name: t('accuracyBefore'), color: 'red.6' },
+          { name: t('accuracyAfter'), color: 'teal.6' },
+        ]}
+        yAxisProps={{ domain: [0, 1] }}
+      />
+    </div>
+  );
+}
+
+/** The project's teacher runs: calibration and the soft labels of every example. */
+export function RunsPanel({ projectId, version }: { projectId: number; version: number }): React.JSX.Element {
+  const { t } = useTranslation('teacher');
+  const runs = useQuery('teacher.runs', { projectId });
+  const [runId, setRunId] = useState<number | null>(null);
+  const [items, setItems] = useState<TeacherOutput[]>([]);
+  const [total, setTotal] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const { reload } = runs;
+
+  useEffect(() => reload(), [version, reload]);
+  useEvent('job.updated', (j) => {
+    if (j.kind === 'teacher.run' && j.projectId === projectId && j.state !== 'running') reload();
+  });
+
+  const list = runs.data ?? [];
+  const current: TeacherRun | undefined = list.find((r) => r.id === runId) ?? list[0];
+  const currentId = current?.id ?? null;
+  const currentCount = current?.outputCount ?? 0;
+
+  useEffect(() => {
+    if (currentId === null) return;
+    void call('teacher.outputs', { runId: currentId, offset: 0, limit: PAGE }).then(
+      (r) => {
+        setItems(r.items);
+        setTotal(r.total);
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [currentId, currentCount]);
+
+  const more = (): void => {
+    if (currentId === null) return;
+    void call('teacher.outputs', { runId: currentId, offset: items.length, limit: PAGE }).then((r) =>
+      setItems((prev) => [...prev, ...r.items]),
+    );
+  };
+
+  const calibrate = (): void => {
+    if (currentId === null) return;
+    setError(null);
+    void call('teacher.calibrate', { runId: currentId }).then(
+      () => reload(),
+      (e: unknown) => setError(errorText(e)),
+    );
+  };
+
+  return (
+    <Card withBorder data-testid="teacher-runs">
+      <Title order={4} mb="sm">
+        {t('runs')}
+      </Title>
+      {!current ? (
+        <Text size="sm" c="dimmed">
+          {t('noRuns')}
+        </Text>
+      ) : (
+        <Stack gap="sm">
+          <Select
+            value={String(current.id)}
+            onChange={(v) => setRunId(v ? Number(v) : null)}
+            allowDeselect={false}
+            data={list.map((r) => ({
+              value: String(r.id),
+              label: t('runLine', {
+                id: r.id,
+                model: r.modelName ?? r.modelSha256.slice(0, 12),
+                mode: r.mode,
+                done: r.outputCount,
+                total: r.targetCount,
+              }),
+            }))}
+            data-testid="teacher-run-select"
+          />
+          <Group gap="xs">
+            {current.failedCount > 0 && (
+              <Badge color="red">{t('failed', { count: current.failedCount })}</Badge>
+            )}
+          </Group>
+          <div>
+            <Group justify="space-between">
+              <Text size="sm" fw={500}>
+                {t('calibration')}
+              </Text>
+              <Button size="xs" variant="light" onClick={calibrate} data-testid="teacher-calibrate">
+                {t('calibrate')}
+              </Button>
+            </Group>
+            <Text size="sm" data-testid="teacher-calibration">
+              {current.calibration
+                ? t('calibrationText', {
+                    t: current.calibration.temperature.toFixed(2),
+                    n: current.calibration.examples,
+                    before: current.calibration.before.ece.toFixed(3),
+                    after: current.calibration.after.ece.toFixed(3),
+                  })
+                : t('calibrationNone')}
+            </Text>
+            {current.calibration && <Reliability report={current.calibration} />}
+          </div>
+          {error && (
+            <Text c="red" size="sm">
+              {error}
+            </Text>
+          )}
+          <Text size="sm" fw={500}>
+            {t('softLabels')} ({total})
+          </Text>
+          <Table data-testid="teacher-outputs" striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('text')}</Table.Th>
+                <Table.Th w={110}>{t('predicted')}</Table.Th>
+                <Table.Th w={280}>{t('distribution')}</Table.Th>
+                <Table.Th w={90}>{t('entropy')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((o) => (
+                <Table.Tr key={o.exampleId} data-testid="teacher-output">
+                  <Table.Td>
+                    <Text size="sm" lineClamp={3}>
+                      {o.text}
+                    </Text>
+                    {o.reasoning && (
+                      <Spoiler maxHeight={0} showLabel={t('showReasoning')} hideLabel="×">
+                        <Text size="xs" c="dimmed" data-testid="teacher-reasoning">
+                          {o.reasoning}
+                        </Text>
+                      </Spoiler>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="light">{o.predictedLabel}</Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <DistributionBars
+                      d={{
+                        labels: current.labels,
+                        probs: o.probs,
+                        logprobs: [],
+                        entropy: o.entropy,
+                        margin: o.margin,
+                        predictedLabelId: o.predictedLabelId ?? 0,
+                        reasoning: o.reasoning,
+                        tokens: o.tokens,
+                        timeMs: o.timeMs,
+                      }}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" data-testid="teacher-entropy">
+                      {o.entropy.toFixed(3)}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {items.length < total && (
+            <Button variant="subtle" onClick={more}>
+              {t('more')}
+            </Button>
+          )}
+        </Stack>
+      )}
+    </Card>
+  );
+}
