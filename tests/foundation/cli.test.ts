@@ -49,16 +49,22 @@ describe('one owner per data folder', () => {
   it('tells a second Distillery which process holds the data folder', async () => {
     const own = tempDir();
     const { spawn } = await import('node:child_process');
-    const server = spawn(process.execPath, ['bin/distillery.mjs', 'serve', '--json', '--data-dir', own.dir], { cwd: ROOT });
+    const server = spawn(process.execPath, ['bin/distillery.mjs', 'serve', '--json', '--data-dir', own.dir], {
+      cwd: ROOT,
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         server.stdout.once('data', () => resolve());
         server.once('exit', (c) => reject(new Error(`serve exited ${c}`)));
       });
-      const r = spawnSync(process.execPath, ['bin/distillery.mjs', 'projects', 'list', '--json', '--data-dir', own.dir], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['bin/distillery.mjs', 'projects', 'list', '--json', '--data-dir', own.dir],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      );
       expect(r.status).toBe(1);
       const err = JSON.parse(r.stderr) as { error: { code: string; message: string } };
       expect(err.error.code).toBe('DB_LOCKED');

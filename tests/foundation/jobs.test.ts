@@ -101,3 +101,26 @@ describe('jobs', () => {
     expect(Math.min(...doneSeen)).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe('failed jobs', () => {
+  it('keep the error code of their failure, for the CLI and the UI', async () => {
+    const { JobManager } = await import('../../src/main/core/jobs/jobs');
+    const { AppError } = await import('../../src/main/core/errors');
+    const t = await testCore();
+    try {
+      const jobs = new JobManager(t.core.db, t.core.events);
+      jobs.register('test.sleep', async () => {
+        throw new AppError('BAD_FILE', 'This file is not a model.');
+      });
+      const job = jobs.start('test.sleep', { title: 'failing', params: {} });
+      const final = await jobs.wait(job.id);
+      expect(final).toMatchObject({
+        state: 'failed',
+        error: 'This file is not a model.',
+        result: { errorCode: 'BAD_FILE' },
+      });
+    } finally {
+      await t.close();
+    }
+  });
+});

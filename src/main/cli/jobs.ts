@@ -1,4 +1,5 @@
 import type { Job } from '../../shared/jobs';
+import type { ErrorCode } from '../../shared/result';
 import type { Core } from '../core/core';
 import { AppError } from '../core/errors';
 import type { CliIo } from './types';
@@ -31,8 +32,10 @@ export async function followJob(core: Core, job: Job, io: CliIo): Promise<Job> {
   process.once('SIGINT', onSigint);
   try {
     const final = await core.jobs.wait(job.id);
-    if (final.state === 'failed')
-      throw new AppError('INTERNAL', final.error ?? 'The job failed.', { jobId: final.id });
+    if (final.state === 'failed') {
+      const code = (final.result as { errorCode?: ErrorCode } | null)?.errorCode ?? 'INTERNAL';
+      throw new AppError(code, final.error ?? 'The job failed.', { jobId: final.id });
+    }
     if (final.state === 'cancelled')
       throw new AppError('CANCELLED', 'The job was cancelled.', { jobId: final.id });
     return final;

@@ -322,7 +322,13 @@ export class JobManager {
           this.setState(jobId, 'cancelled', { finished: true });
           return;
         }
-        this.setState(jobId, 'failed', { error: toErrorInfo(e).message, finished: true });
+        const info = toErrorInfo(e);
+        // The code travels with the failed job so that the CLI and UI can say what kind of failure it was.
+        this.setState(jobId, 'failed', {
+          error: info.message,
+          finished: true,
+          result: { errorCode: info.code },
+        });
       } finally {
         this.live.delete(jobId);
       }
