@@ -1,18 +1,11 @@
 import type { Job } from '../../shared/jobs';
 import type { Project } from '../../shared/projects';
-import { AppError } from '../core/errors';
 import { followJob } from './jobs';
 import type { CliCommand } from './types';
+import { requireId } from './args';
 
 function projectLine(p: Project): string {
   return `${String(p.id).padStart(4)}  ${p.name}  (${p.exampleCount} examples, ${p.labelCount} labels)`;
-}
-
-function requireId(value: string | undefined, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new AppError('INVALID_INPUT', `Give the ${what} id as a positive whole number.`);
-  return n;
 }
 
 export const projectCommands: CliCommand[] = [

@@ -4,17 +4,7 @@ import { ENCODINGS, type DatasetStats, type Encoding, type ImportResult } from '
 import { followJob } from '../../cli/jobs';
 import type { CliCommand, CliIo } from '../../cli/types';
 import { AppError } from '../../core/errors';
-
-function projectId(value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'Give the project id as a positive whole number (see "distillery projects list").',
-    );
-  }
-  return n;
-}
+import { requireId } from '../../cli/args';
 
 function num(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
@@ -137,7 +127,7 @@ export const datasetCommands: CliCommand[] = [
     },
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
-      const id = projectId(positionals[0]);
+      const id = requireId(positionals[0], 'project');
       const path = resolve(positionals[1] ?? '');
       const parse = {
         path,
@@ -183,7 +173,7 @@ export const datasetCommands: CliCommand[] = [
     usage: 'distillery data stats PROJECT_ID',
     run: async ({ positionals }, io) => {
       const core = await io.core();
-      const s = await core.call('dataset.stats', { projectId: projectId(positionals[0]) });
+      const s = await core.call('dataset.stats', { projectId: requireId(positionals[0], 'project') });
       printStats(s, io);
       return s;
     },
@@ -200,7 +190,7 @@ export const datasetCommands: CliCommand[] = [
     },
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
-      const id = projectId(positionals[0]);
+      const id = requireId(positionals[0], 'project');
       let labels = await core.call('dataset.labels', { projectId: id });
       if (values.set) {
         const name = String(values.set);
@@ -233,7 +223,7 @@ export const datasetCommands: CliCommand[] = [
     options: cleanOptions,
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
-      const id = projectId(positionals[0]);
+      const id = requireId(positionals[0], 'project');
       if (values.undo) {
         const r = await core.call('dataset.cleanUndo', { projectId: id });
         io.print(`Restored ${r.restored} examples.`);
@@ -276,7 +266,7 @@ export const datasetCommands: CliCommand[] = [
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const s = await core.call('dataset.split', {
-        projectId: projectId(positionals[0]),
+        projectId: requireId(positionals[0], 'project'),
         train: num(values.train, 'train'),
         validation: num(values.validation, 'validation'),
         test: num(values.test, 'test'),
@@ -295,7 +285,7 @@ export const datasetCommands: CliCommand[] = [
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const s = await core.call('dataset.lockTest', {
-        projectId: projectId(positionals[0]),
+        projectId: requireId(positionals[0], 'project'),
         locked: !values.unlock,
         confirm: Boolean(values.confirm),
       });
@@ -315,7 +305,7 @@ export const datasetCommands: CliCommand[] = [
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const page = await core.call('dataset.browse', {
-        projectId: projectId(positionals[0]),
+        projectId: requireId(positionals[0], 'project'),
         limit: num(values.limit, 'limit') ?? 20,
         filters: { search: positionals.slice(1).join(' ') },
       });
@@ -335,7 +325,7 @@ export const datasetCommands: CliCommand[] = [
       if (format !== 'csv' && format !== 'jsonl')
         throw new AppError('INVALID_INPUT', '--format is csv or jsonl.');
       const r = await core.call('dataset.export', {
-        projectId: projectId(positionals[0]),
+        projectId: requireId(positionals[0], 'project'),
         format,
         includeExcluded: Boolean(values['include-excluded']),
       });

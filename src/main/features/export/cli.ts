@@ -8,13 +8,7 @@ import { loadStudent } from '../student/predictor';
 import { restoreBackup, writeBackup } from './backup';
 import { exportStudent, loadExportFolder } from './exportStudent';
 import { decide, outputRecord, parseInputLine } from './runtime/student-runtime';
-
-function requireId(value: string | undefined, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new AppError('INVALID_INPUT', `Give the ${what} id as a positive whole number.`);
-  return n;
-}
+import { requireId } from '../../cli/args';
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

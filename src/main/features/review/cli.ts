@@ -3,17 +3,7 @@ import { resolve } from 'node:path';
 import type { ImportReport } from '../../../shared/review';
 import { AppError } from '../../core/errors';
 import type { CliCommand } from '../../cli/types';
-
-function projectId(value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'Give the project id as a positive whole number (see "distillery projects list").',
-    );
-  }
-  return n;
-}
+import { requireId } from '../../cli/args';
 
 function reportLines(r: ImportReport): string[] {
   const lines = [
@@ -40,7 +30,7 @@ export const reviewCommands: CliCommand[] = [
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const r = await core.call('review.export', {
-        projectId: projectId(positionals[0]),
+        projectId: requireId(positionals[0], 'project'),
         annotator: values.annotator as string | undefined,
       });
       if (values.out) {
@@ -67,7 +57,7 @@ export const reviewCommands: CliCommand[] = [
       'take-theirs': { type: 'boolean' },
     },
     run: async ({ positionals, values }, io) => {
-      const id = projectId(positionals[0]);
+      const id = requireId(positionals[0], 'project');
       if (!positionals[1]) throw new AppError('INVALID_INPUT', 'Give the JSONL file to import.');
       const file = resolve(positionals[1]);
       let jsonl: string;
@@ -107,7 +97,7 @@ export const reviewCommands: CliCommand[] = [
       const core = await io.core();
       const chosen = values.annotator as string[] | undefined;
       const r = await core.call('review.agreement', {
-        projectId: projectId(positionals[0]),
+        projectId: requireId(positionals[0], 'project'),
         annotators: chosen && chosen.length > 0 ? chosen : undefined,
       });
       const fmt = (k: number | null): string => (k === null ? 'undefined' : k.toFixed(3));
@@ -132,7 +122,7 @@ export const reviewCommands: CliCommand[] = [
     usage: 'distillery review gold PROJECT_ID',
     run: async ({ positionals }, io) => {
       const core = await io.core();
-      const r = await core.call('review.gold', { projectId: projectId(positionals[0]) });
+      const r = await core.call('review.gold', { projectId: requireId(positionals[0], 'project') });
       io.print(`${r.labelled} of ${r.testTotal} test documents have a human label.`);
       for (const c of r.classes)
         io.print(`  ${c.name}: ${c.count}${c.enough ? '' : ` (fewer than ${r.minPerClass})`}`);

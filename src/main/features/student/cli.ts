@@ -4,13 +4,7 @@ import type { EventMap } from '../../../shared/events';
 import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
-
-function requireId(value: string | undefined, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new AppError('INVALID_INPUT', `Give the ${what} id as a positive whole number.`);
-  return n;
-}
+import { requireId } from '../../cli/args';
 
 function numberOption(values: Record<string, unknown>, key: string): number | undefined {
   const v = values[key];
