@@ -61,11 +61,13 @@ export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.El
         mb="lg"
         data-testid="wizard-steps"
       >
-        {WIZARD_STEPS.map((s) => (
+        {WIZARD_STEPS.map((s, i) => (
+          // Steps before the open one are not necessarily done: show their number, not a check mark.
           <Stepper.Step
             key={s}
             label={t(`steps.${s}`)}
             description={t(`stepHints.${s}`)}
+            completedIcon={i + 1}
             data-testid={`step-${s}`}
           />
         ))}
