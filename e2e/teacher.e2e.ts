@@ -78,5 +78,15 @@ describe('teacher step (browser mode, real Chromium, real node-llama-cpp on the 
       .getByText(/^Reasoning: /)
       .first()
       .waitFor({ timeout: 60_000 });
+
+    // The Data step's browser shows each document's soft label from the latest run.
+    await app.goToStep(page, 'data');
+    await page.getByTestId('data-tab-browse').click();
+    const soft = page.locator('[data-testid="browse-row"] [data-testid="browse-teacher"]').first();
+    await soft.waitFor({ timeout: 30_000 });
+    await expect(soft.getAttribute('data-label')).resolves.toMatch(/\S/);
+    const prob = Number.parseFloat((await soft.getByTestId('browse-teacher-prob').textContent()) ?? '');
+    expect(prob).toBeGreaterThan(0);
+    expect(prob).toBeLessThanOrEqual(100);
   }, 240_000);
 });

@@ -219,10 +219,30 @@ export interface BrowseRow {
   readonly sourceRow: number | null;
   readonly excluded: boolean;
   readonly excludeReason: string | null;
+  /** The latest teacher run's soft label for this example; null when that run has no output for it. */
+  readonly teacher: BrowseTeacher | null;
+}
+
+/** A teacher run's soft label of one example. */
+export interface BrowseTeacher {
+  /** The teacher's top label (as named in the run's label snapshot). */
+  readonly labelId: number;
+  readonly label: string;
+  /** Its probability, 0..1. */
+  readonly prob: number;
+  /** Entropy of the distribution, in nats. */
+  readonly entropy: number;
+  /** The full distribution, in the order of `BrowsePage.teacherRun.labels`. */
+  readonly probs: readonly number[];
 }
 
 export interface BrowsePage {
   readonly rows: readonly BrowseRow[];
+  /** The project's latest teacher run, whose outputs the rows carry; null when the teacher has not run. */
+  readonly teacherRun: {
+    readonly runId: number;
+    readonly labels: ReadonlyArray<{ readonly id: number; readonly name: string }>;
+  } | null;
   /** Pass as `after` to get the next page; null at the end. */
   readonly nextAfter: number | null;
 }

@@ -5,6 +5,7 @@ import {
   type BrowseFiltersInput,
   type BrowsePage,
   type BrowseRow,
+  type BrowseTeacher,
   type CleanOptionsInput,
   type CleanPreview,
   type DatasetSource,
@@ -17,7 +18,7 @@ import {
 } from '../../../shared/dataset';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
-import { humanLabels } from '../../core/labels';
+import { humanLabels, latestTeacherRun, type TeacherRunLabels } from '../../core/labels';
 import type { Paths } from '../../core/paths';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
@@ -178,6 +179,8 @@ export function browse(
     label_id: number | null;
     label: string | null;
   }>;
+  const run = latestTeacherRun(db, projectId);
+  const teacherOf = run ? teacherLookup(db, run) : (): BrowseTeacher | null => null;
   const out: BrowseRow[] = rows.map((r) => ({
     id: r.id,
     text: r.text,
@@ -190,8 +193,37 @@ export function browse(
     sourceRow: r.source_row,
     excluded: r.excluded === 1,
     excludeReason: r.exclude_reason,
+    teacher: teacherOf(r.id),
   }));
-  return { rows: out, nextAfter: out.length === opts.limit ? out[out.length - 1].id : null };
+  return {
+    rows: out,
+    teacherRun: run ? { runId: run.runId, labels: run.labels } : null,
+    nextAfter: out.length === opts.limit ? out[out.length - 1].id : null,
+  };
+}
+
+/**
+ * Reads one example's output of a teacher run: one primary-key lookup (run_id, example_id) per page row, so paging
+ * costs the same at any table size.
+ */
+function teacherLookup(db: Db, run: TeacherRunLabels): (exampleId: number) => BrowseTeacher | null {
+  const stmt = db.prepare('SELECT probs, entropy FROM teacher_outputs WHERE run_id = ? AND example_id = ?');
+  return (exampleId) => {
+    const o = stmt.get(run.runId, exampleId) as { probs: string; entropy: number } | undefined;
+    if (!o) return null;
+    const probs = JSON.parse(o.probs) as number[];
+    let top = -1;
+    for (let i = 0; i < probs.length && i < run.labels.length; i++)
+      if (top < 0 || probs[i] > probs[top]) top = i;
+    if (top < 0) return null;
+    return {
+      labelId: run.labels[top].id,
+      label: run.labels[top].name,
+      prob: probs[top],
+      entropy: o.entropy,
+      probs,
+    };
+  };
 }
 
 export function count(db: Db, projectId: number, filters: BrowseFiltersInput): number {

@@ -6,19 +6,28 @@ import {
   Group,
   NumberInput,
   Paper,
+  Progress,
   Select,
   SimpleGrid,
   Stack,
   Text,
   TextInput,
   Title,
+  Tooltip,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BrowseFiltersInput, BrowseRow, DatasetStats, LabelInfo } from '../../../../shared/dataset';
+import type {
+  BrowseFiltersInput,
+  BrowsePage,
+  BrowseRow,
+  BrowseTeacher,
+  DatasetStats,
+  LabelInfo,
+} from '../../../../shared/dataset';
 import { call } from '../../api';
 
 interface Props {
@@ -33,6 +42,82 @@ interface Props {
 const PAGE = 200;
 const ROW_HEIGHT = 44;
 
+type TeacherRun = BrowsePage['teacherRun'];
+
+function percent(p: number): string {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
+/** The teacher's top label with its probability as a small bar and the entropy; the full distribution on hover. */
+function TeacherCell({
+  teacher,
+  run,
+}: {
+  readonly teacher: BrowseTeacher | null;
+  readonly run: TeacherRun;
+}): React.JSX.Element {
+  const { t } = useTranslation('dataset');
+  if (!teacher || !run) {
+    return (
+      <Text size="xs" c="dimmed" w={170} data-testid="browse-teacher-none">
+        {run ? t('browse.teacherNone') : ''}
+      </Text>
+    );
+  }
+  const distribution = (
+    <Stack gap={2} data-testid="browse-teacher-distribution">
+      <Text size="xs" fw={500}>
+        {t('browse.teacherDistribution')}
+      </Text>
+      {run.labels.map((l, i) => (
+        <Group key={l.id} gap="xs" wrap="nowrap" justify="space-between">
+          <Text size="xs" fw={l.id === teacher.labelId ? 700 : 400}>
+            {l.name}
+          </Text>
+          <Text size="xs" data-testid="browse-teacher-dist-prob">
+            {percent(teacher.probs[i] ?? 0)}
+          </Text>
+        </Group>
+      ))}
+      <Text size="xs" c="dimmed">
+        {t('browse.teacherEntropy', { value: teacher.entropy.toFixed(3) })}
+      </Text>
+    </Stack>
+  );
+  return (
+    <Tooltip label={distribution} withArrow position="left" multiline w={220}>
+      <Group gap={6} wrap="nowrap" w={170} data-testid="browse-teacher" data-label={teacher.label}>
+        <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
+          <Group gap={4} wrap="nowrap" justify="space-between">
+            <Text size="xs" truncate data-testid="browse-teacher-label">
+              {teacher.label}
+            </Text>
+            <Text size="xs" c="dimmed" data-testid="browse-teacher-prob">
+              {percent(teacher.prob)}
+            </Text>
+          </Group>
+          <Progress
+            value={teacher.prob * 100}
+            size="sm"
+            color="grape"
+            aria-label={t('browse.teacherProb', { label: teacher.label, prob: percent(teacher.prob) })}
+          />
+        </Stack>
+        <Text
+          size="xs"
+          c="dimmed"
+          w={38}
+          ta="right"
+          title={t('browse.entropyHelp')}
+          data-testid="browse-teacher-entropy"
+        >
+          {teacher.entropy.toFixed(2)}
+        </Text>
+      </Group>
+    </Tooltip>
+  );
+}
+
 /** The data browser: filters, a virtualised table paged by keyset from SQLite, and per-label / length charts. */
 export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Props): React.JSX.Element {
   const { t } = useTranslation('dataset');
@@ -45,6 +130,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
   const [maxLength, setMaxLength] = useState<number | ''>('');
   const [excluded, setExcluded] = useState<'hide' | 'only' | 'all'>('hide');
   const [rows, setRows] = useState<BrowseRow[]>([]);
+  const [teacherRun, setTeacherRun] = useState<TeacherRun>(null);
   const [next, setNext] = useState<number | null>(0);
   const [count, setCount] = useState<number | null>(null);
   const loading = useRef(false);
@@ -74,6 +160,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
         });
         if (gen !== generation.current) return;
         setRows((r) => (after === 0 ? [...page.rows] : [...r, ...page.rows]));
+        setTeacherRun(page.teacherRun);
         setNext(page.nextAfter);
       } finally {
         loading.current = false;
@@ -228,9 +315,16 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
           w={150}
         />
       </Group>
-      <Text size="sm" c="dimmed" data-testid="browse-count" data-count={count ?? ''}>
-        {count === null ? t('browse.loading') : t('browse.matches', { count })}
-      </Text>
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed" data-testid="browse-count" data-count={count ?? ''}>
+          {count === null ? t('browse.loading') : t('browse.matches', { count })}
+        </Text>
+        {teacherRun && (
+          <Text size="xs" c="dimmed" data-testid="browse-teacher-run">
+            {t('browse.teacherColumn', { run: teacherRun.runId })}
+          </Text>
+        )}
+      </Group>
       <Box
         ref={parent}
         data-testid="browse-table"
@@ -285,6 +379,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
                     {t(`reasons.${r.excludeReason}`, { defaultValue: r.excludeReason })}
                   </Badge>
                 )}
+                {teacherRun && <TeacherCell teacher={r.teacher} run={teacherRun} />}
                 <Text size="xs" c="dimmed" w={50} ta="right">
                   {r.length}
                 </Text>

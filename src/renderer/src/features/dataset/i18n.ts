@@ -77,6 +77,12 @@ export const datasetI18n = {
       perLabel: 'Examples per label',
       lengths: 'Text lengths (characters)',
       count: 'Examples',
+      teacherColumn: 'Teacher: top label, probability and entropy from run #{{run}} (hover for all labels)',
+      teacherNone: 'No teacher output',
+      teacherDistribution: 'Teacher distribution',
+      teacherEntropy: 'Entropy {{value}} (nats)',
+      teacherProb: 'Teacher: {{label}} {{prob}}',
+      entropyHelp: 'Entropy: higher means the teacher is less sure',
     },
     labels: {
       intro:
@@ -219,6 +225,12 @@ export const datasetI18n = {
       perLabel: '各标签样本数',
       lengths: '文本长度（字符）',
       count: '样本数',
+      teacherColumn: '教师模型：第 {{run}} 次运行的最高标签、概率和熵（悬停查看全部标签）',
+      teacherNone: '无教师输出',
+      teacherDistribution: '教师模型的概率分布',
+      teacherEntropy: '熵 {{value}}（nat）',
+      teacherProb: '教师模型：{{label}} {{prob}}',
+      entropyHelp: '熵：越高表示教师模型越不确定',
     },
     labels: {
       intro:
