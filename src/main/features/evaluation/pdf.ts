@@ -1,5 +1,6 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import type { Scene } from './charts';
+import { embedUnicodeFont, findCjkFont, isLatin1, needsUnicodeFont, type UnicodeFontFile } from './pdfFonts';
 import type { ReportModel, ReportTable } from './report';
 
 const PAGE: [number, number] = [595.28, 841.89];
@@ -18,11 +19,51 @@ function color(css: string): RGB {
   return rgb(0, 0, 0);
 }
 
-/** The standard PDF fonts know only Latin-1 (WinAnsi): other characters are shown as '?' (the HTML report has them). */
-function latin1(s: string): string {
-  return [...s]
-    .map((c) => (/[\u0020-\u007e\u00a0-\u00ff]/.test(c) ? c : c === '…' || c === '—' || c === '–' ? c : '?'))
-    .join('');
+/**
+ * The fonts of one document. The standard PDF fonts know only Latin-1 (WinAnsi): Latin-1 text is drawn with
+ * Helvetica, every other character with the embedded Unicode (CJK) font when there is one and it has the glyph,
+ * else as '?' (the HTML report has them).
+ */
+interface Fonts {
+  readonly regular: PDFFont;
+  readonly bold: PDFFont;
+  readonly unicode: { readonly font: PDFFont; readonly has: (codePoint: number) => boolean } | null;
+}
+
+/** A piece of text drawn with one font. */
+interface Run {
+  readonly text: string;
+  readonly font: PDFFont;
+}
+
+/** A wrapping unit: a Latin word or a single CJK character; `space` when a space separates it from the one before. */
+interface Token {
+  readonly text: string;
+  readonly space: boolean;
+}
+
+/** Latin text breaks at spaces; any other character (Chinese has no spaces) may start a new line. */
+function tokens(s: string): Token[] {
+  const out: Token[] = [];
+  for (const word of s.split(/\s+/)) {
+    if (!word) continue;
+    let latin = '';
+    let first = true;
+    const push = (text: string): void => {
+      out.push({ text, space: first });
+      first = false;
+    };
+    for (const c of word) {
+      if (isLatin1(c)) latin += c;
+      else {
+        if (latin) push(latin);
+        latin = '';
+        push(c);
+      }
+    }
+    if (latin) push(latin);
+  }
+  return out;
 }
 
 class Writer {
@@ -31,10 +72,41 @@ class Writer {
 
   constructor(
     private readonly doc: PDFDocument,
-    private readonly font: PDFFont,
-    private readonly bold: PDFFont,
+    private readonly fonts: Fonts,
   ) {
     this.newPage();
+  }
+
+  private runs(s: string, bold: boolean): Run[] {
+    const base = bold ? this.fonts.bold : this.fonts.regular;
+    const uni = this.fonts.unicode;
+    const out: Array<{ text: string; font: PDFFont }> = [];
+    for (const c of s) {
+      let font = base;
+      let text = c;
+      if (!isLatin1(c)) {
+        const cp = c.codePointAt(0) ?? 0;
+        if (uni?.has(cp)) font = uni.font;
+        else text = '?';
+      }
+      const last = out[out.length - 1];
+      if (last?.font === font) last.text += text;
+      else out.push({ text, font });
+    }
+    return out;
+  }
+
+  /** Width of the text as drawn, run by run, with the fonts that draw it. */
+  width(s: string, size: number, bold: boolean): number {
+    return this.runs(s, bold).reduce((w, r) => w + r.font.widthOfTextAtSize(r.text, size), 0);
+  }
+
+  private draw(s: string, x: number, y: number, size: number, bold: boolean, fill: RGB): void {
+    let at = x;
+    for (const r of this.runs(s, bold)) {
+      this.page.drawText(r.text, { x: at, y, size, font: r.font, color: fill });
+      at += r.font.widthOfTextAtSize(r.text, size);
+    }
   }
 
   newPage(): void {
@@ -47,38 +119,37 @@ class Writer {
   }
 
   text(s: string, opts: { size: number; bold?: boolean; gap?: number; color?: string }): void {
-    const font = opts.bold ? this.bold : this.font;
-    for (const line of this.wrap(latin1(s), font, opts.size, CONTENT_W)) {
+    const bold = opts.bold ?? false;
+    for (const line of this.wrap(s, bold, opts.size, CONTENT_W)) {
       this.ensure(opts.size + 4);
       this.y -= opts.size + 3;
-      this.page.drawText(line, {
-        x: MARGIN,
-        y: this.y,
-        size: opts.size,
-        font,
-        color: color(opts.color ?? '#212529'),
-      });
+      this.draw(line, MARGIN, this.y, opts.size, bold, color(opts.color ?? '#212529'));
     }
     this.y -= opts.gap ?? 4;
   }
 
-  private wrap(s: string, font: PDFFont, size: number, width: number): string[] {
+  private wrap(s: string, bold: boolean, size: number, width: number): string[] {
     const lines: string[] = [];
     let current = '';
-    for (const word of s.split(/\s+/)) {
-      const next = current ? `${current} ${word}` : word;
-      if (font.widthOfTextAtSize(next, size) > width && current) {
+    for (const t of tokens(s)) {
+      const next = current ? `${current}${t.space ? ' ' : ''}${t.text}` : t.text;
+      if (this.width(next, size, bold) > width && current) {
         lines.push(current);
-        current = word;
+        current = t.text;
       } else current = next;
     }
     if (current) lines.push(current);
     return lines.length ? lines : [''];
   }
 
-  private fit(s: string, font: PDFFont, size: number, width: number): string {
-    let t = latin1(s);
-    while (t.length > 1 && font.widthOfTextAtSize(t, size) > width) t = `${t.slice(0, -2)}…`;
+  private fit(s: string, bold: boolean, size: number, width: number): string {
+    let chars = [...s];
+    let t = s;
+    while (chars.length > 1 && this.width(t, size, bold) > width) {
+      chars = chars.slice(0, -2);
+      t = `${chars.join('')}…`;
+      chars.push('…');
+    }
     return t;
   }
 
@@ -99,13 +170,14 @@ class Writer {
           color: color('#f1f3f5'),
         });
       cells.forEach((c, i) => {
-        const font = header ? this.bold : this.font;
-        this.page.drawText(this.fit(c, font, size, colW - 4), {
-          x: MARGIN + i * colW + 2,
-          y: this.y,
+        this.draw(
+          this.fit(c, header, size, colW - 4),
+          MARGIN + i * colW + 2,
+          this.y,
           size,
-          font,
-        });
+          header,
+          color('#000000'),
+        );
       });
       this.page.drawLine({
         start: { x: MARGIN, y: this.y - 3 },
@@ -162,12 +234,11 @@ class Writer {
           this.page.drawCircle({ x: X(s.x), y: Y(s.y), size: s.r * CHART_SCALE, color: color(s.fill) });
           break;
         case 'text': {
-          const font = s.bold ? this.bold : this.font;
+          const bold = s.bold ?? false;
           const size = s.size * CHART_SCALE;
-          const text = latin1(s.text);
-          const w = font.widthOfTextAtSize(text, size);
+          const w = this.width(s.text, size, bold);
           const dx = s.anchor === 'middle' ? -w / 2 : s.anchor === 'end' ? -w : 0;
-          this.page.drawText(text, { x: X(s.x) + dx, y: Y(s.y), size, font, color: color(s.color) });
+          this.draw(s.text, X(s.x) + dx, Y(s.y), size, bold, color(s.color));
           break;
         }
       }
@@ -175,17 +246,46 @@ class Writer {
   }
 }
 
+/** Every string the PDF draws. */
+function reportStrings(report: ReportModel): string[] {
+  return [
+    report.title,
+    report.subtitle,
+    ...report.sections.flatMap((s) => [
+      s.title,
+      ...s.paragraphs,
+      ...s.tables.flatMap((t) => [t.title, ...t.head, ...t.rows.flat()]),
+      ...s.charts.flatMap((c) => c.shapes.flatMap((sh) => (sh.t === 'text' ? [sh.text] : []))),
+    ]),
+  ];
+}
+
+/** One line (it fits the page width at 8 pt), under the subtitle when a CJK font is needed but none was found. */
+export const NO_CJK_FONT_NOTICE =
+  "Chinese characters are shown as '?': install a CJK font (e.g. fonts-wqy-microhei) or set DISTILLERY_PDF_FONT. " +
+  'The HTML report shows them.';
+
+export interface PdfOptions {
+  /** The font for characters outside Latin-1; default: the first CJK font found on this machine (`findCjkFont`). */
+  readonly unicodeFont?: UnicodeFontFile | null;
+}
+
 /** The report as a PDF, made offline in plain JavaScript (pdf-lib): text, tables and charts as vector graphics. */
-export async function renderPdf(report: ReportModel): Promise<Uint8Array> {
+export async function renderPdf(report: ReportModel, options: PdfOptions = {}): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
-  doc.setTitle(latin1(report.title));
+  doc.setTitle(report.title);
   doc.setCreator('Distillery');
   doc.setProducer('Distillery (pdf-lib)');
-  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const regular = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const w = new Writer(doc, font, bold);
+  // The Unicode font is read and embedded (only the glyphs used) when the report needs it.
+  const needed = reportStrings(report).some(needsUnicodeFont);
+  const file = needed ? (options.unicodeFont === undefined ? findCjkFont() : options.unicodeFont) : null;
+  const unicode = file ? { font: await embedUnicodeFont(doc, file), has: file.has } : null;
+  const w = new Writer(doc, { regular, bold, unicode });
   w.text(report.title, { size: 18, bold: true, gap: 2 });
-  w.text(report.subtitle, { size: 10, color: '#868e96', gap: 10 });
+  w.text(report.subtitle, { size: 10, color: '#868e96', gap: needed && !unicode ? 4 : 10 });
+  if (needed && !unicode) w.text(NO_CJK_FONT_NOTICE, { size: 8, color: '#c92a2a', gap: 10 });
   for (const s of report.sections) {
     w.ensure(60);
     w.text(s.title, { size: 14, bold: true, gap: 4 });
