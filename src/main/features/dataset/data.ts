@@ -31,6 +31,7 @@ import {
   nearDuplicateClusters,
   textHash,
 } from './clean';
+import { mulberry32 } from '../../../shared/random';
 
 /** The human label of `e` (an examples alias): the same rule as humanLabels() in core/labels.ts. */
 const HUMAN_LABEL = `(SELECT a.label_id FROM annotations a
@@ -705,18 +706,6 @@ export function setExcluded(
 
 // ---------- splits ----------
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same split on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Largest-remainder rounding of n by fractions. */
 function apportion(n: number, fractions: readonly number[]): number[] {
   const raw = fractions.map((f) => f * n);
@@ -756,7 +745,7 @@ export function split(
     if (g) g.push(r.id);
     else groups.set(key, [r.id]);
   }
-  const random = rng(req.seed);
+  const random = mulberry32(req.seed);
   const assign: Array<[Split, number]> = [];
   for (const key of [...groups.keys()].sort((a, b) => a - b)) {
     const ids = groups.get(key) ?? [];

@@ -5,6 +5,8 @@
  * `zero_division=0`). A value that is undefined (e.g. AUC of a class absent from gold) is NaN, never a guess.
  */
 
+import { mulberry32 } from '../../../shared/random';
+
 export interface ClassMetrics {
   readonly precision: number;
   readonly recall: number;
@@ -291,16 +293,7 @@ export function histogram(values: readonly number[], nBins = 10): number[] {
   return counts;
 }
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same bootstrap on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t = (t + Math.imul(t ^ (t >>> 7), t | 61)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** The q-th quantile (0..1) with linear interpolation between sorted values (numpy's default), ignoring NaN. */
 export function quantile(values: readonly number[], q: number): number {

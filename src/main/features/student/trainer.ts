@@ -13,6 +13,7 @@ import {
   writeFileAtomic,
   type TensorSpec,
 } from './modelFile';
+import { mulberry32 } from '../../../shared/random';
 
 /** What a run trains on: frozen at run creation (runs/<id>/data.json) so that a resumed run sees the same data. */
 export interface TrainData {
@@ -66,20 +67,8 @@ const BETA2 = 0.999;
 const EPS = 1e-8;
 const PROGRESS_EVERY = 512;
 
-/** mulberry32: a small seeded generator, so that a run is reproducible and a resumed run identical. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function shuffledOrder(n: number, seed: number, epoch: number): Uint32Array {
-  const rnd = seededRandom((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
+  const rnd = mulberry32((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {
@@ -162,7 +151,7 @@ interface CheckpointHeader {
 }
 
 function initParams(slotBucket: Uint32Array, dim: number, classes: number, seed: number): Params {
-  const rnd = seededRandom(seed);
+  const rnd = mulberry32(seed);
   const weight = new Float32Array(classes * dim);
   const limit = Math.sqrt(6 / (dim + classes));
   for (let i = 0; i < weight.length; i++) weight[i] = (rnd() * 2 - 1) * limit;
