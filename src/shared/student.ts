@@ -28,6 +28,11 @@ export const TrainSettings = z.object({
     .default(42),
   /** Embedding size of the fastText student. */
   dim: z.number().int().min(4).max(256).default(32),
+  /**
+   * Start from the best model of this earlier run (same project, labels and featurizer) instead of from scratch:
+   * its embedding rows and head initialise the new run. Absent = from scratch.
+   */
+  initFromRunId: z.number().int().positive().optional(),
 });
 export type TrainSettings = z.output<typeof TrainSettings>;
 export type TrainSettingsInput = z.input<typeof TrainSettings>;

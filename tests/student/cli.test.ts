@@ -43,9 +43,30 @@ describe('distillery train', () => {
         cli(data.dir, 'train', 'runs', String(projectId), '--json').stdout,
       ) as StudentRun[];
       expect(runs.map((r) => r.id)).toEqual([run.id]);
+      expect(run.settings.initFromRunId).toBeUndefined();
       const shown = cli(data.dir, 'train', 'show', String(run.id));
       expect(shown.stdout).toContain('<- best');
       expect(shown.stdout).toContain('val macro-F1');
+
+      const warm = cli(
+        data.dir,
+        'train',
+        String(projectId),
+        '--epochs',
+        '1',
+        '--human-only',
+        '--from-run',
+        String(run.id),
+        '--json',
+      );
+      expect(warm.status).toBe(0);
+      expect(JSON.parse(warm.stdout)).toMatchObject({
+        state: 'completed',
+        settings: { initFromRunId: run.id },
+      });
+      const refused = cli(data.dir, 'train', String(projectId), '--from-run', '999', '--json');
+      expect(refused.status).toBe(1);
+      expect(JSON.parse(refused.stderr)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 
       const bad = cli(data.dir, 'train', String(projectId), '--alpha', '3', '--json');
       expect(bad.status).toBe(1);

@@ -30,7 +30,9 @@ export const studentCommands: CliCommand[] = [
     summary: 'Train a student model on a project (human labels and the latest teacher run)',
     usage:
       'distillery train PROJECT_ID [--human-only] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
-      `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32] [--detach]`,
+      `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32]\n` +
+      '  [--from-run RUN_ID] [--detach]\n' +
+      '  --from-run starts from the best model of an earlier finished run of the project (same labels) instead of from scratch.',
     options: {
       'human-only': { type: 'boolean' },
       temperature: { type: 'string' },
@@ -42,6 +44,7 @@ export const studentCommands: CliCommand[] = [
       metric: { type: 'string' },
       seed: { type: 'string' },
       dim: { type: 'string' },
+      'from-run': { type: 'string' },
       detach: { type: 'boolean' },
     },
     run: async ({ positionals, values }, io) => {
@@ -57,12 +60,15 @@ export const studentCommands: CliCommand[] = [
         metric: values.metric as TrainSettingsInput['metric'],
         seed: numberOption(values, 'seed'),
         dim: numberOption(values, 'dim'),
+        initFromRunId: values['from-run'] === undefined ? undefined : requireId(values['from-run'], 'run'),
       };
       const core = await io.core();
       const { run, job } = await core.call('student.train', { projectId, settings });
       io.note(
         `Training run ${run.id} (job ${job.id}): ${run.data.trainCount} training and ${run.data.validationCount} validation examples.`,
       );
+      if (run.settings.initFromRunId !== undefined)
+        io.note(`Starting from the best model of training run ${run.settings.initFromRunId}.`);
       for (const w of run.data.warnings) io.note(`Warning: ${w}`);
       if (values.detach) return { run, job };
       const off = core.events.subscribe((e) => {

@@ -1,7 +1,7 @@
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import type { CoreContext } from '../../core/feature';
 import { AppError } from '../../core/errors';
-import { dataFile, forgetAfter, getRun, recordEpoch, runDir, setRunState } from './runs';
+import { dataFile, forgetAfter, getRun, initModelPath, recordEpoch, runDir, setRunState } from './runs';
 import { TrainClient } from './train.client';
 
 export interface TrainJobParams {
@@ -21,6 +21,14 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
   if (resume) forgetAfter(ctx.db, run.id, resume.epoch);
   else forgetAfter(ctx.db, run.id, 0);
   ctx.db.prepare('UPDATE student_runs SET job_id = ? WHERE id = ?').run(ctl.jobId, run.id);
+  let initFrom: string | null = null;
+  try {
+    // A warm start happens only when the run starts fresh; a resumed run continues from its own checkpoint.
+    initFrom = resume ? null : initModelPath(ctx.db, run.projectId, run.settings);
+  } catch (e) {
+    setRunState(ctx.db, run.id, 'failed', true);
+    throw e;
+  }
   setRunState(ctx.db, run.id, 'running');
   const max = run.settings.maxEpochs;
   ctl.progress((resume?.epoch ?? 0) * run.data.trainCount, max * run.data.trainCount, {
@@ -31,6 +39,7 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
     settings: run.settings,
     runDir: runDir(ctx.paths, run.id),
     resumeFrom: resume?.path ?? null,
+    initFrom,
     meta: { runId: run.id, projectId: run.projectId },
   });
   const onAbort = (): void => {

@@ -20,8 +20,9 @@ import {
 import type { Paths } from '../../core/paths';
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { writeFileAtomic } from './modelFile';
-import type { TrainData } from './trainer';
+import { DEFAULT_FEATURIZER } from './featurizer';
+import { readModel, writeFileAtomic } from './modelFile';
+import { checkInitModel, type TrainData } from './trainer';
 
 /** Shown in the UI and stored with each run: the fastText student runs on sparse CPU kernels in a worker thread. */
 export const STUDENT_BACKEND = 'cpu-sparse (worker thread)';
@@ -178,9 +179,50 @@ export function dataFile(paths: Paths, runId: number): string {
   return join(runDir(paths, runId), 'data.json');
 }
 
+/**
+ * The best model folder of the run a new run starts from (settings.initFromRunId), or null for a run from scratch.
+ * Refuses a run of another project, one that has not finished, or one without a model.
+ */
+export function initModelPath(db: Db, projectId: number, settings: TrainSettings): string | null {
+  const fromId = settings.initFromRunId;
+  if (fromId === undefined) return null;
+  const row = db
+    .prepare('SELECT project_id, state, model_path FROM student_runs WHERE id = ?')
+    .get(fromId) as { project_id: number; state: string; model_path: string | null } | undefined;
+  if (!row) {
+    throw new AppError(
+      'NOT_FOUND',
+      `Training run ${fromId} does not exist (it may have been deleted). Start from scratch, or choose another run.`,
+    );
+  }
+  if (row.project_id !== projectId) {
+    throw new AppError(
+      'CONFLICT',
+      `Training run ${fromId} belongs to another project. Start from scratch, or choose a run of this project.`,
+    );
+  }
+  if (row.state !== 'completed' || !row.model_path) {
+    throw new AppError(
+      'CONFLICT',
+      row.model_path
+        ? `Training run ${fromId} has not finished (${row.state}). Wait for it to finish, or choose another run.`
+        : `Training run ${fromId} has no model to start from. Start from scratch, or choose a run that finished with a model.`,
+    );
+  }
+  return row.model_path;
+}
+
 /** Creates the run row and freezes its data (runs/student-<id>/data.json). */
 export function createRun(db: Db, paths: Paths, projectId: number, settings: TrainSettings): number {
   const set = buildTrainingSet(db, projectId, settings);
+  const initFrom = initModelPath(db, projectId, settings);
+  if (initFrom) {
+    checkInitModel(
+      readModel(initFrom),
+      { labels: set.data.labels, featurizer: DEFAULT_FEATURIZER, dim: settings.dim },
+      settings.initFromRunId,
+    );
+  }
   const info = db
     .prepare(
       `INSERT INTO student_runs (project_id, teacher_run_id, architecture, settings, labels_snapshot, data_snapshot,

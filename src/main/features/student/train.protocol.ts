@@ -8,6 +8,8 @@ export interface TrainRequest {
   readonly settings: TrainSettings;
   readonly runDir: string;
   readonly resumeFrom: string | null;
+  /** The earlier run's model folder to start from (a fresh run with settings.initFromRunId), or null. */
+  readonly initFrom: string | null;
   readonly meta: Readonly<Record<string, unknown>>;
 }
 

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
         settings: request.settings,
         runDir: request.runDir,
         resumeFrom: request.resumeFrom,
+        initFrom: request.initFrom,
         meta: request.meta,
       },
       {

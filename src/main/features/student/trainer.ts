@@ -8,6 +8,7 @@ import { linearLogits, meanEmbedding, type FastTextModel } from './model';
 import {
   floatTensor,
   packTensors,
+  readModel,
   saveModel,
   uintTensor,
   writeFileAtomic,
@@ -33,6 +34,11 @@ export interface TrainInput {
   readonly runDir: string;
   /** A checkpoint file to continue from, or null. */
   readonly resumeFrom: string | null;
+  /**
+   * The model folder of an earlier run to start from (settings.initFromRunId); used only when the run starts
+   * fresh, never when it resumes from a checkpoint.
+   */
+  readonly initFrom?: string | null;
   readonly meta?: Readonly<Record<string, unknown>>;
 }
 
@@ -233,6 +239,85 @@ function readCheckpoint(
   return { params, header };
 }
 
+function sameFeaturizer(a: FeaturizerConfig, b: FeaturizerConfig): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every(
+    (k) => (a as unknown as Record<string, unknown>)[k] === (b as unknown as Record<string, unknown>)[k],
+  );
+}
+
+/**
+ * Refuses to start a run from an earlier model whose labels (names and order), featurizer or embedding size
+ * differ from the new run's: its rows and head would mean something else.
+ */
+export function checkInitModel(
+  model: FastTextModel,
+  expected: { labels: readonly string[]; featurizer: FeaturizerConfig; dim: number },
+  fromRunId: number | undefined,
+): void {
+  const which = fromRunId === undefined ? 'The earlier model' : `The model of training run ${fromRunId}`;
+  const sameLabels =
+    model.labels.length === expected.labels.length && model.labels.every((l, i) => l === expected.labels[i]);
+  if (!sameLabels) {
+    throw new AppError(
+      'CONFLICT',
+      `${which} was trained on other labels (${model.labels.join(', ')}) than this project has now ` +
+        `(${expected.labels.join(', ')}), or in another order. Start from scratch, or choose a run trained on the current labels.`,
+    );
+  }
+  if (!sameFeaturizer(model.featurizer, expected.featurizer)) {
+    throw new AppError(
+      'CONFLICT',
+      `${which} reads text with another featurizer configuration than this run. Start from scratch, or choose a run ` +
+        'trained with the current featurizer.',
+    );
+  }
+  if (model.dim !== expected.dim) {
+    throw new AppError(
+      'CONFLICT',
+      `${which} has model size (embedding dimension) ${model.dim}, this run ${expected.dim}. ` +
+        `Set the model size to ${model.dim}, or start from scratch.`,
+    );
+  }
+}
+
+/**
+ * Replaces freshly initialised parameters with an earlier model's: the head, and the embedding row of every bucket
+ * the model has. Buckets of the model that the new training data does not contain are appended as extra slots
+ * (ascending), so the starting point predicts exactly like the earlier model.
+ */
+function warmStart(fresh: Params, model: FastTextModel): Params {
+  const { dim, classes } = fresh;
+  const known = new Set(fresh.slotBucket);
+  const extra: number[] = [];
+  for (const b of model.rowIds) if (!known.has(b)) extra.push(b);
+  const slotBucket = new Uint32Array(fresh.slotBucket.length + extra.length);
+  slotBucket.set(fresh.slotBucket);
+  slotBucket.set(extra, fresh.slotBucket.length);
+  const rowOf = new Map<number, number>();
+  model.rowIds.forEach((b, i) => rowOf.set(b, i));
+  const rows = slotBucket.length * dim;
+  const emb = new Float32Array(rows);
+  slotBucket.forEach((b, slot) => {
+    const row = rowOf.get(b);
+    if (row !== undefined) emb.set(model.embeddings.subarray(row * dim, (row + 1) * dim), slot * dim);
+  });
+  return {
+    dim,
+    classes,
+    slotBucket,
+    emb,
+    embM: new Float32Array(rows),
+    embV: new Float32Array(rows),
+    weight: Float32Array.from(model.weight),
+    wM: new Float32Array(classes * dim),
+    wV: new Float32Array(classes * dim),
+    bias: Float32Array.from(model.bias),
+    bM: new Float32Array(classes),
+    bV: new Float32Array(classes),
+  };
+}
+
 /** The inference model of the current parameters: rows sorted by bucket. */
 export function toModel(
   params: Params,
@@ -320,7 +405,6 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     });
     return slots;
   });
-  const valSlots = valIds.map((ids) => Int32Array.from(ids, (b) => slotOfBucket.get(b) ?? -1));
   const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
 
   let params: Params;
@@ -339,7 +423,16 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     bestModelBytes = ck.header.bestModelBytes;
   } else {
     params = initParams(Uint32Array.from(buckets), dim, classes, settings.seed);
+    if (input.initFrom) {
+      const model = readModel(input.initFrom);
+      checkInitModel(model, { labels: data.labels, featurizer, dim }, settings.initFromRunId);
+      params = warmStart(params, model);
+    }
   }
+  // Slots of every row the parameters hold (a warm start may add rows the training data does not touch).
+  const slotOfRow = new Map<number, number>();
+  params.slotBucket.forEach((b, s) => slotOfRow.set(b, s));
+  const valSlots = valIds.map((ids) => Int32Array.from(ids, (b) => slotOfRow.get(b) ?? -1));
 
   const n = data.train.length;
   const total = settings.maxEpochs * n;

@@ -59,20 +59,57 @@ function formatBytes(n: number | null): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+const SCRATCH = 'scratch';
+
+/** Earlier runs a new run can start from: finished, with a best model. */
+function startableRuns(runs: readonly StudentRun[]): StudentRun[] {
+  return runs.filter((r) => r.state === 'completed' && r.modelPath !== null && r.bestEpoch !== null);
+}
+
 function SettingsForm({
   value,
   onChange,
   hasTeacher,
+  runs,
 }: {
   value: TrainSettings;
   onChange: (s: TrainSettings) => void;
   hasTeacher: boolean;
+  runs: readonly StudentRun[];
 }): React.JSX.Element {
   const { t } = useTranslation('student');
   const soft = value.useTeacher && hasTeacher;
+  const earlier = startableRuns(runs);
+  const from = earlier.find((r) => r.id === value.initFromRunId);
   return (
     <Stack gap="sm" data-testid="train-settings">
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <Select
+          label={t('field.initFrom')}
+          description={t('help.initFrom')}
+          data={[
+            { value: SCRATCH, label: t('initFrom.scratch') },
+            ...earlier.map((r) => ({
+              value: String(r.id),
+              label: t('initFrom.run', {
+                id: r.id,
+                epoch: r.bestEpoch,
+                score: r.bestMetric === null ? '–' : r.bestMetric.toFixed(3),
+              }),
+            })),
+          ]}
+          value={from ? String(from.id) : SCRATCH}
+          allowDeselect={false}
+          onChange={(v) => {
+            const run = earlier.find((r) => String(r.id) === v);
+            onChange(
+              run
+                ? { ...value, initFromRunId: run.id, dim: run.settings.dim }
+                : { ...value, initFromRunId: undefined },
+            );
+          }}
+          data-testid="train-init-from"
+        />
         <Select
           label={t('field.architecture')}
           description={t('help.architecture')}
@@ -99,6 +136,7 @@ function SettingsForm({
             max={f.max}
             step={f.step}
             decimalScale={f.decimals}
+            disabled={f.key === 'dim' && from !== undefined}
             value={value[f.key]}
             onChange={(v) => {
               const n = typeof v === 'number' ? v : Number(v);
@@ -290,6 +328,8 @@ function RunsTable({
             </Table.Td>
             <Table.Td>
               T={r.settings.temperature} α={r.settings.alpha} lr={r.settings.learningRate}
+              {r.settings.initFromRunId !== undefined &&
+                ` · ${t('fromRun', { id: r.settings.initFromRunId })}`}
             </Table.Td>
             <Table.Td>
               {r.bestEpoch === null
@@ -417,7 +457,12 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
             )}
             <Collapse expanded={showSettings}>
               {settings && (
-                <SettingsForm value={settings} onChange={setSettings} hasTeacher={o.teacherRunId !== null} />
+                <SettingsForm
+                  value={settings}
+                  onChange={setSettings}
+                  hasTeacher={o.teacherRunId !== null}
+                  runs={runs.data ?? []}
+                />
               )}
             </Collapse>
           </Stack>

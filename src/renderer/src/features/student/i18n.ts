@@ -31,6 +31,11 @@ export const studentI18n = {
     humanOnly: 'human labels only',
     withTeacher: 'teacher run #{{id}}',
     epochShort: 'epoch {{epoch}}',
+    fromRun: 'from run #{{id}}',
+    initFrom: {
+      scratch: 'Scratch',
+      run: 'Run #{{id}}, best epoch {{epoch}}, score {{score}}',
+    },
     col: {
       run: 'Run',
       state: 'State',
@@ -69,6 +74,7 @@ export const studentI18n = {
       metric: 'Choose the best epoch by',
       seed: 'Seed',
       dim: 'Model size (embedding dimension)',
+      initFrom: 'Start from',
     },
     help: {
       architecture:
@@ -85,6 +91,9 @@ export const studentI18n = {
       metric: 'Macro-F1 treats every label as equally important, also rare ones.',
       seed: 'The same seed and data give the same model.',
       dim: 'Larger can be a little more accurate but makes a bigger, slower model.',
+      initFrom:
+        'Continue from the best model of an earlier finished run (same labels) instead of from scratch, e.g. after ' +
+        'labelling more examples. The model size is taken from that run.',
     },
   },
   'zh-CN': {
@@ -114,6 +123,11 @@ export const studentI18n = {
     humanOnly: '仅人工标注',
     withTeacher: '教师运行 #{{id}}',
     epochShort: '第 {{epoch}} 轮',
+    fromRun: '从运行 #{{id}} 开始',
+    initFrom: {
+      scratch: '从头开始',
+      run: '运行 #{{id}}，最佳第 {{epoch}} 轮，得分 {{score}}',
+    },
     col: {
       run: '运行',
       state: '状态',
@@ -152,6 +166,7 @@ export const studentI18n = {
       metric: '按此指标选择最佳轮次',
       seed: '随机种子',
       dim: '模型大小（嵌入维度）',
+      initFrom: '起点',
     },
     help: {
       architecture: 'fastText 读取词和字片段，适用于中文和英文，速度很快。',
@@ -166,6 +181,8 @@ export const studentI18n = {
       metric: 'Macro-F1 对每个标签同等看待，包括少见的标签。',
       seed: '相同的种子和数据会得到相同的模型。',
       dim: '更大可能略准一些，但模型更大、更慢。',
+      initFrom:
+        '从之前某次已完成运行的最佳模型（标签相同）继续训练，而不是从头开始，例如在标注了更多样本之后。模型大小沿用该运行的设置。',
     },
   },
 };
