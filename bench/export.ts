@@ -3,25 +3,115 @@
  * Node process) on the shared datasets' test splits: throughput (documents/s, batches of 256) and p50/p95 latency of
  * single-document predictions. Reference measured in the same run: the app's own predictor (loadStudent) on the
  * same texts in this process; `ratio` = exported throughput / app throughput (the runtime should cost nothing).
- * The teacher's per-document time is read from a GGUF teacher when one is installed in the given data folder
- * (`--data-dir DIR`, its teacher_outputs.time_ms); otherwise it is reported as missing (null).
+ * The teacher's per-document time is measured in the same run, the way bench/teacher.ts does it: the same generated
+ * qwen2 GGUF of >= 100M parameters (random weights, real size: written once to bench/.work/ and reused), loaded by
+ * Distillery's teacher process (TeacherClient, CPU, 1 thread by default), labelling the first `--teacher-docs`
+ * test documents of unfair_tos with bench/teacher.ts's prompt plan. `ratioTeacherToStudentPerDoc` = teacher ms/doc
+ * divided by the exported student's p50 ms/doc on unfair_tos (the same documents). With `--data-dir DIR` the average
+ * teacher_outputs.time_ms of that data folder (a real teacher that ran there) is reported next to it.
  *
  * Each dataset's student is trained for real (default settings, at most 5 epochs, gold labels of the train split).
- * Options: `npm run bench -- export [kuake_qic,unfair_tos,financial_phrasebank] [--data-dir DIR]`.
+ * Options: `npm run bench -- export [kuake_qic,unfair_tos,financial_phrasebank] [--data-dir DIR]
+ *          [--teacher-docs N (16)] [--teacher-threads N (1)]`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { createCore } from '../src/main/core/core';
 import { nowIso } from '../src/main/core/time';
 import { loadStudent } from '../src/main/features/student/predictor';
 import { runTraining } from '../src/main/features/student/trainer';
+import type { PromptPlan, ScoreItem } from '../src/main/features/teacher/protocol';
+import { recommendedSequences } from '../src/main/features/teacher/service';
+import { TeacherClient } from '../src/main/features/teacher/teacher.client';
 import { DEFAULT_TRAIN_SETTINGS } from '../src/shared/student';
+import { tinyModelParameters, writeTinyModel, type TinyModelOptions } from '../tests/fixtures/gguf/generate';
 
 const DATASETS = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const LATENCY_DOCS = 400;
+const TEACHER_DATASET = 'unfair_tos';
+
+/** bench/teacher.ts's model: same options, so the same cached file in bench/.work/. */
+const TEACHER_MODEL: TinyModelOptions = {
+  seed: 7,
+  embedding: 768,
+  heads: 12,
+  kvHeads: 2,
+  feedForward: 3072,
+  layers: 12,
+  contextLength: 4096,
+  dtype: 'f16',
+  weightScale: 1,
+  name: 'Bench qwen2 100M (generated)',
+};
+
+/** bench/teacher.ts's prompt plan for unfair_tos. */
+const TEACHER_PLAN: PromptPlan = {
+  before:
+    'Decide whether a sentence from an online Terms of Service is a potentially unfair clause.\n\n' +
+    'Classify the text into exactly one of these labels:\n' +
+    '- fair: An ordinary clause that does not put the consumer at an unfair disadvantage.\n' +
+    '- unfair: A potentially unfair clause: unilateral change or termination, limitation of liability, arbitration, ' +
+    'choice of law or jurisdiction, content removal, or consent by merely using the service.\n' +
+    'Answer with the label name only.\n\nText:\n',
+  after: '',
+  labels: ['fair', 'unfair'],
+  mode: 'direct',
+  reasoningBudget: 32,
+};
+
+interface TeacherFigures {
+  readonly msPerDoc: number;
+  readonly meanItemMs: number;
+  readonly docs: number;
+  readonly dataset: string;
+  readonly threads: number;
+  readonly sequences: number;
+  readonly parameters: number;
+  readonly quantisation: string;
+  readonly file: string;
+  readonly errors: number;
+}
+
+/** Labels `docs` texts through the Distillery teacher process (as bench/teacher.ts does) and times it. */
+async function measureTeacher(texts: readonly string[], threads: number): Promise<TeacherFigures> {
+  const parameters = tinyModelParameters(TEACHER_MODEL);
+  if (parameters < 100e6) throw new Error(`The bench teacher has only ${parameters} parameters.`);
+  const file = join(import.meta.dirname, '.work', `bench-qwen2-${Math.round(parameters / 1e6)}M.gguf`);
+  process.stderr.write(`teacher: model ${file} (generated once, then reused)\n`);
+  const modelPath = writeTinyModel(file, TEACHER_MODEL);
+  const sequences = recommendedSequences();
+  const items: ScoreItem[] = texts.map((text, i) => ({ id: i + 1, text }));
+  const client = new TeacherClient();
+  try {
+    await client.request({
+      op: 'load',
+      options: { modelPath, threads, sequences, contextSize: 1024, gpu: false },
+    });
+    // Warm-up: the first evaluation pays for allocations.
+    await client.request({ op: 'score', plan: TEACHER_PLAN, items: items.slice(0, 1), strategy: {} });
+    const t0 = performance.now();
+    const results = await client.request({ op: 'score', plan: TEACHER_PLAN, items, strategy: {} });
+    const ms = performance.now() - t0;
+    return {
+      msPerDoc: ms / items.length,
+      meanItemMs: results.reduce((a, r) => a + r.timeMs, 0) / Math.max(1, results.length),
+      docs: items.length,
+      dataset: TEACHER_DATASET,
+      threads,
+      sequences,
+      parameters,
+      quantisation: (TEACHER_MODEL.dtype ?? 'f32').toUpperCase(),
+      file,
+      errors: results.filter((r) => r.error !== null || r.logLikelihoods === null).length,
+    };
+  } finally {
+    await client.dispose();
+  }
+}
 
 interface Row {
   readonly text: string;
@@ -109,11 +199,11 @@ interface Figures {
   exported: { loadMs: number; docsPerSecond: number; p50Ms: number; p95Ms: number };
   app: { docsPerSecond: number; p50Ms: number; p95Ms: number };
   ratio: number;
-  teacherMsPerDoc: number | null;
-  studentVsTeacherSpeedup: number | null;
+  teacherMsPerDoc: number;
+  ratioTeacherToStudentPerDoc: number;
 }
 
-function teacherMsPerDoc(dataDir: string | null): number | null {
+function dataDirTeacherMsPerDoc(dataDir: string | null): number | null {
   if (!dataDir) return null;
   const db = new Database(join(dataDir, 'distillery.db'), { readonly: true, fileMustExist: true });
   try {
@@ -129,7 +219,7 @@ function teacherMsPerDoc(dataDir: string | null): number | null {
   }
 }
 
-async function benchDataset(ds: Dataset, work: string, teacherMs: number | null): Promise<Figures> {
+async function benchDataset(ds: Dataset, work: string, teacherMs: number): Promise<Figures> {
   const labels = [...new Set(ds.train.map((r) => r.label))].sort();
   const cls = (l: string): number => Math.max(0, labels.indexOf(l));
   const validation = ds.train.filter((_r, i) => i % 10 === 0);
@@ -205,40 +295,60 @@ async function benchDataset(ds: Dataset, work: string, teacherMs: number | null)
     p95Ms: percentile(lat, 0.95),
   };
   const round = (x: number): number => Math.round(x * 1000) / 1000;
+  const p50Ms = round(exported.p50Ms);
   return {
     dataset: ds.name,
     testDocs: texts.length,
     exported: {
       loadMs: round(exported.loadMs),
       docsPerSecond: Math.round(exported.docsPerSecond),
-      p50Ms: round(exported.p50Ms),
+      p50Ms,
       p95Ms: round(exported.p95Ms),
     },
     app: { docsPerSecond: Math.round(app.docsPerSecond), p50Ms: round(app.p50Ms), p95Ms: round(app.p95Ms) },
     ratio: round(exported.docsPerSecond / app.docsPerSecond),
-    teacherMsPerDoc: teacherMs === null ? null : round(teacherMs),
-    studentVsTeacherSpeedup:
-      teacherMs === null ? null : Math.round(teacherMs / (1000 / exported.docsPerSecond)),
+    teacherMsPerDoc: round(teacherMs),
+    ratioTeacherToStudentPerDoc: Math.round(teacherMs / p50Ms),
   };
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const dirFlag = args.indexOf('--data-dir');
-  const teacherDir = dirFlag >= 0 ? resolve(args[dirFlag + 1]) : null;
-  const names = (
-    args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--data-dir') ?? Object.keys(LOADERS).join(',')
-  )
-    .split(',')
-    .filter(Boolean);
-  const teacherMs = teacherMsPerDoc(teacherDir);
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'teacher-docs': { type: 'string', default: '16' },
+      'teacher-threads': { type: 'string', default: '1' },
+    },
+  });
+  const teacherDir = values['data-dir'] === undefined ? null : resolve(values['data-dir']);
+  const teacherDocs = Number(values['teacher-docs']);
+  const teacherThreads = Number(values['teacher-threads']);
+  if (!Number.isInteger(teacherDocs) || teacherDocs < 1)
+    throw new Error('--teacher-docs takes a whole number >= 1.');
+  if (!Number.isInteger(teacherThreads) || teacherThreads < 1) {
+    throw new Error('--teacher-threads takes a whole number >= 1.');
+  }
+  const names = (positionals[0] ?? Object.keys(LOADERS).join(',')).split(',').filter(Boolean);
+  for (const name of names) {
+    if (!LOADERS[name])
+      throw new Error(`Unknown dataset ${name}; choose from ${Object.keys(LOADERS).join(', ')}.`);
+  }
+  const dataDirMs = dataDirTeacherMsPerDoc(teacherDir);
+
+  const teacherTexts = LOADERS[TEACHER_DATASET]()
+    .test.slice(0, teacherDocs)
+    .map((r) => r.text);
+  const teacher = await measureTeacher(teacherTexts, teacherThreads);
+  process.stderr.write(
+    `teacher: ${teacher.msPerDoc.toFixed(1)} ms/doc over ${teacher.docs} ${teacher.dataset} test documents\n`,
+  );
+
   const work = mkdtempSync(join(tmpdir(), 'distillery-bench-export-'));
   const results: Figures[] = [];
   try {
     for (const name of names) {
-      const load = LOADERS[name];
-      if (!load) throw new Error(`Unknown dataset ${name}; choose from ${Object.keys(LOADERS).join(', ')}.`);
-      const r = await benchDataset(load(), work, teacherMs);
+      const r = await benchDataset(LOADERS[name](), work, teacher.msPerDoc);
       results.push(r);
       console.log(JSON.stringify(r));
     }
@@ -246,19 +356,44 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  // The student's p50 on the documents the teacher labelled; without that dataset in the run, the mean over the run's.
+  const same = results.find((r) => r.dataset === TEACHER_DATASET);
+  const studentP50 = same ? same.exported.p50Ms : mean(results.map((r) => r.exported.p50Ms));
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
   console.log(
     JSON.stringify({
       bench: 'export',
       datasets: results,
       exportedDocsPerSecond: Math.round(mean(results.map((r) => r.exported.docsPerSecond))),
       appDocsPerSecond: Math.round(mean(results.map((r) => r.app.docsPerSecond))),
-      ratio: Math.round(mean(results.map((r) => r.ratio)) * 1000) / 1000,
+      ratio: round(mean(results.map((r) => r.ratio))),
       ratioMeaning: 'exported runtime throughput / in-app loadStudent throughput, same texts, same run',
-      teacherMsPerDoc: teacherMs,
+      teacherMsPerDoc: round(teacher.msPerDoc),
+      teacherModel: {
+        architecture: 'qwen2',
+        parameters: teacher.parameters,
+        quantisation: teacher.quantisation,
+        file: teacher.file,
+        threads: teacher.threads,
+        sequences: teacher.sequences,
+        gpu: false,
+      },
+      teacherDocs: teacher.docs,
+      teacherDataset: teacher.dataset,
+      teacherMeanItemMs: round(teacher.meanItemMs),
+      teacherErrors: teacher.errors,
       teacher:
-        teacherMs === null
-          ? 'missing: no teacher outputs with timings (pass --data-dir of a folder where a GGUF teacher ran)'
-          : 'measured',
+        'measured in this run through the Distillery teacher process (TeacherClient, as bench/teacher.ts) on a generated ' +
+        'random-weight qwen2 GGUF of real size: compute-bound, so its timing is representative of a ~100M-parameter ' +
+        'model on this machine, not of a 7B one (expect a real 7B teacher to be much slower)',
+      studentP50MsForRatio: round(studentP50),
+      studentP50Source: same
+        ? `${TEACHER_DATASET} exported p50 (same documents)`
+        : 'mean exported p50 of this run',
+      ratioTeacherToStudentPerDoc: Math.round(teacher.msPerDoc / studentP50),
+      ratioTeacherToStudentPerDocMeaning:
+        'teacher ms/doc / exported student p50 ms/doc, same machine, same run',
+      teacherMsPerDocFromDataDir: dataDirMs === null ? null : round(dataDirMs),
     }),
   );
 }

@@ -16,7 +16,9 @@ export interface LabelRow {
 
 export function projectLabels(db: Db, projectId: number): LabelRow[] {
   return db
-    .prepare('SELECT id, name, description, color, hotkey, position FROM labels WHERE project_id = ? ORDER BY position, id')
+    .prepare(
+      'SELECT id, name, description, color, hotkey, position FROM labels WHERE project_id = ? ORDER BY position, id',
+    )
     .all(projectId) as LabelRow[];
 }
 
@@ -62,7 +64,9 @@ export function latestTeacherRun(db: Db, projectId: number): TeacherRunLabels | 
 
 /** A teacher run's distributions by example id (probabilities in the order of the run's label snapshot). */
 export function teacherDistributions(db: Db, runId: number): Map<number, number[]> {
-  const rows = db.prepare('SELECT example_id, probs FROM teacher_outputs WHERE run_id = ?').all(runId) as Array<{
+  const rows = db
+    .prepare('SELECT example_id, probs FROM teacher_outputs WHERE run_id = ?')
+    .all(runId) as Array<{
     example_id: number;
     probs: string;
   }>;

@@ -99,7 +99,14 @@ export function deleteProject(db: Db, id: number, confirmName: string, actor = '
   db.transaction(() => {
     db.prepare('DELETE FROM projects WHERE id = ?').run(id);
     // The project's own audit trail goes with it; the deletion itself is kept at the app level.
-    audit(db, { projectId: null, actor, action: 'delete', entity: 'project', entityId: id, details: { name: project.name } });
+    audit(db, {
+      projectId: null,
+      actor,
+      action: 'delete',
+      entity: 'project',
+      entityId: id,
+      details: { name: project.name },
+    });
   })();
 }
 
