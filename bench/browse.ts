@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { createCore } from '../src/main/core/core';
 import type { BrowsePage, LabelInfo } from '../src/shared/dataset';
-import { benchCsv, WORK } from './import-data';
+import { benchCsv, WORK } from './lib/import-data';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const dataDir = join(WORK, `browse-${rows}`);

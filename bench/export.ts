@@ -24,44 +24,15 @@ import { createCore } from '../src/main/core/core';
 import { nowIso } from '../src/main/core/time';
 import { loadStudent } from '../src/main/features/student/predictor';
 import { runTraining } from '../src/main/features/student/trainer';
-import type { PromptPlan, ScoreItem } from '../src/main/features/teacher/protocol';
+import type { ScoreItem } from '../src/main/features/teacher/protocol';
 import { recommendedSequences } from '../src/main/features/teacher/service';
 import { TeacherClient } from '../src/main/features/teacher/teacher.client';
 import { DEFAULT_TRAIN_SETTINGS } from '../src/shared/student';
-import { tinyModelParameters, writeTinyModel, type TinyModelOptions } from '../tests/fixtures/gguf/generate';
+import { BENCH_TEACHER_MODEL, BENCH_TEACHER_PLAN, benchTeacherModel } from './lib/teacher-model';
 
 const DATASETS = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const LATENCY_DOCS = 400;
 const TEACHER_DATASET = 'unfair_tos';
-
-/** bench/teacher.ts's model: same options, so the same cached file in bench/.work/. */
-const TEACHER_MODEL: TinyModelOptions = {
-  seed: 7,
-  embedding: 768,
-  heads: 12,
-  kvHeads: 2,
-  feedForward: 3072,
-  layers: 12,
-  contextLength: 4096,
-  dtype: 'f16',
-  weightScale: 1,
-  name: 'Bench qwen2 100M (generated)',
-};
-
-/** bench/teacher.ts's prompt plan for unfair_tos. */
-const TEACHER_PLAN: PromptPlan = {
-  before:
-    'Decide whether a sentence from an online Terms of Service is a potentially unfair clause.\n\n' +
-    'Classify the text into exactly one of these labels:\n' +
-    '- fair: An ordinary clause that does not put the consumer at an unfair disadvantage.\n' +
-    '- unfair: A potentially unfair clause: unilateral change or termination, limitation of liability, arbitration, ' +
-    'choice of law or jurisdiction, content removal, or consent by merely using the service.\n' +
-    'Answer with the label name only.\n\nText:\n',
-  after: '',
-  labels: ['fair', 'unfair'],
-  mode: 'direct',
-  reasoningBudget: 32,
-};
 
 interface TeacherFigures {
   readonly msPerDoc: number;
@@ -78,11 +49,8 @@ interface TeacherFigures {
 
 /** Labels `docs` texts through the Distillery teacher process (as bench/teacher.ts does) and times it. */
 async function measureTeacher(texts: readonly string[], threads: number): Promise<TeacherFigures> {
-  const parameters = tinyModelParameters(TEACHER_MODEL);
-  if (parameters < 100e6) throw new Error(`The bench teacher has only ${parameters} parameters.`);
-  const file = join(import.meta.dirname, '.work', `bench-qwen2-${Math.round(parameters / 1e6)}M.gguf`);
-  process.stderr.write(`teacher: model ${file} (generated once, then reused)\n`);
-  const modelPath = writeTinyModel(file, TEACHER_MODEL);
+  const { path: modelPath, parameters } = benchTeacherModel();
+  process.stderr.write(`teacher: model ${modelPath} (generated once, then reused)\n`);
   const sequences = recommendedSequences();
   const items: ScoreItem[] = texts.map((text, i) => ({ id: i + 1, text }));
   const client = new TeacherClient();
@@ -92,9 +60,9 @@ async function measureTeacher(texts: readonly string[], threads: number): Promis
       options: { modelPath, threads, sequences, contextSize: 1024, gpu: false },
     });
     // Warm-up: the first evaluation pays for allocations.
-    await client.request({ op: 'score', plan: TEACHER_PLAN, items: items.slice(0, 1), strategy: {} });
+    await client.request({ op: 'score', plan: BENCH_TEACHER_PLAN, items: items.slice(0, 1), strategy: {} });
     const t0 = performance.now();
-    const results = await client.request({ op: 'score', plan: TEACHER_PLAN, items, strategy: {} });
+    const results = await client.request({ op: 'score', plan: BENCH_TEACHER_PLAN, items, strategy: {} });
     const ms = performance.now() - t0;
     return {
       msPerDoc: ms / items.length,
@@ -104,8 +72,8 @@ async function measureTeacher(texts: readonly string[], threads: number): Promis
       threads,
       sequences,
       parameters,
-      quantisation: (TEACHER_MODEL.dtype ?? 'f32').toUpperCase(),
-      file,
+      quantisation: (BENCH_TEACHER_MODEL.dtype ?? 'f32').toUpperCase(),
+      file: modelPath,
       errors: results.filter((r) => r.error !== null || r.logLikelihoods === null).length,
     };
   } finally {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { benchCsv, WORK } from './import-data';
+import { benchCsv, WORK } from './lib/import-data';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const file = await benchCsv(rows);
@@ -30,7 +30,7 @@ rmSync(refDir, { recursive: true, force: true });
 const dataDir = mkdtempSync(join(WORK, 'ours-'));
 const ours = spawnSync(
   process.execPath,
-  ['--import', 'tsx', join(import.meta.dirname, 'import-run.ts'), dataDir, file],
+  ['--import', 'tsx', join(import.meta.dirname, 'lib', 'import-run.ts'), dataDir, file],
   {
     encoding: 'utf8',
     maxBuffer: 1 << 20,

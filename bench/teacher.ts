@@ -14,10 +14,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getLlama, LlamaChatSession, LlamaLogLevel, type Token } from 'node-llama-cpp';
-import type { PromptPlan, ScoreItem, ScoreStrategy } from '../src/main/features/teacher/protocol';
+import type { ScoreItem, ScoreStrategy } from '../src/main/features/teacher/protocol';
 import { recommendedSequences } from '../src/main/features/teacher/service';
 import { TeacherClient } from '../src/main/features/teacher/teacher.client';
-import { tinyModelParameters, writeTinyModel, type TinyModelOptions } from '../tests/fixtures/gguf/generate';
+import { BENCH_TEACHER_PLAN, benchTeacherModel } from './lib/teacher-model';
 
 const { values } = parseArgs({
   options: {
@@ -35,24 +35,7 @@ const THREADS = Number(values.threads);
 const SEQUENCES = values.sequences === undefined ? recommendedSequences() : Number(values.sequences);
 
 const ROOT = join(import.meta.dirname, '..');
-const MODEL_OPTS: TinyModelOptions = {
-  seed: 7,
-  embedding: 768,
-  heads: 12,
-  kvHeads: 2,
-  feedForward: 3072,
-  layers: 12,
-  contextLength: 4096,
-  dtype: 'f16',
-  weightScale: 1,
-  name: 'Bench qwen2 100M (generated)',
-};
-const params = tinyModelParameters(MODEL_OPTS);
-if (params < 100e6) throw new Error(`bench model has only ${params} parameters`);
-const modelPath = writeTinyModel(
-  join(ROOT, 'bench', '.work', `bench-qwen2-${Math.round(params / 1e6)}M.gguf`),
-  MODEL_OPTS,
-);
+const { path: modelPath, parameters: params } = benchTeacherModel();
 
 const rows = readFileSync(
   join(ROOT, '..', 'shared', 'datasets', 'unfair_tos', 'claudette50_sentences.tsv'),
@@ -66,19 +49,7 @@ const rows = readFileSync(
 const texts = rows.slice(0, N).map((c) => c[4]);
 const items: ScoreItem[] = texts.map((text, i) => ({ id: i + 1, text }));
 
-const plan: PromptPlan = {
-  before:
-    'Decide whether a sentence from an online Terms of Service is a potentially unfair clause.\n\n' +
-    'Classify the text into exactly one of these labels:\n' +
-    '- fair: An ordinary clause that does not put the consumer at an unfair disadvantage.\n' +
-    '- unfair: A potentially unfair clause: unilateral change or termination, limitation of liability, arbitration, ' +
-    'choice of law or jurisdiction, content removal, or consent by merely using the service.\n' +
-    'Answer with the label name only.\n\nText:\n',
-  after: '',
-  labels: ['fair', 'unfair'],
-  mode: 'direct',
-  reasoningBudget: 32,
-};
+const plan = BENCH_TEACHER_PLAN;
 
 function log(msg: string): void {
   process.stderr.write(`${msg}\n`);

@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const WORK = join(import.meta.dirname, '.work');
+export const WORK = join(import.meta.dirname, '..', '.work');
 
 const WORDS = (
   'patient admitted with acute chest pain radiating left arm given aspirin discharge stable follow clinic ' +

@@ -1,7 +1,7 @@
 // One import through the real core (job, staging, commit) in its own process, so that its peak RSS is its own.
 import { performance } from 'node:perf_hooks';
-import { createCore } from '../src/main/core/core';
-import type { ImportResult } from '../src/shared/dataset';
+import { createCore } from '../../src/main/core/core';
+import type { ImportResult } from '../../src/shared/dataset';
 
 const [dataDir, file] = process.argv.slice(2);
 const core = await createCore({ dataDir, mode: 'cli' });
