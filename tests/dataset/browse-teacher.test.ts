@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
-import { tempDir, testCore } from '../helpers';
-import { importFile, writeFixture } from './fixtures';
+import { testCore } from '../helpers';
+import { importFile, writeFixture, openProjectFixture } from './fixtures';
 
 let t: Awaited<ReturnType<typeof testCore>>;
 let core: Core;
@@ -10,12 +10,7 @@ let cleanupDir: () => void;
 let projectId: number;
 
 beforeEach(async () => {
-  t = await testCore();
-  core = t.core;
-  const d = tempDir('distillery-fixtures-');
-  dir = d.dir;
-  cleanupDir = d.cleanup;
-  projectId = (await core.call('projects.create', { name: 'Soft labels' })).id;
+  ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Soft labels'));
 });
 afterEach(async () => {
   await t.close();

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { humanLabels } from '../../src/main/core/labels';
 import { nearDuplicateClusters } from '../../src/main/features/dataset/clean';
-import { tempDir, testCore } from '../helpers';
-import { importFile, writeFixture } from './fixtures';
+import { testCore } from '../helpers';
+import { importFile, writeFixture, openProjectFixture } from './fixtures';
 
 let t: Awaited<ReturnType<typeof testCore>>;
 let core: Core;
@@ -13,12 +13,7 @@ let cleanupDir: () => void;
 let projectId: number;
 
 beforeEach(async () => {
-  t = await testCore();
-  core = t.core;
-  const d = tempDir('distillery-fixtures-');
-  dir = d.dir;
-  cleanupDir = d.cleanup;
-  projectId = (await core.call('projects.create', { name: 'Notes' })).id;
+  ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Notes'));
 });
 afterEach(async () => {
   await t.close();

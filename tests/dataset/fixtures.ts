@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import type { Core } from '../../src/main/core/core';
 import type { ImportRequestInput, ImportResult } from '../../src/shared/dataset';
 import type { Job } from '../../src/shared/jobs';
+import { tempDir, testCore } from '../helpers';
 
 /** Writes a file into dir and returns its path; strings are UTF-8 unless an encoding is given. */
 export function writeFixture(dir: string, name: string, content: string | Buffer, encoding?: string): string {
@@ -31,4 +32,21 @@ export function tableSnapshot(core: Core, projectId: number): unknown {
     datasets: q('SELECT * FROM datasets WHERE project_id = ? ORDER BY id'),
     annotations: q('SELECT * FROM annotations WHERE project_id = ? ORDER BY id'),
   };
+}
+
+export interface ProjectFixture {
+  readonly t: Awaited<ReturnType<typeof testCore>>;
+  readonly core: Core;
+  /** A temp folder for the test's own input files. */
+  readonly dir: string;
+  readonly cleanupDir: () => void;
+  readonly projectId: number;
+}
+
+/** A fresh core on its own data folder, a temp folder for fixture files, and an empty project. */
+export async function openProjectFixture(name: string): Promise<ProjectFixture> {
+  const t = await testCore();
+  const d = tempDir('distillery-fixtures-');
+  const projectId = (await t.core.call('projects.create', { name })).id;
+  return { t, core: t.core, dir: d.dir, cleanupDir: d.cleanup, projectId };
 }

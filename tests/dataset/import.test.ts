@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { humanLabels } from '../../src/main/core/labels';
-import { DATASETS, tempDir, testCore } from '../helpers';
-import { importFile, tableSnapshot, writeFixture } from './fixtures';
+import { DATASETS, testCore } from '../helpers';
+import { importFile, tableSnapshot, writeFixture, openProjectFixture } from './fixtures';
 
 let t: Awaited<ReturnType<typeof testCore>>;
 let core: Core;
@@ -14,12 +14,7 @@ let cleanupDir: () => void;
 let projectId: number;
 
 beforeEach(async () => {
-  t = await testCore();
-  core = t.core;
-  const d = tempDir('distillery-fixtures-');
-  dir = d.dir;
-  cleanupDir = d.cleanup;
-  projectId = (await core.call('projects.create', { name: 'Letters' })).id;
+  ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Letters'));
 });
 afterEach(async () => {
   await t.close();
