@@ -123,8 +123,8 @@ describe('Evaluate step (browser mode, real Chromium, a student trained on the d
     await expect(total.getAttribute('data-total')).resolves.toBe(String(cell.count));
     const docs = page.getByTestId('eval-document');
     await docs.first().waitFor();
-    expect(await docs.count()).toBe(Math.min(cell.count, 200));
-    await expect(docs.first().getByTestId('eval-distribution').count()).resolves.toBeGreaterThanOrEqual(1);
+    await expect.poll(() => docs.count()).toBe(Math.min(cell.count, 200));
+    await expect.poll(() => docs.first().getByTestId('eval-distribution').count()).toBeGreaterThanOrEqual(1);
     const exampleId = Number(await docs.first().getAttribute('data-example-id'));
     await docs.first().getByTestId('eval-doc-check').click();
     await page.getByTestId('eval-send-review').click();

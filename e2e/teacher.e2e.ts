@@ -62,7 +62,7 @@ describe('teacher step (browser mode, real Chromium, real node-llama-cpp on the 
 
     await teacher.run(page);
     await page.getByTestId('teacher-output').first().waitFor();
-    await expect(page.getByTestId('teacher-output').count()).resolves.toBe(50);
+    await expect.poll(() => page.getByTestId('teacher-output').count()).toBe(50);
     const entropies = await page.getByTestId('teacher-entropy').allTextContents();
     expect(entropies.every((e) => Number.isFinite(Number.parseFloat(e)))).toBe(true);
     // The demo's validation split is human-labelled: the run ends with a fitted temperature.

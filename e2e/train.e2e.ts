@@ -60,7 +60,7 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
     expect(await train.epochsShown(page)).toBeGreaterThan(pausedEpochs);
     await expect(page.getByTestId('train-best').textContent()).resolves.toMatch(/epoch \d+/);
     await expect(page.getByTestId('train-model').textContent()).resolves.toMatch(/Model kept: epoch \d+/);
-    await expect(page.getByTestId('train-run-row').count()).resolves.toBe(1);
+    await expect.poll(() => page.getByTestId('train-run-row').count()).toBe(1);
   });
 
   it('explains in Chinese, and refuses to train a project without labelled data', async () => {
