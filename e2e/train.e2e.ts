@@ -37,10 +37,10 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
 
     // Long enough to pause: many small steps with a large model.
     await page.getByTestId('train-toggle-settings').click();
-    await train.setNumber(page, 'maxEpochs', 80);
+    await train.setNumber(page, 'maxEpochs', 200);
     await train.setNumber(page, 'patience', 50);
     await train.setNumber(page, 'batchSize', 1);
-    await train.setNumber(page, 'dim', 128);
+    await train.setNumber(page, 'dim', 256);
     await page.getByTestId('train-start').click();
 
     const panel = train.runPanel(page);
