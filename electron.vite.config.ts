@@ -8,6 +8,9 @@ const external = [
   'node-llama-cpp',
   '@tensorflow/tfjs',
   '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
   'exceljs',
 ];
 

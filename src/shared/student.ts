@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { channel } from './channel';
 import type { Job } from './jobs';
 
-export const STUDENT_ARCHITECTURES = ['fasttext'] as const;
+export const STUDENT_ARCHITECTURES = ['fasttext', 'cnn'] as const;
 export type StudentArchitecture = (typeof STUDENT_ARCHITECTURES)[number];
 
 export const STOPPING_METRICS = ['macro_f1', 'accuracy', 'loss'] as const;
@@ -26,8 +26,14 @@ export const TrainSettings = z.object({
     .min(0)
     .max(2 ** 31 - 1)
     .default(42),
-  /** Embedding size of the fastText student. */
+  /** Embedding size (both students). */
   dim: z.number().int().min(4).max(256).default(32),
+  /** CNN student: convolution filters (features it looks for). */
+  filters: z.number().int().min(4).max(512).default(64),
+  /** CNN student: how many consecutive words each filter reads. */
+  kernelSize: z.number().int().min(1).max(7).default(3),
+  /** CNN student: words read per text (the rest is ignored). */
+  maxTokens: z.number().int().min(8).max(4096).default(256),
   /**
    * Start from the best model of this earlier run (same project, labels and featurizer) instead of from scratch:
    * its embedding rows and head initialise the new run. Absent = from scratch.
@@ -98,7 +104,10 @@ export interface TrainOverview {
   readonly trainHuman: number;
   readonly trainTeacher: number;
   readonly validation: number;
+  /** Where the default architecture trains. */
   readonly backend: string;
+  /** Where each architecture trains (the CNN on TensorFlow.js: tfjs-node-gpu, tfjs-node or WebAssembly). */
+  readonly backends: Readonly<Record<StudentArchitecture, string>>;
   readonly defaults: TrainSettings;
 }
 

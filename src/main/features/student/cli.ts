@@ -31,7 +31,8 @@ export const studentCommands: CliCommand[] = [
     usage:
       'distillery train PROJECT_ID [--human-only] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
       `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32]\n` +
-      '  [--from-run RUN_ID] [--detach]\n' +
+      '  [--architecture fasttext|cnn] [--filters 64] [--kernel-size 3] [--max-tokens 256] [--from-run RUN_ID] [--detach]\n' +
+      '  --architecture cnn trains the CNN student with TensorFlow.js (tfjs-node-gpu, tfjs-node or WebAssembly, whichever is installed).\n' +
       '  --from-run starts from the best model of an earlier finished run of the project (same labels) instead of from scratch.',
     options: {
       'human-only': { type: 'boolean' },
@@ -44,6 +45,10 @@ export const studentCommands: CliCommand[] = [
       metric: { type: 'string' },
       seed: { type: 'string' },
       dim: { type: 'string' },
+      architecture: { type: 'string' },
+      filters: { type: 'string' },
+      'kernel-size': { type: 'string' },
+      'max-tokens': { type: 'string' },
       'from-run': { type: 'string' },
       detach: { type: 'boolean' },
     },
@@ -60,6 +65,10 @@ export const studentCommands: CliCommand[] = [
         metric: values.metric as TrainSettingsInput['metric'],
         seed: numberOption(values, 'seed'),
         dim: numberOption(values, 'dim'),
+        architecture: values.architecture as TrainSettingsInput['architecture'],
+        filters: numberOption(values, 'filters'),
+        kernelSize: numberOption(values, 'kernel-size'),
+        maxTokens: numberOption(values, 'max-tokens'),
         initFromRunId: values['from-run'] === undefined ? undefined : requireId(values['from-run'], 'run'),
       };
       const core = await io.core();
@@ -86,7 +95,7 @@ export const studentCommands: CliCommand[] = [
       }
       const detail = await core.call('student.run', { runId: run.id });
       io.print(
-        `Done: best epoch ${detail.bestEpoch} (${detail.settings.metric} ${detail.bestMetric?.toFixed(4)}), model ${detail.modelPath} (${detail.modelBytes} bytes).`,
+        `Done: best epoch ${detail.bestEpoch} (${detail.settings.metric} ${detail.bestMetric?.toFixed(4)}), model ${detail.modelPath} (${detail.modelBytes} bytes), trained on ${detail.backend ?? "-"}.`,
       );
       return detail;
     },

@@ -107,3 +107,15 @@ export function featurize(text: string, config: FeaturizerConfig): Uint32Array {
   for (let i = 0; i < strings.length; i++) ids[i] = fnv1a(strings[i]) % config.buckets;
   return ids;
 }
+
+/**
+ * The token sequence the CNN student reads: the words of step 2 (normalized, segmented as above), each hashed as
+ * `"w\u0001" + word` like the bag's word features, in text order, the first `maxTokens` of them.
+ */
+export function tokenSequence(text: string, config: FeaturizerConfig, maxTokens: number): Uint32Array {
+  const ws = words(normalizeText(text, config), config);
+  const n = Math.min(ws.length, maxTokens);
+  const ids = new Uint32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = fnv1a('w\u0001' + ws[i]) % config.buckets;
+  return ids;
+}

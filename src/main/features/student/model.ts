@@ -1,4 +1,4 @@
-import type { FeaturizerConfig } from './featurizer';
+import { featurize, tokenSequence, type FeaturizerConfig } from './featurizer';
 
 /**
  * The fastText-style student: the mean of the embedding rows of a text's hashed features, then a linear layer
@@ -62,4 +62,175 @@ export function rowLookup(rowIds: Uint32Array): (bucket: number) => number {
   const map = new Map<number, number>();
   for (let i = 0; i < rowIds.length; i++) map.set(rowIds[i], i);
   return (bucket) => map.get(bucket) ?? -1;
+}
+
+/**
+ * The CNN student: the tokens' embedding rows (a sequence, not a bag), one 1-D convolution of width `kernelSize`
+ * with `filters` filters and ReLU, max-pooling over positions, then a linear layer and a softmax. Trained with
+ * TensorFlow.js (cnnTrainer.ts); this pure forward pass is what the app and the exported runtime predict with.
+ */
+export interface CnnModel {
+  readonly architecture: 'cnn';
+  readonly labels: readonly string[];
+  readonly featurizer: FeaturizerConfig;
+  readonly dim: number;
+  readonly kernelSize: number;
+  readonly filters: number;
+  /** Tokens after the first maxTokens are ignored. */
+  readonly maxTokens: number;
+  readonly rowIds: Uint32Array;
+  /** rowIds.length x dim, row-major. */
+  readonly embeddings: Float32Array;
+  /** (kernelSize * dim) x filters, row-major: row j * dim + d holds the weights of token offset j, dimension d. */
+  readonly convWeight: Float32Array;
+  /** filters. */
+  readonly convBias: Float32Array;
+  /** classes x filters, row-major. */
+  readonly weight: Float32Array;
+  /** classes. */
+  readonly bias: Float32Array;
+}
+
+export type StudentModel = FastTextModel | CnnModel;
+
+/**
+ * The CNN's pooled features of one token sequence (float64): the sequence is padded with zero rows to at least
+ * kernelSize tokens; positions p = 0 .. max(n, k) - k; h[f] = max over p of relu(convBias[f] + sum over j < k,
+ * d < dim of E[ids[p + j]][d] * convWeight[j * dim + d][f]), a padded or row-less token contributing zeros.
+ */
+export function cnnFeatures(
+  ids: ArrayLike<number>,
+  rowOf: (bucket: number) => number,
+  model: Pick<CnnModel, 'dim' | 'kernelSize' | 'filters' | 'embeddings' | 'convWeight' | 'convBias'>,
+  acc: Float64Array,
+  out: Float64Array,
+): void {
+  const { dim, kernelSize: k, filters: F, embeddings, convWeight, convBias } = model;
+  const n = ids.length;
+  const positions = Math.max(n, k) - k + 1;
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = rowOf(ids[i]);
+  out.fill(0);
+  for (let p = 0; p < positions; p++) {
+    for (let f = 0; f < F; f++) acc[f] = convBias[f];
+    for (let j = 0; j < k; j++) {
+      const t = p + j;
+      if (t >= n || rows[t] < 0) continue;
+      const eOff = rows[t] * dim;
+      for (let d = 0; d < dim; d++) {
+        const e = embeddings[eOff + d];
+        if (e === 0) continue;
+        const wOff = (j * dim + d) * F;
+        for (let f = 0; f < F; f++) acc[f] += e * convWeight[wOff + f];
+      }
+    }
+    // out starts at 0, so max(out, acc) is max over positions of relu(acc).
+    for (let f = 0; f < F; f++) if (acc[f] > out[f]) out[f] = acc[f];
+  }
+}
+
+/** The logits of a text for either student, from its already featurized ids (featurize or tokenSequence). */
+export type Forward = (ids: ArrayLike<number>) => Float64Array;
+
+/** A forward pass over `model` with its own scratch buffers; `rowOf` defaults to a lookup of model.rowIds. */
+export function createForward(
+  model: StudentModel,
+  rowOf: (bucket: number) => number = rowLookup(model.rowIds),
+): Forward {
+  const logits = new Float64Array(model.labels.length);
+  if (model.architecture === 'fasttext') {
+    const h = new Float64Array(model.dim);
+    return (ids) => {
+      meanEmbedding(ids, rowOf, model.embeddings, model.dim, h);
+      linearLogits(h, model.weight, model.bias, logits);
+      return logits;
+    };
+  }
+  const acc = new Float64Array(model.filters);
+  const h = new Float64Array(model.filters);
+  return (ids) => {
+    cnnFeatures(ids, rowOf, model, acc, h);
+    linearLogits(h, model.weight, model.bias, logits);
+    return logits;
+  };
+}
+
+/** What the model.json of a student says besides its tensors (docs/student-model.md). */
+export interface ModelDescription {
+  readonly architecture: string;
+  readonly labels: readonly string[];
+  readonly featurizer: FeaturizerConfig;
+  readonly dim: number;
+  readonly cnn?: { readonly kernelSize: number; readonly filters: number; readonly maxTokens: number };
+}
+
+/** The tensors each architecture stores, in file order, with their shapes. */
+export function modelTensorShapes(
+  d: ModelDescription,
+  rows: number,
+): ReadonlyArray<readonly [string, 'float32' | 'uint32', readonly number[]]> {
+  const classes = d.labels.length;
+  if (d.architecture === 'cnn' && d.cnn) {
+    const { kernelSize: k, filters: F } = d.cnn;
+    return [
+      ['rowIds', 'uint32', [rows]],
+      ['embeddings', 'float32', [rows, d.dim]],
+      ['convWeight', 'float32', [k * d.dim, F]],
+      ['convBias', 'float32', [F]],
+      ['weight', 'float32', [classes, F]],
+      ['bias', 'float32', [classes]],
+    ];
+  }
+  return [
+    ['rowIds', 'uint32', [rows]],
+    ['embeddings', 'float32', [rows, d.dim]],
+    ['weight', 'float32', [classes, d.dim]],
+    ['bias', 'float32', [classes]],
+  ];
+}
+
+/**
+ * Builds a model from its description and a tensor reader; throws an Error with a plain message when the
+ * architecture is unknown or a tensor's size does not match (callers wrap it in their own error type).
+ */
+export function buildModel(
+  d: ModelDescription,
+  tensor: (name: string, dtype: 'float32' | 'uint32') => Float32Array | Uint32Array,
+): StudentModel {
+  if (d.architecture !== 'fasttext' && !(d.architecture === 'cnn' && d.cnn)) {
+    throw new Error(`Unknown student architecture "${d.architecture}".`);
+  }
+  const rowIds = tensor('rowIds', 'uint32') as Uint32Array;
+  const out: Record<string, Float32Array | Uint32Array> = { rowIds };
+  for (const [name, dtype, shape] of modelTensorShapes(d, rowIds.length)) {
+    const t = name === 'rowIds' ? rowIds : tensor(name, dtype);
+    const expected = shape.reduce((a, b) => a * b, 1);
+    if (t.length !== expected) {
+      throw new Error(`The "${name}" weights have ${t.length} values instead of ${expected}.`);
+    }
+    out[name] = t;
+  }
+  const f = (name: string): Float32Array => out[name] as Float32Array;
+  const base = { labels: d.labels, featurizer: d.featurizer, dim: d.dim, rowIds, embeddings: f('embeddings') };
+  if (d.architecture === 'cnn' && d.cnn) {
+    return {
+      ...base,
+      architecture: 'cnn',
+      kernelSize: d.cnn.kernelSize,
+      filters: d.cnn.filters,
+      maxTokens: d.cnn.maxTokens,
+      convWeight: f('convWeight'),
+      convBias: f('convBias'),
+      weight: f('weight'),
+      bias: f('bias'),
+    };
+  }
+  return { ...base, architecture: 'fasttext', weight: f('weight'), bias: f('bias') };
+}
+
+/** The ids a model reads from a text: the hashed n-gram bag (fastText) or the token sequence (CNN). */
+export function modelInput(model: StudentModel, text: string): Uint32Array {
+  return model.architecture === 'cnn'
+    ? tokenSequence(text, model.featurizer, model.maxTokens)
+    : featurize(text, model.featurizer);
 }

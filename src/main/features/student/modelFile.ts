@@ -11,7 +11,7 @@ import {
 import { dirname, join } from 'node:path';
 import { AppError } from '../../core/errors';
 import type { FeaturizerConfig } from './featurizer';
-import type { FastTextModel } from './model';
+import { buildModel, modelTensorShapes, type ModelDescription, type StudentModel } from './model';
 
 /** On-disk model folder (docs/student-model.md): model.json + weights.bin. */
 export const MODEL_JSON = 'model.json';
@@ -34,10 +34,12 @@ export interface TensorSpec {
 export interface ModelJson {
   readonly format: typeof MODEL_FORMAT;
   readonly version: 1;
-  readonly architecture: 'fasttext';
+  readonly architecture: StudentModel['architecture'];
   readonly labels: readonly string[];
   readonly featurizer: FeaturizerConfig;
   readonly dim: number;
+  /** CNN students only. */
+  readonly cnn?: ModelDescription['cnn'];
   readonly weights: typeof WEIGHTS_BIN;
   readonly tensors: readonly TensorSpec[];
   /** Where it came from (informative only). */
@@ -141,26 +143,39 @@ export function uintTensor(bytes: Uint8Array, specs: readonly TensorSpec[], name
   return t;
 }
 
+/** model.json's description of a model (without tensors). */
+export function describeModel(model: StudentModel): ModelDescription {
+  const base = { labels: model.labels, featurizer: model.featurizer, dim: model.dim };
+  return model.architecture === 'cnn'
+    ? {
+        ...base,
+        architecture: 'cnn',
+        cnn: { kernelSize: model.kernelSize, filters: model.filters, maxTokens: model.maxTokens },
+      }
+    : { ...base, architecture: 'fasttext' };
+}
+
 /** Writes a model folder (weights first, then model.json, each atomically); returns its size in bytes. */
 export function saveModel(
   dir: string,
-  model: FastTextModel,
+  model: StudentModel,
   meta: Readonly<Record<string, unknown>> = {},
 ): number {
-  const classes = model.labels.length;
-  const { bytes, specs } = packTensors([
-    ['rowIds', model.rowIds, [model.rowIds.length]],
-    ['embeddings', model.embeddings, [model.rowIds.length, model.dim]],
-    ['weight', model.weight, [classes, model.dim]],
-    ['bias', model.bias, [classes]],
-  ]);
+  const description = describeModel(model);
+  const byName = model as unknown as Record<string, TensorData>;
+  const { bytes, specs } = packTensors(
+    modelTensorShapes(description, model.rowIds.length).map(
+      ([name, , shape]) => [name, byName[name], shape] as const,
+    ),
+  );
   const json: ModelJson = {
     format: MODEL_FORMAT,
     version: 1,
-    architecture: 'fasttext',
+    architecture: model.architecture,
     labels: model.labels,
     featurizer: model.featurizer,
     dim: model.dim,
+    ...(description.cnn ? { cnn: description.cnn } : {}),
     weights: WEIGHTS_BIN,
     tensors: specs,
     meta,
@@ -171,7 +186,7 @@ export function saveModel(
   return bytes.byteLength + Buffer.byteLength(text);
 }
 
-export function readModel(dir: string): FastTextModel {
+export function readModel(dir: string): StudentModel {
   let json: ModelJson;
   let bytes: Uint8Array;
   try {
@@ -183,20 +198,21 @@ export function readModel(dir: string): FastTextModel {
       `No usable student model in ${dir} (${(e as Error).message}). Train a student first, or choose another run.`,
     );
   }
-  if (json.format !== MODEL_FORMAT || json.version !== 1 || json.architecture !== 'fasttext') {
+  if (json.format !== MODEL_FORMAT || json.version !== 1) {
     throw new AppError(
       'UNSUPPORTED',
       `The model in ${dir} is not a student model this version of Distillery can read (format ${String(json.format)} v${String(json.version)}).`,
     );
   }
-  return {
-    architecture: 'fasttext',
-    labels: json.labels,
-    featurizer: json.featurizer,
-    dim: json.dim,
-    rowIds: uintTensor(bytes, json.tensors, 'rowIds'),
-    embeddings: floatTensor(bytes, json.tensors, 'embeddings'),
-    weight: floatTensor(bytes, json.tensors, 'weight'),
-    bias: floatTensor(bytes, json.tensors, 'bias'),
-  };
+  try {
+    return buildModel(json, (name, dtype) =>
+      dtype === 'float32' ? floatTensor(bytes, json.tensors, name) : uintTensor(bytes, json.tensors, name),
+    );
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError(
+      'UNSUPPORTED',
+      `The model in ${dir} cannot be read: ${(e as Error).message} Train the model again.`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EpochMetrics,
+  StudentArchitecture,
   StudentDataSnapshot,
   StudentRun,
   StudentRunDetail,
@@ -22,10 +23,13 @@ import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { DEFAULT_FEATURIZER } from './featurizer';
 import { readModel, writeFileAtomic } from './modelFile';
-import { checkInitModel, type TrainData } from './trainer';
+import { checkInitModel, FASTTEXT_BACKEND, type TrainData } from './trainer';
+import { expectedTfBackend, TF_BACKEND_LABELS } from './tfBackend';
 
-/** Shown in the UI and stored with each run: the fastText student runs on sparse CPU kernels in a worker thread. */
-export const STUDENT_BACKEND = 'cpu-sparse (worker thread)';
+/** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
+export function expectedBackend(architecture: StudentArchitecture): string {
+  return architecture === 'cnn' ? TF_BACKEND_LABELS[expectedTfBackend()] : FASTTEXT_BACKEND;
+}
 
 /** A class with fewer training examples than this gets a warning. */
 const FEW_EXAMPLES = 5;
@@ -219,7 +223,7 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
   if (initFrom) {
     checkInitModel(
       readModel(initFrom),
-      { labels: set.data.labels, featurizer: DEFAULT_FEATURIZER, dim: settings.dim },
+      { labels: set.data.labels, featurizer: DEFAULT_FEATURIZER, settings },
       settings.initFromRunId,
     );
   }
@@ -241,7 +245,7 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
         trainExampleIds: set.trainExampleIds,
         validationExampleIds: set.validationExampleIds,
       }),
-      STUDENT_BACKEND,
+      expectedBackend(settings.architecture),
       nowIso(),
     );
   const runId = Number(info.lastInsertRowid);
@@ -300,7 +304,7 @@ function toRun(r: RunRow): StudentRun {
     projectId: r.project_id,
     teacherRunId: r.teacher_run_id,
     jobId: r.job_id,
-    architecture: 'fasttext',
+    architecture: r.architecture === 'cnn' ? 'cnn' : 'fasttext',
     settings: TrainSettings.parse(parseJson<unknown>(r.settings, {})),
     labels: parseJson<string[]>(r.labels_snapshot, []),
     data: {
@@ -390,6 +394,7 @@ export function recordEpoch(
     checkpointPath: string;
     modelPath: string;
     modelBytes: number;
+    backend?: string;
   },
 ): void {
   const now = nowIso();
@@ -430,6 +435,7 @@ export function recordEpoch(
       `UPDATE student_runs SET best_epoch = ?, best_metric = CASE WHEN ? THEN ? ELSE best_metric END,
          model_path = ?, model_bytes = ? WHERE id = ?`,
     ).run(e.bestEpoch, e.isBest ? 1 : 0, e.metric, e.modelPath, e.modelBytes, run.id);
+    if (e.backend) db.prepare('UPDATE student_runs SET backend = ? WHERE id = ?').run(e.backend, run.id);
   })();
 }
 
@@ -479,7 +485,8 @@ export function trainOverview(db: Db, projectId: number, defaults: TrainSettings
     trainHuman,
     trainTeacher,
     validation,
-    backend: STUDENT_BACKEND,
+    backend: expectedBackend(defaults.architecture),
+    backends: { fasttext: expectedBackend('fasttext'), cnn: expectedBackend('cnn') },
     defaults,
   };
 }

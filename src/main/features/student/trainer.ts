@@ -4,7 +4,13 @@ import type { EpochMetrics, StoppingMetric, TrainSettings } from '../../../share
 import { AppError } from '../../core/errors';
 import { distillLoss, softmax, type DistillTarget } from './distill';
 import { DEFAULT_FEATURIZER, featurize, type FeaturizerConfig } from './featurizer';
-import { linearLogits, meanEmbedding, type FastTextModel } from './model';
+import {
+  createForward,
+  linearLogits,
+  meanEmbedding,
+  type FastTextModel,
+  type StudentModel,
+} from './model';
 import {
   floatTensor,
   packTensors,
@@ -12,6 +18,7 @@ import {
   saveModel,
   uintTensor,
   writeFileAtomic,
+  type TensorData,
   type TensorSpec,
 } from './modelFile';
 import { mulberry32 } from '../../../shared/random';
@@ -50,7 +57,12 @@ export interface EpochReport extends EpochMetrics {
   /** The best model folder so far. */
   readonly modelPath: string;
   readonly modelBytes: number;
+  /** Where this run trains (stored with the run, shown in the UI). */
+  readonly backend: string;
 }
+
+/** The fastText student's backend: plain TypeScript sparse kernels in the training worker. */
+export const FASTTEXT_BACKEND = 'cpu-sparse (worker thread)';
 
 export interface TrainOutcome {
   readonly bestEpoch: number;
@@ -147,7 +159,7 @@ interface Params {
   readonly bV: Float32Array;
 }
 
-interface CheckpointHeader {
+export interface CheckpointHeader {
   readonly epoch: number;
   readonly step: number;
   readonly early: EarlyStopState;
@@ -191,10 +203,16 @@ const CHECKPOINT_TENSORS = [
   'bV',
 ] as const;
 
-function writeCheckpoint(file: string, params: Params, header: Omit<CheckpointHeader, 'tensors'>): void {
-  const { bytes, specs } = packTensors(
-    CHECKPOINT_TENSORS.map((name) => [name, params[name], [params[name].length]] as const),
-  );
+/**
+ * A checkpoint file: u32 header length, the JSON header (space-padded to 4 bytes), then the named tensors
+ * (packTensors). Written atomically: a crash or a full disk leaves the previous checkpoint intact.
+ */
+export function writeCheckpointFile(
+  file: string,
+  tensors: ReadonlyArray<readonly [string, TensorData]>,
+  header: Omit<CheckpointHeader, 'tensors'>,
+): void {
+  const { bytes, specs } = packTensors(tensors.map(([name, data]) => [name, data, [data.length]] as const));
   const head = Buffer.from(JSON.stringify({ ...header, tensors: specs }), 'utf8');
   const pad = (4 - ((4 + head.length) % 4)) % 4;
   const out = Buffer.alloc(4 + head.length + pad + bytes.length);
@@ -205,17 +223,44 @@ function writeCheckpoint(file: string, params: Params, header: Omit<CheckpointHe
   writeFileAtomic(file, out);
 }
 
+export interface CheckpointReader {
+  readonly header: CheckpointHeader;
+  float(name: string): Float32Array;
+  uint(name: string): Uint32Array;
+}
+
+export function readCheckpointFile(file: string): CheckpointReader {
+  const buf = readFileSync(file);
+  const headLen = buf.readUInt32LE(0);
+  const header = JSON.parse(buf.subarray(4, 4 + headLen).toString('utf8')) as CheckpointHeader;
+  const body = buf.subarray(4 + headLen);
+  return {
+    header,
+    float: (name) => floatTensor(body, header.tensors, name),
+    uint: (name) => uintTensor(body, header.tensors, name),
+  };
+}
+
+export function checkpointMismatch(file: string): AppError {
+  return new AppError('BAD_FILE', `The checkpoint ${file} does not match this run's settings. Start a new run.`);
+}
+
+function writeCheckpoint(file: string, params: Params, header: Omit<CheckpointHeader, 'tensors'>): void {
+  writeCheckpointFile(
+    file,
+    CHECKPOINT_TENSORS.map((name) => [name, params[name]] as const),
+    header,
+  );
+}
+
 function readCheckpoint(
   file: string,
   dim: number,
   classes: number,
 ): { params: Params; header: CheckpointHeader } {
-  const buf = readFileSync(file);
-  const headLen = buf.readUInt32LE(0);
-  const header = JSON.parse(buf.subarray(4, 4 + headLen).toString('utf8')) as CheckpointHeader;
-  const body = buf.subarray(4 + headLen);
-  const f = (name: string): Float32Array => floatTensor(body, header.tensors, name);
-  const slotBucket = uintTensor(body, header.tensors, 'slotBucket');
+  const ck = readCheckpointFile(file);
+  const f = (name: string): Float32Array => ck.float(name);
+  const slotBucket = ck.uint('slotBucket');
   const params: Params = {
     dim,
     classes,
@@ -231,12 +276,9 @@ function readCheckpoint(
     bV: f('bV'),
   };
   if (params.emb.length !== slotBucket.length * dim || params.weight.length !== classes * dim) {
-    throw new AppError(
-      'BAD_FILE',
-      `The checkpoint ${file} does not match this run's settings. Start a new run.`,
-    );
+    throw checkpointMismatch(file);
   }
-  return { params, header };
+  return { params, header: ck.header };
 }
 
 function sameFeaturizer(a: FeaturizerConfig, b: FeaturizerConfig): boolean {
@@ -251,11 +293,23 @@ function sameFeaturizer(a: FeaturizerConfig, b: FeaturizerConfig): boolean {
  * differ from the new run's: its rows and head would mean something else.
  */
 export function checkInitModel(
-  model: FastTextModel,
-  expected: { labels: readonly string[]; featurizer: FeaturizerConfig; dim: number },
+  model: StudentModel,
+  expected: {
+    labels: readonly string[];
+    featurizer: FeaturizerConfig;
+    settings: Pick<TrainSettings, 'architecture' | 'dim' | 'kernelSize' | 'filters'>;
+  },
   fromRunId: number | undefined,
 ): void {
   const which = fromRunId === undefined ? 'The earlier model' : `The model of training run ${fromRunId}`;
+  const { settings } = expected;
+  if (model.architecture !== settings.architecture) {
+    throw new AppError(
+      'CONFLICT',
+      `${which} is a ${model.architecture} student; this run trains a ${settings.architecture} student. ` +
+        `Choose the ${model.architecture} architecture, or start from scratch.`,
+    );
+  }
   const sameLabels =
     model.labels.length === expected.labels.length && model.labels.every((l, i) => l === expected.labels[i]);
   if (!sameLabels) {
@@ -272,10 +326,21 @@ export function checkInitModel(
         'trained with the current featurizer.',
     );
   }
-  if (model.dim !== expected.dim) {
+  if (
+    model.architecture === 'cnn' &&
+    (model.kernelSize !== settings.kernelSize || model.filters !== settings.filters)
+  ) {
     throw new AppError(
       'CONFLICT',
-      `${which} has model size (embedding dimension) ${model.dim}, this run ${expected.dim}. ` +
+      `${which} has ${model.filters} filters of width ${model.kernelSize}, this run ${settings.filters} of width ` +
+        `${settings.kernelSize}. Set the same filters and width, or start from scratch.`,
+    );
+  }
+  const dim = settings.dim;
+  if (model.dim !== dim) {
+    throw new AppError(
+      'CONFLICT',
+      `${which} has model size (embedding dimension) ${model.dim}, this run ${dim}. ` +
         `Set the model size to ${model.dim}, or start from scratch.`,
     );
   }
@@ -288,27 +353,14 @@ export function checkInitModel(
  */
 function warmStart(fresh: Params, model: FastTextModel): Params {
   const { dim, classes } = fresh;
-  const known = new Set(fresh.slotBucket);
-  const extra: number[] = [];
-  for (const b of model.rowIds) if (!known.has(b)) extra.push(b);
-  const slotBucket = new Uint32Array(fresh.slotBucket.length + extra.length);
-  slotBucket.set(fresh.slotBucket);
-  slotBucket.set(extra, fresh.slotBucket.length);
-  const rowOf = new Map<number, number>();
-  model.rowIds.forEach((b, i) => rowOf.set(b, i));
-  const rows = slotBucket.length * dim;
-  const emb = new Float32Array(rows);
-  slotBucket.forEach((b, slot) => {
-    const row = rowOf.get(b);
-    if (row !== undefined) emb.set(model.embeddings.subarray(row * dim, (row + 1) * dim), slot * dim);
-  });
+  const { slotBucket, emb } = mergeRows(fresh.slotBucket, fresh.emb, model);
   return {
     dim,
     classes,
     slotBucket,
     emb,
-    embM: new Float32Array(rows),
-    embV: new Float32Array(rows),
+    embM: new Float32Array(emb.length),
+    embV: new Float32Array(emb.length),
     weight: Float32Array.from(model.weight),
     wM: new Float32Array(classes * dim),
     wV: new Float32Array(classes * dim),
@@ -323,7 +375,13 @@ export function toModel(
   params: Params,
   labels: readonly string[],
   featurizer: FeaturizerConfig,
+  sorted = true,
 ): FastTextModel {
+  if (!sorted) {
+    // A view of the parameters by slot (no copies), for validation with rowOf = identity.
+    const { dim, slotBucket: rowIds, emb: embeddings, weight, bias } = params;
+    return { architecture: 'fasttext', labels, featurizer, dim, rowIds, embeddings, weight, bias };
+  }
   const n = params.slotBucket.length;
   const order = Array.from({ length: n }, (_, i) => i).sort(
     (a, b) => params.slotBucket[a] - params.slotBucket[b],
@@ -346,7 +404,7 @@ export function toModel(
   };
 }
 
-function adamDense(
+export function adamDense(
   w: Float32Array,
   m: Float32Array,
   v: Float32Array,
@@ -362,15 +420,91 @@ function adamDense(
   }
 }
 
-function checkpointName(epoch: number): string {
+/** Lazy (sparse) Adam: updates only the embedding rows (slots) a batch touched, with the gradient in `g`. */
+export function adamRows(
+  emb: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float64Array,
+  touched: readonly number[],
+  dim: number,
+  lr: number,
+  c1: number,
+  c2: number,
+): void {
+  for (const s of touched) {
+    const off = s * dim;
+    for (let d = off; d < off + dim; d++) {
+      const gd = g[d];
+      m[d] = BETA1 * m[d] + (1 - BETA1) * gd;
+      v[d] = BETA2 * v[d] + (1 - BETA2) * gd * gd;
+      emb[d] -= (lr * (m[d] / c1)) / (Math.sqrt(v[d] / c2) + EPS);
+    }
+  }
+}
+
+/**
+ * The slots of a training set: each distinct bucket of `idLists` gets a slot (a row of the trainer's arrays) in
+ * order of first appearance; returns each list as slots.
+ */
+export function assignSlots(idLists: readonly Uint32Array[]): {
+  slotBucket: Uint32Array;
+  slots: Int32Array[];
+} {
+  const slotOfBucket = new Map<number, number>();
+  const buckets: number[] = [];
+  const slots = idLists.map((ids) => {
+    const out = new Int32Array(ids.length);
+    ids.forEach((b, i) => {
+      let s = slotOfBucket.get(b);
+      if (s === undefined) {
+        s = buckets.length;
+        slotOfBucket.set(b, s);
+        buckets.push(b);
+      }
+      out[i] = s;
+    });
+    return out;
+  });
+  return { slotBucket: Uint32Array.from(buckets), slots };
+}
+
+/**
+ * A warm start's embedding rows: the rows of `fresh` (slots of the training data, initialised as `freshEmb`) with
+ * every bucket the earlier model has taking its row, and the model's other buckets appended as extra slots.
+ */
+export function mergeRows(
+  slotBucket: Uint32Array,
+  freshEmb: Float32Array,
+  model: Pick<StudentModel, 'rowIds' | 'embeddings' | 'dim'>,
+): { slotBucket: Uint32Array; emb: Float32Array } {
+  const { dim } = model;
+  const known = new Set(slotBucket);
+  const extra: number[] = [];
+  for (const b of model.rowIds) if (!known.has(b)) extra.push(b);
+  const merged = new Uint32Array(slotBucket.length + extra.length);
+  merged.set(slotBucket);
+  merged.set(extra, slotBucket.length);
+  const rowOf = new Map<number, number>();
+  model.rowIds.forEach((b, i) => rowOf.set(b, i));
+  const emb = new Float32Array(merged.length * dim);
+  emb.set(freshEmb);
+  merged.forEach((b, slot) => {
+    const row = rowOf.get(b);
+    if (row !== undefined) emb.set(model.embeddings.subarray(row * dim, (row + 1) * dim), slot * dim);
+  });
+  return { slotBucket: merged, emb };
+}
+
+export function checkpointName(epoch: number): string {
   return `epoch-${String(epoch).padStart(4, '0')}.ckpt`;
 }
 
-function modelDirName(epoch: number): string {
+export function modelDirName(epoch: number): string {
   return `model-e${String(epoch).padStart(4, '0')}`;
 }
 
-function nanError(lr: number): AppError {
+export function nanError(lr: number): AppError {
   return new AppError(
     'TRAINING_ERROR',
     `Training stopped: the loss became NaN (not a number). The learning rate (${lr}) is most likely too high; ` +
@@ -384,48 +518,40 @@ function nanError(lr: number): AppError {
  * seed: a run resumed from a checkpoint ends exactly where an uninterrupted run would.
  */
 export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise<TrainOutcome> {
-  const { data, settings, runDir } = input;
+  if (input.settings.architecture === 'cnn') {
+    // Loaded only for CNN runs: TensorFlow.js and its backend take a moment to load.
+    const { runCnnTraining } = await import('./cnnTrainer');
+    return runCnnTraining(input, hooks);
+  }
+  return runFastTextTraining(input, hooks);
+}
+
+async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promise<TrainOutcome> {
+  const { data, settings } = input;
   const featurizer = input.featurizer ?? DEFAULT_FEATURIZER;
   const classes = data.labels.length;
   const dim = settings.dim;
   const trainIds = data.train.map((e) => featurize(e.text, featurizer));
   const valIds = data.validation.map((e) => featurize(e.text, featurizer));
-  const slotOfBucket = new Map<number, number>();
-  const buckets: number[] = [];
-  const trainSlots = trainIds.map((ids) => {
-    const slots = new Int32Array(ids.length);
-    ids.forEach((b, i) => {
-      let s = slotOfBucket.get(b);
-      if (s === undefined) {
-        s = buckets.length;
-        slotOfBucket.set(b, s);
-        buckets.push(b);
-      }
-      slots[i] = s;
-    });
-    return slots;
-  });
+  const { slotBucket: buckets, slots: trainSlots } = assignSlots(trainIds);
   const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
 
   let params: Params;
   let startEpoch = 1;
   let step = 0;
-  const early: EarlyStopState = { bestEpoch: -1, bestMetric: 0, badEpochs: 0 };
-  let bestModelPath = '';
-  let bestModelBytes = 0;
+  const run = newRunProgress();
   if (input.resumeFrom && existsSync(input.resumeFrom)) {
     const ck = readCheckpoint(input.resumeFrom, dim, classes);
     params = ck.params;
     startEpoch = ck.header.epoch + 1;
     step = ck.header.step;
-    Object.assign(early, ck.header.early);
-    bestModelPath = ck.header.bestModelPath;
-    bestModelBytes = ck.header.bestModelBytes;
+    restoreRunProgress(run, ck.header);
   } else {
-    params = initParams(Uint32Array.from(buckets), dim, classes, settings.seed);
+    params = initParams(buckets, dim, classes, settings.seed);
     if (input.initFrom) {
       const model = readModel(input.initFrom);
-      checkInitModel(model, { labels: data.labels, featurizer, dim }, settings.initFromRunId);
+      checkInitModel(model, { labels: data.labels, featurizer, settings }, settings.initFromRunId);
+      if (model.architecture !== 'fasttext') throw new Error('unreachable: architecture checked');
       params = warmStart(params, model);
     }
   }
@@ -449,7 +575,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
   let stoppedEarly = false;
   let epoch = startEpoch;
 
-  if (early.badEpochs >= settings.patience && early.bestEpoch >= 0) stoppedEarly = true;
+  if (run.early.badEpochs >= settings.patience && run.early.bestEpoch >= 0) stoppedEarly = true;
   for (; epoch <= settings.maxEpochs && !stoppedEarly; epoch++) {
     const started = Date.now();
     const order = shuffledOrder(n, settings.seed, epoch);
@@ -499,16 +625,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
       const c2 = 1 - Math.pow(BETA2, step);
       adamDense(params.weight, params.wM, params.wV, gW, lr, c1, c2);
       adamDense(params.bias, params.bM, params.bV, gB, lr, c1, c2);
-      const { emb, embM, embV } = params;
-      for (const s of touched) {
-        const off = s * dim;
-        for (let d = off; d < off + dim; d++) {
-          const g = gEmb[d];
-          embM[d] = BETA1 * embM[d] + (1 - BETA1) * g;
-          embV[d] = BETA2 * embV[d] + (1 - BETA2) * g * g;
-          emb[d] -= (lr * (embM[d] / c1)) / (Math.sqrt(embV[d] / c2) + EPS);
-        }
-      }
+      adamRows(params.emb, params.embM, params.embV, gEmb, touched, dim, lr, c1, c2);
       sinceProgress += bs;
       if (sinceProgress >= PROGRESS_EVERY || end === n) {
         sinceProgress = 0;
@@ -518,73 +635,139 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     }
     const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
     const trainLoss = lossSum / Math.max(1, n);
-    if (!Number.isFinite(trainLoss)) throw nanError(lr);
 
-    const gold = new Int32Array(valSlots.length);
-    const pred = new Int32Array(valSlots.length);
-    let valLoss = 0;
-    let correct = 0;
-    valSlots.forEach((slots, i) => {
-      meanEmbedding(slots, identity, params.emb, dim, h);
-      linearLogits(h, params.weight, params.bias, logits);
-      const p = softmax(logits);
-      let arg = 0;
-      for (let c = 1; c < classes; c++) if (p[c] > p[arg]) arg = c;
-      gold[i] = data.validation[i].label;
-      pred[i] = arg;
-      if (arg === gold[i]) correct++;
-      valLoss += -Math.log(Math.max(p[gold[i]], 1e-300));
-    });
-    const count = Math.max(1, valSlots.length);
-    valLoss /= count;
-    const valAccuracy = correct / count;
-    const valMacroF1 = macroF1(gold, pred, classes);
-    const value =
-      settings.metric === 'loss' ? valLoss : settings.metric === 'accuracy' ? valAccuracy : valMacroF1;
-    if (!Number.isFinite(valLoss)) throw nanError(lr);
-    const isBest = updateEarlyStop(early, epoch, value, settings.metric);
-    if (isBest) {
-      bestModelPath = join(runDir, modelDirName(epoch));
-      bestModelBytes = saveModel(bestModelPath, toModel(params, data.labels, featurizer), {
-        ...input.meta,
-        epoch,
-        metric: settings.metric,
-        value,
-      });
-    }
-    const checkpointPath = join(runDir, checkpointName(epoch));
-    writeCheckpoint(checkpointPath, params, {
+    const identityForward = createForward(toModel(params, data.labels, featurizer, false), identity);
+    const stop = await finishEpoch(input, hooks, run, {
       epoch,
       step,
-      early: { ...early },
-      bestModelPath,
-      bestModelBytes,
-    });
-    await hooks.onEpoch({
-      epoch,
       trainLoss,
-      valLoss,
-      valAccuracy,
-      valMacroF1,
-      examplesPerSecond: n / seconds,
-      metric: value,
-      isBest,
-      bestEpoch: early.bestEpoch,
-      checkpointPath,
-      modelPath: bestModelPath,
-      modelBytes: bestModelBytes,
+      seconds,
+      examples: n,
+      validationLogits: (i) => identityForward(valSlots[i]),
+      model: () => toModel(params, data.labels, featurizer),
+      writeCheckpoint: (file, header) => writeCheckpoint(file, params, header),
+      backend: FASTTEXT_BACKEND,
     });
-    pruneRunDir(runDir, epoch, early.bestEpoch);
-    if (early.badEpochs >= settings.patience) stoppedEarly = true;
+    if (stop) stoppedEarly = true;
   }
+  return outcomeOf(run, epoch - 1, stoppedEarly);
+}
+
+/** Where a run stands between epochs: early-stopping state and the best model so far (kept in checkpoints). */
+export interface RunProgress {
+  readonly early: EarlyStopState;
+  bestModelPath: string;
+  bestModelBytes: number;
+}
+
+export function newRunProgress(): RunProgress {
+  return { early: { bestEpoch: -1, bestMetric: 0, badEpochs: 0 }, bestModelPath: '', bestModelBytes: 0 };
+}
+
+export function restoreRunProgress(run: RunProgress, header: CheckpointHeader): void {
+  Object.assign(run.early, header.early);
+  run.bestModelPath = header.bestModelPath;
+  run.bestModelBytes = header.bestModelBytes;
+}
+
+export function outcomeOf(run: RunProgress, epochsRun: number, stoppedEarly: boolean): TrainOutcome {
   return {
-    bestEpoch: early.bestEpoch,
-    bestMetric: early.bestMetric,
-    modelPath: bestModelPath,
-    modelBytes: bestModelBytes,
-    epochsRun: epoch - 1,
+    bestEpoch: run.early.bestEpoch,
+    bestMetric: run.early.bestMetric,
+    modelPath: run.bestModelPath,
+    modelBytes: run.bestModelBytes,
+    epochsRun,
     stoppedEarly,
   };
+}
+
+/** What an architecture's trainer hands over at the end of an epoch. */
+export interface EpochEnd {
+  readonly epoch: number;
+  /** Optimizer steps so far. */
+  readonly step: number;
+  /** Mean training loss of the epoch. */
+  readonly trainLoss: number;
+  readonly seconds: number;
+  readonly examples: number;
+  /** The logits of validation example i under the current parameters. */
+  readonly validationLogits: (i: number) => ArrayLike<number>;
+  /** The inference model of the current parameters (saved when the epoch is the best). */
+  readonly model: () => StudentModel;
+  readonly writeCheckpoint: (file: string, header: Omit<CheckpointHeader, 'tensors'>) => void;
+  readonly backend: string;
+}
+
+/**
+ * The end of every epoch, whatever the architecture: validation metrics, early stopping, the best model folder,
+ * the checkpoint (atomically), the report to the caller, then pruning of stale files. Returns whether to stop.
+ */
+export async function finishEpoch(
+  input: TrainInput,
+  hooks: TrainHooks,
+  run: RunProgress,
+  e: EpochEnd,
+): Promise<boolean> {
+  const { data, settings, runDir } = input;
+  const classes = data.labels.length;
+  const lr = settings.learningRate;
+  if (!Number.isFinite(e.trainLoss)) throw nanError(lr);
+  const count = data.validation.length;
+  const gold = new Int32Array(count);
+  const pred = new Int32Array(count);
+  let valLoss = 0;
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const p = softmax(e.validationLogits(i));
+    let arg = 0;
+    for (let c = 1; c < classes; c++) if (p[c] > p[arg]) arg = c;
+    gold[i] = data.validation[i].label;
+    pred[i] = arg;
+    if (arg === gold[i]) correct++;
+    valLoss += -Math.log(Math.max(p[gold[i]], 1e-300));
+  }
+  valLoss /= Math.max(1, count);
+  const valAccuracy = correct / Math.max(1, count);
+  const valMacroF1 = macroF1(gold, pred, classes);
+  const value =
+    settings.metric === 'loss' ? valLoss : settings.metric === 'accuracy' ? valAccuracy : valMacroF1;
+  if (!Number.isFinite(valLoss)) throw nanError(lr);
+  const { early } = run;
+  const isBest = updateEarlyStop(early, e.epoch, value, settings.metric);
+  if (isBest) {
+    run.bestModelPath = join(runDir, modelDirName(e.epoch));
+    run.bestModelBytes = saveModel(run.bestModelPath, e.model(), {
+      ...input.meta,
+      epoch: e.epoch,
+      metric: settings.metric,
+      value,
+    });
+  }
+  const checkpointPath = join(runDir, checkpointName(e.epoch));
+  e.writeCheckpoint(checkpointPath, {
+    epoch: e.epoch,
+    step: e.step,
+    early: { ...early },
+    bestModelPath: run.bestModelPath,
+    bestModelBytes: run.bestModelBytes,
+  });
+  await hooks.onEpoch({
+    epoch: e.epoch,
+    trainLoss: e.trainLoss,
+    valLoss,
+    valAccuracy,
+    valMacroF1,
+    examplesPerSecond: e.examples / Math.max(1e-3, e.seconds),
+    metric: value,
+    isBest,
+    bestEpoch: early.bestEpoch,
+    checkpointPath,
+    modelPath: run.bestModelPath,
+    modelBytes: run.bestModelBytes,
+    backend: e.backend,
+  });
+  pruneRunDir(runDir, e.epoch, early.bestEpoch);
+  return early.badEpochs >= settings.patience;
 }
 
 /** Keeps the last checkpoint, the best one and the best model folder; removes the rest. */

@@ -5,8 +5,8 @@
  * source for the app and the runtime and their predictions agree.
  */
 import { softmax } from '../../student/distill';
-import { featurize, type FeaturizerConfig } from '../../student/featurizer';
-import { linearLogits, meanEmbedding, rowLookup } from '../../student/model';
+import type { FeaturizerConfig } from '../../student/featurizer';
+import { buildModel, createForward, modelInput, type ModelDescription } from '../../student/model';
 
 export const EXPORT_FORMAT = 'distillery-export';
 export const EXPORT_FORMAT_VERSION = 1;
@@ -67,13 +67,9 @@ interface TensorSpec {
   readonly offset: number;
 }
 
-interface ModelJson {
+interface ModelJson extends ModelDescription {
   readonly format: string;
   readonly version: number;
-  readonly architecture: string;
-  readonly labels: readonly string[];
-  readonly featurizer: FeaturizerConfig;
-  readonly dim: number;
   readonly tensors: readonly TensorSpec[];
 }
 
@@ -146,7 +142,7 @@ export function loadStudentRuntime(
   deployment?: unknown,
 ): StudentRuntime {
   const json = parseJson(modelJson, 'model.json') as Partial<ModelJson> | null;
-  if (!json || json.format !== 'distillery-student' || json.architecture !== 'fasttext') {
+  if (!json || json.format !== 'distillery-student') {
     throw bad('model.json is not a Distillery student model.');
   }
   if (json.version !== 1) {
@@ -156,44 +152,36 @@ export function loadStudentRuntime(
     );
   }
   const labels = json.labels;
-  const dim = json.dim;
   if (
     !Array.isArray(labels) ||
     labels.length < 2 ||
-    typeof dim !== 'number' ||
+    typeof json.dim !== 'number' ||
+    typeof json.architecture !== 'string' ||
     !json.featurizer ||
     !Array.isArray(json.tensors)
   ) {
     throw bad('model.json is incomplete.');
   }
   const view = toBytes(weights);
-  const rowIds = tensor(view, json.tensors, 'rowIds', 'uint32') as Uint32Array;
-  const embeddings = tensor(view, json.tensors, 'embeddings', 'float32') as Float32Array;
-  const weight = tensor(view, json.tensors, 'weight', 'float32') as Float32Array;
-  const bias = tensor(view, json.tensors, 'bias', 'float32') as Float32Array;
-  if (
-    embeddings.length !== rowIds.length * dim ||
-    weight.length !== labels.length * dim ||
-    bias.length !== labels.length
-  ) {
-    throw bad('The weights do not match the model description.');
+  const specs = json.tensors;
+  let model;
+  try {
+    model = buildModel(json as ModelJson, (name, dtype) => tensor(view, specs, name, dtype));
+  } catch (e) {
+    if (e instanceof RuntimeError) throw e;
+    throw bad(`The weights do not match the model description: ${(e as Error).message}`);
   }
   const dep =
     deployment === undefined
       ? null
       : (parseJson(deployment, 'deployment.json') as Partial<Deployment> | null);
   const threshold = dep?.threshold ?? null;
-  const featurizer = json.featurizer;
-  const rowOf = rowLookup(rowIds);
-  const h = new Float64Array(dim);
-  const logits = new Float64Array(labels.length);
+  const forward = createForward(model);
   const predictProba = (texts: readonly string[]): number[][] =>
     texts.map((text) => {
       if (typeof text !== 'string')
         throw new RuntimeError('BAD_INPUT', 'Every text to predict must be a string.');
-      meanEmbedding(featurize(text, featurizer), rowOf, embeddings, dim, h);
-      linearLogits(h, weight, bias, logits);
-      return Array.from(softmax(logits));
+      return Array.from(softmax(forward(modelInput(model, text))));
     });
   return {
     labels,

@@ -21,7 +21,9 @@ import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
 import {
   STOPPING_METRICS,
+  STUDENT_ARCHITECTURES,
   type StoppingMetric,
+  type StudentArchitecture,
   type StudentRun,
   type StudentRunDetail,
   type TrainSettings,
@@ -31,7 +33,20 @@ import { JobRow } from '../../components/StatusBar';
 import type { StepProps } from '../../wizard/types';
 
 type NumericKey =
-  'temperature' | 'alpha' | 'learningRate' | 'batchSize' | 'maxEpochs' | 'patience' | 'seed' | 'dim';
+  | 'temperature'
+  | 'alpha'
+  | 'learningRate'
+  | 'batchSize'
+  | 'maxEpochs'
+  | 'patience'
+  | 'seed'
+  | 'dim'
+  | 'filters'
+  | 'kernelSize'
+  | 'maxTokens';
+
+/** Settings that only the CNN student reads. */
+const CNN_ONLY: ReadonlySet<NumericKey> = new Set(['filters', 'kernelSize', 'maxTokens']);
 
 const NUMERIC_FIELDS: ReadonlyArray<{
   key: NumericKey;
@@ -48,6 +63,9 @@ const NUMERIC_FIELDS: ReadonlyArray<{
   { key: 'patience', min: 1, max: 50, step: 1, decimals: 0 },
   { key: 'seed', min: 0, max: 2 ** 31 - 1, step: 1, decimals: 0 },
   { key: 'dim', min: 4, max: 256, step: 8, decimals: 0 },
+  { key: 'filters', min: 4, max: 512, step: 16, decimals: 0 },
+  { key: 'kernelSize', min: 1, max: 7, step: 1, decimals: 0 },
+  { key: 'maxTokens', min: 8, max: 4096, step: 32, decimals: 0 },
 ];
 
 /** The same threshold as the core's warning (runs.ts). */
@@ -79,7 +97,7 @@ function SettingsForm({
 }): React.JSX.Element {
   const { t } = useTranslation('student');
   const soft = value.useTeacher && hasTeacher;
-  const earlier = startableRuns(runs);
+  const earlier = startableRuns(runs).filter((r) => r.architecture === value.architecture);
   const from = earlier.find((r) => r.id === value.initFromRunId);
   return (
     <Stack gap="sm" data-testid="train-settings">
@@ -104,7 +122,13 @@ function SettingsForm({
             const run = earlier.find((r) => String(r.id) === v);
             onChange(
               run
-                ? { ...value, initFromRunId: run.id, dim: run.settings.dim }
+                ? {
+                    ...value,
+                    initFromRunId: run.id,
+                    dim: run.settings.dim,
+                    filters: run.settings.filters,
+                    kernelSize: run.settings.kernelSize,
+                  }
                 : { ...value, initFromRunId: undefined },
             );
           }}
@@ -113,10 +137,14 @@ function SettingsForm({
         <Select
           label={t('field.architecture')}
           description={t('help.architecture')}
-          data={[{ value: 'fasttext', label: t('arch.fasttext') }]}
+          data={STUDENT_ARCHITECTURES.map((a) => ({ value: a, label: t(`arch.${a}`) }))}
           value={value.architecture}
           allowDeselect={false}
-          onChange={() => onChange({ ...value, architecture: 'fasttext' })}
+          onChange={(a) =>
+            a &&
+            onChange({ ...value, architecture: a as StudentArchitecture, initFromRunId: undefined })
+          }
+          data-testid="train-architecture"
         />
         <Switch
           mt="lg"
@@ -127,7 +155,11 @@ function SettingsForm({
           onChange={(e) => onChange({ ...value, useTeacher: e.currentTarget.checked })}
           data-testid="train-use-teacher"
         />
-        {NUMERIC_FIELDS.filter((f) => soft || (f.key !== 'temperature' && f.key !== 'alpha')).map((f) => (
+        {NUMERIC_FIELDS.filter(
+          (f) =>
+            (soft || (f.key !== 'temperature' && f.key !== 'alpha')) &&
+            (value.architecture === 'cnn' || !CNN_ONLY.has(f.key)),
+        ).map((f) => (
           <NumberInput
             key={f.key}
             label={t(`field.${f.key}`)}
@@ -136,7 +168,9 @@ function SettingsForm({
             max={f.max}
             step={f.step}
             decimalScale={f.decimals}
-            disabled={f.key === 'dim' && from !== undefined}
+            disabled={
+              from !== undefined && (f.key === 'dim' || f.key === 'filters' || f.key === 'kernelSize')
+            }
             value={value[f.key]}
             onChange={(v) => {
               const n = typeof v === 'number' ? v : Number(v);
@@ -320,7 +354,12 @@ function RunsTable({
             data-testid="train-run-row"
             data-run-id={r.id}
           >
-            <Table.Td>#{r.id}</Table.Td>
+            <Table.Td>
+              #{r.id}{' '}
+              <Text span size="xs" c="dimmed" title={r.backend ?? undefined}>
+                {t(`archShort.${r.architecture}`)}
+              </Text>
+            </Table.Td>
             <Table.Td>{t(`state.${r.state}`)}</Table.Td>
             <Table.Td>
               {r.teacherRunId === null ? t('humanOnly') : t('withTeacher', { id: r.teacherRunId })} ·{' '}
@@ -414,7 +453,7 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
         </Stack>
         {o && (
           <Badge variant="outline" size="lg" data-testid="train-backend">
-            {t('backend', { backend: o.backend })}
+            {t('backend', { backend: o.backends[settings?.architecture ?? o.defaults.architecture] })}
           </Badge>
         )}
       </Group>

@@ -52,7 +52,11 @@ export const studentI18n = {
       failed: 'Failed',
       cancelled: 'Cancelled',
     },
-    arch: { fasttext: 'fastText (word and character pieces, fast)' },
+    arch: {
+      fasttext: 'fastText (word and character pieces, fast)',
+      cnn: 'CNN (reads word order; slower, TensorFlow.js)',
+    },
+    archShort: { fasttext: 'fastText', cnn: 'CNN' },
     metric: { macro_f1: 'macro-F1', accuracy: 'accuracy', loss: 'validation loss' },
     chart: {
       lossTitle: 'Loss per epoch (lower is better)',
@@ -74,11 +78,18 @@ export const studentI18n = {
       metric: 'Choose the best epoch by',
       seed: 'Seed',
       dim: 'Model size (embedding dimension)',
+      filters: 'Filters (CNN)',
+      kernelSize: 'Window in words (CNN)',
+      maxTokens: 'Words read per text (CNN)',
       initFrom: 'Start from',
     },
     help: {
       architecture:
-        'fastText reads words and character pieces, works for Chinese and English, and is very fast.',
+        'fastText reads words and character pieces, works for Chinese and English, and is very fast: start with it. ' +
+        'The CNN also reads word order (a few words at a time); it trains with TensorFlow.js, about ten times slower.',
+      filters: 'How many word patterns the CNN looks for. More can be more accurate but is slower.',
+      kernelSize: 'How many consecutive words each pattern spans. 3 suits most texts.',
+      maxTokens: 'Words after this many are ignored. Raise it for long documents (slower).',
       useTeacher: 'Off trains on human labels only, to see what the teacher adds.',
       noTeacher: 'Run the teacher first to use its answers.',
       temperature:
@@ -144,7 +155,8 @@ export const studentI18n = {
       failed: '失败',
       cancelled: '已取消',
     },
-    arch: { fasttext: 'fastText（词与字片段，速度快）' },
+    arch: { fasttext: 'fastText（词与字片段，速度快）', cnn: 'CNN（读取词序；较慢，TensorFlow.js）' },
+    archShort: { fasttext: 'fastText', cnn: 'CNN' },
     metric: { macro_f1: 'macro-F1', accuracy: '准确率', loss: '验证损失' },
     chart: {
       lossTitle: '每轮损失（越低越好）',
@@ -166,10 +178,17 @@ export const studentI18n = {
       metric: '按此指标选择最佳轮次',
       seed: '随机种子',
       dim: '模型大小（嵌入维度）',
+      filters: '过滤器数量（CNN）',
+      kernelSize: '窗口词数（CNN）',
+      maxTokens: '每条文本读取的词数（CNN）',
       initFrom: '起点',
     },
     help: {
-      architecture: 'fastText 读取词和字片段，适用于中文和英文，速度很快。',
+      architecture:
+        'fastText 读取词和字片段，适用于中文和英文，速度很快，建议先用它。CNN 还会读取词序（每次几个词），使用 TensorFlow.js 训练，约慢十倍。',
+      filters: 'CNN 要寻找的词语模式数量。更多可能更准，但更慢。',
+      kernelSize: '每个模式覆盖的连续词数。3 适合大多数文本。',
+      maxTokens: '超过此数量的词将被忽略。长文档可调高（更慢）。',
       useTeacher: '关闭后仅使用人工标注训练，可用来比较教师带来的提升。',
       noTeacher: '请先运行教师模型才能使用其回答。',
       temperature: '让教师的回答更平滑，使学生也学到其次要判断。建议从 2 开始。',

@@ -1,0 +1,264 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadStudentRuntime } from '../../src/main/features/export/runtime/student-runtime';
+import {
+  buildBatch,
+  initParams,
+  lossTargets,
+  scatterWindowGrad,
+  tfStep,
+  toCnnModel,
+  transposingMatMul,
+  type CnnParams,
+  type Shape,
+} from '../../src/main/features/student/cnnTrainer';
+import { distillLoss, type DistillTarget } from '../../src/main/features/student/distill';
+import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
+import { createForward } from '../../src/main/features/student/model';
+import { loadStudent } from '../../src/main/features/student/predictor';
+import { expectedTfBackend, initTf } from '../../src/main/features/student/tfBackend';
+import { runTraining, type TrainData } from '../../src/main/features/student/trainer';
+import { TrainSettings } from '../../src/shared/student';
+import { tempDir, testCore } from '../helpers';
+import { insertProject, loadKuake, type FixtureExample } from './fixtures';
+
+const dirs: Array<() => void> = [];
+afterAll(() => dirs.forEach((cleanup) => cleanup()));
+
+const SHAPE: Shape = { dim: 6, kernelSize: 3, filters: 5, classes: 3 };
+/** Token slots of four texts: 5 tokens, 1 token (shorter than the window), none, 3 tokens with a repeat. */
+const SEQUENCES = [Int32Array.of(0, 1, 2, 3, 4), Int32Array.of(5), Int32Array.of(), Int32Array.of(6, 2, 6)];
+const TARGETS: DistillTarget[] = [
+  { label: 0, teacher: [0.7, 0.2, 0.1] }, // both terms
+  { label: 2, teacher: null }, // human only: CE
+  { label: null, teacher: [0.1, 0.3, 0.6] }, // teacher only: T^2 KL
+  { label: 1, teacher: [0.2, 0.5, 0.3] },
+];
+const OPTS = { alpha: 0.3, temperature: 2 };
+
+function params(): CnnParams {
+  const p = initParams(
+    Uint32Array.from({ length: 7 }, (_, i) => 100 + i),
+    SHAPE,
+    11,
+  );
+  // Non-zero biases so that ReLU and padding both matter.
+  p.dense.convBias.w.set([0.05, -0.02, 0.1, 0, -0.1]);
+  p.dense.bias.w.set([0.1, -0.1, 0.05]);
+  return p;
+}
+
+/** The loss of the batch by the pure forward pass (float64) and distill.ts, summed over examples. */
+function pureLoss(p: CnnParams): number {
+  const forward = createForward(
+    toCnnModel(p, { ...SHAPE, maxTokens: 100 }, ['a', 'b', 'c'], DEFAULT_FEATURIZER, false),
+    (slot) => slot,
+  );
+  return SEQUENCES.reduce((sum, seq, i) => sum + distillLoss(forward(seq), TARGETS[i], OPTS).loss, 0);
+}
+
+describe('CNN student: the TensorFlow.js graph', () => {
+  it('computes the distillation loss of the pure forward pass, and its gradients match finite differences', async () => {
+    const { tf } = await initTf();
+    const mm = transposingMatMul(tf);
+    const p = params();
+    const examples = Uint32Array.of(0, 1, 2, 3);
+    const batch = buildBatch(examples, SEQUENCES, p.emb, SHAPE);
+    const step = tfStep(tf, mm, p, SHAPE, batch, lossTargets(TARGETS, 3, OPTS), OPTS.temperature);
+    // tfjs runs in float32; the pure pass in float64.
+    expect(step.loss).toBeCloseTo(pureLoss(p), 4);
+
+    const B = examples.length;
+    const numeric = (array: Float32Array, index: number): number => {
+      const eps = 1e-3;
+      const keep = array[index];
+      array[index] = keep + eps;
+      const up = pureLoss(p);
+      array[index] = keep - eps;
+      const down = pureLoss(p);
+      array[index] = keep;
+      return (up - down) / (2 * eps) / B; // tfStep's gradients are of the batch mean
+    };
+    for (const [name, index] of [
+      ['convWeight', 7],
+      ['convWeight', 40],
+      ['convBias', 2],
+      ['weight', 4],
+      ['bias', 1],
+    ] as const) {
+      expect(step.grads[name][index], `${name}[${index}]`).toBeCloseTo(numeric(p.dense[name].w, index), 3);
+    }
+    // The embedding rows' gradient: the windows' gradient scattered back (slot 2 and 6 appear twice).
+    const gEmb = new Float64Array(p.emb.length);
+    const touched: number[] = [];
+    scatterWindowGrad(
+      step.windowGrad,
+      examples,
+      SEQUENCES,
+      batch.positions,
+      SHAPE,
+      0,
+      gEmb,
+      new Int32Array(7).fill(-1),
+      touched,
+    );
+    expect(new Set(touched)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
+    for (const index of [2 * 6 + 1, 6 * 6 + 3, 5 * 6]) {
+      expect(gEmb[index], `emb[${index}]`).toBeCloseTo(numeric(p.emb, index), 3);
+    }
+  });
+
+  it('picks tfjs-node-gpu, then tfjs-node, then WebAssembly (simulated: the native packages cannot be installed here)', async () => {
+    const none = { installed: () => false, load: (m: string) => import(m), env: {} };
+    expect(expectedTfBackend(none)).toBe('wasm');
+    expect(expectedTfBackend({ ...none, installed: (m) => m === '@tensorflow/tfjs-node' })).toBe('node');
+    expect(expectedTfBackend({ ...none, installed: () => true })).toBe('node-gpu');
+    expect(
+      expectedTfBackend({ ...none, installed: () => true, env: { DISTILLERY_TF_BACKEND: 'wasm' } }),
+    ).toBe('wasm');
+    // Both native packages "installed" but broken (no CUDA driver; a package that registers no backend): the
+    // trainer falls back to WebAssembly and says what it tried.
+    const loaded: string[] = [];
+    const r = await initTf({
+      installed: () => true,
+      load: async (m) => {
+        loaded.push(m);
+        if (m === '@tensorflow/tfjs-node-gpu')
+          throw new Error('libcudart.so.11.0: cannot open shared object file');
+        if (m === '@tensorflow/tfjs-node') return {};
+        return import(m);
+      },
+      env: {},
+    });
+    expect(r.kind).toBe('wasm');
+    expect(r.label).toMatch(/WebAssembly/);
+    expect(loaded).toEqual([
+      '@tensorflow/tfjs-node-gpu',
+      '@tensorflow/tfjs-node',
+      '@tensorflow/tfjs-backend-wasm',
+    ]);
+    expect(r.tried[0]).toMatch(/node-gpu: libcudart/);
+    expect(r.tried[1]).toMatch(/^node: /);
+  });
+});
+
+function kuakeSubset(n: number): { labels: string[]; examples: FixtureExample[]; test: FixtureExample[] } {
+  const { labels, train, dev } = loadKuake();
+  return {
+    labels,
+    examples: train
+      .slice(0, n)
+      .map((r, i) => ({ text: r.text, label: r.label, split: i % 10 === 0 ? 'validation' : 'train' })),
+    test: dev.map((r) => ({ text: r.text, label: r.label, split: 'test' })),
+  };
+}
+
+describe('CNN student: training', () => {
+  it('trains on kuake_qic as a job on WebAssembly, beats the majority class, and the export runtime agrees to 1e-6', async () => {
+    const t = await testCore();
+    try {
+      const { labels, examples, test } = kuakeSubset(3000);
+      const p = insertProject(t.core.db, labels, [...examples, ...test]);
+      const { run, job } = await t.core.call('student.train', {
+        projectId: p.projectId,
+        settings: { architecture: 'cnn', maxEpochs: 4, patience: 2, seed: 3 },
+      });
+      expect((await t.core.jobs.wait(job.id)).state).toBe('completed');
+      const detail = await t.core.call('student.run', { runId: run.id });
+      expect(detail.architecture).toBe('cnn');
+      expect(detail.backend).toBe('TensorFlow.js: WebAssembly (SIMD)');
+      expect(detail.epochs.length).toBeGreaterThanOrEqual(2);
+      expect(detail.bestEpoch).not.toBeNull();
+
+      const model = JSON.parse(readFileSync(join(detail.modelPath ?? '', 'model.json'), 'utf8')) as {
+        architecture: string;
+        cnn: unknown;
+      };
+      expect(model.architecture).toBe('cnn');
+      expect(model.cnn).toEqual({ kernelSize: 3, filters: 64, maxTokens: 256 });
+
+      const predictor = await loadStudent(detail.modelPath ?? '');
+      const texts = test.map((e) => e.text);
+      const probs = await predictor.predict(texts);
+      const gold = test.map((e) => labels.indexOf(e.label ?? ''));
+      const correct = probs.filter((v, i) => v.indexOf(Math.max(...v)) === gold[i]).length;
+      const counts = labels.map((_, c) => gold.filter((g) => g === c).length);
+      const majority = Math.max(...counts) / gold.length;
+      expect(correct / gold.length).toBeGreaterThan(majority + 0.2);
+
+      // The exported runtime (the same pure forward pass, bundled) predicts the same distributions.
+      const runtime = loadStudentRuntime(
+        readFileSync(join(detail.modelPath ?? '', 'model.json'), 'utf8'),
+        readFileSync(join(detail.modelPath ?? '', 'weights.bin')),
+      );
+      const exported = runtime.predictProba(texts.slice(0, 300));
+      exported.forEach((v, i) => v.forEach((x, c) => expect(Math.abs(x - probs[i][c])).toBeLessThan(1e-6)));
+      // Empty text and a text in another script still give a distribution.
+      for (const v of runtime.predictProba(['', 'the patient asked about dosage'])) {
+        expect(v.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      }
+
+      // A run cannot start a CNN from a fastText model, nor the other way round.
+      await expect(
+        t.core.call('student.train', {
+          projectId: p.projectId,
+          settings: { architecture: 'fasttext', initFromRunId: run.id },
+        }),
+      ).rejects.toThrow(/cnn student; this run trains a fasttext student/);
+    } finally {
+      await t.close();
+    }
+  }, 240_000);
+
+  it('resumed from a checkpoint ends with the same weights as an uninterrupted run', async () => {
+    const { labels, examples } = kuakeSubset(800);
+    const data: TrainData = {
+      labels,
+      train: examples
+        .filter((e) => e.split === 'train')
+        .map((e) => ({ text: e.text, label: labels.indexOf(e.label ?? ''), teacher: null })),
+      validation: examples
+        .filter((e) => e.split === 'validation')
+        .map((e) => ({ text: e.text, label: labels.indexOf(e.label ?? '') })),
+    };
+    const settings = TrainSettings.parse({
+      architecture: 'cnn',
+      maxEpochs: 3,
+      patience: 10,
+      seed: 5,
+      filters: 16,
+    });
+    const quiet = { onProgress: async () => undefined, onEpoch: async () => undefined };
+
+    const a = tempDir();
+    dirs.push(a.cleanup);
+    const full = await runTraining({ data, settings, runDir: a.dir, resumeFrom: null }, quiet);
+
+    const b = tempDir();
+    dirs.push(b.cleanup);
+    let checkpoint = '';
+    // The "kill": training stops in the middle of epoch 2, after epoch 1's checkpoint is on disk.
+    await expect(
+      runTraining(
+        { data, settings, runDir: b.dir, resumeFrom: null },
+        {
+          onProgress: async (pr) => {
+            if (pr.epoch === 2) throw new Error('killed');
+          },
+          onEpoch: async (e) => {
+            checkpoint = e.checkpointPath;
+          },
+        },
+      ),
+    ).rejects.toThrow('killed');
+    expect(checkpoint).toMatch(/epoch-0001\.ckpt$/);
+    rmSync(join(b.dir, 'epoch-0002.ckpt'), { force: true });
+    const resumed = await runTraining({ data, settings, runDir: b.dir, resumeFrom: checkpoint }, quiet);
+
+    expect(resumed.bestEpoch).toBe(full.bestEpoch);
+    expect(resumed.bestMetric).toBe(full.bestMetric);
+    const weights = (dir: string): Buffer => readFileSync(join(dir, 'weights.bin'));
+    expect(weights(resumed.modelPath).equals(weights(full.modelPath))).toBe(true);
+  }, 240_000);
+});
