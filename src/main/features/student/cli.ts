@@ -95,7 +95,7 @@ export const studentCommands: CliCommand[] = [
       }
       const detail = await core.call('student.run', { runId: run.id });
       io.print(
-        `Done: best epoch ${detail.bestEpoch} (${detail.settings.metric} ${detail.bestMetric?.toFixed(4)}), model ${detail.modelPath} (${detail.modelBytes} bytes), trained on ${detail.backend ?? "-"}.`,
+        `Done: best epoch ${detail.bestEpoch} (${detail.settings.metric} ${detail.bestMetric?.toFixed(4)}), model ${detail.modelPath} (${detail.modelBytes} bytes), trained on ${detail.backend ?? '-'}.`,
       );
       return detail;
     },

@@ -211,7 +211,13 @@ export function buildModel(
     out[name] = t;
   }
   const f = (name: string): Float32Array => out[name] as Float32Array;
-  const base = { labels: d.labels, featurizer: d.featurizer, dim: d.dim, rowIds, embeddings: f('embeddings') };
+  const base = {
+    labels: d.labels,
+    featurizer: d.featurizer,
+    dim: d.dim,
+    rowIds,
+    embeddings: f('embeddings'),
+  };
   if (d.architecture === 'cnn' && d.cnn) {
     return {
       ...base,

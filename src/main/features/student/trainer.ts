@@ -4,13 +4,7 @@ import type { EpochMetrics, StoppingMetric, TrainSettings } from '../../../share
 import { AppError } from '../../core/errors';
 import { distillLoss, softmax, type DistillTarget } from './distill';
 import { DEFAULT_FEATURIZER, featurize, type FeaturizerConfig } from './featurizer';
-import {
-  createForward,
-  linearLogits,
-  meanEmbedding,
-  type FastTextModel,
-  type StudentModel,
-} from './model';
+import { createForward, linearLogits, meanEmbedding, type FastTextModel, type StudentModel } from './model';
 import {
   floatTensor,
   packTensors,
@@ -242,7 +236,10 @@ export function readCheckpointFile(file: string): CheckpointReader {
 }
 
 export function checkpointMismatch(file: string): AppError {
-  return new AppError('BAD_FILE', `The checkpoint ${file} does not match this run's settings. Start a new run.`);
+  return new AppError(
+    'BAD_FILE',
+    `The checkpoint ${file} does not match this run's settings. Start a new run.`,
+  );
 }
 
 function writeCheckpoint(file: string, params: Params, header: Omit<CheckpointHeader, 'tensors'>): void {

@@ -141,8 +141,7 @@ function SettingsForm({
           value={value.architecture}
           allowDeselect={false}
           onChange={(a) =>
-            a &&
-            onChange({ ...value, architecture: a as StudentArchitecture, initFromRunId: undefined })
+            a && onChange({ ...value, architecture: a as StudentArchitecture, initFromRunId: undefined })
           }
           data-testid="train-architecture"
         />
