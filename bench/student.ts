@@ -9,6 +9,8 @@
  * by the same Intl.Segmenter (fastText cannot split Chinese itself). p50 latency is the median of single-example
  * predictions in-process; the fastText CLI cannot be timed per example (null).
  *
+ * The CNN student (architecture 'cnn', otherwise default settings) is trained and reported beside the default
+ * student as `cnn` (no target: the issue's targets are for the default student).
  * Prints one JSON line per dataset, then a summary line (the last line) with all of them.
  * Options: `npm run bench -- student [kuake_qic,unfair_tos,financial_phrasebank]`.
  */
@@ -19,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_FEATURIZER, normalizeText, words } from '../src/main/features/student/featurizer';
 import { loadStudent } from '../src/main/features/student/predictor';
 import { macroF1, runTraining } from '../src/main/features/student/trainer';
-import { DEFAULT_TRAIN_SETTINGS } from '../src/shared/student';
+import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../src/shared/student';
 
 const DATASETS = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const FASTTEXT = '/usr/bin/fasttext';
@@ -111,7 +113,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function student(ds: Dataset, labels: string[], train: Row[], validation: Row[]): Promise<Scores> {
+async function student(
+  ds: Dataset,
+  labels: string[],
+  train: Row[],
+  validation: Row[],
+  settings: TrainSettings = DEFAULT_TRAIN_SETTINGS,
+): Promise<Scores> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-student-'));
   try {
     const cls = (l: string): number => labels.indexOf(l);
@@ -124,7 +132,7 @@ async function student(ds: Dataset, labels: string[], train: Row[], validation: 
           train: train.map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
           validation: validation.map((r) => ({ text: r.text, label: cls(r.label) })),
         },
-        settings: DEFAULT_TRAIN_SETTINGS,
+        settings,
         runDir: dir,
         resumeFrom: null,
       },
@@ -167,6 +175,7 @@ function fastTextLine(text: string): string {
 }
 
 const FT_EPOCHS = 25;
+const CNN_SETTINGS = TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, architecture: 'cnn' });
 
 function fastText(ds: Dataset, labels: string[], train: Row[]): Scores {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fasttext-'));
@@ -323,6 +332,8 @@ async function main(): Promise<void> {
     const train = ds.train.filter((_, i) => i % 10 !== 0);
     const validation = ds.train.filter((_, i) => i % 10 === 0);
     const s = await student(ds, labels, train, validation);
+    // The CNN student (TensorFlow.js, WebAssembly here): reported beside the default, not a target.
+    const cnn = await student(ds, labels, train, validation, CNN_SETTINGS);
     const ft = fastText(ds, labels, train);
     const sk = sklearn(ds, labels, train);
     const line = {
@@ -332,9 +343,11 @@ async function main(): Promise<void> {
       test: ds.test.length,
       classes: labels.length,
       student: rounded(s),
+      cnn: rounded(cnn),
       fasttext: rounded(ft),
       sklearn: rounded(sk),
       ratio: {
+        cnnTrainSpeedVsFasttext: round(cnn.trainExamplesPerSecond / ft.trainExamplesPerSecond),
         macroF1VsFasttext: round(s.macroF1 / ft.macroF1),
         macroF1VsSklearn: round(s.macroF1 / sk.macroF1),
         trainSpeedVsFasttext: round(s.trainExamplesPerSecond / ft.trainExamplesPerSecond),
