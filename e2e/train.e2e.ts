@@ -63,6 +63,31 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
     await expect.poll(() => page.getByTestId('train-run-row').count()).toBe(1);
   });
 
+  it('trains the CNN student on TensorFlow.js (WebAssembly here), with its own settings, and lists it by architecture', async () => {
+    session = await openApp();
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.openProject(page, DEMO);
+    await app.goToStep(page, 'train');
+    await page.getByTestId('train-toggle-settings').click();
+    await expect(page.getByTestId('train-field-filters').count()).resolves.toBe(0);
+    await page.getByTestId('train-architecture').click();
+    await page.getByRole('option', { name: /^CNN/ }).click();
+    await expect
+      .poll(() => page.getByTestId('train-backend').textContent())
+      .toContain('TensorFlow.js: WebAssembly (SIMD)');
+    await expect(page.getByTestId('train-field-filters').inputValue()).resolves.toBe('64');
+    await train.setNumber(page, 'filters', 32);
+    await train.setNumber(page, 'maxEpochs', 3);
+    await page.getByTestId('train-start').click();
+
+    await page
+      .locator('[data-testid="train-run-panel"][data-run-state="completed"]')
+      .waitFor({ timeout: 110_000 });
+    await expect(page.getByTestId('train-model').textContent()).resolves.toMatch(/Model kept: epoch \d+/);
+    await expect.poll(() => page.getByTestId('train-run-row').first().textContent()).toMatch(/CNN/);
+  });
+
   it('explains in Chinese, and refuses to train a project without labelled data', async () => {
     session = await openApp();
     const { page } = session;
