@@ -9,8 +9,9 @@
  * by the same Intl.Segmenter (fastText cannot split Chinese itself). p50 latency is the median of single-example
  * predictions in-process; the fastText CLI cannot be timed per example (null).
  *
- * The CNN student (architecture 'cnn', otherwise default settings) is trained and reported beside the default
- * student as `cnn` (no target: the issue's targets are for the default student).
+ * The CNN and tiny transformer students (architectures 'cnn' and 'transformer', otherwise default settings) are
+ * trained and reported beside the default student as `cnn` and `transformer` (no target: the issue's targets are for
+ * the default student).
  * Prints one JSON line per dataset, then a summary line (the last line) with all of them.
  * Options: `npm run bench -- student [kuake_qic,unfair_tos,financial_phrasebank]`.
  */
@@ -176,6 +177,7 @@ function fastTextLine(text: string): string {
 
 const FT_EPOCHS = 25;
 const CNN_SETTINGS = TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, architecture: 'cnn' });
+const TRANSFORMER_SETTINGS = TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, architecture: 'transformer' });
 
 function fastText(ds: Dataset, labels: string[], train: Row[]): Scores {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fasttext-'));
@@ -332,8 +334,9 @@ async function main(): Promise<void> {
     const train = ds.train.filter((_, i) => i % 10 !== 0);
     const validation = ds.train.filter((_, i) => i % 10 === 0);
     const s = await student(ds, labels, train, validation);
-    // The CNN student (TensorFlow.js, WebAssembly here): reported beside the default, not a target.
+    // The CNN and transformer students (TensorFlow.js, WebAssembly here): reported beside the default, no target.
     const cnn = await student(ds, labels, train, validation, CNN_SETTINGS);
+    const transformer = await student(ds, labels, train, validation, TRANSFORMER_SETTINGS);
     const ft = fastText(ds, labels, train);
     const sk = sklearn(ds, labels, train);
     const line = {
@@ -344,10 +347,14 @@ async function main(): Promise<void> {
       classes: labels.length,
       student: rounded(s),
       cnn: rounded(cnn),
+      transformer: rounded(transformer),
       fasttext: rounded(ft),
       sklearn: rounded(sk),
       ratio: {
         cnnTrainSpeedVsFasttext: round(cnn.trainExamplesPerSecond / ft.trainExamplesPerSecond),
+        transformerTrainSpeedVsFasttext: round(
+          transformer.trainExamplesPerSecond / ft.trainExamplesPerSecond,
+        ),
         macroF1VsFasttext: round(s.macroF1 / ft.macroF1),
         macroF1VsSklearn: round(s.macroF1 / sk.macroF1),
         trainSpeedVsFasttext: round(s.trainExamplesPerSecond / ft.trainExamplesPerSecond),

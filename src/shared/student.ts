@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { channel } from './channel';
 import type { Job } from './jobs';
 
-export const STUDENT_ARCHITECTURES = ['fasttext', 'cnn'] as const;
+export const STUDENT_ARCHITECTURES = ['fasttext', 'cnn', 'transformer'] as const;
 export type StudentArchitecture = (typeof STUDENT_ARCHITECTURES)[number];
 
 export const STOPPING_METRICS = ['macro_f1', 'accuracy', 'loss'] as const;
@@ -32,7 +32,7 @@ export const TrainSettings = z.object({
   filters: z.number().int().min(4).max(512).default(64),
   /** CNN student: how many consecutive words each filter reads. */
   kernelSize: z.number().int().min(1).max(7).default(3),
-  /** CNN student: words read per text (the rest is ignored). */
+  /** CNN and transformer students: words read per text (the rest is ignored). */
   maxTokens: z.number().int().min(8).max(4096).default(256),
   /**
    * Start from the best model of this earlier run (same project, labels and featurizer) instead of from scratch:

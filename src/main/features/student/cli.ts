@@ -31,8 +31,8 @@ export const studentCommands: CliCommand[] = [
     usage:
       'distillery train PROJECT_ID [--human-only] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
       `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32]\n` +
-      '  [--architecture fasttext|cnn] [--filters 64] [--kernel-size 3] [--max-tokens 256] [--from-run RUN_ID] [--detach]\n' +
-      '  --architecture cnn trains the CNN student with TensorFlow.js (tfjs-node-gpu, tfjs-node or WebAssembly, whichever is installed).\n' +
+      '  [--architecture fasttext|cnn|transformer] [--filters 64] [--kernel-size 3] [--max-tokens 256] [--from-run RUN_ID] [--detach]\n' +
+      '  --architecture cnn|transformer trains the CNN or tiny transformer student with TensorFlow.js (tfjs-node-gpu, tfjs-node or WebAssembly, whichever is installed).\n' +
       '  --from-run starts from the best model of an earlier finished run of the project (same labels) instead of from scratch.',
     options: {
       'human-only': { type: 'boolean' },

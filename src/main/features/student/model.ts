@@ -1,4 +1,5 @@
 import { featurize, tokenSequence, type FeaturizerConfig } from './featurizer';
+import { transformerPooled, type TransformerModel } from './transformer';
 
 /**
  * The fastText-style student: the mean of the embedding rows of a text's hashed features, then a linear layer
@@ -91,7 +92,8 @@ export interface CnnModel {
   readonly bias: Float32Array;
 }
 
-export type StudentModel = FastTextModel | CnnModel;
+export type StudentModel = FastTextModel | CnnModel | TransformerModel;
+export type { TransformerModel };
 
 /**
  * The CNN's pooled features of one token sequence (float64): the sequence is padded with zero rows to at least
@@ -146,6 +148,14 @@ export function createForward(
       return logits;
     };
   }
+  if (model.architecture === 'transformer') {
+    const h = new Float64Array(model.dim);
+    return (ids) => {
+      transformerPooled(ids, rowOf, model, h);
+      linearLogits(h, model.weight, model.bias, logits);
+      return logits;
+    };
+  }
   const acc = new Float64Array(model.filters);
   const h = new Float64Array(model.filters);
   return (ids) => {
@@ -162,31 +172,49 @@ export interface ModelDescription {
   readonly featurizer: FeaturizerConfig;
   readonly dim: number;
   readonly cnn?: { readonly kernelSize: number; readonly filters: number; readonly maxTokens: number };
+  readonly transformer?: { readonly hidden: number; readonly maxTokens: number };
 }
 
-/** The tensors each architecture stores, in file order, with their shapes. */
-export function modelTensorShapes(
-  d: ModelDescription,
-  rows: number,
-): ReadonlyArray<readonly [string, 'float32' | 'uint32', readonly number[]]> {
+type Shapes = ReadonlyArray<readonly [string, 'float32' | 'uint32', readonly number[]]>;
+
+/** The tensors each architecture stores, in file order, with their shapes; null for an unknown architecture. */
+export function modelTensorShapes(d: ModelDescription, rows: number): Shapes | null {
   const classes = d.labels.length;
-  if (d.architecture === 'cnn' && d.cnn) {
-    const { kernelSize: k, filters: F } = d.cnn;
-    return [
-      ['rowIds', 'uint32', [rows]],
-      ['embeddings', 'float32', [rows, d.dim]],
-      ['convWeight', 'float32', [k * d.dim, F]],
-      ['convBias', 'float32', [F]],
-      ['weight', 'float32', [classes, F]],
-      ['bias', 'float32', [classes]],
-    ];
-  }
-  return [
-    ['rowIds', 'uint32', [rows]],
-    ['embeddings', 'float32', [rows, d.dim]],
-    ['weight', 'float32', [classes, d.dim]],
+  const D = d.dim;
+  const head = (width: number): Shapes => [
+    ['weight', 'float32', [classes, width]],
     ['bias', 'float32', [classes]],
   ];
+  const table: Shapes = [
+    ['rowIds', 'uint32', [rows]],
+    ['embeddings', 'float32', [rows, D]],
+  ];
+  if (d.architecture === 'fasttext') return [...table, ...head(D)];
+  if (d.architecture === 'cnn' && d.cnn) {
+    const { kernelSize: k, filters: F } = d.cnn;
+    return [...table, ['convWeight', 'float32', [k * D, F]], ['convBias', 'float32', [F]], ...head(F)];
+  }
+  if (d.architecture === 'transformer' && d.transformer) {
+    const { hidden: H, maxTokens } = d.transformer;
+    return [
+      ...table,
+      ['position', 'float32', [maxTokens, D]],
+      ['norm1Gain', 'float32', [D]],
+      ['norm1Bias', 'float32', [D]],
+      ['query', 'float32', [D, D]],
+      ['key', 'float32', [D, D]],
+      ['value', 'float32', [D, D]],
+      ['output', 'float32', [D, D]],
+      ['norm2Gain', 'float32', [D]],
+      ['norm2Bias', 'float32', [D]],
+      ['ffn1', 'float32', [D, H]],
+      ['ffn1Bias', 'float32', [H]],
+      ['ffn2', 'float32', [H, D]],
+      ['ffn2Bias', 'float32', [D]],
+      ...head(D),
+    ];
+  }
+  return null;
 }
 
 /**
@@ -197,12 +225,11 @@ export function buildModel(
   d: ModelDescription,
   tensor: (name: string, dtype: 'float32' | 'uint32') => Float32Array | Uint32Array,
 ): StudentModel {
-  if (d.architecture !== 'fasttext' && !(d.architecture === 'cnn' && d.cnn)) {
-    throw new Error(`Unknown student architecture "${d.architecture}".`);
-  }
   const rowIds = tensor('rowIds', 'uint32') as Uint32Array;
+  const shapes = modelTensorShapes(d, rowIds.length);
+  if (!shapes) throw new Error(`Unknown student architecture "${d.architecture}".`);
   const out: Record<string, Float32Array | Uint32Array> = { rowIds };
-  for (const [name, dtype, shape] of modelTensorShapes(d, rowIds.length)) {
+  for (const [name, dtype, shape] of shapes) {
     const t = name === 'rowIds' ? rowIds : tensor(name, dtype);
     const expected = shape.reduce((a, b) => a * b, 1);
     if (t.length !== expected) {
@@ -210,33 +237,16 @@ export function buildModel(
     }
     out[name] = t;
   }
-  const f = (name: string): Float32Array => out[name] as Float32Array;
-  const base = {
-    labels: d.labels,
-    featurizer: d.featurizer,
-    dim: d.dim,
-    rowIds,
-    embeddings: f('embeddings'),
-  };
-  if (d.architecture === 'cnn' && d.cnn) {
-    return {
-      ...base,
-      architecture: 'cnn',
-      kernelSize: d.cnn.kernelSize,
-      filters: d.cnn.filters,
-      maxTokens: d.cnn.maxTokens,
-      convWeight: f('convWeight'),
-      convBias: f('convBias'),
-      weight: f('weight'),
-      bias: f('bias'),
-    };
-  }
-  return { ...base, architecture: 'fasttext', weight: f('weight'), bias: f('bias') };
+  const base = { labels: d.labels, featurizer: d.featurizer, dim: d.dim, ...out };
+  if (d.architecture === 'cnn') return { ...base, architecture: 'cnn', ...d.cnn } as unknown as CnnModel;
+  if (d.architecture === 'transformer')
+    return { ...base, architecture: 'transformer', ...d.transformer } as unknown as TransformerModel;
+  return { ...base, architecture: 'fasttext' } as unknown as FastTextModel;
 }
 
-/** The ids a model reads from a text: the hashed n-gram bag (fastText) or the token sequence (CNN). */
+/** The ids a model reads from a text: the hashed n-gram bag (fastText) or the token sequence (CNN, transformer). */
 export function modelInput(model: StudentModel, text: string): Uint32Array {
-  return model.architecture === 'cnn'
-    ? tokenSequence(text, model.featurizer, model.maxTokens)
-    : featurize(text, model.featurizer);
+  return model.architecture === 'fasttext'
+    ? featurize(text, model.featurizer)
+    : tokenSequence(text, model.featurizer, model.maxTokens);
 }

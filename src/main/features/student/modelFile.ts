@@ -40,6 +40,8 @@ export interface ModelJson {
   readonly dim: number;
   /** CNN students only. */
   readonly cnn?: ModelDescription['cnn'];
+  /** Transformer students only. */
+  readonly transformer?: ModelDescription['transformer'];
   readonly weights: typeof WEIGHTS_BIN;
   readonly tensors: readonly TensorSpec[];
   /** Where it came from (informative only). */
@@ -146,13 +148,15 @@ export function uintTensor(bytes: Uint8Array, specs: readonly TensorSpec[], name
 /** model.json's description of a model (without tensors). */
 export function describeModel(model: StudentModel): ModelDescription {
   const base = { labels: model.labels, featurizer: model.featurizer, dim: model.dim };
-  return model.architecture === 'cnn'
-    ? {
-        ...base,
-        architecture: 'cnn',
-        cnn: { kernelSize: model.kernelSize, filters: model.filters, maxTokens: model.maxTokens },
-      }
-    : { ...base, architecture: 'fasttext' };
+  if (model.architecture === 'cnn') {
+    const { kernelSize, filters, maxTokens } = model;
+    return { ...base, architecture: 'cnn', cnn: { kernelSize, filters, maxTokens } };
+  }
+  if (model.architecture === 'transformer') {
+    const { hidden, maxTokens } = model;
+    return { ...base, architecture: 'transformer', transformer: { hidden, maxTokens } };
+  }
+  return { ...base, architecture: 'fasttext' };
 }
 
 /** Writes a model folder (weights first, then model.json, each atomically); returns its size in bytes. */
@@ -164,7 +168,7 @@ export function saveModel(
   const description = describeModel(model);
   const byName = model as unknown as Record<string, TensorData>;
   const { bytes, specs } = packTensors(
-    modelTensorShapes(description, model.rowIds.length).map(
+    (modelTensorShapes(description, model.rowIds.length) ?? []).map(
       ([name, , shape]) => [name, byName[name], shape] as const,
     ),
   );
@@ -176,6 +180,7 @@ export function saveModel(
     featurizer: model.featurizer,
     dim: model.dim,
     ...(description.cnn ? { cnn: description.cnn } : {}),
+    ...(description.transformer ? { transformer: description.transformer } : {}),
     weights: WEIGHTS_BIN,
     tensors: specs,
     meta,

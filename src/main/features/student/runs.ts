@@ -9,7 +9,7 @@ import type {
   StudentRunState,
   TrainOverview,
 } from '../../../shared/student';
-import { TrainSettings } from '../../../shared/student';
+import { STUDENT_ARCHITECTURES, TrainSettings } from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
 import {
   humanLabels,
@@ -28,7 +28,7 @@ import { expectedTfBackend, TF_BACKEND_LABELS } from './tfBackend';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
 export function expectedBackend(architecture: StudentArchitecture): string {
-  return architecture === 'cnn' ? TF_BACKEND_LABELS[expectedTfBackend()] : FASTTEXT_BACKEND;
+  return architecture === 'fasttext' ? FASTTEXT_BACKEND : TF_BACKEND_LABELS[expectedTfBackend()];
 }
 
 /** A class with fewer training examples than this gets a warning. */
@@ -304,7 +304,9 @@ function toRun(r: RunRow): StudentRun {
     projectId: r.project_id,
     teacherRunId: r.teacher_run_id,
     jobId: r.job_id,
-    architecture: r.architecture === 'cnn' ? 'cnn' : 'fasttext',
+    architecture: (STUDENT_ARCHITECTURES as readonly string[]).includes(r.architecture)
+      ? (r.architecture as StudentArchitecture)
+      : 'fasttext',
     settings: TrainSettings.parse(parseJson<unknown>(r.settings, {})),
     labels: parseJson<string[]>(r.labels_snapshot, []),
     data: {
@@ -486,7 +488,11 @@ export function trainOverview(db: Db, projectId: number, defaults: TrainSettings
     trainTeacher,
     validation,
     backend: expectedBackend(defaults.architecture),
-    backends: { fasttext: expectedBackend('fasttext'), cnn: expectedBackend('cnn') },
+    backends: {
+      fasttext: expectedBackend('fasttext'),
+      cnn: expectedBackend('cnn'),
+      transformer: expectedBackend('transformer'),
+    },
     defaults,
   };
 }

@@ -294,7 +294,7 @@ export function checkInitModel(
   expected: {
     labels: readonly string[];
     featurizer: FeaturizerConfig;
-    settings: Pick<TrainSettings, 'architecture' | 'dim' | 'kernelSize' | 'filters'>;
+    settings: Pick<TrainSettings, 'architecture' | 'dim' | 'kernelSize' | 'filters' | 'maxTokens'>;
   },
   fromRunId: number | undefined,
 ): void {
@@ -331,6 +331,13 @@ export function checkInitModel(
       'CONFLICT',
       `${which} has ${model.filters} filters of width ${model.kernelSize}, this run ${settings.filters} of width ` +
         `${settings.kernelSize}. Set the same filters and width, or start from scratch.`,
+    );
+  }
+  if (model.architecture === 'transformer' && model.maxTokens !== settings.maxTokens) {
+    throw new AppError(
+      'CONFLICT',
+      `${which} reads ${model.maxTokens} words per text, this run ${settings.maxTokens}. Set the same number of ` +
+        'words, or start from scratch.',
     );
   }
   const dim = settings.dim;
@@ -515,10 +522,15 @@ export function nanError(lr: number): AppError {
  * seed: a run resumed from a checkpoint ends exactly where an uninterrupted run would.
  */
 export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise<TrainOutcome> {
-  if (input.settings.architecture === 'cnn') {
-    // Loaded only for CNN runs: TensorFlow.js and its backend take a moment to load.
-    const { runCnnTraining } = await import('./cnnTrainer');
-    return runCnnTraining(input, hooks);
+  const architecture = input.settings.architecture;
+  if (architecture === 'cnn' || architecture === 'transformer') {
+    // Loaded only for these runs: TensorFlow.js and its backend take a moment to load.
+    const [{ runTfTraining }, { CNN }, { TRANSFORMER }] = await Promise.all([
+      import('./tfTrainer'),
+      import('./cnnArch'),
+      import('./transformerArch'),
+    ]);
+    return runTfTraining(architecture === 'cnn' ? CNN : TRANSFORMER, input, hooks);
   }
   return runFastTextTraining(input, hooks);
 }

@@ -45,8 +45,12 @@ type NumericKey =
   | 'kernelSize'
   | 'maxTokens';
 
-/** Settings that only the CNN student reads. */
-const CNN_ONLY: ReadonlySet<NumericKey> = new Set(['filters', 'kernelSize', 'maxTokens']);
+/** Settings that only some students read (the rest read all the others). */
+const ONLY_FOR: Partial<Record<NumericKey, readonly StudentArchitecture[]>> = {
+  filters: ['cnn'],
+  kernelSize: ['cnn'],
+  maxTokens: ['cnn', 'transformer'],
+};
 
 const NUMERIC_FIELDS: ReadonlyArray<{
   key: NumericKey;
@@ -157,7 +161,7 @@ function SettingsForm({
         {NUMERIC_FIELDS.filter(
           (f) =>
             (soft || (f.key !== 'temperature' && f.key !== 'alpha')) &&
-            (value.architecture === 'cnn' || !CNN_ONLY.has(f.key)),
+            (ONLY_FOR[f.key]?.includes(value.architecture) ?? true),
         ).map((f) => (
           <NumberInput
             key={f.key}

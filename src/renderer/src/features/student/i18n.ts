@@ -55,8 +55,9 @@ export const studentI18n = {
     arch: {
       fasttext: 'fastText (word and character pieces, fast)',
       cnn: 'CNN (reads word order; slower, TensorFlow.js)',
+      transformer: 'Tiny transformer (reads the whole sentence; slowest, TensorFlow.js)',
     },
-    archShort: { fasttext: 'fastText', cnn: 'CNN' },
+    archShort: { fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
     metric: { macro_f1: 'macro-F1', accuracy: 'accuracy', loss: 'validation loss' },
     chart: {
       lossTitle: 'Loss per epoch (lower is better)',
@@ -80,13 +81,14 @@ export const studentI18n = {
       dim: 'Model size (embedding dimension)',
       filters: 'Filters (CNN)',
       kernelSize: 'Window in words (CNN)',
-      maxTokens: 'Words read per text (CNN)',
+      maxTokens: 'Words read per text (CNN, transformer)',
       initFrom: 'Start from',
     },
     help: {
       architecture:
         'fastText reads words and character pieces, works for Chinese and English, and is very fast: start with it. ' +
-        'The CNN also reads word order (a few words at a time); it trains with TensorFlow.js, about ten times slower.',
+        'The CNN also reads word order (a few words at a time); the tiny transformer relates every word to every other. ' +
+        'Both train with TensorFlow.js, ten or more times slower.',
       filters: 'How many word patterns the CNN looks for. More can be more accurate but is slower.',
       kernelSize: 'How many consecutive words each pattern spans. 3 suits most texts.',
       maxTokens: 'Words after this many are ignored. Raise it for long documents (slower).',
@@ -155,8 +157,12 @@ export const studentI18n = {
       failed: '失败',
       cancelled: '已取消',
     },
-    arch: { fasttext: 'fastText（词与字片段，速度快）', cnn: 'CNN（读取词序；较慢，TensorFlow.js）' },
-    archShort: { fasttext: 'fastText', cnn: 'CNN' },
+    arch: {
+      fasttext: 'fastText（词与字片段，速度快）',
+      cnn: 'CNN（读取词序；较慢，TensorFlow.js）',
+      transformer: '微型 Transformer（读取整句；最慢，TensorFlow.js）',
+    },
+    archShort: { fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
     metric: { macro_f1: 'macro-F1', accuracy: '准确率', loss: '验证损失' },
     chart: {
       lossTitle: '每轮损失（越低越好）',
@@ -180,12 +186,12 @@ export const studentI18n = {
       dim: '模型大小（嵌入维度）',
       filters: '过滤器数量（CNN）',
       kernelSize: '窗口词数（CNN）',
-      maxTokens: '每条文本读取的词数（CNN）',
+      maxTokens: '每条文本读取的词数（CNN、Transformer）',
       initFrom: '起点',
     },
     help: {
       architecture:
-        'fastText 读取词和字片段，适用于中文和英文，速度很快，建议先用它。CNN 还会读取词序（每次几个词），使用 TensorFlow.js 训练，约慢十倍。',
+        'fastText 读取词和字片段，适用于中文和英文，速度很快，建议先用它。CNN 还会读取词序（每次几个词）；微型 Transformer 会关联句中的每个词。二者都使用 TensorFlow.js 训练，慢十倍以上。',
       filters: 'CNN 要寻找的词语模式数量。更多可能更准，但更慢。',
       kernelSize: '每个模式覆盖的连续词数。3 适合大多数文本。',
       maxTokens: '超过此数量的词将被忽略。长文档可调高（更慢）。',

@@ -2,17 +2,19 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStudentRuntime } from '../../src/main/features/export/runtime/student-runtime';
+import { CNN } from '../../src/main/features/student/cnnArch';
 import {
-  buildBatch,
   initParams,
   lossTargets,
-  scatterWindowGrad,
+  RowGrad,
   tfStep,
-  toCnnModel,
+  toTfModel,
   transposingMatMul,
-  type CnnParams,
   type Shape,
-} from '../../src/main/features/student/cnnTrainer';
+  type TfArchitecture,
+  type TfParams,
+} from '../../src/main/features/student/tfTrainer';
+import { TRANSFORMER } from '../../src/main/features/student/transformerArch';
 import { distillLoss, type DistillTarget } from '../../src/main/features/student/distill';
 import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
 import { createForward } from '../../src/main/features/student/model';
@@ -26,7 +28,7 @@ import { insertProject, loadKuake, type FixtureExample } from './fixtures';
 const dirs: Array<() => void> = [];
 afterAll(() => dirs.forEach((cleanup) => cleanup()));
 
-const SHAPE: Shape = { dim: 6, kernelSize: 3, filters: 5, classes: 3 };
+const SHAPE: Shape = { dim: 6, kernelSize: 3, filters: 5, classes: 3, maxTokens: 8 };
 /** Token slots of four texts: 5 tokens, 1 token (shorter than the window), none, 3 tokens with a repeat. */
 const SEQUENCES = [Int32Array.of(0, 1, 2, 3, 4), Int32Array.of(5), Int32Array.of(), Int32Array.of(6, 2, 6)];
 const TARGETS: DistillTarget[] = [
@@ -37,78 +39,80 @@ const TARGETS: DistillTarget[] = [
 ];
 const OPTS = { alpha: 0.3, temperature: 2 };
 
-function params(): CnnParams {
+function params(arch: TfArchitecture): TfParams {
   const p = initParams(
+    arch,
     Uint32Array.from({ length: 7 }, (_, i) => 100 + i),
     SHAPE,
     11,
   );
-  // Non-zero biases so that ReLU and padding both matter.
-  p.dense.convBias.w.set([0.05, -0.02, 0.1, 0, -0.1]);
-  p.dense.bias.w.set([0.1, -0.1, 0.05]);
+  // Non-zero biases and gains off 1, so that every parameter matters.
+  for (const [name, shape] of arch.denseShapes(SHAPE)) {
+    if (shape.length === 1)
+      p.dense[name].w.forEach((x, i, a) => (a[i] = x + 0.05 * Math.sin(i + name.length)));
+  }
   return p;
 }
 
 /** The loss of the batch by the pure forward pass (float64) and distill.ts, summed over examples. */
-function pureLoss(p: CnnParams): number {
+function pureLoss(arch: TfArchitecture, p: TfParams): number {
   const forward = createForward(
-    toCnnModel(p, { ...SHAPE, maxTokens: 100 }, ['a', 'b', 'c'], DEFAULT_FEATURIZER, false),
+    toTfModel(arch, p, SHAPE, ['a', 'b', 'c'], DEFAULT_FEATURIZER, false),
     (slot) => slot,
   );
   return SEQUENCES.reduce((sum, seq, i) => sum + distillLoss(forward(seq), TARGETS[i], OPTS).loss, 0);
 }
 
-describe('CNN student: the TensorFlow.js graph', () => {
-  it('computes the distillation loss of the pure forward pass, and its gradients match finite differences', async () => {
+/** float32 gradients against float64 central differences: within 1e-3 absolute plus 0.5% relative. */
+function close(actual: number, expected: number, what: string): void {
+  expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThan(
+    1e-3 + 5e-3 * Math.abs(expected),
+  );
+}
+
+describe.each([
+  ['CNN', CNN],
+  ['transformer', TRANSFORMER],
+])('%s student: the TensorFlow.js graph', (_, arch) => {
+  it('computes the distillation loss of the pure forward pass, and every gradient matches finite differences', async () => {
     const { tf } = await initTf();
     const mm = transposingMatMul(tf);
-    const p = params();
+    const p = params(arch);
     const examples = Uint32Array.of(0, 1, 2, 3);
-    const batch = buildBatch(examples, SEQUENCES, p.emb, SHAPE);
-    const step = tfStep(tf, mm, p, SHAPE, batch, lossTargets(TARGETS, 3, OPTS), OPTS.temperature);
+    const batch = arch.buildBatch(examples, SEQUENCES, p.emb, SHAPE);
+    const step = tfStep(tf, mm, arch, p, SHAPE, batch, lossTargets(TARGETS, 3, OPTS), OPTS.temperature);
     // tfjs runs in float32; the pure pass in float64.
-    expect(step.loss).toBeCloseTo(pureLoss(p), 4);
+    expect(step.loss).toBeCloseTo(pureLoss(arch, p), 4);
 
     const B = examples.length;
     const numeric = (array: Float32Array, index: number): number => {
-      const eps = 1e-3;
+      const eps = 1e-4;
       const keep = array[index];
       array[index] = keep + eps;
-      const up = pureLoss(p);
+      const up = pureLoss(arch, p);
       array[index] = keep - eps;
-      const down = pureLoss(p);
+      const down = pureLoss(arch, p);
       array[index] = keep;
       return (up - down) / (2 * eps) / B; // tfStep's gradients are of the batch mean
     };
-    for (const [name, index] of [
-      ['convWeight', 7],
-      ['convWeight', 40],
-      ['convBias', 2],
-      ['weight', 4],
-      ['bias', 1],
-    ] as const) {
-      expect(step.grads[name][index], `${name}[${index}]`).toBeCloseTo(numeric(p.dense[name].w, index), 3);
+    for (const [name] of arch.denseShapes(SHAPE)) {
+      const w = p.dense[name].w;
+      for (const index of [0, Math.floor(w.length / 2), w.length - 1]) {
+        close(step.grads[name][index], numeric(w, index), `${name}[${index}]`);
+      }
     }
-    // The embedding rows' gradient: the windows' gradient scattered back (slot 2 and 6 appear twice).
-    const gEmb = new Float64Array(p.emb.length);
-    const touched: number[] = [];
-    scatterWindowGrad(
-      step.windowGrad,
-      examples,
-      SEQUENCES,
-      batch.positions,
-      SHAPE,
-      0,
-      gEmb,
-      new Int32Array(7).fill(-1),
-      touched,
-    );
-    expect(new Set(touched)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
-    for (const index of [2 * 6 + 1, 6 * 6 + 3, 5 * 6]) {
-      expect(gEmb[index], `emb[${index}]`).toBeCloseTo(numeric(p.emb, index), 3);
+    // The embedding rows' gradient: the input's gradient scattered back (slots 2 and 6 appear twice).
+    const rows = new RowGrad(7, SHAPE.dim);
+    rows.begin(0);
+    arch.scatter(step.inputGrad, examples, SEQUENCES, batch, SHAPE, rows);
+    expect(new Set(rows.touched)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
+    for (const index of [2 * 6 + 1, 6 * 6 + 3, 5 * 6, 0]) {
+      close(rows.g[index], numeric(p.emb, index), `emb[${index}]`);
     }
   });
+});
 
+describe('TensorFlow.js backend', () => {
   it('picks tfjs-node-gpu, then tfjs-node, then WebAssembly (simulated: the native packages cannot be installed here)', async () => {
     const none = { installed: () => false, load: (m: string) => import(m), env: {} };
     expect(expectedTfBackend(none)).toBe('wasm');
@@ -154,7 +158,10 @@ function kuakeSubset(n: number): { labels: string[]; examples: FixtureExample[];
   };
 }
 
-describe('CNN student: training', () => {
+describe.each([
+  ['cnn', { kernelSize: 3, filters: 64, maxTokens: 256 }],
+  ['transformer', { hidden: 64, maxTokens: 256 }],
+] as const)('%s student: training', (architecture, description) => {
   it('trains on kuake_qic as a job on WebAssembly, beats the majority class, and the export runtime agrees to 1e-6', async () => {
     const t = await testCore();
     try {
@@ -162,21 +169,21 @@ describe('CNN student: training', () => {
       const p = insertProject(t.core.db, labels, [...examples, ...test]);
       const { run, job } = await t.core.call('student.train', {
         projectId: p.projectId,
-        settings: { architecture: 'cnn', maxEpochs: 4, patience: 2, seed: 3 },
+        settings: { architecture, maxEpochs: 4, patience: 2, seed: 3 },
       });
       expect((await t.core.jobs.wait(job.id)).state).toBe('completed');
       const detail = await t.core.call('student.run', { runId: run.id });
-      expect(detail.architecture).toBe('cnn');
+      expect(detail.architecture).toBe(architecture);
       expect(detail.backend).toBe('TensorFlow.js: WebAssembly (SIMD)');
       expect(detail.epochs.length).toBeGreaterThanOrEqual(2);
       expect(detail.bestEpoch).not.toBeNull();
 
-      const model = JSON.parse(readFileSync(join(detail.modelPath ?? '', 'model.json'), 'utf8')) as {
-        architecture: string;
-        cnn: unknown;
-      };
-      expect(model.architecture).toBe('cnn');
-      expect(model.cnn).toEqual({ kernelSize: 3, filters: 64, maxTokens: 256 });
+      const model = JSON.parse(readFileSync(join(detail.modelPath ?? '', 'model.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      expect(model.architecture).toBe(architecture);
+      expect(model[architecture]).toEqual(description);
 
       const predictor = await loadStudent(detail.modelPath ?? '');
       const texts = test.map((e) => e.text);
@@ -199,13 +206,13 @@ describe('CNN student: training', () => {
         expect(v.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
       }
 
-      // A run cannot start a CNN from a fastText model, nor the other way round.
+      // A run cannot start a fastText student from this model.
       await expect(
         t.core.call('student.train', {
           projectId: p.projectId,
           settings: { architecture: 'fasttext', initFromRunId: run.id },
         }),
-      ).rejects.toThrow(/cnn student; this run trains a fasttext student/);
+      ).rejects.toThrow(new RegExp(`${architecture} student; this run trains a fasttext student`));
     } finally {
       await t.close();
     }
@@ -223,7 +230,7 @@ describe('CNN student: training', () => {
         .map((e) => ({ text: e.text, label: labels.indexOf(e.label ?? '') })),
     };
     const settings = TrainSettings.parse({
-      architecture: 'cnn',
+      architecture,
       maxEpochs: 3,
       patience: 10,
       seed: 5,
