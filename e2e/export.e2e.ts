@@ -3,9 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../src/main/core/core';
 import { loadStudent } from '../src/main/features/student/predictor';
+import type { StudentArchitecture } from '../src/shared/student';
 import { addStudentModel } from '../tests/export/fixtures';
 import { tempDir } from '../tests/helpers';
 import { launchBrowser, openApp, type AppSession } from './harness';
@@ -19,12 +21,14 @@ const TEXTS = [
 ];
 
 /** A data folder with the demo project and a student model (written in the student feature's own format). */
-async function dataDirWithModel(): Promise<{ dir: string; modelDir: string; labels: string[] }> {
+async function dataDirWithModel(
+  architecture: StudentArchitecture = 'fasttext',
+): Promise<{ dir: string; modelDir: string; labels: string[] }> {
   const { dir } = tempDir('distillery-e2e-export-');
   const core = await createCore({ dataDir: dir, mode: 'cli', seedDemo: true });
   try {
     const projectId = core.db.prepare('SELECT id FROM projects WHERE is_demo = 1').pluck().get() as number;
-    const m = addStudentModel(core, projectId);
+    const m = addStudentModel(core, projectId, { architecture });
     return { dir, modelDir: m.modelDir, labels: m.labels };
   } finally {
     await core.dispose();
@@ -68,6 +72,46 @@ describe('export step (browser mode, real Chromium)', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
+  /** Serves an exported folder with a plain web server and predicts TEXTS in its sample page, in a new Chromium. */
+  async function predictInServedPage(
+    dir: string,
+  ): Promise<{ browser: Browser; sample: Page; inBrowser: number[][] }> {
+    const served = await serveFolder(dir);
+    cleanups.push(() => new Promise<void>((r) => served.server.close(() => r())));
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    const sample = await browser.newPage();
+    await sample.goto(served.url);
+    await sample.waitForFunction(() => 'studentModel' in globalThis);
+    const inBrowser = await sample.evaluate(
+      (texts) =>
+        (
+          globalThis as unknown as { studentModel: { predictProba(t: string[]): number[][] } }
+        ).studentModel.predictProba(texts),
+      TEXTS,
+    );
+    return { browser, sample, inBrowser };
+  }
+
+  it('exports a transformer student from the Export step; its page predicts in Chromium what the app predicts', async () => {
+    const data = await dataDirWithModel('transformer');
+    const student = await loadStudent(data.modelDir);
+    const expected = await student.predict(TEXTS);
+    student.dispose();
+
+    session = await openApp({ dataDir: data.dir });
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.openProject(page, 'Demo: unfair contract terms');
+    await app.goToStep(page, 'export');
+    await page.getByTestId('export-student').click();
+    const result = page.getByTestId('export-result');
+    await result.waitFor();
+    const dir = (await result.getAttribute('data-dir')) as string;
+    const { inBrowser } = await predictInServedPage(dir);
+    expect(maxDiff(inBrowser, expected)).toBeLessThan(1e-6);
+  });
+
   it('tries the student, exports it, and the exported page predicts in Chromium what the app predicts', async () => {
     const data = await dataDirWithModel();
     const student = await loadStudent(data.modelDir);
@@ -95,20 +139,7 @@ describe('export step (browser mode, real Chromium)', () => {
     expect(readdirSync(dir)).toContain('index.html');
 
     // The exported sample page over a plain web server, with nothing of Distillery running for it.
-    const served = await serveFolder(dir);
-    cleanups.push(() => new Promise<void>((r) => served.server.close(() => r())));
-    const browser = await launchBrowser();
-    cleanups.push(() => browser.close());
-    const sample = await browser.newPage();
-    await sample.goto(served.url);
-    await sample.waitForFunction(() => 'studentModel' in globalThis);
-    const inBrowser = await sample.evaluate(
-      (texts) =>
-        (
-          globalThis as unknown as { studentModel: { predictProba(t: string[]): number[][] } }
-        ).studentModel.predictProba(texts),
-      TEXTS,
-    );
+    const { browser, sample, inBrowser } = await predictInServedPage(dir);
     expect(maxDiff(inBrowser, expected)).toBeLessThan(1e-6);
     await sample.locator('#text').fill(TEXTS[0]);
     await sample.locator('#predict').click();

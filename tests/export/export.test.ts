@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import type { BatchPredictResult } from '../../src/shared/export';
+import type { StudentArchitecture } from '../../src/shared/student';
 import { loadExportFolder } from '../../src/main/features/export/exportStudent';
 import { loadStudent } from '../../src/main/features/student/predictor';
 import { ROOT, testCore, tempDir } from '../helpers';
@@ -55,11 +56,11 @@ describe('student export, playground and batch prediction', () => {
     for (const c of closers.splice(0).reverse()) await c();
   });
 
-  async function setup(): Promise<Setup> {
+  async function setup(architecture: StudentArchitecture = 'fasttext'): Promise<Setup> {
     const t = await testCore({ seedDemo: true });
     closers.push(() => t.close());
     const projectId = t.core.db.prepare('SELECT id FROM projects WHERE is_demo = 1').pluck().get() as number;
-    const m = addStudentModel(t.core, projectId);
+    const m = addStudentModel(t.core, projectId, { architecture });
     const demo = t.core.db
       .prepare('SELECT text FROM examples WHERE project_id = ? ORDER BY id LIMIT 60')
       .pluck()
@@ -143,6 +144,39 @@ describe('student export, playground and batch prediction', () => {
     expect(required.stderr).toBe('');
     expectClose(JSON.parse(required.stdout) as number[][], expected);
   });
+
+  it.each(['cnn', 'transformer'] as const)(
+    'exports a %s student whose runtime, in a fresh Node process, predicts what the app predicts',
+    async (architecture) => {
+      const s = await setup(architecture);
+      const r = await s.core.call('export.student', { projectId: s.projectId });
+      const model = JSON.parse(readFileSync(join(r.dir, 'model', 'model.json'), 'utf8')) as {
+        architecture: string;
+      };
+      expect(model.architecture).toBe(architecture);
+      const away = tempDir('distillery-exported-');
+      closers.push(away.cleanup);
+      cpSync(r.dir, away.dir, { recursive: true });
+
+      const app = await loadStudent(s.modelDir);
+      const expected = await app.predict(s.texts);
+      app.dispose();
+      // The app's distributions differ between texts (a model that ignored its input would pass trivially).
+      expect(new Set(expected.map((p) => p[0].toFixed(6))).size).toBeGreaterThan(10);
+
+      const input = s.texts.map((text) => JSON.stringify({ text })).join('\n') + '\n';
+      const out = runNode(['predict.mjs'], { cwd: away.dir, input });
+      expect(out.code).toBe(0);
+      const lines = out.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { probabilities: Record<string, number> });
+      expectClose(
+        lines.map((l) => s.labels.map((name) => l.probabilities[name])),
+        expected,
+      );
+    },
+  );
 
   it('reports malformed JSONL lines by number and continues or stops as asked; refuses a damaged folder', async () => {
     const s = await setup();

@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Core } from '../../src/main/core/core';
 import { nowIso } from '../../src/main/core/time';
-import { DEFAULT_FEATURIZER, featurize } from '../../src/main/features/student/featurizer';
+import { DEFAULT_FEATURIZER, featurize, tokenSequence } from '../../src/main/features/student/featurizer';
+import { buildModel, modelTensorShapes, type ModelDescription } from '../../src/main/features/student/model';
+import type { StudentArchitecture } from '../../src/shared/student';
 import { saveModel } from '../../src/main/features/student/modelFile';
 
 /**
@@ -96,7 +98,7 @@ export function addRunArtifacts(core: Core, projectId: number): { studentRunId: 
 export function addStudentModel(
   core: Core,
   projectId: number,
-  opts: { dim?: number; seed?: number } = {},
+  opts: { dim?: number; seed?: number; architecture?: StudentArchitecture } = {},
 ): {
   runId: number;
   modelDir: string;
@@ -116,35 +118,44 @@ export function addStudentModel(
     .prepare('SELECT text FROM examples WHERE project_id = ? ORDER BY id LIMIT 300')
     .pluck()
     .all(projectId) as string[];
+  const architecture = opts.architecture ?? 'fasttext';
+  const maxTokens = 64;
   const buckets = new Set<number>();
-  for (const t of texts) for (const id of featurize(t, DEFAULT_FEATURIZER)) buckets.add(id);
+  for (const t of texts) {
+    const ids =
+      architecture === 'fasttext'
+        ? featurize(t, DEFAULT_FEATURIZER)
+        : tokenSequence(t, DEFAULT_FEATURIZER, maxTokens);
+    for (const id of ids) buckets.add(id);
+  }
   const rowIds = Uint32Array.from([...buckets].sort((a, b) => a - b));
-  const embeddings = Float32Array.from({ length: rowIds.length * dim }, () => rand());
-  const weight = Float32Array.from({ length: labels.length * dim }, () => 4 * rand());
-  const bias = Float32Array.from({ length: labels.length }, () => rand() / 10);
+  const description: ModelDescription = {
+    architecture,
+    labels: labels.map((l) => l.name),
+    featurizer: DEFAULT_FEATURIZER,
+    dim,
+    cnn: { kernelSize: 3, filters: 12, maxTokens },
+    transformer: { hidden: 2 * dim, maxTokens },
+  };
+  // Random weights of the right shapes; the head's larger, so that the classes' probabilities differ.
+  const shapes = new Map((modelTensorShapes(description, rowIds.length) ?? []).map(([n, , sh]) => [n, sh]));
+  const model = buildModel(description, (name) =>
+    name === 'rowIds'
+      ? rowIds
+      : Float32Array.from({ length: (shapes.get(name) ?? []).reduce((a, b) => a * b, 1) }, () =>
+          name === 'weight' ? 4 * rand() : rand(),
+        ),
+  );
   const now = nowIso();
   const info = db
     .prepare(
       `INSERT INTO student_runs (project_id, architecture, labels_snapshot, state, best_epoch, best_metric, created_at, finished_at)
-       VALUES (?, 'fasttext', ?, 'completed', 3, 0.71, ?, ?)`,
+       VALUES (?, ?, ?, 'completed', 3, 0.71, ?, ?)`,
     )
-    .run(projectId, JSON.stringify(labels), now, now);
+    .run(projectId, architecture, JSON.stringify(labels), now, now);
   const runId = Number(info.lastInsertRowid);
   const modelDir = join(core.paths.runs, `student-${runId}`, 'model');
-  const bytes = saveModel(
-    modelDir,
-    {
-      architecture: 'fasttext',
-      labels: labels.map((l) => l.name),
-      featurizer: DEFAULT_FEATURIZER,
-      dim,
-      rowIds,
-      embeddings,
-      weight,
-      bias,
-    },
-    { runId },
-  );
+  const bytes = saveModel(modelDir, model, { runId });
   const threshold = {
     label: labels[1].name,
     classIndex: 1,
