@@ -72,6 +72,24 @@ describe('export step (browser mode, real Chromium)', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
+  /** A data folder with a student of `architecture`, the app's predictions of TEXTS, and the app on its Export step. */
+  async function openExportStep(architecture: StudentArchitecture): Promise<{
+    data: Awaited<ReturnType<typeof dataDirWithModel>>;
+    expected: number[][];
+    page: Page;
+  }> {
+    const data = await dataDirWithModel(architecture);
+    const student = await loadStudent(data.modelDir);
+    const expected = await student.predict(TEXTS);
+    student.dispose();
+    session = await openApp({ dataDir: data.dir });
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.openProject(page, 'Demo: unfair contract terms');
+    await app.goToStep(page, 'export');
+    return { data, expected, page };
+  }
+
   /** Serves an exported folder with a plain web server and predicts TEXTS in its sample page, in a new Chromium. */
   async function predictInServedPage(
     dir: string,
@@ -94,16 +112,7 @@ describe('export step (browser mode, real Chromium)', () => {
   }
 
   it('exports a transformer student from the Export step; its page predicts in Chromium what the app predicts', async () => {
-    const data = await dataDirWithModel('transformer');
-    const student = await loadStudent(data.modelDir);
-    const expected = await student.predict(TEXTS);
-    student.dispose();
-
-    session = await openApp({ dataDir: data.dir });
-    const { page } = session;
-    await app.waitForProjects(page);
-    await app.openProject(page, 'Demo: unfair contract terms');
-    await app.goToStep(page, 'export');
+    const { expected, page } = await openExportStep('transformer');
     await page.getByTestId('export-student').click();
     const result = page.getByTestId('export-result');
     await result.waitFor();
@@ -113,16 +122,7 @@ describe('export step (browser mode, real Chromium)', () => {
   });
 
   it('tries the student, exports it, and the exported page predicts in Chromium what the app predicts', async () => {
-    const data = await dataDirWithModel();
-    const student = await loadStudent(data.modelDir);
-    const expected = await student.predict(TEXTS);
-    student.dispose();
-
-    session = await openApp({ dataDir: data.dir });
-    const { page } = session;
-    await app.waitForProjects(page);
-    await app.openProject(page, 'Demo: unfair contract terms');
-    await app.goToStep(page, 'export');
+    const { expected, page } = await openExportStep('fasttext');
 
     await page.getByTestId('playground-text').fill(TEXTS[0]);
     await page.getByTestId('playground-predict').click();
@@ -168,12 +168,7 @@ describe('export step (browser mode, real Chromium)', () => {
   });
 
   it('predicts a file as a job, backs up the project and restores it as a new project', async () => {
-    const data = await dataDirWithModel();
-    session = await openApp({ dataDir: data.dir });
-    const { page } = session;
-    await app.waitForProjects(page);
-    await app.openProject(page, 'Demo: unfair contract terms');
-    await app.goToStep(page, 'export');
+    const { data, page } = await openExportStep('fasttext');
 
     const csv = join(data.dir, 'new-documents.csv');
     writeFileSync(csv, ['id,text', ...TEXTS.slice(0, 3).map((t, i) => `n${i},"${t}"`)].join('\n') + '\n');

@@ -1,17 +1,14 @@
-import { existsSync } from 'node:fs';
 import type * as TF from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../../../shared/random';
 import type { TrainSettings } from '../../../shared/student';
 import { softmax, teacherLogits, type DistillTarget } from './distill';
 import { DEFAULT_FEATURIZER, tokenSequence, type FeaturizerConfig } from './featurizer';
 import { createForward, type StudentModel } from './model';
-import { readModel } from './modelFile';
 import { initTf } from './tfBackend';
 import {
   adamDense,
   adamRows,
   assignSlots,
-  checkInitModel,
   checkpointMismatch,
   finishEpoch,
   mergeRows,
@@ -19,8 +16,9 @@ import {
   newRunProgress,
   outcomeOf,
   readCheckpointFile,
-  restoreRunProgress,
+  startOrResume,
   shuffledOrder,
+  slotsIn,
   writeCheckpointFile,
   type CheckpointHeader,
   type TrainHooks,
@@ -159,13 +157,15 @@ function dense(w: Float32Array): DenseParam {
   return { w, m: new Float32Array(w.length), v: new Float32Array(w.length) };
 }
 
-/** Embedding rows uniform in +-0.1 (in slot order), then the architecture's dense parameters. */
-export function initParams(arch: TfArchitecture, slotBucket: Uint32Array, s: Shape, seed: number): TfParams {
-  const rnd = mulberry32(seed);
-  const emb = uniform(slotBucket.length * s.dim, 0.1, rnd);
-  const init = arch.initDense(s, rnd);
+function withRows(
+  arch: TfArchitecture,
+  s: Shape,
+  slotBucket: Uint32Array,
+  emb: Float32Array,
+  weights: (name: string) => Float32Array,
+): TfParams {
   const out: Record<string, DenseParam> = {};
-  for (const [name] of arch.denseShapes(s)) out[name] = dense(init[name]);
+  for (const [name] of arch.denseShapes(s)) out[name] = dense(weights(name));
   return {
     slotBucket,
     emb,
@@ -175,18 +175,18 @@ export function initParams(arch: TfArchitecture, slotBucket: Uint32Array, s: Sha
   };
 }
 
+/** Embedding rows uniform in +-0.1 (in slot order), then the architecture's dense parameters. */
+export function initParams(arch: TfArchitecture, slotBucket: Uint32Array, s: Shape, seed: number): TfParams {
+  const rnd = mulberry32(seed);
+  const emb = uniform(slotBucket.length * s.dim, 0.1, rnd);
+  const init = arch.initDense(s, rnd);
+  return withRows(arch, s, slotBucket, emb, (name) => init[name]);
+}
+
 function warmStart(arch: TfArchitecture, fresh: TfParams, model: StudentModel, s: Shape): TfParams {
   const { slotBucket, emb } = mergeRows(fresh.slotBucket, fresh.emb, model);
   const byName = model as unknown as Record<string, Float32Array>;
-  const out: Record<string, DenseParam> = {};
-  for (const [name] of arch.denseShapes(s)) out[name] = dense(Float32Array.from(byName[name]));
-  return {
-    slotBucket,
-    emb,
-    embM: new Float32Array(emb.length),
-    embV: new Float32Array(emb.length),
-    dense: out,
-  };
+  return withRows(arch, s, slotBucket, emb, (name) => Float32Array.from(byName[name]));
 }
 
 function checkpointTensors(
@@ -381,28 +381,18 @@ export async function runTfTraining(
   const { slotBucket: buckets, slots: sequences } = assignSlots(trainIds);
   const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
 
-  let params: TfParams;
-  let startEpoch = 1;
-  let step = 0;
   const run = newRunProgress();
-  if (input.resumeFrom && existsSync(input.resumeFrom)) {
-    const ck = readParams(arch, input.resumeFrom, shape);
-    params = ck.params;
-    startEpoch = ck.header.epoch + 1;
-    step = ck.header.step;
-    restoreRunProgress(run, ck.header);
-  } else {
-    params = initParams(arch, buckets, shape, settings.seed);
-    if (input.initFrom) {
-      const model = readModel(input.initFrom);
-      checkInitModel(model, { labels: data.labels, featurizer, settings }, settings.initFromRunId);
-      params = warmStart(arch, params, model, shape);
-    }
-  }
-  const slotOfRow = new Map<number, number>();
-  params.slotBucket.forEach((b, slot) => slotOfRow.set(b, slot));
-  const valSlots = data.validation.map((e) =>
-    Int32Array.from(tokenSequence(e.text, featurizer, settings.maxTokens), (b) => slotOfRow.get(b) ?? -1),
+  const start = startOrResume(input, run, {
+    read: (file) => readParams(arch, file, shape),
+    fresh: () => initParams(arch, buckets, shape, settings.seed),
+    warm: (fresh, model) => warmStart(arch, fresh, model, shape),
+  });
+  const { params } = start;
+  let { step } = start;
+  const startEpoch = start.epoch;
+  const valSlots = slotsIn(
+    params.slotBucket,
+    data.validation.map((e) => tokenSequence(e.text, featurizer, settings.maxTokens)),
   );
 
   const n = data.train.length;

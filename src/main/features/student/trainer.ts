@@ -473,6 +473,13 @@ export function assignSlots(idLists: readonly Uint32Array[]): {
   return { slotBucket: Uint32Array.from(buckets), slots };
 }
 
+/** Each list of bucket ids as the slots that hold them in `slotBucket` (-1: a bucket without a row). */
+export function slotsIn(slotBucket: Uint32Array, idLists: readonly Uint32Array[]): Int32Array[] {
+  const slotOf = new Map<number, number>();
+  slotBucket.forEach((b, slot) => slotOf.set(b, slot));
+  return idLists.map((ids) => Int32Array.from(ids, (b) => slotOf.get(b) ?? -1));
+}
+
 /**
  * A warm start's embedding rows: the rows of `fresh` (slots of the training data, initialised as `freshEmb`) with
  * every bucket the earlier model has taking its row, and the model's other buckets appended as extra slots.
@@ -545,29 +552,20 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
   const { slotBucket: buckets, slots: trainSlots } = assignSlots(trainIds);
   const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
 
-  let params: Params;
-  let startEpoch = 1;
-  let step = 0;
   const run = newRunProgress();
-  if (input.resumeFrom && existsSync(input.resumeFrom)) {
-    const ck = readCheckpoint(input.resumeFrom, dim, classes);
-    params = ck.params;
-    startEpoch = ck.header.epoch + 1;
-    step = ck.header.step;
-    restoreRunProgress(run, ck.header);
-  } else {
-    params = initParams(buckets, dim, classes, settings.seed);
-    if (input.initFrom) {
-      const model = readModel(input.initFrom);
-      checkInitModel(model, { labels: data.labels, featurizer, settings }, settings.initFromRunId);
+  const start = startOrResume(input, run, {
+    read: (file) => readCheckpoint(file, dim, classes),
+    fresh: () => initParams(buckets, dim, classes, settings.seed),
+    warm: (fresh, model) => {
       if (model.architecture !== 'fasttext') throw new Error('unreachable: architecture checked');
-      params = warmStart(params, model);
-    }
-  }
+      return warmStart(fresh, model);
+    },
+  });
+  const { params } = start;
+  let { step } = start;
+  const startEpoch = start.epoch;
   // Slots of every row the parameters hold (a warm start may add rows the training data does not touch).
-  const slotOfRow = new Map<number, number>();
-  params.slotBucket.forEach((b, s) => slotOfRow.set(b, s));
-  const valSlots = valIds.map((ids) => Int32Array.from(ids, (b) => slotOfRow.get(b) ?? -1));
+  const valSlots = slotsIn(params.slotBucket, valIds);
 
   const n = data.train.length;
   const total = settings.maxEpochs * n;
@@ -660,6 +658,35 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
     if (stop) stoppedEarly = true;
   }
   return outcomeOf(run, epoch - 1, stoppedEarly);
+}
+
+/**
+ * The parameters a run starts with: its checkpoint when it resumes (restoring `run`), else fresh ones, warm-started
+ * from the earlier model of `input.initFrom` (checked against this run's labels, featurizer and sizes).
+ */
+export function startOrResume<P>(
+  input: TrainInput,
+  run: RunProgress,
+  how: {
+    read: (file: string) => { params: P; header: CheckpointHeader };
+    fresh: () => P;
+    warm: (fresh: P, model: StudentModel) => P;
+  },
+): { params: P; epoch: number; step: number } {
+  if (input.resumeFrom && existsSync(input.resumeFrom)) {
+    const ck = how.read(input.resumeFrom);
+    restoreRunProgress(run, ck.header);
+    return { params: ck.params, epoch: ck.header.epoch + 1, step: ck.header.step };
+  }
+  let params = how.fresh();
+  if (input.initFrom) {
+    const model = readModel(input.initFrom);
+    const { data, settings } = input;
+    const featurizer = input.featurizer ?? DEFAULT_FEATURIZER;
+    checkInitModel(model, { labels: data.labels, featurizer, settings }, settings.initFromRunId);
+    params = how.warm(params, model);
+  }
+  return { params, epoch: 1, step: 0 };
 }
 
 /** Where a run stands between epochs: early-stopping state and the best model so far (kept in checkpoints). */
