@@ -35,6 +35,18 @@ export const TrainSettings = z.object({
   /** CNN and transformer students: words read per text (the rest is ignored). */
   maxTokens: z.number().int().min(8).max(4096).default(256),
   /**
+   * Learning rate over training: 'linear' decays it from learningRate to 0 over maxEpochs epochs (as fastText
+   * does), by optimizer step, so a resumed run continues the same schedule; 'constant' keeps it.
+   */
+  lrSchedule: z.enum(['linear', 'constant']).default('linear'),
+  /**
+   * Class weights in the loss, for imbalanced data and a macro-averaged stopping metric: an example of class c
+   * weighs (n / (K * n_c)) ^ classBalance, normalised to a mean of 1 over the training examples (n examples, K
+   * classes present, n_c of class c: its human label, else the teacher's top label). 0 = unweighted, 1 = fully
+   * balanced, 0.5 (default) = the square root of the balanced weight.
+   */
+  classBalance: z.number().min(0).max(1).default(0.5),
+  /**
    * Start from the best model of this earlier run (same project, labels and featurizer) instead of from scratch:
    * its embedding rows and head initialise the new run. Absent = from scratch.
    */

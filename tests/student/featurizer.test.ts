@@ -61,12 +61,28 @@ describe('featurizer', () => {
     expect(fnv1a('a')).toBe(0xe40c292c);
   });
 
+  it('adds truncation stems of longer non-CJK words, in code points', () => {
+    const f = featureStrings('Profits increased 感冒 to naïve levels', DEFAULT_FEATURIZER);
+    expect(f.filter((s) => s.startsWith('p\u0001'))).toEqual([
+      'p\u0001prof',
+      'p\u0001incr',
+      'p\u0001naïv',
+      'p\u0001leve',
+    ]);
+    const off = featureStrings('Profits increased', { ...DEFAULT_FEATURIZER, wordPrefix: 0 });
+    expect(off.some((s) => s.startsWith('p\u0001'))).toBe(false);
+    // A model saved before the option existed has no wordPrefix: no stems.
+    const { wordPrefix: _omit, ...legacy } = DEFAULT_FEATURIZER;
+    expect(featureStrings('Profits increased', legacy).some((s) => s.startsWith('p\u0001'))).toBe(false);
+  });
+
   it('can split on whitespace only (for pre-tokenised text)', () => {
     const f = featureStrings('-lrb- a -rrb-', {
       ...DEFAULT_FEATURIZER,
       segmenter: 'whitespace',
       subwordMin: 0,
       subwordMax: 0,
+      wordPrefix: 0,
     });
     expect(f).toEqual(['w\u0001-lrb-', 'w\u0001a', 'w\u0001-rrb-', 'b\u0001-lrb- a', 'b\u0001a -rrb-']);
   });

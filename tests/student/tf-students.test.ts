@@ -106,8 +106,14 @@ describe.each([
     rows.begin(0);
     arch.scatter(step.inputGrad, examples, SEQUENCES, batch, SHAPE, rows);
     expect(new Set(rows.touched)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
-    for (const index of [2 * 6 + 1, 6 * 6 + 3, 5 * 6, 0]) {
-      close(rows.g[index], numeric(p.emb, index), `emb[${index}]`);
+    for (const [slot, d] of [
+      [2, 1],
+      [6, 3],
+      [5, 0],
+      [0, 0],
+    ]) {
+      const index = slot * SHAPE.dim + d;
+      close(rows.g[rows.rowOf(slot) * SHAPE.dim + d], numeric(p.emb, index), `emb[${index}]`);
     }
   });
 });

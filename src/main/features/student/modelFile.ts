@@ -48,16 +48,21 @@ export interface ModelJson {
   readonly meta: Readonly<Record<string, unknown>>;
 }
 
-/** Writes a file so that a crash or a full disk leaves either the old file or the new one, never half of one. */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+/**
+ * Writes a file so that a crash or a full disk leaves either the old file or the new one, never half of one.
+ * `data` may be a list of parts, written one after the other (large tensors are written without a copy).
+ */
+export function writeFileAtomic(file: string, data: Uint8Array | string | readonly Uint8Array[]): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const parts = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : Array.isArray(data) ? data : [data];
   let fd = -1;
   try {
     fd = openSync(tmp, 'w');
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    for (const bytes of parts as readonly Uint8Array[]) {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    }
     fsyncSync(fd);
     closeSync(fd);
     fd = -1;
@@ -74,6 +79,30 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
   } catch {
     // directory fsync is not supported everywhere (Windows); the rename itself is still atomic
   }
+}
+
+/**
+ * The bytes of tensors laid out one after the other (little-endian) and their specs, without copying them on a
+ * little-endian machine: each part is a view of a tensor's own memory (write them before changing the tensors).
+ */
+export function tensorParts(tensors: ReadonlyArray<readonly [string, TensorData, readonly number[]]>): {
+  parts: Uint8Array[];
+  byteLength: number;
+  specs: TensorSpec[];
+} {
+  if (!LITTLE_ENDIAN) {
+    const { bytes, specs } = packTensors(tensors);
+    return { parts: [bytes], byteLength: bytes.byteLength, specs };
+  }
+  const parts: Uint8Array[] = [];
+  const specs: TensorSpec[] = [];
+  let offset = 0;
+  for (const [name, data, shape] of tensors) {
+    specs.push({ name, dtype: data instanceof Float32Array ? 'float32' : 'uint32', shape, offset });
+    parts.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    offset += data.byteLength;
+  }
+  return { parts, byteLength: offset, specs };
 }
 
 /** Concatenates tensors (little-endian) and returns their specs. */
@@ -167,7 +196,7 @@ export function saveModel(
 ): number {
   const description = describeModel(model);
   const byName = model as unknown as Record<string, TensorData>;
-  const { bytes, specs } = packTensors(
+  const { parts, byteLength, specs } = tensorParts(
     (modelTensorShapes(description, model.rowIds.length) ?? []).map(
       ([name, , shape]) => [name, byName[name], shape] as const,
     ),
@@ -186,9 +215,9 @@ export function saveModel(
     meta,
   };
   const text = JSON.stringify(json, null, 2);
-  writeFileAtomic(join(dir, WEIGHTS_BIN), bytes);
+  writeFileAtomic(join(dir, WEIGHTS_BIN), parts);
   writeFileAtomic(join(dir, MODEL_JSON), text);
-  return bytes.byteLength + Buffer.byteLength(text);
+  return byteLength + Buffer.byteLength(text);
 }
 
 export function readModel(dir: string): StudentModel {

@@ -259,6 +259,18 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
   return runId;
 }
 
+/**
+ * The stored settings of a run. Settings added after a run was created take the value that reproduces how it was
+ * trained (not today's default), so that a run resumed after an upgrade continues as it started.
+ */
+export function parseRunSettings(json: string): TrainSettings {
+  const stored = parseJson<Record<string, unknown>>(json, {});
+  return TrainSettings.parse({ ...LEGACY_SETTINGS, ...stored });
+}
+
+/** Settings that runs created before they existed were trained with. */
+const LEGACY_SETTINGS = { lrSchedule: 'constant', classBalance: 0 } as const;
+
 export function readRunData(paths: Paths, runId: number): TrainData {
   try {
     return JSON.parse(readFileSync(dataFile(paths, runId), 'utf8')) as TrainData;
@@ -307,7 +319,7 @@ function toRun(r: RunRow): StudentRun {
     architecture: (STUDENT_ARCHITECTURES as readonly string[]).includes(r.architecture)
       ? (r.architecture as StudentArchitecture)
       : 'fasttext',
-    settings: TrainSettings.parse(parseJson<unknown>(r.settings, {})),
+    settings: parseRunSettings(r.settings),
     labels: parseJson<string[]>(r.labels_snapshot, []),
     data: {
       trainCount: snap.trainCount,

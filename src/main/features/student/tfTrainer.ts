@@ -10,7 +10,9 @@ import {
   adamRows,
   assignSlots,
   checkpointMismatch,
+  exampleWeights,
   finishEpoch,
+  learningRateAt,
   mergeRows,
   nanError,
   newRunProgress,
@@ -110,11 +112,15 @@ export interface TfArchitecture {
   describe(s: Shape): Record<string, number>;
 }
 
-/** The embedding rows' gradient of one step: `add` zeroes a row on its first touch and lists it in `touched`. */
+/**
+ * The embedding rows' gradient of one step, compact (adamRows' layout): the gradient of touched[t] is
+ * g[t * dim .. (t + 1) * dim); `add` lists a row on its first touch.
+ */
 export class RowGrad {
   readonly g: Float64Array;
   readonly touched: number[] = [];
   private readonly touchedAt: Int32Array;
+  private readonly localOf: Int32Array;
   private step = 0;
   constructor(
     slots: number,
@@ -122,6 +128,7 @@ export class RowGrad {
   ) {
     this.g = new Float64Array(slots * dim);
     this.touchedAt = new Int32Array(slots).fill(-1);
+    this.localOf = new Int32Array(slots);
   }
 
   begin(step: number): void {
@@ -129,15 +136,22 @@ export class RowGrad {
     this.touched.length = 0;
   }
 
-  /** g[slot] += src[from .. from + dim]. */
-  add(slot: number, src: Float32Array, from: number): void {
+  /** The gradient row of `slot` this step (zeroed when it is first touched). */
+  rowOf(slot: number): number {
     const dim = this.dim;
-    const off = slot * dim;
     if (this.touchedAt[slot] !== this.step) {
       this.touchedAt[slot] = this.step;
+      this.localOf[slot] = this.touched.length;
+      this.g.fill(0, this.touched.length * dim, (this.touched.length + 1) * dim);
       this.touched.push(slot);
-      this.g.fill(0, off, off + dim);
     }
+    return this.localOf[slot];
+  }
+
+  /** The gradient of `slot` += src[from .. from + dim]. */
+  add(slot: number, src: Float32Array, from: number): void {
+    const dim = this.dim;
+    const off = this.rowOf(slot) * dim;
     for (let d = 0; d < dim; d++) this.g[off + d] += src[from + d];
   }
 }
@@ -269,12 +283,14 @@ export function toTfModel(
  * The distillation loss of a batch as tfjs constants: per example, softWeight * T^2 * KL(p || softmax(z/T)) +
  * hardWeight * CE(z, label) = const_i - sum_c A[i,c] * logSoftmax(z/T)[i,c] - sum_c H[i,c] * logSoftmax(z)[i,c],
  * with A = softWeight T^2 p, H = hardWeight one-hot and const_i = softWeight T^2 sum_c p log p (weights as in
- * distill.ts: an example with only one kind of label uses that term alone).
+ * distill.ts: an example with only one kind of label uses that term alone), each example's terms times its
+ * weight in `weights` (class weights; 1 when absent).
  */
 export function lossTargets(
   targets: readonly DistillTarget[],
   classes: number,
   opts: { alpha: number; temperature: number },
+  weights?: ArrayLike<number>,
 ): { soft: Float32Array; hard: Float32Array; constant: number } {
   const T = opts.temperature;
   const soft = new Float32Array(targets.length * classes);
@@ -283,8 +299,9 @@ export function lossTargets(
   targets.forEach((t, i) => {
     const hasLabel = t.label !== null;
     const hasTeacher = t.teacher !== null;
-    const softWeight = hasLabel && hasTeacher ? opts.alpha : hasTeacher ? 1 : 0;
-    const hardWeight = hasLabel && hasTeacher ? 1 - opts.alpha : hasLabel ? 1 : 0;
+    const w = weights ? weights[i] : 1;
+    const softWeight = w * (hasLabel && hasTeacher ? opts.alpha : hasTeacher ? 1 : 0);
+    const hardWeight = w * (hasLabel && hasTeacher ? 1 - opts.alpha : hasLabel ? 1 : 0);
     if (softWeight > 0 && t.teacher !== null) {
       const p = softmax(teacherLogits(t.teacher), T);
       for (let c = 0; c < classes; c++) {
@@ -380,9 +397,10 @@ export async function runTfTraining(
   const trainIds = data.train.map((e) => tokenSequence(e.text, featurizer, settings.maxTokens));
   const { slotBucket: buckets, slots: sequences } = assignSlots(trainIds);
   const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
+  const exampleWeight = exampleWeights(targets, shape.classes, settings.classBalance);
 
   const run = newRunProgress();
-  const start = startOrResume(input, run, {
+  const start = startOrResume(input, run, buckets, {
     read: (file) => readParams(arch, file, shape),
     fresh: () => initParams(arch, buckets, shape, settings.seed),
     warm: (fresh, model) => warmStart(arch, fresh, model, shape),
@@ -398,6 +416,7 @@ export async function runTfTraining(
   const n = data.train.length;
   const total = settings.maxEpochs * n;
   const lr = settings.learningRate;
+  const totalSteps = settings.maxEpochs * Math.ceil(n / settings.batchSize);
   const rows = new RowGrad(params.slotBucket.length, shape.dim);
   const names = arch.denseShapes(shape).map(([name]) => name);
   let stoppedEarly = run.early.badEpochs >= settings.patience && run.early.bestEpoch >= 0;
@@ -415,20 +434,22 @@ export async function runTfTraining(
         Array.from(examples, (ex) => targets[ex]),
         shape.classes,
         settings,
+        Array.from(examples, (ex) => exampleWeight[ex]),
       );
       const r = tfStep(tf, mm, arch, params, shape, batch, lossInput, settings.temperature);
       if (!Number.isFinite(r.loss)) throw nanError(lr);
       lossSum += r.loss;
       rows.begin(step);
       arch.scatter(r.inputGrad, examples, sequences, batch, shape, rows);
+      const lrStep = learningRateAt(settings, step, totalSteps);
       step++;
       const c1 = 1 - Math.pow(0.9, step);
       const c2 = 1 - Math.pow(0.999, step);
       for (const name of names) {
         const d = params.dense[name];
-        adamDense(d.w, d.m, d.v, r.grads[name], lr, c1, c2);
+        adamDense(d.w, d.m, d.v, r.grads[name], lrStep, c1, c2);
       }
-      adamRows(params.emb, params.embM, params.embV, rows.g, rows.touched, shape.dim, lr, c1, c2);
+      adamRows(params.emb, params.embM, params.embV, rows.g, rows.touched, shape.dim, lrStep, c1, c2);
       sinceProgress += examples.length;
       if (sinceProgress >= PROGRESS_EVERY || end === n) {
         sinceProgress = 0;

@@ -7,7 +7,7 @@ import { DEFAULT_FEATURIZER, featurize, type FeaturizerConfig } from './featuriz
 import { createForward, linearLogits, meanEmbedding, type FastTextModel, type StudentModel } from './model';
 import {
   floatTensor,
-  packTensors,
+  tensorParts,
   readModel,
   saveModel,
   uintTensor,
@@ -137,6 +137,62 @@ export function updateEarlyStop(
   return better;
 }
 
+/**
+ * The loss weight of each class (settings.classBalance): (n / (K * n_c)) ^ power for the K classes present among
+ * the n examples (class of an example: its label, else the teacher's top label), scaled so that the weights of the
+ * examples average 1 (the learning rate keeps its meaning). power 0 gives all ones.
+ */
+export function classWeights(
+  targets: readonly DistillTarget[],
+  classes: number,
+  power: number,
+): Float64Array {
+  const count = new Float64Array(classes);
+  for (const t of targets) {
+    const c = exampleClass(t);
+    if (c >= 0) count[c]++;
+  }
+  const weights = new Float64Array(classes).fill(1);
+  const n = count.reduce((a, b) => a + b, 0);
+  const present = count.filter((x) => x > 0).length;
+  if (power <= 0 || n === 0) return weights;
+  let sum = 0;
+  for (let c = 0; c < classes; c++) {
+    if (count[c] > 0) weights[c] = Math.pow(n / (present * count[c]), power);
+    sum += weights[c] * count[c];
+  }
+  for (let c = 0; c < classes; c++) weights[c] *= n / sum;
+  return weights;
+}
+
+/** The class an example counts for in class weights: its human label, else the teacher's top label (-1: none). */
+function exampleClass(t: DistillTarget): number {
+  if (t.label !== null) return t.label;
+  if (t.teacher === null || t.teacher.length === 0) return -1;
+  let arg = 0;
+  for (let c = 1; c < t.teacher.length; c++) if (t.teacher[c] > t.teacher[arg]) arg = c;
+  return arg;
+}
+
+/** The learning rate of optimizer step `step` (0-based) of a run of `totalSteps` steps. */
+/** Each training example's weight in the loss: its class's weight (classWeights), 1 for an example without one. */
+export function exampleWeights(
+  targets: readonly DistillTarget[],
+  classes: number,
+  power: number,
+): Float64Array {
+  const weightOfClass = classWeights(targets, classes, power);
+  return Float64Array.from(targets, (t) => {
+    const c = exampleClass(t);
+    return c >= 0 ? weightOfClass[c] : 1;
+  });
+}
+
+export function learningRateAt(settings: TrainSettings, step: number, totalSteps: number): number {
+  if (settings.lrSchedule === 'constant') return settings.learningRate;
+  return settings.learningRate * Math.max(0, 1 - step / Math.max(1, totalSteps));
+}
+
 interface Params {
   readonly dim: number;
   readonly classes: number;
@@ -199,22 +255,21 @@ const CHECKPOINT_TENSORS = [
 
 /**
  * A checkpoint file: u32 header length, the JSON header (space-padded to 4 bytes), then the named tensors
- * (packTensors). Written atomically: a crash or a full disk leaves the previous checkpoint intact.
+ * (tensorParts). Written atomically: a crash or a full disk leaves the previous checkpoint intact.
  */
 export function writeCheckpointFile(
   file: string,
   tensors: ReadonlyArray<readonly [string, TensorData]>,
   header: Omit<CheckpointHeader, 'tensors'>,
 ): void {
-  const { bytes, specs } = packTensors(tensors.map(([name, data]) => [name, data, [data.length]] as const));
+  const { parts, specs } = tensorParts(tensors.map(([name, data]) => [name, data, [data.length]] as const));
   const head = Buffer.from(JSON.stringify({ ...header, tensors: specs }), 'utf8');
   const pad = (4 - ((4 + head.length) % 4)) % 4;
-  const out = Buffer.alloc(4 + head.length + pad + bytes.length);
-  out.writeUInt32LE(head.length + pad, 0);
-  head.copy(out, 4);
-  out.fill(0x20, 4 + head.length, 4 + head.length + pad);
-  out.set(bytes, 4 + head.length + pad);
-  writeFileAtomic(file, out);
+  const prefix = Buffer.alloc(4 + head.length + pad);
+  prefix.writeUInt32LE(head.length + pad, 0);
+  head.copy(prefix, 4);
+  prefix.fill(0x20, 4 + head.length, 4 + head.length + pad);
+  writeFileAtomic(file, [prefix, ...parts]);
 }
 
 export interface CheckpointReader {
@@ -387,13 +442,13 @@ export function toModel(
     return { architecture: 'fasttext', labels, featurizer, dim, rowIds, embeddings, weight, bias };
   }
   const n = params.slotBucket.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => params.slotBucket[a] - params.slotBucket[b],
-  );
-  const rowIds = new Uint32Array(n);
+  // Buckets are distinct: sort them natively, then find each one's slot.
+  const rowIds = Uint32Array.from(params.slotBucket).sort();
+  const slotOf = new Map<number, number>();
+  params.slotBucket.forEach((b, slot) => slotOf.set(b, slot));
   const embeddings = new Float32Array(n * params.dim);
-  order.forEach((slot, i) => {
-    rowIds[i] = params.slotBucket[slot];
+  rowIds.forEach((b, i) => {
+    const slot = slotOf.get(b) ?? 0;
     embeddings.set(params.emb.subarray(slot * params.dim, (slot + 1) * params.dim), i * params.dim);
   });
   return {
@@ -424,7 +479,10 @@ export function adamDense(
   }
 }
 
-/** Lazy (sparse) Adam: updates only the embedding rows (slots) a batch touched, with the gradient in `g`. */
+/**
+ * Lazy (sparse) Adam: updates only the embedding rows (slots) a batch touched; the gradient of touched[t] is
+ * g[t * dim .. (t + 1) * dim) (a compact buffer, not one as large as the table).
+ */
 export function adamRows(
   emb: Float32Array,
   m: Float32Array,
@@ -436,10 +494,11 @@ export function adamRows(
   c1: number,
   c2: number,
 ): void {
-  for (const s of touched) {
-    const off = s * dim;
+  for (let t = 0; t < touched.length; t++) {
+    const off = touched[t] * dim;
+    const goff = t * dim - off;
     for (let d = off; d < off + dim; d++) {
-      const gd = g[d];
+      const gd = g[goff + d];
       m[d] = BETA1 * m[d] + (1 - BETA1) * gd;
       v[d] = BETA2 * v[d] + (1 - BETA2) * gd * gd;
       emb[d] -= (lr * (m[d] / c1)) / (Math.sqrt(v[d] / c2) + EPS);
@@ -551,9 +610,10 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
   const valIds = data.validation.map((e) => featurize(e.text, featurizer));
   const { slotBucket: buckets, slots: trainSlots } = assignSlots(trainIds);
   const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
+  const exampleWeight = exampleWeights(targets, classes, settings.classBalance);
 
   const run = newRunProgress();
-  const start = startOrResume(input, run, {
+  const start = startOrResume(input, run, buckets, {
     read: (file) => readCheckpoint(file, dim, classes),
     fresh: () => initParams(buckets, dim, classes, settings.seed),
     warm: (fresh, model) => {
@@ -575,12 +635,73 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
   const dh = new Float64Array(dim);
   const gW = new Float64Array(classes * dim);
   const gB = new Float64Array(classes);
-  const gEmb = new Float64Array(params.slotBucket.length * dim);
+  // The batch's embedding gradients, one compact row per touched slot (in order of first touch), so that they stay
+  // in cache; localOf[slot] is the slot's row when touchedAt[slot] === step.
+  const maxBatchFeatures = trainSlots
+    .map((sl) => sl.length)
+    .sort((a, b) => b - a)
+    .slice(0, settings.batchSize)
+    .reduce((a, b) => a + b, 0);
+  const gEmb = new Float64Array(Math.min(params.slotBucket.length, maxBatchFeatures) * dim);
   const touchedAt = new Int32Array(params.slotBucket.length).fill(-1);
+  const localOf = new Int32Array(params.slotBucket.length);
   const touched: number[] = [];
   const lr = settings.learningRate;
+  const totalSteps = settings.maxEpochs * Math.ceil(n / settings.batchSize);
   let stoppedEarly = false;
   let epoch = startEpoch;
+
+  // The hot loop, in plain synchronous functions (which V8 optimises better than the body of the async loop).
+  const p = params;
+  /** Accumulates the gradients of examples order[start..end) into gW, gB and gEmb; returns their summed loss. */
+  const batchGradients = (order: Uint32Array, start: number, end: number, step: number): number => {
+    const bs = end - start;
+    gW.fill(0);
+    gB.fill(0);
+    touched.length = 0;
+    let batchLoss = 0;
+    for (let k = start; k < end; k++) {
+      const ex = order[k];
+      const slots = trainSlots[ex];
+      meanEmbedding(slots, identity, p.emb, dim, h);
+      linearLogits(h, p.weight, p.bias, logits);
+      const { loss, grad } = distillLoss(logits, targets[ex], settings);
+      const w = exampleWeight[ex];
+      batchLoss += w * loss;
+      dh.fill(0);
+      for (let c = 0; c < classes; c++) {
+        const g = (w * grad[c]) / bs;
+        if (g === 0) continue;
+        gB[c] += g;
+        const off = c * dim;
+        for (let d = 0; d < dim; d++) {
+          gW[off + d] += g * h[d];
+          dh[d] += g * p.weight[off + d];
+        }
+      }
+      const inv = slots.length ? 1 / slots.length : 0;
+      for (let i = 0; i < slots.length; i++) {
+        const s = slots[i];
+        if (touchedAt[s] !== step) {
+          touchedAt[s] = step;
+          localOf[s] = touched.length;
+          gEmb.fill(0, touched.length * dim, (touched.length + 1) * dim);
+          touched.push(s);
+        }
+        const off = localOf[s] * dim;
+        for (let d = 0; d < dim; d++) gEmb[off + d] += dh[d] * inv;
+      }
+    }
+    return batchLoss;
+  };
+  /** Adam on the head and lazy Adam on the touched embedding rows; `step` counts this update (1-based). */
+  const applyUpdates = (lrStep: number, step: number): void => {
+    const c1 = 1 - Math.pow(BETA1, step);
+    const c2 = 1 - Math.pow(BETA2, step);
+    adamDense(p.weight, p.wM, p.wV, gW, lrStep, c1, c2);
+    adamDense(p.bias, p.bM, p.bV, gB, lrStep, c1, c2);
+    adamRows(p.emb, p.embM, p.embV, gEmb, touched, dim, lrStep, c1, c2);
+  };
 
   if (run.early.badEpochs >= settings.patience && run.early.bestEpoch >= 0) stoppedEarly = true;
   for (; epoch <= settings.maxEpochs && !stoppedEarly; epoch++) {
@@ -591,48 +712,12 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
     for (let start = 0; start < n; start += settings.batchSize) {
       const end = Math.min(n, start + settings.batchSize);
       const bs = end - start;
-      gW.fill(0);
-      gB.fill(0);
-      touched.length = 0;
-      let batchLoss = 0;
-      for (let k = start; k < end; k++) {
-        const ex = order[k];
-        const slots = trainSlots[ex];
-        meanEmbedding(slots, identity, params.emb, dim, h);
-        linearLogits(h, params.weight, params.bias, logits);
-        const { loss, grad } = distillLoss(logits, targets[ex], settings);
-        batchLoss += loss;
-        dh.fill(0);
-        for (let c = 0; c < classes; c++) {
-          const g = grad[c] / bs;
-          if (g === 0) continue;
-          gB[c] += g;
-          const off = c * dim;
-          for (let d = 0; d < dim; d++) {
-            gW[off + d] += g * h[d];
-            dh[d] += g * params.weight[off + d];
-          }
-        }
-        const inv = slots.length ? 1 / slots.length : 0;
-        for (let i = 0; i < slots.length; i++) {
-          const s = slots[i];
-          if (touchedAt[s] !== step) {
-            touchedAt[s] = step;
-            touched.push(s);
-            gEmb.fill(0, s * dim, (s + 1) * dim);
-          }
-          const off = s * dim;
-          for (let d = 0; d < dim; d++) gEmb[off + d] += dh[d] * inv;
-        }
-      }
+      const batchLoss = batchGradients(order, start, end, step);
       if (!Number.isFinite(batchLoss)) throw nanError(lr);
       lossSum += batchLoss;
+      const lrStep = learningRateAt(settings, step, totalSteps);
       step++;
-      const c1 = 1 - Math.pow(BETA1, step);
-      const c2 = 1 - Math.pow(BETA2, step);
-      adamDense(params.weight, params.wM, params.wV, gW, lr, c1, c2);
-      adamDense(params.bias, params.bM, params.bV, gB, lr, c1, c2);
-      adamRows(params.emb, params.embM, params.embV, gEmb, touched, dim, lr, c1, c2);
+      applyUpdates(lrStep, step);
       sinceProgress += bs;
       if (sinceProgress >= PROGRESS_EVERY || end === n) {
         sinceProgress = 0;
@@ -664,9 +749,10 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
  * The parameters a run starts with: its checkpoint when it resumes (restoring `run`), else fresh ones, warm-started
  * from the earlier model of `input.initFrom` (checked against this run's labels, featurizer and sizes).
  */
-export function startOrResume<P>(
+export function startOrResume<P extends { readonly slotBucket: Uint32Array }>(
   input: TrainInput,
   run: RunProgress,
+  buckets: Uint32Array,
   how: {
     read: (file: string) => { params: P; header: CheckpointHeader };
     fresh: () => P;
@@ -675,6 +761,15 @@ export function startOrResume<P>(
 ): { params: P; epoch: number; step: number } {
   if (input.resumeFrom && existsSync(input.resumeFrom)) {
     const ck = how.read(input.resumeFrom);
+    // The checkpoint's first slots are the training features in order of first appearance (a warm start appends
+    // more): anything else means another featurizer wrote it, and its rows would be read as the wrong features.
+    const slots = ck.params.slotBucket;
+    if (slots.length < buckets.length || buckets.some((b, i) => slots[i] !== b)) {
+      throw new AppError(
+        'BAD_FILE',
+        `The checkpoint ${input.resumeFrom} was written with another featurizer than this version's. Start a new run.`,
+      );
+    }
     restoreRunProgress(run, ck.header);
     return { params: ck.params, epoch: ck.header.epoch + 1, step: ck.header.step };
   }

@@ -1,0 +1,69 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
+import { parseRunSettings } from '../../src/main/features/student/runs';
+import { classWeights, learningRateAt, runTraining } from '../../src/main/features/student/trainer';
+import { DEFAULT_TRAIN_SETTINGS } from '../../src/shared/student';
+
+describe('class weights and learning-rate schedule', () => {
+  const targets = [
+    ...Array.from({ length: 8 }, () => ({ label: 0, teacher: null })),
+    { label: 1, teacher: null },
+    { label: null, teacher: [0.1, 0.9, 0] }, // counts for class 1 (the teacher's top label)
+  ];
+
+  it('weighs rare classes up, averaging 1 over the examples', () => {
+    const mean = (w: Float64Array): number => (8 * w[0] + 2 * w[1]) / 10;
+    expect(Array.from(classWeights(targets, 3, 0))).toEqual([1, 1, 1]);
+    const balanced = classWeights(targets, 3, 1);
+    expect(balanced[1] / balanced[0]).toBeCloseTo(4, 12);
+    expect(mean(balanced)).toBeCloseTo(1, 12);
+    const sqrt = classWeights(targets, 3, 0.5);
+    expect(sqrt[1] / sqrt[0]).toBeCloseTo(2, 12);
+    expect(mean(sqrt)).toBeCloseTo(1, 12);
+    expect(sqrt[2]).toBeGreaterThan(0); // an absent class keeps a finite weight
+  });
+
+  it('decays the learning rate linearly by step, or keeps it constant', () => {
+    const s = { ...DEFAULT_TRAIN_SETTINGS, learningRate: 0.01 };
+    expect(s.lrSchedule).toBe('linear');
+    expect(learningRateAt(s, 0, 100)).toBe(0.01);
+    expect(learningRateAt(s, 50, 100)).toBeCloseTo(0.005, 15);
+    expect(learningRateAt(s, 99, 100)).toBeGreaterThan(0);
+    expect(learningRateAt({ ...s, lrSchedule: 'constant' }, 99, 100)).toBe(0.01);
+  });
+
+  it('reads the settings of a run created before lrSchedule and classBalance as it was trained', () => {
+    const { lrSchedule: _a, classBalance: _b, ...old } = DEFAULT_TRAIN_SETTINGS;
+    const legacy = parseRunSettings(JSON.stringify(old));
+    expect(legacy.lrSchedule).toBe('constant');
+    expect(legacy.classBalance).toBe(0);
+    expect(parseRunSettings(JSON.stringify(DEFAULT_TRAIN_SETTINGS))).toEqual(DEFAULT_TRAIN_SETTINGS);
+  });
+
+  it('refuses to resume from a checkpoint written with another featurizer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'distillery-options-'));
+    try {
+      const data = {
+        labels: ['up', 'down'],
+        train: [
+          { text: 'profits increased sharply', label: 0, teacher: null },
+          { text: 'sales decreased again', label: 1, teacher: null },
+        ],
+        validation: [{ text: 'revenue increased', label: 0 }],
+      };
+      const hooks = { onProgress: async () => undefined, onEpoch: async () => undefined };
+      const settings = { ...DEFAULT_TRAIN_SETTINGS, maxEpochs: 1 };
+      const oldFeaturizer = { ...DEFAULT_FEATURIZER, wordPrefix: 0 };
+      await runTraining({ data, settings, featurizer: oldFeaturizer, runDir: dir, resumeFrom: null }, hooks);
+      const ckpt = join(dir, readdirSync(dir).find((f) => f.endsWith('.ckpt')) ?? '');
+      await expect(
+        runTraining({ data, settings: { ...settings, maxEpochs: 2 }, runDir: dir, resumeFrom: ckpt }, hooks),
+      ).rejects.toThrow(/another featurizer/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
