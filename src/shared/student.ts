@@ -5,6 +5,8 @@ import type { Job } from './jobs';
 export const STUDENT_ARCHITECTURES = ['fasttext', 'cnn', 'transformer'] as const;
 export type StudentArchitecture = (typeof STUDENT_ARCHITECTURES)[number];
 
+export const LR_SCHEDULES = ['linear', 'constant'] as const;
+
 export const STOPPING_METRICS = ['macro_f1', 'accuracy', 'loss'] as const;
 export type StoppingMetric = (typeof STOPPING_METRICS)[number];
 
@@ -38,7 +40,7 @@ export const TrainSettings = z.object({
    * Learning rate over training: 'linear' decays it from learningRate to 0 over maxEpochs epochs (as fastText
    * does), by optimizer step, so a resumed run continues the same schedule; 'constant' keeps it.
    */
-  lrSchedule: z.enum(['linear', 'constant']).default('linear'),
+  lrSchedule: z.enum(LR_SCHEDULES).default('linear'),
   /**
    * Class weights in the loss, for imbalanced data and a macro-averaged stopping metric: an example of class c
    * weighs (n / (K * n_c)) ^ classBalance, normalised to a mean of 1 over the training examples (n examples, K

@@ -31,6 +31,7 @@ export const studentCommands: CliCommand[] = [
     usage:
       'distillery train PROJECT_ID [--human-only] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
       `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32]\n` +
+      '  [--class-balance 0.5] [--lr-schedule linear|constant]\n' +
       '  [--architecture fasttext|cnn|transformer] [--filters 64] [--kernel-size 3] [--max-tokens 256] [--from-run RUN_ID] [--detach]\n' +
       '  --architecture cnn|transformer trains the CNN or tiny transformer student with TensorFlow.js (tfjs-node-gpu, tfjs-node or WebAssembly, whichever is installed).\n' +
       '  --from-run starts from the best model of an earlier finished run of the project (same labels) instead of from scratch.',
@@ -46,6 +47,8 @@ export const studentCommands: CliCommand[] = [
       seed: { type: 'string' },
       dim: { type: 'string' },
       architecture: { type: 'string' },
+      'class-balance': { type: 'string' },
+      'lr-schedule': { type: 'string' },
       filters: { type: 'string' },
       'kernel-size': { type: 'string' },
       'max-tokens': { type: 'string' },
@@ -66,6 +69,8 @@ export const studentCommands: CliCommand[] = [
         seed: numberOption(values, 'seed'),
         dim: numberOption(values, 'dim'),
         architecture: values.architecture as TrainSettingsInput['architecture'],
+        classBalance: numberOption(values, 'class-balance'),
+        lrSchedule: values['lr-schedule'] as TrainSettingsInput['lrSchedule'],
         filters: numberOption(values, 'filters'),
         kernelSize: numberOption(values, 'kernel-size'),
         maxTokens: numberOption(values, 'max-tokens'),

@@ -20,6 +20,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
 import {
+  LR_SCHEDULES,
   STOPPING_METRICS,
   STUDENT_ARCHITECTURES,
   type StoppingMetric,
@@ -43,7 +44,8 @@ type NumericKey =
   | 'dim'
   | 'filters'
   | 'kernelSize'
-  | 'maxTokens';
+  | 'maxTokens'
+  | 'classBalance';
 
 /** Settings that only some students read (the rest read all the others). */
 const ONLY_FOR: Partial<Record<NumericKey, readonly StudentArchitecture[]>> = {
@@ -62,6 +64,7 @@ const NUMERIC_FIELDS: ReadonlyArray<{
   { key: 'temperature', min: 0.5, max: 20, step: 0.5, decimals: 2 },
   { key: 'alpha', min: 0, max: 1, step: 0.1, decimals: 2 },
   { key: 'learningRate', min: 0.0001, max: 1, step: 0.001, decimals: 4 },
+  { key: 'classBalance', min: 0, max: 1, step: 0.25, decimals: 2 },
   { key: 'batchSize', min: 1, max: 1024, step: 8, decimals: 0 },
   { key: 'maxEpochs', min: 1, max: 200, step: 1, decimals: 0 },
   { key: 'patience', min: 1, max: 50, step: 1, decimals: 0 },
@@ -182,6 +185,15 @@ function SettingsForm({
             data-testid={`train-field-${f.key}`}
           />
         ))}
+        <Select
+          label={t('field.lrSchedule')}
+          description={t('help.lrSchedule')}
+          data={LR_SCHEDULES.map((m) => ({ value: m, label: t(`lrSchedule.${m}`) }))}
+          value={value.lrSchedule}
+          allowDeselect={false}
+          onChange={(m) => m && onChange({ ...value, lrSchedule: m as TrainSettings['lrSchedule'] })}
+          data-testid="train-lr-schedule"
+        />
         <Select
           label={t('field.metric')}
           description={t('help.metric')}

@@ -59,6 +59,7 @@ export const studentI18n = {
     },
     archShort: { fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
     metric: { macro_f1: 'macro-F1', accuracy: 'accuracy', loss: 'validation loss' },
+    lrSchedule: { linear: 'Decreasing to 0 (linear)', constant: 'Constant' },
     chart: {
       lossTitle: 'Loss per epoch (lower is better)',
       metricTitle: 'Validation scores per epoch (higher is better)',
@@ -79,6 +80,8 @@ export const studentI18n = {
       metric: 'Choose the best epoch by',
       seed: 'Seed',
       dim: 'Model size (embedding dimension)',
+      classBalance: 'Balance rare labels',
+      lrSchedule: 'Learning-rate schedule',
       filters: 'Filters (CNN)',
       kernelSize: 'Window in words (CNN)',
       maxTokens: 'Words read per text (CNN, transformer)',
@@ -89,6 +92,10 @@ export const studentI18n = {
         'fastText reads words and character pieces, works for Chinese and English, and is very fast: start with it. ' +
         'The CNN also reads word order (a few words at a time); the tiny transformer relates every word to every other. ' +
         'Both train with TensorFlow.js, ten or more times slower.',
+      classBalance:
+        'How much more a rare label’s examples count, so that rare labels are not ignored. 0 = every example alike, ' +
+        '1 = every label counts as much in total; 0.5 is a good middle.',
+      lrSchedule: 'Decreasing steps settle the model at the end of training (as fastText does).',
       filters: 'How many word patterns the CNN looks for. More can be more accurate but is slower.',
       kernelSize: 'How many consecutive words each pattern spans. 3 suits most texts.',
       maxTokens: 'Words after this many are ignored. Raise it for long documents (slower).',
@@ -164,6 +171,7 @@ export const studentI18n = {
     },
     archShort: { fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
     metric: { macro_f1: 'macro-F1', accuracy: '准确率', loss: '验证损失' },
+    lrSchedule: { linear: '线性递减至 0', constant: '固定不变' },
     chart: {
       lossTitle: '每轮损失（越低越好）',
       metricTitle: '每轮验证得分（越高越好）',
@@ -184,6 +192,8 @@ export const studentI18n = {
       metric: '按此指标选择最佳轮次',
       seed: '随机种子',
       dim: '模型大小（嵌入维度）',
+      classBalance: '平衡少见标签',
+      lrSchedule: '学习率变化方式',
       filters: '过滤器数量（CNN）',
       kernelSize: '窗口词数（CNN）',
       maxTokens: '每条文本读取的词数（CNN、Transformer）',
@@ -192,6 +202,9 @@ export const studentI18n = {
     help: {
       architecture:
         'fastText 读取词和字片段，适用于中文和英文，速度很快，建议先用它。CNN 还会读取词序（每次几个词）；微型 Transformer 会关联句中的每个词。二者都使用 TensorFlow.js 训练，慢十倍以上。',
+      classBalance:
+        '少见标签的样本额外加权的程度，避免少见标签被忽略。0 = 所有样本相同，1 = 每个标签总权重相同；0.5 是较好的折中。',
+      lrSchedule: '逐步减小的步长让模型在训练结束时更稳定（与 fastText 相同）。',
       filters: 'CNN 要寻找的词语模式数量。更多可能更准，但更慢。',
       kernelSize: '每个模式覆盖的连续词数。3 适合大多数文本。',
       maxTokens: '超过此数量的词将被忽略。长文档可调高（更慢）。',
