@@ -11,15 +11,11 @@ import {
   assignSlots,
   checkpointMismatch,
   exampleWeights,
-  finishEpoch,
-  learningRateAt,
   mergeRows,
-  nanError,
   newRunProgress,
-  outcomeOf,
   readCheckpointFile,
   startOrResume,
-  shuffledOrder,
+  trainEpochs,
   slotsIn,
   writeCheckpointFile,
   type CheckpointHeader,
@@ -40,7 +36,6 @@ import {
  * transposes, so every matMul's gradient uses explicit transposes (`transposingMatMul`).
  */
 
-const PROGRESS_EVERY = 256;
 /** Added to a masked score or position before a max or a softmax. */
 export const MASKED = -1e9;
 
@@ -406,29 +401,16 @@ export async function runTfTraining(
     warm: (fresh, model) => warmStart(arch, fresh, model, shape),
   });
   const { params } = start;
-  let { step } = start;
-  const startEpoch = start.epoch;
   const valSlots = slotsIn(
     params.slotBucket,
     data.validation.map((e) => tokenSequence(e.text, featurizer, settings.maxTokens)),
   );
 
-  const n = data.train.length;
-  const total = settings.maxEpochs * n;
-  const lr = settings.learningRate;
-  const totalSteps = settings.maxEpochs * Math.ceil(n / settings.batchSize);
   const rows = new RowGrad(params.slotBucket.length, shape.dim);
   const names = arch.denseShapes(shape).map(([name]) => name);
-  let stoppedEarly = run.early.badEpochs >= settings.patience && run.early.bestEpoch >= 0;
-  let epoch = startEpoch;
-  for (; epoch <= settings.maxEpochs && !stoppedEarly; epoch++) {
-    const started = Date.now();
-    const order = shuffledOrder(n, settings.seed, epoch);
-    let lossSum = 0;
-    let sinceProgress = 0;
-    for (let start = 0; start < n; start += settings.batchSize) {
-      const end = Math.min(n, start + settings.batchSize);
-      const examples = order.subarray(start, end);
+  return trainEpochs(input, hooks, run, start, {
+    batch: (order, from, to, stepBefore, lrStep) => {
+      const examples = order.subarray(from, to);
       const batch = arch.buildBatch(examples, sequences, params.emb, shape);
       const lossInput = lossTargets(
         Array.from(examples, (ex) => targets[ex]),
@@ -437,44 +419,30 @@ export async function runTfTraining(
         Array.from(examples, (ex) => exampleWeight[ex]),
       );
       const r = tfStep(tf, mm, arch, params, shape, batch, lossInput, settings.temperature);
-      if (!Number.isFinite(r.loss)) throw nanError(lr);
-      lossSum += r.loss;
-      rows.begin(step);
+      if (!Number.isFinite(r.loss)) return r.loss;
+      rows.begin(stepBefore);
       arch.scatter(r.inputGrad, examples, sequences, batch, shape, rows);
-      const lrStep = learningRateAt(settings, step, totalSteps);
-      step++;
-      const c1 = 1 - Math.pow(0.9, step);
-      const c2 = 1 - Math.pow(0.999, step);
+      const c1 = 1 - Math.pow(0.9, stepBefore + 1);
+      const c2 = 1 - Math.pow(0.999, stepBefore + 1);
       for (const name of names) {
         const d = params.dense[name];
         adamDense(d.w, d.m, d.v, r.grads[name], lrStep, c1, c2);
       }
       adamRows(params.emb, params.embM, params.embV, rows.g, rows.touched, shape.dim, lrStep, c1, c2);
-      sinceProgress += examples.length;
-      if (sinceProgress >= PROGRESS_EVERY || end === n) {
-        sinceProgress = 0;
-        const secs = Math.max(1e-3, (Date.now() - started) / 1000);
-        await hooks.onProgress({ epoch, done: (epoch - 1) * n + end, total, examplesPerSecond: end / secs });
-      }
-    }
-    const seconds = (Date.now() - started) / 1000;
-    const view = createForward(
-      toTfModel(arch, params, shape, data.labels, featurizer, false),
-      (slot) => slot,
-    );
-    const stop = await finishEpoch(input, hooks, run, {
-      epoch,
-      step,
-      trainLoss: lossSum / Math.max(1, n),
-      seconds,
-      examples: n,
-      validationLogits: (i) => view(valSlots[i]),
-      model: () => toTfModel(arch, params, shape, data.labels, featurizer, true),
-      writeCheckpoint: (file, header) =>
-        writeCheckpointFile(file, checkpointTensors(arch, params, shape), header),
-      backend,
-    });
-    if (stop) stoppedEarly = true;
-  }
-  return outcomeOf(run, epoch - 1, stoppedEarly);
+      return r.loss;
+    },
+    epochEnd: () => {
+      const view = createForward(
+        toTfModel(arch, params, shape, data.labels, featurizer, false),
+        (slot) => slot,
+      );
+      return {
+        validationLogits: (i) => view(valSlots[i]),
+        model: () => toTfModel(arch, params, shape, data.labels, featurizer, true),
+        writeCheckpoint: (file, header) =>
+          writeCheckpointFile(file, checkpointTensors(arch, params, shape), header),
+        backend,
+      };
+    },
+  });
 }

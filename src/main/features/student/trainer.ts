@@ -622,13 +622,9 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
     },
   });
   const { params } = start;
-  let { step } = start;
-  const startEpoch = start.epoch;
   // Slots of every row the parameters hold (a warm start may add rows the training data does not touch).
   const valSlots = slotsIn(params.slotBucket, valIds);
 
-  const n = data.train.length;
-  const total = settings.maxEpochs * n;
   const identity = (s: number): number => s;
   const h = new Float64Array(dim);
   const logits = new Float64Array(classes);
@@ -646,10 +642,6 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
   const touchedAt = new Int32Array(params.slotBucket.length).fill(-1);
   const localOf = new Int32Array(params.slotBucket.length);
   const touched: number[] = [];
-  const lr = settings.learningRate;
-  const totalSteps = settings.maxEpochs * Math.ceil(n / settings.batchSize);
-  let stoppedEarly = false;
-  let epoch = startEpoch;
 
   // The hot loop, in plain synchronous functions (which V8 optimises better than the body of the async loop).
   const p = params;
@@ -703,46 +695,22 @@ async function runFastTextTraining(input: TrainInput, hooks: TrainHooks): Promis
     adamRows(p.emb, p.embM, p.embV, gEmb, touched, dim, lrStep, c1, c2);
   };
 
-  if (run.early.badEpochs >= settings.patience && run.early.bestEpoch >= 0) stoppedEarly = true;
-  for (; epoch <= settings.maxEpochs && !stoppedEarly; epoch++) {
-    const started = Date.now();
-    const order = shuffledOrder(n, settings.seed, epoch);
-    let lossSum = 0;
-    let sinceProgress = 0;
-    for (let start = 0; start < n; start += settings.batchSize) {
-      const end = Math.min(n, start + settings.batchSize);
-      const bs = end - start;
-      const batchLoss = batchGradients(order, start, end, step);
-      if (!Number.isFinite(batchLoss)) throw nanError(lr);
-      lossSum += batchLoss;
-      const lrStep = learningRateAt(settings, step, totalSteps);
-      step++;
-      applyUpdates(lrStep, step);
-      sinceProgress += bs;
-      if (sinceProgress >= PROGRESS_EVERY || end === n) {
-        sinceProgress = 0;
-        const secs = Math.max(1e-3, (Date.now() - started) / 1000);
-        await hooks.onProgress({ epoch, done: (epoch - 1) * n + end, total, examplesPerSecond: end / secs });
-      }
-    }
-    const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
-    const trainLoss = lossSum / Math.max(1, n);
-
-    const identityForward = createForward(toModel(params, data.labels, featurizer, false), identity);
-    const stop = await finishEpoch(input, hooks, run, {
-      epoch,
-      step,
-      trainLoss,
-      seconds,
-      examples: n,
-      validationLogits: (i) => identityForward(valSlots[i]),
-      model: () => toModel(params, data.labels, featurizer),
-      writeCheckpoint: (file, header) => writeCheckpoint(file, params, header),
-      backend: FASTTEXT_BACKEND,
-    });
-    if (stop) stoppedEarly = true;
-  }
-  return outcomeOf(run, epoch - 1, stoppedEarly);
+  return trainEpochs(input, hooks, run, start, {
+    batch: (order, from, to, stepBefore, lrStep) => {
+      const batchLoss = batchGradients(order, from, to, stepBefore);
+      if (Number.isFinite(batchLoss)) applyUpdates(lrStep, stepBefore + 1);
+      return batchLoss;
+    },
+    epochEnd: () => {
+      const identityForward = createForward(toModel(params, data.labels, featurizer, false), identity);
+      return {
+        validationLogits: (i) => identityForward(valSlots[i]),
+        model: () => toModel(params, data.labels, featurizer),
+        writeCheckpoint: (file, header) => writeCheckpoint(file, params, header),
+        backend: FASTTEXT_BACKEND,
+      };
+    },
+  });
 }
 
 /**
@@ -810,6 +778,80 @@ export function outcomeOf(run: RunProgress, epochsRun: number, stoppedEarly: boo
     epochsRun,
     stoppedEarly,
   };
+}
+
+/** What a trainer does per batch and at the end of each epoch; the loop around them is `trainEpochs`. */
+export interface EpochSteps {
+  /**
+   * Computes the gradients of examples order[from..to) and, when their summed loss (returned) is finite, applies
+   * one update with learning rate `lrStep` as update number stepBefore + 1.
+   */
+  batch(
+    order: Uint32Array,
+    from: number,
+    to: number,
+    stepBefore: number,
+    lrStep: number,
+  ): number | Promise<number>;
+  /** After the epoch's updates: validation, the model and the checkpoint of the current parameters. */
+  epochEnd(): Pick<EpochEnd, 'validationLogits' | 'model' | 'writeCheckpoint' | 'backend'>;
+}
+
+/**
+ * The epochs of a run, whatever the architecture: the seeded shuffle of each epoch, batches, the learning-rate
+ * schedule by step, NaN detection, progress (where pause and cancel happen), then `finishEpoch`; stops early or
+ * after maxEpochs.
+ */
+export async function trainEpochs(
+  input: TrainInput,
+  hooks: TrainHooks,
+  run: RunProgress,
+  from: { epoch: number; step: number },
+  steps: EpochSteps,
+): Promise<TrainOutcome> {
+  const { settings } = input;
+  const n = input.data.train.length;
+  const total = settings.maxEpochs * n;
+  const totalSteps = settings.maxEpochs * Math.ceil(n / settings.batchSize);
+  let step = from.step;
+  let stoppedEarly = run.early.badEpochs >= settings.patience && run.early.bestEpoch >= 0;
+  let epoch = from.epoch;
+  for (; epoch <= settings.maxEpochs && !stoppedEarly; epoch++) {
+    const started = Date.now();
+    const order = shuffledOrder(n, settings.seed, epoch);
+    let lossSum = 0;
+    let sinceProgress = 0;
+    for (let start = 0; start < n; start += settings.batchSize) {
+      const end = Math.min(n, start + settings.batchSize);
+      const batchLoss = await steps.batch(
+        order,
+        start,
+        end,
+        step,
+        learningRateAt(settings, step, totalSteps),
+      );
+      if (!Number.isFinite(batchLoss)) throw nanError(settings.learningRate);
+      lossSum += batchLoss;
+      step++;
+      sinceProgress += end - start;
+      if (sinceProgress >= PROGRESS_EVERY || end === n) {
+        sinceProgress = 0;
+        const secs = Math.max(1e-3, (Date.now() - started) / 1000);
+        await hooks.onProgress({ epoch, done: (epoch - 1) * n + end, total, examplesPerSecond: end / secs });
+      }
+    }
+    const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
+    const stop = await finishEpoch(input, hooks, run, {
+      epoch,
+      step,
+      trainLoss: lossSum / Math.max(1, n),
+      seconds,
+      examples: n,
+      ...steps.epochEnd(),
+    });
+    if (stop) stoppedEarly = true;
+  }
+  return outcomeOf(run, epoch - 1, stoppedEarly);
 }
 
 /** What an architecture's trainer hands over at the end of an epoch. */
