@@ -24,6 +24,7 @@ import {
 } from '../../../../shared/dataset';
 import type { Job } from '../../../../shared/jobs';
 import { api, ApiError, call, useEvent } from '../../api';
+import { FilePickButton } from '../../components/FileActions';
 
 interface Props {
   readonly projectId: number;
@@ -69,7 +70,6 @@ export function BadRowsTable({ rows }: { rows: readonly BadRow[] }): React.JSX.E
 /** Pick a file, check how it is read, map its columns, and run the import job. */
 export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element {
   const { t } = useTranslation('dataset');
-  const input = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
@@ -186,27 +186,17 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
         {t('import.intro')}
       </Text>
       <Group>
-        <input
-          ref={input}
-          type="file"
-          hidden
-          data-testid="data-file-input"
-          accept=".csv,.tsv,.tab,.txt,.json,.jsonl,.ndjson,.xlsx"
-          onChange={(e) => {
-            const f = e.currentTarget.files?.[0];
-            e.currentTarget.value = '';
-            if (f) void pick(f);
-          }}
-        />
-        <Button
+        <FilePickButton
           leftSection={<IconFileImport size={16} />}
-          onClick={() => input.current?.click()}
           loading={busy}
           disabled={running}
-          data-testid="data-choose-file"
+          accept=".csv,.tsv,.tab,.txt,.json,.jsonl,.ndjson,.xlsx"
+          inputTestId="data-file-input"
+          testId="data-choose-file"
+          onPick={(f) => void pick(f)}
         >
           {t('import.chooseFile')}
-        </Button>
+        </FilePickButton>
         {preview && (
           <Text size="sm" data-testid="import-detected">
             {preview.name}:{' '}

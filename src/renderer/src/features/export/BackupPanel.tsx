@@ -1,10 +1,11 @@
-import { Alert, Anchor, Button, Card, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
-import { IconDatabaseExport, IconDatabaseImport, IconDownload, IconFileUpload } from '@tabler/icons-react';
-import { useRef, useState } from 'react';
+import { Alert, Button, Card, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { IconDatabaseExport, IconDatabaseImport, IconFileUpload } from '@tabler/icons-react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BackupResult, BackupSummary, RestoreResult } from '../../../../shared/export';
 import type { Project } from '../../../../shared/projects';
 import { api, call } from '../../api';
+import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
 import { errorText } from './errorText';
 import { useTrackedJob } from './useTrackedJob';
@@ -18,7 +19,6 @@ function formatBytes(n: number): string {
 /** Back up this project into one file; restore any backup as a new project. */
 export function BackupPanel({ project }: { project: Project }): React.JSX.Element {
   const { t } = useTranslation('export');
-  const input = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState<'inspect' | 'restore' | null>(null);
   const { job: backupJob, track: setBackupJob } = useTrackedJob();
   const [picked, setPicked] = useState<{ path: string; summary: BackupSummary } | null>(null);
@@ -101,16 +101,9 @@ export function BackupPanel({ project }: { project: Project }): React.JSX.Elemen
                       size: formatBytes(backup.bytes),
                     })}
                   </Text>
-                  <Anchor
-                    component="button"
-                    onClick={() => void api.saveFile(backup.path, backup.fileName)}
-                    data-testid="backup-download"
-                  >
-                    <Group gap={4}>
-                      <IconDownload size={14} />
-                      {t('downloadBackup')}
-                    </Group>
-                  </Anchor>
+                  <SaveFileLink path={backup.path} fileName={backup.fileName} testId="backup-download">
+                    {t('downloadBackup')}
+                  </SaveFileLink>
                 </Stack>
               </Alert>
             )}
@@ -120,26 +113,16 @@ export function BackupPanel({ project }: { project: Project }): React.JSX.Elemen
             <Text size="sm" c="dimmed">
               {t('restoreHint')}
             </Text>
-            <input
-              ref={input}
-              type="file"
-              hidden
-              data-testid="restore-file-input"
-              onChange={(e) => {
-                const f = e.currentTarget.files?.[0];
-                e.currentTarget.value = '';
-                if (f) void pick(f);
-              }}
-            />
             <Group>
-              <Button
+              <FilePickButton
                 variant="default"
                 leftSection={<IconFileUpload size={16} />}
                 loading={busy === 'inspect'}
-                onClick={() => input.current?.click()}
+                inputTestId="restore-file-input"
+                onPick={(f) => void pick(f)}
               >
                 {t('chooseBackup')}
-              </Button>
+              </FilePickButton>
             </Group>
             {picked && (
               <Stack gap="xs" data-testid="restore-summary">

@@ -1,6 +1,5 @@
 import {
   Alert,
-  Anchor,
   Button,
   Card,
   Checkbox,
@@ -11,12 +10,13 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconDownload, IconFileUpload, IconPlayerPlay } from '@tabler/icons-react';
-import { useRef, useState } from 'react';
+import { IconFileUpload, IconPlayerPlay } from '@tabler/icons-react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportPreview } from '../../../../shared/dataset';
 import type { BatchPredictResult } from '../../../../shared/export';
 import { api, call } from '../../api';
+import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
 import { errorText } from './errorText';
 import { useTrackedJob } from './useTrackedJob';
@@ -24,7 +24,6 @@ import { useTrackedJob } from './useTrackedJob';
 /** Batch prediction over a new file, as a job; the results are downloaded as CSV or JSONL. */
 export function BatchPanel({ projectId, runId }: { projectId: number; runId: number }): React.JSX.Element {
   const { t } = useTranslation('export');
-  const input = useRef<HTMLInputElement>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [textColumn, setTextColumn] = useState<string | null>(null);
   const [idColumn, setIdColumn] = useState<string | null>(null);
@@ -83,26 +82,16 @@ export function BatchPanel({ projectId, runId }: { projectId: number; runId: num
         <Text size="sm" c="dimmed">
           {t('batchHint')}
         </Text>
-        <input
-          ref={input}
-          type="file"
-          hidden
-          data-testid="batch-file-input"
-          onChange={(e) => {
-            const f = e.currentTarget.files?.[0];
-            e.currentTarget.value = '';
-            if (f) void pick(f);
-          }}
-        />
         <Group>
-          <Button
+          <FilePickButton
             variant="default"
             leftSection={<IconFileUpload size={16} />}
             loading={busy}
-            onClick={() => input.current?.click()}
+            inputTestId="batch-file-input"
+            onPick={(f) => void pick(f)}
           >
             {t('chooseFile')}
-          </Button>
+          </FilePickButton>
           {preview && <Text size="sm">{preview.name}</Text>}
         </Group>
         {preview && (
@@ -171,16 +160,9 @@ export function BatchPanel({ projectId, runId }: { projectId: number; runId: num
                   .map(([label, n]) => `${label}: ${n}`)
                   .join(' · ')}
               </Text>
-              <Anchor
-                component="button"
-                onClick={() => void api.saveFile(result.outputPath, result.fileName)}
-                data-testid="batch-download"
-              >
-                <Group gap={4}>
-                  <IconDownload size={14} />
-                  {t('downloadResults')}
-                </Group>
-              </Anchor>
+              <SaveFileLink path={result.outputPath} fileName={result.fileName} testId="batch-download">
+                {t('downloadResults')}
+              </SaveFileLink>
             </Stack>
           </Alert>
         )}

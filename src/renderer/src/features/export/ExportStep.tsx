@@ -1,6 +1,5 @@
 import {
   Alert,
-  Anchor,
   Button,
   Card,
   Checkbox,
@@ -13,12 +12,13 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { IconDownload, IconFileExport, IconPlayerPlay } from '@tabler/icons-react';
+import { IconFileExport, IconPlayerPlay } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ExportResult, PlaygroundResult } from '../../../../shared/export';
-import { api, call, useQuery } from '../../api';
+import { call, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
+import { SaveFileLink } from '../../components/FileActions';
 import { BackupPanel } from './BackupPanel';
 import { BatchPanel } from './BatchPanel';
 import { DistributionView } from './Distribution';
@@ -156,16 +156,9 @@ function ExportPanel({ projectId, runId }: { projectId: number; runId: number })
                 {result.hasReport ? t('withReport') : t('withoutReport')}
               </Text>
               {result.zipPath && result.zipName && (
-                <Anchor
-                  component="button"
-                  onClick={() => void api.saveFile(result.zipPath as string, result.zipName as string)}
-                  data-testid="export-download"
-                >
-                  <Group gap={4}>
-                    <IconDownload size={14} />
-                    {t('downloadZip')}
-                  </Group>
-                </Anchor>
+                <SaveFileLink path={result.zipPath} fileName={result.zipName} testId="export-download">
+                  {t('downloadZip')}
+                </SaveFileLink>
               )}
             </Stack>
           </Alert>

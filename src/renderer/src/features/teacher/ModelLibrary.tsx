@@ -13,11 +13,12 @@ import {
   Title,
 } from '@mantine/core';
 import { IconCpu, IconTrash, IconUpload } from '@tabler/icons-react';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
 import type { HardwareInfo, TeacherModel } from '../../../../shared/teacher';
 import { api, ApiError, call, useEvent, useQuery } from '../../api';
+import { FilePickButton } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
 
 export function errorText(e: unknown): string {
@@ -40,7 +41,6 @@ export function ModelLibrary({ selected, onSelect }: Props): React.JSX.Element {
   const { t } = useTranslation('teacher');
   const models = useQuery('teacher.models', {});
   const recommended = useQuery('teacher.recommended', {});
-  const input = useRef<HTMLInputElement>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [url, setUrl] = useState('');
@@ -99,26 +99,16 @@ export function ModelLibrary({ selected, onSelect }: Props): React.JSX.Element {
       <Group justify="space-between" mb="sm">
         <Title order={4}>{t('library')}</Title>
         <Group gap="xs">
-          <input
-            ref={input}
-            type="file"
-            hidden
-            accept=".gguf"
-            data-testid="teacher-import-input"
-            onChange={(e) => {
-              const f = e.currentTarget.files?.[0];
-              e.currentTarget.value = '';
-              if (f) void pick(f);
-            }}
-          />
-          <Button
+          <FilePickButton
             leftSection={<IconUpload size={16} />}
-            onClick={() => input.current?.click()}
             loading={job !== null}
-            data-testid="teacher-import"
+            accept=".gguf"
+            inputTestId="teacher-import-input"
+            testId="teacher-import"
+            onPick={(f) => void pick(f)}
           >
             {t('importModel')}
-          </Button>
+          </FilePickButton>
         </Group>
       </Group>
       {job && <JobRow job={job} />}

@@ -1,0 +1,67 @@
+import { Anchor, Button, Group, type ButtonProps } from '@mantine/core';
+import { IconDownload } from '@tabler/icons-react';
+import { useRef, type ReactNode } from 'react';
+import { api } from '../api';
+
+/**
+ * A button that opens the file chooser (a hidden file input) and hands over the chosen file; the input is reset,
+ * so choosing the same file again picks it again.
+ */
+export function FilePickButton({
+  onPick,
+  accept,
+  inputTestId,
+  testId,
+  children,
+  ...button
+}: ButtonProps & {
+  onPick: (file: File) => void;
+  accept?: string;
+  /** data-testid of the hidden input (tests set files on it). */
+  inputTestId: string;
+  testId?: string;
+  children: ReactNode;
+}): React.JSX.Element {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <input
+        ref={input}
+        type="file"
+        hidden
+        accept={accept}
+        data-testid={inputTestId}
+        onChange={(e) => {
+          const f = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
+          if (f) onPick(f);
+        }}
+      />
+      <Button {...button} onClick={() => input.current?.click()} data-testid={testId}>
+        {children}
+      </Button>
+    </>
+  );
+}
+
+/** A link that saves a file the app wrote (a save dialog in Electron, a download in browser mode). */
+export function SaveFileLink({
+  path,
+  fileName,
+  testId,
+  children,
+}: {
+  path: string;
+  fileName: string;
+  testId: string;
+  children: ReactNode;
+}): React.JSX.Element {
+  return (
+    <Anchor component="button" onClick={() => void api.saveFile(path, fileName)} data-testid={testId}>
+      <Group gap={4}>
+        <IconDownload size={14} />
+        {children}
+      </Group>
+    </Anchor>
+  );
+}
