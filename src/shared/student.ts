@@ -34,6 +34,11 @@ export const TrainSettings = z.object({
   filters: z.number().int().min(4).max(512).default(64),
   /** CNN student: how many consecutive words each filter reads. */
   kernelSize: z.number().int().min(1).max(7).default(3),
+  /**
+   * CNN and transformer students: the fraction of pooled features dropped at random at each training step
+   * (dropout), against overfitting. Prediction uses all of them.
+   */
+  dropout: z.number().min(0).max(0.9).default(0.5),
   /** CNN and transformer students: words read per text (the rest is ignored). */
   maxTokens: z.number().int().min(8).max(4096).default(256),
   /**

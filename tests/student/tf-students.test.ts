@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadStudentRuntime } from '../../src/main/features/export/runtime/student-runtime';
 import { CNN } from '../../src/main/features/student/cnnArch';
 import {
+  dropoutMask,
   initParams,
   lossTargets,
   RowGrad,
@@ -115,6 +116,19 @@ describe.each([
       const index = slot * SHAPE.dim + d;
       close(rows.g[rows.rowOf(slot) * SHAPE.dim + d], numeric(p.emb, index), `emb[${index}]`);
     }
+  });
+});
+
+describe('dropout of the pooled features', () => {
+  it('draws a mask that depends only on (seed, step), keeps about 1 - rate, and scales what it keeps', () => {
+    expect(dropoutMask(0, 4, 8, 1, 0)).toBeNull();
+    const a = dropoutMask(0.5, 64, 32, 7, 3) as Float32Array;
+    expect(dropoutMask(0.5, 64, 32, 7, 3)).toEqual(a);
+    expect(dropoutMask(0.5, 64, 32, 7, 4)).not.toEqual(a);
+    expect(new Set(a)).toEqual(new Set([0, 2]));
+    const kept = a.filter((x) => x > 0).length / a.length;
+    expect(kept).toBeGreaterThan(0.45);
+    expect(kept).toBeLessThan(0.55);
   });
 });
 

@@ -32,7 +32,7 @@ export const studentCommands: CliCommand[] = [
       'distillery train PROJECT_ID [--human-only] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
       `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32]\n` +
       '  [--class-balance 0.5] [--lr-schedule linear|constant]\n' +
-      '  [--architecture fasttext|cnn|transformer] [--filters 64] [--kernel-size 3] [--max-tokens 256] [--from-run RUN_ID] [--detach]\n' +
+      '  [--architecture fasttext|cnn|transformer] [--filters 64] [--kernel-size 3] [--max-tokens 256] [--dropout 0.5] [--from-run RUN_ID] [--detach]\n' +
       '  --architecture cnn|transformer trains the CNN or tiny transformer student with TensorFlow.js (tfjs-node-gpu, tfjs-node or WebAssembly, whichever is installed).\n' +
       '  --from-run starts from the best model of an earlier finished run of the project (same labels) instead of from scratch.',
     options: {
@@ -52,6 +52,7 @@ export const studentCommands: CliCommand[] = [
       filters: { type: 'string' },
       'kernel-size': { type: 'string' },
       'max-tokens': { type: 'string' },
+      dropout: { type: 'string' },
       'from-run': { type: 'string' },
       detach: { type: 'boolean' },
     },
@@ -74,6 +75,7 @@ export const studentCommands: CliCommand[] = [
         filters: numberOption(values, 'filters'),
         kernelSize: numberOption(values, 'kernel-size'),
         maxTokens: numberOption(values, 'max-tokens'),
+        dropout: numberOption(values, 'dropout'),
         initFromRunId: values['from-run'] === undefined ? undefined : requireId(values['from-run'], 'run'),
       };
       const core = await io.core();

@@ -28,6 +28,7 @@ export const CNN: TfArchitecture = {
     weight: glorot(s.filters, s.classes, rnd),
     bias: new Float32Array(s.classes),
   }),
+  width: (s) => s.filters,
   describe: (s) => ({ kernelSize: s.kernelSize, filters: s.filters, maxTokens: s.maxTokens }),
 
   buildBatch(examples, sequences, emb, s): Batch {
@@ -62,14 +63,13 @@ export const CNN: TfArchitecture = {
     };
   },
 
-  logits(tf: typeof TF, mm, input, constants, d, s, batch) {
+  pooled(tf: typeof TF, mm, input, constants, d, s, batch) {
     const conv = tf.reshape(tf.relu(tf.add(mm(input, d.convWeight), d.convBias)), [
       batch.size,
       batch.length,
       s.filters,
     ]);
-    const pooled = tf.max(tf.add(conv, constants[0]), 1);
-    return tf.add(mm(pooled, tf.transpose(d.weight)), d.bias);
+    return tf.max(tf.add(conv, constants[0]), 1);
   },
 
   scatter(inputGrad, examples, sequences, batch, s, rows: RowGrad) {

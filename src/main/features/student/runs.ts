@@ -269,7 +269,7 @@ export function parseRunSettings(json: string): TrainSettings {
 }
 
 /** Settings that runs created before they existed were trained with. */
-const LEGACY_SETTINGS = { lrSchedule: 'constant', classBalance: 0 } as const;
+const LEGACY_SETTINGS = { lrSchedule: 'constant', classBalance: 0, dropout: 0 } as const;
 
 export function readRunData(paths: Paths, runId: number): TrainData {
   try {

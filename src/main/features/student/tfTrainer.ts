@@ -84,8 +84,10 @@ export interface TfArchitecture {
     emb: Float32Array,
     s: Shape,
   ): Batch;
-  /** The logits (batch x classes) of the graph. */
-  logits(
+  /** Width of the pooled features the linear head (`weight`, `bias`) reads. */
+  width(s: Shape): number;
+  /** The pooled features (batch x width) of the graph; the head is common (`headLogits`). */
+  pooled(
     tf: typeof TF,
     mm: MatMul,
     input: TF.Tensor,
@@ -346,6 +348,7 @@ export function tfStep(
   batch: Batch,
   loss: { soft: Float32Array; hard: Float32Array; constant: number },
   temperature: number,
+  dropout: Float32Array | null = null,
 ): StepResult {
   const B = batch.size;
   const shapes = arch.denseShapes(s);
@@ -357,10 +360,13 @@ export function tfStep(
     const soft = tf.tensor2d(loss.soft, [B, s.classes]);
     const hard = tf.tensor2d(loss.hard, [B, s.classes]);
     const denseTensors = shapes.map(([name, shape]) => tf.tensor(params.dense[name].w, [...shape]));
+    const keep = dropout ? tf.tensor2d(dropout, [B, arch.width(s)]) : null;
     const f = (...xs: TF.Tensor[]): TF.Scalar => {
       const byName: Record<string, TF.Tensor> = {};
       names.forEach((name, i) => (byName[name] = xs[i + 1]));
-      const logits = arch.logits(tf, mm, xs[0], constants, byName, s, batch);
+      let pooled = arch.pooled(tf, mm, xs[0], constants, byName, s, batch);
+      if (keep) pooled = tf.mul(pooled, keep);
+      const logits = tf.add(mm(pooled, tf.transpose(byName.weight)), byName.bias);
       const softTerm = tf.sum(tf.mul(soft, tf.logSoftmax(tf.div(logits, temperature))));
       const hardTerm = tf.sum(tf.mul(hard, tf.logSoftmax(logits)));
       return tf.div(tf.sub(tf.sub(tf.scalar(loss.constant), softTerm), hardTerm), B);
@@ -372,6 +378,26 @@ export function tfStep(
   });
   if (!result) throw new Error('unreachable: the training step produced nothing');
   return result;
+}
+
+/**
+ * Inverted dropout of the pooled features while training: each is kept with probability 1 - rate and scaled by
+ * 1 / (1 - rate) (prediction uses all of them, unscaled). The mask depends only on (seed, step), so a resumed run
+ * draws the same masks. Null when rate is 0.
+ */
+export function dropoutMask(
+  rate: number,
+  rows: number,
+  width: number,
+  seed: number,
+  step: number,
+): Float32Array | null {
+  if (rate <= 0) return null;
+  const rnd = mulberry32((seed ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0);
+  const scale = 1 / (1 - rate);
+  const out = new Float32Array(rows * width);
+  for (let i = 0; i < out.length; i++) out[i] = rnd() < rate ? 0 : scale;
+  return out;
 }
 
 export function shapeOf(settings: TrainSettings, classes: number): Shape {
@@ -418,7 +444,14 @@ export async function runTfTraining(
         settings,
         Array.from(examples, (ex) => exampleWeight[ex]),
       );
-      const r = tfStep(tf, mm, arch, params, shape, batch, lossInput, settings.temperature);
+      const keep = dropoutMask(
+        settings.dropout,
+        examples.length,
+        arch.width(shape),
+        settings.seed,
+        stepBefore,
+      );
+      const r = tfStep(tf, mm, arch, params, shape, batch, lossInput, settings.temperature, keep);
       if (!Number.isFinite(r.loss)) return r.loss;
       rows.begin(stepBefore);
       arch.scatter(r.inputGrad, examples, sequences, batch, shape, rows);

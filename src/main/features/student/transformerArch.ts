@@ -84,6 +84,7 @@ export const TRANSFORMER: TfArchitecture = {
       bias: new Float32Array(s.classes),
     };
   },
+  width: (s) => s.dim,
   describe: (s) => ({ hidden: hiddenOf(s.dim), maxTokens: s.maxTokens }),
 
   buildBatch(examples, sequences, emb, s): Batch {
@@ -119,7 +120,7 @@ export const TRANSFORMER: TfArchitecture = {
     };
   },
 
-  logits(tf: typeof TF, mm, input, constants, d, s, batch) {
+  pooled(tf: typeof TF, mm, input, constants, d, s, batch) {
     const B = batch.size;
     const L = batch.length;
     const D = s.dim;
@@ -135,8 +136,7 @@ export const TRANSFORMER: TfArchitecture = {
     const b = layerNorm(tf, h, d.norm2Gain, d.norm2Bias);
     const f1 = tf.relu(tf.add(dense3(tf, mm, b, d.ffn1, B, L), d.ffn1Bias));
     const z = tf.add(h, tf.add(dense3(tf, mm, f1, d.ffn2, B, L), d.ffn2Bias));
-    const pooled = tf.sum(tf.mul(z, poolWeight), 1);
-    return tf.add(mm(pooled, tf.transpose(d.weight)), d.bias);
+    return tf.sum(tf.mul(z, poolWeight), 1);
   },
 
   scatter(inputGrad, examples, sequences, batch, s, rows: RowGrad) {

@@ -45,13 +45,15 @@ type NumericKey =
   | 'filters'
   | 'kernelSize'
   | 'maxTokens'
-  | 'classBalance';
+  | 'classBalance'
+  | 'dropout';
 
 /** Settings that only some students read (the rest read all the others). */
 const ONLY_FOR: Partial<Record<NumericKey, readonly StudentArchitecture[]>> = {
   filters: ['cnn'],
   kernelSize: ['cnn'],
   maxTokens: ['cnn', 'transformer'],
+  dropout: ['cnn', 'transformer'],
 };
 
 const NUMERIC_FIELDS: ReadonlyArray<{
@@ -73,6 +75,7 @@ const NUMERIC_FIELDS: ReadonlyArray<{
   { key: 'filters', min: 4, max: 512, step: 16, decimals: 0 },
   { key: 'kernelSize', min: 1, max: 7, step: 1, decimals: 0 },
   { key: 'maxTokens', min: 8, max: 4096, step: 32, decimals: 0 },
+  { key: 'dropout', min: 0, max: 0.9, step: 0.1, decimals: 2 },
 ];
 
 /** The same threshold as the core's warning (runs.ts). */

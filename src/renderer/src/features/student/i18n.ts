@@ -85,6 +85,7 @@ export const studentI18n = {
       filters: 'Filters (CNN)',
       kernelSize: 'Window in words (CNN)',
       maxTokens: 'Words read per text (CNN, transformer)',
+      dropout: 'Dropout (CNN, transformer)',
       initFrom: 'Start from',
     },
     help: {
@@ -99,6 +100,9 @@ export const studentI18n = {
       filters: 'How many word patterns the CNN looks for. More can be more accurate but is slower.',
       kernelSize: 'How many consecutive words each pattern spans. 3 suits most texts.',
       maxTokens: 'Words after this many are ignored. Raise it for long documents (slower).',
+      dropout:
+        'Share of the model’s features switched off at random while it learns, so that it cannot memorise the ' +
+        'training examples. 0.5 suits most projects; lower it for very small ones.',
       useTeacher: 'Off trains on human labels only, to see what the teacher adds.',
       noTeacher: 'Run the teacher first to use its answers.',
       temperature:
@@ -197,6 +201,7 @@ export const studentI18n = {
       filters: '过滤器数量（CNN）',
       kernelSize: '窗口词数（CNN）',
       maxTokens: '每条文本读取的词数（CNN、Transformer）',
+      dropout: 'Dropout（CNN、Transformer）',
       initFrom: '起点',
     },
     help: {
@@ -208,6 +213,7 @@ export const studentI18n = {
       filters: 'CNN 要寻找的词语模式数量。更多可能更准，但更慢。',
       kernelSize: '每个模式覆盖的连续词数。3 适合大多数文本。',
       maxTokens: '超过此数量的词将被忽略。长文档可调高（更慢）。',
+      dropout: '学习时随机关闭的特征比例，防止模型死记训练样本。0.5 适合大多数项目；数据很少时可调低。',
       useTeacher: '关闭后仅使用人工标注训练，可用来比较教师带来的提升。',
       noTeacher: '请先运行教师模型才能使用其回答。',
       temperature: '让教师的回答更平滑，使学生也学到其次要判断。建议从 2 开始。',
