@@ -26,8 +26,8 @@ import {
 
 /**
  * The trainer of the students that read token sequences (CNN, transformer) with TensorFlow.js (tfjs-node-gpu,
- * tfjs-node or WebAssembly, see tfBackend.ts). tfjs computes each architecture's graph (`TfArchitecture.logits`), the
- * distillation loss and their gradients; the parameters and Adam's moments live in Float32Arrays here, so that
+ * tfjs-node or WebAssembly, see tfBackend.ts). tfjs computes each architecture's pooled features
+ * (`TfArchitecture.pooled`), dropout, the common linear head, the distillation loss and their gradients; the parameters and Adam's moments live in Float32Arrays here, so that
  * checkpoints are exact and a resumed run ends like an uninterrupted one.
  *
  * The WebAssembly backend has no UnsortedSegmentSum kernel (the gradient of gather): the embedding rows of a batch
@@ -86,7 +86,7 @@ export interface TfArchitecture {
   ): Batch;
   /** Width of the pooled features the linear head (`weight`, `bias`) reads. */
   width(s: Shape): number;
-  /** The pooled features (batch x width) of the graph; the head is common (`headLogits`). */
+  /** The pooled features (batch x width) of the graph; the linear head (`weight`, `bias`) is common (tfStep). */
   pooled(
     tf: typeof TF,
     mm: MatMul,
