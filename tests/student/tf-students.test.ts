@@ -119,6 +119,25 @@ describe.each([
   });
 });
 
+describe('model files of the sequence students', () => {
+  it('refuses a model.json without its sizes, or of an unknown architecture, saying so', () => {
+    const rowIds = new Uint8Array(4); // one uint32 row id (0)
+    const json = (architecture: string): string =>
+      JSON.stringify({
+        format: 'distillery-student',
+        version: 1,
+        architecture,
+        labels: ['a', 'b'],
+        featurizer: DEFAULT_FEATURIZER,
+        dim: 4,
+        tensors: [{ name: 'rowIds', dtype: 'uint32', shape: [1], offset: 0 }],
+      });
+    expect(() => loadStudentRuntime(json('cnn'), rowIds)).toThrow(/no "cnn" section/);
+    expect(() => loadStudentRuntime(json('transformer'), rowIds)).toThrow(/no "transformer" section/);
+    expect(() => loadStudentRuntime(json('rnn'), rowIds)).toThrow(/Unknown student architecture "rnn"/);
+  });
+});
+
 describe('dropout of the pooled features', () => {
   it('draws a mask that depends only on (seed, step), keeps about 1 - rate, and scales what it keeps', () => {
     expect(dropoutMask(0, 4, 8, 1, 0)).toBeNull();

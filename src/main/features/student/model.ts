@@ -227,7 +227,13 @@ export function buildModel(
 ): StudentModel {
   const rowIds = tensor('rowIds', 'uint32') as Uint32Array;
   const shapes = modelTensorShapes(d, rowIds.length);
-  if (!shapes) throw new Error(`Unknown student architecture "${d.architecture}".`);
+  if (!shapes) {
+    throw new Error(
+      d.architecture === 'cnn' || d.architecture === 'transformer'
+        ? `model.json has no "${d.architecture}" section with the model's sizes.`
+        : `Unknown student architecture "${d.architecture}".`,
+    );
+  }
   const out: Record<string, Float32Array | Uint32Array> = { rowIds };
   for (const [name, dtype, shape] of shapes) {
     const t = name === 'rowIds' ? rowIds : tensor(name, dtype);
