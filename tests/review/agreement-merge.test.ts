@@ -9,10 +9,30 @@ const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
-async function open(): Promise<Awaited<ReturnType<typeof testCore>>['core']> {
+type TestCore = Awaited<ReturnType<typeof testCore>>['core'];
+async function open(): Promise<TestCore> {
   const t = await testCore();
   closers.push(() => t.close());
   return t.core;
+}
+
+/** One label given in the review step's "all" queue, as an annotator would. */
+async function annotate(
+  core: TestCore,
+  projectId: number,
+  exampleId: number,
+  labelId: number,
+  annotator: string,
+  timeSpentMs?: number,
+): Promise<void> {
+  await core.call('review.annotate', {
+    projectId,
+    exampleId,
+    labelId,
+    queue: { kind: 'all' },
+    annotator,
+    ...(timeSpentMs === undefined ? {} : { timeSpentMs }),
+  });
 }
 
 describe('kappa (hand-computed values)', () => {
@@ -68,23 +88,11 @@ describe('agreement between annotators', () => {
     };
     for (const [annotator, labels] of Object.entries(given)) {
       for (let i = 0; i < labels.length; i++) {
-        await core.call('review.annotate', {
-          projectId: fx.projectId,
-          exampleId: fx.examples[i],
-          labelId: labels[i],
-          queue: { kind: 'all' },
-          annotator,
-        });
+        await annotate(core, fx.projectId, fx.examples[i], labels[i], annotator);
       }
     }
     // Carol changed her mind on d5: only her latest counts, and d5 has a single annotator.
-    await core.call('review.annotate', {
-      projectId: fx.projectId,
-      exampleId: fx.examples[4],
-      labelId: F,
-      queue: { kind: 'all' },
-      annotator: 'carol',
-    });
+    await annotate(core, fx.projectId, fx.examples[4], F, 'carol');
     const r = await core.call('review.agreement', { projectId: fx.projectId });
     expect(r.annotators).toEqual(['alice', 'bob', 'carol']);
     const ab = r.pairs.find((p) => p.a === 'alice' && p.b === 'bob');
@@ -129,30 +137,10 @@ describe('import and export of annotations (JSONL)', () => {
   it('carries labels, annotators and times to another machine, and importing twice adds nothing', async () => {
     const a = await open();
     const fa = await makeProject(a, TEXTS);
-    await a.call('review.annotate', {
-      projectId: fa.projectId,
-      exampleId: fa.examples[0],
-      labelId: fa.labels.fair,
-      queue: { kind: 'all' },
-      annotator: 'alice',
-      timeSpentMs: 1200,
-    });
-    await a.call('review.annotate', {
-      projectId: fa.projectId,
-      exampleId: fa.examples[3],
-      labelId: fa.labels.unfair,
-      queue: { kind: 'all' },
-      annotator: 'alice',
-    });
+    await annotate(a, fa.projectId, fa.examples[0], fa.labels.fair, 'alice', 1200);
+    await annotate(a, fa.projectId, fa.examples[3], fa.labels.unfair, 'alice');
     // A change of mind exports only the current label.
-    await a.call('review.annotate', {
-      projectId: fa.projectId,
-      exampleId: fa.examples[0],
-      labelId: fa.labels.unfair,
-      queue: { kind: 'all' },
-      annotator: 'alice',
-      timeSpentMs: 900,
-    });
+    await annotate(a, fa.projectId, fa.examples[0], fa.labels.unfair, 'alice', 900);
     const out = await a.call('review.export', { projectId: fa.projectId });
     expect(out.count).toBe(2);
 
@@ -194,27 +182,9 @@ describe('import and export of annotations (JSONL)', () => {
       const otherLabel = (
         other.db.prepare("SELECT id FROM labels WHERE name = 'other'").get() as { id: number }
       ).id;
-      await other.call('review.annotate', {
-        projectId: fo.projectId,
-        exampleId: fo.examples[0],
-        labelId: fo.labels.fair,
-        queue: { kind: 'all' },
-        annotator: 'bob',
-      });
-      await other.call('review.annotate', {
-        projectId: fo.projectId,
-        exampleId: fo.examples[4],
-        labelId: fo.labels.fair,
-        queue: { kind: 'all' },
-        annotator: 'bob',
-      });
-      await other.call('review.annotate', {
-        projectId: fo.projectId,
-        exampleId: fo.examples[1],
-        labelId: otherLabel,
-        queue: { kind: 'all' },
-        annotator: 'bob',
-      });
+      await annotate(other, fo.projectId, fo.examples[0], fo.labels.fair, 'bob');
+      await annotate(other, fo.projectId, fo.examples[4], fo.labels.fair, 'bob');
+      await annotate(other, fo.projectId, fo.examples[1], otherLabel, 'bob');
       return (await other.call('review.export', { projectId: fo.projectId })).jsonl;
     })();
     const jsonl = out + '{not json\n{"label":"fair"}\n';
@@ -233,24 +203,12 @@ describe('import and export of annotations (JSONL)', () => {
   it('shows conflicts and never overwrites silently: skip keeps ours, theirs takes theirs', async () => {
     const other = await open();
     const fo = await makeProject(other, TEXTS);
-    await other.call('review.annotate', {
-      projectId: fo.projectId,
-      exampleId: fo.examples[1],
-      labelId: fo.labels.unfair,
-      queue: { kind: 'all' },
-      annotator: 'bob',
-    });
+    await annotate(other, fo.projectId, fo.examples[1], fo.labels.unfair, 'bob');
     const { jsonl } = await other.call('review.export', { projectId: fo.projectId });
 
     const core = await open();
     const fx = await makeProject(core, TEXTS);
-    await core.call('review.annotate', {
-      projectId: fx.projectId,
-      exampleId: fx.examples[1],
-      labelId: fx.labels.fair,
-      queue: { kind: 'all' },
-      annotator: 'alice',
-    });
+    await annotate(core, fx.projectId, fx.examples[1], fx.labels.fair, 'alice');
     const skipped = await core.call('review.import', { projectId: fx.projectId, jsonl });
     expect(skipped.imported).toBe(0);
     expect(skipped.conflicts).toEqual([
