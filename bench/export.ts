@@ -15,7 +15,7 @@
  *          [--teacher-docs N (16)] [--teacher-threads N (1)]`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,9 +28,9 @@ import type { ScoreItem } from '../src/main/features/teacher/protocol';
 import { recommendedSequences } from '../src/main/features/teacher/service';
 import { TeacherClient } from '../src/main/features/teacher/teacher.client';
 import { DEFAULT_TRAIN_SETTINGS } from '../src/shared/student';
+import { DATASET_LOADERS, datasetLoader, type Dataset } from './lib/datasets';
 import { BENCH_TEACHER_MODEL, BENCH_TEACHER_PLAN, benchTeacherModel } from './lib/teacher-model';
 
-const DATASETS = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const LATENCY_DOCS = 400;
 const TEACHER_DATASET = 'unfair_tos';
 
@@ -80,62 +80,6 @@ async function measureTeacher(texts: readonly string[], threads: number): Promis
     await client.dispose();
   }
 }
-
-interface Row {
-  readonly text: string;
-  readonly label: string;
-}
-interface Dataset {
-  readonly name: string;
-  readonly train: Row[];
-  readonly test: Row[];
-}
-
-function loadKuake(): Dataset {
-  const read = (f: string): Row[] =>
-    (
-      JSON.parse(readFileSync(join(DATASETS, 'kuake_qic', f), 'utf8')) as Array<{
-        query: string;
-        label: string;
-      }>
-    ).map((r) => ({ text: r.query, label: r.label }));
-  return { name: 'kuake_qic', train: read('KUAKE-QIC_train.json'), test: read('KUAKE-QIC_dev.json') };
-}
-
-function loadUnfairTos(): Dataset {
-  const lines = readFileSync(join(DATASETS, 'unfair_tos', 'claudette50_sentences.tsv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1);
-  const train: Row[] = [];
-  const test: Row[] = [];
-  for (const line of lines) {
-    const [, , split, labels, text] = line.split('\t');
-    (split === 'train' ? train : test).push({ text, label: labels ? labels.split('|').sort()[0] : 'none' });
-  }
-  return { name: 'unfair_tos', train, test };
-}
-
-function loadPhrasebank(): Dataset {
-  const raw = readFileSync(join(DATASETS, 'financial_phrasebank', 'all-data.csv')).toString('latin1');
-  const rows: Row[] = [];
-  for (const line of raw.split(/\r?\n/)) {
-    const m = /^([a-z]+),"?(.*?)"?$/.exec(line.trim());
-    if (!m || m[1] === 'label') continue;
-    rows.push({ label: m[1], text: m[2].replace(/""/g, '"') });
-  }
-  return {
-    name: 'financial_phrasebank',
-    train: rows.filter((_, i) => i % 5 !== 4),
-    test: rows.filter((_, i) => i % 5 === 4),
-  };
-}
-
-const LOADERS: Record<string, () => Dataset> = {
-  kuake_qic: loadKuake,
-  unfair_tos: loadUnfairTos,
-  financial_phrasebank: loadPhrasebank,
-};
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -297,14 +241,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(teacherThreads) || teacherThreads < 1) {
     throw new Error('--teacher-threads takes a whole number >= 1.');
   }
-  const names = (positionals[0] ?? Object.keys(LOADERS).join(',')).split(',').filter(Boolean);
-  for (const name of names) {
-    if (!LOADERS[name])
-      throw new Error(`Unknown dataset ${name}; choose from ${Object.keys(LOADERS).join(', ')}.`);
-  }
+  const names = (positionals[0] ?? Object.keys(DATASET_LOADERS).join(',')).split(',').filter(Boolean);
+  for (const name of names) datasetLoader(name); // refuses an unknown name before any work
   const dataDirMs = dataDirTeacherMsPerDoc(teacherDir);
 
-  const teacherTexts = LOADERS[TEACHER_DATASET]()
+  const teacherTexts = datasetLoader(TEACHER_DATASET)()
     .test.slice(0, teacherDocs)
     .map((r) => r.text);
   const teacher = await measureTeacher(teacherTexts, teacherThreads);
@@ -316,7 +257,7 @@ async function main(): Promise<void> {
   const results: Figures[] = [];
   try {
     for (const name of names) {
-      const r = await benchDataset(LOADERS[name](), work, teacher.msPerDoc);
+      const r = await benchDataset(datasetLoader(name)(), work, teacher.msPerDoc);
       results.push(r);
       console.log(JSON.stringify(r));
     }

@@ -16,76 +16,17 @@
  * Options: `npm run bench -- student [kuake_qic,unfair_tos,financial_phrasebank]`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { DATASET_LOADERS, datasetLoader, type Dataset, type Row } from './lib/datasets';
 import { DEFAULT_FEATURIZER, normalizeText, words } from '../src/main/features/student/featurizer';
 import { loadStudent } from '../src/main/features/student/predictor';
 import { macroF1, runTraining } from '../src/main/features/student/trainer';
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../src/shared/student';
 
-const DATASETS = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const FASTTEXT = '/usr/bin/fasttext';
 const PYTHON = '/usr/bin/python3';
-
-interface Row {
-  readonly text: string;
-  readonly label: string;
-}
-interface Dataset {
-  readonly name: string;
-  readonly language: 'zh' | 'en';
-  readonly train: Row[];
-  readonly test: Row[];
-}
-
-function loadKuake(): Dataset {
-  const dir = join(DATASETS, 'kuake_qic');
-  const read = (f: string): Row[] =>
-    (JSON.parse(readFileSync(join(dir, f), 'utf8')) as Array<{ query: string; label: string }>).map((r) => ({
-      text: r.query,
-      label: r.label,
-    }));
-  return {
-    name: 'kuake_qic',
-    language: 'zh',
-    train: read('KUAKE-QIC_train.json'),
-    test: read('KUAKE-QIC_dev.json'),
-  };
-}
-
-/** Framing A: the alphabetically first label, or "none". */
-function loadUnfairTos(): Dataset {
-  const lines = readFileSync(join(DATASETS, 'unfair_tos', 'claudette50_sentences.tsv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1);
-  const train: Row[] = [];
-  const test: Row[] = [];
-  for (const line of lines) {
-    const [, , split, labels, text] = line.split('\t');
-    const first = labels ? labels.split('|').sort()[0] : 'none';
-    (split === 'train' ? train : test).push({ text, label: first });
-  }
-  return { name: 'unfair_tos', language: 'en', train, test };
-}
-
-/** latin-1 CSV `label,content`; data row i with i % 5 == 4 is test. */
-function loadPhrasebank(): Dataset {
-  const raw = readFileSync(join(DATASETS, 'financial_phrasebank', 'all-data.csv')).toString('latin1');
-  const rows: Row[] = [];
-  for (const line of raw.split(/\r?\n/)) {
-    const m = /^([a-z]+),"?(.*?)"?$/.exec(line.trim());
-    if (!m || m[1] === 'label') continue;
-    rows.push({ label: m[1], text: m[2].replace(/""/g, '"') });
-  }
-  return {
-    name: 'financial_phrasebank',
-    language: 'en',
-    train: rows.filter((_, i) => i % 5 !== 4),
-    test: rows.filter((_, i) => i % 5 === 4),
-  };
-}
 
 interface Scores {
   /** Gradient steps only (the student's loop; featurizing, validation and checkpoints excluded), else null. */
@@ -319,17 +260,10 @@ function rounded(s: Scores): Record<string, number | null> {
 }
 
 async function main(): Promise<void> {
-  const all: Record<string, () => Dataset> = {
-    kuake_qic: loadKuake,
-    unfair_tos: loadUnfairTos,
-    financial_phrasebank: loadPhrasebank,
-  };
-  const chosen = (process.argv[2] ?? Object.keys(all).join(',')).split(',');
+  const chosen = (process.argv[2] ?? Object.keys(DATASET_LOADERS).join(',')).split(',');
   const results: Array<Record<string, unknown>> = [];
   for (const name of chosen) {
-    const load = all[name];
-    if (!load) throw new Error(`Unknown dataset ${name}; choose from ${Object.keys(all).join(', ')}.`);
-    const ds = load();
+    const ds = datasetLoader(name)();
     const labels = [...new Set([...ds.train, ...ds.test].map((r) => r.label))].sort();
     const train = ds.train.filter((_, i) => i % 10 !== 0);
     const validation = ds.train.filter((_, i) => i % 10 === 0);
