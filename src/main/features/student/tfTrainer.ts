@@ -119,11 +119,13 @@ export class RowGrad {
   private readonly touchedAt: Int32Array;
   private readonly localOf: Int32Array;
   private step = 0;
+  /** `maxRows`: the most rows one step can touch (default: all slots). */
   constructor(
     slots: number,
     private readonly dim: number,
+    maxRows = slots,
   ) {
-    this.g = new Float64Array(slots * dim);
+    this.g = new Float64Array(Math.min(slots, maxRows) * dim);
     this.touchedAt = new Int32Array(slots).fill(-1);
     this.localOf = new Int32Array(slots);
   }
@@ -432,7 +434,12 @@ export async function runTfTraining(
     data.validation.map((e) => tokenSequence(e.text, featurizer, settings.maxTokens)),
   );
 
-  const rows = new RowGrad(params.slotBucket.length, shape.dim);
+  // A step touches at most the tokens of its batch: the gradient buffer need not be as large as the table.
+  const rows = new RowGrad(
+    params.slotBucket.length,
+    shape.dim,
+    settings.batchSize * Math.max(settings.maxTokens, settings.kernelSize),
+  );
   const names = arch.denseShapes(shape).map(([name]) => name);
   return trainEpochs(input, hooks, run, start, {
     batch: (order, from, to, stepBefore, lrStep) => {
