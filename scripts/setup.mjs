@@ -1,5 +1,6 @@
 // One-command setup: dependencies, Electron's binary when it can be had, and a first build of the UI.
-// Works offline: when Electron's binary cannot be downloaded, the app runs in browser mode instead.
+// Needs the npm registry for the dependencies; when Electron's binary cannot be downloaded, the app runs in
+// browser mode instead.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -9,13 +10,15 @@ function run(cmd, args, opts = {}) {
   return spawnSync(cmd, args, { stdio: 'inherit', env, ...opts });
 }
 
-// `npm ci` installs exactly the lock file; if npm judges the lock incomplete (it can omit other platforms'
-// optional packages), fall back to `npm install`, which completes it.
-let install = existsSync('package-lock.json') ? run('npm', ['ci', '--no-audit', '--no-fund']) : { status: 1 };
-if (install.status !== 0) install = run('npm', ['install', '--no-audit', '--no-fund']);
+// `npm ci` installs exactly the committed lock and never rewrites it: two installs are the same install.
+// (node-llama-cpp is pinned to 3.21.1, the newest release whose optional platform packages the registry serves,
+// so that the lock is complete on every machine.)
+const install = run('npm', ['ci', '--no-audit', '--no-fund']);
 if (install.status !== 0) {
   console.error(
-    '\nInstalling the dependencies failed (see above). Check that the npm registry is reachable.',
+    '\nInstalling the dependencies with "npm ci" failed (see above). It needs the npm registry (or a mirror of it)\n' +
+      'and the committed package-lock.json; it never rewrites the lock. For a machine with no registry at all, use\n' +
+      'the offline bundle instead (README: "Install at your site").',
   );
   process.exit(install.status ?? 1);
 }

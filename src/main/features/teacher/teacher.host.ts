@@ -178,7 +178,7 @@ async function probe(): Promise<void> {
   try {
     const toks = m.tokenize('Hello');
     const dist = await evalLast(seq, toks, [toks[0]]);
-    if (!Number.isFinite(dist.max) || !Number.isFinite(dist.total) || dist.total <= 0) {
+    if (!Number.isFinite(dist.total) || dist.total <= 0) {
       throw new HostError(
         'MODEL_ERROR',
         'The model produces invalid numbers (NaN or infinity): its weights are damaged. Download it again or choose another model.',
@@ -208,30 +208,32 @@ function release(s: LlamaContextSequence): void {
 }
 
 interface Dist {
-  readonly logits: Map<Token, number>;
-  readonly max: number;
+  /** Next-token probabilities over the whole vocabulary. */
+  readonly probs: ReadonlyMap<Token, number>;
+  /** Their sum (1 up to float32 rounding; NaN when the model's output has a NaN anywhere). */
   readonly total: number;
 }
 
 function logProb(d: Dist, token: Token): number {
-  const logit = d.logits.get(token);
-  if (logit === undefined) return Number.NaN;
-  return logit - d.max - Math.log(d.total);
+  const p = d.probs.get(token);
+  if (p === undefined) return Number.NaN;
+  return Math.log(p) - Math.log(d.total);
 }
 
 type EvalOptions = Extract<ControlledEvaluateInputItem, readonly unknown[]>[1];
 
-function logitsRequest(filter: readonly Token[]): EvalOptions {
-  return {
-    generateNext: { logits: { filter: { tokens: filter, includeTop: 1 } }, totalLogitWeight: true },
-  };
+// node-llama-cpp 3.21.1 (the newest release whose lock installs from the registry here) has no filtered-logits
+// request: `probabilities` is the softmax of the raw logits over the whole vocabulary (greedy sampling leaves the
+// logits untouched), computed by the addon. Its sum is kept so that a NaN anywhere (damaged weights) shows.
+function logitsRequest(_filter: readonly Token[]): EvalOptions {
+  return { generateNext: { probabilities: true } };
 }
 
-function toDist(next: { logits?: Map<Token, number>; totalLogitWeight?: number } | undefined): Dist {
-  const logits = next?.logits ?? new Map<Token, number>();
-  let max = Number.NEGATIVE_INFINITY;
-  for (const v of logits.values()) max = Math.max(max, Number.isNaN(v) ? Number.NaN : v);
-  return { logits, max, total: next?.totalLogitWeight ?? Number.NaN };
+function toDist(next: { probabilities?: Map<Token, number> } | undefined): Dist {
+  const probs = next?.probabilities ?? new Map<Token, number>();
+  let total = next?.probabilities ? 0 : Number.NaN;
+  for (const p of probs.values()) total += p;
+  return { probs, total };
 }
 
 /** Evaluates `tokens` and returns the next-token distribution (restricted to `filter` plus the maximum). */
@@ -409,7 +411,7 @@ async function scoreOne(
   const reuse = strategy.reusePrefix !== false;
   let base: Token[] = prompt;
   let reasoning: string | null = null;
-  let dist: Dist = { logits: new Map(), max: Number.NaN, total: Number.NaN };
+  let dist: Dist = { probs: new Map(), total: Number.NaN };
   const start = await alignPrefix(seq, prompt, reuse);
   let evaluated = prompt.length - start;
   if (plan.mode === 'reasoning') {
