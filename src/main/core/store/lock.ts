@@ -1,54 +1,77 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '../errors';
+import Database from 'better-sqlite3';
+import { AppError, isBusyError } from '../errors';
 
-function isAlive(pid: number): boolean {
+/** Who holds a data folder: written next to the lock so that a refused process can say who to ask. */
+interface LockOwner {
+  readonly host?: string;
+  readonly pid?: number;
+  readonly owner?: string;
+  readonly at?: string;
+}
+
+export const LOCK_FILE = 'distillery.lock';
+export const LOCK_DATABASE = 'distillery.lock.sqlite';
+
+function readOwner(file: string): LockOwner {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+  } catch {
+    return {};
   }
 }
 
 /**
- * One process owns a data directory at a time (the database has one owner). A lock left by a crashed process
- * is taken over; a lock held by a live process is refused with a message that says what to do.
+ * One process owns a data folder for its whole life. The lock is the operating system's: a small SQLite database
+ * in `locking_mode=EXCLUSIVE` after a write keeps an exclusive file lock until its connection closes, which the
+ * kernel also releases when the process dies (kill -9 included). A PID file cannot do this: a stale or replaced one
+ * (a shared drive opened from a second machine looks exactly like that) let a second process in. `distillery.lock`
+ * only records host and pid for the message; deleting or editing it changes nothing.
  */
 export function acquireDataDirLock(dataDir: string, owner: string): () => void {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'distillery.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(file, JSON.stringify({ pid: process.pid, owner, at: new Date().toISOString() }), {
-        flag: 'wx',
-      });
-      return () => {
-        try {
-          const held = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
-          if (held.pid === process.pid) rmSync(file, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let held: { pid?: number; owner?: string } = {};
-      try {
-        held = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number; owner?: string };
-      } catch {
-        // unreadable lock: treat as stale
-      }
-      if (held.pid && held.pid !== process.pid && isAlive(held.pid)) {
-        throw new AppError(
-          'DB_LOCKED',
-          `This data folder (${dataDir}) is in use by another Distillery (${held.owner ?? 'process'} ${held.pid}). ` +
-            'Use that window, or close it and try again.',
-          { pid: held.pid, owner: held.owner },
-        );
-      }
-      rmSync(file, { force: true });
-    }
+  const infoFile = join(dataDir, LOCK_FILE);
+  const lockFile = join(dataDir, LOCK_DATABASE);
+  let lock: Database.Database;
+  try {
+    lock = new Database(lockFile, { timeout: 0 });
+  } catch (e) {
+    throw new AppError('DB_LOCKED', `Cannot lock the data folder ${dataDir}: ${(e as Error).message}`);
   }
-  throw new AppError('DB_LOCKED', `Could not lock the data folder ${dataDir}.`);
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.pragma('journal_mode = MEMORY');
+    // The first write takes the exclusive lock; exclusive locking mode keeps it after the commit.
+    lock.exec('CREATE TABLE IF NOT EXISTS held (at TEXT NOT NULL)');
+    lock.prepare('DELETE FROM held').run();
+    lock.prepare('INSERT INTO held (at) VALUES (?)').run(new Date().toISOString());
+  } catch (e) {
+    lock.close();
+    if (!isBusyError(e)) {
+      throw new AppError('DB_LOCKED', `Cannot lock the data folder ${dataDir}: ${(e as Error).message}`);
+    }
+    const held = readOwner(infoFile);
+    const who =
+      held.pid !== undefined
+        ? ` on host ${held.host ?? 'unknown'} (${held.owner ?? 'process'}, pid ${held.pid})`
+        : '';
+    throw new AppError(
+      'DB_LOCKED',
+      `Distillery is already running${who} with this data folder (${dataDir}). ` +
+        'Use that window or command, or close it first and try again.',
+      { pid: held.pid, host: held.host, owner: held.owner },
+    );
+  }
+  const me: LockOwner = { host: hostname(), pid: process.pid, owner, at: new Date().toISOString() };
+  writeFileSync(infoFile, JSON.stringify(me));
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const held = readOwner(infoFile);
+    if (held.pid === me.pid && held.host === me.host) rmSync(infoFile, { force: true });
+    lock.close();
+  };
 }
