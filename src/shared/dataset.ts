@@ -142,6 +142,8 @@ export interface CleanPreview {
   readonly samples: ReadonlyArray<{ readonly id: number; readonly before: string; readonly after: string }>;
   /** Examples that would be left out in total. */
   readonly excluded: number;
+  /** Rows of the locked test split these options would have changed or left out, but did not (the gold set). */
+  readonly lockedTestSkipped: number;
 }
 
 export interface CleanResult extends CleanPreview {
@@ -288,7 +290,7 @@ export const datasetContract = {
   ),
   'dataset.cleanApply': channel<CleanResult>()(z.object({ projectId, options: CleanOptions.prefault({}) })),
   /** Undoes every cleaning: original texts back, nothing excluded. */
-  'dataset.cleanUndo': channel<{ restored: number }>()(z.object({ projectId })),
+  'dataset.cleanUndo': channel<{ restored: number; lockedTestSkipped: number }>()(z.object({ projectId })),
   'dataset.setExcluded': channel<{ changed: number }>()(
     z.object({
       projectId,

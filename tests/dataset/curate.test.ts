@@ -93,9 +93,80 @@ describe('cleaning', () => {
       excludedByReason: { too_short: 1, duplicate: 1 },
     });
 
-    expect(await core.call('dataset.cleanUndo', { projectId })).toEqual({ restored: 3 });
+    expect(await core.call('dataset.cleanUndo', { projectId })).toEqual({
+      restored: 3,
+      lockedTestSkipped: 0,
+    });
     expect(row(full)).toMatchObject({ text: 'Ｆｕｌｌ\u3000width   text', original_text: null, excluded: 0 });
     expect(row(dup2).excluded).toBe(0);
+  });
+
+  it('never changes or removes a row of a locked test split: apply, undo and exclusion leave the gold set alone', async () => {
+    await load([
+      ['Ｆｕｌｌ\u3000width gold text', 'a'],
+      ['tiny', 'a'],
+      ['duplicated gold sentence', 'b'],
+      ['duplicated gold sentence', 'b'],
+      ['duplicated gold sentence', 'a'],
+      ['Ｆｕｌｌ\u3000width train text', 'a'],
+      ['small', 'b'],
+      ['a perfectly ordinary sentence', 'b'],
+    ]);
+    const all = ids();
+    const [gNorm, gShort, gDup1, gDup2, trainDup, trainNorm, trainShort] = all;
+    const gold = [gNorm, gShort, gDup1, gDup2];
+    // Setup: these four rows are the test split (a split puts rows by seed; here we choose them).
+    const setSplit = core.db.prepare('UPDATE examples SET split = ? WHERE id = ?');
+    for (const id of all) setSplit.run(gold.includes(id) ? 'test' : 'train', id);
+    await core.call('dataset.lockTest', { projectId, locked: true });
+    const goldRows = (): unknown[] =>
+      core.db
+        .prepare(
+          `SELECT id, text, original_text, excluded, exclude_reason, split FROM examples WHERE id IN (${gold.join(',')}) ORDER BY id`,
+        )
+        .all();
+    const before = goldRows();
+    const options = { minChars: 6, exactDuplicates: true };
+
+    const preview = await core.call('dataset.cleanPreview', { projectId, options });
+    // The plan says what it left alone: the gold row it would normalise, the short one, the second gold copy.
+    expect(preview).toMatchObject({
+      lockedTestSkipped: 3,
+      changedByNormalisation: 1,
+      tooShort: 1,
+      exactDuplicates: 1,
+      excluded: 2,
+    });
+    const applied = await core.call('dataset.cleanApply', { projectId, options });
+    expect(applied.lockedTestSkipped).toBe(3);
+    expect(goldRows()).toEqual(before);
+    // The rest was cleaned, and the train copy of a gold text is the one left out.
+    expect(row(trainNorm).text).toBe('Full width train text');
+    expect(row(trainShort).exclude_reason).toBe('too_short');
+    expect(row(trainDup).exclude_reason).toBe('duplicate');
+
+    // Leaving out or bringing back a gold row by hand is refused; other rows still work.
+    await expect(
+      core.call('dataset.setExcluded', { projectId, exampleIds: [gDup1, trainNorm], excluded: true }),
+    ).rejects.toThrow(/locked test split.*Unlock the test split first/);
+    expect(goldRows()).toEqual(before);
+    expect(row(trainNorm).excluded).toBe(0);
+    expect(
+      await core.call('dataset.setExcluded', { projectId, exampleIds: [trainNorm], excluded: true }),
+    ).toEqual({ changed: 1 });
+
+    // Cleaned while unlocked, then locked: undo restores the rest and leaves the gold rows as they were locked.
+    await core.call('dataset.lockTest', { projectId, locked: false, confirm: true });
+    await core.call('dataset.cleanApply', { projectId, options });
+    expect(row(gNorm).text).toBe('Full width gold text');
+    expect(row(gShort).exclude_reason).toBe('too_short');
+    await core.call('dataset.lockTest', { projectId, locked: true });
+    const lockedState = goldRows();
+    const undo = await core.call('dataset.cleanUndo', { projectId });
+    expect(undo.lockedTestSkipped).toBe(3);
+    expect(goldRows()).toEqual(lockedState);
+    expect(row(trainNorm).text).toBe('Ｆｕｌｌ\u3000width train text');
+    expect(row(trainShort).excluded).toBe(0);
   });
 
   it('finds near-duplicate clusters above the threshold and keeps one of each', async () => {

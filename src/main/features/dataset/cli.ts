@@ -57,6 +57,13 @@ const parseOptions = {
   'no-header': { type: 'boolean' },
 } as const;
 
+function lockedNote(n: number, what: string): string {
+  return (
+    `${n} examples of the locked test split were not ${what}: the locked test split is the gold set. ` +
+    'Unlock it first ("distillery data lock PROJECT_ID --unlock --confirm") to clean it.'
+  );
+}
+
 const cleanOptions = {
   'no-nfkc': { type: 'boolean' },
   'no-whitespace': { type: 'boolean' },
@@ -227,6 +234,7 @@ export const datasetCommands: CliCommand[] = [
       if (values.undo) {
         const r = await core.call('dataset.cleanUndo', { projectId: id });
         io.print(`Restored ${r.restored} examples.`);
+        if (r.lockedTestSkipped > 0) io.print(lockedNote(r.lockedTestSkipped, 'undone'));
         return r;
       }
       const options = {
@@ -247,6 +255,7 @@ export const datasetCommands: CliCommand[] = [
           `excluded ${r.excluded}: ${r.empty} empty, ${r.tooShort} too short, ${r.tooLong} too long, ` +
           `${r.exactDuplicates} duplicates, ${r.nearDuplicates} near-duplicates.`,
       );
+      if (r.lockedTestSkipped > 0) io.print(lockedNote(r.lockedTestSkipped, 'changed or left out'));
       if (!values.apply) io.print('Nothing changed yet: add --apply to apply (and --undo to undo later).');
       return r;
     },

@@ -38,6 +38,24 @@ const HUMAN_LABEL = `(SELECT a.label_id FROM annotations a
   WHERE a.example_id = e.id AND a.retracted_at IS NULL AND a.label_id IS NOT NULL
   ORDER BY a.created_at DESC, a.id DESC LIMIT 1)`;
 
+/**
+ * Refuses a change to rows of a locked test split (the gold set): nothing modifies it without unlocking it first.
+ * `what` completes "N examples of the locked test split cannot be ...".
+ */
+export function assertNotGold(db: Db, projectId: number, ids: readonly number[], what: string): void {
+  if (ids.length === 0 || !isTestLocked(db, projectId)) return;
+  const inTest = db.prepare(`SELECT 1 FROM examples WHERE id = ? AND project_id = ? AND split = 'test'`);
+  const n = ids.filter((id) => inTest.get(id, projectId) !== undefined).length;
+  if (n > 0) {
+    throw new AppError(
+      'CONFLICT',
+      `${n} of these examples belong to the locked test split, which cannot be ${what} while it is locked. ` +
+        'Unlock the test split first (Data step, Split), or leave those examples out of the selection.',
+      { lockedTestExamples: n },
+    );
+  }
+}
+
 export function isTestLocked(db: Db, projectId: number): boolean {
   const row = db.prepare('SELECT test_locked FROM projects WHERE id = ?').get(projectId) as
     { test_locked: number } | undefined;
@@ -527,6 +545,9 @@ function planCleaning(db: Db, projectId: number, input: CleanOptionsInput): Clea
   let tooShort = 0;
   let tooLong = 0;
   const kept: Array<{ id: number; text: string; split: Split | null }> = [];
+  // A locked test split is the gold set: cleaning neither rewrites nor removes any of its rows, it counts them.
+  const isGold = (x: { split: Split | null }): boolean => locked && x.split === 'test';
+  const goldSkipped = new Set<number>();
   for (const r of rows) {
     let t = cleanNormalise(r.text, o);
     let m = 0;
@@ -534,6 +555,16 @@ function planCleaning(db: Db, projectId: number, input: CleanOptionsInput): Clea
       const res = maskText(t);
       t = res.text;
       m = res.masked;
+    }
+    if (isGold(r)) {
+      const len = charLength(r.text);
+      const wouldDrop =
+        (o.dropEmpty && t === '') ||
+        (o.minChars > 0 && len < o.minChars) ||
+        (o.maxChars > 0 && len > o.maxChars);
+      if (t !== r.text || wouldDrop) goldSkipped.add(r.id);
+      kept.push({ id: r.id, text: r.text, split: r.split });
+      continue;
     }
     if (t !== r.text) {
       updates.push({ id: r.id, text: t });
@@ -557,7 +588,8 @@ function planCleaning(db: Db, projectId: number, input: CleanOptionsInput): Clea
   // Which copy of a duplicate stays: a locked test example (so that train never holds a copy of the gold set),
   // then a labelled one, then the oldest.
   const rank = (x: { id: number; split: Split | null }): number =>
-    (locked && x.split === 'test' ? 0 : 2) + (labelled.has(x.id) ? 0 : 1);
+    (isGold(x) ? 0 : 2) + (labelled.has(x.id) ? 0 : 1);
+  const splitOf = new Map(kept.map((x) => [x.id, x.split]));
   const ordered = [...kept].sort((a, b) => rank(a) - rank(b) || a.id - b.id);
   let exactDuplicates = 0;
   const survivors: Array<{ id: number; text: string; split: Split | null }> = [];
@@ -565,7 +597,10 @@ function planCleaning(db: Db, projectId: number, input: CleanOptionsInput): Clea
     const seen = new Set<string>();
     for (const x of ordered) {
       const h = textHash(x.text);
-      if (seen.has(h)) {
+      if (seen.has(h) && isGold(x)) {
+        goldSkipped.add(x.id);
+        survivors.push(x);
+      } else if (seen.has(h)) {
         exactDuplicates++;
         exclusions.push({ id: x.id, reason: 'duplicate' });
       } else {
@@ -585,6 +620,10 @@ function planCleaning(db: Db, projectId: number, input: CleanOptionsInput): Clea
     groups.sort((a, b) => b.length - a.length);
     for (const g of groups) {
       for (const id of g.slice(1)) {
+        if (isGold({ split: splitOf.get(id) ?? null })) {
+          goldSkipped.add(id);
+          continue;
+        }
         nearDuplicates++;
         exclusions.push({ id, reason: 'near_duplicate' });
       }
@@ -605,6 +644,7 @@ function planCleaning(db: Db, projectId: number, input: CleanOptionsInput): Clea
       clusters,
       samples,
       excluded: exclusions.length,
+      lockedTestSkipped: goldSkipped.size,
     },
     updates,
     exclusions,
@@ -642,13 +682,30 @@ export function cleanApply(
 }
 
 /** Undoes all cleaning: texts back to what the import made of them, cleaning exclusions lifted (manual ones stay). */
-export function cleanUndo(db: Db, projectId: number, actor: string): number {
+export function cleanUndo(
+  db: Db,
+  projectId: number,
+  actor: string,
+): { restored: number; lockedTestSkipped: number } {
   getProject(db, projectId);
+  // Rows of a locked test split stay as they are (their text and whether they count): unlock it first to undo them.
+  const gold = isTestLocked(db, projectId) ? `AND split IS NOT 'test'` : '';
   return db.transaction(() => {
     let restored = 0;
+    const placeholders = CLEANING_REASONS.map(() => '?').join(', ');
+    const lockedTestSkipped = gold
+      ? (
+          db
+            .prepare(
+              `SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND split = 'test'
+               AND (original_text IS NOT NULL OR (excluded = 1 AND exclude_reason IN (${placeholders})))`,
+            )
+            .get(projectId, ...CLEANING_REASONS) as { n: number }
+        ).n
+      : 0;
     const changed = db
       .prepare(
-        'SELECT id, text, original_text FROM examples WHERE project_id = ? AND original_text IS NOT NULL',
+        `SELECT id, text, original_text FROM examples WHERE project_id = ? AND original_text IS NOT NULL ${gold}`,
       )
       .all(projectId) as Array<{ id: number; text: string; original_text: string }>;
     const upd = db.prepare(
@@ -666,15 +723,20 @@ export function cleanUndo(db: Db, projectId: number, actor: string): number {
       );
       restored++;
     }
-    const placeholders = CLEANING_REASONS.map(() => '?').join(', ');
     restored += db
       .prepare(
         `UPDATE examples SET excluded = 0, exclude_reason = NULL
-         WHERE project_id = ? AND excluded = 1 AND exclude_reason IN (${placeholders})`,
+         WHERE project_id = ? AND excluded = 1 AND exclude_reason IN (${placeholders}) ${gold}`,
       )
       .run(projectId, ...CLEANING_REASONS).changes;
-    audit(db, { projectId, actor, action: 'undo-clean', entity: 'dataset', details: { restored } });
-    return restored;
+    audit(db, {
+      projectId,
+      actor,
+      action: 'undo-clean',
+      entity: 'dataset',
+      details: { restored, lockedTestSkipped },
+    });
+    return { restored, lockedTestSkipped };
   })();
 }
 
@@ -686,6 +748,7 @@ export function setExcluded(
   actor: string,
 ): number {
   getProject(db, projectId);
+  assertNotGold(db, projectId, ids, excluded ? 'left out' : 'brought back');
   return db.transaction(() => {
     const stmt = db.prepare(
       'UPDATE examples SET excluded = ?, exclude_reason = ? WHERE id = ? AND project_id = ? AND excluded <> ?',

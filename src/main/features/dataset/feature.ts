@@ -48,9 +48,9 @@ export const datasetFeature: Feature<typeof datasetContract> = {
       return { ...r, applied: true as const };
     },
     'dataset.cleanUndo': (input, ctx) => {
-      const restored = cleanUndo(ctx.db, input.projectId, getSettings(ctx.db).annotator);
+      const r = cleanUndo(ctx.db, input.projectId, getSettings(ctx.db).annotator);
       ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.clean' });
-      return { restored };
+      return r;
     },
     'dataset.setExcluded': (input, ctx) => {
       const changed = setExcluded(

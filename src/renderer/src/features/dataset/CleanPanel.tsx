@@ -60,7 +60,10 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
       } else {
         const r = await call('dataset.cleanUndo', { projectId });
         setPreview(null);
-        setMessage({ ok: true, text: t('clean.undone', { count: r.restored }) });
+        const skipped = r.lockedTestSkipped
+          ? ' ' + t('clean.lockedSkipped', { count: r.lockedTestSkipped })
+          : '';
+        setMessage({ ok: true, text: t('clean.undone', { count: r.restored }) + skipped });
         onChanged();
       }
     } catch (e) {
@@ -172,6 +175,11 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
               near: preview.nearDuplicates,
             })}
           </Text>
+          {preview.lockedTestSkipped > 0 && (
+            <Text size="sm" c="orange" data-testid="clean-locked-skipped">
+              {t('clean.lockedSkipped', { count: preview.lockedTestSkipped })}
+            </Text>
+          )}
           {preview.samples.length > 0 && (
             <>
               <Title order={6} mt="sm">

@@ -114,6 +114,8 @@ export const datasetI18n = {
       undo: 'Undo all cleaning',
       applied: 'Cleaning applied.',
       undone: '{{count}} examples restored.',
+      lockedSkipped:
+        '{{count}} examples of the locked test split were left as they are: the locked test split is the gold set, and cleaning never changes or removes its rows. Unlock it (Split tab) to clean them.',
       result:
         '{{changed}} texts change ({{masked}} masked); {{excluded}} would be left out: {{empty}} empty, {{short}} too short, {{long}} too long, {{dup}} duplicates, {{near}} near-duplicates.',
       clusters: 'Near-duplicate clusters (the first is kept)',
@@ -262,6 +264,8 @@ export const datasetI18n = {
       undo: '撤销全部清洗',
       applied: '清洗已应用。',
       undone: '已恢复 {{count}} 条样本。',
+      lockedSkipped:
+        '已锁定测试集中的 {{count}} 条样本保持原样：锁定的测试集是金标准，清洗不会修改或移除其中的任何一行。如需清洗，请先在“划分”页解锁。',
       result:
         '{{changed}} 条文本会改变（其中遮蔽 {{masked}} 条）；将排除 {{excluded}} 条：空文本 {{empty}}，过短 {{short}}，过长 {{long}}，重复 {{dup}}，近似重复 {{near}}。',
       clusters: '近似重复的簇（保留第一条）',
