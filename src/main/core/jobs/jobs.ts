@@ -1,7 +1,7 @@
 import type { Job, JobKind, JobProgress, JobState } from '../../../shared/jobs';
 import type { Db } from '../store/db';
-import { parseJson } from '../store/db';
-import { AppError, notFound, toErrorInfo } from '../errors';
+import { parseJson, retryBusy } from '../store/db';
+import { AppError, isBusyError, notFound, toErrorInfo } from '../errors';
 import type { EventBus } from '../events';
 import { nowIso } from '../time';
 
@@ -231,26 +231,28 @@ export class JobManager {
     opts: { error?: string; finished?: boolean; result?: unknown } = {},
   ) {
     const now = nowIso();
-    this.db
-      .prepare(
-        `UPDATE jobs SET state = ?, updated_at = ?, error = COALESCE(?, error),
+    retryBusy(() =>
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = ?, updated_at = ?, error = COALESCE(?, error),
            finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
            result = COALESCE(?, result),
            rate = CASE WHEN ? IN ('running') THEN rate ELSE NULL END,
            eta_seconds = CASE WHEN ? IN ('running') THEN eta_seconds ELSE NULL END
          WHERE id = ?`,
-      )
-      .run(
-        state,
-        now,
-        opts.error ?? null,
-        opts.finished ? 1 : 0,
-        now,
-        opts.result === undefined ? null : JSON.stringify(opts.result),
-        state,
-        state,
-        jobId,
-      );
+        )
+        .run(
+          state,
+          now,
+          opts.error ?? null,
+          opts.finished ? 1 : 0,
+          now,
+          opts.result === undefined ? null : JSON.stringify(opts.result),
+          state,
+          state,
+          jobId,
+        ),
+    );
     this.events.emit('job.updated', this.get(jobId));
   }
 
@@ -281,9 +283,12 @@ export class JobManager {
       signal: abort.signal,
       progress: (done, total, extra) => this.progress(jobId, live, done, total, extra),
       saveCheckpoint: (data) => {
-        this.db
-          .prepare('UPDATE jobs SET checkpoint = ?, updated_at = ? WHERE id = ?')
-          .run(JSON.stringify(data), nowIso(), jobId);
+        const json = JSON.stringify(data);
+        retryBusy(() =>
+          this.db
+            .prepare('UPDATE jobs SET checkpoint = ?, updated_at = ? WHERE id = ?')
+            .run(json, nowIso(), jobId),
+        );
       },
       yield: async () => {
         while (live.paused && !live.cancelled && !abort.signal.aborted) {
@@ -332,7 +337,11 @@ export class JobManager {
       } finally {
         this.live.delete(jobId);
       }
-    })();
+    })().catch((e: unknown) => {
+      // Only the bookkeeping of the end can land here (the database stayed busy or the disk is full): the row
+      // still says running, and the next start shows it interrupted, resumable. The process must not go down.
+      console.error(`[jobs] could not record the end of job ${jobId}:`, e);
+    });
   }
 
   private progress(
@@ -361,12 +370,19 @@ export class JobManager {
       if (t1 > t0) rate = ((d1 - d0) * 1000) / (t1 - t0);
     }
     const eta = rate && rate > 0 ? Math.max(0, (p.total - p.done) / rate) : null;
-    this.db
-      .prepare(
-        `UPDATE jobs SET progress_done = ?, progress_total = ?, rate = ?, eta_seconds = ?, phase = COALESCE(?, phase),
-         updated_at = ? WHERE id = ?`,
-      )
-      .run(p.done, p.total, rate, eta, p.phase ?? null, nowIso(), jobId);
+    try {
+      this.db
+        .prepare(
+          `UPDATE jobs SET progress_done = ?, progress_total = ?, rate = ?, eta_seconds = ?, phase = COALESCE(?, phase),
+           updated_at = ? WHERE id = ?`,
+        )
+        .run(p.done, p.total, rate, eta, p.phase ?? null, nowIso(), jobId);
+    } catch (e) {
+      // Progress is a display: when another connection holds the database, keep it for the next flush.
+      if (!isBusyError(e)) throw e;
+      live.pending ??= p;
+      return;
+    }
     this.events.emit('job.updated', this.get(jobId));
   }
 }

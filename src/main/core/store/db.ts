@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { AppError } from '../errors';
+import { AppError, isBusyError } from '../errors';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 
 export type Db = Database.Database;
@@ -35,7 +35,7 @@ export function openDatabase(file: string): Db {
   assertSqliteFile(file);
   let db: Db;
   try {
-    db = new Database(file, { timeout: 5000 });
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   } catch (e) {
     throw new AppError('DB_NOT_SQLITE', `Cannot open the database ${file}: ${(e as Error).message}`);
   }
@@ -62,6 +62,23 @@ export function openDatabase(file: string): Db {
     throw e;
   }
   return db;
+}
+
+/** How long one statement waits for another connection's write lock before SQLite reports it busy. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Runs a write, retrying while the database is busy (each attempt already waits BUSY_TIMEOUT_MS inside SQLite),
+ * for bookkeeping that must not be lost to a backup tool or a viewer holding the database a little too long.
+ */
+export function retryBusy<T>(fn: () => T, attempts = 6): T {
+  for (let i = 1; ; i++) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isBusyError(e) || i >= attempts) throw e;
+    }
+  }
 }
 
 export function schemaVersion(db: Db): number {
