@@ -217,7 +217,7 @@ describe('project backup and restore', () => {
     copyFileSync(src.backup, editedFile);
     const f = new Database(editedFile);
     f.prepare(
-      "UPDATE distillery_backup_files SET data = X'00' WHERE rowid = (SELECT MIN(rowid) FROM distillery_backup_files)",
+      'UPDATE distillery_backup_files SET data = zeroblob(length(data)) WHERE rowid = (SELECT MIN(rowid) FROM distillery_backup_files)',
     ).run();
     f.close();
     await expectAppError(

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -58,15 +59,34 @@ function fail(res: ServerResponse, status: number, code: string, message: string
   sendJson(res, status, { ok: false, error: { code, message } } satisfies Result<never> | object);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+class BodyTooLarge extends Error {}
+
+/** The request body as text, refused past `limit` bytes (declared or received) without reading the rest. */
+async function readBody(req: IncomingMessage, limit = MAX_JSON_BYTES): Promise<string> {
+  const tooLarge = new BodyTooLarge(
+    `The request is larger than ${Math.round(limit / 1024 / 1024)} MB, the most one request may carry.`,
+  );
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BYTES) throw new Error('too large');
+    if (size > limit) throw tooLarge;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The request target as a URL on this server, or null when it is not one (`http://[`, `//`, garbage). */
+function parseRequestUrl(target: string | undefined): URL | null {
+  if (!target || !target.startsWith('/')) return null;
+  try {
+    const url = new URL(target, 'http://127.0.0.1');
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -95,17 +115,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const path = url.pathname;
     if (path.startsWith('/api/invoke/') && req.method === 'POST') {
       const channel = decodeURIComponent(path.slice('/api/invoke/'.length));
+      let text: string;
+      try {
+        text = await readBody(req);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return fail(res, 413, 'TOO_LARGE', e.message);
+        throw e;
+      }
       let body: unknown;
       try {
-        const text = await readBody(req);
         body = text ? JSON.parse(text) : {};
       } catch {
-        return fail(
-          res,
-          400,
-          'INVALID_INPUT',
-          'The request body is not valid JSON (or is larger than 10 MB).',
-        );
+        return fail(res, 400, 'INVALID_INPUT', 'The request body is not valid JSON.');
       }
       const result = await core.invokeRaw(channel, body);
       return sendJson(res, 200, result);
@@ -133,7 +154,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
         'content-length': statSync(file).size,
       });
-      createReadStream(file).pipe(res);
+      await pipeline(createReadStream(file), res);
       return;
     }
     return fail(res, 404, 'UNKNOWN_CHANNEL', `No API route ${req.method} ${path}.`);
@@ -142,7 +163,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const serveStatic = (res: ServerResponse, url: URL): void => {
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
     let file = resolve(staticRoot, rel);
-    if (!file.startsWith(staticRoot) || !existsSync(file) || statSync(file).isDirectory()) {
+    if (!file.startsWith(staticRoot + sep) || !existsSync(file) || statSync(file).isDirectory()) {
       file = join(staticRoot, 'index.html');
     }
     if (!existsSync(file)) {
@@ -161,33 +182,55 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.end(readFileSync(file));
   };
 
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname.startsWith('/api/')) {
-      handleApi(req, res, url).catch((e: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorInfo(e) });
-        else res.destroy();
-      });
-      return;
-    }
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = parseRequestUrl(req.url);
+    if (!url) return fail(res, 400, 'INVALID_INPUT', 'Malformed request address.');
+    if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return fail(res, 405, 'INVALID_INPUT', 'Method not allowed.');
     serveStatic(res, url);
+  };
+
+  // No request, however malformed, may end the process: every path is wrapped, and a failure answers 500 (or
+  // drops the connection when the answer had already begun).
+  const server: Server = createServer((req, res) => {
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    handleRequest(req, res).catch((e: unknown) => {
+      console.error('[server] request failed:', e);
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorInfo(e) });
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+    const status =
+      e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/api/events' || !authorized(req, url)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
-      socket.destroy();
-      return;
+  const refuseUpgrade = (socket: Duplex, status: string): void => {
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    else socket.destroy();
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    try {
+      const url = parseRequestUrl(req.url);
+      if (!url) return refuseUpgrade(socket, '400 Bad Request');
+      if (url.pathname !== '/api/events' || !authorized(req, url))
+        return refuseUpgrade(socket, '401 Unauthorized');
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        ws.on('error', () => ws.terminate());
+        ws.on('close', () => sockets.delete(ws));
+      });
+    } catch (e) {
+      console.error('[server] upgrade failed:', e);
+      refuseUpgrade(socket, '400 Bad Request');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-    });
   });
   const unsubscribe = core.events.subscribe((envelope) => {
     const text = JSON.stringify(envelope);

@@ -10,11 +10,13 @@ import {
   readSync,
   renameSync,
   rmSync,
+  statfsSync,
   statSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import type { BackupResult, BackupSummary, RestoreResult } from '../../../shared/export';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
@@ -40,24 +42,54 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 const AREAS = ['models', 'runs', 'uploads', 'exports'] as const;
 const ACTIVE_JOB_STATES = ['queued', 'running', 'paused', 'interrupted'];
 
-interface ManifestFile {
-  /** Relative to the data folder, with forward slashes. */
-  readonly path: string;
-  readonly size: number;
-  readonly sha256: string;
+function hasControl(s: string): boolean {
+  return /\p{Cc}/u.test(s);
 }
 
-interface Manifest {
-  readonly format: string;
-  readonly formatVersion: number;
-  readonly appVersion: string;
-  readonly schemaVersion: number;
-  readonly createdAt: string;
-  readonly sourceDataDir: string;
-  readonly project: { readonly id: number; readonly name: string };
-  readonly tables: Record<string, { readonly rows: number; readonly sha256: string }>;
-  readonly files: readonly ManifestFile[];
-}
+/** One name of a path inside the backup: no separators, no `.`/`..`, no drive letters or control characters. */
+const PlainName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((n) => n !== '.' && n !== '..' && !/[/\\:]/.test(n) && !hasControl(n), 'not a plain file name');
+
+/** Relative to the data folder, with forward slashes: a known area, then plain names. */
+const BackupPath = z
+  .string()
+  .max(4096)
+  .refine((p) => {
+    const parts = p.split('/');
+    return (
+      parts.length >= 2 &&
+      (AREAS as readonly string[]).includes(parts[0]) &&
+      parts.every((n) => PlainName.safeParse(n).success)
+    );
+  }, 'not a path inside a known folder of the data folder');
+
+const ManifestFileSchema = z.object({
+  path: BackupPath,
+  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+type ManifestFile = z.infer<typeof ManifestFileSchema>;
+
+/** A backup's manifest, parsed where it enters: a crafted one is refused before anything is used. */
+const ManifestSchema = z.object({
+  format: z.string(),
+  formatVersion: z.number().int(),
+  appVersion: z.string().max(100),
+  schemaVersion: z.number().int().nonnegative(),
+  createdAt: z.string().max(100),
+  sourceDataDir: z
+    .string()
+    .min(2)
+    .max(4096)
+    .refine((d) => isAbsolute(d), 'not an absolute folder'),
+  project: z.object({ id: z.number().int().positive(), name: z.string().min(1).max(200) }),
+  tables: z.record(z.string(), z.object({ rows: z.number().int().nonnegative(), sha256: z.string() })),
+  files: z.array(ManifestFileSchema).max(1_000_000),
+});
+type Manifest = z.infer<typeof ManifestSchema>;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -317,6 +349,94 @@ export async function writeBackup(
   }
 }
 
+/** Parses the manifest's JSON; refuses unknown areas, names that are not plain, duplicates and overlaps. */
+function parseManifest(file: string, json: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw damaged(file, 'its manifest is not valid JSON (the file was edited or damaged).');
+  }
+  const parsed = ManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+    const value = issue?.path[0] === 'files' ? readAt(raw, issue.path) : undefined;
+    throw damaged(
+      file,
+      `its manifest is not one Distillery writes: ${issue?.message ?? 'invalid'}${where}` +
+        `${typeof value === 'string' ? ` "${value.slice(0, 200).replace(/\p{Cc}/gu, '?')}"` : ''}.` +
+        `${issue?.path.at(-1) === 'path' ? ' It may have been crafted to write outside the data folder.' : ''}`,
+    );
+  }
+  const manifest = parsed.data;
+  const seen = new Set<string>();
+  for (const f of manifest.files) {
+    if (seen.has(f.path)) throw damaged(file, `its manifest lists ${f.path} twice (the file was edited).`);
+    seen.add(f.path);
+  }
+  // A file that is also a folder of another (runs/a and runs/a/b) cannot be restored as listed.
+  for (const f of manifest.files) {
+    const parts = f.path.split('/');
+    for (let i = 2; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      if (seen.has(prefix)) {
+        throw damaged(
+          file,
+          `its manifest lists ${prefix} both as a file and as a folder (the file was edited).`,
+        );
+      }
+    }
+  }
+  return manifest;
+}
+
+function readAt(value: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v = value;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+/**
+ * The stored files must be exactly the listed ones, each in chunks 0..n-1 of bytes whose total is the declared
+ * size: checked with SQL before any file is read, so a huge declared size is refused without allocating for it.
+ */
+function checkStoredFiles(file: string, b: Db, manifest: Manifest): void {
+  const stored = b
+    .prepare(
+      `SELECT path, COUNT(*) AS chunks, MIN(chunk) AS first, MAX(chunk) AS last,
+              SUM(length(data)) AS bytes, SUM(typeof(data) != 'blob') AS notBlob
+       FROM distillery_backup_files GROUP BY path`,
+    )
+    .all() as Array<{
+    path: unknown;
+    chunks: number;
+    first: number;
+    last: number;
+    bytes: number;
+    notBlob: number;
+  }>;
+  const listed = new Map(manifest.files.map((f) => [f.path, f]));
+  if (
+    stored.length !== listed.size ||
+    stored.some((r) => typeof r.path !== 'string' || !listed.has(r.path))
+  ) {
+    throw damaged(file, 'its files do not match its manifest (the file was edited).');
+  }
+  for (const r of stored) {
+    const f = listed.get(r.path as string) as ManifestFile;
+    if (r.notBlob > 0 || r.first !== 0 || r.last !== r.chunks - 1) {
+      throw damaged(file, `the stored parts of ${f.path} are not in order (the file was edited).`);
+    }
+    if (r.bytes !== f.size) {
+      throw damaged(
+        file,
+        `its manifest declares ${f.size} bytes for ${f.path} but it holds ${r.bytes} (the file was edited).`,
+      );
+    }
+  }
+}
+
 function damaged(file: string, why: string): AppError {
   return new AppError(
     'BAD_FILE',
@@ -367,8 +487,9 @@ function openVerified(file: string, paths: Paths): OpenedBackup {
       const row = b.prepare('SELECT json FROM distillery_backup_manifest WHERE id = 1').get() as
         { json: string } | undefined;
       if (!row) throw new Error('no manifest');
-      manifest = JSON.parse(row.json) as Manifest;
+      manifest = parseManifest(file, row.json);
     } catch (e) {
+      if (e instanceof AppError) throw e;
       throw damaged(file, `it is truncated or damaged (${(e as Error).message}).`);
     }
     if (manifest.format !== BACKUP_FORMAT) throw damaged(file, 'it is not a Distillery project backup.');
@@ -401,11 +522,7 @@ function openVerified(file: string, paths: Paths): OpenedBackup {
       const chunks = b
         .prepare('SELECT data FROM distillery_backup_files WHERE path = ? ORDER BY chunk')
         .raw(true);
-      const listedFiles = new Set(manifest.files.map((f) => f.path));
-      const stored = b.prepare('SELECT DISTINCT path FROM distillery_backup_files').pluck().all() as string[];
-      if (stored.length !== listedFiles.size || stored.some((p) => !listedFiles.has(p))) {
-        throw damaged(file, 'its files do not match its manifest (the file was edited).');
-      }
+      checkStoredFiles(file, b, manifest);
       for (const f of manifest.files) {
         const hash = createHash('sha256');
         for (const [data] of chunks.iterate(f.path) as Iterable<[Buffer]>) hash.update(data);
@@ -431,6 +548,42 @@ function openVerified(file: string, paths: Paths): OpenedBackup {
     close();
     throw e;
   }
+}
+
+/** A name is taken by anything, a dangling symbolic link included (existsSync follows links and says no). */
+function taken(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `path`, after checking that it resolves inside `root`: the last guard against a path that escapes. */
+function inside(root: string, path: string): string {
+  const r = resolve(root);
+  const p = resolve(path);
+  if (!p.startsWith(r + sep)) {
+    throw new AppError(
+      'BAD_FILE',
+      `The backup names a file outside the data folder (${path}). Nothing was changed.`,
+    );
+  }
+  return p;
+}
+
+function freeBytes(dir: string): number | null {
+  try {
+    const st = statfsSync(dir);
+    return Number(st.bavail) * Number(st.bsize);
+  } catch {
+    return null;
+  }
+}
+
+function formatMB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function nameTaken(db: Db, name: string): boolean {
@@ -480,6 +633,7 @@ export function restoreBackup(
 ): RestoreResult {
   const opened = openVerified(file, paths);
   const written: string[] = [];
+  let staging: string | null = null;
   try {
     const b = opened.db;
     const m = opened.manifest;
@@ -571,7 +725,8 @@ export function restoreBackup(
       idMaps.set(t.name, map);
     }
 
-    // Files go where they were unless that folder is taken here (restoring a copy beside the original).
+    // Files go where they were unless that name is taken here (restoring a copy beside the original). A taken
+    // name includes a dangling symbolic link: nothing is ever written through one.
     const relocation = new Map<string, string>();
     const studentRuns = idMaps.get('student_runs');
     for (const f of m.files) {
@@ -583,7 +738,7 @@ export function restoreBackup(
       const newRunId = run ? studentRuns?.get(Number(run[1])) : null;
       const base = newRunId ? `student-${newRunId}` : first;
       let candidate = base;
-      for (let i = 1; existsSync(join(paths.dataDir, area, candidate)); i++) {
+      for (let i = 1; taken(join(paths.dataDir, area, candidate)); i++) {
         const dot = base.lastIndexOf('.');
         candidate =
           dot > 0 ? `${base.slice(0, dot)}-restored-${i}${base.slice(dot)}` : `${base}-restored-${i}`;
@@ -619,22 +774,54 @@ export function restoreBackup(
       }
     };
 
+    // Every file is written into a staging folder first, checked against its checksum as it is written, and
+    // moved into place only when all are complete.
+    const needed = m.files.reduce((sum, f) => sum + f.size, 0);
+    const free = freeBytes(paths.tmp);
+    if (free !== null && needed > free) {
+      throw new AppError(
+        'DISK_FULL',
+        `Restoring needs ${formatMB(needed)} of free disk space and ${formatMB(free)} is free. Free some space ` +
+          'and try again. Nothing was changed.',
+      );
+    }
+    staging = join(paths.tmp, `restore-${randomUUID()}`);
+    mkdirSync(staging, { mode: 0o700 });
+    const chunks = b
+      .prepare('SELECT data FROM distillery_backup_files WHERE path = ? ORDER BY chunk')
+      .pluck();
     for (const f of m.files) {
       const [area, first, ...rest] = f.path.split('/');
       const rel = relocation.get(`${area}/${first}`) ?? `${area}/${first}`;
-      const dest = join(paths.dataDir, ...rel.split('/'), ...rest);
-      const root = join(paths.dataDir, ...rel.split('/'));
-      if (!written.includes(root)) written.push(root);
-      mkdirSync(dirname(dest), { recursive: true });
-      const out = openSync(dest, 'wx');
+      const dest = inside(staging, join(staging, ...rel.split('/'), ...rest));
+      mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
+      const hash = createHash('sha256');
+      let size = 0;
+      const out = openSync(dest, 'wx', 0o600);
       try {
-        const chunks = b
-          .prepare('SELECT data FROM distillery_backup_files WHERE path = ? ORDER BY chunk')
-          .pluck();
-        for (const data of chunks.iterate(f.path) as Iterable<Buffer>) writeSync(out, data);
+        for (const data of chunks.iterate(f.path) as Iterable<Buffer>) {
+          size += data.length;
+          if (size > f.size) break;
+          hash.update(data);
+          writeSync(out, data);
+        }
       } finally {
         closeSync(out);
       }
+      if (size !== f.size || hash.digest('hex') !== f.sha256) {
+        throw damaged(file, `${f.path} changed while it was being restored.`);
+      }
+    }
+    for (const rel of new Set(relocation.values())) {
+      const [area, name] = rel.split('/');
+      const areaDir = join(paths.dataDir, area);
+      const final = inside(areaDir, join(areaDir, name));
+      if (taken(final)) {
+        throw new AppError('CONFLICT', `${rel} appeared in the data folder during the restore. Try again.`);
+      }
+      mkdirSync(areaDir, { recursive: true, mode: 0o700 });
+      renameSync(join(staging, area, name), final);
+      written.push(final);
     }
 
     let rows = 0;
@@ -701,6 +888,7 @@ export function restoreBackup(
     for (const root of written) rmSync(root, { recursive: true, force: true });
     throw e;
   } finally {
+    if (staging) rmSync(staging, { recursive: true, force: true });
     opened.close();
   }
 }
