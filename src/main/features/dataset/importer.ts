@@ -10,7 +10,14 @@ import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 import { charLength, importNormalise, textHash } from './clean';
 import { ensureSearchIndex } from './data';
-import { openTable, resolveSource, type ResolvedSource } from './source';
+import {
+  fingerprintChange,
+  fingerprintSource,
+  openTable,
+  resolveSource,
+  type ResolvedSource,
+  type SourceFingerprint,
+} from './source';
 
 export interface ImportParams {
   readonly projectId: number;
@@ -21,6 +28,8 @@ export interface ImportParams {
   readonly keepExtras: boolean;
   readonly onBadRow: 'skip' | 'abort';
   readonly name: string;
+  /** The file as it was when the import started (absent in jobs from older versions). */
+  readonly fingerprint?: SourceFingerprint;
 }
 
 interface Checkpoint {
@@ -67,6 +76,7 @@ export async function startImport(
     keepExtras: req.keepExtras ?? true,
     onBadRow: req.onBadRow,
     name: req.name?.trim() || source.name,
+    fingerprint: fingerprintSource(source.path),
   };
   return ctx.jobs.start<ImportParams>('dataset.import', {
     projectId: project.id,
@@ -110,6 +120,7 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     if (!cp) dropStaging(db, ctl.jobId);
     let result: ImportResult;
     try {
+      checkUnchanged(p);
       result = await stageAndCommit(ctx, ctl, cp);
     } catch (e) {
       const shutdown = ctl.signal.aborted && !(ctl.signal.reason instanceof JobCancelled);
@@ -127,6 +138,29 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     const indexMs = Math.round(performance.now() - t0);
     return { ...result, timings: result.timings && { ...result.timings, indexMs } };
   };
+}
+
+/** A resume must read the very file the first run read: otherwise rows of two versions would be mixed. */
+function checkUnchanged(p: ImportParams): void {
+  if (!p.fingerprint) return;
+  let now: SourceFingerprint;
+  try {
+    now = fingerprintSource(p.source.path);
+  } catch {
+    throw new AppError(
+      'NOT_FOUND',
+      `${p.source.path} is no longer there, so this import cannot be resumed. Nothing was added to the project; ` +
+        'import the file again.',
+    );
+  }
+  const change = fingerprintChange(p.fingerprint, now);
+  if (change) {
+    throw new AppError(
+      'CONFLICT',
+      `${p.source.name} changed since this import started (${change}), so it cannot be resumed: the project would ` +
+        'get rows from two versions of the file. Nothing was added to the project; import the file again as a new import.',
+    );
+  }
 }
 
 async function stageAndCommit(
@@ -254,6 +288,7 @@ async function stageAndCommit(
       { badRows },
     );
   }
+  checkUnchanged(p);
   const readMs = performance.now() - started;
   const t0 = performance.now();
   const result = commit(ctx, ctl, { staged, skipped, badRows, records });

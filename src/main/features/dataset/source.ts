@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Encoding, ImportFormat, ImportPreview, ParseOptionsInput } from '../../../shared/dataset';
 import { AppError } from '../../core/errors';
@@ -79,6 +80,53 @@ function formatFromExtension(path: string): ImportFormat | null {
     default:
       return null;
   }
+}
+
+/** What identifies one version of a source: a resumed import must read the same bytes as the first run. */
+export interface SourceFingerprint {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** SHA-256 of the size, the first and the last MiB (for a folder: of every file's path, size and time). */
+  readonly hash: string;
+}
+
+const FINGERPRINT_BYTES = 1024 * 1024;
+
+/** A fast fingerprint of a file or folder (reads at most 2 MiB of a file). */
+export function fingerprintSource(path: string): SourceFingerprint {
+  const st = statSync(path);
+  const h = createHash('sha256');
+  if (st.isDirectory()) {
+    let newest = st.mtimeMs;
+    for (const f of folderFiles(path)) {
+      const fs = statSync(f);
+      newest = Math.max(newest, fs.mtimeMs);
+      h.update(`${f}\0${fs.size}\0${fs.mtimeMs}\n`);
+    }
+    return { size: st.size, mtimeMs: newest, hash: h.digest('hex') };
+  }
+  h.update(String(st.size));
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(FINGERPRINT_BYTES, st.size));
+    h.update(buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)));
+    if (st.size > FINGERPRINT_BYTES) {
+      h.update(buf.subarray(0, readSync(fd, buf, 0, buf.length, Math.max(0, st.size - FINGERPRINT_BYTES))));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { size: st.size, mtimeMs: st.mtimeMs, hash: h.digest('hex') };
+}
+
+/** What differs between two fingerprints, for a person ("its size changed from … to …"), or null when none. */
+export function fingerprintChange(before: SourceFingerprint, now: SourceFingerprint): string | null {
+  if (before.size !== now.size) return `its size changed from ${before.size} to ${now.size} bytes`;
+  if (before.hash !== now.hash) return 'its content changed';
+  if (before.mtimeMs !== now.mtimeMs) {
+    return `it was modified at ${new Date(now.mtimeMs).toISOString()} (after the import started)`;
+  }
+  return null;
 }
 
 /** Picks the delimiter that splits the first lines into the same number of columns. */
