@@ -91,4 +91,4 @@ it('refuses to resume (after kill -9 at ~30%) an import whose file was replaced,
   }
   // A second resume is refused the same way: the replaced file is never imported under the old job.
   expect(cli('jobs', 'resume', String(job!.id)).status).not.toBe(0);
-}, 120_000);
+}, 400_000);

@@ -10,6 +10,7 @@ import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 import { charLength, importNormalise, textHash } from './clean';
 import { ensureSearchIndex } from './data';
+import type { ByteCounter } from './parse';
 import {
   fingerprintChange,
   fingerprintSource,
@@ -122,12 +123,17 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     try {
       checkUnchanged(p);
       result = await stageAndCommit(ctx, ctl, cp);
-    } catch (e) {
+    } catch (caught) {
+      const e = diskFull(caught);
       const shutdown = ctl.signal.aborted && !(ctl.signal.reason instanceof JobCancelled);
       // On shutdown the staged rows stay for the resume; otherwise the import is over and they go.
       if (!shutdown) {
-        dropStaging(db, ctl.jobId);
-        ctl.saveCheckpoint(null);
+        try {
+          dropStaging(db, ctl.jobId);
+          ctl.saveCheckpoint(null);
+        } catch {
+          // A full disk can refuse even this; the staged rows are dropped on the next start.
+        }
       }
       throw e;
     }
@@ -138,6 +144,18 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     const indexMs = Math.round(performance.now() - t0);
     return { ...result, timings: result.timings && { ...result.timings, indexMs } };
   };
+}
+
+/** SQLite's "database or disk is full" as the error a person can act on. */
+function diskFull(e: unknown): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return new AppError(
+      'DISK_FULL',
+      'The disk holding the data folder is full. Nothing was added to the project; free some space and import again.',
+    );
+  }
+  return e;
 }
 
 /** A resume must read the very file the first run read: otherwise rows of two versions would be mixed. */
@@ -171,7 +189,10 @@ async function stageAndCommit(
   const db = ctx.db;
   const p = ctl.params;
   const src = p.source;
-  const counter = { bytes: 0 };
+  const counter: ByteCounter = {
+    bytes: 0,
+    recoded: src.encoding === 'utf-8' ? { lines: [], count: 0 } : undefined,
+  };
   const table = await openTable(src, counter, ctl.signal);
   const columns = table.columns;
   const textIdx = columns.indexOf(p.textColumn);
@@ -288,12 +309,22 @@ async function stageAndCommit(
       { badRows },
     );
   }
+  if (!db.prepare('SELECT 1 FROM import_staging WHERE job_id = ? AND length > 0 LIMIT 1').get(ctl.jobId)) {
+    throw new AppError(
+      'BAD_FILE',
+      `Every text in ${src.name} is empty (or only blank space): no documents to import. Nothing was changed. ` +
+        `Check that "${p.textColumn}" is the column that holds the texts.`,
+    );
+  }
   checkUnchanged(p);
   const readMs = performance.now() - started;
   const t0 = performance.now();
   const result = commit(ctx, ctl, { staged, skipped, badRows, records });
   return {
     ...result,
+    ...(counter.recoded?.count
+      ? { recoded: { count: counter.recoded.count, lines: counter.recoded.lines } }
+      : {}),
     timings: { readMs: Math.round(readMs), commitMs: Math.round(performance.now() - t0), indexMs: 0 },
   };
 }

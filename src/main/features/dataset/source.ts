@@ -29,6 +29,8 @@ export interface ResolvedSource {
   readonly bom: boolean;
   readonly delimiter: string | null;
   readonly hasHeader: boolean;
+  /** 'cr' for a file whose lines end in a bare carriage return (classic Mac OS exports). */
+  readonly newline?: 'cr';
 }
 
 const TEXT_NAMES = [
@@ -187,6 +189,12 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
       hasHeader: true,
     };
   }
+  if (!st.isFile()) {
+    throw new AppError(
+      'BAD_FILE',
+      `${name} is not a regular file (it is a pipe, socket or device). Save the data to a file and import that.`,
+    );
+  }
   if (st.size === 0)
     throw new AppError('BAD_FILE', `${name} is empty. Choose a file that contains your texts.`);
   let format = opts.format ?? formatFromExtension(opts.path);
@@ -204,6 +212,14 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
     };
   }
   const sniffed = sniffFile(opts.path, name, opts.encoding);
+  if (!sniffed.sample.trim() && st.size <= 64 * 1024) {
+    throw new AppError(
+      'BAD_FILE',
+      `${name} holds only blank space: no documents to import. Choose the file that contains your texts.`,
+    );
+  }
+  // Lines ended by a lone carriage return: no line feed anywhere in the sample.
+  const newline = sniffed.sample.includes('\r') && !sniffed.sample.includes('\n') ? 'cr' : undefined;
   if (!format || (format === 'csv' && !opts.format && extname(opts.path).toLowerCase() === '.txt')) {
     const first = sniffed.sample.trimStart()[0];
     format = first === '[' ? 'json' : first === '{' ? 'jsonl' : 'csv';
@@ -211,7 +227,11 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
   let delimiter: string | null = null;
   if (format === 'csv') {
     const ext = extname(opts.path).toLowerCase();
-    delimiter = opts.delimiter ?? (ext === '.tsv' || ext === '.tab' ? '\t' : detectDelimiter(sniffed.sample));
+    delimiter =
+      opts.delimiter ??
+      (ext === '.tsv' || ext === '.tab'
+        ? '\t'
+        : detectDelimiter(newline ? sniffed.sample.replace(/\r/g, '\n') : sniffed.sample));
   }
   return {
     path: opts.path,
@@ -223,7 +243,19 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
     bom: sniffed.bom,
     delimiter,
     hasHeader: opts.hasHeader ?? true,
+    ...(newline ? { newline } : {}),
   };
+}
+
+/** The decoded text of a source in chunks, lone carriage returns turned into line feeds for a CR-only file. */
+async function* sourceText(
+  src: ResolvedSource,
+  counter: ByteCounter,
+  signal?: AbortSignal,
+): AsyncGenerator<string> {
+  for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
+    yield src.newline === 'cr' ? chunk.replace(/\r/g, '\n') : chunk;
+  }
 }
 
 async function* jsonValues(
@@ -232,7 +264,7 @@ async function* jsonValues(
   signal?: AbortSignal,
 ): AsyncGenerator<JsonEvent[]> {
   const parser = src.format === 'json' ? new JsonArrayParser() : new JsonlParser();
-  for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
+  for await (const chunk of sourceText(src, counter, signal)) {
     const out: JsonEvent[] = [];
     parser.feed(chunk, false, out);
     if (out.length) yield out;
@@ -257,14 +289,18 @@ function jsonCell(v: unknown): string {
 
 const KEY_SCAN = 200;
 
-async function jsonColumns(src: ResolvedSource): Promise<string[]> {
+async function jsonColumns(src: ResolvedSource): Promise<{ columns: string[]; firstBad: string | null }> {
   const keys = new Set<string>();
   let seen = 0;
+  let firstBad: string | null = null;
   const it = jsonValues(src, { bytes: 0 });
   try {
     for await (const batch of it) {
       for (const ev of batch) {
-        if ('kind' in ev) continue;
+        if ('kind' in ev) {
+          if (ev.kind === 'bad' && !firstBad) firstBad = `line ${ev.line}: ${ev.message}`;
+          continue;
+        }
         const rec = asRecord(ev.value);
         if (!rec) continue;
         for (const k of Object.keys(rec)) keys.add(k);
@@ -275,7 +311,7 @@ async function jsonColumns(src: ResolvedSource): Promise<string[]> {
   } finally {
     await it.return(undefined);
   }
-  return [...keys];
+  return { columns: [...keys], firstBad };
 }
 
 function uniqueColumns(header: readonly string[]): string[] {
@@ -328,11 +364,12 @@ export async function openTable(
   signal?: AbortSignal,
 ): Promise<Table> {
   if (src.format === 'json' || src.format === 'jsonl') {
-    const columns = await jsonColumns(src);
+    const { columns, firstBad } = await jsonColumns(src);
     if (columns.length === 0) {
       throw new AppError(
         'BAD_FILE',
-        `${src.name} holds no JSON records (objects with fields such as "text").`,
+        `${src.name} holds no JSON records (objects with fields such as "text")` +
+          (firstBad ? `; the first record could not be read (${firstBad}).` : '.'),
       );
     }
     const index = new Map(columns.map((c, i) => [c, i]));
@@ -372,7 +409,7 @@ export async function openTable(
           const delimiter = src.delimiter ?? ',';
           // Tab-separated files rarely quote; a lone quote in a sentence must not swallow the rows after it.
           const parser = new CsvParser(delimiter, delimiter !== '\t');
-          for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
+          for await (const chunk of sourceText(src, counter, signal)) {
             const out: RecordEvent[] = [];
             parser.feed(chunk, false, out);
             if (out.length) yield out;
@@ -384,6 +421,7 @@ export async function openTable(
   // The header is the first good row.
   const pending: RecordEvent[] = [];
   let firstRow: (RecordEvent & { kind: 'row' }) | null = null;
+  let firstBad: string | null = null;
   let rest: RecordEvent[] = [];
   while (!firstRow) {
     const n = await raw.next();
@@ -391,6 +429,8 @@ export async function openTable(
     const i = n.value.findIndex((ev) => ev.kind === 'row');
     if (i < 0) {
       pending.push(...n.value);
+      const bad = n.value.find((ev) => ev.kind === 'bad');
+      if (bad && bad.kind === 'bad' && !firstBad) firstBad = `line ${bad.line}: ${bad.message}`;
       continue;
     }
     pending.push(...n.value.slice(0, i));
@@ -399,7 +439,10 @@ export async function openTable(
   }
   if (!firstRow) {
     await raw.return(undefined);
-    throw new AppError('BAD_FILE', `${src.name} holds no rows that can be read.`);
+    throw new AppError(
+      'BAD_FILE',
+      `${src.name} holds no rows that can be read` + (firstBad ? ` (${firstBad}).` : '.'),
+    );
   }
   const header = firstRow;
   const columns = src.hasHeader
