@@ -91,7 +91,7 @@ describe('long documents', () => {
       ],
     };
     const outcome = await runTraining(
-      { data, settings: { ...DEFAULT_TRAIN_SETTINGS, epochs: 2 }, runDir: dir, resumeFrom: null },
+      { data, settings: { ...DEFAULT_TRAIN_SETTINGS, maxEpochs: 2 }, runDir: dir, resumeFrom: null },
       { onProgress: async () => undefined, onEpoch: async () => undefined },
     );
     const predictor = await loadStudent(outcome.modelPath);
