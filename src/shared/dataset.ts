@@ -82,6 +82,11 @@ export interface ImportResult {
   readonly labelsCreated: readonly string[];
   /** The first malformed rows (at most 200). */
   readonly badRows: readonly BadRow[];
+  /**
+   * Lines of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252 (latin-1) instead: the count and
+   * the first line numbers (physical lines), for the person to check.
+   */
+  readonly recoded?: { readonly count: number; readonly lines: readonly number[] };
   /** Where the time went: reading and staging the file, then moving it into the project. */
   readonly timings?: { readonly readMs: number; readonly commitMs: number; readonly indexMs: number };
 }

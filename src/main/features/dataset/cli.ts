@@ -170,6 +170,12 @@ export const datasetCommands: CliCommand[] = [
         `Imported ${r.imported} examples into project ${id}${r.skipped ? `, skipped ${r.skipped} bad rows` : ''}.`,
       );
       if (r.labelsCreated.length) io.print(`New labels: ${r.labelsCreated.join(', ')}`);
+      if (r.recoded) {
+        io.print(
+          `${r.recoded.count} lines were not valid UTF-8 and were read as Windows-1252 (latin-1): lines ` +
+            `${r.recoded.lines.join(', ')}${r.recoded.count > r.recoded.lines.length ? ', …' : ''}. Check them.`,
+        );
+      }
       for (const b of r.badRows.slice(0, 20)) io.print(`  ${b.file} line ${b.line}: ${b.message}`);
       return r;
     },

@@ -122,6 +122,24 @@ function firstNonAscii(bufs: Buffer[]): Buffer {
   return bufs.find((b) => b.some((x) => x >= 0x80)) ?? bufs[0];
 }
 
+/**
+ * True when some line holds valid multi-byte UTF-8: text in a single-byte encoding practically never does, so such
+ * a file is UTF-8 with (possibly) some lines in another encoding, which the line-wise decoder reads one by one.
+ */
+function hasUtf8Lines(bufs: Buffer[]): boolean {
+  for (const buf of bufs) {
+    let from = 0;
+    while (from < buf.length) {
+      const nl = buf.indexOf(10, from);
+      const end = nl < 0 ? buf.length : nl;
+      const one = buf.subarray(from, end);
+      if (nl >= 0 && one.some((b) => b >= 0x80) && isUtf8(one, false)) return true;
+      from = end + 1;
+    }
+  }
+  return false;
+}
+
 function looksBinary(buf: Buffer): boolean {
   const n = Math.min(buf.length, 8192);
   let control = 0;
@@ -155,7 +173,10 @@ export function sniffFile(path: string, name: string, override?: Encoding): Snif
       }
       const spread = truncated ? samplesAcross(path) : [];
       const utf8 = isUtf8(head, truncated) && spread.every((b) => isUtf8(skipContinuation(b), true));
-      detected = utf8 ? 'utf-8' : fromChardet(chardet.detect(firstNonAscii([head, ...spread])));
+      detected =
+        utf8 || hasUtf8Lines([head, ...spread])
+          ? 'utf-8'
+          : fromChardet(chardet.detect(firstNonAscii([head, ...spread])));
     }
   }
   const encoding = override ?? detected;
@@ -174,8 +195,91 @@ export function decodeSample(head: Buffer, encoding: Encoding, truncated: boolea
   return noBom;
 }
 
+export interface Decoder {
+  write(buf: Buffer): string;
+  end(): string;
+}
+
+/** Lines that were not valid UTF-8 in a UTF-8 file and were read as Windows-1252 instead. */
+export interface Recoded {
+  /** The first such line numbers (physical lines, from 1), at most MAX_RECODED_REPORTED. */
+  readonly lines: number[];
+  count: number;
+}
+
+export const MAX_RECODED_REPORTED = 50;
+
 /** A streaming decoder: bytes in, text out, multi-byte sequences split across chunks handled; strips a BOM. */
-export function makeDecoder(encoding: Encoding): { write(buf: Buffer): string; end(): string } {
+export function makeDecoder(encoding: Encoding, recoded?: Recoded): Decoder {
+  if (encoding === 'utf-8' && recoded) return lineWiseUtf8(recoded);
   const d = iconv.getDecoder(encoding);
   return { write: (buf) => d.write(buf), end: () => d.end() ?? '' };
+}
+
+/** Beyond this many bytes without a newline the pending bytes are decoded as they are (replacement characters). */
+const MAX_PENDING_LINE = 32 * 1024 * 1024;
+
+/**
+ * UTF-8 decoded line by line: a file that is UTF-8 except for a few lines saved by an older tool in Windows-1252
+ * (latin-1) is a common result of concatenating exports. Decoding it as one or the other garbles part of it; so a
+ * line that is not valid UTF-8 is read as Windows-1252 (every byte is valid there) and its number is recorded for the
+ * import result. Files that are valid UTF-8 take the fast path: one check per chunk.
+ */
+function lineWiseUtf8(recoded: Recoded): Decoder {
+  const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let pending: Buffer = Buffer.alloc(0);
+  let line = 1;
+  let first = true;
+  const decodeLines = (bytes: Buffer): string => {
+    let text: string;
+    try {
+      text = fatal.decode(bytes);
+    } catch {
+      const parts: string[] = [];
+      let from = 0;
+      let at = line;
+      while (from < bytes.length) {
+        const nl = bytes.indexOf(10, from);
+        const end = nl < 0 ? bytes.length : nl + 1;
+        const one = bytes.subarray(from, end);
+        try {
+          parts.push(fatal.decode(one));
+        } catch {
+          parts.push(iconv.decode(one, 'windows-1252'));
+          if (recoded.lines.length < MAX_RECODED_REPORTED) recoded.lines.push(at);
+          recoded.count++;
+        }
+        at++;
+        from = end;
+      }
+      text = parts.join('');
+    }
+    for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) line++;
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    return text;
+  };
+  return {
+    write: (buf) => {
+      const all = pending.length ? Buffer.concat([pending, buf]) : buf;
+      const nl = all.lastIndexOf(10);
+      if (nl < 0) {
+        if (all.length <= MAX_PENDING_LINE) {
+          pending = all;
+          return '';
+        }
+        pending = Buffer.alloc(0);
+        return decodeLines(all);
+      }
+      pending = Buffer.from(all.subarray(nl + 1));
+      return decodeLines(all.subarray(0, nl + 1));
+    },
+    end: () => {
+      const rest = pending;
+      pending = Buffer.alloc(0);
+      return rest.length ? decodeLines(rest) : '';
+    },
+  };
 }

@@ -10,7 +10,15 @@ import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 import { charLength, importNormalise, textHash } from './clean';
 import { ensureSearchIndex } from './data';
-import { openTable, resolveSource, type ResolvedSource } from './source';
+import type { ByteCounter } from './parse';
+import {
+  fingerprintChange,
+  fingerprintSource,
+  openTable,
+  resolveSource,
+  type ResolvedSource,
+  type SourceFingerprint,
+} from './source';
 
 export interface ImportParams {
   readonly projectId: number;
@@ -21,6 +29,8 @@ export interface ImportParams {
   readonly keepExtras: boolean;
   readonly onBadRow: 'skip' | 'abort';
   readonly name: string;
+  /** The file as it was when the import started (absent in jobs from older versions). */
+  readonly fingerprint?: SourceFingerprint;
 }
 
 interface Checkpoint {
@@ -67,6 +77,7 @@ export async function startImport(
     keepExtras: req.keepExtras ?? true,
     onBadRow: req.onBadRow,
     name: req.name?.trim() || source.name,
+    fingerprint: fingerprintSource(source.path),
   };
   return ctx.jobs.start<ImportParams>('dataset.import', {
     projectId: project.id,
@@ -110,13 +121,19 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     if (!cp) dropStaging(db, ctl.jobId);
     let result: ImportResult;
     try {
+      checkUnchanged(p);
       result = await stageAndCommit(ctx, ctl, cp);
-    } catch (e) {
+    } catch (caught) {
+      const e = diskFull(caught);
       const shutdown = ctl.signal.aborted && !(ctl.signal.reason instanceof JobCancelled);
       // On shutdown the staged rows stay for the resume; otherwise the import is over and they go.
       if (!shutdown) {
-        dropStaging(db, ctl.jobId);
-        ctl.saveCheckpoint(null);
+        try {
+          dropStaging(db, ctl.jobId);
+          ctl.saveCheckpoint(null);
+        } catch {
+          // A full disk can refuse even this; the staged rows are dropped on the next start.
+        }
       }
       throw e;
     }
@@ -129,6 +146,41 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
   };
 }
 
+/** SQLite's "database or disk is full" as the error a person can act on. */
+function diskFull(e: unknown): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return new AppError(
+      'DISK_FULL',
+      'The disk holding the data folder is full. Nothing was added to the project; free some space and import again.',
+    );
+  }
+  return e;
+}
+
+/** A resume must read the very file the first run read: otherwise rows of two versions would be mixed. */
+function checkUnchanged(p: ImportParams): void {
+  if (!p.fingerprint) return;
+  let now: SourceFingerprint;
+  try {
+    now = fingerprintSource(p.source.path);
+  } catch {
+    throw new AppError(
+      'NOT_FOUND',
+      `${p.source.path} is no longer there, so this import cannot be resumed. Nothing was added to the project; ` +
+        'import the file again.',
+    );
+  }
+  const change = fingerprintChange(p.fingerprint, now);
+  if (change) {
+    throw new AppError(
+      'CONFLICT',
+      `${p.source.name} changed since this import started (${change}), so it cannot be resumed: the project would ` +
+        'get rows from two versions of the file. Nothing was added to the project; import the file again as a new import.',
+    );
+  }
+}
+
 async function stageAndCommit(
   ctx: CoreContext,
   ctl: JobControl<ImportParams>,
@@ -137,7 +189,10 @@ async function stageAndCommit(
   const db = ctx.db;
   const p = ctl.params;
   const src = p.source;
-  const counter = { bytes: 0 };
+  const counter: ByteCounter = {
+    bytes: 0,
+    recoded: src.encoding === 'utf-8' ? { lines: [], count: 0 } : undefined,
+  };
   const table = await openTable(src, counter, ctl.signal);
   const columns = table.columns;
   const textIdx = columns.indexOf(p.textColumn);
@@ -254,11 +309,22 @@ async function stageAndCommit(
       { badRows },
     );
   }
+  if (!db.prepare('SELECT 1 FROM import_staging WHERE job_id = ? AND length > 0 LIMIT 1').get(ctl.jobId)) {
+    throw new AppError(
+      'BAD_FILE',
+      `Every text in ${src.name} is empty (or only blank space): no documents to import. Nothing was changed. ` +
+        `Check that "${p.textColumn}" is the column that holds the texts.`,
+    );
+  }
+  checkUnchanged(p);
   const readMs = performance.now() - started;
   const t0 = performance.now();
   const result = commit(ctx, ctl, { staged, skipped, badRows, records });
   return {
     ...result,
+    ...(counter.recoded?.count
+      ? { recoded: { count: counter.recoded.count, lines: counter.recoded.lines } }
+      : {}),
     timings: { readMs: Math.round(readMs), commitMs: Math.round(performance.now() - t0), indexMs: 0 },
   };
 }

@@ -3,7 +3,7 @@ import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import type { Encoding } from '../../../shared/dataset';
 import { AppError } from '../../core/errors';
-import { decodeSample, makeDecoder, sniffFile } from './encoding';
+import { decodeSample, makeDecoder, sniffFile, type Recoded } from './encoding';
 
 /** One parsed record, or a malformed one (with the line it starts on). */
 export type RecordEvent =
@@ -16,11 +16,13 @@ export type RecordEvent =
   | { readonly kind: 'bad'; readonly line: number; readonly message: string; readonly file?: string };
 
 /** Longest record (or JSON element) accepted: beyond it the row is reported, never held in memory. */
-export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
 export interface ByteCounter {
   bytes: number;
+  /** When given, a UTF-8 file is decoded line by line and the lines read as Windows-1252 are counted here. */
+  recoded?: Recoded;
 }
 
 /** Streams a file's text in chunks, decoded (BOM stripped), counting the bytes read. */
@@ -30,7 +32,7 @@ export async function* textChunks(
   counter: ByteCounter,
   signal?: AbortSignal,
 ): AsyncGenerator<string> {
-  const decoder = makeDecoder(encoding);
+  const decoder = makeDecoder(encoding, counter.recoded);
   const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES, signal });
   try {
     for await (const buf of stream as AsyncIterable<Buffer>) {
@@ -40,8 +42,27 @@ export async function* textChunks(
     }
     const rest = decoder.end();
     if (rest) yield rest;
+  } catch (e) {
+    throw readError(e, path);
   } finally {
     stream.destroy();
+  }
+}
+
+/** A file-system error while reading a source, as an error a person can act on (others pass through). */
+export function readError(e: unknown, path: string): unknown {
+  switch ((e as { code?: unknown } | null)?.code) {
+    case 'ENOENT':
+      return new AppError('NOT_FOUND', `${path} is no longer there. Choose the file again.`);
+    case 'EACCES':
+    case 'EPERM':
+      return new AppError('BAD_FILE', `${path} cannot be read (no permission). Check who may read it.`);
+    case 'EISDIR':
+      return new AppError('BAD_FILE', `${path} is a folder, not a file.`);
+    case 'EIO':
+      return new AppError('BAD_FILE', `${path} could not be read (an input/output error: a failing disk?).`);
+    default:
+      return e;
   }
 }
 

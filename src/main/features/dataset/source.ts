@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Encoding, ImportFormat, ImportPreview, ParseOptionsInput } from '../../../shared/dataset';
 import { AppError } from '../../core/errors';
@@ -28,6 +29,8 @@ export interface ResolvedSource {
   readonly bom: boolean;
   readonly delimiter: string | null;
   readonly hasHeader: boolean;
+  /** 'cr' for a file whose lines end in a bare carriage return (classic Mac OS exports). */
+  readonly newline?: 'cr';
 }
 
 const TEXT_NAMES = [
@@ -79,6 +82,53 @@ function formatFromExtension(path: string): ImportFormat | null {
     default:
       return null;
   }
+}
+
+/** What identifies one version of a source: a resumed import must read the same bytes as the first run. */
+export interface SourceFingerprint {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** SHA-256 of the size, the first and the last MiB (for a folder: of every file's path, size and time). */
+  readonly hash: string;
+}
+
+const FINGERPRINT_BYTES = 1024 * 1024;
+
+/** A fast fingerprint of a file or folder (reads at most 2 MiB of a file). */
+export function fingerprintSource(path: string): SourceFingerprint {
+  const st = statSync(path);
+  const h = createHash('sha256');
+  if (st.isDirectory()) {
+    let newest = st.mtimeMs;
+    for (const f of folderFiles(path)) {
+      const fs = statSync(f);
+      newest = Math.max(newest, fs.mtimeMs);
+      h.update(`${f}\0${fs.size}\0${fs.mtimeMs}\n`);
+    }
+    return { size: st.size, mtimeMs: newest, hash: h.digest('hex') };
+  }
+  h.update(String(st.size));
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(FINGERPRINT_BYTES, st.size));
+    h.update(buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)));
+    if (st.size > FINGERPRINT_BYTES) {
+      h.update(buf.subarray(0, readSync(fd, buf, 0, buf.length, Math.max(0, st.size - FINGERPRINT_BYTES))));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { size: st.size, mtimeMs: st.mtimeMs, hash: h.digest('hex') };
+}
+
+/** What differs between two fingerprints, for a person ("its size changed from … to …"), or null when none. */
+export function fingerprintChange(before: SourceFingerprint, now: SourceFingerprint): string | null {
+  if (before.size !== now.size) return `its size changed from ${before.size} to ${now.size} bytes`;
+  if (before.hash !== now.hash) return 'its content changed';
+  if (before.mtimeMs !== now.mtimeMs) {
+    return `it was modified at ${new Date(now.mtimeMs).toISOString()} (after the import started)`;
+  }
+  return null;
 }
 
 /** Picks the delimiter that splits the first lines into the same number of columns. */
@@ -139,6 +189,12 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
       hasHeader: true,
     };
   }
+  if (!st.isFile()) {
+    throw new AppError(
+      'BAD_FILE',
+      `${name} is not a regular file (it is a pipe, socket or device). Save the data to a file and import that.`,
+    );
+  }
   if (st.size === 0)
     throw new AppError('BAD_FILE', `${name} is empty. Choose a file that contains your texts.`);
   let format = opts.format ?? formatFromExtension(opts.path);
@@ -156,6 +212,14 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
     };
   }
   const sniffed = sniffFile(opts.path, name, opts.encoding);
+  if (!sniffed.sample.trim() && st.size <= 64 * 1024) {
+    throw new AppError(
+      'BAD_FILE',
+      `${name} holds only blank space: no documents to import. Choose the file that contains your texts.`,
+    );
+  }
+  // Lines ended by a lone carriage return: no line feed anywhere in the sample.
+  const newline = sniffed.sample.includes('\r') && !sniffed.sample.includes('\n') ? 'cr' : undefined;
   if (!format || (format === 'csv' && !opts.format && extname(opts.path).toLowerCase() === '.txt')) {
     const first = sniffed.sample.trimStart()[0];
     format = first === '[' ? 'json' : first === '{' ? 'jsonl' : 'csv';
@@ -163,7 +227,11 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
   let delimiter: string | null = null;
   if (format === 'csv') {
     const ext = extname(opts.path).toLowerCase();
-    delimiter = opts.delimiter ?? (ext === '.tsv' || ext === '.tab' ? '\t' : detectDelimiter(sniffed.sample));
+    delimiter =
+      opts.delimiter ??
+      (ext === '.tsv' || ext === '.tab'
+        ? '\t'
+        : detectDelimiter(newline ? sniffed.sample.replace(/\r/g, '\n') : sniffed.sample));
   }
   return {
     path: opts.path,
@@ -175,7 +243,19 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
     bom: sniffed.bom,
     delimiter,
     hasHeader: opts.hasHeader ?? true,
+    ...(newline ? { newline } : {}),
   };
+}
+
+/** The decoded text of a source in chunks, lone carriage returns turned into line feeds for a CR-only file. */
+async function* sourceText(
+  src: ResolvedSource,
+  counter: ByteCounter,
+  signal?: AbortSignal,
+): AsyncGenerator<string> {
+  for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
+    yield src.newline === 'cr' ? chunk.replace(/\r/g, '\n') : chunk;
+  }
 }
 
 async function* jsonValues(
@@ -184,7 +264,7 @@ async function* jsonValues(
   signal?: AbortSignal,
 ): AsyncGenerator<JsonEvent[]> {
   const parser = src.format === 'json' ? new JsonArrayParser() : new JsonlParser();
-  for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
+  for await (const chunk of sourceText(src, counter, signal)) {
     const out: JsonEvent[] = [];
     parser.feed(chunk, false, out);
     if (out.length) yield out;
@@ -209,14 +289,18 @@ function jsonCell(v: unknown): string {
 
 const KEY_SCAN = 200;
 
-async function jsonColumns(src: ResolvedSource): Promise<string[]> {
+async function jsonColumns(src: ResolvedSource): Promise<{ columns: string[]; firstBad: string | null }> {
   const keys = new Set<string>();
   let seen = 0;
+  let firstBad: string | null = null;
   const it = jsonValues(src, { bytes: 0 });
   try {
     for await (const batch of it) {
       for (const ev of batch) {
-        if ('kind' in ev) continue;
+        if ('kind' in ev) {
+          if (ev.kind === 'bad' && !firstBad) firstBad = `line ${ev.line}: ${ev.message}`;
+          continue;
+        }
         const rec = asRecord(ev.value);
         if (!rec) continue;
         for (const k of Object.keys(rec)) keys.add(k);
@@ -227,7 +311,7 @@ async function jsonColumns(src: ResolvedSource): Promise<string[]> {
   } finally {
     await it.return(undefined);
   }
-  return [...keys];
+  return { columns: [...keys], firstBad };
 }
 
 function uniqueColumns(header: readonly string[]): string[] {
@@ -280,11 +364,12 @@ export async function openTable(
   signal?: AbortSignal,
 ): Promise<Table> {
   if (src.format === 'json' || src.format === 'jsonl') {
-    const columns = await jsonColumns(src);
+    const { columns, firstBad } = await jsonColumns(src);
     if (columns.length === 0) {
       throw new AppError(
         'BAD_FILE',
-        `${src.name} holds no JSON records (objects with fields such as "text").`,
+        `${src.name} holds no JSON records (objects with fields such as "text")` +
+          (firstBad ? `; the first record could not be read (${firstBad}).` : '.'),
       );
     }
     const index = new Map(columns.map((c, i) => [c, i]));
@@ -324,7 +409,7 @@ export async function openTable(
           const delimiter = src.delimiter ?? ',';
           // Tab-separated files rarely quote; a lone quote in a sentence must not swallow the rows after it.
           const parser = new CsvParser(delimiter, delimiter !== '\t');
-          for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
+          for await (const chunk of sourceText(src, counter, signal)) {
             const out: RecordEvent[] = [];
             parser.feed(chunk, false, out);
             if (out.length) yield out;
@@ -336,6 +421,7 @@ export async function openTable(
   // The header is the first good row.
   const pending: RecordEvent[] = [];
   let firstRow: (RecordEvent & { kind: 'row' }) | null = null;
+  let firstBad: string | null = null;
   let rest: RecordEvent[] = [];
   while (!firstRow) {
     const n = await raw.next();
@@ -343,6 +429,8 @@ export async function openTable(
     const i = n.value.findIndex((ev) => ev.kind === 'row');
     if (i < 0) {
       pending.push(...n.value);
+      const bad = n.value.find((ev) => ev.kind === 'bad');
+      if (bad && bad.kind === 'bad' && !firstBad) firstBad = `line ${bad.line}: ${bad.message}`;
       continue;
     }
     pending.push(...n.value.slice(0, i));
@@ -351,7 +439,10 @@ export async function openTable(
   }
   if (!firstRow) {
     await raw.return(undefined);
-    throw new AppError('BAD_FILE', `${src.name} holds no rows that can be read.`);
+    throw new AppError(
+      'BAD_FILE',
+      `${src.name} holds no rows that can be read` + (firstBad ? ` (${firstBad}).` : '.'),
+    );
   }
   const header = firstRow;
   const columns = src.hasHeader

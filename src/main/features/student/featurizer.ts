@@ -4,10 +4,14 @@
  * See docs/student-model.md for the format it is saved in.
  *
  * Steps, in order:
+ * 0. A student reads at most the first MAX_STUDENT_CHARS (100,000) UTF-16 code units of a document (one less when
+ *    the last would split a surrogate pair); the rest is ignored, in training and in prediction alike.
  * 1. `text.normalize('NFKC')`, then `toLowerCase()` when `lowercase`.
  * 2. Words: `Intl.Segmenter('zh', { granularity: 'word' })` segments that are `isWordLike` (segmenter 'intl'), or
  *    runs of non-whitespace (segmenter 'whitespace'). Intl.Segmenter splits English on spaces and punctuation and
- *    unsegmented Chinese into dictionary words.
+ *    unsegmented Chinese into dictionary words. Its cost grows faster than the length of the text, so a text longer
+ *    than SEGMENT_CHUNK code units is segmented in pieces cut where a word boundary is certain (after whitespace or
+ *    CJK sentence punctuation, before a letter or digit: see `segmentChunks`); this gives the same words as one call.
  * 3. Feature strings, in this order: every word `"w\u0001" + word`; every pair of adjacent words
  *    `"b\u0001" + w1 + " " + w2` when wordNgrams >= 2; for each word without CJK characters, the fastText subwords
  *    of `"<" + word + ">"` of n code points, subwordMin <= n <= subwordMax (all n-grams of the padded word, skipped
@@ -73,16 +77,91 @@ export function fnv1a(s: string): number {
 
 let segmenter: Intl.Segmenter | null = null;
 
+/** What a student reads of one document, at most (UTF-16 code units, before normalization). */
+export const MAX_STUDENT_CHARS = 100_000;
+
+/** The part of a text a student reads: the first MAX_STUDENT_CHARS code units, never half a surrogate pair. */
+export function studentText(text: string): string {
+  if (text.length <= MAX_STUDENT_CHARS) return text;
+  const last = text.charCodeAt(MAX_STUDENT_CHARS - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? MAX_STUDENT_CHARS - 1 : MAX_STUDENT_CHARS);
+}
+
 export function normalizeText(text: string, config: FeaturizerConfig): string {
-  const t = text.normalize('NFKC');
+  const t = studentText(text).normalize('NFKC');
   return config.lowercase ? t.toLowerCase() : t;
 }
 
-export function words(normalized: string, config: FeaturizerConfig): string[] {
-  if (config.segmenter === 'whitespace') return normalized.split(/\s+/u).filter((w) => w.length > 0);
+/** Longest piece of text given to Intl.Segmenter at once (its cost per character grows beyond a few thousand). */
+export const SEGMENT_CHUNK = 2000;
+
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]/u;
+
+/** Whitespace, or CJK sentence punctuation (。，！？；、：): after it and before a letter a word always ends. */
+function isCutAfter(c: number): boolean {
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0x3000 ||
+    c === 0x3001 ||
+    c === 0x3002 ||
+    c === 0xff01 ||
+    c === 0xff0c ||
+    c === 0xff1a ||
+    c === 0xff1b ||
+    c === 0xff1f
+  );
+}
+
+function safeCut(text: string, i: number): boolean {
+  return isCutAfter(text.charCodeAt(i - 1)) && LETTER_OR_DIGIT.test(text.slice(i, i + 2));
+}
+
+/**
+ * Pieces of at most about SEGMENT_CHUNK code units whose concatenation is the text, cut only between whitespace or
+ * CJK punctuation and a following letter or digit (Unicode word-break rules always break there, so segmenting the
+ * pieces gives the segments of the whole). A run of SEGMENT_CHUNK * 4 code units without such a place (no
+ * whitespace, no punctuation: not prose) is cut where it must, outside a surrogate pair.
+ */
+export function segmentChunks(text: string): string[] {
+  if (text.length <= SEGMENT_CHUNK) return [text];
+  const out: string[] = [];
+  let start = 0;
+  while (text.length - start > SEGMENT_CHUNK) {
+    let cut = -1;
+    for (let i = start + SEGMENT_CHUNK; i > start + SEGMENT_CHUNK / 2; i--) {
+      if (safeCut(text, i)) {
+        cut = i;
+        break;
+      }
+    }
+    const hard = Math.min(text.length, start + SEGMENT_CHUNK * 4);
+    for (let i = start + SEGMENT_CHUNK + 1; cut < 0 && i < hard; i++) if (safeCut(text, i)) cut = i;
+    if (cut < 0) {
+      if (hard >= text.length) break;
+      const c = text.charCodeAt(hard - 1);
+      cut = c >= 0xd800 && c <= 0xdbff ? hard - 1 : hard;
+    }
+    out.push(text.slice(start, cut));
+    start = cut;
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+export function words(normalized: string, config: FeaturizerConfig, maxWords = Infinity): string[] {
+  if (config.segmenter === 'whitespace') {
+    return normalized
+      .split(/\s+/u)
+      .filter((w) => w.length > 0)
+      .slice(0, maxWords);
+  }
   segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
   const out: string[] = [];
-  for (const s of segmenter.segment(normalized)) if (s.isWordLike) out.push(s.segment);
+  for (const piece of segmentChunks(normalized)) {
+    for (const s of segmenter.segment(piece)) if (s.isWordLike) out.push(s.segment);
+    if (out.length >= maxWords) return out.slice(0, maxWords);
+  }
   return out;
 }
 
@@ -148,7 +227,7 @@ export function featurize(text: string, config: FeaturizerConfig): Uint32Array {
  * `"w\u0001" + word` like the bag's word features, in text order, the first `maxTokens` of them.
  */
 export function tokenSequence(text: string, config: FeaturizerConfig, maxTokens: number): Uint32Array {
-  const ws = words(normalizeText(text, config), config);
+  const ws = words(normalizeText(text, config), config, maxTokens);
   const n = Math.min(ws.length, maxTokens);
   const ids = new Uint32Array(n);
   for (let i = 0; i < n; i++) ids[i] = fnv1a('w\u0001' + ws[i]) % config.buckets;

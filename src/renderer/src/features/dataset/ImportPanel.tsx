@@ -361,6 +361,16 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
               {t('import.newLabels', { labels: result.labelsCreated.join(', ') })}
             </Text>
           )}
+          {result.recoded && (
+            <Text size="sm" mt={4} data-testid="import-recoded">
+              {t('import.recoded', {
+                count: result.recoded.count,
+                lines:
+                  result.recoded.lines.join(', ') +
+                  (result.recoded.count > result.recoded.lines.length ? ', …' : ''),
+              })}
+            </Text>
+          )}
           {result.badRows.length > 0 && <BadRowsTable rows={result.badRows} />}
         </Alert>
       )}
