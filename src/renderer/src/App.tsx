@@ -1,20 +1,13 @@
-import {
-  AppShell,
-  Group,
-  Loader,
-  SegmentedControl,
-  Select,
-  Title,
-  useMantineColorScheme,
-} from '@mantine/core';
+import { AppShell, Group, Loader, SegmentedControl, Select, Title } from '@mantine/core';
 import { IconFlask } from '@tabler/icons-react';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Language, Settings, Theme } from '../../shared/app';
+import type { Language, Theme } from '../../shared/app';
 import { WIZARD_STEPS, type WizardStep } from '../../shared/projects';
-import { call, useQuery } from './api';
+import { useQuery } from './api';
 import { StatusBar } from './components/StatusBar';
 import { ProjectList } from './features/projects/ProjectList';
+import { useAppSettings } from './settings/useAppSettings';
 import { Wizard } from './wizard/Wizard';
 
 function asStep(s: string | null): WizardStep {
@@ -24,21 +17,8 @@ function asStep(s: string | null): WizardStep {
 /** The app frame: header (language, theme), the project list or a project's wizard, and the status bar. */
 export function App(): React.JSX.Element {
   const { t, i18n } = useTranslation();
-  const { setColorScheme } = useMantineColorScheme();
   const info = useQuery('app.info', {});
-  const [settings, setSettings] = useState<Settings | null>(null);
-
-  useEffect(() => {
-    void call('settings.get', {}).then((s) => {
-      setSettings(s);
-      void i18n.changeLanguage(s.language);
-      setColorScheme(s.theme);
-    });
-  }, [i18n, setColorScheme]);
-
-  const update = (patch: Partial<Settings>): void => {
-    void call('settings.update', patch).then(setSettings);
-  };
+  const { settings, update } = useAppSettings();
 
   useEffect(() => {
     document.documentElement.lang = i18n.language;
@@ -75,9 +55,7 @@ export function App(): React.JSX.Element {
                 { value: 'zh-CN', label: '简体中文' },
               ]}
               onChange={(v) => {
-                if (!v) return;
-                void i18n.changeLanguage(v);
-                update({ language: v as Language });
+                if (v) update({ language: v as Language });
               }}
             />
             <SegmentedControl
@@ -90,10 +68,7 @@ export function App(): React.JSX.Element {
                 { value: 'dark', label: t('themeDark') },
                 { value: 'auto', label: t('themeAuto') },
               ]}
-              onChange={(v) => {
-                setColorScheme(v as Theme);
-                update({ theme: v as Theme });
-              }}
+              onChange={(v) => update({ theme: v as Theme })}
             />
           </Group>
         </Group>

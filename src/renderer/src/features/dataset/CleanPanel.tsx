@@ -236,6 +236,7 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
       </Table>
       <Textarea
         label={t('clean.tryIt')}
+        data-testid="mask-try"
         value={sample}
         onChange={(e) => setSample(e.currentTarget.value)}
         autosize
