@@ -15,6 +15,9 @@ export interface Project {
 export const WIZARD_STEPS = ['data', 'teacher', 'review', 'train', 'evaluate', 'export'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
 
+/** Whether each wizard step is done, judged by the project's contents (see `projectProgress`). */
+export type ProjectProgress = Readonly<Record<WizardStep, boolean>>;
+
 const name = z
   .string()
   .trim()
@@ -25,6 +28,8 @@ const ProjectId = z.object({ projectId: z.number().int().positive() });
 export const projectsContract = {
   'projects.list': channel<Project[]>()(z.object({})),
   'projects.get': channel<Project>()(ProjectId),
+  /** Which wizard steps are done by what the project holds (the stepper's check marks). */
+  'projects.progress': channel<ProjectProgress>()(ProjectId),
   'projects.create': channel<Project>()(z.object({ name, description: z.string().max(2000).optional() })),
   'projects.rename': channel<Project>()(ProjectId.extend({ name })),
   'projects.delete': channel<{ deleted: true }>()(ProjectId.extend({ confirmName: z.string() })),

@@ -136,6 +136,9 @@ export interface TeacherRun {
   readonly settings: TeacherRunSettings;
   readonly calibrationTemperature: number | null;
   readonly calibration: CalibrationReport | null;
+  /** Human-labelled validation examples in the project, and how many of them this run labelled (what calibration fits on). */
+  readonly validationLabelled: number;
+  readonly calibrationReady: number;
   readonly jobId: number | null;
   readonly targetCount: number;
   readonly outputCount: number;

@@ -123,6 +123,8 @@ describe('teacher runs on a real core (SQLite file, job manager, teacher process
       expect(item.distribution!.labels.map((l) => l.name)).toEqual(['fair', 'unfair']);
     }
 
+    // The wizard's Teacher step is done when a run completed, not before.
+    expect((await core.call('projects.progress', { projectId: p.projectId })).teacher).toBe(false);
     const { run, job } = await core.call('teacher.run', {
       projectId: p.projectId,
       modelId: model.id,
@@ -131,6 +133,12 @@ describe('teacher runs on a real core (SQLite file, job manager, teacher process
     expect(run.targetCount).toBe(examples.length);
     const final = await core.jobs.wait(job.id);
     expect(final.state).toBe('completed');
+    expect(await core.call('projects.progress', { projectId: p.projectId })).toMatchObject({
+      data: true,
+      teacher: true,
+      review: true,
+      train: false,
+    });
     expect(final.result).toMatchObject({ labelled: SENTENCES.length, skipped: 1, failed: 0 });
 
     const latest = latestTeacherRun(core.db, p.projectId)!;
@@ -149,6 +157,9 @@ describe('teacher runs on a real core (SQLite file, job manager, teacher process
     expect(stored.promptTemplate).toContain('unfair: A clause that puts the consumer');
     expect(stored.settings).toMatchObject({ mode: 'direct', threads: 1, sequences: 2 });
     // 4 validation examples are labelled: calibration needs 5, so it asks for more rather than overfitting.
+    // The run says how many it has, so that the UI's hint gives the real count.
+    expect(stored.validationLabelled).toBe(4);
+    expect(stored.calibrationReady).toBe(4);
     await expect(core.call('teacher.calibrate', { runId: run.id })).rejects.toThrow(/at least 5/);
 
     const outputs = await core.call('teacher.outputs', { runId: run.id, limit: 100 });
@@ -186,6 +197,8 @@ describe('teacher runs on a real core (SQLite file, job manager, teacher process
     const stored = (await core.call('teacher.runs', { projectId: p.projectId }))[0];
     expect(stored.calibrationTemperature).toBeCloseTo(report.temperature, 9);
     expect(stored.calibration?.before.bins).toHaveLength(10);
+    expect(stored.calibrationReady).toBe(examples.length);
+    expect(stored.validationLabelled).toBe(examples.length);
   }, 120_000);
 
   it('resumes after the teacher process is killed mid-run and labels every example exactly once', async () => {

@@ -51,7 +51,7 @@ export interface TeacherChoice {
 }
 
 const DEFAULT_CONTEXT = 2048;
-const MIN_CALIBRATION_EXAMPLES = 5;
+export const MIN_CALIBRATION_EXAMPLES = 5;
 
 function settingsOf(c: TeacherChoice): TeacherRunSettings {
   return {
@@ -255,6 +255,11 @@ function toRun(db: Db, r: RunRow): TeacherRun {
         { name: string } | undefined)
     : undefined;
   const counts = runCounts(db, r.id);
+  const validation = humanLabels(db, r.project_id, { split: 'validation' });
+  const scored = db
+    .prepare('SELECT example_id FROM teacher_outputs WHERE run_id = ?')
+    .pluck()
+    .all(r.id) as number[];
   return {
     id: r.id,
     projectId: r.project_id,
@@ -275,6 +280,8 @@ function toRun(db: Db, r: RunRow): TeacherRun {
     },
     calibrationTemperature: r.calibration_temperature,
     calibration: calibrationOf(db, r.id),
+    validationLabelled: validation.size,
+    calibrationReady: scored.filter((id) => validation.has(id)).length,
     jobId: r.job_id,
     targetCount: counts.target,
     outputCount: counts.output,

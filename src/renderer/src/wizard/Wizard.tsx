@@ -1,8 +1,9 @@
 import { Alert, Button, Group, Loader, Stepper, Title } from '@mantine/core';
-import { IconArrowLeft, IconArrowRight } from '@tabler/icons-react';
+import { IconArrowLeft, IconArrowRight, IconCheck } from '@tabler/icons-react';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WIZARD_STEPS, type WizardStep } from '../../../shared/projects';
+import type { StepperStepProps } from '@mantine/core';
 import { useEvent, useQuery } from '../api';
 import { STEP_COMPONENTS } from './steps';
 
@@ -17,8 +18,14 @@ interface Props {
 export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.Element {
   const { t } = useTranslation();
   const project = useQuery('projects.get', { projectId });
+  const progress = useQuery('projects.progress', { projectId });
   useEvent('project.changed', (e) => {
-    if (e.projectId === projectId) project.reload();
+    if (e.projectId !== projectId) return;
+    project.reload();
+    progress.reload();
+  });
+  useEvent('job.updated', (j) => {
+    if (j.projectId === projectId && j.state === 'completed') progress.reload();
   });
   const index = WIZARD_STEPS.indexOf(step);
   useEffect(() => {
@@ -60,14 +67,26 @@ export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.El
         size="sm"
         mb="lg"
         data-testid="wizard-steps"
+        // One row at any width: the hints wrap inside their step instead of pushing the last step to a new row.
+        wrap={false}
+        styles={{
+          step: { flex: '0 1 auto', minWidth: 0 },
+          stepBody: { minWidth: 0 },
+          // Separators would otherwise fill up to the open step, as if every step before it were done.
+          separator: {
+            backgroundColor: 'var(--mantine-color-default-border)',
+            marginInline: 'var(--mantine-spacing-xs)',
+            minWidth: 8,
+          },
+        }}
       >
         {WIZARD_STEPS.map((s, i) => (
-          // Steps before the open one are not necessarily done: show their number, not a check mark.
-          <Stepper.Step
+          <RealStep
             key={s}
+            done={progress.data?.[s] ?? false}
+            open={i === index}
             label={t(`steps.${s}`)}
             description={t(`stepHints.${s}`)}
-            completedIcon={i + 1}
             data-testid={`step-${s}`}
           />
         ))}
@@ -95,5 +114,25 @@ export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.El
         </Button>
       </Group>
     </div>
+  );
+}
+
+/**
+ * A stepper step whose check mark says the step is done by the project's contents. Mantine's Stepper marks every
+ * step before the open one as completed (it passes `state`); that `state` is replaced here.
+ */
+function RealStep({
+  done,
+  open,
+  ...props
+}: StepperStepProps & { done: boolean; open: boolean; 'data-testid': string }): React.JSX.Element {
+  return (
+    <Stepper.Step
+      {...props}
+      state={done && !open ? 'stepCompleted' : open ? 'stepProgress' : 'stepInactive'}
+      progressIcon={done ? <IconCheck size={16} /> : props.progressIcon}
+      completedIcon={<IconCheck size={16} />}
+      data-done={done}
+    />
   );
 }

@@ -269,6 +269,11 @@ function Curves({ run }: { run: StudentRunDetail }): React.JSX.Element {
   );
 }
 
+/** A run whose job is paused is still 'running' in the database: say "Paused", as the job does. */
+function shownState(state: StudentRun['state'], job: Job | null): StudentRun['state'] | 'paused' {
+  return state === 'running' && job?.state === 'paused' ? 'paused' : state;
+}
+
 function RunPanel({ runId, job }: { runId: number; job: Job | null }): React.JSX.Element {
   const { t } = useTranslation('student');
   const detail = useQuery('student.run', { runId });
@@ -282,15 +287,20 @@ function RunPanel({ runId, job }: { runId: number; job: Job | null }): React.JSX
   }, [jobState, reload]);
   const run = detail.data;
   if (!run) return <Text c="dimmed">{t('loading')}</Text>;
+  const state = shownState(run.state, job?.id === run.jobId ? job : null);
   const few = run.data.perClass.filter((c) => c.count < FEW_EXAMPLES);
   return (
-    <Card withBorder data-testid="train-run-panel" data-run-state={run.state}>
+    <Card withBorder data-testid="train-run-panel" data-run-state={state}>
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={4}>{t('runTitle', { id: run.id })}</Title>
           <Group gap="xs">
-            <Badge variant="light" data-testid="train-run-state">
-              {t(`state.${run.state}`)}
+            <Badge
+              variant="light"
+              color={state === 'paused' ? 'yellow' : undefined}
+              data-testid="train-run-state"
+            >
+              {t(`state.${state}`)}
             </Badge>
             {run.bestEpoch !== null && (
               <Badge color="teal" variant="light" data-testid="train-best">
@@ -343,10 +353,12 @@ function RunPanel({ runId, job }: { runId: number; job: Job | null }): React.JSX
 function RunsTable({
   runs,
   selected,
+  job,
   onSelect,
 }: {
   runs: readonly StudentRun[];
   selected: number | null;
+  job: Job | null;
   onSelect: (id: number) => void;
 }): React.JSX.Element {
   const { t } = useTranslation('student');
@@ -378,7 +390,7 @@ function RunsTable({
                 {t(`archShort.${r.architecture}`)}
               </Text>
             </Table.Td>
-            <Table.Td>{t(`state.${r.state}`)}</Table.Td>
+            <Table.Td>{t(`state.${shownState(r.state, job?.id === r.jobId ? job : null)}`)}</Table.Td>
             <Table.Td>
               {r.teacherRunId === null ? t('humanOnly') : t('withTeacher', { id: r.teacherRunId })} ·{' '}
               {r.data.trainCount}/{r.data.validationCount}
@@ -532,7 +544,7 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
           <Text size="sm" c="dimmed">
             {t('runsHelp')}
           </Text>
-          <RunsTable runs={runs.data} selected={selectedRun?.id ?? null} onSelect={setSelected} />
+          <RunsTable runs={runs.data} selected={selectedRun?.id ?? null} job={job} onSelect={setSelected} />
         </Stack>
       )}
     </Stack>

@@ -47,6 +47,7 @@ export const studentI18n = {
     state: {
       created: 'Created',
       running: 'Training',
+      paused: 'Paused',
       interrupted: 'Interrupted',
       completed: 'Finished',
       failed: 'Failed',
@@ -163,6 +164,7 @@ export const studentI18n = {
     state: {
       created: '已创建',
       running: '训练中',
+      paused: '已暂停',
       interrupted: '已中断',
       completed: '已完成',
       failed: '失败',

@@ -8,6 +8,8 @@ import { errorText } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
 
 const PAGE = 50;
+/** The core's minimum (MIN_CALIBRATION_EXAMPLES in teacher/runs.ts). */
+const MIN_CALIBRATION = 5;
 
 function Reliability({ report }: { report: CalibrationReport }): React.JSX.Element {
   const { t } = useTranslation('teacher');
@@ -133,7 +135,13 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
                     before: current.calibration.before.ece.toFixed(3),
                     after: current.calibration.after.ece.toFixed(3),
                   })
-                : t('calibrationNone')}
+                : current.calibrationReady >= MIN_CALIBRATION
+                  ? t('calibrationReady', { count: current.calibrationReady })
+                  : t('calibrationNeeds', {
+                      min: MIN_CALIBRATION,
+                      ready: current.calibrationReady,
+                      count: current.validationLabelled,
+                    })}
             </Text>
             {current.calibration && <Reliability report={current.calibration} />}
           </div>

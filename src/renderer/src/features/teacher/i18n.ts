@@ -62,7 +62,14 @@ export const teacherI18n = {
     calibrate: 'Calibrate',
     calibrationText:
       'Temperature {{t}} fitted on {{n}} validation examples · error (ECE) {{before}} → {{after}}',
-    calibrationNone: 'Not calibrated yet: label at least 5 validation examples, then calibrate.',
+    calibrationReady_one:
+      'Not calibrated yet: {{count}} labelled validation example is ready for it. Press Calibrate.',
+    calibrationReady_other:
+      'Not calibrated yet: {{count}} labelled validation examples are ready for it. Press Calibrate.',
+    calibrationNeeds_one:
+      'Not calibrated yet: calibration needs at least {{min}} validation examples that a person labelled and this run scored; it has {{ready}} ({{count}} labelled validation example in the project). Label validation examples in Review, or run the teacher on them.',
+    calibrationNeeds_other:
+      'Not calibrated yet: calibration needs at least {{min}} validation examples that a person labelled and this run scored; it has {{ready}} ({{count}} labelled validation examples in the project). Label validation examples in Review, or run the teacher on them.',
     reliability: 'Reliability diagram',
     confidence: 'Confidence',
     accuracyBefore: 'Accuracy before',
@@ -138,7 +145,9 @@ export const teacherI18n = {
     calibration: '校准',
     calibrate: '校准',
     calibrationText: '在 {{n}} 条验证示例上拟合的温度为 {{t}} · 校准误差（ECE）{{before}} → {{after}}',
-    calibrationNone: '尚未校准：请至少标注 5 条验证示例，然后校准。',
+    calibrationReady_other: '尚未校准：已有 {{count}} 条人工标注的验证示例可用于校准。请点击“校准”。',
+    calibrationNeeds_other:
+      '尚未校准：校准至少需要 {{min}} 条既经人工标注、又由本次运行打分的验证示例；目前有 {{ready}} 条（项目中共有 {{count}} 条已标注的验证示例）。请在“审核”中标注验证示例，或让教师对它们运行。',
     reliability: '可靠性图',
     confidence: '置信度',
     accuracyBefore: '校准前准确率',
