@@ -23,28 +23,60 @@ export function projectLabels(db: Db, projectId: number): LabelRow[] {
 }
 
 /**
- * The human label of each example: its latest annotation that is not retracted, whoever made it
- * (an import's label column counts as human; a teacher label counts only once a person accepted it).
- * Excluded examples (removed by cleaning) are left out.
+ * Where an annotation's label came from, by who chose it. `import` (a file's label column), `human` (a person
+ * picked it, even when it agrees with the teacher) and `merge` (a person elsewhere picked it) are a person's
+ * choice; `teacher_accept` and `bulk` take the teacher's label on a person's say-so without their reading the
+ * document against the labels, so they may train a student but never enter the gold test set.
  */
-export function humanLabels(
+export const PERSON_CHOSEN_SOURCES = ['import', 'human', 'merge'] as const;
+export const TEACHER_ACCEPT_SOURCES = ['teacher_accept', 'bulk'] as const;
+
+/** SQL: true when the annotation alias `a` holds a label a person chose (see PERSON_CHOSEN_SOURCES). */
+export function personChosenSql(a: string): string {
+  return `${a}.source IN (${PERSON_CHOSEN_SOURCES.map((s) => `'${s}'`).join(', ')})`;
+}
+
+/**
+ * The current annotation of each example (alias `a`): its latest that is not retracted and has a label, among the
+ * sources `personOnly` allows. One definition for `humanLabels`, `goldLabels` and the report's "who labelled".
+ */
+export function currentAnnotationSql(a: string, personOnly: boolean): string {
+  const only = (x: string): string => (personOnly ? ` AND ${personChosenSql(x)}` : '');
+  return `${a}.retracted_at IS NULL AND ${a}.label_id IS NOT NULL${only(a)}
+         AND ${a}.id = (SELECT a2.id FROM annotations a2
+                     WHERE a2.example_id = ${a}.example_id AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL${only('a2')}
+                     ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`;
+}
+
+function currentLabels(
   db: Db,
   projectId: number,
-  opts: { split?: 'train' | 'validation' | 'test' } = {},
+  split: 'train' | 'validation' | 'test' | null,
+  personOnly: boolean,
 ): Map<number, number> {
   const rows = db
     .prepare(
       `SELECT a.example_id AS exampleId, a.label_id AS labelId
        FROM annotations a
        JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND a.retracted_at IS NULL AND a.label_id IS NOT NULL AND e.excluded = 0
-         AND (? IS NULL OR e.split = ?)
-         AND a.id = (SELECT a2.id FROM annotations a2
-                     WHERE a2.example_id = a.example_id AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL
-                     ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`,
+       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)
+         AND ${currentAnnotationSql('a', personOnly)}`,
     )
-    .all(projectId, opts.split ?? null, opts.split ?? null) as Array<{ exampleId: number; labelId: number }>;
+    .all(projectId, split, split) as Array<{ exampleId: number; labelId: number }>;
   return new Map(rows.map((r) => [r.exampleId, r.labelId]));
+}
+
+/**
+ * The human label of each example: its latest annotation that is not retracted, whoever made it
+ * (an import's label column counts as human; a teacher label counts once a person accepted it).
+ * Excluded examples (removed by cleaning) are left out. For the test split use `goldLabels`.
+ */
+export function humanLabels(
+  db: Db,
+  projectId: number,
+  opts: { split?: 'train' | 'validation' | 'test' } = {},
+): Map<number, number> {
+  return currentLabels(db, projectId, opts.split ?? null, false);
 }
 
 export interface TeacherRunLabels {
@@ -99,7 +131,10 @@ export function annotatorLabels(db: Db, projectId: number): Map<string, Map<numb
   return out;
 }
 
-/** The gold test set: human labels of the examples on the test split. */
+/**
+ * The gold test set: the labels a person chose for the examples on the test split (their latest such label). An
+ * accepted teacher label is never gold: a test document labelled only that way is unlabelled for evaluation.
+ */
 export function goldLabels(db: Db, projectId: number): Map<number, number> {
-  return humanLabels(db, projectId, { split: 'test' });
+  return currentLabels(db, projectId, 'test', true);
 }

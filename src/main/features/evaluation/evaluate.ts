@@ -12,7 +12,7 @@ import type {
 } from '../../../shared/evaluation';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { humanLabels, latestTeacherRun, projectLabels, teacherDistributions } from '../../core/labels';
+import { goldLabels, latestTeacherRun, projectLabels, teacherDistributions } from '../../core/labels';
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
@@ -148,7 +148,7 @@ interface GoldExample {
 }
 
 export function goldExamples(db: Db, projectId: number): GoldExample[] {
-  const gold = humanLabels(db, projectId, { split: 'test' });
+  const gold = goldLabels(db, projectId);
   const rows = db
     .prepare(
       "SELECT id, text FROM examples WHERE project_id = ? AND split = 'test' AND excluded = 0 ORDER BY id",

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { EvaluationResult, MetricInterval, ModelRef, ReportFile } from '../../../shared/evaluation';
 import { notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { humanLabels, projectLabels } from '../../core/labels';
+import { currentAnnotationSql, goldLabels, humanLabels, projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { APP_VERSION } from '../../core/version';
 import {
@@ -63,7 +63,9 @@ function bytes(n: number | null): string {
 function dataSection(db: Db, projectId: number): ReportSection {
   const labels = projectLabels(db, projectId);
   const splits = ['train', 'validation', 'test'] as const;
-  const perSplit = splits.map((s) => humanLabels(db, projectId, { split: s }));
+  const perSplit = splits.map((s) =>
+    s === 'test' ? goldLabels(db, projectId) : humanLabels(db, projectId, { split: s }),
+  );
   const totals = db
     .prepare(`SELECT split, COUNT(*) AS n FROM examples WHERE project_id = ? AND excluded = 0 GROUP BY split`)
     .all(projectId) as Array<{ split: string | null; n: number }>;
@@ -230,13 +232,11 @@ function metricsSection(e: EvaluationResult): ReportSection {
 }
 
 function goldAnnotators(db: Db, projectId: number): ReportTable {
-  const gold = humanLabels(db, projectId, { split: 'test' });
+  const gold = goldLabels(db, projectId);
   const rows = db
     .prepare(
       `SELECT a.annotator, a.source, COUNT(*) AS n FROM annotations a JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.split = 'test' AND e.excluded = 0 AND a.retracted_at IS NULL AND a.label_id IS NOT NULL
-         AND a.id = (SELECT a2.id FROM annotations a2 WHERE a2.example_id = a.example_id AND a2.retracted_at IS NULL
-                     AND a2.label_id IS NOT NULL ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)
+       WHERE a.project_id = ? AND e.split = 'test' AND e.excluded = 0 AND ${currentAnnotationSql('a', true)}
        GROUP BY a.annotator, a.source ORDER BY n DESC`,
     )
     .all(projectId) as Array<{ annotator: string; source: string; n: number }>;

@@ -117,8 +117,8 @@ export function annotate(
 ): AnnotateResult {
   return db.transaction(() => {
     const ex = db
-      .prepare('SELECT excluded FROM examples WHERE id = ? AND project_id = ?')
-      .get(input.exampleId, input.projectId) as { excluded: number } | undefined;
+      .prepare('SELECT excluded, split FROM examples WHERE id = ? AND project_id = ?')
+      .get(input.exampleId, input.projectId) as { excluded: number; split: string | null } | undefined;
     if (!ex) throw notFound('Document', input.exampleId);
     if (ex.excluded === 1) {
       throw new AppError(
@@ -131,6 +131,7 @@ export function annotate(
       .get(input.labelId, input.projectId);
     if (!label)
       throw new AppError('NOT_FOUND', 'That label is not in this project any more. Reload the page.');
+    if (input.acceptTeacher && ex.split === 'test') throw teacherOnTestError();
     const teacher = teacherView(db, input.projectId, input.exampleId);
     if (input.acceptTeacher && teacher?.predictedLabelId !== input.labelId) {
       throw new AppError(
@@ -206,13 +207,25 @@ export function undo(db: Db, projectId: number, annotator: string): UndoResult {
   })();
 }
 
+/** The gold test set holds only labels a person chose: the one refusal for every way of accepting the teacher. */
+export function teacherOnTestError(): AppError {
+  return new AppError(
+    'CONFLICT',
+    'This document is in the test split, whose labels are the gold standard the student is scored against: ' +
+      "choose its label yourself. The teacher's label cannot be accepted on the test split.",
+  );
+}
+
 interface Candidate {
   exampleId: number;
   labelId: number | null;
   confidence: number;
 }
 
-/** Unlabelled documents of the filtered set that have a teacher output, with the teacher's label and confidence. */
+/**
+ * Unlabelled documents of the filtered set that have a teacher output, with the teacher's label and confidence.
+ * Never a test document: the gold set holds only labels a person chose.
+ */
 export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Candidate[] {
   const run = latestTeacherRun(db, projectId);
   if (!run) return [];
@@ -223,7 +236,7 @@ export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Can
   const rows = db
     .prepare(
       `SELECT e.id AS exampleId, t.predicted_label_id AS predicted, t.probs AS probs FROM ${from}
-       WHERE ${[...q.where, `NOT ${HAS_HUMAN_LABEL}`].join(' AND ')}`,
+       WHERE ${[...q.where, `NOT ${HAS_HUMAN_LABEL}`, `e.split IS NOT 'test'`].join(' AND ')}`,
     )
     .all(q.params) as Array<{ exampleId: number; predicted: number | null; probs: string }>;
   return rows.map((r) => {

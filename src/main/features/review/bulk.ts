@@ -6,7 +6,7 @@ import type { JobManager } from '../../core/jobs/jobs';
 import { projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { assertProject, bulkCandidates } from './annotate';
+import { assertProject, bulkCandidates, teacherOnTestError } from './annotate';
 
 export interface BulkParams {
   readonly projectId: number;
@@ -23,9 +23,13 @@ interface BulkCheckpoint {
 
 const CHUNK = 2000;
 
-/** Starts a bulk accept as a job: it can be paused, cancelled and resumed after a crash. */
+/**
+ * Starts a bulk accept as a job: it can be paused, cancelled and resumed after a crash. The test split is refused
+ * (and left out of "all splits"): its labels are the gold standard and must be a person's.
+ */
 export function startBulkAccept(db: Db, jobs: JobManager, input: Omit<BulkParams, 'stamp'>): Job {
   assertProject(db, input.projectId);
+  if (input.queue.split === 'test') throw teacherOnTestError();
   const params: BulkParams = { ...input, stamp: nowIso() };
   return jobs.start('review.bulkAccept', {
     projectId: input.projectId,

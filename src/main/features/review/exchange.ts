@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ImportConflict, ImportProblem, ImportReport } from '../../../shared/review';
 import { audit } from '../../core/audit';
 import { notFound } from '../../core/errors';
-import { projectLabels } from '../../core/labels';
+import { projectLabels, TEACHER_ACCEPT_SOURCES } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 
@@ -191,7 +191,7 @@ export function importAnnotations(
   db.transaction(() => {
     const insert = db.prepare(
       `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, accepted_teacher, time_spent_ms, created_at)
-       VALUES (?, ?, ?, ?, 'merge', ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const r of toInsert) {
       insert.run(
@@ -199,6 +199,10 @@ export function importAnnotations(
         r.exampleId,
         r.labelId,
         r.row.annotator,
+        // A teacher label accepted elsewhere stays one here: it must not become gold by travelling.
+        (TEACHER_ACCEPT_SOURCES as readonly string[]).includes(r.row.source ?? '')
+          ? 'teacher_accept'
+          : 'merge',
         r.row.acceptedTeacher === undefined || r.row.acceptedTeacher === null
           ? null
           : r.row.acceptedTeacher

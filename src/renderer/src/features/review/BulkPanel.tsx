@@ -24,14 +24,12 @@ export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): R
   const [teacherLabel, setTeacherLabel] = useState<string>('any');
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
+  // 'any' means training and validation: the core never bulk-accepts on the test split.
+  const chosenSplit = split === 'any' ? null : (split as 'train' | 'validation');
   const queue: QueueSpec =
     teacherLabel === 'any'
-      ? { kind: 'unreviewed', split: split === 'any' ? null : (split as 'train' | 'validation' | 'test') }
-      : {
-          kind: 'label',
-          labelId: Number(teacherLabel),
-          split: split === 'any' ? null : (split as 'train' | 'validation' | 'test'),
-        };
+      ? { kind: 'unreviewed', split: chosenSplit }
+      : { kind: 'label', labelId: Number(teacherLabel), split: chosenSplit };
   const preview = useQuery('review.bulkPreview', { projectId, queue, minConfidence: threshold });
   const jobRef = useRef<number | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
@@ -78,6 +76,9 @@ export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): R
   return (
     <Stack gap="md" maw={900}>
       <Text size="sm">{t('bulkIntro')}</Text>
+      <Text size="sm" c="dimmed" data-testid="bulk-no-test">
+        {t('bulkNoTest')}
+      </Text>
       <Group align="flex-end">
         <Select
           label={t('split')}
@@ -86,11 +87,11 @@ export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): R
           value={split}
           onChange={(v) => v && setSplit(v)}
           data={[
-            { value: 'any', label: t('splitAny') },
+            { value: 'any', label: t('bulkSplitAny') },
             { value: 'train', label: t('splitTrain') },
             { value: 'validation', label: t('splitValidation') },
-            { value: 'test', label: t('splitTest') },
           ]}
+          data-testid="bulk-split"
         />
         <Select
           label={t('teacherLabel')}

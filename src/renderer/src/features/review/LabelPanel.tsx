@@ -144,9 +144,11 @@ export function LabelPanel({
     });
   }, [run, projectId, annotator, onItem]);
 
+  // On the test split a person chooses every label (the gold set); Enter there does nothing but the notice shows.
   const acceptTeacher = useCallback((): void => {
-    const predicted = itemRef.current?.teacher?.predictedLabelId;
-    if (predicted) choose(predicted, true);
+    const current = itemRef.current;
+    const predicted = current?.teacher?.predictedLabelId;
+    if (predicted && current?.split !== 'test') choose(predicted, true);
   }, [choose]);
 
   const visibleLabels =
@@ -304,6 +306,11 @@ export function LabelPanel({
           {error}
         </Alert>
       )}
+      {item?.split === 'test' && (
+        <Alert color="yellow" data-testid="gold-choose">
+          {t('goldChoose')}
+        </Alert>
+      )}
       {!item ? (
         <Alert color="teal" icon={<IconCheck />} data-testid="queue-empty" title={t('queueEmptyTitle')}>
           {t('queueEmpty')}
@@ -413,7 +420,7 @@ export function LabelPanel({
         <Button
           variant="default"
           leftSection={<IconCheck size={16} />}
-          disabled={!item?.teacher?.predictedLabelId}
+          disabled={!item?.teacher?.predictedLabelId || item.split === 'test'}
           onClick={acceptTeacher}
           data-testid="accept-teacher"
         >

@@ -59,6 +59,11 @@ export const reviewI18n = {
       merge: 'merged from a file',
     },
     bulkNoTeacher: 'Run the teacher first: bulk accept takes its labels.',
+    bulkSplitAny: 'Training and validation',
+    bulkNoTest:
+      'The test split is never bulk-accepted: its labels are the gold standard the student is scored against, so a person chooses each one in the Label tab.',
+    goldChoose:
+      "Test split: this document's label is part of the gold standard the student is scored against. Choose it yourself (1–9 or a label's key); the teacher's label cannot be accepted here.",
     bulkIntro:
       "Accept the teacher's label for every document without a human label in the chosen set whose confidence is at least the threshold. Documents with a human label are never changed, and Undo in the Label tab takes the whole action back.",
     teacherLabel: "Teacher's label",
@@ -186,6 +191,10 @@ export const reviewI18n = {
       merge: '从文件合并',
     },
     bulkNoTeacher: '请先运行教师模型：批量接受使用的是它的标签。',
+    bulkSplitAny: '训练集和验证集',
+    bulkNoTest: '测试集从不批量接受：它的标签是给学生模型打分的金标准，须由人在“标注”页逐条选择。',
+    goldChoose:
+      '测试集：此文档的标签属于给学生模型打分的金标准。请自己选择（1–9 或标签自己的按键）；此处不能接受教师的标签。',
     bulkIntro:
       '对所选范围内尚无人工标签、且置信度不低于阈值的每个文档，接受教师的标签。已有人工标签的文档不会被更改；在“标注”页中点“撤销”可整体撤回此操作。',
     teacherLabel: '教师的标签',
