@@ -102,6 +102,30 @@ export interface LabelInfo {
   readonly count: number;
 }
 
+/**
+ * Keys the Review step keeps for itself: a label cannot take one, or it would silently replace the built-in
+ * (S skips, Z undoes, / filters, 1–9 choose a label by its position).
+ */
+export const REVIEW_RESERVED_KEYS: Readonly<Record<string, 'skip' | 'undo' | 'filter' | 'number'>> = {
+  s: 'skip',
+  z: 'undo',
+  '/': 'filter',
+  ...Object.fromEntries(['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => [d, 'number' as const])),
+};
+
+/** Why a label's key cannot be used, in words a person reads; null when it can. */
+export function reservedKeyReason(key: string): string | null {
+  const use = REVIEW_RESERVED_KEYS[key.toLowerCase()];
+  if (!use) return null;
+  const what = {
+    skip: 'skips to the next document',
+    undo: 'undoes the last label',
+    filter: 'filters the label list',
+    number: 'chooses a label by its number',
+  }[use];
+  return `The key "${key}" is taken: in Review it ${what}. Choose another key for this label.`;
+}
+
 const LabelInput = z.object({
   id: z.number().int().positive().optional(),
   name: z.string().trim().min(1, 'A label needs a name.').max(100),

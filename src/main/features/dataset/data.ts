@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CleanOptions,
+  reservedKeyReason,
   type BrowseFiltersInput,
   type BrowsePage,
   type BrowseRow,
@@ -424,6 +425,8 @@ export function saveLabels(
     names.add(n.toLowerCase());
     if (l.hotkey) {
       const k = l.hotkey.toLowerCase();
+      const reserved = reservedKeyReason(l.hotkey);
+      if (reserved) throw new AppError('INVALID_INPUT', reserved);
       if (keys.has(k))
         throw new AppError(
           'CONFLICT',
@@ -439,17 +442,21 @@ export function saveLabels(
       name: string;
     }>;
     const byId = new Map(existing.map((l) => [l.id, l]));
-    const byName = new Map(existing.map((l) => [l.name, l]));
+    // Names compare without case: "Fair" beside "fair" would be two labels a person cannot tell apart.
+    const byName = new Map(existing.map((l) => [l.name.toLowerCase(), l]));
     // Park the listed labels' positions out of the way so that the new order can be written freely.
     const listedIds: number[] = [];
     edits.forEach((l, position) => {
       const name = l.name.trim();
       let id = l.id;
       if (id !== undefined && !byId.has(id)) throw notFound('Label', id);
-      if (id === undefined) id = byName.get(name)?.id;
-      const clash = byName.get(name);
-      if (clash && clash.id !== id) {
-        throw new AppError('CONFLICT', `A label named "${name}" already exists. Choose another name.`);
+      // A new row never takes over an existing label of the same name: that would drop what was typed.
+      const clash = byName.get(name.toLowerCase());
+      if (clash && clash.id !== id && !edits.some((e) => e.id === clash.id)) {
+        throw new AppError(
+          'CONFLICT',
+          `A label named "${clash.name}" already exists. Choose another name, or edit that label.`,
+        );
       }
       if (id === undefined) {
         const info = db

@@ -2,7 +2,7 @@ import { ActionIcon, Alert, Button, ColorInput, Group, Stack, Table, Text, TextI
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LabelInfo } from '../../../../shared/dataset';
+import { REVIEW_RESERVED_KEYS, type LabelInfo } from '../../../../shared/dataset';
 import { ApiError, call } from '../../api';
 
 interface Props {
@@ -31,6 +31,39 @@ function toDrafts(labels: readonly LabelInfo[]): Draft[] {
   }));
 }
 
+interface RowErrors {
+  readonly name: string | null;
+  readonly hotkey: string | null;
+}
+
+/** What the core would refuse, found before saving so that each row says what is wrong with it. */
+function rowErrors(
+  drafts: readonly Draft[],
+  t: (key: string, o?: Record<string, string>) => string,
+): RowErrors[] {
+  const names = new Map<string, number>();
+  const keys = new Map<string, number>();
+  for (const d of drafts) {
+    const n = d.name.trim().toLowerCase();
+    if (n) names.set(n, (names.get(n) ?? 0) + 1);
+    const k = d.hotkey.toLowerCase();
+    if (k) keys.set(k, (keys.get(k) ?? 0) + 1);
+  }
+  return drafts.map((d) => {
+    const n = d.name.trim().toLowerCase();
+    const k = d.hotkey.toLowerCase();
+    const use = k ? REVIEW_RESERVED_KEYS[k] : undefined;
+    return {
+      name: n && (names.get(n) ?? 0) > 1 ? t('labels.nameTwice') : null,
+      hotkey: use
+        ? t('labels.keyReserved', { key: d.hotkey, use: t(`labels.keyUse.${use}`) })
+        : k && (keys.get(k) ?? 0) > 1
+          ? t('labels.keyTwice')
+          : null,
+    };
+  });
+}
+
 /** The label set: names, the one-line descriptions the teacher reads, colours and keys. */
 export function LabelsPanel({ projectId, labels, onChanged }: Props): React.JSX.Element {
   const { t } = useTranslation('dataset');
@@ -51,23 +84,28 @@ export function LabelsPanel({ projectId, labels, onChanged }: Props): React.JSX.
     }
   };
 
+  const errors = rowErrors(drafts, t);
+  const invalid = errors.some((e) => e.name || e.hotkey);
+
   const save = (): Promise<void> =>
-    run(
-      () =>
-        call('dataset.saveLabels', {
-          projectId,
-          labels: drafts
-            .filter((d) => d.name.trim())
-            .map((d) => ({
-              id: d.id,
-              name: d.name.trim(),
-              description: d.description.trim(),
-              color: d.color || null,
-              hotkey: d.hotkey || null,
-            })),
-        }),
-      t('labels.saved'),
-    );
+    invalid
+      ? Promise.resolve(setMessage({ ok: false, text: t('labels.fixFirst') }))
+      : run(
+          () =>
+            call('dataset.saveLabels', {
+              projectId,
+              labels: drafts
+                .filter((d) => d.name.trim())
+                .map((d) => ({
+                  id: d.id,
+                  name: d.name.trim(),
+                  description: d.description.trim(),
+                  color: d.color || null,
+                  hotkey: d.hotkey || null,
+                })),
+            }),
+          t('labels.saved'),
+        );
 
   return (
     <Stack data-testid="labels-panel">
@@ -95,6 +133,7 @@ export function LabelsPanel({ projectId, labels, onChanged }: Props): React.JSX.
                     value={d.name}
                     onChange={(e) => edit(i, { name: e.currentTarget.value })}
                     aria-label={t('labels.name')}
+                    error={errors[i]?.name}
                     data-testid="label-name"
                   />
                 </Table.Td>
@@ -120,7 +159,9 @@ export function LabelsPanel({ projectId, labels, onChanged }: Props): React.JSX.
                     maxLength={1}
                     onChange={(e) => edit(i, { hotkey: e.currentTarget.value })}
                     aria-label={t('labels.hotkey')}
-                    w={50}
+                    w={errors[i]?.hotkey ? 220 : 50}
+                    error={errors[i]?.hotkey}
+                    data-testid="label-hotkey"
                   />
                 </Table.Td>
                 <Table.Td>{d.count}</Table.Td>

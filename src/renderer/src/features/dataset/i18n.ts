@@ -99,6 +99,16 @@ export const datasetI18n = {
       saved: 'Labels saved.',
       delete: 'Delete label',
       empty: 'No labels yet. Add them here, or import a file with a label column.',
+      nameTwice: 'Another label already has this name. Give each label its own name.',
+      keyTwice: 'Another label already uses this key.',
+      keyReserved: 'The key “{{key}}” is taken: in Review it {{use}}. Choose another key.',
+      keyUse: {
+        skip: 'skips to the next document',
+        undo: 'undoes the last label',
+        filter: 'filters the label list',
+        number: 'chooses a label by its number',
+      },
+      fixFirst: 'Nothing was saved: fix the labels marked in red first.',
     },
     clean: {
       intro: 'Cleaning is previewed first, and can be undone at any time: the original texts are kept.',
@@ -251,6 +261,16 @@ export const datasetI18n = {
       saved: '标签已保存。',
       delete: '删除标签',
       empty: '还没有标签。可以在这里添加，或导入带标签列的文件。',
+      nameTwice: '已有其他标签使用这个名称。请为每个标签取不同的名称。',
+      keyTwice: '已有其他标签使用这个快捷键。',
+      keyReserved: '快捷键“{{key}}”已被占用：在审核中它用于{{use}}。请换一个快捷键。',
+      keyUse: {
+        skip: '跳到下一条文档',
+        undo: '撤销上一个标签',
+        filter: '筛选标签列表',
+        number: '按编号选择标签',
+      },
+      fixFirst: '未保存任何内容：请先修正标红的标签。',
     },
     clean: {
       intro: '清洗会先预览，并且随时可以撤销：原始文本会被保留。',
