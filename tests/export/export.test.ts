@@ -225,6 +225,25 @@ describe('student export, playground and batch prediction', () => {
     const summary = JSON.parse(cli.stdout) as { predicted: number; malformed: Array<{ line: number }> };
     expect(summary.predicted).toBe(3);
     expect(summary.malformed.map((m) => m.line)).toEqual([2, 4]);
+    // An existing --output is not replaced (nor a crash): a message, and --force to replace it.
+    const outFile = join(r.dir, '..', 'out.jsonl');
+    const before = readFileSync(outFile, 'utf8');
+    const again = runNode(
+      ['bin/distillery.mjs', 'predict', '--model', r.dir, '--input', inFile, '--output', outFile, '--json'],
+      { cwd: ROOT },
+    );
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stderr)).toMatchObject({
+      error: { code: 'CONFLICT', message: expect.stringMatching(/already exists.*--force/) },
+    });
+    expect(readFileSync(outFile, 'utf8')).toBe(before);
+    writeFileSync(outFile, 'old');
+    const forced = runNode(
+      ['bin/distillery.mjs', 'predict', '--model', r.dir, '--input', inFile, '--output', outFile, '--force'],
+      { cwd: ROOT },
+    );
+    expect(forced.code).toBe(0);
+    expect(readFileSync(outFile, 'utf8')).toBe(before);
     const cliStop = runNode(
       ['bin/distillery.mjs', 'predict', '--model', r.dir, '--input', inFile, '--on-error', 'stop'],
       { cwd: ROOT },
@@ -248,7 +267,7 @@ describe('student export, playground and batch prediction', () => {
     expect(damaged.code).toBe(1);
     expect(damaged.stderr).toContain('damaged: model/weights.bin was changed');
     expect(() => loadExportFolder(r.dir)).toThrow(/model\/weights.bin was changed/);
-  });
+  }, 300_000);
 
   it('answers the playground with the app model and says why the teacher cannot answer when there is none', async () => {
     const s = await setup();

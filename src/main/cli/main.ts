@@ -26,18 +26,64 @@ function helpText(): string {
   ].join('\n');
 }
 
-function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | null {
-  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
-  for (const n of [2, 1]) {
-    const name = words.slice(0, n).join(' ');
-    const command = COMMANDS.find((c) => c.name === name);
-    if (command) {
-      const rest = [...argv];
-      for (const w of name.split(' ')) rest.splice(rest.indexOf(w), 1);
-      return { command, rest };
+/** Options that take a value (`--data-dir DIR`): their value is not a word of the command's name. */
+const VALUE_OPTIONS = new Set([
+  ...Object.entries(GLOBAL_OPTIONS)
+    .filter(([, o]) => o.type === 'string')
+    .map(([n]) => n),
+  ...COMMANDS.flatMap((c) =>
+    Object.entries(c.options ?? {})
+      .filter(([, o]) => o.type === 'string')
+      .map(([n]) => n),
+  ),
+]);
+
+/** Indexes of the words that are not options or option values, in order. */
+function wordIndexes(argv: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (a.startsWith('--')) {
+      if (!a.includes('=') && VALUE_OPTIONS.has(a.slice(2))) i++;
+      continue;
     }
+    if (a.startsWith('-') && a !== '-') continue;
+    out.push(i);
+  }
+  return out;
+}
+
+function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | null {
+  const at = wordIndexes(argv).slice(0, 2);
+  for (const n of [2, 1]) {
+    if (at.length < n) continue;
+    const name = at
+      .slice(0, n)
+      .map((i) => argv[i])
+      .join(' ');
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command) return { command, rest: argv.filter((_a, i) => !at.slice(0, n).includes(i)) };
   }
   return null;
+}
+
+let openCore: Core | null = null;
+let watchingOutput = false;
+
+/**
+ * Output piped into a program that stops reading (`| head`): stop quietly, as command-line tools do, instead of
+ * crashing with EPIPE. The core is closed first so that a job being followed is kept resumable. Installed once and
+ * kept: the error can arrive after the command has returned.
+ */
+function exitQuietlyOnClosedOutput(): void {
+  if (watchingOutput) return;
+  watchingOutput = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    const c = openCore;
+    void (c ? c.dispose() : Promise.resolve()).finally(() => process.exit(0));
+  });
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -49,7 +95,8 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(helpText() + '\n');
       return 0;
     }
-    const message = `Unknown command "${argv.filter((a) => !a.startsWith('-')).join(' ')}". Run "distillery --help".`;
+    const words = wordIndexes(argv).map((i) => argv[i]);
+    const message = `Unknown command "${words.join(' ')}". Run "distillery --help".`;
     if (wantsJson)
       process.stderr.write(JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message } }) + '\n');
     else process.stderr.write(message + '\n');
@@ -57,6 +104,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const { command, rest } = found;
   let core: Core | null = null;
+  exitQuietlyOnClosedOutput();
   try {
     const parsed = parseArgs({
       args: rest,
@@ -76,6 +124,7 @@ export async function runCli(argv: string[]): Promise<number> {
       core: async () => {
         const serving = command.name === 'serve';
         core ??= await createCore({ dataDir, mode: serving ? 'browser' : 'cli', seedDemo: serving });
+        openCore = core;
         return core;
       },
       print: (line) => {
@@ -97,5 +146,6 @@ export async function runCli(argv: string[]): Promise<number> {
   } finally {
     const c = core as Core | null;
     if (c) await c.dispose();
+    openCore = null;
   }
 }

@@ -1,10 +1,10 @@
-import { copyFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ENCODINGS, type DatasetStats, type Encoding, type ImportResult } from '../../../shared/dataset';
 import { followJob } from '../../cli/jobs';
 import type { CliCommand, CliIo } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { requireId } from '../../cli/args';
+import { copyToOutput, isStreamTarget } from '../../cli/output';
 
 function num(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
@@ -332,8 +332,14 @@ export const datasetCommands: CliCommand[] = [
   {
     name: 'data export',
     summary: 'Export the dataset with labels and splits as CSV or JSONL',
-    usage: 'distillery data export PROJECT_ID [--format csv|jsonl] [--out FILE] [--include-excluded]',
-    options: { format: { type: 'string' }, out: { type: 'string' }, 'include-excluded': { type: 'boolean' } },
+    usage:
+      'distillery data export PROJECT_ID [--format csv|jsonl] [--out FILE|- [--force]] [--include-excluded]',
+    options: {
+      format: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+      'include-excluded': { type: 'boolean' },
+    },
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const format = (values.format as string | undefined) ?? 'csv';
@@ -346,8 +352,13 @@ export const datasetCommands: CliCommand[] = [
       });
       let path = r.path;
       if (values.out) {
-        path = resolve(String(values.out));
-        copyFileSync(r.path, path);
+        path = values.out === '-' ? '-' : resolve(String(values.out));
+        await copyToOutput(r.path, path, Boolean(values.force));
+        // The data went to stdout (or a pipe): a summary there would mix with it.
+        if (isStreamTarget(path)) {
+          io.note(`Wrote ${r.rows} examples to ${path}`);
+          return undefined;
+        }
       }
       io.print(`Wrote ${r.rows} examples to ${path}`);
       return { ...r, path };

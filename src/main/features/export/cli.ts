@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, type WriteStream } from 'node:fs';
+import { openOutput } from '../../cli/output';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CliCommand } from '../../cli/types';
@@ -75,13 +76,14 @@ const predictCommand: CliCommand = {
   name: 'predict',
   summary: 'Predict JSONL lines ({"text": ...}) with an exported or trained student, streaming',
   usage:
-    'distillery predict --model DIR [--input FILE] [--output FILE] [--batch N] [--on-error continue|stop]  (default: stdin to stdout)',
+    'distillery predict --model DIR [--input FILE] [--output FILE [--force]] [--batch N] [--on-error continue|stop]  (default: stdin to stdout)',
   options: {
     model: { type: 'string' },
     input: { type: 'string' },
     output: { type: 'string' },
     batch: { type: 'string' },
     'on-error': { type: 'string' },
+    force: { type: 'boolean' },
   },
   run: async ({ values }, io) => {
     if (!values.model)
@@ -100,7 +102,7 @@ const predictCommand: CliCommand = {
     const threshold = deployment?.threshold ?? null;
     const input = values.input ? createReadStream(resolve(String(values.input))) : process.stdin;
     const output: WriteStream | NodeJS.WriteStream = values.output
-      ? createWriteStream(resolve(String(values.output)), { flags: 'wx' })
+      ? await openOutput(resolve(String(values.output)), Boolean(values.force))
       : process.stdout;
     const write = async (text: string): Promise<void> => {
       if (!output.write(text)) await new Promise<void>((r) => output.once('drain', () => r()));
@@ -149,7 +151,7 @@ const predictCommand: CliCommand = {
       await flush();
     } finally {
       predictor.dispose();
-      if (values.output) await new Promise<void>((r) => (output as WriteStream).end(() => r()));
+      if (output !== process.stdout) await new Promise<void>((r) => (output as WriteStream).end(() => r()));
     }
     io.note(`${predicted} predicted, ${malformed.length} malformed line(s).`);
     const summary: PredictSummary = {

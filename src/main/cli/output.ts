@@ -1,0 +1,62 @@
+import { createReadStream, createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../core/errors';
+
+/** `-`, /dev/stdout, a FIFO or a device: somewhere to stream to, not a file to create or replace. */
+export function isStreamTarget(path: string): boolean {
+  if (path === '-' || /^\/(dev\/(stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/.test(path)) return true;
+  try {
+    return existsSync(path) && !statSync(path).isFile() && !statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens an output file for the CLI: refuses to replace an existing file unless `force`, and reports a failure to
+ * open (a missing folder, no permission) as an error the command returns instead of an unhandled stream error.
+ * `-` and devices such as /dev/stdout are written to as they are.
+ */
+export async function openOutput(path: string, force: boolean): Promise<WriteStream | NodeJS.WriteStream> {
+  // Our own stdout, whatever it is (a terminal, a pipe, a file the shell redirected to).
+  if (path === '-' || path === '/dev/stdout') return process.stdout;
+  const stream = isStreamTarget(path);
+  if (!stream && existsSync(path) && !force) {
+    throw new AppError(
+      'CONFLICT',
+      `The file ${path} already exists. Choose another name, or add --force to replace it.`,
+      { path },
+    );
+  }
+  const out = createWriteStream(path, { flags: stream ? 'a' : 'w' });
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', (e) => reject(outputError(path, e)));
+  });
+  return out;
+}
+
+/** Copies a finished file to where the user asked (`-`, a device or a FIFO included). */
+export async function copyToOutput(from: string, to: string, force: boolean): Promise<void> {
+  const out = await openOutput(to, force);
+  try {
+    await pipeline(createReadStream(from), out, { end: out !== process.stdout });
+  } catch (e) {
+    // The reader stopped (`| head`): what it wanted has been written.
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return;
+    throw outputError(to, e);
+  }
+}
+
+function outputError(path: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT')
+    return new AppError('INVALID_INPUT', `Cannot write ${path}: its folder does not exist.`, { path });
+  if (code === 'EACCES' || code === 'EPERM')
+    return new AppError('INVALID_INPUT', `Cannot write ${path}: permission denied. Choose another place.`, {
+      path,
+    });
+  if (code === 'EISDIR')
+    return new AppError('INVALID_INPUT', `${path} is a folder: give a file name.`, { path });
+  return e;
+}
