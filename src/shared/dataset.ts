@@ -46,12 +46,17 @@ export interface ImportPreview {
   readonly bom: boolean;
   readonly delimiter: string | null;
   readonly hasHeader: boolean;
+  /** True when hasHeader was not given but worked out from the rows (the first row looks like data, or not). */
+  readonly headerDetected?: boolean;
+  /** True for a tab-separated file whose fields are quoted the way Python/pandas writes them (doubled quotes). */
+  readonly quoted?: boolean;
   readonly columns: readonly string[];
   readonly rows: ReadonlyArray<ReadonlyArray<string>>;
   readonly suggested: {
     readonly text: string | null;
     readonly label: string | null;
     readonly id: string | null;
+    readonly split: string | null;
   };
   /** Malformed rows among the previewed ones. */
   readonly badRows: readonly BadRow[];
@@ -68,6 +73,13 @@ export const ImportRequest = ParseOptions.extend({
   textColumn: z.string().min(1, 'Choose the column that holds the text.'),
   labelColumn: z.string().nullable().optional(),
   idColumn: z.string().nullable().optional(),
+  /** A column whose values put each row in a split: train, validation (val, valid, dev) or test, any case. */
+  splitColumn: z.string().nullable().optional(),
+  /**
+   * What to do with rows whose id (idColumn) is already in the project: leave them (skip), replace their text and
+   * fields (update), or add them as new examples (add). Required once the project has examples with ids.
+   */
+  onExisting: z.enum(['skip', 'update', 'add']).optional(),
   /** Keep the other columns as metadata. */
   keepExtras: z.boolean().optional(),
   onBadRow: z.enum(['skip', 'abort']).default('abort'),
@@ -82,6 +94,10 @@ export interface ImportResult {
   readonly labelsCreated: readonly string[];
   /** The first malformed rows (at most 200). */
   readonly badRows: readonly BadRow[];
+  /** Rows whose id was already in the project, and what was done with them. */
+  readonly existing?: { readonly matched: number; readonly action: 'skip' | 'update' | 'add' };
+  /** Rows put in each split by the split column. */
+  readonly splits?: { readonly train: number; readonly validation: number; readonly test: number };
   /**
    * Lines of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252 (latin-1) instead: the count and
    * the first line numbers (physical lines), for the person to check.

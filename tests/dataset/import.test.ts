@@ -39,7 +39,7 @@ describe('importing the shared datasets', () => {
       delimiter: ',',
       columns: ['label', 'content'],
     });
-    expect(preview.suggested).toEqual({ text: 'content', label: 'label', id: null });
+    expect(preview.suggested).toEqual({ text: 'content', label: 'label', id: null, split: null });
     const { job, result } = await importFile(core, {
       projectId,
       path,

@@ -55,6 +55,7 @@ const parseOptions = {
   encoding: { type: 'string' },
   delimiter: { type: 'string' },
   'no-header': { type: 'boolean' },
+  header: { type: 'boolean' },
 } as const;
 
 function lockedNote(n: number, what: string): string {
@@ -62,6 +63,23 @@ function lockedNote(n: number, what: string): string {
     `${n} examples of the locked test split were not ${what}: the locked test split is the gold set. ` +
     'Unlock it first ("distillery data lock PROJECT_ID --unlock --confirm") to clean it.'
   );
+}
+
+/** --header / --no-header force the choice; without either, the first row is judged from the rows. */
+function headerArg(values: { header?: unknown; 'no-header'?: unknown }): boolean | undefined {
+  if (values.header && values['no-header']) {
+    throw new AppError('INVALID_INPUT', 'Give --header or --no-header, not both.');
+  }
+  return values['no-header'] ? false : values.header ? true : undefined;
+}
+
+function onExistingArg(value: unknown): 'skip' | 'update' | 'add' {
+  if (value === undefined) return 'skip';
+  const v = String(value);
+  if (v !== 'skip' && v !== 'update' && v !== 'add') {
+    throw new AppError('INVALID_INPUT', '--on-existing is one of skip, update, add.');
+  }
+  return v;
 }
 
 const cleanOptions = {
@@ -102,14 +120,16 @@ export const datasetCommands: CliCommand[] = [
         encoding: encoding(values.encoding),
         delimiter: delimiter(values.delimiter),
         format: formatArg(values.format),
-        hasHeader: values['no-header'] ? false : undefined,
+        hasHeader: headerArg(values),
       });
       io.print(
         `${p.name}: ${p.format}, ${p.encoding}${p.bom ? ' (BOM)' : ''}${p.delimiter ? `, delimiter ${JSON.stringify(p.delimiter)}` : ''}`,
       );
-      io.print(`columns: ${p.columns.join(', ')}`);
       io.print(
-        `suggested: text=${p.suggested.text ?? '-'} label=${p.suggested.label ?? '-'} id=${p.suggested.id ?? '-'}`,
+        `columns: ${p.columns.join(', ')}${p.headerDetected && !p.hasHeader ? ' (no header row found: use --header to read the first row as names)' : ''}`,
+      );
+      io.print(
+        `suggested: text=${p.suggested.text ?? '-'} label=${p.suggested.label ?? '-'} id=${p.suggested.id ?? '-'} split=${p.suggested.split ?? '-'}`,
       );
       for (const r of p.rows.slice(0, 5)) io.print('  ' + r.map((v) => v.slice(0, 60)).join(' | '));
       for (const b of p.badRows) io.print(`bad row: line ${b.line}: ${b.message}`);
@@ -121,13 +141,16 @@ export const datasetCommands: CliCommand[] = [
     summary:
       'Import CSV/TSV, JSON, JSONL, .xlsx or a folder of .txt/.md files into a project (a resumable job)',
     usage:
-      'distillery data import PROJECT_ID FILE [--text COL] [--label COL] [--id COL] [--skip-bad-rows] [--name NAME] ' +
-      '[--encoding ENC] [--delimiter C] [--format F] [--no-header] [--no-extras]',
+      'distillery data import PROJECT_ID FILE [--text COL] [--label COL] [--id COL] [--split COL] ' +
+      '[--on-existing skip|update|add] [--skip-bad-rows] [--name NAME] ' +
+      '[--encoding ENC] [--delimiter C] [--format F] [--header|--no-header] [--no-extras]',
     options: {
       ...parseOptions,
       text: { type: 'string' },
       label: { type: 'string' },
       id: { type: 'string' },
+      split: { type: 'string' },
+      'on-existing': { type: 'string' },
       name: { type: 'string' },
       'skip-bad-rows': { type: 'boolean' },
       'no-extras': { type: 'boolean' },
@@ -141,7 +164,7 @@ export const datasetCommands: CliCommand[] = [
         encoding: encoding(values.encoding),
         delimiter: delimiter(values.delimiter),
         format: formatArg(values.format),
-        hasHeader: values['no-header'] ? false : undefined,
+        hasHeader: headerArg(values),
       };
       const preview = await core.call('dataset.preview', parse);
       const textColumn = (values.text as string | undefined) ?? preview.suggested.text;
@@ -152,14 +175,21 @@ export const datasetCommands: CliCommand[] = [
         );
       }
       io.note(
-        `Reading ${preview.name} as ${preview.format}, ${preview.encoding}; text column "${textColumn}".`,
+        `Reading ${preview.name} as ${preview.format}, ${preview.encoding}; text column "${textColumn}".` +
+          (preview.headerDetected && !preview.hasHeader
+            ? ' The first row looks like data, not column names: it is imported as a row (use --header if it names the columns).'
+            : ''),
       );
+      const idColumn = (values.id as string | undefined) ?? (values.text ? null : preview.suggested.id);
       const job = await core.call('dataset.import', {
         ...parse,
+        hasHeader: preview.hasHeader,
         projectId: id,
         textColumn,
         labelColumn: (values.label as string | undefined) ?? (values.text ? null : preview.suggested.label),
-        idColumn: (values.id as string | undefined) ?? (values.text ? null : preview.suggested.id),
+        idColumn,
+        splitColumn: (values.split as string | undefined) ?? null,
+        onExisting: idColumn ? onExistingArg(values['on-existing']) : undefined,
         keepExtras: !values['no-extras'],
         onBadRow: values['skip-bad-rows'] ? 'skip' : 'abort',
         name: values.name as string | undefined,
@@ -170,6 +200,20 @@ export const datasetCommands: CliCommand[] = [
         `Imported ${r.imported} examples into project ${id}${r.skipped ? `, skipped ${r.skipped} bad rows` : ''}.`,
       );
       if (r.labelsCreated.length) io.print(`New labels: ${r.labelsCreated.join(', ')}`);
+      if (r.existing) {
+        const what = { skip: 'skipped', update: 'updated', add: 'added again as new examples' }[
+          r.existing.action
+        ];
+        io.note(
+          `${r.existing.matched} rows have an id already in the project: ${what}` +
+            (r.existing.action === 'skip' ? ' (use --on-existing update or add to change that).' : '.'),
+        );
+      }
+      if (r.splits) {
+        io.print(
+          `Splits from the file: train ${r.splits.train}, validation ${r.splits.validation}, test ${r.splits.test}`,
+        );
+      }
       if (r.recoded) {
         io.print(
           `${r.recoded.count} lines were not valid UTF-8 and were read as Windows-1252 (latin-1): lines ` +

@@ -10,8 +10,9 @@ import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 import { charLength, importNormalise, textHash } from './clean';
 import { ensureSearchIndex } from './data';
-import type { ByteCounter } from './parse';
+import type { ByteCounter, RecordEvent } from './parse';
 import {
+  splitValue,
   fingerprintChange,
   fingerprintSource,
   openTable,
@@ -26,6 +27,10 @@ export interface ImportParams {
   readonly textColumn: string;
   readonly labelColumn: string | null;
   readonly idColumn: string | null;
+  /** Absent in jobs from older versions. */
+  readonly splitColumn?: string | null;
+  /** What to do with ids already in the project (absent: add, as older versions did). */
+  readonly onExisting?: 'skip' | 'update' | 'add';
   readonly keepExtras: boolean;
   readonly onBadRow: 'skip' | 'abort';
   readonly name: string;
@@ -68,12 +73,28 @@ export async function startImport(
   check(req.textColumn, 'text');
   check(req.labelColumn, 'label');
   check(req.idColumn, 'id');
+  check(req.splitColumn, 'split');
+  if (req.idColumn && !req.onExisting) {
+    const known = ctx.db
+      .prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND external_id IS NOT NULL')
+      .get(project.id) as { n: number };
+    if (known.n > 0) {
+      throw new AppError(
+        'CONFLICT',
+        `This project already has ${known.n} examples with ids from earlier imports. Say what to do with rows of ` +
+          `${source.name} whose id is already there: skip them, update them, or add them as new examples.`,
+        { onExisting: 'required', examplesWithIds: known.n },
+      );
+    }
+  }
   const params: ImportParams = {
     projectId: project.id,
     source,
     textColumn: req.textColumn,
     labelColumn: req.labelColumn ?? null,
     idColumn: req.idColumn ?? null,
+    splitColumn: req.splitColumn ?? null,
+    onExisting: req.onExisting ?? 'add',
     keepExtras: req.keepExtras ?? true,
     onBadRow: req.onBadRow,
     name: req.name?.trim() || source.name,
@@ -204,8 +225,11 @@ async function stageAndCommit(
   }
   const labelIdx = p.labelColumn ? columns.indexOf(p.labelColumn) : -1;
   const idIdx = p.idColumn ? columns.indexOf(p.idColumn) : -1;
+  const splitIdx = p.splitColumn ? columns.indexOf(p.splitColumn) : -1;
   const extraIdx = p.keepExtras
-    ? columns.map((_c, i) => i).filter((i) => i !== textIdx && i !== labelIdx && i !== idIdx)
+    ? columns
+        .map((_c, i) => i)
+        .filter((i) => i !== textIdx && i !== labelIdx && i !== idIdx && i !== splitIdx)
     : [];
   const isFolder = src.format === 'folder';
 
@@ -217,8 +241,8 @@ async function stageAndCommit(
 
   const insert = db.prepare(
     `INSERT INTO import_staging
-       (job_id, seq, source_row, external_id, text, original_text, text_hash, length, label, metadata)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (job_id, seq, source_row, external_id, text, original_text, text_hash, length, label, metadata, split)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   type Staged = [
     number,
@@ -228,6 +252,7 @@ async function stageAndCommit(
     string | null,
     string,
     number,
+    string | null,
     string | null,
     string | null,
   ];
@@ -245,9 +270,23 @@ async function stageAndCommit(
   const started = performance.now();
 
   for await (const events of table.rows) {
-    for (const ev of events) {
+    for (const read of events) {
       records++;
       if (records <= resumeAfter) continue;
+      let split: string | null = null;
+      let ev: RecordEvent = read;
+      if (splitIdx >= 0 && ev.kind === 'row') {
+        const value = ev.values[splitIdx] ?? '';
+        const s = splitValue(value);
+        if (s === undefined) {
+          ev = {
+            kind: 'bad',
+            line: ev.line,
+            file: ev.file,
+            message: `unknown split "${value.slice(0, 40)}" in column "${p.splitColumn}" (use train, validation, val, dev or test)`,
+          };
+        } else split = s;
+      }
       if (ev.kind === 'bad') {
         const bad: BadRow = { file: ev.file ?? src.name, line: ev.line, message: ev.message };
         if (p.onBadRow === 'abort') {
@@ -290,6 +329,7 @@ async function stageAndCommit(
         charLength(text),
         label,
         metadata,
+        split,
       ]);
       if (batch.length >= BATCH) {
         flush();
@@ -347,13 +387,75 @@ async function indexForSearch(db: Db, ctl: JobControl<ImportParams>, datasetId: 
        AND NOT EXISTS (SELECT 1 FROM examples_fts_docsize d WHERE d.id = e.id)`,
   );
   const total = range.hi - range.lo + 1;
+  const started = performance.now();
   for (let lo = range.lo; lo <= range.hi; lo += INDEX_BATCH) {
     db.transaction(() => insert.run(ctl.params.projectId, lo, lo + INDEX_BATCH))();
-    ctl.progress(Math.min(total, lo + INDEX_BATCH - range.lo), total, { phase: 'Indexing for search' });
+    const done = Math.min(total, lo + INDEX_BATCH - range.lo);
+    // Its own rate: the job's samples so far counted bytes read, and mixing them gave a negative rate.
+    const rate = (done * 1000) / Math.max(1, performance.now() - started);
+    ctl.progress(done, total, { phase: 'Indexing for search', rate });
     await ctl.yield();
   }
   // Records the project's index as complete here, so that the first search does not check every row.
   ensureSearchIndex(db, ctl.params.projectId);
+}
+
+function isTestLocked(db: Db, projectId: number): boolean {
+  const row = db.prepare('SELECT test_locked AS locked FROM projects WHERE id = ?').get(projectId) as
+    { locked: number } | undefined;
+  return row?.locked === 1;
+}
+
+function countSplits(db: Db, jobId: number): { train: number; validation: number; test: number } {
+  const out = { train: 0, validation: 0, test: 0 };
+  const rows = db
+    .prepare(
+      'SELECT split, COUNT(*) AS n FROM import_staging WHERE job_id = ? AND split IS NOT NULL GROUP BY split',
+    )
+    .all(jobId) as Array<{ split: 'train' | 'validation' | 'test'; n: number }>;
+  for (const r of rows) out[r.split] = r.n;
+  return out;
+}
+
+/** Staged rows whose id is already an example's in the project. */
+function countExisting(db: Db, jobId: number, projectId: number): number {
+  return (
+    db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM import_staging s WHERE s.job_id = ? AND s.external_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM examples e WHERE e.project_id = ? AND e.external_id = s.external_id)`,
+      )
+      .get(jobId, projectId) as { n: number }
+  ).n;
+}
+
+/**
+ * Re-import with "update": the examples whose id is in the file take the file's text, fields and imported label.
+ * Examples of a locked test split keep everything (the gold set changes only when unlocked). The file's label
+ * becomes the human label only of examples no person has labelled since (an import annotation is the latest).
+ */
+function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): void {
+  const locked = isTestLocked(db, p.projectId);
+  const target = `e.project_id = ? AND e.external_id = s.external_id AND (? = 0 OR e.split IS NOT 'test')`;
+  if (p.labelColumn) {
+    db.prepare(
+      `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
+       SELECT e.project_id, e.id, l.id, 'import', 'import', ?
+       FROM import_staging s
+       JOIN examples e ON ${target}
+       JOIN labels l ON l.project_id = e.project_id AND l.name = s.label
+       WHERE s.job_id = ? AND s.external_id IS NOT NULL AND s.label IS NOT e.imported_label
+         AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.example_id = e.id AND a.retracted_at IS NULL
+                           AND a.source <> 'import')`,
+    ).run(now, p.projectId, locked ? 1 : 0, jobId);
+  }
+  db.prepare(
+    `UPDATE examples AS e SET text = s.text, original_text = s.original_text, text_hash = s.text_hash,
+       length = s.length, imported_label = COALESCE(s.label, e.imported_label), metadata = s.metadata,
+       split = CASE WHEN s.split IS NULL THEN e.split ELSE s.split END
+     FROM import_staging s
+     WHERE s.job_id = ? AND s.external_id IS NOT NULL AND ${target}`,
+  ).run(jobId, p.projectId, locked ? 1 : 0);
 }
 
 function commit(
@@ -381,7 +483,30 @@ function moveIntoProject(
 ): ImportResult {
   const p = ctl.params;
   return db.transaction(() => {
-    getProject(db, p.projectId);
+    const project = getProject(db, p.projectId);
+    const splits = countSplits(db, ctl.jobId);
+    if (splits.test > 0 && isTestLocked(db, project.id)) {
+      throw new AppError(
+        'CONFLICT',
+        `The split column puts ${splits.test} rows in the test split, which is locked (it is the gold set). ` +
+          'Nothing was imported. Unlock the test split first, or import without the split column.',
+      );
+    }
+    const action = p.idColumn ? (p.onExisting ?? 'add') : 'add';
+    const matched = p.idColumn ? countExisting(db, ctl.jobId, p.projectId) : 0;
+    if (matched > 0 && action !== 'add') {
+      if (action === 'update') updateExisting(db, ctl.jobId, p, now);
+      // Updated or skipped, these rows are not added again.
+      db.prepare(
+        `DELETE FROM import_staging WHERE job_id = ? AND external_id IN
+           (SELECT external_id FROM examples WHERE project_id = ? AND external_id IS NOT NULL)`,
+      ).run(ctl.jobId, p.projectId);
+    }
+    const adding = (
+      db.prepare('SELECT COUNT(*) AS n FROM import_staging WHERE job_id = ?').get(ctl.jobId) as {
+        n: number;
+      }
+    ).n;
     const info = db
       .prepare(
         `INSERT INTO datasets (project_id, name, source_path, format, encoding, options, row_count, skipped_count, created_at)
@@ -400,7 +525,7 @@ function moveIntoProject(
           labelColumn: p.labelColumn,
           idColumn: p.idColumn,
         }),
-        c.staged,
+        adding,
         c.skipped,
         now,
       );
@@ -435,8 +560,8 @@ function moveIntoProject(
     const before = (db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM examples').get() as { m: number }).m;
     db.prepare(
       `INSERT INTO examples (project_id, dataset_id, source_row, external_id, text, original_text, text_hash, length,
-                             imported_label, metadata, created_at)
-       SELECT ?, ?, source_row, external_id, text, original_text, text_hash, length, label, metadata, ?
+                             imported_label, metadata, split, created_at)
+       SELECT ?, ?, source_row, external_id, text, original_text, text_hash, length, label, metadata, split, ?
        FROM import_staging WHERE job_id = ? ORDER BY rowid`,
     ).run(p.projectId, datasetId, now, ctl.jobId);
     if (p.labelColumn) {
@@ -455,14 +580,22 @@ function moveIntoProject(
       action: 'import',
       entity: 'dataset',
       entityId: datasetId,
-      details: { file: p.source.name, rows: c.staged, skipped: c.skipped, labelsCreated },
+      details: {
+        file: p.source.name,
+        rows: adding,
+        skipped: c.skipped,
+        labelsCreated,
+        ...(matched ? { existing: { matched, action } } : {}),
+      },
     });
     const result: ImportResult = {
       datasetId,
-      imported: c.staged,
+      imported: adding,
       skipped: c.skipped,
       labelsCreated,
       badRows: c.badRows,
+      ...(matched ? { existing: { matched, action } } : {}),
+      ...(p.splitColumn ? { splits } : {}),
     };
     ctl.saveCheckpoint({
       records: c.records,

@@ -31,6 +31,10 @@ export interface ResolvedSource {
   readonly hasHeader: boolean;
   /** 'cr' for a file whose lines end in a bare carriage return (classic Mac OS exports). */
   readonly newline?: 'cr';
+  /** Whether quoted fields are read (CSV: always; TSV: when it looks written by Python/pandas). */
+  readonly quotes?: boolean;
+  /** True when hasHeader was worked out from the rows rather than given. */
+  readonly headerDetected?: boolean;
 }
 
 const TEXT_NAMES = [
@@ -59,6 +63,82 @@ const LABEL_NAMES = [
   '类别',
 ];
 const ID_NAMES = ['id', 'uid', 'doc_id', 'file', '编号'];
+const SPLIT_NAMES = ['split', 'subset', 'partition', 'fold', 'set', '划分', '数据集'];
+
+/** A value of a split column as a split: train, validation (val, valid, dev) or test, any case; '' = none. */
+export function splitValue(raw: string): 'train' | 'validation' | 'test' | null | undefined {
+  switch (raw.trim().toLowerCase()) {
+    case '':
+      return null;
+    case 'train':
+    case 'training':
+      return 'train';
+    case 'validation':
+    case 'valid':
+    case 'val':
+    case 'dev':
+    case 'development':
+      return 'validation';
+    case 'test':
+    case 'testing':
+      return 'test';
+    default:
+      return undefined;
+  }
+}
+
+/** A whole field in quotes, inner quotes doubled, between tabs or line ends. */
+const QUOTED_FIELD = /(^|\t)"(?:[^"]|"")*"(?=\t|\r?\n|$)/m;
+
+function consistentRows(sample: string, quotes: boolean, final: boolean): boolean {
+  const out: RecordEvent[] = [];
+  new CsvParser('\t', quotes).feed(sample, final, out);
+  const widths = out.map((ev) => (ev.kind === 'row' ? ev.values.length : -1));
+  return widths.length > 1 && widths.every((w) => w === widths[0]);
+}
+
+/**
+ * A tab-separated file written by Python's csv module or pandas quotes a field that holds a tab, a newline or a
+ * quote, doubling the quotes inside. True when the sample has such a field and reading quotes gives every row the
+ * same number of columns; a sentence that merely begins with a quotation mark ("Hello" she said) is no evidence.
+ */
+export function looksQuotedTsv(sample: string, final: boolean): boolean {
+  if (!QUOTED_FIELD.test(sample)) return false;
+  return consistentRows(sample, true, final);
+}
+
+const NUMBER = /^[-+]?(\d[\d,]*\.?\d*|\.\d+)(e[-+]?\d+)?%?$/i;
+
+/**
+ * Whether the first row is a header, judged by its cells against the rows below: a header names columns (short,
+ * distinct words such as "text" or "label"), data looks like the other rows of its column (a number in a numeric
+ * column, a long sentence in a text column, a value from the column's small set of labels). A known column name
+ * decides at once; otherwise the first row is data when at least half of its cells look like data.
+ */
+export function guessHasHeader(rows: ReadonlyArray<ReadonlyArray<string>>): boolean {
+  if (rows.length < 2) return true;
+  const first = rows[0];
+  const rest = rows.slice(1, 200);
+  const known = new Set([...TEXT_NAMES, ...LABEL_NAMES, ...ID_NAMES, ...SPLIT_NAMES]);
+  if (first.some((c) => known.has(c.trim().toLowerCase()))) return true;
+  let dataLike = 0;
+  for (let c = 0; c < first.length; c++) {
+    const cell = first[c].trim();
+    const column = rest.map((r) => (r[c] ?? '').trim()).filter((v) => v !== '');
+    if (column.length === 0) continue;
+    const numeric = column.filter((v) => NUMBER.test(v)).length / column.length;
+    const avgLen = column.reduce((sum, v) => sum + v.length, 0) / column.length;
+    const distinct = new Set(column);
+    if (cell === '') dataLike++;
+    else if (NUMBER.test(cell) && numeric > 0.8) dataLike++;
+    else if (avgLen > 30 && cell.length > Math.max(30, avgLen / 3)) dataLike++;
+    else if (distinct.size <= Math.max(2, column.length / 3) && distinct.has(cell)) dataLike++;
+    else if (cell.length > 40 || cell.split(/\s+/).length >= 5)
+      dataLike++; // a sentence, not a name
+    else if ((cell.match(/\p{Script=Han}/gu)?.length ?? 0) > 8) dataLike++;
+  }
+  return dataLike * 2 < first.length;
+}
 
 function formatFromExtension(path: string): ImportFormat | null {
   switch (extname(path).toLowerCase()) {
@@ -225,6 +305,8 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
     format = first === '[' ? 'json' : first === '{' ? 'jsonl' : 'csv';
   }
   let delimiter: string | null = null;
+  let quotes: boolean | undefined;
+  let hasHeader = opts.hasHeader;
   if (format === 'csv') {
     const ext = extname(opts.path).toLowerCase();
     delimiter =
@@ -232,6 +314,13 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
       (ext === '.tsv' || ext === '.tab'
         ? '\t'
         : detectDelimiter(newline ? sniffed.sample.replace(/\r/g, '\n') : sniffed.sample));
+    const sample = newline ? sniffed.sample.replace(/\r/g, '\n') : sniffed.sample;
+    quotes = delimiter !== '\t' || looksQuotedTsv(sample, st.size <= 64 * 1024);
+    if (hasHeader === undefined) {
+      const out: RecordEvent[] = [];
+      new CsvParser(delimiter, quotes).feed(sample, st.size <= 64 * 1024, out);
+      hasHeader = guessHasHeader(out.flatMap((ev) => (ev.kind === 'row' ? [ev.values] : [])).slice(0, 200));
+    }
   }
   return {
     path: opts.path,
@@ -242,8 +331,10 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
     detectedEncoding: sniffed.encoding,
     bom: sniffed.bom,
     delimiter,
-    hasHeader: opts.hasHeader ?? true,
+    hasHeader: hasHeader ?? true,
     ...(newline ? { newline } : {}),
+    ...(quotes !== undefined ? { quotes } : {}),
+    ...(opts.hasHeader === undefined && format === 'csv' ? { headerDetected: true } : {}),
   };
 }
 
@@ -408,7 +499,7 @@ export async function openTable(
       : (async function* (): AsyncGenerator<RecordEvent[]> {
           const delimiter = src.delimiter ?? ',';
           // Tab-separated files rarely quote; a lone quote in a sentence must not swallow the rows after it.
-          const parser = new CsvParser(delimiter, delimiter !== '\t');
+          const parser = new CsvParser(delimiter, src.quotes ?? delimiter !== '\t');
           for await (const chunk of sourceText(src, counter, signal)) {
             const out: RecordEvent[] = [];
             parser.feed(chunk, false, out);
@@ -504,7 +595,15 @@ function suggest(
   }
   const label = find(LABEL_NAMES);
   const id = find(ID_NAMES);
-  return { text, label: label === text ? null : label, id: id === text ? null : id };
+  // Only by name: a column of values such as "valtest" would stop the import at its first row.
+  const split = find(SPLIT_NAMES);
+  const taken = new Set([text, label, id]);
+  return {
+    text,
+    label: label === text ? null : label,
+    id: id === text ? null : id,
+    split: split && !taken.has(split) ? split : null,
+  };
 }
 
 const PREVIEW_ROWS = 20;
@@ -532,6 +631,8 @@ export async function previewSource(opts: ParseOptionsInput): Promise<ImportPrev
     bom: src.bom,
     delimiter: src.delimiter,
     hasHeader: src.hasHeader,
+    ...(src.headerDetected ? { headerDetected: true } : {}),
+    ...(src.format === 'csv' && src.delimiter === '\t' && src.quotes ? { quoted: true } : {}),
     columns: table.columns,
     rows,
     suggested: suggest(table.columns, rows),

@@ -3,6 +3,7 @@ import {
   Button,
   Checkbox,
   Group,
+  Modal,
   Progress,
   Radio,
   ScrollArea,
@@ -76,6 +77,10 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
   const [textColumn, setTextColumn] = useState<string | null>(null);
   const [labelColumn, setLabelColumn] = useState<string | null>(null);
   const [idColumn, setIdColumn] = useState<string | null>(null);
+  const [splitColumn, setSplitColumn] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  /** Set when the project already has ids: the person chooses what happens to rows whose id is known. */
+  const [askExisting, setAskExisting] = useState<string | null>(null);
   const [keepExtras, setKeepExtras] = useState(true);
   const [onBadRow, setOnBadRow] = useState<'skip' | 'abort'>('abort');
   const [job, setJob] = useState<Job | null>(null);
@@ -113,6 +118,7 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
       setTextColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.text));
       setLabelColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.label));
       setIdColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.id));
+      setSplitColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.split));
     } catch (e) {
       setPreview(null);
       setError(errorText(e));
@@ -129,6 +135,7 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
     setTextColumn(null);
     setLabelColumn(null);
     setIdColumn(null);
+    setSplitColumn(null);
     const provided = await api.provideFile(file);
     if (!provided.ok) {
       setBusy(false);
@@ -148,10 +155,13 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
     });
   };
 
-  const start = async (): Promise<void> => {
-    if (!preview || !textColumn) return;
+  const start = async (onExisting?: 'skip' | 'update' | 'add'): Promise<void> => {
+    if (!preview || !textColumn || starting) return;
     setError(null);
     setResult(null);
+    setAskExisting(null);
+    // Disabled until the job is known: a double click starts one import.
+    setStarting(true);
     try {
       const j = await call('dataset.import', {
         projectId,
@@ -163,6 +173,8 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
         textColumn,
         labelColumn,
         idColumn,
+        splitColumn,
+        onExisting,
         keepExtras,
         onBadRow,
         name: preview.name,
@@ -171,7 +183,13 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
       // A small file can finish before this component hears of the job: read its state once more.
       apply(await call('jobs.get', { jobId: j.id }));
     } catch (e) {
-      setError(errorText(e));
+      const details =
+        e instanceof ApiError ? (e.info.details as { onExisting?: string } | undefined) : undefined;
+      if (e instanceof ApiError && e.info.code === 'CONFLICT' && details?.onExisting === 'required') {
+        setAskExisting(e.info.message);
+      } else setError(errorText(e));
+    } finally {
+      setStarting(false);
     }
   };
 
@@ -247,11 +265,20 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
             {(preview.format === 'csv' || preview.format === 'xlsx') && (
               <Checkbox
                 label={t('import.hasHeader')}
+                description={
+                  preview.headerDetected && !preview.hasHeader ? t('import.noHeaderDetected') : undefined
+                }
                 checked={preview.hasHeader}
                 onChange={(e) => reload({ hasHeader: e.currentTarget.checked })}
+                data-testid="import-has-header"
               />
             )}
           </Group>
+          {preview.quoted && (
+            <Text size="sm" c="dimmed" data-testid="import-quoted">
+              {t('import.quotedTsv')}
+            </Text>
+          )}
           <Group align="flex-end">
             <Select
               label={t('import.textColumn')}
@@ -277,6 +304,15 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
               onChange={(v) => setIdColumn(v || null)}
               data-testid="map-id"
               w={220}
+            />
+            <Select
+              label={t('import.splitColumn')}
+              description={t('import.splitColumnHint')}
+              data={optional}
+              value={splitColumn ?? ''}
+              onChange={(v) => setSplitColumn(v || null)}
+              data-testid="map-split"
+              w={260}
             />
           </Group>
           <Checkbox
@@ -328,8 +364,8 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
           <Group>
             <Button
               onClick={() => void start()}
-              disabled={!textColumn || running}
-              loading={running}
+              disabled={!textColumn || running || starting}
+              loading={running || starting}
               data-testid="import-start"
             >
               {t('import.start')}
@@ -337,6 +373,27 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
           </Group>
         </>
       )}
+      <Modal
+        opened={askExisting !== null}
+        onClose={() => setAskExisting(null)}
+        title={t('import.existingTitle')}
+        data-testid="import-existing"
+      >
+        <Stack>
+          <Text size="sm">{askExisting}</Text>
+          <Group>
+            <Button onClick={() => void start('skip')} data-testid="existing-skip">
+              {t('import.existingSkip')}
+            </Button>
+            <Button variant="light" onClick={() => void start('update')} data-testid="existing-update">
+              {t('import.existingUpdate')}
+            </Button>
+            <Button variant="subtle" onClick={() => void start('add')} data-testid="existing-add">
+              {t('import.existingAdd')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
       {job && running && (
         <Stack gap={4} data-testid="import-progress">
           <Text size="sm">
@@ -359,6 +416,16 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
           {result.labelsCreated.length > 0 && (
             <Text size="sm" mt={4}>
               {t('import.newLabels', { labels: result.labelsCreated.join(', ') })}
+            </Text>
+          )}
+          {result.existing && (
+            <Text size="sm" mt={4} data-testid="import-existing-result">
+              {t(`import.existingDone.${result.existing.action}`, { count: result.existing.matched })}
+            </Text>
+          )}
+          {result.splits && (
+            <Text size="sm" mt={4}>
+              {t('import.splitsDone', result.splits)}
             </Text>
           )}
           {result.recoded && (
