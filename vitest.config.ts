@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
+    // What the tests spawn is the built out/: rebuilt first when older than the sources.
+    globalSetup: ['./scripts/vitest-build.mjs'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['e2e/**/*.e2e.ts'],
     environment: 'node',
+    // What the tests spawn is the built out/: rebuilt first when older than the sources.
+    globalSetup: ['./scripts/vitest-build.mjs'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'DB_NOT_SQLITE',
   'DB_NEWER_VERSION',
   'DB_LOCKED',
+  /** A native module (better-sqlite3, node-llama-cpp) was built for another runtime or platform. */
+  'NATIVE_MODULE',
   'BAD_FILE',
   'TOO_LARGE',
   'DISK_FULL',

@@ -1,26 +1,45 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AppError } from './errors';
 
 /**
- * Code that runs outside the main thread: the teacher's own process and the training worker.
- * In the Electron build they are bundled beside `out/main/index.js`; from sources (CLI, server, tests) they run
- * through tsx.
+ * Code that runs outside the main thread: the teacher's own process and the training worker. Both are built into
+ * out/main (electron.vite.config.ts) and always run from there, whoever starts them: the Electron main process, the
+ * CLI, the server (all in out/main or out/main/chunks), or a test running the sources (which finds the checkout's
+ * out/main). Nothing is compiled at run time.
  */
-const ENTRIES = {
-  'teacher-host': 'features/teacher/teacher.host.ts',
-  'train-worker': 'features/student/train.worker.ts',
-} as const;
-export type EntryName = keyof typeof ENTRIES;
+export type EntryName = 'teacher-host' | 'train-worker';
 
-export interface Entry {
-  readonly file: string;
-  readonly execArgv: readonly string[];
+/** How far up from the calling code out/main may be (src/main/core → the checkout root is 3). */
+const LEVELS = 6;
+
+/**
+ * A file of the build's out/main (`rel` inside it), looked for from the calling code: beside it and in `out/main`
+ * above it. Works inside an asar archive too (Electron reads, forks and starts workers from paths in app.asar).
+ */
+export function builtFile(
+  rel: string,
+  from: string = dirname(fileURLToPath(import.meta.url)),
+  exists: (file: string) => boolean = existsSync,
+): string {
+  let dir = from;
+  for (let i = 0; i < LEVELS; i++) {
+    for (const candidate of [join(dir, rel), join(dir, 'out', 'main', rel)]) {
+      if (exists(candidate)) return candidate;
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  throw new AppError(
+    'INTERNAL',
+    `Distillery's built program is incomplete (out/main/${rel} is missing). ` +
+      'In a copy of the source code, run "npm run build"; otherwise reinstall Distillery.',
+  );
 }
 
-export function resolveEntry(name: EntryName): Entry {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const bundled = join(here, `${name}.js`);
-  if (existsSync(bundled)) return { file: bundled, execArgv: [] };
-  return { file: join(here, '..', ENTRIES[name]), execArgv: ['--import', 'tsx'] };
+/** The built file of an entry (out/main/<name>.js). */
+export function resolveEntry(name: EntryName, from?: string, exists?: (file: string) => boolean): string {
+  return builtFile(`${name}.js`, from, exists);
 }

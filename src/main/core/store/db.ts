@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AppError, isBusyError } from '../errors';
+import { nativeModuleProblem } from '../nativeModules';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 
 export type Db = Database.Database;
@@ -37,7 +38,11 @@ export function openDatabase(file: string): Db {
   try {
     db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   } catch (e) {
-    throw new AppError('DB_NOT_SQLITE', `Cannot open the database ${file}: ${(e as Error).message}`);
+    // better-sqlite3 loads its addon here, on first use: a build for another runtime fails now, not at import.
+    throw (
+      nativeModuleProblem(e, 'better-sqlite3') ??
+      new AppError('DB_NOT_SQLITE', `Cannot open the database ${file}: ${(e as Error).message}`)
+    );
   }
   try {
     db.pragma('journal_mode = WAL');

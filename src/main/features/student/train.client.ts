@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { resolveEntry } from '../../core/entries';
 import { AppError } from '../../core/errors';
@@ -12,19 +9,9 @@ export interface TrainClientHandlers {
   onEpoch(report: EpochReport): Promise<void>;
 }
 
-/**
- * From sources the entry is TypeScript. Node 20 does not apply `--import tsx` from a Worker's execArgv, so a tiny
- * bootstrap registers tsx inside the worker first and then imports the entry.
- */
+/** The worker runs the built out/main/train-worker.js (see core/entries.ts), from sources or from the build alike. */
 function startWorker(request: TrainRequest): Worker {
-  const entry = resolveEntry('train-worker');
-  if (!entry.file.endsWith('.ts'))
-    return new Worker(entry.file, { execArgv: [...entry.execArgv], workerData: request });
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const file = pathToFileURL(entry.file).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: request });
+  return new Worker(resolveEntry('train-worker'), { workerData: request });
 }
 
 /** The caller side of train.worker.ts: one worker per run; `dispose()` stops it at once. */

@@ -39,9 +39,9 @@ export class TeacherClient {
   readonly exited: Promise<void>;
 
   constructor() {
-    const entry = resolveEntry('teacher-host');
-    this.child = fork(entry.file, [], {
-      execArgv: [...entry.execArgv],
+    // The built out/main/teacher-host.js; no execArgv: nothing is compiled at run time, from any working directory.
+    this.child = fork(resolveEntry('teacher-host'), [], {
+      execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

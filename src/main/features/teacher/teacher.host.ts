@@ -13,6 +13,7 @@ import {
   type LlamaModel,
   type Token,
 } from 'node-llama-cpp';
+import { nativeModuleProblem } from '../../core/nativeModules';
 import type {
   FromHost,
   HostEstimate,
@@ -67,6 +68,11 @@ async function ensureLlama(gpu: boolean): Promise<Llama> {
       if (recentLog.length > 10) recentLog.shift();
     }
   };
+  // A binding built for another platform or runtime is an installation problem, not a bad model: say so.
+  const explained = (e: unknown): unknown => {
+    const problem = nativeModuleProblem(e, 'node-llama-cpp');
+    return problem ? new HostError(problem.code, problem.message) : e;
+  };
   try {
     llama = await getLlama({
       build: 'never',
@@ -75,8 +81,12 @@ async function ensureLlama(gpu: boolean): Promise<Llama> {
       logger,
     });
   } catch (e) {
-    if (!gpu) throw e;
-    llama = await getLlama({ build: 'never', gpu: false, logLevel: LlamaLogLevel.warn, logger });
+    if (!gpu) throw explained(e);
+    try {
+      llama = await getLlama({ build: 'never', gpu: false, logLevel: LlamaLogLevel.warn, logger });
+    } catch (cpuError) {
+      throw explained(cpuError);
+    }
   }
   return llama;
 }

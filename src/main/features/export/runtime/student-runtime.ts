@@ -1,8 +1,8 @@
 /**
  * The exported student's runtime: loads a student model (model.json + weights.bin) and predicts, in a browser or
- * in Node. It imports no Node or DOM API. It is bundled at export time, together with the student feature's own
- * featurizer and forward pass, into the exported folder (distillery-student.js / .mjs), so that there is one
- * source for the app and the runtime and their predictions agree.
+ * in Node. It imports no Node or DOM API. It is bundled at build time, together with the student feature's own
+ * featurizer and forward pass (out/main/student-runtime/), and copied into each exported folder
+ * (distillery-student.js / .mjs), so that there is one source for the app and the runtime and their predictions agree.
  */
 import { softmax } from '../../student/distill';
 import type { FeaturizerConfig } from '../../student/featurizer';
