@@ -23,7 +23,7 @@ import {
   type ImportResult,
 } from '../../../../shared/dataset';
 import type { Job } from '../../../../shared/jobs';
-import { api, ApiError, call, useEvent } from '../../api';
+import { api, ApiError, call, useAction, useEvent } from '../../api';
 import { FilePickButton } from '../../components/FileActions';
 
 interface Props {
@@ -175,6 +175,7 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
     }
   };
 
+  const startImport = useAction(start);
   const columnOptions = preview?.columns.map((c) => ({ value: c, label: c })) ?? [];
   const optional = [{ value: '', label: t('import.none') }, ...columnOptions];
   const running = job !== null && ['running', 'paused', 'queued'].includes(job.state);
@@ -327,9 +328,9 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
           )}
           <Group>
             <Button
-              onClick={() => void start()}
+              onClick={() => startImport.run()}
               disabled={!textColumn || running}
-              loading={running}
+              loading={running || startImport.pending}
               data-testid="import-start"
             >
               {t('import.start')}
