@@ -11,6 +11,7 @@ import type {
   Outcome,
 } from '../../../../shared/evaluation';
 import { OUTCOMES } from '../../../../shared/evaluation';
+import { LeakageAlert } from '../../components/LeakageAlert';
 import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { ConfidenceHistogram, ConfusionGrid, CurveChart, fmt, ReliabilityChart } from './Charts';
@@ -223,6 +224,7 @@ export function EvaluateStep({ project }: StepProps): React.JSX.Element {
         {t('intro')}
       </Text>
       {o.goldCount === 0 && <Alert color="orange">{t('noGold')}</Alert>}
+      <LeakageAlert projectId={projectId} />
       {candidates.length === 0 ? (
         <Alert color="gray">{t('noRuns')}</Alert>
       ) : (
