@@ -300,6 +300,29 @@ export interface ExportResult {
   readonly rows: number;
 }
 
+/** A test document that also appears, exactly or nearly, in the training or validation data. */
+export interface LeakagePair {
+  readonly testId: number;
+  readonly testText: string;
+  readonly otherId: number;
+  readonly otherSplit: 'train' | 'validation';
+  readonly otherText: string;
+  /** exact: the same text once normalised (Unicode NFKC, whitespace, case); near: MinHash similarity >= threshold. */
+  readonly kind: 'exact' | 'near';
+}
+
+export interface LeakageReport {
+  /** Test documents (not excluded). */
+  readonly testTotal: number;
+  /** Test documents with an exact duplicate in training or validation data. */
+  readonly exact: number;
+  /** Test documents with a near duplicate there (and no exact one). */
+  readonly near: number;
+  readonly nearThreshold: number;
+  /** One pair per leaking test document (its first match), at most 200, in test document order. */
+  readonly pairs: readonly LeakagePair[];
+}
+
 export const datasetContract = {
   /** Detects format, encoding and delimiter; returns the columns and the first rows. */
   'dataset.preview': channel<ImportPreview>()(ParseOptions),
@@ -344,6 +367,13 @@ export const datasetContract = {
     }),
   ),
   'dataset.split': channel<DatasetStats>()(SplitRequest),
+  /**
+   * Test documents that also appear in the training or validation data (exactly, or nearly by MinHash): each one
+   * inflates the test score, because the model is graded on what it learned from.
+   */
+  'dataset.leakage': channel<LeakageReport>()(
+    z.object({ projectId, nearThreshold: z.number().min(0.5).max(1).default(0.85) }),
+  ),
   /** Locks (or, with confirm, unlocks) the test split. */
   'dataset.lockTest': channel<DatasetStats>()(
     z.object({ projectId, locked: z.boolean(), confirm: z.boolean().optional() }),

@@ -87,8 +87,34 @@ interface Live {
   promise: Promise<void>;
 }
 
+/** JSON with object keys sorted, so that two equal values give one string whatever their key order. */
+export function stableKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+export interface StartOptions<P> {
+  readonly projectId?: number | null;
+  readonly title: string;
+  readonly params: P;
+  /**
+   * What makes two starts "the same work" (with the kind and the project): the params by default. A feature whose
+   * params hold something made fresh per start (a run id, a time stamp, an output file) passes its request here.
+   */
+  readonly key?: string;
+}
+
 const FLUSH_MS = 250;
 const RATE_WINDOW_MS = 10_000;
+
+function dedupKey(kind: string, projectId: number | null, key: string): string {
+  return `${kind}|${projectId ?? ''}|${key}`;
+}
 
 /**
  * Persisted long work. A job row is the truth: state, progress and a resume checkpoint live in SQLite, so that a
@@ -97,6 +123,8 @@ const RATE_WINDOW_MS = 10_000;
 export class JobManager {
   private readonly runners = new Map<JobKind, JobRunner<never>>();
   private readonly live = new Map<number, Live>();
+  /** The dedup key of each job started (or resumed) by this manager: kind, project and `StartOptions.key`. */
+  private readonly keys = new Map<number, string>();
 
   constructor(
     private readonly db: Db,
@@ -136,18 +164,42 @@ export class JobManager {
     return toJob(row);
   }
 
-  start<P>(kind: JobKind, opts: { projectId?: number | null; title: string; params: P }): Job {
+  /**
+   * Starts a job, or returns the one already queued, running or paused for the same kind, project and key: a double
+   * click, a second window or a retried request never starts the same work twice.
+   */
+  start<P>(kind: JobKind, opts: StartOptions<P>): Job {
     if (!this.runners.has(kind)) throw new AppError('UNSUPPORTED', `No runner for jobs of kind ${kind}.`);
+    const projectId = opts.projectId ?? null;
+    const key = opts.key ?? stableKey(opts.params ?? {});
+    const same = this.active(kind, projectId, key);
+    if (same) return same;
     const now = nowIso();
     const info = this.db
       .prepare(
         `INSERT INTO jobs (project_id, kind, title, state, params, created_at, updated_at)
          VALUES (?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(opts.projectId ?? null, kind, opts.title, JSON.stringify(opts.params ?? {}), now, now);
+      .run(projectId, kind, opts.title, JSON.stringify(opts.params ?? {}), now, now);
     const id = Number(info.lastInsertRowid);
+    this.keys.set(id, dedupKey(kind, projectId, key));
     this.launch(id);
     return this.get(id);
+  }
+
+  /**
+   * The job of this kind and project that is queued, running or paused in this process, or null; with `key`, only
+   * one started with that key. For a feature that must not even prepare (a run row) a start that would be refused.
+   */
+  active(kind: JobKind, projectId: number | null, key?: string): Job | null {
+    for (const jobId of this.live.keys()) {
+      const job = this.get(jobId);
+      if (job.kind !== kind || job.projectId !== projectId) continue;
+      if (!['queued', 'running', 'paused'].includes(job.state)) continue;
+      if (key !== undefined && this.keys.get(jobId) !== dedupKey(kind, projectId, key)) continue;
+      return job;
+    }
+    return null;
   }
 
   pause(jobId: number): Job {
@@ -263,6 +315,10 @@ export class JobManager {
       this.setState(jobId, 'failed', { error: `No runner for jobs of kind ${row.kind}.`, finished: true });
       return;
     }
+    if (!this.keys.has(jobId)) {
+      // Resumed after a restart: its key is its params, as for a start without a key of its own.
+      this.keys.set(jobId, dedupKey(row.kind, row.project_id, stableKey(parseJson<unknown>(row.params, {}))));
+    }
     const abort = new AbortController();
     const live: Live = {
       paused: false,
@@ -336,6 +392,7 @@ export class JobManager {
         });
       } finally {
         this.live.delete(jobId);
+        this.keys.delete(jobId);
       }
     })().catch((e: unknown) => {
       // Only the bookkeeping of the end can land here (the database stayed busy or the disk is full): the row

@@ -236,6 +236,27 @@ export const datasetCommands: CliCommand[] = [
     },
   },
   {
+    name: 'data leakage',
+    summary: 'Test documents that are also (exactly or nearly) in the training or validation data',
+    usage: 'distillery data leakage PROJECT_ID [--threshold 0.85]',
+    options: { threshold: { type: 'string' } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const r = await core.call('dataset.leakage', {
+        projectId: requireId(positionals[0], 'project'),
+        nearThreshold: num(values.threshold, 'threshold'),
+      });
+      io.print(
+        `${r.exact + r.near} of ${r.testTotal} test documents are also in the training or validation data ` +
+          `(${r.exact} exactly, ${r.near} nearly). Their test score is inflated: the model learned them.`,
+      );
+      for (const p of r.pairs.slice(0, 20)) {
+        io.print(`  test ${p.testId} ~ ${p.otherSplit} ${p.otherId} (${p.kind}): ${p.testText.slice(0, 80)}`);
+      }
+      return r;
+    },
+  },
+  {
     name: 'data labels',
     summary: "List the label set, or set a label's description, colour and key",
     usage: 'distillery data labels PROJECT_ID [--set NAME --description TEXT [--color C] [--key K]]',

@@ -17,6 +17,7 @@ import {
   split,
   stats,
 } from './data';
+import { findLeakage } from './leakage';
 import { dropOrphanStaging, makeImportRunner, startImport, type ImportParams } from './importer';
 import { previewSource } from './source';
 
@@ -26,6 +27,7 @@ export const datasetFeature: Feature<typeof datasetContract> = {
     'dataset.preview': (input) => previewSource(input),
     'dataset.import': (input, ctx) => startImport(ctx, input),
     'dataset.stats': (input, ctx) => stats(ctx.db, input.projectId),
+    'dataset.leakage': (input, ctx) => findLeakage(ctx.db, input.projectId, input.nearThreshold),
     'dataset.browse': (input, ctx) => browse(ctx.db, input.projectId, input),
     'dataset.count': (input, ctx) => ({ count: count(ctx.db, input.projectId, input.filters) }),
     'dataset.labels': (input, ctx) => labels(ctx.db, input.projectId),

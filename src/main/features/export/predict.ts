@@ -21,7 +21,7 @@ import type {
 import { teacherContract } from '../../../shared/teacher';
 import { AppError, toErrorInfo } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
+import { JobCancelled, stableKey, type JobControl } from '../../core/jobs/jobs';
 import { openTable, resolveSource } from '../dataset/source';
 import type { StudentPredictor } from '../student/predictor';
 import { loadStudent } from '../student/predictor';
@@ -128,6 +128,8 @@ export function startBatchPredict(
     projectId: input.projectId,
     title: `Predict ${basename(input.path)}`,
     params,
+    // The output file name is made fresh per start: the request is what makes two starts the same.
+    key: stableKey(input),
   });
 }
 

@@ -1,8 +1,7 @@
 import type { Job } from '../../../shared/jobs';
 import type { QueueSpec } from '../../../shared/review';
 import { audit } from '../../core/audit';
-import type { JobControl } from '../../core/jobs/jobs';
-import type { JobManager } from '../../core/jobs/jobs';
+import { stableKey, type JobControl, type JobManager } from '../../core/jobs/jobs';
 import { projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
@@ -35,6 +34,8 @@ export function startBulkAccept(db: Db, jobs: JobManager, input: Omit<BulkParams
     projectId: input.projectId,
     title: `Accept the teacher's labels (≥ ${Math.round(input.minConfidence * 100)}%)`,
     params,
+    // The stamp is made fresh per start: the request is what makes two starts the same.
+    key: stableKey(input),
   });
 }
 

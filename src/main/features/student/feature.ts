@@ -1,7 +1,7 @@
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings, type studentContract } from '../../../shared/student';
 import { AppError } from '../../core/errors';
 import type { Feature } from '../../core/feature';
-import type { JobControl } from '../../core/jobs/jobs';
+import { stableKey, type JobControl } from '../../core/jobs/jobs';
 import { getProject } from '../projects/projects';
 import { trainJob, type TrainJobParams } from './job';
 import { loadStudent } from './predict';
@@ -16,6 +16,14 @@ export const studentFeature: Feature<typeof studentContract> = {
     },
     'student.train': (input, ctx) => {
       const project = getProject(ctx.db, input.projectId);
+      // The same request while its run trains (a double click, a second window) gets that run back.
+      const key = stableKey(input.settings ?? {});
+      const same = ctx.jobs.active('student.train', project.id, key);
+      const sameRun =
+        same &&
+        (ctx.db.prepare('SELECT id FROM student_runs WHERE job_id = ?').get(same.id) as
+          { id: number } | undefined);
+      if (same && sameRun) return { run: getRun(ctx.db, sameRun.id), job: same };
       const running = ctx.jobs
         .list({ projectId: project.id, activeOnly: true })
         .find((j) => j.kind === 'student.train' && (j.state === 'running' || j.state === 'paused'));
@@ -31,6 +39,7 @@ export const studentFeature: Feature<typeof studentContract> = {
         projectId: project.id,
         title: `Train student (run ${runId})`,
         params: { runId },
+        key,
       });
       ctx.db.prepare('UPDATE student_runs SET job_id = ? WHERE id = ?').run(job.id, runId);
       return { run: getRun(ctx.db, runId), job };

@@ -13,7 +13,7 @@ import {
 } from '../../../shared/teacher';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import type { JobControl } from '../../core/jobs/jobs';
+import { stableKey, type JobControl } from '../../core/jobs/jobs';
 import { humanLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
@@ -314,6 +314,14 @@ export interface RunRequest extends TeacherChoice {
 
 /** Creates the run (exact prompt, model hash, settings, target examples) and starts its job. */
 export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; job: Job } {
+  // The same request while its run is still going (a double click, a second window) gets that run back.
+  const key = stableKey(req);
+  const same = ctx.jobs.active('teacher.run', req.projectId, key);
+  if (same) {
+    const row = ctx.db.prepare('SELECT id FROM teacher_runs WHERE job_id = ?').get(same.id) as
+      { id: number } | undefined;
+    if (row) return { run: getRun(ctx.db, row.id), job: same };
+  }
   const built = promptFor(ctx, req);
   const s = settingsOf(req);
   const teacher = resolveTeacher(ctx, req.modelId, s);
@@ -444,6 +452,7 @@ export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; 
     projectId: req.projectId,
     title: `Teacher labels (${ids.length} examples)`,
     params: { runId },
+    key,
   });
   ctx.db.prepare('UPDATE teacher_runs SET job_id = ? WHERE id = ?').run(job.id, runId);
   return { run: getRun(ctx.db, runId), job };

@@ -75,3 +75,34 @@ export function useEvent<K extends EventName>(event: K, listener: (payload: Even
   });
   useEffect(() => api.on(event, (p) => ref.current(p)), [event]);
 }
+
+export interface Action<A extends unknown[]> {
+  /** Starts the action, unless it is already pending: then the call is ignored. */
+  readonly run: (...args: A) => void;
+  /** True from the call until its promise settles: disable (or show loading on) the button. */
+  readonly pending: boolean;
+}
+
+/**
+ * An action that starts work, safe to click twice: while it is pending, another call does nothing. The guard is a
+ * ref, so that two clicks before React re-renders still start it once; `pending` disables its button meanwhile.
+ * (The core also returns the running job for an identical start: this keeps the second request from being sent.)
+ */
+export function useAction<A extends unknown[]>(action: (...args: A) => Promise<unknown>): Action<A> {
+  const [pending, setPending] = useState(false);
+  const busy = useRef(false);
+  const latest = useRef(action);
+  useLayoutEffect(() => {
+    latest.current = action;
+  });
+  const run = useCallback((...args: A): void => {
+    if (busy.current) return;
+    busy.current = true;
+    setPending(true);
+    void latest.current(...args).finally(() => {
+      busy.current = false;
+      setPending(false);
+    });
+  }, []);
+  return { run, pending };
+}

@@ -15,7 +15,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CleanOptionsInput, CleanPreview } from '../../../../shared/dataset';
-import { ApiError, call, useQuery } from '../../api';
+import { ApiError, call, useAction, useQuery } from '../../api';
 
 interface Props {
   readonly projectId: number;
@@ -73,6 +73,7 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
     }
   };
 
+  const action = useAction(run);
   return (
     <Stack data-testid="clean-panel">
       <Text size="sm" c="dimmed">
@@ -143,16 +144,16 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
       <Group>
         <Button
           variant="light"
-          onClick={() => void run('preview')}
+          onClick={() => action.run('preview')}
           loading={busy}
           data-testid="clean-preview"
         >
           {t('clean.preview')}
         </Button>
-        <Button onClick={() => void run('apply')} disabled={!preview || busy} data-testid="clean-apply">
+        <Button onClick={() => action.run('apply')} disabled={!preview || busy} data-testid="clean-apply">
           {t('clean.apply')}
         </Button>
-        <Button variant="default" onClick={() => void run('undo')} disabled={busy} data-testid="clean-undo">
+        <Button variant="default" onClick={() => action.run('undo')} disabled={busy} data-testid="clean-undo">
           {t('clean.undo')}
         </Button>
       </Group>

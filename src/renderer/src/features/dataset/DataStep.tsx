@@ -3,6 +3,7 @@ import { IconDownload, IconLock } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, call, useEvent, useQuery } from '../../api';
+import { LeakageAlert } from '../../components/LeakageAlert';
 import type { StepProps } from '../../wizard/types';
 import { BrowsePanel } from './BrowsePanel';
 import { CleanPanel } from './CleanPanel';
@@ -95,6 +96,7 @@ export function DataStep({ project, onProjectChanged }: StepProps): React.JSX.El
           {stats.error?.message ?? exportError}
         </Alert>
       )}
+      <LeakageAlert projectId={projectId} version={version} />
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
           {(['import', 'browse', 'labels', 'clean', 'split'] as const).map((k) => (

@@ -24,7 +24,7 @@ import {
   type ImportResult,
 } from '../../../../shared/dataset';
 import type { Job } from '../../../../shared/jobs';
-import { api, ApiError, call, useEvent } from '../../api';
+import { api, ApiError, call, useAction, useEvent } from '../../api';
 import { FilePickButton } from '../../components/FileActions';
 
 interface Props {
@@ -78,7 +78,6 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
   const [labelColumn, setLabelColumn] = useState<string | null>(null);
   const [idColumn, setIdColumn] = useState<string | null>(null);
   const [splitColumn, setSplitColumn] = useState<string | null>(null);
-  const [starting, setStarting] = useState(false);
   /** Set when the project already has ids: the person chooses what happens to rows whose id is known. */
   const [askExisting, setAskExisting] = useState<string | null>(null);
   const [keepExtras, setKeepExtras] = useState(true);
@@ -156,12 +155,10 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
   };
 
   const start = async (onExisting?: 'skip' | 'update' | 'add'): Promise<void> => {
-    if (!preview || !textColumn || starting) return;
+    if (!preview || !textColumn) return;
     setError(null);
     setResult(null);
     setAskExisting(null);
-    // Disabled until the job is known: a double click starts one import.
-    setStarting(true);
     try {
       const j = await call('dataset.import', {
         projectId,
@@ -188,11 +185,11 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
       if (e instanceof ApiError && e.info.code === 'CONFLICT' && details?.onExisting === 'required') {
         setAskExisting(e.info.message);
       } else setError(errorText(e));
-    } finally {
-      setStarting(false);
     }
   };
 
+  // Disabled until the job is known: a double click starts one import.
+  const startImport = useAction(start);
   const columnOptions = preview?.columns.map((c) => ({ value: c, label: c })) ?? [];
   const optional = [{ value: '', label: t('import.none') }, ...columnOptions];
   const running = job !== null && ['running', 'paused', 'queued'].includes(job.state);
@@ -363,9 +360,9 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
           )}
           <Group>
             <Button
-              onClick={() => void start()}
-              disabled={!textColumn || running || starting}
-              loading={running || starting}
+              onClick={() => startImport.run()}
+              disabled={!textColumn || running}
+              loading={running || startImport.pending}
               data-testid="import-start"
             >
               {t('import.start')}
@@ -382,13 +379,13 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
         <Stack>
           <Text size="sm">{askExisting}</Text>
           <Group>
-            <Button onClick={() => void start('skip')} data-testid="existing-skip">
+            <Button onClick={() => startImport.run('skip')} data-testid="existing-skip">
               {t('import.existingSkip')}
             </Button>
-            <Button variant="light" onClick={() => void start('update')} data-testid="existing-update">
+            <Button variant="light" onClick={() => startImport.run('update')} data-testid="existing-update">
               {t('import.existingUpdate')}
             </Button>
-            <Button variant="subtle" onClick={() => void start('add')} data-testid="existing-add">
+            <Button variant="subtle" onClick={() => startImport.run('add')} data-testid="existing-add">
               {t('import.existingAdd')}
             </Button>
           </Group>

@@ -11,7 +11,8 @@ import type {
   Outcome,
 } from '../../../../shared/evaluation';
 import { OUTCOMES } from '../../../../shared/evaluation';
-import { ApiError, call, useEvent, useQuery } from '../../api';
+import { LeakageAlert } from '../../components/LeakageAlert';
+import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { ConfidenceHistogram, ConfusionGrid, CurveChart, fmt, ReliabilityChart } from './Charts';
 import { DocumentsDrawer } from './DocumentsDrawer';
@@ -179,7 +180,9 @@ export function EvaluateStep({ project }: StepProps): React.JSX.Element {
     selected && selectedCandidate?.evaluation ? { projectId, model: selected } : null,
   );
 
-  const evaluate = async (model: ModelRef): Promise<void> => {
+  // One evaluation at a time: a double click evaluates once.
+  const evaluateAction = useAction((model: ModelRef) => evaluate(model));
+  async function evaluate(model: ModelRef): Promise<void> {
     setBusy(refKey(model));
     try {
       await call('evaluation.evaluate', { projectId, model });
@@ -191,7 +194,7 @@ export function EvaluateStep({ project }: StepProps): React.JSX.Element {
     } finally {
       setBusy(null);
     }
-  };
+  }
 
   if (overview.error) return <Alert color="red">{overview.error.message}</Alert>;
   if (!overview.data) return <Loader />;
@@ -221,6 +224,7 @@ export function EvaluateStep({ project }: StepProps): React.JSX.Element {
         {t('intro')}
       </Text>
       {o.goldCount === 0 && <Alert color="orange">{t('noGold')}</Alert>}
+      <LeakageAlert projectId={projectId} />
       {candidates.length === 0 ? (
         <Alert color="gray">{t('noRuns')}</Alert>
       ) : (
@@ -229,7 +233,7 @@ export function EvaluateStep({ project }: StepProps): React.JSX.Element {
           selected={selected}
           busy={busy}
           onSelect={setChosen}
-          onEvaluate={(m) => void evaluate(m)}
+          onEvaluate={evaluateAction.run}
         />
       )}
       {evaluation.error && <Alert color="red">{evaluation.error.message}</Alert>}

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BackupResult, BackupSummary, RestoreResult } from '../../../../shared/export';
 import type { Project } from '../../../../shared/projects';
-import { api, call } from '../../api';
+import { api, call, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
 import { errorText } from './errorText';
@@ -34,6 +34,7 @@ export function BackupPanel({ project }: { project: Project }): React.JSX.Elemen
       setError(errorText(e));
     }
   };
+  const backupAction = useAction(doBackup);
   const backup = backupJob?.state === 'completed' ? (backupJob.result as BackupResult | null) : null;
   const backingUp =
     backupJob !== null && ['running', 'paused', 'queued', 'interrupted'].includes(backupJob.state);
@@ -82,8 +83,8 @@ export function BackupPanel({ project }: { project: Project }): React.JSX.Elemen
             <Group>
               <Button
                 leftSection={<IconDatabaseExport size={16} />}
-                loading={backingUp}
-                onClick={() => void doBackup()}
+                loading={backingUp || backupAction.pending}
+                onClick={() => backupAction.run()}
                 data-testid="backup-create"
               >
                 {t('backupButton')}

@@ -15,7 +15,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportPreview } from '../../../../shared/dataset';
 import type { BatchPredictResult } from '../../../../shared/export';
-import { api, call } from '../../api';
+import { api, call, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
 import { errorText } from './errorText';
@@ -52,7 +52,8 @@ export function BatchPanel({ projectId, runId }: { projectId: number; runId: num
     }
   };
 
-  const start = async (): Promise<void> => {
+  const startBatch = useAction(() => start());
+  async function start(): Promise<void> {
     if (!preview || !textColumn) return;
     setError(null);
     try {
@@ -71,7 +72,7 @@ export function BatchPanel({ projectId, runId }: { projectId: number; runId: num
     } catch (e) {
       setError(errorText(e));
     }
-  };
+  }
 
   const result = job?.state === 'completed' ? (job.result as BatchPredictResult | null) : null;
   const running = job !== null && ['running', 'paused', 'queued', 'interrupted'].includes(job.state);
@@ -136,7 +137,8 @@ export function BatchPanel({ projectId, runId }: { projectId: number; runId: num
               <Button
                 leftSection={<IconPlayerPlay size={16} />}
                 disabled={!textColumn || running}
-                onClick={() => void start()}
+                loading={startBatch.pending}
+                onClick={() => startBatch.run()}
                 data-testid="batch-start"
               >
                 {t('startBatch')}

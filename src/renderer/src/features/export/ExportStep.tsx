@@ -16,7 +16,7 @@ import { IconFileExport, IconPlayerPlay } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ExportResult, PlaygroundResult } from '../../../../shared/export';
-import { call, useQuery } from '../../api';
+import { call, useAction, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { SaveFileLink } from '../../components/FileActions';
 import { BackupPanel } from './BackupPanel';
@@ -123,6 +123,7 @@ function ExportPanel({ projectId, runId }: { projectId: number; runId: number })
       setBusy(false);
     }
   };
+  const exportAction = useAction(run);
   return (
     <Card withBorder data-testid="export-panel">
       <Stack>
@@ -133,8 +134,8 @@ function ExportPanel({ projectId, runId }: { projectId: number; runId: number })
         <Group>
           <Button
             leftSection={<IconFileExport size={16} />}
-            onClick={() => void run()}
-            loading={busy}
+            onClick={() => exportAction.run()}
+            loading={busy || exportAction.pending}
             data-testid="export-student"
           >
             {t('exportButton')}

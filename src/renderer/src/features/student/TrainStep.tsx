@@ -29,7 +29,7 @@ import {
   type StudentRunDetail,
   type TrainSettings,
 } from '../../../../shared/student';
-import { ApiError, call, useEvent, useQuery } from '../../api';
+import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
 import { JobRow } from '../../components/StatusBar';
 import type { StepProps } from '../../wizard/types';
 
@@ -470,6 +470,7 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
     }
   };
 
+  const startTrain = useAction(start);
   const o = overview.data;
   const busy = job !== null && (job.state === 'running' || job.state === 'paused');
   return (
@@ -498,8 +499,8 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
             <Group>
               <Button
                 leftSection={<IconPlayerPlay size={16} />}
-                onClick={() => void start()}
-                loading={starting}
+                onClick={() => startTrain.run()}
+                loading={starting || startTrain.pending}
                 disabled={busy || !settings}
                 data-testid="train-start"
               >

@@ -17,7 +17,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
 import type { HardwareInfo, TeacherModel } from '../../../../shared/teacher';
-import { api, ApiError, call, useEvent, useQuery } from '../../api';
+import { api, ApiError, call, useAction, useEvent, useQuery } from '../../api';
 import { FilePickButton } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
 
@@ -81,6 +81,8 @@ export function ModelLibrary({ selected, onSelect }: Props): React.JSX.Element {
     }
   };
 
+  const pickAction = useAction(pick);
+
   const checkHardware = async (): Promise<void> => {
     setChecking(true);
     setError(null);
@@ -101,11 +103,11 @@ export function ModelLibrary({ selected, onSelect }: Props): React.JSX.Element {
         <Group gap="xs">
           <FilePickButton
             leftSection={<IconUpload size={16} />}
-            loading={job !== null}
+            loading={job !== null || pickAction.pending}
             accept=".gguf"
             inputTestId="teacher-import-input"
             testId="teacher-import"
-            onPick={(f) => void pick(f)}
+            onPick={(f) => pickAction.run(f)}
           >
             {t('importModel')}
           </FilePickButton>

@@ -22,7 +22,7 @@ import {
   type TeacherEndpoint,
   type TeacherMode,
 } from '../../../../shared/teacher';
-import { call, useEvent } from '../../api';
+import { call, useAction, useEvent } from '../../api';
 import { JobRow } from '../../components/StatusBar';
 import type { StepProps } from '../../wizard/types';
 import { errorText, ModelLibrary } from './ModelLibrary';
@@ -111,6 +111,7 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
     }
   };
 
+  const startRun = useAction(start);
   const running = job !== null && ['running', 'paused', 'queued'].includes(job.state);
   return (
     <Stack data-testid="teacher-step">
@@ -276,7 +277,8 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
             <Button
               leftSection={<IconPlayerPlay size={16} />}
               disabled={!ready || running}
-              onClick={() => void start()}
+              loading={startRun.pending}
+              onClick={() => startRun.run()}
               data-testid="teacher-run"
             >
               {t('run')}
