@@ -5,6 +5,7 @@ import { migration004 } from './004_review';
 import { migration005 } from './005_student';
 import { migration006 } from './006_evaluation';
 import { migration007 } from './007_export';
+import { migration008TeacherDrafts } from './008_teacher_drafts';
 
 /**
  * Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly string[] = [
   migration005,
   migration006,
   migration007,
+  migration008TeacherDrafts,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
