@@ -143,7 +143,35 @@ export interface TeacherRun {
   readonly targetCount: number;
   readonly outputCount: number;
   readonly failedCount: number;
+  /** Labelled examples whose text was cut to fit the model's context. */
+  readonly truncatedCount: number;
   readonly createdAt: string;
+}
+
+/** What a person set up in the Teacher step, kept per project (never an endpoint's API key). */
+export interface TeacherDraft {
+  readonly modelId: number | null;
+  readonly mode: TeacherMode;
+  readonly fewShot: number;
+  readonly reasoningBudget: number;
+  readonly template: string;
+  readonly endpoints: ReadonlyArray<{
+    readonly url: string;
+    readonly model: string;
+    readonly concurrency: number;
+  }>;
+}
+
+/** What a run with these settings would do, told before it starts. */
+export interface TeacherRunPlan {
+  /** Examples the run would cover. */
+  readonly targets: number;
+  /** Of those, already labelled by this teacher with this exact prompt: carried over, not labelled again. */
+  readonly carriedOver: number;
+  /** The context the model will read with (the asked size capped at the model's own trained context). */
+  readonly contextSize: number;
+  /** Examples estimated (from their length) not to fit in that context: they would be cut to fit. */
+  readonly tooLong: number;
 }
 
 export interface TeacherOutput {
@@ -158,6 +186,8 @@ export interface TeacherOutput {
   readonly reasoning: string | null;
   readonly tokens: number;
   readonly timeMs: number;
+  /** The text was cut to fit the model's context: the teacher did not read all of it. */
+  readonly truncated: boolean;
 }
 
 /** Placeholders of the prompt template. {{text}} marks where each example goes, exactly once. */
@@ -185,6 +215,23 @@ const PromptInput = z.object({
   threads: z.number().int().min(1).max(256).optional(),
   sequences: z.number().int().min(1).max(16).optional(),
   contextSize: z.number().int().min(256).max(131_072).optional(),
+});
+
+const DraftInput = z.object({
+  modelId: Id.nullable(),
+  mode: z.enum(TEACHER_MODES),
+  fewShot: z.number().int().min(0).max(20),
+  reasoningBudget: z.number().int().min(16).max(8192),
+  template: z.string().max(20_000),
+  endpoints: z
+    .array(
+      z.object({
+        url: z.string().max(2000),
+        model: z.string().max(200),
+        concurrency: z.number().int().min(1).max(64),
+      }),
+    )
+    .max(16),
 });
 
 export const teacherContract = {
@@ -224,6 +271,13 @@ export const teacherContract = {
     }),
   ),
   'teacher.runs': channel<TeacherRun[]>()(z.object({ projectId: Id })),
+  /** The project's Teacher step as the person left it, or null before they changed anything. */
+  'teacher.draft': channel<TeacherDraft | null>()(z.object({ projectId: Id })),
+  'teacher.saveDraft': channel<{ saved: true }>()(z.object({ projectId: Id, draft: DraftInput })),
+  /** What `teacher.run` with the same request would do: how many examples, how many carried over, how many too long. */
+  'teacher.plan': channel<TeacherRunPlan>()(
+    PromptInput.extend({ splits: z.array(z.enum(['train', 'validation', 'test', 'none'])).optional() }),
+  ),
   'teacher.outputs': channel<{ total: number; items: TeacherOutput[] }>()(
     z.object({
       runId: Id,

@@ -13,6 +13,7 @@ import {
   getRun,
   listOutputs,
   listRuns,
+  planRun,
   preview,
   promptPreview,
   runTeacherJob,
@@ -20,6 +21,7 @@ import {
   type TeacherJobParams,
 } from './runs';
 import { teacherService } from './service';
+import { getDraft, saveDraft } from './drafts';
 
 export const teacherFeature: Feature<typeof teacherContract> = {
   name: 'teacher',
@@ -46,6 +48,12 @@ export const teacherFeature: Feature<typeof teacherContract> = {
     'teacher.preview': (input, ctx) => preview(ctx, input),
     'teacher.run': (input, ctx) => startRun(ctx, input),
     'teacher.runs': (input, ctx) => listRuns(ctx.db, input.projectId),
+    'teacher.draft': (input, ctx) => getDraft(ctx.db, input.projectId),
+    'teacher.saveDraft': (input, ctx) => {
+      saveDraft(ctx.db, input.projectId, input.draft);
+      return { saved: true } as const;
+    },
+    'teacher.plan': (input, ctx) => planRun(ctx, input),
     'teacher.outputs': (input, ctx) => listOutputs(ctx.db, input.runId, input.offset, input.limit),
     'teacher.calibrate': (input, ctx) => {
       getRun(ctx.db, input.runId);

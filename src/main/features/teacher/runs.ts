@@ -9,6 +9,7 @@ import {
   type TeacherMode,
   type TeacherOutput,
   type TeacherRun,
+  type TeacherRunPlan,
   type TeacherRunSettings,
 } from '../../../shared/teacher';
 import { AppError, notFound } from '../../core/errors';
@@ -228,15 +229,19 @@ interface StoredSettings extends TeacherRunSettings {
   readonly template: string;
 }
 
-function runCounts(db: Db, runId: number): { target: number; output: number; failed: number } {
+function runCounts(
+  db: Db,
+  runId: number,
+): { target: number; output: number; failed: number; truncated: number } {
   const r = db
     .prepare(
       `SELECT COUNT(*) AS target, SUM(status = 'failed') AS failed,
-              (SELECT COUNT(*) FROM teacher_outputs o WHERE o.run_id = ?) AS output
+              (SELECT COUNT(*) FROM teacher_outputs o WHERE o.run_id = ?) AS output,
+              (SELECT COUNT(*) FROM teacher_outputs o WHERE o.run_id = ? AND o.truncated = 1) AS truncated
        FROM teacher_run_targets WHERE run_id = ?`,
     )
-    .get(runId, runId) as { target: number; failed: number | null; output: number };
-  return { target: r.target, output: r.output, failed: r.failed ?? 0 };
+    .get(runId, runId, runId) as { target: number; failed: number | null; output: number; truncated: number };
+  return { target: r.target, output: r.output, failed: r.failed ?? 0, truncated: r.truncated };
 }
 
 function calibrationOf(db: Db, runId: number): CalibrationReport | null {
@@ -286,6 +291,7 @@ function toRun(db: Db, r: RunRow): TeacherRun {
     targetCount: counts.target,
     outputCount: counts.output,
     failedCount: counts.failed,
+    truncatedCount: counts.truncated,
     createdAt: r.created_at,
   };
 }
@@ -312,6 +318,124 @@ export interface RunRequest extends TeacherChoice {
   readonly limit?: number;
 }
 
+/** The examples a run with this request covers, in order. */
+function targetIds(db: Db, req: RunRequest): number[] {
+  const where = ['project_id = ?', 'excluded = 0'];
+  const args: unknown[] = [req.projectId];
+  if (req.exampleIds?.length) {
+    where.push(`id IN (${req.exampleIds.map(() => '?').join(',')})`);
+    args.push(...req.exampleIds);
+  }
+  if (req.splits?.length) {
+    const named = req.splits.filter((x) => x !== 'none');
+    const parts = named.length ? [`split IN (${named.map(() => '?').join(',')})`] : [];
+    if (req.splits.includes('none')) parts.push('split IS NULL');
+    where.push(`(${parts.join(' OR ')})`);
+    args.push(...named);
+  }
+  return (
+    db
+      .prepare(
+        `SELECT id FROM examples WHERE ${where.join(' AND ')} ORDER BY id ${req.limit ? 'LIMIT ?' : ''}`,
+      )
+      .all(...args, ...(req.limit ? [req.limit] : [])) as Array<{ id: number }>
+  ).map((r) => r.id);
+}
+
+/** Earlier runs of the project whose outputs a new run with this teacher, prompt and labels carries over. */
+function reusableRuns(
+  db: Db,
+  q: {
+    projectId: number;
+    exceptRunId: number | null;
+    sha256: string;
+    mode: TeacherMode;
+    rendered: string;
+    snapshot: string;
+    reasoningBudget: number;
+  },
+): number[] {
+  const rows = db
+    .prepare(
+      `SELECT id, settings FROM teacher_runs WHERE project_id = ? AND id IS NOT ? AND model_sha256 = ? AND mode = ?
+         AND prompt_template = ? AND labels_snapshot = ? ORDER BY id DESC`,
+    )
+    .all(q.projectId, q.exceptRunId, q.sha256, q.mode, q.rendered, q.snapshot) as Array<{
+    id: number;
+    settings: string;
+  }>;
+  return rows
+    .filter(
+      (p) =>
+        q.mode !== 'reasoning' ||
+        parseJson<Partial<StoredSettings>>(p.settings, {}).reasoningBudget === q.reasoningBudget,
+    )
+    .map((p) => p.id);
+}
+
+/**
+ * Tokens a text is expected to take, from its characters: a CJK character is about one token, other text about one
+ * token per three characters (a little more than English averages, so that the warning errs on the side of telling).
+ */
+export function estimateTokens(text: string): number {
+  let cjk = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (
+      (c >= 0x2e80 && c <= 0x9fff) ||
+      (c >= 0xac00 && c <= 0xd7af) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      c >= 0x20000
+    )
+      cjk++;
+  }
+  return cjk + Math.ceil((text.length - cjk) / 3);
+}
+
+/** What a run would do: its examples, those carried over, and those estimated not to fit in the model's context. */
+export function planRun(ctx: CoreContext, req: RunRequest): TeacherRunPlan {
+  const built = promptFor(ctx, req);
+  const s = settingsOf(req);
+  const teacher = resolveTeacher(ctx, req.modelId, s);
+  const ids = targetIds(ctx.db, req);
+  const trained = req.modelId ? getModel(ctx.db, req.modelId).metadata.contextLength : null;
+  const contextSize = trained ? Math.min(s.contextSize, trained) : s.contextSize;
+  const labels = built.labels.map((l) => ({ id: l.id, name: l.name }));
+  const previous = reusableRuns(ctx.db, {
+    projectId: req.projectId,
+    exceptRunId: null,
+    sha256: teacher.sha256,
+    mode: req.mode,
+    rendered: built.rendered,
+    snapshot: JSON.stringify(labels),
+    reasoningBudget: s.reasoningBudget,
+  });
+  const targets = new Set(ids);
+  const carried = new Set<number>();
+  const outputs = ctx.db.prepare('SELECT example_id FROM teacher_outputs WHERE run_id = ?').pluck();
+  for (const runId of previous) {
+    for (const id of outputs.all(runId) as number[]) if (targets.has(id)) carried.add(id);
+  }
+  // Room for the text: the context less the prompt around it, the longest label and the thinking budget.
+  const fixed =
+    estimateTokens(built.plan.before + built.plan.after) +
+    Math.max(...built.plan.labels.map(estimateTokens)) +
+    16 +
+    (req.mode === 'reasoning' ? s.reasoningBudget : 0);
+  const room = contextSize - fixed;
+  let tooLong = 0;
+  const text = ctx.db.prepare('SELECT text FROM examples WHERE id = ?').pluck();
+  // Only texts long enough to possibly not fit are read in full.
+  const long = ctx.db
+    .prepare('SELECT id FROM examples WHERE project_id = ? AND excluded = 0 AND length > ?')
+    .pluck()
+    .all(req.projectId, Math.max(0, room)) as number[];
+  for (const id of long) {
+    if (targets.has(id) && !carried.has(id) && estimateTokens(text.get(id) as string) > room) tooLong++;
+  }
+  return { targets: ids.length, carriedOver: carried.size, contextSize, tooLong };
+}
+
 /** Creates the run (exact prompt, model hash, settings, target examples) and starts its job. */
 export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; job: Job } {
   // The same request while its run is still going (a double click, a second window) gets that run back.
@@ -332,26 +456,7 @@ export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; 
     );
   }
   const labels = built.labels.map((l) => ({ id: l.id, name: l.name }));
-  const where = ['project_id = ?', 'excluded = 0'];
-  const args: unknown[] = [req.projectId];
-  if (req.exampleIds?.length) {
-    where.push(`id IN (${req.exampleIds.map(() => '?').join(',')})`);
-    args.push(...req.exampleIds);
-  }
-  if (req.splits?.length) {
-    const named = req.splits.filter((x) => x !== 'none');
-    const parts = named.length ? [`split IN (${named.map(() => '?').join(',')})`] : [];
-    if (req.splits.includes('none')) parts.push('split IS NULL');
-    where.push(`(${parts.join(' OR ')})`);
-    args.push(...named);
-  }
-  const ids = (
-    ctx.db
-      .prepare(
-        `SELECT id FROM examples WHERE ${where.join(' AND ')} ORDER BY id ${req.limit ? 'LIMIT ?' : ''}`,
-      )
-      .all(...args, ...(req.limit ? [req.limit] : [])) as Array<{ id: number }>
-  ).map((r) => r.id);
+  const ids = targetIds(ctx.db, req);
   if (!ids.length)
     throw new AppError(
       'INVALID_INPUT',
@@ -385,28 +490,26 @@ export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; 
     );
     ids.forEach((exampleId, i) => insert.run(id, exampleId, i));
     // Examples this teacher already labelled with this exact prompt are carried over, not labelled again.
-    const previous = ctx.db
-      .prepare(
-        `SELECT id, settings FROM teacher_runs WHERE project_id = ? AND id != ? AND model_sha256 = ? AND mode = ?
-           AND prompt_template = ? AND labels_snapshot = ? ORDER BY id DESC`,
-      )
-      .all(req.projectId, id, teacher.sha256, req.mode, built.rendered, snapshot) as Array<{
-      id: number;
-      settings: string;
-    }>;
+    const previous = reusableRuns(ctx.db, {
+      projectId: req.projectId,
+      exceptRunId: id,
+      sha256: teacher.sha256,
+      mode: req.mode,
+      rendered: built.rendered,
+      snapshot,
+      reasoningBudget: s.reasoningBudget,
+    });
     for (const p of previous) {
-      const ps = parseJson<Partial<StoredSettings>>(p.settings, {});
-      if (req.mode === 'reasoning' && ps.reasoningBudget !== s.reasoningBudget) continue;
       ctx.db
         .prepare(
           `INSERT OR IGNORE INTO teacher_outputs (run_id, example_id, probs, logprobs, predicted_label_id, entropy, margin,
-             reasoning, tokens, time_ms, created_at)
+             reasoning, tokens, time_ms, truncated, created_at)
            SELECT ?, o.example_id, o.logprobs, o.logprobs, o.predicted_label_id, o.entropy, o.margin, o.reasoning, o.tokens,
-             o.time_ms, o.created_at
+             o.time_ms, o.truncated, o.created_at
            FROM teacher_outputs o JOIN teacher_run_targets t ON t.run_id = ? AND t.example_id = o.example_id
            WHERE o.run_id = ?`,
         )
-        .run(id, id, p.id);
+        .run(id, id, p);
     }
     // Carried rows hold uncalibrated log-probs in both columns until recomputed here.
     const carried = ctx.db
@@ -492,7 +595,7 @@ export async function runTeacherJob(ctx: CoreContext, ctl: JobControl<TeacherJob
   );
   const insert = ctx.db.prepare(
     `INSERT OR IGNORE INTO teacher_outputs (run_id, example_id, probs, logprobs, predicted_label_id, entropy, margin,
-       reasoning, tokens, time_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       reasoning, tokens, time_ms, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const mark = ctx.db.prepare(
     'UPDATE teacher_run_targets SET status = ?, error = ? WHERE run_id = ? AND example_id = ?',
@@ -533,6 +636,7 @@ export async function runTeacherJob(ctx: CoreContext, ctl: JobControl<TeacherJob
           d.reasoning,
           d.tokens,
           d.timeMs,
+          r.truncated ? 1 : 0,
           now,
         );
         mark.run('done', null, run.id, r.id);
@@ -564,6 +668,7 @@ export async function runTeacherJob(ctx: CoreContext, ctl: JobControl<TeacherJob
     labelled: count('done'),
     failed: count('failed'),
     skipped: count('skipped'),
+    truncated: runCounts(ctx.db, run.id).truncated,
     calibration,
   };
 }
@@ -656,6 +761,7 @@ export function listOutputs(
     reasoning: string | null;
     tokens: number;
     time_ms: number;
+    truncated: number;
   }>;
   return {
     total,
@@ -671,6 +777,7 @@ export function listOutputs(
       reasoning: r.reasoning,
       tokens: r.tokens,
       timeMs: r.time_ms,
+      truncated: r.truncated === 1,
     })),
   };
 }

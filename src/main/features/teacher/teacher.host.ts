@@ -115,8 +115,11 @@ async function estimate(modelPath: string, contextSize: number, gpu: boolean): P
     );
   }
   const insights = await GgufInsights.from(info, l);
+  // A model reads at most the context it was trained with (load() caps it the same way): asking the resolver for more
+  // scores the configuration as incompatible although the model fits easily.
+  const target = Math.min(contextSize, insights.trainContextSize ?? contextSize);
   const resolved = await insights.configurationResolver.resolveAndScoreConfig({
-    targetContextSize: contextSize,
+    targetContextSize: target,
     ...(l.gpu ? {} : { targetGpuLayers: 0 }),
   });
   const v = resolved.resolvedValues;
@@ -126,16 +129,24 @@ async function estimate(modelPath: string, contextSize: number, gpu: boolean): P
     totalLayers: insights.totalLayers,
     ramBytes,
     vramBytes: v.totalVramUsage,
-    contextSize: v.contextSize,
-    fits: resolved.compatibilityScore > 0 && ramBytes < os.totalmem() * 0.9,
+    contextSize: Math.min(v.contextSize, target),
+    fits: fitsInMemory(ramBytes, os.freemem(), os.totalmem()),
   };
+}
+
+/**
+ * Whether a model that needs `ramBytes` of memory can be loaded: always when it needs less than what is free now,
+ * otherwise when it needs less than 90% of all memory (the rest is the system's and the app's).
+ */
+function fitsInMemory(ramBytes: number, freeBytes: number, totalBytes: number): boolean {
+  return ramBytes <= freeBytes || ramBytes < totalBytes * 0.9;
 }
 
 async function load(opts: LoadOptions): Promise<LoadedInfo> {
   if (model) throw new HostError('MODEL_ERROR', 'A model is already loaded in this teacher process.');
   const l = await ensureLlama(opts.gpu);
   const est = await estimate(opts.modelPath, opts.contextSize, opts.gpu);
-  if (est.ramBytes > os.totalmem() * 0.9) {
+  if (!est.fits) {
     throw new HostError(
       'TOO_LARGE',
       `This model needs about ${(est.ramBytes / 2 ** 30).toFixed(1)} GB of memory but this computer has ` +

@@ -6,6 +6,7 @@ import { migration005 } from './005_student';
 import { migration006 } from './006_evaluation';
 import { migration007 } from './007_export';
 import { migration008ImportSplit } from './008_import_split';
+import { migration009TeacherDrafts } from './009_teacher_drafts';
 
 /**
  * Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly string[] = [
   migration006,
   migration007,
   migration008ImportSplit,
+  migration009TeacherDrafts,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,18 @@
 import { BarChart } from '@mantine/charts';
-import { Badge, Button, Card, Group, Select, Spoiler, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Select,
+  Spoiler,
+  Stack,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalibrationReport, TeacherOutput, TeacherRun } from '../../../../shared/teacher';
@@ -113,9 +126,27 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
             }))}
             data-testid="teacher-run-select"
           />
+          <Text size="sm" data-testid="teacher-run-model">
+            {t('runModel', {
+              model: current.modelName ?? current.settings.endpoints.map((e) => e.url).join(', '),
+              sha: current.modelSha256.replace(/^remote:/, '').slice(0, 12),
+              mode: current.mode === 'reasoning' ? t('modeReasoning') : t('modeDirect'),
+              fewShot: current.settings.fewShot,
+            })}
+          </Text>
+          <Spoiler maxHeight={0} showLabel={t('runPrompt')} hideLabel="×" data-testid="teacher-run-prompt">
+            <Code block style={{ whiteSpace: 'pre-wrap' }} data-testid="teacher-run-prompt-text">
+              {current.promptTemplate}
+            </Code>
+          </Spoiler>
           <Group gap="xs">
             {current.failedCount > 0 && (
               <Badge color="red">{t('failed', { count: current.failedCount })}</Badge>
+            )}
+            {current.truncatedCount > 0 && (
+              <Badge color="yellow" data-testid="teacher-run-truncated">
+                {t('truncatedRun', { count: current.truncatedCount })}
+              </Badge>
             )}
           </Group>
           <div>
@@ -179,6 +210,13 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
                   </Table.Td>
                   <Table.Td>
                     <Badge variant="light">{o.predictedLabel}</Badge>
+                    {o.truncated && (
+                      <Tooltip label={t('truncatedHint')} multiline w={260}>
+                        <Badge color="yellow" variant="light" mt={4} data-testid="teacher-output-truncated">
+                          {t('truncatedOne')}
+                        </Badge>
+                      </Tooltip>
+                    )}
                   </Table.Td>
                   <Table.Td>
                     <DistributionBars

@@ -19,10 +19,11 @@ import type { Job } from '../../../../shared/jobs';
 import {
   DEFAULT_PROMPT_TEMPLATE,
   type PreviewItem,
+  type TeacherDraft,
   type TeacherEndpoint,
   type TeacherMode,
 } from '../../../../shared/teacher';
-import { call, useAction, useEvent } from '../../api';
+import { call, useAction, useEvent, useQuery } from '../../api';
 import { JobRow } from '../../components/StatusBar';
 import type { StepProps } from '../../wizard/types';
 import { errorText, ModelLibrary } from './ModelLibrary';
@@ -49,12 +50,49 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
   const [error, setError] = useState<string | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [runsVersion, setRunsVersion] = useState(0);
+  // The draft is read once per project before anything is saved, so that opening the step never overwrites it.
+  const [draftLoaded, setDraftLoaded] = useState(false);
 
   useEffect(() => {
-    void call('teacher.models', {}).then((models) => {
-      setModelId((current) => current ?? models[models.length - 1]?.id ?? null);
-    });
-  }, []);
+    let live = true;
+    setDraftLoaded(false);
+    void Promise.all([call('teacher.draft', { projectId: project.id }), call('teacher.models', {})]).then(
+      ([draft, models]) => {
+        if (!live) return;
+        if (draft) {
+          setModelId(draft.modelId ?? models[models.length - 1]?.id ?? null);
+          setMode(draft.mode);
+          setFewShot(draft.fewShot);
+          setBudget(draft.reasoningBudget);
+          setTemplate(draft.template);
+          setEndpoints(draft.endpoints.map((e) => ({ ...e })));
+        } else {
+          setModelId((current) => current ?? models[models.length - 1]?.id ?? null);
+        }
+        setDraftLoaded(true);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [project.id]);
+
+  const draft: TeacherDraft = { modelId, mode, fewShot, reasoningBudget: budget, template, endpoints };
+  const draftKey = JSON.stringify(draft);
+  // What the next run would do, asked for once the person pauses typing.
+  const [planRequest, setPlanRequest] = useState<string | null>(null);
+  useEffect(() => {
+    if (!draftLoaded) return;
+    const timer = setTimeout(() => {
+      const saved = JSON.parse(draftKey) as TeacherDraft;
+      void call('teacher.saveDraft', {
+        projectId: project.id,
+        draft: { ...saved, endpoints: [...saved.endpoints] },
+      });
+      setPlanRequest(draftKey);
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [draftKey, draftLoaded, project.id]);
 
   useEffect(() => {
     void call('jobs.list', { projectId: project.id, activeOnly: true }).then((jobs) => {
@@ -85,6 +123,23 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
     reasoningBudget: budget,
   };
   const ready = usable.length > 0 || modelId !== null;
+  const planned = planRequest ? (JSON.parse(planRequest) as TeacherDraft) : null;
+  const plan = useQuery(
+    'teacher.plan',
+    planned && (planned.modelId !== null || usable.length > 0)
+      ? {
+          projectId: project.id,
+          modelId: usable.length ? undefined : (planned.modelId ?? undefined),
+          endpoints: usable,
+          template: planned.template,
+          mode: planned.mode,
+          fewShot: planned.fewShot,
+          reasoningBudget: planned.reasoningBudget,
+        }
+      : null,
+  );
+  const { reload: reloadPlan } = plan;
+  useEffect(() => reloadPlan(), [runsVersion, reloadPlan]);
 
   const runPreview = async (): Promise<void> => {
     setPreviewing(true);
@@ -288,6 +343,20 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
         <Text size="xs" c="dimmed" mt={4}>
           {t('runHint')}
         </Text>
+        {plan.data && !plan.error && (
+          <Text size="sm" mt={4} data-testid="teacher-plan">
+            {t('planLine', {
+              count: plan.data.targets,
+              toLabel: plan.data.targets - plan.data.carriedOver,
+              carried: plan.data.carriedOver,
+            })}
+          </Text>
+        )}
+        {plan.data && !plan.error && plan.data.tooLong > 0 && (
+          <Alert color="yellow" mt="xs" data-testid="teacher-too-long">
+            {t('planTooLong', { count: plan.data.tooLong, tokens: plan.data.contextSize })}
+          </Alert>
+        )}
         {job && (
           <div data-testid="teacher-job">
             <JobRow job={job} />

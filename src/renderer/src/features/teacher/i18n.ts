@@ -54,6 +54,20 @@ export const teacherI18n = {
     run: 'Label all examples',
     runHint: 'Examples this teacher already labelled with this prompt are kept, not labelled again.',
     chooseModel: 'Choose or import a model first.',
+    planLine_one:
+      'A run now covers {{count}} example: {{toLabel}} to label, {{carried}} already labelled by this model with this exact prompt (kept).',
+    planLine_other:
+      'A run now covers {{count}} examples: {{toLabel}} to label, {{carried}} already labelled by this model with this exact prompt (kept).',
+    planTooLong_one:
+      '{{count}} example is probably longer than the model can read at once ({{tokens}} tokens): the teacher will read only its beginning. Shorten long texts in the Data step (Clean) or use a model with a larger context.',
+    planTooLong_other:
+      '{{count}} examples are probably longer than the model can read at once ({{tokens}} tokens): the teacher will read only their beginning. Shorten long texts in the Data step (Clean) or use a model with a larger context.',
+    runModel: 'Model: {{model}} · SHA-256 {{sha}} · {{mode}} · {{fewShot}} examples shown',
+    runPrompt: 'Prompt used',
+    truncatedRun_one: '{{count}} text cut to fit',
+    truncatedRun_other: '{{count}} texts cut to fit',
+    truncatedOne: 'Cut to fit',
+    truncatedHint: 'This text was longer than the model’s context: the teacher read only its beginning.',
     runs: 'Teacher runs',
     noRuns: 'No teacher run yet.',
     runLine: 'Run {{id}} · {{model}} · {{mode}} · {{done}}/{{total}} labelled',
@@ -138,6 +152,15 @@ export const teacherI18n = {
     run: '标注全部示例',
     runHint: '此教师用相同提示词标注过的示例会被保留，不会重复标注。',
     chooseModel: '请先选择或导入一个模型。',
+    planLine_other:
+      '现在运行将覆盖 {{count}} 条示例：{{toLabel}} 条待标注，{{carried}} 条已由此模型用完全相同的提示词标注（将保留）。',
+    planTooLong_other:
+      '约有 {{count}} 条示例超过模型一次能读取的长度（{{tokens}} 个词元）：教师只会读取其开头部分。请在“数据”步骤（清洗）中缩短长文本，或使用上下文更大的模型。',
+    runModel: '模型：{{model}} · SHA-256 {{sha}} · {{mode}} · 展示 {{fewShot}} 条示例',
+    runPrompt: '所用提示词',
+    truncatedRun_other: '{{count}} 条文本被截断以适应上下文',
+    truncatedOne: '已截断',
+    truncatedHint: '此文本超过了模型的上下文长度：教师只读取了其开头部分。',
     runs: '教师运行记录',
     noRuns: '还没有教师运行。',
     runLine: '运行 {{id}} · {{model}} · {{mode}} · 已标注 {{done}}/{{total}}',
