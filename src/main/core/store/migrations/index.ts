@@ -5,12 +5,15 @@ import { migration004 } from './004_review';
 import { migration005 } from './005_student';
 import { migration006 } from './006_evaluation';
 import { migration007 } from './007_export';
+import { migration008 } from './008_ids';
+import type { Migration } from './types';
 
 /**
  * Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
- * Each feature owns one slot so that features can grow in parallel; an empty slot is a no-op.
+ * Each feature owns one slot so that features can grow in parallel; an empty slot is a no-op. A migration is SQL,
+ * or a function for a change that depends on the schema it finds (rebuilding a table from its current definition).
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   migration001,
   migration002,
   migration003,
@@ -18,6 +21,7 @@ export const MIGRATIONS: readonly string[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
