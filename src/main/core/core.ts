@@ -15,6 +15,7 @@ import { makePaths, removePartialFiles, type Paths } from './paths';
 import { openDatabase, type Db } from './store/db';
 import { acquireDataDirLock } from './store/lock';
 import { makeReserve, releaseReserve } from './store/reserve';
+import { relocateDataDir } from './store/relocate';
 import { FEATURES, HANDLERS } from '../features';
 import type { JobKind } from '../../shared/jobs';
 import { seedDemoProject } from '../features/projects/demo';
@@ -52,6 +53,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     releaseLock();
     throw e;
   }
+  relocateDataDir(db, paths.dataDir);
   const events = new EventBus();
   for (const area of [paths.runs, paths.models, paths.exports]) removePartialFiles(area);
   makeReserve(paths.dataDir);
