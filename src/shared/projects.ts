@@ -25,6 +25,14 @@ const name = z
   .max(200, 'A project name can be at most 200 characters.');
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 
+export interface ProjectDeleted {
+  readonly deleted: true;
+  /** Files and folders removed from the data folder (run folders, uploads, exports, backups). */
+  readonly removedFiles: number;
+  /** Backups of the project that were kept (keepBackups), as paths. */
+  readonly keptBackups: readonly string[];
+}
+
 export const projectsContract = {
   'projects.list': channel<Project[]>()(z.object({})),
   'projects.get': channel<Project>()(ProjectId),
@@ -32,5 +40,8 @@ export const projectsContract = {
   'projects.progress': channel<ProjectProgress>()(ProjectId),
   'projects.create': channel<Project>()(z.object({ name, description: z.string().max(2000).optional() })),
   'projects.rename': channel<Project>()(ProjectId.extend({ name })),
-  'projects.delete': channel<{ deleted: true }>()(ProjectId.extend({ confirmName: z.string() })),
+  /** Deletes the project's rows and every file of the data folder it owns; `keepBackups` spares its backups. */
+  'projects.delete': channel<ProjectDeleted>()(
+    ProjectId.extend({ confirmName: z.string(), keepBackups: z.boolean().default(false) }),
+  ),
 } as const;

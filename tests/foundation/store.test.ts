@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/main/core/errors';
-import { migrate, openDatabase, schemaVersion } from '../../src/main/core/store/db';
+import { applyMigration, migrate, openDatabase, schemaVersion } from '../../src/main/core/store/db';
 import { acquireDataDirLock } from '../../src/main/core/store/lock';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/main/core/store/migrations';
 import { tempDir } from '../helpers';
@@ -61,7 +61,11 @@ describe('store', () => {
         name: string;
       }>
     ).map((v) => v.name);
-    const own = tables.filter((t) => !virtual.some((v) => t.name.startsWith(`${v}_`)));
+    // sqlite_sequence is SQLite's own (AUTOINCREMENT's record of the highest id given).
+    const own = tables.filter(
+      (t) => t.name !== 'sqlite_sequence' && !virtual.some((v) => t.name.startsWith(`${v}_`)),
+    );
+    expect(db.pragma('secure_delete', { simple: true })).toBe(1);
     for (const t of own) expect(t.sql, t.name).toMatch(/STRICT\s*$/);
     db.close();
   });
@@ -118,7 +122,7 @@ describe('store', () => {
     const broken = [...MIGRATIONS];
     expect(() =>
       db.transaction(() => {
-        for (const sql of broken) if (sql.trim()) db.exec(sql);
+        for (const m of broken) applyMigration(db, m);
         db.exec('CREATE TABLE projects (id INTEGER)'); // fails: exists
       })(),
     ).toThrow();

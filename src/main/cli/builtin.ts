@@ -55,16 +55,20 @@ export const projectCommands: CliCommand[] = [
   },
   {
     name: 'projects delete',
-    summary: 'Delete a project and all its data (asks for its name)',
-    usage: 'distillery projects delete ID --confirm "PROJECT NAME"',
-    options: { confirm: { type: 'string' } },
+    summary: 'Delete a project and all its data, its files and its backups (asks for its name)',
+    usage: 'distillery projects delete ID --confirm "PROJECT NAME" [--keep-backups]',
+    options: { confirm: { type: 'string' }, 'keep-backups': { type: 'boolean' } },
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const r = await core.call('projects.delete', {
         projectId: requireId(positionals[0], 'project'),
         confirmName: String(values.confirm ?? ''),
+        keepBackups: Boolean(values['keep-backups']),
       });
-      io.print('Deleted.');
+      io.print(
+        `Deleted, with ${r.removedFiles} files and folders of the data folder (run folders, uploads, exports, backups).`,
+      );
+      for (const b of r.keptBackups) io.print(`Kept backup: ${b}`);
       return r;
     },
   },

@@ -11,9 +11,11 @@ import { AppError, toErrorInfo } from './errors';
 import { EventBus } from './events';
 import type { CoreContext, RunMode } from './feature';
 import { JobManager, type JobRunner } from './jobs/jobs';
-import { makePaths, type Paths } from './paths';
+import { makePaths, removePartialFiles, type Paths } from './paths';
 import { openDatabase, type Db } from './store/db';
 import { acquireDataDirLock } from './store/lock';
+import { makeReserve, releaseReserve } from './store/reserve';
+import { relocateDataDir } from './store/relocate';
 import { FEATURES, HANDLERS } from '../features';
 import type { JobKind } from '../../shared/jobs';
 import { seedDemoProject } from '../features/projects/demo';
@@ -51,8 +53,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     releaseLock();
     throw e;
   }
+  relocateDataDir(db, paths.dataDir);
   const events = new EventBus();
-  const jobs = new JobManager(db, events);
+  for (const area of [paths.runs, paths.models, paths.exports]) removePartialFiles(area);
+  makeReserve(paths.dataDir);
+  const jobs = new JobManager(db, events, () => {
+    releaseReserve(paths.dataDir);
+  });
   const disposers: Array<() => Promise<void> | void> = [];
   const ctx: CoreContext = {
     db,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,4 +59,30 @@ export function resourcesDir(): string {
   }
   for (const c of candidates) if (existsSync(join(c, 'demo'))) return c;
   throw new Error('The bundled resources folder is missing: reinstall Distillery.');
+}
+
+/** A file written atomically (`writeFileAtomic`, reports) is `<name>.tmp-<pid>` until it is renamed into place. */
+const PARTIAL_FILE = /\.tmp-\d+$/;
+
+/**
+ * Removes partial files a killed or failed writer left behind (a half-written checkpoint can be tens of MB), under
+ * `dir`, depth first. At start-up the data folder is ours alone (the lock), so every such file is a leftover.
+ */
+export function removePartialFiles(dir: string, depth = 4): number {
+  let removed = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory() && depth > 0) removed += removePartialFiles(full, depth - 1);
+    else if (e.isFile() && PARTIAL_FILE.test(e.name)) {
+      rmSync(full, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

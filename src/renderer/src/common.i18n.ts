@@ -19,7 +19,7 @@ export const commonI18n = {
     noProjects: 'No projects yet. Create one to start.',
     deleteTitle: 'Delete “{{name}}”?',
     deleteWarning:
-      'This deletes the project with all its documents, labels, teacher outputs and models. It cannot be undone. Type the project name to confirm.',
+      'This deletes the project with all its documents, labels, teacher outputs and models, and its files in the data folder: training runs, uploads, exports and the backups made of it. It cannot be undone. Type the project name to confirm.',
     deleteConfirmLabel: 'Project name',
     backToProjects: 'All projects',
     language: 'Language',
@@ -88,7 +88,8 @@ export const commonI18n = {
     demo: '示例',
     noProjects: '还没有项目。新建一个开始吧。',
     deleteTitle: '删除“{{name}}”？',
-    deleteWarning: '这将删除该项目及其所有文档、标签、教师输出和模型，且无法撤销。请输入项目名称以确认。',
+    deleteWarning:
+      '这将删除该项目及其所有文档、标签、教师输出和模型，以及它在数据文件夹中的文件：训练记录、上传文件、导出文件和为它做的备份，且无法撤销。请输入项目名称以确认。',
     deleteConfirmLabel: '项目名称',
     backToProjects: '全部项目',
     language: '语言',

@@ -129,6 +129,8 @@ export class JobManager {
   constructor(
     private readonly db: Db,
     private readonly events: EventBus,
+    /** Called when a job failed because the disk is full, before its failure is recorded: frees some space. */
+    private readonly onDiskFull: () => void = () => undefined,
   ) {}
 
   register<P>(kind: JobKind, runner: JobRunner<P>): void {
@@ -384,12 +386,24 @@ export class JobManager {
           return;
         }
         const info = toErrorInfo(e);
-        // The code travels with the failed job so that the CLI and UI can say what kind of failure it was.
-        this.setState(jobId, 'failed', {
-          error: info.message,
-          finished: true,
-          result: { errorCode: info.code },
-        });
+        const record = (): void =>
+          // The code travels with the failed job so that the CLI and UI can say what kind of failure it was.
+          this.setState(jobId, 'failed', {
+            error: info.message,
+            finished: true,
+            result: { errorCode: info.code },
+          });
+        if (info.code !== 'DISK_FULL') return record();
+        // A full disk: make room first, so that the failure is recorded and the job does not stay "running". No
+        // checkpoint meanwhile: it would grow the database file into the room just made.
+        this.onDiskFull();
+        const autoCheckpoint = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+        this.db.pragma('wal_autocheckpoint = 0');
+        try {
+          record();
+        } finally {
+          this.db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
+        }
       } finally {
         this.live.delete(jobId);
         this.keys.delete(jobId);

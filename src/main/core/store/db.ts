@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { AppError, isBusyError } from '../errors';
 import { nativeModuleProblem } from '../nativeModules';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import type { Migration } from './migrations/types';
 
 export type Db = Database.Database;
 
@@ -48,6 +49,8 @@ export function openDatabase(file: string): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
+    // Deleted rows are overwritten, not left readable in free pages (see docs/architecture.md on deletion).
+    db.pragma('secure_delete = ON');
     migrate(db);
   } catch (e) {
     db.close();
@@ -101,13 +104,25 @@ export function migrate(db: Db, target: number = SCHEMA_VERSION): void {
     );
   }
   if (current >= target) return;
-  db.transaction(() => {
-    for (let v = current; v < target; v++) {
-      const sql = MIGRATIONS[v];
-      if (sql.trim()) db.exec(sql);
-    }
-    db.pragma(`user_version = ${target}`);
-  }).immediate();
+  // Rebuilding a table (a migration may) with foreign keys on would cascade its DROP into every child table.
+  // They cannot be switched inside a transaction: off around it, checked before the commit, on again after.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (let v = current; v < target; v++) applyMigration(db, MIGRATIONS[v]);
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) throw new Error(`A migration left ${broken.length} broken references.`);
+      db.pragma(`user_version = ${target}`);
+    }).immediate();
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys}`);
+  }
+}
+
+export function applyMigration(db: Db, m: Migration): void {
+  if (typeof m === 'function') m(db);
+  else if (m.trim()) db.exec(m);
 }
 
 export function parseJson<T>(text: string | null | undefined, fallback: T): T {

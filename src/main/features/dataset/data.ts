@@ -977,5 +977,7 @@ export function exportDataset(
   } finally {
     closeSync(fd);
   }
+  // Recorded with the project, so that deleting the project deletes this copy of its texts too.
+  audit(db, { projectId, actor: 'export', action: 'export', entity: 'dataset', details: { path, rows } });
   return { path, fileName, rows };
 }

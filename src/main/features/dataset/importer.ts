@@ -117,6 +117,32 @@ export function dropOrphanStaging(db: Db): number {
     .run().changes;
 }
 
+/**
+ * Staged rows of imports that have ended, after a failure whose own clean-up could not run (a full disk). When no
+ * live import has staged rows the table is emptied in one step, without secure_delete: a few pages written instead
+ * of every freed page zeroed, so it works on a full disk (the rows are copies of the user's own file).
+ */
+export function dropEndedStaging(db: Db): void {
+  const live = db
+    .prepare(
+      `SELECT 1 FROM import_staging WHERE job_id IN
+         (SELECT id FROM jobs WHERE state IN ('queued', 'running', 'paused', 'interrupted')) LIMIT 1`,
+    )
+    .get();
+  if (live) {
+    dropOrphanStaging(db);
+    return;
+  }
+  if (!db.prepare('SELECT 1 FROM import_staging LIMIT 1').get()) return;
+  const secure = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = OFF');
+  try {
+    db.prepare('DELETE FROM import_staging').run();
+  } finally {
+    db.pragma(`secure_delete = ${secure}`);
+  }
+}
+
 function dropStaging(db: Db, jobId: number): void {
   const others = db.prepare('SELECT 1 FROM import_staging WHERE job_id <> ? LIMIT 1').get(jobId);
   // Without a WHERE clause SQLite truncates the table instead of deleting row by row.

@@ -14,8 +14,11 @@ export const projectsFeature: Feature<typeof projectsContract> = {
     'projects.rename': (input, ctx) =>
       renameProject(ctx.db, input.projectId, input.name, getSettings(ctx.db).annotator),
     'projects.delete': (input, ctx) => {
-      deleteProject(ctx.db, input.projectId, input.confirmName, getSettings(ctx.db).annotator);
-      return { deleted: true } as const;
+      const r = deleteProject(ctx.db, ctx.paths, input.projectId, input.confirmName, {
+        actor: getSettings(ctx.db).annotator,
+        keepBackups: input.keepBackups,
+      });
+      return { deleted: true as const, ...r };
     },
   },
 };

@@ -5,7 +5,7 @@ import { stableKey, type JobControl } from '../../core/jobs/jobs';
 import { getProject } from '../projects/projects';
 import { trainJob, type TrainJobParams } from './job';
 import { loadStudent } from './predict';
-import { createRun, getRun, getRunDetail, listRuns, trainOverview } from './runs';
+import { createRun, getRun, getRunDetail, listRuns, reconcileRunStates, trainOverview } from './runs';
 
 export const studentFeature: Feature<typeof studentContract> = {
   name: 'student',
@@ -69,5 +69,6 @@ export const studentFeature: Feature<typeof studentContract> = {
     ctx.jobs.register<TrainJobParams>('student.train', (ctl: JobControl<TrainJobParams>) =>
       trainJob(ctx, ctl),
     );
+    reconcileRunStates(ctx.db);
   },
 };

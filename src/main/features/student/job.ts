@@ -1,6 +1,7 @@
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import type { CoreContext } from '../../core/feature';
 import { AppError } from '../../core/errors';
+import { removePartialFiles } from '../../core/paths';
 import { dataFile, forgetAfter, getRun, initModelPath, recordEpoch, runDir, setRunState } from './runs';
 import { TrainClient } from './train.client';
 
@@ -85,5 +86,7 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
   } finally {
     ctl.signal.removeEventListener('abort', onAbort);
     await client.dispose();
+    // A worker stopped mid-write leaves `*.tmp-<pid>` behind; the checkpoints it finished are kept for a resume.
+    removePartialFiles(runDir(ctx.paths, run.id));
   }
 }

@@ -353,6 +353,27 @@ export function listRuns(db: Db, projectId: number): StudentRun[] {
   ).map(toRun);
 }
 
+/**
+ * At start-up, after the job manager marked what was running as interrupted: a run never says "running" while its
+ * job says otherwise (a kill -9 leaves both rows as they were). The job row is the truth; the run follows it (a
+ * run whose job was never recorded failed to start).
+ */
+export function reconcileRunStates(db: Db): number {
+  return db
+    .prepare(
+      `UPDATE student_runs SET
+         state = CASE WHEN job_id IS NULL THEN 'failed' ELSE
+           CASE (SELECT state FROM jobs WHERE id = student_runs.job_id)
+             WHEN 'failed' THEN 'failed' WHEN 'cancelled' THEN 'cancelled' ELSE 'interrupted' END END,
+         finished_at = CASE WHEN job_id IS NULL
+             OR (SELECT state FROM jobs WHERE id = student_runs.job_id) IN ('failed', 'cancelled')
+           THEN COALESCE(finished_at, ?) ELSE finished_at END
+       WHERE state IN ('created', 'running')
+         AND (job_id IS NULL OR job_id NOT IN (SELECT id FROM jobs WHERE state IN ('queued', 'running', 'paused')))`,
+    )
+    .run(nowIso()).changes;
+}
+
 export function setRunState(db: Db, runId: number, state: StudentRunState, finished = false): void {
   db.prepare(
     `UPDATE student_runs SET state = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?`,

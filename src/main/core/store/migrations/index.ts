@@ -7,12 +7,15 @@ import { migration006 } from './006_evaluation';
 import { migration007 } from './007_export';
 import { migration008ImportSplit } from './008_import_split';
 import { migration009TeacherDrafts } from './009_teacher_drafts';
+import { migration010Ids } from './010_ids';
+import type { Migration } from './types';
 
 /**
  * Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
- * Each feature owns one slot so that features can grow in parallel; an empty slot is a no-op.
+ * Each feature owns one slot so that features can grow in parallel; an empty slot is a no-op. A migration is SQL,
+ * or a function for a change that depends on the schema it finds (rebuilding a table from its current definition).
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   migration001,
   migration002,
   migration003,
@@ -22,6 +25,7 @@ export const MIGRATIONS: readonly string[] = [
   migration007,
   migration008ImportSplit,
   migration009TeacherDrafts,
+  migration010Ids,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
