@@ -10,7 +10,6 @@ import {
   readSync,
   renameSync,
   rmSync,
-  statfsSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -20,6 +19,7 @@ import { z } from 'zod';
 import type { BackupResult, BackupSummary, RestoreResult } from '../../../shared/export';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
+import { freeBytes } from '../../core/diskSpace';
 import type { Paths } from '../../core/paths';
 import { migrate, schemaVersion, type Db } from '../../core/store/db';
 import { SCHEMA_VERSION } from '../../core/store/migrations';
@@ -571,15 +571,6 @@ function inside(root: string, path: string): string {
     );
   }
   return p;
-}
-
-function freeBytes(dir: string): number | null {
-  try {
-    const st = statfsSync(dir);
-    return Number(st.bavail) * Number(st.bsize);
-  } catch {
-    return null;
-  }
 }
 
 function formatMB(bytes: number): string {
