@@ -17,6 +17,7 @@ import { acquireDataDirLock } from './store/lock';
 import { FEATURES, HANDLERS } from '../features';
 import { pickedFileFields } from '../../shared/files';
 import { isUpload } from './uploads';
+import { restrictDataDir } from './permissions';
 import { TEST_CHANNELS_ENV, TEST_ONLY_CHANNELS, TEST_ONLY_JOB_KINDS, type JobKind } from '../../shared/jobs';
 import { seedDemoProject } from '../features/projects/demo';
 import { resourcesDir } from './paths';
@@ -53,7 +54,10 @@ export interface Core {
 }
 
 export async function createCore(opts: CoreOptions): Promise<Core> {
+  // Before anything is created: folders 0700, files 0600 (and an existing readable folder closed).
+  if (process.platform !== 'win32') process.umask(0o077);
   const paths = makePaths(opts.dataDir);
+  restrictDataDir(paths.dataDir);
   const releaseLock = acquireDataDirLock(paths.dataDir, opts.mode);
   let db: Db;
   try {
