@@ -204,6 +204,27 @@ function moveFile(from: string, to: string): void {
   }
 }
 
+/** Removes what killed backups and restores left in the data folder; returns how many entries. */
+export function removeLeftovers(paths: Paths): number {
+  let removed = 0;
+  const sweep = (dir: string, match: (name: string) => boolean): void => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!match(name)) continue;
+      rmSync(join(dir, name), { recursive: true, force: true });
+      removed++;
+    }
+  };
+  sweep(paths.tmp, (n) => /^(backup|restore)-[0-9a-f-]{36}/.test(n));
+  sweep(join(paths.exports, 'backups'), (n) => n.endsWith(`${BACKUP_EXTENSION}.partial`));
+  return removed;
+}
+
 function removeDbFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
 }
@@ -322,6 +343,7 @@ export async function writeBackup(
         tables[t.name] = hashTable(b, t);
         rows += tables[t.name].rows;
       }
+      steps.progress(1, 1, 'Computing checksums');
       fileCount = files.length;
       const manifest: Manifest = {
         format: BACKUP_FORMAT,
