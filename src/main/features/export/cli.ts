@@ -7,17 +7,12 @@ import { getSettings } from '../app/settings';
 import { loadStudent } from '../student/predictor';
 import type { BackupResult } from '../../../shared/export';
 import { followJob } from '../../cli/jobs';
+import { formatBytes } from '../disk/cli';
 import { restoreBackup } from './backup';
 import { startBackup } from './feature';
 import { exportStudent, loadExportFolder } from './exportStudent';
 import { decide, outputRecord, parseInputLine } from './runtime/student-runtime';
 import { requireId } from '../../cli/args';
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
 
 const backupCommand: CliCommand = {
   name: 'backup',

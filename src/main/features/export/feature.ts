@@ -1,5 +1,6 @@
 import type { exportContract } from '../../../shared/export';
 import { notFound } from '../../core/errors';
+import { isUpload, removeUpload, uploadIdOf } from '../../core/uploads';
 import type { Feature } from '../../core/feature';
 import { getSettings } from '../app/settings';
 import type { Job } from '../../../shared/jobs';
@@ -42,6 +43,9 @@ export const exportFeature: Feature<typeof exportContract> = {
         actor: getSettings(ctx.db).annotator,
       });
       ctx.events.emit('project.changed', { projectId: result.projectId, what: 'restored' });
+      // A backup sent by a browser is a copy: once restored it is not kept.
+      const upload = isUpload(ctx.paths, input.path) ? uploadIdOf(ctx.paths, input.path) : null;
+      if (upload) removeUpload(ctx.paths, upload);
       return result;
     },
   },
