@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,13 +33,14 @@ export async function startServer(
   opts: { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<ServerHandle> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'distillery-e2e-'));
-  const token = `e2e-${Math.random().toString(36).slice(2)}`;
+  const token = randomBytes(16).toString('base64url');
   const child = spawn(
     process.execPath,
     ['bin/distillery.mjs', 'serve', '--json', '--data-dir', dataDir, '--token', token],
     {
       cwd: ROOT,
-      env: { ...process.env, ...opts.env },
+      // The test-only channels are on for the servers e2e tests start, never in `distillery serve` itself.
+      env: { ...process.env, DISTILLERY_TEST_CHANNELS: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

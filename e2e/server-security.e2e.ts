@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { invoke, launchBrowser, startServer, type ServerHandle } from './harness';
+import { app } from './pages';
 
 /** A page on another local origin (another port of 127.0.0.1), as a second local web app would be. */
 async function otherOrigin(html: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -64,5 +66,65 @@ describe('browser-mode server against other local origins (real Chromium)', () =
     expect(server.process.exitCode).toBeNull();
     const projects = await invoke<Array<{ name: string }>>(server, 'projects.list');
     expect(projects.map((p) => p.name)).not.toContain('from evil');
+  });
+
+  it('backs up, downloads and restores through the page: token never in a URL, uploads only', async () => {
+    const page = await browser.newPage();
+    const urls: string[] = [];
+    page.on('request', (r) => urls.push(r.url()));
+    page.on('websocket', (ws) => urls.push(ws.url()));
+    try {
+      await page.goto(server.openUrl);
+      await app.waitForProjects(page);
+      await app.openProject(page, 'Demo: unfair contract terms');
+      await app.goToStep(page, 'export');
+      await page.getByTestId('backup-create').click();
+      // The job's end reaches the page over the WebSocket.
+      await page.getByTestId('backup-result').waitFor({ timeout: 60_000 });
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('backup-download').click(),
+      ]);
+      const saved = join(server.dataDir, '..', `${Date.now()}-downloaded.distillery-backup`);
+      await download.saveAs(saved);
+      urls.push(download.url());
+      await page.getByTestId('restore-file-input').setInputFiles(saved);
+      await page.getByTestId('restore-summary').waitFor();
+      await page.getByTestId('restore-submit').click();
+      await page.getByTestId('restore-result').waitFor();
+      rmSync(saved, { force: true });
+    } finally {
+      await page.close();
+    }
+    const projects = await invoke<Array<{ name: string }>>(server, 'projects.list');
+    expect(projects.length).toBe(2);
+    console.log(`[server-security] ${urls.length} requests from the page, none with the token`);
+    expect(urls.filter((u) => u.includes(server.token))).toEqual([]);
+    expect(urls.some((u) => u.includes('/api/download/'))).toBe(true);
+    expect(urls.some((u) => u.endsWith('/api/events'))).toBe(true);
+  });
+
+  it('cannot be framed by another page', async () => {
+    const page = await browser.newPage();
+    const evil = await otherOrigin(`<!doctype html><iframe id="f" src="${server.url}"></iframe>`);
+    try {
+      await page.goto(evil.url);
+      await page.waitForLoadState('load');
+      const framed = page.frames().find((f) => f !== page.mainFrame());
+      const text = framed
+        ? await framed
+            .evaluate(
+              () =>
+                (globalThis as unknown as { document: { body?: { innerText: string } } }).document.body
+                  ?.innerText ?? '',
+            )
+            .catch(() => '')
+        : '';
+      expect(text).not.toContain('Distillery');
+      expect(await framed?.$('[data-testid="project-list"]').catch(() => null)).toBeFalsy();
+    } finally {
+      await page.close();
+      await evil.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { appContract } from './app';
 import type { InputOf, OutputOf } from './channel';
 import { datasetContract } from './dataset';
+import { diskContract } from './disk';
 import { evaluationContract } from './evaluation';
 import { exportContract } from './export';
 import { jobsContract } from './jobs';
@@ -24,6 +25,7 @@ export const contract = {
   ...studentContract,
   ...evaluationContract,
   ...exportContract,
+  ...diskContract,
 } as const;
 
 export type Contract = typeof contract;

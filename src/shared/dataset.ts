@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel } from './channel';
+import { pickedFile } from './files';
 import type { Job } from './jobs';
 
 export const IMPORT_FORMATS = ['csv', 'json', 'jsonl', 'xlsx', 'folder'] as const;
@@ -25,7 +26,7 @@ export type Split = (typeof SPLITS)[number];
 const projectId = z.number().int().positive();
 
 const ParseOptions = z.object({
-  path: z.string().min(1, 'Choose a file or folder to import.'),
+  path: pickedFile(z.string().min(1, 'Choose a file or folder to import.')),
   format: z.enum(IMPORT_FORMATS).optional(),
   encoding: z.enum(ENCODINGS).optional(),
   /** A single character; "\t" for tab. */

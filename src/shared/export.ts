@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel } from './channel';
+import { pickedFile } from './files';
 import { IMPORT_FORMATS } from './dataset';
 import type { Job } from './jobs';
 
@@ -91,7 +92,7 @@ export interface RestoreResult {
 }
 
 const ProjectId = z.object({ projectId: z.number().int().positive() });
-const FilePath = z.string().trim().min(1, 'Choose a file.');
+const FilePath = pickedFile(z.string().trim().min(1, 'Choose a file.'));
 const RunId = z.number().int().positive().optional();
 
 export const BatchPredictRequest = ProjectId.extend({

@@ -25,6 +25,14 @@ export const JOB_KINDS = [
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
+/**
+ * Exist only for tests: a core answers them (and runs their jobs) only when created with test channels on
+ * (`DISTILLERY_TEST_CHANNELS=1`, set by the test configurations), never in the app, the server or the CLI.
+ */
+export const TEST_ONLY_CHANNELS: readonly string[] = ['jobs.startTestJob'];
+export const TEST_ONLY_JOB_KINDS: readonly JobKind[] = ['test.sleep'];
+export const TEST_CHANNELS_ENV = 'DISTILLERY_TEST_CHANNELS';
+
 export interface JobProgress {
   readonly done: number;
   readonly total: number;

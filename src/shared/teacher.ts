@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel } from './channel';
+import { pickedFile } from './files';
 import type { Job } from './jobs';
 
 /** What Distillery reads from a GGUF header without loading the model. */
@@ -239,7 +240,10 @@ export const teacherContract = {
   'teacher.models': channel<TeacherModel[]>()(z.object({})),
   /** Copies a .gguf into the model folder as a job (progress, SHA-256); the job's result is the TeacherModel. */
   'teacher.importModel': channel<Job>()(
-    z.object({ path: z.string().min(1, 'Choose a .gguf file.'), name: z.string().max(200).optional() }),
+    z.object({
+      path: pickedFile(z.string().min(1, 'Choose a .gguf file.')),
+      name: z.string().max(200).optional(),
+    }),
   ),
   /** Explicit download for machines that are online: never started automatically. */
   'teacher.downloadModel': channel<Job>()(

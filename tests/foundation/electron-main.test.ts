@@ -137,6 +137,16 @@ describe('Electron main process wiring (fake electron module: no Electron binary
       'file:///app/out/renderer/index.html',
     );
     expect(prevented).toBe(false);
+    // A sibling folder whose name starts like the app's, or a path that climbs out of it, is not the app.
+    for (const outside of [
+      'file:///app/out/renderer-evil/index.html',
+      'file:///app/out/renderer/../renderer-evil/index.html',
+      'file:///app/out/renderer',
+    ]) {
+      prevented = false;
+      wc.emit('will-navigate', { preventDefault: () => (prevented = true) }, outside);
+      expect(prevented, outside).toBe(true);
+    }
     await expect(fake.askPermission('media')).resolves.toBe(false);
 
     // The contract over IPC: typed answers for the app's window, refusal for anything else.

@@ -1,4 +1,5 @@
 import { datasetCommands } from '../features/dataset/cli';
+import { diskCommands } from '../features/disk/cli';
 import { evaluationCommands } from '../features/evaluation/cli';
 import { exportCommands } from '../features/export/cli';
 import { reviewCommands } from '../features/review/cli';
@@ -19,4 +20,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...studentCommands,
   ...evaluationCommands,
   ...exportCommands,
+  ...diskCommands,
 ];

@@ -17,7 +17,10 @@ import { acquireDataDirLock } from './store/lock';
 import { makeReserve, releaseReserve } from './store/reserve';
 import { relocateDataDir } from './store/relocate';
 import { FEATURES, HANDLERS } from '../features';
-import type { JobKind } from '../../shared/jobs';
+import { pickedFileFields } from '../../shared/files';
+import { isUpload } from './uploads';
+import { restrictDataDir } from './permissions';
+import { TEST_CHANNELS_ENV, TEST_ONLY_CHANNELS, TEST_ONLY_JOB_KINDS, type JobKind } from '../../shared/jobs';
 import { seedDemoProject } from '../features/projects/demo';
 import { resourcesDir } from './paths';
 
@@ -26,6 +29,12 @@ export interface CoreOptions {
   readonly mode: RunMode;
   /** Seed the demo project on a first start (the app does; CLI commands and most tests do not). */
   readonly seedDemo?: boolean;
+  /** Answer the test-only channels (default: $DISTILLERY_TEST_CHANNELS is "1"); never on in production. */
+  readonly testChannels?: boolean;
+}
+
+export interface InvokeOptions {
+  readonly onlyUploads?: boolean;
 }
 
 export interface Core {
@@ -34,8 +43,11 @@ export interface Core {
   readonly paths: Paths;
   readonly events: EventBus;
   readonly jobs: JobManager;
-  /** Validates and runs one request from outside (IPC, HTTP, CLI): never throws. */
-  invokeRaw(channel: string, request: unknown): Promise<Result<unknown>>;
+  /**
+   * Validates and runs one request from outside (IPC, HTTP, CLI): never throws. `onlyUploads` (browser mode):
+   * fields that name a picked file must name an upload the server received, never another file of this machine.
+   */
+  invokeRaw(channel: string, request: unknown, opts?: InvokeOptions): Promise<Result<unknown>>;
   /** The same, typed, for in-process callers. */
   invoke<K extends ChannelName>(channel: K, request: Request<K>): Promise<Result<Response<K>>>;
   /** Like invoke, but throws the AppError: for the CLI and tests. */
@@ -44,7 +56,10 @@ export interface Core {
 }
 
 export async function createCore(opts: CoreOptions): Promise<Core> {
+  // Before anything is created: folders 0700, files 0600 (and an existing readable folder closed).
+  if (process.platform !== 'win32') process.umask(0o077);
   const paths = makePaths(opts.dataDir);
+  restrictDataDir(paths.dataDir);
   const releaseLock = acquireDataDirLock(paths.dataDir, opts.mode);
   let db: Db;
   try {
@@ -70,21 +85,42 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     onDispose: (fn) => disposers.push(fn),
   };
   jobs.markInterrupted();
+  const testChannels = opts.testChannels ?? process.env[TEST_CHANNELS_ENV] === '1';
   for (const feature of FEATURES) {
     for (const [kind, runner] of Object.entries(feature.jobs ?? {})) {
+      if (!testChannels && TEST_ONLY_JOB_KINDS.includes(kind as JobKind)) continue;
       jobs.register(kind as JobKind, runner as JobRunner<never>);
     }
   }
   for (const feature of FEATURES) await feature.start?.(ctx);
   if (opts.seedDemo) seedDemoProject(db, resourcesDir());
 
-  const invokeRaw = async (channel: string, request: unknown): Promise<Result<unknown>> => {
-    if (!isChannelName(channel)) return err('UNKNOWN_CHANNEL', `There is no request named "${channel}".`);
+  const invokeRaw = async (
+    channel: string,
+    request: unknown,
+    opts: InvokeOptions = {},
+  ): Promise<Result<unknown>> => {
+    if (!isChannelName(channel) || (!testChannels && TEST_ONLY_CHANNELS.includes(channel))) {
+      return err('UNKNOWN_CHANNEL', `There is no request named "${channel}".`);
+    }
     const parsed = contract[channel].input.safeParse(request ?? {});
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where = first?.path.length ? ` (${first.path.join('.')})` : '';
       return err('INVALID_INPUT', `${first?.message ?? 'Invalid request'}${where}`, parsed.error.issues);
+    }
+    if (opts.onlyUploads) {
+      for (const field of pickedFileFields(contract[channel].input)) {
+        const value = (parsed.data as Record<string, unknown>)[field];
+        if (typeof value === 'string' && !isUpload(paths, value)) {
+          return err(
+            'INVALID_INPUT',
+            'In browser mode a request can only use a file chosen with the file picker (uploaded to Distillery), ' +
+              'not a path on the server. Choose the file again.',
+            { field },
+          );
+        }
+      }
     }
     try {
       const handler = HANDLERS[channel] as (input: unknown, c: CoreContext) => unknown;

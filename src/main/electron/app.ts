@@ -5,7 +5,7 @@ import { createCore, type Core } from '../core/core';
 import { toErrorInfo } from '../core/errors';
 import { DATA_DIR_ENV } from '../core/paths';
 import { registerIpc } from './ipc';
-import { denyPermissions, hardenContents, secureWebPreferences } from './security';
+import { appUrlCheck, denyPermissions, hardenContents, secureWebPreferences } from './security';
 
 type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'dialog' | 'session'>;
 
@@ -42,8 +42,9 @@ export async function runMain({
   denyPermissions(electron.session.defaultSession);
   const rendererIndex = join(outDir, '..', 'renderer', 'index.html');
   const appUrl = devServerUrl ?? pathToFileURL(rendererIndex).href;
-  const isAppUrl = (url: string): boolean =>
-    url.startsWith(devServerUrl ?? pathToFileURL(join(outDir, '..', 'renderer')).href);
+  const isAppUrl = appUrlCheck(
+    devServerUrl ? new URL(devServerUrl).origin : pathToFileURL(join(outDir, '..', 'renderer')).href,
+  );
 
   let win: Electron.BrowserWindow | null = null;
   const createWindow = (): void => {

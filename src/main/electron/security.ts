@@ -27,6 +27,21 @@ export function hardenContents(contents: WebContents, isAppUrl: (url: string) =>
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
+/**
+ * Whether a URL is inside the app's own folder (or dev server): compared after normalising `..`, with a trailing
+ * separator so that a sibling folder (`renderer-evil/`) does not pass for the app's.
+ */
+export function appUrlCheck(base: string): (url: string) => boolean {
+  const prefix = base.endsWith('/') ? base : `${base}/`;
+  return (url) => {
+    try {
+      return new URL(url).href.startsWith(prefix);
+    } catch {
+      return false;
+    }
+  };
+}
+
 export function denyPermissions(session: Session): void {
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);

@@ -3,6 +3,7 @@ import type { Contract } from '../../shared/contract';
 import type { Feature, HandlerMap } from '../core/feature';
 import { appFeature } from './app/feature';
 import { datasetFeature } from './dataset/feature';
+import { diskFeature } from './disk/feature';
 import { evaluationFeature } from './evaluation/feature';
 import { exportFeature } from './export/feature';
 import { jobsFeature } from './jobs/feature';
@@ -22,6 +23,7 @@ export const FEATURES = [
   studentFeature,
   evaluationFeature,
   exportFeature,
+  diskFeature,
 ] as unknown as ReadonlyArray<Feature<ChannelMap>>;
 
 /** The whole contract's handlers: a missing channel is a compile error here. */
@@ -35,4 +37,5 @@ export const HANDLERS: HandlerMap<Contract> = {
   ...studentFeature.handlers,
   ...evaluationFeature.handlers,
   ...exportFeature.handlers,
+  ...diskFeature.handlers,
 };

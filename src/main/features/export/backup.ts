@@ -10,7 +10,6 @@ import {
   readSync,
   renameSync,
   rmSync,
-  statfsSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -20,6 +19,7 @@ import { z } from 'zod';
 import type { BackupResult, BackupSummary, RestoreResult } from '../../../shared/export';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
+import { freeBytes } from '../../core/diskSpace';
 import type { Paths } from '../../core/paths';
 import { migrate, schemaVersion, type Db } from '../../core/store/db';
 import { SCHEMA_VERSION } from '../../core/store/migrations';
@@ -204,6 +204,27 @@ function moveFile(from: string, to: string): void {
   }
 }
 
+/** Removes what killed backups and restores left in the data folder; returns how many entries. */
+export function removeLeftovers(paths: Paths): number {
+  let removed = 0;
+  const sweep = (dir: string, match: (name: string) => boolean): void => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!match(name)) continue;
+      rmSync(join(dir, name), { recursive: true, force: true });
+      removed++;
+    }
+  };
+  sweep(paths.tmp, (n) => /^(backup|restore)-[0-9a-f-]{36}/.test(n));
+  sweep(join(paths.exports, 'backups'), (n) => n.endsWith(`${BACKUP_EXTENSION}.partial`));
+  return removed;
+}
+
 function removeDbFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
 }
@@ -322,6 +343,7 @@ export async function writeBackup(
         tables[t.name] = hashTable(b, t);
         rows += tables[t.name].rows;
       }
+      steps.progress(1, 1, 'Computing checksums');
       fileCount = files.length;
       const manifest: Manifest = {
         format: BACKUP_FORMAT,
@@ -571,15 +593,6 @@ function inside(root: string, path: string): string {
     );
   }
   return p;
-}
-
-function freeBytes(dir: string): number | null {
-  try {
-    const st = statfsSync(dir);
-    return Number(st.bavail) * Number(st.bsize);
-  } catch {
-    return null;
-  }
 }
 
 function formatMB(bytes: number): string {

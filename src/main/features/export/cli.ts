@@ -6,26 +6,25 @@ import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { getSettings } from '../app/settings';
 import { loadStudent } from '../student/predictor';
-import { restoreBackup, writeBackup } from './backup';
+import type { BackupResult } from '../../../shared/export';
+import { followJob } from '../../cli/jobs';
+import { formatBytes } from '../disk/cli';
+import { restoreBackup } from './backup';
+import { startBackup } from './feature';
 import { exportStudent, loadExportFolder } from './exportStudent';
 import { decide, outputRecord, parseInputLine } from './runtime/student-runtime';
 import { requireId } from '../../cli/args';
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
-
 const backupCommand: CliCommand = {
   name: 'backup',
-  summary: 'Back up a project (rows, models, checkpoints) into one verified file',
+  summary: 'Back up a project (rows, models, checkpoints) into one verified file, as a resumable job',
   usage: 'distillery backup PROJECT_ID [--out FILE]',
   options: { out: { type: 'string' } },
   run: async ({ positionals, values }, io) => {
     const core = await io.core();
-    const out = values.out ? resolve(String(values.out)) : undefined;
-    const r = await writeBackup(core.db, core.paths, requireId(positionals[0], 'project'), { outFile: out });
+    const outFile = values.out ? resolve(String(values.out)) : undefined;
+    const job = startBackup(core.ctx, { projectId: requireId(positionals[0], 'project'), outFile });
+    const r = (await followJob(core, job, io)).result as BackupResult;
     io.print(`Backed up ${r.rows} rows and ${r.files} files (${formatBytes(r.bytes)}) to ${r.path}`);
     return r;
   },

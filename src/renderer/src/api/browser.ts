@@ -33,8 +33,9 @@ export function createBrowserApi(): Api {
   let retry = 500;
 
   const connect = (): void => {
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?token=${encodeURIComponent(token)}`;
-    socket = new WebSocket(url);
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`;
+    // A browser cannot set headers on a WebSocket: the token travels in the sub-protocol, never in the URL.
+    socket = new WebSocket(url, ['distillery', `distillery-token.${token}`]);
     socket.onopen = () => {
       retry = 500;
     };
@@ -86,13 +87,25 @@ export function createBrowserApi(): Api {
       }
     },
     async saveFile(path, suggestedName) {
-      const a = document.createElement('a');
-      a.href = `/api/download?token=${encodeURIComponent(token)}&path=${encodeURIComponent(path)}&name=${encodeURIComponent(suggestedName)}`;
-      a.download = suggestedName;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      return { ok: true, value: { saved: true } };
+      // The link the browser opens carries a one-time ticket, never the token.
+      try {
+        const res = await fetch('/api/download-ticket', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ path, name: suggestedName }),
+        });
+        const ticket = (await res.json()) as Result<{ url: string }>;
+        if (!ticket.ok) return ticket;
+        const a = document.createElement('a');
+        a.href = ticket.value.url;
+        a.download = suggestedName;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        return { ok: true, value: { saved: true } };
+      } catch (e) {
+        return networkError(e);
+      }
     },
   };
 }

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { channel } from './channel';
+
+/** A training run's share of the disk, and what depends on it. */
+export interface RunDiskUse {
+  readonly runId: number;
+  readonly createdAt: string;
+  readonly state: string;
+  readonly bytes: number;
+  /** Evaluated on the gold test set (its evaluation is deleted with it). */
+  readonly evaluated: boolean;
+  /** How many times it was exported (the exported folders stay). */
+  readonly exports: number;
+  /** Its operating threshold was saved in Evaluate. */
+  readonly hasThreshold: boolean;
+  /** A job still runs or can resume it: it cannot be deleted now. */
+  readonly active: boolean;
+}
+
+export interface UploadDiskUse {
+  readonly id: string;
+  readonly name: string;
+  readonly bytes: number;
+  readonly createdAt: string;
+  /** A job that can still run or resume needs it. */
+  readonly inUse: boolean;
+}
+
+/** Disk use of one project (files measured, database rows estimated). */
+export interface ProjectDiskUse {
+  readonly projectId: number;
+  /** The project's share of the database: its rows' text, estimated from the bytes of their columns. */
+  readonly databaseBytes: number;
+  readonly rows: number;
+  readonly runsBytes: number;
+  readonly uploadsBytes: number;
+  readonly exportsBytes: number;
+  readonly backupsBytes: number;
+  readonly totalBytes: number;
+  readonly runs: readonly RunDiskUse[];
+  /** Uploads its jobs used, and (not owned by any project) uploads no job refers to. */
+  readonly uploads: readonly UploadDiskUse[];
+}
+
+const projectId = z.number().int().positive();
+
+export const diskContract = {
+  /** What the project takes on disk, with its runs and uploads. */
+  'disk.usage': channel<ProjectDiskUse>()(z.object({ projectId })),
+  /**
+   * Deletes a training run's files and rows. A run that was evaluated, exported or has a saved threshold is
+   * refused (the error says which) unless `force` is set; a run a job still needs is always refused.
+   */
+  'disk.deleteRun': channel<{ deletedBytes: number }>()(
+    z.object({ projectId, runId: z.number().int().positive(), force: z.boolean().default(false) }),
+  ),
+  /** Deletes an upload no job needs any more. */
+  'disk.deleteUpload': channel<{ deletedBytes: number }>()(
+    z.object({ projectId, uploadId: z.string().uuid('Not an upload id.') }),
+  ),
+} as const;
