@@ -213,7 +213,9 @@ export class CsvParser {
       for (let k = from; k < to; k++) if (this.buf.charCodeAt(k) === NL) this.line++;
     }
     if (fields.length === 1 && fields[0] === '') return; // a blank line
-    out.push({ kind: 'row', line, values: fields });
+    // A record that arrived whole in one chunk is held to the same limit as one that grew across chunks.
+    if (to - from > MAX_RECORD_CHARS) out.push({ kind: 'bad', line, message: tooLong() });
+    else out.push({ kind: 'row', line, values: fields });
   }
 
   /** Reports the record starting at `pos` and goes on from the line after its first one. */
@@ -443,9 +445,12 @@ export async function* xlsxRows(path: string, counter: ByteCounter): AsyncGenera
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
+    // A JavaScript error from inside the reader says nothing to a person: only the reader's own reasons are shown.
+    const internal = e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError;
     throw new AppError(
       'BAD_FILE',
-      `This Excel file cannot be read (${(e as Error).message}). Save it again as .xlsx.`,
+      `This Excel file cannot be read${internal ? ': it is damaged or was not written by a spreadsheet program' : ` (${(e as Error).message})`}. ` +
+        'Open it in Excel or LibreOffice and save it again as .xlsx (or export CSV).',
     );
   }
   counter.bytes = size;
