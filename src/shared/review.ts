@@ -262,7 +262,10 @@ export const reviewContract = {
   ),
   'review.import': channel<ImportReport>()(
     ProjectId.extend({
-      jsonl: z.string().max(9_000_000),
+      /** The JSONL text itself (small files), or */
+      jsonl: z.string().max(9_000_000).optional(),
+      /** the JSONL file to read (the CLI's path, the browser's upload): any size up to MAX_ANNOTATION_FILE_BYTES. */
+      path: z.string().min(1).optional(),
       /** Only report what would happen. */
       dryRun: z.boolean().default(false),
       /** Import the rows that are fine even when others refer to unknown documents or labels. */

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
+import { writeBigXlsx } from '../fixtures/malformed/bigXlsx';
 import { importFile, openProjectFixture, tableSnapshot, writeFixture } from './fixtures';
 
 let t: Awaited<ReturnType<typeof import('../helpers').testCore>>;
@@ -104,4 +105,19 @@ describe('errors that used to mislead', () => {
       },
     });
   });
+});
+
+describe('a large workbook', () => {
+  it('imports through the streaming reader with shared strings kept in a file, not in memory', async () => {
+    const path = join(dir, 'big.xlsx');
+    await writeBigXlsx(path, 30_000);
+    const { result } = await importFile(core, { projectId, path, textColumn: 'text', labelColumn: 'label' });
+    expect(result).toMatchObject({ imported: 30_000, labelsCreated: ['negative', 'neutral', 'positive'] });
+    const all = texts();
+    expect(all[0]).toBe('Document number 0: the patient reports symptoms on day 0 & asks for advice.');
+    expect(all[29_999]).toBe(
+      'Document number 29999: the patient reports symptoms on day 26 & asks for advice.',
+    );
+    expect(new Set(all).size).toBe(30_000);
+  }, 300_000);
 });

@@ -64,7 +64,8 @@ describe('malformed models', () => {
   it('fail in the child process (even when loaded unchecked), and a good model loads afterwards', async () => {
     let client = new TeacherClient();
     const opts = { threads: 1, sequences: 1, contextSize: 256, gpu: false };
-    for (const kind of MALFORMED_KINDS) {
+    // The first nine kinds, loaded unchecked: the whole corpus goes through the real core in tests/corpus.
+    for (const kind of MALFORMED_KINDS.slice(0, 9)) {
       // An abort ends the process: then the next file gets a new one, as the app does.
       if (client.dead) client = new TeacherClient();
       const load = client.request({ op: 'load', options: { modelPath: corpus.get(kind)!, ...opts } });

@@ -216,8 +216,8 @@ export function makeDecoder(encoding: Encoding, recoded?: Recoded): Decoder {
   return { write: (buf) => d.write(buf), end: () => d.end() ?? '' };
 }
 
-/** Beyond this many bytes without a newline the pending bytes are decoded as they are (replacement characters). */
-const MAX_PENDING_LINE = 32 * 1024 * 1024;
+/** Beyond this many bytes without a newline, the line is decoded in pieces. */
+const MAX_PENDING_LINE = 4 * 1024 * 1024;
 
 /**
  * UTF-8 decoded line by line: a file that is UTF-8 except for a few lines saved by an older tool in Windows-1252
@@ -270,8 +270,12 @@ function lineWiseUtf8(recoded: Recoded): Decoder {
           pending = all;
           return '';
         }
-        pending = Buffer.alloc(0);
-        return decodeLines(all);
+        // A very long line goes on in pieces (the parser enforces its own length limit), cut between characters.
+        let cut = all.length;
+        while (cut > 0 && (all[cut - 1] & 0xc0) === 0x80) cut--;
+        if (cut > 0 && all[cut - 1] >= 0xc0) cut--;
+        pending = Buffer.from(all.subarray(cut));
+        return decodeLines(all.subarray(0, cut));
       }
       pending = Buffer.from(all.subarray(nl + 1));
       return decodeLines(all.subarray(0, nl + 1));

@@ -431,6 +431,9 @@ async function* batched(gen: AsyncGenerator<RecordEvent>, size: number): AsyncGe
   if (batch.length) yield batch;
 }
 
+/** More columns than any table of texts has: beyond it a file is refused rather than held in memory row by row. */
+export const MAX_COLUMNS = 10_000;
+
 export interface Table {
   readonly columns: readonly string[];
   /** Rows in batches (one per chunk read): per-row async iteration would cost more than the parsing. */
@@ -463,6 +466,13 @@ export async function openTable(
           (firstBad ? `; the first record could not be read (${firstBad}).` : '.'),
       );
     }
+    if (columns.length > MAX_COLUMNS) {
+      throw new AppError(
+        'BAD_FILE',
+        `${src.name} has ${columns.length.toLocaleString('en')} different fields in its first records; at most ` +
+          `${MAX_COLUMNS.toLocaleString('en')} can be imported.`,
+      );
+    }
     const index = new Map(columns.map((c, i) => [c, i]));
     const rows = (async function* (): AsyncGenerator<RecordEvent[]> {
       for await (const batch of jsonValues(src, counter, signal)) {
@@ -478,9 +488,19 @@ export async function openTable(
             continue;
           }
           const values = new Array<string>(columns.length).fill('');
-          for (const [k, v] of Object.entries(rec)) {
-            const i = index.get(k);
-            if (i !== undefined) values[i] = jsonCell(v);
+          try {
+            for (const [k, v] of Object.entries(rec)) {
+              const i = index.get(k);
+              if (i !== undefined) values[i] = jsonCell(v);
+            }
+          } catch {
+            // JSON.stringify of a value nested thousands deep overflows the stack.
+            out.push({
+              kind: 'bad',
+              line: ev.line,
+              message: 'a value is nested too deeply to be read as text',
+            });
+            continue;
           }
           out.push({ kind: 'row', line: ev.line, values });
         }
@@ -536,6 +556,14 @@ export async function openTable(
     );
   }
   const header = firstRow;
+  if (header.values.length > MAX_COLUMNS) {
+    await raw.return(undefined);
+    throw new AppError(
+      'BAD_FILE',
+      `${src.name} has ${header.values.length.toLocaleString('en')} columns in its first row; at most ` +
+        `${MAX_COLUMNS.toLocaleString('en')} can be imported. Is the delimiter right, and is this a table of texts?`,
+    );
+  }
   const columns = src.hasHeader
     ? uniqueColumns(header.values)
     : header.values.map((_v, i) => `column_${i + 1}`);

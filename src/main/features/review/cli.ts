@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ImportReport } from '../../../shared/review';
 import { AppError } from '../../core/errors';
@@ -59,17 +59,11 @@ export const reviewCommands: CliCommand[] = [
     run: async ({ positionals, values }, io) => {
       const id = requireId(positionals[0], 'project');
       if (!positionals[1]) throw new AppError('INVALID_INPUT', 'Give the JSONL file to import.');
-      const file = resolve(positionals[1]);
-      let jsonl: string;
-      try {
-        jsonl = readFileSync(file, 'utf8');
-      } catch {
-        throw new AppError('NOT_FOUND', `Cannot read ${file}. Check the path.`);
-      }
+      // The core reads the file itself: no request-size limit on how many annotations it holds.
       const core = await io.core();
       const r = await core.call('review.import', {
         projectId: id,
-        jsonl,
+        path: resolve(positionals[1]),
         dryRun: Boolean(values['dry-run']),
         allowPartial: Boolean(values['allow-partial']),
         onConflict: values['take-theirs'] ? 'theirs' : 'skip',

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { ImportConflict, ImportProblem, ImportReport } from '../../../shared/review';
 import { audit } from '../../core/audit';
-import { notFound } from '../../core/errors';
+import { AppError, notFound } from '../../core/errors';
 import { projectLabels, TEACHER_ACCEPT_SOURCES } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
@@ -75,6 +76,35 @@ interface Resolved {
   row: Line;
   exampleId: number;
   labelId: number;
+}
+
+/** Largest annotation file read (about 2 million annotations of a few hundred bytes). */
+export const MAX_ANNOTATION_FILE_BYTES = 512 * 1024 * 1024;
+
+/** The JSONL of a review.import request: given inline, or read from its file (a path or an upload). */
+export function annotationText(input: { jsonl?: string; path?: string }): string {
+  if ((input.jsonl === undefined) === (input.path === undefined)) {
+    throw new AppError('INVALID_INPUT', 'Give either the annotations file or its text, not both.');
+  }
+  if (input.jsonl !== undefined) return input.jsonl;
+  const path = input.path as string;
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new AppError('NOT_FOUND', `Cannot read ${path}. Check the path.`);
+  }
+  if (!st.isFile()) throw new AppError('BAD_FILE', `${path} is not a regular file. Choose a .jsonl file.`);
+  if (st.size > MAX_ANNOTATION_FILE_BYTES) {
+    throw new AppError(
+      'TOO_LARGE',
+      `${path} is ${Math.round(st.size / 1024 / 1024)} MB; annotation files up to ${MAX_ANNOTATION_FILE_BYTES / 1024 / 1024} MB ` +
+        'can be imported at once. Split it into parts and import each.',
+    );
+  }
+  const buf = readFileSync(path);
+  const text = buf.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

@@ -4,7 +4,7 @@ import { getSettings } from '../app/settings';
 import { agreement } from './agreement';
 import { annotate, bulkPreview, goldSummary, history, moveTo, reviewState, undo } from './annotate';
 import { bulkAcceptRunner, startBulkAccept, type BulkParams } from './bulk';
-import { exportAnnotations, importAnnotations } from './exchange';
+import { annotationText, exportAnnotations, importAnnotations } from './exchange';
 import { loadItem, queueCounts } from './queues';
 
 /** Who is labelling: the request's annotator, else the local profile (settings.annotator). */
@@ -57,7 +57,7 @@ export const reviewFeature: Feature<typeof reviewContract> = {
       history(ctx.db, input.projectId, { exampleId: input.exampleId, limit: input.limit }),
     'review.export': (input, ctx) => exportAnnotations(ctx.db, input.projectId, input.annotator),
     'review.import': (input, ctx) => {
-      const r = importAnnotations(ctx.db, input.projectId, input.jsonl, {
+      const r = importAnnotations(ctx.db, input.projectId, annotationText(input), {
         dryRun: input.dryRun,
         allowPartial: input.allowPartial,
         onConflict: input.onConflict,

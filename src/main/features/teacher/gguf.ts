@@ -275,9 +275,36 @@ export function readGgufHeader(file: string): GgufHeader {
         const elements = dims.reduce((a, b) => a * b, 1);
         tensors.push({ name, dims, type, offset, bytes: Math.ceil(elements / t[1]) * t[2] });
       }
-      const alignment = Number(metadata.get('general.alignment') ?? 32) || 32;
+      const alignValue = metadata.get('general.alignment') ?? 32;
+      const alignment = typeof alignValue === 'number' ? alignValue : Number.NaN;
+      if (
+        !Number.isInteger(alignment) ||
+        alignment < 1 ||
+        alignment > 65536 ||
+        (alignment & (alignment - 1)) !== 0
+      ) {
+        throw badFile(file, `its general.alignment (${String(alignValue)}) is not a power of two.`);
+      }
       const dataOffset = Math.ceil(r.pos / alignment) * alignment;
       stage = 'tensor data';
+      const seen = new Set<string>();
+      for (const t of tensors) {
+        if (seen.has(t.name)) throw badFile(file, `its tensor ${t.name} is listed twice.`);
+        seen.add(t.name);
+        if (t.offset % alignment !== 0) {
+          throw badFile(
+            file,
+            `its tensor ${t.name} starts at offset ${t.offset}, not a multiple of ${alignment}.`,
+          );
+        }
+      }
+      const byOffset = [...tensors].sort((a, b) => a.offset - b.offset);
+      for (let i = 1; i < byOffset.length; i++) {
+        const prev = byOffset[i - 1];
+        if (prev.offset + prev.bytes > byOffset[i].offset) {
+          throw badFile(file, `its tensors ${prev.name} and ${byOffset[i].name} overlap in the file.`);
+        }
+      }
       for (const t of tensors) {
         if (dataOffset + t.offset + t.bytes > size) {
           throw badFile(
@@ -335,6 +362,59 @@ function num(v: MetaScalar | MetaArray | undefined): number | null {
   return null;
 }
 
+/**
+ * The longest context any model declares today is about 10 million tokens; a larger value (such as 2^32-1) is a
+ * damaged or hostile header, and llama.cpp would try to allocate for it ("failed to free up space").
+ */
+export const MAX_MODEL_CONTEXT = 1 << 24;
+
+/** Numbers llama.cpp divides by or allocates for: each must be a plausible positive integer. */
+function checkHyperparameters(file: string, h: GgufHeader, arch: string): void {
+  const positive = (key: string, max: number): number => {
+    const v = h.metadata.get(key);
+    const n = num(v);
+    if (n === null) throw badFile(file, `its ${key} is not a number (${JSON.stringify(String(v))}).`);
+    if (!Number.isInteger(n) || n < 1 || n > max) {
+      throw badFile(file, `its ${key} (${n}) is impossible (expected 1 to ${max.toLocaleString('en')}).`);
+    }
+    return n;
+  };
+  const ctx = num(h.metadata.get(`${arch}.context_length`));
+  if (ctx !== null && ctx > MAX_MODEL_CONTEXT) {
+    throw badFile(
+      file,
+      `its context length (${ctx.toLocaleString('en')} tokens) is impossible: no model reads more than ` +
+        `${MAX_MODEL_CONTEXT.toLocaleString('en')} tokens, so its header is damaged.`,
+    );
+  }
+  positive(`${arch}.context_length`, MAX_MODEL_CONTEXT);
+  const embd = positive(`${arch}.embedding_length`, 1 << 20);
+  positive(`${arch}.block_count`, 4096);
+  positive(`${arch}.feed_forward_length`, 1 << 24);
+  const heads = positive(`${arch}.attention.head_count`, 4096);
+  if (embd % heads !== 0) {
+    throw badFile(file, `its embedding length ${embd} is not divisible by its ${heads} attention heads.`);
+  }
+  if (h.metadata.has(`${arch}.attention.head_count_kv`)) {
+    const kv = positive(`${arch}.attention.head_count_kv`, 4096);
+    if (heads % kv !== 0)
+      throw badFile(file, `its ${heads} attention heads are not divisible by ${kv} KV heads.`);
+  }
+  const tokens = h.metadata.get('tokenizer.ggml.tokens');
+  const vocabSize = tokens && typeof tokens === 'object' && 'length' in tokens ? tokens.length : 0;
+  if (vocabSize === 0) throw badFile(file, 'its vocabulary (tokenizer.ggml.tokens) is empty.');
+  const types = h.metadata.get('tokenizer.ggml.token_type');
+  if (types && typeof types === 'object' && 'length' in types && types.length !== vocabSize) {
+    throw badFile(file, `its vocabulary has ${vocabSize} tokens but ${types.length} token types.`);
+  }
+  for (const key of ['bos', 'eos', 'padding', 'unknown', 'eot']) {
+    const id = num(h.metadata.get(`tokenizer.ggml.${key}_token_id`));
+    if (id !== null && (id < 0 || id >= vocabSize)) {
+      throw badFile(file, `its ${key} token id ${id} is outside its vocabulary of ${vocabSize} tokens.`);
+    }
+  }
+}
+
 /** Checks what llama.cpp will need and summarises the model; throws AppError('BAD_FILE') when something is missing. */
 export function inspectGguf(file: string): ModelMetadata {
   const h = readGgufHeader(file);
@@ -344,6 +424,7 @@ export function inspectGguf(file: string): ModelMetadata {
   for (const k of REQUIRED_KEYS) if (!h.metadata.has(`${arch}.${k}`)) missing.push(`${arch}.${k}`);
   for (const k of ['tokenizer.ggml.model', 'tokenizer.ggml.tokens']) if (!h.metadata.has(k)) missing.push(k);
   if (missing.length) throw badFile(file, `it lacks the metadata ${missing.join(', ')}.`);
+  checkHyperparameters(file, h, arch);
   const layers = num(h.metadata.get(`${arch}.block_count`));
   const names = new Set(h.tensors.map((t) => t.name));
   const needed = ['token_embd.weight', 'output_norm.weight'];

@@ -4,7 +4,7 @@ import { IconDownload, IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportReport } from '../../../../shared/review';
-import { ApiError, call } from '../../api';
+import { api, ApiError, call } from '../../api';
 
 /** Annotations to and from another machine (JSONL), with every conflict and unknown line shown first. */
 export function ExchangePanel({
@@ -43,12 +43,13 @@ export function ExchangePanel({
     if (!file) return;
     setError(null);
     try {
-      const text = await file.text();
-      setJsonl(text);
+      // Sent as a file (a path, or an upload in the browser), not as one request of text: any number of annotations.
+      const provided = await api.provideFile(file);
+      if (!provided.ok) throw new ApiError(provided.error);
+      const path = provided.value.path;
+      setJsonl(path);
       setFileName(file.name);
-      setReport(
-        await call('review.import', { projectId, jsonl: text, dryRun: true, allowPartial, onConflict }),
-      );
+      setReport(await call('review.import', { projectId, path, dryRun: true, allowPartial, onConflict }));
     } catch (e) {
       fail(e);
     }
@@ -57,7 +58,13 @@ export function ExchangePanel({
   const apply = async (): Promise<void> => {
     if (jsonl === null) return;
     try {
-      const r = await call('review.import', { projectId, jsonl, dryRun: false, allowPartial, onConflict });
+      const r = await call('review.import', {
+        projectId,
+        path: jsonl,
+        dryRun: false,
+        allowPartial,
+        onConflict,
+      });
       setReport(r);
       if (!r.dryRun) {
         notifications.show({ color: 'teal', message: t('imported', { count: r.imported }) });
