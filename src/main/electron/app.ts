@@ -43,7 +43,7 @@ export async function runMain({
   const rendererIndex = join(outDir, '..', 'renderer', 'index.html');
   const appUrl = devServerUrl ?? pathToFileURL(rendererIndex).href;
   const isAppUrl = (url: string): boolean =>
-    url.startsWith(devServerUrl ?? pathToFileURL(join(outDir, '..', 'renderer')).href);
+    url.startsWith(devServerUrl ?? `${pathToFileURL(join(outDir, '..', 'renderer')).href}/`);
 
   let win: Electron.BrowserWindow | null = null;
   const createWindow = (): void => {
