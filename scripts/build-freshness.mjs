@@ -1,6 +1,7 @@
 // Whether a checkout's build (out/) is there and newer than its sources. Used by bin/distillery.mjs (refuses to run a
-// stale build), scripts/start.mjs and Vitest's global setup (rebuild). Only meaningful where src/ exists: an installed
-// Distillery (bundle, .deb, desktop app) has out/ and no sources, and is never stale.
+// stale build), and by scripts/start.mjs, scripts/bench.mjs and Vitest's global setup (rebuild). Only meaningful where
+// src/ exists: an installed Distillery (bundle, .deb, desktop app) has out/ and no sources, and is never stale.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,4 +27,14 @@ export function buildProblem(root) {
     ...SOURCES.filter((s) => existsSync(join(root, s))).map((s) => newestMtime(join(root, s))),
   );
   return sources > built ? 'the build in out/ is older than the sources in src/' : null;
+}
+
+/** Builds out/ (electron-vite build) when `buildProblem` finds it missing or stale; throws when the build fails. */
+export function ensureBuilt(root) {
+  const problem = buildProblem(root);
+  if (!problem) return;
+  console.log(`Building out/ first: ${problem}.`);
+  const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+  const r = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('electron-vite build failed (see above).');
 }

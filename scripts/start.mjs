@@ -1,18 +1,17 @@
 // `npm start`: the Electron window where Electron and a display exist; otherwise the browser-mode server.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { buildProblem } from './build-freshness.mjs';
+import { ensureBuilt } from './build-freshness.mjs';
 
 const hasElectron = existsSync('node_modules/electron/path.txt');
 const hasDisplay =
   process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 const passThrough = process.argv.slice(2);
 
-const problem = buildProblem(process.cwd());
-if (problem) {
-  console.log(`Building first: ${problem}.`);
-  const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+try {
+  ensureBuilt(process.cwd());
+} catch {
+  process.exit(1);
 }
 
 let child;

@@ -181,6 +181,31 @@ describe('Electron main process wiring (fake electron module: no Electron binary
     expect(focused).toBe(true);
   });
 
+  it('finds the preload and the UI from inside an asar archive (the packaged app: out/ is in app.asar)', async () => {
+    const data = tempDir();
+    const prev = process.env.DISTILLERY_DATA_DIR;
+    process.env.DISTILLERY_DATA_DIR = data.dir;
+    const fake = fakeElectron();
+    const asar = '/opt/Distillery/resources/app.asar';
+    const { core } = await runMain({ electron: fake.electron, outDir: `${asar}/out/main` });
+    process.env.DISTILLERY_DATA_DIR = prev;
+    cleanups.push(async () => {
+      await core?.dispose();
+      data.cleanup();
+    });
+    expect(fake.windows[0].options.webPreferences!.preload).toBe(`${asar}/out/preload/index.cjs`);
+    expect(fake.windows[0].loadedUrl).toBe(`file://${asar}/out/renderer/index.html`);
+    const wc = fake.windows[0].webContents;
+    const navigate = (url: string): boolean => {
+      let prevented = false;
+      wc.emit('will-navigate', { preventDefault: () => (prevented = true) }, url);
+      return prevented;
+    };
+    expect(navigate(`file://${asar}/out/renderer/index.html#/projects`)).toBe(false);
+    expect(navigate('file:///opt/Other/resources/app.asar/out/renderer/index.html')).toBe(true);
+    expect(navigate(`file://${asar}/out/renderer-elsewhere/index.html`)).toBe(true);
+  });
+
   it('quits at once when another instance already runs', async () => {
     const fake = fakeElectron({ singleInstance: false });
     const r = await runMain({ electron: fake.electron, outDir: '/app/out/main' });
