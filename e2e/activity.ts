@@ -21,25 +21,37 @@ export async function watchActivity(page: Page): Promise<void> {
       checkDCE: () => undefined,
     };
   });
-  page.on('request', (r) => {
-    if (r.url().includes('/api/invoke/')) requests.set(page, (requests.get(page) ?? 0) + 1);
-  });
+  const count = (r: { url(): string }, d: number, sent: boolean): void => {
+    if (!r.url().includes('/api/invoke/')) return;
+    const c = counters.get(page) ?? { sent: 0, inflight: 0 };
+    counters.set(page, { sent: c.sent + (sent ? 1 : 0), inflight: c.inflight + d });
+  };
+  page.on('request', (r) => count(r, 1, true));
+  page.on('requestfinished', (r) => count(r, -1, false));
+  page.on('requestfailed', (r) => count(r, -1, false));
 }
 
-const requests = new WeakMap<Page, number>();
+const counters = new WeakMap<Page, { sent: number; inflight: number }>();
 
 export interface Activity {
   readonly requests: number;
   readonly commits: number;
 }
 
-/** What the page did over `ms` milliseconds of nobody touching it, after a second to settle. */
+/**
+ * What the page did over `ms` milliseconds of nobody touching it, once it has settled: no request in flight for a
+ * second (a slow answer arriving later would render, rightly, and is not what this measures).
+ */
 export async function idleActivity(page: Page, ms = 3000): Promise<Activity> {
-  await page.waitForTimeout(1000);
+  let quiet = 0;
+  for (let i = 0; i < 300 && quiet < 10; i++) {
+    await page.waitForTimeout(100);
+    quiet = (counters.get(page)?.inflight ?? 0) === 0 ? quiet + 1 : 0;
+  }
   const commits = (): Promise<number> =>
     page.evaluate(() => (globalThis as unknown as { __commits: number }).__commits);
-  const r0 = requests.get(page) ?? 0;
+  const r0 = counters.get(page)?.sent ?? 0;
   const c0 = await commits();
   await page.waitForTimeout(ms);
-  return { requests: (requests.get(page) ?? 0) - r0, commits: (await commits()) - c0 };
+  return { requests: (counters.get(page)?.sent ?? 0) - r0, commits: (await commits()) - c0 };
 }

@@ -65,7 +65,7 @@ describe('an idle page stays idle (browser mode, real Chromium)', () => {
     // The tabs still answer at once.
     await page.getByTestId('eval-tab-confusion').click();
     await page.getByTestId('confusion-cell').first().waitFor();
-  }, 180_000);
+  }, 300_000);
 
   it('opening a project in one tab does not move another tab', async () => {
     session = await openApp();
