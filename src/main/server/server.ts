@@ -157,6 +157,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
+      // frame-ancestors works only as a header (in a <meta> CSP it is ignored with a console error).
+      ...(file.endsWith('.html')
+        ? { 'content-security-policy': "frame-ancestors 'none'", 'x-frame-options': 'DENY' }
+        : {}),
     });
     res.end(readFileSync(file));
   };
