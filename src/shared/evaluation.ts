@@ -195,6 +195,8 @@ export interface RunDiff {
     readonly a: number | null;
     readonly b: number | null;
     readonly delta: number | null;
+    /** ECE, loss, Brier: a smaller value is the better one. */
+    readonly lowerIsBetter: boolean;
   }>;
 }
 

@@ -118,6 +118,8 @@ export const exportContract = {
       runId: RunId,
       text: z.string().min(1, 'Type or paste a text.').max(100_000),
       withTeacher: z.boolean().default(false),
+      /** The teacher to ask; default: the one chosen in the Teacher step, else the latest run's, else the newest. */
+      teacherModelId: z.number().int().positive().optional(),
     }),
   ),
   /** Predicts every row of a file as a job; the job's result names the CSV/JSONL written. */

@@ -337,6 +337,9 @@ describe('comparing runs and the model report', () => {
     const acc = diff.metrics.find((m) => m.name === 'accuracy');
     expect(acc?.delta).toBeCloseTo(0.1, 12);
     expect(diff.metrics.map((m) => m.name)).toContain('F1 unfair');
+    // A smaller ECE is the better one: the UI colours the change by this, not by its sign alone.
+    expect(diff.metrics.find((m) => m.name === 'ECE')?.lowerIsBetter).toBe(true);
+    expect(acc?.lowerIsBetter).toBe(false);
     await rejectsWith(
       () => h['evaluation.compare']({ projectId: seeded.projectId, a: teacher(), b: teacher() }, core.ctx),
       'INVALID_INPUT',

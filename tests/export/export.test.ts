@@ -286,7 +286,26 @@ describe('student export, playground and batch prediction', () => {
     await expect(s.core.call('export.playground', { projectId: s.projectId, text: '' })).rejects.toThrow(
       /Type or paste/,
     );
-  });
+    // With two models imported and none chosen in the Teacher step, the newest answers; a chosen one answers too.
+    const { tinyModelPath } = await import('../fixtures/gguf/generate');
+    const imported: number[] = [];
+    for (const seed of [42, 7]) {
+      const job = await s.core.call('teacher.importModel', { path: tinyModelPath(seed) });
+      imported.push(((await s.core.jobs.wait(job.id)).result as { id: number }).id);
+    }
+    for (const teacherModelId of [undefined, imported[0]]) {
+      const withTeacher = await s.core.call('export.playground', {
+        projectId: s.projectId,
+        runId: r.runId,
+        text: s.texts[3],
+        withTeacher: true,
+        teacherModelId,
+      });
+      expect(
+        withTeacher.teacher && 'probs' in withTeacher.teacher ? withTeacher.teacher.probs.length : 0,
+      ).toBe(s.labels.length);
+    }
+  }, 120_000);
 
   it('predicts every row of a CSV file as a job, skipping unreadable rows, into a CSV with the distributions', async () => {
     const s = await setup();

@@ -453,6 +453,7 @@ export function compareRuns(db: Db, projectId: number, a: ModelRef, b: ModelRef)
     a: va,
     b: vb,
     delta: va !== null && vb !== null ? vb - va : null,
+    lowerIsBetter: /^(ECE|loss|Brier)/i.test(name),
   });
   const metrics = [
     metric('accuracy', ea.accuracy.value, eb.accuracy.value),

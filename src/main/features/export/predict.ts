@@ -26,6 +26,8 @@ import { openTable, resolveSource } from '../dataset/source';
 import type { StudentPredictor } from '../student/predictor';
 import { loadStudent } from '../student/predictor';
 import { preview } from '../teacher/runs';
+import { getDraft } from '../teacher/drafts';
+import type { Db } from '../../core/store/db';
 import { operatingThreshold, resolveRun } from './exportStudent';
 import { decide } from './runtime/student-runtime';
 
@@ -48,9 +50,27 @@ async function predictorFor(ctx: CoreContext, modelPath: string): Promise<Studen
   return predictor;
 }
 
+/** The teacher the playground asks: the Teacher step's choice, else the latest run's model, else the newest model. */
+function playgroundTeacher(db: Db, projectId: number): number | undefined {
+  const fromDraft = getDraft(db, projectId)?.modelId;
+  if (fromDraft) return fromDraft;
+  const fromRun = db
+    .prepare(
+      `SELECT r.model_id FROM teacher_runs r JOIN teacher_models m ON m.id = r.model_id
+       WHERE r.project_id = ? ORDER BY r.id DESC LIMIT 1`,
+    )
+    .pluck()
+    .get(projectId) as number | undefined;
+  if (fromRun) return fromRun;
+  return (
+    (db.prepare('SELECT id FROM teacher_models ORDER BY id DESC LIMIT 1').pluck().get() as
+      number | undefined) ?? undefined
+  );
+}
+
 export async function playground(
   ctx: CoreContext,
-  input: { projectId: number; runId?: number; text: string; withTeacher: boolean },
+  input: { projectId: number; runId?: number; text: string; withTeacher: boolean; teacherModelId?: number },
 ): Promise<PlaygroundResult> {
   const run = resolveRun(ctx.db, input.projectId, input.runId);
   const predictor = await predictorFor(ctx, run.model_path);
@@ -69,6 +89,7 @@ export async function playground(
     try {
       const request = teacherContract['teacher.preview'].input.parse({
         projectId: input.projectId,
+        modelId: input.teacherModelId ?? playgroundTeacher(ctx.db, input.projectId),
         texts: [input.text],
       });
       const t1 = performance.now();

@@ -220,10 +220,20 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
             {t('browse.perLabel')}
           </Title>
           <BarChart
-            h={220}
+            h={perLabel.length > 6 ? 300 : 240}
             data={perLabel}
             dataKey="label"
             type="stacked"
+            withLegend
+            legendProps={{ verticalAlign: 'bottom', height: 28 }}
+            // Every label is named on the axis, slanted when there are many (recharts skips some by default).
+            xAxisProps={{
+              interval: 0,
+              angle: perLabel.length > 6 ? -35 : 0,
+              textAnchor: perLabel.length > 6 ? 'end' : 'middle',
+              height: perLabel.length > 6 ? 70 : 30,
+              tickFormatter: (v: string) => (v.length > 14 ? `${v.slice(0, 13)}…` : v),
+            }}
             series={[
               { name: t('split.train'), color: 'indigo.6' },
               { name: t('split.validation'), color: 'teal.6' },

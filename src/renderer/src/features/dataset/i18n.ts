@@ -62,7 +62,8 @@ export const datasetI18n = {
       start: 'Import',
       running: 'Importing…',
       done: 'Imported {{imported}} examples{{skipped}}.',
-      skippedPart: ', skipped {{count}} malformed rows',
+      skippedPart_one: ', skipped {{count}} malformed row',
+      skippedPart_other: ', skipped {{count}} malformed rows',
       newLabels: 'New labels from the label column: {{labels}}',
       recoded:
         '{{count}} lines were not valid UTF-8 and were read as Windows-1252 (latin-1): lines {{lines}}. Check them in Browse.',
@@ -71,7 +72,8 @@ export const datasetI18n = {
       file: 'File',
       problem: 'Problem',
       sources: 'Imported files',
-      rows: '{{count}} rows',
+      rows_one: '{{count}} row',
+      rows_other: '{{count}} rows',
       tab: 'Tab',
       comma: ', (comma)',
       semicolon: '; (semicolon)',
@@ -99,7 +101,8 @@ export const datasetI18n = {
       hide: 'Hide excluded',
       only: 'Only excluded',
       showAll: 'Show all',
-      matches: '{{count}} matching examples',
+      matches_one: '{{count}} matching example',
+      matches_other: '{{count}} matching examples',
       text: 'Text',
       length: 'Length',
       id: 'ID',
@@ -156,7 +159,8 @@ export const datasetI18n = {
       apply: 'Apply',
       undo: 'Undo all cleaning',
       applied: 'Cleaning applied.',
-      undone: '{{count}} examples restored.',
+      undone_one: '{{count}} example restored.',
+      undone_other: '{{count}} examples restored.',
       lockedSkipped:
         '{{count}} examples of the locked test split were left as they are: the locked test split is the gold set, and cleaning never changes or removes its rows. Unlock it (Split tab) to clean them.',
       result:
@@ -167,7 +171,8 @@ export const datasetI18n = {
       after: 'After',
       rules: 'Masking rules',
       tryIt: 'Try the rules on a text',
-      masked: '{{count}} identifiers masked',
+      masked_one: '{{count}} identifier masked',
+      masked_other: '{{count}} identifiers masked',
     },
     split: {
       intro:
@@ -254,7 +259,7 @@ export const datasetI18n = {
       start: '导入',
       running: '正在导入…',
       done: '已导入 {{imported}} 条{{skipped}}。',
-      skippedPart: '，跳过 {{count}} 行格式错误的数据',
+      skippedPart_other: '，跳过 {{count}} 行格式错误的数据',
       newLabels: '从标签列新建的标签：{{labels}}',
       recoded:
         '有 {{count}} 行不是有效的 UTF-8，已按 Windows-1252（latin-1）读取：第 {{lines}} 行。请在“浏览”中核对。',
@@ -263,7 +268,7 @@ export const datasetI18n = {
       file: '文件',
       problem: '问题',
       sources: '已导入的文件',
-      rows: '{{count}} 行',
+      rows_other: '{{count}} 行',
       tab: '制表符',
       comma: '，（逗号）',
       semicolon: '；（分号）',
@@ -291,7 +296,7 @@ export const datasetI18n = {
       hide: '隐藏已排除',
       only: '仅显示已排除',
       showAll: '全部显示',
-      matches: '匹配 {{count}} 条',
+      matches_other: '匹配 {{count}} 条',
       text: '文本',
       length: '长度',
       id: 'ID',
@@ -348,7 +353,7 @@ export const datasetI18n = {
       apply: '应用',
       undo: '撤销全部清洗',
       applied: '清洗已应用。',
-      undone: '已恢复 {{count}} 条样本。',
+      undone_other: '已恢复 {{count}} 条样本。',
       lockedSkipped:
         '已锁定测试集中的 {{count}} 条样本保持原样：锁定的测试集是金标准，清洗不会修改或移除其中的任何一行。如需清洗，请先在“划分”页解锁。',
       result:
@@ -359,7 +364,7 @@ export const datasetI18n = {
       after: '之后',
       rules: '遮蔽规则',
       tryIt: '用一段文本试试这些规则',
-      masked: '遮蔽了 {{count}} 处身份信息',
+      masked_other: '遮蔽了 {{count}} 处身份信息',
     },
     split: {
       intro:

@@ -4,15 +4,28 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ClassResult, EvaluationResult } from '../../../../shared/evaluation';
 
+/** 20 distinguishable colours (Tableau 20 order): no two classes share one below 20 classes. */
 export const COLORS = [
-  '#1c7ed6',
-  '#e8590c',
-  '#2f9e44',
-  '#ae3ec9',
-  '#f08c00',
-  '#0c8599',
-  '#c2255c',
-  '#5c940d',
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#aec7e8',
+  '#ffbb78',
+  '#98df8a',
+  '#ff9896',
+  '#c5b0d5',
+  '#c49c94',
+  '#f7b6d2',
+  '#c7c7c7',
+  '#dbdb8d',
+  '#9edae5',
 ];
 
 export function fmt(v: number | null | undefined, digits = 3): string {

@@ -448,7 +448,7 @@ export function ComparePanel({
                 </Table.Tr>
               )}
               {diff.settings.map((s) => (
-                <Table.Tr key={s.key}>
+                <Table.Tr key={s.key} style={{ verticalAlign: 'top' }}>
                   <Table.Td>{s.key}</Table.Td>
                   <Table.Td>{s.a}</Table.Td>
                   <Table.Td>{s.b}</Table.Td>
@@ -471,7 +471,19 @@ export function ComparePanel({
                   <Table.Td>{m.name}</Table.Td>
                   <Table.Td>{fmt(m.a)}</Table.Td>
                   <Table.Td>{fmt(m.b)}</Table.Td>
-                  <Table.Td c={m.delta === null || m.delta === 0 ? undefined : m.delta > 0 ? 'teal' : 'red'}>
+                  <Table.Td
+                    c={
+                      m.delta === null || m.delta === 0
+                        ? undefined
+                        : m.delta > 0 !== m.lowerIsBetter
+                          ? 'teal'
+                          : 'red'
+                    }
+                    data-testid="compare-change"
+                    data-better={
+                      m.delta === null || m.delta === 0 ? undefined : m.delta > 0 !== m.lowerIsBetter
+                    }
+                  >
                     {m.delta === null ? '—' : `${m.delta > 0 ? '+' : ''}${fmt(m.delta)}`}
                   </Table.Td>
                 </Table.Tr>

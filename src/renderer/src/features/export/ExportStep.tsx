@@ -28,13 +28,17 @@ function Playground({
   projectId,
   runId,
   teacherAvailable,
+  text,
+  setText,
 }: {
   projectId: number;
   runId: number;
   teacherAvailable: boolean;
+  /** Kept by the step, so that switching model keeps what was typed. */
+  text: string;
+  setText: (text: string) => void;
 }): React.JSX.Element {
   const { t } = useTranslation('export');
-  const [text, setText] = useState('');
   const [withTeacher, setWithTeacher] = useState(false);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<PlaygroundResult | null>(null);
@@ -174,6 +178,7 @@ export function ExportStep({ project }: StepProps): React.JSX.Element {
   const { t } = useTranslation('export');
   const overview = useQuery('export.overview', { projectId: project.id });
   const [chosen, setChosen] = useState<number | null>(null);
+  const [playgroundText, setPlaygroundText] = useState('');
   if (overview.error) {
     return (
       <Alert color="red" title={t('error')}>
@@ -183,7 +188,8 @@ export function ExportStep({ project }: StepProps): React.JSX.Element {
   }
   if (!overview.data) return <Loader />;
   const models = overview.data.models;
-  const model = models.find((m) => m.runId === chosen) ?? models[0];
+  // The evaluated model with a saved threshold is the one meant for use: preselect it over a newer, unevaluated one.
+  const model = models.find((m) => m.runId === chosen) ?? models.find((m) => m.threshold) ?? models[0];
   return (
     <Stack data-testid="export-step">
       {model ? (
@@ -215,6 +221,8 @@ export function ExportStep({ project }: StepProps): React.JSX.Element {
             projectId={project.id}
             runId={model.runId}
             teacherAvailable={overview.data.teacherAvailable}
+            text={playgroundText}
+            setText={setPlaygroundText}
           />
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
             <ExportPanel key={`e${model.runId}`} projectId={project.id} runId={model.runId} />

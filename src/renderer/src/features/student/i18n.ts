@@ -18,8 +18,10 @@ export const studentI18n = {
     runTitle: 'Training run #{{id}}',
     bestEpoch: 'Best: epoch {{epoch}} ({{metric}} {{value}})',
     warningsTitle: 'Some labels have very few examples',
-    fewExamples:
-      'Only {{count}} training example(s) for “{{label}}”: the student will rarely predict it. Label more of them.',
+    fewExamples_one:
+      'Only {{count}} training example for “{{label}}”: the student will rarely predict it. Label more of them.',
+    fewExamples_other:
+      'Only {{count}} training examples for “{{label}}”: the student will rarely predict it. Label more of them.',
     dataLine:
       '{{train}} training examples ({{human}} with a human label, {{teacher}} teacher only; {{conflicts}} where the human corrected the teacher, the human label wins) and {{validation}} validation examples.',
     noEpochYet: 'The curves appear after the first epoch.',
@@ -137,7 +139,7 @@ export const studentI18n = {
     runTitle: '训练运行 #{{id}}',
     bestEpoch: '最佳：第 {{epoch}} 轮（{{metric}} {{value}}）',
     warningsTitle: '部分标签的样本很少',
-    fewExamples: '“{{label}}”只有 {{count}} 条训练样本：学生模型很少会预测它。请多标注一些。',
+    fewExamples_other: '“{{label}}”只有 {{count}} 条训练样本：学生模型很少会预测它。请多标注一些。',
     dataLine:
       '{{train}} 条训练样本（{{human}} 条有人工标注，{{teacher}} 条仅有教师回答；{{conflicts}} 条人工纠正了教师，以人工标注为准），验证样本 {{validation}} 条。',
     noEpochYet: '第一轮结束后显示曲线。',
