@@ -26,6 +26,29 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
+function DeleteButton(props: {
+  disabled: boolean;
+  loading: boolean;
+  onClick: () => void;
+  testId: string;
+}): React.JSX.Element {
+  const { t } = useTranslation('export');
+  return (
+    <Button
+      size="xs"
+      variant="subtle"
+      color="red"
+      leftSection={<IconTrash size={14} />}
+      disabled={props.disabled}
+      loading={props.loading}
+      onClick={props.onClick}
+      data-testid={props.testId}
+    >
+      {t('diskDelete')}
+    </Button>
+  );
+}
+
 /** What the project takes on disk, with a way to delete old training runs and uploaded files. */
 export function DiskPanel({ project }: { project: Project }): React.JSX.Element {
   const { t, i18n } = useTranslation('export');
@@ -132,18 +155,12 @@ export function DiskPanel({ project }: { project: Project }): React.JSX.Element 
                   </Table.Td>
                   <Table.Td>{formatBytes(r.bytes)}</Table.Td>
                   <Table.Td>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      leftSection={<IconTrash size={14} />}
+                    <DeleteButton
                       disabled={r.active || busy !== null}
                       loading={busy === `run-${r.runId}`}
                       onClick={() => deleteRun(r, false)}
-                      data-testid="disk-run-delete"
-                    >
-                      {t('diskDelete')}
-                    </Button>
+                      testId="disk-run-delete"
+                    />
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -159,11 +176,7 @@ export function DiskPanel({ project }: { project: Project }): React.JSX.Element 
                   </Table.Td>
                   <Table.Td>{formatBytes(up.bytes)}</Table.Td>
                   <Table.Td>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      leftSection={<IconTrash size={14} />}
+                    <DeleteButton
                       disabled={up.inUse || busy !== null}
                       loading={busy === `upload-${up.id}`}
                       onClick={() =>
@@ -171,10 +184,8 @@ export function DiskPanel({ project }: { project: Project }): React.JSX.Element 
                           call('disk.deleteUpload', { projectId: project.id, uploadId: up.id }),
                         )
                       }
-                      data-testid="disk-upload-delete"
-                    >
-                      {t('diskDelete')}
-                    </Button>
+                      testId="disk-upload-delete"
+                    />
                   </Table.Td>
                 </Table.Tr>
               ))}
