@@ -7,14 +7,9 @@ import type { Project } from '../../../../shared/projects';
 import { api, call, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
+import { formatBytes } from './DiskPanel';
 import { errorText } from './errorText';
 import { useTrackedJob } from './useTrackedJob';
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
 
 /** Back up this project into one file; restore any backup as a new project. */
 export function BackupPanel({ project }: { project: Project }): React.JSX.Element {

@@ -20,6 +20,7 @@ import { call, useAction, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { SaveFileLink } from '../../components/FileActions';
 import { BackupPanel } from './BackupPanel';
+import { DiskPanel } from './DiskPanel';
 import { BatchPanel } from './BatchPanel';
 import { DistributionView } from './Distribution';
 import { errorText } from './errorText';
@@ -235,6 +236,7 @@ export function ExportStep({ project }: StepProps): React.JSX.Element {
         </Alert>
       )}
       <BackupPanel project={project} />
+      <DiskPanel project={project} />
     </Stack>
   );
 }
