@@ -33,17 +33,11 @@ export const DIST = join(ROOT, 'dist');
 const CACHE = join(ROOT, '.cache', 'package');
 
 /**
- * The runtime entry: the launchers run `node app/<APP_ENTRY>`. While that file still loads TypeScript sources
- * through tsx, the sources (and tsx, a production dependency then) ship too; once it imports the built JavaScript
- * in out/, they are left out. This is the one place that knows how the app is started.
+ * The runtime entry: the launchers run `node app/<APP_ENTRY>`, which imports the built out/main/cli.js (no sources,
+ * no tsx: see docs/development.md, "The build"). This is the one place that knows how the app is started.
  */
 const APP_ENTRY = 'bin/distillery.mjs';
-function appFiles() {
-  const files = ['package.json', 'package-lock.json', APP_ENTRY, 'out', 'resources'];
-  const usesSources = readFileSync(join(ROOT, APP_ENTRY), 'utf8').includes('tsx');
-  if (usesSources) files.push('src', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.node.json');
-  return files;
-}
+const APP_FILES = ['package.json', 'package-lock.json', APP_ENTRY, 'out', 'resources'];
 
 /**
  * node-llama-cpp's prebuilt binaries kept for linux-x64: the CPU build and the CUDA build. The others npm installs
@@ -60,7 +54,10 @@ function log(msg) {
 
 export function run(cmd, args, opts = {}) {
   log(`$ ${cmd} ${args.join(' ')}${opts.cwd ? `   (in ${relative(ROOT, opts.cwd) || '.'})` : ''}`);
+  const started = Date.now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...opts });
+  const seconds = (Date.now() - started) / 1000;
+  if (seconds >= 5) log(`  (${seconds.toFixed(0)} s)`);
   if (r.status !== 0) {
     throw new Error(
       `"${cmd} ${args.join(' ')}" failed (exit ${r.status ?? r.signal}). See the output above.`,
@@ -172,19 +169,17 @@ export function buildBundle({ skipBuild = false, keepStage = false } = {}) {
   const nodeVersion = fetchNode(stage);
 
   const app = join(stage, 'app');
-  for (const file of appFiles()) cpSync(join(ROOT, file), join(app, file), { recursive: true });
+  for (const file of APP_FILES) cpSync(join(ROOT, file), join(app, file), { recursive: true });
   const modules = productionModules();
-  log('copying production dependencies');
-  cpSync(join(modules, 'node_modules'), join(app, 'node_modules'), {
-    recursive: true,
-    verbatimSymlinks: true,
-  });
+  // Hard links, not copies: the cache is never written through them (nothing below edits a file in place).
+  run('cp', ['-al', join(modules, 'node_modules'), join(app, 'node_modules')]);
 
   // better-sqlite3 is compiled at install time; the dev install built it for this Node's ABI, the bundled one's.
   const sqliteNode = join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   if (!existsSync(join(ROOT, sqliteNode)))
     throw new Error(`${sqliteNode} is missing: run "npm run setup" first.`);
   mkdirSync(dirname(join(app, sqliteNode)), { recursive: true });
+  rmSync(join(app, sqliteNode), { force: true });
   cpSync(join(ROOT, sqliteNode), join(app, sqliteNode));
 
   writeFileSync(
