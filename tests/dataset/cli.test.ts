@@ -41,4 +41,5 @@ it('imports, splits, locks and reports through "distillery data" with --json and
   const locked = (await cli('data', 'lock', String(project.id))) as DatasetStats;
   expect(locked.testLocked).toBe(true);
   expect(locked.splits.train + locked.splits.validation + locked.splits.test).toBe(1955);
-});
+  // Four CLI processes, each starting the core: on a loaded machine that is well over a minute.
+}, 240_000);
