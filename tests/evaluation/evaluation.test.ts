@@ -8,6 +8,7 @@ import {
   markReviewRequestsDone,
   openReviewRequests,
 } from '../../src/main/features/evaluation/reviewRequests';
+import { modelInfo } from '../../src/main/features/evaluation/evaluate';
 import { ROOT, testCore } from '../helpers';
 import { fakeStudentLoader, seedProject, type SeededProject } from './seed';
 
@@ -340,6 +341,16 @@ describe('comparing runs and the model report', () => {
     // A smaller ECE is the better one: the UI colours the change by this, not by its sign alone.
     expect(diff.metrics.find((m) => m.name === 'ECE')?.lowerIsBetter).toBe(true);
     expect(acc?.lowerIsBetter).toBe(false);
+    // Only settings a model reads, and no prompt printed whole (it made rows hundreds of pixels tall).
+    const keys = diff.settings.map((s) => s.key);
+    expect(keys.some((k) => k.startsWith('plan.') || k === 'template')).toBe(false);
+    core.db
+      .prepare('UPDATE student_runs SET settings = ? WHERE id = ?')
+      .run(JSON.stringify({ temperature: 2, filters: 64, kernelSize: 3, dim: 100 }), seeded.studentRunId);
+    const info = modelInfo(core.db, seeded.projectId, student());
+    expect(info.settings).toMatchObject({ temperature: '2', dim: '100' });
+    expect(info.settings).not.toHaveProperty('filters');
+    expect(info.settings).not.toHaveProperty('kernelSize');
     await rejectsWith(
       () => h['evaluation.compare']({ projectId: seeded.projectId, a: teacher(), b: teacher() }, core.ctx),
       'INVALID_INPUT',

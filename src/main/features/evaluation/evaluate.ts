@@ -88,6 +88,13 @@ function fingerprint(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/** Settings an architecture does not read (they are stored with every run, but listing them would mislead). */
+const NOT_READ_BY: Readonly<Record<string, readonly string[]>> = {
+  fasttext: ['filters', 'kernelSize', 'maxTokens', 'dropout'],
+  cnn: [],
+  transformer: ['filters', 'kernelSize'],
+};
+
 export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
   if (ref.kind === 'teacher') {
     const r = db
@@ -105,6 +112,10 @@ export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
       'calibration temperature': r.calibration_temperature === null ? '—' : String(r.calibration_temperature),
     };
     flatten('', parseJson<unknown>(r.settings, {}), settings);
+    // The prompt itself is stored with the run and named by its fingerprint here: printed whole it swamps a table.
+    for (const key of Object.keys(settings)) {
+      if (key === 'template' || key.startsWith('plan.')) delete settings[key];
+    }
     return {
       ref,
       name: `Teacher run ${r.id}${r.model_name ? ` (${r.model_name})` : ''}`,
@@ -128,6 +139,7 @@ export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
     backend: r.backend ?? '—',
   };
   flatten('', parseJson<unknown>(r.settings, {}), settings);
+  for (const key of NOT_READ_BY[r.architecture] ?? []) delete settings[key];
   return {
     ref,
     name: `Student run ${r.id} (${r.architecture})`,

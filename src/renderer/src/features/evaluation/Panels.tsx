@@ -400,7 +400,20 @@ export function ComparePanel({
   projectId: number;
   candidates: readonly EvaluationCandidate[];
 }): React.JSX.Element {
-  const { t } = useTranslation('evaluation');
+  const { t, i18n } = useTranslation('evaluation');
+  // Setting keys are the stored names ("best epoch", "learningRate"): show the words a person reads in the forms.
+  const settingLabel = (key: string): string => {
+    const own = `evaluation:settingNames.${key.replace(/[^A-Za-z0-9]/g, '_')}`;
+    if (i18n.exists(own)) return t(own);
+    if (i18n.exists(`student:field.${key}`)) return t(`student:field.${key}`);
+    return key;
+  };
+  const metricLabel = (name: string): string => {
+    const own = `evaluation:metricNames.${name.replace(/[^A-Za-z0-9]/g, '_')}`;
+    if (i18n.exists(own)) return t(own);
+    if (name.startsWith('F1 ')) return t('metricNames.perLabelF1', { label: name.slice(3) });
+    return name;
+  };
   const evaluated = candidates.filter((c) => c.evaluation !== null);
   const [a, setA] = useState<string | null>(evaluated[1] ? refKey(evaluated[1].model) : null);
   const [b, setB] = useState<string | null>(evaluated[0] ? refKey(evaluated[0].model) : null);
@@ -449,7 +462,7 @@ export function ComparePanel({
               )}
               {diff.settings.map((s) => (
                 <Table.Tr key={s.key} style={{ verticalAlign: 'top' }}>
-                  <Table.Td>{s.key}</Table.Td>
+                  <Table.Td data-testid="compare-setting">{settingLabel(s.key)}</Table.Td>
                   <Table.Td>{s.a}</Table.Td>
                   <Table.Td>{s.b}</Table.Td>
                 </Table.Tr>
@@ -468,7 +481,7 @@ export function ComparePanel({
             <Table.Tbody>
               {diff.metrics.map((m) => (
                 <Table.Tr key={m.name}>
-                  <Table.Td>{m.name}</Table.Td>
+                  <Table.Td data-testid="compare-metric">{metricLabel(m.name)}</Table.Td>
                   <Table.Td>{fmt(m.a)}</Table.Td>
                   <Table.Td>{fmt(m.b)}</Table.Td>
                   <Table.Td
