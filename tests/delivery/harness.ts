@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { writeTinyModel } from '../fixtures/gguf/generate';
 import { ROOT } from '../helpers';
@@ -189,6 +189,7 @@ export interface TraceReport {
   readonly writes: number;
   readonly badWrites: string[];
   readonly executed: string[];
+  /** Changes of working folder to outside the allowed folders (relative paths are judged against the work dir). */
   readonly chdirs: string[];
 }
 
@@ -209,9 +210,13 @@ export function analyseTrace(traceDir: string, allowedRoots: readonly string[]):
   const executed = new Set<string>();
   const chdirs: string[] = [];
   let writes = 0;
-  const inAllowed = (path: string): boolean =>
-    allowedRoots.some((root) => path === root || path.startsWith(`${root}/`)) ||
-    ALLOWED_WRITES.some((re) => re.test(path));
+  const inAllowed = (raw: string): boolean => {
+    const path = resolve(raw); // no way out through `..`
+    return (
+      allowedRoots.some((root) => path === root || path.startsWith(`${root}/`)) ||
+      ALLOWED_WRITES.some((re) => re.test(path))
+    );
+  };
   for (const file of files) {
     for (const line of readFileSync(join(traceDir, file), 'utf8').split('\n')) {
       const call = /^(\w+)\(/.exec(line)?.[1];
@@ -236,15 +241,17 @@ export function analyseTrace(traceDir: string, allowedRoots: readonly string[]):
         continue;
       }
       if (call === 'chdir') {
-        if (!/= -1 /.test(line)) chdirs.push(line);
+        // spawn's cwd option: every child changes into the work dir before exec; anywhere else is reported.
+        const target = /^chdir\("([^"]+)"/.exec(line)?.[1] ?? '';
+        if (!/= -1 /.test(line) && !inAllowed(target)) chdirs.push(`${file}: ${line}`);
         continue;
       }
       if (/= -1 /.test(line)) continue; // failed: nothing written
       if ((call === 'open' || call === 'openat' || call === 'openat2') && !WRITE_FLAGS.test(line)) continue;
       writes++;
       // Every path a write call names (rename/link: both). Under -y a directory fd reads `5</dir>`: a relative
-      // name after it is inside that folder; after AT_FDCWD, inside the working folder (the work dir: every process
-      // starts there and none changes it, see chdirs).
+      // name after it is inside that folder; after AT_FDCWD, inside the working folder (the work dir or below it:
+      // every process starts there and none leaves it, see chdirs).
       for (const m of line.matchAll(/(?:(\d+)<([^>]*)>, )?"((?:[^"\\]|\\.)*)"/g)) {
         const [, , dir, name] = m;
         const abs = name.startsWith('/') ? name : dir ? `${dir}/${name}` : null;
