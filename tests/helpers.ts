@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,3 +31,30 @@ export async function testCore(opts: { seedDemo?: boolean; dataDir?: string } = 
 /** Repo root, for reading ../shared/datasets and resources. */
 export const ROOT = join(import.meta.dirname, '..');
 export const DATASETS = join(ROOT, '..', 'shared', 'datasets');
+
+/** A fresh core for each test of the calling file: read `.core` and `.dataDir` inside a test. */
+export function coreForEachTest(opts: { seedDemo?: boolean } = {}): {
+  readonly core: Core;
+  readonly dataDir: string;
+} {
+  let t: Awaited<ReturnType<typeof testCore>> | null = null;
+  beforeEach(async () => {
+    t = await testCore(opts);
+  });
+  afterEach(async () => {
+    await t?.close();
+    t = null;
+  });
+  const current = (): Awaited<ReturnType<typeof testCore>> => {
+    if (!t) throw new Error('coreForEachTest: read .core inside a test');
+    return t;
+  };
+  return {
+    get core() {
+      return current().core;
+    },
+    get dataDir() {
+      return current().dataDir;
+    },
+  };
+}

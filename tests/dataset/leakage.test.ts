@@ -1,19 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../src/main/core/core';
+import { describe, expect, it } from 'vitest';
 import { makeProject } from '../review/fixture';
-import { testCore } from '../helpers';
+import { coreForEachTest } from '../helpers';
 
-let t: Awaited<ReturnType<typeof testCore>>;
-let core: Core;
-beforeEach(async () => {
-  t = await testCore();
-  core = t.core;
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = coreForEachTest();
 
 const CLAUSE = 'The supplier may terminate this agreement at any time and without notice to the customer.';
 
@@ -28,8 +19,8 @@ describe('train/test leakage', () => {
       'Deliveries are made to the address named in the order form only.', // test: clean
     ];
     const splits = ['train', 'validation', 'train', 'test', 'test', 'test'] as const;
-    const fx = await makeProject(core, texts, { split: (i) => splits[i] });
-    const r = await core.call('dataset.leakage', { projectId: fx.projectId });
+    const fx = await makeProject(t.core, texts, { split: (i) => splits[i] });
+    const r = await t.core.call('dataset.leakage', { projectId: fx.projectId });
     expect(r).toMatchObject({ testTotal: 3, exact: 1, near: 1 });
     expect(r.pairs.map((p) => [p.testId, p.otherId, p.otherSplit, p.kind])).toEqual([
       [fx.examples[3], fx.examples[0], 'train', 'exact'],
@@ -37,15 +28,15 @@ describe('train/test leakage', () => {
     ]);
 
     // A document removed by cleaning does not leak.
-    core.db.prepare('UPDATE examples SET excluded = 1 WHERE id = ?').run(fx.examples[0]);
-    expect(await core.call('dataset.leakage', { projectId: fx.projectId })).toMatchObject({
+    t.core.db.prepare('UPDATE examples SET excluded = 1 WHERE id = ?').run(fx.examples[0]);
+    expect(await t.core.call('dataset.leakage', { projectId: fx.projectId })).toMatchObject({
       exact: 0,
       near: 1,
     });
   });
 
   it('a double import makes train and test share texts: every such test document is reported', async () => {
-    const project = await core.call('projects.create', { name: 'Imported twice' });
+    const project = await t.core.call('projects.create', { name: 'Imported twice' });
     const file = join(t.dataDir, 'clauses.csv');
     const rows = Array.from(
       { length: 60 },
@@ -54,15 +45,15 @@ describe('train/test leakage', () => {
     );
     writeFileSync(file, ['text,label', ...rows].join('\n'));
     for (let k = 0; k < 2; k++) {
-      const job = await core.call('dataset.import', {
+      const job = await t.core.call('dataset.import', {
         projectId: project.id,
         path: file,
         textColumn: 'text',
       });
-      expect(await core.jobs.wait(job.id)).toMatchObject({ state: 'completed' });
+      expect(await t.core.jobs.wait(job.id)).toMatchObject({ state: 'completed' });
     }
-    await core.call('dataset.split', { projectId: project.id, stratify: false });
-    const shared = core.db
+    await t.core.call('dataset.split', { projectId: project.id, stratify: false });
+    const shared = t.core.db
       .prepare(
         `SELECT COUNT(DISTINCT t.id) AS n FROM examples t JOIN examples o
            ON o.project_id = t.project_id AND o.text = t.text AND o.split IN ('train', 'validation')
@@ -70,7 +61,7 @@ describe('train/test leakage', () => {
       )
       .get(project.id) as { n: number };
     expect(shared.n).toBeGreaterThan(0);
-    const r = await core.call('dataset.leakage', { projectId: project.id });
+    const r = await t.core.call('dataset.leakage', { projectId: project.id });
     expect(r.exact).toBe(shared.n);
     expect(r.pairs.filter((p) => p.kind === 'exact')).toHaveLength(shared.n);
   });
