@@ -8,7 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import type { BatchPredictResult } from '../../src/shared/export';
@@ -311,7 +311,8 @@ describe('student export, playground and batch prediction', () => {
     const s = await setup();
     const dir = tempDir('distillery-batch-');
     closers.push(dir.cleanup);
-    const file = join(dir.dir, 'new letters.csv');
+    // Named as browser mode stores an upload: the job and the output carry the person's name for it.
+    const file = join(dir.dir, '964951a6-1c2b-4d3e-8f90-a1b2c3d4e5f6-new letters.csv');
     const rows = s.texts.slice(0, 40);
     const csv = ['ref,content', ...rows.map((t, i) => `r${i},"${t.replace(/"/g, '""')}"`)];
     csv.splice(5, 0, 'broken,"row,with,too,many"",columns",x');
@@ -326,6 +327,9 @@ describe('student export, playground and batch prediction', () => {
     expect(done.error).toBeNull();
     expect(done.state).toBe('completed');
     const result = done.result as BatchPredictResult;
+    const project = await s.core.call('projects.get', { projectId: s.projectId });
+    expect(done.title).toBe(`Predict new letters.csv · ${project.name}`);
+    expect(basename(result.outputPath)).toMatch(/^new letters-predictions-run\d+-\d+\.csv$/);
     expect(result.predicted).toBe(rows.length);
     expect(result.badRows).toBe(1);
     const app = await loadStudent(s.modelDir);

@@ -27,6 +27,7 @@ import type { StudentPredictor } from '../student/predictor';
 import { loadStudent } from '../student/predictor';
 import { preview } from '../teacher/runs';
 import { getDraft } from '../teacher/drafts';
+import { jobTitle, originalFileName } from '../../core/jobTitles';
 import type { Db } from '../../core/store/db';
 import { operatingThreshold, resolveRun } from './exportStudent';
 import { decide } from './runtime/student-runtime';
@@ -134,8 +135,9 @@ export function startBatchPredict(
   const run = resolveRun(ctx.db, input.projectId, input.runId);
   // Read the header now, so that a wrong file or column is refused before a job starts.
   resolveSource({ path: input.path, format: input.format });
+  const original = originalFileName(input.path);
   const stem =
-    basename(input.path, extname(input.path))
+    basename(original, extname(original))
       .replace(/[^\p{L}\p{N}._ -]/gu, '_')
       .slice(0, 60) || 'input';
   const outputFormat = input.outputFormat ?? 'csv';
@@ -147,7 +149,7 @@ export function startBatchPredict(
   const params: BatchParams = { ...input, runId: run.id, outputFormat, outputPath };
   return ctx.jobs.start('export.predict', {
     projectId: input.projectId,
-    title: `Predict ${basename(input.path)}`,
+    title: jobTitle(ctx.db, `Predict ${original}`, input.projectId),
     params,
     // The output file name is made fresh per start: the request is what makes two starts the same.
     key: stableKey(input),

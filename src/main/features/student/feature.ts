@@ -1,4 +1,5 @@
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings, type studentContract } from '../../../shared/student';
+import { jobTitle } from '../../core/jobTitles';
 import { AppError } from '../../core/errors';
 import type { Feature } from '../../core/feature';
 import { stableKey, type JobControl } from '../../core/jobs/jobs';
@@ -37,7 +38,7 @@ export const studentFeature: Feature<typeof studentContract> = {
       const runId = createRun(ctx.db, ctx.paths, project.id, settings);
       const job = ctx.jobs.start<TrainJobParams>('student.train', {
         projectId: project.id,
-        title: `Train student (run ${runId})`,
+        title: jobTitle(ctx.db, `Train student (run ${runId})`, project.id),
         params: { runId },
         key,
       });

@@ -22,6 +22,7 @@ import {
 } from './runs';
 import { teacherService } from './service';
 import { getDraft, saveDraft } from './drafts';
+import { originalFileName } from '../../core/jobTitles';
 
 export const teacherFeature: Feature<typeof teacherContract> = {
   name: 'teacher',
@@ -29,7 +30,7 @@ export const teacherFeature: Feature<typeof teacherContract> = {
     'teacher.models': (_input, ctx) => listModels(ctx.db),
     'teacher.importModel': (input, ctx) =>
       ctx.jobs.start<ImportParams>('teacher.import', {
-        title: `Import model ${input.path.split(/[\\/]/).pop() ?? ''}`,
+        title: `Import model ${originalFileName(input.path)}`,
         params: { path: input.path, name: input.name },
       }),
     'teacher.downloadModel': (input, ctx) =>

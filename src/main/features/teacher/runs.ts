@@ -20,6 +20,7 @@ import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { audit } from '../../core/audit';
+import { jobTitle } from '../../core/jobTitles';
 import { getSettings } from '../app/settings';
 import { getModel } from './models';
 import { buildPrompt, type BuiltPrompt } from './prompt';
@@ -553,7 +554,7 @@ export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; 
   })();
   const job = ctx.jobs.start<TeacherJobParams>('teacher.run', {
     projectId: req.projectId,
-    title: `Teacher labels (${ids.length} examples)`,
+    title: jobTitle(ctx.db, `Teacher labels (${ids.length} examples)`, req.projectId),
     params: { runId },
     key,
   });

@@ -334,8 +334,12 @@ export function TeacherVsStudentPanel({
   if (q.error) return <Alert color="red">{q.error.message}</Alert>;
   const d = q.data;
   if (!d) return <Text c="dimmed">{t('evaluating')}</Text>;
-  const times = (v: number | null): string =>
-    v === null ? '—' : `×${v >= 100 ? v.toFixed(0) : v.toFixed(1)}`;
+  // A ratio below 1 is said the other way round: "3.2 times larger", never "×0.0 smaller".
+  const factor = (v: number): string => (v >= 10 ? v.toFixed(0) : v.toFixed(1));
+  const sizeText = (v: number | null): string =>
+    v === null ? '—' : v >= 1 ? t('timesSmaller', { x: factor(v) }) : t('timesLarger', { x: factor(1 / v) });
+  const speedText = (v: number | null): string =>
+    v === null ? '—' : v >= 1 ? t('timesFaster', { x: factor(v) }) : t('timesSlower', { x: factor(1 / v) });
   return (
     <Stack data-testid="teacher-vs-student">
       <Group>
@@ -344,13 +348,13 @@ export function TeacherVsStudentPanel({
           {d.shared})
         </Text>
         <Text>
-          {t('f1Ratio')}: <b>{fmt(d.f1Ratio)}</b>
+          {t('f1Ratio')}: <b>{d.f1Ratio === null ? '—' : `${(d.f1Ratio * 100).toFixed(1)}%`}</b>
         </Text>
         <Text>
-          {t('sizeRatio')}: <b>{times(d.sizeRatio)}</b>
+          {t('sizeRatio')}: <b data-testid="tvs-size">{sizeText(d.sizeRatio)}</b>
         </Text>
         <Text>
-          {t('speedRatio')}: <b>{times(d.speedRatio)}</b>
+          {t('speedRatio')}: <b data-testid="tvs-speed">{speedText(d.speedRatio)}</b>
         </Text>
       </Group>
       <Table withTableBorder w="auto">
