@@ -7,9 +7,21 @@ import {
   formatWhen,
   humanizeKey,
   MAX_DETAIL_CHARS,
-} from '../../src/renderer/src/features/review/auditFormat';
-import { reviewI18n } from '../../src/renderer/src/features/review/i18n';
+} from '../../src/shared/auditFormat';
 import { AUDIT_ACTIONS, HISTORY_ACTIONS } from '../../src/shared/audit';
+import { ROOT } from '../helpers';
+
+type Names = Record<string, string>;
+interface ReviewStrings {
+  action: Names;
+  showWhole: string;
+}
+// Loaded by path: the renderer's files are not part of the Node TypeScript project.
+const reviewI18n = (
+  (await import(join(ROOT, 'src', 'renderer', 'src', 'features', 'review', 'i18n.ts'))) as {
+    reviewI18n: { en: ReviewStrings; 'zh-CN': ReviewStrings };
+  }
+).reviewI18n;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -37,8 +49,8 @@ describe('audit log formatting', () => {
   });
 
   it('every action has an English and a Chinese name, different from its key', () => {
-    const en = reviewI18n.en.action as Record<string, string>;
-    const zh = reviewI18n['zh-CN'].action as Record<string, string>;
+    const en = reviewI18n.en.action;
+    const zh = reviewI18n['zh-CN'].action;
     for (const a of HISTORY_ACTIONS) {
       expect(en[a], `English name of ${a}`).toBeTruthy();
       expect(zh[a], `Chinese name of ${a}`).toMatch(/[\u4e00-\u9fff]/);

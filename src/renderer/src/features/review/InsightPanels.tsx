@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QueueSpec } from '../../../../shared/review';
 import { useQuery } from '../../api';
-import { actionName, detailLines, formatWhen, type DetailLine } from './auditFormat';
+import { actionName, detailLines, formatWhen, type DetailLine } from '../../../../shared/auditFormat';
 
 interface Props {
   readonly projectId: number;

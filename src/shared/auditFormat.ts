@@ -1,4 +1,4 @@
-/** Pure formatting of the audit log for people: action names, details as key: value lines, dates in the UI language. */
+/** Pure formatting of the audit log for people (any front-end): action names, details as key: value lines, dates in the UI language. */
 
 /** Values longer than this are shown shortened, with a way to see them whole. */
 export const MAX_DETAIL_CHARS = 120;
