@@ -73,3 +73,10 @@ export function formatWhen(iso: string, language: string): string {
     timeStyle: 'short',
   }).format(d);
 }
+
+/** A number for people: 19.999999999999996 → '20', 0.71342 → '0.713', 1234.56 → '1235'. */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1000) return String(Math.round(v));
+  return String(Number(v.toPrecision(3)));
+}
