@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../shared/audit';
 import type { Db } from './store/db';
 import { nowIso } from './time';
 
@@ -7,7 +8,7 @@ export function audit(
   entry: {
     projectId: number | null;
     actor: string;
-    action: string;
+    action: AuditAction;
     entity: string;
     entityId?: number | null;
     details?: unknown;

@@ -146,9 +146,15 @@ function axes(
   return { shapes, px, py };
 }
 
-function legend(names: readonly string[], x: number, y: number): Shape[] {
+/** A legend: each name with its colour (default: the palette in order, as the series are drawn). */
+function legend(
+  names: readonly string[],
+  x: number,
+  y: number,
+  colours: readonly string[] = PALETTE,
+): Shape[] {
   return names.flatMap((name, i) => [
-    { t: 'rect', x, y: y + i * 12, w: 8, h: 8, fill: PALETTE[i % PALETTE.length] } as const,
+    { t: 'rect', x, y: y + i * 12, w: 8, h: 8, fill: colours[i % colours.length] } as const,
     {
       t: 'text',
       x: x + 11,
@@ -238,6 +244,37 @@ function blend(t: number): string {
   return `rgb(${c(255, 28)},${c(255, 126)},${c(255, 214)})`;
 }
 
+export interface HeaderBox {
+  readonly text: string;
+  /** Centre x and the estimated width of the drawn text. */
+  readonly x: number;
+  readonly width: number;
+}
+
+/** Rough width of Helvetica text: enough to tell whether headers collide (CJK characters are about square). */
+export function textWidth(s: string, size: number): number {
+  return [...s].reduce((w, c) => w + (c.charCodeAt(0) > 0x2e80 ? 1 : 0.56) * size, 0);
+}
+
+/**
+ * The column headers of a k-class matrix: the (shortened) names when they fit side by side, else the class numbers
+ * 1..k, with `key` true so the rows carry the numbers too and a key below names them.
+ */
+export function matrixHeaderLayout(
+  labels: readonly string[],
+  left: number,
+  cell: number,
+  size: number,
+): { boxes: HeaderBox[]; key: boolean } {
+  const named = labels.map((l) => truncate(l, 10));
+  const fits = named.every((t) => textWidth(t, size) <= cell - 3);
+  const texts = fits ? named : labels.map((_, j) => String(j + 1));
+  return {
+    key: !fits,
+    boxes: texts.map((text, j) => ({ text, x: left + j * cell + cell / 2, width: textWidth(text, size) })),
+  };
+}
+
 /** Heatmap of the confusion matrix: colour by row share, text = count and row percentage. */
 export function confusionScene(
   labels: readonly string[],
@@ -260,23 +297,15 @@ export function confusionScene(
       bold: true,
     },
   ];
-  labels.forEach((l, j) =>
-    shapes.push({
-      t: 'text',
-      x: left + j * size + size / 2,
-      y: top - 6,
-      text: truncate(l, 10),
-      size: 8,
-      anchor: 'middle',
-      color: AXIS,
-    }),
-  );
+  const header = matrixHeaderLayout(labels, left, size, 8);
+  for (const b of header.boxes)
+    shapes.push({ t: 'text', x: b.x, y: top - 6, text: b.text, size: 8, anchor: 'middle', color: AXIS });
   labels.forEach((l, i) => {
     shapes.push({
       t: 'text',
       x: left - 6,
       y: top + i * size + size / 2 + 3,
-      text: truncate(l, 14),
+      text: header.key ? `${truncate(l, 11)} ${i + 1}` : truncate(l, 14),
       size: 8,
       anchor: 'end',
       color: AXIS,
@@ -308,7 +337,20 @@ export function confusionScene(
       });
     });
   });
-  return { title: 'Confusion matrix', width: W, height: Math.max(H, top + k * size + 10), shapes };
+  let bottom = top + k * size + 10;
+  if (header.key) {
+    // The key: which class each column number is, two to a line.
+    for (let i = 0; i < k; i += 2) {
+      bottom += 11;
+      const text = labels
+        .slice(i, i + 2)
+        .map((l, j) => `${i + j + 1} = ${truncate(l, 30)}`)
+        .join('    ');
+      shapes.push({ t: 'text', x: left, y: bottom, text, size: 8, anchor: 'start', color: AXIS });
+    }
+    bottom += 6;
+  }
+  return { title: 'Confusion matrix', width: W, height: Math.max(H, bottom), shapes };
 }
 
 /** Reliability diagram: accuracy per confidence bin as bars, the diagonal as perfect calibration. */
@@ -350,6 +392,9 @@ export function reliabilityScene(
   return { title, width: W, height: H, shapes };
 }
 
+export const RIGHT_COLOUR = PALETTE[2];
+export const WRONG_COLOUR = PALETTE[6];
+
 /** Confidence of right and wrong predictions, ten bins over [0, 1]. */
 export function histogramScene(correct: readonly number[], wrong: readonly number[]): Scene {
   const yMax = Math.max(1, ...correct, ...wrong);
@@ -358,10 +403,25 @@ export function histogramScene(correct: readonly number[], wrong: readonly numbe
   for (let b = 0; b < n; b++) {
     const x0 = px(b / n);
     const w = (px((b + 1) / n) - x0) / 2 - 1;
-    shapes.push({ t: 'rect', x: x0 + 1, y: py(correct[b]), w, h: py(0) - py(correct[b]), fill: PALETTE[2] });
-    shapes.push({ t: 'rect', x: x0 + 1 + w, y: py(wrong[b]), w, h: py(0) - py(wrong[b]), fill: PALETTE[6] });
+    shapes.push({
+      t: 'rect',
+      x: x0 + 1,
+      y: py(correct[b]),
+      w,
+      h: py(0) - py(correct[b]),
+      fill: RIGHT_COLOUR,
+    });
+    shapes.push({
+      t: 'rect',
+      x: x0 + 1 + w,
+      y: py(wrong[b]),
+      w,
+      h: py(0) - py(wrong[b]),
+      fill: WRONG_COLOUR,
+    });
   }
-  shapes.push(...legend(['right', 'wrong'], px(0) + 6, PLOT.top + 4));
+  // The legend's colours are the bars' own.
+  shapes.push(...legend(['right', 'wrong'], px(0) + 6, PLOT.top + 4, [RIGHT_COLOUR, WRONG_COLOUR]));
   return { title: 'Confidence: right vs wrong', width: W, height: H, shapes };
 }
 

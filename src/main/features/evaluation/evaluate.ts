@@ -10,6 +10,7 @@ import type {
   SavedThreshold,
   TeacherVsStudent,
 } from '../../../shared/evaluation';
+import { formatNumber } from '../../../shared/auditFormat';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { goldLabels, latestTeacherRun, projectLabels, teacherDistributions } from '../../core/labels';
@@ -68,7 +69,13 @@ interface StudentRunRow {
 function flatten(prefix: string, value: unknown, out: Record<string, string>): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
-  } else out[prefix] = typeof value === 'string' ? value : JSON.stringify(value);
+  } else
+    out[prefix] =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'number'
+          ? formatNumber(value)
+          : JSON.stringify(value);
 }
 
 /** A label snapshot is either names or {id, name} objects (teacher runs keep ids, student runs names). */
@@ -109,7 +116,8 @@ export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
       'model sha256': r.model_sha256,
       mode: r.mode,
       'prompt fingerprint': fingerprint(r.prompt_template),
-      'calibration temperature': r.calibration_temperature === null ? '—' : String(r.calibration_temperature),
+      'calibration temperature':
+        r.calibration_temperature === null ? '—' : formatNumber(r.calibration_temperature),
     };
     flatten('', parseJson<unknown>(r.settings, {}), settings);
     // The prompt itself is stored with the run and named by its fingerprint here: printed whole it swamps a table.

@@ -81,7 +81,10 @@ class Writer {
     const base = bold ? this.fonts.bold : this.fonts.regular;
     const uni = this.fonts.unicode;
     const out: Array<{ text: string; font: PDFFont }> = [];
-    for (const c of s) {
+    for (const ch of s) {
+      // Control characters (newlines, tabs) have no glyph in any font: a space, never '?'.
+      const code = ch.codePointAt(0) ?? 0;
+      const c = code < 0x20 || (code >= 0x7f && code <= 0x9f) ? ' ' : ch;
       let font = base;
       let text = c;
       if (!isLatin1(c)) {
@@ -120,7 +123,8 @@ class Writer {
 
   text(s: string, opts: { size: number; bold?: boolean; gap?: number; color?: string }): void {
     const bold = opts.bold ?? false;
-    for (const line of this.wrap(s, bold, opts.size, CONTENT_W)) {
+    // Each line of the text (a multi-line prompt) is its own line, and long lines wrap.
+    for (const line of s.split(/\r?\n/).flatMap((l) => this.wrap(l, bold, opts.size, CONTENT_W))) {
       this.ensure(opts.size + 4);
       this.y -= opts.size + 3;
       this.draw(line, MARGIN, this.y, opts.size, bold, color(opts.color ?? '#212529'));

@@ -1,3 +1,4 @@
+import { humanizeKey } from '../../../shared/auditFormat';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluationResult, MetricInterval, ModelRef, ReportFile } from '../../../shared/evaluation';
@@ -127,7 +128,12 @@ function dataSection(db: Db, projectId: number): ReportSection {
 }
 
 function settingsTable(title: string, info: ModelInfo): ReportTable {
-  return { title, head: ['setting', 'value'], rows: Object.entries(info.settings).map(([k, v]) => [k, v]) };
+  // Keys as words ('learningRate' → 'Learning rate'), not the stored camelCase.
+  return {
+    title,
+    head: ['setting', 'value'],
+    rows: Object.entries(info.settings).map(([k, v]) => [humanizeKey(k), v]),
+  };
 }
 
 function trainingSection(db: Db, projectId: number, info: ModelInfo): ReportSection {

@@ -1,7 +1,9 @@
-import { Alert, Badge, Button, Group, Progress, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Progress, Stack, Table, Text } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QueueSpec } from '../../../../shared/review';
 import { useQuery } from '../../api';
+import { actionName, detailLines, formatWhen, type DetailLine } from '../../../../shared/auditFormat';
 
 interface Props {
   readonly projectId: number;
@@ -120,36 +122,65 @@ export function AgreementPanel({ projectId, onReview }: Props): React.JSX.Elemen
   );
 }
 
+/** One line of an audit entry's details: wrapped, long values shortened with a way to see them whole. */
+function DetailText({ line }: { line: DetailLine }): React.JSX.Element {
+  const { t } = useTranslation('review');
+  const [whole, setWhole] = useState(false);
+  return (
+    <Text size="sm" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }} data-testid="audit-detail">
+      {line.key !== '' && <b>{line.key}: </b>}
+      {whole && line.full !== null ? line.full : line.value}
+      {line.full !== null && (
+        <>
+          {' '}
+          <Anchor
+            component="button"
+            size="sm"
+            onClick={() => setWhole((w) => !w)}
+            data-testid="audit-detail-toggle"
+          >
+            {whole ? t('showLess') : t('showWhole')}
+          </Anchor>
+        </>
+      )}
+    </Text>
+  );
+}
+
 /** Every label change of the project, newest first. */
 export function AuditPanel({ projectId }: { projectId: number }): React.JSX.Element {
-  const { t } = useTranslation('review');
+  const { t, i18n } = useTranslation('review');
   const rows = useQuery('review.history', { projectId, limit: 300 });
+  // Looked up in the object: action keys such as 'teacher.run' contain i18next's key separator.
+  const names = t('action', { returnObjects: true }) as Record<string, string>;
   return (
-    <Table striped data-testid="audit-log">
+    <Table striped data-testid="audit-log" layout="fixed">
       <Table.Thead>
         <Table.Tr>
-          <Table.Th>{t('when')}</Table.Th>
-          <Table.Th>{t('who')}</Table.Th>
-          <Table.Th>{t('what')}</Table.Th>
-          <Table.Th>{t('documentCol')}</Table.Th>
-          <Table.Th>{t('labelCol')}</Table.Th>
+          <Table.Th w="14%">{t('when')}</Table.Th>
+          <Table.Th w="12%">{t('who')}</Table.Th>
+          <Table.Th w="16%">{t('what')}</Table.Th>
+          <Table.Th w="9%">{t('documentCol')}</Table.Th>
+          <Table.Th w="12%">{t('labelCol')}</Table.Th>
           <Table.Th>{t('detailsCol')}</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
         {(rows.data ?? []).map((h, i) => (
           <Table.Tr key={i} data-testid="audit-row" data-action={h.action}>
-            <Table.Td>{new Date(h.at).toLocaleString()}</Table.Td>
-            <Table.Td>{h.actor}</Table.Td>
-            <Table.Td>{t(`action.${h.action}`, { defaultValue: h.action })}</Table.Td>
+            <Table.Td data-testid="audit-when">{formatWhen(h.at, i18n.language)}</Table.Td>
+            <Table.Td style={{ overflowWrap: 'anywhere' }}>{h.actor}</Table.Td>
+            <Table.Td data-testid="audit-action">{actionName(h.action, (a) => names[a] ?? null)}</Table.Td>
             <Table.Td>{h.exampleId ?? ''}</Table.Td>
-            <Table.Td>{h.labelName ?? ''}</Table.Td>
+            <Table.Td style={{ overflowWrap: 'anywhere' }}>{h.labelName ?? ''}</Table.Td>
             <Table.Td>
               {h.source ? t(`source.${h.source}`) : ''}
               {h.acceptedTeacher === true ? ` · ${t('acceptedTeacher')}` : ''}
               {h.acceptedTeacher === false ? ` · ${t('overrodeTeacher')}` : ''}
               {h.timeSpentMs !== null ? ` · ${(h.timeSpentMs / 1000).toFixed(1)} s` : ''}
-              {h.details ?? ''}
+              {detailLines(h.details).map((line, j) => (
+                <DetailText key={j} line={line} />
+              ))}
             </Table.Td>
           </Table.Tr>
         ))}
