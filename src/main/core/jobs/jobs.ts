@@ -375,7 +375,12 @@ export class JobManager {
         }
         this.setState(jobId, 'completed', { finished: true, result: result ?? null });
       } catch (e) {
-        this.flush(jobId, live);
+        try {
+          this.flush(jobId, live);
+        } catch {
+          // The last progress is secondary: what must be recorded is the end below. On a full disk this write
+          // fails before the room is made for the failure (seen with 12 MiB free).
+        }
         if (live.cancelled) return; // already recorded as cancelled
         if (abort.signal.aborted) {
           this.setState(jobId, 'interrupted');
