@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -99,6 +99,21 @@ export async function openApp(opts: { dataDir?: string } = {}): Promise<AppSessi
 }
 
 /** Calls the contract over HTTP with the server's token: for setting up state a test is not about. */
+/**
+ * Sends a file the way the page's file picker does (POST /api/upload) and returns the upload's path: in browser mode
+ * a request may name only uploaded files, never another path of the machine.
+ */
+export async function uploadFile(server: ServerHandle, file: string): Promise<string> {
+  const res = await fetch(`${server.url}api/upload?name=${encodeURIComponent(basename(file))}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}` },
+    body: readFileSync(file),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: { path: string }; error?: { message: string } };
+  if (!body.ok || !body.value) throw new Error(`upload of ${file}: ${body.error?.message}`);
+  return body.value.path;
+}
+
 export async function invoke<T = unknown>(
   server: ServerHandle,
   channel: string,

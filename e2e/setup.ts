@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Job } from '../src/shared/jobs';
 import type { Project } from '../src/shared/projects';
-import { invoke, type ServerHandle } from './harness';
+import { invoke, uploadFile, type ServerHandle } from './harness';
 
 /** Waits for a job through the contract, as the CLI does. */
 export async function waitForJob(server: ServerHandle, jobId: number): Promise<Job> {
@@ -32,7 +32,7 @@ export async function projectWithData(
   );
   const job = await invoke<Job>(server, 'dataset.import', {
     projectId: project.id,
-    path: file,
+    path: await uploadFile(server, file),
     textColumn: 'text',
     labelColumn: rows.some((r) => r.label) ? 'label' : null,
   });
