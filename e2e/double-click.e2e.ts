@@ -20,9 +20,10 @@ describe('a double click starts one job (browser mode, real Chromium)', () => {
     const file = join(server.dataDir, 'letters.csv');
     writeFileSync(
       file,
-      ['id,text', ...Array.from({ length: 25 }, (_, i) => `${i},"Letter ${i}: patient seen in clinic."`)].join(
-        '\n',
-      ) + '\n',
+      [
+        'id,text',
+        ...Array.from({ length: 25 }, (_, i) => `${i},"Letter ${i}: patient seen in clinic."`),
+      ].join('\n') + '\n',
     );
     await app.waitForProjects(page);
     await app.createProject(page, 'Double clicks');
@@ -30,7 +31,9 @@ describe('a double click starts one job (browser mode, real Chromium)', () => {
     await page.getByTestId('import-preview').waitFor();
     await page.getByTestId('import-start').dblclick();
     await page.getByTestId('import-done').waitFor();
-    const project = (await invoke<Project[]>(server, 'projects.list')).find((p) => p.name === 'Double clicks');
+    const project = (await invoke<Project[]>(server, 'projects.list')).find(
+      (p) => p.name === 'Double clicks',
+    );
     const jobs = async (kind: string): Promise<Job[]> =>
       (await invoke<Job[]>(server, 'jobs.list', { projectId: project?.id })).filter((j) => j.kind === kind);
     expect(await jobs('dataset.import')).toHaveLength(1);

@@ -3,7 +3,7 @@ import type { Job } from '../src/shared/jobs';
 import type { Project } from '../src/shared/projects';
 import type { TeacherModel } from '../src/shared/teacher';
 import { tinyModelPath } from '../tests/fixtures/gguf/generate';
-import { invoke, openApp, type AppSession, type ServerHandle } from './harness';
+import { invoke, openApp, uploadFile, type AppSession, type ServerHandle } from './harness';
 import { app } from './pages';
 
 const DEMO = 'Demo: unfair contract terms';
@@ -29,7 +29,10 @@ describe('the Teacher step keeps its draft and says what each run used (browser 
     const { page, server } = session;
     const imported = await finished(
       server,
-      await invoke<Job>(server, 'teacher.importModel', { path: tinyModelPath(), name: 'Tiny teacher' }),
+      await invoke<Job>(server, 'teacher.importModel', {
+        path: await uploadFile(server, tinyModelPath()),
+        name: 'Tiny teacher',
+      }),
     );
     const model = imported.result as TeacherModel;
     await app.waitForProjects(page);
