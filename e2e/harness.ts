@@ -36,7 +36,7 @@ export async function startServer(
   const token = randomBytes(16).toString('base64url');
   const child = spawn(
     process.execPath,
-    ['bin/distillery.mjs', 'serve', '--json', '--data-dir', dataDir, '--token', token],
+    ['bin/distillery.mjs', 'serve', '--json', '--data-dir', dataDir, `--token=${token}`],
     {
       cwd: ROOT,
       // The test-only channels are on for the servers e2e tests start, never in `distillery serve` itself.

@@ -36,7 +36,7 @@ describe('browser-mode server under malformed requests', () => {
   beforeAll(async () => {
     server = spawn(
       process.execPath,
-      ['bin/distillery.mjs', 'serve', '--json', '--data-dir', data.dir, '--token', token],
+      ['bin/distillery.mjs', 'serve', '--json', '--data-dir', data.dir, `--token=${token}`],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     server.stderr?.resume();
