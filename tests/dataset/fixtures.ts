@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
+import { afterEach, beforeEach } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import type { ImportRequestInput, ImportResult } from '../../src/shared/dataset';
 import type { Job } from '../../src/shared/jobs';
@@ -49,4 +50,18 @@ export async function openProjectFixture(name: string): Promise<ProjectFixture> 
   const d = tempDir('distillery-fixtures-');
   const projectId = (await t.core.call('projects.create', { name })).id;
   return { t, core: t.core, dir: d.dir, cleanupDir: d.cleanup, projectId };
+}
+
+/** A fresh project fixture for each test of the file, closed and removed after it; `use` receives it. */
+export function projectFixtureForEachTest(name: string, use: (f: ProjectFixture) => void): void {
+  let f: ProjectFixture | null = null;
+  beforeEach(async () => {
+    f = await openProjectFixture(name);
+    use(f);
+  });
+  afterEach(async () => {
+    await f?.t.close();
+    f?.cleanupDir();
+    f = null;
+  });
 }

@@ -1,23 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { humanLabels } from '../../src/main/core/labels';
 import { DATASETS } from '../helpers';
-import { importFile, openProjectFixture, tableSnapshot, writeFixture } from './fixtures';
+import { importFile, projectFixtureForEachTest, tableSnapshot, writeFixture } from './fixtures';
 
-let t: Awaited<ReturnType<typeof import('../helpers').testCore>>;
 let core: Core;
 let dir: string;
-let cleanupDir: () => void;
 let projectId: number;
 
-beforeEach(async () => {
-  ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Columns'));
-});
-afterEach(async () => {
-  await t.close();
-  cleanupDir();
+projectFixtureForEachTest('Columns', (f) => {
+  ({ core, dir, projectId } = f);
 });
 
 function rows(): Array<{ external_id: string | null; text: string; split: string | null }> {

@@ -1,23 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { writeBigXlsx } from '../fixtures/malformed/bigXlsx';
-import { importFile, openProjectFixture, tableSnapshot, writeFixture } from './fixtures';
+import { importFile, projectFixtureForEachTest, tableSnapshot, writeFixture } from './fixtures';
 
-let t: Awaited<ReturnType<typeof import('../helpers').testCore>>;
 let core: Core;
 let dir: string;
-let cleanupDir: () => void;
 let projectId: number;
 
-beforeEach(async () => {
-  ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Edges'));
-});
-afterEach(async () => {
-  await t.close();
-  cleanupDir();
+projectFixtureForEachTest('Edges', (f) => {
+  ({ core, dir, projectId } = f);
 });
 
 function texts(): string[] {

@@ -1,23 +1,17 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { humanLabels } from '../../src/main/core/labels';
-import { importFile, openProjectFixture } from '../dataset/fixtures';
+import { importFile, projectFixtureForEachTest } from '../dataset/fixtures';
 
-let t: Awaited<ReturnType<typeof import('../helpers').testCore>>;
 let core: Core;
 let dir: string;
-let cleanupDir: () => void;
 let projectId: number;
 
-beforeEach(async () => {
-  ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Annotations'));
-});
-afterEach(async () => {
-  await t.close();
-  cleanupDir();
+projectFixtureForEachTest('Annotations', (f) => {
+  ({ core, dir, projectId } = f);
 });
 
 it('imports 45,000 annotations (over 9,000,000 characters) read from a file, not sent as one request', async () => {
