@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { humanLabels } from '../../src/main/core/labels';
-import { nearDuplicateClusters } from '../../src/main/features/dataset/clean';
+import { nearDuplicateClusters } from '../../src/main/features/dataset/cleanText';
 import { testCore } from '../helpers';
 import { importFile, writeFixture, openProjectFixture } from './fixtures';
 

@@ -48,6 +48,16 @@ export function currentAnnotationSql(a: string, personOnly: boolean): string {
                      ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`;
 }
 
+/**
+ * SQL: the human label of the examples alias `e` (its latest annotation that is not retracted and has a label,
+ * whoever made it), or NULL: the same rule as `humanLabels`, for use inside a query.
+ */
+export function humanLabelSql(e: string): string {
+  return `(SELECT a.label_id FROM annotations a
+  WHERE a.example_id = ${e}.id AND a.retracted_at IS NULL AND a.label_id IS NOT NULL
+  ORDER BY a.created_at DESC, a.id DESC LIMIT 1)`;
+}
+
 function currentLabels(
   db: Db,
   projectId: number,

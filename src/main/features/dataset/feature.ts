@@ -2,22 +2,13 @@ import type { datasetContract } from '../../../shared/dataset';
 import type { Job } from '../../../shared/jobs';
 import type { Feature } from '../../core/feature';
 import { getSettings } from '../app/settings';
-import { MASK_RULES, maskText } from './clean';
-import {
-  browse,
-  cleanApply,
-  cleanPreview,
-  cleanUndo,
-  count,
-  deleteLabel,
-  exportDataset,
-  labels,
-  lockTest,
-  saveLabels,
-  setExcluded,
-  split,
-  stats,
-} from './data';
+import { browse, count } from './browse';
+import { cleanApply, cleanPreview, cleanUndo, setExcluded } from './cleaning';
+import { MASK_RULES, maskText } from './cleanText';
+import { exportDataset } from './exportData';
+import { deleteLabel, labels, saveLabels } from './labelSet';
+import { lockTest, split } from './splits';
+import { stats } from './stats';
 import { findLeakage } from './leakage';
 import {
   dropEndedStaging,

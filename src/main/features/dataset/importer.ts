@@ -8,8 +8,8 @@ import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
-import { charLength, importNormalise, textHash } from './clean';
-import { ensureSearchIndex } from './data';
+import { charLength, importNormalise, textHash } from './cleanText';
+import { ensureSearchIndex } from './searchIndex';
 import type { ByteCounter, RecordEvent } from './parse';
 import {
   splitValue,

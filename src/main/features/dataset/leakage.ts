@@ -1,7 +1,7 @@
 import type { LeakagePair, LeakageReport } from '../../../shared/dataset';
 import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
-import { cleanNormalise, nearDuplicateClusters, textHash } from './clean';
+import { cleanNormalise, nearDuplicateClusters, textHash } from './cleanText';
 
 const MAX_PAIRS = 200;
 const SNIPPET = 300;

@@ -1,0 +1,132 @@
+import type { DatasetSource, DatasetStats, Split, SplitCounts } from '../../../shared/dataset';
+import { humanLabelSql } from '../../core/labels';
+import type { Db } from '../../core/store/db';
+import { getProject } from '../projects/projects';
+import { isTestLocked } from './gold';
+
+/** Statistics of a project's data: totals, splits, per-label counts, lengths, duplicates, sources. */
+
+const HUMAN_LABEL = humanLabelSql('e');
+
+const LENGTH_BINS = [0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+
+function emptyCounts(): { train: number; validation: number; test: number; none: number } {
+  return { train: 0, validation: 0, test: 0, none: 0 };
+}
+
+export function sources(db: Db, projectId: number): DatasetSource[] {
+  return (
+    db
+      .prepare(
+        `SELECT id, name, format, encoding, row_count, skipped_count, created_at FROM datasets
+         WHERE project_id = ? ORDER BY id`,
+      )
+      .all(projectId) as Array<{
+      id: number;
+      name: string;
+      format: string;
+      encoding: string | null;
+      row_count: number;
+      skipped_count: number;
+      created_at: string;
+    }>
+  ).map((r) => ({
+    id: r.id,
+    name: r.name,
+    format: r.format,
+    encoding: r.encoding,
+    rowCount: r.row_count,
+    skippedCount: r.skipped_count,
+    createdAt: r.created_at,
+  }));
+}
+
+export function stats(db: Db, projectId: number): DatasetStats {
+  getProject(db, projectId);
+  const totals = db
+    .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(excluded), 0) AS x FROM examples WHERE project_id = ?')
+    .get(projectId) as { n: number; x: number };
+  const excludedByReason: Record<string, number> = {};
+  for (const r of db
+    .prepare(
+      `SELECT COALESCE(exclude_reason, 'manual') AS reason, COUNT(*) AS n FROM examples
+       WHERE project_id = ? AND excluded = 1 GROUP BY 1`,
+    )
+    .all(projectId) as Array<{ reason: string; n: number }>) {
+    excludedByReason[r.reason] = r.n;
+  }
+  const labelNames = new Map(
+    (
+      db
+        .prepare('SELECT id, name FROM labels WHERE project_id = ? ORDER BY position, id')
+        .all(projectId) as Array<{
+        id: number;
+        name: string;
+      }>
+    ).map((l) => [l.id, l.name]),
+  );
+  const perLabelMap = new Map<
+    number | null,
+    { train: number; validation: number; test: number; none: number }
+  >();
+  for (const id of labelNames.keys()) perLabelMap.set(id, emptyCounts());
+  const splits = emptyCounts();
+  let labelled = 0;
+  const rows = db
+    .prepare(
+      `SELECT e.split AS split, ${HUMAN_LABEL} AS label_id, COUNT(*) AS n FROM examples e
+       WHERE e.project_id = ? AND e.excluded = 0 GROUP BY 1, 2`,
+    )
+    .all(projectId) as Array<{ split: Split | null; label_id: number | null; n: number }>;
+  for (const r of rows) {
+    const key = r.split ?? 'none';
+    splits[key] += r.n;
+    if (r.label_id !== null) labelled += r.n;
+    let c = perLabelMap.get(r.label_id);
+    if (!c) perLabelMap.set(r.label_id, (c = emptyCounts()));
+    c[key] += r.n;
+  }
+  const perLabel = [...perLabelMap.entries()]
+    .filter(([id, c]) => id !== null || c.train + c.validation + c.test + c.none > 0)
+    .map(([id, counts]) => ({
+      labelId: id,
+      name: id === null ? null : (labelNames.get(id) ?? null),
+      counts,
+    }));
+  const binCase = LENGTH_BINS.map((b, i) => `WHEN length < ${LENGTH_BINS[i + 1] ?? 1e12} THEN ${b}`).join(
+    ' ',
+  );
+  const hist = db
+    .prepare(
+      `SELECT CASE ${binCase} END AS bin, COUNT(*) AS n FROM examples
+       WHERE project_id = ? AND excluded = 0 GROUP BY 1`,
+    )
+    .all(projectId) as Array<{ bin: number; n: number }>;
+  const histMap = new Map(hist.map((h) => [h.bin, h.n]));
+  const lengthHistogram = LENGTH_BINS.map((b, i) => ({
+    bin: LENGTH_BINS[i + 1] === undefined ? `${b}+` : `${b}–${LENGTH_BINS[i + 1] - 1}`,
+    count: histMap.get(b) ?? 0,
+  }));
+  const duplicateGroups = (
+    db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM (SELECT text_hash FROM examples WHERE project_id = ? AND excluded = 0
+           AND text_hash IS NOT NULL GROUP BY text_hash HAVING COUNT(*) > 1)`,
+      )
+      .get(projectId) as { n: number }
+  ).n;
+  return {
+    projectId,
+    total: totals.n,
+    included: totals.n - totals.x,
+    excluded: totals.x,
+    excludedByReason,
+    splits: splits as SplitCounts,
+    testLocked: isTestLocked(db, projectId),
+    labelled,
+    perLabel,
+    lengthHistogram,
+    duplicateGroups,
+    sources: sources(db, projectId),
+  };
+}
