@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../src/main/core/core';
 import { loadStudent } from '../src/main/features/student/predictor';
-import type { StudentArchitecture } from '../src/shared/student';
+import type { StudentArchitectureName } from '../src/shared/student';
 import { addStudentModel } from '../tests/export/fixtures';
 import { tempDir } from '../tests/helpers';
 import { launchBrowser, openApp, type AppSession } from './harness';
@@ -22,7 +22,7 @@ const TEXTS = [
 
 /** A data folder with the demo project and a student model (written in the student feature's own format). */
 async function dataDirWithModel(
-  architecture: StudentArchitecture = 'fasttext',
+  architecture: StudentArchitectureName = 'fasttext',
 ): Promise<{ dir: string; modelDir: string; labels: string[] }> {
   const { dir } = tempDir('distillery-e2e-export-');
   const core = await createCore({ dataDir: dir, mode: 'cli', seedDemo: true });
@@ -73,7 +73,7 @@ describe('export step (browser mode, real Chromium)', () => {
   });
 
   /** A data folder with a student of `architecture`, the app's predictions of TEXTS, and the app on its Export step. */
-  async function openExportStep(architecture: StudentArchitecture): Promise<{
+  async function openExportStep(architecture: StudentArchitectureName): Promise<{
     data: Awaited<ReturnType<typeof dataDirWithModel>>;
     expected: number[][];
     page: Page;

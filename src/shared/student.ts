@@ -3,7 +3,7 @@ import { channel } from './channel';
 import type { Job } from './jobs';
 
 export const STUDENT_ARCHITECTURES = ['fasttext', 'cnn', 'transformer'] as const;
-export type StudentArchitecture = (typeof STUDENT_ARCHITECTURES)[number];
+export type StudentArchitectureName = (typeof STUDENT_ARCHITECTURES)[number];
 
 export const LR_SCHEDULES = ['linear', 'constant'] as const;
 
@@ -83,7 +83,7 @@ export interface StudentRun {
   readonly projectId: number;
   readonly teacherRunId: number | null;
   readonly jobId: number | null;
-  readonly architecture: StudentArchitecture;
+  readonly architecture: StudentArchitectureName;
   readonly settings: TrainSettings;
   readonly labels: readonly string[];
   readonly data: StudentDataSnapshot;
@@ -126,7 +126,7 @@ export interface TrainOverview {
   /** Where the default architecture trains. */
   readonly backend: string;
   /** Where each architecture trains (the CNN on TensorFlow.js: tfjs-node-gpu, tfjs-node or WebAssembly). */
-  readonly backends: Readonly<Record<StudentArchitecture, string>>;
+  readonly backends: Readonly<Record<StudentArchitectureName, string>>;
   readonly defaults: TrainSettings;
 }
 

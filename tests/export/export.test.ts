@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import type { BatchPredictResult } from '../../src/shared/export';
-import type { StudentArchitecture } from '../../src/shared/student';
+import type { StudentArchitectureName } from '../../src/shared/student';
 import { loadExportFolder } from '../../src/main/features/export/exportStudent';
 import { loadStudent } from '../../src/main/features/student/predictor';
 import { ROOT, testCore, tempDir } from '../helpers';
@@ -56,7 +56,7 @@ describe('student export, playground and batch prediction', () => {
     for (const c of closers.splice(0).reverse()) await c();
   });
 
-  async function setup(architecture: StudentArchitecture = 'fasttext'): Promise<Setup> {
+  async function setup(architecture: StudentArchitectureName = 'fasttext'): Promise<Setup> {
     const t = await testCore({ seedDemo: true });
     closers.push(() => t.close());
     const projectId = t.core.db.prepare('SELECT id FROM projects WHERE is_demo = 1').pluck().get() as number;

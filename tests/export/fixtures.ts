@@ -4,7 +4,7 @@ import type { Core } from '../../src/main/core/core';
 import { nowIso } from '../../src/main/core/time';
 import { DEFAULT_FEATURIZER, featurize, tokenSequence } from '../../src/main/features/student/featurizer';
 import { buildModel, modelTensorShapes, type ModelDescription } from '../../src/main/features/student/model';
-import type { StudentArchitecture } from '../../src/shared/student';
+import type { StudentArchitectureName } from '../../src/shared/student';
 import { saveModel } from '../../src/main/features/student/modelFile';
 
 /**
@@ -98,7 +98,7 @@ export function addRunArtifacts(core: Core, projectId: number): { studentRunId: 
 export function addStudentModel(
   core: Core,
   projectId: number,
-  opts: { dim?: number; seed?: number; architecture?: StudentArchitecture } = {},
+  opts: { dim?: number; seed?: number; architecture?: StudentArchitectureName } = {},
 ): {
   runId: number;
   modelDir: string;

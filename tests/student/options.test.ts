@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
 import { parseRunSettings } from '../../src/main/features/student/runs';
-import { classWeights, learningRateAt, runTraining } from '../../src/main/features/student/trainer';
+import { runTraining } from '../../src/main/features/student/trainer';
+import { classWeights, learningRateAt } from '../../src/main/features/student/training/schedule';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src/shared/student';
 
 describe('class weights and learning-rate schedule', () => {

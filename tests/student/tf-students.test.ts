@@ -2,23 +2,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStudentRuntime } from '../../src/main/features/export/runtime/student-runtime';
-import { CNN } from '../../src/main/features/student/cnnArch';
-import {
-  dropoutMask,
-  initParams,
-  lossTargets,
-  RowGrad,
-  tfStep,
-  toTfModel,
-  transposingMatMul,
-  type Shape,
-  type TfArchitecture,
-  type TfParams,
-} from '../../src/main/features/student/tfTrainer';
-import { TRANSFORMER } from '../../src/main/features/student/transformerArch';
-import { distillLoss, type DistillTarget } from '../../src/main/features/student/distill';
+import { dropoutMask } from '../../src/main/features/student/tfStudent';
 import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
-import { createForward } from '../../src/main/features/student/model';
 import { loadStudent } from '../../src/main/features/student/predictor';
 import { expectedTfBackend, initTf } from '../../src/main/features/student/tfBackend';
 import { runTraining, type TrainData } from '../../src/main/features/student/trainer';
@@ -28,96 +13,6 @@ import { insertProject, loadKuake, type FixtureExample } from './fixtures';
 
 const dirs: Array<() => void> = [];
 afterAll(() => dirs.forEach((cleanup) => cleanup()));
-
-const SHAPE: Shape = { dim: 6, kernelSize: 3, filters: 5, classes: 3, maxTokens: 8 };
-/** Token slots of four texts: 5 tokens, 1 token (shorter than the window), none, 3 tokens with a repeat. */
-const SEQUENCES = [Int32Array.of(0, 1, 2, 3, 4), Int32Array.of(5), Int32Array.of(), Int32Array.of(6, 2, 6)];
-const TARGETS: DistillTarget[] = [
-  { label: 0, teacher: [0.7, 0.2, 0.1] }, // both terms
-  { label: 2, teacher: null }, // human only: CE
-  { label: null, teacher: [0.1, 0.3, 0.6] }, // teacher only: T^2 KL
-  { label: 1, teacher: [0.2, 0.5, 0.3] },
-];
-const OPTS = { alpha: 0.3, temperature: 2 };
-
-function params(arch: TfArchitecture): TfParams {
-  const p = initParams(
-    arch,
-    Uint32Array.from({ length: 7 }, (_, i) => 100 + i),
-    SHAPE,
-    11,
-  );
-  // Non-zero biases and gains off 1, so that every parameter matters.
-  for (const [name, shape] of arch.denseShapes(SHAPE)) {
-    if (shape.length === 1)
-      p.dense[name].w.forEach((x, i, a) => (a[i] = x + 0.05 * Math.sin(i + name.length)));
-  }
-  return p;
-}
-
-/** The loss of the batch by the pure forward pass (float64) and distill.ts, summed over examples. */
-function pureLoss(arch: TfArchitecture, p: TfParams): number {
-  const forward = createForward(
-    toTfModel(arch, p, SHAPE, ['a', 'b', 'c'], DEFAULT_FEATURIZER, false),
-    (slot) => slot,
-  );
-  return SEQUENCES.reduce((sum, seq, i) => sum + distillLoss(forward(seq), TARGETS[i], OPTS).loss, 0);
-}
-
-/** float32 gradients against float64 central differences: within 1e-3 absolute plus 0.5% relative. */
-function close(actual: number, expected: number, what: string): void {
-  expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThan(
-    1e-3 + 5e-3 * Math.abs(expected),
-  );
-}
-
-describe.each([
-  ['CNN', CNN],
-  ['transformer', TRANSFORMER],
-])('%s student: the TensorFlow.js graph', (_, arch) => {
-  it('computes the distillation loss of the pure forward pass, and every gradient matches finite differences', async () => {
-    const { tf } = await initTf();
-    const mm = transposingMatMul(tf);
-    const p = params(arch);
-    const examples = Uint32Array.of(0, 1, 2, 3);
-    const batch = arch.buildBatch(examples, SEQUENCES, p.emb, SHAPE);
-    const step = tfStep(tf, mm, arch, p, SHAPE, batch, lossTargets(TARGETS, 3, OPTS), OPTS.temperature);
-    // tfjs runs in float32; the pure pass in float64.
-    expect(step.loss).toBeCloseTo(pureLoss(arch, p), 4);
-
-    const B = examples.length;
-    const numeric = (array: Float32Array, index: number): number => {
-      const eps = 1e-4;
-      const keep = array[index];
-      array[index] = keep + eps;
-      const up = pureLoss(arch, p);
-      array[index] = keep - eps;
-      const down = pureLoss(arch, p);
-      array[index] = keep;
-      return (up - down) / (2 * eps) / B; // tfStep's gradients are of the batch mean
-    };
-    for (const [name] of arch.denseShapes(SHAPE)) {
-      const w = p.dense[name].w;
-      for (const index of [0, Math.floor(w.length / 2), w.length - 1]) {
-        close(step.grads[name][index], numeric(w, index), `${name}[${index}]`);
-      }
-    }
-    // The embedding rows' gradient: the input's gradient scattered back (slots 2 and 6 appear twice).
-    const rows = new RowGrad(7, SHAPE.dim);
-    rows.begin(0);
-    arch.scatter(step.inputGrad, examples, SEQUENCES, batch, SHAPE, rows);
-    expect(new Set(rows.touched)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
-    for (const [slot, d] of [
-      [2, 1],
-      [6, 3],
-      [5, 0],
-      [0, 0],
-    ]) {
-      const index = slot * SHAPE.dim + d;
-      close(rows.g[rows.rowOf(slot) * SHAPE.dim + d], numeric(p.emb, index), `emb[${index}]`);
-    }
-  });
-});
 
 describe('model files of the sequence students', () => {
   it('refuses a model.json without its sizes, or of an unknown architecture, saying so', () => {

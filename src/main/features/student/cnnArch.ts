@@ -1,5 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import { glorot, MASKED, type Batch, type RowGrad, type TfArchitecture } from './tfTrainer';
+import { glorot } from './training/architecture';
+import type { RowGrad } from './training/slots';
+import { MASKED, sequenceStudent, type Batch, type TfGraph } from './tfStudent';
 
 /**
  * The CNN student's graph: one 1-D convolution of width kernelSize over the token embeddings, ReLU, max-pooling
@@ -14,8 +16,7 @@ export function positionsOf(n: number, k: number): number {
   return Math.max(n, k) - k + 1;
 }
 
-export const CNN: TfArchitecture = {
-  name: 'cnn',
+export const CNN_GRAPH: TfGraph = {
   denseShapes: (s) => [
     ['convWeight', [s.kernelSize * s.dim, s.filters]],
     ['convBias', [s.filters]],
@@ -85,3 +86,12 @@ export const CNN: TfArchitecture = {
     }
   },
 };
+
+/** The CNN student (registered in architectures.ts). */
+export const CNN = sequenceStudent('cnn', CNN_GRAPH, (model, settings, which) =>
+  model.architecture === 'cnn' &&
+  (model.kernelSize !== settings.kernelSize || model.filters !== settings.filters)
+    ? `${which} has ${model.filters} filters of width ${model.kernelSize}, this run ${settings.filters} of width ` +
+      `${settings.kernelSize}. Set the same filters and width, or start from scratch.`
+    : null,
+);

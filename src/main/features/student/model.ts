@@ -68,7 +68,7 @@ export function rowLookup(rowIds: Uint32Array): (bucket: number) => number {
 /**
  * The CNN student: the tokens' embedding rows (a sequence, not a bag), one 1-D convolution of width `kernelSize`
  * with `filters` filters and ReLU, max-pooling over positions, then a linear layer and a softmax. Trained with
- * TensorFlow.js (cnnTrainer.ts); this pure forward pass is what the app and the exported runtime predict with.
+ * TensorFlow.js (cnnArch.ts); this pure forward pass is what the app and the exported runtime predict with.
  */
 export interface CnnModel {
   readonly architecture: 'cnn';

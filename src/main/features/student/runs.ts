@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EpochMetrics,
-  StudentArchitecture,
+  StudentArchitectureName,
   StudentDataSnapshot,
   StudentRun,
   StudentRunDetail,
@@ -23,12 +23,12 @@ import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { DEFAULT_FEATURIZER } from './featurizer';
 import { readModel, writeFileAtomic } from './modelFile';
-import { checkInitModel, FASTTEXT_BACKEND, type TrainData } from './trainer';
-import { expectedTfBackend, TF_BACKEND_LABELS } from './tfBackend';
+import { ARCHITECTURES } from './architectures';
+import { checkInitModel, type TrainData } from './trainer';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
-export function expectedBackend(architecture: StudentArchitecture): string {
-  return architecture === 'fasttext' ? FASTTEXT_BACKEND : TF_BACKEND_LABELS[expectedTfBackend()];
+export function expectedBackend(architecture: StudentArchitectureName): string {
+  return ARCHITECTURES[architecture].expectedBackend();
 }
 
 /** A class with fewer training examples than this gets a warning. */
@@ -317,7 +317,7 @@ function toRun(r: RunRow): StudentRun {
     teacherRunId: r.teacher_run_id,
     jobId: r.job_id,
     architecture: (STUDENT_ARCHITECTURES as readonly string[]).includes(r.architecture)
-      ? (r.architecture as StudentArchitecture)
+      ? (r.architecture as StudentArchitectureName)
       : 'fasttext',
     settings: parseRunSettings(r.settings),
     labels: parseJson<string[]>(r.labels_snapshot, []),

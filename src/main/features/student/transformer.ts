@@ -4,7 +4,7 @@ import type { FeaturizerConfig } from './featurizer';
  * The tiny transformer student: one pre-norm encoder layer (single-head self-attention and a ReLU feed-forward
  * block, each with a residual connection) over the token sequence with learned positions, mean-pooled, then a
  * linear layer and a softmax. Pure (no Node API): the app and the exported runtime predict with `transformerPooled`;
- * the trainer (tfTrainer.ts + transformerArch.ts) builds the same graph in TensorFlow.js.
+ * the trainer (tfStudent.ts + transformerArch.ts) builds the same graph in TensorFlow.js.
  */
 export interface TransformerModel {
   readonly architecture: 'transformer';

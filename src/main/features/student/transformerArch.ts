@@ -1,14 +1,8 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { LAYER_NORM_EPS } from './transformer';
-import {
-  glorot,
-  MASKED,
-  uniform,
-  type Batch,
-  type MatMul,
-  type RowGrad,
-  type TfArchitecture,
-} from './tfTrainer';
+import { glorot, uniform } from './training/architecture';
+import type { RowGrad } from './training/slots';
+import { MASKED, sequenceStudent, type Batch, type MatMul, type TfGraph } from './tfStudent';
 
 /**
  * The tiny transformer's graph (transformer.ts `transformerPooled` is the same computation in float64): token
@@ -40,8 +34,7 @@ function dense3(tf: typeof TF, mm: MatMul, x: TF.Tensor, w: TF.Tensor, B: number
   return tf.reshape(mm(tf.reshape(x, [B * L, a]), w), [B, L, b]);
 }
 
-export const TRANSFORMER: TfArchitecture = {
-  name: 'transformer',
+export const TRANSFORMER_GRAPH: TfGraph = {
   denseShapes: (s) => {
     const D = s.dim;
     const H = hiddenOf(D);
@@ -148,3 +141,11 @@ export const TRANSFORMER: TfArchitecture = {
     }
   },
 };
+
+/** The transformer student (registered in architectures.ts). */
+export const TRANSFORMER = sequenceStudent('transformer', TRANSFORMER_GRAPH, (model, settings, which) =>
+  model.architecture === 'transformer' && model.maxTokens !== settings.maxTokens
+    ? `${which} reads ${model.maxTokens} words per text, this run ${settings.maxTokens}. Set the same number of ` +
+      'words, or start from scratch.'
+    : null,
+);

@@ -24,7 +24,7 @@ import {
   STOPPING_METRICS,
   STUDENT_ARCHITECTURES,
   type StoppingMetric,
-  type StudentArchitecture,
+  type StudentArchitectureName,
   type StudentRun,
   type StudentRunDetail,
   type TrainSettings,
@@ -49,7 +49,7 @@ type NumericKey =
   | 'dropout';
 
 /** Settings that only some students read (the rest read all the others). */
-const ONLY_FOR: Partial<Record<NumericKey, readonly StudentArchitecture[]>> = {
+const ONLY_FOR: Partial<Record<NumericKey, readonly StudentArchitectureName[]>> = {
   filters: ['cnn'],
   kernelSize: ['cnn'],
   maxTokens: ['cnn', 'transformer'],
@@ -151,7 +151,7 @@ function SettingsForm({
           value={value.architecture}
           allowDeselect={false}
           onChange={(a) =>
-            a && onChange({ ...value, architecture: a as StudentArchitecture, initFromRunId: undefined })
+            a && onChange({ ...value, architecture: a as StudentArchitectureName, initFromRunId: undefined })
           }
           data-testid="train-architecture"
         />

@@ -1,0 +1,57 @@
+/**
+ * Adam (Kingma & Ba) as every student trains with it: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+ * w -= lr (m / c1) / (sqrt(v / c2) + eps), with the bias corrections c1 = 1 - b1^t, c2 = 1 - b2^t of update t.
+ * Dense for the dense parameters; lazy (only the rows a batch touched) for the embedding table.
+ */
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPS = 1e-8;
+
+/** The bias corrections [c1, c2] of update number `step` (1-based). */
+export function adamCorrections(step: number): readonly [number, number] {
+  return [1 - Math.pow(BETA1, step), 1 - Math.pow(BETA2, step)];
+}
+
+export function adamDense(
+  w: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float64Array,
+  lr: number,
+  c1: number,
+  c2: number,
+): void {
+  for (let i = 0; i < w.length; i++) {
+    m[i] = BETA1 * m[i] + (1 - BETA1) * g[i];
+    v[i] = BETA2 * v[i] + (1 - BETA2) * g[i] * g[i];
+    w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + EPS);
+  }
+}
+
+/**
+ * Lazy (sparse) Adam: updates only the embedding rows (slots) a batch touched; the gradient of touched[t] is
+ * g[t * dim .. (t + 1) * dim) (a compact buffer, not one as large as the table).
+ */
+export function adamRows(
+  emb: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float64Array,
+  touched: readonly number[],
+  dim: number,
+  lr: number,
+  c1: number,
+  c2: number,
+): void {
+  for (let t = 0; t < touched.length; t++) {
+    const off = touched[t] * dim;
+    const goff = t * dim - off;
+    for (let d = off; d < off + dim; d++) {
+      const gd = g[goff + d];
+      m[d] = BETA1 * m[d] + (1 - BETA1) * gd;
+      v[d] = BETA2 * v[d] + (1 - BETA2) * gd * gd;
+      emb[d] -= (lr * (m[d] / c1)) / (Math.sqrt(v[d] / c2) + EPS);
+    }
+  }
+}
