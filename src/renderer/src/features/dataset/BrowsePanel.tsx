@@ -5,14 +5,12 @@ import {
   Button,
   Group,
   NumberInput,
-  Paper,
   Progress,
   Select,
   SimpleGrid,
   Stack,
   Text,
   TextInput,
-  Title,
   Tooltip,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
@@ -29,6 +27,7 @@ import type {
   LabelInfo,
 } from '../../../../shared/dataset';
 import { call } from '../../api';
+import { ChartCard } from '../../components/ChartCard';
 
 interface Props {
   readonly projectId: number;
@@ -215,10 +214,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
   return (
     <Stack data-testid="browse-panel">
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <Paper withBorder p="sm">
-          <Title order={6} mb="xs">
-            {t('browse.perLabel')}
-          </Title>
+        <ChartCard framed title={t('browse.perLabel')}>
           <BarChart
             h={perLabel.length > 6 ? 300 : 240}
             data={perLabel}
@@ -242,11 +238,8 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
             ]}
             data-testid="chart-per-label"
           />
-        </Paper>
-        <Paper withBorder p="sm">
-          <Title order={6} mb="xs">
-            {t('browse.lengths')}
-          </Title>
+        </ChartCard>
+        <ChartCard framed title={t('browse.lengths')}>
           <BarChart
             h={220}
             data={stats.lengthHistogram.map((b) => ({ bin: b.bin, [t('browse.count')]: b.count }))}
@@ -254,7 +247,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
             series={[{ name: t('browse.count'), color: 'indigo.6' }]}
             data-testid="chart-lengths"
           />
-        </Paper>
+        </ChartCard>
       </SimpleGrid>
       <Group align="flex-end" gap="xs">
         <TextInput

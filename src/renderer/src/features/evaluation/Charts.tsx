@@ -3,6 +3,8 @@ import { SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ClassResult, EvaluationResult } from '../../../../shared/evaluation';
+import { ChartCard } from '../../components/ChartCard';
+import { fmt } from './format';
 
 /** 20 distinguishable colours (Tableau 20 order): no two classes share one below 20 classes. */
 export const COLORS = [
@@ -27,10 +29,6 @@ export const COLORS = [
   '#dbdb8d',
   '#9edae5',
 ];
-
-export function fmt(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined ? '—' : v.toFixed(digits);
-}
 
 /** Confusion matrix as a coloured grid; each cell is a button that opens its documents. */
 export function ConfusionGrid({
@@ -136,10 +134,7 @@ export function CurveChart({
   const py = (y: number): number => PAD.top + ph - y * ph;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   return (
-    <Stack gap={4}>
-      <Text fw={600} size="sm">
-        {kind === 'roc' ? t('roc') : t('pr')}
-      </Text>
+    <ChartCard title={kind === 'roc' ? t('roc') : t('pr')}>
       <svg
         width={W}
         height={H}
@@ -207,7 +202,7 @@ export function CurveChart({
           </Text>
         ))}
       </Stack>
-    </Stack>
+    </ChartCard>
   );
 }
 
@@ -225,10 +220,7 @@ export function ReliabilityChart({
   const px = (x: number): number => PAD.left + x * pw;
   const py = (y: number): number => PAD.top + ph - y * ph;
   return (
-    <Stack gap={4}>
-      <Text fw={600} size="sm">
-        {t('reliability')} · ECE {fmt(evaluation.ece)}
-      </Text>
+    <ChartCard title={`${t('reliability')} · ECE ${fmt(evaluation.ece)}`}>
       <svg width={W} height={H} role="img" aria-label={t('reliability')} data-testid="reliability-chart">
         {[0, 0.5, 1].map((v) => (
           <g key={v}>
@@ -265,7 +257,7 @@ export function ReliabilityChart({
           {t('confidence')}
         </text>
       </svg>
-    </Stack>
+    </ChartCard>
   );
 }
 
@@ -278,10 +270,7 @@ export function ConfidenceHistogram({ evaluation }: { evaluation: EvaluationResu
     [t('wrong')]: wrong[i],
   }));
   return (
-    <Stack gap={4} w={W + 40}>
-      <Text fw={600} size="sm">
-        {t('confidenceHist')}
-      </Text>
+    <ChartCard title={t('confidenceHist')} w={W + 40}>
       <BarChart
         h={260}
         data={data}
@@ -293,6 +282,6 @@ export function ConfidenceHistogram({ evaluation }: { evaluation: EvaluationResu
         ]}
         data-testid="confidence-histogram"
       />
-    </Stack>
+    </ChartCard>
   );
 }

@@ -14,17 +14,14 @@ import { OUTCOMES } from '../../../../shared/evaluation';
 import { LeakageAlert } from '../../components/LeakageAlert';
 import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
-import { ConfidenceHistogram, ConfusionGrid, CurveChart, fmt, ReliabilityChart } from './Charts';
+import { ConfidenceHistogram, ConfusionGrid, CurveChart, ReliabilityChart } from './Charts';
+import { ComparePanel } from './ComparePanel';
 import { DocumentsDrawer } from './DocumentsDrawer';
-import {
-  ComparePanel,
-  MetricsPanel,
-  OperatingPanel,
-  refKey,
-  ReportPanel,
-  TeacherVsStudentPanel,
-  withCi,
-} from './Panels';
+import { fmt, refKey, withCi } from './format';
+import { MetricsPanel } from './MetricsPanel';
+import { OperatingPanel } from './OperatingPanel';
+import { ReportPanel } from './ReportPanel';
+import { TeacherVsStudentPanel } from './TeacherVsStudentPanel';
 
 function RunsTable({
   candidates,

@@ -17,6 +17,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalibrationReport, TeacherOutput, TeacherRun } from '../../../../shared/teacher';
 import { call, useEvent, useQuery } from '../../api';
+import { ChartCard } from '../../components/ChartCard';
 import { errorText } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
 
@@ -33,10 +34,7 @@ function Reliability({ report }: { report: CalibrationReport }): React.JSX.Eleme
     [t('accuracyAfter')]: report.after.bins[i].count ? Number(report.after.bins[i].accuracy.toFixed(3)) : 0,
   }));
   return (
-    <div data-testid="teacher-reliability">
-      <Text size="sm" fw={500} mt="xs">
-        {t('reliability')}
-      </Text>
+    <ChartCard title={t('reliability')} testId="teacher-reliability">
       <BarChart
         h={180}
         data={data}
@@ -48,7 +46,7 @@ function Reliability({ report }: { report: CalibrationReport }): React.JSX.Eleme
         ]}
         yAxisProps={{ domain: [0, 1] }}
       />
-    </div>
+    </ChartCard>
   );
 }
 

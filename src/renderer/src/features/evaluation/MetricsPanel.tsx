@@ -1,0 +1,88 @@
+import { Badge, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import type { EvaluationResult } from '../../../../shared/evaluation';
+import { fmt } from './format';
+
+/** The report's threshold of too few gold documents in a class. */
+const LOW_SUPPORT = 30;
+
+/** The headline metrics with their intervals, and precision, recall and F1 per class. */
+export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): React.JSX.Element {
+  const { t } = useTranslation('evaluation');
+  const e = evaluation;
+  return (
+    <Stack>
+      <SimpleGrid cols={{ base: 2, md: 4 }}>
+        {(
+          [
+            ['accuracy', e.accuracy],
+            ['macroF1', e.macroF1],
+            ['microF1', e.microF1],
+            ['weightedF1', e.weightedF1],
+            ['kappa', e.kappa],
+          ] as const
+        ).map(([key, m]) => (
+          <Stack key={key} gap={0} data-testid={`metric-${key}`}>
+            <Text size="xs" c="dimmed">
+              {t(key)}
+            </Text>
+            <Text fw={700}>{m.value === null ? t('undefinedValue') : fmt(m.value)}</Text>
+            {m.low !== null && m.high !== null && (
+              <Text size="xs" c="dimmed">
+                {t('interval', { low: fmt(m.low), high: fmt(m.high) })}
+              </Text>
+            )}
+          </Stack>
+        ))}
+        <Stack gap={0}>
+          <Text size="xs" c="dimmed">
+            {t('auc')}
+          </Text>
+          <Text fw={700}>{fmt(e.macroAuc)}</Text>
+        </Stack>
+        <Stack gap={0}>
+          <Text size="xs" c="dimmed">
+            {t('ece')}
+          </Text>
+          <Text fw={700}>{fmt(e.ece)}</Text>
+        </Stack>
+      </SimpleGrid>
+      <Text size="xs" c="dimmed">
+        {t('ciNote', { iterations: e.iterations, seed: e.seed })}
+      </Text>
+      <Table withTableBorder data-testid="per-class-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('label')}</Table.Th>
+            <Table.Th>{t('precision')}</Table.Th>
+            <Table.Th>{t('recall')}</Table.Th>
+            <Table.Th>{t('f1')}</Table.Th>
+            <Table.Th>{t('support')}</Table.Th>
+            <Table.Th>{t('aucShort')}</Table.Th>
+            <Table.Th>{t('averagePrecision')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {e.perClass.map((c) => (
+            <Table.Tr key={c.label}>
+              <Table.Td>{c.label}</Table.Td>
+              <Table.Td>{fmt(c.precision)}</Table.Td>
+              <Table.Td>{fmt(c.recall)}</Table.Td>
+              <Table.Td>{fmt(c.f1)}</Table.Td>
+              <Table.Td>
+                {c.support}{' '}
+                {c.support < LOW_SUPPORT && (
+                  <Badge size="xs" color="orange" variant="light">
+                    {t('lowSupport')}
+                  </Badge>
+                )}
+              </Table.Td>
+              <Table.Td>{fmt(c.auc)}</Table.Td>
+              <Table.Td>{fmt(c.averagePrecision)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}

@@ -1,0 +1,59 @@
+import { LineChart } from '@mantine/charts';
+import { SimpleGrid, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import type { StudentRunDetail } from '../../../../shared/student';
+import { ChartCard } from '../../components/ChartCard';
+
+/** Loss and validation metrics per epoch of one run. */
+export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.Element {
+  const { t } = useTranslation('student');
+  const data = run.epochs.map((e) => ({
+    epoch: e.epoch,
+    [t('chart.trainLoss')]: Number(e.trainLoss.toFixed(4)),
+    [t('chart.valLoss')]: Number(e.valLoss.toFixed(4)),
+    [t('chart.valAccuracy')]: Number(e.valAccuracy.toFixed(4)),
+    [t('chart.valMacroF1')]: Number(e.valMacroF1.toFixed(4)),
+  }));
+  const last = run.epochs[run.epochs.length - 1];
+  return (
+    <Stack gap="xs" data-testid="train-curves" data-epochs={run.epochs.length}>
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <ChartCard title={t('chart.lossTitle')}>
+          <LineChart
+            h={200}
+            data={data}
+            dataKey="epoch"
+            withLegend
+            series={[
+              { name: t('chart.trainLoss'), color: 'indigo.6' },
+              { name: t('chart.valLoss'), color: 'orange.6' },
+            ]}
+          />
+        </ChartCard>
+        <ChartCard title={t('chart.metricTitle')}>
+          <LineChart
+            h={200}
+            data={data}
+            dataKey="epoch"
+            withLegend
+            yAxisProps={{ domain: [0, 1] }}
+            series={[
+              { name: t('chart.valMacroF1'), color: 'teal.6' },
+              { name: t('chart.valAccuracy'), color: 'grape.6' },
+            ]}
+          />
+        </ChartCard>
+      </SimpleGrid>
+      {last && (
+        <Text size="sm" c="dimmed" data-testid="train-last-epoch">
+          {t('lastEpoch', {
+            epoch: last.epoch,
+            f1: last.valMacroF1.toFixed(3),
+            acc: last.valAccuracy.toFixed(3),
+            rate: Math.round(last.examplesPerSecond).toLocaleString(),
+          })}
+        </Text>
+      )}
+    </Stack>
+  );
+}
