@@ -19,6 +19,7 @@ import type { CalibrationReport, TeacherOutput, TeacherRun } from '../../../../s
 import { call, useEvent, useQuery } from '../../api';
 import { errorText } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
+import { TeacherCheckCard } from './TeacherCheckCard';
 
 const PAGE = 50;
 /** The core's minimum (MIN_CALIBRATION_EXAMPLES in teacher/runs.ts). */
@@ -176,6 +177,10 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
             </Text>
             {current.calibration && <Reliability report={current.calibration} />}
           </div>
+          <TeacherCheckCard
+            runId={current.id}
+            version={current.outputCount + (current.calibrationTemperature ?? 0)}
+          />
           {error && (
             <Text c="red" size="sm">
               {error}
