@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import type { Job } from './jobs';
+import type { TeacherCheck } from './teacher';
 
 export const STUDENT_ARCHITECTURES = ['fasttext', 'cnn', 'transformer'] as const;
 export type StudentArchitectureName = (typeof STUDENT_ARCHITECTURES)[number];
@@ -120,6 +121,8 @@ export interface TrainOverview {
   readonly projectId: number;
   readonly labels: readonly string[];
   readonly teacherRunId: number | null;
+  /** The teacher check of that run; when its verdict is 'chance', `defaults.useTeacher` is false (human labels only). */
+  readonly teacherCheck: TeacherCheck | null;
   readonly trainHuman: number;
   readonly trainTeacher: number;
   readonly validation: number;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
+import type { MetricInterval } from './evaluation';
 import type { Job } from './jobs';
 
 /** What Distillery reads from a GGUF header without loading the model. */
@@ -191,6 +192,59 @@ export interface TeacherOutput {
   readonly truncated: boolean;
 }
 
+/**
+ * The teacher check's verdict on a run, against labels people chose on the validation split: 'useful' (kappa at
+ * least 0.6 and macro-F1 above both baselines), 'chance' (no better than chance: kappa's interval reaches 0, or
+ * neither accuracy nor macro-F1 beats the majority-class and uniform baselines), 'weak' (in between), 'too-few'
+ * (fewer than `minimum` documents to judge on).
+ */
+export const TEACHER_VERDICTS = ['useful', 'weak', 'chance', 'too-few'] as const;
+export type TeacherVerdict = (typeof TEACHER_VERDICTS)[number];
+
+export interface TeacherCheckLabel {
+  readonly label: string;
+  /** Documents people gave this label. */
+  readonly support: number;
+  /** Documents the teacher gave this label. */
+  readonly predicted: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+}
+
+/** How well a teacher run agrees with people, before anything trains on it. */
+export interface TeacherCheck {
+  readonly runId: number;
+  /** Validation documents with a label a person chose that this run labelled: what the check is computed on. */
+  readonly examples: number;
+  /** Validation documents with a label a person chose, in the project. */
+  readonly validationLabelled: number;
+  /** Fewer documents than this give the verdict 'too-few'. */
+  readonly minimum: number;
+  readonly accuracy: MetricInterval;
+  readonly macroF1: MetricInterval;
+  readonly kappa: MetricInterval;
+  /** Always answering the commonest label, and answering at random (uniformly): what chance looks like here. */
+  readonly baselines: {
+    readonly majority: {
+      readonly label: string | null;
+      readonly accuracy: number | null;
+      readonly macroF1: number | null;
+    };
+    readonly uniform: { readonly accuracy: number | null; readonly macroF1: number | null };
+  };
+  readonly verdict: TeacherVerdict;
+  readonly perLabel: readonly TeacherCheckLabel[];
+  /** Labels people used that the teacher never gave. */
+  readonly neverPredicted: readonly string[];
+  /** The commonest mistakes, most frequent first (at most 5). */
+  readonly confusions: ReadonlyArray<{
+    readonly gold: string;
+    readonly predicted: string;
+    readonly count: number;
+  }>;
+}
+
 /** Placeholders of the prompt template. {{text}} marks where each example goes, exactly once. */
 export const PROMPT_PLACEHOLDERS = ['{{task}}', '{{labels}}', '{{examples}}', '{{text}}'] as const;
 
@@ -289,6 +343,8 @@ export const teacherContract = {
       limit: z.number().int().min(1).max(500).default(50),
     }),
   ),
+  /** The teacher check: the run against labels people chose on the validation split, with a verdict. */
+  'teacher.check': channel<TeacherCheck>()(z.object({ runId: Id })),
   /** Fits the run's temperature on human-labelled validation examples (also done at the end of every run). */
   'teacher.calibrate': channel<CalibrationReport>()(z.object({ runId: Id })),
 } as const;

@@ -148,3 +148,15 @@ export function annotatorLabels(db: Db, projectId: number): Map<string, Map<numb
 export function goldLabels(db: Db, projectId: number): Map<number, number> {
   return currentLabels(db, projectId, 'test', true);
 }
+
+/**
+ * Labels a person chose (as `goldLabels`) on another split: what the teacher check compares the teacher with, so
+ * that a teacher label someone merely accepted never counts as agreement with people.
+ */
+export function personLabels(
+  db: Db,
+  projectId: number,
+  split: 'train' | 'validation',
+): Map<number, number> {
+  return currentLabels(db, projectId, split, true);
+}

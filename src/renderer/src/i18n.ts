@@ -4,6 +4,7 @@ import { commonI18n } from './common.i18n';
 import { datasetI18n } from './features/dataset/i18n';
 import { evaluationI18n } from './features/evaluation/i18n';
 import { exportI18n } from './features/export/i18n';
+import { guideI18n } from './features/guide/i18n';
 import { reviewI18n } from './features/review/i18n';
 import { studentI18n } from './features/student/i18n';
 import { teacherI18n } from './features/teacher/i18n';
@@ -17,6 +18,7 @@ const namespaces = {
   student: studentI18n,
   evaluation: evaluationI18n,
   export: exportI18n,
+  guide: guideI18n,
 };
 
 const resources: Record<string, Record<string, object>> = { en: {}, 'zh-CN': {} };

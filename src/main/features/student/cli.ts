@@ -5,6 +5,7 @@ import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { requireId } from '../../cli/args';
+import { checkLines } from '../teacher/cli';
 
 function numberOption(values: Record<string, unknown>, key: string): number | undefined {
   const v = values[key];
@@ -29,14 +30,16 @@ export const studentCommands: CliCommand[] = [
     name: 'train',
     summary: 'Train a student model on a project (human labels and the latest teacher run)',
     usage:
-      'distillery train PROJECT_ID [--human-only] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
+      'distillery train PROJECT_ID [--human-only | --use-teacher] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
       `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32]\n` +
       '  [--class-balance 0.5] [--lr-schedule linear|constant]\n' +
       '  [--architecture fasttext|cnn|transformer] [--filters 64] [--kernel-size 3] [--max-tokens 256] [--dropout 0.5] [--from-run RUN_ID] [--detach]\n' +
       '  --architecture cnn|transformer trains the CNN or tiny transformer student with TensorFlow.js (tfjs-node-gpu, tfjs-node or WebAssembly, whichever is installed).\n' +
+      '  A teacher run no better than chance (distillery teacher check) is left out unless --use-teacher is given.\n' +
       '  --from-run starts from the best model of an earlier finished run of the project (same labels) instead of from scratch.',
     options: {
       'human-only': { type: 'boolean' },
+      'use-teacher': { type: 'boolean' },
       temperature: { type: 'string' },
       alpha: { type: 'string' },
       'learning-rate': { type: 'string' },
@@ -58,8 +61,25 @@ export const studentCommands: CliCommand[] = [
     },
     run: async ({ positionals, values }, io) => {
       const projectId = requireId(positionals[0], 'project');
+      if (values['human-only'] && values['use-teacher'])
+        throw new AppError('INVALID_INPUT', 'Give either --human-only or --use-teacher, not both.');
+      const core = await io.core();
+      let useTeacher: boolean | undefined = values['human-only']
+        ? false
+        : values['use-teacher']
+          ? true
+          : undefined;
+      if (useTeacher === undefined) {
+        // The default the Train step shows: human labels only when the teacher check says chance.
+        const overview = await core.call('student.overview', { projectId });
+        if (overview.teacherCheck?.verdict === 'chance') {
+          for (const line of checkLines(overview.teacherCheck)) io.note(line);
+          io.note('Training on human labels only. Give --use-teacher to use the teacher anyway.');
+          useTeacher = false;
+        }
+      }
       const settings: TrainSettingsInput = {
-        useTeacher: values['human-only'] ? false : undefined,
+        useTeacher,
         temperature: numberOption(values, 'temperature'),
         alpha: numberOption(values, 'alpha'),
         learningRate: numberOption(values, 'learning-rate'),
@@ -78,7 +98,6 @@ export const studentCommands: CliCommand[] = [
         dropout: numberOption(values, 'dropout'),
         initFromRunId: values['from-run'] === undefined ? undefined : requireId(values['from-run'], 'run'),
       };
-      const core = await io.core();
       const { run, job } = await core.call('student.train', { projectId, settings });
       io.note(
         `Training run ${run.id} (job ${job.id}): ${run.data.trainCount} training and ${run.data.validationCount} validation examples.`,

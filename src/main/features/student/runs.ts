@@ -25,6 +25,7 @@ import { DEFAULT_FEATURIZER } from './featurizer';
 import { readModel, writeFileAtomic } from './modelFile';
 import { ARCHITECTURES } from './architectures';
 import { checkInitModel, type TrainData } from './trainer';
+import { teacherCheck } from '../teacher/check';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
 export function expectedBackend(architecture: StudentArchitectureName): string {
@@ -513,10 +514,12 @@ export function trainOverview(db: Db, projectId: number, defaults: TrainSettings
     } else if (labelled) trainHuman++;
     else if (teacherIds.has(e.id)) trainTeacher++;
   }
+  const check = run ? teacherCheck(db, run.runId) : null;
   return {
     projectId,
     labels: labels.map((l) => l.name),
     teacherRunId: run?.runId ?? null,
+    teacherCheck: check,
     trainHuman,
     trainTeacher,
     validation,
@@ -526,6 +529,7 @@ export function trainOverview(db: Db, projectId: number, defaults: TrainSettings
       cnn: expectedBackend('cnn'),
       transformer: expectedBackend('transformer'),
     },
-    defaults,
+    // A teacher no better than chance would teach the student its noise: human labels only, unless the person says.
+    defaults: check?.verdict === 'chance' ? { ...defaults, useTeacher: false } : defaults,
   };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Request } from '../../../shared/contract';
-import type { TeacherModel, TeacherRun } from '../../../shared/teacher';
+import type { MetricInterval } from '../../../shared/evaluation';
+import type { TeacherCheck, TeacherModel, TeacherRun } from '../../../shared/teacher';
 import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
@@ -94,6 +95,39 @@ function runLine(r: TeacherRun): string {
     `run ${r.id}: ${r.modelName ?? r.modelSha256.slice(0, 16)} ${r.mode}  ${r.outputCount}/${r.targetCount} labelled` +
     `${r.failedCount ? `, ${r.failedCount} failed` : ''}${t}  (${r.createdAt})`
   );
+}
+
+const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
+const withInterval = (m: MetricInterval, f: (v: number | null) => string): string =>
+  m.low === null || m.high === null ? f(m.value) : `${f(m.value)} (95% interval ${f(m.low)}–${f(m.high)})`;
+const num = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
+
+export const VERDICT_TEXT: Readonly<Record<TeacherCheck['verdict'], string>> = {
+  useful: 'useful: it agrees well with people',
+  weak: 'weak: better than chance, but it often disagrees with people',
+  chance: 'no better than chance: training uses human labels only unless you choose otherwise',
+  'too-few': 'too few documents to judge',
+};
+
+/** The teacher check as lines of text (also used by `distillery train`). */
+export function checkLines(c: TeacherCheck): string[] {
+  const lines = [`Teacher check of run ${c.runId}: ${VERDICT_TEXT[c.verdict]}`];
+  if (c.verdict === 'too-few') {
+    lines.push(
+      `  ${c.examples} validation document(s) with a label a person chose were labelled by this run; the check needs ${c.minimum}. ` +
+        'Label more validation documents in Review (and run the teacher over them).',
+    );
+    return lines;
+  }
+  lines.push(
+    `  on ${c.examples} validation documents labelled by people`,
+    `  accuracy ${withInterval(c.accuracy, pct)}, macro-F1 ${withInterval(c.macroF1, num)}, kappa ${withInterval(c.kappa, num)}`,
+    `  always "${c.baselines.majority.label ?? '–'}": accuracy ${pct(c.baselines.majority.accuracy)}, macro-F1 ${num(c.baselines.majority.macroF1)}; ` +
+      `at random: accuracy ${pct(c.baselines.uniform.accuracy)}, macro-F1 ${num(c.baselines.uniform.macroF1)}`,
+  );
+  if (c.neverPredicted.length) lines.push(`  never predicted: ${c.neverPredicted.join(', ')}`);
+  for (const x of c.confusions) lines.push(`  "${x.gold}" taken for "${x.predicted}": ${x.count}`);
+  return lines;
 }
 
 /** `distillery teacher ...` commands. */
@@ -248,8 +282,25 @@ export const teacherCommands: CliCommand[] = [
             `  calibration on ${r.calibration.examples} validation examples: ECE ${r.calibration.before.ece.toFixed(3)} -> ${r.calibration.after.ece.toFixed(3)}`,
           );
         }
+        io.print(
+          `  teacher check: ${VERDICT_TEXT[(await core.call('teacher.check', { runId: r.id })).verdict]}`,
+        );
       }
       return runs;
+    },
+  },
+  {
+    name: 'teacher check',
+    summary:
+      "Check a teacher run against people's labels on the validation split (accuracy, macro-F1, kappa, verdict)",
+    usage: 'distillery teacher check RUN_ID',
+    run: async ({ positionals }, io) => {
+      const core = await io.core();
+      const check = await core.call('teacher.check', {
+        runId: positiveId(positionals[0], 'run', 'distillery teacher status PROJECT_ID'),
+      });
+      for (const line of checkLines(check)) io.print(line);
+      return check;
     },
   },
   {

@@ -23,6 +23,7 @@ import {
 import { teacherService } from './service';
 import { getDraft, saveDraft } from './drafts';
 import { originalFileName } from '../../core/jobTitles';
+import { teacherCheck } from './check';
 
 export const teacherFeature: Feature<typeof teacherContract> = {
   name: 'teacher',
@@ -56,6 +57,7 @@ export const teacherFeature: Feature<typeof teacherContract> = {
     },
     'teacher.plan': (input, ctx) => planRun(ctx, input),
     'teacher.outputs': (input, ctx) => listOutputs(ctx.db, input.runId, input.offset, input.limit),
+    'teacher.check': (input, ctx) => teacherCheck(ctx.db, input.runId),
     'teacher.calibrate': (input, ctx) => {
       getRun(ctx.db, input.runId);
       return calibrateRun(ctx.db, input.runId);

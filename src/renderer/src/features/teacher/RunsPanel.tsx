@@ -20,6 +20,7 @@ import { call, useEvent, useQuery } from '../../api';
 import { ChartCard } from '../../components/ChartCard';
 import { errorText } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
+import { TeacherCheckCard } from './TeacherCheckCard';
 
 const PAGE = 50;
 /** The core's minimum (MIN_CALIBRATION_EXAMPLES in teacher/runs.ts). */
@@ -174,6 +175,10 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
             </Text>
             {current.calibration && <Reliability report={current.calibration} />}
           </div>
+          <TeacherCheckCard
+            runId={current.id}
+            version={current.outputCount + (current.calibrationTemperature ?? 0)}
+          />
           {error && (
             <Text c="red" size="sm">
               {error}

@@ -96,6 +96,36 @@ export const teacherI18n = {
     reasoning: 'Reasoning',
     showReasoning: 'Show reasoning',
     more: 'Show more',
+    check: {
+      title: 'Teacher check: does the teacher agree with people?',
+      verdict: {
+        useful: 'Useful',
+        weak: 'Weak',
+        chance: 'No better than chance',
+        'too-few': 'Not enough to judge',
+      },
+      why: {
+        useful:
+          'On {{n}} validation documents labelled by people, the teacher agrees with them well (kappa {{kappa}}). A student can learn from it.',
+        weak: 'On {{n}} validation documents labelled by people, the teacher is better than chance but often disagrees with them (kappa {{kappa}}). Review its labels, or improve the prompt, before relying on it.',
+        chance:
+          'On {{n}} validation documents labelled by people, the teacher does no better than always answering “{{majority}}” or guessing at random. Training uses human labels only unless you choose otherwise; try another model or prompt.',
+        'too-few':
+          'This run labelled {{n}} validation documents that a person labelled; the check needs at least {{min}}. Label validation documents in Review, then run the teacher on them.',
+      },
+      teacher: 'Teacher ({{n}} documents)',
+      majority: 'Always “{{label}}”',
+      uniform: 'Guessing at random',
+      intervalNote: 'Small numbers in brackets:',
+      never_one: 'The teacher never gives this label that people used: {{labels}}.',
+      never_other: 'The teacher never gives these labels that people used: {{labels}}.',
+      confusions: 'Its commonest mistakes',
+      confusion_one: 'People said “{{gold}}”, the teacher said “{{predicted}}”: {{count}} document',
+      confusion_other: 'People said “{{gold}}”, the teacher said “{{predicted}}”: {{count}} documents',
+      perLabel: 'Per label',
+      label: 'Label',
+      predicted: 'Given by the teacher',
+    },
     error: 'Something went wrong',
   },
   'zh-CN': {
@@ -183,6 +213,34 @@ export const teacherI18n = {
     reasoning: '推理过程',
     showReasoning: '显示推理过程',
     more: '显示更多',
+    check: {
+      title: '教师检查：教师模型与人工标注一致吗？',
+      verdict: {
+        useful: '可用',
+        weak: '较弱',
+        chance: '不比随机好',
+        'too-few': '数据不足，无法判断',
+      },
+      why: {
+        useful:
+          '在 {{n}} 篇人工标注的验证集文档上，教师模型与人工标注高度一致（Kappa {{kappa}}）。学生模型可以向它学习。',
+        weak: '在 {{n}} 篇人工标注的验证集文档上，教师模型比随机好，但经常与人工标注不一致（Kappa {{kappa}}）。依赖它之前，请复核其标签或改进提示词。',
+        chance:
+          '在 {{n}} 篇人工标注的验证集文档上，教师模型并不比始终回答“{{majority}}”或随机猜测更好。除非您另行选择，训练将只使用人工标签；请尝试其他模型或提示词。',
+        'too-few':
+          '本次运行标注了 {{n}} 篇有人工标签的验证集文档；检查至少需要 {{min}} 篇。请在“审核”步骤中标注验证集文档，然后让教师模型处理它们。',
+      },
+      teacher: '教师模型（{{n}} 篇文档）',
+      majority: '始终回答“{{label}}”',
+      uniform: '随机猜测',
+      intervalNote: '括号中的小字：',
+      never_other: '教师模型从未给出以下人工使用过的标签：{{labels}}。',
+      confusions: '最常见的错误',
+      confusion_other: '人工标注为“{{gold}}”，教师模型判为“{{predicted}}”：{{count}} 篇文档',
+      perLabel: '按标签',
+      label: '标签',
+      predicted: '教师模型给出',
+    },
     error: '出错了',
   },
 };

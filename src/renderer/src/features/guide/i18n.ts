@@ -1,0 +1,84 @@
+/**
+ * Strings that explain numbers, shared by every step that shows them (teacher check, Train, Evaluate, Compare),
+ * English and Simplified Chinese: one sentence per metric, written for people who are not ML engineers.
+ */
+export const guideI18n = {
+  en: {
+    metric: {
+      accuracy: 'Accuracy',
+      macroF1: 'Macro-F1',
+      microF1: 'Micro-F1',
+      weightedF1: 'Weighted F1',
+      kappa: 'Kappa',
+      auc: 'AUC',
+      macroAuc: 'Macro AUC',
+      ece: 'ECE',
+      brier: 'Brier score',
+      precision: 'Precision',
+      recall: 'Recall',
+      f1: 'F1',
+      support: 'Documents',
+      loss: 'Loss',
+      interval: '95% interval',
+    },
+    explain: {
+      accuracy: 'The share of documents that get the same label as people gave them.',
+      macroF1:
+        'F1 (the balance of precision and recall) averaged over labels, so that a rare label counts as much as a common one.',
+      microF1: 'F1 over all documents pooled together; with one label per document it equals accuracy.',
+      weightedF1: 'F1 of each label averaged with weights by how many documents have that label.',
+      kappa:
+        'Agreement with people beyond what guessing would give: 0 is no better than chance, 1 is perfect agreement.',
+      auc: 'How well the scores put documents of a label above the others: 0.5 is chance, 1 is perfect.',
+      macroAuc: 'The AUC of each label averaged over labels: 0.5 is chance, 1 is perfect.',
+      ece: 'How far the stated confidence is from how often the model is really right: 0 means its confidence can be taken at its word.',
+      brier:
+        'The mean squared gap between the probabilities and the true labels: 0 is perfect, lower is better.',
+      precision: 'Of the documents given this label, the share that people also gave it.',
+      recall: 'Of the documents people gave this label, the share that the model found.',
+      f1: 'The balance of precision and recall for one label: high only when both are high.',
+      support: 'How many documents people gave this label.',
+      loss: 'How wrong the model is on average during training: lower is better.',
+      interval:
+        'The range the number would most likely fall in on another set of similar documents: a wide range means few documents.',
+    },
+  },
+  'zh-CN': {
+    metric: {
+      accuracy: '准确率',
+      macroF1: '宏平均 F1',
+      microF1: '微平均 F1',
+      weightedF1: '加权 F1',
+      kappa: 'Kappa 系数',
+      auc: 'AUC',
+      macroAuc: '宏平均 AUC',
+      ece: 'ECE（校准误差）',
+      brier: 'Brier 分数',
+      precision: '精确率',
+      recall: '召回率',
+      f1: 'F1',
+      support: '文档数',
+      loss: '损失',
+      interval: '95% 区间',
+    },
+    explain: {
+      accuracy: '标签与人工标注一致的文档所占比例。',
+      macroF1: '各标签 F1（精确率与召回率的平衡）的平均值，少见标签与常见标签同等重要。',
+      microF1: '把所有文档合在一起计算的 F1；每篇文档只有一个标签时，它等于准确率。',
+      weightedF1: '各标签 F1 按该标签文档数加权的平均值。',
+      kappa: '扣除随机猜测后与人工标注的一致程度：0 表示不比随机好，1 表示完全一致。',
+      auc: '分数把某标签的文档排在其他文档之前的能力：0.5 相当于随机，1 为完美。',
+      macroAuc: '各标签 AUC 的平均值：0.5 相当于随机，1 为完美。',
+      ece: '模型声称的置信度与其实际正确频率的差距：0 表示置信度完全可信。',
+      brier: '概率与真实标签之间的平均平方差：0 为完美，越低越好。',
+      precision: '被赋予该标签的文档中，人工也给出该标签的比例。',
+      recall: '人工给出该标签的文档中，被模型找出的比例。',
+      f1: '单个标签精确率与召回率的平衡：只有两者都高时才高。',
+      support: '人工给出该标签的文档数。',
+      loss: '训练中模型平均错得有多厉害：越低越好。',
+      interval: '在另一批类似文档上，该数值最可能落入的范围：范围越宽，说明文档越少。',
+    },
+  },
+};
+
+export type MetricKey = keyof (typeof guideI18n)['en']['explain'];

@@ -1,0 +1,189 @@
+import { Alert, Badge, Group, List, Spoiler, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { MetricInterval } from '../../../../shared/evaluation';
+import type { TeacherCheck, TeacherVerdict } from '../../../../shared/teacher';
+import { useQuery } from '../../api';
+import { MetricName } from '../guide/MetricName';
+
+const VERDICT_COLOR: Readonly<Record<TeacherVerdict, string>> = {
+  useful: 'teal',
+  weak: 'yellow',
+  chance: 'red',
+  'too-few': 'gray',
+};
+
+const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
+const num = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
+
+function WithInterval({ m, f }: { m: MetricInterval; f: (v: number | null) => string }): React.JSX.Element {
+  return (
+    <Text size="sm">
+      <b>{f(m.value)}</b>
+      {m.low !== null && m.high !== null && (
+        <Text span size="xs" c="dimmed">
+          {' '}
+          ({f(m.low)}–{f(m.high)})
+        </Text>
+      )}
+    </Text>
+  );
+}
+
+/** The verdict in words, with what it means for training. */
+export function VerdictText({ check }: { check: TeacherCheck }): React.JSX.Element {
+  const { t } = useTranslation('teacher');
+  return (
+    <Group gap="xs" wrap="nowrap" align="flex-start">
+      <Badge
+        color={VERDICT_COLOR[check.verdict]}
+        data-testid="teacher-check-verdict"
+        data-verdict={check.verdict}
+      >
+        {t(`check.verdict.${check.verdict}`)}
+      </Badge>
+      <Text size="sm" data-testid="teacher-check-why">
+        {t(`check.why.${check.verdict}`, {
+          n: check.examples,
+          min: check.minimum,
+          majority: check.baselines.majority.label ?? '–',
+          kappa: num(check.kappa.value),
+        })}
+      </Text>
+    </Group>
+  );
+}
+
+/**
+ * The teacher check of one run: accuracy, macro-F1 and kappa against people on the validation split, with intervals,
+ * beside what always answering the commonest label and guessing at random would score; the verdict; per label,
+ * labels the teacher never gives and its commonest mistakes. Shown in the Teacher and Train steps.
+ */
+export function TeacherCheckCard({
+  runId,
+  version = 0,
+}: {
+  runId: number;
+  version?: number;
+}): React.JSX.Element {
+  const { t } = useTranslation('teacher');
+  const q = useQuery('teacher.check', { runId });
+  const { reload } = q;
+  useEffect(() => reload(), [version, reload]);
+  const c = q.data;
+  return (
+    <Stack gap="xs" data-testid="teacher-check">
+      <Title order={5}>{t('check.title')}</Title>
+      {q.error && <Alert color="red">{q.error.message}</Alert>}
+      {c && (
+        <>
+          <VerdictText check={c} />
+          {c.verdict !== 'too-few' && (
+            <Table withTableBorder data-testid="teacher-check-table" fz="sm">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th />
+                  <Table.Th>{t('check.teacher', { n: c.examples })}</Table.Th>
+                  <Table.Th>{t('check.majority', { label: c.baselines.majority.label ?? '–' })}</Table.Th>
+                  <Table.Th>{t('check.uniform')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                <Table.Tr data-testid="teacher-check-accuracy">
+                  <Table.Td>
+                    <MetricName metric="accuracy" />
+                  </Table.Td>
+                  <Table.Td>
+                    <WithInterval m={c.accuracy} f={pct} />
+                  </Table.Td>
+                  <Table.Td>{pct(c.baselines.majority.accuracy)}</Table.Td>
+                  <Table.Td>{pct(c.baselines.uniform.accuracy)}</Table.Td>
+                </Table.Tr>
+                <Table.Tr data-testid="teacher-check-macro-f1">
+                  <Table.Td>
+                    <MetricName metric="macroF1" />
+                  </Table.Td>
+                  <Table.Td>
+                    <WithInterval m={c.macroF1} f={num} />
+                  </Table.Td>
+                  <Table.Td>{num(c.baselines.majority.macroF1)}</Table.Td>
+                  <Table.Td>{num(c.baselines.uniform.macroF1)}</Table.Td>
+                </Table.Tr>
+                <Table.Tr data-testid="teacher-check-kappa">
+                  <Table.Td>
+                    <MetricName metric="kappa" />
+                  </Table.Td>
+                  <Table.Td>
+                    <WithInterval m={c.kappa} f={num} />
+                  </Table.Td>
+                  <Table.Td>0.00</Table.Td>
+                  <Table.Td>0.00</Table.Td>
+                </Table.Tr>
+              </Table.Tbody>
+            </Table>
+          )}
+          {c.verdict !== 'too-few' && (
+            <Text size="xs" c="dimmed">
+              {t('check.intervalNote')} <MetricName metric="interval" size="xs" />
+            </Text>
+          )}
+          {c.neverPredicted.length > 0 && (
+            <Alert color="yellow" p="xs" data-testid="teacher-check-never">
+              {t('check.never', { labels: c.neverPredicted.join(', '), count: c.neverPredicted.length })}
+            </Alert>
+          )}
+          {c.confusions.length > 0 && (
+            <div data-testid="teacher-check-confusions">
+              <Text size="sm" fw={500}>
+                {t('check.confusions')}
+              </Text>
+              <List size="sm">
+                {c.confusions.map((x) => (
+                  <List.Item key={`${x.gold}\u0000${x.predicted}`}>
+                    {t('check.confusion', { gold: x.gold, predicted: x.predicted, count: x.count })}
+                  </List.Item>
+                ))}
+              </List>
+            </div>
+          )}
+          {c.verdict !== 'too-few' && (
+            <Spoiler maxHeight={0} showLabel={t('check.perLabel')} hideLabel="×">
+              <Table fz="sm" data-testid="teacher-check-labels">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('check.label')}</Table.Th>
+                    <Table.Th>
+                      <MetricName metric="support" />
+                    </Table.Th>
+                    <Table.Th>{t('check.predicted')}</Table.Th>
+                    <Table.Th>
+                      <MetricName metric="precision" />
+                    </Table.Th>
+                    <Table.Th>
+                      <MetricName metric="recall" />
+                    </Table.Th>
+                    <Table.Th>
+                      <MetricName metric="f1" />
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {c.perLabel.map((l) => (
+                    <Table.Tr key={l.label}>
+                      <Table.Td>{l.label}</Table.Td>
+                      <Table.Td>{l.support}</Table.Td>
+                      <Table.Td>{l.predicted}</Table.Td>
+                      <Table.Td>{num(l.precision)}</Table.Td>
+                      <Table.Td>{num(l.recall)}</Table.Td>
+                      <Table.Td>{num(l.f1)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Spoiler>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
