@@ -2,6 +2,7 @@
 // in the same run, with Debian sqlite3's `.import` into a plain table; prints rows/s, peak RSS and the ratio.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchCsv, WORK } from './lib/import-data';
@@ -40,35 +41,41 @@ rmSync(dataDir, { recursive: true, force: true });
 if (ours.status !== 0) throw new Error(`import failed: ${ours.stderr}`);
 const o = JSON.parse(ours.stdout.trim().split('\n').pop() ?? '{}') as {
   rows: number;
-  seconds: number;
+  usableSeconds: number;
+  searchableSeconds: number;
   peakRssMB: number;
-  timings: { readMs: number; commitMs: number; indexMs: number };
+  usableRssMB: number;
+  timings: { readMs: number; commitMs: number };
 };
 
-// Rows are usable (browse, label, train) once committed; search indexing follows in the same job and is reported.
-const usableSeconds = (o.timings.readMs + o.timings.commitMs) / 1000;
-const oursRate = o.rows / usableSeconds;
+// Usable (browse, label, train): from opening the database to the import job's end. Searchable: the search index job
+// that follows in the background (no step waits for it; searches scan the texts until it ends) has ended too.
+const oursRate = o.rows / o.usableSeconds;
 const refRate = refRows / refSeconds;
+const ratio = oursRate / refRate;
+const peak = Math.round(o.peakRssMB);
 console.log(
   JSON.stringify({
     bench: 'import',
     rows: o.rows,
     fileMB: Math.round(sizeMB),
     distillery: {
-      secondsToUsable: +usableSeconds.toFixed(2),
+      secondsToUsable: +o.usableSeconds.toFixed(2),
       readAndStageSeconds: +(o.timings.readMs / 1000).toFixed(2),
       commitSeconds: +(o.timings.commitMs / 1000).toFixed(2),
-      searchIndexSeconds: +(o.timings.indexMs / 1000).toFixed(2),
-      jobSeconds: +o.seconds.toFixed(2),
+      secondsToSearchable: +o.searchableSeconds.toFixed(2),
       rowsPerSec: Math.round(oursRate),
-      peakRssMB: Math.round(o.peakRssMB),
+      peakRssMBUntilUsable: Math.round(o.usableRssMB),
+      peakRssMB: peak,
     },
     sqlite3Import: {
       seconds: +refSeconds.toFixed(2),
       rowsPerSec: Math.round(refRate),
       peakRssMB: peakRss(ref.stderr),
     },
-    ratio: +(oursRate / refRate).toFixed(3),
+    ratio: +ratio.toFixed(3),
     targets: { ratioAtLeast: 0.5, peakRssMBUnder: 500 },
+    met: { ratio: ratio >= 0.5, peakRss: peak < 500 },
+    load: loadavg().map((l) => +l.toFixed(2)),
   }),
 );

@@ -105,7 +105,9 @@ export interface ImportResult {
    */
   readonly recoded?: { readonly count: number; readonly lines: readonly number[] };
   /** Where the time went: reading and staging the file, then moving it into the project. */
-  readonly timings?: { readonly readMs: number; readonly commitMs: number; readonly indexMs: number };
+  readonly timings?: { readonly readMs: number; readonly commitMs: number };
+  /** The background job that adds the rows to the search index (searches scan the texts until it ends). */
+  readonly searchIndexJobId?: number;
 }
 
 export interface LabelInfo {
@@ -293,6 +295,8 @@ export interface BrowsePage {
   } | null;
   /** Pass as `after` to get the next page; null at the end. */
   readonly nextAfter: number | null;
+  /** True when the search scanned the texts because the search index is still being built after an import. */
+  readonly searchIndexBuilding?: boolean;
 }
 
 export interface ExportResult {

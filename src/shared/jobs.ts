@@ -15,6 +15,7 @@ export type JobState = (typeof JOB_STATES)[number];
 /** Every kind of long work. A feature adds its kind here and registers a runner in the core. */
 export const JOB_KINDS = [
   'dataset.import',
+  'dataset.searchIndex',
   'teacher.run',
   'teacher.import',
   'student.train',

@@ -9,7 +9,7 @@ import { humanLabelSql, latestTeacherRun, type TeacherRunLabels } from '../../co
 import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
 import { charLength } from './cleanText';
-import { ensureSearchIndex } from './searchIndex';
+import { ensureSearchIndex, searchIndexBuilding } from './searchIndex';
 
 /** Browsing and search of a project's examples: filters, full-text search through the trigram index, paging. */
 
@@ -26,6 +26,8 @@ interface Where {
   readonly args: unknown[];
   /** An FTS5 query when the search uses the index: the query is then driven by the index, in rowid order. */
   readonly match: string | null;
+  /** A search that scanned the texts because the index is still being built. */
+  readonly building: boolean;
 }
 
 function whereFor(db: Db, projectId: number, f: BrowseFiltersInput): Where {
@@ -59,11 +61,13 @@ function whereFor(db: Db, projectId: number, f: BrowseFiltersInput): Where {
     }
   }
   let match: string | null = null;
+  let building = false;
   const q = (f.search ?? '').trim();
   if (q) {
     const terms = q.split(/\s+/).filter(Boolean);
-    const long = terms.filter((t) => charLength(t) >= 3);
-    const short = terms.filter((t) => charLength(t) < 3);
+    building = searchIndexBuilding(db, projectId);
+    const long = building ? [] : terms.filter((t) => charLength(t) >= 3);
+    const short = building ? terms : terms.filter((t) => charLength(t) < 3);
     if (long.length) {
       ensureSearchIndex(db, projectId);
       match = long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
@@ -74,7 +78,7 @@ function whereFor(db: Db, projectId: number, f: BrowseFiltersInput): Where {
       args.push(`%${likeEscape(t)}%`);
     }
   }
-  return { sql: where.join(' AND '), args, match };
+  return { sql: where.join(' AND '), args, match, building };
 }
 
 /** FROM and WHERE for a filtered read: starting from the search index when there is a search. */
@@ -96,7 +100,8 @@ export function browse(
   opts: { after?: number; limit: number; filters: BrowseFiltersInput },
 ): BrowsePage {
   getProject(db, projectId);
-  const src = source(whereFor(db, projectId, opts.filters));
+  const w = whereFor(db, projectId, opts.filters);
+  const src = source(w);
   const rows = db
     .prepare(
       `SELECT e.id, substr(e.text, 1, ${PREVIEW_CHARS}) AS text, e.length, e.split, e.dataset_id, e.source_row,
@@ -140,6 +145,7 @@ export function browse(
     rows: out,
     teacherRun: run ? { runId: run.runId, labels: run.labels } : null,
     nextAfter: out.length === opts.limit ? out[out.length - 1].id : null,
+    ...(w.building ? { searchIndexBuilding: true } : {}),
   };
 }
 

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MaskRule } from '../../../shared/dataset';
 
 /** The hash that finds exact duplicates (the same as the demo project's). */
 export function textHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  // The one-shot form is several times cheaper per call than a Hash object (it matters at a million rows).
+  return hash('sha256', text, 'hex').slice(0, 32);
 }
 
 /** What every import does: line endings unified, canonical Unicode (NFC, lossless), outer whitespace trimmed. */

@@ -221,6 +221,10 @@ export const datasetCommands: CliCommand[] = [
         );
       }
       for (const b of r.badRows.slice(0, 20)) io.print(`  ${b.file} line ${b.line}: ${b.message}`);
+      // The rows are usable; the command ends with its search index too, rather than leave it interrupted.
+      if (r.searchIndexJobId !== undefined) {
+        await followJob(core, core.jobs.get(r.searchIndexJobId), io);
+      }
       return r;
     },
   },

@@ -14,8 +14,10 @@ import {
   dropEndedStaging,
   dropOrphanStaging,
   makeImportRunner,
+  makeSearchIndexRunner,
   startImport,
   type ImportParams,
+  type SearchIndexParams,
 } from './importer';
 import { previewSource } from './source';
 
@@ -86,6 +88,7 @@ export const datasetFeature: Feature<typeof datasetContract> = {
   start: (ctx) => {
     // The runner needs this core's services, so it is registered per core rather than as a static map entry.
     ctx.jobs.register<ImportParams>('dataset.import', makeImportRunner(ctx));
+    ctx.jobs.register<SearchIndexParams>('dataset.searchIndex', makeSearchIndexRunner(ctx));
     dropOrphanStaging(ctx.db);
     // An import that ended without its own clean-up (a full disk made that fail too) leaves no staged rows.
     ctx.events.subscribe((e) => {

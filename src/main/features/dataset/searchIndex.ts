@@ -27,3 +27,16 @@ export function ensureSearchIndex(db: Db, projectId: number): number {
     return added;
   })();
 }
+
+/**
+ * True while the project's search index is being built by a background job (after an import): a search then scans
+ * the texts instead of waiting for the index (the page says so), and never builds the index itself.
+ */
+export function searchIndexBuilding(db: Db, projectId: number): boolean {
+  return !!db
+    .prepare(
+      `SELECT 1 FROM jobs WHERE project_id = ? AND kind = 'dataset.searchIndex'
+         AND state IN ('queued', 'running', 'paused') LIMIT 1`,
+    )
+    .get(projectId);
+}

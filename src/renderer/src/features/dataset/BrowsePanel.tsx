@@ -130,6 +130,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
   const [excluded, setExcluded] = useState<'hide' | 'only' | 'all'>('hide');
   const [rows, setRows] = useState<BrowseRow[]>([]);
   const [teacherRun, setTeacherRun] = useState<TeacherRun>(null);
+  const [indexBuilding, setIndexBuilding] = useState(false);
   const [next, setNext] = useState<number | null>(0);
   const [count, setCount] = useState<number | null>(null);
   const loading = useRef(false);
@@ -160,6 +161,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
         if (gen !== generation.current) return;
         setRows((r) => (after === 0 ? [...page.rows] : [...r, ...page.rows]));
         setTeacherRun(page.teacherRun);
+        setIndexBuilding(page.searchIndexBuilding === true);
         setNext(page.nextAfter);
       } finally {
         loading.current = false;
@@ -257,6 +259,11 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
           onChange={(e) => setSearch(e.currentTarget.value)}
           data-testid="browse-search"
           w={300}
+          description={
+            indexBuilding && search.trim() ? (
+              <span data-testid="browse-index-building">{t('browse.indexBuilding')}</span>
+            ) : undefined
+          }
         />
         <Select
           label={t('browse.split')}

@@ -89,6 +89,8 @@ export const datasetI18n = {
     },
     browse: {
       search: 'Search (any language, part of a word works)',
+      indexBuilding:
+        'The search index is still being built after the import: this search reads every text, so it is slower.',
       split: 'Split',
       label: 'Label',
       source: 'Source',
@@ -284,6 +286,7 @@ export const datasetI18n = {
     },
     browse: {
       search: '搜索（支持中文，可搜部分词语）',
+      indexBuilding: '导入后的搜索索引仍在建立中：本次搜索逐条读取文本，因此较慢。',
       split: '数据集',
       label: '标签',
       source: '来源',
