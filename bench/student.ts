@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { DATASET_LOADERS, datasetLoader, type Dataset, type Row } from './lib/datasets';
 import { DEFAULT_FEATURIZER, normalizeText, words } from '../src/main/features/student/featurizer';
 import { loadStudent } from '../src/main/features/student/predictor';
-import { macroF1, runTraining } from '../src/main/features/student/trainer';
+import { macroF1 } from '../src/main/features/evaluation/metrics';
+import { runTraining } from '../src/main/features/student/trainer';
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../src/shared/student';
 
 const FASTTEXT = '/usr/bin/fasttext';

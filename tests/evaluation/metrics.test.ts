@@ -11,6 +11,7 @@ import {
   confusionMatrix,
   expectedCalibrationError,
   histogram,
+  macroF1,
   mulberry32,
   nanMean,
   normalizeRows,
@@ -118,6 +119,7 @@ function checkCase(ref: RefCase, settings: Pick<Reference, 'bootstrap' | 'nBins'
     expect(c.support).toBe(ref.perClass[i].support);
   });
   close(prf.macroF1, ref.macroF1, `${name} macroF1`);
+  close(macroF1(yTrue, Int32Array.from(yPred), k), ref.macroF1, `${name} macroF1 (the trainer's)`);
   close(prf.microF1, ref.microF1, `${name} microF1`);
   close(prf.weightedF1, ref.weightedF1, `${name} weightedF1`);
   close(cohenKappa(yTrue, yPred, k), ref.kappa, `${name} kappa`);

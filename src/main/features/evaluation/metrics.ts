@@ -116,6 +116,15 @@ export function prfFromConfusion(m: readonly (readonly number[])[]): PrfReport {
   };
 }
 
+/**
+ * Macro-F1 over all k labels (sklearn `f1_score(average='macro', labels=range(k), zero_division=0)`): the one
+ * definition the Evaluate step, the trainer's validation (early stopping, the Train step's curves) and the
+ * benches use.
+ */
+export function macroF1(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, k: number): number {
+  return precisionRecallF1(Array.from(yTrue), Array.from(yPred), k).macroF1;
+}
+
 /** Cohen's kappa between two labelings (sklearn's cohen_kappa_score, unweighted); NaN when undefined. */
 export function cohenKappa(y1: readonly number[], y2: readonly number[], k: number): number {
   return kappaFromConfusion(confusionMatrix(y1, y2, k));

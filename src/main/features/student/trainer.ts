@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochMetrics, TrainSettings } from '../../../shared/student';
 import { AppError } from '../../core/errors';
+import { macroF1 } from '../evaluation/metrics';
 import { ARCHITECTURES } from './architectures';
 import { softmax, type DistillTarget } from './distill';
 import { DEFAULT_FEATURIZER, type FeaturizerConfig } from './featurizer';
@@ -85,28 +86,6 @@ export interface TrainHooks {
 }
 
 const PROGRESS_EVERY = 512;
-
-/** sklearn-style macro-F1: the mean F1 over the classes present in the gold labels or the predictions. */
-export function macroF1(gold: ArrayLike<number>, pred: ArrayLike<number>, classes: number): number {
-  const tp = new Float64Array(classes);
-  const fp = new Float64Array(classes);
-  const fn = new Float64Array(classes);
-  for (let i = 0; i < gold.length; i++) {
-    if (gold[i] === pred[i]) tp[gold[i]]++;
-    else {
-      fp[pred[i]]++;
-      fn[gold[i]]++;
-    }
-  }
-  let sum = 0;
-  let present = 0;
-  for (let c = 0; c < classes; c++) {
-    if (tp[c] + fp[c] + fn[c] === 0) continue;
-    present++;
-    sum += (2 * tp[c]) / (2 * tp[c] + fp[c] + fn[c]);
-  }
-  return present ? sum / present : 0;
-}
 
 function sameFeaturizer(a: FeaturizerConfig, b: FeaturizerConfig): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
