@@ -2,7 +2,9 @@ import type { Db } from './store/db';
 
 /**
  * Shared reads of a project's labels, human annotations and teacher outputs: every feature (review, train,
- * evaluate, export) reads them through these functions so that "the human label" means one thing everywhere.
+ * evaluate, export) reads them through these functions, or in SQL through the views `human_labels`,
+ * `person_labels` and `annotator_labels` (migration 011_label_views.ts), so that "the human label" means one
+ * thing everywhere.
  */
 
 export interface LabelRow {
@@ -31,46 +33,31 @@ export function projectLabels(db: Db, projectId: number): LabelRow[] {
 export const PERSON_CHOSEN_SOURCES = ['import', 'human', 'merge'] as const;
 export const TEACHER_ACCEPT_SOURCES = ['teacher_accept', 'bulk'] as const;
 
-/** SQL: true when the annotation alias `a` holds a label a person chose (see PERSON_CHOSEN_SOURCES). */
-export function personChosenSql(a: string): string {
-  return `${a}.source IN (${PERSON_CHOSEN_SOURCES.map((s) => `'${s}'`).join(', ')})`;
-}
-
-/**
- * The current annotation of each example (alias `a`): its latest that is not retracted and has a label, among the
- * sources `personOnly` allows. One definition for `humanLabels`, `goldLabels` and the report's "who labelled".
- */
-export function currentAnnotationSql(a: string, personOnly: boolean): string {
-  const only = (x: string): string => (personOnly ? ` AND ${personChosenSql(x)}` : '');
-  return `${a}.retracted_at IS NULL AND ${a}.label_id IS NOT NULL${only(a)}
-         AND ${a}.id = (SELECT a2.id FROM annotations a2
-                     WHERE a2.example_id = ${a}.example_id AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL${only('a2')}
-                     ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`;
-}
-
 /**
  * SQL: the human label of the examples alias `e` (its latest annotation that is not retracted and has a label,
- * whoever made it), or NULL: the same rule as `humanLabels`, for use inside a query.
+ * whoever made it), or NULL. Reads the view `human_labels` (migration 011), the one definition of the rule.
  */
 export function humanLabelSql(e: string): string {
-  return `(SELECT a.label_id FROM annotations a
-  WHERE a.example_id = ${e}.id AND a.retracted_at IS NULL AND a.label_id IS NOT NULL
-  ORDER BY a.created_at DESC, a.id DESC LIMIT 1)`;
+  return `(SELECT hl.label_id FROM human_labels hl WHERE hl.example_id = ${e}.id)`;
+}
+
+/** SQL: true when the examples alias `e` has a human label (a row in `human_labels`). */
+export function hasHumanLabelSql(e: string): string {
+  return `EXISTS (SELECT 1 FROM human_labels hl WHERE hl.example_id = ${e}.id)`;
 }
 
 function currentLabels(
   db: Db,
   projectId: number,
   split: 'train' | 'validation' | 'test' | null,
-  personOnly: boolean,
+  view: 'human_labels' | 'person_labels',
 ): Map<number, number> {
   const rows = db
     .prepare(
       `SELECT a.example_id AS exampleId, a.label_id AS labelId
-       FROM annotations a
+       FROM ${view} a
        JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)
-         AND ${currentAnnotationSql('a', personOnly)}`,
+       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)`,
     )
     .all(projectId, split, split) as Array<{ exampleId: number; labelId: number }>;
   return new Map(rows.map((r) => [r.exampleId, r.labelId]));
@@ -86,7 +73,7 @@ export function humanLabels(
   projectId: number,
   opts: { split?: 'train' | 'validation' | 'test' } = {},
 ): Map<number, number> {
-  return currentLabels(db, projectId, opts.split ?? null, false);
+  return currentLabels(db, projectId, opts.split ?? null, 'human_labels');
 }
 
 export interface TeacherRunLabels {
@@ -102,6 +89,45 @@ export function latestTeacherRun(db: Db, projectId: number): TeacherRunLabels | 
     .get(projectId) as { id: number; labels_snapshot: string } | undefined;
   if (!row) return null;
   return { runId: row.id, labels: JSON.parse(row.labels_snapshot) as Array<{ id: number; name: string }> };
+}
+
+/** One example's output of a teacher run, parsed. */
+export interface TeacherOutputRow {
+  /** Probabilities in the order of the run's label snapshot. */
+  readonly probs: number[];
+  readonly predictedLabelId: number | null;
+  readonly entropy: number;
+  readonly margin: number;
+  readonly reasoning: string | null;
+}
+
+/**
+ * Reads examples' outputs of one teacher run: one primary-key lookup (run_id, example_id) per call, so paging
+ * costs the same at any table size. With `latestTeacherRun`, "the teacher's current output for a document".
+ */
+export function teacherOutputReader(db: Db, runId: number): (exampleId: number) => TeacherOutputRow | null {
+  const stmt = db.prepare(
+    'SELECT probs, predicted_label_id, entropy, margin, reasoning FROM teacher_outputs WHERE run_id = ? AND example_id = ?',
+  );
+  return (exampleId) => {
+    const o = stmt.get(runId, exampleId) as
+      | {
+          probs: string;
+          predicted_label_id: number | null;
+          entropy: number;
+          margin: number;
+          reasoning: string | null;
+        }
+      | undefined;
+    if (!o) return null;
+    return {
+      probs: JSON.parse(o.probs) as number[],
+      predictedLabelId: o.predicted_label_id,
+      entropy: o.entropy,
+      margin: o.margin,
+      reasoning: o.reasoning,
+    };
+  };
 }
 
 /** A teacher run's distributions by example id (probabilities in the order of the run's label snapshot). */
@@ -123,13 +149,9 @@ export function annotatorLabels(db: Db, projectId: number): Map<string, Map<numb
   const rows = db
     .prepare(
       `SELECT a.annotator AS annotator, a.example_id AS exampleId, a.label_id AS labelId
-       FROM annotations a
+       FROM annotator_labels a
        JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND a.retracted_at IS NULL AND a.label_id IS NOT NULL AND e.excluded = 0
-         AND a.id = (SELECT a2.id FROM annotations a2
-                     WHERE a2.example_id = a.example_id AND a2.annotator = a.annotator
-                       AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL
-                     ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`,
+       WHERE a.project_id = ? AND e.excluded = 0`,
     )
     .all(projectId) as Array<{ annotator: string; exampleId: number; labelId: number }>;
   const out = new Map<string, Map<number, number>>();
@@ -146,7 +168,7 @@ export function annotatorLabels(db: Db, projectId: number): Map<string, Map<numb
  * accepted teacher label is never gold: a test document labelled only that way is unlabelled for evaluation.
  */
 export function goldLabels(db: Db, projectId: number): Map<number, number> {
-  return currentLabels(db, projectId, 'test', true);
+  return currentLabels(db, projectId, 'test', 'person_labels');
 }
 
 /**
@@ -158,5 +180,5 @@ export function personLabels(
   projectId: number,
   split: 'train' | 'validation',
 ): Map<number, number> {
-  return currentLabels(db, projectId, split, true);
+  return currentLabels(db, projectId, split, 'person_labels');
 }

@@ -5,7 +5,12 @@ import type {
   BrowseTeacher,
   Split,
 } from '../../../shared/dataset';
-import { humanLabelSql, latestTeacherRun, type TeacherRunLabels } from '../../core/labels';
+import {
+  humanLabelSql,
+  latestTeacherRun,
+  teacherOutputReader,
+  type TeacherRunLabels,
+} from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
 import { charLength } from './cleanText';
@@ -149,16 +154,13 @@ export function browse(
   };
 }
 
-/**
- * Reads one example's output of a teacher run: one primary-key lookup (run_id, example_id) per page row, so paging
- * costs the same at any table size.
- */
+/** The teacher's top label of each page row, from the run's output of it. */
 function teacherLookup(db: Db, run: TeacherRunLabels): (exampleId: number) => BrowseTeacher | null {
-  const stmt = db.prepare('SELECT probs, entropy FROM teacher_outputs WHERE run_id = ? AND example_id = ?');
+  const read = teacherOutputReader(db, run.runId);
   return (exampleId) => {
-    const o = stmt.get(run.runId, exampleId) as { probs: string; entropy: number } | undefined;
+    const o = read(exampleId);
     if (!o) return null;
-    const probs = JSON.parse(o.probs) as number[];
+    const probs = o.probs;
     let top = -1;
     for (let i = 0; i < probs.length && i < run.labels.length; i++)
       if (top < 0 || probs[i] > probs[top]) top = i;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EvaluationResult, MetricInterval, ModelRef, ReportFile } from '../../../shared/evaluation';
 import { notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { currentAnnotationSql, goldLabels, humanLabels, projectLabels } from '../../core/labels';
+import { goldLabels, humanLabels, projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { APP_VERSION } from '../../core/version';
 import {
@@ -241,8 +241,8 @@ function goldAnnotators(db: Db, projectId: number): ReportTable {
   const gold = goldLabels(db, projectId);
   const rows = db
     .prepare(
-      `SELECT a.annotator, a.source, COUNT(*) AS n FROM annotations a JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.split = 'test' AND e.excluded = 0 AND ${currentAnnotationSql('a', true)}
+      `SELECT a.annotator, a.source, COUNT(*) AS n FROM person_labels a JOIN examples e ON e.id = a.example_id
+       WHERE a.project_id = ? AND e.split = 'test' AND e.excluded = 0
        GROUP BY a.annotator, a.source ORDER BY n DESC`,
     )
     .all(projectId) as Array<{ annotator: string; source: string; n: number }>;

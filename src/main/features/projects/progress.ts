@@ -30,9 +30,8 @@ export function projectProgress(db: Db, projectId: number): ProjectProgress {
     ),
     review: exists(
       db,
-      `SELECT 1 FROM annotations a JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.split = 'test' AND e.excluded = 0 AND a.retracted_at IS NULL
-         AND a.label_id IS NOT NULL AND a.source NOT IN ('teacher_accept', 'bulk')`,
+      `SELECT 1 FROM person_labels a JOIN examples e ON e.id = a.example_id
+       WHERE a.project_id = ? AND e.split = 'test' AND e.excluded = 0`,
       projectId,
     ),
     train: exists(

@@ -40,10 +40,8 @@ export function exportAnnotations(
       `SELECT COALESCE(e.original_text, e.text) AS text, e.external_id AS externalId, l.name AS label,
               a.annotator, a.source, a.accepted_teacher AS acceptedTeacher, a.time_spent_ms AS timeSpentMs,
               a.created_at AS createdAt
-       FROM annotations a JOIN examples e ON e.id = a.example_id JOIN labels l ON l.id = a.label_id
-       WHERE a.project_id = ? AND a.retracted_at IS NULL AND a.source <> 'import' AND (? IS NULL OR a.annotator = ?)
-         AND a.id = (SELECT x.id FROM annotations x WHERE x.example_id = a.example_id AND x.annotator = a.annotator
-                     AND x.retracted_at IS NULL AND x.label_id IS NOT NULL ORDER BY x.created_at DESC, x.id DESC LIMIT 1)
+       FROM annotator_labels a JOIN examples e ON e.id = a.example_id JOIN labels l ON l.id = a.label_id
+       WHERE a.project_id = ? AND a.source <> 'import' AND (? IS NULL OR a.annotator = ?)
        ORDER BY a.id`,
     )
     .all(projectId, annotator ?? null, annotator ?? null) as Array<{
@@ -178,14 +176,11 @@ export function importAnnotations(
   });
 
   const current = db.prepare(
-    `SELECT a.label_id AS labelId, a.annotator, l.name AS labelName FROM annotations a JOIN labels l ON l.id = a.label_id
-     WHERE a.example_id = ? AND a.retracted_at IS NULL AND a.label_id IS NOT NULL
-     ORDER BY a.created_at DESC, a.id DESC LIMIT 1`,
+    `SELECT a.label_id AS labelId, a.annotator, l.name AS labelName FROM human_labels a JOIN labels l ON l.id = a.label_id
+     WHERE a.example_id = ?`,
   );
   const annotatorsCurrent = db.prepare(
-    `SELECT label_id AS labelId FROM annotations
-     WHERE example_id = ? AND annotator = ? AND retracted_at IS NULL AND label_id IS NOT NULL
-     ORDER BY created_at DESC, id DESC LIMIT 1`,
+    'SELECT label_id AS labelId FROM annotator_labels WHERE example_id = ? AND annotator = ?',
   );
   const conflicts: ImportConflict[] = [];
   const toInsert: Array<Resolved & { createdAt: string }> = [];

@@ -9,29 +9,25 @@ import type {
 } from '../../../shared/review';
 import { assertNever } from '../../../shared/result';
 import { AppError, notFound } from '../../core/errors';
-import { latestTeacherRun, projectLabels } from '../../core/labels';
+import {
+  hasHumanLabelSql,
+  humanLabelSql,
+  latestTeacherRun,
+  projectLabels,
+  teacherOutputReader,
+} from '../../core/labels';
 import type { Db } from '../../core/store/db';
 
-/** SQL for "this example has a human label": the same rule as `humanLabels` (a non-retracted labelled annotation). */
-export const HAS_HUMAN_LABEL = `EXISTS (SELECT 1 FROM annotations ha
-  WHERE ha.example_id = e.id AND ha.retracted_at IS NULL AND ha.label_id IS NOT NULL)`;
+/** SQL for "this example has a human label" (the view human_labels, as `humanLabels`). */
+export const HAS_HUMAN_LABEL = hasHumanLabelSql('e');
 
-/** SQL for the example's current human label: its latest non-retracted annotation (as `humanLabels`). */
-export const CURRENT_LABEL = `(SELECT ca.label_id FROM annotations ca
-  WHERE ca.example_id = e.id AND ca.retracted_at IS NULL AND ca.label_id IS NOT NULL
-  ORDER BY ca.created_at DESC, ca.id DESC LIMIT 1)`;
+/** SQL for the example's current human label (the view human_labels, as `humanLabels`). */
+const CURRENT_LABEL = humanLabelSql('e');
 
-const LATEST_OF_ANNOTATOR = (alias: string): string => `${alias}.id = (SELECT x.id FROM annotations x
-  WHERE x.example_id = ${alias}.example_id AND x.annotator = ${alias}.annotator
-    AND x.retracted_at IS NULL AND x.label_id IS NOT NULL
-  ORDER BY x.created_at DESC, x.id DESC LIMIT 1)`;
-
-/** Two annotators' current labels of the example differ. */
-const ANNOTATORS_DISAGREE = `EXISTS (SELECT 1 FROM annotations a1
-  JOIN annotations a2 ON a2.example_id = a1.example_id AND a2.annotator > a1.annotator
-  WHERE a1.example_id = e.id AND a1.retracted_at IS NULL AND a1.label_id IS NOT NULL
-    AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL AND a1.label_id <> a2.label_id
-    AND ${LATEST_OF_ANNOTATOR('a1')} AND ${LATEST_OF_ANNOTATOR('a2')})`;
+/** Two annotators' current labels of the example differ (the view annotator_labels). */
+const ANNOTATORS_DISAGREE = `EXISTS (SELECT 1 FROM annotator_labels a1
+  JOIN annotator_labels a2 ON a2.example_id = a1.example_id AND a2.annotator > a1.annotator
+  WHERE a1.example_id = e.id AND a1.label_id <> a2.label_id)`;
 
 /** Sent from Evaluate and not yet labelled (the evaluation feature's eval_review_requests). */
 const OPEN_REQUEST = `EXISTS (SELECT 1 FROM eval_review_requests rr WHERE rr.example_id = e.id AND rr.done_at IS NULL)`;
@@ -199,8 +195,7 @@ export function queueCount(db: Db, projectId: number, spec: QueueSpec): number {
  * The examples with a live human label, driven from the annotations (CROSS JOIN keeps that order): it costs what
  * the annotations number, not what the documents number.
  */
-const LABELLED = `(SELECT DISTINCT la.example_id AS id FROM annotations la
-  WHERE la.project_id = @project AND la.retracted_at IS NULL AND la.label_id IS NOT NULL) lab
+const LABELLED = `(SELECT la.example_id AS id FROM human_labels la WHERE la.project_id = @project) lab
   CROSS JOIN examples e ON e.id = lab.id`;
 
 /**
@@ -286,36 +281,24 @@ interface AnnotationRow {
   retracted_at: string | null;
 }
 
-interface OutputRow {
-  probs: string;
-  predicted_label_id: number | null;
-  entropy: number;
-  margin: number;
-  reasoning: string | null;
-}
-
 /** The teacher's view of one example in the project's latest run, or null. */
 export function teacherView(db: Db, projectId: number, exampleId: number): TeacherView | null {
   const run = latestTeacherRun(db, projectId);
   if (!run) return null;
-  const out = db
-    .prepare(
-      'SELECT probs, predicted_label_id, entropy, margin, reasoning FROM teacher_outputs WHERE run_id = ? AND example_id = ?',
-    )
-    .get(run.runId, exampleId) as OutputRow | undefined;
+  const out = teacherOutputReader(db, run.runId)(exampleId);
   if (!out) return null;
-  const probs = JSON.parse(out.probs) as number[];
+  const probs = out.probs;
   const view = run.labels.map((l, i) => ({ labelId: l.id, name: l.name, prob: probs[i] ?? 0 }));
-  let predicted = out.predicted_label_id;
+  let predicted = out.predictedLabelId;
   let confidence = 0;
   for (const p of view) {
     if (p.prob > confidence) {
       confidence = p.prob;
-      if (out.predicted_label_id === null) predicted = p.labelId;
+      if (out.predictedLabelId === null) predicted = p.labelId;
     }
   }
-  if (out.predicted_label_id !== null) {
-    confidence = view.find((p) => p.labelId === out.predicted_label_id)?.prob ?? confidence;
+  if (out.predictedLabelId !== null) {
+    confidence = view.find((p) => p.labelId === out.predictedLabelId)?.prob ?? confidence;
   }
   return {
     runId: run.runId,
