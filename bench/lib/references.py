@@ -5,6 +5,10 @@
 stratified cross-validation (macro-F1) over a fixed grid on the training texts only, the vectorizer refitted inside
 every fold (a Pipeline), then refitted on all the training texts and applied once to the test texts.
 Features: word 1-2-grams for English, character 1-3-grams for Chinese (unsegmented), sublinear tf, l2 norm.
+`references.py teacher DATA.json`: the distillation bench's simulated teacher, TF-IDF + LogisticRegression (C=10,
+liblinear, features as above) calibrated by 5-fold CalibratedClassifierCV (sigmoid); its probabilities for the
+training texts are out-of-fold (cross_val_predict, 5 folds: no text is scored by a model that saw it), for the
+test texts from the model fitted on all the training texts.
 `references.py score DATA.json`: accuracy and macro-F1 (over all labels, zero_division=0) of each system's
 predictions, so that the bench can check its own scorer against scikit-learn's.
 Prints one JSON object.
@@ -78,6 +82,23 @@ def refs(d):
     return out
 
 
+def teacher(d):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import cross_val_predict
+
+    def model():
+        lr = LogisticRegression(C=10.0, solver="liblinear", max_iter=3000)
+        return Pipeline([("tfidf", vectorizer(d["language"])), ("clf", CalibratedClassifierCV(lr, cv=5))])
+
+    # Integer classes: CalibratedClassifierCV of this scikit-learn version miscounts string classes.
+    classes = sorted(set(d["train_labels"]))
+    y = np.array([classes.index(label) for label in d["train_labels"]])
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    train = cross_val_predict(model(), d["train_texts"], y, cv=folds, method="predict_proba")
+    full = model().fit(d["train_texts"], y)
+    return {"classes": classes, "train": train.tolist(), "test": full.predict_proba(d["test_texts"]).tolist()}
+
+
 def score(d):
     labels = d["labels"]
     gold = d["gold"]
@@ -94,7 +115,7 @@ def main():
     mode, path = sys.argv[1], sys.argv[2]
     with open(path, encoding="utf-8") as f:
         d = json.load(f)
-    print(json.dumps(refs(d) if mode == "refs" else score(d)))
+    print(json.dumps({"refs": refs, "teacher": teacher, "score": score}[mode](d)))
 
 
 if __name__ == "__main__":
