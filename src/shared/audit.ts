@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   'set_threshold',
   'split',
   'teacher.run',
+  'teacher.importRun',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

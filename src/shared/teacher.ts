@@ -176,6 +176,12 @@ export interface TeacherRunPlan {
   readonly tooLong: number;
 }
 
+/** One invalid line of an imported teacher JSONL file (1-based line number). */
+export interface TeacherImportLineError {
+  readonly line: number;
+  readonly message: string;
+}
+
 export interface TeacherOutput {
   readonly exampleId: number;
   readonly text: string;
@@ -345,6 +351,17 @@ export const teacherContract = {
   ),
   /** The teacher check: the run against labels people chose on the validation split, with a verdict. */
   'teacher.check': channel<TeacherCheck>()(z.object({ runId: Id })),
+  /**
+   * Imports teacher outputs made elsewhere (JSONL: `{"id" or "text", "probs" or "logprobs": {label: value}}` per
+   * line) as a new teacher run. Any invalid line fails the import with every line's error (error details
+   * `lineErrors`: TeacherImportLineError[]) and writes nothing.
+   */
+  'teacher.importRun': channel<{ run: TeacherRun; imported: number }>()(
+    z.object({
+      projectId: Id,
+      path: pickedFile(z.string().min(1, 'Choose a .jsonl file of teacher outputs.')),
+    }),
+  ),
   /** Fits the run's temperature on human-labelled validation examples (also done at the end of every run). */
   'teacher.calibrate': channel<CalibrationReport>()(z.object({ runId: Id })),
 } as const;

@@ -304,6 +304,20 @@ export const teacherCommands: CliCommand[] = [
     },
   },
   {
+    name: 'teacher import-run',
+    summary:
+      'Import teacher outputs made elsewhere (JSONL of {"id" or "text", "probs" or "logprobs"}) as a run',
+    usage: 'distillery teacher import-run PROJECT_ID FILE.jsonl',
+    run: async ({ positionals }, io) => {
+      const projectId = positiveId(positionals[0], 'project', 'distillery projects list');
+      if (!positionals[1]) throw new AppError('INVALID_INPUT', 'Give the path of the .jsonl file to import.');
+      const core = await io.core();
+      const r = await core.call('teacher.importRun', { projectId, path: resolve(positionals[1]) });
+      io.print(`Imported ${r.imported} teacher outputs as ${runLine(r.run)}`);
+      return r;
+    },
+  },
+  {
     name: 'teacher calibrate',
     summary: "Fit a run's temperature on human-labelled validation examples",
     usage: 'distillery teacher calibrate RUN_ID',

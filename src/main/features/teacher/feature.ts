@@ -21,6 +21,7 @@ import {
   type TeacherJobParams,
 } from './runs';
 import { teacherService } from './service';
+import { importTeacherRun } from './importRun';
 import { getDraft, saveDraft } from './drafts';
 import { originalFileName } from '../../core/jobTitles';
 import { teacherCheck } from './check';
@@ -58,6 +59,7 @@ export const teacherFeature: Feature<typeof teacherContract> = {
     'teacher.plan': (input, ctx) => planRun(ctx, input),
     'teacher.outputs': (input, ctx) => listOutputs(ctx.db, input.runId, input.offset, input.limit),
     'teacher.check': (input, ctx) => teacherCheck(ctx.db, input.runId),
+    'teacher.importRun': (input, ctx) => importTeacherRun(ctx, input),
     'teacher.calibrate': (input, ctx) => {
       getRun(ctx.db, input.runId);
       return calibrateRun(ctx.db, input.runId);

@@ -16,8 +16,10 @@ import {
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalibrationReport, TeacherOutput, TeacherRun } from '../../../../shared/teacher';
-import { call, useEvent, useQuery } from '../../api';
+import { IconUpload } from '@tabler/icons-react';
+import { api, call, useAction, useEvent, useQuery } from '../../api';
 import { ChartCard } from '../../components/ChartCard';
+import { FilePickButton } from '../../components/FileActions';
 import { errorText } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
 import { TeacherCheckCard } from './TeacherCheckCard';
@@ -89,6 +91,26 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
     );
   };
 
+  // Teacher outputs made on another machine (JSONL): a new run, selected once imported.
+  const [imported, setImported] = useState<string | null>(null);
+  const importRun = useAction(async (file: File): Promise<void> => {
+    setError(null);
+    setImported(null);
+    const provided = await api.provideFile(file);
+    if (!provided.ok) {
+      setError(provided.error.message);
+      return;
+    }
+    try {
+      const r = await call('teacher.importRun', { projectId, path: provided.value.path });
+      setRunId(r.run.id);
+      setImported(t('importedRun', { count: r.imported, id: r.run.id }));
+      reload();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  });
+
   const calibrate = (): void => {
     if (currentId === null) return;
     setError(null);
@@ -100,9 +122,34 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
 
   return (
     <Card withBorder data-testid="teacher-runs">
-      <Title order={4} mb="sm">
-        {t('runs')}
-      </Title>
+      <Group justify="space-between" mb="sm">
+        <Title order={4}>{t('runs')}</Title>
+        <FilePickButton
+          size="xs"
+          variant="light"
+          leftSection={<IconUpload size={14} />}
+          loading={importRun.pending}
+          accept=".jsonl,.json,.txt"
+          inputTestId="teacher-import-run-input"
+          testId="teacher-import-run"
+          onPick={(f) => importRun.run(f)}
+        >
+          {t('importRun')}
+        </FilePickButton>
+      </Group>
+      <Text size="xs" c="dimmed" mb="xs">
+        {t('importRunHint')}
+      </Text>
+      {imported && (
+        <Text size="sm" c="teal" data-testid="teacher-import-run-done">
+          {imported}
+        </Text>
+      )}
+      {!current && error && (
+        <Text c="red" size="sm" data-testid="teacher-import-run-error">
+          {error}
+        </Text>
+      )}
       {!current ? (
         <Text size="sm" c="dimmed">
           {t('noRuns')}
@@ -180,7 +227,7 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
             version={current.outputCount + (current.calibrationTemperature ?? 0)}
           />
           {error && (
-            <Text c="red" size="sm">
+            <Text c="red" size="sm" data-testid="teacher-import-run-error">
               {error}
             </Text>
           )}

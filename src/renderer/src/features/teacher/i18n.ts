@@ -70,6 +70,11 @@ export const teacherI18n = {
     truncatedHint: 'This text was longer than the model’s context: the teacher read only its beginning.',
     runs: 'Teacher runs',
     noRuns: 'No teacher run yet.',
+    importRun: 'Import outputs (JSONL)',
+    importRunHint:
+      'Teacher run on another machine? Import its outputs: one JSON object per line, {"id": "…" or "text": "…", "probs": {"label": 0.9, …}} (or "logprobs"). Bad lines are listed by number and nothing is imported.',
+    importedRun_one: 'Imported {{count}} teacher output as run {{id}}.',
+    importedRun_other: 'Imported {{count}} teacher outputs as run {{id}}.',
     runLine: 'Run {{id}} · {{model}} · {{mode}} · {{done}}/{{total}} labelled',
     failed: '{{count}} failed',
     calibration: 'Calibration',
@@ -193,6 +198,10 @@ export const teacherI18n = {
     truncatedHint: '此文本超过了模型的上下文长度：教师只读取了其开头部分。',
     runs: '教师运行记录',
     noRuns: '还没有教师运行。',
+    importRun: '导入输出（JSONL）',
+    importRunHint:
+      '教师在另一台机器上运行？导入它的输出：每行一个 JSON 对象，{"id": "…" 或 "text": "…", "probs": {"标签": 0.9, …}}（或 "logprobs"）。有误的行会按行号列出，且不导入任何内容。',
+    importedRun_other: '已将 {{count}} 条教师输出导入为运行 {{id}}。',
     runLine: '运行 {{id}} · {{model}} · {{mode}} · 已标注 {{done}}/{{total}}',
     failed: '{{count}} 条失败',
     calibration: '校准',

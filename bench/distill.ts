@@ -1,0 +1,249 @@
+/**
+ * bench/distill: does distillation help? On each shared dataset's canonical split (../shared/datasets/README.md),
+ * keep human labels on 1%, 5% and 20% of the training split (a seeded random choice; every 10th training example
+ * is on the validation split, the rest on train); a simulated teacher labels the rest.
+ *
+ * The teacher: TF-IDF + LogisticRegression calibrated by 5-fold CalibratedClassifierCV, trained on the whole
+ * training split with its gold labels (bench/lib/references.py `teacher`); its probabilities for training texts
+ * are out-of-fold. They enter the product exactly as a site's GPU-server outputs would: a JSONL file imported
+ * with `teacher.importRun` (#21 item 5) into a real project (real SQLite, real jobs), and the students are trained
+ * by `student.train` jobs with the default settings, except:
+ * - human: `useTeacher: false` (the human labels alone);
+ * - hard: a second imported run whose probabilities are the teacher's argmax as one-hot (hard labels);
+ * - soft: the teacher's probabilities, default alpha and temperature.
+ * Each student's best model predicts the test split in-process; macro-F1 and accuracy by the Evaluate step's
+ * metrics module, with percentile-bootstrap 95% intervals (1,000 resamples, seed 42). The teacher is scored the same
+ * way on the test split.
+ * Prints one JSON line per dataset and fraction, then a summary line (the last line).
+ * Options: `npm run bench -- distill [kuake_qic,unfair_tos,financial_phrasebank] [--fractions 0.01,0.05,0.2]`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createCore, type Core } from '../src/main/core/core';
+import { accuracy, bootstrapIntervals, precisionRecallF1 } from '../src/main/features/evaluation/metrics';
+import { loadStudent } from '../src/main/features/student/predictor';
+import { mulberry32 } from '../src/shared/random';
+import { DATASET_LOADERS, datasetLoader, type Dataset } from './lib/datasets';
+
+const PYTHON = '/usr/bin/python3';
+const REFERENCES = join(import.meta.dirname, 'lib', 'references.py');
+const BOOTSTRAP = { iterations: 1000, seed: 42 };
+
+interface Scored {
+  macroF1: number;
+  accuracy: number;
+  macroF1CI: [number, number];
+  accuracyCI: [number, number];
+}
+
+function scored(k: number, gold: number[], pred: number[]): Scored {
+  const ci = bootstrapIntervals(
+    gold.length,
+    (idx) => {
+      const g = idx.map((i) => gold[i]);
+      const p = idx.map((i) => pred[i]);
+      return { macroF1: precisionRecallF1(g, p, k).macroF1, accuracy: accuracy(g, p) };
+    },
+    BOOTSTRAP,
+  );
+  const r = (x: number): number => Number(x.toFixed(4));
+  return {
+    macroF1: r(precisionRecallF1(gold, pred, k).macroF1),
+    accuracy: r(accuracy(gold, pred)),
+    macroF1CI: [r(ci.macroF1.low), r(ci.macroF1.high)],
+    accuracyCI: [r(ci.accuracy.low), r(ci.accuracy.high)],
+  };
+}
+
+function argmax(p: readonly number[]): number {
+  let a = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[a]) a = i;
+  return a;
+}
+
+function simulatedTeacher(ds: Dataset): { classes: string[]; train: number[][]; test: number[][] } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-teacher-'));
+  try {
+    writeFileSync(
+      join(dir, 'data.json'),
+      JSON.stringify({
+        language: ds.language,
+        train_texts: ds.train.map((r) => r.text),
+        train_labels: ds.train.map((r) => r.label),
+        test_texts: ds.test.map((r) => r.text),
+      }),
+    );
+    const r = spawnSync(PYTHON, [REFERENCES, 'teacher', join(dir, 'data.json')], {
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
+    if (r.status !== 0) throw new Error(`simulated teacher failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
+      classes: string[];
+      train: number[][];
+      test: number[][];
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function csvCell(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+/** A project holding the training split: ids, splits, and the kept human labels (the others unlabelled). */
+async function makeProject(
+  core: Core,
+  dir: string,
+  ds: Dataset,
+  labels: string[],
+  human: Set<number>,
+): Promise<number> {
+  const p = await core.call('projects.create', { name: `distill ${ds.name} ${human.size}` });
+  await core.call('dataset.saveLabels', { projectId: p.id, labels: labels.map((name) => ({ name })) });
+  const file = join(dir, `${ds.name}-${human.size}.csv`);
+  writeFileSync(
+    file,
+    'id,text,label,split\n' +
+      ds.train
+        .map((r, i) =>
+          [`d${i}`, r.text, human.has(i) ? r.label : '', i % 10 === 0 ? 'validation' : 'train']
+            .map(csvCell)
+            .join(','),
+        )
+        .join('\n') +
+      '\n',
+  );
+  const job = await core.call('dataset.import', {
+    projectId: p.id,
+    path: file,
+    textColumn: 'text',
+    labelColumn: 'label',
+    idColumn: 'id',
+    splitColumn: 'split',
+    onBadRow: 'abort',
+  });
+  const done = await core.jobs.wait(job.id);
+  if (done.state !== 'completed') throw new Error(`import ${done.state}: ${done.error}`);
+  return p.id;
+}
+
+/** Imports teacher outputs for the examples without a human label, as a site would bring them back on a disk. */
+async function importTeacher(
+  core: Core,
+  projectId: number,
+  file: string,
+  classes: string[],
+  probs: number[][],
+  human: Set<number>,
+  hard: boolean,
+): Promise<void> {
+  const lines: string[] = [];
+  probs.forEach((p, i) => {
+    if (human.has(i)) return;
+    const q = hard ? p.map((_, k) => (k === argmax(p) ? 1 : 0)) : p;
+    lines.push(JSON.stringify({ id: `d${i}`, probs: Object.fromEntries(classes.map((c, k) => [c, q[k]])) }));
+  });
+  writeFileSync(file, lines.join('\n') + '\n');
+  await core.call('teacher.importRun', { projectId, path: file });
+}
+
+async function trainAndScore(
+  core: Core,
+  projectId: number,
+  useTeacher: boolean,
+  ds: Dataset,
+  labels: string[],
+): Promise<Scored & { trainSeconds: number }> {
+  const t0 = performance.now();
+  const { run, job } = await core.call('student.train', { projectId, settings: { useTeacher } });
+  const done = await core.jobs.wait(job.id);
+  if (done.state !== 'completed') throw new Error(`training ${done.state}: ${done.error}`);
+  const trainSeconds = Number(((performance.now() - t0) / 1000).toFixed(1));
+  const finished = (await core.call('student.runs', { projectId })).find((r) => r.id === run.id);
+  if (!finished?.modelPath) throw new Error('The student run has no model.');
+  const predictor = await loadStudent(finished.modelPath);
+  const probs = await predictor.predict(ds.test.map((r) => r.text));
+  predictor.dispose();
+  const gold = ds.test.map((r) => labels.indexOf(r.label));
+  return { ...scored(labels.length, gold, probs.map(argmax)), trainSeconds };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const names = (args.find((a) => !a.startsWith('--')) ?? Object.keys(DATASET_LOADERS).join(',')).split(',');
+  const fi = args.indexOf('--fractions');
+  const fractions = (fi >= 0 ? args[fi + 1] : '0.01,0.05,0.2').split(',').map(Number);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-distill-'));
+  const core = await createCore({ dataDir: dir, mode: 'cli', seedDemo: false });
+  const results: Array<Record<string, unknown>> = [];
+  const wins: Record<string, boolean> = {};
+  try {
+    for (const name of names) {
+      const ds = datasetLoader(name)();
+      const labels = [...new Set([...ds.train, ...ds.test].map((r) => r.label))].sort();
+      const teacher = simulatedTeacher(ds);
+      // The teacher's columns in the bench's label order (scikit-learn sorts its classes as well).
+      const order = labels.map((l) => teacher.classes.indexOf(l));
+      const trainProbs = teacher.train.map((p) => order.map((k) => (k < 0 ? 0 : p[k])));
+      const testProbs = teacher.test.map((p) => order.map((k) => (k < 0 ? 0 : p[k])));
+      const gold = ds.test.map((r) => labels.indexOf(r.label));
+      const teacherScore = scored(labels.length, gold, testProbs.map(argmax));
+      for (const fraction of fractions) {
+        const rnd = mulberry32(20261201);
+        const order2 = ds.train.map((_, i) => [rnd(), i] as const).sort((a, b) => a[0] - b[0]);
+        const human = new Set(
+          order2.slice(0, Math.max(2, Math.round(fraction * ds.train.length))).map((x) => x[1]),
+        );
+        const projectId = await makeProject(core, dir, ds, labels, human);
+        const humanOnly = await trainAndScore(core, projectId, false, ds, labels);
+        await importTeacher(core, projectId, join(dir, 'hard.jsonl'), labels, trainProbs, human, true);
+        const hard = await trainAndScore(core, projectId, true, ds, labels);
+        await importTeacher(core, projectId, join(dir, 'soft.jsonl'), labels, trainProbs, human, false);
+        const soft = await trainAndScore(core, projectId, true, ds, labels);
+        const softAhead = soft.macroF1 > hard.macroF1 && soft.macroF1 > humanOnly.macroF1;
+        if (fraction <= 0.05) wins[`${name}@${fraction}`] = softAhead;
+        const line = {
+          dataset: name,
+          fraction,
+          humanLabels: human.size,
+          train: ds.train.length,
+          test: ds.test.length,
+          teacher: teacherScore,
+          human: humanOnly,
+          hard,
+          soft,
+          softAheadOfHardAndHuman: softAhead,
+          softVsTeacher: Number((soft.macroF1 / teacherScore.macroF1).toFixed(4)),
+        };
+        results.push(line);
+        console.log(JSON.stringify(line));
+      }
+    }
+  } finally {
+    await core.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // Done when: soft ahead of hard and of human-only at 1% and 5% on at least two of the three datasets.
+  const byDataset = new Map<string, boolean>();
+  for (const [k, v] of Object.entries(wins)) {
+    const ds = k.split('@')[0];
+    byDataset.set(ds, (byDataset.get(ds) ?? true) && v);
+  }
+  const datasetsWon = [...byDataset.values()].filter(Boolean).length;
+  console.log(
+    JSON.stringify({
+      bench: 'distill',
+      fractions,
+      softAheadAt1And5Percent: Object.fromEntries(byDataset),
+      datasetsWhereSoftWins: datasetsWon,
+      targetMet: datasetsWon >= Math.min(2, byDataset.size),
+      results,
+    }),
+  );
+}
+
+await main();
