@@ -66,7 +66,23 @@ describe('guidance for people who are not ML engineers (browser mode, real Chrom
     expect(await check.explanation(page, 'kappa')).toMatch(/0 is no better than chance/);
 
     await app.goToStep(page, 'train');
+    await expect(
+      page
+        .getByTestId('train-teacher-check')
+        .getByTestId('teacher-check-verdict')
+        .getAttribute('data-verdict'),
+    ).resolves.toBe('chance');
+    const choice = page.getByTestId('train-teacher-choice');
+    await expect(choice.getAttribute('data-use-teacher')).resolves.toBe('no');
+    await expect(choice.textContent()).resolves.toMatch(/trains on human labels only/);
+    await page.getByTestId('train-toggle-settings').click();
     await expect(page.getByTestId('train-use-teacher').isChecked()).resolves.toBe(false);
+    // The person overrides: the switch follows, and the warning says what that means.
+    await page.getByTestId('train-teacher-override').click();
+    await expect(choice.getAttribute('data-use-teacher')).resolves.toBe('yes');
+    await expect(page.getByTestId('train-use-teacher').isChecked()).resolves.toBe(true);
+    await page.getByTestId('train-show-check').click();
+    await page.getByTestId('train-teacher-check').getByTestId('teacher-check-table').waitFor();
 
     await app.setLanguage(page, '简体中文');
     await app.goToStep(page, 'teacher');
