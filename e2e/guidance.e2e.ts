@@ -1,9 +1,12 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Job } from '../src/shared/jobs';
 import type { Project } from '../src/shared/projects';
-import { openApp, type AppSession } from './harness';
+import type { TeacherRun } from '../src/shared/teacher';
+import { tinyModelPath } from '../tests/fixtures/gguf/generate';
+import { invoke, openApp, uploadFile, type AppSession } from './harness';
 import { app } from './pages';
-import { insertTeacherOutputs, projectWithData } from './setup';
+import { insertTeacherOutputs, projectWithData, waitForJob } from './setup';
 
 /** What a person reads in the teacher check. */
 const check = {
@@ -63,7 +66,23 @@ describe('guidance for people who are not ML engineers (browser mode, real Chrom
     expect(await check.explanation(page, 'kappa')).toMatch(/0 is no better than chance/);
 
     await app.goToStep(page, 'train');
+    await expect(
+      page
+        .getByTestId('train-teacher-check')
+        .getByTestId('teacher-check-verdict')
+        .getAttribute('data-verdict'),
+    ).resolves.toBe('chance');
+    const choice = page.getByTestId('train-teacher-choice');
+    await expect(choice.getAttribute('data-use-teacher')).resolves.toBe('no');
+    await expect(choice.textContent()).resolves.toMatch(/trains on human labels only/);
+    await page.getByTestId('train-toggle-settings').click();
     await expect(page.getByTestId('train-use-teacher').isChecked()).resolves.toBe(false);
+    // The person overrides: the switch follows, and the warning says what that means.
+    await page.getByTestId('train-teacher-override').click();
+    await expect(choice.getAttribute('data-use-teacher')).resolves.toBe('yes');
+    await expect(page.getByTestId('train-use-teacher').isChecked()).resolves.toBe(true);
+    await page.getByTestId('train-show-check').click();
+    await page.getByTestId('train-teacher-check').getByTestId('teacher-check-table').waitFor();
 
     await app.setLanguage(page, '简体中文');
     await app.goToStep(page, 'teacher');
@@ -73,4 +92,61 @@ describe('guidance for people who are not ML engineers (browser mode, real Chrom
     );
     expect(await check.explanation(page, 'kappa')).toMatch(/0 表示不比随机好/);
   }, 120_000);
+
+  it('a run’s scope and cost: only documents without a human label, a timed estimate in minutes, before the start button', async () => {
+    session = await openApp();
+    const { page, server } = session;
+    // 30 documents, the first 12 labelled by people.
+    const project = await projectWithData(
+      server,
+      'Scoped run',
+      Array.from({ length: 30 }, (_, i) => ({
+        text: `Clause ${i}: the provider may ${i % 2 ? 'change the price' : 'send you emails'}.`,
+        label: i < 12 ? (i % 2 ? 'unfair' : 'fair') : undefined,
+      })),
+    );
+    const importJob = await invoke<Job>(server, 'teacher.importModel', {
+      path: await uploadFile(server, tinyModelPath()),
+    });
+    const imported = await waitForJob(server, importJob.id);
+    expect(imported.state).toBe('completed');
+    await app.waitForProjects(page);
+    await page.reload();
+    await app.openProject(page, 'Scoped run');
+    await app.goToStep(page, 'teacher');
+    await expect
+      .poll(() => page.getByTestId('teacher-plan').textContent(), { timeout: 30_000 })
+      .toMatch(/covers 30 examples: 30 to label/);
+    await page.getByTestId('teacher-scope-kind').getByText('Only without a human label').click();
+    await expect
+      .poll(() => page.getByTestId('teacher-plan').textContent())
+      .toMatch(/covers 18 examples: 18 to label/);
+    await expect(page.getByTestId('teacher-cost-line').textContent()).resolves.toMatch(
+      /Time a few documents to estimate/,
+    );
+    // The estimate is on the page before the start button.
+    const costBox = await page.getByTestId('teacher-cost').boundingBox();
+    const startBox = await page.getByTestId('teacher-run').boundingBox();
+    expect(costBox!.y).toBeLessThan(startBox!.y);
+
+    await page.getByTestId('teacher-time').click();
+    await expect
+      .poll(() => page.getByTestId('teacher-cost-line').getAttribute('data-minutes'), { timeout: 60_000 })
+      .toMatch(/^\d/);
+    await expect(page.getByTestId('teacher-cost-line').textContent()).resolves.toMatch(
+      /about (<1|\d+) minutes on this computer \(timed on \d+ documents/,
+    );
+
+    await page.getByTestId('teacher-run').click();
+    await page
+      .locator('[data-testid="teacher-job"] [data-testid="job-row"][data-job-state="completed"]')
+      .waitFor({ timeout: 100_000 });
+    const [run] = await invoke<TeacherRun[]>(server, 'teacher.runs', { projectId: project.id });
+    expect(run.targetCount).toBe(18);
+
+    await app.setLanguage(page, '简体中文');
+    await page.getByTestId('teacher-scope-kind').getByText('随机抽样').click();
+    await page.getByTestId('teacher-scope-sample').fill('5');
+    await expect.poll(() => page.getByTestId('teacher-plan').textContent()).toMatch(/覆盖 5 条示例/);
+  }, 180_000);
 });

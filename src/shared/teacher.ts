@@ -164,12 +164,30 @@ export interface TeacherDraft {
   }>;
 }
 
+/** How fast this teacher labelled a few of the project's documents, measured on this hardware (`teacher.time`). */
+export interface TeacherTiming {
+  readonly documents: number;
+  /** Wall time per document while labelling them together, as a run does (model loading left out). */
+  readonly msPerDocument: number;
+  /** Estimated prompt tokens per timed document. */
+  readonly tokensPerDocument: number;
+  readonly measuredAt: string;
+}
+
 /** What a run with these settings would do, told before it starts. */
 export interface TeacherRunPlan {
   /** Examples the run would cover. */
   readonly targets: number;
   /** Of those, already labelled by this teacher with this exact prompt: carried over, not labelled again. */
   readonly carriedOver: number;
+  /** Examples the teacher would read (targets less those carried over). */
+  readonly toLabel: number;
+  /** Estimated prompt tokens of the examples to label (prompt around the text included, cut at the context). */
+  readonly tokens: number;
+  /** The latest timing of this teacher with these settings, or null before one was made. */
+  readonly timing: TeacherTiming | null;
+  /** Estimated minutes to label them on this hardware, from the timing; null without a timing. */
+  readonly minutes: number | null;
   /** The context the model will read with (the asked size capped at the model's own trained context). */
   readonly contextSize: number;
   /** Examples estimated (from their length) not to fit in that context: they would be cut to fit. */
@@ -278,6 +296,17 @@ const PromptInput = z.object({
   contextSize: z.number().int().min(256).max(131_072).optional(),
 });
 
+const SPLIT_NAMES = ['train', 'validation', 'test', 'none'] as const;
+/** Which documents a run covers: every document (or only some splits), only those without a human label, a sample. */
+const ScopeInput = z.object({
+  splits: z.array(z.enum(SPLIT_NAMES)).optional(),
+  /** Only documents that have no human label yet. */
+  unlabelledOnly: z.boolean().default(false),
+  /** A random sample of this many of the chosen documents (seeded: the plan and the run pick the same ones). */
+  sample: z.number().int().positive('The sample needs at least one document.').optional(),
+  sampleSeed: z.number().int().min(0).default(1),
+});
+
 const DraftInput = z.object({
   modelId: Id.nullable(),
   mode: z.enum(TEACHER_MODES),
@@ -328,9 +357,8 @@ export const teacherContract = {
   ),
   /** Starts a teacher run as a job over the chosen examples (default: every example not yet labelled by it). */
   'teacher.run': channel<{ run: TeacherRun; job: Job }>()(
-    PromptInput.extend({
+    PromptInput.extend(ScopeInput.shape).extend({
       exampleIds: z.array(Id).optional(),
-      splits: z.array(z.enum(['train', 'validation', 'test', 'none'])).optional(),
       limit: z.number().int().positive().optional(),
     }),
   ),
@@ -339,9 +367,9 @@ export const teacherContract = {
   'teacher.draft': channel<TeacherDraft | null>()(z.object({ projectId: Id })),
   'teacher.saveDraft': channel<{ saved: true }>()(z.object({ projectId: Id, draft: DraftInput })),
   /** What `teacher.run` with the same request would do: how many examples, how many carried over, how many too long. */
-  'teacher.plan': channel<TeacherRunPlan>()(
-    PromptInput.extend({ splits: z.array(z.enum(['train', 'validation', 'test', 'none'])).optional() }),
-  ),
+  'teacher.plan': channel<TeacherRunPlan>()(PromptInput.extend(ScopeInput.shape)),
+  /** Labels a few of the run's documents to time the teacher on this hardware; `teacher.plan` then estimates minutes. */
+  'teacher.time': channel<TeacherTiming>()(PromptInput.extend(ScopeInput.shape)),
   'teacher.outputs': channel<{ total: number; items: TeacherOutput[] }>()(
     z.object({
       runId: Id,

@@ -50,7 +50,10 @@ describe('the Teacher step’s draft, the run plan and truncation (real core, re
     const p = makeProject(core, { labels: LABELS, examples });
     const choice = { projectId: p.projectId, modelId: model.id, ...local };
     const before = await core.call('teacher.plan', choice);
-    expect(before).toEqual({ targets: 7, carriedOver: 0, contextSize: 512, tooLong: 1 });
+    expect(before).toMatchObject({ targets: 7, carriedOver: 0, toLabel: 7, contextSize: 512, tooLong: 1 });
+    // Seven prompts, the long one cut to what fits in the context.
+    expect(before.tokens).toBeGreaterThan(6 * 40);
+    expect(before.tokens).toBeLessThan(7 * 512);
 
     const { job } = await core.call('teacher.run', choice);
     const done = await core.jobs.wait(job.id);
@@ -62,9 +65,11 @@ describe('the Teacher step’s draft, the run plan and truncation (real core, re
     expect(outputs.items.filter((o) => o.truncated).map((o) => o.exampleId)).toEqual([p.exampleIds[6]]);
 
     // The same teacher and prompt again: every example is carried over (with its truncation), none would be cut anew.
-    expect(await core.call('teacher.plan', choice)).toEqual({
+    expect(await core.call('teacher.plan', choice)).toMatchObject({
       targets: 7,
       carriedOver: 7,
+      toLabel: 0,
+      tokens: 0,
       contextSize: 512,
       tooLong: 0,
     });
@@ -80,5 +85,46 @@ describe('the Teacher step’s draft, the run plan and truncation (real core, re
     const [again] = await core.call('teacher.runs', { projectId: p.projectId });
     expect(again.id).toBe(second.run.id);
     expect(again.truncatedCount).toBe(1);
+  }, 120_000);
+
+  it('a run’s scope (only unlabelled, a split, a random sample) and its cost in minutes from timing a few documents', async () => {
+    const examples = SENTENCES.map((text, i) => ({
+      text,
+      split: (i < 8 ? 'train' : 'validation') as 'train' | 'validation',
+      label: i % 3 === 0 ? LABELS[i % 2].name : undefined,
+    }));
+    const p = makeProject(core, { labels: LABELS, examples });
+    const choice = { projectId: p.projectId, modelId: model.id, ...local };
+    expect((await core.call('teacher.plan', choice)).targets).toBe(12);
+    // 4 of the 12 have a human label (positions 0, 3, 6, 9).
+    expect((await core.call('teacher.plan', { ...choice, unlabelledOnly: true })).targets).toBe(8);
+    expect((await core.call('teacher.plan', { ...choice, splits: ['validation'] })).targets).toBe(4);
+    const sampled = await core.call('teacher.plan', { ...choice, sample: 5, sampleSeed: 7 });
+    expect(sampled).toMatchObject({ targets: 5, toLabel: 5, timing: null, minutes: null });
+
+    const timing = await core.call('teacher.time', { ...choice, sample: 5, sampleSeed: 7 });
+    expect(timing.documents).toBeGreaterThanOrEqual(1);
+    expect(timing.documents).toBeLessThanOrEqual(5);
+    expect(timing.msPerDocument).toBeGreaterThan(0);
+    const timed = await core.call('teacher.plan', { ...choice, sample: 5, sampleSeed: 7 });
+    expect(timed.timing).toEqual(timing);
+    // Minutes = documents x time per document, scaled by how long these prompts are against the timed ones.
+    expect(timed.minutes).toBeCloseTo(
+      (5 * timing.msPerDocument * (timed.tokens / 5 / timing.tokensPerDocument)) / 60_000,
+      9,
+    );
+
+    // The run labels exactly the documents the plan counted: the same seeded sample.
+    const { run, job } = await core.call('teacher.run', { ...choice, sample: 5, sampleSeed: 7 });
+    await core.jobs.wait(job.id);
+    expect(run.targetCount).toBe(5);
+    const again = await core.call('teacher.plan', { ...choice, sample: 5, sampleSeed: 7 });
+    expect(again).toMatchObject({ targets: 5, carriedOver: 5, toLabel: 0 });
+    const unlabelled = await core.call('teacher.run', { ...choice, unlabelledOnly: true, splits: ['train'] });
+    await core.jobs.wait(unlabelled.job.id);
+    const ids = (await core.call('teacher.outputs', { runId: unlabelled.run.id, limit: 50 })).items.map(
+      (o) => o.exampleId,
+    );
+    expect(ids).toEqual([1, 2, 4, 5, 7].map((i) => p.exampleIds[i]));
   }, 120_000);
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Request } from '../../../shared/contract';
 import type { MetricInterval } from '../../../shared/evaluation';
-import type { TeacherCheck, TeacherModel, TeacherRun } from '../../../shared/teacher';
+import type { TeacherCheck, TeacherModel, TeacherRun, TeacherRunPlan } from '../../../shared/teacher';
 import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
@@ -130,6 +130,40 @@ export function checkLines(c: TeacherCheck): string[] {
   return lines;
 }
 
+const scopeOptions = {
+  split: { type: 'string', multiple: true },
+  unlabelled: { type: 'boolean' },
+  sample: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+const scopeUsage = '[--split train|validation|test|none ...] [--unlabelled] [--sample N [--seed S]]';
+
+function scope(
+  values: Record<string, unknown>,
+): Pick<Request<'teacher.plan'>, 'splits' | 'unlabelledOnly' | 'sample' | 'sampleSeed'> {
+  const sample = optionalInt(values.sample, 'sample');
+  if (sample !== undefined && sample <= 0)
+    throw new AppError('INVALID_INPUT', '--sample must be at least 1.');
+  return {
+    splits: splits(values.split),
+    unlabelledOnly: values.unlabelled === true,
+    sample,
+    sampleSeed: optionalInt(values.seed, 'seed'),
+  };
+}
+
+/** A run's scope and cost in one line. */
+export function planText(p: TeacherRunPlan): string {
+  const time =
+    p.minutes === null
+      ? 'time unknown (add --time to label a few documents and measure)'
+      : `about ${p.minutes < 1 ? '<1' : Math.round(p.minutes)} minute(s) on this computer (timed on ${p.timing?.documents} documents)`;
+  return (
+    `${p.targets} document(s): ${p.toLabel} to label, ${p.carriedOver} carried over; ~${p.tokens.toLocaleString('en')} prompt tokens; ${time}` +
+    (p.tooLong ? `; ${p.tooLong} too long for a context of ${p.contextSize} tokens (cut to fit)` : '')
+  );
+}
+
 /** `distillery teacher ...` commands. */
 export const teacherCommands: CliCommand[] = [
   {
@@ -244,16 +278,35 @@ export const teacherCommands: CliCommand[] = [
     },
   },
   {
-    name: 'teacher run',
-    summary: 'Label the examples with the teacher as a resumable job',
-    usage: `distillery teacher run PROJECT_ID ${choiceUsage} [--split train|validation|test|none ...] [--limit N]`,
-    options: { ...choiceOptions, split: { type: 'string', multiple: true }, limit: { type: 'string' } },
+    name: 'teacher plan',
+    summary: 'Tell what a run would label and cost (documents, tokens, minutes) before starting it',
+    usage: `distillery teacher plan PROJECT_ID ${choiceUsage} ${scopeUsage} [--time]\n  --time labels a few documents first to measure this computer's speed.`,
+    options: { ...choiceOptions, ...scopeOptions, time: { type: 'boolean' } },
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const projectId = positiveId(positionals[0], 'project', 'distillery projects list');
+      const request = { ...choice(projectId, values), ...scope(values) };
+      if (values.time) {
+        const timing = await core.call('teacher.time', request);
+        io.note(`Timed ${timing.documents} documents: ${Math.round(timing.msPerDocument)} ms each.`);
+      }
+      const plan = await core.call('teacher.plan', request);
+      io.print(planText(plan));
+      return plan;
+    },
+  },
+  {
+    name: 'teacher run',
+    summary: 'Label the examples with the teacher as a resumable job',
+    usage: `distillery teacher run PROJECT_ID ${choiceUsage} ${scopeUsage} [--limit N]`,
+    options: { ...choiceOptions, ...scopeOptions, limit: { type: 'string' } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const projectId = positiveId(positionals[0], 'project', 'distillery projects list');
+      const request = { ...choice(projectId, values), ...scope(values) };
+      io.note(`Plan: ${planText(await core.call('teacher.plan', request))}`);
       const { run, job } = await core.call('teacher.run', {
-        ...choice(projectId, values),
-        splits: splits(values.split),
+        ...request,
         limit: optionalInt(values.limit, 'limit'),
       });
       io.note(`Teacher run ${run.id} over ${run.targetCount} examples (job ${job.id}).`);

@@ -18,6 +18,7 @@ import {
   promptPreview,
   runTeacherJob,
   startRun,
+  timeTeacher,
   type TeacherJobParams,
 } from './runs';
 import { teacherService } from './service';
@@ -57,6 +58,7 @@ export const teacherFeature: Feature<typeof teacherContract> = {
       return { saved: true } as const;
     },
     'teacher.plan': (input, ctx) => planRun(ctx, input),
+    'teacher.time': (input, ctx) => timeTeacher(ctx, input),
     'teacher.outputs': (input, ctx) => listOutputs(ctx.db, input.runId, input.offset, input.limit),
     'teacher.check': (input, ctx) => teacherCheck(ctx.db, input.runId),
     'teacher.importRun': (input, ctx) => importTeacherRun(ctx, input),

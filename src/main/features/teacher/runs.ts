@@ -11,6 +11,7 @@ import {
   type TeacherRun,
   type TeacherRunPlan,
   type TeacherRunSettings,
+  type TeacherTiming,
 } from '../../../shared/teacher';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
@@ -19,6 +20,7 @@ import { humanLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
 import { nowIso } from '../../core/time';
+import { mulberry32 } from '../../../shared/random';
 import { audit } from '../../core/audit';
 import { jobTitle } from '../../core/jobTitles';
 import { getSettings } from '../app/settings';
@@ -317,6 +319,11 @@ export interface RunRequest extends TeacherChoice {
   readonly exampleIds?: readonly number[];
   readonly splits?: ReadonlyArray<'train' | 'validation' | 'test' | 'none'>;
   readonly limit?: number;
+  /** Only examples without a human label. */
+  readonly unlabelledOnly?: boolean;
+  /** A seeded random sample of this many of the chosen examples. */
+  readonly sample?: number;
+  readonly sampleSeed?: number;
 }
 
 /** The examples a run with this request covers, in order. */
@@ -334,13 +341,26 @@ function targetIds(db: Db, req: RunRequest): number[] {
     where.push(`(${parts.join(' OR ')})`);
     args.push(...named);
   }
-  return (
-    db
-      .prepare(
-        `SELECT id FROM examples WHERE ${where.join(' AND ')} ORDER BY id ${req.limit ? 'LIMIT ?' : ''}`,
-      )
-      .all(...args, ...(req.limit ? [req.limit] : [])) as Array<{ id: number }>
+  let ids = (
+    db.prepare(`SELECT id FROM examples WHERE ${where.join(' AND ')} ORDER BY id`).all(...args) as Array<{
+      id: number;
+    }>
   ).map((r) => r.id);
+  if (req.unlabelledOnly) {
+    const human = humanLabels(db, req.projectId);
+    ids = ids.filter((id) => !human.has(id));
+  }
+  if (req.sample !== undefined && req.sample < ids.length) {
+    // A seeded Fisher-Yates shuffle: the plan and the run of one request pick the same documents.
+    const rand = mulberry32(req.sampleSeed ?? 1);
+    const pool = [...ids];
+    for (let i = pool.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    ids = pool.slice(0, req.sample).sort((a, b) => a - b);
+  }
+  return req.limit ? ids.slice(0, req.limit) : ids;
 }
 
 /** Earlier runs of the project whose outputs a new run with this teacher, prompt and labels carries over. */
@@ -426,15 +446,115 @@ export function planRun(ctx: CoreContext, req: RunRequest): TeacherRunPlan {
   const room = contextSize - fixed;
   let tooLong = 0;
   const text = ctx.db.prepare('SELECT text FROM examples WHERE id = ?').pluck();
-  // Only texts long enough to possibly not fit are read in full.
+  // Only texts long enough to possibly not fit are read in full; the others' tokens are estimated from their length
+  // in one query (a CJK text is about one token a character, so the estimate of a short text errs high).
   const long = ctx.db
     .prepare('SELECT id FROM examples WHERE project_id = ? AND excluded = 0 AND length > ?')
     .pluck()
     .all(req.projectId, Math.max(0, room)) as number[];
+  const longSet = new Set(long);
+  let tokens = 0;
   for (const id of long) {
-    if (targets.has(id) && !carried.has(id) && estimateTokens(text.get(id) as string) > room) tooLong++;
+    if (!targets.has(id) || carried.has(id)) continue;
+    const n = estimateTokens(text.get(id) as string);
+    if (n > room) tooLong++;
+    tokens += fixed + Math.min(n, Math.max(0, room));
   }
-  return { targets: ids.length, carriedOver: carried.size, contextSize, tooLong };
+  const lengths = ctx.db
+    .prepare('SELECT id, length FROM examples WHERE project_id = ? AND excluded = 0')
+    .all(req.projectId) as Array<{ id: number; length: number }>;
+  const short = lengths.filter((r) => targets.has(r.id) && !carried.has(r.id) && !longSet.has(r.id));
+  // Tokens per character from up to 200 of these texts, evenly spread, applied to the rest's total length.
+  const step = Math.max(1, Math.floor(short.length / 200));
+  let sampledChars = 0;
+  let sampledTokens = 0;
+  for (let i = 0; i < short.length; i += step) {
+    const t = text.get(short[i].id) as string;
+    sampledChars += t.length;
+    sampledTokens += estimateTokens(t);
+  }
+  const perChar = sampledChars > 0 ? sampledTokens / sampledChars : 0;
+  tokens += Math.round(short.reduce((a, r) => a + fixed + r.length * perChar, 0));
+  const toLabel = ids.length - carried.size;
+  const timing = timings(ctx.db).get(timingKey(teacher.sha256, s)) ?? null;
+  let minutes: number | null = null;
+  if (timing) {
+    // Direct mode is mostly reading the prompt: scale by its length; reasoning is mostly writing: per document.
+    const perDoc =
+      req.mode === 'direct' && toLabel > 0 && timing.tokensPerDocument > 0
+        ? (timing.msPerDocument * tokens) / toLabel / timing.tokensPerDocument
+        : timing.msPerDocument;
+    minutes = (toLabel * perDoc) / 60_000;
+  }
+  return {
+    targets: ids.length,
+    carriedOver: carried.size,
+    toLabel,
+    tokens,
+    timing,
+    minutes,
+    contextSize,
+    tooLong,
+  };
+}
+
+/** Timings measured by `teacher.time` in this process, per database, by teacher and settings. */
+const TIMINGS = new WeakMap<Db, Map<string, TeacherTiming>>();
+function timings(db: Db): Map<string, TeacherTiming> {
+  let m = TIMINGS.get(db);
+  if (!m) TIMINGS.set(db, (m = new Map()));
+  return m;
+}
+function timingKey(sha256: string, s: TeacherRunSettings): string {
+  return JSON.stringify([
+    sha256,
+    s.mode,
+    s.mode === 'reasoning' ? s.reasoningBudget : 0,
+    s.threads,
+    s.sequences,
+    s.contextSize,
+  ]);
+}
+
+/** How many documents `teacher.time` labels: one batch of the teacher, at most this many. */
+const TIMED_DOCUMENTS = 8;
+
+/**
+ * Times the teacher on a few of the run's documents (those it would label first), as a run labels them: together,
+ * in one batch, after the model is loaded. Nothing is stored in the project; the plan uses the timing until the
+ * process ends.
+ */
+export async function timeTeacher(ctx: CoreContext, req: RunRequest): Promise<TeacherTiming> {
+  const built = promptFor(ctx, req);
+  const s = settingsOf(req);
+  const teacher = resolveTeacher(ctx, req.modelId, s);
+  const text = ctx.db.prepare('SELECT text FROM examples WHERE id = ?').pluck();
+  const rows: Array<{ id: number; text: string }> = [];
+  for (const id of targetIds(ctx.db, req)) {
+    const t = text.get(id) as string;
+    if (t.trim()) rows.push({ id, text: t });
+    if (rows.length === TIMED_DOCUMENTS) break;
+  }
+  if (!rows.length) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'There are no documents to time in this selection. Change the selection.',
+    );
+  }
+  const scorer = await teacher.scorer();
+  const batch = rows.slice(0, Math.min(TIMED_DOCUMENTS, Math.max(2, scorer.batchSize)));
+  const started = performance.now();
+  await scorer.score(built.plan, batch);
+  const elapsed = performance.now() - started;
+  const prompt = estimateTokens(built.plan.before + built.plan.after);
+  const timing: TeacherTiming = {
+    documents: batch.length,
+    msPerDocument: elapsed / batch.length,
+    tokensPerDocument: prompt + batch.reduce((a, r) => a + estimateTokens(r.text), 0) / batch.length,
+    measuredAt: nowIso(),
+  };
+  timings(ctx.db).set(timingKey(teacher.sha256, s), timing);
+  return timing;
 }
 
 /** Creates the run (exact prompt, model hash, settings, target examples) and starts its job. */

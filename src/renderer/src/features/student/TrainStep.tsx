@@ -9,6 +9,7 @@ import type { StepProps } from '../../wizard/types';
 import { RunPanel } from './RunPanel';
 import { RunsTable } from './RunsTable';
 import { SettingsForm } from './SettingsForm';
+import { TeacherCheckCard, VerdictText } from '../teacher/TeacherCheckCard';
 
 /** The Train step: a training form with plain-language help, live curves of the running job, and all runs. */
 export function TrainStep({ project }: StepProps): React.JSX.Element {
@@ -21,6 +22,7 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const [showCheck, setShowCheck] = useState(false);
 
   useEffect(() => {
     if (overview.data && settings === null) setSettings(overview.data.defaults);
@@ -93,6 +95,44 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
               {t('overview', { human: o.trainHuman, teacher: o.trainTeacher, validation: o.validation })}{' '}
               {o.teacherRunId === null ? t('noTeacherRun') : t('teacherRun', { id: o.teacherRunId })}
             </Text>
+            {o.teacherCheck && (
+              <Stack gap={4} data-testid="train-teacher-check">
+                <VerdictText check={o.teacherCheck} />
+                {o.teacherCheck.verdict === 'chance' && settings && (
+                  <Alert
+                    color={settings.useTeacher ? 'red' : 'yellow'}
+                    p="xs"
+                    data-testid="train-teacher-choice"
+                    data-use-teacher={settings.useTeacher ? 'yes' : 'no'}
+                  >
+                    <Group justify="space-between" gap="xs">
+                      <Text size="sm">
+                        {settings.useTeacher ? t('teacherCheck.overridden') : t('teacherCheck.humanOnly')}
+                      </Text>
+                      <Button
+                        size="compact-xs"
+                        variant="light"
+                        onClick={() => setSettings({ ...settings, useTeacher: !settings.useTeacher })}
+                        data-testid="train-teacher-override"
+                      >
+                        {settings.useTeacher ? t('teacherCheck.useHumanOnly') : t('teacherCheck.useAnyway')}
+                      </Button>
+                    </Group>
+                  </Alert>
+                )}
+                <Group>
+                  <Button
+                    size="compact-xs"
+                    variant="subtle"
+                    onClick={() => setShowCheck((v) => !v)}
+                    data-testid="train-show-check"
+                  >
+                    {showCheck ? t('teacherCheck.hide') : t('teacherCheck.show')}
+                  </Button>
+                </Group>
+                {showCheck && o.teacherRunId !== null && <TeacherCheckCard runId={o.teacherRunId} />}
+              </Stack>
+            )}
             <Group>
               <Button
                 leftSection={<IconPlayerPlay size={16} />}

@@ -9,6 +9,16 @@ export const studentI18n = {
     overview:
       'Training data: {{human}} examples labelled by people, {{teacher}} with only the teacher’s answer; {{validation}} validation examples.',
     noTeacherRun: 'No teacher run yet: the student learns from human labels only.',
+    teacherCheck: {
+      humanOnly:
+        'The teacher is no better than chance, so this run trains on human labels only: a student would learn its mistakes.',
+      overridden:
+        'You chose to train on a teacher that is no better than chance: the student will learn its mistakes too.',
+      useAnyway: 'Use the teacher anyway',
+      useHumanOnly: 'Human labels only',
+      show: 'Show the teacher check',
+      hide: 'Hide the teacher check',
+    },
     teacherRun: 'Teacher answers from teacher run #{{id}}.',
     start: 'Start training',
     showSettings: 'Settings',
@@ -130,6 +140,14 @@ export const studentI18n = {
     backend: '运行于：{{backend}}',
     overview: '训练数据：{{human}} 条人工标注，{{teacher}} 条仅有教师回答；验证集 {{validation}} 条。',
     noTeacherRun: '尚未运行教师模型：学生只从人工标注中学习。',
+    teacherCheck: {
+      humanOnly: '教师模型不比随机好，因此本次训练只使用人工标签：否则学生会学到它的错误。',
+      overridden: '您选择了使用不比随机好的教师模型进行训练：学生也会学到它的错误。',
+      useAnyway: '仍然使用教师模型',
+      useHumanOnly: '只用人工标签',
+      show: '显示教师检查',
+      hide: '隐藏教师检查',
+    },
     teacherRun: '教师回答来自教师运行 #{{id}}。',
     start: '开始训练',
     showSettings: '设置',

@@ -29,6 +29,7 @@ import type { StepProps } from '../../wizard/types';
 import { errorText, ModelLibrary } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
 import { RunsPanel } from './RunsPanel';
+import { DEFAULT_SCOPE, RunScope, scopeRequest, type RunScopeValue } from './RunScope';
 
 interface EndpointDraft {
   url: string;
@@ -50,6 +51,7 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
   const [error, setError] = useState<string | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [runsVersion, setRunsVersion] = useState(0);
+  const [scope, setScope] = useState<RunScopeValue>(DEFAULT_SCOPE);
   // The draft is read once per project before anything is saved, so that opening the step never overwrites it.
   const [draftLoaded, setDraftLoaded] = useState(false);
 
@@ -135,6 +137,7 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
           mode: planned.mode,
           fewShot: planned.fewShot,
           reasoningBudget: planned.reasoningBudget,
+          ...scopeRequest(scope),
         }
       : null,
   );
@@ -156,7 +159,7 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
   const start = async (): Promise<void> => {
     setError(null);
     try {
-      const r = await call('teacher.run', choice);
+      const r = await call('teacher.run', { ...choice, ...scopeRequest(scope) });
       setJob(r.job);
       // A run whose examples were all labelled before ends before the request returns.
       setJob(await call('jobs.get', { jobId: r.job.id }));
@@ -167,6 +170,15 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
   };
 
   const startRun = useAction(start);
+  const timeTeacher = useAction(async () => {
+    setError(null);
+    try {
+      await call('teacher.time', { ...choice, ...scopeRequest(scope) });
+      reloadPlan();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  });
   const running = job !== null && ['running', 'paused', 'queued'].includes(job.state);
   return (
     <Stack data-testid="teacher-step">
@@ -329,34 +341,30 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
             >
               {t('preview')}
             </Button>
-            <Button
-              leftSection={<IconPlayerPlay size={16} />}
-              disabled={!ready || running}
-              loading={startRun.pending}
-              onClick={() => startRun.run()}
-              data-testid="teacher-run"
-            >
-              {t('run')}
-            </Button>
           </Group>
         </Group>
-        <Text size="xs" c="dimmed" mt={4}>
-          {t('runHint')}
-        </Text>
-        {plan.data && !plan.error && (
-          <Text size="sm" mt={4} data-testid="teacher-plan">
-            {t('planLine', {
-              count: plan.data.targets,
-              toLabel: plan.data.targets - plan.data.carriedOver,
-              carried: plan.data.carriedOver,
-            })}
+        <RunScope
+          value={scope}
+          onChange={setScope}
+          plan={plan.error ? undefined : plan.data}
+          onTime={() => timeTeacher.run()}
+          timing={timeTeacher.pending}
+          canTime={ready && !running}
+        />
+        <Group mt="xs" gap="sm">
+          <Button
+            leftSection={<IconPlayerPlay size={16} />}
+            disabled={!ready || running}
+            loading={startRun.pending}
+            onClick={() => startRun.run()}
+            data-testid="teacher-run"
+          >
+            {t('run')}
+          </Button>
+          <Text size="xs" c="dimmed">
+            {t('runHint')}
           </Text>
-        )}
-        {plan.data && !plan.error && plan.data.tooLong > 0 && (
-          <Alert color="yellow" mt="xs" data-testid="teacher-too-long">
-            {t('planTooLong', { count: plan.data.tooLong, tokens: plan.data.contextSize })}
-          </Alert>
-        )}
+        </Group>
         {job && (
           <div data-testid="teacher-job">
             <JobRow job={job} />

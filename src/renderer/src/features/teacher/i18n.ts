@@ -51,7 +51,7 @@ export const teacherI18n = {
     preview: 'Preview',
     previewHint: 'Scores a handful of examples so that you can check the prompt before labelling everything.',
     previewing: 'The teacher is reading…',
-    run: 'Label all examples',
+    run: 'Start labelling',
     runHint: 'Examples this teacher already labelled with this prompt are kept, not labelled again.',
     chooseModel: 'Choose or import a model first.',
     planLine_one:
@@ -131,6 +131,22 @@ export const teacherI18n = {
       label: 'Label',
       predicted: 'Given by the teacher',
     },
+    scope: {
+      title: 'Which documents, and what it will cost',
+      kind: {
+        all: 'All documents',
+        unlabelled: 'Only without a human label',
+        split: 'One split',
+        sample: 'A random sample',
+      },
+      split: { train: 'Training', validation: 'Validation', test: 'Test', none: 'No split yet' },
+      documents: 'documents',
+      costUntimed:
+        'About {{tokens}} prompt tokens. Time a few documents to estimate how long this takes on this computer.',
+      cost: 'About {{tokens}} prompt tokens; about {{minutes}} minutes on this computer (timed on {{n}} documents, {{ms}} ms each).',
+      time: 'Time a few documents',
+      timeAgain: 'Time again',
+    },
     error: 'Something went wrong',
   },
   'zh-CN': {
@@ -184,7 +200,7 @@ export const teacherI18n = {
     preview: '预览',
     previewHint: '先对少量示例打分，以便在全部标注前检查提示词。',
     previewing: '教师正在阅读…',
-    run: '标注全部示例',
+    run: '开始标注',
     runHint: '此教师用相同提示词标注过的示例会被保留，不会重复标注。',
     chooseModel: '请先选择或导入一个模型。',
     planLine_other:
@@ -249,6 +265,21 @@ export const teacherI18n = {
       perLabel: '按标签',
       label: '标签',
       predicted: '教师模型给出',
+    },
+    scope: {
+      title: '标注哪些文档，需要多少资源',
+      kind: {
+        all: '全部文档',
+        unlabelled: '仅无人工标签的',
+        split: '某一数据划分',
+        sample: '随机抽样',
+      },
+      split: { train: '训练集', validation: '验证集', test: '测试集', none: '尚未划分' },
+      documents: '篇文档',
+      costUntimed: '约 {{tokens}} 个提示词元。先对几篇文档计时，即可估算在本机上需要多长时间。',
+      cost: '约 {{tokens}} 个提示词元；在本机上约需 {{minutes}} 分钟（基于 {{n}} 篇文档的计时，每篇 {{ms}} 毫秒）。',
+      time: '对几篇文档计时',
+      timeAgain: '重新计时',
     },
     error: '出错了',
   },
