@@ -21,6 +21,7 @@ import {
   type TeacherJobParams,
 } from './runs';
 import { teacherService } from './service';
+import { checkEndpoint, endpointRates } from './remote';
 import { getDraft, saveDraft } from './drafts';
 import { originalFileName } from '../../core/jobTitles';
 
@@ -60,6 +61,8 @@ export const teacherFeature: Feature<typeof teacherContract> = {
       getRun(ctx.db, input.runId);
       return calibrateRun(ctx.db, input.runId);
     },
+    'teacher.checkEndpoint': (input) => checkEndpoint(input),
+    'teacher.endpointRates': () => endpointRates(),
   },
   // Registered per core (not in `jobs`) because the runners need the core's context, and tests run several cores.
   start: (ctx) => {
