@@ -216,6 +216,7 @@ export interface TeacherDraft {
     readonly url: string;
     readonly model: string;
     readonly concurrency: number;
+    readonly chatTemplate?: string;
   }>;
 }
 
@@ -287,6 +288,7 @@ const DraftInput = z.object({
         url: z.string().max(2000),
         model: z.string().max(200),
         concurrency: z.number().int().min(1).max(64),
+        chatTemplate: z.string().max(50_000).optional(),
       }),
     )
     .max(16),
