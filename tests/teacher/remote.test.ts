@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
@@ -6,7 +8,7 @@ import { forgetEndpoints } from '../../src/main/features/teacher/remote';
 import { EndpointHttp } from '../../src/main/features/teacher/remoteHttp';
 import { VllmVersion } from '../../src/main/features/teacher/remoteSchemas';
 import type { PreviewItem, TeacherEndpoint } from '../../src/shared/teacher';
-import { testCore } from '../helpers';
+import { ROOT, tempDir, testCore } from '../helpers';
 import { tinyModelPath } from '../fixtures/gguf/generate';
 import { startEngine, type EngineOptions, type EngineServer } from './engineServer';
 import { importTinyModel, makeProject, SENTENCES } from './fixtures';
@@ -313,4 +315,34 @@ describe('remote teacher engines (test vLLM / llama.cpp / Ollama servers on 127.
     );
     expect(broken).toMatchObject({ accepted: false, refusal: 'no-template' });
   }, 60_000);
+
+  it('distillery teacher check-endpoint prints the engine and self-check, and fails with the reason when refused', async () => {
+    const vllm = await engine({ kind: 'vllm' });
+    const ollama = await engine({ kind: 'ollama' });
+    const dir = tempDir();
+    try {
+      const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
+        promisify(execFile)(process.execPath, ['bin/distillery.mjs', ...args, '--data-dir', dir.dir], {
+          cwd: ROOT,
+        });
+      const json = JSON.parse((await cli('teacher', 'check-endpoint', vllm.url, '--json')).stdout) as {
+        engine: string;
+        method: string;
+        accepted: boolean;
+      };
+      expect(json).toMatchObject({ engine: 'vllm', method: 'prompt_logprobs', accepted: true });
+      const text = (await cli('teacher', 'check-endpoint', vllm.url)).stdout;
+      expect(text).toMatch(/accepted \(vllm 0\.8\.5\)/);
+      expect(text).toMatch(/self-check: passed on 2 fixed prompts/);
+      const refused = await cli('teacher', 'check-endpoint', ollama.url).then(
+        () => null,
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(refused?.code).not.toBe(0);
+      expect(refused?.stdout).toMatch(/REFUSED \(ollama 0\.6\.2\)/);
+      expect(refused?.stderr).toMatch(/Ollama does not return log-probabilities/);
+    } finally {
+      dir.cleanup();
+    }
+  }, 120_000);
 });
