@@ -1,128 +1,348 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-  getLlama,
-  LlamaLogLevel,
-  type ControlledEvaluateInputItem,
-  type LlamaContext,
-  type LlamaModel,
-} from 'node-llama-cpp';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { teacherDistributions } from '../../src/main/core/labels';
-import { testCore } from '../helpers';
+import { forgetEndpoints } from '../../src/main/features/teacher/remote';
+import { EndpointHttp } from '../../src/main/features/teacher/remoteHttp';
+import { VllmVersion } from '../../src/main/features/teacher/remoteSchemas';
+import type { PreviewItem, TeacherEndpoint } from '../../src/shared/teacher';
+import { ROOT, tempDir, testCore } from '../helpers';
 import { tinyModelPath } from '../fixtures/gguf/generate';
+import { startEngine, type EngineOptions, type EngineServer } from './engineServer';
 import { importTinyModel, makeProject, SENTENCES } from './fixtures';
 
 /**
- * A real OpenAI-compatible completions server on 127.0.0.1 that serves the tiny model's log-probs (echo + logprobs),
- * computed by node-llama-cpp in this process, as llama.cpp's server or vLLM would.
+ * Remote teachers against test engines on 127.0.0.1 (tests/teacher/engineServer.ts) that serve the generated tiny
+ * model through node-llama-cpp with vLLM's and llama.cpp server's HTTP contracts. The remote numbers must equal the
+ * local teacher's on the same model; an engine that cannot give exact numbers must be refused, not used.
  */
-async function startLogprobServer(
-  model: LlamaModel,
-  context: LlamaContext,
-): Promise<{ server: Server; url: string; hits: () => number }> {
-  let hits = 0;
-  let queue: Promise<unknown> = Promise.resolve();
-  const seq = context.getSequence();
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      hits++;
-      const job = queue.then(async () => {
-        const { prompt } = JSON.parse(body) as { prompt: string };
-        const tokens = model.tokenize(prompt, true);
-        await seq.clearHistory();
-        const out = await seq.controlledEvaluate(
-          tokens.map((t): ControlledEvaluateInputItem => [t, { generateNext: { probabilities: true } }]),
-        );
-        const pieces = tokens.map((t) => model.detokenize([t], true));
-        const offsets: number[] = [];
-        let at = 0;
-        for (const p of pieces) {
-          offsets.push(at);
-          at += p.length;
-        }
-        const logprobs = tokens.map((t, i) =>
-          i === 0 ? null : Math.log(out[i - 1]?.next.probabilities?.get(t) ?? Number.NaN),
-        );
-        return {
-          choices: [
-            { text: prompt, logprobs: { tokens: pieces, token_logprobs: logprobs, text_offset: offsets } },
-          ],
-        };
-      });
-      queue = job.catch(() => undefined);
-      void job.then(
-        (r) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(r));
-        },
-        (e: Error) => {
-          res.writeHead(500);
-          res.end(e.message);
-        },
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits };
-}
 
-describe('remote OpenAI-compatible endpoint teacher (real HTTP server on 127.0.0.1)', () => {
+const CONTEXT = 512;
+const LABELS = [{ name: 'fair' }, { name: 'unfair' }];
+
+describe('remote teacher engines (test vLLM / llama.cpp / Ollama servers on 127.0.0.1)', () => {
   let core: Core;
   let close: () => Promise<void>;
-  let servers: Array<Awaited<ReturnType<typeof startLogprobServer>>>;
   let model: LlamaModel;
+  const contexts: LlamaContext[] = [];
+  const servers: EngineServer[] = [];
+  let localModelId = 0;
+
+  const engine = async (
+    o: Omit<EngineOptions, 'model' | 'sequence' | 'contextSize'>,
+  ): Promise<EngineServer> => {
+    // Each engine has its own context: sequences of one context are evaluated in shared batches, whose
+    // composition moves the float results by ~1e-4 and would blur what this test compares.
+    const own = await model.createContext({ contextSize: CONTEXT, sequences: 1, threads: 1 });
+    contexts.push(own);
+    const s = await startEngine({ ...o, model, sequence: own.getSequence(), contextSize: CONTEXT });
+    servers.push(s);
+    return s;
+  };
+  const endpoint = (s: EngineServer, extra: Partial<TeacherEndpoint> = {}): TeacherEndpoint => ({
+    url: s.url,
+    model: '',
+    concurrency: 2,
+    ...extra,
+  });
+
+  /** The local teacher's distributions for the project's first `count` examples, same model, same context. */
+  const local = async (projectId: number, count: number, extra: object = {}): Promise<PreviewItem[]> =>
+    core.call('teacher.preview', {
+      projectId,
+      modelId: localModelId,
+      count,
+      threads: 1,
+      sequences: 1,
+      contextSize: CONTEXT,
+      ...extra,
+    });
+
+  const expectEqualToLocal = (remote: Map<number, number[]>, localItems: PreviewItem[]): void => {
+    expect(remote.size).toBe(localItems.length);
+    for (const item of localItems) {
+      const r = remote.get(item.exampleId!)!;
+      expect(Math.abs(r.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+      item.distribution!.probs.forEach((x, k) => expect(Math.abs(x - r[k])).toBeLessThan(1e-5));
+    }
+  };
+
   beforeAll(async () => {
     ({ core, close } = await testCore());
     const llama = await getLlama({ build: 'never', gpu: false, logLevel: LlamaLogLevel.error });
     model = await llama.loadModel({ modelPath: tinyModelPath() });
-    const ctx = await model.createContext({ contextSize: 512, sequences: 2, threads: 1 });
-    servers = [await startLogprobServer(model, ctx), await startLogprobServer(model, ctx)];
+    localModelId = (await importTinyModel(core)).id;
   }, 120_000);
   afterAll(async () => {
-    for (const s of servers) s.server.close();
+    for (const s of servers) await s.close();
+    for (const c of contexts) await c.dispose();
     await model.dispose();
     await close();
   });
 
-  it('labels a project through two endpoints, spreading the work, with the same distributions as the local model', async () => {
-    const labels = [{ name: 'fair' }, { name: 'unfair' }];
-    const p = makeProject(core, { labels, examples: SENTENCES.slice(0, 6).map((text) => ({ text })) });
-    const endpoints = servers.map((s) => ({ url: s.url, model: 'tiny', concurrency: 2 }));
-    const { run, job } = await core.call('teacher.run', { projectId: p.projectId, endpoints });
+  it('detects vLLM, passes its self-check with prompt_logprobs, and labels with the local teacher’s numbers (1e-5)', async () => {
+    const vllm = await engine({ kind: 'vllm' });
+    const check = await core.call('teacher.checkEndpoint', endpoint(vllm));
+    expect(check).toMatchObject({
+      engine: 'vllm',
+      engineVersion: '0.8.5',
+      models: ['tiny'],
+      method: 'prompt_logprobs',
+      templateSource: 'server',
+      contextSize: CONTEXT,
+      capacity: null,
+      concurrency: 2,
+      accepted: true,
+      refusal: null,
+    });
+    expect(check.selfCheck).toMatchObject({ passed: true, prompts: 2, promptTokensCovered: true });
+    expect(check.selfCheck!.maxSumError).toBeLessThan(1e-6);
+
+    const p = makeProject(core, {
+      labels: LABELS,
+      examples: SENTENCES.slice(0, 4).map((text) => ({ text })),
+    });
+    const before = vllm.paths.get('/v1/completions') ?? 0;
+    const { run, job } = await core.call('teacher.run', {
+      projectId: p.projectId,
+      endpoints: [endpoint(vllm)],
+    });
     const final = await core.jobs.wait(job.id);
     expect(final.state, final.error ?? '').toBe('completed');
-    expect(servers.every((s) => s.hits() > 0)).toBe(true);
-    const remote = teacherDistributions(core.db, run.id);
-    expect(remote.size).toBe(6);
+    // All labels of a document in one request: one completions request per document.
+    expect((vllm.paths.get('/v1/completions') ?? 0) - before).toBe(4);
+    expectEqualToLocal(teacherDistributions(core.db, run.id), await local(p.projectId, 4));
+  }, 180_000);
 
-    const tiny = await importTinyModel(core);
-    const localPreview = await core.call('teacher.preview', {
-      projectId: p.projectId,
-      modelId: tiny.id,
-      count: 6,
-      threads: 1,
-      sequences: 2,
-      contextSize: 512,
+  it('uses echo on a vLLM without prompt_logprobs, with the same numbers', async () => {
+    const vllm = await engine({ kind: 'vllm', promptLogprobs: false });
+    const check = await core.call('teacher.checkEndpoint', endpoint(vllm));
+    expect(check).toMatchObject({ accepted: true, method: 'echo' });
+    expect(check.capabilities).toMatchObject({ promptLogprobs: false, echoPromptLogprobs: true });
+    const p = makeProject(core, {
+      labels: LABELS,
+      examples: SENTENCES.slice(4, 7).map((text) => ({ text })),
     });
-    for (const item of localPreview) {
-      const r = remote.get(item.exampleId!)!;
-      expect(r.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
-      item.distribution!.probs.forEach((x, k) => expect(Math.abs(x - r[k])).toBeLessThan(1e-3));
+    const items = await core.call('teacher.preview', {
+      projectId: p.projectId,
+      endpoints: [endpoint(vllm)],
+      count: 3,
+    });
+    const remote = new Map(items.map((i) => [i.exampleId!, [...i.distribution!.probs]]));
+    expectEqualToLocal(remote, await local(p.projectId, 3));
+  }, 180_000);
+
+  it('scores exactly through llama.cpp’s native n_probs, concurrency from its slots, spread over two endpoints', async () => {
+    const llamacpp = await engine({ kind: 'llamacpp', slots: 3 });
+    const vllm = await engine({ kind: 'vllm' });
+    const check = await core.call('teacher.checkEndpoint', endpoint(llamacpp, { concurrency: 8 }));
+    expect(check).toMatchObject({
+      engine: 'llamacpp',
+      engineVersion: 'b6100-testserver',
+      method: 'n_probs',
+      capacity: 3,
+      concurrency: 3,
+      accepted: true,
+    });
+    expect(check.capabilities).toMatchObject({ tokenize: true, nativeProbs: true, echoPromptLogprobs: null });
+
+    const p = makeProject(core, {
+      labels: LABELS,
+      examples: SENTENCES.slice(0, 8).map((text) => ({ text })),
+    });
+    const { run, job } = await core.call('teacher.run', {
+      projectId: p.projectId,
+      endpoints: [endpoint(llamacpp), endpoint(vllm)],
+    });
+    const final = await core.jobs.wait(job.id);
+    expect(final.state, final.error ?? '').toBe('completed');
+    expect(llamacpp.paths.get('/completion')).toBeGreaterThan(0);
+    expect(vllm.paths.get('/v1/completions')).toBeGreaterThan(0);
+    const rates = await core.call('teacher.endpointRates', {});
+    for (const url of [llamacpp.url, vllm.url]) {
+      const r = rates.find((x) => x.url === url)!;
+      expect(r.documents).toBeGreaterThan(0);
+      expect(r.documentsPerSecond).toBeGreaterThan(0);
+      expect(r.tokensPerSecond).toBeGreaterThan(r.documentsPerSecond);
     }
+    expectEqualToLocal(teacherDistributions(core.db, run.id), await local(p.projectId, 8));
+  }, 180_000);
+
+  it('refuses a llama.cpp server reachable only through /v1/completions echo, and runs nothing on it', async () => {
+    const echoOnly = await engine({ kind: 'llamacpp', native: false });
+    const check = await core.call('teacher.checkEndpoint', endpoint(echoOnly));
+    expect(check.accepted).toBe(false);
+    expect(check.engine).toBe('llamacpp');
+    expect(check.method).toBeNull();
+    expect(check.refusal).toBe('self-check');
+    expect(check.reason).toMatch(/generated tokens only/);
+    expect(check.capabilities).toMatchObject({ nativeProbs: false, echoPromptLogprobs: false });
+    expect(check.selfCheck).toMatchObject({ passed: false, promptTokensCovered: false });
+
+    const p = makeProject(core, { labels: LABELS, examples: [{ text: SENTENCES[0] }] });
+    await expect(
+      core
+        .call('teacher.run', { projectId: p.projectId, endpoints: [endpoint(echoOnly)] })
+        .then((r) => core.jobs.wait(r.job.id)),
+    ).resolves.toMatchObject({ state: 'failed', error: expect.stringMatching(/generated tokens only/) });
+    const runs = await core.call('teacher.runs', { projectId: p.projectId });
+    expect(runs[0].outputCount).toBe(0);
   }, 120_000);
 
-  it('explains an endpoint that is down, and refuses reasoning mode remotely', async () => {
-    const p = makeProject(core, { labels: [{ name: 'a' }, { name: 'b' }], examples: [{ text: 'x' }] });
-    const dead = [{ url: 'http://127.0.0.1:9', model: 'tiny', concurrency: 1 }];
-    await expect(core.call('teacher.preview', { projectId: p.projectId, endpoints: dead })).rejects.toThrow(
-      /cannot be reached/,
+  it('refuses Ollama and unknown addresses with why and what to use instead', async () => {
+    const ollama = await engine({ kind: 'ollama' });
+    const check = await core.call('teacher.checkEndpoint', endpoint(ollama));
+    expect(check).toMatchObject({
+      accepted: false,
+      engine: 'ollama',
+      refusal: 'ollama',
+      engineVersion: '0.6.2',
+    });
+    expect(check.reason).toMatch(
+      /Ollama does not return log-probabilities for the prompt.*vLLM or llama\.cpp/,
     );
+    const dead = await core.call('teacher.checkEndpoint', {
+      url: 'http://127.0.0.1:9',
+      model: '',
+      concurrency: 1,
+    });
+    expect(dead).toMatchObject({ accepted: false, refusal: 'unreachable', engine: null });
+    expect(dead.reason).toMatch(/cannot be reached/);
+    const p = makeProject(core, { labels: LABELS, examples: [{ text: 'x' }] });
     await expect(
-      core.call('teacher.run', { projectId: p.projectId, endpoints: dead, mode: 'reasoning' }),
-    ).rejects.toThrow(/local model only/);
+      core.call('teacher.preview', { projectId: p.projectId, endpoints: [endpoint(ollama)] }),
+    ).rejects.toThrow(/Ollama/);
+  }, 60_000);
+
+  it('marks a document failed (never a label) when the server gives a non-finite number for it', async () => {
+    const vllm = await engine({ kind: 'vllm', poison: 'arbitration' });
+    const p = makeProject(core, {
+      labels: LABELS,
+      examples: SENTENCES.slice(0, 4).map((text) => ({ text })),
+    });
+    const { run, job } = await core.call('teacher.run', {
+      projectId: p.projectId,
+      endpoints: [endpoint(vllm)],
+    });
+    expect((await core.jobs.wait(job.id)).state).toBe('completed');
+    const after = (await core.call('teacher.runs', { projectId: p.projectId })).find((r) => r.id === run.id)!;
+    expect(after.failedCount).toBe(1);
+    expect(after.outputCount).toBe(3);
+    const failed = core.db
+      .prepare("SELECT example_id, error FROM teacher_run_targets WHERE run_id = ? AND status = 'failed'")
+      .get(run.id) as { example_id: number; error: string };
+    expect(failed.example_id).toBe(p.exampleIds[2]);
+    expect(failed.error).toMatch(/no valid numbers/);
+  }, 120_000);
+
+  it('retries 429/503 with backoff and still gives the exact numbers', async () => {
+    forgetEndpoints();
+    const vllm = await engine({ kind: 'vllm' });
+    const p = makeProject(core, {
+      labels: LABELS,
+      examples: SENTENCES.slice(8, 10).map((text) => ({ text })),
+    });
+    await core.call('teacher.checkEndpoint', endpoint(vllm));
+    vllm.failNext(2, 503);
+    const items = await core.call('teacher.preview', {
+      projectId: p.projectId,
+      endpoints: [endpoint(vllm)],
+      count: 2,
+    });
+    const rate = (await core.call('teacher.endpointRates', {})).find((r) => r.url === vllm.url)!;
+    expect(rate.retries).toBeGreaterThanOrEqual(2);
+    const remote = new Map(items.map((i) => [i.exampleId!, [...i.distribution!.probs]]));
+    expectEqualToLocal(remote, await local(p.projectId, 2));
+  }, 120_000);
+
+  it('opens the circuit breaker after repeated failures and sends nothing while it is open', async () => {
+    const vllm = await engine({ kind: 'vllm' });
+    const http = new EndpointHttp(vllm.url, undefined, {
+      retries: 10,
+      baseDelayMs: 1,
+      maxDelayMs: 2,
+      breakerThreshold: 3,
+      breakerCooldownMs: 60_000,
+      timeoutMs: 10_000,
+    });
+    vllm.failNext(100, 429);
+    const abort = new AbortController();
+    const pending = http.request('/version', undefined, VllmVersion, abort.signal);
+    // The third failure opens the breaker: the request then waits instead of hammering the server.
+    await expect.poll(() => http.breakerOpen).toBe(true);
+    const hits = vllm.hits();
+    expect(hits).toBe(3);
+    abort.abort(new Error('stopped'));
+    await expect(pending).rejects.toThrow('stopped');
+    expect(vllm.hits()).toBe(hits);
+    expect(http.counters.breakerOpened).toBe(1);
   });
+
+  it('reasoning mode on llama.cpp and vLLM: generates, then scores, with the local teacher’s thoughts and numbers', async () => {
+    const p = makeProject(core, {
+      labels: LABELS,
+      examples: SENTENCES.slice(2, 4).map((text) => ({ text })),
+    });
+    const opts = { mode: 'reasoning' as const, reasoningBudget: 16 };
+    const localItems = await local(p.projectId, 2, opts);
+    for (const server of [await engine({ kind: 'llamacpp', slots: 1 }), await engine({ kind: 'vllm' })]) {
+      const items = await core.call('teacher.preview', {
+        projectId: p.projectId,
+        endpoints: [endpoint(server)],
+        count: 2,
+        ...opts,
+      });
+      items.forEach((item, i) => {
+        expect(localItems[i].distribution!.reasoning!.length).toBeGreaterThan(0);
+        expect(item.distribution!.reasoning).toBe(localItems[i].distribution!.reasoning);
+        item.distribution!.probs.forEach((x, k) =>
+          expect(Math.abs(x - localItems[i].distribution!.probs[k])).toBeLessThan(1e-5),
+        );
+      });
+    }
+  }, 180_000);
+
+  it('uses a chat template the person chose instead of the server’s', async () => {
+    const vllm = await engine({ kind: 'vllm' });
+    const chatTemplate = "{{ bos_token }}USER: {{ messages[0]['content'] }}\nASSISTANT:";
+    const check = await core.call('teacher.checkEndpoint', endpoint(vllm, { chatTemplate }));
+    expect(check).toMatchObject({ accepted: true, templateSource: 'user' });
+    const broken = await core.call(
+      'teacher.checkEndpoint',
+      endpoint(vllm, { chatTemplate: 'no user turn here' }),
+    );
+    expect(broken).toMatchObject({ accepted: false, refusal: 'no-template' });
+  }, 60_000);
+
+  it('distillery teacher check-endpoint prints the engine and self-check, and fails with the reason when refused', async () => {
+    const vllm = await engine({ kind: 'vllm' });
+    const ollama = await engine({ kind: 'ollama' });
+    const dir = tempDir();
+    try {
+      const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
+        promisify(execFile)(process.execPath, ['bin/distillery.mjs', ...args, '--data-dir', dir.dir], {
+          cwd: ROOT,
+        });
+      const json = JSON.parse((await cli('teacher', 'check-endpoint', vllm.url, '--json')).stdout) as {
+        engine: string;
+        method: string;
+        accepted: boolean;
+      };
+      expect(json).toMatchObject({ engine: 'vllm', method: 'prompt_logprobs', accepted: true });
+      const text = (await cli('teacher', 'check-endpoint', vllm.url)).stdout;
+      expect(text).toMatch(/accepted \(vllm 0\.8\.5\)/);
+      expect(text).toMatch(/self-check: passed on 2 fixed prompts/);
+      const refused = await cli('teacher', 'check-endpoint', ollama.url).then(
+        () => null,
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(refused?.code).not.toBe(0);
+      expect(refused?.stdout).toMatch(/REFUSED \(ollama 0\.6\.2\)/);
+      expect(refused?.stderr).toMatch(/Ollama does not return log-probabilities/);
+    } finally {
+      dir.cleanup();
+    }
+  }, 120_000);
 });

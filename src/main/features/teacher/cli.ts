@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Request } from '../../../shared/contract';
 import type { MetricInterval } from '../../../shared/evaluation';
-import type { TeacherCheck, TeacherModel, TeacherRun, TeacherRunPlan } from '../../../shared/teacher';
+import type {
+  EndpointCheck,
+  EndpointRate,
+  TeacherCheck,
+  TeacherModel,
+  TeacherRun,
+  TeacherRunPlan,
+} from '../../../shared/teacher';
 import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
@@ -44,6 +51,7 @@ const choiceOptions = {
   endpoint: { type: 'string', multiple: true },
   'endpoint-model': { type: 'string' },
   concurrency: { type: 'string' },
+  'chat-template': { type: 'string' },
   template: { type: 'string' },
   mode: { type: 'string' },
   'few-shot': { type: 'string' },
@@ -54,7 +62,7 @@ const choiceOptions = {
 } as const;
 
 const choiceUsage =
-  '[--model ID | --endpoint URL ... [--endpoint-model NAME] [--concurrency N]] [--mode direct|reasoning] ' +
+  '[--model ID | --endpoint URL ... [--endpoint-model NAME] [--concurrency N] [--chat-template FILE]] [--mode direct|reasoning] ' +
   '[--template FILE] [--few-shot N] [--reasoning-budget N] [--threads N] [--sequences N] [--context-size N]';
 
 function choice(projectId: number, values: Record<string, unknown>): Request<'teacher.preview'> {
@@ -69,7 +77,12 @@ function choice(projectId: number, values: Record<string, unknown>): Request<'te
     projectId,
     modelId:
       values.model === undefined ? undefined : positiveId(values.model, 'model', 'distillery teacher models'),
-    endpoints: urls.map((url) => ({ url, model: String(values['endpoint-model'] ?? ''), concurrency })),
+    endpoints: urls.map((url) => ({
+      url,
+      model: String(values['endpoint-model'] ?? ''),
+      concurrency,
+      ...chatTemplate(values),
+    })),
     template:
       values.template === undefined ? undefined : readFileSync(resolve(String(values.template)), 'utf8'),
     mode,
@@ -79,6 +92,52 @@ function choice(projectId: number, values: Record<string, unknown>): Request<'te
     sequences: optionalInt(values.sequences, 'sequences'),
     contextSize: optionalInt(values['context-size'], 'context-size'),
   };
+}
+
+function chatTemplate(values: Record<string, unknown>): { chatTemplate?: string } {
+  const file = values['chat-template'];
+  return file === undefined ? {} : { chatTemplate: readFileSync(resolve(String(file)), 'utf8') };
+}
+
+const yesNo = (v: boolean | null): string => (v === null ? 'not needed' : v ? 'yes' : 'no');
+
+/** What an endpoint check found, as lines a person reads. */
+function endpointCheckLines(c: EndpointCheck): string[] {
+  const engine = c.engine ?? 'nothing answered';
+  const lines = [
+    `${c.url}: ${c.accepted ? 'accepted' : 'REFUSED'} (${engine}${c.engineVersion ? ` ${c.engineVersion}` : ''})`,
+  ];
+  if (c.models.length) lines.push(`  models: ${c.models.join(', ')} (using ${c.model || '?'})`);
+  if (c.engine && c.engine !== 'ollama') {
+    lines.push(
+      `  /tokenize: ${yesNo(c.capabilities.tokenize)}, prompt_logprobs: ${yesNo(c.capabilities.promptLogprobs)}, ` +
+        `echo covers the prompt: ${yesNo(c.capabilities.echoPromptLogprobs)}, native n_probs: ${yesNo(c.capabilities.nativeProbs)}, ` +
+        `reasoning mode: ${yesNo(c.capabilities.generate)}`,
+    );
+  }
+  if (c.selfCheck) {
+    lines.push(
+      `  self-check: ${c.selfCheck.passed ? 'passed' : 'FAILED'} on ${c.selfCheck.prompts} fixed prompts ` +
+        `(prompt tokens covered: ${yesNo(c.selfCheck.promptTokensCovered)}, sum off by ${c.selfCheck.maxSumError.toExponential(1)})`,
+    );
+  }
+  if (c.accepted) {
+    lines.push(
+      `  scoring: ${c.method}, ${c.concurrency} parallel requests` +
+        `${c.capacity !== null ? ` (server slots: ${c.capacity})` : ' (server does not report its capacity)'}, ` +
+        `chat template: ${c.templateSource === 'user' ? 'yours' : "the server's"}` +
+        `${c.contextSize !== null ? `, context ${c.contextSize} tokens` : ''}`,
+    );
+  }
+  if (c.reason) lines.push(`  ${c.reason}`);
+  return lines;
+}
+
+function rateLine(r: EndpointRate): string {
+  return (
+    `${r.url}: ${r.documentsPerSecond.toFixed(2)} documents/s, ${Math.round(r.tokensPerSecond)} tokens/s, ` +
+    `${r.documents} documents${r.retries ? `, ${r.retries} retries` : ''}${r.breakerOpen ? ', paused after errors' : ''}`
+  );
 }
 
 function modelLine(m: TeacherModel): string {
@@ -310,11 +369,55 @@ export const teacherCommands: CliCommand[] = [
         limit: optionalInt(values.limit, 'limit'),
       });
       io.note(`Teacher run ${run.id} over ${run.targetCount} examples (job ${job.id}).`);
-      await followJob(core, job, io);
+      // Remote endpoints: their live rates every few seconds.
+      const timer =
+        run.settings.endpoints.length && !io.json
+          ? setInterval(() => {
+              void core.call('teacher.endpointRates', {}).then((rates) => {
+                for (const r of rates) io.note(`  ${rateLine(r)}`);
+              });
+            }, 5000)
+          : undefined;
+      try {
+        await followJob(core, job, io);
+      } finally {
+        clearInterval(timer);
+      }
       const runs = await core.call('teacher.runs', { projectId });
       const final = runs.find((r) => r.id === run.id) ?? run;
       io.print(runLine(final));
+      for (const r of run.settings.endpoints.length ? await core.call('teacher.endpointRates', {}) : []) {
+        io.print(`  ${rateLine(r)}`);
+      }
       return final;
+    },
+  },
+  {
+    name: 'teacher check-endpoint',
+    summary: 'Probe a remote teacher (vLLM, llama.cpp server) and run its self-check; refused ones say why',
+    usage:
+      'distillery teacher check-endpoint URL [--endpoint-model NAME] [--concurrency N] [--chat-template FILE]',
+    options: {
+      'endpoint-model': { type: 'string' },
+      concurrency: { type: 'string' },
+      'chat-template': { type: 'string' },
+    },
+    run: async ({ positionals, values }, io) => {
+      const url = positionals[0];
+      if (!url)
+        throw new AppError('INVALID_INPUT', 'Give the endpoint address, e.g. http://gpu-server:8000.');
+      const core = await io.core();
+      const check = await core.call('teacher.checkEndpoint', {
+        url,
+        model: String(values['endpoint-model'] ?? ''),
+        concurrency: optionalInt(values.concurrency, 'concurrency') ?? 4,
+        ...chatTemplate(values),
+      });
+      for (const line of endpointCheckLines(check)) io.print(line);
+      if (!check.accepted) {
+        throw new AppError('UNSUPPORTED', check.reason ?? `The endpoint ${url} was refused.`, { check });
+      }
+      return check;
     },
   },
   {

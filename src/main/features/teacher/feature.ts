@@ -23,6 +23,7 @@ import {
 } from './runs';
 import { teacherService } from './service';
 import { importTeacherRun } from './importRun';
+import { checkEndpoint, endpointRates } from './remote';
 import { getDraft, saveDraft } from './drafts';
 import { originalFileName } from '../../core/jobTitles';
 import { teacherCheck } from './check';
@@ -66,6 +67,8 @@ export const teacherFeature: Feature<typeof teacherContract> = {
       getRun(ctx.db, input.runId);
       return calibrateRun(ctx.db, input.runId);
     },
+    'teacher.checkEndpoint': (input) => checkEndpoint(input),
+    'teacher.endpointRates': () => endpointRates(),
   },
   // Registered per core (not in `jobs`) because the runners need the core's context, and tests run several cores.
   start: (ctx) => {

@@ -99,7 +99,12 @@ function resolveTeacher(
   }
   if (s.endpoints.length) {
     const id = s.endpoints
-      .map((e) => `${e.url}#${e.model}`)
+      // A chosen chat template makes other prompts: another teacher (none chosen keeps older runs' identity).
+      .map((e) =>
+        e.chatTemplate
+          ? `${e.url}#${e.model}#${createHash('sha256').update(e.chatTemplate).digest('hex')}`
+          : `${e.url}#${e.model}`,
+      )
       .sort()
       .join(',');
     return {
@@ -284,7 +289,12 @@ function toRun(db: Db, r: RunRow): TeacherRun {
       threads: s.threads,
       sequences: s.sequences,
       contextSize: s.contextSize,
-      endpoints: (s.endpoints ?? []).map((e) => ({ url: e.url, model: e.model, concurrency: e.concurrency })),
+      endpoints: (s.endpoints ?? []).map((e) => ({
+        url: e.url,
+        model: e.model,
+        concurrency: e.concurrency,
+        ...(e.chatTemplate ? { chatTemplate: e.chatTemplate } : {}),
+      })),
     },
     calibrationTemperature: r.calibration_temperature,
     calibration: calibrationOf(db, r.id),
@@ -570,12 +580,6 @@ export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; 
   const built = promptFor(ctx, req);
   const s = settingsOf(req);
   const teacher = resolveTeacher(ctx, req.modelId, s);
-  if (teacher.modelId === null && req.mode !== 'direct') {
-    throw new AppError(
-      'UNSUPPORTED',
-      'Reasoning mode runs on a local model only. Choose "direct" mode for remote endpoints.',
-    );
-  }
   const labels = built.labels.map((l) => ({ id: l.id, name: l.name }));
   const ids = targetIds(ctx.db, req);
   if (!ids.length)

@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Alert,
   Button,
   Card,
@@ -9,10 +8,9 @@ import {
   Stack,
   Text,
   Textarea,
-  TextInput,
   Title,
 } from '@mantine/core';
-import { IconPlayerPlay, IconPlus, IconSparkles, IconX } from '@tabler/icons-react';
+import { IconPlayerPlay, IconSparkles } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
@@ -30,12 +28,7 @@ import { errorText, ModelLibrary } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
 import { RunsPanel } from './RunsPanel';
 import { DEFAULT_SCOPE, RunScope, scopeRequest, type RunScopeValue } from './RunScope';
-
-interface EndpointDraft {
-  url: string;
-  model: string;
-  concurrency: number;
-}
+import { endpointRequest, RemoteEndpoints, type EndpointDraft } from './RemoteEndpoints';
 
 /** The Teacher step: model library and hardware, prompt, live preview, the labelling job and its results. */
 export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX.Element {
@@ -112,9 +105,7 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
     }
   });
 
-  const usable: TeacherEndpoint[] = endpoints
-    .filter((e) => e.url.trim())
-    .map((e) => ({ url: e.url.trim(), model: e.model.trim(), concurrency: e.concurrency }));
+  const usable: TeacherEndpoint[] = endpoints.filter((e) => e.url.trim()).map(endpointRequest);
   const choice = {
     projectId: project.id,
     modelId: usable.length ? undefined : (modelId ?? undefined),
@@ -249,65 +240,7 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
           </Button>
         </Group>
 
-        <Text size="sm" fw={500} mt="sm">
-          {t('endpoints')}
-        </Text>
-        <Text size="xs" c="dimmed">
-          {t('endpointsHint')}
-        </Text>
-        {endpoints.map((e, i) => (
-          <Group key={i} gap="xs" align="flex-end" mt={4}>
-            <TextInput
-              flex={2}
-              label={t('endpointUrl')}
-              placeholder="http://gpu-server:8080"
-              value={e.url}
-              onChange={(ev) => {
-                const url = ev.currentTarget.value;
-                setEndpoints((list) => list.map((x, j) => (j === i ? { ...x, url } : x)));
-              }}
-            />
-            <TextInput
-              flex={1}
-              label={t('endpointModel')}
-              value={e.model}
-              onChange={(ev) => {
-                const model = ev.currentTarget.value;
-                setEndpoints((list) => list.map((x, j) => (j === i ? { ...x, model } : x)));
-              }}
-            />
-            <NumberInput
-              w={130}
-              label={t('concurrency')}
-              min={1}
-              max={64}
-              value={e.concurrency}
-              onChange={(v) =>
-                setEndpoints((list) =>
-                  list.map((x, j) => (j === i ? { ...x, concurrency: Number(v) || 1 } : x)),
-                )
-              }
-            />
-            <ActionIcon
-              variant="subtle"
-              color="red"
-              aria-label={t('remove')}
-              onClick={() => setEndpoints((list) => list.filter((_, j) => j !== i))}
-            >
-              <IconX size={16} />
-            </ActionIcon>
-          </Group>
-        ))}
-        <Group mt={4}>
-          <Button
-            size="xs"
-            variant="subtle"
-            leftSection={<IconPlus size={14} />}
-            onClick={() => setEndpoints((list) => [...list, { url: '', model: '', concurrency: 4 }])}
-          >
-            {t('addEndpoint')}
-          </Button>
-        </Group>
+        <RemoteEndpoints endpoints={endpoints} onChange={setEndpoints} running={running} />
       </Card>
 
       {error && (
