@@ -148,3 +148,57 @@ export function annotatorLabels(db: Db, projectId: number): Map<string, Map<numb
 export function goldLabels(db: Db, projectId: number): Map<number, number> {
   return currentLabels(db, projectId, 'test', true);
 }
+
+// ---------- multi-label projects ----------
+
+/** Whether the project takes one label per document or a set (issue 16). */
+export function projectKind(db: Db, projectId: number): 'single' | 'multi' {
+  const row = db.prepare('SELECT kind FROM projects WHERE id = ?').get(projectId) as
+    { kind: 'single' | 'multi' } | undefined;
+  return row?.kind ?? 'single';
+}
+
+/**
+ * The current label set of each example of a multi-label project (alias `a`): its latest annotation that is not
+ * retracted and carries a set, among the sources `personOnly` allows. The multi-label twin of
+ * `currentAnnotationSql`; an empty set ("none of these") is a label, so the example counts as labelled.
+ */
+export function currentLabelSetSql(a: string, personOnly: boolean): string {
+  const only = (x: string): string => (personOnly ? ` AND ${personChosenSql(x)}` : '');
+  return `${a}.retracted_at IS NULL AND ${a}.label_set IS NOT NULL${only(a)}
+         AND ${a}.id = (SELECT a2.id FROM annotations a2
+                     WHERE a2.example_id = ${a}.example_id AND a2.retracted_at IS NULL AND a2.label_set IS NOT NULL${only('a2')}
+                     ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`;
+}
+
+function currentLabelSets(
+  db: Db,
+  projectId: number,
+  split: 'train' | 'validation' | 'test' | null,
+  personOnly: boolean,
+): Map<number, number[]> {
+  const rows = db
+    .prepare(
+      `SELECT a.example_id AS exampleId, a.label_set AS labelSet
+       FROM annotations a
+       JOIN examples e ON e.id = a.example_id
+       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)
+         AND ${currentLabelSetSql('a', personOnly)}`,
+    )
+    .all(projectId, split, split) as Array<{ exampleId: number; labelSet: string }>;
+  return new Map(rows.map((r) => [r.exampleId, JSON.parse(r.labelSet) as number[]]));
+}
+
+/** A multi-label project's human label sets (the rule of `humanLabels`); [] is "none of these". */
+export function humanLabelSets(
+  db: Db,
+  projectId: number,
+  opts: { split?: 'train' | 'validation' | 'test' } = {},
+): Map<number, number[]> {
+  return currentLabelSets(db, projectId, opts.split ?? null, false);
+}
+
+/** A multi-label project's gold test set: label sets a person chose on the test split (the rule of `goldLabels`). */
+export function goldLabelSets(db: Db, projectId: number): Map<number, number[]> {
+  return currentLabelSets(db, projectId, 'test', true);
+}
