@@ -40,11 +40,15 @@ export function personChosenSql(a: string): string {
  * The current annotation of each example (alias `a`): its latest that is not retracted and has a label, among the
  * sources `personOnly` allows. One definition for `humanLabels`, `goldLabels` and the report's "who labelled".
  */
-export function currentAnnotationSql(a: string, personOnly: boolean): string {
+export function currentAnnotationSql(
+  a: string,
+  personOnly: boolean,
+  column: 'label_id' | 'label_set' = 'label_id',
+): string {
   const only = (x: string): string => (personOnly ? ` AND ${personChosenSql(x)}` : '');
-  return `${a}.retracted_at IS NULL AND ${a}.label_id IS NOT NULL${only(a)}
+  return `${a}.retracted_at IS NULL AND ${a}.${column} IS NOT NULL${only(a)}
          AND ${a}.id = (SELECT a2.id FROM annotations a2
-                     WHERE a2.example_id = ${a}.example_id AND a2.retracted_at IS NULL AND a2.label_id IS NOT NULL${only('a2')}
+                     WHERE a2.example_id = ${a}.example_id AND a2.retracted_at IS NULL AND a2.${column} IS NOT NULL${only('a2')}
                      ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`;
 }
 
@@ -58,22 +62,36 @@ export function humanLabelSql(e: string): string {
   ORDER BY a.created_at DESC, a.id DESC LIMIT 1)`;
 }
 
+/**
+ * Each example's current annotation's `column`: label_id (single-label) or label_set (multi-label, where an empty
+ * set, "none of these", is a label so the example counts as labelled).
+ */
+function currentValues<T>(
+  db: Db,
+  projectId: number,
+  split: 'train' | 'validation' | 'test' | null,
+  personOnly: boolean,
+  column: 'label_id' | 'label_set',
+): Array<{ exampleId: number; value: T }> {
+  return db
+    .prepare(
+      `SELECT a.example_id AS exampleId, a.${column} AS value
+       FROM annotations a
+       JOIN examples e ON e.id = a.example_id
+       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)
+         AND ${currentAnnotationSql('a', personOnly, column)}`,
+    )
+    .all(projectId, split, split) as Array<{ exampleId: number; value: T }>;
+}
+
 function currentLabels(
   db: Db,
   projectId: number,
   split: 'train' | 'validation' | 'test' | null,
   personOnly: boolean,
 ): Map<number, number> {
-  const rows = db
-    .prepare(
-      `SELECT a.example_id AS exampleId, a.label_id AS labelId
-       FROM annotations a
-       JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)
-         AND ${currentAnnotationSql('a', personOnly)}`,
-    )
-    .all(projectId, split, split) as Array<{ exampleId: number; labelId: number }>;
-  return new Map(rows.map((r) => [r.exampleId, r.labelId]));
+  const rows = currentValues<number>(db, projectId, split, personOnly, 'label_id');
+  return new Map(rows.map((r) => [r.exampleId, r.value]));
 }
 
 /**
@@ -158,35 +176,14 @@ export function projectKind(db: Db, projectId: number): 'single' | 'multi' {
   return row?.kind ?? 'single';
 }
 
-/**
- * The current label set of each example of a multi-label project (alias `a`): its latest annotation that is not
- * retracted and carries a set, among the sources `personOnly` allows. The multi-label twin of
- * `currentAnnotationSql`; an empty set ("none of these") is a label, so the example counts as labelled.
- */
-export function currentLabelSetSql(a: string, personOnly: boolean): string {
-  const only = (x: string): string => (personOnly ? ` AND ${personChosenSql(x)}` : '');
-  return `${a}.retracted_at IS NULL AND ${a}.label_set IS NOT NULL${only(a)}
-         AND ${a}.id = (SELECT a2.id FROM annotations a2
-                     WHERE a2.example_id = ${a}.example_id AND a2.retracted_at IS NULL AND a2.label_set IS NOT NULL${only('a2')}
-                     ORDER BY a2.created_at DESC, a2.id DESC LIMIT 1)`;
-}
-
 function currentLabelSets(
   db: Db,
   projectId: number,
   split: 'train' | 'validation' | 'test' | null,
   personOnly: boolean,
 ): Map<number, number[]> {
-  const rows = db
-    .prepare(
-      `SELECT a.example_id AS exampleId, a.label_set AS labelSet
-       FROM annotations a
-       JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)
-         AND ${currentLabelSetSql('a', personOnly)}`,
-    )
-    .all(projectId, split, split) as Array<{ exampleId: number; labelSet: string }>;
-  return new Map(rows.map((r) => [r.exampleId, JSON.parse(r.labelSet) as number[]]));
+  const rows = currentValues<string>(db, projectId, split, personOnly, 'label_set');
+  return new Map(rows.map((r) => [r.exampleId, JSON.parse(r.value) as number[]]));
 }
 
 /** A multi-label project's human label sets (the rule of `humanLabels`); [] is "none of these". */
