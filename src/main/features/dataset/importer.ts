@@ -14,7 +14,7 @@ import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 import { charLength, importNormalise, textHash } from './cleanText';
-import { labelSetReader, type LabelReaderOptions } from './labelSets';
+import { labelSetReader, type LabelReaderOptions } from './multiLabelCells';
 import { ensureSearchIndex } from './searchIndex';
 import type { ByteCounter, RecordEvent } from './parse';
 import {

@@ -9,7 +9,7 @@ import {
   type ParseOptionsInput,
   type PreviewOptionsInput,
 } from '../../../shared/dataset';
-import { binaryColumns, labelSetReader } from './labelSets';
+import { binaryColumns, labelSetReader } from './multiLabelCells';
 import { AppError } from '../../core/errors';
 import { sniffFile } from './encoding';
 import {
