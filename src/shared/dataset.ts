@@ -25,6 +25,22 @@ export type Split = (typeof SPLITS)[number];
 
 const projectId = z.number().int().positive();
 
+/**
+ * How a multi-label file gives each document's labels: `list` one cell of names joined by `delimiter`, `json` one
+ * cell holding a JSON array of names, `auto` either (JSON when the cell starts with "["), `columns` one 0/1 column
+ * per label (the column's name is the label's). A blank cell, [] or all zeros is "none of these".
+ */
+export const MULTI_LABEL_FORMATS = ['auto', 'list', 'json', 'columns'] as const;
+export type MultiLabelFormat = (typeof MULTI_LABEL_FORMATS)[number];
+
+export const MultiLabelOptions = z.object({
+  format: z.enum(MULTI_LABEL_FORMATS).default('auto'),
+  delimiter: z.string().min(1).max(10).default('|'),
+  /** For `columns`: the 0/1 columns, one per label. */
+  columns: z.array(z.string().min(1)).max(500).optional(),
+});
+export type MultiLabelOptionsInput = z.input<typeof MultiLabelOptions>;
+
 const ParseOptions = z.object({
   path: pickedFile(z.string().min(1, 'Choose a file or folder to import.')),
   format: z.enum(IMPORT_FORMATS).optional(),
@@ -33,6 +49,12 @@ const ParseOptions = z.object({
   delimiter: z.string().min(1).max(1).optional(),
   hasHeader: z.boolean().optional(),
 });
+const PreviewOptions = ParseOptions.extend({
+  /** With `multiLabel`: the previewed rows' label sets are read as the import would read them. */
+  labelColumn: z.string().nullable().optional(),
+  multiLabel: MultiLabelOptions.optional(),
+});
+export type PreviewOptionsInput = z.input<typeof PreviewOptions>;
 export type ParseOptionsInput = z.input<typeof ParseOptions>;
 
 export interface ImportPreview {
@@ -61,6 +83,13 @@ export interface ImportPreview {
   };
   /** Malformed rows among the previewed ones. */
   readonly badRows: readonly BadRow[];
+  /** Columns whose previewed values are all 0/1: the likely one-column-per-label layout of a multi-label file. */
+  readonly binaryColumns: readonly string[];
+  /**
+   * With `multiLabel` in the request: each previewed row's label set as the import reads it ([] is "none of
+   * these"), or the reason it cannot be read.
+   */
+  readonly labelSets?: ReadonlyArray<{ readonly names: readonly string[] } | { readonly error: string }>;
 }
 
 export interface BadRow {
@@ -73,6 +102,8 @@ export const ImportRequest = ParseOptions.extend({
   projectId,
   textColumn: z.string().min(1, 'Choose the column that holds the text.'),
   labelColumn: z.string().nullable().optional(),
+  /** Multi-label projects only: how the labels are written (default: `auto` on labelColumn, "|" between names). */
+  multiLabel: MultiLabelOptions.optional(),
   idColumn: z.string().nullable().optional(),
   /** A column whose values put each row in a split: train, validation (val, valid, dev) or test, any case. */
   splitColumn: z.string().nullable().optional(),
@@ -330,7 +361,7 @@ export interface LeakageReport {
 
 export const datasetContract = {
   /** Detects format, encoding and delimiter; returns the columns and the first rows. */
-  'dataset.preview': channel<ImportPreview>()(ParseOptions),
+  'dataset.preview': channel<ImportPreview>()(PreviewOptions),
   /** Starts a streamed, staged import job: the project changes only when the whole file is in. */
   'dataset.import': channel<Job>()(ImportRequest),
   'dataset.stats': channel<DatasetStats>()(z.object({ projectId })),

@@ -10,7 +10,12 @@ export interface Project {
   readonly exampleCount: number;
   readonly labelCount: number;
   readonly isDemo: boolean;
+  /** single: one label per document; multi: any set of labels (none is "none of these"). Chosen at creation. */
+  readonly kind: ProjectKind;
 }
+
+export const PROJECT_KINDS = ['single', 'multi'] as const;
+export type ProjectKind = (typeof PROJECT_KINDS)[number];
 
 export const WIZARD_STEPS = ['data', 'teacher', 'review', 'train', 'evaluate', 'export'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -38,7 +43,14 @@ export const projectsContract = {
   'projects.get': channel<Project>()(ProjectId),
   /** Which wizard steps are done by what the project holds (the stepper's check marks). */
   'projects.progress': channel<ProjectProgress>()(ProjectId),
-  'projects.create': channel<Project>()(z.object({ name, description: z.string().max(2000).optional() })),
+  'projects.create': channel<Project>()(
+    z.object({
+      name,
+      description: z.string().max(2000).optional(),
+      /** Single-label (the default) or multi-label; it cannot change later. */
+      kind: z.enum(PROJECT_KINDS).default('single'),
+    }),
+  ),
   'projects.rename': channel<Project>()(ProjectId.extend({ name })),
   /** Deletes the project's rows and every file of the data folder it owns; `keepBackups` spares its backups. */
   'projects.delete': channel<ProjectDeleted>()(

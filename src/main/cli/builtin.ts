@@ -25,16 +25,17 @@ export const projectCommands: CliCommand[] = [
   {
     name: 'projects create',
     summary: 'Create a project',
-    usage: 'distillery projects create NAME [--description TEXT]',
-    options: { description: { type: 'string' } },
+    usage: 'distillery projects create NAME [--description TEXT] [--multi-label]',
+    options: { description: { type: 'string' }, 'multi-label': { type: 'boolean' } },
     run: async ({ positionals, values }, io) => {
       const name = positionals.join(' ');
       const core = await io.core();
       const p = await core.call('projects.create', {
         name,
         description: values.description as string | undefined,
+        kind: values['multi-label'] ? 'multi' : 'single',
       });
-      io.print(`Created project ${p.id}: ${p.name}`);
+      io.print(`Created ${p.kind === 'multi' ? 'multi-label ' : ''}project ${p.id}: ${p.name}`);
       return p;
     },
   },

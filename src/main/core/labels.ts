@@ -175,10 +175,47 @@ export function goldLabels(db: Db, projectId: number): Map<number, number> {
  * Labels a person chose (as `goldLabels`) on another split: what the teacher check compares the teacher with, so
  * that a teacher label someone merely accepted never counts as agreement with people.
  */
-export function personLabels(
+export function personLabels(db: Db, projectId: number, split: 'train' | 'validation'): Map<number, number> {
+  return currentLabels(db, projectId, split, 'person_labels');
+}
+
+// ---------- multi-label projects ----------
+
+/** Whether the project takes one label per document or a set (issue 16). */
+export function projectKind(db: Db, projectId: number): 'single' | 'multi' {
+  const row = db.prepare('SELECT kind FROM projects WHERE id = ?').get(projectId) as
+    { kind: 'single' | 'multi' } | undefined;
+  return row?.kind ?? 'single';
+}
+
+/** Each example's current label set from a label-set view (migration 012): [] is "none of these". */
+function currentLabelSets(
   db: Db,
   projectId: number,
-  split: 'train' | 'validation',
-): Map<number, number> {
-  return currentLabels(db, projectId, split, 'person_labels');
+  split: 'train' | 'validation' | 'test' | null,
+  view: 'human_label_sets' | 'person_label_sets',
+): Map<number, number[]> {
+  const rows = db
+    .prepare(
+      `SELECT a.example_id AS exampleId, a.label_set AS labelSet
+       FROM ${view} a
+       JOIN examples e ON e.id = a.example_id
+       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)`,
+    )
+    .all(projectId, split, split) as Array<{ exampleId: number; labelSet: string }>;
+  return new Map(rows.map((r) => [r.exampleId, JSON.parse(r.labelSet) as number[]]));
+}
+
+/** A multi-label project's human label sets (the rule of `humanLabels`); [] is "none of these". */
+export function humanLabelSets(
+  db: Db,
+  projectId: number,
+  opts: { split?: 'train' | 'validation' | 'test' } = {},
+): Map<number, number[]> {
+  return currentLabelSets(db, projectId, opts.split ?? null, 'human_label_sets');
+}
+
+/** A multi-label project's gold test set: label sets a person chose on the test split (the rule of `goldLabels`). */
+export function goldLabelSets(db: Db, projectId: number): Map<number, number[]> {
+  return currentLabelSets(db, projectId, 'test', 'person_label_sets');
 }

@@ -18,6 +18,12 @@ export const commonI18n = {
     labels_one: '{{count}} label',
     labels_other: '{{count}} labels',
     demo: 'Demo',
+    projectKind: 'Labels per document',
+    projectKindSingle: 'One label',
+    projectKindMulti: 'Several labels (multi-label)',
+    projectKindHelp:
+      'Multi-label: a document can carry any number of the labels, or none of them. This cannot be changed later.',
+    multiLabel: 'Multi-label',
     noProjects: 'No projects yet. Create one to start.',
     deleteTitle: 'Delete “{{name}}”?',
     deleteWarning:
@@ -88,6 +94,11 @@ export const commonI18n = {
     examples_other: '{{count}} 条文档',
     labels_other: '{{count}} 个标签',
     demo: '示例',
+    projectKind: '每条文档的标签数',
+    projectKindSingle: '一个标签',
+    projectKindMulti: '多个标签（多标签）',
+    projectKindHelp: '多标签：一条文档可以带任意多个标签，也可以一个都不带。创建后不能更改。',
+    multiLabel: '多标签',
     noProjects: '还没有项目。新建一个开始吧。',
     deleteTitle: '删除“{{name}}”？',
     deleteWarning:

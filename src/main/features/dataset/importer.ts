@@ -1,5 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { BadRow, ImportRequestInput, ImportResult } from '../../../shared/dataset';
+import {
+  MultiLabelOptions,
+  type BadRow,
+  type ImportRequestInput,
+  type ImportResult,
+} from '../../../shared/dataset';
 import type { Job } from '../../../shared/jobs';
 import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
@@ -9,6 +14,7 @@ import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 import { charLength, importNormalise, textHash } from './cleanText';
+import { labelSetReader, type LabelReaderOptions } from './multiLabelCells';
 import { ensureSearchIndex } from './searchIndex';
 import type { ByteCounter, RecordEvent } from './parse';
 import {
@@ -26,6 +32,11 @@ export interface ImportParams {
   readonly source: ResolvedSource;
   readonly textColumn: string;
   readonly labelColumn: string | null;
+  /**
+   * A multi-label project's import with labels: how each row's label set is read (staged as a JSON array of names).
+   * Absent for single-label projects and imports without labels.
+   */
+  readonly multiLabel?: LabelReaderOptions;
   readonly idColumn: string | null;
   /** Absent in jobs from older versions. */
   readonly splitColumn?: string | null;
@@ -74,6 +85,21 @@ export async function startImport(
   check(req.labelColumn, 'label');
   check(req.idColumn, 'id');
   check(req.splitColumn, 'split');
+  let multiLabel: LabelReaderOptions | undefined;
+  if (project.kind === 'multi') {
+    const opts = MultiLabelOptions.parse(req.multiLabel ?? {});
+    if (req.labelColumn || opts.format === 'columns') {
+      // Checks the columns now, so a wrong one is said before the job starts.
+      labelSetReader(columns, req.labelColumn ?? null, opts);
+      multiLabel = opts.format === 'columns' ? opts : { format: opts.format, delimiter: opts.delimiter };
+    }
+  } else if (req.multiLabel) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `"${project.name}" is a single-label project: each document takes one label. Import its labels from one ` +
+        'column, or create a multi-label project for documents that carry several labels.',
+    );
+  }
   if (req.idColumn && !req.onExisting) {
     const known = ctx.db
       .prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND external_id IS NOT NULL')
@@ -91,7 +117,8 @@ export async function startImport(
     projectId: project.id,
     source,
     textColumn: req.textColumn,
-    labelColumn: req.labelColumn ?? null,
+    labelColumn: multiLabel?.format === 'columns' ? null : (req.labelColumn ?? null),
+    ...(multiLabel ? { multiLabel } : {}),
     idColumn: req.idColumn ?? null,
     splitColumn: req.splitColumn ?? null,
     onExisting: req.onExisting ?? 'add',
@@ -263,10 +290,15 @@ async function stageAndCommit(
   const labelIdx = p.labelColumn ? columns.indexOf(p.labelColumn) : -1;
   const idIdx = p.idColumn ? columns.indexOf(p.idColumn) : -1;
   const splitIdx = p.splitColumn ? columns.indexOf(p.splitColumn) : -1;
+  const readLabels = p.multiLabel ? labelSetReader(columns, p.labelColumn, p.multiLabel) : null;
+  const labelColumns = new Set(p.multiLabel?.columns ?? []);
   const extraIdx = p.keepExtras
     ? columns
         .map((_c, i) => i)
-        .filter((i) => i !== textIdx && i !== labelIdx && i !== idIdx && i !== splitIdx)
+        .filter(
+          (i) =>
+            i !== textIdx && i !== labelIdx && i !== idIdx && i !== splitIdx && !labelColumns.has(columns[i]),
+        )
     : [];
   const isFolder = src.format === 'folder';
 
@@ -324,6 +356,12 @@ async function stageAndCommit(
           };
         } else split = s;
       }
+      let labelSet: string | null = null;
+      if (readLabels && ev.kind === 'row') {
+        const got = readLabels(ev.values);
+        if (got.ok) labelSet = JSON.stringify(got.names);
+        else ev = { kind: 'bad', line: ev.line, file: ev.file, message: got.message };
+      }
       if (ev.kind === 'bad') {
         const bad: BadRow = { file: ev.file ?? src.name, line: ev.line, message: ev.message };
         if (p.onBadRow === 'abort') {
@@ -342,7 +380,7 @@ async function stageAndCommit(
       const v = ev.values;
       const raw = v[textIdx] ?? '';
       const text = importNormalise(raw);
-      const label = labelIdx >= 0 ? (v[labelIdx] ?? '').trim() || null : null;
+      const label = readLabels ? labelSet : labelIdx >= 0 ? (v[labelIdx] ?? '').trim() || null : null;
       const ext = idIdx >= 0 ? v[idIdx] || null : null;
       let metadata: string | null = null;
       if (extraIdx.length) {
@@ -486,10 +524,25 @@ function countExisting(db: Db, jobId: number, projectId: number): number {
  * Examples of a locked test split keep everything (the gold set changes only when unlocked). The file's label
  * becomes the human label only of examples no person has labelled since (an import annotation is the latest).
  */
+/** SQL: the label ids (a sorted JSON array) of the names in e.imported_label, a multi-label row's JSON array. */
+const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FROM json_each(e.imported_label) j
+    JOIN labels l ON l.project_id = e.project_id AND l.name = j.value ORDER BY l.id))`;
+
 function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): void {
   const locked = isTestLocked(db, p.projectId);
   const target = `e.project_id = ? AND e.external_id = s.external_id AND (? = 0 OR e.split IS NOT 'test')`;
-  if (p.labelColumn) {
+  if (p.multiLabel) {
+    db.prepare(
+      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
+       SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED.replaceAll('e.imported_label', 's.label')},
+              'import', 'import', ?
+       FROM import_staging s
+       JOIN examples e ON ${target}
+       WHERE s.job_id = ? AND s.external_id IS NOT NULL AND s.label IS NOT NULL AND s.label IS NOT e.imported_label
+         AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.example_id = e.id AND a.retracted_at IS NULL
+                           AND a.source <> 'import')`,
+    ).run(now, p.projectId, locked ? 1 : 0, jobId);
+  } else if (p.labelColumn) {
     db.prepare(
       `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
        SELECT e.project_id, e.id, l.id, 'import', 'import', ?
@@ -575,6 +628,7 @@ function moveIntoProject(
           hasHeader: p.source.hasHeader,
           textColumn: p.textColumn,
           labelColumn: p.labelColumn,
+          ...(p.multiLabel ? { multiLabel: p.multiLabel } : {}),
           idColumn: p.idColumn,
         }),
         adding,
@@ -583,13 +637,16 @@ function moveIntoProject(
       );
     const datasetId = Number(info.lastInsertRowid);
     const labelsCreated: string[] = [];
-    if (p.labelColumn) {
+    if (p.labelColumn || p.multiLabel) {
+      // A multi-label row stages its names as a JSON array.
+      const names = p.multiLabel
+        ? `SELECT DISTINCT j.value AS name FROM import_staging s, json_each(s.label) j WHERE s.job_id = ?`
+        : `SELECT DISTINCT s.label AS name FROM import_staging s WHERE s.job_id = ? AND s.label IS NOT NULL`;
       const found = db
         .prepare(
-          `SELECT DISTINCT s.label AS name FROM import_staging s
-           WHERE s.job_id = ? AND s.label IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.project_id = ? AND l.name = s.label)
-           ORDER BY s.label`,
+          `SELECT n.name AS name FROM (${names}) n
+           WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.project_id = ? AND l.name = n.name)
+           ORDER BY n.name`,
         )
         .all(ctl.jobId, p.projectId) as Array<{ name: string }>;
       let position =
@@ -616,7 +673,13 @@ function moveIntoProject(
        SELECT ?, ?, source_row, external_id, text, original_text, text_hash, length, label, metadata, split, ?
        FROM import_staging WHERE job_id = ? ORDER BY rowid`,
     ).run(p.projectId, datasetId, now, ctl.jobId);
-    if (p.labelColumn) {
+    if (p.multiLabel) {
+      db.prepare(
+        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
+         SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED}, 'import', 'import', ?
+         FROM examples e WHERE e.id > ? AND e.dataset_id = ? AND e.imported_label IS NOT NULL`,
+      ).run(now, before, datasetId);
+    } else if (p.labelColumn) {
       db.prepare(
         `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
          SELECT e.project_id, e.id, l.id, 'import', 'import', ?

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import type { Encoding, ImportFormat, ImportPreview, ParseOptionsInput } from '../../../shared/dataset';
+import {
+  MultiLabelOptions,
+  type Encoding,
+  type ImportFormat,
+  type ImportPreview,
+  type ParseOptionsInput,
+  type PreviewOptionsInput,
+} from '../../../shared/dataset';
+import { binaryColumns, labelSetReader } from './multiLabelCells';
 import { AppError } from '../../core/errors';
 import { sniffFile } from './encoding';
 import {
@@ -636,7 +644,7 @@ function suggest(
 
 const PREVIEW_ROWS = 20;
 
-export async function previewSource(opts: ParseOptionsInput): Promise<ImportPreview> {
+export async function previewSource(opts: PreviewOptionsInput): Promise<ImportPreview> {
   const src = resolveSource(opts);
   const table = await openTable(src, { bytes: 0 });
   const rows: string[][] = [];
@@ -649,6 +657,19 @@ export async function previewSource(opts: ParseOptionsInput): Promise<ImportPrev
     }
   }
   await table.close();
+  const suggested = suggest(table.columns, rows);
+  let labelSets: ImportPreview['labelSets'];
+  if (opts.multiLabel) {
+    const read = labelSetReader(
+      table.columns,
+      opts.labelColumn ?? null,
+      MultiLabelOptions.parse(opts.multiLabel),
+    );
+    labelSets = rows.map((r) => {
+      const got = read(r);
+      return got.ok ? { names: got.names } : { error: got.message };
+    });
+  }
   return {
     path: src.path,
     name: src.name,
@@ -663,7 +684,13 @@ export async function previewSource(opts: ParseOptionsInput): Promise<ImportPrev
     ...(src.format === 'csv' && src.delimiter === '\t' && src.quotes ? { quoted: true } : {}),
     columns: table.columns,
     rows,
-    suggested: suggest(table.columns, rows),
+    suggested,
     badRows,
+    binaryColumns: binaryColumns(
+      table.columns,
+      rows,
+      new Set([suggested.text, suggested.id, suggested.split].filter((c): c is string => c !== null)),
+    ),
+    ...(labelSets ? { labelSets } : {}),
   };
 }

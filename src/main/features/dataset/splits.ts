@@ -1,12 +1,13 @@
 import type { DatasetStats, Split, SplitRequestInput } from '../../../shared/dataset';
 import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
-import { humanLabels } from '../../core/labels';
+import { humanLabelSets, humanLabels, projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { mulberry32 } from '../../../shared/random';
 import { getProject } from '../projects/projects';
 import { isTestLocked } from './gold';
+import { iterativeStratification } from './iterativeStratification';
 import { stats } from './stats';
 
 /** Dividing the data into train, validation and test splits, and locking the test split (the gold set). */
@@ -42,7 +43,57 @@ export function split(
     .prepare('SELECT id, split FROM examples WHERE project_id = ? AND excluded = 0 ORDER BY id')
     .all(projectId) as Array<{ id: number; split: Split | null }>;
   const candidates = locked ? rows.filter((r) => r.split !== 'test') : rows;
-  const labelOf = req.stratify ? humanLabels(db, projectId) : new Map<number, number>();
+  const random = mulberry32(req.seed);
+  const assign: Array<[Split, number]> =
+    projectKind(db, projectId) === 'multi'
+      ? multiLabelAssignment(db, projectId, candidates, names, norm, req.stratify, random)
+      : singleLabelAssignment(db, projectId, candidates, names, norm, req.stratify, random);
+  db.transaction(() => {
+    const stmt = db.prepare('UPDATE examples SET split = ? WHERE id = ?');
+    for (const [s, id] of assign) stmt.run(s, id);
+    audit(db, {
+      projectId,
+      actor,
+      action: 'split',
+      entity: 'dataset',
+      details: { ...req, testLocked: locked, assigned: assign.length },
+    });
+  })();
+  return stats(db, projectId);
+}
+
+/** "None of these" stratified as a label of its own (label ids are positive). */
+const NONE_OF_THESE = 0;
+
+/** A multi-label project: iterative stratification over the label sets (random when not stratified). */
+function multiLabelAssignment(
+  db: Db,
+  projectId: number,
+  candidates: ReadonlyArray<{ id: number }>,
+  names: readonly Split[],
+  norm: readonly number[],
+  stratify: boolean,
+  random: () => number,
+): Array<[Split, number]> {
+  const sets = stratify ? humanLabelSets(db, projectId) : new Map<number, number[]>();
+  const items = candidates.map((r) => {
+    const set = sets.get(r.id);
+    return set === undefined ? [] : set.length === 0 ? [NONE_OF_THESE] : set;
+  });
+  const to = iterativeStratification(items, norm, random);
+  return candidates.map((r, i) => [names[to[i]], r.id]);
+}
+
+function singleLabelAssignment(
+  db: Db,
+  projectId: number,
+  candidates: ReadonlyArray<{ id: number }>,
+  names: readonly Split[],
+  norm: readonly number[],
+  stratify: boolean,
+  random: () => number,
+): Array<[Split, number]> {
+  const labelOf = stratify ? humanLabels(db, projectId) : new Map<number, number>();
   const groups = new Map<number, number[]>();
   for (const r of candidates) {
     const key = labelOf.get(r.id) ?? 0;
@@ -50,7 +101,6 @@ export function split(
     if (g) g.push(r.id);
     else groups.set(key, [r.id]);
   }
-  const random = mulberry32(req.seed);
   const assign: Array<[Split, number]> = [];
   for (const key of [...groups.keys()].sort((a, b) => a - b)) {
     const ids = groups.get(key) ?? [];
@@ -64,18 +114,7 @@ export function split(
       for (let x = 0; x < size; x++) assign.push([names[s], ids[k++]]);
     });
   }
-  db.transaction(() => {
-    const stmt = db.prepare('UPDATE examples SET split = ? WHERE id = ?');
-    for (const [s, id] of assign) stmt.run(s, id);
-    audit(db, {
-      projectId,
-      actor,
-      action: 'split',
-      entity: 'dataset',
-      details: { ...req, testLocked: locked, assigned: assign.length },
-    });
-  })();
-  return stats(db, projectId);
+  return assign;
 }
 
 export function lockTest(

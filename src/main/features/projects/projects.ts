@@ -1,4 +1,4 @@
-import type { Project } from '../../../shared/projects';
+import type { Project, ProjectKind } from '../../../shared/projects';
 import { AppError, notFound } from '../../core/errors';
 import type { Db } from '../../core/store/db';
 import type { Paths } from '../../core/paths';
@@ -14,6 +14,7 @@ interface ProjectRow {
   created_at: string;
   updated_at: string;
   is_demo: number;
+  kind: ProjectKind;
   example_count: number;
   label_count: number;
 }
@@ -34,6 +35,7 @@ function toProject(r: ProjectRow): Project {
     exampleCount: r.example_count,
     labelCount: r.label_count,
     isDemo: r.is_demo === 1,
+    kind: r.kind,
   };
 }
 
@@ -56,16 +58,31 @@ function assertNameFree(db: Db, name: string, exceptId?: number): void {
 
 export function createProject(
   db: Db,
-  input: { name: string; description?: string; isDemo?: boolean; taskDescription?: string },
+  input: {
+    name: string;
+    description?: string;
+    isDemo?: boolean;
+    taskDescription?: string;
+    kind?: ProjectKind;
+  },
   actor = 'me',
 ): Project {
   assertNameFree(db, input.name);
   const now = nowIso();
   const info = db
     .prepare(
-      'INSERT INTO projects (name, description, task_description, is_demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO projects (name, description, task_description, is_demo, kind, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(input.name, input.description ?? '', input.taskDescription ?? '', input.isDemo ? 1 : 0, now, now);
+    .run(
+      input.name,
+      input.description ?? '',
+      input.taskDescription ?? '',
+      input.isDemo ? 1 : 0,
+      input.kind ?? 'single',
+      now,
+      now,
+    );
   const id = Number(info.lastInsertRowid);
   audit(db, {
     projectId: id,
@@ -73,7 +90,7 @@ export function createProject(
     action: 'create',
     entity: 'project',
     entityId: id,
-    details: { name: input.name },
+    details: { name: input.name, ...(input.kind === 'multi' ? { kind: 'multi' } : {}) },
   });
   return getProject(db, id);
 }

@@ -9,6 +9,7 @@ import { migration008ImportSplit } from './008_import_split';
 import { migration009TeacherDrafts } from './009_teacher_drafts';
 import { migration010Ids } from './010_ids';
 import { migration011LabelViews } from './011_label_views';
+import { migration012Multilabel } from './012_multilabel';
 import type { Migration } from './types';
 
 /**
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009TeacherDrafts,
   migration010Ids,
   migration011LabelViews,
+  migration012Multilabel,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@ import {
   Group,
   Menu,
   Modal,
+  SegmentedControl,
   SimpleGrid,
   Stack,
   Text,
@@ -18,7 +19,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconDots, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Project } from '../../../../shared/projects';
+import type { Project, ProjectKind } from '../../../../shared/projects';
 import { ApiError, call, useQuery } from '../../api';
 
 interface Props {
@@ -41,12 +42,14 @@ function CreateModal({
   const { t } = useTranslation();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
+  const [kind, setKind] = useState<ProjectKind>('single');
   const [error, setError] = useState<string | null>(null);
   const submit = async (): Promise<void> => {
     try {
-      const p = await call('projects.create', { name, description });
+      const p = await call('projects.create', { name, description, kind });
       setName('');
       setDescription('');
+      setKind('single');
       setError(null);
       onCreated(p);
     } catch (e) {
@@ -77,6 +80,23 @@ function CreateModal({
             autosize
             minRows={2}
           />
+          <Stack gap={4}>
+            <Text size="sm" fw={500}>
+              {t('projectKind')}
+            </Text>
+            <SegmentedControl
+              value={kind}
+              onChange={(v) => setKind(v === 'multi' ? 'multi' : 'single')}
+              data={[
+                { value: 'single', label: t('projectKindSingle') },
+                { value: 'multi', label: t('projectKindMulti') },
+              ]}
+              data-testid="project-kind"
+            />
+            <Text size="xs" c="dimmed">
+              {t('projectKindHelp')}
+            </Text>
+          </Stack>
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               {t('cancel')}
@@ -262,6 +282,11 @@ export function ProjectList({ onOpen }: Props): React.JSX.Element {
             )}
             <Group gap="xs" mt="sm">
               {p.isDemo && <Badge color="grape">{t('demo')}</Badge>}
+              {p.kind === 'multi' && (
+                <Badge color="teal" data-testid="project-multilabel">
+                  {t('multiLabel')}
+                </Badge>
+              )}
               <Badge variant="light">{t('examples', { count: p.exampleCount })}</Badge>
               <Badge variant="light" color="gray">
                 {t('labels', { count: p.labelCount })}
