@@ -63,11 +63,8 @@ export interface ImportPreview {
   readonly badRows: readonly BadRow[];
 }
 
-export interface BadRow {
-  readonly file: string;
-  readonly line: number;
-  readonly message: string;
-}
+export const BadRow = z.object({ file: z.string(), line: z.number(), message: z.string() }).readonly();
+export type BadRow = z.output<typeof BadRow>;
 
 export const ImportRequest = ParseOptions.extend({
   projectId,
@@ -88,25 +85,38 @@ export const ImportRequest = ParseOptions.extend({
 });
 export type ImportRequestInput = z.input<typeof ImportRequest>;
 
-export interface ImportResult {
-  readonly datasetId: number;
-  readonly imported: number;
-  readonly skipped: number;
-  readonly labelsCreated: readonly string[];
-  /** The first malformed rows (at most 200). */
-  readonly badRows: readonly BadRow[];
-  /** Rows whose id was already in the project, and what was done with them. */
-  readonly existing?: { readonly matched: number; readonly action: 'skip' | 'update' | 'add' };
-  /** Rows put in each split by the split column. */
-  readonly splits?: { readonly train: number; readonly validation: number; readonly test: number };
-  /**
-   * Lines of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252 (latin-1) instead: the count and
-   * the first line numbers (physical lines), for the person to check.
-   */
-  readonly recoded?: { readonly count: number; readonly lines: readonly number[] };
-  /** Where the time went: reading and staging the file, then moving it into the project. */
-  readonly timings?: { readonly readMs: number; readonly commitMs: number; readonly indexMs: number };
-}
+/** The result of a `dataset.import` job. */
+export const ImportResult = z
+  .object({
+    datasetId: z.number(),
+    imported: z.number(),
+    skipped: z.number(),
+    labelsCreated: z.array(z.string()).readonly(),
+    /** The first malformed rows (at most 200). */
+    badRows: z.array(BadRow).readonly(),
+    /** Rows whose id was already in the project, and what was done with them. */
+    existing: z
+      .object({ matched: z.number(), action: z.enum(['skip', 'update', 'add']) })
+      .readonly()
+      .optional(),
+    /** Rows put in each split by the split column. */
+    splits: z.object({ train: z.number(), validation: z.number(), test: z.number() }).readonly().optional(),
+    /**
+     * Lines of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252 (latin-1) instead: the count and
+     * the first line numbers (physical lines), for the person to check.
+     */
+    recoded: z
+      .object({ count: z.number(), lines: z.array(z.number()).readonly() })
+      .readonly()
+      .optional(),
+    /** Where the time went: reading and staging the file, then moving it into the project. */
+    timings: z
+      .object({ readMs: z.number(), commitMs: z.number(), indexMs: z.number() })
+      .readonly()
+      .optional(),
+  })
+  .readonly();
+export type ImportResult = z.output<typeof ImportResult>;
 
 export interface LabelInfo {
   readonly id: number;

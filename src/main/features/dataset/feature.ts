@@ -1,5 +1,4 @@
 import type { datasetContract } from '../../../shared/dataset';
-import type { Job } from '../../../shared/jobs';
 import type { Feature } from '../../core/feature';
 import { getSettings } from '../app/settings';
 import { MASK_RULES, maskText } from './clean';
@@ -19,13 +18,7 @@ import {
   stats,
 } from './data';
 import { findLeakage } from './leakage';
-import {
-  dropEndedStaging,
-  dropOrphanStaging,
-  makeImportRunner,
-  startImport,
-  type ImportParams,
-} from './importer';
+import { dropEndedStaging, dropOrphanStaging, makeImportRunner, startImport } from './importer';
 import { previewSource } from './source';
 
 export const datasetFeature: Feature<typeof datasetContract> = {
@@ -94,12 +87,12 @@ export const datasetFeature: Feature<typeof datasetContract> = {
   },
   start: (ctx) => {
     // The runner needs this core's services, so it is registered per core rather than as a static map entry.
-    ctx.jobs.register<ImportParams>('dataset.import', makeImportRunner(ctx));
+    ctx.jobs.register('dataset.import', makeImportRunner(ctx));
     dropOrphanStaging(ctx.db);
     // An import that ended without its own clean-up (a full disk made that fail too) leaves no staged rows.
     ctx.events.subscribe((e) => {
       if (e.name !== 'job.updated') return;
-      const job = e.payload as Job;
+      const job = e.payload;
       if (job.kind !== 'dataset.import' || (job.state !== 'failed' && job.state !== 'cancelled')) return;
       try {
         dropEndedStaging(ctx.db);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Request } from '../../../shared/contract';
 import type { TeacherModel, TeacherRun } from '../../../shared/teacher';
-import { followJob } from '../../cli/jobs';
+import { followJob, followJobResult } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 
@@ -132,8 +132,7 @@ export const teacherCommands: CliCommand[] = [
         path: resolve(positionals[0]),
         name: values.name as string | undefined,
       });
-      const final = await followJob(core, job, io);
-      const model = final.result as TeacherModel;
+      const model = await followJobResult(core, job, io, 'teacher.import');
       io.print(`Imported: ${modelLine(model)}`);
       return model;
     },
