@@ -92,11 +92,8 @@ export interface ImportPreview {
   readonly labelSets?: ReadonlyArray<{ readonly names: readonly string[] } | { readonly error: string }>;
 }
 
-export interface BadRow {
-  readonly file: string;
-  readonly line: number;
-  readonly message: string;
-}
+export const BadRow = z.object({ file: z.string(), line: z.number(), message: z.string() }).readonly();
+export type BadRow = z.output<typeof BadRow>;
 
 export const ImportRequest = ParseOptions.extend({
   projectId,
@@ -119,27 +116,41 @@ export const ImportRequest = ParseOptions.extend({
 });
 export type ImportRequestInput = z.input<typeof ImportRequest>;
 
-export interface ImportResult {
-  readonly datasetId: number;
-  readonly imported: number;
-  readonly skipped: number;
-  readonly labelsCreated: readonly string[];
-  /** The first malformed rows (at most 200). */
-  readonly badRows: readonly BadRow[];
-  /** Rows whose id was already in the project, and what was done with them. */
-  readonly existing?: { readonly matched: number; readonly action: 'skip' | 'update' | 'add' };
-  /** Rows put in each split by the split column. */
-  readonly splits?: { readonly train: number; readonly validation: number; readonly test: number };
-  /**
-   * Lines of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252 (latin-1) instead: the count and
-   * the first line numbers (physical lines), for the person to check.
-   */
-  readonly recoded?: { readonly count: number; readonly lines: readonly number[] };
-  /** Where the time went: reading and staging the file, then moving it into the project. */
-  readonly timings?: { readonly readMs: number; readonly commitMs: number };
-  /** The background job that adds the rows to the search index (searches scan the texts until it ends). */
-  readonly searchIndexJobId?: number;
-}
+/** The result of a `dataset.import` job. */
+export const ImportResult = z
+  .object({
+    datasetId: z.number(),
+    imported: z.number(),
+    skipped: z.number(),
+    labelsCreated: z.array(z.string()).readonly(),
+    /** The first malformed rows (at most 200). */
+    badRows: z.array(BadRow).readonly(),
+    /** Rows whose id was already in the project, and what was done with them. */
+    existing: z
+      .object({ matched: z.number(), action: z.enum(['skip', 'update', 'add']) })
+      .readonly()
+      .optional(),
+    /** Rows put in each split by the split column. */
+    splits: z.object({ train: z.number(), validation: z.number(), test: z.number() }).readonly().optional(),
+    /**
+     * Lines of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252 (latin-1) instead: the count and
+     * the first line numbers (physical lines), for the person to check.
+     */
+    recoded: z
+      .object({ count: z.number(), lines: z.array(z.number()).readonly() })
+      .readonly()
+      .optional(),
+    /** Where the time went: reading and staging the file, then moving it into the project. */
+    timings: z.object({ readMs: z.number(), commitMs: z.number() }).readonly().optional(),
+    /** The background job that adds the rows to the search index (searches scan the texts until it ends). */
+    searchIndexJobId: z.number().optional(),
+  })
+  .readonly();
+export type ImportResult = z.output<typeof ImportResult>;
+
+/** The result of a `dataset.searchIndex` job: how many rows it added to the search index. */
+export const SearchIndexResult = z.object({ indexed: z.number() }).readonly();
+export type SearchIndexResult = z.output<typeof SearchIndexResult>;
 
 export interface LabelInfo {
   readonly id: number;

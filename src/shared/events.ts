@@ -28,7 +28,7 @@ export interface EventMap {
 }
 
 export type EventName = keyof EventMap;
-export interface EventEnvelope<K extends EventName = EventName> {
-  readonly name: K;
-  readonly payload: EventMap[K];
-}
+/** An event; for a union of names, a union discriminated by `name` (checking the name types the payload). */
+export type EventEnvelope<K extends EventName = EventName> = {
+  [N in K]: { readonly name: N; readonly payload: EventMap[N] };
+}[K];

@@ -50,22 +50,23 @@ export interface PlaygroundResult {
 }
 
 /** What a batch prediction job leaves (Job.result). */
-export interface BatchPredictResult {
-  readonly outputPath: string;
-  readonly fileName: string;
-  readonly predicted: number;
-  readonly badRows: number;
-  readonly labelCounts: Readonly<Record<string, number>>;
-}
+/** The result of an `export.predict` job. */
+export const BatchPredictResult = z
+  .object({
+    outputPath: z.string(),
+    fileName: z.string(),
+    predicted: z.number(),
+    badRows: z.number(),
+    labelCounts: z.record(z.string(), z.number()).readonly(),
+  })
+  .readonly();
+export type BatchPredictResult = z.output<typeof BatchPredictResult>;
 
 /** A project backup that was written: one file holding the project's rows and files. */
-export interface BackupResult {
-  readonly path: string;
-  readonly fileName: string;
-  readonly bytes: number;
-  readonly rows: number;
-  readonly files: number;
-}
+export const BackupResult = z
+  .object({ path: z.string(), fileName: z.string(), bytes: z.number(), rows: z.number(), files: z.number() })
+  .readonly();
+export type BackupResult = z.output<typeof BackupResult>;
 
 /** What a backup file holds, read and verified without changing anything. */
 export interface BackupSummary {

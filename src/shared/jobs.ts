@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { channel } from './channel';
+import { ImportResult, SearchIndexResult } from './dataset';
+import { BackupResult, BatchPredictResult } from './export';
+import type { ErrorCode } from './result';
+import { BulkAcceptResult } from './review';
+import { TrainJobResult } from './student';
+import { TeacherModel, TeacherRunResult } from './teacher';
 
 export const JOB_STATES = [
   'queued',
@@ -45,19 +51,51 @@ export interface JobProgress {
   readonly phase: string | null;
 }
 
-export interface Job {
+/**
+ * What a job of each kind produces when it completes: one schema per kind. The job manager parses a runner's result
+ * with it before storing it, and `jobResult` parses it again where a client reads it.
+ */
+export const JOB_RESULTS = {
+  'dataset.import': ImportResult,
+  'dataset.searchIndex': SearchIndexResult,
+  'teacher.run': TeacherRunResult,
+  'teacher.import': TeacherModel,
+  'student.train': TrainJobResult,
+  'export.predict': BatchPredictResult,
+  'export.backup': BackupResult,
+  'review.bulkAccept': BulkAcceptResult,
+  'test.sleep': z.object({ steps: z.number() }).readonly(),
+} as const satisfies Record<JobKind, z.ZodType>;
+export type JobResultOf<K extends JobKind> = z.output<(typeof JOB_RESULTS)[K]>;
+
+interface JobFields {
   readonly id: number;
   readonly projectId: number | null;
-  readonly kind: JobKind;
   readonly title: string;
   readonly state: JobState;
   readonly progress: JobProgress;
   readonly error: string | null;
+  /** What kind of failure a failed job had (null unless failed). */
+  readonly errorCode: ErrorCode | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;
-  /** What the job produced when it completed (feature specific, JSON). */
-  readonly result: unknown;
+}
+
+/** A job of kind K: `result` is what it produced once completed (null before, or when it failed). */
+export type JobOf<K extends JobKind> = JobFields & {
+  readonly kind: K;
+  readonly result: JobResultOf<K> | null;
+};
+
+/** A job of any kind, discriminated by `kind`. */
+export type Job = { [K in JobKind]: JobOf<K> }[JobKind];
+
+/** The result of `job` when it is a completed job of `kind` (parsed by the kind's schema), else null. */
+export function jobResult<K extends JobKind>(job: Job | null | undefined, kind: K): JobResultOf<K> | null {
+  if (!job || job.kind !== kind || job.state !== 'completed') return null;
+  const parsed = JOB_RESULTS[kind].safeParse(job.result);
+  return parsed.success ? (parsed.data as JobResultOf<K>) : null;
 }
 
 export const JobIdInput = z.object({ jobId: z.number().int().positive() });

@@ -117,6 +117,10 @@ export interface UndoResult {
   readonly item: ReviewItem | null;
 }
 
+/** The result of a `review.bulkAccept` job. */
+export const BulkAcceptResult = z.object({ accepted: z.number() }).readonly();
+export type BulkAcceptResult = z.output<typeof BulkAcceptResult>;
+
 export interface BulkPreview {
   /** Documents without a human label in the filtered set whose teacher confidence is at least the threshold. */
   readonly count: number;

@@ -65,6 +65,20 @@ export type TrainSettingsInput = z.input<typeof TrainSettings>;
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = TrainSettings.parse({});
 
+/** The result of a `student.train` job: the run and where its best model is. */
+export const TrainJobResult = z
+  .object({
+    runId: z.number(),
+    bestEpoch: z.number(),
+    bestMetric: z.number(),
+    modelPath: z.string(),
+    modelBytes: z.number(),
+    epochsRun: z.number(),
+    stoppedEarly: z.boolean(),
+  })
+  .readonly();
+export type TrainJobResult = z.output<typeof TrainJobResult>;
+
 export type StudentRunState = 'created' | 'running' | 'interrupted' | 'completed' | 'failed' | 'cancelled';
 
 export interface StudentDataSnapshot {

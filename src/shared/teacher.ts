@@ -5,29 +5,36 @@ import type { MetricInterval } from './evaluation';
 import type { Job } from './jobs';
 
 /** What Distillery reads from a GGUF header without loading the model. */
-export interface ModelMetadata {
-  readonly architecture: string;
-  readonly name: string | null;
-  readonly parameterCount: number;
-  /** e.g. "F32", "F16", "Q4_K_M" (from general.file_type) or the dominant tensor type. */
-  readonly quantization: string;
-  readonly contextLength: number | null;
-  readonly layers: number | null;
-  readonly hasChatTemplate: boolean;
-  /** "deepseek-r1" when the template is DeepSeek-R1's (think block), "other" for another template, null without one. */
-  readonly chatTemplateFamily: 'deepseek-r1' | 'other' | null;
-  readonly tensorCount: number;
-}
+export const ModelMetadata = z
+  .object({
+    architecture: z.string(),
+    name: z.string().nullable(),
+    parameterCount: z.number(),
+    /** e.g. "F32", "F16", "Q4_K_M" (from general.file_type) or the dominant tensor type. */
+    quantization: z.string(),
+    contextLength: z.number().nullable(),
+    layers: z.number().nullable(),
+    hasChatTemplate: z.boolean(),
+    /** "deepseek-r1" when the template is DeepSeek-R1's (think block), "other" for another template, null without one. */
+    chatTemplateFamily: z.enum(['deepseek-r1', 'other']).nullable(),
+    tensorCount: z.number(),
+  })
+  .readonly();
+export type ModelMetadata = z.output<typeof ModelMetadata>;
 
-export interface TeacherModel {
-  readonly id: number;
-  readonly name: string;
-  readonly fileName: string;
-  readonly sha256: string;
-  readonly sizeBytes: number;
-  readonly metadata: ModelMetadata;
-  readonly createdAt: string;
-}
+/** A GGUF teacher model in the library; also the result of a `teacher.import` job. */
+export const TeacherModel = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    fileName: z.string(),
+    sha256: z.string(),
+    sizeBytes: z.number(),
+    metadata: ModelMetadata,
+    createdAt: z.string(),
+  })
+  .readonly();
+export type TeacherModel = z.output<typeof TeacherModel>;
 
 export interface RecommendedTeacher {
   readonly name: string;
@@ -150,27 +157,45 @@ export interface PreviewItem {
   readonly error: string | null;
 }
 
-export interface ReliabilityBin {
-  readonly lower: number;
-  readonly upper: number;
-  readonly count: number;
-  readonly confidence: number;
-  readonly accuracy: number;
-}
+export const ReliabilityBin = z
+  .object({
+    lower: z.number(),
+    upper: z.number(),
+    count: z.number(),
+    confidence: z.number(),
+    accuracy: z.number(),
+  })
+  .readonly();
+export type ReliabilityBin = z.output<typeof ReliabilityBin>;
 
-export interface CalibrationSide {
-  readonly ece: number;
-  readonly nll: number;
-  readonly accuracy: number;
-  readonly bins: readonly ReliabilityBin[];
-}
+export const CalibrationSide = z
+  .object({
+    ece: z.number(),
+    nll: z.number(),
+    accuracy: z.number(),
+    bins: z.array(ReliabilityBin).readonly(),
+  })
+  .readonly();
+export type CalibrationSide = z.output<typeof CalibrationSide>;
 
-export interface CalibrationReport {
-  readonly temperature: number;
-  readonly examples: number;
-  readonly before: CalibrationSide;
-  readonly after: CalibrationSide;
-}
+export const CalibrationReport = z
+  .object({ temperature: z.number(), examples: z.number(), before: CalibrationSide, after: CalibrationSide })
+  .readonly();
+export type CalibrationReport = z.output<typeof CalibrationReport>;
+
+/** The result of a `teacher.run` job. */
+export const TeacherRunResult = z
+  .object({
+    runId: z.number(),
+    labelled: z.number(),
+    failed: z.number(),
+    skipped: z.number(),
+    truncated: z.number(),
+    /** Null when the project has too few human-labelled validation examples to fit a temperature. */
+    calibration: CalibrationReport.nullable(),
+  })
+  .readonly();
+export type TeacherRunResult = z.output<typeof TeacherRunResult>;
 
 export interface TeacherRunSettings {
   readonly mode: TeacherMode;

@@ -51,7 +51,7 @@ it('every malformed GGUF ends in a clear error at import, check or preview (one 
     const job = await bounded(core.jobs.wait(started.id), `${kind} import`);
     if (job.state !== 'completed') {
       expect(job.state, kind).toBe('failed');
-      expectClear(kind, (job.result as { errorCode?: string } | null)?.errorCode, job.error ?? '');
+      expectClear(kind, job.errorCode ?? undefined, job.error ?? '');
       expect(job.error, kind).toMatch(/is not a usable GGUF model: .+ Download the model again/);
       counts.atImport++;
       continue;

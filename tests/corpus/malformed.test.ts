@@ -71,7 +71,7 @@ describe('the malformed-input corpus, through the real import job', () => {
     if (job.state === 'completed') return { kind: 'imported', result: job.result as ImportResult };
     return {
       kind: 'error',
-      code: (job.result as { errorCode?: string } | null)?.errorCode,
+      code: job.errorCode ?? undefined,
       message: job.error ?? '',
     };
   }

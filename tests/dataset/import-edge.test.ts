@@ -27,7 +27,7 @@ async function failure(path: string, textColumn = 'text'): Promise<{ code: strin
   if (!r.ok) return r.error;
   const job = await core.jobs.wait(r.value.id);
   expect(job.state).toBe('failed');
-  return { code: (job.result as { errorCode: string }).errorCode, message: job.error ?? '' };
+  return { code: job.errorCode ?? '', message: job.error ?? '' };
 }
 
 describe('silent wrong imports', () => {

@@ -117,7 +117,8 @@ describe('failed jobs', () => {
       expect(final).toMatchObject({
         state: 'failed',
         error: 'This file is not a model.',
-        result: { errorCode: 'BAD_FILE' },
+        errorCode: 'BAD_FILE',
+        result: null,
       });
     } finally {
       await t.close();

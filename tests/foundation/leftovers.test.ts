@@ -47,7 +47,7 @@ describe('a full disk', () => {
       const row = (): { state: string } =>
         t.core.db.prepare('SELECT state FROM jobs WHERE id = ?').get(job.id) as { state: string };
       console.log(`disk ${mib} MiB: job ${job.state}, staged rows ${staged()}`);
-      expect(job).toMatchObject({ state: 'failed', result: { errorCode: 'DISK_FULL' } });
+      expect(job).toMatchObject({ state: 'failed', errorCode: 'DISK_FULL', result: null });
       expect(job.error).toMatch(/disk .*is full/);
       expect(row().state).toBe('failed');
       expect(staged()).toBe(0);

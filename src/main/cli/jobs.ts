@@ -1,5 +1,4 @@
-import type { Job } from '../../shared/jobs';
-import type { ErrorCode } from '../../shared/result';
+import { jobResult, type Job, type JobKind, type JobResultOf } from '../../shared/jobs';
 import type { Core } from '../core/core';
 import { AppError } from '../core/errors';
 import type { CliIo } from './types';
@@ -15,7 +14,7 @@ export async function followJob(core: Core, job: Job, io: CliIo): Promise<Job> {
   let last = 0;
   const unsubscribe = core.events.subscribe((env) => {
     if (env.name !== 'job.updated') return;
-    const j = env.payload as Job;
+    const j = env.payload;
     if (j.id !== job.id || io.json) return;
     const now = Date.now();
     if (now - last < 500 && j.state === 'running') return;
@@ -33,7 +32,7 @@ export async function followJob(core: Core, job: Job, io: CliIo): Promise<Job> {
   try {
     const final = await core.jobs.wait(job.id);
     if (final.state === 'failed') {
-      const code = (final.result as { errorCode?: ErrorCode } | null)?.errorCode ?? 'INTERNAL';
+      const code = final.errorCode ?? 'INTERNAL';
       throw new AppError(code, final.error ?? 'The job failed.', { jobId: final.id });
     }
     if (final.state === 'cancelled')
@@ -43,4 +42,20 @@ export async function followJob(core: Core, job: Job, io: CliIo): Promise<Job> {
     process.off('SIGINT', onSigint);
     unsubscribe();
   }
+}
+
+/** Follows a job to its end and returns what it produced, checked against its kind's schema. */
+export async function followJobResult<K extends JobKind>(
+  core: Core,
+  job: Job,
+  io: CliIo,
+  kind: K,
+): Promise<JobResultOf<K>> {
+  const final = await followJob(core, job, io);
+  const result = jobResult(final, kind);
+  if (!result)
+    throw new AppError('INTERNAL', `Job ${final.id} ended (${final.state}) without its result.`, {
+      jobId: final.id,
+    });
+  return result;
 }

@@ -1,4 +1,14 @@
-import type { Job, JobKind, JobProgress, JobState } from '../../../shared/jobs';
+import { z } from 'zod';
+import {
+  JOB_KINDS,
+  JOB_RESULTS,
+  type Job,
+  type JobKind,
+  type JobProgress,
+  type JobResultOf,
+  type JobState,
+} from '../../../shared/jobs';
+import { ERROR_CODES } from '../../../shared/result';
 import type { Db } from '../store/db';
 import { parseJson, retryBusy } from '../store/db';
 import { AppError, isBusyError, notFound, toErrorInfo } from '../errors';
@@ -30,7 +40,13 @@ export interface JobControl<P = unknown> {
   readonly isPaused: () => boolean;
 }
 
-export type JobRunner<P = unknown> = (ctl: JobControl<P>) => Promise<unknown>;
+/** Runs a job of kind K: resolves with what the job produced (checked against the kind's schema, JOB_RESULTS). */
+export type JobRunner<P = unknown, K extends JobKind = JobKind> = (
+  ctl: JobControl<P>,
+) => Promise<JobResultOf<K>>;
+
+/** What a failed job stores in its result column: the kind of failure. */
+const FailedResult = z.object({ errorCode: z.enum(ERROR_CODES) });
 
 interface JobRow {
   id: number;
@@ -60,10 +76,15 @@ function toJob(r: JobRow): Job {
     etaSeconds: r.eta_seconds,
     phase: r.phase,
   };
+  const stored = parseJson<unknown>(r.result, null);
+  const kind = (JOB_KINDS as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : null;
+  const result = r.state === 'completed' && kind ? JOB_RESULTS[kind].safeParse(stored) : null;
+  const failed = r.state === 'failed' ? FailedResult.safeParse(stored) : null;
+  // A row's kind and its result are checked above; TypeScript cannot pair the two members of the union itself.
   return {
     id: r.id,
     projectId: r.project_id,
-    kind: r.kind as JobKind,
+    kind: r.kind,
     title: r.title,
     state: r.state,
     progress,
@@ -71,8 +92,9 @@ function toJob(r: JobRow): Job {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     finishedAt: r.finished_at,
-    result: parseJson<unknown>(r.result, null),
-  };
+    result: result?.success ? result.data : null,
+    errorCode: failed?.success ? failed.data.errorCode : r.state === 'failed' ? 'INTERNAL' : null,
+  } as Job;
 }
 
 interface Live {
@@ -133,7 +155,7 @@ export class JobManager {
     private readonly onDiskFull: () => void = () => undefined,
   ) {}
 
-  register<P>(kind: JobKind, runner: JobRunner<P>): void {
+  register<K extends JobKind, P>(kind: K, runner: JobRunner<P, K>): void {
     this.runners.set(kind, runner as JobRunner<never>);
   }
 
@@ -366,14 +388,15 @@ export class JobManager {
       // Let the caller receive the job before work starts.
       await new Promise((r) => setImmediate(r));
       try {
-        const result = await (runner as JobRunner<unknown>)(ctl);
+        // What reaches the database and every client is checked against the kind's schema.
+        const result = JOB_RESULTS[row.kind as JobKind].parse(await (runner as JobRunner<unknown>)(ctl));
         this.flush(jobId, live);
         if (live.cancelled) return;
         if (abort.signal.aborted) {
           this.setState(jobId, 'interrupted');
           return;
         }
-        this.setState(jobId, 'completed', { finished: true, result: result ?? null });
+        this.setState(jobId, 'completed', { finished: true, result });
       } catch (e) {
         try {
           this.flush(jobId, live);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { ENCODINGS, type DatasetStats, type Encoding, type ImportResult } from '../../../shared/dataset';
-import { followJob } from '../../cli/jobs';
+import { ENCODINGS, type DatasetStats, type Encoding } from '../../../shared/dataset';
+import { followJob, followJobResult } from '../../cli/jobs';
 import type { CliCommand, CliIo } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { requireId } from '../../cli/args';
@@ -194,8 +194,7 @@ export const datasetCommands: CliCommand[] = [
         onBadRow: values['skip-bad-rows'] ? 'skip' : 'abort',
         name: values.name as string | undefined,
       });
-      const final = await followJob(core, job, io);
-      const r = final.result as ImportResult;
+      const r = await followJobResult(core, job, io, 'dataset.import');
       io.print(
         `Imported ${r.imported} examples into project ${id}${r.skipped ? `, skipped ${r.skipped} bad rows` : ''}.`,
       );

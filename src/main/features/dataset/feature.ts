@@ -1,5 +1,4 @@
 import type { datasetContract } from '../../../shared/dataset';
-import type { Job } from '../../../shared/jobs';
 import type { Feature } from '../../core/feature';
 import { getSettings } from '../app/settings';
 import { browse, count } from './browse';
@@ -16,8 +15,6 @@ import {
   makeImportRunner,
   makeSearchIndexRunner,
   startImport,
-  type ImportParams,
-  type SearchIndexParams,
 } from './importer';
 import { previewSource } from './source';
 
@@ -87,13 +84,13 @@ export const datasetFeature: Feature<typeof datasetContract> = {
   },
   start: (ctx) => {
     // The runner needs this core's services, so it is registered per core rather than as a static map entry.
-    ctx.jobs.register<ImportParams>('dataset.import', makeImportRunner(ctx));
-    ctx.jobs.register<SearchIndexParams>('dataset.searchIndex', makeSearchIndexRunner(ctx));
+    ctx.jobs.register('dataset.import', makeImportRunner(ctx));
+    ctx.jobs.register('dataset.searchIndex', makeSearchIndexRunner(ctx));
     dropOrphanStaging(ctx.db);
     // An import that ended without its own clean-up (a full disk made that fail too) leaves no staged rows.
     ctx.events.subscribe((e) => {
       if (e.name !== 'job.updated') return;
-      const job = e.payload as Job;
+      const job = e.payload;
       if (job.kind !== 'dataset.import' || (job.state !== 'failed' && job.state !== 'cancelled')) return;
       try {
         dropEndedStaging(ctx.db);

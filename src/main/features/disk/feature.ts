@@ -36,7 +36,7 @@ export const diskFeature: Feature<typeof diskContract> = {
     for (const id of listUploads(ctx.paths)) if (named.has(id) && !inUse.has(id)) removeUpload(ctx.paths, id);
     const unsubscribe = ctx.events.subscribe((env) => {
       if (env.name !== 'job.updated') return;
-      const job = env.payload as Job;
+      const job = env.payload;
       if (ENDED.includes(job.state)) releaseJobUploads(ctx, job.id);
     });
     ctx.onDispose(unsubscribe);

@@ -6,8 +6,7 @@ import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { getSettings } from '../app/settings';
 import { loadStudent } from '../student/predictor';
-import type { BackupResult } from '../../../shared/export';
-import { followJob } from '../../cli/jobs';
+import { followJobResult } from '../../cli/jobs';
 import { formatBytes } from '../disk/cli';
 import { restoreBackup } from './backup';
 import { startBackup } from './feature';
@@ -24,7 +23,7 @@ const backupCommand: CliCommand = {
     const core = await io.core();
     const outFile = values.out ? resolve(String(values.out)) : undefined;
     const job = startBackup(core.ctx, { projectId: requireId(positionals[0], 'project'), outFile });
-    const r = (await followJob(core, job, io)).result as BackupResult;
+    const r = await followJobResult(core, job, io, 'export.backup');
     io.print(`Backed up ${r.rows} rows and ${r.files} files (${formatBytes(r.bytes)}) to ${r.path}`);
     return r;
   },

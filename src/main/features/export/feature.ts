@@ -1,3 +1,4 @@
+import type { JobControl } from '../../core/jobs/jobs';
 import type { exportContract } from '../../../shared/export';
 import { notFound } from '../../core/errors';
 import { isUpload, removeUpload, uploadIdOf } from '../../core/uploads';
@@ -7,7 +8,7 @@ import type { Job } from '../../../shared/jobs';
 import type { CoreContext } from '../../core/feature';
 import { inspectBackup, removeLeftovers, restoreBackup, writeBackup } from './backup';
 import { exportOverview, exportStudent } from './exportStudent';
-import { batchPredictRunner, playground, startBatchPredict, type BatchParams } from './predict';
+import { batchPredictRunner, playground, startBatchPredict } from './predict';
 
 export interface BackupParams {
   readonly projectId: number;
@@ -54,9 +55,9 @@ export const exportFeature: Feature<typeof exportContract> = {
     // What a killed backup or restore left: temporary database copies (hundreds of MB, every project's rows),
     // restore staging folders, half-written backup files. One process owns the folder, so none is in use.
     removeLeftovers(ctx.paths);
-    ctx.jobs.register<BatchParams>('export.predict', batchPredictRunner(ctx));
+    ctx.jobs.register('export.predict', batchPredictRunner(ctx));
     // A backup interrupted by a crash starts over: its temporary copy is thrown away, nothing else was changed.
-    ctx.jobs.register<BackupParams>('export.backup', (ctl) =>
+    ctx.jobs.register('export.backup', (ctl: JobControl<BackupParams>) =>
       writeBackup(ctx.db, ctx.paths, ctl.params.projectId, {
         ownJobId: ctl.jobId,
         outFile: ctl.params.outFile,

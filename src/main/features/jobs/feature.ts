@@ -1,6 +1,6 @@
 import type { jobsContract } from '../../../shared/jobs';
 import type { Feature } from '../../core/feature';
-import type { JobControl } from '../../core/jobs/jobs';
+import type { JobControl, JobRunner } from '../../core/jobs/jobs';
 
 interface SleepParams {
   steps: number;
@@ -30,5 +30,5 @@ export const jobsFeature: Feature<typeof jobsContract> = {
     'jobs.startTestJob': (input, ctx) =>
       ctx.jobs.start<SleepParams>('test.sleep', { title: `Test job (${input.steps} steps)`, params: input }),
   },
-  jobs: { 'test.sleep': sleepJob as (ctl: JobControl<never>) => Promise<unknown> },
+  jobs: { 'test.sleep': sleepJob as JobRunner<never, 'test.sleep'> },
 };

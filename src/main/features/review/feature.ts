@@ -1,3 +1,4 @@
+import type { JobControl } from '../../core/jobs/jobs';
 import type { reviewContract } from '../../../shared/review';
 import type { CoreContext, Feature } from '../../core/feature';
 import { getSettings } from '../app/settings';
@@ -20,7 +21,7 @@ export const reviewFeature: Feature<typeof reviewContract> = {
   name: 'review',
   start: (ctx) => {
     const run = bulkAcceptRunner(ctx.db);
-    ctx.jobs.register<BulkParams>('review.bulkAccept', async (ctl) => {
+    ctx.jobs.register('review.bulkAccept', async (ctl: JobControl<BulkParams>) => {
       const r = await run(ctl);
       changed(ctx, ctl.params.projectId);
       return r;

@@ -1,6 +1,5 @@
 import type { StudentRun, TrainSettingsInput } from '../../../shared/student';
 import { STOPPING_METRICS } from '../../../shared/student';
-import type { EventMap } from '../../../shared/events';
 import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
@@ -108,7 +107,7 @@ export const studentCommands: CliCommand[] = [
       if (values.detach) return { run, job };
       const off = core.events.subscribe((e) => {
         if (e.name !== 'student.epoch') return;
-        const p = e.payload as EventMap['student.epoch'];
+        const p = e.payload;
         if (p.runId !== run.id) return;
         io.print(
           `epoch ${String(p.epoch).padStart(3)}  train loss ${p.trainLoss.toFixed(4)}  validation loss ${p.valLoss?.toFixed(4)}  ${run.settings.metric} ${p.valMetric?.toFixed(4)}`,

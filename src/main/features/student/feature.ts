@@ -67,9 +67,7 @@ export const studentFeature: Feature<typeof studentContract> = {
     },
   },
   start: (ctx) => {
-    ctx.jobs.register<TrainJobParams>('student.train', (ctl: JobControl<TrainJobParams>) =>
-      trainJob(ctx, ctl),
-    );
+    ctx.jobs.register('student.train', (ctl: JobControl<TrainJobParams>) => trainJob(ctx, ctl));
     reconcileRunStates(ctx.db);
   },
 };

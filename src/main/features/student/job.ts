@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors';
 import { removePartialFiles } from '../../core/paths';
 import { dataFile, forgetAfter, getRun, initModelPath, recordEpoch, runDir, setRunState } from './runs';
 import { TrainClient } from './train.client';
+import type { TrainJobResult } from '../../../shared/student';
 
 export interface TrainJobParams {
   readonly runId: number;
@@ -16,7 +17,7 @@ export interface TrainJobCheckpoint {
 }
 
 /** Runs (or resumes) a student run in the training worker; the database is written only from this thread. */
-export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>): Promise<unknown> {
+export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>): Promise<TrainJobResult> {
   const run = getRun(ctx.db, ctl.params.runId);
   const resume = ctl.checkpoint as TrainJobCheckpoint | null;
   if (resume) forgetAfter(ctx.db, run.id, resume.epoch);

@@ -10,7 +10,7 @@ import type {
   TeacherRun,
   TeacherRunPlan,
 } from '../../../shared/teacher';
-import { followJob } from '../../cli/jobs';
+import { followJob, followJobResult } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 
@@ -259,8 +259,7 @@ export const teacherCommands: CliCommand[] = [
         path: resolve(positionals[0]),
         name: values.name as string | undefined,
       });
-      const final = await followJob(core, job, io);
-      const model = final.result as TeacherModel;
+      const model = await followJobResult(core, job, io, 'teacher.import');
       io.print(`Imported: ${modelLine(model)}`);
       return model;
     },

@@ -1,3 +1,4 @@
+import type { JobControl } from '../../core/jobs/jobs';
 import type { teacherContract } from '../../../shared/teacher';
 import type { Feature } from '../../core/feature';
 import {
@@ -72,7 +73,7 @@ export const teacherFeature: Feature<typeof teacherContract> = {
   },
   // Registered per core (not in `jobs`) because the runners need the core's context, and tests run several cores.
   start: (ctx) => {
-    ctx.jobs.register<TeacherJobParams>('teacher.run', (ctl) => runTeacherJob(ctx, ctl));
-    ctx.jobs.register<ImportParams>('teacher.import', (ctl) => importModelJob(ctx, ctl));
+    ctx.jobs.register('teacher.run', (ctl: JobControl<TeacherJobParams>) => runTeacherJob(ctx, ctl));
+    ctx.jobs.register('teacher.import', (ctl: JobControl<ImportParams>) => importModelJob(ctx, ctl));
   },
 };

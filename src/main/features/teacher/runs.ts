@@ -10,6 +10,7 @@ import {
   type TeacherOutput,
   type TeacherRun,
   type TeacherRunPlan,
+  type TeacherRunResult,
   type TeacherRunSettings,
   type TeacherTiming,
 } from '../../../shared/teacher';
@@ -691,7 +692,10 @@ export interface TeacherJobParams {
 }
 
 /** The run's job: labels the pending targets batch by batch; each batch is committed before the next starts. */
-export async function runTeacherJob(ctx: CoreContext, ctl: JobControl<TeacherJobParams>): Promise<unknown> {
+export async function runTeacherJob(
+  ctx: CoreContext,
+  ctl: JobControl<TeacherJobParams>,
+): Promise<TeacherRunResult> {
   const run = runRow(ctx.db, ctl.params.runId);
   const stored = parseJson<StoredSettings>(run.settings, {} as StoredSettings);
   const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;

@@ -23,7 +23,7 @@ import {
   type ImportPreview,
   type ImportResult,
 } from '../../../../shared/dataset';
-import type { Job } from '../../../../shared/jobs';
+import { jobResult, type Job } from '../../../../shared/jobs';
 import { api, ApiError, call, useAction, useEvent } from '../../api';
 import { FilePickButton } from '../../components/FileActions';
 
@@ -95,7 +95,7 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
     setJob(j);
     if (j.state === 'completed' && !finished.current.has(j.id)) {
       finished.current.add(j.id);
-      setResult(j.result as ImportResult);
+      setResult(jobResult(j, 'dataset.import'));
       onImported();
     }
   };

@@ -1,8 +1,9 @@
+import { jobResult } from '../../../../shared/jobs';
 import { Alert, Button, Card, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconDatabaseExport, IconDatabaseImport, IconFileUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BackupResult, BackupSummary, RestoreResult } from '../../../../shared/export';
+import type { BackupSummary, RestoreResult } from '../../../../shared/export';
 import type { Project } from '../../../../shared/projects';
 import { api, call, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
@@ -30,7 +31,7 @@ export function BackupPanel({ project }: { project: Project }): React.JSX.Elemen
     }
   };
   const backupAction = useAction(doBackup);
-  const backup = backupJob?.state === 'completed' ? (backupJob.result as BackupResult | null) : null;
+  const backup = jobResult(backupJob, 'export.backup');
   const backingUp =
     backupJob !== null && ['running', 'paused', 'queued', 'interrupted'].includes(backupJob.state);
 

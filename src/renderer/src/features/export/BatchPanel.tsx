@@ -1,3 +1,4 @@
+import { jobResult } from '../../../../shared/jobs';
 import {
   Alert,
   Button,
@@ -14,7 +15,6 @@ import { IconFileUpload, IconPlayerPlay } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportPreview } from '../../../../shared/dataset';
-import type { BatchPredictResult } from '../../../../shared/export';
 import { api, call, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
@@ -74,7 +74,7 @@ export function BatchPanel({ projectId, runId }: { projectId: number; runId: num
     }
   }
 
-  const result = job?.state === 'completed' ? (job.result as BatchPredictResult | null) : null;
+  const result = jobResult(job, 'export.predict');
   const running = job !== null && ['running', 'paused', 'queued', 'interrupted'].includes(job.state);
   return (
     <Card withBorder data-testid="batch-panel">

@@ -3,7 +3,7 @@ import { Alert, Button, Group, Modal, Progress, Select, Slider, Stack, Text } fr
 import { notifications } from '@mantine/notifications';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Job } from '../../../../shared/jobs';
+import { jobResult, type Job } from '../../../../shared/jobs';
 import type { QueueSpec, ReviewState } from '../../../../shared/review';
 import { ApiError, call, useEvent, useQuery } from '../../api';
 
@@ -43,7 +43,7 @@ export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): R
     setBusy(false);
     setProgress(null);
     if (job.state === 'completed') {
-      const accepted = (job.result as { accepted?: number } | null)?.accepted ?? 0;
+      const accepted = jobResult(job, 'review.bulkAccept')?.accepted ?? 0;
       notifications.show({ color: 'teal', message: t('bulkDone', { count: accepted }) });
     } else {
       notifications.show({ color: 'orange', message: job.error ?? t(`bulkEnded.${job.state}`) });

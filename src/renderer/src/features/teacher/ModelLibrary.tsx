@@ -15,8 +15,8 @@ import {
 import { IconCpu, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Job } from '../../../../shared/jobs';
-import type { HardwareInfo, TeacherModel } from '../../../../shared/teacher';
+import { jobResult, type Job } from '../../../../shared/jobs';
+import type { HardwareInfo } from '../../../../shared/teacher';
 import { api, ApiError, call, useAction, useEvent, useQuery } from '../../api';
 import { FilePickButton } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
@@ -48,8 +48,8 @@ export function ModelLibrary({ selected, onSelect }: Props): React.JSX.Element {
   const [checking, setChecking] = useState(false);
 
   const apply = (j: Job): void => {
-    if (j.state === 'completed') {
-      const model = j.result as TeacherModel;
+    const model = jobResult(j, 'teacher.import');
+    if (model) {
       models.reload();
       onSelect(model.id);
       setJob(null);
