@@ -112,12 +112,32 @@ export interface StudentRun {
   readonly finishedAt: string | null;
 }
 
+/**
+ * Early stopping and the best epoch use the human-labelled validation documents alone when there are at least
+ * this many; below that, every validation document (people's labels, and the teacher's top label on the others):
+ * with fewer than 30 documents macro-F1 moves by several points from one document to the next, and picking the
+ * best epoch on that noise is worse than agreeing with the teacher.
+ */
+export const MIN_HUMAN_VALIDATION = 30;
+
 export interface EpochMetrics {
   readonly epoch: number;
   readonly trainLoss: number;
   readonly valLoss: number;
   readonly valAccuracy: number;
   readonly valMacroF1: number;
+  /**
+   * Validation documents labelled by people, and how the student agrees with those labels (NaN when none). The
+   * stopping figures above (valLoss, valAccuracy, valMacroF1) are these when there are at least
+   * MIN_HUMAN_VALIDATION (30) of them, else over every validation document.
+   */
+  readonly valHumanCount: number;
+  readonly valHumanAccuracy: number;
+  readonly valHumanMacroF1: number;
+  /** Validation documents with no human label, and the student's agreement with the teacher's top label there. */
+  readonly valTeacherCount: number;
+  readonly valTeacherAccuracy: number;
+  readonly valTeacherMacroF1: number;
   readonly examplesPerSecond: number;
 }
 

@@ -5,6 +5,12 @@ import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { requireId } from '../../cli/args';
 import { checkLines } from '../teacher/cli';
+import { MIN_HUMAN_VALIDATION } from '../../../shared/student';
+
+/** A validation figure and the documents it is over ('-' when there are none). */
+function people(value: number, count: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(4)} (${count})` : '-';
+}
 
 function numberOption(values: Record<string, unknown>, key: string): number | undefined {
   const v = values[key];
@@ -148,10 +154,20 @@ export const studentCommands: CliCommand[] = [
       io.print(`settings: ${JSON.stringify(d.settings)}`);
       io.print(`backend: ${d.backend ?? '-'}   model: ${d.modelPath ?? '-'} (${d.modelBytes ?? 0} bytes)`);
       for (const w of d.data.warnings) io.print(`warning: ${w}`);
-      io.print('epoch  train loss  val loss  val acc  val macro-F1  examples/s');
+      io.print(
+        'epoch  train loss  val loss  val acc  val macro-F1  people F1 (n)  teacher agreement (n)  examples/s',
+      );
+      const last = d.epochs[d.epochs.length - 1];
+      if (last && Number.isFinite(last.valHumanCount)) {
+        io.print(
+          last.valHumanCount >= MIN_HUMAN_VALIDATION
+            ? `The best epoch is chosen on the ${last.valHumanCount} validation documents labelled by people; "teacher agreement" is on the ${last.valTeacherCount} with only the teacher's label.`
+            : `Only ${last.valHumanCount} validation documents are labelled by people (fewer than ${MIN_HUMAN_VALIDATION}): the best epoch is chosen on all ${last.valHumanCount + last.valTeacherCount}, teacher labels included.`,
+        );
+      }
       for (const e of d.epochs) {
         io.print(
-          `${String(e.epoch).padStart(5)}  ${e.trainLoss.toFixed(4).padStart(10)}  ${e.valLoss.toFixed(4).padStart(8)}  ${e.valAccuracy.toFixed(4).padStart(7)}  ${e.valMacroF1.toFixed(4).padStart(12)}  ${Math.round(e.examplesPerSecond).toString().padStart(10)}${e.epoch === d.bestEpoch ? '  <- best' : ''}`,
+          `${String(e.epoch).padStart(5)}  ${e.trainLoss.toFixed(4).padStart(10)}  ${e.valLoss.toFixed(4).padStart(8)}  ${e.valAccuracy.toFixed(4).padStart(7)}  ${e.valMacroF1.toFixed(4).padStart(12)}  ${people(e.valHumanMacroF1, e.valHumanCount).padStart(13)}  ${people(e.valTeacherMacroF1, e.valTeacherCount).padStart(21)}  ${Math.round(e.examplesPerSecond).toString().padStart(10)}${e.epoch === d.bestEpoch ? '  <- best' : ''}`,
         );
       }
       return d;

@@ -107,7 +107,7 @@ export function buildTrainingSet(db: Db, projectId: number, settings: TrainSetti
     .all(projectId) as Array<{ id: number; text: string; split: string | null }>;
 
   const train: Array<{ text: string; label: number | null; teacher: number[] | null }> = [];
-  const validation: Array<{ text: string; label: number }> = [];
+  const validation: Array<{ text: string; label: number; fromTeacher: boolean }> = [];
   const trainExampleIds: number[] = [];
   const validationExampleIds: number[] = [];
   const perClass = new Array<number>(labels.length).fill(0);
@@ -121,7 +121,7 @@ export function buildTrainingSet(db: Db, projectId: number, settings: TrainSetti
     if (row.split === 'validation') {
       const target = label ?? (dist ? argmax(dist) : null);
       if (target === null) continue;
-      validation.push({ text: row.text, label: target });
+      validation.push({ text: row.text, label: target, fromTeacher: label === null });
       validationExampleIds.push(row.id);
       continue;
     }
@@ -381,7 +381,19 @@ export function setRunState(db: Db, runId: number, state: StudentRunState, finis
   ).run(state, finished ? 1 : 0, nowIso(), runId);
 }
 
-const EPOCH_METRICS = ['trainLoss', 'valLoss', 'valAccuracy', 'valMacroF1', 'examplesPerSecond'] as const;
+const EPOCH_METRICS = [
+  'trainLoss',
+  'valLoss',
+  'valAccuracy',
+  'valMacroF1',
+  'valHumanCount',
+  'valHumanAccuracy',
+  'valHumanMacroF1',
+  'valTeacherCount',
+  'valTeacherAccuracy',
+  'valTeacherMacroF1',
+  'examplesPerSecond',
+] as const;
 
 export function runEpochs(db: Db, runId: number): EpochMetrics[] {
   const rows = db
@@ -401,6 +413,13 @@ export function runEpochs(db: Db, runId: number): EpochMetrics[] {
     valLoss: e.valLoss,
     valAccuracy: e.valAccuracy,
     valMacroF1: e.valMacroF1,
+    // Runs recorded before these figures existed: unknown (NaN).
+    valHumanCount: e.valHumanCount ?? Number.NaN,
+    valHumanAccuracy: e.valHumanAccuracy ?? Number.NaN,
+    valHumanMacroF1: e.valHumanMacroF1 ?? Number.NaN,
+    valTeacherCount: e.valTeacherCount ?? Number.NaN,
+    valTeacherAccuracy: e.valTeacherAccuracy ?? Number.NaN,
+    valTeacherMacroF1: e.valTeacherMacroF1 ?? Number.NaN,
     examplesPerSecond: e.examplesPerSecond,
   }));
 }

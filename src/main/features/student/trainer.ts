@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EpochMetrics, TrainSettings } from '../../../shared/student';
+import { MIN_HUMAN_VALIDATION, type EpochMetrics, type TrainSettings } from '../../../shared/student';
 import { AppError } from '../../core/errors';
 import { macroF1 } from '../evaluation/metrics';
 import { ARCHITECTURES } from './architectures';
@@ -39,7 +39,34 @@ export interface TrainData {
     readonly label: number | null;
     readonly teacher: number[] | null;
   }>;
-  readonly validation: ReadonlyArray<{ readonly text: string; readonly label: number }>;
+  /**
+   * `fromTeacher`: the label is the teacher's top label (the document has no human label); absent in data saved
+   * before it existed, which held human labels only where there were any.
+   */
+  readonly validation: ReadonlyArray<{
+    readonly text: string;
+    readonly label: number;
+    readonly fromTeacher?: boolean;
+  }>;
+}
+
+/** Accuracy and macro-F1 of the validation documents selected by `keep` (NaN when there are none). */
+function subsetScores(
+  gold: Int32Array,
+  pred: Int32Array,
+  classes: number,
+  keep: (i: number) => boolean,
+): { count: number; accuracy: number; macroF1: number } {
+  const g: number[] = [];
+  const p: number[] = [];
+  for (let i = 0; i < gold.length; i++) {
+    if (!keep(i)) continue;
+    g.push(gold[i]);
+    p.push(pred[i]);
+  }
+  if (!g.length) return { count: 0, accuracy: Number.NaN, macroF1: Number.NaN };
+  const correct = g.filter((x, i) => x === p[i]).length;
+  return { count: g.length, accuracy: correct / g.length, macroF1: macroF1(g, p, classes) };
 }
 
 export interface TrainInput {
@@ -328,20 +355,26 @@ async function finishEpoch(
   const count = data.validation.length;
   const gold = new Int32Array(count);
   const pred = new Int32Array(count);
-  let valLoss = 0;
-  let correct = 0;
+  const losses = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const p = softmax(forward(valInputs[i]));
     let arg = 0;
     for (let c = 1; c < classes; c++) if (p[c] > p[arg]) arg = c;
     gold[i] = data.validation[i].label;
     pred[i] = arg;
-    if (arg === gold[i]) correct++;
-    valLoss += -Math.log(Math.max(p[gold[i]], 1e-300));
+    losses[i] = -Math.log(Math.max(p[gold[i]], 1e-300));
   }
-  valLoss /= Math.max(1, count);
-  const valAccuracy = correct / Math.max(1, count);
-  const valMacroF1 = macroF1(gold, pred, classes);
+  const byPeople = (i: number): boolean => data.validation[i].fromTeacher !== true;
+  const human = subsetScores(gold, pred, classes, byPeople);
+  const teacher = subsetScores(gold, pred, classes, (i) => !byPeople(i));
+  // The stopping set: people's labels alone when there are enough of them (MIN_HUMAN_VALIDATION), else all.
+  const onPeople = human.count >= MIN_HUMAN_VALIDATION;
+  const stopping = onPeople ? human : subsetScores(gold, pred, classes, () => true);
+  let valLoss = 0;
+  for (let i = 0; i < count; i++) if (!onPeople || byPeople(i)) valLoss += losses[i];
+  valLoss /= Math.max(1, stopping.count);
+  const valAccuracy = stopping.accuracy;
+  const valMacroF1 = stopping.macroF1;
   const value =
     settings.metric === 'loss' ? valLoss : settings.metric === 'accuracy' ? valAccuracy : valMacroF1;
   if (!Number.isFinite(valLoss)) throw nanError(lr);
@@ -370,6 +403,12 @@ async function finishEpoch(
     valLoss,
     valAccuracy,
     valMacroF1,
+    valHumanCount: human.count,
+    valHumanAccuracy: human.accuracy,
+    valHumanMacroF1: human.macroF1,
+    valTeacherCount: teacher.count,
+    valTeacherAccuracy: teacher.accuracy,
+    valTeacherMacroF1: teacher.macroF1,
     examplesPerSecond: e.examples / Math.max(1e-3, e.seconds),
     metric: value,
     isBest,

@@ -1,7 +1,7 @@
 import { LineChart } from '@mantine/charts';
 import { SimpleGrid, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { StudentRunDetail } from '../../../../shared/student';
+import { MIN_HUMAN_VALIDATION, type StudentRunDetail } from '../../../../shared/student';
 import { ChartCard } from '../../components/ChartCard';
 
 /** Loss and validation metrics per epoch of one run. */
@@ -13,7 +13,14 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
     [t('chart.valLoss')]: Number(e.valLoss.toFixed(4)),
     [t('chart.valAccuracy')]: Number(e.valAccuracy.toFixed(4)),
     [t('chart.valMacroF1')]: Number(e.valMacroF1.toFixed(4)),
+    [t('chart.valHumanMacroF1')]: Number.isFinite(e.valHumanMacroF1)
+      ? Number(e.valHumanMacroF1.toFixed(4))
+      : null,
+    [t('chart.valTeacherMacroF1')]: Number.isFinite(e.valTeacherMacroF1)
+      ? Number(e.valTeacherMacroF1.toFixed(4))
+      : null,
   }));
+  const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '–');
   const last = run.epochs[run.epochs.length - 1];
   return (
     <Stack gap="xs" data-testid="train-curves" data-epochs={run.epochs.length}>
@@ -40,6 +47,12 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
             series={[
               { name: t('chart.valMacroF1'), color: 'teal.6' },
               { name: t('chart.valAccuracy'), color: 'grape.6' },
+              ...(last && last.valTeacherCount > 0
+                ? [
+                    { name: t('chart.valHumanMacroF1'), color: 'blue.6', strokeDasharray: '5 5' },
+                    { name: t('chart.valTeacherMacroF1'), color: 'yellow.7', strokeDasharray: '2 4' },
+                  ]
+                : []),
             ]}
           />
         </ChartCard>
@@ -52,6 +65,19 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
             acc: last.valAccuracy.toFixed(3),
             rate: Math.round(last.examplesPerSecond).toLocaleString(),
           })}
+        </Text>
+      )}
+      {last && Number.isFinite(last.valHumanCount) && (
+        <Text size="sm" c="dimmed" data-testid="train-validation-sources">
+          {t('validationSources', {
+            human: last.valHumanCount,
+            humanF1: fmt(last.valHumanMacroF1),
+            teacher: last.valTeacherCount,
+            teacherF1: fmt(last.valTeacherMacroF1),
+          })}{' '}
+          {last.valHumanCount >= MIN_HUMAN_VALIDATION
+            ? t('stoppingOnPeople')
+            : t('stoppingOnAll', { min: MIN_HUMAN_VALIDATION })}
         </Text>
       )}
     </Stack>

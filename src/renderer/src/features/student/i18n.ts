@@ -80,7 +80,14 @@ export const studentI18n = {
       valLoss: 'Validation loss',
       valAccuracy: 'Accuracy',
       valMacroF1: 'Macro-F1',
+      valHumanMacroF1: 'Macro-F1 against people',
+      valTeacherMacroF1: 'Agreement with the teacher (macro-F1)',
     },
+    validationSources:
+      "Validation: {{human}} documents labelled by people (macro-F1 {{humanF1}}), {{teacher}} with only the teacher's label (agreement {{teacherF1}}).",
+    stoppingOnPeople: 'The best epoch is chosen on the documents labelled by people.',
+    stoppingOnAll:
+      "Fewer than {{min}} validation documents are labelled by people, so the best epoch is chosen on all of them, teacher labels included. Label more validation documents in Review to choose it on people's labels.",
     field: {
       architecture: 'Student model',
       useTeacher: 'Learn from the teacher',
@@ -205,7 +212,14 @@ export const studentI18n = {
       valLoss: '验证损失',
       valAccuracy: '准确率',
       valMacroF1: 'Macro-F1',
+      valHumanMacroF1: '对照人工标注的 macro-F1',
+      valTeacherMacroF1: '与教师的一致性（macro-F1）',
     },
+    validationSources:
+      '验证集：{{human}} 条由人工标注（macro-F1 {{humanF1}}），{{teacher}} 条只有教师标签（一致性 {{teacherF1}}）。',
+    stoppingOnPeople: '最佳轮次依据人工标注的文档选择。',
+    stoppingOnAll:
+      '人工标注的验证文档少于 {{min}} 条，因此最佳轮次依据全部验证文档（含教师标签）选择。请在审核步骤中标注更多验证文档，以便依据人工标注选择。',
     field: {
       architecture: '学生模型',
       useTeacher: '向教师学习',
