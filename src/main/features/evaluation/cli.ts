@@ -236,6 +236,14 @@ export const evaluationCommands: CliCommand[] = [
           `  ${m.name.padEnd(20)} ${m.a?.toFixed(3) ?? '—'} -> ${m.b?.toFixed(3) ?? '—'}` +
             (m.delta === null ? '' : ` (${m.delta >= 0 ? '+' : ''}${m.delta.toFixed(3)})`),
         );
+      const sig = diff.significance;
+      const signed = (v: number | null): string => (v === null ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(3)}`);
+      io.print(
+        `On the same ${sig.shared} gold documents: only A right on ${sig.onlyA}, only B right on ${sig.onlyB}; ` +
+          `McNemar p = ${sig.pValue === null ? '—' : sig.pValue.toPrecision(3)}; ` +
+          `macro-F1 change ${signed(sig.macroF1Delta.value)} (95% interval ${signed(sig.macroF1Delta.low)} to ${signed(sig.macroF1Delta.high)}): ` +
+          (sig.significant ? 'a real difference (unlikely to be chance).' : 'could be chance.'),
+      );
       return diff;
     },
   },
