@@ -16,7 +16,7 @@ const check = {
     return badge.getAttribute('data-verdict');
   },
   async explanation(page: Page, metric: string): Promise<string> {
-    await page.getByTestId(`metric-${metric}`).first().hover();
+    await page.getByTestId(`metric-name-${metric}`).first().hover();
     const tip = page.getByRole('tooltip');
     await tip.waitFor();
     return (await tip.textContent()) ?? '';
@@ -149,4 +149,53 @@ describe('guidance for people who are not ML engineers (browser mode, real Chrom
     await page.getByTestId('teacher-scope-sample').fill('5');
     await expect.poll(() => page.getByTestId('teacher-plan').textContent()).toMatch(/覆盖 5 条示例/);
   }, 180_000);
+
+  it('numbers explained: a target verdict on Evaluate, and Compare says whether a difference could be chance (both languages)', async () => {
+    session = await openApp();
+    const { page, server } = session;
+    const demo = (await invoke<Project[]>(server, 'projects.list')).find((p) => p.name.startsWith('Demo'))!;
+    const runs: number[] = [];
+    for (const dim of [8, 16]) {
+      const started = await invoke<{ run: { id: number }; job: Job }>(server, 'student.train', {
+        projectId: demo.id,
+        settings: { useTeacher: false, maxEpochs: 2, dim },
+      });
+      expect((await waitForJob(server, started.job.id)).state).toBe('completed');
+      await invoke(server, 'evaluation.evaluate', {
+        projectId: demo.id,
+        model: { kind: 'student', runId: started.run.id },
+      });
+      runs.push(started.run.id);
+    }
+    await app.waitForProjects(page);
+    await app.openProject(page, demo.name);
+    await app.goToStep(page, 'evaluate');
+    const row = page.locator(`[data-testid="eval-run-row"][data-model="student-${runs[1]}"]`);
+    await row.getByTestId('eval-evaluate').click();
+    await page.getByTestId('eval-target').waitFor({ timeout: 60_000 });
+    // Accuracy at least 0: met; at least 1: not met (nobody's model is perfect on the demo).
+    await page.getByTestId('eval-target-metric').click();
+    await page.getByRole('option', { name: 'Accuracy' }).click();
+    await page.getByTestId('eval-target-min').fill('0');
+    await expect.poll(() => page.getByTestId('eval-target-verdict').getAttribute('data-verdict')).toBe('met');
+    await page.getByTestId('eval-target-min').fill('1');
+    await expect
+      .poll(() => page.getByTestId('eval-target-verdict').getAttribute('data-verdict'))
+      .toBe('not-met');
+    await expect(page.getByTestId('eval-target-why').textContent()).resolves.toMatch(
+      /^Accuracy is 0\.\d{3}, below the target of 1\.$/,
+    );
+    expect(await check.explanation(page, 'macroF1')).toMatch(/rare label counts as much as a common one/);
+
+    await page.getByTestId('eval-tab-compare').click();
+    await page.getByTestId('compare-run').click();
+    const sig = page.getByTestId('compare-significance');
+    await expect(sig.textContent()).resolves.toMatch(
+      /^On the same \d+ test documents, only A is right on \d+ and only B on \d+ \(McNemar p = [\d.e-]+\)/,
+    );
+    expect(['yes', 'no']).toContain(await sig.getAttribute('data-significant'));
+
+    await app.setLanguage(page, '简体中文');
+    await expect(sig.textContent()).resolves.toMatch(/^在相同的 \d+ 篇测试文档上/);
+  }, 240_000);
 });

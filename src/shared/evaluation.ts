@@ -198,6 +198,28 @@ export interface RunDiff {
     /** ECE, loss, Brier: a smaller value is the better one. */
     readonly lowerIsBetter: boolean;
   }>;
+  /** Whether B differs from A by more than chance, on the gold documents both were evaluated on. */
+  readonly significance: PairedSignificance;
+}
+
+/**
+ * A paired comparison on the same gold documents: McNemar's exact test on which documents each gets right, and a
+ * paired bootstrap interval (the same resampled documents for both) of the change in accuracy and macro-F1.
+ */
+export interface PairedSignificance {
+  /** Gold documents both models were evaluated on (same document, same gold label). */
+  readonly shared: number;
+  /** Documents only A gets right, and only B. */
+  readonly onlyA: number;
+  readonly onlyB: number;
+  /** McNemar's exact two-sided p-value; null without shared documents. */
+  readonly pValue: number | null;
+  /** B minus A, with a paired bootstrap 95% interval. */
+  readonly accuracyDelta: MetricInterval;
+  /** B minus A; null when the two label sets differ. */
+  readonly macroF1Delta: MetricInterval;
+  /** p < 0.05 or the macro-F1 interval leaves out 0: a difference unlikely to be chance. */
+  readonly significant: boolean;
 }
 
 export interface ReportFile {

@@ -341,6 +341,10 @@ describe('comparing runs and the model report', () => {
     // A smaller ECE is the better one: the UI colours the change by this, not by its sign alone.
     expect(diff.metrics.find((m) => m.name === 'ECE')?.lowerIsBetter).toBe(true);
     expect(acc?.lowerIsBetter).toBe(false);
+    // The same 10 gold documents: B right on one more, which could well be chance.
+    expect(diff.significance).toMatchObject({ shared: 10, significant: false });
+    expect(diff.significance.onlyB - diff.significance.onlyA).toBe(1);
+    expect(diff.significance.pValue).toBeGreaterThan(0.05);
     // Only settings a model reads, and no prompt printed whole (it made rows hundreds of pixels tall).
     const keys = diff.settings.map((s) => s.key);
     expect(keys.some((k) => k.startsWith('plan.') || k === 'template')).toBe(false);

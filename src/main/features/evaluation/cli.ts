@@ -1,4 +1,5 @@
 import { copyFileSync } from 'node:fs';
+import { judgeTarget, parseTarget } from '../../../shared/target';
 import { resolve } from 'node:path';
 import type { EvaluationSummary, MetricInterval, ModelRef, OperatingBy } from '../../../shared/evaluation';
 import { OPERATING_BY } from '../../../shared/evaluation';
@@ -98,9 +99,26 @@ export const evaluationCommands: CliCommand[] = [
   {
     name: 'eval run',
     summary: 'Evaluate a student or teacher run on the gold test set (with bootstrap intervals) and store it',
-    usage: 'distillery eval run --project ID [--student RUN | --teacher RUN] [--seed N] [--iterations N]',
-    options: { ...MODEL_OPTIONS, seed: { type: 'string' }, iterations: { type: 'string' } },
+    usage:
+      'distillery eval run --project ID [--student RUN | --teacher RUN] [--seed N] [--iterations N] [--target T ...]\n' +
+      '  --target sets what the model must reach, e.g. "recall:unfair>=0.95", "precision:LABEL>=0.9", "accuracy>=0.9",\n' +
+      '  "macroF1>=0.8"; each gets a verdict (met, uncertain: met but its 95% interval reaches below, not met).',
+    options: {
+      ...MODEL_OPTIONS,
+      seed: { type: 'string' },
+      iterations: { type: 'string' },
+      target: { type: 'string', multiple: true },
+    },
     run: async ({ values }, io) => {
+      const targets = ((values.target as string[] | undefined) ?? []).map((text) => {
+        const t = parseTarget(text);
+        if (!t)
+          throw new AppError(
+            'INVALID_INPUT',
+            `--target "${text}" is not a target: write e.g. "recall:LABEL>=0.95" or "accuracy>=0.9" (a value from 0 to 1).`,
+          );
+        return t;
+      });
       const core = await io.core();
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
@@ -115,7 +133,24 @@ export const evaluationCommands: CliCommand[] = [
         io.print(
           `  ${c.label.padEnd(16)} P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  F1 ${c.f1.toFixed(3)}  n ${c.support}`,
         );
-      return e;
+      const verdicts = targets.map((t) => {
+        if (t.label !== undefined && !e.labels.includes(t.label))
+          throw new AppError(
+            'INVALID_INPUT',
+            `--target names "${t.label}", which is not a label (${e.labels.join(', ')}).`,
+          );
+        return { target: t, ...judgeTarget(e, t) };
+      });
+      for (const v of verdicts) {
+        const what =
+          v.target.label === undefined ? v.target.metric : `${v.target.metric} of "${v.target.label}"`;
+        const range =
+          v.low === null || v.high === null ? '' : ` (95% interval ${v.low.toFixed(3)}-${v.high.toFixed(3)})`;
+        io.print(
+          `Target ${what} >= ${v.target.min}: ${v.verdict === 'met' ? 'met' : v.verdict === 'uncertain' ? 'uncertain (met here, but the interval reaches below)' : v.verdict === 'not-met' ? 'NOT met' : 'cannot be judged (no documents)'}, ${v.value === null ? '—' : v.value.toFixed(3)}${range}`,
+        );
+      }
+      return targets.length ? { ...e, targets: verdicts } : e;
     },
   },
   {
@@ -236,6 +271,14 @@ export const evaluationCommands: CliCommand[] = [
           `  ${m.name.padEnd(20)} ${m.a?.toFixed(3) ?? '—'} -> ${m.b?.toFixed(3) ?? '—'}` +
             (m.delta === null ? '' : ` (${m.delta >= 0 ? '+' : ''}${m.delta.toFixed(3)})`),
         );
+      const sig = diff.significance;
+      const signed = (v: number | null): string => (v === null ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(3)}`);
+      io.print(
+        `On the same ${sig.shared} gold documents: only A right on ${sig.onlyA}, only B right on ${sig.onlyB}; ` +
+          `McNemar p = ${sig.pValue === null ? '—' : sig.pValue.toPrecision(3)}; ` +
+          `macro-F1 change ${signed(sig.macroF1Delta.value)} (95% interval ${signed(sig.macroF1Delta.low)} to ${signed(sig.macroF1Delta.high)}): ` +
+          (sig.significant ? 'a real difference (unlikely to be chance).' : 'could be chance.'),
+      );
       return diff;
     },
   },

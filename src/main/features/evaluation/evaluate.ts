@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import { pairedSignificance } from './significance';
 import { performance } from 'node:perf_hooks';
 import type {
   EvaluationCandidate,
@@ -489,5 +490,5 @@ export function compareRuns(db: Db, projectId: number, a: ModelRef, b: ModelRef)
     const fb = eb.perClass.find((c) => c.label === label)?.f1 ?? null;
     metrics.push(metric(`F1 ${label}`, fa, fb));
   }
-  return { a: toSummary(ea), b: toSummary(eb), settings, metrics };
+  return { a: toSummary(ea), b: toSummary(eb), settings, metrics, significance: pairedSignificance(ea, eb) };
 }

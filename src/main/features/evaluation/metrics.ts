@@ -344,3 +344,23 @@ export function bootstrapIntervals<K extends string>(
   }
   return out;
 }
+
+/**
+ * McNemar's exact test of two classifiers on the same documents: `onlyA` documents only A gets right, `onlyB` only B.
+ * Under "no difference" each such document is a fair coin, so the two-sided p-value is
+ * min(1, 2 * P(X <= min(onlyA, onlyB))) for X ~ Binomial(onlyA + onlyB, 1/2) (statsmodels' mcnemar(exact=True)).
+ * With no document where they differ, p = 1.
+ */
+export function mcnemarExact(onlyA: number, onlyB: number): number {
+  const n = onlyA + onlyB;
+  if (n === 0) return 1;
+  const k = Math.min(onlyA, onlyB);
+  // Sum of C(n, i) / 2^n in log space, so that thousands of documents do not overflow.
+  let logC = -n * Math.LN2;
+  let tail = Math.exp(logC);
+  for (let i = 1; i <= k; i++) {
+    logC += Math.log(n - i + 1) - Math.log(i);
+    tail += Math.exp(logC);
+  }
+  return Math.min(1, 2 * tail);
+}

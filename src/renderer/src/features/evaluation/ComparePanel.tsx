@@ -4,6 +4,20 @@ import { useTranslation } from 'react-i18next';
 import type { EvaluationCandidate, ModelRef, RunDiff } from '../../../../shared/evaluation';
 import { ApiError, call } from '../../api';
 import { fmt, refKey } from './format';
+import { MetricName } from '../guide/MetricName';
+import type { MetricKey } from '../guide/i18n';
+
+/** The guide's explanation for each metric name of the comparison. */
+const EXPLAINED: Readonly<Record<string, MetricKey>> = {
+  accuracy: 'accuracy',
+  'macro F1': 'macroF1',
+  'micro F1': 'microF1',
+  'weighted F1': 'weightedF1',
+  "Cohen's kappa": 'kappa',
+  'macro AUC': 'macroAuc',
+  ECE: 'ece',
+};
+const signed = (v: number | null): string => (v === null ? '—' : `${v > 0 ? '+' : ''}${fmt(v)}`);
 
 /** Two evaluated models side by side: the settings that differ and the change of every metric. */
 export function ComparePanel({
@@ -58,6 +72,23 @@ export function ComparePanel({
       </Group>
       {error && <Alert color="red">{error}</Alert>}
       {diff && (
+        <Alert
+          color={diff.significance.significant ? 'teal' : 'gray'}
+          data-testid="compare-significance"
+          data-significant={diff.significance.significant ? 'yes' : 'no'}
+        >
+          {t(diff.significance.significant ? 'significance.real' : 'significance.chance', {
+            n: diff.significance.shared,
+            onlyA: diff.significance.onlyA,
+            onlyB: diff.significance.onlyB,
+            p: diff.significance.pValue === null ? '—' : diff.significance.pValue.toPrecision(2),
+            delta: signed(diff.significance.macroF1Delta.value),
+            low: signed(diff.significance.macroF1Delta.low),
+            high: signed(diff.significance.macroF1Delta.high),
+          })}
+        </Alert>
+      )}
+      {diff && (
         <SimpleGrid cols={{ base: 1, md: 2 }} data-testid="compare-result">
           <Table withTableBorder>
             <Table.Thead>
@@ -94,7 +125,9 @@ export function ComparePanel({
             <Table.Tbody>
               {diff.metrics.map((m) => (
                 <Table.Tr key={m.name}>
-                  <Table.Td data-testid="compare-metric">{metricLabel(m.name)}</Table.Td>
+                  <Table.Td data-testid="compare-metric">
+                    <MetricName metric={EXPLAINED[m.name] ?? 'f1'}>{metricLabel(m.name)}</MetricName>
+                  </Table.Td>
                   <Table.Td>{fmt(m.a)}</Table.Td>
                   <Table.Td>{fmt(m.b)}</Table.Td>
                   <Table.Td

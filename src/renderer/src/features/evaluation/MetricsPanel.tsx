@@ -2,6 +2,8 @@ import { Badge, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { EvaluationResult } from '../../../../shared/evaluation';
 import { fmt } from './format';
+import { MetricName } from '../guide/MetricName';
+import { TargetPanel } from './TargetPanel';
 
 /** The report's threshold of too few gold documents in a class. */
 const LOW_SUPPORT = 30;
@@ -12,6 +14,7 @@ export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): 
   const e = evaluation;
   return (
     <Stack>
+      <TargetPanel evaluation={e} />
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         {(
           [
@@ -23,9 +26,9 @@ export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): 
           ] as const
         ).map(([key, m]) => (
           <Stack key={key} gap={0} data-testid={`metric-${key}`}>
-            <Text size="xs" c="dimmed">
+            <MetricName metric={key} size="xs" c="dimmed">
               {t(key)}
-            </Text>
+            </MetricName>
             <Text fw={700}>{m.value === null ? t('undefinedValue') : fmt(m.value)}</Text>
             {m.low !== null && m.high !== null && (
               <Text size="xs" c="dimmed">
@@ -35,15 +38,15 @@ export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): 
           </Stack>
         ))}
         <Stack gap={0}>
-          <Text size="xs" c="dimmed">
+          <MetricName metric="macroAuc" size="xs" c="dimmed">
             {t('auc')}
-          </Text>
+          </MetricName>
           <Text fw={700}>{fmt(e.macroAuc)}</Text>
         </Stack>
         <Stack gap={0}>
-          <Text size="xs" c="dimmed">
+          <MetricName metric="ece" size="xs" c="dimmed">
             {t('ece')}
-          </Text>
+          </MetricName>
           <Text fw={700}>{fmt(e.ece)}</Text>
         </Stack>
       </SimpleGrid>
@@ -54,12 +57,24 @@ export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): 
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('label')}</Table.Th>
-            <Table.Th>{t('precision')}</Table.Th>
-            <Table.Th>{t('recall')}</Table.Th>
-            <Table.Th>{t('f1')}</Table.Th>
-            <Table.Th>{t('support')}</Table.Th>
-            <Table.Th>{t('aucShort')}</Table.Th>
-            <Table.Th>{t('averagePrecision')}</Table.Th>
+            <Table.Th>
+              <MetricName metric="precision">{t('precision')}</MetricName>
+            </Table.Th>
+            <Table.Th>
+              <MetricName metric="recall">{t('recall')}</MetricName>
+            </Table.Th>
+            <Table.Th>
+              <MetricName metric="f1">{t('f1')}</MetricName>
+            </Table.Th>
+            <Table.Th>
+              <MetricName metric="support">{t('support')}</MetricName>
+            </Table.Th>
+            <Table.Th>
+              <MetricName metric="auc">{t('aucShort')}</MetricName>
+            </Table.Th>
+            <Table.Th>
+              <MetricName metric="averagePrecision">{t('averagePrecision')}</MetricName>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

@@ -32,6 +32,33 @@ export const evaluationI18n = {
     missing_other: '{{count}} gold documents have no prediction from this model and are not counted.',
     ciNote: '95% bootstrap intervals ({{iterations}} resamples, seed {{seed}}).',
     undefinedValue: 'undefined',
+    significance: {
+      real: 'On the same {{n}} test documents, only A is right on {{onlyA}} and only B on {{onlyB}} (McNemar p = {{p}}); macro-F1 changes by {{delta}} (95% interval {{low}} to {{high}}). This difference is unlikely to be chance.',
+      chance:
+        'On the same {{n}} test documents, only A is right on {{onlyA}} and only B on {{onlyB}} (McNemar p = {{p}}); macro-F1 changes by {{delta}} (95% interval {{low}} to {{high}}). This difference could be chance: do not choose between them on it.',
+    },
+    goal: {
+      title: 'Does the model reach what you need?',
+      metricLabel: 'Measure',
+      labelLabel: 'Label',
+      atLeast: 'At least',
+      metric: {
+        accuracy: 'Accuracy',
+        macroF1: 'Macro-F1',
+        recall: 'Recall',
+        precision: 'Precision',
+        f1: 'F1',
+      },
+      perLabel: '{{metric}} of “{{label}}”',
+      verdict: { met: 'Met', uncertain: 'Not sure yet', 'not-met': 'Not met', undefined: 'Cannot tell' },
+      why: {
+        met: '{{what}} is {{value}} (95% interval {{low}}–{{high}}): at least {{min}}, even at the low end of its interval.',
+        uncertain:
+          '{{what}} is {{value}} on these test documents, but its 95% interval reaches down to {{low}}, below {{min}}: add more test documents of this kind to be sure.',
+        'not-met': '{{what}} is {{value}}, below the target of {{min}}.',
+        undefined: '{{what}} cannot be measured: the test set has no documents for it.',
+      },
+    },
     tabs: {
       metrics: 'Metrics',
       confusion: 'Confusion',
@@ -187,6 +214,33 @@ export const evaluationI18n = {
     missing_other: '有 {{count}} 个金标准文档没有该模型的预测，未计入。',
     ciNote: '95% 自助法区间（{{iterations}} 次重采样，随机种子 {{seed}}）。',
     undefinedValue: '未定义',
+    significance: {
+      real: '在相同的 {{n}} 篇测试文档上，只有 A 判对的有 {{onlyA}} 篇，只有 B 判对的有 {{onlyB}} 篇（McNemar 检验 p = {{p}}）；宏平均 F1 变化 {{delta}}（95% 区间 {{low}} 至 {{high}}）。这一差异不太可能是偶然。',
+      chance:
+        '在相同的 {{n}} 篇测试文档上，只有 A 判对的有 {{onlyA}} 篇，只有 B 判对的有 {{onlyB}} 篇（McNemar 检验 p = {{p}}）；宏平均 F1 变化 {{delta}}（95% 区间 {{low}} 至 {{high}}）。这一差异可能只是偶然：不要据此在两者之间做选择。',
+    },
+    goal: {
+      title: '模型达到您的要求了吗？',
+      metricLabel: '指标',
+      labelLabel: '标签',
+      atLeast: '至少',
+      metric: {
+        accuracy: '准确率',
+        macroF1: '宏平均 F1',
+        recall: '召回率',
+        precision: '精确率',
+        f1: 'F1',
+      },
+      perLabel: '“{{label}}”的{{metric}}',
+      verdict: { met: '已达到', uncertain: '尚不确定', 'not-met': '未达到', undefined: '无法判断' },
+      why: {
+        met: '{{what}}为 {{value}}（95% 区间 {{low}}–{{high}}）：即使取区间下限，也不低于 {{min}}。',
+        uncertain:
+          '{{what}}在这些测试文档上为 {{value}}，但其 95% 区间下限为 {{low}}，低于 {{min}}：请增加此类测试文档以便确认。',
+        'not-met': '{{what}}为 {{value}}，低于目标 {{min}}。',
+        undefined: '无法衡量{{what}}：测试集中没有相关文档。',
+      },
+    },
     tabs: {
       metrics: '指标',
       confusion: '混淆矩阵',

@@ -19,6 +19,7 @@ export const guideI18n = {
       f1: 'F1',
       support: 'Documents',
       loss: 'Loss',
+      averagePrecision: 'Average precision',
       interval: '95% interval',
     },
     explain: {
@@ -39,6 +40,8 @@ export const guideI18n = {
       f1: 'The balance of precision and recall for one label: high only when both are high.',
       support: 'How many documents people gave this label.',
       loss: 'How wrong the model is on average during training: lower is better.',
+      averagePrecision:
+        'The area under the precision-recall curve: how precise the model stays as it finds more of a label; 1 is perfect.',
       interval:
         'The range the number would most likely fall in on another set of similar documents: a wide range means few documents.',
     },
@@ -59,6 +62,7 @@ export const guideI18n = {
       f1: 'F1',
       support: '文档数',
       loss: '损失',
+      averagePrecision: '平均精确率',
       interval: '95% 区间',
     },
     explain: {
@@ -76,6 +80,7 @@ export const guideI18n = {
       f1: '单个标签精确率与召回率的平衡：只有两者都高时才高。',
       support: '人工给出该标签的文档数。',
       loss: '训练中模型平均错得有多厉害：越低越好。',
+      averagePrecision: '精确率-召回率曲线下的面积：模型找出更多该标签文档时仍能保持的精确程度；1 为完美。',
       interval: '在另一批类似文档上，该数值最可能落入的范围：范围越宽，说明文档越少。',
     },
   },
