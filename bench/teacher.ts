@@ -1,16 +1,20 @@
 /**
  * Teacher throughput on a generated qwen2 model with >= 100M parameters, over sentences of ../shared/datasets/unfair_tos.
  *   (a) Distillery: parallel sequences, shared prefix kept, labels scored by append-and-erase (the TeacherClient).
- *   (b) the naive way in the same run: one LlamaChatSession prompt per example asking for the label, the answer
- *       parsed, one sequence, no prefix reuse.
+ *   (b) the naive way in the same run, on equal terms: the same examples (at least 16), the same warm-up, the same
+ *       prompt (plan.before + text + plan.after) through the model's chat template with an explicit empty system
+ *       prompt, one LlamaChatSession prompt per example, one sequence, no prefix reuse; its answer is parsed to a
+ *       label and the share that parsed is reported.
  *   (c) the hardware's limit: the tokens Distillery evaluates, in one controlledEvaluate call.
- * Plus each optimisation switched off in turn (before/after). The last stdout line is one JSON object.
+ * Plus each optimisation switched off in turn (before/after), and Distillery's rate at 1, 2 and 4 sequences (on this
+ * CPU batching gains little; on a GPU it is most of the speed). The last stdout line is one JSON object.
  *
  * Options: --examples N (default 32; the issue's full configuration is --examples 200, about 15 minutes on a busy
- *          2-core machine), --naive N (examples for (b), default 3: its rate is per example), --ablation N (4),
- *          --threads N (1), --sequences N (default: what Distillery picks for this machine). Rates are per example, so the smaller defaults measure the same rates.
+ *          2-core machine), --naive N (examples for (b), default: all of them, at least 16), --ablation N (4),
+ *          --threads N (1), --sequences N (default: what Distillery picks for this machine). Rates are per example.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getLlama, LlamaChatSession, LlamaLogLevel, type Token } from 'node-llama-cpp';
@@ -22,14 +26,14 @@ import { BENCH_TEACHER_PLAN, benchTeacherModel } from './lib/teacher-model';
 const { values } = parseArgs({
   options: {
     examples: { type: 'string', default: '32' },
-    naive: { type: 'string', default: '3' },
+    naive: { type: 'string' },
     ablation: { type: 'string', default: '4' },
     threads: { type: 'string', default: '1' },
     sequences: { type: 'string' },
   },
 });
 const N = Number(values.examples);
-const NAIVE = Number(values.naive);
+const NAIVE = Math.max(16, values.naive === undefined ? N : Number(values.naive));
 const ABLATION = Number(values.ablation);
 const THREADS = Number(values.threads);
 const SEQUENCES = values.sequences === undefined ? recommendedSequences() : Number(values.sequences);
@@ -46,8 +50,11 @@ const rows = readFileSync(
   .slice(1)
   .map((l) => l.split('\t'))
   .filter((c) => c[4] && c[4].length >= 40 && c[4].length <= 200);
-const texts = rows.slice(0, N).map((c) => c[4]);
-const items: ScoreItem[] = texts.map((text, i) => ({ id: i + 1, text }));
+const texts = rows.slice(0, Math.max(N, NAIVE)).map((c) => c[4]);
+const items: ScoreItem[] = texts.slice(0, N).map((text, i) => ({ id: i + 1, text }));
+/** The per-sequence-count figures need at least that many examples per batch. */
+const SEQUENCE_COUNTS = [1, 2, 4];
+const LOADED_SEQUENCES = Math.max(SEQUENCES, ...SEQUENCE_COUNTS);
 
 const plan = BENCH_TEACHER_PLAN;
 
@@ -69,10 +76,11 @@ async function distillery(
 const client = new TeacherClient();
 await client.request({
   op: 'load',
-  options: { modelPath, threads: THREADS, sequences: SEQUENCES, contextSize: 1024, gpu: false },
+  options: { modelPath, threads: THREADS, sequences: LOADED_SEQUENCES, contextSize: 1024, gpu: false },
 });
-// Warm-up: the first evaluation pays for allocations.
-await client.request({ op: 'score', plan, items: items.slice(0, 1), strategy: {} });
+const main: ScoreStrategy = { parallel: SEQUENCES };
+// Warm-up, the same for both paths: the first evaluation pays for allocations.
+await client.request({ op: 'score', plan, items: items.slice(0, 1), strategy: main });
 
 // (b) and (c) run in this process with node-llama-cpp directly.
 const llama = await getLlama({ build: 'never', gpu: false, logLevel: LlamaLogLevel.error });
@@ -80,12 +88,39 @@ const model = await llama.loadModel({ modelPath });
 const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: THREADS });
 const sequence = context.getSequence();
 
+/** One naive answer: a fresh chat (explicit empty system prompt), the whole prompt, greedy decoding. */
+async function naiveAnswer(text: string): Promise<string> {
+  await sequence.clearHistory();
+  const session = new LlamaChatSession({
+    contextSequence: sequence,
+    autoDisposeSequence: false,
+    systemPrompt: '',
+  });
+  try {
+    return await session.prompt(`${plan.before}${text}${plan.after}`, { maxTokens: 8, temperature: 0 });
+  } finally {
+    session.dispose({ disposeSequence: false });
+  }
+}
+
+/** The label a naive answer names (its first word, thinking removed), or null: how a person would read it. */
+function parseAnswer(answer: string): string | null {
+  const word = answer
+    .replace(/<think>[\s\S]*?(<\/think>|$)/g, '')
+    .trim()
+    .toLowerCase()
+    .match(/^[\p{L}_-]+/u)?.[0];
+  return plan.labels.find((l) => l.toLowerCase() === word) ?? null;
+}
+await naiveAnswer(texts[0]);
+
 log(
   `model ${(params / 1e6).toFixed(1)}M parameters, ${N} examples, ${THREADS} thread(s), ${SEQUENCES} sequences`,
 );
-// (a) and (b) alternate in rounds, so that a change in the machine's load hits both alike (the machine is shared).
-const naiveItems = texts.slice(0, Math.min(NAIVE, texts.length));
-const rounds = Math.max(1, naiveItems.length);
+// (a) and (b) alternate in rounds, so that a change in the machine's load hits both alike (the machine is shared);
+// each round gives Distillery a quarter of its examples in one request, as a teacher run does.
+const naiveItems = texts.slice(0, NAIVE);
+const rounds = 4;
 let aSeconds = 0;
 let aTokens = 0;
 let bSeconds = 0;
@@ -93,20 +128,20 @@ let parsed = 0;
 for (let r = 0; r < rounds; r++) {
   const chunk = items.slice(Math.floor((r * N) / rounds), Math.floor(((r + 1) * N) / rounds));
   if (chunk.length) {
-    const a = await distillery(client, chunk, {});
+    const a = await distillery(client, chunk, main);
     aSeconds += a.seconds;
     aTokens += a.tokens;
   }
-  const text = naiveItems[r];
-  if (text === undefined) continue;
-  const tn = performance.now();
-  await sequence.clearHistory();
-  const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
-  const answer = await session.prompt(`${plan.before}${text}${plan.after}`, { maxTokens: 8, temperature: 0 });
-  const lower = answer.trim().toLowerCase();
-  if (lower.startsWith('unfair') || lower.startsWith('fair')) parsed++;
-  session.dispose({ disposeSequence: false });
-  bSeconds += (performance.now() - tn) / 1000;
+  const naiveChunk = naiveItems.slice(
+    Math.floor((r * NAIVE) / rounds),
+    Math.floor(((r + 1) * NAIVE) / rounds),
+  );
+  for (const text of naiveChunk) {
+    const tn = performance.now();
+    const label = parseAnswer(await naiveAnswer(text));
+    bSeconds += (performance.now() - tn) / 1000;
+    if (label !== null) parsed++;
+  }
 }
 const full = { rate: N / aSeconds, seconds: aSeconds, tokens: aTokens };
 const naiveRate = naiveItems.length / bSeconds;
@@ -117,14 +152,24 @@ log(
 
 // Each optimisation switched off in turn, on a subset (rates are per example, so the subset size does not matter).
 const subset = items.slice(0, Math.min(ABLATION, items.length));
-const base = await distillery(client, subset, {});
+const base = await distillery(client, subset, main);
 const noBatch = await distillery(client, subset, { parallel: 1 });
-const noPrefix = await distillery(client, subset, { reusePrefix: false });
-const noAppendErase = await distillery(client, subset, { appendErase: false });
+const noPrefix = await distillery(client, subset, { ...main, reusePrefix: false });
+const noAppendErase = await distillery(client, subset, { ...main, appendErase: false });
 log(
   `ablation on ${subset.length}: all ${base.rate.toFixed(2)}/s, no batching ${noBatch.rate.toFixed(2)}/s, ` +
     `no prefix reuse ${noPrefix.rate.toFixed(2)}/s, no append-erase ${noAppendErase.rate.toFixed(2)}/s`,
 );
+// Per sequence count, on the same 8 examples (each count gets whole batches).
+const perSequences: Record<string, { examplesPerSecond: number; tokensPerSecond: number }> = {};
+for (const n of SEQUENCE_COUNTS) {
+  const r = await distillery(client, items.slice(0, 8), { parallel: n });
+  perSequences[String(n)] = {
+    examplesPerSecond: Number(r.rate.toFixed(3)),
+    tokensPerSecond: Number((r.tokens / r.seconds).toFixed(1)),
+  };
+}
+log(`per sequence count: ${JSON.stringify(perSequences)}`);
 await client.dispose();
 
 // (c): Distillery's tokens (its prefix once, then every example) as one sequence, in one call.
@@ -155,7 +200,9 @@ console.log(
     sequences: SEQUENCES,
     distilleryExamplesPerSecond: Number(full.rate.toFixed(3)),
     naiveExamplesPerSecond: Number(naiveRate.toFixed(3)),
+    naiveExamples: naiveItems.length,
     naiveParsed: `${parsed}/${naiveItems.length}`,
+    naiveParsedShare: Number((parsed / naiveItems.length).toFixed(3)),
     ratioDistilleryToNaive: Number((full.rate / naiveRate).toFixed(2)),
     distilleryTokensPerSecond: Number(distilleryTokensPerSecond.toFixed(1)),
     rawTokensPerSecond: Number(rawTokensPerSecond.toFixed(1)),
@@ -166,6 +213,12 @@ console.log(
       withoutPrefixReuse: Number(noPrefix.rate.toFixed(3)),
       withoutAppendErase: Number(noAppendErase.rate.toFixed(3)),
     },
+    perSequenceCount: perSequences,
     targets: { ratioDistilleryToNaive: 5, ratioTokensToRaw: 0.8 },
+    met: {
+      ratioDistilleryToNaive: full.rate / naiveRate >= 5,
+      ratioTokensToRaw: distilleryTokensPerSecond / rawTokensPerSecond >= 0.8,
+    },
+    load: loadavg().map((l) => Number(l.toFixed(2))),
   }),
 );

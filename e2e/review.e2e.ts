@@ -160,6 +160,8 @@ describe('review step (browser mode, real Chromium)', () => {
     await expect(page.getByTestId('accept-teacher').isDisabled()).resolves.toBe(true);
     expect(await review.shownId(page)).toBe(bobFirst);
     const bobShown = await review.pressAndWaitForNext(page, '2', bobFirst);
+    // The next document shows at once and the label is saved behind it: "saving…" is gone once it is in.
+    await page.getByTestId('unsaved-count').waitFor({ state: 'detached' });
 
     await page.reload();
     await page.getByTestId('review-step').waitFor();

@@ -225,6 +225,8 @@ export const reviewContract = {
       exampleId: z.number().int().positive().nullable(),
       direction: z.enum(['next', 'prev']).default('next'),
       annotator,
+      /** Only look (fetching ahead): the person's remembered position stays where it is. */
+      peek: z.boolean().optional(),
     }),
   ),
   'review.item': channel<ReviewItem>()(

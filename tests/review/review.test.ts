@@ -348,6 +348,15 @@ describe('labelling', () => {
       exampleId: null,
       annotator: 'bob',
     });
+    // The page fetching the next document ahead (peek) sees it without moving alice's position.
+    const ahead = await core.call('review.next', {
+      projectId: fx.projectId,
+      queue: { kind: 'all' },
+      exampleId: e[5],
+      annotator: 'alice',
+      peek: true,
+    });
+    expect(ahead?.exampleId).toBe(e[6]);
     const alice = await core.call('review.state', { projectId: fx.projectId, annotator: 'alice' });
     expect(alice.item?.exampleId).toBe(e[5]);
     const bob = await core.call('review.state', { projectId: fx.projectId, annotator: 'bob' });

@@ -80,7 +80,10 @@ export function reviewState(db: Db, projectId: number, annotator: string): Revie
   };
 }
 
-/** Moves through a queue without labelling (arrows, skip) and remembers where the person is. */
+/**
+ * Moves through a queue without labelling (arrows, skip) and remembers where the person is; with `peek`, only looks
+ * (the page fetching the next document ahead of time), leaving the remembered position as it was.
+ */
 export function moveTo(
   db: Db,
   projectId: number,
@@ -88,15 +91,12 @@ export function moveTo(
   queue: QueueSpec,
   from: number | null,
   direction: 'next' | 'prev',
+  peek = false,
 ): ReturnType<typeof loadItem> | null {
   assertProject(db, projectId);
   const id = neighbour(db, projectId, queue, from, direction);
-  if (id === null) {
-    savePosition(db, projectId, annotator, queue, from);
-    return null;
-  }
-  savePosition(db, projectId, annotator, queue, id);
-  return loadItem(db, projectId, id, annotator);
+  if (!peek) savePosition(db, projectId, annotator, queue, id ?? from);
+  return id === null ? null : loadItem(db, projectId, id, annotator);
 }
 
 /**

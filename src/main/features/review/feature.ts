@@ -38,6 +38,7 @@ export const reviewFeature: Feature<typeof reviewContract> = {
         input.queue,
         input.exampleId,
         input.direction,
+        input.peek,
       ),
     'review.item': (input, ctx) =>
       loadItem(ctx.db, input.projectId, input.exampleId, who(ctx, input.annotator)),

@@ -44,7 +44,10 @@ function isTyping(target: EventTarget | null): boolean {
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
 }
 
-/** One document at a time, labelled from the keyboard; every action is saved before the next one starts. */
+/**
+ * One document at a time, labelled from the keyboard. The next document is fetched while the current one is read, so
+ * a label shows it at once; labels are saved in the order given, behind the display, and retried until saved.
+ */
 export function LabelPanel({
   projectId,
   annotator,
@@ -87,13 +90,117 @@ export function LabelPanel({
   const run = useCallback((action: () => Promise<void>): void => {
     chain.current = chain.current.then(action).then(
       () => setError(null),
-      (e: unknown) => setError(e instanceof ApiError ? e.info.message : String(e)),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
   }, []);
 
+  /**
+   * The document after the shown one, fetched while the person reads it: a label then shows it at once and is saved
+   * behind it. `next` is undefined until the answer arrives.
+   */
+  const prefetch = useRef<{ exampleId: number; queue: QueueSpec; next?: ReviewItem | null } | null>(null);
+  useEffect(() => {
+    if (!item) {
+      prefetch.current = null;
+      return;
+    }
+    const entry: { exampleId: number; queue: QueueSpec; next?: ReviewItem | null } = {
+      exampleId: item.exampleId,
+      queue,
+    };
+    prefetch.current = entry;
+    call('review.next', {
+      projectId,
+      queue,
+      exampleId: item.exampleId,
+      direction: 'next',
+      annotator,
+      peek: true,
+    }).then(
+      (next) => {
+        entry.next = next;
+      },
+      () => undefined,
+    );
+  }, [item, queue, projectId, annotator]);
+
+  /** Queued actions that will change the shown document: a label waits for them instead of using the prefetch. */
+  const changing = useRef(0);
+  const runChanging = useCallback(
+    (action: () => Promise<void>): void => {
+      changing.current++;
+      run(() =>
+        action().finally(() => {
+          changing.current--;
+        }),
+      );
+    },
+    [run],
+  );
+
+  const [unsaved, setUnsaved] = useState(0);
+  useEffect(() => {
+    if (unsaved === 0) return;
+    const warn = (e: BeforeUnloadEvent): void => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+
+  /** Saves a label in the order of the key presses; a save that fails for a passing reason is retried, never dropped. */
+  const save = useCallback(
+    (request: Parameters<typeof call<'review.annotate'>>[1]): void => {
+      setUnsaved((n) => n + 1);
+      run(async () => {
+        try {
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await call('review.annotate', request);
+              break;
+            } catch (e) {
+              const passing = !(e instanceof ApiError) || ['DB_LOCKED', 'INTERNAL'].includes(e.info.code);
+              const message = e instanceof ApiError ? e.info.message : String(e);
+              if (!passing) throw new Error(t('saveFailed', { id: request.exampleId, message }));
+              setError(t('saveRetrying', { id: request.exampleId, message }));
+              await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
+            }
+          }
+          setSaved((n) => n + 1);
+          setCountsTick((n) => n + 1);
+        } finally {
+          setUnsaved((n) => n - 1);
+        }
+      });
+    },
+    [run, t],
+  );
+
   const choose = useCallback(
     (labelId: number, acceptTeacher = false): void => {
-      run(async () => {
+      const shown = itemRef.current;
+      const ahead = prefetch.current;
+      const next =
+        shown &&
+        changing.current === 0 &&
+        ahead?.exampleId === shown.exampleId &&
+        ahead.queue === queueRef.current
+          ? ahead.next
+          : undefined;
+      if (shown && next) {
+        // Showing does not wait for saving: the next document is already here.
+        itemRef.current = next;
+        onItem(next);
+        save({
+          projectId,
+          exampleId: shown.exampleId,
+          labelId,
+          acceptTeacher,
+          timeSpentMs: Math.round(performance.now() - shownAt.current),
+          queue: queueRef.current,
+          annotator,
+        });
+        return;
+      }
+      runChanging(async () => {
         const current = itemRef.current;
         if (!current) return;
         const r = await call('review.annotate', {
@@ -111,12 +218,12 @@ export function LabelPanel({
         setCountsTick((n) => n + 1);
       });
     },
-    [run, projectId, annotator, onItem],
+    [runChanging, save, projectId, annotator, onItem],
   );
 
   const move = useCallback(
     (direction: 'next' | 'prev'): void => {
-      run(async () => {
+      runChanging(async () => {
         const next = await call('review.next', {
           projectId,
           queue: queueRef.current,
@@ -130,11 +237,11 @@ export function LabelPanel({
         }
       });
     },
-    [run, projectId, annotator, onItem],
+    [runChanging, projectId, annotator, onItem],
   );
 
   const undo = useCallback((): void => {
-    run(async () => {
+    runChanging(async () => {
       const r = await call('review.undo', { projectId, annotator });
       if (r.item) {
         itemRef.current = r.item;
@@ -142,7 +249,7 @@ export function LabelPanel({
       }
       setCountsTick((n) => n + 1);
     });
-  }, [run, projectId, annotator, onItem]);
+  }, [runChanging, projectId, annotator, onItem]);
 
   // On the test split a person chooses every label (the gold set); Enter there does nothing but the notice shows.
   const acceptTeacher = useCallback((): void => {
@@ -300,6 +407,11 @@ export function LabelPanel({
         <Badge variant="outline" color="teal" size="lg" tt="none" data-testid="saved-count">
           {t('savedCount', { count: saved })}
         </Badge>
+        {unsaved > 0 && (
+          <Badge variant="light" color="orange" size="lg" tt="none" data-testid="unsaved-count">
+            {t('unsavedCount', { count: unsaved })}
+          </Badge>
+        )}
       </Group>
       {error && (
         <Alert color="red" data-testid="review-error" withCloseButton onClose={() => setError(null)}>

@@ -39,6 +39,10 @@ export const reviewI18n = {
     searchPlaceholder: 'e.g. liability',
     inQueue: '{{count}} in this queue',
     savedCount: '{{count}} saved',
+    unsavedCount: '{{count}} saving…',
+    saveRetrying:
+      'The label of document {{id}} is not saved yet ({{message}}). It is kept here and tried again every few seconds; do not close this page.',
+    saveFailed: 'The label of document {{id}} was not saved: {{message}}',
     queueEmptyTitle: 'Nothing left in this queue',
     queueEmpty: 'Every document of this queue is done. Choose another queue or filter above.',
     document: 'Document {{id}}',
@@ -190,6 +194,10 @@ export const reviewI18n = {
     searchPlaceholder: '例如：责任',
     inQueue: '此队列中有 {{count}} 条',
     savedCount: '已保存 {{count}} 条',
+    unsavedCount: '正在保存 {{count}} 条…',
+    saveRetrying:
+      '文档 {{id}} 的标签尚未保存（{{message}}）。它保留在此页面中，每隔几秒重试一次；请不要关闭此页面。',
+    saveFailed: '文档 {{id}} 的标签未能保存：{{message}}',
     queueEmptyTitle: '此队列已全部完成',
     queueEmpty: '此队列中的所有文档都已处理。请在上方选择其他队列或筛选条件。',
     document: '文档 {{id}}',
