@@ -83,8 +83,9 @@ class Evaluator {
   async generate(
     prompt: readonly Token[],
     max: number,
-  ): Promise<{ tokens: Token[]; picked: Token[]; dists: Dist[]; eos: boolean }> {
+  ): Promise<{ tokens: Token[]; picked: Token[]; dists: Dist[]; eos: boolean; prompt: Dist[] }> {
     let all = await this.evaluate(prompt);
+    const promptDists = all;
     const picked: Token[] = [];
     const dists: Dist[] = [];
     while (picked.length < max) {
@@ -93,12 +94,12 @@ class Evaluator {
       dists.push(dist);
       picked.push(next);
       if (next === this.model.tokens.eos) {
-        return { tokens: picked.slice(0, -1), picked, dists, eos: true };
+        return { tokens: picked.slice(0, -1), picked, dists, eos: true, prompt: promptDists };
       }
       if (picked.length >= max) break;
       all = await this.evaluate([...prompt, ...picked]);
     }
-    return { tokens: picked, picked, dists, eos: false };
+    return { tokens: picked, picked, dists, eos: false, prompt: promptDists };
   }
 }
 
@@ -109,18 +110,33 @@ function argmax(d: Dist): Token {
   return best;
 }
 
+const logTotals = new WeakMap<Dist, number>();
+
 /** log p(token) normalised over the whole vocabulary, as the engines compute log-softmax. */
 function logprob(d: Dist, t: Token): number {
-  let total = 0;
-  for (const p of d.values()) total += p;
-  return Math.log(d.get(t) ?? 0) - Math.log(total);
+  let lt = logTotals.get(d);
+  if (lt === undefined) {
+    let total = 0;
+    for (const p of d.values()) total += p;
+    lt = Math.log(total);
+    logTotals.set(d, lt);
+  }
+  return Math.log(d.get(t) ?? 0) - lt;
 }
 
 function top(d: Dist, n: number): Array<[Token, number]> {
-  return [...d.keys()]
-    .map((t): [Token, number] => [t, logprob(d, t)])
+  return [...d.entries()]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, n);
+    .slice(0, n)
+    .map(([t]): [Token, number] => [t, logprob(d, t)]);
+}
+
+/** 1 for the most likely token. */
+function rank(d: Dist, t: Token): number {
+  const p = d.get(t) ?? 0;
+  let above = 0;
+  for (const q of d.values()) if (q > p) above++;
+  return above + 1;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -171,7 +187,7 @@ export async function startEngine(opts: EngineOptions): Promise<EngineServer> {
     let completionTokens = 0;
     for (const [index, prompt] of prompts.entries()) {
       const gen = await ev.generate(prompt, maxTokens);
-      const all = await ev.evaluate(prompt);
+      const all = gen.prompt;
       promptTokens += prompt.length;
       completionTokens += gen.picked.length;
       const text = model.detokenize(gen.tokens, true);
@@ -214,11 +230,10 @@ export async function startEngine(opts: EngineOptions): Promise<EngineServer> {
                 i === prompt.length - 1 &&
                 model.detokenize(prompt, true).includes(opts.poison);
               entries.set(t, poisoned ? null : logprob(d, t));
-              const ranked = top(d, d.size).map(([k]) => k);
               return Object.fromEntries(
                 [...entries].map(([k, v]) => [
                   String(k),
-                  { logprob: v, rank: ranked.indexOf(k) + 1, decoded_token: piece(k) },
+                  { logprob: v, rank: rank(d, k), decoded_token: piece(k) },
                 ]),
               );
             });

@@ -240,7 +240,7 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
           </Button>
         </Group>
 
-        <RemoteEndpoints endpoints={endpoints} onChange={setEndpoints} running={running} />
+        <RemoteEndpoints endpoints={endpoints} onChange={setEndpoints} running={running || previewing} />
       </Card>
 
       {error && (
