@@ -24,6 +24,11 @@ export const AUDIT_ACTIONS = [
   'set_threshold',
   'split',
   'teacher.run',
+  'assign',
+  'adjudicate',
+  'user_add',
+  'user_update',
+  'password_change',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

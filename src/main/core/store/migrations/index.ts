@@ -8,6 +8,7 @@ import { migration007 } from './007_export';
 import { migration008ImportSplit } from './008_import_split';
 import { migration009TeacherDrafts } from './009_teacher_drafts';
 import { migration010Ids } from './010_ids';
+import { migration011Team } from './011_team';
 import type { Migration } from './types';
 
 /**
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008ImportSplit,
   migration009TeacherDrafts,
   migration010Ids,
+  migration011Team,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
