@@ -15,7 +15,11 @@ import { goldLabels, latestTeacherRun, projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { markReviewRequestsDone } from '../evaluation/reviewRequests';
+import { canSee, holdLease, queueScope } from '../team/scope';
 import { HAS_HUMAN_LABEL, loadItem, neighbour, queueSql, teacherView } from './queues';
+
+/** The queues of documents still to label: labelling one takes it out of the queue. */
+const PENDING_QUEUES: readonly QueueSpec['kind'][] = ['unreviewed', 'uncertain', 'random'];
 
 export function assertProject(db: Db, projectId: number): void {
   if (!db.prepare('SELECT 1 FROM projects WHERE id = ?').get(projectId)) throw notFound('Project', projectId);
@@ -95,8 +99,15 @@ export function moveTo(
 ): ReturnType<typeof loadItem> | null {
   assertProject(db, projectId);
   const id = neighbour(db, projectId, queue, from, direction);
-  if (!peek) savePosition(db, projectId, annotator, queue, id ?? from);
-  return id === null ? null : loadItem(db, projectId, id, annotator);
+  // A peek (prefetch) neither moves the person's place nor takes the team-mode lease on the document.
+  if (peek) return id === null ? null : loadItem(db, projectId, id, annotator, false);
+  if (id === null) {
+    savePosition(db, projectId, annotator, queue, from);
+    holdLease(db, projectId, null);
+    return null;
+  }
+  savePosition(db, projectId, annotator, queue, id);
+  return loadItem(db, projectId, id, annotator);
 }
 
 /**
@@ -119,7 +130,7 @@ export function annotate(
     const ex = db
       .prepare('SELECT excluded, split FROM examples WHERE id = ? AND project_id = ?')
       .get(input.exampleId, input.projectId) as { excluded: number; split: string | null } | undefined;
-    if (!ex) throw notFound('Document', input.exampleId);
+    if (!ex || !canSee(db, input.exampleId)) throw notFound('Document', input.exampleId);
     if (ex.excluded === 1) {
       throw new AppError(
         'CONFLICT',
@@ -157,8 +168,15 @@ export function annotate(
         nowIso(),
       );
     markReviewRequestsDone(db, input.projectId, [input.exampleId]);
-    const nextId = neighbour(db, input.projectId, input.queue, input.exampleId, 'next');
+    // In team mode a document skipped because someone else had it open may be free again: after the end of the
+    // queue, look again from its start (the documents labelled have left it, so this never repeats one).
+    const nextId =
+      neighbour(db, input.projectId, input.queue, input.exampleId, 'next') ??
+      (queueScope() && PENDING_QUEUES.includes(input.queue.kind)
+        ? neighbour(db, input.projectId, input.queue, null, 'next')
+        : null);
     savePosition(db, input.projectId, input.annotator, input.queue, nextId ?? input.exampleId);
+    if (nextId === null) holdLease(db, input.projectId, null);
     return {
       annotationId: Number(info.lastInsertRowid),
       next: nextId === null ? null : loadItem(db, input.projectId, nextId, input.annotator),
