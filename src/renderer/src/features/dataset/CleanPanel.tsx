@@ -227,7 +227,9 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
         <Table.Tbody>
           {(rules.data ?? []).map((r) => (
             <Table.Tr key={r.name}>
-              <Table.Td>{r.description}</Table.Td>
+              <Table.Td data-testid="mask-rule">
+                {t(`maskRule.${r.name}`, { defaultValue: r.description })}
+              </Table.Td>
               <Table.Td>
                 <code>{r.replacement}</code>
               </Table.Td>

@@ -1,6 +1,16 @@
 /** Strings of the dataset step, English and Simplified Chinese: every key in both. */
 export const datasetI18n = {
   en: {
+    maskRule: {
+      email: 'E-mail addresses',
+      cn_id_card: 'Chinese resident ID card numbers (18 characters, with a valid check character)',
+      medical_record_number:
+        'Medical record numbers written as "MRN", "病历号" or "住院号" followed by digits',
+      cn_mobile: 'Chinese mobile numbers (11 digits starting with 1)',
+      intl_phone:
+        'Phone numbers written with an international prefix, e.g. +358 400 817198, +44 20 7946 0958',
+      phone: 'Phone numbers with separators, e.g. (555) 123-4567',
+    },
     summary: '{{total}} examples · {{included}} in use · {{excluded}} excluded · {{labelled}} labelled',
     testLocked: 'Test split locked',
     testUnlocked: 'Test split not locked',
@@ -201,6 +211,14 @@ export const datasetI18n = {
     error: 'Something went wrong',
   },
   'zh-CN': {
+    maskRule: {
+      email: '电子邮件地址',
+      cn_id_card: '中国居民身份证号码（18 位，校验码有效）',
+      medical_record_number: '以“MRN”“病历号”或“住院号”开头、后跟数字的病历号',
+      cn_mobile: '中国手机号码（以 1 开头的 11 位数字）',
+      intl_phone: '带国际区号的电话号码，例如 +358 400 817198、+44 20 7946 0958',
+      phone: '带分隔符的电话号码，例如 (555) 123-4567',
+    },
     summary: '共 {{total}} 条 · 使用中 {{included}} 条 · 已排除 {{excluded}} 条 · 已标注 {{labelled}} 条',
     testLocked: '测试集已锁定',
     testUnlocked: '测试集未锁定',
