@@ -257,6 +257,28 @@ describe('remote teacher engines (test vLLM / llama.cpp / Ollama servers on 127.
     expectEqualToLocal(remote, await local(p.projectId, 2));
   }, 120_000);
 
+  it('moves the work of an endpoint that goes down to the others (its breaker opens, shown with the rates), same numbers', async () => {
+    const [live, dying] = [await engine({ kind: 'vllm' }), await engine({ kind: 'vllm' })];
+    await core.call('teacher.checkEndpoint', endpoint(live, { concurrency: 1 }));
+    await core.call('teacher.checkEndpoint', endpoint(dying, { concurrency: 1 }));
+    await dying.close();
+    const p = makeProject(core, {
+      labels: LABELS,
+      examples: SENTENCES.slice(0, 3).map((text) => ({ text })),
+    });
+    const items = await core.call('teacher.preview', {
+      projectId: p.projectId,
+      endpoints: [endpoint(dying, { concurrency: 1 }), endpoint(live, { concurrency: 1 })],
+      count: 3,
+    });
+    const remote = new Map(items.map((i) => [i.exampleId!, [...i.distribution!.probs]]));
+    expectEqualToLocal(remote, await local(p.projectId, 3));
+    const down = (await core.call('teacher.endpointRates', {})).find((r) => r.url === dying.url)!;
+    expect(down.breakerOpen).toBe(true);
+    expect(down.documents).toBe(0);
+    expect(down.retries).toBeGreaterThan(0);
+  }, 120_000);
+
   it('opens the circuit breaker after repeated failures and sends nothing while it is open', async () => {
     const vllm = await engine({ kind: 'vllm' });
     const http = new EndpointHttp(vllm.url, undefined, {

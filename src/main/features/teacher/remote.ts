@@ -551,7 +551,9 @@ function meterOf(conn: Connection): RateMeter {
 /** Endpoints that scored something in the last minute, with their current rates. */
 export function endpointRates(): EndpointRate[] {
   const now = Date.now();
-  return [...meters.values()].filter((m) => m.inFlight > 0 || now - m.lastAt < 60_000).map((m) => m.rate());
+  return [...meters.values()]
+    .filter((m) => m.inFlight > 0 || m.http.breakerOpen || now - m.lastAt < 60_000)
+    .map((m) => m.rate());
 }
 
 /** A document that could not be sent this many times stops the run (it stays resumable). */
@@ -571,8 +573,20 @@ export async function remoteScorer(
   return {
     batchSize: Math.max(8, slots.length * 4),
     score: async (plan, items) => {
-      // Every endpoint's frame first: a template problem is one error, not one per document.
-      await Promise.all(conns.map((c) => planOf(c, plan, signal)));
+      // Every endpoint's frame first: a template problem is one error, not one per document. An endpoint that
+      // cannot be reached now sits this batch out while the others work.
+      for (const c of conns) meterOf(c);
+      const frames = await Promise.allSettled(conns.map((c) => planOf(c, plan, signal)));
+      const down = new Set<Connection>();
+      frames.forEach((f, k) => {
+        if (f.status === 'fulfilled') return;
+        if (!(f.reason instanceof HttpError)) throw f.reason;
+        down.add(conns[k]);
+      });
+      if (down.size === conns.length) {
+        const first = frames.find((f) => f.status === 'rejected');
+        throw new AppError('MODEL_ERROR', describeHttpError(conns[0].endpoint.url, first?.reason));
+      }
       const results = new Array<ScoreResult>(items.length);
       const queue = items.map((_, i) => i);
       const attempts = new Map<number, number>();
@@ -580,7 +594,12 @@ export async function remoteScorer(
       const work = async (conn: Connection): Promise<void> => {
         const meter = meterOf(conn);
         while (queue.length && fatal === null) {
-          await conn.http.ready(signal);
+          // An endpoint whose breaker is open waits while the others take the work (and stops when it is done).
+          if (conn.http.breakerOpen) {
+            await new Promise((r) => setTimeout(r, 200));
+            if (signal?.aborted) throw signal.reason as Error;
+            continue;
+          }
           const i = queue.shift();
           if (i === undefined) break;
           const item: ScoreItem = items[i];
@@ -618,7 +637,8 @@ export async function remoteScorer(
           }
         }
       };
-      await Promise.all(slots.slice(0, Math.max(1, items.length)).map(work));
+      const up = slots.filter((c) => !down.has(c));
+      await Promise.all(up.slice(0, Math.max(1, items.length)).map(work));
       if (fatal !== null) throw fatal;
       return results;
     },
