@@ -1,4 +1,5 @@
 import { appContract } from './app';
+import { backupContract } from './backup';
 import type { InputOf, OutputOf } from './channel';
 import { datasetContract } from './dataset';
 import { diskContract } from './disk';
@@ -26,6 +27,7 @@ export const contract = {
   ...studentContract,
   ...evaluationContract,
   ...exportContract,
+  ...backupContract,
   ...diskContract,
   ...teamContract,
 } as const;

@@ -195,18 +195,29 @@ const LabelInput = z.object({
   hotkey: z.string().max(1).nullable().optional(),
 });
 
+/** The descriptions are the CLI's help (`distillery data clean --help`, derived by cli/schemaOptions.ts). */
 export const CleanOptions = z.object({
-  nfkc: z.boolean().default(true),
-  whitespace: z.boolean().default(true),
-  dropEmpty: z.boolean().default(true),
-  minChars: z.number().int().min(0).default(0),
+  nfkc: z.boolean().default(true).describe('Unify full-width and compatibility characters (NFKC)'),
+  whitespace: z.boolean().default(true).describe('Collapse runs of spaces and blank lines'),
+  dropEmpty: z.boolean().default(true).describe('Leave out texts that are empty after cleaning'),
+  minChars: z.number().int().min(0).default(0).describe('Leave out texts shorter than this many characters'),
   /** 0 means no limit. */
-  maxChars: z.number().int().min(0).default(0),
-  exactDuplicates: z.boolean().default(true),
-  nearDuplicates: z.boolean().default(false),
+  maxChars: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Leave out texts longer than this many characters (0: no limit)'),
+  exactDuplicates: z.boolean().default(true).describe('Leave out exact duplicates (one copy stays)'),
+  nearDuplicates: z.boolean().default(false).describe('Also leave out near-duplicates (MinHash)'),
   /** Estimated Jaccard similarity of character shingles at or above which two texts are near-duplicates. */
-  nearThreshold: z.number().min(0.5).max(1).default(0.85),
-  mask: z.boolean().default(false),
+  nearThreshold: z
+    .number()
+    .min(0.5)
+    .max(1)
+    .default(0.85)
+    .describe('Similarity at or above which two texts are near-duplicates'),
+  mask: z.boolean().default(false).describe('Mask e-mails, ID card, phone and medical record numbers'),
 });
 export type CleanOptionsInput = z.input<typeof CleanOptions>;
 
@@ -240,13 +251,14 @@ export interface CleanResult extends CleanPreview {
   readonly applied: true;
 }
 
+/** The descriptions are the CLI's help (`distillery data split --help`, derived by cli/schemaOptions.ts). */
 export const SplitRequest = z.object({
   projectId,
-  train: z.number().min(0).max(1).default(0.8),
-  validation: z.number().min(0).max(1).default(0.1),
-  test: z.number().min(0).max(1).default(0.1),
-  seed: z.number().int().default(42),
-  stratify: z.boolean().default(true),
+  train: z.number().min(0).max(1).default(0.8).describe('Share of the examples for training'),
+  validation: z.number().min(0).max(1).default(0.1).describe('Share for validation (early stopping)'),
+  test: z.number().min(0).max(1).default(0.1).describe('Share for the test split (the gold set)'),
+  seed: z.number().int().default(42).describe('Seed of the shuffle: the same seed gives the same split'),
+  stratify: z.boolean().default(true).describe('Keep each label in the same proportion in every split'),
 });
 export type SplitRequestInput = z.input<typeof SplitRequest>;
 

@@ -62,36 +62,6 @@ export const BatchPredictResult = z
   .readonly();
 export type BatchPredictResult = z.output<typeof BatchPredictResult>;
 
-/** A project backup that was written: one file holding the project's rows and files. */
-export const BackupResult = z
-  .object({ path: z.string(), fileName: z.string(), bytes: z.number(), rows: z.number(), files: z.number() })
-  .readonly();
-export type BackupResult = z.output<typeof BackupResult>;
-
-/** What a backup file holds, read and verified without changing anything. */
-export interface BackupSummary {
-  readonly projectName: string;
-  readonly createdAt: string;
-  readonly appVersion: string;
-  readonly schemaVersion: number;
-  readonly rows: number;
-  readonly files: number;
-  readonly bytes: number;
-  /** A project of that name exists here: restoring needs another name. */
-  readonly nameTaken: boolean;
-  /** A free name to restore under. */
-  readonly suggestedName: string;
-}
-
-export interface RestoreResult {
-  readonly projectId: number;
-  readonly name: string;
-  readonly rows: number;
-  readonly files: number;
-  /** Some ids were taken in this data folder, so the restored rows got new ones. */
-  readonly idsRemapped: boolean;
-}
-
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 const FilePath = pickedFile(z.string().trim().min(1, 'Choose a file.'));
 const RunId = z.number().int().positive().optional();
@@ -125,15 +95,4 @@ export const exportContract = {
   ),
   /** Predicts every row of a file as a job; the job's result names the CSV/JSONL written. */
   'export.batchPredict': channel<Job>()(BatchPredictRequest),
-  /**
-   * Backs up the project as a job (the app keeps working); the job's result is a BackupResult naming the file in
-   * the data folder's exports/backups (hand it to the user with api.saveFile).
-   */
-  'export.backup': channel<Job>()(ProjectId),
-  /** Reads and verifies a backup file (checksums, schema version): changes nothing. */
-  'export.inspectBackup': channel<BackupSummary>()(z.object({ path: FilePath })),
-  /** Restores a backup as a new project; refuses a name that is taken rather than overwrite anything. */
-  'export.restore': channel<RestoreResult>()(
-    z.object({ path: FilePath, name: z.string().trim().min(1).max(200).optional() }),
-  ),
 } as const;

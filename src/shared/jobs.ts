@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import { ImportResult, SearchIndexResult } from './dataset';
-import { BackupResult, BatchPredictResult } from './export';
+import { BackupResult } from './backup';
+import { BatchPredictResult } from './export';
 import type { ErrorCode } from './result';
 import { BulkAcceptResult } from './review';
 import { TrainJobResult } from './student';

@@ -64,10 +64,10 @@ describe('uploads are removed when their job ends', () => {
     );
     expect(ggufs).toHaveLength(1);
 
-    const backup = await core.jobs.wait((await core.call('export.backup', { projectId: project.id })).id);
+    const backup = await core.jobs.wait((await core.call('backup.create', { projectId: project.id })).id);
     const sent = upload(core, 'sent.distillery-backup', Buffer.alloc(0));
     copyFileSync((backup.result as { path: string }).path, sent);
-    await core.call('export.restore', { path: sent, name: 'Restored copy' });
+    await core.call('backup.restore', { path: sent, name: 'Restored copy' });
     expect(existsSync(sent)).toBe(false);
     expect(readdirSync(core.paths.uploads)).toEqual([]);
   });
@@ -125,7 +125,7 @@ describe('disk use per project', () => {
     const spare = addStudentModel(core, demo, { seed: 2 });
     core.db.prepare('UPDATE student_runs SET threshold = NULL WHERE id = ?').run(spare.runId);
     await core.call('export.student', { projectId: demo, runId: used.runId });
-    await core.jobs.wait((await core.call('export.backup', { projectId: demo })).id);
+    await core.jobs.wait((await core.call('backup.create', { projectId: demo })).id);
 
     const usage = await core.call('disk.usage', { projectId: demo });
     const runDir = (id: number): string => join(core.paths.runs, `student-${id}`);

@@ -41,7 +41,7 @@ async function projectWithEverything(core: Core, src: string, name: string, mark
   const { job } = await core.call('student.train', { projectId: p.id, settings: { maxEpochs: 2 } });
   expect((await core.jobs.wait(job.id)).state).toBe('completed');
   await core.call('dataset.export', { projectId: p.id, format: 'csv', includeExcluded: true });
-  const backup = await core.jobs.wait((await core.call('export.backup', { projectId: p.id })).id);
+  const backup = await core.jobs.wait((await core.call('backup.create', { projectId: p.id })).id);
   expect(backup.state).toBe('completed');
   return p.id;
 }

@@ -50,8 +50,8 @@ describe('the same job started twice is one job', () => {
   it('a double backup writes one file', async () => {
     const project = await t.core.call('projects.create', { name: 'Double backup' });
     const [a, b] = await Promise.all([
-      t.core.call('export.backup', { projectId: project.id }),
-      t.core.call('export.backup', { projectId: project.id }),
+      t.core.call('backup.create', { projectId: project.id }),
+      t.core.call('backup.create', { projectId: project.id }),
     ]);
     expect(b.id).toBe(a.id);
     expect(await t.core.jobs.wait(a.id)).toMatchObject({ state: 'completed' });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackupResult } from '../../src/shared/export';
+import type { BackupResult } from '../../src/shared/backup';
 import type { TeacherModel } from '../../src/shared/teacher';
 import { tinyModelPath } from '../fixtures/gguf/generate';
 import { tempDir, testCore } from '../helpers';
@@ -96,7 +96,7 @@ describe('a data folder moved or copied elsewhere', () => {
     const exported = await b.core.call('export.student', { projectId: p.id });
     expect(exported.dir.startsWith(moved)).toBe(true);
     expect(exported.files.length).toBeGreaterThan(0);
-    const backup = await b.core.jobs.wait((await b.core.call('export.backup', { projectId: p.id })).id);
+    const backup = await b.core.jobs.wait((await b.core.call('backup.create', { projectId: p.id })).id);
     expect(backup.state).toBe('completed');
     const result = backup.result as BackupResult;
     console.log(

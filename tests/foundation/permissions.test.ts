@@ -53,7 +53,7 @@ describe.skipIf(process.platform === 'win32')('data folder permissions', () => {
     );
     expect(imported.state).toBe('completed');
     const demo = core.db.prepare('SELECT id FROM projects WHERE is_demo = 1').pluck().get() as number;
-    const backup = await core.jobs.wait((await core.call('export.backup', { projectId: demo })).id);
+    const backup = await core.jobs.wait((await core.call('backup.create', { projectId: demo })).id);
     expect(backup.state).toBe('completed');
     const { job } = await core.call('student.train', {
       projectId: demo,

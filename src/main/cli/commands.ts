@@ -1,3 +1,4 @@
+import { backupCommands } from '../features/backup/cli';
 import { datasetCommands } from '../features/dataset/cli';
 import { diskCommands } from '../features/disk/cli';
 import { evaluationCommands } from '../features/evaluation/cli';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...studentCommands,
   ...evaluationCommands,
   ...exportCommands,
+  ...backupCommands,
   ...diskCommands,
   ...teamCommands,
 ];

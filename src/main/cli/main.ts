@@ -12,13 +12,25 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+/** The commands of a group (`data` lists `data import`, `data split`...), or null when `word` names none. */
+function groupOf(word: string | undefined): CliCommand[] | null {
+  if (word === undefined) return null;
+  const group = COMMANDS.filter((c) => c.name === word || c.name.startsWith(`${word} `));
+  return group.length ? group : null;
+}
+
+/** The global help, or a group's (`distillery data --help`): its commands only. */
+function helpText(group: readonly CliCommand[] | null = null): string {
+  const list = group ?? COMMANDS;
+  const width = Math.max(...list.map((c) => c.name.length));
+  const word = group?.[0].name.split(' ')[0];
   return [
-    'Usage: distillery COMMAND [options] [--data-dir DIR] [--json]',
+    group
+      ? `Usage: distillery ${word} ... [options] [--data-dir DIR] [--json]`
+      : 'Usage: distillery COMMAND [options] [--data-dir DIR] [--json]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Every command takes --data-dir DIR (default: $DISTILLERY_DATA_DIR or your user data folder)',
     'and --json (machine-readable result on stdout; errors on stderr with a non-zero exit).',
@@ -91,12 +103,14 @@ export async function runCli(argv: string[]): Promise<number> {
   const wantsJson = argv.includes('--json');
   const found = findCommand(argv);
   if (!found) {
+    const words = wordIndexes(argv).map((i) => argv[i]);
+    const group = groupOf(words[0]);
     if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(helpText() + '\n');
+      process.stdout.write(helpText(group) + '\n');
       return 0;
     }
-    const words = wordIndexes(argv).map((i) => argv[i]);
-    const message = `Unknown command "${words.join(' ')}". Run "distillery --help".`;
+    const hint = group ? `distillery ${words[0]} --help` : 'distillery --help';
+    const message = `Unknown command "${words.join(' ')}". Run "${hint}".`;
     if (wantsJson)
       process.stderr.write(JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message } }) + '\n');
     else process.stderr.write(message + '\n');

@@ -2,6 +2,7 @@ import type { ChannelMap } from '../../shared/channel';
 import type { Contract } from '../../shared/contract';
 import type { Feature, HandlerMap } from '../core/feature';
 import { appFeature } from './app/feature';
+import { backupFeature } from './backup/feature';
 import { datasetFeature } from './dataset/feature';
 import { diskFeature } from './disk/feature';
 import { evaluationFeature } from './evaluation/feature';
@@ -24,6 +25,7 @@ export const FEATURES = [
   studentFeature,
   evaluationFeature,
   exportFeature,
+  backupFeature,
   diskFeature,
   teamFeature,
 ] as unknown as ReadonlyArray<Feature<ChannelMap>>;
@@ -39,6 +41,7 @@ export const HANDLERS: HandlerMap<Contract> = {
   ...studentFeature.handlers,
   ...evaluationFeature.handlers,
   ...exportFeature.handlers,
+  ...backupFeature.handlers,
   ...diskFeature.handlers,
   ...teamFeature.handlers,
 };

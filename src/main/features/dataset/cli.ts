@@ -1,10 +1,18 @@
 import { resolve } from 'node:path';
-import { ENCODINGS, type DatasetStats, type Encoding } from '../../../shared/dataset';
+import {
+  CleanOptions,
+  ENCODINGS,
+  SplitRequest,
+  type DatasetStats,
+  type Encoding,
+  type ImportResult,
+} from '../../../shared/dataset';
 import { followJob, followJobResult } from '../../cli/jobs';
 import type { CliCommand, CliIo } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { requireId } from '../../cli/args';
 import { copyToOutput, isStreamTarget } from '../../cli/output';
+import { schemaOptions } from '../../cli/schemaOptions';
 
 function num(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
@@ -82,18 +90,20 @@ function onExistingArg(value: unknown): 'skip' | 'update' | 'add' {
   return v;
 }
 
-const cleanOptions = {
-  'no-nfkc': { type: 'boolean' },
-  'no-whitespace': { type: 'boolean' },
-  'min-chars': { type: 'string' },
-  'max-chars': { type: 'string' },
-  'no-duplicates': { type: 'boolean' },
-  'near-duplicates': { type: 'boolean' },
-  threshold: { type: 'string' },
-  mask: { type: 'boolean' },
-  apply: { type: 'boolean' },
-  undo: { type: 'boolean' },
-} as const;
+/** Every cleaning option, from the request schema (its defaults, ranges and descriptions). */
+const clean = schemaOptions(CleanOptions, {
+  minChars: {},
+  maxChars: {},
+  nearDuplicates: {},
+  nearThreshold: { flag: 'threshold' },
+  mask: {},
+  nfkc: {},
+  whitespace: {},
+  exactDuplicates: { flag: 'duplicates' },
+  dropEmpty: { flag: 'drop-empty' },
+});
+
+const split = schemaOptions(SplitRequest, { train: {}, validation: {}, test: {}, seed: {}, stratify: {} });
 
 type ImportFormatArg = 'csv' | 'json' | 'jsonl' | 'xlsx' | 'folder';
 
@@ -299,9 +309,10 @@ export const datasetCommands: CliCommand[] = [
     summary:
       'Preview cleaning (normalise, drop empty/short/long, duplicates, near-duplicates, masking); --apply or --undo',
     usage:
-      'distillery data clean PROJECT_ID [--min-chars N] [--max-chars N] [--near-duplicates [--threshold 0.85]] [--mask] ' +
-      '[--no-nfkc] [--no-whitespace] [--no-duplicates] [--apply | --undo]',
-    options: cleanOptions,
+      `distillery data clean PROJECT_ID ${clean.synopsis} [--apply | --undo]\n${clean.help}\n` +
+      '  --apply                  Apply the cleaning (without it: a preview, nothing changes)\n' +
+      '  --undo                   Undo all cleaning (texts back as imported, cleaning exclusions lifted)',
+    options: { ...clean.options, apply: { type: 'boolean' }, undo: { type: 'boolean' } },
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const id = requireId(positionals[0], 'project');
@@ -311,16 +322,7 @@ export const datasetCommands: CliCommand[] = [
         if (r.lockedTestSkipped > 0) io.print(lockedNote(r.lockedTestSkipped, 'undone'));
         return r;
       }
-      const options = {
-        nfkc: !values['no-nfkc'],
-        whitespace: !values['no-whitespace'],
-        minChars: num(values['min-chars'], 'min-chars'),
-        maxChars: num(values['max-chars'], 'max-chars'),
-        exactDuplicates: !values['no-duplicates'],
-        nearDuplicates: Boolean(values['near-duplicates']),
-        nearThreshold: num(values.threshold, 'threshold'),
-        mask: Boolean(values.mask),
-      };
+      const options = clean.read(values);
       const r = values.apply
         ? await core.call('dataset.cleanApply', { projectId: id, options })
         : await core.call('dataset.cleanPreview', { projectId: id, options });
@@ -337,24 +339,13 @@ export const datasetCommands: CliCommand[] = [
   {
     name: 'data split',
     summary: 'Assign train/validation/test, stratified by label, seeded (a locked test split is kept)',
-    usage:
-      'distillery data split PROJECT_ID [--train 0.8] [--validation 0.1] [--test 0.1] [--seed 42] [--no-stratify]',
-    options: {
-      train: { type: 'string' },
-      validation: { type: 'string' },
-      test: { type: 'string' },
-      seed: { type: 'string' },
-      'no-stratify': { type: 'boolean' },
-    },
+    usage: `distillery data split PROJECT_ID ${split.synopsis}\n${split.help}`,
+    options: split.options,
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const s = await core.call('dataset.split', {
         projectId: requireId(positionals[0], 'project'),
-        train: num(values.train, 'train'),
-        validation: num(values.validation, 'validation'),
-        test: num(values.test, 'test'),
-        seed: num(values.seed, 'seed'),
-        stratify: !values['no-stratify'],
+        ...split.read(values),
       });
       printStats(s, io);
       return s;

@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CleanOptionsInput, CleanPreview } from '../../../../shared/dataset';
+import { CleanOptions, type CleanOptionsInput, type CleanPreview } from '../../../../shared/dataset';
 import { ApiError, call, useAction, useQuery } from '../../api';
 
 interface Props {
@@ -25,17 +25,8 @@ interface Props {
 /** Cleaning: options, a preview of what would change, apply, and undo. */
 export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
   const { t } = useTranslation('dataset');
-  const [options, setOptions] = useState<Required<CleanOptionsInput>>({
-    nfkc: true,
-    whitespace: true,
-    dropEmpty: true,
-    minChars: 0,
-    maxChars: 0,
-    exactDuplicates: true,
-    nearDuplicates: false,
-    nearThreshold: 0.85,
-    mask: false,
-  });
+  // The schema's defaults, as `distillery data clean` uses them.
+  const [options, setOptions] = useState<Required<CleanOptionsInput>>(() => CleanOptions.parse({}));
   const [preview, setPreview] = useState<CleanPreview | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);

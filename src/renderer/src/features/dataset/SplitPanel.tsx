@@ -14,7 +14,7 @@ import {
 import { IconLock, IconLockOpen } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DatasetStats } from '../../../../shared/dataset';
+import { SplitRequest, type DatasetStats } from '../../../../shared/dataset';
 import { ApiError, call } from '../../api';
 
 interface Props {
@@ -23,14 +23,17 @@ interface Props {
   readonly onChanged: () => void;
 }
 
+/** The form starts from the request schema's defaults, as `distillery data split` does. */
+const DEFAULTS = SplitRequest.omit({ projectId: true }).parse({});
+
 /** Train / validation / test: shares, seed, stratification, counts per label, and the test lock. */
 export function SplitPanel({ projectId, stats, onChanged }: Props): React.JSX.Element {
   const { t } = useTranslation('dataset');
-  const [train, setTrain] = useState(80);
-  const [validation, setValidation] = useState(10);
-  const [test, setTest] = useState(10);
-  const [seed, setSeed] = useState(42);
-  const [stratify, setStratify] = useState(true);
+  const [train, setTrain] = useState(Math.round(DEFAULTS.train * 100));
+  const [validation, setValidation] = useState(Math.round(DEFAULTS.validation * 100));
+  const [test, setTest] = useState(Math.round(DEFAULTS.test * 100));
+  const [seed, setSeed] = useState(DEFAULTS.seed);
+  const [stratify, setStratify] = useState(DEFAULTS.stratify);
   const [error, setError] = useState<string | null>(null);
   const [confirmUnlock, setConfirmUnlock] = useState(false);
 

@@ -115,6 +115,38 @@ const W = 380;
 const H = 300;
 const PAD = { left: 44, top: 12, right: 12, bottom: 36 };
 
+/** Pixel positions of the unit square (0..1 on both axes) inside the plot's padding. */
+const UNIT = {
+  px: (x: number): number => PAD.left + x * (W - PAD.left - PAD.right),
+  py: (y: number): number => PAD.top + (H - PAD.top - PAD.bottom) * (1 - y),
+};
+
+/** The tick labels of both axes of a unit-square plot, with horizontal grid lines when `grid`. */
+function UnitTicks({
+  values,
+  grid = false,
+}: {
+  values: readonly number[];
+  grid?: boolean;
+}): React.JSX.Element {
+  const { px, py } = UNIT;
+  return (
+    <>
+      {values.map((v) => (
+        <g key={v}>
+          {grid && <line x1={px(0)} x2={px(1)} y1={py(v)} y2={py(v)} stroke="#dee2e6" strokeWidth={0.5} />}
+          <text x={px(v)} y={py(0) + 14} fontSize={10} textAnchor="middle" fill="#868e96">
+            {v}
+          </text>
+          <text x={px(0) - 6} y={py(v) + 3} fontSize={10} textAnchor="end" fill="#868e96">
+            {v}
+          </text>
+        </g>
+      ))}
+    </>
+  );
+}
+
 /** ROC or PR curves of every class in one plot; points are clickable (their threshold drills down). */
 export function CurveChart({
   kind,
@@ -128,10 +160,7 @@ export function CurveChart({
   testId: string;
 }): React.JSX.Element {
   const { t } = useTranslation('evaluation');
-  const pw = W - PAD.left - PAD.right;
-  const ph = H - PAD.top - PAD.bottom;
-  const px = (x: number): number => PAD.left + x * pw;
-  const py = (y: number): number => PAD.top + ph - y * ph;
+  const { px, py } = UNIT;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   return (
     <ChartCard title={kind === 'roc' ? t('roc') : t('pr')}>
@@ -142,17 +171,7 @@ export function CurveChart({
         aria-label={kind === 'roc' ? t('roc') : t('pr')}
         data-testid={testId}
       >
-        {ticks.map((v) => (
-          <g key={v}>
-            <line x1={px(0)} x2={px(1)} y1={py(v)} y2={py(v)} stroke="#dee2e6" strokeWidth={0.5} />
-            <text x={px(v)} y={py(0) + 14} fontSize={10} textAnchor="middle" fill="#868e96">
-              {v}
-            </text>
-            <text x={px(0) - 6} y={py(v) + 3} fontSize={10} textAnchor="end" fill="#868e96">
-              {v}
-            </text>
-          </g>
-        ))}
+        <UnitTicks values={ticks} grid />
         <text x={px(0.5)} y={H - 4} fontSize={11} textAnchor="middle" fill="#495057">
           {kind === 'roc' ? t('fpr') : t('recall')}
         </text>
@@ -215,23 +234,11 @@ export function ReliabilityChart({
   onBin: (bin: number) => void;
 }): React.JSX.Element {
   const { t } = useTranslation('evaluation');
-  const pw = W - PAD.left - PAD.right;
-  const ph = H - PAD.top - PAD.bottom;
-  const px = (x: number): number => PAD.left + x * pw;
-  const py = (y: number): number => PAD.top + ph - y * ph;
+  const { px, py } = UNIT;
   return (
     <ChartCard title={`${t('reliability')} · ECE ${fmt(evaluation.ece)}`}>
       <svg width={W} height={H} role="img" aria-label={t('reliability')} data-testid="reliability-chart">
-        {[0, 0.5, 1].map((v) => (
-          <g key={v}>
-            <text x={px(v)} y={py(0) + 14} fontSize={10} textAnchor="middle" fill="#868e96">
-              {v}
-            </text>
-            <text x={px(0) - 6} y={py(v) + 3} fontSize={10} textAnchor="end" fill="#868e96">
-              {v}
-            </text>
-          </g>
-        ))}
+        <UnitTicks values={[0, 0.5, 1]} />
         <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(0)} stroke="#495057" />
         {evaluation.reliability.map((b, i) =>
           b.count > 0 && b.accuracy !== null ? (

@@ -3,7 +3,7 @@ import { Alert, Button, Card, Group, SimpleGrid, Stack, Text, TextInput, Title }
 import { IconDatabaseExport, IconDatabaseImport, IconFileUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BackupSummary, RestoreResult } from '../../../../shared/export';
+import type { BackupResult, BackupSummary, RestoreResult } from '../../../../shared/backup';
 import type { Project } from '../../../../shared/projects';
 import { api, call, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
@@ -25,7 +25,7 @@ export function BackupPanel({ project }: { project: Project }): React.JSX.Elemen
   const doBackup = async (): Promise<void> => {
     setError(null);
     try {
-      setBackupJob(await call('export.backup', { projectId: project.id }));
+      setBackupJob(await call('backup.create', { projectId: project.id }));
     } catch (e) {
       setError(errorText(e));
     }
@@ -43,7 +43,7 @@ export function BackupPanel({ project }: { project: Project }): React.JSX.Elemen
     try {
       const provided = await api.provideFile(file);
       if (!provided.ok) throw new Error(provided.error.message);
-      const summary = await call('export.inspectBackup', { path: provided.value.path });
+      const summary = await call('backup.inspect', { path: provided.value.path });
       setPicked({ path: provided.value.path, summary });
       setName(summary.suggestedName);
     } catch (e) {
@@ -58,7 +58,7 @@ export function BackupPanel({ project }: { project: Project }): React.JSX.Elemen
     setBusy('restore');
     setError(null);
     try {
-      setRestored(await call('export.restore', { path: picked.path, name: name.trim() }));
+      setRestored(await call('backup.restore', { path: picked.path, name: name.trim() }));
       setPicked(null);
     } catch (e) {
       setError(errorText(e));

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BackupResult } from '../../src/shared/export';
+import type { BackupResult } from '../../src/shared/backup';
 import { ROOT, tempDir, testCore } from '../helpers';
 
 /** Sizes of what lies in the data folder's tmp (killed backups leave database copies there). */
@@ -84,7 +84,7 @@ describe('a backup killed with SIGKILL', () => {
       const done = await after.core.jobs.wait(job!.id);
       expect(done.state).toBe('completed');
       const r = done.result as BackupResult;
-      const summary = await after.core.call('export.inspectBackup', { path: r.path });
+      const summary = await after.core.call('backup.inspect', { path: r.path });
       expect(summary).toMatchObject({ projectName: 'Large ward', files: 1 });
       expect(summary.rows).toBeGreaterThan(120_000);
       expect(tmpEntries(data.dir)).toEqual([]);

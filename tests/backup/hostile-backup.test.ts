@@ -12,9 +12,9 @@ import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
-import type { BackupResult } from '../../src/shared/export';
+import type { BackupResult } from '../../src/shared/backup';
 import { testCore, tempDir } from '../helpers';
-import { addRunArtifacts } from './fixtures';
+import { addRunArtifacts } from '../export/fixtures';
 
 interface ForgedFile {
   path: string;
@@ -98,7 +98,7 @@ describe('restoring hostile backups', () => {
       .pluck()
       .get() as number;
     addRunArtifacts(src.core, projectId);
-    const job = await src.core.call('export.backup', { projectId });
+    const job = await src.core.call('backup.create', { projectId });
     backup = ((await src.core.jobs.wait(job.id)).result as BackupResult).path;
     victim = (
       JSON.parse(
@@ -124,7 +124,7 @@ describe('restoring hostile backups', () => {
     const before = snapshot(dst.dataDir);
     const outsideBefore = snapshot(work.dir);
     const rows = dst.core.db.prepare('SELECT COUNT(*) FROM examples').pluck().get();
-    for (const channel of ['export.inspectBackup', 'export.restore'] as const) {
+    for (const channel of ['backup.inspect', 'backup.restore'] as const) {
       const r = await dst.core.invoke(channel, { path: file });
       expect(r.ok, `${name}: ${channel} must refuse`).toBe(false);
       if (!r.ok) {
@@ -212,7 +212,7 @@ describe('restoring hostile backups', () => {
     const runName = victim.split('/')[1];
     const link = join(dst.core.paths.runs, runName);
     symlinkSync(join(outside, 'planted'), link);
-    const r = await dst.core.call('export.restore', { path: backup });
+    const r = await dst.core.call('backup.restore', { path: backup });
     expect(readdirSync(outside)).toEqual([]);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readdirSync(dst.core.paths.runs)).toContain(`${runName}-restored-1`);

@@ -4,10 +4,10 @@ import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
-import type { BackupResult } from '../../src/shared/export';
+import type { BackupResult } from '../../src/shared/backup';
 import { AppError } from '../../src/main/core/errors';
 import { testCore, tempDir } from '../helpers';
-import { addRunArtifacts } from './fixtures';
+import { addRunArtifacts } from '../export/fixtures';
 
 type Row = Record<string, unknown>;
 
@@ -93,7 +93,7 @@ describe('project backup and restore', () => {
       )
       .run(other.id);
     addRunArtifacts(t.core, other.id);
-    const job = await t.core.call('export.backup', { projectId });
+    const job = await t.core.call('backup.create', { projectId });
     const done = await t.core.jobs.wait(job.id);
     expect(done.state).toBe('completed');
     const r = done.result as BackupResult;
@@ -108,9 +108,9 @@ describe('project backup and restore', () => {
 
     const dst = await testCore();
     closers.push(() => dst.close());
-    const summary = await dst.core.call('export.inspectBackup', { path: src.backup });
+    const summary = await dst.core.call('backup.inspect', { path: src.backup });
     expect(summary).toMatchObject({ projectName: 'Demo: unfair contract terms', nameTaken: false, files: 4 });
-    const restored = await dst.core.call('export.restore', { path: src.backup });
+    const restored = await dst.core.call('backup.restore', { path: src.backup });
     expect(restored.idsRemapped).toBe(false);
     expect(restored.projectId).toBe(src.projectId);
 
@@ -147,14 +147,14 @@ describe('project backup and restore', () => {
   it('restores beside the original only under a new name, renumbering rows and relocating files', async () => {
     const src = await original();
     await expectAppError(
-      () => src.core.call('export.restore', { path: src.backup }),
+      () => src.core.call('backup.restore', { path: src.backup }),
       'CONFLICT',
       /already exists.*another name/,
     );
     const countBefore = src.core.db.prepare('SELECT COUNT(*) FROM examples').pluck().get() as number;
-    const summary = await src.core.call('export.inspectBackup', { path: src.backup });
+    const summary = await src.core.call('backup.inspect', { path: src.backup });
     expect(summary.nameTaken).toBe(true);
-    const restored = await src.core.call('export.restore', { path: src.backup, name: summary.suggestedName });
+    const restored = await src.core.call('backup.restore', { path: src.backup, name: summary.suggestedName });
     expect(restored.idsRemapped).toBe(true);
     expect(restored.projectId).not.toBe(src.projectId);
     const a = projectRows(src.core, src.projectId);
@@ -197,7 +197,7 @@ describe('project backup and restore', () => {
     copyFileSync(src.backup, truncated);
     truncateSync(truncated, Math.floor(statSync(truncated).size / 2));
     await expectAppError(
-      () => dst.core.call('export.restore', { path: truncated }),
+      () => dst.core.call('backup.restore', { path: truncated }),
       'BAD_FILE',
       /truncated or damaged/,
     );
@@ -208,7 +208,7 @@ describe('project backup and restore', () => {
     e.prepare("UPDATE examples SET text = 'tampered' WHERE rowid = (SELECT MIN(rowid) FROM examples)").run();
     e.close();
     await expectAppError(
-      () => dst.core.call('export.restore', { path: edited }),
+      () => dst.core.call('backup.restore', { path: edited }),
       'BAD_FILE',
       /examples rows does not match/,
     );
@@ -221,7 +221,7 @@ describe('project backup and restore', () => {
     ).run();
     f.close();
     await expectAppError(
-      () => dst.core.call('export.inspectBackup', { path: editedFile }),
+      () => dst.core.call('backup.inspect', { path: editedFile }),
       'BAD_FILE',
       /checksum of runs/,
     );
@@ -239,7 +239,7 @@ describe('project backup and restore', () => {
     );
     n.close();
     await expectAppError(
-      () => dst.core.call('export.restore', { path: newer }),
+      () => dst.core.call('backup.restore', { path: newer }),
       'DB_NEWER_VERSION',
       /newer Distillery/,
     );
@@ -247,7 +247,7 @@ describe('project backup and restore', () => {
     const notBackup = join(dir, 'notes.txt');
     copyFileSync(join(src.dir, 'distillery.lock'), notBackup);
     await expectAppError(
-      () => dst.core.call('export.restore', { path: notBackup }),
+      () => dst.core.call('backup.restore', { path: notBackup }),
       'BAD_FILE',
       /not a backup file/,
     );
@@ -259,7 +259,7 @@ describe('project backup and restore', () => {
     const t = await testCore({ seedDemo: true });
     closers.push(() => t.close());
     const projectId = t.core.db.prepare('SELECT id FROM projects WHERE is_demo = 1').pluck().get() as number;
-    const job = await t.core.call('export.backup', { projectId });
+    const job = await t.core.call('backup.create', { projectId });
     await t.core.call('jobs.cancel', { jobId: job.id });
     const done = await t.core.jobs.wait(job.id);
     expect(done.state).toBe('cancelled');

@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import type { BackupResult } from '../../../shared/backup';
+import { requireId } from '../../cli/args';
+import { followJobResult } from '../../cli/jobs';
+import type { CliCommand } from '../../cli/types';
+import { AppError } from '../../core/errors';
+import { getSettings } from '../app/settings';
+import { formatBytes } from '../disk/cli';
+import { startBackup } from './feature';
+import { restoreBackup } from './restore';
+
+const backupCommand: CliCommand = {
+  name: 'backup',
+  summary: 'Back up a project (rows, models, checkpoints) into one verified file, as a resumable job',
+  usage: 'distillery backup PROJECT_ID [--out FILE]',
+  options: { out: { type: 'string' } },
+  run: async ({ positionals, values }, io) => {
+    const core = await io.core();
+    const outFile = values.out ? resolve(String(values.out)) : undefined;
+    const job = startBackup(core.ctx, { projectId: requireId(positionals[0], 'project'), outFile });
+    const r = await followJobResult(core, job, io, 'export.backup');
+    io.print(`Backed up ${r.rows} rows and ${r.files} files (${formatBytes(r.bytes)}) to ${r.path}`);
+    return r;
+  },
+};
+
+const restoreCommand: CliCommand = {
+  name: 'restore',
+  summary: 'Restore a project from a backup file, as a new project (never over an existing one)',
+  usage: 'distillery restore FILE [--name NEW_NAME]',
+  options: { name: { type: 'string' } },
+  run: async ({ positionals, values }, io) => {
+    if (!positionals[0]) throw new AppError('INVALID_INPUT', 'Give the backup file to restore.');
+    const core = await io.core();
+    const r = restoreBackup(core.db, core.paths, resolve(positionals[0]), {
+      name: values.name === undefined ? undefined : String(values.name),
+      actor: getSettings(core.db).annotator,
+    });
+    io.print(`Restored project ${r.projectId}: ${r.name} (${r.rows} rows, ${r.files} files)`);
+    return r;
+  },
+};
+
+/** `distillery backup|restore`. */
+export const backupCommands: CliCommand[] = [backupCommand, restoreCommand];
