@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { BackupResult } from '../../../shared/backup';
 import { requireId } from '../../cli/args';
 import { followJobResult } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';

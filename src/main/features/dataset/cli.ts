@@ -5,7 +5,6 @@ import {
   SplitRequest,
   type DatasetStats,
   type Encoding,
-  type ImportResult,
 } from '../../../shared/dataset';
 import { followJob, followJobResult } from '../../cli/jobs';
 import type { CliCommand, CliIo } from '../../cli/types';

@@ -1,4 +1,3 @@
-import type { JobControl } from '../../core/jobs/jobs';
 import type { exportContract } from '../../../shared/export';
 import type { Feature } from '../../core/feature';
 import { getSettings } from '../app/settings';

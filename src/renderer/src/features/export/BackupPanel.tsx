@@ -3,7 +3,7 @@ import { Alert, Button, Card, Group, SimpleGrid, Stack, Text, TextInput, Title }
 import { IconDatabaseExport, IconDatabaseImport, IconFileUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BackupResult, BackupSummary, RestoreResult } from '../../../../shared/backup';
+import type { BackupSummary, RestoreResult } from '../../../../shared/backup';
 import type { Project } from '../../../../shared/projects';
 import { api, call, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
