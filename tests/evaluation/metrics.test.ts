@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   accuracy,
-  argmax,
   averagePrecision,
   bootstrapIntervals,
   cohenKappa,
@@ -22,6 +21,7 @@ import {
   rocCurve,
   type Curve,
 } from '../../src/main/features/evaluation/metrics';
+import { argmax } from '../../src/shared/math';
 import { ROOT } from '../helpers';
 
 type Num = number | null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { distillLoss, softmax } from '../../src/main/features/student/distill';
+import { distillLoss } from '../../src/main/features/student/distill';
+import { softmax } from '../../src/shared/math';
 
 const logits = [2, 0.5, -1];
 const teacher = [0.7, 0.2, 0.1];

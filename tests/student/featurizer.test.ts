@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_FEATURIZER,
-  featureStrings,
-  featurize,
-  fnv1a,
-} from '../../src/main/features/student/featurizer';
+import { DEFAULT_FEATURIZER, featureStrings, featurize } from '../../src/main/features/student/featurizer';
+import { fnv1a } from '../../src/shared/math';
 
 describe('featurizer', () => {
   it('segments unsegmented Chinese into words and adds character n-grams', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PromptPlan, ScoreResult } from '../../src/main/features/teacher/protocol';
-import { fitTemperature, normalise, reliability, softmax } from '../../src/main/features/teacher/scoring';
+import { fitTemperature, normalise, reliability } from '../../src/main/features/teacher/scoring';
+import { softmax } from '../../src/shared/math';
 import { TeacherClient } from '../../src/main/features/teacher/teacher.client';
 import { tinyModelPath } from '../fixtures/gguf/generate';
 import { SENTENCES } from './fixtures';

@@ -1,3 +1,4 @@
+import { fnv1a } from '../../../shared/math';
 import { hash } from 'node:crypto';
 import type { MaskRule } from '../../../shared/dataset';
 
@@ -126,15 +127,6 @@ const SEEDS = Array.from(
   { length: NUM_HASHES },
   (_v, i) => (Math.imul(i + 1, 0x9e3779b1) ^ 0x85ebca6b) >>> 0,
 );
-
-function fnv1a(s: string, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 function mix(h: number, seed: number): number {
   let x = (h ^ seed) >>> 0;

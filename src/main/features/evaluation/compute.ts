@@ -6,10 +6,10 @@ import type {
   OperatingBy,
   OperatingPoint,
 } from '../../../shared/evaluation';
+import { argmax } from '../../../shared/math';
 import { AppError } from '../../core/errors';
 import {
   accuracy,
-  argmax,
   averagePrecision,
   bootstrapIntervals,
   cohenKappa,

@@ -11,7 +11,7 @@ import type { Db } from '../../core/store/db';
 import { teacherDistributions } from '../../core/labels';
 import { outcomeOf } from './compute';
 import { modelInfo, requireEvaluation, storedEvaluation, teacherOf } from './evaluate';
-import { argmax } from './metrics';
+import { argmax } from '../../../shared/math';
 import { openReviewRequestIds } from './reviewRequests';
 
 type Prediction = EvaluationResult['predictions'][number];

@@ -19,7 +19,7 @@ import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
 import { computeEvaluation, type ScoredItem } from './compute';
-import { argmax } from './metrics';
+import { argmax, fnv1a } from '../../../shared/math';
 import { openReviewRequestIds } from './reviewRequests';
 
 /** How a student model folder becomes a predictor: the student feature's loader (tests may pass another). */
@@ -91,9 +91,7 @@ function parseLabelSnapshot(json: string): Array<{ id: number | null; name: stri
 
 /** A short fingerprint of a prompt, so that a report can tell two prompts apart without printing them whole. */
 function fingerprint(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
+  return fnv1a(text).toString(16).padStart(8, '0');
 }
 
 /** Settings an architecture does not read (they are stored with every run, but listing them would mislead). */

@@ -30,13 +30,6 @@ export interface ReliabilityBin {
   readonly accuracy: number;
 }
 
-/** The index of the largest value; the first one on ties (as numpy's argmax). */
-export function argmax(values: readonly number[]): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
-
 export function confusionMatrix(yTrue: readonly number[], yPred: readonly number[], k: number): number[][] {
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < yTrue.length; i++) m[yTrue[i]][yPred[i]] += 1;

@@ -1,6 +1,7 @@
 import type { EvaluationResult, PairedSignificance } from '../../../shared/evaluation';
 import { finiteOrNull } from './compute';
-import { argmax, bootstrapIntervals, confusionMatrix, mcnemarExact, prfFromConfusion } from './metrics';
+import { argmax } from '../../../shared/math';
+import { bootstrapIntervals, confusionMatrix, mcnemarExact, prfFromConfusion } from './metrics';
 
 const ITERATIONS = 1000;
 const SEED = 42;

@@ -8,6 +8,7 @@ import type {
   ReviewState,
   UndoResult,
 } from '../../../shared/review';
+import { argmax } from '../../../shared/math';
 import { MIN_GOLD_PER_CLASS, QueueSpecSchema } from '../../../shared/review';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
@@ -259,8 +260,7 @@ export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Can
     .all(q.params) as Array<{ exampleId: number; predicted: number | null; probs: string }>;
   return rows.map((r) => {
     const probs = JSON.parse(r.probs) as number[];
-    let best = 0;
-    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+    const best = argmax(probs);
     const labelId = r.predicted ?? run.labels[best]?.id ?? null;
     const idx = run.labels.findIndex((l) => l.id === labelId);
     return { exampleId: r.exampleId, labelId, confidence: idx >= 0 ? (probs[idx] ?? 0) : (probs[best] ?? 0) };

@@ -22,22 +22,9 @@ export interface DistillOptions {
   readonly temperature: number;
 }
 
-const TEACHER_FLOOR = 1e-12;
+import { softmax } from '../../../shared/math';
 
-/** Softmax of logits / temperature, computed stably in float64. */
-export function softmax(logits: ArrayLike<number>, temperature = 1): Float64Array {
-  const n = logits.length;
-  const out = new Float64Array(n);
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) max = Math.max(max, logits[i] / temperature);
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = Math.exp(logits[i] / temperature - max);
-    sum += out[i];
-  }
-  for (let i = 0; i < n; i++) out[i] /= sum;
-  return out;
-}
+const TEACHER_FLOOR = 1e-12;
 
 export function teacherLogits(probs: ArrayLike<number>): Float64Array {
   const out = new Float64Array(probs.length);

@@ -1,3 +1,4 @@
+import { fnv1a } from '../../../shared/math';
 /**
  * The student's featurizer: text -> hashed feature ids. Pure and deterministic, with no Node-only API, so that an
  * exported runtime (browser or Node) can copy this file and reproduce training-time features exactly.
@@ -64,16 +65,6 @@ export const DEFAULT_FEATURIZER: FeaturizerConfig = {
 
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
 const HAS_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-
-/** FNV-1a, 32 bits, over UTF-16 code units. */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 let segmenter: Intl.Segmenter | null = null;
 

@@ -1,5 +1,5 @@
 import type { StudentPredictor } from './predictor';
-import { softmax } from './distill';
+import { softmax } from '../../../shared/math';
 import { createForward, modelInput } from './model';
 import { readModel } from './modelFile';
 

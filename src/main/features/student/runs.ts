@@ -23,6 +23,7 @@ import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { DEFAULT_FEATURIZER } from './featurizer';
 import { readModel, writeFileAtomic } from './modelFile';
+import { argmax } from '../../../shared/math';
 import { ARCHITECTURES } from './architectures';
 import { checkInitModel, type TrainData } from './trainer';
 import { teacherCheck } from '../teacher/check';
@@ -41,12 +42,6 @@ export interface TrainingSet {
   readonly teacherRunId: number | null;
   readonly trainExampleIds: readonly number[];
   readonly validationExampleIds: readonly number[];
-}
-
-function argmax(v: readonly number[]): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-  return best;
 }
 
 /** The teacher's distributions in the order of the project's labels; refuses a label set that changed. */

@@ -1,7 +1,8 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../../../shared/random';
 import type { StudentArchitectureName, TrainSettings } from '../../../shared/student';
-import { softmax, teacherLogits, type DistillTarget } from './distill';
+import { softmax } from '../../../shared/math';
+import { teacherLogits, type DistillTarget } from './distill';
 import { tokenSequence } from './featurizer';
 import { expectedTfBackend, initTf, TF_BACKEND_LABELS } from './tfBackend';
 import { uniform, type Params, type StudentArchitecture } from './training/architecture';

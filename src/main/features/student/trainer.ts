@@ -4,7 +4,8 @@ import { MIN_HUMAN_VALIDATION, type EpochMetrics, type TrainSettings } from '../
 import { AppError } from '../../core/errors';
 import { macroF1 } from '../evaluation/metrics';
 import { ARCHITECTURES } from './architectures';
-import { softmax, type DistillTarget } from './distill';
+import { argmax, softmax } from '../../../shared/math';
+import type { DistillTarget } from './distill';
 import { DEFAULT_FEATURIZER, type FeaturizerConfig } from './featurizer';
 import { createForward, type StudentModel } from './model';
 import { readModel, saveModel } from './modelFile';
@@ -358,8 +359,7 @@ async function finishEpoch(
   const losses = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const p = softmax(forward(valInputs[i]));
-    let arg = 0;
-    for (let c = 1; c < classes; c++) if (p[c] > p[arg]) arg = c;
+    const arg = argmax(p);
     gold[i] = data.validation[i].label;
     pred[i] = arg;
     losses[i] = -Math.log(Math.max(p[gold[i]], 1e-300));

@@ -9,7 +9,8 @@ import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getSettings } from '../app/settings';
 import { getRun } from './runs';
-import { argmax, entropy, margin } from './scoring';
+import { entropy, margin } from './scoring';
+import { argmax } from '../../../shared/math';
 
 /**
  * Teacher outputs made elsewhere (a GPU server running vLLM or llama.cpp), brought back as JSONL: one JSON object

@@ -29,16 +29,8 @@ import { getModel } from './models';
 import { buildPrompt, type BuiltPrompt } from './prompt';
 import type { LoadOptions, PromptPlan, ScoreResult } from './protocol';
 import { remoteScorer } from './remote';
-import {
-  allFinite,
-  argmax,
-  entropy,
-  fitTemperature,
-  margin,
-  normalise,
-  reliability,
-  softmax,
-} from './scoring';
+import { allFinite, entropy, fitTemperature, margin, normalise, reliability } from './scoring';
+import { argmax, softmax } from '../../../shared/math';
 import { recommendedSequences, recommendedThreads, teacherService, type Scorer } from './service';
 
 /** What a person chose in the Teacher step (the request of preview and run). */
@@ -128,7 +120,8 @@ export function toDistribution(
 ): LabelDistribution | null {
   if (!r.logLikelihoods || !allFinite(r.logLikelihoods)) return null;
   const { logprobs } = normalise(r.logLikelihoods);
-  const probs = temperature === 1 ? logprobs.map((l) => Math.exp(l)) : softmax(logprobs, temperature);
+  const probs =
+    temperature === 1 ? logprobs.map((l) => Math.exp(l)) : Array.from(softmax(logprobs, temperature));
   if (!allFinite(probs) || !allFinite(logprobs)) return null;
   return {
     labels,
@@ -841,7 +834,7 @@ export function calibrateRun(db: Db, runId: number): CalibrationReport {
   );
   db.transaction(() => {
     for (const r of rows) {
-      const probs = softmax(JSON.parse(r.logprobs) as number[], temperature);
+      const probs = Array.from(softmax(JSON.parse(r.logprobs) as number[], temperature));
       if (!allFinite(probs)) continue;
       update.run(
         JSON.stringify(probs),

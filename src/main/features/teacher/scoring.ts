@@ -1,3 +1,4 @@
+import { argmax, softmax } from '../../../shared/math';
 import type { CalibrationSide, ReliabilityBin } from '../../../shared/teacher';
 
 /** Label-set arithmetic: normalisation, uncertainty, temperature calibration. Pure functions, no I/O. */
@@ -10,15 +11,6 @@ export interface Normalised {
 
 export function allFinite(xs: readonly number[]): boolean {
   return xs.every((x) => Number.isFinite(x));
-}
-
-/** Softmax of `scores / temperature`, computed stably. */
-export function softmax(scores: readonly number[], temperature = 1): number[] {
-  const scaled = scores.map((s) => s / temperature);
-  const max = Math.max(...scaled);
-  const exps = scaled.map((s) => Math.exp(s - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
 }
 
 /** Turns label log-likelihoods (sum of token log-probs) into a distribution over the label set. */
@@ -37,12 +29,6 @@ export function entropy(probs: readonly number[]): number {
 export function margin(probs: readonly number[]): number {
   const sorted = [...probs].sort((a, b) => b - a);
   return sorted[0] - (sorted[1] ?? 0);
-}
-
-export function argmax(xs: readonly number[]): number {
-  let best = 0;
-  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
-  return best;
 }
 
 function nll(logprobRows: readonly (readonly number[])[], targets: readonly number[], t: number): number {

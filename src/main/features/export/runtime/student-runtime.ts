@@ -4,7 +4,7 @@
  * featurizer and forward pass (out/main/student-runtime/), and copied into each exported folder
  * (distillery-student.js / .mjs), so that there is one source for the app and the runtime and their predictions agree.
  */
-import { softmax } from '../../student/distill';
+import { softmax } from '../../../../shared/math';
 import type { FeaturizerConfig } from '../../student/featurizer';
 import { buildModel, createForward, modelInput, type ModelDescription } from '../../student/model';
 

@@ -1,4 +1,5 @@
 import type { TrainSettings } from '../../../../shared/student';
+import { argmax } from '../../../../shared/math';
 import { mulberry32 } from '../../../../shared/random';
 import type { DistillTarget } from '../distill';
 
@@ -54,9 +55,7 @@ export function classWeights(
 function exampleClass(t: DistillTarget): number {
   if (t.label !== null) return t.label;
   if (t.teacher === null || t.teacher.length === 0) return -1;
-  let arg = 0;
-  for (let c = 1; c < t.teacher.length; c++) if (t.teacher[c] > t.teacher[arg]) arg = c;
-  return arg;
+  return argmax(t.teacher);
 }
 
 /** Each training example's weight in the loss: its class's weight (classWeights), 1 for an example without one. */

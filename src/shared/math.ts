@@ -1,0 +1,35 @@
+/**
+ * Small numeric helpers every process uses (main, renderer, the exported student runtime), one definition each.
+ */
+
+/** Softmax of logits / temperature, computed stably (the maximum is subtracted before exp) in float64. */
+export function softmax(logits: ArrayLike<number>, temperature = 1): Float64Array {
+  const n = logits.length;
+  const out = new Float64Array(n);
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) max = Math.max(max, logits[i] / temperature);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = Math.exp(logits[i] / temperature - max);
+    sum += out[i];
+  }
+  for (let i = 0; i < n; i++) out[i] /= sum;
+  return out;
+}
+
+/** The index of the largest value; the first one on ties (as numpy's argmax); 0 for an empty list. */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+/** FNV-1a, 32 bits, over the UTF-16 code units s[from..to) (the featurizer's hash: changing it changes models). */
+export function fnv1a(s: string, from = 0, to = s.length): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
