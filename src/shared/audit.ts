@@ -25,6 +25,11 @@ export const AUDIT_ACTIONS = [
   'split',
   'teacher.run',
   'teacher.importRun',
+  'assign',
+  'adjudicate',
+  'user_add',
+  'user_update',
+  'password_change',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

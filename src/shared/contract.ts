@@ -9,6 +9,7 @@ import { projectsContract } from './projects';
 import { reviewContract } from './review';
 import { studentContract } from './student';
 import { teacherContract } from './teacher';
+import { teamContract } from './team';
 
 /**
  * The one IPC contract: channel -> zod request schema -> response type.
@@ -26,6 +27,7 @@ export const contract = {
   ...evaluationContract,
   ...exportContract,
   ...diskContract,
+  ...teamContract,
 } as const;
 
 export type Contract = typeof contract;

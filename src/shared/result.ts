@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'UNAUTHORIZED',
+  /** Team mode: the logged-in person's role does not allow this. */
+  'FORBIDDEN',
   'UNKNOWN_CHANNEL',
   'DB_NOT_SQLITE',
   'DB_NEWER_VERSION',

@@ -5,6 +5,7 @@ import { exportCommands } from '../features/export/cli';
 import { reviewCommands } from '../features/review/cli';
 import { studentCommands } from '../features/student/cli';
 import { teacherCommands } from '../features/teacher/cli';
+import { teamCommands } from '../features/team/cli';
 import { jobCommands, projectCommands } from './builtin';
 import { serveCommand } from './serve';
 import type { CliCommand } from './types';
@@ -21,4 +22,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...evaluationCommands,
   ...exportCommands,
   ...diskCommands,
+  ...teamCommands,
 ];

@@ -1,7 +1,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { startServer } from '../server/server';
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { isLoopback, machineNames, startServer, type TeamServerOptions } from '../server/server';
+import { AppError } from '../core/errors';
+import { userCount } from '../features/team/users';
 import type { CliCommand } from './types';
 
 /** The built renderer: out/renderer from the project root, whether we run from sources or from the build. */
@@ -15,22 +19,112 @@ export function rendererDir(): string {
   return join(process.cwd(), 'out', 'renderer');
 }
 
+/** `ADDR:PORT`, `[v6]:PORT` or `ADDR` (port 8443). */
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d{1,5}))?$/.exec(value.trim());
+  const host = m ? (m[1] ?? m[2]) : '';
+  const port = m?.[3] === undefined ? 8443 : Number(m[3]);
+  if (!m || (isIP(host) === 0 && host !== 'localhost') || port > 65535) {
+    throw new AppError('INVALID_INPUT', `--listen takes ADDRESS:PORT, e.g. 0.0.0.0:8443 (got "${value}").`);
+  }
+  return { host, port };
+}
+
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'Start the browser-mode server on 127.0.0.1 and print the URL to open',
-  usage: 'distillery serve [--port N] [--token TOKEN]',
-  options: { port: { type: 'string' }, token: { type: 'string' } },
+  summary: 'Start the browser-mode server (127.0.0.1, or with --team for the whole team over HTTPS)',
+  usage:
+    'distillery serve [--port N] [--token TOKEN]\n' +
+    'distillery serve --team [--listen ADDR:PORT] [--cert FILE --key FILE] [--host-name NAME...] [--http [--force-http]]\n' +
+    '  --team        accounts and roles instead of the token (add the first administrator with "distillery users add")\n' +
+    '  --listen      where to listen (default 0.0.0.0:8443, every interface)\n' +
+    '  --cert/--key  your certificate and key (PEM); without them a self-signed one is made in DATA/tls on first start\n' +
+    '  --host-name   a name people type to reach this machine (its own names and addresses are always accepted)\n' +
+    '  --http        plain HTTP: only on a loopback address, unless --force-http (a proxy in front encrypts)',
+  options: {
+    port: { type: 'string' },
+    token: { type: 'string' },
+    team: { type: 'boolean' },
+    listen: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    'host-name': { type: 'string', multiple: true },
+    http: { type: 'boolean' },
+    'force-http': { type: 'boolean' },
+  },
   run: async ({ values }, io) => {
     const core = await io.core();
+    let team: TeamServerOptions | undefined;
+    let port = values.port ? Number(values.port) : 0;
+    let fingerprint: string | null = null;
+    let setupCode: string | null = null;
+    if (values.team) {
+      const listen = parseListen((values.listen as string | undefined) ?? '0.0.0.0:8443');
+      port = listen.port;
+      const hostNames = (values['host-name'] as string[] | undefined) ?? [];
+      const wildcard = listen.host === '0.0.0.0' || listen.host === '::';
+      const plain = Boolean(values.http || values['force-http']);
+      if (plain && !isLoopback(listen.host) && !values['force-http']) {
+        throw new AppError(
+          'INVALID_INPUT',
+          `Plain HTTP on ${listen.host} would send passwords over the network unencrypted. Leave out --http, or add ` +
+            '--force-http when a proxy in front of Distillery encrypts.',
+        );
+      }
+      // Loaded here only: no other command's start pays for the X.509 library.
+      const { loadOrCreateTls } = await import('../server/cert');
+      const tls = plain
+        ? null
+        : await loadOrCreateTls({
+            dataDir: core.paths.dataDir,
+            certFile: values.cert as string | undefined,
+            keyFile: values.key as string | undefined,
+            names: [...new Set([...hostNames, ...(wildcard ? machineNames() : [listen.host, 'localhost'])])],
+          });
+      fingerprint = tls?.fingerprint ?? null;
+      if (userCount(core.db) === 0) setupCode = randomBytes(9).toString('base64url');
+      team = {
+        host: listen.host,
+        tls,
+        allowPlainHttp: Boolean(values['force-http']),
+        hostNames,
+        setupCode,
+      };
+      if (tls?.created) io.note(`Created a self-signed certificate: ${tls.certFile}`);
+    }
     const server = await startServer({
       core,
       staticDir: rendererDir(),
-      port: values.port ? Number(values.port) : 0,
+      port,
       token: values.token as string | undefined,
+      team,
     });
-    const info = { url: server.url, openUrl: server.openUrl, port: server.port, dataDir: core.paths.dataDir };
+    const info = {
+      url: server.url,
+      openUrl: server.openUrl,
+      port: server.port,
+      dataDir: core.paths.dataDir,
+      team: Boolean(team),
+      fingerprint,
+      setupCode,
+    };
     if (io.json) process.stdout.write(JSON.stringify(info) + '\n');
-    else {
+    else if (team) {
+      io.print(`Distillery is serving the team at:\n\n  ${server.openUrl}\n`);
+      if (fingerprint) {
+        io.print(
+          `Certificate fingerprint (SHA-256): ${fingerprint}\n` +
+            'Browsers warn about a self-signed certificate: check that the fingerprint they show is this one.\n',
+        );
+      }
+      if (setupCode) {
+        io.print(
+          `There is no account yet. Open the address above and create the administrator with this setup code:\n\n` +
+            `  ${setupCode}\n\n(or stop the server and run "distillery users add NAME --role admin").\n`,
+        );
+      }
+      io.print(`Data folder: ${core.paths.dataDir}\nPress Ctrl+C to stop.`);
+    } else {
       io.print(
         `Distillery is running in browser mode. Open this address in a browser on this computer:\n\n  ${server.openUrl}\n`,
       );

@@ -1,8 +1,12 @@
 import type { AuditAction } from '../../shared/audit';
 import type { Db } from './store/db';
+import { currentActor } from './actor';
 import { nowIso } from './time';
 
-/** Appends to the project's audit log: every change of data a person would want to trace. */
+/**
+ * Appends to the project's audit log: every change of data a person would want to trace. In team mode the actor is
+ * always the logged-in person (`currentActor`), never a name a request carried.
+ */
 export function audit(
   db: Db,
   entry: {
@@ -19,7 +23,7 @@ export function audit(
   ).run(
     entry.projectId,
     nowIso(),
-    entry.actor,
+    currentActor()?.username ?? entry.actor,
     entry.action,
     entry.entity,
     entry.entityId ?? null,

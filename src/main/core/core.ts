@@ -23,6 +23,10 @@ import { restrictDataDir } from './permissions';
 import { TEST_CHANNELS_ENV, TEST_ONLY_CHANNELS, TEST_ONLY_JOB_KINDS, type JobKind } from '../../shared/jobs';
 import { seedDemoProject } from '../features/projects/demo';
 import { resourcesDir } from './paths';
+import { runAs, type Actor } from './actor';
+import { CHANNEL_ROLES } from '../../shared/roles';
+import { roleAllows } from '../../shared/team';
+import { isMember } from '../features/team/assign';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -35,6 +39,11 @@ export interface CoreOptions {
 
 export interface InvokeOptions {
   readonly onlyUploads?: boolean;
+  /**
+   * Team mode: the logged-in person. Their role must allow the channel (`CHANNEL_ROLES`), an annotator reaches only
+   * the projects they are assigned to, and the handler runs as them (annotations and audit entries name them).
+   */
+  readonly actor?: Actor;
 }
 
 export interface Core {
@@ -103,11 +112,37 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     if (!isChannelName(channel) || (!testChannels && TEST_ONLY_CHANNELS.includes(channel))) {
       return err('UNKNOWN_CHANNEL', `There is no request named "${channel}".`);
     }
+    const { actor } = opts;
+    // The role first: a request the caller may not make learns nothing, not even whether its shape was right.
+    if (actor && !roleAllows(actor.role, CHANNEL_ROLES[channel])) {
+      return err(
+        'FORBIDDEN',
+        `Your role (${actor.role}) does not allow this; it needs a ${CHANNEL_ROLES[channel]}. Ask your team's lead or administrator.`,
+        { channel, role: actor.role, needed: CHANNEL_ROLES[channel] },
+      );
+    }
     const parsed = contract[channel].input.safeParse(request ?? {});
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where = first?.path.length ? ` (${first.path.join('.')})` : '';
       return err('INVALID_INPUT', `${first?.message ?? 'Invalid request'}${where}`, parsed.error.issues);
+    }
+    if (actor) {
+      const projectId = (parsed.data as { projectId?: unknown }).projectId;
+      if (
+        actor.role === 'annotator' &&
+        typeof projectId === 'number' &&
+        !isMember(db, projectId, actor.username)
+      ) {
+        return err(
+          'FORBIDDEN',
+          'You are not assigned to this project. Ask your lead to assign you documents.',
+          {
+            channel,
+            projectId,
+          },
+        );
+      }
     }
     if (opts.onlyUploads) {
       for (const field of pickedFileFields(contract[channel].input)) {
@@ -124,7 +159,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }
     try {
       const handler = HANDLERS[channel] as (input: unknown, c: CoreContext) => unknown;
-      return ok(await handler(parsed.data, ctx));
+      const run = (): unknown => handler(parsed.data, ctx);
+      return ok(await (actor ? runAs(actor, run) : run()));
     } catch (e) {
       const info = toErrorInfo(e);
       if (info.code === 'INTERNAL') console.error(`[core] ${channel} failed:`, e);

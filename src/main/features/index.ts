@@ -11,6 +11,7 @@ import { projectsFeature } from './projects/feature';
 import { reviewFeature } from './review/feature';
 import { studentFeature } from './student/feature';
 import { teacherFeature } from './teacher/feature';
+import { teamFeature } from './team/feature';
 
 /** Every capability, in start-up order. A new feature is added here and its contract in src/shared/contract.ts. */
 export const FEATURES = [
@@ -24,6 +25,7 @@ export const FEATURES = [
   evaluationFeature,
   exportFeature,
   diskFeature,
+  teamFeature,
 ] as unknown as ReadonlyArray<Feature<ChannelMap>>;
 
 /** The whole contract's handlers: a missing channel is a compile error here. */
@@ -38,4 +40,5 @@ export const HANDLERS: HandlerMap<Contract> = {
   ...evaluationFeature.handlers,
   ...exportFeature.handlers,
   ...diskFeature.handlers,
+  ...teamFeature.handlers,
 };

@@ -1,6 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { hostname, networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
@@ -10,7 +13,10 @@ import type { Core } from '../core/core';
 import { AppError, toErrorInfo } from '../core/errors';
 import { freeBytes } from '../core/diskSpace';
 import { newUpload, removeUpload } from '../core/uploads';
-import type { Result } from '../../shared/result';
+import { BodyTooLarge, fail, readBody, SECURITY_HEADERS, sendJson } from './http';
+import { createTeamGate, type TeamGate } from './team';
+import type { Actor } from '../core/actor';
+import { roleAllows } from '../../shared/team';
 
 export interface ServerOptions {
   readonly core: Core;
@@ -19,6 +25,33 @@ export interface ServerOptions {
   readonly port?: number;
   /** Fixed token (tests); a random one per start otherwise. */
   readonly token?: string;
+  /** Team mode: accounts and sessions instead of the token, on the address given (see `TeamServerOptions`). */
+  readonly team?: TeamServerOptions;
+}
+
+export interface TeamServerOptions {
+  /** The address to listen on (`0.0.0.0` for every interface). */
+  readonly host: string;
+  /** The certificate and key (PEM); null serves plain HTTP, refused beyond loopback unless `allowPlainHttp`. */
+  readonly tls: { readonly key: string; readonly cert: string } | null;
+  readonly allowPlainHttp?: boolean;
+  /** Names (and addresses) people use to reach the server, besides this machine's own; the Host header must be one. */
+  readonly hostNames?: readonly string[];
+  /** While there is no account: the one-time code that lets the page create the first administrator. */
+  readonly setupCode?: string | null;
+}
+
+/** Loopback addresses: the only ones plain HTTP may listen on without being forced. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The names this machine answers to: its host name and the addresses of its network interfaces. */
+export function machineNames(): string[] {
+  const names = new Set<string>(['localhost', '127.0.0.1', '::1', hostname().toLowerCase()]);
+  for (const list of Object.values(networkInterfaces()))
+    for (const i of list ?? []) names.add(i.address.toLowerCase());
+  return [...names];
 }
 
 export interface RunningServer {
@@ -43,7 +76,6 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-const MAX_JSON_BYTES = 10 * 1024 * 1024;
 /** The largest file a browser may upload (a big GGUF teacher fits). */
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
 
@@ -51,40 +83,6 @@ function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    // An answer sent before the body was read (401, 413) ends the connection rather than read the rest.
-    ...(status >= 400 ? { connection: 'close' } : {}),
-  });
-  res.end(text);
-}
-
-function fail(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { ok: false, error: { code, message } } satisfies Result<never> | object);
-}
-
-class BodyTooLarge extends Error {}
-
-/** The request body as text, refused past `limit` bytes (declared or received) without reading the rest. */
-async function readBody(req: IncomingMessage, limit = MAX_JSON_BYTES): Promise<string> {
-  const tooLarge = new BodyTooLarge(
-    `The request is larger than ${Math.round(limit / 1024 / 1024)} MB, the most one request may carry.`,
-  );
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The request target as a URL on this server, or null when it is not one (`http://[`, `//`, garbage). */
@@ -106,16 +104,6 @@ export const WS_TOKEN_PREFIX = 'distillery-token.';
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{22,}$/;
 const TICKET_MS = 60_000;
 
-/**
- * One place for the headers every answer carries: no framing (clickjacking), no MIME sniffing, no referrer.
- * The HTML page also gets the whole Content-Security-Policy as a header (`frame-ancestors` only works there).
- */
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-resource-policy': 'same-origin',
-};
 export const PAGE_CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
   "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
@@ -136,15 +124,37 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const staticRoot = resolve(opts.staticDir);
-  const { core } = opts;
+  const { core, team } = opts;
+  if (team && !team.tls && !isLoopback(team.host) && !team.allowPlainHttp) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Plain HTTP on ${team.host} would send passwords and documents unencrypted over the network. Drop --http ` +
+        '(a self-signed certificate is made), give --cert and --key, or add --force-http if a proxy in front encrypts.',
+    );
+  }
+  const scheme = team?.tls ? 'https' : 'http';
+  const gate: TeamGate | null = team
+    ? createTeamGate(core, { secure: Boolean(team.tls), setupCode: team.setupCode ?? null })
+    : null;
   let port = 0;
-  const hosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  const hostNames = (): string[] => {
+    if (!team) return ['127.0.0.1', 'localhost', '::1'];
+    const listen = team.host === '0.0.0.0' || team.host === '::' ? machineNames() : [team.host, 'localhost'];
+    return [...new Set([...listen, ...(team.hostNames ?? []).map((n) => n.toLowerCase())])];
+  };
+  const hosts = (): string[] =>
+    hostNames().flatMap((n) => {
+      const h = isIP(n) === 6 ? `[${n}]` : n;
+      const defaultPort = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80);
+      return defaultPort ? [`${h}:${port}`, h] : [`${h}:${port}`];
+    });
   const hostAllowed = (req: IncomingMessage): boolean =>
     hosts().includes((req.headers.host ?? '').toLowerCase());
   /** A browser names where a request comes from; anything but this server's own pages is refused. */
   const sameOrigin = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
-    if (origin !== undefined && !hosts().some((h) => origin.toLowerCase() === `http://${h}`)) return false;
+    if (origin !== undefined && !hosts().some((h) => origin.toLowerCase() === `${scheme}://${h}`))
+      return false;
     const site = req.headers['sec-fetch-site'];
     return site === undefined || site === 'same-origin' || site === 'none';
   };
@@ -193,7 +203,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await pipeline(createReadStream(file), res);
       return;
     }
-    if (!authorized(req))
+    let actor: Actor | undefined;
+    if (gate) {
+      if (await gate.handle(req, res, path)) return;
+      const session = gate.session(req);
+      if (!session) return fail(res, 401, 'UNAUTHORIZED', 'Log in first (your session has ended).');
+      if (req.method === 'POST' && !gate.csrfOk(req, session)) {
+        return fail(res, 403, 'FORBIDDEN', 'Missing or wrong CSRF token. Reload the page.');
+      }
+      actor = gate.actor(session);
+    } else if (!authorized(req))
       return fail(
         res,
         401,
@@ -201,6 +220,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         'Missing or wrong access token. Open the URL printed by "distillery serve".',
       );
     if (req.method !== 'POST') return fail(res, 405, 'INVALID_INPUT', `Use POST for ${path}.`);
+    // Files go in and out for the lead's and the administrator's work (imports, exports), never an annotator's.
+    if (actor && !roleAllows(actor.role, 'lead') && !path.startsWith('/api/invoke/')) {
+      return fail(res, 403, 'FORBIDDEN', 'Your role (annotator) does not allow uploads or downloads.');
+    }
     if (path.startsWith('/api/invoke/')) {
       const channel = decodeURIComponent(path.slice('/api/invoke/'.length));
       let text: string;
@@ -217,8 +240,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return fail(res, 400, 'INVALID_INPUT', 'The request body is not valid JSON.');
       }
       // Requests from a browser may name only files it uploaded, never any other file of this machine.
-      const result = await core.invokeRaw(channel, body, { onlyUploads: true });
-      return sendJson(res, 200, result);
+      const result = await core.invokeRaw(channel, body, { onlyUploads: true, actor });
+      return sendJson(res, !result.ok && result.error.code === 'FORBIDDEN' ? 403 : 200, result);
     }
     if (path === '/api/upload') {
       const declared = Number(req.headers['content-length'] ?? NaN);
@@ -299,7 +322,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         res,
         421,
         'UNAUTHORIZED',
-        `Open Distillery at http://127.0.0.1:${port}/ (this address is not it).`,
+        team
+          ? `This server is not known by that name. Use one of: ${hosts().slice(0, 4).join(', ')} (or start it with --host-name).`
+          : `Open Distillery at http://127.0.0.1:${port}/ (this address is not it).`,
       );
     }
     const url = parseRequestUrl(req.url);
@@ -315,7 +340,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   // No request, however malformed, may end the process: every path is wrapped, and a failure answers 500 (or
   // drops the connection when the answer had already begun).
-  const server: Server = createServer((req, res) => {
+  const hsts: Record<string, string> = team?.tls ? { 'strict-transport-security': 'max-age=31536000' } : {};
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    for (const [name, value] of Object.entries(hsts)) res.setHeader(name, value);
     req.on('error', () => undefined);
     res.on('error', () => undefined);
     handleRequest(req, res).catch((e: unknown) => {
@@ -323,7 +350,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorInfo(e) });
       else res.destroy();
     });
-  });
+  };
+  const server: Server = team?.tls
+    ? createHttpsServer({ key: team.tls.key, cert: team.tls.cert, minVersion: 'TLSv1.2' }, onRequest)
+    : createServer(onRequest);
   server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
     const status =
       e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
@@ -348,7 +378,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!url) return refuseUpgrade(socket, '400 Bad Request');
       if (!hostAllowed(req)) return refuseUpgrade(socket, '421 Misdirected Request');
       if (!sameOrigin(req)) return refuseUpgrade(socket, '403 Forbidden');
-      if (url.pathname !== '/api/events' || !wsToken(req)) return refuseUpgrade(socket, '401 Unauthorized');
+      const allowed = gate ? gate.session(req) !== null : wsToken(req);
+      if (url.pathname !== '/api/events' || !allowed) return refuseUpgrade(socket, '401 Unauthorized');
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.add(ws);
         ws.on('error', () => ws.terminate());
@@ -366,14 +397,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
-    // Loopback only: the browser-mode server is never reachable from another machine.
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolvePromise());
+    // Loopback only, unless team mode names an address: single-user mode is never reachable from another machine.
+    server.listen(opts.port ?? 0, team?.host ?? '127.0.0.1', () => resolvePromise());
   });
   port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}/`;
+  const shown =
+    team && team.host !== '0.0.0.0' && team.host !== '::' ? team.host : team ? hostname() : '127.0.0.1';
+  const url = `${scheme}://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}/`;
   return {
     url,
-    openUrl: `${url}#token=${token}`,
+    openUrl: team ? url : `${url}#token=${token}`,
     token,
     port,
     close: async () => {

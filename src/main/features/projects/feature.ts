@@ -3,11 +3,19 @@ import type { Feature } from '../../core/feature';
 import { createProject, deleteProject, getProject, listProjects, renameProject } from './projects';
 import { projectProgress } from './progress';
 import { getSettings } from '../app/settings';
+import { currentActor } from '../../core/actor';
+import { memberProjects } from '../team/assign';
 
 export const projectsFeature: Feature<typeof projectsContract> = {
   name: 'projects',
   handlers: {
-    'projects.list': (_input, ctx) => listProjects(ctx.db),
+    'projects.list': (_input, ctx) => {
+      // An annotator in team mode sees the projects they were given documents of.
+      const actor = currentActor();
+      if (actor?.role !== 'annotator') return listProjects(ctx.db);
+      const mine = memberProjects(ctx.db, actor.username);
+      return listProjects(ctx.db).filter((p) => mine.has(p.id));
+    },
     'projects.get': (input, ctx) => getProject(ctx.db, input.projectId),
     'projects.progress': (input, ctx) => projectProgress(ctx.db, input.projectId),
     'projects.create': (input, ctx) => createProject(ctx.db, input, getSettings(ctx.db).annotator),

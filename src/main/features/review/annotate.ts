@@ -15,6 +15,7 @@ import { goldLabels, latestTeacherRun, projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { markReviewRequestsDone } from '../evaluation/reviewRequests';
+import { canSee, holdLease } from '../team/scope';
 import { HAS_HUMAN_LABEL, loadItem, neighbour, queueSql, teacherView } from './queues';
 
 export function assertProject(db: Db, projectId: number): void {
@@ -96,6 +97,7 @@ export function moveTo(
   assertProject(db, projectId);
   const id = neighbour(db, projectId, queue, from, direction);
   if (!peek) savePosition(db, projectId, annotator, queue, id ?? from);
+  if (!peek && id === null) holdLease(db, projectId, null);
   return id === null ? null : loadItem(db, projectId, id, annotator);
 }
 
@@ -119,7 +121,7 @@ export function annotate(
     const ex = db
       .prepare('SELECT excluded, split FROM examples WHERE id = ? AND project_id = ?')
       .get(input.exampleId, input.projectId) as { excluded: number; split: string | null } | undefined;
-    if (!ex) throw notFound('Document', input.exampleId);
+    if (!ex || !canSee(db, input.exampleId)) throw notFound('Document', input.exampleId);
     if (ex.excluded === 1) {
       throw new AppError(
         'CONFLICT',
@@ -159,6 +161,7 @@ export function annotate(
     markReviewRequestsDone(db, input.projectId, [input.exampleId]);
     const nextId = neighbour(db, input.projectId, input.queue, input.exampleId, 'next');
     savePosition(db, input.projectId, input.annotator, input.queue, nextId ?? input.exampleId);
+    if (nextId === null) holdLease(db, input.projectId, null);
     return {
       annotationId: Number(info.lastInsertRowid),
       next: nextId === null ? null : loadItem(db, input.projectId, nextId, input.annotator),

@@ -1,16 +1,22 @@
 import type { JobControl } from '../../core/jobs/jobs';
 import type { reviewContract } from '../../../shared/review';
 import type { CoreContext, Feature } from '../../core/feature';
+import { currentActor } from '../../core/actor';
+import { notFound } from '../../core/errors';
 import { getSettings } from '../app/settings';
+import { canSee } from '../team/scope';
 import { agreement } from './agreement';
 import { annotate, bulkPreview, goldSummary, history, moveTo, reviewState, undo } from './annotate';
 import { bulkAcceptRunner, startBulkAccept, type BulkParams } from './bulk';
 import { annotationText, exportAnnotations, importAnnotations } from './exchange';
 import { loadItem, queueCounts } from './queues';
 
-/** Who is labelling: the request's annotator, else the local profile (settings.annotator). */
+/**
+ * Who is labelling: in team mode always the logged-in person; otherwise the request's annotator, else the local
+ * profile (settings.annotator).
+ */
 function who(ctx: CoreContext, annotator: string | undefined): string {
-  return annotator ?? getSettings(ctx.db).annotator;
+  return currentActor()?.username ?? annotator ?? getSettings(ctx.db).annotator;
 }
 
 function changed(ctx: CoreContext, projectId: number): void {
@@ -40,8 +46,10 @@ export const reviewFeature: Feature<typeof reviewContract> = {
         input.direction,
         input.peek,
       ),
-    'review.item': (input, ctx) =>
-      loadItem(ctx.db, input.projectId, input.exampleId, who(ctx, input.annotator)),
+    'review.item': (input, ctx) => {
+      if (!canSee(ctx.db, input.exampleId)) throw notFound('Document', input.exampleId);
+      return loadItem(ctx.db, input.projectId, input.exampleId, who(ctx, input.annotator));
+    },
     'review.annotate': (input, ctx) => annotate(ctx.db, { ...input, annotator: who(ctx, input.annotator) }),
     'review.undo': (input, ctx) => undo(ctx.db, input.projectId, who(ctx, input.annotator)),
     'review.bulkPreview': (input, ctx) =>
@@ -63,7 +71,7 @@ export const reviewFeature: Feature<typeof reviewContract> = {
         dryRun: input.dryRun,
         allowPartial: input.allowPartial,
         onConflict: input.onConflict,
-        actor: getSettings(ctx.db).annotator,
+        actor: who(ctx, undefined),
       });
       if (!r.dryRun) changed(ctx, input.projectId);
       return r;

@@ -17,6 +17,7 @@ import {
   teacherOutputReader,
 } from '../../core/labels';
 import type { Db } from '../../core/store/db';
+import { ADJUDICATED, holdLease, queueScope, scopeWhere } from '../team/scope';
 
 /** SQL for "this example has a human label" (the view human_labels, as `humanLabels`). */
 export const HAS_HUMAN_LABEL = hasHumanLabelSql('e');
@@ -25,7 +26,7 @@ export const HAS_HUMAN_LABEL = hasHumanLabelSql('e');
 const CURRENT_LABEL = humanLabelSql('e');
 
 /** Two annotators' current labels of the example differ (the view annotator_labels). */
-const ANNOTATORS_DISAGREE = `EXISTS (SELECT 1 FROM annotator_labels a1
+export const ANNOTATORS_DISAGREE = `EXISTS (SELECT 1 FROM annotator_labels a1
   JOIN annotator_labels a2 ON a2.example_id = a1.example_id AND a2.annotator > a1.annotator
   WHERE a1.example_id = e.id AND a1.label_id <> a2.label_id)`;
 
@@ -44,8 +45,19 @@ export interface QueueSql {
   readonly params: Record<string, unknown>;
 }
 
-/** Builds the filter and order of a queue. `runId` is the latest teacher run (null: no teacher yet). */
+/**
+ * Builds the filter and order of a queue. `runId` is the latest teacher run (null: no teacher yet). In team mode
+ * the logged-in person's scope is added (features/team/scope.ts): assigned documents, others' open documents.
+ */
 export function queueSql(projectId: number, spec: QueueSpec, runId: number | null): QueueSql {
+  const q = baseQueueSql(projectId, spec, runId);
+  const scope = queueScope();
+  if (!scope) return q;
+  const scoped = scopeWhere(q.where, `NOT ${HAS_HUMAN_LABEL}`, scope);
+  return { ...q, where: scoped.where, params: { ...q.params, ...scoped.params } };
+}
+
+function baseQueueSql(projectId: number, spec: QueueSpec, runId: number | null): QueueSql {
   const params: Record<string, unknown> = { project: projectId, run: runId ?? -1 };
   const where: string[] = ['e.project_id = @project', 'e.excluded = 0'];
   if (spec.split) {
@@ -114,7 +126,13 @@ export function queueSql(projectId: number, spec: QueueSpec, runId: number | nul
         params,
       };
     case 'conflicts':
-      return { from: plain, where: [...where, ANNOTATORS_DISAGREE], keys: ['e.id'], dir: 'ASC', params };
+      return {
+        from: plain,
+        where: [...where, ANNOTATORS_DISAGREE, `NOT ${ADJUDICATED}`],
+        keys: ['e.id'],
+        dir: 'ASC',
+        params,
+      };
     case 'requested':
       return { from: plain, where: [...where, OPEN_REQUEST], keys: ['e.id'], dir: 'ASC', params };
     default:
@@ -211,7 +229,9 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
   const one = (sql: string): number => (db.prepare(sql).get(p) as { n: number }).n;
   const all = one(`SELECT COUNT(*) AS n FROM examples e WHERE ${where}`);
   const labelled = one(`SELECT COUNT(*) AS n FROM ${LABELLED} WHERE ${where}`);
-  const conflicts = one(`SELECT COUNT(*) AS n FROM ${LABELLED} WHERE ${where} AND ${ANNOTATORS_DISAGREE}`);
+  const conflicts = one(
+    `SELECT COUNT(*) AS n FROM ${LABELLED} WHERE ${where} AND ${ANNOTATORS_DISAGREE} AND NOT ${ADJUDICATED}`,
+  );
   const requested = one(
     `SELECT COUNT(*) AS n FROM eval_review_requests rr CROSS JOIN examples e ON e.id = rr.example_id
      WHERE rr.project_id = @project AND rr.done_at IS NULL AND ${where}`,
@@ -336,7 +356,12 @@ export function loadItem(db: Db, projectId: number, exampleId: number, annotator
     createdAt: r.created_at,
     retractedAt: r.retracted_at,
   }));
-  const live = history.filter((h) => h.retractedAt === null && h.labelId !== null);
+  // In team mode the document shown is kept from the others' queues, and an annotator labels blind: only their own
+  // labels are shown, so that agreement measures two independent judgements.
+  holdLease(db, projectId, ex.id);
+  const scope = queueScope();
+  const visible = scope?.restricted ? history.filter((h) => h.annotator === scope.me) : history;
+  const live = visible.filter((h) => h.retractedAt === null && h.labelId !== null);
   return {
     exampleId: ex.id,
     text: ex.text,
@@ -344,6 +369,6 @@ export function loadItem(db: Db, projectId: number, exampleId: number, annotator
     humanLabelId: live[0]?.labelId ?? null,
     myLabelId: live.find((h) => h.annotator === annotator)?.labelId ?? null,
     teacher: teacherView(db, projectId, exampleId),
-    history,
+    history: visible,
   };
 }

@@ -10,6 +10,7 @@ import { migration009TeacherDrafts } from './009_teacher_drafts';
 import { migration010Ids } from './010_ids';
 import { migration011LabelViews } from './011_label_views';
 import { migration012Multilabel } from './012_multilabel';
+import { migration013Team } from './013_team';
 import type { Migration } from './types';
 
 /**
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration010Ids,
   migration011LabelViews,
   migration012Multilabel,
+  migration013Team,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,152 @@
+import { createInterface } from 'node:readline';
+import { ROLES, type Role, type TeamUser } from '../../../shared/team';
+import { AppError } from '../../core/errors';
+import type { CliCommand } from '../../cli/types';
+import { requireId } from '../../cli/args';
+
+/** A password from stdin: the first line when piped (`--password-stdin`, scripts), a prompt without echo on a terminal. */
+async function readPassword(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let text = '';
+    for await (const chunk of process.stdin) text += String(chunk);
+    const line = text.split(/\r?\n/)[0] ?? '';
+    if (!line) throw new AppError('INVALID_INPUT', 'Give the password on the first line of standard input.');
+    return line;
+  }
+  const muted = { muted: false };
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput.bind(rl);
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+    if (!muted.muted) write(s);
+  };
+  try {
+    const answer = new Promise<string>((resolve) => rl.question(prompt, resolve));
+    muted.muted = true;
+    const password = await answer;
+    process.stderr.write('\n');
+    return password;
+  } finally {
+    rl.close();
+  }
+}
+
+function role(value: unknown): Role {
+  if (typeof value === 'string' && (ROLES as readonly string[]).includes(value)) return value as Role;
+  throw new AppError('INVALID_INPUT', `Give --role ${ROLES.join(', ')}.`);
+}
+
+function userLine(u: TeamUser): string {
+  return `${u.username.padEnd(24)} ${u.role.padEnd(10)} ${u.disabled ? 'disabled' : 'enabled '}  last login: ${u.lastLoginAt ?? 'never'}`;
+}
+
+function needName(positionals: string[]): string {
+  const name = positionals[0];
+  if (!name)
+    throw new AppError(
+      'INVALID_INPUT',
+      'Give the username, e.g. "distillery users add alice --role annotator".',
+    );
+  return name;
+}
+
+/**
+ * `distillery users ...`: the team-mode accounts, for the administrator at the server's own console (run them while
+ * the server is stopped; a running server's administrators use the Team page instead).
+ */
+export const teamCommands: CliCommand[] = [
+  {
+    name: 'users list',
+    summary: 'List the team-mode accounts',
+    usage: 'distillery users list',
+    run: async (_args, io) => {
+      const users = await (await io.core()).call('team.users', {});
+      if (users.length === 0)
+        io.print('No accounts yet. Add an administrator: distillery users add NAME --role admin');
+      for (const u of users) io.print(userLine(u));
+      return users;
+    },
+  },
+  {
+    name: 'users add',
+    summary: 'Add a team-mode account (the password is asked for, or read from standard input)',
+    usage: 'distillery users add NAME --role admin|lead|annotator [--password-stdin]',
+    options: { role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    run: async ({ positionals, values }, io) => {
+      const username = needName(positionals);
+      const r = role(values.role);
+      const core = await io.core();
+      const password = await readPassword(`Password for ${username}: `);
+      const u = await core.call('team.addUser', { username, role: r, password });
+      io.print(`Added ${u.role} ${u.username}.`);
+      return u;
+    },
+  },
+  {
+    name: 'users password',
+    summary: "Set an account's password (ends its sessions)",
+    usage: 'distillery users password NAME [--password-stdin]',
+    options: { 'password-stdin': { type: 'boolean' } },
+    run: async ({ positionals }, io) => {
+      const username = needName(positionals);
+      const core = await io.core();
+      const password = await readPassword(`New password for ${username}: `);
+      const r = await core.call('team.setPassword', { username, password });
+      io.print(`Password of ${username} changed; its sessions have ended.`);
+      return r;
+    },
+  },
+  {
+    name: 'users role',
+    summary: "Change an account's role",
+    usage: 'distillery users role NAME --role admin|lead|annotator',
+    options: { role: { type: 'string' } },
+    run: async ({ positionals, values }, io) => {
+      const u = await (
+        await io.core()
+      ).call('team.updateUser', { username: needName(positionals), role: role(values.role) });
+      io.print(userLine(u));
+      return u;
+    },
+  },
+  ...(
+    [
+      ['disable', true, 'Disable an account (its sessions end at once; its labels stay)'],
+      ['enable', false, 'Enable a disabled account again'],
+    ] as const
+  ).map(([verb, disabled, summary]): CliCommand => ({
+    name: `users ${verb}`,
+    summary,
+    usage: `distillery users ${verb} NAME`,
+    run: async ({ positionals }, io) => {
+      const core = await io.core();
+      const u = await core.call('team.updateUser', { username: needName(positionals), disabled });
+      io.print(userLine(u));
+      return u;
+    },
+  })),
+  {
+    name: 'team assign',
+    summary: "Give a project's unlabelled documents to annotators, a share of them to two (agreement)",
+    usage:
+      'distillery team assign PROJECT_ID --annotator NAME [--annotator NAME...] [--overlap 0.1] [--limit N]',
+    options: {
+      annotator: { type: 'string', multiple: true },
+      overlap: { type: 'string' },
+      limit: { type: 'string' },
+    },
+    run: async ({ positionals, values }, io) => {
+      const r = await (
+        await io.core()
+      ).call('team.assign', {
+        projectId: requireId(positionals[0], 'project'),
+        annotators: (values.annotator as string[] | undefined) ?? [],
+        overlap: values.overlap === undefined ? 0.1 : Number(values.overlap),
+        limit: values.limit === undefined ? undefined : requireId(values.limit, 'limit'),
+      });
+      io.print(
+        `Assigned ${r.assigned} documents to ${r.annotators.join(', ')}; ${r.overlapping} of them to two people.`,
+      );
+      return r;
+    },
+  },
+];
