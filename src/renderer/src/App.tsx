@@ -9,6 +9,7 @@ import { StatusBar } from './components/StatusBar';
 import { ProjectList } from './features/projects/ProjectList';
 import { useAppSettings } from './settings/useAppSettings';
 import { Wizard } from './wizard/Wizard';
+import { UserMenu } from './features/team/UserMenu';
 
 function asStep(s: string | null): WizardStep {
   return (WIZARD_STEPS as readonly string[]).includes(s ?? '') ? (s as WizardStep) : 'data';
@@ -43,6 +44,7 @@ export function App(): React.JSX.Element {
             <Title order={3}>{t('appName')}</Title>
           </Group>
           <Group>
+            <UserMenu />
             <Select
               aria-label={t('language')}
               data-testid="language-select"

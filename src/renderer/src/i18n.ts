@@ -8,6 +8,7 @@ import { guideI18n } from './features/guide/i18n';
 import { reviewI18n } from './features/review/i18n';
 import { studentI18n } from './features/student/i18n';
 import { teacherI18n } from './features/teacher/i18n';
+import { teamI18n } from './features/team/i18n';
 
 /** One namespace per feature (useTranslation('dataset')), plus `common` for the frame. */
 const namespaces = {
@@ -19,6 +20,7 @@ const namespaces = {
   evaluation: evaluationI18n,
   export: exportI18n,
   guide: guideI18n,
+  team: teamI18n,
 };
 
 const resources: Record<string, Record<string, object>> = { en: {}, 'zh-CN': {} };

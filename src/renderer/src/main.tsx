@@ -6,6 +6,7 @@ import { Notifications } from '@mantine/notifications';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { TeamGate } from './features/team/TeamGate';
 import './i18n';
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
@@ -14,7 +15,9 @@ createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="auto">
       <Notifications />
-      <App />
+      <TeamGate>
+        <App />
+      </TeamGate>
     </MantineProvider>
   </StrictMode>,
 );

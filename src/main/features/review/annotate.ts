@@ -15,8 +15,11 @@ import { goldLabels, latestTeacherRun, projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { markReviewRequestsDone } from '../evaluation/reviewRequests';
-import { canSee, holdLease } from '../team/scope';
+import { canSee, holdLease, queueScope } from '../team/scope';
 import { HAS_HUMAN_LABEL, loadItem, neighbour, queueSql, teacherView } from './queues';
+
+/** The queues of documents still to label: labelling one takes it out of the queue. */
+const PENDING_QUEUES: readonly QueueSpec['kind'][] = ['unreviewed', 'uncertain', 'random'];
 
 export function assertProject(db: Db, projectId: number): void {
   if (!db.prepare('SELECT 1 FROM projects WHERE id = ?').get(projectId)) throw notFound('Project', projectId);
@@ -159,7 +162,13 @@ export function annotate(
         nowIso(),
       );
     markReviewRequestsDone(db, input.projectId, [input.exampleId]);
-    const nextId = neighbour(db, input.projectId, input.queue, input.exampleId, 'next');
+    // In team mode a document skipped because someone else had it open may be free again: after the end of the
+    // queue, look again from its start (the documents labelled have left it, so this never repeats one).
+    const nextId =
+      neighbour(db, input.projectId, input.queue, input.exampleId, 'next') ??
+      (queueScope() && PENDING_QUEUES.includes(input.queue.kind)
+        ? neighbour(db, input.projectId, input.queue, null, 'next')
+        : null);
     savePosition(db, input.projectId, input.annotator, input.queue, nextId ?? input.exampleId);
     if (nextId === null) holdLease(db, input.projectId, null);
     return {

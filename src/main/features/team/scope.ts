@@ -34,7 +34,7 @@ export const ADJUDICATED = `EXISTS (SELECT 1 FROM team_adjudications j WHERE j.e
  * Adds the team scope to a queue's filter. `pendingCondition` is the queue's "still to label" condition (no human
  * label): for an annotator it becomes "not labelled by me, and assigned to me or labelled by nobody", so that the
  * overlap documents reach their second annotator. Documents someone else has open are left out of the queues of
- * documents still to label, so two people are never shown the same one at once.
+ * documents still to label (unless assigned to me), so two people are never shown the same unassigned one at once.
  */
 export function scopeWhere(
   where: readonly string[],
@@ -48,7 +48,8 @@ export function scopeWhere(
       ? `NOT ${LABELLED_BY_ME} AND (${ASSIGNED_TO_ME} OR ${pendingCondition})`
       : w,
   );
-  if (pending) out.push(`NOT ${LEASED_BY_OTHER}`);
+  // A document given to me (the overlap gives one to two people) is mine to label whoever else has it open.
+  if (pending) out.push(`NOT (${LEASED_BY_OTHER} AND NOT ${ASSIGNED_TO_ME})`);
   if (scope.restricted) out.push(`(${ASSIGNED_TO_ME} OR NOT ${ASSIGNED_TO_ANYONE})`);
   return { where: out, params };
 }

@@ -15,6 +15,41 @@ function takeToken(): string {
   return sessionStorage.getItem(TOKEN_KEY) ?? '';
 }
 
+let token = '';
+let csrf = '';
+const sessionEndedListeners = new Set<() => void>();
+let reconnect: (() => void) | null = null;
+
+/** True when the page was opened with the single-user token (not team mode). */
+export function hasToken(): boolean {
+  return token.length > 0;
+}
+
+/**
+ * Team mode: the CSRF token of the logged-in session, sent with every state-changing request (the session itself
+ * travels in an HttpOnly cookie the page cannot read). Setting it also reconnects the events at once.
+ */
+export function setCsrf(value: string): void {
+  csrf = value;
+  reconnect?.();
+}
+
+/** Called when the server answers 401 in team mode (logged out elsewhere, disabled, expired). */
+export function onSessionEnded(listener: () => void): () => void {
+  sessionEndedListeners.add(listener);
+  return () => sessionEndedListeners.delete(listener);
+}
+
+function authHeaders(): Record<string, string> {
+  if (token) return { authorization: `Bearer ${token}` };
+  return csrf ? { 'x-csrf-token': csrf } : {};
+}
+
+async function answer<T>(res: Response): Promise<T> {
+  if (res.status === 401 && !token) sessionEndedListeners.forEach((l) => l());
+  return (await res.json()) as T;
+}
+
 function networkError<T>(e: unknown): Result<T> {
   return {
     ok: false,
@@ -27,15 +62,16 @@ function networkError<T>(e: unknown): Result<T> {
 
 /** Browser mode: the contract over HTTP, events over one WebSocket that reconnects by itself. */
 export function createBrowserApi(): Api {
-  const token = takeToken();
+  token = takeToken();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let socket: WebSocket | null = null;
   let retry = 500;
 
   const connect = (): void => {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events`;
-    // A browser cannot set headers on a WebSocket: the token travels in the sub-protocol, never in the URL.
-    socket = new WebSocket(url, ['distillery', `distillery-token.${token}`]);
+    // A browser cannot set headers on a WebSocket: the token travels in the sub-protocol, never in the URL. In team
+    // mode the session cookie goes with the upgrade by itself.
+    socket = new WebSocket(url, token ? ['distillery', `distillery-token.${token}`] : ['distillery']);
     socket.onopen = () => {
       retry = 500;
     };
@@ -50,6 +86,10 @@ export function createBrowserApi(): Api {
     };
   };
   connect();
+  reconnect = () => {
+    retry = 500;
+    socket?.close();
+  };
 
   return {
     mode: 'browser',
@@ -57,10 +97,10 @@ export function createBrowserApi(): Api {
       try {
         const res = await fetch(`/api/invoke/${encodeURIComponent(channel)}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify(request ?? {}),
         });
-        return (await res.json()) as never;
+        return await answer<never>(res);
       } catch (e) {
         return networkError(e);
       }
@@ -78,10 +118,10 @@ export function createBrowserApi(): Api {
       try {
         const res = await fetch(`/api/upload?name=${encodeURIComponent(file.name)}`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+          headers: { ...authHeaders(), 'content-type': 'application/octet-stream' },
           body: file,
         });
-        return (await res.json()) as Result<PickedFile>;
+        return await answer<Result<PickedFile>>(res);
       } catch (e) {
         return networkError(e);
       }
@@ -91,10 +131,10 @@ export function createBrowserApi(): Api {
       try {
         const res = await fetch('/api/download-ticket', {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify({ path, name: suggestedName }),
         });
-        const ticket = (await res.json()) as Result<{ url: string }>;
+        const ticket = await answer<Result<{ url: string }>>(res);
         if (!ticket.ok) return ticket;
         const a = document.createElement('a');
         a.href = ticket.value.url;

@@ -6,6 +6,7 @@ import { WIZARD_STEPS, type WizardStep } from '../../../shared/projects';
 import type { StepperStepProps } from '@mantine/core';
 import { useEvent, useQuery } from '../api';
 import { STEP_COMPONENTS } from './steps';
+import { useIsAnnotator } from '../features/team/context';
 
 interface Props {
   readonly projectId: number;
@@ -15,8 +16,12 @@ interface Props {
 }
 
 /** The project's wizard frame: the six steps in order, each reachable at any time. */
-export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.Element {
+export function Wizard({ projectId, step: chosen, onStep, onBack }: Props): React.JSX.Element {
   const { t } = useTranslation();
+  // An annotator (team mode) has the Review step only: the others are shown, greyed, and cannot be opened.
+  const annotator = useIsAnnotator();
+  const step: WizardStep = annotator ? 'review' : chosen;
+  const open = (s: WizardStep): boolean => !annotator || s === 'review';
   const project = useQuery('projects.get', { projectId });
   const progress = useQuery('projects.progress', { projectId });
   useEvent('project.changed', (e) => {
@@ -62,7 +67,7 @@ export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.El
       </Group>
       <Stepper
         active={index}
-        onStepClick={(i) => onStep(WIZARD_STEPS[i])}
+        onStepClick={(i) => open(WIZARD_STEPS[i]) && onStep(WIZARD_STEPS[i])}
         allowNextStepsSelect
         size="sm"
         mb="lg"
@@ -88,6 +93,8 @@ export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.El
             label={t(`steps.${s}`)}
             description={t(`stepHints.${s}`)}
             data-testid={`step-${s}`}
+            allowStepSelect={open(s)}
+            disabled={!open(s)}
           />
         ))}
       </Stepper>
@@ -98,7 +105,7 @@ export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.El
         <Button
           variant="default"
           leftSection={<IconArrowLeft size={16} />}
-          disabled={index === 0}
+          disabled={index === 0 || annotator}
           onClick={() => onStep(WIZARD_STEPS[index - 1])}
           data-testid="prev-step"
         >
@@ -106,7 +113,7 @@ export function Wizard({ projectId, step, onStep, onBack }: Props): React.JSX.El
         </Button>
         <Button
           rightSection={<IconArrowRight size={16} />}
-          disabled={index === WIZARD_STEPS.length - 1}
+          disabled={index === WIZARD_STEPS.length - 1 || annotator}
           onClick={() => onStep(WIZARD_STEPS[index + 1])}
           data-testid="next-step"
         >

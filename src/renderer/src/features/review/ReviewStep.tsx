@@ -9,13 +9,18 @@ import { BulkPanel } from './BulkPanel';
 import { ExchangePanel } from './ExchangePanel';
 import { AgreementPanel, AuditPanel, GoldPanel } from './InsightPanels';
 import { LabelPanel } from './LabelPanel';
+import { useTeam } from '../team/context';
+import { TeamPanel } from '../team/TeamPanel';
 
-const TABS = ['label', 'bulk', 'gold', 'agreement', 'audit', 'exchange'] as const;
+const TABS = ['label', 'bulk', 'gold', 'agreement', 'audit', 'exchange', 'team'] as const;
 type Tab = (typeof TABS)[number];
+/** In team mode an annotator labels, and sees the team's progress; nothing else. */
+const ANNOTATOR_TABS: readonly Tab[] = ['label', 'team'];
 
 /** The Review step: label and review documents, bulk-accept, the gold test set, agreement, audit and merging. */
 export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.Element {
   const { t } = useTranslation('review');
+  const { t: tTeam } = useTranslation('team');
   const [state, setState] = useState<ReviewState | null>(null);
   const [annotator, setAnnotator] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
@@ -25,10 +30,15 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const projectId = project.id;
+  const team = useTeam();
+  const tabs =
+    team === null ? TABS.filter((k) => k !== 'team') : team.user.role === 'annotator' ? ANNOTATOR_TABS : TABS;
 
   useEffect(() => {
-    void call('settings.get', {}).then((s) => setAnnotator(s.annotator));
-  }, []);
+    // Team mode: the annotator is the logged-in person, never a typed name.
+    if (team) setAnnotator(team.user.username);
+    else void call('settings.get', {}).then((s) => setAnnotator(s.annotator));
+  }, [team]);
 
   useEffect(() => {
     if (annotator === null) return;
@@ -94,38 +104,40 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
             {annotator}
           </Badge>
         </Group>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void switchAnnotator();
-          }}
-        >
-          <Group gap="xs">
-            <TextInput
-              size="xs"
-              aria-label={t('annotatorName')}
-              placeholder={t('annotatorName')}
-              data-testid="annotator-input"
-              value={draft}
-              onChange={(e) => setDraft(e.currentTarget.value)}
-              list="review-annotators"
-            />
-            <datalist id="review-annotators">
-              {state.annotators.map((a) => (
-                <option key={a} value={a} />
-              ))}
-            </datalist>
-            <Button size="xs" type="submit" variant="light" data-testid="annotator-switch">
-              {t('switchAnnotator')}
-            </Button>
-          </Group>
-        </form>
+        {team === null && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void switchAnnotator();
+            }}
+          >
+            <Group gap="xs">
+              <TextInput
+                size="xs"
+                aria-label={t('annotatorName')}
+                placeholder={t('annotatorName')}
+                data-testid="annotator-input"
+                value={draft}
+                onChange={(e) => setDraft(e.currentTarget.value)}
+                list="review-annotators"
+              />
+              <datalist id="review-annotators">
+                {state.annotators.map((a) => (
+                  <option key={a} value={a} />
+                ))}
+              </datalist>
+              <Button size="xs" type="submit" variant="light" data-testid="annotator-switch">
+                {t('switchAnnotator')}
+              </Button>
+            </Group>
+          </form>
+        )}
       </Group>
       <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
         <Tabs.List mb="md">
-          {TABS.map((k) => (
+          {tabs.map((k) => (
             <Tabs.Tab key={k} value={k} data-testid={`review-tab-${k}`}>
-              {t(`tab.${k}`)}
+              {k === 'team' ? tTeam('teamTab') : t(`tab.${k}`)}
             </Tabs.Tab>
           ))}
         </Tabs.List>
@@ -155,6 +167,9 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
         </Tabs.Panel>
         <Tabs.Panel value="exchange">
           <ExchangePanel projectId={projectId} onChanged={changed} />
+        </Tabs.Panel>
+        <Tabs.Panel value="team">
+          <TeamPanel projectId={projectId} labels={state.labels} />
         </Tabs.Panel>
       </Tabs>
     </Stack>
