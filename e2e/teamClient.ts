@@ -49,8 +49,10 @@ export class TeamClient {
     return new Promise((resolve, reject) => {
       const req = send(url, { method, headers: all, agent: this.agent }, (res) => {
         if (this.secure && this.opts.fingerprint) {
-          const seen = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
-          if (seen !== this.opts.fingerprint) {
+          // A resumed TLS session (keep-alive agents resume) carries no certificate: it was checked when made.
+          const socket = res.socket as TLSSocket;
+          const seen = socket.getPeerCertificate().fingerprint256;
+          if (seen === undefined ? !socket.isSessionReused() : seen !== this.opts.fingerprint) {
             res.destroy();
             reject(new Error(`certificate fingerprint ${seen} is not the expected ${this.opts.fingerprint}`));
             return;
