@@ -49,8 +49,10 @@ export class TeamClient {
     return new Promise((resolve, reject) => {
       const req = send(url, { method, headers: all, agent: this.agent }, (res) => {
         if (this.secure && this.opts.fingerprint) {
-          const seen = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
-          if (seen !== this.opts.fingerprint) {
+          // A resumed TLS session (keep-alive agents resume) carries no certificate: it was checked when made.
+          const socket = res.socket as TLSSocket;
+          const seen = socket.getPeerCertificate().fingerprint256;
+          if (seen === undefined ? !socket.isSessionReused() : seen !== this.opts.fingerprint) {
             res.destroy();
             reject(new Error(`certificate fingerprint ${seen} is not the expected ${this.opts.fingerprint}`));
             return;
@@ -90,6 +92,11 @@ export class TeamClient {
     const r = await this.invoke<T>(channel, request);
     if (!r.body.ok) throw new Error(`${channel}: ${r.status} ${r.body.error?.message}`);
     return r.body.value as T;
+  }
+
+  /** Drops idle connections (the server closes a keep-alive connection idle for 5 s; a reused dead one resets). */
+  fresh(): void {
+    this.agent.destroy();
   }
 
   close(): void {

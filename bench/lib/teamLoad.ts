@@ -101,6 +101,7 @@ export async function runLoad(
       return client;
     }),
   );
+  for (const c of clients) c.fresh();
   const started = performance.now();
   const deadline = started + opts.seconds * 1000;
   const show = (who: string, item: ReviewItem | null): void => {
@@ -120,15 +121,18 @@ export async function runLoad(
         show(username, item);
         while (performance.now() < deadline && item) {
           const t0 = performance.now();
-          const r = await client.invoke<{ next: ReviewItem | null }>('review.annotate', {
-            projectId: seed.projectId,
-            exampleId: item.exampleId,
-            labelId: seed.labels[(item.exampleId + n) % seed.labels.length],
-            timeSpentMs: 1500,
-            queue: { kind: 'unreviewed' },
-          });
+          // A connection error is a failed save (counted), never a crash of the run.
+          const r = await client
+            .invoke<{ next: ReviewItem | null }>('review.annotate', {
+              projectId: seed.projectId,
+              exampleId: item.exampleId,
+              labelId: seed.labels[(item.exampleId + n) % seed.labels.length],
+              timeSpentMs: 1500,
+              queue: { kind: 'unreviewed' },
+            })
+            .catch(() => null);
           const ms = performance.now() - t0;
-          if (!r.body.ok || !r.body.value) {
+          if (!r?.body.ok || !r.body.value) {
             failures++;
             item = null;
             break;
