@@ -8,9 +8,10 @@ export const app = {
   projectCard(page: Page, name: string) {
     return page.locator(`[data-testid="project-card"][data-project-name="${name}"]`);
   },
-  async createProject(page: Page, name: string): Promise<void> {
+  async createProject(page: Page, name: string, opts: { multiLabel?: boolean } = {}): Promise<void> {
     await page.getByTestId('new-project').click();
     await page.getByTestId('project-name-input').fill(name);
+    if (opts.multiLabel) await page.getByTestId('project-kind').getByText('Several labels').click();
     await page.getByTestId('project-create-submit').click();
     await page.getByTestId('wizard').waitFor();
   },

@@ -65,7 +65,7 @@ describe('multi-label metrics against scikit-learn', () => {
 
   it('per-label thresholds tuned on validation: the best F1 of every possible cut; a precision target is met', () => {
     const k = ref.thresholds.length;
-    const tuned = tuneThresholds(ref.y, ref.scores, { target: 'f1' }, 0.5);
+    const tuned = tuneThresholds(ref.y, ref.scores, { target: 'f1' }, 0.5, 1);
     const labelF1 = (t: number, l: number): number => {
       const th = ref.thresholds.map((_, j) => (j === l ? t : 2));
       return setMetrics(
@@ -83,6 +83,9 @@ describe('multi-label metrics against scikit-learn', () => {
     strict.forEach((t, l) => {
       if (t !== 0.5) expect(r.perLabel[l].precision).toBeGreaterThanOrEqual(0.8);
     });
+    // Too few positive validation documents (label 5 has 3): the global default stays.
+    expect(tuneThresholds(ref.y, ref.scores, { target: 'f1' }, 0.5)[5]).toBe(0.5);
+    expect(tuneThresholds(ref.y, ref.scores, { target: 'f1' }, 0.5)[0]).toBe(tuned[0]);
     // No positive validation document: the global default stays.
     expect(tuneThresholds([[0], [0]], [[0.2], [0.9]], { target: 'f1' }, 0.5)).toEqual([0.5]);
   });

@@ -2,9 +2,12 @@ import { resolve } from 'node:path';
 import {
   CleanOptions,
   ENCODINGS,
+  MULTI_LABEL_FORMATS,
   SplitRequest,
   type DatasetStats,
   type Encoding,
+  type MultiLabelFormat,
+  type MultiLabelOptionsInput,
 } from '../../../shared/dataset';
 import { followJob, followJobResult } from '../../cli/jobs';
 import type { CliCommand, CliIo } from '../../cli/types';
@@ -115,6 +118,24 @@ function formatArg(value: unknown): ImportFormatArg | undefined {
   return f as ImportFormatArg;
 }
 
+/** A multi-label project's --label-format, --label-delimiter and --label-columns as the import request's. */
+function multiLabelArgs(values: Record<string, unknown>): MultiLabelOptionsInput {
+  const format =
+    (values['label-format'] as string | undefined) ?? (values['label-columns'] ? 'columns' : 'auto');
+  if (!(MULTI_LABEL_FORMATS as readonly string[]).includes(format)) {
+    throw new AppError('INVALID_INPUT', `--label-format is one of ${MULTI_LABEL_FORMATS.join(', ')}.`);
+  }
+  const columns = (values['label-columns'] as string | undefined)
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  return {
+    format: format as MultiLabelFormat,
+    ...(values['label-delimiter'] ? { delimiter: String(values['label-delimiter']) } : {}),
+    ...(columns ? { columns } : {}),
+  };
+}
+
 /** `distillery data ...` commands. */
 export const datasetCommands: CliCommand[] = [
   {
@@ -140,6 +161,9 @@ export const datasetCommands: CliCommand[] = [
       io.print(
         `suggested: text=${p.suggested.text ?? '-'} label=${p.suggested.label ?? '-'} id=${p.suggested.id ?? '-'} split=${p.suggested.split ?? '-'}`,
       );
+      if (p.binaryColumns.length) {
+        io.print(`0/1 columns (labels of a multi-label project?): ${p.binaryColumns.join(', ')}`);
+      }
       for (const r of p.rows.slice(0, 5)) io.print('  ' + r.map((v) => v.slice(0, 60)).join(' | '));
       for (const b of p.badRows) io.print(`bad row: line ${b.line}: ${b.message}`);
       return p;
@@ -152,9 +176,14 @@ export const datasetCommands: CliCommand[] = [
     usage:
       'distillery data import PROJECT_ID FILE [--text COL] [--label COL] [--id COL] [--split COL] ' +
       '[--on-existing skip|update|add] [--skip-bad-rows] [--name NAME] ' +
-      '[--encoding ENC] [--delimiter C] [--format F] [--header|--no-header] [--no-extras]',
+      '[--encoding ENC] [--delimiter C] [--format F] [--header|--no-header] [--no-extras] ' +
+      '[--label-format auto|list|json|columns] [--label-delimiter STR] [--label-columns A,B,...] ' +
+      '(the --label-* options: multi-label projects; a blank cell, [] or all zeros is "none of these")',
     options: {
       ...parseOptions,
+      'label-format': { type: 'string' },
+      'label-delimiter': { type: 'string' },
+      'label-columns': { type: 'string' },
       text: { type: 'string' },
       label: { type: 'string' },
       id: { type: 'string' },
@@ -190,7 +219,12 @@ export const datasetCommands: CliCommand[] = [
             : ''),
       );
       const idColumn = (values.id as string | undefined) ?? (values.text ? null : preview.suggested.id);
+      const project = await core.call('projects.get', { projectId: id });
+      const multiLabel = project.kind === 'multi' ? multiLabelArgs(values) : undefined;
+      if (multiLabel?.format === 'columns')
+        io.note(`Labels from the 0/1 columns ${multiLabel.columns?.join(', ')}.`);
       const job = await core.call('dataset.import', {
+        ...(multiLabel ? { multiLabel } : {}),
         ...parse,
         hasHeader: preview.hasHeader,
         projectId: id,

@@ -1,5 +1,5 @@
 import { mulberry32 } from '../../../shared/random';
-import { distillLoss, type DistillOptions } from './distill';
+import { distillLoss, type DistillTarget, type LossAndGrad } from './distill';
 import { featurize } from './featurizer';
 import { linearLogits, meanEmbedding } from './model';
 import { glorot, type BatchInput, type StudentArchitecture } from './training/architecture';
@@ -20,17 +20,19 @@ const MOMENTS: Readonly<Record<string, readonly [string, string]>> = {
  * example's slots, z = W h + b, loss_i = weight_i * distillLoss(z, target_i). With g = weight_i * dLoss/dz / B (B =
  * batch size, so the gradients are of the batch mean): dW[c, d] += g[c] h[d], db[c] += g[c], and every slot of
  * the example gets (sum_c g[c] W[c, :]) / n (n = its number of slots; a slot repeated in the text gets it once per
- * occurrence). Returns the summed weighted loss; the embedding gradients go into `rows`.
+ * occurrence). Returns the summed weighted loss; the embedding gradients go into `rows`. `loss` is the loss of
+ * one example's logits: `distillLoss` (softmax) here, `multiLabelDistillLoss` (independent sigmoids) for a
+ * multi-label head.
  */
-export function fastTextGradients(
+export function fastTextGradients<T = DistillTarget>(
   p: {
     readonly emb: Float32Array;
     readonly weight: Float32Array;
     readonly bias: Float32Array;
     readonly dim: number;
   },
-  batch: BatchInput,
-  opts: DistillOptions,
+  batch: Omit<BatchInput, 'targets'> & { readonly targets: readonly T[] },
+  lossOf: (logits: Float64Array, target: T) => LossAndGrad,
   rows: RowGrad,
 ): { loss: number; weight: Float64Array; bias: Float64Array } {
   const { dim } = p;
@@ -48,7 +50,7 @@ export function fastTextGradients(
     const slots = batch.inputs[ex];
     meanEmbedding(slots, identity, p.emb, dim, h);
     linearLogits(h, p.weight, p.bias, logits);
-    const { loss, grad } = distillLoss(logits, batch.targets[ex], opts);
+    const { loss, grad } = lossOf(logits, batch.targets[ex]);
     const w = batch.weights[ex];
     batchLoss += w * loss;
     dh.fill(0);
@@ -99,7 +101,7 @@ export const FASTTEXT: StudentArchitecture = {
         const r = fastTextGradients(
           { emb: params.emb.w, weight: weight.w, bias: bias.w, dim },
           batch,
-          settings,
+          (logits, target) => distillLoss(logits, target, settings),
           rows,
         );
         return { loss: r.loss, dense: { weight: r.weight, bias: r.bias } };

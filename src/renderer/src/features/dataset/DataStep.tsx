@@ -106,7 +106,7 @@ export function DataStep({ project, onProjectChanged }: StepProps): React.JSX.El
           ))}
         </Tabs.List>
         <Tabs.Panel value="import" pt="md">
-          <ImportPanel projectId={projectId} onImported={refresh} />
+          <ImportPanel projectId={projectId} onImported={refresh} multiLabel={project.kind === 'multi'} />
           {s && s.sources.length > 0 && (
             <Stack gap={2} mt="lg" data-testid="data-sources">
               <Text fw={600} size="sm">

@@ -22,14 +22,18 @@ import {
   type Encoding,
   type ImportPreview,
   type ImportResult,
+  type MultiLabelOptionsInput,
 } from '../../../../shared/dataset';
 import { jobResult, type Job } from '../../../../shared/jobs';
 import { api, ApiError, call, useAction, useEvent } from '../../api';
 import { FilePickButton } from '../../components/FileActions';
+import { MultiLabelImport } from './MultiLabelImport';
 
 interface Props {
   readonly projectId: number;
   readonly onImported: () => void;
+  /** A multi-label project: its labels are read as sets (MultiLabelImport). */
+  readonly multiLabel?: boolean;
 }
 
 const TERMINAL: readonly string[] = ['completed', 'failed', 'cancelled'];
@@ -69,7 +73,7 @@ export function BadRowsTable({ rows }: { rows: readonly BadRow[] }): React.JSX.E
 }
 
 /** Pick a file, check how it is read, map its columns, and run the import job. */
-export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element {
+export function ImportPanel({ projectId, onImported, multiLabel = false }: Props): React.JSX.Element {
   const { t } = useTranslation('dataset');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -78,6 +82,7 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
   const [labelColumn, setLabelColumn] = useState<string | null>(null);
   const [idColumn, setIdColumn] = useState<string | null>(null);
   const [splitColumn, setSplitColumn] = useState<string | null>(null);
+  const [labelSets, setLabelSets] = useState<MultiLabelOptionsInput | null>(null);
   /** Set when the project already has ids: the person chooses what happens to rows whose id is known. */
   const [askExisting, setAskExisting] = useState<string | null>(null);
   const [keepExtras, setKeepExtras] = useState(true);
@@ -169,6 +174,7 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
         hasHeader: preview.hasHeader,
         textColumn,
         labelColumn,
+        ...(multiLabel && labelSets ? { multiLabel: labelSets } : {}),
         idColumn,
         splitColumn,
         onExisting,
@@ -312,6 +318,9 @@ export function ImportPanel({ projectId, onImported }: Props): React.JSX.Element
               w={260}
             />
           </Group>
+          {multiLabel && (
+            <MultiLabelImport preview={preview} labelColumn={labelColumn} onChange={setLabelSets} />
+          )}
           <Checkbox
             label={t('import.keepExtras')}
             checked={keepExtras}

@@ -33,6 +33,24 @@ export const datasetI18n = {
     exportCsv: 'Export CSV',
     exportJsonl: 'Export JSONL',
     tabs: { import: 'Import', browse: 'Browse', labels: 'Labels', clean: 'Clean', split: 'Split' },
+    multi: {
+      title: 'Labels of a multi-label project',
+      intro:
+        'Each document can carry several labels, or none ("none of these"). Say how the file writes them; the table shows what will be imported for the first rows.',
+      format: 'How the labels are written',
+      formats: {
+        auto: 'One column: a list or a JSON array',
+        list: 'One column: names separated by a delimiter',
+        json: 'One column: a JSON array of names',
+        columns: 'One 0/1 column per label',
+      },
+      delimiter: 'Delimiter',
+      columns: 'Label columns (0/1)',
+      chooseColumn: 'Choose the label column above.',
+      row: 'Row',
+      labels: 'Labels read',
+      none: 'none of these',
+    },
     import: {
       intro:
         'Choose a CSV/TSV, JSON, JSONL or Excel (.xlsx) file. You can import several files into one project, for example a labelled sample and a large unlabelled pool.',
@@ -241,6 +259,24 @@ export const datasetI18n = {
     exportCsv: '导出 CSV',
     exportJsonl: '导出 JSONL',
     tabs: { import: '导入', browse: '浏览', labels: '标签', clean: '清洗', split: '划分' },
+    multi: {
+      title: '多标签项目的标签',
+      intro:
+        '每条文档可以带多个标签，也可以一个都不带（“都不是”）。请说明文件中标签的写法；下表显示前几行将导入的标签。',
+      format: '标签的写法',
+      formats: {
+        auto: '一列：列表或 JSON 数组',
+        list: '一列：用分隔符隔开的名称',
+        json: '一列：名称的 JSON 数组',
+        columns: '每个标签一列 0/1',
+      },
+      delimiter: '分隔符',
+      columns: '标签列（0/1）',
+      chooseColumn: '请在上方选择标签列。',
+      row: '行',
+      labels: '读到的标签',
+      none: '都不是',
+    },
     import: {
       intro:
         '选择 CSV/TSV、JSON、JSONL 或 Excel（.xlsx）文件。一个项目可以导入多个文件，例如一份已标注的样本和一大批未标注的数据。',
