@@ -159,5 +159,12 @@ describe('team assignment, leases, agreement and adjudication (core, real SQLite
     expect(current).toBe(fx.labels.unfair);
     const audit = t.core.db.prepare("SELECT actor FROM audit_log WHERE action = 'adjudicate'").pluck().all();
     expect(audit).toEqual(['lee']);
+    // The lead's decision is not a third annotator in the agreement figures.
+    const after = await as<{ pairs: Array<{ a: string; b: string; overlap: number; agreed: number }> }>(
+      lee,
+      'review.agreement',
+      { projectId: fx.projectId },
+    );
+    expect(after.pairs.map((p) => [p.a, p.b, p.overlap, p.agreed])).toEqual([['ann', 'bob', 4, 3]]);
   });
 });

@@ -143,7 +143,8 @@ export function teacherDistributions(db: Db, runId: number): Map<number, number[
 
 /**
  * Each annotator's own current label per example: their latest non-retracted annotation (the same rule as
- * `humanLabels`, per annotator). Used for agreement between annotators. Excluded examples are left out.
+ * `humanLabels`, per annotator). Used for agreement between annotators. Excluded examples are left out, and so is a lead's decision of a
+ * conflict (team mode): it is not a third annotator's judgement.
  */
 export function annotatorLabels(db: Db, projectId: number): Map<string, Map<number, number>> {
   const rows = db
@@ -151,7 +152,8 @@ export function annotatorLabels(db: Db, projectId: number): Map<string, Map<numb
       `SELECT a.annotator AS annotator, a.example_id AS exampleId, a.label_id AS labelId
        FROM annotator_labels a
        JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.excluded = 0`,
+       WHERE a.project_id = ? AND e.excluded = 0
+         AND NOT EXISTS (SELECT 1 FROM team_adjudications j WHERE j.annotation_id = a.id)`,
     )
     .all(projectId) as Array<{ annotator: string; exampleId: number; labelId: number }>;
   const out = new Map<string, Map<number, number>>();
