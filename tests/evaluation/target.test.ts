@@ -6,7 +6,10 @@ describe('an evaluation target and its verdict', () => {
     expect(wilsonInterval(19, 20)!.low).toBeCloseTo(0.763868806553258, 12);
     expect(wilsonInterval(19, 20)!.high).toBeCloseTo(0.9911185511992047, 12);
     expect(wilsonInterval(95, 100)!.low).toBeCloseTo(0.8882495307680809, 12);
-    expect(wilsonInterval(0, 7)).toEqual({ low: expect.closeTo(0, 12), high: expect.closeTo(0.35433043506668743, 12) });
+    expect(wilsonInterval(0, 7)).toEqual({
+      low: expect.closeTo(0, 12),
+      high: expect.closeTo(0.35433043506668743, 12),
+    });
     expect(wilsonInterval(0, 0)).toBeNull();
   });
 
