@@ -38,6 +38,21 @@ export interface LossAndGrad {
   readonly grad: Float64Array;
 }
 
+/**
+ * How much the teacher's soft target and the human label weigh in one example's loss: alpha and 1 - alpha when it
+ * has both, all of the one it has otherwise.
+ */
+export function lossWeights(
+  hasLabel: boolean,
+  hasTeacher: boolean,
+  alpha: number,
+): { softWeight: number; hardWeight: number } {
+  return {
+    softWeight: hasLabel && hasTeacher ? alpha : hasTeacher ? 1 : 0,
+    hardWeight: hasLabel && hasTeacher ? 1 - alpha : hasLabel ? 1 : 0,
+  };
+}
+
 /** The loss of one example and its gradient with respect to the student's logits. */
 export function distillLoss(
   logits: ArrayLike<number>,
@@ -46,10 +61,7 @@ export function distillLoss(
 ): LossAndGrad {
   const n = logits.length;
   const T = opts.temperature;
-  const hasLabel = target.label !== null;
-  const hasTeacher = target.teacher !== null;
-  const softWeight = hasLabel && hasTeacher ? opts.alpha : hasTeacher ? 1 : 0;
-  const hardWeight = hasLabel && hasTeacher ? 1 - opts.alpha : hasLabel ? 1 : 0;
+  const { softWeight, hardWeight } = lossWeights(target.label !== null, target.teacher !== null, opts.alpha);
   const grad = new Float64Array(n);
   let loss = 0;
   if (softWeight > 0 && target.teacher !== null) {

@@ -14,7 +14,7 @@
  *   + (1 - alpha) * (sigmoid(s_k) * (w_k y_k + 1 - y_k) - w_k y_k).
  */
 
-import type { LossAndGrad } from './distill';
+import { lossWeights, type LossAndGrad } from './distill';
 
 export interface MultiLabelTarget {
   /** The human label set as 0/1 per label, or null. */
@@ -58,10 +58,7 @@ export function multiLabelDistillLoss(
 ): LossAndGrad {
   const n = logits.length;
   const T = opts.temperature;
-  const hasLabel = target.labels !== null;
-  const hasTeacher = target.teacher !== null;
-  const softWeight = hasLabel && hasTeacher ? opts.alpha : hasTeacher ? 1 : 0;
-  const hardWeight = hasLabel && hasTeacher ? 1 - opts.alpha : hasLabel ? 1 : 0;
+  const { softWeight, hardWeight } = lossWeights(target.labels !== null, target.teacher !== null, opts.alpha);
   const grad = new Float64Array(n);
   let loss = 0;
   if (softWeight > 0 && target.teacher !== null) {
