@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const WORK = join(import.meta.dirname, '..', '.work');
@@ -15,6 +15,7 @@ const LABELS = ['urgent', 'routine', 'admin', 'legal'];
 export async function benchCsv(rows = 1_000_000): Promise<string> {
   const file = join(WORK, `import-${rows}.csv`);
   if (existsSync(file)) return file;
+  mkdirSync(WORK, { recursive: true });
   let seed = 12345;
   const rand = (n: number): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
