@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Core } from '../../src/main/core/core';
 import { nowIso } from '../../src/main/core/time';
 import { DEFAULT_FEATURIZER, featurize, tokenSequence } from '../../src/main/features/student/featurizer';
-import { buildModel, modelTensorShapes, type ModelDescription } from '../../src/main/features/student/model';
+import type { ModelDescription } from '../../src/main/features/student/model';
+import { buildModel, modelTensorShapes } from '../../src/main/features/student/modelKinds';
 import type { StudentArchitectureName } from '../../src/shared/student';
 import { saveModel } from '../../src/main/features/student/modelFile';
 

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ARCHITECTURES } from '../../src/main/features/student/architectures';
 import { distillLoss, type DistillTarget } from '../../src/main/features/student/distill';
 import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
-import { createForward } from '../../src/main/features/student/model';
+import {
+  buildModel,
+  createForward,
+  describeModel,
+  MODEL_KINDS,
+  modelInput,
+  modelTensorShapes,
+} from '../../src/main/features/student/modelKinds';
 import type { OpenArchitecture, Params } from '../../src/main/features/student/training/architecture';
 import { initParams, toModel } from '../../src/main/features/student/training/params';
 import { RowGrad } from '../../src/main/features/student/training/slots';
@@ -120,3 +127,37 @@ describe.each(Object.keys(ARCHITECTURES) as Array<keyof typeof ARCHITECTURES>)(
     });
   },
 );
+
+describe('architectures and their models', () => {
+  it('every trainable architecture has a model kind (its tensors, forward pass and input), and no other', () => {
+    expect(Object.keys(MODEL_KINDS).sort()).toEqual(Object.keys(ARCHITECTURES).sort());
+  });
+
+  it.each(Object.keys(ARCHITECTURES) as Array<keyof typeof ARCHITECTURES>)(
+    'a %s model is described, its tensors listed and rebuilt from the kind alone',
+    async (name) => {
+      const { arch, p } = await open(name);
+      const model = toModel(arch, name, p, { labels: LABELS, featurizer: DEFAULT_FEATURIZER, dim: 6 }, true);
+      const description = describeModel(model);
+      const shapes = modelTensorShapes(description, model.rowIds.length);
+      expect(shapes?.map(([n]) => n)).toEqual(['rowIds', 'embeddings', ...arch.denseShapes.map(([n]) => n)]);
+      const byName = model as unknown as Record<string, Float32Array | Uint32Array>;
+      const rebuilt = buildModel(description, (n) => byName[n]);
+      const text = 'the cat sat on the mat';
+      expect(Array.from(createForward(rebuilt)(modelInput(rebuilt, text)))).toEqual(
+        Array.from(createForward(model)(modelInput(model, text))),
+      );
+    },
+  );
+
+  it('a model file of an unknown architecture or without its sizes is refused in plain words', () => {
+    const base = { labels: LABELS, featurizer: DEFAULT_FEATURIZER, dim: 6 };
+    const none = (): Uint32Array => new Uint32Array(0);
+    expect(() => buildModel({ ...base, architecture: 'lstm' }, none)).toThrow(
+      'Unknown student architecture "lstm".',
+    );
+    expect(() => buildModel({ ...base, architecture: 'cnn' }, none)).toThrow(
+      'model.json has no "cnn" section',
+    );
+  });
+});

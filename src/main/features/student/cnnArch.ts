@@ -1,4 +1,5 @@
 import type * as TF from '@tensorflow/tfjs-core';
+import { CNN_MODEL } from './model';
 import { glorot } from './training/architecture';
 import type { RowGrad } from './training/slots';
 import { MASKED, sequenceStudent, type Batch, type TfGraph } from './tfStudent';
@@ -17,12 +18,7 @@ export function positionsOf(n: number, k: number): number {
 }
 
 export const CNN_GRAPH: TfGraph = {
-  denseShapes: (s) => [
-    ['convWeight', [s.kernelSize * s.dim, s.filters]],
-    ['convBias', [s.filters]],
-    ['weight', [s.classes, s.filters]],
-    ['bias', [s.classes]],
-  ],
+  model: CNN_MODEL,
   initDense: (s, rnd) => ({
     convWeight: glorot(s.kernelSize * s.dim, s.filters, rnd),
     convBias: new Float32Array(s.filters),

@@ -1,7 +1,7 @@
 import { mulberry32 } from '../../../shared/random';
 import { distillLoss, type DistillTarget, type LossAndGrad } from './distill';
 import { featurize } from './featurizer';
-import { linearLogits, meanEmbedding } from './model';
+import { FASTTEXT_MODEL, linearLogits, meanEmbedding } from './model';
 import { glorot, type BatchInput, type StudentArchitecture } from './training/architecture';
 import type { RowGrad } from './training/slots';
 
@@ -83,10 +83,7 @@ export const FASTTEXT: StudentArchitecture = {
     const classes = labels.length;
     return Promise.resolve({
       backend: FASTTEXT_BACKEND,
-      denseShapes: [
-        ['weight', [classes, dim]],
-        ['bias', [classes]],
-      ],
+      denseShapes: FASTTEXT_MODEL.denseShapes(classes, dim, {}) ?? [],
       describe: () => ({}),
       featurize: (text) => featurize(text, featurizer),
       init: (rows, seed) => {

@@ -1,5 +1,5 @@
 import { featurize, tokenSequence, type FeaturizerConfig } from './featurizer';
-import { transformerPooled, type TransformerModel } from './transformer';
+import type { TransformerModel } from './transformer';
 
 /**
  * The fastText-style student: the mean of the embedding rows of a text's hashed features, then a linear layer
@@ -131,40 +131,6 @@ export function cnnFeatures(
   }
 }
 
-/** The logits of a text for either student, from its already featurized ids (featurize or tokenSequence). */
-export type Forward = (ids: ArrayLike<number>) => Float64Array;
-
-/** A forward pass over `model` with its own scratch buffers; `rowOf` defaults to a lookup of model.rowIds. */
-export function createForward(
-  model: StudentModel,
-  rowOf: (bucket: number) => number = rowLookup(model.rowIds),
-): Forward {
-  const logits = new Float64Array(model.labels.length);
-  if (model.architecture === 'fasttext') {
-    const h = new Float64Array(model.dim);
-    return (ids) => {
-      meanEmbedding(ids, rowOf, model.embeddings, model.dim, h);
-      linearLogits(h, model.weight, model.bias, logits);
-      return logits;
-    };
-  }
-  if (model.architecture === 'transformer') {
-    const h = new Float64Array(model.dim);
-    return (ids) => {
-      transformerPooled(ids, rowOf, model, h);
-      linearLogits(h, model.weight, model.bias, logits);
-      return logits;
-    };
-  }
-  const acc = new Float64Array(model.filters);
-  const h = new Float64Array(model.filters);
-  return (ids) => {
-    cnnFeatures(ids, rowOf, model, acc, h);
-    linearLogits(h, model.weight, model.bias, logits);
-    return logits;
-  };
-}
-
 /** What the model.json of a student says besides its tensors (docs/student-model.md). */
 export interface ModelDescription {
   readonly architecture: string;
@@ -175,84 +141,75 @@ export interface ModelDescription {
   readonly transformer?: { readonly hidden: number; readonly maxTokens: number };
 }
 
-type Shapes = ReadonlyArray<readonly [string, 'float32' | 'uint32', readonly number[]]>;
+/** Tensors by name and shape, in file order. */
+export type TensorShapes = ReadonlyArray<readonly [string, readonly number[]]>;
 
-/** The tensors each architecture stores, in file order, with their shapes; null for an unknown architecture. */
-export function modelTensorShapes(d: ModelDescription, rows: number): Shapes | null {
-  const classes = d.labels.length;
-  const D = d.dim;
-  const head = (width: number): Shapes => [
-    ['weight', 'float32', [classes, width]],
-    ['bias', 'float32', [classes]],
-  ];
-  const table: Shapes = [
-    ['rowIds', 'uint32', [rows]],
-    ['embeddings', 'float32', [rows, D]],
-  ];
-  if (d.architecture === 'fasttext') return [...table, ...head(D)];
-  if (d.architecture === 'cnn' && d.cnn) {
-    const { kernelSize: k, filters: F } = d.cnn;
-    return [...table, ['convWeight', 'float32', [k * D, F]], ['convBias', 'float32', [F]], ...head(F)];
-  }
-  if (d.architecture === 'transformer' && d.transformer) {
-    const { hidden: H, maxTokens } = d.transformer;
-    return [
-      ...table,
-      ['position', 'float32', [maxTokens, D]],
-      ['norm1Gain', 'float32', [D]],
-      ['norm1Bias', 'float32', [D]],
-      ['query', 'float32', [D, D]],
-      ['key', 'float32', [D, D]],
-      ['value', 'float32', [D, D]],
-      ['output', 'float32', [D, D]],
-      ['norm2Gain', 'float32', [D]],
-      ['norm2Bias', 'float32', [D]],
-      ['ffn1', 'float32', [D, H]],
-      ['ffn1Bias', 'float32', [H]],
-      ['ffn2', 'float32', [H, D]],
-      ['ffn2Bias', 'float32', [D]],
-      ...head(D),
-    ];
-  }
-  return null;
-}
+/** The logits of a text, from its already featurized ids (`ModelKind.input`). */
+export type Forward = (ids: ArrayLike<number>) => Float64Array;
 
 /**
- * Builds a model from its description and a tensor reader; throws an Error with a plain message when the
- * architecture is unknown or a tensor's size does not match (callers wrap it in their own error type).
+ * What an architecture's model is, apart from training: its tensors, its forward pass and its input. Pure (no Node
+ * API), because the exported runtime bundles it; the training side of an architecture (a `StudentArchitecture`)
+ * takes its tensor shapes from here. Registered in modelKinds.ts.
  */
-export function buildModel(
-  d: ModelDescription,
-  tensor: (name: string, dtype: 'float32' | 'uint32') => Float32Array | Uint32Array,
-): StudentModel {
-  const rowIds = tensor('rowIds', 'uint32') as Uint32Array;
-  const shapes = modelTensorShapes(d, rowIds.length);
-  if (!shapes) {
-    throw new Error(
-      d.architecture === 'cnn' || d.architecture === 'transformer'
-        ? `model.json has no "${d.architecture}" section with the model's sizes.`
-        : `Unknown student architecture "${d.architecture}".`,
-    );
-  }
-  const out: Record<string, Float32Array | Uint32Array> = { rowIds };
-  for (const [name, dtype, shape] of shapes) {
-    const t = name === 'rowIds' ? rowIds : tensor(name, dtype);
-    const expected = shape.reduce((a, b) => a * b, 1);
-    if (t.length !== expected) {
-      throw new Error(`The "${name}" weights have ${t.length} values instead of ${expected}.`);
-    }
-    out[name] = t;
-  }
-  const base = { labels: d.labels, featurizer: d.featurizer, dim: d.dim, ...out };
-  if (d.architecture === 'cnn') return { ...base, architecture: 'cnn', ...d.cnn } as unknown as CnnModel;
-  if (d.architecture === 'transformer')
-    return { ...base, architecture: 'transformer', ...d.transformer } as unknown as TransformerModel;
-  return { ...base, architecture: 'fasttext' } as unknown as FastTextModel;
+export interface ModelKind<M extends StudentModel = StudentModel> {
+  readonly name: M['architecture'];
+  /** The key of model.json's section with this architecture's sizes (`cnn`, `transformer`), or null. */
+  readonly section: 'cnn' | 'transformer' | null;
+  /**
+   * The tensors after `rowIds` and `embeddings` (which every architecture has), in file order, for `classes`
+   * labels, embedding width `dim` and the sizes of the section; null when a size is missing.
+   */
+  denseShapes(classes: number, dim: number, sizes: Readonly<Record<string, number>>): TensorShapes | null;
+  /** The section's sizes of a model (what `denseShapes` reads). */
+  sizes(model: M): Readonly<Record<string, number>>;
+  /** A forward pass over `model` with its own scratch buffers. */
+  forward(model: M, rowOf: (bucket: number) => number): Forward;
+  /** The ids the model reads from a text: a bag of hashed n-grams or a token sequence. */
+  input(model: M, text: string): Uint32Array;
 }
 
-/** The ids a model reads from a text: the hashed n-gram bag (fastText) or the token sequence (CNN, transformer). */
-export function modelInput(model: StudentModel, text: string): Uint32Array {
-  return model.architecture === 'fasttext'
-    ? featurize(text, model.featurizer)
-    : tokenSequence(text, model.featurizer, model.maxTokens);
+function head(classes: number, width: number): TensorShapes {
+  return [
+    ['weight', [classes, width]],
+    ['bias', [classes]],
+  ];
 }
+
+export const FASTTEXT_MODEL: ModelKind<FastTextModel> = {
+  name: 'fasttext',
+  section: null,
+  denseShapes: (classes, dim) => head(classes, dim),
+  sizes: () => ({}),
+  forward: (model, rowOf) => {
+    const logits = new Float64Array(model.labels.length);
+    const h = new Float64Array(model.dim);
+    return (ids) => {
+      meanEmbedding(ids, rowOf, model.embeddings, model.dim, h);
+      linearLogits(h, model.weight, model.bias, logits);
+      return logits;
+    };
+  },
+  input: (model, text) => featurize(text, model.featurizer),
+};
+
+export const CNN_MODEL: ModelKind<CnnModel> = {
+  name: 'cnn',
+  section: 'cnn',
+  denseShapes: (classes, dim, { kernelSize: k, filters: F }) =>
+    k === undefined || F === undefined
+      ? null
+      : [['convWeight', [k * dim, F]], ['convBias', [F]], ...head(classes, F)],
+  sizes: ({ kernelSize, filters, maxTokens }) => ({ kernelSize, filters, maxTokens }),
+  forward: (model, rowOf) => {
+    const logits = new Float64Array(model.labels.length);
+    const acc = new Float64Array(model.filters);
+    const h = new Float64Array(model.filters);
+    return (ids) => {
+      cnnFeatures(ids, rowOf, model, acc, h);
+      linearLogits(h, model.weight, model.bias, logits);
+      return logits;
+    };
+  },
+  input: (model, text) => tokenSequence(text, model.featurizer, model.maxTokens),
+};

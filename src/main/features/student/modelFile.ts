@@ -11,7 +11,10 @@ import {
 import { dirname, join } from 'node:path';
 import { AppError } from '../../core/errors';
 import type { FeaturizerConfig } from './featurizer';
-import { buildModel, modelTensorShapes, type ModelDescription, type StudentModel } from './model';
+import type { ModelDescription, StudentModel } from './model';
+import { buildModel, describeModel, modelTensorShapes } from './modelKinds';
+
+export { describeModel };
 
 /** On-disk model folder (docs/student-model.md): model.json + weights.bin. */
 export const MODEL_JSON = 'model.json';
@@ -172,20 +175,6 @@ export function uintTensor(bytes: Uint8Array, specs: readonly TensorSpec[], name
   if (!(t instanceof Uint32Array))
     throw new AppError('BAD_FILE', `The model's "${name}" weights have the wrong type.`);
   return t;
-}
-
-/** model.json's description of a model (without tensors). */
-export function describeModel(model: StudentModel): ModelDescription {
-  const base = { labels: model.labels, featurizer: model.featurizer, dim: model.dim };
-  if (model.architecture === 'cnn') {
-    const { kernelSize, filters, maxTokens } = model;
-    return { ...base, architecture: 'cnn', cnn: { kernelSize, filters, maxTokens } };
-  }
-  if (model.architecture === 'transformer') {
-    const { hidden, maxTokens } = model;
-    return { ...base, architecture: 'transformer', transformer: { hidden, maxTokens } };
-  }
-  return { ...base, architecture: 'fasttext' };
 }
 
 /** Writes a model folder (weights first, then model.json, each atomically); returns its size in bytes. */

@@ -1,6 +1,6 @@
 import type { StudentPredictor } from './predictor';
 import { softmax } from '../../../shared/math';
-import { createForward, modelInput } from './model';
+import { createForward, modelInput } from './modelKinds';
 import { readModel } from './modelFile';
 
 /** Loads a student model folder (student_runs.model_path) for inference in this thread. */

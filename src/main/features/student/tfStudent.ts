@@ -3,6 +3,7 @@ import { mulberry32 } from '../../../shared/random';
 import type { StudentArchitectureName, TrainSettings } from '../../../shared/student';
 import { softmax } from '../../../shared/math';
 import { teacherLogits, type DistillTarget } from './distill';
+import type { ModelKind, TensorShapes } from './model';
 import { tokenSequence } from './featurizer';
 import { expectedTfBackend, initTf, TF_BACKEND_LABELS } from './tfBackend';
 import { uniform, type Params, type StudentArchitecture } from './training/architecture';
@@ -42,8 +43,8 @@ export type MatMul = (a: TF.Tensor, b: TF.Tensor) => TF.Tensor;
 
 /** What differs between the sequence students: their graph in TensorFlow.js, from the embedding rows to the pooled features. */
 export interface TfGraph {
-  /** The dense parameters (names of the model's tensors), in a fixed order, with their shapes. */
-  denseShapes(s: Shape): ReadonlyArray<readonly [string, readonly number[]]>;
+  /** The model this graph trains: its dense tensors' names and shapes come from it (`graphShapes`). */
+  readonly model: ModelKind;
   /** Fresh dense parameters, drawing from `rnd` in a fixed order. */
   initDense(s: Shape, rnd: () => number): Record<string, Float32Array>;
   buildBatch(
@@ -151,7 +152,7 @@ export function tfStep(
   dropout: Float32Array | null = null,
 ): StepResult {
   const B = batch.size;
-  const shapes = arch.denseShapes(s);
+  const shapes = graphShapes(arch, s);
   const names = shapes.map(([name]) => name);
   let result: StepResult | null = null;
   tf.tidy(() => {
@@ -200,6 +201,13 @@ export function dropoutMask(
   return out;
 }
 
+/** The dense parameters of a graph (names of the model's tensors), in file order, with their shapes. */
+export function graphShapes(graph: TfGraph, s: Shape): TensorShapes {
+  const shapes = graph.model.denseShapes(s.classes, s.dim, graph.describe(s));
+  if (!shapes) throw new Error(`The ${graph.model.name} graph does not describe all of its sizes.`);
+  return shapes;
+}
+
 export function shapeOf(settings: TrainSettings, classes: number): Shape {
   const { dim, kernelSize, filters, maxTokens } = settings;
   return { dim, kernelSize, filters, maxTokens, classes };
@@ -226,7 +234,7 @@ export function sequenceStudent(
       const mm = transposingMatMul(tf);
       return {
         backend: label,
-        denseShapes: graph.denseShapes(shape),
+        denseShapes: graphShapes(graph, shape),
         describe: () => graph.describe(shape),
         featurize: (text) => tokenSequence(text, featurizer, settings.maxTokens),
         init: (rows, seed) => {

@@ -1,4 +1,5 @@
-import type { FeaturizerConfig } from './featurizer';
+import { tokenSequence, type FeaturizerConfig } from './featurizer';
+import { linearLogits, type ModelKind } from './model';
 
 /**
  * The tiny transformer student: one pre-norm encoder layer (single-head self-attention and a ReLU feed-forward
@@ -143,3 +144,39 @@ export function transformerPooled(
   for (let t = 0; t < n; t++) for (let d = 0; d < dim; d++) out[d] += x[t * dim + d] + f2[t * dim + d];
   for (let d = 0; d < dim; d++) out[d] /= n;
 }
+
+export const TRANSFORMER_MODEL: ModelKind<TransformerModel> = {
+  name: 'transformer',
+  section: 'transformer',
+  denseShapes: (classes, D, { hidden: H, maxTokens }) =>
+    H === undefined || maxTokens === undefined
+      ? null
+      : [
+          ['position', [maxTokens, D]],
+          ['norm1Gain', [D]],
+          ['norm1Bias', [D]],
+          ['query', [D, D]],
+          ['key', [D, D]],
+          ['value', [D, D]],
+          ['output', [D, D]],
+          ['norm2Gain', [D]],
+          ['norm2Bias', [D]],
+          ['ffn1', [D, H]],
+          ['ffn1Bias', [H]],
+          ['ffn2', [H, D]],
+          ['ffn2Bias', [D]],
+          ['weight', [classes, D]],
+          ['bias', [classes]],
+        ],
+  sizes: ({ hidden, maxTokens }) => ({ hidden, maxTokens }),
+  forward: (model, rowOf) => {
+    const logits = new Float64Array(model.labels.length);
+    const h = new Float64Array(model.dim);
+    return (ids) => {
+      transformerPooled(ids, rowOf, model, h);
+      linearLogits(h, model.weight, model.bias, logits);
+      return logits;
+    };
+  },
+  input: (model, text) => tokenSequence(text, model.featurizer, model.maxTokens),
+};

@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import { LAYER_NORM_EPS } from './transformer';
+import { LAYER_NORM_EPS, TRANSFORMER_MODEL } from './transformer';
 import { glorot, uniform } from './training/architecture';
 import type { RowGrad } from './training/slots';
 import { MASKED, sequenceStudent, type Batch, type MatMul, type TfGraph } from './tfStudent';
@@ -35,27 +35,7 @@ function dense3(tf: typeof TF, mm: MatMul, x: TF.Tensor, w: TF.Tensor, B: number
 }
 
 export const TRANSFORMER_GRAPH: TfGraph = {
-  denseShapes: (s) => {
-    const D = s.dim;
-    const H = hiddenOf(D);
-    return [
-      ['position', [s.maxTokens, D]],
-      ['norm1Gain', [D]],
-      ['norm1Bias', [D]],
-      ['query', [D, D]],
-      ['key', [D, D]],
-      ['value', [D, D]],
-      ['output', [D, D]],
-      ['norm2Gain', [D]],
-      ['norm2Bias', [D]],
-      ['ffn1', [D, H]],
-      ['ffn1Bias', [H]],
-      ['ffn2', [H, D]],
-      ['ffn2Bias', [D]],
-      ['weight', [s.classes, D]],
-      ['bias', [s.classes]],
-    ];
-  },
+  model: TRANSFORMER_MODEL,
   initDense: (s, rnd) => {
     const D = s.dim;
     const H = hiddenOf(D);

@@ -6,7 +6,8 @@
  */
 import { softmax } from '../../../../shared/math';
 import type { FeaturizerConfig } from '../../student/featurizer';
-import { buildModel, createForward, modelInput, type ModelDescription } from '../../student/model';
+import type { ModelDescription } from '../../student/model';
+import { buildModel, createForward, modelInput } from '../../student/modelKinds';
 
 export const EXPORT_FORMAT = 'distillery-export';
 export const EXPORT_FORMAT_VERSION = 1;

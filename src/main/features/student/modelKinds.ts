@@ -1,0 +1,101 @@
+import {
+  CNN_MODEL,
+  FASTTEXT_MODEL,
+  rowLookup,
+  type Forward,
+  type ModelDescription,
+  type ModelKind,
+  type StudentModel,
+} from './model';
+import { TRANSFORMER_MODEL } from './transformer';
+
+/**
+ * Every student model the app and the exported runtime can read, by architecture name (pure: the runtime bundles
+ * this file). Adding an architecture adds its `ModelKind` here and its `StudentArchitecture` in architectures.ts.
+ */
+export const MODEL_KINDS: Readonly<Record<StudentModel['architecture'], ModelKind>> = {
+  fasttext: FASTTEXT_MODEL,
+  cnn: CNN_MODEL,
+  transformer: TRANSFORMER_MODEL,
+};
+
+export function modelKind(architecture: string): ModelKind | null {
+  return Object.hasOwn(MODEL_KINDS, architecture)
+    ? MODEL_KINDS[architecture as StudentModel['architecture']]
+    : null;
+}
+
+type FileShapes = ReadonlyArray<readonly [string, 'float32' | 'uint32', readonly number[]]>;
+
+/** The tensors each architecture stores, in file order, with their shapes; null for an unknown architecture. */
+export function modelTensorShapes(d: ModelDescription, rows: number): FileShapes | null {
+  const kind = modelKind(d.architecture);
+  if (!kind) return null;
+  const sizes = kind.section ? d[kind.section] : {};
+  if (!sizes) return null;
+  const dense = kind.denseShapes(d.labels.length, d.dim, sizes);
+  if (!dense) return null;
+  return [
+    ['rowIds', 'uint32', [rows]],
+    ['embeddings', 'float32', [rows, d.dim]],
+    ...dense.map(([name, shape]) => [name, 'float32', shape] as const),
+  ];
+}
+
+/**
+ * Builds a model from its description and a tensor reader; throws an Error with a plain message when the
+ * architecture is unknown or a tensor's size does not match (callers wrap it in their own error type).
+ */
+export function buildModel(
+  d: ModelDescription,
+  tensor: (name: string, dtype: 'float32' | 'uint32') => Float32Array | Uint32Array,
+): StudentModel {
+  const kind = modelKind(d.architecture);
+  if (!kind) throw new Error(`Unknown student architecture "${d.architecture}".`);
+  const rowIds = tensor('rowIds', 'uint32') as Uint32Array;
+  const shapes = modelTensorShapes(d, rowIds.length);
+  if (!shapes) throw new Error(`model.json has no "${d.architecture}" section with the model's sizes.`);
+  const out: Record<string, Float32Array | Uint32Array> = { rowIds };
+  for (const [name, dtype, shape] of shapes) {
+    const t = name === 'rowIds' ? rowIds : tensor(name, dtype);
+    const expected = shape.reduce((a, b) => a * b, 1);
+    if (t.length !== expected) {
+      throw new Error(`The "${name}" weights have ${t.length} values instead of ${expected}.`);
+    }
+    out[name] = t;
+  }
+  const sizes = kind.section ? d[kind.section] : {};
+  return {
+    labels: d.labels,
+    featurizer: d.featurizer,
+    dim: d.dim,
+    ...out,
+    architecture: kind.name,
+    ...sizes,
+  } as unknown as StudentModel;
+}
+
+/** A forward pass over `model` with its own scratch buffers; `rowOf` defaults to a lookup of model.rowIds. */
+export function createForward(
+  model: StudentModel,
+  rowOf: (bucket: number) => number = rowLookup(model.rowIds),
+): Forward {
+  return MODEL_KINDS[model.architecture].forward(model, rowOf);
+}
+
+/** The ids a model reads from a text: the hashed n-gram bag (fastText) or the token sequence (CNN, transformer). */
+export function modelInput(model: StudentModel, text: string): Uint32Array {
+  return MODEL_KINDS[model.architecture].input(model, text);
+}
+
+/** model.json's description of a model (without tensors). */
+export function describeModel(model: StudentModel): ModelDescription {
+  const kind = MODEL_KINDS[model.architecture];
+  const base = {
+    architecture: model.architecture,
+    labels: model.labels,
+    featurizer: model.featurizer,
+    dim: model.dim,
+  };
+  return kind.section ? { ...base, [kind.section]: kind.sizes(model) } : base;
+}
