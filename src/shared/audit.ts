@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   'user_add',
   'user_update',
   'password_change',
+  'mask_rules',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

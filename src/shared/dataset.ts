@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
 import type { Job } from './jobs';
+import { maskingContract } from './masking';
 
 export const IMPORT_FORMATS = ['csv', 'json', 'jsonl', 'xlsx', 'folder'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -217,16 +218,12 @@ export const CleanOptions = z.object({
     .max(1)
     .default(0.85)
     .describe('Similarity at or above which two texts are near-duplicates'),
-  mask: z.boolean().default(false).describe('Mask e-mails, ID card, phone and medical record numbers'),
+  mask: z
+    .boolean()
+    .default(false)
+    .describe("Mask personal identifiers with the project's masking rules (see data mask rules)"),
 });
 export type CleanOptionsInput = z.input<typeof CleanOptions>;
-
-export interface MaskRule {
-  readonly name: string;
-  readonly description: string;
-  readonly pattern: string;
-  readonly replacement: string;
-}
 
 export interface CleanPreview {
   readonly total: number;
@@ -407,11 +404,7 @@ export const datasetContract = {
   'dataset.deleteLabel': channel<LabelInfo[]>()(
     z.object({ projectId, labelId: z.number().int().positive() }),
   ),
-  'dataset.maskRules': channel<MaskRule[]>()(z.object({})),
-  /** Applies the masking rules to a text, for trying them out. */
-  'dataset.maskText': channel<{ text: string; masked: number }>()(
-    z.object({ text: z.string().max(100_000) }),
-  ),
+  ...maskingContract,
   'dataset.cleanPreview': channel<CleanPreview>()(
     z.object({ projectId, options: CleanOptions.prefault({}) }),
   ),

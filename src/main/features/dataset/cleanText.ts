@@ -1,6 +1,5 @@
 import { fnv1a } from '../../../shared/math';
 import { hash } from 'node:crypto';
-import type { MaskRule } from '../../../shared/dataset';
 
 /** The hash that finds exact duplicates (the same as the demo project's). */
 export function textHash(text: string): string {
@@ -39,84 +38,6 @@ export function cleanNormalise(text: string, opts: { nfkc: boolean; whitespace: 
       .trim();
   }
   return t;
-}
-
-/**
- * Masking of obvious personal identifiers: deliberately conservative patterns, listed in the UI and testable there.
- * Order matters: longer identifiers (ID card numbers) are masked before the phone patterns could take part of them.
- */
-export const MASK_RULES: readonly MaskRule[] = [
-  {
-    name: 'email',
-    description: 'E-mail addresses',
-    pattern: String.raw`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,
-    replacement: '[EMAIL]',
-  },
-  {
-    name: 'cn_id_card',
-    description: 'Chinese resident ID card numbers (18 characters, with a valid check character)',
-    pattern: String.raw`(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])`,
-    replacement: '[ID]',
-  },
-  {
-    name: 'medical_record_number',
-    description: 'Medical record numbers written as "MRN", "病历号" or "住院号" followed by digits',
-    pattern: String.raw`(?:MRN|mrn|Medical Record(?: No\.?| Number)?|病历号|住院号|病案号)\s*[:：#]?\s*[A-Za-z]?[0-9]{5,12}`,
-    replacement: '[MRN]',
-  },
-  {
-    name: 'cn_mobile',
-    description: 'Chinese mobile numbers (11 digits starting with 1)',
-    pattern: String.raw`(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9]{9}(?![0-9])`,
-    replacement: '[PHONE]',
-  },
-  {
-    name: 'intl_phone',
-    description: 'Phone numbers written with an international prefix, e.g. +358 400 817198, +44 20 7946 0958',
-    pattern: String.raw`(?<![0-9A-Za-z+])\+[1-9][0-9]{0,2}(?:[ .-]?[0-9]{2,}){2,5}(?![0-9])`,
-    replacement: '[PHONE]',
-  },
-  {
-    name: 'phone',
-    description:
-      'Phone numbers with an international prefix or separators, e.g. +44 20 7946 0958, (555) 123-4567',
-    pattern: String.raw`(?<![0-9])(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{2,4}\)[ .-]?)?[0-9]{2,4}[ .-][0-9]{3,4}[ .-][0-9]{3,4}(?![0-9])`,
-    replacement: '[PHONE]',
-  },
-];
-
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-
-/**
- * The check character of a Chinese resident ID number (GB 11643-1999): the weighted sum of the first 17 digits
- * modulo 11 picks one of "10X98765432". An 18-digit number that fails it is some other number (an account, an order).
- */
-export function validCnIdCard(id: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i];
-  return '10X98765432'[sum % 11] === id[17].toUpperCase();
-}
-
-/** Matches a rule keeps only when they pass its check (by rule name). */
-const VALIDATORS: Readonly<Record<string, (match: string) => boolean>> = { cn_id_card: validCnIdCard };
-
-const COMPILED = MASK_RULES.map((r) => ({
-  re: new RegExp(r.pattern, 'g'),
-  replacement: r.replacement,
-  valid: VALIDATORS[r.name],
-}));
-
-export function maskText(text: string): { text: string; masked: number } {
-  let masked = 0;
-  let t = text;
-  for (const { re, replacement, valid } of COMPILED) {
-    t = t.replace(re, (match) => {
-      if (valid && !valid(match)) return match;
-      masked++;
-      return replacement;
-    });
-  }
-  return { text: t, masked };
 }
 
 // MinHash over character shingles (works for unsegmented Chinese as well as for words), banded into LSH buckets.

@@ -4,15 +4,10 @@ import { AppError } from '../../core/errors';
 import { humanLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
-import {
-  charLength,
-  cleanNormalise,
-  importNormalise,
-  maskText,
-  nearDuplicateClusters,
-  textHash,
-} from './cleanText';
+import { charLength, cleanNormalise, importNormalise, nearDuplicateClusters, textHash } from './cleanText';
 import { assertNotGold, isTestLocked } from './gold';
+import { applyMask, compileRules } from './masking';
+import { projectMaskRules } from './maskRules';
 
 /**
  * Cleaning a project's data as a plan (preview), its application in one transaction, and its undo; and leaving
@@ -56,11 +51,13 @@ function planCleaning(db: Db, projectId: number, input: CleanOptionsInput): Clea
   // A locked test split is the gold set: cleaning neither rewrites nor removes any of its rows, it counts them.
   const isGold = (x: { split: Split | null }): boolean => locked && x.split === 'test';
   const goldSkipped = new Set<number>();
+  // The project's own masking rules (a project that never changed them has the built-in defaults).
+  const maskRules = o.mask ? compileRules(projectMaskRules(db, projectId)) : [];
   for (const r of rows) {
     let t = cleanNormalise(r.text, o);
     let m = 0;
     if (o.mask) {
-      const res = maskText(t);
+      const res = applyMask(t, maskRules);
       t = res.text;
       m = res.masked;
     }

@@ -15,6 +15,7 @@ import { AppError } from '../../core/errors';
 import { requireId } from '../../cli/args';
 import { copyToOutput, isStreamTarget } from '../../cli/output';
 import { schemaOptions } from '../../cli/schemaOptions';
+import { maskCommands } from './maskCli';
 
 function num(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
@@ -456,4 +457,5 @@ export const datasetCommands: CliCommand[] = [
       return { ...r, path };
     },
   },
+  ...maskCommands,
 ];

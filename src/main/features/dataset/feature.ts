@@ -3,7 +3,8 @@ import type { Feature } from '../../core/feature';
 import { getSettings } from '../app/settings';
 import { browse, count } from './browse';
 import { cleanApply, cleanPreview, cleanUndo, setExcluded } from './cleaning';
-import { MASK_RULES, maskText } from './cleanText';
+import { applyMask, builtinRules, compileRules } from './masking';
+import { addMaskRule, maskPreview, projectMaskRules, removeMaskRule, setMaskRuleEnabled } from './maskRules';
 import { exportDataset } from './exportData';
 import { deleteLabel, labels, saveLabels } from './labelSet';
 import { lockTest, split } from './splits';
@@ -38,8 +39,37 @@ export const datasetFeature: Feature<typeof datasetContract> = {
       ctx.events.emit('project.changed', { projectId: input.projectId, what: 'labels' });
       return r;
     },
-    'dataset.maskRules': () => [...MASK_RULES],
-    'dataset.maskText': (input) => maskText(input.text),
+    'dataset.maskRules': (input, ctx) =>
+      input.projectId === undefined ? builtinRules() : projectMaskRules(ctx.db, input.projectId),
+    'dataset.maskText': (input, ctx) =>
+      applyMask(
+        input.text,
+        compileRules(
+          input.projectId === undefined ? builtinRules() : projectMaskRules(ctx.db, input.projectId),
+        ),
+      ),
+    'dataset.maskAddRule': (input, ctx) => {
+      const r = addMaskRule(ctx.db, input.projectId, input.rule, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.mask' });
+      return r;
+    },
+    'dataset.maskSetEnabled': (input, ctx) => {
+      const r = setMaskRuleEnabled(
+        ctx.db,
+        input.projectId,
+        input.name,
+        input.enabled,
+        getSettings(ctx.db).annotator,
+      );
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.mask' });
+      return r;
+    },
+    'dataset.maskRemoveRule': (input, ctx) => {
+      const r = removeMaskRule(ctx.db, input.projectId, input.name, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.mask' });
+      return r;
+    },
+    'dataset.maskPreview': (input, ctx) => maskPreview(ctx.db, input.projectId, input.sample),
     'dataset.cleanPreview': (input, ctx) => cleanPreview(ctx.db, input.projectId, input.options),
     'dataset.cleanApply': (input, ctx) => {
       const r = cleanApply(ctx.db, input.projectId, input.options, getSettings(ctx.db).annotator);
