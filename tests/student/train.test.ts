@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { loadStudent } from '../../src/main/features/student/predictor';
-import { buildTrainingSet } from '../../src/main/features/student/runs';
+import { buildTrainingSet } from '../../src/main/features/student/trainingSet';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src/shared/student';
 import { testCore } from '../helpers';
 import { insertProject, insertTeacherRun, loadKuake, type FixtureExample } from './fixtures';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
-import { estimateTokens } from '../../src/main/features/teacher/runs';
+import { estimateTokens } from '../../src/main/features/teacher/runPlan';
 import type { TeacherModel } from '../../src/shared/teacher';
 import { DEFAULT_PROMPT_TEMPLATE } from '../../src/shared/teacher';
 import { testCore } from '../helpers';

@@ -25,7 +25,7 @@ import { JobCancelled, stableKey, type JobControl } from '../../core/jobs/jobs';
 import { openTable, resolveSource } from '../dataset/source';
 import type { StudentPredictor } from '../student/predictor';
 import { loadStudent } from '../student/predictor';
-import { preview } from '../teacher/runs';
+import { preview } from '../teacher/preview';
 import { getDraft } from '../teacher/drafts';
 import { jobTitle, originalFileName } from '../../core/jobTitles';
 import type { Db } from '../../core/store/db';

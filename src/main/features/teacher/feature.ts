@@ -9,19 +9,11 @@ import {
   removeModel,
   type ImportParams,
 } from './models';
-import {
-  calibrateRun,
-  getRun,
-  listOutputs,
-  listRuns,
-  planRun,
-  preview,
-  promptPreview,
-  runTeacherJob,
-  startRun,
-  timeTeacher,
-  type TeacherJobParams,
-} from './runs';
+import { calibrateRun } from './calibrate';
+import { preview, promptPreview } from './preview';
+import { runTeacherJob, startRun, type TeacherJobParams } from './runs';
+import { planRun, timeTeacher } from './runPlan';
+import { getRun, listOutputs, listRuns } from './runStore';
 import { teacherService } from './service';
 import { importTeacherRun } from './importRun';
 import { checkEndpoint, endpointRates } from './remote';

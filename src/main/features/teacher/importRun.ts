@@ -8,7 +8,7 @@ import type { CoreContext } from '../../core/feature';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getSettings } from '../app/settings';
-import { getRun } from './runs';
+import { getRun } from './runStore';
 import { entropy, margin } from './scoring';
 import { argmax } from '../../../shared/math';
 

@@ -1,0 +1,168 @@
+/** Teacher runs as stored: reading a run, its counts and calibration, and its outputs. */
+import {
+  type CalibrationReport,
+  type TeacherMode,
+  type TeacherOutput,
+  type TeacherRun,
+  type TeacherRunSettings,
+} from '../../../shared/teacher';
+import { notFound } from '../../core/errors';
+import { humanLabels } from '../../core/labels';
+import type { Db } from '../../core/store/db';
+import { parseJson } from '../../core/store/db';
+import type { PromptPlan } from './protocol';
+
+export interface RunRow {
+  id: number;
+  project_id: number;
+  model_id: number | null;
+  model_sha256: string;
+  mode: TeacherMode;
+  prompt_template: string;
+  labels_snapshot: string;
+  settings: string;
+  calibration_temperature: number | null;
+  job_id: number | null;
+  created_at: string;
+}
+
+export interface StoredSettings extends TeacherRunSettings {
+  readonly plan: PromptPlan;
+  readonly template: string;
+}
+
+export function runCounts(
+  db: Db,
+  runId: number,
+): { target: number; output: number; failed: number; truncated: number } {
+  const r = db
+    .prepare(
+      `SELECT COUNT(*) AS target, SUM(status = 'failed') AS failed,
+              (SELECT COUNT(*) FROM teacher_outputs o WHERE o.run_id = ?) AS output,
+              (SELECT COUNT(*) FROM teacher_outputs o WHERE o.run_id = ? AND o.truncated = 1) AS truncated
+       FROM teacher_run_targets WHERE run_id = ?`,
+    )
+    .get(runId, runId, runId) as { target: number; failed: number | null; output: number; truncated: number };
+  return { target: r.target, output: r.output, failed: r.failed ?? 0, truncated: r.truncated };
+}
+
+function calibrationOf(db: Db, runId: number): CalibrationReport | null {
+  const row = db
+    .prepare(
+      "SELECT payload FROM metrics WHERE teacher_run_id = ? AND kind = 'teacher_calibration' ORDER BY id DESC LIMIT 1",
+    )
+    .get(runId) as { payload: string } | undefined;
+  return row ? parseJson<CalibrationReport | null>(row.payload, null) : null;
+}
+
+function toRun(db: Db, r: RunRow): TeacherRun {
+  const s = parseJson<StoredSettings>(r.settings, {} as StoredSettings);
+  const model = r.model_id
+    ? (db.prepare('SELECT name FROM teacher_models WHERE id = ?').get(r.model_id) as
+        { name: string } | undefined)
+    : undefined;
+  const counts = runCounts(db, r.id);
+  const validation = humanLabels(db, r.project_id, { split: 'validation' });
+  const scored = db
+    .prepare('SELECT example_id FROM teacher_outputs WHERE run_id = ?')
+    .pluck()
+    .all(r.id) as number[];
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    modelId: r.model_id,
+    modelName: model?.name ?? null,
+    modelSha256: r.model_sha256,
+    mode: r.mode,
+    promptTemplate: r.prompt_template,
+    labels: JSON.parse(r.labels_snapshot) as Array<{ id: number; name: string }>,
+    settings: {
+      mode: s.mode,
+      fewShot: s.fewShot,
+      reasoningBudget: s.reasoningBudget,
+      threads: s.threads,
+      sequences: s.sequences,
+      contextSize: s.contextSize,
+      endpoints: (s.endpoints ?? []).map((e) => ({
+        url: e.url,
+        model: e.model,
+        concurrency: e.concurrency,
+        ...(e.chatTemplate ? { chatTemplate: e.chatTemplate } : {}),
+      })),
+    },
+    calibrationTemperature: r.calibration_temperature,
+    calibration: calibrationOf(db, r.id),
+    validationLabelled: validation.size,
+    calibrationReady: scored.filter((id) => validation.has(id)).length,
+    jobId: r.job_id,
+    targetCount: counts.target,
+    outputCount: counts.output,
+    failedCount: counts.failed,
+    truncatedCount: counts.truncated,
+    createdAt: r.created_at,
+  };
+}
+
+export function runRow(db: Db, runId: number): RunRow {
+  const r = db.prepare('SELECT * FROM teacher_runs WHERE id = ?').get(runId) as RunRow | undefined;
+  if (!r) throw notFound('Teacher run', runId);
+  return r;
+}
+
+export function getRun(db: Db, runId: number): TeacherRun {
+  return toRun(db, runRow(db, runId));
+}
+
+export function listRuns(db: Db, projectId: number): TeacherRun[] {
+  return (
+    db.prepare('SELECT * FROM teacher_runs WHERE project_id = ? ORDER BY id DESC').all(projectId) as RunRow[]
+  ).map((r) => toRun(db, r));
+}
+export function listOutputs(
+  db: Db,
+  runId: number,
+  offset: number,
+  limit: number,
+): { total: number; items: TeacherOutput[] } {
+  const run = runRow(db, runId);
+  const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const names = new Map(labels.map((l) => [l.id, l.name]));
+  const total = (
+    db.prepare('SELECT COUNT(*) AS n FROM teacher_outputs WHERE run_id = ?').get(runId) as { n: number }
+  ).n;
+  const rows = db
+    .prepare(
+      `SELECT o.*, e.text, e.split FROM teacher_outputs o JOIN examples e ON e.id = o.example_id
+       WHERE o.run_id = ? ORDER BY o.example_id LIMIT ? OFFSET ?`,
+    )
+    .all(runId, limit, offset) as Array<{
+    example_id: number;
+    text: string;
+    split: string | null;
+    probs: string;
+    entropy: number;
+    margin: number;
+    predicted_label_id: number | null;
+    reasoning: string | null;
+    tokens: number;
+    time_ms: number;
+    truncated: number;
+  }>;
+  return {
+    total,
+    items: rows.map((r) => ({
+      exampleId: r.example_id,
+      text: r.text.length > 400 ? `${r.text.slice(0, 400)}…` : r.text,
+      split: r.split,
+      probs: JSON.parse(r.probs) as number[],
+      entropy: r.entropy,
+      margin: r.margin,
+      predictedLabelId: r.predicted_label_id,
+      predictedLabel: r.predicted_label_id !== null ? (names.get(r.predicted_label_id) ?? null) : null,
+      reasoning: r.reasoning,
+      tokens: r.tokens,
+      timeMs: r.time_ms,
+      truncated: r.truncated === 1,
+    })),
+  };
+}
