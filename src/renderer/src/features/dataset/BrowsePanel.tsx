@@ -28,6 +28,7 @@ import type {
 } from '../../../../shared/dataset';
 import { call } from '../../api';
 import { ChartCard } from '../../components/ChartCard';
+import { MaskHighlight, useMaskTokens } from './MaskHighlight';
 
 interface Props {
   readonly projectId: number;
@@ -119,6 +120,7 @@ function TeacherCell({
 
 /** The data browser: filters, a virtualised table paged by keyset from SQLite, and per-label / length charts. */
 export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Props): React.JSX.Element {
+  const maskTokens = useMaskTokens(projectId);
   const { t } = useTranslation('dataset');
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 300);
@@ -375,8 +377,8 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
                 <Text size="xs" c="dimmed" w={60}>
                   {r.id}
                 </Text>
-                <Text size="sm" lineClamp={1} style={{ flex: 1 }} title={r.text}>
-                  {r.text}
+                <Text size="sm" lineClamp={1} style={{ flex: 1 }} title={r.text} data-testid="browse-text">
+                  <MaskHighlight text={r.text} tokens={maskTokens} />
                 </Text>
                 {r.label && <Badge variant="light">{r.label}</Badge>}
                 {r.split && (

@@ -9,13 +9,14 @@ import {
   Stack,
   Table,
   Text,
-  Textarea,
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CleanOptions, type CleanOptionsInput, type CleanPreview } from '../../../../shared/dataset';
-import { ApiError, call, useAction, useQuery } from '../../api';
+import { ApiError, call, useAction } from '../../api';
+import { MaskHighlight, useMaskTokens } from './MaskHighlight';
+import { MaskPanel } from './MaskPanel';
 
 interface Props {
   readonly projectId: number;
@@ -30,9 +31,7 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
   const [preview, setPreview] = useState<CleanPreview | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [sample, setSample] = useState('');
-  const rules = useQuery('dataset.maskRules', {});
-  const masked = useQuery('dataset.maskText', sample ? { text: sample } : null);
+  const tokens = useMaskTokens(projectId);
 
   const set = (patch: Partial<typeof options>): void => {
     setOptions((o) => ({ ...o, ...patch }));
@@ -188,7 +187,9 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
                   {preview.samples.slice(0, 5).map((s) => (
                     <Table.Tr key={s.id}>
                       <Table.Td>{s.before}</Table.Td>
-                      <Table.Td>{s.after}</Table.Td>
+                      <Table.Td>
+                        <MaskHighlight text={s.after} tokens={tokens} />
+                      </Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
@@ -213,34 +214,7 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
           )}
         </Paper>
       )}
-      <Title order={5}>{t('clean.rules')}</Title>
-      <Table data-testid="mask-rules">
-        <Table.Tbody>
-          {(rules.data ?? []).map((r) => (
-            <Table.Tr key={r.name}>
-              <Table.Td data-testid="mask-rule">
-                {t(`maskRule.${r.name}`, { defaultValue: r.description })}
-              </Table.Td>
-              <Table.Td>
-                <code>{r.replacement}</code>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Textarea
-        label={t('clean.tryIt')}
-        data-testid="mask-try"
-        value={sample}
-        onChange={(e) => setSample(e.currentTarget.value)}
-        autosize
-        minRows={2}
-      />
-      {sample && masked.data && (
-        <Text size="sm" data-testid="mask-output">
-          {masked.data.text} ({t('clean.masked', { count: masked.data.masked })})
-        </Text>
-      )}
+      <MaskPanel projectId={projectId} />
     </Stack>
   );
 }

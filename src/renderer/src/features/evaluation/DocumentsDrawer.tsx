@@ -16,6 +16,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentFilter, EvaluationDocument, ModelRef } from '../../../../shared/evaluation';
 import { ApiError, call, useQuery } from '../../api';
+import { MaskHighlight, useMaskTokens } from '../dataset/MaskHighlight';
 import { COLORS } from './Charts';
 
 function Distribution({ doc }: { doc: EvaluationDocument }): React.JSX.Element {
@@ -59,6 +60,7 @@ export function DocumentsDrawer({
   onClose: () => void;
   onSent: () => void;
 }): React.JSX.Element {
+  const maskTokens = useMaskTokens(projectId);
   const { t } = useTranslation('evaluation');
   const docs = useQuery('evaluation.documents', filter ? { projectId, model, filter, limit: 200 } : null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
@@ -150,7 +152,7 @@ export function DocumentsDrawer({
               />
               <Stack gap={6} style={{ flex: 1 }}>
                 <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                  {d.text}
+                  <MaskHighlight text={d.text} tokens={maskTokens} />
                 </Text>
                 <Group gap="xs">
                   <Badge color="gray" variant="light">

@@ -19,6 +19,7 @@ import { useTranslation } from 'react-i18next';
 import type { QueueCounts, QueueKind, QueueSpec, ReviewItem, ReviewState } from '../../../../shared/review';
 import { QUEUE_KINDS } from '../../../../shared/review';
 import { ApiError, call } from '../../api';
+import { MaskHighlight, useMaskTokens } from '../dataset/MaskHighlight';
 import { Highlighted } from './Highlighted';
 
 type Labels = ReviewState['labels'];
@@ -58,6 +59,7 @@ export function LabelPanel({
   onItem,
   version,
 }: Props): React.JSX.Element {
+  const maskTokens = useMaskTokens(projectId);
   const { t } = useTranslation('review');
   const [counts, setCounts] = useState<QueueCounts | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -451,7 +453,11 @@ export function LabelPanel({
                 data-testid="review-doc"
                 data-example-id={item.exampleId}
               >
-                <Highlighted text={item.text} search={queue.search ?? ''} />
+                <MaskHighlight
+                  text={item.text}
+                  tokens={maskTokens}
+                  renderPlain={(part) => <Highlighted text={part} search={queue.search ?? ''} />}
+                />
               </Text>
             </ScrollArea.Autosize>
           </Paper>
