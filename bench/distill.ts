@@ -10,7 +10,17 @@
  * by `student.train` jobs with the default settings, except:
  * - human: `useTeacher: false` (the human labels alone);
  * - hard: a second imported run whose probabilities are the teacher's argmax as one-hot (hard labels);
- * - soft: the teacher's probabilities, default alpha and temperature.
+ * - soft: the teacher's probabilities, temperature-scaled first (below), with the distillation temperature T chosen
+ *   on validation data (below).
+ * Calibration of the soft targets: one temperature (`fitTemperature`, the Teacher step's Calibrate) fitted by NLL to
+ * the human labels of the validation split when there are at least MIN_VALIDATION_CALIBRATION of them; below that
+ * (1% and 5% of a small split) to every human-labelled training document, on which the teacher's probabilities are
+ * out-of-fold too (held out from the model that scored them). Never the test split.
+ * Choice of T: each of SOFT_TEMPERATURES trains a soft student; the one with the best validation figure the trainer
+ * itself stops on (`bestMetric`: macro-F1 on the human-labelled validation documents when there are at least 30,
+ * else on every validation document, the teacher's top label on the others) is reported; ties go to the default
+ * (T = 2). alpha has no effect here: no training document has both a human label and a teacher distribution (the
+ * teacher labels the rest), so it stays at its default.
  * Each student's best model predicts the test split in-process; macro-F1 and accuracy by the Evaluate step's
  * metrics module, with percentile-bootstrap 95% intervals (1,000 resamples, seed 42). The teacher is scored the same
  * way on the test split.
@@ -25,11 +35,71 @@ import { createCore, type Core } from '../src/main/core/core';
 import { accuracy, bootstrapIntervals, precisionRecallF1 } from '../src/main/features/evaluation/metrics';
 import { loadStudent } from '../src/main/features/student/predictor';
 import { mulberry32 } from '../src/shared/random';
+import { fitTemperature } from '../src/main/features/teacher/scoring';
+import { DEFAULT_TRAIN_SETTINGS } from '../src/shared/student';
 import { DATASET_LOADERS, datasetLoader, type Dataset } from './lib/datasets';
 
 const PYTHON = '/usr/bin/python3';
 const REFERENCES = join(import.meta.dirname, 'lib', 'references.py');
 const BOOTSTRAP = { iterations: 1000, seed: 42 };
+/** Human-labelled validation documents needed to calibrate on the validation split alone. */
+const MIN_VALIDATION_CALIBRATION = 30;
+/** The distillation temperatures the soft student tries; the default first (it wins ties). */
+const SOFT_TEMPERATURES = [DEFAULT_TRAIN_SETTINGS.temperature, 1, 4];
+const isValidation = (i: number): boolean => i % 10 === 0;
+
+/** Negative log-likelihood (mean) of the gold classes under `probs` tempered by T. */
+function meanNll(logs: readonly (readonly number[])[], y: readonly number[], T: number): number {
+  let s = 0;
+  logs.forEach((l, i) => {
+    const z = l.map((x) => x / T);
+    const m = Math.max(...z);
+    const lse = m + Math.log(z.reduce((a, x) => a + Math.exp(x - m), 0));
+    s += lse - z[y[i]];
+  });
+  return s / Math.max(1, logs.length);
+}
+
+/**
+ * Temperature-scales the teacher's probabilities on held-out human labels (see the file comment): validation's when
+ * there are enough, else every human-labelled training document's.
+ */
+function calibrate(
+  probs: number[][],
+  human: ReadonlySet<number>,
+  goldOf: (i: number) => number,
+): {
+  probs: number[][];
+  temperature: number;
+  examples: number;
+  on: string;
+  nllBefore: number;
+  nllAfter: number;
+} {
+  const validation = [...human].filter(isValidation);
+  const on =
+    validation.length >= MIN_VALIDATION_CALIBRATION ? 'validation' : 'human-labelled training documents';
+  const ids = on === 'validation' ? validation : [...human];
+  const logs = ids.map((i) => probs[i].map((p) => Math.log(Math.max(p, 1e-12))));
+  const y = ids.map(goldOf);
+  const temperature = fitTemperature(logs, y);
+  const r = (x: number): number => Number(x.toFixed(4));
+  const scaled = probs.map((p) => {
+    const z = p.map((x) => Math.log(Math.max(x, 1e-12)) / temperature);
+    const m = Math.max(...z);
+    const e = z.map((x) => Math.exp(x - m));
+    const sum = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / sum);
+  });
+  return {
+    probs: scaled,
+    temperature: r(temperature),
+    examples: ids.length,
+    on,
+    nllBefore: r(meanNll(logs, y, 1)),
+    nllAfter: r(meanNll(logs, y, temperature)),
+  };
+}
 
 interface Scored {
   macroF1: number;
@@ -110,7 +180,7 @@ async function makeProject(
     'id,text,label,split\n' +
       ds.train
         .map((r, i) =>
-          [`d${i}`, r.text, human.has(i) ? r.label : '', i % 10 === 0 ? 'validation' : 'train']
+          [`d${i}`, r.text, human.has(i) ? r.label : '', isValidation(i) ? 'validation' : 'train']
             .map(csvCell)
             .join(','),
         )
@@ -154,12 +224,12 @@ async function importTeacher(
 async function trainAndScore(
   core: Core,
   projectId: number,
-  useTeacher: boolean,
+  settings: { useTeacher: boolean; temperature?: number },
   ds: Dataset,
   labels: string[],
-): Promise<Scored & { trainSeconds: number }> {
+): Promise<Scored & { trainSeconds: number; validation: number }> {
   const t0 = performance.now();
-  const { run, job } = await core.call('student.train', { projectId, settings: { useTeacher } });
+  const { run, job } = await core.call('student.train', { projectId, settings });
   const done = await core.jobs.wait(job.id);
   if (done.state !== 'completed') throw new Error(`training ${done.state}: ${done.error}`);
   const trainSeconds = Number(((performance.now() - t0) / 1000).toFixed(1));
@@ -169,7 +239,11 @@ async function trainAndScore(
   const probs = await predictor.predict(ds.test.map((r) => r.text));
   predictor.dispose();
   const gold = ds.test.map((r) => labels.indexOf(r.label));
-  return { ...scored(labels.length, gold, probs.map(argmax)), trainSeconds };
+  return {
+    ...scored(labels.length, gold, probs.map(argmax)),
+    trainSeconds,
+    validation: Number((finished.bestMetric ?? Number.NaN).toFixed(4)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -199,11 +273,24 @@ async function main(): Promise<void> {
           order2.slice(0, Math.max(2, Math.round(fraction * ds.train.length))).map((x) => x[1]),
         );
         const projectId = await makeProject(core, dir, ds, labels, human);
-        const humanOnly = await trainAndScore(core, projectId, false, ds, labels);
+        const humanOnly = await trainAndScore(core, projectId, { useTeacher: false }, ds, labels);
         await importTeacher(core, projectId, join(dir, 'hard.jsonl'), labels, trainProbs, human, true);
-        const hard = await trainAndScore(core, projectId, true, ds, labels);
-        await importTeacher(core, projectId, join(dir, 'soft.jsonl'), labels, trainProbs, human, false);
-        const soft = await trainAndScore(core, projectId, true, ds, labels);
+        const hard = await trainAndScore(core, projectId, { useTeacher: true }, ds, labels);
+        const goldOf = (i: number): number => labels.indexOf(ds.train[i].label);
+        const { probs: calibrated, ...calibration } = calibrate(trainProbs, human, goldOf);
+        await importTeacher(core, projectId, join(dir, 'soft.jsonl'), labels, calibrated, human, false);
+        // Candidates are compared on validation only; the test split is scored for the chosen one alone below.
+        const tried: Array<{
+          temperature: number;
+          validation: number;
+          run: Awaited<ReturnType<typeof trainAndScore>>;
+        }> = [];
+        for (const temperature of SOFT_TEMPERATURES) {
+          const run = await trainAndScore(core, projectId, { useTeacher: true, temperature }, ds, labels);
+          tried.push({ temperature, validation: run.validation, run });
+        }
+        const best = tried.reduce((a, b) => (b.validation > a.validation ? b : a));
+        const soft = { ...best.run, temperature: best.temperature, alpha: DEFAULT_TRAIN_SETTINGS.alpha };
         const softAhead = soft.macroF1 > hard.macroF1 && soft.macroF1 > humanOnly.macroF1;
         if (fraction <= 0.05) wins[`${name}@${fraction}`] = softAhead;
         const line = {
@@ -216,6 +303,8 @@ async function main(): Promise<void> {
           human: humanOnly,
           hard,
           soft,
+          softCalibration: calibration,
+          softCandidates: tried.map((t) => ({ temperature: t.temperature, validation: t.validation })),
           softAheadOfHardAndHuman: softAhead,
           softVsTeacher: Number((soft.macroF1 / teacherScore.macroF1).toFixed(4)),
         };

@@ -17,6 +17,30 @@ export interface RunDiskUse {
   readonly active: boolean;
 }
 
+/** A teacher run's share of the database (estimated from its rows), and what depends on it. */
+export interface TeacherRunDiskUse {
+  readonly runId: number;
+  readonly createdAt: string;
+  readonly outputs: number;
+  readonly bytes: number;
+  /** Training runs that learnt from it (they keep their models and data). */
+  readonly studentRuns: readonly number[];
+  /** Evaluated on the gold test set (its evaluation is deleted with it). */
+  readonly evaluated: boolean;
+  /** The project's newest teacher run: the one Review and the next student use. */
+  readonly latest: boolean;
+  /** The run before it, which Review and the next student use once a latest run is deleted (null: none). */
+  readonly previousRunId: number | null;
+  /** Its job still runs or can resume: it cannot be deleted now. */
+  readonly active: boolean;
+}
+
+/** What a deletion freed; `alreadyDeleted`: it was gone already (a second click), nothing was freed. */
+export interface DeletedRun {
+  readonly deletedBytes: number;
+  readonly alreadyDeleted: boolean;
+}
+
 export interface UploadDiskUse {
   readonly id: string;
   readonly name: string;
@@ -51,7 +75,20 @@ export const diskContract = {
    * Deletes a training run's files and rows. A run that was evaluated, exported or has a saved threshold is
    * refused (the error says which) unless `force` is set; a run a job still needs is always refused.
    */
-  'disk.deleteRun': channel<{ deletedBytes: number }>()(
+  'disk.deleteRun': channel<DeletedRun>()(
+    z.object({ projectId, runId: z.number().int().positive(), force: z.boolean().default(false) }),
+  ),
+  /** One training run's share of the disk and what depends on it: what deleting it would do. */
+  'disk.runUse': channel<RunDiskUse>()(z.object({ projectId, runId: z.number().int().positive() })),
+  /** One teacher run's share of the database and what depends on it. */
+  'disk.teacherRunUse': channel<TeacherRunDiskUse>()(
+    z.object({ projectId, runId: z.number().int().positive() }),
+  ),
+  /**
+   * Deletes a teacher run's rows (outputs, evaluation). Refused while its job can run; refused, saying why, when
+   * it was evaluated or students learnt from it, unless `force`.
+   */
+  'disk.deleteTeacherRun': channel<DeletedRun>()(
     z.object({ projectId, runId: z.number().int().positive(), force: z.boolean().default(false) }),
   ),
   /** Deletes an upload no job needs any more. */

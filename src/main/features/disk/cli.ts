@@ -1,6 +1,8 @@
 import { requireId } from '../../cli/args';
 import type { CliCommand } from '../../cli/types';
 import { AppError, notFound } from '../../core/errors';
+import type { Db } from '../../core/store/db';
+import type { DeletedRun } from '../../../shared/disk';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -40,29 +42,87 @@ const diskCommand: CliCommand = {
   },
 };
 
-const deleteRunCommand: CliCommand = {
-  name: 'runs delete',
+/** Adds "(confirm ...)" hints of the CLI to a refusal the core worded for the UI. */
+function withForceHint(e: unknown): unknown {
+  if (e instanceof AppError && e.code === 'CONFLICT')
+    return new AppError(e.code, e.message.replace('Confirm to', 'Add --force to'), e.details);
+  return e;
+}
+
+function deletedText(what: string, r: DeletedRun): string {
+  return r.alreadyDeleted
+    ? `${what} was deleted already; nothing more to free.`
+    : `Deleted ${what} (${formatBytes(r.deletedBytes)} freed).`;
+}
+
+function deleteStudentRunCommand(name: string): CliCommand {
+  return {
+    name,
+    summary:
+      "Delete a training run's model, checkpoints and rows (--force if it was evaluated, exported or has a threshold)",
+    usage: `distillery ${name} RUN_ID [--force]`,
+    options: { force: { type: 'boolean' } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const runId = requireId(positionals[0], 'training run');
+      const projectId = projectOf(
+        core.db,
+        'student_runs',
+        'delete_run',
+        'student_run',
+        runId,
+        'Training run',
+      );
+      try {
+        const r = await core.call('disk.deleteRun', { projectId, runId, force: Boolean(values.force) });
+        io.print(deletedText(`training run ${runId}`, r));
+        return r;
+      } catch (e) {
+        throw withForceHint(e);
+      }
+    },
+  };
+}
+
+/** The project of a run, or of a run deleted already (from the audit log), so that a repeated delete says so. */
+function projectOf(
+  db: Db,
+  table: 'student_runs' | 'teacher_runs',
+  action: string,
+  entity: string,
+  runId: number,
+  what: string,
+): number {
+  const live = db.prepare(`SELECT project_id FROM ${table} WHERE id = ?`).pluck().get(runId) as
+    number | undefined;
+  const gone = db
+    .prepare('SELECT project_id FROM audit_log WHERE action = ? AND entity = ? AND entity_id = ? LIMIT 1')
+    .pluck()
+    .get(action, entity, runId) as number | null | undefined;
+  const projectId = live ?? gone ?? undefined;
+  if (projectId === undefined) throw notFound(what, runId);
+  return projectId;
+}
+
+const deleteTeacherRunCommand: CliCommand = {
+  name: 'teacher delete-run',
   summary:
-    "Delete a training run's files and rows (--force if it was evaluated, exported or has a threshold)",
-  usage: 'distillery runs delete RUN_ID [--force]',
+    "Delete a teacher run's outputs and evaluation (--force if it was evaluated or students learnt from it)",
+  usage: 'distillery teacher delete-run TEACHER_RUN_ID [--force]',
   options: { force: { type: 'boolean' } },
   run: async ({ positionals, values }, io) => {
     const core = await io.core();
-    const runId = requireId(positionals[0], 'training run');
-    const projectId = core.db
-      .prepare('SELECT project_id FROM student_runs WHERE id = ?')
-      .pluck()
-      .get(runId) as number | undefined;
-    if (projectId === undefined) throw notFound('Training run', runId);
+    const runId = requireId(positionals[0], 'teacher run');
+    const projectId = projectOf(core.db, 'teacher_runs', 'delete_run', 'teacher_run', runId, 'Teacher run');
     try {
-      const r = await core.call('disk.deleteRun', { projectId, runId, force: Boolean(values.force) });
-      io.print(`Deleted training run ${runId} (${formatBytes(r.deletedBytes)}).`);
+      const r = await core.call('disk.deleteTeacherRun', { projectId, runId, force: Boolean(values.force) });
+      io.print(
+        deletedText(`teacher run ${runId}`, r) +
+          (r.alreadyDeleted ? '' : ' (database space, reused for new data)'),
+      );
       return r;
     } catch (e) {
-      if (e instanceof AppError && e.code === 'CONFLICT') {
-        throw new AppError(e.code, `${e.message.replace('Confirm to', 'Add --force to')}`, e.details);
-      }
-      throw e;
+      throw withForceHint(e);
     }
   },
 };
@@ -85,5 +145,14 @@ const deleteUploadCommand: CliCommand = {
   },
 };
 
-/** `distillery disk`, `distillery runs delete`, `distillery uploads delete`. */
-export const diskCommands: CliCommand[] = [diskCommand, deleteRunCommand, deleteUploadCommand];
+/**
+ * `distillery disk`, `distillery train delete` (also `runs delete`, its older name), `distillery teacher
+ * delete-run`, `distillery uploads delete`.
+ */
+export const diskCommands: CliCommand[] = [
+  diskCommand,
+  deleteStudentRunCommand('train delete'),
+  deleteStudentRunCommand('runs delete'),
+  deleteTeacherRunCommand,
+  deleteUploadCommand,
+];

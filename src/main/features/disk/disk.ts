@@ -1,6 +1,12 @@
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProjectDiskUse, RunDiskUse, UploadDiskUse } from '../../../shared/disk';
+import type {
+  DeletedRun,
+  ProjectDiskUse,
+  RunDiskUse,
+  TeacherRunDiskUse,
+  UploadDiskUse,
+} from '../../../shared/disk';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
@@ -90,13 +96,48 @@ function runDependents(
   return { evaluated, exports, hasThreshold: threshold !== null && threshold !== undefined };
 }
 
+/** Its training job can still run or resume, or a batch prediction job reads its model. */
 function runActive(db: Db, runId: number): boolean {
   return Boolean(
     db
       .prepare(
-        `SELECT 1 FROM student_runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = ? AND j.state IN ${ACTIVE}`,
+        `SELECT 1 FROM student_runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = ? AND j.state IN ${ACTIVE}
+         UNION ALL
+         SELECT 1 FROM jobs WHERE kind = 'export.predict' AND state IN ${ACTIVE}
+           AND json_extract(params, '$.runId') = ?`,
       )
-      .get(runId),
+      .get(runId, runId),
+  );
+}
+
+function runUse(db: Db, paths: Paths, r: { id: number; createdAt: string; state: string }): RunDiskUse {
+  return {
+    runId: r.id,
+    createdAt: r.createdAt,
+    state: r.state,
+    bytes: sizeOf(runDir(paths, r.id)),
+    ...runDependents(db, r.id),
+    active: runActive(db, r.id),
+  };
+}
+
+/** One training run's share of the disk and what depends on it (what deleting it would do). */
+export function runDiskUse(ctx: CoreContext, projectId: number, runId: number): RunDiskUse {
+  const row = ctx.db
+    .prepare('SELECT id, created_at AS createdAt, state FROM student_runs WHERE id = ? AND project_id = ?')
+    .get(runId, projectId) as { id: number; createdAt: string; state: string } | undefined;
+  if (!row) throw notFound('Training run', runId);
+  return runUse(ctx.db, ctx.paths, row);
+}
+
+/** Whether a run of this project was deleted already (the audit log keeps its deletion). */
+function wasDeleted(db: Db, projectId: number, entity: string, runId: number): boolean {
+  return Boolean(
+    db
+      .prepare(
+        "SELECT 1 FROM audit_log WHERE project_id = ? AND action = 'delete_run' AND entity = ? AND entity_id = ?",
+      )
+      .get(projectId, entity, runId),
   );
 }
 
@@ -113,14 +154,7 @@ export function diskUsage(ctx: CoreContext, projectId: number): ProjectDiskUse {
       'SELECT id, created_at AS createdAt, state FROM student_runs WHERE project_id = ? ORDER BY id DESC',
     )
     .all(projectId) as Array<{ id: number; createdAt: string; state: string }>;
-  const runs: RunDiskUse[] = runRows.map((r) => ({
-    runId: r.id,
-    createdAt: r.createdAt,
-    state: r.state,
-    bytes: sizeOf(runDir(paths, r.id)),
-    ...runDependents(db, r.id),
-    active: runActive(db, r.id),
-  }));
+  const runs: RunDiskUse[] = runRows.map((r) => runUse(db, paths, r));
   const texts = projectTexts(db, projectId);
   const inUse = uploadsInUse(db);
   const mine = new Set(texts.flatMap((t) => uploadIdsIn(t)));
@@ -177,21 +211,29 @@ export function diskUsage(ctx: CoreContext, projectId: number): ProjectDiskUse {
   };
 }
 
-/** Deletes a training run (rows and files); says what depends on it unless told to go ahead. */
+/**
+ * Deletes a training run (rows and files); says what depends on it unless told to go ahead. A run deleted already
+ * (a second click, a second window) answers `alreadyDeleted` with nothing freed.
+ */
 export function deleteRun(
   ctx: CoreContext,
   input: { projectId: number; runId: number; force: boolean },
   actor: string,
-): { deletedBytes: number } {
+): DeletedRun {
   const { db, paths } = ctx;
   const run = db
     .prepare('SELECT id FROM student_runs WHERE id = ? AND project_id = ?')
     .get(input.runId, input.projectId);
-  if (!run) throw notFound('Training run', input.runId);
+  if (!run) {
+    if (wasDeleted(db, input.projectId, 'student_run', input.runId))
+      return { deletedBytes: 0, alreadyDeleted: true };
+    throw notFound('Training run', input.runId);
+  }
   if (runActive(db, input.runId)) {
     throw new AppError(
       'JOB_STATE',
-      `Training run ${input.runId} is still running or can be resumed. Cancel its job first, then delete it.`,
+      `Training run ${input.runId} is still running or can be resumed, or a batch prediction uses its model. ` +
+        'Cancel that job first (status bar), then delete it.',
     );
   }
   const dep = runDependents(db, input.runId);
@@ -222,7 +264,115 @@ export function deleteRun(
   })();
   rmSync(dir, { recursive: true, force: true });
   ctx.events.emit('project.changed', { projectId: input.projectId, what: 'runs' });
-  return { deletedBytes };
+  return { deletedBytes, alreadyDeleted: false };
+}
+
+/** Row overhead and indexes: about 64 bytes a row besides its text (measured on the demo project). */
+const ROW_BYTES = 64;
+
+/** A teacher run's share of the database (its outputs, estimated from their bytes) and what depends on it. */
+export function teacherRunDiskUse(ctx: CoreContext, projectId: number, runId: number): TeacherRunDiskUse {
+  const { db } = ctx;
+  const row = db
+    .prepare(
+      'SELECT id, created_at AS createdAt, job_id AS jobId FROM teacher_runs WHERE id = ? AND project_id = ?',
+    )
+    .get(runId, projectId) as { id: number; createdAt: string; jobId: number | null } | undefined;
+  if (!row) throw notFound('Teacher run', runId);
+  const out = db
+    .prepare(
+      `SELECT COUNT(*) AS n,
+         COALESCE(SUM(length(probs) + length(logprobs) + COALESCE(length(reasoning), 0)), 0) AS bytes
+       FROM teacher_outputs WHERE run_id = ?`,
+    )
+    .get(runId) as { n: number; bytes: number };
+  const targets = db
+    .prepare('SELECT COUNT(*) FROM teacher_run_targets WHERE run_id = ?')
+    .pluck()
+    .get(runId) as number;
+  const students = db
+    .prepare('SELECT id FROM student_runs WHERE teacher_run_id = ? ORDER BY id')
+    .pluck()
+    .all(runId) as number[];
+  const evaluated = Boolean(
+    db.prepare("SELECT 1 FROM metrics WHERE teacher_run_id = ? AND kind = 'eval' LIMIT 1").get(runId),
+  );
+  const active = Boolean(
+    row.jobId !== null && db.prepare(`SELECT 1 FROM jobs WHERE id = ? AND state IN ${ACTIVE}`).get(row.jobId),
+  );
+  const newer = db
+    .prepare('SELECT 1 FROM teacher_runs WHERE project_id = ? AND id > ? LIMIT 1')
+    .get(projectId, runId);
+  const previous = db
+    .prepare('SELECT id FROM teacher_runs WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT 1')
+    .pluck()
+    .get(projectId, runId) as number | undefined;
+  return {
+    runId,
+    createdAt: row.createdAt,
+    outputs: out.n,
+    bytes: out.bytes + ROW_BYTES * (out.n + targets),
+    studentRuns: students,
+    evaluated,
+    latest: !newer,
+    previousRunId: previous ?? null,
+    active,
+  };
+}
+
+/**
+ * Deletes a teacher run: its outputs, targets, evaluation and calibration (rows; a teacher run has no files).
+ * Student runs trained from it keep their models and frozen data (they no longer name it); labels people accepted
+ * from it in Review stay (they are people's labels). Refused while its job can still run or resume; refused, saying
+ * why, when it was evaluated or students learnt from it, unless `force`. Safe to repeat.
+ */
+export function deleteTeacherRun(
+  ctx: CoreContext,
+  input: { projectId: number; runId: number; force: boolean },
+  actor: string,
+): DeletedRun {
+  const { db } = ctx;
+  const exists = db
+    .prepare('SELECT 1 FROM teacher_runs WHERE id = ? AND project_id = ?')
+    .get(input.runId, input.projectId);
+  if (!exists) {
+    if (wasDeleted(db, input.projectId, 'teacher_run', input.runId))
+      return { deletedBytes: 0, alreadyDeleted: true };
+    throw notFound('Teacher run', input.runId);
+  }
+  const use = teacherRunDiskUse(ctx, input.projectId, input.runId);
+  if (use.active) {
+    throw new AppError(
+      'JOB_STATE',
+      `Teacher run ${input.runId} is still running or can be resumed. Cancel its job first (status bar), then delete it.`,
+    );
+  }
+  const reasons = [
+    use.evaluated ? 'it was evaluated on the gold test set (its evaluation is deleted with it)' : null,
+    use.studentRuns.length
+      ? `training run(s) ${use.studentRuns.join(', ')} learnt from it (they keep their models, but no longer name it)`
+      : null,
+  ].filter((r): r is string => r !== null);
+  if (reasons.length && !input.force) {
+    throw new AppError(
+      'CONFLICT',
+      `Teacher run ${input.runId} is in use: ${reasons.join('; ')}. Confirm to delete it anyway.`,
+      { reasons },
+    );
+  }
+  db.transaction(() => {
+    db.prepare('DELETE FROM teacher_runs WHERE id = ?').run(input.runId);
+    audit(db, {
+      projectId: input.projectId,
+      actor,
+      action: 'delete_run',
+      entity: 'teacher_run',
+      entityId: input.runId,
+      details: { bytes: use.bytes, outputs: use.outputs, reasons },
+    });
+  })();
+  ctx.events.emit('project.changed', { projectId: input.projectId, what: 'runs' });
+  return { deletedBytes: use.bytes, alreadyDeleted: false };
 }
 
 export function deleteUpload(

@@ -3,7 +3,7 @@ import type { Job } from '../../../shared/jobs';
 import type { CoreContext, Feature } from '../../core/feature';
 import { listUploads, removeUpload, uploadIdsIn, uploadsInUse } from '../../core/uploads';
 import { getSettings } from '../app/settings';
-import { deleteRun, deleteUpload, diskUsage } from './disk';
+import { deleteRun, deleteTeacherRun, deleteUpload, diskUsage, runDiskUse, teacherRunDiskUse } from './disk';
 
 const ENDED: ReadonlyArray<Job['state']> = ['completed', 'failed', 'cancelled'];
 
@@ -23,6 +23,9 @@ export const diskFeature: Feature<typeof diskContract> = {
     'disk.usage': (input, ctx) => diskUsage(ctx, input.projectId),
     'disk.deleteRun': (input, ctx) => deleteRun(ctx, input, getSettings(ctx.db).annotator),
     'disk.deleteUpload': (input, ctx) => deleteUpload(ctx, input),
+    'disk.runUse': (input, ctx) => runDiskUse(ctx, input.projectId, input.runId),
+    'disk.teacherRunUse': (input, ctx) => teacherRunDiskUse(ctx, input.projectId, input.runId),
+    'disk.deleteTeacherRun': (input, ctx) => deleteTeacherRun(ctx, input, getSettings(ctx.db).annotator),
   },
   start: (ctx) => {
     // Uploads are copies of files the person still has: kept only while a job that can still run needs them.

@@ -326,10 +326,10 @@ export function recordEpoch(
         now,
       );
     }
-    db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND (epoch >= ? OR epoch NOT IN (?, ?))').run(
+    // The rows name the files the run keeps (trainer pruneRunDir): this epoch's checkpoint and the best one.
+    db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND (epoch >= ? OR epoch != ?)').run(
       run.id,
       e.epoch,
-      e.epoch - 1,
       e.bestEpoch,
     );
     db.prepare('UPDATE checkpoints SET is_best = CASE WHEN epoch = ? THEN 1 ELSE 0 END WHERE run_id = ?').run(
