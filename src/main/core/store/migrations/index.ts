@@ -11,6 +11,7 @@ import { migration010Ids } from './010_ids';
 import { migration011LabelViews } from './011_label_views';
 import { migration012Multilabel } from './012_multilabel';
 import { migration013Team } from './013_team';
+import { migration014AnnotatorLabelSets } from './014_annotator_label_sets';
 import type { Migration } from './types';
 
 /**
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration011LabelViews,
   migration012Multilabel,
   migration013Team,
+  migration014AnnotatorLabelSets,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
