@@ -42,12 +42,31 @@ export const QueueSpecSchema = z.object({
 });
 export type QueueSpec = z.infer<typeof QueueSpecSchema>;
 
+/** A multi-label teacher says a label applies when its probability is at least this (its own question's "yes"). */
+export const MULTI_LABEL_THRESHOLD = 0.5;
+
+/** A label set as stored and sent: label ids, sorted, no repeats; [] is "none of these". */
+export const LabelSetSchema = z.array(z.number().int().positive()).max(1000);
+
 export interface TeacherView {
   readonly runId: number;
+  /**
+   * Single-label: a distribution over the labels (sums to 1). Multi-label: each label's own probability that it
+   * applies (independent; they need not sum to 1).
+   */
   readonly probs: ReadonlyArray<{ labelId: number; name: string; prob: number }>;
+  /** Single-label: the teacher's label. Multi-label: null (see predictedSet). */
   readonly predictedLabelId: number | null;
+  /** Multi-label: the labels at or above MULTI_LABEL_THRESHOLD, sorted by id; null in a single-label project. */
+  readonly predictedSet: readonly number[] | null;
+  /**
+   * Single-label: the probability of the predicted label. Multi-label: how sure the teacher is of its least sure
+   * label, min_k max(p_k, 1 - p_k) = (1 + margin) / 2.
+   */
   readonly confidence: number;
+  /** Single-label: entropy in nats. Multi-label: the mean binary entropy over the labels. */
   readonly entropy: number;
+  /** Single-label: the top two probabilities' difference. Multi-label: min_k |2 p_k - 1|. */
   readonly margin: number;
   readonly reasoning: string | null;
 }
@@ -56,6 +75,8 @@ export interface AnnotationView {
   readonly id: number;
   readonly labelId: number | null;
   readonly labelName: string | null;
+  /** Multi-label: the set given ([] is "none of these"); null on a single-label annotation. */
+  readonly labelSet: readonly number[] | null;
   readonly annotator: string;
   readonly source: 'import' | 'human' | 'teacher_accept' | 'bulk' | 'merge';
   readonly acceptedTeacher: boolean | null;
@@ -73,6 +94,10 @@ export interface ReviewItem {
   readonly humanLabelId: number | null;
   /** This annotator's own current label of it. */
   readonly myLabelId: number | null;
+  /** Multi-label: the current human label set (null: nobody answered yet; [] is "none of these"). */
+  readonly humanLabelSet: readonly number[] | null;
+  /** Multi-label: this annotator's own current set. */
+  readonly myLabelSet: readonly number[] | null;
   readonly teacher: TeacherView | null;
   readonly history: readonly AnnotationView[];
 }
@@ -91,6 +116,8 @@ export interface ReviewPosition {
 
 export interface ReviewState {
   readonly annotator: string;
+  /** 'multi': a document takes a set of labels (keys toggle, Enter saves the set). */
+  readonly kind: 'single' | 'multi';
   readonly labels: ReadonlyArray<{
     id: number;
     name: string;
@@ -124,7 +151,10 @@ export type BulkAcceptResult = z.output<typeof BulkAcceptResult>;
 export interface BulkPreview {
   /** Documents without a human label in the filtered set whose teacher confidence is at least the threshold. */
   readonly count: number;
+  /** Single-label: documents per accepted label. Multi-label: documents whose accepted set holds the label. */
   readonly byLabel: ReadonlyArray<{ labelId: number; name: string; count: number }>;
+  /** Multi-label: of `count`, the documents whose accepted set is empty ("none of these"). */
+  readonly emptySets: number;
   /** How many documents each threshold would accept (the chart). */
   readonly curve: ReadonlyArray<{ threshold: number; count: number }>;
   readonly hasTeacher: boolean;
@@ -157,8 +187,33 @@ export interface PairAgreement {
   readonly confusion: number[][];
 }
 
+/** One label's agreement in a multi-label project: each annotator's yes/no for the label on each document. */
+export interface LabelAgreement {
+  readonly labelId: number;
+  readonly name: string;
+  /** Cohen's kappa per pair of annotators over the documents both labelled (null: undefined). */
+  readonly pairs: ReadonlyArray<{ a: string; b: string; overlap: number; kappa: number | null }>;
+  /** Fleiss' kappa over the documents every listed annotator labelled (null: fewer than two annotators). */
+  readonly fleiss: number | null;
+}
+
+/** Multi-label agreement: per label, and over whole sets. */
+export interface SetAgreement {
+  readonly perLabel: readonly LabelAgreement[];
+  /**
+   * Krippendorff's alpha over label sets with the MASI distance (Passonneau 2006): every document labelled by at
+   * least two annotators counts. null when undefined (fewer than two such values, or no disagreement possible).
+   */
+  readonly alpha: number | null;
+  readonly distance: 'masi';
+  /** Documents labelled by two or more annotators (the units alpha is computed over). */
+  readonly units: number;
+}
+
 export interface AgreementReport {
   readonly annotators: readonly string[];
+  /** Present in a multi-label project (pairs and fleiss are then empty / null: see sets). */
+  readonly sets: SetAgreement | null;
   readonly labels: ReadonlyArray<{ id: number; name: string }>;
   readonly pairs: readonly PairAgreement[];
   /** Over documents labelled by every listed annotator (needs at least two). */
@@ -236,8 +291,11 @@ export const reviewContract = {
   'review.annotate': channel<AnnotateResult>()(
     ProjectId.extend({
       exampleId: z.number().int().positive(),
-      labelId: z.number().int().positive(),
-      /** True when the person pressed "accept the teacher's label". */
+      /** A single-label project's label. */
+      labelId: z.number().int().positive().optional(),
+      /** A multi-label project's whole set ([] is "none of these"). */
+      labelSet: LabelSetSchema.optional(),
+      /** True when the person pressed "accept the teacher's label" (its set, in a multi-label project). */
       acceptTeacher: z.boolean().optional(),
       timeSpentMs: z.number().int().min(0).max(86_400_000).optional(),
       queue: QueueSpecSchema,

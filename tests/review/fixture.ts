@@ -44,6 +44,22 @@ export async function makeProject(
   return { projectId: project.id, labels: { fair, unfair }, examples };
 }
 
+/** A teacher_runs row with this label snapshot (the order of every output's probabilities). */
+export function insertTeacherRun(
+  core: Core,
+  projectId: number,
+  labels: ReadonlyArray<{ id: number; name: string }>,
+): number {
+  return Number(
+    core.db
+      .prepare(
+        `INSERT INTO teacher_runs (project_id, model_sha256, mode, prompt_template, labels_snapshot, created_at)
+         VALUES (?, 'sha', 'direct', 'prompt', ?, ?)`,
+      )
+      .run(projectId, JSON.stringify(labels), nowIso()).lastInsertRowid,
+  );
+}
+
 /**
  * A teacher run in the documented format (the teacher feature writes the same rows):
  * probs in the order of labels_snapshot, entropy in nats, margin between the two top probabilities.
@@ -55,18 +71,10 @@ export function addTeacherRun(
 ): number {
   const db = core.db;
   const now = nowIso();
-  const snapshot = JSON.stringify([
+  const runId = insertTeacherRun(core, fx.projectId, [
     { id: fx.labels.fair, name: 'fair' },
     { id: fx.labels.unfair, name: 'unfair' },
   ]);
-  const runId = Number(
-    db
-      .prepare(
-        `INSERT INTO teacher_runs (project_id, model_sha256, mode, prompt_template, labels_snapshot, created_at)
-         VALUES (?, 'sha', 'direct', 'prompt', ?, ?)`,
-      )
-      .run(fx.projectId, snapshot, now).lastInsertRowid,
-  );
   const insert = db.prepare(
     `INSERT INTO teacher_outputs (run_id, example_id, probs, logprobs, predicted_label_id, entropy, margin, reasoning, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

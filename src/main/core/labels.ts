@@ -147,20 +147,31 @@ export function teacherDistributions(db: Db, runId: number): Map<number, number[
  * conflict (team mode): it is not a third annotator's judgement.
  */
 export function annotatorLabels(db: Db, projectId: number): Map<string, Map<number, number>> {
+  return perAnnotator(db, projectId, 'annotator_labels', 'label_id', (v) => v as number);
+}
+
+/** Rows of an annotator view (annotator_labels, annotator_label_sets) by annotator and example, adjudications left out. */
+function perAnnotator<T>(
+  db: Db,
+  projectId: number,
+  view: 'annotator_labels' | 'annotator_label_sets',
+  column: 'label_id' | 'label_set',
+  parse: (value: unknown) => T,
+): Map<string, Map<number, T>> {
   const rows = db
     .prepare(
-      `SELECT a.annotator AS annotator, a.example_id AS exampleId, a.label_id AS labelId
-       FROM annotator_labels a
+      `SELECT a.annotator AS annotator, a.example_id AS exampleId, a.${column} AS value
+       FROM ${view} a
        JOIN examples e ON e.id = a.example_id
        WHERE a.project_id = ? AND e.excluded = 0
          AND NOT EXISTS (SELECT 1 FROM team_adjudications j WHERE j.annotation_id = a.id)`,
     )
-    .all(projectId) as Array<{ annotator: string; exampleId: number; labelId: number }>;
-  const out = new Map<string, Map<number, number>>();
+    .all(projectId) as Array<{ annotator: string; exampleId: number; value: unknown }>;
+  const out = new Map<string, Map<number, T>>();
   for (const r of rows) {
     let m = out.get(r.annotator);
     if (!m) out.set(r.annotator, (m = new Map()));
-    m.set(r.exampleId, r.labelId);
+    m.set(r.exampleId, parse(r.value));
   }
   return out;
 }
@@ -188,6 +199,30 @@ export function projectKind(db: Db, projectId: number): 'single' | 'multi' {
   const row = db.prepare('SELECT kind FROM projects WHERE id = ?').get(projectId) as
     { kind: 'single' | 'multi' } | undefined;
   return row?.kind ?? 'single';
+}
+
+/** SQL: the current human label set (JSON text) of the examples alias `e`, or NULL (the view human_label_sets). */
+export function humanLabelSetSql(e: string): string {
+  return `(SELECT hs.label_set FROM human_label_sets hs WHERE hs.example_id = ${e}.id)`;
+}
+
+/** SQL: true when the examples alias `e` has a human label set (a row in `human_label_sets`, [] included). */
+export function hasHumanLabelSetSql(e: string): string {
+  return `EXISTS (SELECT 1 FROM human_label_sets hs WHERE hs.example_id = ${e}.id)`;
+}
+
+/**
+ * Each annotator's own current label set per example (the view annotator_label_sets; the rule of
+ * `annotatorLabels`), a lead's decision of a conflict left out: agreement in a multi-label project.
+ */
+export function annotatorLabelSets(db: Db, projectId: number): Map<string, Map<number, number[]>> {
+  return perAnnotator(
+    db,
+    projectId,
+    'annotator_label_sets',
+    'label_set',
+    (v) => JSON.parse(v as string) as number[],
+  );
 }
 
 /** Each example's current label set from a label-set view (migration 012): [] is "none of these". */

@@ -12,12 +12,12 @@ import { argmax } from '../../../shared/math';
 import { MIN_GOLD_PER_CLASS, QueueSpecSchema } from '../../../shared/review';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
-import { goldLabels, latestTeacherRun, projectLabels } from '../../core/labels';
+import { goldLabelSets, goldLabels, latestTeacherRun, projectKind, projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { markReviewRequestsDone } from '../evaluation/reviewRequests';
 import { canSee, holdLease, queueScope } from '../team/scope';
-import { HAS_HUMAN_LABEL, loadItem, neighbour, queueSql, teacherView } from './queues';
+import { HAS_HUMAN_LABEL, loadItem, neighbour, projectQueueSql, teacherSet, teacherView } from './queues';
 
 /** The queues of documents still to label: labelling one takes it out of the queue. */
 const PENDING_QUEUES: readonly QueueSpec['kind'][] = ['unreviewed', 'uncertain', 'random'];
@@ -78,6 +78,7 @@ export function reviewState(db: Db, projectId: number, annotator: string): Revie
   if (!exists) exampleId = neighbour(db, projectId, queue, null, 'next');
   return {
     annotator,
+    kind: projectKind(db, projectId),
     labels,
     annotators: annotators.includes(annotator) ? annotators : [...annotators, annotator].sort(),
     position: position ? { queue, exampleId } : null,
@@ -120,7 +121,8 @@ export function annotate(
   input: {
     projectId: number;
     exampleId: number;
-    labelId: number;
+    labelId?: number;
+    labelSet?: readonly number[];
     acceptTeacher?: boolean;
     timeSpentMs?: number;
     queue: QueueSpec;
@@ -138,30 +140,30 @@ export function annotate(
         'This document was removed from the project by cleaning; restore it in the Data step to label it.',
       );
     }
-    const label = db
-      .prepare('SELECT id FROM labels WHERE id = ? AND project_id = ?')
-      .get(input.labelId, input.projectId);
-    if (!label)
-      throw new AppError('NOT_FOUND', 'That label is not in this project any more. Reload the page.');
     if (input.acceptTeacher && ex.split === 'test') throw teacherOnTestError();
+    const answer = checkAnswer(db, input);
     const teacher = teacherView(db, input.projectId, input.exampleId);
-    if (input.acceptTeacher && teacher?.predictedLabelId !== input.labelId) {
+    const teacherAnswer = teacher ? (teacher.predictedSet ?? teacher.predictedLabelId) : null;
+    const same = (x: number | readonly number[] | null): boolean =>
+      JSON.stringify(x) === JSON.stringify(answer.labelSet ?? answer.labelId);
+    if (input.acceptTeacher && (teacherAnswer === null || !same(teacherAnswer))) {
       throw new AppError(
         'INVALID_INPUT',
         'The teacher has no label for this document to accept; choose one yourself.',
       );
     }
-    const accepted =
-      teacher?.predictedLabelId == null ? null : teacher.predictedLabelId === input.labelId ? 1 : 0;
+    const accepted = teacherAnswer === null ? null : same(teacherAnswer) ? 1 : 0;
     const info = db
       .prepare(
-        `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, accepted_teacher, time_spent_ms, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
+           time_spent_ms, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         input.projectId,
         input.exampleId,
-        input.labelId,
+        answer.labelId,
+        answer.labelSet === null ? null : JSON.stringify(answer.labelSet),
         input.annotator,
         input.acceptTeacher ? 'teacher_accept' : 'human',
         accepted,
@@ -183,6 +185,35 @@ export function annotate(
       next: nextId === null ? null : loadItem(db, input.projectId, nextId, input.annotator),
     };
   })();
+}
+
+/**
+ * The answer as stored: a label in a single-label project, a canonical set (sorted ids, no repeats) in a multi-label
+ * one. Refuses the other kind's answer and labels not in the project.
+ */
+function checkAnswer(
+  db: Db,
+  input: { projectId: number; labelId?: number; labelSet?: readonly number[] },
+): { labelId: number | null; labelSet: number[] | null } {
+  const known = new Set(projectLabels(db, input.projectId).map((l) => l.id));
+  const gone = (): AppError =>
+    new AppError('NOT_FOUND', 'That label is not in this project any more. Reload the page.');
+  if (projectKind(db, input.projectId) === 'multi') {
+    if (input.labelSet === undefined || input.labelId !== undefined) {
+      throw new AppError(
+        'INVALID_INPUT',
+        'This is a multi-label project: send the whole set of labels that apply (labelSet; [] for none of these).',
+      );
+    }
+    const set = [...new Set(input.labelSet)].sort((a, b) => a - b);
+    if (set.some((id) => !known.has(id))) throw gone();
+    return { labelId: null, labelSet: set };
+  }
+  if (input.labelId === undefined || input.labelSet !== undefined) {
+    throw new AppError('INVALID_INPUT', 'This is a single-label project: send one label (labelId).');
+  }
+  if (!known.has(input.labelId)) throw gone();
+  return { labelId: input.labelId, labelSet: null };
 }
 
 /** Retracts this annotator's last label change (all rows of a bulk action at once); a second undo goes further back. */
@@ -237,18 +268,26 @@ export function teacherOnTestError(): AppError {
 
 interface Candidate {
   exampleId: number;
+  /** Single-label: the teacher's label. */
   labelId: number | null;
+  /** Multi-label: the teacher's set (labels at or above 0.5). */
+  labelSet: number[] | null;
+  /**
+   * Single-label: the probability of the teacher's label. Multi-label: how sure it is of its least sure label,
+   * min_k max(p_k, 1 - p_k): a set is accepted only when every label's yes or no is that sure.
+   */
   confidence: number;
 }
 
 /**
- * Unlabelled documents of the filtered set that have a teacher output, with the teacher's label and confidence.
- * Never a test document: the gold set holds only labels a person chose.
+ * Unlabelled documents of the filtered set that have a teacher output, with the teacher's label (set) and
+ * confidence. Never a test document: the gold set holds only labels a person chose.
  */
 export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Candidate[] {
   const run = latestTeacherRun(db, projectId);
   if (!run) return [];
-  const q = queueSql(projectId, queue, run.runId);
+  const multi = projectKind(db, projectId) === 'multi';
+  const q = projectQueueSql(db, projectId, queue);
   const from = q.from.includes('teacher_outputs t')
     ? q.from.replace('LEFT JOIN', 'JOIN')
     : `${q.from} JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id`;
@@ -260,11 +299,30 @@ export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Can
     .all(q.params) as Array<{ exampleId: number; predicted: number | null; probs: string }>;
   return rows.map((r) => {
     const probs = JSON.parse(r.probs) as number[];
+    if (multi) {
+      const view = run.labels.map((l, i) => ({ labelId: l.id, prob: probs[i] ?? 0 }));
+      return {
+        exampleId: r.exampleId,
+        labelId: null,
+        labelSet: teacherSet(view),
+        confidence: view.reduce((c, p) => Math.min(c, Math.max(p.prob, 1 - p.prob)), 1),
+      };
+    }
     const best = argmax(probs);
     const labelId = r.predicted ?? run.labels[best]?.id ?? null;
     const idx = run.labels.findIndex((l) => l.id === labelId);
-    return { exampleId: r.exampleId, labelId, confidence: idx >= 0 ? (probs[idx] ?? 0) : (probs[best] ?? 0) };
+    return {
+      exampleId: r.exampleId,
+      labelId,
+      labelSet: null,
+      confidence: idx >= 0 ? (probs[idx] ?? 0) : (probs[best] ?? 0),
+    };
   });
+}
+
+/** A candidate the teacher gave an answer to (a label, or a set: the empty set is an answer). */
+export function hasAnswer(c: Candidate): boolean {
+  return c.labelId !== null || c.labelSet !== null;
 }
 
 const CURVE_THRESHOLDS = Array.from({ length: 11 }, (_, i) => Math.round((0.5 + i * 0.05) * 100) / 100);
@@ -272,19 +330,20 @@ const CURVE_THRESHOLDS = Array.from({ length: 11 }, (_, i) => Math.round((0.5 + 
 /** What "accept the teacher's label above this confidence" would change, and the same at each threshold. */
 export function bulkPreview(db: Db, projectId: number, queue: QueueSpec, minConfidence: number): BulkPreview {
   assertProject(db, projectId);
-  const all = bulkCandidates(db, projectId, queue);
-  const chosen = all.filter((c) => c.labelId !== null && c.confidence >= minConfidence);
+  const all = bulkCandidates(db, projectId, queue).filter(hasAnswer);
+  const chosen = all.filter((c) => c.confidence >= minConfidence);
   const labels = projectLabels(db, projectId);
   return {
     count: chosen.length,
     byLabel: labels.map((l) => ({
       labelId: l.id,
       name: l.name,
-      count: chosen.filter((c) => c.labelId === l.id).length,
+      count: chosen.filter((c) => c.labelId === l.id || (c.labelSet?.includes(l.id) ?? false)).length,
     })),
+    emptySets: chosen.filter((c) => c.labelSet?.length === 0).length,
     curve: CURVE_THRESHOLDS.map((threshold) => ({
       threshold,
-      count: all.filter((c) => c.labelId !== null && c.confidence >= threshold).length,
+      count: all.filter((c) => c.confidence >= threshold).length,
     })),
     hasTeacher: latestTeacherRun(db, projectId) !== null,
   };
@@ -293,9 +352,15 @@ export function bulkPreview(db: Db, projectId: number, queue: QueueSpec, minConf
 /** Gold labels (human labels on the test split) per class, with a warning for classes with too few. */
 export function goldSummary(db: Db, projectId: number): GoldSummary {
   assertProject(db, projectId);
-  const gold = goldLabels(db, projectId);
+  // Multi-label: a label's gold count is the test documents whose set holds it.
+  const gold =
+    projectKind(db, projectId) === 'multi' ? goldLabelSets(db, projectId) : goldLabels(db, projectId);
   const perLabel = new Map<number, number>();
-  for (const labelId of gold.values()) perLabel.set(labelId, (perLabel.get(labelId) ?? 0) + 1);
+  for (const answer of gold.values()) {
+    for (const labelId of typeof answer === 'number' ? [answer] : answer) {
+      perLabel.set(labelId, (perLabel.get(labelId) ?? 0) + 1);
+    }
+  }
   const testTotal = (
     db
       .prepare("SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND split = 'test' AND excluded = 0")

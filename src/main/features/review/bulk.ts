@@ -5,7 +5,7 @@ import { stableKey, type JobControl, type JobManager } from '../../core/jobs/job
 import { projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { assertProject, bulkCandidates, teacherOnTestError } from './annotate';
+import { assertProject, bulkCandidates, hasAnswer, teacherOnTestError } from './annotate';
 
 export interface BulkParams {
   readonly projectId: number;
@@ -49,12 +49,18 @@ export function bulkAcceptRunner(db: Db): (ctl: JobControl<BulkParams>) => Promi
     const p = ctl.params;
     const before = (ctl.checkpoint as BulkCheckpoint | null)?.accepted ?? 0;
     const labelIds = new Set(projectLabels(db, p.projectId).map((l) => l.id));
+    // A multi-label document takes the teacher's whole set (the empty set too: "none of these" is an answer).
     const chosen = bulkCandidates(db, p.projectId, p.queue).filter(
-      (c) => c.labelId !== null && labelIds.has(c.labelId) && c.confidence >= p.minConfidence,
+      (c) =>
+        hasAnswer(c) &&
+        (c.labelId === null || labelIds.has(c.labelId)) &&
+        (c.labelSet ?? []).every((id) => labelIds.has(id)) &&
+        c.confidence >= p.minConfidence,
     );
     const insert = db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, accepted_teacher, created_at)
-       VALUES (?, ?, ?, ?, 'bulk', 1, ?)`,
+      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
+         created_at)
+       VALUES (?, ?, ?, ?, ?, 'bulk', 1, ?)`,
     );
     let accepted = before;
     const total = before + chosen.length;
@@ -63,7 +69,10 @@ export function bulkAcceptRunner(db: Db): (ctl: JobControl<BulkParams>) => Promi
       await ctl.yield();
       const part = chosen.slice(i, i + CHUNK);
       db.transaction(() => {
-        for (const c of part) insert.run(p.projectId, c.exampleId, c.labelId, p.annotator, p.stamp);
+        for (const c of part) {
+          const set = c.labelSet === null ? null : JSON.stringify(c.labelSet);
+          insert.run(p.projectId, c.exampleId, c.labelId, set, p.annotator, p.stamp);
+        }
       })();
       accepted += part.length;
       ctl.saveCheckpoint({ accepted } satisfies BulkCheckpoint);

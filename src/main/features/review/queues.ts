@@ -9,26 +9,48 @@ import type {
 } from '../../../shared/review';
 import { assertNever } from '../../../shared/result';
 import { AppError, notFound } from '../../core/errors';
+import { MULTI_LABEL_THRESHOLD } from '../../../shared/review';
 import {
+  hasHumanLabelSetSql,
   hasHumanLabelSql,
+  humanLabelSetSql,
   humanLabelSql,
   latestTeacherRun,
+  projectKind,
   projectLabels,
   teacherOutputReader,
 } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { ADJUDICATED, holdLease, queueScope, scopeWhere } from '../team/scope';
 
-/** SQL for "this example has a human label" (the view human_labels, as `humanLabels`). */
-export const HAS_HUMAN_LABEL = hasHumanLabelSql('e');
+/**
+ * SQL for "this example has a human answer": a label (the view human_labels) or, in a multi-label project, a label
+ * set, the empty set ("none of these") included (human_label_sets). A project holds one kind, so one test serves both.
+ */
+export const HAS_HUMAN_LABEL = `(${hasHumanLabelSql('e')} OR ${hasHumanLabelSetSql('e')})`;
 
 /** SQL for the example's current human label (the view human_labels, as `humanLabels`). */
 const CURRENT_LABEL = humanLabelSql('e');
 
-/** Two annotators' current labels of the example differ (the view annotator_labels). */
-export const ANNOTATORS_DISAGREE = `EXISTS (SELECT 1 FROM annotator_labels a1
+/** SQL for the example's current human label set, JSON text (multi-label; the view human_label_sets). */
+const CURRENT_SET = humanLabelSetSql('e');
+
+/**
+ * SQL: the multi-label teacher's set for the teacher_outputs alias `t` (labels at or above the threshold, as the
+ * canonical sorted JSON array of ids, comparable as text with annotations.label_set).
+ */
+const TEACHER_SET = `(SELECT json_group_array(id) FROM (
+  SELECT json_extract(tr.labels_snapshot, '$[' || p.key || '].id') AS id
+  FROM teacher_runs tr, json_each(t.probs) p WHERE tr.id = t.run_id AND p.value >= ${MULTI_LABEL_THRESHOLD}
+  ORDER BY id))`;
+
+/** Two annotators' current labels (label sets) of the example differ (annotator_labels, annotator_label_sets). */
+export const ANNOTATORS_DISAGREE = `(EXISTS (SELECT 1 FROM annotator_labels a1
   JOIN annotator_labels a2 ON a2.example_id = a1.example_id AND a2.annotator > a1.annotator
-  WHERE a1.example_id = e.id AND a1.label_id <> a2.label_id)`;
+  WHERE a1.example_id = e.id AND a1.label_id <> a2.label_id)
+  OR EXISTS (SELECT 1 FROM annotator_label_sets s1
+  JOIN annotator_label_sets s2 ON s2.example_id = s1.example_id AND s2.annotator > s1.annotator
+  WHERE s1.example_id = e.id AND s1.label_set <> s2.label_set))`;
 
 /** Sent from Evaluate and not yet labelled (the evaluation feature's eval_review_requests). */
 const OPEN_REQUEST = `EXISTS (SELECT 1 FROM eval_review_requests rr WHERE rr.example_id = e.id AND rr.done_at IS NULL)`;
@@ -49,15 +71,26 @@ export interface QueueSql {
  * Builds the filter and order of a queue. `runId` is the latest teacher run (null: no teacher yet). In team mode
  * the logged-in person's scope is added (features/team/scope.ts): assigned documents, others' open documents.
  */
-export function queueSql(projectId: number, spec: QueueSpec, runId: number | null): QueueSql {
-  const q = baseQueueSql(projectId, spec, runId);
+export function queueSql(
+  projectId: number,
+  spec: QueueSpec,
+  runId: number | null,
+  kind: 'single' | 'multi' = 'single',
+): QueueSql {
+  const q = baseQueueSql(projectId, spec, runId, kind);
   const scope = queueScope();
   if (!scope) return q;
   const scoped = scopeWhere(q.where, `NOT ${HAS_HUMAN_LABEL}`, scope);
   return { ...q, where: scoped.where, params: { ...q.params, ...scoped.params } };
 }
 
-function baseQueueSql(projectId: number, spec: QueueSpec, runId: number | null): QueueSql {
+function baseQueueSql(
+  projectId: number,
+  spec: QueueSpec,
+  runId: number | null,
+  project: 'single' | 'multi',
+): QueueSql {
+  const multi = project === 'multi';
   const params: Record<string, unknown> = { project: projectId, run: runId ?? -1 };
   const where: string[] = ['e.project_id = @project', 'e.excluded = 0'];
   if (spec.split) {
@@ -103,12 +136,14 @@ function baseQueueSql(projectId: number, spec: QueueSpec, runId: number | null):
     case 'disagree':
       return {
         from: withTeacher,
-        where: [
-          ...where,
-          't.predicted_label_id IS NOT NULL',
-          `${CURRENT_LABEL} IS NOT NULL`,
-          `${CURRENT_LABEL} <> t.predicted_label_id`,
-        ],
+        where: multi
+          ? [...where, `${CURRENT_SET} IS NOT NULL`, `${CURRENT_SET} <> ${TEACHER_SET}`]
+          : [
+              ...where,
+              't.predicted_label_id IS NOT NULL',
+              `${CURRENT_LABEL} IS NOT NULL`,
+              `${CURRENT_LABEL} <> t.predicted_label_id`,
+            ],
         keys: ['e.id'],
         dir: 'ASC',
         params,
@@ -120,7 +155,12 @@ function baseQueueSql(projectId: number, spec: QueueSpec, runId: number | null):
       params.label = spec.labelId;
       return {
         from: maybeTeacher,
-        where: [...where, `COALESCE(${CURRENT_LABEL}, t.predicted_label_id) = @label`],
+        where: [
+          ...where,
+          multi
+            ? `EXISTS (SELECT 1 FROM json_each(COALESCE(${CURRENT_SET}, ${TEACHER_SET})) m WHERE m.value = @label)`
+            : `COALESCE(${CURRENT_LABEL}, t.predicted_label_id) = @label`,
+        ],
         keys: ['e.id'],
         dir: 'ASC',
         params,
@@ -144,6 +184,11 @@ function runIdOf(db: Db, projectId: number): number | null {
   return latestTeacherRun(db, projectId)?.runId ?? null;
 }
 
+/** The queue's SQL for the project as it is now (its latest teacher run, its kind). */
+export function projectQueueSql(db: Db, projectId: number, spec: QueueSpec): QueueSql {
+  return queueSql(projectId, spec, runIdOf(db, projectId), projectKind(db, projectId));
+}
+
 /**
  * The example after (or before) `cursor` in the queue's order, or the first (last) one when there is no cursor
  * or the cursor is not in the queue's order any more. Keyset paging: a seek on an index, however large the project.
@@ -155,7 +200,7 @@ export function neighbour(
   cursor: number | null,
   direction: 'next' | 'prev',
 ): number | null {
-  const q = queueSql(projectId, spec, runIdOf(db, projectId));
+  const q = projectQueueSql(db, projectId, spec);
   const forward = direction === 'next';
   const dir = forward === (q.dir === 'ASC') ? 'ASC' : 'DESC';
   const op = dir === 'ASC' ? '>' : '<';
@@ -188,7 +233,7 @@ export function neighbour(
 
 /** The queue's documents in order (for tests and the CLI; the UI pages one at a time). */
 export function queueIds(db: Db, projectId: number, spec: QueueSpec, limit = 1000): number[] {
-  const q = queueSql(projectId, spec, runIdOf(db, projectId));
+  const q = projectQueueSql(db, projectId, spec);
   const order = q.keys.map((k) => `${k} ${q.dir}`).join(', ');
   return (
     db
@@ -200,7 +245,7 @@ export function queueIds(db: Db, projectId: number, spec: QueueSpec, limit = 100
 }
 
 export function queueCount(db: Db, projectId: number, spec: QueueSpec): number {
-  const q = queueSql(projectId, spec, runIdOf(db, projectId));
+  const q = projectQueueSql(db, projectId, spec);
   const row = db
     .prepare(`SELECT COUNT(*) AS n FROM ${q.from} WHERE ${q.where.join(' AND ')}`)
     .get(q.params) as {
@@ -213,7 +258,8 @@ export function queueCount(db: Db, projectId: number, spec: QueueSpec): number {
  * The examples with a live human label, driven from the annotations (CROSS JOIN keeps that order): it costs what
  * the annotations number, not what the documents number.
  */
-const LABELLED = `(SELECT la.example_id AS id FROM human_labels la WHERE la.project_id = @project) lab
+const LABELLED = `(SELECT la.example_id AS id FROM human_labels la WHERE la.project_id = @project
+  UNION ALL SELECT ls.example_id FROM human_label_sets ls WHERE ls.project_id = @project) lab
   CROSS JOIN examples e ON e.id = lab.id`;
 
 /**
@@ -223,7 +269,8 @@ const LABELLED = `(SELECT la.example_id AS id FROM human_labels la WHERE la.proj
  */
 export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCounts {
   const runId = runIdOf(db, projectId);
-  const base = queueSql(projectId, { ...spec, kind: 'all' }, runId);
+  const multi = projectKind(db, projectId) === 'multi';
+  const base = queueSql(projectId, { ...spec, kind: 'all' }, runId, multi ? 'multi' : 'single');
   const where = base.where.join(' AND ');
   const p = base.params;
   const one = (sql: string): number => (db.prepare(sql).get(p) as { n: number }).n;
@@ -245,22 +292,27 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
     const teacherLabelled = one(`SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}`);
     uncertain = teacherAll - teacherLabelled;
     disagree = one(
-      `SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}
-         AND t.predicted_label_id IS NOT NULL AND ${CURRENT_LABEL} <> t.predicted_label_id`,
+      multi
+        ? `SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}
+             AND ${CURRENT_SET} IS NOT NULL AND ${CURRENT_SET} <> ${TEACHER_SET}`
+        : `SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}
+             AND t.predicted_label_id IS NOT NULL AND ${CURRENT_LABEL} <> t.predicted_label_id`,
     );
   }
   const byId = new Map<number, number>();
   const add = (rows: Array<{ labelId: number | null; n: number }>): void => {
     for (const r of rows) if (r.labelId !== null) byId.set(r.labelId, (byId.get(r.labelId) ?? 0) + r.n);
   };
-  add(
-    db
-      .prepare(
-        `SELECT ${CURRENT_LABEL} AS labelId, COUNT(*) AS n FROM ${LABELLED} WHERE ${where} GROUP BY labelId`,
-      )
-      .all(p) as Array<{ labelId: number | null; n: number }>,
-  );
-  if (runId !== null) {
+  if (multi) addMultiByLabel(db, p, where, runId, add);
+  else
+    add(
+      db
+        .prepare(
+          `SELECT ${CURRENT_LABEL} AS labelId, COUNT(*) AS n FROM ${LABELLED} WHERE ${where} GROUP BY labelId`,
+        )
+        .all(p) as Array<{ labelId: number | null; n: number }>,
+    );
+  if (runId !== null && !multi) {
     add(
       db
         .prepare(
@@ -289,16 +341,53 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
   };
 }
 
+/** Multi-label: how many documents hold each label in their human set, else in the teacher's set. */
+function addMultiByLabel(
+  db: Db,
+  p: Record<string, unknown>,
+  where: string,
+  runId: number | null,
+  add: (rows: Array<{ labelId: number | null; n: number }>) => void,
+): void {
+  add(
+    db
+      .prepare(
+        `SELECT m.value AS labelId, COUNT(*) AS n FROM ${LABELLED}, json_each(${CURRENT_SET}) m
+         WHERE ${where} GROUP BY m.value`,
+      )
+      .all(p) as Array<{ labelId: number | null; n: number }>,
+  );
+  if (runId === null) return;
+  add(
+    db
+      .prepare(
+        `SELECT m.value AS labelId, COUNT(*) AS n
+         FROM teacher_outputs t JOIN examples e ON e.id = t.example_id, json_each(${TEACHER_SET}) m
+         WHERE t.run_id = @run AND ${where} AND NOT ${HAS_HUMAN_LABEL} GROUP BY m.value`,
+      )
+      .all(p) as Array<{ labelId: number | null; n: number }>,
+  );
+}
+
 interface AnnotationRow {
   id: number;
   label_id: number | null;
   label_name: string | null;
+  label_set: string | null;
   annotator: string;
   source: AnnotationView['source'];
   accepted_teacher: number | null;
   time_spent_ms: number | null;
   created_at: string;
   retracted_at: string | null;
+}
+
+/** A multi-label teacher's set: the labels at or above the threshold, sorted by id. */
+export function teacherSet(probs: ReadonlyArray<{ labelId: number; prob: number }>): number[] {
+  return probs
+    .filter((p) => p.prob >= MULTI_LABEL_THRESHOLD)
+    .map((p) => p.labelId)
+    .sort((a, b) => a - b);
 }
 
 /** The teacher's view of one example in the project's latest run, or null. */
@@ -309,6 +398,18 @@ export function teacherView(db: Db, projectId: number, exampleId: number): Teach
   if (!out) return null;
   const probs = out.probs;
   const view = run.labels.map((l, i) => ({ labelId: l.id, name: l.name, prob: probs[i] ?? 0 }));
+  if (projectKind(db, projectId) === 'multi') {
+    return {
+      runId: run.runId,
+      probs: view,
+      predictedLabelId: null,
+      predictedSet: teacherSet(view),
+      confidence: view.reduce((c, p) => Math.min(c, Math.max(p.prob, 1 - p.prob)), 1),
+      entropy: out.entropy,
+      margin: out.margin,
+      reasoning: out.reasoning,
+    };
+  }
   let predicted = out.predictedLabelId;
   let confidence = 0;
   for (const p of view) {
@@ -324,6 +425,7 @@ export function teacherView(db: Db, projectId: number, exampleId: number): Teach
     runId: run.runId,
     probs: view,
     predictedLabelId: predicted,
+    predictedSet: null,
     confidence,
     entropy: out.entropy,
     margin: out.margin,
@@ -345,7 +447,7 @@ export function loadItem(
   if (!ex) throw notFound('Document', exampleId);
   const rows = db
     .prepare(
-      `SELECT a.id, a.label_id, l.name AS label_name, a.annotator, a.source, a.accepted_teacher, a.time_spent_ms,
+      `SELECT a.id, a.label_id, l.name AS label_name, a.label_set, a.annotator, a.source, a.accepted_teacher, a.time_spent_ms,
               a.created_at, a.retracted_at
        FROM annotations a LEFT JOIN labels l ON l.id = a.label_id
        WHERE a.example_id = ? ORDER BY a.created_at DESC, a.id DESC`,
@@ -355,6 +457,7 @@ export function loadItem(
     id: r.id,
     labelId: r.label_id,
     labelName: r.label_name,
+    labelSet: r.label_set === null ? null : (JSON.parse(r.label_set) as number[]),
     annotator: r.annotator,
     source: r.source,
     acceptedTeacher: r.accepted_teacher === null ? null : r.accepted_teacher === 1,
@@ -368,12 +471,15 @@ export function loadItem(
   const scope = queueScope();
   const visible = scope?.restricted ? history.filter((h) => h.annotator === scope.me) : history;
   const live = visible.filter((h) => h.retractedAt === null && h.labelId !== null);
+  const liveSets = visible.filter((h) => h.retractedAt === null && h.labelSet !== null);
   return {
     exampleId: ex.id,
     text: ex.text,
     split: ex.split,
     humanLabelId: live[0]?.labelId ?? null,
     myLabelId: live.find((h) => h.annotator === annotator)?.labelId ?? null,
+    humanLabelSet: liveSets[0]?.labelSet ?? null,
+    myLabelSet: liveSets.find((h) => h.annotator === annotator)?.labelSet ?? null,
     teacher: teacherView(db, projectId, exampleId),
     history: visible,
   };

@@ -94,7 +94,8 @@ export function progress(db: Db, projectId: number): TeamProgress {
     )
     .pluck()
     .all({ p: projectId }) as string[];
-  const mine = `a.annotator = @u AND a.project_id = @p AND a.retracted_at IS NULL AND a.label_id IS NOT NULL`;
+  const mine = `a.annotator = @u AND a.project_id = @p AND a.retracted_at IS NULL
+    AND (a.label_id IS NOT NULL OR a.label_set IS NOT NULL)`;
   const annotators: AnnotatorProgress[] = people.map((u) => {
     const q = { p: projectId, u };
     const assigned = db

@@ -21,14 +21,16 @@ export const ASSIGNED_TO_ME = `EXISTS (SELECT 1 FROM team_assignments ta
   WHERE ta.example_id = e.id AND ta.username = @me)`;
 export const ASSIGNED_TO_ANYONE = `EXISTS (SELECT 1 FROM team_assignments tb WHERE tb.example_id = e.id)`;
 export const LABELLED_BY_ME = `EXISTS (SELECT 1 FROM annotations ma
-  WHERE ma.example_id = e.id AND ma.annotator = @me AND ma.retracted_at IS NULL AND ma.label_id IS NOT NULL)`;
+  WHERE ma.example_id = e.id AND ma.annotator = @me AND ma.retracted_at IS NULL
+    AND (ma.label_id IS NOT NULL OR ma.label_set IS NOT NULL))`;
 /** Someone else has this document open right now. */
 export const LEASED_BY_OTHER = `EXISTS (SELECT 1 FROM team_leases tl
   WHERE tl.example_id = e.id AND tl.username <> @me AND tl.expires_at > @now)`;
 /** The lead decided this conflict and nobody has labelled it since. */
 export const ADJUDICATED = `EXISTS (SELECT 1 FROM team_adjudications j WHERE j.example_id = e.id
   AND j.annotation_id = (SELECT MAX(ja.id) FROM annotations ja
-    WHERE ja.example_id = e.id AND ja.retracted_at IS NULL AND ja.label_id IS NOT NULL))`;
+    WHERE ja.example_id = e.id AND ja.retracted_at IS NULL
+      AND (ja.label_id IS NOT NULL OR ja.label_set IS NOT NULL)))`;
 
 /**
  * Adds the team scope to a queue's filter. `pendingCondition` is the queue's "still to label" condition (no human

@@ -12,6 +12,7 @@ import { migration011LabelViews } from './011_label_views';
 import { migration012Multilabel } from './012_multilabel';
 import { migration013Team } from './013_team';
 import { migration014Masking } from './014_masking';
+import { migration015AnnotatorLabelSets } from './015_annotator_label_sets';
 import type { Migration } from './types';
 
 /**
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration012Multilabel,
   migration013Team,
   migration014Masking,
+  migration015AnnotatorLabelSets,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
