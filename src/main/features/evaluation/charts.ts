@@ -2,6 +2,8 @@
  * Report charts as a tiny vector scene (lines, rectangles, circles, text in a top-left coordinate system), drawn
  * the same way into inline SVG (HTML report) and into PDF vector graphics (PDF report): one layout, two outputs.
  */
+import { simplifyCurve } from '../../../shared/downsample';
+import { PALETTE, REFERENCE_COLOUR, RIGHT_COLOUR, seriesColour, WRONG_COLOUR } from '../../../shared/palette';
 
 export type Shape =
   | {
@@ -45,17 +47,11 @@ export interface Scene {
   readonly shapes: readonly Shape[];
 }
 
-export const PALETTE = [
-  '#1c7ed6',
-  '#e8590c',
-  '#2f9e44',
-  '#ae3ec9',
-  '#f08c00',
-  '#0c8599',
-  '#c2255c',
-  '#5c940d',
-];
+export { PALETTE, RIGHT_COLOUR, WRONG_COLOUR };
 const AXIS = '#495057';
+const RELIABILITY_BAR = PALETTE[0];
+/** How far (in the unit square) a dropped point of a ROC or PR curve may lie from the drawn line: ~half a pixel. */
+const CURVE_TOLERANCE = 0.002;
 const GRID = '#dee2e6';
 const W = 360;
 const H = 280;
@@ -188,16 +184,21 @@ export function curveScene(
         [px(0), py(0)],
         [px(1), py(1)],
       ],
-      stroke: '#adb5bd',
+      stroke: REFERENCE_COLOUR,
       width: 1,
       dash: true,
     });
   series.forEach((s, i) => {
-    if (s.points.length > 0)
+    // A curve has a point per threshold (thousands); drawn, the points within half a pixel of the line add nothing.
+    const drawn = simplifyCurve(
+      s.points.map(([x, y]) => ({ x, y })),
+      CURVE_TOLERANCE,
+    );
+    if (drawn.length > 0)
       shapes.push({
         t: 'line',
-        points: s.points.map(([x, y]) => [px(x), py(y)] as const),
-        stroke: PALETTE[i % PALETTE.length],
+        points: drawn.map(({ x, y }) => [px(x), py(y)] as const),
+        stroke: seriesColour(i),
         width: 1.6,
       });
   });
@@ -212,20 +213,49 @@ export function curveScene(
   return { title, width: W, height: H, shapes };
 }
 
-/** Training curves: one line per series over epochs, on the series' own y range. */
-export function epochScene(title: string, series: readonly Series[]): Scene {
+/**
+ * Training curves: one line per series over epochs, on the series' own y range (`yLabel` names it), with the best
+ * epoch (the one whose model was kept) marked by a dashed vertical line when it is known.
+ */
+export function epochScene(
+  title: string,
+  series: readonly Series[],
+  yLabel = 'value',
+  bestEpoch: number | null = null,
+): Scene {
   const xMax = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[0])));
   const yMax = Math.max(1e-9, ...series.flatMap((s) => s.points.map((p) => p[1])));
-  const { shapes, px, py } = axes(title, 'epoch', 'value', xMax, yMax);
+  const { shapes, px, py } = axes(title, 'epoch', yLabel, xMax, yMax);
+  if (bestEpoch !== null) {
+    shapes.push({
+      t: 'line',
+      points: [
+        [px(bestEpoch), py(0)],
+        [px(bestEpoch), py(yMax)],
+      ],
+      stroke: REFERENCE_COLOUR,
+      width: 1,
+      dash: true,
+    });
+    shapes.push({
+      t: 'text',
+      x: px(bestEpoch) + 3,
+      y: py(yMax) + 9,
+      text: `best epoch ${bestEpoch}`,
+      size: 8,
+      anchor: 'start',
+      color: AXIS,
+    });
+  }
   series.forEach((s, i) => {
     shapes.push({
       t: 'line',
       points: s.points.map(([x, y]) => [px(x), py(y)] as const),
-      stroke: PALETTE[i % PALETTE.length],
+      stroke: seriesColour(i),
       width: 1.6,
     });
     for (const [x, y] of s.points)
-      shapes.push({ t: 'circle', x: px(x), y: py(y), r: 1.8, fill: PALETTE[i % PALETTE.length] });
+      shapes.push({ t: 'circle', x: px(x), y: py(y), r: 1.8, fill: seriesColour(i) });
   });
   shapes.push(
     ...legend(
@@ -374,7 +404,7 @@ export function reliabilityScene(
       y: py(b.accuracy),
       w: px(b.upper) - px(b.lower) - 2,
       h: py(0) - py(b.accuracy),
-      fill: '#74c0fc',
+      fill: RELIABILITY_BAR,
     });
     if (b.meanConfidence !== null)
       shapes.push({ t: 'circle', x: px(b.meanConfidence), y: py(b.accuracy), r: 2.2, fill: '#1864ab' });
@@ -385,15 +415,18 @@ export function reliabilityScene(
       [px(0), py(0)],
       [px(1), py(1)],
     ],
-    stroke: '#e8590c',
+    stroke: REFERENCE_COLOUR,
     width: 1,
     dash: true,
   });
+  shapes.push(
+    ...legend(['accuracy of the bin', 'perfect calibration'], px(0) + 6, PLOT.top + 4, [
+      RELIABILITY_BAR,
+      REFERENCE_COLOUR,
+    ]),
+  );
   return { title, width: W, height: H, shapes };
 }
-
-export const RIGHT_COLOUR = PALETTE[2];
-export const WRONG_COLOUR = PALETTE[6];
 
 /** Confidence of right and wrong predictions, ten bins over [0, 1]. */
 export function histogramScene(correct: readonly number[], wrong: readonly number[]): Scene {

@@ -151,6 +151,11 @@ function trainingSection(db: Db, projectId: number, info: ModelInfo): ReportSect
   const scores = all.filter((s) => !/loss/i.test(s.name) && s.points.every(([, v]) => v >= 0 && v <= 1));
   const series = [...losses, ...scores];
   const teacherRunId = teacherOf(db, projectId, info);
+  const bestEpoch =
+    (
+      db.prepare('SELECT best_epoch FROM student_runs WHERE id = ?').get(info.ref.runId) as
+        { best_epoch: number | null } | undefined
+    )?.best_epoch ?? null;
   return {
     title: 'Training',
     paragraphs: [
@@ -165,8 +170,8 @@ function trainingSection(db: Db, projectId: number, info: ModelInfo): ReportSect
         : []),
     ],
     charts: [
-      ...(losses.length ? [epochScene('Training loss', losses)] : []),
-      ...(scores.length ? [epochScene('Validation scores', scores)] : []),
+      ...(losses.length ? [epochScene('Training loss', losses, 'loss', bestEpoch)] : []),
+      ...(scores.length ? [epochScene('Validation scores', scores, 'score', bestEpoch)] : []),
     ],
   };
 }

@@ -27,6 +27,7 @@ import type {
   LabelInfo,
 } from '../../../../shared/dataset';
 import { call } from '../../api';
+import { PALETTE, REFERENCE_COLOUR, seriesColour } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
 import { MaskHighlight, useMaskTokens } from './MaskHighlight';
 
@@ -225,6 +226,8 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
             dataKey="label"
             type="stacked"
             withLegend
+            xAxisLabel={t('browse.label')}
+            yAxisLabel={t('browse.count')}
             legendProps={{ verticalAlign: 'bottom', height: 28 }}
             // Every label is named on the axis, slanted when there are many (recharts skips some by default).
             xAxisProps={{
@@ -235,10 +238,10 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
               tickFormatter: (v: string) => (v.length > 14 ? `${v.slice(0, 13)}…` : v),
             }}
             series={[
-              { name: t('split.train'), color: 'indigo.6' },
-              { name: t('split.validation'), color: 'teal.6' },
-              { name: t('split.test'), color: 'orange.6' },
-              { name: t('split.none'), color: 'gray.5' },
+              { name: t('split.train'), color: seriesColour(0) },
+              { name: t('split.validation'), color: seriesColour(2) },
+              { name: t('split.test'), color: seriesColour(8) },
+              { name: t('split.none'), color: REFERENCE_COLOUR },
             ]}
             data-testid="chart-per-label"
           />
@@ -248,7 +251,9 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
             h={220}
             data={stats.lengthHistogram.map((b) => ({ bin: b.bin, [t('browse.count')]: b.count }))}
             dataKey="bin"
-            series={[{ name: t('browse.count'), color: 'indigo.6' }]}
+            xAxisLabel={t('browse.characters')}
+            yAxisLabel={t('browse.count')}
+            series={[{ name: t('browse.count'), color: PALETTE[0] }]}
             data-testid="chart-lengths"
           />
         </ChartCard>

@@ -1,34 +1,18 @@
 import { BarChart } from '@mantine/charts';
 import { SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ClassResult, EvaluationResult } from '../../../../shared/evaluation';
+import { simplifyCurve } from '../../../../shared/downsample';
+import {
+  PALETTE,
+  REFERENCE_COLOUR,
+  RIGHT_COLOUR,
+  seriesColour,
+  WRONG_COLOUR,
+} from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
 import { fmt } from './format';
-
-/** 20 distinguishable colours (Tableau 20 order): no two classes share one below 20 classes. */
-export const COLORS = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-  '#aec7e8',
-  '#ffbb78',
-  '#98df8a',
-  '#ff9896',
-  '#c5b0d5',
-  '#c49c94',
-  '#f7b6d2',
-  '#c7c7c7',
-  '#dbdb8d',
-  '#9edae5',
-];
 
 /** Confusion matrix as a coloured grid; each cell is a button that opens its documents. */
 export function ConfusionGrid({
@@ -113,7 +97,11 @@ export function ConfusionGrid({
 
 const W = 380;
 const H = 300;
-const PAD = { left: 44, top: 12, right: 12, bottom: 36 };
+const PAD = { left: 44, top: 20, right: 12, bottom: 36 };
+/** Axis titles in the theme's dimmed text colour: readable on the light and the dark theme. */
+const AXIS_TITLE = { fill: 'var(--mantine-color-dimmed)' } as const;
+/** How far (in the unit square) a point left out of a drawn curve may lie from it: about half a pixel. */
+const CURVE_TOLERANCE = 0.002;
 
 /** Pixel positions of the unit square (0..1 on both axes) inside the plot's padding. */
 const UNIT = {
@@ -162,6 +150,12 @@ export function CurveChart({
   const { t } = useTranslation('evaluation');
   const { px, py } = UNIT;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
+  // A curve has a point per distinct score (thousands on a large test set): drawn, only its corners matter, and
+  // each drawn point is one of the curve's own, so a click still picks a real threshold.
+  const drawn = useMemo(
+    () => classes.map((c) => simplifyCurve((kind === 'roc' ? c.roc : c.pr) ?? [], CURVE_TOLERANCE)),
+    [classes, kind],
+  );
   return (
     <ChartCard title={kind === 'roc' ? t('roc') : t('pr')}>
       <svg
@@ -172,18 +166,18 @@ export function CurveChart({
         data-testid={testId}
       >
         <UnitTicks values={ticks} grid />
-        <text x={px(0.5)} y={H - 4} fontSize={11} textAnchor="middle" fill="#495057">
+        <text x={px(0.5)} y={H - 4} fontSize={11} textAnchor="middle" style={AXIS_TITLE}>
           {kind === 'roc' ? t('fpr') : t('recall')}
         </text>
-        <text x={4} y={PAD.top - 2} fontSize={11} fill="#495057">
+        <text x={4} y={PAD.top - 8} fontSize={11} style={AXIS_TITLE} data-testid="axis-y">
           {kind === 'roc' ? t('recall') : t('precision')}
         </text>
         {kind === 'roc' && (
-          <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(1)} stroke="#adb5bd" strokeDasharray="4 3" />
+          <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(1)} stroke={REFERENCE_COLOUR} strokeDasharray="4 3" />
         )}
         {classes.map((c, ci) => {
-          const pts = (kind === 'roc' ? c.roc : c.pr) ?? [];
-          const color = COLORS[ci % COLORS.length];
+          const pts = drawn[ci];
+          const color = seriesColour(ci);
           return (
             <g key={c.label}>
               <polyline
@@ -213,13 +207,18 @@ export function CurveChart({
           );
         })}
       </svg>
-      <Stack gap={0}>
+      <Stack gap={0} data-testid="chart-legend">
         {classes.map((c, ci) => (
-          <Text key={c.label} size="xs" c={COLORS[ci % COLORS.length]}>
+          <Text key={c.label} size="xs" c={seriesColour(ci)}>
             ■ {c.label}:{' '}
             {kind === 'roc' ? `AUC ${fmt(c.auc)}` : `${t('averagePrecision')} ${fmt(c.averagePrecision)}`}
           </Text>
         ))}
+        {kind === 'roc' && (
+          <Text size="xs" c={REFERENCE_COLOUR}>
+            ┄ {t('chance')}
+          </Text>
+        )}
       </Stack>
     </ChartCard>
   );
@@ -239,7 +238,7 @@ export function ReliabilityChart({
     <ChartCard title={`${t('reliability')} · ECE ${fmt(evaluation.ece)}`}>
       <svg width={W} height={H} role="img" aria-label={t('reliability')} data-testid="reliability-chart">
         <UnitTicks values={[0, 0.5, 1]} />
-        <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(0)} stroke="#495057" />
+        <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(0)} stroke={REFERENCE_COLOUR} />
         {evaluation.reliability.map((b, i) =>
           b.count > 0 && b.accuracy !== null ? (
             <Tooltip
@@ -251,7 +250,7 @@ export function ReliabilityChart({
                 y={py(b.accuracy)}
                 width={px(b.upper) - px(b.lower) - 2}
                 height={Math.max(1, py(0) - py(b.accuracy))}
-                fill="#74c0fc"
+                fill={PALETTE[0]}
                 style={{ cursor: 'pointer' }}
                 data-testid="reliability-bin"
                 onClick={() => onBin(i)}
@@ -259,11 +258,30 @@ export function ReliabilityChart({
             </Tooltip>
           ) : null,
         )}
-        <line x1={px(0)} y1={py(0)} x2={px(1)} y2={py(1)} stroke="#e8590c" strokeDasharray="4 3" />
-        <text x={px(0.5)} y={H - 4} fontSize={11} textAnchor="middle" fill="#495057">
+        <line
+          x1={px(0)}
+          y1={py(0)}
+          x2={px(1)}
+          y2={py(1)}
+          stroke={REFERENCE_COLOUR}
+          strokeDasharray="4 3"
+          data-testid="reliability-diagonal"
+        />
+        <text x={px(0.5)} y={H - 4} fontSize={11} textAnchor="middle" style={AXIS_TITLE}>
           {t('confidence')}
         </text>
+        <text x={4} y={PAD.top - 8} fontSize={11} style={AXIS_TITLE}>
+          {t('accuracy')}
+        </text>
       </svg>
+      <Stack gap={0} data-testid="chart-legend">
+        <Text size="xs" c={PALETTE[0]}>
+          ■ {t('binAccuracy')}
+        </Text>
+        <Text size="xs" c={REFERENCE_COLOUR}>
+          ┄ {t('perfectCalibration')}
+        </Text>
+      </Stack>
     </ChartCard>
   );
 }
@@ -283,9 +301,11 @@ export function ConfidenceHistogram({ evaluation }: { evaluation: EvaluationResu
         data={data}
         dataKey="bin"
         withLegend
+        xAxisLabel={t('confidence')}
+        yAxisLabel={t('documents')}
         series={[
-          { name: t('right'), color: 'teal.6' },
-          { name: t('wrong'), color: 'red.6' },
+          { name: t('right'), color: RIGHT_COLOUR },
+          { name: t('wrong'), color: WRONG_COLOUR },
         ]}
         data-testid="confidence-histogram"
       />

@@ -17,7 +17,7 @@ import { useTranslation } from 'react-i18next';
 import type { DocumentFilter, EvaluationDocument, ModelRef } from '../../../../shared/evaluation';
 import { ApiError, call, useQuery } from '../../api';
 import { MaskHighlight, useMaskTokens } from '../dataset/MaskHighlight';
-import { COLORS } from './Charts';
+import { seriesColour } from '../../../../shared/palette';
 
 function Distribution({ doc }: { doc: EvaluationDocument }): React.JSX.Element {
   return (
@@ -32,7 +32,7 @@ function Distribution({ doc }: { doc: EvaluationDocument }): React.JSX.Element {
               <Text size="xs" w={110} truncate>
                 {l}
               </Text>
-              <Progress value={d.probs[i] * 100} w={160} color={COLORS[i % COLORS.length]} />
+              <Progress value={d.probs[i] * 100} w={160} color={seriesColour(i)} />
               <Text size="xs" w={48}>
                 {(d.probs[i] * 100).toFixed(1)}%
               </Text>

@@ -100,6 +100,9 @@ export const evaluationI18n = {
     right: 'right',
     wrong: 'wrong',
     confidence: 'Confidence',
+    binAccuracy: 'Accuracy of the bin',
+    perfectCalibration: 'Perfect calibration (diagonal)',
+    chance: 'Chance (diagonal)',
     operatingHelp:
       'Choose when the model should say a label: by the share of real cases it must find (recall), or by how often it must be right when it says it (precision). Counts are on the gold test set.',
     class: 'Label',
@@ -281,6 +284,9 @@ export const evaluationI18n = {
     right: '正确',
     wrong: '错误',
     confidence: '置信度',
+    binAccuracy: '该区间的准确率',
+    perfectCalibration: '完美校准（对角线）',
+    chance: '随机水平（对角线）',
     operatingHelp:
       '选择模型何时给出某个标签：按必须找到的真实案例比例（召回率），或按给出该标签时必须正确的比例（精确率）。计数基于金标准测试集。',
     class: '标签',

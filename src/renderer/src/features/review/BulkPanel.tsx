@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { jobResult, type Job } from '../../../../shared/jobs';
 import type { QueueSpec, ReviewState } from '../../../../shared/review';
 import { ApiError, call, useEvent, useQuery } from '../../api';
+import { PALETTE } from '../../../../shared/palette';
 
 interface Props {
   readonly projectId: number;
@@ -133,7 +134,10 @@ export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): R
             h={200}
             data={p.curve.map((c) => ({ threshold: `${Math.round(c.threshold * 100)}%`, count: c.count }))}
             dataKey="threshold"
-            series={[{ name: 'count', label: t('documents'), color: 'indigo.6' }]}
+            xAxisLabel={t('threshold')}
+            yAxisLabel={t('documents')}
+            withLegend
+            series={[{ name: 'count', label: t('documents'), color: PALETTE[0] }]}
           />
         </>
       )}

@@ -2,6 +2,7 @@ import { LineChart } from '@mantine/charts';
 import { SimpleGrid, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { MIN_HUMAN_VALIDATION, type StudentRunDetail } from '../../../../shared/student';
+import { REFERENCE_COLOUR, seriesColour } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
 
 /** Loss and validation metrics per epoch of one run. */
@@ -22,8 +23,25 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
   }));
   const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '–');
   const last = run.epochs[run.epochs.length - 1];
+  // The epoch whose model was kept, marked on both charts.
+  const best =
+    run.bestEpoch !== null
+      ? [
+          {
+            x: run.bestEpoch,
+            label: t('chart.best', { epoch: run.bestEpoch }),
+            color: REFERENCE_COLOUR,
+            strokeDasharray: '4 3',
+          },
+        ]
+      : [];
   return (
-    <Stack gap="xs" data-testid="train-curves" data-epochs={run.epochs.length}>
+    <Stack
+      gap="xs"
+      data-testid="train-curves"
+      data-epochs={run.epochs.length}
+      data-best-epoch={run.bestEpoch ?? undefined}
+    >
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <ChartCard title={t('chart.lossTitle')}>
           <LineChart
@@ -31,9 +49,12 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
             data={data}
             dataKey="epoch"
             withLegend
+            xAxisLabel={t('chart.epoch')}
+            yAxisLabel={t('chart.loss')}
+            referenceLines={best}
             series={[
-              { name: t('chart.trainLoss'), color: 'indigo.6' },
-              { name: t('chart.valLoss'), color: 'orange.6' },
+              { name: t('chart.trainLoss'), color: seriesColour(0) },
+              { name: t('chart.valLoss'), color: seriesColour(1) },
             ]}
           />
         </ChartCard>
@@ -43,14 +64,17 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
             data={data}
             dataKey="epoch"
             withLegend
+            xAxisLabel={t('chart.epoch')}
+            yAxisLabel={t('chart.score')}
+            referenceLines={best}
             yAxisProps={{ domain: [0, 1] }}
             series={[
-              { name: t('chart.valMacroF1'), color: 'teal.6' },
-              { name: t('chart.valAccuracy'), color: 'grape.6' },
+              { name: t('chart.valMacroF1'), color: seriesColour(2) },
+              { name: t('chart.valAccuracy'), color: seriesColour(3) },
               ...(last && last.valTeacherCount > 0
                 ? [
-                    { name: t('chart.valHumanMacroF1'), color: 'blue.6', strokeDasharray: '5 5' },
-                    { name: t('chart.valTeacherMacroF1'), color: 'yellow.7', strokeDasharray: '2 4' },
+                    { name: t('chart.valHumanMacroF1'), color: seriesColour(4), strokeDasharray: '5 5' },
+                    { name: t('chart.valTeacherMacroF1'), color: seriesColour(5), strokeDasharray: '2 4' },
                   ]
                 : []),
             ]}

@@ -82,6 +82,10 @@ export const studentI18n = {
       valMacroF1: 'Macro-F1',
       valHumanMacroF1: 'Macro-F1 against people',
       valTeacherMacroF1: 'Agreement with the teacher (macro-F1)',
+      epoch: 'Epoch',
+      loss: 'Loss',
+      score: 'Score (0 to 1)',
+      best: 'Best epoch ({{epoch}})',
     },
     validationSources:
       "Validation: {{human}} documents labelled by people (macro-F1 {{humanF1}}), {{teacher}} with only the teacher's label (agreement {{teacherF1}}).",
@@ -214,6 +218,10 @@ export const studentI18n = {
       valMacroF1: 'Macro-F1',
       valHumanMacroF1: '对照人工标注的 macro-F1',
       valTeacherMacroF1: '与教师的一致性（macro-F1）',
+      epoch: '轮次',
+      loss: '损失',
+      score: '得分（0 到 1）',
+      best: '最佳轮次（{{epoch}}）',
     },
     validationSources:
       '验证集：{{human}} 条由人工标注（macro-F1 {{humanF1}}），{{teacher}} 条只有教师标签（一致性 {{teacherF1}}）。',

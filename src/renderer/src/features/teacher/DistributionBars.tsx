@@ -1,7 +1,6 @@
 import { Group, Progress, Stack, Text } from '@mantine/core';
+import { seriesColour } from '../../../../shared/palette';
 import type { LabelDistribution } from '../../../../shared/teacher';
-
-const BAR_COLORS = ['teal', 'red', 'blue', 'orange', 'grape', 'yellow', 'cyan', 'pink'];
 
 /** One example's label distribution as bars. */
 export function DistributionBars({ d }: { d: LabelDistribution }): React.JSX.Element {
@@ -12,7 +11,7 @@ export function DistributionBars({ d }: { d: LabelDistribution }): React.JSX.Ele
           <Text size="xs" w={110} truncate>
             {l.name}
           </Text>
-          <Progress value={100 * d.probs[k]} color={BAR_COLORS[k % BAR_COLORS.length]} flex={1} size="lg" />
+          <Progress value={100 * d.probs[k]} color={seriesColour(k)} flex={1} size="lg" />
           <Text size="xs" w={48} ta="right" data-testid="teacher-prob">
             {(100 * d.probs[k]).toFixed(1)}%
           </Text>

@@ -1,4 +1,4 @@
-import { BarChart } from '@mantine/charts';
+import { CompositeChart } from '@mantine/charts';
 import {
   Badge,
   Button,
@@ -18,6 +18,7 @@ import { useTranslation } from 'react-i18next';
 import type { CalibrationReport, TeacherOutput, TeacherRun } from '../../../../shared/teacher';
 import { IconUpload } from '@tabler/icons-react';
 import { api, call, useAction, useEvent, useQuery } from '../../api';
+import { REFERENCE_COLOUR, RIGHT_COLOUR, WRONG_COLOUR } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
 import { FilePickButton } from '../../components/FileActions';
 import { errorText } from './ModelLibrary';
@@ -30,22 +31,26 @@ const MIN_CALIBRATION = 5;
 
 function Reliability({ report }: { report: CalibrationReport }): React.JSX.Element {
   const { t } = useTranslation('teacher');
+  // The diagonal (perfect calibration) as a line through the bins' midpoints: accuracy equal to confidence.
   const data = report.before.bins.map((b, i) => ({
     bin: `${Math.round(b.lower * 100)}–${Math.round(b.upper * 100)}%`,
-    [t('confidence')]: Number(((b.lower + b.upper) / 2).toFixed(2)),
+    [t('perfectCalibration')]: Number(((b.lower + b.upper) / 2).toFixed(2)),
     [t('accuracyBefore')]: b.count ? Number(b.accuracy.toFixed(3)) : 0,
     [t('accuracyAfter')]: report.after.bins[i].count ? Number(report.after.bins[i].accuracy.toFixed(3)) : 0,
   }));
   return (
     <ChartCard title={t('reliability')} testId="teacher-reliability">
-      <BarChart
-        h={180}
+      <CompositeChart
+        h={220}
         data={data}
         dataKey="bin"
+        withLegend
+        xAxisLabel={t('confidence')}
+        yAxisLabel={t('accuracy')}
         series={[
-          { name: t('confidence'), color: 'gray.5' },
-          { name: t('accuracyBefore'), color: 'red.6' },
-          { name: t('accuracyAfter'), color: 'teal.6' },
+          { name: t('accuracyBefore'), color: WRONG_COLOUR, type: 'bar' },
+          { name: t('accuracyAfter'), color: RIGHT_COLOUR, type: 'bar' },
+          { name: t('perfectCalibration'), color: REFERENCE_COLOUR, type: 'line', strokeDasharray: '4 3' },
         ]}
         yAxisProps={{ domain: [0, 1] }}
       />
