@@ -38,7 +38,7 @@ describe('masking rules (browser mode, real Chromium)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('adds a names list and a custom expression, shows counts per rule and highlights masked spans, in both languages', async () => {
+  it('adds a names list and a custom expression, shows counts per rule and highlights masked spans, in both languages; a server error reads in Chinese', async () => {
     dir = mkdtempSync(join(tmpdir(), 'distillery-e2e-mask-'));
     const file = join(dir, 'notes.csv');
     writeFileSync(
@@ -115,5 +115,20 @@ describe('masking rules (browser mode, real Chromium)', () => {
     );
     await masking.open(page);
     await expect(masking.rule(page, 'cn_id_card').textContent()).resolves.toContain('身份证号');
+    // A server error in Chinese: the core's error carries a key and parameters, the UI words it in its language.
+    await page.getByTestId('mask-add-kind').getByText('正则表达式').click();
+    await page.getByTestId('mask-add-name').fill('坏规则');
+    await page.getByTestId('mask-add-pattern').fill('(unclosed');
+    await page.getByTestId('mask-add-submit').click();
+    await expect
+      .poll(() => page.getByTestId('mask-error').textContent())
+      .toMatch(/^“\(unclosed”不是有效的正则表达式：/);
+    await page.getByTestId('mask-add-pattern').fill('[0-9]*');
+    await page.getByTestId('mask-add-submit').click();
+    await expect
+      .poll(() => page.getByTestId('mask-error').textContent())
+      .toBe(
+        '“[0-9]*”能匹配空文本，会导致什么都遮蔽不了或处处遮蔽。请让它至少匹配一个字符（例如用 + 代替 *）。',
+      );
   });
 });

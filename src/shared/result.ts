@@ -32,6 +32,9 @@ export interface AppErrorInfo {
   readonly message: string;
   /** Structured detail for the UI (e.g. line numbers of bad rows, zod issues). */
   readonly details?: unknown;
+  /** The message's key in src/shared/errorMessages.ts and its parameters: the UI shows it in its own language. */
+  readonly key?: string;
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 export type Result<T> =

@@ -13,13 +13,15 @@ function keys(tree: Tree, prefix = ''): string[] {
   );
 }
 
-it('every user-visible string of every wizard step exists in English and Simplified Chinese', async () => {
+it('every user-visible string of the frame and of every wizard step exists in English and Simplified Chinese', async () => {
   const features = join(import.meta.dirname, '..', '..', 'src', 'renderer', 'src', 'features');
   const files = readdirSync(features, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => join(features, d.name, 'i18n.ts'))
     .filter((f) => readdirSync(join(f, '..')).includes('i18n.ts'));
   expect(files.length).toBeGreaterThanOrEqual(6);
+  // The app frame's strings (project list, wizard, status bar) too.
+  files.push(join(features, '..', 'common.i18n.ts'));
   for (const file of files) {
     // Loaded by path: the renderer is outside the Node TypeScript project.
     const mod = (await import(file)) as Record<string, Record<string, Tree>>;

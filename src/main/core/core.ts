@@ -7,7 +7,8 @@ import {
 } from '../../shared/contract';
 import type { Result } from '../../shared/result';
 import { err, ok } from '../../shared/result';
-import { AppError, toErrorInfo } from './errors';
+import type { ErrorKey } from '../../shared/errorMessages';
+import { AppError, keyedInfo, toErrorInfo } from './errors';
 import { EventBus } from './events';
 import type { CoreContext, RunMode } from './feature';
 import { JobManager, type JobRunner } from './jobs/jobs';
@@ -110,16 +111,21 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     opts: InvokeOptions = {},
   ): Promise<Result<unknown>> => {
     if (!isChannelName(channel) || (!testChannels && TEST_ONLY_CHANNELS.includes(channel))) {
-      return err('UNKNOWN_CHANNEL', `There is no request named "${channel}".`);
+      return { ok: false, error: keyedInfo('UNKNOWN_CHANNEL', 'unknownChannel', { channel }) };
     }
     const { actor } = opts;
     // The role first: a request the caller may not make learns nothing, not even whether its shape was right.
     if (actor && !roleAllows(actor.role, CHANNEL_ROLES[channel])) {
-      return err(
-        'FORBIDDEN',
-        `Your role (${actor.role}) does not allow this; it needs a ${CHANNEL_ROLES[channel]}. Ask your team's lead or administrator.`,
-        { channel, role: actor.role, needed: CHANNEL_ROLES[channel] },
-      );
+      const needed = CHANNEL_ROLES[channel];
+      return {
+        ok: false,
+        error: keyedInfo(
+          'FORBIDDEN',
+          'forbiddenRole',
+          { role: actor.role, needed },
+          { channel, role: actor.role, needed },
+        ),
+      };
     }
     const parsed = contract[channel].input.safeParse(request ?? {});
     if (!parsed.success) {
@@ -134,26 +140,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         typeof projectId === 'number' &&
         !isMember(db, projectId, actor.username)
       ) {
-        return err(
-          'FORBIDDEN',
-          'You are not assigned to this project. Ask your lead to assign you documents.',
-          {
-            channel,
-            projectId,
-          },
-        );
+        return { ok: false, error: keyedInfo('FORBIDDEN', 'forbiddenProject', {}, { channel, projectId }) };
       }
     }
     if (opts.onlyUploads) {
       for (const field of pickedFileFields(contract[channel].input)) {
         const value = (parsed.data as Record<string, unknown>)[field];
         if (typeof value === 'string' && !isUpload(paths, value)) {
-          return err(
-            'INVALID_INPUT',
-            'In browser mode a request can only use a file chosen with the file picker (uploaded to Distillery), ' +
-              'not a path on the server. Choose the file again.',
-            { field },
-          );
+          return { ok: false, error: keyedInfo('INVALID_INPUT', 'uploadsOnly', {}, { field }) };
         }
       }
     }
@@ -179,7 +173,15 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     invoke: (channel, request) => invokeRaw(channel, request) as never,
     call: async (channel, request) => {
       const r = await invokeRaw(channel, request);
-      if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.details);
+      if (!r.ok) {
+        const e = new AppError(r.error.code, r.error.message, r.error.details);
+        // Keeps the catalogue key, so that a front-end on the core can still show the message in its language.
+        if (r.error.key) {
+          e.key = r.error.key as ErrorKey;
+          e.params = r.error.params;
+        }
+        throw e;
+      }
       return r.value as never;
     },
     dispose: async () => {

@@ -1,51 +1,68 @@
+import { ERROR_MESSAGES, fillTemplate, type ErrorKey, type ErrorParams } from '../../shared/errorMessages';
 import type { AppErrorInfo, ErrorCode } from '../../shared/result';
 
 /** An error a person can act on. Anything else reaching a process boundary is reported as INTERNAL. */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: unknown;
+  /** A message with a key is shown by the UI in its own language (src/shared/errorMessages.ts). */
+  key?: ErrorKey;
+  params?: ErrorParams;
   constructor(code: ErrorCode, message: string, details?: unknown) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.details = details;
   }
-  toInfo(): AppErrorInfo {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+  /** An error whose message is the catalogue's: English here, the UI's language in the UI. */
+  static keyed(code: ErrorCode, key: ErrorKey, params: ErrorParams = {}, details?: unknown): AppError {
+    const e = new AppError(code, keyedMessage(key, params), details);
+    e.key = key;
+    e.params = params;
+    return e;
   }
+  toInfo(): AppErrorInfo {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.details === undefined ? {} : { details: this.details }),
+      ...(this.key ? { key: this.key, params: this.params ?? {} } : {}),
+    };
+  }
+}
+
+export function keyedMessage(key: ErrorKey, params: ErrorParams = {}): string {
+  return fillTemplate(ERROR_MESSAGES.en[key], params);
+}
+
+/** An error result (not thrown) with a catalogue message. */
+export function keyedInfo(
+  code: ErrorCode,
+  key: ErrorKey,
+  params: ErrorParams = {},
+  details?: unknown,
+): AppErrorInfo {
+  return AppError.keyed(code, key, params, details).toInfo();
 }
 
 export function toErrorInfo(e: unknown): AppErrorInfo {
   if (e instanceof AppError) return e.toInfo();
   const nodeCode = (e as { code?: unknown } | null)?.code;
   if (nodeCode === 'ENOSPC') {
-    return {
-      code: 'DISK_FULL',
-      message: 'The disk is full. Free some space and try again; nothing was lost.',
-    };
+    return keyedInfo('DISK_FULL', 'diskFull');
   }
   if (nodeCode === 'SQLITE_FULL') {
-    return {
-      code: 'DISK_FULL',
-      message: 'The disk holding the data folder is full. Free some space and try again; nothing was lost.',
-    };
+    return keyedInfo('DISK_FULL', 'diskFullDb');
   }
   if (isBusyError(e)) {
-    return {
-      code: 'DB_LOCKED',
-      message:
-        'The database stayed busy (another program held it) for too long. Close that program and try again; ' +
-        'an interrupted job can be resumed.',
-    };
+    return keyedInfo('DB_LOCKED', 'dbLocked');
   }
   const message = e instanceof Error ? e.message : String(e);
-  return { code: 'INTERNAL', message: `Unexpected error: ${message}` };
+  return keyedInfo('INTERNAL', 'internal', { detail: message });
 }
 
 export function notFound(what: string, id: number | string): AppError {
-  return new AppError('NOT_FOUND', `${what} ${id} does not exist (it may have been deleted).`);
+  return AppError.keyed('NOT_FOUND', 'notFound', { what, id });
 }
 
 /** SQLite's "database is busy/locked": another connection holds the write lock. Worth retrying. */

@@ -59,9 +59,7 @@ export function projectMaskRules(db: Db, projectId: number): MaskRule[] {
 function findRule(db: Db, projectId: number, name: string): MaskRule {
   const rule = projectMaskRules(db, projectId).find((r) => r.name.toLowerCase() === name.toLowerCase());
   if (!rule) {
-    throw new AppError('NOT_FOUND', `There is no masking rule "${name}" in this project.`, {
-      rule: name,
-    });
+    throw AppError.keyed('NOT_FOUND', 'maskRuleMissing', { rule: name }, { rule: name });
   }
   return rule;
 }
@@ -70,11 +68,7 @@ export function addMaskRule(db: Db, projectId: number, input: AddMaskRuleInput, 
   getProject(db, projectId);
   const rule = AddMaskRule.parse(input);
   if (projectMaskRules(db, projectId).some((r) => r.name.toLowerCase() === rule.name.toLowerCase())) {
-    throw new AppError(
-      'CONFLICT',
-      `A masking rule named "${rule.name}" already exists: choose another name, or remove that rule first.`,
-      { rule: rule.name },
-    );
+    throw AppError.keyed('CONFLICT', 'maskRuleExists', { rule: rule.name }, { rule: rule.name });
   }
   if (rule.kind === 'regex') validateCustomRegex(rule.pattern, rule.caseInsensitive);
   const names = rule.kind === 'names' ? rule.names.map((n) => n.replace(/\s+/g, ' ').trim()) : [];
@@ -152,9 +146,10 @@ export function removeMaskRule(db: Db, projectId: number, name: string, actor: s
   getProject(db, projectId);
   const rule = findRule(db, projectId, name);
   if (rule.kind === 'builtin') {
-    throw new AppError(
+    throw AppError.keyed(
       'INVALID_INPUT',
-      `"${rule.name}" is a built-in rule: switch it off instead of removing it.`,
+      'maskBuiltinRemove',
+      { rule: rule.name },
       { rule: rule.name, reason: 'builtin' },
     );
   }

@@ -237,10 +237,10 @@ function timedFind(name: string, re: RegExp, text: string): Array<[number, numbe
     } catch (e) {
       // The error comes from the context's realm: recognised by its code, not instanceof.
       if ((e as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-        throw new AppError(
+        throw AppError.keyed(
           'INVALID_INPUT',
-          `The masking rule "${name}" ran longer than ${CUSTOM_REGEX_TIMEOUT_MS} ms on one text: its expression ` +
-            'backtracks catastrophically (nested repetition such as (a+)+ or (\\w|\\d)*). Simplify it, or switch the rule off.',
+          'maskRegexTimeout',
+          { rule: name, ms: CUSTOM_REGEX_TIMEOUT_MS },
           { rule: name, reason: 'timeout' },
         );
       }
@@ -282,9 +282,10 @@ export function validateCustomRegex(pattern: string, caseInsensitive = false): R
   try {
     re = new RegExp(pattern, flagsOf(caseInsensitive));
   } catch (e) {
-    throw new AppError(
+    throw AppError.keyed(
       'INVALID_INPUT',
-      `"${pattern}" is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}.`,
+      'maskRegexSyntax',
+      { pattern, detail: e instanceof Error ? e.message : String(e) },
       { reason: 'syntax' },
     );
   }
@@ -292,12 +293,7 @@ export function validateCustomRegex(pattern: string, caseInsensitive = false): R
   for (const text of ['', 'x', ' ', 'Ab 12', '中文']) {
     const m = empty.exec(text);
     if (m && m[0].length === 0) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `"${pattern}" matches the empty text, so it would mask nothing and everything at once. ` +
-          'Make it need at least one character (for example + instead of *).',
-        { reason: 'empty' },
-      );
+      throw AppError.keyed('INVALID_INPUT', 'maskRegexEmpty', { pattern }, { reason: 'empty' });
     }
   }
   for (const text of trialTexts(pattern)) timedFind('(new rule)', re, text);

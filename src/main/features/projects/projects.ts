@@ -53,7 +53,7 @@ function assertNameFree(db: Db, name: string, exceptId?: number): void {
   const clash = db
     .prepare('SELECT id FROM projects WHERE name = ? COLLATE NOCASE AND id IS NOT ?')
     .get(name, exceptId ?? null);
-  if (clash) throw new AppError('CONFLICT', `A project named "${name}" already exists. Choose another name.`);
+  if (clash) throw AppError.keyed('CONFLICT', 'projectNameTaken', { name });
 }
 
 export function createProject(

@@ -4,6 +4,7 @@ import type { ChannelName, Request, Response } from '../../../shared/contract';
 import type { EventMap, EventName } from '../../../shared/events';
 import type { AppErrorInfo } from '../../../shared/result';
 import { createBrowserApi } from './browser';
+import { withLocalisedErrors } from './localise';
 
 declare global {
   interface Window {
@@ -13,7 +14,7 @@ declare global {
 }
 
 /** The one API of the renderer: Electron's preload object, or the same contract over HTTP in browser mode. */
-export const api: Api = window.api ?? createBrowserApi();
+export const api: Api = withLocalisedErrors(window.api ?? createBrowserApi());
 
 /** An error from the core, thrown by `call` so that UI code can use try/catch. */
 export class ApiError extends Error {

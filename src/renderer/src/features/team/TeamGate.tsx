@@ -12,6 +12,8 @@ import {
 } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { AppErrorInfo } from '../../../../shared/result';
+import { localiseError } from '../../api/localise';
 import { MIN_PASSWORD_LENGTH } from '../../../../shared/team';
 import { api } from '../../api';
 import { hasToken, onSessionEnded, setCsrf } from '../../api/browser';
@@ -27,7 +29,7 @@ interface SessionInfo {
 interface Answer<T> {
   readonly ok: boolean;
   readonly value?: T;
-  readonly error?: { readonly message: string };
+  readonly error?: AppErrorInfo;
 }
 
 async function post<T>(path: string, body: unknown, csrf = ''): Promise<Answer<T>> {
@@ -133,7 +135,8 @@ function LoginPage({
         ? await post<{ user: TeamUserInfo; csrf: string }>('/api/setup', { code, username, password })
         : await post<{ user: TeamUserInfo; csrf: string }>('/api/login', { username, password });
       if (r.ok && r.value) onLoggedIn(r.value.user, r.value.csrf);
-      else setError(r.error?.message ?? 'Error');
+      // The login answer does not go through the API wrapper: its error is put in the UI's language here.
+      else setError(r.error ? localiseError(r.error).message : t('loginFailed'));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_MESSAGES, errorMessage } from '../../src/shared/errorMessages';
+import { ERROR_CODES, type AppErrorInfo } from '../../src/shared/result';
+import { coreForEachTest } from '../helpers';
+
+type Tree = { readonly [key: string]: string | Tree };
+
+function leaves(tree: Tree, prefix = ''): Array<[string, string]> {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === 'string' ? [[`${prefix}${k}`, v] as [string, string]] : leaves(v, `${prefix}${k}.`),
+  );
+}
+
+const placeholders = (s: string): string[] => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!).sort();
+
+describe('server error messages in both languages', () => {
+  it('every message and every error code has an English and a Chinese text with the same placeholders', () => {
+    const en = new Map(leaves(ERROR_MESSAGES.en));
+    const zh = new Map(leaves(ERROR_MESSAGES['zh-CN']));
+    expect([...zh.keys()].sort()).toEqual([...en.keys()].sort());
+    for (const code of ERROR_CODES) expect(en.has(`code.${code}`), code).toBe(true);
+    for (const [key, text] of en) {
+      const chinese = zh.get(key)!;
+      expect(chinese, key).toMatch(/[\u4e00-\u9fff]/);
+      expect(placeholders(chinese), key).toEqual(placeholders(text));
+    }
+  });
+
+  const t = coreForEachTest();
+
+  async function failure(run: () => Promise<unknown>): Promise<AppErrorInfo> {
+    try {
+      await run();
+    } catch (e) {
+      const x = e as {
+        code: AppErrorInfo['code'];
+        message: string;
+        key?: string;
+        params?: AppErrorInfo['params'];
+      };
+      return { code: x.code, message: x.message, key: x.key, params: x.params };
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  it('a real error from the core carries a key and parameters and reads in Chinese', async () => {
+    const missing = await failure(() => t.core.call('projects.get', { projectId: 999 }));
+    expect(missing).toMatchObject({
+      code: 'NOT_FOUND',
+      key: 'notFound',
+      params: { what: 'Project', id: 999 },
+    });
+    expect(errorMessage(missing, 'en')).toBe('Project 999 does not exist (it may have been deleted).');
+    expect(errorMessage(missing, 'zh-CN')).toBe('项目 999 不存在（可能已被删除）。');
+
+    const { id } = await t.core.call('projects.create', { name: 'Ward' });
+    const bad = await failure(() =>
+      t.core.call('dataset.maskAddRule', {
+        projectId: id,
+        rule: { kind: 'regex', name: 'x', pattern: 'a*' },
+      }),
+    );
+    expect(errorMessage(bad, 'zh-CN')).toBe(
+      '“a*”能匹配空文本，会导致什么都遮蔽不了或处处遮蔽。请让它至少匹配一个字符（例如用 + 代替 *）。',
+    );
+    const clash = await failure(() => t.core.call('projects.create', { name: 'Ward' }));
+    expect(errorMessage(clash, 'zh-CN')).toBe('已存在名为“Ward”的项目。请换一个名称。');
+  });
+
+  it('an error without a key still reads in Chinese: its code in Chinese, the English detail after it', () => {
+    expect(
+      errorMessage({ code: 'BAD_FILE', message: 'Line 3 of a.csv has an unclosed quote.' }, 'zh-CN'),
+    ).toBe('无法读取该文件。（详情：Line 3 of a.csv has an unclosed quote.）');
+  });
+});
