@@ -25,7 +25,10 @@
  * metrics module, with percentile-bootstrap 95% intervals (1,000 resamples, seed 42). The teacher is scored the same
  * way on the test split.
  * Prints one JSON line per dataset and fraction, then a summary line (the last line).
- * Options: `npm run bench -- distill [kuake_qic,unfair_tos,financial_phrasebank] [--fractions 0.01,0.05,0.2]`.
+ * Options: `npm run bench -- distill [kuake_qic,unfair_tos,financial_phrasebank] [--fractions 0.01,0.05,0.2]
+ * [--temperatures 2,1,4] [--class-balances 0.5]`: every student (human, hard, soft) tries each class balance
+ * (classBalance) and keeps the best on validation, as the soft student does with each temperature (the first value
+ * of each list is the default and wins ties).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -224,7 +227,7 @@ async function importTeacher(
 async function trainAndScore(
   core: Core,
   projectId: number,
-  settings: { useTeacher: boolean; temperature?: number },
+  settings: { useTeacher: boolean; temperature?: number; classBalance?: number },
   ds: Dataset,
   labels: string[],
 ): Promise<Scored & { trainSeconds: number; validation: number }> {
@@ -246,16 +249,61 @@ async function trainAndScore(
   };
 }
 
+type Scoring = Awaited<ReturnType<typeof trainAndScore>>;
+
+/**
+ * Trains one student per class-balance value of `balances` with `settings` and keeps the one with the best
+ * validation figure (ties: the first, the default). The test split is scored for every candidate by
+ * trainAndScore, but only the kept one's test figures are reported; its choice never reads them.
+ */
+async function chooseOnValidation(
+  core: Core,
+  projectId: number,
+  settings: { useTeacher: boolean; temperature?: number },
+  balances: readonly number[],
+  ds: Dataset,
+  labels: string[],
+): Promise<
+  Scoring & {
+    temperature: number;
+    alpha: number;
+    classBalance: number;
+    candidates: Array<{ temperature: number; classBalance: number; validation: number }>;
+  }
+> {
+  const runs: Array<Scoring & { classBalance: number }> = [];
+  for (const classBalance of balances)
+    runs.push({
+      ...(await trainAndScore(core, projectId, { ...settings, classBalance }, ds, labels)),
+      classBalance,
+    });
+  const best = runs.reduce((a, b) => (b.validation > a.validation ? b : a));
+  const temperature = settings.temperature ?? DEFAULT_TRAIN_SETTINGS.temperature;
+  return {
+    ...best,
+    temperature,
+    alpha: DEFAULT_TRAIN_SETTINGS.alpha,
+    candidates: runs.map((r) => ({ temperature, classBalance: r.classBalance, validation: r.validation })),
+  };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const names = (args.find((a) => !a.startsWith('--')) ?? Object.keys(DATASET_LOADERS).join(',')).split(',');
   const fi = args.indexOf('--fractions');
   const fractions = (fi >= 0 ? args[fi + 1] : '0.01,0.05,0.2').split(',').map(Number);
+  const list = (flag: string, fallback: readonly number[]): number[] => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1].split(',').map(Number) : [...fallback];
+  };
+  const temperatures = list('--temperatures', SOFT_TEMPERATURES);
+  const balances = list('--class-balances', [DEFAULT_TRAIN_SETTINGS.classBalance]);
   const dir = mkdtempSync(join(tmpdir(), 'bench-distill-'));
   const core = await createCore({ dataDir: dir, mode: 'cli', seedDemo: false });
   const results: Array<Record<string, unknown>> = [];
   const wins: Record<string, boolean> = {};
   try {
+    console.log(JSON.stringify({ bench: 'distill', temperatures, classBalances: balances, fractions }));
     for (const name of names) {
       const ds = datasetLoader(name)();
       const labels = [...new Set([...ds.train, ...ds.test].map((r) => r.label))].sort();
@@ -273,24 +321,17 @@ async function main(): Promise<void> {
           order2.slice(0, Math.max(2, Math.round(fraction * ds.train.length))).map((x) => x[1]),
         );
         const projectId = await makeProject(core, dir, ds, labels, human);
-        const humanOnly = await trainAndScore(core, projectId, { useTeacher: false }, ds, labels);
+        const train = (settings: { useTeacher: boolean; temperature?: number }) =>
+          chooseOnValidation(core, projectId, settings, balances, ds, labels);
+        const humanOnly = await train({ useTeacher: false });
         await importTeacher(core, projectId, join(dir, 'hard.jsonl'), labels, trainProbs, human, true);
-        const hard = await trainAndScore(core, projectId, { useTeacher: true }, ds, labels);
+        const hard = await train({ useTeacher: true });
         const goldOf = (i: number): number => labels.indexOf(ds.train[i].label);
         const { probs: calibrated, ...calibration } = calibrate(trainProbs, human, goldOf);
         await importTeacher(core, projectId, join(dir, 'soft.jsonl'), labels, calibrated, human, false);
-        // Candidates are compared on validation only; the test split is scored for the chosen one alone below.
-        const tried: Array<{
-          temperature: number;
-          validation: number;
-          run: Awaited<ReturnType<typeof trainAndScore>>;
-        }> = [];
-        for (const temperature of SOFT_TEMPERATURES) {
-          const run = await trainAndScore(core, projectId, { useTeacher: true, temperature }, ds, labels);
-          tried.push({ temperature, validation: run.validation, run });
-        }
-        const best = tried.reduce((a, b) => (b.validation > a.validation ? b : a));
-        const soft = { ...best.run, temperature: best.temperature, alpha: DEFAULT_TRAIN_SETTINGS.alpha };
+        const softRuns = [];
+        for (const temperature of temperatures) softRuns.push(await train({ useTeacher: true, temperature }));
+        const soft = softRuns.reduce((a, b) => (b.validation > a.validation ? b : a));
         const softAhead = soft.macroF1 > hard.macroF1 && soft.macroF1 > humanOnly.macroF1;
         if (fraction <= 0.05) wins[`${name}@${fraction}`] = softAhead;
         const line = {
@@ -304,7 +345,7 @@ async function main(): Promise<void> {
           hard,
           soft,
           softCalibration: calibration,
-          softCandidates: tried.map((t) => ({ temperature: t.temperature, validation: t.validation })),
+          softCandidates: softRuns.flatMap((r) => r.candidates),
           softAheadOfHardAndHuman: softAhead,
           softVsTeacher: Number((soft.macroF1 / teacherScore.macroF1).toFixed(4)),
         };

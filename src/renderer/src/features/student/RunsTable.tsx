@@ -1,20 +1,23 @@
-import { Table, Text } from '@mantine/core';
+import { ActionIcon, Table, Text, Tooltip } from '@mantine/core';
+import { IconTrash } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
 import type { StudentRun } from '../../../../shared/student';
 import { formatBytes, shownState } from './runState';
 
-/** Every run of the project; a click selects one. */
+/** Every run of the project; a click selects one; the bin asks to delete it. */
 export function RunsTable({
   runs,
   selected,
   job,
   onSelect,
+  onDelete,
 }: {
   runs: readonly StudentRun[];
   selected: number | null;
   job: Job | null;
   onSelect: (id: number) => void;
+  onDelete: (id: number) => void;
 }): React.JSX.Element {
   const { t } = useTranslation('student');
   return (
@@ -27,6 +30,7 @@ export function RunsTable({
           <Table.Th>{t('col.settings')}</Table.Th>
           <Table.Th>{t('col.best')}</Table.Th>
           <Table.Th>{t('col.size')}</Table.Th>
+          <Table.Th />
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -61,6 +65,22 @@ export function RunsTable({
                 : `${r.bestMetric?.toFixed(3)} (${t('epochShort', { epoch: r.bestEpoch })})`}
             </Table.Td>
             <Table.Td>{formatBytes(r.modelBytes)}</Table.Td>
+            <Table.Td>
+              <Tooltip label={t('runDelete.button', { id: r.id })}>
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  aria-label={t('runDelete.button', { id: r.id })}
+                  data-testid="train-run-delete"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    onDelete(r.id);
+                  }}
+                >
+                  <IconTrash size={16} />
+                </ActionIcon>
+              </Tooltip>
+            </Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>

@@ -8,6 +8,8 @@ import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { RunPanel } from './RunPanel';
 import { RunsTable } from './RunsTable';
+import { DeleteStudentRun } from './DeleteRun';
+import { formatBytes } from './runState';
 import { SettingsForm } from './SettingsForm';
 import { TeacherCheckCard, VerdictText } from '../teacher/TeacherCheckCard';
 
@@ -23,6 +25,8 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [showCheck, setShowCheck] = useState(false);
+  const [deleting, setDeleting] = useState<number | null>(null);
+  const [deleted, setDeleted] = useState<string | null>(null);
 
   useEffect(() => {
     if (overview.data && settings === null) setSettings(overview.data.defaults);
@@ -182,9 +186,44 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
           <Text size="sm" c="dimmed">
             {t('runsHelp')}
           </Text>
-          <RunsTable runs={runs.data} selected={selectedRun?.id ?? null} job={job} onSelect={setSelected} />
+          {deleted && (
+            <Alert
+              color="green"
+              withCloseButton
+              onClose={() => setDeleted(null)}
+              data-testid="train-run-deleted"
+            >
+              {deleted}
+            </Alert>
+          )}
+          <RunsTable
+            runs={runs.data}
+            selected={selectedRun?.id ?? null}
+            job={job}
+            onSelect={setSelected}
+            onDelete={(id) => {
+              setDeleted(null);
+              setDeleting(id);
+            }}
+          />
         </Stack>
       )}
+      <DeleteStudentRun
+        projectId={project.id}
+        runId={deleting}
+        onClose={() => setDeleting(null)}
+        onDeleted={(id, r) => {
+          setDeleting(null);
+          if (selected === id) setSelected(null);
+          setDeleted(
+            r.alreadyDeleted
+              ? t('runDelete.already', { id })
+              : t('runDelete.done', { id, size: formatBytes(r.deletedBytes) }),
+          );
+          runs.reload();
+          overview.reload();
+        }}
+      />
     </Stack>
   );
 }

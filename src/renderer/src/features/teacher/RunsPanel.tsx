@@ -16,12 +16,14 @@ import {
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalibrationReport, TeacherOutput, TeacherRun } from '../../../../shared/teacher';
-import { IconUpload } from '@tabler/icons-react';
+import { IconTrash, IconUpload } from '@tabler/icons-react';
+import { DeleteTeacherRun } from './DeleteRun';
 import { api, call, useAction, useEvent, useQuery } from '../../api';
 import { REFERENCE_COLOUR, RIGHT_COLOUR, WRONG_COLOUR } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
 import { FilePickButton } from '../../components/FileActions';
 import { errorText } from './ModelLibrary';
+import { formatBytes } from '../export/DiskPanel';
 import { DistributionBars } from './DistributionBars';
 import { TeacherCheckCard } from './TeacherCheckCard';
 
@@ -116,6 +118,8 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
     }
   });
 
+  const [deleting, setDeleting] = useState<number | null>(null);
+
   const calibrate = (): void => {
     if (currentId === null) return;
     setError(null);
@@ -127,6 +131,22 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
 
   return (
     <Card withBorder data-testid="teacher-runs">
+      <DeleteTeacherRun
+        projectId={projectId}
+        runId={deleting}
+        onClose={() => setDeleting(null)}
+        onDeleted={(id, r) => {
+          setDeleting(null);
+          setRunId(null);
+          setItems([]);
+          setImported(
+            r.alreadyDeleted
+              ? t('runDelete.already', { id })
+              : t('runDelete.done', { id, size: formatBytes(r.deletedBytes) }),
+          );
+          reload();
+        }}
+      />
       <Group justify="space-between" mb="sm">
         <Title order={4}>{t('runs')}</Title>
         <FilePickButton
@@ -161,22 +181,37 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
         </Text>
       ) : (
         <Stack gap="sm">
-          <Select
-            value={String(current.id)}
-            onChange={(v) => setRunId(v ? Number(v) : null)}
-            allowDeselect={false}
-            data={list.map((r) => ({
-              value: String(r.id),
-              label: t('runLine', {
-                id: r.id,
-                model: r.modelName ?? r.modelSha256.slice(0, 12),
-                mode: r.mode,
-                done: r.outputCount,
-                total: r.targetCount,
-              }),
-            }))}
-            data-testid="teacher-run-select"
-          />
+          <Group gap="xs" align="flex-end">
+            <Select
+              style={{ flex: 1 }}
+              value={String(current.id)}
+              onChange={(v) => setRunId(v ? Number(v) : null)}
+              allowDeselect={false}
+              data={list.map((r) => ({
+                value: String(r.id),
+                label: t('runLine', {
+                  id: r.id,
+                  model: r.modelName ?? r.modelSha256.slice(0, 12),
+                  mode: r.mode,
+                  done: r.outputCount,
+                  total: r.targetCount,
+                }),
+              }))}
+              data-testid="teacher-run-select"
+            />
+            <Button
+              variant="subtle"
+              color="red"
+              leftSection={<IconTrash size={14} />}
+              onClick={() => {
+                setImported(null);
+                setDeleting(current.id);
+              }}
+              data-testid="teacher-run-delete"
+            >
+              {t('runDelete.button')}
+            </Button>
+          </Group>
           <Text size="sm" data-testid="teacher-run-model">
             {t('runModel', {
               model: current.modelName ?? current.settings.endpoints.map((e) => e.url).join(', '),
