@@ -17,6 +17,11 @@ export function softmax(logits: ArrayLike<number>, temperature = 1): Float64Arra
   return out;
 }
 
+/** The logistic function 1 / (1 + e^-z), without overflow for large |z|. */
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
 /** The index of the largest value; the first one on ties (as numpy's argmax); 0 for an empty list. */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;

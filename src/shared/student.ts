@@ -79,6 +79,18 @@ export const TrainJobResult = z
   .readonly();
 export type TrainJobResult = z.output<typeof TrainJobResult>;
 
+/** A project takes one label per document ('single') or any set of them ('multi', issue 16). */
+export type LabelKind = 'single' | 'multi';
+
+/**
+ * Multi-label students: a label's threshold is tuned on the validation documents (to maximise its F1) only when they
+ * hold at least this many of its positives; below that it keeps the global default, 0.5. Chosen before looking at
+ * any test figure, from the F1 curve's noise: a cut fitted to n positives moves the label's recall in steps of 1/n,
+ * and with fewer than 20 one document more or less moves it by more than 5 points, as much as tuning can gain.
+ */
+export const MIN_THRESHOLD_POSITIVES = 20;
+export const DEFAULT_LABEL_THRESHOLD = 0.5;
+
 export type StudentRunState = 'created' | 'running' | 'interrupted' | 'completed' | 'failed' | 'cancelled';
 
 export interface StudentDataSnapshot {
@@ -96,6 +108,8 @@ export interface StudentDataSnapshot {
 export interface StudentRun {
   readonly id: number;
   readonly projectId: number;
+  /** 'multi': independent sigmoid outputs, a label set per document (the project's kind when the run was made). */
+  readonly kind: LabelKind;
   readonly teacherRunId: number | null;
   readonly jobId: number | null;
   readonly architecture: StudentArchitectureName;
@@ -139,10 +153,25 @@ export interface EpochMetrics {
   readonly valTeacherAccuracy: number;
   readonly valTeacherMacroF1: number;
   readonly examplesPerSecond: number;
+  /**
+   * Multi-label runs only (absent otherwise), on the stopping set: micro-F1 and samples-F1 at the global threshold
+   * 0.5 (multilabelMetrics.ts), and micro-F1 on the human-labelled documents. In a multi-label run valMacroF1 is the
+   * macro-F1 over labels, valAccuracy the subset accuracy (whole set right) and valLoss the mean binary
+   * cross-entropy summed over labels.
+   */
+  readonly valMicroF1?: number;
+  readonly valSamplesF1?: number;
+  readonly valHumanMicroF1?: number;
 }
 
 export interface StudentRunDetail extends StudentRun {
   readonly epochs: readonly EpochMetrics[];
+  /**
+   * Multi-label runs: the best model's threshold per label (in `labels` order), tuned on validation when the label
+   * has at least MIN_THRESHOLD_POSITIVES positives there, else DEFAULT_LABEL_THRESHOLD; null for single-label runs
+   * and runs without a model yet.
+   */
+  readonly thresholds: readonly number[] | null;
   readonly checkpoints: ReadonlyArray<{
     readonly epoch: number;
     readonly metric: number | null;
@@ -153,6 +182,7 @@ export interface StudentRunDetail extends StudentRun {
 /** What the Train step shows before a run: data available, teacher run, backend. */
 export interface TrainOverview {
   readonly projectId: number;
+  readonly kind: LabelKind;
   readonly labels: readonly string[];
   readonly teacherRunId: number | null;
   /** The teacher check of that run; when its verdict is 'chance', `defaults.useTeacher` is false (human labels only). */
@@ -177,8 +207,14 @@ export const studentContract = {
   ),
   'student.runs': channel<StudentRun[]>()(ProjectId),
   'student.run': channel<StudentRunDetail>()(RunId),
-  /** Probabilities of the run's best model for a few texts (try it out). */
-  'student.predict': channel<{ labels: readonly string[]; probs: number[][] }>()(
-    RunId.extend({ texts: z.array(z.string().max(100_000)).min(1).max(1000) }),
-  ),
+  /**
+   * Probabilities of the run's best model for a few texts (try it out). Multi-label: independent per-label
+   * probabilities, with `thresholds` (a label applies when its probability is at least its threshold).
+   */
+  'student.predict': channel<{
+    labels: readonly string[];
+    probs: number[][];
+    kind: LabelKind;
+    thresholds: readonly number[] | null;
+  }>()(RunId.extend({ texts: z.array(z.string().max(100_000)).min(1).max(1000) })),
 } as const;

@@ -140,6 +140,8 @@ export function fakeStudentLoader(labels: readonly string[] = ['fair', 'unfair']
       loadedFrom.push(dir);
       return {
         labels,
+        kind: 'single',
+        thresholds: null,
         predict: async (texts) =>
           texts.map((t) => {
             const p = /\bunfair\b/.test(t) ? 0.8 : 0.2;

@@ -88,7 +88,14 @@ describe.each(Object.keys(ARCHITECTURES) as Array<keyof typeof ARCHITECTURES>)(
       rows.begin(0);
       const g = arch.gradients(
         p,
-        { examples, inputs: INPUTS, targets: TARGETS, weights: WEIGHTS, step: 0 },
+        {
+          examples,
+          inputs: INPUTS,
+          targets: TARGETS,
+          weights: WEIGHTS,
+          step: 0,
+          loss: (z, i) => distillLoss(z, TARGETS[i], { alpha: 0.3, temperature: 2 }),
+        },
         rows,
       );
       // TensorFlow.js runs in float32; the pure pass in float64.

@@ -5,7 +5,11 @@ import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { requireId } from '../../cli/args';
 import { checkLines } from '../teacher/cli';
-import { MIN_HUMAN_VALIDATION } from '../../../shared/student';
+import {
+  DEFAULT_LABEL_THRESHOLD,
+  MIN_HUMAN_VALIDATION,
+  MIN_THRESHOLD_POSITIVES,
+} from '../../../shared/student';
 
 /** A validation figure and the documents it is over ('-' when there are none). */
 function people(value: number, count: number): string {
@@ -125,6 +129,12 @@ export const studentCommands: CliCommand[] = [
         off();
       }
       const detail = await core.call('student.run', { runId: run.id });
+      const best = detail.epochs.find((e) => e.epoch === detail.bestEpoch);
+      if (detail.kind === 'multi' && best?.valMicroF1 !== undefined) {
+        io.print(
+          `Multi-label validation at the best epoch (threshold 0.5): macro-F1 ${best.valMacroF1.toFixed(4)}, micro-F1 ${best.valMicroF1.toFixed(4)}, samples-F1 ${(best.valSamplesF1 ?? Number.NaN).toFixed(4)}, subset accuracy ${best.valAccuracy.toFixed(4)}.`,
+        );
+      }
       io.print(
         `Done: best epoch ${detail.bestEpoch} (${detail.settings.metric} ${detail.bestMetric?.toFixed(4)}), model ${detail.modelPath} (${detail.modelBytes} bytes), trained on ${detail.backend ?? '-'}.`,
       );
@@ -165,9 +175,26 @@ export const studentCommands: CliCommand[] = [
             : `Only ${last.valHumanCount} validation documents are labelled by people (fewer than ${MIN_HUMAN_VALIDATION}): the best epoch is chosen on all ${last.valHumanCount + last.valTeacherCount}, teacher labels included.`,
         );
       }
-      for (const e of d.epochs) {
+      if (d.kind === 'multi') {
         io.print(
-          `${String(e.epoch).padStart(5)}  ${e.trainLoss.toFixed(4).padStart(10)}  ${e.valLoss.toFixed(4).padStart(8)}  ${e.valAccuracy.toFixed(4).padStart(7)}  ${e.valMacroF1.toFixed(4).padStart(12)}  ${people(e.valHumanMacroF1, e.valHumanCount).padStart(13)}  ${people(e.valTeacherMacroF1, e.valTeacherCount).padStart(21)}  ${Math.round(e.examplesPerSecond).toString().padStart(10)}${e.epoch === d.bestEpoch ? '  <- best' : ''}`,
+          'Multi-label run: val acc is subset accuracy (whole set right), val macro-F1 is over labels at threshold 0.5, val loss the mean binary cross-entropy.',
+        );
+      }
+      for (const e of d.epochs) {
+        const multi =
+          e.valMicroF1 === undefined
+            ? ''
+            : `  micro-F1 ${e.valMicroF1.toFixed(4)}  samples-F1 ${(e.valSamplesF1 ?? Number.NaN).toFixed(4)}`;
+        io.print(
+          `${String(e.epoch).padStart(5)}  ${e.trainLoss.toFixed(4).padStart(10)}  ${e.valLoss.toFixed(4).padStart(8)}  ${e.valAccuracy.toFixed(4).padStart(7)}  ${e.valMacroF1.toFixed(4).padStart(12)}  ${people(e.valHumanMacroF1, e.valHumanCount).padStart(13)}  ${people(e.valTeacherMacroF1, e.valTeacherCount).padStart(21)}  ${Math.round(e.examplesPerSecond).toString().padStart(10)}${multi}${e.epoch === d.bestEpoch ? '  <- best' : ''}`,
+        );
+      }
+      if (d.thresholds) {
+        io.print(
+          `thresholds (a label applies at or above; tuned on validation with at least ${MIN_THRESHOLD_POSITIVES} positives, else ${DEFAULT_LABEL_THRESHOLD}):`,
+        );
+        d.labels.forEach((l, k) =>
+          io.print(`  ${l.padEnd(24)} ${(d.thresholds?.[k] ?? Number.NaN).toFixed(4)}`),
         );
       }
       return d;

@@ -14,6 +14,7 @@
  *   + (1 - alpha) * (sigmoid(s_k) * (w_k y_k + 1 - y_k) - w_k y_k).
  */
 
+import { sigmoid } from '../../../shared/math';
 import { lossWeights, type LossAndGrad } from './distill';
 
 export interface MultiLabelTarget {
@@ -32,9 +33,7 @@ export interface MultiLabelDistillOptions {
 
 const FLOOR = 1e-12;
 
-export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
+export { sigmoid };
 
 /** log(1 + e^z), without overflow. */
 function softplus(z: number): number {

@@ -1,5 +1,5 @@
 import { mulberry32 } from '../../../shared/random';
-import { distillLoss, type DistillTarget, type LossAndGrad } from './distill';
+import type { DistillTarget, LossAndGrad } from './distill';
 import { featurize } from './featurizer';
 import { FASTTEXT_MODEL, linearLogits, meanEmbedding } from './model';
 import { glorot, type BatchInput, type StudentArchitecture } from './training/architecture';
@@ -31,8 +31,8 @@ export function fastTextGradients<T = DistillTarget>(
     readonly bias: Float32Array;
     readonly dim: number;
   },
-  batch: Omit<BatchInput, 'targets'> & { readonly targets: readonly T[] },
-  lossOf: (logits: Float64Array, target: T) => LossAndGrad,
+  batch: Omit<BatchInput, 'targets' | 'loss'> & { readonly targets: readonly T[] },
+  lossOf: (logits: Float64Array, target: T, example: number) => LossAndGrad,
   rows: RowGrad,
 ): { loss: number; weight: Float64Array; bias: Float64Array } {
   const { dim } = p;
@@ -50,7 +50,7 @@ export function fastTextGradients<T = DistillTarget>(
     const slots = batch.inputs[ex];
     meanEmbedding(slots, identity, p.emb, dim, h);
     linearLogits(h, p.weight, p.bias, logits);
-    const { loss, grad } = lossOf(logits, batch.targets[ex]);
+    const { loss, grad } = lossOf(logits, batch.targets[ex], ex);
     const w = batch.weights[ex];
     batchLoss += w * loss;
     dh.fill(0);
@@ -78,6 +78,7 @@ export const FASTTEXT: StudentArchitecture = {
   name: 'fasttext',
   expectedBackend: () => FASTTEXT_BACKEND,
   initMismatch: () => null,
+  lossFromLoop: true,
   open: ({ settings, labels, featurizer }) => {
     const dim = settings.dim;
     const classes = labels.length;
@@ -98,7 +99,7 @@ export const FASTTEXT: StudentArchitecture = {
         const r = fastTextGradients(
           { emb: params.emb.w, weight: weight.w, bias: bias.w, dim },
           batch,
-          (logits, target) => distillLoss(logits, target, settings),
+          (logits, _target, example) => batch.loss(logits, example),
           rows,
         );
         return { loss: r.loss, dense: { weight: r.weight, bias: r.bias } };

@@ -60,7 +60,12 @@ export const studentFeature: Feature<typeof studentContract> = {
       }
       const predictor = await loadStudent(run.modelPath);
       try {
-        return { labels: predictor.labels, probs: await predictor.predict(input.texts) };
+        return {
+          labels: predictor.labels,
+          probs: await predictor.predict(input.texts),
+          kind: predictor.kind,
+          thresholds: predictor.thresholds,
+        };
       } finally {
         predictor.dispose();
       }

@@ -1,3 +1,4 @@
+import { sigmoid, softmax } from '../../../shared/math';
 import { featurize, tokenSequence, type FeaturizerConfig } from './featurizer';
 import type { TransformerModel } from './transformer';
 
@@ -92,7 +93,39 @@ export interface CnnModel {
   readonly bias: Float32Array;
 }
 
-export type StudentModel = FastTextModel | CnnModel | TransformerModel;
+/**
+ * How a model's outputs are read: absent or 'single', a softmax over the labels (one label per document); 'multi',
+ * an independent sigmoid per label (multi-label projects), label k applying when sigmoid(logit k) >= thresholds[k].
+ */
+export interface ModelHead {
+  readonly kind?: 'single' | 'multi';
+  /** 'multi' only: one threshold per label, in `labels` order. */
+  readonly thresholds?: readonly number[];
+}
+
+export type StudentModel = (FastTextModel | CnnModel | TransformerModel) & ModelHead;
+
+/** The head fields of a description, checked: a multi-label model needs one threshold in [0, 1] per label. */
+export function headOf(d: ModelDescription): ModelHead {
+  if (d.kind !== 'multi') return {};
+  const t = d.thresholds;
+  if (
+    !Array.isArray(t) ||
+    t.length !== d.labels.length ||
+    t.some((x) => typeof x !== 'number' || !(x >= 0 && x <= 1))
+  ) {
+    throw new Error(
+      `model.json's thresholds must be ${d.labels.length} numbers between 0 and 1, one per label.`,
+    );
+  }
+  return { kind: 'multi', thresholds: t };
+}
+
+/** The output probabilities of logits: a softmax (one label per document) or a sigmoid per label (multi-label). */
+export function outputProbabilities(model: ModelHead, logits: ArrayLike<number>): number[] {
+  if (model.kind === 'multi') return Array.from(logits, sigmoid);
+  return Array.from(softmax(logits));
+}
 export type { TransformerModel };
 
 /**
@@ -132,7 +165,7 @@ export function cnnFeatures(
 }
 
 /** What the model.json of a student says besides its tensors (docs/student-model.md). */
-export interface ModelDescription {
+export interface ModelDescription extends ModelHead {
   readonly architecture: string;
   readonly labels: readonly string[];
   readonly featurizer: FeaturizerConfig;

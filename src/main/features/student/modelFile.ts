@@ -41,6 +41,9 @@ export interface ModelJson {
   readonly labels: readonly string[];
   readonly featurizer: FeaturizerConfig;
   readonly dim: number;
+  /** 'multi': independent sigmoid outputs with a threshold per label (multi-label projects); absent: softmax. */
+  readonly kind?: 'multi';
+  readonly thresholds?: readonly number[];
   /** CNN students only. */
   readonly cnn?: ModelDescription['cnn'];
   /** Transformer students only. */
@@ -197,6 +200,7 @@ export function saveModel(
     labels: model.labels,
     featurizer: model.featurizer,
     dim: model.dim,
+    ...(description.kind === 'multi' ? { kind: 'multi' as const, thresholds: description.thresholds } : {}),
     ...(description.cnn ? { cnn: description.cnn } : {}),
     ...(description.transformer ? { transformer: description.transformer } : {}),
     weights: WEIGHTS_BIN,

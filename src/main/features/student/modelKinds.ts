@@ -1,6 +1,7 @@
 import {
   CNN_MODEL,
   FASTTEXT_MODEL,
+  headOf,
   rowLookup,
   type Forward,
   type ModelDescription,
@@ -72,6 +73,7 @@ export function buildModel(
     ...out,
     architecture: kind.name,
     ...sizes,
+    ...headOf(d),
   } as unknown as StudentModel;
 }
 
@@ -96,6 +98,7 @@ export function describeModel(model: StudentModel): ModelDescription {
     labels: model.labels,
     featurizer: model.featurizer,
     dim: model.dim,
+    ...(model.kind === 'multi' ? { kind: 'multi' as const, thresholds: model.thresholds } : {}),
   };
   return kind.section ? { ...base, [kind.section]: kind.sizes(model) } : base;
 }

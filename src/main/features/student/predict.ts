@@ -1,5 +1,5 @@
 import type { StudentPredictor } from './predictor';
-import { softmax } from '../../../shared/math';
+import { outputProbabilities } from './model';
 import { createForward, modelInput } from './modelKinds';
 import { readModel } from './modelFile';
 
@@ -10,9 +10,11 @@ export async function loadStudent(modelDir: string): Promise<StudentPredictor> {
   let disposed = false;
   return {
     labels: model.labels,
+    kind: model.kind === 'multi' ? 'multi' : 'single',
+    thresholds: model.kind === 'multi' ? (model.thresholds ?? null) : null,
     predict: async (texts) => {
       if (disposed) throw new Error('This student model was disposed.');
-      return texts.map((text) => Array.from(softmax(forward(modelInput(model, text)))));
+      return texts.map((text) => outputProbabilities(model, forward(modelInput(model, text))));
     },
     dispose: () => {
       disposed = true;

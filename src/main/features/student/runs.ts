@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EpochMetrics,
+  LabelKind,
   StudentArchitectureName,
   StudentDataSnapshot,
   StudentRun,
@@ -11,16 +12,17 @@ import type {
 } from '../../../shared/student';
 import { STUDENT_ARCHITECTURES, TrainSettings } from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
-import { humanLabels, latestTeacherRun, projectLabels } from '../../core/labels';
+import { humanLabels, humanLabelSets, latestTeacherRun, projectKind, projectLabels } from '../../core/labels';
 import type { Paths } from '../../core/paths';
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { DEFAULT_FEATURIZER } from './featurizer';
-import { readModel, writeFileAtomic } from './modelFile';
+import { MODEL_JSON, readModel, writeFileAtomic } from './modelFile';
 import { ARCHITECTURES } from './architectures';
 import { checkInitModel, type TrainData } from './trainer';
 import { teacherCheck } from '../teacher/check';
-import { buildTrainingSet } from './trainingSet';
+import { buildTrainingSet, type TrainingSet } from './trainingSet';
+import { buildMultiLabelTrainingSet } from './multilabelData';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
 export function expectedBackend(architecture: StudentArchitectureName): string {
@@ -72,7 +74,17 @@ export function initModelPath(db: Db, projectId: number, settings: TrainSettings
 
 /** Creates the run row and freezes its data (runs/student-<id>/data.json). */
 export function createRun(db: Db, paths: Paths, projectId: number, settings: TrainSettings): number {
-  const set = buildTrainingSet(db, projectId, settings);
+  const multi = projectKind(db, projectId) === 'multi';
+  if (multi && !ARCHITECTURES[settings.architecture].lossFromLoop) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `The ${settings.architecture} student trains single-label projects only. Choose the fastText student for ` +
+        'this multi-label project.',
+    );
+  }
+  const set: TrainingSet = multi
+    ? buildMultiLabelTrainingSet(db, projectId, settings)
+    : buildTrainingSet(db, projectId, settings);
   const initFrom = initModelPath(db, projectId, settings);
   if (initFrom) {
     checkInitModel(
@@ -95,6 +107,7 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
       JSON.stringify(set.data.labels),
       JSON.stringify({
         ...set.snapshot,
+        kind: multi ? 'multi' : 'single',
         teacherRunId: set.teacherRunId,
         trainExampleIds: set.trainExampleIds,
         validationExampleIds: set.validationExampleIds,
@@ -156,7 +169,7 @@ interface RunRow {
 }
 
 function toRun(r: RunRow): StudentRun {
-  const snap = parseJson<StudentDataSnapshot>(r.data_snapshot, {
+  const snap = parseJson<StudentDataSnapshot & { kind?: LabelKind }>(r.data_snapshot, {
     trainCount: 0,
     validationCount: 0,
     humanCount: 0,
@@ -168,6 +181,7 @@ function toRun(r: RunRow): StudentRun {
   return {
     id: r.id,
     projectId: r.project_id,
+    kind: snap.kind === 'multi' ? 'multi' : 'single',
     teacherRunId: r.teacher_run_id,
     jobId: r.job_id,
     architecture: (STUDENT_ARCHITECTURES as readonly string[]).includes(r.architecture)
@@ -248,6 +262,9 @@ const EPOCH_METRICS = [
   'examplesPerSecond',
 ] as const;
 
+/** Recorded for multi-label runs only (EpochMetrics). */
+const MULTI_EPOCH_METRICS = ['valMicroF1', 'valSamplesF1', 'valHumanMicroF1'] as const;
+
 export function runEpochs(db: Db, runId: number): EpochMetrics[] {
   const rows = db
     .prepare(
@@ -274,6 +291,7 @@ export function runEpochs(db: Db, runId: number): EpochMetrics[] {
     valTeacherAccuracy: e.valTeacherAccuracy ?? Number.NaN,
     valTeacherMacroF1: e.valTeacherMacroF1 ?? Number.NaN,
     examplesPerSecond: e.examplesPerSecond,
+    ...Object.fromEntries(MULTI_EPOCH_METRICS.filter((m) => m in e).map((m) => [m, e[m]])),
   }));
 }
 
@@ -288,7 +306,21 @@ export function getRunDetail(db: Db, runId: number): StudentRunDetail {
       is_best: number;
     }>
   ).map((c) => ({ epoch: c.epoch, metric: c.metric, isBest: c.is_best === 1 }));
-  return { ...run, epochs: runEpochs(db, runId), checkpoints };
+  return { ...run, epochs: runEpochs(db, runId), checkpoints, thresholds: modelThresholds(run) };
+}
+
+/** A multi-label run's thresholds as its best model holds them (null: single-label, or no readable model yet). */
+function modelThresholds(run: StudentRun): number[] | null {
+  if (run.kind !== 'multi' || !run.modelPath) return null;
+  try {
+    const json = parseJson<{ thresholds?: number[] }>(
+      readFileSync(join(run.modelPath, MODEL_JSON), 'utf8'),
+      {},
+    );
+    return Array.isArray(json.thresholds) ? json.thresholds : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Records one finished epoch (curves, checkpoint rows, best model) in one transaction. */
@@ -326,6 +358,10 @@ export function recordEpoch(
         now,
       );
     }
+    for (const name of MULTI_EPOCH_METRICS) {
+      const value = e[name];
+      if (value !== undefined) insert.run(run.projectId, run.id, e.epoch, 'validation', name, value, now);
+    }
     // The rows name the files the run keeps (trainer pruneRunDir): this epoch's checkpoint and the best one.
     db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND (epoch >= ? OR epoch != ?)').run(
       run.id,
@@ -361,7 +397,8 @@ export function forgetAfter(db: Db, runId: number, epoch: number): void {
 export function trainOverview(db: Db, projectId: number, defaults: TrainSettings): TrainOverview {
   const labels = projectLabels(db, projectId);
   const run = latestTeacherRun(db, projectId);
-  const human = humanLabels(db, projectId);
+  const human: ReadonlyMap<number, unknown> =
+    projectKind(db, projectId) === 'multi' ? humanLabelSets(db, projectId) : humanLabels(db, projectId);
   const ids = db
     .prepare(
       `SELECT id, split FROM examples WHERE project_id = ? AND excluded = 0 AND (split IS NULL OR split IN ('train', 'validation'))`,
@@ -389,6 +426,7 @@ export function trainOverview(db: Db, projectId: number, defaults: TrainSettings
   const check = run ? teacherCheck(db, run.runId) : null;
   return {
     projectId,
+    kind: projectKind(db, projectId),
     labels: labels.map((l) => l.name),
     teacherRunId: run?.runId ?? null,
     teacherCheck: check,

@@ -227,6 +227,8 @@ export function sequenceStudent(
     name,
     expectedBackend: () => TF_BACKEND_LABELS[expectedTfBackend()],
     initMismatch,
+    // The softmax head and its loss are in the TensorFlow.js graph (tfStep): single-label projects only.
+    lossFromLoop: false,
     open: async ({ settings, labels, featurizer }) => {
       const shape = shapeOf(settings, labels.length);
       // Loaded only for these runs: TensorFlow.js and its backend take a moment to load.

@@ -1,11 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIN_HUMAN_VALIDATION, type EpochMetrics, type TrainSettings } from '../../../shared/student';
+import {
+  DEFAULT_LABEL_THRESHOLD,
+  MIN_HUMAN_VALIDATION,
+  MIN_THRESHOLD_POSITIVES,
+  type EpochMetrics,
+  type TrainSettings,
+} from '../../../shared/student';
 import { AppError } from '../../core/errors';
 import { macroF1 } from '../evaluation/metrics';
 import { ARCHITECTURES } from './architectures';
 import { argmax, softmax } from '../../../shared/math';
-import type { DistillTarget } from './distill';
+import { distillLoss, type DistillTarget, type LossAndGrad } from './distill';
+import { multiLabelDistillLoss, sigmoid, type MultiLabelTarget } from './distillMultilabel';
+import { predictSets, setMetrics, tuneThresholds } from '../evaluation/multilabelMetrics';
 import { DEFAULT_FEATURIZER, type FeaturizerConfig } from './featurizer';
 import type { StudentModel } from './model';
 import { createForward } from './modelKinds';
@@ -33,8 +41,14 @@ import { assignSlots, RowGrad, slotsIn } from './training/slots';
  * would.
  */
 
-/** What a run trains on: frozen at run creation (runs/<id>/data.json) so that a resumed run sees the same data. */
-export interface TrainData {
+/**
+ * What a run trains on: frozen at run creation (runs/<id>/data.json) so that a resumed run sees the same data.
+ * A single-label run (no `kind`, as in data saved before multi-label runs existed) or a multi-label one.
+ */
+export type TrainData = SingleLabelData | MultiLabelData;
+
+export interface SingleLabelData {
+  readonly kind?: 'single';
   readonly labels: readonly string[];
   readonly train: ReadonlyArray<{
     readonly text: string;
@@ -49,6 +63,28 @@ export interface TrainData {
     readonly text: string;
     readonly label: number;
     readonly fromTeacher?: boolean;
+  }>;
+}
+
+/**
+ * A multi-label run (issue 16): label sets as sorted class indices ([] is "none of these"), the teacher's
+ * independent per-label probabilities in `labels` order, and the positive weight of each label in the BCE term
+ * (`positiveWeights` of distillMultilabel.ts, from the training documents' human label sets).
+ */
+export interface MultiLabelData {
+  readonly kind: 'multi';
+  readonly labels: readonly string[];
+  readonly positiveWeights: readonly number[];
+  readonly train: ReadonlyArray<{
+    readonly text: string;
+    readonly labels: number[] | null;
+    readonly teacher: number[] | null;
+  }>;
+  /** `fromTeacher`: the set is the labels the teacher gives at least 0.5 (the document has no human label set). */
+  readonly validation: ReadonlyArray<{
+    readonly text: string;
+    readonly labels: number[];
+    readonly fromTeacher: boolean;
   }>;
 }
 
@@ -198,12 +234,17 @@ interface Run {
 export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise<TrainOutcome> {
   const { data, settings } = input;
   const featurizer = input.featurizer ?? DEFAULT_FEATURIZER;
-  const classes = data.labels.length;
   const architecture = ARCHITECTURES[settings.architecture];
   const arch = await architecture.open({ settings, labels: data.labels, featurizer });
   const { slotBucket: buckets, slots: inputs } = assignSlots(data.train.map((e) => arch.featurize(e.text)));
-  const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
-  const weights = exampleWeights(targets, classes, settings.classBalance);
+  const { targets, weights, loss } = lossOfRun(data, settings);
+  if (data.kind === 'multi' && !architecture.lossFromLoop) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `The ${settings.architecture} student trains single-label projects only. Choose the fastText student for ` +
+        'this multi-label project.',
+    );
+  }
 
   const progress: RunProgress = { early: newEarlyStop(), bestModelPath: '', bestModelBytes: 0 };
   const start = startOrResume(input, arch, progress, buckets);
@@ -232,7 +273,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
   const rows = new RowGrad(params.slotBucket.length, settings.dim, maxBatchRows);
   const update = (examples: Uint32Array, step: number, lr: number): number => {
     rows.begin(step);
-    const g = arch.gradients(params, { examples, inputs, targets, weights, step }, rows);
+    const g = arch.gradients(params, { examples, inputs, targets, weights, step, loss }, rows);
     if (!Number.isFinite(g.loss)) return g.loss;
     const [c1, c2] = adamCorrections(step + 1);
     for (const [name] of arch.denseShapes) {
@@ -243,6 +284,51 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     return g.loss;
   };
   return trainEpochs(run, start, update, valInputs);
+}
+
+/**
+ * The per-example loss of a run and the targets and weights it reads. Single-label: `distillLoss` with class weights
+ * (settings.classBalance). Multi-label: `multiLabelDistillLoss` with the data's per-label positive weights (class
+ * imbalance per label replaces class balance: every example weighs 1).
+ */
+function lossOfRun(
+  data: TrainData,
+  settings: TrainSettings,
+): {
+  targets: DistillTarget[];
+  weights: Float64Array;
+  loss: (logits: Float64Array, example: number) => LossAndGrad;
+} {
+  const classes = data.labels.length;
+  if (data.kind === 'multi') {
+    const sets: MultiLabelTarget[] = data.train.map((e) => ({
+      labels: e.labels === null ? null : indicator(e.labels, classes),
+      teacher: e.teacher,
+    }));
+    const opts = {
+      alpha: settings.alpha,
+      temperature: settings.temperature,
+      positiveWeights: data.positiveWeights,
+    };
+    return {
+      targets: data.train.map(() => ({ label: null, teacher: null })),
+      weights: new Float64Array(data.train.length).fill(1),
+      loss: (logits, i) => multiLabelDistillLoss(logits, sets[i], opts),
+    };
+  }
+  const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
+  return {
+    targets,
+    weights: exampleWeights(targets, classes, settings.classBalance),
+    loss: (logits, i) => distillLoss(logits, targets[i], settings),
+  };
+}
+
+/** A label set (class indices) as 0/1 per class. */
+export function indicator(set: readonly number[], classes: number): number[] {
+  const out = new Array<number>(classes).fill(0);
+  for (const c of set) out[c] = 1;
+  return out;
 }
 
 /**
@@ -339,21 +425,23 @@ async function trainEpochs(
   };
 }
 
-/**
- * The end of every epoch: validation metrics, early stopping, the best model folder, the checkpoint (atomically),
- * the report to the caller, then pruning of stale files. Returns whether to stop.
- */
-async function finishEpoch(
-  run: Run,
-  e: { epoch: number; step: number; trainLoss: number; seconds: number; examples: number },
+/** An epoch's validation figures (see EpochMetrics), and for a multi-label run its tuned thresholds. */
+interface Validation {
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  readonly valMacroF1: number;
+  readonly human: { count: number; accuracy: number; macroF1: number };
+  readonly teacher: { count: number; accuracy: number; macroF1: number };
+  readonly multi?: { valMicroF1: number; valSamplesF1: number; valHumanMicroF1: number };
+  readonly thresholds?: number[];
+}
+
+function singleLabelValidation(
+  data: SingleLabelData,
+  forward: (ids: ArrayLike<number>) => Float64Array,
   valInputs: readonly Int32Array[],
-): Promise<boolean> {
-  const { input, progress } = run;
-  const { data, settings, runDir } = input;
+): Validation {
   const classes = data.labels.length;
-  const lr = settings.learningRate;
-  if (!Number.isFinite(e.trainLoss)) throw nanError(lr);
-  const forward = createForward(run.model(false), (slot) => slot);
   const count = data.validation.length;
   const gold = new Int32Array(count);
   const pred = new Int32Array(count);
@@ -374,8 +462,90 @@ async function finishEpoch(
   let valLoss = 0;
   for (let i = 0; i < count; i++) if (!onPeople || byPeople(i)) valLoss += losses[i];
   valLoss /= Math.max(1, stopping.count);
-  const valAccuracy = stopping.accuracy;
-  const valMacroF1 = stopping.macroF1;
+  return { valLoss, valAccuracy: stopping.accuracy, valMacroF1: stopping.macroF1, human, teacher };
+}
+
+/**
+ * A multi-label run's validation: sigmoid outputs, label sets predicted at the global threshold 0.5, and
+ * setMetrics of multilabelMetrics.ts: valMacroF1 = macro-F1 over labels (what `metric: 'macro_f1'`, the default,
+ * stops on), valAccuracy = subset accuracy, valLoss = mean BCE summed over labels (unweighted). The stopping set is
+ * the human-labelled documents when there are at least MIN_HUMAN_VALIDATION, else all (teacher sets at 0.5 on the
+ * rest). Thresholds per label are tuned on the stopping set (`tuneThresholds`, F1, MIN_THRESHOLD_POSITIVES).
+ */
+function multiLabelValidation(
+  data: MultiLabelData,
+  forward: (ids: ArrayLike<number>) => Float64Array,
+  valInputs: readonly Int32Array[],
+): Validation {
+  const classes = data.labels.length;
+  const y = data.validation.map((e) => indicator(e.labels, classes));
+  const scores = valInputs.map((ids) => Array.from(forward(ids), sigmoid));
+  const predicted = predictSets(scores, new Array<number>(classes).fill(DEFAULT_LABEL_THRESHOLD));
+  const rowsWhere = (keep: (i: number) => boolean): number[] => [...y.keys()].filter(keep);
+  const byPeople = (i: number): boolean => !data.validation[i].fromTeacher;
+  const score = (
+    rows: number[],
+  ): { count: number; accuracy: number; macroF1: number; microF1: number; samplesF1: number } => {
+    if (!rows.length) return { count: 0, accuracy: NaN, macroF1: NaN, microF1: NaN, samplesF1: NaN };
+    const m = setMetrics(y, predicted, rows);
+    return {
+      count: rows.length,
+      accuracy: m.subsetAccuracy,
+      macroF1: m.macroF1,
+      microF1: m.microF1,
+      samplesF1: m.samplesF1,
+    };
+  };
+  const humanRows = rowsWhere(byPeople);
+  const human = score(humanRows);
+  const teacher = score(rowsWhere((i) => !byPeople(i)));
+  const stoppingRows = human.count >= MIN_HUMAN_VALIDATION ? humanRows : rowsWhere(() => true);
+  const stopping = score(stoppingRows);
+  let valLoss = 0;
+  for (const i of stoppingRows) {
+    for (let k = 0; k < classes; k++) {
+      const p = Math.min(1 - 1e-12, Math.max(1e-12, scores[i][k]));
+      valLoss -= y[i][k] ? Math.log(p) : Math.log1p(-p);
+    }
+  }
+  valLoss /= Math.max(1, stoppingRows.length);
+  const thresholds = tuneThresholds(
+    stoppingRows.map((i) => y[i]),
+    stoppingRows.map((i) => scores[i]),
+    { target: 'f1' },
+    DEFAULT_LABEL_THRESHOLD,
+    MIN_THRESHOLD_POSITIVES,
+  );
+  return {
+    valLoss,
+    valAccuracy: stopping.accuracy,
+    valMacroF1: stopping.macroF1,
+    human,
+    teacher,
+    multi: { valMicroF1: stopping.microF1, valSamplesF1: stopping.samplesF1, valHumanMicroF1: human.microF1 },
+    thresholds,
+  };
+}
+
+/**
+ * The end of every epoch: validation metrics, early stopping, the best model folder, the checkpoint (atomically),
+ * the report to the caller, then pruning of stale files. Returns whether to stop.
+ */
+async function finishEpoch(
+  run: Run,
+  e: { epoch: number; step: number; trainLoss: number; seconds: number; examples: number },
+  valInputs: readonly Int32Array[],
+): Promise<boolean> {
+  const { input, progress } = run;
+  const { data, settings, runDir } = input;
+  const lr = settings.learningRate;
+  if (!Number.isFinite(e.trainLoss)) throw nanError(lr);
+  const forward = createForward(run.model(false), (slot) => slot);
+  const v =
+    data.kind === 'multi'
+      ? multiLabelValidation(data, forward, valInputs)
+      : singleLabelValidation(data, forward, valInputs);
+  const { valLoss, valAccuracy, valMacroF1, human, teacher } = v;
   const value =
     settings.metric === 'loss' ? valLoss : settings.metric === 'accuracy' ? valAccuracy : valMacroF1;
   if (!Number.isFinite(valLoss)) throw nanError(lr);
@@ -383,12 +553,17 @@ async function finishEpoch(
   const isBest = updateEarlyStop(early, e.epoch, value, settings.metric);
   if (isBest) {
     progress.bestModelPath = join(runDir, modelDirName(e.epoch));
-    progress.bestModelBytes = saveModel(progress.bestModelPath, run.model(true), {
-      ...input.meta,
-      epoch: e.epoch,
-      metric: settings.metric,
-      value,
-    });
+    const head = v.thresholds ? { kind: 'multi' as const, thresholds: v.thresholds } : {};
+    progress.bestModelBytes = saveModel(
+      progress.bestModelPath,
+      { ...run.model(true), ...head },
+      {
+        ...input.meta,
+        epoch: e.epoch,
+        metric: settings.metric,
+        value,
+      },
+    );
   }
   const checkpointPath = join(runDir, checkpointName(e.epoch));
   writeCheckpoint(checkpointPath, run.arch, run.params, {
@@ -411,6 +586,7 @@ async function finishEpoch(
     valTeacherAccuracy: teacher.accuracy,
     valTeacherMacroF1: teacher.macroF1,
     examplesPerSecond: e.examples / Math.max(1e-3, e.seconds),
+    ...v.multi,
     metric: value,
     isBest,
     bestEpoch: early.bestEpoch,

@@ -1,22 +1,21 @@
 /** What a student run trains and validates on: the project's examples, human labels and teacher distributions. */
 import type { StudentDataSnapshot } from '../../../shared/student';
 import { TrainSettings } from '../../../shared/student';
-import { AppError } from '../../core/errors';
-import {
-  humanLabels,
-  latestTeacherRun,
-  projectLabels,
-  teacherDistributions,
-  type LabelRow,
-} from '../../core/labels';
+import { humanLabels, type LabelRow } from '../../core/labels';
 import { type Db } from '../../core/store/db';
 import { argmax } from '../../../shared/math';
-import { type TrainData } from './trainer';
+import type { SingleLabelData, TrainData } from './trainer';
+import {
+  checkTrainingSet,
+  teacherOutputsInProjectOrder,
+  trainingCandidates,
+  trainingLabels,
+} from './trainingSource';
 
 const FEW_EXAMPLES = 5;
 
-export interface TrainingSet {
-  readonly data: TrainData;
+export interface TrainingSet<D extends TrainData = TrainData> {
+  readonly data: D;
   readonly snapshot: StudentDataSnapshot;
   readonly teacherRunId: number | null;
   readonly trainExampleIds: readonly number[];
@@ -29,30 +28,11 @@ function teacherInProjectOrder(
   projectId: number,
   labels: readonly LabelRow[],
 ): { runId: number; dists: Map<number, number[]> } | null {
-  const run = latestTeacherRun(db, projectId);
-  if (!run) return null;
-  const sameSet =
-    run.labels.length === labels.length &&
-    labels.every((l) => run.labels.some((t) => t.id === l.id && t.name === l.name));
-  if (!sameSet) {
-    throw new AppError(
-      'CONFLICT',
-      `The labels changed since teacher run ${run.runId} (it saw: ${run.labels.map((l) => l.name).join(', ')}). ` +
-        'Run the teacher again on the current labels, or train on human labels only.',
-    );
-  }
-  const position = labels.map((l) => run.labels.findIndex((t) => t.id === l.id));
-  const dists = new Map<number, number[]>();
-  for (const [exampleId, probs] of teacherDistributions(db, run.runId)) {
-    if (probs.length !== run.labels.length || probs.some((p) => !Number.isFinite(p) || p < 0)) continue;
+  return teacherOutputsInProjectOrder(db, projectId, labels, (probs) => {
+    if (probs.some((p) => p < 0)) return null;
     const sum = probs.reduce((a, b) => a + b, 0);
-    if (!(sum > 0)) continue;
-    dists.set(
-      exampleId,
-      position.map((p) => probs[p] / sum),
-    );
-  }
-  return { runId: run.runId, dists };
+    return sum > 0 ? probs.map((p) => p / sum) : null;
+  });
 }
 
 /**
@@ -61,24 +41,16 @@ function teacherInProjectOrder(
  * teacher's distribution is dropped for that example. Validation: split 'validation', the human label, else the
  * teacher's top label. The test split and excluded examples are never read.
  */
-export function buildTrainingSet(db: Db, projectId: number, settings: TrainSettings): TrainingSet {
-  const labels = projectLabels(db, projectId);
-  if (labels.length < 2) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'A student needs at least two labels. Add labels in the Data step first.',
-    );
-  }
+export function buildTrainingSet(
+  db: Db,
+  projectId: number,
+  settings: TrainSettings,
+): TrainingSet<SingleLabelData> {
+  const labels = trainingLabels(db, projectId);
   const classOf = new Map(labels.map((l, i) => [l.id, i]));
   const human = humanLabels(db, projectId);
   const teacher = settings.useTeacher ? teacherInProjectOrder(db, projectId, labels) : null;
-  const rows = db
-    .prepare(
-      `SELECT id, text, split FROM examples
-       WHERE project_id = ? AND excluded = 0 AND (split IS NULL OR split IN ('train', 'validation'))
-       ORDER BY id`,
-    )
-    .all(projectId) as Array<{ id: number; text: string; split: string | null }>;
+  const rows = trainingCandidates(db, projectId);
 
   const train: Array<{ text: string; label: number | null; teacher: number[] | null }> = [];
   const validation: Array<{ text: string; label: number; fromTeacher: boolean }> = [];
@@ -111,28 +83,11 @@ export function buildTrainingSet(db: Db, projectId: number, settings: TrainSetti
     train.push({ text: row.text, label, teacher: soft });
     trainExampleIds.push(row.id);
   }
-  if (train.length < 2) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `Only ${train.length} training example(s) have a label${settings.useTeacher ? ' or a teacher answer' : ''}. ` +
-        'Label more examples in the Review step (or run the teacher) before training.',
-    );
-  }
-  if (validation.length === 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'The validation split is empty (or none of its examples has a label). Training needs it to pick the best ' +
-        'epoch: assign some labelled examples to the validation split in the Data step.',
-    );
-  }
-  const warnings: string[] = [];
-  labels.forEach((l, i) => {
-    if (perClass[i] < FEW_EXAMPLES) {
-      warnings.push(
-        `Only ${perClass[i]} training example(s) for "${l.name}": the student will rarely predict it. Label more of them.`,
-      );
-    }
-  });
+  const warnings = checkTrainingSet(
+    { train: train.length, validation: validation.length, perClass },
+    labels,
+    { useTeacher: settings.useTeacher, what: 'a label', few: FEW_EXAMPLES },
+  );
   return {
     data: { labels: labels.map((l) => l.name), train, validation },
     snapshot: {

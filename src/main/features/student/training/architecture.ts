@@ -1,5 +1,5 @@
 import type { StudentArchitectureName, TrainSettings } from '../../../../shared/student';
-import type { DistillTarget } from '../distill';
+import type { DistillTarget, LossAndGrad } from '../distill';
 import type { FeaturizerConfig } from '../featurizer';
 import type { StudentModel } from '../model';
 import type { RowGrad } from './slots';
@@ -20,6 +20,11 @@ export interface StudentArchitecture {
    * Labels, featurizer, architecture and `dim` are checked by the loop.
    */
   initMismatch(model: StudentModel, settings: TrainSettings, which: string): string | null;
+  /**
+   * Whether its head takes the loss the loop gives each batch (`BatchInput.loss`): only such an architecture trains
+   * multi-label projects (independent sigmoid outputs), since the loop then picks the loss for the project's kind.
+   */
+  readonly lossFromLoop: boolean;
   /** Prepares a run (loads its compute backend): once per run, in the training worker. */
   open(spec: RunSpec): Promise<OpenArchitecture>;
 }
@@ -73,7 +78,14 @@ export interface BatchInput {
   readonly examples: Uint32Array;
   /** Every training example's input, as slots (index with `examples`). */
   readonly inputs: readonly Int32Array[];
+  /** Single-label targets (an architecture that computes its own loss reads these; multi-label runs: unused). */
   readonly targets: readonly DistillTarget[];
+  /**
+   * The loss of one training example's logits and its gradient, as the loop defines it for the run: `distillLoss`
+   * (softmax) for a single-label project, `multiLabelDistillLoss` (a sigmoid per label) for a multi-label one.
+   * Not multiplied by the example's weight.
+   */
+  loss(logits: Float64Array, example: number): LossAndGrad;
   /** Every training example's loss weight (class balance). */
   readonly weights: Float64Array;
   /** Optimizer steps before this batch (seeds per-step randomness such as dropout). */

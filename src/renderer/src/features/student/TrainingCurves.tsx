@@ -1,18 +1,26 @@
 import { LineChart } from '@mantine/charts';
-import { SimpleGrid, Stack, Text } from '@mantine/core';
+import { Badge, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { MIN_HUMAN_VALIDATION, type StudentRunDetail } from '../../../../shared/student';
+import {
+  DEFAULT_LABEL_THRESHOLD,
+  MIN_HUMAN_VALIDATION,
+  MIN_THRESHOLD_POSITIVES,
+  type StudentRunDetail,
+} from '../../../../shared/student';
 import { REFERENCE_COLOUR, seriesColour } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
 
 /** Loss and validation metrics per epoch of one run. */
 export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.Element {
   const { t } = useTranslation('student');
+  const multi = run.kind === 'multi';
+  const accuracyName = multi ? t('multi.subsetAccuracy') : t('chart.valAccuracy');
   const data = run.epochs.map((e) => ({
     epoch: e.epoch,
     [t('chart.trainLoss')]: Number(e.trainLoss.toFixed(4)),
     [t('chart.valLoss')]: Number(e.valLoss.toFixed(4)),
-    [t('chart.valAccuracy')]: Number(e.valAccuracy.toFixed(4)),
+    [accuracyName]: Number(e.valAccuracy.toFixed(4)),
+    ...(multi && e.valMicroF1 !== undefined ? { [t('multi.microF1')]: Number(e.valMicroF1.toFixed(4)) } : {}),
     [t('chart.valMacroF1')]: Number(e.valMacroF1.toFixed(4)),
     [t('chart.valHumanMacroF1')]: Number.isFinite(e.valHumanMacroF1)
       ? Number(e.valHumanMacroF1.toFixed(4))
@@ -70,7 +78,8 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
             yAxisProps={{ domain: [0, 1] }}
             series={[
               { name: t('chart.valMacroF1'), color: seriesColour(2) },
-              { name: t('chart.valAccuracy'), color: seriesColour(3) },
+              { name: accuracyName, color: seriesColour(3) },
+              ...(multi ? [{ name: t('multi.microF1'), color: seriesColour(6) }] : []),
               ...(last && last.valTeacherCount > 0
                 ? [
                     { name: t('chart.valHumanMacroF1'), color: seriesColour(4), strokeDasharray: '5 5' },
@@ -81,7 +90,18 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
           />
         </ChartCard>
       </SimpleGrid>
-      {last && (
+      {last && multi && (
+        <Text size="sm" c="dimmed" data-testid="train-last-epoch">
+          {t('multi.lastEpoch', {
+            epoch: last.epoch,
+            macro: fmt(last.valMacroF1),
+            micro: fmt(last.valMicroF1 ?? Number.NaN),
+            samples: fmt(last.valSamplesF1 ?? Number.NaN),
+            subset: fmt(last.valAccuracy),
+          })}
+        </Text>
+      )}
+      {last && !multi && (
         <Text size="sm" c="dimmed" data-testid="train-last-epoch">
           {t('lastEpoch', {
             epoch: last.epoch,
@@ -104,6 +124,49 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
             : t('stoppingOnAll', { min: MIN_HUMAN_VALIDATION })}
         </Text>
       )}
+      {multi && run.thresholds && <Thresholds labels={run.labels} thresholds={run.thresholds} />}
+    </Stack>
+  );
+}
+
+/** A multi-label run's threshold per label, as its best model holds them. */
+function Thresholds({
+  labels,
+  thresholds,
+}: {
+  labels: readonly string[];
+  thresholds: readonly number[];
+}): React.JSX.Element {
+  const { t } = useTranslation('student');
+  return (
+    <Stack gap={4} data-testid="train-thresholds">
+      <Text size="sm" fw={600}>
+        {t('multi.thresholdsTitle')}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {t('multi.thresholdsHelp', { min: MIN_THRESHOLD_POSITIVES })}
+      </Text>
+      <Table withRowBorders={false} verticalSpacing={2}>
+        <Table.Tbody>
+          {labels.map((label, k) => (
+            <Table.Tr key={label} data-testid="train-threshold-row" data-label={label}>
+              <Table.Td>{label}</Table.Td>
+              <Table.Td>
+                <Group gap="xs">
+                  <Text size="sm">{thresholds[k].toFixed(3)}</Text>
+                  <Badge
+                    size="xs"
+                    variant="light"
+                    color={thresholds[k] === DEFAULT_LABEL_THRESHOLD ? 'gray' : 'teal'}
+                  >
+                    {thresholds[k] === DEFAULT_LABEL_THRESHOLD ? t('multi.default') : t('multi.tuned')}
+                  </Badge>
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
     </Stack>
   );
 }

@@ -104,6 +104,17 @@ export const studentI18n = {
       score: 'Score (0 to 1)',
       best: 'Best epoch ({{epoch}})',
     },
+    multi: {
+      lastEpoch:
+        'Epoch {{epoch}} (multi-label, threshold 0.5): macro-F1 {{macro}}, micro-F1 {{micro}}, samples-F1 {{samples}}, subset accuracy {{subset}}. The best epoch is chosen on macro-F1.',
+      subsetAccuracy: 'Subset accuracy (whole set right)',
+      microF1: 'Micro-F1',
+      thresholdsTitle: 'Threshold per label',
+      thresholdsHelp:
+        'A label applies when its probability is at least its threshold. Tuned on validation for the best F1 when the label has at least {{min}} validation documents, otherwise the default 0.5. You can change them in Evaluate.',
+      tuned: 'tuned on validation',
+      default: 'default',
+    },
     validationSources:
       "Validation: {{human}} documents labelled by people (macro-F1 {{humanF1}}), {{teacher}} with only the teacher's label (agreement {{teacherF1}}).",
     stoppingOnPeople: 'The best epoch is chosen on the documents labelled by people.',
@@ -255,6 +266,17 @@ export const studentI18n = {
       loss: '损失',
       score: '得分（0 到 1）',
       best: '最佳轮次（{{epoch}}）',
+    },
+    multi: {
+      lastEpoch:
+        '第 {{epoch}} 轮（多标签，阈值 0.5）：macro-F1 {{macro}}，micro-F1 {{micro}}，samples-F1 {{samples}}，整组准确率 {{subset}}。最佳轮次依据 macro-F1 选择。',
+      subsetAccuracy: '整组准确率（整组标签全对）',
+      microF1: 'Micro-F1',
+      thresholdsTitle: '各标签阈值',
+      thresholdsHelp:
+        '标签的概率不低于其阈值时即判定该标签成立。验证集中至少有 {{min}} 条该标签文档时，按最佳 F1 在验证集上调优，否则使用默认值 0.5。可在评估步骤中修改。',
+      tuned: '已在验证集上调优',
+      default: '默认',
     },
     validationSources:
       '验证集：{{human}} 条由人工标注（macro-F1 {{humanF1}}），{{teacher}} 条只有教师标签（一致性 {{teacherF1}}）。',

@@ -1,0 +1,99 @@
+/**
+ * What single- and multi-label training sets (runs.ts, multilabelData.ts) read alike: the project's labels, the
+ * candidate documents, the latest teacher run in the project's label order, and the checks on what they found.
+ */
+import { AppError } from '../../core/errors';
+import { latestTeacherRun, projectLabels, teacherDistributions, type LabelRow } from '../../core/labels';
+import type { Db } from '../../core/store/db';
+
+/**
+ * The latest teacher run's outputs in the order of the project's labels, each passed through `accept` (which
+ * returns the vector to train on, or null to leave the example without a teacher target); null when the project
+ * has no teacher run. Refuses a run whose label set differs from the project's (its probabilities would mean other
+ * labels). Outputs of the wrong length or with a non-finite value are left out.
+ */
+export function teacherOutputsInProjectOrder(
+  db: Db,
+  projectId: number,
+  labels: readonly LabelRow[],
+  accept: (probs: number[]) => number[] | null,
+): { runId: number; dists: Map<number, number[]> } | null {
+  const run = latestTeacherRun(db, projectId);
+  if (!run) return null;
+  const sameSet =
+    run.labels.length === labels.length &&
+    labels.every((l) => run.labels.some((t) => t.id === l.id && t.name === l.name));
+  if (!sameSet) {
+    throw new AppError(
+      'CONFLICT',
+      `The labels changed since teacher run ${run.runId} (it saw: ${run.labels.map((l) => l.name).join(', ')}). ` +
+        'Run the teacher again on the current labels, or train on human labels only.',
+    );
+  }
+  const position = labels.map((l) => run.labels.findIndex((t) => t.id === l.id));
+  const dists = new Map<number, number[]>();
+  for (const [exampleId, probs] of teacherDistributions(db, run.runId)) {
+    if (probs.length !== run.labels.length || probs.some((p) => !Number.isFinite(p))) continue;
+    const accepted = accept(position.map((p) => probs[p]));
+    if (accepted) dists.set(exampleId, accepted);
+  }
+  return { runId: run.runId, dists };
+}
+
+/** The project's labels, in order; a student needs at least two. */
+export function trainingLabels(db: Db, projectId: number): LabelRow[] {
+  const labels = projectLabels(db, projectId);
+  if (labels.length < 2) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'A student needs at least two labels. Add labels in the Data step first.',
+    );
+  }
+  return labels;
+}
+
+/** The documents a student may train or validate on: not excluded, split 'train', 'validation' or none. */
+export function trainingCandidates(
+  db: Db,
+  projectId: number,
+): Array<{ id: number; text: string; split: string | null }> {
+  return db
+    .prepare(
+      `SELECT id, text, split FROM examples
+       WHERE project_id = ? AND excluded = 0 AND (split IS NULL OR split IN ('train', 'validation'))
+       ORDER BY id`,
+    )
+    .all(projectId) as Array<{ id: number; text: string; split: string | null }>;
+}
+
+/**
+ * Refuses a training set with fewer than two training documents or no validation document, and warns of every
+ * label with fewer than `few` training documents. `what` names a document's target ("a label", "a label set").
+ */
+export function checkTrainingSet(
+  counts: { train: number; validation: number; perClass: readonly number[] },
+  labels: readonly LabelRow[],
+  opts: { useTeacher: boolean; what: string; few: number },
+): string[] {
+  if (counts.train < 2) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Only ${counts.train} training example(s) have ${opts.what}${opts.useTeacher ? ' or a teacher answer' : ''}. ` +
+        'Label more examples in the Review step (or run the teacher) before training.',
+    );
+  }
+  if (counts.validation === 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `The validation split is empty (or none of its examples has ${opts.what}). Training needs it to pick the best ` +
+        'epoch: assign some labelled examples to the validation split in the Data step.',
+    );
+  }
+  return labels.flatMap((l, i) =>
+    counts.perClass[i] < opts.few
+      ? [
+          `Only ${counts.perClass[i]} training example(s) for "${l.name}": the student will rarely predict it. Label more of them.`,
+        ]
+      : [],
+  );
+}
