@@ -68,6 +68,7 @@ export const CHANNEL_ROLES: Readonly<Record<ChannelName, Role>> = {
   'teacher.promptVersions': 'lead',
   'teacher.savePromptVersion': 'lead',
   'teacher.promptDiff': 'lead',
+  'teacher.task': 'lead',
   'teacher.setTask': 'lead',
   'teacher.promptText': 'lead',
   'teacher.trial': 'lead',

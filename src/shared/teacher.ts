@@ -589,6 +589,8 @@ export const teacherContract = {
   ),
   /** Line differences between two versions of one project (older first). */
   'teacher.promptDiff': channel<PromptDiff>()(z.object({ fromId: Id, toId: Id })),
+  /** The project's task description: the text {{task}} is replaced by. */
+  'teacher.task': channel<{ task: string }>()(z.object({ projectId: Id })),
   /** Changes the project's task description: the text {{task}} is replaced by. */
   'teacher.setTask': channel<{ task: string }>()(
     z.object({

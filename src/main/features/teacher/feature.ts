@@ -20,7 +20,13 @@ import { checkEndpoint, endpointRates } from './remote';
 import { getDraft, saveDraft } from './drafts';
 import { originalFileName } from '../../core/jobTitles';
 import { teacherCheck } from './check';
-import { diffPromptVersions, listPromptVersions, savePromptVersion, setProjectTask } from './promptVersions';
+import {
+  diffPromptVersions,
+  listPromptVersions,
+  projectTask,
+  savePromptVersion,
+  setProjectTask,
+} from './promptVersions';
 import { promptText, runTrialJob, startTrial, type TrialParams } from './trial';
 
 export const teacherFeature: Feature<typeof teacherContract> = {
@@ -67,6 +73,7 @@ export const teacherFeature: Feature<typeof teacherContract> = {
     'teacher.promptVersions': (input, ctx) => listPromptVersions(ctx.db, input.projectId),
     'teacher.savePromptVersion': (input, ctx) => savePromptVersion(ctx.db, input),
     'teacher.promptDiff': (input, ctx) => diffPromptVersions(ctx.db, input.fromId, input.toId),
+    'teacher.task': (input, ctx) => ({ task: projectTask(ctx.db, input.projectId) }),
     'teacher.setTask': (input, ctx) => setProjectTask(ctx.db, input.projectId, input.task),
     'teacher.promptText': (input, ctx) => promptText(ctx, input),
     'teacher.trial': (input, ctx) => startTrial(ctx, input),
