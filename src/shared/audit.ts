@@ -25,6 +25,8 @@ export const AUDIT_ACTIONS = [
   'split',
   'teacher.run',
   'teacher.importRun',
+  'prompt_version',
+  'task_edit',
   'assign',
   'adjudicate',
   'user_add',

@@ -6,7 +6,7 @@ import { BatchPredictResult } from './export';
 import type { ErrorCode } from './result';
 import { BulkAcceptResult } from './review';
 import { TrainJobResult } from './student';
-import { TeacherModel, TeacherRunResult } from './teacher';
+import { PromptTrialResult, TeacherModel, TeacherRunResult } from './teacher';
 
 export const JOB_STATES = [
   'queued',
@@ -25,6 +25,7 @@ export const JOB_KINDS = [
   'dataset.searchIndex',
   'teacher.run',
   'teacher.import',
+  'teacher.trial',
   'student.train',
   'export.predict',
   'export.backup',
@@ -61,6 +62,7 @@ export const JOB_RESULTS = {
   'dataset.searchIndex': SearchIndexResult,
   'teacher.run': TeacherRunResult,
   'teacher.import': TeacherModel,
+  'teacher.trial': PromptTrialResult,
   'student.train': TrainJobResult,
   'export.predict': BatchPredictResult,
   'export.backup': BackupResult,

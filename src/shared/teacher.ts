@@ -228,6 +228,8 @@ export interface TeacherRun {
   readonly failedCount: number;
   /** Labelled examples whose text was cut to fit the model's context. */
   readonly truncatedCount: number;
+  /** The saved prompt version the run used, or null for a prompt not saved as a version. */
+  readonly promptVersion: { readonly id: number; readonly number: number; readonly name: string } | null;
   readonly createdAt: string;
 }
 
@@ -351,6 +353,96 @@ export interface TeacherCheck {
   }>;
 }
 
+/** What a prompt version holds, and what can change from one version to the next. */
+export const PROMPT_VERSION_FIELDS = ['template', 'task', 'mode', 'fewShot'] as const;
+export type PromptVersionField = (typeof PROMPT_VERSION_FIELDS)[number];
+
+/** A named prompt saved in a project's prompt lab; never edited: a change is saved as a new version. */
+export interface PromptVersion {
+  readonly id: number;
+  readonly projectId: number;
+  /** 1, 2, 3... within the project. */
+  readonly number: number;
+  readonly name: string;
+  readonly template: string;
+  /** The task description {{task}} is replaced by. */
+  readonly task: string;
+  readonly mode: TeacherMode;
+  readonly fewShot: number;
+  /** Who saved it: the logged-in person in team mode, the local user's name otherwise. */
+  readonly createdBy: string;
+  readonly createdAt: string;
+  /** What differs from the version before it (every field for the first version). */
+  readonly changed: readonly PromptVersionField[];
+}
+
+/** One line of a line diff: kept, added in the newer text, or removed from the older one (1-based line numbers). */
+export interface DiffLine {
+  readonly kind: 'same' | 'added' | 'removed';
+  readonly text: string;
+  readonly oldLine: number | null;
+  readonly newLine: number | null;
+}
+
+export interface PromptDiff {
+  readonly from: PromptVersion;
+  readonly to: PromptVersion;
+  readonly changed: readonly PromptVersionField[];
+  readonly template: readonly DiffLine[];
+  readonly task: readonly DiffLine[];
+}
+
+/** The exact text the teacher reads for one document. */
+export interface PromptText {
+  readonly exampleId: number;
+  /** The user turn: the template with task, labels, few-shot examples and this document's text filled in. */
+  readonly userTurn: string;
+  /**
+   * The whole prompt after the model's chat template, as the model reads it (before the label it scores), and its
+   * length in tokens; null for a remote teacher, whose server applies its own template.
+   */
+  readonly modelText: string | null;
+  readonly tokens: number | null;
+}
+
+const TrialItem = z
+  .object({
+    exampleId: z.number(),
+    text: z.string(),
+    /** The document's human label, or null when it has none. */
+    gold: z.string().nullable(),
+    predicted: z.string().nullable(),
+    confidence: z.number().nullable(),
+    /** Null when there is no human label to compare with (or the model failed). */
+    correct: z.boolean().nullable(),
+    error: z.string().nullable(),
+  })
+  .readonly();
+export type PromptTrialItem = z.output<typeof TrialItem>;
+
+/**
+ * The result of a `teacher.trial` job: a preview of one prompt on a few documents, and the teacher's accuracy on
+ * those of them people labelled (Wilson 95% interval).
+ */
+export const PromptTrialResult = z
+  .object({
+    versionId: z.number().nullable(),
+    versionName: z.string().nullable(),
+    versionNumber: z.number().nullable(),
+    source: z.enum(['picked', 'validation-sample']),
+    items: z.array(TrialItem).readonly(),
+    /** Documents with a human label and a teacher label: what the accuracy is computed on. */
+    scored: z.number(),
+    correct: z.number(),
+    accuracy: z.object({
+      value: z.number().nullable(),
+      low: z.number().nullable(),
+      high: z.number().nullable(),
+    }),
+  })
+  .readonly();
+export type PromptTrialResult = z.output<typeof PromptTrialResult>;
+
 /** Placeholders of the prompt template. {{text}} marks where each example goes, exactly once. */
 export const PROMPT_PLACEHOLDERS = ['{{task}}', '{{labels}}', '{{examples}}', '{{text}}'] as const;
 
@@ -444,6 +536,8 @@ export const teacherContract = {
     PromptInput.extend(ScopeInput.shape).extend({
       exampleIds: z.array(Id).optional(),
       limit: z.number().int().positive().optional(),
+      /** Run a saved prompt version (its template, task, mode and few-shot count replace those given). */
+      promptVersionId: Id.optional(),
     }),
   ),
   'teacher.runs': channel<TeacherRun[]>()(z.object({ projectId: Id })),
@@ -476,6 +570,59 @@ export const teacherContract = {
   ),
   /** Fits the run's temperature on human-labelled validation examples (also done at the end of every run). */
   'teacher.calibrate': channel<CalibrationReport>()(z.object({ runId: Id })),
+  /** The project's saved prompt versions, oldest first. */
+  'teacher.promptVersions': channel<PromptVersion[]>()(z.object({ projectId: Id })),
+  /** Saves the prompt as a new named version (the person saving it is recorded). */
+  'teacher.savePromptVersion': channel<PromptVersion>()(
+    z.object({
+      projectId: Id,
+      name: z
+        .string()
+        .trim()
+        .min(1, 'Give the prompt version a name.')
+        .max(100, 'Keep the name under 100 characters.'),
+      template: z.string().max(20_000),
+      task: z.string().max(5_000, 'Keep the task description under 5,000 characters.'),
+      mode: z.enum(TEACHER_MODES).default('direct'),
+      fewShot: z.number().int().min(0).max(20).default(0),
+    }),
+  ),
+  /** Line differences between two versions of one project (older first). */
+  'teacher.promptDiff': channel<PromptDiff>()(z.object({ fromId: Id, toId: Id })),
+  /** The project's task description: the text {{task}} is replaced by. */
+  'teacher.task': channel<{ task: string }>()(z.object({ projectId: Id })),
+  /** Changes the project's task description: the text {{task}} is replaced by. */
+  'teacher.setTask': channel<{ task: string }>()(
+    z.object({
+      projectId: Id,
+      task: z.string().max(5_000, 'Keep the task description under 5,000 characters.'),
+    }),
+  ),
+  /** The exact text the teacher reads for one document, with this prompt (or a saved version's). */
+  'teacher.promptText': channel<PromptText>()(
+    PromptInput.extend({ exampleId: Id, versionId: Id.optional() }),
+  ),
+  /**
+   * A preview run as a job: the prompt (or a saved version) on documents the person picked, or on a seeded sample of
+   * validation documents people labelled, with the teacher's accuracy on them. The job's result is a PromptTrialResult.
+   */
+  'teacher.trial': channel<Job>()(
+    PromptInput.extend({
+      versionId: Id.optional(),
+      exampleIds: z
+        .array(Id)
+        .min(1, 'Pick at least one document.')
+        .max(100, 'Pick at most 100 documents.')
+        .optional(),
+      sample: z
+        .number()
+        .int()
+        .min(1, 'The sample needs at least one document.')
+        .max(200, 'A preview samples at most 200 documents.')
+        .default(20),
+      sampleSeed: z.number().int().min(0).default(1),
+    }),
+  ),
   /** Probes a remote endpoint (engine, capabilities, chat template) and runs its self-check; refused ones say why. */
   'teacher.checkEndpoint': channel<EndpointCheck>()(Endpoint),
   /** Documents/s and tokens/s of every remote endpoint that worked in the last minute. */

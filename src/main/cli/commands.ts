@@ -5,7 +5,7 @@ import { evaluationCommands } from '../features/evaluation/cli';
 import { exportCommands } from '../features/export/cli';
 import { reviewCommands } from '../features/review/cli';
 import { studentCommands } from '../features/student/cli';
-import { teacherCommands } from '../features/teacher/cli';
+import { promptCommands, teacherCommands } from '../features/teacher/cli';
 import { teamCommands } from '../features/team/cli';
 import { jobCommands, projectCommands } from './builtin';
 import { serveCommand } from './serve';
@@ -18,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...jobCommands,
   ...datasetCommands,
   ...teacherCommands,
+  ...promptCommands,
   ...reviewCommands,
   ...studentCommands,
   ...evaluationCommands,

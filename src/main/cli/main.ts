@@ -67,8 +67,8 @@ function wordIndexes(argv: readonly string[]): number[] {
 }
 
 function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | null {
-  const at = wordIndexes(argv).slice(0, 2);
-  for (const n of [2, 1]) {
+  const at = wordIndexes(argv).slice(0, 3);
+  for (const n of [3, 2, 1]) {
     if (at.length < n) continue;
     const name = at
       .slice(0, n)

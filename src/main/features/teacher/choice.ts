@@ -30,6 +30,8 @@ export interface TeacherChoice {
   readonly modelId?: number;
   readonly endpoints: readonly TeacherEndpoint[];
   readonly template?: string;
+  /** The task description {{task}} is replaced by (default: the project's). */
+  readonly task?: string;
   readonly mode: TeacherMode;
   readonly fewShot: number;
   readonly reasoningBudget: number;
@@ -130,6 +132,7 @@ export function toDistribution(
 export function promptFor(ctx: CoreContext, c: TeacherChoice): BuiltPrompt {
   return buildPrompt(ctx.db, c.projectId, {
     template: c.template,
+    task: c.task,
     fewShot: c.fewShot,
     mode: c.mode,
     reasoningBudget: c.reasoningBudget,
@@ -144,6 +147,8 @@ export interface RunRequest extends TeacherChoice {
   /** A seeded random sample of this many of the chosen examples. */
   readonly sample?: number;
   readonly sampleSeed?: number;
+  /** A saved prompt version to run: its template, task, mode and few-shot count replace the request's. */
+  readonly promptVersionId?: number;
 }
 
 /** The examples a run with this request covers, in order. */

@@ -3,8 +3,11 @@ import { resolve } from 'node:path';
 import type { Request } from '../../../shared/contract';
 import type { MetricInterval } from '../../../shared/evaluation';
 import type {
+  DiffLine,
   EndpointCheck,
   EndpointRate,
+  PromptTrialResult,
+  PromptVersion,
   TeacherCheck,
   TeacherModel,
   TeacherRun,
@@ -13,6 +16,7 @@ import type {
 import { followJob, followJobResult } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
+import { DEFAULT_PROMPT_TEMPLATE } from '../../../shared/teacher';
 
 function positiveId(value: unknown, what: string, hint: string): number {
   const n = Number(value);
@@ -150,9 +154,10 @@ function modelLine(m: TeacherModel): string {
 
 function runLine(r: TeacherRun): string {
   const t = r.calibrationTemperature === null ? '' : `  T=${r.calibrationTemperature.toFixed(2)}`;
+  const version = r.promptVersion ? `  prompt v${r.promptVersion.number} "${r.promptVersion.name}"` : '';
   return (
     `run ${r.id}: ${r.modelName ?? r.modelSha256.slice(0, 16)} ${r.mode}  ${r.outputCount}/${r.targetCount} labelled` +
-    `${r.failedCount ? `, ${r.failedCount} failed` : ''}${t}  (${r.createdAt})`
+    `${r.failedCount ? `, ${r.failedCount} failed` : ''}${t}${version}  (${r.createdAt})`
   );
 }
 
@@ -356,12 +361,28 @@ export const teacherCommands: CliCommand[] = [
   {
     name: 'teacher run',
     summary: 'Label the examples with the teacher as a resumable job',
-    usage: `distillery teacher run PROJECT_ID ${choiceUsage} ${scopeUsage} [--limit N]`,
-    options: { ...choiceOptions, ...scopeOptions, limit: { type: 'string' } },
+    usage: `distillery teacher run PROJECT_ID ${choiceUsage} ${scopeUsage} [--limit N] [--prompt-version ID]\n  --prompt-version runs a saved prompt version (its template, task, mode and few-shot count).`,
+    options: {
+      ...choiceOptions,
+      ...scopeOptions,
+      limit: { type: 'string' },
+      'prompt-version': { type: 'string' },
+    },
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const projectId = positiveId(positionals[0], 'project', 'distillery projects list');
-      const request = { ...choice(projectId, values), ...scope(values) };
+      const request = {
+        ...choice(projectId, values),
+        ...scope(values),
+        promptVersionId:
+          values['prompt-version'] === undefined
+            ? undefined
+            : positiveId(
+                values['prompt-version'],
+                'prompt version',
+                'distillery teacher prompt list PROJECT_ID',
+              ),
+      };
       io.note(`Plan: ${planText(await core.call('teacher.plan', request))}`);
       const { run, job } = await core.call('teacher.run', {
         ...request,
@@ -486,6 +507,202 @@ export const teacherCommands: CliCommand[] = [
           `NLL ${report.before.nll.toFixed(3)} -> ${report.after.nll.toFixed(3)}`,
       );
       return report;
+    },
+  },
+];
+
+const versionLine = (v: PromptVersion): string =>
+  `${String(v.id).padStart(4)}  v${v.number} "${v.name}"  by ${v.createdBy} at ${v.createdAt}  changed: ${v.changed.join(', ')}`;
+
+const diffLines = (lines: readonly DiffLine[]): string[] =>
+  lines.map((l) => `${l.kind === 'added' ? '+' : l.kind === 'removed' ? '-' : ' '} ${l.text}`);
+
+/** A preview run's accuracy in one line. */
+export function trialLine(r: PromptTrialResult): string {
+  const who = r.versionNumber === null ? 'the given prompt' : `v${r.versionNumber} "${r.versionName}"`;
+  const acc =
+    r.accuracy.value === null
+      ? 'no document with a human label to compare with'
+      : `accuracy ${pct(r.accuracy.value)} (95% interval ${pct(r.accuracy.low)}–${pct(r.accuracy.high)}), ${r.correct} of ${r.scored} right`;
+  return `${who} on ${r.items.length} document(s): ${acc}`;
+}
+
+function readText(values: Record<string, unknown>, inline: string, file: string): string | undefined {
+  if (values[file] !== undefined) return readFileSync(resolve(String(values[file])), 'utf8');
+  return values[inline] === undefined ? undefined : String(values[inline]);
+}
+
+/** `distillery teacher prompt ...`: the prompt lab. */
+export const promptCommands: CliCommand[] = [
+  {
+    name: 'teacher prompt list',
+    summary: "List a project's saved prompt versions (who saved each, what changed)",
+    usage: 'distillery teacher prompt list PROJECT_ID',
+    run: async ({ positionals }, io) => {
+      const core = await io.core();
+      const versions = await core.call('teacher.promptVersions', {
+        projectId: positiveId(positionals[0], 'project', 'distillery projects list'),
+      });
+      if (!versions.length)
+        io.print('No prompt versions yet. Save one with "distillery teacher prompt save".');
+      for (const v of versions) io.print(versionLine(v));
+      return versions;
+    },
+  },
+  {
+    name: 'teacher prompt show',
+    summary: 'Show a prompt version; with --document, the exact text the teacher reads for that document',
+    usage: `distillery teacher prompt show VERSION_ID [--document ID ${choiceUsage}]`,
+    options: { ...choiceOptions, document: { type: 'string' } },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const versionId = positiveId(
+        positionals[0],
+        'prompt version',
+        'distillery teacher prompt list PROJECT_ID',
+      );
+      const projectId = (
+        core.db.prepare('SELECT project_id FROM teacher_prompt_versions WHERE id = ?').get(versionId) as
+          { project_id: number } | undefined
+      )?.project_id;
+      if (projectId === undefined) {
+        throw new AppError(
+          'NOT_FOUND',
+          `Prompt version ${versionId} does not exist (see "distillery teacher prompt list PROJECT_ID").`,
+        );
+      }
+      const version = (await core.call('teacher.promptVersions', { projectId })).find(
+        (v) => v.id === versionId,
+      )!;
+      io.print(versionLine(version));
+      if (values.document === undefined) {
+        io.print(`mode ${version.mode}, ${version.fewShot} few-shot example(s)`);
+        io.print(`task: ${version.task || '(none: the project name is used)'}`);
+        io.print('template:');
+        io.print(version.template);
+        return version;
+      }
+      const text = await core.call('teacher.promptText', {
+        ...choice(projectId, values),
+        versionId,
+        exampleId: positiveId(values.document, 'document', 'distillery data browse PROJECT_ID'),
+      });
+      io.print(
+        text.modelText === null
+          ? '(a remote server applies its own chat template to this user turn)'
+          : `${text.tokens} tokens:`,
+      );
+      io.print(text.modelText ?? text.userTurn);
+      return { version, text };
+    },
+  },
+  {
+    name: 'teacher prompt save',
+    summary: 'Save a prompt as a new named version (template, task description, mode, few-shot count)',
+    usage:
+      'distillery teacher prompt save PROJECT_ID --name NAME [--template FILE] [--task TEXT | --task-file FILE] ' +
+      "[--mode direct|reasoning] [--few-shot N]\n  Without --task the project's task description is kept; with it, it becomes the project's.",
+    options: {
+      name: { type: 'string' },
+      template: { type: 'string' },
+      task: { type: 'string' },
+      'task-file': { type: 'string' },
+      mode: { type: 'string' },
+      'few-shot': { type: 'string' },
+    },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const projectId = positiveId(positionals[0], 'project', 'distillery projects list');
+      if (values.name === undefined)
+        throw new AppError('INVALID_INPUT', 'Give the version a name with --name.');
+      const c = choice(projectId, values);
+      const task = readText(values, 'task', 'task-file');
+      if (task !== undefined) await core.call('teacher.setTask', { projectId, task });
+      const current =
+        (
+          core.db.prepare('SELECT task_description FROM projects WHERE id = ?').get(projectId) as
+            { task_description: string } | undefined
+        )?.task_description ?? '';
+      const version = await core.call('teacher.savePromptVersion', {
+        projectId,
+        name: String(values.name),
+        template: c.template ?? DEFAULT_PROMPT_TEMPLATE,
+        task: task ?? current,
+        mode: c.mode,
+        fewShot: c.fewShot,
+      });
+      io.print(`Saved ${versionLine(version)}`);
+      return version;
+    },
+  },
+  {
+    name: 'teacher prompt diff',
+    summary: 'Show the line differences between two prompt versions',
+    usage: 'distillery teacher prompt diff VERSION_ID VERSION_ID',
+    run: async ({ positionals }, io) => {
+      const core = await io.core();
+      const hint = 'distillery teacher prompt list PROJECT_ID';
+      const d = await core.call('teacher.promptDiff', {
+        fromId: positiveId(positionals[0], 'prompt version', hint),
+        toId: positiveId(positionals[1], 'prompt version', hint),
+      });
+      io.print(
+        `v${d.from.number} "${d.from.name}" -> v${d.to.number} "${d.to.name}": ${d.changed.length ? `changed ${d.changed.join(', ')}` : 'no change'}`,
+      );
+      if (d.from.mode !== d.to.mode) io.print(`mode: ${d.from.mode} -> ${d.to.mode}`);
+      if (d.from.fewShot !== d.to.fewShot) io.print(`few-shot: ${d.from.fewShot} -> ${d.to.fewShot}`);
+      if (d.changed.includes('task')) {
+        io.print('task:');
+        for (const line of diffLines(d.task)) io.print(line);
+      }
+      if (d.changed.includes('template')) {
+        io.print('template:');
+        for (const line of diffLines(d.template)) io.print(line);
+      }
+      return d;
+    },
+  },
+  {
+    name: 'teacher prompt preview',
+    summary:
+      "Preview a prompt (or saved version) on a sample of labelled validation documents: the teacher's accuracy",
+    usage:
+      `distillery teacher prompt preview PROJECT_ID [--version ID] ${choiceUsage} [--sample N] [--seed S] [--document ID ...]\n` +
+      '  --document previews the documents given instead of a sample; the same --seed samples the same documents.',
+    options: {
+      ...choiceOptions,
+      version: { type: 'string' },
+      sample: { type: 'string' },
+      seed: { type: 'string' },
+      document: { type: 'string', multiple: true },
+    },
+    run: async ({ positionals, values }, io) => {
+      const core = await io.core();
+      const projectId = positiveId(positionals[0], 'project', 'distillery projects list');
+      const docs = (values.document as string[] | undefined)?.map((d) =>
+        positiveId(d, 'document', 'distillery data browse PROJECT_ID'),
+      );
+      const job = await core.call('teacher.trial', {
+        ...choice(projectId, values),
+        versionId:
+          values.version === undefined
+            ? undefined
+            : positiveId(values.version, 'prompt version', 'distillery teacher prompt list PROJECT_ID'),
+        sample: optionalInt(values.sample, 'sample'),
+        sampleSeed: optionalInt(values.seed, 'seed'),
+        exampleIds: docs,
+      });
+      const r = await followJobResult(core, job, io, 'teacher.trial');
+      for (const item of r.items) {
+        const mark = item.correct === null ? ' ' : item.correct ? '✓' : '✗';
+        const text = item.text.length > 60 ? `${item.text.slice(0, 60)}…` : item.text;
+        io.print(
+          `${mark} ${String(item.exampleId).padStart(6)}  ${(item.predicted ?? item.error ?? '–').padEnd(16)} ` +
+            `(people: ${item.gold ?? '–'})  ${text.replace(/\s+/g, ' ')}`,
+        );
+      }
+      io.print(trialLine(r));
+      return r;
     },
   },
 ];

@@ -20,6 +20,14 @@ import { checkEndpoint, endpointRates } from './remote';
 import { getDraft, saveDraft } from './drafts';
 import { originalFileName } from '../../core/jobTitles';
 import { teacherCheck } from './check';
+import {
+  diffPromptVersions,
+  listPromptVersions,
+  projectTask,
+  savePromptVersion,
+  setProjectTask,
+} from './promptVersions';
+import { promptText, runTrialJob, startTrial, type TrialParams } from './trial';
 
 export const teacherFeature: Feature<typeof teacherContract> = {
   name: 'teacher',
@@ -62,10 +70,18 @@ export const teacherFeature: Feature<typeof teacherContract> = {
     },
     'teacher.checkEndpoint': (input) => checkEndpoint(input),
     'teacher.endpointRates': () => endpointRates(),
+    'teacher.promptVersions': (input, ctx) => listPromptVersions(ctx.db, input.projectId),
+    'teacher.savePromptVersion': (input, ctx) => savePromptVersion(ctx.db, input),
+    'teacher.promptDiff': (input, ctx) => diffPromptVersions(ctx.db, input.fromId, input.toId),
+    'teacher.task': (input, ctx) => ({ task: projectTask(ctx.db, input.projectId) }),
+    'teacher.setTask': (input, ctx) => setProjectTask(ctx.db, input.projectId, input.task),
+    'teacher.promptText': (input, ctx) => promptText(ctx, input),
+    'teacher.trial': (input, ctx) => startTrial(ctx, input),
   },
   // Registered per core (not in `jobs`) because the runners need the core's context, and tests run several cores.
   start: (ctx) => {
     ctx.jobs.register('teacher.run', (ctl: JobControl<TeacherJobParams>) => runTeacherJob(ctx, ctl));
+    ctx.jobs.register('teacher.trial', (ctl: JobControl<TrialParams>) => runTrialJob(ctx, ctl));
     ctx.jobs.register('teacher.import', (ctl: JobControl<ImportParams>) => importModelJob(ctx, ctl));
   },
 };

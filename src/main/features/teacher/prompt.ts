@@ -85,7 +85,7 @@ export interface BuiltPrompt {
 export function buildPrompt(
   db: Db,
   projectId: number,
-  opts: { template?: string; fewShot: number; mode: TeacherMode; reasoningBudget: number },
+  opts: { template?: string; task?: string; fewShot: number; mode: TeacherMode; reasoningBudget: number },
 ): BuiltPrompt {
   const labels = projectLabels(db, projectId);
   checkLabels(labels);
@@ -95,7 +95,8 @@ export function buildPrompt(
     { name: string; task_description: string } | undefined;
   if (!project)
     throw new AppError('NOT_FOUND', `Project ${projectId} does not exist (it may have been deleted).`);
-  const task = project.task_description.trim() || `Classify texts for the project "${project.name}".`;
+  const task =
+    (opts.task ?? project.task_description).trim() || `Classify texts for the project "${project.name}".`;
   const labelList = labels
     .map((l) => `- ${l.name}${l.description.trim() ? `: ${l.description.trim()}` : ''}`)
     .join('\n');

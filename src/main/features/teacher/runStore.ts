@@ -23,6 +23,7 @@ export interface RunRow {
   settings: string;
   calibration_temperature: number | null;
   job_id: number | null;
+  prompt_version_id: number | null;
   created_at: string;
 }
 
@@ -99,6 +100,11 @@ function toRun(db: Db, r: RunRow): TeacherRun {
     outputCount: counts.output,
     failedCount: counts.failed,
     truncatedCount: counts.truncated,
+    promptVersion: r.prompt_version_id
+      ? ((db
+          .prepare('SELECT id, number, name FROM teacher_prompt_versions WHERE id = ?')
+          .get(r.prompt_version_id) as { id: number; number: number; name: string } | undefined) ?? null)
+      : null,
     createdAt: r.created_at,
   };
 }

@@ -9,7 +9,7 @@ import {
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { stableKey, type JobControl } from '../../core/jobs/jobs';
-import { parseJson } from '../../core/store/db';
+import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { audit } from '../../core/audit';
 import { jobTitle } from '../../core/jobTitles';
@@ -27,10 +27,33 @@ import {
   type RunRequest,
 } from './choice';
 import { calibrateRun } from './calibrate';
+import { getPromptVersion, matchingVersion, projectTask } from './promptVersions';
 import { getRun, runCounts, runRow, type StoredSettings } from './runStore';
 
 /** Creates the run (exact prompt, model hash, settings, target examples) and starts its job. */
-export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; job: Job } {
+/** The request with a named prompt version's template, task, mode and few-shot count in place of its own. */
+export function withVersion<T extends RunRequest>(db: Db, req: T): T {
+  if (req.promptVersionId === undefined) return req;
+  const v = getPromptVersion(db, req.promptVersionId);
+  if (v.projectId !== req.projectId) {
+    throw new AppError('INVALID_INPUT', `Prompt version ${v.number} belongs to another project.`);
+  }
+  return { ...req, template: v.template, task: v.task, mode: v.mode, fewShot: v.fewShot };
+}
+
+/** The saved version a run uses: the one it named, else the newest with exactly its prompt (or none). */
+function versionOfRun(db: Db, req: RunRequest): { id: number } | null {
+  if (req.promptVersionId !== undefined) return { id: req.promptVersionId };
+  return matchingVersion(db, req.projectId, {
+    template: req.template ?? DEFAULT_PROMPT_TEMPLATE,
+    task: req.task ?? projectTask(db, req.projectId),
+    mode: req.mode,
+    fewShot: req.fewShot,
+  });
+}
+
+export function startRun(ctx: CoreContext, asked: RunRequest): { run: TeacherRun; job: Job } {
+  const req = withVersion(ctx.db, asked);
   // The same request while its run is still going (a double click, a second window) gets that run back.
   const key = stableKey(req);
   const same = ctx.jobs.active('teacher.run', req.projectId, key);
@@ -58,8 +81,9 @@ export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; 
   const runId = ctx.db.transaction(() => {
     const info = ctx.db
       .prepare(
-        `INSERT INTO teacher_runs (project_id, model_id, model_sha256, mode, prompt_template, labels_snapshot, settings, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO teacher_runs (project_id, model_id, model_sha256, mode, prompt_template, labels_snapshot, settings,
+           prompt_version_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         req.projectId,
@@ -69,6 +93,7 @@ export function startRun(ctx: CoreContext, req: RunRequest): { run: TeacherRun; 
         built.rendered,
         snapshot,
         JSON.stringify(stored),
+        versionOfRun(ctx.db, req)?.id ?? null,
         nowIso(),
       );
     const id = Number(info.lastInsertRowid);

@@ -13,6 +13,7 @@ import { migration012Multilabel } from './012_multilabel';
 import { migration013Team } from './013_team';
 import { migration014Masking } from './014_masking';
 import { migration015AnnotatorLabelSets } from './015_annotator_label_sets';
+import { migration016PromptVersions } from './016_prompt_versions';
 import type { Migration } from './types';
 
 /**
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration013Team,
   migration014Masking,
   migration015AnnotatorLabelSets,
+  migration016PromptVersions,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

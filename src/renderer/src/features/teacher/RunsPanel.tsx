@@ -226,6 +226,18 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
             </Code>
           </Spoiler>
           <Group gap="xs">
+            <Badge
+              variant="light"
+              color={current.promptVersion ? 'blue' : 'gray'}
+              data-testid="teacher-run-version"
+            >
+              {current.promptVersion
+                ? t('lab.runVersion', {
+                    number: current.promptVersion.number,
+                    name: current.promptVersion.name,
+                  })
+                : t('lab.runUnsaved')}
+            </Badge>
             {current.failedCount > 0 && (
               <Badge color="red">{t('failed', { count: current.failedCount })}</Badge>
             )}

@@ -26,6 +26,7 @@ import { JobRow } from '../../components/StatusBar';
 import type { StepProps } from '../../wizard/types';
 import { errorText, ModelLibrary } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
+import { PromptLab } from './PromptLab';
 import { RunsPanel } from './RunsPanel';
 import { DEFAULT_SCOPE, RunScope, scopeRequest, type RunScopeValue } from './RunScope';
 import { endpointRequest, RemoteEndpoints, type EndpointDraft } from './RemoteEndpoints';
@@ -242,6 +243,16 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
 
         <RemoteEndpoints endpoints={endpoints} onChange={setEndpoints} running={running || previewing} />
       </Card>
+
+      <PromptLab
+        choice={choice}
+        ready={ready}
+        onUse={(v) => {
+          setTemplate(v.template);
+          setMode(v.mode);
+          setFewShot(v.fewShot);
+        }}
+      />
 
       {error && (
         <Alert
