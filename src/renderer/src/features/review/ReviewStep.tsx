@@ -80,6 +80,11 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
     setAnnotator(s.annotator);
   };
 
+  const colourOf = useCallback(
+    (labelId: number): string | undefined => state?.labels.find((l) => l.id === labelId)?.color ?? undefined,
+    [state],
+  );
+
   const changed = useCallback((): void => {
     setVersion((v) => v + 1);
     onProjectChanged();
@@ -146,6 +151,8 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
             projectId={projectId}
             annotator={annotator}
             labels={state.labels}
+            kind={state.kind}
+            colourOf={colourOf}
             queue={queue}
             onQueue={openQueue}
             item={item}

@@ -53,7 +53,24 @@ export const reviewI18n = {
     undo: 'Undo',
     skip: 'Skip',
     keysHelp:
-      "Keys: 1–9 or a label's own key choose it · Enter accepts the teacher's label · Backspace or Z undoes · S skips · arrows move",
+      "Keys: the key shown on a label chooses it · Enter accepts the teacher's label · Backspace or Z undoes · S skips · arrows move · / filters the labels",
+    keysHelpMulti:
+      "Keys: the key shown on a label adds it to the set or takes it out · Enter saves the set (an empty set means none of these) · Shift+Enter accepts the teacher's labels · Backspace or Z undoes · S skips · arrows move · / filters the labels",
+    keysMissing: '{{count}} labels have no key: find them with the filter box',
+    filterLabelsMulti: 'Type to filter the labels (press / to get here, Enter adds or removes the first)',
+    filterNone: 'No label matches.',
+    noneOfThese: 'None of these',
+    yourSet: 'Your labels:',
+    saveSet_one: 'Save {{count}} label',
+    saveSet_other: 'Save {{count}} labels',
+    saveNone: 'Save: none of these',
+    acceptTeacherSet: "Accept the teacher's labels",
+    teacherIndependent:
+      "Each bar is the teacher's own probability that the label applies; they need not add up to 100%.",
+    teacherMore: 'Show the other {{count}} labels',
+    teacherFewer: 'Show the top labels only',
+    goldChooseMulti:
+      "Test split: this document's labels are part of the gold standard the student is scored against. Choose them yourself (the labels' keys, then Enter); the teacher's labels cannot be accepted here.",
     docHistory: 'Labels of this document',
     source: {
       import: 'imported',
@@ -217,7 +234,22 @@ export const reviewI18n = {
     undo: '撤销',
     skip: '跳过',
     keysHelp:
-      '按键：1–9 或标签自己的按键选择标签 · Enter 接受教师的标签 · Backspace 或 Z 撤销 · S 跳过 · 方向键移动',
+      '按键：标签上显示的按键选择该标签 · Enter 接受教师的标签 · Backspace 或 Z 撤销 · S 跳过 · 方向键移动 · / 筛选标签',
+    keysHelpMulti:
+      '按键：标签上显示的按键把该标签加入或移出集合 · Enter 保存集合（空集表示“都不是”） · Shift+Enter 接受教师的标签 · Backspace 或 Z 撤销 · S 跳过 · 方向键移动 · / 筛选标签',
+    keysMissing: '{{count}} 个标签没有按键：请用筛选框查找',
+    filterLabelsMulti: '输入以筛选标签（按 / 跳到这里，按 Enter 加入或移出第一个）',
+    filterNone: '没有匹配的标签。',
+    noneOfThese: '都不是',
+    yourSet: '你的标签：',
+    saveSet_other: '保存 {{count}} 个标签',
+    saveNone: '保存：都不是',
+    acceptTeacherSet: '接受教师的标签',
+    teacherIndependent: '每个条形是教师认为该标签适用的概率，各自独立，总和不必为 100%。',
+    teacherMore: '显示其余 {{count}} 个标签',
+    teacherFewer: '只显示最可能的标签',
+    goldChooseMulti:
+      '测试集：此文档的标签属于给学生模型打分的金标准。请自己选择（按标签的按键，再按 Enter）；此处不能接受教师的标签。',
     docHistory: '此文档的标签记录',
     source: {
       import: '导入',
