@@ -100,7 +100,7 @@ describe('Evaluate step (browser mode, real Chromium, a student trained on the d
     scratch = null;
   });
 
-  it('evaluates the student, drills into a confusion cell, sets an operating point and exports a PDF with charts', async () => {
+  it('evaluates the student, drills into a confusion cell, sets an operating point and exports a PDF with charts, and the report in Chinese', async () => {
     session = await openApp();
     const { page, server } = session;
     const { projectId, runId } = await trainDemoStudent(server);
@@ -172,6 +172,15 @@ describe('Evaluate step (browser mode, real Chromium, a student trained on the d
     await reportPath.waitFor({ timeout: 60_000 });
     const pdf = (await reportPath.getAttribute('data-path')) ?? '';
     expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // In Chinese, the report is written in Chinese.
+    await app.setLanguage(page, '简体中文');
+    await page.getByTestId('report-html').click();
+    await expect.poll(() => reportPath.getAttribute('data-path')).toMatch(/-zh-CN\.html$/);
+    const zhReport = readFileSync((await reportPath.getAttribute('data-path')) ?? '', 'utf8');
+    expect(zhReport).toContain('<html lang="zh-CN">');
+    expect(zhReport).toContain('<h2>金标准测试集上的指标</h2>');
+    expect(zhReport).not.toContain('Known limitations');
+    await app.setLanguage(page, 'English');
     if (!hasPoppler) return;
     const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
     for (const title of [

@@ -277,5 +277,10 @@ export const evaluationContract = {
     ProjectId.extend({ studentRunId: z.number().int().positive() }),
   ),
   'evaluation.compare': channel<RunDiff>()(ProjectId.extend({ a: ModelRefSchema, b: ModelRefSchema })),
-  'evaluation.exportReport': channel<ReportFile>()(WithModel.extend({ format: z.enum(['html', 'pdf']) })),
+  'evaluation.exportReport': channel<ReportFile>()(
+    WithModel.extend({
+      format: z.enum(['html', 'pdf']),
+      language: z.enum(['en', 'zh-CN']).optional().describe('Language of the report: en (default) or zh-CN'),
+    }),
+  ),
 } as const;

@@ -361,6 +361,40 @@ describe('comparing runs and the model report', () => {
     );
   });
 
+  it('writes the report in Chinese when asked (HTML lang, every section and table heading), and the PDF too', async () => {
+    await h['evaluation.evaluate'](
+      { projectId: seeded.projectId, model: student(), seed: 42, iterations: 50 },
+      core.ctx,
+    );
+    const html = await h['evaluation.exportReport'](
+      { projectId: seeded.projectId, model: student(), format: 'html', language: 'zh-CN' },
+      core.ctx,
+    );
+    expect(html.fileName).toMatch(/-zh-CN\.html$/);
+    const text = readFileSync(html.path, 'utf8');
+    expect(text).toContain('<html lang="zh-CN">');
+    for (const section of [
+      '预期用途',
+      '数据',
+      '训练',
+      '金标准测试集上的指标',
+      '已知局限',
+      '金标准标签',
+      '可复现性',
+    ])
+      expect(text).toContain(`<h2>${section}</h2>`);
+    expect(text).toContain('<th>精确率</th>');
+    expect(text).toContain('只有 5 篇金标准文档');
+    // No English section heading or table heading is left.
+    for (const english of ['Intended use', 'Known limitations', '<th>precision</th>', 'Labelled documents'])
+      expect(text).not.toContain(english);
+    const pdf = await h['evaluation.exportReport'](
+      { projectId: seeded.projectId, model: student(), format: 'pdf', language: 'zh-CN' },
+      core.ctx,
+    );
+    expect(readFileSync(pdf.path).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
   it('exports a self-contained HTML report and a PDF with the charts', async () => {
     await h['evaluation.evaluate'](
       { projectId: seeded.projectId, model: student(), seed: 42, iterations: 50 },

@@ -157,15 +157,22 @@ export const evaluationCommands: CliCommand[] = [
     name: 'eval report',
     summary: 'Write the model report (HTML or PDF) of an evaluated run',
     usage:
-      'distillery eval report --project ID [--student RUN | --teacher RUN] [--format html|pdf] [--out FILE]',
-    options: { ...MODEL_OPTIONS, format: { type: 'string', default: 'html' }, out: { type: 'string' } },
+      'distillery eval report --project ID [--student RUN | --teacher RUN] [--format html|pdf] [--language en|zh-CN] [--out FILE]',
+    options: {
+      ...MODEL_OPTIONS,
+      format: { type: 'string', default: 'html' },
+      language: { type: 'string', default: 'en' },
+      out: { type: 'string' },
+    },
     run: async ({ values }, io) => {
       const format = values.format === 'pdf' ? 'pdf' : values.format === 'html' ? 'html' : null;
       if (!format) throw new AppError('INVALID_INPUT', 'The format is html or pdf (--format).');
+      const language = values.language === 'zh-CN' ? 'zh-CN' : values.language === 'en' ? 'en' : null;
+      if (!language) throw new AppError('INVALID_INPUT', 'The report language is en or zh-CN (--language).');
       const core = await io.core();
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
-      const file = await core.call('evaluation.exportReport', { projectId, model, format });
+      const file = await core.call('evaluation.exportReport', { projectId, model, format, language });
       let path = file.path;
       if (typeof values.out === 'string') {
         path = resolve(values.out);

@@ -75,7 +75,8 @@ export function evaluationHandlers(load: StudentLoader): Feature<typeof evaluati
         throw new AppError('INVALID_INPUT', 'Choose two different runs to compare.');
       return compareRuns(ctx.db, input.projectId, input.a, input.b);
     },
-    'evaluation.exportReport': (input, ctx) => exportReport(ctx, input.projectId, input.model, input.format),
+    'evaluation.exportReport': (input, ctx) =>
+      exportReport(ctx, input.projectId, input.model, input.format, input.language ?? 'en'),
   };
 }
 

@@ -19,6 +19,7 @@ import {
 } from './charts';
 import { modelInfo, parseThreshold, requireEvaluation, teacherOf, type ModelInfo } from './evaluate';
 import { renderPdf } from './pdf';
+import { REPORT_TEXT, type ReportLanguage, type ReportText } from './reportText';
 
 /** Fewer gold documents than this in a class and its scores are too noisy to trust (a known limitation). */
 export const LOW_SUPPORT = 30;
@@ -38,6 +39,8 @@ export interface ReportSection {
 
 /** Everything in a model report, independent of its format: HTML and PDF are drawn from this. */
 export interface ReportModel {
+  /** The HTML lang attribute of the language it is written in (en when not said). */
+  readonly lang?: string;
   readonly title: string;
   readonly subtitle: string;
   readonly sections: readonly ReportSection[];
@@ -47,10 +50,10 @@ function num(v: number | null, digits = 3): string {
   return v === null ? '—' : v.toFixed(digits);
 }
 
-function withCi(m: MetricInterval): string {
-  if (m.value === null) return '— (undefined)';
+function withCi(m: MetricInterval, w: ReportText): string {
+  if (m.value === null) return w.undefinedValue;
   if (m.low === null || m.high === null) return num(m.value);
-  return `${num(m.value)} (95% CI ${num(m.low)}–${num(m.high)})`;
+  return w.ci(num(m.value), num(m.low), num(m.high));
 }
 
 function bytes(n: number | null): string {
@@ -61,7 +64,7 @@ function bytes(n: number | null): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-function dataSection(db: Db, projectId: number): ReportSection {
+function dataSection(db: Db, projectId: number, w: ReportText): ReportSection {
   const labels = projectLabels(db, projectId);
   const splits = ['train', 'validation', 'test'] as const;
   const perSplit = splits.map((s) =>
@@ -75,7 +78,7 @@ function dataSection(db: Db, projectId: number): ReportSection {
     ...perSplit.map((m) => String([...m.values()].filter((id) => id === l.id).length)),
   ]);
   countRows.push([
-    'documents (labelled or not)',
+    w.documentsAnyLabel,
     ...splits.map((s) => String(totals.find((t) => t.split === s)?.n ?? 0)),
   ]);
   const sources = db
@@ -99,16 +102,18 @@ function dataSection(db: Db, projectId: number): ReportSection {
     .prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND original_text IS NOT NULL')
     .get(projectId) as { n: number };
   return {
-    title: 'Data',
+    title: w.data,
     paragraphs: [
-      `Human labels per label and split (the test split is the gold set). ${changed.n} documents were changed by cleaning; ` +
-        `${cleaning.reduce((a, c) => a + c.n, 0)} were excluded.`,
+      w.dataParagraph(
+        changed.n,
+        cleaning.reduce((a, c) => a + c.n, 0),
+      ),
     ],
     tables: [
-      { title: 'Labelled documents', head: ['label', 'train', 'validation', 'test'], rows: countRows },
+      { title: w.labelledDocuments, head: w.headLabelSplits, rows: countRows },
       {
-        title: 'Sources',
-        head: ['file', 'format', 'rows', 'skipped', 'imported'],
+        title: w.sources,
+        head: w.headSources,
         rows: sources.map((s) => [
           s.name,
           s.format,
@@ -118,25 +123,25 @@ function dataSection(db: Db, projectId: number): ReportSection {
         ]),
       },
       {
-        title: 'Cleaning',
-        head: ['reason excluded', 'documents'],
-        rows: cleaning.length ? cleaning.map((c) => [c.reason, String(c.n)]) : [['none', '0']],
+        title: w.cleaning,
+        head: w.headCleaning,
+        rows: cleaning.length ? cleaning.map((c) => [c.reason, String(c.n)]) : [[w.none, '0']],
       },
     ],
     charts: [],
   };
 }
 
-function settingsTable(title: string, info: ModelInfo): ReportTable {
+function settingsTable(title: string, info: ModelInfo, w: ReportText): ReportTable {
   // Keys as words ('learningRate' → 'Learning rate'), not the stored camelCase.
   return {
     title,
-    head: ['setting', 'value'],
+    head: w.headSetting,
     rows: Object.entries(info.settings).map(([k, v]) => [humanizeKey(k), v]),
   };
 }
 
-function trainingSection(db: Db, projectId: number, info: ModelInfo): ReportSection {
+function trainingSection(db: Db, projectId: number, info: ModelInfo, w: ReportText): ReportSection {
   const rows = db
     .prepare(
       `SELECT name, epoch, value FROM metrics WHERE student_run_id = ? AND kind != 'eval' AND epoch IS NOT NULL
@@ -157,52 +162,45 @@ function trainingSection(db: Db, projectId: number, info: ModelInfo): ReportSect
         { best_epoch: number | null } | undefined
     )?.best_epoch ?? null;
   return {
-    title: 'Training',
-    paragraphs: [
-      series.length
-        ? 'Curves recorded per epoch during training.'
-        : 'No per-epoch curves were recorded for this run.',
-    ],
+    title: w.training,
+    paragraphs: [series.length ? w.curves : w.noCurves],
     tables: [
-      settingsTable('Training settings', info),
+      settingsTable(w.trainingSettings, info, w),
       ...(teacherRunId !== null
-        ? [settingsTable('Teacher', modelInfo(db, projectId, { kind: 'teacher', runId: teacherRunId }))]
+        ? [settingsTable(w.teacher, modelInfo(db, projectId, { kind: 'teacher', runId: teacherRunId }), w)]
         : []),
     ],
     charts: [
-      ...(losses.length ? [epochScene('Training loss', losses, 'loss', bestEpoch)] : []),
-      ...(scores.length ? [epochScene('Validation scores', scores, 'score', bestEpoch)] : []),
+      ...(losses.length ? [epochScene(w.trainingLoss, losses, w.axisLoss, bestEpoch)] : []),
+      ...(scores.length ? [epochScene(w.validationScores, scores, w.axisScore, bestEpoch)] : []),
     ],
   };
 }
 
-function metricsSection(e: EvaluationResult): ReportSection {
+function metricsSection(e: EvaluationResult, w: ReportText): ReportSection {
+  const m = w.metricNames;
   return {
-    title: 'Metrics on the gold test set',
-    paragraphs: [
-      `${e.n} gold documents evaluated` +
-        (e.missing ? ` (${e.missing} gold documents had no prediction and are not counted)` : '') +
-        `. Intervals: percentile bootstrap, ${e.iterations} resamples, seed ${e.seed}.`,
-    ],
+    title: w.metrics,
+    paragraphs: [w.metricsParagraph(e.n, e.missing, e.iterations, e.seed)],
     tables: [
       {
-        title: 'Overall',
-        head: ['metric', 'value'],
+        title: w.overall,
+        head: w.headMetric,
         rows: [
-          ['accuracy', withCi(e.accuracy)],
-          ['macro F1', withCi(e.macroF1)],
-          ['micro F1', withCi(e.microF1)],
-          ['weighted F1', withCi(e.weightedF1)],
-          ["Cohen's kappa (vs gold)", withCi(e.kappa)],
-          ['macro ROC AUC (one-vs-rest)', num(e.macroAuc)],
-          ['expected calibration error', num(e.ece)],
-          ['model size', bytes(e.modelBytes)],
-          ['latency per document', e.latencyMsPerDoc === null ? '—' : `${e.latencyMsPerDoc.toFixed(3)} ms`],
+          [m.accuracy, withCi(e.accuracy, w)],
+          [m.macroF1, withCi(e.macroF1, w)],
+          [m.microF1, withCi(e.microF1, w)],
+          [m.weightedF1, withCi(e.weightedF1, w)],
+          [m.kappa, withCi(e.kappa, w)],
+          [m.auc, num(e.macroAuc)],
+          [m.ece, num(e.ece)],
+          [m.size, bytes(e.modelBytes)],
+          [m.latency, e.latencyMsPerDoc === null ? '—' : `${e.latencyMsPerDoc.toFixed(3)} ms`],
         ],
       },
       {
-        title: 'Per class',
-        head: ['label', 'precision', 'recall', 'F1', 'support', 'ROC AUC', 'avg precision'],
+        title: w.perClass,
+        head: w.headPerClass,
         rows: e.perClass.map((c) => [
           c.label,
           num(c.precision),
@@ -217,9 +215,9 @@ function metricsSection(e: EvaluationResult): ReportSection {
     charts: [
       confusionScene(e.labels, e.confusion, e.confusionNormalized),
       curveScene(
-        `ROC one-vs-rest (macro AUC ${num(e.macroAuc)})`,
-        'false positive rate',
-        'recall',
+        w.roc(num(e.macroAuc)),
+        w.falsePositiveRate,
+        w.recall,
         e.perClass.map((c) => ({
           name: `${c.label} (AUC ${num(c.auc)})`,
           points: (c.roc ?? []).map((p) => [p.x, p.y] as const),
@@ -227,9 +225,9 @@ function metricsSection(e: EvaluationResult): ReportSection {
         { diagonal: true },
       ),
       curveScene(
-        'Precision-recall',
-        'recall',
-        'precision',
+        w.precisionRecall,
+        w.recall,
+        w.precision,
         e.perClass.map((c) => ({
           name: `${c.label} (AP ${num(c.averagePrecision)})`,
           points: (c.pr ?? []).map((p) => [p.x, p.y] as const),
@@ -242,7 +240,7 @@ function metricsSection(e: EvaluationResult): ReportSection {
   };
 }
 
-function goldAnnotators(db: Db, projectId: number): ReportTable {
+function goldAnnotators(db: Db, projectId: number, w: ReportText): ReportTable {
   const gold = goldLabels(db, projectId);
   const rows = db
     .prepare(
@@ -252,13 +250,19 @@ function goldAnnotators(db: Db, projectId: number): ReportTable {
     )
     .all(projectId) as Array<{ annotator: string; source: string; n: number }>;
   return {
-    title: `Who labelled the gold set (${gold.size} documents)`,
-    head: ['annotator', 'how', 'documents'],
-    rows: rows.map((r) => [r.annotator, r.source === 'import' ? 'imported label' : r.source, String(r.n)]),
+    title: w.goldAnnotators(gold.size),
+    head: w.headAnnotators,
+    rows: rows.map((r) => [r.annotator, r.source === 'import' ? w.importedLabel : r.source, String(r.n)]),
   };
 }
 
-export function buildReport(db: Db, projectId: number, ref: ModelRef): ReportModel {
+export function buildReport(
+  db: Db,
+  projectId: number,
+  ref: ModelRef,
+  language: ReportLanguage = 'en',
+): ReportModel {
+  const w = REPORT_TEXT[language];
   const project = db
     .prepare('SELECT name, description, task_description FROM projects WHERE id = ?')
     .get(projectId) as { name: string; description: string; task_description: string } | undefined;
@@ -268,51 +272,55 @@ export function buildReport(db: Db, projectId: number, ref: ModelRef): ReportMod
   const lowSupport = e.perClass.filter((c) => c.support < LOW_SUPPORT);
   const threshold = parseThreshold(info.thresholdJson);
   const limitations = [
-    ...lowSupport.map(
-      (c) =>
-        `Class "${c.label}" has only ${c.support} gold documents (fewer than ${LOW_SUPPORT}): its scores are uncertain; see the intervals.`,
-    ),
-    'The model was evaluated only on documents like those in the test split; other kinds of documents may fare worse.',
-    'The model gives probabilities, not certainty: a person should check decisions that matter.',
+    ...lowSupport.map((c) => w.lowSupport(c.label, c.support, LOW_SUPPORT)),
+    w.limitationSplit,
+    w.limitationProbabilities,
   ];
-  if (e.missing > 0)
-    limitations.push(`${e.missing} gold documents had no prediction and were not evaluated.`);
+  if (e.missing > 0) limitations.push(w.limitationMissing(e.missing));
   const sections: ReportSection[] = [
     {
-      title: 'Intended use',
+      title: w.intendedUse,
       paragraphs: [
-        project.task_description || 'No task description was written for this project.',
+        project.task_description || w.noTask,
         project.description,
-        `Labels: ${e.labels.join(', ')}.`,
+        w.labels(e.labels.join(', ')),
         threshold
-          ? `Operating point: predict "${threshold.label}" when its probability is at least ${threshold.threshold.toFixed(3)} ` +
-            `(chosen by ${threshold.by} ${threshold.by === 'threshold' ? '' : `target ${threshold.target}`}).`
-          : 'Operating point: the most probable label (no threshold saved).',
+          ? w.operatingPoint(
+              threshold.label,
+              threshold.threshold.toFixed(3),
+              threshold.by === 'threshold' ? threshold.by : `${threshold.by} ${threshold.target}`,
+            )
+          : w.operatingDefault,
       ].filter((p) => p.length > 0),
       tables: [],
       charts: [],
     },
-    dataSection(db, projectId),
+    dataSection(db, projectId, w),
     ref.kind === 'student'
-      ? trainingSection(db, projectId, info)
-      : { title: 'Teacher', paragraphs: [], tables: [settingsTable('Teacher run', info)], charts: [] },
-    metricsSection(e),
-    { title: 'Known limitations', paragraphs: limitations, tables: [], charts: [] },
-    { title: 'Gold labels', paragraphs: [], tables: [goldAnnotators(db, projectId)], charts: [] },
+      ? trainingSection(db, projectId, info, w)
+      : { title: w.teacher, paragraphs: [], tables: [settingsTable(w.teacherRun, info, w)], charts: [] },
+    metricsSection(e, w),
+    { title: w.knownLimitations, paragraphs: limitations, tables: [], charts: [] },
+    { title: w.goldLabels, paragraphs: [], tables: [goldAnnotators(db, projectId, w)], charts: [] },
     {
-      title: 'Reproducibility',
+      title: w.reproducibility,
       paragraphs: [
-        `Evaluation ${e.id} of ${e.modelName}, computed ${e.createdAt} by Distillery ${APP_VERSION}. ` +
-          `Re-run with "distillery eval run --project ${projectId} --${ref.kind} ${ref.runId} --seed ${e.seed} ` +
-          `--iterations ${e.iterations}" to reproduce every figure.`,
+        w.reproduce(
+          e.id,
+          e.modelName,
+          e.createdAt,
+          APP_VERSION,
+          `distillery eval run --project ${projectId} --${ref.kind} ${ref.runId} --seed ${e.seed} --iterations ${e.iterations}`,
+        ),
       ],
       tables: [],
       charts: [],
     },
   ];
   return {
-    title: `Model report: ${info.name}`,
-    subtitle: `Project "${project.name}" · evaluated ${e.createdAt}`,
+    lang: w.htmlLang,
+    title: w.title(info.name),
+    subtitle: w.subtitle(project.name, e.createdAt),
     sections,
   };
 }
@@ -339,7 +347,7 @@ export function renderHtml(report: ReportModel): string {
     })
     .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="${escapeHtml(report.lang ?? 'en')}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(report.title)}</title>
 <style>
@@ -361,11 +369,13 @@ export async function exportReport(
   projectId: number,
   ref: ModelRef,
   format: 'html' | 'pdf',
+  language: ReportLanguage = 'en',
 ): Promise<ReportFile> {
-  const report = buildReport(ctx.db, projectId, ref);
+  const report = buildReport(ctx.db, projectId, ref, language);
   const data =
     format === 'html' ? Buffer.from(renderHtml(report), 'utf8') : Buffer.from(await renderPdf(report));
-  const fileName = `model-report-project${projectId}-${ref.kind}${ref.runId}.${format}`;
+  const suffix = language === 'en' ? '' : `-${language}`;
+  const fileName = `model-report-project${projectId}-${ref.kind}${ref.runId}${suffix}.${format}`;
   const path = join(ctx.paths.exports, fileName);
   // Written beside and renamed: a full disk or a crash never leaves half a report under the real name.
   const tmp = `${path}.tmp-${process.pid}`;

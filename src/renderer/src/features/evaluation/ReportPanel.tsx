@@ -19,13 +19,18 @@ function download(fileName: string, mimeType: string, base64: string): void {
 
 /** The evaluation report as HTML or PDF: saved in the exports folder and downloaded. */
 export function ReportPanel({ projectId, model }: { projectId: number; model: ModelRef }): React.JSX.Element {
-  const { t } = useTranslation('evaluation');
+  const { t, i18n } = useTranslation('evaluation');
   const [busy, setBusy] = useState<'html' | 'pdf' | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const run = async (format: 'html' | 'pdf'): Promise<void> => {
     setBusy(format);
     try {
-      const f = await call('evaluation.exportReport', { projectId, model, format });
+      const f = await call('evaluation.exportReport', {
+        projectId,
+        model,
+        format,
+        language: i18n.language.startsWith('zh') ? 'zh-CN' : 'en',
+      });
       setSaved(f.path);
       download(f.fileName, f.mimeType, f.base64);
     } catch (e) {
