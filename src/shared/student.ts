@@ -13,47 +13,94 @@ export type StoppingMetric = (typeof STOPPING_METRICS)[number];
 
 /** The training form. Defaults are what a person gets without touching anything. */
 export const TrainSettings = z.object({
-  architecture: z.enum(STUDENT_ARCHITECTURES).default('fasttext'),
+  architecture: z
+    .enum(STUDENT_ARCHITECTURES)
+    .default('fasttext')
+    .describe('Student: fastText-style, CNN or tiny transformer (the last two train with TensorFlow.js)'),
   /** Use the latest teacher run's soft labels; false = "human labels only". */
   useTeacher: z.boolean().default(true),
-  temperature: z.number().min(0.5, 'The temperature must be at least 0.5.').max(20).default(2),
-  alpha: z.number().min(0).max(1).default(0.5),
-  learningRate: z.number().positive('The learning rate must be above 0.').max(1).default(0.01),
-  batchSize: z.number().int().min(1).max(1024).default(32),
-  maxEpochs: z.number().int().min(1).max(200).default(20),
-  patience: z.number().int().min(1).max(50).default(3),
-  metric: z.enum(STOPPING_METRICS).default('macro_f1'),
+  temperature: z
+    .number()
+    .min(0.5, 'The temperature must be at least 0.5.')
+    .max(20)
+    .default(2)
+    .describe("Softens the teacher's answers before the student learns them"),
+  alpha: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("Weight of the teacher's answers against the human labels"),
+  learningRate: z
+    .number()
+    .positive('The learning rate must be above 0.')
+    .max(1)
+    .default(0.01)
+    .describe('Step size of the optimizer'),
+  batchSize: z.number().int().min(1).max(1024).default(32).describe('Examples per optimizer step'),
+  maxEpochs: z.number().int().min(1).max(200).default(20).describe('Passes over the training data at most'),
+  patience: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(3)
+    .describe('Epochs without improvement before training stops'),
+  metric: z
+    .enum(STOPPING_METRICS)
+    .default('macro_f1')
+    .describe('Validation figure that chooses the best epoch'),
   seed: z
     .number()
     .int()
     .min(0)
     .max(2 ** 31 - 1)
-    .default(42),
+    .default(42)
+    .describe('Random seed (the same seed trains the same model)'),
   /** Embedding size (both students). */
-  dim: z.number().int().min(4).max(256).default(32),
+  dim: z.number().int().min(4).max(256).default(32).describe('Embedding size'),
   /** CNN student: convolution filters (features it looks for). */
-  filters: z.number().int().min(4).max(512).default(64),
+  filters: z.number().int().min(4).max(512).default(64).describe('CNN: convolution filters'),
   /** CNN student: how many consecutive words each filter reads. */
-  kernelSize: z.number().int().min(1).max(7).default(3),
+  kernelSize: z.number().int().min(1).max(7).default(3).describe('CNN: consecutive words each filter reads'),
   /**
    * CNN and transformer students: the fraction of pooled features dropped at random at each training step
    * (dropout), against overfitting. Prediction uses all of them.
    */
-  dropout: z.number().min(0).max(0.9).default(0.5),
+  dropout: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .default(0.5)
+    .describe('CNN and transformer: share of pooled features dropped at each step'),
   /** CNN and transformer students: words read per text (the rest is ignored). */
-  maxTokens: z.number().int().min(8).max(4096).default(256),
+  maxTokens: z
+    .number()
+    .int()
+    .min(8)
+    .max(4096)
+    .default(256)
+    .describe('CNN and transformer: words read per text'),
   /**
    * Learning rate over training: 'linear' decays it from learningRate to 0 over maxEpochs epochs (as fastText
    * does), by optimizer step, so a resumed run continues the same schedule; 'constant' keeps it.
    */
-  lrSchedule: z.enum(LR_SCHEDULES).default('linear'),
+  lrSchedule: z
+    .enum(LR_SCHEDULES)
+    .default('linear')
+    .describe('Learning rate over training: decays to 0 (linear) or stays'),
   /**
    * Class weights in the loss, for imbalanced data and a macro-averaged stopping metric: an example of class c
    * weighs (n / (K * n_c)) ^ classBalance, normalised to a mean of 1 over the training examples (n examples, K
    * classes present, n_c of class c: its human label, else the teacher's top label). 0 = unweighted, 1 = fully
    * balanced, 0.5 (default) = the square root of the balanced weight.
    */
-  classBalance: z.number().min(0).max(1).default(0.5),
+  classBalance: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('Class weights against imbalance: 0 none, 1 fully balanced'),
   /**
    * Start from the best model of this earlier run (same project, labels and featurizer) instead of from scratch:
    * its embedding rows and head initialise the new run. Absent = from scratch.

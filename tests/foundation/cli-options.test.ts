@@ -113,3 +113,38 @@ describe('distillery data on the command line', () => {
     expect(JSON.parse(split.stdout)).toMatchObject({ total: 0 });
   }, 180_000);
 });
+
+describe('distillery train on the command line', () => {
+  it('"train --help" prints the training options from the settings schema, and no other command\'s', () => {
+    const help = cli('train', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(
+      /--epochs N +Passes over the training data at most \(a whole number, 1 to 200, default 20\)/,
+    );
+    expect(help.stdout).toMatch(
+      /--architecture fasttext\|cnn\|transformer +Student: .*\(default "?fasttext"?\)/,
+    );
+    expect(help.stdout).toMatch(/--learning-rate N +Step size of the optimizer \(at most 1, default 0\.01\)/);
+    for (const flag of [
+      '--human-only',
+      '--use-teacher',
+      '--from-run RUN_ID',
+      '--detach',
+      '--kernel-size N',
+    ]) {
+      expect(help.stdout).toContain(flag);
+    }
+    expect(help.stdout).not.toContain('data split');
+  });
+
+  it('names a wrong training option before opening anything, with --data-dir after the command', () => {
+    const bad = cli('train', '1', '--human-only', '--epochs', 'many', '--data-dir', data.dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(
+      '--epochs must be a number (a whole number, 1 to 200, default 20); got "many"',
+    );
+    const range = cli('--data-dir', data.dir, 'train', '1', '--human-only', '--dropout', '0.95');
+    expect(range.status).toBe(1);
+    expect(range.stderr).toContain('--dropout must be a number (0 to 0.9, default 0.5); got "0.95"');
+  });
+});

@@ -1,5 +1,6 @@
 import type { StudentRun, TrainSettingsInput } from '../../../shared/student';
-import { STOPPING_METRICS } from '../../../shared/student';
+import { TrainSettings } from '../../../shared/student';
+import { schemaOptions } from '../../cli/schemaOptions';
 import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
@@ -16,14 +17,25 @@ function people(value: number, count: number): string {
   return Number.isFinite(value) ? `${value.toFixed(4)} (${count})` : '-';
 }
 
-function numberOption(values: Record<string, unknown>, key: string): number | undefined {
-  const v = values[key];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n))
-    throw new AppError('INVALID_INPUT', `--${key} must be a number (got "${String(v)}").`);
-  return n;
-}
+/** Every training setting a person can give, from the settings schema (its defaults, ranges and descriptions). */
+const trainOptions = schemaOptions(TrainSettings, {
+  architecture: {},
+  temperature: {},
+  alpha: {},
+  learningRate: {},
+  batchSize: {},
+  maxEpochs: { flag: 'epochs' },
+  patience: {},
+  metric: {},
+  seed: {},
+  dim: {},
+  classBalance: {},
+  lrSchedule: {},
+  filters: {},
+  kernelSize: {},
+  maxTokens: {},
+  dropout: {},
+});
 
 function runLine(r: StudentRun): string {
   const best =
@@ -39,32 +51,17 @@ export const studentCommands: CliCommand[] = [
     name: 'train',
     summary: 'Train a student model on a project (human labels and the latest teacher run)',
     usage:
-      'distillery train PROJECT_ID [--human-only | --use-teacher] [--temperature 2] [--alpha 0.5] [--learning-rate 0.01]\n' +
-      `  [--batch-size 32] [--epochs 20] [--patience 3] [--metric ${STOPPING_METRICS.join('|')}] [--seed 42] [--dim 32]\n` +
-      '  [--class-balance 0.5] [--lr-schedule linear|constant]\n' +
-      '  [--architecture fasttext|cnn|transformer] [--filters 64] [--kernel-size 3] [--max-tokens 256] [--dropout 0.5] [--from-run RUN_ID] [--detach]\n' +
-      '  --architecture cnn|transformer trains the CNN or tiny transformer student with TensorFlow.js (tfjs-node-gpu, tfjs-node or WebAssembly, whichever is installed).\n' +
-      '  A teacher run no better than chance (distillery teacher check) is left out unless --use-teacher is given.\n' +
-      '  --from-run starts from the best model of an earlier finished run of the project (same labels) instead of from scratch.',
+      `distillery train PROJECT_ID [--human-only | --use-teacher] ${trainOptions.synopsis}\n` +
+      '  [--from-run RUN_ID] [--detach]\n' +
+      `${trainOptions.help}\n` +
+      '  --human-only / --use-teacher: a teacher run no better than chance (distillery teacher check) is left out\n' +
+      '    unless --use-teacher is given.\n' +
+      '  --from-run RUN_ID: start from the best model of an earlier finished run of the project (same labels).\n' +
+      '  --detach: start the run and return without following it.',
     options: {
       'human-only': { type: 'boolean' },
       'use-teacher': { type: 'boolean' },
-      temperature: { type: 'string' },
-      alpha: { type: 'string' },
-      'learning-rate': { type: 'string' },
-      'batch-size': { type: 'string' },
-      epochs: { type: 'string' },
-      patience: { type: 'string' },
-      metric: { type: 'string' },
-      seed: { type: 'string' },
-      dim: { type: 'string' },
-      architecture: { type: 'string' },
-      'class-balance': { type: 'string' },
-      'lr-schedule': { type: 'string' },
-      filters: { type: 'string' },
-      'kernel-size': { type: 'string' },
-      'max-tokens': { type: 'string' },
-      dropout: { type: 'string' },
+      ...trainOptions.options,
       'from-run': { type: 'string' },
       detach: { type: 'boolean' },
     },
@@ -72,6 +69,8 @@ export const studentCommands: CliCommand[] = [
       const projectId = requireId(positionals[0], 'project');
       if (values['human-only'] && values['use-teacher'])
         throw new AppError('INVALID_INPUT', 'Give either --human-only or --use-teacher, not both.');
+      // Every option is checked before anything is opened: a wrong value is named at once.
+      const given = trainOptions.read(values);
       const core = await io.core();
       let useTeacher: boolean | undefined = values['human-only']
         ? false
@@ -89,22 +88,7 @@ export const studentCommands: CliCommand[] = [
       }
       const settings: TrainSettingsInput = {
         useTeacher,
-        temperature: numberOption(values, 'temperature'),
-        alpha: numberOption(values, 'alpha'),
-        learningRate: numberOption(values, 'learning-rate'),
-        batchSize: numberOption(values, 'batch-size'),
-        maxEpochs: numberOption(values, 'epochs'),
-        patience: numberOption(values, 'patience'),
-        metric: values.metric as TrainSettingsInput['metric'],
-        seed: numberOption(values, 'seed'),
-        dim: numberOption(values, 'dim'),
-        architecture: values.architecture as TrainSettingsInput['architecture'],
-        classBalance: numberOption(values, 'class-balance'),
-        lrSchedule: values['lr-schedule'] as TrainSettingsInput['lrSchedule'],
-        filters: numberOption(values, 'filters'),
-        kernelSize: numberOption(values, 'kernel-size'),
-        maxTokens: numberOption(values, 'max-tokens'),
-        dropout: numberOption(values, 'dropout'),
+        ...given,
         initFromRunId: values['from-run'] === undefined ? undefined : requireId(values['from-run'], 'run'),
       };
       const { run, job } = await core.call('student.train', { projectId, settings });

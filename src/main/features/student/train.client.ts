@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { resolveEntry } from '../../core/entries';
 import { AppError } from '../../core/errors';
-import type { TrainRequest, WorkerMessage } from './train.protocol';
+import { readWorkerMessage, type TrainRequest, type WorkerMessage } from './train.protocol';
 import type { EpochReport, TrainOutcome } from './trainer';
 
 export interface TrainClientHandlers {
@@ -28,7 +28,15 @@ export class TrainClient {
     return new Promise<TrainOutcome>((resolve, reject) => {
       this.rejectRun = reject;
       let finished = false;
-      this.worker.on('message', (m: WorkerMessage) => {
+      this.worker.on('message', (raw: unknown) => {
+        let m: WorkerMessage;
+        try {
+          m = readWorkerMessage(raw);
+        } catch (e) {
+          finished = true;
+          this.fail(e as Error);
+          return;
+        }
         const reply = (): void => {
           if (!this.stopped) this.worker.postMessage({ type: 'continue', seq: m.seq });
         };

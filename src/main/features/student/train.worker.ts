@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../../core/errors';
-import type { CallerMessage, TrainRequest, WorkerMessage } from './train.protocol';
+import { CallerMessage, type TrainRequest, type WorkerMessage } from './train.protocol';
 import { runTraining, type TrainData } from './trainer';
 
 /** Training off the main thread: runs the trainer and waits for the caller after each report (pause, cancel). */
@@ -11,8 +11,11 @@ const request = workerData as TrainRequest;
 let seq = 0;
 const waiting = new Map<number, () => void>();
 
-port.on('message', (m: CallerMessage) => {
-  if (m.type === 'continue') {
+port.on('message', (raw: unknown) => {
+  // Only `continue` exists; anything else (which the caller never sends) is ignored.
+  const parsed = CallerMessage.safeParse(raw);
+  if (parsed.success) {
+    const m = parsed.data;
     waiting.get(m.seq)?.();
     waiting.delete(m.seq);
   }

@@ -1,4 +1,7 @@
+import { z } from 'zod';
+import { ERROR_CODES } from '../../../shared/result';
 import type { GpuKind, TeacherMode } from '../../../shared/teacher';
+import { AppError } from '../../core/errors';
 
 /** Messages between the teacher client (core) and the teacher host (its own process). Plain JSON. */
 
@@ -103,13 +106,106 @@ export interface HostResponses {
 
 export type ToHost = { readonly seq: number } & HostRequest;
 
-export type FromHost =
-  | { readonly type: 'reply'; readonly seq: number; readonly ok: true; readonly value: unknown }
-  | {
-      readonly type: 'reply';
-      readonly seq: number;
-      readonly ok: false;
-      readonly error: { readonly code: string; readonly message: string };
-    }
-  | { readonly type: 'log'; readonly level: string; readonly message: string }
-  | { readonly type: 'ready' };
+const HOST_OPS = [
+  'hardware',
+  'estimate',
+  'load',
+  'tokenize',
+  'score',
+  'prompt',
+] as const satisfies ReadonlyArray<HostRequest['op']>;
+/** The envelope of a request (its fields are the client's own, typed by `HostRequest`). */
+export const ToHostEnvelope = z.looseObject({ seq: z.number().int().nonnegative(), op: z.enum(HOST_OPS) });
+
+const Count = z.number().int().nonnegative();
+/** Any number, NaN and infinities included (what llama.cpp computes is checked by the scoring, not here). */
+const Num = z.custom<number>((v) => typeof v === 'number', 'Expected a number');
+
+/** What each answer of the host must look like, by request. */
+export const HOST_RESPONSES = {
+  hardware: z.object({
+    gpu: z.enum(['cuda', 'metal', 'vulkan', 'cpu']),
+    gpuNames: z.array(z.string()),
+    vramTotalBytes: Num,
+    vramFreeBytes: Num,
+    cpuCores: Count,
+  }),
+  estimate: z.object({
+    gpuLayers: Count,
+    totalLayers: Count,
+    ramBytes: Num,
+    vramBytes: Num,
+    contextSize: Count,
+    fits: z.boolean(),
+  }),
+  load: z.object({ trainContextSize: Count, contextSize: Count, gpuLayers: Count, sequences: Count }),
+  tokenize: z.array(z.number().int()),
+  score: z.array(
+    z.object({
+      id: z.number().int(),
+      logLikelihoods: z.array(Num).nullable(),
+      reasoning: z.string().nullable(),
+      tokens: Count,
+      evaluated: Count,
+      timeMs: Num,
+      truncated: z.boolean(),
+      error: z.string().nullable(),
+    }),
+  ),
+  prompt: z.object({ text: z.string(), tokens: Count }),
+} as const;
+
+// The schemas and the interfaces above are one shape: a field added to one and not the other fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameResponses: Same<
+  { [K in keyof HostResponses]: z.output<(typeof HOST_RESPONSES)[K]> },
+  HostResponses
+> = true;
+void sameResponses;
+
+/** Host -> client: answers (by sequence number), forwarded log lines, and the start-up signal. */
+export const FromHost = z.union([
+  z.object({ type: z.literal('reply'), seq: Count, ok: z.literal(true), value: z.unknown() }),
+  z.object({
+    type: z.literal('reply'),
+    seq: Count,
+    ok: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
+  z.object({ type: z.literal('log'), level: z.string(), message: z.string() }),
+  z.object({ type: z.literal('ready') }),
+]);
+export type FromHost = z.output<typeof FromHost>;
+
+function problem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
+  return `${where}: ${issue?.message ?? 'malformed'}`;
+}
+
+/** A message from the teacher process, or null (with the reason) when it is not one of the protocol's. */
+export function readHostMessage(raw: unknown): { msg: FromHost } | { invalid: string } {
+  const parsed = FromHost.safeParse(raw);
+  return parsed.success ? { msg: parsed.data } : { invalid: problem(parsed.error) };
+}
+
+/**
+ * The value of a successful answer to `op`, checked against its schema; a malformed one is a MODEL_ERROR that says
+ * what was wrong (a host of another version, a bug), not a crash of whatever reads it.
+ */
+export function readHostValue<K extends keyof HostResponses>(op: K, value: unknown): HostResponses[K] {
+  const parsed = HOST_RESPONSES[op].safeParse(value);
+  if (parsed.success) return parsed.data as HostResponses[K];
+  throw new AppError(
+    'MODEL_ERROR',
+    `The teacher process answered "${op}" with something the app does not understand${problem(parsed.error)}. ` +
+      'Restart the app; if it happens again, report it with the app version.',
+  );
+}
+
+/** An error code the host sent, or MODEL_ERROR for one the app does not know. */
+export function hostErrorCode(code: string): (typeof ERROR_CODES)[number] {
+  return (ERROR_CODES as readonly string[]).includes(code)
+    ? (code as (typeof ERROR_CODES)[number])
+    : 'MODEL_ERROR';
+}

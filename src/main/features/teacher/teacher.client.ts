@@ -1,20 +1,22 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ErrorCode } from '../../../shared/result';
-import { ERROR_CODES } from '../../../shared/result';
 import { resolveEntry } from '../../core/entries';
 import { AppError } from '../../core/errors';
-import type { FromHost, HostRequest, HostResponses, ToHost } from './protocol';
+import {
+  hostErrorCode,
+  readHostMessage,
+  readHostValue,
+  type HostRequest,
+  type HostResponses,
+  type ToHost,
+} from './protocol';
 
 interface Pending {
+  readonly op: HostRequest['op'];
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
 
 const LOG_LINES = 40;
-
-function asCode(code: string): ErrorCode {
-  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'MODEL_ERROR';
-}
 
 /** Keeps llama.cpp's words that explain an abort (assertions, errors), not its chatter. */
 function explain(lines: readonly string[]): string {
@@ -55,7 +57,23 @@ export class TeacherClient {
     };
     this.child.stderr?.on('data', (d: Buffer) => keep(d.toString()));
     this.child.stdout?.on('data', (d: Buffer) => keep(d.toString()));
-    this.child.on('message', (msg: FromHost) => {
+    this.child.on('message', (raw: unknown) => {
+      const read = readHostMessage(raw);
+      if ('invalid' in read) {
+        // Not one of the protocol's messages: kept as a log line (it explains a failure that may follow), and the
+        // request it answers, when it names one, fails in plain words instead of waiting forever.
+        keep(`Malformed message from the teacher process${read.invalid}`);
+        const seq = (raw as { seq?: unknown } | null)?.seq;
+        const p = typeof seq === 'number' ? this.pending.get(seq) : undefined;
+        if (p && typeof seq === 'number') {
+          this.pending.delete(seq);
+          p.reject(
+            new AppError('MODEL_ERROR', `The teacher process sent a malformed answer${read.invalid}.`),
+          );
+        }
+        return;
+      }
+      const msg = read.msg;
       if (msg.type === 'log') keep(msg.message);
       if (msg.type !== 'reply') return;
       // What llama.cpp said before an answer explains that answer, not a later crash.
@@ -63,8 +81,15 @@ export class TeacherClient {
       const p = this.pending.get(msg.seq);
       if (!p) return;
       this.pending.delete(msg.seq);
-      if (msg.ok) p.resolve(msg.value);
-      else p.reject(new AppError(asCode(msg.error.code), msg.error.message));
+      if (!msg.ok) {
+        p.reject(new AppError(hostErrorCode(msg.error.code), msg.error.message));
+        return;
+      }
+      try {
+        p.resolve(readHostValue(p.op, msg.value));
+      } catch (e) {
+        p.reject(e as Error);
+      }
     });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
@@ -101,7 +126,7 @@ export class TeacherClient {
     if (this.exitError) return Promise.reject(this.exitError);
     const seq = ++this.seq;
     return new Promise<HostResponses[K]>((resolve, reject) => {
-      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(seq, { op: req.op, resolve: resolve as (v: unknown) => void, reject });
       const msg: ToHost = { ...req, seq };
       this.child.send(msg, (e) => {
         if (e && this.pending.delete(seq))

@@ -27,6 +27,7 @@ import type {
   ScoreStrategy,
   ToHost,
 } from './protocol';
+import { ToHostEnvelope } from './protocol';
 
 /**
  * The teacher's own process: loads one GGUF model with node-llama-cpp and scores prompts. A llama.cpp abort ends this
@@ -571,7 +572,20 @@ async function handle(msg: ToHost): Promise<HostResponses[keyof HostResponses]> 
   }
 }
 
-process.on('message', (raw: ToHost) => {
+process.on('message', (message: unknown) => {
+  const envelope = ToHostEnvelope.safeParse(message);
+  if (!envelope.success) {
+    const seq = (message as { seq?: unknown } | null)?.seq;
+    if (typeof seq === 'number')
+      send({
+        type: 'reply',
+        seq,
+        ok: false,
+        error: { code: 'MODEL_ERROR', message: 'The teacher process received a request it does not know.' },
+      });
+    return;
+  }
+  const raw = message as ToHost;
   void handle(raw).then(
     (value) => send({ type: 'reply', seq: raw.seq, ok: true, value }),
     (e: unknown) =>
