@@ -21,7 +21,14 @@ export function setNames(set: readonly number[], labels: ReviewState['labels'], 
 }
 
 /** The shown document: its text, its current human label (set), and its last few labels. */
-export function DocumentPane({ item, labels, multi, search, colourOf, maskTokens }: Props): React.JSX.Element {
+export function DocumentPane({
+  item,
+  labels,
+  multi,
+  search,
+  colourOf,
+  maskTokens,
+}: Props): React.JSX.Element {
   const { t } = useTranslation('review');
   const labelName = (id: number | null): string => labels.find((l) => l.id === id)?.name ?? '';
   return (
