@@ -84,7 +84,8 @@ export const reviewCommands: CliCommand[] = [
   },
   {
     name: 'review agreement',
-    summary: "Agreement between annotators (Cohen's and Fleiss' kappa)",
+    summary:
+      "Agreement between annotators (Cohen's and Fleiss' kappa; multi-label: per label, and Krippendorff's alpha over sets)",
     usage: 'distillery review agreement PROJECT_ID [--annotator NAME ...]',
     options: { annotator: { type: 'string', multiple: true } },
     run: async ({ positionals, values }, io) => {
@@ -95,6 +96,22 @@ export const reviewCommands: CliCommand[] = [
         annotators: chosen && chosen.length > 0 ? chosen : undefined,
       });
       const fmt = (k: number | null): string => (k === null ? 'undefined' : k.toFixed(3));
+      if (r.sets) {
+        // Multi-label: alpha over whole sets, then each label's kappa per pair (and Fleiss' over everyone).
+        if (r.sets.units === 0) io.print('No two annotators labelled the same documents yet.');
+        else {
+          io.print(
+            `Krippendorff's alpha over label sets (MASI distance): ${fmt(r.sets.alpha)} on ${r.sets.units} documents`,
+          );
+          for (const l of r.sets.perLabel) {
+            const pairs = l.pairs.map((p) => `${p.a}/${p.b} kappa ${fmt(p.kappa)}`).join(', ');
+            const fleiss = r.annotators.length > 2 ? `, Fleiss' kappa ${fmt(l.fleiss)}` : '';
+            io.print(`  ${l.name}: ${pairs}${fleiss}`);
+          }
+        }
+        io.print(`${r.disagreements} documents to adjudicate.`);
+        return r;
+      }
       if (r.pairs.length === 0) io.print('No two annotators labelled the same documents yet.');
       for (const p of r.pairs) {
         io.print(

@@ -12,11 +12,12 @@ interface Props {
   readonly projectId: number;
   readonly annotator: string;
   readonly labels: ReviewState['labels'];
+  readonly multi: boolean;
   readonly onChanged: () => void;
 }
 
 /** Accept the teacher's label above a confidence, for a filtered set, after seeing what it will change. */
-export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): React.JSX.Element {
+export function BulkPanel({ projectId, annotator, labels, multi, onChanged }: Props): React.JSX.Element {
   const { t } = useTranslation('review');
   const [threshold, setThreshold] = useState(0.9);
   // The slider moves freely; the preview is asked for when it is let go.
@@ -76,7 +77,7 @@ export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): R
   }
   return (
     <Stack gap="md" maw={900}>
-      <Text size="sm">{t('bulkIntro')}</Text>
+      <Text size="sm">{t(multi ? 'bulkIntroMulti' : 'bulkIntro')}</Text>
       <Text size="sm" c="dimmed" data-testid="bulk-no-test">
         {t('bulkNoTest')}
       </Text>
@@ -95,7 +96,7 @@ export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): R
           data-testid="bulk-split"
         />
         <Select
-          label={t('teacherLabel')}
+          label={t(multi ? 'teacherLabelMulti' : 'teacherLabel')}
           w={220}
           allowDeselect={false}
           value={teacherLabel}
@@ -129,6 +130,7 @@ export function BulkPanel({ projectId, annotator, labels, onChanged }: Props): R
           </Text>
           <Text size="sm" c="dimmed">
             {p.byLabel.map((b) => `${b.name}: ${b.count}`).join(' · ')}
+            {multi && p.emptySets > 0 ? ` · ${t('bulkEmptySets', { count: p.emptySets })}` : ''}
           </Text>
           <BarChart
             h={200}

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QueueSpec } from '../../../../shared/review';
 import { useQuery } from '../../api';
+import { SetAgreementView } from './SetAgreementView';
 import { actionName, detailLines, formatWhen, type DetailLine } from '../../../../shared/auditFormat';
 
 interface Props {
@@ -59,7 +60,13 @@ export function AgreementPanel({ projectId, onReview }: Props): React.JSX.Elemen
   return (
     <Stack gap="md" data-testid="agreement-panel">
       <Text size="sm">{t('agreementIntro')}</Text>
-      {r.pairs.length === 0 ? (
+      {r.sets ? (
+        r.sets.units === 0 ? (
+          <Alert color="gray">{t('agreementNone')}</Alert>
+        ) : (
+          <SetAgreementView sets={r.sets} annotators={r.annotators} />
+        )
+      ) : r.pairs.length === 0 ? (
         <Alert color="gray">{t('agreementNone')}</Alert>
       ) : (
         r.pairs.map((p) => (

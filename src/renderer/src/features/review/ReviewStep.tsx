@@ -161,7 +161,13 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
           />
         </Tabs.Panel>
         <Tabs.Panel value="bulk">
-          <BulkPanel projectId={projectId} annotator={annotator} labels={state.labels} onChanged={changed} />
+          <BulkPanel
+            projectId={projectId}
+            annotator={annotator}
+            labels={state.labels}
+            multi={state.kind === 'multi'}
+            onChanged={changed}
+          />
         </Tabs.Panel>
         <Tabs.Panel value="gold">
           <GoldPanel projectId={projectId} onReview={openQueue} />

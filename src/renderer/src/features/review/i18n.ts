@@ -91,6 +91,10 @@ export const reviewI18n = {
     anyLabel: 'Any label',
     minConfidence: 'Minimum confidence: {{value}}%',
     bulkWould: 'This would label {{count}} documents.',
+    bulkIntroMulti:
+      "Multi-label: accept the teacher's whole set of labels for every document without a human answer whose every label is sure: each label's probability at least the threshold (it applies) or at most one minus it (it does not). A set may be empty (none of these). Choose a label to accept only documents whose set holds it. Documents with a human answer are never changed; Undo in the Label tab takes the whole action back.",
+    teacherLabelMulti: 'Documents whose set holds',
+    bulkEmptySets: '{{count}} of them with none of these',
     documents: 'Documents',
     threshold: 'Confidence threshold',
     bulkAccept: 'Accept {{count}} labels',
@@ -114,6 +118,13 @@ export const reviewI18n = {
     agreementIntro:
       "Where two people labelled the same documents: Cohen's kappa per pair (1 is perfect agreement, 0 is chance) and who said what.",
     agreementNone: 'No two annotators have labelled the same documents yet.',
+    alphaMasi: "Krippendorff's alpha {{value}} (label sets, MASI distance)",
+    alphaUnits_one: 'over {{count}} document labelled by two or more people',
+    alphaUnits_other: 'over {{count}} documents labelled by two or more people',
+    alphaExplain:
+      "Alpha compares whole label sets: identical sets agree fully, a set inside the other or overlapping sets agree in part (MASI), disjoint sets not at all; 1 is perfect agreement, 0 is chance. The table gives each label's Cohen's kappa per pair of people (did both say it applies?).",
+    kappaPair: 'kappa {{a}} / {{b}}',
+    fleissCol: "Fleiss' kappa (all)",
     kappa: 'kappa {{value}}',
     overlap: '{{overlap}} shared documents, {{agreed}} agreed',
     fleiss: "Fleiss' kappa {{value}} over {{documents}} documents labelled by all {{raters}}",
@@ -269,6 +280,10 @@ export const reviewI18n = {
     anyLabel: '任意标签',
     minConfidence: '最低置信度：{{value}}%',
     bulkWould: '这将标注 {{count}} 个文档。',
+    bulkIntroMulti:
+      '多标签：对所选范围内尚无人工答案、且教师对每个标签都足够确定（该标签的概率不低于阈值表示适用，或不高于 1 减阈值表示不适用）的每个文档，接受教师给出的整个标签集合。集合可以为空（都不是）。选择一个标签则只接受集合中含有该标签的文档。已有人工答案的文档不会被更改；在“标注”页中点“撤销”可整体撤回此操作。',
+    teacherLabelMulti: '集合中含有',
+    bulkEmptySets: '其中 {{count}} 个为“都不是”',
     documents: '文档数',
     threshold: '置信度阈值',
     bulkAccept: '接受 {{count}} 个标签',
@@ -290,6 +305,12 @@ export const reviewI18n = {
     agreementIntro:
       '当两个人标注了相同的文档时：每对标注人的 Cohen kappa（1 为完全一致，0 为随机水平）以及各自的判断。',
     agreementNone: '还没有两位标注人标注过相同的文档。',
+    alphaMasi: 'Krippendorff alpha {{value}}（标签集合，MASI 距离）',
+    alphaUnits_other: '基于 {{count}} 个由两人或更多人标注的文档',
+    alphaExplain:
+      'Alpha 比较整个标签集合：集合相同为完全一致，一个包含另一个或部分重叠为部分一致（MASI），不相交为不一致；1 为完全一致，0 为随机水平。下表给出每个标签在每对标注人之间的 Cohen kappa（两人是否都认为该标签适用）。',
+    kappaPair: 'kappa {{a}} / {{b}}',
+    fleissCol: 'Fleiss kappa（全体）',
     kappa: 'kappa {{value}}',
     overlap: '共同文档 {{overlap}} 个，一致 {{agreed}} 个',
     fleiss: 'Fleiss kappa {{value}}（{{raters}} 人都标注过的 {{documents}} 个文档）',
