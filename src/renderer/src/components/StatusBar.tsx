@@ -3,6 +3,7 @@ import { IconPlayerPause, IconPlayerPlay, IconX } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../shared/jobs';
+import { jobPhaseText, jobTitleText } from '../../../shared/jobText';
 import { call, useEvent, useQuery } from '../api';
 
 export function formatDuration(seconds: number | null): string {
@@ -14,14 +15,14 @@ export function formatDuration(seconds: number | null): string {
 
 /** One job: a progress bar with rate and ETA, and pause / resume / cancel. */
 export function JobRow({ job }: { job: Job }): React.JSX.Element {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { done, total, rate, etaSeconds, phase } = job.progress;
   const pct = total > 0 ? (100 * done) / total : 0;
   return (
     <Stack gap={2} data-testid="job-row" data-job-state={job.state}>
       <Group justify="space-between" gap="xs" wrap="nowrap">
-        <Text size="sm" fw={500} lineClamp={1}>
-          {job.title}
+        <Text size="sm" fw={500} lineClamp={1} data-testid="job-title">
+          {jobTitleText(job, i18n.language)}
         </Text>
         <Group gap={4} wrap="nowrap">
           {job.state === 'running' && (
@@ -72,7 +73,7 @@ export function JobRow({ job }: { job: Job }): React.JSX.Element {
         color={job.state === 'failed' ? 'red' : job.state === 'paused' ? 'yellow' : undefined}
       />
       <Text size="xs" c="dimmed">
-        {t(`jobState.${job.state}`)} · {phase ? `${phase} · ` : ''}
+        {t(`jobState.${job.state}`)} · {phase ? `${jobPhaseText(phase, i18n.language)} · ` : ''}
         {done.toLocaleString()}/{total.toLocaleString()}
         {rate
           ? ` · ${t('perSecond', { rate: rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString() })}`
