@@ -62,6 +62,8 @@ export const CHANNEL_ROLES: Readonly<Record<ChannelName, Role>> = {
   'teacher.calibrate': 'lead',
   'teacher.time': 'lead',
   'teacher.check': 'lead',
+  'teacher.labelCheck': 'lead',
+  'teacher.calibrateLabels': 'lead',
   'teacher.importRun': 'lead',
   'teacher.checkEndpoint': 'lead',
   'teacher.endpointRates': 'lead',

@@ -150,10 +150,29 @@ export interface LabelDistribution {
   readonly timeMs: number;
 }
 
+/**
+ * A multi-label project's teacher output for one document: for each label, independently, the probability that it
+ * applies (they do not sum to 1). `logOdds` are the uncalibrated log P(yes) - log P(no) of each label's question;
+ * `entropy` is the mean binary entropy over labels and `margin` the smallest |2p - 1| (how undecided the most
+ * undecided label is), so that uncertainty queues work as for single-label outputs.
+ */
+export interface LabelProbabilities {
+  readonly labels: ReadonlyArray<{ readonly id: number; readonly name: string }>;
+  readonly probs: readonly number[];
+  readonly logOdds: readonly number[];
+  readonly entropy: number;
+  readonly margin: number;
+  readonly tokens: number;
+  readonly timeMs: number;
+}
+
 export interface PreviewItem {
   readonly exampleId: number | null;
   readonly text: string;
+  /** Single-label projects: the distribution over labels. */
   readonly distribution: LabelDistribution | null;
+  /** Multi-label projects: each label's own probability (then `distribution` is null). */
+  readonly labelProbabilities?: LabelProbabilities | null;
   readonly error: string | null;
 }
 
@@ -183,6 +202,35 @@ export const CalibrationReport = z
   .readonly();
 export type CalibrationReport = z.output<typeof CalibrationReport>;
 
+/** One label's calibration in a multi-label run: Platt scaling p = sigmoid(a * logOdds + b), fitted on validation. */
+export const LabelCalibration = z
+  .object({
+    label: z.string(),
+    /** Validation documents people gave this label, and those they did not. */
+    positives: z.number(),
+    negatives: z.number(),
+    /** False when there were too few positives or negatives: the label keeps its uncalibrated probabilities. */
+    calibrated: z.boolean(),
+    a: z.number(),
+    b: z.number(),
+    /** Mean log-loss and Brier score on the validation documents, before and after. */
+    before: z.object({ logLoss: z.number(), brier: z.number() }).readonly(),
+    after: z.object({ logLoss: z.number(), brier: z.number() }).readonly(),
+  })
+  .readonly();
+export type LabelCalibration = z.output<typeof LabelCalibration>;
+
+/** A multi-label run's calibration: one Platt scaling per label (see `LabelCalibration`). */
+export const LabelCalibrationReport = z
+  .object({
+    examples: z.number(),
+    /** A label is calibrated only with at least this many validation positives and as many negatives. */
+    minimumPerClass: z.number(),
+    labels: z.array(LabelCalibration).readonly(),
+  })
+  .readonly();
+export type LabelCalibrationReport = z.output<typeof LabelCalibrationReport>;
+
 /** The result of a `teacher.run` job. */
 export const TeacherRunResult = z
   .object({
@@ -193,6 +241,8 @@ export const TeacherRunResult = z
     truncated: z.number(),
     /** Null when the project has too few human-labelled validation examples to fit a temperature. */
     calibration: CalibrationReport.nullable(),
+    /** Multi-label runs: the per-label calibration (null for single-label runs). */
+    labelCalibration: LabelCalibrationReport.nullable().default(null),
   })
   .readonly();
 export type TeacherRunResult = z.output<typeof TeacherRunResult>;
@@ -219,6 +269,12 @@ export interface TeacherRun {
   readonly settings: TeacherRunSettings;
   readonly calibrationTemperature: number | null;
   readonly calibration: CalibrationReport | null;
+  /**
+   * 'multi': the run scored each label on its own (a multi-label project); its outputs' `probs` are independent
+   * per-label probabilities and `predictedLabelId` is null.
+   */
+  readonly kind: 'single' | 'multi';
+  readonly labelCalibration: LabelCalibrationReport | null;
   /** Human-labelled validation examples in the project, and how many of them this run labelled (what calibration fits on). */
   readonly validationLabelled: number;
   readonly calibrationReady: number;
@@ -442,6 +498,38 @@ export const PromptTrialResult = z
   })
   .readonly();
 export type PromptTrialResult = z.output<typeof PromptTrialResult>;
+export type MultiLabelVerdict = TeacherVerdict;
+
+/** One label of the multi-label teacher check: the teacher says the label applies when its probability is >= 0.5. */
+export interface LabelAgreement {
+  readonly label: string;
+  readonly support: number;
+  readonly predicted: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  /** F1 of always saying this label applies: what chance looks like for it. */
+  readonly alwaysF1: number;
+}
+
+/**
+ * The teacher check of a multi-label run against the label sets people chose on the validation split: per-label
+ * precision/recall/F1, micro and macro F1 (micro F1 with a seeded bootstrap 95% interval), and a verdict:
+ * 'too-few' below `minimum` documents; 'chance' when micro F1's interval reaches the F1 of saying every label
+ * applies to every document; 'useful' when micro and macro F1 are both at least 0.6; 'weak' otherwise.
+ */
+export interface LabelTeacherCheck {
+  readonly runId: number;
+  readonly examples: number;
+  readonly validationLabelled: number;
+  readonly minimum: number;
+  readonly microF1: MetricInterval;
+  readonly macroF1: number;
+  /** Micro F1 of saying every label applies to every document. */
+  readonly alwaysMicroF1: number;
+  readonly verdict: MultiLabelVerdict;
+  readonly perLabel: readonly LabelAgreement[];
+}
 
 /** Placeholders of the prompt template. {{text}} marks where each example goes, exactly once. */
 export const PROMPT_PLACEHOLDERS = ['{{task}}', '{{labels}}', '{{examples}}', '{{text}}'] as const;
@@ -449,6 +537,27 @@ export const PROMPT_PLACEHOLDERS = ['{{task}}', '{{labels}}', '{{examples}}', '{
 export const DEFAULT_PROMPT_TEMPLATE =
   '{{task}}\n\nClassify the text into exactly one of these labels:\n{{labels}}\n{{examples}}' +
   'Answer with the label name only.\n\nText:\n{{text}}';
+
+/**
+ * Multi-label projects: the template holds the shared part (instructions, labels, examples, the text) and, after
+ * {{text}}, one question asked once per label: {{label}} (and {{description}}) are that label's. The teacher's
+ * probability that a label applies is P(yes) / (P(yes) + P(no)) of the answer's first words. A template with
+ * Chinese characters is answered 是/否, any other yes/no (either case).
+ */
+export const DEFAULT_MULTI_LABEL_TEMPLATES = {
+  en:
+    '{{task}}\n\nA text may carry any number of these labels, or none of them:\n{{labels}}\n{{examples}}' +
+    'Text:\n{{text}}\n\nDoes the label "{{label}}" apply to this text? Answer yes or no.',
+  zh:
+    '{{task}}\n\n一段文字可以带有以下任意多个标签，也可以一个都没有：\n{{labels}}\n{{examples}}' +
+    '文字：\n{{text}}\n\n标签“{{label}}”适用于这段文字吗？只回答“是”或“否”。',
+} as const;
+
+/** The default template for a project of this kind in this language. */
+export function defaultPromptTemplate(kind: 'single' | 'multi', language: string): string {
+  if (kind === 'single') return DEFAULT_PROMPT_TEMPLATE;
+  return language.startsWith('zh') ? DEFAULT_MULTI_LABEL_TEMPLATES.zh : DEFAULT_MULTI_LABEL_TEMPLATES.en;
+}
 
 const Id = z.number().int().positive();
 const Endpoint = z.object({
@@ -568,6 +677,10 @@ export const teacherContract = {
       path: pickedFile(z.string().min(1, 'Choose a .jsonl file of teacher outputs.')),
     }),
   ),
+  /** The teacher check of a multi-label run: per-label agreement with the label sets people chose on validation. */
+  'teacher.labelCheck': channel<LabelTeacherCheck>()(z.object({ runId: Id })),
+  /** Fits a multi-label run's per-label Platt scaling on validation (also done at the end of every such run). */
+  'teacher.calibrateLabels': channel<LabelCalibrationReport>()(z.object({ runId: Id })),
   /** Fits the run's temperature on human-labelled validation examples (also done at the end of every run). */
   'teacher.calibrate': channel<CalibrationReport>()(z.object({ runId: Id })),
   /** The project's saved prompt versions, oldest first. */

@@ -256,3 +256,40 @@ export function humanLabelSets(
 export function goldLabelSets(db: Db, projectId: number): Map<number, number[]> {
   return currentLabelSets(db, projectId, 'test', 'person_label_sets');
 }
+
+/**
+ * How a multi-label project's teacher outputs are stored (the one writer's rule; readers use `teacherOutputReader`
+ * and `teacherDistributions` unchanged): `teacher_outputs.probs` is a JSON array of independent per-label
+ * probabilities in the order of the run's label snapshot (they do not sum to 1), `logprobs` the uncalibrated
+ * per-label log-odds log P(yes) - log P(no), `predicted_label_id` NULL, `entropy` the mean binary entropy over
+ * labels (nats) and `margin` the smallest |2p - 1| over labels (0: some label is a coin toss; 1: every label is
+ * certain), so that "most uncertain first" orders single- and multi-label documents alike.
+ */
+export function independentLabelColumns(probs: readonly number[]): {
+  readonly probs: string;
+  readonly predictedLabelId: null;
+  readonly entropy: number;
+  readonly margin: number;
+} {
+  let h = 0;
+  let margin = 1;
+  for (const p of probs) {
+    if (p > 0 && p < 1) h -= p * Math.log(p) + (1 - p) * Math.log(1 - p);
+    margin = Math.min(margin, Math.abs(2 * p - 1));
+  }
+  return {
+    probs: JSON.stringify(probs),
+    predictedLabelId: null,
+    entropy: probs.length ? h / probs.length : 0,
+    margin: probs.length ? margin : 1,
+  };
+}
+
+/** A multi-label project's label sets that a person chose (the rule of `personLabels`) on a split. */
+export function personLabelSets(
+  db: Db,
+  projectId: number,
+  split: 'train' | 'validation',
+): Map<number, number[]> {
+  return currentLabelSets(db, projectId, split, 'person_label_sets');
+}

@@ -13,13 +13,20 @@
  *   - 'weak'     anything in between.
  */
 
-import type { TeacherCheck, TeacherCheckLabel, TeacherVerdict } from '../../../shared/teacher';
+import type {
+  LabelAgreement,
+  LabelTeacherCheck,
+  TeacherCheck,
+  TeacherCheckLabel,
+  TeacherVerdict,
+} from '../../../shared/teacher';
 import type { MetricInterval } from '../../../shared/evaluation';
 import { notFound } from '../../core/errors';
-import { personLabels, teacherDistributions } from '../../core/labels';
+import { personLabelSets, personLabels, teacherDistributions } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { computeEvaluation, finiteOrNull, type ScoredItem } from '../evaluation/compute';
 import { confusionMatrix, prfFromConfusion } from '../evaluation/metrics';
+import { multiLabelIntervals, multiLabelReport, setMetrics } from '../evaluation/multilabelMetrics';
 
 export const MIN_CHECK_EXAMPLES = 10;
 export const USEFUL_KAPPA = 0.6;
@@ -129,5 +136,78 @@ export function teacherCheck(db: Db, runId: number): TeacherCheck {
     perLabel,
     neverPredicted: perLabel.filter((l) => l.support > 0 && l.predicted === 0).map((l) => l.label),
     confusions: confusions.slice(0, 5),
+  };
+}
+
+/** Micro and macro F1 at least this high (with micro F1 clear of chance) make a multi-label teacher 'useful'. */
+export const USEFUL_F1 = 0.6;
+
+/**
+ * The teacher check of a multi-label run (`LabelTeacherCheck`): each label applies when the run's (calibrated)
+ * probability is at least 0.5, compared with the label sets people chose on the validation split (an accepted
+ * teacher label is not a person's choice, as in `teacherCheck`). Metrics are the Evaluate step's multi-label ones.
+ */
+export function labelTeacherCheck(db: Db, runId: number): LabelTeacherCheck {
+  const run = db.prepare('SELECT project_id, labels_snapshot FROM teacher_runs WHERE id = ?').get(runId) as
+    { project_id: number; labels_snapshot: string } | undefined;
+  if (!run) throw notFound('Teacher run', runId);
+  const snapshot = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const people = personLabelSets(db, run.project_id, 'validation');
+  const probs = teacherDistributions(db, runId);
+  const y: number[][] = [];
+  const scores: number[][] = [];
+  for (const [exampleId, set] of [...people.entries()].sort((a, b) => a[0] - b[0])) {
+    const p = probs.get(exampleId);
+    if (!p || p.length !== snapshot.length) continue;
+    y.push(snapshot.map((l) => (set.includes(l.id) ? 1 : 0)));
+    scores.push(p);
+  }
+  const thresholds = snapshot.map(() => 0.5);
+  const n = y.length;
+  const report = n ? multiLabelReport(y, scores, thresholds) : null;
+  const always = n
+    ? setMetrics(
+        y,
+        y.map((row) => row.map(() => 1)),
+        [...y.keys()],
+      )
+    : null;
+  const intervals =
+    n >= MIN_CHECK_EXAMPLES
+      ? multiLabelIntervals(y, scores, thresholds, { iterations: ITERATIONS, seed: SEED })
+      : null;
+  const microF1: MetricInterval = {
+    value: report ? report.microF1 : null,
+    low: intervals?.microF1.low ?? null,
+    high: intervals?.microF1.high ?? null,
+  };
+  const alwaysMicroF1 = always?.microF1 ?? 0;
+  let verdict: TeacherVerdict;
+  if (n < MIN_CHECK_EXAMPLES || !report) verdict = 'too-few';
+  else if ((microF1.low ?? report.microF1) <= alwaysMicroF1) verdict = 'chance';
+  else if (report.microF1 >= USEFUL_F1 && report.macroF1 >= USEFUL_F1) verdict = 'useful';
+  else verdict = 'weak';
+  const perLabel: LabelAgreement[] = snapshot.map((l, k) => {
+    const support = y.reduce((a, row) => a + row[k], 0);
+    return {
+      label: l.name,
+      support,
+      predicted: report?.perLabel[k].predicted ?? 0,
+      precision: report?.perLabel[k].precision ?? 0,
+      recall: report?.perLabel[k].recall ?? 0,
+      f1: report?.perLabel[k].f1 ?? 0,
+      alwaysF1: n ? (2 * support) / (n + support) : 0,
+    };
+  });
+  return {
+    runId,
+    examples: n,
+    validationLabelled: people.size,
+    minimum: MIN_CHECK_EXAMPLES,
+    microF1,
+    macroF1: report?.macroF1 ?? 0,
+    alwaysMicroF1,
+    verdict,
+    perLabel,
   };
 }

@@ -4,22 +4,25 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  defaultPromptTemplate,
   type LabelDistribution,
+  type LabelProbabilities,
   type TeacherEndpoint,
   type TeacherMode,
   type TeacherRunSettings,
 } from '../../../shared/teacher';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { humanLabels } from '../../core/labels';
+import { humanLabels, independentLabelColumns, projectKind } from '../../core/labels';
+import { getSettings } from '../app/settings';
 import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
 import { mulberry32 } from '../../../shared/random';
 import { getModel } from './models';
-import { buildPrompt, type BuiltPrompt } from './prompt';
+import { buildMultiLabelPrompt, buildPrompt, type BuiltPrompt } from './prompt';
 import type { LoadOptions, ScoreResult } from './protocol';
 import { remoteScorer } from './remote';
-import { allFinite, entropy, margin, normalise } from './scoring';
+import { allFinite, entropy, margin, normalise, sigmoid, type Platt } from './scoring';
 import { argmax, softmax } from '../../../shared/math';
 import { recommendedSequences, recommendedThreads, teacherService, type Scorer } from './service';
 import type { StoredSettings } from './runStore';
@@ -129,7 +132,59 @@ export function toDistribution(
   };
 }
 
+/** Per-label calibration applied to log-odds: Platt scaling, or none (the label keeps sigmoid(log-odds)). */
+export type LabelScaling = ReadonlyArray<Platt | null>;
+
+export function scaledProbabilities(logOdds: readonly number[], scaling: LabelScaling | null): number[] {
+  return logOdds.map((z, k) => {
+    const s = scaling?.[k];
+    return s ? sigmoid(s.a * z + s.b) : sigmoid(z);
+  });
+}
+
+/** A multi-label result's independent per-label probabilities (see `LabelProbabilities`), or null when not finite. */
+export function toLabelProbabilities(
+  labels: ReadonlyArray<{ id: number; name: string }>,
+  r: ScoreResult,
+  scaling: LabelScaling | null = null,
+): LabelProbabilities | null {
+  if (!r.answers || r.answers.length !== labels.length) return null;
+  const logOdds = r.answers.map((a) => a.yes - a.no);
+  if (!allFinite(logOdds)) return null;
+  const probs = scaledProbabilities(logOdds, scaling);
+  const columns = independentLabelColumns(probs);
+  return {
+    labels,
+    probs,
+    logOdds,
+    entropy: columns.entropy,
+    margin: columns.margin,
+    tokens: r.tokens,
+    timeMs: r.timeMs,
+  };
+}
+
+/** The template a choice uses: the person's, or the default for the project's kind in the app's language. */
+export function templateOf(db: Db, c: { projectId: number; template?: string }): string {
+  return c.template ?? defaultPromptTemplate(projectKind(db, c.projectId), getSettings(db).language);
+}
+
 export function promptFor(ctx: CoreContext, c: TeacherChoice): BuiltPrompt {
+  if (projectKind(ctx.db, c.projectId) === 'multi') {
+    if (!c.modelId && c.endpoints.length) {
+      throw new AppError(
+        'INVALID_INPUT',
+        'Remote teachers label single-label projects only for now. Choose a local model (GGUF) for this multi-label project, or run it elsewhere and import its outputs as JSONL.',
+      );
+    }
+    return buildMultiLabelPrompt(ctx.db, c.projectId, {
+      template: templateOf(ctx.db, c),
+      task: c.task,
+      fewShot: c.fewShot,
+      mode: c.mode,
+      reasoningBudget: c.reasoningBudget,
+    });
+  }
   return buildPrompt(ctx.db, c.projectId, {
     template: c.template,
     task: c.task,

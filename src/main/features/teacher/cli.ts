@@ -8,6 +8,8 @@ import type {
   EndpointRate,
   PromptTrialResult,
   PromptVersion,
+  LabelCalibrationReport,
+  LabelTeacherCheck,
   TeacherCheck,
   TeacherModel,
   TeacherRun,
@@ -15,8 +17,10 @@ import type {
 } from '../../../shared/teacher';
 import { followJob, followJobResult } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
+import type { Core } from '../../core/core';
 import { AppError } from '../../core/errors';
 import { DEFAULT_PROMPT_TEMPLATE } from '../../../shared/teacher';
+import { projectKind } from '../../core/labels';
 
 function positiveId(value: unknown, what: string, hint: string): number {
   const n = Number(value);
@@ -194,6 +198,49 @@ export function checkLines(c: TeacherCheck): string[] {
   return lines;
 }
 
+/** A multi-label check as lines of text. */
+export function labelCheckLines(c: LabelTeacherCheck): string[] {
+  const lines = [`Teacher check of run ${c.runId} (each label on its own): ${VERDICT_TEXT[c.verdict]}`];
+  if (c.verdict === 'too-few') {
+    lines.push(
+      `  ${c.examples} validation document(s) with labels a person chose were labelled by this run; the check needs ${c.minimum}. ` +
+        'Label more validation documents in Review (and run the teacher over them).',
+    );
+    return lines;
+  }
+  lines.push(
+    `  on ${c.examples} validation documents labelled by people; a label applies when the teacher gives it 50% or more`,
+    `  micro-F1 ${withInterval(c.microF1, num)}, macro-F1 ${num(c.macroF1)}; saying every label applies: micro-F1 ${num(c.alwaysMicroF1)}`,
+  );
+  for (const l of c.perLabel) {
+    lines.push(
+      `  ${l.label.padEnd(24)} F1 ${num(l.f1)}  precision ${num(l.precision)}  recall ${num(l.recall)}  ` +
+        `(people ${l.support}, teacher ${l.predicted}; always-yes F1 ${num(l.alwaysF1)})`,
+    );
+  }
+  return lines;
+}
+
+function labelCalibrationLines(r: LabelCalibrationReport | null): string[] {
+  if (!r) return [];
+  const lines = [`  calibration per label on ${r.examples} validation documents (Platt scaling):`];
+  for (const l of r.labels) {
+    lines.push(
+      l.calibrated
+        ? `    ${l.label}: log-loss ${l.before.logLoss.toFixed(3)} -> ${l.after.logLoss.toFixed(3)}`
+        : `    ${l.label}: not calibrated (${l.positives} with the label, ${l.negatives} without; needs ${r.minimumPerClass} of each)`,
+    );
+  }
+  return lines;
+}
+
+/** Whether a run belongs to a multi-label project (an unknown run is left to the channel to report). */
+function isMultiLabelRun(core: Core, runId: number): boolean {
+  const row = core.db.prepare('SELECT project_id FROM teacher_runs WHERE id = ?').get(runId) as
+    { project_id: number } | undefined;
+  return row !== undefined && projectKind(core.db, row.project_id) === 'multi';
+}
+
 const scopeOptions = {
   split: { type: 'string', multiple: true },
   unlabelled: { type: 'boolean' },
@@ -325,7 +372,16 @@ export const teacherCommands: CliCommand[] = [
       });
       for (const item of items) {
         io.print(item.text.length > 100 ? `${item.text.slice(0, 100)}…` : item.text);
-        if (!item.distribution) io.print(`  ${item.error}`);
+        const lp = item.labelProbabilities;
+        if (lp) {
+          // Multi-label: each label's own probability (they need not sum to 100%).
+          lp.labels.forEach((l, k) => {
+            const p = lp.probs[k];
+            io.print(
+              `  ${l.name.padEnd(20)} ${(100 * p).toFixed(1).padStart(5)}% ${'█'.repeat(Math.round(p * 30))}${p >= 0.5 ? '  applies' : ''}`,
+            );
+          });
+        } else if (!item.distribution) io.print(`  ${item.error}`);
         else {
           const d = item.distribution;
           d.labels.forEach((l, k) => {
@@ -453,14 +509,17 @@ export const teacherCommands: CliCommand[] = [
         io.print('No teacher runs yet. Start one with "distillery teacher run PROJECT_ID --model ID".');
       for (const r of runs) {
         io.print(runLine(r));
+        for (const line of labelCalibrationLines(r.labelCalibration)) io.print(line);
         if (r.calibration) {
           io.print(
             `  calibration on ${r.calibration.examples} validation examples: ECE ${r.calibration.before.ece.toFixed(3)} -> ${r.calibration.after.ece.toFixed(3)}`,
           );
         }
-        io.print(
-          `  teacher check: ${VERDICT_TEXT[(await core.call('teacher.check', { runId: r.id })).verdict]}`,
-        );
+        const verdict =
+          r.kind === 'multi'
+            ? (await core.call('teacher.labelCheck', { runId: r.id })).verdict
+            : (await core.call('teacher.check', { runId: r.id })).verdict;
+        io.print(`  teacher check: ${VERDICT_TEXT[verdict]}`);
       }
       return runs;
     },
@@ -472,9 +531,13 @@ export const teacherCommands: CliCommand[] = [
     usage: 'distillery teacher check RUN_ID',
     run: async ({ positionals }, io) => {
       const core = await io.core();
-      const check = await core.call('teacher.check', {
-        runId: positiveId(positionals[0], 'run', 'distillery teacher status PROJECT_ID'),
-      });
+      const runId = positiveId(positionals[0], 'run', 'distillery teacher status PROJECT_ID');
+      if (isMultiLabelRun(core, runId)) {
+        const check = await core.call('teacher.labelCheck', { runId });
+        for (const line of labelCheckLines(check)) io.print(line);
+        return check;
+      }
+      const check = await core.call('teacher.check', { runId });
       for (const line of checkLines(check)) io.print(line);
       return check;
     },
@@ -495,13 +558,18 @@ export const teacherCommands: CliCommand[] = [
   },
   {
     name: 'teacher calibrate',
-    summary: "Fit a run's temperature on human-labelled validation examples",
+    summary:
+      "Fit a run's calibration on human-labelled validation examples (a temperature; per label for multi-label runs)",
     usage: 'distillery teacher calibrate RUN_ID',
     run: async ({ positionals }, io) => {
       const core = await io.core();
-      const report = await core.call('teacher.calibrate', {
-        runId: positiveId(positionals[0], 'run', 'distillery teacher status PROJECT_ID'),
-      });
+      const runId = positiveId(positionals[0], 'run', 'distillery teacher status PROJECT_ID');
+      if (isMultiLabelRun(core, runId)) {
+        const labelReport = await core.call('teacher.calibrateLabels', { runId });
+        for (const line of labelCalibrationLines(labelReport)) io.print(line);
+        return labelReport;
+      }
+      const report = await core.call('teacher.calibrate', { runId });
       io.print(
         `T = ${report.temperature.toFixed(3)} on ${report.examples} examples; ECE ${report.before.ece.toFixed(3)} -> ${report.after.ece.toFixed(3)}, ` +
           `NLL ${report.before.nll.toFixed(3)} -> ${report.after.nll.toFixed(3)}`,

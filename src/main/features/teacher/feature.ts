@@ -9,7 +9,7 @@ import {
   removeModel,
   type ImportParams,
 } from './models';
-import { calibrateRun } from './calibrate';
+import { calibrateLabels, calibrateRun } from './calibrate';
 import { preview, promptPreview } from './preview';
 import { runTeacherJob, startRun, type TeacherJobParams } from './runs';
 import { planRun, timeTeacher } from './runPlan';
@@ -19,7 +19,7 @@ import { importTeacherRun } from './importRun';
 import { checkEndpoint, endpointRates } from './remote';
 import { getDraft, saveDraft } from './drafts';
 import { originalFileName } from '../../core/jobTitles';
-import { teacherCheck } from './check';
+import { labelTeacherCheck, teacherCheck } from './check';
 import {
   diffPromptVersions,
   listPromptVersions,
@@ -63,6 +63,8 @@ export const teacherFeature: Feature<typeof teacherContract> = {
     'teacher.time': (input, ctx) => timeTeacher(ctx, input),
     'teacher.outputs': (input, ctx) => listOutputs(ctx.db, input.runId, input.offset, input.limit),
     'teacher.check': (input, ctx) => teacherCheck(ctx.db, input.runId),
+    'teacher.labelCheck': (input, ctx) => labelTeacherCheck(ctx.db, input.runId),
+    'teacher.calibrateLabels': (input, ctx) => calibrateLabels(ctx.db, input.runId),
     'teacher.importRun': (input, ctx) => importTeacherRun(ctx, input),
     'teacher.calibrate': (input, ctx) => {
       getRun(ctx.db, input.runId);

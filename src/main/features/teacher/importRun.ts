@@ -9,6 +9,7 @@ import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getSettings } from '../app/settings';
 import { getRun } from './runStore';
+import { independentLabelColumns, projectKind } from '../../core/labels';
 import { entropy, margin } from './scoring';
 import { argmax } from '../../../shared/math';
 
@@ -19,6 +20,8 @@ import { argmax } from '../../../shared/math';
  *   that text. One of the two is required.
  * - `probs`: every label of the project may appear; a missing one has probability 0; the values must be finite,
  *   in [0, 1], and sum to 1 within SUM_TOLERANCE (they are then divided by their sum).
+ *   Multi-label projects: each label's own probability that it applies, every label given, each in [0, 1], with
+ *   no rule on their sum (stored as `independentLabelColumns` says).
  *   `logprobs`: finite or -Infinity-free log-probabilities (a missing label is probability 0), normalised the same
  *   way after exp.
  * - Blank lines are skipped. Any invalid line makes the whole import fail with every line's error (up to
@@ -27,6 +30,8 @@ import { argmax } from '../../../shared/math';
  * the file's SHA-256 as its fingerprint; it is not recalibrated (Calibrate does that on request).
  */
 export const SUM_TOLERANCE = 0.01;
+/** Imported multi-label probabilities of exactly 0 or 1 are stored as log-odds of -/+ this. */
+const LOG_ODDS_LIMIT = 30;
 export const MAX_REPORTED = 50;
 
 export interface ParsedTeacherLine {
@@ -45,6 +50,7 @@ export function parseTeacherJsonl(
   text: string,
   labels: readonly string[],
   examples: ExampleLookup,
+  opts: { independent?: boolean } = {},
 ): { rows: ParsedTeacherLine[]; errors: TeacherImportLineError[] } {
   const rows: ParsedTeacherLine[] = [];
   const errors: TeacherImportLineError[] = [];
@@ -90,6 +96,7 @@ export function parseTeacherJsonl(
       continue;
     }
     const probs = new Array<number>(labels.length).fill(0);
+    const given = new Set<number>();
     let problem: string | null = null;
     for (const [name, value] of Object.entries(dist as Record<string, unknown>)) {
       const k = index.get(name);
@@ -108,9 +115,22 @@ export function parseTeacherJsonl(
         break;
       }
       probs[k] = log ? Math.exp(value) : value;
+      given.add(k);
     }
     if (problem) {
       fail(problem);
+      continue;
+    }
+    if (opts.independent) {
+      // Multi-label: each label's own probability that it applies; a label left out is an error, not a 0.
+      const missing = labels.filter((_, k) => !given.has(k));
+      if (missing.length) {
+        fail(
+          `Give a probability for every label (each on its own, from 0 to 1); missing: ${missing.join(', ')}.`,
+        );
+        continue;
+      }
+      rows.push({ line: i + 1, exampleIds: ids, probs });
       continue;
     }
     const sum = probs.reduce((a, b) => a + b, 0);
@@ -162,10 +182,12 @@ export function importTeacherRun(
   } catch {
     throw new AppError('NOT_FOUND', `Cannot read ${basename(req.path)}. Choose the JSONL file again.`);
   }
+  const independent = projectKind(db, req.projectId) === 'multi';
   const { rows, errors } = parseTeacherJsonl(
     bytes.toString('utf8'),
     labels.map((l) => l.name),
     lookup(db, req.projectId),
+    { independent },
   );
   if (errors.length) {
     const shown = errors.slice(0, MAX_REPORTED);
@@ -214,6 +236,27 @@ export function importTeacherRun(
     );
     let position = 0;
     for (const r of rows) {
+      if (independent) {
+        // Multi-label rows keep per-label log-odds beside the probabilities (what calibration rescales).
+        const logOdds = r.probs.map((p) =>
+          Math.max(-LOG_ODDS_LIMIT, Math.min(LOG_ODDS_LIMIT, Math.log(p / (1 - p)))),
+        );
+        const o = independentLabelColumns(r.probs);
+        for (const exampleId of r.exampleIds) {
+          target.run(id, exampleId, position++);
+          output.run(
+            id,
+            exampleId,
+            o.probs,
+            JSON.stringify(logOdds),
+            o.predictedLabelId,
+            o.entropy,
+            o.margin,
+            now,
+          );
+        }
+        continue;
+      }
       const logprobs = r.probs.map((p) => Math.max(Math.log(p), -1e4));
       for (const exampleId of r.exampleIds) {
         target.run(id, exampleId, position++);

@@ -1,7 +1,15 @@
-import { DEFAULT_PROMPT_TEMPLATE, type PreviewItem } from '../../../shared/teacher';
+import { type PreviewItem } from '../../../shared/teacher';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { promptFor, resolveTeacher, settingsOf, toDistribution, type TeacherChoice } from './choice';
+import {
+  promptFor,
+  resolveTeacher,
+  settingsOf,
+  templateOf,
+  toDistribution,
+  toLabelProbabilities,
+  type TeacherChoice,
+} from './choice';
 
 /** The live preview: a handful of the project's examples (or given texts) with their distributions. */
 export async function preview(
@@ -43,6 +51,18 @@ export async function preview(
     items.map((i) => ({ id: i.id, text: i.text })),
   );
   const labels = built.labels.map((l) => ({ id: l.id, name: l.name }));
+  if (built.plan.multi) {
+    return items.map((item, i) => {
+      const lp = toLabelProbabilities(labels, results[i]);
+      return {
+        exampleId: item.exampleId,
+        text: item.text,
+        distribution: null,
+        labelProbabilities: lp,
+        error: lp ? null : (results[i].error ?? 'The model produced invalid numbers for this example.'),
+      };
+    });
+  }
   return items.map((item, i) => {
     const d = toDistribution(labels, results[i]);
     return {
@@ -65,7 +85,7 @@ export async function promptPreview(
     )
     .get(c.projectId) as { text: string } | undefined;
   return {
-    template: c.template ?? DEFAULT_PROMPT_TEMPLATE,
+    template: templateOf(ctx.db, c),
     rendered: built.rendered.replace('{{text}}', first?.text ?? '…'),
   };
 }

@@ -22,6 +22,16 @@ export interface PromptPlan {
   readonly labels: readonly string[];
   readonly mode: TeacherMode;
   readonly reasoningBudget: number;
+  /**
+   * Multi-label projects: after `before + text + after`, one question per label (in `labels` order) ends the user
+   * turn, and the answer's first words are scored: P(yes) / (P(yes) + P(no)), each side summed over its spellings.
+   * The part of the prompt all questions share is evaluated once per document.
+   */
+  readonly multi?: {
+    readonly questions: readonly string[];
+    readonly yes: readonly string[];
+    readonly no: readonly string[];
+  };
 }
 
 export interface ScoreItem {
@@ -43,6 +53,11 @@ export interface ScoreResult {
   readonly id: number;
   /** Log-likelihood of each label's full token sequence, in plan order; null when the model gave non-finite numbers. */
   readonly logLikelihoods: number[] | null;
+  /**
+   * Multi-label plans (then `logLikelihoods` is null): per label, the log-likelihoods of answering yes and no (each
+   * the log-sum-exp over its spellings); null when the model gave non-finite numbers.
+   */
+  readonly answers?: ReadonlyArray<{ readonly yes: number; readonly no: number }> | null;
   readonly reasoning: string | null;
   /** Tokens in the prompt (and reasoning) the labels were scored after. */
   readonly tokens: number;

@@ -53,7 +53,7 @@ export function planRun(ctx: CoreContext, req: RunRequest): TeacherRunPlan {
   // Room for the text: the context less the prompt around it, the longest label and the thinking budget.
   const fixed =
     estimateTokens(built.plan.before + built.plan.after) +
-    Math.max(...built.plan.labels.map(estimateTokens)) +
+    Math.max(...(built.plan.multi?.questions ?? built.plan.labels).map(estimateTokens)) +
     16 +
     (req.mode === 'reasoning' ? s.reasoningBudget : 0);
   const room = contextSize - fixed;

@@ -1,13 +1,14 @@
 /** Teacher runs as stored: reading a run, its counts and calibration, and its outputs. */
 import {
   type CalibrationReport,
+  type LabelCalibrationReport,
   type TeacherMode,
   type TeacherOutput,
   type TeacherRun,
   type TeacherRunSettings,
 } from '../../../shared/teacher';
 import { notFound } from '../../core/errors';
-import { humanLabels } from '../../core/labels';
+import { humanLabelSets, humanLabels, projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
 import type { PromptPlan } from './protocol';
@@ -47,6 +48,15 @@ export function runCounts(
   return { target: r.target, output: r.output, failed: r.failed ?? 0, truncated: r.truncated };
 }
 
+function labelCalibrationOf(db: Db, runId: number): LabelCalibrationReport | null {
+  const row = db
+    .prepare(
+      "SELECT payload FROM metrics WHERE teacher_run_id = ? AND kind = 'teacher_label_calibration' ORDER BY id DESC LIMIT 1",
+    )
+    .get(runId) as { payload: string } | undefined;
+  return row ? parseJson<LabelCalibrationReport | null>(row.payload, null) : null;
+}
+
 function calibrationOf(db: Db, runId: number): CalibrationReport | null {
   const row = db
     .prepare(
@@ -63,7 +73,10 @@ function toRun(db: Db, r: RunRow): TeacherRun {
         { name: string } | undefined)
     : undefined;
   const counts = runCounts(db, r.id);
-  const validation = humanLabels(db, r.project_id, { split: 'validation' });
+  const validation: ReadonlyMap<number, unknown> =
+    projectKind(db, r.project_id) === 'multi'
+      ? humanLabelSets(db, r.project_id, { split: 'validation' })
+      : humanLabels(db, r.project_id, { split: 'validation' });
   const scored = db
     .prepare('SELECT example_id FROM teacher_outputs WHERE run_id = ?')
     .pluck()
@@ -93,6 +106,8 @@ function toRun(db: Db, r: RunRow): TeacherRun {
     },
     calibrationTemperature: r.calibration_temperature,
     calibration: calibrationOf(db, r.id),
+    kind: projectKind(db, r.project_id),
+    labelCalibration: labelCalibrationOf(db, r.id),
     validationLabelled: validation.size,
     calibrationReady: scored.filter((id) => validation.has(id)).length,
     jobId: r.job_id,

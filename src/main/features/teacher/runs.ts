@@ -1,8 +1,8 @@
 /** A teacher run: creating it and its job, which labels the run's documents batch by batch. */
 import type { Job } from '../../../shared/jobs';
 import {
-  DEFAULT_PROMPT_TEMPLATE,
   type CalibrationReport,
+  type LabelCalibrationReport,
   type TeacherRun,
   type TeacherRunResult,
 } from '../../../shared/teacher';
@@ -22,11 +22,15 @@ import {
   resolveTeacher,
   reusableRuns,
   settingsOf,
+  scaledProbabilities,
   targetIds,
+  templateOf,
   toDistribution,
+  toLabelProbabilities,
   type RunRequest,
 } from './choice';
-import { calibrateRun } from './calibrate';
+import { calibrateLabels, calibrateRun } from './calibrate';
+import { independentLabelColumns } from '../../core/labels';
 import { getPromptVersion, matchingVersion, projectTask } from './promptVersions';
 import { getRun, runCounts, runRow, type StoredSettings } from './runStore';
 
@@ -45,7 +49,7 @@ export function withVersion<T extends RunRequest>(db: Db, req: T): T {
 function versionOfRun(db: Db, req: RunRequest): { id: number } | null {
   if (req.promptVersionId !== undefined) return { id: req.promptVersionId };
   return matchingVersion(db, req.projectId, {
-    template: req.template ?? DEFAULT_PROMPT_TEMPLATE,
+    template: templateOf(db, req),
     task: req.task ?? projectTask(db, req.projectId),
     mode: req.mode,
     fewShot: req.fewShot,
@@ -75,7 +79,7 @@ export function startRun(ctx: CoreContext, asked: RunRequest): { run: TeacherRun
   const stored: StoredSettings = {
     ...s,
     plan: built.plan,
-    template: req.template ?? DEFAULT_PROMPT_TEMPLATE,
+    template: templateOf(ctx.db, req),
   };
   const snapshot = JSON.stringify(labels);
   const runId = ctx.db.transaction(() => {
@@ -136,7 +140,15 @@ export function startRun(ctx: CoreContext, asked: RunRequest): { run: TeacherRun
     const done = ctx.db.prepare(
       "UPDATE teacher_run_targets SET status = 'done' WHERE run_id = ? AND example_id = ?",
     );
+    const multi = built.plan.multi !== undefined;
     for (const c of carried) {
+      if (multi) {
+        // Multi-label rows hold per-label log-odds; the run's own calibration is fitted when it ends.
+        const o = independentLabelColumns(scaledProbabilities(JSON.parse(c.logprobs) as number[], null));
+        fix.run(o.probs, o.entropy, o.margin, o.predictedLabelId, id, c.example_id);
+        done.run(id, c.example_id);
+        continue;
+      }
       const probs = (JSON.parse(c.logprobs) as number[]).map((l) => Math.exp(l));
       fix.run(
         JSON.stringify(probs),
@@ -234,6 +246,31 @@ export async function runTeacherJob(
     ctx.db.transaction(() => {
       for (const r of empty) mark.run('skipped', 'The text is empty.', run.id, r.id);
       for (const r of results) {
+        if (stored.plan.multi) {
+          const lp = toLabelProbabilities(labels, r);
+          if (!lp) {
+            failed++;
+            mark.run('failed', r.error ?? 'The model produced invalid numbers.', run.id, r.id);
+            continue;
+          }
+          const o = independentLabelColumns(lp.probs);
+          insert.run(
+            run.id,
+            r.id,
+            o.probs,
+            JSON.stringify(lp.logOdds),
+            o.predictedLabelId,
+            o.entropy,
+            o.margin,
+            null,
+            lp.tokens,
+            lp.timeMs,
+            r.truncated ? 1 : 0,
+            now,
+          );
+          mark.run('done', null, run.id, r.id);
+          continue;
+        }
         const d = toDistribution(labels, r);
         if (!d) {
           failed++;
@@ -272,10 +309,14 @@ export async function runTeacherJob(
   }
   ctl.progress(done, total, { phase: 'Calibrating' });
   let calibration: CalibrationReport | null = null;
-  try {
-    calibration = calibrateRun(ctx.db, run.id);
-  } catch (e) {
-    if (!(e instanceof AppError)) throw e;
+  let labelCalibration: LabelCalibrationReport | null = null;
+  if (stored.plan.multi) labelCalibration = calibrateLabels(ctx.db, run.id);
+  else {
+    try {
+      calibration = calibrateRun(ctx.db, run.id);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+    }
   }
   ctx.events.emit('project.changed', { projectId: run.project_id, what: 'teacher' });
   return {
@@ -285,5 +326,6 @@ export async function runTeacherJob(
     skipped: count('skipped'),
     truncated: runCounts(ctx.db, run.id).truncated,
     calibration,
+    labelCalibration,
   };
 }

@@ -108,3 +108,105 @@ export function reliability(
   const ece = out.reduce((a, b) => a + (b.count / n) * Math.abs(b.accuracy - b.confidence), 0);
   return { ece, nll: nll(logprobRows, targets, temperature), accuracy: correct / n, bins: out };
 }
+
+// ---------- multi-label: one yes/no question per label ----------
+
+/** P(yes) / (P(yes) + P(no)) from the answers' log-likelihoods: sigmoid(llYes - llNo), computed stably. */
+export function yesProbability(llYes: number, llNo: number): number {
+  return sigmoid(llYes - llNo);
+}
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+export interface Platt {
+  readonly a: number;
+  readonly b: number;
+}
+
+/**
+ * Platt scaling: the a, b minimising the log-loss of sigmoid(a * z + b) against the 0/1 targets, with Platt's
+ * smoothed targets ((N+ + 1) / (N+ + 2) for positives, 1 / (N- + 2) for negatives) so that separable data gives a
+ * finite fit. Newton's method with backtracking, as in Lin, Lin and Weng (2007), "A note on Platt's probabilistic
+ * outputs for support vector machines".
+ */
+export function fitPlatt(z: readonly number[], y: readonly (0 | 1)[]): Platt {
+  const pos = y.filter((v) => v === 1).length;
+  const neg = y.length - pos;
+  const hi = (pos + 1) / (pos + 2);
+  const lo = 1 / (neg + 2);
+  const t = y.map((v) => (v === 1 ? hi : lo));
+  // Parameterised as sigmoid(-(A z + B)) in the paper; here a = -A, b = -B.
+  let A = 0;
+  let B = Math.log((neg + 1) / (pos + 1));
+  const objective = (A1: number, B1: number): number => {
+    let f = 0;
+    for (let i = 0; i < z.length; i++) {
+      const fApB = z[i] * A1 + B1;
+      f +=
+        fApB >= 0
+          ? t[i] * fApB + Math.log1p(Math.exp(-fApB))
+          : (t[i] - 1) * fApB + Math.log1p(Math.exp(fApB));
+    }
+    return f;
+  };
+  let f = objective(A, B);
+  for (let iter = 0; iter < 100; iter++) {
+    let h11 = 1e-12;
+    let h22 = 1e-12;
+    let h21 = 0;
+    let g1 = 0;
+    let g2 = 0;
+    for (let i = 0; i < z.length; i++) {
+      const fApB = z[i] * A + B;
+      const p = fApB >= 0 ? Math.exp(-fApB) / (1 + Math.exp(-fApB)) : 1 / (1 + Math.exp(fApB));
+      const q = 1 - p;
+      const d2 = p * q;
+      h11 += z[i] * z[i] * d2;
+      h22 += d2;
+      h21 += z[i] * d2;
+      const d1 = t[i] - p;
+      g1 += z[i] * d1;
+      g2 += d1;
+    }
+    if (Math.abs(g1) < 1e-10 && Math.abs(g2) < 1e-10) break;
+    const det = h11 * h22 - h21 * h21;
+    const dA = -(h22 * g1 - h21 * g2) / det;
+    const dB = -(-h21 * g1 + h11 * g2) / det;
+    const gd = g1 * dA + g2 * dB;
+    let step = 1;
+    let moved = false;
+    while (step >= 1e-10) {
+      const nA = A + step * dA;
+      const nB = B + step * dB;
+      const nf = objective(nA, nB);
+      if (nf < f + 1e-4 * step * gd) {
+        A = nA;
+        B = nB;
+        f = nf;
+        moved = true;
+        break;
+      }
+      step /= 2;
+    }
+    if (!moved) break;
+  }
+  return { a: -A, b: -B };
+}
+
+/** Mean log-loss and Brier score of probabilities against 0/1 targets. */
+export function binaryScores(
+  probs: readonly number[],
+  y: readonly (0 | 1)[],
+): { logLoss: number; brier: number } {
+  let logLoss = 0;
+  let brier = 0;
+  for (let i = 0; i < probs.length; i++) {
+    const p = Math.min(1 - 1e-15, Math.max(1e-15, probs[i]));
+    logLoss -= y[i] === 1 ? Math.log(p) : Math.log(1 - p);
+    brier += (probs[i] - y[i]) ** 2;
+  }
+  const n = Math.max(1, probs.length);
+  return { logLoss: logLoss / n, brier: brier / n };
+}

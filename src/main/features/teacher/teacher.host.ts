@@ -281,6 +281,9 @@ interface PlanTokens {
   readonly endThink: Token | null;
   readonly closeThink: Token[];
   readonly maxLabel: number;
+  /** Multi-label plans: the token sequences of each spelling of yes and of no (empty otherwise). */
+  readonly yes: Token[][];
+  readonly no: Token[][];
 }
 
 const planCache = new Map<string, PlanTokens>();
@@ -298,13 +301,23 @@ function planTokens(plan: PromptPlan): PlanTokens {
   const deepseek = isDeepSeek(m);
   const special = (s: string): Token[] => m.tokenize(s, true);
   const plain = (s: string): Token[] => (s ? m.tokenize(s, false) : []);
-  let labels = plan.labels.map((l) => plain(l));
-  // When one label's tokens begin another's, the end-of-answer token tells them apart.
-  const prefixClash = labels.some((a, i) =>
-    labels.some((b, j) => i !== j && a.length <= b.length && a.every((t, k) => b[k] === t)),
-  );
   const eos = m.tokens.eos;
-  if (prefixClash && eos !== null) labels = labels.map((l) => [...l, eos]);
+  // When one answer's tokens begin another's, the end-of-answer token tells them apart.
+  const separated = (answers: Token[][]): Token[][] => {
+    const prefixClash = answers.some((a, i) =>
+      answers.some((b, j) => i !== j && a.length <= b.length && a.every((t, k) => b[k] === t)),
+    );
+    return prefixClash && eos !== null ? answers.map((l) => [...l, eos]) : answers;
+  };
+  let labels = separated(plan.labels.map((l) => plain(l)));
+  let yes: Token[][] = [];
+  let no: Token[][] = [];
+  if (plan.multi) {
+    const answers = separated([...plan.multi.yes, ...plan.multi.no].map((a) => plain(a)));
+    yes = answers.slice(0, plan.multi.yes.length);
+    no = answers.slice(plan.multi.yes.length);
+    labels = answers;
+  }
   const endThinkTokens = special('</think>');
   const result: PlanTokens = deepseek
     ? {
@@ -319,6 +332,8 @@ function planTokens(plan: PromptPlan): PlanTokens {
         endThink: endThinkTokens.length === 1 ? endThinkTokens[0] : null,
         closeThink: special('\n</think>\n\n'),
         maxLabel: Math.max(...labels.map((l) => l.length)),
+        yes,
+        no,
       }
     : {
         deepseek,
@@ -330,22 +345,36 @@ function planTokens(plan: PromptPlan): PlanTokens {
         endThink: null,
         closeThink: [],
         maxLabel: Math.max(...labels.map((l) => l.length)),
+        yes,
+        no,
       };
   planCache.set(key, result);
   return result;
 }
 
-function promptTokens(
+/**
+ * The prompt's tokens for a text, one sequence per question (multi-label plans ask one per label; single-label
+ * plans pass ['']): each is the user turn `before + text + after + question` in the model's chat template. A text
+ * too long for the context is cut once, for the longest question, so that every question sees the same text.
+ */
+function promptTokenSets(
   plan: PromptPlan,
   p: PlanTokens,
   text: string,
-): { tokens: Token[]; truncated: boolean } {
+  questions: readonly string[],
+): { sets: Token[][]; truncated: boolean } {
   const m = requireModel();
   const ctxSize = context?.contextSize ?? 2048;
   const reserve =
     p.maxLabel + 8 + (plan.mode === 'reasoning' ? plan.reasoningBudget + p.closeThink.length : 0);
   if (p.deepseek) {
-    const fixed = p.head.length + p.before.length + p.after.length + p.suffix.length;
+    const asked = questions.map((q) => (q ? m.tokenize(q, false) : []));
+    const fixed =
+      p.head.length +
+      p.before.length +
+      p.after.length +
+      p.suffix.length +
+      Math.max(...asked.map((q) => q.length));
     const room = ctxSize - reserve - fixed;
     if (room < 8) {
       throw new HostError(
@@ -356,27 +385,42 @@ function promptTokens(
     let textTokens = m.tokenize(text, false);
     const truncated = textTokens.length > room;
     if (truncated) textTokens = textTokens.slice(0, room);
-    return { tokens: [...p.head, ...p.before, ...textTokens, ...p.after, ...p.suffix], truncated };
+    return {
+      sets: asked.map((q) => [...p.head, ...p.before, ...textTokens, ...p.after, ...q, ...p.suffix]),
+      truncated,
+    };
   }
   const wrapper = resolveChatWrapper(m) ?? new GeneralChatWrapper();
-  const build = (t: string): Token[] =>
-    wrapper
-      .generateContextState({
-        chatHistory: [
-          { type: 'user', text: plan.before + t + plan.after },
-          { type: 'model', response: [] },
-        ],
-      })
-      .contextText.tokenize(m.tokenizer);
-  let tokens = build(text);
+  const build = (t: string): Token[][] =>
+    questions.map((q) =>
+      wrapper
+        .generateContextState({
+          chatHistory: [
+            { type: 'user', text: plan.before + t + plan.after + q },
+            { type: 'model', response: [] },
+          ],
+        })
+        .contextText.tokenize(m.tokenizer),
+    );
+  const longest = (sets: Token[][]): number => Math.max(...sets.map((x) => x.length));
+  let sets = build(text);
   let truncated = false;
   let cut = text.length;
-  while (tokens.length > ctxSize - reserve && cut > 0) {
+  while (longest(sets) > ctxSize - reserve && cut > 0) {
     cut = Math.floor(cut * 0.8);
-    tokens = build(text.slice(0, cut));
+    sets = build(text.slice(0, cut));
     truncated = true;
   }
-  return { tokens, truncated };
+  return { sets, truncated };
+}
+
+function promptTokens(
+  plan: PromptPlan,
+  p: PlanTokens,
+  text: string,
+): { tokens: Token[]; truncated: boolean } {
+  const { sets, truncated } = promptTokenSets(plan, p, text, ['']);
+  return { tokens: sets[0], truncated };
 }
 
 /** Brings the sequence to `tokens` minus what it already holds; returns the index of the first token to evaluate. */
@@ -524,12 +568,133 @@ async function scoreOne(
   };
 }
 
+/** log(sum(exp(xs))), stable. */
+function logSumExp(xs: readonly number[]): number {
+  const max = Math.max(...xs);
+  if (!Number.isFinite(max)) return max;
+  return max + Math.log(xs.reduce((a, x) => a + Math.exp(x - max), 0));
+}
+
+/** Log-likelihood of each answer after `dist` (the sequence's last evaluated token): appended, then erased. */
+async function answerLikelihoods(
+  seq: LlamaContextSequence,
+  dist: Dist,
+  answers: readonly Token[][],
+): Promise<{ lls: number[]; evaluated: number }> {
+  const lls: number[] = [];
+  let evaluated = 0;
+  for (const answer of answers) {
+    let total = logProb(dist, answer[0]);
+    if (answer.length > 1) {
+      const body = answer.slice(0, -1);
+      const at = seq.nextTokenIndex;
+      const out = await seq.controlledEvaluate(body.map((t, i) => [t, logitsRequest([answer[i + 1]])]));
+      evaluated += body.length;
+      for (let i = 0; i < body.length; i++) total += logProb(toDist(out[i]?.next), answer[i + 1]);
+      await seq.eraseContextTokenRanges([{ start: at, end: seq.nextTokenIndex }]);
+    }
+    lls.push(total);
+  }
+  return { lls, evaluated };
+}
+
+/** Length of the longest common prefix of token sequences. */
+function sharedPrefix(sets: readonly Token[][]): number {
+  let n = 0;
+  const shortest = Math.min(...sets.map((x) => x.length));
+  while (n < shortest && sets.every((x) => x[n] === sets[0][n])) n++;
+  return n;
+}
+
+/**
+ * Scores a multi-label plan: for each label, P(yes) against P(no) after that label's question. With prefix reuse
+ * (the default) the part of the prompt every question shares (template, text, the question's common words) is
+ * evaluated once per document, and each label's remaining tokens are appended and erased back to it. `reusePrefix: false` evaluates every label's prompt from an
+ * empty sequence: the reference the fast path must equal.
+ */
+async function scoreMulti(
+  seq: LlamaContextSequence,
+  plan: PromptPlan,
+  p: PlanTokens,
+  item: ScoreItem,
+  strategy: ScoreStrategy,
+): Promise<ScoreResult> {
+  const started = performance.now();
+  const questions = plan.multi?.questions ?? [];
+  const { sets, truncated } = promptTokenSets(plan, p, item.text, questions);
+  const answers = [...p.yes, ...p.no];
+  const firsts = answers.map((a) => a[0]);
+  const out: Array<{ yes: number; no: number }> = [];
+  let evaluated = 0;
+  const split = (lls: number[]): { yes: number; no: number } => ({
+    yes: logSumExp(lls.slice(0, p.yes.length)),
+    no: logSumExp(lls.slice(p.yes.length)),
+  });
+  if (strategy.reusePrefix !== false) {
+    // Every label keeps at least its last prompt token to evaluate: its next-token distribution is the answer's.
+    const shared = Math.min(sharedPrefix(sets), Math.min(...sets.map((x) => x.length)) - 1);
+    // The shared part is evaluated in one batch from an empty sequence, not continued from the previous document:
+    // llama.cpp computes a token slightly differently in a small batch than in a large one (~1e-4 on the tiny
+    // model), and this way every label's numbers are exactly those of a fresh sequence fed the same two batches.
+    await seq.clearHistory();
+    if (shared > 0) {
+      await seq.controlledEvaluate(sets[0].slice(0, shared));
+      evaluated += shared;
+    }
+    for (const tokens of sets) {
+      const suffix = tokens.slice(shared);
+      const dist = await evalLast(seq, suffix, firsts);
+      evaluated += suffix.length;
+      const a = await answerLikelihoods(seq, dist, answers);
+      evaluated += a.evaluated;
+      await seq.eraseContextTokenRanges([{ start: shared, end: seq.nextTokenIndex }]);
+      out.push(split(a.lls));
+    }
+  } else {
+    // From an empty sequence for every label. llama.cpp's numbers depend slightly on how tokens are grouped into
+    // batches, so by default the same two batches as the fast path (shared part, then the label's own tokens);
+    // `appendErase: false` evaluates each label's whole prompt in one batch instead.
+    const oneBatch = strategy.appendErase === false;
+    const shared = Math.min(sharedPrefix(sets), Math.min(...sets.map((x) => x.length)) - 1);
+    for (const tokens of sets) {
+      await seq.clearHistory();
+      if (!oneBatch && shared > 0) await seq.controlledEvaluate(tokens.slice(0, shared));
+      const dist = await evalLast(seq, oneBatch ? tokens : tokens.slice(shared), firsts);
+      const a = await answerLikelihoods(seq, dist, answers);
+      evaluated += tokens.length + a.evaluated;
+      out.push(split(a.lls));
+    }
+    await seq.clearHistory();
+  }
+  const finite = out.every((x) => Number.isFinite(x.yes) && Number.isFinite(x.no));
+  return {
+    id: item.id,
+    logLikelihoods: null,
+    answers: finite ? out : null,
+    reasoning: null,
+    tokens: Math.max(...sets.map((x) => x.length)),
+    evaluated,
+    timeMs: performance.now() - started,
+    truncated,
+    error: finite ? null : 'The model produced invalid numbers (NaN or infinity) for this example.',
+  };
+}
+
 async function score(
   plan: PromptPlan,
   items: readonly ScoreItem[],
   strategy: ScoreStrategy,
 ): Promise<ScoreResult[]> {
   requireModel();
+  if (plan.multi && plan.mode !== 'direct') {
+    throw new HostError(
+      'INVALID_INPUT',
+      'A multi-label teacher answers each label directly: reasoning mode is for single-label projects.',
+    );
+  }
+  if (plan.multi && plan.multi.questions.length !== plan.labels.length) {
+    throw new HostError('INVALID_INPUT', 'A multi-label prompt needs one question per label.');
+  }
   const p = planTokens(plan);
   const results = new Array<ScoreResult>(items.length);
   let next = 0;
@@ -539,7 +704,9 @@ async function score(
       const i = next++;
       const seq = await acquire();
       try {
-        results[i] = await scoreOne(seq, plan, p, items[i], strategy);
+        results[i] = plan.multi
+          ? await scoreMulti(seq, plan, p, items[i], strategy)
+          : await scoreOne(seq, plan, p, items[i], strategy);
       } finally {
         release(seq);
       }
@@ -551,8 +718,8 @@ async function score(
 
 async function renderPrompt(plan: PromptPlan, text: string): Promise<{ text: string; tokens: number }> {
   const m = requireModel();
-  const { tokens } = promptTokens(plan, planTokens(plan), text);
-  return { text: m.detokenize(tokens, true), tokens: tokens.length };
+  const { sets } = promptTokenSets(plan, planTokens(plan), text, [plan.multi?.questions[0] ?? '']);
+  return { text: m.detokenize(sets[0], true), tokens: sets[0].length };
 }
 
 async function handle(msg: ToHost): Promise<HostResponses[keyof HostResponses]> {

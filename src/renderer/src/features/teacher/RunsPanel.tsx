@@ -26,6 +26,8 @@ import { errorText } from './ModelLibrary';
 import { formatBytes } from '../export/DiskPanel';
 import { DistributionBars } from './DistributionBars';
 import { TeacherCheckCard } from './TeacherCheckCard';
+import { LabelCalibrationText, LabelCheckCard } from './LabelCheckCard';
+import { LabelProbabilityBars } from '../../components/LabelProbabilityBars';
 
 const PAGE = 50;
 /** The core's minimum (MIN_CALIBRATION_EXAMPLES in teacher/runs.ts). */
@@ -123,7 +125,12 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
   const calibrate = (): void => {
     if (currentId === null) return;
     setError(null);
-    void call('teacher.calibrate', { runId: currentId }).then(
+    const multi = current?.kind === 'multi';
+    void (
+      multi
+        ? call('teacher.calibrateLabels', { runId: currentId })
+        : call('teacher.calibrate', { runId: currentId })
+    ).then(
       () => reload(),
       (e: unknown) => setError(errorText(e)),
     );
@@ -256,28 +263,39 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
                 {t('calibrate')}
               </Button>
             </Group>
-            <Text size="sm" data-testid="teacher-calibration">
-              {current.calibration
-                ? t('calibrationText', {
-                    t: current.calibration.temperature.toFixed(2),
-                    n: current.calibration.examples,
-                    before: current.calibration.before.ece.toFixed(3),
-                    after: current.calibration.after.ece.toFixed(3),
-                  })
-                : current.calibrationReady >= MIN_CALIBRATION
-                  ? t('calibrationReady', { count: current.calibrationReady })
-                  : t('calibrationNeeds', {
-                      min: MIN_CALIBRATION,
-                      ready: current.calibrationReady,
-                      count: current.validationLabelled,
-                    })}
-            </Text>
+            {current.kind === 'multi' ? (
+              <LabelCalibrationText report={current.labelCalibration} />
+            ) : (
+              <Text size="sm" data-testid="teacher-calibration">
+                {current.calibration
+                  ? t('calibrationText', {
+                      t: current.calibration.temperature.toFixed(2),
+                      n: current.calibration.examples,
+                      before: current.calibration.before.ece.toFixed(3),
+                      after: current.calibration.after.ece.toFixed(3),
+                    })
+                  : current.calibrationReady >= MIN_CALIBRATION
+                    ? t('calibrationReady', { count: current.calibrationReady })
+                    : t('calibrationNeeds', {
+                        min: MIN_CALIBRATION,
+                        ready: current.calibrationReady,
+                        count: current.validationLabelled,
+                      })}
+              </Text>
+            )}
             {current.calibration && <Reliability report={current.calibration} />}
           </div>
-          <TeacherCheckCard
-            runId={current.id}
-            version={current.outputCount + (current.calibrationTemperature ?? 0)}
-          />
+          {current.kind === 'multi' ? (
+            <LabelCheckCard
+              runId={current.id}
+              version={current.outputCount + (current.labelCalibration?.examples ?? 0)}
+            />
+          ) : (
+            <TeacherCheckCard
+              runId={current.id}
+              version={current.outputCount + (current.calibrationTemperature ?? 0)}
+            />
+          )}
           {error && (
             <Text c="red" size="sm" data-testid="teacher-import-run-error">
               {error}
@@ -311,7 +329,7 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Badge variant="light">{o.predictedLabel}</Badge>
+                    {o.predictedLabel !== null && <Badge variant="light">{o.predictedLabel}</Badge>}
                     {o.truncated && (
                       <Tooltip label={t('truncatedHint')} multiline w={260}>
                         <Badge color="yellow" variant="light" mt={4} data-testid="teacher-output-truncated">
@@ -321,19 +339,23 @@ export function RunsPanel({ projectId, version }: { projectId: number; version: 
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <DistributionBars
-                      d={{
-                        labels: current.labels,
-                        probs: o.probs,
-                        logprobs: [],
-                        entropy: o.entropy,
-                        margin: o.margin,
-                        predictedLabelId: o.predictedLabelId ?? 0,
-                        reasoning: o.reasoning,
-                        tokens: o.tokens,
-                        timeMs: o.timeMs,
-                      }}
-                    />
+                    {current.kind === 'multi' ? (
+                      <LabelProbabilityBars labels={current.labels} probs={o.probs} compact />
+                    ) : (
+                      <DistributionBars
+                        d={{
+                          labels: current.labels,
+                          probs: o.probs,
+                          logprobs: [],
+                          entropy: o.entropy,
+                          margin: o.margin,
+                          predictedLabelId: o.predictedLabelId ?? 0,
+                          reasoning: o.reasoning,
+                          tokens: o.tokens,
+                          timeMs: o.timeMs,
+                        }}
+                      />
+                    )}
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm" data-testid="teacher-entropy">

@@ -15,7 +15,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
 import {
-  DEFAULT_PROMPT_TEMPLATE,
+  defaultPromptTemplate,
   type PreviewItem,
   type TeacherDraft,
   type TeacherEndpoint,
@@ -27,18 +27,22 @@ import type { StepProps } from '../../wizard/types';
 import { errorText, ModelLibrary } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
 import { PromptLab } from './PromptLab';
+import { LabelProbabilityBars } from '../../components/LabelProbabilityBars';
 import { RunsPanel } from './RunsPanel';
 import { DEFAULT_SCOPE, RunScope, scopeRequest, type RunScopeValue } from './RunScope';
 import { endpointRequest, RemoteEndpoints, type EndpointDraft } from './RemoteEndpoints';
 
 /** The Teacher step: model library and hardware, prompt, live preview, the labelling job and its results. */
 export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX.Element {
-  const { t } = useTranslation('teacher');
+  const { t, i18n } = useTranslation('teacher');
+  // A multi-label project's teacher asks one yes/no question per label (direct mode only).
+  const multi = project.kind === 'multi';
+  const defaultTemplate = defaultPromptTemplate(project.kind, i18n.language);
   const [modelId, setModelId] = useState<number | null>(null);
   const [mode, setMode] = useState<TeacherMode>('direct');
   const [fewShot, setFewShot] = useState(0);
   const [budget, setBudget] = useState(256);
-  const [template, setTemplate] = useState(DEFAULT_PROMPT_TEMPLATE);
+  const [template, setTemplate] = useState(defaultTemplate);
   const [endpoints, setEndpoints] = useState<EndpointDraft[]>([]);
   const [preview, setPreview] = useState<PreviewItem[] | null>(null);
   const [previewing, setPreviewing] = useState(false);
@@ -64,6 +68,8 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
           setEndpoints(draft.endpoints.map((e) => ({ ...e })));
         } else {
           setModelId((current) => current ?? models[models.length - 1]?.id ?? null);
+          setTemplate(defaultPromptTemplate(project.kind, i18n.language));
+          setMode('direct');
         }
         setDraftLoaded(true);
       },
@@ -71,7 +77,7 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
     return () => {
       live = false;
     };
-  }, [project.id]);
+  }, [project.id, project.kind, i18n.language]);
 
   const draft: TeacherDraft = { modelId, mode, fewShot, reasoningBudget: budget, template, endpoints };
   const draftKey = JSON.stringify(draft);
@@ -193,10 +199,15 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
               onChange={(v) => setMode(v as TeacherMode)}
               data={[
                 { value: 'direct', label: t('modeDirect') },
-                { value: 'reasoning', label: t('modeReasoning') },
+                { value: 'reasoning', label: t('modeReasoning'), disabled: multi },
               ]}
               data-testid="teacher-mode"
             />
+            {multi && (
+              <Text size="xs" c="dimmed" maw={360} data-testid="teacher-multi-mode-hint">
+                {t('multi.reasoningSingleOnly')}
+              </Text>
+            )}
           </div>
           <NumberInput
             label={t('fewShot')}
@@ -235,8 +246,17 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
           onChange={(e) => setTemplate(e.currentTarget.value)}
           data-testid="teacher-template"
         />
+        {multi && (
+          <Text size="xs" c="dimmed" mt={4} data-testid="teacher-multi-template-hint">
+            {t('multi.templateHint', {
+              text: '{{text}}',
+              label: '{{label}}',
+              interpolation: { escapeValue: false },
+            })}
+          </Text>
+        )}
         <Group mt={4}>
-          <Button size="xs" variant="subtle" onClick={() => setTemplate(DEFAULT_PROMPT_TEMPLATE)}>
+          <Button size="xs" variant="subtle" onClick={() => setTemplate(defaultTemplate)}>
             {t('resetPrompt')}
           </Button>
         </Group>
@@ -326,7 +346,12 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
                 <Text size="sm" lineClamp={3} mb={4}>
                   {item.text}
                 </Text>
-                {item.distribution ? (
+                {item.labelProbabilities ? (
+                  <LabelProbabilityBars
+                    labels={item.labelProbabilities.labels}
+                    probs={item.labelProbabilities.probs}
+                  />
+                ) : item.distribution ? (
                   <>
                     <DistributionBars d={item.distribution} />
                     {item.distribution.reasoning && (

@@ -223,6 +223,43 @@ export const teacherI18n = {
       time: 'Time a few documents',
       timeAgain: 'Time again',
     },
+    multi: {
+      independentHint: 'Each label on its own: the bars need not add up to 100%.',
+      barLabel: '{{label}}: {{p}}% likely to apply',
+      applying: 'Applies (50% or more):',
+      none: 'None of these',
+      reasoningSingleOnly:
+        'In a multi-label project the teacher answers a yes/no question for each label directly: reasoning mode is for single-label projects.',
+      templateHint:
+        'Everything before {{text}} is read once per document; the question after it is asked once per label, with {{label}} replaced by the label.',
+      calibrationTitle:
+        'Calibrated per label (Platt scaling) on {{n}} validation documents labelled by people:',
+      calibrated: '{{label}}: error (log-loss) {{before}} → {{after}}',
+      notCalibrated:
+        '{{label}}: not calibrated, left as the teacher gave it ({{pos}} validation documents with this label, {{neg}} without; calibration needs {{min}} of each). Label more validation documents in Review.',
+      notYet: 'Not calibrated yet. Press Calibrate to fit it on the validation documents people labelled.',
+      check: {
+        title: 'Teacher check: does the teacher agree with people, label by label?',
+        why: {
+          useful:
+            'On {{n}} validation documents labelled by people, the teacher finds their labels well (micro-F1 {{micro}}, macro-F1 {{macro}}). A student can learn from it.',
+          weak: 'On {{n}} validation documents labelled by people, the teacher is better than saying every label applies, but often misses or adds labels (micro-F1 {{micro}}, macro-F1 {{macro}}). Look at the weak labels below, or improve the prompt.',
+          chance:
+            'On {{n}} validation documents labelled by people, the teacher does no better than saying every label applies to every document (micro-F1 {{micro}} against {{always}}). Try another model or prompt.',
+          'too-few':
+            'This run labelled {{n}} validation documents that a person labelled; the check needs at least {{min}}. Label validation documents in Review, then run the teacher on them.',
+        },
+        rule: 'A label counts as given by the teacher when its probability is 50% or more.',
+        micro: 'Micro-F1 (all labels together)',
+        macro: 'Macro-F1 (mean over labels)',
+        always: 'Saying every label applies',
+        precision: 'Precision',
+        recall: 'Recall',
+        f1: 'F1',
+        people: 'People',
+        teacher: 'Teacher',
+      },
+    },
     error: 'Something went wrong',
     lab: {
       title: 'Prompt lab',
@@ -483,6 +520,41 @@ export const teacherI18n = {
       cost: '约 {{tokens}} 个提示词元；在本机上约需 {{minutes}} 分钟（基于 {{n}} 篇文档的计时，每篇 {{ms}} 毫秒）。',
       time: '对几篇文档计时',
       timeAgain: '重新计时',
+    },
+    multi: {
+      independentHint: '每个标签单独判断：各条概率之和不必为 100%。',
+      barLabel: '{{label}}：适用的概率为 {{p}}%',
+      applying: '适用（50% 及以上）：',
+      none: '都不适用',
+      reasoningSingleOnly: '在多标签项目中，教师对每个标签直接回答“是/否”：推理模式仅用于单标签项目。',
+      templateHint:
+        '{{text}} 之前的内容每篇文档只读取一次；其后的问题对每个标签各问一次，{{label}} 会替换为该标签。',
+      calibrationTitle: '已在 {{n}} 篇人工标注的验证文档上逐标签校准（Platt 缩放）：',
+      calibrated: '{{label}}：误差（对数损失）{{before}} → {{after}}',
+      notCalibrated:
+        '{{label}}：未校准，保留教师原始概率（验证集中有此标签的文档 {{pos}} 篇，无此标签的 {{neg}} 篇；校准需要各至少 {{min}} 篇）。请在审核中标注更多验证文档。',
+      notYet: '尚未校准。点击“校准”，在人工标注的验证文档上拟合。',
+      check: {
+        title: '教师检查：教师在每个标签上是否与人一致？',
+        why: {
+          useful:
+            '在 {{n}} 篇人工标注的验证文档上，教师能很好地找出人所给的标签（micro-F1 {{micro}}，macro-F1 {{macro}}）。学生模型可以向它学习。',
+          weak: '在 {{n}} 篇人工标注的验证文档上，教师好于“所有标签都适用”，但常常漏掉或多给标签（micro-F1 {{micro}}，macro-F1 {{macro}}）。请查看下方较弱的标签，或改进提示词。',
+          chance:
+            '在 {{n}} 篇人工标注的验证文档上，教师并不比“每篇文档所有标签都适用”更好（micro-F1 {{micro}}，对照 {{always}}）。请换一个模型或提示词。',
+          'too-few':
+            '本次运行标注了 {{n}} 篇有人工标签的验证文档；检查至少需要 {{min}} 篇。请先在审核中标注验证文档，再让教师标注它们。',
+        },
+        rule: '教师给出的概率达到 50% 及以上时，视为教师给出了该标签。',
+        micro: 'Micro-F1（所有标签合计）',
+        macro: 'Macro-F1（各标签平均）',
+        always: '所有标签都适用',
+        precision: '精确率',
+        recall: '召回率',
+        f1: 'F1',
+        people: '人工',
+        teacher: '教师',
+      },
     },
     error: '出错了',
     lab: {

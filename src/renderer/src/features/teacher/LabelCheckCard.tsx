@@ -1,0 +1,146 @@
+import { Alert, Badge, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { LabelCalibrationReport, TeacherVerdict } from '../../../../shared/teacher';
+import { useQuery } from '../../api';
+
+const VERDICT_COLOR: Readonly<Record<TeacherVerdict, string>> = {
+  useful: 'teal',
+  weak: 'yellow',
+  chance: 'red',
+  'too-few': 'gray',
+};
+const num = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
+
+/**
+ * The teacher check of a multi-label run: per label, precision, recall and F1 against the label sets people chose on
+ * the validation split; micro- and macro-F1 beside saying every label applies; the verdict in words.
+ */
+export function LabelCheckCard({
+  runId,
+  version = 0,
+}: {
+  runId: number;
+  version?: number;
+}): React.JSX.Element {
+  const { t } = useTranslation('teacher');
+  const q = useQuery('teacher.labelCheck', { runId });
+  const { reload } = q;
+  useEffect(() => reload(), [version, reload]);
+  const c = q.data;
+  return (
+    <Stack gap="xs" data-testid="teacher-label-check">
+      <Title order={5}>{t('multi.check.title')}</Title>
+      {q.error && <Alert color="red">{q.error.message}</Alert>}
+      {c && (
+        <>
+          <Group gap="xs" wrap="nowrap" align="flex-start">
+            <Badge
+              color={VERDICT_COLOR[c.verdict]}
+              data-testid="teacher-check-verdict"
+              data-verdict={c.verdict}
+            >
+              {t(`check.verdict.${c.verdict}`)}
+            </Badge>
+            <Text size="sm" data-testid="teacher-check-why">
+              {t(`multi.check.why.${c.verdict}`, {
+                n: c.examples,
+                min: c.minimum,
+                micro: num(c.microF1.value),
+                macro: num(c.macroF1),
+                always: num(c.alwaysMicroF1),
+              })}
+            </Text>
+          </Group>
+          {c.verdict !== 'too-few' && (
+            <>
+              <Text size="sm">
+                {t('multi.check.micro')}: <b>{num(c.microF1.value)}</b>
+                {c.microF1.low !== null && c.microF1.high !== null && (
+                  <Text span size="xs" c="dimmed">
+                    {' '}
+                    ({num(c.microF1.low)}–{num(c.microF1.high)})
+                  </Text>
+                )}
+                {' · '}
+                {t('multi.check.macro')}: <b>{num(c.macroF1)}</b>
+                {' · '}
+                {t('multi.check.always')}: {num(c.alwaysMicroF1)}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {t('multi.check.rule')}
+              </Text>
+              <Table withTableBorder fz="sm" data-testid="teacher-label-check-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('check.label')}</Table.Th>
+                    <Table.Th>{t('multi.check.people')}</Table.Th>
+                    <Table.Th>{t('multi.check.teacher')}</Table.Th>
+                    <Table.Th>{t('multi.check.precision')}</Table.Th>
+                    <Table.Th>{t('multi.check.recall')}</Table.Th>
+                    <Table.Th>{t('multi.check.f1')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {c.perLabel.map((l) => (
+                    <Table.Tr key={l.label} data-testid="teacher-label-check-row">
+                      <Table.Td>{l.label}</Table.Td>
+                      <Table.Td>{l.support}</Table.Td>
+                      <Table.Td>{l.predicted}</Table.Td>
+                      <Table.Td>{num(l.precision)}</Table.Td>
+                      <Table.Td>{num(l.recall)}</Table.Td>
+                      <Table.Td>{num(l.f1)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
+
+/** A multi-label run's calibration, label by label: fitted, or why not (too few positives or negatives). */
+export function LabelCalibrationText({
+  report,
+}: {
+  report: LabelCalibrationReport | null;
+}): React.JSX.Element {
+  const { t } = useTranslation('teacher');
+  if (!report) {
+    return (
+      <Text size="sm" data-testid="teacher-calibration">
+        {t('multi.notYet')}
+      </Text>
+    );
+  }
+  return (
+    <Stack gap={2} data-testid="teacher-calibration">
+      <Text size="sm">{t('multi.calibrationTitle', { n: report.examples })}</Text>
+      {report.labels.map((l) => (
+        <Text
+          key={l.label}
+          size="xs"
+          c={l.calibrated ? undefined : 'dimmed'}
+          data-testid="teacher-label-calibration"
+          data-calibrated={l.calibrated}
+        >
+          {l.calibrated
+            ? t('multi.calibrated', {
+                label: l.label,
+                before: l.before.logLoss.toFixed(3),
+                after: l.after.logLoss.toFixed(3),
+              })
+            : t('multi.notCalibrated', {
+                label: l.label,
+                pos: l.positives,
+                neg: l.negatives,
+                min: report.minimumPerClass,
+              })}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
