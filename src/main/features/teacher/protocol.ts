@@ -159,6 +159,11 @@ export const HOST_RESPONSES = {
     z.object({
       id: z.number().int(),
       logLikelihoods: z.array(Num).nullable(),
+      answers: z
+        .array(z.object({ yes: Num, no: Num }).readonly())
+        .readonly()
+        .nullable()
+        .optional(),
       reasoning: z.string().nullable(),
       tokens: Count,
       evaluated: Count,
