@@ -1,3 +1,4 @@
+import { GoToStepContext } from '../components/GoToStep';
 import { Alert, Button, Group, Loader, Stepper, Title } from '@mantine/core';
 import { IconArrowLeft, IconArrowRight, IconCheck } from '@tabler/icons-react';
 import { useEffect } from 'react';
@@ -99,7 +100,9 @@ export function Wizard({ projectId, step: chosen, onStep, onBack }: Props): Reac
         ))}
       </Stepper>
       <div data-testid={`step-panel-${step}`}>
-        <StepComponent project={project.data} onProjectChanged={project.reload} />
+        <GoToStepContext.Provider value={(s) => open(s) && onStep(s)}>
+          <StepComponent project={project.data} onProjectChanged={project.reload} />
+        </GoToStepContext.Provider>
       </div>
       <Group justify="space-between" mt="xl">
         <Button

@@ -29,6 +29,7 @@ import type {
 import { call } from '../../api';
 import { PALETTE, REFERENCE_COLOUR, seriesColour } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
+import { DocumentReader } from '../../components/DocumentReader';
 import { MaskHighlight, useMaskTokens } from './MaskHighlight';
 
 interface Props {
@@ -124,6 +125,8 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
   const maskTokens = useMaskTokens(projectId);
   const { t } = useTranslation('dataset');
   const [search, setSearch] = useState('');
+  const { t: tc } = useTranslation();
+  const [reading, setReading] = useState<number | null>(null);
   const [debounced] = useDebouncedValue(search, 300);
   const [split, setSplit] = useState<string>('');
   const [label, setLabel] = useState<string>('');
@@ -400,6 +403,14 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
                 <Text size="xs" c="dimmed" w={50} ta="right">
                   {r.length}
                 </Text>
+                <Button
+                  size="compact-xs"
+                  variant="light"
+                  onClick={() => setReading(r.id)}
+                  data-testid="browse-open"
+                >
+                  {tc('reader.open')}
+                </Button>
                 <Button size="compact-xs" variant="subtle" onClick={() => void toggle(r)}>
                   {r.excluded ? t('browse.include') : t('browse.exclude')}
                 </Button>
@@ -408,6 +419,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
           })}
         </div>
       </Box>
+      <DocumentReader projectId={projectId} exampleId={reading} onClose={() => setReading(null)} />
     </Stack>
   );
 }

@@ -29,6 +29,9 @@ import { api, ApiError, call, useAction, useEvent } from '../../api';
 import { FilePickButton } from '../../components/FileActions';
 import { MultiLabelImport } from './MultiLabelImport';
 
+/** What the file chooser accepts, for dropped files (the core checks the content again). */
+const DROPPABLE = /\.(csv|tsv|tab|txt|json|jsonl|ndjson|xlsx)$/i;
+
 interface Props {
   readonly projectId: number;
   readonly onImported: () => void;
@@ -149,6 +152,34 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
     await load({ path: provided.value.path });
   };
 
+  const [dropped, setDropped] = useState<string | null>(null);
+  const [dragOver, setDragOver] = useState(false);
+  /** A file dropped onto the panel: one supported file is read as if chosen; folders and other files are refused. */
+  const drop = (e: React.DragEvent): void => {
+    e.preventDefault();
+    setDragOver(false);
+    if (running || busy) return;
+    setDropped(null);
+    const items = [...e.dataTransfer.items].filter((i) => i.kind === 'file');
+    // A folder arrives as a file entry of size 0; webkitGetAsEntry tells them apart (Chromium, Electron).
+    if (items.some((i) => i.webkitGetAsEntry?.()?.isDirectory)) {
+      setError(t('import.dropFolder'));
+      return;
+    }
+    const files = [...e.dataTransfer.files];
+    if (files.length !== 1) {
+      if (files.length > 1) setError(t('import.dropMany', { count: files.length }));
+      return;
+    }
+    const file = files[0];
+    if (!DROPPABLE.test(file.name)) {
+      setError(t('import.dropUnsupported', { name: file.name }));
+      return;
+    }
+    setDropped(t('import.dropped', { name: file.name, size: formatSize(file.size) }));
+    void pick(file);
+  };
+
   const reload = (patch: { encoding?: Encoding; delimiter?: string; hasHeader?: boolean }): void => {
     if (!preview) return;
     void load({
@@ -202,7 +233,22 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
   const pct = job && job.progress.total > 0 ? (100 * job.progress.done) / job.progress.total : 0;
 
   return (
-    <Stack data-testid="import-panel">
+    <Stack
+      data-testid="import-panel"
+      data-drag-over={dragOver}
+      onDragOver={(e) => {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setDragOver(true);
+      }}
+      onDragLeave={() => setDragOver(false)}
+      onDrop={drop}
+      style={{
+        outline: dragOver ? '2px dashed var(--mantine-color-blue-5)' : undefined,
+        outlineOffset: 4,
+        borderRadius: 8,
+      }}
+    >
       <Text c="dimmed" size="sm">
         {t('import.intro')}
       </Text>
@@ -218,6 +264,14 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
         >
           {t('import.chooseFile')}
         </FilePickButton>
+        <Text size="sm" c="dimmed">
+          {t('import.dropHere')}
+        </Text>
+        {dropped && (
+          <Text size="sm" data-testid="import-dropped">
+            {dropped}
+          </Text>
+        )}
         {preview && (
           <Text size="sm" data-testid="import-detected">
             {preview.name}:{' '}

@@ -100,6 +100,13 @@ export const datasetI18n = {
       intro:
         'Choose a CSV/TSV, JSON, JSONL or Excel (.xlsx) file. You can import several files into one project, for example a labelled sample and a large unlabelled pool.',
       chooseFile: 'Choose a file',
+      dropHere: 'or drop a file here',
+      dropped: 'Dropped: {{name}} ({{size}})',
+      dropFolder:
+        "A folder cannot be dropped here: drop one file (CSV/TSV, JSON, JSONL or Excel), or import the folder's files one by one.",
+      dropMany: '{{count}} files were dropped: drop one file at a time.',
+      dropUnsupported:
+        '"{{name}}" is not a file Distillery imports. Drop a CSV/TSV, JSON, JSONL or Excel (.xlsx) file.',
       uploading: 'Reading the file…',
       detected: '{{format}} · encoding {{encoding}}{{bom}} · {{size}}',
       bom: ' (with BOM)',
@@ -368,6 +375,13 @@ export const datasetI18n = {
       intro:
         '选择 CSV/TSV、JSON、JSONL 或 Excel（.xlsx）文件。一个项目可以导入多个文件，例如一份已标注的样本和一大批未标注的数据。',
       chooseFile: '选择文件',
+      dropHere: '或将文件拖放到这里',
+      dropped: '已拖放：{{name}}（{{size}}）',
+      dropFolder:
+        '不能在这里拖放文件夹：请拖放单个文件（CSV/TSV、JSON、JSONL 或 Excel），或逐个导入文件夹中的文件。',
+      dropMany: '拖放了 {{count}} 个文件：请一次只拖放一个文件。',
+      dropUnsupported:
+        '"{{name}}" 不是 Distillery 能导入的文件。请拖放 CSV/TSV、JSON、JSONL 或 Excel (.xlsx) 文件。',
       uploading: '正在读取文件…',
       detected: '{{format}} · 编码 {{encoding}}{{bom}} · {{size}}',
       bom: '（带 BOM）',

@@ -1,3 +1,4 @@
+import { DocumentReader } from '../../components/DocumentReader';
 import {
   Alert,
   Badge,
@@ -62,6 +63,8 @@ export function DocumentsDrawer({
 }): React.JSX.Element {
   const maskTokens = useMaskTokens(projectId);
   const { t } = useTranslation('evaluation');
+  const { t: tc } = useTranslation();
+  const [reading, setReading] = useState<number | null>(null);
   const docs = useQuery('evaluation.documents', filter ? { projectId, model, filter, limit: 200 } : null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [sending, setSending] = useState(false);
@@ -161,6 +164,14 @@ export function DocumentsDrawer({
                   <Badge color={d.gold === d.predicted ? 'teal' : 'red'} variant="light">
                     {t('predicted')}: {d.predicted} ({(d.confidence * 100).toFixed(0)}%)
                   </Badge>
+                  <Button
+                    size="compact-xs"
+                    variant="subtle"
+                    onClick={() => setReading(d.exampleId)}
+                    data-testid="eval-doc-open"
+                  >
+                    {tc('reader.open')}
+                  </Button>
                   {d.inReviewQueue && (
                     <Badge color="indigo" data-testid="eval-in-queue">
                       {t('inQueue')}
@@ -173,6 +184,7 @@ export function DocumentsDrawer({
           </Card>
         ))}
       </Stack>
+      <DocumentReader projectId={projectId} exampleId={reading} onClose={() => setReading(null)} />
     </Drawer>
   );
 }

@@ -1,3 +1,4 @@
+import { GoToStep } from '../../components/GoToStep';
 import { Alert, Badge, Button, Group, Loader, Select, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconChartDots } from '@tabler/icons-react';
@@ -220,10 +221,22 @@ export function EvaluateStep({ project }: StepProps): React.JSX.Element {
       <Text size="sm" c="dimmed">
         {t('intro')}
       </Text>
-      {o.goldCount === 0 && <Alert color="orange">{t('noGold')}</Alert>}
+      {o.goldCount === 0 && (
+        <Alert color="orange" data-testid="evaluate-no-gold">
+          {t('noGold')}
+          <div>
+            <GoToStep step="review" />
+          </div>
+        </Alert>
+      )}
       <LeakageAlert projectId={projectId} />
       {candidates.length === 0 ? (
-        <Alert color="gray">{t('noRuns')}</Alert>
+        <Alert color="gray" data-testid="evaluate-no-runs">
+          {t('noRuns')}
+          <div>
+            <GoToStep step="train" />
+          </div>
+        </Alert>
       ) : (
         <RunsTable
           candidates={candidates}

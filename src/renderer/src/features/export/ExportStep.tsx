@@ -1,3 +1,4 @@
+import { GoToStep } from '../../components/GoToStep';
 import {
   Alert,
   Button,
@@ -233,6 +234,9 @@ export function ExportStep({ project }: StepProps): React.JSX.Element {
       ) : (
         <Alert title={t('noModel')} data-testid="export-no-model">
           {t('noModelBody')}
+          <div>
+            <GoToStep step="train" />
+          </div>
         </Alert>
       )}
       <BackupPanel project={project} />

@@ -1,3 +1,4 @@
+import { GoToStep } from '../../components/GoToStep';
 import { Alert, Badge, Button, Group, Loader, Stack, Tabs, Text, TextInput } from '@mantine/core';
 import { IconUser } from '@tabler/icons-react';
 import { useCallback, useEffect, useState } from 'react';
@@ -96,6 +97,9 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
     return (
       <Alert color="gray" data-testid="review-no-labels">
         {t('noLabels')}
+        <div>
+          <GoToStep step="data" />
+        </div>
       </Alert>
     );
   }
