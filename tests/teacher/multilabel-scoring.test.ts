@@ -90,7 +90,8 @@ describe('multi-label scoring (yes/no per label) with the real node-llama-cpp on
     expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeGreaterThan(1e-3);
   });
 
-  it('parallel sequences equal one sequence to 1e-5', async () => {
+  it('parallel sequences agree with one sequence within llama.cpp batch rounding (< 1e-4)', async () => {
+    // Sequences labelled at the same time share llama.cpp batches, which moves the numbers by ~1e-5 (see above).
     const parallel = await client.request({ op: 'score', plan, items, strategy: { parallel: 2 } });
     const one = await client.request({
       op: 'score',
@@ -99,7 +100,7 @@ describe('multi-label scoring (yes/no per label) with the real node-llama-cpp on
       strategy: { parallel: 1, reusePrefix: false },
     });
     parallel.forEach((r, i) =>
-      probabilities(r).forEach((p, k) => expect(Math.abs(p - probabilities(one[i])[k])).toBeLessThan(1e-5)),
+      probabilities(r).forEach((p, k) => expect(Math.abs(p - probabilities(one[i])[k])).toBeLessThan(1e-4)),
     );
   });
 
