@@ -260,7 +260,17 @@ it('a single-label project with 30 labels: letter keys beyond 9, the filter box,
   const colours = await page
     .getByTestId('label-buttons')
     .getByRole('button')
-    .evaluateAll((els) => els.slice(0, 20).map((el) => getComputedStyle(el).backgroundColor));
+    .evaluateAll((els) =>
+      // Runs in the page: its window computes the style.
+      els.slice(0, 20).map(
+        (el) =>
+          (
+            el.ownerDocument.defaultView as unknown as {
+              getComputedStyle: (e: typeof el) => { backgroundColor: string };
+            }
+          ).getComputedStyle(el).backgroundColor,
+      ),
+    );
   expect(new Set(colours).size).toBe(20);
   // Keys: 1-9, then letters (no S, no Z); the hint on the button is the key that works.
   await expect(keyOf(page, 'Topic 09')).resolves.toBe('9');
