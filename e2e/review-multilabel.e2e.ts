@@ -256,6 +256,22 @@ it('a single-label project with 30 labels: letter keys beyond 9, the filter box,
   expect(doc && column).toBeTruthy();
   expect(column!.x).toBeGreaterThan(doc!.x + doc!.width - 1);
   expect(column!.y).toBeLessThan(doc!.y + doc!.height);
+  // Every label has its own default colour (the shared palette: no repeat below 20 labels).
+  const colours = await page
+    .getByTestId('label-buttons')
+    .getByRole('button')
+    .evaluateAll((els) =>
+      // Runs in the page: its window computes the style.
+      els.slice(0, 20).map(
+        (el) =>
+          (
+            el.ownerDocument.defaultView as unknown as {
+              getComputedStyle: (e: typeof el) => { backgroundColor: string };
+            }
+          ).getComputedStyle(el).backgroundColor,
+      ),
+    );
+  expect(new Set(colours).size).toBe(20);
   // Keys: 1-9, then letters (no S, no Z); the hint on the button is the key that works.
   await expect(keyOf(page, 'Topic 09')).resolves.toBe('9');
   await expect(keyOf(page, 'Topic 10')).resolves.toBe('a');

@@ -315,6 +315,8 @@ export interface BrowseRow {
   readonly split: Split | null;
   readonly labelId: number | null;
   readonly label: string | null;
+  /** Multi-label projects: the human label set's names ([] is "none of these"; null: no answer yet). */
+  readonly labelSet: readonly string[] | null;
   readonly datasetId: number | null;
   readonly source: string | null;
   readonly sourceRow: number | null;

@@ -32,6 +32,14 @@ export function seriesColour(i: number): string {
   return PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length];
 }
 
+/**
+ * A label's colour wherever it is shown (review buttons, teacher bars, badges): the colour the project gave it, else
+ * the palette's colour of its position among the project's labels, so that labels differ by default below 20.
+ */
+export function labelColour(color: string | null | undefined, position: number): string {
+  return color || seriesColour(position);
+}
+
 /** Roles that are not a label: what is right and wrong, the reference lines, the axes. */
 export const RIGHT_COLOUR = PALETTE[2];
 export const WRONG_COLOUR = PALETTE[1];

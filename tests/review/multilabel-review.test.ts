@@ -361,3 +361,31 @@ describe('agreement over label sets', () => {
     expect(r.sets?.perLabel[2].pairs[0].kappa).toBeNull();
   });
 });
+
+describe('browse and statistics of a multi-label project', () => {
+  it('show each document’s label set and count a document under each of its labels, once in the totals', async () => {
+    const fx = await makeMultiProject(t.core, TEXTS, (i) => (i < 4 ? 'train' : 'test'));
+    const { a, b } = fx.labels;
+    const q = { kind: 'all' as const };
+    const give = (i: number, labelSet: number[]): Promise<unknown> =>
+      t.core.call('review.annotate', {
+        projectId: fx.projectId,
+        exampleId: fx.examples[i],
+        labelSet,
+        queue: q,
+      });
+    await give(0, [a, b]);
+    await give(1, [a]);
+    await give(2, []);
+    await give(4, [b]);
+    const page = await t.core.call('dataset.browse', { projectId: fx.projectId, limit: 10, filters: {} });
+    expect(page.rows.map((r) => r.labelSet)).toEqual([['a', 'b'], ['a'], [], null, ['b'], null]);
+    const s = await t.core.call('dataset.stats', { projectId: fx.projectId });
+    // Four documents answered (none of these included), two not.
+    expect(s.labelled).toBe(4);
+    const per = new Map(s.perLabel.map((l) => [l.name, l.counts]));
+    expect(per.get('a')).toMatchObject({ train: 2, test: 0 });
+    expect(per.get('b')).toMatchObject({ train: 1, test: 1 });
+    expect(per.get(null)).toMatchObject({ train: 1, test: 1 });
+  });
+});

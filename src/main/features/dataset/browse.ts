@@ -6,8 +6,10 @@ import type {
   Split,
 } from '../../../shared/dataset';
 import {
+  humanLabelSetSql,
   humanLabelSql,
   latestTeacherRun,
+  projectKind,
   teacherOutputReader,
   type TeacherRunLabels,
 } from '../../core/labels';
@@ -99,6 +101,24 @@ function source(w: Where): { from: string; where: string; args: unknown[]; id: s
 
 const PREVIEW_CHARS = 1000;
 
+/** A multi-label project's human label set of an example, as label names ([] none of these; null no answer). */
+function labelSetLookup(db: Db, projectId: number): (exampleId: number) => string[] | null {
+  const names = new Map(
+    (
+      db.prepare('SELECT id, name FROM labels WHERE project_id = ?').all(projectId) as Array<{
+        id: number;
+        name: string;
+      }>
+    ).map((l) => [l.id, l.name]),
+  );
+  const stmt = db.prepare(`SELECT ${humanLabelSetSql('e')} AS s FROM examples e WHERE e.id = ?`).pluck();
+  return (exampleId) => {
+    const s = stmt.get(exampleId) as string | null | undefined;
+    if (s == null) return null;
+    return (JSON.parse(s) as number[]).map((id) => names.get(id) ?? `#${id}`);
+  };
+}
+
 export function browse(
   db: Db,
   projectId: number,
@@ -132,6 +152,7 @@ export function browse(
   }>;
   const run = latestTeacherRun(db, projectId);
   const teacherOf = run ? teacherLookup(db, run) : (): BrowseTeacher | null => null;
+  const setOf = projectKind(db, projectId) === 'multi' ? labelSetLookup(db, projectId) : () => null;
   const out: BrowseRow[] = rows.map((r) => ({
     id: r.id,
     text: r.text,
@@ -139,6 +160,7 @@ export function browse(
     split: r.split,
     labelId: r.label_id,
     label: r.label,
+    labelSet: setOf(r.id),
     datasetId: r.dataset_id,
     source: r.source,
     sourceRow: r.source_row,

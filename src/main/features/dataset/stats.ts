@@ -1,5 +1,5 @@
 import type { DatasetSource, DatasetStats, Split, SplitCounts } from '../../../shared/dataset';
-import { humanLabelSql } from '../../core/labels';
+import { humanLabelSetSql, humanLabelSql, projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
 import { isTestLocked } from './gold';
@@ -41,6 +41,36 @@ export function sources(db: Db, projectId: number): DatasetSource[] {
   }));
 }
 
+/**
+ * A multi-label project's rows for the per-label counts: one per split and label of a human set (a document counts
+ * under each of its labels), one per split for documents with no set (label_id NULL). `docs` is how many documents a
+ * row adds to the split and labelled totals, so that a document with several labels (or none of these: it is in no
+ * label's bar) is counted once there.
+ */
+function labelSetRows(
+  db: Db,
+  projectId: number,
+): Array<{ split: Split | null; label_id: number | null; n: number; docs: number }> {
+  const sets = db
+    .prepare(
+      `SELECT e.split AS split, ${humanLabelSetSql('e')} AS labelSet FROM examples e
+       WHERE e.project_id = ? AND e.excluded = 0`,
+    )
+    .all(projectId) as Array<{ split: Split | null; labelSet: string | null }>;
+  const out: Array<{ split: Split | null; label_id: number | null; n: number; docs: number }> = [];
+  for (const r of sets) {
+    if (r.labelSet === null) {
+      out.push({ split: r.split, label_id: null, n: 1, docs: 1 });
+      continue;
+    }
+    const ids = JSON.parse(r.labelSet) as number[];
+    // The first row carries the document for the totals; "none of these" adds to the totals only.
+    if (ids.length === 0) out.push({ split: r.split, label_id: -1, n: 0, docs: 1 });
+    ids.forEach((id, i) => out.push({ split: r.split, label_id: id, n: 1, docs: i === 0 ? 1 : 0 }));
+  }
+  return out;
+}
+
 export function stats(db: Db, projectId: number): DatasetStats {
   getProject(db, projectId);
   const totals = db
@@ -72,16 +102,25 @@ export function stats(db: Db, projectId: number): DatasetStats {
   for (const id of labelNames.keys()) perLabelMap.set(id, emptyCounts());
   const splits = emptyCounts();
   let labelled = 0;
-  const rows = db
-    .prepare(
-      `SELECT e.split AS split, ${HUMAN_LABEL} AS label_id, COUNT(*) AS n FROM examples e
-       WHERE e.project_id = ? AND e.excluded = 0 GROUP BY 1, 2`,
-    )
-    .all(projectId) as Array<{ split: Split | null; label_id: number | null; n: number }>;
+  const rows =
+    projectKind(db, projectId) === 'multi'
+      ? labelSetRows(db, projectId)
+      : (db
+          .prepare(
+            `SELECT e.split AS split, ${HUMAN_LABEL} AS label_id, COUNT(*) AS n FROM examples e
+             WHERE e.project_id = ? AND e.excluded = 0 GROUP BY 1, 2`,
+          )
+          .all(projectId) as Array<{
+          split: Split | null;
+          label_id: number | null;
+          n: number;
+          docs?: number;
+        }>);
   for (const r of rows) {
     const key = r.split ?? 'none';
-    splits[key] += r.n;
-    if (r.label_id !== null) labelled += r.n;
+    splits[key] += r.docs ?? r.n;
+    if (r.label_id !== null) labelled += r.docs ?? r.n;
+    if (r.label_id === -1) continue;
     let c = perLabelMap.get(r.label_id);
     if (!c) perLabelMap.set(r.label_id, (c = emptyCounts()));
     c[key] += r.n;

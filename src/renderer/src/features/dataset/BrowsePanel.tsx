@@ -389,6 +389,16 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
                   <MaskHighlight text={r.text} tokens={maskTokens} />
                 </Text>
                 {r.label && <Badge variant="light">{r.label}</Badge>}
+                {r.labelSet?.length === 0 && (
+                  <Badge variant="outline" color="gray" data-testid="browse-none-of-these">
+                    {t('browse.noneOfThese')}
+                  </Badge>
+                )}
+                {r.labelSet?.map((name) => (
+                  <Badge key={name} variant="light" data-testid="browse-label-set">
+                    {name}
+                  </Badge>
+                ))}
                 {r.split && (
                   <Badge variant="outline" color={r.split === 'test' ? 'orange' : 'gray'}>
                     {t(`split.${r.split}`)}

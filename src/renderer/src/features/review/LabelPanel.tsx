@@ -274,7 +274,7 @@ export function LabelPanel({
                 {keyless > 0 ? ` · ${t('keysMissing', { count: keyless })}` : ''}
               </Text>
             </Paper>
-            <TeacherPanel item={item} labels={labels} multi={multi} />
+            <TeacherPanel item={item} multi={multi} colourOf={colourOf} />
           </Stack>
         </Group>
       )}

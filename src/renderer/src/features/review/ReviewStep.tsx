@@ -4,6 +4,7 @@ import { IconUser } from '@tabler/icons-react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QueueSpec, ReviewItem, ReviewState } from '../../../../shared/review';
+import { labelColour } from '../../../../shared/palette';
 import { ApiError, call } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { BulkPanel } from './BulkPanel';
@@ -82,7 +83,10 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
   };
 
   const colourOf = useCallback(
-    (labelId: number): string | undefined => state?.labels.find((l) => l.id === labelId)?.color ?? undefined,
+    (labelId: number): string | undefined => {
+      const i = state?.labels.findIndex((l) => l.id === labelId) ?? -1;
+      return i < 0 ? undefined : labelColour(state?.labels[i].color, i);
+    },
     [state],
   );
 

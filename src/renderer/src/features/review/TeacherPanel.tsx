@@ -1,7 +1,7 @@
 import { Button, Group, Paper, Progress, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ReviewItem, ReviewState } from '../../../../shared/review';
+import type { ReviewItem } from '../../../../shared/review';
 import { MULTI_LABEL_THRESHOLD } from '../../../../shared/review';
 
 /** With more labels than this, the teacher panel shows the most likely ones and folds the rest. */
@@ -9,8 +9,8 @@ export const TEACHER_TOP = 5;
 
 interface Props {
   readonly item: ReviewItem;
-  readonly labels: ReviewState['labels'];
   readonly multi: boolean;
+  readonly colourOf: (labelId: number) => string | undefined;
 }
 
 /**
@@ -18,7 +18,7 @@ interface Props {
  * own probability, independent bars (need not sum to 100%), the labels at or above 50% in bold. Many labels: the
  * top few, the rest behind "show all".
  */
-export function TeacherPanel({ item, labels, multi }: Props): React.JSX.Element {
+export function TeacherPanel({ item, multi, colourOf }: Props): React.JSX.Element {
   const { t } = useTranslation('review');
   const [open, setOpen] = useState(false);
   const teacher = item.teacher;
@@ -58,10 +58,7 @@ export function TeacherPanel({ item, labels, multi }: Props): React.JSX.Element 
               </Text>
               <Text size="sm">{(p.prob * 100).toFixed(1)}%</Text>
             </Group>
-            <Progress
-              value={p.prob * 100}
-              color={labels.find((l) => l.id === p.labelId)?.color ?? undefined}
-            />
+            <Progress value={p.prob * 100} color={colourOf(p.labelId)} />
           </div>
         ))}
         {many && (
