@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JOB_KINDS } from '../../src/shared/jobs';
 import { JOB_KIND_ZH, JOB_PHASE_ZH, jobPhaseText, jobTitleText } from '../../src/shared/jobText';
+import { runNameText } from '../../src/shared/runText';
 import { ROOT } from '../helpers';
 
 function sources(dir: string): string[] {
@@ -53,5 +54,12 @@ describe('job titles and phases in Chinese', () => {
     expect(jobTitleText({ kind: 'export.backup', title: 'Something new' }, 'zh-CN')).toBe(
       '备份：Something new',
     );
+  });
+
+  it('run names as the core writes them read in Chinese', () => {
+    expect(runNameText('Student run 5 (cnn)', 'zh-CN')).toBe('学生模型运行 5（cnn）');
+    expect(runNameText('Teacher run 2 (qwen2.5-0.5b)', 'zh-CN')).toBe('教师运行 2（qwen2.5-0.5b）');
+    expect(runNameText('Teacher run 2', 'zh-CN')).toBe('教师运行 2');
+    expect(runNameText('Student run 5 (cnn)', 'en')).toBe('Student run 5 (cnn)');
   });
 });

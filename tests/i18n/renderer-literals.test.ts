@@ -43,7 +43,8 @@ function literals(file: string, text = readFileSync(file, 'utf8')): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
   const found: string[] = [];
   const report = (node: ts.Node, text: string): void => {
-    if (ENGLISH.test(text) && !ALLOWED.has(text)) {
+    // A prompt template's placeholder ({{label}}) is the same in every language.
+    if (ENGLISH.test(text) && !ALLOWED.has(text) && !/^\{\{\w+\}\}$/.test(text)) {
       const line = source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
       found.push(`${relative(ROOT, file)}:${line} ${JSON.stringify(text)}`);
     }

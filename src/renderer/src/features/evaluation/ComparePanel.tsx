@@ -1,4 +1,5 @@
 import { Alert, Button, Group, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { runNameText } from '../../../../shared/runText';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EvaluationCandidate, ModelRef, RunDiff } from '../../../../shared/evaluation';
@@ -47,7 +48,10 @@ export function ComparePanel({
   const [diff, setDiff] = useState<RunDiff | null>(null);
   const [error, setError] = useState<string | null>(null);
   if (evaluated.length < 2) return <Text c="dimmed">{t('needTwo')}</Text>;
-  const options = evaluated.map((c) => ({ value: refKey(c.model), label: c.name }));
+  const options = evaluated.map((c) => ({
+    value: refKey(c.model),
+    label: runNameText(c.name, i18n.language),
+  }));
   const find = (key: string | null): ModelRef | undefined =>
     evaluated.find((c) => refKey(c.model) === key)?.model;
   const run = async (): Promise<void> => {

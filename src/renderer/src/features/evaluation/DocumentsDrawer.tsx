@@ -12,6 +12,7 @@ import {
   Stack,
   Text,
 } from '@mantine/core';
+import { runNameText } from '../../../../shared/runText';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -21,12 +22,13 @@ import { MaskHighlight, useMaskTokens } from '../dataset/MaskHighlight';
 import { seriesColour } from '../../../../shared/palette';
 
 function Distribution({ doc }: { doc: EvaluationDocument }): React.JSX.Element {
+  const { i18n } = useTranslation();
   return (
     <Stack gap={6}>
       {doc.distributions.map((d) => (
         <Stack key={`${d.model.kind}-${d.model.runId}`} gap={2} data-testid="eval-distribution">
           <Text size="xs" fw={600}>
-            {d.modelName}
+            {runNameText(d.modelName, i18n.language)}
           </Text>
           {d.labels.map((l, i) => (
             <Group key={l} gap="xs" wrap="nowrap">

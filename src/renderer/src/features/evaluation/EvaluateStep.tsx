@@ -1,5 +1,6 @@
 import { GoToStep } from '../../components/GoToStep';
 import { Alert, Badge, Button, Group, Loader, Select, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { runNameText } from '../../../../shared/runText';
 import { notifications } from '@mantine/notifications';
 import { IconChartDots } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -37,7 +38,7 @@ function RunsTable({
   onSelect: (m: ModelRef) => void;
   onEvaluate: (m: ModelRef) => void;
 }): React.JSX.Element {
-  const { t } = useTranslation('evaluation');
+  const { t, i18n } = useTranslation('evaluation');
   return (
     <Table withTableBorder highlightOnHover data-testid="eval-runs">
       <Table.Thead>
@@ -69,7 +70,7 @@ function RunsTable({
                   <Badge variant="light" color={c.model.kind === 'teacher' ? 'grape' : 'indigo'}>
                     {c.model.kind === 'teacher' ? t('teacher') : t('student')}
                   </Badge>
-                  <Text size="sm">{c.name}</Text>
+                  <Text size="sm">{runNameText(c.name, i18n.language)}</Text>
                 </Group>
               </Table.Td>
               {e ? (
@@ -160,7 +161,7 @@ function CurvesPanel({
 
 /** The Evaluate step: every run against the gold test set, drill-down to documents, operating point, report. */
 export function EvaluateStep({ project }: StepProps): React.JSX.Element {
-  const { t } = useTranslation('evaluation');
+  const { t, i18n } = useTranslation('evaluation');
   const projectId = project.id;
   const overview = useQuery('evaluation.overview', { projectId });
   const [chosen, setChosen] = useState<ModelRef | null>(null);
@@ -249,7 +250,7 @@ export function EvaluateStep({ project }: StepProps): React.JSX.Element {
       {evaluation.error && <Alert color="red">{evaluation.error.message}</Alert>}
       {e && selected && (
         <Stack data-testid="eval-detail" data-model={refKey(selected)}>
-          <Title order={4}>{e.modelName}</Title>
+          <Title order={4}>{runNameText(e.modelName, i18n.language)}</Title>
           {e.missing > 0 && <Alert color="orange">{t('missing', { count: e.missing })}</Alert>}
           <Tabs defaultValue="metrics" keepMounted={false}>
             <Tabs.List>

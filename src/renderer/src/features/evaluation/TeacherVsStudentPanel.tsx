@@ -1,4 +1,5 @@
 import { Alert, Group, Stack, Table, Text } from '@mantine/core';
+import { runNameText } from '../../../../shared/runText';
 import { useTranslation } from 'react-i18next';
 import type { ModelRef } from '../../../../shared/evaluation';
 import { useQuery } from '../../api';
@@ -12,7 +13,7 @@ export function TeacherVsStudentPanel({
   projectId: number;
   model: ModelRef;
 }): React.JSX.Element {
-  const { t } = useTranslation('evaluation');
+  const { t, i18n } = useTranslation('evaluation');
   const q = useQuery(
     'evaluation.teacherVsStudent',
     model.kind === 'student' ? { projectId, studentRunId: model.runId } : null,
@@ -55,8 +56,8 @@ export function TeacherVsStudentPanel({
         <Table.Tbody>
           <Table.Tr>
             <Table.Th>{t('model')}</Table.Th>
-            <Table.Td>{d.teacher.modelName}</Table.Td>
-            <Table.Td>{d.student.modelName}</Table.Td>
+            <Table.Td>{runNameText(d.teacher.modelName, i18n.language)}</Table.Td>
+            <Table.Td>{runNameText(d.student.modelName, i18n.language)}</Table.Td>
           </Table.Tr>
           <Table.Tr>
             <Table.Th>{t('accuracy')}</Table.Th>
