@@ -132,6 +132,21 @@ describe('Evaluate step (browser mode, real Chromium, a student trained on the d
     await page.keyboard.press('Escape');
     await page.getByTestId('eval-review-requests').waitFor();
 
+    // The curves: drawn through a few of their own points (not one per threshold), with axis titles and a legend.
+    await evaluate.openTab(page, 'curves');
+    const roc = page.getByTestId('roc-chart');
+    await roc.waitFor();
+    const drawn = await roc.locator('[data-testid="curve-point"]').count();
+    const ev = await invoke<{ perClass: Array<{ roc: unknown[] | null }> }>(server, 'evaluation.get', {
+      projectId,
+      model: { kind: 'student', runId },
+    });
+    const all = ev.perClass.reduce((a, c) => a + (c.roc?.length ?? 0), 0);
+    expect(drawn).toBeGreaterThan(ev.perClass.length);
+    expect(drawn).toBeLessThanOrEqual(all);
+    await expect(roc.getByTestId('axis-y').textContent()).resolves.toBeTruthy();
+    await expect(page.getByTestId('chart-legend').first().textContent()).resolves.toContain('AUC');
+
     // Operating point: the "unfair" class at a target recall of 0.8, saved with the model.
     await evaluate.openTab(page, 'operating');
     const target = page.getByTestId('op-target');

@@ -233,39 +233,48 @@ export interface ReportFile {
 
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 const WithModel = ProjectId.extend({ model: ModelRefSchema });
-const Target = z.object({
+/** An operating point's target (the Evaluate step's operating panel, `eval threshold`). */
+export const OperatingTarget = z.object({
   classIndex: z.number().int().min(0),
   by: z.enum(OPERATING_BY),
   value: z
     .number()
     .min(0, 'The target must be between 0 and 1.')
     .max(1, 'The target must be between 0 and 1.'),
-  costFp: z.number().min(0).default(1),
-  costFn: z.number().min(0).default(1),
+  costFp: z.number().min(0).default(1).describe('Cost of a false positive'),
+  costFn: z.number().min(0).default(1).describe('Cost of a false negative'),
+});
+
+/** What `evaluation.evaluate` is asked: a model, and the bootstrap's seed and resamples. */
+export const EvaluateRequest = WithModel.extend({
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42)
+    .describe('Seed of the bootstrap resampling'),
+  iterations: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(1000)
+    .describe('Bootstrap resamples for the 95% intervals (0: no intervals)'),
 });
 
 export const evaluationContract = {
   'evaluation.overview': channel<EvaluationOverview>()(ProjectId),
   /** Evaluates a model on the gold test set and stores the result (replacing that model's earlier one). */
-  'evaluation.evaluate': channel<EvaluationResult>()(
-    WithModel.extend({
-      seed: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1)
-        .default(42),
-      iterations: z.number().int().min(0).max(10_000).default(1000),
-    }),
-  ),
+  'evaluation.evaluate': channel<EvaluationResult>()(EvaluateRequest),
   'evaluation.get': channel<EvaluationResult | null>()(WithModel),
   'evaluation.documents': channel<DocumentsPage>()(
     WithModel.extend({ filter: DocumentFilterSchema, limit: z.number().int().min(1).max(500).default(100) }),
   ),
-  'evaluation.operatingPoint': channel<OperatingPoint>()(WithModel.extend(Target.shape)),
+  'evaluation.operatingPoint': channel<OperatingPoint>()(WithModel.extend(OperatingTarget.shape)),
   /** Saves the operating threshold with a student model (student_runs.threshold). */
   'evaluation.saveThreshold': channel<SavedThreshold>()(
-    ProjectId.extend({ runId: z.number().int().positive() }).extend(Target.shape),
+    ProjectId.extend({ runId: z.number().int().positive() }).extend(OperatingTarget.shape),
   ),
   'evaluation.sendToReview': channel<{ added: number; alreadyQueued: number }>()(
     ProjectId.extend({

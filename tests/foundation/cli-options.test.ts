@@ -148,3 +148,27 @@ describe('distillery train on the command line', () => {
     expect(range.stderr).toContain('--dropout must be a number (0 to 0.9, default 0.5); got "0.95"');
   });
 });
+
+describe('distillery eval on the command line', () => {
+  it('"eval run --help" and "eval threshold --help" print their options from the request schemas', () => {
+    const run = cli('eval', 'run', '--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(
+      /--iterations N +Bootstrap resamples .*\(a whole number, 0 to 10000, default 1000\)/,
+    );
+    expect(run.stdout).toMatch(/--seed N +Seed of the bootstrap resampling \(a whole number, .*default 42\)/);
+    expect(run.stdout).not.toContain('--cost-fp');
+    const threshold = cli('eval', 'threshold', '--help');
+    expect(threshold.status).toBe(0);
+    expect(threshold.stdout).toMatch(/--cost-fp N +Cost of a false positive \(at least 0, default 1\)/);
+    expect(threshold.stdout).toMatch(/--cost-fn N +Cost of a false negative/);
+  });
+
+  it('names a wrong bootstrap option before opening anything', () => {
+    const bad = cli('eval', 'run', '--project', '1', '--iterations', 'lots', '--data-dir', data.dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(
+      '--iterations must be a number (a whole number, 0 to 10000, default 1000); got "lots"',
+    );
+  });
+});

@@ -2,10 +2,15 @@ import { copyFileSync } from 'node:fs';
 import { judgeTarget, parseTarget } from '../../../shared/target';
 import { resolve } from 'node:path';
 import type { EvaluationSummary, MetricInterval, ModelRef, OperatingBy } from '../../../shared/evaluation';
-import { OPERATING_BY } from '../../../shared/evaluation';
+import { EvaluateRequest, OPERATING_BY, OperatingTarget } from '../../../shared/evaluation';
+import { schemaOptions } from '../../cli/schemaOptions';
 import type { Core } from '../../core/core';
 import { AppError } from '../../core/errors';
 import type { CliCommand } from '../../cli/types';
+
+/** The bootstrap's options and the operating point's costs, from their request schemas. */
+const evaluateOptions = schemaOptions(EvaluateRequest, { seed: {}, iterations: {} });
+const costOptions = schemaOptions(OperatingTarget, { costFp: {}, costFn: {} });
 
 function positiveInt(value: unknown, what: string): number {
   const n = Number(value);
@@ -100,16 +105,17 @@ export const evaluationCommands: CliCommand[] = [
     name: 'eval run',
     summary: 'Evaluate a student or teacher run on the gold test set (with bootstrap intervals) and store it',
     usage:
-      'distillery eval run --project ID [--student RUN | --teacher RUN] [--seed N] [--iterations N] [--target T ...]\n' +
+      `distillery eval run --project ID [--student RUN | --teacher RUN] ${evaluateOptions.synopsis} [--target T ...]\n` +
+      `${evaluateOptions.help}\n` +
       '  --target sets what the model must reach, e.g. "recall:unfair>=0.95", "precision:LABEL>=0.9", "accuracy>=0.9",\n' +
       '  "macroF1>=0.8"; each gets a verdict (met, uncertain: met but its 95% interval reaches below, not met).',
     options: {
       ...MODEL_OPTIONS,
-      seed: { type: 'string' },
-      iterations: { type: 'string' },
+      ...evaluateOptions.options,
       target: { type: 'string', multiple: true },
     },
     run: async ({ values }, io) => {
+      const bootstrap = evaluateOptions.read(values);
       const targets = ((values.target as string[] | undefined) ?? []).map((text) => {
         const t = parseTarget(text);
         if (!t)
@@ -125,8 +131,7 @@ export const evaluationCommands: CliCommand[] = [
       const e = await core.call('evaluation.evaluate', {
         projectId,
         model,
-        seed: values.seed === undefined ? undefined : Number(values.seed),
-        iterations: values.iterations === undefined ? undefined : Number(values.iterations),
+        ...bootstrap,
       });
       for (const line of summaryLines(e)) io.print(line);
       for (const c of e.perClass)
@@ -187,18 +192,18 @@ export const evaluationCommands: CliCommand[] = [
     summary: 'Choose and save the operating threshold of a student run by target recall or precision',
     usage:
       'distillery eval threshold --project ID --student RUN --label NAME (--recall R | --precision P | --threshold T) ' +
-      '[--cost-fp N] [--cost-fn N] [--dry-run]',
+      `${costOptions.synopsis} [--dry-run]\n${costOptions.help}`,
     options: {
       ...MODEL_OPTIONS,
       label: { type: 'string' },
       recall: { type: 'string' },
       precision: { type: 'string' },
       threshold: { type: 'string' },
-      'cost-fp': { type: 'string' },
-      'cost-fn': { type: 'string' },
+      ...costOptions.options,
       'dry-run': { type: 'boolean' },
     },
     run: async ({ values }, io) => {
+      const costs = costOptions.read(values);
       const core = await io.core();
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
@@ -228,8 +233,8 @@ export const evaluationCommands: CliCommand[] = [
         classIndex,
         by,
         value: Number(values[by]),
-        costFp: values['cost-fp'] === undefined ? 1 : Number(values['cost-fp']),
-        costFn: values['cost-fn'] === undefined ? 1 : Number(values['cost-fn']),
+        costFp: costs.costFp ?? 1,
+        costFn: costs.costFn ?? 1,
       };
       const point = await core.call('evaluation.operatingPoint', { projectId, model, ...target });
       io.print(
