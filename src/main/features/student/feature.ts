@@ -6,7 +6,8 @@ import { stableKey, type JobControl } from '../../core/jobs/jobs';
 import { getProject } from '../projects/projects';
 import { trainJob, type TrainJobParams } from './job';
 import { loadStudent } from './predict';
-import { createRun, getRun, getRunDetail, listRuns, reconcileRunStates, trainOverview } from './runs';
+import { readAutoReport } from './auto';
+import { createRun, getRun, getRunDetail, listRuns, reconcileRunStates, runDir, trainOverview } from './runs';
 
 export const studentFeature: Feature<typeof studentContract> = {
   name: 'student',
@@ -49,7 +50,10 @@ export const studentFeature: Feature<typeof studentContract> = {
       getProject(ctx.db, input.projectId);
       return listRuns(ctx.db, input.projectId);
     },
-    'student.run': (input, ctx) => getRunDetail(ctx.db, input.runId),
+    'student.run': (input, ctx) => ({
+      ...getRunDetail(ctx.db, input.runId),
+      auto: readAutoReport(runDir(ctx.paths, input.runId)),
+    }),
     'student.predict': async (input, ctx) => {
       const run = getRun(ctx.db, input.runId);
       if (!run.modelPath) {
