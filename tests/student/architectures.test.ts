@@ -157,7 +157,13 @@ describe('architectures and their models', () => {
     'a %s model is described, its tensors listed and rebuilt from the kind alone',
     async (name) => {
       const { arch, p } = await open(name);
-      const model = toModel(arch, name, p, { labels: LABELS, featurizer: DEFAULT_FEATURIZER, dim: 6 }, true);
+      const model = toModel(
+        arch,
+        name,
+        p,
+        { labels: LABELS, featurizer: DEFAULT_FEATURIZER, dim: arch.rowWidth ?? 6 },
+        true,
+      );
       const description = describeModel(model);
       const shapes = modelTensorShapes(description, model.rowIds.length);
       expect(shapes?.map(([n]) => n)).toEqual(['rowIds', 'embeddings', ...arch.denseShapes.map(([n]) => n)]);
