@@ -5,12 +5,14 @@
  * Splits: every 10th example of the canonical training split is validation, the rest is training; test = the
  * canonical held-out split, read only to score the final models (no setting of the student or of a reference is
  * chosen on it).
- * - student: the default settings (DEFAULT_TRAIN_SETTINGS), trained on training, model chosen on validation.
+ * - student: the default settings (DEFAULT_TRAIN_SETTINGS: the sparse student in Auto mode, its configuration and
+ *   its best epoch chosen on validation), trained on training; `student.auto` lists the trials.
  * - logreg / linearsvc (scikit-learn, bench/lib/references.py): TF-IDF (word 1-2-grams for English, character
  *   1-3-grams for Chinese, sublinear tf) + LogisticRegression / LinearSVC, C chosen by 5-fold stratified
  *   cross-validation (macro-F1) over a fixed grid on the training texts, then refitted on all of them.
  * - fasttext (Debian's CLI): `-autotune-validation` on the student's validation split (macro-F1 objective, one
- *   thread, FT_AUTOTUNE_SECONDS), on text split into words by the same Intl.Segmenter (fastText cannot split
+ *   thread, FT_AUTOTUNE_SECONDS; stopped past twice that plus a minute, then a fixed grid scored by macro-F1 on the
+ *   same validation split, reported in `tuned.method`), on text split into words by the same Intl.Segmenter (fastText cannot split
  *   Chinese); its speed is that of retraining once with the settings autotune chose (`fasttext dump ... args`).
  * Scores: accuracy and macro-F1 over all labels from the Evaluate step's metrics module (metrics.ts), checked in the
  * same run against scikit-learn's accuracy_score / f1_score on every system's predictions (the bench fails on a
@@ -254,7 +256,8 @@ function fastText(
 
 /**
  * fastText's settings chosen on the validation split: `-autotune-validation` (macro-F1 is not one of its metrics:
- * it maximises f1 of its own definition, one thread, `seconds`); when autotune fails (it has crashed on this machine),
+ * it maximises f1 of its own definition, one thread, `seconds`); when autotune fails or overruns (it has crashed and
+ * hung on this machine),
  * a fixed grid (epoch 5/25 x lr 0.1/0.5/1.0 x wordNgrams 1/2) scored by macro-F1 on the same validation split,
  * reported as such in `method`.
  */
@@ -283,7 +286,9 @@ function tuneFastText(
       '-verbose',
       '0',
     ],
-    { encoding: 'utf8', maxBuffer: 64 << 20 },
+    // Autotune's duration is checked between its trials only: on a loaded machine one trial has run for 27 minutes
+    // past a 180 s budget. Past twice the budget (plus a minute) it is stopped, and the grid below is used.
+    { encoding: 'utf8', maxBuffer: 64 << 20, timeout: (2 * seconds + 60) * 1000, killSignal: 'SIGKILL' },
   );
   if (r.status === 0) {
     // The arguments autotune chose, e.g. "epoch 37", "lr 0.61", "wordNgrams 2", "dim 92", "minn 0", "bucket ...".
@@ -294,7 +299,10 @@ function tuneFastText(
       .filter((p) => p.length === 2);
     return { method: 'autotune-validation', args: Object.fromEntries(dumped) as Record<string, string> };
   }
-  const why = (r.stderr || `exit ${r.status ?? r.signal}`).trim().split('\n').pop() ?? '';
+  const why =
+    r.signal === 'SIGKILL' || r.error
+      ? `stopped after ${2 * seconds + 60} s, past its ${seconds} s budget`
+      : ((r.stderr || `exit ${r.status ?? r.signal}`).trim().split('\n').pop() ?? '');
   writeFileSync(join(dir, 'valid-text.txt'), validation.map((x) => fastTextLine(x.text)).join('\n') + '\n');
   let best: { f1: number; args: Record<string, string> } | null = null;
   for (const epoch of ['5', '25'])
