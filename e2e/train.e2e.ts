@@ -35,8 +35,10 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
     await expect(page.getByTestId('train-backend').textContent()).resolves.toContain('cpu-sparse');
     await expect(page.getByTestId('train-overview').textContent()).resolves.toMatch(/validation/);
 
-    // Long enough to pause: many small steps with a large model.
+    // Long enough to pause: many small steps with a large model (the fastText student, which has a model size).
     await page.getByTestId('train-toggle-settings').click();
+    await page.getByTestId('train-architecture').click();
+    await page.getByRole('option', { name: /^fastText/ }).click();
     await train.setNumber(page, 'maxEpochs', 200);
     await train.setNumber(page, 'patience', 50);
     await train.setNumber(page, 'batchSize', 1);
@@ -62,6 +64,45 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
     await expect(page.getByTestId('train-model').textContent()).resolves.toMatch(/Model kept: epoch \d+/);
     await expect.poll(() => page.getByTestId('train-run-row').count()).toBe(1);
   });
+
+  it('a default run uses Auto: tries six configurations, shows each with its validation macro-F1, trains the best', async () => {
+    session = await openApp();
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.openProject(page, DEMO);
+    await app.goToStep(page, 'train');
+    await page.getByTestId('train-toggle-settings').click();
+    // Auto is on by default: it chooses what the student reads, so that field is hidden until it is turned off.
+    await expect(page.getByTestId('train-auto').isChecked()).resolves.toBe(true);
+    await expect(page.getByTestId('train-features').count()).resolves.toBe(0);
+    await train.setNumber(page, 'maxEpochs', 2);
+    await page.getByTestId('train-start').click();
+
+    await page
+      .locator('[data-testid="train-run-panel"][data-run-state="completed"]')
+      .waitFor({ timeout: 200_000 });
+    const trials = page.getByTestId('train-auto-trials');
+    await expect.poll(() => trials.getByTestId('train-auto-trial').count()).toBe(6);
+    const chosen = Number(await trials.getAttribute('data-chosen'));
+    expect(chosen).toBeGreaterThanOrEqual(1);
+    await expect(page.getByTestId('train-auto-status').textContent()).resolves.toContain(
+      `Tried 6 of 6 configurations; trained the best (number ${chosen}).`,
+    );
+    await expect(
+      trials
+        .getByTestId('train-auto-trial')
+        .nth(chosen - 1)
+        .textContent(),
+    ).resolves.toMatch(/chosen/);
+    await app.setLanguage(page, '简体中文');
+    await expect
+      .poll(() => page.getByTestId('train-auto-status').textContent())
+      .toContain('已尝试 6 种配置（共 6 种）');
+
+    // Manual control stays: turning Auto off shows what the student reads.
+    await page.getByTestId('train-auto').click();
+    await page.getByTestId('train-features').waitFor();
+  }, 240_000);
 
   it('trains the CNN student on TensorFlow.js (WebAssembly here), with its own settings, and lists it by architecture', async () => {
     session = await openApp();

@@ -31,6 +31,7 @@ export const JOB_PHASE_ZH: Readonly<Record<string, string>> = {
   Labelling: '标注中',
   Calibrating: '校准中',
   'Preparing features': '准备特征',
+  'Auto: preparing configurations': '自动模式：准备配置',
   'Copying the database': '复制数据库',
   Compacting: '压缩中',
   'Packing models and files': '打包模型和文件',
@@ -40,6 +41,10 @@ export const JOB_PHASE_ZH: Readonly<Record<string, string>> = {
 /** Phases with a number in them: English pattern, Chinese with $1, $2. */
 const PHASE_PATTERNS_ZH: ReadonlyArray<readonly [RegExp, string]> = [
   [/^Epoch (\d+)\/(\d+)$/, '第 $1/$2 轮'],
+  [
+    /^Auto: trying configuration (\d+) of (\d+), epoch (\d+)\/(\d+)$/,
+    '自动模式：正在尝试第 $1 种配置（共 $2 种），第 $3/$4 轮',
+  ],
   [/^Resuming after epoch (\d+)$/, '从第 $1 轮之后继续'],
   [/^([\d,]+) predicted$/, '已预测 $1 条'],
 ];

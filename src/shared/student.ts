@@ -3,10 +3,18 @@ import { channel } from './channel';
 import type { Job } from './jobs';
 import type { TeacherCheck } from './teacher';
 
-export const STUDENT_ARCHITECTURES = ['fasttext', 'cnn', 'transformer'] as const;
+export const STUDENT_ARCHITECTURES = ['sparse', 'fasttext', 'cnn', 'transformer'] as const;
 export type StudentArchitectureName = (typeof STUDENT_ARCHITECTURES)[number];
 
 export const LR_SCHEDULES = ['linear', 'constant'] as const;
+
+/**
+ * What a student reads of a text (featurizer.ts `featurizerFor`): 'words' = words, adjacent word pairs and word
+ * stems; 'chars' = character n-grams (3-5 inside English words, 1-3 over Chinese text), no words; 'both' = words,
+ * pairs, stems and Chinese character 1-3-grams (the featurizer of every run before this setting existed).
+ */
+export const STUDENT_FEATURES = ['words', 'chars', 'both'] as const;
+export type StudentFeatures = (typeof STUDENT_FEATURES)[number];
 
 export const STOPPING_METRICS = ['macro_f1', 'accuracy', 'loss'] as const;
 export type StoppingMetric = (typeof STOPPING_METRICS)[number];
@@ -15,8 +23,41 @@ export type StoppingMetric = (typeof STOPPING_METRICS)[number];
 export const TrainSettings = z.object({
   architecture: z
     .enum(STUDENT_ARCHITECTURES)
-    .default('fasttext')
-    .describe('Student: fastText-style, CNN or tiny transformer (the last two train with TensorFlow.js)'),
+    .default('sparse')
+    .describe(
+      'Student: sparse linear (default), fastText-style, CNN or tiny transformer (the last two on TensorFlow.js)',
+    ),
+  /**
+   * Auto (sparse student only): before training, try AUTO_CONFIGURATIONS on the validation split within
+   * autoBudgetSeconds, keep the best by validation macro-F1, then train it (auto.ts). Off: the settings as given.
+   */
+  auto: z
+    .boolean()
+    .default(true)
+    .describe('Sparse student: try a few configurations on the validation split and train the best'),
+  /** Auto: seconds of trials; a trial is not started once they are spent (the first always runs). */
+  autoBudgetSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(86_400)
+    .default(300)
+    .describe("Seconds of Auto's trials (the first always runs)"),
+  /** What the student reads of a text (STUDENT_FEATURES). */
+  features: z
+    .enum(STUDENT_FEATURES)
+    .default('both')
+    .describe('What the student reads: words, character n-grams, or both (set by Auto unless it is off)'),
+  /**
+   * Sparse student: L2 penalty on the weights of the features a batch reads (against overfitting rare n-grams);
+   * 0 = none.
+   */
+  l2: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('Sparse student: L2 penalty on the weights of the features read'),
   /** Use the latest teacher run's soft labels; false = "human labels only". */
   useTeacher: z.boolean().default(true),
   temperature: z
@@ -112,6 +153,63 @@ export type TrainSettingsInput = z.input<typeof TrainSettings>;
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = TrainSettings.parse({});
 
+/**
+ * What Auto mode tries for the sparse student, in this order (each on top of the run's other settings): what the
+ * student reads x two ways to train it: fully class-balanced at a learning rate of 0.05 (fast, favours rare classes),
+ * or half-balanced at 0.02 (steadier on long, imbalanced documents). Chosen from validation splits only.
+ */
+export const AUTO_CONFIGURATIONS: ReadonlyArray<
+  Readonly<Pick<TrainSettings, 'features' | 'classBalance' | 'learningRate'>>
+> = [
+  { features: 'both', classBalance: 1, learningRate: 0.05 },
+  { features: 'both', classBalance: 0.5, learningRate: 0.02 },
+  { features: 'chars', classBalance: 1, learningRate: 0.05 },
+  { features: 'chars', classBalance: 0.5, learningRate: 0.02 },
+  { features: 'words', classBalance: 1, learningRate: 0.05 },
+  { features: 'words', classBalance: 0.5, learningRate: 0.02 },
+];
+
+/** One configuration Auto mode tried, and how the student it trained did on the validation split. */
+export const AutoTrial = z
+  .object({
+    /** 1-based, in AUTO_CONFIGURATIONS order. */
+    trial: z.number().int(),
+    features: z.enum(STUDENT_FEATURES),
+    classBalance: z.number(),
+    learningRate: z.number(),
+    /**
+     * Macro-F1 (evaluation/metrics.ts) and accuracy of its best epoch on the validation documents below (null when
+     * there are none).
+     */
+    valMacroF1: z.number().nullable(),
+    valAccuracy: z.number().nullable(),
+    /**
+     * 'people': the human-labelled validation documents (there are at least MIN_HUMAN_VALIDATION); 'all': every
+     * validation document (people's labels, and the teacher's top label where there is none).
+     */
+    measuredOn: z.enum(['people', 'all']),
+    validationCount: z.number().int(),
+    bestEpoch: z.number().int(),
+    seconds: z.number(),
+  })
+  .readonly();
+export type AutoTrial = z.output<typeof AutoTrial>;
+
+/** What Auto mode tried for a run, and what it kept (runs/<id>/auto.json). */
+export const AutoReport = z
+  .object({
+    budgetSeconds: z.number(),
+    /** How many configurations there are to try (AUTO_CONFIGURATIONS). */
+    configurations: z.number().int(),
+    trials: z.array(AutoTrial).readonly(),
+    /** The trial whose configuration the run trained (`trial` number), null until the trials are over. */
+    chosen: z.number().int().nullable(),
+    /** Configurations not tried because the budget was spent. */
+    skipped: z.number().int(),
+  })
+  .readonly();
+export type AutoReport = z.output<typeof AutoReport>;
+
 /** The result of a `student.train` job: the run and where its best model is. */
 export const TrainJobResult = z
   .object({
@@ -122,6 +220,8 @@ export const TrainJobResult = z
     modelBytes: z.number(),
     epochsRun: z.number(),
     stoppedEarly: z.boolean(),
+    /** Auto mode's trials and choice (absent when the run's settings were used as given). */
+    auto: AutoReport.optional(),
   })
   .readonly();
 export type TrainJobResult = z.output<typeof TrainJobResult>;
@@ -212,6 +312,8 @@ export interface EpochMetrics {
 }
 
 export interface StudentRunDetail extends StudentRun {
+  /** Auto mode's trials so far and its choice; null when the run did not use Auto mode. */
+  readonly auto: AutoReport | null;
   readonly epochs: readonly EpochMetrics[];
   /**
    * Multi-label runs: the best model's threshold per label (in `labels` order), tuned on validation when the label

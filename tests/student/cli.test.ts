@@ -23,7 +23,7 @@ describe('distillery train', () => {
         t.core.db,
         labels,
         train
-          .slice(0, 1200)
+          .slice(0, 600)
           .map((r, i) => ({ text: r.text, label: r.label, split: i % 6 === 0 ? 'validation' : 'train' })),
       );
       await t.close({ keep: true });
@@ -38,6 +38,13 @@ describe('distillery train', () => {
         settings: { maxEpochs: 2, useTeacher: false },
       });
       expect(run.epochs).toHaveLength(2);
+      // The default run is the sparse student in Auto mode: every configuration tried, one chosen, all recorded.
+      expect(run.architecture).toBe('sparse');
+      expect(run.auto?.trials).toHaveLength(6);
+      expect(run.auto?.chosen).toBeGreaterThanOrEqual(1);
+      expect(run.auto?.trials.every((t) => t.measuredOn === 'people' && t.validationCount === 100)).toBe(
+        true,
+      );
 
       const runs = JSON.parse(
         cli(data.dir, 'train', 'runs', String(projectId), '--json').stdout,
@@ -47,6 +54,8 @@ describe('distillery train', () => {
       const shown = cli(data.dir, 'train', 'show', String(run.id));
       expect(shown.stdout).toContain('<- best');
       expect(shown.stdout).toContain('val macro-F1');
+      expect(shown.stdout).toMatch(/auto: tried 6 of 6 configurations, trained number \d/);
+      expect(shown.stdout).toContain('<- chosen');
 
       const warm = cli(
         data.dir,
@@ -74,5 +83,5 @@ describe('distillery train', () => {
     } finally {
       data.cleanup();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -30,7 +30,16 @@ function subset(n: number): { labels: string[]; examples: FixtureExample[] } {
   };
 }
 
-const SETTINGS = { maxEpochs: 4, patience: 10, seed: 7, dim: 16, useTeacher: false } as const;
+// The fastText student (it has a model size to check), as given (no Auto trials).
+const SETTINGS = {
+  architecture: 'fasttext',
+  auto: false,
+  maxEpochs: 4,
+  patience: 10,
+  seed: 7,
+  dim: 16,
+  useTeacher: false,
+} as const;
 
 describe('starting a run from an earlier run (settings.initFromRunId)', () => {
   it('starts at the earlier best model: first validation loss near its best, far below a run from scratch', async () => {

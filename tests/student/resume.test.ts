@@ -17,6 +17,7 @@ const KILL_SETTINGS: TrainSettingsInput = {
   dim: 32,
   seed: 7,
   learningRate: 0.01,
+  auto: false,
 };
 const SETTINGS: TrainSettingsInput = {
   maxEpochs: 3,
@@ -25,6 +26,7 @@ const SETTINGS: TrainSettingsInput = {
   dim: 16,
   seed: 7,
   learningRate: 0.01,
+  auto: false,
 };
 
 function subset(n: number): { labels: string[]; examples: FixtureExample[] } {

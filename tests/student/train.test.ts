@@ -120,7 +120,7 @@ describe('training on kuake_qic (Chinese medical queries)', () => {
     });
     const { run, job } = await c.call('student.train', {
       projectId,
-      settings: { maxEpochs: 5, patience: 2 },
+      settings: { maxEpochs: 5, patience: 2, auto: false },
     });
     const final = await c.jobs.wait(job.id);
     unsubscribe();
@@ -180,7 +180,10 @@ describe('distillation from a teacher run', () => {
       probs: labels.map((l) => (l === r.label ? 0.6 : 0.4 / (labels.length - 1))),
     }));
     const teacherRunId = insertTeacherRun(c.db, projectId, snapshot, outputs);
-    const { run, job } = await c.call('student.train', { projectId, settings: { maxEpochs: 4 } });
+    const { run, job } = await c.call('student.train', {
+      projectId,
+      settings: { maxEpochs: 4, auto: false },
+    });
     expect(run.teacherRunId).toBe(teacherRunId);
     expect(run.data).toMatchObject({
       trainCount: 1800,

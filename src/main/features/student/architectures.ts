@@ -1,6 +1,7 @@
 import type { StudentArchitectureName } from '../../../shared/student';
 import { CNN } from './cnnArch';
 import { FASTTEXT } from './fastTextArch';
+import { SPARSE } from './sparseArch';
 import type { StudentArchitecture } from './training/architecture';
 import { TRANSFORMER } from './transformerArch';
 
@@ -11,6 +12,7 @@ import { TRANSFORMER } from './transformerArch';
  * `STUDENT_ARCHITECTURES` (shared/student.ts), and an entry here and in `MODEL_KINDS` (modelKinds.ts).
  */
 export const ARCHITECTURES: Readonly<Record<StudentArchitectureName, StudentArchitecture>> = {
+  sparse: SPARSE,
   fasttext: FASTTEXT,
   cnn: CNN,
   transformer: TRANSFORMER,

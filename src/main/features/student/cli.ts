@@ -1,4 +1,4 @@
-import type { StudentRun, TrainSettingsInput } from '../../../shared/student';
+import type { AutoReport, StudentRun, TrainSettingsInput } from '../../../shared/student';
 import { TrainSettings } from '../../../shared/student';
 import { schemaOptions } from '../../cli/schemaOptions';
 import { followJob } from '../../cli/jobs';
@@ -20,6 +20,10 @@ function people(value: number, count: number): string {
 /** Every training setting a person can give, from the settings schema (its defaults, ranges and descriptions). */
 const trainOptions = schemaOptions(TrainSettings, {
   architecture: {},
+  auto: {},
+  autoBudgetSeconds: { flag: 'auto-budget' },
+  features: {},
+  l2: {},
   temperature: {},
   alpha: {},
   learningRate: {},
@@ -44,6 +48,26 @@ function runLine(r: StudentRun): string {
       : `  best epoch ${r.bestEpoch} (${r.settings.metric} ${r.bestMetric?.toFixed(4)})`;
   const teacher = r.teacherRunId === null ? 'human labels only' : `teacher run ${r.teacherRunId}`;
   return `${String(r.id).padStart(4)}  ${r.state.padEnd(11)} ${r.architecture}  ${r.data.trainCount} train / ${r.data.validationCount} validation, ${teacher}${best}`;
+}
+
+/** What Auto mode tried for a run, one line per configuration (none when the run did not use it). */
+function autoLines(auto: AutoReport | null): string[] {
+  if (!auto) return [];
+  const lines = [
+    `auto: tried ${auto.trials.length} of ${auto.configurations} configurations` +
+      (auto.chosen === null ? '' : `, trained number ${auto.chosen}`) +
+      (auto.skipped > 0 ? ` (${auto.skipped} not tried: the ${auto.budgetSeconds} s budget was spent)` : ''),
+  ];
+  for (const t of auto.trials) {
+    const f1 = t.valMacroF1 === null ? '-' : t.valMacroF1.toFixed(4);
+    const on = t.measuredOn === 'people' ? 'human-labelled' : 'validation (teacher labels included)';
+    lines.push(
+      `  ${t.trial}. features ${t.features}, class balance ${t.classBalance}, learning rate ${t.learningRate}: ` +
+        `validation macro-F1 ${f1} on ${t.validationCount} ${on} documents, ${t.seconds.toFixed(1)} s` +
+        (t.trial === auto.chosen ? '  <- chosen' : ''),
+    );
+  }
+  return lines;
 }
 
 export const studentCommands: CliCommand[] = [
@@ -113,6 +137,7 @@ export const studentCommands: CliCommand[] = [
         off();
       }
       const detail = await core.call('student.run', { runId: run.id });
+      for (const line of autoLines(detail.auto)) io.print(line);
       const best = detail.epochs.find((e) => e.epoch === detail.bestEpoch);
       if (detail.kind === 'multi' && best?.valMicroF1 !== undefined) {
         io.print(
@@ -146,6 +171,7 @@ export const studentCommands: CliCommand[] = [
       const d = await core.call('student.run', { runId: requireId(positionals[0], 'run') });
       io.print(runLine(d));
       io.print(`settings: ${JSON.stringify(d.settings)}`);
+      for (const line of autoLines(d.auto)) io.print(line);
       io.print(`backend: ${d.backend ?? '-'}   model: ${d.modelPath ?? '-'} (${d.modelBytes ?? 0} bytes)`);
       for (const w of d.data.warnings) io.print(`warning: ${w}`);
       io.print(

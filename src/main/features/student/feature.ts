@@ -1,12 +1,37 @@
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings, type studentContract } from '../../../shared/student';
 import { jobTitle } from '../../core/jobTitles';
 import { AppError } from '../../core/errors';
-import type { Feature } from '../../core/feature';
+import type { CoreContext, Feature } from '../../core/feature';
 import { stableKey, type JobControl } from '../../core/jobs/jobs';
 import { getProject } from '../projects/projects';
 import { trainJob, type TrainJobParams } from './job';
 import { loadStudent } from './predict';
-import { createRun, getRun, getRunDetail, listRuns, reconcileRunStates, trainOverview } from './runs';
+import { chosenSettings, readAutoReport } from './auto';
+import {
+  createRun,
+  getRun,
+  getRunDetail,
+  listRuns,
+  parseRunSettings,
+  reconcileRunStates,
+  runDir,
+  trainOverview,
+} from './runs';
+
+/**
+ * A run in Auto mode that starts from an earlier run skips the trials (auto.ts): it reads text as the earlier model
+ * does, so it takes what Auto chose for that run (features, class balance, learning rate).
+ */
+function warmStartSettings(ctx: CoreContext, settings: TrainSettings): TrainSettings {
+  const from = settings.initFromRunId;
+  if (from === undefined || !settings.auto) return settings;
+  const row = ctx.db.prepare('SELECT settings FROM student_runs WHERE id = ?').get(from) as
+    { settings: string } | undefined;
+  if (!row) return settings; // createRun says that the run does not exist
+  const earlier = chosenSettings(parseRunSettings(row.settings), readAutoReport(runDir(ctx.paths, from)));
+  const { features, classBalance, learningRate } = earlier;
+  return { ...settings, features, classBalance, learningRate };
+}
 
 export const studentFeature: Feature<typeof studentContract> = {
   name: 'student',
@@ -34,7 +59,7 @@ export const studentFeature: Feature<typeof studentContract> = {
           `A student is already training for this project (job ${running.id}). Wait for it, or cancel it first.`,
         );
       }
-      const settings = TrainSettings.parse({ ...input.settings });
+      const settings = warmStartSettings(ctx, TrainSettings.parse({ ...input.settings }));
       const runId = createRun(ctx.db, ctx.paths, project.id, settings);
       const job = ctx.jobs.start<TrainJobParams>('student.train', {
         projectId: project.id,
@@ -49,7 +74,10 @@ export const studentFeature: Feature<typeof studentContract> = {
       getProject(ctx.db, input.projectId);
       return listRuns(ctx.db, input.projectId);
     },
-    'student.run': (input, ctx) => getRunDetail(ctx.db, input.runId),
+    'student.run': (input, ctx) => ({
+      ...getRunDetail(ctx.db, input.runId),
+      auto: readAutoReport(runDir(ctx.paths, input.runId)),
+    }),
     'student.predict': async (input, ctx) => {
       const run = getRun(ctx.db, input.runId);
       if (!run.modelPath) {

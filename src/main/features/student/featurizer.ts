@@ -1,4 +1,5 @@
 import { fnv1a } from '../../../shared/math';
+import type { StudentFeatures } from '../../../shared/student';
 /**
  * The student's featurizer: text -> hashed feature ids. Pure and deterministic, with no Node-only API, so that an
  * exported runtime (browser or Node) can copy this file and reproduce training-time features exactly.
@@ -13,8 +14,8 @@ import { fnv1a } from '../../../shared/math';
  *    unsegmented Chinese into dictionary words. Its cost grows faster than the length of the text, so a text longer
  *    than SEGMENT_CHUNK code units is segmented in pieces cut where a word boundary is certain (after whitespace or
  *    CJK sentence punctuation, before a letter or digit: see `segmentChunks`); this gives the same words as one call.
- * 3. Feature strings, in this order: every word `"w\u0001" + word`; every pair of adjacent words
- *    `"b\u0001" + w1 + " " + w2` when wordNgrams >= 2; for each word without CJK characters, the fastText subwords
+ * 3. Feature strings, in this order (the first two unless `words` is false): every word `"w\u0001" + word`; every
+ *    pair of adjacent words `"b\u0001" + w1 + " " + w2` when wordNgrams >= 2; for each word without CJK characters, the fastText subwords
  *    of `"<" + word + ">"` of n code points, subwordMin <= n <= subwordMax (all n-grams of the padded word, skipped
  *    when n > its length), as `"s\u0001" + gram`; for each word without CJK characters that is longer than
  *    wordPrefix code points, its first wordPrefix code points as `"p\u0001" + prefix` (a truncation stem: "increased"
@@ -43,6 +44,11 @@ export interface FeaturizerConfig {
    * before it existed) or 0 turns them off.
    */
   readonly wordPrefix?: number;
+  /**
+   * Word features ("w" and, with wordNgrams 2, "b"); false leaves out both (a character-n-gram-only featurizer).
+   * Absent (models saved before it existed) = true.
+   */
+  readonly words?: boolean;
 }
 
 export const DEFAULT_FEATURIZER: FeaturizerConfig = {
@@ -62,6 +68,30 @@ export const DEFAULT_FEATURIZER: FeaturizerConfig = {
   // row; +1 to +3 points of macro-F1 on the English benchmark datasets for about 1.4 times the features.
   wordPrefix: 4,
 };
+
+/**
+ * The featurizer of a run's `features` setting (shared/student.ts STUDENT_FEATURES), on top of `base`: 'both' is
+ * `base` itself; 'words' drops the Chinese character n-grams; 'chars' keeps only character n-grams (3-5 inside
+ * non-CJK words, 1-3 over CJK runs).
+ */
+export function featurizerFor(
+  features: StudentFeatures,
+  base: FeaturizerConfig = DEFAULT_FEATURIZER,
+): FeaturizerConfig {
+  if (features === 'words') return { ...base, cjkMin: 0, cjkMax: 0 };
+  if (features === 'chars')
+    return {
+      ...base,
+      words: false,
+      wordNgrams: 1,
+      wordPrefix: 0,
+      subwordMin: 3,
+      subwordMax: 5,
+      cjkMin: 1,
+      cjkMax: 3,
+    };
+  return base;
+}
 
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
 const HAS_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
@@ -186,8 +216,9 @@ export function featureStrings(text: string, config: FeaturizerConfig): string[]
   const normalized = normalizeText(text, config);
   const ws = words(normalized, config);
   const out: string[] = [];
-  for (const w of ws) out.push('w\u0001' + w);
-  if (config.wordNgrams >= 2)
+  const wordFeatures = config.words !== false;
+  if (wordFeatures) for (const w of ws) out.push('w\u0001' + w);
+  if (wordFeatures && config.wordNgrams >= 2)
     for (let i = 0; i + 1 < ws.length; i++) out.push('b\u0001' + ws[i] + ' ' + ws[i + 1]);
   const prefix = config.wordPrefix ?? 0;
   const subwords = config.subwordMin > 0 && config.subwordMax >= config.subwordMin;

@@ -34,7 +34,11 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
   setRunState(ctx.db, run.id, 'running');
   const max = run.settings.maxEpochs;
   ctl.progress((resume?.epoch ?? 0) * run.data.trainCount, max * run.data.trainCount, {
-    phase: resume ? `Resuming after epoch ${resume.epoch}` : 'Preparing features',
+    phase: resume
+      ? `Resuming after epoch ${resume.epoch}`
+      : run.settings.auto
+        ? 'Auto: preparing configurations'
+        : 'Preparing features',
   });
   const client = new TrainClient({
     dataPath: dataFile(ctx.paths, run.id),
@@ -52,7 +56,11 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
   try {
     const outcome = await client.run({
       onProgress: async (p) => {
-        ctl.progress(p.done, p.total, { phase: `Epoch ${p.epoch}/${max}`, rate: p.examplesPerSecond });
+        // Phases are English (as every job's); the Train step shows Auto's progress translated from the run's trials.
+        const phase = p.auto
+          ? `Auto: trying configuration ${p.auto.trial} of ${p.auto.of}, epoch ${p.epoch}/${max}`
+          : `Epoch ${p.epoch}/${max}`;
+        ctl.progress(p.done, p.total, { phase, rate: p.examplesPerSecond });
         await ctl.yield();
       },
       onEpoch: async (e) => {

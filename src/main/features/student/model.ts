@@ -1,5 +1,6 @@
 import { sigmoid, softmax } from '../../../shared/math';
 import { featurize, tokenSequence, type FeaturizerConfig } from './featurizer';
+import type { SparseModel } from './sparse';
 import type { TransformerModel } from './transformer';
 
 /**
@@ -103,7 +104,7 @@ export interface ModelHead {
   readonly thresholds?: readonly number[];
 }
 
-export type StudentModel = (FastTextModel | CnnModel | TransformerModel) & ModelHead;
+export type StudentModel = (FastTextModel | CnnModel | TransformerModel | SparseModel) & ModelHead;
 
 /** The head fields of a description, checked: a multi-label model needs one threshold in [0, 1] per label. */
 export function headOf(d: ModelDescription): ModelHead {
@@ -126,7 +127,7 @@ export function outputProbabilities(model: ModelHead, logits: ArrayLike<number>)
   if (model.kind === 'multi') return Array.from(logits, sigmoid);
   return Array.from(softmax(logits));
 }
-export type { TransformerModel };
+export type { SparseModel, TransformerModel };
 
 /**
  * The CNN's pooled features of one token sequence (float64): the sequence is padded with zero rows to at least

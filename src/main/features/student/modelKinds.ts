@@ -8,6 +8,7 @@ import {
   type ModelKind,
   type StudentModel,
 } from './model';
+import { SPARSE_MODEL } from './sparse';
 import { TRANSFORMER_MODEL } from './transformer';
 
 /**
@@ -15,6 +16,7 @@ import { TRANSFORMER_MODEL } from './transformer';
  * this file). Adding an architecture adds its `ModelKind` here and its `StudentArchitecture` in architectures.ts.
  */
 export const MODEL_KINDS: Readonly<Record<StudentModel['architecture'], ModelKind>> = {
+  sparse: SPARSE_MODEL as unknown as ModelKind,
   fasttext: FASTTEXT_MODEL,
   cnn: CNN_MODEL,
   transformer: TRANSFORMER_MODEL,

@@ -16,7 +16,7 @@ import { humanLabels, humanLabelSets, latestTeacherRun, projectKind, projectLabe
 import type { Paths } from '../../core/paths';
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { DEFAULT_FEATURIZER } from './featurizer';
+import { featurizerFor } from './featurizer';
 import { MODEL_JSON, readModel, writeFileAtomic } from './modelFile';
 import { ARCHITECTURES } from './architectures';
 import { checkInitModel, type TrainData } from './trainer';
@@ -89,7 +89,7 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
   if (initFrom) {
     checkInitModel(
       readModel(initFrom),
-      { labels: set.data.labels, featurizer: DEFAULT_FEATURIZER, settings },
+      { labels: set.data.labels, featurizer: featurizerFor(settings.features), settings },
       settings.initFromRunId,
     );
   }
@@ -136,7 +136,14 @@ export function parseRunSettings(json: string): TrainSettings {
 }
 
 /** Settings that runs created before they existed were trained with. */
-const LEGACY_SETTINGS = { lrSchedule: 'constant', classBalance: 0, dropout: 0 } as const;
+const LEGACY_SETTINGS = {
+  lrSchedule: 'constant',
+  classBalance: 0,
+  dropout: 0,
+  architecture: 'fasttext',
+  auto: false,
+  features: 'both',
+} as const;
 
 export function readRunData(paths: Paths, runId: number): TrainData {
   try {
@@ -295,7 +302,7 @@ export function runEpochs(db: Db, runId: number): EpochMetrics[] {
   }));
 }
 
-export function getRunDetail(db: Db, runId: number): StudentRunDetail {
+export function getRunDetail(db: Db, runId: number): Omit<StudentRunDetail, 'auto'> {
   const run = getRun(db, runId);
   const checkpoints = (
     db
@@ -435,6 +442,7 @@ export function trainOverview(db: Db, projectId: number, defaults: TrainSettings
     validation,
     backend: expectedBackend(defaults.architecture),
     backends: {
+      sparse: expectedBackend('sparse'),
       fasttext: expectedBackend('fasttext'),
       cnn: expectedBackend('cnn'),
       transformer: expectedBackend('transformer'),

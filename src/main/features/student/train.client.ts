@@ -2,10 +2,12 @@ import { Worker } from 'node:worker_threads';
 import { resolveEntry } from '../../core/entries';
 import { AppError } from '../../core/errors';
 import { readWorkerMessage, type TrainRequest, type WorkerMessage } from './train.protocol';
+import type { AutoReport } from '../../../shared/student';
+import type { AutoProgress } from './auto';
 import type { EpochReport, TrainOutcome } from './trainer';
 
 export interface TrainClientHandlers {
-  onProgress(p: { epoch: number; done: number; total: number; examplesPerSecond: number }): Promise<void>;
+  onProgress(p: AutoProgress): Promise<void>;
   onEpoch(report: EpochReport): Promise<void>;
 }
 
@@ -24,8 +26,8 @@ export class TrainClient {
     this.worker = startWorker(request);
   }
 
-  run(handlers: TrainClientHandlers): Promise<TrainOutcome> {
-    return new Promise<TrainOutcome>((resolve, reject) => {
+  run(handlers: TrainClientHandlers): Promise<TrainOutcome & { auto?: AutoReport }> {
+    return new Promise<TrainOutcome & { auto?: AutoReport }>((resolve, reject) => {
       this.rejectRun = reject;
       let finished = false;
       this.worker.on('message', (raw: unknown) => {
@@ -49,7 +51,7 @@ export class TrainClient {
             break;
           case 'done':
             finished = true;
-            resolve(m.outcome);
+            resolve(m.auto ? { ...m.outcome, auto: m.auto } : m.outcome);
             break;
           case 'error':
             finished = true;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TrainSettings } from '../../../shared/student';
+import { AutoReport, type TrainSettings } from '../../../shared/student';
 import { ERROR_CODES } from '../../../shared/result';
 import { AppError } from '../../core/errors';
 import type { EpochReport as TrainerEpochReport, TrainOutcome as TrainerOutcome } from './trainer';
@@ -73,10 +73,14 @@ export const WorkerMessage = z.discriminatedUnion('type', [
       done: Count,
       total: Count,
       examplesPerSecond: Num,
+      /** While Auto mode tries a configuration: which (1-based) of how many. */
+      auto: z.object({ trial: Count, of: Count }).readonly().optional(),
     })
     .readonly(),
   z.object({ seq: Count, type: z.literal('epoch'), report: EpochReport }).readonly(),
-  z.object({ seq: Count, type: z.literal('done'), outcome: TrainOutcome }).readonly(),
+  z
+    .object({ seq: Count, type: z.literal('done'), outcome: TrainOutcome, auto: AutoReport.optional() })
+    .readonly(),
   z
     .object({ seq: Count, type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() })
     .readonly(),

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../../core/errors';
 import { CallerMessage, type TrainRequest, type WorkerMessage } from './train.protocol';
-import { runTraining, type TrainData } from './trainer';
+import { runAuto } from './auto';
+import type { TrainData } from './trainer';
 
 /** Training off the main thread: runs the trainer and waits for the caller after each report (pause, cancel). */
 const port = parentPort;
@@ -36,7 +37,7 @@ function ask(make: (seq: number) => WorkerMessage): Promise<void> {
 async function main(): Promise<void> {
   try {
     const data = JSON.parse(readFileSync(request.dataPath, 'utf8')) as TrainData;
-    const outcome = await runTraining(
+    const { auto, ...outcome } = await runAuto(
       {
         data,
         settings: request.settings,
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
         onEpoch: (report) => ask((s) => ({ seq: s, type: 'epoch', report })),
       },
     );
-    send({ seq: ++seq, type: 'done', outcome });
+    send({ seq: ++seq, type: 'done', outcome, auto });
   } catch (e) {
     const info = toErrorInfo(e);
     send({ seq: ++seq, type: 'error', code: info.code, message: info.message });

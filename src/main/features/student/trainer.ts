@@ -14,7 +14,7 @@ import { argmax, softmax } from '../../../shared/math';
 import { distillLoss, type DistillTarget, type LossAndGrad } from './distill';
 import { multiLabelDistillLoss, sigmoid, type MultiLabelTarget } from './distillMultilabel';
 import { predictSets, setMetrics, tuneThresholds } from '../evaluation/multilabelMetrics';
-import { DEFAULT_FEATURIZER, type FeaturizerConfig } from './featurizer';
+import { DEFAULT_FEATURIZER, featurizerFor, type FeaturizerConfig } from './featurizer';
 import type { StudentModel } from './model';
 import { createForward } from './modelKinds';
 import { readModel, saveModel } from './modelFile';
@@ -195,7 +195,7 @@ export function checkInitModel(
   }
   const sizes = ARCHITECTURES[settings.architecture].initMismatch(model, settings, which);
   if (sizes) throw new AppError('CONFLICT', sizes);
-  const dim = settings.dim;
+  const dim = settings.architecture === 'sparse' ? expected.labels.length + 1 : settings.dim;
   if (model.dim !== dim) {
     throw new AppError(
       'CONFLICT',
@@ -230,10 +230,15 @@ interface Run {
   readonly model: (sorted: boolean) => StudentModel;
 }
 
+/** The featurizer a run reads text with: its `features` setting over the given (default) featurizer. */
+export function runFeaturizer(input: Pick<TrainInput, 'featurizer' | 'settings'>): FeaturizerConfig {
+  return featurizerFor(input.settings.features, input.featurizer ?? DEFAULT_FEATURIZER);
+}
+
 /** Trains a student of `input.settings.architecture` (see the file comment). */
 export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise<TrainOutcome> {
   const { data, settings } = input;
-  const featurizer = input.featurizer ?? DEFAULT_FEATURIZER;
+  const featurizer = runFeaturizer(input);
   const architecture = ARCHITECTURES[settings.architecture];
   const arch = await architecture.open({ settings, labels: data.labels, featurizer });
   const { slotBucket: buckets, slots: inputs } = assignSlots(data.train.map((e) => arch.featurize(e.text)));
@@ -247,9 +252,10 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
   }
 
   const progress: RunProgress = { early: newEarlyStop(), bestModelPath: '', bestModelBytes: 0 };
-  const start = startOrResume(input, arch, progress, buckets);
+  const width = arch.rowWidth ?? settings.dim;
+  const start = startOrResume(input, arch, progress, buckets, inputs, width);
   const { params } = start;
-  const spec = { labels: data.labels, featurizer, dim: settings.dim };
+  const spec = { labels: data.labels, featurizer, dim: width };
   const run: Run = {
     input,
     hooks,
@@ -270,7 +276,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     .sort((a, b) => b - a)
     .slice(0, settings.batchSize)
     .reduce((a, b) => a + b, 0);
-  const rows = new RowGrad(params.slotBucket.length, settings.dim, maxBatchRows);
+  const rows = new RowGrad(params.slotBucket.length, width, maxBatchRows);
   const update = (examples: Uint32Array, step: number, lr: number): number => {
     rows.begin(step);
     const g = arch.gradients(params, { examples, inputs, targets, weights, step, loss }, rows);
@@ -280,7 +286,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
       const d = params.dense[name];
       adamDense(d.w, d.m, d.v, g.dense[name], lr, c1, c2);
     }
-    adamRows(params.emb.w, params.emb.m, params.emb.v, rows.g, rows.touched, settings.dim, lr, c1, c2);
+    adamRows(params.emb.w, params.emb.m, params.emb.v, rows.g, rows.touched, width, lr, c1, c2);
     return g.loss;
   };
   return trainEpochs(run, start, update, valInputs);
@@ -340,10 +346,12 @@ function startOrResume(
   arch: OpenArchitecture,
   progress: RunProgress,
   buckets: Uint32Array,
+  inputs: readonly Int32Array[],
+  width: number,
 ): { params: Params; epoch: number; step: number } {
   const { data, settings } = input;
   if (input.resumeFrom && existsSync(input.resumeFrom)) {
-    const ck = readCheckpoint(input.resumeFrom, arch, settings.dim);
+    const ck = readCheckpoint(input.resumeFrom, arch, width);
     // The checkpoint's first slots are the training features in order of first appearance (a warm start appends
     // more): anything else means another featurizer wrote it, and its rows would be read as the wrong features.
     const slots = ck.params.slotBucket;
@@ -356,10 +364,10 @@ function startOrResume(
     restoreProgress(progress, ck.header);
     return { params: ck.params, epoch: ck.header.epoch + 1, step: ck.header.step };
   }
-  let params = initParams(arch, buckets, settings.seed);
+  let params = initParams(arch, buckets, settings.seed, inputs);
   if (input.initFrom) {
     const model = readModel(input.initFrom);
-    const featurizer = input.featurizer ?? DEFAULT_FEATURIZER;
+    const featurizer = runFeaturizer(input);
     checkInitModel(model, { labels: data.labels, featurizer, settings }, settings.initFromRunId);
     params = warmStart(arch, params, model);
   }

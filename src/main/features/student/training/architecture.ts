@@ -44,8 +44,19 @@ export interface OpenArchitecture {
   readonly denseShapes: ReadonlyArray<readonly [string, readonly number[]]>;
   /** The bucket ids the student reads from a text: a bag of hashed n-grams or a token sequence. */
   featurize(text: string): Uint32Array;
-  /** Fresh parameters: `rows` embedding rows (row-major, `dim` wide) and every dense tensor, from a seed. */
-  init(rows: number, seed: number): { emb: Float32Array; dense: Readonly<Record<string, Float32Array>> };
+  /**
+   * Width of the embedding rows (default settings.dim): the sparse student's rows hold an idf and a weight per class.
+   */
+  readonly rowWidth?: number;
+  /**
+   * Fresh parameters: `rows` embedding rows (row-major, `rowWidth` wide) and every dense tensor, from a seed.
+   * `inputs`: every training example as slots (for statistics of the training data, such as document frequencies).
+   */
+  init(
+    rows: number,
+    seed: number,
+    inputs?: readonly Int32Array[],
+  ): { emb: Float32Array; dense: Readonly<Record<string, Float32Array>> };
   /**
    * The summed loss of a batch and the gradients of its mean: dense gradients by name, embedding-row gradients
    * added into `rows` (by slot). Pure in the parameters: nothing is updated here.

@@ -4,9 +4,14 @@ import type { StudentModel } from '../model';
 import { withMoments, type OpenArchitecture, type Params } from './architecture';
 import { mergeRows, rowsByBucket } from './slots';
 
-/** Fresh parameters for the slots `slotBucket`, drawn by the architecture from `seed`. */
-export function initParams(arch: OpenArchitecture, slotBucket: Uint32Array, seed: number): Params {
-  const { emb, dense } = arch.init(slotBucket.length, seed);
+/** Fresh parameters for the slots `slotBucket`, drawn by the architecture from `seed` (and the training inputs). */
+export function initParams(
+  arch: OpenArchitecture,
+  slotBucket: Uint32Array,
+  seed: number,
+  inputs?: readonly Int32Array[],
+): Params {
+  const { emb, dense } = arch.init(slotBucket.length, seed, inputs);
   return withTensors(arch, slotBucket, emb, (name) => dense[name]);
 }
 

@@ -1,8 +1,9 @@
-import { Alert, Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
+import type { AutoReport } from '../../../../shared/student';
 import { useEvent, useQuery } from '../../api';
 import { JobRow } from '../../components/StatusBar';
 import { formatBytes, shownState } from './runState';
@@ -19,10 +20,15 @@ export function RunPanel({ runId, job }: { runId: number; job: Job | null }): Re
     if (e.runId === runId) detail.reload();
   });
   const jobState = job?.state ?? null;
+  const phase = job?.progress.phase ?? null;
   const { reload } = detail;
   useEffect(() => {
     if (jobState && ['completed', 'failed', 'cancelled', 'interrupted'].includes(jobState)) reload();
   }, [jobState, reload]);
+  // Auto's trials are written between epochs of no run: a new phase (the next configuration) may bring one.
+  useEffect(() => {
+    if (phase) reload();
+  }, [phase, reload]);
   const run = detail.data;
   if (!run) return <Text c="dimmed">{t('loading')}</Text>;
   const state = shownState(run.state, job?.id === run.jobId ? job : null);
@@ -77,6 +83,7 @@ export function RunPanel({ runId, job }: { runId: number; job: Job | null }): Re
             validation: run.data.validationCount,
           })}
         </Text>
+        {run.auto && <AutoTrials auto={run.auto} running={state === 'running' || state === 'paused'} />}
         {run.epochs.length > 0 ? <TrainingCurves run={run} /> : <Text c="dimmed">{t('noEpochYet')}</Text>}
         {run.modelPath && (
           <Text size="sm" data-testid="train-model">
@@ -85,5 +92,70 @@ export function RunPanel({ runId, job }: { runId: number; job: Job | null }): Re
         )}
       </Stack>
     </Card>
+  );
+}
+
+/** What Auto mode tried for a run (shared/student.ts AutoReport), the configuration it kept, and how each did. */
+function AutoTrials({ auto, running }: { auto: AutoReport; running: boolean }): React.JSX.Element {
+  const { t } = useTranslation('student');
+  return (
+    <Stack gap={4} data-testid="train-auto-trials" data-chosen={auto.chosen ?? ''}>
+      <Text size="sm" fw={500}>
+        {t('auto.title')}
+      </Text>
+      <Text size="sm" data-testid="train-auto-status">
+        {auto.chosen === null
+          ? running
+            ? t('auto.trying', {
+                trial: Math.min(auto.trials.length + 1, auto.configurations),
+                of: auto.configurations,
+              })
+            : ''
+          : t('auto.tried', { count: auto.trials.length, of: auto.configurations, chosen: auto.chosen })}
+      </Text>
+      {auto.chosen !== null && auto.skipped > 0 && (
+        <Text size="sm" c="dimmed">
+          {t('auto.skipped', { count: auto.skipped, budget: auto.budgetSeconds })}
+        </Text>
+      )}
+      {auto.trials.length > 0 && (
+        <Table striped withTableBorder fz="sm">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('auto.trial')}</Table.Th>
+              <Table.Th>{t('auto.features')}</Table.Th>
+              <Table.Th>{t('auto.classBalance')}</Table.Th>
+              <Table.Th>{t('auto.learningRate')}</Table.Th>
+              <Table.Th>{t('auto.score')}</Table.Th>
+              <Table.Th>{t('auto.seconds')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {auto.trials.map((trial) => (
+              <Table.Tr key={trial.trial} data-testid="train-auto-trial">
+                <Table.Td>
+                  {trial.trial}
+                  {trial.trial === auto.chosen && (
+                    <Badge ml="xs" size="xs" color="teal" variant="light">
+                      {t('auto.chosen')}
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>{t(`features.${trial.features}`)}</Table.Td>
+                <Table.Td>{trial.classBalance}</Table.Td>
+                <Table.Td>{trial.learningRate}</Table.Td>
+                <Table.Td>
+                  {trial.valMacroF1 === null ? '–' : trial.valMacroF1.toFixed(3)}{' '}
+                  <Text span size="xs" c="dimmed">
+                    {t(`auto.measuredOn_${trial.measuredOn}`, { count: trial.validationCount })}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{trial.seconds.toFixed(1)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
   );
 }

@@ -4,6 +4,7 @@ import {
   LR_SCHEDULES,
   STOPPING_METRICS,
   STUDENT_ARCHITECTURES,
+  STUDENT_FEATURES,
   type StoppingMetric,
   type StudentArchitectureName,
   type StudentRun,
@@ -23,10 +24,15 @@ type NumericKey =
   | 'kernelSize'
   | 'maxTokens'
   | 'classBalance'
-  | 'dropout';
+  | 'dropout'
+  | 'l2'
+  | 'autoBudgetSeconds';
 
 /** Settings that only some students read (the rest read all the others). */
 const ONLY_FOR: Partial<Record<NumericKey, readonly StudentArchitectureName[]>> = {
+  dim: ['fasttext', 'cnn', 'transformer'],
+  l2: ['sparse'],
+  autoBudgetSeconds: ['sparse'],
   filters: ['cnn'],
   kernelSize: ['cnn'],
   maxTokens: ['cnn', 'transformer'],
@@ -53,7 +59,20 @@ const NUMERIC_FIELDS: ReadonlyArray<{
   { key: 'kernelSize', min: 1, max: 7, step: 1, decimals: 0 },
   { key: 'maxTokens', min: 8, max: 4096, step: 32, decimals: 0 },
   { key: 'dropout', min: 0, max: 0.9, step: 0.1, decimals: 2 },
+  { key: 'l2', min: 0, max: 1, step: 0.0001, decimals: 6 },
+  { key: 'autoBudgetSeconds', min: 10, max: 86_400, step: 60, decimals: 0 },
 ];
+
+/** What Auto mode chooses itself (shared/student.ts AUTO_CONFIGURATIONS): hidden while it is on. */
+const AUTO_CHOOSES: ReadonlySet<NumericKey> = new Set(['learningRate', 'classBalance']);
+
+function shown(key: NumericKey, value: TrainSettings, soft: boolean): boolean {
+  if (!soft && (key === 'temperature' || key === 'alpha')) return false;
+  if (!(ONLY_FOR[key]?.includes(value.architecture) ?? true)) return false;
+  const auto = value.auto && value.architecture === 'sparse';
+  if (key === 'autoBudgetSeconds') return auto;
+  return !(auto && AUTO_CHOOSES.has(key));
+}
 
 const SCRATCH = 'scratch';
 
@@ -124,6 +143,27 @@ export function SettingsForm({
           }
           data-testid="train-architecture"
         />
+        {value.architecture === 'sparse' && (
+          <Switch
+            mt="lg"
+            label={t('field.auto')}
+            description={t('help.auto')}
+            checked={value.auto}
+            onChange={(e) => onChange({ ...value, auto: e.currentTarget.checked })}
+            data-testid="train-auto"
+          />
+        )}
+        {!(value.auto && value.architecture === 'sparse') && (
+          <Select
+            label={t('field.features')}
+            description={t('help.features')}
+            data={STUDENT_FEATURES.map((f) => ({ value: f, label: t(`features.${f}`) }))}
+            value={value.features}
+            allowDeselect={false}
+            onChange={(f) => f && onChange({ ...value, features: f as TrainSettings['features'] })}
+            data-testid="train-features"
+          />
+        )}
         <Switch
           mt="lg"
           label={t('field.useTeacher')}
@@ -133,11 +173,7 @@ export function SettingsForm({
           onChange={(e) => onChange({ ...value, useTeacher: e.currentTarget.checked })}
           data-testid="train-use-teacher"
         />
-        {NUMERIC_FIELDS.filter(
-          (f) =>
-            (soft || (f.key !== 'temperature' && f.key !== 'alpha')) &&
-            (ONLY_FOR[f.key]?.includes(value.architecture) ?? true),
-        ).map((f) => (
+        {NUMERIC_FIELDS.filter((f) => shown(f.key, value, soft)).map((f) => (
           <NumberInput
             key={f.key}
             label={t(`field.${f.key}`)}

@@ -83,11 +83,32 @@ export const studentI18n = {
       cancelled: 'Cancelled',
     },
     arch: {
+      sparse: 'Sparse linear (word and character n-grams; the default, fastest, smallest)',
       fasttext: 'fastText (word and character pieces, fast)',
       cnn: 'CNN (reads word order; slower, TensorFlow.js)',
       transformer: 'Tiny transformer (reads the whole sentence; slowest, TensorFlow.js)',
     },
-    archShort: { fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
+    archShort: { sparse: 'Sparse linear', fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
+    features: {
+      words: 'Words and word pairs',
+      chars: 'Character pieces',
+      both: 'Words, word pairs and Chinese characters',
+    },
+    auto: {
+      title: 'Auto mode',
+      trying: 'Trying configuration {{trial}} of {{of}} on the validation documents…',
+      tried: 'Tried {{count}} of {{of}} configurations; trained the best (number {{chosen}}).',
+      skipped: '{{count}} configuration(s) were not tried: the time budget ({{budget}} s) was spent.',
+      trial: 'No.',
+      features: 'Reads',
+      classBalance: 'Balance',
+      learningRate: 'Learning rate',
+      score: 'Validation macro-F1',
+      measuredOn_people: 'on {{count}} documents labelled by people',
+      measuredOn_all: "on all {{count}} validation documents (teacher's labels where people gave none)",
+      seconds: 'Seconds',
+      chosen: 'chosen',
+    },
     metric: { macro_f1: 'macro-F1', accuracy: 'accuracy', loss: 'validation loss' },
     lrSchedule: { linear: 'Decreasing to 0 (linear)', constant: 'Constant' },
     chart: {
@@ -121,6 +142,10 @@ export const studentI18n = {
     stoppingOnAll:
       "Fewer than {{min}} validation documents are labelled by people, so the best epoch is chosen on all of them, teacher labels included. Label more validation documents in Review to choose it on people's labels.",
     field: {
+      auto: 'Auto (try a few configurations, keep the best)',
+      autoBudgetSeconds: 'Time for Auto’s trials (seconds)',
+      features: 'What the student reads',
+      l2: 'Hold back rare features (L2)',
       architecture: 'Student model',
       useTeacher: 'Learn from the teacher',
       temperature: 'Temperature (T)',
@@ -141,8 +166,16 @@ export const studentI18n = {
       initFrom: 'Start from',
     },
     help: {
+      auto:
+        'Trains a few quick students that read the text differently and picks the one that does best on the ' +
+        'validation documents (those labelled by people when there are enough). Turn it off to set everything by hand.',
+      autoBudgetSeconds:
+        'No new configuration is tried after this many seconds of trials; the first always runs.',
+      features: 'Words suit most English texts; character pieces suit short Chinese texts and misspellings.',
+      l2: 'Higher keeps the model from leaning on words seen only a few times. 0 = off.',
       architecture:
-        'fastText reads words and character pieces, works for Chinese and English, and is very fast: start with it. ' +
+        'Sparse linear weighs every word, word pair and character piece directly: fast, small, the same kind of ' +
+        'model as the classic TF-IDF text classifiers. fastText reads words and character pieces, works for Chinese and English, and is fast. ' +
         'The CNN also reads word order (a few words at a time); the tiny transformer relates every word to every other. ' +
         'Both train with TensorFlow.js, ten or more times slower.',
       classBalance:
@@ -246,11 +279,32 @@ export const studentI18n = {
       cancelled: '已取消',
     },
     arch: {
+      sparse: '稀疏线性（词与字 n-gram；默认，最快、最小）',
       fasttext: 'fastText（词与字片段，速度快）',
       cnn: 'CNN（读取词序；较慢，TensorFlow.js）',
       transformer: '微型 Transformer（读取整句；最慢，TensorFlow.js）',
     },
-    archShort: { fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
+    archShort: { sparse: '稀疏线性', fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
+    features: {
+      words: '词与相邻词对',
+      chars: '字片段',
+      both: '词、相邻词对与汉字',
+    },
+    auto: {
+      title: '自动模式',
+      trying: '正在验证集上尝试第 {{trial}} 种配置（共 {{of}} 种）…',
+      tried: '已尝试 {{count}} 种配置（共 {{of}} 种），并训练了最佳的一种（第 {{chosen}} 种）。',
+      skipped: '有 {{count}} 种配置未尝试：时间预算（{{budget}} 秒）已用完。',
+      trial: '序号',
+      features: '读取内容',
+      classBalance: '平衡',
+      learningRate: '学习率',
+      score: '验证 macro-F1',
+      measuredOn_people: '基于 {{count}} 条人工标注的文档',
+      measuredOn_all: '基于全部 {{count}} 条验证文档（无人工标注处使用教师标签）',
+      seconds: '秒',
+      chosen: '已选用',
+    },
     metric: { macro_f1: 'macro-F1', accuracy: '准确率', loss: '验证损失' },
     lrSchedule: { linear: '线性递减至 0', constant: '固定不变' },
     chart: {
@@ -284,6 +338,10 @@ export const studentI18n = {
     stoppingOnAll:
       '人工标注的验证文档少于 {{min}} 条，因此最佳轮次依据全部验证文档（含教师标签）选择。请在审核步骤中标注更多验证文档，以便依据人工标注选择。',
     field: {
+      auto: '自动（尝试几种配置，保留最佳）',
+      autoBudgetSeconds: '自动模式的尝试时间（秒）',
+      features: '学生读取的内容',
+      l2: '抑制少见特征（L2）',
       architecture: '学生模型',
       useTeacher: '向教师学习',
       temperature: '温度（T）',
@@ -304,8 +362,12 @@ export const studentI18n = {
       initFrom: '起点',
     },
     help: {
+      auto: '训练几个以不同方式读取文本的快速学生模型，并选用在验证文档上（人工标注足够时只用人工标注的文档）表现最好的一个。关闭后可手动设置全部参数。',
+      autoBudgetSeconds: '尝试时间超过此秒数后不再尝试新的配置；第一种配置总会运行。',
+      features: '词适合大多数英文文本；字片段适合简短的中文文本和拼写错误。',
+      l2: '越高越能避免模型依赖只出现几次的词。0 = 关闭。',
       architecture:
-        'fastText 读取词和字片段，适用于中文和英文，速度很快，建议先用它。CNN 还会读取词序（每次几个词）；微型 Transformer 会关联句中的每个词。二者都使用 TensorFlow.js 训练，慢十倍以上。',
+        '稀疏线性模型直接为每个词、词对和字片段赋予权重：快速、小巧，与经典的 TF-IDF 文本分类器属于同一类模型。fastText 读取词和字片段，适用于中文和英文，速度很快。CNN 还会读取词序（每次几个词）；微型 Transformer 会关联句中的每个词。二者都使用 TensorFlow.js 训练，慢十倍以上。',
       classBalance:
         '少见标签的样本额外加权的程度，避免少见标签被忽略。0 = 所有样本相同，1 = 每个标签总权重相同；0.5 是较好的折中。',
       lrSchedule: '逐步减小的步长让模型在训练结束时更稳定（与 fastText 相同）。',

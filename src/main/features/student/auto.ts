@@ -1,0 +1,168 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AUTO_CONFIGURATIONS,
+  AutoReport,
+  MIN_HUMAN_VALIDATION,
+  type AutoTrial,
+  type TrainSettings,
+} from '../../../shared/student';
+import { writeFileAtomic } from './modelFile';
+import {
+  runTraining,
+  type EpochReport,
+  type TrainHooks,
+  type TrainInput,
+  type TrainOutcome,
+} from './trainer';
+
+/**
+ * Auto mode (settings.auto, sparse student): before the run trains, each configuration of AUTO_CONFIGURATIONS (what
+ * the student reads x class balance) trains a student on the run's training split, in order, while the time spent on trials is below
+ * settings.autoBudgetSeconds (the first always runs; time paused is not counted); each is scored by its best
+ * epoch's macro-F1 on the validation split, measured as the loop measures it (evaluation/metrics.ts, on the
+ * human-labelled validation documents when there are at least MIN_HUMAN_VALIDATION, else on all). The best (the
+ * earlier on a tie) is then trained as the run itself, with its epochs, checkpoints and model. Never reads a test
+ * split: there is none here.
+ *
+ * What was tried is written to runs/<id>/auto.json after every trial (atomically): a run interrupted during the
+ * trials continues after the last finished one; one interrupted in its final training resumes from its checkpoint
+ * with the configuration chosen. A warm start (settings.initFromRunId) skips the trials: the earlier model fixes
+ * what the student reads.
+ */
+
+export const AUTO_FILE = 'auto.json';
+
+export interface AutoProgress {
+  readonly epoch: number;
+  readonly done: number;
+  readonly total: number;
+  readonly examplesPerSecond: number;
+  /** Set while a configuration is being tried: which (1-based) and of how many. */
+  readonly auto?: { readonly trial: number; readonly of: number };
+}
+
+export interface AutoHooks extends Omit<TrainHooks, 'onProgress'> {
+  onProgress(p: AutoProgress): Promise<void>;
+  /** After each trial and once the choice is made (optional). */
+  onAuto?(report: AutoReport): Promise<void>;
+}
+
+/** The Auto report of a run folder, or null when the run has none (or it cannot be read). */
+export function readAutoReport(runDir: string): AutoReport | null {
+  const file = join(runDir, AUTO_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    return AutoReport.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return null;
+  }
+}
+
+function writeAutoReport(runDir: string, report: AutoReport): void {
+  writeFileAtomic(join(runDir, AUTO_FILE), JSON.stringify(report, null, 2));
+}
+
+/** The settings of trial `trial` (1-based) on top of the run's. */
+export function trialSettings(settings: TrainSettings, trial: number): TrainSettings {
+  return { ...settings, ...AUTO_CONFIGURATIONS[trial - 1] };
+}
+
+/** The settings the run trains with once Auto has chosen (or as given when it did not run). */
+export function chosenSettings(settings: TrainSettings, report: AutoReport | null): TrainSettings {
+  return report?.chosen ? trialSettings(settings, report.chosen) : settings;
+}
+
+function best(trials: readonly AutoTrial[]): AutoTrial | null {
+  let top: AutoTrial | null = null;
+  const score = (t: AutoTrial): number => t.valMacroF1 ?? -Infinity;
+  for (const t of trials) if (top === null || score(t) > score(top)) top = t;
+  return top;
+}
+
+/** Trains a run: Auto's trials first when settings.auto is on (see the file comment), then the run itself. */
+export async function runAuto(
+  input: TrainInput,
+  hooks: AutoHooks,
+  now: () => number = () => performance.now(),
+): Promise<TrainOutcome & { auto?: AutoReport }> {
+  const { settings, runDir } = input;
+  if (
+    !settings.auto ||
+    settings.architecture !== 'sparse' ||
+    settings.initFromRunId !== undefined ||
+    input.initFrom
+  )
+    return runTraining(input, hooks);
+  const of = AUTO_CONFIGURATIONS.length;
+  let report: AutoReport = readAutoReport(runDir) ?? {
+    budgetSeconds: settings.autoBudgetSeconds,
+    configurations: of,
+    trials: [],
+    chosen: null,
+    skipped: 0,
+  };
+  if (report.chosen === null) {
+    let spent = report.trials.reduce((s, t) => s + t.seconds, 0);
+    for (let trial = report.trials.length + 1; trial <= of; trial++) {
+      if (trial > 1 && spent >= settings.autoBudgetSeconds) break;
+      const result = await runTrial(input, hooks, trial, of, now);
+      spent += result.seconds;
+      report = { ...report, trials: [...report.trials, result] };
+      writeAutoReport(runDir, report);
+      await hooks.onAuto?.(report);
+    }
+    rmSync(join(runDir, 'auto'), { recursive: true, force: true });
+    const top = best(report.trials);
+    report = { ...report, chosen: top?.trial ?? null, skipped: of - report.trials.length };
+    writeAutoReport(runDir, report);
+    await hooks.onAuto?.(report);
+  }
+  const outcome = await runTraining({ ...input, settings: chosenSettings(settings, report) }, hooks);
+  return { ...outcome, auto: report };
+}
+
+/** Trains one configuration in runs/<id>/auto/trial-N (removed afterwards) and scores it. */
+async function runTrial(
+  input: TrainInput,
+  hooks: AutoHooks,
+  trial: number,
+  of: number,
+  now: () => number,
+): Promise<AutoTrial> {
+  const dir = join(input.runDir, 'auto', `trial-${trial}`);
+  rmSync(dir, { recursive: true, force: true });
+  const settings = trialSettings(input.settings, trial);
+  const epochs: EpochReport[] = [];
+  const started = now();
+  let waited = 0;
+  try {
+    const outcome = await runTraining(
+      { ...input, settings, runDir: dir, resumeFrom: null, initFrom: null },
+      {
+        onProgress: async (p) => {
+          const t = now();
+          await hooks.onProgress({ ...p, auto: { trial, of } });
+          waited += now() - t;
+        },
+        onEpoch: async (e) => void epochs.push(e),
+      },
+    );
+    const at = epochs.find((e) => e.epoch === outcome.bestEpoch) ?? epochs[epochs.length - 1];
+    const people = at.valHumanCount >= MIN_HUMAN_VALIDATION;
+    return {
+      trial,
+      features: settings.features,
+      classBalance: settings.classBalance,
+      learningRate: settings.learningRate,
+      valMacroF1: Number.isFinite(at.valMacroF1) ? at.valMacroF1 : null,
+      valAccuracy: Number.isFinite(at.valAccuracy) ? at.valAccuracy : null,
+      measuredOn: people ? 'people' : 'all',
+      validationCount: people ? at.valHumanCount : at.valHumanCount + at.valTeacherCount,
+      bestEpoch: outcome.bestEpoch,
+      seconds: Math.max(0, (now() - started - waited) / 1000),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

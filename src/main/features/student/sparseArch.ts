@@ -1,0 +1,98 @@
+import type { DistillTarget, LossAndGrad } from './distill';
+import { featurize } from './featurizer';
+import { slotIdf, SPARSE_MODEL, tableLogits, tableVector } from './sparse';
+import type { BatchInput, StudentArchitecture } from './training/architecture';
+import type { RowGrad } from './training/slots';
+
+/** The sparse student's backend: plain TypeScript sparse kernels in the training worker. */
+export const SPARSE_BACKEND = 'cpu-sparse (worker thread)';
+
+/**
+ * The gradients of a batch for the sparse student (model.ts `SparseModel`): x = the TF-IDF vector of the example's
+ * slots (sparse.ts, idf from column 0 of each row), z = bias + sum_k x_k W[slot_k], loss_i = weight_i * loss(z,
+ * target_i). With g = weight_i * dLoss/dz / B (B = batch size, so the gradients are of the batch mean):
+ * dW[slot_k, c] += x_k g[c], db[c] += g[c]; column 0 (the idf) gets no gradient, so Adam never moves it. Then
+ * every row the batch touched gets l2 * W[row] (an L2 penalty on the rows read, once per batch; not in the loss
+ * returned). `lossOf` is the loss of one example's logits, as the loop gives it: `distillLoss` (softmax) for a
+ * single-label project, `multiLabelDistillLoss` (a sigmoid per label) for a multi-label one. Returns the summed weighted loss; row gradients go into `rows`.
+ */
+export function sparseGradients<T = DistillTarget>(
+  p: { readonly table: Float32Array; readonly bias: Float32Array; readonly l2: number },
+  batch: Omit<BatchInput, 'targets' | 'loss'> & { readonly targets: readonly T[] },
+  lossOf: (logits: Float64Array, target: T, example: number) => LossAndGrad,
+  rows: RowGrad,
+): { loss: number; bias: Float64Array } {
+  const classes = p.bias.length;
+  const width = classes + 1;
+  const bs = batch.examples.length;
+  const logits = new Float64Array(classes);
+  const gB = new Float64Array(classes);
+  const rowGrad = new Float64Array(width);
+  const identity = (s: number): number => s;
+  let batchLoss = 0;
+  for (let k = 0; k < bs; k++) {
+    const ex = batch.examples[k];
+    const v = tableVector(batch.inputs[ex], identity, p.table, classes);
+    tableLogits(v, p.table, p.bias, logits);
+    const { loss, grad } = lossOf(logits, batch.targets[ex], ex);
+    const w = batch.weights[ex];
+    batchLoss += w * loss;
+    for (let c = 0; c < classes; c++) {
+      grad[c] *= w / bs;
+      gB[c] += grad[c];
+    }
+    for (let j = 0; j < v.indices.length; j++) {
+      const x = v.values[j];
+      rowGrad[0] = 0;
+      for (let c = 0; c < classes; c++) rowGrad[c + 1] = x * grad[c];
+      rows.add(v.indices[j], rowGrad, 0);
+    }
+  }
+  if (p.l2 > 0) {
+    for (const slot of rows.touched) {
+      const off = rows.rowOf(slot) * width;
+      const woff = slot * width;
+      for (let c = 1; c < width; c++) rows.g[off + c] += p.l2 * p.table[woff + c];
+    }
+  }
+  return { loss: batchLoss, bias: gB };
+}
+
+/**
+ * The sparse student: a linear softmax layer over TF-IDF vectors of the featurizer's hashed n-grams (rows of the
+ * training set's features only), trained by the loop's lazy Adam on the exact distillation loss, with an L2 penalty
+ * (settings.l2). Its rows are classes + 1 wide: the feature's idf (fixed at the start from the training documents:
+ * ln((1 + n) / (1 + df)) + 1) and its weight for each class (zero at the start).
+ */
+export const SPARSE: StudentArchitecture = {
+  name: 'sparse',
+  expectedBackend: () => SPARSE_BACKEND,
+  initMismatch: () => null,
+  lossFromLoop: true,
+  open: ({ settings, labels, featurizer }) => {
+    const classes = labels.length;
+    const width = classes + 1;
+    return Promise.resolve({
+      backend: SPARSE_BACKEND,
+      rowWidth: width,
+      denseShapes: SPARSE_MODEL.denseShapes(classes, width, {}) ?? [],
+      describe: () => ({}),
+      featurize: (text) => featurize(text, featurizer),
+      init: (rows, _seed, inputs) => {
+        const emb = new Float32Array(rows * width);
+        const idf = inputs ? slotIdf(inputs, rows) : null;
+        for (let r = 0; r < rows; r++) emb[r * width] = idf ? idf[r] : 1;
+        return { emb, dense: { bias: new Float32Array(classes) } };
+      },
+      gradients: (params, batch, rows) => {
+        const r = sparseGradients(
+          { table: params.emb.w, bias: params.dense.bias.w, l2: settings.l2 },
+          batch,
+          (logits, _target, example) => batch.loss(logits, example),
+          rows,
+        );
+        return { loss: r.loss, dense: { bias: r.bias } };
+      },
+    });
+  },
+};

@@ -1,0 +1,123 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadStudentRuntime } from '../../src/main/features/export/runtime/student-runtime';
+import { featurize } from '../../src/main/features/student/featurizer';
+import type { SparseModel } from '../../src/main/features/student/model';
+import { createForward } from '../../src/main/features/student/modelKinds';
+import { readModel, saveModel } from '../../src/main/features/student/modelFile';
+import { loadStudent } from '../../src/main/features/student/predict';
+import { runTraining, type TrainData } from '../../src/main/features/student/trainer';
+import { TrainSettings } from '../../src/shared/student';
+import { loadKuake } from './fixtures';
+
+const dirs: string[] = [];
+function dir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'sparse-student-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function data(n: number): TrainData {
+  const { labels, train } = loadKuake();
+  const cls = (l: string): number => labels.indexOf(l);
+  const rows = train.slice(0, n);
+  return {
+    labels,
+    train: rows
+      .filter((_, i) => i % 10 !== 0)
+      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
+  };
+}
+
+describe('the sparse student (default)', () => {
+  it('saves and loads exactly, predicts the same in the app and the exported runtime, and its size is its rows', async () => {
+    const d = data(600);
+    const settings = TrainSettings.parse({ auto: false, maxEpochs: 3, patience: 5, seed: 5 });
+    const out = await runTraining(
+      { data: d, settings, runDir: dir(), resumeFrom: null },
+      { onProgress: async () => undefined, onEpoch: async () => undefined },
+    );
+    const model = readModel(out.modelPath) as SparseModel;
+    expect(model.architecture).toBe('sparse');
+    const K = d.labels.length;
+    expect(model.dim).toBe(K + 1);
+    const rows = model.rowIds.length;
+    expect(model.embeddings.length).toBe(rows * (K + 1));
+    // Column 0 is the idf of the feature over the training documents: ln((1 + n) / (1 + df)) + 1.
+    const n = d.train.length;
+    const bucket = model.rowIds[0];
+    const df = d.train.filter((e) => featurize(e.text, model.featurizer).includes(bucket)).length;
+    expect(model.embeddings[0]).toBeCloseTo(Math.log((1 + n) / (1 + df)) + 1, 5);
+
+    // Round trip: the same tensors, byte for byte.
+    const again = dir();
+    const bytes = saveModel(again, model);
+    const back = readModel(again) as SparseModel;
+    expect(Buffer.from(back.embeddings.buffer).equals(Buffer.from(model.embeddings.buffer))).toBe(true);
+    expect(Array.from(back.rowIds)).toEqual(Array.from(model.rowIds));
+    expect(Array.from(back.bias)).toEqual(Array.from(model.bias));
+    // Size: rowIds (4 bytes) + a row of K + 1 float32 per feature + the bias, and model.json.
+    const weights = statSync(join(again, 'weights.bin')).size;
+    expect(weights).toBe(4 * rows + 4 * rows * (K + 1) + 4 * K);
+    expect(bytes).toBe(weights + statSync(join(again, 'model.json')).size);
+    const size = (f: string): number => statSync(join(out.modelPath, f)).size;
+    expect(out.modelBytes).toBe(size('weights.bin') + size('model.json'));
+
+    // The app's predictor and the exported runtime give the same probabilities as the forward pass.
+    const texts = loadKuake()
+      .dev.slice(0, 20)
+      .map((r) => r.text);
+    const app = await loadStudent(out.modelPath);
+    const runtime = loadStudentRuntime(
+      JSON.parse(readFileSync(join(out.modelPath, 'model.json'), 'utf8')),
+      readFileSync(join(out.modelPath, 'weights.bin')),
+    );
+    const forward = createForward(model);
+    const fromApp = await app.predict(texts);
+    const fromRuntime = runtime.predictProba(texts);
+    texts.forEach((text, i) => {
+      const logits = forward(featurize(text, model.featurizer));
+      const top = logits.indexOf(Math.max(...logits));
+      expect(fromApp[i].indexOf(Math.max(...fromApp[i]))).toBe(top);
+      fromRuntime[i].forEach((p, c) => expect(p).toBeCloseTo(fromApp[i][c], 12));
+    });
+    app.dispose();
+  }, 60_000);
+
+  it('a text without a known feature gets the bias alone (the zero vector)', () => {
+    const model: SparseModel = {
+      architecture: 'sparse',
+      labels: ['a', 'b'],
+      featurizer: loadKuakeFeaturizer(),
+      dim: 3,
+      rowIds: Uint32Array.of(5),
+      embeddings: Float32Array.of(1.5, 2, -2),
+      bias: Float32Array.of(0.25, -0.5),
+    };
+    const forward = createForward(model);
+    expect(Array.from(forward(Uint32Array.of(7, 8)))).toEqual([0.25, -0.5]);
+    // One known feature, once: tf 1, idf 1.5, normalised to 1; logits = bias + weights.
+    expect(Array.from(forward(Uint32Array.of(5)))).toEqual([2.25, -2.5]);
+  });
+});
+
+function loadKuakeFeaturizer(): SparseModel['featurizer'] {
+  return {
+    kind: 'hashed-ngrams',
+    version: 1,
+    buckets: 100,
+    lowercase: true,
+    segmenter: 'intl',
+    wordNgrams: 1,
+    subwordMin: 0,
+    subwordMax: 0,
+    cjkMin: 1,
+    cjkMax: 1,
+  };
+}
