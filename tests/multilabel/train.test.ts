@@ -11,6 +11,7 @@ import { buildMultiLabelTrainingSet } from '../../src/main/features/student/mult
 import { RowGrad } from '../../src/main/features/student/training/slots';
 import { DEFAULT_TRAIN_SETTINGS, MIN_THRESHOLD_POSITIVES } from '../../src/shared/student';
 import type { StudentRunDetail } from '../../src/shared/student';
+import { loadStudentRuntime } from '../../src/main/features/export/runtime/student-runtime';
 import { tempDir, testCore } from '../helpers';
 import { insertTeacherRun } from '../student/fixtures';
 import { claudetteProject } from './fixture';
@@ -264,6 +265,26 @@ describe('training a multi-label student through the training job (CLAUDETTE sub
       await core.call('evaluation.multiThresholds', { projectId, runId: run.id, reset: true }),
     ).toBeNull();
     expect((await core.call('student.run', { runId: run.id })).thresholds).toEqual(run.thresholds);
+  });
+
+  it('the export runtime returns every label at or above its threshold, with its probability', () => {
+    const runtime = loadStudentRuntime(
+      readFileSync(join(run.modelPath ?? '', 'model.json'), 'utf8'),
+      readFileSync(join(run.modelPath ?? '', 'weights.bin')),
+      { labelThresholds: new Array<number>(8).fill(0.01) },
+    );
+    expect(runtime.kind).toBe('multi');
+    expect(runtime.thresholds).toEqual(new Array<number>(8).fill(0.01));
+    const [p] = runtime.predict(['we may terminate your account at any time without notice']);
+    expect(p.labelSet?.map((l) => l.label).sort()).toEqual(
+      runtime.labels.filter((_, k) => p.probs[k] >= 0.01).sort(),
+    );
+    expect(p.label).toBe(p.labelSet?.map((l) => l.label).join('|'));
+    const strict = loadStudentRuntime(
+      readFileSync(join(run.modelPath ?? '', 'model.json'), 'utf8'),
+      readFileSync(join(run.modelPath ?? '', 'weights.bin')),
+    );
+    expect(strict.thresholds).toEqual(run.thresholds);
   });
 
   it('refuses a student architecture whose head the loop does not drive', async () => {
