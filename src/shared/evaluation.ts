@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  MultiLabelThresholdsRequest,
+  type MultiLabelEvaluation,
+  type SavedLabelThresholds,
+} from './multilabelEvaluation';
 import { channel } from './channel';
 
 /** Which model an evaluation is of: a teacher run (its stored outputs) or a student run (its trained model). */
@@ -292,4 +297,22 @@ export const evaluationContract = {
       language: z.enum(['en', 'zh-CN']).optional().describe('Language of the report: en (default) or zh-CN'),
     }),
   ),
+  /** Multi-label student runs: evaluates on the gold test set at the run's thresholds and stores the result. */
+  'evaluation.multiEvaluate': channel<MultiLabelEvaluation>()(
+    ProjectId.extend({
+      runId: z.number().int().positive(),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(42),
+      iterations: z.number().int().min(0).max(10_000).default(1000),
+    }),
+  ),
+  'evaluation.multiGet': channel<MultiLabelEvaluation | null>()(
+    ProjectId.extend({ runId: z.number().int().positive() }),
+  ),
+  /** Multi-label student runs: sets, tunes on validation (to a target) or resets the thresholds per label. */
+  'evaluation.multiThresholds': channel<SavedLabelThresholds | null>()(MultiLabelThresholdsRequest),
 } as const;

@@ -37,9 +37,13 @@ export interface ExportResult {
 export interface Distribution {
   readonly labels: readonly string[];
   readonly probs: readonly number[];
-  /** The decided label (the operating threshold applied for the student). */
+  /** The decided label (the operating threshold applied for the student; multi-label: the set joined with '|'). */
   readonly label: string;
   readonly latencyMs: number;
+  /** Multi-label students: every label at or above its threshold, with its probability ([]: none of these). */
+  readonly labelSet?: ReadonlyArray<{ readonly label: string; readonly probability: number }>;
+  /** Multi-label students: the threshold of each label, in `labels` order. */
+  readonly thresholds?: readonly number[];
 }
 
 export interface PlaygroundResult {

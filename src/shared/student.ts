@@ -316,9 +316,9 @@ export interface StudentRunDetail extends StudentRun {
   readonly auto: AutoReport | null;
   readonly epochs: readonly EpochMetrics[];
   /**
-   * Multi-label runs: the best model's threshold per label (in `labels` order), tuned on validation when the label
-   * has at least MIN_THRESHOLD_POSITIVES positives there, else DEFAULT_LABEL_THRESHOLD; null for single-label runs
-   * and runs without a model yet.
+   * Multi-label runs: the threshold per label (in `labels` order) predictions use: those saved in Evaluate, else the
+   * best model's, tuned on validation when the label has at least MIN_THRESHOLD_POSITIVES positives there, else
+   * DEFAULT_LABEL_THRESHOLD; null for single-label runs and runs without a model yet.
    */
   readonly thresholds: readonly number[] | null;
   readonly checkpoints: ReadonlyArray<{

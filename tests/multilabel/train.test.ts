@@ -11,6 +11,7 @@ import { buildMultiLabelTrainingSet } from '../../src/main/features/student/mult
 import { RowGrad } from '../../src/main/features/student/training/slots';
 import { DEFAULT_TRAIN_SETTINGS, MIN_THRESHOLD_POSITIVES } from '../../src/shared/student';
 import type { StudentRunDetail } from '../../src/shared/student';
+import { loadStudentRuntime } from '../../src/main/features/export/runtime/student-runtime';
 import { tempDir, testCore } from '../helpers';
 import { insertTeacherRun } from '../student/fixtures';
 import { claudetteProject } from './fixture';
@@ -216,6 +217,74 @@ describe('training a multi-label student through the training job (CLAUDETTE sub
     expect(p).toHaveLength(8);
     expect(p.every((x) => x > 0 && x < 1)).toBe(true);
     expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeGreaterThan(1e-6);
+  });
+
+  it('evaluates on the gold test set with intervals, curves and co-occurrence, and tunes a threshold to a recall target', async () => {
+    const e = await core.call('evaluation.multiEvaluate', { projectId, runId: run.id, iterations: 200 });
+    expect(e.kind).toBe('multi');
+    expect(e.thresholdSource).toBe('model');
+    expect(e.thresholds).toEqual(run.thresholds);
+    expect(e.n).toBeGreaterThan(200);
+    for (const m of [e.microF1, e.macroF1, e.samplesF1, e.hammingLoss, e.subsetAccuracy, e.lrap]) {
+      expect(m.value).not.toBeNull();
+      expect(m.low ?? 2).toBeLessThanOrEqual(m.value ?? -1);
+      expect(m.high ?? -1).toBeGreaterThanOrEqual(m.value ?? 2);
+    }
+    expect(e.microF1.value).toBeGreaterThan(0.4);
+    expect(e.perLabel).toHaveLength(8);
+    const withPositives = e.perLabel.filter((l) => l.support > 0);
+    expect(withPositives.every((l) => l.roc !== null && l.pr !== null && l.rocAuc !== null)).toBe(true);
+    // Co-occurrence: the diagonal is each label's support; predicted-vs-true's diagonal its true positives.
+    e.perLabel.forEach((l, k) => {
+      expect(e.coOccurrence[k][k]).toBe(l.support);
+      expect(e.predictedVsTrue[k][k]).toBe(Math.round(l.recall * l.support));
+    });
+    expect(await core.call('evaluation.multiGet', { projectId, runId: run.id })).toEqual(e);
+
+    // Recall of the most frequent label >= 0.95 on validation: its threshold drops, the others stay.
+    const label = e.perLabel.reduce((a, b) => (b.support > a.support ? b : a)).label;
+    const k = e.labels.indexOf(label);
+    const saved = await core.call('evaluation.multiThresholds', {
+      projectId,
+      runId: run.id,
+      tune: { label, by: 'recall', value: 0.95 },
+    });
+    expect(saved?.targets).toEqual([
+      expect.objectContaining({ label, by: 'recall', value: 0.95, met: true }),
+    ]);
+    expect(saved?.thresholds[k]).toBeLessThan(e.thresholds[k]);
+    saved?.thresholds.forEach((th, l) => l !== k && expect(th).toBe(e.thresholds[l]));
+    const again = await core.call('evaluation.multiEvaluate', { projectId, runId: run.id, iterations: 0 });
+    expect(again.thresholdSource).toBe('saved');
+    expect(again.perLabel[k].recall).toBeGreaterThanOrEqual(e.perLabel[k].recall);
+    expect((await core.call('student.run', { runId: run.id })).thresholds).toEqual(saved?.thresholds);
+    await expect(
+      core.call('evaluation.multiThresholds', { projectId, runId: run.id, thresholds: [0.5] }),
+    ).rejects.toThrow(/one threshold per label/);
+    expect(
+      await core.call('evaluation.multiThresholds', { projectId, runId: run.id, reset: true }),
+    ).toBeNull();
+    expect((await core.call('student.run', { runId: run.id })).thresholds).toEqual(run.thresholds);
+  });
+
+  it('the export runtime returns every label at or above its threshold, with its probability', () => {
+    const runtime = loadStudentRuntime(
+      readFileSync(join(run.modelPath ?? '', 'model.json'), 'utf8'),
+      readFileSync(join(run.modelPath ?? '', 'weights.bin')),
+      { labelThresholds: new Array<number>(8).fill(0.01) },
+    );
+    expect(runtime.kind).toBe('multi');
+    expect(runtime.thresholds).toEqual(new Array<number>(8).fill(0.01));
+    const [p] = runtime.predict(['we may terminate your account at any time without notice']);
+    expect(p.labelSet?.map((l) => l.label).sort()).toEqual(
+      runtime.labels.filter((_, k) => p.probs[k] >= 0.01).sort(),
+    );
+    expect(p.label).toBe(p.labelSet?.map((l) => l.label).join('|'));
+    const strict = loadStudentRuntime(
+      readFileSync(join(run.modelPath ?? '', 'model.json'), 'utf8'),
+      readFileSync(join(run.modelPath ?? '', 'weights.bin')),
+    );
+    expect(strict.thresholds).toEqual(run.thresholds);
   });
 
   it('refuses a student architecture whose head the loop does not drive', async () => {

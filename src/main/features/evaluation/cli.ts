@@ -3,6 +3,7 @@ import { judgeTarget, parseTarget } from '../../../shared/target';
 import { resolve } from 'node:path';
 import type { EvaluationSummary, MetricInterval, ModelRef, OperatingBy } from '../../../shared/evaluation';
 import { EvaluateRequest, OPERATING_BY, OperatingTarget } from '../../../shared/evaluation';
+import type { MultiLabelEvaluation } from '../../../shared/multilabelEvaluation';
 import { schemaOptions } from '../../cli/schemaOptions';
 import type { Core } from '../../core/core';
 import { AppError } from '../../core/errors';
@@ -72,6 +73,25 @@ function summaryLines(e: EvaluationSummary): string[] {
   ];
 }
 
+/** A multi-label evaluation as text: the set metrics with intervals, then each label at its threshold. */
+function multiLabelLines(e: MultiLabelEvaluation): string[] {
+  const n = (x: number | null): string => (x === null ? '—' : x.toFixed(3));
+  return [
+    `${e.modelName} (multi-label): ${e.n} gold documents, thresholds ${e.thresholdSource === 'saved' ? 'saved in Evaluate' : 'tuned in training'}`,
+    `  micro F1         ${ci(e.microF1)}`,
+    `  macro F1         ${ci(e.macroF1)}`,
+    `  samples F1       ${ci(e.samplesF1)}`,
+    `  Hamming loss     ${ci(e.hammingLoss)}  (lower is better)`,
+    `  subset accuracy  ${ci(e.subsetAccuracy)}`,
+    `  LRAP             ${ci(e.lrap)}`,
+    `  micro ROC AUC ${n(e.microRocAuc)}  macro ROC AUC ${n(e.macroRocAuc)}  macro PR AUC ${n(e.macroPrAuc)}`,
+    ...e.perLabel.map(
+      (c) =>
+        `  ${c.label.padEnd(16)} threshold ${c.threshold.toFixed(3)}  P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  F1 ${c.f1.toFixed(3)}  ROC AUC ${n(c.rocAuc)}  PR AUC ${n(c.prAuc)}  n ${c.support}`,
+    ),
+  ];
+}
+
 const MODEL_OPTIONS = {
   project: { type: 'string' },
   student: { type: 'string' },
@@ -128,6 +148,26 @@ export const evaluationCommands: CliCommand[] = [
       const core = await io.core();
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
+      if ((await core.call('projects.get', { projectId })).kind === 'multi') {
+        if (model.kind !== 'student')
+          throw new AppError(
+            'INVALID_INPUT',
+            'In a multi-label project, evaluate a student run (--student RUN): the teacher is checked in the Teacher step.',
+          );
+        if (targets.length)
+          throw new AppError(
+            'INVALID_INPUT',
+            'A multi-label project sets its targets per label with "distillery eval thresholds" (e.g. --label LABEL --recall 0.95).',
+          );
+        const m = await core.call('evaluation.multiEvaluate', {
+          projectId,
+          runId: model.runId,
+          seed: values.seed === undefined ? undefined : Number(values.seed),
+          iterations: values.iterations === undefined ? undefined : Number(values.iterations),
+        });
+        for (const line of multiLabelLines(m)) io.print(line);
+        return m;
+      }
       const e = await core.call('evaluation.evaluate', {
         projectId,
         model,
@@ -246,6 +286,85 @@ export const evaluationCommands: CliCommand[] = [
       const saved = await core.call('evaluation.saveThreshold', { projectId, runId: model.runId, ...target });
       io.print(`Saved with training run ${model.runId}.`);
       return { point, saved };
+    },
+  },
+  {
+    name: 'eval thresholds',
+    summary:
+      'Multi-label projects: set, tune on validation or reset the threshold of each label of a student run',
+    usage:
+      'distillery eval thresholds --project ID --student RUN (--label NAME (--f1 | --recall R | --precision P) | --set NAME=T,... | --reset)\n' +
+      '  --label tunes that label on the validation documents: the best F1, or the highest threshold whose recall reaches R,\n' +
+      '  or the lowest whose precision reaches P. --set types thresholds in (labels not named keep theirs). Evaluate again\n' +
+      '  ("distillery eval run") to see the test figures at the new thresholds.',
+    options: {
+      ...MODEL_OPTIONS,
+      label: { type: 'string' },
+      f1: { type: 'boolean' },
+      recall: { type: 'string' },
+      precision: { type: 'string' },
+      set: { type: 'string' },
+      reset: { type: 'boolean' },
+    },
+    run: async ({ values }, io) => {
+      const core = await io.core();
+      const projectId = projectOf(values);
+      if (values.student === undefined)
+        throw new AppError('INVALID_INPUT', 'Say which student run with --student RUN.');
+      const runId = positiveInt(values.student, 'training run id (--student)');
+      const unit = (v: unknown, what: string): number => {
+        const x = Number(v);
+        if (!(x >= 0 && x <= 1)) throw new AppError('INVALID_INPUT', `--${what} must be between 0 and 1.`);
+        return x;
+      };
+      let saved;
+      if (values.reset)
+        saved = await core.call('evaluation.multiThresholds', { projectId, runId, reset: true });
+      else if (values.set !== undefined) {
+        const run = await core.call('student.run', { runId });
+        const thresholds = [...(run.thresholds ?? run.labels.map(() => 0.5))];
+        for (const part of String(values.set).split(',')) {
+          const eq = part.lastIndexOf('=');
+          const name = part.slice(0, eq).trim();
+          const k = run.labels.indexOf(name);
+          if (eq < 0 || k < 0)
+            throw new AppError(
+              'INVALID_INPUT',
+              `--set "${part}": write LABEL=THRESHOLD with a label of the run (${run.labels.join(', ')}).`,
+            );
+          thresholds[k] = unit(part.slice(eq + 1), 'set');
+        }
+        saved = await core.call('evaluation.multiThresholds', { projectId, runId, thresholds });
+      } else {
+        if (values.label === undefined)
+          throw new AppError(
+            'INVALID_INPUT',
+            'Give --label NAME with --f1, --recall R or --precision P, or --set, or --reset.',
+          );
+        const by =
+          values.recall !== undefined ? 'recall' : values.precision !== undefined ? 'precision' : 'f1';
+        const value =
+          by === 'recall'
+            ? unit(values.recall, 'recall')
+            : by === 'precision'
+              ? unit(values.precision, 'precision')
+              : undefined;
+        saved = await core.call('evaluation.multiThresholds', {
+          projectId,
+          runId,
+          tune: { label: String(values.label), by, value },
+        });
+      }
+      if (!saved) io.print('Thresholds reset to those tuned in training.');
+      else {
+        const run = await core.call('student.run', { runId });
+        run.labels.forEach((l, k) => io.print(`  ${l.padEnd(24)} ${saved.thresholds[k].toFixed(4)}`));
+        for (const t of saved.targets)
+          io.print(
+            `  ${t.label}: ${t.by}${t.value === null ? '' : ` >= ${t.value}`} on ${t.positives} validation document(s) carrying it: ${t.met ? 'reached' : 'NOT reached (threshold kept)'}`,
+          );
+      }
+      return saved;
     },
   },
   {

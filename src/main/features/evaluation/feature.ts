@@ -17,12 +17,20 @@ import {
   type StudentLoader,
 } from './evaluate';
 import { exportReport } from './report';
+import { evaluateMultiLabel, setLabelThresholds, storedMultiLabelEvaluation } from './multilabelEvaluate';
 import { sendToReview } from './reviewRequests';
 
 /** The handlers, with the student loader as a parameter so that tests can give a model that cannot be trained here. */
 export function evaluationHandlers(load: StudentLoader): Feature<typeof evaluationContract>['handlers'] {
   return {
     'evaluation.overview': (input, ctx) => overview(ctx.db, input.projectId),
+    'evaluation.multiEvaluate': async (input, ctx) => {
+      const result = await evaluateMultiLabel(ctx, input, load);
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'evaluation' });
+      return result;
+    },
+    'evaluation.multiGet': (input, ctx) => storedMultiLabelEvaluation(ctx.db, input.projectId, input.runId),
+    'evaluation.multiThresholds': (input, ctx) => setLabelThresholds(ctx, input, load),
     'evaluation.evaluate': async (input, ctx) => {
       const result = await evaluateModel(ctx, input, load);
       ctx.events.emit('project.changed', { projectId: input.projectId, what: 'evaluation' });

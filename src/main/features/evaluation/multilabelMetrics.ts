@@ -227,14 +227,15 @@ export function labelCurves(
 /**
  * A threshold per label tuned on validation documents: the cut among the label's distinct scores that maximises its
  * F1 (`target: 'f1'`), or the lowest cut whose precision reaches `min` (`target: 'precision'`), so that recall is
- * as high as that precision allows. A label with fewer than `minPositives` positive validation documents keeps
- * `fallback` (the global default): a cut fitted to two or three documents is noise (on CLAUDETTE, tuning every label
- * on 550 validation sentences lowered test micro-F1 from 0.61 to 0.54). So does a precision target no cut reaches.
+ * as high as that precision allows, or the highest cut whose recall reaches `min` (`target: 'recall'`), so that
+ * precision is as high as that recall allows. A label with fewer than `minPositives` positive validation documents keeps
+ * `fallback` (the global default): a cut fitted to two or three documents is noise (the training job passes
+ * MIN_THRESHOLD_POSITIVES, shared/student.ts). So does a precision or recall target no cut reaches.
  */
 export function tuneThresholds(
   y: LabelMatrix,
   scores: LabelMatrix,
-  opts: { target: 'f1' } | { target: 'precision'; min: number },
+  opts: { target: 'f1' } | { target: 'precision' | 'recall'; min: number },
   fallback: number,
   minPositives = 10,
 ): number[] {
@@ -262,7 +263,11 @@ export function tuneThresholds(
           bestValue = v;
           best = pairs[r][0];
         }
-      } else if (div(tp, tp + fp) >= opts.min) {
+      } else if (opts.target === 'precision' && div(tp, tp + fp) >= opts.min) {
+        best = pairs[r][0];
+        bestValue = 1;
+      } else if (opts.target === 'recall' && bestValue < 0 && div(tp, positives) >= opts.min) {
+        // The highest cut whose recall reaches the target: the most precise one that does.
         best = pairs[r][0];
         bestValue = 1;
       }

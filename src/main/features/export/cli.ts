@@ -7,7 +7,7 @@ import { AppError } from '../../core/errors';
 import { getSettings } from '../app/settings';
 import { loadStudent } from '../student/predictor';
 import { exportStudent, loadExportFolder } from './exportStudent';
-import { decide, outputRecord, parseInputLine } from './runtime/student-runtime';
+import { outputRecord, parseInputLine, predictionOf } from './runtime/student-runtime';
 import { requireId } from '../../cli/args';
 
 const exportCommand: CliCommand = {
@@ -62,6 +62,12 @@ const predictCommand: CliCommand = {
     const predictor = await loadStudent(modelDir);
     const labels = predictor.labels;
     const threshold = deployment?.threshold ?? null;
+    const thresholds =
+      predictor.kind === 'multi'
+        ? deployment?.labelThresholds?.length === labels.length
+          ? deployment.labelThresholds
+          : predictor.thresholds
+        : null;
     const input = values.input ? createReadStream(resolve(String(values.input))) : process.stdin;
     const output: WriteStream | NodeJS.WriteStream = values.output
       ? await openOutput(resolve(String(values.output)), Boolean(values.force))
@@ -79,7 +85,7 @@ const predictCommand: CliCommand = {
         batch
           .map((b, i) =>
             JSON.stringify(
-              outputRecord(labels, { label: decide(probs[i], labels, threshold), probs: probs[i] }, b),
+              outputRecord(labels, predictionOf(probs[i], { labels, thresholds, threshold }), b),
             ),
           )
           .join('\n') + '\n',

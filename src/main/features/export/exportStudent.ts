@@ -13,6 +13,7 @@ import {
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { ExportableModel, ExportOverview, ExportResult } from '../../../shared/export';
 import { audit } from '../../core/audit';
+import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { resourcesDir } from '../../core/paths';
@@ -51,6 +52,22 @@ function labelNames(snapshot: string): string[] {
   return parsed.map((l: unknown) =>
     typeof l === 'string' ? l : String((l as { name?: unknown }).name ?? ''),
   );
+}
+
+/**
+ * The thresholds a multi-label run's predictions use: those saved in Evaluate, else the model's own (tuned in
+ * training); null for a single-label model.
+ */
+export function labelThresholdsOf(
+  savedJson: string | null,
+  model: {
+    readonly kind: 'single' | 'multi';
+    readonly labels: readonly string[];
+    readonly thresholds: readonly number[] | null;
+  },
+): readonly number[] | null {
+  if (model.kind !== 'multi') return null;
+  return parseSavedLabelThresholds(savedJson, model.labels.length)?.thresholds ?? model.thresholds;
 }
 
 /** The saved operating threshold, if it is one this model's labels can use. */
@@ -165,14 +182,17 @@ export async function exportStudent(
   const weights = readFileSync(join(run.model_path, 'weights.bin'));
   let labels: readonly string[];
   let featurizer: Deployment['featurizer'];
+  let labelThresholds: readonly number[] | null;
   try {
-    labels = loadStudentRuntime(modelJson, weights).labels;
+    const runtime = loadStudentRuntime(modelJson, weights);
+    labels = runtime.labels;
+    labelThresholds = labelThresholdsOf(run.threshold, runtime);
     featurizer = (JSON.parse(modelJson) as { featurizer: Deployment['featurizer'] }).featurizer;
   } catch (e) {
     const why = e instanceof RuntimeError ? e.message : (e as Error).message;
     throw new AppError('BAD_FILE', `The model of training run ${run.id} cannot be read: ${why}`);
   }
-  const threshold = operatingThreshold(run.threshold, labels);
+  const threshold = labelThresholds ? null : operatingThreshold(run.threshold, labels);
   const name = `${safeName(project.name)}-model-${run.id}`;
   const inDataDir = opts.outDir === undefined;
   const target = opts.outDir ?? join(ctx.paths.exports, `${name}-${nowIso().replace(/[:.]/g, '-')}`);
@@ -208,9 +228,13 @@ export async function exportStudent(
       .replaceAll('{{labels}}', labels.join(', '))
       .replaceAll(
         '{{threshold}}',
-        threshold
-          ? `predict "${threshold.label}" when its probability is at least ${threshold.threshold.toFixed(4)}`
-          : 'none saved (the most probable label is predicted)',
+        labelThresholds
+          ? `multi-label: every label whose probability is at least its threshold is predicted (${labels
+              .map((l, k) => `${l} ${labelThresholds?.[k].toFixed(4)}`)
+              .join(', ')})`
+          : threshold
+            ? `predict "${threshold.label}" when its probability is at least ${threshold.threshold.toFixed(4)}`
+            : 'none saved (the most probable label is predicted)',
       );
     writeFileSync(join(staging, 'README.md'), readme);
     const files: Record<string, string> = {};
@@ -221,6 +245,7 @@ export async function exportStudent(
       name: `${project.name}: student model ${run.id}`,
       labels,
       threshold,
+      labelThresholds,
       featurizer,
       model: { json: 'model/model.json', weights: 'model/weights.bin' },
       report: hasReport ? 'report.html' : null,

@@ -29,8 +29,8 @@ import { preview } from '../teacher/preview';
 import { getDraft } from '../teacher/drafts';
 import { jobTitle, originalFileName } from '../../core/jobTitles';
 import type { Db } from '../../core/store/db';
-import { operatingThreshold, resolveRun } from './exportStudent';
-import { decide } from './runtime/student-runtime';
+import { labelThresholdsOf, operatingThreshold, resolveRun } from './exportStudent';
+import { predictionOf } from './runtime/student-runtime';
 
 const BATCH = 256;
 
@@ -76,14 +76,17 @@ export async function playground(
   const run = resolveRun(ctx.db, input.projectId, input.runId);
   const predictor = await predictorFor(ctx, run.model_path);
   const threshold = operatingThreshold(run.threshold, predictor.labels);
+  const thresholds = labelThresholdsOf(run.threshold, predictor);
   const t0 = performance.now();
   const [probs] = await predictor.predict([input.text]);
   const latencyMs = performance.now() - t0;
+  const decided = predictionOf(probs, { labels: predictor.labels, thresholds, threshold });
   const student: Distribution = {
     labels: predictor.labels,
     probs,
-    label: decide(probs, predictor.labels, threshold),
+    label: decided.label,
     latencyMs,
+    ...(decided.labelSet ? { labelSet: decided.labelSet, thresholds: thresholds ?? [] } : {}),
   };
   let teacher: PlaygroundResult['teacher'] = null;
   if (input.withTeacher) {
@@ -171,6 +174,7 @@ export function batchPredictRunner(
     try {
       const labels = predictor.labels;
       const threshold = operatingThreshold(run.threshold, labels);
+      const thresholds = labelThresholdsOf(run.threshold, predictor);
       const src = resolveSource({ path: p.path, format: p.format });
       const counter = { bytes: 0 };
       const table = await openTable(src, counter, ctl.signal);
@@ -213,8 +217,11 @@ export function batchPredictRunner(
           const probs = await predictor.predict(batch.map((b) => b.text));
           let chunk = '';
           batch.forEach((b, i) => {
-            const label = decide(probs[i], labels, threshold);
-            counts[label] = (counts[label] ?? 0) + 1;
+            const decided = predictionOf(probs[i], { labels, thresholds, threshold });
+            const label = decided.label;
+            // Multi-label: each label of the set counts once (a document with none counts for none).
+            for (const l of decided.labelSet ? decided.labelSet.map((x) => x.label) : [label])
+              counts[l] = (counts[l] ?? 0) + 1;
             if (csv) {
               chunk +=
                 [String(b.line), b.id ?? '', b.text, label, ...probs[i].map((x) => String(x))]
@@ -224,8 +231,13 @@ export function batchPredictRunner(
               const distribution: Record<string, number> = {};
               labels.forEach((l, j) => (distribution[l] = probs[i][j]));
               chunk +=
-                JSON.stringify({ row: b.line, id: b.id, text: b.text, label, probabilities: distribution }) +
-                '\n';
+                JSON.stringify({
+                  row: b.line,
+                  id: b.id,
+                  text: b.text,
+                  ...(decided.labelSet ? { labels: decided.labelSet } : { label }),
+                  probabilities: distribution,
+                }) + '\n';
             }
           });
           write(chunk);

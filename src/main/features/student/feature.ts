@@ -92,7 +92,7 @@ export const studentFeature: Feature<typeof studentContract> = {
           labels: predictor.labels,
           probs: await predictor.predict(input.texts),
           kind: predictor.kind,
-          thresholds: predictor.thresholds,
+          thresholds: predictor.kind === 'multi' ? getRunDetail(ctx.db, run.id).thresholds : null,
         };
       } finally {
         predictor.dispose();

@@ -23,6 +23,7 @@ import { checkInitModel, type TrainData } from './trainer';
 import { teacherCheck } from '../teacher/check';
 import { buildTrainingSet, type TrainingSet } from './trainingSet';
 import { buildMultiLabelTrainingSet } from './multilabelData';
+import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
 export function expectedBackend(architecture: StudentArchitectureName): string {
@@ -313,7 +314,16 @@ export function getRunDetail(db: Db, runId: number): Omit<StudentRunDetail, 'aut
       is_best: number;
     }>
   ).map((c) => ({ epoch: c.epoch, metric: c.metric, isBest: c.is_best === 1 }));
-  return { ...run, epochs: runEpochs(db, runId), checkpoints, thresholds: modelThresholds(run) };
+  const row = db.prepare('SELECT threshold FROM student_runs WHERE id = ?').get(runId) as {
+    threshold: string | null;
+  };
+  const saved = run.kind === 'multi' ? parseSavedLabelThresholds(row.threshold, run.labels.length) : null;
+  return {
+    ...run,
+    epochs: runEpochs(db, runId),
+    checkpoints,
+    thresholds: saved ? [...saved.thresholds] : modelThresholds(run),
+  };
 }
 
 /** A multi-label run's thresholds as its best model holds them (null: single-label, or no readable model yet). */

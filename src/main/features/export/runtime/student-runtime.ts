@@ -4,9 +4,8 @@
  * featurizer and forward pass (out/main/student-runtime/), and copied into each exported folder
  * (distillery-student.js / .mjs), so that there is one source for the app and the runtime and their predictions agree.
  */
-import { softmax } from '../../../../shared/math';
 import type { FeaturizerConfig } from '../../student/featurizer';
-import type { ModelDescription } from '../../student/model';
+import { outputProbabilities, type ModelDescription } from '../../student/model';
 import { buildModel, createForward, modelInput } from '../../student/modelKinds';
 
 export const EXPORT_FORMAT = 'distillery-export';
@@ -26,6 +25,11 @@ export interface Deployment {
   readonly name: string;
   readonly labels: readonly string[];
   readonly threshold: OperatingThreshold | null;
+  /**
+   * Multi-label models: the threshold of each label (in `labels` order) saved in Evaluate, or the model's own
+   * (tuned in training); absent or null for single-label models, and for a multi-label one without saved ones.
+   */
+  readonly labelThresholds?: readonly number[] | null;
   readonly featurizer: FeaturizerConfig;
   readonly model: { readonly json: string; readonly weights: string };
   readonly report: string | null;
@@ -36,16 +40,31 @@ export interface Deployment {
 }
 
 export interface Prediction {
-  /** The decided label: the operating threshold applied when there is one, else the most probable label. */
+  /**
+   * The decided label: the operating threshold applied when there is one, else the most probable label. Multi-label
+   * models: the labels of `labelSet` joined with '|' ('' when none applies: "none of these").
+   */
   readonly label: string;
-  /** Probabilities in the order of `labels`. */
+  /** Probabilities in the order of `labels` (multi-label models: independent, one per label). */
   readonly probs: number[];
+  /**
+   * Multi-label models only: every label whose probability is at least its threshold, with that probability, most
+   * probable first ([] is "none of these").
+   */
+  readonly labelSet?: ReadonlyArray<{ readonly label: string; readonly probability: number }>;
 }
 
 export interface StudentRuntime {
   readonly labels: readonly string[];
   readonly threshold: OperatingThreshold | null;
-  /** One probability distribution per text (in `labels` order, each summing to 1). */
+  /** 'multi': independent per-label probabilities and a label set per text. */
+  readonly kind: 'single' | 'multi';
+  /** Multi-label models: the threshold of each label in use (deployment.json's, else the model's). */
+  readonly thresholds: readonly number[] | null;
+  /**
+   * One probability vector per text, in `labels` order: a distribution summing to 1, or (multi-label) an
+   * independent probability per label.
+   */
   predictProba(texts: readonly string[]): number[][];
   /** The decided label and the distribution of each text. */
   predict(texts: readonly string[]): Prediction[];
@@ -133,6 +152,49 @@ export function decide(
   return labels[best];
 }
 
+/** Multi-label: the labels at or above their thresholds, with their probabilities, most probable first. */
+export function decideSet(
+  probs: readonly number[],
+  labels: readonly string[],
+  thresholds: readonly number[],
+): Array<{ label: string; probability: number }> {
+  return labels
+    .map((label, k) => ({ label, probability: probs[k] }))
+    .filter((x, k) => x.probability >= thresholds[k])
+    .sort((a, b) => b.probability - a.probability);
+}
+
+/** A model's prediction from its probabilities: a label (single-label) or a label set (multi-label). */
+export function predictionOf(
+  probs: number[],
+  m: {
+    readonly labels: readonly string[];
+    readonly thresholds: readonly number[] | null;
+    readonly threshold: OperatingThreshold | null;
+  },
+): Prediction {
+  if (m.thresholds) {
+    const labelSet = decideSet(probs, m.labels, m.thresholds);
+    return { label: labelSet.map((l) => l.label).join('|'), probs, labelSet };
+  }
+  return { label: decide(probs, m.labels, m.threshold), probs };
+}
+
+/** The thresholds of a multi-label model: deployment.json's when they fit its labels, else the model's own. */
+function thresholdsOf(
+  model: {
+    readonly kind?: string;
+    readonly thresholds?: readonly number[];
+    readonly labels: readonly string[];
+  },
+  dep: Partial<Deployment> | null,
+): readonly number[] | null {
+  if (model.kind !== 'multi') return null;
+  const saved = dep?.labelThresholds;
+  if (Array.isArray(saved) && saved.length === model.labels.length) return saved;
+  return model.thresholds ?? null;
+}
+
 /**
  * Loads a student from the contents of its files: model.json (text or parsed), weights.bin (bytes) and, when
  * there is one, deployment.json (for the operating threshold).
@@ -176,20 +238,23 @@ export function loadStudentRuntime(
     deployment === undefined
       ? null
       : (parseJson(deployment, 'deployment.json') as Partial<Deployment> | null);
-  const threshold = dep?.threshold ?? null;
+  const thresholds = thresholdsOf(model, dep);
+  const threshold = thresholds ? null : (dep?.threshold ?? null);
   const forward = createForward(model);
   const predictProba = (texts: readonly string[]): number[][] =>
     texts.map((text) => {
       if (typeof text !== 'string')
         throw new RuntimeError('BAD_INPUT', 'Every text to predict must be a string.');
-      return Array.from(softmax(forward(modelInput(model, text))));
+      return outputProbabilities(model, forward(modelInput(model, text)));
     });
+  const decided = { labels, thresholds, threshold };
   return {
     labels,
     threshold,
+    kind: thresholds ? 'multi' : 'single',
+    thresholds,
     predictProba,
-    predict: (texts) =>
-      predictProba(texts).map((probs) => ({ label: decide(probs, labels, threshold), probs })),
+    predict: (texts) => predictProba(texts).map((probs) => predictionOf(probs, decided)),
   };
 }
 
@@ -214,7 +279,10 @@ export function parseInputLine(line: string): InputLine {
   return { ok: false, error: 'expected an object with a "text" field, or a string' };
 }
 
-/** One line of JSONL output: the input's id (when it has one), the decided label and the distribution by label. */
+/**
+ * One line of JSONL output: the input's id (when it has one), the decided label (multi-label: `labels`, every label
+ * at or above its threshold with its probability) and the probabilities by label.
+ */
 export function outputRecord(
   labels: readonly string[],
   prediction: Prediction,
@@ -224,7 +292,8 @@ export function outputRecord(
   labels.forEach((l, i) => (probabilities[l] = prediction.probs[i]));
   const out: Record<string, unknown> = { line: input.line };
   if (input.record && 'id' in input.record) out.id = input.record.id;
-  out.label = prediction.label;
+  if (prediction.labelSet) out.labels = prediction.labelSet;
+  else out.label = prediction.label;
   out.probabilities = probabilities;
   return out;
 }

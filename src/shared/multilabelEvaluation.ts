@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { CurvePoint, MetricInterval, ModelRef } from './evaluation';
+
+/** One label of a multi-label evaluation: at its threshold, and its ROC and precision-recall curves. */
+export interface MultiLabelLabelResult {
+  readonly label: string;
+  readonly threshold: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  /** Gold test documents carrying the label. */
+  readonly support: number;
+  readonly predicted: number;
+  /** null when undefined (no positive, or for ROC no negative, gold document). */
+  readonly rocAuc: number | null;
+  readonly prAuc: number | null;
+  readonly roc: CurvePoint[] | null;
+  readonly pr: CurvePoint[] | null;
+}
+
+/**
+ * A multi-label student on the gold test set (issue 16): every figure of multilabelMetrics.ts, the set metrics with
+ * percentile bootstrap 95% intervals over documents, at the thresholds in `thresholds`.
+ */
+export interface MultiLabelEvaluation {
+  readonly id: number;
+  readonly kind: 'multi';
+  readonly model: ModelRef;
+  readonly modelName: string;
+  readonly createdAt: string;
+  readonly labels: readonly string[];
+  /** Gold test documents evaluated (those with a label set a person chose); `missing` had no prediction. */
+  readonly n: number;
+  readonly missing: number;
+  readonly thresholds: readonly number[];
+  /** 'model': the thresholds tuned in training (model.json); 'saved': thresholds saved in Evaluate. */
+  readonly thresholdSource: 'model' | 'saved';
+  readonly microF1: MetricInterval;
+  readonly macroF1: MetricInterval;
+  readonly samplesF1: MetricInterval;
+  readonly hammingLoss: MetricInterval;
+  readonly subsetAccuracy: MetricInterval;
+  readonly lrap: MetricInterval;
+  readonly microPrecision: number | null;
+  readonly microRecall: number | null;
+  readonly microRocAuc: number | null;
+  readonly macroRocAuc: number | null;
+  readonly macroPrAuc: number | null;
+  readonly perLabel: readonly MultiLabelLabelResult[];
+  /** [k][l]: gold documents carrying both k and l ([k][k]: carrying k). */
+  readonly coOccurrence: ReadonlyArray<readonly number[]>;
+  /** [k][l]: gold documents carrying k for which l is predicted (the diagonal: true positives). */
+  readonly predictedVsTrue: ReadonlyArray<readonly number[]>;
+  readonly seed: number;
+  readonly iterations: number;
+}
+
+export const LABEL_THRESHOLD_TARGETS = ['f1', 'recall', 'precision'] as const;
+
+/** A multi-label student run's thresholds as saved in Evaluate (student_runs.threshold). */
+export interface SavedLabelThresholds {
+  readonly kind: 'multi';
+  readonly thresholds: readonly number[];
+  /** The targets that chose them, by label (a threshold typed in has none). */
+  readonly targets: ReadonlyArray<{
+    readonly label: string;
+    readonly by: (typeof LABEL_THRESHOLD_TARGETS)[number];
+    readonly value: number | null;
+    /** Validation documents carrying the label that the tuning had. */
+    readonly positives: number;
+    /** False when no threshold reaches the target on validation (the label kept its threshold). */
+    readonly met: boolean;
+  }>;
+  readonly savedAt: string;
+}
+
+const Unit = z.number().min(0, 'A threshold is between 0 and 1.').max(1, 'A threshold is between 0 and 1.');
+
+export const MultiLabelThresholdsRequest = z.object({
+  projectId: z.number().int().positive(),
+  runId: z.number().int().positive(),
+  /** Thresholds typed in, one per label (in the run's label order). */
+  thresholds: z.array(Unit).optional(),
+  /** Or: tune one label on the validation documents to a target (e.g. recall of "ltd" >= 0.95). */
+  tune: z
+    .object({
+      label: z.string().min(1),
+      by: z.enum(LABEL_THRESHOLD_TARGETS),
+      value: Unit.optional(),
+    })
+    .optional(),
+  /** Back to the thresholds tuned in training. */
+  reset: z.boolean().optional(),
+});
+
+/** A run's thresholds saved in Evaluate (student_runs.threshold), if that JSON holds ones that fit its labels. */
+export function parseSavedLabelThresholds(json: string | null, labels: number): SavedLabelThresholds | null {
+  if (!json) return null;
+  let t: Partial<SavedLabelThresholds> | null;
+  try {
+    t = JSON.parse(json) as Partial<SavedLabelThresholds> | null;
+  } catch {
+    return null;
+  }
+  if (!t || t.kind !== 'multi' || !Array.isArray(t.thresholds) || t.thresholds.length !== labels) return null;
+  return t as SavedLabelThresholds;
+}
