@@ -271,6 +271,14 @@ describe('prompt lab on a real core (SQLite file, job manager, the tiny GGUF in 
     ).rejects.toThrow(/999999 is not in this project/);
   }, 120_000);
 
+  it('refuses a preview in a multi-label project with what to do instead (it scores one label per document)', async () => {
+    const multi = await core.call('projects.create', { name: 'multi-label preview', kind: 'multi' });
+    await expect(
+      core.call('teacher.trial', { projectId: multi.id, modelId: model.id, sample: 6, ...local }),
+    ).rejects.toThrow(/single-label projects only.*random sample/);
+    expect(core.jobs.list({ projectId: multi.id }).filter((j) => j.kind === 'teacher.trial')).toHaveLength(0);
+  });
+
   it('a preview can be cancelled', async () => {
     const job = await core.call('teacher.trial', {
       projectId,

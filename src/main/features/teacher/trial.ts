@@ -17,6 +17,7 @@ import type { JobControl } from '../../core/jobs/jobs';
 import { stableKey } from '../../core/jobs/jobs';
 import { jobTitle } from '../../core/jobTitles';
 import { humanLabels, personLabels } from '../../core/labels';
+import { getProject } from '../projects/projects';
 import { getPromptVersion } from './promptVersions';
 import { promptFor, resolveTeacher, settingsOf, toDistribution, type TeacherChoice } from './choice';
 import { teacherService } from './service';
@@ -60,6 +61,14 @@ export function validationSample(ctx: CoreContext, projectId: number, n: number,
 
 /** Starts the preview run (the same request while one is going gets that job back). */
 export function startTrial(ctx: CoreContext, req: TrialRequest): Job {
+  if (getProject(ctx.db, req.projectId).kind === 'multi') {
+    // The preview scores one label per document; a multi-label run would fail on every document.
+    throw new AppError(
+      'INVALID_INPUT',
+      'The prompt preview compares prompts on single-label projects only for now. In a multi-label project, run the ' +
+        'teacher on a small random sample (Teacher step, scope "a random sample") and read its check per label.',
+    );
+  }
   const choice = versionChoice(ctx, req);
   // Checked now, so that a bad template or a missing model is said at once rather than by a failed job.
   promptFor(ctx, choice);
