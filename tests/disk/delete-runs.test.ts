@@ -84,8 +84,9 @@ describe('a training run keeps its best and last checkpoints only', () => {
     // Before pruning an epoch there are at most: the previous last, the best, and this epoch's.
     expect(Math.max(...seen.map((s) => s.checkpoints))).toBeLessThanOrEqual(3);
     const dir = join(core.paths.runs, `student-${runId}`);
+    // auto.json: the default student's Auto trials (kept: the run's record of what it tried).
     expect(readdirSync(dir).sort()).toEqual(
-      ['data.json', checkpointName(best), checkpointName(last), modelDirName(best)].sort(),
+      ['auto.json', 'data.json', checkpointName(best), checkpointName(last), modelDirName(best)].sort(),
     );
     expect(detail.checkpoints.map((c) => [c.epoch, c.isBest])).toEqual([
       [best, true],

@@ -40,7 +40,7 @@ describe('options derived from a request schema', () => {
     const lines = o.help.split('\n');
     expect(lines[0]).toMatch(/^ {2}--share N +Share for training \(0 to 1, default 0\.8\)$/);
     expect(lines[1]).toMatch(/--seed N +Seed \(a whole number, default 42\)$/);
-    expect(lines[2]).toMatch(/--no-stratify +Keep label proportions$/);
+    expect(lines[2]).toMatch(/--no-stratify +Turn off: Keep label proportions \(on by default\)$/);
     expect(lines[4]).toMatch(/--as csv\|jsonl +File format \(default "?csv"?\)$/);
   });
 
@@ -122,9 +122,11 @@ describe('distillery train on the command line', () => {
       /--epochs N +Passes over the training data at most \(a whole number, 1 to 200, default 20\)/,
     );
     expect(help.stdout).toMatch(
-      /--architecture fasttext\|cnn\|transformer +Student: .*\(default "?fasttext"?\)/,
+      /--architecture sparse\|fasttext\|cnn\|transformer +Student: .*\(default "?sparse"?\)/,
     );
     expect(help.stdout).toMatch(/--learning-rate N +Step size of the optimizer \(at most 1, default 0\.01\)/);
+    // Auto is on by default: its flag turns it off, and its help says so.
+    expect(help.stdout).toMatch(/--no-auto +Turn off: .*configurations.*\(on by default\)/);
     for (const flag of [
       '--human-only',
       '--use-teacher',

@@ -91,7 +91,12 @@ export function schemaOptions<T extends z.ZodObject>(
   const help = list
     .map((o) => {
       const left = `--${o.flag}${o.field.type === 'boolean' ? '' : ` ${valueName(o.field)}`}`;
-      return `  ${left.padEnd(width)}  ${o.field.description ?? ''}${detail(o.field)}`.trimEnd();
+      // A --no-<name> flag turns off what the field describes, which is on unless it is given.
+      const what =
+        o.flag.startsWith('no-') && o.field.description
+          ? `Turn off: ${o.field.description} (on by default)`
+          : (o.field.description ?? '');
+      return `  ${left.padEnd(width)}  ${what}${detail(o.field)}`.trimEnd();
     })
     .join('\n');
   const shape = schema.shape as Record<string, z.ZodType>;
