@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   MultiLabelThresholdsRequest,
   type MultiLabelEvaluation,
+  type MultiLabelOverview,
   type SavedLabelThresholds,
 } from './multilabelEvaluation';
 import { channel } from './channel';
@@ -297,6 +298,8 @@ export const evaluationContract = {
       language: z.enum(['en', 'zh-CN']).optional().describe('Language of the report: en (default) or zh-CN'),
     }),
   ),
+  /** A multi-label project's Evaluate step: gold set, validation set, student runs with their last evaluation. */
+  'evaluation.multiOverview': channel<MultiLabelOverview>()(ProjectId),
   /** Multi-label student runs: evaluates on the gold test set at the run's thresholds and stores the result. */
   'evaluation.multiEvaluate': channel<MultiLabelEvaluation>()(
     ProjectId.extend({

@@ -32,6 +32,8 @@ export interface MultiLabelEvaluation {
   /** Gold test documents evaluated (those with a label set a person chose); `missing` had no prediction. */
   readonly n: number;
   readonly missing: number;
+  /** Of the n, documents labelled "none of these" (null in an evaluation stored before it was counted). */
+  readonly goldNone: number | null;
   readonly thresholds: readonly number[];
   /** 'model': the thresholds tuned in training (model.json); 'saved': thresholds saved in Evaluate. */
   readonly thresholdSource: 'model' | 'saved';
@@ -53,6 +55,46 @@ export interface MultiLabelEvaluation {
   readonly predictedVsTrue: ReadonlyArray<readonly number[]>;
   readonly seed: number;
   readonly iterations: number;
+}
+
+/** The headline figures of a multi-label evaluation (the Evaluate step's run table). */
+export type MultiLabelEvaluationSummary = Pick<
+  MultiLabelEvaluation,
+  | 'id'
+  | 'createdAt'
+  | 'n'
+  | 'thresholds'
+  | 'thresholdSource'
+  | 'microF1'
+  | 'macroF1'
+  | 'samplesF1'
+  | 'hammingLoss'
+  | 'subsetAccuracy'
+  | 'lrap'
+>;
+
+/** A multi-label project's Evaluate step: its gold set and every trained student run with its last evaluation. */
+export interface MultiLabelOverview {
+  readonly projectId: number;
+  readonly labels: readonly string[];
+  /** Test documents with a label set a person chose (the gold set); `goldNone`: of them, "none of these". */
+  readonly goldCount: number;
+  readonly goldNone: number;
+  readonly goldPerLabel: ReadonlyArray<{ readonly label: string; readonly count: number }>;
+  /** Validation documents with a human label set, and per label those carrying it: what threshold tuning has. */
+  readonly validationCount: number;
+  readonly validationPerLabel: ReadonlyArray<{ readonly label: string; readonly count: number }>;
+  readonly runs: ReadonlyArray<{
+    readonly runId: number;
+    readonly name: string;
+    readonly createdAt: string;
+    /** The thresholds in force: saved in Evaluate, else the model's (tuned in training), by the run's labels. */
+    readonly thresholds: readonly number[] | null;
+    readonly saved: SavedLabelThresholds | null;
+    readonly evaluation: MultiLabelEvaluationSummary | null;
+    /** The last evaluation used other thresholds than those in force now (saved since): evaluate again. */
+    readonly stale: boolean;
+  }>;
 }
 
 export const LABEL_THRESHOLD_TARGETS = ['f1', 'recall', 'precision'] as const;

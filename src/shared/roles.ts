@@ -102,6 +102,7 @@ export const CHANNEL_ROLES: Readonly<Record<ChannelName, Role>> = {
   'evaluation.teacherVsStudent': 'lead',
   'evaluation.compare': 'lead',
   'evaluation.exportReport': 'lead',
+  'evaluation.multiOverview': 'lead',
   'evaluation.multiEvaluate': 'lead',
   'evaluation.multiGet': 'lead',
   'evaluation.multiThresholds': 'lead',

@@ -1,4 +1,5 @@
 import type { EvaluationResult } from './evaluation';
+import type { MultiLabelEvaluation } from './multilabelEvaluation';
 
 /**
  * A target a person sets for an evaluation ("recall of label X at least 0.95") and the verdict against it. Pure,
@@ -70,9 +71,70 @@ export function judgeTarget(e: Judged, target: EvaluationTarget): TargetVerdict 
       }
     }
   }
+  return verdictOf(value, low, high, target.min);
+}
+
+function verdictOf(
+  value: number | null,
+  low: number | null,
+  high: number | null,
+  min: number,
+): TargetVerdict {
   if (value === null) return { verdict: 'undefined', value, low, high };
-  const verdict = value < target.min ? 'not-met' : low !== null && low < target.min ? 'uncertain' : 'met';
+  const verdict = value < min ? 'not-met' : low !== null && low < min ? 'uncertain' : 'met';
   return { verdict, value, low, high };
+}
+
+/** What a multi-label project's target can be: a set metric, or recall / precision / F1 of one label. */
+export const MULTI_TARGET_METRICS = [
+  'microF1',
+  'macroF1',
+  'samplesF1',
+  'subsetAccuracy',
+  'recall',
+  'precision',
+  'f1',
+] as const;
+export type MultiTargetMetric = (typeof MULTI_TARGET_METRICS)[number];
+
+export interface MultiLabelTarget {
+  readonly metric: MultiTargetMetric;
+  readonly label?: string;
+  readonly min: number;
+}
+
+type MultiJudged = Pick<
+  MultiLabelEvaluation,
+  'labels' | 'microF1' | 'macroF1' | 'samplesF1' | 'subsetAccuracy' | 'perLabel' | 'predictedVsTrue'
+>;
+
+/**
+ * The verdict of a multi-label evaluation against a target, by the rule of `judgeTarget`: set metrics with their
+ * bootstrap interval; a label's recall and precision with the Wilson interval of its true positives over its gold
+ * documents (recall) or its predicted ones (precision); a label's F1 without an interval.
+ */
+export function judgeMultiLabelTarget(e: MultiJudged, target: MultiLabelTarget): TargetVerdict {
+  switch (target.metric) {
+    case 'microF1':
+    case 'macroF1':
+    case 'samplesF1':
+    case 'subsetAccuracy': {
+      const { value, low, high } = e[target.metric];
+      return verdictOf(value, low, high, target.min);
+    }
+    case 'recall':
+    case 'precision':
+    case 'f1': {
+      const k = e.labels.indexOf(target.label ?? '');
+      const r = k >= 0 ? e.perLabel[k] : undefined;
+      if (!r) return verdictOf(null, null, null, target.min);
+      if (target.metric === 'f1') return verdictOf(r.support > 0 ? r.f1 : null, null, null, target.min);
+      const tp = e.predictedVsTrue[k][k];
+      const n = target.metric === 'recall' ? r.support : r.predicted;
+      const ci = wilsonInterval(tp, n);
+      return ci ? verdictOf(tp / n, ci.low, ci.high, target.min) : verdictOf(null, null, null, target.min);
+    }
+  }
 }
 
 /** Reads "recall:LABEL>=0.95", "accuracy>=0.9" or "macroF1>=0.8" (the CLI's --target); null when it is not one. */

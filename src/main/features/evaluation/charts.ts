@@ -311,6 +311,26 @@ export function confusionScene(
   counts: readonly (readonly number[])[],
   normalized: readonly (readonly number[])[],
 ): Scene {
+  return matrixScene(
+    'Confusion matrix',
+    labels,
+    counts,
+    normalized,
+    'Confusion matrix (rows: gold, columns: predicted)',
+  );
+}
+
+/**
+ * A k x k heatmap over labels (a confusion matrix, a label co-occurrence matrix): `shares[i][j]` in [0, 1] colours
+ * the cell and is printed as a percentage under the count. `heading` (default: the title) is drawn above it.
+ */
+export function matrixScene(
+  title: string,
+  labels: readonly string[],
+  counts: readonly (readonly number[])[],
+  shares: readonly (readonly number[])[],
+  heading = title,
+): Scene {
   const k = labels.length;
   const left = 90;
   const top = 46;
@@ -320,7 +340,7 @@ export function confusionScene(
       t: 'text',
       x: W / 2,
       y: 16,
-      text: 'Confusion matrix (rows: gold, columns: predicted)',
+      text: truncate(heading, 64),
       size: 11,
       anchor: 'middle',
       color: '#212529',
@@ -341,7 +361,7 @@ export function confusionScene(
       color: AXIS,
     });
     labels.forEach((_, j) => {
-      const share = normalized[i][j];
+      const share = shares[i][j];
       const x = left + j * size;
       const y = top + i * size;
       shapes.push({ t: 'rect', x, y, w: size, h: size, fill: blend(share), stroke: '#ffffff' });
@@ -380,7 +400,7 @@ export function confusionScene(
     }
     bottom += 6;
   }
-  return { title: 'Confusion matrix', width: W, height: Math.max(H, bottom), shapes };
+  return { title, width: W, height: Math.max(H, bottom), shapes };
 }
 
 /** Reliability diagram: accuracy per confidence bin as bars, the diagonal as perfect calibration. */

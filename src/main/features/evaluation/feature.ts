@@ -17,13 +17,19 @@ import {
   type StudentLoader,
 } from './evaluate';
 import { exportReport } from './report';
-import { evaluateMultiLabel, setLabelThresholds, storedMultiLabelEvaluation } from './multilabelEvaluate';
+import {
+  evaluateMultiLabel,
+  multiLabelOverview,
+  setLabelThresholds,
+  storedMultiLabelEvaluation,
+} from './multilabelEvaluate';
 import { sendToReview } from './reviewRequests';
 
 /** The handlers, with the student loader as a parameter so that tests can give a model that cannot be trained here. */
 export function evaluationHandlers(load: StudentLoader): Feature<typeof evaluationContract>['handlers'] {
   return {
     'evaluation.overview': (input, ctx) => overview(ctx.db, input.projectId),
+    'evaluation.multiOverview': (input, ctx) => multiLabelOverview(ctx.db, input.projectId),
     'evaluation.multiEvaluate': async (input, ctx) => {
       const result = await evaluateMultiLabel(ctx, input, load);
       ctx.events.emit('project.changed', { projectId: input.projectId, what: 'evaluation' });

@@ -1,6 +1,11 @@
 import { isAbsolute, join } from 'node:path';
 import type { MetricInterval } from '../../../shared/evaluation';
-import type { MultiLabelEvaluation, SavedLabelThresholds } from '../../../shared/multilabelEvaluation';
+import type {
+  MultiLabelEvaluation,
+  MultiLabelEvaluationSummary,
+  MultiLabelOverview,
+  SavedLabelThresholds,
+} from '../../../shared/multilabelEvaluation';
 import { MultiLabelThresholdsRequest, parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
 import { DEFAULT_LABEL_THRESHOLD } from '../../../shared/student';
 import type { z } from 'zod';
@@ -12,6 +17,8 @@ import { goldLabelSets, humanLabelSets, projectKind, projectLabels } from '../..
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
+import { getRunDetail } from '../student/runs';
+import { modelInfo } from './evaluate';
 import { finiteOrNull } from './compute';
 import type { StudentLoader } from './evaluate';
 import {
@@ -177,6 +184,7 @@ export async function evaluateMultiLabel(
     labels,
     n: docs.length,
     missing: 0,
+    goldNone: y.filter((r) => r.every((v) => v === 0)).length,
     thresholds,
     thresholdSource: saved ? 'saved' : 'model',
     microF1: withInterval(report.microF1, ci.microF1),
@@ -241,9 +249,87 @@ export function storedMultiLabelEvaluation(
     )
     .get(projectId, runId) as { id: number; payload: string } | undefined;
   if (!r) return null;
+  const payload = parseJson<Omit<MultiLabelEvaluation, 'id'>>(
+    r.payload,
+    {} as Omit<MultiLabelEvaluation, 'id'>,
+  );
+  return { ...payload, goldNone: payload.goldNone ?? null, id: r.id };
+}
+
+/** Documents per label in label sets (a set is label ids), in the project's label order. */
+function perLabelCounts(
+  labels: ReadonlyArray<{ id: number; name: string }>,
+  sets: ReadonlyMap<number, readonly number[]>,
+): Array<{ label: string; count: number }> {
+  return labels.map((l) => ({
+    label: l.name,
+    count: [...sets.values()].filter((s) => s.includes(l.id)).length,
+  }));
+}
+
+/**
+ * A multi-label project's Evaluate step: its gold test set (label sets a person chose), the validation documents
+ * that thresholds are tuned on, and every trained student run with its thresholds in force and last evaluation.
+ */
+export function multiLabelOverview(db: Db, projectId: number): MultiLabelOverview {
+  if (!db.prepare('SELECT id FROM projects WHERE id = ?').get(projectId))
+    throw notFound('Project', projectId);
+  if (projectKind(db, projectId) !== 'multi') {
+    throw new AppError(
+      'CONFLICT',
+      'This project takes one label per document: its Evaluate step is the single-label one.',
+    );
+  }
+  const labels = projectLabels(db, projectId);
+  const gold = goldLabelSets(db, projectId);
+  const validation = humanLabelSets(db, projectId, { split: 'validation' });
+  const runs = (
+    db
+      .prepare('SELECT id FROM student_runs WHERE project_id = ? AND model_path IS NOT NULL ORDER BY id DESC')
+      .all(projectId) as Array<{ id: number }>
+  ).map(({ id }) => {
+    const info = modelInfo(db, projectId, { kind: 'student', runId: id });
+    const detail = getRunDetail(db, id);
+    const saved = parseSavedLabelThresholds(info.thresholdJson, info.labels.length);
+    const e = storedMultiLabelEvaluation(db, projectId, id);
+    const evaluation: MultiLabelEvaluationSummary | null = e
+      ? {
+          id: e.id,
+          createdAt: e.createdAt,
+          n: e.n,
+          thresholds: e.thresholds,
+          thresholdSource: e.thresholdSource,
+          microF1: e.microF1,
+          macroF1: e.macroF1,
+          samplesF1: e.samplesF1,
+          hammingLoss: e.hammingLoss,
+          subsetAccuracy: e.subsetAccuracy,
+          lrap: e.lrap,
+        }
+      : null;
+    const thresholds = detail.thresholds ?? null;
+    return {
+      runId: id,
+      name: info.name,
+      createdAt: info.createdAt,
+      thresholds,
+      saved,
+      evaluation,
+      stale:
+        evaluation !== null &&
+        thresholds !== null &&
+        thresholds.some((t, k) => t !== evaluation.thresholds[k]),
+    };
+  });
   return {
-    ...parseJson<Omit<MultiLabelEvaluation, 'id'>>(r.payload, {} as Omit<MultiLabelEvaluation, 'id'>),
-    id: r.id,
+    projectId,
+    labels: labels.map((l) => l.name),
+    goldCount: gold.size,
+    goldNone: [...gold.values()].filter((s) => s.length === 0).length,
+    goldPerLabel: perLabelCounts(labels, gold),
+    validationCount: validation.size,
+    validationPerLabel: perLabelCounts(labels, validation),
+    runs,
   };
 }
 

@@ -1,7 +1,7 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import type { Scene } from './charts';
 import { embedUnicodeFont, findCjkFont, isLatin1, needsUnicodeFont, type UnicodeFontFile } from './pdfFonts';
-import type { ReportModel, ReportTable } from './report';
+import type { ReportModel, ReportTable } from './reportSections';
 
 const PAGE: [number, number] = [595.28, 841.89];
 const MARGIN = 42;

@@ -1,181 +1,31 @@
-import { humanizeKey } from '../../../shared/auditFormat';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvaluationResult, MetricInterval, ModelRef, ReportFile } from '../../../shared/evaluation';
+import type { EvaluationResult, ModelRef, ReportFile } from '../../../shared/evaluation';
 import { notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { goldLabels, humanLabels, projectLabels } from '../../core/labels';
+import { projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { APP_VERSION } from '../../core/version';
-import {
-  confusionScene,
-  curveScene,
-  epochScene,
-  histogramScene,
-  reliabilityScene,
-  sceneToSvg,
-  type Scene,
-  type Series,
-} from './charts';
-import { modelInfo, parseThreshold, requireEvaluation, teacherOf, type ModelInfo } from './evaluate';
+import { confusionScene, curveScene, histogramScene, reliabilityScene, sceneToSvg } from './charts';
+import { modelInfo, parseThreshold, requireEvaluation } from './evaluate';
 import { renderPdf } from './pdf';
+import { buildMultiLabelReport } from './reportMultilabel';
+import {
+  bytes,
+  dataSection,
+  goldAnnotators,
+  LOW_SUPPORT,
+  num,
+  settingsTable,
+  trainingSection,
+  withCi,
+  type ReportModel,
+  type ReportSection,
+} from './reportSections';
 import { REPORT_TEXT, type ReportLanguage, type ReportText } from './reportText';
 
-/** Fewer gold documents than this in a class and its scores are too noisy to trust (a known limitation). */
-export const LOW_SUPPORT = 30;
-
-export interface ReportTable {
-  readonly title: string;
-  readonly head: readonly string[];
-  readonly rows: ReadonlyArray<readonly string[]>;
-}
-
-export interface ReportSection {
-  readonly title: string;
-  readonly paragraphs: readonly string[];
-  readonly tables: readonly ReportTable[];
-  readonly charts: readonly Scene[];
-}
-
-/** Everything in a model report, independent of its format: HTML and PDF are drawn from this. */
-export interface ReportModel {
-  /** The HTML lang attribute of the language it is written in (en when not said). */
-  readonly lang?: string;
-  readonly title: string;
-  readonly subtitle: string;
-  readonly sections: readonly ReportSection[];
-}
-
-function num(v: number | null, digits = 3): string {
-  return v === null ? '—' : v.toFixed(digits);
-}
-
-function withCi(m: MetricInterval, w: ReportText): string {
-  if (m.value === null) return w.undefinedValue;
-  if (m.low === null || m.high === null) return num(m.value);
-  return w.ci(num(m.value), num(m.low), num(m.high));
-}
-
-function bytes(n: number | null): string {
-  if (n === null) return '—';
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-function dataSection(db: Db, projectId: number, w: ReportText): ReportSection {
-  const labels = projectLabels(db, projectId);
-  const splits = ['train', 'validation', 'test'] as const;
-  const perSplit = splits.map((s) =>
-    s === 'test' ? goldLabels(db, projectId) : humanLabels(db, projectId, { split: s }),
-  );
-  const totals = db
-    .prepare(`SELECT split, COUNT(*) AS n FROM examples WHERE project_id = ? AND excluded = 0 GROUP BY split`)
-    .all(projectId) as Array<{ split: string | null; n: number }>;
-  const countRows = labels.map((l) => [
-    l.name,
-    ...perSplit.map((m) => String([...m.values()].filter((id) => id === l.id).length)),
-  ]);
-  countRows.push([
-    w.documentsAnyLabel,
-    ...splits.map((s) => String(totals.find((t) => t.split === s)?.n ?? 0)),
-  ]);
-  const sources = db
-    .prepare(
-      'SELECT name, format, row_count, skipped_count, created_at FROM datasets WHERE project_id = ? ORDER BY id',
-    )
-    .all(projectId) as Array<{
-    name: string;
-    format: string;
-    row_count: number;
-    skipped_count: number;
-    created_at: string;
-  }>;
-  const cleaning = db
-    .prepare(
-      `SELECT COALESCE(exclude_reason, 'unspecified') AS reason, COUNT(*) AS n FROM examples
-       WHERE project_id = ? AND excluded = 1 GROUP BY reason ORDER BY n DESC`,
-    )
-    .all(projectId) as Array<{ reason: string; n: number }>;
-  const changed = db
-    .prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND original_text IS NOT NULL')
-    .get(projectId) as { n: number };
-  return {
-    title: w.data,
-    paragraphs: [
-      w.dataParagraph(
-        changed.n,
-        cleaning.reduce((a, c) => a + c.n, 0),
-      ),
-    ],
-    tables: [
-      { title: w.labelledDocuments, head: w.headLabelSplits, rows: countRows },
-      {
-        title: w.sources,
-        head: w.headSources,
-        rows: sources.map((s) => [
-          s.name,
-          s.format,
-          String(s.row_count),
-          String(s.skipped_count),
-          s.created_at,
-        ]),
-      },
-      {
-        title: w.cleaning,
-        head: w.headCleaning,
-        rows: cleaning.length ? cleaning.map((c) => [c.reason, String(c.n)]) : [[w.none, '0']],
-      },
-    ],
-    charts: [],
-  };
-}
-
-function settingsTable(title: string, info: ModelInfo, w: ReportText): ReportTable {
-  // Keys as words ('learningRate' → 'Learning rate'), not the stored camelCase.
-  return {
-    title,
-    head: w.headSetting,
-    rows: Object.entries(info.settings).map(([k, v]) => [humanizeKey(k), v]),
-  };
-}
-
-function trainingSection(db: Db, projectId: number, info: ModelInfo, w: ReportText): ReportSection {
-  const rows = db
-    .prepare(
-      `SELECT name, epoch, value FROM metrics WHERE student_run_id = ? AND kind != 'eval' AND epoch IS NOT NULL
-       AND value IS NOT NULL ORDER BY name, epoch`,
-    )
-    .all(info.ref.runId) as Array<{ name: string; epoch: number; value: number }>;
-  const byName = new Map<string, Array<[number, number]>>();
-  for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), [r.epoch, r.value]]);
-  const all: Series[] = [...byName.entries()].map(([name, points]) => ({ name, points }));
-  // Losses and [0, 1] scores each get a chart; throughput and the like would flatten them on a shared axis.
-  const losses = all.filter((s) => /loss/i.test(s.name));
-  const scores = all.filter((s) => !/loss/i.test(s.name) && s.points.every(([, v]) => v >= 0 && v <= 1));
-  const series = [...losses, ...scores];
-  const teacherRunId = teacherOf(db, projectId, info);
-  const bestEpoch =
-    (
-      db.prepare('SELECT best_epoch FROM student_runs WHERE id = ?').get(info.ref.runId) as
-        { best_epoch: number | null } | undefined
-    )?.best_epoch ?? null;
-  return {
-    title: w.training,
-    paragraphs: [series.length ? w.curves : w.noCurves],
-    tables: [
-      settingsTable(w.trainingSettings, info, w),
-      ...(teacherRunId !== null
-        ? [settingsTable(w.teacher, modelInfo(db, projectId, { kind: 'teacher', runId: teacherRunId }), w)]
-        : []),
-    ],
-    charts: [
-      ...(losses.length ? [epochScene(w.trainingLoss, losses, w.axisLoss, bestEpoch)] : []),
-      ...(scores.length ? [epochScene(w.validationScores, scores, w.axisScore, bestEpoch)] : []),
-    ],
-  };
-}
+export { LOW_SUPPORT };
+export type { ReportModel, ReportSection, ReportTable } from './reportSections';
 
 function metricsSection(e: EvaluationResult, w: ReportText): ReportSection {
   const m = w.metricNames;
@@ -240,28 +90,13 @@ function metricsSection(e: EvaluationResult, w: ReportText): ReportSection {
   };
 }
 
-function goldAnnotators(db: Db, projectId: number, w: ReportText): ReportTable {
-  const gold = goldLabels(db, projectId);
-  const rows = db
-    .prepare(
-      `SELECT a.annotator, a.source, COUNT(*) AS n FROM person_labels a JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.split = 'test' AND e.excluded = 0
-       GROUP BY a.annotator, a.source ORDER BY n DESC`,
-    )
-    .all(projectId) as Array<{ annotator: string; source: string; n: number }>;
-  return {
-    title: w.goldAnnotators(gold.size),
-    head: w.headAnnotators,
-    rows: rows.map((r) => [r.annotator, r.source === 'import' ? w.importedLabel : r.source, String(r.n)]),
-  };
-}
-
 export function buildReport(
   db: Db,
   projectId: number,
   ref: ModelRef,
   language: ReportLanguage = 'en',
 ): ReportModel {
+  if (projectKind(db, projectId) === 'multi') return buildMultiLabelReport(db, projectId, ref, language);
   const w = REPORT_TEXT[language];
   const project = db
     .prepare('SELECT name, description, task_description FROM projects WHERE id = ?')

@@ -76,6 +76,49 @@ export interface ReportText {
   ) => string;
   readonly title: (model: string) => string;
   readonly subtitle: (project: string, at: string) => string;
+  /** A multi-label model's report (reportMultilabel.ts). */
+  readonly multi: MultiLabelReportText;
+}
+
+type MultiMetric =
+  | 'microF1'
+  | 'macroF1'
+  | 'samplesF1'
+  | 'hammingLoss'
+  | 'subsetAccuracy'
+  | 'lrap'
+  | 'microPrecision'
+  | 'microRecall'
+  | 'microRocAuc'
+  | 'macroRocAuc'
+  | 'macroPrAuc';
+
+export interface MultiLabelReportText {
+  readonly labels: (names: string) => string;
+  readonly thresholds: (source: 'model' | 'saved') => string;
+  readonly target: (
+    label: string,
+    by: string,
+    value: string | null,
+    positives: number,
+    met: boolean,
+  ) => string;
+  readonly noneOfThese: string;
+  readonly metricsParagraph: (n: number, none: number, iterations: number, seed: number) => string;
+  readonly headMetric: readonly [string, string, string];
+  readonly metricNames: Readonly<Record<MultiMetric, string>>;
+  /** One sentence per metric, for people who are not ML engineers (as the Evaluate step explains them). */
+  readonly explain: Readonly<Record<MultiMetric, string>>;
+  readonly perLabel: string;
+  readonly headPerLabel: readonly [string, string, string, string, string, string, string, string, string];
+  readonly roc: (auc: string) => string;
+  readonly pr: (ap: string) => string;
+  readonly coOccurrence: string;
+  readonly predictedVsGold: string;
+  readonly coOccurrenceParagraph: string;
+  readonly lowSupport: (label: string, support: number, min: number) => string;
+  readonly limitationNone: (none: number) => string;
+  readonly teacherRefused: string;
 }
 
 const en: ReportText = {
@@ -152,6 +195,72 @@ const en: ReportText = {
     `Evaluation ${evaluation} of ${model}, computed ${at} by Distillery ${version}. Re-run with "${command}" to reproduce every figure.`,
   title: (model) => `Model report: ${model}`,
   subtitle: (project, at) => `Project "${project}" · evaluated ${at}`,
+  multi: {
+    labels: (names) =>
+      `Labels, several per document or none ("none of these"): ${names}. A label applies when its probability is at least its threshold.`,
+    thresholds: (source) =>
+      source === 'saved'
+        ? 'Thresholds per label: saved in the Evaluate step (below, with the target that chose each).'
+        : 'Thresholds per label: tuned on the validation documents during training.',
+    target: (label, by, value, positives, met) =>
+      `"${label}": tuned on validation for ${by === 'f1' ? 'the best F1' : `${by} at least ${value ?? '—'}`} (${positives} validation documents carry it); ${met ? 'target reached' : 'no threshold reaches it, the label kept its threshold'}.`,
+    noneOfThese: 'none of these (no label)',
+    metricsParagraph: (n, none, iterations, seed) =>
+      `${n} gold documents evaluated, ${none} of them labelled "none of these". Each label is predicted when its probability is at least its threshold. Intervals: percentile bootstrap over documents, ${iterations} resamples, seed ${seed}.`,
+    headMetric: ['metric', 'value', 'what it means'],
+    metricNames: {
+      microF1: 'micro F1',
+      macroF1: 'macro F1',
+      samplesF1: 'samples F1',
+      hammingLoss: 'Hamming loss',
+      subsetAccuracy: 'subset accuracy (exact match)',
+      lrap: 'label ranking average precision',
+      microPrecision: 'micro precision',
+      microRecall: 'micro recall',
+      microRocAuc: 'micro ROC AUC',
+      macroRocAuc: 'macro ROC AUC',
+      macroPrAuc: 'macro average precision',
+    },
+    explain: {
+      microF1: 'F1 over every (document, label) decision pooled: common labels weigh most.',
+      macroF1: 'F1 of each label averaged over labels, so that a rare label counts as much as a common one.',
+      samplesF1:
+        'For each document, how well its predicted labels match its gold labels, averaged over documents ("none of these" predicted right counts as perfect).',
+      hammingLoss: 'The share of (document, label) decisions that are wrong: 0 is perfect, lower is better.',
+      subsetAccuracy: 'The share of documents whose whole set of labels is exactly right.',
+      lrap: "How well each document's gold labels are ranked above its other labels by probability: 1 is perfect.",
+      microPrecision: 'Of all labels the model gave, the share that people also gave.',
+      microRecall: 'Of all labels people gave, the share the model found.',
+      microRocAuc:
+        'How well the probabilities put right labels above wrong ones over all decisions: 0.5 is chance, 1 is perfect.',
+      macroRocAuc: 'The ROC AUC of each label averaged over labels: 0.5 is chance, 1 is perfect.',
+      macroPrAuc: "The area under each label's precision-recall curve, averaged over labels: 1 is perfect.",
+    },
+    perLabel: 'Per label, at its threshold',
+    headPerLabel: [
+      'label',
+      'threshold',
+      'precision',
+      'recall',
+      'F1',
+      'gold documents',
+      'predicted',
+      'ROC AUC',
+      'avg precision',
+    ],
+    roc: (auc) => `ROC per label (macro AUC ${auc})`,
+    pr: (ap) => `Precision-recall per label (macro AP ${ap})`,
+    coOccurrence: 'Gold co-occurrence (documents with both labels)',
+    predictedVsGold: 'Predicted for gold (rows: gold label, columns: predicted)',
+    coOccurrenceParagraph:
+      "Left: how many gold documents carry both labels (the diagonal: each label's documents; shades: share of the row's label). Right: of the gold documents carrying the row's label, how many the model gave the column's label (the diagonal: found; elsewhere: labels added alongside).",
+    lowSupport: (label, support, min) =>
+      `Label "${label}" has only ${support} gold documents (fewer than ${min}): its scores are uncertain; see the intervals.`,
+    limitationNone: (none) =>
+      `${none} gold documents carry no label ("none of these"); a model that predicts nothing is right on them.`,
+    teacherRefused:
+      'In a multi-label project the report is of a student run: the teacher is checked label by label in the Teacher step.',
+  },
 };
 
 const zh: ReportText = {
@@ -226,6 +335,69 @@ const zh: ReportText = {
     `评估 ${evaluation}（${model}），由 Distillery ${version} 于 ${at} 计算。运行“${command}”可复现所有数字。`,
   title: (model) => `模型报告：${model}`,
   subtitle: (project, at) => `项目“${project}” · 评估于 ${at}`,
+  multi: {
+    labels: (names) =>
+      `标签（每篇文档可有多个，也可一个都没有，即“都不是”）：${names}。当某标签的概率不低于其阈值时，该标签适用。`,
+    thresholds: (source) =>
+      source === 'saved'
+        ? '各标签阈值：在“评估”步骤中保存（下文列出选定每个阈值的目标）。'
+        : '各标签阈值：训练时在验证集文档上调定。',
+    target: (label, by, value, positives, met) =>
+      `“${label}”：在验证集上按${by === 'f1' ? '最佳 F1' : `${by === 'recall' ? '召回率' : '精确率'}不低于 ${value ?? '—'}`}调定（验证集中有 ${positives} 篇文档带此标签）；${met ? '已达到目标' : '没有阈值能达到目标，该标签保留原阈值'}。`,
+    noneOfThese: '都不是（无标签）',
+    metricsParagraph: (n, none, iterations, seed) =>
+      `共评估 ${n} 篇金标准文档，其中 ${none} 篇标为“都不是”。当某标签的概率不低于其阈值时即预测该标签。区间：按文档的百分位自助法，重抽样 ${iterations} 次，随机种子 ${seed}。`,
+    headMetric: ['指标', '值', '含义'],
+    metricNames: {
+      microF1: '微平均 F1',
+      macroF1: '宏平均 F1',
+      samplesF1: '样本平均 F1',
+      hammingLoss: '汉明损失',
+      subsetAccuracy: '子集准确率（完全匹配）',
+      lrap: '标签排序平均精确率',
+      microPrecision: '微平均精确率',
+      microRecall: '微平均召回率',
+      microRocAuc: '微平均 ROC AUC',
+      macroRocAuc: '宏平均 ROC AUC',
+      macroPrAuc: '宏平均平均精确率',
+    },
+    explain: {
+      microF1: '把所有（文档，标签）判断合在一起计算的 F1：常见标签权重最大。',
+      macroF1: '各标签 F1 的平均值，少见标签与常见标签同等重要。',
+      samplesF1: '每篇文档预测标签与金标准标签的吻合程度，再对文档取平均（正确预测“都不是”算完全正确）。',
+      hammingLoss: '错误的（文档，标签）判断所占比例：0 为完美，越低越好。',
+      subsetAccuracy: '整组标签完全正确的文档所占比例。',
+      lrap: '按概率排序时，每篇文档的金标准标签排在其他标签之前的程度：1 为完美。',
+      microPrecision: '模型给出的所有标签中，人工也给出的比例。',
+      microRecall: '人工给出的所有标签中，被模型找出的比例。',
+      microRocAuc: '在所有判断上，概率把正确标签排在错误标签之前的能力：0.5 相当于随机，1 为完美。',
+      macroRocAuc: '各标签 ROC AUC 的平均值：0.5 相当于随机，1 为完美。',
+      macroPrAuc: '各标签精确率-召回率曲线下面积的平均值：1 为完美。',
+    },
+    perLabel: '各标签（按其阈值）',
+    headPerLabel: [
+      '标签',
+      '阈值',
+      '精确率',
+      '召回率',
+      'F1',
+      '金标准文档数',
+      '预测数',
+      'ROC AUC',
+      '平均精确率',
+    ],
+    roc: (auc) => `各标签 ROC（宏平均 AUC ${auc}）`,
+    pr: (ap) => `各标签精确率-召回率（宏平均 AP ${ap}）`,
+    coOccurrence: '金标准共现（同时带两个标签的文档）',
+    predictedVsGold: '金标准对应的预测（行：金标准标签，列：预测标签）',
+    coOccurrenceParagraph:
+      '左图：同时带两个标签的金标准文档数（对角线为各标签的文档数；颜色深浅为占该行标签文档的比例）。右图：带有该行标签的金标准文档中，模型给出该列标签的文档数（对角线为找出的；其余为一并加上的标签）。',
+    lowSupport: (label, support, min) =>
+      `标签“${label}”只有 ${support} 篇金标准文档（少于 ${min} 篇）：其得分不确定，请参考区间。`,
+    limitationNone: (none) =>
+      `${none} 篇金标准文档没有标签（“都不是”）；什么都不预测的模型在这些文档上也算正确。`,
+    teacherRefused: '多标签项目的报告针对学生模型运行：教师模型在“教师”步骤中逐个标签检查。',
+  },
 };
 
 export const REPORT_TEXT: Readonly<Record<ReportLanguage, ReportText>> = { en, 'zh-CN': zh };

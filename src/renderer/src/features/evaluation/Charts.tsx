@@ -41,57 +41,95 @@ export function ConfusionGrid({
       <Text size="sm" c="dimmed">
         {t('confusionHelp')}
       </Text>
-      <Table withTableBorder withColumnBorders w="auto" data-testid="confusion-matrix">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>
-              {t('goldAxis')} \ {t('predictedAxis')}
-            </Table.Th>
-            {labels.map((l) => (
-              <Table.Th key={l}>{l}</Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {labels.map((gold, i) => (
-            <Table.Tr key={gold}>
-              <Table.Th>{gold}</Table.Th>
-              {labels.map((pred, j) => {
-                const share = confusionNormalized[i][j];
-                const dark = share > 0.55;
-                return (
-                  <Table.Td
-                    key={pred}
-                    p={0}
-                    style={{ background: `rgba(28, 126, 214, ${Math.max(0.04, share)})` }}
-                  >
+      <HeatTable
+        labels={labels}
+        corner={`${t('goldAxis')} \\ ${t('predictedAxis')}`}
+        cell={(i, j) =>
+          mode === 'counts' ? String(confusion[i][j]) : `${(confusionNormalized[i][j] * 100).toFixed(0)}%`
+        }
+        share={(i, j) => confusionNormalized[i][j]}
+        onCell={onCell}
+        testId="confusion-matrix"
+        cellTestId="confusion-cell"
+      />
+    </Stack>
+  );
+}
+
+/**
+ * A k x k table over labels, each cell shaded by its share in [0, 1] (a confusion matrix, a label co-occurrence
+ * matrix); with `onCell`, each cell is a button (its documents).
+ */
+export function HeatTable({
+  labels,
+  corner,
+  cell,
+  share,
+  onCell,
+  testId,
+  cellTestId,
+}: {
+  labels: readonly string[];
+  corner: string;
+  cell: (row: number, column: number) => string;
+  share: (row: number, column: number) => number;
+  onCell?: (row: number, column: number) => void;
+  testId: string;
+  cellTestId: string;
+}): React.JSX.Element {
+  return (
+    <Table withTableBorder withColumnBorders w="auto" data-testid={testId}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{corner}</Table.Th>
+          {labels.map((l) => (
+            <Table.Th key={l}>{l}</Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {labels.map((row, i) => (
+          <Table.Tr key={row}>
+            <Table.Th>{row}</Table.Th>
+            {labels.map((column, j) => {
+              const x = share(i, j);
+              const style = {
+                display: 'block',
+                minWidth: 72,
+                padding: '12px 8px',
+                textAlign: 'center',
+                fontWeight: i === j ? 700 : 500,
+                color: x > 0.55 ? 'white' : 'inherit',
+              } as const;
+              return (
+                <Table.Td
+                  key={column}
+                  p={0}
+                  style={{ background: `rgba(28, 126, 214, ${Math.max(0.04, x)})` }}
+                >
+                  {onCell ? (
                     <button
                       type="button"
-                      data-testid="confusion-cell"
+                      data-testid={cellTestId}
                       data-gold={i}
                       data-pred={j}
                       onClick={() => onCell(i, j)}
-                      style={{
-                        all: 'unset',
-                        cursor: 'pointer',
-                        display: 'block',
-                        minWidth: 72,
-                        padding: '12px 8px',
-                        textAlign: 'center',
-                        fontWeight: i === j ? 700 : 500,
-                        color: dark ? 'white' : 'inherit',
-                      }}
+                      style={{ all: 'unset', cursor: 'pointer', ...style }}
                     >
-                      {mode === 'counts' ? confusion[i][j] : `${(share * 100).toFixed(0)}%`}
+                      {cell(i, j)}
                     </button>
-                  </Table.Td>
-                );
-              })}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Stack>
+                  ) : (
+                    <span data-testid={cellTestId} data-row={i} data-column={j} style={style}>
+                      {cell(i, j)}
+                    </span>
+                  )}
+                </Table.Td>
+              );
+            })}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }
 
@@ -135,17 +173,27 @@ function UnitTicks({
   );
 }
 
-/** ROC or PR curves of every class in one plot; points are clickable (their threshold drills down). */
+/** The part of a class's result a curve chart draws (single-label classes, multi-label labels). */
+export type CurveClass = Pick<ClassResult, 'label' | 'auc' | 'averagePrecision' | 'roc' | 'pr'>;
+
+/**
+ * ROC or PR curves of every class in one plot; with `onPoint`, points are clickable (their threshold drills down).
+ * `colourIndex` keeps a class's colour when only some classes are shown.
+ */
 export function CurveChart({
   kind,
   classes,
   onPoint,
   testId,
+  colourIndex = (ci) => ci,
+  title,
 }: {
   kind: 'roc' | 'pr';
-  classes: readonly ClassResult[];
-  onPoint: (classIndex: number, threshold: number | null) => void;
+  classes: readonly CurveClass[];
+  onPoint?: (classIndex: number, threshold: number | null) => void;
   testId: string;
+  colourIndex?: (classIndex: number) => number;
+  title?: string;
 }): React.JSX.Element {
   const { t } = useTranslation('evaluation');
   const { px, py } = UNIT;
@@ -157,7 +205,7 @@ export function CurveChart({
     [classes, kind],
   );
   return (
-    <ChartCard title={kind === 'roc' ? t('roc') : t('pr')}>
+    <ChartCard title={title ?? (kind === 'roc' ? t('roc') : t('pr'))}>
       <svg
         width={W}
         height={H}
@@ -177,7 +225,7 @@ export function CurveChart({
         )}
         {classes.map((c, ci) => {
           const pts = drawn[ci];
-          const color = seriesColour(ci);
+          const color = seriesColour(colourIndex(ci));
           return (
             <g key={c.label}>
               <polyline
@@ -196,10 +244,10 @@ export function CurveChart({
                     cy={py(p.y)}
                     r={4}
                     fill={color}
-                    style={{ cursor: 'pointer' }}
+                    style={onPoint ? { cursor: 'pointer' } : undefined}
                     data-testid="curve-point"
                     data-class={ci}
-                    onClick={() => onPoint(ci, p.threshold)}
+                    onClick={onPoint ? () => onPoint(ci, p.threshold) : undefined}
                   />
                 </Tooltip>
               ))}
@@ -209,7 +257,7 @@ export function CurveChart({
       </svg>
       <Stack gap={0} data-testid="chart-legend">
         {classes.map((c, ci) => (
-          <Text key={c.label} size="xs" c={seriesColour(ci)}>
+          <Text key={c.label} size="xs" c={seriesColour(colourIndex(ci))}>
             ■ {c.label}:{' '}
             {kind === 'roc' ? `AUC ${fmt(c.auc)}` : `${t('averagePrecision')} ${fmt(c.averagePrecision)}`}
           </Text>

@@ -21,6 +21,7 @@ import { ComparePanel } from './ComparePanel';
 import { DocumentsDrawer } from './DocumentsDrawer';
 import { fmt, refKey, withCi } from './format';
 import { MetricsPanel } from './MetricsPanel';
+import { MultiLabelEvaluateStep } from './MultiLabelEvaluateStep';
 import { OperatingPanel } from './OperatingPanel';
 import { ReportPanel } from './ReportPanel';
 import { TeacherVsStudentPanel } from './TeacherVsStudentPanel';
@@ -159,8 +160,19 @@ function CurvesPanel({
   );
 }
 
-/** The Evaluate step: every run against the gold test set, drill-down to documents, operating point, report. */
-export function EvaluateStep({ project }: StepProps): React.JSX.Element {
+/**
+ * The Evaluate step: a multi-label project's (MultiLabelEvaluateStep.tsx), or a single-label project's: every run
+ * against the gold test set, drill-down to documents, operating point, report.
+ */
+export function EvaluateStep(props: StepProps): React.JSX.Element {
+  return props.project.kind === 'multi' ? (
+    <MultiLabelEvaluateStep {...props} />
+  ) : (
+    <SingleLabelEvaluateStep {...props} />
+  );
+}
+
+function SingleLabelEvaluateStep({ project }: StepProps): React.JSX.Element {
   const { t, i18n } = useTranslation('evaluation');
   const projectId = project.id;
   const overview = useQuery('evaluation.overview', { projectId });

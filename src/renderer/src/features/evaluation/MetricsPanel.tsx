@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { EvaluationResult } from '../../../../shared/evaluation';
 import { fmt } from './format';
 import { MetricName } from '../guide/MetricName';
-import { TargetPanel } from './TargetPanel';
+import { judgeTarget, PER_LABEL_METRICS, TARGET_METRICS } from '../../../../shared/target';
+import { TARGET_STORAGE, TargetPanel } from './TargetPanel';
 
 /** The report's threshold of too few gold documents in a class. */
 const LOW_SUPPORT = 30;
@@ -14,7 +15,13 @@ export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): 
   const e = evaluation;
   return (
     <Stack>
-      <TargetPanel evaluation={e} />
+      <TargetPanel
+        labels={e.labels}
+        metrics={TARGET_METRICS}
+        perLabelMetrics={PER_LABEL_METRICS}
+        judge={(target) => judgeTarget(e, target)}
+        storageKey={TARGET_STORAGE.single}
+      />
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         {(
           [

@@ -1,15 +1,7 @@
 import { Badge, Card, Group, NumberInput, Select, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { EvaluationResult } from '../../../../shared/evaluation';
-import {
-  judgeTarget,
-  PER_LABEL_METRICS,
-  TARGET_METRICS,
-  type EvaluationTarget,
-  type TargetMetric,
-  type TargetVerdictKind,
-} from '../../../../shared/target';
+import type { TargetVerdict, TargetVerdictKind } from '../../../../shared/target';
 import { fmt } from './format';
 
 const COLORS: Readonly<Record<TargetVerdictKind, string>> = {
@@ -18,30 +10,59 @@ const COLORS: Readonly<Record<TargetVerdictKind, string>> = {
   'not-met': 'red',
   undefined: 'gray',
 };
-/** The target is the person's, kept in this browser or window across evaluations and sessions. */
-const STORAGE_KEY = 'distillery.evaluationTarget';
+/** Where the person's target is kept in this browser or window, across evaluations and sessions. */
+export const TARGET_STORAGE = {
+  single: 'distillery.evaluationTarget',
+  multi: 'distillery.multiLabelTarget',
+} as const;
 
-function storedTarget(labels: readonly string[]): EvaluationTarget {
+interface Target<M extends string> {
+  readonly metric: M;
+  readonly label?: string;
+  readonly min: number;
+}
+
+function storedTarget<M extends string>(
+  key: string,
+  metrics: readonly M[],
+  labels: readonly string[],
+): Target<M> {
   try {
-    const t = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as EvaluationTarget | null;
-    if (t && TARGET_METRICS.includes(t.metric) && typeof t.min === 'number') {
+    const t = JSON.parse(localStorage.getItem(key) ?? 'null') as Target<M> | null;
+    if (t && metrics.includes(t.metric) && typeof t.min === 'number') {
       return { ...t, label: t.label && labels.includes(t.label) ? t.label : labels[labels.length - 1] };
     }
   } catch {
     // A damaged stored value is the same as none.
   }
-  return { metric: 'recall', label: labels[labels.length - 1], min: 0.9 };
+  return { metric: 'recall' as M, label: labels[labels.length - 1], min: 0.9 };
 }
 
-/** "Does the model reach what we need?": a target the person sets and the verdict on this evaluation. */
-export function TargetPanel({ evaluation }: { evaluation: EvaluationResult }): React.JSX.Element {
+/**
+ * "Does the model reach what we need?": a target the person sets and the verdict on this evaluation. The measures
+ * and the judge are the project's kind's (single-label: `judgeTarget`; multi-label: `judgeMultiLabelTarget`).
+ */
+export function TargetPanel<M extends string>({
+  labels,
+  metrics,
+  perLabelMetrics,
+  judge,
+  storageKey,
+}: {
+  labels: readonly string[];
+  metrics: readonly M[];
+  /** The measures of one label (a label is chosen for them). */
+  perLabelMetrics: readonly M[];
+  judge: (target: Target<M>) => TargetVerdict;
+  storageKey: string;
+}): React.JSX.Element {
   const { t } = useTranslation('evaluation');
-  const [target, setTarget] = useState<EvaluationTarget>(() => storedTarget(evaluation.labels));
+  const [target, setTarget] = useState<Target<M>>(() => storedTarget(storageKey, metrics, labels));
   useEffect(() => {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(target));
-  }, [target]);
-  const perLabel = PER_LABEL_METRICS.includes(target.metric);
-  const v = judgeTarget(evaluation, perLabel ? target : { metric: target.metric, min: target.min });
+    localStorage.setItem(storageKey, JSON.stringify(target));
+  }, [target, storageKey]);
+  const perLabel = perLabelMetrics.includes(target.metric);
+  const v = judge(perLabel ? target : { metric: target.metric, min: target.min });
   const what = perLabel
     ? t('goal.perLabel', { metric: t(`goal.metric.${target.metric}`), label: target.label })
     : t(`goal.metric.${target.metric}`);
@@ -53,12 +74,12 @@ export function TargetPanel({ evaluation }: { evaluation: EvaluationResult }): R
         </Text>
         <Group gap="xs" align="flex-end">
           <Select
-            w={160}
+            w={180}
             label={t('goal.metricLabel')}
             value={target.metric}
             allowDeselect={false}
-            data={TARGET_METRICS.map((m) => ({ value: m, label: t(`goal.metric.${m}`) }))}
-            onChange={(m) => m && setTarget({ ...target, metric: m as TargetMetric })}
+            data={metrics.map((m) => ({ value: m, label: t(`goal.metric.${m}`) }))}
+            onChange={(m) => m && setTarget({ ...target, metric: m as M })}
             data-testid="eval-target-metric"
           />
           {perLabel && (
@@ -67,7 +88,7 @@ export function TargetPanel({ evaluation }: { evaluation: EvaluationResult }): R
               label={t('goal.labelLabel')}
               value={target.label ?? null}
               allowDeselect={false}
-              data={[...evaluation.labels]}
+              data={[...labels]}
               onChange={(l) => l && setTarget({ ...target, label: l })}
               data-testid="eval-target-label"
             />

@@ -21,6 +21,11 @@ export const guideI18n = {
       loss: 'Loss',
       averagePrecision: 'Average precision',
       interval: '95% interval',
+      samplesF1: 'Samples F1',
+      hammingLoss: 'Hamming loss',
+      subsetAccuracy: 'Subset accuracy',
+      lrap: 'Label ranking precision',
+      threshold: 'Threshold',
     },
     explain: {
       accuracy: 'The share of documents that get the same label as people gave them.',
@@ -44,6 +49,15 @@ export const guideI18n = {
         'The area under the precision-recall curve: how precise the model stays as it finds more of a label; 1 is perfect.',
       interval:
         'The range the number would most likely fall in on another set of similar documents: a wide range means few documents.',
+      samplesF1:
+        'For each document, how well the labels the model gave match the labels people gave, averaged over documents; rightly giving no label counts as perfect.',
+      hammingLoss:
+        'The share of yes/no decisions (one per document and label) that are wrong: 0 is perfect, lower is better.',
+      subsetAccuracy:
+        'The share of documents whose whole set of labels is exactly right, no label missing or extra.',
+      lrap: "How well the probabilities rank each document's true labels above its other labels: 1 is perfect.",
+      threshold:
+        'The probability from which the model says a label applies: lower finds more documents of the label, with more false alarms.',
     },
   },
   'zh-CN': {
@@ -64,6 +78,11 @@ export const guideI18n = {
       loss: '损失',
       averagePrecision: '平均精确率',
       interval: '95% 区间',
+      samplesF1: '样本平均 F1',
+      hammingLoss: '汉明损失',
+      subsetAccuracy: '子集准确率',
+      lrap: '标签排序精确率',
+      threshold: '阈值',
     },
     explain: {
       accuracy: '标签与人工标注一致的文档所占比例。',
@@ -82,6 +101,12 @@ export const guideI18n = {
       loss: '训练中模型平均错得有多厉害：越低越好。',
       averagePrecision: '精确率-召回率曲线下的面积：模型找出更多该标签文档时仍能保持的精确程度；1 为完美。',
       interval: '在另一批类似文档上，该数值最可能落入的范围：范围越宽，说明文档越少。',
+      samplesF1:
+        '每篇文档中模型给出的标签与人工标签的吻合程度，再对文档取平均；正确地不给任何标签算完全正确。',
+      hammingLoss: '所有是/否判断（每篇文档的每个标签一个）中错误的比例：0 为完美，越低越好。',
+      subsetAccuracy: '整组标签完全正确（不缺也不多）的文档所占比例。',
+      lrap: '概率把每篇文档的真实标签排在其他标签之前的程度：1 为完美。',
+      threshold: '模型判定某标签适用的概率起点：阈值越低，找出的该标签文档越多，误报也越多。',
     },
   },
 };

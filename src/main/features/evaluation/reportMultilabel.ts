@@ -1,0 +1,175 @@
+import type { ModelRef } from '../../../shared/evaluation';
+import type { MultiLabelEvaluation } from '../../../shared/multilabelEvaluation';
+import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
+import { AppError, notFound } from '../../core/errors';
+import type { Db } from '../../core/store/db';
+import { APP_VERSION } from '../../core/version';
+import { curveScene, matrixScene, type Scene } from './charts';
+import { modelInfo } from './evaluate';
+import { storedMultiLabelEvaluation } from './multilabelEvaluate';
+import {
+  dataSection,
+  goldAnnotators,
+  LOW_SUPPORT,
+  num,
+  trainingSection,
+  withCi,
+  type ReportModel,
+  type ReportSection,
+} from './reportSections';
+import { REPORT_TEXT, type ReportLanguage, type ReportText } from './reportText';
+
+/** Each row of a label matrix divided by its diagonal cell (0 where that is 0): the share of the row's documents. */
+function rowShares(m: ReadonlyArray<readonly number[]>, diagonal: readonly number[]): number[][] {
+  return m.map((row, i) => row.map((c) => (diagonal[i] > 0 ? Math.min(1, c / diagonal[i]) : 0)));
+}
+
+/** The metrics section: set metrics with intervals and a sentence each, the per-label table, curves, co-occurrence. */
+function metricsSection(e: MultiLabelEvaluation, w: ReportText): ReportSection {
+  const m = w.multi;
+  const overall: Array<[keyof typeof m.metricNames, string]> = [
+    ['microF1', withCi(e.microF1, w)],
+    ['macroF1', withCi(e.macroF1, w)],
+    ['samplesF1', withCi(e.samplesF1, w)],
+    ['hammingLoss', withCi(e.hammingLoss, w)],
+    ['subsetAccuracy', withCi(e.subsetAccuracy, w)],
+    ['lrap', withCi(e.lrap, w)],
+    ['microPrecision', num(e.microPrecision)],
+    ['microRecall', num(e.microRecall)],
+    ['microRocAuc', num(e.microRocAuc)],
+    ['macroRocAuc', num(e.macroRocAuc)],
+    ['macroPrAuc', num(e.macroPrAuc)],
+  ];
+  const support = e.perLabel.map((l) => l.support);
+  const charts: Scene[] = [
+    curveScene(
+      m.roc(num(e.macroRocAuc)),
+      w.falsePositiveRate,
+      w.recall,
+      e.perLabel.map((l) => ({
+        name: `${l.label} (AUC ${num(l.rocAuc)})`,
+        points: (l.roc ?? []).map((p) => [p.x, p.y] as const),
+      })),
+      { diagonal: true },
+    ),
+    curveScene(
+      m.pr(num(e.macroPrAuc)),
+      w.recall,
+      w.precision,
+      e.perLabel.map((l) => ({
+        name: `${l.label} (AP ${num(l.prAuc)})`,
+        points: (l.pr ?? []).map((p) => [p.x, p.y] as const),
+      })),
+      { legendAt: 'bottom-left' },
+    ),
+    matrixScene(m.coOccurrence, e.labels, e.coOccurrence, rowShares(e.coOccurrence, support)),
+    matrixScene(m.predictedVsGold, e.labels, e.predictedVsTrue, rowShares(e.predictedVsTrue, support)),
+  ];
+  return {
+    title: w.metrics,
+    paragraphs: [m.metricsParagraph(e.n, noneOfThese(e), e.iterations, e.seed), m.coOccurrenceParagraph],
+    tables: [
+      {
+        title: w.overall,
+        head: m.headMetric,
+        rows: overall.map(([key, value]) => [m.metricNames[key], value, m.explain[key]]),
+      },
+      {
+        title: m.perLabel,
+        head: m.headPerLabel,
+        rows: e.perLabel.map((l) => [
+          l.label,
+          l.threshold.toFixed(3),
+          num(l.precision),
+          num(l.recall),
+          num(l.f1),
+          String(l.support),
+          String(l.predicted),
+          num(l.rocAuc),
+          num(l.prAuc),
+        ]),
+      },
+    ],
+    charts,
+  };
+}
+
+/** Gold documents labelled "none of these" (0 for an evaluation stored before it was counted). */
+function noneOfThese(e: MultiLabelEvaluation): number {
+  return e.goldNone ?? 0;
+}
+
+/** The model report of a multi-label student run (same sections as the single-label one, with the set metrics). */
+export function buildMultiLabelReport(
+  db: Db,
+  projectId: number,
+  ref: ModelRef,
+  language: ReportLanguage = 'en',
+): ReportModel {
+  const w = REPORT_TEXT[language];
+  const project = db
+    .prepare('SELECT name, description, task_description FROM projects WHERE id = ?')
+    .get(projectId) as { name: string; description: string; task_description: string } | undefined;
+  if (!project) throw notFound('Project', projectId);
+  if (ref.kind !== 'student') throw new AppError('INVALID_INPUT', w.multi.teacherRefused);
+  const e = storedMultiLabelEvaluation(db, projectId, ref.runId);
+  if (!e) {
+    throw new AppError(
+      'NOT_FOUND',
+      `The training run ${ref.runId} has not been evaluated yet. Evaluate it first (the Evaluate button, or "distillery eval run").`,
+    );
+  }
+  const info = modelInfo(db, projectId, ref);
+  const saved = parseSavedLabelThresholds(info.thresholdJson, e.labels.length);
+  const limitations = [
+    ...e.perLabel
+      .filter((l) => l.support < LOW_SUPPORT)
+      .map((l) => w.multi.lowSupport(l.label, l.support, LOW_SUPPORT)),
+    ...(noneOfThese(e) > 0 ? [w.multi.limitationNone(noneOfThese(e))] : []),
+    w.limitationSplit,
+    w.limitationProbabilities,
+  ];
+  const sections: ReportSection[] = [
+    {
+      title: w.intendedUse,
+      paragraphs: [
+        project.task_description || w.noTask,
+        project.description,
+        w.multi.labels(e.labels.join(', ')),
+        w.multi.thresholds(e.thresholdSource),
+        ...(e.thresholdSource === 'saved' && saved
+          ? saved.targets.map((t) =>
+              w.multi.target(t.label, t.by, t.value === null ? null : String(t.value), t.positives, t.met),
+            )
+          : []),
+      ].filter((p) => p.length > 0),
+      tables: [],
+      charts: [],
+    },
+    dataSection(db, projectId, w),
+    trainingSection(db, projectId, info, w),
+    metricsSection(e, w),
+    { title: w.knownLimitations, paragraphs: limitations, tables: [], charts: [] },
+    { title: w.goldLabels, paragraphs: [], tables: [goldAnnotators(db, projectId, w)], charts: [] },
+    {
+      title: w.reproducibility,
+      paragraphs: [
+        w.reproduce(
+          e.id,
+          e.modelName,
+          e.createdAt,
+          APP_VERSION,
+          `distillery eval run --project ${projectId} --student ${ref.runId} --seed ${e.seed} --iterations ${e.iterations}`,
+        ),
+      ],
+      tables: [],
+      charts: [],
+    },
+  ];
+  return {
+    lang: w.htmlLang,
+    title: w.title(info.name),
+    subtitle: w.subtitle(project.name, e.createdAt),
+    sections,
+  };
+}
