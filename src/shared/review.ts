@@ -252,6 +252,9 @@ export interface ImportConflict {
   readonly currentAnnotator: string;
   readonly importedLabel: string;
   readonly importedAnnotator: string;
+  /** Multi-label projects: the two sets as label names ([] is "none of these"); currentLabel/importedLabel join them. */
+  readonly currentLabels?: readonly string[];
+  readonly importedLabels?: readonly string[];
 }
 
 export interface ImportReport {

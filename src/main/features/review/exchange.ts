@@ -4,18 +4,21 @@ import { z } from 'zod';
 import type { ImportConflict, ImportProblem, ImportReport } from '../../../shared/review';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
-import { projectLabels, TEACHER_ACCEPT_SOURCES } from '../../core/labels';
+import { projectKind, projectLabels, TEACHER_ACCEPT_SOURCES } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 
 /**
  * Annotations travel between air-gapped machines as JSONL: one annotator's current label of one document per line.
  * Documents are matched by a hash of their imported text (both machines imported the same data), labels by name.
+ * A single-label project's line has `label` (a name); a multi-label project's has `labels` (the whole set of names,
+ * [] meaning "none of these"), never both.
  */
 const LineSchema = z.object({
   textHash: z.string().min(8).max(128),
   externalId: z.string().max(500).nullable().optional(),
-  label: z.string().min(1).max(500),
+  label: z.string().min(1).max(500).optional(),
+  labels: z.array(z.string().min(1).max(500)).max(10_000).optional(),
   annotator: z.string().trim().min(1).max(100),
   source: z.string().max(50).optional(),
   acceptedTeacher: z.boolean().nullable().optional(),
@@ -28,44 +31,57 @@ function textHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-/** Every annotator's current label of each document (imported labels stay out: the other machine has them). */
+/**
+ * Every annotator's current label of each document (imported labels stay out: the other machine has them); in a
+ * multi-label project every annotator's current label set, as names.
+ */
 export function exportAnnotations(
   db: Db,
   projectId: number,
   annotator?: string,
 ): { jsonl: string; count: number } {
   if (!db.prepare('SELECT 1 FROM projects WHERE id = ?').get(projectId)) throw notFound('Project', projectId);
+  const multi = projectKind(db, projectId) === 'multi';
+  const names = new Map(projectLabels(db, projectId).map((l) => [l.id, l.name]));
   const rows = db
     .prepare(
-      `SELECT COALESCE(e.original_text, e.text) AS text, e.external_id AS externalId, l.name AS label,
-              a.annotator, a.source, a.accepted_teacher AS acceptedTeacher, a.time_spent_ms AS timeSpentMs,
-              a.created_at AS createdAt
-       FROM annotator_labels a JOIN examples e ON e.id = a.example_id JOIN labels l ON l.id = a.label_id
+      `SELECT COALESCE(e.original_text, e.text) AS text, e.external_id AS externalId, a.label_id AS labelId,
+              a.label_set AS labelSet, a.annotator, a.source, a.accepted_teacher AS acceptedTeacher,
+              a.time_spent_ms AS timeSpentMs, a.created_at AS createdAt
+       FROM ${multi ? 'annotator_label_sets' : 'annotator_labels'} a JOIN examples e ON e.id = a.example_id
        WHERE a.project_id = ? AND a.source <> 'import' AND (? IS NULL OR a.annotator = ?)
        ORDER BY a.id`,
     )
     .all(projectId, annotator ?? null, annotator ?? null) as Array<{
     text: string;
     externalId: string | null;
-    label: string;
+    labelId: number | null;
+    labelSet: string | null;
     annotator: string;
     source: string;
     acceptedTeacher: number | null;
     timeSpentMs: number | null;
     createdAt: string;
   }>;
-  const lines = rows.map((r) =>
-    JSON.stringify({
-      textHash: textHash(r.text),
-      externalId: r.externalId,
-      label: r.label,
-      annotator: r.annotator,
-      source: r.source,
-      acceptedTeacher: r.acceptedTeacher === null ? null : r.acceptedTeacher === 1,
-      timeSpentMs: r.timeSpentMs,
-      createdAt: r.createdAt,
-    }),
-  );
+  const lines: string[] = [];
+  for (const r of rows) {
+    const answer = multi
+      ? { labels: (JSON.parse(r.labelSet ?? '[]') as number[]).flatMap((id) => names.get(id) ?? []) }
+      : { label: names.get(r.labelId ?? -1) };
+    if (!multi && answer.label === undefined) continue;
+    lines.push(
+      JSON.stringify({
+        textHash: textHash(r.text),
+        externalId: r.externalId,
+        ...answer,
+        annotator: r.annotator,
+        source: r.source,
+        acceptedTeacher: r.acceptedTeacher === null ? null : r.acceptedTeacher === 1,
+        timeSpentMs: r.timeSpentMs,
+        createdAt: r.createdAt,
+      }),
+    );
+  }
   return { jsonl: lines.length ? lines.join('\n') + '\n' : '', count: lines.length };
 }
 
@@ -73,7 +89,37 @@ interface Resolved {
   line: number;
   row: Line;
   exampleId: number;
-  labelId: number;
+  /** Single-label: the label; multi-label: null. */
+  labelId: number | null;
+  /** Multi-label: the canonical set (sorted ids); single-label: null. */
+  labelSet: number[] | null;
+}
+
+const NONE_OF_THESE = '(none of these)';
+
+/** A set of label names as one line of text ("a, b"; the empty set is "(none of these)"). */
+function setText(names: readonly string[]): string {
+  return names.length === 0 ? NONE_OF_THESE : names.join(', ');
+}
+
+/** Why a line's answer does not fit the project's kind, or null when it does. */
+function kindProblem(row: Line, multi: boolean): string | null {
+  if (row.label !== undefined && row.labels !== undefined) {
+    return 'This line has both "label" and "labels": give one label ("label") or a set ("labels"), not both.';
+  }
+  if (multi && row.labels === undefined) {
+    return row.label !== undefined
+      ? 'This is a multi-label project: the line needs "labels", the list of label names that apply ' +
+          '([] for none of these), not one "label". Export the annotations from a multi-label project.'
+      : 'labels: the list of label names that apply is missing ([] for none of these).';
+  }
+  if (!multi && row.label === undefined) {
+    return row.labels !== undefined
+      ? 'This is a single-label project: the line needs one "label", but it holds a set ("labels"). ' +
+          'Import it into a multi-label project.'
+      : 'label: the label name is missing.';
+  }
+  return null;
 }
 
 /** Largest annotation file read (about 2 million annotations of a few hundred bytes). */
@@ -109,7 +155,8 @@ export function annotationText(input: { jsonl?: string; path?: string }): string
  * Merges annotations from another machine. Unknown documents or labels and malformed lines are reported, and then
  * nothing is imported unless `allowPartial`. A line whose label differs from a document's current label is a
  * conflict: skipped (ours kept) or, with `theirs`, imported as the newest label. Importing the same file twice
- * adds nothing the second time.
+ * adds nothing the second time. In a multi-label project the same holds for whole label sets: a set naming a label
+ * the project lacks is an unknown label (the line is not imported in part), and two sets conflict when they differ.
  */
 export function importAnnotations(
   db: Db,
@@ -119,6 +166,7 @@ export function importAnnotations(
 ): ImportReport {
   if (!db.prepare('SELECT 1 FROM projects WHERE id = ?').get(projectId)) throw notFound('Project', projectId);
   const labels = projectLabels(db, projectId);
+  const multi = projectKind(db, projectId) === 'multi';
   const labelByName = new Map(labels.map((l) => [l.name, l.id]));
   const labelByLower = new Map(labels.map((l) => [l.name.toLowerCase(), l.id]));
   const byHash = new Map<string, number>();
@@ -161,47 +209,83 @@ export function importAnnotations(
       return;
     }
     const row = r.data;
+    const wrongKind = kindProblem(row, multi);
+    if (wrongKind !== null) {
+      invalid.push({ line: lineNo, message: wrongKind });
+      return;
+    }
     const exampleId =
       byHash.get(row.textHash) ?? (row.externalId ? byExternal.get(row.externalId) : undefined) ?? null;
-    const labelId = labelByName.get(row.label) ?? labelByLower.get(row.label.toLowerCase()) ?? null;
+    const find = (name: string): number | null =>
+      labelByName.get(name) ?? labelByLower.get(name.toLowerCase()) ?? null;
     if (exampleId === null) {
       unknownExamples.push({
         line: lineNo,
         message: `No document of this project matches ${row.externalId ? `"${row.externalId}"` : row.textHash}.`,
       });
     }
+    if (multi) {
+      const names = row.labels ?? [];
+      const missing = [...new Set(names.filter((n) => find(n) === null))];
+      if (missing.length > 0) {
+        const quoted = missing.map((n) => `"${n}"`).join(', ');
+        unknownLabels.push({
+          line: lineNo,
+          message:
+            missing.length === 1
+              ? `The label ${quoted} of the set ${setText(names)} is not in this project. Add it under Labels, or leave this line out.`
+              : `The labels ${quoted} of the set ${setText(names)} are not in this project. Add them under Labels, or leave this line out.`,
+        });
+      } else if (exampleId !== null) {
+        const labelSet = [...new Set(names.map((n) => find(n) as number))].sort((a, b) => a - b);
+        resolved.push({ line: lineNo, row, exampleId, labelId: null, labelSet });
+      }
+      return;
+    }
+    const labelId = find(row.label as string);
     if (labelId === null)
       unknownLabels.push({ line: lineNo, message: `The label "${row.label}" is not in this project.` });
-    if (exampleId !== null && labelId !== null) resolved.push({ line: lineNo, row, exampleId, labelId });
+    if (exampleId !== null && labelId !== null)
+      resolved.push({ line: lineNo, row, exampleId, labelId, labelSet: null });
   });
 
+  // An answer as comparable text: the label id, or the canonical set (as annotations.label_set stores it).
+  const key = (r: Resolved): string => (multi ? JSON.stringify(r.labelSet) : String(r.labelId));
+  const nameOf = new Map(labels.map((l) => [l.id, l.name]));
   const current = db.prepare(
-    `SELECT a.label_id AS labelId, a.annotator, l.name AS labelName FROM human_labels a JOIN labels l ON l.id = a.label_id
-     WHERE a.example_id = ?`,
+    multi
+      ? 'SELECT label_set AS value, annotator FROM human_label_sets WHERE example_id = ?'
+      : 'SELECT CAST(label_id AS TEXT) AS value, annotator FROM human_labels WHERE example_id = ?',
   );
   const annotatorsCurrent = db.prepare(
-    'SELECT label_id AS labelId FROM annotator_labels WHERE example_id = ? AND annotator = ?',
+    multi
+      ? 'SELECT label_set FROM annotator_label_sets WHERE example_id = ? AND annotator = ?'
+      : 'SELECT CAST(label_id AS TEXT) FROM annotator_labels WHERE example_id = ? AND annotator = ?',
   );
   const conflicts: ImportConflict[] = [];
   const toInsert: Array<Resolved & { createdAt: string }> = [];
   let duplicates = 0;
   const now = nowIso();
   for (const r of resolved) {
-    const mine = annotatorsCurrent.get(r.exampleId, r.row.annotator) as { labelId: number } | undefined;
-    if (mine?.labelId === r.labelId) {
+    const mine = annotatorsCurrent.pluck().get(r.exampleId, r.row.annotator) as string | undefined;
+    if (mine === key(r)) {
       duplicates++;
       continue;
     }
-    const cur = current.get(r.exampleId) as
-      { labelId: number; annotator: string; labelName: string } | undefined;
-    if (cur && cur.labelId !== r.labelId) {
+    const cur = current.get(r.exampleId) as { value: string; annotator: string } | undefined;
+    if (cur && cur.value !== key(r)) {
+      const currentNames = multi
+        ? (JSON.parse(cur.value) as number[]).map((id) => nameOf.get(id) ?? `#${id}`)
+        : [nameOf.get(Number(cur.value)) ?? `#${cur.value}`];
+      const importedNames = multi ? (r.labelSet ?? []).map((id) => nameOf.get(id) ?? `#${id}`) : [];
       conflicts.push({
         line: r.line,
         exampleId: r.exampleId,
-        currentLabel: cur.labelName,
+        currentLabel: multi ? setText(currentNames) : currentNames[0],
         currentAnnotator: cur.annotator,
-        importedLabel: r.row.label,
+        importedLabel: multi ? setText(importedNames) : (r.row.label as string),
         importedAnnotator: r.row.annotator,
+        ...(multi ? { currentLabels: currentNames, importedLabels: importedNames } : {}),
       });
       if (opts.onConflict === 'theirs') toInsert.push({ ...r, createdAt: now });
       continue;
@@ -215,14 +299,16 @@ export function importAnnotations(
 
   db.transaction(() => {
     const insert = db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, accepted_teacher, time_spent_ms, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
+         time_spent_ms, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const r of toInsert) {
       insert.run(
         projectId,
         r.exampleId,
         r.labelId,
+        r.labelSet === null ? null : JSON.stringify(r.labelSet),
         r.row.annotator,
         // A teacher label accepted elsewhere stays one here: it must not become gold by travelling.
         (TEACHER_ACCEPT_SOURCES as readonly string[]).includes(r.row.source ?? '')

@@ -75,6 +75,9 @@ export function ExchangePanel({
     }
   };
 
+  // A multi-label conflict names two sets: shown as "a, b", the empty set in the reader's language.
+  const setText = (names: readonly string[] | undefined, joined: string): string =>
+    names === undefined ? joined : names.length === 0 ? t('noneOfThese') : names.join(t('setSeparator'));
   const problems = report
     ? report.invalid.length + report.unknownExamples.length + report.unknownLabels.length
     : 0;
@@ -138,9 +141,9 @@ export function ExchangePanel({
                   <List.Item key={c.line}>
                     {t('conflictLine', {
                       id: c.exampleId,
-                      current: c.currentLabel,
+                      current: setText(c.currentLabels, c.currentLabel),
                       currentBy: c.currentAnnotator,
-                      imported: c.importedLabel,
+                      imported: setText(c.importedLabels, c.importedLabel),
                       importedBy: c.importedAnnotator,
                     })}
                   </List.Item>

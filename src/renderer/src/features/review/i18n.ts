@@ -175,7 +175,8 @@ export const reviewI18n = {
     overrodeTeacher: 'overrode the teacher',
     exportTitle: 'Export annotations',
     exportIntro:
-      'Save everyone’s labels of this project as a JSONL file, to merge them on another computer that has the same documents.',
+      'Save everyone’s labels of this project (in a multi-label project, each person’s whole set of labels) as a JSONL file, to merge them on another computer that has the same documents.',
+    setSeparator: ', ',
     exportButton: 'Export annotations',
     exported: '{{count}} annotations exported.',
     importTitle: 'Import annotations',
@@ -360,7 +361,9 @@ export const reviewI18n = {
     acceptedTeacher: '与教师一致',
     overrodeTeacher: '推翻了教师',
     exportTitle: '导出标注',
-    exportIntro: '将此项目中所有人的标签保存为 JSONL 文件，以便在拥有相同文档的另一台计算机上合并。',
+    exportIntro:
+      '将此项目中所有人的标签（多标签项目中为每人给出的整个标签集合）保存为 JSONL 文件，以便在拥有相同文档的另一台计算机上合并。',
+    setSeparator: '、',
     exportButton: '导出标注',
     exported: '已导出 {{count}} 条标注。',
     importTitle: '导入标注',
