@@ -1,11 +1,33 @@
 import type { DistillTarget, LossAndGrad } from './distill';
 import { featurize } from './featurizer';
-import { slotIdf, SPARSE_MODEL, tableLogits, tableVector } from './sparse';
+import { slotIdf, SPARSE_MODEL, tableLogits, tableVector, type SparseVector } from './sparse';
 import type { BatchInput, StudentArchitecture } from './training/architecture';
 import type { RowGrad } from './training/slots';
 
 /** The sparse student's backend: plain TypeScript sparse kernels in the training worker. */
 export const SPARSE_BACKEND = 'cpu-sparse (worker thread)';
+
+const identity = (s: number): number => s;
+
+/**
+ * A run's TF-IDF vectors, each computed once: column 0 of the table (the idf) gets no gradient, so an example's
+ * vector does not change while the run trains (a warm start or a resumed checkpoint sets the idf before the first
+ * step). Keyed by the example's slot list, which the loop keeps for the whole run.
+ */
+export function vectorCache(
+  table: () => ArrayLike<number>,
+  classes: number,
+): (input: ArrayLike<number>) => SparseVector {
+  const cache = new WeakMap<ArrayLike<number>, SparseVector>();
+  return (input) => {
+    let v = cache.get(input);
+    if (v === undefined) {
+      v = tableVector(input, identity, table(), classes);
+      cache.set(input, v);
+    }
+    return v;
+  };
+}
 
 /**
  * The gradients of a batch for the sparse student (model.ts `SparseModel`): x = the TF-IDF vector of the example's
@@ -21,18 +43,18 @@ export function sparseGradients<T = DistillTarget>(
   batch: Omit<BatchInput, 'targets' | 'loss'> & { readonly targets: readonly T[] },
   lossOf: (logits: Float64Array, target: T, example: number) => LossAndGrad,
   rows: RowGrad,
+  vectorOf: (input: ArrayLike<number>) => SparseVector = (input) =>
+    tableVector(input, identity, p.table, p.bias.length),
 ): { loss: number; bias: Float64Array } {
   const classes = p.bias.length;
   const width = classes + 1;
   const bs = batch.examples.length;
   const logits = new Float64Array(classes);
   const gB = new Float64Array(classes);
-  const rowGrad = new Float64Array(width);
-  const identity = (s: number): number => s;
   let batchLoss = 0;
   for (let k = 0; k < bs; k++) {
     const ex = batch.examples[k];
-    const v = tableVector(batch.inputs[ex], identity, p.table, classes);
+    const v = vectorOf(batch.inputs[ex]);
     tableLogits(v, p.table, p.bias, logits);
     const { loss, grad } = lossOf(logits, batch.targets[ex], ex);
     const w = batch.weights[ex];
@@ -41,11 +63,11 @@ export function sparseGradients<T = DistillTarget>(
       grad[c] *= w / bs;
       gB[c] += grad[c];
     }
+    const g = rows.g;
     for (let j = 0; j < v.indices.length; j++) {
       const x = v.values[j];
-      rowGrad[0] = 0;
-      for (let c = 0; c < classes; c++) rowGrad[c + 1] = x * grad[c];
-      rows.add(v.indices[j], rowGrad, 0);
+      const off = rows.rowOf(v.indices[j]) * width + 1;
+      for (let c = 0; c < classes; c++) g[off + c] += x * grad[c];
     }
   }
   if (p.l2 > 0) {
@@ -72,6 +94,8 @@ export const SPARSE: StudentArchitecture = {
   open: ({ settings, labels, featurizer }) => {
     const classes = labels.length;
     const width = classes + 1;
+    let table: Float32Array = new Float32Array(0);
+    const vectorOf = vectorCache(() => table, classes);
     return Promise.resolve({
       backend: SPARSE_BACKEND,
       rowWidth: width,
@@ -85,11 +109,13 @@ export const SPARSE: StudentArchitecture = {
         return { emb, dense: { bias: new Float32Array(classes) } };
       },
       gradients: (params, batch, rows) => {
+        table = params.emb.w;
         const r = sparseGradients(
           { table: params.emb.w, bias: params.dense.bias.w, l2: settings.l2 },
           batch,
           (logits, _target, example) => batch.loss(logits, example),
           rows,
+          vectorOf,
         );
         return { loss: r.loss, dense: { bias: r.bias } };
       },

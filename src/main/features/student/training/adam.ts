@@ -49,9 +49,12 @@ export function adamRows(
     const goff = t * dim - off;
     for (let d = off; d < off + dim; d++) {
       const gd = g[goff + d];
-      m[d] = BETA1 * m[d] + (1 - BETA1) * gd;
-      v[d] = BETA2 * v[d] + (1 - BETA2) * gd * gd;
-      emb[d] -= (lr * (m[d] / c1)) / (Math.sqrt(v[d] / c2) + EPS);
+      // Each moment is read back as the float32 it is stored as (Math.fround), without a second array read.
+      const md = Math.fround(BETA1 * m[d] + (1 - BETA1) * gd);
+      const vd = Math.fround(BETA2 * v[d] + (1 - BETA2) * gd * gd);
+      m[d] = md;
+      v[d] = vd;
+      emb[d] -= (lr * (md / c1)) / (Math.sqrt(vd / c2) + EPS);
     }
   }
 }

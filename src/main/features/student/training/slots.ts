@@ -14,7 +14,8 @@ export function assignSlots(idLists: readonly Uint32Array[]): {
   const buckets: number[] = [];
   const slots = idLists.map((ids) => {
     const out = new Int32Array(ids.length);
-    ids.forEach((b, i) => {
+    for (let i = 0; i < ids.length; i++) {
+      const b = ids[i];
       let s = slotOfBucket.get(b);
       if (s === undefined) {
         s = buckets.length;
@@ -22,7 +23,7 @@ export function assignSlots(idLists: readonly Uint32Array[]): {
         buckets.push(b);
       }
       out[i] = s;
-    });
+    }
     return out;
   });
   return { slotBucket: Uint32Array.from(buckets), slots };
@@ -62,21 +63,37 @@ export function mergeRows(
   return { slotBucket: merged, emb };
 }
 
+/** Slot order by bucket of each slot table, computed once (a run saves its best model many times). */
+const bucketOrders = new WeakMap<Uint32Array, Uint32Array>();
+
+/** The slots of `slotBucket` in ascending order of their bucket (buckets are distinct). */
+function bucketOrder(slotBucket: Uint32Array): Uint32Array {
+  let order = bucketOrders.get(slotBucket);
+  if (order === undefined) {
+    order = new Uint32Array(slotBucket.length);
+    for (let s = 0; s < order.length; s++) order[s] = s;
+    order.sort((a, b) => slotBucket[a] - slotBucket[b]);
+    bucketOrders.set(slotBucket, order);
+  }
+  return order;
+}
+
 /** The embedding table sorted by bucket (what a saved model holds), from a table by slot. */
 export function rowsByBucket(
   slotBucket: Uint32Array,
   emb: Float32Array,
   dim: number,
 ): { rowIds: Uint32Array; embeddings: Float32Array } {
-  // Buckets are distinct: sort them natively, then find each one's slot.
-  const rowIds = Uint32Array.from(slotBucket).sort();
-  const slotOf = new Map<number, number>();
-  slotBucket.forEach((b, slot) => slotOf.set(b, slot));
-  const embeddings = new Float32Array(slotBucket.length * dim);
-  rowIds.forEach((b, i) => {
-    const slot = slotOf.get(b) ?? 0;
-    embeddings.set(emb.subarray(slot * dim, (slot + 1) * dim), i * dim);
-  });
+  const order = bucketOrder(slotBucket);
+  const rowIds = new Uint32Array(order.length);
+  const embeddings = new Float32Array(order.length * dim);
+  for (let i = 0; i < order.length; i++) {
+    const slot = order[i];
+    rowIds[i] = slotBucket[slot];
+    const from = slot * dim;
+    const to = i * dim;
+    for (let d = 0; d < dim; d++) embeddings[to + d] = emb[from + d];
+  }
   return { rowIds, embeddings };
 }
 
