@@ -3,8 +3,44 @@ import { channel } from './channel';
 import type { Job } from './jobs';
 import type { TeacherCheck } from './teacher';
 
-export const STUDENT_ARCHITECTURES = ['sparse', 'fasttext', 'cnn', 'transformer'] as const;
-export type StudentArchitectureName = (typeof STUDENT_ARCHITECTURES)[number];
+/** Settings that only some architectures read (`ARCHITECTURE_SETTINGS`); every architecture reads the others. */
+export const ARCHITECTURE_ONLY_SETTINGS = [
+  'auto',
+  'autoBudgetSeconds',
+  'l2',
+  'dim',
+  'filters',
+  'kernelSize',
+  'maxTokens',
+  'dropout',
+] as const;
+export type ArchitectureOnlySetting = (typeof ARCHITECTURE_ONLY_SETTINGS)[number];
+
+/**
+ * Every student architecture, by the name the settings use, with the `ARCHITECTURE_ONLY_SETTINGS` it reads (the
+ * form shows only those, a report lists only those). The first is the default. Adding an architecture adds one line
+ * here and one in `ARCHITECTURES` (main/features/student/architectures.ts); docs/development.md says the rest.
+ */
+export const ARCHITECTURE_SETTINGS = {
+  sparse: ['auto', 'autoBudgetSeconds', 'l2'],
+  fasttext: ['dim'],
+  cnn: ['dim', 'filters', 'kernelSize', 'maxTokens', 'dropout'],
+  transformer: ['dim', 'maxTokens', 'dropout'],
+} as const satisfies Readonly<Record<string, readonly ArchitectureOnlySetting[]>>;
+export type StudentArchitectureName = keyof typeof ARCHITECTURE_SETTINGS;
+export const STUDENT_ARCHITECTURES = Object.keys(ARCHITECTURE_SETTINGS) as [
+  StudentArchitectureName,
+  ...StudentArchitectureName[],
+];
+
+/** Whether an architecture reads a setting (the settings not in `ARCHITECTURE_ONLY_SETTINGS`: every one does). */
+export function architectureReads(architecture: string, setting: string): boolean {
+  if (!(ARCHITECTURE_ONLY_SETTINGS as readonly string[]).includes(setting)) return true;
+  if (!Object.hasOwn(ARCHITECTURE_SETTINGS, architecture)) return true;
+  return (ARCHITECTURE_SETTINGS[architecture as StudentArchitectureName] as readonly string[]).includes(
+    setting,
+  );
+}
 
 export const LR_SCHEDULES = ['linear', 'constant'] as const;
 

@@ -12,6 +12,7 @@ import type {
   TeacherVsStudent,
 } from '../../../shared/evaluation';
 import { formatNumber } from '../../../shared/auditFormat';
+import { architectureReads } from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { goldLabels, latestTeacherRun, projectLabels, teacherDistributions } from '../../core/labels';
@@ -94,13 +95,6 @@ function fingerprint(text: string): string {
   return fnv1a(text).toString(16).padStart(8, '0');
 }
 
-/** Settings an architecture does not read (they are stored with every run, but listing them would mislead). */
-const NOT_READ_BY: Readonly<Record<string, readonly string[]>> = {
-  fasttext: ['filters', 'kernelSize', 'maxTokens', 'dropout'],
-  cnn: [],
-  transformer: ['filters', 'kernelSize'],
-};
-
 export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
   if (ref.kind === 'teacher') {
     const r = db
@@ -146,7 +140,8 @@ export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
     backend: r.backend ?? '—',
   };
   flatten('', parseJson<unknown>(r.settings, {}), settings);
-  for (const key of NOT_READ_BY[r.architecture] ?? []) delete settings[key];
+  // Settings an architecture does not read are stored with every run, but listing them would mislead.
+  for (const key of Object.keys(settings)) if (!architectureReads(r.architecture, key)) delete settings[key];
   return {
     ref,
     name: `Student run ${r.id} (${r.architecture})`,

@@ -6,10 +6,9 @@ import type { StudentArchitecture } from './training/architecture';
 import { TRANSFORMER } from './transformerArch';
 
 /**
- * Every student architecture the trainer can run, by the name the settings use. Adding one: its model (a pure
- * `ModelKind`: tensors, forward pass, input; the exported runtime bundles it, so it cannot load TensorFlow) and its
- * training side (a `StudentArchitecture`, whose dense tensor shapes come from the model kind), its name in
- * `STUDENT_ARCHITECTURES` (shared/student.ts), and an entry here and in `MODEL_KINDS` (modelKinds.ts).
+ * Every student architecture the trainer can run, by the name the settings use: the training registry (the
+ * exported runtime's registry of pure models is `MODEL_KINDS`, modelKinds.ts). docs/development.md, "Adding a
+ * student architecture", lists what a new one touches.
  */
 export const ARCHITECTURES: Readonly<Record<StudentArchitectureName, StudentArchitecture>> = {
   sparse: SPARSE,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  architectureReads,
   AUTO_CONFIGURATIONS,
   AutoReport,
   MIN_HUMAN_VALIDATION,
@@ -89,7 +90,7 @@ export async function runAuto(
   const { settings, runDir } = input;
   if (
     !settings.auto ||
-    settings.architecture !== 'sparse' ||
+    !architectureReads(settings.architecture, 'auto') ||
     settings.initFromRunId !== undefined ||
     input.initFrom
   )

@@ -171,8 +171,8 @@ export interface ModelDescription extends ModelHead {
   readonly labels: readonly string[];
   readonly featurizer: FeaturizerConfig;
   readonly dim: number;
-  readonly cnn?: { readonly kernelSize: number; readonly filters: number; readonly maxTokens: number };
-  readonly transformer?: { readonly hidden: number; readonly maxTokens: number };
+  /** The sizes of the architecture's own section (`ModelKind.section`: `cnn`, `transformer`), by section name. */
+  readonly [section: string]: unknown;
 }
 
 /** Tensors by name and shape, in file order. */
@@ -189,7 +189,7 @@ export type Forward = (ids: ArrayLike<number>) => Float64Array;
 export interface ModelKind<M extends StudentModel = StudentModel> {
   readonly name: M['architecture'];
   /** The key of model.json's section with this architecture's sizes (`cnn`, `transformer`), or null. */
-  readonly section: 'cnn' | 'transformer' | null;
+  readonly section: string | null;
   /**
    * The tensors after `rowIds` and `embeddings` (which every architecture has), in file order, for `classes`
    * labels, embedding width `dim` and the sizes of the section; null when a size is missing.

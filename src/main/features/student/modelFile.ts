@@ -11,8 +11,8 @@ import {
 import { dirname, join } from 'node:path';
 import { AppError } from '../../core/errors';
 import type { FeaturizerConfig } from './featurizer';
-import type { ModelDescription, StudentModel } from './model';
-import { buildModel, describeModel, modelTensorShapes } from './modelKinds';
+import type { StudentModel } from './model';
+import { buildModel, describeModel, modelTensorShapes, sectionEntry } from './modelKinds';
 
 export { describeModel };
 
@@ -44,10 +44,8 @@ export interface ModelJson {
   /** 'multi': independent sigmoid outputs with a threshold per label (multi-label projects); absent: softmax. */
   readonly kind?: 'multi';
   readonly thresholds?: readonly number[];
-  /** CNN students only. */
-  readonly cnn?: ModelDescription['cnn'];
-  /** Transformer students only. */
-  readonly transformer?: ModelDescription['transformer'];
+  /** The architecture's section of sizes (`ModelKind.section`: `cnn`, `transformer`), for those that have one. */
+  readonly [section: string]: unknown;
   readonly weights: typeof WEIGHTS_BIN;
   readonly tensors: readonly TensorSpec[];
   /** Where it came from (informative only). */
@@ -201,8 +199,7 @@ export function saveModel(
     featurizer: model.featurizer,
     dim: model.dim,
     ...(description.kind === 'multi' ? { kind: 'multi' as const, thresholds: description.thresholds } : {}),
-    ...(description.cnn ? { cnn: description.cnn } : {}),
-    ...(description.transformer ? { transformer: description.transformer } : {}),
+    ...sectionEntry(description),
     weights: WEIGHTS_BIN,
     tensors: specs,
     meta,

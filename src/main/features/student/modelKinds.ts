@@ -12,8 +12,9 @@ import { SPARSE_MODEL } from './sparse';
 import { TRANSFORMER_MODEL } from './transformer';
 
 /**
- * Every student model the app and the exported runtime can read, by architecture name (pure: the runtime bundles
- * this file). Adding an architecture adds its `ModelKind` here and its `StudentArchitecture` in architectures.ts.
+ * Every student model the app and the exported runtime can read, by architecture name. Pure (the runtime bundles
+ * this file with esbuild for browsers and Node, so nothing here may reach TensorFlow or a Node API): that is why an
+ * architecture's model and its training side (`ARCHITECTURES`, architectures.ts) are two registries.
  */
 export const MODEL_KINDS: Readonly<Record<StudentModel['architecture'], ModelKind>> = {
   sparse: SPARSE_MODEL as unknown as ModelKind,
@@ -28,13 +29,20 @@ export function modelKind(architecture: string): ModelKind | null {
     : null;
 }
 
+/** The sizes in a description's section of `kind` ({} for an architecture without one); null when it is missing. */
+function sectionOf(d: ModelDescription, kind: ModelKind): Readonly<Record<string, number>> | null {
+  if (!kind.section) return {};
+  const sizes = d[kind.section];
+  return typeof sizes === 'object' && sizes !== null ? (sizes as Record<string, number>) : null;
+}
+
 type FileShapes = ReadonlyArray<readonly [string, 'float32' | 'uint32', readonly number[]]>;
 
 /** The tensors each architecture stores, in file order, with their shapes; null for an unknown architecture. */
 export function modelTensorShapes(d: ModelDescription, rows: number): FileShapes | null {
   const kind = modelKind(d.architecture);
   if (!kind) return null;
-  const sizes = kind.section ? d[kind.section] : {};
+  const sizes = sectionOf(d, kind);
   if (!sizes) return null;
   const dense = kind.denseShapes(d.labels.length, d.dim, sizes);
   if (!dense) return null;
@@ -67,7 +75,7 @@ export function buildModel(
     }
     out[name] = t;
   }
-  const sizes = kind.section ? d[kind.section] : {};
+  const sizes = sectionOf(d, kind);
   return {
     labels: d.labels,
     featurizer: d.featurizer,
@@ -103,4 +111,10 @@ export function describeModel(model: StudentModel): ModelDescription {
     ...(model.kind === 'multi' ? { kind: 'multi' as const, thresholds: model.thresholds } : {}),
   };
   return kind.section ? { ...base, [kind.section]: kind.sizes(model) } : base;
+}
+
+/** model.json's section of a description's architecture (`{cnn: {...}}`), or nothing for one without a section. */
+export function sectionEntry(d: ModelDescription): Readonly<Record<string, unknown>> {
+  const section = modelKind(d.architecture)?.section;
+  return section && d[section] !== undefined ? { [section]: d[section] } : {};
 }

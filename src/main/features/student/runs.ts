@@ -451,12 +451,10 @@ export function trainOverview(db: Db, projectId: number, defaults: TrainSettings
     trainTeacher,
     validation,
     backend: expectedBackend(defaults.architecture),
-    backends: {
-      sparse: expectedBackend('sparse'),
-      fasttext: expectedBackend('fasttext'),
-      cnn: expectedBackend('cnn'),
-      transformer: expectedBackend('transformer'),
-    },
+    backends: Object.fromEntries(STUDENT_ARCHITECTURES.map((a) => [a, expectedBackend(a)])) as Record<
+      StudentArchitectureName,
+      string
+    >,
     // A teacher no better than chance would teach the student its noise: human labels only, unless the person says.
     defaults: check?.verdict === 'chance' ? { ...defaults, useTeacher: false } : defaults,
   };

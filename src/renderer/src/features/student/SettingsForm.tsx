@@ -1,6 +1,7 @@
 import { NumberInput, Select, SimpleGrid, Stack, Switch } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import {
+  architectureReads,
   LR_SCHEDULES,
   STOPPING_METRICS,
   STUDENT_ARCHITECTURES,
@@ -27,17 +28,6 @@ type NumericKey =
   | 'dropout'
   | 'l2'
   | 'autoBudgetSeconds';
-
-/** Settings that only some students read (the rest read all the others). */
-const ONLY_FOR: Partial<Record<NumericKey, readonly StudentArchitectureName[]>> = {
-  dim: ['fasttext', 'cnn', 'transformer'],
-  l2: ['sparse'],
-  autoBudgetSeconds: ['sparse'],
-  filters: ['cnn'],
-  kernelSize: ['cnn'],
-  maxTokens: ['cnn', 'transformer'],
-  dropout: ['cnn', 'transformer'],
-};
 
 const NUMERIC_FIELDS: ReadonlyArray<{
   key: NumericKey;
@@ -68,8 +58,8 @@ const AUTO_CHOOSES: ReadonlySet<NumericKey> = new Set(['learningRate', 'classBal
 
 function shown(key: NumericKey, value: TrainSettings, soft: boolean): boolean {
   if (!soft && (key === 'temperature' || key === 'alpha')) return false;
-  if (!(ONLY_FOR[key]?.includes(value.architecture) ?? true)) return false;
-  const auto = value.auto && value.architecture === 'sparse';
+  if (!architectureReads(value.architecture, key)) return false;
+  const auto = value.auto && architectureReads(value.architecture, 'auto');
   if (key === 'autoBudgetSeconds') return auto;
   return !(auto && AUTO_CHOOSES.has(key));
 }
@@ -143,7 +133,7 @@ export function SettingsForm({
           }
           data-testid="train-architecture"
         />
-        {value.architecture === 'sparse' && (
+        {architectureReads(value.architecture, 'auto') && (
           <Switch
             mt="lg"
             label={t('field.auto')}
@@ -153,7 +143,7 @@ export function SettingsForm({
             data-testid="train-auto"
           />
         )}
-        {!(value.auto && value.architecture === 'sparse') && (
+        {!(value.auto && architectureReads(value.architecture, 'auto')) && (
           <Select
             label={t('field.features')}
             description={t('help.features')}
