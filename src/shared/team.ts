@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel } from './channel';
+import { LabelSetSchema } from './review';
 
 /**
  * Team mode (`distillery serve --team`): accounts with one role each.
@@ -102,8 +103,15 @@ export const teamContract = {
     }),
   ),
   'team.progress': channel<TeamProgress>()(ProjectId),
-  /** A lead decides a conflict: their label becomes the document's label and the conflict leaves the queue. */
+  /**
+   * A lead decides a conflict: their label (a multi-label project's: their whole set, [] for none of these) becomes
+   * the document's label and the conflict leaves the queue.
+   */
   'team.adjudicate': channel<{ annotationId: number }>()(
-    ProjectId.extend({ exampleId: z.number().int().positive(), labelId: z.number().int().positive() }),
+    ProjectId.extend({
+      exampleId: z.number().int().positive(),
+      labelId: z.number().int().positive().optional(),
+      labelSet: LabelSetSchema.optional(),
+    }),
   ),
 } as const;

@@ -191,7 +191,7 @@ export function annotate(
  * The answer as stored: a label in a single-label project, a canonical set (sorted ids, no repeats) in a multi-label
  * one. Refuses the other kind's answer and labels not in the project.
  */
-function checkAnswer(
+export function checkAnswer(
   db: Db,
   input: { projectId: number; labelId?: number; labelSet?: readonly number[] },
 ): { labelId: number | null; labelSet: number[] | null } {

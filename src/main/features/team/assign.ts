@@ -3,7 +3,7 @@ import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { assertProject } from '../review/annotate';
+import { assertProject, checkAnswer } from '../review/annotate';
 import { ANNOTATORS_DISAGREE, HAS_HUMAN_LABEL } from '../review/queues';
 import { ADJUDICATED } from './scope';
 
@@ -144,44 +144,49 @@ export function progress(db: Db, projectId: number): TeamProgress {
 }
 
 /**
- * A lead decides a document: their label is written as a new annotation (the newest, so it is the document's label
- * for training and evaluation) and recorded as the decision, which closes the conflict until someone relabels it.
+ * A lead decides a document: their label (in a multi-label project, their whole label set) is written as a new
+ * annotation (the newest, so it is the document's label for training and evaluation) and recorded as the decision,
+ * which closes the conflict until someone relabels it.
  */
 export function adjudicate(
   db: Db,
-  input: { projectId: number; exampleId: number; labelId: number; adjudicator: string },
+  input: {
+    projectId: number;
+    exampleId: number;
+    labelId?: number;
+    labelSet?: readonly number[];
+    adjudicator: string;
+  },
 ): { annotationId: number } {
   return db.transaction(() => {
     const ex = db
       .prepare('SELECT 1 FROM examples WHERE id = ? AND project_id = ? AND excluded = 0')
       .get(input.exampleId, input.projectId);
     if (!ex) throw notFound('Document', input.exampleId);
-    if (
-      !db.prepare('SELECT 1 FROM labels WHERE id = ? AND project_id = ?').get(input.labelId, input.projectId)
-    ) {
-      throw new AppError('NOT_FOUND', 'That label is not in this project any more. Reload the page.');
-    }
+    // The project's kind decides which answer it takes; labels not in the project are refused.
+    const answer = checkAnswer(db, input);
+    const labelSet = answer.labelSet === null ? null : JSON.stringify(answer.labelSet);
     const now = nowIso();
     const info = db
       .prepare(
-        `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
-         VALUES (?, ?, ?, ?, 'human', ?)`,
+        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
+         VALUES (?, ?, ?, ?, ?, 'human', ?)`,
       )
-      .run(input.projectId, input.exampleId, input.labelId, input.adjudicator, now);
+      .run(input.projectId, input.exampleId, answer.labelId, labelSet, input.adjudicator, now);
     const annotationId = Number(info.lastInsertRowid);
     db.prepare(
-      `INSERT INTO team_adjudications (example_id, project_id, annotation_id, label_id, adjudicator, at)
-       VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO team_adjudications (example_id, project_id, annotation_id, label_id, label_set, adjudicator, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (example_id) DO UPDATE SET annotation_id = excluded.annotation_id, label_id = excluded.label_id,
-         adjudicator = excluded.adjudicator, at = excluded.at`,
-    ).run(input.exampleId, input.projectId, annotationId, input.labelId, input.adjudicator, now);
+         label_set = excluded.label_set, adjudicator = excluded.adjudicator, at = excluded.at`,
+    ).run(input.exampleId, input.projectId, annotationId, answer.labelId, labelSet, input.adjudicator, now);
     audit(db, {
       projectId: input.projectId,
       actor: input.adjudicator,
       action: 'adjudicate',
       entity: 'example',
       entityId: input.exampleId,
-      details: { labelId: input.labelId },
+      details: answer.labelSet === null ? { labelId: answer.labelId } : { labelSet: answer.labelSet },
     });
     return { annotationId };
   })();

@@ -14,6 +14,7 @@ import { migration013Team } from './013_team';
 import { migration014Masking } from './014_masking';
 import { migration015AnnotatorLabelSets } from './015_annotator_label_sets';
 import { migration016PromptVersions } from './016_prompt_versions';
+import { migration017TeamAdjudicationSets } from './017_team_adjudication_sets';
 import type { Migration } from './types';
 
 /**
@@ -38,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration014Masking,
   migration015AnnotatorLabelSets,
   migration016PromptVersions,
+  migration017TeamAdjudicationSets,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -190,7 +190,7 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
           <ExchangePanel projectId={projectId} onChanged={changed} />
         </Tabs.Panel>
         <Tabs.Panel value="team">
-          <TeamPanel projectId={projectId} labels={state.labels} />
+          <TeamPanel projectId={projectId} labels={state.labels} multi={state.kind === 'multi'} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -3,6 +3,7 @@ import {
   Badge,
   Button,
   Card,
+  Chip,
   Group,
   MultiSelect,
   NumberInput,
@@ -25,13 +26,15 @@ function errorText(e: unknown): string {
 interface Props {
   readonly projectId: number;
   readonly labels: ReadonlyArray<{ id: number; name: string }>;
+  /** A multi-label project's conflicts are decided with a whole set of labels. */
+  readonly multi?: boolean;
 }
 
 /**
  * The Review step's Team tab: everyone's progress and speed (live), and for a lead the assignment of documents with
  * an overlap and the adjudication of conflicts.
  */
-export function TeamPanel({ projectId, labels }: Props): React.JSX.Element {
+export function TeamPanel({ projectId, labels, multi = false }: Props): React.JSX.Element {
   const { t } = useTranslation('team');
   const team = useTeam();
   const lead = team !== null && team.user.role !== 'annotator';
@@ -77,7 +80,9 @@ export function TeamPanel({ projectId, labels }: Props): React.JSX.Element {
         )}
       </Card>
       {lead && <AssignCard projectId={projectId} onDone={progress.reload} />}
-      {lead && <AdjudicateCard projectId={projectId} labels={labels} onDone={progress.reload} />}
+      {lead && (
+        <AdjudicateCard projectId={projectId} labels={labels} multi={multi} onDone={progress.reload} />
+      )}
     </Stack>
   );
 }
@@ -161,36 +166,51 @@ function AssignCard({ projectId, onDone }: { projectId: number; onDone: () => vo
 function AdjudicateCard({
   projectId,
   labels,
+  multi,
   onDone,
 }: {
   projectId: number;
   labels: ReadonlyArray<{ id: number; name: string }>;
+  multi: boolean;
   onDone: () => void;
 }): React.JSX.Element {
   const { t } = useTranslation('team');
   const [item, setItem] = useState<ReviewItem | null | undefined>(undefined);
+  const [chosen, setChosen] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const load = async (): Promise<void> => {
     try {
       setItem(await call('review.next', { projectId, queue: { kind: 'conflicts' }, exampleId: null }));
+      setChosen([]);
     } catch (e) {
       setError(errorText(e));
     }
   };
   const open = useAction(load);
-  const decide = useAction(async (labelId: number) => {
+  const decide = useAction(async (answer: { labelId: number } | { labelSet: number[] }) => {
     if (!item) return;
     try {
-      await call('team.adjudicate', { projectId, exampleId: item.exampleId, labelId });
+      await call('team.adjudicate', { projectId, exampleId: item.exampleId, ...answer });
       onDone();
       await load();
     } catch (e) {
       setError(errorText(e));
     }
   });
-  const live = (item?.history ?? []).filter((h) => h.retractedAt === null && h.labelId !== null);
+  const nameOf = new Map(labels.map((l) => [l.id, l.name]));
+  const given = (h: ReviewItem['history'][number]): string | null => {
+    if (h.labelSet !== null) {
+      return h.labelSet.length === 0
+        ? t('noneOfThese')
+        : h.labelSet.map((id) => nameOf.get(id) ?? '—').join(t('setSeparator'));
+    }
+    return h.labelId === null ? null : (h.labelName ?? '—');
+  };
   const latest = new Map<string, string>();
-  for (const h of live) if (!latest.has(h.annotator)) latest.set(h.annotator, h.labelName ?? '—');
+  for (const h of item?.history ?? []) {
+    const text = h.retractedAt === null ? given(h) : null;
+    if (text !== null && !latest.has(h.annotator)) latest.set(h.annotator, text);
+  }
   return (
     <Card withBorder data-testid="adjudicate-card">
       <Title order={5} mb="xs">
@@ -224,19 +244,47 @@ function AdjudicateCard({
               </Badge>
             ))}
           </Group>
-          <Group>
-            {labels.map((l) => (
-              <Button
-                key={l.id}
-                variant="default"
-                loading={decide.pending}
-                onClick={() => decide.run(l.id)}
-                data-testid={`adjudicate-${l.name}`}
-              >
-                {t('decide', { label: l.name })}
-              </Button>
-            ))}
-          </Group>
+          {multi ? (
+            <Stack gap="xs">
+              <Text size="sm">{t('decideSetIntro')}</Text>
+              <Chip.Group multiple value={chosen} onChange={setChosen}>
+                <Group gap="xs">
+                  {labels.map((l) => (
+                    <Chip key={l.id} value={String(l.id)} data-testid={`adjudicate-toggle-${l.name}`}>
+                      {l.name}
+                    </Chip>
+                  ))}
+                </Group>
+              </Chip.Group>
+              <Group>
+                <Button
+                  loading={decide.pending}
+                  onClick={() => decide.run({ labelSet: chosen.map(Number) })}
+                  data-testid="adjudicate-set"
+                >
+                  {chosen.length === 0
+                    ? t('decideNone')
+                    : t('decide', {
+                        label: chosen.map((id) => nameOf.get(Number(id)) ?? '—').join(t('setSeparator')),
+                      })}
+                </Button>
+              </Group>
+            </Stack>
+          ) : (
+            <Group>
+              {labels.map((l) => (
+                <Button
+                  key={l.id}
+                  variant="default"
+                  loading={decide.pending}
+                  onClick={() => decide.run({ labelId: l.id })}
+                  data-testid={`adjudicate-${l.name}`}
+                >
+                  {t('decide', { label: l.name })}
+                </Button>
+              ))}
+            </Group>
+          )}
         </Stack>
       )}
     </Card>

@@ -56,6 +56,11 @@ export const teamI18n = {
     adjudicateTitle: 'Decide this conflict',
     adjudicateIntro: 'The annotators gave different labels. Your choice becomes the document’s label.',
     decide: 'Decide: {{label}}',
+    decideSetIntro:
+      'Multi-label project: choose every label that applies (none for “none of these”), then decide. The whole set becomes the document’s labels.',
+    decideNone: 'Decide: none of these',
+    noneOfThese: 'none of these',
+    setSeparator: ', ',
     noConflicts: 'No conflicts left to decide.',
     labelsGiven: 'Labels given',
     onlyReview: 'Your role is annotator: only the Review step is open to you.',
@@ -114,6 +119,11 @@ export const teamI18n = {
     adjudicateTitle: '裁定此冲突',
     adjudicateIntro: '标注员给出了不同的标签。您的选择将成为该文档的标签。',
     decide: '裁定为：{{label}}',
+    decideSetIntro:
+      '多标签项目：选择所有适用的标签（都不适用则不选），然后裁定。整个集合将成为该文档的标签。',
+    decideNone: '裁定为：都不是',
+    noneOfThese: '都不是',
+    setSeparator: '、',
     noConflicts: '没有待裁定的冲突。',
     labelsGiven: '已给出的标签',
     onlyReview: '您的角色是标注员：只能使用"审阅"步骤。',
