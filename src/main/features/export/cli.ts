@@ -7,7 +7,7 @@ import { AppError } from '../../core/errors';
 import { getSettings } from '../app/settings';
 import { loadStudent } from '../student/predictor';
 import { exportStudent, loadExportFolder } from './exportStudent';
-import { outputRecord, parseInputLine, predictionOf } from './runtime/student-runtime';
+import { outputRecord, parseInputLine, predictionOf, type Prediction } from './runtime/student-runtime';
 import { requireId } from '../../cli/args';
 
 const exportCommand: CliCommand = {
@@ -30,15 +30,42 @@ const exportCommand: CliCommand = {
 
 export interface PredictSummary {
   readonly predicted: number;
+  /** Documents per decided label (multi-label: each label of a document's set counts once). */
+  readonly labelCounts: Readonly<Record<string, number>>;
+  /** Multi-label models: documents with no label at or above its threshold ("none of these"); null otherwise. */
+  readonly noneOfThese: number | null;
   readonly malformed: ReadonlyArray<{ readonly line: number; readonly error: string }>;
   readonly output: string | null;
+}
+
+const percent = (p: number): string => `${(100 * p).toFixed(1)}%`;
+
+/**
+ * One document's prediction as a person reads it: its line and id, then the decided label with its probability
+ * (multi-label: every label at or above its threshold, most probable first, or "none of these").
+ */
+export function textLine(
+  labels: readonly string[],
+  prediction: Prediction,
+  input: { readonly line: number; readonly record: Readonly<Record<string, unknown>> | null },
+): string {
+  const id = input.record && 'id' in input.record ? ` [${String(input.record.id)}]` : '';
+  const decided = prediction.labelSet
+    ? prediction.labelSet.length
+      ? prediction.labelSet.map((l) => `${l.label} ${percent(l.probability)}`).join(', ')
+      : 'none of these'
+    : `${prediction.label} ${percent(prediction.probs[labels.indexOf(prediction.label)] ?? 0)}`;
+  return `line ${input.line}${id}: ${decided}`;
 }
 
 const predictCommand: CliCommand = {
   name: 'predict',
   summary: 'Predict JSONL lines ({"text": ...}) with an exported or trained student, streaming',
   usage:
-    'distillery predict --model DIR [--input FILE] [--output FILE [--force]] [--batch N] [--on-error continue|stop]  (default: stdin to stdout)',
+    'distillery predict --model DIR [--input FILE] [--output FILE [--force]] [--batch N] [--on-error continue|stop] [--format jsonl|text]  (default: stdin to stdout)\n' +
+    '  Each output line (JSONL): the input\'s id, "label" (multi-label models: "labels", every label at or above its\n' +
+    '  threshold with its probability, [] for none of these) and "probabilities" by label.\n' +
+    '  --format text writes one readable line per document instead ("line 3 [id]: Label 91.2%, Other 64.0%").',
   options: {
     model: { type: 'string' },
     input: { type: 'string' },
@@ -46,6 +73,7 @@ const predictCommand: CliCommand = {
     batch: { type: 'string' },
     'on-error': { type: 'string' },
     force: { type: 'boolean' },
+    format: { type: 'string' },
   },
   run: async ({ values }, io) => {
     if (!values.model)
@@ -53,6 +81,13 @@ const predictCommand: CliCommand = {
     const onError = String(values['on-error'] ?? 'continue');
     if (onError !== 'continue' && onError !== 'stop') {
       throw new AppError('INVALID_INPUT', '--on-error is "continue" (skip malformed lines) or "stop".');
+    }
+    const format = String(values.format ?? 'jsonl');
+    if (format !== 'jsonl' && format !== 'text') {
+      throw new AppError(
+        'INVALID_INPUT',
+        '--format is "jsonl" (one JSON object per line, the default) or "text".',
+      );
     }
     const batchSize = values.batch === undefined ? 256 : Number(values.batch);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
@@ -77,19 +112,22 @@ const predictCommand: CliCommand = {
     };
     const malformed: Array<{ line: number; error: string }> = [];
     let predicted = 0;
+    const labelCounts: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
+    let noneOfThese = 0;
     let batch: Array<{ line: number; text: string; record: Readonly<Record<string, unknown>> | null }> = [];
     const flush = async (): Promise<void> => {
       if (!batch.length) return;
       const probs = await predictor.predict(batch.map((b) => b.text));
-      await write(
-        batch
-          .map((b, i) =>
-            JSON.stringify(
-              outputRecord(labels, predictionOf(probs[i], { labels, thresholds, threshold }), b),
-            ),
-          )
-          .join('\n') + '\n',
-      );
+      const lines = batch.map((b, i) => {
+        const prediction = predictionOf(probs[i], { labels, thresholds, threshold });
+        const decided = prediction.labelSet?.map((l) => l.label) ?? [prediction.label];
+        for (const l of decided) labelCounts[l] = (labelCounts[l] ?? 0) + 1;
+        if (!decided.length) noneOfThese++;
+        return format === 'text'
+          ? textLine(labels, prediction, b)
+          : JSON.stringify(outputRecord(labels, prediction, b));
+      });
+      await write(lines.join('\n') + '\n');
       predicted += batch.length;
       batch = [];
     };
@@ -124,6 +162,8 @@ const predictCommand: CliCommand = {
     io.note(`${predicted} predicted, ${malformed.length} malformed line(s).`);
     const summary: PredictSummary = {
       predicted,
+      labelCounts,
+      noneOfThese: thresholds ? noneOfThese : null,
       malformed,
       output: values.output ? resolve(String(values.output)) : null,
     };

@@ -20,8 +20,90 @@ function reportLines(r: ImportReport): string[] {
   return lines;
 }
 
+/**
+ * `distillery review label`: one document's label saved as the Review step saves it (review.annotate), by label
+ * names; a multi-label project takes the whole set (--label repeated, or --none for "none of these").
+ */
+const labelCommand: CliCommand = {
+  name: 'review label',
+  summary: "Label one document (multi-label: its whole set, or --none), or accept the teacher's answer",
+  usage:
+    'distillery review label PROJECT_ID DOCUMENT_ID (--label NAME ... | --none | --accept-teacher) [--annotator NAME]\n' +
+    '  --label NAME      the label (single-label project: one; multi-label: repeat it for each label that applies)\n' +
+    '  --none            multi-label projects: none of the labels applies\n' +
+    "  --accept-teacher  save the teacher's label (its set, in a multi-label project) as yours\n" +
+    '  Document ids: "distillery data search" or "distillery data export".',
+  options: {
+    label: { type: 'string', multiple: true },
+    none: { type: 'boolean' },
+    'accept-teacher': { type: 'boolean' },
+    annotator: { type: 'string' },
+  },
+  run: async ({ positionals, values }, io) => {
+    const projectId = requireId(positionals[0], 'project');
+    const exampleId = requireId(positionals[1], 'document');
+    const names = (values.label as string[] | undefined) ?? [];
+    const none = Boolean(values.none);
+    const acceptTeacher = Boolean(values['accept-teacher']);
+    if ([names.length > 0, none, acceptTeacher].filter(Boolean).length !== 1) {
+      throw new AppError(
+        'INVALID_INPUT',
+        'Give the label with --label NAME, or --none, or --accept-teacher.',
+      );
+    }
+    const annotator = values.annotator === undefined ? undefined : String(values.annotator);
+    const core = await io.core();
+    const state = await core.call('review.state', { projectId, annotator });
+    const multi = state.kind === 'multi';
+    const byName = new Map(state.labels.map((l) => [l.name.toLowerCase(), l.id]));
+    const ids = names.map((n) => {
+      const id = byName.get(n.trim().toLowerCase());
+      if (id === undefined) {
+        throw new AppError(
+          'INVALID_INPUT',
+          `"${n}" is not a label of this project. Its labels: ${state.labels.map((l) => l.name).join(', ')}.`,
+        );
+      }
+      return id;
+    });
+    if (!multi && (none || ids.length > 1)) {
+      throw new AppError('INVALID_INPUT', 'This is a single-label project: give exactly one --label NAME.');
+    }
+    let answer: { labelId?: number; labelSet?: number[] } = multi ? { labelSet: ids } : { labelId: ids[0] };
+    if (acceptTeacher) {
+      const item = await core.call('review.item', { projectId, exampleId, annotator });
+      const t = item.teacher;
+      const teacherAnswer = multi ? t?.predictedSet : t?.predictedLabelId;
+      if (teacherAnswer === null || teacherAnswer === undefined) {
+        throw new AppError(
+          'INVALID_INPUT',
+          'The teacher has no label for this document to accept; give one with --label NAME.',
+        );
+      }
+      answer =
+        typeof teacherAnswer === 'number' ? { labelId: teacherAnswer } : { labelSet: [...teacherAnswer] };
+    }
+    const r = await core.call('review.annotate', {
+      projectId,
+      exampleId,
+      ...answer,
+      acceptTeacher: acceptTeacher || undefined,
+      // The person's queue in the Review step stays the one they were on.
+      queue: state.position?.queue ?? { kind: 'unreviewed' },
+      annotator,
+    });
+    const nameOf = new Map(state.labels.map((l) => [l.id, l.name]));
+    const labels = (answer.labelSet ?? [answer.labelId ?? 0]).map((id) => nameOf.get(id) ?? String(id));
+    io.print(
+      `Document ${exampleId}: ${labels.length ? labels.join(', ') : 'none of these'} (annotation ${r.annotationId}).`,
+    );
+    return { exampleId, annotationId: r.annotationId, labels };
+  },
+};
+
 /** `distillery review ...` commands. */
 export const reviewCommands: CliCommand[] = [
+  labelCommand,
   {
     name: 'review export',
     summary: 'Export the annotations of a project as JSONL (to merge on another machine)',

@@ -13,7 +13,7 @@ import {
 } from '../../../shared/teacher';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { humanLabels, independentLabelColumns, projectKind } from '../../core/labels';
+import { humanLabels, humanLabelSets, independentLabelColumns, projectKind } from '../../core/labels';
 import { getSettings } from '../app/settings';
 import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
@@ -227,7 +227,11 @@ export function targetIds(db: Db, req: RunRequest): number[] {
     }>
   ).map((r) => r.id);
   if (req.unlabelledOnly) {
-    const human = humanLabels(db, req.projectId);
+    // A multi-label project's human labels are sets ([] "none of these" is a label too).
+    const human =
+      projectKind(db, req.projectId) === 'multi'
+        ? humanLabelSets(db, req.projectId)
+        : humanLabels(db, req.projectId);
     ids = ids.filter((id) => !human.has(id));
   }
   if (req.sample !== undefined && req.sample < ids.length) {
