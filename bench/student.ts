@@ -503,6 +503,8 @@ async function main(): Promise<void> {
       quick,
       misses,
       settings: DEFAULT_TRAIN_SETTINGS,
+      defaultsChosenOn:
+        'validation splits of the training data only (npm run bench -- student-defaults); no test split',
       datasets: results,
       allTargetsMet: misses.length === 0,
     }),

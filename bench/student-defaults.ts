@@ -1,0 +1,130 @@
+/**
+ * bench/student-defaults: how the sparse student's defaults and Auto's configurations were chosen, on validation
+ * data only. For each shared dataset (../shared/datasets/README.md) it reads the canonical TRAINING split only
+ * (the test split is never loaded into a run or scored): every 10th training example is validation, the rest is
+ * training (the split bench/student uses). Each configuration of the grid below trains the sparse student (Auto off)
+ * and is scored as Auto scores a trial: its best epoch's macro-F1 on that validation split (evaluation/metrics.ts).
+ * Stage 1 trains every (class balance, learning rate, l2) of the grid on the default features; the default l2 is the
+ * one with the best mean over the datasets and the other settings; Auto's two training variants are the best two at
+ * that l2 (shared/student.ts AUTO_CONFIGURATIONS, each tried with every `features`). Stage 2 trains `words` and
+ * `chars` with those two, to show what choosing the features gains on each dataset.
+ * Prints one JSON line per configuration and dataset, then a summary (the last line): the choice, and per
+ * configuration the mean validation macro-F1 over the datasets, ranked.
+ * Options: `npm run bench -- student-defaults [datasets]`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DATASET_LOADERS, datasetLoader } from './lib/datasets';
+import { runTraining } from '../src/main/features/student/trainer';
+import {
+  DEFAULT_TRAIN_SETTINGS,
+  STUDENT_FEATURES,
+  TrainSettings,
+  type TrainSettingsInput,
+} from '../src/shared/student';
+
+type Config = Pick<TrainSettingsInput, 'features' | 'classBalance' | 'learningRate' | 'l2'>;
+
+const L2S = [0, 1e-5];
+
+/** Stage 1: how the student trains (class balance x learning rate x L2), on the default features (`both`). */
+function trainingGrid(): Config[] {
+  const out: Config[] = [];
+  for (const classBalance of [0.5, 1])
+    for (const learningRate of [0.02, 0.05, 0.1])
+      for (const l2 of L2S) out.push({ features: 'both', classBalance, learningRate, l2 });
+  return out;
+}
+
+const key = (c: Config): string => `${c.features}/cb${c.classBalance}/lr${c.learningRate}/l2=${c.l2}`;
+
+async function validationF1(
+  name: string,
+  config: Config,
+): Promise<{ f1: number; epoch: number; seconds: number }> {
+  const ds = datasetLoader(name)();
+  // Training split only: ds.test is not read.
+  const labels = [...new Set(ds.train.map((r) => r.label))].sort();
+  const cls = (l: string): number => labels.indexOf(l);
+  const train = ds.train.filter((_, i) => i % 10 !== 0);
+  const validation = ds.train.filter((_, i) => i % 10 === 0);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-defaults-'));
+  const started = performance.now();
+  try {
+    const out = await runTraining(
+      {
+        data: {
+          labels,
+          train: train.map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+          validation: validation.map((r) => ({ text: r.text, label: cls(r.label) })),
+        },
+        settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, auto: false, ...config }),
+        runDir: dir,
+        resumeFrom: null,
+      },
+      { onProgress: async () => undefined, onEpoch: async () => undefined },
+    );
+    return { f1: out.bestMetric, epoch: out.bestEpoch, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const names = (
+    process.argv.slice(2).find((a) => !a.startsWith('--')) ?? Object.keys(DATASET_LOADERS).join(',')
+  ).split(',');
+  const scores = new Map<string, Record<string, number>>();
+  const mean = (r: Record<string, number>): number => names.reduce((a, n) => a + r[n], 0) / names.length;
+  const measure = async (config: Config): Promise<void> => {
+    const row: Record<string, number> = {};
+    for (const name of names) {
+      const r = await validationF1(name, config);
+      row[name] = Number(r.f1.toFixed(4));
+      console.log(
+        JSON.stringify({
+          dataset: name,
+          ...config,
+          valMacroF1: row[name],
+          bestEpoch: r.epoch,
+          seconds: Number(r.seconds.toFixed(1)),
+        }),
+      );
+    }
+    scores.set(key(config), row);
+  };
+  const training = trainingGrid();
+  for (const config of training) await measure(config);
+  const meanOf = (c: Config): number => mean(scores.get(key(c)) ?? {});
+  // The default l2: the best mean over the training variants; Auto's two variants: the best two at that l2.
+  const l2 = [...L2S].sort((a, b) => {
+    const over = (x: number): number => {
+      const at = training.filter((c) => c.l2 === x);
+      return at.reduce((sum, c) => sum + meanOf(c), 0) / at.length;
+    };
+    return over(b) - over(a);
+  })[0];
+  const variants = training
+    .filter((c) => c.l2 === l2)
+    .sort((a, b) => meanOf(b) - meanOf(a))
+    .slice(0, 2);
+  // Stage 2 (what each dataset gains from choosing the features): words and chars for those two variants.
+  for (const config of variants)
+    for (const features of STUDENT_FEATURES.filter((f) => f !== 'both'))
+      await measure({ ...config, features });
+  const ranked = [...scores].sort((a, b) => mean(b[1]) - mean(a[1]));
+  console.log(
+    JSON.stringify({
+      bench: 'student-defaults',
+      measuredOn: 'validation split of the training split (every 10th example); test never read',
+      chosen: {
+        l2,
+        autoVariants: variants.map((c) => ({ classBalance: c.classBalance, learningRate: c.learningRate })),
+      },
+      ranked: ranked.map(([k, r]) => ({ config: k, mean: Number(mean(r).toFixed(4)), ...r })),
+    }),
+  );
+}
+
+await main();
