@@ -88,8 +88,12 @@ export interface MultiLabelOverview {
     readonly runId: number;
     readonly name: string;
     readonly createdAt: string;
+    /** The run's labels, in the order of its thresholds. */
+    readonly labels: readonly string[];
     /** The thresholds in force: saved in Evaluate, else the model's (tuned in training), by the run's labels. */
     readonly thresholds: readonly number[] | null;
+    /** The model's own thresholds (tuned in training), whatever is saved. */
+    readonly modelThresholds: readonly number[] | null;
     readonly saved: SavedLabelThresholds | null;
     readonly evaluation: MultiLabelEvaluationSummary | null;
     /** The last evaluation used other thresholds than those in force now (saved since): evaluate again. */

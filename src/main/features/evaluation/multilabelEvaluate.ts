@@ -17,7 +17,7 @@ import { goldLabelSets, humanLabelSets, projectKind, projectLabels } from '../..
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
-import { getRunDetail } from '../student/runs';
+import { getRun, modelThresholds as trainedThresholds } from '../student/runs';
 import { modelInfo } from './evaluate';
 import { finiteOrNull } from './compute';
 import type { StudentLoader } from './evaluate';
@@ -289,7 +289,7 @@ export function multiLabelOverview(db: Db, projectId: number): MultiLabelOvervie
       .all(projectId) as Array<{ id: number }>
   ).map(({ id }) => {
     const info = modelInfo(db, projectId, { kind: 'student', runId: id });
-    const detail = getRunDetail(db, id);
+    const trained = trainedThresholds(getRun(db, id));
     const saved = parseSavedLabelThresholds(info.thresholdJson, info.labels.length);
     const e = storedMultiLabelEvaluation(db, projectId, id);
     const evaluation: MultiLabelEvaluationSummary | null = e
@@ -307,12 +307,14 @@ export function multiLabelOverview(db: Db, projectId: number): MultiLabelOvervie
           lrap: e.lrap,
         }
       : null;
-    const thresholds = detail.thresholds ?? null;
+    const thresholds = saved ? saved.thresholds : trained;
     return {
       runId: id,
       name: info.name,
       createdAt: info.createdAt,
+      labels: info.labels.map((l) => l.name),
       thresholds,
+      modelThresholds: trained,
       saved,
       evaluation,
       stale:

@@ -327,7 +327,7 @@ export function getRunDetail(db: Db, runId: number): Omit<StudentRunDetail, 'aut
 }
 
 /** A multi-label run's thresholds as its best model holds them (null: single-label, or no readable model yet). */
-function modelThresholds(run: StudentRun): number[] | null {
+export function modelThresholds(run: StudentRun): number[] | null {
   if (run.kind !== 'multi' || !run.modelPath) return null;
   try {
     const json = parseJson<{ thresholds?: number[] }>(

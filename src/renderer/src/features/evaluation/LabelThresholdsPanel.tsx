@@ -17,10 +17,21 @@ type TuneBy = (typeof LABEL_THRESHOLD_TARGETS)[number];
 type Target = SavedLabelThresholds['targets'][number];
 
 /** How a label's threshold in force was chosen, in the person's words. */
-function chosenBy(t: (key: string, o?: Record<string, unknown>) => string, run: Run, label: string): string {
+function chosenBy(
+  t: (key: string, o?: Record<string, unknown>) => string,
+  run: Run,
+  label: string,
+  labelIndex: number,
+): string {
   if (!run.saved) return t('multi.by.model');
   const target = run.saved.targets.find((x) => x.label === label);
-  if (!target) return t('multi.by.typed');
+  if (!target) {
+    // A label another label's tuning left alone keeps training's threshold.
+    const k = run.saved.thresholds.length === run.modelThresholds?.length ? labelIndex : -1;
+    return k >= 0 && run.saved.thresholds[k] === run.modelThresholds?.[k]
+      ? t('multi.by.model')
+      : t('multi.by.typed');
+  }
   if (!target.met) return t('multi.by.notMet');
   return t(`multi.by.${target.by}`, { value: target.value });
 }
@@ -44,7 +55,7 @@ export function LabelThresholdsPanel({
   onChanged: () => Promise<void>;
 }): React.JSX.Element {
   const { t } = useTranslation('evaluation');
-  const labels = overview.labels;
+  const labels = run.labels;
   const inForce = run.thresholds ?? labels.map(() => DEFAULT_LABEL_THRESHOLD);
   const [draft, setDraft] = useState<number[]>([...inForce]);
   const [global, setGlobal] = useState<number>(DEFAULT_LABEL_THRESHOLD);
@@ -142,7 +153,7 @@ export function LabelThresholdsPanel({
                   data-testid="threshold-input"
                 />
               </Table.Td>
-              <Table.Td data-testid="threshold-chosen-by">{chosenBy(t, run, label)}</Table.Td>
+              <Table.Td data-testid="threshold-chosen-by">{chosenBy(t, run, label, k)}</Table.Td>
               <Table.Td>{positives(label)}</Table.Td>
             </Table.Tr>
           ))}
