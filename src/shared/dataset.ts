@@ -298,8 +298,15 @@ export interface DatasetStats {
 
 export const BrowseFilters = z.object({
   split: z.enum([...SPLITS, 'none']).optional(),
-  /** A label id, or 0 for unlabelled. */
+  /**
+   * A label id, or 0 for unlabelled (no human answer). In a multi-label project: documents whose human label set
+   * holds this label.
+   */
   labelId: z.number().int().min(0).optional(),
+  /** Multi-label projects: documents whose human label set holds none of these labels (a set without them, [] too). */
+  withoutLabelIds: z.array(z.number().int().positive()).max(500).optional(),
+  /** Multi-label projects: documents a person answered "none of these" (the empty set). */
+  noneOfThese: z.boolean().optional(),
   datasetId: z.number().int().positive().optional(),
   minLength: z.number().int().min(0).optional(),
   maxLength: z.number().int().min(0).optional(),

@@ -6,6 +6,7 @@ import type {
   Split,
 } from '../../../shared/dataset';
 import {
+  hasHumanLabelSetSql,
   humanLabelSetSql,
   humanLabelSql,
   latestTeacherRun,
@@ -13,6 +14,7 @@ import {
   teacherOutputReader,
   type TeacherRunLabels,
 } from '../../core/labels';
+import { AppError } from '../../core/errors';
 import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
 import { charLength } from './cleanText';
@@ -21,6 +23,9 @@ import { ensureSearchIndex, searchIndexBuilding } from './searchIndex';
 /** Browsing and search of a project's examples: filters, full-text search through the trigram index, paging. */
 
 const HUMAN_LABEL = humanLabelSql('e');
+const HUMAN_SET = humanLabelSetSql('e');
+/** SQL: the example's human label set holds the label `?`. */
+const SET_HOLDS = `EXISTS (SELECT 1 FROM json_each(${HUMAN_SET}) j WHERE j.value = ?)`;
 
 function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
@@ -60,7 +65,27 @@ function whereFor(db: Db, projectId: number, f: BrowseFiltersInput): Where {
     where.push('e.length <= ?');
     args.push(f.maxLength);
   }
-  if (f.labelId !== undefined) {
+  if (projectKind(db, projectId) === 'multi') {
+    // A multi-label project's answer is a set (label_id stays NULL): filter on the set's members.
+    if (f.labelId === 0) where.push(`NOT ${hasHumanLabelSetSql('e')}`);
+    else if (f.labelId !== undefined) {
+      where.push(SET_HOLDS);
+      args.push(f.labelId);
+    }
+    if (f.noneOfThese) where.push(`${HUMAN_SET} = '[]'`);
+    if (f.withoutLabelIds?.length) {
+      where.push(`${hasHumanLabelSetSql('e')}`);
+      for (const id of f.withoutLabelIds) {
+        where.push(`NOT ${SET_HOLDS}`);
+        args.push(id);
+      }
+    }
+  } else if (f.noneOfThese || f.withoutLabelIds?.length) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'This is a single-label project: "none of these" and "without labels" filter label sets of multi-label projects. Filter by one label instead.',
+    );
+  } else if (f.labelId !== undefined) {
     if (f.labelId === 0) where.push(`${HUMAN_LABEL} IS NULL`);
     else {
       where.push(`${HUMAN_LABEL} = ?`);

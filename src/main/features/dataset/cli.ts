@@ -407,18 +407,69 @@ export const datasetCommands: CliCommand[] = [
   },
   {
     name: 'data search',
-    summary: 'Search the texts (substrings, Chinese included) and list matches',
-    usage: 'distillery data search PROJECT_ID TEXT [--limit 20]',
-    options: { limit: { type: 'string' } },
+    summary: 'Search the texts (substrings, Chinese included) and list matches, filtered by label',
+    usage:
+      'distillery data search PROJECT_ID [TEXT] [--label NAME] [--without NAME ...] [--none-of-these] [--unlabelled] [--limit 20]\n' +
+      '  --label NAME       documents labelled NAME (multi-label: whose label set holds NAME)\n' +
+      '  --without NAME     multi-label: documents whose label set holds none of these labels (repeat it)\n' +
+      '  --none-of-these    multi-label: documents a person answered "none of these" (the empty set)\n' +
+      '  --unlabelled       documents without a human label yet',
+    options: {
+      limit: { type: 'string' },
+      label: { type: 'string' },
+      without: { type: 'string', multiple: true },
+      'none-of-these': { type: 'boolean' },
+      unlabelled: { type: 'boolean' },
+    },
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
+      const projectId = requireId(positionals[0], 'project');
+      const wanted = [
+        ...(values.label === undefined ? [] : [String(values.label)]),
+        ...((values.without as string[] | undefined) ?? []),
+      ];
+      const byName = new Map<string, number>();
+      if (wanted.length > 0) {
+        const labels = await core.call('dataset.labels', { projectId });
+        for (const name of wanted) {
+          const l =
+            labels.find((x) => x.name === name) ??
+            labels.find((x) => x.name.toLowerCase() === name.toLowerCase());
+          if (!l) {
+            throw new AppError(
+              'NOT_FOUND',
+              `The label "${name}" is not in this project. Its labels: ${labels.map((x) => x.name).join(', ') || 'none yet'}.`,
+            );
+          }
+          byName.set(name, l.id);
+        }
+      }
+      if (values.unlabelled && values.label !== undefined) {
+        throw new AppError('INVALID_INPUT', 'Give --label NAME or --unlabelled, not both.');
+      }
+      const without = ((values.without as string[] | undefined) ?? []).map((n) => byName.get(n) as number);
       const page = await core.call('dataset.browse', {
-        projectId: requireId(positionals[0], 'project'),
+        projectId,
         limit: num(values.limit, 'limit') ?? 20,
-        filters: { search: positionals.slice(1).join(' ') },
+        filters: {
+          search: positionals.slice(1).join(' ') || undefined,
+          labelId: values.unlabelled
+            ? 0
+            : values.label === undefined
+              ? undefined
+              : byName.get(String(values.label)),
+          withoutLabelIds: without.length > 0 ? without : undefined,
+          noneOfThese: values['none-of-these'] ? true : undefined,
+        },
       });
-      for (const r of page.rows)
-        io.print(`${String(r.id).padStart(8)}  ${(r.label ?? '-').padEnd(16)} ${r.text.slice(0, 100)}`);
+      for (const r of page.rows) {
+        const label = r.labelSet
+          ? r.labelSet.length
+            ? r.labelSet.join('|')
+            : '(none of these)'
+          : (r.label ?? '-');
+        io.print(`${String(r.id).padStart(8)}  ${label.padEnd(16)} ${r.text.slice(0, 100)}`);
+      }
       return page;
     },
   },

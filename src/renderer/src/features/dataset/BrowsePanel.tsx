@@ -4,6 +4,7 @@ import {
   Box,
   Button,
   Group,
+  MultiSelect,
   NumberInput,
   Progress,
   Select,
@@ -38,6 +39,8 @@ interface Props {
   readonly labels: readonly LabelInfo[];
   /** Changes whenever the project's data changed: the table reloads. */
   readonly version: number;
+  /** A multi-label project: the label filter reads label sets (has a label, none of these, without labels). */
+  readonly multi?: boolean;
   readonly onChanged: () => void;
 }
 
@@ -121,7 +124,14 @@ function TeacherCell({
 }
 
 /** The data browser: filters, a virtualised table paged by keyset from SQLite, and per-label / length charts. */
-export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Props): React.JSX.Element {
+export function BrowsePanel({
+  projectId,
+  stats,
+  labels,
+  version,
+  onChanged,
+  multi = false,
+}: Props): React.JSX.Element {
   const maskTokens = useMaskTokens(projectId);
   const { t } = useTranslation('dataset');
   const [search, setSearch] = useState('');
@@ -130,6 +140,7 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
   const [debounced] = useDebouncedValue(search, 300);
   const [split, setSplit] = useState<string>('');
   const [label, setLabel] = useState<string>('');
+  const [without, setWithout] = useState<string[]>([]);
   const [source, setSource] = useState<string>('');
   const [minLength, setMinLength] = useState<number | ''>('');
   const [maxLength, setMaxLength] = useState<number | ''>('');
@@ -145,7 +156,9 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
   const filters: BrowseFiltersInput = {
     search: debounced.trim() || undefined,
     split: (split || undefined) as BrowseFiltersInput['split'],
-    labelId: label === '' ? undefined : Number(label),
+    labelId: label === '' || label === 'none' ? undefined : Number(label),
+    noneOfThese: multi && label === 'none' ? true : undefined,
+    withoutLabelIds: multi && without.length > 0 ? without.map(Number) : undefined,
     datasetId: source ? Number(source) : undefined,
     minLength: minLength === '' ? undefined : minLength,
     maxLength: maxLength === '' ? undefined : maxLength,
@@ -209,7 +222,11 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
   const labelOptions = [
     { value: '', label: t('browse.all') },
     { value: '0', label: t('browse.unlabelled') },
-    ...labels.map((l) => ({ value: String(l.id), label: l.name })),
+    ...(multi ? [{ value: 'none', label: t('browse.noneOfThese') }] : []),
+    ...labels.map((l) => ({
+      value: String(l.id),
+      label: multi ? t('browse.hasLabel', { label: l.name }) : l.name,
+    })),
   ];
   const perLabel = stats.perLabel.map((l) => ({
     label: l.name ?? t('browse.unlabelled'),
@@ -298,6 +315,19 @@ export function BrowsePanel({ projectId, stats, labels, version, onChanged }: Pr
           searchable
           w={170}
         />
+        {multi && (
+          <MultiSelect
+            label={t('browse.without')}
+            placeholder={without.length === 0 ? t('browse.withoutNone') : undefined}
+            data={labels.map((l) => ({ value: String(l.id), label: l.name }))}
+            value={without}
+            onChange={setWithout}
+            data-testid="browse-without"
+            searchable
+            clearable
+            w={220}
+          />
+        )}
         <Select
           label={t('browse.source')}
           data={[

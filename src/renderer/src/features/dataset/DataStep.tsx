@@ -129,6 +129,7 @@ export function DataStep({ project, onProjectChanged }: StepProps): React.JSX.El
               labels={labels.data ?? []}
               version={version}
               onChanged={refresh}
+              multi={project.kind === 'multi'}
             />
           )}
         </Tabs.Panel>
