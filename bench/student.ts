@@ -17,7 +17,9 @@
  * Scores: accuracy and macro-F1 over all labels from the Evaluate step's metrics module (metrics.ts), checked in the
  * same run against scikit-learn's accuracy_score / f1_score on every system's predictions (the bench fails on a
  * difference above 1e-9). `ratio.macroF1VsBestReference` = student / the best reference's macro-F1.
- * Training examples/s = examples x epochs (L-BFGS iterations for the sparse student) / wall time. p50 latency is the
+ * Training examples/s = examples x epochs / wall time of one training run, on one thread: for the student the run
+ * Auto chose (featurizing, every epoch's validation, checkpoint and best model included; Auto's trials are reported
+ * apart in `student.auto.trialSeconds`), for fastText the `fasttext supervised` process. p50 latency is the
  * median of single-example predictions in-process; the fastText CLI cannot be timed per example (null).
  * Prints one JSON line per dataset, then a summary line (the last line) with all of them.
  * Options: `npm run bench -- student [kuake_qic,unfair_tos,financial_phrasebank] [--quick]` (--quick: fastText
