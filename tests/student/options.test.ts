@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
 import { parseRunSettings } from '../../src/main/features/student/runs';
 import { runTraining } from '../../src/main/features/student/trainer';
-import { classWeights, learningRateAt } from '../../src/main/features/student/training/schedule';
+import {
+  classWeights,
+  learningRateAt,
+  weightedTargets,
+} from '../../src/main/features/student/training/schedule';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src/shared/student';
 
 describe('class weights and learning-rate schedule', () => {
@@ -25,6 +29,31 @@ describe('class weights and learning-rate schedule', () => {
     expect(sqrt[1] / sqrt[0]).toBeCloseTo(2, 12);
     expect(mean(sqrt)).toBeCloseTo(1, 12);
     expect(sqrt[2]).toBeGreaterThan(0); // an absent class keeps a finite weight
+  });
+
+  it('weighs a soft target class by class, leaving human labels and one-hot teacher labels as they are', () => {
+    const soft = { label: null, teacher: [0.6, 0.4, 0] };
+    const oneHot = { label: null, teacher: [0, 1, 0] };
+    const all = [...targets, soft, oneHot];
+    const w = classWeights(all, 3, 1);
+    const { targets: out, weights } = weightedTargets(all, 3, 1);
+    // Human labels and a one-hot teacher label keep their target; their weights keep the ratio of their classes.
+    expect(out[0]).toBe(all[0]);
+    expect(out[11]).toEqual(all[11]);
+    expect(weights[8] / weights[0]).toBeCloseTo(w[1] / w[0], 12);
+    expect(weights[11] / weights[0]).toBeCloseTo(w[1] / w[0], 12);
+    // The soft target: sum_c w_c p_c (-log q_c) = W * sum_c p'_c (-log q_c), W = sum_c w_c p_c, p' = w * p / W.
+    const W = 0.6 * w[0] + 0.4 * w[1];
+    expect(weights[10] / weights[0]).toBeCloseTo(W / w[0], 12);
+    const moved = out[10].teacher ?? [];
+    expect(moved[0]).toBeCloseTo((0.6 * w[0]) / W, 12);
+    expect(moved[1]).toBeCloseTo((0.4 * w[1]) / W, 12);
+    expect(moved[1]).toBeGreaterThan(0.4); // the rarer class gains
+    expect(weights.reduce((a, b) => a + b, 0) / weights.length).toBeCloseTo(1, 12);
+    // classBalance 0: nothing changes.
+    const none = weightedTargets(all, 3, 0);
+    expect(none.targets[10]).toBe(all[10]);
+    expect(Array.from(none.weights)).toEqual(all.map(() => 1));
   });
 
   it('decays the learning rate linearly by step, or keeps it constant', () => {

@@ -7,7 +7,7 @@
  *   f(W, b) = sum_i w_i * L_i(x_i W + b) / sum_i w_i  +  (l2 / 2) * ||W||^2
  *
  * where L_i is distillLoss of example i (its human label and/or the teacher's distribution, alpha, T), w_i its
- * class weight (trainer's exampleWeights), and the bias is not penalised. The gradient is exact:
+ * class weight (schedule.ts weightedTargets), and the bias is not penalised. The gradient is exact:
  * dW[r, c] = sum_i w_i x_i[r] g_i[c] / sum w + l2 W[r, c], db[c] = sum_i w_i g_i[c] / sum w with g_i = dL_i/dlogits.
  * The objective is convex, so L-BFGS reaches the same minimum from any start; only l2 (and the features) change it.
  */

@@ -30,7 +30,7 @@ import {
 } from './training/checkpoint';
 import { newEarlyStop, shouldStop, updateEarlyStop, type EarlyStopState } from './training/earlyStop';
 import { initParams, toModel, warmStart } from './training/params';
-import { exampleWeights, learningRateAt, shuffledOrder } from './training/schedule';
+import { learningRateAt, weightedTargets, shuffledOrder } from './training/schedule';
 import { assignSlots, RowGrad, slotsIn } from './training/slots';
 
 /**
@@ -322,12 +322,12 @@ function lossOfRun(
       loss: (logits, i) => multiLabelDistillLoss(logits, sets[i], opts),
     };
   }
-  const targets: DistillTarget[] = data.train.map((e) => ({ label: e.label, teacher: e.teacher }));
-  return {
-    targets,
-    weights: exampleWeights(targets, classes, settings.classBalance),
-    loss: (logits, i) => distillLoss(logits, targets[i], settings),
-  };
+  const { targets, weights } = weightedTargets(
+    data.train.map((e) => ({ label: e.label, teacher: e.teacher })),
+    classes,
+    settings.classBalance,
+  );
+  return { targets, weights, loss: (logits, i) => distillLoss(logits, targets[i], settings) };
 }
 
 /** A label set (class indices) as 0/1 per class. */

@@ -58,15 +58,43 @@ function exampleClass(t: DistillTarget): number {
   return argmax(t.teacher);
 }
 
-/** Each training example's weight in the loss: its class's weight (classWeights), 1 for an example without one. */
-export function exampleWeights(
+/**
+ * Each training example's weight in the loss and the target it learns, with class weights w (classWeights).
+ * An example with a human label weighs w[label] (its teacher distribution, if any, agrees with the label: see
+ * trainingSet.ts). An example with only a teacher distribution p is weighted class by class, as class-weighted
+ * cross-entropy on soft targets is: sum_c w_c p_c (-log q_c) = W * sum_c p'_c (-log q_c) with W = sum_c w_c p_c and
+ * p' = w * p / W. So it weighs W and learns p' (the teacher's distribution moved to the balanced class prior).
+ * Weighting it by its top class alone (w[argmax p]) would weigh the commonest class's share of a soft target as much
+ * as the rest, and the student would learn the teacher's imbalanced prior that hard labels, weighted, do not carry.
+ * A one-hot teacher distribution (hard labels) is unchanged, weighing w of its class. The distillation loss itself
+ * (distill.ts) is untouched. The weights average 1 over the examples (the learning rate keeps its meaning).
+ */
+export function weightedTargets(
   targets: readonly DistillTarget[],
   classes: number,
   power: number,
-): Float64Array {
-  const weightOfClass = classWeights(targets, classes, power);
-  return Float64Array.from(targets, (t) => {
-    const c = exampleClass(t);
-    return c >= 0 ? weightOfClass[c] : 1;
+): { targets: DistillTarget[]; weights: Float64Array } {
+  const w = classWeights(targets, classes, power);
+  const out: DistillTarget[] = [];
+  const weights = new Float64Array(targets.length);
+  targets.forEach((t, i) => {
+    if (t.label !== null || t.teacher === null || power <= 0) {
+      const c = exampleClass(t);
+      weights[i] = c >= 0 ? w[c] : 1;
+      out.push(t);
+      return;
+    }
+    let sum = 0;
+    for (let c = 0; c < t.teacher.length; c++) sum += w[c] * t.teacher[c];
+    if (!(sum > 0)) {
+      weights[i] = 1;
+      out.push(t);
+      return;
+    }
+    weights[i] = sum;
+    out.push({ label: null, teacher: Array.from(t.teacher, (p, c) => (w[c] * p) / sum) });
   });
+  const mean = weights.reduce((a, b) => a + b, 0) / Math.max(1, weights.length);
+  if (mean > 0) for (let i = 0; i < weights.length; i++) weights[i] /= mean;
+  return { targets: out, weights };
 }
