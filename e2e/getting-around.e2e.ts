@@ -54,6 +54,31 @@ describe('getting around (browser mode, real Chromium)', () => {
     await page.getByTestId('reader-no-student').waitFor();
   }, 120_000);
 
+  it('opens the document being labelled in the reader from Review; label keys wait while it is open', async () => {
+    session = await openApp();
+    const { page } = session;
+    await app.waitForProjects(page);
+    await app.openProject(page, 'Demo: unfair contract terms');
+    await app.goToStep(page, 'review');
+    const doc = page.getByTestId('review-doc');
+    await doc.waitFor();
+    const id = await doc.getAttribute('data-example-id');
+    const text = await doc.textContent();
+    await page.getByTestId('review-open-reader').click();
+    const reader = page.getByTestId('reader-text');
+    await reader.waitFor();
+    expect(await reader.textContent()).toBe(text);
+    await expect(page.getByRole('dialog').getByText(`Document ${id}`).count()).resolves.toBe(1);
+    // Not labelled by a person yet (the unreviewed queue), and no teacher run: the reader says so.
+    await expect(page.getByTestId('reader-human-label').textContent()).resolves.toMatch(/\S/);
+    await page.getByTestId('reader-no-teacher').waitFor();
+    // A label key pressed while reading labels nothing and moves nowhere.
+    await page.keyboard.press('1');
+    await page.keyboard.press('Escape');
+    await reader.waitFor({ state: 'detached' });
+    await expect(doc.getAttribute('data-example-id')).resolves.toBe(id);
+  }, 120_000);
+
   it('imports a file dropped onto the import area, and refuses a file type it cannot read with clear words', async () => {
     session = await openApp();
     const { page } = session;

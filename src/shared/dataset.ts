@@ -7,6 +7,17 @@ import { maskingContract } from './masking';
 export const IMPORT_FORMATS = ['csv', 'json', 'jsonl', 'xlsx', 'folder'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
+/** The files a folder import reads (one document each; hidden files and other types are left out). */
+export const FOLDER_DOCUMENT_EXTENSIONS = ['.txt', '.md', '.markdown'] as const;
+/** A folder's document larger than this is reported as a bad row, not read. */
+export const FOLDER_DOCUMENT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** True when a file of a folder is one a folder import reads (by its name: "notes.TXT" yes, ".x.txt" no). */
+export function isFolderDocument(name: string): boolean {
+  const lower = name.toLowerCase();
+  return !name.startsWith('.') && FOLDER_DOCUMENT_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
 /** Encodings a person can pick; detection proposes one of them. */
 export const ENCODINGS = [
   'utf-8',

@@ -62,6 +62,31 @@ const en = {
   maskRuleMissing: 'There is no masking rule "{{rule}}" in this project.',
   maskBuiltinRemove: '"{{rule}}" is a built-in rule: switch it off instead of removing it.',
   projectNameTaken: 'A project named "{{name}}" already exists. Choose another name.',
+  fileNoPath: 'This file has no path on disk; save it first.',
+  folderNoPath: 'This folder has no path on disk; choose it again.',
+  uploadNeedsLength: 'An upload must say its size (Content-Length). Use the file picker of the page.',
+  uploadTooLarge:
+    'The file is larger than {{gb}} GB, the most one upload may be. Run Distillery as the desktop app or the command line to use it from its folder.',
+  uploadNoSpace:
+    'The upload needs {{needMb}} MB and the disk holding the data folder has {{freeMb}} MB free. Free some space and try again.',
+  uploadCutShort:
+    'The upload of "{{name}}" was cut short. Check the connection to the server and choose it again.',
+  folderUploadAnnounce:
+    'Announce a folder upload as {"name": ..., "files": ..., "bytes": ...} (whole numbers).',
+  folderUploadEmpty:
+    'The folder "{{name}}" holds no .txt or .md documents. Put one document per file in it (sub-folders may name labels).',
+  folderUploadTooMany:
+    'The folder holds {{count}} documents; one upload takes at most {{max}}. Import it one sub-folder at a time, or use the desktop app or "distillery data import".',
+  folderUploadGone:
+    'This folder upload has ended (a file failed, it lay unfinished, or the server restarted). Choose the folder again.',
+  folderUploadBadPath:
+    '"{{path}}" cannot be part of an uploaded folder: hidden names, ".." and empty names are left out. Rename it and choose the folder again.',
+  folderUploadType:
+    '"{{path}}" is not a document a folder import reads (only .txt, .md and .markdown files).',
+  folderUploadMore:
+    'The page sent more than the folder it announced ({{files}} files, {{bytes}} bytes). Nothing was kept: choose the folder again.',
+  folderUploadDuplicate:
+    'Two files of the folder end up with the same name "{{path}}" once made safe for the disk. Rename one and choose the folder again.',
 };
 
 export type ErrorKey = Exclude<keyof typeof en, 'code' | 'thing'>;
@@ -119,6 +144,26 @@ const zh: Catalogue = {
   maskRuleMissing: '本项目中没有名为“{{rule}}”的遮蔽规则。',
   maskBuiltinRemove: '“{{rule}}”是内置规则：请关闭它，而不是删除。',
   projectNameTaken: '已存在名为“{{name}}”的项目。请换一个名称。',
+  fileNoPath: '该文件在磁盘上没有路径；请先保存它。',
+  folderNoPath: '该文件夹在磁盘上没有路径；请重新选择。',
+  uploadNeedsLength: '上传必须说明文件大小（Content-Length）。请使用页面上的文件选择器。',
+  uploadTooLarge:
+    '文件超过 {{gb}} GB，这是单次上传的上限。请使用桌面版或命令行，直接从文件所在的文件夹使用它。',
+  uploadNoSpace: '上传需要 {{needMb}} MB，而存放数据文件夹的磁盘只剩 {{freeMb}} MB。请释放空间后重试。',
+  uploadCutShort: '“{{name}}”的上传中断了。请检查与服务器的连接，然后重新选择。',
+  folderUploadAnnounce: '请以 {"name": ..., "files": ..., "bytes": ...}（整数）的形式声明文件夹上传。',
+  folderUploadEmpty:
+    '文件夹“{{name}}”中没有 .txt 或 .md 文档。请每个文件放一篇文档（子文件夹名可作为标签）。',
+  folderUploadTooMany:
+    '该文件夹有 {{count}} 篇文档；单次上传最多 {{max}} 篇。请逐个子文件夹导入，或使用桌面版或“distillery data import”。',
+  folderUploadGone: '此文件夹上传已结束（有文件失败、长时间未完成，或服务器已重启）。请重新选择文件夹。',
+  folderUploadBadPath:
+    '“{{path}}”不能作为上传文件夹的一部分：隐藏名称、“..”和空名称会被排除。请重命名后重新选择文件夹。',
+  folderUploadType: '“{{path}}”不是文件夹导入会读取的文档（只读取 .txt、.md 和 .markdown 文件）。',
+  folderUploadMore:
+    '页面发送的内容超过了它声明的文件夹（{{files}} 个文件，{{bytes}} 字节）。未保留任何内容：请重新选择文件夹。',
+  folderUploadDuplicate:
+    '文件夹中有两个文件在转换为磁盘安全名称后同名“{{path}}”。请重命名其中一个，然后重新选择文件夹。',
 };
 
 export const ERROR_MESSAGES = { en, 'zh-CN': zh } as const;

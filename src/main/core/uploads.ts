@@ -27,6 +27,32 @@ export function newUpload(paths: Paths, name: string): { id: string; file: strin
   return { id, file: join(paths.uploads, id, safe), name: safe };
 }
 
+/**
+ * A new upload that holds a folder (browser mode's folder import): `uploads/<id>/<name>/`, its files written below it
+ * at the paths `folderUploadPath` allows. The folder is what a request names, like the file of a one-file upload.
+ */
+export function newFolderUpload(paths: Paths, name: string): { id: string; dir: string; name: string } {
+  const id = randomUUID();
+  const safe = safeUploadName(name);
+  mkdirSync(join(paths.uploads, id, safe), { recursive: true, mode: 0o700 });
+  return { id, dir: join(paths.uploads, id, safe), name: safe };
+}
+
+/** The most sub-folder levels a file of an uploaded folder may sit under. */
+const MAX_FOLDER_DEPTH = 32;
+
+/**
+ * Where a file of an uploaded folder goes, from its path inside the folder ("a.txt", "cases/b.txt"), or null when that
+ * path could leave the folder or names nothing: empty, "." or ".." segments, hidden names, too deep.
+ */
+export function folderUploadPath(dir: string, relativePath: string): string | null {
+  const parts = relativePath.split(/[/\\]+/).filter((p) => p.length > 0);
+  if (parts.length === 0 || parts.length > MAX_FOLDER_DEPTH) return null;
+  if (parts.some((p) => p.startsWith('.'))) return null;
+  const file = resolve(dir, ...parts.map(safeUploadName));
+  return file.startsWith(resolve(dir) + sep) ? file : null;
+}
+
 /** The upload id of a path inside the uploads folder, or null. */
 export function uploadIdOf(paths: Paths, path: string): string | null {
   const rel = relative(paths.uploads, resolve(path));
@@ -34,12 +60,16 @@ export function uploadIdOf(paths: Paths, path: string): string | null {
   return rel && !rel.startsWith('..') && UPLOAD_ID.test(id) ? id : null;
 }
 
-/** True when `path` is a regular file the server received as an upload (not a link, nothing outside). */
+/**
+ * True when `path` is a regular file the server received as an upload, or a folder inside one (an uploaded folder:
+ * everything in it was uploaded); never a link, nothing outside.
+ */
 export function isUpload(paths: Paths, path: string): boolean {
   const id = uploadIdOf(paths, path);
   if (!id) return false;
   try {
-    if (!lstatSync(resolve(path)).isFile()) return false;
+    const stat = lstatSync(resolve(path));
+    if (!stat.isFile() && !stat.isDirectory()) return false;
     const real = realpathSync(resolve(path));
     return real.startsWith(realpathSync(join(paths.uploads, id)) + sep);
   } catch {

@@ -10,9 +10,10 @@ import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/core';
-import { AppError, toErrorInfo } from '../core/errors';
+import { AppError, keyedInfo, toErrorInfo } from '../core/errors';
 import { freeBytes } from '../core/diskSpace';
 import { newUpload, removeUpload } from '../core/uploads';
+import { createFolderUploads } from './folderUpload';
 import { BodyTooLarge, fail, readBody, SECURITY_HEADERS, sendJson } from './http';
 import { createTeamGate, type TeamGate } from './team';
 import type { Actor } from '../core/actor';
@@ -159,6 +160,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     return site === undefined || site === 'same-origin' || site === 'none';
   };
   const tickets = new Map<string, { file: string; name: string; expires: number }>();
+  const folders = createFolderUploads(core.paths, MAX_UPLOAD_BYTES);
 
   const authorized = (req: IncomingMessage): boolean => {
     const header = req.headers.authorization ?? '';
@@ -246,25 +248,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (path === '/api/upload') {
       const declared = Number(req.headers['content-length'] ?? NaN);
       if (!Number.isFinite(declared)) {
-        return fail(res, 411, 'INVALID_INPUT', 'An upload must say its size (Content-Length).');
+        return sendJson(res, 411, { ok: false, error: keyedInfo('INVALID_INPUT', 'uploadNeedsLength') });
       }
       const free = freeBytes(core.paths.uploads);
       if (declared > MAX_UPLOAD_BYTES || (free !== null && declared > free)) {
-        return fail(
-          res,
-          413,
-          'TOO_LARGE',
-          declared > MAX_UPLOAD_BYTES
-            ? `The file is larger than ${MAX_UPLOAD_BYTES / 1024 ** 3} GB, the most one upload may be. ` +
-                'Run Distillery as the desktop app or the command line to use it from its folder.'
-            : `The file needs ${(declared / 1024 ** 2).toFixed(0)} MB and the disk holding the data folder has ` +
-                `${(free! / 1024 ** 2).toFixed(0)} MB free. Free some space and try again.`,
-        );
+        return sendJson(res, 413, {
+          ok: false,
+          error:
+            declared > MAX_UPLOAD_BYTES
+              ? keyedInfo('TOO_LARGE', 'uploadTooLarge', { gb: MAX_UPLOAD_BYTES / 1024 ** 3 })
+              : keyedInfo('TOO_LARGE', 'uploadNoSpace', {
+                  needMb: Math.ceil(declared / 1024 ** 2),
+                  freeMb: Math.floor(free! / 1024 ** 2),
+                }),
+        });
       }
       const upload = newUpload(core.paths, url.searchParams.get('name') ?? 'upload');
       try {
         await pipeline(req, createWriteStream(upload.file, { flags: 'wx', mode: 0o600 }));
-        if (statSync(upload.file).size !== declared) throw new Error('The upload was cut short.');
+        if (statSync(upload.file).size !== declared) {
+          throw AppError.keyed('BAD_FILE', 'uploadCutShort', { name: upload.name });
+        }
       } catch (e) {
         removeUpload(core.paths, upload.id);
         return sendJson(res, 200, { ok: false, error: toErrorInfo(e) });
@@ -273,6 +277,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         ok: true,
         value: { path: upload.file, name: upload.name, size: statSync(upload.file).size },
       });
+    }
+    if (path === '/api/upload-folder') return folders.begin(req, res);
+    if (path.startsWith('/api/upload-folder/')) {
+      return folders.put(req, res, path.slice('/api/upload-folder/'.length), url.searchParams.get('path'));
     }
     if (path === '/api/download-ticket') {
       let request: { path?: unknown; name?: unknown };

@@ -13,7 +13,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import type { Encoding } from '../../../shared/dataset';
+import {
+  FOLDER_DOCUMENT_EXTENSIONS,
+  FOLDER_DOCUMENT_MAX_BYTES,
+  type Encoding,
+} from '../../../shared/dataset';
 import { AppError } from '../../core/errors';
 import { decodeSample, makeDecoder, sniffFile, type Recoded } from './encoding';
 
@@ -559,9 +563,9 @@ export async function* xlsxRows(path: string, counter: ByteCounter): AsyncGenera
   counter.bytes = size;
 }
 
-const FOLDER_EXTS = new Set(['.txt', '.md', '.markdown']);
+const FOLDER_EXTS = new Set<string>(FOLDER_DOCUMENT_EXTENSIONS);
 /** One document per file; a bigger file is reported, not read. */
-export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+export const MAX_DOCUMENT_BYTES = FOLDER_DOCUMENT_MAX_BYTES;
 
 export function folderFiles(dir: string): string[] {
   const out: string[] = [];

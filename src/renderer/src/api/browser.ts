@@ -1,6 +1,6 @@
 import type { Api, PickedFile } from '../../../shared/api';
 import type { EventEnvelope, EventMap, EventName } from '../../../shared/events';
-import type { Result } from '../../../shared/result';
+import type { AppErrorInfo, Result } from '../../../shared/result';
 
 const TOKEN_KEY = 'distillery.token';
 
@@ -122,6 +122,50 @@ export function createBrowserApi(): Api {
           body: file,
         });
         return await answer<Result<PickedFile>>(res);
+      } catch (e) {
+        return networkError(e);
+      }
+    },
+    async provideFolder(folder, onProgress) {
+      // One upload for the whole folder: announced first (the server checks the count and the free disk), then
+      // each document streamed to its path inside it, a few at a time. A failure ends the upload on the server.
+      const total = folder.files.reduce((n, f) => n + f.file.size, 0);
+      try {
+        const res = await fetch('/api/upload-folder', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...authHeaders() },
+          body: JSON.stringify({ name: folder.name, files: folder.files.length, bytes: total }),
+        });
+        const begun = await answer<Result<PickedFile & { uploadId: string }>>(res);
+        if (!begun.ok) return begun;
+        let sent = 0;
+        let next = 0;
+        const outcome: { failed: AppErrorInfo | null } = { failed: null };
+        const send = async (): Promise<void> => {
+          while (outcome.failed === null && next < folder.files.length) {
+            const { file, path } = folder.files[next++];
+            const put = await fetch(
+              `/api/upload-folder/${begun.value.uploadId}?path=${encodeURIComponent(path)}`,
+              {
+                method: 'POST',
+                headers: { ...authHeaders(), 'content-type': 'application/octet-stream' },
+                body: file,
+              },
+            );
+            const done = await answer<Result<unknown>>(put);
+            // The first real reason wins over the "upload has ended" of files sent after it.
+            if (!done.ok) {
+              // (Read again: another sender may have set it while this one waited.)
+              const before = outcome.failed as AppErrorInfo | null;
+              if (before === null || before.key === 'folderUploadGone') outcome.failed = done.error;
+            }
+            sent += file.size;
+            onProgress?.(sent, total);
+          }
+        };
+        await Promise.all([send(), send(), send(), send()]);
+        if (outcome.failed) return { ok: false, error: outcome.failed };
+        return { ok: true, value: { path: begun.value.path, name: begun.value.name, size: total } };
       } catch (e) {
         return networkError(e);
       }

@@ -41,6 +41,10 @@ export function withLocalisedErrors(api: Api): Api {
       const r = await api.provideFile(file);
       return r.ok ? r : { ok: false, error: localiseError(r.error) };
     },
+    provideFolder: async (folder, onProgress) => {
+      const r = await api.provideFolder(folder, onProgress);
+      return r.ok ? r : { ok: false, error: localiseError(r.error) };
+    },
     invoke: async (channel, request) => {
       const r = await api.invoke(channel, request);
       return r.ok ? r : { ok: false, error: localiseError(r.error) };

@@ -44,6 +44,48 @@ export function FilePickButton({
   );
 }
 
+/**
+ * A button that opens the folder chooser (`<input webkitdirectory>`, Chromium and Electron) and hands over every file
+ * of the chosen folder, each with its `webkitRelativePath`.
+ */
+export function FolderPickButton({
+  onPick,
+  inputTestId,
+  testId,
+  children,
+  ...button
+}: ButtonProps & {
+  onPick: (files: File[]) => void;
+  inputTestId: string;
+  testId?: string;
+  children: ReactNode;
+}): React.JSX.Element {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <input
+        ref={(el) => {
+          input.current = el;
+          // Not in React's attribute types; the standard name once browsers agree on one.
+          el?.setAttribute('webkitdirectory', '');
+        }}
+        type="file"
+        multiple
+        hidden
+        data-testid={inputTestId}
+        onChange={(e) => {
+          const files = [...(e.currentTarget.files ?? [])];
+          e.currentTarget.value = '';
+          if (files.length) onPick(files);
+        }}
+      />
+      <Button {...button} onClick={() => input.current?.click()} data-testid={testId}>
+        {children}
+      </Button>
+    </>
+  );
+}
+
 /** A link that saves a file the app wrote (a save dialog in Electron, a download in browser mode). */
 export function SaveFileLink({
   path,

@@ -13,7 +13,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconFileImport } from '@tabler/icons-react';
+import { IconFileImport, IconFolderOpen } from '@tabler/icons-react';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -26,7 +26,8 @@ import {
 } from '../../../../shared/dataset';
 import { jobResult, type Job } from '../../../../shared/jobs';
 import { api, ApiError, call, useAction, useEvent } from '../../api';
-import { FilePickButton } from '../../components/FileActions';
+import { FilePickButton, FolderPickButton } from '../../components/FileActions';
+import { folderFromDrop, folderFromInput, type ChosenFolder } from './folderFiles';
 import { MultiLabelImport } from './MultiLabelImport';
 
 /** What the file chooser accepts, for dropped files (the core checks the content again). */
@@ -143,6 +144,7 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
     setLabelColumn(null);
     setIdColumn(null);
     setSplitColumn(null);
+    setSkipped(0);
     const provided = await api.provideFile(file);
     if (!provided.ok) {
       setBusy(false);
@@ -152,18 +154,76 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
     await load({ path: provided.value.path });
   };
 
+  const [sending, setSending] = useState<{ name: string; sent: number; total: number } | null>(null);
+  const [skipped, setSkipped] = useState(0);
+  /** Set from the first click to the end: a second click or drop while a folder is sent does nothing. */
+  const picking = useRef(false);
+  /** A folder: its documents are made available to the core (browser mode: uploaded), then read like a file. */
+  const pickFolder = async (
+    read: () => ChosenFolder | null | Promise<ChosenFolder | null>,
+  ): Promise<void> => {
+    if (picking.current) return;
+    picking.current = true;
+    setBusy(true);
+    setError(null);
+    setJob(null);
+    setResult(null);
+    setPreview(null);
+    setSkipped(0);
+    try {
+      let folder: ChosenFolder | null;
+      try {
+        folder = await read();
+      } catch (e) {
+        setError(t('import.folderReadFailed', { detail: e instanceof Error ? e.message : String(e) }));
+        return;
+      }
+      if (!folder) return;
+      setSkipped(folder.skipped);
+      if (folder.files.length === 0) {
+        setError(t('import.folderEmpty', { name: folder.name }));
+        return;
+      }
+      setSending({ name: folder.name, sent: 0, total: folder.files.reduce((n, f) => n + f.file.size, 0) });
+      const provided = await api.provideFolder(folder, (sent, total) =>
+        setSending({ name: folder.name, sent, total }),
+      );
+      setSending(null);
+      if (!provided.ok) {
+        setError(provided.error.message);
+        return;
+      }
+      setTextColumn(null);
+      setLabelColumn(null);
+      setIdColumn(null);
+      setSplitColumn(null);
+      await load({ path: provided.value.path });
+    } finally {
+      setSending(null);
+      setBusy(false);
+      picking.current = false;
+    }
+  };
+
   const [dropped, setDropped] = useState<string | null>(null);
   const [dragOver, setDragOver] = useState(false);
-  /** A file dropped onto the panel: one supported file is read as if chosen; folders and other files are refused. */
+  /** A file or folder dropped onto the panel: read as if chosen; several things at once and other files are refused. */
   const drop = (e: React.DragEvent): void => {
     e.preventDefault();
     setDragOver(false);
-    if (running || busy) return;
+    if (running || busy || picking.current) return;
     setDropped(null);
     const items = [...e.dataTransfer.items].filter((i) => i.kind === 'file');
-    // A folder arrives as a file entry of size 0; webkitGetAsEntry tells them apart (Chromium, Electron).
-    if (items.some((i) => i.webkitGetAsEntry?.()?.isDirectory)) {
-      setError(t('import.dropFolder'));
+    // A folder arrives as a file entry of size 0; webkitGetAsEntry tells them apart (Chromium, Electron). The entries
+    // are only readable during the drop event: taken now, read after.
+    const folder = items.findIndex((i) => i.webkitGetAsEntry?.()?.isDirectory);
+    if (folder >= 0) {
+      if (items.length !== 1) {
+        setError(t('import.dropFolder'));
+        return;
+      }
+      const reading = folderFromDrop(items[0], e.dataTransfer.files[0] ?? null);
+      void pickFolder(() => reading);
       return;
     }
     const files = [...e.dataTransfer.files];
@@ -264,6 +324,17 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
         >
           {t('import.chooseFile')}
         </FilePickButton>
+        <FolderPickButton
+          variant="light"
+          leftSection={<IconFolderOpen size={16} />}
+          loading={busy}
+          disabled={running}
+          inputTestId="data-folder-input"
+          testId="data-choose-folder"
+          onPick={(files) => void pickFolder(() => folderFromInput(files))}
+        >
+          {t('import.chooseFolder')}
+        </FolderPickButton>
         <Text size="sm" c="dimmed">
           {t('import.dropHere')}
         </Text>
@@ -284,6 +355,23 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
           </Text>
         )}
       </Group>
+      {sending && (
+        <Stack gap={4} data-testid="folder-sending">
+          <Text size="sm">
+            {t('import.folderUploading', {
+              name: sending.name,
+              sent: formatSize(sending.sent),
+              total: formatSize(sending.total),
+            })}
+          </Text>
+          <Progress value={sending.total > 0 ? (100 * sending.sent) / sending.total : 0} animated />
+        </Stack>
+      )}
+      {skipped > 0 && (
+        <Text size="sm" c="dimmed" data-testid="folder-skipped">
+          {t('import.folderSkipped', { count: skipped })}
+        </Text>
+      )}
       {error && (
         <Alert color="red" title={t('import.failed')} data-testid="import-error">
           {error}

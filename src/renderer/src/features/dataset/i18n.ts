@@ -98,13 +98,22 @@ export const datasetI18n = {
     },
     import: {
       intro:
-        'Choose a CSV/TSV, JSON, JSONL or Excel (.xlsx) file. You can import several files into one project, for example a labelled sample and a large unlabelled pool.',
+        "Choose a CSV/TSV, JSON, JSONL or Excel (.xlsx) file, or a folder of .txt/.md documents (one document per file; a sub-folder's name can be the label). You can import several files into one project, for example a labelled sample and a large unlabelled pool.",
       chooseFile: 'Choose a file',
-      dropHere: 'or drop a file here',
+      chooseFolder: 'Choose a folder',
+      dropHere: 'or drop a file or a folder here',
       dropped: 'Dropped: {{name}} ({{size}})',
-      dropFolder:
-        "A folder cannot be dropped here: drop one file (CSV/TSV, JSON, JSONL or Excel), or import the folder's files one by one.",
-      dropMany: '{{count}} files were dropped: drop one file at a time.',
+      dropFolder: 'Drop one folder at a time, and no files beside it.',
+      dropMany: '{{count}} files were dropped: drop one file (or one folder) at a time.',
+      folderEmpty:
+        'The folder "{{name}}" holds no .txt, .md or .markdown documents. Put one document per file in it; sub-folders may name the labels.',
+      folderSkipped_one:
+        '1 other file was left out (only .txt, .md and .markdown documents are read; hidden files never).',
+      folderSkipped_other:
+        '{{count}} other files were left out (only .txt, .md and .markdown documents are read; hidden files never).',
+      folderUploading: 'Sending the folder "{{name}}" to Distillery: {{sent}} of {{total}}',
+      folderReadFailed:
+        'The folder could not be read ({{detail}}). Choose it with the "Choose a folder" button instead.',
       dropUnsupported:
         '"{{name}}" is not a file Distillery imports. Drop a CSV/TSV, JSON, JSONL or Excel (.xlsx) file.',
       uploading: 'Reading the file…',
@@ -377,13 +386,19 @@ export const datasetI18n = {
     },
     import: {
       intro:
-        '选择 CSV/TSV、JSON、JSONL 或 Excel（.xlsx）文件。一个项目可以导入多个文件，例如一份已标注的样本和一大批未标注的数据。',
+        '选择 CSV/TSV、JSON、JSONL 或 Excel（.xlsx）文件，或一个包含 .txt/.md 文档的文件夹（每个文件一篇文档；子文件夹名可作为标签）。一个项目可以导入多个文件，例如一份已标注的样本和一大批未标注的数据。',
       chooseFile: '选择文件',
-      dropHere: '或将文件拖放到这里',
+      chooseFolder: '选择文件夹',
+      dropHere: '或将文件或文件夹拖放到这里',
       dropped: '已拖放：{{name}}（{{size}}）',
-      dropFolder:
-        '不能在这里拖放文件夹：请拖放单个文件（CSV/TSV、JSON、JSONL 或 Excel），或逐个导入文件夹中的文件。',
-      dropMany: '拖放了 {{count}} 个文件：请一次只拖放一个文件。',
+      dropFolder: '请一次只拖放一个文件夹，且不要同时拖放其他文件。',
+      dropMany: '拖放了 {{count}} 个文件：请一次只拖放一个文件（或一个文件夹）。',
+      folderEmpty:
+        '文件夹“{{name}}”中没有 .txt、.md 或 .markdown 文档。请每个文件放一篇文档；子文件夹名可作为标签。',
+      folderSkipped_other:
+        '另有 {{count}} 个文件未导入（只读取 .txt、.md 和 .markdown 文档；从不读取隐藏文件）。',
+      folderUploading: '正在将文件夹“{{name}}”发送到 Distillery：{{sent}} / {{total}}',
+      folderReadFailed: '无法读取该文件夹（{{detail}}）。请改用“选择文件夹”按钮。',
       dropUnsupported:
         '"{{name}}" 不是 Distillery 能导入的文件。请拖放 CSV/TSV、JSON、JSONL 或 Excel (.xlsx) 文件。',
       uploading: '正在读取文件…',

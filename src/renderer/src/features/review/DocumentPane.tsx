@@ -1,4 +1,4 @@
-import { Badge, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { Badge, Button, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { ReviewItem, ReviewState } from '../../../../shared/review';
 import { MaskHighlight, type MaskTokens } from '../dataset/MaskHighlight';
@@ -12,6 +12,8 @@ interface Props {
   readonly colourOf: (labelId: number) => string | undefined;
   /** The project's masking rules' tokens: masked spans are marked with their rule's name. */
   readonly maskTokens: MaskTokens;
+  /** Opens the document in the reader (full text, every label given, the teacher's and the student's view). */
+  readonly onOpenReader: () => void;
 }
 
 /** The names of a label set, or "none of these" for the empty set. */
@@ -28,17 +30,24 @@ export function DocumentPane({
   search,
   colourOf,
   maskTokens,
+  onOpenReader,
 }: Props): React.JSX.Element {
   const { t } = useTranslation('review');
+  const { t: tc } = useTranslation();
   const labelName = (id: number | null): string => labels.find((l) => l.id === id)?.name ?? '';
   return (
     <Stack gap="sm" style={{ flex: 3, minWidth: 0 }}>
       <Paper withBorder p="md">
         <Group justify="space-between" mb="xs">
-          <Text size="sm" c="dimmed">
-            {t('document', { id: item.exampleId })}
-            {item.split ? ` · ${t(`split_${item.split}`)}` : ''}
-          </Text>
+          <Group gap="xs">
+            <Text size="sm" c="dimmed">
+              {t('document', { id: item.exampleId })}
+              {item.split ? ` · ${t(`split_${item.split}`)}` : ''}
+            </Text>
+            <Button size="compact-xs" variant="light" onClick={onOpenReader} data-testid="review-open-reader">
+              {tc('reader.open')}
+            </Button>
+          </Group>
           {!multi && item.humanLabelId !== null && (
             <Badge data-testid="current-label" color={colourOf(item.humanLabelId)}>
               {labelName(item.humanLabelId)}

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { labelKeys } from '../../../../shared/labelKeys';
 import type { QueueSpec, ReviewItem, ReviewState } from '../../../../shared/review';
+import { DocumentReader } from '../../components/DocumentReader';
 import { useMaskTokens } from '../dataset/MaskHighlight';
 import { DocumentPane, setNames } from './DocumentPane';
 import { FILTER_THRESHOLD, LabelButtons } from './LabelButtons';
@@ -58,6 +59,8 @@ export function LabelPanel({
   const actions = useReviewActions({ projectId, annotator, queue, item, onItem });
   const { choose, move, undo } = actions;
   const filterRef = useRef<HTMLInputElement>(null);
+  /** The document open in the reader: label keys wait while it is open (the reader is for reading). */
+  const [reading, setReading] = useState<number | null>(null);
   const keys = useMemo(() => labelKeys(labels), [labels]);
   const byKey = useMemo(
     () => new Map([...keys].flatMap(([id, ks]) => ks.map((k) => [k, id] as const))),
@@ -105,6 +108,7 @@ export function LabelPanel({
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
+      if (reading !== null) return;
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (isTyping(e.target)) return;
       // Enter on a focused button presses that button.
@@ -153,7 +157,7 @@ export function LabelPanel({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [labels, byKey, item, multi, pick, saveSet, acceptTeacher, undo, move]);
+  }, [labels, byKey, item, multi, pick, saveSet, acceptTeacher, undo, move, reading]);
 
   const selected = useMemo(
     () => new Set(multi ? draft : item?.myLabelId ? [item.myLabelId] : []),
@@ -204,6 +208,7 @@ export function LabelPanel({
             search={queue.search ?? ''}
             colourOf={colourOf}
             maskTokens={maskTokens}
+            onOpenReader={() => setReading(item.exampleId)}
           />
           <Stack gap="sm" style={{ flex: 2, minWidth: 260, maxWidth: 440 }} data-testid="label-column">
             <Paper withBorder p="sm">
@@ -278,6 +283,7 @@ export function LabelPanel({
           </Stack>
         </Group>
       )}
+      <DocumentReader projectId={projectId} exampleId={reading} onClose={() => setReading(null)} />
     </Stack>
   );
 }
