@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { invoke, openApp, type AppSession } from './harness';
 import { app } from './pages';
+import { TEST_JOB_CHANNEL } from '../tests/testJob';
 
 describe('foundation (browser mode, real Chromium)', () => {
   let session: AppSession | null = null;
@@ -82,11 +83,11 @@ describe('foundation (browser mode, real Chromium)', () => {
 
 describe('status bar (browser mode, real Chromium)', () => {
   it('shows a running job with its progress, and pauses, resumes and cancels it', async () => {
-    const session = await openApp();
+    const session = await openApp({ testJob: true });
     try {
       const { page, server } = session;
       await app.waitForProjects(page);
-      await invoke(server, 'jobs.startTestJob', { steps: 400, stepMs: 25 });
+      await invoke(server, TEST_JOB_CHANNEL, { steps: 400, stepMs: 25 });
       await page.getByTestId('status-jobs-summary').filter({ hasText: '1 running' }).waitFor();
       await page.getByTestId('status-jobs').click();
       const row = page.getByTestId('job-row').first();

@@ -28,22 +28,23 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
-/** Starts `distillery serve` on its own fresh (or given) data directory, as a person would. */
+/**
+ * Starts `distillery serve` on its own fresh (or given) data directory, as a person would. `testJob`: the test
+ * server instead (e2e/testServer.ts, run from the sources), which also answers the test job (tests/testJob.ts).
+ */
 export async function startServer(
-  opts: { dataDir?: string; env?: Record<string, string> } = {},
+  opts: { dataDir?: string; env?: Record<string, string>; testJob?: boolean } = {},
 ): Promise<ServerHandle> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'distillery-e2e-'));
   const token = randomBytes(16).toString('base64url');
-  const child = spawn(
-    process.execPath,
-    ['bin/distillery.mjs', 'serve', '--json', '--data-dir', dataDir, `--token=${token}`],
-    {
-      cwd: ROOT,
-      // The test-only channels are on for the servers e2e tests start, never in `distillery serve` itself.
-      env: { ...process.env, DISTILLERY_TEST_CHANNELS: '1', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const args = opts.testJob
+    ? ['--import', 'tsx', 'e2e/testServer.ts', dataDir, token]
+    : ['bin/distillery.mjs', 'serve', '--json', '--data-dir', dataDir, `--token=${token}`];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const line = await new Promise<string>((res, rej) => {
@@ -80,7 +81,7 @@ export interface AppSession {
 }
 
 /** A server with its own data directory and a Chromium page opened on it. */
-export async function openApp(opts: { dataDir?: string } = {}): Promise<AppSession> {
+export async function openApp(opts: { dataDir?: string; testJob?: boolean } = {}): Promise<AppSession> {
   const server = await startServer(opts);
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core } from '../src/main/core/core';
+import { TEST_JOB } from './testJob';
 
 /** A fresh data directory under the OS temp folder, removed by `cleanup`. */
 export function tempDir(prefix = 'distillery-test-'): { dir: string; cleanup: () => void } {
@@ -17,7 +18,12 @@ export async function testCore(opts: { seedDemo?: boolean; dataDir?: string } = 
   close: (opts?: { keep?: boolean }) => Promise<void>;
 }> {
   const t = opts.dataDir ? { dir: opts.dataDir, cleanup: () => undefined } : tempDir();
-  const core = await createCore({ dataDir: t.dir, mode: 'cli', seedDemo: opts.seedDemo ?? false });
+  const core = await createCore({
+    dataDir: t.dir,
+    mode: 'cli',
+    seedDemo: opts.seedDemo ?? false,
+    extensions: [TEST_JOB],
+  });
   return {
     core,
     dataDir: t.dir,

@@ -16,7 +16,6 @@ export const JOB_KIND_ZH: Readonly<Record<JobKind, string>> = {
   'export.predict': '批量预测',
   'export.backup': '备份',
   'review.bulkAccept': '批量接受',
-  'test.sleep': '测试任务',
 };
 
 export const JOB_PHASE_ZH: Readonly<Record<string, string>> = {

@@ -30,17 +30,8 @@ export const JOB_KINDS = [
   'export.predict',
   'export.backup',
   'review.bulkAccept',
-  'test.sleep',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
-
-/**
- * Exist only for tests: a core answers them (and runs their jobs) only when created with test channels on
- * (`DISTILLERY_TEST_CHANNELS=1`, set by the test configurations), never in the app, the server or the CLI.
- */
-export const TEST_ONLY_CHANNELS: readonly string[] = ['jobs.startTestJob'];
-export const TEST_ONLY_JOB_KINDS: readonly JobKind[] = ['test.sleep'];
-export const TEST_CHANNELS_ENV = 'DISTILLERY_TEST_CHANNELS';
 
 export interface JobProgress {
   readonly done: number;
@@ -67,7 +58,6 @@ export const JOB_RESULTS = {
   'export.predict': BatchPredictResult,
   'export.backup': BackupResult,
   'review.bulkAccept': BulkAcceptResult,
-  'test.sleep': z.object({ steps: z.number() }).readonly(),
 } as const satisfies Record<JobKind, z.ZodType>;
 export type JobResultOf<K extends JobKind> = z.output<(typeof JOB_RESULTS)[K]>;
 
@@ -111,8 +101,4 @@ export const jobsContract = {
   'jobs.pause': channel<Job>()(JobIdInput),
   'jobs.resume': channel<Job>()(JobIdInput),
   'jobs.cancel': channel<Job>()(JobIdInput),
-  /** A job that sleeps in steps: lets tests and the status bar exercise the job machinery. */
-  'jobs.startTestJob': channel<Job>()(
-    z.object({ steps: z.number().int().min(1).max(10_000), stepMs: z.number().int().min(0).max(10_000) }),
-  ),
 } as const;

@@ -21,7 +21,6 @@ export const CHANNEL_ROLES: Readonly<Record<ChannelName, Role>> = {
   'jobs.pause': 'lead',
   'jobs.resume': 'lead',
   'jobs.cancel': 'lead',
-  'jobs.startTestJob': 'admin',
   'dataset.preview': 'lead',
   'dataset.import': 'lead',
   'dataset.stats': 'lead',

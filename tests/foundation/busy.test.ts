@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { retryBusy } from '../../src/main/core/store/db';
 import { ROOT, testCore } from '../helpers';
+import { startTestJob } from '../testJob';
 
 /** Starts a second process that holds the write lock of `file` for `ms`; resolves when it holds it. */
 async function holdWriteLock(file: string, ms: number): Promise<Promise<void>> {
@@ -30,7 +31,7 @@ describe('a busy database', () => {
       const unhandled: unknown[] = [];
       const onUnhandled = (e: unknown): void => void unhandled.push(e);
       process.on('unhandledRejection', onUnhandled);
-      const job = await t.core.call('jobs.startTestJob', { steps: 400, stepMs: 10 });
+      const job = await startTestJob(t.core, { steps: 400, stepMs: 10 });
       while (t.core.jobs.get(job.id).progress.done < 5) await new Promise((r) => setTimeout(r, 10));
       // 7 s: longer than the 5 s busy timeout of one statement, so progress and checkpoints meet SQLITE_BUSY.
       const released = await holdWriteLock(join(t.dataDir, 'distillery.db'), 7000);

@@ -170,7 +170,8 @@ describe('Electron main process wiring (fake electron module: no Electron binary
 
     // The demo project was seeded on this first start, and core events reach the window.
     await expect(invoke(own, 'projects.list', {})).resolves.toMatchObject({ value: [{ isDemo: true }] });
-    await invoke(own, 'jobs.startTestJob', { steps: 1, stepMs: 0 });
+    const { value: projects } = (await invoke(own, 'projects.list', {})) as { value: Array<{ id: number }> };
+    core!.events.emit('project.changed', { projectId: projects[0].id, what: 'labels' });
     await new Promise((r) => setTimeout(r, 100));
     expect(wc.sent.some(([channel]) => channel === IPC_EVENT)).toBe(true);
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addTeacherRun, makeProject } from '../review/fixture';
 import { coreForEachTest } from '../helpers';
+import { startTestJob } from '../testJob';
 
 const t = coreForEachTest();
 
@@ -13,19 +14,19 @@ describe('the same job started twice is one job', () => {
   it('two identical starts at once get one job; other inputs, or a start after it ended, get their own', async () => {
     const req = { steps: 30, stepMs: 5 };
     const [a, b] = await Promise.all([
-      t.core.call('jobs.startTestJob', req),
-      t.core.call('jobs.startTestJob', { stepMs: 5, steps: 30 }),
+      startTestJob(t.core, req),
+      startTestJob(t.core, { stepMs: 5, steps: 30 }),
     ]);
     expect(b.id).toBe(a.id);
-    const other = await t.core.call('jobs.startTestJob', { steps: 31, stepMs: 5 });
+    const other = await startTestJob(t.core, { steps: 31, stepMs: 5 });
     expect(other.id).not.toBe(a.id);
     // Paused is still the same work under way.
     await t.core.call('jobs.pause', { jobId: a.id });
-    expect((await t.core.call('jobs.startTestJob', req)).id).toBe(a.id);
+    expect((await startTestJob(t.core, req)).id).toBe(a.id);
     await t.core.call('jobs.cancel', { jobId: a.id });
     await t.core.jobs.wait(a.id);
     await t.core.jobs.wait(other.id);
-    const again = await t.core.call('jobs.startTestJob', req);
+    const again = await startTestJob(t.core, req);
     expect(again.id).not.toBe(a.id);
     await t.core.jobs.wait(again.id);
     expect(jobRows('test.sleep')).toBe(3);

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/shared/jobs';
 import { spawn } from 'node:child_process';
 import { ROOT, tempDir, testCore } from '../helpers';
+import { z } from 'zod';
+import { startTestJob, TEST_JOB_KIND } from '../testJob';
 
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -24,7 +26,7 @@ describe('jobs', () => {
     t.core.events.subscribe((e) => {
       if (e.name === 'job.updated') seen.push(e.payload as Job);
     });
-    const job = await t.core.call('jobs.startTestJob', { steps: 20, stepMs: 15 });
+    const job = await startTestJob(t.core, { steps: 20, stepMs: 15 });
     const final = await t.core.jobs.wait(job.id);
     expect(final.state).toBe('completed');
     expect(final.progress).toMatchObject({ done: 20, total: 20 });
@@ -37,7 +39,7 @@ describe('jobs', () => {
   it('pauses, resumes and cancels', async () => {
     const t = await testCore();
     closers.push(() => t.close());
-    const job = await t.core.call('jobs.startTestJob', { steps: 200, stepMs: 5 });
+    const job = await startTestJob(t.core, { steps: 200, stepMs: 5 });
     await until(() => t.core.jobs.get(job.id).progress.done >= 3);
     await t.core.call('jobs.pause', { jobId: job.id });
     await new Promise((r) => setTimeout(r, 100));
@@ -57,7 +59,7 @@ describe('jobs', () => {
   it('refuses to pause a job that is not running, with a typed error', async () => {
     const t = await testCore();
     closers.push(() => t.close());
-    const job = await t.core.call('jobs.startTestJob', { steps: 1, stepMs: 0 });
+    const job = await startTestJob(t.core, { steps: 1, stepMs: 0 });
     await t.core.jobs.wait(job.id);
     const r = await t.core.invoke('jobs.pause', { jobId: job.id });
     expect(r).toMatchObject({ ok: false, error: { code: 'JOB_STATE' } });
@@ -109,10 +111,13 @@ describe('failed jobs', () => {
     const t = await testCore();
     try {
       const jobs = new JobManager(t.core.db, t.core.events);
-      jobs.register('test.sleep', async () => {
-        throw new AppError('BAD_FILE', 'This file is not a model.');
+      jobs.registerExtension(TEST_JOB_KIND, {
+        result: z.null(),
+        run: async () => {
+          throw new AppError('BAD_FILE', 'This file is not a model.');
+        },
       });
-      const job = jobs.start('test.sleep', { title: 'failing', params: {} });
+      const job = jobs.startExtension(TEST_JOB_KIND, { title: 'failing', params: {} });
       const final = await jobs.wait(job.id);
       expect(final).toMatchObject({
         state: 'failed',

@@ -6,6 +6,9 @@ import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../src/main/server/server';
 import { createCore } from '../../src/main/core/core';
 import { tempDir, testCore } from '../helpers';
+import { contract } from '../../src/shared/contract';
+import { JOB_KINDS } from '../../src/shared/jobs';
+import { TEST_JOB_CHANNEL, TEST_JOB_KIND } from '../testJob';
 
 describe('browser-mode server', () => {
   let server: RunningServer;
@@ -132,7 +135,7 @@ describe('browser-mode server', () => {
         if (env.name === 'job.updated' && env.payload.state === 'completed') resolve(env);
       }),
     );
-    await invoke('jobs.startTestJob', { steps: 2, stepMs: 1 });
+    await invoke(TEST_JOB_CHANNEL, { steps: 2, stepMs: 1 });
     await expect(got).resolves.toMatchObject({ name: 'job.updated', payload: { state: 'completed' } });
     ws.close();
   });
@@ -254,13 +257,17 @@ describe('browser-mode server', () => {
 describe('production cores', () => {
   it('have no test-only channel or job kind', async () => {
     const t = tempDir();
-    const core = await createCore({ dataDir: t.dir, mode: 'browser', testChannels: false });
+    const core = await createCore({ dataDir: t.dir, mode: 'browser' });
     try {
-      expect(await core.invokeRaw('jobs.startTestJob', { steps: 1, stepMs: 0 })).toMatchObject({
+      expect(await core.invokeRaw(TEST_JOB_CHANNEL, { steps: 1, stepMs: 0 })).toMatchObject({
         ok: false,
         error: { code: 'UNKNOWN_CHANNEL' },
       });
-      expect(() => core.jobs.start('test.sleep', { title: 'x', params: {} })).toThrow();
+      expect(() => core.jobs.startExtension(TEST_JOB_KIND, { title: 'x', params: {} })).toThrow();
+      // Nor does the contract every client is built from.
+      // (The test split is product: 'dataset.lockTest' locks it.)
+      expect(Object.keys(contract).filter((c) => /^test\.|TestJob/.test(c))).toEqual([]);
+      expect(JOB_KINDS.filter((k) => k.startsWith('test.'))).toEqual([]);
     } finally {
       await core.dispose();
       t.cleanup();

@@ -21,7 +21,9 @@ import { FEATURES, HANDLERS } from '../features';
 import { pickedFileFields } from '../../shared/files';
 import { isUpload } from './uploads';
 import { restrictDataDir } from './permissions';
-import { TEST_CHANNELS_ENV, TEST_ONLY_CHANNELS, TEST_ONLY_JOB_KINDS, type JobKind } from '../../shared/jobs';
+import type { JobKind } from '../../shared/jobs';
+import type { ZodType } from 'zod';
+import type { ExtensionJob } from './jobs/jobs';
 import { seedDemoProject } from '../features/projects/demo';
 import { resourcesDir } from './paths';
 import { runAs, type Actor } from './actor';
@@ -34,8 +36,19 @@ export interface CoreOptions {
   readonly mode: RunMode;
   /** Seed the demo project on a first start (the app does; CLI commands and most tests do not). */
   readonly seedDemo?: boolean;
-  /** Answer the test-only channels (default: $DISTILLERY_TEST_CHANNELS is "1"); never on in production. */
-  readonly testChannels?: boolean;
+  /**
+   * Channels and job kinds outside the contract. Only tests pass one (tests/helpers/testJob.ts and the e2e test
+   * server, e2e/testServer.ts): the app, `distillery serve` and the CLI answer the contract and nothing else.
+   */
+  readonly extensions?: readonly CoreExtension[];
+}
+
+/** What a test adds to a core: channels (a request schema and a handler) and job kinds (a result schema and a runner). */
+export interface CoreExtension {
+  readonly channels?: Readonly<
+    Record<string, { readonly input: ZodType; handle(input: never, ctx: CoreContext): unknown }>
+  >;
+  readonly jobs?: Readonly<Record<string, ExtensionJob>>;
 }
 
 export interface InvokeOptions {
@@ -95,22 +108,48 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     onDispose: (fn) => disposers.push(fn),
   };
   jobs.markInterrupted();
-  const testChannels = opts.testChannels ?? process.env[TEST_CHANNELS_ENV] === '1';
   for (const feature of FEATURES) {
     for (const [kind, runner] of Object.entries(feature.jobs ?? {})) {
-      if (!testChannels && TEST_ONLY_JOB_KINDS.includes(kind as JobKind)) continue;
       jobs.register(kind as JobKind, runner as JobRunner<never>);
+    }
+  }
+  const extensionChannels = new Map<string, NonNullable<CoreExtension['channels']>[string]>();
+  for (const extension of opts.extensions ?? []) {
+    for (const [kind, job] of Object.entries(extension.jobs ?? {})) jobs.registerExtension(kind, job);
+    for (const [name, ch] of Object.entries(extension.channels ?? {})) {
+      if (isChannelName(name)) throw new Error(`${name} is a channel of the contract, not an extension.`);
+      extensionChannels.set(name, ch);
     }
   }
   for (const feature of FEATURES) await feature.start?.(ctx);
   if (opts.seedDemo) seedDemoProject(db, resourcesDir());
+
+  /** An extension's channel (tests only): its own schema, administrators only in team mode, errors as for the contract's. */
+  const invokeExtension = async (
+    ch: NonNullable<CoreExtension['channels']>[string],
+    request: unknown,
+    actor: Actor | undefined,
+  ): Promise<Result<unknown>> => {
+    if (actor && actor.role !== 'admin') {
+      return err('FORBIDDEN', 'Only an administrator may make this request.');
+    }
+    const parsed = ch.input.safeParse(request ?? {});
+    if (!parsed.success) return err('INVALID_INPUT', 'Invalid request', parsed.error.issues);
+    try {
+      return ok(await (ch.handle as (input: unknown, c: CoreContext) => unknown)(parsed.data, ctx));
+    } catch (e) {
+      return { ok: false, error: toErrorInfo(e) };
+    }
+  };
 
   const invokeRaw = async (
     channel: string,
     request: unknown,
     opts: InvokeOptions = {},
   ): Promise<Result<unknown>> => {
-    if (!isChannelName(channel) || (!testChannels && TEST_ONLY_CHANNELS.includes(channel))) {
+    const extension = extensionChannels.get(channel);
+    if (extension) return invokeExtension(extension, request, opts.actor);
+    if (!isChannelName(channel)) {
       return { ok: false, error: keyedInfo('UNKNOWN_CHANNEL', 'unknownChannel', { channel }) };
     }
     const { actor } = opts;

@@ -68,7 +68,13 @@ interface JobRow {
   finished_at: string | null;
 }
 
-function toJob(r: JobRow): Job {
+/** A job kind outside the contract (`JobManager.registerExtension`): its result schema and its runner. */
+export interface ExtensionJob {
+  readonly result: z.ZodType;
+  readonly run: (ctl: JobControl<never>) => Promise<unknown>;
+}
+
+function toJob(r: JobRow, extensions: ReadonlyMap<string, ExtensionJob>): Job {
   const progress: JobProgress = {
     done: r.progress_done,
     total: r.progress_total,
@@ -77,8 +83,8 @@ function toJob(r: JobRow): Job {
     phase: r.phase,
   };
   const stored = parseJson<unknown>(r.result, null);
-  const kind = (JOB_KINDS as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : null;
-  const result = r.state === 'completed' && kind ? JOB_RESULTS[kind].safeParse(stored) : null;
+  const schema = resultSchema(r.kind, extensions);
+  const result = r.state === 'completed' && schema ? schema.safeParse(stored) : null;
   const failed = r.state === 'failed' ? FailedResult.safeParse(stored) : null;
   // A row's kind and its result are checked above; TypeScript cannot pair the two members of the union itself.
   return {
@@ -95,6 +101,12 @@ function toJob(r: JobRow): Job {
     result: result?.success ? result.data : null,
     errorCode: failed?.success ? failed.data.errorCode : r.state === 'failed' ? 'INTERNAL' : null,
   } as Job;
+}
+
+/** The result schema of a kind: the contract's (`JOB_RESULTS`), else an extension's; null for an unknown kind. */
+function resultSchema(kind: string, extensions: ReadonlyMap<string, ExtensionJob>): z.ZodType | null {
+  if ((JOB_KINDS as readonly string[]).includes(kind)) return JOB_RESULTS[kind as JobKind];
+  return extensions.get(kind)?.result ?? null;
 }
 
 interface Live {
@@ -143,7 +155,8 @@ function dedupKey(kind: string, projectId: number | null, key: string): string {
  * crash or kill leaves the job `interrupted`, and resuming it runs the same runner from its last checkpoint.
  */
 export class JobManager {
-  private readonly runners = new Map<JobKind, JobRunner<never>>();
+  private readonly runners = new Map<string, (ctl: JobControl<never>) => Promise<unknown>>();
+  private readonly extensions = new Map<string, ExtensionJob>();
   private readonly live = new Map<number, Live>();
   /** The dedup key of each job started (or resumed) by this manager: kind, project and `StartOptions.key`. */
   private readonly keys = new Map<number, string>();
@@ -156,7 +169,19 @@ export class JobManager {
   ) {}
 
   register<K extends JobKind, P>(kind: K, runner: JobRunner<P, K>): void {
-    this.runners.set(kind, runner as JobRunner<never>);
+    this.runners.set(kind, runner as (ctl: JobControl<never>) => Promise<unknown>);
+  }
+
+  /**
+   * A job kind outside the contract, with its own result schema: only tests register one (a core created with a
+   * `CoreExtension`, tests/helpers/testJob.ts); the app, the server and the CLI run the contract's kinds only.
+   */
+  registerExtension(kind: string, job: ExtensionJob): void {
+    if ((JOB_KINDS as readonly string[]).includes(kind)) {
+      throw new Error(`${kind} is a job kind of the contract, not an extension.`);
+    }
+    this.extensions.set(kind, job);
+    this.runners.set(kind, job.run);
   }
 
   /** At start-up: whatever was running when the last process died is interrupted, not silently lost. */
@@ -179,13 +204,13 @@ export class JobManager {
     }
     if (filter.activeOnly) where.push(`state IN ('queued', 'running', 'paused', 'interrupted')`);
     const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT 200`;
-    return (this.db.prepare(sql).all(...args) as JobRow[]).map(toJob);
+    return (this.db.prepare(sql).all(...args) as JobRow[]).map((r) => toJob(r, this.extensions));
   }
 
   get(jobId: number): Job {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
     if (!row) throw notFound('Job', jobId);
-    return toJob(row);
+    return toJob(row, this.extensions);
   }
 
   /**
@@ -193,10 +218,21 @@ export class JobManager {
    * click, a second window or a retried request never starts the same work twice.
    */
   start<P>(kind: JobKind, opts: StartOptions<P>): Job {
+    return this.startKind(kind, opts);
+  }
+
+  /** `start` for a kind registered with `registerExtension`. */
+  startExtension<P>(kind: string, opts: StartOptions<P>): Job {
+    if (!this.extensions.has(kind)) throw new AppError('UNSUPPORTED', `No runner for jobs of kind ${kind}.`);
+    return this.startKind(kind, opts);
+  }
+
+  private startKind<P>(kind: string, opts: StartOptions<P>): Job {
     if (!this.runners.has(kind)) throw new AppError('UNSUPPORTED', `No runner for jobs of kind ${kind}.`);
     const projectId = opts.projectId ?? null;
     const key = opts.key ?? stableKey(opts.params ?? {});
-    const same = this.active(kind, projectId, key);
+    // An extension's kind is not a JobKind, but `active` only compares it with the rows' kinds.
+    const same = this.active(kind as JobKind, projectId, key);
     if (same) return same;
     const now = nowIso();
     const info = this.db
@@ -334,7 +370,7 @@ export class JobManager {
 
   private launch(jobId: number): void {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow;
-    const runner = this.runners.get(row.kind as JobKind);
+    const runner = this.runners.get(row.kind);
     if (!runner) {
       this.setState(jobId, 'failed', { error: `No runner for jobs of kind ${row.kind}.`, finished: true });
       return;
@@ -389,7 +425,9 @@ export class JobManager {
       await new Promise((r) => setImmediate(r));
       try {
         // What reaches the database and every client is checked against the kind's schema.
-        const result = JOB_RESULTS[row.kind as JobKind].parse(await (runner as JobRunner<unknown>)(ctl));
+        const schema = resultSchema(row.kind, this.extensions);
+        if (!schema) throw new Error(`No result schema for jobs of kind ${row.kind}.`);
+        const result = schema.parse(await (runner as unknown as JobRunner<unknown>)(ctl));
         this.flush(jobId, live);
         if (live.cancelled) return;
         if (abort.signal.aborted) {
