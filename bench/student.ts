@@ -30,6 +30,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASET_LOADERS, datasetLoader, type Dataset, type Row } from './lib/datasets';
+import { runReferences } from './lib/references';
 import { accuracy, precisionRecallF1 } from '../src/main/features/evaluation/metrics';
 import { DEFAULT_FEATURIZER, normalizeText, words } from '../src/main/features/student/featurizer';
 import { loadStudent } from '../src/main/features/student/predictor';
@@ -37,8 +38,6 @@ import { runAuto } from '../src/main/features/student/auto';
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../src/shared/student';
 
 const FASTTEXT = '/usr/bin/fasttext';
-const PYTHON = '/usr/bin/python3';
-const REFERENCES = join(import.meta.dirname, 'lib', 'references.py');
 const FT_AUTOTUNE_SECONDS = 180;
 
 interface Scores {
@@ -76,21 +75,6 @@ export function score(
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
-}
-
-function python(mode: 'refs' | 'score', data: unknown): unknown {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-sklearn-'));
-  try {
-    writeFileSync(join(dir, 'data.json'), JSON.stringify(data));
-    const r = spawnSync(PYTHON, [REFERENCES, mode, join(dir, 'data.json')], {
-      encoding: 'utf8',
-      maxBuffer: 256 << 20,
-    });
-    if (r.status !== 0) throw new Error(`scikit-learn (${mode}) failed: ${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function student(
@@ -362,7 +346,7 @@ function sklearn(
   labels: string[],
   train: Row[],
 ): Record<'logreg' | 'linearsvc', { scores: Scores; pred: string[] }> {
-  const out = python('refs', {
+  const out = runReferences('refs', {
     language: ds.language,
     train_texts: train.map((r) => r.text),
     train_labels: train.map((r) => r.label),
@@ -391,7 +375,7 @@ function checkScorer(
   gold: string[],
   systems: Record<string, { scores: Scores; pred: string[] }>,
 ): number {
-  const ref = python('score', {
+  const ref = runReferences('score', {
     labels,
     gold,
     systems: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, v.pred])),

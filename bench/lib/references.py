@@ -9,6 +9,11 @@ Features: word 1-2-grams for English, character 1-3-grams for Chinese (unsegment
 liblinear, features as above) calibrated by 5-fold CalibratedClassifierCV (sigmoid); its probabilities for the
 training texts are out-of-fold (cross_val_predict, 5 folds: no text is scored by a model that saw it), for the
 test texts from the model fitted on all the training texts.
+`references.py multilabel DATA.json`: the multi-label bench's references (bench/multilabel.ts): one-vs-rest
+TF-IDF (word 1-2-grams, sublinear tf) + LogisticRegression and + LinearSVC, C chosen by 5-fold cross-validation
+(shuffled KFold, micro-F1) over ML_GRID on the training texts only, refitted on all of them, applied once to the test
+texts at their own decision rule (probability 0.5, margin 0).
+`references.py multiscore DATA.json`: micro- and macro-F1 (zero_division=0) of each system's 0/1 label matrix.
 `references.py score DATA.json`: accuracy and macro-F1 (over all labels, zero_division=0) of each system's
 predictions, so that the bench can check its own scorer against scikit-learn's.
 Prints one JSON object.
@@ -32,6 +37,13 @@ warnings.filterwarnings("ignore")
 GRID = {
     "logreg": [0.3, 1.0, 3.0, 10.0, 30.0, 100.0],
     "linearsvc": [0.03, 0.1, 0.3, 1.0, 3.0],
+}
+
+
+# One step past the single-label grid at the top for multi-label data, where LinearSVC chose the largest C.
+ML_GRID = {
+    "logreg": [1.0, 3.0, 10.0, 30.0, 100.0, 300.0],
+    "linearsvc": [0.1, 0.3, 1.0, 3.0, 10.0],
 }
 
 
@@ -99,6 +111,49 @@ def teacher(d):
     return {"classes": classes, "train": train.tolist(), "test": full.predict_proba(d["test_texts"]).tolist()}
 
 
+def multilabel(d):
+    from sklearn.model_selection import KFold
+    from sklearn.multiclass import OneVsRestClassifier
+
+    y = np.array(d["train_y"])
+    out = {}
+    for name, grid in ML_GRID.items():
+        pipe = Pipeline([("tfidf", vectorizer("en")), ("ovr", OneVsRestClassifier(classifier(name)))])
+        search = GridSearchCV(
+            pipe,
+            {"ovr__estimator__C": grid},
+            scoring="f1_micro",
+            cv=KFold(n_splits=5, shuffle=True, random_state=0),
+            n_jobs=1,
+            refit=False,
+        )
+        t0 = time.perf_counter()
+        search.fit(d["train_texts"], y)
+        tune_s = time.perf_counter() - t0
+        best_c = search.best_params_["ovr__estimator__C"]
+        pipe.set_params(ovr__estimator__C=best_c)
+        pipe.fit(d["train_texts"], y)
+        out[name] = {
+            "pred": pipe.predict(d["test_texts"]).tolist(),
+            "C": best_c,
+            "cvMicroF1": float(search.best_score_),
+            "grid": grid,
+            "tune_s": tune_s,
+        }
+    return out
+
+
+def multiscore(d):
+    gold = np.array(d["gold"])
+    return {
+        name: {
+            "microF1": float(f1_score(gold, np.array(pred), average="micro", zero_division=0)),
+            "macroF1": float(f1_score(gold, np.array(pred), average="macro", zero_division=0)),
+        }
+        for name, pred in d["systems"].items()
+    }
+
+
 def score(d):
     labels = d["labels"]
     gold = d["gold"]
@@ -115,7 +170,8 @@ def main():
     mode, path = sys.argv[1], sys.argv[2]
     with open(path, encoding="utf-8") as f:
         d = json.load(f)
-    print(json.dumps({"refs": refs, "teacher": teacher, "score": score}[mode](d)))
+    modes = {"refs": refs, "teacher": teacher, "score": score, "multilabel": multilabel, "multiscore": multiscore}
+    print(json.dumps(modes[mode](d)))
 
 
 if __name__ == "__main__":

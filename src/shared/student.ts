@@ -269,9 +269,11 @@ export type LabelKind = 'single' | 'multi';
 
 /**
  * Multi-label students: a label's threshold is tuned on the validation documents (to maximise its F1) only when they
- * hold at least this many of its positives; below that it keeps the global default, 0.5. Chosen before looking at
- * any test figure, from the F1 curve's noise: a cut fitted to n positives moves the label's recall in steps of 1/n,
- * and with fewer than 20 one document more or less moves it by more than 5 points, as much as tuning can gain.
+ * hold at least this many of its positives; below that it gets one cut shared by all such labels, tuned for micro-F1
+ * on every label's validation documents pooled (the global default, 0.5, when fewer than this many positives are
+ * there in all; `thresholdsWithSharedFallback`). Chosen before looking at any test figure, from the F1 curve's noise:
+ * a cut fitted to n positives moves the label's recall in steps of 1/n, and with fewer than 20 one document more or
+ * less moves it by more than 5 points, as much as tuning can gain.
  */
 export const MIN_THRESHOLD_POSITIVES = 20;
 export const DEFAULT_LABEL_THRESHOLD = 0.5;
@@ -355,8 +357,9 @@ export interface StudentRunDetail extends StudentRun {
   readonly epochs: readonly EpochMetrics[];
   /**
    * Multi-label runs: the threshold per label (in `labels` order) predictions use: those saved in Evaluate, else the
-   * best model's, tuned on validation when the label has at least MIN_THRESHOLD_POSITIVES positives there, else
-   * DEFAULT_LABEL_THRESHOLD; null for single-label runs and runs without a model yet.
+   * best model's, tuned on validation when the label has at least MIN_THRESHOLD_POSITIVES positives there, else one
+   * cut shared by such labels (tuned on all labels' validation documents pooled) or DEFAULT_LABEL_THRESHOLD; null for
+   * single-label runs and runs without a model yet.
    */
   readonly thresholds: readonly number[] | null;
   readonly checkpoints: ReadonlyArray<{

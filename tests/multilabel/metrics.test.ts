@@ -7,6 +7,7 @@ import {
   multiLabelReport,
   predictSets,
   setMetrics,
+  thresholdsWithSharedFallback,
   tuneThresholds,
 } from '../../src/main/features/evaluation/multilabelMetrics';
 
@@ -88,6 +89,41 @@ describe('multi-label metrics against scikit-learn', () => {
     expect(tuneThresholds(ref.y, ref.scores, { target: 'f1' }, 0.5)[0]).toBe(tuned[0]);
     // No positive validation document: the global default stays.
     expect(tuneThresholds([[0], [0]], [[0.2], [0.9]], { target: 'f1' }, 0.5)).toEqual([0.5]);
+  });
+
+  it('a label with too few validation positives gets the cut that is best for micro-F1 over all labels pooled', () => {
+    const k = ref.y[0].length;
+    const positives = (l: number): number => ref.y.filter((r) => r[l]).length;
+    const min = 5;
+    const got = thresholdsWithSharedFallback(ref.y, ref.scores, 0.5, min);
+    const own = tuneThresholds(ref.y, ref.scores, { target: 'f1' }, 0.5, min);
+    // Every (document, label) pair as one label: the shared cut is the best of every pooled score for micro-F1.
+    const pooledMicroF1 = (t: number): number =>
+      setMetrics(ref.y, predictSets(ref.scores, new Array<number>(k).fill(t)), [...ref.y.keys()]).microF1;
+    const shared = Math.max(...ref.scores.flat().map(pooledMicroF1));
+    const rare = [...Array(k).keys()].filter((l) => positives(l) < min);
+    expect(rare.length).toBeGreaterThan(0);
+    for (let l = 0; l < k; l++) {
+      if (positives(l) >= min) expect(got[l]).toBe(own[l]);
+      else close(pooledMicroF1(got[l]), shared, `label ${l} shared cut`);
+    }
+    expect(new Set(rare.map((l) => got[l])).size).toBe(1);
+    expect(got[rare[0]]).not.toBe(0.5);
+    // Fewer pooled positives than the minimum: the global default, as for a single label.
+    expect(
+      thresholdsWithSharedFallback(
+        [
+          [1, 0],
+          [0, 0],
+        ],
+        [
+          [0.9, 0.2],
+          [0.3, 0.1],
+        ],
+        0.5,
+        2,
+      ),
+    ).toEqual([0.5, 0.5]);
   });
 
   it('counts co-occurrences; predicting "none of these" right is a success for samples F1', () => {

@@ -7,6 +7,7 @@ import { multiLabelDistillLoss } from '../../src/main/features/student/distillMu
 import { fastTextGradients } from '../../src/main/features/student/fastTextArch';
 import { linearLogits, meanEmbedding } from '../../src/main/features/student/model';
 import { loadStudent } from '../../src/main/features/student/predictor';
+import { thresholdsWithSharedFallback } from '../../src/main/features/evaluation/multilabelMetrics';
 import { buildMultiLabelTrainingSet } from '../../src/main/features/student/multilabelData';
 import { RowGrad } from '../../src/main/features/student/training/slots';
 import { DEFAULT_TRAIN_SETTINGS, MIN_THRESHOLD_POSITIVES } from '../../src/shared/student';
@@ -204,13 +205,23 @@ describe('training a multi-label student through the training job (CLAUDETTE sub
     expect(json.kind).toBe('multi');
     expect(json.thresholds).toHaveLength(8);
     expect(run.thresholds).toEqual(json.thresholds);
-    // Labels with enough validation positives are tuned (some move off 0.5); the rest keep the global 0.5.
+    // Labels with enough validation positives get their own cut; the rest share one, tuned on all labels pooled
+    // (their validation positives together are well above the minimum): what thresholdsWithSharedFallback gives
+    // for the saved model's scores of the validation documents.
     const validationPositives = await positivesOnValidation(core, projectId, json.labels);
-    json.thresholds.forEach((th, k) => {
-      if (validationPositives[k] < MIN_THRESHOLD_POSITIVES) expect(th).toBe(0.5);
-    });
-    expect(json.thresholds.some((th) => th !== 0.5)).toBe(true);
+    const rare = json.labels.flatMap((_, k) => (validationPositives[k] < MIN_THRESHOLD_POSITIVES ? [k] : []));
+    expect(rare.length).toBeGreaterThan(0);
+    expect(new Set(rare.map((k) => json.thresholds[k])).size).toBe(1);
+    expect(json.thresholds[rare[0]]).not.toBe(0.5);
     const predictor = await loadStudent(run.modelPath ?? '');
+    const validation = validationSets(core, projectId, json.labels);
+    const expected = thresholdsWithSharedFallback(
+      validation.map((d) => d.y),
+      await predictor.predict(validation.map((d) => d.text)),
+      0.5,
+      MIN_THRESHOLD_POSITIVES,
+    );
+    json.thresholds.forEach((th, k) => expect(th).toBeCloseTo(expected[k], 6));
     const [p] = await predictor.predict(['we may terminate your account at any time without notice']);
     predictor.dispose();
     expect(predictor.kind).toBe('multi');
@@ -293,6 +304,26 @@ describe('training a multi-label student through the training job (CLAUDETTE sub
     ).rejects.toThrow(/single-label projects only/);
   });
 });
+
+/** The validation documents with a human label set, as 0/1 rows in `labels` order. */
+function validationSets(
+  core: Core,
+  projectId: number,
+  labels: readonly string[],
+): Array<{ text: string; y: number[] }> {
+  const rows = core.db
+    .prepare(
+      `SELECT e.text AS text, (SELECT json_group_array(l.name) FROM json_each(h.label_set) j
+         JOIN labels l ON l.id = j.value) AS names
+       FROM human_label_sets h JOIN examples e ON e.id = h.example_id
+       WHERE h.project_id = ? AND e.split = 'validation' AND e.excluded = 0`,
+    )
+    .all(projectId) as Array<{ text: string; names: string }>;
+  return rows.map((r) => {
+    const names = JSON.parse(r.names) as string[];
+    return { text: r.text, y: labels.map((l) => (names.includes(l) ? 1 : 0)) };
+  });
+}
 
 async function positivesOnValidation(
   core: Core,

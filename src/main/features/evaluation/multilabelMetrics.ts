@@ -277,6 +277,33 @@ export function tuneThresholds(
   return out;
 }
 
+/**
+ * The thresholds a multi-label student is saved with (the training job, on its validation documents): a label with at
+ * least `minPositives` positives gets its own F1-best cut (`tuneThresholds`); every other label gets one shared cut,
+ * the one that maximises micro-F1 over the (document, label) pairs of all labels pooled, when they hold at least
+ * `minPositives` positives together, else `fallback`. A rare label's own cut would be fitted to a handful of
+ * documents, but 0.5 is rarely a good cut either: the loss's positive weights push every label's scores up by design.
+ */
+export function thresholdsWithSharedFallback(
+  y: LabelMatrix,
+  scores: LabelMatrix,
+  fallback: number,
+  minPositives: number,
+): number[] {
+  const pooledY: number[][] = [];
+  const pooledScores: number[][] = [];
+  y.forEach((row, i) =>
+    row.forEach((g, k) => {
+      pooledY.push([g]);
+      pooledScores.push([scores[i][k]]);
+    }),
+  );
+  const [shared] = pooledY.length
+    ? tuneThresholds(pooledY, pooledScores, { target: 'f1' }, fallback, minPositives)
+    : [fallback];
+  return tuneThresholds(y, scores, { target: 'f1' }, shared, minPositives);
+}
+
 /** Co-occurrence counts: [k][l] documents carrying both labels k and l ([k][k]: documents carrying k). */
 export function coOccurrence(y: LabelMatrix): number[][] {
   const k = y[0]?.length ?? 0;

@@ -201,7 +201,7 @@ export const studentCommands: CliCommand[] = [
       }
       if (d.thresholds) {
         io.print(
-          `thresholds (a label applies at or above; tuned on validation with at least ${MIN_THRESHOLD_POSITIVES} positives, else ${DEFAULT_LABEL_THRESHOLD}):`,
+          `thresholds (a label applies at or above; tuned on validation with at least ${MIN_THRESHOLD_POSITIVES} positives, else one shared by such labels, tuned on all labels pooled, or ${DEFAULT_LABEL_THRESHOLD}):`,
         );
         d.labels.forEach((l, k) =>
           io.print(`  ${l.padEnd(24)} ${(d.thresholds?.[k] ?? Number.NaN).toFixed(4)}`),

@@ -13,7 +13,7 @@ import { ARCHITECTURES } from './architectures';
 import { argmax, softmax } from '../../../shared/math';
 import { distillLoss, type DistillTarget, type LossAndGrad } from './distill';
 import { multiLabelDistillLoss, sigmoid, type MultiLabelTarget } from './distillMultilabel';
-import { predictSets, setMetrics, tuneThresholds } from '../evaluation/multilabelMetrics';
+import { predictSets, setMetrics, thresholdsWithSharedFallback } from '../evaluation/multilabelMetrics';
 import { DEFAULT_FEATURIZER, featurizerFor, type FeaturizerConfig } from './featurizer';
 import type { StudentModel } from './model';
 import { createForward } from './modelKinds';
@@ -478,7 +478,8 @@ function singleLabelValidation(
  * setMetrics of multilabelMetrics.ts: valMacroF1 = macro-F1 over labels (what `metric: 'macro_f1'`, the default,
  * stops on), valAccuracy = subset accuracy, valLoss = mean BCE summed over labels (unweighted). The stopping set is
  * the human-labelled documents when there are at least MIN_HUMAN_VALIDATION, else all (teacher sets at 0.5 on the
- * rest). Thresholds per label are tuned on the stopping set (`tuneThresholds`, F1, MIN_THRESHOLD_POSITIVES).
+ * rest). Thresholds are tuned on the stopping set (`thresholdsWithSharedFallback`: F1 per label with at least
+ * MIN_THRESHOLD_POSITIVES positives, one cut shared by the other labels).
  */
 function multiLabelValidation(
   data: MultiLabelData,
@@ -517,10 +518,9 @@ function multiLabelValidation(
     }
   }
   valLoss /= Math.max(1, stoppingRows.length);
-  const thresholds = tuneThresholds(
+  const thresholds = thresholdsWithSharedFallback(
     stoppingRows.map((i) => y[i]),
     stoppingRows.map((i) => scores[i]),
-    { target: 'f1' },
     DEFAULT_LABEL_THRESHOLD,
     MIN_THRESHOLD_POSITIVES,
   );

@@ -132,7 +132,7 @@ export const studentI18n = {
       microF1: 'Micro-F1',
       thresholdsTitle: 'Threshold per label',
       thresholdsHelp:
-        'A label applies when its probability is at least its threshold. Tuned on validation for the best F1 when the label has at least {{min}} validation documents, otherwise the default 0.5. You can change them in Evaluate.',
+        'A label applies when its probability is at least its threshold. Tuned on validation for the best F1 when the label has at least {{min}} validation documents; labels with fewer share one threshold tuned on the validation documents of all labels together (the default 0.5 when there are too few of those too). You can change them in Evaluate.',
       tuned: 'tuned on validation',
       default: 'default',
     },
@@ -328,7 +328,7 @@ export const studentI18n = {
       microF1: 'Micro-F1',
       thresholdsTitle: '各标签阈值',
       thresholdsHelp:
-        '标签的概率不低于其阈值时即判定该标签成立。验证集中至少有 {{min}} 条该标签文档时，按最佳 F1 在验证集上调优，否则使用默认值 0.5。可在评估步骤中修改。',
+        '标签的概率不低于其阈值时即判定该标签成立。验证集中至少有 {{min}} 条该标签文档时，按最佳 F1 在验证集上调优；文档更少的标签共用一个阈值，该阈值在所有标签的验证集文档上合并调优（合并后仍太少时使用默认值 0.5）。可在评估步骤中修改。',
       tuned: '已在验证集上调优',
       default: '默认',
     },
