@@ -20,6 +20,24 @@ function reportLines(r: ImportReport): string[] {
   return lines;
 }
 
+/** Label ids of the names a person typed (any case), or an error that lists the project's labels. */
+export function labelIdsByName(
+  labels: ReadonlyArray<{ id: number; name: string }>,
+  names: readonly string[],
+): number[] {
+  const byName = new Map(labels.map((l) => [l.name.toLowerCase(), l.id]));
+  return names.map((n) => {
+    const id = byName.get(n.trim().toLowerCase());
+    if (id === undefined) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `"${n}" is not a label of this project. Its labels: ${labels.map((l) => l.name).join(', ')}.`,
+      );
+    }
+    return id;
+  });
+}
+
 /**
  * `distillery review label`: one document's label saved as the Review step saves it (review.annotate), by label
  * names; a multi-label project takes the whole set (--label repeated, or --none for "none of these").
@@ -55,17 +73,7 @@ const labelCommand: CliCommand = {
     const core = await io.core();
     const state = await core.call('review.state', { projectId, annotator });
     const multi = state.kind === 'multi';
-    const byName = new Map(state.labels.map((l) => [l.name.toLowerCase(), l.id]));
-    const ids = names.map((n) => {
-      const id = byName.get(n.trim().toLowerCase());
-      if (id === undefined) {
-        throw new AppError(
-          'INVALID_INPUT',
-          `"${n}" is not a label of this project. Its labels: ${state.labels.map((l) => l.name).join(', ')}.`,
-        );
-      }
-      return id;
-    });
+    const ids = labelIdsByName(state.labels, names);
     if (!multi && (none || ids.length > 1)) {
       throw new AppError('INVALID_INPUT', 'This is a single-label project: give exactly one --label NAME.');
     }

@@ -3,6 +3,7 @@ import { ROLES, type Role, type TeamUser } from '../../../shared/team';
 import { AppError } from '../../core/errors';
 import type { CliCommand } from '../../cli/types';
 import { requireId } from '../../cli/args';
+import { labelIdsByName } from '../review/cli';
 
 /** A password from stdin: the first line when piped (`--password-stdin`, scripts), a prompt without echo on a terminal. */
 async function readPassword(prompt: string): Promise<string> {
@@ -145,6 +146,79 @@ export const teamCommands: CliCommand[] = [
       });
       io.print(
         `Assigned ${r.assigned} documents to ${r.annotators.join(', ')}; ${r.overlapping} of them to two people.`,
+      );
+      return r;
+    },
+  },
+  {
+    name: 'team adjudicate',
+    summary: 'Show the next conflict between annotators, or decide one (multi-label: a whole set)',
+    usage:
+      'distillery team adjudicate PROJECT_ID [DOCUMENT_ID (--label NAME ... | --none)]\n' +
+      '  without DOCUMENT_ID  show the next open conflict: its text and what each annotator gave\n' +
+      '  --label NAME         the decided label (multi-label: repeat it for each label that applies)\n' +
+      '  --none               multi-label projects: none of the labels applies',
+    options: { label: { type: 'string', multiple: true }, none: { type: 'boolean' } },
+    run: async ({ positionals, values }, io) => {
+      const projectId = requireId(positionals[0], 'project');
+      const core = await io.core();
+      const state = await core.call('review.state', { projectId });
+      const multi = state.kind === 'multi';
+      const nameOf = new Map(state.labels.map((l) => [l.id, l.name]));
+      const setText = (set: readonly number[]): string =>
+        set.length === 0 ? '(none of these)' : set.map((id) => nameOf.get(id) ?? `#${id}`).join(', ');
+      const names = (values.label as string[] | undefined) ?? [];
+      const none = Boolean(values.none);
+      if (positionals[1] === undefined) {
+        if (names.length > 0 || none) {
+          throw new AppError(
+            'INVALID_INPUT',
+            'Give the document to decide: PROJECT_ID DOCUMENT_ID --label NAME.',
+          );
+        }
+        const item = await core.call('review.next', {
+          projectId,
+          queue: { kind: 'conflicts' },
+          exampleId: null,
+        });
+        if (!item) {
+          io.print('No conflicts left to decide.');
+          return { conflict: null };
+        }
+        const given = new Map<string, string>();
+        for (const h of item.history) {
+          if (h.retractedAt !== null || given.has(h.annotator)) continue;
+          if (h.labelSet !== null) given.set(h.annotator, setText(h.labelSet));
+          else if (h.labelName !== null) given.set(h.annotator, h.labelName);
+        }
+        io.print(`Document ${item.exampleId}: ${item.text.slice(0, 300)}`);
+        for (const [who, answer] of given) io.print(`  ${who}: ${answer}`);
+        io.print(
+          `Decide with: distillery team adjudicate ${projectId} ${item.exampleId} ` +
+            (multi ? '--label NAME ... (or --none)' : '--label NAME'),
+        );
+        return { conflict: { exampleId: item.exampleId, given: Object.fromEntries(given) } };
+      }
+      const exampleId = requireId(positionals[1], 'document');
+      if (names.length > 0 === none) {
+        throw new AppError(
+          'INVALID_INPUT',
+          multi
+            ? 'Give the decided set with --label NAME (repeat it), or --none.'
+            : 'Give the decided label with --label NAME.',
+        );
+      }
+      const ids = labelIdsByName(state.labels, names);
+      if (!multi && (none || ids.length !== 1)) {
+        throw new AppError('INVALID_INPUT', 'This is a single-label project: give exactly one --label NAME.');
+      }
+      const r = await core.call('team.adjudicate', {
+        projectId,
+        exampleId,
+        ...(multi ? { labelSet: ids } : { labelId: ids[0] }),
+      });
+      io.print(
+        `Decided document ${exampleId}: ${multi ? setText([...new Set(ids)].sort((a, b) => a - b)) : names[0]}.`,
       );
       return r;
     },
