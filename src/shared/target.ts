@@ -139,15 +139,31 @@ export function judgeMultiLabelTarget(e: MultiJudged, target: MultiLabelTarget):
 
 /** Reads "recall:LABEL>=0.95", "accuracy>=0.9" or "macroF1>=0.8" (the CLI's --target); null when it is not one. */
 export function parseTarget(text: string): EvaluationTarget | null {
-  const m =
-    /^\s*(accuracy|macroF1|macro-f1|recall|precision|f1)(?::(.+?))?\s*>=\s*([0-9]*\.?[0-9]+)\s*$/i.exec(text);
+  return parseTargetOf(text, ['accuracy', 'macroF1'], PER_LABEL_METRICS);
+}
+
+/** Reads a multi-label project's --target: "recall:LABEL>=0.95", "microF1>=0.8", "samples-F1>=0.7"...; null if none. */
+export function parseMultiLabelTarget(text: string): MultiLabelTarget | null {
+  return parseTargetOf(
+    text,
+    ['microF1', 'macroF1', 'samplesF1', 'subsetAccuracy'],
+    ['recall', 'precision', 'f1'],
+  );
+}
+
+/** "metric>=min" or "metric:LABEL>=min", the metric's case and hyphens free ("macro-F1" is macroF1). */
+function parseTargetOf<M extends string>(
+  text: string,
+  whole: readonly M[],
+  perLabel: readonly M[],
+): { metric: M; label?: string; min: number } | null {
+  const m = /^\s*([A-Za-z0-9-]+?)(?::(.+?))?\s*>=\s*([0-9]*\.?[0-9]+)\s*$/.exec(text);
   if (!m) return null;
-  const metric = (
-    m[1].toLowerCase() === 'macro-f1' || m[1].toLowerCase() === 'macrof1' ? 'macroF1' : m[1].toLowerCase()
-  ) as TargetMetric;
+  const name = m[1].toLowerCase().replace(/-/g, '');
+  const metric = [...whole, ...perLabel].find((x) => x.toLowerCase() === name);
   const min = Number(m[3]);
-  if (!(min >= 0 && min <= 1)) return null;
-  const perLabel = PER_LABEL_METRICS.includes(metric);
-  if (perLabel !== (m[2] !== undefined)) return null;
-  return perLabel ? { metric, label: m[2], min } : { metric, min };
+  if (metric === undefined || !(min >= 0 && min <= 1)) return null;
+  const labelled = perLabel.includes(metric);
+  if (labelled !== (m[2] !== undefined)) return null;
+  return labelled ? { metric, label: m[2], min } : { metric, min };
 }

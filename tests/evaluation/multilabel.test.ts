@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import type { MultiLabelEvaluation } from '../../src/shared/multilabelEvaluation';
 import { judgeMultiLabelTarget } from '../../src/shared/target';
-import { tempDir, testCore } from '../helpers';
+import { ROOT, tempDir, testCore } from '../helpers';
 import { importFile } from '../dataset/fixtures';
 import { EVAL_LABELS, writeEvaluationSubset } from './multilabelFixture';
 
@@ -200,6 +200,63 @@ describe('the Evaluate step of a multi-label project (CLAUDETTE subset, a real t
     await expect(
       core.call('evaluation.exportReport', { projectId, model: { kind: 'student', runId }, format: 'html' }),
     ).rejects.toThrow(/has not been evaluated yet. Evaluate it first/);
+  });
+
+  it('distillery eval run --target gives a multi-label project the verdict of each target (CLI, --json)', async () => {
+    const dataDir = t.dataDir;
+    await t.close({ keep: true });
+    const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync(process.execPath, ['bin/distillery.mjs', ...args, '--data-dir', dataDir, '--json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+    try {
+      const base = [
+        'eval',
+        'run',
+        '--project',
+        String(projectId),
+        '--student',
+        String(runId),
+        '--iterations',
+        '50',
+      ];
+      const label = EVAL_LABELS[1];
+      const run = cli(...base, '--target', `recall:${label}>=0.5`, '--target', 'subset-accuracy>=0.99');
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const out = JSON.parse(run.stdout) as MultiLabelEvaluation & {
+        targets: Array<{ target: unknown; verdict: string; value: number | null }>;
+      };
+      expect(out.targets).toEqual([
+        {
+          target: { metric: 'recall', label, min: 0.5 },
+          ...judgeMultiLabelTarget(out, { metric: 'recall', label, min: 0.5 }),
+        },
+        {
+          target: { metric: 'subsetAccuracy', min: 0.99 },
+          ...judgeMultiLabelTarget(out, { metric: 'subsetAccuracy', min: 0.99 }),
+        },
+      ]);
+      expect(out.targets[1].verdict).toBe('not-met');
+      const bad = cli(...base, '--target', 'accuracy>=0.9');
+      expect(bad.status).toBe(1);
+      expect(JSON.parse(bad.stderr)).toMatchObject({
+        ok: false,
+        error: {
+          code: 'INVALID_INPUT',
+          message: expect.stringContaining('not a target of a multi-label project'),
+        },
+      });
+      const unknown = cli(...base, '--target', 'recall:Arbitration>=0.9');
+      expect(JSON.parse(unknown.stderr)).toMatchObject({
+        error: { message: expect.stringContaining('"Arbitration", which is not a label') },
+      });
+    } finally {
+      const reopened = await testCore({ dataDir });
+      t = reopened;
+      core = reopened.core;
+    }
   });
 
   it('refuses the multi-label overview of a single-label project', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeTarget, parseTarget, wilsonInterval } from '../../src/shared/target';
+import { judgeTarget, parseMultiLabelTarget, parseTarget, wilsonInterval } from '../../src/shared/target';
 
 describe('an evaluation target and its verdict', () => {
   it('Wilson intervals equal scipy.stats.binomtest(k, n).proportion_ci(method="wilson") (scipy 1.17)', () => {
@@ -20,6 +20,19 @@ describe('an evaluation target and its verdict', () => {
     expect(parseTarget('precision:a:b>=0.5')).toEqual({ metric: 'precision', label: 'a:b', min: 0.5 });
     for (const bad of ['recall>=0.9', 'accuracy:x>=0.9', 'recall:x>=1.5', 'speed>=1', 'recall:x=0.9'])
       expect(parseTarget(bad), bad).toBeNull();
+  });
+
+  it("reads a multi-label project's targets: set metrics, or a label's recall, precision or F1", () => {
+    expect(parseMultiLabelTarget('recall:Unilateral change>=0.95')).toEqual({
+      metric: 'recall',
+      label: 'Unilateral change',
+      min: 0.95,
+    });
+    expect(parseMultiLabelTarget('samples-F1 >= .8')).toEqual({ metric: 'samplesF1', min: 0.8 });
+    expect(parseMultiLabelTarget('subsetAccuracy>=0.6')).toEqual({ metric: 'subsetAccuracy', min: 0.6 });
+    expect(parseMultiLabelTarget('microF1>=0.7')).toEqual({ metric: 'microF1', min: 0.7 });
+    for (const bad of ['accuracy>=0.9', 'microF1:x>=0.9', 'f1>=0.5', 'samplesF1>=2'])
+      expect(parseMultiLabelTarget(bad), bad).toBeNull();
   });
 
   // 20 "unfair" test documents of which 19 found; 80 "fair", 3 of them taken for "unfair".

@@ -1,5 +1,11 @@
 import { copyFileSync } from 'node:fs';
-import { judgeTarget, parseTarget } from '../../../shared/target';
+import {
+  judgeMultiLabelTarget,
+  judgeTarget,
+  parseMultiLabelTarget,
+  parseTarget,
+  type TargetVerdict,
+} from '../../../shared/target';
 import { resolve } from 'node:path';
 import type { EvaluationSummary, MetricInterval, ModelRef, OperatingBy } from '../../../shared/evaluation';
 import { EvaluateRequest, OPERATING_BY, OperatingTarget } from '../../../shared/evaluation';
@@ -92,6 +98,28 @@ function multiLabelLines(e: MultiLabelEvaluation): string[] {
   ];
 }
 
+/** A target's label, refused when it is none of the model's labels. */
+function knownLabel<T extends { label?: string }>(t: T, labels: readonly string[]): T {
+  if (t.label !== undefined && !labels.includes(t.label))
+    throw new AppError(
+      'INVALID_INPUT',
+      `--target names "${t.label}", which is not a label (${labels.join(', ')}).`,
+    );
+  return t;
+}
+
+/** Each target's verdict as a line: met, uncertain (met, its interval reaching below), not met, cannot be judged. */
+function verdictLines(
+  verdicts: ReadonlyArray<TargetVerdict & { target: { metric: string; label?: string; min: number } }>,
+): string[] {
+  return verdicts.map((v) => {
+    const what = v.target.label === undefined ? v.target.metric : `${v.target.metric} of "${v.target.label}"`;
+    const range =
+      v.low === null || v.high === null ? '' : ` (95% interval ${v.low.toFixed(3)}-${v.high.toFixed(3)})`;
+    return `Target ${what} >= ${v.target.min}: ${v.verdict === 'met' ? 'met' : v.verdict === 'uncertain' ? 'uncertain (met here, but the interval reaches below)' : v.verdict === 'not-met' ? 'NOT met' : 'cannot be judged (no documents)'}, ${v.value === null ? '—' : v.value.toFixed(3)}${range}`;
+  });
+}
+
 const MODEL_OPTIONS = {
   project: { type: 'string' },
   student: { type: 'string' },
@@ -128,7 +156,9 @@ export const evaluationCommands: CliCommand[] = [
       `distillery eval run --project ID [--student RUN | --teacher RUN] ${evaluateOptions.synopsis} [--target T ...]\n` +
       `${evaluateOptions.help}\n` +
       '  --target sets what the model must reach, e.g. "recall:unfair>=0.95", "precision:LABEL>=0.9", "accuracy>=0.9",\n' +
-      '  "macroF1>=0.8"; each gets a verdict (met, uncertain: met but its 95% interval reaches below, not met).',
+      '  "macroF1>=0.8"; each gets a verdict (met, uncertain: met but its 95% interval reaches below, not met).\n' +
+      '  A multi-label project: "recall:LABEL>=0.95", "precision:LABEL>=0.9", "f1:LABEL>=0.8", "microF1>=0.8",\n' +
+      '  "macroF1>=0.7", "samplesF1>=0.8", "subsetAccuracy>=0.6" (at the thresholds in force).',
     options: {
       ...MODEL_OPTIONS,
       ...evaluateOptions.options,
@@ -136,15 +166,7 @@ export const evaluationCommands: CliCommand[] = [
     },
     run: async ({ values }, io) => {
       const bootstrap = evaluateOptions.read(values);
-      const targets = ((values.target as string[] | undefined) ?? []).map((text) => {
-        const t = parseTarget(text);
-        if (!t)
-          throw new AppError(
-            'INVALID_INPUT',
-            `--target "${text}" is not a target: write e.g. "recall:LABEL>=0.95" or "accuracy>=0.9" (a value from 0 to 1).`,
-          );
-        return t;
-      });
+      const targetTexts = (values.target as string[] | undefined) ?? [];
       const core = await io.core();
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
@@ -154,11 +176,15 @@ export const evaluationCommands: CliCommand[] = [
             'INVALID_INPUT',
             'In a multi-label project, evaluate a student run (--student RUN): the teacher is checked in the Teacher step.',
           );
-        if (targets.length)
-          throw new AppError(
-            'INVALID_INPUT',
-            'A multi-label project sets its targets per label with "distillery eval thresholds" (e.g. --label LABEL --recall 0.95).',
-          );
+        const multiTargets = targetTexts.map((text) => {
+          const t = parseMultiLabelTarget(text);
+          if (!t)
+            throw new AppError(
+              'INVALID_INPUT',
+              `--target "${text}" is not a target of a multi-label project: write e.g. "recall:LABEL>=0.95", "microF1>=0.8", "samplesF1>=0.8" or "subsetAccuracy>=0.6" (a value from 0 to 1).`,
+            );
+          return t;
+        });
         const m = await core.call('evaluation.multiEvaluate', {
           projectId,
           runId: model.runId,
@@ -166,8 +192,22 @@ export const evaluationCommands: CliCommand[] = [
           iterations: values.iterations === undefined ? undefined : Number(values.iterations),
         });
         for (const line of multiLabelLines(m)) io.print(line);
-        return m;
+        const verdicts = multiTargets.map((t) => ({
+          target: t,
+          ...judgeMultiLabelTarget(m, knownLabel(t, m.labels)),
+        }));
+        for (const line of verdictLines(verdicts)) io.print(line);
+        return verdicts.length ? { ...m, targets: verdicts } : m;
       }
+      const targets = targetTexts.map((text) => {
+        const t = parseTarget(text);
+        if (!t)
+          throw new AppError(
+            'INVALID_INPUT',
+            `--target "${text}" is not a target: write e.g. "recall:LABEL>=0.95" or "accuracy>=0.9" (a value from 0 to 1).`,
+          );
+        return t;
+      });
       const e = await core.call('evaluation.evaluate', {
         projectId,
         model,
@@ -178,23 +218,8 @@ export const evaluationCommands: CliCommand[] = [
         io.print(
           `  ${c.label.padEnd(16)} P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  F1 ${c.f1.toFixed(3)}  n ${c.support}`,
         );
-      const verdicts = targets.map((t) => {
-        if (t.label !== undefined && !e.labels.includes(t.label))
-          throw new AppError(
-            'INVALID_INPUT',
-            `--target names "${t.label}", which is not a label (${e.labels.join(', ')}).`,
-          );
-        return { target: t, ...judgeTarget(e, t) };
-      });
-      for (const v of verdicts) {
-        const what =
-          v.target.label === undefined ? v.target.metric : `${v.target.metric} of "${v.target.label}"`;
-        const range =
-          v.low === null || v.high === null ? '' : ` (95% interval ${v.low.toFixed(3)}-${v.high.toFixed(3)})`;
-        io.print(
-          `Target ${what} >= ${v.target.min}: ${v.verdict === 'met' ? 'met' : v.verdict === 'uncertain' ? 'uncertain (met here, but the interval reaches below)' : v.verdict === 'not-met' ? 'NOT met' : 'cannot be judged (no documents)'}, ${v.value === null ? '—' : v.value.toFixed(3)}${range}`,
-        );
-      }
+      const verdicts = targets.map((t) => ({ target: t, ...judgeTarget(e, knownLabel(t, e.labels)) }));
+      for (const line of verdictLines(verdicts)) io.print(line);
       return targets.length ? { ...e, targets: verdicts } : e;
     },
   },

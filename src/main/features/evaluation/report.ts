@@ -6,12 +6,13 @@ import type { CoreContext } from '../../core/feature';
 import { projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { APP_VERSION } from '../../core/version';
-import { confusionScene, curveScene, histogramScene, reliabilityScene, sceneToSvg } from './charts';
+import { confusionScene, histogramScene, reliabilityScene, sceneToSvg } from './charts';
 import { modelInfo, parseThreshold, requireEvaluation } from './evaluate';
 import { renderPdf } from './pdf';
 import { buildMultiLabelReport } from './reportMultilabel';
 import {
   bytes,
+  curveScenes,
   dataSection,
   goldAnnotators,
   LOW_SUPPORT,
@@ -64,26 +65,7 @@ function metricsSection(e: EvaluationResult, w: ReportText): ReportSection {
     ],
     charts: [
       confusionScene(e.labels, e.confusion, e.confusionNormalized),
-      curveScene(
-        w.roc(num(e.macroAuc)),
-        w.falsePositiveRate,
-        w.recall,
-        e.perClass.map((c) => ({
-          name: `${c.label} (AUC ${num(c.auc)})`,
-          points: (c.roc ?? []).map((p) => [p.x, p.y] as const),
-        })),
-        { diagonal: true },
-      ),
-      curveScene(
-        w.precisionRecall,
-        w.recall,
-        w.precision,
-        e.perClass.map((c) => ({
-          name: `${c.label} (AP ${num(c.averagePrecision)})`,
-          points: (c.pr ?? []).map((p) => [p.x, p.y] as const),
-        })),
-        { legendAt: 'bottom-left' },
-      ),
+      ...curveScenes(w.roc(num(e.macroAuc)), w.precisionRecall, e.perClass, w),
       reliabilityScene(e.reliability, e.ece),
       histogramScene(e.confidenceHistogram.correct, e.confidenceHistogram.wrong),
     ],

@@ -4,10 +4,11 @@ import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation'
 import { AppError, notFound } from '../../core/errors';
 import type { Db } from '../../core/store/db';
 import { APP_VERSION } from '../../core/version';
-import { curveScene, matrixScene, type Scene } from './charts';
+import { matrixScene, type Scene } from './charts';
 import { modelInfo } from './evaluate';
 import { storedMultiLabelEvaluation } from './multilabelEvaluate';
 import {
+  curveScenes,
   dataSection,
   goldAnnotators,
   LOW_SUPPORT,
@@ -42,25 +43,11 @@ function metricsSection(e: MultiLabelEvaluation, w: ReportText): ReportSection {
   ];
   const support = e.perLabel.map((l) => l.support);
   const charts: Scene[] = [
-    curveScene(
+    ...curveScenes(
       m.roc(num(e.macroRocAuc)),
-      w.falsePositiveRate,
-      w.recall,
-      e.perLabel.map((l) => ({
-        name: `${l.label} (AUC ${num(l.rocAuc)})`,
-        points: (l.roc ?? []).map((p) => [p.x, p.y] as const),
-      })),
-      { diagonal: true },
-    ),
-    curveScene(
       m.pr(num(e.macroPrAuc)),
-      w.recall,
-      w.precision,
-      e.perLabel.map((l) => ({
-        name: `${l.label} (AP ${num(l.prAuc)})`,
-        points: (l.pr ?? []).map((p) => [p.x, p.y] as const),
-      })),
-      { legendAt: 'bottom-left' },
+      e.perLabel.map((l) => ({ ...l, auc: l.rocAuc, averagePrecision: l.prAuc })),
+      w,
     ),
     matrixScene(m.coOccurrence, e.labels, e.coOccurrence, rowShares(e.coOccurrence, support)),
     matrixScene(m.predictedVsGold, e.labels, e.predictedVsTrue, rowShares(e.predictedVsTrue, support)),

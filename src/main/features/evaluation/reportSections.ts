@@ -1,5 +1,5 @@
 import { humanizeKey } from '../../../shared/auditFormat';
-import type { MetricInterval } from '../../../shared/evaluation';
+import type { CurvePoint, MetricInterval } from '../../../shared/evaluation';
 import {
   goldLabels,
   goldLabelSets,
@@ -9,7 +9,7 @@ import {
   projectLabels,
 } from '../../core/labels';
 import type { Db } from '../../core/store/db';
-import { epochScene, type Scene, type Series } from './charts';
+import { curveScene, epochScene, type Scene, type Series } from './charts';
 import { modelInfo, teacherOf, type ModelInfo } from './evaluate';
 import type { ReportText } from './reportText';
 
@@ -212,4 +212,44 @@ export function goldAnnotators(db: Db, projectId: number, w: ReportText): Report
     head: w.headAnnotators,
     rows: rows.map((r) => [r.annotator, r.source === 'import' ? w.importedLabel : r.source, String(r.n)]),
   };
+}
+
+/** One class (single-label) or label (multi-label) on the ROC and precision-recall charts. */
+export interface CurveRow {
+  readonly label: string;
+  readonly auc: number | null;
+  readonly averagePrecision: number | null;
+  readonly roc: readonly CurvePoint[] | null;
+  readonly pr: readonly CurvePoint[] | null;
+}
+
+/** The ROC chart (with the chance diagonal) and the precision-recall chart, a line per class and its area. */
+export function curveScenes(
+  rocTitle: string,
+  prTitle: string,
+  rows: readonly CurveRow[],
+  w: ReportText,
+): Scene[] {
+  return [
+    curveScene(
+      rocTitle,
+      w.falsePositiveRate,
+      w.recall,
+      rows.map((c) => ({
+        name: `${c.label} (AUC ${num(c.auc)})`,
+        points: (c.roc ?? []).map((p) => [p.x, p.y] as const),
+      })),
+      { diagonal: true },
+    ),
+    curveScene(
+      prTitle,
+      w.recall,
+      w.precision,
+      rows.map((c) => ({
+        name: `${c.label} (AP ${num(c.averagePrecision)})`,
+        points: (c.pr ?? []).map((p) => [p.x, p.y] as const),
+      })),
+      { legendAt: 'bottom-left' },
+    ),
+  ];
 }

@@ -1,8 +1,6 @@
-import { GoToStep } from '../../components/GoToStep';
 import { Alert, Badge, Button, Group, Loader, Select, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { runNameText } from '../../../../shared/runText';
 import { notifications } from '@mantine/notifications';
-import { IconChartDots } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
@@ -13,11 +11,11 @@ import type {
   Outcome,
 } from '../../../../shared/evaluation';
 import { OUTCOMES } from '../../../../shared/evaluation';
-import { LeakageAlert } from '../../components/LeakageAlert';
 import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { ConfidenceHistogram, ConfusionGrid, CurveChart, ReliabilityChart } from './Charts';
 import { ComparePanel } from './ComparePanel';
+import { EvaluateHeader } from './EvaluateHeader';
 import { DocumentsDrawer } from './DocumentsDrawer';
 import { fmt, refKey, withCi } from './format';
 import { MetricsPanel } from './MetricsPanel';
@@ -215,42 +213,25 @@ function SingleLabelEvaluateStep({ project }: StepProps): React.JSX.Element {
 
   return (
     <Stack data-testid="evaluate-step">
-      <Group justify="space-between">
-        <Group gap="xs">
-          <IconChartDots />
-          <Title order={3}>{t('title')}</Title>
-        </Group>
-        <Group gap="xs">
-          <Badge variant="light" data-testid="eval-gold-count">
-            {t('goldCount', { count: o.goldCount })}
-          </Badge>
-          {o.reviewRequests > 0 && (
-            <Badge color="indigo" variant="light" data-testid="eval-review-requests">
-              {t('reviewRequests', { count: o.reviewRequests })}
+      <EvaluateHeader
+        projectId={projectId}
+        badges={
+          <>
+            <Badge variant="light" data-testid="eval-gold-count">
+              {t('goldCount', { count: o.goldCount })}
             </Badge>
-          )}
-        </Group>
-      </Group>
-      <Text size="sm" c="dimmed">
-        {t('intro')}
-      </Text>
-      {o.goldCount === 0 && (
-        <Alert color="orange" data-testid="evaluate-no-gold">
-          {t('noGold')}
-          <div>
-            <GoToStep step="review" />
-          </div>
-        </Alert>
-      )}
-      <LeakageAlert projectId={projectId} />
-      {candidates.length === 0 ? (
-        <Alert color="gray" data-testid="evaluate-no-runs">
-          {t('noRuns')}
-          <div>
-            <GoToStep step="train" />
-          </div>
-        </Alert>
-      ) : (
+            {o.reviewRequests > 0 && (
+              <Badge color="indigo" variant="light" data-testid="eval-review-requests">
+                {t('reviewRequests', { count: o.reviewRequests })}
+              </Badge>
+            )}
+          </>
+        }
+        intro={t('intro')}
+        noGold={o.goldCount === 0 ? t('noGold') : null}
+        noRuns={candidates.length === 0 ? t('noRuns') : null}
+      />
+      {candidates.length > 0 && (
         <RunsTable
           candidates={candidates}
           selected={selected}

@@ -1,15 +1,13 @@
 import { Alert, Badge, Button, Group, Loader, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconChartDots } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MultiLabelOverview } from '../../../../shared/multilabelEvaluation';
 import { runNameText } from '../../../../shared/runText';
 import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
-import { GoToStep } from '../../components/GoToStep';
-import { LeakageAlert } from '../../components/LeakageAlert';
 import type { StepProps } from '../../wizard/types';
 import { CoOccurrencePanel } from './CoOccurrencePanel';
+import { EvaluateHeader } from './EvaluateHeader';
 import { withCi } from './format';
 import { LabelCurvesPanel } from './LabelCurvesPanel';
 import { LabelThresholdsPanel } from './LabelThresholdsPanel';
@@ -160,42 +158,25 @@ export function MultiLabelEvaluateStep({ project }: StepProps): React.JSX.Elemen
 
   return (
     <Stack data-testid="evaluate-step" data-kind="multi">
-      <Group justify="space-between">
-        <Group gap="xs">
-          <IconChartDots />
-          <Title order={3}>{t('title')}</Title>
-        </Group>
-        <Group gap="xs">
-          <Badge variant="light" data-testid="eval-gold-count" data-count={o.goldCount}>
-            {t('goldCount', { count: o.goldCount })}
-          </Badge>
-          {o.goldNone > 0 && (
-            <Badge variant="light" color="gray" data-testid="eval-gold-none">
-              {t('multi.goldNone', { count: o.goldNone })}
+      <EvaluateHeader
+        projectId={projectId}
+        badges={
+          <>
+            <Badge variant="light" data-testid="eval-gold-count" data-count={o.goldCount}>
+              {t('goldCount', { count: o.goldCount })}
             </Badge>
-          )}
-        </Group>
-      </Group>
-      <Text size="sm" c="dimmed">
-        {t('multi.intro')}
-      </Text>
-      {o.goldCount === 0 && (
-        <Alert color="orange" data-testid="evaluate-no-gold">
-          {t('multi.noGold')}
-          <div>
-            <GoToStep step="review" />
-          </div>
-        </Alert>
-      )}
-      <LeakageAlert projectId={projectId} />
-      {runs.length === 0 ? (
-        <Alert color="gray" data-testid="evaluate-no-runs">
-          {t('multi.noRuns')}
-          <div>
-            <GoToStep step="train" />
-          </div>
-        </Alert>
-      ) : (
+            {o.goldNone > 0 && (
+              <Badge variant="light" color="gray" data-testid="eval-gold-none">
+                {t('multi.goldNone', { count: o.goldNone })}
+              </Badge>
+            )}
+          </>
+        }
+        intro={t('multi.intro')}
+        noGold={o.goldCount === 0 ? t('multi.noGold') : null}
+        noRuns={runs.length === 0 ? t('multi.noRuns') : null}
+      />
+      {runs.length > 0 && (
         <RunsTable
           runs={runs}
           selected={selected}

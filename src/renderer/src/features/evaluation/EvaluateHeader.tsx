@@ -1,0 +1,59 @@
+import { Alert, Group, Text, Title } from '@mantine/core';
+import { IconChartDots } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { GoToStep } from '../../components/GoToStep';
+import { LeakageAlert } from '../../components/LeakageAlert';
+
+/**
+ * The top of the Evaluate step, single- or multi-label: title and badges, what the step does, and what is missing
+ * (no gold document: to Review; nothing to evaluate: to Train), with the leakage warning between them.
+ */
+export function EvaluateHeader({
+  projectId,
+  badges,
+  intro,
+  noGold,
+  noRuns,
+}: {
+  projectId: number;
+  badges: ReactNode;
+  intro: string;
+  /** Said when the gold set is empty, else null. */
+  noGold: string | null;
+  /** Said when there is nothing to evaluate, else null. */
+  noRuns: string | null;
+}): React.JSX.Element {
+  const { t } = useTranslation('evaluation');
+  return (
+    <>
+      <Group justify="space-between">
+        <Group gap="xs">
+          <IconChartDots />
+          <Title order={3}>{t('title')}</Title>
+        </Group>
+        <Group gap="xs">{badges}</Group>
+      </Group>
+      <Text size="sm" c="dimmed">
+        {intro}
+      </Text>
+      {noGold !== null && (
+        <Alert color="orange" data-testid="evaluate-no-gold">
+          {noGold}
+          <div>
+            <GoToStep step="review" />
+          </div>
+        </Alert>
+      )}
+      <LeakageAlert projectId={projectId} />
+      {noRuns !== null && (
+        <Alert color="gray" data-testid="evaluate-no-runs">
+          {noRuns}
+          <div>
+            <GoToStep step="train" />
+          </div>
+        </Alert>
+      )}
+    </>
+  );
+}
