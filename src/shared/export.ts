@@ -13,6 +13,12 @@ export interface ExportableModel {
   readonly modelBytes: number | null;
   /** The operating threshold saved in Evaluate, if any. */
   readonly threshold: { readonly label: string; readonly threshold: number } | null;
+  /** 'multi': the model predicts a set of labels, each at or above its own threshold. */
+  readonly kind: 'single' | 'multi';
+  /** Multi-label models: the threshold of each label (in `labels` order) its predictions use; null otherwise. */
+  readonly labelThresholds: readonly number[] | null;
+  /** Where those come from: saved in Evaluate, or tuned in training (the model's own). */
+  readonly labelThresholdSource: 'saved' | 'model' | null;
 }
 
 export interface ExportOverview {
@@ -62,6 +68,8 @@ export const BatchPredictResult = z
     predicted: z.number(),
     badRows: z.number(),
     labelCounts: z.record(z.string(), z.number()).readonly(),
+    /** Multi-label models: rows with no label at or above its threshold ("none of these"). */
+    noneOfThese: z.number().optional(),
   })
   .readonly();
 export type BatchPredictResult = z.output<typeof BatchPredictResult>;

@@ -12,7 +12,7 @@ import type { TeacherModel, TeacherRun } from '../../src/shared/teacher';
 import type { PredictSummary } from '../../src/main/features/export/cli';
 import { tinyModelPath } from '../fixtures/gguf/generate';
 import { ROOT, tempDir } from '../helpers';
-import { CLAUDETTE } from './fixture';
+import { CLAUDETTE_LABELS, claudettePerLabel } from './fixture';
 
 const run = promisify(execFile);
 
@@ -26,24 +26,8 @@ const NONE = 24;
 const UNLABELLED = 10;
 
 function writeSubset(dir: string): { labelled: string; unlabelled: string; rows: number; multi: number } {
-  const rows = readFileSync(CLAUDETTE, 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter(Boolean)
-    .map((l) => l.split('\t'))
-    .map((c) => ({ labels: c[3], text: c[4] }));
-  const seen = new Set<string>();
-  const count = new Map<string, number>();
-  const kept: Array<{ labels: string; text: string }> = [];
-  for (const r of rows) {
-    if (!r.labels || seen.has(r.text)) continue;
-    const names = r.labels.split('|');
-    if (!names.some((n) => (count.get(n) ?? 0) < PER_LABEL)) continue;
-    seen.add(r.text);
-    kept.push(r);
-    for (const n of names) count.set(n, (count.get(n) ?? 0) + 1);
-  }
-  const none = rows.filter((r) => !r.labels && r.text.length > 40 && !seen.has(r.text));
+  const { labelled: kept, none: all } = claudettePerLabel(PER_LABEL);
+  const none = all.filter((r) => r.text.length > 40);
   const labelled = join(dir, 'claudette-labelled.tsv');
   writeFileSync(
     labelled,
@@ -124,16 +108,7 @@ describe('a multi-label project through every step of the command line (real SQL
       '|',
     );
     expect(imported).toMatchObject({ imported: subset.rows, skipped: 0 });
-    expect([...imported.labelsCreated].sort()).toEqual([
-      'Arbitration',
-      'Choice of law',
-      'Content removal',
-      'Contract by using',
-      'Jurisdiction',
-      'Limitation of liability',
-      'Unilateral change',
-      'Unilateral termination',
-    ]);
+    expect([...imported.labelsCreated].sort()).toEqual(CLAUDETTE_LABELS);
     const more = await cli<ImportResult>('data', 'import', p, subset.unlabelled, '--text', 'text');
     expect(more.imported).toBe(UNLABELLED);
     const stats = await cli<DatasetStats>(

@@ -22,6 +22,7 @@ import { parseJson } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { APP_VERSION } from '../../core/version';
 import { exportReport } from '../evaluation/report';
+import { getRun, getRunDetail } from '../student/runs';
 import {
   EXPORT_FORMAT,
   EXPORT_FORMAT_VERSION,
@@ -103,13 +104,19 @@ export function exportOverview(db: Db, projectId: number): ExportOverview {
     .map((r) => {
       const labels = labelNames(r.labels_snapshot);
       const t = operatingThreshold(r.threshold, labels);
+      const multi = getRun(db, r.id).kind === 'multi';
+      const saved = multi ? parseSavedLabelThresholds(r.threshold, labels.length) : null;
+      const labelThresholds = multi ? (saved?.thresholds ?? getRunDetail(db, r.id).thresholds) : null;
       return {
         runId: r.id,
         createdAt: r.created_at,
         labels,
         bestMetric: r.best_metric,
         modelBytes: r.model_bytes,
-        threshold: t ? { label: t.label, threshold: t.threshold } : null,
+        threshold: t && !multi ? { label: t.label, threshold: t.threshold } : null,
+        kind: multi ? 'multi' : 'single',
+        labelThresholds,
+        labelThresholdSource: labelThresholds ? (saved ? 'saved' : 'model') : null,
       };
     });
   const teacherAvailable = Boolean(db.prepare('SELECT 1 FROM teacher_models LIMIT 1').get());

@@ -18,6 +18,7 @@ import type {
   Distribution,
   PlaygroundResult,
 } from '../../../shared/export';
+import { MULTI_LABEL_THRESHOLD } from '../../../shared/review';
 import { teacherContract } from '../../../shared/teacher';
 import { AppError, toErrorInfo } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
@@ -99,7 +100,21 @@ export async function playground(
       const t1 = performance.now();
       const [item] = await preview(ctx, request);
       const took = performance.now() - t1;
-      if (!item?.distribution) teacher = { error: item?.error ?? 'The teacher gave no answer.' };
+      const independent = item?.labelProbabilities;
+      if (independent) {
+        // Multi-label: each label's own yes/no probability; it applies at 50% or more (as in Review).
+        const names = independent.labels.map((l) => l.name);
+        const thresholds = names.map(() => MULTI_LABEL_THRESHOLD);
+        const decided = predictionOf([...independent.probs], { labels: names, thresholds, threshold: null });
+        teacher = {
+          labels: names,
+          probs: independent.probs,
+          label: decided.label,
+          latencyMs: took,
+          labelSet: decided.labelSet,
+          thresholds,
+        };
+      } else if (!item?.distribution) teacher = { error: item?.error ?? 'The teacher gave no answer.' };
       else {
         const d = item.distribution;
         const best = d.labels.find((l) => l.id === d.predictedLabelId)?.name ?? '';
@@ -124,6 +139,8 @@ interface BatchCheckpoint {
   readonly predicted: number;
   readonly bad: number;
   readonly counts: Record<string, number>;
+  /** Multi-label: rows with no label at or above its threshold (absent in checkpoints of older versions). */
+  readonly none?: number;
 }
 
 function csvCell(v: string): string {
@@ -204,6 +221,7 @@ export function batchPredictRunner(
         : Object.fromEntries(labels.map((l) => [l, 0]));
       let predicted = resume?.predicted ?? 0;
       let bad = resume?.bad ?? 0;
+      let none = resume?.none ?? 0;
       let seen = 0;
       if (resume) {
         ftruncateSync(fd, resume.bytes);
@@ -222,6 +240,7 @@ export function batchPredictRunner(
             // Multi-label: each label of the set counts once (a document with none counts for none).
             for (const l of decided.labelSet ? decided.labelSet.map((x) => x.label) : [label])
               counts[l] = (counts[l] ?? 0) + 1;
+            if (decided.labelSet?.length === 0) none++;
             if (csv) {
               chunk +=
                 [String(b.line), b.id ?? '', b.text, label, ...probs[i].map((x) => String(x))]
@@ -245,7 +264,7 @@ export function batchPredictRunner(
           batch = [];
         }
         fsyncSync(fd);
-        const checkpoint: BatchCheckpoint = { seen, bytes, predicted, bad, counts };
+        const checkpoint: BatchCheckpoint = { seen, bytes, predicted, bad, counts, none };
         ctl.saveCheckpoint(checkpoint);
         ctl.progress(counter.bytes, src.size, { phase: `${predicted.toLocaleString('en')} predicted` });
         await ctl.yield();
@@ -290,6 +309,7 @@ export function batchPredictRunner(
         predicted,
         badRows: bad,
         labelCounts: counts,
+        ...(thresholds ? { noneOfThese: none } : {}),
       };
     } finally {
       predictor.dispose();

@@ -22,7 +22,16 @@ import { errorText } from './errorText';
 import { useTrackedJob } from './useTrackedJob';
 
 /** Batch prediction over a new file, as a job; the results are downloaded as CSV or JSONL. */
-export function BatchPanel({ projectId, runId }: { projectId: number; runId: number }): React.JSX.Element {
+export function BatchPanel({
+  projectId,
+  runId,
+  multi = false,
+}: {
+  projectId: number;
+  runId: number;
+  /** A multi-label model: rows get label sets. */
+  multi?: boolean;
+}): React.JSX.Element {
   const { t } = useTranslation('export');
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [textColumn, setTextColumn] = useState<string | null>(null);
@@ -83,6 +92,11 @@ export function BatchPanel({ projectId, runId }: { projectId: number; runId: num
         <Text size="sm" c="dimmed">
           {t('batchHint')}
         </Text>
+        {multi && (
+          <Text size="sm" c="dimmed" data-testid="batch-multi-hint">
+            {t('batchHintMulti')}
+          </Text>
+        )}
         <Group>
           <FilePickButton
             variant="default"
@@ -157,10 +171,13 @@ export function BatchPanel({ projectId, runId }: { projectId: number; runId: num
           <Alert color="green" data-testid="batch-result">
             <Stack gap={4}>
               <Text size="sm">{t('batchDone', { count: result.predicted, bad: result.badRows })}</Text>
-              <Text size="sm">
-                {Object.entries(result.labelCounts)
-                  .map(([label, n]) => `${label}: ${n}`)
-                  .join(' · ')}
+              <Text size="sm" data-testid="batch-label-counts">
+                {[
+                  ...Object.entries(result.labelCounts).map(([label, n]) => `${label}: ${n}`),
+                  ...(result.noneOfThese === undefined
+                    ? []
+                    : [t('batchNone', { count: result.noneOfThese })]),
+                ].join(' · ')}
               </Text>
               <SaveFileLink path={result.outputPath} fileName={result.fileName} testId="batch-download">
                 {t('downloadResults')}

@@ -1,8 +1,12 @@
 import { Group, Progress, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Distribution } from '../../../../shared/export';
+import { LabelProbabilityBars } from '../../components/LabelProbabilityBars';
 
-/** One model's distribution: a bar per label, the decided label and the time it took. */
+/**
+ * One model's answer and the time it took: a distribution (a bar per label, the decided label), or for a multi-label
+ * model every label at or above its threshold with its probability, the others folded, as independent bars.
+ */
 export function DistributionView({
   title,
   d,
@@ -21,6 +25,33 @@ export function DistributionView({
           {t('latency', { ms: d.latencyMs < 10 ? d.latencyMs.toFixed(2) : Math.round(d.latencyMs) })}
         </Text>
       </Group>
+      {d.labelSet ? (
+        <>
+          <Text size="sm" data-testid={`${testId}-label`}>
+            {d.labelSet.length
+              ? t('decidedSet', { labels: d.labelSet.map((l) => l.label).join(', ') })
+              : t('decidedNone')}
+          </Text>
+          <LabelProbabilityBars
+            labels={d.labels.map((name, id) => ({ id, name }))}
+            probs={d.probs}
+            thresholds={d.thresholds}
+            fold
+            testId={`${testId}-multi`}
+          />
+        </>
+      ) : (
+        <SingleLabel d={d} testId={testId} />
+      )}
+    </Stack>
+  );
+}
+
+/** A distribution over the labels (summing to 1): the decided label and a bar per label. */
+function SingleLabel({ d, testId }: { d: Distribution; testId: string }): React.JSX.Element {
+  const { t } = useTranslation('export');
+  return (
+    <>
       <Text size="sm" data-testid={`${testId}-label`}>
         {t('decided', { label: d.label })}
       </Text>
@@ -46,6 +77,6 @@ export function DistributionView({
           </Text>
         </Group>
       ))}
-    </Stack>
+    </>
   );
 }

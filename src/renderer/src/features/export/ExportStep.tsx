@@ -191,7 +191,10 @@ export function ExportStep({ project }: StepProps): React.JSX.Element {
   if (!overview.data) return <Loader />;
   const models = overview.data.models;
   // The evaluated model with a saved threshold is the one meant for use: preselect it over a newer, unevaluated one.
-  const model = models.find((m) => m.runId === chosen) ?? models.find((m) => m.threshold) ?? models[0];
+  const model =
+    models.find((m) => m.runId === chosen) ??
+    models.find((m) => m.threshold || m.labelThresholdSource === 'saved') ??
+    models[0];
   return (
     <Stack data-testid="export-step">
       {model ? (
@@ -209,13 +212,15 @@ export function ExportStep({ project }: StepProps): React.JSX.Element {
               onChange={(v) => setChosen(v ? Number(v) : null)}
               data-testid="export-model-select"
             />
-            <Text size="sm" c="dimmed" pb={6}>
-              {model.threshold
-                ? t('thresholdInfo', {
-                    label: model.threshold.label,
-                    value: model.threshold.threshold.toFixed(3),
-                  })
-                : t('thresholdNone')}
+            <Text size="sm" c="dimmed" pb={6} maw={520} data-testid="export-threshold-info">
+              {model.kind === 'multi'
+                ? t(model.labelThresholdSource === 'saved' ? 'thresholdsSaved' : 'thresholdsModel')
+                : model.threshold
+                  ? t('thresholdInfo', {
+                      label: model.threshold.label,
+                      value: model.threshold.threshold.toFixed(3),
+                    })
+                  : t('thresholdNone')}
             </Text>
           </Group>
           <Playground
@@ -228,7 +233,12 @@ export function ExportStep({ project }: StepProps): React.JSX.Element {
           />
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
             <ExportPanel key={`e${model.runId}`} projectId={project.id} runId={model.runId} />
-            <BatchPanel key={`b${model.runId}`} projectId={project.id} runId={model.runId} />
+            <BatchPanel
+              key={`b${model.runId}`}
+              projectId={project.id}
+              runId={model.runId}
+              multi={model.kind === 'multi'}
+            />
           </SimpleGrid>
         </>
       ) : (

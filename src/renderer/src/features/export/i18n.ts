@@ -16,6 +16,12 @@ export const exportI18n = {
     student: 'Student',
     teacher: 'Teacher',
     decided: 'Prediction: {{label}}',
+    decidedSet: 'Labels predicted: {{labels}}',
+    decidedNone: 'Prediction: none of these labels',
+    thresholdsSaved:
+      'Multi-label model: every label whose probability reaches its own threshold is predicted (thresholds saved in Evaluate).',
+    thresholdsModel:
+      'Multi-label model: every label whose probability reaches its own threshold is predicted (thresholds tuned in training; change them in Evaluate).',
     latency: '{{ms}} ms',
     teacherError: 'The teacher could not answer: {{message}}',
     exportTitle: 'Export the model',
@@ -31,6 +37,9 @@ export const exportI18n = {
     batchTitle: 'Predict a file',
     batchHint:
       'Any file the Data step can import. The results (label and probabilities per row) come as CSV or JSONL.',
+    batchHintMulti:
+      'Multi-label model: each row gets every label at or above its threshold (CSV: the label column joins them with "|" and is empty for none of these; JSONL: "labels", each with its probability) and the probability of every label.',
+    batchNone: 'None of these: {{count}}',
     chooseFile: 'Choose a file',
     textColumn: 'Text column',
     idColumn: 'Id column (optional)',
@@ -96,6 +105,10 @@ export const exportI18n = {
     student: '学生模型',
     teacher: '教师模型',
     decided: '预测结果：{{label}}',
+    decidedSet: '预测标签：{{labels}}',
+    decidedNone: '预测结果：都不适用',
+    thresholdsSaved: '多标签模型：概率达到各自阈值的标签都会被预测（阈值已在“评估”中保存）。',
+    thresholdsModel: '多标签模型：概率达到各自阈值的标签都会被预测（阈值在训练时调定；可在“评估”中修改）。',
     latency: '{{ms}} 毫秒',
     teacherError: '教师模型无法回答：{{message}}',
     exportTitle: '导出模型',
@@ -109,6 +122,9 @@ export const exportI18n = {
     withoutReport: '没有评估报告（评估模型后即可包含）',
     batchTitle: '预测文件',
     batchHint: '任何“数据”步骤可以导入的文件。结果（每行的标签和概率）以 CSV 或 JSONL 提供。',
+    batchHintMulti:
+      '多标签模型：每行给出达到各自阈值的所有标签（CSV：标签列用“|”连接，都不适用时为空；JSONL：“labels”，每个标签附其概率），以及每个标签的概率。',
+    batchNone: '都不适用：{{count}}',
     chooseFile: '选择文件',
     textColumn: '文本列',
     idColumn: '编号列（可选）',
