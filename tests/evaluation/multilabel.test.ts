@@ -257,7 +257,7 @@ describe('the Evaluate step of a multi-label project (CLAUDETTE subset, a real t
       t = reopened;
       core = reopened.core;
     }
-  });
+  }, 240_000);
 
   it('refuses the multi-label overview of a single-label project', async () => {
     const single = await core.call('projects.create', { name: 'one label' });
