@@ -250,7 +250,12 @@ function AdjudicateCard({
               <Chip.Group multiple value={chosen} onChange={setChosen}>
                 <Group gap="xs">
                   {labels.map((l) => (
-                    <Chip key={l.id} value={String(l.id)} data-testid={`adjudicate-toggle-${l.name}`}>
+                    // A Chip's own props go to its hidden checkbox: the test id goes on what a person clicks.
+                    <Chip
+                      key={l.id}
+                      value={String(l.id)}
+                      wrapperProps={{ 'data-testid': `adjudicate-toggle-${l.name}` }}
+                    >
                       {l.name}
                     </Chip>
                   ))}
