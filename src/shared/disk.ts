@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { channel } from './channel';
 
+/** A size for people: bytes, KB, MB (one decimal) or GB (two), powers of 1024; '–' for an unknown size. */
+export function formatBytes(n: number | null): string {
+  if (n === null) return '–';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
 /** A training run's share of the disk, and what depends on it. */
 export interface RunDiskUse {
   readonly runId: number;

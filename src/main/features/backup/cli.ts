@@ -4,7 +4,7 @@ import { followJobResult } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { getSettings } from '../app/settings';
-import { formatBytes } from '../disk/cli';
+import { formatBytes } from '../../../shared/disk';
 import { startBackup } from './feature';
 import { restoreBackup } from './restore';
 

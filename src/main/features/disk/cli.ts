@@ -2,14 +2,7 @@ import { requireId } from '../../cli/args';
 import type { CliCommand } from '../../cli/types';
 import { AppError, notFound } from '../../core/errors';
 import type { Db } from '../../core/store/db';
-import type { DeletedRun } from '../../../shared/disk';
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
-}
+import { formatBytes, type DeletedRun } from '../../../shared/disk';
 
 const diskCommand: CliCommand = {
   name: 'disk',

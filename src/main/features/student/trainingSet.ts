@@ -5,14 +5,7 @@ import { humanLabels, type LabelRow } from '../../core/labels';
 import { type Db } from '../../core/store/db';
 import { argmax } from '../../../shared/math';
 import type { SingleLabelData, TrainData } from './trainer';
-import {
-  checkTrainingSet,
-  teacherOutputsInProjectOrder,
-  trainingCandidates,
-  trainingLabels,
-} from './trainingSource';
-
-const FEW_EXAMPLES = 5;
+import { assembleTrainingSet, teacherOutputsInProjectOrder, trainingLabels } from './trainingSource';
 
 export interface TrainingSet<D extends TrainData = TrainData> {
   readonly data: D;
@@ -36,10 +29,8 @@ function teacherInProjectOrder(
 }
 
 /**
- * What a student trains and validates on. Training: split 'train' (or no split) with a human label and/or a teacher
- * distribution; when both exist and the teacher's top label differs from the human's, the human label wins and the
- * teacher's distribution is dropped for that example. Validation: split 'validation', the human label, else the
- * teacher's top label. The test split and excluded examples are never read.
+ * What a student trains and validates on (`assembleTrainingSet`, trainingSource.ts, with a document's top label as
+ * its target): the teacher's target is its top label. The test split and excluded examples are never read.
  */
 export function buildTrainingSet(
   db: Db,
@@ -50,57 +41,27 @@ export function buildTrainingSet(
   const classOf = new Map(labels.map((l, i) => [l.id, i]));
   const human = humanLabels(db, projectId);
   const teacher = settings.useTeacher ? teacherInProjectOrder(db, projectId, labels) : null;
-  const rows = trainingCandidates(db, projectId);
-
-  const train: Array<{ text: string; label: number | null; teacher: number[] | null }> = [];
-  const validation: Array<{ text: string; label: number; fromTeacher: boolean }> = [];
-  const trainExampleIds: number[] = [];
-  const validationExampleIds: number[] = [];
-  const perClass = new Array<number>(labels.length).fill(0);
-  let humanCount = 0;
-  let teacherCount = 0;
-  let conflictCount = 0;
-  for (const row of rows) {
-    const h = human.get(row.id);
-    const label = h === undefined ? null : (classOf.get(h) ?? null);
-    const dist = teacher?.dists.get(row.id) ?? null;
-    if (row.split === 'validation') {
-      const target = label ?? (dist ? argmax(dist) : null);
-      if (target === null) continue;
-      validation.push({ text: row.text, label: target, fromTeacher: label === null });
-      validationExampleIds.push(row.id);
-      continue;
-    }
-    if (label === null && dist === null) continue;
-    let soft = dist;
-    if (label !== null && dist !== null && argmax(dist) !== label) {
-      soft = null;
-      conflictCount++;
-    }
-    if (label !== null) humanCount++;
-    else teacherCount++;
-    perClass[label ?? argmax(dist ?? [])]++;
-    train.push({ text: row.text, label, teacher: soft });
-    trainExampleIds.push(row.id);
-  }
-  const warnings = checkTrainingSet(
-    { train: train.length, validation: validation.length, perClass },
+  const set = assembleTrainingSet<number>(
+    db,
+    projectId,
     labels,
-    { useTeacher: settings.useTeacher, what: 'a label', few: FEW_EXAMPLES },
+    (id) => {
+      const h = human.get(id);
+      return h === undefined ? null : (classOf.get(h) ?? null);
+    },
+    teacher,
+    { what: 'a label', fromTeacher: argmax, same: (a, b) => a === b, classes: (c) => [c] },
+    settings.useTeacher,
   );
   return {
-    data: { labels: labels.map((l) => l.name), train, validation },
-    snapshot: {
-      trainCount: train.length,
-      validationCount: validation.length,
-      humanCount,
-      teacherCount,
-      conflictCount,
-      perClass: labels.map((l, i) => ({ label: l.name, count: perClass[i] })),
-      warnings,
+    data: {
+      labels: labels.map((l) => l.name),
+      train: set.train.map((e) => ({ text: e.text, label: e.human, teacher: e.teacher })),
+      validation: set.validation.map((e) => ({ text: e.text, label: e.target, fromTeacher: e.fromTeacher })),
     },
+    snapshot: set.snapshot,
     teacherRunId: teacher?.runId ?? null,
-    trainExampleIds,
-    validationExampleIds,
+    trainExampleIds: set.trainExampleIds,
+    validationExampleIds: set.validationExampleIds,
   };
 }

@@ -5,6 +5,7 @@
 import { AppError } from '../../core/errors';
 import { latestTeacherRun, projectLabels, teacherDistributions, type LabelRow } from '../../core/labels';
 import type { Db } from '../../core/store/db';
+import type { StudentDataSnapshot } from '../../../shared/student';
 
 /**
  * The latest teacher run's outputs in the order of the project's labels, each passed through `accept` (which
@@ -96,4 +97,92 @@ export function checkTrainingSet(
         ]
       : [],
   );
+}
+
+/** A label with fewer training documents than this gets a warning. */
+const FEW_EXAMPLES = 5;
+
+/** How a kind of project reads a document's target T: a class index (single-label) or a sorted set of them. */
+export interface TargetRules<T> {
+  /** "a label", "a label set": for the messages. */
+  readonly what: string;
+  /** The target the teacher gives: its top label, or the labels at or above the threshold. */
+  fromTeacher(probs: readonly number[]): T;
+  same(a: T, b: T): boolean;
+  /** The classes a target counts for in the per-label figures. */
+  classes(target: T): readonly number[];
+}
+
+/** The training and validation documents of a project with their targets, as both kinds of project select them. */
+export interface AssembledSet<T> {
+  readonly train: Array<{ text: string; human: T | null; teacher: number[] | null }>;
+  readonly validation: Array<{ text: string; target: T; fromTeacher: boolean }>;
+  readonly snapshot: StudentDataSnapshot;
+  readonly trainExampleIds: number[];
+  readonly validationExampleIds: number[];
+}
+
+/**
+ * The rules of a training set, for either kind of target. Training: split 'train' (or none) with a human target
+ * and/or the teacher's probabilities; when both exist and the teacher's target differs from the human's, the human
+ * target wins and the teacher's probabilities are dropped for that document (a conflict). Validation: split
+ * 'validation', the human target, else the teacher's. Refuses a set too small to train (`checkTrainingSet`).
+ */
+export function assembleTrainingSet<T>(
+  db: Db,
+  projectId: number,
+  labels: readonly LabelRow[],
+  human: (exampleId: number) => T | null,
+  teacher: { readonly dists: ReadonlyMap<number, number[]> } | null,
+  rules: TargetRules<T>,
+  useTeacher: boolean,
+): AssembledSet<T> {
+  const set: Omit<AssembledSet<T>, 'snapshot'> = {
+    train: [],
+    validation: [],
+    trainExampleIds: [],
+    validationExampleIds: [],
+  };
+  const perClass = new Array<number>(labels.length).fill(0);
+  let humanCount = 0;
+  let conflictCount = 0;
+  for (const row of trainingCandidates(db, projectId)) {
+    const own = human(row.id);
+    const probs = teacher?.dists.get(row.id) ?? null;
+    const taught = probs === null ? null : rules.fromTeacher(probs);
+    if (row.split === 'validation') {
+      const target = own ?? taught;
+      if (target === null) continue;
+      set.validation.push({ text: row.text, target, fromTeacher: own === null });
+      set.validationExampleIds.push(row.id);
+      continue;
+    }
+    if (own === null && taught === null) continue;
+    let soft = probs;
+    if (own !== null && taught !== null && !rules.same(own, taught)) {
+      soft = null;
+      conflictCount++;
+    }
+    if (own !== null) humanCount++;
+    for (const c of rules.classes((own ?? taught) as T)) perClass[c]++;
+    set.train.push({ text: row.text, human: own, teacher: soft });
+    set.trainExampleIds.push(row.id);
+  }
+  const warnings = checkTrainingSet(
+    { train: set.train.length, validation: set.validation.length, perClass },
+    labels,
+    { useTeacher, what: rules.what, few: FEW_EXAMPLES },
+  );
+  return {
+    ...set,
+    snapshot: {
+      trainCount: set.train.length,
+      validationCount: set.validation.length,
+      humanCount,
+      teacherCount: set.train.length - humanCount,
+      conflictCount,
+      perClass: labels.map((l, i) => ({ label: l.name, count: perClass[i] })),
+      warnings,
+    },
+  };
 }

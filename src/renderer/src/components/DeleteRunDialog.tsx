@@ -1,7 +1,8 @@
 import { Alert, Button, Group, List, Modal, Stack, Text } from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { DeletedRun } from '../../../shared/disk';
+import { useTranslation } from 'react-i18next';
+import { formatBytes, type DeletedRun } from '../../../shared/disk';
 import { ApiError, useAction } from '../api';
 
 /**
@@ -66,6 +67,53 @@ export function DeleteRunDialog(props: {
         </Group>
       </Stack>
     </Modal>
+  );
+}
+
+/** What a step's delete-run dialog is given. */
+export interface DeleteRunProps {
+  readonly projectId: number;
+  /** The run to delete (the dialog is open), or null. */
+  readonly runId: number | null;
+  readonly onClose: () => void;
+  readonly onDeleted: (runId: number, result: DeletedRun) => void;
+}
+
+/**
+ * Deleting a run from its step, whole: `load` says what depends on the run, the dialog shows how much it frees,
+ * `consequences` (what goes and what stays, one line each, null for none) or why it cannot go now, and confirming
+ * deletes it with `remove`. Strings are the step's (`namespace`): `runDelete.title`, `.size`, `.loading`, `.active`,
+ * `.confirm`, `.cancel`.
+ */
+export function RunDeletion<U extends { readonly bytes: number; readonly active: boolean }>(
+  props: Omit<DeleteRunProps, 'projectId'> & {
+    namespace: 'student' | 'teacher';
+    load: (runId: number) => Promise<U>;
+    /** Deletes with force: the dialog has shown what depends on the run, so confirming is the person's go-ahead. */
+    remove: (runId: number) => Promise<DeletedRun>;
+    consequences: (use: U) => ReadonlyArray<string | null>;
+  },
+): React.JSX.Element {
+  const { t } = useTranslation(props.namespace);
+  const { runId } = props;
+  const { use, error, pending, confirm } = useRunDeletion(runId, props.load, props.remove, props.onDeleted);
+  const lines = use
+    ? props.consequences(use).filter((l): l is string => l !== null)
+    : [t('runDelete.loading')];
+  return (
+    <DeleteRunDialog
+      opened={runId !== null}
+      title={runId === null ? '' : t('runDelete.title', { id: runId })}
+      size={use ? t('runDelete.size', { size: formatBytes(use.bytes) }) : null}
+      lines={lines}
+      blocked={use?.active ? t('runDelete.active') : null}
+      error={error}
+      pending={pending}
+      confirmLabel={t('runDelete.confirm')}
+      cancelLabel={t('runDelete.cancel')}
+      onConfirm={confirm}
+      onClose={props.onClose}
+    />
   );
 }
 

@@ -8,7 +8,7 @@ import type { Project } from '../../../../shared/projects';
 import { api, call, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
-import { formatBytes } from './DiskPanel';
+import { formatBytes } from '../../../../shared/disk';
 import { errorText } from './errorText';
 import { useTrackedJob } from './useTrackedJob';
 

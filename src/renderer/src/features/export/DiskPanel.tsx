@@ -14,17 +14,10 @@ import {
 import { IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RunDiskUse } from '../../../../shared/disk';
+import { formatBytes, type RunDiskUse } from '../../../../shared/disk';
 import type { Project } from '../../../../shared/projects';
 import { call, useEvent, useQuery } from '../../api';
 import { errorText } from './errorText';
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
-}
 
 function DeleteButton(props: {
   disabled: boolean;

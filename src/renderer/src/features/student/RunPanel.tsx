@@ -6,7 +6,8 @@ import type { Job } from '../../../../shared/jobs';
 import type { AutoReport } from '../../../../shared/student';
 import { useEvent, useQuery } from '../../api';
 import { JobRow } from '../../components/StatusBar';
-import { formatBytes, shownState } from './runState';
+import { formatBytes } from '../../../../shared/disk';
+import { shownState } from './runState';
 import { TrainingCurves } from './TrainingCurves';
 
 /** The same threshold as the core's warning (runs.ts). */

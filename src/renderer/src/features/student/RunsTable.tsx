@@ -3,7 +3,8 @@ import { IconTrash } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
 import type { StudentRun } from '../../../../shared/student';
-import { formatBytes, shownState } from './runState';
+import { formatBytes } from '../../../../shared/disk';
+import { shownState } from './runState';
 
 /** Every run of the project; a click selects one; the bin asks to delete it. */
 export function RunsTable({

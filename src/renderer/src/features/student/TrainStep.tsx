@@ -9,7 +9,7 @@ import type { StepProps } from '../../wizard/types';
 import { RunPanel } from './RunPanel';
 import { RunsTable } from './RunsTable';
 import { DeleteStudentRun } from './DeleteRun';
-import { formatBytes } from './runState';
+import { formatBytes } from '../../../../shared/disk';
 import { SettingsForm } from './SettingsForm';
 import { TeacherCheckCard, VerdictText } from '../teacher/TeacherCheckCard';
 

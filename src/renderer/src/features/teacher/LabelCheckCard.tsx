@@ -1,16 +1,9 @@
-import { Alert, Badge, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LabelCalibrationReport, TeacherVerdict } from '../../../../shared/teacher';
+import type { LabelCalibrationReport } from '../../../../shared/teacher';
 import { useQuery } from '../../api';
-
-const VERDICT_COLOR: Readonly<Record<TeacherVerdict, string>> = {
-  useful: 'teal',
-  weak: 'yellow',
-  chance: 'red',
-  'too-few': 'gray',
-};
-const num = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
+import { IntervalText, num, VerdictLine } from './TeacherCheckCard';
 
 /**
  * The teacher check of a multi-label run: per label, precision, recall and F1 against the label sets people chose on
@@ -34,34 +27,20 @@ export function LabelCheckCard({
       {q.error && <Alert color="red">{q.error.message}</Alert>}
       {c && (
         <>
-          <Group gap="xs" wrap="nowrap" align="flex-start">
-            <Badge
-              color={VERDICT_COLOR[c.verdict]}
-              data-testid="teacher-check-verdict"
-              data-verdict={c.verdict}
-            >
-              {t(`check.verdict.${c.verdict}`)}
-            </Badge>
-            <Text size="sm" data-testid="teacher-check-why">
-              {t(`multi.check.why.${c.verdict}`, {
-                n: c.examples,
-                min: c.minimum,
-                micro: num(c.microF1.value),
-                macro: num(c.macroF1),
-                always: num(c.alwaysMicroF1),
-              })}
-            </Text>
-          </Group>
+          <VerdictLine
+            verdict={c.verdict}
+            why={t(`multi.check.why.${c.verdict}`, {
+              n: c.examples,
+              min: c.minimum,
+              micro: num(c.microF1.value),
+              macro: num(c.macroF1),
+              always: num(c.alwaysMicroF1),
+            })}
+          />
           {c.verdict !== 'too-few' && (
             <>
               <Text size="sm">
-                {t('multi.check.micro')}: <b>{num(c.microF1.value)}</b>
-                {c.microF1.low !== null && c.microF1.high !== null && (
-                  <Text span size="xs" c="dimmed">
-                    {' '}
-                    ({num(c.microF1.low)}–{num(c.microF1.high)})
-                  </Text>
-                )}
+                {t('multi.check.micro')}: <IntervalText m={c.microF1} f={num} />
                 {' · '}
                 {t('multi.check.macro')}: <b>{num(c.macroF1)}</b>
                 {' · '}

@@ -15,6 +15,7 @@ import {
 import { IconCpu, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formatBytes } from '../../../../shared/disk';
 import { jobResult, type Job } from '../../../../shared/jobs';
 import type { HardwareInfo } from '../../../../shared/teacher';
 import { api, ApiError, call, useAction, useEvent, useQuery } from '../../api';
@@ -23,12 +24,6 @@ import { JobRow } from '../../components/StatusBar';
 
 export function errorText(e: unknown): string {
   return e instanceof ApiError ? e.info.message : String(e);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GB`;
-  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MB`;
-  return `${(bytes / 1024).toFixed(0)} KB`;
 }
 
 interface Props {

@@ -23,7 +23,7 @@ import { REFERENCE_COLOUR, RIGHT_COLOUR, WRONG_COLOUR } from '../../../../shared
 import { ChartCard } from '../../components/ChartCard';
 import { FilePickButton } from '../../components/FileActions';
 import { errorText } from './ModelLibrary';
-import { formatBytes } from '../export/DiskPanel';
+import { formatBytes } from '../../../../shared/disk';
 import { DistributionBars } from './DistributionBars';
 import { TeacherCheckCard } from './TeacherCheckCard';
 import { LabelCalibrationText, LabelCheckCard } from './LabelCheckCard';

@@ -14,11 +14,18 @@ const VERDICT_COLOR: Readonly<Record<TeacherVerdict, string>> = {
 };
 
 const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
-const num = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
+export const num = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
 
-function WithInterval({ m, f }: { m: MetricInterval; f: (v: number | null) => string }): React.JSX.Element {
+/** A figure in bold and its interval after it, dimmed (inline). */
+export function IntervalText({
+  m,
+  f,
+}: {
+  m: MetricInterval;
+  f: (v: number | null) => string;
+}): React.JSX.Element {
   return (
-    <Text size="sm">
+    <>
       <b>{f(m.value)}</b>
       {m.low !== null && m.high !== null && (
         <Text span size="xs" c="dimmed">
@@ -26,7 +33,30 @@ function WithInterval({ m, f }: { m: MetricInterval; f: (v: number | null) => st
           ({f(m.low)}–{f(m.high)})
         </Text>
       )}
+    </>
+  );
+}
+
+function WithInterval(props: { m: MetricInterval; f: (v: number | null) => string }): React.JSX.Element {
+  return (
+    <Text size="sm">
+      <IntervalText {...props} />
     </Text>
+  );
+}
+
+/** A teacher check's verdict as a badge, and `why`: what it means for training, in words. */
+export function VerdictLine({ verdict, why }: { verdict: TeacherVerdict; why: string }): React.JSX.Element {
+  const { t } = useTranslation('teacher');
+  return (
+    <Group gap="xs" wrap="nowrap" align="flex-start">
+      <Badge color={VERDICT_COLOR[verdict]} data-testid="teacher-check-verdict" data-verdict={verdict}>
+        {t(`check.verdict.${verdict}`)}
+      </Badge>
+      <Text size="sm" data-testid="teacher-check-why">
+        {why}
+      </Text>
+    </Group>
   );
 }
 
@@ -34,23 +64,15 @@ function WithInterval({ m, f }: { m: MetricInterval; f: (v: number | null) => st
 export function VerdictText({ check }: { check: TeacherCheck }): React.JSX.Element {
   const { t } = useTranslation('teacher');
   return (
-    <Group gap="xs" wrap="nowrap" align="flex-start">
-      <Badge
-        color={VERDICT_COLOR[check.verdict]}
-        data-testid="teacher-check-verdict"
-        data-verdict={check.verdict}
-      >
-        {t(`check.verdict.${check.verdict}`)}
-      </Badge>
-      <Text size="sm" data-testid="teacher-check-why">
-        {t(`check.why.${check.verdict}`, {
-          n: check.examples,
-          min: check.minimum,
-          majority: check.baselines.majority.label ?? '–',
-          kappa: num(check.kappa.value),
-        })}
-      </Text>
-    </Group>
+    <VerdictLine
+      verdict={check.verdict}
+      why={t(`check.why.${check.verdict}`, {
+        n: check.examples,
+        min: check.minimum,
+        majority: check.baselines.majority.label ?? '–',
+        kappa: num(check.kappa.value),
+      })}
+    />
   );
 }
 
