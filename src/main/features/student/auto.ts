@@ -2,10 +2,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   architectureReads,
-  AUTO_CONFIGURATIONS,
   AutoReport,
+  autoConfigurations,
   MIN_HUMAN_VALIDATION,
   type AutoTrial,
+  type LabelKind,
   type TrainSettings,
 } from '../../../shared/student';
 import { writeFileAtomic } from './modelFile';
@@ -19,7 +20,7 @@ import {
 
 /**
  * Auto mode (settings.auto, sparse student): before the run trains, each configuration of AUTO_CONFIGURATIONS (what
- * the student reads x class balance) trains a student on the run's training split, in order, while the time spent on trials is below
+ * the student reads x class balance; a multi-label run: MULTI_LABEL_AUTO_CONFIGURATIONS, L2 x learning rate) trains a student on the run's training split, in order, while the time spent on trials is below
  * settings.autoBudgetSeconds (the first always runs; time paused is not counted); each is scored by its best
  * epoch's macro-F1 on the validation split, measured as the loop measures it (evaluation/metrics.ts, on the
  * human-labelled validation documents when there are at least MIN_HUMAN_VALIDATION, else on all). The best (the
@@ -64,14 +65,22 @@ function writeAutoReport(runDir: string, report: AutoReport): void {
   writeFileAtomic(join(runDir, AUTO_FILE), JSON.stringify(report, null, 2));
 }
 
-/** The settings of trial `trial` (1-based) on top of the run's. */
-export function trialSettings(settings: TrainSettings, trial: number): TrainSettings {
-  return { ...settings, ...AUTO_CONFIGURATIONS[trial - 1] };
+/** The settings of trial `trial` (1-based) on top of the run's (multi-label runs: MULTI_LABEL_AUTO_CONFIGURATIONS). */
+export function trialSettings(
+  settings: TrainSettings,
+  trial: number,
+  kind: LabelKind = 'single',
+): TrainSettings {
+  return { ...settings, ...autoConfigurations(kind)[trial - 1] };
 }
 
 /** The settings the run trains with once Auto has chosen (or as given when it did not run). */
-export function chosenSettings(settings: TrainSettings, report: AutoReport | null): TrainSettings {
-  return report?.chosen ? trialSettings(settings, report.chosen) : settings;
+export function chosenSettings(
+  settings: TrainSettings,
+  report: AutoReport | null,
+  kind: LabelKind = 'single',
+): TrainSettings {
+  return report?.chosen ? trialSettings(settings, report.chosen, kind) : settings;
 }
 
 function best(trials: readonly AutoTrial[]): AutoTrial | null {
@@ -95,7 +104,8 @@ export async function runAuto(
     input.initFrom
   )
     return runTraining(input, hooks);
-  const of = AUTO_CONFIGURATIONS.length;
+  const kind = input.data.kind === 'multi' ? 'multi' : 'single';
+  const of = autoConfigurations(kind).length;
   let report: AutoReport = readAutoReport(runDir) ?? {
     budgetSeconds: settings.autoBudgetSeconds,
     configurations: of,
@@ -119,7 +129,7 @@ export async function runAuto(
     writeAutoReport(runDir, report);
     await hooks.onAuto?.(report);
   }
-  const outcome = await runTraining({ ...input, settings: chosenSettings(settings, report) }, hooks);
+  const outcome = await runTraining({ ...input, settings: chosenSettings(settings, report, kind) }, hooks);
   return { ...outcome, auto: report };
 }
 
@@ -133,7 +143,8 @@ async function runTrial(
 ): Promise<AutoTrial> {
   const dir = join(input.runDir, 'auto', `trial-${trial}`);
   rmSync(dir, { recursive: true, force: true });
-  const settings = trialSettings(input.settings, trial);
+  const kind = input.data.kind === 'multi' ? 'multi' : 'single';
+  const settings = trialSettings(input.settings, trial, kind);
   const epochs: EpochReport[] = [];
   const started = now();
   let waited = 0;
@@ -156,6 +167,7 @@ async function runTrial(
       features: settings.features,
       classBalance: settings.classBalance,
       learningRate: settings.learningRate,
+      ...(kind === 'multi' ? { l2: settings.l2 } : {}),
       valMacroF1: Number.isFinite(at.valMacroF1) ? at.valMacroF1 : null,
       valAccuracy: Number.isFinite(at.valAccuracy) ? at.valAccuracy : null,
       measuredOn: people ? 'people' : 'all',

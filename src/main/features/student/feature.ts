@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors';
 import type { CoreContext, Feature } from '../../core/feature';
 import { stableKey, type JobControl } from '../../core/jobs/jobs';
 import { getProject } from '../projects/projects';
+import { projectKind } from '../../core/labels';
 import { trainJob, type TrainJobParams } from './job';
 import { loadStudent } from './predict';
 import { chosenSettings, readAutoReport } from './auto';
@@ -20,17 +21,28 @@ import {
 
 /**
  * A run in Auto mode that starts from an earlier run skips the trials (auto.ts): it reads text as the earlier model
- * does, so it takes what Auto chose for that run (features, class balance, learning rate).
+ * does, so it takes what Auto chose for that run (features, class balance, learning rate; L2 in a multi-label project).
  */
 function warmStartSettings(ctx: CoreContext, settings: TrainSettings): TrainSettings {
   const from = settings.initFromRunId;
   if (from === undefined || !settings.auto) return settings;
-  const row = ctx.db.prepare('SELECT settings FROM student_runs WHERE id = ?').get(from) as
-    { settings: string } | undefined;
+  const row = ctx.db.prepare('SELECT settings, project_id FROM student_runs WHERE id = ?').get(from) as
+    { settings: string; project_id: number } | undefined;
   if (!row) return settings; // createRun says that the run does not exist
-  const earlier = chosenSettings(parseRunSettings(row.settings), readAutoReport(runDir(ctx.paths, from)));
+  const kind = projectKind(ctx.db, row.project_id);
+  const earlier = chosenSettings(
+    parseRunSettings(row.settings),
+    readAutoReport(runDir(ctx.paths, from)),
+    kind,
+  );
   const { features, classBalance, learningRate } = earlier;
-  return { ...settings, features, classBalance, learningRate };
+  return {
+    ...settings,
+    features,
+    classBalance,
+    learningRate,
+    ...(kind === 'multi' ? { l2: earlier.l2 } : {}),
+  };
 }
 
 export const studentFeature: Feature<typeof studentContract> = {

@@ -99,6 +99,8 @@ export function RunPanel({ runId, job }: { runId: number; job: Job | null }): Re
 /** What Auto mode tried for a run (shared/student.ts AutoReport), the configuration it kept, and how each did. */
 function AutoTrials({ auto, running }: { auto: AutoReport; running: boolean }): React.JSX.Element {
   const { t } = useTranslation('student');
+  // A multi-label run's trials vary the L2 penalty instead of class balance (MULTI_LABEL_AUTO_CONFIGURATIONS).
+  const multi = auto.trials.some((trial) => trial.l2 !== undefined);
   return (
     <Stack gap={4} data-testid="train-auto-trials" data-chosen={auto.chosen ?? ''}>
       <Text size="sm" fw={500}>
@@ -125,7 +127,7 @@ function AutoTrials({ auto, running }: { auto: AutoReport; running: boolean }): 
             <Table.Tr>
               <Table.Th>{t('auto.trial')}</Table.Th>
               <Table.Th>{t('auto.features')}</Table.Th>
-              <Table.Th>{t('auto.classBalance')}</Table.Th>
+              <Table.Th>{multi ? t('auto.l2') : t('auto.classBalance')}</Table.Th>
               <Table.Th>{t('auto.learningRate')}</Table.Th>
               <Table.Th>{t('auto.score')}</Table.Th>
               <Table.Th>{t('auto.seconds')}</Table.Th>
@@ -143,7 +145,7 @@ function AutoTrials({ auto, running }: { auto: AutoReport; running: boolean }): 
                   )}
                 </Table.Td>
                 <Table.Td>{t(`features.${trial.features}`)}</Table.Td>
-                <Table.Td>{trial.classBalance}</Table.Td>
+                <Table.Td>{multi ? trial.l2 : trial.classBalance}</Table.Td>
                 <Table.Td>{trial.learningRate}</Table.Td>
                 <Table.Td>
                   {trial.valMacroF1 === null ? '–' : trial.valMacroF1.toFixed(3)}{' '}
