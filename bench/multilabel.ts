@@ -150,7 +150,8 @@ async function student(
           ? {
               chosen: run.auto.chosen,
               trials: run.auto.trials.map(
-                (t) => `${t.features}/lr${t.learningRate}: ${t.valMacroF1?.toFixed(4) ?? '-'}`,
+                (t) =>
+                  `${t.features}/lr${t.learningRate}/l2 ${t.l2 ?? '-'}: ${t.valMacroF1?.toFixed(4) ?? '-'}`,
               ),
             }
           : null,
