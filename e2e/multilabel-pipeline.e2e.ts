@@ -130,17 +130,29 @@ it('a multi-label project through the six steps in Chromium: import, teacher, re
     .waitFor({ timeout: 120_000 });
   await page.getByTestId('train-thresholds').waitFor();
 
-  // Evaluate: the step opens on the gold test split people labelled (its multi-label screen is another change's).
-  await app.goToStep(page, 'evaluate');
-  await page.getByTestId('evaluate-step').waitFor();
-  await page.getByTestId('eval-gold-count').waitFor();
-  // A threshold saved for one label (as Evaluate saves it) is what the playground and batch prediction use.
+  // Evaluate: the student on the gold test split, a row per label; one label's threshold typed in and saved.
   const runId = (await invoke<Array<{ id: number }>>(server, 'student.runs', { projectId }))[0].id;
   const labelled: readonly string[] = CLAUDETTE_LABELS;
+  await app.goToStep(page, 'evaluate');
+  await page.locator('[data-testid="evaluate-step"][data-kind="multi"]').waitFor();
+  await page.getByTestId('eval-evaluate').click();
+  await page
+    .locator(`[data-testid="eval-detail"][data-model="student-${runId}"]`)
+    .waitFor({ timeout: 60_000 });
+  await expect.poll(() => page.getByTestId('per-label-row').count()).toBe(labelled.length);
+  await page.getByTestId('eval-tab-thresholds').click();
+  const choiceOfLaw = page.locator('[data-testid="threshold-row"][data-label="Choice of law"]');
+  await choiceOfLaw.getByTestId('threshold-input').fill('0.01');
+  await choiceOfLaw.getByTestId('threshold-input').blur();
+  await page.getByTestId('threshold-save').click();
   const detail = await invoke<{ labels: string[]; thresholds: number[] }>(server, 'student.run', { runId });
   expect(detail.labels).toEqual(labelled);
-  const saved = detail.thresholds.map((x, k) => (detail.labels[k] === 'Choice of law' ? 0.01 : x));
-  await invoke(server, 'evaluation.multiThresholds', { projectId, runId, thresholds: saved });
+  await expect
+    .poll(
+      async () => (await invoke<{ thresholds: number[] }>(server, 'student.run', { runId })).thresholds[1],
+    )
+    .toBe(0.01);
+  const saved = (await invoke<{ thresholds: number[] }>(server, 'student.run', { runId })).thresholds;
 
   // Export: the playground shows every label at or above its threshold with its probability, the others folded.
   await app.goToStep(page, 'export');
