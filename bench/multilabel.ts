@@ -141,11 +141,7 @@ async function student(
         samplesF1: round(e.samplesF1.value),
         macroPrAuc: round(e.macroPrAuc),
         thresholds: e.thresholds.map((t) => round(t, 3)),
-        settings: {
-          features: run.settings.features,
-          learningRate: run.settings.learningRate,
-          l2: run.settings.l2,
-        },
+
         auto: run.auto
           ? {
               chosen: run.auto.chosen,
