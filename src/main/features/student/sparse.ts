@@ -1,6 +1,6 @@
 /**
  * Sparse TF-IDF document vectors over the featurizer's hashed n-grams: the input of the sparse linear student
- * (sparseLinear.ts), kept apart from any head so that another head (a sigmoid one for multi-label) can reuse it.
+ * (sparseArch.ts), kept apart from any head so that another head (a sigmoid one for multi-label) can reuse it.
  * Pure (no Node API): the export runtime reproduces it from this file and docs/student-model.md.
  *
  * A vocabulary is the set of hash buckets seen in at least `minDf` training documents (rowIds, ascending), each with
@@ -37,45 +37,6 @@ export interface SparseVector {
   readonly values: Float32Array;
 }
 
-export interface Vocabulary {
-  /** Bucket ids that have a row, ascending. */
-  readonly rowIds: Uint32Array;
-  /** Inverse document frequency of each row. */
-  readonly idf: Float32Array;
-}
-
-/** The vocabulary of a training set's feature id lists (see the file comment). */
-export function buildVocabulary(idLists: readonly ArrayLike<number>[], minDf = 1): Vocabulary {
-  const df = new Map<number, number>();
-  const seen = new Set<number>();
-  for (const ids of idLists) {
-    seen.clear();
-    for (let i = 0; i < ids.length; i++) seen.add(ids[i]);
-    for (const b of seen) df.set(b, (df.get(b) ?? 0) + 1);
-  }
-  const kept = [...df.entries()].filter(([, d]) => d >= minDf).map(([b]) => b);
-  const rowIds = Uint32Array.from(kept).sort();
-  const n = idLists.length;
-  const idf = Float32Array.from(rowIds, (b) => Math.log((1 + n) / (1 + (df.get(b) ?? 0))) + 1);
-  return { rowIds, idf };
-}
-
-/** bucket -> row number, or -1 when the bucket has no row. */
-export function rowIndex(rowIds: Uint32Array): (bucket: number) => number {
-  const map = new Map<number, number>();
-  for (let i = 0; i < rowIds.length; i++) map.set(rowIds[i], i);
-  return (bucket) => map.get(bucket) ?? -1;
-}
-
-/** The TF-IDF vector of one document's feature ids (see the file comment). */
-export function tfidfVector(
-  ids: ArrayLike<number>,
-  rowOf: (bucket: number) => number,
-  idf: ArrayLike<number>,
-): SparseVector {
-  return tfidfOf(ids, rowOf, (r) => idf[r]);
-}
-
 /** The TF-IDF vector of one document's feature ids, with the idf of each row from `idfOf`. */
 export function tfidfOf(
   ids: ArrayLike<number>,
@@ -100,36 +61,6 @@ export function tfidfOf(
   norm = Math.sqrt(norm);
   const values = Float32Array.from(raw, (v) => (norm > 0 ? v / norm : 0));
   return { indices, values };
-}
-
-/** A text's TF-IDF vector under a featurizer and vocabulary. */
-export function textVector(
-  text: string,
-  featurizer: FeaturizerConfig,
-  rowOf: (bucket: number) => number,
-  idf: Float32Array,
-): SparseVector {
-  return tfidfVector(featurize(text, featurizer), rowOf, idf);
-}
-
-/**
- * logits[c] = bias[c] + sum over k of values[k] * weight[indices[k] * classes + c] (weight rows x classes,
- * row-major), in float64.
- */
-export function sparseLogits(
-  v: SparseVector,
-  weight: ArrayLike<number>,
-  bias: ArrayLike<number>,
-  out: Float64Array,
-): Float64Array {
-  const classes = out.length;
-  for (let c = 0; c < classes; c++) out[c] = bias[c];
-  for (let k = 0; k < v.indices.length; k++) {
-    const off = v.indices[k] * classes;
-    const x = v.values[k];
-    for (let c = 0; c < classes; c++) out[c] += x * weight[off + c];
-  }
-  return out;
 }
 
 /**
