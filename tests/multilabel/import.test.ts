@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { humanLabelSets, humanLabels, projectKind } from '../../src/main/core/labels';
@@ -192,6 +193,39 @@ describe('a multi-label project', () => {
       onExisting: 'update',
     });
     expect([...namesOf(p.id).values()]).toEqual([['B'], ['A']]);
+  });
+
+  it('exports label sets (CSV: a JSON array per row; JSONL: labels, null when not labelled) that import back', async () => {
+    const p = await core.call('projects.create', { name: 'Out', kind: 'multi' });
+    const f = writeFixture(dir.dir, 'sets.csv', 'text,labels\n"alpha, with a comma",B|A\nbeta,\n中文,C\n');
+    await importFile(core, { projectId: p.id, path: f, textColumn: 'text', labelColumn: 'labels' });
+    // A document nobody has labelled yet (imported without a label column).
+    const g = writeFixture(dir.dir, 'more.csv', 'text\ngamma\n');
+    await importFile(core, { projectId: p.id, path: g, textColumn: 'text' });
+    const jsonl = await core.call('dataset.export', { projectId: p.id, format: 'jsonl' });
+    const lines = readFileSync(jsonl.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string; labels: string[] | null; label?: unknown });
+    expect(lines.map((l) => [l.text, l.labels])).toEqual([
+      ['alpha, with a comma', ['A', 'B']],
+      ['beta', []],
+      ['中文', ['C']],
+      ['gamma', null],
+    ]);
+    expect(lines.every((l) => !('label' in l))).toBe(true);
+    const csv = await core.call('dataset.export', { projectId: p.id, format: 'csv' });
+    const copy = await core.call('projects.create', { name: 'Copy', kind: 'multi' });
+    const back = await importFile(core, {
+      projectId: copy.id,
+      path: csv.path,
+      textColumn: 'text',
+      labelColumn: 'label',
+      multiLabel: { format: 'auto', delimiter: '|' },
+    });
+    expect(back.result?.imported).toBe(4);
+    // The sets come back as they were; a blank cell reads as "none of these", as the importer documents.
+    expect([...namesOf(copy.id).values()]).toEqual([['A', 'B'], [], ['C'], []]);
   });
 
   it('a single-label project refuses multi-label options and imports as before', async () => {

@@ -2,15 +2,21 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportResult } from '../../../shared/dataset';
 import { audit } from '../../core/audit';
-import { humanLabelSql } from '../../core/labels';
+import { humanLabelSetSql, humanLabelSql, projectKind, projectLabels } from '../../core/labels';
 import type { Paths } from '../../core/paths';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 
-/** Writing a project's examples with their human labels to a CSV or JSON Lines file in the exports folder. */
+/**
+ * Writing a project's examples with their human labels to a CSV or JSON Lines file in the exports folder. In a
+ * multi-label project the label is the document's current set of names: in CSV a JSON array in the `label` column
+ * (`[]` is "none of these", blank is not labelled yet; the importer reads it back with the JSON or auto format), in
+ * JSON Lines `labels` (an array, or null when not labelled yet).
+ */
 
 const HUMAN_LABEL = humanLabelSql('e');
+const HUMAN_LABEL_SET = humanLabelSetSql('e');
 
 function csvField(v: string | number | null): string {
   if (v === null) return '';
@@ -30,6 +36,14 @@ export function exportDataset(
   const safe = project.name.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60) || 'project';
   const fileName = `${safe}-data-${stamp}.${format}`;
   const path = join(paths.exports, fileName);
+  const multi = projectKind(db, projectId) === 'multi';
+  // Names in the project's label order, so that a set reads the same in every row.
+  const labels = projectLabels(db, projectId);
+  const setNames = (json: string | null): string[] | null => {
+    if (json === null) return null;
+    const ids = new Set(JSON.parse(json) as number[]);
+    return labels.filter((l) => ids.has(l.id)).map((l) => l.name);
+  };
   const fd = openSync(path, 'wx');
   let rows = 0;
   try {
@@ -48,7 +62,7 @@ export function exportDataset(
     if (format === 'csv') writeSync(fd, '\ufeff' + columns.join(',') + '\n');
     const iter = db
       .prepare(
-        `SELECT e.id, e.text, l.name AS label, e.split, d.name AS source, e.source_row, e.external_id, e.excluded,
+        `SELECT e.id, e.text, l.name AS label, ${multi ? HUMAN_LABEL_SET : 'NULL'} AS label_set, e.split, d.name AS source, e.source_row, e.external_id, e.excluded,
                 e.exclude_reason
          FROM examples e LEFT JOIN datasets d ON d.id = e.dataset_id LEFT JOIN labels l ON l.id = ${HUMAN_LABEL}
          WHERE e.project_id = ? AND (? OR e.excluded = 0) ORDER BY e.id`,
@@ -57,6 +71,7 @@ export function exportDataset(
       id: number;
       text: string;
       label: string | null;
+      label_set: string | null;
       split: string | null;
       source: string | null;
       source_row: number | null;
@@ -67,12 +82,13 @@ export function exportDataset(
     let chunk: string[] = [];
     for (const r of iter) {
       rows++;
+      const names = multi ? setNames(r.label_set) : null;
       if (format === 'csv') {
         chunk.push(
           [
             r.id,
             r.text,
-            r.label,
+            multi ? (names === null ? null : JSON.stringify(names)) : r.label,
             r.split,
             r.source,
             r.source_row,
@@ -88,7 +104,7 @@ export function exportDataset(
           JSON.stringify({
             id: r.id,
             text: r.text,
-            label: r.label,
+            ...(multi ? { labels: names } : { label: r.label }),
             split: r.split,
             source: r.source,
             source_row: r.source_row,
