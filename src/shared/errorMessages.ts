@@ -1,4 +1,5 @@
 import type { ErrorCode } from './result';
+import { serverErrorsEn, serverErrorsZh } from './serverErrorMessages';
 
 /**
  * Error messages with a stable key and parameters, in English and Simplified Chinese. The core builds an error's
@@ -87,6 +88,7 @@ const en = {
     'The page sent more than the folder it announced ({{files}} files, {{bytes}} bytes). Nothing was kept: choose the folder again.',
   folderUploadDuplicate:
     'Two files of the folder end up with the same name "{{path}}" once made safe for the disk. Rename one and choose the folder again.',
+  ...serverErrorsEn,
 };
 
 export type ErrorKey = Exclude<keyof typeof en, 'code' | 'thing'>;
@@ -164,6 +166,7 @@ const zh: Catalogue = {
     '页面发送的内容超过了它声明的文件夹（{{files}} 个文件，{{bytes}} 字节）。未保留任何内容：请重新选择文件夹。',
   folderUploadDuplicate:
     '文件夹中有两个文件在转换为磁盘安全名称后同名“{{path}}”。请重命名其中一个，然后重新选择文件夹。',
+  ...serverErrorsZh,
 };
 
 export const ERROR_MESSAGES = { en, 'zh-CN': zh } as const;

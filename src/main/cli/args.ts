@@ -5,7 +5,7 @@ export function requireId(value: unknown, what: string): number {
   const n = Number(value);
   if (value === undefined || value === '' || !Number.isInteger(n) || n <= 0) {
     const hint = what === 'project' ? ' (see "distillery projects list")' : '';
-    throw new AppError('INVALID_INPUT', `Give the ${what} id as a positive whole number${hint}.`);
+    throw AppError.keyed('INVALID_INPUT', 'cli.giveIdPositiveWhole', { what, hint });
   }
   return n;
 }

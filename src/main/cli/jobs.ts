@@ -33,10 +33,14 @@ export async function followJob(core: Core, job: Job, io: CliIo): Promise<Job> {
     const final = await core.jobs.wait(job.id);
     if (final.state === 'failed') {
       const code = final.errorCode ?? 'INTERNAL';
-      throw new AppError(code, final.error ?? 'The job failed.', { jobId: final.id });
+      throw AppError.relayed({
+        code,
+        message: final.error ?? 'The job failed.',
+        details: { jobId: final.id },
+      });
     }
     if (final.state === 'cancelled')
-      throw new AppError('CANCELLED', 'The job was cancelled.', { jobId: final.id });
+      throw AppError.keyed('CANCELLED', 'cli.jobCancelled', {}, { jobId: final.id });
     return final;
   } finally {
     process.off('SIGINT', onSigint);
@@ -54,8 +58,13 @@ export async function followJobResult<K extends JobKind>(
   const final = await followJob(core, job, io);
   const result = jobResult(final, kind);
   if (!result)
-    throw new AppError('INTERNAL', `Job ${final.id} ended (${final.state}) without its result.`, {
-      jobId: final.id,
-    });
+    throw AppError.keyed(
+      'INTERNAL',
+      'cli.jobEndedWithoutResult',
+      { id: final.id, state: final.state },
+      {
+        jobId: final.id,
+      },
+    );
   return result;
 }

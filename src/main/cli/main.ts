@@ -152,7 +152,7 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (e) {
     const info =
       e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
-        ? new AppError('INVALID_INPUT', `${e.message}\nUsage: ${command.usage}`).toInfo()
+        ? AppError.keyed('INVALID_INPUT', 'cli.usage', { eMessage: e.message, usage: command.usage }).toInfo()
         : toErrorInfo(e);
     if (wantsJson) process.stderr.write(JSON.stringify({ ok: false, error: info }) + '\n');
     else process.stderr.write(`Error (${info.code}): ${info.message}\n`);

@@ -22,11 +22,7 @@ export async function openOutput(path: string, force: boolean): Promise<WriteStr
   if (path === '-' || path === '/dev/stdout') return process.stdout;
   const stream = isStreamTarget(path);
   if (!stream && existsSync(path) && !force) {
-    throw new AppError(
-      'CONFLICT',
-      `The file ${path} already exists. Choose another name, or add --force to replace it.`,
-      { path },
-    );
+    throw AppError.keyed('CONFLICT', 'cli.fileAlreadyExistsChoose', { path }, { path });
   }
   const out = createWriteStream(path, { flags: stream ? 'a' : 'w' });
   await new Promise<void>((resolve, reject) => {
@@ -51,12 +47,16 @@ export async function copyToOutput(from: string, to: string, force: boolean): Pr
 function outputError(path: string, e: unknown): unknown {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT')
-    return new AppError('INVALID_INPUT', `Cannot write ${path}: its folder does not exist.`, { path });
+    return AppError.keyed('INVALID_INPUT', 'cli.cannotWriteFolderDoes', { path }, { path });
   if (code === 'EACCES' || code === 'EPERM')
-    return new AppError('INVALID_INPUT', `Cannot write ${path}: permission denied. Choose another place.`, {
-      path,
-    });
-  if (code === 'EISDIR')
-    return new AppError('INVALID_INPUT', `${path} is a folder: give a file name.`, { path });
+    return AppError.keyed(
+      'INVALID_INPUT',
+      'cli.cannotWritePermissionDenied',
+      { path },
+      {
+        path,
+      },
+    );
+  if (code === 'EISDIR') return AppError.keyed('INVALID_INPUT', 'cli.folderGiveFileName', { path }, { path });
   return e;
 }

@@ -117,10 +117,12 @@ export function schemaOptions<T extends z.ZodObject>(
           : valueName(o.field) === 'N'
             ? 'a number'
             : 'a text';
-        throw new AppError(
-          'INVALID_INPUT',
-          `--${o.flag} must be ${what}${detail(o.field)}; got "${String(raw)}".`,
-        );
+        throw AppError.keyed('INVALID_INPUT', 'cli.mustGot', {
+          flag: o.flag,
+          what,
+          p1: detail(o.field),
+          raw: String(raw),
+        });
       }
       out[o.key] = value;
     }

@@ -25,7 +25,7 @@ export function parseListen(value: string): { host: string; port: number } {
   const host = m ? (m[1] ?? m[2]) : '';
   const port = m?.[3] === undefined ? 8443 : Number(m[3]);
   if (!m || (isIP(host) === 0 && host !== 'localhost') || port > 65535) {
-    throw new AppError('INVALID_INPUT', `--listen takes ADDRESS:PORT, e.g. 0.0.0.0:8443 (got "${value}").`);
+    throw AppError.keyed('INVALID_INPUT', 'cli.listenTakesAddressPort', { value });
   }
   return { host, port };
 }
@@ -65,11 +65,7 @@ export const serveCommand: CliCommand = {
       const wildcard = listen.host === '0.0.0.0' || listen.host === '::';
       const plain = Boolean(values.http || values['force-http']);
       if (plain && !isLoopback(listen.host) && !values['force-http']) {
-        throw new AppError(
-          'INVALID_INPUT',
-          `Plain HTTP on ${listen.host} would send passwords over the network unencrypted. Leave out --http, or add ` +
-            '--force-http when a proxy in front of Distillery encrypts.',
-        );
+        throw AppError.keyed('INVALID_INPUT', 'cli.plainHttpWouldSend', { host: listen.host });
       }
       // Loaded here only: no other command's start pays for the X.509 library.
       const { loadOrCreateTls } = await import('../server/cert');

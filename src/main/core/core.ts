@@ -7,7 +7,6 @@ import {
 } from '../../shared/contract';
 import type { Result } from '../../shared/result';
 import { err, ok } from '../../shared/result';
-import type { ErrorKey } from '../../shared/errorMessages';
 import { AppError, keyedInfo, toErrorInfo } from './errors';
 import { EventBus } from './events';
 import type { CoreContext, RunMode } from './feature';
@@ -213,13 +212,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     call: async (channel, request) => {
       const r = await invokeRaw(channel, request);
       if (!r.ok) {
-        const e = new AppError(r.error.code, r.error.message, r.error.details);
         // Keeps the catalogue key, so that a front-end on the core can still show the message in its language.
-        if (r.error.key) {
-          e.key = r.error.key as ErrorKey;
-          e.params = r.error.params;
-        }
-        throw e;
+        throw AppError.relayed(r.error);
       }
       return r.value as never;
     },

@@ -32,11 +32,7 @@ export function builtFile(
     if (up === dir) break;
     dir = up;
   }
-  throw new AppError(
-    'INTERNAL',
-    `Distillery's built program is incomplete (out/main/${rel} is missing). ` +
-      'In a copy of the source code, run "npm run build"; otherwise reinstall Distillery.',
-  );
+  throw AppError.keyed('INTERNAL', 'core.distillerySBuiltProgram', { rel });
 }
 
 /** The built file of an entry (out/main/<name>.js). */

@@ -21,6 +21,25 @@ export class AppError extends Error {
     e.params = params;
     return e;
   }
+  /**
+   * An error another part already worded and that this one passes on: a result of the core, the teacher process's
+   * or the training worker's answer, a stored job's error. Its key (when it has one) is kept, so the UI still shows
+   * it in its language. The only way besides `keyed` to make an AppError (tests/foundation/error-catalogue.test.ts).
+   */
+  static relayed(info: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly details?: unknown;
+    readonly key?: string;
+    readonly params?: ErrorParams;
+  }): AppError {
+    const e = new AppError(info.code, info.message, info.details);
+    if (info.key && info.key in ERROR_MESSAGES.en) {
+      e.key = info.key as ErrorKey;
+      e.params = info.params ?? {};
+    }
+    return e;
+  }
   toInfo(): AppErrorInfo {
     return {
       code: this.code,

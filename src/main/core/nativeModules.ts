@@ -47,9 +47,10 @@ export function nativeModuleProblem(e: unknown, module: NativeModule): AppError 
     versions.length >= 2
       ? `was built for another runtime (NODE_MODULE_VERSION ${versions[0]}) and cannot be loaded by this one, ${runtime()}`
       : `cannot be loaded by this runtime, ${runtime()}, on ${process.platform}-${process.arch}: it was built for another runtime or platform`;
-  return new AppError(
-    'NATIVE_MODULE',
-    `Distillery cannot start part of itself, and your data is untouched. ${WHAT[module]} ${cause}. ` +
-      `${fix(module)} (Node said: ${message.split('\n').join(' ').slice(0, 300)})`,
-  );
+  return AppError.keyed('NATIVE_MODULE', 'core.distilleryCannotStartPart', {
+    p1: WHAT[module],
+    cause,
+    p2: fix(module),
+    p3: message.split('\n').join(' ').slice(0, 300),
+  });
 }

@@ -120,10 +120,7 @@ export async function loadOrCreateTls(opts: {
 }): Promise<Tls> {
   if (opts.certFile || opts.keyFile) {
     if (!opts.certFile || !opts.keyFile) {
-      throw new AppError(
-        'INVALID_INPUT',
-        'Give both --cert FILE and --key FILE, or neither (a self-signed one).',
-      );
+      throw AppError.keyed('INVALID_INPUT', 'server.giveBothCertFile', {});
     }
     let cert: string;
     let key: string;
@@ -131,26 +128,26 @@ export async function loadOrCreateTls(opts: {
       cert = readFileSync(opts.certFile, 'utf8');
       key = readFileSync(opts.keyFile, 'utf8');
     } catch (e) {
-      throw new AppError('BAD_FILE', `Cannot read the certificate or key: ${(e as Error).message}`);
+      throw AppError.keyed('BAD_FILE', 'server.cannotReadCertificateKey', { p1: (e as Error).message });
     }
     let x509: X509Certificate;
     try {
       x509 = new X509Certificate(cert);
     } catch {
-      throw new AppError('BAD_FILE', `${opts.certFile} is not a PEM certificate.`);
+      throw AppError.keyed('BAD_FILE', 'server.pemCertificate', { certFile: opts.certFile });
     }
     const { createPrivateKey } = await import('node:crypto');
     let matches = false;
     try {
       matches = x509.checkPrivateKey(createPrivateKey(key));
     } catch {
-      throw new AppError(
-        'BAD_FILE',
-        `${opts.keyFile} is not a PEM private key (an encrypted key is not supported).`,
-      );
+      throw AppError.keyed('BAD_FILE', 'server.pemPrivateKeyEncrypted', { keyFile: opts.keyFile });
     }
     if (!matches)
-      throw new AppError('BAD_FILE', `The key ${opts.keyFile} does not belong to ${opts.certFile}.`);
+      throw AppError.keyed('BAD_FILE', 'server.keyDoesBelong', {
+        keyFile: opts.keyFile,
+        certFile: opts.certFile,
+      });
     return { cert, key, fingerprint: x509.fingerprint256, created: false, certFile: opts.certFile };
   }
   const dir = join(opts.dataDir, 'tls');

@@ -118,20 +118,13 @@ export const PAGE_CSP =
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.token !== undefined && !TOKEN_FORMAT.test(opts.token)) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'The access token must be at least 22 characters of letters, digits, "-" and "_" (128 bits or more).',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'server.accessTokenMustLeast', {});
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const staticRoot = resolve(opts.staticDir);
   const { core, team } = opts;
   if (team && !team.tls && !isLoopback(team.host) && !team.allowPlainHttp) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `Plain HTTP on ${team.host} would send passwords and documents unencrypted over the network. Drop --http ` +
-        '(a self-signed certificate is made), give --cert and --key, or add --force-http if a proxy in front encrypts.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'server.plainHttpWouldSend', { host: team.host });
   }
   const scheme = team?.tls ? 'https' : 'http';
   const gate: TeamGate | null = team

@@ -223,12 +223,12 @@ export class JobManager {
 
   /** `start` for a kind registered with `registerExtension`. */
   startExtension<P>(kind: string, opts: StartOptions<P>): Job {
-    if (!this.extensions.has(kind)) throw new AppError('UNSUPPORTED', `No runner for jobs of kind ${kind}.`);
+    if (!this.extensions.has(kind)) throw AppError.keyed('UNSUPPORTED', 'core.runnerJobsKind', { kind });
     return this.startKind(kind, opts);
   }
 
   private startKind<P>(kind: string, opts: StartOptions<P>): Job {
-    if (!this.runners.has(kind)) throw new AppError('UNSUPPORTED', `No runner for jobs of kind ${kind}.`);
+    if (!this.runners.has(kind)) throw AppError.keyed('UNSUPPORTED', 'core.runnerJobsKind', { kind });
     const projectId = opts.projectId ?? null;
     const key = opts.key ?? stableKey(opts.params ?? {});
     // An extension's kind is not a JobKind, but `active` only compares it with the rows' kinds.
@@ -266,7 +266,7 @@ export class JobManager {
     const job = this.get(jobId);
     const live = this.live.get(jobId);
     if (job.state !== 'running' || !live) {
-      throw new AppError('JOB_STATE', `Only a running job can be paused; this one is ${job.state}.`);
+      throw AppError.keyed('JOB_STATE', 'core.onlyRunningJobCan', { state: job.state });
     }
     live.paused = true;
     this.setState(jobId, 'paused');
@@ -292,10 +292,7 @@ export class JobManager {
       this.launch(jobId);
       return this.get(jobId);
     }
-    throw new AppError(
-      'JOB_STATE',
-      `This job is ${job.state}; only a paused, interrupted or failed job can be resumed.`,
-    );
+    throw AppError.keyed('JOB_STATE', 'core.jobOnlyPausedInterrupted', { state: job.state });
   }
 
   cancel(jobId: number): Job {
@@ -317,7 +314,7 @@ export class JobManager {
       this.setState(jobId, 'cancelled', { finished: true });
       return this.get(jobId);
     }
-    throw new AppError('JOB_STATE', `This job is already ${job.state}.`);
+    throw AppError.keyed('JOB_STATE', 'core.jobAlready', { state: job.state });
   }
 
   /** Resolves when the job's current run has ended (any final state). */

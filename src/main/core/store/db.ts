@@ -18,11 +18,7 @@ function assertSqliteFile(file: string): void {
     const buf = Buffer.alloc(16);
     const n = readSync(fd, buf, 0, 16, 0);
     if (n < 16 || buf.toString('latin1') !== SQLITE_MAGIC) {
-      throw new AppError(
-        'DB_NOT_SQLITE',
-        `The file ${file} is not a Distillery database (it is not SQLite). ` +
-          'Choose another data folder, or move that file away; Distillery did not change it.',
-      );
+      throw AppError.keyed('DB_NOT_SQLITE', 'core.fileDistilleryDatabaseSqlite', { file });
     }
   } finally {
     closeSync(fd);
@@ -42,7 +38,7 @@ export function openDatabase(file: string): Db {
     // better-sqlite3 loads its addon here, on first use: a build for another runtime fails now, not at import.
     throw (
       nativeModuleProblem(e, 'better-sqlite3') ??
-      new AppError('DB_NOT_SQLITE', `Cannot open the database ${file}: ${(e as Error).message}`)
+      AppError.keyed('DB_NOT_SQLITE', 'core.cannotOpenDatabase', { file, p1: (e as Error).message })
     );
   }
   try {
@@ -56,16 +52,10 @@ export function openDatabase(file: string): Db {
     db.close();
     const code = (e as { code?: string }).code;
     if (code === 'SQLITE_NOTADB') {
-      throw new AppError(
-        'DB_NOT_SQLITE',
-        `The file ${file} is not a Distillery database (it is not SQLite).`,
-      );
+      throw AppError.keyed('DB_NOT_SQLITE', 'core.fileDistilleryDatabaseSqlite2', { file });
     }
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new AppError(
-        'DB_LOCKED',
-        `The database ${file} is locked by another program. Close the other Distillery window or command and try again.`,
-      );
+      throw AppError.keyed('DB_LOCKED', 'core.databaseLockedAnotherProgram', { file });
     }
     throw e;
   }
@@ -97,11 +87,7 @@ export function schemaVersion(db: Db): number {
 export function migrate(db: Db, target: number = SCHEMA_VERSION): void {
   const current = schemaVersion(db);
   if (current > SCHEMA_VERSION) {
-    throw new AppError(
-      'DB_NEWER_VERSION',
-      `This data was written by a newer version of Distillery (schema ${current}; this version knows up to ${SCHEMA_VERSION}). ` +
-        'Update Distillery to open it. Nothing was changed.',
-    );
+    throw AppError.keyed('DB_NEWER_VERSION', 'core.dataWrittenNewerVersion', { current, SCHEMA_VERSION });
   }
   if (current >= target) return;
   // Rebuilding a table (a migration may) with foreign keys on would cascade its DROP into every child table.

@@ -38,7 +38,7 @@ export function acquireDataDirLock(dataDir: string, owner: string): () => void {
   try {
     lock = new Database(lockFile, { timeout: 0 });
   } catch (e) {
-    throw new AppError('DB_LOCKED', `Cannot lock the data folder ${dataDir}: ${(e as Error).message}`);
+    throw AppError.keyed('DB_LOCKED', 'core.cannotLockDataFolder', { dataDir, p1: (e as Error).message });
   }
   try {
     lock.pragma('locking_mode = EXCLUSIVE');
@@ -50,17 +50,17 @@ export function acquireDataDirLock(dataDir: string, owner: string): () => void {
   } catch (e) {
     lock.close();
     if (!isBusyError(e)) {
-      throw new AppError('DB_LOCKED', `Cannot lock the data folder ${dataDir}: ${(e as Error).message}`);
+      throw AppError.keyed('DB_LOCKED', 'core.cannotLockDataFolder', { dataDir, p1: (e as Error).message });
     }
     const held = readOwner(infoFile);
     const who =
       held.pid !== undefined
         ? ` on host ${held.host ?? 'unknown'} (${held.owner ?? 'process'}, pid ${held.pid})`
         : '';
-    throw new AppError(
+    throw AppError.keyed(
       'DB_LOCKED',
-      `Distillery is already running${who} with this data folder (${dataDir}). ` +
-        'Use that window or command, or close it first and try again.',
+      'core.distilleryAlreadyRunningData',
+      { who, dataDir },
       { pid: held.pid, host: held.host, owner: held.owner },
     );
   }

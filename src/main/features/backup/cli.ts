@@ -29,7 +29,7 @@ const restoreCommand: CliCommand = {
   usage: 'distillery restore FILE [--name NEW_NAME]',
   options: { name: { type: 'string' } },
   run: async ({ positionals, values }, io) => {
-    if (!positionals[0]) throw new AppError('INVALID_INPUT', 'Give the backup file to restore.');
+    if (!positionals[0]) throw AppError.keyed('INVALID_INPUT', 'backup.giveBackupFileRestore', {});
     const core = await io.core();
     const r = restoreBackup(core.db, core.paths, resolve(positionals[0]), {
       name: values.name === undefined ? undefined : String(values.name),

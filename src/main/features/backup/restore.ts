@@ -26,10 +26,7 @@ function inside(root: string, path: string): string {
   const r = resolve(root);
   const p = resolve(path);
   if (!p.startsWith(r + sep)) {
-    throw new AppError(
-      'BAD_FILE',
-      `The backup names a file outside the data folder (${path}). Nothing was changed.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'backup.backupNamesFileOutside', { path });
   }
   return p;
 }
@@ -91,9 +88,10 @@ export function restoreBackup(
     const m = opened.manifest;
     const name = (opts.name ?? m.project.name).trim();
     if (nameTaken(db, name)) {
-      throw new AppError(
+      throw AppError.keyed(
         'CONFLICT',
-        `A project named "${name}" already exists here. Restore the backup under another name, e.g. "${freeName(db, name)}".`,
+        'backup.projectNamedAlreadyExists',
+        { name, p1: freeName(db, name) },
         { suggestedName: freeName(db, name) },
       );
     }
@@ -231,11 +229,10 @@ export function restoreBackup(
     const needed = m.files.reduce((sum, f) => sum + f.size, 0);
     const free = freeBytes(paths.tmp);
     if (free !== null && needed > free) {
-      throw new AppError(
-        'DISK_FULL',
-        `Restoring needs ${formatMB(needed)} of free disk space and ${formatMB(free)} is free. Free some space ` +
-          'and try again. Nothing was changed.',
-      );
+      throw AppError.keyed('DISK_FULL', 'backup.restoringNeedsFreeDisk', {
+        needed: formatMB(needed),
+        free: formatMB(free),
+      });
     }
     staging = join(paths.tmp, `restore-${randomUUID()}`);
     mkdirSync(staging, { mode: 0o700 });
@@ -269,7 +266,7 @@ export function restoreBackup(
       const areaDir = join(paths.dataDir, area);
       const final = inside(areaDir, join(areaDir, name));
       if (taken(final)) {
-        throw new AppError('CONFLICT', `${rel} appeared in the data folder during the restore. Try again.`);
+        throw AppError.keyed('CONFLICT', 'backup.appearedDataFolderDuring', { rel });
       }
       mkdirSync(areaDir, { recursive: true, mode: 0o700 });
       renameSync(join(staging, area, name), final);

@@ -106,11 +106,7 @@ function checkStoredFiles(file: string, b: Db, manifest: Manifest): void {
 }
 
 export function damaged(file: string, why: string): AppError {
-  return new AppError(
-    'BAD_FILE',
-    `${basename(file)} is not a usable Distillery backup: ${why} Nothing was changed. ` +
-      'Use another copy of the backup, or make a new one from the original data folder.',
-  );
+  return AppError.keyed('BAD_FILE', 'backup.usableDistilleryBackupNothing', { file: basename(file), why });
 }
 
 export interface OpenedBackup {
@@ -123,7 +119,7 @@ export interface OpenedBackup {
 /** Opens a backup and checks everything (format, schema version, every checksum) before anything is used. */
 export function openVerified(file: string, paths: Paths): OpenedBackup {
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new AppError('NOT_FOUND', `There is no file at ${file}. Check the path and try again.`);
+    throw AppError.keyed('NOT_FOUND', 'backup.fileCheckPathTry', { file });
   }
   const bytes = statSync(file).size;
   const head = Buffer.alloc(16);
@@ -162,11 +158,12 @@ export function openVerified(file: string, paths: Paths): OpenedBackup {
     }
     if (manifest.format !== BACKUP_FORMAT) throw damaged(file, 'it is not a Distillery project backup.');
     if (manifest.formatVersion > BACKUP_FORMAT_VERSION || manifest.schemaVersion > SCHEMA_VERSION) {
-      throw new AppError(
-        'DB_NEWER_VERSION',
-        `${basename(file)} was made by a newer Distillery (${manifest.appVersion}, schema ${manifest.schemaVersion}; ` +
-          `this version knows up to schema ${SCHEMA_VERSION}). Update Distillery to restore it. Nothing was changed.`,
-      );
+      throw AppError.keyed('DB_NEWER_VERSION', 'backup.madeNewerDistillerySchema', {
+        file: basename(file),
+        appVersion: manifest.appVersion,
+        schemaVersion: manifest.schemaVersion,
+        SCHEMA_VERSION,
+      });
     }
     if (schemaVersion(b) !== manifest.schemaVersion) {
       throw damaged(file, 'its schema version does not match its manifest (the file was edited).');

@@ -81,10 +81,7 @@ function whereFor(db: Db, projectId: number, f: BrowseFiltersInput): Where {
       }
     }
   } else if (f.noneOfThese || f.withoutLabelIds?.length) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'This is a single-label project: "none of these" and "without labels" filter label sets of multi-label projects. Filter by one label instead.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'dataset.singleLabelProjectNone', {});
   } else if (f.labelId !== undefined) {
     if (f.labelId === 0) where.push(`${HUMAN_LABEL} IS NULL`);
     else {

@@ -31,11 +31,10 @@ function planCleaning(db: Db, projectId: number, input: CleanOptionsInput): Clea
     .prepare('SELECT id, text, split FROM examples WHERE project_id = ? AND excluded = 0 ORDER BY id')
     .all(projectId) as Array<{ id: number; text: string; split: Split | null }>;
   if (o.nearDuplicates && rows.length > NEAR_DUPLICATE_LIMIT) {
-    throw new AppError(
-      'TOO_LARGE',
-      `Near-duplicate search handles up to ${NEAR_DUPLICATE_LIMIT.toLocaleString('en')} examples; this project has ${rows.length.toLocaleString('en')}. ` +
-        'Turn near-duplicates off (exact duplicates still work) or split the data into smaller projects.',
-    );
+    throw AppError.keyed('TOO_LARGE', 'dataset.nearDuplicateSearchHandles', {
+      NEAR_DUPLICATE_LIMIT: NEAR_DUPLICATE_LIMIT.toLocaleString('en'),
+      lengthLength: rows.length.toLocaleString('en'),
+    });
   }
   const labelled = humanLabels(db, projectId);
   const locked = isTestLocked(db, projectId);

@@ -20,7 +20,7 @@ import { maskCommands } from './maskCli';
 function num(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new AppError('INVALID_INPUT', `--${what} must be a number.`);
+  if (!Number.isFinite(n)) throw AppError.keyed('INVALID_INPUT', 'dataset.mustNumber', { what });
   return n;
 }
 
@@ -28,10 +28,10 @@ function encoding(value: unknown): Encoding | undefined {
   if (value === undefined) return undefined;
   const e = String(value).toLowerCase();
   if (!(ENCODINGS as readonly string[]).includes(e)) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `Unknown encoding "${value}". Choose one of: ${ENCODINGS.join(', ')}.`,
-    );
+    throw AppError.keyed('INVALID_INPUT', 'dataset.unknownEncodingChooseOne', {
+      value: String(value),
+      ENCODINGS: ENCODINGS.join(', '),
+    });
   }
   return e as Encoding;
 }
@@ -40,7 +40,7 @@ function delimiter(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   const d = String(value);
   if (d === '\\t' || d.toLowerCase() === 'tab') return '\t';
-  if (d.length !== 1) throw new AppError('INVALID_INPUT', '--delimiter takes one character (or "tab").');
+  if (d.length !== 1) throw AppError.keyed('INVALID_INPUT', 'dataset.delimiterTakesOneCharacter', {});
   return d;
 }
 
@@ -79,7 +79,7 @@ function lockedNote(n: number, what: string): string {
 /** --header / --no-header force the choice; without either, the first row is judged from the rows. */
 function headerArg(values: { header?: unknown; 'no-header'?: unknown }): boolean | undefined {
   if (values.header && values['no-header']) {
-    throw new AppError('INVALID_INPUT', 'Give --header or --no-header, not both.');
+    throw AppError.keyed('INVALID_INPUT', 'dataset.giveHeaderHeaderBoth', {});
   }
   return values['no-header'] ? false : values.header ? true : undefined;
 }
@@ -88,7 +88,7 @@ function onExistingArg(value: unknown): 'skip' | 'update' | 'add' {
   if (value === undefined) return 'skip';
   const v = String(value);
   if (v !== 'skip' && v !== 'update' && v !== 'add') {
-    throw new AppError('INVALID_INPUT', '--on-existing is one of skip, update, add.');
+    throw AppError.keyed('INVALID_INPUT', 'dataset.existingOneSkipUpdate', {});
   }
   return v;
 }
@@ -114,7 +114,7 @@ function formatArg(value: unknown): ImportFormatArg | undefined {
   if (value === undefined) return undefined;
   const f = String(value);
   if (!['csv', 'json', 'jsonl', 'xlsx', 'folder'].includes(f)) {
-    throw new AppError('INVALID_INPUT', '--format is one of csv, json, jsonl, xlsx, folder.');
+    throw AppError.keyed('INVALID_INPUT', 'dataset.formatOneCsvJson', {});
   }
   return f as ImportFormatArg;
 }
@@ -124,7 +124,9 @@ function multiLabelArgs(values: Record<string, unknown>): MultiLabelOptionsInput
   const format =
     (values['label-format'] as string | undefined) ?? (values['label-columns'] ? 'columns' : 'auto');
   if (!(MULTI_LABEL_FORMATS as readonly string[]).includes(format)) {
-    throw new AppError('INVALID_INPUT', `--label-format is one of ${MULTI_LABEL_FORMATS.join(', ')}.`);
+    throw AppError.keyed('INVALID_INPUT', 'dataset.labelFormatOne', {
+      MULTI_LABEL_FORMATS: MULTI_LABEL_FORMATS.join(', '),
+    });
   }
   const columns = (values['label-columns'] as string | undefined)
     ?.split(',')
@@ -208,10 +210,9 @@ export const datasetCommands: CliCommand[] = [
       const preview = await core.call('dataset.preview', parse);
       const textColumn = (values.text as string | undefined) ?? preview.suggested.text;
       if (!textColumn) {
-        throw new AppError(
-          'INVALID_INPUT',
-          `Say which column holds the text with --text. Columns: ${preview.columns.join(', ')}.`,
-        );
+        throw AppError.keyed('INVALID_INPUT', 'dataset.sayWhichColumnHolds', {
+          columns: preview.columns.join(', '),
+        });
       }
       io.note(
         `Reading ${preview.name} as ${preview.format}, ${preview.encoding}; text column "${textColumn}".` +
@@ -436,16 +437,16 @@ export const datasetCommands: CliCommand[] = [
             labels.find((x) => x.name === name) ??
             labels.find((x) => x.name.toLowerCase() === name.toLowerCase());
           if (!l) {
-            throw new AppError(
-              'NOT_FOUND',
-              `The label "${name}" is not in this project. Its labels: ${labels.map((x) => x.name).join(', ') || 'none yet'}.`,
-            );
+            throw AppError.keyed('NOT_FOUND', 'dataset.labelProjectLabels', {
+              name,
+              p1: labels.map((x) => x.name).join(', ') || 'none yet',
+            });
           }
           byName.set(name, l.id);
         }
       }
       if (values.unlabelled && values.label !== undefined) {
-        throw new AppError('INVALID_INPUT', 'Give --label NAME or --unlabelled, not both.');
+        throw AppError.keyed('INVALID_INPUT', 'dataset.giveLabelNameUnlabelled', {});
       }
       const without = ((values.without as string[] | undefined) ?? []).map((n) => byName.get(n) as number);
       const page = await core.call('dataset.browse', {
@@ -488,7 +489,7 @@ export const datasetCommands: CliCommand[] = [
       const core = await io.core();
       const format = (values.format as string | undefined) ?? 'csv';
       if (format !== 'csv' && format !== 'jsonl')
-        throw new AppError('INVALID_INPUT', '--format is csv or jsonl.');
+        throw AppError.keyed('INVALID_INPUT', 'dataset.formatCsvJsonl', {});
       const r = await core.call('dataset.export', {
         projectId: requireId(positionals[0], 'project'),
         format,

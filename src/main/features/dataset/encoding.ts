@@ -155,7 +155,7 @@ function looksBinary(buf: Buffer): boolean {
 export function sniffFile(path: string, name: string, override?: Encoding): Sniffed {
   const head = readHead(path);
   if (head.length === 0) {
-    throw new AppError('BAD_FILE', `${name} is empty. Choose a file that contains your texts.`);
+    throw AppError.keyed('BAD_FILE', 'dataset.emptyChooseFileContains', { name });
   }
   const truncated = head.length === SAMPLE_BYTES;
   const bomEnc = bomOf(head);
@@ -166,10 +166,7 @@ export function sniffFile(path: string, name: string, override?: Encoding): Snif
     if (u16) detected = u16;
     else {
       if (looksBinary(head)) {
-        throw new AppError(
-          'BAD_FILE',
-          `${name} looks like a binary file, not text. Export it as CSV, JSON, JSONL or Excel (.xlsx) and import that.`,
-        );
+        throw AppError.keyed('BAD_FILE', 'dataset.looksLikeBinaryFile', { name });
       }
       const spread = truncated ? samplesAcross(path) : [];
       const utf8 = isUtf8(head, truncated) && spread.every((b) => isUtf8(skipContinuation(b), true));

@@ -12,10 +12,10 @@ export function assertNotGold(db: Db, projectId: number, ids: readonly number[],
   const inTest = db.prepare(`SELECT 1 FROM examples WHERE id = ? AND project_id = ? AND split = 'test'`);
   const n = ids.filter((id) => inTest.get(id, projectId) !== undefined).length;
   if (n > 0) {
-    throw new AppError(
+    throw AppError.keyed(
       'CONFLICT',
-      `${n} of these examples belong to the locked test split, which cannot be ${what} while it is locked. ` +
-        'Unlock the test split first (Data step, Split), or leave those examples out of the selection.',
+      'dataset.theseExamplesBelongLocked',
+      { n, what },
       { lockedTestExamples: n },
     );
   }

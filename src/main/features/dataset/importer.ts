@@ -75,10 +75,12 @@ export async function startImport(
   const columns = table.columns;
   const check = (col: string | null | undefined, what: string): void => {
     if (col && !columns.includes(col)) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `The ${what} column "${col}" does not exist in ${source.name}. Its columns are: ${columns.join(', ')}.`,
-      );
+      throw AppError.keyed('INVALID_INPUT', 'dataset.columnDoesExistColumns', {
+        what,
+        col,
+        name: source.name,
+        columns: columns.join(', '),
+      });
     }
   };
   check(req.textColumn, 'text');
@@ -94,21 +96,17 @@ export async function startImport(
       multiLabel = opts.format === 'columns' ? opts : { format: opts.format, delimiter: opts.delimiter };
     }
   } else if (req.multiLabel) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `"${project.name}" is a single-label project: each document takes one label. Import its labels from one ` +
-        'column, or create a multi-label project for documents that carry several labels.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'dataset.singleLabelProjectEach', { name: project.name });
   }
   if (req.idColumn && !req.onExisting) {
     const known = ctx.db
       .prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND external_id IS NOT NULL')
       .get(project.id) as { n: number };
     if (known.n > 0) {
-      throw new AppError(
+      throw AppError.keyed(
         'CONFLICT',
-        `This project already has ${known.n} examples with ids from earlier imports. Say what to do with rows of ` +
-          `${source.name} whose id is already there: skip them, update them, or add them as new examples.`,
+        'dataset.projectAlreadyHasExamples',
+        { n: known.n, name: source.name },
         { onExisting: 'required', examplesWithIds: known.n },
       );
     }
@@ -235,10 +233,7 @@ function startSearchIndex(ctx: CoreContext, p: ImportParams, datasetId: number):
 function diskFull(e: unknown): unknown {
   const code = (e as { code?: unknown } | null)?.code;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-    return new AppError(
-      'DISK_FULL',
-      'The disk holding the data folder is full. Nothing was added to the project; free some space and import again.',
-    );
+    return AppError.keyed('DISK_FULL', 'dataset.diskHoldingDataFolder', {});
   }
   return e;
 }
@@ -250,19 +245,11 @@ function checkUnchanged(p: ImportParams): void {
   try {
     now = fingerprintSource(p.source.path);
   } catch {
-    throw new AppError(
-      'NOT_FOUND',
-      `${p.source.path} is no longer there, so this import cannot be resumed. Nothing was added to the project; ` +
-        'import the file again.',
-    );
+    throw AppError.keyed('NOT_FOUND', 'dataset.longerSoImportCannot', { path: p.source.path });
   }
   const change = fingerprintChange(p.fingerprint, now);
   if (change) {
-    throw new AppError(
-      'CONFLICT',
-      `${p.source.name} changed since this import started (${change}), so it cannot be resumed: the project would ` +
-        'get rows from two versions of the file. Nothing was added to the project; import the file again as a new import.',
-    );
+    throw AppError.keyed('CONFLICT', 'dataset.changedSinceImportStarted', { name: p.source.name, change });
   }
 }
 
@@ -282,10 +269,10 @@ async function stageAndCommit(
   const columns = table.columns;
   const textIdx = columns.indexOf(p.textColumn);
   if (textIdx < 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `The text column "${p.textColumn}" is no longer in ${src.name}. Check the file.`,
-    );
+    throw AppError.keyed('INVALID_INPUT', 'dataset.textColumnLongerCheck', {
+      textColumn: p.textColumn,
+      name: src.name,
+    });
   }
   const labelIdx = p.labelColumn ? columns.indexOf(p.labelColumn) : -1;
   const idIdx = p.idColumn ? columns.indexOf(p.idColumn) : -1;
@@ -366,10 +353,10 @@ async function stageAndCommit(
         const bad: BadRow = { file: ev.file ?? src.name, line: ev.line, message: ev.message };
         if (p.onBadRow === 'abort') {
           await table.close();
-          throw new AppError(
+          throw AppError.keyed(
             'BAD_FILE',
-            `Line ${bad.line} of ${bad.file}: ${bad.message}. Nothing was imported. ` +
-              'Fix that row, or import again choosing to skip bad rows.',
+            'dataset.lineNothingImportedFix',
+            { line: bad.line, file: bad.file, badMessage: bad.message },
             { badRows: [bad] },
           );
         }
@@ -418,18 +405,18 @@ async function stageAndCommit(
   ctl.progress(total, total, { phase: 'Saving' });
   await ctl.yield();
   if (staged === 0) {
-    throw new AppError(
+    throw AppError.keyed(
       'BAD_FILE',
-      `${src.name} has no rows that could be imported${skipped ? ` (${skipped} bad rows skipped)` : ''}. Nothing was changed.`,
+      'dataset.hasRowsCouldImported',
+      { name: src.name, p1: skipped ? ` (${skipped} bad rows skipped)` : '' },
       { badRows },
     );
   }
   if (!db.prepare('SELECT 1 FROM import_staging WHERE job_id = ? AND length > 0 LIMIT 1').get(ctl.jobId)) {
-    throw new AppError(
-      'BAD_FILE',
-      `Every text in ${src.name} is empty (or only blank space): no documents to import. Nothing was changed. ` +
-        `Check that "${p.textColumn}" is the column that holds the texts.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'dataset.everyTextEmptyOnly', {
+      name: src.name,
+      textColumn: p.textColumn,
+    });
   }
   checkUnchanged(p);
   const readMs = performance.now() - started;
@@ -591,11 +578,7 @@ function moveIntoProject(
     const project = getProject(db, p.projectId);
     const splits = countSplits(db, ctl.jobId);
     if (splits.test > 0 && isTestLocked(db, project.id)) {
-      throw new AppError(
-        'CONFLICT',
-        `The split column puts ${splits.test} rows in the test split, which is locked (it is the gold set). ` +
-          'Nothing was imported. Unlock the test split first, or import without the split column.',
-      );
+      throw AppError.keyed('CONFLICT', 'dataset.splitColumnPutsRows', { test: splits.test });
     }
     const action = p.idColumn ? (p.onExisting ?? 'add') : 'add';
     const matched = p.idColumn ? countExisting(db, ctl.jobId, p.projectId) : 0;

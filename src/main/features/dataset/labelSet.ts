@@ -49,18 +49,13 @@ export function saveLabels(
   const keys = new Set<string>();
   for (const l of edits) {
     const n = l.name.trim();
-    if (names.has(n.toLowerCase()))
-      throw new AppError('CONFLICT', `The label "${n}" is listed twice. Give each label its own name.`);
+    if (names.has(n.toLowerCase())) throw AppError.keyed('CONFLICT', 'dataset.labelListedTwiceGive', { n });
     names.add(n.toLowerCase());
     if (l.hotkey) {
       const k = l.hotkey.toLowerCase();
       const reserved = reservedKeyReason(l.hotkey);
-      if (reserved) throw new AppError('INVALID_INPUT', reserved);
-      if (keys.has(k))
-        throw new AppError(
-          'CONFLICT',
-          `The key "${l.hotkey}" is given to two labels. Give each label its own key.`,
-        );
+      if (reserved) throw AppError.keyed('INVALID_INPUT', 'dataset.reservedKey', { reason: reserved });
+      if (keys.has(k)) throw AppError.keyed('CONFLICT', 'dataset.keyGivenTwoLabels', { hotkey: l.hotkey });
       keys.add(k);
     }
   }
@@ -82,10 +77,7 @@ export function saveLabels(
       // A new row never takes over an existing label of the same name: that would drop what was typed.
       const clash = byName.get(name.toLowerCase());
       if (clash && clash.id !== id && !edits.some((e) => e.id === clash.id)) {
-        throw new AppError(
-          'CONFLICT',
-          `A label named "${clash.name}" already exists. Choose another name, or edit that label.`,
-        );
+        throw AppError.keyed('CONFLICT', 'dataset.labelNamedAlreadyExists', { name: clash.name });
       }
       if (id === undefined) {
         const info = db
@@ -126,10 +118,7 @@ export function deleteLabel(db: Db, projectId: number, labelId: number, actor: s
     db.prepare('SELECT COUNT(*) AS n FROM annotations WHERE label_id = ?').get(labelId) as { n: number }
   ).n;
   if (used > 0) {
-    throw new AppError(
-      'CONFLICT',
-      `The label "${label.name}" is used by ${used} annotations, so deleting it would lose them. Relabel those examples first, or keep the label.`,
-    );
+    throw AppError.keyed('CONFLICT', 'dataset.labelUsedAnnotationsSo', { name: label.name, used });
   }
   db.transaction(() => {
     db.prepare('DELETE FROM labels WHERE id = ?').run(labelId);

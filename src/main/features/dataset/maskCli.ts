@@ -25,8 +25,7 @@ function namesArg(values: Record<string, unknown>): string[] {
   ]
     .map((n) => n.trim())
     .filter(Boolean);
-  if (names.length === 0)
-    throw new AppError('INVALID_INPUT', 'The names list is empty: give --names or --names-file.');
+  if (names.length === 0) throw AppError.keyed('INVALID_INPUT', 'dataset.namesListEmptyGive', {});
   return names;
 }
 
@@ -56,14 +55,13 @@ export const maskCommands: CliCommand[] = [
     run: async ({ positionals, values }, io) => {
       const action = positionals[0];
       if (!(ACTIONS as readonly string[]).includes(action ?? '')) {
-        throw new AppError('INVALID_INPUT', `Say what to do: data mask ${ACTIONS.join('|')} PROJECT_ID ...`);
+        throw AppError.keyed('INVALID_INPUT', 'dataset.sayWhatDoData', { ACTIONS: ACTIONS.join('|') });
       }
       const projectId = requireId(positionals[1], 'project');
       const core = await io.core();
       const ruleName = (): string => {
         const n = positionals[2];
-        if (!n)
-          throw new AppError('INVALID_INPUT', `Give the rule's name: data mask ${action} PROJECT_ID NAME.`);
+        if (!n) throw AppError.keyed('INVALID_INPUT', 'dataset.giveRuleSName', { action });
         return n;
       };
       switch (action) {
@@ -74,14 +72,11 @@ export const maskCommands: CliCommand[] = [
         }
         case 'add': {
           const name = values.name as string | undefined;
-          if (!name) throw new AppError('INVALID_INPUT', 'Give the new rule a --name.');
+          if (!name) throw AppError.keyed('INVALID_INPUT', 'dataset.giveNewRuleName', {});
           const replacement = values.replacement as string | undefined;
           const regex = values.regex as string | undefined;
           if (regex !== undefined && (values.names || values['names-file'])) {
-            throw new AppError(
-              'INVALID_INPUT',
-              'Give --regex or a names list (--names, --names-file), not both.',
-            );
+            throw AppError.keyed('INVALID_INPUT', 'dataset.giveRegexNamesList', {});
           }
           const rules = await core.call('dataset.maskAddRule', {
             projectId,
@@ -117,7 +112,7 @@ export const maskCommands: CliCommand[] = [
         case 'preview': {
           const sample = values.sample === undefined ? undefined : Number(values.sample);
           if (sample !== undefined && !(Number.isInteger(sample) && sample > 0)) {
-            throw new AppError('INVALID_INPUT', '--sample is a positive whole number of documents.');
+            throw AppError.keyed('INVALID_INPUT', 'dataset.samplePositiveWholeNumber', {});
           }
           const p = await core.call('dataset.maskPreview', { projectId, sample });
           io.print(`Looked at ${p.documents} of ${p.total} documents.`);
@@ -135,7 +130,7 @@ export const maskCommands: CliCommand[] = [
           return r;
         }
         default:
-          throw new AppError('INVALID_INPUT', `Unknown action "${action}".`);
+          throw AppError.keyed('INVALID_INPUT', 'dataset.unknownAction', { action });
       }
     },
   },

@@ -119,30 +119,27 @@ export function labelSetReader(
   if (opts.format === 'columns') {
     const wanted = opts.columns ?? [];
     if (wanted.length === 0) {
-      throw new AppError('INVALID_INPUT', 'Choose the 0/1 columns, one per label, that hold the labels.');
+      throw AppError.keyed('INVALID_INPUT', 'dataset.chooseColumnsOnePer', {});
     }
     const missing = wanted.filter((c) => !fileColumns.includes(c));
     if (missing.length) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `The label columns ${missing.map((c) => `"${c}"`).join(', ')} do not exist in the file. Its columns are: ${fileColumns.join(', ')}.`,
-      );
+      throw AppError.keyed('INVALID_INPUT', 'dataset.labelColumnsDoExist', {
+        p1: missing.map((c) => `"${c}"`).join(', '),
+        fileColumns: fileColumns.join(', '),
+      });
     }
     const cols = wanted.map((name) => ({ index: fileColumns.indexOf(name), name }));
     return (values) => labelsFromColumns(values, cols);
   }
   if (!labelColumn) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'Choose the column that holds the labels, or the 0/1 columns (one per label) with the "columns" layout.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'dataset.chooseColumnHoldsLabels', {});
   }
   const idx = fileColumns.indexOf(labelColumn);
   if (idx < 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `The label column "${labelColumn}" does not exist in the file. Its columns are: ${fileColumns.join(', ')}.`,
-    );
+    throw AppError.keyed('INVALID_INPUT', 'dataset.labelColumnDoesExist', {
+      labelColumn,
+      fileColumns: fileColumns.join(', '),
+    });
   }
   const format = opts.format;
   return (values) => parseLabelCell(values[idx] ?? '', format, opts.delimiter);

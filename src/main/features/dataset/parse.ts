@@ -69,14 +69,14 @@ export async function* textChunks(
 export function readError(e: unknown, path: string): unknown {
   switch ((e as { code?: unknown } | null)?.code) {
     case 'ENOENT':
-      return new AppError('NOT_FOUND', `${path} is no longer there. Choose the file again.`);
+      return AppError.keyed('NOT_FOUND', 'dataset.longerChooseFileAgain', { path });
     case 'EACCES':
     case 'EPERM':
-      return new AppError('BAD_FILE', `${path} cannot be read (no permission). Check who may read it.`);
+      return AppError.keyed('BAD_FILE', 'dataset.cannotReadPermissionCheck', { path });
     case 'EISDIR':
-      return new AppError('BAD_FILE', `${path} is a folder, not a file.`);
+      return AppError.keyed('BAD_FILE', 'dataset.folderFile', { path });
     case 'EIO':
-      return new AppError('BAD_FILE', `${path} could not be read (an input/output error: a failing disk?).`);
+      return AppError.keyed('BAD_FILE', 'dataset.couldReadInputOutput', { path });
     default:
       return e;
   }
@@ -330,10 +330,7 @@ export class JsonArrayParser {
         if (c === NL) this.line++;
         else if (c === 0x5b) this.started = true;
         else if (c !== 32 && c !== 9 && c !== CR) {
-          throw new AppError(
-            'BAD_FILE',
-            'This JSON file is not an array of records ([{...}, {...}]). Save it as a JSON array or as JSON Lines.',
-          );
+          throw AppError.keyed('BAD_FILE', 'dataset.jsonFileArrayRecords', {});
         }
         i++;
         consumed = i;
@@ -393,14 +390,13 @@ export class JsonArrayParser {
     this.scan = i - keepFrom;
     if (this.elemStart >= 0) this.elemStart = 0;
     if (this.buf.length > MAX_RECORD_CHARS) {
-      throw new AppError(
-        'BAD_FILE',
-        `The JSON record starting at line ${this.elemLine} is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters; ` +
-          'the file cannot be read as records. Check that it is an array of small objects.',
-      );
+      throw AppError.keyed('BAD_FILE', 'dataset.jsonRecordStartingLine', {
+        elemLine: this.elemLine,
+        MAX_RECORD_CHARS: MAX_RECORD_CHARS.toLocaleString('en'),
+      });
     }
     if (final && !this.finished) {
-      if (!this.started) throw new AppError('BAD_FILE', 'This JSON file holds no array of records.');
+      if (!this.started) throw AppError.keyed('BAD_FILE', 'dataset.jsonFileHoldsArray', {});
       out.push({
         kind: 'bad',
         line: this.elemStart >= 0 ? this.elemLine : this.line,
@@ -552,11 +548,11 @@ export async function* xlsxRows(path: string, counter: ByteCounter): AsyncGenera
     if (e instanceof AppError) throw e;
     // A JavaScript error from inside the reader says nothing to a person: only the reader's own reasons are shown.
     const internal = e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError;
-    throw new AppError(
-      'BAD_FILE',
-      `This Excel file cannot be read${internal ? ': it is damaged or was not written by a spreadsheet program' : ` (${(e as Error).message})`}. ` +
-        'Open it in Excel or LibreOffice and save it again as .xlsx (or export CSV).',
-    );
+    throw AppError.keyed('BAD_FILE', 'dataset.excelFileCannotRead', {
+      p1: internal
+        ? ': it is damaged or was not written by a spreadsheet program'
+        : ` (${(e as Error).message})`,
+    });
   } finally {
     shared.close();
   }

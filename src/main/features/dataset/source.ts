@@ -163,10 +163,7 @@ function formatFromExtension(path: string): ImportFormat | null {
     case '.xlsx':
       return 'xlsx';
     case '.xls':
-      throw new AppError(
-        'BAD_FILE',
-        'This is an old Excel (.xls) file. Open it in Excel or LibreOffice and save it as .xlsx, then import that.',
-      );
+      throw AppError.keyed('BAD_FILE', 'dataset.oldExcelXlsFile', {});
     default:
       return null;
   }
@@ -254,16 +251,13 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
   try {
     st = statSync(opts.path);
   } catch {
-    throw new AppError('NOT_FOUND', `${opts.path} does not exist or cannot be read. Choose the file again.`);
+    throw AppError.keyed('NOT_FOUND', 'dataset.doesExistCannotRead', { path: opts.path });
   }
   const name = basename(opts.path).replace(/^[0-9a-f-]{36}-/, '');
   if (st.isDirectory()) {
     const files = folderFiles(opts.path);
     if (files.length === 0) {
-      throw new AppError(
-        'BAD_FILE',
-        `The folder ${name} holds no .txt or .md files. Put one document per file in it.`,
-      );
+      throw AppError.keyed('BAD_FILE', 'dataset.folderHoldsTxtMd', { name });
     }
     return {
       path: opts.path,
@@ -278,13 +272,9 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
     };
   }
   if (!st.isFile()) {
-    throw new AppError(
-      'BAD_FILE',
-      `${name} is not a regular file (it is a pipe, socket or device). Save the data to a file and import that.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'dataset.regularFilePipeSocket', { name });
   }
-  if (st.size === 0)
-    throw new AppError('BAD_FILE', `${name} is empty. Choose a file that contains your texts.`);
+  if (st.size === 0) throw AppError.keyed('BAD_FILE', 'dataset.emptyChooseFileContains', { name });
   let format = opts.format ?? formatFromExtension(opts.path);
   if (format === 'xlsx') {
     return {
@@ -301,10 +291,7 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
   }
   const sniffed = sniffFile(opts.path, name, opts.encoding);
   if (!sniffed.sample.trim() && st.size <= 64 * 1024) {
-    throw new AppError(
-      'BAD_FILE',
-      `${name} holds only blank space: no documents to import. Choose the file that contains your texts.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'dataset.holdsOnlyBlankSpace', { name });
   }
   // Lines ended by a lone carriage return: no line feed anywhere in the sample.
   const newline = sniffed.sample.includes('\r') && !sniffed.sample.includes('\n') ? 'cr' : undefined;
@@ -468,18 +455,17 @@ export async function openTable(
   if (src.format === 'json' || src.format === 'jsonl') {
     const { columns, firstBad } = await jsonColumns(src);
     if (columns.length === 0) {
-      throw new AppError(
-        'BAD_FILE',
-        `${src.name} holds no JSON records (objects with fields such as "text")` +
-          (firstBad ? `; the first record could not be read (${firstBad}).` : '.'),
-      );
+      throw AppError.keyed('BAD_FILE', 'dataset.holdsJsonRecordsObjects', {
+        name: src.name,
+        p1: firstBad ? `; the first record could not be read (${firstBad}).` : '.',
+      });
     }
     if (columns.length > MAX_COLUMNS) {
-      throw new AppError(
-        'BAD_FILE',
-        `${src.name} has ${columns.length.toLocaleString('en')} different fields in its first records; at most ` +
-          `${MAX_COLUMNS.toLocaleString('en')} can be imported.`,
-      );
+      throw AppError.keyed('BAD_FILE', 'dataset.hasDifferentFieldsFirst', {
+        name: src.name,
+        lengthLength: columns.length.toLocaleString('en'),
+        MAX_COLUMNS: MAX_COLUMNS.toLocaleString('en'),
+      });
     }
     const index = new Map(columns.map((c, i) => [c, i]));
     const rows = (async function* (): AsyncGenerator<RecordEvent[]> {
@@ -558,19 +544,19 @@ export async function openTable(
   }
   if (!firstRow) {
     await raw.return(undefined);
-    throw new AppError(
-      'BAD_FILE',
-      `${src.name} holds no rows that can be read` + (firstBad ? ` (${firstBad}).` : '.'),
-    );
+    throw AppError.keyed('BAD_FILE', 'dataset.holdsRowsCanRead', {
+      name: src.name,
+      p1: firstBad ? ` (${firstBad}).` : '.',
+    });
   }
   const header = firstRow;
   if (header.values.length > MAX_COLUMNS) {
     await raw.return(undefined);
-    throw new AppError(
-      'BAD_FILE',
-      `${src.name} has ${header.values.length.toLocaleString('en')} columns in its first row; at most ` +
-        `${MAX_COLUMNS.toLocaleString('en')} can be imported. Is the delimiter right, and is this a table of texts?`,
-    );
+    throw AppError.keyed('BAD_FILE', 'dataset.hasColumnsFirstRow', {
+      name: src.name,
+      lengthLength: header.values.length.toLocaleString('en'),
+      MAX_COLUMNS: MAX_COLUMNS.toLocaleString('en'),
+    });
   }
   const columns = src.hasHeader
     ? uniqueColumns(header.values)

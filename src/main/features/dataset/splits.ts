@@ -37,7 +37,7 @@ export function split(
   const names: Split[] = locked ? ['train', 'validation'] : ['train', 'validation', 'test'];
   const fractions = locked ? [req.train, req.validation] : [req.train, req.validation, req.test];
   const sum = fractions.reduce((s, x) => s + x, 0);
-  if (sum <= 0) throw new AppError('INVALID_INPUT', 'Give at least one split a share above zero.');
+  if (sum <= 0) throw AppError.keyed('INVALID_INPUT', 'dataset.giveLeastOneSplit', {});
   const norm = fractions.map((f) => f / sum);
   const rows = db
     .prepare('SELECT id, split FROM examples WHERE project_id = ? AND excluded = 0 ORDER BY id')
@@ -126,16 +126,10 @@ export function lockTest(
 ): DatasetStats {
   const s = stats(db, projectId);
   if (locked && s.splits.test === 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'The test split is empty. Split the data first, then lock the test split.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'dataset.testSplitEmptySplit', {});
   }
   if (!locked && s.testLocked && !confirm) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'Unlocking lets the test split change, and past evaluations will no longer be comparable. Confirm to unlock.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'dataset.unlockingLetsTestSplit', {});
   }
   db.transaction(() => {
     db.prepare('UPDATE projects SET test_locked = ?, updated_at = ? WHERE id = ?').run(

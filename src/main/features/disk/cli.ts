@@ -38,7 +38,7 @@ const diskCommand: CliCommand = {
 /** Adds "(confirm ...)" hints of the CLI to a refusal the core worded for the UI. */
 function withForceHint(e: unknown): unknown {
   if (e instanceof AppError && e.code === 'CONFLICT')
-    return new AppError(e.code, e.message.replace('Confirm to', 'Add --force to'), e.details);
+    return AppError.relayed({ ...e.toInfo(), message: e.message.replace('Confirm to', 'Add --force to') });
   return e;
 }
 
@@ -127,8 +127,7 @@ const deleteUploadCommand: CliCommand = {
   options: { project: { type: 'string' } },
   run: async ({ positionals, values }, io) => {
     const core = await io.core();
-    if (!positionals[0])
-      throw new AppError('INVALID_INPUT', 'Give the upload id ("distillery disk" lists them).');
+    if (!positionals[0]) throw AppError.keyed('INVALID_INPUT', 'disk.giveUploadIdDistillery', {});
     const r = await core.call('disk.deleteUpload', {
       projectId: requireId(values.project === undefined ? undefined : String(values.project), 'project'),
       uploadId: positionals[0],

@@ -230,11 +230,7 @@ export function deleteRun(
     throw notFound('Training run', input.runId);
   }
   if (runActive(db, input.runId)) {
-    throw new AppError(
-      'JOB_STATE',
-      `Training run ${input.runId} is still running or can be resumed, or a batch prediction uses its model. ` +
-        'Cancel that job first (status bar), then delete it.',
-    );
+    throw AppError.keyed('JOB_STATE', 'disk.trainingRunStillRunning', { runId: input.runId });
   }
   const dep = runDependents(db, input.runId);
   const reasons = [
@@ -243,9 +239,10 @@ export function deleteRun(
     dep.exports > 0 ? `it was exported ${dep.exports} time(s) (the exported folders stay)` : null,
   ].filter((r): r is string => r !== null);
   if (reasons.length && !input.force) {
-    throw new AppError(
+    throw AppError.keyed(
       'CONFLICT',
-      `Training run ${input.runId} is in use: ${reasons.join('; ')}. Confirm to delete it anyway.`,
+      'disk.trainingRunUseConfirm',
+      { runId: input.runId, reasons: reasons.join('; ') },
       { reasons },
     );
   }
@@ -342,10 +339,7 @@ export function deleteTeacherRun(
   }
   const use = teacherRunDiskUse(ctx, input.projectId, input.runId);
   if (use.active) {
-    throw new AppError(
-      'JOB_STATE',
-      `Teacher run ${input.runId} is still running or can be resumed. Cancel its job first (status bar), then delete it.`,
-    );
+    throw AppError.keyed('JOB_STATE', 'disk.teacherRunStillRunning', { runId: input.runId });
   }
   const reasons = [
     use.evaluated ? 'it was evaluated on the gold test set (its evaluation is deleted with it)' : null,
@@ -354,9 +348,10 @@ export function deleteTeacherRun(
       : null,
   ].filter((r): r is string => r !== null);
   if (reasons.length && !input.force) {
-    throw new AppError(
+    throw AppError.keyed(
       'CONFLICT',
-      `Teacher run ${input.runId} is in use: ${reasons.join('; ')}. Confirm to delete it anyway.`,
+      'disk.teacherRunUseConfirm',
+      { runId: input.runId, reasons: reasons.join('; ') },
       { reasons },
     );
   }
@@ -381,10 +376,7 @@ export function deleteUpload(
 ): { deletedBytes: number } {
   requireProject(ctx.db, input.projectId);
   if (uploadsInUse(ctx.db).has(input.uploadId)) {
-    throw new AppError(
-      'JOB_STATE',
-      'A job that can still run or resume needs this upload. Let it finish or cancel it, then delete the upload.',
-    );
+    throw AppError.keyed('JOB_STATE', 'disk.jobCanStillRun', {});
   }
   const bytes = sizeOf(join(ctx.paths.uploads, input.uploadId));
   if (!removeUpload(ctx.paths, input.uploadId)) throw notFound('Upload', input.uploadId);

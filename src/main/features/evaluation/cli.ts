@@ -22,16 +22,13 @@ const costOptions = schemaOptions(OperatingTarget, { costFp: {}, costFn: {} });
 function positiveInt(value: unknown, what: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0)
-    throw new AppError('INVALID_INPUT', `Give the ${what} as a positive whole number.`);
+    throw AppError.keyed('INVALID_INPUT', 'evaluation.givePositiveWholeNumber', { what });
   return n;
 }
 
 function projectOf(values: Record<string, unknown>): number {
   if (values.project === undefined)
-    throw new AppError(
-      'INVALID_INPUT',
-      'Say which project with --project ID ("distillery projects list" shows them).',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'evaluation.sayWhichProjectProject', {});
   return positiveInt(values.project, 'project id (--project)');
 }
 
@@ -45,18 +42,14 @@ async function modelOf(
   const student = values[`${prefix}student`];
   const teacher = values[`${prefix}teacher`];
   if (student !== undefined && teacher !== undefined)
-    throw new AppError('INVALID_INPUT', 'Give either --student or --teacher, not both.');
+    throw AppError.keyed('INVALID_INPUT', 'evaluation.giveEitherStudentTeacher', {});
   if (student !== undefined)
     return { kind: 'student', runId: positiveInt(student, 'training run id (--student)') };
   if (teacher !== undefined)
     return { kind: 'teacher', runId: positiveInt(teacher, 'teacher run id (--teacher)') };
   const overview = await core.call('evaluation.overview', { projectId });
   const first = overview.candidates[0];
-  if (!first)
-    throw new AppError(
-      'NOT_FOUND',
-      'This project has no trained student and no teacher run yet: there is nothing to evaluate.',
-    );
+  if (!first) throw AppError.keyed('NOT_FOUND', 'evaluation.projectHasTrainedStudent', {});
   return first.model;
 }
 
@@ -101,10 +94,10 @@ function multiLabelLines(e: MultiLabelEvaluation): string[] {
 /** A target's label, refused when it is none of the model's labels. */
 function knownLabel<T extends { label?: string }>(t: T, labels: readonly string[]): T {
   if (t.label !== undefined && !labels.includes(t.label))
-    throw new AppError(
-      'INVALID_INPUT',
-      `--target names "${t.label}", which is not a label (${labels.join(', ')}).`,
-    );
+    throw AppError.keyed('INVALID_INPUT', 'evaluation.targetNamesWhichLabel', {
+      label: t.label,
+      labels: labels.join(', '),
+    });
   return t;
 }
 
@@ -172,17 +165,10 @@ export const evaluationCommands: CliCommand[] = [
       const model = await modelOf(core, projectId, values);
       if ((await core.call('projects.get', { projectId })).kind === 'multi') {
         if (model.kind !== 'student')
-          throw new AppError(
-            'INVALID_INPUT',
-            'In a multi-label project, evaluate a student run (--student RUN): the teacher is checked in the Teacher step.',
-          );
+          throw AppError.keyed('INVALID_INPUT', 'evaluation.multiLabelProjectEvaluate', {});
         const multiTargets = targetTexts.map((text) => {
           const t = parseMultiLabelTarget(text);
-          if (!t)
-            throw new AppError(
-              'INVALID_INPUT',
-              `--target "${text}" is not a target of a multi-label project: write e.g. "recall:LABEL>=0.95", "microF1>=0.8", "samplesF1>=0.8" or "subsetAccuracy>=0.6" (a value from 0 to 1).`,
-            );
+          if (!t) throw AppError.keyed('INVALID_INPUT', 'evaluation.targetTargetMultiLabel', { text });
           return t;
         });
         const m = await core.call('evaluation.multiEvaluate', {
@@ -201,11 +187,7 @@ export const evaluationCommands: CliCommand[] = [
       }
       const targets = targetTexts.map((text) => {
         const t = parseTarget(text);
-        if (!t)
-          throw new AppError(
-            'INVALID_INPUT',
-            `--target "${text}" is not a target: write e.g. "recall:LABEL>=0.95" or "accuracy>=0.9" (a value from 0 to 1).`,
-          );
+        if (!t) throw AppError.keyed('INVALID_INPUT', 'evaluation.targetTargetWriteE', { text });
         return t;
       });
       const e = await core.call('evaluation.evaluate', {
@@ -236,9 +218,9 @@ export const evaluationCommands: CliCommand[] = [
     },
     run: async ({ values }, io) => {
       const format = values.format === 'pdf' ? 'pdf' : values.format === 'html' ? 'html' : null;
-      if (!format) throw new AppError('INVALID_INPUT', 'The format is html or pdf (--format).');
+      if (!format) throw AppError.keyed('INVALID_INPUT', 'evaluation.formatHtmlPdfFormat', {});
       const language = values.language === 'zh-CN' ? 'zh-CN' : values.language === 'en' ? 'en' : null;
-      if (!language) throw new AppError('INVALID_INPUT', 'The report language is en or zh-CN (--language).');
+      if (!language) throw AppError.keyed('INVALID_INPUT', 'evaluation.reportLanguageEnZh', {});
       const core = await io.core();
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
@@ -273,19 +255,12 @@ export const evaluationCommands: CliCommand[] = [
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
       const given = OPERATING_BY.filter((b) => values[b] !== undefined);
-      if (given.length !== 1)
-        throw new AppError(
-          'INVALID_INPUT',
-          'Give exactly one of --recall, --precision or --threshold (a number from 0 to 1).',
-        );
+      if (given.length !== 1) throw AppError.keyed('INVALID_INPUT', 'evaluation.giveExactlyOneRecall', {});
       const by: OperatingBy = given[0];
       if (model.kind !== 'student' && !values['dry-run'])
-        throw new AppError(
-          'INVALID_INPUT',
-          'A threshold is saved with a student model: give --student RUN (or --dry-run to only see it).',
-        );
+        throw AppError.keyed('INVALID_INPUT', 'evaluation.thresholdSavedStudentModel', {});
       const e = await core.call('evaluation.get', { projectId, model });
-      if (!e) throw new AppError('NOT_FOUND', 'Evaluate this run first with "distillery eval run".');
+      if (!e) throw AppError.keyed('NOT_FOUND', 'evaluation.evaluateRunFirstDistillery', {});
       const classIndex =
         values.label === undefined
           ? e.labels.length === 2
@@ -293,7 +268,9 @@ export const evaluationCommands: CliCommand[] = [
             : -1
           : e.labels.indexOf(String(values.label));
       if (classIndex < 0)
-        throw new AppError('INVALID_INPUT', `Say which label with --label (one of: ${e.labels.join(', ')}).`);
+        throw AppError.keyed('INVALID_INPUT', 'evaluation.sayWhichLabelLabel', {
+          labels: e.labels.join(', '),
+        });
       const target = {
         classIndex,
         by,
@@ -335,11 +312,11 @@ export const evaluationCommands: CliCommand[] = [
       const core = await io.core();
       const projectId = projectOf(values);
       if (values.student === undefined)
-        throw new AppError('INVALID_INPUT', 'Say which student run with --student RUN.');
+        throw AppError.keyed('INVALID_INPUT', 'evaluation.sayWhichStudentRun', {});
       const runId = positiveInt(values.student, 'training run id (--student)');
       const unit = (v: unknown, what: string): number => {
         const x = Number(v);
-        if (!(x >= 0 && x <= 1)) throw new AppError('INVALID_INPUT', `--${what} must be between 0 and 1.`);
+        if (!(x >= 0 && x <= 1)) throw AppError.keyed('INVALID_INPUT', 'evaluation.mustBetween', { what });
         return x;
       };
       let saved;
@@ -353,19 +330,16 @@ export const evaluationCommands: CliCommand[] = [
           const name = part.slice(0, eq).trim();
           const k = run.labels.indexOf(name);
           if (eq < 0 || k < 0)
-            throw new AppError(
-              'INVALID_INPUT',
-              `--set "${part}": write LABEL=THRESHOLD with a label of the run (${run.labels.join(', ')}).`,
-            );
+            throw AppError.keyed('INVALID_INPUT', 'evaluation.setWriteLabelThreshold', {
+              part,
+              labels: run.labels.join(', '),
+            });
           thresholds[k] = unit(part.slice(eq + 1), 'set');
         }
         saved = await core.call('evaluation.multiThresholds', { projectId, runId, thresholds });
       } else {
         if (values.label === undefined)
-          throw new AppError(
-            'INVALID_INPUT',
-            'Give --label NAME with --f1, --recall R or --precision P, or --set, or --reset.',
-          );
+          throw AppError.keyed('INVALID_INPUT', 'evaluation.giveLabelNameF', {});
         const by =
           values.recall !== undefined ? 'recall' : values.precision !== undefined ? 'precision' : 'f1';
         const value =
@@ -411,10 +385,10 @@ export const evaluationCommands: CliCommand[] = [
         const s = values[`${side}-student`];
         const t = values[`${side}-teacher`];
         if ((s === undefined) === (t === undefined))
-          throw new AppError(
-            'INVALID_INPUT',
-            `Give run ${side.toUpperCase()} as --${side}-student RUN or --${side}-teacher RUN.`,
-          );
+          throw AppError.keyed('INVALID_INPUT', 'evaluation.giveRunStudentRun', {
+            p1: side.toUpperCase(),
+            side,
+          });
         return s !== undefined
           ? { kind: 'student', runId: positiveInt(s, 'training run id') }
           : { kind: 'teacher', runId: positiveInt(t, 'teacher run id') };

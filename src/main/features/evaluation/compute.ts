@@ -203,16 +203,9 @@ export function operatingPoint(
 ): OperatingPoint {
   const { classIndex, by, value } = target;
   if (classIndex >= labels.length)
-    throw new AppError(
-      'INVALID_INPUT',
-      `There is no class number ${classIndex}: choose one of the model's labels.`,
-    );
+    throw AppError.keyed('INVALID_INPUT', 'evaluation.classNumberChooseOne', { classIndex });
   if (by === 'threshold') return pointAt(labels, items, classIndex, value, true, target);
-  if (items.length === 0)
-    throw new AppError(
-      'CONFLICT',
-      'There are no evaluated documents: label some test documents and evaluate first.',
-    );
+  if (items.length === 0) throw AppError.keyed('CONFLICT', 'evaluation.evaluatedDocumentsLabelSome', {});
   const candidates = [...new Set(items.map((i) => i.probs[classIndex]))].sort((a, b) => b - a);
   const all = candidates.map((t) => pointAt(labels, items, classIndex, t, true, target));
   if (by === 'recall') {

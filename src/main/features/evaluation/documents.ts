@@ -21,18 +21,15 @@ function matches(e: EvaluationResult, p: Prediction, filter: DocumentFilter): bo
   switch (filter.kind) {
     case 'cell':
       if (filter.gold >= k || filter.predicted >= k)
-        throw new AppError(
-          'INVALID_INPUT',
-          'That confusion cell is outside the label set: refresh the page.',
-        );
+        throw AppError.keyed('INVALID_INPUT', 'evaluation.confusionCellOutsideLabel', {});
       return p.gold === filter.gold && argmax(p.probs) === filter.predicted;
     case 'threshold':
       if (filter.classIndex >= k)
-        throw new AppError('INVALID_INPUT', 'That class is outside the label set: refresh the page.');
+        throw AppError.keyed('INVALID_INPUT', 'evaluation.classOutsideLabelSet', {});
       return outcomeOf(p, filter.classIndex, filter.threshold) === filter.outcome;
     case 'bin': {
       const bin = e.reliability[filter.bin];
-      if (!bin) throw new AppError('INVALID_INPUT', 'That calibration bin does not exist: refresh the page.');
+      if (!bin) throw AppError.keyed('INVALID_INPUT', 'evaluation.calibrationBinDoesExist', {});
       const confidence = Math.max(...p.probs);
       const inBin = (confidence > bin.lower || filter.bin === 0) && confidence <= bin.upper;
       const correct = argmax(p.probs) === p.gold;

@@ -191,28 +191,24 @@ async function predictStudent(
   examples: readonly GoldExample[],
   load: StudentLoader,
 ): Promise<{ probs: Map<number, number[]>; latencyMsPerDoc: number | null }> {
-  if (!info.modelPath)
-    throw new AppError(
-      'CONFLICT',
-      `${info.name} has no trained model yet. Finish its training in the Train step first.`,
-    );
+  if (!info.modelPath) throw AppError.keyed('CONFLICT', 'evaluation.hasTrainedModelYet', { name: info.name });
   const dir = isAbsolute(info.modelPath) ? info.modelPath : join(ctx.paths.dataDir, info.modelPath);
   let predictor: StudentPredictor;
   try {
     predictor = await load(dir);
   } catch (e) {
-    throw new AppError(
-      'BAD_FILE',
-      `The model of ${info.name} cannot be read (${(e as Error).message}). Train it again in the Train step.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'evaluation.modelCannotReadTrain', {
+      name: info.name,
+      p1: (e as Error).message,
+    });
   }
   try {
     const names = info.labels.map((l) => l.name);
     if (predictor.labels.join('\u0000') !== names.join('\u0000'))
-      throw new AppError(
-        'CONFLICT',
-        `The model of ${info.name} has labels (${predictor.labels.join(', ')}) other than its run recorded. Train it again.`,
-      );
+      throw AppError.keyed('CONFLICT', 'evaluation.modelHasLabelsOther', {
+        name: info.name,
+        labels: predictor.labels.join(', '),
+      });
     const probs = new Map<number, number[]>();
     for (let i = 0; i < examples.length; i += 256) {
       const chunk = examples.slice(i, i + 256);
@@ -273,11 +269,7 @@ export async function evaluateModel(
   const { db } = ctx;
   const info = modelInfo(db, input.projectId, input.model);
   const examples = goldExamples(db, input.projectId);
-  if (examples.length === 0)
-    throw new AppError(
-      'CONFLICT',
-      'The test split has no human-labelled documents yet. Label some test documents in the Review step, then evaluate.',
-    );
+  if (examples.length === 0) throw AppError.keyed('CONFLICT', 'evaluation.testSplitHasHuman', {});
   const { probs, latencyMsPerDoc } =
     info.ref.kind === 'student'
       ? await predictStudent(ctx, info, examples, load)
@@ -291,10 +283,10 @@ export async function evaluateModel(
     if (p && p.length === k && gold >= 0) items.push({ exampleId: e.id, gold, probs: p });
   }
   if (items.length === 0)
-    throw new AppError(
-      'CONFLICT',
-      `${info.name} has no predictions for the ${examples.length} gold test documents. Run it on the test split first.`,
-    );
+    throw AppError.keyed('CONFLICT', 'evaluation.hasPredictionsGoldTest', {
+      name: info.name,
+      examplesLength: examples.length,
+    });
   const computed = computeEvaluation(
     info.labels.map((l) => l.name),
     items,
@@ -345,10 +337,7 @@ export function requireEvaluation(db: Db, projectId: number, ref: ModelRef): Eva
   const e = storedEvaluation(db, projectId, ref);
   if (!e) {
     const what = ref.kind === 'teacher' ? 'teacher run' : 'training run';
-    throw new AppError(
-      'NOT_FOUND',
-      `The ${what} ${ref.runId} has not been evaluated yet. Evaluate it first (the Evaluate button, or "distillery eval run").`,
-    );
+    throw AppError.keyed('NOT_FOUND', 'evaluation.hasBeenEvaluatedYet', { what, runId: ref.runId });
   }
   return e;
 }
@@ -425,11 +414,7 @@ export async function teacherVsStudent(
   const studentRef: ModelRef = { kind: 'student', runId: studentRunId };
   const info = modelInfo(ctx.db, projectId, studentRef);
   const teacherRunId = teacherOf(ctx.db, projectId, info);
-  if (teacherRunId === null)
-    throw new AppError(
-      'NOT_FOUND',
-      'This project has no teacher run to compare with. Run the teacher first.',
-    );
+  if (teacherRunId === null) throw AppError.keyed('NOT_FOUND', 'evaluation.projectHasTeacherRun', {});
   const student = await getOrEvaluate(ctx, projectId, studentRef, load);
   const teacher = await getOrEvaluate(ctx, projectId, { kind: 'teacher', runId: teacherRunId }, load);
   const teacherPred = new Map(teacher.predictions.map((p) => [p.exampleId, teacher.labels[argmax(p.probs)]]));

@@ -86,7 +86,7 @@ export function evaluationHandlers(load: StudentLoader): Feature<typeof evaluati
       teacherVsStudent(ctx, input.projectId, input.studentRunId, load),
     'evaluation.compare': (input, ctx) => {
       if (input.a.kind === input.b.kind && input.a.runId === input.b.runId)
-        throw new AppError('INVALID_INPUT', 'Choose two different runs to compare.');
+        throw AppError.keyed('INVALID_INPUT', 'evaluation.chooseTwoDifferentRuns', {});
       return compareRuns(ctx.db, input.projectId, input.a, input.b);
     },
     'evaluation.exportReport': (input, ctx) =>

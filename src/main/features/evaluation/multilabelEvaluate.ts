@@ -52,16 +52,10 @@ function runRow(db: Db, projectId: number, runId: number): RunRow {
     .get(runId) as RunRow | undefined;
   if (!r || r.project_id !== projectId) throw notFound('Training run', runId);
   if (projectKind(db, projectId) !== 'multi') {
-    throw new AppError(
-      'CONFLICT',
-      'This project takes one label per document: evaluate it with the single-label evaluation ("distillery eval run").',
-    );
+    throw AppError.keyed('CONFLICT', 'evaluation.projectTakesOneLabel', {});
   }
   if (!r.model_path) {
-    throw new AppError(
-      'CONFLICT',
-      `Training run ${runId} has no trained model yet. Finish its training in the Train step first.`,
-    );
+    throw AppError.keyed('CONFLICT', 'evaluation.trainingRunHasTrained', { runId });
   }
   return r;
 }
@@ -76,10 +70,7 @@ async function withPredictor<T>(
   const predictor = await load(isAbsolute(path) ? path : join(ctx.paths.dataDir, path));
   try {
     if (predictor.kind !== 'multi') {
-      throw new AppError(
-        'CONFLICT',
-        `The model of training run ${row.id} is single-label (a softmax); train the multi-label project again.`,
-      );
+      throw AppError.keyed('CONFLICT', 'evaluation.modelTrainingRunSingle', { id: row.id });
     }
     return await use(predictor);
   } finally {
@@ -141,17 +132,14 @@ export async function evaluateMultiLabel(
   const labels = parseJson<string[]>(row.labels_snapshot, []);
   const docs = labelledDocuments(db, input.projectId, labels, 'test');
   if (docs.length === 0) {
-    throw new AppError(
-      'CONFLICT',
-      'The test split has no document with a label set a person chose. Label some test documents in the Review step, then evaluate.',
-    );
+    throw AppError.keyed('CONFLICT', 'evaluation.testSplitHasDocument', {});
   }
   const { scores, modelThresholds } = await withPredictor(ctx, row, load, async (p) => {
     if (p.labels.join('\u0000') !== labels.join('\u0000')) {
-      throw new AppError(
-        'CONFLICT',
-        `The model of training run ${row.id} has labels (${p.labels.join(', ')}) other than its run recorded. Train it again.`,
-      );
+      throw AppError.keyed('CONFLICT', 'evaluation.modelTrainingRunHas', {
+        id: row.id,
+        labels: p.labels.join(', '),
+      });
     }
     return {
       scores: await scoresOf(
@@ -275,10 +263,7 @@ export function multiLabelOverview(db: Db, projectId: number): MultiLabelOvervie
   if (!db.prepare('SELECT id FROM projects WHERE id = ?').get(projectId))
     throw notFound('Project', projectId);
   if (projectKind(db, projectId) !== 'multi') {
-    throw new AppError(
-      'CONFLICT',
-      'This project takes one label per document: its Evaluate step is the single-label one.',
-    );
+    throw AppError.keyed('CONFLICT', 'evaluation.projectTakesOneLabel2', {});
   }
   const labels = projectLabels(db, projectId);
   const gold = goldLabelSets(db, projectId);
@@ -369,33 +354,31 @@ export async function setLabelThresholds(
   const saved = parseSavedLabelThresholds(row.threshold, labels.length);
   if (input.thresholds) {
     if (input.thresholds.length !== labels.length) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `Give one threshold per label: ${labels.length} (${labels.join(', ')}), not ${input.thresholds.length}.`,
-      );
+      throw AppError.keyed('INVALID_INPUT', 'evaluation.giveOneThresholdPer', {
+        labelsLength: labels.length,
+        labels: labels.join(', '),
+        thresholdsLength: input.thresholds.length,
+      });
     }
     return save({ kind: 'multi', thresholds: input.thresholds, targets: [], savedAt: nowIso() });
   }
   const tune = input.tune;
   if (!tune) {
-    throw new AppError('INVALID_INPUT', 'Give the thresholds, a label to tune with its target, or reset.');
+    throw AppError.keyed('INVALID_INPUT', 'evaluation.giveThresholdsLabelTune', {});
   }
   const l = labels.indexOf(tune.label);
   if (l < 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `No label "${tune.label}" in this run. Its labels: ${labels.join(', ')}.`,
-    );
+    throw AppError.keyed('INVALID_INPUT', 'evaluation.labelRunLabels', {
+      label: tune.label,
+      labels: labels.join(', '),
+    });
   }
   if (tune.by !== 'f1' && tune.value === undefined) {
-    throw new AppError('INVALID_INPUT', `Give the ${tune.by} to reach (between 0 and 1).`);
+    throw AppError.keyed('INVALID_INPUT', 'evaluation.giveReachBetween', { by: tune.by });
   }
   const docs = labelledDocuments(db, input.projectId, labels, 'validation');
   if (docs.length === 0) {
-    throw new AppError(
-      'CONFLICT',
-      'The validation split has no document with a label set: thresholds are tuned there. Label some validation documents first.',
-    );
+    throw AppError.keyed('CONFLICT', 'evaluation.validationSplitHasDocument', {});
   }
   const { scores, current } = await withPredictor(ctx, row, load, async (p) => ({
     scores: await scoresOf(

@@ -98,13 +98,10 @@ export function buildMultiLabelReport(
     .prepare('SELECT name, description, task_description FROM projects WHERE id = ?')
     .get(projectId) as { name: string; description: string; task_description: string } | undefined;
   if (!project) throw notFound('Project', projectId);
-  if (ref.kind !== 'student') throw new AppError('INVALID_INPUT', w.multi.teacherRefused);
+  if (ref.kind !== 'student') throw AppError.keyed('INVALID_INPUT', 'evaluation.multiLabelReportStudentOnly');
   const e = storedMultiLabelEvaluation(db, projectId, ref.runId);
   if (!e) {
-    throw new AppError(
-      'NOT_FOUND',
-      `The training run ${ref.runId} has not been evaluated yet. Evaluate it first (the Evaluate button, or "distillery eval run").`,
-    );
+    throw AppError.keyed('NOT_FOUND', 'evaluation.trainingRunHasBeen', { runId: ref.runId });
   }
   const info = modelInfo(db, projectId, ref);
   const saved = parseSavedLabelThresholds(info.thresholdJson, e.labels.length);

@@ -30,10 +30,7 @@ export function sendToReview(
   return db.transaction(() => {
     const missing = unique.filter((id) => !belongs.get(id, projectId));
     if (missing.length > 0)
-      throw new AppError(
-        'NOT_FOUND',
-        `Document ${missing[0]} is not in this project (it may have been deleted). Refresh and select again.`,
-      );
+      throw AppError.keyed('NOT_FOUND', 'evaluation.documentProjectMayHave', { p1: missing[0] });
     const now = nowIso();
     let added = 0;
     for (const id of unique) added += insert.run(projectId, id, reason, actor, now).changes;

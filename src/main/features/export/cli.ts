@@ -76,22 +76,18 @@ const predictCommand: CliCommand = {
     format: { type: 'string' },
   },
   run: async ({ values }, io) => {
-    if (!values.model)
-      throw new AppError('INVALID_INPUT', 'Give the exported model folder with --model DIR.');
+    if (!values.model) throw AppError.keyed('INVALID_INPUT', 'export.giveExportedModelFolder', {});
     const onError = String(values['on-error'] ?? 'continue');
     if (onError !== 'continue' && onError !== 'stop') {
-      throw new AppError('INVALID_INPUT', '--on-error is "continue" (skip malformed lines) or "stop".');
+      throw AppError.keyed('INVALID_INPUT', 'export.errorContinueSkipMalformed', {});
     }
     const format = String(values.format ?? 'jsonl');
     if (format !== 'jsonl' && format !== 'text') {
-      throw new AppError(
-        'INVALID_INPUT',
-        '--format is "jsonl" (one JSON object per line, the default) or "text".',
-      );
+      throw AppError.keyed('INVALID_INPUT', 'export.formatJsonlOneJson', {});
     }
     const batchSize = values.batch === undefined ? 256 : Number(values.batch);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
-      throw new AppError('INVALID_INPUT', '--batch is a whole number between 1 and 100000.');
+      throw AppError.keyed('INVALID_INPUT', 'export.batchWholeNumberBetween', {});
     }
     const { deployment, modelDir } = loadExportFolder(resolve(String(values.model)));
     const predictor = await loadStudent(modelDir);
@@ -142,10 +138,10 @@ const predictCommand: CliCommand = {
           io.note(`line ${lineNo}: ${parsed.error}`);
           if (onError === 'stop') {
             await flush();
-            throw new AppError(
+            throw AppError.keyed(
               'BAD_FILE',
-              `Line ${lineNo} is malformed (${parsed.error}); stopped there as asked (--on-error stop). ` +
-                `${predicted} lines before it were predicted. Fix the line, or use --on-error continue to skip such lines.`,
+              'export.lineMalformedStoppedAsked',
+              { lineNo, error: parsed.error, predicted },
               { line: lineNo, predicted },
             );
           }

@@ -128,18 +128,15 @@ export function resolveRun(db: Db, projectId: number, runId?: number): RunRow & 
   const runs = runsOf(db, projectId);
   const run = runId === undefined ? runs[0] : runs.find((r) => r.id === runId);
   if (!run || !run.model_path) {
-    throw new AppError(
-      'NOT_FOUND',
-      runId === undefined
-        ? 'This project has no trained student yet. Train one in the Train step first.'
-        : `Training run ${runId} of this project has no model. Choose another run, or train again.`,
-    );
+    throw runId === undefined
+      ? AppError.keyed('NOT_FOUND', 'export.noTrainedStudent')
+      : AppError.keyed('NOT_FOUND', 'export.runHasNoModel', { runId });
   }
   if (!existsSync(join(run.model_path, 'model.json')) || !existsSync(join(run.model_path, 'weights.bin'))) {
-    throw new AppError(
-      'BAD_FILE',
-      `The model files of training run ${run.id} are missing from ${run.model_path}. Train the model again, or restore the project from a backup.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'export.modelFilesTrainingRun', {
+      id: run.id,
+      model_path: run.model_path,
+    });
   }
   return run as RunRow & { model_path: string };
 }
@@ -197,17 +194,14 @@ export async function exportStudent(
     featurizer = (JSON.parse(modelJson) as { featurizer: Deployment['featurizer'] }).featurizer;
   } catch (e) {
     const why = e instanceof RuntimeError ? e.message : (e as Error).message;
-    throw new AppError('BAD_FILE', `The model of training run ${run.id} cannot be read: ${why}`);
+    throw AppError.keyed('BAD_FILE', 'export.modelTrainingRunCannot', { id: run.id, why });
   }
   const threshold = labelThresholds ? null : operatingThreshold(run.threshold, labels);
   const name = `${safeName(project.name)}-model-${run.id}`;
   const inDataDir = opts.outDir === undefined;
   const target = opts.outDir ?? join(ctx.paths.exports, `${name}-${nowIso().replace(/[:.]/g, '-')}`);
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
-    throw new AppError(
-      'CONFLICT',
-      `${target} already exists and is not empty. Choose a new folder; nothing was overwritten.`,
-    );
+    throw AppError.keyed('CONFLICT', 'export.alreadyExistsEmptyChoose', { target });
   }
   const bundle = await runtimeBundle();
   const staging = join(dirname(target), `.${basename(target)}.partial-${randomUUID().slice(0, 8)}`);
@@ -297,29 +291,21 @@ export function loadExportFolder(dir: string): { deployment: Deployment | null; 
   const depFile = join(dir, 'deployment.json');
   if (!existsSync(depFile)) {
     if (existsSync(join(dir, 'model.json'))) return { deployment: null, modelDir: dir };
-    throw new AppError('NOT_FOUND', `${dir} is neither an exported model folder nor a student model folder.`);
+    throw AppError.keyed('NOT_FOUND', 'export.neitherExportedModelFolder', { dir });
   }
   let deployment: Deployment;
   try {
     deployment = JSON.parse(readFileSync(depFile, 'utf8')) as Deployment;
   } catch {
-    throw new AppError('BAD_FILE', `deployment.json in ${dir} is damaged. Export the model again.`);
+    throw AppError.keyed('BAD_FILE', 'export.deploymentJsonDamagedExport', { dir });
   }
   if (deployment.format !== EXPORT_FORMAT || deployment.version > EXPORT_FORMAT_VERSION) {
-    throw new AppError('BAD_FILE', `${dir} is not an exported model this version of Distillery can read.`);
+    throw AppError.keyed('BAD_FILE', 'export.exportedModelVersionDistillery', { dir });
   }
   for (const [file, hash] of Object.entries(deployment.files ?? {})) {
     const p = join(dir, ...file.split('/'));
-    if (!existsSync(p))
-      throw new AppError(
-        'BAD_FILE',
-        `The exported folder is incomplete: ${file} is missing. Export the model again.`,
-      );
-    if (sha256(p) !== hash)
-      throw new AppError(
-        'BAD_FILE',
-        `The exported folder is damaged: ${file} was changed. Export the model again.`,
-      );
+    if (!existsSync(p)) throw AppError.keyed('BAD_FILE', 'export.exportedFolderIncompleteMissing', { file });
+    if (sha256(p) !== hash) throw AppError.keyed('BAD_FILE', 'export.exportedFolderDamagedChanged', { file });
   }
   return { deployment, modelDir: dirname(join(dir, ...deployment.model.json.split('/'))) };
 }

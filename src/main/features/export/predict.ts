@@ -197,10 +197,11 @@ export function batchPredictRunner(
       const table = await openTable(src, counter, ctl.signal);
       const textIdx = table.columns.indexOf(p.textColumn);
       if (textIdx < 0) {
-        throw new AppError(
-          'INVALID_INPUT',
-          `${src.name} has no column "${p.textColumn}". Its columns: ${table.columns.join(', ')}.`,
-        );
+        throw AppError.keyed('INVALID_INPUT', 'export.hasColumnColumns', {
+          name: src.name,
+          textColumn: p.textColumn,
+          columns: table.columns.join(', '),
+        });
       }
       const idIdx = p.idColumn ? table.columns.indexOf(p.idColumn) : -1;
       mkdirSync(join(ctx.paths.exports, 'predictions'), { recursive: true });
@@ -277,10 +278,11 @@ export function batchPredictRunner(
             if (ev.kind === 'bad') {
               bad++;
               if (p.onBadRow === 'abort') {
-                throw new AppError(
-                  'BAD_FILE',
-                  `Row at line ${ev.line} of ${src.name} cannot be read (${ev.message}). Fix it or choose "skip bad rows".`,
-                );
+                throw AppError.keyed('BAD_FILE', 'export.rowLineCannotRead', {
+                  line: ev.line,
+                  name: src.name,
+                  evMessage: ev.message,
+                });
               }
               continue;
             }

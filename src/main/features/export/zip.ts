@@ -22,10 +22,7 @@ export function writeZip(outFile: string, root: string, files: readonly string[]
       const name = Buffer.from(`${prefix}/${rel}`, 'utf8');
       const crc = crc32(data);
       if (offset + data.length > 0xffff_fff0) {
-        throw new AppError(
-          'TOO_LARGE',
-          'The exported model is too large for a .zip download; copy the folder instead.',
-        );
+        throw AppError.keyed('TOO_LARGE', 'export.exportedModelTooLarge', {});
       }
       const header = Buffer.alloc(30);
       header.writeUInt32LE(0x04034b50, 0);

@@ -176,17 +176,14 @@ export function deleteProject(
 ): { removedFiles: number; keptBackups: string[] } {
   const project = getProject(db, id);
   if (confirmName.trim() !== project.name) {
-    throw new AppError('INVALID_INPUT', `To delete it, type the project's name exactly: "${project.name}".`);
+    throw AppError.keyed('INVALID_INPUT', 'projects.deleteTypeProjectS', { name: project.name });
   }
   const active = db
     .prepare(`SELECT id FROM jobs WHERE project_id = ? AND state IN ('queued', 'running', 'paused')`)
     .pluck()
     .get(id) as number | undefined;
   if (active !== undefined) {
-    throw new AppError(
-      'CONFLICT',
-      `Job ${active} of this project is still working. Cancel it (or wait for it to end), then delete the project.`,
-    );
+    throw AppError.keyed('CONFLICT', 'projects.jobProjectStillWorking', { active });
   }
   const files = projectFiles(db, paths, id);
   const backups = files.filter((f) => f.endsWith(BACKUP_SUFFIX));

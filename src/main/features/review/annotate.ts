@@ -135,10 +135,7 @@ export function annotate(
       .get(input.exampleId, input.projectId) as { excluded: number; split: string | null } | undefined;
     if (!ex || !canSee(db, input.exampleId)) throw notFound('Document', input.exampleId);
     if (ex.excluded === 1) {
-      throw new AppError(
-        'CONFLICT',
-        'This document was removed from the project by cleaning; restore it in the Data step to label it.',
-      );
+      throw AppError.keyed('CONFLICT', 'review.documentRemovedProjectCleaning', {});
     }
     if (input.acceptTeacher && ex.split === 'test') throw teacherOnTestError();
     const answer = checkAnswer(db, input);
@@ -147,10 +144,7 @@ export function annotate(
     const same = (x: number | readonly number[] | null): boolean =>
       JSON.stringify(x) === JSON.stringify(answer.labelSet ?? answer.labelId);
     if (input.acceptTeacher && (teacherAnswer === null || !same(teacherAnswer))) {
-      throw new AppError(
-        'INVALID_INPUT',
-        'The teacher has no label for this document to accept; choose one yourself.',
-      );
+      throw AppError.keyed('INVALID_INPUT', 'review.teacherHasLabelDocument2', {});
     }
     const accepted = teacherAnswer === null ? null : same(teacherAnswer) ? 1 : 0;
     const info = db
@@ -196,21 +190,17 @@ export function checkAnswer(
   input: { projectId: number; labelId?: number; labelSet?: readonly number[] },
 ): { labelId: number | null; labelSet: number[] | null } {
   const known = new Set(projectLabels(db, input.projectId).map((l) => l.id));
-  const gone = (): AppError =>
-    new AppError('NOT_FOUND', 'That label is not in this project any more. Reload the page.');
+  const gone = (): AppError => AppError.keyed('NOT_FOUND', 'review.labelProjectAnyMore', {});
   if (projectKind(db, input.projectId) === 'multi') {
     if (input.labelSet === undefined || input.labelId !== undefined) {
-      throw new AppError(
-        'INVALID_INPUT',
-        'This is a multi-label project: send the whole set of labels that apply (labelSet; [] for none of these).',
-      );
+      throw AppError.keyed('INVALID_INPUT', 'review.multiLabelProjectSend', {});
     }
     const set = [...new Set(input.labelSet)].sort((a, b) => a - b);
     if (set.some((id) => !known.has(id))) throw gone();
     return { labelId: null, labelSet: set };
   }
   if (input.labelId === undefined || input.labelSet !== undefined) {
-    throw new AppError('INVALID_INPUT', 'This is a single-label project: send one label (labelId).');
+    throw AppError.keyed('INVALID_INPUT', 'review.singleLabelProjectSend', {});
   }
   if (!known.has(input.labelId)) throw gone();
   return { labelId: input.labelId, labelSet: null };
@@ -259,11 +249,7 @@ export function undo(db: Db, projectId: number, annotator: string): UndoResult {
 
 /** The gold test set holds only labels a person chose: the one refusal for every way of accepting the teacher. */
 export function teacherOnTestError(): AppError {
-  return new AppError(
-    'CONFLICT',
-    'This document is in the test split, whose labels are the gold standard the student is scored against: ' +
-      "choose its label yourself. The teacher's label cannot be accepted on the test split.",
-  );
+  return AppError.keyed('CONFLICT', 'review.documentTestSplitWhose', {});
 }
 
 interface Candidate {

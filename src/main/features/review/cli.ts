@@ -29,10 +29,10 @@ export function labelIdsByName(
   return names.map((n) => {
     const id = byName.get(n.trim().toLowerCase());
     if (id === undefined) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `"${n}" is not a label of this project. Its labels: ${labels.map((l) => l.name).join(', ')}.`,
-      );
+      throw AppError.keyed('INVALID_INPUT', 'review.labelProjectLabels', {
+        n,
+        p1: labels.map((l) => l.name).join(', '),
+      });
     }
     return id;
   });
@@ -64,10 +64,7 @@ const labelCommand: CliCommand = {
     const none = Boolean(values.none);
     const acceptTeacher = Boolean(values['accept-teacher']);
     if ([names.length > 0, none, acceptTeacher].filter(Boolean).length !== 1) {
-      throw new AppError(
-        'INVALID_INPUT',
-        'Give the label with --label NAME, or --none, or --accept-teacher.',
-      );
+      throw AppError.keyed('INVALID_INPUT', 'review.giveLabelLabelName', {});
     }
     const annotator = values.annotator === undefined ? undefined : String(values.annotator);
     const core = await io.core();
@@ -75,7 +72,7 @@ const labelCommand: CliCommand = {
     const multi = state.kind === 'multi';
     const ids = labelIdsByName(state.labels, names);
     if (!multi && (none || ids.length > 1)) {
-      throw new AppError('INVALID_INPUT', 'This is a single-label project: give exactly one --label NAME.');
+      throw AppError.keyed('INVALID_INPUT', 'review.singleLabelProjectGive', {});
     }
     let answer: { labelId?: number; labelSet?: number[] } = multi ? { labelSet: ids } : { labelId: ids[0] };
     if (acceptTeacher) {
@@ -83,10 +80,7 @@ const labelCommand: CliCommand = {
       const t = item.teacher;
       const teacherAnswer = multi ? t?.predictedSet : t?.predictedLabelId;
       if (teacherAnswer === null || teacherAnswer === undefined) {
-        throw new AppError(
-          'INVALID_INPUT',
-          'The teacher has no label for this document to accept; give one with --label NAME.',
-        );
+        throw AppError.keyed('INVALID_INPUT', 'review.teacherHasLabelDocument', {});
       }
       answer =
         typeof teacherAnswer === 'number' ? { labelId: teacherAnswer } : { labelSet: [...teacherAnswer] };
@@ -148,7 +142,7 @@ export const reviewCommands: CliCommand[] = [
     },
     run: async ({ positionals, values }, io) => {
       const id = requireId(positionals[0], 'project');
-      if (!positionals[1]) throw new AppError('INVALID_INPUT', 'Give the JSONL file to import.');
+      if (!positionals[1]) throw AppError.keyed('INVALID_INPUT', 'review.giveJsonlFileImport', {});
       // The core reads the file itself: no request-size limit on how many annotations it holds.
       const core = await io.core();
       const r = await core.call('review.import', {
@@ -161,12 +155,7 @@ export const reviewCommands: CliCommand[] = [
       for (const line of reportLines(r)) io.print(line);
       const problems = r.invalid.length + r.unknownExamples.length + r.unknownLabels.length;
       if (r.dryRun && problems > 0 && !values['dry-run']) {
-        throw new AppError(
-          'BAD_FILE',
-          `${problems} lines refer to unknown documents or labels or are malformed, so nothing was imported. ` +
-            'Fix the file, or pass --allow-partial to import the other lines.',
-          r,
-        );
+        throw AppError.keyed('BAD_FILE', 'review.linesReferUnknownDocuments', { problems }, r);
       }
       if (r.dryRun) io.print('Nothing was written (dry run).');
       return r;

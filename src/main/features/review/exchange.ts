@@ -128,7 +128,7 @@ export const MAX_ANNOTATION_FILE_BYTES = 512 * 1024 * 1024;
 /** The JSONL of a review.import request: given inline, or read from its file (a path or an upload). */
 export function annotationText(input: { jsonl?: string; path?: string }): string {
   if ((input.jsonl === undefined) === (input.path === undefined)) {
-    throw new AppError('INVALID_INPUT', 'Give either the annotations file or its text, not both.');
+    throw AppError.keyed('INVALID_INPUT', 'review.giveEitherAnnotationsFile', {});
   }
   if (input.jsonl !== undefined) return input.jsonl;
   const path = input.path as string;
@@ -136,15 +136,15 @@ export function annotationText(input: { jsonl?: string; path?: string }): string
   try {
     st = statSync(path);
   } catch {
-    throw new AppError('NOT_FOUND', `Cannot read ${path}. Check the path.`);
+    throw AppError.keyed('NOT_FOUND', 'review.cannotReadCheckPath', { path });
   }
-  if (!st.isFile()) throw new AppError('BAD_FILE', `${path} is not a regular file. Choose a .jsonl file.`);
+  if (!st.isFile()) throw AppError.keyed('BAD_FILE', 'review.regularFileChooseJsonl', { path });
   if (st.size > MAX_ANNOTATION_FILE_BYTES) {
-    throw new AppError(
-      'TOO_LARGE',
-      `${path} is ${Math.round(st.size / 1024 / 1024)} MB; annotation files up to ${MAX_ANNOTATION_FILE_BYTES / 1024 / 1024} MB ` +
-        'can be imported at once. Split it into parts and import each.',
-    );
+    throw AppError.keyed('TOO_LARGE', 'review.mbAnnotationFilesUp', {
+      path,
+      p1: Math.round(st.size / 1024 / 1024),
+      p2: MAX_ANNOTATION_FILE_BYTES / 1024 / 1024,
+    });
   }
   const buf = readFileSync(path);
   const text = buf.toString('utf8');

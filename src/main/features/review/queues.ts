@@ -150,7 +150,7 @@ function baseQueueSql(
       };
     case 'label':
       if (spec.labelId === undefined) {
-        throw new AppError('INVALID_INPUT', 'Choose a label to review the documents that have it.');
+        throw AppError.keyed('INVALID_INPUT', 'review.chooseLabelReviewDocuments', {});
       }
       params.label = spec.labelId;
       return {

@@ -92,7 +92,7 @@ export const studentCommands: CliCommand[] = [
     run: async ({ positionals, values }, io) => {
       const projectId = requireId(positionals[0], 'project');
       if (values['human-only'] && values['use-teacher'])
-        throw new AppError('INVALID_INPUT', 'Give either --human-only or --use-teacher, not both.');
+        throw AppError.keyed('INVALID_INPUT', 'student.giveEitherHumanOnly', {});
       // Every option is checked before anything is opened: a wrong value is named at once.
       const given = trainOptions.read(values);
       const core = await io.core();

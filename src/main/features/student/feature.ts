@@ -66,10 +66,7 @@ export const studentFeature: Feature<typeof studentContract> = {
         .list({ projectId: project.id, activeOnly: true })
         .find((j) => j.kind === 'student.train' && (j.state === 'running' || j.state === 'paused'));
       if (running) {
-        throw new AppError(
-          'CONFLICT',
-          `A student is already training for this project (job ${running.id}). Wait for it, or cancel it first.`,
-        );
+        throw AppError.keyed('CONFLICT', 'student.studentAlreadyTrainingProject', { id: running.id });
       }
       const settings = warmStartSettings(ctx, TrainSettings.parse({ ...input.settings }));
       const runId = createRun(ctx.db, ctx.paths, project.id, settings);
@@ -93,10 +90,7 @@ export const studentFeature: Feature<typeof studentContract> = {
     'student.predict': async (input, ctx) => {
       const run = getRun(ctx.db, input.runId);
       if (!run.modelPath) {
-        throw new AppError(
-          'NOT_FOUND',
-          `Training run ${run.id} has no model yet: wait for its first epoch to finish.`,
-        );
+        throw AppError.keyed('NOT_FOUND', 'student.trainingRunHasModel', { id: run.id });
       }
       const predictor = await loadStudent(run.modelPath);
       try {

@@ -77,7 +77,8 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
         await ctl.yield();
       },
     });
-    if (outcome.bestEpoch < 0) throw new AppError('TRAINING_ERROR', 'Training ended without a single epoch.');
+    if (outcome.bestEpoch < 0)
+      throw AppError.keyed('TRAINING_ERROR', 'student.trainingEndedWithoutSingle', {});
     ctx.db
       .prepare(
         'UPDATE student_runs SET best_epoch = ?, best_metric = ?, model_path = ?, model_bytes = ? WHERE id = ?',

@@ -137,10 +137,7 @@ export function packTensors(tensors: ReadonlyArray<readonly [string, TensorData,
 export function unpackTensor(bytes: Uint8Array, spec: TensorSpec): TensorData {
   const n = spec.shape.reduce((a, b) => a * b, 1);
   if (spec.offset + 4 * n > bytes.byteLength) {
-    throw new AppError(
-      'BAD_FILE',
-      `The model file is truncated (tensor ${spec.name}). Train the model again.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'student.modelFileTruncatedTensor', { name: spec.name });
   }
   const out = spec.dtype === 'float32' ? new Float32Array(n) : new Uint32Array(n);
   if (LITTLE_ENDIAN) {
@@ -159,22 +156,19 @@ export function unpackTensor(bytes: Uint8Array, spec: TensorSpec): TensorData {
 
 function tensorByName(bytes: Uint8Array, specs: readonly TensorSpec[], name: string): TensorData {
   const spec = specs.find((s) => s.name === name);
-  if (!spec)
-    throw new AppError('BAD_FILE', `The model is missing its "${name}" weights. Train the model again.`);
+  if (!spec) throw AppError.keyed('BAD_FILE', 'student.modelMissingWeightsTrain', { name });
   return unpackTensor(bytes, spec);
 }
 
 export function floatTensor(bytes: Uint8Array, specs: readonly TensorSpec[], name: string): Float32Array {
   const t = tensorByName(bytes, specs, name);
-  if (!(t instanceof Float32Array))
-    throw new AppError('BAD_FILE', `The model's "${name}" weights have the wrong type.`);
+  if (!(t instanceof Float32Array)) throw AppError.keyed('BAD_FILE', 'student.modelSWeightsHave', { name });
   return t;
 }
 
 export function uintTensor(bytes: Uint8Array, specs: readonly TensorSpec[], name: string): Uint32Array {
   const t = tensorByName(bytes, specs, name);
-  if (!(t instanceof Uint32Array))
-    throw new AppError('BAD_FILE', `The model's "${name}" weights have the wrong type.`);
+  if (!(t instanceof Uint32Array)) throw AppError.keyed('BAD_FILE', 'student.modelSWeightsHave', { name });
   return t;
 }
 
@@ -217,16 +211,14 @@ export function readModel(dir: string): StudentModel {
     json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as ModelJson;
     bytes = readFileSync(join(dir, WEIGHTS_BIN));
   } catch (e) {
-    throw new AppError(
-      'BAD_FILE',
-      `No usable student model in ${dir} (${(e as Error).message}). Train a student first, or choose another run.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'student.usableStudentModelTrain', { dir, p1: (e as Error).message });
   }
   if (json.format !== MODEL_FORMAT || json.version !== 1) {
-    throw new AppError(
-      'UNSUPPORTED',
-      `The model in ${dir} is not a student model this version of Distillery can read (format ${String(json.format)} v${String(json.version)}).`,
-    );
+    throw AppError.keyed('UNSUPPORTED', 'student.modelStudentModelVersion', {
+      dir,
+      format: String(json.format),
+      version: String(json.version),
+    });
   }
   try {
     return buildModel(json, (name, dtype) =>
@@ -234,9 +226,6 @@ export function readModel(dir: string): StudentModel {
     );
   } catch (e) {
     if (e instanceof AppError) throw e;
-    throw new AppError(
-      'UNSUPPORTED',
-      `The model in ${dir} cannot be read: ${(e as Error).message} Train the model again.`,
-    );
+    throw AppError.keyed('UNSUPPORTED', 'student.modelCannotReadTrain', { dir, p1: (e as Error).message });
   }
 }

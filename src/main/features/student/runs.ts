@@ -51,24 +51,15 @@ export function initModelPath(db: Db, projectId: number, settings: TrainSettings
     .prepare('SELECT project_id, state, model_path FROM student_runs WHERE id = ?')
     .get(fromId) as { project_id: number; state: string; model_path: string | null } | undefined;
   if (!row) {
-    throw new AppError(
-      'NOT_FOUND',
-      `Training run ${fromId} does not exist (it may have been deleted). Start from scratch, or choose another run.`,
-    );
+    throw AppError.keyed('NOT_FOUND', 'student.trainingRunDoesExist', { fromId });
   }
   if (row.project_id !== projectId) {
-    throw new AppError(
-      'CONFLICT',
-      `Training run ${fromId} belongs to another project. Start from scratch, or choose a run of this project.`,
-    );
+    throw AppError.keyed('CONFLICT', 'student.trainingRunBelongsAnother', { fromId });
   }
   if (row.state !== 'completed' || !row.model_path) {
-    throw new AppError(
-      'CONFLICT',
-      row.model_path
-        ? `Training run ${fromId} has not finished (${row.state}). Wait for it to finish, or choose another run.`
-        : `Training run ${fromId} has no model to start from. Start from scratch, or choose a run that finished with a model.`,
-    );
+    throw row.model_path
+      ? AppError.keyed('CONFLICT', 'student.fromRunNotFinished', { fromId, state: row.state })
+      : AppError.keyed('CONFLICT', 'student.fromRunNoModel', { fromId });
   }
   return row.model_path;
 }
@@ -77,11 +68,9 @@ export function initModelPath(db: Db, projectId: number, settings: TrainSettings
 export function createRun(db: Db, paths: Paths, projectId: number, settings: TrainSettings): number {
   const multi = projectKind(db, projectId) === 'multi';
   if (multi && !ARCHITECTURES[settings.architecture].lossFromLoop) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `The ${settings.architecture} student trains single-label projects only. Choose the fastText student for ` +
-        'this multi-label project.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'student.studentTrainsSingleLabel', {
+      architecture: settings.architecture,
+    });
   }
   const set: TrainingSet = multi
     ? buildMultiLabelTrainingSet(db, projectId, settings)
@@ -150,10 +139,7 @@ export function readRunData(paths: Paths, runId: number): TrainData {
   try {
     return JSON.parse(readFileSync(dataFile(paths, runId), 'utf8')) as TrainData;
   } catch (e) {
-    throw new AppError(
-      'BAD_FILE',
-      `The frozen data of training run ${runId} is missing or damaged (${(e as Error).message}). Start a new run.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'student.frozenDataTrainingRun', { runId, p1: (e as Error).message });
   }
 }
 

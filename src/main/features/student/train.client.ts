@@ -55,7 +55,7 @@ export class TrainClient {
             break;
           case 'error':
             finished = true;
-            reject(new AppError(m.code, m.message));
+            reject(AppError.relayed({ code: m.code, message: m.message }));
             break;
           default: {
             const never: never = m;
@@ -64,13 +64,11 @@ export class TrainClient {
         }
       });
       this.worker.on('error', (e) =>
-        reject(new AppError('TRAINING_ERROR', `The training worker crashed: ${e.message}`)),
+        reject(AppError.keyed('TRAINING_ERROR', 'student.trainingWorkerCrashed', { eMessage: e.message })),
       );
       this.worker.on('exit', (code) => {
         if (!finished && !this.stopped) {
-          reject(
-            new AppError('TRAINING_ERROR', `The training worker stopped unexpectedly (exit code ${code}).`),
-          );
+          reject(AppError.keyed('TRAINING_ERROR', 'student.trainingWorkerStoppedUnexpectedly', { code }));
         }
       });
     });
@@ -81,7 +79,7 @@ export class TrainClient {
   }
 
   /** Stops the worker; a pending `run()` rejects with `reason`. */
-  async dispose(reason: Error = new AppError('CANCELLED', 'Training was stopped.')): Promise<void> {
+  async dispose(reason: Error = AppError.keyed('CANCELLED', 'student.trainingStopped', {})): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.rejectRun?.(reason);

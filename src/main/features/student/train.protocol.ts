@@ -103,9 +103,8 @@ export function readWorkerMessage(raw: unknown): WorkerMessage {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
-  throw new AppError(
-    'TRAINING_ERROR',
-    `The training worker sent a message the app does not understand${where}: ${issue?.message ?? 'malformed'}. ` +
-      'Start the run again; if it happens again, report it with the app version.',
-  );
+  throw AppError.keyed('TRAINING_ERROR', 'student.trainingWorkerSentMessage', {
+    where,
+    p1: issue?.message ?? 'malformed',
+  });
 }

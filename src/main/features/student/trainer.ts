@@ -171,46 +171,34 @@ export function checkInitModel(
   const which = fromRunId === undefined ? 'The earlier model' : `The model of training run ${fromRunId}`;
   const { settings } = expected;
   if (model.architecture !== settings.architecture) {
-    throw new AppError(
-      'CONFLICT',
-      `${which} is a ${model.architecture} student; this run trains a ${settings.architecture} student. ` +
-        `Choose the ${model.architecture} architecture, or start from scratch.`,
-    );
+    throw AppError.keyed('CONFLICT', 'student.studentRunTrainsStudent', {
+      which,
+      architecture: model.architecture,
+      architecture2: settings.architecture,
+    });
   }
   const sameLabels =
     model.labels.length === expected.labels.length && model.labels.every((l, i) => l === expected.labels[i]);
   if (!sameLabels) {
-    throw new AppError(
-      'CONFLICT',
-      `${which} was trained on other labels (${model.labels.join(', ')}) than this project has now ` +
-        `(${expected.labels.join(', ')}), or in another order. Start from scratch, or choose a run trained on the current labels.`,
-    );
+    throw AppError.keyed('CONFLICT', 'student.trainedOtherLabelsProject', {
+      which,
+      labels: model.labels.join(', '),
+      labels2: expected.labels.join(', '),
+    });
   }
   if (!sameFeaturizer(model.featurizer, expected.featurizer)) {
-    throw new AppError(
-      'CONFLICT',
-      `${which} reads text with another featurizer configuration than this run. Start from scratch, or choose a run ` +
-        'trained with the current featurizer.',
-    );
+    throw AppError.keyed('CONFLICT', 'student.readsTextAnotherFeaturizer', { which });
   }
   const sizes = ARCHITECTURES[settings.architecture].initMismatch(model, settings, which);
-  if (sizes) throw new AppError('CONFLICT', sizes);
+  if (sizes) throw AppError.keyed('CONFLICT', 'student.cannotStartFromRun', { reason: sizes });
   const dim = settings.architecture === 'sparse' ? expected.labels.length + 1 : settings.dim;
   if (model.dim !== dim) {
-    throw new AppError(
-      'CONFLICT',
-      `${which} has model size (embedding dimension) ${model.dim}, this run ${dim}. ` +
-        `Set the model size to ${model.dim}, or start from scratch.`,
-    );
+    throw AppError.keyed('CONFLICT', 'student.hasModelSizeEmbedding', { which, dim: model.dim, dim2: dim });
   }
 }
 
 function nanError(lr: number): AppError {
-  return new AppError(
-    'TRAINING_ERROR',
-    `Training stopped: the loss became NaN (not a number). The learning rate (${lr}) is most likely too high; ` +
-      `start a new run with a learning rate ten times lower.`,
-  );
+  return AppError.keyed('TRAINING_ERROR', 'student.trainingStoppedLossBecame', { lr });
 }
 
 /** Where a run stands between epochs: early-stopping state and the best model so far (kept in checkpoints). */
@@ -244,11 +232,9 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
   const { slotBucket: buckets, slots: inputs } = assignSlots(data.train.map((e) => arch.featurize(e.text)));
   const { targets, weights, loss } = lossOfRun(data, settings);
   if (data.kind === 'multi' && !architecture.lossFromLoop) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `The ${settings.architecture} student trains single-label projects only. Choose the fastText student for ` +
-        'this multi-label project.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'student.studentTrainsSingleLabel', {
+      architecture: settings.architecture,
+    });
   }
 
   const progress: RunProgress = { early: newEarlyStop(), bestModelPath: '', bestModelBytes: 0 };
@@ -356,10 +342,9 @@ function startOrResume(
     // more): anything else means another featurizer wrote it, and its rows would be read as the wrong features.
     const slots = ck.params.slotBucket;
     if (slots.length < buckets.length || buckets.some((b, i) => slots[i] !== b)) {
-      throw new AppError(
-        'BAD_FILE',
-        `The checkpoint ${input.resumeFrom} was written with another featurizer than this version's. Start a new run.`,
-      );
+      throw AppError.keyed('BAD_FILE', 'student.checkpointWrittenAnotherFeaturizer', {
+        resumeFrom: input.resumeFrom,
+      });
     }
     restoreProgress(progress, ck.header);
     return { params: ck.params, epoch: ck.header.epoch + 1, step: ck.header.step };

@@ -25,11 +25,10 @@ export function teacherOutputsInProjectOrder(
     run.labels.length === labels.length &&
     labels.every((l) => run.labels.some((t) => t.id === l.id && t.name === l.name));
   if (!sameSet) {
-    throw new AppError(
-      'CONFLICT',
-      `The labels changed since teacher run ${run.runId} (it saw: ${run.labels.map((l) => l.name).join(', ')}). ` +
-        'Run the teacher again on the current labels, or train on human labels only.',
-    );
+    throw AppError.keyed('CONFLICT', 'student.labelsChangedSinceTeacher', {
+      runId: run.runId,
+      p1: run.labels.map((l) => l.name).join(', '),
+    });
   }
   const position = labels.map((l) => run.labels.findIndex((t) => t.id === l.id));
   const dists = new Map<number, number[]>();
@@ -45,10 +44,7 @@ export function teacherOutputsInProjectOrder(
 export function trainingLabels(db: Db, projectId: number): LabelRow[] {
   const labels = projectLabels(db, projectId);
   if (labels.length < 2) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'A student needs at least two labels. Add labels in the Data step first.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'student.studentNeedsLeastTwo', {});
   }
   return labels;
 }
@@ -77,18 +73,14 @@ export function checkTrainingSet(
   opts: { useTeacher: boolean; what: string; few: number },
 ): string[] {
   if (counts.train < 2) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `Only ${counts.train} training example(s) have ${opts.what}${opts.useTeacher ? ' or a teacher answer' : ''}. ` +
-        'Label more examples in the Review step (or run the teacher) before training.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'student.onlyTrainingExampleS', {
+      train: counts.train,
+      what: opts.what,
+      p1: opts.useTeacher ? ' or a teacher answer' : '',
+    });
   }
   if (counts.validation === 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `The validation split is empty (or none of its examples has ${opts.what}). Training needs it to pick the best ` +
-        'epoch: assign some labelled examples to the validation split in the Data step.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'student.validationSplitEmptyNone', { what: opts.what });
   }
   return labels.flatMap((l, i) =>
     counts.perClass[i] < opts.few

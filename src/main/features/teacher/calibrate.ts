@@ -26,10 +26,7 @@ import { runRow } from './runStore';
 export function calibrateRun(db: Db, runId: number): CalibrationReport {
   const run = runRow(db, runId);
   if (projectKind(db, run.project_id) === 'multi') {
-    throw new AppError(
-      'INVALID_INPUT',
-      'This is a multi-label run: it is calibrated per label (distillery teacher calibrate does that for it).',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.multiLabelRunCalibrated', {});
   }
   const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
   const index = new Map(labels.map((l, i) => [l.id, i]));
@@ -50,10 +47,10 @@ export function calibrateRun(db: Db, runId: number): CalibrationReport {
     y.push(k);
   }
   if (x.length < MIN_CALIBRATION_EXAMPLES) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `Calibration needs at least ${MIN_CALIBRATION_EXAMPLES} human-labelled validation examples that the teacher labelled; this run has ${x.length}. Label more validation examples in Review.`,
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.calibrationNeedsLeastHuman', {
+      MIN_CALIBRATION_EXAMPLES,
+      xLength: x.length,
+    });
   }
   const temperature = fitTemperature(x, y);
   const report: CalibrationReport = {
@@ -100,7 +97,7 @@ export const MIN_LABEL_CALIBRATION = 5;
 export function calibrateLabels(db: Db, runId: number): LabelCalibrationReport {
   const run = runRow(db, runId);
   if (projectKind(db, run.project_id) !== 'multi') {
-    throw new AppError('INVALID_INPUT', 'This is a single-label run: it is calibrated with one temperature.');
+    throw AppError.keyed('INVALID_INPUT', 'teacher.singleLabelRunCalibrated', {});
   }
   const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
   const sets = humanLabelSets(db, run.project_id, { split: 'validation' });

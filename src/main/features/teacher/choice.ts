@@ -103,10 +103,7 @@ export function resolveTeacher(
       scorer: async (signal) => remoteScorer(s.endpoints, signal),
     };
   }
-  throw new AppError(
-    'INVALID_INPUT',
-    'Choose a teacher model (import one first) or configure a remote endpoint.',
-  );
+  throw AppError.keyed('INVALID_INPUT', 'teacher.chooseTeacherModelImport', {});
 }
 
 export function toDistribution(
@@ -172,10 +169,7 @@ export function templateOf(db: Db, c: { projectId: number; template?: string }):
 export function promptFor(ctx: CoreContext, c: TeacherChoice): BuiltPrompt {
   if (projectKind(ctx.db, c.projectId) === 'multi') {
     if (!c.modelId && c.endpoints.length) {
-      throw new AppError(
-        'INVALID_INPUT',
-        'Remote teachers label single-label projects only for now. Choose a local model (GGUF) for this multi-label project, or run it elsewhere and import its outputs as JSONL.',
-      );
+      throw AppError.keyed('INVALID_INPUT', 'teacher.remoteTeachersLabelSingle', {});
     }
     return buildMultiLabelPrompt(ctx.db, c.projectId, {
       template: templateOf(ctx.db, c),

@@ -25,7 +25,7 @@ import { projectKind } from '../../core/labels';
 function positiveId(value: unknown, what: string, hint: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) {
-    throw new AppError('INVALID_INPUT', `Give the ${what} id as a positive whole number (see "${hint}").`);
+    throw AppError.keyed('INVALID_INPUT', 'teacher.giveIdPositiveWhole', { what, hint });
   }
   return n;
 }
@@ -33,7 +33,7 @@ function positiveId(value: unknown, what: string, hint: string): number {
 function optionalInt(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new AppError('INVALID_INPUT', `--${what} must be a whole number.`);
+  if (!Number.isInteger(n)) throw AppError.keyed('INVALID_INPUT', 'teacher.mustWholeNumber', { what });
   return n;
 }
 
@@ -44,7 +44,7 @@ function splits(value: unknown): SplitName[] | undefined {
   if (value === undefined) return undefined;
   return (value as string[]).map((v) => {
     if (!(SPLITS as readonly string[]).includes(v)) {
-      throw new AppError('INVALID_INPUT', `--split is one of ${SPLITS.join(', ')}; "${v}" is not.`);
+      throw AppError.keyed('INVALID_INPUT', 'teacher.splitOne', { SPLITS: SPLITS.join(', '), v });
     }
     return v as SplitName;
   });
@@ -76,7 +76,7 @@ const choiceUsage =
 function choice(projectId: number, values: Record<string, unknown>): Request<'teacher.preview'> {
   const raw = values.mode === undefined ? undefined : String(values.mode);
   if (raw !== undefined && raw !== 'direct' && raw !== 'reasoning') {
-    throw new AppError('INVALID_INPUT', '--mode is "direct" or "reasoning".');
+    throw AppError.keyed('INVALID_INPUT', 'teacher.modeDirectReasoning', {});
   }
   const mode: 'direct' | 'reasoning' | undefined = raw;
   const urls = (values.endpoint as string[] | undefined) ?? [];
@@ -254,7 +254,7 @@ function scope(
 ): Pick<Request<'teacher.plan'>, 'splits' | 'unlabelledOnly' | 'sample' | 'sampleSeed'> {
   const sample = optionalInt(values.sample, 'sample');
   if (sample !== undefined && sample <= 0)
-    throw new AppError('INVALID_INPUT', '--sample must be at least 1.');
+    throw AppError.keyed('INVALID_INPUT', 'teacher.sampleMustLeast', {});
   return {
     splits: splits(values.split),
     unlabelledOnly: values.unlabelled === true,
@@ -305,7 +305,7 @@ export const teacherCommands: CliCommand[] = [
     usage: 'distillery teacher import FILE [--name NAME]',
     options: { name: { type: 'string' } },
     run: async ({ positionals, values }, io) => {
-      if (!positionals[0]) throw new AppError('INVALID_INPUT', 'Give the path of the .gguf file to import.');
+      if (!positionals[0]) throw AppError.keyed('INVALID_INPUT', 'teacher.givePathGgufFile', {});
       const core = await io.core();
       const job = await core.call('teacher.importModel', {
         path: resolve(positionals[0]),
@@ -480,8 +480,7 @@ export const teacherCommands: CliCommand[] = [
     },
     run: async ({ positionals, values }, io) => {
       const url = positionals[0];
-      if (!url)
-        throw new AppError('INVALID_INPUT', 'Give the endpoint address, e.g. http://gpu-server:8000.');
+      if (!url) throw AppError.keyed('INVALID_INPUT', 'teacher.giveEndpointAddressE', {});
       const core = await io.core();
       const check = await core.call('teacher.checkEndpoint', {
         url,
@@ -491,7 +490,12 @@ export const teacherCommands: CliCommand[] = [
       });
       for (const line of endpointCheckLines(check)) io.print(line);
       if (!check.accepted) {
-        throw new AppError('UNSUPPORTED', check.reason ?? `The endpoint ${url} was refused.`, { check });
+        throw AppError.keyed(
+          'UNSUPPORTED',
+          'teacher.endpointRefused',
+          { reason: check.reason ?? url },
+          { check },
+        );
       }
       return check;
     },
@@ -549,7 +553,7 @@ export const teacherCommands: CliCommand[] = [
     usage: 'distillery teacher import-run PROJECT_ID FILE.jsonl',
     run: async ({ positionals }, io) => {
       const projectId = positiveId(positionals[0], 'project', 'distillery projects list');
-      if (!positionals[1]) throw new AppError('INVALID_INPUT', 'Give the path of the .jsonl file to import.');
+      if (!positionals[1]) throw AppError.keyed('INVALID_INPUT', 'teacher.givePathJsonlFile', {});
       const core = await io.core();
       const r = await core.call('teacher.importRun', { projectId, path: resolve(positionals[1]) });
       io.print(`Imported ${r.imported} teacher outputs as ${runLine(r.run)}`);
@@ -634,10 +638,7 @@ export const promptCommands: CliCommand[] = [
           { project_id: number } | undefined
       )?.project_id;
       if (projectId === undefined) {
-        throw new AppError(
-          'NOT_FOUND',
-          `Prompt version ${versionId} does not exist (see "distillery teacher prompt list PROJECT_ID").`,
-        );
+        throw AppError.keyed('NOT_FOUND', 'teacher.promptVersionDoesExist', { versionId });
       }
       const version = (await core.call('teacher.promptVersions', { projectId })).find(
         (v) => v.id === versionId,
@@ -681,8 +682,7 @@ export const promptCommands: CliCommand[] = [
     run: async ({ positionals, values }, io) => {
       const core = await io.core();
       const projectId = positiveId(positionals[0], 'project', 'distillery projects list');
-      if (values.name === undefined)
-        throw new AppError('INVALID_INPUT', 'Give the version a name with --name.');
+      if (values.name === undefined) throw AppError.keyed('INVALID_INPUT', 'teacher.giveVersionNameName', {});
       const c = choice(projectId, values);
       const task = readText(values, 'task', 'task-file');
       if (task !== undefined) await core.call('teacher.setTask', { projectId, task });

@@ -200,10 +200,7 @@ const SCALAR_SIZES: Record<number, number> = {
 };
 
 function badFile(file: string, why: string): AppError {
-  return new AppError(
-    'BAD_FILE',
-    `${file} is not a usable GGUF model: ${why} Download the model again or choose another file; nothing was imported.`,
-  );
+  return AppError.keyed('BAD_FILE', 'teacher.usableGgufModelDownload', { file, why });
 }
 
 /** Parses the header, metadata and tensor table; throws AppError('BAD_FILE') with the reason when malformed. */
@@ -212,10 +209,7 @@ export function readGgufHeader(file: string): GgufHeader {
   try {
     fd = openSync(file, 'r');
   } catch (e) {
-    throw new AppError(
-      'NOT_FOUND',
-      `Cannot open ${file}: ${(e as Error).message}. Check the path and try again.`,
-    );
+    throw AppError.keyed('NOT_FOUND', 'teacher.cannotOpenCheckPath', { file, p1: (e as Error).message });
   }
   try {
     const size = fstatSync(fd).size;

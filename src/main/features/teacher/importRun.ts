@@ -171,16 +171,13 @@ export function importTeacherRun(
     .prepare('SELECT id, name FROM labels WHERE project_id = ? ORDER BY position, id')
     .all(req.projectId) as Array<{ id: number; name: string }>;
   if (!labels.length) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'This project has no labels yet. Add its labels before importing teacher outputs.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.projectHasLabelsYet2', {});
   }
   let bytes: Buffer;
   try {
     bytes = readFileSync(req.path);
   } catch {
-    throw new AppError('NOT_FOUND', `Cannot read ${basename(req.path)}. Choose the JSONL file again.`);
+    throw AppError.keyed('NOT_FOUND', 'teacher.cannotReadChooseJsonl', { path: basename(req.path) });
   }
   const independent = projectKind(db, req.projectId) === 'multi';
   const { rows, errors } = parseTeacherJsonl(
@@ -191,15 +188,21 @@ export function importTeacherRun(
   );
   if (errors.length) {
     const shown = errors.slice(0, MAX_REPORTED);
-    throw new AppError(
+    throw AppError.keyed(
       'INVALID_INPUT',
-      `${errors.length} line${errors.length === 1 ? '' : 's'} of ${basename(req.path)} could not be imported; nothing was imported. ` +
-        shown.map((e) => `Line ${e.line}: ${e.message}`).join(' ') +
-        (errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : ''),
+      'teacher.lineCouldImportedNothing',
+      {
+        errorsLength: errors.length,
+        p1: errors.length === 1 ? '' : 's',
+        path: basename(req.path),
+        p2: shown.map((e) => `Line ${e.line}: ${e.message}`).join(' '),
+        p3: errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : '',
+      },
       { lineErrors: shown },
     );
   }
-  if (!rows.length) throw new AppError('INVALID_INPUT', `${basename(req.path)} has no teacher outputs.`);
+  if (!rows.length)
+    throw AppError.keyed('INVALID_INPUT', 'teacher.hasTeacherOutputs', { path: basename(req.path) });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const now = nowIso();
   const runId = db.transaction(() => {

@@ -53,10 +53,10 @@ export function getModel(db: Db, modelId: number): TeacherModel & { filePath: st
   const row = db.prepare('SELECT * FROM teacher_models WHERE id = ?').get(modelId) as ModelRow | undefined;
   if (!row) throw notFound('Teacher model', modelId);
   if (!existsSync(row.file_path)) {
-    throw new AppError(
-      'NOT_FOUND',
-      `The file of model "${row.name}" is missing from the model folder (${row.file_path}). Remove it and import it again.`,
-    );
+    throw AppError.keyed('NOT_FOUND', 'teacher.fileModelMissingModel', {
+      name: row.name,
+      file_path: row.file_path,
+    });
   }
   return { ...toModel(row), filePath: row.file_path };
 }
@@ -81,13 +81,10 @@ async function download(ctl: JobControl<ImportParams>, url: string, dest: string
   try {
     res = await fetch(url, { signal: ctl.signal });
   } catch (e) {
-    throw new AppError(
-      'BAD_FILE',
-      `Cannot download ${url}: ${(e as Error).message}. Check the address and the network.`,
-    );
+    throw AppError.keyed('BAD_FILE', 'teacher.cannotDownloadCheckAddress', { url, p1: (e as Error).message });
   }
   if (!res.ok || !res.body) {
-    throw new AppError('BAD_FILE', `The server answered ${res.status} for ${url}. Check the address.`);
+    throw AppError.keyed('BAD_FILE', 'teacher.serverAnsweredCheckAddress', { status: res.status, url });
   }
   const total = Number(res.headers.get('content-length') ?? 0);
   let done = 0;
@@ -126,13 +123,10 @@ export async function importModelJob(ctx: CoreContext, ctl: JobControl<ImportPar
   }
   try {
     if (!existsSync(source)) {
-      throw new AppError(
-        'NOT_FOUND',
-        `There is no file at ${source}. Check the path (is the USB stick plugged in?).`,
-      );
+      throw AppError.keyed('NOT_FOUND', 'teacher.fileCheckPathUsb', { source });
     }
     if (!statSync(source).isFile())
-      throw new AppError('BAD_FILE', `${source} is a folder; choose a .gguf file.`);
+      throw AppError.keyed('BAD_FILE', 'teacher.folderChooseGgufFile', { source });
     const metadata = inspectGguf(source);
     const size = statSync(source).size;
     const tmp = join(ctx.paths.models, `.importing-${stamp}.gguf`);

@@ -35,16 +35,12 @@ export async function preview(
           )
           .all(c.projectId, c.count) as Array<{ id: number; text: string }>);
     if (!rows.length) {
-      throw new AppError(
-        'INVALID_INPUT',
-        'This project has no examples to preview. Import data in the Data step first.',
-      );
+      throw AppError.keyed('INVALID_INPUT', 'teacher.projectHasExamplesPreview', {});
     }
     items = rows.map((r) => ({ id: r.id, exampleId: r.id, text: r.text }));
   }
   const empty = items.find((i) => !i.text.trim());
-  if (empty)
-    throw new AppError('INVALID_INPUT', 'One of the texts is empty: the teacher needs some text to label.');
+  if (empty) throw AppError.keyed('INVALID_INPUT', 'teacher.oneTextsEmptyTeacher', {});
   const scorer = await teacher.scorer();
   const results = await scorer.score(
     built.plan,

@@ -9,23 +9,17 @@ const FEW_SHOT_CHARS = 600;
 /** A label set the teacher can score: at least two labels, distinct names, none empty. */
 export function checkLabels(labels: readonly Pick<LabelRow, 'name'>[]): void {
   if (labels.length < 2) {
-    throw new AppError(
-      'INVALID_INPUT',
-      labels.length === 0
-        ? 'This project has no labels yet. Add at least two labels in the Data step before running the teacher.'
-        : `The teacher needs at least two labels to choose between; this project has only "${labels[0].name}". Add another label.`,
-    );
+    throw labels.length === 0
+      ? AppError.keyed('INVALID_INPUT', 'teacher.noLabelsAddTwo')
+      : AppError.keyed('INVALID_INPUT', 'teacher.needsTwoLabels', { name: labels[0].name });
   }
   const seen = new Map<string, string>();
   for (const l of labels) {
     const key = l.name.trim().toLowerCase();
-    if (!key) throw new AppError('INVALID_INPUT', 'A label has an empty name. Give every label a name.');
+    if (!key) throw AppError.keyed('INVALID_INPUT', 'teacher.labelHasEmptyName', {});
     const other = seen.get(key);
     if (other !== undefined) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `The labels "${other}" and "${l.name}" are the same to the teacher. Rename or merge one of them.`,
-      );
+      throw AppError.keyed('INVALID_INPUT', 'teacher.labelsSameTeacherRename', { other, name: l.name });
     }
     seen.set(key, l.name);
   }
@@ -34,11 +28,9 @@ export function checkLabels(labels: readonly Pick<LabelRow, 'name'>[]): void {
 export function checkTemplate(template: string): void {
   const count = template.split('{{text}}').length - 1;
   if (count !== 1) {
-    throw new AppError(
+    throw AppError.keyed(
       'INVALID_INPUT',
-      count === 0
-        ? 'The prompt template must contain {{text}} where each example goes.'
-        : 'The prompt template must contain {{text}} only once.',
+      count === 0 ? 'teacher.templateNeedsText' : 'teacher.templateTextTwice',
     );
   }
 }
@@ -93,8 +85,7 @@ export function buildPrompt(
   checkTemplate(template);
   const project = db.prepare('SELECT name, task_description FROM projects WHERE id = ?').get(projectId) as
     { name: string; task_description: string } | undefined;
-  if (!project)
-    throw new AppError('NOT_FOUND', `Project ${projectId} does not exist (it may have been deleted).`);
+  if (!project) throw AppError.keyed('NOT_FOUND', 'teacher.projectDoesExistMay', { projectId });
   const task =
     (opts.task ?? project.task_description).trim() || `Classify texts for the project "${project.name}".`;
   const labelList = labels
@@ -142,16 +133,10 @@ export function checkMultiLabelTemplate(template: string): void {
   checkTemplate(template);
   const [before, after] = template.split('{{text}}');
   if (before.includes('{{label}}') || before.includes('{{description}}')) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'In a multi-label prompt {{label}} belongs to the question after {{text}}: the part before it is shared by every label.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.multiLabelPromptBelongs', {});
   }
   if (!after.includes('{{label}}')) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'A multi-label prompt asks about one label at a time: put a question with {{label}} after {{text}}, e.g. Does the label "{{label}}" apply to this text? Answer yes or no.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.multiLabelPromptAsks', {});
   }
 }
 
@@ -203,24 +188,17 @@ export function buildMultiLabelPrompt(
   opts: { template: string; task?: string; fewShot: number; mode: TeacherMode; reasoningBudget: number },
 ): BuiltPrompt {
   if (opts.mode !== 'direct') {
-    throw new AppError(
-      'INVALID_INPUT',
-      'A multi-label teacher answers each label directly: choose the direct mode (reasoning mode is for single-label projects).',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.multiLabelTeacherAnswers', {});
   }
   const labels = projectLabels(db, projectId);
   if (!labels.length) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'This project has no labels yet. Add its labels in the Data step before running the teacher.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.projectHasLabelsYet', {});
   }
   checkLabels(labels.length === 1 ? [...labels, { name: `${labels[0].name} (other)` }] : labels);
   checkMultiLabelTemplate(opts.template);
   const project = db.prepare('SELECT name, task_description FROM projects WHERE id = ?').get(projectId) as
     { name: string; task_description: string } | undefined;
-  if (!project)
-    throw new AppError('NOT_FOUND', `Project ${projectId} does not exist (it may have been deleted).`);
+  if (!project) throw AppError.keyed('NOT_FOUND', 'teacher.projectDoesExistMay', { projectId });
   const words = ANSWERS[templateLanguage(opts.template)];
   const task =
     (opts.task ?? project.task_description).trim() || `Label texts for the project "${project.name}".`;

@@ -83,7 +83,7 @@ export function savePromptVersion(
   const template = input.template.trim() ? input.template : DEFAULT_PROMPT_TEMPLATE;
   checkTemplate(template);
   const name = input.name.trim();
-  if (!name) throw new AppError('INVALID_INPUT', 'Give the prompt version a name.');
+  if (!name) throw AppError.keyed('INVALID_INPUT', 'teacher.givePromptVersionName', {});
   const id = db.transaction(() => {
     const last = db
       .prepare('SELECT COALESCE(MAX(number), 0) AS n FROM teacher_prompt_versions WHERE project_id = ?')
@@ -123,7 +123,7 @@ export function diffPromptVersions(db: Db, fromId: number, toId: number): Prompt
   let from = getPromptVersion(db, fromId);
   let to = getPromptVersion(db, toId);
   if (from.projectId !== to.projectId) {
-    throw new AppError('INVALID_INPUT', 'These two prompt versions belong to different projects.');
+    throw AppError.keyed('INVALID_INPUT', 'teacher.theseTwoPromptVersions', {});
   }
   if (from.number > to.number) [from, to] = [to, from];
   return {

@@ -216,11 +216,10 @@ export function readHostMessage(raw: unknown): { msg: FromHost } | { invalid: st
 export function readHostValue<K extends keyof HostResponses>(op: K, value: unknown): HostResponses[K] {
   const parsed = HOST_RESPONSES[op].safeParse(value);
   if (parsed.success) return parsed.data as HostResponses[K];
-  throw new AppError(
-    'MODEL_ERROR',
-    `The teacher process answered "${op}" with something the app does not understand${problem(parsed.error)}. ` +
-      'Restart the app; if it happens again, report it with the app version.',
-  );
+  throw AppError.keyed('MODEL_ERROR', 'teacher.teacherProcessAnsweredSomething', {
+    op,
+    p1: problem(parsed.error),
+  });
 }
 
 /** An error code the host sent, or MODEL_ERROR for one the app does not know. */

@@ -137,10 +137,7 @@ async function buildPrompt(
   const { head, gen } = await chatFrame(conn.endpoint, info, adapter, signal);
   const opensThink = /<think>\n?$/.test(gen);
   if (plan.mode === 'reasoning' && !opensThink) {
-    throw new AppError(
-      'UNSUPPORTED',
-      'This model’s chat template does not open a thinking block, so it has no reasoning mode. Choose "direct" mode.',
-    );
+    throw AppError.keyed('UNSUPPORTED', 'teacher.modelSChatTemplate', {});
   }
   // Direct mode closes an opened thinking block at once, as the local teacher does.
   const genText =
@@ -166,10 +163,7 @@ async function buildPrompt(
   );
   if (clash) {
     if (eos === null) {
-      throw new AppError(
-        'UNSUPPORTED',
-        'Two labels begin with the same words and this server does not tell its end-of-text token, so they cannot be told apart. Rename one label.',
-      );
+      throw AppError.keyed('UNSUPPORTED', 'teacher.twoLabelsBeginSame', {});
     }
     labels = labels.map((l) => [...l, eos]);
   }
@@ -224,10 +218,7 @@ async function scoreDocument(
       rp.maxLabel + 8 + (plan.mode === 'reasoning' ? plan.reasoningBudget + rp.closeThink.length : 0);
     const room = ctx - reserve - (rp.head.length + rp.before.length + rp.after.length + rp.gen.length);
     if (room < 8) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `The prompt template is too long for the server's context (${ctx} tokens): shorten it.`,
-      );
+      throw AppError.keyed('INVALID_INPUT', 'teacher.promptTemplateTooLong', { ctx });
     }
     if (textT.length > room) {
       textT = textT.slice(0, room);
@@ -496,9 +487,10 @@ async function connection(
   if (cached && Date.now() - cached.at < CONNECTION_TTL_MS) return cached.conn;
   const { check, conn } = await connect(endpoint, signal, http);
   if (!conn) {
-    throw new AppError(
+    throw AppError.keyed(
       check.refusal === 'unreachable' ? 'MODEL_ERROR' : 'UNSUPPORTED',
-      check.reason ?? `The endpoint ${endpoint.url} was refused.`,
+      'teacher.endpointRefused',
+      { reason: check.reason ?? endpoint.url },
       { refusal: check.refusal },
     );
   }
@@ -585,7 +577,9 @@ export async function remoteScorer(
       });
       if (down.size === conns.length) {
         const first = frames.find((f) => f.status === 'rejected');
-        throw new AppError('MODEL_ERROR', describeHttpError(conns[0].endpoint.url, first?.reason));
+        throw AppError.keyed('MODEL_ERROR', 'teacher.endpointFailed', {
+          reason: describeHttpError(conns[0].endpoint.url, first?.reason),
+        });
       }
       const results = new Array<ScoreResult>(items.length);
       const queue = items.map((_, i) => i);
@@ -630,7 +624,9 @@ export async function remoteScorer(
             else
               fatal ??=
                 e instanceof HttpError
-                  ? new AppError('MODEL_ERROR', describeHttpError(conn.endpoint.url, e))
+                  ? AppError.keyed('MODEL_ERROR', 'teacher.endpointFailed', {
+                      reason: describeHttpError(conn.endpoint.url, e),
+                    })
                   : e;
           } finally {
             meter.inFlight--;

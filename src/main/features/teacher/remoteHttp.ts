@@ -163,11 +163,12 @@ export function parseBody<S extends z.ZodType>(
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  throw new AppError(
-    'MODEL_ERROR',
-    `The teacher endpoint ${baseUrl} answered ${path} with something Distillery does not understand ` +
-      `(${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}). Check that it is a vLLM or llama.cpp server.`,
-  );
+  throw AppError.keyed('MODEL_ERROR', 'teacher.teacherEndpointAnsweredSomething', {
+    baseUrl,
+    path,
+    p1: issue?.path.join('.') || 'body',
+    p2: issue?.message ?? 'invalid',
+  });
 }
 
 /** A person-readable reason for a failed request. */

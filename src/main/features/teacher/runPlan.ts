@@ -149,10 +149,7 @@ export async function timeTeacher(ctx: CoreContext, req: RunRequest): Promise<Te
     if (rows.length === TIMED_DOCUMENTS) break;
   }
   if (!rows.length) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'There are no documents to time in this selection. Change the selection.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.documentsTimeSelectionChange', {});
   }
   const scorer = await teacher.scorer();
   const batch = rows.slice(0, Math.min(TIMED_DOCUMENTS, Math.max(2, scorer.batchSize)));

@@ -40,7 +40,7 @@ export function withVersion<T extends RunRequest>(db: Db, req: T): T {
   if (req.promptVersionId === undefined) return req;
   const v = getPromptVersion(db, req.promptVersionId);
   if (v.projectId !== req.projectId) {
-    throw new AppError('INVALID_INPUT', `Prompt version ${v.number} belongs to another project.`);
+    throw AppError.keyed('INVALID_INPUT', 'teacher.promptVersionBelongsAnother', { number: v.number });
   }
   return { ...req, template: v.template, task: v.task, mode: v.mode, fewShot: v.fewShot };
 }
@@ -71,11 +71,7 @@ export function startRun(ctx: CoreContext, asked: RunRequest): { run: TeacherRun
   const teacher = resolveTeacher(ctx, req.modelId, s);
   const labels = built.labels.map((l) => ({ id: l.id, name: l.name }));
   const ids = targetIds(ctx.db, req);
-  if (!ids.length)
-    throw new AppError(
-      'INVALID_INPUT',
-      'There are no examples to label. Import data or change the selection.',
-    );
+  if (!ids.length) throw AppError.keyed('INVALID_INPUT', 'teacher.examplesLabelImportData', {});
   const stored: StoredSettings = {
     ...s,
     plan: built.plan,
@@ -199,7 +195,7 @@ export async function runTeacherJob(
   const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
   const teacher = resolveTeacher(ctx, run.model_id, stored);
   if (teacher.sha256 !== run.model_sha256) {
-    throw new AppError('MODEL_ERROR', 'The model of this run was replaced by another file. Start a new run.');
+    throw AppError.keyed('MODEL_ERROR', 'teacher.modelRunReplacedAnother', {});
   }
   const count = (status: string): number =>
     (
@@ -296,10 +292,7 @@ export async function runTeacherJob(
     })();
     failedInARow = failed === results.length && results.length > 0 ? failedInARow + results.length : 0;
     if (failedInARow >= 8) {
-      throw new AppError(
-        'MODEL_ERROR',
-        'The model gives invalid numbers (NaN) for every example: the model file is probably damaged. Choose another model.',
-      );
+      throw AppError.keyed('MODEL_ERROR', 'teacher.modelGivesInvalidNumbers', {});
     }
     done += rows.length;
     ctl.saveCheckpoint({ done });

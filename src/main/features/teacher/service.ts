@@ -85,7 +85,7 @@ export class TeacherService {
   ): Promise<{ text: string; tokens: number }> {
     await this.acquire(opts);
     const loaded = this.loaded;
-    if (!loaded) throw new AppError('MODEL_ERROR', 'The teacher model is not loaded.');
+    if (!loaded) throw AppError.keyed('MODEL_ERROR', 'teacher.teacherModelLoaded', {});
     return loaded.client.request({ op: 'prompt', plan, text });
   }
 

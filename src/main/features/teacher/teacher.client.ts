@@ -68,7 +68,7 @@ export class TeacherClient {
         if (p && typeof seq === 'number') {
           this.pending.delete(seq);
           p.reject(
-            new AppError('MODEL_ERROR', `The teacher process sent a malformed answer${read.invalid}.`),
+            AppError.keyed('MODEL_ERROR', 'teacher.teacherProcessSentMalformed', { invalid: read.invalid }),
           );
         }
         return;
@@ -82,7 +82,7 @@ export class TeacherClient {
       if (!p) return;
       this.pending.delete(msg.seq);
       if (!msg.ok) {
-        p.reject(new AppError(hostErrorCode(msg.error.code), msg.error.message));
+        p.reject(AppError.relayed({ code: hostErrorCode(msg.error.code), message: msg.error.message }));
         return;
       }
       try {
@@ -95,13 +95,11 @@ export class TeacherClient {
       this.child.once('exit', (code, signal) => {
         const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
         const said = explain(this.log);
-        this.exitError = new AppError(
-          'MODEL_ERROR',
-          this.disposing
+        this.exitError = AppError.keyed('MODEL_ERROR', 'teacher.appFineModelFile', {
+          p1: this.disposing
             ? 'The teacher process was stopped.'
-            : `The teacher process ${how}${said ? `. llama.cpp said: ${said}` : ''}. ` +
-                'The app is fine: the model file may be damaged or unsupported; try another model, or resume the job.',
-        );
+            : `The teacher process ${how}${said ? `. llama.cpp said: ${said}` : ''}. `,
+        });
         for (const p of this.pending.values()) p.reject(this.exitError);
         this.pending.clear();
         resolve();
@@ -130,7 +128,7 @@ export class TeacherClient {
       const msg: ToHost = { ...req, seq };
       this.child.send(msg, (e) => {
         if (e && this.pending.delete(seq))
-          reject(new AppError('MODEL_ERROR', `Cannot reach the teacher process: ${e.message}`));
+          reject(AppError.keyed('MODEL_ERROR', 'teacher.cannotReachTeacherProcess', { eMessage: e.message }));
       });
     });
   }

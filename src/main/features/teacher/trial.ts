@@ -43,7 +43,7 @@ function versionChoice(ctx: CoreContext, c: TeacherChoice & { versionId?: number
   if (c.versionId === undefined) return c;
   const v = getPromptVersion(ctx.db, c.versionId);
   if (v.projectId !== c.projectId) {
-    throw new AppError('INVALID_INPUT', `Prompt version ${v.number} belongs to another project.`);
+    throw AppError.keyed('INVALID_INPUT', 'teacher.promptVersionBelongsAnother', { number: v.number });
   }
   return { ...c, template: v.template, task: v.task, mode: v.mode, fewShot: v.fewShot };
 }
@@ -63,11 +63,7 @@ export function validationSample(ctx: CoreContext, projectId: number, n: number,
 export function startTrial(ctx: CoreContext, req: TrialRequest): Job {
   if (getProject(ctx.db, req.projectId).kind === 'multi') {
     // The preview scores one label per document; a multi-label run would fail on every document.
-    throw new AppError(
-      'INVALID_INPUT',
-      'The prompt preview compares prompts on single-label projects only for now. In a multi-label project, run the ' +
-        'teacher on a small random sample (Teacher step, scope "a random sample") and read its check per label.',
-    );
+    throw AppError.keyed('INVALID_INPUT', 'teacher.promptPreviewComparesPrompts', {});
   }
   const choice = versionChoice(ctx, req);
   // Checked now, so that a bad template or a missing model is said at once rather than by a failed job.
@@ -84,19 +80,17 @@ export function startTrial(ctx: CoreContext, req: TrialRequest): Job {
       .all(req.projectId, ...ids) as number[];
     const missing = ids.filter((id) => !found.includes(id));
     if (missing.length) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `Document${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in this project (or removed by cleaning).`,
-      );
+      throw AppError.keyed('INVALID_INPUT', 'teacher.documentProjectRemovedCleaning', {
+        p1: missing.length > 1 ? 's' : '',
+        missing: missing.join(', '),
+        p2: missing.length > 1 ? 'are' : 'is',
+      });
     }
     exampleIds = found;
   } else {
     exampleIds = validationSample(ctx, req.projectId, req.sample, req.sampleSeed);
     if (!exampleIds.length) {
-      throw new AppError(
-        'INVALID_INPUT',
-        'No validation document has a label a person chose yet. Label some in Review, or pick documents to preview.',
-      );
+      throw AppError.keyed('INVALID_INPUT', 'teacher.validationDocumentHasLabel', {});
     }
   }
   const params: TrialParams = {
@@ -210,7 +204,7 @@ export async function promptText(
   const doc = ctx.db
     .prepare('SELECT text FROM examples WHERE id = ? AND project_id = ?')
     .get(req.exampleId, req.projectId) as { text: string } | undefined;
-  if (!doc) throw new AppError('NOT_FOUND', `Document ${req.exampleId} is not in this project.`);
+  if (!doc) throw AppError.keyed('NOT_FOUND', 'teacher.documentProject', { exampleId: req.exampleId });
   const userTurn = built.rendered.replace('{{text}}', () => doc.text);
   const s = settingsOf(choice);
   const teacher = resolveTeacher(ctx, choice.modelId, s);

@@ -23,8 +23,8 @@ export function assign(
   for (const name of input.annotators) {
     const u = db.prepare('SELECT username, disabled FROM team_users WHERE username = ?').get(name) as
       { username: string; disabled: number } | undefined;
-    if (!u) throw new AppError('NOT_FOUND', `There is no account "${name}". Add it under Team first.`);
-    if (u.disabled === 1) throw new AppError('CONFLICT', `The account "${u.username}" is disabled.`);
+    if (!u) throw AppError.keyed('NOT_FOUND', 'team.accountAddUnderTeam', { name });
+    if (u.disabled === 1) throw AppError.keyed('CONFLICT', 'team.accountDisabled', { username: u.username });
     if (!names.includes(u.username)) names.push(u.username);
   }
   return db.transaction(() => {

@@ -11,7 +11,7 @@ async function readPassword(prompt: string): Promise<string> {
     let text = '';
     for await (const chunk of process.stdin) text += String(chunk);
     const line = text.split(/\r?\n/)[0] ?? '';
-    if (!line) throw new AppError('INVALID_INPUT', 'Give the password on the first line of standard input.');
+    if (!line) throw AppError.keyed('INVALID_INPUT', 'team.givePasswordFirstLine', {});
     return line;
   }
   const muted = { muted: false };
@@ -33,7 +33,7 @@ async function readPassword(prompt: string): Promise<string> {
 
 function role(value: unknown): Role {
   if (typeof value === 'string' && (ROLES as readonly string[]).includes(value)) return value as Role;
-  throw new AppError('INVALID_INPUT', `Give --role ${ROLES.join(', ')}.`);
+  throw AppError.keyed('INVALID_INPUT', 'team.giveRole', { ROLES: ROLES.join(', ') });
 }
 
 function userLine(u: TeamUser): string {
@@ -42,11 +42,7 @@ function userLine(u: TeamUser): string {
 
 function needName(positionals: string[]): string {
   const name = positionals[0];
-  if (!name)
-    throw new AppError(
-      'INVALID_INPUT',
-      'Give the username, e.g. "distillery users add alice --role annotator".',
-    );
+  if (!name) throw AppError.keyed('INVALID_INPUT', 'team.giveUsernameEG', {});
   return name;
 }
 
@@ -171,10 +167,7 @@ export const teamCommands: CliCommand[] = [
       const none = Boolean(values.none);
       if (positionals[1] === undefined) {
         if (names.length > 0 || none) {
-          throw new AppError(
-            'INVALID_INPUT',
-            'Give the document to decide: PROJECT_ID DOCUMENT_ID --label NAME.',
-          );
+          throw AppError.keyed('INVALID_INPUT', 'team.giveDocumentDecideProject', {});
         }
         const item = await core.call('review.next', {
           projectId,
@@ -201,16 +194,11 @@ export const teamCommands: CliCommand[] = [
       }
       const exampleId = requireId(positionals[1], 'document');
       if (names.length > 0 === none) {
-        throw new AppError(
-          'INVALID_INPUT',
-          multi
-            ? 'Give the decided set with --label NAME (repeat it), or --none.'
-            : 'Give the decided label with --label NAME.',
-        );
+        throw AppError.keyed('INVALID_INPUT', multi ? 'team.giveDecidedSet' : 'team.giveDecidedLabel');
       }
       const ids = labelIdsByName(state.labels, names);
       if (!multi && (none || ids.length !== 1)) {
-        throw new AppError('INVALID_INPUT', 'This is a single-label project: give exactly one --label NAME.');
+        throw AppError.keyed('INVALID_INPUT', 'team.singleLabelProjectGive', {});
       }
       const r = await core.call('team.adjudicate', {
         projectId,

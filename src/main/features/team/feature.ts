@@ -20,13 +20,10 @@ export const teamFeature: Feature<typeof teamContract> = {
     'team.changePassword': async (input, ctx) => {
       const actor = currentActor();
       if (!actor) {
-        throw new AppError(
-          'UNSUPPORTED',
-          'Changing your own password needs a team-mode login. On this machine use "distillery users password NAME".',
-        );
+        throw AppError.keyed('UNSUPPORTED', 'team.changingOwnPasswordNeeds', {});
       }
       if (!(await checkPassword(ctx.db, actor.username, input.currentPassword))) {
-        throw new AppError('UNAUTHORIZED', 'The current password is wrong.');
+        throw AppError.keyed('UNAUTHORIZED', 'team.currentPasswordWrong', {});
       }
       return setPassword(ctx.db, actor.username, input.newPassword, actor.sessionIdHash);
     },

@@ -39,7 +39,7 @@ function row(db: Db, username: string): UserRow | undefined {
 
 function mustFind(db: Db, username: string): UserRow {
   const r = row(db, username);
-  if (!r) throw new AppError('NOT_FOUND', `There is no account "${username}". Check the spelling.`);
+  if (!r) throw AppError.keyed('NOT_FOUND', 'team.accountCheckSpelling', { username });
   return r;
 }
 
@@ -64,14 +64,14 @@ export async function addUser(
   input: { username: string; role: Role; password: string },
 ): Promise<TeamUser> {
   if (row(db, input.username)) {
-    throw new AppError('CONFLICT', `The account "${input.username}" exists already. Choose another name.`);
+    throw AppError.keyed('CONFLICT', 'team.accountExistsAlreadyChoose', { username: input.username });
   }
   const hash = await hashPassword(input.password);
   const now = nowIso();
   return db.transaction(() => {
     // Checked again after the hash: two additions of one name at once must not both pass.
     if (row(db, input.username)) {
-      throw new AppError('CONFLICT', `The account "${input.username}" exists already. Choose another name.`);
+      throw AppError.keyed('CONFLICT', 'team.accountExistsAlreadyChoose', { username: input.username });
     }
     db.prepare(
       'INSERT INTO team_users (username, role, password_hash, disabled, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)',
@@ -95,10 +95,7 @@ export function updateUser(db: Db, input: { username: string; role?: Role; disab
     const disabled = input.disabled ?? u.disabled === 1;
     const wasAdmin = u.role === 'admin' && u.disabled === 0;
     if (wasAdmin && (role !== 'admin' || disabled) && enabledAdmins(db) <= 1) {
-      throw new AppError(
-        'CONFLICT',
-        `"${u.username}" is the only enabled administrator. Make another account an administrator first.`,
-      );
+      throw AppError.keyed('CONFLICT', 'team.onlyEnabledAdministratorMake', { username: u.username });
     }
     db.prepare('UPDATE team_users SET role = ?, disabled = ?, updated_at = ? WHERE id = ?').run(
       role,

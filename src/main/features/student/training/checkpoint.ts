@@ -70,10 +70,7 @@ export function readCheckpointFile(file: string): CheckpointReader {
 }
 
 export function checkpointMismatch(file: string): AppError {
-  return new AppError(
-    'BAD_FILE',
-    `The checkpoint ${file} does not match this run's settings. Start a new run.`,
-  );
+  return AppError.keyed('BAD_FILE', 'student.checkpointDoesMatchRun', { file });
 }
 
 function momentOf(arch: OpenArchitecture, name: string, moment: 'm' | 'v'): string {
