@@ -1,19 +1,12 @@
-import { z } from 'zod';
-import {
-  JOB_KINDS,
-  JOB_RESULTS,
-  type Job,
-  type JobKind,
-  type JobProgress,
-  type JobResultOf,
-  type JobState,
-} from '../../../shared/jobs';
-import { ERROR_CODES } from '../../../shared/result';
+import { JOB_KINDS, type Job, type JobKind, type JobResultOf, type JobState } from '../../../shared/jobs';
 import type { Db } from '../store/db';
 import { parseJson, retryBusy } from '../store/db';
 import { AppError, isBusyError, notFound, toErrorInfo } from '../errors';
 import type { EventBus } from '../events';
 import { nowIso } from '../time';
+import { resultSchema, toJob, type ExtensionJob, type JobRow } from './jobRow';
+
+export type { ExtensionJob } from './jobRow';
 
 /** Thrown out of `JobControl.yield()` when the user cancels; the manager records the job as cancelled. */
 export class JobCancelled extends Error {
@@ -44,70 +37,6 @@ export interface JobControl<P = unknown> {
 export type JobRunner<P = unknown, K extends JobKind = JobKind> = (
   ctl: JobControl<P>,
 ) => Promise<JobResultOf<K>>;
-
-/** What a failed job stores in its result column: the kind of failure. */
-const FailedResult = z.object({ errorCode: z.enum(ERROR_CODES) });
-
-interface JobRow {
-  id: number;
-  project_id: number | null;
-  kind: string;
-  title: string;
-  state: JobState;
-  params: string;
-  checkpoint: string | null;
-  result: string | null;
-  progress_done: number;
-  progress_total: number;
-  rate: number | null;
-  eta_seconds: number | null;
-  phase: string | null;
-  error: string | null;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-}
-
-/** A job kind outside the contract (`JobManager.registerExtension`): its result schema and its runner. */
-export interface ExtensionJob {
-  readonly result: z.ZodType;
-  readonly run: (ctl: JobControl<never>) => Promise<unknown>;
-}
-
-function toJob(r: JobRow, extensions: ReadonlyMap<string, ExtensionJob>): Job {
-  const progress: JobProgress = {
-    done: r.progress_done,
-    total: r.progress_total,
-    rate: r.rate,
-    etaSeconds: r.eta_seconds,
-    phase: r.phase,
-  };
-  const stored = parseJson<unknown>(r.result, null);
-  const schema = resultSchema(r.kind, extensions);
-  const result = r.state === 'completed' && schema ? schema.safeParse(stored) : null;
-  const failed = r.state === 'failed' ? FailedResult.safeParse(stored) : null;
-  // A row's kind and its result are checked above; TypeScript cannot pair the two members of the union itself.
-  return {
-    id: r.id,
-    projectId: r.project_id,
-    kind: r.kind,
-    title: r.title,
-    state: r.state,
-    progress,
-    error: r.error,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    finishedAt: r.finished_at,
-    result: result?.success ? result.data : null,
-    errorCode: failed?.success ? failed.data.errorCode : r.state === 'failed' ? 'INTERNAL' : null,
-  } as Job;
-}
-
-/** The result schema of a kind: the contract's (`JOB_RESULTS`), else an extension's; null for an unknown kind. */
-function resultSchema(kind: string, extensions: ReadonlyMap<string, ExtensionJob>): z.ZodType | null {
-  if ((JOB_KINDS as readonly string[]).includes(kind)) return JOB_RESULTS[kind as JobKind];
-  return extensions.get(kind)?.result ?? null;
-}
 
 interface Live {
   paused: boolean;

@@ -1,30 +1,27 @@
-import { Alert, Stack, Table, Text, Title } from '@mantine/core';
-import { useEffect } from 'react';
+import { Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { LabelCalibrationReport } from '../../../../shared/teacher';
 import { useQuery } from '../../api';
-import { IntervalText, num, VerdictLine } from './TeacherCheckCard';
+import {
+  CheckFrame,
+  IntervalText,
+  num,
+  useReloadOn,
+  VerdictLine,
+  type CheckCardProps,
+} from './TeacherCheckCard';
 
 /**
  * The teacher check of a multi-label run: per label, precision, recall and F1 against the label sets people chose on
  * the validation split; micro- and macro-F1 beside saying every label applies; the verdict in words.
  */
-export function LabelCheckCard({
-  runId,
-  version = 0,
-}: {
-  runId: number;
-  version?: number;
-}): React.JSX.Element {
+export function LabelCheckCard({ runId, version = 0 }: CheckCardProps): React.JSX.Element {
   const { t } = useTranslation('teacher');
   const q = useQuery('teacher.labelCheck', { runId });
-  const { reload } = q;
-  useEffect(() => reload(), [version, reload]);
+  useReloadOn(q.reload, version);
   const c = q.data;
   return (
-    <Stack gap="xs" data-testid="teacher-label-check">
-      <Title order={5}>{t('multi.check.title')}</Title>
-      {q.error && <Alert color="red">{q.error.message}</Alert>}
+    <CheckFrame testId="teacher-label-check" title={t('multi.check.title')} error={q.error}>
       {c && (
         <>
           <VerdictLine
@@ -77,7 +74,7 @@ export function LabelCheckCard({
           )}
         </>
       )}
-    </Stack>
+    </CheckFrame>
   );
 }
 

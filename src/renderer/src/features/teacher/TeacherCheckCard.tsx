@@ -45,6 +45,33 @@ function WithInterval(props: { m: MetricInterval; f: (v: number | null) => strin
   );
 }
 
+/** What a check card is given: the run, and a number that changes when the check should be read again. */
+export interface CheckCardProps {
+  readonly runId: number;
+  readonly version?: number;
+}
+
+/** Reloads a query whenever `version` changes (after the run it reads has changed). */
+export function useReloadOn(reload: () => void, version: number): void {
+  useEffect(() => reload(), [version, reload]);
+}
+
+/** A check card's frame: its title and the error of the query that reads the check, then the check itself. */
+export function CheckFrame(props: {
+  testId: string;
+  title: string;
+  error: { readonly message: string } | null;
+  children: React.ReactNode;
+}): React.JSX.Element {
+  return (
+    <Stack gap="xs" data-testid={props.testId}>
+      <Title order={5}>{props.title}</Title>
+      {props.error && <Alert color="red">{props.error.message}</Alert>}
+      {props.children}
+    </Stack>
+  );
+}
+
 /** A teacher check's verdict as a badge, and `why`: what it means for training, in words. */
 export function VerdictLine({ verdict, why }: { verdict: TeacherVerdict; why: string }): React.JSX.Element {
   const { t } = useTranslation('teacher');
@@ -81,22 +108,13 @@ export function VerdictText({ check }: { check: TeacherCheck }): React.JSX.Eleme
  * beside what always answering the commonest label and guessing at random would score; the verdict; per label,
  * labels the teacher never gives and its commonest mistakes. Shown in the Teacher and Train steps.
  */
-export function TeacherCheckCard({
-  runId,
-  version = 0,
-}: {
-  runId: number;
-  version?: number;
-}): React.JSX.Element {
+export function TeacherCheckCard({ runId, version = 0 }: CheckCardProps): React.JSX.Element {
   const { t } = useTranslation('teacher');
   const q = useQuery('teacher.check', { runId });
-  const { reload } = q;
-  useEffect(() => reload(), [version, reload]);
+  useReloadOn(q.reload, version);
   const c = q.data;
   return (
-    <Stack gap="xs" data-testid="teacher-check">
-      <Title order={5}>{t('check.title')}</Title>
-      {q.error && <Alert color="red">{q.error.message}</Alert>}
+    <CheckFrame testId="teacher-check" title={t('check.title')} error={q.error}>
       {c && (
         <>
           <VerdictText check={c} />
@@ -206,6 +224,6 @@ export function TeacherCheckCard({
           )}
         </>
       )}
-    </Stack>
+    </CheckFrame>
   );
 }
