@@ -1,7 +1,5 @@
-import { createReadStream, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +8,7 @@ import { loadStudent } from '../src/main/features/student/predictor';
 import type { StudentArchitectureName } from '../src/shared/student';
 import { addStudentModel } from '../tests/export/fixtures';
 import { tempDir } from '../tests/helpers';
-import { launchBrowser, openApp, type AppSession } from './harness';
+import { launchBrowser, openApp, serveFolder, type AppSession } from './harness';
 import { app } from './pages';
 
 const TEXTS = [
@@ -36,27 +34,6 @@ async function dataDirWithModel(
 }
 
 /** Any plain static web server: what a person would put an exported folder behind. */
-async function serveFolder(root: string): Promise<{ url: string; server: Server }> {
-  const types: Record<string, string> = {
-    '.html': 'text/html; charset=utf-8',
-    '.js': 'text/javascript',
-    '.mjs': 'text/javascript',
-    '.json': 'application/json',
-  };
-  const server = createServer((req, res) => {
-    const file = join(root, normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    const target = existsSync(file) && statSync(file).isDirectory() ? join(file, 'index.html') : file;
-    if (!target.startsWith(root) || !existsSync(target)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[extname(target)] ?? 'application/octet-stream' });
-    createReadStream(target).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
-}
-
 function maxDiff(a: number[][], b: number[][]): number {
   let worst = 0;
   a.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j])))));

@@ -5,7 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Job } from '../src/shared/jobs';
 import { tinyModelPath } from '../tests/fixtures/gguf/generate';
 import { CLAUDETTE_LABELS, claudettePerLabel } from '../tests/multilabel/fixture';
-import { invoke, openApp, uploadFile, type AppSession } from './harness';
+import { invoke, openApp, serveFolder, uploadFile, type AppSession } from './harness';
 import { app } from './pages';
 import { waitForJob } from './setup';
 
@@ -249,6 +249,44 @@ it('a multi-label project through the six steps in Chromium: import, teacher, re
   const summary = await page.getByTestId('batch-label-counts').textContent();
   for (const [label, n] of Object.entries(counts)) expect(summary).toContain(`${label}: ${n}`);
   expect(summary).toContain(`None of these: ${none}`);
+
+  // The exported folder's sample page, served with nothing of Distillery behind it, decides the same sets.
+  await page.getByTestId('export-student').click();
+  await page.getByTestId('export-result').waitFor({ timeout: 120_000 });
+  const dir = (await page.getByTestId('export-result').getAttribute('data-dir')) as string;
+  const served = await serveFolder(dir);
+  try {
+    const browser = page.context().browser();
+    if (!browser) throw new Error('No browser behind the page.');
+    const sampleContext = await browser.newContext();
+    const sample = await sampleContext.newPage();
+    await sample.goto(served.url);
+    await sample.waitForFunction(() => 'studentModel' in globalThis);
+    await expect(sample.locator('#status').textContent()).resolves.toMatch(/^Multi-label model/);
+    const sets = await sample.evaluate(
+      (texts) =>
+        (
+          globalThis as unknown as {
+            studentModel: { predict(t: string[]): Array<{ labelSet: Array<{ label: string }> }> };
+          }
+        ).studentModel
+          .predict(texts)
+          .map((p) => p.labelSet.map((l) => l.label)),
+      batchTexts,
+    );
+    const fromCsv = csvRows.map((row) =>
+      (row.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? [])[3].replace(/,$/, ''),
+    );
+    expect(sets.map((x) => x.join('|'))).toEqual(fromCsv);
+    await sample.locator('#text').fill(batchTexts[0]);
+    await sample.locator('#predict').click();
+    await expect(sample.locator('#decided').textContent()).resolves.toBe(
+      '→ ' + (sets[0].length ? sets[0].join(', ') : 'none of these'),
+    );
+    await sampleContext.close();
+  } finally {
+    await new Promise<void>((r) => served.server.close(() => r()));
+  }
 
   // The same screen in Chinese.
   await app.setLanguage(page, '简体中文');
