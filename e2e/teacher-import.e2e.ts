@@ -42,7 +42,7 @@ describe('the Teacher step imports teacher outputs made elsewhere (browser mode,
     await expect
       .poll(() => page.getByTestId('teacher-import-run-error').textContent(), { timeout: 30_000 })
       .toMatch(
-        /1 line of .* could not be imported; nothing was imported\. Line 2: Unknown label "no such label"/,
+        /Lines of .* that could not be imported: 1; nothing was imported\. Line 2: Unknown label "no such label"/,
       );
     expect(await invoke<unknown[]>(server, 'teacher.runs', { projectId: demo.id })).toEqual(before);
 

@@ -359,7 +359,7 @@ export const serverErrorsEn = {
     'Choose a teacher model (import one first) or configure a remote endpoint.',
   'teacher.documentProject': 'Document {{exampleId}} is not in this project.',
   'teacher.documentProjectRemovedCleaning':
-    'Document{{p1}} {{missing}} {{p2}} not in this project (or removed by cleaning).',
+    'Not in this project (or removed by cleaning): document {{missing}}. Pick documents from the list.',
   'teacher.documentsTimeSelectionChange':
     'There are no documents to time in this selection. Change the selection.',
   'teacher.endpointFailed': '{{reason}}',
@@ -381,7 +381,7 @@ export const serverErrorsEn = {
   'teacher.labelsSameTeacherRename':
     'The labels "{{other}}" and "{{name}}" are the same to the teacher. Rename or merge one of them.',
   'teacher.lineCouldImportedNothing':
-    '{{errorsLength}} line{{p1}} of {{path}} could not be imported; nothing was imported. {{p2}}{{p3}}',
+    'Lines of {{path}} that could not be imported: {{errorsLength}}; nothing was imported. {{p2}}{{p3}}',
   'teacher.modeDirectReasoning': '--mode is "direct" or "reasoning".',
   'teacher.modelGivesInvalidNumbers':
     'The model gives invalid numbers (NaN) for every example: the model file is probably damaged. Choose another model.',
@@ -763,7 +763,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'teacher.cannotReadChooseJsonl': '无法读取 {{path}}。请重新选择 JSONL 文件。',
   'teacher.chooseTeacherModelImport': '请选择一个教师模型（先导入一个），或配置远程端点。',
   'teacher.documentProject': '文档 {{exampleId}} 不在该项目中。',
-  'teacher.documentProjectRemovedCleaning': '文档 {{missing}} 不在该项目中（或已在清洗中移除）。',
+  'teacher.documentProjectRemovedCleaning':
+    '不在该项目中（或已在清洗中移除）：文档 {{missing}}。请从列表中选择文档。',
   'teacher.documentsTimeSelectionChange': '此选择范围内没有可计时的文档。请更改选择。',
   'teacher.endpointFailed': '教师端点出错：{{reason}}',
   'teacher.endpointRefused': '无法使用该教师端点：{{reason}}',

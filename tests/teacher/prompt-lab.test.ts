@@ -268,7 +268,7 @@ describe('prompt lab on a real core (SQLite file, job manager, the tiny GGUF in 
     expect(r.scored).toBe(1);
     await expect(
       core.call('teacher.trial', { projectId, modelId: model.id, exampleIds: [999_999], ...local }),
-    ).rejects.toThrow(/999999 is not in this project/);
+    ).rejects.toThrow(/Not in this project \(or removed by cleaning\): document 999999\./);
   }, 120_000);
 
   it('refuses a preview in a multi-label project with what to do instead (it scores one label per document)', async () => {

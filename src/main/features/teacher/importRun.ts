@@ -193,7 +193,6 @@ export function importTeacherRun(
       'teacher.lineCouldImportedNothing',
       {
         errorsLength: errors.length,
-        p1: errors.length === 1 ? '' : 's',
         path: basename(req.path),
         p2: shown.map((e) => `Line ${e.line}: ${e.message}`).join(' '),
         p3: errors.length > shown.length ? ` (and ${errors.length - shown.length} more)` : '',

@@ -81,9 +81,7 @@ export function startTrial(ctx: CoreContext, req: TrialRequest): Job {
     const missing = ids.filter((id) => !found.includes(id));
     if (missing.length) {
       throw AppError.keyed('INVALID_INPUT', 'teacher.documentProjectRemovedCleaning', {
-        p1: missing.length > 1 ? 's' : '',
         missing: missing.join(', '),
-        p2: missing.length > 1 ? 'are' : 'is',
       });
     }
     exampleIds = found;
