@@ -127,5 +127,17 @@ describe('getting around (browser mode, real Chromium)', () => {
     await app.goToStep(page, 'export');
     await page.getByTestId('export-no-model').getByTestId('go-to-train').click();
     await page.getByTestId('step-panel-train').waitFor();
-  }, 120_000);
+
+    // With documents but no teacher run, bulk accept has nothing to take: its button opens the Teacher step.
+    await app.goToStep(page, 'data');
+    const csv = 'text,label\nThe lease ends in May.,fair\nWe may keep your deposit for any reason.,unfair\n';
+    await dropFiles(page, 'import-panel', [{ name: 'clauses.csv', type: 'text/csv', content: csv }]);
+    await page.getByTestId('import-preview').waitFor();
+    await page.getByTestId('import-start').click();
+    await page.getByTestId('import-done').waitFor({ timeout: 60_000 });
+    await app.goToStep(page, 'review');
+    await page.getByTestId('review-tab-bulk').click();
+    await page.getByTestId('bulk-no-teacher').getByTestId('go-to-teacher').click();
+    await page.getByTestId('step-panel-teacher').waitFor();
+  }, 180_000);
 });

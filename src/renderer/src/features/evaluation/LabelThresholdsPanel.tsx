@@ -11,6 +11,7 @@ import { DEFAULT_LABEL_THRESHOLD, MIN_THRESHOLD_POSITIVES } from '../../../../sh
 import { ApiError, call, useAction } from '../../api';
 import { MetricName } from '../guide/MetricName';
 import { fmt } from './format';
+import { GoToStep } from '../../components/GoToStep';
 
 type Run = MultiLabelOverview['runs'][number];
 type TuneBy = (typeof LABEL_THRESHOLD_TARGETS)[number];
@@ -100,6 +101,7 @@ export function LabelThresholdsPanel({
       {overview.validationCount === 0 && (
         <Alert color="orange" data-testid="thresholds-no-validation">
           {t('multi.noValidation')}
+          <GoToStep step="review" />
         </Alert>
       )}
       <Group align="flex-end" gap="xs">

@@ -7,6 +7,7 @@ import { jobResult, type Job } from '../../../../shared/jobs';
 import type { QueueSpec, ReviewState } from '../../../../shared/review';
 import { ApiError, call, useEvent, useQuery } from '../../api';
 import { PALETTE } from '../../../../shared/palette';
+import { GoToStep } from '../../components/GoToStep';
 
 interface Props {
   readonly projectId: number;
@@ -72,6 +73,7 @@ export function BulkPanel({ projectId, annotator, labels, multi, onChanged }: Pr
     return (
       <Alert color="gray" data-testid="bulk-no-teacher">
         {t('bulkNoTeacher')}
+        <GoToStep step="teacher" />
       </Alert>
     );
   }
