@@ -386,7 +386,18 @@ describe('comparing runs and the model report', () => {
     expect(text).toContain('<th>精确率</th>');
     expect(text).toContain('只有 5 篇金标准文档');
     // No English section heading or table heading is left.
-    for (const english of ['Intended use', 'Known limitations', '<th>precision</th>', 'Labelled documents'])
+    // The words drawn inside the charts too.
+    for (const chart of ['混淆矩阵（行：金标准，列：预测）', '可靠性（ECE', '完美校准', '置信度：正确与错误'])
+      expect(text).toContain(chart);
+    for (const english of [
+      'Intended use',
+      'Known limitations',
+      '<th>precision</th>',
+      'Labelled documents',
+      'Confusion matrix',
+      'perfect calibration',
+      'right vs wrong',
+    ])
       expect(text).not.toContain(english);
     const pdf = await h['evaluation.exportReport'](
       { projectId: seeded.projectId, model: student(), format: 'pdf', language: 'zh-CN' },

@@ -168,6 +168,39 @@ export interface Series {
   readonly points: ReadonlyArray<readonly [number, number]>;
 }
 
+/** The words drawn inside charts: the model report passes its language's (reportText.ts), English otherwise. */
+export interface ChartWords {
+  readonly epoch: string;
+  readonly bestEpoch: (epoch: number) => string;
+  readonly confusionTitle: string;
+  readonly confusionHeading: string;
+  readonly reliability: (ece: string) => string;
+  readonly confidence: string;
+  readonly accuracy: string;
+  readonly binAccuracy: string;
+  readonly perfectCalibration: string;
+  readonly confidenceTitle: string;
+  readonly documents: string;
+  readonly right: string;
+  readonly wrong: string;
+}
+
+export const CHART_WORDS_EN: ChartWords = {
+  epoch: 'epoch',
+  bestEpoch: (epoch) => `best epoch ${epoch}`,
+  confusionTitle: 'Confusion matrix',
+  confusionHeading: 'Confusion matrix (rows: gold, columns: predicted)',
+  reliability: (ece) => `Reliability (ECE ${ece})`,
+  confidence: 'confidence',
+  accuracy: 'accuracy',
+  binAccuracy: 'accuracy of the bin',
+  perfectCalibration: 'perfect calibration',
+  confidenceTitle: 'Confidence: right vs wrong',
+  documents: 'documents',
+  right: 'right',
+  wrong: 'wrong',
+};
+
 /** Lines over [0, 1] x [0, 1] (ROC, PR), optionally with the chance diagonal. */
 export function curveScene(
   title: string,
@@ -222,10 +255,11 @@ export function epochScene(
   series: readonly Series[],
   yLabel = 'value',
   bestEpoch: number | null = null,
+  words: ChartWords = CHART_WORDS_EN,
 ): Scene {
   const xMax = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[0])));
   const yMax = Math.max(1e-9, ...series.flatMap((s) => s.points.map((p) => p[1])));
-  const { shapes, px, py } = axes(title, 'epoch', yLabel, xMax, yMax);
+  const { shapes, px, py } = axes(title, words.epoch, yLabel, xMax, yMax);
   if (bestEpoch !== null) {
     shapes.push({
       t: 'line',
@@ -241,7 +275,7 @@ export function epochScene(
       t: 'text',
       x: px(bestEpoch) + 3,
       y: py(yMax) + 9,
-      text: `best epoch ${bestEpoch}`,
+      text: words.bestEpoch(bestEpoch),
       size: 8,
       anchor: 'start',
       color: AXIS,
@@ -310,14 +344,9 @@ export function confusionScene(
   labels: readonly string[],
   counts: readonly (readonly number[])[],
   normalized: readonly (readonly number[])[],
+  words: ChartWords = CHART_WORDS_EN,
 ): Scene {
-  return matrixScene(
-    'Confusion matrix',
-    labels,
-    counts,
-    normalized,
-    'Confusion matrix (rows: gold, columns: predicted)',
-  );
+  return matrixScene(words.confusionTitle, labels, counts, normalized, words.confusionHeading);
 }
 
 /**
@@ -413,9 +442,10 @@ export function reliabilityScene(
     meanConfidence: number | null;
   }>,
   ece: number | null,
+  words: ChartWords = CHART_WORDS_EN,
 ): Scene {
-  const title = `Reliability (ECE ${ece === null ? '—' : fmt(ece, 3)})`;
-  const { shapes, px, py } = axes(title, 'confidence', 'accuracy');
+  const title = words.reliability(ece === null ? '—' : fmt(ece, 3));
+  const { shapes, px, py } = axes(title, words.confidence, words.accuracy);
   for (const b of bins) {
     if (b.count === 0 || b.accuracy === null) continue;
     shapes.push({
@@ -440,7 +470,7 @@ export function reliabilityScene(
     dash: true,
   });
   shapes.push(
-    ...legend(['accuracy of the bin', 'perfect calibration'], px(0) + 6, PLOT.top + 4, [
+    ...legend([words.binAccuracy, words.perfectCalibration], px(0) + 6, PLOT.top + 4, [
       RELIABILITY_BAR,
       REFERENCE_COLOUR,
     ]),
@@ -449,9 +479,13 @@ export function reliabilityScene(
 }
 
 /** Confidence of right and wrong predictions, ten bins over [0, 1]. */
-export function histogramScene(correct: readonly number[], wrong: readonly number[]): Scene {
+export function histogramScene(
+  correct: readonly number[],
+  wrong: readonly number[],
+  words: ChartWords = CHART_WORDS_EN,
+): Scene {
   const yMax = Math.max(1, ...correct, ...wrong);
-  const { shapes, px, py } = axes('Confidence: right vs wrong', 'confidence', 'documents', 1, yMax);
+  const { shapes, px, py } = axes(words.confidenceTitle, words.confidence, words.documents, 1, yMax);
   const n = correct.length;
   for (let b = 0; b < n; b++) {
     const x0 = px(b / n);
@@ -474,8 +508,8 @@ export function histogramScene(correct: readonly number[], wrong: readonly numbe
     });
   }
   // The legend's colours are the bars' own.
-  shapes.push(...legend(['right', 'wrong'], px(0) + 6, PLOT.top + 4, [RIGHT_COLOUR, WRONG_COLOUR]));
-  return { title: 'Confidence: right vs wrong', width: W, height: H, shapes };
+  shapes.push(...legend([words.right, words.wrong], px(0) + 6, PLOT.top + 4, [RIGHT_COLOUR, WRONG_COLOUR]));
+  return { title: words.confidenceTitle, width: W, height: H, shapes };
 }
 
 function escapeXml(s: string): string {

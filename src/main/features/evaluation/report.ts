@@ -64,10 +64,10 @@ function metricsSection(e: EvaluationResult, w: ReportText): ReportSection {
       },
     ],
     charts: [
-      confusionScene(e.labels, e.confusion, e.confusionNormalized),
+      confusionScene(e.labels, e.confusion, e.confusionNormalized, w.chart),
       ...curveScenes(w.roc(num(e.macroAuc)), w.precisionRecall, e.perClass, w),
-      reliabilityScene(e.reliability, e.ece),
-      histogramScene(e.confidenceHistogram.correct, e.confidenceHistogram.wrong),
+      reliabilityScene(e.reliability, e.ece, w.chart),
+      histogramScene(e.confidenceHistogram.correct, e.confidenceHistogram.wrong, w.chart),
     ],
   };
 }

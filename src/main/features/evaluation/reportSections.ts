@@ -190,8 +190,8 @@ export function trainingSection(db: Db, projectId: number, info: ModelInfo, w: R
         : []),
     ],
     charts: [
-      ...(losses.length ? [epochScene(w.trainingLoss, losses, w.axisLoss, bestEpoch)] : []),
-      ...(scores.length ? [epochScene(w.validationScores, scores, w.axisScore, bestEpoch)] : []),
+      ...(losses.length ? [epochScene(w.trainingLoss, losses, w.axisLoss, bestEpoch, w.chart)] : []),
+      ...(scores.length ? [epochScene(w.validationScores, scores, w.axisScore, bestEpoch, w.chart)] : []),
     ],
   };
 }

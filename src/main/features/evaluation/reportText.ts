@@ -1,6 +1,7 @@
+import { CHART_WORDS_EN, type ChartWords } from './charts';
 /**
  * The model report's words in English and Simplified Chinese. `ReportText` is one shape for both, so a sentence
- * missing in one language is a compile error. Chart titles drawn inside charts.ts stay English for now.
+ * missing in one language is a compile error, the words drawn inside the charts (charts.ts) included.
  */
 export const REPORT_LANGUAGES = ['en', 'zh-CN'] as const;
 export type ReportLanguage = (typeof REPORT_LANGUAGES)[number];
@@ -30,6 +31,8 @@ export interface ReportText {
   readonly validationScores: string;
   readonly axisLoss: string;
   readonly axisScore: string;
+  /** The words drawn inside the charts. */
+  readonly chart: ChartWords;
   readonly metrics: string;
   readonly metricsParagraph: (n: number, missing: number, iterations: number, seed: number) => string;
   readonly overall: string;
@@ -147,6 +150,7 @@ const en: ReportText = {
   validationScores: 'Validation scores',
   axisLoss: 'loss',
   axisScore: 'score',
+  chart: CHART_WORDS_EN,
   metrics: 'Metrics on the gold test set',
   metricsParagraph: (n, missing, iterations, seed) =>
     `${n} gold documents evaluated` +
@@ -289,6 +293,21 @@ const zh: ReportText = {
   validationScores: '验证集得分',
   axisLoss: '损失',
   axisScore: '得分',
+  chart: {
+    epoch: '轮次',
+    bestEpoch: (epoch) => `最佳轮次 ${epoch}`,
+    confusionTitle: '混淆矩阵',
+    confusionHeading: '混淆矩阵（行：金标准，列：预测）',
+    reliability: (ece) => `可靠性（ECE ${ece}）`,
+    confidence: '置信度',
+    accuracy: '准确率',
+    binAccuracy: '该区间的准确率',
+    perfectCalibration: '完美校准',
+    confidenceTitle: '置信度：正确与错误',
+    documents: '文档数',
+    right: '正确',
+    wrong: '错误',
+  },
   metrics: '金标准测试集上的指标',
   metricsParagraph: (n, missing, iterations, seed) =>
     `共评估 ${n} 篇金标准文档` +
