@@ -26,7 +26,12 @@ export function actionName(action: string, translate: (key: string) => string | 
   return translate(action) ?? humanizeKey(action);
 }
 
-function valueText(v: unknown): string {
+/** A detail's key in the UI language (`translate` returns null when there is none: readable English words). */
+export type TranslateKey = (key: string) => string | null;
+
+const NO_TRANSLATION: TranslateKey = () => null;
+
+function valueText(v: unknown, translate: TranslateKey): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -34,14 +39,17 @@ function valueText(v: unknown): string {
     return v.map((x) => String(x)).join(', ');
   if (typeof v === 'object') {
     return Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${humanizeKey(k).toLowerCase()} ${valueText(x)}`)
+      .map(([k, x]) => `${translate(k) ?? humanizeKey(k).toLowerCase()} ${valueText(x, translate)}`)
       .join('; ');
   }
   return String(v);
 }
 
-/** The audit log's details (JSON text) as key: value lines; text that is not a JSON object becomes one line. */
-export function detailLines(details: string | null): DetailLine[] {
+/**
+ * The audit log's details (JSON text) as key: value lines; text that is not a JSON object becomes one line. Keys are
+ * worded by `translate` (the UI's catalogue), else as readable English words.
+ */
+export function detailLines(details: string | null, translate: TranslateKey = NO_TRANSLATION): DetailLine[] {
   if (details === null || details.trim() === '') return [];
   let parsed: unknown;
   try {
@@ -54,10 +62,10 @@ export function detailLines(details: string | null): DetailLine[] {
       ? Object.entries(parsed as Record<string, unknown>)
       : [['', parsed]];
   return entries.map(([k, v]) => {
-    const whole = valueText(v);
+    const whole = valueText(v, translate);
     const long = whole.length > MAX_DETAIL_CHARS;
     return {
-      key: k === '' ? '' : humanizeKey(k),
+      key: k === '' ? '' : (translate(k) ?? humanizeKey(k)),
       value: long ? `${whole.slice(0, MAX_DETAIL_CHARS - 1)}…` : whole,
       full: long ? whole : null,
     };

@@ -14,6 +14,7 @@ import { ROOT } from '../helpers';
 type Names = Record<string, string>;
 interface ReviewStrings {
   action: Names;
+  detailKey: Names;
   showWhole: string;
 }
 // Loaded by path: the renderer's files are not part of the Node TypeScript project.
@@ -90,6 +91,17 @@ describe('audit log formatting', () => {
     for (const l of lines) expect(l.value).not.toMatch(/[{}"]/);
     expect(detailLines(null)).toEqual([]);
     expect(detailLines('not json')).toEqual([{ key: '', value: 'not json', full: null }]);
+  });
+
+  it("details' keys read in the UI language, nested ones too; a key without a translation stays readable", () => {
+    const zh = reviewI18n['zh-CN'].detailKey;
+    const lines = detailLines(
+      JSON.stringify({ path: '/x/y.csv', rows: 3, counts: { train: 2, test: 1 }, somethingNew: 1 }),
+      (k) => zh[k] ?? null,
+    );
+    expect(lines.map((l) => l.key)).toEqual(['路径', '行数', 'Counts', 'Something new']);
+    expect(lines[2]!.value).toBe('训练集 2; 测试集 1');
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(reviewI18n.en.detailKey).sort());
   });
 
   it('dates follow the UI language: Chinese year-month-day in zh-CN, not the US format', () => {

@@ -160,6 +160,7 @@ export function AuditPanel({ projectId }: { projectId: number }): React.JSX.Elem
   const rows = useQuery('review.history', { projectId, limit: 300 });
   // Looked up in the object: action keys such as 'teacher.run' contain i18next's key separator.
   const names = t('action', { returnObjects: true }) as Record<string, string>;
+  const detailKeys = t('detailKey', { returnObjects: true }) as Record<string, string>;
   return (
     <Table striped data-testid="audit-log" layout="fixed">
       <Table.Thead>
@@ -185,7 +186,7 @@ export function AuditPanel({ projectId }: { projectId: number }): React.JSX.Elem
               {h.acceptedTeacher === true ? ` · ${t('acceptedTeacher')}` : ''}
               {h.acceptedTeacher === false ? ` · ${t('overrodeTeacher')}` : ''}
               {h.timeSpentMs !== null ? ` · ${(h.timeSpentMs / 1000).toFixed(1)} s` : ''}
-              {detailLines(h.details).map((line, j) => (
+              {detailLines(h.details, (k) => detailKeys[k] ?? null).map((line, j) => (
                 <DetailText key={j} line={line} />
               ))}
             </Table.Td>
