@@ -44,7 +44,8 @@ export async function startServer(
     : ['bin/distillery.mjs', 'serve', '--json', '--data-dir', dataDir, `--token=${token}`];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...opts.env },
+    // The demo project is seeded in the system's language: English here whatever this machine's locale is.
+    env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

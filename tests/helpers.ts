@@ -12,7 +12,9 @@ export function tempDir(prefix = 'distillery-test-'): { dir: string; cleanup: ()
 }
 
 /** A real core (SQLite file, jobs, features) on its own temp data directory. */
-export async function testCore(opts: { seedDemo?: boolean; dataDir?: string } = {}): Promise<{
+export async function testCore(
+  opts: { seedDemo?: boolean; dataDir?: string; demoLanguage?: 'en' | 'zh-CN' } = {},
+): Promise<{
   core: Core;
   dataDir: string;
   close: (opts?: { keep?: boolean }) => Promise<void>;
@@ -22,6 +24,8 @@ export async function testCore(opts: { seedDemo?: boolean; dataDir?: string } = 
     dataDir: t.dir,
     mode: 'cli',
     seedDemo: opts.seedDemo ?? false,
+    // English unless a test asks: the machine's LANG must not change what tests see.
+    demoLanguage: opts.demoLanguage ?? 'en',
     extensions: [TEST_JOB],
   });
   return {

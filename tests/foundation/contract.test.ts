@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contract, isChannelName } from '../../src/shared/contract';
 import { HANDLERS } from '../../src/main/features';
 import { testCore } from '../helpers';
+import { demoLanguageOf, systemDemoLanguage } from '../../src/main/features/projects/demo';
 
 describe('contract', () => {
   it('has a handler for every channel and a channel for every handler', () => {
@@ -35,6 +36,32 @@ describe('contract', () => {
         error: { code: 'NOT_FOUND' },
       });
       await expect(t.core.invokeRaw('projects.list', null)).resolves.toMatchObject({ ok: true });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('seeds the demo in the system language: Chinese name, description, task and label descriptions', async () => {
+    expect(demoLanguageOf('zh_CN.UTF-8')).toBe('zh-CN');
+    expect(demoLanguageOf('zh-TW')).toBe('zh-CN');
+    expect(demoLanguageOf('en-US')).toBe('en');
+    expect(demoLanguageOf(undefined)).toBe('en');
+    expect(systemDemoLanguage({ LANG: 'en_US.UTF-8', LC_ALL: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    const t = await testCore({ seedDemo: true, demoLanguage: 'zh-CN' });
+    try {
+      const [demo] = await t.core.call('projects.list', {});
+      expect(demo).toMatchObject({ name: '演示：不公平的合同条款', isDemo: true, exampleCount: 677 });
+      const row = t.core.db
+        .prepare('SELECT description, task_description AS task FROM projects WHERE id = ?')
+        .get(demo!.id) as { description: string; task: string };
+      expect(row.description).toMatch(/CLAUDETTE/);
+      expect(row.description).toMatch(/[\u4e00-\u9fff]/);
+      expect(row.task).toMatch(/[\u4e00-\u9fff]/);
+      const labels = t.core.db
+        .prepare('SELECT name, description FROM labels WHERE project_id = ? ORDER BY position')
+        .all(demo!.id) as Array<{ name: string; description: string }>;
+      expect(labels.map((l) => l.name)).toEqual(['fair', 'unfair']);
+      for (const l of labels) expect(l.description).toMatch(/[\u4e00-\u9fff]/);
     } finally {
       await t.close();
     }

@@ -64,6 +64,7 @@ function fakeElectron(opts: { singleInstance?: boolean } = {}) {
       requestSingleInstanceLock: () => opts.singleInstance ?? true,
       whenReady: () => Promise.resolve(),
       getPath: () => tempDir().dir,
+      getLocale: () => 'en-US',
       quit: () => {
         quitCalled++;
       },

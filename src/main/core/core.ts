@@ -23,7 +23,7 @@ import { restrictDataDir } from './permissions';
 import type { JobKind } from '../../shared/jobs';
 import type { ZodType } from 'zod';
 import type { ExtensionJob } from './jobs/jobs';
-import { seedDemoProject } from '../features/projects/demo';
+import { seedDemoProject, systemDemoLanguage, type DemoLanguage } from '../features/projects/demo';
 import { resourcesDir } from './paths';
 import { runAs, type Actor } from './actor';
 import { CHANNEL_ROLES } from '../../shared/roles';
@@ -35,6 +35,8 @@ export interface CoreOptions {
   readonly mode: RunMode;
   /** Seed the demo project on a first start (the app does; CLI commands and most tests do not). */
   readonly seedDemo?: boolean;
+  /** The demo project's language (default: the system's, from LC_ALL / LC_MESSAGES / LANG). */
+  readonly demoLanguage?: DemoLanguage;
   /**
    * Channels and job kinds outside the contract. Only tests pass one (tests/helpers/testJob.ts and the e2e test
    * server, e2e/testServer.ts): the app, `distillery serve` and the CLI answer the contract and nothing else.
@@ -121,7 +123,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }
   }
   for (const feature of FEATURES) await feature.start?.(ctx);
-  if (opts.seedDemo) seedDemoProject(db, resourcesDir());
+  if (opts.seedDemo) seedDemoProject(db, resourcesDir(), opts.demoLanguage ?? systemDemoLanguage());
 
   /** An extension's channel (tests only): its own schema, administrators only in team mode, errors as for the contract's. */
   const invokeExtension = async (

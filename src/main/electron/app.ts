@@ -6,6 +6,7 @@ import { toErrorInfo } from '../core/errors';
 import { DATA_DIR_ENV } from '../core/paths';
 import { registerIpc } from './ipc';
 import { appUrlCheck, denyPermissions, hardenContents, secureWebPreferences } from './security';
+import { demoLanguageOf } from '../features/projects/demo';
 
 type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'dialog' | 'session'>;
 
@@ -33,7 +34,12 @@ export async function runMain({
   const dataDir = dataDirArg ?? process.env[DATA_DIR_ENV] ?? join(app.getPath('userData'), 'data');
   let core: Core;
   try {
-    core = await createCore({ dataDir, mode: 'electron', seedDemo: true });
+    core = await createCore({
+      dataDir,
+      mode: 'electron',
+      seedDemo: true,
+      demoLanguage: demoLanguageOf(app.getLocale()),
+    });
   } catch (e) {
     dialog.showErrorBox('Distillery cannot open its data', toErrorInfo(e).message);
     app.quit();
