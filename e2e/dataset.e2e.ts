@@ -66,6 +66,16 @@ describe('data step (browser mode, real Chromium)', () => {
     await page.getByTestId('import-error').waitFor();
     await expect(page.getByTestId('import-error').textContent()).resolves.toMatch(/Line 3 of broken\.csv/);
     await expect(page.getByTestId('data-summary').getAttribute('data-total')).resolves.toBe('0');
+    // The same failure read in Chinese: the failed job carries its message's key, so the UI words it itself.
+    await app.setLanguage(page, '简体中文');
+    await data.importFile(page, broken);
+    await page.getByTestId('import-start').click();
+    await expect
+      .poll(async () => (await page.getByTestId('import-error').allTextContents()).join('\n'))
+      .toMatch(/broken\.csv.*[\u4e00-\u9fff]/);
+    const texts = await page.getByTestId('import-error').allTextContents();
+    expect(texts.some((x) => x.includes('Nothing was imported'))).toBe(false);
+    await app.setLanguage(page, 'English');
 
     await data.importFile(page, file);
     await expect(page.getByTestId('import-detected').textContent()).resolves.toContain('utf-8');

@@ -70,6 +70,12 @@ interface JobFields {
   readonly error: string | null;
   /** What kind of failure a failed job had (null unless failed). */
   readonly errorCode: ErrorCode | null;
+  /**
+   * A failed job's message key in the error catalogue (src/shared/errorMessages.ts) and its parameters, so that a
+   * client words `error` in its own language; null when the failure had no key (or the job did not fail).
+   */
+  readonly errorKey: string | null;
+  readonly errorParams: Readonly<Record<string, string | number>> | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;

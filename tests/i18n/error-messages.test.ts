@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_MESSAGES, errorMessage } from '../../src/shared/errorMessages';
 import { ERROR_CODES, type AppErrorInfo } from '../../src/shared/result';
@@ -65,6 +68,42 @@ describe('server error messages in both languages', () => {
     );
     const clash = await failure(() => t.core.call('projects.create', { name: 'Ward' }));
     expect(errorMessage(clash, 'zh-CN')).toBe('已存在名为“Ward”的项目。请换一个名称。');
+  });
+
+  it("a failed job keeps its message's key and parameters, so that its error reads in Chinese too", async () => {
+    const { id } = await t.core.call('projects.create', { name: 'Ward' });
+    const dir = mkdtempSync(join(tmpdir(), 'distillery-job-error-'));
+    try {
+      const file = join(dir, 'empty.csv');
+      writeFileSync(file, 'text,label\n');
+      const started = await t.core.call('dataset.import', {
+        projectId: id,
+        path: file,
+        textColumn: 'text',
+        onBadRow: 'abort',
+      });
+      const job = await t.core.jobs.wait(started.id);
+      expect(job).toMatchObject({
+        state: 'failed',
+        errorCode: 'BAD_FILE',
+        errorKey: 'dataset.hasRowsCouldImported',
+        errorParams: { name: 'empty.csv' },
+      });
+      // What jobs.get hands a client (the row read back) carries them too.
+      expect(await t.core.call('jobs.get', { jobId: started.id })).toMatchObject({
+        errorKey: 'dataset.hasRowsCouldImported',
+      });
+      const info = {
+        code: job.errorCode!,
+        message: job.error!,
+        key: job.errorKey!,
+        params: job.errorParams!,
+      };
+      expect(errorMessage(info, 'en')).toBe(job.error);
+      expect(errorMessage(info, 'zh-CN')).toMatch(/empty\.csv.*[\u4e00-\u9fff]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an error without a key still reads in Chinese: its code in Chinese, the English detail after it', () => {

@@ -12,8 +12,12 @@ import { parseJson } from '../store/db';
 import type { JobControl } from './jobs';
 
 /** A job's row in the `jobs` table, and how it becomes the `Job` every client sees (its result checked). */
-/** What a failed job stores in its result column: the kind of failure. */
-const FailedResult = z.object({ errorCode: z.enum(ERROR_CODES) });
+/** What a failed job stores in its result column: the kind of failure, and its message's key and parameters. */
+const FailedResult = z.object({
+  errorCode: z.enum(ERROR_CODES),
+  errorKey: z.string().optional(),
+  errorParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
 
 export interface JobRow {
   id: number;
@@ -67,6 +71,8 @@ export function toJob(r: JobRow, extensions: ReadonlyMap<string, ExtensionJob>):
     finishedAt: r.finished_at,
     result: result?.success ? result.data : null,
     errorCode: failed?.success ? failed.data.errorCode : r.state === 'failed' ? 'INTERNAL' : null,
+    errorKey: failed?.success ? (failed.data.errorKey ?? null) : null,
+    errorParams: failed?.success ? (failed.data.errorParams ?? null) : null,
   } as Job;
 }
 

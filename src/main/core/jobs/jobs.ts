@@ -383,7 +383,10 @@ export class JobManager {
           this.setState(jobId, 'failed', {
             error: info.message,
             finished: true,
-            result: { errorCode: info.code },
+            result: {
+              errorCode: info.code,
+              ...(info.key ? { errorKey: info.key, errorParams: info.params ?? {} } : {}),
+            },
           });
         if (info.code !== 'DISK_FULL') return record();
         // A full disk: make room first, so that the failure is recorded and the job does not stay "running". No
