@@ -193,6 +193,13 @@ describe('distillation from a teacher run', () => {
     });
     expect((await c.jobs.wait(job.id)).state).toBe('completed');
     const detail = await c.call('student.run', { runId: run.id });
-    expect(Math.max(...detail.epochs.map((e) => e.valAccuracy))).toBeGreaterThan(0.5);
+    // Well above always answering the validation split's commonest label (soft targets are class-weighted by
+    // default, which trades some accuracy on this imbalanced set for macro-F1), and still improving.
+    const validation = rows.filter((_, i) => i % 10 === 0).map((r) => r.label);
+    const commonest =
+      Math.max(...labels.map((l) => validation.filter((x) => x === l).length)) / validation.length;
+    const accuracy = detail.epochs.map((e) => e.valAccuracy);
+    expect(Math.max(...accuracy)).toBeGreaterThan(commonest + 0.1);
+    expect(accuracy[accuracy.length - 1]).toBeGreaterThan(accuracy[0]!);
   }, 60_000);
 });
