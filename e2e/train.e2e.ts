@@ -138,6 +138,7 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
     await app.goToStep(page, 'train');
     await page.getByText('训练学生模型').waitFor();
     await page.getByTestId('train-start').click();
-    await expect(page.getByTestId('train-error').textContent()).resolves.toMatch(/labels/);
+    // The server's refusal, worded in Chinese from its catalogue key.
+    await expect(page.getByTestId('train-error').textContent()).resolves.toMatch(/至少需要两个标签/);
   });
 });
