@@ -55,7 +55,8 @@ export async function selfSignedCertificate(
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  // Positive and minimal in DER: a first byte of 0x00 followed by one below 0x80 is "illegal padding" to OpenSSL.
+  serial[0] = (serial[0] & 0x3f) | 0x40;
   cert.serialNumber = new asn1js.Integer({ valueHex: serial });
   const cn = (): pkijs.AttributeTypeAndValue =>
     new pkijs.AttributeTypeAndValue({
