@@ -73,7 +73,8 @@ describe('the whole journey (browser mode, real Chromium, real node-llama-cpp on
     await page.getByTestId('import-start').dblclick();
     await page.getByTestId('import-done').waitFor();
     expect(await jobsOf(server, id, 'dataset.import')).toHaveLength(1);
-    await expect(page.getByTestId('data-summary').getAttribute('data-total')).resolves.toBe('37');
+    // The summary refetches when the import's job ends: wait for it rather than read it once.
+    await page.locator('[data-testid="data-summary"][data-total="37"]').waitFor();
 
     await page.getByTestId('data-tab-clean').click();
     await page.getByTestId('clean-preview').click();
@@ -106,7 +107,7 @@ describe('the whole journey (browser mode, real Chromium, real node-llama-cpp on
       await page.keyboard.press(i % 2 === 0 ? '1' : '2');
       await page.locator(`[data-testid="review-doc"]:not([data-example-id="${before}"])`).waitFor();
     }
-    await expect(page.getByTestId('saved-count').textContent()).resolves.toContain('3');
+    await page.locator('[data-testid="saved-count"]', { hasText: '3' }).waitFor();
     await expectIdle(page, 'review');
 
     // Train (double click), few epochs.

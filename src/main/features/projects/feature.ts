@@ -18,14 +18,24 @@ export const projectsFeature: Feature<typeof projectsContract> = {
     },
     'projects.get': (input, ctx) => getProject(ctx.db, input.projectId),
     'projects.progress': (input, ctx) => projectProgress(ctx.db, input.projectId),
-    'projects.create': (input, ctx) => createProject(ctx.db, input, getSettings(ctx.db).annotator),
-    'projects.rename': (input, ctx) =>
-      renameProject(ctx.db, input.projectId, input.name, getSettings(ctx.db).annotator),
+    // Every window and browser tab lists projects: one created, renamed or deleted elsewhere (the CLI, another tab,
+    // a team member) appears without a reload.
+    'projects.create': (input, ctx) => {
+      const p = createProject(ctx.db, input, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId: p.id, what: 'project' });
+      return p;
+    },
+    'projects.rename': (input, ctx) => {
+      const p = renameProject(ctx.db, input.projectId, input.name, getSettings(ctx.db).annotator);
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'project' });
+      return p;
+    },
     'projects.delete': (input, ctx) => {
       const r = deleteProject(ctx.db, ctx.paths, input.projectId, input.confirmName, {
         actor: getSettings(ctx.db).annotator,
         keepBackups: input.keepBackups,
       });
+      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'project' });
       return { deleted: true as const, ...r };
     },
   },

@@ -20,7 +20,7 @@ import { IconDots, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Project, ProjectKind } from '../../../../shared/projects';
-import { ApiError, call, useQuery } from '../../api';
+import { ApiError, call, useEvent, useQuery } from '../../api';
 
 interface Props {
   readonly onOpen: (projectId: number) => void;
@@ -220,6 +220,11 @@ function DeleteModal({
 export function ProjectList({ onOpen }: Props): React.JSX.Element {
   const { t } = useTranslation();
   const projects = useQuery('projects.list', {});
+  // A project created, renamed or deleted elsewhere (the CLI, another tab), or one whose data changed, shows at once.
+  // (Not on every saved review label: the cards do not show them and another tab may be labelling at speed.)
+  useEvent('project.changed', (e) => {
+    if (e.what !== 'annotations') projects.reload();
+  });
   const [creating, { open, close }] = useDisclosure(false);
   const [renaming, setRenaming] = useState<Project | null>(null);
   const [deleting, setDeleting] = useState<Project | null>(null);
