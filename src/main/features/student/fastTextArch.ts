@@ -78,6 +78,7 @@ export const FASTTEXT: StudentArchitecture = {
   name: 'fasttext',
   expectedBackend: () => FASTTEXT_BACKEND,
   initMismatch: () => null,
+  modelDim: (settings) => settings.dim,
   lossFromLoop: true,
   open: ({ settings, labels, featurizer }) => {
     const dim = settings.dim;

@@ -90,10 +90,11 @@ export const SPARSE: StudentArchitecture = {
   name: 'sparse',
   expectedBackend: () => SPARSE_BACKEND,
   initMismatch: () => null,
+  modelDim: (_settings, classes) => classes + 1,
   lossFromLoop: true,
   open: ({ settings, labels, featurizer }) => {
     const classes = labels.length;
-    const width = classes + 1;
+    const width = SPARSE.modelDim(settings, classes);
     let table: Float32Array = new Float32Array(0);
     const vectorOf = vectorCache(() => table, classes);
     return Promise.resolve({

@@ -227,6 +227,7 @@ export function sequenceStudent(
     name,
     expectedBackend: () => TF_BACKEND_LABELS[expectedTfBackend()],
     initMismatch,
+    modelDim: (settings) => settings.dim,
     // The softmax head and its loss are in the TensorFlow.js graph (tfStep): single-label projects only.
     lossFromLoop: false,
     open: async ({ settings, labels, featurizer }) => {

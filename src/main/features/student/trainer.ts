@@ -1,19 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DEFAULT_LABEL_THRESHOLD,
-  MIN_HUMAN_VALIDATION,
-  MIN_THRESHOLD_POSITIVES,
-  type EpochMetrics,
-  type TrainSettings,
-} from '../../../shared/student';
+import type { EpochMetrics, TrainSettings } from '../../../shared/student';
 import { AppError } from '../../core/errors';
-import { macroF1 } from '../evaluation/metrics';
 import { ARCHITECTURES } from './architectures';
-import { argmax, softmax } from '../../../shared/math';
-import { distillLoss, type DistillTarget, type LossAndGrad } from './distill';
-import { multiLabelDistillLoss, sigmoid, type MultiLabelTarget } from './distillMultilabel';
-import { predictSets, setMetrics, thresholdsWithSharedFallback } from '../evaluation/multilabelMetrics';
 import { DEFAULT_FEATURIZER, featurizerFor, type FeaturizerConfig } from './featurizer';
 import type { StudentModel } from './model';
 import { createForward } from './modelKinds';
@@ -28,10 +17,18 @@ import {
   writeCheckpoint,
   type CheckpointHeader,
 } from './training/checkpoint';
+import type { TrainData } from './training/data';
 import { newEarlyStop, shouldStop, updateEarlyStop, type EarlyStopState } from './training/earlyStop';
+import { checkInitModel } from './training/initModel';
+import { lossOfRun } from './training/loss';
 import { initParams, toModel, warmStart } from './training/params';
-import { learningRateAt, weightedTargets, shuffledOrder } from './training/schedule';
+import { learningRateAt, shuffledOrder } from './training/schedule';
 import { assignSlots, RowGrad, slotsIn } from './training/slots';
+import { validate } from './training/validation';
+
+export type { MultiLabelData, SingleLabelData, TrainData } from './training/data';
+export { indicator } from './training/data';
+export { checkInitModel } from './training/initModel';
 
 /**
  * The one training loop, whatever the student architecture (architectures.ts): featurize, slots, fresh or warm
@@ -40,72 +37,6 @@ import { assignSlots, RowGrad, slotsIn } from './training/slots';
  * checkpoints. Deterministic for a seed: a run resumed from a checkpoint ends exactly where an uninterrupted run
  * would.
  */
-
-/**
- * What a run trains on: frozen at run creation (runs/<id>/data.json) so that a resumed run sees the same data.
- * A single-label run (no `kind`, as in data saved before multi-label runs existed) or a multi-label one.
- */
-export type TrainData = SingleLabelData | MultiLabelData;
-
-export interface SingleLabelData {
-  readonly kind?: 'single';
-  readonly labels: readonly string[];
-  readonly train: ReadonlyArray<{
-    readonly text: string;
-    readonly label: number | null;
-    readonly teacher: number[] | null;
-  }>;
-  /**
-   * `fromTeacher`: the label is the teacher's top label (the document has no human label); absent in data saved
-   * before it existed, which held human labels only where there were any.
-   */
-  readonly validation: ReadonlyArray<{
-    readonly text: string;
-    readonly label: number;
-    readonly fromTeacher?: boolean;
-  }>;
-}
-
-/**
- * A multi-label run (issue 16): label sets as sorted class indices ([] is "none of these"), the teacher's
- * independent per-label probabilities in `labels` order, and the positive weight of each label in the BCE term
- * (`positiveWeights` of distillMultilabel.ts, from the training documents' human label sets).
- */
-export interface MultiLabelData {
-  readonly kind: 'multi';
-  readonly labels: readonly string[];
-  readonly positiveWeights: readonly number[];
-  readonly train: ReadonlyArray<{
-    readonly text: string;
-    readonly labels: number[] | null;
-    readonly teacher: number[] | null;
-  }>;
-  /** `fromTeacher`: the set is the labels the teacher gives at least 0.5 (the document has no human label set). */
-  readonly validation: ReadonlyArray<{
-    readonly text: string;
-    readonly labels: number[];
-    readonly fromTeacher: boolean;
-  }>;
-}
-
-/** Accuracy and macro-F1 of the validation documents selected by `keep` (NaN when there are none). */
-function subsetScores(
-  gold: Int32Array,
-  pred: Int32Array,
-  classes: number,
-  keep: (i: number) => boolean,
-): { count: number; accuracy: number; macroF1: number } {
-  const g: number[] = [];
-  const p: number[] = [];
-  for (let i = 0; i < gold.length; i++) {
-    if (!keep(i)) continue;
-    g.push(gold[i]);
-    p.push(pred[i]);
-  }
-  if (!g.length) return { count: 0, accuracy: Number.NaN, macroF1: Number.NaN };
-  const correct = g.filter((x, i) => x === p[i]).length;
-  return { count: g.length, accuracy: correct / g.length, macroF1: macroF1(g, p, classes) };
-}
 
 export interface TrainInput {
   readonly data: TrainData;
@@ -151,51 +82,6 @@ export interface TrainHooks {
 }
 
 const PROGRESS_EVERY = 512;
-
-function sameFeaturizer(a: FeaturizerConfig, b: FeaturizerConfig): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every(
-    (k) => (a as unknown as Record<string, unknown>)[k] === (b as unknown as Record<string, unknown>)[k],
-  );
-}
-
-/**
- * Refuses to start a run from an earlier model whose architecture, labels (names and order), featurizer or sizes
- * differ from the new run's: its rows and head would mean something else.
- */
-export function checkInitModel(
-  model: StudentModel,
-  expected: { labels: readonly string[]; featurizer: FeaturizerConfig; settings: TrainSettings },
-  fromRunId: number | undefined,
-): void {
-  const which = fromRunId === undefined ? 'The earlier model' : `The model of training run ${fromRunId}`;
-  const { settings } = expected;
-  if (model.architecture !== settings.architecture) {
-    throw AppError.keyed('CONFLICT', 'student.studentRunTrainsStudent', {
-      which,
-      architecture: model.architecture,
-      architecture2: settings.architecture,
-    });
-  }
-  const sameLabels =
-    model.labels.length === expected.labels.length && model.labels.every((l, i) => l === expected.labels[i]);
-  if (!sameLabels) {
-    throw AppError.keyed('CONFLICT', 'student.trainedOtherLabelsProject', {
-      which,
-      labels: model.labels.join(', '),
-      labels2: expected.labels.join(', '),
-    });
-  }
-  if (!sameFeaturizer(model.featurizer, expected.featurizer)) {
-    throw AppError.keyed('CONFLICT', 'student.readsTextAnotherFeaturizer', { which });
-  }
-  const sizes = ARCHITECTURES[settings.architecture].initMismatch(model, settings, which);
-  if (sizes) throw AppError.keyed('CONFLICT', 'student.cannotStartFromRun', { reason: sizes });
-  const dim = settings.architecture === 'sparse' ? expected.labels.length + 1 : settings.dim;
-  if (model.dim !== dim) {
-    throw AppError.keyed('CONFLICT', 'student.hasModelSizeEmbedding', { which, dim: model.dim, dim2: dim });
-  }
-}
 
 function nanError(lr: number): AppError {
   return AppError.keyed('TRAINING_ERROR', 'student.trainingStoppedLossBecame', { lr });
@@ -276,51 +162,6 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     return g.loss;
   };
   return trainEpochs(run, start, update, valInputs);
-}
-
-/**
- * The per-example loss of a run and the targets and weights it reads. Single-label: `distillLoss` with class weights
- * (settings.classBalance). Multi-label: `multiLabelDistillLoss` with the data's per-label positive weights (class
- * imbalance per label replaces class balance: every example weighs 1).
- */
-function lossOfRun(
-  data: TrainData,
-  settings: TrainSettings,
-): {
-  targets: DistillTarget[];
-  weights: Float64Array;
-  loss: (logits: Float64Array, example: number) => LossAndGrad;
-} {
-  const classes = data.labels.length;
-  if (data.kind === 'multi') {
-    const sets: MultiLabelTarget[] = data.train.map((e) => ({
-      labels: e.labels === null ? null : indicator(e.labels, classes),
-      teacher: e.teacher,
-    }));
-    const opts = {
-      alpha: settings.alpha,
-      temperature: settings.temperature,
-      positiveWeights: data.positiveWeights,
-    };
-    return {
-      targets: data.train.map(() => ({ label: null, teacher: null })),
-      weights: new Float64Array(data.train.length).fill(1),
-      loss: (logits, i) => multiLabelDistillLoss(logits, sets[i], opts),
-    };
-  }
-  const { targets, weights } = weightedTargets(
-    data.train.map((e) => ({ label: e.label, teacher: e.teacher })),
-    classes,
-    settings.classBalance,
-  );
-  return { targets, weights, loss: (logits, i) => distillLoss(logits, targets[i], settings) };
-}
-
-/** A label set (class indices) as 0/1 per class. */
-export function indicator(set: readonly number[], classes: number): number[] {
-  const out = new Array<number>(classes).fill(0);
-  for (const c of set) out[c] = 1;
-  return out;
 }
 
 /**
@@ -418,108 +259,6 @@ async function trainEpochs(
   };
 }
 
-/** An epoch's validation figures (see EpochMetrics), and for a multi-label run its tuned thresholds. */
-interface Validation {
-  readonly valLoss: number;
-  readonly valAccuracy: number;
-  readonly valMacroF1: number;
-  readonly human: { count: number; accuracy: number; macroF1: number };
-  readonly teacher: { count: number; accuracy: number; macroF1: number };
-  readonly multi?: { valMicroF1: number; valSamplesF1: number; valHumanMicroF1: number };
-  readonly thresholds?: number[];
-}
-
-function singleLabelValidation(
-  data: SingleLabelData,
-  forward: (ids: ArrayLike<number>) => Float64Array,
-  valInputs: readonly Int32Array[],
-): Validation {
-  const classes = data.labels.length;
-  const count = data.validation.length;
-  const gold = new Int32Array(count);
-  const pred = new Int32Array(count);
-  const losses = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const p = softmax(forward(valInputs[i]));
-    const arg = argmax(p);
-    gold[i] = data.validation[i].label;
-    pred[i] = arg;
-    losses[i] = -Math.log(Math.max(p[gold[i]], 1e-300));
-  }
-  const byPeople = (i: number): boolean => data.validation[i].fromTeacher !== true;
-  const human = subsetScores(gold, pred, classes, byPeople);
-  const teacher = subsetScores(gold, pred, classes, (i) => !byPeople(i));
-  // The stopping set: people's labels alone when there are enough of them (MIN_HUMAN_VALIDATION), else all.
-  const onPeople = human.count >= MIN_HUMAN_VALIDATION;
-  const stopping = onPeople ? human : subsetScores(gold, pred, classes, () => true);
-  let valLoss = 0;
-  for (let i = 0; i < count; i++) if (!onPeople || byPeople(i)) valLoss += losses[i];
-  valLoss /= Math.max(1, stopping.count);
-  return { valLoss, valAccuracy: stopping.accuracy, valMacroF1: stopping.macroF1, human, teacher };
-}
-
-/**
- * A multi-label run's validation: sigmoid outputs, label sets predicted at the global threshold 0.5, and
- * setMetrics of multilabelMetrics.ts: valMacroF1 = macro-F1 over labels (what `metric: 'macro_f1'`, the default,
- * stops on), valAccuracy = subset accuracy, valLoss = mean BCE summed over labels (unweighted). The stopping set is
- * the human-labelled documents when there are at least MIN_HUMAN_VALIDATION, else all (teacher sets at 0.5 on the
- * rest). Thresholds are tuned on the stopping set (`thresholdsWithSharedFallback`: F1 per label with at least
- * MIN_THRESHOLD_POSITIVES positives, one cut shared by the other labels).
- */
-function multiLabelValidation(
-  data: MultiLabelData,
-  forward: (ids: ArrayLike<number>) => Float64Array,
-  valInputs: readonly Int32Array[],
-): Validation {
-  const classes = data.labels.length;
-  const y = data.validation.map((e) => indicator(e.labels, classes));
-  const scores = valInputs.map((ids) => Array.from(forward(ids), sigmoid));
-  const predicted = predictSets(scores, new Array<number>(classes).fill(DEFAULT_LABEL_THRESHOLD));
-  const rowsWhere = (keep: (i: number) => boolean): number[] => [...y.keys()].filter(keep);
-  const byPeople = (i: number): boolean => !data.validation[i].fromTeacher;
-  const score = (
-    rows: number[],
-  ): { count: number; accuracy: number; macroF1: number; microF1: number; samplesF1: number } => {
-    if (!rows.length) return { count: 0, accuracy: NaN, macroF1: NaN, microF1: NaN, samplesF1: NaN };
-    const m = setMetrics(y, predicted, rows);
-    return {
-      count: rows.length,
-      accuracy: m.subsetAccuracy,
-      macroF1: m.macroF1,
-      microF1: m.microF1,
-      samplesF1: m.samplesF1,
-    };
-  };
-  const humanRows = rowsWhere(byPeople);
-  const human = score(humanRows);
-  const teacher = score(rowsWhere((i) => !byPeople(i)));
-  const stoppingRows = human.count >= MIN_HUMAN_VALIDATION ? humanRows : rowsWhere(() => true);
-  const stopping = score(stoppingRows);
-  let valLoss = 0;
-  for (const i of stoppingRows) {
-    for (let k = 0; k < classes; k++) {
-      const p = Math.min(1 - 1e-12, Math.max(1e-12, scores[i][k]));
-      valLoss -= y[i][k] ? Math.log(p) : Math.log1p(-p);
-    }
-  }
-  valLoss /= Math.max(1, stoppingRows.length);
-  const thresholds = thresholdsWithSharedFallback(
-    stoppingRows.map((i) => y[i]),
-    stoppingRows.map((i) => scores[i]),
-    DEFAULT_LABEL_THRESHOLD,
-    MIN_THRESHOLD_POSITIVES,
-  );
-  return {
-    valLoss,
-    valAccuracy: stopping.accuracy,
-    valMacroF1: stopping.macroF1,
-    human,
-    teacher,
-    multi: { valMicroF1: stopping.microF1, valSamplesF1: stopping.samplesF1, valHumanMicroF1: human.microF1 },
-    thresholds,
-  };
-}
-
 /**
  * The end of every epoch: validation metrics, early stopping, the best model folder, the checkpoint (atomically),
  * the report to the caller, then pruning of stale files. Returns whether to stop.
@@ -534,10 +273,7 @@ async function finishEpoch(
   const lr = settings.learningRate;
   if (!Number.isFinite(e.trainLoss)) throw nanError(lr);
   const forward = createForward(run.model(false), (slot) => slot);
-  const v =
-    data.kind === 'multi'
-      ? multiLabelValidation(data, forward, valInputs)
-      : singleLabelValidation(data, forward, valInputs);
+  const v = validate(data, forward, valInputs);
   const { valLoss, valAccuracy, valMacroF1, human, teacher } = v;
   const value =
     settings.metric === 'loss' ? valLoss : settings.metric === 'accuracy' ? valAccuracy : valMacroF1;

@@ -20,6 +20,8 @@ export interface StudentArchitecture {
    * Labels, featurizer, architecture and `dim` are checked by the loop.
    */
   initMismatch(model: StudentModel, settings: TrainSettings, which: string): string | null;
+  /** The width of its models' embedding rows (model.json `dim`) for a run of these settings and classes. */
+  modelDim(settings: TrainSettings, classes: number): number;
   /**
    * Whether its head takes the loss the loop gives each batch (`BatchInput.loss`): only such an architecture trains
    * multi-label projects (independent sigmoid outputs), since the loop then picks the loss for the project's kind.

@@ -1,0 +1,43 @@
+import type { TrainSettings } from '../../../../shared/student';
+import { distillLoss, type DistillTarget, type LossAndGrad } from '../distill';
+import { multiLabelDistillLoss, type MultiLabelTarget } from '../distillMultilabel';
+import { indicator, type TrainData } from './data';
+import { weightedTargets } from './schedule';
+
+/**
+ * The per-example loss of a run and the targets and weights it reads. Single-label: `distillLoss` with class weights
+ * (settings.classBalance). Multi-label: `multiLabelDistillLoss` with the data's per-label positive weights (class
+ * imbalance per label replaces class balance: every example weighs 1).
+ */
+export function lossOfRun(
+  data: TrainData,
+  settings: TrainSettings,
+): {
+  targets: DistillTarget[];
+  weights: Float64Array;
+  loss: (logits: Float64Array, example: number) => LossAndGrad;
+} {
+  const classes = data.labels.length;
+  if (data.kind === 'multi') {
+    const sets: MultiLabelTarget[] = data.train.map((e) => ({
+      labels: e.labels === null ? null : indicator(e.labels, classes),
+      teacher: e.teacher,
+    }));
+    const opts = {
+      alpha: settings.alpha,
+      temperature: settings.temperature,
+      positiveWeights: data.positiveWeights,
+    };
+    return {
+      targets: data.train.map(() => ({ label: null, teacher: null })),
+      weights: new Float64Array(data.train.length).fill(1),
+      loss: (logits, i) => multiLabelDistillLoss(logits, sets[i], opts),
+    };
+  }
+  const { targets, weights } = weightedTargets(
+    data.train.map((e) => ({ label: e.label, teacher: e.teacher })),
+    classes,
+    settings.classBalance,
+  );
+  return { targets, weights, loss: (logits, i) => distillLoss(logits, targets[i], settings) };
+}
