@@ -2,8 +2,26 @@ import { Alert, Group, Text, Title } from '@mantine/core';
 import { IconChartDots } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { WizardStep } from '../../../../shared/projects';
 import { GoToStep } from '../../components/GoToStep';
 import { LeakageAlert } from '../../components/LeakageAlert';
+
+/** What the step is missing, and the button to the step that supplies it. */
+function Missing(props: {
+  color: string;
+  testId: string;
+  text: string;
+  step: WizardStep;
+}): React.JSX.Element {
+  return (
+    <Alert color={props.color} data-testid={props.testId}>
+      {props.text}
+      <div>
+        <GoToStep step={props.step} />
+      </div>
+    </Alert>
+  );
+}
 
 /**
  * The top of the Evaluate step, single- or multi-label: title and badges, what the step does, and what is missing
@@ -37,23 +55,9 @@ export function EvaluateHeader({
       <Text size="sm" c="dimmed">
         {intro}
       </Text>
-      {noGold !== null && (
-        <Alert color="orange" data-testid="evaluate-no-gold">
-          {noGold}
-          <div>
-            <GoToStep step="review" />
-          </div>
-        </Alert>
-      )}
+      {noGold !== null && <Missing color="orange" testId="evaluate-no-gold" text={noGold} step="review" />}
       <LeakageAlert projectId={projectId} />
-      {noRuns !== null && (
-        <Alert color="gray" data-testid="evaluate-no-runs">
-          {noRuns}
-          <div>
-            <GoToStep step="train" />
-          </div>
-        </Alert>
-      )}
+      {noRuns !== null && <Missing color="gray" testId="evaluate-no-runs" text={noRuns} step="train" />}
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, NumberInput, Select, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, Group, Select, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import {
 import { DEFAULT_LABEL_THRESHOLD, MIN_THRESHOLD_POSITIVES } from '../../../../shared/student';
 import { ApiError, call, useAction } from '../../api';
 import { MetricName } from '../guide/MetricName';
+import { SettingsCard, UnitInput } from './Controls';
 import { fmt } from './format';
 import { GoToStep } from '../../components/GoToStep';
 
@@ -105,13 +106,10 @@ export function LabelThresholdsPanel({
         </Alert>
       )}
       <Group align="flex-end" gap="xs">
-        <NumberInput
+        <UnitInput
           w={200}
           label={t('multi.global')}
-          min={0}
-          max={1}
           step={0.05}
-          decimalScale={3}
           value={global}
           onChange={(x) => setGlobal(Number(x))}
           data-testid="threshold-global"
@@ -141,13 +139,10 @@ export function LabelThresholdsPanel({
             <Table.Tr key={label} data-testid="threshold-row" data-label={label}>
               <Table.Td>{label}</Table.Td>
               <Table.Td>
-                <NumberInput
+                <UnitInput
                   w={110}
                   size="xs"
-                  min={0}
-                  max={1}
                   step={0.05}
-                  decimalScale={3}
                   value={draft[k]}
                   error={unit(draft[k]) ? undefined : t('multi.invalid')}
                   onChange={(x) => setDraft(draft.map((v, i) => (i === k ? Number(x) : v)))}
@@ -180,79 +175,71 @@ export function LabelThresholdsPanel({
           {t('multi.reset')}
         </Button>
       </Group>
-      <Card withBorder p="sm">
-        <Stack gap="xs">
-          <Text size="sm" fw={500}>
-            {t('multi.tuneTitle')}
+      <SettingsCard title={t('multi.tuneTitle')}>
+        <Group gap="xs" align="flex-end">
+          <Select
+            w={220}
+            label={t('multi.tuneLabel')}
+            value={tuneLabel}
+            allowDeselect={false}
+            data={[...labels]}
+            onChange={(l) => l && setTuneLabel(l)}
+            data-testid="tune-label"
+          />
+          <Select
+            w={180}
+            label={t('multi.tuneBy')}
+            value={tuneBy}
+            allowDeselect={false}
+            data={[
+              { value: 'recall', label: t('multi.byRecall') },
+              { value: 'precision', label: t('multi.byPrecision') },
+              { value: 'f1', label: t('multi.byF1') },
+            ]}
+            onChange={(b) => b && setTuneBy(b as TuneBy)}
+            data-testid="tune-by"
+          />
+          {tuneBy !== 'f1' && (
+            <UnitInput
+              w={110}
+              label={t('multi.tuneValue')}
+              step={0.01}
+              value={tuneValue}
+              onChange={(x) => setTuneValue(Number(x))}
+              data-testid="tune-value"
+            />
+          )}
+          <Button
+            disabled={overview.validationCount === 0 || (tuneBy !== 'f1' && !unit(tuneValue))}
+            loading={change.pending}
+            onClick={() => change.run('tune')}
+            data-testid="tune-run"
+          >
+            {t('multi.tune')}
+          </Button>
+        </Group>
+        {positives(tuneLabel) < MIN_THRESHOLD_POSITIVES && overview.validationCount > 0 && (
+          <Text size="sm" c="orange" data-testid="tune-few">
+            {t('multi.fewPositives', { count: positives(tuneLabel), label: tuneLabel })}
           </Text>
-          <Group gap="xs" align="flex-end">
-            <Select
-              w={220}
-              label={t('multi.tuneLabel')}
-              value={tuneLabel}
-              allowDeselect={false}
-              data={[...labels]}
-              onChange={(l) => l && setTuneLabel(l)}
-              data-testid="tune-label"
-            />
-            <Select
-              w={180}
-              label={t('multi.tuneBy')}
-              value={tuneBy}
-              allowDeselect={false}
-              data={[
-                { value: 'recall', label: t('multi.byRecall') },
-                { value: 'precision', label: t('multi.byPrecision') },
-                { value: 'f1', label: t('multi.byF1') },
-              ]}
-              onChange={(b) => b && setTuneBy(b as TuneBy)}
-              data-testid="tune-by"
-            />
-            {tuneBy !== 'f1' && (
-              <NumberInput
-                w={110}
-                label={t('multi.tuneValue')}
-                min={0}
-                max={1}
-                step={0.01}
-                decimalScale={3}
-                value={tuneValue}
-                onChange={(x) => setTuneValue(Number(x))}
-                data-testid="tune-value"
-              />
-            )}
-            <Button
-              disabled={overview.validationCount === 0 || (tuneBy !== 'f1' && !unit(tuneValue))}
-              loading={change.pending}
-              onClick={() => change.run('tune')}
-              data-testid="tune-run"
-            >
-              {t('multi.tune')}
-            </Button>
-          </Group>
-          {positives(tuneLabel) < MIN_THRESHOLD_POSITIVES && overview.validationCount > 0 && (
-            <Text size="sm" c="orange" data-testid="tune-few">
-              {t('multi.fewPositives', { count: positives(tuneLabel), label: tuneLabel })}
-            </Text>
-          )}
-          {outcome && (
-            <Text
-              size="sm"
-              c={outcome.target.met ? undefined : 'red'}
-              data-testid="tune-outcome"
-              data-met={outcome.target.met}
-            >
-              {outcome.target.met
-                ? t('multi.tuned', {
-                    label: outcome.target.label,
-                    threshold: fmt(outcome.threshold),
-                    positives: outcome.target.positives,
-                  })
-                : t('multi.notMet', { label: outcome.target.label, positives: outcome.target.positives })}
-            </Text>
-          )}
-        </Stack>
-      </Card>
+        )}
+        {outcome && (
+          <Text
+            size="sm"
+            c={outcome.target.met ? undefined : 'red'}
+            data-testid="tune-outcome"
+            data-met={outcome.target.met}
+          >
+            {outcome.target.met
+              ? t('multi.tuned', {
+                  label: outcome.target.label,
+                  threshold: fmt(outcome.threshold),
+                  positives: outcome.target.positives,
+                })
+              : t('multi.notMet', { label: outcome.target.label, positives: outcome.target.positives })}
+          </Text>
+        )}
+      </SettingsCard>
     </Stack>
   );
 }

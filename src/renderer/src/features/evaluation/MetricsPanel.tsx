@@ -1,13 +1,10 @@
-import { Badge, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { EvaluationResult } from '../../../../shared/evaluation';
 import { fmt } from './format';
-import { MetricName } from '../guide/MetricName';
+import { Headline, MetricHeaders, SupportCell } from './MetricFigures';
 import { judgeTarget, PER_LABEL_METRICS, TARGET_METRICS } from '../../../../shared/target';
 import { TARGET_STORAGE, TargetPanel } from './TargetPanel';
-
-/** The report's threshold of too few gold documents in a class. */
-const LOW_SUPPORT = 30;
 
 /** The headline metrics with their intervals, and precision, recall and F1 per class. */
 export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): React.JSX.Element {
@@ -32,30 +29,10 @@ export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): 
             ['kappa', e.kappa],
           ] as const
         ).map(([key, m]) => (
-          <Stack key={key} gap={0} data-testid={`metric-${key}`}>
-            <MetricName metric={key} size="xs" c="dimmed">
-              {t(key)}
-            </MetricName>
-            <Text fw={700}>{m.value === null ? t('undefinedValue') : fmt(m.value)}</Text>
-            {m.low !== null && m.high !== null && (
-              <Text size="xs" c="dimmed">
-                {t('interval', { low: fmt(m.low), high: fmt(m.high) })}
-              </Text>
-            )}
-          </Stack>
+          <Headline key={key} metric={key} name={t(key)} value={m} testId={`metric-${key}`} />
         ))}
-        <Stack gap={0}>
-          <MetricName metric="macroAuc" size="xs" c="dimmed">
-            {t('auc')}
-          </MetricName>
-          <Text fw={700}>{fmt(e.macroAuc)}</Text>
-        </Stack>
-        <Stack gap={0}>
-          <MetricName metric="ece" size="xs" c="dimmed">
-            {t('ece')}
-          </MetricName>
-          <Text fw={700}>{fmt(e.ece)}</Text>
-        </Stack>
+        <Headline metric="macroAuc" name={t('auc')} value={e.macroAuc} />
+        <Headline metric="ece" name={t('ece')} value={e.ece} />
       </SimpleGrid>
       <Text size="xs" c="dimmed">
         {t('ciNote', { iterations: e.iterations, seed: e.seed })}
@@ -64,24 +41,16 @@ export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): 
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('label')}</Table.Th>
-            <Table.Th>
-              <MetricName metric="precision">{t('precision')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="recall">{t('recall')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="f1">{t('f1')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="support">{t('support')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="auc">{t('aucShort')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="averagePrecision">{t('averagePrecision')}</MetricName>
-            </Table.Th>
+            <MetricHeaders
+              metrics={[
+                ['precision', t('precision')],
+                ['recall', t('recall')],
+                ['f1', t('f1')],
+                ['support', t('support')],
+                ['auc', t('aucShort')],
+                ['averagePrecision', t('averagePrecision')],
+              ]}
+            />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -91,14 +60,7 @@ export function MetricsPanel({ evaluation }: { evaluation: EvaluationResult }): 
               <Table.Td>{fmt(c.precision)}</Table.Td>
               <Table.Td>{fmt(c.recall)}</Table.Td>
               <Table.Td>{fmt(c.f1)}</Table.Td>
-              <Table.Td>
-                {c.support}{' '}
-                {c.support < LOW_SUPPORT && (
-                  <Badge size="xs" color="orange" variant="light">
-                    {t('lowSupport')}
-                  </Badge>
-                )}
-              </Table.Td>
+              <SupportCell support={c.support} />
               <Table.Td>{fmt(c.auc)}</Table.Td>
               <Table.Td>{fmt(c.averagePrecision)}</Table.Td>
             </Table.Tr>

@@ -1,46 +1,12 @@
-import { Badge, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { MetricInterval } from '../../../../shared/evaluation';
 import type { MultiLabelEvaluation } from '../../../../shared/multilabelEvaluation';
 import { judgeMultiLabelTarget, MULTI_TARGET_METRICS } from '../../../../shared/target';
-import { MetricName } from '../guide/MetricName';
-import type { MetricKey } from '../guide/i18n';
+import { Headline, MetricHeaders, SupportCell } from './MetricFigures';
 import { fmt } from './format';
 import { TARGET_STORAGE, TargetPanel } from './TargetPanel';
 
-/** The report's threshold of too few gold documents for a label. */
-const LOW_SUPPORT = 30;
 const PER_LABEL = ['recall', 'precision', 'f1'] as const;
-
-function Headline({
-  metric,
-  name,
-  value,
-  testId,
-}: {
-  metric: MetricKey;
-  name: string;
-  value: MetricInterval | number | null;
-  testId: string;
-}): React.JSX.Element {
-  const { t } = useTranslation('evaluation');
-  const m = typeof value === 'object' && value !== null ? value : { value, low: null, high: null };
-  return (
-    <Stack gap={0} data-testid={testId}>
-      <MetricName metric={metric} size="xs" c="dimmed">
-        {name}
-      </MetricName>
-      <Text fw={700} data-testid="metric-value">
-        {m.value === null ? t('undefinedValue') : fmt(m.value)}
-      </Text>
-      {m.low !== null && m.high !== null && (
-        <Text size="xs" c="dimmed" data-testid="metric-interval">
-          {t('interval', { low: fmt(m.low), high: fmt(m.high) })}
-        </Text>
-      )}
-    </Stack>
-  );
-}
 
 /**
  * A multi-label evaluation's headline figures (set metrics with their 95% intervals, each name explained on hover),
@@ -62,47 +28,23 @@ export function MultiLabelMetricsPanel({
         storageKey={TARGET_STORAGE.multi}
       />
       <SimpleGrid cols={{ base: 2, md: 4 }}>
-        <Headline metric="microF1" name={t('microF1')} value={e.microF1} testId="metric-microF1" />
-        <Headline metric="macroF1" name={t('macroF1')} value={e.macroF1} testId="metric-macroF1" />
-        <Headline
-          metric="samplesF1"
-          name={t('multi.samplesF1')}
-          value={e.samplesF1}
-          testId="metric-samplesF1"
-        />
-        <Headline
-          metric="hammingLoss"
-          name={t('multi.hammingLoss')}
-          value={e.hammingLoss}
-          testId="metric-hammingLoss"
-        />
-        <Headline
-          metric="subsetAccuracy"
-          name={t('multi.subsetAccuracy')}
-          value={e.subsetAccuracy}
-          testId="metric-subsetAccuracy"
-        />
-        <Headline metric="lrap" name={t('multi.lrap')} value={e.lrap} testId="metric-lrap" />
-        <Headline
-          metric="precision"
-          name={t('multi.microPrecision')}
-          value={e.microPrecision}
-          testId="metric-microPrecision"
-        />
-        <Headline
-          metric="recall"
-          name={t('multi.microRecall')}
-          value={e.microRecall}
-          testId="metric-microRecall"
-        />
-        <Headline metric="macroAuc" name={t('auc')} value={e.macroRocAuc} testId="metric-macroAuc" />
-        <Headline metric="auc" name={t('multi.microAuc')} value={e.microRocAuc} testId="metric-microAuc" />
-        <Headline
-          metric="averagePrecision"
-          name={t('multi.macroPrAuc')}
-          value={e.macroPrAuc}
-          testId="metric-macroPrAuc"
-        />
+        {(
+          [
+            ['microF1', 'microF1', t('microF1'), e.microF1],
+            ['macroF1', 'macroF1', t('macroF1'), e.macroF1],
+            ['samplesF1', 'samplesF1', t('multi.samplesF1'), e.samplesF1],
+            ['hammingLoss', 'hammingLoss', t('multi.hammingLoss'), e.hammingLoss],
+            ['subsetAccuracy', 'subsetAccuracy', t('multi.subsetAccuracy'), e.subsetAccuracy],
+            ['lrap', 'lrap', t('multi.lrap'), e.lrap],
+            ['microPrecision', 'precision', t('multi.microPrecision'), e.microPrecision],
+            ['microRecall', 'recall', t('multi.microRecall'), e.microRecall],
+            ['macroAuc', 'macroAuc', t('auc'), e.macroRocAuc],
+            ['microAuc', 'auc', t('multi.microAuc'), e.microRocAuc],
+            ['macroPrAuc', 'averagePrecision', t('multi.macroPrAuc'), e.macroPrAuc],
+          ] as const
+        ).map(([id, metric, name, value]) => (
+          <Headline key={id} metric={metric} name={name} value={value} testId={`metric-${id}`} />
+        ))}
       </SimpleGrid>
       <Text size="xs" c="dimmed">
         {t('ciNote', { iterations: e.iterations, seed: e.seed })}{' '}
@@ -112,28 +54,22 @@ export function MultiLabelMetricsPanel({
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('label')}</Table.Th>
-            <Table.Th>
-              <MetricName metric="threshold">{t('multi.threshold')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="precision">{t('precision')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="recall">{t('recall')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="f1">{t('f1')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="support">{t('support')}</MetricName>
-            </Table.Th>
+            <MetricHeaders
+              metrics={[
+                ['threshold', t('multi.threshold')],
+                ['precision', t('precision')],
+                ['recall', t('recall')],
+                ['f1', t('f1')],
+                ['support', t('support')],
+              ]}
+            />
             <Table.Th>{t('multi.predicted')}</Table.Th>
-            <Table.Th>
-              <MetricName metric="auc">{t('aucShort')}</MetricName>
-            </Table.Th>
-            <Table.Th>
-              <MetricName metric="averagePrecision">{t('averagePrecision')}</MetricName>
-            </Table.Th>
+            <MetricHeaders
+              metrics={[
+                ['auc', t('aucShort')],
+                ['averagePrecision', t('averagePrecision')],
+              ]}
+            />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -144,14 +80,7 @@ export function MultiLabelMetricsPanel({
               <Table.Td>{fmt(l.precision)}</Table.Td>
               <Table.Td data-testid="per-label-recall">{fmt(l.recall)}</Table.Td>
               <Table.Td>{fmt(l.f1)}</Table.Td>
-              <Table.Td data-testid="per-label-support">
-                {l.support}{' '}
-                {l.support < LOW_SUPPORT && (
-                  <Badge size="xs" color="orange" variant="light">
-                    {t('lowSupport')}
-                  </Badge>
-                )}
-              </Table.Td>
+              <SupportCell support={l.support} testId="per-label-support" />
               <Table.Td>{l.predicted}</Table.Td>
               <Table.Td data-testid="per-label-auc">{fmt(l.rocAuc)}</Table.Td>
               <Table.Td>{fmt(l.prAuc)}</Table.Td>

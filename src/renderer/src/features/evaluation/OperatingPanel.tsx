@@ -19,6 +19,7 @@ import type {
   SavedThreshold,
 } from '../../../../shared/evaluation';
 import { ApiError, call } from '../../api';
+import { UnitInput } from './Controls';
 import { fmt } from './format';
 
 /** The operating point of one class: a threshold chosen by recall, precision or value, its costs, and saving it. */
@@ -102,13 +103,10 @@ export function OperatingPanel({
             data-testid="op-by"
           />
         </Stack>
-        <NumberInput
+        <UnitInput
           label={t('target')}
           w={110}
-          min={0}
-          max={1}
           step={0.05}
-          decimalScale={3}
           value={value}
           onChange={(v) => typeof v === 'number' && v >= 0 && v <= 1 && setValue(v)}
           data-testid="op-target"

@@ -1,7 +1,8 @@
-import { Badge, Card, Group, NumberInput, Select, Stack, Text } from '@mantine/core';
+import { Badge, Group, Select, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TargetVerdict, TargetVerdictKind } from '../../../../shared/target';
+import { SettingsCard, UnitInput } from './Controls';
 import { fmt } from './format';
 
 const COLORS: Readonly<Record<TargetVerdictKind, string>> = {
@@ -67,59 +68,51 @@ export function TargetPanel<M extends string>({
     ? t('goal.perLabel', { metric: t(`goal.metric.${target.metric}`), label: target.label })
     : t(`goal.metric.${target.metric}`);
   return (
-    <Card withBorder p="sm" data-testid="eval-target">
-      <Stack gap="xs">
-        <Text size="sm" fw={500}>
-          {t('goal.title')}
-        </Text>
-        <Group gap="xs" align="flex-end">
+    <SettingsCard title={t('goal.title')} testId="eval-target">
+      <Group gap="xs" align="flex-end">
+        <Select
+          w={180}
+          label={t('goal.metricLabel')}
+          value={target.metric}
+          allowDeselect={false}
+          data={metrics.map((m) => ({ value: m, label: t(`goal.metric.${m}`) }))}
+          onChange={(m) => m && setTarget({ ...target, metric: m as M })}
+          data-testid="eval-target-metric"
+        />
+        {perLabel && (
           <Select
             w={180}
-            label={t('goal.metricLabel')}
-            value={target.metric}
+            label={t('goal.labelLabel')}
+            value={target.label ?? null}
             allowDeselect={false}
-            data={metrics.map((m) => ({ value: m, label: t(`goal.metric.${m}`) }))}
-            onChange={(m) => m && setTarget({ ...target, metric: m as M })}
-            data-testid="eval-target-metric"
+            data={[...labels]}
+            onChange={(l) => l && setTarget({ ...target, label: l })}
+            data-testid="eval-target-label"
           />
-          {perLabel && (
-            <Select
-              w={180}
-              label={t('goal.labelLabel')}
-              value={target.label ?? null}
-              allowDeselect={false}
-              data={[...labels]}
-              onChange={(l) => l && setTarget({ ...target, label: l })}
-              data-testid="eval-target-label"
-            />
-          )}
-          <NumberInput
-            w={120}
-            label={t('goal.atLeast')}
-            min={0}
-            max={1}
-            step={0.01}
-            decimalScale={3}
-            value={target.min}
-            onChange={(x) => setTarget({ ...target, min: Math.min(1, Math.max(0, Number(x) || 0)) })}
-            data-testid="eval-target-min"
-          />
-        </Group>
-        <Group gap="xs" wrap="nowrap" align="flex-start">
-          <Badge color={COLORS[v.verdict]} data-testid="eval-target-verdict" data-verdict={v.verdict}>
-            {t(`goal.verdict.${v.verdict}`)}
-          </Badge>
-          <Text size="sm" data-testid="eval-target-why">
-            {t(`goal.why.${v.verdict}`, {
-              what,
-              min: target.min,
-              value: fmt(v.value),
-              low: fmt(v.low),
-              high: fmt(v.high),
-            })}
-          </Text>
-        </Group>
-      </Stack>
-    </Card>
+        )}
+        <UnitInput
+          w={120}
+          label={t('goal.atLeast')}
+          step={0.01}
+          value={target.min}
+          onChange={(x) => setTarget({ ...target, min: Math.min(1, Math.max(0, Number(x) || 0)) })}
+          data-testid="eval-target-min"
+        />
+      </Group>
+      <Group gap="xs" wrap="nowrap" align="flex-start">
+        <Badge color={COLORS[v.verdict]} data-testid="eval-target-verdict" data-verdict={v.verdict}>
+          {t(`goal.verdict.${v.verdict}`)}
+        </Badge>
+        <Text size="sm" data-testid="eval-target-why">
+          {t(`goal.why.${v.verdict}`, {
+            what,
+            min: target.min,
+            value: fmt(v.value),
+            low: fmt(v.low),
+            high: fmt(v.high),
+          })}
+        </Text>
+      </Group>
+    </SettingsCard>
   );
 }

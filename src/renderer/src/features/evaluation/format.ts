@@ -15,6 +15,15 @@ export function refKey(m: ModelRef): string {
   return `${m.kind}-${m.runId}`;
 }
 
+/** The model a `refKey` names. */
+export function refOfKey(key: string): ModelRef {
+  const dash = key.lastIndexOf('-');
+  return {
+    kind: key.slice(0, dash) === 'teacher' ? 'teacher' : 'student',
+    runId: Number(key.slice(dash + 1)),
+  };
+}
+
 export function bytes(n: number | null): string {
   if (n === null) return '—';
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
