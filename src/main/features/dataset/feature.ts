@@ -10,13 +10,9 @@ import { deleteLabel, labels, saveLabels } from './labelSet';
 import { lockTest, split } from './splits';
 import { stats } from './stats';
 import { findLeakage } from './leakage';
-import {
-  dropEndedStaging,
-  dropOrphanStaging,
-  makeImportRunner,
-  makeSearchIndexRunner,
-  startImport,
-} from './importer';
+import { makeImportRunner, startImport } from './importer';
+import { dropEndedStaging, dropOrphanStaging } from './importStaging';
+import { makeSearchIndexRunner } from './searchIndex';
 import { previewSource } from './source';
 
 export const datasetFeature: Feature<typeof datasetContract> = {

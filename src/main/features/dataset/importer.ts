@@ -6,16 +6,15 @@ import {
   type ImportResult,
 } from '../../../shared/dataset';
 import type { Job } from '../../../shared/jobs';
-import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
-import type { Db } from '../../core/store/db';
-import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 import { charLength, importNormalise, textHash } from './cleanText';
 import { labelSetReader, type LabelReaderOptions } from './multiLabelCells';
-import { ensureSearchIndex } from './searchIndex';
+import { startSearchIndex } from './searchIndex';
+import { commit } from './importCommit';
+import { dropStaging, type ImportParams } from './importStaging';
 import type { ByteCounter, RecordEvent } from './parse';
 import {
   splitValue,
@@ -23,31 +22,8 @@ import {
   fingerprintSource,
   openTable,
   resolveSource,
-  type ResolvedSource,
   type SourceFingerprint,
 } from './source';
-
-export interface ImportParams {
-  readonly projectId: number;
-  readonly source: ResolvedSource;
-  readonly textColumn: string;
-  readonly labelColumn: string | null;
-  /**
-   * A multi-label project's import with labels: how each row's label set is read (staged as a JSON array of names).
-   * Absent for single-label projects and imports without labels.
-   */
-  readonly multiLabel?: LabelReaderOptions;
-  readonly idColumn: string | null;
-  /** Absent in jobs from older versions. */
-  readonly splitColumn?: string | null;
-  /** What to do with ids already in the project (absent: add, as older versions did). */
-  readonly onExisting?: 'skip' | 'update' | 'add';
-  readonly keepExtras: boolean;
-  readonly onBadRow: 'skip' | 'abort';
-  readonly name: string;
-  /** The file as it was when the import started (absent in jobs from older versions). */
-  readonly fingerprint?: SourceFingerprint;
-}
 
 interface Checkpoint {
   /** Source records (good and bad) already handled. */
@@ -132,49 +108,6 @@ export async function startImport(
   });
 }
 
-/** Staged rows of imports that will never finish (cancelled, failed, completed or deleted jobs). */
-export function dropOrphanStaging(db: Db): number {
-  return db
-    .prepare(
-      `DELETE FROM import_staging WHERE job_id NOT IN
-         (SELECT id FROM jobs WHERE state IN ('queued', 'running', 'paused', 'interrupted'))`,
-    )
-    .run().changes;
-}
-
-/**
- * Staged rows of imports that have ended, after a failure whose own clean-up could not run (a full disk). When no
- * live import has staged rows the table is emptied in one step, without secure_delete: a few pages written instead
- * of every freed page zeroed, so it works on a full disk (the rows are copies of the user's own file).
- */
-export function dropEndedStaging(db: Db): void {
-  const live = db
-    .prepare(
-      `SELECT 1 FROM import_staging WHERE job_id IN
-         (SELECT id FROM jobs WHERE state IN ('queued', 'running', 'paused', 'interrupted')) LIMIT 1`,
-    )
-    .get();
-  if (live) {
-    dropOrphanStaging(db);
-    return;
-  }
-  if (!db.prepare('SELECT 1 FROM import_staging LIMIT 1').get()) return;
-  const secure = db.pragma('secure_delete', { simple: true }) as number;
-  db.pragma('secure_delete = OFF');
-  try {
-    db.prepare('DELETE FROM import_staging').run();
-  } finally {
-    db.pragma(`secure_delete = ${secure}`);
-  }
-}
-
-function dropStaging(db: Db, jobId: number): void {
-  const others = db.prepare('SELECT 1 FROM import_staging WHERE job_id <> ? LIMIT 1').get(jobId);
-  // Without a WHERE clause SQLite truncates the table instead of deleting row by row.
-  if (others) db.prepare('DELETE FROM import_staging WHERE job_id = ?').run(jobId);
-  else db.prepare('DELETE FROM import_staging').run();
-}
-
 /**
  * The import job: streams the source, stages rows in batches (each batch committed with a checkpoint, so a crash
  * resumes where it stopped), then moves everything into the project in one transaction. Until that transaction,
@@ -187,7 +120,7 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     const cp = (ctl.checkpoint as Checkpoint | null) ?? null;
     if (cp?.committed) {
       // The rows are in; a resume only makes sure their search index is being built.
-      startSearchIndex(ctx, p, cp.committed.datasetId);
+      startSearchIndex(ctx, p.projectId, p.name, cp.committed.datasetId);
       return cp.committed;
     }
     if (!cp) dropStaging(db, ctl.jobId);
@@ -211,22 +144,9 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     }
     ctx.events.emit('project.changed', { projectId: p.projectId, what: 'dataset.import' });
     // The rows are usable now; the search index is built by a job of its own that no step waits for.
-    const index = startSearchIndex(ctx, p, result.datasetId);
+    const index = startSearchIndex(ctx, p.projectId, p.name, result.datasetId);
     return { ...result, searchIndexJobId: index.id };
   };
-}
-
-export interface SearchIndexParams {
-  readonly projectId: number;
-  readonly datasetId: number;
-}
-
-function startSearchIndex(ctx: CoreContext, p: ImportParams, datasetId: number): Job {
-  return ctx.jobs.start<SearchIndexParams>('dataset.searchIndex', {
-    projectId: p.projectId,
-    title: `Search index for ${p.name}`,
-    params: { projectId: p.projectId, datasetId },
-  });
 }
 
 /** SQLite's "database or disk is full" as the error a person can act on. */
@@ -429,279 +349,4 @@ async function stageAndCommit(
       : {}),
     timings: { readMs: Math.round(readMs), commitMs: Math.round(performance.now() - t0) },
   };
-}
-
-/**
- * Small batches: each is one synchronous write on the server's thread, so it must stay well under a key press's
- * budget (about 20 ms here for 500 short texts) for the review step to stay responsive while the index builds.
- */
-const INDEX_BATCH = 500;
-
-/**
- * The search-index job: adds an import's rows to the trigram index in small batches, yielding between them (the rows
- * are already in the project and usable; until this ends a search scans the texts and says the index is building).
- * Idempotent, so a resumed or repeated job simply goes on.
- */
-export function makeSearchIndexRunner(ctx: CoreContext): (ctl: JobControl<SearchIndexParams>) => Promise<{
-  indexed: number;
-}> {
-  return async (ctl) => {
-    const db = ctx.db;
-    const { projectId, datasetId } = ctl.params;
-    const range = db
-      .prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM examples WHERE project_id = ? AND dataset_id = ?')
-      .get(projectId, datasetId) as { lo: number | null; hi: number | null };
-    let indexed = 0;
-    if (range.lo !== null && range.hi !== null) {
-      const insert = db.prepare(
-        `INSERT INTO examples_fts (rowid, text)
-         SELECT e.id, e.text FROM examples e
-         WHERE e.project_id = ? AND e.id >= ? AND e.id < ?
-           AND NOT EXISTS (SELECT 1 FROM examples_fts_docsize d WHERE d.id = e.id)`,
-      );
-      const total = range.hi - range.lo + 1;
-      const started = performance.now();
-      for (let lo = range.lo; lo <= range.hi; lo += INDEX_BATCH) {
-        indexed += db.transaction(() => insert.run(projectId, lo, lo + INDEX_BATCH).changes)();
-        const done = Math.min(total, lo + INDEX_BATCH - range.lo);
-        const rate = (done * 1000) / Math.max(1, performance.now() - started);
-        ctl.progress(done, total, { phase: 'Indexing for search', rate });
-        // setImmediate, not a resolved promise: requests waiting on the event loop are served between batches.
-        await new Promise((r) => setImmediate(r));
-        await ctl.yield();
-      }
-    }
-    // Records the project's index as complete here, so that the first search does not check every row.
-    ensureSearchIndex(db, projectId);
-    return { indexed };
-  };
-}
-
-function isTestLocked(db: Db, projectId: number): boolean {
-  const row = db.prepare('SELECT test_locked AS locked FROM projects WHERE id = ?').get(projectId) as
-    { locked: number } | undefined;
-  return row?.locked === 1;
-}
-
-function countSplits(db: Db, jobId: number): { train: number; validation: number; test: number } {
-  const out = { train: 0, validation: 0, test: 0 };
-  const rows = db
-    .prepare(
-      'SELECT split, COUNT(*) AS n FROM import_staging WHERE job_id = ? AND split IS NOT NULL GROUP BY split',
-    )
-    .all(jobId) as Array<{ split: 'train' | 'validation' | 'test'; n: number }>;
-  for (const r of rows) out[r.split] = r.n;
-  return out;
-}
-
-/** Staged rows whose id is already an example's in the project. */
-function countExisting(db: Db, jobId: number, projectId: number): number {
-  return (
-    db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM import_staging s WHERE s.job_id = ? AND s.external_id IS NOT NULL
-           AND EXISTS (SELECT 1 FROM examples e WHERE e.project_id = ? AND e.external_id = s.external_id)`,
-      )
-      .get(jobId, projectId) as { n: number }
-  ).n;
-}
-
-/**
- * Re-import with "update": the examples whose id is in the file take the file's text, fields and imported label.
- * Examples of a locked test split keep everything (the gold set changes only when unlocked). The file's label
- * becomes the human label only of examples no person has labelled since (an import annotation is the latest).
- */
-/** SQL: the label ids (a sorted JSON array) of the names in e.imported_label, a multi-label row's JSON array. */
-const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FROM json_each(e.imported_label) j
-    JOIN labels l ON l.project_id = e.project_id AND l.name = j.value ORDER BY l.id))`;
-
-function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): void {
-  const locked = isTestLocked(db, p.projectId);
-  const target = `e.project_id = ? AND e.external_id = s.external_id AND (? = 0 OR e.split IS NOT 'test')`;
-  if (p.multiLabel) {
-    db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
-       SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED.replaceAll('e.imported_label', 's.label')},
-              'import', 'import', ?
-       FROM import_staging s
-       JOIN examples e ON ${target}
-       WHERE s.job_id = ? AND s.external_id IS NOT NULL AND s.label IS NOT NULL AND s.label IS NOT e.imported_label
-         AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.example_id = e.id AND a.retracted_at IS NULL
-                           AND a.source <> 'import')`,
-    ).run(now, p.projectId, locked ? 1 : 0, jobId);
-  } else if (p.labelColumn) {
-    db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
-       SELECT e.project_id, e.id, l.id, 'import', 'import', ?
-       FROM import_staging s
-       JOIN examples e ON ${target}
-       JOIN labels l ON l.project_id = e.project_id AND l.name = s.label
-       WHERE s.job_id = ? AND s.external_id IS NOT NULL AND s.label IS NOT e.imported_label
-         AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.example_id = e.id AND a.retracted_at IS NULL
-                           AND a.source <> 'import')`,
-    ).run(now, p.projectId, locked ? 1 : 0, jobId);
-  }
-  db.prepare(
-    `UPDATE examples AS e SET text = s.text, original_text = s.original_text, text_hash = s.text_hash,
-       length = s.length, imported_label = COALESCE(s.label, e.imported_label), metadata = s.metadata,
-       split = CASE WHEN s.split IS NULL THEN e.split ELSE s.split END
-     FROM import_staging s
-     WHERE s.job_id = ? AND s.external_id IS NOT NULL AND ${target}`,
-  ).run(jobId, p.projectId, locked ? 1 : 0);
-}
-
-function commit(
-  ctx: CoreContext,
-  ctl: JobControl<ImportParams>,
-  c: { staged: number; skipped: number; badRows: BadRow[]; records: number },
-): ImportResult {
-  const db = ctx.db;
-  const now = nowIso();
-  // A bigger page cache for the one large move (the default 2 MB thrashes on the examples indexes).
-  const cacheBefore = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma('cache_size = -131072');
-  try {
-    return moveIntoProject(db, ctl, c, now);
-  } finally {
-    db.pragma(`cache_size = ${cacheBefore}`);
-  }
-}
-
-function moveIntoProject(
-  db: Db,
-  ctl: JobControl<ImportParams>,
-  c: { staged: number; skipped: number; badRows: BadRow[]; records: number },
-  now: string,
-): ImportResult {
-  const p = ctl.params;
-  return db.transaction(() => {
-    const project = getProject(db, p.projectId);
-    const splits = countSplits(db, ctl.jobId);
-    if (splits.test > 0 && isTestLocked(db, project.id)) {
-      throw AppError.keyed('CONFLICT', 'dataset.splitColumnPutsRows', { test: splits.test });
-    }
-    const action = p.idColumn ? (p.onExisting ?? 'add') : 'add';
-    const matched = p.idColumn ? countExisting(db, ctl.jobId, p.projectId) : 0;
-    if (matched > 0 && action !== 'add') {
-      if (action === 'update') updateExisting(db, ctl.jobId, p, now);
-      // Updated or skipped, these rows are not added again.
-      db.prepare(
-        `DELETE FROM import_staging WHERE job_id = ? AND external_id IN
-           (SELECT external_id FROM examples WHERE project_id = ? AND external_id IS NOT NULL)`,
-      ).run(ctl.jobId, p.projectId);
-    }
-    const adding = (
-      db.prepare('SELECT COUNT(*) AS n FROM import_staging WHERE job_id = ?').get(ctl.jobId) as {
-        n: number;
-      }
-    ).n;
-    const info = db
-      .prepare(
-        `INSERT INTO datasets (project_id, name, source_path, format, encoding, options, row_count, skipped_count, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        p.projectId,
-        p.name,
-        p.source.path,
-        p.source.format,
-        p.source.format === 'xlsx' ? null : p.source.encoding,
-        JSON.stringify({
-          delimiter: p.source.delimiter,
-          hasHeader: p.source.hasHeader,
-          textColumn: p.textColumn,
-          labelColumn: p.labelColumn,
-          ...(p.multiLabel ? { multiLabel: p.multiLabel } : {}),
-          idColumn: p.idColumn,
-        }),
-        adding,
-        c.skipped,
-        now,
-      );
-    const datasetId = Number(info.lastInsertRowid);
-    const labelsCreated: string[] = [];
-    if (p.labelColumn || p.multiLabel) {
-      // A multi-label row stages its names as a JSON array.
-      const names = p.multiLabel
-        ? `SELECT DISTINCT j.value AS name FROM import_staging s, json_each(s.label) j WHERE s.job_id = ?`
-        : `SELECT DISTINCT s.label AS name FROM import_staging s WHERE s.job_id = ? AND s.label IS NOT NULL`;
-      const found = db
-        .prepare(
-          `SELECT n.name AS name FROM (${names}) n
-           WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.project_id = ? AND l.name = n.name)
-           ORDER BY n.name`,
-        )
-        .all(ctl.jobId, p.projectId) as Array<{ name: string }>;
-      let position =
-        (
-          db
-            .prepare('SELECT COALESCE(MAX(position), -1) AS m FROM labels WHERE project_id = ?')
-            .get(p.projectId) as {
-            m: number;
-          }
-        ).m + 1;
-      const insLabel = db.prepare(
-        'INSERT INTO labels (project_id, name, description, position, created_at) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const l of found) {
-        insLabel.run(p.projectId, l.name, '', position++, now);
-        labelsCreated.push(l.name);
-      }
-    }
-    // New rows get ids above every existing one, so the annotations step can find them by a primary-key range.
-    const before = (db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM examples').get() as { m: number }).m;
-    db.prepare(
-      `INSERT INTO examples (project_id, dataset_id, source_row, external_id, text, original_text, text_hash, length,
-                             imported_label, metadata, split, created_at)
-       SELECT ?, ?, source_row, external_id, text, original_text, text_hash, length, label, metadata, split, ?
-       FROM import_staging WHERE job_id = ? ORDER BY rowid`,
-    ).run(p.projectId, datasetId, now, ctl.jobId);
-    if (p.multiLabel) {
-      db.prepare(
-        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
-         SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED}, 'import', 'import', ?
-         FROM examples e WHERE e.id > ? AND e.dataset_id = ? AND e.imported_label IS NOT NULL`,
-      ).run(now, before, datasetId);
-    } else if (p.labelColumn) {
-      db.prepare(
-        `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
-         SELECT e.project_id, e.id, l.id, 'import', 'import', ?
-         FROM examples e JOIN labels l ON l.project_id = e.project_id AND l.name = e.imported_label
-         WHERE e.id > ? AND e.dataset_id = ?`,
-      ).run(now, before, datasetId);
-    }
-    dropStaging(db, ctl.jobId);
-    db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, p.projectId);
-    audit(db, {
-      projectId: p.projectId,
-      actor: 'import',
-      action: 'import',
-      entity: 'dataset',
-      entityId: datasetId,
-      details: {
-        file: p.source.name,
-        rows: adding,
-        skipped: c.skipped,
-        labelsCreated,
-        ...(matched ? { existing: { matched, action } } : {}),
-      },
-    });
-    const result: ImportResult = {
-      datasetId,
-      imported: adding,
-      skipped: c.skipped,
-      labelsCreated,
-      badRows: c.badRows,
-      ...(matched ? { existing: { matched, action } } : {}),
-      ...(p.splitColumn ? { splits } : {}),
-    };
-    ctl.saveCheckpoint({
-      records: c.records,
-      staged: c.staged,
-      skipped: c.skipped,
-      badRows: [],
-      committed: result,
-    });
-    return result;
-  })();
 }

@@ -1,3 +1,7 @@
+import { performance } from 'node:perf_hooks';
+import type { Job } from '../../../shared/jobs';
+import type { CoreContext } from '../../core/feature';
+import type { JobControl } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
 
 /**
@@ -39,4 +43,64 @@ export function searchIndexBuilding(db: Db, projectId: number): boolean {
          AND state IN ('queued', 'running', 'paused') LIMIT 1`,
     )
     .get(projectId);
+}
+
+export interface SearchIndexParams {
+  readonly projectId: number;
+  readonly datasetId: number;
+}
+
+/** Starts the search-index job for an import's rows (the import's name titles it). */
+export function startSearchIndex(ctx: CoreContext, projectId: number, name: string, datasetId: number): Job {
+  return ctx.jobs.start<SearchIndexParams>('dataset.searchIndex', {
+    projectId,
+    title: `Search index for ${name}`,
+    params: { projectId, datasetId },
+  });
+}
+
+/**
+ * Small batches: each is one synchronous write on the server's thread, so it must stay well under a key press's
+ * budget (about 20 ms here for 500 short texts) for the review step to stay responsive while the index builds.
+ */
+const INDEX_BATCH = 500;
+
+/**
+ * The search-index job: adds an import's rows to the trigram index in small batches, yielding between them (the rows
+ * are already in the project and usable; until this ends a search scans the texts and says the index is building).
+ * Idempotent, so a resumed or repeated job simply goes on.
+ */
+export function makeSearchIndexRunner(ctx: CoreContext): (ctl: JobControl<SearchIndexParams>) => Promise<{
+  indexed: number;
+}> {
+  return async (ctl) => {
+    const db = ctx.db;
+    const { projectId, datasetId } = ctl.params;
+    const range = db
+      .prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM examples WHERE project_id = ? AND dataset_id = ?')
+      .get(projectId, datasetId) as { lo: number | null; hi: number | null };
+    let indexed = 0;
+    if (range.lo !== null && range.hi !== null) {
+      const insert = db.prepare(
+        `INSERT INTO examples_fts (rowid, text)
+         SELECT e.id, e.text FROM examples e
+         WHERE e.project_id = ? AND e.id >= ? AND e.id < ?
+           AND NOT EXISTS (SELECT 1 FROM examples_fts_docsize d WHERE d.id = e.id)`,
+      );
+      const total = range.hi - range.lo + 1;
+      const started = performance.now();
+      for (let lo = range.lo; lo <= range.hi; lo += INDEX_BATCH) {
+        indexed += db.transaction(() => insert.run(projectId, lo, lo + INDEX_BATCH).changes)();
+        const done = Math.min(total, lo + INDEX_BATCH - range.lo);
+        const rate = (done * 1000) / Math.max(1, performance.now() - started);
+        ctl.progress(done, total, { phase: 'Indexing for search', rate });
+        // setImmediate, not a resolved promise: requests waiting on the event loop are served between batches.
+        await new Promise((r) => setImmediate(r));
+        await ctl.yield();
+      }
+    }
+    // Records the project's index as complete here, so that the first search does not check every row.
+    ensureSearchIndex(db, projectId);
+    return { indexed };
+  };
 }
