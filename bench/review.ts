@@ -37,7 +37,25 @@ interface PageGlobals {
   __press: number;
   __shown: number[];
   __dom: number[];
+  performance: {
+    now(): number;
+    getEntriesByName(name: string): unknown[];
+    getEntriesByType(type: string): Array<{ name: string; duration: number; startTime: number }>;
+    clearResourceTimings(): void;
+    setResourceTimingBufferSize(n: number): void;
+  };
 }
+
+/** Where a phase's time went: for the profile printed with the figures. */
+interface Profile {
+  /** Key presses answered from the documents fetched ahead, and those that waited for the server. */
+  readonly shown_from_prefetch: number;
+  readonly waited_for_server: number;
+  /** Round trips as the page saw them (network + server handler + event-loop wait), per channel: median / p95. */
+  readonly requests_ms: Record<string, { n: number; median: number; p95: number }>;
+}
+
+const round = (x: number): number => Number(x.toFixed(2));
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -119,23 +137,26 @@ async function main(): Promise<void> {
         { timeout: 300_000 },
       );
 
-      const reference = await page.evaluate(
-        async ({ url, token, n }) => {
-          const times: number[] = [];
-          for (let i = 0; i < n; i++) {
-            const t0 = performance.now();
-            const res = await fetch(`${url}api/invoke/app.info`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-              body: '{}',
-            });
-            await res.json();
-            times.push(performance.now() - t0);
-          }
-          return times;
-        },
-        { url: server.url, token: server.token, n: 100 },
-      );
+      // The server's responsiveness: a trivial request's round trip (network + event-loop wait), quiet and busy.
+      const ping = (): Promise<number[]> =>
+        page.evaluate(
+          async ({ url, token, n }) => {
+            const times: number[] = [];
+            for (let i = 0; i < n; i++) {
+              const t0 = performance.now();
+              const res = await fetch(`${url}api/invoke/app.info`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+                body: '{}',
+              });
+              await res.json();
+              times.push(performance.now() - t0);
+            }
+            return times;
+          },
+          { url: server.url, token: server.token, n: 100 },
+        );
+      const reference = await ping();
 
       await page.evaluate(() => {
         const w = globalThis as unknown as PageGlobals;
@@ -154,9 +175,23 @@ async function main(): Promise<void> {
         });
       });
       let pressed = 0;
-      const measure = async (): Promise<{ median: number; p95: number; dom: number }> => {
+      const marks = (): Promise<[number, number]> =>
+        page.evaluate(() => {
+          const p = (globalThis as unknown as PageGlobals).performance;
+          return [
+            p.getEntriesByName('review.next.ahead').length,
+            p.getEntriesByName('review.next.fetched').length,
+          ];
+        });
+      const measure = async (): Promise<{ median: number; p95: number; dom: number; profile: Profile }> => {
         const latencies: number[] = [];
         const from = pressed;
+        const [ahead0, fetched0] = await marks();
+        await page.evaluate(() => {
+          const p = (globalThis as unknown as PageGlobals).performance;
+          p.setResourceTimingBufferSize(100_000);
+          p.clearResourceTimings();
+        });
         for (let i = 0; i < PRESSES; i++) {
           const before = await page.getByTestId('review-doc').getAttribute('data-example-id');
           await page.keyboard.press(i % 2 === 0 ? 'f' : 'u');
@@ -174,13 +209,36 @@ async function main(): Promise<void> {
           pressed++;
         }
         const dom = (await page.evaluate(() => (globalThis as unknown as PageGlobals).__dom)).slice(from);
-        return { median: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), dom: quantile(dom, 0.5) };
+        const [ahead1, fetched1] = await marks();
+        const requests = await page.evaluate(() =>
+          (globalThis as unknown as PageGlobals).performance
+            .getEntriesByType('resource')
+            .filter((e) => e.name.includes('/api/invoke/'))
+            .map((e) => ({ channel: e.name.replace(/^.*\/api\/invoke\//, ''), ms: e.duration })),
+        );
+        const byChannel = new Map<string, number[]>();
+        for (const r of requests) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r.ms]);
+        const profile: Profile = {
+          shown_from_prefetch: ahead1 - ahead0,
+          waited_for_server: fetched1 - fetched0,
+          requests_ms: Object.fromEntries(
+            [...byChannel].map(([k, v]) => [
+              k,
+              { n: v.length, median: round(quantile(v, 0.5)), p95: round(quantile(v, 0.95)) },
+            ]),
+          ),
+        };
+        return {
+          median: quantile(latencies, 0.5),
+          p95: quantile(latencies, 0.95),
+          dom: quantile(dom, 0.5),
+          profile,
+        };
       };
-      const round = (x: number): number => Number(x.toFixed(2));
-
       const quiet = await measure();
       console.error(
-        `nothing else running: median ${quiet.median.toFixed(1)} ms, p95 ${quiet.p95.toFixed(1)} ms`,
+        `nothing else running: median ${quiet.median.toFixed(1)} ms, p95 ${quiet.p95.toFixed(1)} ms; ` +
+          JSON.stringify(quiet.profile),
       );
 
       // A teacher run over the project, started as the Teacher step does; measured once it is labelling.
@@ -201,12 +259,13 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
       const busy = await measure();
+      const busyReference = await ping();
       const during = await invoke<Job>('jobs.get', { jobId: job.id });
       if (during.state !== 'running') throw new Error(`the background teacher run is ${during.state}`);
       await invoke<Job>('jobs.cancel', { jobId: job.id });
       console.error(
         `while a teacher run labels (${during.progress.done} documents so far): median ${busy.median.toFixed(1)} ms, ` +
-          `p95 ${busy.p95.toFixed(1)} ms`,
+          `p95 ${busy.p95.toFixed(1)} ms; ${JSON.stringify(busy.profile)}`,
       );
       const refMedian = quantile(reference, 0.5);
       console.log(
@@ -218,13 +277,18 @@ async function main(): Promise<void> {
           keypress_to_next_ms_median: round(quiet.median),
           keypress_to_next_ms_p95: round(quiet.p95),
           keypress_to_dom_ms_median: round(quiet.dom),
+          profile: quiet.profile,
           with_teacher_run: {
             keypress_to_next_ms_median: round(busy.median),
             keypress_to_next_ms_p95: round(busy.p95),
             keypress_to_dom_ms_median: round(busy.dom),
             teacher_documents_labelled: during.progress.done,
+            profile: busy.profile,
+            reference_http_roundtrip_ms_median: round(quantile(busyReference, 0.5)),
+            reference_http_roundtrip_ms_p95: round(quantile(busyReference, 0.95)),
           },
           reference_http_roundtrip_ms_median: round(refMedian),
+          reference_http_roundtrip_ms_p95: round(quantile(reference, 0.95)),
           ratio_median_to_reference: round(quiet.median / refMedian),
           targets: { median_ms: 50, p95_ms: 100, with: 'teacher run' },
           met: busy.median < 50 && busy.p95 < 100,

@@ -25,6 +25,11 @@ export interface EventMap {
   log: LogLine;
   /** A project's data changed (import finished, labels edited): views refetch. */
   'project.changed': { readonly projectId: number; readonly what: string };
+  /**
+   * One document's label was saved or undone on the review screen (by anyone): a screen that fetched it ahead
+   * fetches again. Kept apart from project.changed, which makes whole views refetch, as it comes with every key press.
+   */
+  'review.annotated': { readonly projectId: number; readonly exampleId: number };
 }
 
 export type EventName = keyof EventMap;

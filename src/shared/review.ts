@@ -30,6 +30,9 @@ export type Split = (typeof SPLITS)[number];
 /** Fewer gold labels than this in a class and its test scores are too noisy to trust. */
 export const MIN_GOLD_PER_CLASS = 30;
 
+/** The most documents `review.upcoming` fetches ahead in one request. */
+export const UPCOMING_MAX = 20;
+
 export const QueueSpecSchema = z.object({
   kind: z.enum(QUEUE_KINDS),
   /** For `uncertain`: entropy (high first) or margin between the two top labels (low first). */
@@ -285,6 +288,18 @@ export const reviewContract = {
       annotator,
       /** Only look (fetching ahead): the person's remembered position stays where it is. */
       peek: z.boolean().optional(),
+    }),
+  ),
+  /**
+   * The next `count` documents of the queue after `exampleId` (from its start when null), nearest first: the review
+   * screen fetches them ahead so that a key press shows the next one at once. Only looks, like `peek`.
+   */
+  'review.upcoming': channel<ReviewItem[]>()(
+    ProjectId.extend({
+      queue: QueueSpecSchema,
+      exampleId: z.number().int().positive().nullable(),
+      count: z.number().int().min(1).max(UPCOMING_MAX),
+      annotator,
     }),
   ),
   'review.item': channel<ReviewItem>()(

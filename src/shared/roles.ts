@@ -76,6 +76,7 @@ export const CHANNEL_ROLES: Readonly<Record<ChannelName, Role>> = {
   'review.state': 'annotator',
   'review.counts': 'annotator',
   'review.next': 'annotator',
+  'review.upcoming': 'annotator',
   'review.item': 'annotator',
   'review.annotate': 'annotator',
   'review.undo': 'annotator',

@@ -17,7 +17,15 @@ import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { markReviewRequestsDone } from '../evaluation/reviewRequests';
 import { canSee, holdLease, queueScope } from '../team/scope';
-import { HAS_HUMAN_LABEL, loadItem, neighbour, projectQueueSql, teacherSet, teacherView } from './queues';
+import {
+  HAS_HUMAN_LABEL,
+  loadItem,
+  neighbour,
+  neighbours,
+  projectQueueSql,
+  teacherSet,
+  teacherView,
+} from './queues';
 
 /** The queues of documents still to label: labelling one takes it out of the queue. */
 const PENDING_QUEUES: readonly QueueSpec['kind'][] = ['unreviewed', 'uncertain', 'random'];
@@ -110,6 +118,24 @@ export function moveTo(
   }
   savePosition(db, projectId, annotator, queue, id);
   return loadItem(db, projectId, id, annotator);
+}
+
+/**
+ * The next `count` documents of the queue after `from`, as the review screen shows them: fetched ahead, so that a key
+ * press shows the next one at once. Only looks: neither the remembered position nor a team-mode lease moves.
+ */
+export function upcoming(
+  db: Db,
+  projectId: number,
+  annotator: string,
+  queue: QueueSpec,
+  from: number | null,
+  count: number,
+): Array<ReturnType<typeof loadItem>> {
+  assertProject(db, projectId);
+  return neighbours(db, projectId, queue, from, 'next', count).map((id) =>
+    loadItem(db, projectId, id, annotator, false),
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import { notFound } from '../../core/errors';
 import { getSettings } from '../app/settings';
 import { canSee } from '../team/scope';
 import { agreement } from './agreement';
-import { annotate, bulkPreview, goldSummary, history, moveTo, reviewState, undo } from './annotate';
+import { annotate, bulkPreview, goldSummary, history, moveTo, reviewState, undo, upcoming } from './annotate';
 import { bulkAcceptRunner, startBulkAccept, type BulkParams } from './bulk';
 import { annotationText, exportAnnotations, importAnnotations } from './exchange';
 import { loadItem, queueCounts } from './queues';
@@ -46,12 +46,23 @@ export const reviewFeature: Feature<typeof reviewContract> = {
         input.direction,
         input.peek,
       ),
+    'review.upcoming': (input, ctx) =>
+      upcoming(ctx.db, input.projectId, who(ctx, input.annotator), input.queue, input.exampleId, input.count),
     'review.item': (input, ctx) => {
       if (!canSee(ctx.db, input.exampleId)) throw notFound('Document', input.exampleId);
       return loadItem(ctx.db, input.projectId, input.exampleId, who(ctx, input.annotator));
     },
-    'review.annotate': (input, ctx) => annotate(ctx.db, { ...input, annotator: who(ctx, input.annotator) }),
-    'review.undo': (input, ctx) => undo(ctx.db, input.projectId, who(ctx, input.annotator)),
+    'review.annotate': (input, ctx) => {
+      const r = annotate(ctx.db, { ...input, annotator: who(ctx, input.annotator) });
+      ctx.events.emit('review.annotated', { projectId: input.projectId, exampleId: input.exampleId });
+      return r;
+    },
+    'review.undo': (input, ctx) => {
+      const r = undo(ctx.db, input.projectId, who(ctx, input.annotator));
+      if (r.item)
+        ctx.events.emit('review.annotated', { projectId: input.projectId, exampleId: r.item.exampleId });
+      return r;
+    },
     'review.bulkPreview': (input, ctx) =>
       bulkPreview(ctx.db, input.projectId, input.queue, input.minConfidence),
     'review.bulkAccept': (input, ctx) =>

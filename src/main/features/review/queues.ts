@@ -55,7 +55,10 @@ export const ANNOTATORS_DISAGREE = `(EXISTS (SELECT 1 FROM annotator_labels a1
 /** Sent from Evaluate and not yet labelled (the evaluation feature's eval_review_requests). */
 const OPEN_REQUEST = `EXISTS (SELECT 1 FROM eval_review_requests rr WHERE rr.example_id = e.id AND rr.done_at IS NULL)`;
 
-/** A multiplicative hash: a bijection on ids below 2^32, so a fixed pseudo-random order with no ties. */
+/**
+ * A multiplicative hash: a bijection on ids below 2^32, so a fixed pseudo-random order with no ties. The index
+ * review_examples_random holds this order (migration 018): change both together.
+ */
 const RANDOM_KEY = '((e.id * 2654435761) % 4294967296)';
 
 export interface QueueSql {
@@ -200,6 +203,37 @@ export function neighbour(
   cursor: number | null,
   direction: 'next' | 'prev',
 ): number | null {
+  return neighbours(db, projectId, spec, cursor, direction, 1)[0] ?? null;
+}
+
+/**
+ * Up to `limit` examples after (or before) `cursor` in the queue's order, nearest first: what `neighbour` would
+ * give one after the other, in one seek (the review screen fetches the next few documents ahead).
+ */
+export function neighbours(
+  db: Db,
+  projectId: number,
+  spec: QueueSpec,
+  cursor: number | null,
+  direction: 'next' | 'prev',
+  limit: number,
+): number[] {
+  const { sql, params } = neighboursQuery(db, projectId, spec, cursor, direction, limit);
+  return (db.prepare(sql).raw().all(params) as Array<[number]>).map((r) => r[0]);
+}
+
+/**
+ * The SQL of `neighbours`: a seek from the cursor's keys along the index that holds the queue's order (an
+ * ORDER BY that the index answers, never a sort of the project per key press; tests/review/queue-order.test.ts).
+ */
+export function neighboursQuery(
+  db: Db,
+  projectId: number,
+  spec: QueueSpec,
+  cursor: number | null,
+  direction: 'next' | 'prev',
+  limit: number,
+): { sql: string; params: Record<string, unknown> } {
   const q = projectQueueSql(db, projectId, spec);
   const forward = direction === 'next';
   const dir = forward === (q.dir === 'ASC') ? 'ASC' : 'DESC';
@@ -216,7 +250,7 @@ export function neighbour(
     if (row && row.every((v) => v !== null)) cursorKeys = row;
   }
   const where = [...q.where];
-  const params: Record<string, unknown> = { ...q.params };
+  const params: Record<string, unknown> = { ...q.params, limit };
   if (cursorKeys) {
     const placeholders = cursorKeys.map((_, i) => `@k${i}`);
     cursorKeys.forEach((v, i) => (params[`k${i}`] = v));
@@ -225,23 +259,15 @@ export function neighbour(
     );
   }
   const order = q.keys.map((k) => `${k} ${dir}`).join(', ');
-  const row = db
-    .prepare(`SELECT e.id AS id FROM ${q.from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT 1`)
-    .get(params) as { id: number } | undefined;
-  return row?.id ?? null;
+  return {
+    sql: `SELECT e.id AS id FROM ${q.from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`,
+    params,
+  };
 }
 
 /** The queue's documents in order (for tests and the CLI; the UI pages one at a time). */
 export function queueIds(db: Db, projectId: number, spec: QueueSpec, limit = 1000): number[] {
-  const q = projectQueueSql(db, projectId, spec);
-  const order = q.keys.map((k) => `${k} ${q.dir}`).join(', ');
-  return (
-    db
-      .prepare(
-        `SELECT e.id AS id FROM ${q.from} WHERE ${q.where.join(' AND ')} ORDER BY ${order} LIMIT @limit`,
-      )
-      .all({ ...q.params, limit }) as Array<{ id: number }>
-  ).map((r) => r.id);
+  return neighbours(db, projectId, spec, null, 'next', limit);
 }
 
 export function queueCount(db: Db, projectId: number, spec: QueueSpec): number {
@@ -286,7 +312,9 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
   let uncertain = 0;
   let disagree = 0;
   if (runId !== null) {
-    const withTeacher = 'examples e JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id';
+    // Driven by the run's outputs (CROSS JOIN keeps that order): SQLite would otherwise walk every document of the
+    // project and look each one up, seconds at a million documents, while the server answers nothing else.
+    const withTeacher = 'teacher_outputs t CROSS JOIN examples e ON e.id = t.example_id AND t.run_id = @run';
     const teacherAll = one(`SELECT COUNT(*) AS n FROM ${withTeacher} WHERE ${where}`);
     const labelledWithTeacher = `${LABELLED} JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id`;
     const teacherLabelled = one(`SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}`);
@@ -317,7 +345,7 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
       db
         .prepare(
           `SELECT t.predicted_label_id AS labelId, COUNT(*) AS n
-           FROM teacher_outputs t JOIN examples e ON e.id = t.example_id
+           FROM teacher_outputs t CROSS JOIN examples e ON e.id = t.example_id
            WHERE t.run_id = @run AND ${where} AND NOT ${HAS_HUMAN_LABEL} GROUP BY labelId`,
         )
         .all(p) as Array<{ labelId: number | null; n: number }>,
@@ -362,7 +390,7 @@ function addMultiByLabel(
     db
       .prepare(
         `SELECT m.value AS labelId, COUNT(*) AS n
-         FROM teacher_outputs t JOIN examples e ON e.id = t.example_id, json_each(${TEACHER_SET}) m
+         FROM teacher_outputs t CROSS JOIN examples e ON e.id = t.example_id, json_each(${TEACHER_SET}) m
          WHERE t.run_id = @run AND ${where} AND NOT ${HAS_HUMAN_LABEL} GROUP BY m.value`,
       )
       .all(p) as Array<{ labelId: number | null; n: number }>,

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import { resolveEntry } from '../../core/entries';
 import { AppError } from '../../core/errors';
 import {
@@ -28,6 +29,23 @@ function explain(lines: readonly string[]): string {
 }
 
 /**
+ * The teacher process runs below the app's own priority: labelling in the background must not take the CPU from
+ * the server that answers the next key press (on a 2-core machine a teacher thread and the server compete). The
+ * model runs as fast as before whenever the app is idle. Where the system refuses (a sandbox), it runs as it is.
+ */
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, Math.min(19, getPriority() + TEACHER_NICE));
+  } catch {
+    // not permitted here: the teacher runs at normal priority
+  }
+}
+
+/** How much nicer than the app the teacher process runs (POSIX nice, 19 lowest; Windows maps it to a priority class). */
+const TEACHER_NICE = 10;
+
+/**
  * The core's side of the teacher process: typed, sequence-numbered requests; a crash of the process rejects every
  * request in flight with the cause llama.cpp logged, and leaves the client `dead` (start a new one).
  */
@@ -47,6 +65,7 @@ export class TeacherClient {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
+    lowerPriority(this.child.pid);
     const keep = (text: string): void => {
       for (const line of text.split('\n')) {
         const l = line.trim();

@@ -15,6 +15,7 @@ import { migration014Masking } from './014_masking';
 import { migration015AnnotatorLabelSets } from './015_annotator_label_sets';
 import { migration016PromptVersions } from './016_prompt_versions';
 import { migration017TeamAdjudicationSets } from './017_team_adjudication_sets';
+import { migration018ReviewRandomOrder } from './018_review_random_order';
 import type { Migration } from './types';
 
 /**
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration015AnnotatorLabelSets,
   migration016PromptVersions,
   migration017TeamAdjudicationSets,
+  migration018ReviewRandomOrder,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

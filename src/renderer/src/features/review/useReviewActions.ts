@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { QueueSpec, ReviewItem } from '../../../../shared/review';
-import { ApiError, call } from '../../api';
+import type { AnnotateResult, QueueSpec, ReviewItem } from '../../../../shared/review';
+import { ApiError, call, useEvent } from '../../api';
 
 /** What a person answers for one document: a label, or in a multi-label project the whole set ([] = none). */
 export type Answer = { readonly labelId: number } | { readonly labelSet: readonly number[] };
@@ -17,6 +17,27 @@ export interface ReviewActions {
   readonly unsaved: number;
   /** Bumped after each save: the queue counts refetch. */
   readonly countsTick: number;
+}
+
+type AnnotateRequest = Parameters<typeof call<'review.annotate'>>[1];
+
+/** How many documents the review screen keeps fetched ahead of the shown one. */
+const AHEAD = 4;
+
+/** The documents fetched ahead: those after `from` (the shown one) in the queue's order, nearest first. */
+interface Ahead {
+  readonly queue: QueueSpec;
+  from: number;
+  readonly items: ReviewItem[];
+  loading: boolean;
+  /** The queue has nothing after the last item. */
+  end: boolean;
+}
+
+/** Keeps the last few hundred ids this page saved (a set that does not grow through a day of labelling). */
+function remember(ids: Set<number>, id: number): void {
+  ids.add(id);
+  if (ids.size > 500) ids.delete(ids.values().next().value as number);
 }
 
 /**
@@ -35,7 +56,10 @@ export function useReviewActions(opts: {
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(0);
   const [countsTick, setCountsTick] = useState(0);
-  const chain = useRef<Promise<void>>(Promise.resolve());
+  /** Saves, in the order of the key presses. */
+  const saves = useRef<Promise<unknown>>(Promise.resolve());
+  /** What changes the shown document (arrows, undo, an answer with nothing fetched ahead), in the same order. */
+  const display = useRef<Promise<void>>(Promise.resolve());
   const shownAt = useRef(performance.now());
   const itemRef = useRef(item);
   const queueRef = useRef(queue);
@@ -47,43 +71,73 @@ export function useReviewActions(opts: {
     queueRef.current = queue;
   }, [queue]);
 
-  /** Runs actions one after another, in the order of the key presses: none is dropped, none overtakes. */
+  /** Runs display actions one after another, in the order of the key presses: none is dropped, none overtakes. */
   const run = useCallback((action: () => Promise<void>): void => {
-    chain.current = chain.current.then(action).then(
-      () => setError(null),
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    display.current = display.current.then(action).then(
+      () => undefined,
+      (e: unknown) => setError(e instanceof ApiError ? e.info.message : String(e)),
     );
   }, []);
 
   /**
-   * The document after the shown one, fetched while the person reads it: an answer then shows it at once and is
-   * saved behind it. `next` is undefined until the answer arrives.
+   * The documents after the shown one, fetched while the person reads: an answer shows the first at once and is
+   * saved behind it, and the buffer is topped up from its last document (keyset paging, so the saves still on
+   * their way do not change what comes after it). A label saved elsewhere on one of them drops the buffer.
    */
-  const prefetch = useRef<{ exampleId: number; queue: QueueSpec; next?: ReviewItem | null } | null>(null);
+  const ahead = useRef<Ahead | null>(null);
+  /** Documents this page saved: their `review.annotated` events are its own, not a change elsewhere. */
+  const mine = useRef(new Set<number>());
+  const fill = useCallback(
+    (a: Ahead): void => {
+      if (a.loading || a.end || a.items.length >= AHEAD || ahead.current !== a) return;
+      a.loading = true;
+      const count = AHEAD + 1 - a.items.length;
+      call('review.upcoming', {
+        projectId,
+        queue: a.queue,
+        exampleId: a.items.at(-1)?.exampleId ?? a.from,
+        count,
+        annotator,
+      }).then(
+        (items) => {
+          a.loading = false;
+          if (ahead.current !== a) return;
+          a.items.push(...items);
+          a.end = items.length < count;
+        },
+        () => {
+          a.loading = false;
+        },
+      );
+    },
+    [projectId, annotator],
+  );
+  const restart = useCallback(
+    (shown: ReviewItem | null, q: QueueSpec): void => {
+      ahead.current = shown
+        ? { queue: q, from: shown.exampleId, items: [], loading: false, end: false }
+        : null;
+      if (ahead.current) fill(ahead.current);
+    },
+    [fill],
+  );
   useEffect(() => {
-    if (!item) {
-      prefetch.current = null;
-      return;
-    }
-    const entry: { exampleId: number; queue: QueueSpec; next?: ReviewItem | null } = {
-      exampleId: item.exampleId,
-      queue,
-    };
-    prefetch.current = entry;
-    call('review.next', {
-      projectId,
-      queue,
-      exampleId: item.exampleId,
-      direction: 'next',
-      annotator,
-      peek: true,
-    }).then(
-      (next) => {
-        entry.next = next;
-      },
-      () => undefined,
-    );
-  }, [item, queue, projectId, annotator]);
+    const a = ahead.current;
+    // Shown from the buffer: it already continues after this document.
+    if (item && a && a.queue === queue && a.from === item.exampleId) return;
+    restart(item, queue);
+  }, [item, queue, restart]);
+  useEvent('review.annotated', (e) => {
+    const a = ahead.current;
+    if (e.projectId !== projectId || !a) return;
+    if (mine.current.has(e.exampleId)) return;
+    // Someone else labelled (or undid) a document: if it is one fetched ahead, or a fetch is on its way that may
+    // hold it, fetch again, so that the next document shown is the queue's next one as it is now.
+    if (a.loading || a.items.some((x) => x.exampleId === e.exampleId)) restart(itemRef.current, a.queue);
+  });
+  useEvent('project.changed', (e) => {
+    if (e.projectId === projectId && ahead.current) restart(itemRef.current, ahead.current.queue);
+  });
 
   /** Queued actions that will change the shown document: an answer waits for them instead of using the prefetch. */
   const changing = useRef(0);
@@ -107,46 +161,58 @@ export function useReviewActions(opts: {
     return () => window.removeEventListener('beforeunload', warn);
   }, [unsaved]);
 
-  /** Saves an answer in the order of the key presses; a save that fails for a passing reason is retried, never dropped. */
+  /**
+   * Saves an answer behind the display, in the order of the key presses. A save that fails for a passing reason (the
+   * server busy, restarting or unreachable) is kept, shown, and tried again until it is saved: never dropped. Resolves
+   * with the server's answer, or null when the server refused it for good (the document or label was removed).
+   */
   const save = useCallback(
-    (request: Parameters<typeof call<'review.annotate'>>[1]): void => {
+    (request: AnnotateRequest): Promise<AnnotateResult | null> => {
       setUnsaved((n) => n + 1);
-      run(async () => {
+      remember(mine.current, request.exampleId);
+      const done = saves.current.then(async (): Promise<AnnotateResult | null> => {
         try {
           for (let attempt = 0; ; attempt++) {
             try {
-              await call('review.annotate', request);
-              break;
+              const r = await call('review.annotate', request);
+              setError(null);
+              setSaved((n) => n + 1);
+              setCountsTick((n) => n + 1);
+              return r;
             } catch (e) {
               const passing = !(e instanceof ApiError) || ['DB_LOCKED', 'INTERNAL'].includes(e.info.code);
               const message = e instanceof ApiError ? e.info.message : String(e);
-              if (!passing) throw new Error(t('saveFailed', { id: request.exampleId, message }));
+              if (!passing) {
+                setError(t('saveFailed', { id: request.exampleId, message }));
+                return null;
+              }
               setError(t('saveRetrying', { id: request.exampleId, message }));
               await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
             }
           }
-          setSaved((n) => n + 1);
-          setCountsTick((n) => n + 1);
         } finally {
           setUnsaved((n) => n - 1);
         }
       });
+      saves.current = done;
+      return done;
     },
-    [run, t],
+    [t],
   );
 
   const choose = useCallback(
     (answer: Answer, acceptTeacher = false): void => {
       const shown = itemRef.current;
-      const ahead = prefetch.current;
+      const a = ahead.current;
       const next =
         shown &&
         changing.current === 0 &&
-        ahead?.exampleId === shown.exampleId &&
-        ahead.queue === queueRef.current
-          ? ahead.next
+        a?.from === shown.exampleId &&
+        a.queue === queueRef.current &&
+        a.items.length > 0
+          ? a.items.shift()
           : undefined;
-      const request = (exampleId: number): Parameters<typeof call<'review.annotate'>>[1] => ({
+      const request = (exampleId: number): AnnotateRequest => ({
         projectId,
         exampleId,
         ...('labelSet' in answer ? { labelSet: [...answer.labelSet] } : { labelId: answer.labelId }),
@@ -155,24 +221,52 @@ export function useReviewActions(opts: {
         queue: queueRef.current,
         annotator,
       });
-      if (shown && next) {
+      if (shown && a && next) {
         // Showing does not wait for saving: the next document is already here.
+        performance.mark('review.next.ahead');
+        a.from = next.exampleId;
         itemRef.current = next;
         onItem(next);
-        save(request(shown.exampleId));
+        void save(request(shown.exampleId));
+        fill(a);
         return;
       }
+      performance.mark('review.next.fetched');
       runChanging(async () => {
         const current = itemRef.current;
         if (!current) return;
-        const r = await call('review.annotate', request(current.exampleId));
-        setSaved((n) => n + 1);
-        itemRef.current = r.next;
-        onItem(r.next);
-        setCountsTick((n) => n + 1);
+        const q = queueRef.current;
+        const saving = save(request(current.exampleId));
+        // Nothing fetched ahead (a new queue, a fast reader): fetch the next documents now, still without waiting
+        // for the save; only at the end of the queue does the save's own answer say what comes next.
+        const items = await call('review.upcoming', {
+          projectId,
+          queue: q,
+          exampleId: current.exampleId,
+          count: AHEAD + 1,
+          annotator,
+        }).catch(() => null);
+        let next: ReviewItem | null;
+        if (items?.length) {
+          next = items[0];
+          ahead.current = {
+            queue: q,
+            from: next.exampleId,
+            items: items.slice(1),
+            loading: false,
+            end: false,
+          };
+          fill(ahead.current);
+        } else {
+          const r = await saving;
+          if (!r) return;
+          next = r.next;
+        }
+        itemRef.current = next;
+        onItem(next);
       });
     },
-    [runChanging, save, projectId, annotator, onItem],
+    [runChanging, save, fill, projectId, annotator, onItem],
   );
 
   const move = useCallback(
@@ -196,6 +290,8 @@ export function useReviewActions(opts: {
 
   const undo = useCallback((): void => {
     runChanging(async () => {
+      // Undo takes back the last label given: the one still being saved too.
+      await saves.current;
       const r = await call('review.undo', { projectId, annotator });
       if (r.item) {
         itemRef.current = r.item;
