@@ -164,13 +164,17 @@ export type ImportResult = z.output<typeof ImportResult>;
 export const SearchIndexResult = z.object({ indexed: z.number() }).readonly();
 export type SearchIndexResult = z.output<typeof SearchIndexResult>;
 
-export interface LabelInfo {
+/** A project's label as stored (its row of `labels`). */
+export interface ProjectLabel {
   readonly id: number;
   readonly name: string;
   readonly description: string;
   readonly color: string | null;
   readonly hotkey: string | null;
   readonly position: number;
+}
+
+export interface LabelInfo extends ProjectLabel {
   /** Examples whose human label is this one. */
   readonly count: number;
 }

@@ -6,6 +6,7 @@ import {
   type SavedLabelThresholds,
 } from './multilabelEvaluation';
 import { channel } from './channel';
+import { SeedSchema } from './seed';
 
 /** Which model an evaluation is of: a teacher run (its stored outputs) or a student run (its trained model). */
 export const ModelRefSchema = z.object({
@@ -50,17 +51,23 @@ export interface ReliabilityBinView {
   readonly accuracy: number | null;
 }
 
-/** The headline numbers of one evaluation (the comparison table's row). */
-export interface EvaluationSummary {
+/** What every stored evaluation says of itself, single- or multi-label: the model, the gold set, the bootstrap. */
+export interface EvaluationHeader {
   readonly id: number;
   readonly model: ModelRef;
   readonly modelName: string;
   readonly createdAt: string;
   readonly labels: readonly string[];
-  /** Gold examples evaluated (test split, human label, prediction available). */
+  /** Gold examples evaluated (test split, labelled by a person, prediction available). */
   readonly n: number;
   /** Gold examples the model has no prediction for (e.g. a teacher run over part of the data). */
   readonly missing: number;
+  readonly seed: number;
+  readonly iterations: number;
+}
+
+/** The headline numbers of one evaluation (the comparison table's row). */
+export interface EvaluationSummary extends EvaluationHeader {
   readonly accuracy: MetricInterval;
   readonly macroF1: MetricInterval;
   readonly microF1: MetricInterval;
@@ -70,8 +77,6 @@ export interface EvaluationSummary {
   readonly ece: number | null;
   readonly modelBytes: number | null;
   readonly latencyMsPerDoc: number | null;
-  readonly seed: number;
-  readonly iterations: number;
 }
 
 export interface EvaluationResult extends EvaluationSummary {
@@ -251,15 +256,9 @@ export const OperatingTarget = z.object({
   costFn: z.number().min(0).default(1).describe('Cost of a false negative'),
 });
 
-/** What `evaluation.evaluate` is asked: a model, and the bootstrap's seed and resamples. */
-export const EvaluateRequest = WithModel.extend({
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(42)
-    .describe('Seed of the bootstrap resampling'),
+/** The bootstrap of an evaluation's 95% intervals: its seed and number of resamples (both project kinds). */
+const Bootstrap = z.object({
+  seed: SeedSchema.describe('Seed of the bootstrap resampling'),
   iterations: z
     .number()
     .int()
@@ -268,6 +267,9 @@ export const EvaluateRequest = WithModel.extend({
     .default(1000)
     .describe('Bootstrap resamples for the 95% intervals (0: no intervals)'),
 });
+
+/** What `evaluation.evaluate` is asked: a model, and the bootstrap's seed and resamples. */
+export const EvaluateRequest = WithModel.extend(Bootstrap.shape);
 
 export const evaluationContract = {
   'evaluation.overview': channel<EvaluationOverview>()(ProjectId),
@@ -302,16 +304,7 @@ export const evaluationContract = {
   'evaluation.multiOverview': channel<MultiLabelOverview>()(ProjectId),
   /** Multi-label student runs: evaluates on the gold test set at the run's thresholds and stores the result. */
   'evaluation.multiEvaluate': channel<MultiLabelEvaluation>()(
-    ProjectId.extend({
-      runId: z.number().int().positive(),
-      seed: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1)
-        .default(42),
-      iterations: z.number().int().min(0).max(10_000).default(1000),
-    }),
+    ProjectId.extend({ runId: z.number().int().positive() }).extend(Bootstrap.shape),
   ),
   'evaluation.multiGet': channel<MultiLabelEvaluation | null>()(
     ProjectId.extend({ runId: z.number().int().positive() }),

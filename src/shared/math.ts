@@ -22,6 +22,13 @@ export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
+/** log(sum(exp(xs))), computed stably (the maximum is taken out first); the maximum itself when it is not finite. */
+export function logSumExp(xs: readonly number[]): number {
+  const max = Math.max(...xs);
+  if (!Number.isFinite(max)) return max;
+  return max + Math.log(xs.reduce((a, x) => a + Math.exp(x - max), 0));
+}
+
 /** The index of the largest value; the first one on ties (as numpy's argmax); 0 for an empty list. */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CurvePoint, MetricInterval, ModelRef } from './evaluation';
+import type { CurvePoint, EvaluationHeader, MetricInterval } from './evaluation';
 
 /** One label of a multi-label evaluation: at its threshold, and its ROC and precision-recall curves. */
 export interface MultiLabelLabelResult {
@@ -22,16 +22,8 @@ export interface MultiLabelLabelResult {
  * A multi-label student on the gold test set (issue 16): every figure of multilabelMetrics.ts, the set metrics with
  * percentile bootstrap 95% intervals over documents, at the thresholds in `thresholds`.
  */
-export interface MultiLabelEvaluation {
-  readonly id: number;
+export interface MultiLabelEvaluation extends EvaluationHeader {
   readonly kind: 'multi';
-  readonly model: ModelRef;
-  readonly modelName: string;
-  readonly createdAt: string;
-  readonly labels: readonly string[];
-  /** Gold test documents evaluated (those with a label set a person chose); `missing` had no prediction. */
-  readonly n: number;
-  readonly missing: number;
   /** Of the n, documents labelled "none of these" (null in an evaluation stored before it was counted). */
   readonly goldNone: number | null;
   readonly thresholds: readonly number[];
@@ -53,8 +45,6 @@ export interface MultiLabelEvaluation {
   readonly coOccurrence: ReadonlyArray<readonly number[]>;
   /** [k][l]: gold documents carrying k for which l is predicted (the diagonal: true positives). */
   readonly predictedVsTrue: ReadonlyArray<readonly number[]>;
-  readonly seed: number;
-  readonly iterations: number;
 }
 
 /** The headline figures of a multi-label evaluation (the Evaluate step's run table). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel } from './channel';
+import { SeedSchema } from './seed';
 import type { Job } from './jobs';
 import type { TeacherCheck } from './teacher';
 
@@ -128,13 +129,7 @@ export const TrainSettings = z.object({
     .enum(STOPPING_METRICS)
     .default('macro_f1')
     .describe('Validation figure that chooses the best epoch'),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(42)
-    .describe('Random seed (the same seed trains the same model)'),
+  seed: SeedSchema.describe('Random seed (the same seed trains the same model)'),
   /** Embedding size (both students). */
   dim: z.number().int().min(4).max(256).default(32).describe('Embedding size'),
   /** CNN student: convolution filters (features it looks for). */

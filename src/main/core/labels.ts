@@ -1,3 +1,4 @@
+import type { ProjectLabel } from '../../shared/dataset';
 import type { Db } from './store/db';
 
 /**
@@ -7,14 +8,8 @@ import type { Db } from './store/db';
  * thing everywhere.
  */
 
-export interface LabelRow {
-  readonly id: number;
-  readonly name: string;
-  readonly description: string;
-  readonly color: string | null;
-  readonly hotkey: string | null;
-  readonly position: number;
-}
+/** A project's label as stored (the contract's `ProjectLabel`). */
+export type LabelRow = ProjectLabel;
 
 export function projectLabels(db: Db, projectId: number): LabelRow[] {
   return db
@@ -46,21 +41,36 @@ export function hasHumanLabelSql(e: string): string {
   return `EXISTS (SELECT 1 FROM human_labels hl WHERE hl.example_id = ${e}.id)`;
 }
 
-function currentLabels(
+type Split = 'train' | 'validation' | 'test';
+
+/**
+ * Each example's `column` in a current-label view (one row per example: migrations 011 and 012), for the project's
+ * examples not excluded by cleaning, in `split` (every split when null).
+ */
+function viewRows<V>(
   db: Db,
   projectId: number,
-  split: 'train' | 'validation' | 'test' | null,
-  view: 'human_labels' | 'person_labels',
-): Map<number, number> {
-  const rows = db
+  split: Split | null,
+  view: 'human_labels' | 'person_labels' | 'human_label_sets' | 'person_label_sets',
+  column: 'label_id' | 'label_set',
+): Array<{ exampleId: number; value: V }> {
+  return db
     .prepare(
-      `SELECT a.example_id AS exampleId, a.label_id AS labelId
+      `SELECT a.example_id AS exampleId, a.${column} AS value
        FROM ${view} a
        JOIN examples e ON e.id = a.example_id
        WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)`,
     )
-    .all(projectId, split, split) as Array<{ exampleId: number; labelId: number }>;
-  return new Map(rows.map((r) => [r.exampleId, r.labelId]));
+    .all(projectId, split, split) as Array<{ exampleId: number; value: V }>;
+}
+
+function currentLabels(
+  db: Db,
+  projectId: number,
+  split: Split | null,
+  view: 'human_labels' | 'person_labels',
+): Map<number, number> {
+  return new Map(viewRows<number>(db, projectId, split, view, 'label_id').map((r) => [r.exampleId, r.value]));
 }
 
 /**
@@ -68,11 +78,7 @@ function currentLabels(
  * (an import's label column counts as human; a teacher label counts once a person accepted it).
  * Excluded examples (removed by cleaning) are left out. For the test split use `goldLabels`.
  */
-export function humanLabels(
-  db: Db,
-  projectId: number,
-  opts: { split?: 'train' | 'validation' | 'test' } = {},
-): Map<number, number> {
+export function humanLabels(db: Db, projectId: number, opts: { split?: Split } = {}): Map<number, number> {
   return currentLabels(db, projectId, opts.split ?? null, 'human_labels');
 }
 
@@ -139,6 +145,21 @@ export function teacherDistributions(db: Db, runId: number): Map<number, number[
     probs: string;
   }>;
   return new Map(rows.map((r) => [r.example_id, JSON.parse(r.probs) as number[]]));
+}
+
+/** The ids of the documents a teacher run has an output for. */
+export function teacherOutputIds(db: Db, runId: number): Set<number> {
+  return new Set(
+    db.prepare('SELECT example_id FROM teacher_outputs WHERE run_id = ?').pluck().all(runId) as number[],
+  );
+}
+
+/** A teacher run's mean labelling time per document in milliseconds (null before any was timed). */
+export function teacherMsPerDocument(db: Db, runId: number): number | null {
+  return db
+    .prepare('SELECT AVG(time_ms) FROM teacher_outputs WHERE run_id = ? AND time_ms > 0')
+    .pluck()
+    .get(runId) as number | null;
 }
 
 /**
@@ -229,25 +250,22 @@ export function annotatorLabelSets(db: Db, projectId: number): Map<string, Map<n
 function currentLabelSets(
   db: Db,
   projectId: number,
-  split: 'train' | 'validation' | 'test' | null,
+  split: Split | null,
   view: 'human_label_sets' | 'person_label_sets',
 ): Map<number, number[]> {
-  const rows = db
-    .prepare(
-      `SELECT a.example_id AS exampleId, a.label_set AS labelSet
-       FROM ${view} a
-       JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.excluded = 0 AND (? IS NULL OR e.split = ?)`,
-    )
-    .all(projectId, split, split) as Array<{ exampleId: number; labelSet: string }>;
-  return new Map(rows.map((r) => [r.exampleId, JSON.parse(r.labelSet) as number[]]));
+  return new Map(
+    viewRows<string>(db, projectId, split, view, 'label_set').map((r) => [
+      r.exampleId,
+      JSON.parse(r.value) as number[],
+    ]),
+  );
 }
 
 /** A multi-label project's human label sets (the rule of `humanLabels`); [] is "none of these". */
 export function humanLabelSets(
   db: Db,
   projectId: number,
-  opts: { split?: 'train' | 'validation' | 'test' } = {},
+  opts: { split?: Split } = {},
 ): Map<number, number[]> {
   return currentLabelSets(db, projectId, opts.split ?? null, 'human_label_sets');
 }

@@ -1,5 +1,5 @@
 import type { datasetContract } from '../../../shared/dataset';
-import type { Feature } from '../../core/feature';
+import type { CoreContext, Feature } from '../../core/feature';
 import { getSettings } from '../app/settings';
 import { browse, count } from './browse';
 import { cleanApply, cleanPreview, cleanUndo, setExcluded } from './cleaning';
@@ -15,6 +15,16 @@ import { dropEndedStaging, dropOrphanStaging } from './importStaging';
 import { makeSearchIndexRunner } from './searchIndex';
 import { previewSource } from './source';
 
+/**
+ * A change to a project's data made by the current annotator (`act` is given their name for the audit log), then
+ * told to every client as `project.changed` with `what` changed. Nothing is told when the change throws.
+ */
+function change<T>(ctx: CoreContext, projectId: number, what: string, act: (actor: string) => T): T {
+  const result = act(getSettings(ctx.db).annotator);
+  ctx.events.emit('project.changed', { projectId, what });
+  return result;
+}
+
 export const datasetFeature: Feature<typeof datasetContract> = {
   name: 'dataset',
   handlers: {
@@ -25,16 +35,14 @@ export const datasetFeature: Feature<typeof datasetContract> = {
     'dataset.browse': (input, ctx) => browse(ctx.db, input.projectId, input),
     'dataset.count': (input, ctx) => ({ count: count(ctx.db, input.projectId, input.filters) }),
     'dataset.labels': (input, ctx) => labels(ctx.db, input.projectId),
-    'dataset.saveLabels': (input, ctx) => {
-      const r = saveLabels(ctx.db, input.projectId, input.labels, getSettings(ctx.db).annotator);
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'labels' });
-      return r;
-    },
-    'dataset.deleteLabel': (input, ctx) => {
-      const r = deleteLabel(ctx.db, input.projectId, input.labelId, getSettings(ctx.db).annotator);
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'labels' });
-      return r;
-    },
+    'dataset.saveLabels': (input, ctx) =>
+      change(ctx, input.projectId, 'labels', (actor) =>
+        saveLabels(ctx.db, input.projectId, input.labels, actor),
+      ),
+    'dataset.deleteLabel': (input, ctx) =>
+      change(ctx, input.projectId, 'labels', (actor) =>
+        deleteLabel(ctx.db, input.projectId, input.labelId, actor),
+      ),
     'dataset.maskRules': (input, ctx) =>
       input.projectId === undefined ? builtinRules() : projectMaskRules(ctx.db, input.projectId),
     'dataset.maskText': (input, ctx) =>
@@ -44,67 +52,39 @@ export const datasetFeature: Feature<typeof datasetContract> = {
           input.projectId === undefined ? builtinRules() : projectMaskRules(ctx.db, input.projectId),
         ),
       ),
-    'dataset.maskAddRule': (input, ctx) => {
-      const r = addMaskRule(ctx.db, input.projectId, input.rule, getSettings(ctx.db).annotator);
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.mask' });
-      return r;
-    },
-    'dataset.maskSetEnabled': (input, ctx) => {
-      const r = setMaskRuleEnabled(
-        ctx.db,
-        input.projectId,
-        input.name,
-        input.enabled,
-        getSettings(ctx.db).annotator,
-      );
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.mask' });
-      return r;
-    },
-    'dataset.maskRemoveRule': (input, ctx) => {
-      const r = removeMaskRule(ctx.db, input.projectId, input.name, getSettings(ctx.db).annotator);
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.mask' });
-      return r;
-    },
+    'dataset.maskAddRule': (input, ctx) =>
+      change(ctx, input.projectId, 'dataset.mask', (actor) =>
+        addMaskRule(ctx.db, input.projectId, input.rule, actor),
+      ),
+    'dataset.maskSetEnabled': (input, ctx) =>
+      change(ctx, input.projectId, 'dataset.mask', (actor) =>
+        setMaskRuleEnabled(ctx.db, input.projectId, input.name, input.enabled, actor),
+      ),
+    'dataset.maskRemoveRule': (input, ctx) =>
+      change(ctx, input.projectId, 'dataset.mask', (actor) =>
+        removeMaskRule(ctx.db, input.projectId, input.name, actor),
+      ),
     'dataset.maskPreview': (input, ctx) => maskPreview(ctx.db, input.projectId, input.sample),
     'dataset.cleanPreview': (input, ctx) => cleanPreview(ctx.db, input.projectId, input.options),
-    'dataset.cleanApply': (input, ctx) => {
-      const r = cleanApply(ctx.db, input.projectId, input.options, getSettings(ctx.db).annotator);
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.clean' });
-      return { ...r, applied: true as const };
-    },
-    'dataset.cleanUndo': (input, ctx) => {
-      const r = cleanUndo(ctx.db, input.projectId, getSettings(ctx.db).annotator);
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.clean' });
-      return r;
-    },
-    'dataset.setExcluded': (input, ctx) => {
-      const changed = setExcluded(
-        ctx.db,
-        input.projectId,
-        input.exampleIds,
-        input.excluded,
-        getSettings(ctx.db).annotator,
-      );
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.exclude' });
-      return { changed };
-    },
+    'dataset.cleanApply': (input, ctx) =>
+      change(ctx, input.projectId, 'dataset.clean', (actor) => ({
+        ...cleanApply(ctx.db, input.projectId, input.options, actor),
+        applied: true as const,
+      })),
+    'dataset.cleanUndo': (input, ctx) =>
+      change(ctx, input.projectId, 'dataset.clean', (actor) => cleanUndo(ctx.db, input.projectId, actor)),
+    'dataset.setExcluded': (input, ctx) =>
+      change(ctx, input.projectId, 'dataset.exclude', (actor) => ({
+        changed: setExcluded(ctx.db, input.projectId, input.exampleIds, input.excluded, actor),
+      })),
     'dataset.split': (input, ctx) => {
       const { projectId, ...req } = input;
-      const r = split(ctx.db, projectId, req, getSettings(ctx.db).annotator);
-      ctx.events.emit('project.changed', { projectId, what: 'dataset.split' });
-      return r;
+      return change(ctx, projectId, 'dataset.split', (actor) => split(ctx.db, projectId, req, actor));
     },
-    'dataset.lockTest': (input, ctx) => {
-      const r = lockTest(
-        ctx.db,
-        input.projectId,
-        input.locked,
-        input.confirm ?? false,
-        getSettings(ctx.db).annotator,
-      );
-      ctx.events.emit('project.changed', { projectId: input.projectId, what: 'dataset.lock' });
-      return r;
-    },
+    'dataset.lockTest': (input, ctx) =>
+      change(ctx, input.projectId, 'dataset.lock', (actor) =>
+        lockTest(ctx.db, input.projectId, input.locked, input.confirm ?? false, actor),
+      ),
     'dataset.export': (input, ctx) =>
       exportDataset(ctx.db, ctx.paths, input.projectId, input.format, input.includeExcluded),
   },

@@ -44,10 +44,11 @@ export function split(
     .all(projectId) as Array<{ id: number; split: Split | null }>;
   const candidates = locked ? rows.filter((r) => r.split !== 'test') : rows;
   const random = mulberry32(req.seed);
-  const assign: Array<[Split, number]> =
+  const job: Assignment = { candidates, names, norm, stratify: req.stratify, random };
+  const assign =
     projectKind(db, projectId) === 'multi'
-      ? multiLabelAssignment(db, projectId, candidates, names, norm, req.stratify, random)
-      : singleLabelAssignment(db, projectId, candidates, names, norm, req.stratify, random);
+      ? multiLabelAssignment(db, projectId, job)
+      : singleLabelAssignment(db, projectId, job);
   db.transaction(() => {
     const stmt = db.prepare('UPDATE examples SET split = ? WHERE id = ?');
     for (const [s, id] of assign) stmt.run(s, id);
@@ -65,15 +66,21 @@ export function split(
 /** "None of these" stratified as a label of its own (label ids are positive). */
 const NONE_OF_THESE = 0;
 
+/** What a split assigns: the documents to place, the splits and their shares (summing to 1), and how. */
+interface Assignment {
+  readonly candidates: ReadonlyArray<{ id: number }>;
+  readonly names: readonly Split[];
+  readonly norm: readonly number[];
+  /** Keep each label's (or label set's) share the same in every split. */
+  readonly stratify: boolean;
+  readonly random: () => number;
+}
+
 /** A multi-label project: iterative stratification over the label sets (random when not stratified). */
 function multiLabelAssignment(
   db: Db,
   projectId: number,
-  candidates: ReadonlyArray<{ id: number }>,
-  names: readonly Split[],
-  norm: readonly number[],
-  stratify: boolean,
-  random: () => number,
+  { candidates, names, norm, stratify, random }: Assignment,
 ): Array<[Split, number]> {
   const sets = stratify ? humanLabelSets(db, projectId) : new Map<number, number[]>();
   const items = candidates.map((r) => {
@@ -84,14 +91,11 @@ function multiLabelAssignment(
   return candidates.map((r, i) => [names[to[i]], r.id]);
 }
 
+/** A single-label project: each label's documents shuffled and divided by the shares (all together when not stratified). */
 function singleLabelAssignment(
   db: Db,
   projectId: number,
-  candidates: ReadonlyArray<{ id: number }>,
-  names: readonly Split[],
-  norm: readonly number[],
-  stratify: boolean,
-  random: () => number,
+  { candidates, names, norm, stratify, random }: Assignment,
 ): Array<[Split, number]> {
   const labelOf = stratify ? humanLabels(db, projectId) : new Map<number, number>();
   const groups = new Map<number, number[]>();

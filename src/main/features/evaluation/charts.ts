@@ -201,6 +201,20 @@ export const CHART_WORDS_EN: ChartWords = {
   wrong: 'wrong',
 };
 
+/** The dashed reference line from (0, 0) to (1, 1): chance on a ROC chart, perfect calibration on a reliability one. */
+function diagonal(px: (x: number) => number, py: (y: number) => number): Shape {
+  return {
+    t: 'line',
+    points: [
+      [px(0), py(0)],
+      [px(1), py(1)],
+    ],
+    stroke: REFERENCE_COLOUR,
+    width: 1,
+    dash: true,
+  };
+}
+
 /** Lines over [0, 1] x [0, 1] (ROC, PR), optionally with the chance diagonal. */
 export function curveScene(
   title: string,
@@ -210,17 +224,7 @@ export function curveScene(
   opts: { diagonal?: boolean; legendAt?: 'bottom-right' | 'bottom-left' } = {},
 ): Scene {
   const { shapes, px, py } = axes(title, xLabel, yLabel);
-  if (opts.diagonal)
-    shapes.push({
-      t: 'line',
-      points: [
-        [px(0), py(0)],
-        [px(1), py(1)],
-      ],
-      stroke: REFERENCE_COLOUR,
-      width: 1,
-      dash: true,
-    });
+  if (opts.diagonal) shapes.push(diagonal(px, py));
   series.forEach((s, i) => {
     // A curve has a point per threshold (thousands); drawn, the points within half a pixel of the line add nothing.
     const drawn = simplifyCurve(
@@ -459,16 +463,7 @@ export function reliabilityScene(
     if (b.meanConfidence !== null)
       shapes.push({ t: 'circle', x: px(b.meanConfidence), y: py(b.accuracy), r: 2.2, fill: '#1864ab' });
   }
-  shapes.push({
-    t: 'line',
-    points: [
-      [px(0), py(0)],
-      [px(1), py(1)],
-    ],
-    stroke: REFERENCE_COLOUR,
-    width: 1,
-    dash: true,
-  });
+  shapes.push(diagonal(px, py));
   shapes.push(
     ...legend([words.binAccuracy, words.perfectCalibration], px(0) + 6, PLOT.top + 4, [
       RELIABILITY_BAR,

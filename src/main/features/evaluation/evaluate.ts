@@ -15,7 +15,13 @@ import { formatNumber } from '../../../shared/auditFormat';
 import { architectureReads } from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { goldLabels, latestTeacherRun, projectLabels, teacherDistributions } from '../../core/labels';
+import {
+  goldLabels,
+  latestTeacherRun,
+  projectLabels,
+  teacherDistributions,
+  teacherMsPerDocument,
+} from '../../core/labels';
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
@@ -234,11 +240,10 @@ function teacherPredictions(
   db: Db,
   info: ModelInfo,
 ): { probs: Map<number, number[]>; latencyMsPerDoc: number | null } {
-  const probs = teacherDistributions(db, info.ref.runId);
-  const row = db
-    .prepare('SELECT AVG(time_ms) AS ms FROM teacher_outputs WHERE run_id = ? AND time_ms > 0')
-    .get(info.ref.runId) as { ms: number | null };
-  return { probs, latencyMsPerDoc: row.ms };
+  return {
+    probs: teacherDistributions(db, info.ref.runId),
+    latencyMsPerDoc: teacherMsPerDocument(db, info.ref.runId),
+  };
 }
 
 const SUMMARY_ONLY: ReadonlyArray<keyof EvaluationResult> = [

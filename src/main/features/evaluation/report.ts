@@ -1,22 +1,20 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluationResult, ModelRef, ReportFile } from '../../../shared/evaluation';
-import { notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
-import { APP_VERSION } from '../../core/version';
 import { confusionScene, histogramScene, reliabilityScene, sceneToSvg } from './charts';
 import { modelInfo, parseThreshold, requireEvaluation } from './evaluate';
 import { renderPdf } from './pdf';
 import { buildMultiLabelReport } from './reportMultilabel';
 import {
+  assembleReport,
   bytes,
   curveScenes,
-  dataSection,
-  goldAnnotators,
   LOW_SUPPORT,
   num,
+  reportProject,
   settingsTable,
   trainingSection,
   withCi,
@@ -80,10 +78,7 @@ export function buildReport(
 ): ReportModel {
   if (projectKind(db, projectId) === 'multi') return buildMultiLabelReport(db, projectId, ref, language);
   const w = REPORT_TEXT[language];
-  const project = db
-    .prepare('SELECT name, description, task_description FROM projects WHERE id = ?')
-    .get(projectId) as { name: string; description: string; task_description: string } | undefined;
-  if (!project) throw notFound('Project', projectId);
+  const project = reportProject(db, projectId);
   const e = requireEvaluation(db, projectId, ref);
   const info = modelInfo(db, projectId, ref);
   const lowSupport = e.perClass.filter((c) => c.support < LOW_SUPPORT);
@@ -94,52 +89,28 @@ export function buildReport(
     w.limitationProbabilities,
   ];
   if (e.missing > 0) limitations.push(w.limitationMissing(e.missing));
-  const sections: ReportSection[] = [
-    {
-      title: w.intendedUse,
-      paragraphs: [
-        project.task_description || w.noTask,
-        project.description,
-        w.labels(e.labels.join(', ')),
-        threshold
-          ? w.operatingPoint(
-              threshold.label,
-              threshold.threshold.toFixed(3),
-              threshold.by === 'threshold' ? threshold.by : `${threshold.by} ${threshold.target}`,
-            )
-          : w.operatingDefault,
-      ].filter((p) => p.length > 0),
-      tables: [],
-      charts: [],
-    },
-    dataSection(db, projectId, w),
-    ref.kind === 'student'
-      ? trainingSection(db, projectId, info, w)
-      : { title: w.teacher, paragraphs: [], tables: [settingsTable(w.teacherRun, info, w)], charts: [] },
-    metricsSection(e, w),
-    { title: w.knownLimitations, paragraphs: limitations, tables: [], charts: [] },
-    { title: w.goldLabels, paragraphs: [], tables: [goldAnnotators(db, projectId, w)], charts: [] },
-    {
-      title: w.reproducibility,
-      paragraphs: [
-        w.reproduce(
-          e.id,
-          e.modelName,
-          e.createdAt,
-          APP_VERSION,
-          `distillery eval run --project ${projectId} --${ref.kind} ${ref.runId} --seed ${e.seed} --iterations ${e.iterations}`,
-        ),
-      ],
-      tables: [],
-      charts: [],
-    },
-  ];
-  return {
-    lang: w.htmlLang,
-    title: w.title(info.name),
-    subtitle: w.subtitle(project.name, e.createdAt),
-    sections,
-  };
+  return assembleReport(db, projectId, w, {
+    project,
+    info,
+    ref,
+    evaluation: e,
+    intendedUse: [
+      w.labels(e.labels.join(', ')),
+      threshold
+        ? w.operatingPoint(
+            threshold.label,
+            threshold.threshold.toFixed(3),
+            threshold.by === 'threshold' ? threshold.by : `${threshold.by} ${threshold.target}`,
+          )
+        : w.operatingDefault,
+    ],
+    model:
+      ref.kind === 'student'
+        ? trainingSection(db, projectId, info, w)
+        : { title: w.teacher, paragraphs: [], tables: [settingsTable(w.teacherRun, info, w)], charts: [] },
+    metrics: metricsSection(e, w),
+    limitations,
+  });
 }
 
 function escapeHtml(s: string): string {

@@ -1,18 +1,17 @@
 import type { ModelRef } from '../../../shared/evaluation';
 import type { MultiLabelEvaluation } from '../../../shared/multilabelEvaluation';
 import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
-import { AppError, notFound } from '../../core/errors';
+import { AppError } from '../../core/errors';
 import type { Db } from '../../core/store/db';
-import { APP_VERSION } from '../../core/version';
 import { matrixScene, type Scene } from './charts';
 import { modelInfo } from './evaluate';
 import { storedMultiLabelEvaluation } from './multilabelEvaluate';
 import {
+  assembleReport,
   curveScenes,
-  dataSection,
-  goldAnnotators,
   LOW_SUPPORT,
   num,
+  reportProject,
   trainingSection,
   withCi,
   type ReportModel,
@@ -94,10 +93,7 @@ export function buildMultiLabelReport(
   language: ReportLanguage = 'en',
 ): ReportModel {
   const w = REPORT_TEXT[language];
-  const project = db
-    .prepare('SELECT name, description, task_description FROM projects WHERE id = ?')
-    .get(projectId) as { name: string; description: string; task_description: string } | undefined;
-  if (!project) throw notFound('Project', projectId);
+  const project = reportProject(db, projectId);
   if (ref.kind !== 'student') throw AppError.keyed('INVALID_INPUT', 'evaluation.multiLabelReportStudentOnly');
   const e = storedMultiLabelEvaluation(db, projectId, ref.runId);
   if (!e) {
@@ -105,55 +101,29 @@ export function buildMultiLabelReport(
   }
   const info = modelInfo(db, projectId, ref);
   const saved = parseSavedLabelThresholds(info.thresholdJson, e.labels.length);
-  const limitations = [
-    ...e.perLabel
-      .filter((l) => l.support < LOW_SUPPORT)
-      .map((l) => w.multi.lowSupport(l.label, l.support, LOW_SUPPORT)),
-    ...(noneOfThese(e) > 0 ? [w.multi.limitationNone(noneOfThese(e))] : []),
-    w.limitationSplit,
-    w.limitationProbabilities,
-  ];
-  const sections: ReportSection[] = [
-    {
-      title: w.intendedUse,
-      paragraphs: [
-        project.task_description || w.noTask,
-        project.description,
-        w.multi.labels(e.labels.join(', ')),
-        w.multi.thresholds(e.thresholdSource),
-        ...(e.thresholdSource === 'saved' && saved
-          ? saved.targets.map((t) =>
-              w.multi.target(t.label, t.by, t.value === null ? null : String(t.value), t.positives, t.met),
-            )
-          : []),
-      ].filter((p) => p.length > 0),
-      tables: [],
-      charts: [],
-    },
-    dataSection(db, projectId, w),
-    trainingSection(db, projectId, info, w),
-    metricsSection(e, w),
-    { title: w.knownLimitations, paragraphs: limitations, tables: [], charts: [] },
-    { title: w.goldLabels, paragraphs: [], tables: [goldAnnotators(db, projectId, w)], charts: [] },
-    {
-      title: w.reproducibility,
-      paragraphs: [
-        w.reproduce(
-          e.id,
-          e.modelName,
-          e.createdAt,
-          APP_VERSION,
-          `distillery eval run --project ${projectId} --student ${ref.runId} --seed ${e.seed} --iterations ${e.iterations}`,
-        ),
-      ],
-      tables: [],
-      charts: [],
-    },
-  ];
-  return {
-    lang: w.htmlLang,
-    title: w.title(info.name),
-    subtitle: w.subtitle(project.name, e.createdAt),
-    sections,
-  };
+  return assembleReport(db, projectId, w, {
+    project,
+    info,
+    ref,
+    evaluation: e,
+    intendedUse: [
+      w.multi.labels(e.labels.join(', ')),
+      w.multi.thresholds(e.thresholdSource),
+      ...(e.thresholdSource === 'saved' && saved
+        ? saved.targets.map((t) =>
+            w.multi.target(t.label, t.by, t.value === null ? null : String(t.value), t.positives, t.met),
+          )
+        : []),
+    ],
+    model: trainingSection(db, projectId, info, w),
+    metrics: metricsSection(e, w),
+    limitations: [
+      ...e.perLabel
+        .filter((l) => l.support < LOW_SUPPORT)
+        .map((l) => w.multi.lowSupport(l.label, l.support, LOW_SUPPORT)),
+      ...(noneOfThese(e) > 0 ? [w.multi.limitationNone(noneOfThese(e))] : []),
+      w.limitationSplit,
+      w.limitationProbabilities,
+    ],
+  });
 }

@@ -1,5 +1,6 @@
 import { humanizeKey } from '../../../shared/auditFormat';
-import type { CurvePoint, MetricInterval } from '../../../shared/evaluation';
+import type { CurvePoint, EvaluationHeader, MetricInterval, ModelRef } from '../../../shared/evaluation';
+import { notFound } from '../../core/errors';
 import {
   goldLabels,
   goldLabelSets,
@@ -9,6 +10,7 @@ import {
   projectLabels,
 } from '../../core/labels';
 import type { Db } from '../../core/store/db';
+import { APP_VERSION } from '../../core/version';
 import { curveScene, epochScene, type Scene, type Series } from './charts';
 import { modelInfo, teacherOf, type ModelInfo } from './evaluate';
 import type { ReportText } from './reportText';
@@ -252,4 +254,78 @@ export function curveScenes(
       { legendAt: 'bottom-left' },
     ),
   ];
+}
+
+/** What a report says of its project (its title page and "Intended use"). */
+export interface ReportProject {
+  readonly name: string;
+  readonly description: string;
+  readonly task_description: string;
+}
+
+/** The project a report is about; NOT_FOUND when there is no such project. */
+export function reportProject(db: Db, projectId: number): ReportProject {
+  const project = db
+    .prepare('SELECT name, description, task_description FROM projects WHERE id = ?')
+    .get(projectId) as ReportProject | undefined;
+  if (!project) throw notFound('Project', projectId);
+  return project;
+}
+
+/** What differs between a single- and a multi-label report; `assembleReport` puts it in the shared order. */
+export interface ReportParts {
+  readonly project: ReportProject;
+  readonly info: ModelInfo;
+  readonly ref: ModelRef;
+  /** The stored evaluation the report is about (its id, date and bootstrap, for "Reproducibility"). */
+  readonly evaluation: EvaluationHeader;
+  /** "Intended use" after the task and the project's description: the labels and how predictions are decided. */
+  readonly intendedUse: readonly string[];
+  /** The section on the model itself: its training (a student) or its settings (a teacher). */
+  readonly model: ReportSection;
+  readonly metrics: ReportSection;
+  readonly limitations: readonly string[];
+}
+
+/**
+ * A model report in the order every report has: intended use, data, the model, metrics, known limitations, who
+ * labelled the gold set, and how to reproduce the figures.
+ */
+export function assembleReport(db: Db, projectId: number, w: ReportText, parts: ReportParts): ReportModel {
+  const { project, info, ref, evaluation: e } = parts;
+  const sections: ReportSection[] = [
+    {
+      title: w.intendedUse,
+      paragraphs: [project.task_description || w.noTask, project.description, ...parts.intendedUse].filter(
+        (p) => p.length > 0,
+      ),
+      tables: [],
+      charts: [],
+    },
+    dataSection(db, projectId, w),
+    parts.model,
+    parts.metrics,
+    { title: w.knownLimitations, paragraphs: [...parts.limitations], tables: [], charts: [] },
+    { title: w.goldLabels, paragraphs: [], tables: [goldAnnotators(db, projectId, w)], charts: [] },
+    {
+      title: w.reproducibility,
+      paragraphs: [
+        w.reproduce(
+          e.id,
+          e.modelName,
+          e.createdAt,
+          APP_VERSION,
+          `distillery eval run --project ${projectId} --${ref.kind} ${ref.runId} --seed ${e.seed} --iterations ${e.iterations}`,
+        ),
+      ],
+      tables: [],
+      charts: [],
+    },
+  ];
+  return {
+    lang: w.htmlLang,
+    title: w.title(info.name),
+    subtitle: w.subtitle(project.name, e.createdAt),
+    sections,
+  };
 }

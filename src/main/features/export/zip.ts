@@ -4,6 +4,29 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import { AppError } from '../../core/errors';
 
 /**
+ * The fields a file's local header (from byte 4) and its central directory entry (from byte 6) share: version 2.0
+ * needed, UTF-8 name, deflate, dated 1980-01-01 00:00, then the CRC-32, both sizes and the name's length.
+ */
+function writeFileFields(
+  buf: Buffer,
+  at: number,
+  crc: number,
+  packedSize: number,
+  size: number,
+  nameLength: number,
+): void {
+  buf.writeUInt16LE(20, at);
+  buf.writeUInt16LE(0x0800, at + 2);
+  buf.writeUInt16LE(8, at + 4);
+  buf.writeUInt16LE(0, at + 6);
+  buf.writeUInt16LE(0x21, at + 8);
+  buf.writeUInt32LE(crc, at + 10);
+  buf.writeUInt32LE(packedSize, at + 14);
+  buf.writeUInt32LE(size, at + 18);
+  buf.writeUInt16LE(nameLength, at + 22);
+}
+
+/**
  * Writes a .zip of files (paths relative to `root`, with forward slashes) under a top folder `prefix`: how an
  * exported folder is handed to a browser as one download. Plain ZIP (deflate, UTF-8 names), no ZIP64.
  */
@@ -26,28 +49,11 @@ export function writeZip(outFile: string, root: string, files: readonly string[]
       }
       const header = Buffer.alloc(30);
       header.writeUInt32LE(0x04034b50, 0);
-      header.writeUInt16LE(20, 4);
-      header.writeUInt16LE(0x0800, 6);
-      header.writeUInt16LE(8, 8);
-      header.writeUInt16LE(0, 10);
-      header.writeUInt16LE(0x21, 12);
-      header.writeUInt32LE(crc, 14);
-      header.writeUInt32LE(packed.length, 18);
-      header.writeUInt32LE(data.length, 22);
-      header.writeUInt16LE(name.length, 26);
-      header.writeUInt16LE(0, 28);
+      writeFileFields(header, 4, crc, packed.length, data.length, name.length);
       const entry = Buffer.alloc(46);
       entry.writeUInt32LE(0x02014b50, 0);
       entry.writeUInt16LE(20, 4);
-      entry.writeUInt16LE(20, 6);
-      entry.writeUInt16LE(0x0800, 8);
-      entry.writeUInt16LE(8, 10);
-      entry.writeUInt16LE(0, 12);
-      entry.writeUInt16LE(0x21, 14);
-      entry.writeUInt32LE(crc, 16);
-      entry.writeUInt32LE(packed.length, 20);
-      entry.writeUInt32LE(data.length, 24);
-      entry.writeUInt16LE(name.length, 28);
+      writeFileFields(entry, 6, crc, packed.length, data.length, name.length);
       entry.writeUInt32LE(offset, 42);
       central.push(entry, name);
       write(header);

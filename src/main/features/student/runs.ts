@@ -12,7 +12,14 @@ import type {
 } from '../../../shared/student';
 import { STUDENT_ARCHITECTURES, TrainSettings } from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
-import { humanLabels, humanLabelSets, latestTeacherRun, projectKind, projectLabels } from '../../core/labels';
+import {
+  humanLabels,
+  humanLabelSets,
+  latestTeacherRun,
+  projectKind,
+  projectLabels,
+  teacherOutputIds,
+} from '../../core/labels';
 import type { Paths } from '../../core/paths';
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
@@ -407,15 +414,7 @@ export function trainOverview(db: Db, projectId: number, defaults: TrainSettings
       `SELECT id, split FROM examples WHERE project_id = ? AND excluded = 0 AND (split IS NULL OR split IN ('train', 'validation'))`,
     )
     .all(projectId) as Array<{ id: number; split: string | null }>;
-  const teacherIds = run
-    ? new Set(
-        (
-          db.prepare('SELECT example_id FROM teacher_outputs WHERE run_id = ?').all(run.runId) as Array<{
-            example_id: number;
-          }>
-        ).map((r) => r.example_id),
-      )
-    : new Set<number>();
+  const teacherIds = run ? teacherOutputIds(db, run.runId) : new Set<number>();
   let trainHuman = 0;
   let trainTeacher = 0;
   let validation = 0;

@@ -1,4 +1,4 @@
-import { argmax, softmax } from '../../../shared/math';
+import { argmax, logSumExp, sigmoid, softmax } from '../../../shared/math';
 import type { CalibrationSide, ReliabilityBin } from '../../../shared/teacher';
 
 /** Label-set arithmetic: normalisation, uncertainty, temperature calibration. Pure functions, no I/O. */
@@ -15,8 +15,7 @@ export function allFinite(xs: readonly number[]): boolean {
 
 /** Turns label log-likelihoods (sum of token log-probs) into a distribution over the label set. */
 export function normalise(logLikelihoods: readonly number[]): Normalised {
-  const max = Math.max(...logLikelihoods);
-  const lse = max + Math.log(logLikelihoods.reduce((a, l) => a + Math.exp(l - max), 0));
+  const lse = logSumExp(logLikelihoods);
   const logprobs = logLikelihoods.map((l) => l - lse);
   return { probs: logprobs.map((l) => Math.exp(l)), logprobs };
 }
@@ -116,9 +115,7 @@ export function yesProbability(llYes: number, llNo: number): number {
   return sigmoid(llYes - llNo);
 }
 
-export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
+export { sigmoid };
 
 export interface Platt {
   readonly a: number;
