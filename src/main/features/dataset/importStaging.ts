@@ -1,6 +1,7 @@
 import type { LabelReaderOptions } from './multiLabelCells';
 import type { Db } from '../../core/store/db';
-import type { ResolvedSource, SourceFingerprint } from './source';
+import type { SourceFingerprint } from './source';
+import type { ResolvedSource } from './table';
 
 /**
  * What an import job keeps (its params), and its staging table: the rows of an import in progress, written in

@@ -20,10 +20,10 @@ import {
   splitValue,
   fingerprintChange,
   fingerprintSource,
-  openTable,
   resolveSource,
   type SourceFingerprint,
 } from './source';
+import { openTable } from './table';
 
 interface Checkpoint {
   /** Source records (good and bad) already handled. */
