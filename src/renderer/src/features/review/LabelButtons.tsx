@@ -1,5 +1,5 @@
 import { Button, Kbd, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
-import { useState, type RefObject } from 'react';
+import { memo, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReviewState } from '../../../../shared/review';
 
@@ -23,7 +23,7 @@ interface Props {
  * The label buttons, one per line in a column that scrolls on its own beside the text, however many labels there
  * are; with many, a filter box (/ to reach it, Enter picks the first match, Escape clears).
  */
-export function LabelButtons({
+export const LabelButtons = memo(function LabelButtons({
   labels,
   keys,
   selected,
@@ -111,4 +111,4 @@ export function LabelButtons({
       </ScrollArea.Autosize>
     </Stack>
   );
-}
+});

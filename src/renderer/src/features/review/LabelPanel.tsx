@@ -8,7 +8,7 @@ import { DocumentReader } from '../../components/DocumentReader';
 import { useMaskTokens } from '../dataset/MaskHighlight';
 import { DocumentPane, setNames } from './DocumentPane';
 import { FILTER_THRESHOLD, LabelButtons } from './LabelButtons';
-import { QueueBar } from './QueueBar';
+import { QueueBar, SaveCounts } from './QueueBar';
 import { TeacherPanel } from './TeacherPanel';
 import { useReviewActions } from './useReviewActions';
 
@@ -72,6 +72,9 @@ export function LabelPanel({
   const draftRef = useRef(draft);
   useEffect(() => {
     const start = item?.myLabelSet ?? item?.humanLabelSet ?? [];
+    const same = start.length === draftRef.current.length && start.every((x, i) => x === draftRef.current[i]);
+    // The same set (always, in a single-label project) keeps its array: no second render per key press.
+    if (same) return;
     draftRef.current = start;
     setDraft(start);
   }, [item]);
@@ -159,22 +162,24 @@ export function LabelPanel({
     return () => window.removeEventListener('keydown', onKey);
   }, [labels, byKey, item, multi, pick, saveSet, acceptTeacher, undo, move, reading]);
 
+  const myLabelId = item?.myLabelId ?? null;
   const selected = useMemo(
-    () => new Set(multi ? draft : item?.myLabelId ? [item.myLabelId] : []),
-    [multi, draft, item],
+    () => new Set(multi ? draft : myLabelId ? [myLabelId] : []),
+    [multi, draft, myLabelId],
   );
   const keyless = labels.length - keys.size;
   return (
     <Stack gap="sm">
-      <QueueBar
-        projectId={projectId}
-        labels={labels}
-        queue={queue}
-        onQueue={onQueue}
-        refresh={actions.countsTick + version}
-        saved={actions.saved}
-        unsaved={actions.unsaved}
-      />
+      <Group align="flex-end" gap="sm">
+        <QueueBar
+          projectId={projectId}
+          labels={labels}
+          queue={queue}
+          onQueue={onQueue}
+          refresh={actions.countsTick + version}
+        />
+        <SaveCounts saved={actions.saved} unsaved={actions.unsaved} />
+      </Group>
       {actions.error && (
         <Alert color="red" data-testid="review-error" withCloseButton onClose={actions.clearError}>
           {actions.error}

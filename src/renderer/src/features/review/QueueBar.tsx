@@ -1,5 +1,5 @@
 import { Badge, Group, Select, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QueueCounts, QueueKind, QueueSpec, ReviewState } from '../../../../shared/review';
 import { QUEUE_KINDS } from '../../../../shared/review';
@@ -12,19 +12,18 @@ interface Props {
   readonly onQueue: (q: QueueSpec) => void;
   /** Bumped when labels were saved here or changed elsewhere: counts refetch. */
   readonly refresh: number;
-  readonly saved: number;
-  readonly unsaved: number;
 }
 
-/** Which documents to go through (queue, split, words), with how many each queue holds and what is saved. */
-export function QueueBar({
+/**
+ * Which documents to go through (queue, split, words), with how many each queue holds. Memoised: a key press (a new
+ * document, one more save on its way) must not re-render its selects; only a new queue or new counts do.
+ */
+export const QueueBar = memo(function QueueBar({
   projectId,
   labels,
   queue,
   onQueue,
   refresh,
-  saved,
-  unsaved,
 }: Props): React.JSX.Element {
   const { t } = useTranslation('review');
   const [counts, setCounts] = useState<QueueCounts | null>(null);
@@ -120,6 +119,15 @@ export function QueueBar({
             })
           : '…'}
       </Badge>
+    </Group>
+  );
+});
+
+/** How many labels are saved, and how many are still on their way (a save kept and retried shows here). */
+export function SaveCounts({ saved, unsaved }: { saved: number; unsaved: number }): React.JSX.Element {
+  const { t } = useTranslation('review');
+  return (
+    <Group gap="xs">
       <Badge variant="outline" color="teal" size="lg" tt="none" data-testid="saved-count">
         {t('savedCount', { count: saved })}
       </Badge>
