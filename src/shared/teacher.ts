@@ -1,8 +1,21 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
-import type { MetricInterval } from './evaluation';
 import type { Job } from './jobs';
+
+import {
+  CalibrationReport,
+  LabelCalibrationReport,
+  type LabelTeacherCheck,
+  type TeacherCheck,
+} from './teacherCheck';
+import type { EndpointCheck, EndpointRate, TeacherEndpoint } from './teacherEndpoints';
+import type { PromptDiff, PromptText, PromptVersion } from './teacherPrompts';
+
+/** The teacher's contract; its calibration and check, remote endpoints and prompt lab types are in the files below. */
+export * from './teacherCheck';
+export * from './teacherEndpoints';
+export * from './teacherPrompts';
 
 /** What Distillery reads from a GGUF header without loading the model. */
 export const ModelMetadata = z
@@ -74,70 +87,6 @@ export interface HardwareInfo {
 export const TEACHER_MODES = ['direct', 'reasoning'] as const;
 export type TeacherMode = (typeof TEACHER_MODES)[number];
 
-/** A remote teacher server (vLLM, or llama.cpp's server), probed and self-checked before it labels anything. */
-export interface TeacherEndpoint {
-  readonly url: string;
-  readonly model: string;
-  readonly concurrency: number;
-  readonly apiKey?: string;
-  /** A Jinja chat template chosen by the person; by default the server's own (llama.cpp /props, vLLM /tokenize). */
-  readonly chatTemplate?: string;
-}
-
-export const REMOTE_ENGINES = ['vllm', 'llamacpp', 'ollama', 'openai'] as const;
-/** What a probe found behind an address: vLLM, llama.cpp's server, Ollama, or another OpenAI-compatible server. */
-export type RemoteEngine = (typeof REMOTE_ENGINES)[number];
-/** How labels are scored: vLLM `prompt_logprobs` or `echo`, or llama.cpp's native `/completion` with `n_probs`. */
-export type RemoteMethod = 'prompt_logprobs' | 'echo' | 'n_probs';
-/** Why an endpoint is refused (the UI words it in the person's language; `reason` has the specifics in English). */
-export type EndpointRefusal =
-  'unreachable' | 'ollama' | 'no-tokenize' | 'no-prompt-logprobs' | 'self-check' | 'no-template' | 'no-model';
-
-/** What `teacher.checkEndpoint` found: the engine, what it supports, and the self-check's verdict. */
-export interface EndpointCheck {
-  readonly url: string;
-  readonly engine: RemoteEngine | null;
-  readonly engineVersion: string | null;
-  readonly models: readonly string[];
-  readonly model: string;
-  /** null: not tried (an earlier, better method passed). */
-  readonly capabilities: {
-    readonly tokenize: boolean;
-    readonly promptLogprobs: boolean | null;
-    readonly echoPromptLogprobs: boolean | null;
-    readonly nativeProbs: boolean | null;
-    readonly generate: boolean;
-  };
-  readonly method: RemoteMethod | null;
-  readonly templateSource: 'server' | 'user' | null;
-  readonly contextSize: number | null;
-  /** Parallel requests the server says it serves (llama.cpp slots); null when it does not say. */
-  readonly capacity: number | null;
-  /** Parallel requests Distillery will send. */
-  readonly concurrency: number;
-  readonly selfCheck: {
-    readonly passed: boolean;
-    readonly prompts: number;
-    /** Largest |sum of the two-label distribution - 1| seen. */
-    readonly maxSumError: number;
-    readonly promptTokensCovered: boolean;
-  } | null;
-  readonly accepted: boolean;
-  readonly refusal: EndpointRefusal | null;
-  readonly reason: string | null;
-}
-
-/** Live throughput of one endpoint over the last seconds of a run or preview. */
-export interface EndpointRate {
-  readonly url: string;
-  readonly documentsPerSecond: number;
-  readonly tokensPerSecond: number;
-  readonly documents: number;
-  readonly inFlight: number;
-  readonly retries: number;
-  readonly breakerOpen: boolean;
-}
-
 export interface LabelDistribution {
   readonly labels: ReadonlyArray<{ readonly id: number; readonly name: string }>;
   readonly probs: readonly number[];
@@ -175,61 +124,6 @@ export interface PreviewItem {
   readonly labelProbabilities?: LabelProbabilities | null;
   readonly error: string | null;
 }
-
-export const ReliabilityBin = z
-  .object({
-    lower: z.number(),
-    upper: z.number(),
-    count: z.number(),
-    confidence: z.number(),
-    accuracy: z.number(),
-  })
-  .readonly();
-export type ReliabilityBin = z.output<typeof ReliabilityBin>;
-
-export const CalibrationSide = z
-  .object({
-    ece: z.number(),
-    nll: z.number(),
-    accuracy: z.number(),
-    bins: z.array(ReliabilityBin).readonly(),
-  })
-  .readonly();
-export type CalibrationSide = z.output<typeof CalibrationSide>;
-
-export const CalibrationReport = z
-  .object({ temperature: z.number(), examples: z.number(), before: CalibrationSide, after: CalibrationSide })
-  .readonly();
-export type CalibrationReport = z.output<typeof CalibrationReport>;
-
-/** One label's calibration in a multi-label run: Platt scaling p = sigmoid(a * logOdds + b), fitted on validation. */
-export const LabelCalibration = z
-  .object({
-    label: z.string(),
-    /** Validation documents people gave this label, and those they did not. */
-    positives: z.number(),
-    negatives: z.number(),
-    /** False when there were too few positives or negatives: the label keeps its uncalibrated probabilities. */
-    calibrated: z.boolean(),
-    a: z.number(),
-    b: z.number(),
-    /** Mean log-loss and Brier score on the validation documents, before and after. */
-    before: z.object({ logLoss: z.number(), brier: z.number() }).readonly(),
-    after: z.object({ logLoss: z.number(), brier: z.number() }).readonly(),
-  })
-  .readonly();
-export type LabelCalibration = z.output<typeof LabelCalibration>;
-
-/** A multi-label run's calibration: one Platt scaling per label (see `LabelCalibration`). */
-export const LabelCalibrationReport = z
-  .object({
-    examples: z.number(),
-    /** A label is calibrated only with at least this many validation positives and as many negatives. */
-    minimumPerClass: z.number(),
-    labels: z.array(LabelCalibration).readonly(),
-  })
-  .readonly();
-export type LabelCalibrationReport = z.output<typeof LabelCalibrationReport>;
 
 /** The result of a `teacher.run` job. */
 export const TeacherRunResult = z
@@ -354,209 +248,6 @@ export interface TeacherOutput {
   readonly timeMs: number;
   /** The text was cut to fit the model's context: the teacher did not read all of it. */
   readonly truncated: boolean;
-}
-
-/**
- * The teacher check's verdict on a run, against labels people chose on the validation split: 'useful' (kappa at
- * least 0.6 and macro-F1 above both baselines), 'chance' (no better than chance: kappa's interval reaches 0, or
- * neither accuracy nor macro-F1 beats the majority-class and uniform baselines), 'weak' (in between), 'too-few'
- * (fewer than `minimum` documents to judge on).
- */
-export const TEACHER_VERDICTS = ['useful', 'weak', 'chance', 'too-few'] as const;
-export type TeacherVerdict = (typeof TEACHER_VERDICTS)[number];
-
-export interface TeacherCheckLabel {
-  readonly label: string;
-  /** Documents people gave this label. */
-  readonly support: number;
-  /** Documents the teacher gave this label. */
-  readonly predicted: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-}
-
-/** How well a teacher run agrees with people, before anything trains on it. */
-export interface TeacherCheck {
-  readonly runId: number;
-  /** Validation documents with a label a person chose that this run labelled: what the check is computed on. */
-  readonly examples: number;
-  /** Validation documents with a label a person chose, in the project. */
-  readonly validationLabelled: number;
-  /** Fewer documents than this give the verdict 'too-few'. */
-  readonly minimum: number;
-  readonly accuracy: MetricInterval;
-  readonly macroF1: MetricInterval;
-  readonly kappa: MetricInterval;
-  /** Always answering the commonest label, and answering at random (uniformly): what chance looks like here. */
-  readonly baselines: {
-    readonly majority: {
-      readonly label: string | null;
-      readonly accuracy: number | null;
-      readonly macroF1: number | null;
-    };
-    readonly uniform: { readonly accuracy: number | null; readonly macroF1: number | null };
-  };
-  readonly verdict: TeacherVerdict;
-  readonly perLabel: readonly TeacherCheckLabel[];
-  /** Labels people used that the teacher never gave. */
-  readonly neverPredicted: readonly string[];
-  /** The commonest mistakes, most frequent first (at most 5). */
-  readonly confusions: ReadonlyArray<{
-    readonly gold: string;
-    readonly predicted: string;
-    readonly count: number;
-  }>;
-}
-
-/** What a prompt version holds, and what can change from one version to the next. */
-export const PROMPT_VERSION_FIELDS = ['template', 'task', 'mode', 'fewShot'] as const;
-export type PromptVersionField = (typeof PROMPT_VERSION_FIELDS)[number];
-
-/** A named prompt saved in a project's prompt lab; never edited: a change is saved as a new version. */
-export interface PromptVersion {
-  readonly id: number;
-  readonly projectId: number;
-  /** 1, 2, 3... within the project. */
-  readonly number: number;
-  readonly name: string;
-  readonly template: string;
-  /** The task description {{task}} is replaced by. */
-  readonly task: string;
-  readonly mode: TeacherMode;
-  readonly fewShot: number;
-  /** Who saved it: the logged-in person in team mode, the local user's name otherwise. */
-  readonly createdBy: string;
-  readonly createdAt: string;
-  /** What differs from the version before it (every field for the first version). */
-  readonly changed: readonly PromptVersionField[];
-}
-
-/** One line of a line diff: kept, added in the newer text, or removed from the older one (1-based line numbers). */
-export interface DiffLine {
-  readonly kind: 'same' | 'added' | 'removed';
-  readonly text: string;
-  readonly oldLine: number | null;
-  readonly newLine: number | null;
-}
-
-export interface PromptDiff {
-  readonly from: PromptVersion;
-  readonly to: PromptVersion;
-  readonly changed: readonly PromptVersionField[];
-  readonly template: readonly DiffLine[];
-  readonly task: readonly DiffLine[];
-}
-
-/** The exact text the teacher reads for one document. */
-export interface PromptText {
-  readonly exampleId: number;
-  /** The user turn: the template with task, labels, few-shot examples and this document's text filled in. */
-  readonly userTurn: string;
-  /**
-   * The whole prompt after the model's chat template, as the model reads it (before the label it scores), and its
-   * length in tokens; null for a remote teacher, whose server applies its own template.
-   */
-  readonly modelText: string | null;
-  readonly tokens: number | null;
-}
-
-const TrialItem = z
-  .object({
-    exampleId: z.number(),
-    text: z.string(),
-    /** The document's human label, or null when it has none. */
-    gold: z.string().nullable(),
-    predicted: z.string().nullable(),
-    confidence: z.number().nullable(),
-    /** Null when there is no human label to compare with (or the model failed). */
-    correct: z.boolean().nullable(),
-    error: z.string().nullable(),
-  })
-  .readonly();
-export type PromptTrialItem = z.output<typeof TrialItem>;
-
-/**
- * The result of a `teacher.trial` job: a preview of one prompt on a few documents, and the teacher's accuracy on
- * those of them people labelled (Wilson 95% interval).
- */
-export const PromptTrialResult = z
-  .object({
-    versionId: z.number().nullable(),
-    versionName: z.string().nullable(),
-    versionNumber: z.number().nullable(),
-    source: z.enum(['picked', 'validation-sample']),
-    items: z.array(TrialItem).readonly(),
-    /** Documents with a human label and a teacher label: what the accuracy is computed on. */
-    scored: z.number(),
-    correct: z.number(),
-    accuracy: z.object({
-      value: z.number().nullable(),
-      low: z.number().nullable(),
-      high: z.number().nullable(),
-    }),
-  })
-  .readonly();
-export type PromptTrialResult = z.output<typeof PromptTrialResult>;
-export type MultiLabelVerdict = TeacherVerdict;
-
-/** One label of the multi-label teacher check: the teacher says the label applies when its probability is >= 0.5. */
-export interface LabelAgreement {
-  readonly label: string;
-  readonly support: number;
-  readonly predicted: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-  /** F1 of always saying this label applies: what chance looks like for it. */
-  readonly alwaysF1: number;
-}
-
-/**
- * The teacher check of a multi-label run against the label sets people chose on the validation split: per-label
- * precision/recall/F1, micro and macro F1 (micro F1 with a seeded bootstrap 95% interval), and a verdict:
- * 'too-few' below `minimum` documents; 'chance' when micro F1's interval reaches the F1 of saying every label
- * applies to every document; 'useful' when micro and macro F1 are both at least 0.6; 'weak' otherwise.
- */
-export interface LabelTeacherCheck {
-  readonly runId: number;
-  readonly examples: number;
-  readonly validationLabelled: number;
-  readonly minimum: number;
-  readonly microF1: MetricInterval;
-  readonly macroF1: number;
-  /** Micro F1 of saying every label applies to every document. */
-  readonly alwaysMicroF1: number;
-  readonly verdict: MultiLabelVerdict;
-  readonly perLabel: readonly LabelAgreement[];
-}
-
-/** Placeholders of the prompt template. {{text}} marks where each example goes, exactly once. */
-export const PROMPT_PLACEHOLDERS = ['{{task}}', '{{labels}}', '{{examples}}', '{{text}}'] as const;
-
-export const DEFAULT_PROMPT_TEMPLATE =
-  '{{task}}\n\nClassify the text into exactly one of these labels:\n{{labels}}\n{{examples}}' +
-  'Answer with the label name only.\n\nText:\n{{text}}';
-
-/**
- * Multi-label projects: the template holds the shared part (instructions, labels, examples, the text) and, after
- * {{text}}, one question asked once per label: {{label}} (and {{description}}) are that label's. The teacher's
- * probability that a label applies is P(yes) / (P(yes) + P(no)) of the answer's first words. A template with
- * Chinese characters is answered 是/否, any other yes/no (either case).
- */
-export const DEFAULT_MULTI_LABEL_TEMPLATES = {
-  en:
-    '{{task}}\n\nA text may carry any number of these labels, or none of them:\n{{labels}}\n{{examples}}' +
-    'Text:\n{{text}}\n\nDoes the label "{{label}}" apply to this text? Answer yes or no.',
-  zh:
-    '{{task}}\n\n一段文字可以带有以下任意多个标签，也可以一个都没有：\n{{labels}}\n{{examples}}' +
-    '文字：\n{{text}}\n\n标签“{{label}}”适用于这段文字吗？只回答“是”或“否”。',
-} as const;
-
-/** The default template for a project of this kind in this language. */
-export function defaultPromptTemplate(kind: 'single' | 'multi', language: string): string {
-  if (kind === 'single') return DEFAULT_PROMPT_TEMPLATE;
-  return language.startsWith('zh') ? DEFAULT_MULTI_LABEL_TEMPLATES.zh : DEFAULT_MULTI_LABEL_TEMPLATES.en;
 }
 
 const Id = z.number().int().positive();

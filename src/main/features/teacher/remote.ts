@@ -1,8 +1,6 @@
-import { Template } from '@huggingface/jinja';
 import type {
   EndpointCheck,
   EndpointRate,
-  EndpointRefusal,
   RemoteMethod,
   TeacherEndpoint,
 } from '../../../shared/teacher';
@@ -17,7 +15,8 @@ import {
   type EngineInfo,
 } from './remoteEngines';
 import { DEFAULT_HTTP, EndpointHttp, HttpError, describeHttpError, type HttpOptions } from './remoteHttp';
-import { normalise } from './scoring';
+import { CHECK_PROMPTS, refusedCheck, selfCheck } from './remoteCheck';
+import { buildPrompt, Refused, scoreDocument, type RemotePrompt } from './remotePrompt';
 import type { Scorer } from './service';
 
 /**
@@ -25,49 +24,9 @@ import type { Scorer } from './service';
  * of its engine, and self-checked on fixed prompts before it labels anything; one that cannot give exact numbers is
  * refused with the reason. Prompts are built from the model's own chat template (or the person's), tokenised piece by
  * piece with the server's tokenizer exactly as the local teacher does, so the numbers equal the local teacher's on the
- * same model. Work is spread over the endpoints, each within its capacity.
+ * same model (remotePrompt.ts; the self-check: remoteCheck.ts). Work is spread over the endpoints, each within its
+ * capacity.
  */
-
-/** Stands for the user turn while the chat template is rendered; the template's text around it is the frame. */
-const MARK = '\u0001DISTILLERY_USER_TURN\u0001';
-
-/** Fixed prompts of the self-check: two labels whose token sequences are not prefixes of each other. */
-const CHECK_PROMPTS: ReadonlyArray<{ plan: PromptPlan; text: string }> = [
-  {
-    plan: {
-      before: 'Is this sentence about the weather? Answer yes or no.\n\nText:\n',
-      after: '',
-      labels: ['yes', 'no'],
-      mode: 'direct',
-      reasoningBudget: 16,
-    },
-    text: 'It is raining in the city today.',
-  },
-  {
-    plan: {
-      before: 'Classify the review as positive or negative.\n\nText:\n',
-      after: '\n\nAnswer with the label only.',
-      labels: ['positive', 'negative'],
-      mode: 'direct',
-      reasoningBudget: 16,
-    },
-    text: 'The food was cold and the staff ignored us.',
-  },
-];
-
-/** The chat frame around the user turn, as token ids of the server's tokenizer. */
-interface RemotePrompt {
-  readonly head: number[];
-  readonly before: number[];
-  readonly after: number[];
-  readonly gen: number[];
-  readonly labels: number[][];
-  readonly maxLabel: number;
-  readonly endThink: number | null;
-  readonly eos: number | null;
-  readonly closeThink: number[];
-  readonly afterEndThink: number[];
-}
 
 interface Connection {
   readonly endpoint: TeacherEndpoint;
@@ -76,109 +35,6 @@ interface Connection {
   readonly adapter: Adapter;
   readonly check: EndpointCheck;
   readonly plans: Map<string, Promise<RemotePrompt>>;
-}
-
-class Refused extends Error {
-  constructor(
-    readonly refusal: EndpointRefusal,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The chat frame (text before and after the user turn) from the person's template, the server's, or vLLM itself. */
-async function chatFrame(
-  endpoint: TeacherEndpoint,
-  info: EngineInfo,
-  adapter: Adapter,
-  signal?: AbortSignal,
-): Promise<{ head: string; gen: string }> {
-  const source = endpoint.chatTemplate?.trim() ? endpoint.chatTemplate : info.chatTemplate;
-  let rendered: string;
-  if (source) {
-    try {
-      rendered = new Template(source).render({
-        messages: [{ role: 'user', content: MARK }],
-        add_generation_prompt: true,
-        bos_token: info.bosToken,
-        eos_token: info.eosToken ?? '',
-      });
-    } catch (e) {
-      throw new Refused(
-        'no-template',
-        `The chat template cannot be rendered (${(e as Error).message}). Choose another template.`,
-      );
-    }
-  } else if (adapter.renderChat) {
-    rendered = await adapter.renderChat(MARK, signal);
-  } else {
-    throw new Refused(
-      'no-template',
-      'The server does not tell its chat template. Paste the model’s chat template (Jinja) for this endpoint.',
-    );
-  }
-  const parts = rendered.split(MARK);
-  if (parts.length !== 2) {
-    throw new Refused(
-      'no-template',
-      'The chat template does not place the user’s message once. Choose another template.',
-    );
-  }
-  return { head: parts[0], gen: parts[1] };
-}
-
-async function buildPrompt(
-  conn: Pick<Connection, 'endpoint' | 'info' | 'adapter'>,
-  plan: PromptPlan,
-  signal?: AbortSignal,
-): Promise<RemotePrompt> {
-  const { adapter, info } = conn;
-  const { head, gen } = await chatFrame(conn.endpoint, info, adapter, signal);
-  const opensThink = /<think>\n?$/.test(gen);
-  if (plan.mode === 'reasoning' && !opensThink) {
-    throw AppError.keyed('UNSUPPORTED', 'teacher.modelSChatTemplate', {});
-  }
-  // Direct mode closes an opened thinking block at once, as the local teacher does.
-  const genText =
-    plan.mode === 'direct' && opensThink ? `${gen}${gen.endsWith('\n') ? '' : '\n'}\n</think>\n\n` : gen;
-  const tok = (s: string): Promise<number[]> => (s ? adapter.tokenize(s, signal) : Promise.resolve([]));
-  const [headT, beforeT, afterT, genT, endThinkT, closeThink, afterEndThink, eosT, ...labelT] =
-    await Promise.all([
-      tok(head),
-      tok(plan.before),
-      tok(plan.after),
-      tok(genText),
-      tok('</think>'),
-      tok('\n</think>\n\n'),
-      tok('\n\n'),
-      tok(info.eosToken ?? ''),
-      ...plan.labels.map(tok),
-    ]);
-  let labels = labelT;
-  const eos = eosT.length === 1 ? eosT[0] : null;
-  // When one label's tokens begin another's, the end-of-answer token tells them apart (as locally).
-  const clash = labels.some((a, i) =>
-    labels.some((b, j) => i !== j && a.length <= b.length && a.every((t, k) => b[k] === t)),
-  );
-  if (clash) {
-    if (eos === null) {
-      throw AppError.keyed('UNSUPPORTED', 'teacher.twoLabelsBeginSame', {});
-    }
-    labels = labels.map((l) => [...l, eos]);
-  }
-  return {
-    head: headT,
-    before: beforeT,
-    after: afterT,
-    gen: genT,
-    labels,
-    maxLabel: Math.max(...labels.map((l) => l.length)),
-    endThink: endThinkT.length === 1 ? endThinkT[0] : null,
-    eos,
-    closeThink,
-    afterEndThink,
-  };
 }
 
 function planOf(conn: Connection, plan: PromptPlan, signal?: AbortSignal): Promise<RemotePrompt> {
@@ -190,153 +46,6 @@ function planOf(conn: Connection, plan: PromptPlan, signal?: AbortSignal): Promi
     p.catch(() => conn.plans.delete(key));
   }
   return p;
-}
-
-interface DocScore {
-  readonly ll: number[];
-  readonly covered: boolean;
-  readonly problem: string | null;
-  readonly reasoning: string | null;
-  readonly tokens: number;
-  readonly evaluated: number;
-  readonly truncated: boolean;
-}
-
-async function scoreDocument(
-  conn: Pick<Connection, 'adapter' | 'info'>,
-  rp: RemotePrompt,
-  plan: PromptPlan,
-  text: string,
-  signal?: AbortSignal,
-): Promise<DocScore> {
-  const { adapter } = conn;
-  let textT = await adapter.tokenize(text, signal);
-  let truncated = false;
-  const ctx = conn.info.contextSize;
-  if (ctx) {
-    const reserve =
-      rp.maxLabel + 8 + (plan.mode === 'reasoning' ? plan.reasoningBudget + rp.closeThink.length : 0);
-    const room = ctx - reserve - (rp.head.length + rp.before.length + rp.after.length + rp.gen.length);
-    if (room < 8) {
-      throw AppError.keyed('INVALID_INPUT', 'teacher.promptTemplateTooLong', { ctx });
-    }
-    if (textT.length > room) {
-      textT = textT.slice(0, room);
-      truncated = true;
-    }
-  }
-  const prompt = [...rp.head, ...rp.before, ...textT, ...rp.after, ...rp.gen];
-  let base = prompt;
-  let reasoning: string | null = null;
-  let evaluated = 0;
-  if (plan.mode === 'reasoning') {
-    const out = await adapter.generate(prompt, plan.reasoningBudget, signal);
-    let end = out.findIndex((t) => t === rp.endThink || t === rp.eos);
-    const closed = end >= 0 && out[end] === rp.endThink;
-    if (end < 0) end = Math.min(out.length, plan.reasoningBudget);
-    const thoughts = out.slice(0, end);
-    reasoning = (await adapter.detokenize(thoughts, signal)).trim();
-    const close = closed && rp.endThink !== null ? [rp.endThink, ...rp.afterEndThink] : rp.closeThink;
-    base = [...prompt, ...thoughts, ...close];
-    evaluated += prompt.length + thoughts.length;
-  }
-  const s = await adapter.score(base, rp.labels, signal);
-  return {
-    ll: s.ll,
-    covered: s.covered,
-    problem: s.problem,
-    reasoning,
-    tokens: base.length,
-    evaluated: evaluated + s.evaluated,
-    truncated,
-  };
-}
-
-/** The self-check on fixed prompts; null when it passes, else why not. */
-async function selfCheck(
-  conn: Pick<Connection, 'endpoint' | 'info' | 'adapter'>,
-  signal?: AbortSignal,
-): Promise<{ problem: string | null; maxSumError: number; covered: boolean }> {
-  let maxSumError = 0;
-  let covered = true;
-  for (const { plan, text } of CHECK_PROMPTS) {
-    const rp = await buildPrompt(conn, plan, signal);
-    const s = await scoreDocument(conn, rp, plan, text, signal);
-    covered &&= s.covered;
-    if (!s.covered) {
-      return {
-        problem: s.problem ?? 'the log-probabilities do not cover every prompt token',
-        maxSumError,
-        covered,
-      };
-    }
-    if (!s.ll.every((x) => Number.isFinite(x) && x <= 1e-6)) {
-      return {
-        problem: s.problem ?? `the log-probabilities are not valid (${s.ll.join(', ')})`,
-        maxSumError,
-        covered,
-      };
-    }
-    // The two labels are disjoint events: their probabilities add to at most 1, and normalised to exactly 1.
-    const raw = s.ll.reduce((a, l) => a + Math.exp(l), 0);
-    const err = Math.abs(normalise(s.ll).probs.reduce((a, p) => a + p, 0) - 1);
-    maxSumError = Math.max(maxSumError, err);
-    if (raw > 1 + 1e-6 || err > 1e-6) {
-      return {
-        problem: `the label probabilities do not form a distribution (they add to ${raw})`,
-        maxSumError,
-        covered,
-      };
-    }
-  }
-  return { problem: null, maxSumError, covered };
-}
-
-const REFUSAL_HINT: Record<EndpointRefusal, string> = {
-  unreachable: 'Check that the server runs and the address is right.',
-  ollama:
-    'Ollama does not return log-probabilities for the prompt, so it cannot score labels exactly. Serve the same model with vLLM or llama.cpp’s llama-server instead.',
-  'no-tokenize':
-    'This server has no /tokenize, so Distillery cannot know the model’s tokens. Use vLLM or llama.cpp’s llama-server.',
-  'no-prompt-logprobs':
-    'This server cannot give the log-probabilities of given text, so it would label at chance. Use vLLM, or a recent llama.cpp llama-server (native /completion with n_probs).',
-  'self-check':
-    'The numbers are not exact, so this endpoint would label wrongly. Use vLLM or a recent llama-server.',
-  'no-template': 'Paste the model’s chat template (Jinja) for this endpoint.',
-  'no-model': 'Give the model name the server serves (see its /v1/models).',
-};
-
-function refusedCheck(
-  endpoint: TeacherEndpoint,
-  info: EngineInfo | null,
-  refusal: EndpointRefusal,
-  reason: string,
-  extra: Partial<EndpointCheck> = {},
-): EndpointCheck {
-  return {
-    url: endpoint.url,
-    engine: info?.engine ?? null,
-    engineVersion: info?.version ?? null,
-    models: info?.models ?? [],
-    model: info?.model ?? endpoint.model,
-    capabilities: {
-      tokenize: info?.hasTokenize ?? false,
-      promptLogprobs: null,
-      echoPromptLogprobs: null,
-      nativeProbs: null,
-      generate: false,
-    },
-    method: null,
-    templateSource: null,
-    contextSize: info?.contextSize ?? null,
-    capacity: info?.capacity ?? null,
-    concurrency: 0,
-    selfCheck: null,
-    ...extra,
-    accepted: false,
-    refusal,
-    reason: `${reason} ${REFUSAL_HINT[refusal]}`,
-  };
 }
 
 async function connect(
