@@ -88,13 +88,21 @@ export interface TeacherRunLabels {
   readonly labels: ReadonlyArray<{ id: number; name: string }>;
 }
 
+/**
+ * A teacher run's label snapshot (`teacher_runs.labels_snapshot`, written when the run starts): the labels as the
+ * teacher saw them, in the order of its outputs' probabilities.
+ */
+export function teacherLabelSnapshot(json: string): Array<{ id: number; name: string }> {
+  return JSON.parse(json) as Array<{ id: number; name: string }>;
+}
+
 /** The project's most recent teacher run, or null. */
 export function latestTeacherRun(db: Db, projectId: number): TeacherRunLabels | null {
   const row = db
     .prepare('SELECT id, labels_snapshot FROM teacher_runs WHERE project_id = ? ORDER BY id DESC LIMIT 1')
     .get(projectId) as { id: number; labels_snapshot: string } | undefined;
   if (!row) return null;
-  return { runId: row.id, labels: JSON.parse(row.labels_snapshot) as Array<{ id: number; name: string }> };
+  return { runId: row.id, labels: teacherLabelSnapshot(row.labels_snapshot) };
 }
 
 /** One example's output of a teacher run, parsed. */

@@ -307,21 +307,38 @@ export async function evaluateModel(
     modelBytes: info.modelBytes,
     latencyMsPerDoc,
   };
-  const col = runColumn(info.ref);
-  const id = db.transaction(() => {
-    db.prepare(`DELETE FROM metrics WHERE project_id = ? AND kind = 'eval' AND ${col} = ?`).run(
-      input.projectId,
-      info.ref.runId,
+  const id = replaceEvaluation(db, input.projectId, info.ref, 'eval', computed.macroF1.value, payload);
+  return { id, ...payload };
+}
+
+/**
+ * Stores a model's evaluation on the gold test set in `metrics` (kind 'eval', or 'eval_multi' for a multi-label
+ * student), replacing the model's last one of that kind, in one transaction; `value` is the headline figure the row
+ * is sorted by, `payload` the whole result. Returns the new row's id.
+ */
+export function replaceEvaluation(
+  db: Db,
+  projectId: number,
+  ref: ModelRef,
+  kind: 'eval' | 'eval_multi',
+  value: number | null,
+  payload: { readonly createdAt: string },
+): number {
+  const col = runColumn(ref);
+  return db.transaction(() => {
+    db.prepare(`DELETE FROM metrics WHERE project_id = ? AND kind = ? AND ${col} = ?`).run(
+      projectId,
+      kind,
+      ref.runId,
     );
     const r = db
       .prepare(
         `INSERT INTO metrics (project_id, ${col}, kind, split, name, value, payload, created_at)
-         VALUES (?, ?, 'eval', 'test', 'evaluation', ?, ?, ?)`,
+         VALUES (?, ?, ?, 'test', 'evaluation', ?, ?, ?)`,
       )
-      .run(input.projectId, info.ref.runId, computed.macroF1.value, JSON.stringify(payload), createdAt);
+      .run(projectId, ref.runId, kind, value, JSON.stringify(payload), payload.createdAt);
     return Number(r.lastInsertRowid);
   })();
-  return { id, ...payload };
 }
 
 export function storedEvaluation(db: Db, projectId: number, ref: ModelRef): EvaluationResult | null {

@@ -18,7 +18,7 @@ import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
 import { getRun, modelThresholds as trainedThresholds } from '../student/runs';
-import { modelInfo } from './evaluate';
+import { modelInfo, replaceEvaluation } from './evaluate';
 import { finiteOrNull } from './compute';
 import type { StudentLoader } from './evaluate';
 import {
@@ -207,21 +207,14 @@ export async function evaluateMultiLabel(
     seed: input.seed,
     iterations: input.iterations,
   };
-  const id = db.transaction(() => {
-    db.prepare(`DELETE FROM metrics WHERE project_id = ? AND kind = 'eval_multi' AND student_run_id = ?`).run(
-      input.projectId,
-      row.id,
-    );
-    return Number(
-      db
-        .prepare(
-          `INSERT INTO metrics (project_id, student_run_id, kind, split, name, value, payload, created_at)
-           VALUES (?, ?, 'eval_multi', 'test', 'evaluation', ?, ?, ?)`,
-        )
-        .run(input.projectId, row.id, payload.microF1.value, JSON.stringify(payload), createdAt)
-        .lastInsertRowid,
-    );
-  })();
+  const id = replaceEvaluation(
+    db,
+    input.projectId,
+    payload.model,
+    'eval_multi',
+    payload.microF1.value,
+    payload,
+  );
   return { id, ...payload };
 }
 

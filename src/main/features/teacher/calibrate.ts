@@ -4,7 +4,13 @@ import {
   type LabelCalibrationReport,
 } from '../../../shared/teacher';
 import { AppError } from '../../core/errors';
-import { humanLabelSets, humanLabels, independentLabelColumns, projectKind } from '../../core/labels';
+import {
+  humanLabelSets,
+  humanLabels,
+  independentLabelColumns,
+  projectKind,
+  teacherLabelSnapshot,
+} from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import {
@@ -28,7 +34,7 @@ export function calibrateRun(db: Db, runId: number): CalibrationReport {
   if (projectKind(db, run.project_id) === 'multi') {
     throw AppError.keyed('INVALID_INPUT', 'teacher.multiLabelRunCalibrated', {});
   }
-  const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const labels = teacherLabelSnapshot(run.labels_snapshot);
   const index = new Map(labels.map((l, i) => [l.id, i]));
   const human = humanLabels(db, run.project_id, { split: 'validation' });
   const rows = db
@@ -99,7 +105,7 @@ export function calibrateLabels(db: Db, runId: number): LabelCalibrationReport {
   if (projectKind(db, run.project_id) !== 'multi') {
     throw AppError.keyed('INVALID_INPUT', 'teacher.singleLabelRunCalibrated', {});
   }
-  const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const labels = teacherLabelSnapshot(run.labels_snapshot);
   const sets = humanLabelSets(db, run.project_id, { split: 'validation' });
   const rows = db
     .prepare('SELECT example_id, logprobs FROM teacher_outputs WHERE run_id = ? ORDER BY example_id')

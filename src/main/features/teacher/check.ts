@@ -22,7 +22,7 @@ import type {
 } from '../../../shared/teacher';
 import type { MetricInterval } from '../../../shared/evaluation';
 import { notFound } from '../../core/errors';
-import { personLabelSets, personLabels, teacherDistributions } from '../../core/labels';
+import { personLabelSets, personLabels, teacherDistributions, teacherLabelSnapshot } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { computeEvaluation, finiteOrNull, type ScoredItem } from '../evaluation/compute';
 import { confusionMatrix, prfFromConfusion } from '../evaluation/metrics';
@@ -82,7 +82,7 @@ export function teacherCheck(db: Db, runId: number): TeacherCheck {
   const run = db.prepare('SELECT project_id, labels_snapshot FROM teacher_runs WHERE id = ?').get(runId) as
     { project_id: number; labels_snapshot: string } | undefined;
   if (!run) throw notFound('Teacher run', runId);
-  const snapshot = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const snapshot = teacherLabelSnapshot(run.labels_snapshot);
   const labels = snapshot.map((l) => l.name);
   const index = new Map(snapshot.map((l, i) => [l.id, i]));
   const people = personLabels(db, run.project_id, 'validation');
@@ -151,7 +151,7 @@ export function labelTeacherCheck(db: Db, runId: number): LabelTeacherCheck {
   const run = db.prepare('SELECT project_id, labels_snapshot FROM teacher_runs WHERE id = ?').get(runId) as
     { project_id: number; labels_snapshot: string } | undefined;
   if (!run) throw notFound('Teacher run', runId);
-  const snapshot = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const snapshot = teacherLabelSnapshot(run.labels_snapshot);
   const people = personLabelSets(db, run.project_id, 'validation');
   const probs = teacherDistributions(db, runId);
   const y: number[][] = [];

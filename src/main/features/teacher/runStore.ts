@@ -8,7 +8,7 @@ import {
   type TeacherRunSettings,
 } from '../../../shared/teacher';
 import { notFound } from '../../core/errors';
-import { humanLabelSets, humanLabels, projectKind } from '../../core/labels';
+import { humanLabelSets, humanLabels, projectKind, teacherLabelSnapshot } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
 import type { PromptPlan } from './protocol';
@@ -89,7 +89,7 @@ function toRun(db: Db, r: RunRow): TeacherRun {
     modelSha256: r.model_sha256,
     mode: r.mode,
     promptTemplate: r.prompt_template,
-    labels: JSON.parse(r.labels_snapshot) as Array<{ id: number; name: string }>,
+    labels: teacherLabelSnapshot(r.labels_snapshot),
     settings: {
       mode: s.mode,
       fewShot: s.fewShot,
@@ -146,7 +146,7 @@ export function listOutputs(
   limit: number,
 ): { total: number; items: TeacherOutput[] } {
   const run = runRow(db, runId);
-  const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const labels = teacherLabelSnapshot(run.labels_snapshot);
   const names = new Map(labels.map((l) => [l.id, l.name]));
   const total = (
     db.prepare('SELECT COUNT(*) AS n FROM teacher_outputs WHERE run_id = ?').get(runId) as { n: number }

@@ -30,7 +30,7 @@ import {
   type RunRequest,
 } from './choice';
 import { calibrateLabels, calibrateRun } from './calibrate';
-import { independentLabelColumns } from '../../core/labels';
+import { independentLabelColumns, teacherLabelSnapshot } from '../../core/labels';
 import { getPromptVersion, matchingVersion, projectTask } from './promptVersions';
 import { getRun, runCounts, runRow, type StoredSettings } from './runStore';
 
@@ -192,7 +192,7 @@ export async function runTeacherJob(
 ): Promise<TeacherRunResult> {
   const run = runRow(ctx.db, ctl.params.runId);
   const stored = parseJson<StoredSettings>(run.settings, {} as StoredSettings);
-  const labels = JSON.parse(run.labels_snapshot) as Array<{ id: number; name: string }>;
+  const labels = teacherLabelSnapshot(run.labels_snapshot);
   const teacher = resolveTeacher(ctx, run.model_id, stored);
   if (teacher.sha256 !== run.model_sha256) {
     throw AppError.keyed('MODEL_ERROR', 'teacher.modelRunReplacedAnother', {});
