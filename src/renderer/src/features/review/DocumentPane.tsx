@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReviewItem, ReviewState } from '../../../../shared/review';
 import { MaskHighlight, type MaskTokens } from '../dataset/MaskHighlight';
@@ -13,7 +14,7 @@ interface Props {
   /** The project's masking rules' tokens: masked spans are marked with their rule's name. */
   readonly maskTokens: MaskTokens;
   /** Opens the document in the reader (full text, every label given, the teacher's and the student's view). */
-  readonly onOpenReader: () => void;
+  readonly onOpenReader: (exampleId: number) => void;
 }
 
 /** The names of a label set, or "none of these" for the empty set. */
@@ -23,7 +24,8 @@ export function setNames(set: readonly number[], labels: ReviewState['labels'], 
 }
 
 /** The shown document: its text, its current human label (set), and its last few labels. */
-export function DocumentPane({
+/** Memoised: a save finishing re-renders the panel around it, not the document. */
+export const DocumentPane = memo(function DocumentPane({
   item,
   labels,
   multi,
@@ -44,7 +46,12 @@ export function DocumentPane({
               {t('document', { id: item.exampleId })}
               {item.split ? ` · ${t(`split_${item.split}`)}` : ''}
             </Text>
-            <Button size="compact-xs" variant="light" onClick={onOpenReader} data-testid="review-open-reader">
+            <Button
+              size="compact-xs"
+              variant="light"
+              onClick={() => onOpenReader(item.exampleId)}
+              data-testid="review-open-reader"
+            >
               {tc('reader.open')}
             </Button>
           </Group>
@@ -105,4 +112,4 @@ export function DocumentPane({
       )}
     </Stack>
   );
-}
+});

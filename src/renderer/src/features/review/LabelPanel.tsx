@@ -213,7 +213,7 @@ export function LabelPanel({
             search={queue.search ?? ''}
             colourOf={colourOf}
             maskTokens={maskTokens}
-            onOpenReader={() => setReading(item.exampleId)}
+            onOpenReader={setReading}
           />
           <Stack gap="sm" style={{ flex: 2, minWidth: 260, maxWidth: 440 }} data-testid="label-column">
             <Paper withBorder p="sm">

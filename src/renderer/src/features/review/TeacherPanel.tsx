@@ -1,5 +1,5 @@
 import { Button, Group, Paper, Progress, Stack, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReviewItem } from '../../../../shared/review';
 import { MULTI_LABEL_THRESHOLD } from '../../../../shared/review';
@@ -18,7 +18,7 @@ interface Props {
  * own probability, independent bars (need not sum to 100%), the labels at or above 50% in bold. Many labels: the
  * top few, the rest behind "show all".
  */
-export function TeacherPanel({ item, multi, colourOf }: Props): React.JSX.Element {
+export const TeacherPanel = memo(function TeacherPanel({ item, multi, colourOf }: Props): React.JSX.Element {
   const { t } = useTranslation('review');
   const [open, setOpen] = useState(false);
   const teacher = item.teacher;
@@ -79,4 +79,4 @@ export function TeacherPanel({ item, multi, colourOf }: Props): React.JSX.Elemen
       </Stack>
     </Paper>
   );
-}
+});
