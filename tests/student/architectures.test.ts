@@ -13,7 +13,12 @@ import {
 import type { OpenArchitecture, Params } from '../../src/main/features/student/training/architecture';
 import { initParams, toModel } from '../../src/main/features/student/training/params';
 import { RowGrad } from '../../src/main/features/student/training/slots';
-import { TrainSettings, type StudentArchitectureName } from '../../src/shared/student';
+import {
+  architectureNames,
+  STUDENT_ARCHITECTURES,
+  TrainSettings,
+  type StudentArchitectureName,
+} from '../../src/shared/student';
 
 /** Slots of four texts: 5 features, 1 (shorter than the CNN's window), none, 3 with a repeat. */
 const INPUTS = [Int32Array.of(0, 1, 2, 3, 4), Int32Array.of(5), Int32Array.of(), Int32Array.of(6, 2, 6)];
@@ -151,6 +156,21 @@ describe.each(Object.keys(ARCHITECTURES) as Array<keyof typeof ARCHITECTURES>)(
 describe('architectures and their models', () => {
   it('every trainable architecture has a model kind (its tensors, forward pass and input), and no other', () => {
     expect(Object.keys(MODEL_KINDS).sort()).toEqual(Object.keys(ARCHITECTURES).sort());
+  });
+
+  it("the contract's list names every architecture, with its words in the UI in English and Chinese", () => {
+    expect([...STUDENT_ARCHITECTURES].sort()).toEqual(Object.keys(ARCHITECTURES).sort());
+    for (const length of ['short', 'long'] as const) {
+      const en = architectureNames('en', length);
+      const zh = architectureNames('zh', length);
+      expect(Object.keys(en)).toEqual(STUDENT_ARCHITECTURES);
+      expect(Object.keys(zh)).toEqual(STUDENT_ARCHITECTURES);
+      for (const a of STUDENT_ARCHITECTURES) expect(en[a].length).toBeGreaterThan(2);
+    }
+    // The long Chinese names are Chinese (the short ones may be a proper name such as fastText or CNN).
+    for (const name of Object.values(architectureNames('zh', 'long')))
+      expect(name).toMatch(/[\u4e00-\u9fff]/);
+    expect(TrainSettings.parse({}).architecture).toBe(STUDENT_ARCHITECTURES[0]);
   });
 
   it.each(Object.keys(ARCHITECTURES) as Array<keyof typeof ARCHITECTURES>)(

@@ -1,3 +1,5 @@
+import { architectureNames } from '../../../../shared/student';
+
 /** Strings of the student step, English and Simplified Chinese: every key in both. */
 export const studentI18n = {
   en: {
@@ -82,13 +84,8 @@ export const studentI18n = {
       failed: 'Failed',
       cancelled: 'Cancelled',
     },
-    arch: {
-      sparse: 'Sparse linear (word and character n-grams; the default, fastest, smallest)',
-      fasttext: 'fastText (word and character pieces, fast)',
-      cnn: 'CNN (reads word order; slower, TensorFlow.js)',
-      transformer: 'Tiny transformer (reads the whole sentence; slowest, TensorFlow.js)',
-    },
-    archShort: { sparse: 'Sparse linear', fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
+    arch: architectureNames('en', 'long'),
+    archShort: architectureNames('en', 'short'),
     features: {
       words: 'Words and word pairs',
       chars: 'Character pieces',
@@ -279,13 +276,8 @@ export const studentI18n = {
       failed: '失败',
       cancelled: '已取消',
     },
-    arch: {
-      sparse: '稀疏线性（词与字 n-gram；默认，最快、最小）',
-      fasttext: 'fastText（词与字片段，速度快）',
-      cnn: 'CNN（读取词序；较慢，TensorFlow.js）',
-      transformer: '微型 Transformer（读取整句；最慢，TensorFlow.js）',
-    },
-    archShort: { sparse: '稀疏线性', fasttext: 'fastText', cnn: 'CNN', transformer: 'Transformer' },
+    arch: architectureNames('zh', 'long'),
+    archShort: architectureNames('zh', 'short'),
     features: {
       words: '词与相邻词对',
       chars: '字片段',
