@@ -1,34 +1,19 @@
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Group,
-  Modal,
-  Progress,
-  Radio,
-  ScrollArea,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { IconFileImport, IconFolderOpen } from '@tabler/icons-react';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  ENCODINGS,
-  type BadRow,
-  type Encoding,
-  type ImportPreview,
-  type ImportResult,
-  type MultiLabelOptionsInput,
+import type {
+  Encoding,
+  ImportPreview,
+  ImportResult,
+  MultiLabelOptionsInput,
 } from '../../../../shared/dataset';
 import { jobResult, type Job } from '../../../../shared/jobs';
 import { api, ApiError, call, useAction, useEvent } from '../../api';
 import { FilePickButton, FolderPickButton } from '../../components/FileActions';
 import { folderFromDrop, folderFromInput, type ChosenFolder } from './folderFiles';
-import { MultiLabelImport } from './MultiLabelImport';
+import { ImportOptions, NO_COLUMNS, suggestedColumns, type ImportColumns } from './ImportOptions';
+import { ImportOutcome, type OnExisting } from './ImportOutcome';
 
 /** What the file chooser accepts, for dropped files (the core checks the content again). */
 const DROPPABLE = /\.(csv|tsv|tab|txt|json|jsonl|ndjson|xlsx)$/i;
@@ -52,40 +37,13 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function BadRowsTable({ rows }: { rows: readonly BadRow[] }): React.JSX.Element {
-  const { t } = useTranslation('dataset');
-  return (
-    <Table data-testid="bad-rows" striped withTableBorder>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>{t('import.file')}</Table.Th>
-          <Table.Th>{t('import.line')}</Table.Th>
-          <Table.Th>{t('import.problem')}</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {rows.map((b, i) => (
-          <Table.Tr key={i}>
-            <Table.Td>{b.file}</Table.Td>
-            <Table.Td>{b.line}</Table.Td>
-            <Table.Td>{b.message}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
 /** Pick a file, check how it is read, map its columns, and run the import job. */
 export function ImportPanel({ projectId, onImported, multiLabel = false }: Props): React.JSX.Element {
   const { t } = useTranslation('dataset');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
-  const [textColumn, setTextColumn] = useState<string | null>(null);
-  const [labelColumn, setLabelColumn] = useState<string | null>(null);
-  const [idColumn, setIdColumn] = useState<string | null>(null);
-  const [splitColumn, setSplitColumn] = useState<string | null>(null);
+  const [columns, setColumns] = useState<ImportColumns>(NO_COLUMNS);
   const [labelSets, setLabelSets] = useState<MultiLabelOptionsInput | null>(null);
   /** Set when the project already has ids: the person chooses what happens to rows whose id is known. */
   const [askExisting, setAskExisting] = useState<string | null>(null);
@@ -123,10 +81,7 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
     try {
       const p = await call('dataset.preview', opts);
       setPreview(p);
-      setTextColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.text));
-      setLabelColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.label));
-      setIdColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.id));
-      setSplitColumn((c) => (c && p.columns.includes(c) ? c : p.suggested.split));
+      setColumns((c) => suggestedColumns(c, p));
     } catch (e) {
       setPreview(null);
       setError(errorText(e));
@@ -140,10 +95,7 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
     setError(null);
     setJob(null);
     setResult(null);
-    setTextColumn(null);
-    setLabelColumn(null);
-    setIdColumn(null);
-    setSplitColumn(null);
+    setColumns(NO_COLUMNS);
     setSkipped(0);
     const provided = await api.provideFile(file);
     if (!provided.ok) {
@@ -193,10 +145,7 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
         setError(provided.error.message);
         return;
       }
-      setTextColumn(null);
-      setLabelColumn(null);
-      setIdColumn(null);
-      setSplitColumn(null);
+      setColumns(NO_COLUMNS);
       await load({ path: provided.value.path });
     } finally {
       setSending(null);
@@ -250,8 +199,8 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
     });
   };
 
-  const start = async (onExisting?: 'skip' | 'update' | 'add'): Promise<void> => {
-    if (!preview || !textColumn) return;
+  const start = async (onExisting?: OnExisting): Promise<void> => {
+    if (!preview || !columns.text) return;
     setError(null);
     setResult(null);
     setAskExisting(null);
@@ -263,11 +212,11 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
         encoding: preview.format === 'xlsx' ? undefined : preview.encoding,
         delimiter: preview.delimiter ?? undefined,
         hasHeader: preview.hasHeader,
-        textColumn,
-        labelColumn,
+        textColumn: columns.text,
+        labelColumn: columns.label,
         ...(multiLabel && labelSets ? { multiLabel: labelSets } : {}),
-        idColumn,
-        splitColumn,
+        idColumn: columns.id,
+        splitColumn: columns.split,
         onExisting,
         keepExtras,
         onBadRow,
@@ -287,10 +236,7 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
 
   // Disabled until the job is known: a double click starts one import.
   const startImport = useAction(start);
-  const columnOptions = preview?.columns.map((c) => ({ value: c, label: c })) ?? [];
-  const optional = [{ value: '', label: t('import.none') }, ...columnOptions];
   const running = job !== null && ['running', 'paused', 'queued'].includes(job.state);
-  const pct = job && job.progress.total > 0 ? (100 * job.progress.done) / job.progress.total : 0;
 
   return (
     <Stack
@@ -379,140 +325,22 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
       )}
       {preview && (
         <>
-          <Group align="flex-end">
-            {preview.format !== 'xlsx' && preview.format !== 'folder' && (
-              <Select
-                label={t('import.encoding')}
-                description={t('import.encodingDetected', { encoding: preview.detectedEncoding })}
-                data={[...ENCODINGS]}
-                value={preview.encoding}
-                allowDeselect={false}
-                onChange={(v) => v && reload({ encoding: v as Encoding })}
-                data-testid="import-encoding"
-                w={180}
-              />
-            )}
-            {preview.format === 'csv' && (
-              <Select
-                label={t('import.delimiter')}
-                data={[
-                  { value: ',', label: t('import.comma') },
-                  { value: ';', label: t('import.semicolon') },
-                  { value: '\t', label: t('import.tab') },
-                  { value: '|', label: t('import.pipe') },
-                ]}
-                value={preview.delimiter}
-                allowDeselect={false}
-                onChange={(v) => v && reload({ delimiter: v })}
-                w={160}
-              />
-            )}
-            {(preview.format === 'csv' || preview.format === 'xlsx') && (
-              <Checkbox
-                label={t('import.hasHeader')}
-                description={
-                  preview.headerDetected && !preview.hasHeader ? t('import.noHeaderDetected') : undefined
-                }
-                checked={preview.hasHeader}
-                onChange={(e) => reload({ hasHeader: e.currentTarget.checked })}
-                data-testid="import-has-header"
-              />
-            )}
-          </Group>
-          {preview.quoted && (
-            <Text size="sm" c="dimmed" data-testid="import-quoted">
-              {t('import.quotedTsv')}
-            </Text>
-          )}
-          <Group align="flex-end">
-            <Select
-              label={t('import.textColumn')}
-              data={columnOptions}
-              value={textColumn}
-              onChange={setTextColumn}
-              allowDeselect={false}
-              data-testid="map-text"
-              w={220}
-            />
-            <Select
-              label={t('import.labelColumn')}
-              data={optional}
-              value={labelColumn ?? ''}
-              onChange={(v) => setLabelColumn(v || null)}
-              data-testid="map-label"
-              w={220}
-            />
-            <Select
-              label={t('import.idColumn')}
-              data={optional}
-              value={idColumn ?? ''}
-              onChange={(v) => setIdColumn(v || null)}
-              data-testid="map-id"
-              w={220}
-            />
-            <Select
-              label={t('import.splitColumn')}
-              description={t('import.splitColumnHint')}
-              data={optional}
-              value={splitColumn ?? ''}
-              onChange={(v) => setSplitColumn(v || null)}
-              data-testid="map-split"
-              w={260}
-            />
-          </Group>
-          {multiLabel && (
-            <MultiLabelImport preview={preview} labelColumn={labelColumn} onChange={setLabelSets} />
-          )}
-          <Checkbox
-            label={t('import.keepExtras')}
-            checked={keepExtras}
-            onChange={(e) => setKeepExtras(e.currentTarget.checked)}
+          <ImportOptions
+            preview={preview}
+            reload={reload}
+            columns={columns}
+            onColumns={setColumns}
+            multiLabel={multiLabel}
+            onLabelSets={setLabelSets}
+            keepExtras={keepExtras}
+            onKeepExtras={setKeepExtras}
+            onBadRow={onBadRow}
+            onBadRowChange={setOnBadRow}
           />
-          <Radio.Group
-            label={t('import.badRows')}
-            value={onBadRow}
-            onChange={(v) => setOnBadRow(v as 'skip' | 'abort')}
-          >
-            <Group mt={4}>
-              <Radio value="abort" label={t('import.abort')} data-testid="bad-abort" />
-              <Radio value="skip" label={t('import.skip')} data-testid="bad-skip" />
-            </Group>
-          </Radio.Group>
-          <Title order={5}>{t('import.preview')}</Title>
-          <ScrollArea>
-            <Table striped withTableBorder data-testid="import-preview">
-              <Table.Thead>
-                <Table.Tr>
-                  {preview.columns.map((c) => (
-                    <Table.Th key={c}>{c}</Table.Th>
-                  ))}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {preview.rows.slice(0, 8).map((r, i) => (
-                  <Table.Tr key={i}>
-                    {r.map((v, j) => (
-                      <Table.Td key={j} style={{ maxWidth: 420 }}>
-                        <Text size="sm" lineClamp={2}>
-                          {v}
-                        </Text>
-                      </Table.Td>
-                    ))}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollArea>
-          {preview.badRows.length > 0 && (
-            <>
-              <Title order={6}>{t('import.previewBad')}</Title>
-              <BadRowsTable rows={preview.badRows} />
-            </>
-          )}
           <Group>
             <Button
               onClick={() => startImport.run()}
-              disabled={!textColumn || running}
+              disabled={!columns.text || running}
               loading={running || startImport.pending}
               data-testid="import-start"
             >
@@ -521,74 +349,14 @@ export function ImportPanel({ projectId, onImported, multiLabel = false }: Props
           </Group>
         </>
       )}
-      <Modal
-        opened={askExisting !== null}
-        onClose={() => setAskExisting(null)}
-        title={t('import.existingTitle')}
-        data-testid="import-existing"
-      >
-        <Stack>
-          <Text size="sm">{askExisting}</Text>
-          <Group>
-            <Button onClick={() => startImport.run('skip')} data-testid="existing-skip">
-              {t('import.existingSkip')}
-            </Button>
-            <Button variant="light" onClick={() => startImport.run('update')} data-testid="existing-update">
-              {t('import.existingUpdate')}
-            </Button>
-            <Button variant="subtle" onClick={() => startImport.run('add')} data-testid="existing-add">
-              {t('import.existingAdd')}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-      {job && running && (
-        <Stack gap={4} data-testid="import-progress">
-          <Text size="sm">
-            {t('import.running')} {job.progress.phase ?? ''}
-          </Text>
-          <Progress value={pct} animated />
-        </Stack>
-      )}
-      {job && job.state === 'failed' && (
-        <Alert color="red" title={t('import.failed')} data-testid="import-error">
-          {job.error}
-        </Alert>
-      )}
-      {result && (
-        <Alert color="teal" data-testid="import-done">
-          {t('import.done', {
-            imported: result.imported.toLocaleString(),
-            skipped: result.skipped ? t('import.skippedPart', { count: result.skipped }) : '',
-          })}
-          {result.labelsCreated.length > 0 && (
-            <Text size="sm" mt={4}>
-              {t('import.newLabels', { labels: result.labelsCreated.join(', ') })}
-            </Text>
-          )}
-          {result.existing && (
-            <Text size="sm" mt={4} data-testid="import-existing-result">
-              {t(`import.existingDone.${result.existing.action}`, { count: result.existing.matched })}
-            </Text>
-          )}
-          {result.splits && (
-            <Text size="sm" mt={4}>
-              {t('import.splitsDone', result.splits)}
-            </Text>
-          )}
-          {result.recoded && (
-            <Text size="sm" mt={4} data-testid="import-recoded">
-              {t('import.recoded', {
-                count: result.recoded.count,
-                lines:
-                  result.recoded.lines.join(', ') +
-                  (result.recoded.count > result.recoded.lines.length ? ', …' : ''),
-              })}
-            </Text>
-          )}
-          {result.badRows.length > 0 && <BadRowsTable rows={result.badRows} />}
-        </Alert>
-      )}
+      <ImportOutcome
+        ask={askExisting}
+        onAnswer={(onExisting) => startImport.run(onExisting)}
+        onCloseAsk={() => setAskExisting(null)}
+        job={job}
+        running={running}
+        result={result}
+      />
     </Stack>
   );
 }

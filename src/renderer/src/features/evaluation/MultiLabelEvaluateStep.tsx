@@ -13,6 +13,15 @@ import { MultiLabelMetricsPanel } from './MultiLabelMetricsPanel';
 import { ReportPanel } from './ReportPanel';
 import { useRunEvaluation } from './useRunEvaluation';
 
+/** The runs table's metric columns: the name's key, the evaluation's field. */
+const RUN_COLUMNS = [
+  ['microF1', 'microF1'],
+  ['macroF1', 'macroF1'],
+  ['multi.samplesF1', 'samplesF1'],
+  ['multi.hammingLoss', 'hammingLoss'],
+  ['multi.subsetAccuracy', 'subsetAccuracy'],
+] as const;
+
 const studentKey = (runId: number): string => refKey({ kind: 'student', runId });
 
 /**
@@ -71,25 +80,13 @@ export function MultiLabelEvaluateStep({ project }: StepProps): React.JSX.Elemen
       />
       {runs.length > 0 && (
         <EvalRunsTable
-          columns={[
-            t('microF1'),
-            t('macroF1'),
-            t('multi.samplesF1'),
-            t('multi.hammingLoss'),
-            t('multi.subsetAccuracy'),
-          ]}
-          rows={runs.map((r) => ({
-            key: studentKey(r.runId),
+          columns={RUN_COLUMNS.map(([name]) => t(name))}
+          rows={runs.map(({ runId, name, stale, evaluation: ev }) => ({
+            key: studentKey(runId),
             kind: 'student',
-            name: r.name,
-            stale: r.stale,
-            cells: r.evaluation && [
-              withCi(r.evaluation.microF1),
-              withCi(r.evaluation.macroF1),
-              withCi(r.evaluation.samplesF1),
-              withCi(r.evaluation.hammingLoss),
-              withCi(r.evaluation.subsetAccuracy),
-            ],
+            name,
+            stale,
+            cells: ev && RUN_COLUMNS.map(([, field]) => withCi(ev[field])),
           }))}
           selected={selected === null ? null : studentKey(selected)}
           busy={evaluations.busy}

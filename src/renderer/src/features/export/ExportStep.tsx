@@ -2,7 +2,6 @@ import { GoToStep } from '../../components/GoToStep';
 import {
   Alert,
   Button,
-  Card,
   Checkbox,
   Group,
   Loader,
@@ -11,7 +10,6 @@ import {
   Stack,
   Text,
   Textarea,
-  Title,
 } from '@mantine/core';
 import { IconFileExport, IconPlayerPlay } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -24,7 +22,8 @@ import { BackupPanel } from './BackupPanel';
 import { DiskPanel } from './DiskPanel';
 import { BatchPanel } from './BatchPanel';
 import { DistributionView } from './Distribution';
-import { errorText } from './errorText';
+import { ErrorAlert, StepCard } from './StepCard';
+import { useRequest } from './useRequest';
 
 function Playground({
   projectId,
@@ -42,136 +41,92 @@ function Playground({
 }): React.JSX.Element {
   const { t } = useTranslation('export');
   const [withTeacher, setWithTeacher] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<PlaygroundResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      setResult(await call('export.playground', { projectId, runId, text, withTeacher }));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, result, error, send } = useRequest<PlaygroundResult>();
+  const run = (): Promise<void> =>
+    send(() => call('export.playground', { projectId, runId, text, withTeacher }));
   const teacher = result?.teacher ?? null;
   return (
-    <Card withBorder data-testid="playground">
-      <Stack>
-        <Title order={4}>{t('playground')}</Title>
-        <Text size="sm" c="dimmed">
-          {t('playgroundHint')}
-        </Text>
-        <Textarea
-          autosize
-          minRows={4}
-          maxRows={12}
-          value={text}
-          placeholder={t('textPlaceholder')}
-          onChange={(e) => setText(e.currentTarget.value)}
-          data-testid="playground-text"
+    <StepCard testId="playground" title={t('playground')} hint={t('playgroundHint')}>
+      <Textarea
+        autosize
+        minRows={4}
+        maxRows={12}
+        value={text}
+        placeholder={t('textPlaceholder')}
+        onChange={(e) => setText(e.currentTarget.value)}
+        data-testid="playground-text"
+      />
+      <Group justify="space-between">
+        <Checkbox
+          label={teacherAvailable ? t('withTeacher') : t('noTeacher')}
+          disabled={!teacherAvailable}
+          checked={withTeacher}
+          onChange={(e) => setWithTeacher(e.currentTarget.checked)}
         />
-        <Group justify="space-between">
-          <Checkbox
-            label={teacherAvailable ? t('withTeacher') : t('noTeacher')}
-            disabled={!teacherAvailable}
-            checked={withTeacher}
-            onChange={(e) => setWithTeacher(e.currentTarget.checked)}
-          />
-          <Button
-            leftSection={<IconPlayerPlay size={16} />}
-            onClick={() => void run()}
-            loading={busy}
-            disabled={!text.trim()}
-            data-testid="playground-predict"
-          >
-            {t('predict')}
-          </Button>
-        </Group>
-        {error && (
-          <Alert color="red" title={t('error')}>
-            {error}
-          </Alert>
-        )}
-        {result && (
-          <SimpleGrid cols={teacher ? 2 : 1}>
-            <DistributionView title={t('student')} d={result.student} testId="playground-student" />
-            {teacher &&
-              ('error' in teacher ? (
-                <Alert color="yellow" data-testid="playground-teacher-error">
-                  {t('teacherError', { message: teacher.error })}
-                </Alert>
-              ) : (
-                <DistributionView title={t('teacher')} d={teacher} testId="playground-teacher" />
-              ))}
-          </SimpleGrid>
-        )}
-      </Stack>
-    </Card>
+        <Button
+          leftSection={<IconPlayerPlay size={16} />}
+          onClick={() => void run()}
+          loading={busy}
+          disabled={!text.trim()}
+          data-testid="playground-predict"
+        >
+          {t('predict')}
+        </Button>
+      </Group>
+      <ErrorAlert error={error} />
+      {result && (
+        <SimpleGrid cols={teacher ? 2 : 1}>
+          <DistributionView title={t('student')} d={result.student} testId="playground-student" />
+          {teacher &&
+            ('error' in teacher ? (
+              <Alert color="yellow" data-testid="playground-teacher-error">
+                {t('teacherError', { message: teacher.error })}
+              </Alert>
+            ) : (
+              <DistributionView title={t('teacher')} d={teacher} testId="playground-teacher" />
+            ))}
+        </SimpleGrid>
+      )}
+    </StepCard>
   );
 }
 
 function ExportPanel({ projectId, runId }: { projectId: number; runId: number }): React.JSX.Element {
   const { t } = useTranslation('export');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ExportResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      setResult(await call('export.student', { projectId, runId }));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const exportAction = useAction(run);
+  const { busy, result, error, send } = useRequest<ExportResult>();
+  const exportAction = useAction(() => send(() => call('export.student', { projectId, runId })));
   return (
-    <Card withBorder data-testid="export-panel">
-      <Stack>
-        <Title order={4}>{t('exportTitle')}</Title>
-        <Text size="sm" c="dimmed">
-          {t('exportHint')}
-        </Text>
-        <Group>
-          <Button
-            leftSection={<IconFileExport size={16} />}
-            onClick={() => exportAction.run()}
-            loading={busy || exportAction.pending}
-            data-testid="export-student"
-          >
-            {t('exportButton')}
-          </Button>
-        </Group>
-        {error && (
-          <Alert color="red" title={t('error')}>
-            {error}
-          </Alert>
-        )}
-        {result && (
-          <Alert color="green" data-testid="export-result" data-dir={result.dir}>
-            <Stack gap={4}>
-              <Text size="sm" style={{ wordBreak: 'break-all' }}>
-                {t('exported', { dir: result.dir })}
-              </Text>
-              <Text size="sm">
-                {t('exportedFiles', { count: result.files.length })} ·{' '}
-                {result.hasReport ? t('withReport') : t('withoutReport')}
-              </Text>
-              {result.zipPath && result.zipName && (
-                <SaveFileLink path={result.zipPath} fileName={result.zipName} testId="export-download">
-                  {t('downloadZip')}
-                </SaveFileLink>
-              )}
-            </Stack>
-          </Alert>
-        )}
-      </Stack>
-    </Card>
+    <StepCard testId="export-panel" title={t('exportTitle')} hint={t('exportHint')}>
+      <Group>
+        <Button
+          leftSection={<IconFileExport size={16} />}
+          onClick={() => exportAction.run()}
+          loading={busy || exportAction.pending}
+          data-testid="export-student"
+        >
+          {t('exportButton')}
+        </Button>
+      </Group>
+      <ErrorAlert error={error} />
+      {result && (
+        <Alert color="green" data-testid="export-result" data-dir={result.dir}>
+          <Stack gap={4}>
+            <Text size="sm" style={{ wordBreak: 'break-all' }}>
+              {t('exported', { dir: result.dir })}
+            </Text>
+            <Text size="sm">
+              {t('exportedFiles', { count: result.files.length })} ·{' '}
+              {result.hasReport ? t('withReport') : t('withoutReport')}
+            </Text>
+            {result.zipPath && result.zipName && (
+              <SaveFileLink path={result.zipPath} fileName={result.zipName} testId="export-download">
+                {t('downloadZip')}
+              </SaveFileLink>
+            )}
+          </Stack>
+        </Alert>
+      )}
+    </StepCard>
   );
 }
 

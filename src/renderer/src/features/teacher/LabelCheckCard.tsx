@@ -6,6 +6,7 @@ import {
   CheckFrame,
   IntervalText,
   num,
+  PerLabelCheckBody,
   useReloadOn,
   VerdictLine,
   type CheckCardProps,
@@ -57,18 +58,7 @@ export function LabelCheckCard({ runId, version = 0 }: CheckCardProps): React.JS
                     <Table.Th>{t('multi.check.f1')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
-                <Table.Tbody>
-                  {c.perLabel.map((l) => (
-                    <Table.Tr key={l.label} data-testid="teacher-label-check-row">
-                      <Table.Td>{l.label}</Table.Td>
-                      <Table.Td>{l.support}</Table.Td>
-                      <Table.Td>{l.predicted}</Table.Td>
-                      <Table.Td>{num(l.precision)}</Table.Td>
-                      <Table.Td>{num(l.recall)}</Table.Td>
-                      <Table.Td>{num(l.f1)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
+                <PerLabelCheckBody rows={c.perLabel} rowTestId="teacher-label-check-row" />
               </Table>
             </>
           )}

@@ -16,6 +16,37 @@ const VERDICT_COLOR: Readonly<Record<TeacherVerdict, string>> = {
 const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
 export const num = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
 
+/** The teacher's check per label (single- or multi-label): gold support, predicted, precision, recall, F1. */
+export function PerLabelCheckBody({
+  rows,
+  rowTestId,
+}: {
+  rows: readonly {
+    label: string;
+    support: number;
+    predicted: number;
+    precision: number | null;
+    recall: number | null;
+    f1: number | null;
+  }[];
+  rowTestId?: string;
+}): React.JSX.Element {
+  return (
+    <Table.Tbody>
+      {rows.map((l) => (
+        <Table.Tr key={l.label} data-testid={rowTestId}>
+          <Table.Td>{l.label}</Table.Td>
+          <Table.Td>{l.support}</Table.Td>
+          <Table.Td>{l.predicted}</Table.Td>
+          <Table.Td>{num(l.precision)}</Table.Td>
+          <Table.Td>{num(l.recall)}</Table.Td>
+          <Table.Td>{num(l.f1)}</Table.Td>
+        </Table.Tr>
+      ))}
+    </Table.Tbody>
+  );
+}
+
 /** A figure in bold and its interval after it, dimmed (inline). */
 export function IntervalText({
   m,
@@ -207,18 +238,7 @@ export function TeacherCheckCard({ runId, version = 0 }: CheckCardProps): React.
                     </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
-                <Table.Tbody>
-                  {c.perLabel.map((l) => (
-                    <Table.Tr key={l.label}>
-                      <Table.Td>{l.label}</Table.Td>
-                      <Table.Td>{l.support}</Table.Td>
-                      <Table.Td>{l.predicted}</Table.Td>
-                      <Table.Td>{num(l.precision)}</Table.Td>
-                      <Table.Td>{num(l.recall)}</Table.Td>
-                      <Table.Td>{num(l.f1)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
+                <PerLabelCheckBody rows={c.perLabel} />
               </Table>
             </Spoiler>
           )}
