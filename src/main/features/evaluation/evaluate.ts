@@ -341,13 +341,24 @@ export function replaceEvaluation(
   })();
 }
 
-export function storedEvaluation(db: Db, projectId: number, ref: ModelRef): EvaluationResult | null {
+/** The model's last evaluation of `kind` as stored by `replaceEvaluation` (its payload still JSON), or null. */
+export function latestEvaluationRow(
+  db: Db,
+  projectId: number,
+  ref: ModelRef,
+  kind: 'eval' | 'eval_multi',
+): { id: number; payload: string } | null {
   const row = db
     .prepare(
-      `SELECT id, payload FROM metrics WHERE project_id = ? AND kind = 'eval' AND ${runColumn(ref)} = ?
+      `SELECT id, payload FROM metrics WHERE project_id = ? AND kind = ? AND ${runColumn(ref)} = ?
        ORDER BY id DESC LIMIT 1`,
     )
-    .get(projectId, ref.runId) as { id: number; payload: string } | undefined;
+    .get(projectId, kind, ref.runId) as { id: number; payload: string } | undefined;
+  return row ?? null;
+}
+
+export function storedEvaluation(db: Db, projectId: number, ref: ModelRef): EvaluationResult | null {
+  const row = latestEvaluationRow(db, projectId, ref, 'eval');
   if (!row) return null;
   return {
     ...parseJson<Omit<EvaluationResult, 'id'>>(row.payload, {} as Omit<EvaluationResult, 'id'>),

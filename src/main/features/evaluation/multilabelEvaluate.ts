@@ -18,7 +18,7 @@ import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
 import { getRun, modelThresholds as trainedThresholds } from '../student/runs';
-import { modelInfo, replaceEvaluation } from './evaluate';
+import { latestEvaluationRow, modelInfo, replaceEvaluation } from './evaluate';
 import { finiteOrNull } from './compute';
 import type { StudentLoader } from './evaluate';
 import {
@@ -223,12 +223,7 @@ export function storedMultiLabelEvaluation(
   projectId: number,
   runId: number,
 ): MultiLabelEvaluation | null {
-  const r = db
-    .prepare(
-      `SELECT id, payload FROM metrics WHERE project_id = ? AND kind = 'eval_multi' AND student_run_id = ?
-       ORDER BY id DESC LIMIT 1`,
-    )
-    .get(projectId, runId) as { id: number; payload: string } | undefined;
+  const r = latestEvaluationRow(db, projectId, { kind: 'student', runId }, 'eval_multi');
   if (!r) return null;
   const payload = parseJson<Omit<MultiLabelEvaluation, 'id'>>(
     r.payload,
