@@ -85,7 +85,7 @@ describe('data step (browser mode, real Chromium)', () => {
     await page.getByTestId('import-start').click();
     await page.getByTestId('import-done').waitFor();
     await expect(page.getByTestId('import-done').textContent()).resolves.toContain('61');
-    await expect(page.getByTestId('data-summary').getAttribute('data-total')).resolves.toBe('61');
+    await app.waitForDataTotal(page, 61);
 
     await data.tab(page, 'clean');
     await page.getByTestId('clean-preview').click();

@@ -75,7 +75,7 @@ describe('folder import in browser mode (real Chromium, real server)', () => {
     await page.getByTestId('import-start').dblclick();
     await page.getByTestId('import-done').waitFor({ timeout: 60_000 });
     await expect(page.getByTestId('import-done').textContent()).resolves.toContain(`${total}`);
-    await expect(page.getByTestId('data-summary').getAttribute('data-total')).resolves.toBe(String(total));
+    await app.waitForDataTotal(page, total);
     const projects = await invoke<Array<{ id: number; name: string }>>(server, 'projects.list');
     const projectId = projects.find((p) => p.name === 'Phrases from a folder')!.id;
     const labels = await invoke<Array<{ name: string; count?: number }>>(server, 'dataset.labels', {

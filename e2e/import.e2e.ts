@@ -56,7 +56,7 @@ it('preselects "no header" for a CSV without one, reads a split column, and asks
   await expect(page.getByTestId('import-done').textContent()).resolves.toMatch(
     /train 14, validation 3, test 3/,
   );
-  await expect(page.getByTestId('data-summary').getAttribute('data-total')).resolves.toBe('20');
+  await app.waitForDataTotal(page, 20);
 
   // The same file again, ids mapped: the person is asked, chooses skip, and nothing is duplicated.
   await chooseFile(page, file);
@@ -68,5 +68,5 @@ it('preselects "no header" for a CSV without one, reads a split column, and asks
   await expect(page.getByTestId('import-existing-result').textContent()).resolves.toMatch(
     /20 rows .* skipped/,
   );
-  await expect(page.getByTestId('data-summary').getAttribute('data-total')).resolves.toBe('20');
+  await app.waitForDataTotal(page, 20);
 }, 180_000);

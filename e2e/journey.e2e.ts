@@ -73,8 +73,7 @@ describe('the whole journey (browser mode, real Chromium, real node-llama-cpp on
     await page.getByTestId('import-start').dblclick();
     await page.getByTestId('import-done').waitFor();
     expect(await jobsOf(server, id, 'dataset.import')).toHaveLength(1);
-    // The summary refetches when the import's job ends: wait for it rather than read it once.
-    await page.locator('[data-testid="data-summary"][data-total="37"]').waitFor();
+    await app.waitForDataTotal(page, 37);
 
     await page.getByTestId('data-tab-clean').click();
     await page.getByTestId('clean-preview').click();

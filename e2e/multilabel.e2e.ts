@@ -38,7 +38,7 @@ it('creates a multi-label project and imports CLAUDETTE with its |-joined labels
   await page.getByTestId('import-start').click();
   await page.getByTestId('import-done').waitFor({ timeout: 120_000 });
   await expect(page.getByTestId('import-done').textContent()).resolves.toMatch(/Limitation of liability/);
-  await page.locator('[data-testid="data-summary"][data-total="9414"]').waitFor();
+  await app.waitForDataTotal(page, 9414);
   await app.backToProjects(page);
   await app.projectCard(page, 'Unfair terms').getByTestId('project-multilabel').waitFor();
 }, 240_000);

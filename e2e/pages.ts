@@ -19,6 +19,10 @@ export const app = {
     await app.projectCard(page, name).getByTestId('project-open').click();
     await page.getByTestId('wizard').waitFor();
   },
+  /** The Data step's summary refetches when an import's job ends: wait for the count rather than read it once. */
+  async waitForDataTotal(page: Page, total: number | string): Promise<void> {
+    await page.locator(`[data-testid="data-summary"][data-total="${total}"]`).waitFor();
+  },
   async goToStep(
     page: Page,
     step: 'data' | 'teacher' | 'review' | 'train' | 'evaluate' | 'export',
