@@ -145,7 +145,7 @@ async function student(
                 ),
                 trials: out.auto.trials.map(
                   (t) =>
-                    `${t.features}/cb${t.classBalance}/lr${t.learningRate}: ${t.valMacroF1?.toFixed(4) ?? '-'}`,
+                    `${t.features}/cb${t.classBalance}/lr${t.learningRate}/l2=${t.l2 ?? '-'}: ${t.valMacroF1?.toFixed(4) ?? '-'}`,
                 ),
               },
             }

@@ -69,6 +69,7 @@ describe('Auto mode', () => {
     auto.trials.forEach((t, i) => {
       expect(t.features).toBe(AUTO_CONFIGURATIONS[i].features);
       expect(t.classBalance).toBe(AUTO_CONFIGURATIONS[i].classBalance);
+      expect(t.l2).toBe(AUTO_CONFIGURATIONS[i].l2);
       expect(t.measuredOn).toBe('people');
       expect(t.validationCount).toBe(40);
       expect(t.valMacroF1 ?? 0).toBeGreaterThan(0);

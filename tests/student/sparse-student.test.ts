@@ -8,6 +8,8 @@ import type { SparseModel } from '../../src/main/features/student/model';
 import { createForward } from '../../src/main/features/student/modelKinds';
 import { readModel, saveModel } from '../../src/main/features/student/modelFile';
 import { loadStudent } from '../../src/main/features/student/predict';
+import { sparseGradients, touchRates } from '../../src/main/features/student/sparseArch';
+import { RowGrad } from '../../src/main/features/student/training/slots';
 import { runTraining, type TrainData } from '../../src/main/features/student/trainer';
 import { TrainSettings } from '../../src/shared/student';
 import { loadKuake } from './fixtures';
@@ -104,6 +106,51 @@ describe('the sparse student (default)', () => {
     expect(Array.from(forward(Uint32Array.of(7, 8)))).toEqual([0.25, -0.5]);
     // One known feature, once: tf 1, idf 1.5, normalised to 1; logits = bias + weights.
     expect(Array.from(forward(Uint32Array.of(5)))).toEqual([2.25, -2.5]);
+  });
+});
+
+describe("the sparse student's L2 penalty (single-label: every row, on average)", () => {
+  it('scales each row by 1 / the chance that a batch reads it', () => {
+    // 4 documents, batches of 2: slot 0 in every document (read by every batch), slot 1 in one, slot 2 in none.
+    const docs = [Int32Array.of(0, 1), Int32Array.of(0), Int32Array.of(0, 0), Int32Array.of(0)];
+    const s = touchRates(docs, 3, 2);
+    expect(s[0]).toBe(1);
+    // Batches drawn without replacement: q = 1 - (3/4)(2/3) = 1/2.
+    expect(s[1]).toBeCloseTo(2, 6);
+    expect(s[2]).toBe(1);
+    // A batch larger than the data reads every document: every held slot is read.
+    expect(Array.from(touchRates(docs, 3, 32))).toEqual([1, 1, 1]);
+  });
+
+  it('adds l2 x scale x weight to the gradient of each row the batch read, never to the idf column', () => {
+    // One class pair, rows [idf, w_a, w_b]; the example reads slot 1 only, so its loss gradient is on row 1.
+    const table = Float32Array.of(1, 0.5, -0.5, 1, 2, -1);
+    const bias = new Float32Array(2);
+    const run = (l2Scale?: Float32Array): Float64Array => {
+      const rows = new RowGrad(2, 3, 2);
+      rows.begin(0);
+      sparseGradients(
+        { table, bias, l2: 0.1, l2Scale },
+        {
+          examples: Uint32Array.of(0),
+          inputs: [Int32Array.of(1)],
+          targets: [null],
+          weights: Float64Array.of(1),
+          step: 0,
+        },
+        () => ({ loss: 0, grad: new Float64Array(2) }),
+        rows,
+      );
+      return rows.g.slice(rows.rowOf(1) * 3, rows.rowOf(1) * 3 + 3);
+    };
+    const plain = run();
+    expect(plain[0]).toBe(0);
+    expect(plain[1]).toBeCloseTo(0.2, 6);
+    expect(plain[2]).toBeCloseTo(-0.1, 6);
+    const scaled = run(Float32Array.of(1, 4));
+    expect(scaled[0]).toBe(0);
+    expect(scaled[1]).toBeCloseTo(0.8, 6);
+    expect(scaled[2]).toBeCloseTo(-0.4, 6);
   });
 });
 

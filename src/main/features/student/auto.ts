@@ -167,7 +167,7 @@ async function runTrial(
       features: settings.features,
       classBalance: settings.classBalance,
       learningRate: settings.learningRate,
-      ...(kind === 'multi' ? { l2: settings.l2 } : {}),
+      l2: settings.l2,
       valMacroF1: Number.isFinite(at.valMacroF1) ? at.valMacroF1 : null,
       valAccuracy: Number.isFinite(at.valAccuracy) ? at.valAccuracy : null,
       measuredOn: people ? 'people' : 'all',

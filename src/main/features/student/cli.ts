@@ -62,7 +62,9 @@ function autoLines(auto: AutoReport | null): string[] {
     const f1 = t.valMacroF1 === null ? '-' : t.valMacroF1.toFixed(4);
     const on = t.measuredOn === 'people' ? 'human-labelled' : 'validation (teacher labels included)';
     lines.push(
-      `  ${t.trial}. features ${t.features}, class balance ${t.classBalance}, learning rate ${t.learningRate}: ` +
+      `  ${t.trial}. features ${t.features}, class balance ${t.classBalance}, learning rate ${t.learningRate}` +
+        (t.l2 === undefined ? '' : `, l2 ${t.l2}`) +
+        ': ' +
         `validation macro-F1 ${f1} on ${t.validationCount} ${on} documents, ${t.seconds.toFixed(1)} s` +
         (t.trial === auto.chosen ? '  <- chosen' : ''),
     );

@@ -95,8 +95,8 @@ export function tableLogits(
   return out;
 }
 
-/** idf = ln((1 + n) / (1 + df)) + 1 of each of `rows` slots over n documents given as slot lists. */
-export function slotIdf(docs: readonly ArrayLike<number>[], rows: number): Float64Array {
+/** How many of `docs` (slot lists) hold each of `rows` slots. */
+export function slotDf(docs: readonly ArrayLike<number>[], rows: number): Float64Array {
   const df = new Float64Array(rows);
   const lastDoc = new Int32Array(rows).fill(-1);
   docs.forEach((slots, d) => {
@@ -108,8 +108,13 @@ export function slotIdf(docs: readonly ArrayLike<number>[], rows: number): Float
       }
     }
   });
+  return df;
+}
+
+/** idf = ln((1 + n) / (1 + df)) + 1 of each of `rows` slots over n documents given as slot lists. */
+export function slotIdf(docs: readonly ArrayLike<number>[], rows: number): Float64Array {
   const n = docs.length;
-  return df.map((x) => Math.log((1 + n) / (1 + x)) + 1);
+  return slotDf(docs, rows).map((x) => Math.log((1 + n) / (1 + x)) + 1);
 }
 
 /** The sparse student's model (modelKinds.ts): rowIds, embeddings (rows x (classes + 1)) and the bias. */

@@ -1,6 +1,6 @@
 import type { DistillTarget, LossAndGrad } from './distill';
 import { featurize } from './featurizer';
-import { slotIdf, SPARSE_MODEL, tableLogits, tableVector, type SparseVector } from './sparse';
+import { slotDf, slotIdf, SPARSE_MODEL, tableLogits, tableVector, type SparseVector } from './sparse';
 import type { BatchInput, StudentArchitecture } from './training/architecture';
 import type { RowGrad } from './training/slots';
 
@@ -34,12 +34,17 @@ export function vectorCache(
  * slots (sparse.ts, idf from column 0 of each row), z = bias + sum_k x_k W[slot_k], loss_i = weight_i * loss(z,
  * target_i). With g = weight_i * dLoss/dz / B (B = batch size, so the gradients are of the batch mean):
  * dW[slot_k, c] += x_k g[c], db[c] += g[c]; column 0 (the idf) gets no gradient, so Adam never moves it. Then
- * every row the batch touched gets l2 * W[row] (an L2 penalty on the rows read, once per batch; not in the loss
- * returned). `lossOf` is the loss of one example's logits, as the loop gives it: `distillLoss` (softmax) for a
+ * every row the batch touched gets l2 * s[row] * W[row] (not in the loss returned), s = `p.l2Scale` (1 for every
+ * row when absent: a penalty on the rows read, once per batch). `lossOf` is the loss of one example's logits, as the loop gives it: `distillLoss` (softmax) for a
  * single-label project, `multiLabelDistillLoss` (a sigmoid per label) for a multi-label one. Returns the summed weighted loss; row gradients go into `rows`.
  */
 export function sparseGradients<T = DistillTarget>(
-  p: { readonly table: Float32Array; readonly bias: Float32Array; readonly l2: number },
+  p: {
+    readonly table: Float32Array;
+    readonly bias: Float32Array;
+    readonly l2: number;
+    readonly l2Scale?: Float32Array;
+  },
   batch: Omit<BatchInput, 'targets' | 'loss'> & { readonly targets: readonly T[] },
   lossOf: (logits: Float64Array, target: T, example: number) => LossAndGrad,
   rows: RowGrad,
@@ -74,7 +79,8 @@ export function sparseGradients<T = DistillTarget>(
     for (const slot of rows.touched) {
       const off = rows.rowOf(slot) * width;
       const woff = slot * width;
-      for (let c = 1; c < width; c++) rows.g[off + c] += p.l2 * p.table[woff + c];
+      const l2 = p.l2Scale ? p.l2 * p.l2Scale[slot] : p.l2;
+      for (let c = 1; c < width; c++) rows.g[off + c] += l2 * p.table[woff + c];
     }
   }
   return { loss: batchLoss, bias: gB };
@@ -83,7 +89,11 @@ export function sparseGradients<T = DistillTarget>(
 /**
  * The sparse student: a linear softmax layer over TF-IDF vectors of the featurizer's hashed n-grams (rows of the
  * training set's features only), trained by the loop's lazy Adam on the exact distillation loss, with an L2 penalty
- * (settings.l2). Its rows are classes + 1 wide: the feature's idf (fixed at the start from the training documents:
+ * (settings.l2). Single-label runs penalise every row as the objective `mean loss + l2/2 * |W|^2` does: lazy Adam
+ * only updates the rows a batch reads, so a row read by a fraction q of the batches gets l2 / q * W[row] when it is
+ * read (`touchRates`), the full penalty on average; with l2 once per batch read instead, a feature seen in one
+ * document was held back about 100 times less than a common one and the student overfitted after a few epochs
+ * (docs/student-model.md). Multi-label runs keep the penalty on the rows read, what their Auto values were tuned with. Its rows are classes + 1 wide: the feature's idf (fixed at the start from the training documents:
  * ln((1 + n) / (1 + df)) + 1) and its weight for each class (zero at the start).
  */
 export const SPARSE: StudentArchitecture = {
@@ -92,11 +102,12 @@ export const SPARSE: StudentArchitecture = {
   initMismatch: () => null,
   modelDim: (_settings, classes) => classes + 1,
   lossFromLoop: true,
-  open: ({ settings, labels, featurizer }) => {
+  open: ({ settings, labels, featurizer, kind }) => {
     const classes = labels.length;
     const width = SPARSE.modelDim(settings, classes);
     let table: Float32Array = new Float32Array(0);
     const vectorOf = vectorCache(() => table, classes);
+    let l2Scale: Float32Array | undefined;
     return Promise.resolve({
       backend: SPARSE_BACKEND,
       rowWidth: width,
@@ -111,8 +122,10 @@ export const SPARSE: StudentArchitecture = {
       },
       gradients: (params, batch, rows) => {
         table = params.emb.w;
+        if (kind !== 'multi' && l2Scale === undefined)
+          l2Scale = touchRates(batch.inputs, params.emb.w.length / width, settings.batchSize);
         const r = sparseGradients(
-          { table: params.emb.w, bias: params.dense.bias.w, l2: settings.l2 },
+          { table: params.emb.w, bias: params.dense.bias.w, l2: settings.l2, l2Scale },
           batch,
           (logits, _target, example) => batch.loss(logits, example),
           rows,
@@ -123,3 +136,30 @@ export const SPARSE: StudentArchitecture = {
     });
   },
 };
+
+/**
+ * Per slot, 1 / q with q the chance that a batch of b = min(batchSize, n) of the n training documents, drawn without
+ * replacement as the loop's shuffled batches are, reads it: q = 1 - prod_{i<b} (n - df - i) / (n - i), df = the
+ * documents holding it; 1 for a slot no training document holds (a warm start's extra rows).
+ */
+export function touchRates(
+  docs: readonly ArrayLike<number>[],
+  rows: number,
+  batchSize: number,
+): Float32Array {
+  const df = slotDf(docs, rows);
+  const n = docs.length;
+  const b = Math.min(batchSize, n);
+  const byDf = new Map<number, number>();
+  const scale = (x: number): number => {
+    let missed = 1;
+    for (let i = 0; i < b && missed > 0; i++) missed *= Math.max(0, n - x - i) / (n - i);
+    return 1 / (1 - missed);
+  };
+  return Float32Array.from(df, (x) => {
+    if (x <= 0) return 1;
+    let v = byDf.get(x);
+    if (v === undefined) byDf.set(x, (v = scale(x)));
+    return v;
+  });
+}

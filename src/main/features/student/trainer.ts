@@ -114,7 +114,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
   const { data, settings } = input;
   const featurizer = runFeaturizer(input);
   const architecture = ARCHITECTURES[settings.architecture];
-  const arch = await architecture.open({ settings, labels: data.labels, featurizer });
+  const arch = await architecture.open({ settings, labels: data.labels, featurizer, kind: data.kind });
   const { slotBucket: buckets, slots: inputs } = assignSlots(data.train.map((e) => arch.featurize(e.text)));
   const { targets, weights, loss } = lossOfRun(data, settings);
   if (data.kind === 'multi' && !architecture.lossFromLoop) {

@@ -36,6 +36,8 @@ export interface RunSpec {
   readonly settings: TrainSettings;
   readonly labels: readonly string[];
   readonly featurizer: FeaturizerConfig;
+  /** One label per document (absent: 'single') or a label set ('multi'). */
+  readonly kind?: 'single' | 'multi';
 }
 
 /** An architecture ready to train one run. */

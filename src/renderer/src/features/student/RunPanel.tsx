@@ -127,7 +127,8 @@ function AutoTrials({ auto, running }: { auto: AutoReport; running: boolean }): 
             <Table.Tr>
               <Table.Th>{t('auto.trial')}</Table.Th>
               <Table.Th>{t('auto.features')}</Table.Th>
-              <Table.Th>{multi ? t('auto.l2') : t('auto.classBalance')}</Table.Th>
+              {!multi && <Table.Th>{t('auto.classBalance')}</Table.Th>}
+              <Table.Th>{t('auto.l2')}</Table.Th>
               <Table.Th>{t('auto.learningRate')}</Table.Th>
               <Table.Th>{t('auto.score')}</Table.Th>
               <Table.Th>{t('auto.seconds')}</Table.Th>
@@ -145,7 +146,8 @@ function AutoTrials({ auto, running }: { auto: AutoReport; running: boolean }): 
                   )}
                 </Table.Td>
                 <Table.Td>{t(`features.${trial.features}`)}</Table.Td>
-                <Table.Td>{multi ? trial.l2 : trial.classBalance}</Table.Td>
+                {!multi && <Table.Td>{trial.classBalance}</Table.Td>}
+                <Table.Td>{trial.l2 ?? '–'}</Table.Td>
                 <Table.Td>{trial.learningRate}</Table.Td>
                 <Table.Td>
                   {trial.valMacroF1 === null ? '–' : trial.valMacroF1.toFixed(3)}{' '}

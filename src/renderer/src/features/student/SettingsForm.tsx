@@ -54,7 +54,7 @@ const NUMERIC_FIELDS: ReadonlyArray<{
 ];
 
 /** What Auto mode chooses itself (shared/student.ts AUTO_CONFIGURATIONS): hidden while it is on. */
-const AUTO_CHOOSES: ReadonlySet<NumericKey> = new Set(['learningRate', 'classBalance']);
+const AUTO_CHOOSES: ReadonlySet<NumericKey> = new Set(['learningRate', 'classBalance', 'l2']);
 
 function shown(key: NumericKey, value: TrainSettings, soft: boolean): boolean {
   if (!soft && (key === 'temperature' || key === 'alpha')) return false;
