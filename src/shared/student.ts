@@ -199,6 +199,18 @@ export const TrainSettings = z.object({
     .default(256)
     .describe('CNN and transformer: words read per text'),
   /**
+   * Sparse student, single-label runs: which rows the L2 penalty holds back. 'all' (default): every row, as the
+   * objective mean loss + l2/2 |W|^2 does (a row read by a fraction q of the batches gets l2 / q when read:
+   * sparseArch.ts); 'read': only the rows a batch reads, l2 once per batch (runs created before 'all' existed, and
+   * multi-label runs always).
+   */
+  l2Rows: z
+    .enum(['all', 'read'])
+    .default('all')
+    .describe(
+      'Sparse student: the L2 penalty holds back every row (all) or only the rows a batch reads (read)',
+    ),
+  /**
    * Learning rate over training: 'linear' decays it from learningRate to 0 over maxEpochs epochs (as fastText
    * does), by optimizer step, so a resumed run continues the same schedule; 'constant' keeps it.
    */

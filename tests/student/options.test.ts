@@ -65,11 +65,13 @@ describe('class weights and learning-rate schedule', () => {
     expect(learningRateAt({ ...s, lrSchedule: 'constant' }, 99, 100)).toBe(0.01);
   });
 
-  it('reads the settings of a run created before lrSchedule and classBalance as it was trained', () => {
-    const { lrSchedule: _a, classBalance: _b, ...old } = DEFAULT_TRAIN_SETTINGS;
+  it('reads the settings of a run created before lrSchedule, classBalance and l2Rows as it was trained', () => {
+    const { lrSchedule: _a, classBalance: _b, l2Rows: _c, ...old } = DEFAULT_TRAIN_SETTINGS;
     const legacy = parseRunSettings(JSON.stringify(old));
     expect(legacy.lrSchedule).toBe('constant');
     expect(legacy.classBalance).toBe(0);
+    expect(DEFAULT_TRAIN_SETTINGS.l2Rows).toBe('all');
+    expect(legacy.l2Rows).toBe('read');
     expect(parseRunSettings(JSON.stringify(DEFAULT_TRAIN_SETTINGS))).toEqual(DEFAULT_TRAIN_SETTINGS);
   });
 

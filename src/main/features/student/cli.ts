@@ -24,6 +24,7 @@ const trainOptions = schemaOptions(TrainSettings, {
   autoBudgetSeconds: { flag: 'auto-budget' },
   features: {},
   l2: {},
+  l2Rows: { flag: 'l2-rows' },
   temperature: {},
   alpha: {},
   learningRate: {},

@@ -135,6 +135,7 @@ export function parseRunSettings(json: string): TrainSettings {
 /** Settings that runs created before they existed were trained with. */
 const LEGACY_SETTINGS = {
   lrSchedule: 'constant',
+  l2Rows: 'read',
   classBalance: 0,
   dropout: 0,
   architecture: 'fasttext',

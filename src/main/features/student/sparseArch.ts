@@ -93,7 +93,9 @@ export function sparseGradients<T = DistillTarget>(
  * only updates the rows a batch reads, so a row read by a fraction q of the batches gets l2 / q * W[row] when it is
  * read (`touchRates`), the full penalty on average; with l2 once per batch read instead, a feature seen in one
  * document was held back about 100 times less than a common one and the student overfitted after a few epochs
- * (docs/student-model.md). Multi-label runs keep the penalty on the rows read, what their Auto values were tuned with. Its rows are classes + 1 wide: the feature's idf (fixed at the start from the training documents:
+ * (docs/student-model.md). Multi-label runs keep the penalty on the rows read, what their Auto values were tuned with,
+ * and so do runs with settings.l2Rows 'read' (those created before, so that they resume as they started).
+ * Its rows are classes + 1 wide: the feature's idf (fixed at the start from the training documents:
  * ln((1 + n) / (1 + df)) + 1) and its weight for each class (zero at the start).
  */
 export const SPARSE: StudentArchitecture = {
@@ -122,7 +124,7 @@ export const SPARSE: StudentArchitecture = {
       },
       gradients: (params, batch, rows) => {
         table = params.emb.w;
-        if (kind !== 'multi' && l2Scale === undefined)
+        if (kind !== 'multi' && settings.l2Rows === 'all' && l2Scale === undefined)
           l2Scale = touchRates(batch.inputs, params.emb.w.length / width, settings.batchSize);
         const r = sparseGradients(
           { table: params.emb.w, bias: params.dense.bias.w, l2: settings.l2, l2Scale },
