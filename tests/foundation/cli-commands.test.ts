@@ -160,6 +160,19 @@ describe('values on the command line', () => {
       ok: false,
       error: { code: 'INVALID_INPUT', message: expect.stringContaining('--epochs must be a number') },
     });
+    const file = cli(
+      'teacher',
+      'prompt',
+      'save',
+      '1',
+      '--name',
+      'x',
+      '--template',
+      join(data.dir, 'no.txt'),
+      ...d,
+    );
+    expect(file.status).toBe(1);
+    expect(file.stderr).toContain('--template must be a file that can be read (ENOENT)');
     const id = cli('teacher', 'check', 'first', ...d);
     expect(id.status).toBe(1);
     expect(id.stderr).toContain('Give the run id as a positive whole number (see "distillery teacher status');

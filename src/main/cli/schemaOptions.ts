@@ -168,8 +168,20 @@ export function schemaOptions<T extends z.ZodObject>(
       if (raw === undefined) continue;
       let value: unknown;
       if (o.kind === 'boolean') value = !o.flag.startsWith('no-') || o.flag === o.key;
-      else if (o.spec.parse) value = o.spec.parse(String(raw));
-      else if (o.multiple) value = (raw as unknown[]).map((r) => convert(o.kind, r));
+      else if (o.spec.parse) {
+        try {
+          value = o.spec.parse(String(raw));
+        } catch (e) {
+          // A file option whose file cannot be read: named like a wrong value, not an internal error.
+          const why = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+          throw AppError.keyed('INVALID_INPUT', 'cli.mustGot', {
+            flag: o.flag,
+            what: `a file that can be read (${why})`,
+            p1: '',
+            raw: String(raw),
+          });
+        }
+      } else if (o.multiple) value = (raw as unknown[]).map((r) => convert(o.kind, r));
       else value = convert(o.kind, raw);
       const parsed = shape[o.key].safeParse(value);
       if (!parsed.success) {
