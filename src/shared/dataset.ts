@@ -455,6 +455,10 @@ export const datasetContract = {
     z.object({ projectId, locked: z.boolean(), confirm: z.boolean().optional() }),
   ),
   'dataset.export': channel<ExportResult>()(
-    z.object({ projectId, format: z.enum(['csv', 'jsonl']), includeExcluded: z.boolean().default(false) }),
+    z.object({
+      projectId,
+      format: z.enum(['csv', 'jsonl']).default('csv'),
+      includeExcluded: z.boolean().default(false),
+    }),
   ),
 } as const;

@@ -296,7 +296,7 @@ export const evaluationContract = {
   'evaluation.compare': channel<RunDiff>()(ProjectId.extend({ a: ModelRefSchema, b: ModelRefSchema })),
   'evaluation.exportReport': channel<ReportFile>()(
     WithModel.extend({
-      format: z.enum(['html', 'pdf']),
+      format: z.enum(['html', 'pdf']).default('html'),
       language: z.enum(['en', 'zh-CN']).optional().describe('Language of the report: en (default) or zh-CN'),
     }),
   ),

@@ -1,18 +1,19 @@
 import type { Job } from '../../shared/jobs';
 import type { Project } from '../../shared/projects';
 import { followJob } from './jobs';
+import { defineCommand, PROJECT_ID, type ArgSpec } from './command';
 import type { CliCommand } from './types';
-import { requireId } from './args';
+
+const JOB_ID: ArgSpec = { name: 'JOB_ID', id: { what: 'job', hint: 'distillery jobs list' } };
 
 function projectLine(p: Project): string {
   return `${String(p.id).padStart(4)}  ${p.name}  (${p.exampleCount} examples, ${p.labelCount} labels)`;
 }
 
 export const projectCommands: CliCommand[] = [
-  {
+  defineCommand({
     name: 'projects list',
     summary: 'List the projects',
-    usage: 'distillery projects list',
     run: async (_args, io) => {
       const core = await io.core();
       const projects = await core.call('projects.list', {});
@@ -21,12 +22,15 @@ export const projectCommands: CliCommand[] = [
       for (const p of projects) io.print(projectLine(p));
       return projects;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'projects create',
     summary: 'Create a project',
-    usage: 'distillery projects create NAME [--description TEXT] [--multi-label]',
-    options: { description: { type: 'string' }, 'multi-label': { type: 'boolean' } },
+    args: [{ name: 'NAME', rest: true }],
+    options: {
+      description: { type: 'string', help: 'What the project is for' },
+      'multi-label': { type: 'boolean', help: 'Each document takes a set of labels (none, one or several)' },
+    },
     run: async ({ positionals, values }, io) => {
       const name = positionals.join(' ');
       const core = await io.core();
@@ -38,31 +42,33 @@ export const projectCommands: CliCommand[] = [
       io.print(`Created ${p.kind === 'multi' ? 'multi-label ' : ''}project ${p.id}: ${p.name}`);
       return p;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'projects rename',
     summary: 'Rename a project',
-    usage: 'distillery projects rename ID NEW_NAME',
-    run: async ({ positionals }, io) => {
-      const [id, ...rest] = positionals;
+    args: [PROJECT_ID, { name: 'NEW_NAME', rest: true }],
+    run: async ({ positionals, id }, io) => {
       const core = await io.core();
       const p = await core.call('projects.rename', {
-        projectId: requireId(id, 'project'),
-        name: rest.join(' '),
+        projectId: id(0),
+        name: positionals.slice(1).join(' '),
       });
       io.print(`Renamed project ${p.id} to ${p.name}`);
       return p;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'projects delete',
     summary: 'Delete a project and all its data, its files and its backups (asks for its name)',
-    usage: 'distillery projects delete ID --confirm "PROJECT NAME" [--keep-backups]',
-    options: { confirm: { type: 'string' }, 'keep-backups': { type: 'boolean' } },
-    run: async ({ positionals, values }, io) => {
+    args: [PROJECT_ID],
+    options: {
+      confirm: { type: 'string', value: '"PROJECT NAME"', help: "The project's name, to confirm" },
+      'keep-backups': { type: 'boolean', help: "Keep the project's backups" },
+    },
+    run: async ({ id, values }, io) => {
       const core = await io.core();
       const r = await core.call('projects.delete', {
-        projectId: requireId(positionals[0], 'project'),
+        projectId: id(0),
         confirmName: String(values.confirm ?? ''),
         keepBackups: Boolean(values['keep-backups']),
       });
@@ -72,15 +78,14 @@ export const projectCommands: CliCommand[] = [
       for (const b of r.keptBackups) io.print(`Kept backup: ${b}`);
       return r;
     },
-  },
+  }),
 ];
 
 export const jobCommands: CliCommand[] = [
-  {
+  defineCommand({
     name: 'jobs list',
     summary: 'List jobs (running, interrupted, finished)',
-    usage: 'distillery jobs list [--active]',
-    options: { active: { type: 'boolean' } },
+    options: { active: { type: 'boolean', help: 'Only the running and interrupted jobs' } },
     run: async ({ values }, io) => {
       const core = await io.core();
       const jobs = await core.call('jobs.list', { activeOnly: Boolean(values.active) });
@@ -90,24 +95,24 @@ export const jobCommands: CliCommand[] = [
         );
       return jobs;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'jobs resume',
     summary: 'Resume an interrupted or failed job and follow it to the end',
-    usage: 'distillery jobs resume ID',
-    run: async ({ positionals }, io) => {
+    args: [JOB_ID],
+    run: async ({ id }, io) => {
       const core = await io.core();
-      const job: Job = await core.call('jobs.resume', { jobId: requireId(positionals[0], 'job') });
+      const job: Job = await core.call('jobs.resume', { jobId: id(0) });
       return followJob(core, job, io);
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'jobs cancel',
     summary: 'Cancel a job',
-    usage: 'distillery jobs cancel ID',
-    run: async ({ positionals }, io) => {
+    args: [JOB_ID],
+    run: async ({ id }, io) => {
       const core = await io.core();
-      return core.call('jobs.cancel', { jobId: requireId(positionals[0], 'job') });
+      return core.call('jobs.cancel', { jobId: id(0) });
     },
-  },
+  }),
 ];

@@ -12,18 +12,24 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The commands of a group (`data` lists `data import`, `data split`...), or null when `word` names none. */
-function groupOf(word: string | undefined): CliCommand[] | null {
-  if (word === undefined) return null;
-  const group = COMMANDS.filter((c) => c.name === word || c.name.startsWith(`${word} `));
-  return group.length ? group : null;
+/**
+ * The commands of the longest group the words name (`data` lists `data import`, `data split`...; `teacher prompt`
+ * the prompt commands), with the group's words, or null when the first word names none.
+ */
+function groupOf(words: readonly string[]): { word: string; commands: CliCommand[] } | null {
+  for (let n = Math.min(words.length, 2); n >= 1; n--) {
+    const word = words.slice(0, n).join(' ');
+    const commands = COMMANDS.filter((c) => c.name === word || c.name.startsWith(`${word} `));
+    if (commands.length) return { word, commands };
+  }
+  return null;
 }
 
 /** The global help, or a group's (`distillery data --help`): its commands only. */
-function helpText(group: readonly CliCommand[] | null = null): string {
-  const list = group ?? COMMANDS;
+function helpText(group: { word: string; commands: CliCommand[] } | null = null): string {
+  const list = group?.commands ?? COMMANDS;
   const width = Math.max(...list.map((c) => c.name.length));
-  const word = group?.[0].name.split(' ')[0];
+  const word = group?.word;
   return [
     group
       ? `Usage: distillery ${word} ... [options] [--data-dir DIR] [--json]`
@@ -104,12 +110,12 @@ export async function runCli(argv: string[]): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
     const words = wordIndexes(argv).map((i) => argv[i]);
-    const group = groupOf(words[0]);
+    const group = groupOf(words);
     if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
       process.stdout.write(helpText(group) + '\n');
       return 0;
     }
-    const hint = group ? `distillery ${words[0]} --help` : 'distillery --help';
+    const hint = group ? `distillery ${group.word} --help` : 'distillery --help';
     const message = `Unknown command "${words.join(' ')}". Run "${hint}".`;
     if (wantsJson)
       process.stderr.write(JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message } }) + '\n');
@@ -127,7 +133,7 @@ export async function runCli(argv: string[]): Promise<number> {
       strict: true,
     });
     if (parsed.values.help) {
-      process.stdout.write(`${command.usage}\n\n${command.summary}\n`);
+      process.stdout.write(`${command.help ?? `${command.usage}\n\n${command.summary}`}\n`);
       return 0;
     }
     const dataDir = resolve((parsed.values['data-dir'] as string | undefined) ?? defaultDataDir());

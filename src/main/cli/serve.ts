@@ -6,7 +6,9 @@ import { isIP } from 'node:net';
 import { isLoopback, machineNames, startServer, type TeamServerOptions } from '../server/server';
 import { AppError } from '../core/errors';
 import { userCount } from '../features/team/users';
-import type { CliCommand } from './types';
+import { z } from 'zod';
+import { defineCommand } from './command';
+import { schemaOptions } from './schemaOptions';
 
 /** The built renderer: out/renderer from the project root, whether we run from sources or from the build. */
 export function rendererDir(): string {
@@ -30,32 +32,48 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host, port };
 }
 
-export const serveCommand: CliCommand = {
+/** The port of the single-user server, checked like every derived option (0: any free port). */
+const serveOptions = schemaOptions(
+  z.object({
+    port: z.number().int().min(0).max(65535).default(0).describe('The port on 127.0.0.1 (0: a free one)'),
+  }),
+  { port: {} },
+);
+
+export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'Start the browser-mode server (127.0.0.1, or with --team for the whole team over HTTPS)',
-  usage:
-    'distillery serve [--port N] [--token TOKEN]\n' +
-    'distillery serve --team [--listen ADDR:PORT] [--cert FILE --key FILE] [--host-name NAME...] [--http [--force-http]]\n' +
-    '  --team        accounts and roles instead of the token (add the first administrator with "distillery users add")\n' +
-    '  --listen      where to listen (default 0.0.0.0:8443, every interface)\n' +
-    '  --cert/--key  your certificate and key (PEM); without them a self-signed one is made in DATA/tls on first start\n' +
-    '  --host-name   a name people type to reach this machine (its own names and addresses are always accepted)\n' +
-    '  --http        plain HTTP: only on a loopback address, unless --force-http (a proxy in front encrypts)',
+  from: serveOptions,
   options: {
-    port: { type: 'string' },
-    token: { type: 'string' },
-    team: { type: 'boolean' },
-    listen: { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-    'host-name': { type: 'string', multiple: true },
-    http: { type: 'boolean' },
-    'force-http': { type: 'boolean' },
+    token: { type: 'string', value: 'TOKEN', help: 'The access token (default: a new random one)' },
+    team: {
+      type: 'boolean',
+      help: 'Accounts and roles instead of the token (add the first administrator with "distillery users add")',
+    },
+    listen: {
+      type: 'string',
+      value: 'ADDR:PORT',
+      help: 'With --team: where to listen (default 0.0.0.0:8443, every interface)',
+    },
+    cert: { type: 'string', value: 'FILE', help: 'With --team: your certificate (PEM)' },
+    key: {
+      type: 'string',
+      value: 'FILE',
+      help: "With --team: your certificate's key (PEM); without both a self-signed one is made in DATA/tls",
+    },
+    'host-name': {
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      help: 'A name people type to reach this machine (its own names and addresses are always accepted)',
+    },
+    http: { type: 'boolean', help: 'Plain HTTP: only on a loopback address, unless --force-http' },
+    'force-http': { type: 'boolean', help: 'Plain HTTP on any address (a proxy in front encrypts)' },
   },
-  run: async ({ values }, io) => {
+  run: async ({ values, given }, io) => {
     const core = await io.core();
     let team: TeamServerOptions | undefined;
-    let port = values.port ? Number(values.port) : 0;
+    let port = given.port ?? 0;
     let fingerprint: string | null = null;
     let setupCode: string | null = null;
     if (values.team) {
@@ -134,4 +152,4 @@ export const serveCommand: CliCommand = {
     await server.close();
     return undefined;
   },
-};
+});

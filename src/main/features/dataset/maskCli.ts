@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { MaskRule } from '../../../shared/masking';
-import { requireId } from '../../cli/args';
+import { contract } from '../../../shared/contract';
+import { defineCommand, idArg, PROJECT_ID } from '../../cli/command';
+import { schemaOptions } from '../../cli/schemaOptions';
 import type { CliCommand, CliIo } from '../../cli/types';
 import { AppError } from '../../core/errors';
 
@@ -29,35 +31,38 @@ function namesArg(values: Record<string, unknown>): string[] {
   return names;
 }
 
+const preview = schemaOptions(contract['dataset.maskPreview'].input, {
+  sample: { help: 'preview: how many documents to look at' },
+});
+
 /** `distillery data mask ...`: a project's masking rules (the cleaning step's "mask" option applies them). */
 export const maskCommands: CliCommand[] = [
-  {
+  defineCommand({
     name: 'data mask',
     summary:
       "A project's masking rules: list, add (names list or regular expression), remove, enable, disable, preview",
-    usage:
-      'distillery data mask rules PROJECT_ID\n' +
-      'distillery data mask add PROJECT_ID --name NAME (--names "A,B" | --names-file FILE | --regex EXPR [--ignore-case]) [--replacement TEXT]\n' +
-      'distillery data mask remove|enable|disable PROJECT_ID NAME\n' +
-      'distillery data mask preview PROJECT_ID [--sample N]   (counts per rule on a sample of the documents)\n' +
-      'distillery data mask try PROJECT_ID TEXT                (the text as the rules would mask it)\n' +
-      'Masking is applied by "distillery data clean PROJECT_ID --mask --apply". A custom expression is JavaScript syntax\n' +
-      '(Unicode mode); one that matches the empty text is refused, and one that runs longer than 250 ms on a text is stopped.',
+    args: [{ name: ACTIONS.join('|') }, PROJECT_ID, { name: 'NAME|TEXT', optional: true }],
+    from: preview,
     options: {
-      name: { type: 'string' },
-      names: { type: 'string' },
-      'names-file': { type: 'string' },
-      regex: { type: 'string' },
-      'ignore-case': { type: 'boolean' },
-      replacement: { type: 'string' },
-      sample: { type: 'string' },
+      name: { type: 'string', value: 'NAME', help: "add: the new rule's name" },
+      names: { type: 'string', value: '"A,B"', help: 'add: the names to mask, comma-separated' },
+      'names-file': { type: 'string', value: 'FILE', help: 'add: the names to mask, one a line (UTF-8)' },
+      regex: { type: 'string', value: 'EXPR', help: 'add: a regular expression instead of names' },
+      'ignore-case': { type: 'boolean', help: 'add: the expression ignores case' },
+      replacement: { type: 'string', value: 'TEXT', help: 'add: what a match becomes' },
     },
-    run: async ({ positionals, values }, io) => {
+    notes: [
+      'rules lists the rules; remove|enable|disable PROJECT_ID NAME; preview counts matches per rule on a sample;',
+      'try PROJECT_ID TEXT shows the text as the rules would mask it.',
+      'Masking is applied by "distillery data clean PROJECT_ID --mask --apply". A custom expression is JavaScript syntax',
+      '(Unicode mode); one that matches the empty text is refused, and one that runs longer than 250 ms on a text is stopped.',
+    ],
+    run: async ({ positionals, values, given }, io) => {
       const action = positionals[0];
       if (!(ACTIONS as readonly string[]).includes(action ?? '')) {
         throw AppError.keyed('INVALID_INPUT', 'dataset.sayWhatDoData', { ACTIONS: ACTIONS.join('|') });
       }
-      const projectId = requireId(positionals[1], 'project');
+      const projectId = idArg(positionals[1], PROJECT_ID);
       const core = await io.core();
       const ruleName = (): string => {
         const n = positionals[2];
@@ -110,11 +115,7 @@ export const maskCommands: CliCommand[] = [
           return rules;
         }
         case 'preview': {
-          const sample = values.sample === undefined ? undefined : Number(values.sample);
-          if (sample !== undefined && !(Number.isInteger(sample) && sample > 0)) {
-            throw AppError.keyed('INVALID_INPUT', 'dataset.samplePositiveWholeNumber', {});
-          }
-          const p = await core.call('dataset.maskPreview', { projectId, sample });
+          const p = await core.call('dataset.maskPreview', { ...given, projectId });
           io.print(`Looked at ${p.documents} of ${p.total} documents.`);
           for (const r of p.perRule) {
             io.print(
@@ -133,5 +134,5 @@ export const maskCommands: CliCommand[] = [
           throw AppError.keyed('INVALID_INPUT', 'dataset.unknownAction', { action });
       }
     },
-  },
+  }),
 ];

@@ -1,16 +1,20 @@
-import { requireId } from '../../cli/args';
+import { defineCommand, idArg, PROJECT_ID, type ExtraOption } from '../../cli/command';
 import type { CliCommand } from '../../cli/types';
 import { AppError, notFound } from '../../core/errors';
 import type { Db } from '../../core/store/db';
 import { formatBytes, type DeletedRun } from '../../../shared/disk';
 
-const diskCommand: CliCommand = {
+const FORCE: Readonly<Record<string, ExtraOption>> = {
+  force: { type: 'boolean', help: 'Delete it even though it was evaluated, exported or used' },
+};
+
+const diskCommand = defineCommand({
   name: 'disk',
   summary: "Show a project's disk use: database rows (estimated), runs, uploads, exports, backups",
-  usage: 'distillery disk PROJECT_ID',
-  run: async ({ positionals }, io) => {
+  args: [PROJECT_ID],
+  run: async ({ id }, io) => {
     const core = await io.core();
-    const u = await core.call('disk.usage', { projectId: requireId(positionals[0], 'project') });
+    const u = await core.call('disk.usage', { projectId: id(0) });
     io.print(`Project ${u.projectId}: ${formatBytes(u.totalBytes)} in all`);
     io.print(`  database  ${formatBytes(u.databaseBytes)} (about ${u.rows} rows, estimated)`);
     io.print(`  runs      ${formatBytes(u.runsBytes)}`);
@@ -33,7 +37,7 @@ const diskCommand: CliCommand = {
     }
     return u;
   },
-};
+});
 
 /** Adds "(confirm ...)" hints of the CLI to a refusal the core worded for the UI. */
 function withForceHint(e: unknown): unknown {
@@ -49,15 +53,15 @@ function deletedText(what: string, r: DeletedRun): string {
 }
 
 function deleteStudentRunCommand(name: string): CliCommand {
-  return {
+  return defineCommand({
     name,
     summary:
       "Delete a training run's model, checkpoints and rows (--force if it was evaluated, exported or has a threshold)",
-    usage: `distillery ${name} RUN_ID [--force]`,
-    options: { force: { type: 'boolean' } },
-    run: async ({ positionals, values }, io) => {
+    args: [{ name: 'RUN_ID', id: { what: 'training run', hint: 'distillery train runs PROJECT_ID' } }],
+    options: FORCE,
+    run: async ({ id, values }, io) => {
       const core = await io.core();
-      const runId = requireId(positionals[0], 'training run');
+      const runId = id(0);
       const projectId = projectOf(
         core.db,
         'student_runs',
@@ -74,7 +78,7 @@ function deleteStudentRunCommand(name: string): CliCommand {
         throw withForceHint(e);
       }
     },
-  };
+  });
 }
 
 /** The project of a run, or of a run deleted already (from the audit log), so that a repeated delete says so. */
@@ -97,15 +101,17 @@ function projectOf(
   return projectId;
 }
 
-const deleteTeacherRunCommand: CliCommand = {
+const deleteTeacherRunCommand = defineCommand({
   name: 'teacher delete-run',
   summary:
     "Delete a teacher run's outputs and evaluation (--force if it was evaluated or students learnt from it)",
-  usage: 'distillery teacher delete-run TEACHER_RUN_ID [--force]',
-  options: { force: { type: 'boolean' } },
-  run: async ({ positionals, values }, io) => {
+  args: [
+    { name: 'TEACHER_RUN_ID', id: { what: 'teacher run', hint: 'distillery teacher status PROJECT_ID' } },
+  ],
+  options: FORCE,
+  run: async ({ id, values }, io) => {
     const core = await io.core();
-    const runId = requireId(positionals[0], 'teacher run');
+    const runId = id(0);
     const projectId = projectOf(core.db, 'teacher_runs', 'delete_run', 'teacher_run', runId, 'Teacher run');
     try {
       const r = await core.call('disk.deleteTeacherRun', { projectId, runId, force: Boolean(values.force) });
@@ -118,24 +124,24 @@ const deleteTeacherRunCommand: CliCommand = {
       throw withForceHint(e);
     }
   },
-};
+});
 
-const deleteUploadCommand: CliCommand = {
+const deleteUploadCommand = defineCommand({
   name: 'uploads delete',
   summary: 'Delete an upload (a file sent by a browser) that no job needs',
-  usage: 'distillery uploads delete UPLOAD_ID --project PROJECT_ID',
-  options: { project: { type: 'string' } },
+  args: [{ name: 'UPLOAD_ID' }],
+  options: { project: { type: 'string', value: 'PROJECT_ID', help: 'The project the upload belongs to' } },
   run: async ({ positionals, values }, io) => {
     const core = await io.core();
     if (!positionals[0]) throw AppError.keyed('INVALID_INPUT', 'disk.giveUploadIdDistillery', {});
     const r = await core.call('disk.deleteUpload', {
-      projectId: requireId(values.project === undefined ? undefined : String(values.project), 'project'),
+      projectId: idArg(values.project === undefined ? undefined : String(values.project), PROJECT_ID),
       uploadId: positionals[0],
     });
     io.print(`Deleted upload ${positionals[0]} (${formatBytes(r.deletedBytes)}).`);
     return r;
   },
-};
+});
 
 /**
  * `distillery disk`, `distillery train delete` (also `runs delete`, its older name), `distillery teacher

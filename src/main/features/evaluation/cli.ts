@@ -10,6 +10,9 @@ import { resolve } from 'node:path';
 import type { EvaluationSummary, MetricInterval, ModelRef, OperatingBy } from '../../../shared/evaluation';
 import { EvaluateRequest, OPERATING_BY, OperatingTarget } from '../../../shared/evaluation';
 import type { MultiLabelEvaluation } from '../../../shared/multilabelEvaluation';
+import { z } from 'zod';
+import { contract } from '../../../shared/contract';
+import { defineCommand, idOption, type ExtraOption } from '../../cli/command';
 import { schemaOptions } from '../../cli/schemaOptions';
 import type { Core } from '../../core/core';
 import { AppError } from '../../core/errors';
@@ -18,18 +21,22 @@ import type { CliCommand } from '../../cli/types';
 /** The bootstrap's options and the operating point's costs, from their request schemas. */
 const evaluateOptions = schemaOptions(EvaluateRequest, { seed: {}, iterations: {} });
 const costOptions = schemaOptions(OperatingTarget, { costFp: {}, costFn: {} });
-
-function positiveInt(value: unknown, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw AppError.keyed('INVALID_INPUT', 'evaluation.givePositiveWholeNumber', { what });
-  return n;
-}
+/** --recall R, --precision P, --threshold T: an operating target's value, checked by its schema. */
+const Target = OperatingTarget.shape.value;
+const targetOptions = schemaOptions(z.object({ recall: Target, precision: Target, threshold: Target }), {
+  recall: { value: 'R', help: 'The highest threshold whose recall reaches R' },
+  precision: { value: 'P', help: 'The lowest threshold whose precision reaches P' },
+  threshold: { value: 'T', help: 'This threshold' },
+});
+const reportOptions = schemaOptions(contract['evaluation.exportReport'].input, {
+  format: { help: 'The report format' },
+  language: {},
+});
 
 function projectOf(values: Record<string, unknown>): number {
-  if (values.project === undefined)
-    throw AppError.keyed('INVALID_INPUT', 'evaluation.sayWhichProjectProject', {});
-  return positiveInt(values.project, 'project id (--project)');
+  const id = idOption(values, 'project', 'project');
+  if (id === undefined) throw AppError.keyed('INVALID_INPUT', 'evaluation.sayWhichProjectProject', {});
+  return id;
 }
 
 /** --student N or --teacher N; without either, the newest student run with a model, else the newest teacher run. */
@@ -44,9 +51,9 @@ async function modelOf(
   if (student !== undefined && teacher !== undefined)
     throw AppError.keyed('INVALID_INPUT', 'evaluation.giveEitherStudentTeacher', {});
   if (student !== undefined)
-    return { kind: 'student', runId: positiveInt(student, 'training run id (--student)') };
+    return { kind: 'student', runId: idOption(values, `${prefix}student`, 'training run') as number };
   if (teacher !== undefined)
-    return { kind: 'teacher', runId: positiveInt(teacher, 'teacher run id (--teacher)') };
+    return { kind: 'teacher', runId: idOption(values, `${prefix}teacher`, 'teacher run') as number };
   const overview = await core.call('evaluation.overview', { projectId });
   const first = overview.candidates[0];
   if (!first) throw AppError.keyed('NOT_FOUND', 'evaluation.projectHasTrainedStudent', {});
@@ -113,19 +120,21 @@ function verdictLines(
   });
 }
 
-const MODEL_OPTIONS = {
-  project: { type: 'string' },
-  student: { type: 'string' },
-  teacher: { type: 'string' },
-} as const;
+const PROJECT_OPTION: Readonly<Record<string, ExtraOption>> = {
+  project: { type: 'string', value: 'ID', help: 'The project (see "distillery projects list")' },
+};
+const MODEL_OPTIONS: Readonly<Record<string, ExtraOption>> = {
+  ...PROJECT_OPTION,
+  student: { type: 'string', value: 'RUN', help: 'This training run (default: the newest with a model)' },
+  teacher: { type: 'string', value: 'RUN', help: 'This teacher run (default: the newest student)' },
+};
 
 /** `distillery eval ...` commands. */
 export const evaluationCommands: CliCommand[] = [
-  {
+  defineCommand({
     name: 'eval list',
     summary: 'List the runs of a project and their evaluation on the gold test set',
-    usage: 'distillery eval list --project ID',
-    options: { project: { type: 'string' } },
+    options: PROJECT_OPTION,
     run: async ({ values }, io) => {
       const core = await io.core();
       const o = await core.call('evaluation.overview', { projectId: projectOf(values) });
@@ -141,24 +150,22 @@ export const evaluationCommands: CliCommand[] = [
       }
       return o;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'eval run',
     summary: 'Evaluate a student or teacher run on the gold test set (with bootstrap intervals) and store it',
-    usage:
-      `distillery eval run --project ID [--student RUN | --teacher RUN] ${evaluateOptions.synopsis} [--target T ...]\n` +
-      `${evaluateOptions.help}\n` +
-      '  --target sets what the model must reach, e.g. "recall:unfair>=0.95", "precision:LABEL>=0.9", "accuracy>=0.9",\n' +
-      '  "macroF1>=0.8"; each gets a verdict (met, uncertain: met but its 95% interval reaches below, not met).\n' +
-      '  A multi-label project: "recall:LABEL>=0.95", "precision:LABEL>=0.9", "f1:LABEL>=0.8", "microF1>=0.8",\n' +
-      '  "macroF1>=0.7", "samplesF1>=0.8", "subsetAccuracy>=0.6" (at the thresholds in force).',
+    from: evaluateOptions,
     options: {
       ...MODEL_OPTIONS,
-      ...evaluateOptions.options,
-      target: { type: 'string', multiple: true },
+      target: { type: 'string', multiple: true, value: 'T', help: 'What the model must reach (see below)' },
     },
-    run: async ({ values }, io) => {
-      const bootstrap = evaluateOptions.read(values);
+    notes: [
+      '--target sets what the model must reach, e.g. "recall:unfair>=0.95", "precision:LABEL>=0.9", "accuracy>=0.9",\n' +
+        '"macroF1>=0.8"; each gets a verdict (met, uncertain: met but its 95% interval reaches below, not met).',
+      'A multi-label project: "recall:LABEL>=0.95", "precision:LABEL>=0.9", "f1:LABEL>=0.8", "microF1>=0.8",',
+      '"macroF1>=0.7", "samplesF1>=0.8", "subsetAccuracy>=0.6" (at the thresholds in force).',
+    ],
+    run: async ({ values, given: bootstrap }, io) => {
       const targetTexts = (values.target as string[] | undefined) ?? [];
       const core = await io.core();
       const projectId = projectOf(values);
@@ -174,8 +181,7 @@ export const evaluationCommands: CliCommand[] = [
         const m = await core.call('evaluation.multiEvaluate', {
           projectId,
           runId: model.runId,
-          seed: values.seed === undefined ? undefined : Number(values.seed),
-          iterations: values.iterations === undefined ? undefined : Number(values.iterations),
+          ...bootstrap,
         });
         for (const line of multiLabelLines(m)) io.print(line);
         const verdicts = multiTargets.map((t) => ({
@@ -204,27 +210,17 @@ export const evaluationCommands: CliCommand[] = [
       for (const line of verdictLines(verdicts)) io.print(line);
       return targets.length ? { ...e, targets: verdicts } : e;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'eval report',
     summary: 'Write the model report (HTML or PDF) of an evaluated run',
-    usage:
-      'distillery eval report --project ID [--student RUN | --teacher RUN] [--format html|pdf] [--language en|zh-CN] [--out FILE]',
-    options: {
-      ...MODEL_OPTIONS,
-      format: { type: 'string', default: 'html' },
-      language: { type: 'string', default: 'en' },
-      out: { type: 'string' },
-    },
-    run: async ({ values }, io) => {
-      const format = values.format === 'pdf' ? 'pdf' : values.format === 'html' ? 'html' : null;
-      if (!format) throw AppError.keyed('INVALID_INPUT', 'evaluation.formatHtmlPdfFormat', {});
-      const language = values.language === 'zh-CN' ? 'zh-CN' : values.language === 'en' ? 'en' : null;
-      if (!language) throw AppError.keyed('INVALID_INPUT', 'evaluation.reportLanguageEnZh', {});
+    from: reportOptions,
+    options: { ...MODEL_OPTIONS, out: { type: 'string', value: 'FILE', help: 'Copy the report there' } },
+    run: async ({ values, given }, io) => {
       const core = await io.core();
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
-      const file = await core.call('evaluation.exportReport', { projectId, model, format, language });
+      const file = await core.call('evaluation.exportReport', { ...given, projectId, model });
       let path = file.path;
       if (typeof values.out === 'string') {
         path = resolve(values.out);
@@ -233,24 +229,24 @@ export const evaluationCommands: CliCommand[] = [
       io.print(`Wrote ${path} (${file.bytes} bytes)`);
       return { path, fileName: file.fileName, bytes: file.bytes, mimeType: file.mimeType };
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'eval threshold',
     summary: 'Choose and save the operating threshold of a student run by target recall or precision',
-    usage:
-      'distillery eval threshold --project ID --student RUN --label NAME (--recall R | --precision P | --threshold T) ' +
-      `${costOptions.synopsis} [--dry-run]\n${costOptions.help}`,
+    from: costOptions,
+    also: [targetOptions],
     options: {
       ...MODEL_OPTIONS,
-      label: { type: 'string' },
-      recall: { type: 'string' },
-      precision: { type: 'string' },
-      threshold: { type: 'string' },
-      ...costOptions.options,
-      'dry-run': { type: 'boolean' },
+      label: {
+        type: 'string',
+        value: 'NAME',
+        help: 'The label the threshold is for (default: the second label of a two-label project)',
+      },
+      'dry-run': { type: 'boolean', help: 'Show the operating point without saving it' },
     },
-    run: async ({ values }, io) => {
-      const costs = costOptions.read(values);
+    notes: ['Give exactly one of --recall, --precision and --threshold.'],
+    run: async ({ values, given: costs }, io) => {
+      const target = targetOptions.read(values);
       const core = await io.core();
       const projectId = projectOf(values);
       const model = await modelOf(core, projectId, values);
@@ -271,49 +267,45 @@ export const evaluationCommands: CliCommand[] = [
         throw AppError.keyed('INVALID_INPUT', 'evaluation.sayWhichLabelLabel', {
           labels: e.labels.join(', '),
         });
-      const target = {
-        classIndex,
-        by,
-        value: Number(values[by]),
-        costFp: costs.costFp ?? 1,
-        costFn: costs.costFn ?? 1,
-      };
-      const point = await core.call('evaluation.operatingPoint', { projectId, model, ...target });
+      const operating = { classIndex, by, value: target[by] as number, ...costs };
+      const point = await core.call('evaluation.operatingPoint', { projectId, model, ...operating });
       io.print(
         `${point.label}: threshold ${point.threshold.toFixed(4)}${point.achieved ? '' : ' (target not reachable: closest shown)'}` +
           `  precision ${point.precision.toFixed(3)} recall ${point.recall.toFixed(3)}` +
           `  TP ${point.tp} FP ${point.fp} FN ${point.fn} TN ${point.tn}  cost ${point.cost}`,
       );
       if (values['dry-run']) return { point, saved: null };
-      const saved = await core.call('evaluation.saveThreshold', { projectId, runId: model.runId, ...target });
+      const saved = await core.call('evaluation.saveThreshold', {
+        projectId,
+        runId: model.runId,
+        ...operating,
+      });
       io.print(`Saved with training run ${model.runId}.`);
       return { point, saved };
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'eval thresholds',
     summary:
       'Multi-label projects: set, tune on validation or reset the threshold of each label of a student run',
-    usage:
-      'distillery eval thresholds --project ID --student RUN (--label NAME (--f1 | --recall R | --precision P) | --set NAME=T,... | --reset)\n' +
-      '  --label tunes that label on the validation documents: the best F1, or the highest threshold whose recall reaches R,\n' +
-      '  or the lowest whose precision reaches P. --set types thresholds in (labels not named keep theirs). Evaluate again\n' +
-      '  ("distillery eval run") to see the test figures at the new thresholds.',
+    also: [targetOptions],
     options: {
       ...MODEL_OPTIONS,
-      label: { type: 'string' },
-      f1: { type: 'boolean' },
-      recall: { type: 'string' },
-      precision: { type: 'string' },
-      set: { type: 'string' },
-      reset: { type: 'boolean' },
+      label: { type: 'string', value: 'NAME', help: 'Tune this label on the validation documents' },
+      f1: { type: 'boolean', help: 'Tune it for the best F1 (the default)' },
+      set: { type: 'string', value: 'NAME=T,...', help: 'Type thresholds in (labels not named keep theirs)' },
+      reset: { type: 'boolean', help: 'Back to the thresholds tuned in training' },
     },
+    notes: [
+      'Give --label NAME (--f1 | --recall R | --precision P), --set or --reset. Evaluate again ("distillery eval run")',
+      'to see the test figures at the new thresholds.',
+    ],
     run: async ({ values }, io) => {
       const core = await io.core();
       const projectId = projectOf(values);
-      if (values.student === undefined)
-        throw AppError.keyed('INVALID_INPUT', 'evaluation.sayWhichStudentRun', {});
-      const runId = positiveInt(values.student, 'training run id (--student)');
+      const runId = idOption(values, 'student', 'training run');
+      if (runId === undefined) throw AppError.keyed('INVALID_INPUT', 'evaluation.sayWhichStudentRun', {});
+      const tuned = targetOptions.read(values);
       const unit = (v: unknown, what: string): number => {
         const x = Number(v);
         if (!(x >= 0 && x <= 1)) throw AppError.keyed('INVALID_INPUT', 'evaluation.mustBetween', { what });
@@ -342,12 +334,7 @@ export const evaluationCommands: CliCommand[] = [
           throw AppError.keyed('INVALID_INPUT', 'evaluation.giveLabelNameF', {});
         const by =
           values.recall !== undefined ? 'recall' : values.precision !== undefined ? 'precision' : 'f1';
-        const value =
-          by === 'recall'
-            ? unit(values.recall, 'recall')
-            : by === 'precision'
-              ? unit(values.precision, 'precision')
-              : undefined;
+        const value = by === 'f1' ? undefined : tuned[by];
         saved = await core.call('evaluation.multiThresholds', {
           projectId,
           runId,
@@ -365,18 +352,16 @@ export const evaluationCommands: CliCommand[] = [
       }
       return saved;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'eval compare',
     summary: 'Diff two evaluated runs: what changed in their settings and what it did to each metric',
-    usage:
-      'distillery eval compare --project ID --a-student RUN|--a-teacher RUN --b-student RUN|--b-teacher RUN',
     options: {
-      project: { type: 'string' },
-      'a-student': { type: 'string' },
-      'a-teacher': { type: 'string' },
-      'b-student': { type: 'string' },
-      'b-teacher': { type: 'string' },
+      ...PROJECT_OPTION,
+      'a-student': { type: 'string', value: 'RUN', help: 'Run A is this training run' },
+      'a-teacher': { type: 'string', value: 'RUN', help: 'Run A is this teacher run' },
+      'b-student': { type: 'string', value: 'RUN', help: 'Run B is this training run' },
+      'b-teacher': { type: 'string', value: 'RUN', help: 'Run B is this teacher run' },
     },
     run: async ({ values }, io) => {
       const core = await io.core();
@@ -390,8 +375,8 @@ export const evaluationCommands: CliCommand[] = [
             side,
           });
         return s !== undefined
-          ? { kind: 'student', runId: positiveInt(s, 'training run id') }
-          : { kind: 'teacher', runId: positiveInt(t, 'teacher run id') };
+          ? { kind: 'student', runId: idOption(values, `${side}-student`, 'training run') as number }
+          : { kind: 'teacher', runId: idOption(values, `${side}-teacher`, 'teacher run') as number };
       };
       const diff = await core.call('evaluation.compare', { projectId, a: pick('a'), b: pick('b') });
       io.print(`A = ${diff.a.modelName}, B = ${diff.b.modelName}`);
@@ -411,5 +396,5 @@ export const evaluationCommands: CliCommand[] = [
       );
       return diff;
     },
-  },
+  }),
 ];

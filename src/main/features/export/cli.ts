@@ -2,23 +2,37 @@ import { createReadStream, type WriteStream } from 'node:fs';
 import { openOutput } from '../../cli/output';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { defineCommand, idOption, PROJECT_ID } from '../../cli/command';
+import { schemaOptions } from '../../cli/schemaOptions';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
 import { getSettings } from '../app/settings';
 import { loadStudent } from '../student/predictor';
 import { exportStudent, loadExportFolder } from './exportStudent';
 import { outputRecord, parseInputLine, predictionOf, type Prediction } from './runtime/student-runtime';
-import { requireId } from '../../cli/args';
 
-const exportCommand: CliCommand = {
+const exportCommand = defineCommand({
   name: 'export',
   summary: 'Export a trained student as a folder that runs without Distillery (Node, browser)',
-  usage: 'distillery export PROJECT_ID [--run RUN_ID] [--out NEW_FOLDER]',
-  options: { run: { type: 'string' }, out: { type: 'string' } },
-  run: async ({ positionals, values }, io) => {
+  args: [PROJECT_ID],
+  options: {
+    run: {
+      type: 'string',
+      value: 'RUN_ID',
+      help: 'The training run to export (default: the newest trained one)',
+    },
+    out: {
+      type: 'string',
+      value: 'NEW_FOLDER',
+      help: 'Write the folder there (default: the exports folder)',
+    },
+  },
+  run: async ({ id, values }, io) => {
+    const runId = idOption(values, 'run', 'run');
     const core = await io.core();
-    const r = await exportStudent(core.ctx, requireId(positionals[0], 'project'), {
-      runId: values.run === undefined ? undefined : requireId(String(values.run), 'run'),
+    const r = await exportStudent(core.ctx, id(0), {
+      runId,
       outDir: values.out === undefined ? undefined : resolve(String(values.out)),
       actor: getSettings(core.db).annotator,
     });
@@ -26,7 +40,7 @@ const exportCommand: CliCommand = {
     io.print(`Try it: node "${r.dir}/predict.mjs" < input.jsonl > output.jsonl`);
     return r;
   },
-};
+});
 
 export interface PredictSummary {
   readonly predicted: number;
@@ -58,37 +72,42 @@ export function textLine(
   return `line ${input.line}${id}: ${decided}`;
 }
 
-const predictCommand: CliCommand = {
+/** `distillery predict`'s settings: read in this process (the model runs here, not in the core). */
+const PredictSettings = z.object({
+  batch: z.number().int().min(1).max(100_000).default(256).describe('Documents predicted at once'),
+  onError: z
+    .enum(['continue', 'stop'])
+    .default('continue')
+    .describe('A malformed line: skip it (reported) or stop there'),
+  format: z
+    .enum(['jsonl', 'text'])
+    .default('jsonl')
+    .describe('Output: one JSON object per line, or one readable line per document'),
+});
+const predictOptions = schemaOptions(PredictSettings, { batch: {}, onError: {}, format: {} });
+
+const predictCommand = defineCommand({
   name: 'predict',
   summary: 'Predict JSONL lines ({"text": ...}) with an exported or trained student, streaming',
-  usage:
-    'distillery predict --model DIR [--input FILE] [--output FILE [--force]] [--batch N] [--on-error continue|stop] [--format jsonl|text]  (default: stdin to stdout)\n' +
-    '  Each output line (JSONL): the input\'s id, "label" (multi-label models: "labels", every label at or above its\n' +
-    '  threshold with its probability, [] for none of these) and "probabilities" by label.\n' +
-    '  --format text writes one readable line per document instead ("line 3 [id]: Label 91.2%, Other 64.0%").',
+  from: predictOptions,
   options: {
-    model: { type: 'string' },
-    input: { type: 'string' },
-    output: { type: 'string' },
-    batch: { type: 'string' },
-    'on-error': { type: 'string' },
-    force: { type: 'boolean' },
-    format: { type: 'string' },
+    model: { type: 'string', value: 'DIR', help: 'The exported folder (or a run folder) of the student' },
+    input: { type: 'string', value: 'FILE', help: 'Read the lines from FILE (default: standard input)' },
+    output: {
+      type: 'string',
+      value: 'FILE',
+      help: 'Write the predictions to FILE (default: standard output)',
+    },
+    force: { type: 'boolean', help: 'Replace the output FILE when it exists' },
   },
-  run: async ({ values }, io) => {
+  notes: [
+    'Each output line (JSONL): the input\'s id, "label" (multi-label models: "labels", every label at or above its',
+    'threshold with its probability, [] for none of these) and "probabilities" by label.',
+    '--format text writes one readable line per document instead ("line 3 [id]: Label 91.2%, Other 64.0%").',
+  ],
+  run: async ({ values, given }, io) => {
     if (!values.model) throw AppError.keyed('INVALID_INPUT', 'export.giveExportedModelFolder', {});
-    const onError = String(values['on-error'] ?? 'continue');
-    if (onError !== 'continue' && onError !== 'stop') {
-      throw AppError.keyed('INVALID_INPUT', 'export.errorContinueSkipMalformed', {});
-    }
-    const format = String(values.format ?? 'jsonl');
-    if (format !== 'jsonl' && format !== 'text') {
-      throw AppError.keyed('INVALID_INPUT', 'export.formatJsonlOneJson', {});
-    }
-    const batchSize = values.batch === undefined ? 256 : Number(values.batch);
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
-      throw AppError.keyed('INVALID_INPUT', 'export.batchWholeNumberBetween', {});
-    }
+    const { batch: batchSize, onError, format } = PredictSettings.parse(given);
     const { deployment, modelDir } = loadExportFolder(resolve(String(values.model)));
     const predictor = await loadStudent(modelDir);
     const labels = predictor.labels;
@@ -166,7 +185,7 @@ const predictCommand: CliCommand = {
     // Predictions are on stdout; a JSON summary would mix with them.
     return values.output ? summary : undefined;
   },
-};
+});
 
 /** `distillery export|predict`. */
 export const exportCommands: CliCommand[] = [exportCommand, predictCommand];

@@ -2,8 +2,18 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ImportReport } from '../../../shared/review';
 import { AppError } from '../../core/errors';
+import { defineCommand, PROJECT_ID, type ArgSpec } from '../../cli/command';
 import type { CliCommand } from '../../cli/types';
-import { requireId } from '../../cli/args';
+
+const DOCUMENT_ID: ArgSpec = {
+  name: 'DOCUMENT_ID',
+  id: { what: 'document', hint: 'distillery data search PROJECT_ID' },
+};
+const ANNOTATOR = {
+  type: 'string',
+  value: 'NAME',
+  help: 'As this annotator (default: the one in the settings)',
+} as const;
 
 function reportLines(r: ImportReport): string[] {
   const lines = [
@@ -42,24 +52,28 @@ export function labelIdsByName(
  * `distillery review label`: one document's label saved as the Review step saves it (review.annotate), by label
  * names; a multi-label project takes the whole set (--label repeated, or --none for "none of these").
  */
-const labelCommand: CliCommand = {
+const labelCommand = defineCommand({
   name: 'review label',
   summary: "Label one document (multi-label: its whole set, or --none), or accept the teacher's answer",
-  usage:
-    'distillery review label PROJECT_ID DOCUMENT_ID (--label NAME ... | --none | --accept-teacher) [--annotator NAME]\n' +
-    '  --label NAME      the label (single-label project: one; multi-label: repeat it for each label that applies)\n' +
-    '  --none            multi-label projects: none of the labels applies\n' +
-    "  --accept-teacher  save the teacher's label (its set, in a multi-label project) as yours\n" +
-    '  Document ids: "distillery data search" or "distillery data export".',
+  args: [PROJECT_ID, DOCUMENT_ID],
   options: {
-    label: { type: 'string', multiple: true },
-    none: { type: 'boolean' },
-    'accept-teacher': { type: 'boolean' },
-    annotator: { type: 'string' },
+    label: {
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      help: 'The label (single-label project: one; multi-label: repeat it for each label that applies)',
+    },
+    none: { type: 'boolean', help: 'Multi-label projects: none of the labels applies' },
+    'accept-teacher': {
+      type: 'boolean',
+      help: "Save the teacher's label (its set, in a multi-label project) as yours",
+    },
+    annotator: ANNOTATOR,
   },
-  run: async ({ positionals, values }, io) => {
-    const projectId = requireId(positionals[0], 'project');
-    const exampleId = requireId(positionals[1], 'document');
+  notes: ['Give one of --label, --none and --accept-teacher. Document ids: "distillery data search".'],
+  run: async ({ values, id }, io) => {
+    const projectId = id(0);
+    const exampleId = id(1);
     const names = (values.label as string[] | undefined) ?? [];
     const none = Boolean(values.none);
     const acceptTeacher = Boolean(values['accept-teacher']);
@@ -101,20 +115,23 @@ const labelCommand: CliCommand = {
     );
     return { exampleId, annotationId: r.annotationId, labels };
   },
-};
+});
 
 /** `distillery review ...` commands. */
 export const reviewCommands: CliCommand[] = [
   labelCommand,
-  {
+  defineCommand({
     name: 'review export',
     summary: 'Export the annotations of a project as JSONL (to merge on another machine)',
-    usage: 'distillery review export PROJECT_ID [--out FILE] [--annotator NAME]',
-    options: { out: { type: 'string' }, annotator: { type: 'string' } },
-    run: async ({ positionals, values }, io) => {
+    args: [PROJECT_ID],
+    options: {
+      out: { type: 'string', value: 'FILE', help: 'Write them to FILE (default: standard output)' },
+      annotator: { ...ANNOTATOR, help: "Only this annotator's annotations" },
+    },
+    run: async ({ id, values }, io) => {
       const core = await io.core();
       const r = await core.call('review.export', {
-        projectId: requireId(positionals[0], 'project'),
+        projectId: id(0),
         annotator: values.annotator as string | undefined,
       });
       if (values.out) {
@@ -126,22 +143,24 @@ export const reviewCommands: CliCommand[] = [
       if (!io.json) process.stdout.write(r.jsonl);
       return r;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'review import',
     summary: 'Merge annotations from a JSONL file; conflicts and unknown documents are reported',
-    usage:
-      'distillery review import PROJECT_ID FILE [--dry-run] [--allow-partial] [--take-theirs]\n' +
-      '  --dry-run        only report what would happen\n' +
-      '  --allow-partial  import the good lines even when others refer to unknown documents or labels\n' +
-      '  --take-theirs    on a conflict, the file label becomes the current one (default: keep ours)',
+    args: [PROJECT_ID, { name: 'FILE' }],
     options: {
-      'dry-run': { type: 'boolean' },
-      'allow-partial': { type: 'boolean' },
-      'take-theirs': { type: 'boolean' },
+      'dry-run': { type: 'boolean', help: 'Only report what would happen' },
+      'allow-partial': {
+        type: 'boolean',
+        help: 'Import the good lines even when others refer to unknown documents or labels',
+      },
+      'take-theirs': {
+        type: 'boolean',
+        help: 'On a conflict, the file label becomes the current one (default: keep ours)',
+      },
     },
-    run: async ({ positionals, values }, io) => {
-      const id = requireId(positionals[0], 'project');
+    run: async ({ positionals, values, id: idOf }, io) => {
+      const id = idOf(0);
       if (!positionals[1]) throw AppError.keyed('INVALID_INPUT', 'review.giveJsonlFileImport', {});
       // The core reads the file itself: no request-size limit on how many annotations it holds.
       const core = await io.core();
@@ -160,18 +179,24 @@ export const reviewCommands: CliCommand[] = [
       if (r.dryRun) io.print('Nothing was written (dry run).');
       return r;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'review agreement',
     summary:
       "Agreement between annotators (Cohen's and Fleiss' kappa; multi-label: per label, and Krippendorff's alpha over sets)",
-    usage: 'distillery review agreement PROJECT_ID [--annotator NAME ...]',
-    options: { annotator: { type: 'string', multiple: true } },
-    run: async ({ positionals, values }, io) => {
+    args: [PROJECT_ID],
+    options: {
+      annotator: {
+        ...ANNOTATOR,
+        multiple: true,
+        help: 'Only these annotators (repeat it; default: everyone)',
+      },
+    },
+    run: async ({ id, values }, io) => {
       const core = await io.core();
       const chosen = values.annotator as string[] | undefined;
       const r = await core.call('review.agreement', {
-        projectId: requireId(positionals[0], 'project'),
+        projectId: id(0),
         annotators: chosen && chosen.length > 0 ? chosen : undefined,
       });
       const fmt = (k: number | null): string => (k === null ? 'undefined' : k.toFixed(3));
@@ -205,14 +230,14 @@ export const reviewCommands: CliCommand[] = [
       io.print(`${r.disagreements} documents to adjudicate.`);
       return r;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'review gold',
     summary: 'Gold test set: human labels per class on the test split',
-    usage: 'distillery review gold PROJECT_ID',
-    run: async ({ positionals }, io) => {
+    args: [PROJECT_ID],
+    run: async ({ id }, io) => {
       const core = await io.core();
-      const r = await core.call('review.gold', { projectId: requireId(positionals[0], 'project') });
+      const r = await core.call('review.gold', { projectId: id(0) });
       io.print(`${r.labelled} of ${r.testTotal} test documents have a human label.`);
       for (const c of r.classes)
         io.print(`  ${c.name}: ${c.count}${c.enough ? '' : ` (fewer than ${r.minPerClass})`}`);
@@ -223,5 +248,5 @@ export const reviewCommands: CliCommand[] = [
       }
       return r;
     },
-  },
+  }),
 ];

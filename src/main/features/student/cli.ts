@@ -1,11 +1,11 @@
 import type { AutoReport, StudentRun, TrainSettingsInput } from '../../../shared/student';
 import { TrainSettings } from '../../../shared/student';
+import { defineCommand, PROJECT_ID } from '../../cli/command';
 import { schemaOptions } from '../../cli/schemaOptions';
 import { followJob } from '../../cli/jobs';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
-import { requireId } from '../../cli/args';
-import { checkLines } from '../teacher/cli';
+import { checkLines } from '../teacher/cliText';
 import {
   DEFAULT_LABEL_THRESHOLD,
   MIN_HUMAN_VALIDATION,
@@ -40,6 +40,11 @@ const trainOptions = schemaOptions(TrainSettings, {
   kernelSize: {},
   maxTokens: {},
   dropout: {},
+  initFromRunId: {
+    flag: 'from-run',
+    value: 'RUN_ID',
+    help: 'Start from the best model of an earlier finished run of the project (same labels)',
+  },
 });
 
 function runLine(r: StudentRun): string {
@@ -74,30 +79,24 @@ function autoLines(auto: AutoReport | null): string[] {
 }
 
 export const studentCommands: CliCommand[] = [
-  {
+  defineCommand({
     name: 'train',
     summary: 'Train a student model on a project (human labels and the latest teacher run)',
-    usage:
-      `distillery train PROJECT_ID [--human-only | --use-teacher] ${trainOptions.synopsis}\n` +
-      '  [--from-run RUN_ID] [--detach]\n' +
-      `${trainOptions.help}\n` +
-      '  --human-only / --use-teacher: a teacher run no better than chance (distillery teacher check) is left out\n' +
-      '    unless --use-teacher is given.\n' +
-      '  --from-run RUN_ID: start from the best model of an earlier finished run of the project (same labels).\n' +
-      '  --detach: start the run and return without following it.',
+    args: [PROJECT_ID],
+    from: trainOptions,
     options: {
-      'human-only': { type: 'boolean' },
-      'use-teacher': { type: 'boolean' },
-      ...trainOptions.options,
-      'from-run': { type: 'string' },
-      detach: { type: 'boolean' },
+      'human-only': { type: 'boolean', decides: 'useTeacher', help: 'Train on human labels only' },
+      'use-teacher': {
+        type: 'boolean',
+        decides: 'useTeacher',
+        help: 'Use the teacher run even when its check says it is no better than chance (left out by default then)',
+      },
+      detach: { type: 'boolean', help: 'Start the run and return without following it' },
     },
-    run: async ({ positionals, values }, io) => {
-      const projectId = requireId(positionals[0], 'project');
+    run: async ({ id, values, given }, io) => {
+      const projectId = id(0);
       if (values['human-only'] && values['use-teacher'])
         throw AppError.keyed('INVALID_INPUT', 'student.giveEitherHumanOnly', {});
-      // Every option is checked before anything is opened: a wrong value is named at once.
-      const given = trainOptions.read(values);
       const core = await io.core();
       let useTeacher: boolean | undefined = values['human-only']
         ? false
@@ -113,11 +112,7 @@ export const studentCommands: CliCommand[] = [
           useTeacher = false;
         }
       }
-      const settings: TrainSettingsInput = {
-        useTeacher,
-        ...given,
-        initFromRunId: values['from-run'] === undefined ? undefined : requireId(values['from-run'], 'run'),
-      };
+      const settings: TrainSettingsInput = { useTeacher, ...given };
       const { run, job } = await core.call('student.train', { projectId, settings });
       io.note(
         `Training run ${run.id} (job ${job.id}): ${run.data.trainCount} training and ${run.data.validationCount} validation examples.`,
@@ -152,26 +147,26 @@ export const studentCommands: CliCommand[] = [
       );
       return detail;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'train runs',
     summary: "List a project's training runs",
-    usage: 'distillery train runs PROJECT_ID',
-    run: async ({ positionals }, io) => {
+    args: [PROJECT_ID],
+    run: async ({ id }, io) => {
       const core = await io.core();
-      const runs = await core.call('student.runs', { projectId: requireId(positionals[0], 'project') });
+      const runs = await core.call('student.runs', { projectId: id(0) });
       if (runs.length === 0) io.print('No training runs yet. Start one with "distillery train PROJECT_ID".');
       for (const r of runs) io.print(runLine(r));
       return runs;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'train show',
     summary: 'Show a training run: settings, data, curves and the best checkpoint',
-    usage: 'distillery train show RUN_ID',
-    run: async ({ positionals }, io) => {
+    args: [{ name: 'RUN_ID', id: { what: 'run', hint: 'distillery train runs PROJECT_ID' } }],
+    run: async ({ id }, io) => {
       const core = await io.core();
-      const d = await core.call('student.run', { runId: requireId(positionals[0], 'run') });
+      const d = await core.call('student.run', { runId: id(0) });
       io.print(runLine(d));
       io.print(`settings: ${JSON.stringify(d.settings)}`);
       for (const line of autoLines(d.auto)) io.print(line);
@@ -212,5 +207,5 @@ export const studentCommands: CliCommand[] = [
       }
       return d;
     },
-  },
+  }),
 ];

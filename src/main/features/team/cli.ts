@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline';
+import { contract } from '../../../shared/contract';
 import { ROLES, type Role, type TeamUser } from '../../../shared/team';
 import { AppError } from '../../core/errors';
+import { defineCommand, PROJECT_ID, type ArgSpec, type ExtraOption } from '../../cli/command';
+import { schemaOptions } from '../../cli/schemaOptions';
 import type { CliCommand } from '../../cli/types';
-import { requireId } from '../../cli/args';
 import { labelIdsByName } from '../review/cli';
 
 /** A password from stdin: the first line when piped (`--password-stdin`, scripts), a prompt without echo on a terminal. */
@@ -31,10 +33,26 @@ async function readPassword(prompt: string): Promise<string> {
   }
 }
 
-function role(value: unknown): Role {
-  if (typeof value === 'string' && (ROLES as readonly string[]).includes(value)) return value as Role;
+function role(value: Role | undefined): Role {
+  if (value !== undefined) return value;
   throw AppError.keyed('INVALID_INPUT', 'team.giveRole', { ROLES: ROLES.join(', ') });
 }
+
+const ROLE_HELP = { help: 'What the account may do: administer, lead (adjudicate) or annotate' };
+const addUser = schemaOptions(contract['team.addUser'].input, { role: ROLE_HELP });
+const updateUser = schemaOptions(contract['team.updateUser'].input, { role: ROLE_HELP });
+const assign = schemaOptions(contract['team.assign'].input, {
+  annotators: { flag: 'annotator', value: 'NAME', help: 'An annotator to give documents to' },
+  overlap: { help: 'Share of the documents given to two annotators (their agreement is measured)' },
+  limit: { help: 'Give at most this many documents' },
+});
+const NAME: ArgSpec = { name: 'NAME' };
+const PASSWORD_STDIN: Readonly<Record<string, ExtraOption>> = {
+  'password-stdin': {
+    type: 'boolean',
+    help: 'Read the password from the first line of standard input (without it: asked for, or read when piped)',
+  },
+};
 
 function userLine(u: TeamUser): string {
   return `${u.username.padEnd(24)} ${u.role.padEnd(10)} ${u.disabled ? 'disabled' : 'enabled '}  last login: ${u.lastLoginAt ?? 'never'}`;
@@ -51,10 +69,9 @@ function needName(positionals: string[]): string {
  * the server is stopped; a running server's administrators use the Team page instead).
  */
 export const teamCommands: CliCommand[] = [
-  {
+  defineCommand({
     name: 'users list',
     summary: 'List the team-mode accounts',
-    usage: 'distillery users list',
     run: async (_args, io) => {
       const users = await (await io.core()).call('team.users', {});
       if (users.length === 0)
@@ -62,27 +79,28 @@ export const teamCommands: CliCommand[] = [
       for (const u of users) io.print(userLine(u));
       return users;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'users add',
     summary: 'Add a team-mode account (the password is asked for, or read from standard input)',
-    usage: 'distillery users add NAME --role admin|lead|annotator [--password-stdin]',
-    options: { role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
-    run: async ({ positionals, values }, io) => {
+    args: [NAME],
+    from: addUser,
+    options: PASSWORD_STDIN,
+    run: async ({ positionals, given }, io) => {
       const username = needName(positionals);
-      const r = role(values.role);
+      const r = role(given.role);
       const core = await io.core();
       const password = await readPassword(`Password for ${username}: `);
       const u = await core.call('team.addUser', { username, role: r, password });
       io.print(`Added ${u.role} ${u.username}.`);
       return u;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'users password',
     summary: "Set an account's password (ends its sessions)",
-    usage: 'distillery users password NAME [--password-stdin]',
-    options: { 'password-stdin': { type: 'boolean' } },
+    args: [NAME],
+    options: PASSWORD_STDIN,
     run: async ({ positionals }, io) => {
       const username = needName(positionals);
       const core = await io.core();
@@ -91,72 +109,67 @@ export const teamCommands: CliCommand[] = [
       io.print(`Password of ${username} changed; its sessions have ended.`);
       return r;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'users role',
     summary: "Change an account's role",
-    usage: 'distillery users role NAME --role admin|lead|annotator',
-    options: { role: { type: 'string' } },
-    run: async ({ positionals, values }, io) => {
+    args: [NAME],
+    from: updateUser,
+    run: async ({ positionals, given }, io) => {
       const u = await (
         await io.core()
-      ).call('team.updateUser', { username: needName(positionals), role: role(values.role) });
+      ).call('team.updateUser', { username: needName(positionals), role: role(given.role) });
       io.print(userLine(u));
       return u;
     },
-  },
+  }),
   ...(
     [
       ['disable', true, 'Disable an account (its sessions end at once; its labels stay)'],
       ['enable', false, 'Enable a disabled account again'],
     ] as const
-  ).map(([verb, disabled, summary]): CliCommand => ({
-    name: `users ${verb}`,
-    summary,
-    usage: `distillery users ${verb} NAME`,
-    run: async ({ positionals }, io) => {
-      const core = await io.core();
-      const u = await core.call('team.updateUser', { username: needName(positionals), disabled });
-      io.print(userLine(u));
-      return u;
-    },
-  })),
-  {
+  ).map(([verb, disabled, summary]): CliCommand =>
+    defineCommand({
+      name: `users ${verb}`,
+      summary,
+      args: [NAME],
+      run: async ({ positionals }, io) => {
+        const core = await io.core();
+        const u = await core.call('team.updateUser', { username: needName(positionals), disabled });
+        io.print(userLine(u));
+        return u;
+      },
+    }),
+  ),
+  defineCommand({
     name: 'team assign',
     summary: "Give a project's unlabelled documents to annotators, a share of them to two (agreement)",
-    usage:
-      'distillery team assign PROJECT_ID --annotator NAME [--annotator NAME...] [--overlap 0.1] [--limit N]',
-    options: {
-      annotator: { type: 'string', multiple: true },
-      overlap: { type: 'string' },
-      limit: { type: 'string' },
-    },
-    run: async ({ positionals, values }, io) => {
-      const r = await (
-        await io.core()
-      ).call('team.assign', {
-        projectId: requireId(positionals[0], 'project'),
-        annotators: (values.annotator as string[] | undefined) ?? [],
-        overlap: values.overlap === undefined ? 0.1 : Number(values.overlap),
-        limit: values.limit === undefined ? undefined : requireId(values.limit, 'limit'),
-      });
+    args: [PROJECT_ID],
+    from: assign,
+    run: async ({ id, given }, io) => {
+      const r = await (await io.core()).call('team.assign', { annotators: [], ...given, projectId: id(0) });
       io.print(
         `Assigned ${r.assigned} documents to ${r.annotators.join(', ')}; ${r.overlapping} of them to two people.`,
       );
       return r;
     },
-  },
-  {
+  }),
+  defineCommand({
     name: 'team adjudicate',
     summary: 'Show the next conflict between annotators, or decide one (multi-label: a whole set)',
-    usage:
-      'distillery team adjudicate PROJECT_ID [DOCUMENT_ID (--label NAME ... | --none)]\n' +
-      '  without DOCUMENT_ID  show the next open conflict: its text and what each annotator gave\n' +
-      '  --label NAME         the decided label (multi-label: repeat it for each label that applies)\n' +
-      '  --none               multi-label projects: none of the labels applies',
-    options: { label: { type: 'string', multiple: true }, none: { type: 'boolean' } },
-    run: async ({ positionals, values }, io) => {
-      const projectId = requireId(positionals[0], 'project');
+    args: [PROJECT_ID, { name: 'DOCUMENT_ID', optional: true, id: { what: 'document' } }],
+    options: {
+      label: {
+        type: 'string',
+        multiple: true,
+        value: 'NAME',
+        help: 'The decided label (multi-label: repeat it for each label that applies)',
+      },
+      none: { type: 'boolean', help: 'Multi-label projects: none of the labels applies' },
+    },
+    notes: ['Without DOCUMENT_ID: the next open conflict, its text and what each annotator gave.'],
+    run: async ({ positionals, values, id }, io) => {
+      const projectId = id(0);
       const core = await io.core();
       const state = await core.call('review.state', { projectId });
       const multi = state.kind === 'multi';
@@ -192,7 +205,7 @@ export const teamCommands: CliCommand[] = [
         );
         return { conflict: { exampleId: item.exampleId, given: Object.fromEntries(given) } };
       }
-      const exampleId = requireId(positionals[1], 'document');
+      const exampleId = id(1);
       if (names.length > 0 === none) {
         throw AppError.keyed('INVALID_INPUT', multi ? 'team.giveDecidedSet' : 'team.giveDecidedLabel');
       }
@@ -210,5 +223,5 @@ export const teamCommands: CliCommand[] = [
       );
       return r;
     },
-  },
+  }),
 ];
