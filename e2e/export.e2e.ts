@@ -121,6 +121,19 @@ describe('export step (browser mode, real Chromium)', () => {
     await sample.locator('#text').fill(TEXTS[0]);
     await sample.locator('#predict').click();
     await expect(sample.locator('#decided').textContent()).resolves.toMatch(/→ /);
+    // The page speaks English and Chinese: the button switches, the prediction shown stays.
+    const title = await sample.locator('h1').textContent();
+    await sample.locator('#lang').click();
+    const other = await sample.locator('h1').textContent();
+    expect([title, other].sort()).toEqual(['Distillery student model', 'Distillery 学生模型']);
+    await expect(sample.locator('#predict').textContent()).resolves.toBe(
+      other === 'Distillery 学生模型' ? '预测' : 'Predict',
+    );
+    await expect(sample.locator('#decided').textContent()).resolves.toMatch(/→ /);
+    const zh = await browser.newPage();
+    await zh.goto(`${sample.url().split('?')[0]}?lang=zh`);
+    await zh.waitForFunction(() => 'studentModel' in globalThis);
+    await expect(zh.locator('#status').textContent()).resolves.toMatch(/^标签：/);
 
     // Opened from disk, the page asks for the model files instead.
     const fromDisk = await browser.newPage();
