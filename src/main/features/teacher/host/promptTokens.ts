@@ -1,5 +1,11 @@
-import { GeneralChatWrapper, resolveChatWrapper, type LlamaModel, type Token } from 'node-llama-cpp';
-import type { PromptPlan } from '../protocol';
+import {
+  GeneralChatWrapper,
+  resolveChatWrapper,
+  type LlamaContextSequence,
+  type LlamaModel,
+  type Token,
+} from 'node-llama-cpp';
+import type { PromptPlan, ScoreItem, ScoreResult, ScoreStrategy } from '../protocol';
 import { HostError, contextSize, requireModel } from './model';
 
 /** A prompt plan in the loaded model's tokens, and each example's prompt built from it. */
@@ -18,6 +24,15 @@ export interface PlanTokens {
   readonly yes: Token[][];
   readonly no: Token[][];
 }
+
+/** Scores one document of a plan on one sequence (`scoreSingle`, `scoreMulti`: the plan's kind picks one). */
+export type DocumentScorer = (
+  seq: LlamaContextSequence,
+  plan: PromptPlan,
+  p: PlanTokens,
+  item: ScoreItem,
+  strategy: ScoreStrategy,
+) => Promise<ScoreResult>;
 
 const planCache = new Map<string, PlanTokens>();
 

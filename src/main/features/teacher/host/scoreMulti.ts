@@ -1,7 +1,6 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
-import type { PromptPlan, ScoreItem, ScoreResult, ScoreStrategy } from '../protocol';
 import { evalLast, logProb, logSumExp, toDist, withDist, type Dist } from './nextToken';
-import { promptTokenSets, type PlanTokens } from './promptTokens';
+import { promptTokenSets, type DocumentScorer } from './promptTokens';
 
 /** Log-likelihood of each answer after `dist` (the sequence's last evaluated token): appended, then erased. */
 async function answerLikelihoods(
@@ -40,13 +39,7 @@ function sharedPrefix(sets: readonly Token[][]): number {
  * evaluated once per document, and each label's remaining tokens are appended and erased back to it. `reusePrefix: false` evaluates every label's prompt from an
  * empty sequence: the reference the fast path must equal.
  */
-export async function scoreMulti(
-  seq: LlamaContextSequence,
-  plan: PromptPlan,
-  p: PlanTokens,
-  item: ScoreItem,
-  strategy: ScoreStrategy,
-): Promise<ScoreResult> {
+export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) => {
   const started = performance.now();
   const questions = plan.multi?.questions ?? [];
   const { sets, truncated } = promptTokenSets(plan, p, item.text, questions);
@@ -105,4 +98,4 @@ export async function scoreMulti(
     truncated,
     error: finite ? null : 'The model produced invalid numbers (NaN or infinity) for this example.',
   };
-}
+};

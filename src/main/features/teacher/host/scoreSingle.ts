@@ -1,8 +1,7 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
-import type { PromptPlan, ScoreItem, ScoreResult, ScoreStrategy } from '../protocol';
 import { requireModel } from './model';
 import { NO_DIST, evalLast, logProb, toDist, withDist, type Dist } from './nextToken';
-import { promptTokenSets, type PlanTokens } from './promptTokens';
+import { promptTokenSets, type DocumentScorer, type PlanTokens } from './promptTokens';
 
 /**
  * Scores a single-label plan on one sequence: the log-likelihood of each label's full token sequence after the
@@ -57,13 +56,7 @@ function longestMultiToken(labels: readonly Token[][]): number {
   return best;
 }
 
-export async function scoreSingle(
-  seq: LlamaContextSequence,
-  plan: PromptPlan,
-  p: PlanTokens,
-  item: ScoreItem,
-  strategy: ScoreStrategy,
-): Promise<ScoreResult> {
+export const scoreSingle: DocumentScorer = async (seq, plan, p, item, strategy) => {
   const m = requireModel();
   const started = performance.now();
   const {
@@ -157,4 +150,4 @@ export async function scoreSingle(
     truncated,
     error: finite ? null : 'The model produced invalid numbers (NaN or infinity) for this example.',
   };
-}
+};
