@@ -156,6 +156,11 @@ describe.each(Object.keys(ARCHITECTURES) as Array<keyof typeof ARCHITECTURES>)(
 describe('architectures and their models', () => {
   it('every trainable architecture has a model kind (its tensors, forward pass and input), and no other', () => {
     expect(Object.keys(MODEL_KINDS).sort()).toEqual(Object.keys(ARCHITECTURES).sort());
+    // Each registry entry is the architecture its key names (the model kind's key is checked by TypeScript too).
+    for (const a of STUDENT_ARCHITECTURES) {
+      expect(ARCHITECTURES[a].name).toBe(a);
+      expect(MODEL_KINDS[a].name).toBe(a);
+    }
   });
 
   it("the contract's list names every architecture, with its words in the UI in English and Chinese", () => {

@@ -1,7 +1,6 @@
 import { sigmoid, softmax } from '../../../shared/math';
 import { featurize, tokenSequence, type FeaturizerConfig } from './featurizer';
-import type { SparseModel } from './sparse';
-import type { TransformerModel } from './transformer';
+import type { StudentModel } from './modelKinds';
 
 /**
  * The fastText-style student: the mean of the embedding rows of a text's hashed features, then a linear layer
@@ -104,7 +103,22 @@ export interface ModelHead {
   readonly thresholds?: readonly number[];
 }
 
-export type StudentModel = (FastTextModel | CnnModel | TransformerModel | SparseModel) & ModelHead;
+/**
+ * What every student model has, whatever its architecture: the fields the loop, model.json and the runtime read
+ * without knowing the architecture. `StudentModel` (modelKinds.ts) is the union of the registered models.
+ */
+export interface ModelBase extends ModelHead {
+  readonly architecture: string;
+  readonly labels: readonly string[];
+  readonly featurizer: FeaturizerConfig;
+  readonly dim: number;
+  readonly rowIds: Uint32Array;
+  readonly embeddings: Float32Array;
+}
+
+export type { StudentModel };
+export type { SparseModel } from './sparse';
+export type { TransformerModel } from './transformer';
 
 /** The head fields of a description, checked: a multi-label model needs one threshold in [0, 1] per label. */
 export function headOf(d: ModelDescription): ModelHead {
@@ -127,7 +141,6 @@ export function outputProbabilities(model: ModelHead, logits: ArrayLike<number>)
   if (model.kind === 'multi') return Array.from(logits, sigmoid);
   return Array.from(softmax(logits));
 }
-export type { SparseModel, TransformerModel };
 
 /**
  * The CNN's pooled features of one token sequence (float64): the sequence is padded with zero rows to at least
@@ -186,7 +199,7 @@ export type Forward = (ids: ArrayLike<number>) => Float64Array;
  * API), because the exported runtime bundles it; the training side of an architecture (a `StudentArchitecture`)
  * takes its tensor shapes from here. Registered in modelKinds.ts.
  */
-export interface ModelKind<M extends StudentModel = StudentModel> {
+export interface ModelKind<M extends ModelBase = StudentModel> {
   readonly name: M['architecture'];
   /** The key of model.json's section with this architecture's sizes (`cnn`, `transformer`), or null. */
   readonly section: string | null;

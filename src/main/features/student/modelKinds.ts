@@ -1,12 +1,14 @@
+import type { StudentArchitectureName } from '../../../shared/student';
 import {
   CNN_MODEL,
   FASTTEXT_MODEL,
   headOf,
   rowLookup,
   type Forward,
+  type ModelBase,
   type ModelDescription,
+  type ModelHead,
   type ModelKind,
-  type StudentModel,
 } from './model';
 import { SPARSE_MODEL } from './sparse';
 import { TRANSFORMER_MODEL } from './transformer';
@@ -14,18 +16,32 @@ import { TRANSFORMER_MODEL } from './transformer';
 /**
  * Every student model the app and the exported runtime can read, by architecture name. Pure (the runtime bundles
  * this file with esbuild for browsers and Node, so nothing here may reach TensorFlow or a Node API): that is why an
- * architecture's model and its training side (`ARCHITECTURES`, architectures.ts) are two registries.
+ * architecture's model and its training side (`ARCHITECTURES`, architectures.ts) are two registries. Exactly the
+ * names of `STUDENT_ARCHITECTURE_LIST`, each kind's model naming its own key as `architecture`: TypeScript names a
+ * missing, extra or misnamed entry here.
  */
-export const MODEL_KINDS: Readonly<Record<StudentModel['architecture'], ModelKind>> = {
-  sparse: SPARSE_MODEL as unknown as ModelKind,
+const KINDS = {
+  sparse: SPARSE_MODEL,
   fasttext: FASTTEXT_MODEL,
   cnn: CNN_MODEL,
   transformer: TRANSFORMER_MODEL,
+} as const satisfies {
+  readonly [A in StudentArchitectureName]: ModelKind<ModelBase & { readonly architecture: A }>;
 };
+
+type ModelOf<K> = K extends ModelKind<infer M> ? M : never;
+
+/** A student model of any registered architecture: the union of `MODEL_KINDS`' models, discriminated by `architecture`. */
+export type StudentModel = {
+  [A in StudentArchitectureName]: ModelOf<(typeof KINDS)[A]>;
+}[StudentArchitectureName] &
+  ModelHead;
+
+export const MODEL_KINDS: Readonly<Record<StudentArchitectureName, ModelKind>> = KINDS;
 
 export function modelKind(architecture: string): ModelKind | null {
   return Object.hasOwn(MODEL_KINDS, architecture)
-    ? MODEL_KINDS[architecture as StudentModel['architecture']]
+    ? MODEL_KINDS[architecture as StudentArchitectureName]
     : null;
 }
 
