@@ -59,7 +59,6 @@ export const serverErrorsEn = {
   'dataset.columnDoesExistColumns':
     'The {{what}} column "{{col}}" does not exist in {{name}}. Its columns are: {{columns}}.',
   'dataset.couldReadInputOutput': '{{path}} could not be read (an input/output error: a failing disk?).',
-  'dataset.delimiterTakesOneCharacter': '--delimiter takes one character (or "tab").',
   'dataset.diskHoldingDataFolder':
     'The disk holding the data folder is full. Nothing was added to the project; free some space and import again.',
   'dataset.doesExistCannotRead': '{{path}} does not exist or cannot be read. Choose the file again.',
@@ -68,12 +67,9 @@ export const serverErrorsEn = {
     'Every text in {{name}} is empty (or only blank space): no documents to import. Nothing was changed. Check that "{{textColumn}}" is the column that holds the texts.',
   'dataset.excelFileCannotRead':
     'This Excel file cannot be read{{p1}}. Open it in Excel or LibreOffice and save it again as .xlsx (or export CSV).',
-  'dataset.existingOneSkipUpdate': '--on-existing is one of skip, update, add.',
   'dataset.folderFile': '{{path}} is a folder, not a file.',
   'dataset.folderHoldsTxtMd':
     'The folder {{name}} holds no .txt or .md files. Put one document per file in it.',
-  'dataset.formatCsvJsonl': '--format is csv or jsonl.',
-  'dataset.formatOneCsvJson': '--format is one of csv, json, jsonl, xlsx, folder.',
   'dataset.giveHeaderHeaderBoth': 'Give --header or --no-header, not both.',
   'dataset.giveLabelNameUnlabelled': 'Give --label NAME or --unlabelled, not both.',
   'dataset.giveLeastOneSplit': 'Give at least one split a share above zero.',
@@ -100,7 +96,6 @@ export const serverErrorsEn = {
     'The label column "{{labelColumn}}" does not exist in the file. Its columns are: {{fileColumns}}.',
   'dataset.labelColumnsDoExist':
     'The label columns {{p1}} do not exist in the file. Its columns are: {{fileColumns}}.',
-  'dataset.labelFormatOne': '--label-format is one of {{MULTI_LABEL_FORMATS}}.',
   'dataset.labelListedTwiceGive': 'The label "{{n}}" is listed twice. Give each label its own name.',
   'dataset.labelNamedAlreadyExists':
     'A label named "{{name}}" already exists. Choose another name, or edit that label.',
@@ -114,7 +109,6 @@ export const serverErrorsEn = {
     '{{path}} is no longer there, so this import cannot be resumed. Nothing was added to the project; import the file again.',
   'dataset.looksLikeBinaryFile':
     '{{name}} looks like a binary file, not text. Export it as CSV, JSON, JSONL or Excel (.xlsx) and import that.',
-  'dataset.mustNumber': '--{{what}} must be a number.',
   'dataset.namesListEmptyGive': 'The names list is empty: give --names or --names-file.',
   'dataset.nearDuplicateSearchHandles':
     'Near-duplicate search handles up to {{NEAR_DUPLICATE_LIMIT}} examples; this project has {{lengthLength}}. Turn near-duplicates off (exact duplicates still work) or split the data into smaller projects.',
@@ -125,7 +119,6 @@ export const serverErrorsEn = {
   'dataset.regularFilePipeSocket':
     '{{name}} is not a regular file (it is a pipe, socket or device). Save the data to a file and import that.',
   'dataset.reservedKey': '{{reason}}',
-  'dataset.samplePositiveWholeNumber': '--sample is a positive whole number of documents.',
   'dataset.sayWhatDoData': 'Say what to do: data mask {{ACTIONS}} PROJECT_ID ...',
   'dataset.sayWhichColumnHolds': 'Say which column holds the text with --text. Columns: {{columns}}.',
   'dataset.singleLabelProjectEach':
@@ -140,7 +133,6 @@ export const serverErrorsEn = {
   'dataset.theseExamplesBelongLocked':
     '{{n}} of these examples belong to the locked test split, which cannot be {{what}} while it is locked. Unlock the test split first (Data step, Split), or leave those examples out of the selection.',
   'dataset.unknownAction': 'Unknown action "{{action}}".',
-  'dataset.unknownEncodingChooseOne': 'Unknown encoding "{{value}}". Choose one of: {{ENCODINGS}}.',
   'dataset.unlockingLetsTestSplit':
     'Unlocking lets the test split change, and past evaluations will no longer be comparable. Confirm to unlock.',
   'disk.giveUploadIdDistillery': 'Give the upload id ("distillery disk" lists them).',
@@ -163,7 +155,6 @@ export const serverErrorsEn = {
   'evaluation.evaluateRunFirstDistillery': 'Evaluate this run first with "distillery eval run".',
   'evaluation.evaluatedDocumentsLabelSome':
     'There are no evaluated documents: label some test documents and evaluate first.',
-  'evaluation.formatHtmlPdfFormat': 'The format is html or pdf (--format).',
   'evaluation.giveEitherStudentTeacher': 'Give either --student or --teacher, not both.',
   'evaluation.giveExactlyOneRecall':
     'Give exactly one of --recall, --precision or --threshold (a number from 0 to 1).',
@@ -171,7 +162,6 @@ export const serverErrorsEn = {
     'Give --label NAME with --f1, --recall R or --precision P, or --set, or --reset.',
   'evaluation.giveOneThresholdPer':
     'Give one threshold per label: {{labelsLength}} ({{labels}}), not {{thresholdsLength}}.',
-  'evaluation.givePositiveWholeNumber': 'Give the {{what}} as a positive whole number.',
   'evaluation.giveReachBetween': 'Give the {{by}} to reach (between 0 and 1).',
   'evaluation.giveRunStudentRun': 'Give run {{p1}} as --{{side}}-student RUN or --{{side}}-teacher RUN.',
   'evaluation.giveThresholdsLabelTune': 'Give the thresholds, a label to tune with its target, or reset.',
@@ -192,8 +182,6 @@ export const serverErrorsEn = {
     'The model of training run {{id}} is single-label (a softmax); train the multi-label project again.',
   'evaluation.multiLabelProjectEvaluate':
     'In a multi-label project, evaluate a student run (--student RUN): the teacher is checked in the Teacher step.',
-  'evaluation.multiLabelProjectSets':
-    'A multi-label project sets its targets per label with "distillery eval thresholds" (e.g. --label LABEL --recall 0.95).',
   'evaluation.multiLabelReportStudentOnly':
     'In a multi-label project the report is of a student run: the teacher is checked label by label in the Teacher step.',
   'evaluation.mustBetween': '--{{what}} must be between 0 and 1.',
@@ -205,7 +193,6 @@ export const serverErrorsEn = {
     'This project takes one label per document: evaluate it with the single-label evaluation ("distillery eval run").',
   'evaluation.projectTakesOneLabel2':
     'This project takes one label per document: its Evaluate step is the single-label one.',
-  'evaluation.reportLanguageEnZh': 'The report language is en or zh-CN (--language).',
   'evaluation.sayWhichLabelLabel': 'Say which label with --label (one of: {{labels}}).',
   'evaluation.sayWhichProjectProject':
     'Say which project with --project ID ("distillery projects list" shows them).',
@@ -231,9 +218,7 @@ export const serverErrorsEn = {
     'The validation split has no document with a label set: thresholds are tuned there. Label some validation documents first.',
   'export.alreadyExistsEmptyChoose':
     '{{target}} already exists and is not empty. Choose a new folder; nothing was overwritten.',
-  'export.batchWholeNumberBetween': '--batch is a whole number between 1 and 100000.',
   'export.deploymentJsonDamagedExport': 'deployment.json in {{dir}} is damaged. Export the model again.',
-  'export.errorContinueSkipMalformed': '--on-error is "continue" (skip malformed lines) or "stop".',
   'export.exportedFolderDamagedChanged':
     'The exported folder is damaged: {{file}} was changed. Export the model again.',
   'export.exportedFolderIncompleteMissing':
@@ -242,7 +227,6 @@ export const serverErrorsEn = {
     'The exported model is too large for a .zip download; copy the folder instead.',
   'export.exportedModelVersionDistillery':
     '{{dir}} is not an exported model this version of Distillery can read.',
-  'export.formatJsonlOneJson': '--format is "jsonl" (one JSON object per line, the default) or "text".',
   'export.giveExportedModelFolder': 'Give the exported model folder with --model DIR.',
   'export.hasColumnColumns': '{{name}} has no column "{{textColumn}}". Its columns: {{columns}}.',
   'export.lineMalformedStoppedAsked':
@@ -371,7 +355,6 @@ export const serverErrorsEn = {
     'The file of model "{{name}}" is missing from the model folder ({{file_path}}). Remove it and import it again.',
   'teacher.folderChooseGgufFile': '{{source}} is a folder; choose a .gguf file.',
   'teacher.giveEndpointAddressE': 'Give the endpoint address, e.g. http://gpu-server:8000.',
-  'teacher.giveIdPositiveWhole': 'Give the {{what}} id as a positive whole number (see "{{hint}}").',
   'teacher.givePathGgufFile': 'Give the path of the .gguf file to import.',
   'teacher.givePathJsonlFile': 'Give the path of the .jsonl file to import.',
   'teacher.givePromptVersionName': 'Give the prompt version a name.',
@@ -382,7 +365,6 @@ export const serverErrorsEn = {
     'The labels "{{other}}" and "{{name}}" are the same to the teacher. Rename or merge one of them.',
   'teacher.lineCouldImportedNothing':
     'Lines of {{path}} that could not be imported: {{errorsLength}}; nothing was imported. {{p2}}{{p3}}',
-  'teacher.modeDirectReasoning': '--mode is "direct" or "reasoning".',
   'teacher.modelGivesInvalidNumbers':
     'The model gives invalid numbers (NaN) for every example: the model file is probably damaged. Choose another model.',
   'teacher.modelRunReplacedAnother': 'The model of this run was replaced by another file. Start a new run.',
@@ -396,7 +378,6 @@ export const serverErrorsEn = {
     'This is a multi-label run: it is calibrated per label (distillery teacher calibrate does that for it).',
   'teacher.multiLabelTeacherAnswers':
     'A multi-label teacher answers each label directly: choose the direct mode (reasoning mode is for single-label projects).',
-  'teacher.mustWholeNumber': '--{{what}} must be a whole number.',
   'teacher.needsTwoLabels':
     'The teacher needs at least two labels to choose between; this project has only "{{name}}". Add another label.',
   'teacher.noLabelsAddTwo':
@@ -418,10 +399,8 @@ export const serverErrorsEn = {
     'Prompt version {{versionId}} does not exist (see "distillery teacher prompt list PROJECT_ID").',
   'teacher.remoteTeachersLabelSingle':
     'Remote teachers label single-label projects only for now. Choose a local model (GGUF) for this multi-label project, or run it elsewhere and import its outputs as JSONL.',
-  'teacher.sampleMustLeast': '--sample must be at least 1.',
   'teacher.serverAnsweredCheckAddress': 'The server answered {{status}} for {{url}}. Check the address.',
   'teacher.singleLabelRunCalibrated': 'This is a single-label run: it is calibrated with one temperature.',
-  'teacher.splitOne': '--split is one of {{SPLITS}}; "{{v}}" is not.',
   'teacher.teacherEndpointAnsweredSomething':
     'The teacher endpoint {{baseUrl}} answered {{path}} with something Distillery does not understand ({{p1}}: {{p2}}). Check that it is a vLLM or llama.cpp server.',
   'teacher.teacherModelLoaded': 'The teacher model is not loaded.',
@@ -505,7 +484,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'dataset.chooseColumnsOnePer': '请选择存放标签的 0/1 列（每个标签一列）。',
   'dataset.columnDoesExistColumns': '{{name}} 中不存在{{what}}列“{{col}}”。它的列有：{{columns}}。',
   'dataset.couldReadInputOutput': '无法读取 {{path}}（输入/输出错误：磁盘可能有故障？）。',
-  'dataset.delimiterTakesOneCharacter': '--delimiter 只接受一个字符（或“tab”）。',
   'dataset.diskHoldingDataFolder': '存放数据文件夹的磁盘已满。项目中没有添加任何内容；请释放空间后重新导入。',
   'dataset.doesExistCannotRead': '{{path}} 不存在或无法读取。请重新选择文件。',
   'dataset.emptyChooseFileContains': '{{name}} 是空的。请选择包含文本的文件。',
@@ -513,11 +491,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '{{name}} 中的每段文本都是空的（或只有空白）：没有可导入的文档。未做任何更改。请确认“{{textColumn}}”是存放文本的列。',
   'dataset.excelFileCannotRead':
     '无法读取该 Excel 文件{{p1}}。请在 Excel 或 LibreOffice 中打开并重新保存为 .xlsx（或导出为 CSV）。',
-  'dataset.existingOneSkipUpdate': '--on-existing 取值为 skip、update、add 之一。',
   'dataset.folderFile': '{{path}} 是文件夹，不是文件。',
   'dataset.folderHoldsTxtMd': '文件夹 {{name}} 中没有 .txt 或 .md 文件。请每个文件放一篇文档。',
-  'dataset.formatCsvJsonl': '--format 取值为 csv 或 jsonl。',
-  'dataset.formatOneCsvJson': '--format 取值为 csv、json、jsonl、xlsx、folder 之一。',
   'dataset.giveHeaderHeaderBoth': '请只给出 --header 或 --no-header 之一，不要同时给出。',
   'dataset.giveLabelNameUnlabelled': '请只给出 --label NAME 或 --unlabelled 之一，不要同时给出。',
   'dataset.giveLeastOneSplit': '请至少给一个数据集分配大于零的比例。',
@@ -540,7 +515,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'dataset.keyGivenTwoLabels': '按键“{{hotkey}}”被分配给了两个标签。请为每个标签分配不同的按键。',
   'dataset.labelColumnDoesExist': '文件中不存在标签列“{{labelColumn}}”。文件的列有：{{fileColumns}}。',
   'dataset.labelColumnsDoExist': '文件中不存在标签列 {{p1}}。文件的列有：{{fileColumns}}。',
-  'dataset.labelFormatOne': '--label-format 取值为 {{MULTI_LABEL_FORMATS}} 之一。',
   'dataset.labelListedTwiceGive': '标签“{{n}}”出现了两次。请为每个标签取不同的名称。',
   'dataset.labelNamedAlreadyExists': '已存在名为“{{name}}”的标签。请换一个名称，或编辑该标签。',
   'dataset.labelProjectLabels': '标签“{{name}}”不在该项目中。它的标签有：{{p1}}。',
@@ -553,7 +527,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '{{path}} 已不存在，因此无法继续此次导入。项目中没有添加任何内容；请重新导入该文件。',
   'dataset.looksLikeBinaryFile':
     '{{name}} 看起来是二进制文件，而不是文本。请将其导出为 CSV、JSON、JSONL 或 Excel（.xlsx）后再导入。',
-  'dataset.mustNumber': '--{{what}} 必须是数字。',
   'dataset.namesListEmptyGive': '姓名列表为空：请给出 --names 或 --names-file。',
   'dataset.nearDuplicateSearchHandles':
     '近似重复检索最多处理 {{NEAR_DUPLICATE_LIMIT}} 个样本；该项目有 {{lengthLength}} 个。请关闭近似重复检测（精确重复仍然有效），或把数据拆分到更小的项目中。',
@@ -564,7 +537,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'dataset.regularFilePipeSocket':
     '{{name}} 不是普通文件（而是管道、套接字或设备）。请把数据保存为文件后再导入。',
   'dataset.reservedKey': '该按键已被占用：{{reason}}',
-  'dataset.samplePositiveWholeNumber': '--sample 是文档数量，必须为正整数。',
   'dataset.sayWhatDoData': '请说明要做什么：data mask {{ACTIONS}} PROJECT_ID ...',
   'dataset.sayWhichColumnHolds': '请用 --text 指定存放文本的列。列有：{{columns}}。',
   'dataset.singleLabelProjectEach':
@@ -578,7 +550,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'dataset.theseExamplesBelongLocked':
     '这些样本中有 {{n}} 个属于已锁定的测试集，锁定期间不能对其进行此操作（{{what}}）。请先解锁测试集（“数据”步骤，“划分”），或把这些样本排除在选择之外。',
   'dataset.unknownAction': '未知操作“{{action}}”。',
-  'dataset.unknownEncodingChooseOne': '未知编码“{{value}}”。请从以下编码中选择：{{ENCODINGS}}。',
   'dataset.unlockingLetsTestSplit': '解锁后测试集可以改变，之前的评估结果将不再可比。请确认解锁。',
   'disk.giveUploadIdDistillery': '请给出上传编号（“distillery disk”可列出）。',
   'disk.jobCanStillRun':
@@ -596,7 +567,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'evaluation.documentProjectMayHave': '文档 {{p1}} 不在该项目中（可能已被删除）。请刷新后重新选择。',
   'evaluation.evaluateRunFirstDistillery': '请先用“distillery eval run”评估此运行。',
   'evaluation.evaluatedDocumentsLabelSome': '没有已评估的文档：请先标注一些测试文档并进行评估。',
-  'evaluation.formatHtmlPdfFormat': '格式为 html 或 pdf（--format）。',
   'evaluation.giveEitherStudentTeacher': '请只给出 --student 或 --teacher 之一，不要同时给出。',
   'evaluation.giveExactlyOneRecall':
     '请在 --recall、--precision、--threshold 中恰好给出一个（0 到 1 之间的数）。',
@@ -604,7 +574,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '请给出 --label NAME 并配合 --f1、--recall R 或 --precision P，或者给出 --set 或 --reset。',
   'evaluation.giveOneThresholdPer':
     '请为每个标签给出一个阈值：应为 {{labelsLength}} 个（{{labels}}），而不是 {{thresholdsLength}} 个。',
-  'evaluation.givePositiveWholeNumber': '请以正整数给出 {{what}}。',
   'evaluation.giveReachBetween': '请给出要达到的 {{by}}（0 到 1 之间）。',
   'evaluation.giveRunStudentRun': '请以 --{{side}}-student RUN 或 --{{side}}-teacher RUN 给出运行 {{p1}}。',
   'evaluation.giveThresholdsLabelTune': '请给出阈值、要调整的标签及其目标，或选择重置。',
@@ -622,8 +591,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '训练运行 {{id}} 的模型是单标签模型（softmax）；请重新训练这个多标签项目。',
   'evaluation.multiLabelProjectEvaluate':
     '在多标签项目中，请评估学生运行（--student RUN）：教师在“教师”步骤中检查。',
-  'evaluation.multiLabelProjectSets':
-    '多标签项目通过“distillery eval thresholds”为每个标签设定目标（例如 --label LABEL --recall 0.95）。',
   'evaluation.multiLabelReportStudentOnly':
     '多标签项目的报告针对学生模型运行：教师模型在“教师”步骤中逐个标签检查。',
   'evaluation.mustBetween': '--{{what}} 必须在 0 到 1 之间。',
@@ -632,7 +599,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'evaluation.projectTakesOneLabel':
     '该项目每篇文档只有一个标签：请使用单标签评估（“distillery eval run”）。',
   'evaluation.projectTakesOneLabel2': '该项目每篇文档只有一个标签：它的“评估”步骤是单标签评估。',
-  'evaluation.reportLanguageEnZh': '报告语言为 en 或 zh-CN（--language）。',
   'evaluation.sayWhichLabelLabel': '请用 --label 指定标签（可选：{{labels}}）。',
   'evaluation.sayWhichProjectProject': '请用 --project ID 指定项目（“distillery projects list”可列出项目）。',
   'evaluation.sayWhichStudentRun': '请用 --student RUN 指定学生运行。',
@@ -655,14 +621,11 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'evaluation.validationSplitHasDocument':
     '验证集中没有带标签集合的文档，而阈值是在验证集上调整的。请先标注一些验证文档。',
   'export.alreadyExistsEmptyChoose': '{{target}} 已存在且不为空。请选择一个新文件夹；没有覆盖任何内容。',
-  'export.batchWholeNumberBetween': '--batch 是 1 到 100000 之间的整数。',
   'export.deploymentJsonDamagedExport': '{{dir}} 中的 deployment.json 已损坏。请重新导出模型。',
-  'export.errorContinueSkipMalformed': '--on-error 取值为“continue”（跳过格式错误的行）或“stop”。',
   'export.exportedFolderDamagedChanged': '导出的文件夹已损坏：{{file}} 被修改过。请重新导出模型。',
   'export.exportedFolderIncompleteMissing': '导出的文件夹不完整：缺少 {{file}}。请重新导出模型。',
   'export.exportedModelTooLarge': '导出的模型太大，无法以 .zip 下载；请直接复制文件夹。',
   'export.exportedModelVersionDistillery': '{{dir}} 不是此版本 Distillery 能读取的导出模型。',
-  'export.formatJsonlOneJson': '--format 取值为“jsonl”（每行一个 JSON 对象，默认）或“text”。',
   'export.giveExportedModelFolder': '请用 --model DIR 给出导出的模型文件夹。',
   'export.hasColumnColumns': '{{name}} 中没有“{{textColumn}}”列。它的列有：{{columns}}。',
   'export.lineMalformedStoppedAsked':
@@ -774,7 +737,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '模型“{{name}}”的文件在模型文件夹中缺失（{{file_path}}）。请将其移除后重新导入。',
   'teacher.folderChooseGgufFile': '{{source}} 是一个文件夹；请选择 .gguf 文件。',
   'teacher.giveEndpointAddressE': '请给出端点地址，例如 http://gpu-server:8000。',
-  'teacher.giveIdPositiveWhole': '请以正整数给出 {{what}} 编号（参见“{{hint}}”）。',
   'teacher.givePathGgufFile': '请给出要导入的 .gguf 文件路径。',
   'teacher.givePathJsonlFile': '请给出要导入的 .jsonl 文件路径。',
   'teacher.givePromptVersionName': '请为提示版本命名。',
@@ -785,7 +747,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '对教师来说，标签“{{other}}”和“{{name}}”是相同的。请重命名或合并其中一个。',
   'teacher.lineCouldImportedNothing':
     '{{path}} 中有 {{errorsLength}} 行无法导入；没有导入任何内容。{{p2}}{{p3}}',
-  'teacher.modeDirectReasoning': '--mode 取值为“direct”或“reasoning”。',
   'teacher.modelGivesInvalidNumbers':
     '模型对每个样本都给出了无效数值（NaN）：模型文件很可能已损坏。请选择其他模型。',
   'teacher.modelRunReplacedAnother': '此运行的模型已被另一个文件替换。请开始新的运行。',
@@ -798,7 +759,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '这是多标签运行：它按标签分别校准（distillery teacher calibrate 会为它完成）。',
   'teacher.multiLabelTeacherAnswers':
     '多标签教师直接回答每个标签：请选择直接模式（推理模式用于单标签项目）。',
-  'teacher.mustWholeNumber': '--{{what}} 必须是整数。',
   'teacher.needsTwoLabels': '教师至少需要两个标签才能做出选择；该项目只有“{{name}}”。请再添加一个标签。',
   'teacher.noLabelsAddTwo': '该项目还没有标签。请在运行教师之前，在“数据”步骤中至少添加两个标签。',
   'teacher.oneTextsEmptyTeacher': '有一段文本为空：教师需要有文本才能标注。',
@@ -814,10 +774,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '提示版本 {{versionId}} 不存在（参见“distillery teacher prompt list PROJECT_ID”）。',
   'teacher.remoteTeachersLabelSingle':
     '远程教师目前只能标注单标签项目。请为这个多标签项目选择本地模型（GGUF），或在别处运行后以 JSONL 导入其输出。',
-  'teacher.sampleMustLeast': '--sample 至少为 1。',
   'teacher.serverAnsweredCheckAddress': '服务器对 {{url}} 返回了 {{status}}。请检查地址。',
   'teacher.singleLabelRunCalibrated': '这是单标签运行：它用一个温度进行校准。',
-  'teacher.splitOne': '--split 必须是 {{SPLITS}} 之一；“{{v}}”不是。',
   'teacher.teacherEndpointAnsweredSomething':
     '教师端点 {{baseUrl}} 对 {{path}} 的应答无法被 Distillery 理解（{{p1}}：{{p2}}）。请确认它是 vLLM 或 llama.cpp 服务器。',
   'teacher.teacherModelLoaded': '教师模型尚未加载。',

@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { expect, it } from 'vitest';
 import { keyedInfo } from '../../src/main/core/errors';
 import { ERROR_MESSAGES, errorMessage } from '../../src/shared/errorMessages';
+import { serverErrorsEn } from '../../src/shared/serverErrorMessages';
 
 type Tree = { readonly [key: string]: string | Tree };
 
@@ -103,4 +104,14 @@ it('every key a throw site names exists, in English and Simplified Chinese with 
     'Training run 7 of this project has no model. Choose another run, or train again.',
   );
   expect(errorMessage(info, 'zh-CN')).toBe('该项目的训练运行 7 没有模型。请选择其他运行，或重新训练。');
+});
+
+it('every sentence of the core catalogue is said by some throw site: no stale key is kept and translated for nothing', () => {
+  const SRC = join(MAIN, '..');
+  const quoted = new Set<string>();
+  for (const file of [...sources(SRC)].filter((f) => !f.endsWith('serverErrorMessages.ts'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/['"`]([a-z]+\.[A-Za-z0-9]+)['"`]/g))
+      quoted.add(m[1]);
+  }
+  expect(Object.keys(serverErrorsEn).filter((k) => !quoted.has(k))).toEqual([]);
 });
