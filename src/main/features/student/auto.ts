@@ -150,7 +150,7 @@ async function runTrial(
   let waited = 0;
   try {
     const outcome = await runTraining(
-      { ...input, settings, runDir: dir, resumeFrom: null, initFrom: null },
+      { ...input, settings, runDir: dir, resumeFrom: null, initFrom: null, persist: false },
       {
         onProgress: async (p) => {
           const t = now();

@@ -53,11 +53,21 @@ export function lossWeights(
   };
 }
 
-/** The loss of one example and its gradient with respect to the student's logits. */
+/** The teacher's soft target at temperature T: softmax(teacherLogits(probs) / T), what `distillLoss` compares with. */
+export function softTarget(probs: ArrayLike<number>, temperature: number): Float64Array {
+  return softmax(teacherLogits(probs), temperature);
+}
+
+/**
+ * The loss of one example and its gradient with respect to the student's logits. `soft`: the example's
+ * `softTarget(target.teacher, opts.temperature)` when the caller keeps it (the training loop computes it once per
+ * example, not once per epoch); computed here otherwise.
+ */
 export function distillLoss(
   logits: ArrayLike<number>,
   target: DistillTarget,
   opts: DistillOptions,
+  soft?: Float64Array,
 ): LossAndGrad {
   const n = logits.length;
   const T = opts.temperature;
@@ -65,7 +75,7 @@ export function distillLoss(
   const grad = new Float64Array(n);
   let loss = 0;
   if (softWeight > 0 && target.teacher !== null) {
-    const p = softmax(teacherLogits(target.teacher), T);
+    const p = soft ?? softTarget(target.teacher, T);
     const q = softmax(logits, T);
     let kl = 0;
     for (let i = 0; i < n; i++)

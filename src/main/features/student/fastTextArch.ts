@@ -88,6 +88,7 @@ export const FASTTEXT: StudentArchitecture = {
       denseShapes: FASTTEXT_MODEL.denseShapes(classes, dim, {}) ?? [],
       describe: () => ({}),
       featurize: (text) => featurize(text, featurizer),
+      featureKey: `bag:${JSON.stringify(featurizer)}`,
       init: (rows, seed) => {
         const rnd = mulberry32(seed);
         return {

@@ -10,6 +10,46 @@ export const SPARSE_BACKEND = 'cpu-sparse (worker thread)';
 const identity = (s: number): number => s;
 
 /**
+ * `tableVector(slots, identity, table, classes)` (sparse.ts) with typed scratch arrays instead of a Map: the same
+ * rows in the same order (first appearance) and the same arithmetic, so the same float32 values. `pos` holds -1 for
+ * every row on entry and on return (a row of the table each).
+ */
+export function slotVector(
+  slots: ArrayLike<number>,
+  table: ArrayLike<number>,
+  classes: number,
+  pos: Int32Array,
+): SparseVector {
+  const width = classes + 1;
+  const rows = new Int32Array(slots.length);
+  const counts = new Int32Array(slots.length);
+  let k = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const r = slots[i];
+    if (r < 0) continue;
+    const p = pos[r];
+    if (p >= 0) counts[p]++;
+    else {
+      pos[r] = k;
+      rows[k] = r;
+      counts[k++] = 1;
+    }
+  }
+  const indices = rows.slice(0, k);
+  const raw = new Float64Array(k);
+  let norm = 0;
+  for (let j = 0; j < k; j++) {
+    pos[indices[j]] = -1;
+    raw[j] = (1 + Math.log(counts[j])) * table[indices[j] * width];
+    norm += raw[j] * raw[j];
+  }
+  norm = Math.sqrt(norm);
+  const values = new Float32Array(k);
+  for (let j = 0; j < k; j++) values[j] = norm > 0 ? raw[j] / norm : 0;
+  return { indices, values };
+}
+
+/**
  * A run's TF-IDF vectors, each computed once: column 0 of the table (the idf) gets no gradient, so an example's
  * vector does not change while the run trains (a warm start or a resumed checkpoint sets the idf before the first
  * step). Keyed by the example's slot list, which the loop keeps for the whole run.
@@ -19,10 +59,14 @@ export function vectorCache(
   classes: number,
 ): (input: ArrayLike<number>) => SparseVector {
   const cache = new WeakMap<ArrayLike<number>, SparseVector>();
+  let pos = new Int32Array(0);
   return (input) => {
     let v = cache.get(input);
     if (v === undefined) {
-      v = tableVector(input, identity, table(), classes);
+      const t = table();
+      const rows = Math.floor(t.length / (classes + 1));
+      if (pos.length !== rows) pos = new Int32Array(rows).fill(-1);
+      v = slotVector(input, t, classes, pos);
       cache.set(input, v);
     }
     return v;
@@ -113,14 +157,23 @@ export const SPARSE: StudentArchitecture = {
     return Promise.resolve({
       backend: SPARSE_BACKEND,
       rowWidth: width,
+      // Column 0, the idf, gets no gradient.
+      frozenColumns: 1,
       denseShapes: SPARSE_MODEL.denseShapes(classes, width, {}) ?? [],
       describe: () => ({}),
       featurize: (text) => featurize(text, featurizer),
+      featureKey: `bag:${JSON.stringify(featurizer)}`,
       init: (rows, _seed, inputs) => {
         const emb = new Float32Array(rows * width);
         const idf = inputs ? slotIdf(inputs, rows) : null;
         for (let r = 0; r < rows; r++) emb[r * width] = idf ? idf[r] : 1;
         return { emb, dense: { bias: new Float32Array(classes) } };
+      },
+      // Validation: the model's forward pass (sparse.ts) with each document's vector computed once per run.
+      forward: (params) => {
+        table = params.emb.w;
+        const logits = new Float64Array(classes);
+        return (slots) => tableLogits(vectorOf(slots), params.emb.w, params.dense.bias.w, logits);
       },
       gradients: (params, batch, rows) => {
         table = params.emb.w;

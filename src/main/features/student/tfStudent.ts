@@ -240,6 +240,7 @@ export function sequenceStudent(
         denseShapes: graphShapes(graph, shape),
         describe: () => graph.describe(shape),
         featurize: (text) => tokenSequence(text, featurizer, settings.maxTokens),
+        featureKey: `tokens:${settings.maxTokens}:${JSON.stringify(featurizer)}`,
         init: (rows, seed) => {
           const rnd = mulberry32(seed);
           const emb = uniform(rows * shape.dim, 0.1, rnd);

@@ -51,6 +51,12 @@ export interface TrainInput {
    */
   readonly initFrom?: string | null;
   readonly meta?: Readonly<Record<string, unknown>>;
+  /**
+   * false: write nothing to `runDir` (no checkpoint, no model folder; the reports' paths are empty). For Auto's
+   * trials, which are scored by their epochs' figures and never resumed (an interrupted trial starts over).
+   * Default true.
+   */
+  readonly persist?: boolean;
 }
 
 export interface EpochReport extends EpochMetrics {
@@ -104,6 +110,27 @@ interface Run {
   readonly model: (sorted: boolean) => StudentModel;
 }
 
+/**
+ * Feature ids already computed, by the documents' array (a run's `data.train` or `data.validation`, the same
+ * objects for Auto's trials and the run they choose) and the architecture's `featureKey`: Auto's trials that read the
+ * same features, and the run itself, featurize each text once. Held only as long as the data is.
+ */
+const featureCache = new WeakMap<object, Map<string, readonly Uint32Array[]>>();
+
+/** Each document's feature ids (`arch.featurize`), computed once per data and `featureKey` (featureCache). */
+function featurized(
+  arch: OpenArchitecture,
+  docs: ReadonlyArray<{ readonly text: string }>,
+): readonly Uint32Array[] {
+  const key = arch.featureKey;
+  if (key === undefined) return docs.map((e) => arch.featurize(e.text));
+  let byKey = featureCache.get(docs);
+  if (byKey === undefined) featureCache.set(docs, (byKey = new Map()));
+  let ids = byKey.get(key);
+  if (ids === undefined) byKey.set(key, (ids = docs.map((e) => arch.featurize(e.text))));
+  return ids;
+}
+
 /** The featurizer a run reads text with: its `features` setting over the given (default) featurizer. */
 export function runFeaturizer(input: Pick<TrainInput, 'featurizer' | 'settings'>): FeaturizerConfig {
   return featurizerFor(input.settings.features, input.featurizer ?? DEFAULT_FEATURIZER);
@@ -115,7 +142,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
   const featurizer = runFeaturizer(input);
   const architecture = ARCHITECTURES[settings.architecture];
   const arch = await architecture.open({ settings, labels: data.labels, featurizer, kind: data.kind });
-  const { slotBucket: buckets, slots: inputs } = assignSlots(data.train.map((e) => arch.featurize(e.text)));
+  const { slotBucket: buckets, slots: inputs } = assignSlots(featurized(arch, data.train));
   const { targets, weights, loss } = lossOfRun(data, settings);
   if (data.kind === 'multi' && !architecture.lossFromLoop) {
     throw AppError.keyed('INVALID_INPUT', 'student.studentTrainsSingleLabel', {
@@ -137,10 +164,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     model: (sorted) => toModel(arch, architecture.name, params, spec, sorted),
   };
   // Slots of every row the parameters hold (a warm start may add rows the training data does not touch).
-  const valInputs = slotsIn(
-    params.slotBucket,
-    data.validation.map((e) => arch.featurize(e.text)),
-  );
+  const valInputs = slotsIn(params.slotBucket, featurized(arch, data.validation));
   // A step touches at most the features of its batch's largest examples: the gradient buffer need not be as large
   // as the table.
   const maxBatchRows = inputs
@@ -149,6 +173,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     .slice(0, settings.batchSize)
     .reduce((a, b) => a + b, 0);
   const rows = new RowGrad(params.slotBucket.length, width, maxBatchRows);
+  const frozen = arch.frozenColumns ?? 0;
   const update = (examples: Uint32Array, step: number, lr: number): number => {
     rows.begin(step);
     const g = arch.gradients(params, { examples, inputs, targets, weights, step, loss }, rows);
@@ -158,7 +183,7 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
       const d = params.dense[name];
       adamDense(d.w, d.m, d.v, g.dense[name], lr, c1, c2);
     }
-    adamRows(params.emb.w, params.emb.m, params.emb.v, rows.g, rows.touched, width, lr, c1, c2);
+    adamRows(params.emb.w, params.emb.m, params.emb.v, rows.g, rows.touched, width, lr, c1, c2, frozen);
     return g.loss;
   };
   return trainEpochs(run, start, update, valInputs);
@@ -272,7 +297,9 @@ async function finishEpoch(
   const { data, settings, runDir } = input;
   const lr = settings.learningRate;
   if (!Number.isFinite(e.trainLoss)) throw nanError(lr);
-  const forward = createForward(run.model(false), (slot) => slot);
+  const forward = run.arch.forward
+    ? run.arch.forward(run.params)
+    : createForward(run.model(false), (slot) => slot);
   const v = validate(data, forward, valInputs);
   const { valLoss, valAccuracy, valMacroF1, human, teacher } = v;
   const value =
@@ -280,7 +307,8 @@ async function finishEpoch(
   if (!Number.isFinite(valLoss)) throw nanError(lr);
   const { early } = progress;
   const isBest = updateEarlyStop(early, e.epoch, value, settings.metric);
-  if (isBest) {
+  const persist = input.persist !== false;
+  if (isBest && persist) {
     progress.bestModelPath = join(runDir, modelDirName(e.epoch));
     const head = v.thresholds ? { kind: 'multi' as const, thresholds: v.thresholds } : {};
     progress.bestModelBytes = saveModel(
@@ -294,14 +322,15 @@ async function finishEpoch(
       },
     );
   }
-  const checkpointPath = join(runDir, checkpointName(e.epoch));
-  writeCheckpoint(checkpointPath, run.arch, run.params, {
-    epoch: e.epoch,
-    step: e.step,
-    early: { ...early },
-    bestModelPath: progress.bestModelPath,
-    bestModelBytes: progress.bestModelBytes,
-  });
+  const checkpointPath = persist ? join(runDir, checkpointName(e.epoch)) : '';
+  if (persist)
+    writeCheckpoint(checkpointPath, run.arch, run.params, {
+      epoch: e.epoch,
+      step: e.step,
+      early: { ...early },
+      bestModelPath: progress.bestModelPath,
+      bestModelBytes: progress.bestModelBytes,
+    });
   await run.hooks.onEpoch({
     epoch: e.epoch,
     trainLoss: e.trainLoss,
@@ -324,6 +353,6 @@ async function finishEpoch(
     modelBytes: progress.bestModelBytes,
     backend: run.arch.backend,
   });
-  pruneRunDir(runDir, e.epoch, early.bestEpoch);
+  if (persist) pruneRunDir(runDir, e.epoch, early.bestEpoch);
   return early.badEpochs >= settings.patience;
 }

@@ -31,7 +31,9 @@ export function adamDense(
 
 /**
  * Lazy (sparse) Adam: updates only the embedding rows (slots) a batch touched; the gradient of touched[t] is
- * g[t * dim .. (t + 1) * dim) (a compact buffer, not one as large as the table).
+ * g[t * dim .. (t + 1) * dim) (a compact buffer, not one as large as the table). `frozen`: leading columns of every
+ * row that never get a gradient (the sparse student's idf), skipped: with g = 0 and moments at 0 their update is
+ * exactly 0, so skipping them changes nothing.
  */
 export function adamRows(
   emb: Float32Array,
@@ -43,11 +45,12 @@ export function adamRows(
   lr: number,
   c1: number,
   c2: number,
+  frozen = 0,
 ): void {
   for (let t = 0; t < touched.length; t++) {
     const off = touched[t] * dim;
     const goff = t * dim - off;
-    for (let d = off; d < off + dim; d++) {
+    for (let d = off + frozen; d < off + dim; d++) {
       const gd = g[goff + d];
       // Each moment is read back as the float32 it is stored as (Math.fround), without a second array read.
       const md = Math.fround(BETA1 * m[d] + (1 - BETA1) * gd);

@@ -1,7 +1,7 @@
 import type { StudentArchitectureName, TrainSettings } from '../../../../shared/student';
 import type { DistillTarget, LossAndGrad } from '../distill';
 import type { FeaturizerConfig } from '../featurizer';
-import type { StudentModel } from '../model';
+import type { Forward, StudentModel } from '../model';
 import type { RowGrad } from './slots';
 
 /**
@@ -49,9 +49,19 @@ export interface OpenArchitecture {
   /** The bucket ids the student reads from a text: a bag of hashed n-grams or a token sequence. */
   featurize(text: string): Uint32Array;
   /**
+   * Everything `featurize` depends on, as a string (absent: unknown). Runs over the same documents whose
+   * architectures give one key featurize them once (Auto's trials and the run they choose; trainer.ts).
+   */
+  readonly featureKey?: string;
+  /**
    * Width of the embedding rows (default settings.dim): the sparse student's rows hold an idf and a weight per class.
    */
   readonly rowWidth?: number;
+  /**
+   * Leading columns of every embedding row that never get a gradient (the sparse student's idf): lazy Adam skips
+   * them (their update would be exactly 0). Default 0.
+   */
+  readonly frozenColumns?: number;
   /**
    * Fresh parameters: `rows` embedding rows (row-major, `rowWidth` wide) and every dense tensor, from a seed.
    * `inputs`: every training example as slots (for statistics of the training data, such as document frequencies).
@@ -66,6 +76,11 @@ export interface OpenArchitecture {
    * added into `rows` (by slot). Pure in the parameters: nothing is updated here.
    */
   gradients(params: Params, batch: BatchInput, rows: RowGrad): Gradients;
+  /**
+   * The forward pass over slots that validation reads (optional: by default the loop's `createForward` of the
+   * parameters' model view). It must give exactly the logits of that default.
+   */
+  forward?(params: Params): Forward;
   /** model.json's fields of this architecture besides the common ones and the tensors (sizes). */
   describe(): Readonly<Record<string, number>>;
   /** The name of a moment tensor in checkpoints (default `${name}.m` / `${name}.v`). */

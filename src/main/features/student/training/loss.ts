@@ -1,5 +1,5 @@
 import type { TrainSettings } from '../../../../shared/student';
-import { distillLoss, type DistillTarget, type LossAndGrad } from '../distill';
+import { distillLoss, softTarget, type DistillTarget, type LossAndGrad } from '../distill';
 import { multiLabelDistillLoss, type MultiLabelTarget } from '../distillMultilabel';
 import { indicator, type TrainData } from './data';
 import { weightedTargets } from './schedule';
@@ -39,5 +39,15 @@ export function lossOfRun(
     classes,
     settings.classBalance,
   );
-  return { targets, weights, loss: (logits, i) => distillLoss(logits, targets[i], settings) };
+  // Each example's soft target, computed on its first step (the same numbers distillLoss would compute each time).
+  const soft: Array<Float64Array | undefined> = new Array(targets.length);
+  return {
+    targets,
+    weights,
+    loss: (logits, i) => {
+      const teacher = targets[i].teacher;
+      if (teacher !== null && soft[i] === undefined) soft[i] = softTarget(teacher, settings.temperature);
+      return distillLoss(logits, targets[i], settings, soft[i]);
+    },
+  };
 }

@@ -5,23 +5,86 @@ import type { StudentModel } from '../model';
  * first appearance), so a 2^20-bucket featurizer costs memory for the features seen, not for every bucket.
  */
 
+/**
+ * Slot numbers by bucket id (uint32): open addressing over typed arrays (a Map of numbers costs several times as
+ * much per lookup, and featurized documents look up every feature).
+ */
+class SlotTable {
+  private keys: Uint32Array;
+  private vals: Int32Array;
+  private mask: number;
+  size = 0;
+  constructor(expected: number) {
+    let cap = 16;
+    while (cap < expected * 2) cap *= 2;
+    this.keys = new Uint32Array(cap);
+    this.vals = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+  }
+
+  private find(bucket: number): number {
+    let i = Math.imul(bucket, 0x9e3779b1) >>> 0;
+    for (;;) {
+      i &= this.mask;
+      if (this.vals[i] < 0 || this.keys[i] === bucket) return i;
+      i++;
+    }
+  }
+
+  /** The slot of `bucket`, or -1. */
+  get(bucket: number): number {
+    return this.vals[this.find(bucket)];
+  }
+
+  /** The slot of `bucket`, giving it the next one (`size`) when it has none. */
+  getOrAdd(bucket: number): number {
+    const i = this.find(bucket);
+    if (this.vals[i] >= 0) return this.vals[i];
+    this.insert(bucket, this.size);
+    return this.size - 1;
+  }
+
+  /** Sets the slot of `bucket` (the last one set wins). */
+  set(bucket: number, slot: number): void {
+    const i = this.find(bucket);
+    if (this.vals[i] >= 0) this.vals[i] = slot;
+    else this.insert(bucket, slot);
+  }
+
+  private insert(bucket: number, slot: number): void {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const i = this.find(bucket);
+    this.keys[i] = bucket;
+    this.vals[i] = slot;
+    this.size++;
+  }
+
+  private grow(): void {
+    const { keys, vals } = this;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.vals = new Int32Array(keys.length * 2).fill(-1);
+    this.mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      if (vals[j] < 0) continue;
+      const i = this.find(keys[j]);
+      this.keys[i] = keys[j];
+      this.vals[i] = vals[j];
+    }
+  }
+}
+
 /** Each distinct bucket of `idLists` gets a slot in order of first appearance; returns each list as slots. */
 export function assignSlots(idLists: readonly Uint32Array[]): {
   slotBucket: Uint32Array;
   slots: Int32Array[];
 } {
-  const slotOfBucket = new Map<number, number>();
+  const table = new SlotTable(1024);
   const buckets: number[] = [];
   const slots = idLists.map((ids) => {
     const out = new Int32Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
-      const b = ids[i];
-      let s = slotOfBucket.get(b);
-      if (s === undefined) {
-        s = buckets.length;
-        slotOfBucket.set(b, s);
-        buckets.push(b);
-      }
+      const s = table.getOrAdd(ids[i]);
+      if (s === buckets.length) buckets.push(ids[i]);
       out[i] = s;
     }
     return out;
@@ -31,9 +94,13 @@ export function assignSlots(idLists: readonly Uint32Array[]): {
 
 /** Each list of bucket ids as the slots that hold them in `slotBucket` (-1: a bucket without a row). */
 export function slotsIn(slotBucket: Uint32Array, idLists: readonly Uint32Array[]): Int32Array[] {
-  const slotOf = new Map<number, number>();
-  slotBucket.forEach((b, slot) => slotOf.set(b, slot));
-  return idLists.map((ids) => Int32Array.from(ids, (b) => slotOf.get(b) ?? -1));
+  const table = new SlotTable(slotBucket.length);
+  for (let s = 0; s < slotBucket.length; s++) table.set(slotBucket[s], s);
+  return idLists.map((ids) => {
+    const out = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = table.get(ids[i]);
+    return out;
+  });
 }
 
 /**

@@ -1,0 +1,167 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runAuto, chosenSettings, type AutoProgress } from '../../src/main/features/student/auto';
+import { featurize } from '../../src/main/features/student/featurizer';
+import { createForward } from '../../src/main/features/student/modelKinds';
+import { tableVector } from '../../src/main/features/student/sparse';
+import { SPARSE, slotVector } from '../../src/main/features/student/sparseArch';
+import { runFeaturizer, runTraining, type TrainData } from '../../src/main/features/student/trainer';
+import { initParams, toModel } from '../../src/main/features/student/training/params';
+import { assignSlots, slotsIn } from '../../src/main/features/student/training/slots';
+import { mulberry32 } from '../../src/shared/random';
+import { TrainSettings } from '../../src/shared/student';
+import { loadKuake } from './fixtures';
+
+/**
+ * What makes the default student's training cheaper must not change what it learns (issue 21): texts featurized
+ * once for Auto's trials and the run, no files written by the trials, validation vectors computed once.
+ */
+
+/** 300 Chinese medical queries (270 train, 30 validation), some with the teacher's soft labels only. */
+function data(): TrainData {
+  const { labels, train } = loadKuake();
+  const rows = train.slice(0, 300);
+  const cls = (l: string): number => labels.indexOf(l);
+  const soft = (c: number): number[] => labels.map((_, k) => (k === c ? 0.7 : 0.3 / (labels.length - 1)));
+  return {
+    labels,
+    train: rows
+      .filter((_, i) => i % 10 !== 0)
+      .map((r, i) =>
+        i % 3 === 0
+          ? { text: r.text, label: null, teacher: soft(cls(r.label)) }
+          : { text: r.text, label: cls(r.label), teacher: null },
+      ),
+    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
+  };
+}
+
+const SETTINGS = TrainSettings.parse({ maxEpochs: 3, patience: 5, seed: 11 });
+const hooks = {
+  onProgress: async (): Promise<void> => undefined,
+  onEpoch: async (): Promise<void> => undefined,
+};
+
+const dirs: string[] = [];
+function runDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'training-speed-test-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A checkpoint's tensors (the bytes after its JSON header, whose paths name the run folder). */
+function checkpointBody(file: string): Buffer {
+  const buf = readFileSync(file);
+  return buf.subarray(4 + buf.readUInt32LE(0));
+}
+
+describe('slots (typed hash table)', () => {
+  it('are what a Map in order of first appearance gives, for any uint32 bucket, and -1 for unknown ones', () => {
+    const rnd = mulberry32(3);
+    const bucket = (): number => (rnd() < 0.5 ? Math.floor(rnd() * 50) : Math.floor(rnd() * 2 ** 32));
+    const lists = Array.from({ length: 500 }, () =>
+      Uint32Array.from({ length: Math.floor(rnd() * 80) }, bucket),
+    );
+    lists.push(Uint32Array.from([0, 2 ** 32 - 1, 0, 2 ** 32 - 1]));
+    const { slotBucket, slots } = assignSlots(lists);
+    const slotOf = new Map<number, number>();
+    const order: number[] = [];
+    const expected = lists.map((ids) =>
+      Array.from(ids, (b) => {
+        if (!slotOf.has(b)) slotOf.set(b, order.push(b) - 1);
+        return slotOf.get(b);
+      }),
+    );
+    expect(Array.from(slotBucket)).toEqual(order);
+    expect(slots.map((s) => Array.from(s))).toEqual(expected);
+    const other = Array.from({ length: 100 }, () =>
+      Uint32Array.from({ length: 30 }, () =>
+        rnd() < 0.5 ? order[Math.floor(rnd() * order.length)] : bucket(),
+      ),
+    );
+    expect(slotsIn(slotBucket, other).map((s) => Array.from(s))).toEqual(
+      other.map((ids) => Array.from(ids, (b) => slotOf.get(b) ?? -1)),
+    );
+  });
+});
+
+describe('the training loop does its work once', () => {
+  it("a run whose texts Auto's trials featurized ends exactly like a run that featurizes them itself", async () => {
+    const shared = data();
+    const dirA = runDir();
+    const auto = await runAuto({ data: shared, settings: SETTINGS, runDir: dirA, resumeFrom: null }, hooks);
+    expect(auto.auto?.trials).toHaveLength(6);
+    // The same run in a fresh copy of the data (nothing cached for it), with the settings Auto chose.
+    const dirB = runDir();
+    const settings = chosenSettings(SETTINGS, auto.auto ?? null);
+    const alone = await runTraining(
+      { data: structuredClone(shared), settings, runDir: dirB, resumeFrom: null },
+      hooks,
+    );
+    expect(alone.bestEpoch).toBe(auto.bestEpoch);
+    expect(alone.bestMetric).toBe(auto.bestMetric);
+    expect(readFileSync(join(alone.modelPath, 'weights.bin'))).toEqual(
+      readFileSync(join(auto.modelPath, 'weights.bin')),
+    );
+    const ckpts = readdirSync(dirA).filter((f) => f.endsWith('.ckpt'));
+    expect(ckpts.length).toBeGreaterThan(0);
+    expect(readdirSync(dirB).filter((f) => f.endsWith('.ckpt'))).toEqual(ckpts);
+    for (const f of ckpts) expect(checkpointBody(join(dirB, f))).toEqual(checkpointBody(join(dirA, f)));
+  }, 120_000);
+
+  it("Auto's trials write no checkpoint or model (they are never resumed), the run itself does", async () => {
+    const dir = runDir();
+    const seen: string[] = [];
+    const out = await runAuto(
+      { data: data(), settings: SETTINGS, runDir: dir, resumeFrom: null },
+      {
+        onProgress: async (p: AutoProgress) => {
+          if (p.auto === undefined || p.epoch < 2) return;
+          const trialDir = join(dir, 'auto', `trial-${p.auto.trial}`);
+          if (existsSync(trialDir)) seen.push(...readdirSync(trialDir));
+        },
+        onEpoch: async () => undefined,
+      },
+    );
+    expect(seen).toEqual([]);
+    expect(readdirSync(dir).some((f) => f.endsWith('.ckpt'))).toBe(true);
+    expect(existsSync(join(out.modelPath, 'weights.bin'))).toBe(true);
+  }, 120_000);
+
+  it("the sparse student's validation forward pass gives exactly the model's logits", async () => {
+    const d = data();
+    const featurizer = runFeaturizer({ settings: SETTINGS });
+    const arch = await SPARSE.open({ settings: SETTINGS, labels: d.labels, featurizer });
+    const { slotBucket, slots } = assignSlots(d.train.map((e) => featurize(e.text, featurizer)));
+    const params = initParams(arch, slotBucket, 1, slots);
+    const rnd = mulberry32(5);
+    const width = d.labels.length + 1;
+    const w = params.emb.w;
+    for (let i = 0; i < w.length; i++) if (i % width !== 0) w[i] = rnd() * 2 - 1;
+    params.dense.bias.w.forEach((_, c, b) => (b[c] = rnd() - 0.5));
+    const model = toModel(arch, 'sparse', params, { labels: d.labels, featurizer, dim: width }, false);
+    const reference = createForward(model, (slot) => slot);
+    expect(arch.forward).toBeDefined();
+    const cached = arch.forward?.(params);
+    const val = slotsIn(
+      slotBucket,
+      d.validation.map((e) => featurize(e.text, featurizer)),
+    );
+    for (let pass = 0; pass < 2; pass++)
+      for (const ids of val) expect(Array.from(cached?.(ids) ?? [])).toEqual(Array.from(reference(ids)));
+    // The TF-IDF vectors behind it: the same rows in the same order and the same float32 values as sparse.ts's.
+    const pos = new Int32Array(slotBucket.length).fill(-1);
+    for (const ids of [...slots, ...val, Int32Array.from([-1, -1]), new Int32Array(0)]) {
+      const fast = slotVector(ids, w, d.labels.length, pos);
+      const ref = tableVector(ids, (slot) => slot, w, d.labels.length);
+      expect(Array.from(fast.indices)).toEqual(Array.from(ref.indices));
+      expect(Array.from(fast.values)).toEqual(Array.from(ref.values));
+    }
+    expect(pos.every((p) => p === -1)).toBe(true);
+  });
+});
