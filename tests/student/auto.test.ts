@@ -2,16 +2,43 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTO_FILE, readAutoReport, runAuto, type AutoProgress } from '../../src/main/features/student/auto';
+import {
+  AUTO_FILE,
+  chosenSettings,
+  readAutoReport,
+  runAuto,
+  runConfigurations,
+  type AutoProgress,
+} from '../../src/main/features/student/auto';
 import { readModel } from '../../src/main/features/student/modelFile';
 import type { TrainData } from '../../src/main/features/student/trainer';
-import { AUTO_CONFIGURATIONS, TrainSettings, type AutoReport } from '../../src/shared/student';
+import {
+  AUTO_CONFIGURATIONS,
+  autoConfigurations,
+  TrainSettings,
+  type AutoReport,
+} from '../../src/shared/student';
+import { loadPhrasebank } from '../../bench/lib/datasets';
 import { loadKuake } from './fixtures';
 
 /** 400 Chinese medical queries: 360 to train on, 40 (human-labelled) to validate on. */
 function data(): TrainData {
   const { labels, train } = loadKuake();
   const rows = train.slice(0, 400);
+  const cls = (l: string): number => labels.indexOf(l);
+  return {
+    labels,
+    train: rows
+      .filter((_, i) => i % 10 !== 0)
+      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
+  };
+}
+
+/** 300 English financial sentences (financial_phrasebank's training split): 270 to train on, 30 to validate on. */
+function english(): TrainData {
+  const rows = loadPhrasebank().train.slice(0, 300);
+  const labels = [...new Set(rows.map((r) => r.label))].sort();
   const cls = (l: string): number => labels.indexOf(l);
   return {
     labels,
@@ -33,6 +60,14 @@ function runDir(): string {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+const TRIAL = {
+  valAccuracy: 0.8,
+  measuredOn: 'people',
+  validationCount: 40,
+  bestEpoch: 1,
+  seconds: 1,
+} as const;
 
 /** A clock that moves `step` ms per reading (simulated training time), plus whatever a test adds. */
 function clock(step = 1): { now: () => number; add: (ms: number) => void } {
@@ -162,6 +197,74 @@ describe('Auto mode', () => {
     expect(resumed.auto?.chosen).toBe(reference.auto?.chosen);
     expect(resumed.bestMetric).toBe(reference.bestMetric);
   }, 180_000);
+
+  it('tries the configurations in this order, the same learning rate and L2 with class balance 0.75 then 1', () => {
+    expect(
+      AUTO_CONFIGURATIONS.map((c) => `${c.features}/${c.classBalance}/${c.learningRate}/${c.l2}`),
+    ).toEqual([
+      'both/0.75/0.1/0.00003',
+      'both/1/0.1/0.00003',
+      'chars/0.75/0.1/0.00003',
+      'chars/1/0.1/0.00003',
+      'words/0.75/0.1/0.00003',
+      'words/1/0.1/0.00003',
+    ]);
+    expect(autoConfigurations('single', false).map((c) => c.features)).toEqual([
+      'both',
+      'both',
+      'chars',
+      'chars',
+    ]);
+    expect(runConfigurations(data())).toBe(AUTO_CONFIGURATIONS);
+    expect(runConfigurations(english())).toEqual(autoConfigurations('single', false));
+  });
+
+  it('on English text does not try the words-only configurations (they read what `both` reads)', async () => {
+    const out = await runAuto(
+      { data: english(), settings: SETTINGS, runDir: runDir(), resumeFrom: null },
+      { onProgress: async () => undefined, onEpoch: async () => undefined },
+      clock().now,
+    );
+    const auto = out.auto;
+    expect(auto?.configurations).toBe(4);
+    expect(auto?.skipped).toBe(0);
+    expect(auto?.trials.map((t) => [t.trial, t.features, t.classBalance, t.learningRate, t.l2])).toEqual([
+      [1, 'both', 0.75, 0.1, 3e-5],
+      [2, 'both', 1, 0.1, 3e-5],
+      [3, 'chars', 0.75, 0.1, 3e-5],
+      [4, 'chars', 1, 0.1, 3e-5],
+    ]);
+    expect(auto?.trials.every((t) => t.measuredOn === 'people' && t.validationCount === 30)).toBe(true);
+  }, 120_000);
+
+  it("trains what the chosen trial recorded, also a run's report from an earlier list of configurations", () => {
+    const report: AutoReport = {
+      budgetSeconds: 300,
+      configurations: 6,
+      // Written before this list (trial 5 was words at 0.5 / 0.05) and before trials recorded their L2.
+      trials: [
+        { ...TRIAL, trial: 1, features: 'both', classBalance: 0.5, learningRate: 0.05, valMacroF1: 0.7 },
+        { ...TRIAL, trial: 5, features: 'words', classBalance: 0.5, learningRate: 0.05, valMacroF1: 0.8 },
+      ],
+      chosen: 5,
+      skipped: 0,
+    };
+    const settings = { ...SETTINGS, l2: 2e-5 };
+    const chosen = chosenSettings(settings, report);
+    expect([chosen.features, chosen.classBalance, chosen.learningRate, chosen.l2]).toEqual([
+      'words',
+      0.5,
+      0.05,
+      2e-5,
+    ]);
+    const withL2 = chosenSettings(settings, {
+      ...report,
+      trials: report.trials.map((t) => ({ ...t, l2: 3e-5 })),
+    });
+    expect(withL2.l2).toBe(3e-5);
+    expect(chosenSettings(settings, { ...report, chosen: null })).toEqual(settings);
+    expect(chosenSettings(settings, null)).toEqual(settings);
+  });
 
   it('uses the settings as given when Auto is off, or for another architecture', async () => {
     const off = await runAuto(

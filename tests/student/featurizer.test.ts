@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURIZER, featureStrings, featurize } from '../../src/main/features/student/featurizer';
+import {
+  DEFAULT_FEATURIZER,
+  featureStrings,
+  featurize,
+  featurizerFor,
+  hasCjk,
+} from '../../src/main/features/student/featurizer';
 import { fnv1a } from '../../src/shared/math';
 
 describe('featurizer', () => {
@@ -18,6 +24,31 @@ describe('featurizer', () => {
       subwordMax: 5,
     });
     expect(withSubwords.some((s) => s.startsWith('s\u0001'))).toBe(false);
+  });
+
+  it('tells text with Chinese, Japanese or Korean characters (after NFKC) from text without', () => {
+    expect(hasCjk('Operating profit rose to EUR 13.1 mn.')).toBe(false);
+    expect(hasCjk('')).toBe(false);
+    expect(hasCjk('HPV 疫苗')).toBe(true);
+    expect(hasCjk('カタカナ')).toBe(true);
+    expect(hasCjk('한국어')).toBe(true);
+    // U+337F (one "square" symbol, not a Han character itself) is 株式会社 after NFKC, as the featurizer reads it.
+    expect(hasCjk('\u337f')).toBe(true);
+  });
+
+  it('reads the same features with `words` and `both` on English text, not on Chinese', () => {
+    const en = 'Sales rose';
+    const expected = ['w\u0001sales', 'w\u0001rose', 'b\u0001sales rose', 'p\u0001sale'];
+    expect(featureStrings(en, featurizerFor('words'))).toEqual(expected);
+    expect(featureStrings(en, featurizerFor('both'))).toEqual(expected);
+    const zh = '头痛';
+    expect(featureStrings(zh, featurizerFor('words'))).toEqual(['w\u0001头痛']);
+    expect(featureStrings(zh, featurizerFor('both'))).toEqual([
+      'w\u0001头痛',
+      'c\u0001头',
+      'c\u0001痛',
+      'c\u0001头痛',
+    ]);
   });
 
   it('lower-cases English, drops punctuation, adds word pairs and subwords', () => {

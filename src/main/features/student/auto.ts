@@ -6,9 +6,9 @@ import {
   autoConfigurations,
   MIN_HUMAN_VALIDATION,
   type AutoTrial,
-  type LabelKind,
   type TrainSettings,
 } from '../../../shared/student';
+import { hasCjk } from './featurizer';
 import { writeFileAtomic } from './modelFile';
 import {
   runTraining,
@@ -65,22 +65,43 @@ function writeAutoReport(runDir: string, report: AutoReport): void {
   writeFileAtomic(join(runDir, AUTO_FILE), JSON.stringify(report, null, 2));
 }
 
-/** The settings of trial `trial` (1-based) on top of the run's (multi-label runs: MULTI_LABEL_AUTO_CONFIGURATIONS). */
+/**
+ * The configurations Auto tries on a run's data: `autoConfigurations` of its kind, without those that read only
+ * words when no training text holds a CJK character (they would read exactly what `both` reads).
+ */
+export function runConfigurations(
+  data: Pick<TrainInput['data'], 'kind' | 'train'>,
+): ReturnType<typeof autoConfigurations> {
+  return autoConfigurations(
+    data.kind === 'multi' ? 'multi' : 'single',
+    data.train.some((e) => hasCjk(e.text)),
+  );
+}
+
+/** The settings of trial `trial` (1-based) of `configurations` on top of the run's. */
 export function trialSettings(
   settings: TrainSettings,
   trial: number,
-  kind: LabelKind = 'single',
+  configurations: ReturnType<typeof autoConfigurations>,
 ): TrainSettings {
-  return { ...settings, ...autoConfigurations(kind)[trial - 1] };
+  return { ...settings, ...configurations[trial - 1] };
 }
 
-/** The settings the run trains with once Auto has chosen (or as given when it did not run). */
-export function chosenSettings(
-  settings: TrainSettings,
-  report: AutoReport | null,
-  kind: LabelKind = 'single',
-): TrainSettings {
-  return report?.chosen ? trialSettings(settings, report.chosen, kind) : settings;
+/**
+ * The settings the run trains with once Auto has chosen (or as given when it did not run): the chosen trial's
+ * recorded configuration, so that a run keeps what it chose when the list of configurations changes (a trial
+ * without `l2`, written before Auto tried it, trained the run's own).
+ */
+export function chosenSettings(settings: TrainSettings, report: AutoReport | null): TrainSettings {
+  const t = report?.chosen ? report.trials.find((x) => x.trial === report.chosen) : undefined;
+  if (!t) return settings;
+  return {
+    ...settings,
+    features: t.features,
+    classBalance: t.classBalance,
+    learningRate: t.learningRate,
+    ...(t.l2 === undefined ? {} : { l2: t.l2 }),
+  };
 }
 
 function best(trials: readonly AutoTrial[]): AutoTrial | null {
@@ -104,8 +125,7 @@ export async function runAuto(
     input.initFrom
   )
     return runTraining(input, hooks);
-  const kind = input.data.kind === 'multi' ? 'multi' : 'single';
-  const of = autoConfigurations(kind).length;
+  const of = runConfigurations(input.data).length;
   let report: AutoReport = readAutoReport(runDir) ?? {
     budgetSeconds: settings.autoBudgetSeconds,
     configurations: of,
@@ -129,7 +149,7 @@ export async function runAuto(
     writeAutoReport(runDir, report);
     await hooks.onAuto?.(report);
   }
-  const outcome = await runTraining({ ...input, settings: chosenSettings(settings, report, kind) }, hooks);
+  const outcome = await runTraining({ ...input, settings: chosenSettings(settings, report) }, hooks);
   return { ...outcome, auto: report };
 }
 
@@ -143,8 +163,7 @@ async function runTrial(
 ): Promise<AutoTrial> {
   const dir = join(input.runDir, 'auto', `trial-${trial}`);
   rmSync(dir, { recursive: true, force: true });
-  const kind = input.data.kind === 'multi' ? 'multi' : 'single';
-  const settings = trialSettings(input.settings, trial, kind);
+  const settings = trialSettings(input.settings, trial, runConfigurations(input.data));
   const epochs: EpochReport[] = [];
   const started = now();
   let waited = 0;

@@ -30,11 +30,7 @@ function warmStartSettings(ctx: CoreContext, settings: TrainSettings): TrainSett
     { settings: string; project_id: number } | undefined;
   if (!row) return settings; // createRun says that the run does not exist
   const kind = projectKind(ctx.db, row.project_id);
-  const earlier = chosenSettings(
-    parseRunSettings(row.settings),
-    readAutoReport(runDir(ctx.paths, from)),
-    kind,
-  );
+  const earlier = chosenSettings(parseRunSettings(row.settings), readAutoReport(runDir(ctx.paths, from)));
   const { features, classBalance, learningRate } = earlier;
   return {
     ...settings,

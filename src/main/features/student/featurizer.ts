@@ -96,6 +96,14 @@ export function featurizerFor(
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
 const HAS_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
+/**
+ * Whether the part of a text a student reads holds a Chinese, Japanese or Korean character once normalized (step 1):
+ * a text without one gets no CJK character n-grams, so the `words` and `both` featurizers read the same features.
+ */
+export function hasCjk(text: string): boolean {
+  return HAS_CJK.test(studentText(text).normalize('NFKC'));
+}
+
 let segmenter: Intl.Segmenter | null = null;
 
 /** What a student reads of one document, at most (UTF-16 code units, before normalization). */
