@@ -69,7 +69,8 @@ const PreviewOptions = ParseOptions.extend({
 export type PreviewOptionsInput = z.input<typeof PreviewOptions>;
 export type ParseOptionsInput = z.input<typeof ParseOptions>;
 
-export interface ImportPreview {
+/** How a source file is read: what the preview shows and what the import job keeps to read it again the same way. */
+export interface SourceReading {
   readonly path: string;
   readonly name: string;
   readonly size: number;
@@ -83,6 +84,9 @@ export interface ImportPreview {
   readonly hasHeader: boolean;
   /** True when hasHeader was not given but worked out from the rows (the first row looks like data, or not). */
   readonly headerDetected?: boolean;
+}
+
+export interface ImportPreview extends SourceReading {
   /** True for a tab-separated file whose fields are quoted the way Python/pandas writes them (doubled quotes). */
   readonly quoted?: boolean;
   readonly columns: readonly string[];

@@ -18,28 +18,28 @@ export interface MultiLabelLabelResult {
   readonly pr: CurvePoint[] | null;
 }
 
+/** The set metrics of a multi-label evaluation that carry a bootstrap interval (the run table's headline figures). */
+export type MultiLabelIntervalMetric =
+  'microF1' | 'macroF1' | 'samplesF1' | 'hammingLoss' | 'subsetAccuracy' | 'lrap';
+/** The figures of a multi-label evaluation given without an interval (null when undefined). */
+export type MultiLabelPointMetric =
+  'microPrecision' | 'microRecall' | 'microRocAuc' | 'macroRocAuc' | 'macroPrAuc';
+
 /**
  * A multi-label student on the gold test set (issue 16): every figure of multilabelMetrics.ts, the set metrics with
  * percentile bootstrap 95% intervals over documents, at the thresholds in `thresholds`.
  */
-export interface MultiLabelEvaluation extends EvaluationHeader {
+export interface MultiLabelEvaluation
+  extends
+    EvaluationHeader,
+    Readonly<Record<MultiLabelIntervalMetric, MetricInterval>>,
+    Readonly<Record<MultiLabelPointMetric, number | null>> {
   readonly kind: 'multi';
   /** Of the n, documents labelled "none of these" (null in an evaluation stored before it was counted). */
   readonly goldNone: number | null;
   readonly thresholds: readonly number[];
   /** 'model': the thresholds tuned in training (model.json); 'saved': thresholds saved in Evaluate. */
   readonly thresholdSource: 'model' | 'saved';
-  readonly microF1: MetricInterval;
-  readonly macroF1: MetricInterval;
-  readonly samplesF1: MetricInterval;
-  readonly hammingLoss: MetricInterval;
-  readonly subsetAccuracy: MetricInterval;
-  readonly lrap: MetricInterval;
-  readonly microPrecision: number | null;
-  readonly microRecall: number | null;
-  readonly microRocAuc: number | null;
-  readonly macroRocAuc: number | null;
-  readonly macroPrAuc: number | null;
   readonly perLabel: readonly MultiLabelLabelResult[];
   /** [k][l]: gold documents carrying both k and l ([k][k]: carrying k). */
   readonly coOccurrence: ReadonlyArray<readonly number[]>;
@@ -50,17 +50,7 @@ export interface MultiLabelEvaluation extends EvaluationHeader {
 /** The headline figures of a multi-label evaluation (the Evaluate step's run table). */
 export type MultiLabelEvaluationSummary = Pick<
   MultiLabelEvaluation,
-  | 'id'
-  | 'createdAt'
-  | 'n'
-  | 'thresholds'
-  | 'thresholdSource'
-  | 'microF1'
-  | 'macroF1'
-  | 'samplesF1'
-  | 'hammingLoss'
-  | 'subsetAccuracy'
-  | 'lrap'
+  'id' | 'createdAt' | 'n' | 'thresholds' | 'thresholdSource' | MultiLabelIntervalMetric
 >;
 
 /** A multi-label project's Evaluate step: its gold set and every trained student run with its last evaluation. */

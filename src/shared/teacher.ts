@@ -87,16 +87,21 @@ export interface HardwareInfo {
 export const TEACHER_MODES = ['direct', 'reasoning'] as const;
 export type TeacherMode = (typeof TEACHER_MODES)[number];
 
-export interface LabelDistribution {
+/** What every teacher output for one document holds, single- or multi-label. */
+export interface TeacherOutputBase {
+  /** The labels as the teacher saw them: `probs` are in this order. */
   readonly labels: ReadonlyArray<{ readonly id: number; readonly name: string }>;
   readonly probs: readonly number[];
-  readonly logprobs: readonly number[];
   readonly entropy: number;
   readonly margin: number;
-  readonly predictedLabelId: number;
-  readonly reasoning: string | null;
   readonly tokens: number;
   readonly timeMs: number;
+}
+
+export interface LabelDistribution extends TeacherOutputBase {
+  readonly logprobs: readonly number[];
+  readonly predictedLabelId: number;
+  readonly reasoning: string | null;
 }
 
 /**
@@ -105,14 +110,8 @@ export interface LabelDistribution {
  * `entropy` is the mean binary entropy over labels and `margin` the smallest |2p - 1| (how undecided the most
  * undecided label is), so that uncertainty queues work as for single-label outputs.
  */
-export interface LabelProbabilities {
-  readonly labels: ReadonlyArray<{ readonly id: number; readonly name: string }>;
-  readonly probs: readonly number[];
+export interface LabelProbabilities extends TeacherOutputBase {
   readonly logOdds: readonly number[];
-  readonly entropy: number;
-  readonly margin: number;
-  readonly tokens: number;
-  readonly timeMs: number;
 }
 
 export interface PreviewItem {

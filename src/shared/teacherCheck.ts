@@ -67,6 +67,7 @@ export type LabelCalibrationReport = z.output<typeof LabelCalibrationReport>;
 export const TEACHER_VERDICTS = ['useful', 'weak', 'chance', 'too-few'] as const;
 export type TeacherVerdict = (typeof TEACHER_VERDICTS)[number];
 
+/** One label of a teacher check: how the teacher's answers for it compare with people's. */
 export interface TeacherCheckLabel {
   readonly label: string;
   /** Documents people gave this label. */
@@ -78,8 +79,8 @@ export interface TeacherCheckLabel {
   readonly f1: number;
 }
 
-/** How well a teacher run agrees with people, before anything trains on it. */
-export interface TeacherCheck {
+/** What every teacher check is computed on (single- and multi-label). */
+export interface TeacherCheckBase {
   readonly runId: number;
   /** Validation documents with a label a person chose that this run labelled: what the check is computed on. */
   readonly examples: number;
@@ -87,6 +88,10 @@ export interface TeacherCheck {
   readonly validationLabelled: number;
   /** Fewer documents than this give the verdict 'too-few'. */
   readonly minimum: number;
+}
+
+/** How well a teacher run agrees with people, before anything trains on it. */
+export interface TeacherCheck extends TeacherCheckBase {
   readonly accuracy: MetricInterval;
   readonly macroF1: MetricInterval;
   readonly kappa: MetricInterval;
@@ -114,13 +119,7 @@ export interface TeacherCheck {
 export type MultiLabelVerdict = TeacherVerdict;
 
 /** One label of the multi-label teacher check: the teacher says the label applies when its probability is >= 0.5. */
-export interface LabelAgreement {
-  readonly label: string;
-  readonly support: number;
-  readonly predicted: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
+export interface LabelAgreement extends TeacherCheckLabel {
   /** F1 of always saying this label applies: what chance looks like for it. */
   readonly alwaysF1: number;
 }
@@ -131,11 +130,7 @@ export interface LabelAgreement {
  * 'too-few' below `minimum` documents; 'chance' when micro F1's interval reaches the F1 of saying every label
  * applies to every document; 'useful' when micro and macro F1 are both at least 0.6; 'weak' otherwise.
  */
-export interface LabelTeacherCheck {
-  readonly runId: number;
-  readonly examples: number;
-  readonly validationLabelled: number;
-  readonly minimum: number;
+export interface LabelTeacherCheck extends TeacherCheckBase {
   readonly microF1: MetricInterval;
   readonly macroF1: number;
   /** Micro F1 of saying every label applies to every document. */

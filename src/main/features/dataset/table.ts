@@ -1,4 +1,4 @@
-import type { Encoding, ImportFormat } from '../../../shared/dataset';
+import type { SourceReading } from '../../../shared/dataset';
 import { AppError } from '../../core/errors';
 import {
   CsvParser,
@@ -17,22 +17,11 @@ import { xlsxRows } from './xlsx';
 // how to read a file (resolveSource) and previews it.
 
 /** Everything needed to read a source again the same way (the import job keeps it in its params). */
-export interface ResolvedSource {
-  readonly path: string;
-  readonly name: string;
-  readonly size: number;
-  readonly format: ImportFormat;
-  readonly encoding: Encoding;
-  readonly detectedEncoding: Encoding;
-  readonly bom: boolean;
-  readonly delimiter: string | null;
-  readonly hasHeader: boolean;
+export interface ResolvedSource extends SourceReading {
   /** 'cr' for a file whose lines end in a bare carriage return (classic Mac OS exports). */
   readonly newline?: 'cr';
   /** Whether quoted fields are read (CSV: always; TSV: when it looks written by Python/pandas). */
   readonly quotes?: boolean;
-  /** True when hasHeader was worked out from the rows rather than given. */
-  readonly headerDetected?: boolean;
 }
 
 /** The decoded text of a source in chunks, lone carriage returns turned into line feeds for a CR-only file. */

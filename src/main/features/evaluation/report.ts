@@ -14,14 +14,13 @@ import {
   curveScenes,
   LOW_SUPPORT,
   num,
-  reportProject,
   settingsTable,
   trainingSection,
   withCi,
   type ReportModel,
   type ReportSection,
 } from './reportSections';
-import { REPORT_TEXT, type ReportLanguage, type ReportText } from './reportText';
+import type { ReportLanguage, ReportText } from './reportText';
 
 export { LOW_SUPPORT };
 export type { ReportModel, ReportSection, ReportTable } from './reportSections';
@@ -77,39 +76,37 @@ export function buildReport(
   language: ReportLanguage = 'en',
 ): ReportModel {
   if (projectKind(db, projectId) === 'multi') return buildMultiLabelReport(db, projectId, ref, language);
-  const w = REPORT_TEXT[language];
-  const project = reportProject(db, projectId);
-  const e = requireEvaluation(db, projectId, ref);
-  const info = modelInfo(db, projectId, ref);
-  const lowSupport = e.perClass.filter((c) => c.support < LOW_SUPPORT);
-  const threshold = parseThreshold(info.thresholdJson);
-  const limitations = [
-    ...lowSupport.map((c) => w.lowSupport(c.label, c.support, LOW_SUPPORT)),
-    w.limitationSplit,
-    w.limitationProbabilities,
-  ];
-  if (e.missing > 0) limitations.push(w.limitationMissing(e.missing));
-  return assembleReport(db, projectId, w, {
-    project,
-    info,
-    ref,
-    evaluation: e,
-    intendedUse: [
-      w.labels(e.labels.join(', ')),
-      threshold
-        ? w.operatingPoint(
-            threshold.label,
-            threshold.threshold.toFixed(3),
-            threshold.by === 'threshold' ? threshold.by : `${threshold.by} ${threshold.target}`,
-          )
-        : w.operatingDefault,
-    ],
-    model:
-      ref.kind === 'student'
-        ? trainingSection(db, projectId, info, w)
-        : { title: w.teacher, paragraphs: [], tables: [settingsTable(w.teacherRun, info, w)], charts: [] },
-    metrics: metricsSection(e, w),
-    limitations,
+  return assembleReport(db, projectId, ref, language, (w) => {
+    const e = requireEvaluation(db, projectId, ref);
+    const info = modelInfo(db, projectId, ref);
+    const lowSupport = e.perClass.filter((c) => c.support < LOW_SUPPORT);
+    const threshold = parseThreshold(info.thresholdJson);
+    const limitations = [
+      ...lowSupport.map((c) => w.lowSupport(c.label, c.support, LOW_SUPPORT)),
+      w.limitationSplit,
+      w.limitationProbabilities,
+    ];
+    if (e.missing > 0) limitations.push(w.limitationMissing(e.missing));
+    return {
+      info,
+      evaluation: e,
+      intendedUse: [
+        w.labels(e.labels.join(', ')),
+        threshold
+          ? w.operatingPoint(
+              threshold.label,
+              threshold.threshold.toFixed(3),
+              threshold.by === 'threshold' ? threshold.by : `${threshold.by} ${threshold.target}`,
+            )
+          : w.operatingDefault,
+      ],
+      model:
+        ref.kind === 'student'
+          ? trainingSection(db, projectId, info, w)
+          : { title: w.teacher, paragraphs: [], tables: [settingsTable(w.teacherRun, info, w)], charts: [] },
+      metrics: metricsSection(e, w),
+      limitations,
+    };
   });
 }
 

@@ -11,13 +11,12 @@ import {
   curveScenes,
   LOW_SUPPORT,
   num,
-  reportProject,
   trainingSection,
   withCi,
   type ReportModel,
   type ReportSection,
 } from './reportSections';
-import { REPORT_TEXT, type ReportLanguage, type ReportText } from './reportText';
+import type { ReportLanguage, ReportText } from './reportText';
 
 /** Each row of a label matrix divided by its diagonal cell (0 where that is 0): the share of the row's documents. */
 function rowShares(m: ReadonlyArray<readonly number[]>, diagonal: readonly number[]): number[][] {
@@ -92,38 +91,38 @@ export function buildMultiLabelReport(
   ref: ModelRef,
   language: ReportLanguage = 'en',
 ): ReportModel {
-  const w = REPORT_TEXT[language];
-  const project = reportProject(db, projectId);
-  if (ref.kind !== 'student') throw AppError.keyed('INVALID_INPUT', 'evaluation.multiLabelReportStudentOnly');
-  const e = storedMultiLabelEvaluation(db, projectId, ref.runId);
-  if (!e) {
-    throw AppError.keyed('NOT_FOUND', 'evaluation.trainingRunHasBeen', { runId: ref.runId });
-  }
-  const info = modelInfo(db, projectId, ref);
-  const saved = parseSavedLabelThresholds(info.thresholdJson, e.labels.length);
-  return assembleReport(db, projectId, w, {
-    project,
-    info,
-    ref,
-    evaluation: e,
-    intendedUse: [
-      w.multi.labels(e.labels.join(', ')),
-      w.multi.thresholds(e.thresholdSource),
-      ...(e.thresholdSource === 'saved' && saved
-        ? saved.targets.map((t) =>
-            w.multi.target(t.label, t.by, t.value === null ? null : String(t.value), t.positives, t.met),
-          )
-        : []),
-    ],
-    model: trainingSection(db, projectId, info, w),
-    metrics: metricsSection(e, w),
-    limitations: [
-      ...e.perLabel
-        .filter((l) => l.support < LOW_SUPPORT)
-        .map((l) => w.multi.lowSupport(l.label, l.support, LOW_SUPPORT)),
-      ...(noneOfThese(e) > 0 ? [w.multi.limitationNone(noneOfThese(e))] : []),
-      w.limitationSplit,
-      w.limitationProbabilities,
-    ],
+  return assembleReport(db, projectId, ref, language, (w) => {
+    if (ref.kind !== 'student') {
+      throw AppError.keyed('INVALID_INPUT', 'evaluation.multiLabelReportStudentOnly');
+    }
+    const e = storedMultiLabelEvaluation(db, projectId, ref.runId);
+    if (!e) {
+      throw AppError.keyed('NOT_FOUND', 'evaluation.trainingRunHasBeen', { runId: ref.runId });
+    }
+    const info = modelInfo(db, projectId, ref);
+    const saved = parseSavedLabelThresholds(info.thresholdJson, e.labels.length);
+    return {
+      info,
+      evaluation: e,
+      intendedUse: [
+        w.multi.labels(e.labels.join(', ')),
+        w.multi.thresholds(e.thresholdSource),
+        ...(e.thresholdSource === 'saved' && saved
+          ? saved.targets.map((t) =>
+              w.multi.target(t.label, t.by, t.value === null ? null : String(t.value), t.positives, t.met),
+            )
+          : []),
+      ],
+      model: trainingSection(db, projectId, info, w),
+      metrics: metricsSection(e, w),
+      limitations: [
+        ...e.perLabel
+          .filter((l) => l.support < LOW_SUPPORT)
+          .map((l) => w.multi.lowSupport(l.label, l.support, LOW_SUPPORT)),
+        ...(noneOfThese(e) > 0 ? [w.multi.limitationNone(noneOfThese(e))] : []),
+        w.limitationSplit,
+        w.limitationProbabilities,
+      ],
+    };
   });
 }

@@ -13,7 +13,7 @@ import type { Db } from '../../core/store/db';
 import { APP_VERSION } from '../../core/version';
 import { curveScene, epochScene, type Scene, type Series } from './charts';
 import { modelInfo, teacherOf, type ModelInfo } from './evaluate';
-import type { ReportText } from './reportText';
+import { REPORT_TEXT, type ReportLanguage, type ReportText } from './reportText';
 
 /** The parts of a model report that single- and multi-label reports share (report.ts, reportMultilabel.ts). */
 
@@ -274,9 +274,7 @@ export function reportProject(db: Db, projectId: number): ReportProject {
 
 /** What differs between a single- and a multi-label report; `assembleReport` puts it in the shared order. */
 export interface ReportParts {
-  readonly project: ReportProject;
   readonly info: ModelInfo;
-  readonly ref: ModelRef;
   /** The stored evaluation the report is about (its id, date and bootstrap, for "Reproducibility"). */
   readonly evaluation: EvaluationHeader;
   /** "Intended use" after the task and the project's description: the labels and how predictions are decided. */
@@ -289,10 +287,20 @@ export interface ReportParts {
 
 /**
  * A model report in the order every report has: intended use, data, the model, metrics, known limitations, who
- * labelled the gold set, and how to reproduce the figures.
+ * labelled the gold set, and how to reproduce the figures. The project is read first (NOT_FOUND before anything
+ * else), then `build` gives the parts that differ in the report's words.
  */
-export function assembleReport(db: Db, projectId: number, w: ReportText, parts: ReportParts): ReportModel {
-  const { project, info, ref, evaluation: e } = parts;
+export function assembleReport(
+  db: Db,
+  projectId: number,
+  ref: ModelRef,
+  language: ReportLanguage,
+  build: (w: ReportText) => ReportParts,
+): ReportModel {
+  const w = REPORT_TEXT[language];
+  const project = reportProject(db, projectId);
+  const parts = build(w);
+  const { info, evaluation: e } = parts;
   const sections: ReportSection[] = [
     {
       title: w.intendedUse,

@@ -1,3 +1,4 @@
+import type { MultiLabelIntervalMetric, MultiLabelPointMetric } from '../../../shared/multilabelEvaluation';
 import { CHART_WORDS_EN, type ChartWords } from './charts';
 /**
  * The model report's words in English and Simplified Chinese. `ReportText` is one shape for both, so a sentence
@@ -83,18 +84,8 @@ export interface ReportText {
   readonly multi: MultiLabelReportText;
 }
 
-type MultiMetric =
-  | 'microF1'
-  | 'macroF1'
-  | 'samplesF1'
-  | 'hammingLoss'
-  | 'subsetAccuracy'
-  | 'lrap'
-  | 'microPrecision'
-  | 'microRecall'
-  | 'microRocAuc'
-  | 'macroRocAuc'
-  | 'macroPrAuc';
+/** Every figure of a multi-label evaluation has a name and an explanation in the report. */
+type MultiMetric = MultiLabelIntervalMetric | MultiLabelPointMetric;
 
 export interface MultiLabelReportText {
   readonly labels: (names: string) => string;

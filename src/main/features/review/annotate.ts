@@ -138,17 +138,21 @@ export function upcoming(
   );
 }
 
+/** A person's answer for one document: a label, or in a multi-label project a set (checked by `checkAnswer`). */
+export interface AnswerInput {
+  readonly projectId: number;
+  readonly exampleId: number;
+  readonly labelId?: number;
+  readonly labelSet?: readonly number[];
+}
+
 /**
  * Labels one document: one new annotation row and the new position, in one transaction (saved at the click).
  * Returns the next document of the queue.
  */
 export function annotate(
   db: Db,
-  input: {
-    projectId: number;
-    exampleId: number;
-    labelId?: number;
-    labelSet?: readonly number[];
+  input: AnswerInput & {
     acceptTeacher?: boolean;
     timeSpentMs?: number;
     queue: QueueSpec;
@@ -213,7 +217,7 @@ export function annotate(
  */
 export function checkAnswer(
   db: Db,
-  input: { projectId: number; labelId?: number; labelSet?: readonly number[] },
+  input: Omit<AnswerInput, 'exampleId'>,
 ): { labelId: number | null; labelSet: number[] | null } {
   const known = new Set(projectLabels(db, input.projectId).map((l) => l.id));
   const gone = (): AppError => AppError.keyed('NOT_FOUND', 'review.labelProjectAnyMore', {});

@@ -210,15 +210,9 @@ export function neighbour(
  * Up to `limit` examples after (or before) `cursor` in the queue's order, nearest first: what `neighbour` would
  * give one after the other, in one seek (the review screen fetches the next few documents ahead).
  */
-export function neighbours(
-  db: Db,
-  projectId: number,
-  spec: QueueSpec,
-  cursor: number | null,
-  direction: 'next' | 'prev',
-  limit: number,
-): number[] {
-  const { sql, params } = neighboursQuery(db, projectId, spec, cursor, direction, limit);
+export function neighbours(...args: Parameters<typeof neighboursQuery>): number[] {
+  const [db] = args;
+  const { sql, params } = neighboursQuery(...args);
   return (db.prepare(sql).raw().all(params) as Array<[number]>).map((r) => r[0]);
 }
 

@@ -154,49 +154,26 @@ class Reader {
     return this.view(len).toString('utf8');
   }
   scalar(type: number): MetaScalar {
-    switch (type) {
-      case 0:
-        return this.view(1).readUInt8(0);
-      case 1:
-        return this.view(1).readInt8(0);
-      case 2:
-        return this.view(2).readUInt16LE(0);
-      case 3:
-        return this.view(2).readInt16LE(0);
-      case 4:
-        return this.view(4).readUInt32LE(0);
-      case 5:
-        return this.view(4).readInt32LE(0);
-      case 6:
-        return this.view(4).readFloatLE(0);
-      case 7:
-        return this.view(1).readUInt8(0) !== 0;
-      case 8:
-        return this.string();
-      case 10:
-        return this.view(8).readBigUInt64LE(0);
-      case 11:
-        return this.view(8).readBigInt64LE(0);
-      case 12:
-        return this.view(8).readDoubleLE(0);
-      default:
-        throw new RangeError(`unknown value type ${type}`);
-    }
+    if (type === 8) return this.string();
+    const scalar = SCALARS[type];
+    if (!scalar) throw new RangeError(`unknown value type ${type}`);
+    return scalar.read(this.view(scalar.size));
   }
 }
 
-const SCALAR_SIZES: Record<number, number> = {
-  0: 1,
-  1: 1,
-  2: 2,
-  3: 2,
-  4: 4,
-  5: 4,
-  6: 4,
-  7: 1,
-  10: 8,
-  11: 8,
-  12: 8,
+/** GGUF's fixed-size value types by their type code (8 is a string, 9 an array): size in bytes and how to read one. */
+const SCALARS: Record<number, { readonly size: number; readonly read: (b: Buffer) => MetaScalar }> = {
+  0: { size: 1, read: (b) => b.readUInt8(0) },
+  1: { size: 1, read: (b) => b.readInt8(0) },
+  2: { size: 2, read: (b) => b.readUInt16LE(0) },
+  3: { size: 2, read: (b) => b.readInt16LE(0) },
+  4: { size: 4, read: (b) => b.readUInt32LE(0) },
+  5: { size: 4, read: (b) => b.readInt32LE(0) },
+  6: { size: 4, read: (b) => b.readFloatLE(0) },
+  7: { size: 1, read: (b) => b.readUInt8(0) !== 0 },
+  10: { size: 8, read: (b) => b.readBigUInt64LE(0) },
+  11: { size: 8, read: (b) => b.readBigInt64LE(0) },
+  12: { size: 8, read: (b) => b.readDoubleLE(0) },
 };
 
 function badFile(file: string, why: string): AppError {
@@ -246,9 +223,9 @@ export function readGgufHeader(file: string): GgufHeader {
             if (arrayType === 8) {
               const s = r.string();
               values?.push(s);
-            } else if (SCALAR_SIZES[arrayType] !== undefined) {
+            } else if (SCALARS[arrayType] !== undefined) {
               if (values) values.push(r.scalar(arrayType));
-              else r.skip(SCALAR_SIZES[arrayType]);
+              else r.skip(SCALARS[arrayType].size);
             } else throw new RangeError(`unknown array type ${arrayType}`);
           }
           metadata.set(key, { arrayType, length, values });

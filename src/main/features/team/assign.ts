@@ -3,7 +3,7 @@ import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { assertProject, checkAnswer } from '../review/annotate';
+import { assertProject, checkAnswer, type AnswerInput } from '../review/annotate';
 import { ANNOTATORS_DISAGREE, HAS_HUMAN_LABEL } from '../review/queues';
 import { ADJUDICATED } from './scope';
 
@@ -148,16 +148,7 @@ export function progress(db: Db, projectId: number): TeamProgress {
  * annotation (the newest, so it is the document's label for training and evaluation) and recorded as the decision,
  * which closes the conflict until someone relabels it.
  */
-export function adjudicate(
-  db: Db,
-  input: {
-    projectId: number;
-    exampleId: number;
-    labelId?: number;
-    labelSet?: readonly number[];
-    adjudicator: string;
-  },
-): { annotationId: number } {
+export function adjudicate(db: Db, input: AnswerInput & { adjudicator: string }): { annotationId: number } {
   return db.transaction(() => {
     const ex = db
       .prepare('SELECT 1 FROM examples WHERE id = ? AND project_id = ? AND excluded = 0')
