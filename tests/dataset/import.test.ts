@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -336,6 +337,62 @@ describe('job control', () => {
     const final = await core.jobs.wait(job.id);
     expect(final.state).toBe('cancelled');
     expect(tableSnapshot(core, projectId)).toEqual(before);
+    expect(leftovers()).toEqual({ files: [], rows: { n: 0 } });
+  });
+
+  it('while an import stages its rows, a review save and job progress are written at once and kept; the import stays invisible until it commits', async () => {
+    await importFile(core, {
+      projectId,
+      path: writeFixture(dir, 'first.csv', 'text,label\nalready here,a\nand this one,b\n'),
+      textColumn: 'text',
+      labelColumn: 'label',
+    });
+    const [first] = core.db
+      .prepare('SELECT id FROM examples WHERE project_id = ? ORDER BY id')
+      .all(projectId) as Array<{
+      id: number;
+    }>;
+    const labelB = (
+      core.db.prepare("SELECT id FROM labels WHERE project_id = ? AND name = 'b'").get(projectId) as {
+        id: number;
+      }
+    ).id;
+    const job = await core.call('dataset.import', {
+      projectId,
+      path: bigCsv(60_000),
+      textColumn: 'text',
+      labelColumn: 'label',
+      onBadRow: 'abort',
+    });
+    while (staged(job.id) < 10_000) await new Promise((r) => setTimeout(r, 5));
+    expect(core.jobs.get(job.id).state).toBe('running');
+    await core.call('review.annotate', {
+      projectId,
+      exampleId: first.id,
+      labelId: labelB,
+      queue: { kind: 'all' },
+    });
+    // A second connection (as a backup tool or the CLI would be) sees the save and the import's progress committed,
+    // and none of the import's rows yet.
+    const ro = new Database(core.paths.database, { readonly: true });
+    try {
+      expect(
+        ro
+          .prepare("SELECT COUNT(*) AS n FROM annotations WHERE example_id = ? AND source = 'human'")
+          .get(first.id),
+      ).toEqual({ n: 1 });
+      expect(
+        (ro.prepare('SELECT progress_done AS d FROM jobs WHERE id = ?').get(job.id) as { d: number }).d,
+      ).toBeGreaterThan(0);
+      expect(ro.prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ?').get(projectId)).toEqual({
+        n: 2,
+      });
+    } finally {
+      ro.close();
+    }
+    expect((await core.jobs.wait(job.id)).state).toBe('completed');
+    expect(texts()).toHaveLength(60_002);
+    expect(humanLabels(core.db, projectId).get(first.id)).toBe(labelB);
     expect(leftovers()).toEqual({ files: [], rows: { n: 0 } });
   });
 
