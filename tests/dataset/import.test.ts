@@ -1,5 +1,6 @@
+import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
@@ -20,6 +21,23 @@ afterEach(async () => {
   await t.close();
   cleanupDir();
 });
+
+/** Rows an import job has staged so far (0 before its staging file is attached). */
+function staged(jobId: number): number {
+  try {
+    return (core.db.prepare(`SELECT COUNT(*) AS n FROM staging_${jobId}.rows`).get() as { n: number }).n;
+  } catch {
+    return 0;
+  }
+}
+
+/** Import staging files in the data folder, and rows older versions staged in distillery.db. */
+function leftovers(): { files: string[]; rows: unknown } {
+  return {
+    files: readdirSync(core.paths.tmp).filter((f) => f.includes('staging')),
+    rows: core.db.prepare('SELECT COUNT(*) AS n FROM import_staging').get(),
+  };
+}
 
 function texts(): string[] {
   return (
@@ -227,7 +245,7 @@ describe('bad input', () => {
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/Line 3 of bad\.csv: .*unclosed quote.*Nothing was imported/);
     expect(tableSnapshot(core, projectId)).toEqual(before);
-    expect(core.db.prepare('SELECT COUNT(*) AS n FROM import_staging').get()).toEqual({ n: 0 });
+    expect(leftovers()).toEqual({ files: [], rows: { n: 0 } });
   });
 
   it('skips malformed rows when asked and reports each with file and line', async () => {
@@ -319,7 +337,63 @@ describe('job control', () => {
     const final = await core.jobs.wait(job.id);
     expect(final.state).toBe('cancelled');
     expect(tableSnapshot(core, projectId)).toEqual(before);
-    expect(core.db.prepare('SELECT COUNT(*) AS n FROM import_staging').get()).toEqual({ n: 0 });
+    expect(leftovers()).toEqual({ files: [], rows: { n: 0 } });
+  });
+
+  it('while an import stages its rows, a review save and job progress are written at once and kept; the import stays invisible until it commits', async () => {
+    await importFile(core, {
+      projectId,
+      path: writeFixture(dir, 'first.csv', 'text,label\nalready here,a\nand this one,b\n'),
+      textColumn: 'text',
+      labelColumn: 'label',
+    });
+    const [first] = core.db
+      .prepare('SELECT id FROM examples WHERE project_id = ? ORDER BY id')
+      .all(projectId) as Array<{
+      id: number;
+    }>;
+    const labelB = (
+      core.db.prepare("SELECT id FROM labels WHERE project_id = ? AND name = 'b'").get(projectId) as {
+        id: number;
+      }
+    ).id;
+    const job = await core.call('dataset.import', {
+      projectId,
+      path: bigCsv(60_000),
+      textColumn: 'text',
+      labelColumn: 'label',
+      onBadRow: 'abort',
+    });
+    while (staged(job.id) < 10_000) await new Promise((r) => setTimeout(r, 5));
+    expect(core.jobs.get(job.id).state).toBe('running');
+    await core.call('review.annotate', {
+      projectId,
+      exampleId: first.id,
+      labelId: labelB,
+      queue: { kind: 'all' },
+    });
+    // A second connection (as a backup tool or the CLI would be) sees the save and the import's progress committed,
+    // and none of the import's rows yet.
+    const ro = new Database(core.paths.database, { readonly: true });
+    try {
+      expect(
+        ro
+          .prepare("SELECT COUNT(*) AS n FROM annotations WHERE example_id = ? AND source = 'human'")
+          .get(first.id),
+      ).toEqual({ n: 1 });
+      expect(
+        (ro.prepare('SELECT progress_done AS d FROM jobs WHERE id = ?').get(job.id) as { d: number }).d,
+      ).toBeGreaterThan(0);
+      expect(ro.prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ?').get(projectId)).toEqual({
+        n: 2,
+      });
+    } finally {
+      ro.close();
+    }
+    expect((await core.jobs.wait(job.id)).state).toBe('completed');
+    expect(texts()).toHaveLength(60_002);
+    expect(humanLabels(core.db, projectId).get(first.id)).toBe(labelB);
+    expect(leftovers()).toEqual({ files: [], rows: { n: 0 } });
   });
 
   it('resumes an import interrupted by a shutdown without duplicating rows', async () => {
@@ -332,7 +406,7 @@ describe('job control', () => {
       onBadRow: 'abort',
     });
     // Let it stage a few batches, then shut the core down as a quit or crash would.
-    while ((core.db.prepare('SELECT COUNT(*) AS n FROM import_staging').get() as { n: number }).n < 10_000) {
+    while (staged(job.id) < 10_000) {
       await new Promise((r) => setTimeout(r, 5));
     }
     await t.close({ keep: true });
@@ -340,10 +414,18 @@ describe('job control', () => {
     core = t.core;
     expect(core.jobs.get(job.id).state).toBe('interrupted');
     expect(texts()).toEqual([]);
+    // The staged rows wait in their file for the resume, which goes on from its checkpoint.
+    expect(leftovers().files).toContain(`import-${job.id}.staging.db`);
+    const checkpoint = JSON.parse(
+      (core.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(job.id) as { checkpoint: string })
+        .checkpoint,
+    ) as { staged: number };
+    expect(checkpoint.staged).toBeGreaterThanOrEqual(10_000);
     core.jobs.resume(job.id);
     const final = await core.jobs.wait(job.id);
     expect(final.state).toBe('completed');
     const n = core.db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT source_row) AS d FROM examples').get();
     expect(n).toEqual({ n: 60_000, d: 60_000 });
+    expect(leftovers()).toEqual({ files: [], rows: { n: 0 } });
   });
 });

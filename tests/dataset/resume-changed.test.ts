@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers';
@@ -42,15 +42,18 @@ it('refuses to resume (after kill -9 at ~30%) an import whose file was replaced,
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] },
   );
   const exited = new Promise((r) => child.once('exit', r));
-  // Watch the staging table from outside, as a second reader of the WAL database, until ~30% is staged.
+  // Watch the import's staging file from outside, as a second reader, until ~30% is staged.
   const db = join(data.dir, 'distillery.db');
+  const tmp = join(data.dir, 'tmp');
   let staged = 0;
   for (let tries = 0; staged < ROWS * 0.3 && tries < 6000; tries++) {
     await new Promise((r) => setTimeout(r, 20));
     try {
-      const ro = new Database(db, { readonly: true, fileMustExist: true });
+      const file = readdirSync(tmp).find((f) => f.endsWith('.staging.db'));
+      if (!file) continue;
+      const ro = new Database(join(tmp, file), { readonly: true, fileMustExist: true });
       try {
-        staged = (ro.prepare('SELECT COUNT(*) AS n FROM import_staging').get() as { n: number }).n;
+        staged = (ro.prepare('SELECT COUNT(*) AS n FROM rows').get() as { n: number }).n;
       } finally {
         ro.close();
       }
@@ -85,6 +88,7 @@ it('refuses to resume (after kill -9 at ~30%) an import whose file was replaced,
   const ro = new Database(db, { readonly: true });
   try {
     expect(ro.prepare('SELECT COUNT(*) AS n FROM import_staging').get()).toEqual({ n: 0 });
+    expect(readdirSync(tmp).filter((f) => f.includes('staging'))).toEqual([]);
     expect(ro.pragma('integrity_check', { simple: true })).toBe('ok');
   } finally {
     ro.close();

@@ -11,7 +11,7 @@ import { lockTest, split } from './splits';
 import { stats } from './stats';
 import { findLeakage } from './leakage';
 import { makeImportRunner, startImport } from './importer';
-import { dropEndedStaging, dropOrphanStaging } from './importStaging';
+import { dropOrphanStaging, removeEndedStaging } from './importStaging';
 import { makeSearchIndexRunner } from './searchIndex';
 import { previewSource } from './source';
 
@@ -92,17 +92,17 @@ export const datasetFeature: Feature<typeof datasetContract> = {
     // The runner needs this core's services, so it is registered per core rather than as a static map entry.
     ctx.jobs.register('dataset.import', makeImportRunner(ctx));
     ctx.jobs.register('dataset.searchIndex', makeSearchIndexRunner(ctx));
-    dropOrphanStaging(ctx.db);
-    // An import that ended without its own clean-up (a full disk made that fail too) leaves no staged rows.
+    dropOrphanStaging(ctx.db, ctx.paths);
+    // An import that ended without its own clean-up (a full disk made that fail too) leaves no staging file.
     ctx.events.subscribe((e) => {
       if (e.name !== 'job.updated') return;
       const job = e.payload;
       if (job.kind !== 'dataset.import' || (job.state !== 'failed' && job.state !== 'cancelled')) return;
       try {
-        dropEndedStaging(ctx.db);
+        removeEndedStaging(ctx.db, ctx.paths, job.id);
       } catch (err) {
-        // The next start drops them (dropOrphanStaging): the job is recorded as ended.
-        console.error('[dataset] could not drop the staged rows of an ended import:', err);
+        // The next start removes it (dropOrphanStaging): the job is recorded as ended.
+        console.error('[dataset] could not remove the staging file of an ended import:', err);
       }
     });
   },

@@ -6,7 +6,7 @@ import type { JobControl } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
-import { dropStaging, type ImportParams } from './importStaging';
+import { stagingTable, type ImportParams } from './importStaging';
 
 /**
  * The last step of an import: the staged rows move into the project in one transaction (ids already in the project
@@ -21,10 +21,8 @@ function isTestLocked(db: Db, projectId: number): boolean {
 function countSplits(db: Db, jobId: number): { train: number; validation: number; test: number } {
   const out = { train: 0, validation: 0, test: 0 };
   const rows = db
-    .prepare(
-      'SELECT split, COUNT(*) AS n FROM import_staging WHERE job_id = ? AND split IS NOT NULL GROUP BY split',
-    )
-    .all(jobId) as Array<{ split: 'train' | 'validation' | 'test'; n: number }>;
+    .prepare(`SELECT split, COUNT(*) AS n FROM ${stagingTable(jobId)} WHERE split IS NOT NULL GROUP BY split`)
+    .all() as Array<{ split: 'train' | 'validation' | 'test'; n: number }>;
   for (const r of rows) out[r.split] = r.n;
   return out;
 }
@@ -34,10 +32,10 @@ function countExisting(db: Db, jobId: number, projectId: number): number {
   return (
     db
       .prepare(
-        `SELECT COUNT(*) AS n FROM import_staging s WHERE s.job_id = ? AND s.external_id IS NOT NULL
+        `SELECT COUNT(*) AS n FROM ${stagingTable(jobId)} s WHERE s.external_id IS NOT NULL
            AND EXISTS (SELECT 1 FROM examples e WHERE e.project_id = ? AND e.external_id = s.external_id)`,
       )
-      .get(jobId, projectId) as { n: number }
+      .get(projectId) as { n: number }
   ).n;
 }
 
@@ -52,37 +50,38 @@ const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FR
 
 function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): void {
   const locked = isTestLocked(db, p.projectId);
+  const staged = stagingTable(jobId);
   const target = `e.project_id = ? AND e.external_id = s.external_id AND (? = 0 OR e.split IS NOT 'test')`;
   if (p.multiLabel) {
     db.prepare(
       `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
        SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED.replaceAll('e.imported_label', 's.label')},
               'import', 'import', ?
-       FROM import_staging s
+       FROM ${staged} s
        JOIN examples e ON ${target}
-       WHERE s.job_id = ? AND s.external_id IS NOT NULL AND s.label IS NOT NULL AND s.label IS NOT e.imported_label
+       WHERE s.external_id IS NOT NULL AND s.label IS NOT NULL AND s.label IS NOT e.imported_label
          AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.example_id = e.id AND a.retracted_at IS NULL
                            AND a.source <> 'import')`,
-    ).run(now, p.projectId, locked ? 1 : 0, jobId);
+    ).run(now, p.projectId, locked ? 1 : 0);
   } else if (p.labelColumn) {
     db.prepare(
       `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
        SELECT e.project_id, e.id, l.id, 'import', 'import', ?
-       FROM import_staging s
+       FROM ${staged} s
        JOIN examples e ON ${target}
        JOIN labels l ON l.project_id = e.project_id AND l.name = s.label
-       WHERE s.job_id = ? AND s.external_id IS NOT NULL AND s.label IS NOT e.imported_label
+       WHERE s.external_id IS NOT NULL AND s.label IS NOT e.imported_label
          AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.example_id = e.id AND a.retracted_at IS NULL
                            AND a.source <> 'import')`,
-    ).run(now, p.projectId, locked ? 1 : 0, jobId);
+    ).run(now, p.projectId, locked ? 1 : 0);
   }
   db.prepare(
     `UPDATE examples AS e SET text = s.text, original_text = s.original_text, text_hash = s.text_hash,
        length = s.length, imported_label = COALESCE(s.label, e.imported_label), metadata = s.metadata,
        split = CASE WHEN s.split IS NULL THEN e.split ELSE s.split END
-     FROM import_staging s
-     WHERE s.job_id = ? AND s.external_id IS NOT NULL AND ${target}`,
-  ).run(jobId, p.projectId, locked ? 1 : 0);
+     FROM ${staged} s
+     WHERE s.external_id IS NOT NULL AND ${target}`,
+  ).run(p.projectId, locked ? 1 : 0);
 }
 
 export function commit(
@@ -109,6 +108,7 @@ function moveIntoProject(
   now: string,
 ): ImportResult {
   const p = ctl.params;
+  const staged = stagingTable(ctl.jobId);
   return db.transaction(() => {
     const project = getProject(db, p.projectId);
     const splits = countSplits(db, ctl.jobId);
@@ -121,12 +121,12 @@ function moveIntoProject(
       if (action === 'update') updateExisting(db, ctl.jobId, p, now);
       // Updated or skipped, these rows are not added again.
       db.prepare(
-        `DELETE FROM import_staging WHERE job_id = ? AND external_id IN
+        `DELETE FROM ${staged} WHERE external_id IN
            (SELECT external_id FROM examples WHERE project_id = ? AND external_id IS NOT NULL)`,
-      ).run(ctl.jobId, p.projectId);
+      ).run(p.projectId);
     }
     const adding = (
-      db.prepare('SELECT COUNT(*) AS n FROM import_staging WHERE job_id = ?').get(ctl.jobId) as {
+      db.prepare(`SELECT COUNT(*) AS n FROM ${staged}`).get() as {
         n: number;
       }
     ).n;
@@ -158,15 +158,15 @@ function moveIntoProject(
     if (p.labelColumn || p.multiLabel) {
       // A multi-label row stages its names as a JSON array.
       const names = p.multiLabel
-        ? `SELECT DISTINCT j.value AS name FROM import_staging s, json_each(s.label) j WHERE s.job_id = ?`
-        : `SELECT DISTINCT s.label AS name FROM import_staging s WHERE s.job_id = ? AND s.label IS NOT NULL`;
+        ? `SELECT DISTINCT j.value AS name FROM ${staged} s, json_each(s.label) j`
+        : `SELECT DISTINCT s.label AS name FROM ${staged} s WHERE s.label IS NOT NULL`;
       const found = db
         .prepare(
           `SELECT n.name AS name FROM (${names}) n
            WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.project_id = ? AND l.name = n.name)
            ORDER BY n.name`,
         )
-        .all(ctl.jobId, p.projectId) as Array<{ name: string }>;
+        .all(p.projectId) as Array<{ name: string }>;
       let position =
         (
           db
@@ -191,14 +191,13 @@ function moveIntoProject(
           `INSERT INTO examples (project_id, dataset_id, source_row, external_id, text, original_text, text_hash,
                                  length, imported_label, metadata, split, created_at)
            SELECT ?, ?, source_row, external_id, text, original_text, text_hash, length, label, metadata, split, ?
-           FROM import_staging WHERE job_id = ? ORDER BY rowid`,
+           FROM ${staged} ORDER BY seq`,
         )
-        .run(p.projectId, datasetId, now, ctl.jobId),
+        .run(p.projectId, datasetId, now),
     );
     withIndexesDeferred(db, 'annotations', p.multiLabel || p.labelColumn ? adding : 0, () =>
       insertImportAnnotations(db, p, now, before, datasetId),
     );
-    dropStaging(db, ctl.jobId);
     db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, p.projectId);
     audit(db, {
       projectId: p.projectId,

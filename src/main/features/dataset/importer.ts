@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   MultiLabelOptions,
@@ -14,7 +15,14 @@ import { charLength, importNormalise, textHash } from './cleanText';
 import { labelSetReader, type LabelReaderOptions } from './multiLabelCells';
 import { startSearchIndex } from './searchIndex';
 import { commit } from './importCommit';
-import { dropStaging, type ImportParams } from './importStaging';
+import {
+  attachStaging,
+  detachStaging,
+  dropLegacyStaging,
+  stagingPath,
+  stagingTable,
+  type ImportParams,
+} from './importStaging';
 import type { ByteCounter, RecordEvent } from './parse';
 import {
   splitValue,
@@ -37,6 +45,9 @@ interface Checkpoint {
 }
 
 const BATCH = 5000;
+/** Rows per INSERT statement while staging: one call into SQLite per 100 rows rather than per row. */
+const ROWS_PER_INSERT = 100;
+const STAGED_COLUMNS = 10;
 const MAX_BAD_REPORTED = 200;
 
 /** Checks the request against the file (the text column must exist) and starts the import job. */
@@ -109,44 +120,72 @@ export async function startImport(
 }
 
 /**
- * The import job: streams the source, stages rows in batches (each batch committed with a checkpoint, so a crash
- * resumes where it stopped), then moves everything into the project in one transaction. Until that transaction,
- * the project is untouched: a failure, an abort on a bad row or a cancel leaves it exactly as before.
+ * The import job: streams the source, stages rows in batches in the job's staging file (importStaging.ts; each batch
+ * committed with a checkpoint, so a crash resumes where it stopped), then moves everything into the project in one
+ * transaction. Until that transaction, the project is untouched: a failure, an abort on a bad row or a cancel leaves
+ * it exactly as before.
  */
 export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParams>) => Promise<ImportResult> {
   return async (ctl) => {
     const db = ctx.db;
     const p = ctl.params;
-    const cp = (ctl.checkpoint as Checkpoint | null) ?? null;
+    let cp = (ctl.checkpoint as Checkpoint | null) ?? null;
     if (cp?.committed) {
-      // The rows are in; a resume only makes sure their search index is being built.
+      // The rows are in; a resume only removes the staging file and makes sure their search index is being built.
+      detachStaging(db, ctl.jobId, ctx.paths);
       startSearchIndex(ctx, p.projectId, p.name, cp.committed.datasetId);
       return cp.committed;
     }
-    if (!cp) dropStaging(db, ctl.jobId);
     let result: ImportResult;
     try {
       checkUnchanged(p);
+      cp = openStaging(ctx, ctl.jobId, cp);
       result = await stageAndCommit(ctx, ctl, cp);
     } catch (caught) {
       const e = diskFull(caught);
       const shutdown = ctl.signal.aborted && !(ctl.signal.reason instanceof JobCancelled);
-      // On shutdown the staged rows stay for the resume; otherwise the import is over and they go.
+      // On shutdown the staging file stays for the resume; otherwise the import is over and it goes.
+      detachStaging(db, ctl.jobId, shutdown ? undefined : ctx.paths);
       if (!shutdown) {
         try {
-          dropStaging(db, ctl.jobId);
           ctl.saveCheckpoint(null);
         } catch {
-          // A full disk can refuse even this; the staged rows are dropped on the next start.
+          // A full disk can refuse even this; the job is recorded as failed all the same.
         }
       }
       throw e;
     }
+    detachStaging(db, ctl.jobId, ctx.paths);
     ctx.events.emit('project.changed', { projectId: p.projectId, what: 'dataset.import' });
     // The rows are usable now; the search index is built by a job of its own that no step waits for.
     const index = startSearchIndex(ctx, p.projectId, p.name, result.datasetId);
     return { ...result, searchIndexJobId: index.id };
   };
+}
+
+/**
+ * Attaches the job's staging file. A resume keeps the rows its checkpoint counts (rows staged after it, before a
+ * crash, are deleted); when the file is missing or does not hold them (a machine crash with it half written, a job
+ * started by a version that staged into distillery.db), the import starts over from the first row.
+ */
+function openStaging(ctx: CoreContext, jobId: number, cp: Checkpoint | null): Checkpoint | null {
+  const db = ctx.db;
+  if (cp && existsSync(stagingPath(ctx.paths, jobId))) {
+    try {
+      attachStaging(db, ctx.paths, jobId, false);
+      db.prepare(`DELETE FROM ${stagingTable(jobId)} WHERE seq >= ?`).run(cp.staged);
+      const last = db.prepare(`SELECT MAX(seq) AS m FROM ${stagingTable(jobId)}`).get() as {
+        m: number | null;
+      };
+      if ((last.m ?? -1) === cp.staged - 1) return cp;
+    } catch (e) {
+      console.error(`[dataset] the staging file of import ${jobId} is unreadable; starting over:`, e);
+    }
+    detachStaging(db, jobId);
+  }
+  dropLegacyStaging(db, jobId);
+  attachStaging(db, ctx.paths, jobId, true);
+  return null;
 }
 
 /** SQLite's "database or disk is full" as the error a person can act on. */
@@ -215,29 +254,25 @@ async function stageAndCommit(
   const badRows: BadRow[] = [...(cp?.badRows ?? [])];
   const resumeAfter = cp?.records ?? 0;
 
-  const insert = db.prepare(
-    `INSERT INTO import_staging
-       (job_id, seq, source_row, external_id, text, original_text, text_hash, length, label, metadata, split)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  type Staged = [
-    number,
-    number,
-    string | null,
-    string,
-    string | null,
-    string,
-    number,
-    string | null,
-    string | null,
-    string | null,
-  ];
-  let batch: Staged[] = [];
+  const staging = stagingTable(ctl.jobId);
+  const insertSql = (rows: number): string =>
+    `INSERT INTO ${staging}
+       (seq, source_row, external_id, text, original_text, text_hash, length, label, metadata, split)
+     VALUES ${Array<string>(rows)
+       .fill(`(${Array<string>(STAGED_COLUMNS).fill('?').join(', ')})`)
+       .join(', ')}`;
+  const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
+  const insertOne = db.prepare(insertSql(1));
+  // The batch's values, flat: STAGED_COLUMNS per row, bound 100 rows at a time.
+  let batch: Array<string | number | null> = [];
   const flush = (): void => {
-    const rows = batch;
+    const values = batch;
     batch = [];
     db.transaction(() => {
-      for (const r of rows) insert.run(ctl.jobId, ...r);
+      const many = STAGED_COLUMNS * ROWS_PER_INSERT;
+      let i = 0;
+      for (; i + many <= values.length; i += many) insertMany.run(values.slice(i, i + many));
+      for (; i < values.length; i += STAGED_COLUMNS) insertOne.run(values.slice(i, i + STAGED_COLUMNS));
       ctl.saveCheckpoint({ records, staged, skipped, badRows } satisfies Checkpoint);
     })();
   };
@@ -301,7 +336,7 @@ async function stageAndCommit(
         }
         if (any) metadata = JSON.stringify(m);
       }
-      batch.push([
+      batch.push(
         staged++,
         isFolder ? records : ev.line,
         isFolder ? (ev.file ?? ext) : ext,
@@ -312,8 +347,8 @@ async function stageAndCommit(
         label,
         metadata,
         split,
-      ]);
-      if (batch.length >= BATCH) {
+      );
+      if (batch.length >= BATCH * STAGED_COLUMNS) {
         flush();
         ctl.progress(Math.min(counter.bytes, total), total, { phase });
       }
@@ -332,7 +367,7 @@ async function stageAndCommit(
       { badRows },
     );
   }
-  if (!db.prepare('SELECT 1 FROM import_staging WHERE job_id = ? AND length > 0 LIMIT 1').get(ctl.jobId)) {
+  if (!db.prepare(`SELECT 1 FROM ${staging} WHERE length > 0 LIMIT 1`).get()) {
     throw AppError.keyed('BAD_FILE', 'dataset.everyTextEmptyOnly', {
       name: src.name,
       textColumn: p.textColumn,
