@@ -47,6 +47,25 @@ export interface ScoreStrategy {
   readonly appendErase?: boolean;
   /** How many sequences to use at once (default: all of the context's). */
   readonly parallel?: number;
+  /**
+   * Labels sharing leading tokens evaluate them once (default true); false scores each label from the prompt's end
+   * (the path before the label trie, kept as its reference).
+   */
+  readonly labelTrie?: boolean;
+}
+
+/** Where one document's time went in the teacher process, in milliseconds (the benchmark's profile). */
+export interface ScorePhases {
+  /** The prompt's tokens built (the text tokenized, the fixed parts cached). */
+  readonly prepareMs: number;
+  /** The sequence brought back to the prompt's shared prefix (erasing the previous document). */
+  readonly alignMs: number;
+  /** The pass with the document's own prompt tokens (and the label chain riding with it; reasoning included). */
+  readonly promptMs: number;
+  /** The other label passes with their erasing. */
+  readonly answersMs: number;
+  /** Forward passes (llama.cpp evaluations) for this document. */
+  readonly passes: number;
 }
 
 export interface ScoreResult {
@@ -66,6 +85,7 @@ export interface ScoreResult {
   readonly timeMs: number;
   readonly truncated: boolean;
   readonly error: string | null;
+  readonly phases?: ScorePhases;
 }
 
 export interface HostHardware {
@@ -170,6 +190,9 @@ export const HOST_RESPONSES = {
       timeMs: Num,
       truncated: z.boolean(),
       error: z.string().nullable(),
+      phases: z
+        .object({ prepareMs: Num, alignMs: Num, promptMs: Num, answersMs: Num, passes: Count })
+        .optional(),
     }),
   ),
   prompt: z.object({ text: z.string(), tokens: Count }),

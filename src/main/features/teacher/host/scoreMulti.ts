@@ -1,29 +1,7 @@
-import type { LlamaContextSequence, Token } from 'node-llama-cpp';
-import { evalLast, logProb, logSumExp, toDist, withDist, type Dist } from './nextToken';
+import type { Token } from 'node-llama-cpp';
+import { scoreAnswers, type AnswerOptions } from './answers';
+import { logSumExp } from './nextToken';
 import { promptTokenSets, type DocumentScorer } from './promptTokens';
-
-/** Log-likelihood of each answer after `dist` (the sequence's last evaluated token): appended, then erased. */
-async function answerLikelihoods(
-  seq: LlamaContextSequence,
-  dist: Dist,
-  answers: readonly Token[][],
-): Promise<{ lls: number[]; evaluated: number }> {
-  const lls: number[] = [];
-  let evaluated = 0;
-  for (const answer of answers) {
-    let total = logProb(dist, answer[0]);
-    if (answer.length > 1) {
-      const body = answer.slice(0, -1);
-      const at = seq.nextTokenIndex;
-      const out = await seq.controlledEvaluate(body.map(withDist));
-      evaluated += body.length;
-      for (let i = 0; i < body.length; i++) total += logProb(toDist(out[i]?.next), answer[i + 1]);
-      await seq.eraseContextTokenRanges([{ start: at, end: seq.nextTokenIndex }]);
-    }
-    lls.push(total);
-  }
-  return { lls, evaluated };
-}
 
 /** Length of the longest common prefix of token sequences. */
 function sharedPrefix(sets: readonly Token[][]): number {
@@ -36,53 +14,63 @@ function sharedPrefix(sets: readonly Token[][]): number {
 /**
  * Scores a multi-label plan: for each label, P(yes) against P(no) after that label's question. With prefix reuse
  * (the default) the part of the prompt every question shares (template, text, the question's common words) is
- * evaluated once per document, and each label's remaining tokens are appended and erased back to it. `reusePrefix: false` evaluates every label's prompt from an
- * empty sequence: the reference the fast path must equal.
+ * evaluated once per document, and each label's remaining tokens are appended (the answers' trie riding with them,
+ * `answers.ts`) and erased back to it. `reusePrefix: false` evaluates every label's prompt from an empty sequence:
+ * the reference the fast path must equal.
  */
 export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) => {
   const started = performance.now();
   const questions = plan.multi?.questions ?? [];
   const { sets, truncated } = promptTokenSets(plan, p, item.text, questions);
+  const prepared = performance.now();
   const answers = [...p.yes, ...p.no];
+  const options: AnswerOptions = { share: strategy.labelTrie !== false, ride: true };
   const out: Array<{ yes: number; no: number }> = [];
   let evaluated = 0;
-  const split = (lls: number[]): { yes: number; no: number } => ({
-    yes: logSumExp(lls.slice(0, p.yes.length)),
-    no: logSumExp(lls.slice(p.yes.length)),
-  });
+  let passes = 0;
+  let promptMs = 0;
+  const answer = async (head: readonly Token[]): Promise<void> => {
+    const a = await scoreAnswers(seq, head, answers, options);
+    evaluated += head.length + a.answerTokens;
+    passes += a.passes;
+    promptMs += a.promptMs;
+    out.push({
+      yes: logSumExp(a.lls.slice(0, p.yes.length)),
+      no: logSumExp(a.lls.slice(p.yes.length)),
+    });
+  };
+  // Every label keeps at least its last prompt token to evaluate: its next-token distribution is the answer's.
+  const shared = Math.min(sharedPrefix(sets), Math.min(...sets.map((x) => x.length)) - 1);
   if (strategy.reusePrefix !== false) {
-    // Every label keeps at least its last prompt token to evaluate: its next-token distribution is the answer's.
-    const shared = Math.min(sharedPrefix(sets), Math.min(...sets.map((x) => x.length)) - 1);
     // The shared part is evaluated in one batch from an empty sequence, not continued from the previous document:
     // llama.cpp computes a token slightly differently in a small batch than in a large one (~1e-4 on the tiny
     // model), and this way every label's numbers are exactly those of a fresh sequence fed the same two batches.
     await seq.clearHistory();
+    const t = performance.now();
     if (shared > 0) {
       await seq.controlledEvaluate(sets[0].slice(0, shared));
       evaluated += shared;
+      passes++;
     }
+    promptMs += performance.now() - t;
     for (const tokens of sets) {
-      const suffix = tokens.slice(shared);
-      const dist = await evalLast(seq, suffix);
-      evaluated += suffix.length;
-      const a = await answerLikelihoods(seq, dist, answers);
-      evaluated += a.evaluated;
-      await seq.eraseContextTokenRanges([{ start: shared, end: seq.nextTokenIndex }]);
-      out.push(split(a.lls));
+      if (seq.nextTokenIndex > shared)
+        await seq.eraseContextTokenRanges([{ start: shared, end: seq.nextTokenIndex }]);
+      await answer(tokens.slice(shared));
     }
   } else {
     // From an empty sequence for every label. llama.cpp's numbers depend slightly on how tokens are grouped into
     // batches, so by default the same two batches as the fast path (shared part, then the label's own tokens);
     // `appendErase: false` evaluates each label's whole prompt in one batch instead.
     const oneBatch = strategy.appendErase === false;
-    const shared = Math.min(sharedPrefix(sets), Math.min(...sets.map((x) => x.length)) - 1);
     for (const tokens of sets) {
       await seq.clearHistory();
-      if (!oneBatch && shared > 0) await seq.controlledEvaluate(tokens.slice(0, shared));
-      const dist = await evalLast(seq, oneBatch ? tokens : tokens.slice(shared));
-      const a = await answerLikelihoods(seq, dist, answers);
-      evaluated += tokens.length + a.evaluated;
-      out.push(split(a.lls));
+      if (!oneBatch && shared > 0) {
+        await seq.controlledEvaluate(tokens.slice(0, shared));
+        evaluated += shared;
+        passes++;
+      }
+      await answer(oneBatch ? tokens : tokens.slice(shared));
     }
     await seq.clearHistory();
   }
@@ -97,5 +85,12 @@ export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) =
     timeMs: performance.now() - started,
     truncated,
     error: finite ? null : 'The model produced invalid numbers (NaN or infinity) for this example.',
+    phases: {
+      prepareMs: prepared - started,
+      alignMs: 0,
+      promptMs,
+      answersMs: performance.now() - prepared - promptMs,
+      passes,
+    },
   };
 };

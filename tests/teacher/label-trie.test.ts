@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PromptPlan, ScoreResult, ScoreStrategy } from '../../src/main/features/teacher/protocol';
+import { normalise, yesProbability } from '../../src/main/features/teacher/scoring';
+import { TeacherClient } from '../../src/main/features/teacher/teacher.client';
+import { tinyModelPath } from '../fixtures/gguf/generate';
+import { SENTENCES } from './fixtures';
+
+// The label trie (labels sharing leading tokens evaluate them once, the longest chain riding with the prompt's pass)
+// must give the distributions of the path before it (`labelTrie: false`: every label from the prompt's end) and of
+// a from-scratch evaluation. Real node-llama-cpp, CPU only, on the tiny generated GGUF.
+const plan: PromptPlan = {
+  before: 'Classify the sentence.\nLabels: fair, unfair, unclear, unknown, fairly fair\n\nText:\n',
+  after: '\n\nAnswer with the label only.',
+  // "unfair", "unclear" and "unknown" share leading tokens; "fair" begins "fairly fair" (then every label ends with
+  // the end-of-answer token, which the trie shares too).
+  labels: ['fair', 'unfair', 'unclear', 'unknown', 'fairly fair'],
+  mode: 'direct',
+  reasoningBudget: 16,
+};
+const items = SENTENCES.slice(0, 6).map((text, i) => ({ id: i + 1, text }));
+
+function worstDifference(a: readonly ScoreResult[], b: readonly ScoreResult[]): number {
+  expect(a.map((r) => r.id)).toEqual(b.map((r) => r.id));
+  let worst = 0;
+  a.forEach((r, i) => {
+    expect(r.error).toBeNull();
+    const pa = normalise(r.logLikelihoods!).probs;
+    const pb = normalise(b[i].logLikelihoods!).probs;
+    pa.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - pb[k]))));
+  });
+  return worst;
+}
+
+/** Summed over the documents after the first (the first of a request may find the sequence holding anything). */
+const total = (rs: readonly ScoreResult[], f: (r: ScoreResult) => number): number =>
+  rs.slice(1).reduce((a, r) => a + f(r), 0);
+
+describe('label trie on the tiny model, CPU only', () => {
+  let client: TeacherClient;
+  const score = (p: PromptPlan, strategy: ScoreStrategy): Promise<ScoreResult[]> =>
+    client.request({ op: 'score', plan: p, items, strategy });
+  beforeAll(async () => {
+    client = new TeacherClient();
+    await client.request({
+      op: 'load',
+      options: { modelPath: tinyModelPath(), threads: 1, sequences: 2, contextSize: 512, gpu: false },
+    });
+  });
+  afterAll(async () => client.dispose());
+
+  it('gives the previous path and a from-scratch evaluation to 1e-5, in fewer tokens and passes', async () => {
+    const trie = await score(plan, { parallel: 1 });
+    const before = await score(plan, { parallel: 1, labelTrie: false });
+    const scratch = await score(plan, { parallel: 1, reusePrefix: false, appendErase: false });
+    expect(worstDifference(trie, before)).toBeLessThan(1e-5);
+    expect(worstDifference(trie, scratch)).toBeLessThan(1e-5);
+    // Shared leading label tokens are evaluated once per document instead of once per label.
+    expect(total(trie, (r) => r.evaluated)).toBeLessThan(total(before, (r) => r.evaluated));
+    expect(total(trie, (r) => r.phases!.passes)).toBeLessThanOrEqual(total(before, (r) => r.phases!.passes));
+    // The profile accounts for the document's time in the teacher process.
+    for (const r of trie) {
+      const ph = r.phases!;
+      const sum = ph.prepareMs + ph.alignMs + ph.promptMs + ph.answersMs;
+      expect(ph.promptMs).toBeGreaterThan(0);
+      expect(sum).toBeLessThanOrEqual(r.timeMs + 1e-6);
+      expect(sum).toBeGreaterThan(r.timeMs * 0.9);
+    }
+  });
+
+  it('keeps batched sequences and reasoning mode equal to the previous path to 1e-5', async () => {
+    const batched = await score(plan, { parallel: 2 });
+    const before = await score(plan, { parallel: 1, labelTrie: false });
+    expect(worstDifference(batched, before)).toBeLessThan(1e-5);
+    const reasoning = { ...plan, mode: 'reasoning' as const };
+    const trie = await score(reasoning, { parallel: 1 });
+    const reference = await score(reasoning, { parallel: 1, labelTrie: false });
+    expect(trie.map((r) => r.reasoning)).toEqual(reference.map((r) => r.reasoning));
+    expect(worstDifference(trie, reference)).toBeLessThan(1e-5);
+  });
+
+  it('scores multi-label answers (spellings sharing tokens) as the previous path does, to 1e-5', async () => {
+    const multiLabels = ['arbitration', 'unilateral change'];
+    const multi: PromptPlan = {
+      before: 'A sentence may carry any of these labels:\n- ' + multiLabels.join('\n- ') + '\n\nText:\n',
+      after: '',
+      labels: multiLabels,
+      mode: 'direct',
+      reasoningBudget: 16,
+      multi: {
+        questions: multiLabels.map((l) => `\n\nDoes "${l}" apply? Answer yes or no.`),
+        yes: ['yes', 'yes indeed'],
+        no: ['no', 'nope'],
+      },
+    };
+    const trie = await score(multi, { parallel: 1 });
+    const before = await score(multi, { parallel: 1, labelTrie: false });
+    const scratch = await score(multi, { parallel: 1, reusePrefix: false });
+    let worst = 0;
+    trie.forEach((r, i) => {
+      expect(r.error).toBeNull();
+      r.answers!.forEach((a, k) => {
+        const p = yesProbability(a.yes, a.no);
+        worst = Math.max(
+          worst,
+          Math.abs(p - yesProbability(before[i].answers![k].yes, before[i].answers![k].no)),
+          Math.abs(p - yesProbability(scratch[i].answers![k].yes, scratch[i].answers![k].no)),
+        );
+      });
+    });
+    expect(worst).toBeLessThan(1e-5);
+    expect(total(trie, (r) => r.evaluated)).toBeLessThan(total(before, (r) => r.evaluated));
+  });
+});
