@@ -289,6 +289,8 @@ export const serverErrorsEn = {
     'Training run {{fromId}} has not finished ({{state}}). Wait for it to finish, or choose another run.',
   'student.frozenDataTrainingRun':
     'The frozen data of training run {{runId}} is missing or damaged ({{p1}}). Start a new run.',
+  'student.documentsGoneBeforeStart':
+    '{{count}} document(s) of training run {{runId}} were deleted before it started. Start a new run.',
   'student.giveEitherHumanOnly': 'Give either --human-only or --use-teacher, not both.',
   'student.hasModelSizeEmbedding':
     '{{which}} has model size (embedding dimension) {{dim}}, this run {{dim2}}. Set the model size to {{dim}}, or start from scratch.',
@@ -677,6 +679,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '训练运行 {{fromId}} 没有可作为起点的模型。请从头开始，或选择已完成并带有模型的运行。',
   'student.fromRunNotFinished': '训练运行 {{fromId}} 尚未完成（{{state}}）。请等待其完成，或选择其他运行。',
   'student.frozenDataTrainingRun': '训练运行 {{runId}} 的冻结数据缺失或已损坏（{{p1}}）。请开始新的运行。',
+  'student.documentsGoneBeforeStart':
+    '训练运行 {{runId}} 开始前，其中 {{count}} 个文档已被删除。请开始新的运行。',
   'student.giveEitherHumanOnly': '请只给出 --human-only 或 --use-teacher 之一，不要同时给出。',
   'student.hasModelSizeEmbedding':
     '{{which}} 的模型大小（嵌入维度）为 {{dim}}，此运行为 {{dim2}}。请将模型大小设为 {{dim}}，或从头开始。',

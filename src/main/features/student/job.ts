@@ -2,7 +2,16 @@ import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import type { CoreContext } from '../../core/feature';
 import { AppError } from '../../core/errors';
 import { removePartialFiles } from '../../core/paths';
-import { dataFile, forgetAfter, getRun, initModelPath, recordEpoch, runDir, setRunState } from './runs';
+import {
+  dataFile,
+  forgetAfter,
+  getRun,
+  initModelPath,
+  recordEpoch,
+  runDir,
+  selectionFile,
+  setRunState,
+} from './runs';
 import { TrainClient } from './train.client';
 import type { TrainJobResult } from '../../../shared/student';
 
@@ -42,6 +51,10 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
   });
   const client = new TrainClient({
     dataPath: dataFile(ctx.paths, run.id),
+    selectionPath: selectionFile(ctx.paths, run.id),
+    dbPath: ctx.paths.database,
+    runId: run.id,
+    projectId: run.projectId,
     settings: run.settings,
     runDir: runDir(ctx.paths, run.id),
     resumeFrom: resume?.path ?? null,

@@ -3,7 +3,8 @@ import { DEFAULT_LABEL_THRESHOLD } from '../../../shared/student';
 import { humanLabelSets } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { positiveWeights } from './distillMultilabel';
-import type { TrainingSet } from './trainingSet';
+import { withProjectTexts, type TrainingSet } from './trainingSet';
+import type { Unread } from './training/data';
 import { assembleTrainingSet, teacherOutputsInProjectOrder, trainingLabels } from './trainingSource';
 import { indicator, type MultiLabelData } from './trainer';
 
@@ -18,11 +19,11 @@ function teacherSet(probs: readonly number[]): number[] {
  * the run's label order) give its set, the labels at or above 0.5. The empty set ("none of these") is a label set.
  * Positive weights per label come from the human sets of the training documents.
  */
-export function buildMultiLabelTrainingSet(
+export function selectMultiLabelTrainingSet(
   db: Db,
   projectId: number,
   settings: TrainSettings,
-): TrainingSet<MultiLabelData> {
+): TrainingSet<Unread<MultiLabelData>> {
   const labels = trainingLabels(db, projectId);
   const classOf = new Map(labels.map((l, i) => [l.id, i]));
   const human = humanLabelSets(db, projectId);
@@ -35,13 +36,16 @@ export function buildMultiLabelTrainingSet(
     db,
     projectId,
     labels,
-    (id) => {
-      const ids = human.get(id);
-      if (ids === undefined) return null;
-      return ids
-        .map((l) => classOf.get(l))
-        .filter((c): c is number => c !== undefined)
-        .sort((a, b) => a - b);
+    {
+      ids: human.keys(),
+      target: (id) => {
+        const ids = human.get(id);
+        if (ids === undefined) return null;
+        return ids
+          .map((l) => classOf.get(l))
+          .filter((c): c is number => c !== undefined)
+          .sort((a, b) => a - b);
+      },
     },
     teacher,
     {
@@ -52,7 +56,7 @@ export function buildMultiLabelTrainingSet(
     },
     settings.useTeacher,
   );
-  const train = set.train.map((e) => ({ text: e.text, labels: e.human, teacher: e.teacher }));
+  const train = set.train.map((e) => ({ id: e.id, labels: e.human, teacher: e.teacher }));
   const sets = train.flatMap((e) => (e.labels === null ? [] : [indicator(e.labels, labels.length)]));
   return {
     data: {
@@ -60,11 +64,24 @@ export function buildMultiLabelTrainingSet(
       labels: labels.map((l) => l.name),
       positiveWeights: positiveWeights(sets, labels.length),
       train,
-      validation: set.validation.map((e) => ({ text: e.text, labels: e.target, fromTeacher: e.fromTeacher })),
+      validation: set.validation.map((e) => ({ id: e.id, labels: e.target, fromTeacher: e.fromTeacher })),
     },
     snapshot: set.snapshot,
     teacherRunId: teacher?.runId ?? null,
     trainExampleIds: set.trainExampleIds,
     validationExampleIds: set.validationExampleIds,
   };
+}
+
+/** `selectMultiLabelTrainingSet` with its texts, read in this thread. */
+export function buildMultiLabelTrainingSet(
+  db: Db,
+  projectId: number,
+  settings: TrainSettings,
+): TrainingSet<MultiLabelData> {
+  return withProjectTexts<MultiLabelData>(
+    db,
+    projectId,
+    selectMultiLabelTrainingSet(db, projectId, settings),
+  );
 }

@@ -28,8 +28,8 @@ import { MODEL_JSON, readModel, writeFileAtomic } from './modelFile';
 import { ARCHITECTURES } from './architectures';
 import { checkInitModel, type TrainData } from './trainer';
 import { teacherCheck } from '../teacher/check';
-import { buildTrainingSet, type TrainingSet } from './trainingSet';
-import { buildMultiLabelTrainingSet } from './multilabelData';
+import { selectTrainingSet, type TrainingSet } from './trainingSet';
+import { selectMultiLabelTrainingSet } from './multilabelData';
 import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
@@ -45,6 +45,11 @@ export function runDir(paths: Paths, runId: number): string {
 
 export function dataFile(paths: Paths, runId: number): string {
   return join(runDir(paths, runId), 'data.json');
+}
+
+/** The documents (by id) and targets chosen at run creation, until the worker has read their texts (trainingTexts.ts). */
+export function selectionFile(paths: Paths, runId: number): string {
+  return join(runDir(paths, runId), 'selection.json');
 }
 
 /**
@@ -71,7 +76,10 @@ export function initModelPath(db: Db, projectId: number, settings: TrainSettings
   return row.model_path;
 }
 
-/** Creates the run row and freezes its data (runs/student-<id>/data.json). */
+/**
+ * Creates the run row and freezes its choice of documents and targets (runs/student-<id>/selection.json); the
+ * training worker reads their texts when the run starts (trainingTexts.ts).
+ */
 export function createRun(db: Db, paths: Paths, projectId: number, settings: TrainSettings): number {
   const multi = projectKind(db, projectId) === 'multi';
   if (multi && !ARCHITECTURES[settings.architecture].lossFromLoop) {
@@ -80,8 +88,8 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
     });
   }
   const set: TrainingSet = multi
-    ? buildMultiLabelTrainingSet(db, projectId, settings)
-    : buildTrainingSet(db, projectId, settings);
+    ? selectMultiLabelTrainingSet(db, projectId, settings)
+    : selectTrainingSet(db, projectId, settings);
   const initFrom = initModelPath(db, projectId, settings);
   if (initFrom) {
     checkInitModel(
@@ -114,7 +122,7 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
     );
   const runId = Number(info.lastInsertRowid);
   try {
-    writeFileAtomic(dataFile(paths, runId), JSON.stringify(set.data));
+    writeFileAtomic(selectionFile(paths, runId), JSON.stringify(set.data));
   } catch (e) {
     db.prepare('DELETE FROM student_runs WHERE id = ?').run(runId);
     rmSync(runDir(paths, runId), { recursive: true, force: true });

@@ -3,10 +3,10 @@ import { AutoReport, type TrainSettings } from '../../../shared/student';
 import { ERROR_CODES } from '../../../shared/result';
 import { AppError } from '../../core/errors';
 import type { EpochReport as TrainerEpochReport, TrainOutcome as TrainerOutcome } from './trainer';
+import type { RunDataSource } from './trainingTexts';
 
-/** What the training worker is started with (workerData). */
-export interface TrainRequest {
-  readonly dataPath: string;
+/** What the training worker is started with (workerData): where its data is (and its texts, on a first start). */
+export interface TrainRequest extends RunDataSource {
   readonly settings: TrainSettings;
   readonly runDir: string;
   readonly resumeFrom: string | null;

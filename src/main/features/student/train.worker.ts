@@ -1,14 +1,28 @@
-import { readFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../../core/errors';
 import { CallerMessage, type TrainRequest, type WorkerMessage } from './train.protocol';
 import { runAuto } from './auto';
-import type { TrainData } from './trainer';
+import { loadRunData } from './trainingTexts';
 
 /** Training off the main thread: runs the trainer and waits for the caller after each report (pause, cancel). */
 const port = parentPort;
 if (!port) throw new Error('train.worker must run in a worker thread.');
 const request = workerData as TrainRequest;
+
+/** How much nicer than the app the worker's thread runs, as the teacher's process (teacher.client.ts). */
+const TRAIN_NICE = 10;
+
+// Below the server's priority: on Linux a nice value is a thread's own and pid 0 names the calling thread, so this
+// lowers this worker alone (and the threads it starts), never the server's thread answering a key press. Elsewhere
+// it would lower the whole process: left as it is there.
+if (process.platform === 'linux') {
+  try {
+    setPriority(Math.min(19, getPriority() + TRAIN_NICE));
+  } catch {
+    // A system that refuses (a sandbox without setpriority) trains at normal priority.
+  }
+}
 let seq = 0;
 const waiting = new Map<number, () => void>();
 
@@ -36,7 +50,7 @@ function ask(make: (seq: number) => WorkerMessage): Promise<void> {
 
 async function main(): Promise<void> {
   try {
-    const data = JSON.parse(readFileSync(request.dataPath, 'utf8')) as TrainData;
+    const data = loadRunData(request);
     const { auto, ...outcome } = await runAuto(
       {
         data,

@@ -49,18 +49,25 @@ export function trainingLabels(db: Db, projectId: number): LabelRow[] {
   return labels;
 }
 
-/** The documents a student may train or validate on: not excluded, split 'train', 'validation' or none. */
+/**
+ * The documents among `ids` (those with a human or a teacher target) that a student may train or validate on: not
+ * excluded, split 'train', 'validation' or none; in id order, without their texts (the training worker reads those,
+ * trainingTexts.ts). A primary-key lookup per id (CROSS JOIN keeps the ids the outer loop), so the cost follows the
+ * labelled documents, not the project's size: a project of a million documents with a few thousand labels does not
+ * hold the server for seconds.
+ */
 export function trainingCandidates(
   db: Db,
   projectId: number,
-): Array<{ id: number; text: string; split: string | null }> {
+  ids: Iterable<number>,
+): Array<{ id: number; split: string | null }> {
   return db
     .prepare(
-      `SELECT id, text, split FROM examples
-       WHERE project_id = ? AND excluded = 0 AND (split IS NULL OR split IN ('train', 'validation'))
-       ORDER BY id`,
+      `SELECT e.id, e.split FROM json_each(?) j CROSS JOIN examples e ON e.id = j.value
+       WHERE e.project_id = ? AND e.excluded = 0 AND (e.split IS NULL OR e.split IN ('train', 'validation'))
+       ORDER BY e.id`,
     )
-    .all(projectId) as Array<{ id: number; text: string; split: string | null }>;
+    .all(JSON.stringify([...new Set(ids)]), projectId) as Array<{ id: number; split: string | null }>;
 }
 
 /**
@@ -105,10 +112,13 @@ export interface TargetRules<T> {
   classes(target: T): readonly number[];
 }
 
-/** The training and validation documents of a project with their targets, as both kinds of project select them. */
+/**
+ * The training and validation documents of a project (by id: the worker reads their texts) with their targets, as
+ * both kinds of project select them.
+ */
 export interface AssembledSet<T> {
-  readonly train: Array<{ text: string; human: T | null; teacher: number[] | null }>;
-  readonly validation: Array<{ text: string; target: T; fromTeacher: boolean }>;
+  readonly train: Array<{ id: number; human: T | null; teacher: number[] | null }>;
+  readonly validation: Array<{ id: number; target: T; fromTeacher: boolean }>;
   readonly snapshot: StudentDataSnapshot;
   readonly trainExampleIds: number[];
   readonly validationExampleIds: number[];
@@ -124,7 +134,7 @@ export function assembleTrainingSet<T>(
   db: Db,
   projectId: number,
   labels: readonly LabelRow[],
-  human: (exampleId: number) => T | null,
+  human: { readonly ids: Iterable<number>; target(exampleId: number): T | null },
   teacher: { readonly dists: ReadonlyMap<number, number[]> } | null,
   rules: TargetRules<T>,
   useTeacher: boolean,
@@ -138,14 +148,15 @@ export function assembleTrainingSet<T>(
   const perClass = new Array<number>(labels.length).fill(0);
   let humanCount = 0;
   let conflictCount = 0;
-  for (const row of trainingCandidates(db, projectId)) {
-    const own = human(row.id);
+  const labelled = teacher ? [...human.ids, ...teacher.dists.keys()] : human.ids;
+  for (const row of trainingCandidates(db, projectId, labelled)) {
+    const own = human.target(row.id);
     const probs = teacher?.dists.get(row.id) ?? null;
     const taught = probs === null ? null : rules.fromTeacher(probs);
     if (row.split === 'validation') {
       const target = own ?? taught;
       if (target === null) continue;
-      set.validation.push({ text: row.text, target, fromTeacher: own === null });
+      set.validation.push({ id: row.id, target, fromTeacher: own === null });
       set.validationExampleIds.push(row.id);
       continue;
     }
@@ -157,7 +168,7 @@ export function assembleTrainingSet<T>(
     }
     if (own !== null) humanCount++;
     for (const c of rules.classes((own ?? taught) as T)) perClass[c]++;
-    set.train.push({ text: row.text, human: own, teacher: soft });
+    set.train.push({ id: row.id, human: own, teacher: soft });
     set.trainExampleIds.push(row.id);
   }
   const warnings = checkTrainingSet(

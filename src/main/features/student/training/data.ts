@@ -1,8 +1,21 @@
 /**
- * What a run trains on: frozen at run creation (runs/<id>/data.json) so that a resumed run sees the same data.
+ * What a run trains on, frozen in runs/<id>/data.json so that a resumed run sees the same data: the documents and
+ * their targets are chosen at run creation (`Unread`, runs/<id>/selection.json), their texts read by the training
+ * worker when the run first starts (trainingTexts.ts), off the server's event loop.
  * A single-label run (no `kind`, as in data saved before multi-label runs existed) or a multi-label one.
  */
 export type TrainData = SingleLabelData | MultiLabelData;
+
+/** A document of `D` before its text is read: its example id in place of the text. */
+type UnreadItem<T> = T extends { readonly text: string } ? Omit<T, 'text'> & { readonly id: number } : never;
+
+/** A run's data before its texts are read: each document by its example id (runs/<id>/selection.json). */
+export type Unread<D extends TrainData> = D extends unknown
+  ? Omit<D, 'train' | 'validation'> & {
+      readonly train: ReadonlyArray<UnreadItem<D['train'][number]>>;
+      readonly validation: ReadonlyArray<UnreadItem<D['validation'][number]>>;
+    }
+  : never;
 
 export interface SingleLabelData {
   readonly kind?: 'single';
