@@ -2,22 +2,26 @@
  * bench/student-defaults: how the sparse student's defaults and Auto's configurations were chosen, on validation
  * data only. For each shared dataset (../shared/datasets/README.md) it reads the canonical TRAINING split only
  * (the test split is never loaded into a run or scored): every 10th training example is validation, the rest is
- * training (the split bench/student uses). Each configuration of the grid below trains the sparse student (Auto off)
+ * training (the split bench/student uses). Each configuration of the grids below trains the sparse student (Auto off)
  * and is scored as Auto scores a trial: its best epoch's macro-F1 on that validation split (evaluation/metrics.ts).
- * Stage 1 trains every (learning rate, l2) of the grid on the default features at class balance 0.5 (fully balanced
- * classes, 1, were worse at every learning rate in an earlier search: docs/student-model.md); the default l2 is the
- * one with the best mean over the datasets and the learning rates; Auto's two training variants are the best two
- * (learning rate, l2) pairs by mean (shared/student.ts AUTO_CONFIGURATIONS, each tried with every `features`).
- * Stage 2 trains `words` and `chars` with those two, to show what choosing the features gains on each dataset.
+ * Stage 1 trains every (learning rate, l2) of a grid on the default features at class balance 0.5; the default l2
+ * (manual runs) is the one with the best mean over the datasets and the learning rates.
+ * Stage 2 trains every (class balance, learning rate, l2) of a second grid on the default features; Auto's two
+ * training variants are the best two by mean (shared/student.ts AUTO_CONFIGURATIONS, each tried with every
+ * `features`).
+ * Stage 3 trains `words` and `chars` with those two, to show what choosing the features gains on each dataset.
+ * Stage 4 (English datasets): words together with character 3-5-grams inside words (`both` over a featurizer with
+ * fastText subwords 3-5), with those two: the configuration Auto does not have.
  * Prints one JSON line per configuration and dataset, then a summary (the last line): the choice, and per
  * configuration the mean validation macro-F1 over the datasets, ranked.
- * Options: `npm run bench -- student-defaults [datasets]`.
+ * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASET_LOADERS, datasetLoader } from './lib/datasets';
 import { runTraining } from '../src/main/features/student/trainer';
+import { DEFAULT_FEATURIZER } from '../src/main/features/student/featurizer';
 import {
   DEFAULT_TRAIN_SETTINGS,
   STUDENT_FEATURES,
@@ -25,7 +29,10 @@ import {
   type TrainSettingsInput,
 } from '../src/shared/student';
 
-type Config = Pick<TrainSettingsInput, 'features' | 'classBalance' | 'learningRate' | 'l2'>;
+type Config = Pick<TrainSettingsInput, 'features' | 'classBalance' | 'learningRate' | 'l2'> & {
+  /** Character n-grams inside non-CJK words (fastText subwords) added to the featurizer; absent: none. */
+  readonly subwords?: readonly [number, number];
+};
 
 // The sparse student's L2 penalty on every row (sparseArch.ts): 1e-5 and 3e-5 per example are C = 1 / (l2 n) of
 // about 4 to 30 in scikit-learn's terms on these datasets (n = 3,400 to 8,000 training documents).
@@ -39,11 +46,21 @@ function trainingGrid(): Config[] {
   return out;
 }
 
-const key = (c: Config): string => `${c.features}/cb${c.classBalance}/lr${c.learningRate}/l2=${c.l2}`;
+/** Stage 2: Auto's training variants (class balance x learning rate x L2), on the default features. */
+function variantGrid(): Config[] {
+  const out: Config[] = [];
+  for (const classBalance of [0.5, 0.75, 1])
+    for (const learningRate of [0.05, 0.1])
+      for (const l2 of [3e-5, 1e-4]) out.push({ features: 'both', classBalance, learningRate, l2 });
+  return out;
+}
+
+const key = (c: Config): string =>
+  `${c.features}${c.subwords ? `+sub${c.subwords.join('-')}` : ''}/cb${c.classBalance}/lr${c.learningRate}/l2=${c.l2}`;
 
 async function validationF1(
   name: string,
-  config: Config,
+  { subwords, ...config }: Config,
 ): Promise<{ f1: number; epoch: number; seconds: number }> {
   const ds = datasetLoader(name)();
   // Training split only: ds.test is not read.
@@ -62,6 +79,9 @@ async function validationF1(
           validation: validation.map((r) => ({ text: r.text, label: cls(r.label) })),
         },
         settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, auto: false, ...config }),
+        ...(subwords
+          ? { featurizer: { ...DEFAULT_FEATURIZER, subwordMin: subwords[0], subwordMax: subwords[1] } }
+          : {}),
         runDir: dir,
         resumeFrom: null,
       },
@@ -74,14 +94,19 @@ async function validationF1(
 }
 
 async function main(): Promise<void> {
-  const names = (
-    process.argv.slice(2).find((a) => !a.startsWith('--')) ?? Object.keys(DATASET_LOADERS).join(',')
-  ).split(',');
+  const args = process.argv.slice(2);
+  const names = (args.find((a) => !a.startsWith('--')) ?? Object.keys(DATASET_LOADERS).join(',')).split(',');
+  const at = args.indexOf('--stages');
+  const stages = new Set((at >= 0 ? args[at + 1] : '1,2,3,4').split(',').map(Number));
   const scores = new Map<string, Record<string, number>>();
-  const mean = (r: Record<string, number>): number => names.reduce((a, n) => a + r[n], 0) / names.length;
-  const measure = async (config: Config): Promise<void> => {
-    const row: Record<string, number> = {};
-    for (const name of names) {
+  const meanOf = (c: Config, over = names): number => {
+    const r = scores.get(key(c)) ?? {};
+    return over.reduce((a, n) => a + r[n], 0) / over.length;
+  };
+  const measure = async (config: Config, over = names): Promise<void> => {
+    const row: Record<string, number> = scores.get(key(config)) ?? {};
+    for (const name of over) {
+      if (row[name] !== undefined) continue;
       const r = await validationF1(name, config);
       row[name] = Number(r.f1.toFixed(4));
       console.log(
@@ -96,38 +121,51 @@ async function main(): Promise<void> {
     }
     scores.set(key(config), row);
   };
-  const training = trainingGrid();
-  for (const config of training) await measure(config);
-  const meanOf = (c: Config): number => mean(scores.get(key(c)) ?? {});
-  // The default l2 (manual runs): the best mean over the learning rates; Auto's two variants: the best two pairs.
-  const l2 = [...L2S].sort((a, b) => {
-    const over = (x: number): number => {
-      const at = training.filter((c) => c.l2 === x);
-      return at.reduce((sum, c) => sum + meanOf(c), 0) / at.length;
-    };
-    return over(b) - over(a);
-  })[0];
-  const variants = [...training].sort((a, b) => meanOf(b) - meanOf(a)).slice(0, 2);
-  // Stage 2 (what each dataset gains from choosing the features): words and chars for those two variants.
-  for (const config of variants)
-    for (const features of STUDENT_FEATURES.filter((f) => f !== 'both'))
-      await measure({ ...config, features });
+  const chosen: Record<string, unknown> = {};
+  if (stages.has(1)) {
+    const training = trainingGrid();
+    for (const config of training) await measure(config);
+    // The default l2 (manual runs): the best mean over the learning rates.
+    chosen.l2 = [...L2S].sort((a, b) => {
+      const over = (x: number): number => {
+        const at = training.filter((c) => c.l2 === x);
+        return at.reduce((sum, c) => sum + meanOf(c), 0) / at.length;
+      };
+      return over(b) - over(a);
+    })[0];
+  }
+  const grid = variantGrid();
+  if (stages.has(2) || stages.has(3) || stages.has(4)) for (const config of grid) await measure(config);
+  // Auto's two training variants: the best two of stage 2 by mean.
+  const variants = [...grid].sort((a, b) => meanOf(b) - meanOf(a)).slice(0, 2);
+  chosen.autoVariants = variants.map((c) => ({
+    classBalance: c.classBalance,
+    learningRate: c.learningRate,
+    l2: c.l2,
+  }));
+  // Stage 3 (what each dataset gains from choosing the features): words and chars for those two variants.
+  if (stages.has(3))
+    for (const config of variants)
+      for (const features of STUDENT_FEATURES.filter((f) => f !== 'both'))
+        await measure({ ...config, features });
+  // Stage 4: words with character 3-5-grams inside words, on the English datasets.
+  const english = names.filter((n) => datasetLoader(n)().language === 'en');
+  if (stages.has(4)) for (const config of variants) await measure({ ...config, subwords: [3, 5] }, english);
   const ranked = [...scores].sort((a, b) => mean(b[1]) - mean(a[1]));
   console.log(
     JSON.stringify({
       bench: 'student-defaults',
       measuredOn: 'validation split of the training split (every 10th example); test never read',
-      chosen: {
-        l2,
-        autoVariants: variants.map((c) => ({
-          classBalance: c.classBalance,
-          learningRate: c.learningRate,
-          l2: c.l2,
-        })),
-      },
+      chosen,
       ranked: ranked.map(([k, r]) => ({ config: k, mean: Number(mean(r).toFixed(4)), ...r })),
     }),
   );
+}
+
+/** The mean of a row's datasets (those it was measured on). */
+function mean(r: Record<string, number>): number {
+  const xs = Object.values(r);
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 await main();
