@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
+import { latestTeacherRun, teacherAnswer, teacherOutputReader } from '../../src/main/core/labels';
 import { neighbours, neighboursQuery, queueIds } from '../../src/main/features/review/queues';
+import { MULTI_LABEL_THRESHOLD } from '../../src/shared/review';
 import type { QueueSpec } from '../../src/shared/review';
 import { testCore } from '../helpers';
 import { addTeacherRun, makeProject, type Fixture } from './fixture';
+import { addMultiTeacherRun, makeMultiProject } from './multilabel-fixture';
 
 let t: Awaited<ReturnType<typeof testCore>>;
 let core: Core;
@@ -121,5 +124,59 @@ describe('queue order is held by an index (a seek per key press, never a sort of
         count: 21,
       }),
     ).rejects.toThrow();
+  });
+
+  // The rules the queues read as views (migration 019): teacher_answers over teacher_outputs, current_adjudications
+  // over team_adjudications and the human-label views. A view is flattened into the query, so each must still seek.
+  it('teacher_answers keeps the uncertainty indexes, and current_adjudications is a seek per document', async () => {
+    const fx = await project();
+    const planOf = (queue: QueueSpec): string => {
+      const { sql, params } = neighboursQuery(core.db, fx.projectId, queue, fx.examples[10], 'next', 5);
+      return (core.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join('\n');
+    };
+    const entropy = neighboursQuery(core.db, fx.projectId, { kind: 'uncertain' }, null, 'next', 5).sql;
+    expect(entropy).toMatch(/teacher_answers t/);
+    expect(entropy).not.toMatch(/teacher_outputs/);
+    expect(planOf({ kind: 'uncertain' })).toMatch(/INDEX review_teacher_entropy/);
+    expect(planOf({ kind: 'uncertain', uncertainBy: 'margin' })).toMatch(/INDEX review_teacher_margin/);
+    const conflicts = planOf({ kind: 'conflicts' });
+    expect(neighboursQuery(core.db, fx.projectId, { kind: 'conflicts' }, null, 'next', 5).sql).toMatch(
+      /current_adjudications/,
+    );
+    // Every table the view reads is reached by a key (no SCAN of team_adjudications or annotations).
+    expect(conflicts).not.toMatch(/SCAN (j|h|s|x|a1|a2|s1|s2)\b/);
+    expect(conflicts).toMatch(/SEARCH j USING INTEGER PRIMARY KEY/);
+  });
+
+  it("teacher_answers' predicted_set is teacherAnswer's set: labels at or above MULTI_LABEL_THRESHOLD, sorted by id", async () => {
+    // The view holds the threshold as a literal (a migration never changes): this pins the two together.
+    expect(MULTI_LABEL_THRESHOLD).toBe(0.5);
+    const fx = await makeMultiProject(core, ['one', 'two', 'three', 'four']);
+    const probs: Array<[number, number, number]> = [
+      [0.9, 0.1, 0.5],
+      [0.49, 0.51, 0.2],
+      [0.1, 0.2, 0.3],
+      [1, 1, 1],
+    ];
+    addMultiTeacherRun(
+      core,
+      fx,
+      fx.examples.map((exampleId, i) => ({ exampleId, probs: probs[i] })),
+    );
+    const run = latestTeacherRun(core.db, fx.projectId);
+    expect(run).not.toBeNull();
+    const read = teacherOutputReader(core.db, run!.runId);
+    const sets = core.db
+      .prepare(
+        'SELECT example_id AS id, predicted_set AS s FROM teacher_answers WHERE run_id = ? ORDER BY example_id',
+      )
+      .all(run!.runId) as Array<{ id: number; s: string }>;
+    expect(sets.map((r) => JSON.parse(r.s) as number[])).toEqual(
+      sets.map((r) => teacherAnswer(run!.labels, read(r.id)!, 'multi').labelSet),
+    );
+    expect(JSON.parse(sets[0].s)).toEqual([fx.labels.a, fx.labels.c]);
+    expect(JSON.parse(sets[2].s)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { ProjectLabel } from '../../shared/dataset';
+import { MULTI_LABEL_THRESHOLD } from '../../shared/review';
 import type { Db } from './store/db';
 
 /**
@@ -142,6 +143,50 @@ export function teacherOutputReader(db: Db, runId: number): (exampleId: number) 
       reasoning: o.reasoning,
     };
   };
+}
+
+/** The teacher's answer in one output: a label (single-label) or a set (multi-label), and how sure it is. */
+export interface TeacherAnswer {
+  readonly labelId: number | null;
+  readonly labelSet: number[] | null;
+  readonly confidence: number;
+}
+
+/**
+ * The teacher's answer in one output of a run, the one rule for review (the teacher panel, accepting it, bulk
+ * accept). Single-label: the stored predicted label, else the most probable label (the first of equals; none when
+ * every probability is 0), its probability the confidence. Multi-label: the labels at or above
+ * MULTI_LABEL_THRESHOLD, sorted by id (the SQL twin is the view teacher_answers' `predicted_set`, migration 019),
+ * the confidence min_k max(p_k, 1 - p_k): how sure it is of its least sure label.
+ */
+export function teacherAnswer(
+  labels: ReadonlyArray<{ readonly id: number }>,
+  out: { readonly probs: readonly number[]; readonly predictedLabelId: number | null },
+  kind: 'single' | 'multi',
+): TeacherAnswer {
+  const probs = labels.map((l, i) => ({ labelId: l.id, prob: out.probs[i] ?? 0 }));
+  if (kind === 'multi') {
+    return {
+      labelId: null,
+      labelSet: probs
+        .filter((p) => p.prob >= MULTI_LABEL_THRESHOLD)
+        .map((p) => p.labelId)
+        .sort((a, b) => a - b),
+      confidence: probs.reduce((c, p) => Math.min(c, Math.max(p.prob, 1 - p.prob)), 1),
+    };
+  }
+  let labelId = out.predictedLabelId;
+  let confidence = 0;
+  for (const p of probs) {
+    if (p.prob > confidence) {
+      confidence = p.prob;
+      if (out.predictedLabelId === null) labelId = p.labelId;
+    }
+  }
+  if (out.predictedLabelId !== null) {
+    confidence = probs.find((p) => p.labelId === out.predictedLabelId)?.prob ?? confidence;
+  }
+  return { labelId, labelSet: null, confidence };
 }
 
 /** A teacher run's distributions by example id (probabilities in the order of the run's label snapshot). */

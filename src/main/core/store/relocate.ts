@@ -1,7 +1,10 @@
 import { sep } from 'node:path';
 import type { Db } from './db';
 
-/** Tables of people's texts and derived numbers: they never hold a path of the data folder, and they are large. */
+/**
+ * Tables of people's texts and derived numbers: they never hold a path of the data folder, and they are large. Named
+ * here as tables, not read through the label views: relocation rewrites stored paths and skips these by name.
+ */
 const CONTENT_TABLES = new Set([
   'examples',
   'annotations',

@@ -179,6 +179,8 @@ export function diskUsage(ctx: CoreContext, projectId: number): ProjectDiskUse {
        FROM examples WHERE project_id = ?`,
     )
     .get(projectId) as { n: number; bytes: number };
+  // Disk accounting reads the stored rows themselves (their bytes, every run's), not the teacher's answer: the one
+  // reader that must see teacher_outputs as a table rather than through core/labels.ts or the view teacher_answers.
   const db2 = db
     .prepare(
       `SELECT COUNT(*) AS n, COALESCE(SUM(length(probs) + COALESCE(length(logprobs), 0)), 0) AS bytes
@@ -276,6 +278,7 @@ export function teacherRunDiskUse(ctx: CoreContext, projectId: number, runId: nu
     )
     .get(runId, projectId) as { id: number; createdAt: string; jobId: number | null } | undefined;
   if (!row) throw notFound('Teacher run', runId);
+  // The run's stored bytes (see projectUsage): a table read on purpose.
   const out = db
     .prepare(
       `SELECT COUNT(*) AS n,

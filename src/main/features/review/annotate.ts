@@ -8,24 +8,23 @@ import type {
   ReviewState,
   UndoResult,
 } from '../../../shared/review';
-import { argmax } from '../../../shared/math';
 import { MIN_GOLD_PER_CLASS, QueueSpecSchema } from '../../../shared/review';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
-import { goldLabelSets, goldLabels, latestTeacherRun, projectKind, projectLabels } from '../../core/labels';
+import {
+  goldLabelSets,
+  goldLabels,
+  latestTeacherRun,
+  projectKind,
+  projectLabels,
+  teacherAnswer,
+  type TeacherAnswer,
+} from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { markReviewRequestsDone } from '../evaluation/reviewRequests';
 import { canSee, holdLease, queueScope } from '../team/scope';
-import {
-  HAS_HUMAN_LABEL,
-  loadItem,
-  neighbour,
-  neighbours,
-  projectQueueSql,
-  teacherSet,
-  teacherView,
-} from './queues';
+import { HAS_HUMAN_LABEL, loadItem, neighbour, neighbours, projectQueueSql, teacherView } from './queues';
 
 /** The queues of documents still to label: labelling one takes it out of the queue. */
 const PENDING_QUEUES: readonly QueueSpec['kind'][] = ['unreviewed', 'uncertain', 'random'];
@@ -67,6 +66,7 @@ export function reviewState(db: Db, projectId: number, annotator: string): Revie
     hotkey: l.hotkey,
     description: l.description,
   }));
+  // Who has labelled here (any row, for the annotator picker), not a label rule: read from annotations directly.
   const annotators = (
     db
       .prepare(
@@ -240,6 +240,7 @@ export function checkAnswer(
 export function undo(db: Db, projectId: number, annotator: string): UndoResult {
   return db.transaction(() => {
     assertProject(db, projectId);
+    // This person's last action, whatever label it left current: the history itself, not a label rule.
     const last = db
       .prepare(
         `SELECT id, example_id, source, created_at FROM annotations
@@ -282,17 +283,9 @@ export function teacherOnTestError(): AppError {
   return AppError.keyed('CONFLICT', 'review.documentTestSplitWhose', {});
 }
 
-interface Candidate {
-  exampleId: number;
-  /** Single-label: the teacher's label. */
-  labelId: number | null;
-  /** Multi-label: the teacher's set (labels at or above 0.5). */
-  labelSet: number[] | null;
-  /**
-   * Single-label: the probability of the teacher's label. Multi-label: how sure it is of its least sure label,
-   * min_k max(p_k, 1 - p_k): a set is accepted only when every label's yes or no is that sure.
-   */
-  confidence: number;
+/** A document bulk accept could take the teacher's answer for (`teacherAnswer`: a label or a set, and how sure). */
+interface Candidate extends TeacherAnswer {
+  readonly exampleId: number;
 }
 
 /**
@@ -304,36 +297,24 @@ export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Can
   if (!run) return [];
   const multi = projectKind(db, projectId) === 'multi';
   const q = projectQueueSql(db, projectId, queue);
-  const from = q.from.includes('teacher_outputs t')
+  const from = q.from.includes('teacher_answers t')
     ? q.from.replace('LEFT JOIN', 'JOIN')
-    : `${q.from} JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id`;
+    : `${q.from} JOIN teacher_answers t ON t.run_id = @run AND t.example_id = e.id`;
   const rows = db
     .prepare(
       `SELECT e.id AS exampleId, t.predicted_label_id AS predicted, t.probs AS probs FROM ${from}
        WHERE ${[...q.where, `NOT ${HAS_HUMAN_LABEL}`, `e.split IS NOT 'test'`].join(' AND ')}`,
     )
     .all(q.params) as Array<{ exampleId: number; predicted: number | null; probs: string }>;
-  return rows.map((r) => {
-    const probs = JSON.parse(r.probs) as number[];
-    if (multi) {
-      const view = run.labels.map((l, i) => ({ labelId: l.id, prob: probs[i] ?? 0 }));
-      return {
-        exampleId: r.exampleId,
-        labelId: null,
-        labelSet: teacherSet(view),
-        confidence: view.reduce((c, p) => Math.min(c, Math.max(p.prob, 1 - p.prob)), 1),
-      };
-    }
-    const best = argmax(probs);
-    const labelId = r.predicted ?? run.labels[best]?.id ?? null;
-    const idx = run.labels.findIndex((l) => l.id === labelId);
-    return {
-      exampleId: r.exampleId,
-      labelId,
-      labelSet: null,
-      confidence: idx >= 0 ? (probs[idx] ?? 0) : (probs[best] ?? 0),
-    };
-  });
+  const kind = multi ? 'multi' : 'single';
+  return rows.map((r) => ({
+    exampleId: r.exampleId,
+    ...teacherAnswer(
+      run.labels,
+      { probs: JSON.parse(r.probs) as number[], predictedLabelId: r.predicted },
+      kind,
+    ),
+  }));
 }
 
 /** A candidate the teacher gave an answer to (a label, or a set: the empty set is an answer). */
@@ -403,6 +384,7 @@ export function history(
 ): HistoryEntry[] {
   assertProject(db, projectId);
   const ex = opts.exampleId ?? null;
+  // The audit trail is every row, retracted ones included: read from annotations, not through the label views.
   const rows = db
     .prepare(
       `SELECT * FROM (

@@ -9,7 +9,6 @@ import type {
 } from '../../../shared/review';
 import { assertNever } from '../../../shared/result';
 import { AppError, notFound } from '../../core/errors';
-import { MULTI_LABEL_THRESHOLD } from '../../../shared/review';
 import {
   hasHumanLabelSetSql,
   hasHumanLabelSql,
@@ -18,6 +17,7 @@ import {
   latestTeacherRun,
   projectKind,
   projectLabels,
+  teacherAnswer,
   teacherOutputReader,
 } from '../../core/labels';
 import type { Db } from '../../core/store/db';
@@ -36,13 +36,10 @@ const CURRENT_LABEL = humanLabelSql('e');
 const CURRENT_SET = humanLabelSetSql('e');
 
 /**
- * SQL: the multi-label teacher's set for the teacher_outputs alias `t` (labels at or above the threshold, as the
- * canonical sorted JSON array of ids, comparable as text with annotations.label_set).
+ * SQL: the multi-label teacher's set for the teacher_answers alias `t` (migration 019: labels at or above
+ * MULTI_LABEL_THRESHOLD, comparable as text with annotations.label_set). Queues read teacher outputs through that view.
  */
-const TEACHER_SET = `(SELECT json_group_array(id) FROM (
-  SELECT json_extract(tr.labels_snapshot, '$[' || p.key || '].id') AS id
-  FROM teacher_runs tr, json_each(t.probs) p WHERE tr.id = t.run_id AND p.value >= ${MULTI_LABEL_THRESHOLD}
-  ORDER BY id))`;
+const TEACHER_SET = 't.predicted_set';
 
 /** Two annotators' current labels (label sets) of the example differ (annotator_labels, annotator_label_sets). */
 export const ANNOTATORS_DISAGREE = `(EXISTS (SELECT 1 FROM annotator_labels a1
@@ -110,8 +107,8 @@ function baseQueueSql(
     params[`w${i}`] = w;
   });
   const plain = 'examples e';
-  const withTeacher = 'teacher_outputs t JOIN examples e ON e.id = t.example_id AND t.run_id = @run';
-  const maybeTeacher = 'examples e LEFT JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id';
+  const withTeacher = 'teacher_answers t JOIN examples e ON e.id = t.example_id AND t.run_id = @run';
+  const maybeTeacher = 'examples e LEFT JOIN teacher_answers t ON t.run_id = @run AND t.example_id = e.id';
   const kind = spec.kind;
   switch (kind) {
     case 'unreviewed':
@@ -308,9 +305,9 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
   if (runId !== null) {
     // Driven by the run's outputs (CROSS JOIN keeps that order): SQLite would otherwise walk every document of the
     // project and look each one up, seconds at a million documents, while the server answers nothing else.
-    const withTeacher = 'teacher_outputs t CROSS JOIN examples e ON e.id = t.example_id AND t.run_id = @run';
+    const withTeacher = 'teacher_answers t CROSS JOIN examples e ON e.id = t.example_id AND t.run_id = @run';
     const teacherAll = one(`SELECT COUNT(*) AS n FROM ${withTeacher} WHERE ${where}`);
-    const labelledWithTeacher = `${LABELLED} JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = e.id`;
+    const labelledWithTeacher = `${LABELLED} JOIN teacher_answers t ON t.run_id = @run AND t.example_id = e.id`;
     const teacherLabelled = one(`SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}`);
     uncertain = teacherAll - teacherLabelled;
     disagree = one(
@@ -339,7 +336,7 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
       db
         .prepare(
           `SELECT t.predicted_label_id AS labelId, COUNT(*) AS n
-           FROM teacher_outputs t CROSS JOIN examples e ON e.id = t.example_id
+           FROM teacher_answers t CROSS JOIN examples e ON e.id = t.example_id
            WHERE t.run_id = @run AND ${where} AND NOT ${HAS_HUMAN_LABEL} GROUP BY labelId`,
         )
         .all(p) as Array<{ labelId: number | null; n: number }>,
@@ -384,7 +381,7 @@ function addMultiByLabel(
     db
       .prepare(
         `SELECT m.value AS labelId, COUNT(*) AS n
-         FROM teacher_outputs t CROSS JOIN examples e ON e.id = t.example_id, json_each(${TEACHER_SET}) m
+         FROM teacher_answers t CROSS JOIN examples e ON e.id = t.example_id, json_each(${TEACHER_SET}) m
          WHERE t.run_id = @run AND ${where} AND NOT ${HAS_HUMAN_LABEL} GROUP BY m.value`,
       )
       .all(p) as Array<{ labelId: number | null; n: number }>,
@@ -404,51 +401,19 @@ interface AnnotationRow {
   retracted_at: string | null;
 }
 
-/** A multi-label teacher's set: the labels at or above the threshold, sorted by id. */
-export function teacherSet(probs: ReadonlyArray<{ labelId: number; prob: number }>): number[] {
-  return probs
-    .filter((p) => p.prob >= MULTI_LABEL_THRESHOLD)
-    .map((p) => p.labelId)
-    .sort((a, b) => a - b);
-}
-
-/** The teacher's view of one example in the project's latest run, or null. */
+/** The teacher's view of one example in the project's latest run, or null (its answer: `teacherAnswer`). */
 export function teacherView(db: Db, projectId: number, exampleId: number): TeacherView | null {
   const run = latestTeacherRun(db, projectId);
   if (!run) return null;
   const out = teacherOutputReader(db, run.runId)(exampleId);
   if (!out) return null;
-  const probs = out.probs;
-  const view = run.labels.map((l, i) => ({ labelId: l.id, name: l.name, prob: probs[i] ?? 0 }));
-  if (projectKind(db, projectId) === 'multi') {
-    return {
-      runId: run.runId,
-      probs: view,
-      predictedLabelId: null,
-      predictedSet: teacherSet(view),
-      confidence: view.reduce((c, p) => Math.min(c, Math.max(p.prob, 1 - p.prob)), 1),
-      entropy: out.entropy,
-      margin: out.margin,
-      reasoning: out.reasoning,
-    };
-  }
-  let predicted = out.predictedLabelId;
-  let confidence = 0;
-  for (const p of view) {
-    if (p.prob > confidence) {
-      confidence = p.prob;
-      if (out.predictedLabelId === null) predicted = p.labelId;
-    }
-  }
-  if (out.predictedLabelId !== null) {
-    confidence = view.find((p) => p.labelId === out.predictedLabelId)?.prob ?? confidence;
-  }
+  const answer = teacherAnswer(run.labels, out, projectKind(db, projectId));
   return {
     runId: run.runId,
-    probs: view,
-    predictedLabelId: predicted,
-    predictedSet: null,
-    confidence,
+    probs: run.labels.map((l, i) => ({ labelId: l.id, name: l.name, prob: out.probs[i] ?? 0 })),
+    predictedLabelId: answer.labelId,
+    predictedSet: answer.labelSet,
+    confidence: answer.confidence,
     entropy: out.entropy,
     margin: out.margin,
     reasoning: out.reasoning,
@@ -492,6 +457,8 @@ export function loadItem(
   if (lease) holdLease(db, projectId, ex.id);
   const scope = queueScope();
   const visible = scope?.restricted ? history.filter((h) => h.annotator === scope.me) : history;
+  // The rule of human_labels / human_label_sets (latest live row, by created_at then id, as `history` is ordered) on
+  // the rows this person may see: for an annotator in team mode, their own.
   const live = visible.filter((h) => h.retractedAt === null && h.labelId !== null);
   const liveSets = visible.filter((h) => h.retractedAt === null && h.labelSet !== null);
   return {

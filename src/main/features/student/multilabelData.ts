@@ -15,8 +15,8 @@ function teacherSet(probs: readonly number[]): number[] {
 
 /**
  * What a multi-label student trains and validates on (`assembleTrainingSet`, trainingSource.ts, with label sets as
- * targets): the teacher's per-label probabilities (teacher_outputs.probs of a multi-label project: independent, in
- * the run's label order) give its set, the labels at or above 0.5. The empty set ("none of these") is a label set.
+ * targets): the teacher's per-label probabilities (read through core/labels.ts; in a multi-label project independent,
+ * in the run's label order) give its set, the labels at or above 0.5. The empty set ("none of these") is a label set.
  * Positive weights per label come from the human sets of the training documents.
  */
 export function selectMultiLabelTrainingSet(

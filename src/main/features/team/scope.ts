@@ -20,17 +20,19 @@ export function queueScope(): QueueScope | null {
 export const ASSIGNED_TO_ME = `EXISTS (SELECT 1 FROM team_assignments ta
   WHERE ta.example_id = e.id AND ta.username = @me)`;
 export const ASSIGNED_TO_ANYONE = `EXISTS (SELECT 1 FROM team_assignments tb WHERE tb.example_id = e.id)`;
+/**
+ * I have a live label (set) on this document. Read from annotations on purpose: a live labelled row of mine exists
+ * exactly when annotator_labels/annotator_label_sets hold one for me, and this is one index seek per document of the
+ * queue where the views would pick the latest row first.
+ */
 export const LABELLED_BY_ME = `EXISTS (SELECT 1 FROM annotations ma
   WHERE ma.example_id = e.id AND ma.annotator = @me AND ma.retracted_at IS NULL
     AND (ma.label_id IS NOT NULL OR ma.label_set IS NOT NULL))`;
 /** Someone else has this document open right now. */
 export const LEASED_BY_OTHER = `EXISTS (SELECT 1 FROM team_leases tl
   WHERE tl.example_id = e.id AND tl.username <> @me AND tl.expires_at > @now)`;
-/** The lead decided this conflict and nobody has labelled it since. */
-export const ADJUDICATED = `EXISTS (SELECT 1 FROM team_adjudications j WHERE j.example_id = e.id
-  AND j.annotation_id = (SELECT MAX(ja.id) FROM annotations ja
-    WHERE ja.example_id = e.id AND ja.retracted_at IS NULL
-      AND (ja.label_id IS NOT NULL OR ja.label_set IS NOT NULL)))`;
+/** The lead decided this conflict and nobody has labelled it since (the view current_adjudications, migration 019). */
+export const ADJUDICATED = `EXISTS (SELECT 1 FROM current_adjudications j WHERE j.example_id = e.id)`;
 
 /**
  * Adds the team scope to a queue's filter. `pendingCondition` is the queue's "still to label" condition (no human

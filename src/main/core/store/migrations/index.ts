@@ -16,6 +16,7 @@ import { migration015AnnotatorLabelSets } from './015_annotator_label_sets';
 import { migration016PromptVersions } from './016_prompt_versions';
 import { migration017TeamAdjudicationSets } from './017_team_adjudication_sets';
 import { migration018ReviewRandomOrder } from './018_review_random_order';
+import { migration019LabelRules } from './019_label_rules';
 import type { Migration } from './types';
 
 /**
@@ -42,6 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration016PromptVersions,
   migration017TeamAdjudicationSets,
   migration018ReviewRandomOrder,
+  migration019LabelRules,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
