@@ -22,7 +22,7 @@ function tinyDisk(bytes: number): string {
 
 describe('a full disk', () => {
   it.each([2, 3, 5, 8, 12])(
-    '(%i MiB) fails an import with DISK_FULL and leaves no job running and no rows in staging',
+    '(%i MiB) fails an import with DISK_FULL and leaves no job running and no staged rows',
     async (mib) => {
       const disk = tinyDisk(mib * 1024 * 1024);
       const src = tempDir('distillery-src-');
@@ -51,6 +51,8 @@ describe('a full disk', () => {
       expect(job.error).toMatch(/disk .*is full/);
       expect(row().state).toBe('failed');
       expect(staged()).toBe(0);
+      // Nor a staging file: the disk space it took is given back.
+      expect(readdirSync(join(disk, 'data', 'tmp')).filter((f) => f.includes('staging'))).toEqual([]);
       expect((await t.core.call('projects.get', { projectId: p.id })).exampleCount).toBe(0);
       expect(t.core.db.pragma('integrity_check', { simple: true })).toBe('ok');
     },
