@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Project } from '../src/shared/projects';
-import type { ReviewItem } from '../src/shared/review';
+import type { ReviewItem, ReviewState } from '../src/shared/review';
 import { invoke, openApp, type AppSession } from './harness';
 import { app } from './pages';
 
@@ -155,5 +155,58 @@ describe('review: documents fetched ahead and saves behind the display (browser 
     expect(refused).toBe(1);
     expect(await labelOf(session, project.id, first, 'me')).toBe('unfair');
     expect(await labelOf(session, project.id, second, 'me')).toBe('fair');
+  });
+
+  it('arrow keys and skip show a document fetched ahead at once; the server remembers the place behind the display; marks do not pile up', async () => {
+    session = await openApp();
+    const { page, server } = session;
+    // Remembering the place is held back until the test says (Playwright routing): the display must not wait for it.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    let held = 0;
+    await page.route('**/api/invoke/review.next', async (route) => {
+      held++;
+      await released;
+      await route.continue();
+    });
+    const prefetched = upcomingAnswer(page);
+    const project = await openReview(session);
+    const first = await shownId(page);
+    await prefetched;
+    const order = (
+      await invoke<ReviewItem[]>(server, 'review.upcoming', {
+        projectId: project.id,
+        queue: { kind: 'unreviewed' },
+        exampleId: first,
+        count: 4,
+      })
+    ).map((i) => i.exampleId);
+
+    let id = await pressAndWaitForNext(page, 'ArrowRight', first);
+    expect(id).toBe(order[0]);
+    id = await pressAndWaitForNext(page, 's', id);
+    expect(id).toBe(order[1]);
+    await page.getByTestId('skip').click();
+    await page.locator(`[data-testid="review-doc"][data-example-id="${order[2]}"]`).waitFor();
+    // Shown while every request to remember the place was still held.
+    expect(held).toBeGreaterThan(0);
+
+    release();
+    await expect
+      .poll(
+        async () =>
+          (await invoke<ReviewState>(server, 'review.state', { projectId: project.id, annotator: 'me' }))
+            .position?.exampleId,
+      )
+      .toBe(order[2]);
+
+    // Labelling marks how it found the next document; the page keeps only the latest mark of each kind.
+    for (const key of ['f', 'u', 'f']) id = await pressAndWaitForNext(page, key, id);
+    const marks = await page.evaluate(
+      () => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('review.next.')).length,
+    );
+    expect(marks).toBeGreaterThan(0);
+    expect(marks).toBeLessThanOrEqual(2);
+    await page.getByTestId('unsaved-count').waitFor({ state: 'detached' });
   });
 });

@@ -34,6 +34,16 @@ interface Ahead {
   end: boolean;
 }
 
+/**
+ * Marks which way a key press found its next document, for a PerformanceObserver (the review bench counts them).
+ * Only the latest mark of a name stays in the page's timeline: one per key press through a day of labelling would
+ * otherwise pile up in memory.
+ */
+function mark(name: 'review.next.ahead' | 'review.next.fetched'): void {
+  performance.clearMarks(name);
+  performance.mark(name);
+}
+
 /** Keeps the last few hundred ids this page saved (a set that does not grow through a day of labelling). */
 function remember(ids: Set<number>, id: number): void {
   ids.add(id);
@@ -200,18 +210,27 @@ export function useReviewActions(opts: {
     [t],
   );
 
+  /**
+   * Shows the next document of the queue from those fetched ahead, when they continue after the shown one and no
+   * queued action is about to change it; returns the document that was shown, or null (nothing usable fetched).
+   */
+  const showAhead = useCallback((): ReviewItem | null => {
+    const shown = itemRef.current;
+    const a = ahead.current;
+    if (!shown || !a || changing.current > 0 || a.from !== shown.exampleId || a.queue !== queueRef.current) {
+      return null;
+    }
+    const next = a.items.shift();
+    if (!next) return null;
+    a.from = next.exampleId;
+    itemRef.current = next;
+    onItem(next);
+    fill(a);
+    return shown;
+  }, [fill, onItem]);
+
   const choose = useCallback(
     (answer: Answer, acceptTeacher = false): void => {
-      const shown = itemRef.current;
-      const a = ahead.current;
-      const next =
-        shown &&
-        changing.current === 0 &&
-        a?.from === shown.exampleId &&
-        a.queue === queueRef.current &&
-        a.items.length > 0
-          ? a.items.shift()
-          : undefined;
       const request = (exampleId: number): AnnotateRequest => ({
         projectId,
         exampleId,
@@ -221,17 +240,14 @@ export function useReviewActions(opts: {
         queue: queueRef.current,
         annotator,
       });
-      if (shown && a && next) {
-        // Showing does not wait for saving: the next document is already here.
-        performance.mark('review.next.ahead');
-        a.from = next.exampleId;
-        itemRef.current = next;
-        onItem(next);
+      // Showing does not wait for saving: the next document is already here.
+      const shown = showAhead();
+      if (shown) {
+        mark('review.next.ahead');
         void save(request(shown.exampleId));
-        fill(a);
         return;
       }
-      performance.mark('review.next.fetched');
+      mark('review.next.fetched');
       runChanging(async () => {
         const current = itemRef.current;
         if (!current) return;
@@ -266,11 +282,25 @@ export function useReviewActions(opts: {
         onItem(next);
       });
     },
-    [runChanging, save, fill, projectId, annotator, onItem],
+    [runChanging, save, fill, showAhead, projectId, annotator, onItem],
   );
 
   const move = useCallback(
     (direction: 'next' | 'prev'): void => {
+      // Forward (arrow, skip) shows a document fetched ahead at once, as a label does; the server then remembers the
+      // place (and in team mode leases the document) behind the display, in order with the saves.
+      const shown = direction === 'next' ? showAhead() : null;
+      if (shown) {
+        const remember = {
+          projectId,
+          queue: queueRef.current,
+          exampleId: shown.exampleId,
+          direction,
+          annotator,
+        } as const;
+        saves.current = saves.current.then(() => call('review.next', remember)).catch(() => undefined);
+        return;
+      }
       runChanging(async () => {
         const next = await call('review.next', {
           projectId,
@@ -285,7 +315,7 @@ export function useReviewActions(opts: {
         }
       });
     },
-    [runChanging, projectId, annotator, onItem],
+    [runChanging, showAhead, projectId, annotator, onItem],
   );
 
   const undo = useCallback((): void => {
