@@ -6,10 +6,13 @@ import { runAuto, chosenSettings, type AutoProgress } from '../../src/main/featu
 import { featurize } from '../../src/main/features/student/featurizer';
 import { createForward } from '../../src/main/features/student/modelKinds';
 import { tableVector } from '../../src/main/features/student/sparse';
-import { SPARSE, slotVector } from '../../src/main/features/student/sparseArch';
+import { SPARSE, slotVector, sparseGradients, touchRates } from '../../src/main/features/student/sparseArch';
+import { adamCorrections, adamRows } from '../../src/main/features/student/training/adam';
+import { lossOfRun } from '../../src/main/features/student/training/loss';
+import { shuffledOrder } from '../../src/main/features/student/training/schedule';
 import { runFeaturizer, runTraining, type TrainData } from '../../src/main/features/student/trainer';
 import { initParams, toModel } from '../../src/main/features/student/training/params';
-import { assignSlots, slotsIn } from '../../src/main/features/student/training/slots';
+import { assignSlots, RowGrad, slotsIn } from '../../src/main/features/student/training/slots';
 import { mulberry32 } from '../../src/shared/random';
 import { TrainSettings } from '../../src/shared/student';
 import { loadKuake } from './fixtures';
@@ -87,6 +90,52 @@ describe('slots (typed hash table)', () => {
     expect(slotsIn(slotBucket, other).map((s) => Array.from(s))).toEqual(
       other.map((ids) => Array.from(ids, (b) => slotOf.get(b) ?? -1)),
     );
+  });
+});
+
+describe("the sparse student's L2 penalty, applied by lazy Adam", () => {
+  it('gives exactly the parameters of the penalty added to the gradient (sparseGradients with l2)', async () => {
+    const d = data();
+    if (d.kind === 'multi') throw new Error('single-label data expected');
+    const settings = TrainSettings.parse({ ...SETTINGS, l2: 3e-3, batchSize: 16 });
+    const featurizer = runFeaturizer({ settings });
+    const { slotBucket, slots } = assignSlots(d.train.map((e) => featurize(e.text, featurizer)));
+    const { targets, weights, loss } = lossOfRun(d, settings);
+    const width = d.labels.length + 1;
+    const train = async (fused: boolean): Promise<Float32Array> => {
+      const arch = await SPARSE.open({ settings, labels: d.labels, featurizer });
+      const params = initParams(arch, slotBucket, 1, slots);
+      const scale = touchRates(slots, slotBucket.length, settings.batchSize);
+      const rows = new RowGrad(slotBucket.length, width);
+      for (let step = 0; step < 40; step++) {
+        const order = shuffledOrder(slots.length, 2, Math.floor(step / 16) + 1);
+        const examples = order.subarray((step % 16) * 16, (step % 16) * 16 + 16);
+        rows.begin(step);
+        const [c1, c2] = adamCorrections(step + 1);
+        const { emb } = params;
+        if (fused) {
+          const batch = { examples, inputs: slots, targets, weights, step, loss };
+          arch.gradients(params, batch, rows);
+          const decay = arch.rowDecay?.() ?? null;
+          expect(decay?.l2).toBe(3e-3);
+          adamRows(emb.w, emb.m, emb.v, rows.g, rows.touched, width, 0.05, c1, c2, 1, decay);
+        } else {
+          sparseGradients(
+            { table: emb.w, bias: params.dense.bias.w, l2: settings.l2, l2Scale: scale },
+            { examples, inputs: slots, targets, weights, step },
+            (logits, _t, i) => loss(logits, i),
+            rows,
+          );
+          adamRows(emb.w, emb.m, emb.v, rows.g, rows.touched, width, 0.05, c1, c2);
+        }
+      }
+      return params.emb.w;
+    };
+    const fused = await train(true);
+    const reference = await train(false);
+    expect(Buffer.from(fused.buffer)).toEqual(Buffer.from(reference.buffer));
+    // The steps trained the class weights (column 0, the idf, never moves).
+    expect(reference.some((x, i) => i % width !== 0 && x !== 0)).toBe(true);
   });
 });
 

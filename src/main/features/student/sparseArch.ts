@@ -175,12 +175,15 @@ export const SPARSE: StudentArchitecture = {
         const logits = new Float64Array(classes);
         return (slots) => tableLogits(vectorOf(slots), params.emb.w, params.dense.bias.w, logits);
       },
+      // The L2 penalty: added by the loop's lazy Adam to the rows a step touched (the same numbers as
+      // sparseGradients' `l2`, in the pass Adam makes over them anyway).
+      rowDecay: () => (settings.l2 > 0 ? { l2: settings.l2, scale: l2Scale ?? null } : null),
       gradients: (params, batch, rows) => {
         table = params.emb.w;
         if (kind !== 'multi' && settings.l2Rows === 'all' && l2Scale === undefined)
           l2Scale = touchRates(batch.inputs, params.emb.w.length / width, settings.batchSize);
         const r = sparseGradients(
-          { table: params.emb.w, bias: params.dense.bias.w, l2: settings.l2, l2Scale },
+          { table: params.emb.w, bias: params.dense.bias.w, l2: 0 },
           batch,
           (logits, _target, example) => batch.loss(logits, example),
           rows,

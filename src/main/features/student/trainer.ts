@@ -183,7 +183,20 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
       const d = params.dense[name];
       adamDense(d.w, d.m, d.v, g.dense[name], lr, c1, c2);
     }
-    adamRows(params.emb.w, params.emb.m, params.emb.v, rows.g, rows.touched, width, lr, c1, c2, frozen);
+    const decay = arch.rowDecay?.() ?? null;
+    adamRows(
+      params.emb.w,
+      params.emb.m,
+      params.emb.v,
+      rows.g,
+      rows.touched,
+      width,
+      lr,
+      c1,
+      c2,
+      frozen,
+      decay,
+    );
     return g.loss;
   };
   return trainEpochs(run, start, update, valInputs);

@@ -8,6 +8,12 @@ const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPS = 1e-8;
 
+/** An L2 penalty on embedding rows, applied by `adamRows`: l2 * scale[slot] * w (scale null: 1). */
+export interface RowDecay {
+  readonly l2: number;
+  readonly scale: Float32Array | null;
+}
+
 /** The bias corrections [c1, c2] of update number `step` (1-based). */
 export function adamCorrections(step: number): readonly [number, number] {
   return [1 - Math.pow(BETA1, step), 1 - Math.pow(BETA2, step)];
@@ -33,7 +39,9 @@ export function adamDense(
  * Lazy (sparse) Adam: updates only the embedding rows (slots) a batch touched; the gradient of touched[t] is
  * g[t * dim .. (t + 1) * dim) (a compact buffer, not one as large as the table). `frozen`: leading columns of every
  * row that never get a gradient (the sparse student's idf), skipped: with g = 0 and moments at 0 their update is
- * exactly 0, so skipping them changes nothing.
+ * exactly 0, so skipping them changes nothing. `decay`: an L2 penalty's gradient added to each updated column first,
+ * g + k * w with k = l2 * scale[slot] (scale absent: 1), the same double as adding it to the gradient buffer before
+ * (sparseGradients with `l2`), in the pass Adam makes over the row anyway.
  */
 export function adamRows(
   emb: Float32Array,
@@ -46,12 +54,17 @@ export function adamRows(
   c1: number,
   c2: number,
   frozen = 0,
+  decay: RowDecay | null = null,
 ): void {
+  const l2 = decay?.l2 ?? 0;
+  const scale = decay?.scale ?? null;
   for (let t = 0; t < touched.length; t++) {
     const off = touched[t] * dim;
     const goff = t * dim - off;
+    const k = l2 > 0 ? (scale ? l2 * scale[touched[t]] : l2) : 0;
     for (let d = off + frozen; d < off + dim; d++) {
-      const gd = g[goff + d];
+      let gd = g[goff + d];
+      if (k !== 0) gd += k * emb[d];
       // Each moment is read back as the float32 it is stored as (Math.fround), without a second array read.
       const md = Math.fround(BETA1 * m[d] + (1 - BETA1) * gd);
       const vd = Math.fround(BETA2 * v[d] + (1 - BETA2) * gd * gd);

@@ -2,6 +2,7 @@ import type { StudentArchitectureName, TrainSettings } from '../../../../shared/
 import type { DistillTarget, LossAndGrad } from '../distill';
 import type { FeaturizerConfig } from '../featurizer';
 import type { Forward, StudentModel } from '../model';
+import type { RowDecay } from './adam';
 import type { RowGrad } from './slots';
 
 /**
@@ -62,6 +63,11 @@ export interface OpenArchitecture {
    * them (their update would be exactly 0). Default 0.
    */
   readonly frozenColumns?: number;
+  /**
+   * An L2 penalty on the embedding rows a step touched, which lazy Adam adds to their gradient (`adamRows`' decay)
+   * rather than `gradients`, saving a pass over the rows; read after each `gradients` call. Absent or null: none.
+   */
+  rowDecay?(): RowDecay | null;
   /**
    * Fresh parameters: `rows` embedding rows (row-major, `rowWidth` wide) and every dense tensor, from a seed.
    * `inputs`: every training example as slots (for statistics of the training data, such as document frequencies).
