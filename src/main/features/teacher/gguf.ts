@@ -305,26 +305,19 @@ const REQUIRED_KEYS = [
   'attention.head_count',
 ];
 
+/** The attention block and the feed-forward norm: tensors every checked architecture has in each layer. */
+const ATTENTION_TENSORS = [
+  'attn_norm.weight',
+  'attn_q.weight',
+  'attn_k.weight',
+  'attn_v.weight',
+  'attn_output.weight',
+  'ffn_norm.weight',
+];
+
 const LAYER_TENSORS: Record<string, readonly string[]> = {
-  qwen2: [
-    'attn_norm.weight',
-    'attn_q.weight',
-    'attn_k.weight',
-    'attn_v.weight',
-    'attn_output.weight',
-    'ffn_norm.weight',
-    'ffn_gate.weight',
-    'ffn_up.weight',
-    'ffn_down.weight',
-  ],
-  llama: [
-    'attn_norm.weight',
-    'attn_q.weight',
-    'attn_k.weight',
-    'attn_v.weight',
-    'attn_output.weight',
-    'ffn_norm.weight',
-  ],
+  qwen2: [...ATTENTION_TENSORS, 'ffn_gate.weight', 'ffn_up.weight', 'ffn_down.weight'],
+  llama: ATTENTION_TENSORS,
 };
 
 function num(v: MetaScalar | MetaArray | undefined): number | null {
