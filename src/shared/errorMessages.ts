@@ -74,6 +74,7 @@ const en = {
     'The upload of "{{name}}" was cut short. Check the connection to the server and choose it again.',
   folderUploadAnnounce:
     'Announce a folder upload as {"name": ..., "files": ..., "bytes": ...} (whole numbers).',
+  downloadTicketBody: 'Ask for a download as {"path": ..., "name": ...} (text) in JSON.',
   folderUploadEmpty:
     'The folder "{{name}}" holds no .txt or .md documents. Put one document per file in it (sub-folders may name labels).',
   folderUploadTooMany:
@@ -154,6 +155,7 @@ const zh: Catalogue = {
   uploadNoSpace: '上传需要 {{needMb}} MB，而存放数据文件夹的磁盘只剩 {{freeMb}} MB。请释放空间后重试。',
   uploadCutShort: '“{{name}}”的上传中断了。请检查与服务器的连接，然后重新选择。',
   folderUploadAnnounce: '请以 {"name": ..., "files": ..., "bytes": ...}（整数）的形式声明文件夹上传。',
+  downloadTicketBody: '请以 JSON {"path": ..., "name": ...}（文本）的形式请求下载。',
   folderUploadEmpty:
     '文件夹“{{name}}”中没有 .txt 或 .md 文档。请每个文件放一篇文档（子文件夹名可作为标签）。',
   folderUploadTooMany:

@@ -325,8 +325,12 @@ export const serverErrorsEn = {
   'student.trainingStoppedLossBecame':
     'Training stopped: the loss became NaN (not a number). The learning rate ({{lr}}) is most likely too high; start a new run with a learning rate ten times lower.',
   'student.trainingWorkerCrashed': 'The training worker crashed: {{eMessage}}',
+  'student.trainingWorkerReceivedMessage':
+    'The training worker received a message it does not understand{{p1}}. Restart the app; if it happens again, report it with the app version.',
   'student.trainingWorkerSentMessage':
     'The training worker sent a message the app does not understand{{where}}: {{p1}}. Start the run again; if it happens again, report it with the app version.',
+  'student.trainingWorkerStartedWith':
+    'The training worker was started with settings it does not understand{{p1}}. Restart the app; if it happens again, report it with the app version.',
   'student.trainingWorkerStoppedUnexpectedly':
     'The training worker stopped unexpectedly (exit code {{code}}).',
   'student.usableStudentModelTrain':
@@ -408,6 +412,8 @@ export const serverErrorsEn = {
   'teacher.teacherModelLoaded': 'The teacher model is not loaded.',
   'teacher.teacherProcessAnsweredSomething':
     'The teacher process answered "{{op}}" with something the app does not understand{{p1}}. Restart the app; if it happens again, report it with the app version.',
+  'teacher.teacherProcessReceivedMalformed':
+    'The teacher process received a request it does not understand{{p1}}. Restart the app; if it happens again, report it with the app version.',
   'teacher.teacherProcessSentMalformed': 'The teacher process sent a malformed answer{{invalid}}.',
   'teacher.templateNeedsText': 'The prompt template must contain {{text}} where each example goes.',
   'teacher.templateTextTwice': 'The prompt template must contain {{text}} only once.',
@@ -713,8 +719,12 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'student.trainingStoppedLossBecame':
     '训练已停止：损失变成了 NaN（非数值）。学习率（{{lr}}）很可能过高；请用低十倍的学习率开始新的运行。',
   'student.trainingWorkerCrashed': '训练进程崩溃了：{{eMessage}}',
+  'student.trainingWorkerReceivedMessage':
+    '训练进程收到了无法理解的消息{{p1}}。请重启应用；如果再次发生，请连同应用版本一起报告。',
   'student.trainingWorkerSentMessage':
     '训练进程发送了应用无法理解的消息{{where}}：{{p1}}。请重新开始运行；如果再次发生，请连同应用版本一起报告。',
+  'student.trainingWorkerStartedWith':
+    '训练进程启动时收到了无法理解的设置{{p1}}。请重启应用；如果再次发生，请连同应用版本一起报告。',
   'student.trainingWorkerStoppedUnexpectedly': '训练进程意外停止（退出码 {{code}}）。',
   'student.usableStudentModelTrain':
     '{{dir}} 中没有可用的学生模型（{{p1}}）。请先训练学生模型，或选择其他运行。',
@@ -785,6 +795,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'teacher.teacherModelLoaded': '教师模型尚未加载。',
   'teacher.teacherProcessAnsweredSomething':
     '教师进程对“{{op}}”的应答无法被应用理解{{p1}}。请重启应用；如果再次发生，请连同应用版本一起报告。',
+  'teacher.teacherProcessReceivedMalformed':
+    '教师进程收到了无法理解的请求{{p1}}。请重启应用；如果再次发生，请连同应用版本一起报告。',
   'teacher.teacherProcessSentMalformed': '教师进程发送了格式错误的应答{{invalid}}。',
   'teacher.templateNeedsText': '提示模板必须包含 {{text}}，用于放置每个样本。',
   'teacher.templateTextTwice': '提示模板中 {{text}} 只能出现一次。',

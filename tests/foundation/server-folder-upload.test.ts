@@ -116,7 +116,18 @@ describe('browser-mode folder upload (real server, real SQLite)', () => {
   });
 
   it('checks the announcement: a count, an empty folder, too many documents, more than the disk, the token', async () => {
-    expect((await begin({ name: 'x' })).json.error?.key).toBe('folderUploadAnnounce');
+    // The body is checked with its schema (src/shared/http.ts FolderUploadStart): every field, its type and range.
+    for (const bad of [
+      { name: 'x' },
+      { name: 3, files: 1, bytes: 1 },
+      { name: 'x', files: 1.5, bytes: 1 },
+      { name: 'x', files: 1, bytes: -1 },
+      { name: 'x', files: 1, bytes: 2 ** 53 },
+    ]) {
+      const r = await begin(bad);
+      expect(r.status).toBe(400);
+      expect(r.json.error?.key).toBe('folderUploadAnnounce');
+    }
     expect((await begin({ name: 'x', files: 0, bytes: 0 })).json.error?.key).toBe('folderUploadEmpty');
     const many = await begin({ name: 'x', files: 100_001, bytes: 1 });
     expect(many.status).toBe(413);

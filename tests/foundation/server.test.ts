@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../../src/main/server/server';
 import { createCore } from '../../src/main/core/core';
 import { tempDir, testCore } from '../helpers';
 import { contract } from '../../src/shared/contract';
+import { DownloadTicket, httpAnswer, UploadedFile } from '../../src/shared/http';
 import { JOB_KINDS } from '../../src/shared/jobs';
 import { TEST_JOB_CHANNEL, TEST_JOB_KIND } from '../testJob';
 
@@ -84,8 +85,10 @@ describe('browser-mode server', () => {
       headers: { authorization: `Bearer ${server.token}` },
       body: 'text,label\nhello,a\n',
     });
-    const body = (await up.json()) as { ok: true; value: { path: string; name: string; size: number } };
-    expect(body.ok).toBe(true);
+    // Answers are checked with the schemas the server types them by (src/shared/http.ts).
+    const uploaded = httpAnswer(UploadedFile).parse(await up.json());
+    if (!uploaded.ok) throw new Error(uploaded.error.message);
+    const body = uploaded;
     expect(body.value.path.startsWith(join(dataDir, 'uploads'))).toBe(true);
     // The file keeps the name the person chose (job titles, outputs), in a folder of its own.
     expect(basename(body.value.path)).toBe('notes 病历.csv');
@@ -96,7 +99,9 @@ describe('browser-mode server', () => {
         headers: { authorization: `Bearer ${server.token}` },
         body: JSON.stringify({ path, name: 'notes.csv' }),
       });
-    const t = (await (await ticket(body.value.path)).json()) as { value: { url: string } };
+    const answer = httpAnswer(DownloadTicket).parse(await (await ticket(body.value.path)).json());
+    if (!answer.ok) throw new Error(answer.error.message);
+    const t = answer;
     expect(t.value.url).not.toContain(server.token);
     const down = await fetch(`${server.url}${t.value.url.slice(1)}`);
     expect(down.headers.get('content-disposition')).toContain('notes.csv');
@@ -105,6 +110,20 @@ describe('browser-mode server', () => {
     expect((await fetch(`${server.url}${t.value.url.slice(1)}`)).status).toBe(404);
     expect((await ticket('/etc/passwd')).status).toBe(404);
     expect((await ticket(join(dataDir, '..', 'x'))).status).toBe(404);
+    // A body that is not the route's schema is refused with a keyed error, whatever it names.
+    for (const bad of ['{"path": 42}', '{"path": "x", "name": ["a"]}', 'not json', '[]']) {
+      const r = await fetch(`${server.url}api/download-ticket`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.token}` },
+        body: bad,
+      });
+      expect(r.status).toBe(400);
+      const refused = httpAnswer(DownloadTicket).parse(await r.json());
+      expect(!refused.ok && refused.error).toMatchObject({
+        code: 'INVALID_INPUT',
+        key: 'downloadTicketBody',
+      });
+    }
     const noToken = await fetch(`${server.url}api/download-ticket`, {
       method: 'POST',
       body: JSON.stringify({ path: body.value.path }),

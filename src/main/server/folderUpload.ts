@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isFolderDocument } from '../../shared/dataset';
 import type { ErrorKey, ErrorParams } from '../../shared/errorMessages';
-import type { ErrorCode } from '../../shared/result';
+import { FolderUploadStart, type FolderFileReceived, type FolderUploadStarted } from '../../shared/http';
+import type { ErrorCode, Result } from '../../shared/result';
 import type { Paths } from '../core/paths';
 import { freeBytes } from '../core/diskSpace';
 import { keyedInfo, toErrorInfo } from '../core/errors';
@@ -68,25 +69,16 @@ export function createFolderUploads(paths: Paths, maxBytes: number): FolderUploa
 
   return {
     async begin(req, res) {
-      let body: { name?: unknown; files?: unknown; bytes?: unknown };
+      let body: FolderUploadStart;
       try {
-        body = JSON.parse(await readBody(req, 64 * 1024)) as typeof body;
+        const parsed = FolderUploadStart.safeParse(JSON.parse(await readBody(req, 64 * 1024)));
+        if (!parsed.success) return refuse(res, 400, 'INVALID_INPUT', 'folderUploadAnnounce');
+        body = parsed.data;
       } catch (e) {
         if (e instanceof BodyTooLarge) return refuse(res, 413, 'TOO_LARGE', 'folderUploadAnnounce');
         return refuse(res, 400, 'INVALID_INPUT', 'folderUploadAnnounce');
       }
-      const { name, files, bytes } = body;
-      if (
-        typeof name !== 'string' ||
-        !Number.isSafeInteger(files) ||
-        !Number.isSafeInteger(bytes) ||
-        (files as number) < 0 ||
-        (bytes as number) < 0
-      ) {
-        return refuse(res, 400, 'INVALID_INPUT', 'folderUploadAnnounce');
-      }
-      const count = files as number;
-      const size = bytes as number;
+      const { name, files: count, bytes: size } = body;
       if (count === 0) return refuse(res, 400, 'INVALID_INPUT', 'folderUploadEmpty', { name });
       if (count > MAX_FOLDER_FILES) {
         return refuse(res, 413, 'TOO_LARGE', 'folderUploadTooMany', { count, max: MAX_FOLDER_FILES });
@@ -113,7 +105,10 @@ export function createFolderUploads(paths: Paths, maxBytes: number): FolderUploa
         filesDone: 0,
         touched: now,
       });
-      sendJson(res, 200, { ok: true, value: { uploadId: made.id, path: made.dir, name: made.name } });
+      sendJson(res, 200, {
+        ok: true,
+        value: { uploadId: made.id, path: made.dir, name: made.name },
+      } satisfies Result<FolderUploadStarted>);
     },
 
     async put(req, res, id, relativePath) {
@@ -159,7 +154,10 @@ export function createFolderUploads(paths: Paths, maxBytes: number): FolderUploa
       folder.filesDone += 1;
       // Every document arrived: the upload is an ordinary one now (kept while a job needs it).
       if (folder.filesDone === folder.files) open.delete(id);
-      sendJson(res, 200, { ok: true, value: { received: folder.filesDone, of: folder.files } });
+      sendJson(res, 200, {
+        ok: true,
+        value: { received: folder.filesDone, of: folder.files },
+      } satisfies Result<FolderFileReceived>);
     },
   };
 }

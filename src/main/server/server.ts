@@ -18,6 +18,8 @@ import { BodyTooLarge, fail, readBody, SECURITY_HEADERS, sendJson } from './http
 import { createTeamGate, type TeamGate } from './team';
 import type { Actor } from '../core/actor';
 import { roleAllows } from '../../shared/team';
+import { DownloadTicketRequest, type DownloadTicket, type UploadedFile } from '../../shared/http';
+import type { Result } from '../../shared/result';
 
 export interface ServerOptions {
   readonly core: Core;
@@ -269,27 +271,31 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return sendJson(res, 200, {
         ok: true,
         value: { path: upload.file, name: upload.name, size: statSync(upload.file).size },
-      });
+      } satisfies Result<UploadedFile>);
     }
     if (path === '/api/upload-folder') return folders.begin(req, res);
     if (path.startsWith('/api/upload-folder/')) {
       return folders.put(req, res, path.slice('/api/upload-folder/'.length), url.searchParams.get('path'));
     }
     if (path === '/api/download-ticket') {
-      let request: { path?: unknown; name?: unknown };
+      let request: DownloadTicketRequest;
       try {
-        request = JSON.parse(await readBody(req, 64 * 1024)) as typeof request;
+        const parsed = DownloadTicketRequest.safeParse(JSON.parse(await readBody(req, 64 * 1024)));
+        if (!parsed.success) throw parsed.error;
+        request = parsed.data;
       } catch {
-        return fail(res, 400, 'INVALID_INPUT', 'Send {"path": ..., "name": ...} as JSON.');
+        return sendJson(res, 400, { ok: false, error: keyedInfo('INVALID_INPUT', 'downloadTicketBody') });
       }
-      const file = typeof request.path === 'string' ? dataFile(request.path) : null;
+      const file = dataFile(request.path);
       if (!file) return fail(res, 404, 'NOT_FOUND', 'That file does not exist in the data folder.');
       const now = Date.now();
       for (const [id, t] of tickets) if (t.expires <= now) tickets.delete(id);
       const id = randomBytes(16).toString('base64url');
-      const name = typeof request.name === 'string' && request.name ? request.name : basename(file);
-      tickets.set(id, { file, name, expires: now + TICKET_MS });
-      return sendJson(res, 200, { ok: true, value: { url: `/api/download/${id}` } });
+      tickets.set(id, { file, name: request.name || basename(file), expires: now + TICKET_MS });
+      return sendJson(res, 200, {
+        ok: true,
+        value: { url: `/api/download/${id}` },
+      } satisfies Result<DownloadTicket>);
     }
     return fail(res, 404, 'UNKNOWN_CHANNEL', `No API route ${req.method} ${path}.`);
   };

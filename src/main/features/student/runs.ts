@@ -27,6 +27,7 @@ import { featurizerFor } from './featurizer';
 import { MODEL_JSON, readModel, writeFileAtomic } from './modelFile';
 import { ARCHITECTURES } from './architectures';
 import { checkInitModel, type TrainData } from './trainer';
+import { readTrainData } from './train.protocol';
 import { teacherCheck } from '../teacher/check';
 import { selectTrainingSet, type TrainingSet } from './trainingSet';
 import { selectMultiLabelTrainingSet } from './multilabelData';
@@ -152,11 +153,7 @@ const LEGACY_SETTINGS = {
 } as const;
 
 export function readRunData(paths: Paths, runId: number): TrainData {
-  try {
-    return JSON.parse(readFileSync(dataFile(paths, runId), 'utf8')) as TrainData;
-  } catch (e) {
-    throw AppError.keyed('BAD_FILE', 'student.frozenDataTrainingRun', { runId, p1: (e as Error).message });
-  }
+  return readTrainData(dataFile(paths, runId), runId);
 }
 
 interface RunRow {

@@ -55,7 +55,7 @@ export class TrainClient {
             break;
           case 'error':
             finished = true;
-            reject(AppError.relayed({ code: m.code, message: m.message }));
+            reject(AppError.relayed(m));
             break;
           default: {
             const never: never = m;

@@ -1,19 +1,42 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AutoReport, type TrainSettings } from '../../../shared/student';
+import { AutoReport, TrainSettings } from '../../../shared/student';
 import { ERROR_CODES } from '../../../shared/result';
 import { AppError } from '../../core/errors';
-import type { EpochReport as TrainerEpochReport, TrainOutcome as TrainerOutcome } from './trainer';
+import type { EpochReport as TrainerEpochReport, TrainData, TrainOutcome as TrainerOutcome } from './trainer';
+import type { Unread } from './training/data';
 import type { RunDataSource } from './trainingTexts';
 
+/**
+ * The training worker's protocol, one zod schema per crossing, each parsed where it arrives: what the worker is
+ * started with (`TrainRequest`, workerData) and the run's files it reads (`TrainDataFile`, `SelectionFile`), the worker's
+ * messages (`WorkerMessage`, read by the client) and the client's (`CallerMessage`, read by the worker). A
+ * malformed one fails the run with a TRAINING_ERROR (BAD_FILE for the data) that says what was wrong.
+ */
+
+const Id = z.number().int().positive();
+
 /** What the training worker is started with (workerData): where its data is (and its texts, on a first start). */
-export interface TrainRequest extends RunDataSource {
-  readonly settings: TrainSettings;
-  readonly runDir: string;
-  readonly resumeFrom: string | null;
-  /** The earlier run's model folder to start from (a fresh run with settings.initFromRunId), or null. */
-  readonly initFrom: string | null;
-  readonly meta: Readonly<Record<string, unknown>>;
-}
+export const TrainRequest = z
+  .object({
+    /** The frozen data (texts included); read as it is when it exists. */
+    dataPath: z.string(),
+    /** The chosen documents by id, written at run creation; replaced by `dataPath` once the texts are read. */
+    selectionPath: z.string(),
+    /** The data folder's database, opened read-only. */
+    dbPath: z.string(),
+    runId: Id,
+    projectId: Id,
+    settings: TrainSettings,
+    runDir: z.string(),
+    resumeFrom: z.string().nullable(),
+    /** The earlier run's model folder to start from (a fresh run with settings.initFromRunId), or null. */
+    initFrom: z.string().nullable(),
+    /** Kept in checkpoints: the run and project ids. */
+    meta: z.object({ runId: Id, projectId: Id }).readonly(),
+  })
+  .readonly();
+export type TrainRequest = z.input<typeof TrainRequest>;
 
 /** Any number, NaN and infinities included (a metric with no documents is NaN; a diverged loss is infinite). */
 const Num = z.custom<number>((v) => typeof v === 'number', 'Expected a number');
@@ -59,12 +82,53 @@ export const TrainOutcome = z
   })
   .readonly();
 
+const Probabilities = z.array(Num).nullable();
+const Index = z.number().int().nonnegative();
+
+/**
+ * A run's data with each document as `doc`: runs/<id>/data.json (training/data.ts `TrainData`, `{text}`) or its
+ * selection.json before the texts are read (`Unread`, `{id}`). Single-label (no `kind`, as saved before) or multi.
+ */
+function runData<D extends z.ZodRawShape>(doc: D) {
+  return z.discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('single').optional(),
+        labels: z.array(z.string()).readonly(),
+        train: z
+          .array(z.object({ ...doc, label: Index.nullable(), teacher: Probabilities }).readonly())
+          .readonly(),
+        validation: z
+          .array(z.object({ ...doc, label: Index, fromTeacher: z.boolean().optional() }).readonly())
+          .readonly(),
+      })
+      .readonly(),
+    z
+      .object({
+        kind: z.literal('multi'),
+        labels: z.array(z.string()).readonly(),
+        positiveWeights: z.array(Num).readonly(),
+        train: z
+          .array(z.object({ ...doc, labels: z.array(Index).nullable(), teacher: Probabilities }).readonly())
+          .readonly(),
+        validation: z
+          .array(z.object({ ...doc, labels: z.array(Index), fromTeacher: z.boolean() }).readonly())
+          .readonly(),
+      })
+      .readonly(),
+  ]);
+}
+export const TrainDataFile = runData({ text: z.string() });
+export const SelectionFile = runData({ id: Id });
+
 // The schemas and the trainer's types are one shape: a field added to one and not the other fails to compile.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const sameReport: Same<z.output<typeof EpochReport>, TrainerEpochReport> = true;
 const sameOutcome: Same<z.output<typeof TrainOutcome>, TrainerOutcome> = true;
-void sameReport;
-void sameOutcome;
+const sameData: Same<z.output<typeof TrainDataFile>, TrainData> = true;
+const sameSelection: Same<z.output<typeof SelectionFile>, Unread<TrainData>> = true;
+const sameRequest: Same<Pick<z.output<typeof TrainRequest>, keyof RunDataSource>, RunDataSource> = true;
+void [sameReport, sameOutcome, sameData, sameSelection, sameRequest];
 
 /** Worker -> caller. Progress and epoch messages wait for a `continue` (that is how pause works). */
 export const WorkerMessage = z.discriminatedUnion('type', [
@@ -85,7 +149,15 @@ export const WorkerMessage = z.discriminatedUnion('type', [
     .object({ seq: Count, type: z.literal('done'), outcome: TrainOutcome, auto: AutoReport.optional() })
     .readonly(),
   z
-    .object({ seq: Count, type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() })
+    .object({
+      seq: Count,
+      type: z.literal('error'),
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      /** The message's key in the error catalogue and its parameters, so that the UI words it in its language. */
+      key: z.string().optional(),
+      params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    })
     .readonly(),
 ]);
 export type WorkerMessage = z.output<typeof WorkerMessage>;
@@ -93,6 +165,50 @@ export type WorkerMessage = z.output<typeof WorkerMessage>;
 /** Caller -> worker. */
 export const CallerMessage = z.object({ type: z.literal('continue'), seq: Count }).readonly();
 export type CallerMessage = z.output<typeof CallerMessage>;
+
+/** A message from the client, checked: a malformed one is a TRAINING_ERROR naming what was wrong. */
+export function readCallerMessage(raw: unknown): CallerMessage {
+  const parsed = CallerMessage.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw AppError.keyed('TRAINING_ERROR', 'student.trainingWorkerReceivedMessage', {
+    p1: problem(parsed.error),
+  });
+}
+
+function problem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
+  return `${where}: ${issue?.message ?? 'malformed'}`;
+}
+
+/** The worker's start request, checked: a malformed one is a TRAINING_ERROR naming the field. */
+export function readTrainRequest(raw: unknown): z.output<typeof TrainRequest> {
+  const parsed = TrainRequest.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw AppError.keyed('TRAINING_ERROR', 'student.trainingWorkerStartedWith', { p1: problem(parsed.error) });
+}
+
+/** A run's file (`TrainDataFile`, `SelectionFile`), read and checked; BAD_FILE naming the run when missing or damaged. */
+export function readRunFile<S extends z.ZodType>(schema: S, file: string, runId: number): z.output<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw AppError.keyed('BAD_FILE', 'student.frozenDataTrainingRun', { runId, p1: (e as Error).message });
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw AppError.keyed('BAD_FILE', 'student.frozenDataTrainingRun', {
+    runId,
+    p1: `${issue?.message ?? 'malformed'} at "${issue?.path.join('.') ?? ''}"`,
+  });
+}
+
+/** A run's frozen training data (runs/<id>/data.json), read and checked. */
+export function readTrainData(file: string, runId: number): TrainData {
+  return readRunFile(TrainDataFile, file, runId);
+}
 
 /**
  * A message from the training worker, checked against the protocol; a malformed one (a worker of another version,

@@ -1,14 +1,13 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../../core/errors';
-import { CallerMessage, type TrainRequest, type WorkerMessage } from './train.protocol';
+import { readCallerMessage, readTrainRequest, type WorkerMessage } from './train.protocol';
 import { runAuto } from './auto';
 import { loadRunData } from './trainingTexts';
 
 /** Training off the main thread: runs the trainer and waits for the caller after each report (pause, cancel). */
 const port = parentPort;
 if (!port) throw new Error('train.worker must run in a worker thread.');
-const request = workerData as TrainRequest;
 
 /** How much nicer than the app the worker's thread runs, as the teacher's process (teacher.client.ts). */
 const TRAIN_NICE = 10;
@@ -26,19 +25,27 @@ if (process.platform === 'linux') {
 let seq = 0;
 const waiting = new Map<number, () => void>();
 
-port.on('message', (raw: unknown) => {
-  // Only `continue` exists; anything else (which the caller never sends) is ignored.
-  const parsed = CallerMessage.safeParse(raw);
-  if (parsed.success) {
-    const m = parsed.data;
-    waiting.get(m.seq)?.();
-    waiting.delete(m.seq);
-  }
-});
-
 function send(msg: WorkerMessage): void {
   port?.postMessage(msg);
 }
+
+/** Ends the run with `e` as its error (its catalogue key kept). */
+function fail(e: unknown): void {
+  const { code, message, key, params } = toErrorInfo(e);
+  send({ seq: ++seq, type: 'error', code, message, ...(key ? { key, params } : {}) });
+}
+
+port.on('message', (raw: unknown) => {
+  try {
+    const m = readCallerMessage(raw);
+    waiting.get(m.seq)?.();
+    waiting.delete(m.seq);
+  } catch (e) {
+    // Only `continue` exists: anything else is a client of another version or a bug, and the run stops.
+    fail(e);
+    port.close();
+  }
+});
 
 function ask(make: (seq: number) => WorkerMessage): Promise<void> {
   const s = ++seq;
@@ -50,6 +57,7 @@ function ask(make: (seq: number) => WorkerMessage): Promise<void> {
 
 async function main(): Promise<void> {
   try {
+    const request = readTrainRequest(workerData);
     const data = loadRunData(request);
     const { auto, ...outcome } = await runAuto(
       {
@@ -67,8 +75,7 @@ async function main(): Promise<void> {
     );
     send({ seq: ++seq, type: 'done', outcome, auto });
   } catch (e) {
-    const info = toErrorInfo(e);
-    send({ seq: ++seq, type: 'error', code: info.code, message: info.message });
+    fail(e);
   }
 }
 

@@ -4,11 +4,12 @@
  * it for seconds. The worker reads them through its own read-only connection, in one read transaction (one snapshot
  * of the database), and freezes the result in `data.json`, which a resumed run reads instead.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AppError } from '../../core/errors';
 import { BUSY_TIMEOUT_MS } from '../../core/store/db';
 import { writeFileAtomic } from './modelFile';
+import { readRunFile, readTrainData, SelectionFile } from './train.protocol';
 import type { TrainData, Unread } from './training/data';
 
 /** Where a run's data is and where its texts come from (part of the worker's TrainRequest). */
@@ -62,16 +63,8 @@ export function readTexts<D extends TrainData>(
 
 /** The run's data: `data.json` when it was frozen before, else the selection's texts, read and frozen now. */
 export function loadRunData(source: RunDataSource): TrainData {
-  if (existsSync(source.dataPath)) return JSON.parse(readFileSync(source.dataPath, 'utf8')) as TrainData;
-  let selection: Unread<TrainData>;
-  try {
-    selection = JSON.parse(readFileSync(source.selectionPath, 'utf8')) as Unread<TrainData>;
-  } catch (e) {
-    throw AppError.keyed('BAD_FILE', 'student.frozenDataTrainingRun', {
-      runId: source.runId,
-      p1: (e as Error).message,
-    });
-  }
+  if (existsSync(source.dataPath)) return readTrainData(source.dataPath, source.runId);
+  const selection: Unread<TrainData> = readRunFile(SelectionFile, source.selectionPath, source.runId);
   const data = readTexts(source.dbPath, source.projectId, selection, source.runId);
   writeFileAtomic(source.dataPath, JSON.stringify(data));
   rmSync(source.selectionPath, { force: true });

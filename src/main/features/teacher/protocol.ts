@@ -1,160 +1,104 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../../../shared/result';
-import type { GpuKind, TeacherMode } from '../../../shared/teacher';
+import { TEACHER_MODES } from '../../../shared/teacher';
 import { AppError } from '../../core/errors';
 
-/** Messages between the teacher client (core) and the teacher host (its own process). Plain JSON. */
-
-export interface LoadOptions {
-  readonly modelPath: string;
-  readonly threads: number;
-  readonly sequences: number;
-  readonly contextSize: number;
-  readonly gpu: boolean;
-}
-
-/** How a prompt is built around each example: the host turns it into tokens with the model's tokenizer. */
-export interface PromptPlan {
-  /** The user turn before the example's text (instruction, label list, few-shot examples). */
-  readonly before: string;
-  /** The user turn after the example's text. */
-  readonly after: string;
-  readonly labels: readonly string[];
-  readonly mode: TeacherMode;
-  readonly reasoningBudget: number;
-  /**
-   * Multi-label projects: after `before + text + after`, one question per label (in `labels` order) ends the user
-   * turn, and the answer's first words are scored: P(yes) / (P(yes) + P(no)), each side summed over its spellings.
-   * The part of the prompt all questions share is evaluated once per document.
-   */
-  readonly multi?: {
-    readonly questions: readonly string[];
-    readonly yes: readonly string[];
-    readonly no: readonly string[];
-  };
-}
-
-export interface ScoreItem {
-  readonly id: number;
-  readonly text: string;
-}
-
-/** Switches for the equivalence tests and the benchmark: the defaults are the fast paths. */
-export interface ScoreStrategy {
-  /** Keep the shared prompt prefix in the sequence between examples (default true). */
-  readonly reusePrefix?: boolean;
-  /** Score multi-token labels by appending and erasing their tokens (default true); false re-evaluates from scratch. */
-  readonly appendErase?: boolean;
-  /** How many sequences to use at once (default: all of the context's). */
-  readonly parallel?: number;
-  /**
-   * Labels sharing leading tokens evaluate them once (default true); false scores each label from the prompt's end
-   * (the path before the label trie, kept as its reference).
-   */
-  readonly labelTrie?: boolean;
-}
-
-/** Where one document's time went in the teacher process, in milliseconds (the benchmark's profile). */
-export interface ScorePhases {
-  /** The prompt's tokens built (the text tokenized, the fixed parts cached). */
-  readonly prepareMs: number;
-  /** The sequence brought back to the prompt's shared prefix (erasing the previous document). */
-  readonly alignMs: number;
-  /** The pass with the document's own prompt tokens (and the label chain riding with it; reasoning included). */
-  readonly promptMs: number;
-  /** The other label passes with their erasing. */
-  readonly answersMs: number;
-  /** Forward passes (llama.cpp evaluations) for this document. */
-  readonly passes: number;
-}
-
-export interface ScoreResult {
-  readonly id: number;
-  /** Log-likelihood of each label's full token sequence, in plan order; null when the model gave non-finite numbers. */
-  readonly logLikelihoods: number[] | null;
-  /**
-   * Multi-label plans (then `logLikelihoods` is null): per label, the log-likelihoods of answering yes and no (each
-   * the log-sum-exp over its spellings); null when the model gave non-finite numbers.
-   */
-  readonly answers?: ReadonlyArray<{ readonly yes: number; readonly no: number }> | null;
-  readonly reasoning: string | null;
-  /** Tokens in the prompt (and reasoning) the labels were scored after. */
-  readonly tokens: number;
-  /** Tokens this example actually cost to evaluate (what prefix reuse saves). */
-  readonly evaluated: number;
-  readonly timeMs: number;
-  readonly truncated: boolean;
-  readonly error: string | null;
-  readonly phases?: ScorePhases;
-}
-
-export interface HostHardware {
-  readonly gpu: GpuKind;
-  readonly gpuNames: string[];
-  readonly vramTotalBytes: number;
-  readonly vramFreeBytes: number;
-  readonly cpuCores: number;
-}
-
-export interface HostEstimate {
-  readonly gpuLayers: number;
-  readonly totalLayers: number;
-  readonly ramBytes: number;
-  readonly vramBytes: number;
-  readonly contextSize: number;
-  readonly fits: boolean;
-}
-
-export interface LoadedInfo {
-  readonly trainContextSize: number;
-  readonly contextSize: number;
-  readonly gpuLayers: number;
-  readonly sequences: number;
-}
-
-export type HostRequest =
-  | { readonly op: 'hardware' }
-  | {
-      readonly op: 'estimate';
-      readonly modelPath: string;
-      readonly contextSize: number;
-      readonly gpu: boolean;
-    }
-  | { readonly op: 'load'; readonly options: LoadOptions }
-  | { readonly op: 'tokenize'; readonly text: string }
-  | {
-      readonly op: 'score';
-      readonly plan: PromptPlan;
-      readonly items: readonly ScoreItem[];
-      readonly strategy: ScoreStrategy;
-    }
-  | { readonly op: 'prompt'; readonly plan: PromptPlan; readonly text: string };
-
-export interface HostResponses {
-  hardware: HostHardware;
-  estimate: HostEstimate;
-  load: LoadedInfo;
-  tokenize: number[];
-  score: ScoreResult[];
-  prompt: { text: string; tokens: number };
-}
-
-export type ToHost = { readonly seq: number } & HostRequest;
-
-const HOST_OPS = [
-  'hardware',
-  'estimate',
-  'load',
-  'tokenize',
-  'score',
-  'prompt',
-] as const satisfies ReadonlyArray<HostRequest['op']>;
-/** The envelope of a request (its fields are the client's own, typed by `HostRequest`). */
-export const ToHostEnvelope = z.looseObject({ seq: z.number().int().nonnegative(), op: z.enum(HOST_OPS) });
+/**
+ * Messages between the teacher client (core) and the teacher host (its own process), one zod schema per direction:
+ * the types below are the schemas' outputs, the host parses every request (`readHostRequest`) and the client every
+ * message and answer (`readHostMessage`, `readHostValue`). Plain JSON.
+ */
 
 const Count = z.number().int().nonnegative();
 /** Any number, NaN and infinities included (what llama.cpp computes is checked by the scoring, not here). */
 const Num = z.custom<number>((v) => typeof v === 'number', 'Expected a number');
+const Strings = z.array(z.string()).readonly();
+
+export const LoadOptions = z
+  .object({ modelPath: z.string(), threads: Count, sequences: Count, contextSize: Count, gpu: z.boolean() })
+  .readonly();
+export type LoadOptions = z.output<typeof LoadOptions>;
+
+/** How a prompt is built around each example: the host turns it into tokens with the model's tokenizer. */
+export const PromptPlan = z
+  .object({
+    /** The user turn before the example's text (instruction, label list, few-shot examples). */
+    before: z.string(),
+    /** The user turn after the example's text. */
+    after: z.string(),
+    labels: Strings,
+    mode: z.enum(TEACHER_MODES),
+    reasoningBudget: Count,
+    /**
+     * Multi-label projects: after `before + text + after`, one question per label (in `labels` order) ends the user
+     * turn, and the answer's first words are scored: P(yes) / (P(yes) + P(no)), each side summed over its spellings.
+     * The part of the prompt all questions share is evaluated once per document.
+     */
+    multi: z.object({ questions: Strings, yes: Strings, no: Strings }).readonly().optional(),
+  })
+  .readonly();
+export type PromptPlan = z.output<typeof PromptPlan>;
+
+export const ScoreItem = z.object({ id: z.number().int(), text: z.string() }).readonly();
+export type ScoreItem = z.output<typeof ScoreItem>;
+
+/** Switches for the equivalence tests and the benchmark: the defaults are the fast paths. */
+export const ScoreStrategy = z
+  .object({
+    /** Keep the shared prompt prefix in the sequence between examples (default true). */
+    reusePrefix: z.boolean().optional(),
+    /** Score multi-token labels by appending and erasing their tokens (default true); false re-evaluates from scratch. */
+    appendErase: z.boolean().optional(),
+    /** How many sequences to use at once (default: all of the context's). */
+    parallel: Count.optional(),
+    /**
+     * Labels sharing leading tokens evaluate them once (default true); false scores each label from the prompt's end
+     * (the path before the label trie, kept as its reference).
+     */
+    labelTrie: z.boolean().optional(),
+  })
+  .readonly();
+export type ScoreStrategy = z.output<typeof ScoreStrategy>;
+
+/** Where one document's time went in the teacher process, in milliseconds (the benchmark's profile). */
+const ScorePhases = z.object({
+  /** The prompt's tokens built (the text tokenized, the fixed parts cached). */
+  prepareMs: Num,
+  /** The sequence brought back to the prompt's shared prefix (erasing the previous document). */
+  alignMs: Num,
+  /** The pass with the document's own prompt tokens (and the label chain riding with it; reasoning included). */
+  promptMs: Num,
+  /** The other label passes with their erasing. */
+  answersMs: Num,
+  /** Forward passes (llama.cpp evaluations) for this document. */
+  passes: Count,
+});
+export type ScorePhases = z.output<typeof ScorePhases>;
+
+/** Client -> host: a request, numbered by the client (its answer carries the same `seq`). */
+export const ToHost = z.discriminatedUnion('op', [
+  z.object({ seq: Count, op: z.literal('hardware') }),
+  z.object({
+    seq: Count,
+    op: z.literal('estimate'),
+    modelPath: z.string(),
+    contextSize: Count,
+    gpu: z.boolean(),
+  }),
+  z.object({ seq: Count, op: z.literal('load'), options: LoadOptions }),
+  z.object({ seq: Count, op: z.literal('tokenize'), text: z.string() }),
+  z.object({
+    seq: Count,
+    op: z.literal('score'),
+    plan: PromptPlan,
+    items: z.array(ScoreItem).readonly(),
+    strategy: ScoreStrategy,
+  }),
+  z.object({ seq: Count, op: z.literal('prompt'), plan: PromptPlan, text: z.string() }),
+]);
+export type ToHost = z.output<typeof ToHost>;
+/** A request as the client's caller writes it (the client numbers it). */
+export type HostRequest = ToHost extends infer T ? (T extends ToHost ? Omit<T, 'seq'> : never) : never;
 
 /** What each answer of the host must look like, by request. */
 export const HOST_RESPONSES = {
@@ -178,43 +122,49 @@ export const HOST_RESPONSES = {
   score: z.array(
     z.object({
       id: z.number().int(),
+      /** Log-likelihood of each label's full token sequence, in plan order; null when the model gave non-finite numbers. */
       logLikelihoods: z.array(Num).nullable(),
+      /**
+       * Multi-label plans (then `logLikelihoods` is null): per label, the log-likelihoods of answering yes and no
+       * (each the log-sum-exp over its spellings); null when the model gave non-finite numbers.
+       */
       answers: z
         .array(z.object({ yes: Num, no: Num }).readonly())
         .readonly()
         .nullable()
         .optional(),
       reasoning: z.string().nullable(),
+      /** Tokens in the prompt (and reasoning) the labels were scored after. */
       tokens: Count,
+      /** Tokens this example actually cost to evaluate (what prefix reuse saves). */
       evaluated: Count,
       timeMs: Num,
       truncated: z.boolean(),
       error: z.string().nullable(),
-      phases: z
-        .object({ prepareMs: Num, alignMs: Num, promptMs: Num, answersMs: Num, passes: Count })
-        .optional(),
+      phases: ScorePhases.optional(),
     }),
   ),
   prompt: z.object({ text: z.string(), tokens: Count }),
-} as const;
+} as const satisfies { readonly [K in ToHost['op']]: z.ZodType };
 
-// The schemas and the interfaces above are one shape: a field added to one and not the other fails to compile.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const sameResponses: Same<
-  { [K in keyof HostResponses]: z.output<(typeof HOST_RESPONSES)[K]> },
-  HostResponses
-> = true;
-void sameResponses;
+export type HostResponses = { [K in keyof typeof HOST_RESPONSES]: z.output<(typeof HOST_RESPONSES)[K]> };
+export type HostHardware = HostResponses['hardware'];
+export type HostEstimate = HostResponses['estimate'];
+export type LoadedInfo = HostResponses['load'];
+export type ScoreResult = HostResponses['score'][number];
+
+/** An error as the host words it: its code, and the catalogue key and parameters when it has them. */
+const HostErrorInfo = z.object({
+  code: z.string(),
+  message: z.string(),
+  key: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
 
 /** Host -> client: answers (by sequence number), forwarded log lines, and the start-up signal. */
 export const FromHost = z.union([
   z.object({ type: z.literal('reply'), seq: Count, ok: z.literal(true), value: z.unknown() }),
-  z.object({
-    type: z.literal('reply'),
-    seq: Count,
-    ok: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string() }),
-  }),
+  z.object({ type: z.literal('reply'), seq: Count, ok: z.literal(false), error: HostErrorInfo }),
   z.object({ type: z.literal('log'), level: z.string(), message: z.string() }),
   z.object({ type: z.literal('ready') }),
 ]);
@@ -224,6 +174,22 @@ function problem(error: z.ZodError): string {
   const issue = error.issues[0];
   const where = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
   return `${where}: ${issue?.message ?? 'malformed'}`;
+}
+
+/**
+ * A request the teacher process received, checked against the protocol; a malformed one (a client of another
+ * version, a bug) is a MODEL_ERROR that says what was wrong, answered to its `seq` when it has one.
+ */
+export function readHostRequest(raw: unknown): { request: ToHost } | { seq: number | null; error: AppError } {
+  const parsed = ToHost.safeParse(raw);
+  if (parsed.success) return { request: parsed.data };
+  const seq = Count.safeParse((raw as { seq?: unknown } | null)?.seq);
+  return {
+    seq: seq.success ? seq.data : null,
+    error: AppError.keyed('MODEL_ERROR', 'teacher.teacherProcessReceivedMalformed', {
+      p1: problem(parsed.error),
+    }),
+  };
 }
 
 /** A message from the teacher process, or null (with the reason) when it is not one of the protocol's. */

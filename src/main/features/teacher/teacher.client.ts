@@ -101,7 +101,7 @@ export class TeacherClient {
       if (!p) return;
       this.pending.delete(msg.seq);
       if (!msg.ok) {
-        p.reject(AppError.relayed({ code: hostErrorCode(msg.error.code), message: msg.error.message }));
+        p.reject(AppError.relayed({ ...msg.error, code: hostErrorCode(msg.error.code) }));
         return;
       }
       try {

@@ -1,5 +1,5 @@
-import type { FromHost, HostResponses, ToHost } from './protocol';
-import { ToHostEnvelope } from './protocol';
+import { AppError } from '../../core/errors';
+import { readHostRequest, type FromHost, type HostResponses, type ToHost } from './protocol';
 import { HostError, estimate, hardware, load, requireModel, type HostLog } from './host/model';
 import { renderPrompt } from './host/promptTokens';
 import { score } from './host/score';
@@ -34,30 +34,29 @@ async function handle(msg: ToHost): Promise<HostResponses[keyof HostResponses]> 
 }
 
 process.on('message', (message: unknown) => {
-  const envelope = ToHostEnvelope.safeParse(message);
-  if (!envelope.success) {
-    const seq = (message as { seq?: unknown } | null)?.seq;
-    if (typeof seq === 'number')
-      send({
-        type: 'reply',
-        seq,
-        ok: false,
-        error: { code: 'MODEL_ERROR', message: 'The teacher process received a request it does not know.' },
-      });
+  const read = readHostRequest(message);
+  if ('error' in read) {
+    // A request it cannot read fails loudly with the reason; one without a number cannot be answered (the client
+    // always numbers its requests).
+    if (read.seq !== null) send({ type: 'reply', seq: read.seq, ok: false, error: read.error.toInfo() });
+    else log('error', read.error.message);
     return;
   }
-  const raw = message as ToHost;
-  void handle(raw).then(
-    (value) => send({ type: 'reply', seq: raw.seq, ok: true, value }),
+  const msg = read.request;
+  void handle(msg).then(
+    (value) => send({ type: 'reply', seq: msg.seq, ok: true, value }),
     (e: unknown) =>
       send({
         type: 'reply',
-        seq: raw.seq,
+        seq: msg.seq,
         ok: false,
-        error: {
-          code: e instanceof HostError ? e.code : 'MODEL_ERROR',
-          message: e instanceof Error ? e.message : String(e),
-        },
+        error:
+          e instanceof AppError
+            ? e.toInfo()
+            : {
+                code: e instanceof HostError ? e.code : 'MODEL_ERROR',
+                message: e instanceof Error ? e.message : String(e),
+              },
       }),
   );
 });
