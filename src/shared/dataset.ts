@@ -334,49 +334,61 @@ export const BrowseFilters = z.object({
 });
 export type BrowseFiltersInput = z.input<typeof BrowseFilters>;
 
-export interface BrowseRow {
-  readonly id: number;
-  readonly text: string;
-  readonly length: number;
-  readonly split: Split | null;
-  readonly labelId: number | null;
-  readonly label: string | null;
-  /** Multi-label projects: the human label set's names ([] is "none of these"; null: no answer yet). */
-  readonly labelSet: readonly string[] | null;
-  readonly datasetId: number | null;
-  readonly source: string | null;
-  readonly sourceRow: number | null;
-  readonly excluded: boolean;
-  readonly excludeReason: string | null;
-  /** The latest teacher run's soft label for this example; null when that run has no output for it. */
-  readonly teacher: BrowseTeacher | null;
-}
-
 /** A teacher run's soft label of one example. */
-export interface BrowseTeacher {
-  /** The teacher's top label (as named in the run's label snapshot). */
-  readonly labelId: number;
-  readonly label: string;
-  /** Its probability, 0..1. */
-  readonly prob: number;
-  /** Entropy of the distribution, in nats. */
-  readonly entropy: number;
-  /** The full distribution, in the order of `BrowsePage.teacherRun.labels`. */
-  readonly probs: readonly number[];
-}
+export const BrowseTeacher = z
+  .object({
+    /** The teacher's top label (as named in the run's label snapshot). */
+    labelId: z.number(),
+    label: z.string(),
+    /** Its probability, 0..1. */
+    prob: z.number(),
+    /** Entropy of the distribution, in nats. */
+    entropy: z.number(),
+    /** The full distribution, in the order of `BrowsePage.teacherRun.labels`. */
+    probs: z.array(z.number()).readonly(),
+  })
+  .readonly();
+export type BrowseTeacher = z.output<typeof BrowseTeacher>;
 
-export interface BrowsePage {
-  readonly rows: readonly BrowseRow[];
-  /** The project's latest teacher run, whose outputs the rows carry; null when the teacher has not run. */
-  readonly teacherRun: {
-    readonly runId: number;
-    readonly labels: ReadonlyArray<{ readonly id: number; readonly name: string }>;
-  } | null;
-  /** Pass as `after` to get the next page; null at the end. */
-  readonly nextAfter: number | null;
-  /** True when the search scanned the texts because the search index is still being built after an import. */
-  readonly searchIndexBuilding?: boolean;
-}
+export const BrowseRow = z
+  .object({
+    id: z.number(),
+    text: z.string(),
+    length: z.number(),
+    split: z.enum(SPLITS).nullable(),
+    labelId: z.number().nullable(),
+    label: z.string().nullable(),
+    /** Multi-label projects: the human label set's names ([] is "none of these"; null: no answer yet). */
+    labelSet: z.array(z.string()).readonly().nullable(),
+    datasetId: z.number().nullable(),
+    source: z.string().nullable(),
+    sourceRow: z.number().nullable(),
+    excluded: z.boolean(),
+    excludeReason: z.string().nullable(),
+    /** The latest teacher run's soft label for this example; null when that run has no output for it. */
+    teacher: BrowseTeacher.nullable(),
+  })
+  .readonly();
+export type BrowseRow = z.output<typeof BrowseRow>;
+
+export const BrowsePage = z
+  .object({
+    rows: z.array(BrowseRow).readonly(),
+    /** The project's latest teacher run, whose outputs the rows carry; null when the teacher has not run. */
+    teacherRun: z
+      .object({
+        runId: z.number(),
+        labels: z.array(z.object({ id: z.number(), name: z.string() }).readonly()).readonly(),
+      })
+      .readonly()
+      .nullable(),
+    /** Pass as `after` to get the next page; null at the end. */
+    nextAfter: z.number().nullable(),
+    /** True when the search scanned the texts because the search index is still being built after an import. */
+    searchIndexBuilding: z.boolean().optional(),
+  })
+  .readonly();
+export type BrowsePage = z.output<typeof BrowsePage>;
 
 export interface ExportResult {
   readonly path: string;
@@ -413,7 +425,7 @@ export const datasetContract = {
   /** Starts a streamed, staged import job: the project changes only when the whole file is in. */
   'dataset.import': channel<Job>()(ImportRequest),
   'dataset.stats': channel<DatasetStats>()(z.object({ projectId })),
-  'dataset.browse': channel<BrowsePage>()(
+  'dataset.browse': channel(BrowsePage)(
     z.object({
       projectId,
       after: z.number().int().min(0).optional(),

@@ -79,6 +79,8 @@ const en = {
     'The folder "{{name}}" holds no .txt or .md documents. Put one document per file in it (sub-folders may name labels).',
   folderUploadTooMany:
     'The folder holds {{count}} documents; one upload takes at most {{max}}. Import it one sub-folder at a time, or use the desktop app or "distillery data import".',
+  badAnswer:
+    'The server answered "{{channel}}" with data this page cannot read ({{problem}}). Reload the page; if it happens again, the server and this page are from different versions of Distillery.',
   folderUploadGone:
     'This folder upload has ended (a file failed, it lay unfinished, or the server restarted). Choose the folder again.',
   folderUploadBadPath:
@@ -160,6 +162,8 @@ const zh: Catalogue = {
     '文件夹“{{name}}”中没有 .txt 或 .md 文档。请每个文件放一篇文档（子文件夹名可作为标签）。',
   folderUploadTooMany:
     '该文件夹有 {{count}} 篇文档；单次上传最多 {{max}} 篇。请逐个子文件夹导入，或使用桌面版或“distillery data import”。',
+  badAnswer:
+    '服务器对“{{channel}}”的回答无法被此页面读取（{{problem}}）。请重新加载页面；如果再次出现，说明服务器与此页面来自不同版本的 Distillery。',
   folderUploadGone: '此文件夹上传已结束（有文件失败、长时间未完成，或服务器已重启）。请重新选择文件夹。',
   folderUploadBadPath:
     '“{{path}}”不能作为上传文件夹的一部分：隐藏名称、“..”和空名称会被排除。请重命名后重新选择文件夹。',

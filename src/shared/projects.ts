@@ -1,21 +1,24 @@
 import { z } from 'zod';
 import { channel } from './channel';
 
-export interface Project {
-  readonly id: number;
-  readonly name: string;
-  readonly description: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly exampleCount: number;
-  readonly labelCount: number;
-  readonly isDemo: boolean;
-  /** single: one label per document; multi: any set of labels (none is "none of these"). Chosen at creation. */
-  readonly kind: ProjectKind;
-}
-
 export const PROJECT_KINDS = ['single', 'multi'] as const;
 export type ProjectKind = (typeof PROJECT_KINDS)[number];
+
+export const Project = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    description: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    exampleCount: z.number(),
+    labelCount: z.number(),
+    isDemo: z.boolean(),
+    /** single: one label per document; multi: any set of labels (none is "none of these"). Chosen at creation. */
+    kind: z.enum(PROJECT_KINDS),
+  })
+  .readonly();
+export type Project = z.output<typeof Project>;
 
 export const WIZARD_STEPS = ['data', 'teacher', 'review', 'train', 'evaluate', 'export'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -39,11 +42,11 @@ export interface ProjectDeleted {
 }
 
 export const projectsContract = {
-  'projects.list': channel<Project[]>()(z.object({})),
-  'projects.get': channel<Project>()(ProjectId),
+  'projects.list': channel(z.array(Project).readonly())(z.object({})),
+  'projects.get': channel(Project)(ProjectId),
   /** Which wizard steps are done by what the project holds (the stepper's check marks). */
   'projects.progress': channel<ProjectProgress>()(ProjectId),
-  'projects.create': channel<Project>()(
+  'projects.create': channel(Project)(
     z.object({
       name,
       description: z.string().max(2000).optional(),
@@ -51,7 +54,7 @@ export const projectsContract = {
       kind: z.enum(PROJECT_KINDS).default('single'),
     }),
   ),
-  'projects.rename': channel<Project>()(ProjectId.extend({ name })),
+  'projects.rename': channel(Project)(ProjectId.extend({ name })),
   /** Deletes the project's rows and every file of the data folder it owns; `keepBackups` spares its backups. */
   'projects.delete': channel<ProjectDeleted>()(
     ProjectId.extend({ confirmName: z.string(), keepBackups: z.boolean().default(false) }),

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Every request across a process boundary answers with a Result: never a thrown error, never `any`.
  * Error codes are ones a person (or a script) can act on; `message` is already written for a person.
@@ -36,6 +38,26 @@ export interface AppErrorInfo {
   readonly key?: string;
   readonly params?: Readonly<Record<string, string | number>>;
 }
+
+/** An error as it crosses HTTP (the same fields as `AppErrorInfo`). */
+export const AppErrorInfoSchema = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    details: z.unknown().optional(),
+    key: z.string().optional(),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .readonly()
+      .optional(),
+  })
+  .readonly() satisfies z.ZodType<AppErrorInfo>;
+
+/** Any answer's envelope, its value not yet read: the channel's own schema reads it. */
+export const ResultEnvelope = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: AppErrorInfoSchema }),
+]);
 
 export type Result<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AppErrorInfo };

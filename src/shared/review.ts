@@ -51,59 +51,68 @@ export const MULTI_LABEL_THRESHOLD = 0.5;
 /** A label set as stored and sent: label ids, sorted, no repeats; [] is "none of these". */
 export const LabelSetSchema = z.array(z.number().int().positive()).max(1000);
 
-export interface TeacherView {
-  readonly runId: number;
-  /**
-   * Single-label: a distribution over the labels (sums to 1). Multi-label: each label's own probability that it
-   * applies (independent; they need not sum to 1).
-   */
-  readonly probs: ReadonlyArray<{ labelId: number; name: string; prob: number }>;
-  /** Single-label: the teacher's label. Multi-label: null (see predictedSet). */
-  readonly predictedLabelId: number | null;
-  /** Multi-label: the labels at or above MULTI_LABEL_THRESHOLD, sorted by id; null in a single-label project. */
-  readonly predictedSet: readonly number[] | null;
-  /**
-   * Single-label: the probability of the predicted label. Multi-label: how sure the teacher is of its least sure
-   * label, min_k max(p_k, 1 - p_k) = (1 + margin) / 2.
-   */
-  readonly confidence: number;
-  /** Single-label: entropy in nats. Multi-label: the mean binary entropy over the labels. */
-  readonly entropy: number;
-  /** Single-label: the top two probabilities' difference. Multi-label: min_k |2 p_k - 1|. */
-  readonly margin: number;
-  readonly reasoning: string | null;
-}
+export const TeacherView = z
+  .object({
+    runId: z.number(),
+    /**
+     * Single-label: a distribution over the labels (sums to 1). Multi-label: each label's own probability that it
+     * applies (independent; they need not sum to 1).
+     */
+    probs: z.array(z.object({ labelId: z.number(), name: z.string(), prob: z.number() })).readonly(),
+    /** Single-label: the teacher's label. Multi-label: null (see predictedSet). */
+    predictedLabelId: z.number().nullable(),
+    /** Multi-label: the labels at or above MULTI_LABEL_THRESHOLD, sorted by id; null in a single-label project. */
+    predictedSet: z.array(z.number()).readonly().nullable(),
+    /**
+     * Single-label: the probability of the predicted label. Multi-label: how sure the teacher is of its least sure
+     * label, min_k max(p_k, 1 - p_k) = (1 + margin) / 2.
+     */
+    confidence: z.number(),
+    /** Single-label: entropy in nats. Multi-label: the mean binary entropy over the labels. */
+    entropy: z.number(),
+    /** Single-label: the top two probabilities' difference. Multi-label: min_k |2 p_k - 1|. */
+    margin: z.number(),
+    reasoning: z.string().nullable(),
+  })
+  .readonly();
+export type TeacherView = z.output<typeof TeacherView>;
 
-export interface AnnotationView {
-  readonly id: number;
-  readonly labelId: number | null;
-  readonly labelName: string | null;
-  /** Multi-label: the set given ([] is "none of these"); null on a single-label annotation. */
-  readonly labelSet: readonly number[] | null;
-  readonly annotator: string;
-  readonly source: 'import' | 'human' | 'teacher_accept' | 'bulk' | 'merge';
-  readonly acceptedTeacher: boolean | null;
-  readonly timeSpentMs: number | null;
-  readonly createdAt: string;
-  readonly retractedAt: string | null;
-}
+export const AnnotationView = z
+  .object({
+    id: z.number(),
+    labelId: z.number().nullable(),
+    labelName: z.string().nullable(),
+    /** Multi-label: the set given ([] is "none of these"); null on a single-label annotation. */
+    labelSet: z.array(z.number()).readonly().nullable(),
+    annotator: z.string(),
+    source: z.enum(['import', 'human', 'teacher_accept', 'bulk', 'merge']),
+    acceptedTeacher: z.boolean().nullable(),
+    timeSpentMs: z.number().nullable(),
+    createdAt: z.string(),
+    retractedAt: z.string().nullable(),
+  })
+  .readonly();
+export type AnnotationView = z.output<typeof AnnotationView>;
 
 /** One document as the review screen shows it. */
-export interface ReviewItem {
-  readonly exampleId: number;
-  readonly text: string;
-  readonly split: Split | null;
-  /** The current human label (the same definition as training and evaluation use). */
-  readonly humanLabelId: number | null;
-  /** This annotator's own current label of it. */
-  readonly myLabelId: number | null;
-  /** Multi-label: the current human label set (null: nobody answered yet; [] is "none of these"). */
-  readonly humanLabelSet: readonly number[] | null;
-  /** Multi-label: this annotator's own current set. */
-  readonly myLabelSet: readonly number[] | null;
-  readonly teacher: TeacherView | null;
-  readonly history: readonly AnnotationView[];
-}
+export const ReviewItem = z
+  .object({
+    exampleId: z.number(),
+    text: z.string(),
+    split: z.enum(SPLITS).nullable(),
+    /** The current human label (the same definition as training and evaluation use). */
+    humanLabelId: z.number().nullable(),
+    /** This annotator's own current label of it. */
+    myLabelId: z.number().nullable(),
+    /** Multi-label: the current human label set (null: nobody answered yet; [] is "none of these"). */
+    humanLabelSet: z.array(z.number()).readonly().nullable(),
+    /** Multi-label: this annotator's own current set. */
+    myLabelSet: z.array(z.number()).readonly().nullable(),
+    teacher: TeacherView.nullable(),
+    history: z.array(AnnotationView).readonly(),
+  })
+  .readonly();
+export type ReviewItem = z.output<typeof ReviewItem>;
 
 export interface QueueCounts {
   readonly counts: Readonly<Record<QueueKind, number>>;
@@ -134,18 +143,24 @@ export interface ReviewState {
   readonly item: ReviewItem | null;
 }
 
-export interface AnnotateResult {
-  readonly annotationId: number;
-  /** The next document of the queue (null at its end). */
-  readonly next: ReviewItem | null;
-}
+export const AnnotateResult = z
+  .object({
+    annotationId: z.number(),
+    /** The next document of the queue (null at its end). */
+    next: ReviewItem.nullable(),
+  })
+  .readonly();
+export type AnnotateResult = z.output<typeof AnnotateResult>;
 
-export interface UndoResult {
-  /** How many annotations were retracted (a bulk action counts all of its rows). */
-  readonly retracted: number;
-  /** The document the undone label was on, to show it again. */
-  readonly item: ReviewItem | null;
-}
+export const UndoResult = z
+  .object({
+    /** How many annotations were retracted (a bulk action counts all of its rows). */
+    retracted: z.number(),
+    /** The document the undone label was on, to show it again. */
+    item: ReviewItem.nullable(),
+  })
+  .readonly();
+export type UndoResult = z.output<typeof UndoResult>;
 
 /** The result of a `review.bulkAccept` job. */
 export const BulkAcceptResult = z.object({ accepted: z.number() }).readonly();
@@ -280,7 +295,7 @@ export const reviewContract = {
   'review.state': channel<ReviewState>()(ProjectId.extend({ annotator })),
   'review.counts': channel<QueueCounts>()(ProjectId.extend({ queue: QueueSpecSchema })),
   /** The document after (or before) `exampleId` in the queue; the first one when `exampleId` is null. */
-  'review.next': channel<ReviewItem | null>()(
+  'review.next': channel(ReviewItem.nullable())(
     ProjectId.extend({
       queue: QueueSpecSchema,
       exampleId: z.number().int().positive().nullable(),
@@ -294,7 +309,7 @@ export const reviewContract = {
    * The next `count` documents of the queue after `exampleId` (from its start when null), nearest first: the review
    * screen fetches them ahead so that a key press shows the next one at once. Only looks, like `peek`.
    */
-  'review.upcoming': channel<ReviewItem[]>()(
+  'review.upcoming': channel(z.array(ReviewItem).readonly())(
     ProjectId.extend({
       queue: QueueSpecSchema,
       exampleId: z.number().int().positive().nullable(),
@@ -302,11 +317,9 @@ export const reviewContract = {
       annotator,
     }),
   ),
-  'review.item': channel<ReviewItem>()(
-    ProjectId.extend({ exampleId: z.number().int().positive(), annotator }),
-  ),
+  'review.item': channel(ReviewItem)(ProjectId.extend({ exampleId: z.number().int().positive(), annotator })),
   /** Labels one document (saved at once) and returns the next one of the queue. */
-  'review.annotate': channel<AnnotateResult>()(
+  'review.annotate': channel(AnnotateResult)(
     ProjectId.extend({
       exampleId: z.number().int().positive(),
       /** A single-label project's label. */
@@ -321,7 +334,7 @@ export const reviewContract = {
     }),
   ),
   /** Retracts this annotator's last label change in the project. */
-  'review.undo': channel<UndoResult>()(ProjectId.extend({ annotator })),
+  'review.undo': channel(UndoResult)(ProjectId.extend({ annotator })),
   'review.bulkPreview': channel<BulkPreview>()(
     ProjectId.extend({ queue: QueueSpecSchema, minConfidence: z.number().min(0).max(1) }),
   ),

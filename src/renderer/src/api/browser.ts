@@ -1,6 +1,9 @@
-import type { Api, PickedFile } from '../../../shared/api';
-import type { EventEnvelope, EventMap, EventName } from '../../../shared/events';
+import { z } from 'zod';
+import { PickedFile, type Api } from '../../../shared/api';
+import { contract, type ChannelName } from '../../../shared/contract';
+import type { EventMap, EventName } from '../../../shared/events';
 import type { AppErrorInfo, Result } from '../../../shared/result';
+import { readAnswer, readEvent } from '../../../shared/answers';
 
 const TOKEN_KEY = 'distillery.token';
 
@@ -45,10 +48,14 @@ function authHeaders(): Record<string, string> {
   return csrf ? { 'x-csrf-token': csrf } : {};
 }
 
-async function answer<T>(res: Response): Promise<T> {
+async function answer<T>(res: Response, what: string, schema: z.ZodType<T>): Promise<Result<T>> {
   if (res.status === 401 && !token) sessionEndedListeners.forEach((l) => l());
-  return (await res.json()) as T;
+  return readAnswer(await res.json(), what, schema);
 }
+
+/** An opened folder upload (its size comes with each file). */
+const Upload = z.object({ uploadId: z.string(), path: z.string(), name: z.string() });
+const Ticket = z.object({ url: z.string() });
 
 function networkError<T>(e: unknown): Result<T> {
   return {
@@ -76,8 +83,8 @@ export function createBrowserApi(): Api {
       retry = 500;
     };
     socket.onmessage = (msg) => {
-      const env = JSON.parse(String(msg.data)) as EventEnvelope;
-      listeners.get(env.name)?.forEach((l) => l(env.payload));
+      const env = readEvent(String(msg.data));
+      if (env) listeners.get(env.name)?.forEach((l) => l(env.payload));
     };
     socket.onclose = () => {
       socket = null;
@@ -100,7 +107,8 @@ export function createBrowserApi(): Api {
           headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify(request ?? {}),
         });
-        return await answer<never>(res);
+        const schema = (contract[channel as ChannelName] as { output?: z.ZodType }).output;
+        return (await answer(res, channel, schema ?? z.unknown())) as never;
       } catch (e) {
         return networkError(e);
       }
@@ -121,7 +129,7 @@ export function createBrowserApi(): Api {
           headers: { ...authHeaders(), 'content-type': 'application/octet-stream' },
           body: file,
         });
-        return await answer<Result<PickedFile>>(res);
+        return await answer(res, 'upload', PickedFile);
       } catch (e) {
         return networkError(e);
       }
@@ -136,7 +144,7 @@ export function createBrowserApi(): Api {
           headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify({ name: folder.name, files: folder.files.length, bytes: total }),
         });
-        const begun = await answer<Result<PickedFile & { uploadId: string }>>(res);
+        const begun = await answer(res, 'upload-folder', Upload);
         if (!begun.ok) return begun;
         let sent = 0;
         let next = 0;
@@ -152,7 +160,7 @@ export function createBrowserApi(): Api {
                 body: file,
               },
             );
-            const done = await answer<Result<unknown>>(put);
+            const done = await answer(put, 'upload-folder', z.unknown());
             // The first real reason wins over the "upload has ended" of files sent after it.
             if (!done.ok) {
               // (Read again: another sender may have set it while this one waited.)
@@ -178,7 +186,7 @@ export function createBrowserApi(): Api {
           headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify({ path, name: suggestedName }),
         });
-        const ticket = await answer<Result<{ url: string }>>(res);
+        const ticket = await answer(res, 'download-ticket', Ticket);
         if (!ticket.ok) return ticket;
         const a = document.createElement('a');
         a.href = ticket.value.url;

@@ -25,6 +25,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The message of an error from the core (already written for a person, in the UI's language), or of anything else. */
+export function errorText(e: unknown): string {
+  return e instanceof ApiError ? e.info.message : e instanceof Error ? e.message : String(e);
+}
+
 export async function call<K extends ChannelName>(channel: K, request: Request<K>): Promise<Response<K>> {
   const r = await api.invoke(channel, request);
   if (!r.ok) throw new ApiError(r.error);

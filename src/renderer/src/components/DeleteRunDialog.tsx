@@ -3,7 +3,7 @@ import { IconTrash } from '@tabler/icons-react';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes, type DeletedRun } from '../../../shared/disk';
-import { ApiError, useAction } from '../api';
+import { errorText, useAction } from '../api';
 
 /**
  * The confirmation before a run (student or teacher) is deleted: what goes, what stays, how much space it frees,
@@ -140,7 +140,7 @@ export function useRunDeletion<U>(
     let live = true;
     loadRef.current(runId).then(
       (u) => live && setUse(u),
-      (e: unknown) => live && setError(messageOf(e)),
+      (e: unknown) => live && setError(errorText(e)),
     );
     return () => {
       live = false;
@@ -152,12 +152,8 @@ export function useRunDeletion<U>(
     try {
       onDeleted(runId, await remove(runId));
     } catch (e) {
-      setError(messageOf(e));
+      setError(errorText(e));
     }
   });
   return { use, error, pending: action.pending, confirm: action.run };
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof ApiError ? e.info.message : String(e);
 }

@@ -1,4 +1,4 @@
-import { Badge, Drawer, Group, Loader, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Drawer, Group, Loader, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReviewItem } from '../../../shared/review';
@@ -33,6 +33,54 @@ function Bars({
           </Group>
         ))}
     </Stack>
+  );
+}
+
+/** A model's distribution under its title (teacher, student), or a line saying there is none. */
+function BarsSection({
+  title,
+  rows,
+  testId,
+  noneText,
+  noneTestId,
+}: {
+  title: string;
+  rows: ReadonlyArray<{ name: string; prob: number }> | null;
+  testId: string;
+  noneText: string;
+  noneTestId: string;
+}): React.JSX.Element {
+  return (
+    <div>
+      <Text fw={600} size="sm">
+        {title}
+      </Text>
+      {rows ? (
+        <Bars rows={rows} testId={testId} />
+      ) : (
+        <Text size="sm" c="dimmed" data-testid={noneTestId}>
+          {noneText}
+        </Text>
+      )}
+    </div>
+  );
+}
+
+/** The button that opens one document in the reader (Browse, Review, Evaluate's documents). */
+export function OpenReaderButton({
+  onOpen,
+  variant,
+  testId,
+}: {
+  onOpen: () => void;
+  variant: 'light' | 'subtle';
+  testId: string;
+}): React.JSX.Element {
+  const { t } = useTranslation();
+  return (
+    <Button size="compact-xs" variant={variant} onClick={onOpen} data-testid={testId}>
+      {t('reader.open')}
+    </Button>
   );
 }
 
@@ -122,37 +170,20 @@ export function DocumentReader({
             {item.text}
           </Text>
 
-          <div>
-            <Text fw={600} size="sm">
-              {t('reader.teacher')}
-            </Text>
-            {item.teacher ? (
-              <Bars
-                rows={item.teacher.probs.map((p) => ({ name: p.name, prob: p.prob }))}
-                testId="reader-teacher"
-              />
-            ) : (
-              <Text size="sm" c="dimmed" data-testid="reader-no-teacher">
-                {t('reader.noTeacher')}
-              </Text>
-            )}
-          </div>
-
-          <div>
-            <Text fw={600} size="sm">
-              {t('reader.student')}
-            </Text>
-            {student ? (
-              <Bars
-                rows={student.labels.map((name, i) => ({ name, prob: student.probs[i] }))}
-                testId="reader-student"
-              />
-            ) : (
-              <Text size="sm" c="dimmed" data-testid="reader-no-student">
-                {t('reader.noStudent')}
-              </Text>
-            )}
-          </div>
+          <BarsSection
+            title={t('reader.teacher')}
+            rows={item.teacher?.probs.map((p) => ({ name: p.name, prob: p.prob })) ?? null}
+            testId="reader-teacher"
+            noneText={t('reader.noTeacher')}
+            noneTestId="reader-no-teacher"
+          />
+          <BarsSection
+            title={t('reader.student')}
+            rows={student ? student.labels.map((name, i) => ({ name, prob: student.probs[i] })) : null}
+            testId="reader-student"
+            noneText={t('reader.noStudent')}
+            noneTestId="reader-no-student"
+          />
 
           <div>
             <Text fw={600} size="sm">

@@ -3,38 +3,49 @@ import { IconDownload } from '@tabler/icons-react';
 import { useRef, type ReactNode } from 'react';
 import { api } from '../api';
 
-/**
- * A button that opens the file chooser (a hidden file input) and hands over the chosen file; the input is reset,
- * so choosing the same file again picks it again.
- */
-export function FilePickButton({
-  onPick,
-  accept,
-  inputTestId,
-  testId,
-  children,
-  ...button
-}: ButtonProps & {
-  onPick: (file: File) => void;
-  accept?: string;
+interface PickProps extends ButtonProps {
   /** data-testid of the hidden input (tests set files on it). */
   inputTestId: string;
   testId?: string;
   children: ReactNode;
+}
+
+/**
+ * A button that opens the browser's chooser (a hidden file input) and hands over what was chosen; the input is reset,
+ * so choosing the same file or folder again picks it again. `folder` chooses a whole folder
+ * (`<input webkitdirectory>`, Chromium and Electron).
+ */
+function PickButton({
+  onFiles,
+  accept,
+  folder,
+  inputTestId,
+  testId,
+  children,
+  ...button
+}: PickProps & {
+  onFiles: (files: File[]) => void;
+  accept?: string;
+  folder: boolean;
 }): React.JSX.Element {
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
       <input
-        ref={input}
+        ref={(el) => {
+          input.current = el;
+          // Not in React's attribute types; the standard name once browsers agree on one.
+          if (folder) el?.setAttribute('webkitdirectory', '');
+        }}
         type="file"
+        multiple={folder}
         hidden
         accept={accept}
         data-testid={inputTestId}
         onChange={(e) => {
-          const f = e.currentTarget.files?.[0];
+          const files = [...(e.currentTarget.files ?? [])];
           e.currentTarget.value = '';
-          if (f) onPick(f);
+          if (files.length) onFiles(files);
         }}
       />
       <Button {...button} onClick={() => input.current?.click()} data-testid={testId}>
@@ -44,46 +55,20 @@ export function FilePickButton({
   );
 }
 
-/**
- * A button that opens the folder chooser (`<input webkitdirectory>`, Chromium and Electron) and hands over every file
- * of the chosen folder, each with its `webkitRelativePath`.
- */
+/** A button that opens the file chooser and hands over the chosen file. */
+export function FilePickButton({
+  onPick,
+  ...props
+}: PickProps & { onPick: (file: File) => void; accept?: string }): React.JSX.Element {
+  return <PickButton {...props} folder={false} onFiles={(files) => onPick(files[0])} />;
+}
+
+/** A button that opens the folder chooser and hands over every file of the chosen folder, each with its `webkitRelativePath`. */
 export function FolderPickButton({
   onPick,
-  inputTestId,
-  testId,
-  children,
-  ...button
-}: ButtonProps & {
-  onPick: (files: File[]) => void;
-  inputTestId: string;
-  testId?: string;
-  children: ReactNode;
-}): React.JSX.Element {
-  const input = useRef<HTMLInputElement>(null);
-  return (
-    <>
-      <input
-        ref={(el) => {
-          input.current = el;
-          // Not in React's attribute types; the standard name once browsers agree on one.
-          el?.setAttribute('webkitdirectory', '');
-        }}
-        type="file"
-        multiple
-        hidden
-        data-testid={inputTestId}
-        onChange={(e) => {
-          const files = [...(e.currentTarget.files ?? [])];
-          e.currentTarget.value = '';
-          if (files.length) onPick(files);
-        }}
-      />
-      <Button {...button} onClick={() => input.current?.click()} data-testid={testId}>
-        {children}
-      </Button>
-    </>
-  );
+  ...props
+}: PickProps & { onPick: (files: File[]) => void }): React.JSX.Element {
+  return <PickButton {...props} folder onFiles={onPick} />;
 }
 
 /** A link that saves a file the app wrote (a save dialog in Electron, a download in browser mode). */

@@ -30,7 +30,7 @@ import type {
 import { call } from '../../api';
 import { PALETTE, REFERENCE_COLOUR, seriesColour } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
-import { DocumentReader } from '../../components/DocumentReader';
+import { DocumentReader, OpenReaderButton } from '../../components/DocumentReader';
 import { MaskHighlight, useMaskTokens } from './MaskHighlight';
 
 interface Props {
@@ -135,7 +135,6 @@ export function BrowsePanel({
   const maskTokens = useMaskTokens(projectId);
   const { t } = useTranslation('dataset');
   const [search, setSearch] = useState('');
-  const { t: tc } = useTranslation();
   const [reading, setReading] = useState<number | null>(null);
   const [debounced] = useDebouncedValue(search, 300);
   const [split, setSplit] = useState<string>('');
@@ -443,14 +442,7 @@ export function BrowsePanel({
                 <Text size="xs" c="dimmed" w={50} ta="right">
                   {r.length}
                 </Text>
-                <Button
-                  size="compact-xs"
-                  variant="light"
-                  onClick={() => setReading(r.id)}
-                  data-testid="browse-open"
-                >
-                  {tc('reader.open')}
-                </Button>
+                <OpenReaderButton variant="light" onOpen={() => setReading(r.id)} testId="browse-open" />
                 <Button size="compact-xs" variant="subtle" onClick={() => void toggle(r)}>
                   {r.excluded ? t('browse.include') : t('browse.exclude')}
                 </Button>

@@ -14,7 +14,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CleanOptions, type CleanOptionsInput, type CleanPreview } from '../../../../shared/dataset';
-import { ApiError, call, useAction } from '../../api';
+import { call, errorText, useAction } from '../../api';
 import { MaskHighlight, useMaskTokens } from './MaskHighlight';
 import { MaskPanel } from './MaskPanel';
 
@@ -57,7 +57,7 @@ export function CleanPanel({ projectId, onChanged }: Props): React.JSX.Element {
         onChanged();
       }
     } catch (e) {
-      setMessage({ ok: false, text: e instanceof ApiError ? e.info.message : String(e) });
+      setMessage({ ok: false, text: errorText(e) });
     } finally {
       setBusy(false);
     }

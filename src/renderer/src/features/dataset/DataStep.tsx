@@ -2,7 +2,7 @@ import { Alert, Badge, Button, Group, Loader, Stack, Tabs, Text } from '@mantine
 import { IconDownload, IconLock } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, call, useEvent, useQuery } from '../../api';
+import { api, call, errorText, useEvent, useQuery } from '../../api';
 import { LeakageAlert } from '../../components/LeakageAlert';
 import type { StepProps } from '../../wizard/types';
 import { BrowsePanel } from './BrowsePanel';
@@ -41,7 +41,7 @@ export function DataStep({ project, onProjectChanged }: StepProps): React.JSX.El
       const saved = await api.saveFile(r.path, r.fileName);
       if (!saved.ok) setExportError(saved.error.message);
     } catch (e) {
-      setExportError(e instanceof ApiError ? e.info.message : String(e));
+      setExportError(errorText(e));
     }
   };
 

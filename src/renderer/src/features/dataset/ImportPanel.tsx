@@ -9,7 +9,7 @@ import type {
   MultiLabelOptionsInput,
 } from '../../../../shared/dataset';
 import { jobResult, type Job } from '../../../../shared/jobs';
-import { api, ApiError, call, useAction, useEvent } from '../../api';
+import { api, ApiError, call, errorText, useAction, useEvent } from '../../api';
 import { FilePickButton, FolderPickButton } from '../../components/FileActions';
 import { folderFromDrop, folderFromInput, type ChosenFolder } from './folderFiles';
 import { ImportOptions, NO_COLUMNS, suggestedColumns, type ImportColumns } from './ImportOptions';
@@ -26,10 +26,6 @@ interface Props {
 }
 
 const TERMINAL: readonly string[] = ['completed', 'failed', 'cancelled'];
-
-function errorText(e: unknown): string {
-  return e instanceof ApiError ? e.info.message : String(e);
-}
 
 function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -3,7 +3,7 @@ import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { REVIEW_RESERVED_KEYS, type LabelInfo } from '../../../../shared/dataset';
-import { ApiError, call } from '../../api';
+import { call, errorText } from '../../api';
 
 interface Props {
   readonly projectId: number;
@@ -80,7 +80,7 @@ export function LabelsPanel({ projectId, labels, onChanged }: Props): React.JSX.
       setMessage({ ok: true, text: ok });
       onChanged();
     } catch (e) {
-      setMessage({ ok: false, text: e instanceof ApiError ? e.info.message : String(e) });
+      setMessage({ ok: false, text: errorText(e) });
     }
   };
 

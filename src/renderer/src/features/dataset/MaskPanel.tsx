@@ -17,7 +17,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MaskPreview, MaskRule } from '../../../../shared/masking';
-import { ApiError, call, useAction, useQuery } from '../../api';
+import { call, errorText, useAction, useQuery } from '../../api';
 import { MaskHighlight, useMaskRuleName } from './MaskHighlight';
 
 interface Props {
@@ -49,7 +49,7 @@ export function MaskPanel({ projectId }: Props): React.JSX.Element {
       setPreview(null);
       return true;
     } catch (e) {
-      setError(e instanceof ApiError ? e.info.message : String(e));
+      setError(errorText(e));
       return false;
     }
   };
@@ -80,7 +80,7 @@ export function MaskPanel({ projectId }: Props): React.JSX.Element {
     try {
       setPreview(await call('dataset.maskPreview', { projectId }));
     } catch (e) {
-      setError(e instanceof ApiError ? e.info.message : String(e));
+      setError(errorText(e));
     }
   });
   const countOf = new Map(preview?.perRule.map((r) => [r.rule, r]) ?? []);

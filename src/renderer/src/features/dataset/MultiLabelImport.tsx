@@ -7,7 +7,7 @@ import {
   type MultiLabelFormat,
   type MultiLabelOptionsInput,
 } from '../../../../shared/dataset';
-import { ApiError, call } from '../../api';
+import { call, errorText } from '../../api';
 
 /**
  * A multi-label project's import: how the file gives each document's labels (a delimited list, a JSON array, or one
@@ -63,7 +63,7 @@ export function MultiLabelImport({
       .catch((e: unknown) => {
         if (!live) return;
         setSets(null);
-        setError(e instanceof ApiError ? e.info.message : String(e));
+        setError(errorText(e));
       });
     return () => {
       live = false;

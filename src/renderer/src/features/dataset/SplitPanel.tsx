@@ -15,7 +15,8 @@ import { IconLock, IconLockOpen } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SplitRequest, type DatasetStats } from '../../../../shared/dataset';
-import { ApiError, call } from '../../api';
+import { call, errorText } from '../../api';
+import { DialogActions } from '../../components/DialogActions';
 
 interface Props {
   readonly projectId: number;
@@ -43,7 +44,7 @@ export function SplitPanel({ projectId, stats, onChanged }: Props): React.JSX.El
       await fn();
       onChanged();
     } catch (e) {
-      setError(e instanceof ApiError ? e.info.message : String(e));
+      setError(errorText(e));
     }
   };
   const pct = (v: number | string): number => (typeof v === 'number' ? v : 0);
@@ -161,10 +162,7 @@ export function SplitPanel({ projectId, stats, onChanged }: Props): React.JSX.El
       </Table>
       <Modal opened={confirmUnlock} onClose={() => setConfirmUnlock(false)} title={t('split.unlockTitle')}>
         <Text size="sm">{t('split.unlockText')}</Text>
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={() => setConfirmUnlock(false)}>
-            {t('cancel')}
-          </Button>
+        <DialogActions onCancel={() => setConfirmUnlock(false)} mt="md">
           <Button
             color="orange"
             onClick={() => {
@@ -175,7 +173,7 @@ export function SplitPanel({ projectId, stats, onChanged }: Props): React.JSX.El
           >
             {t('split.unlock')}
           </Button>
-        </Group>
+        </DialogActions>
       </Modal>
     </Stack>
   );

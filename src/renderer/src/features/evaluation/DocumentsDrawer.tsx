@@ -1,4 +1,4 @@
-import { DocumentReader } from '../../components/DocumentReader';
+import { DocumentReader, OpenReaderButton } from '../../components/DocumentReader';
 import {
   Alert,
   Badge,
@@ -65,7 +65,6 @@ export function DocumentsDrawer({
 }): React.JSX.Element {
   const maskTokens = useMaskTokens(projectId);
   const { t } = useTranslation('evaluation');
-  const { t: tc } = useTranslation();
   const [reading, setReading] = useState<number | null>(null);
   const docs = useQuery('evaluation.documents', filter ? { projectId, model, filter, limit: 200 } : null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
@@ -166,14 +165,11 @@ export function DocumentsDrawer({
                   <Badge color={d.gold === d.predicted ? 'teal' : 'red'} variant="light">
                     {t('predicted')}: {d.predicted} ({(d.confidence * 100).toFixed(0)}%)
                   </Badge>
-                  <Button
-                    size="compact-xs"
+                  <OpenReaderButton
                     variant="subtle"
-                    onClick={() => setReading(d.exampleId)}
-                    data-testid="eval-doc-open"
-                  >
-                    {tc('reader.open')}
-                  </Button>
+                    onOpen={() => setReading(d.exampleId)}
+                    testId="eval-doc-open"
+                  />
                   {d.inReviewQueue && (
                     <Badge color="indigo" data-testid="eval-in-queue">
                       {t('inQueue')}

@@ -5,11 +5,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BackupSummary, RestoreResult } from '../../../../shared/backup';
 import type { Project } from '../../../../shared/projects';
-import { api, call, useAction } from '../../api';
+import { api, call, errorText, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
 import { formatBytes } from '../../../../shared/disk';
-import { errorText } from './errorText';
 import { useTrackedJob } from './useTrackedJob';
 
 /** Back up this project into one file; restore any backup as a new project. */

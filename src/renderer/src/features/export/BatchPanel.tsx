@@ -4,10 +4,9 @@ import { IconFileUpload, IconPlayerPlay } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportPreview } from '../../../../shared/dataset';
-import { api, call, useAction } from '../../api';
+import { api, call, errorText, useAction } from '../../api';
 import { FilePickButton, SaveFileLink } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
-import { errorText } from './errorText';
 import { StepCard } from './StepCard';
 import { useTrackedJob } from './useTrackedJob';
 

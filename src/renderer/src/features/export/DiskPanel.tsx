@@ -16,8 +16,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes, type RunDiskUse } from '../../../../shared/disk';
 import type { Project } from '../../../../shared/projects';
-import { call, useEvent, useQuery } from '../../api';
-import { errorText } from './errorText';
+import { call, errorText, useEvent, useQuery } from '../../api';
 
 function DeleteButton(props: {
   disabled: boolean;

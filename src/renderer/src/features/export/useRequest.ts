@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { errorText } from './errorText';
+import { errorText } from '../../api';
 
 /** A request a card sends on a click: its last result, what went wrong in words, and whether it is under way. */
 export interface RequestState<T> {

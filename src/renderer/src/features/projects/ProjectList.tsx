@@ -20,14 +20,11 @@ import { IconDots, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Project, ProjectKind } from '../../../../shared/projects';
-import { ApiError, call, useEvent, useQuery } from '../../api';
+import { call, errorText, useEvent, useQuery } from '../../api';
+import { DialogActions } from '../../components/DialogActions';
 
 interface Props {
   readonly onOpen: (projectId: number) => void;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof ApiError ? e.info.message : String(e);
 }
 
 function CreateModal({
@@ -97,29 +94,25 @@ function CreateModal({
               {t('projectKindHelp')}
             </Text>
           </Stack>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('cancel')}
-            </Button>
+          <DialogActions onCancel={onClose}>
             <Button type="submit" data-testid="project-create-submit">
               {t('create')}
             </Button>
-          </Group>
+          </DialogActions>
         </Stack>
       </form>
     </Modal>
   );
 }
 
-function RenameModal({
-  project,
-  onClose,
-  onDone,
-}: {
-  project: Project | null;
-  onClose: () => void;
-  onDone: () => void;
-}): React.JSX.Element {
+/** A dialog about one project (rename, delete): open while `project` is set. */
+interface ProjectDialogProps {
+  readonly project: Project | null;
+  readonly onClose: () => void;
+  readonly onDone: () => void;
+}
+
+function RenameModal({ project, onClose, onDone }: ProjectDialogProps): React.JSX.Element {
   const { t } = useTranslation();
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -146,14 +139,11 @@ function RenameModal({
               data-testid="rename-input"
               error={error}
             />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                {t('cancel')}
-              </Button>
+            <DialogActions onCancel={onClose}>
               <Button type="submit" data-testid="rename-submit">
                 {t('save')}
               </Button>
-            </Group>
+            </DialogActions>
           </Stack>
         </form>
       )}
@@ -161,15 +151,7 @@ function RenameModal({
   );
 }
 
-function DeleteModal({
-  project,
-  onClose,
-  onDone,
-}: {
-  project: Project | null;
-  onClose: () => void;
-  onDone: () => void;
-}): React.JSX.Element {
+function DeleteModal({ project, onClose, onDone }: ProjectDialogProps): React.JSX.Element {
   const { t } = useTranslation();
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -190,10 +172,7 @@ function DeleteModal({
             data-testid="delete-confirm-input"
             error={error}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('cancel')}
-            </Button>
+          <DialogActions onCancel={onClose}>
             <Button
               color="red"
               disabled={typed.trim() !== project.name}
@@ -209,7 +188,7 @@ function DeleteModal({
             >
               {t('delete')}
             </Button>
-          </Group>
+          </DialogActions>
         </Stack>
       )}
     </Modal>

@@ -5,9 +5,10 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { jobResult, type Job } from '../../../../shared/jobs';
 import type { QueueSpec, ReviewState } from '../../../../shared/review';
-import { ApiError, call, useEvent, useQuery } from '../../api';
+import { call, errorText, useEvent, useQuery } from '../../api';
 import { PALETTE } from '../../../../shared/palette';
 import { GoToStep } from '../../components/GoToStep';
+import { DialogActions } from '../../components/DialogActions';
 
 interface Props {
   readonly projectId: number;
@@ -65,7 +66,7 @@ export function BulkPanel({ projectId, annotator, labels, multi, onChanged }: Pr
       finish(await call('jobs.get', { jobId: job.id }));
     } catch (e) {
       setBusy(false);
-      notifications.show({ color: 'red', message: e instanceof ApiError ? e.info.message : String(e) });
+      notifications.show({ color: 'red', message: errorText(e) });
     }
   };
   const p = preview.data;
@@ -160,14 +161,11 @@ export function BulkPanel({ projectId, annotator, labels, multi, onChanged }: Pr
         <Text size="sm" mb="md">
           {t('bulkConfirm', { count: p?.count ?? 0, annotator })}
         </Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={() => setConfirming(false)}>
-            {t('cancel')}
-          </Button>
+        <DialogActions onCancel={() => setConfirming(false)}>
           <Button data-testid="bulk-confirm" loading={busy} onClick={() => void accept()}>
             {t('bulkAccept', { count: p?.count ?? 0 })}
           </Button>
-        </Group>
+        </DialogActions>
       </Modal>
     </Stack>
   );

@@ -1,9 +1,10 @@
-import { Badge, Button, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { Badge, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReviewItem, ReviewState } from '../../../../shared/review';
 import { MaskHighlight, type MaskTokens } from '../dataset/MaskHighlight';
 import { Highlighted } from './Highlighted';
+import { OpenReaderButton } from '../../components/DocumentReader';
 
 interface Props {
   readonly item: ReviewItem;
@@ -35,7 +36,6 @@ export const DocumentPane = memo(function DocumentPane({
   onOpenReader,
 }: Props): React.JSX.Element {
   const { t } = useTranslation('review');
-  const { t: tc } = useTranslation();
   const labelName = (id: number | null): string => labels.find((l) => l.id === id)?.name ?? '';
   return (
     <Stack gap="sm" style={{ flex: 3, minWidth: 0 }}>
@@ -46,14 +46,11 @@ export const DocumentPane = memo(function DocumentPane({
               {t('document', { id: item.exampleId })}
               {item.split ? ` · ${t(`split_${item.split}`)}` : ''}
             </Text>
-            <Button
-              size="compact-xs"
+            <OpenReaderButton
               variant="light"
-              onClick={() => onOpenReader(item.exampleId)}
-              data-testid="review-open-reader"
-            >
-              {tc('reader.open')}
-            </Button>
+              onOpen={() => onOpenReader(item.exampleId)}
+              testId="review-open-reader"
+            />
           </Group>
           {!multi && item.humanLabelId !== null && (
             <Badge data-testid="current-label" color={colourOf(item.humanLabelId)}>

@@ -4,7 +4,7 @@ import { IconDownload, IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportReport } from '../../../../shared/review';
-import { api, ApiError, call } from '../../api';
+import { api, ApiError, call, errorText } from '../../api';
 
 /** Annotations to and from another machine (JSONL), with every conflict and unknown line shown first. */
 export function ExchangePanel({
@@ -22,7 +22,7 @@ export function ExchangePanel({
   const [onConflict, setOnConflict] = useState<'skip' | 'theirs'>('skip');
   const [error, setError] = useState<string | null>(null);
 
-  const fail = (e: unknown): void => setError(e instanceof ApiError ? e.info.message : String(e));
+  const fail = (e: unknown): void => setError(errorText(e));
 
   const download = async (): Promise<void> => {
     try {

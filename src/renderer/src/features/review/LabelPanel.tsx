@@ -195,14 +195,7 @@ export function LabelPanel({
           <Alert color="teal" icon={<IconCheck />} data-testid="queue-empty" title={t('queueEmptyTitle')}>
             {t('queueEmpty')}
           </Alert>
-          <Button
-            variant="default"
-            leftSection={<IconArrowBackUp size={16} />}
-            onClick={undo}
-            data-testid="undo"
-          >
-            {t('undo')} <Kbd ml={6}>Z</Kbd>
-          </Button>
+          <UndoButton onUndo={undo} />
         </Stack>
       ) : (
         <Group align="flex-start" wrap="nowrap" gap="md">
@@ -262,14 +255,7 @@ export function LabelPanel({
                   {t(multi ? 'acceptTeacherSet' : 'acceptTeacher')}{' '}
                   <Kbd ml={6}>{multi ? 'Shift+Enter' : 'Enter'}</Kbd>
                 </Button>
-                <Button
-                  variant="default"
-                  leftSection={<IconArrowBackUp size={16} />}
-                  onClick={undo}
-                  data-testid="undo"
-                >
-                  {t('undo')} <Kbd ml={6}>Z</Kbd>
-                </Button>
+                <UndoButton onUndo={undo} />
                 <Button
                   variant="default"
                   leftSection={<IconPlayerSkipForward size={16} />}
@@ -290,5 +276,15 @@ export function LabelPanel({
       )}
       <DocumentReader projectId={projectId} exampleId={reading} onClose={() => setReading(null)} />
     </Stack>
+  );
+}
+
+/** Undo the last label (also the Z key): under the empty queue and beside the label buttons. */
+function UndoButton({ onUndo }: { onUndo: () => void }): React.JSX.Element {
+  const { t } = useTranslation('review');
+  return (
+    <Button variant="default" leftSection={<IconArrowBackUp size={16} />} onClick={onUndo} data-testid="undo">
+      {t('undo')} <Kbd ml={6}>Z</Kbd>
+    </Button>
   );
 }

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QueueSpec, ReviewItem, ReviewState } from '../../../../shared/review';
 import { labelColour } from '../../../../shared/palette';
-import { ApiError, call } from '../../api';
+import { call, errorText } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { BulkPanel } from './BulkPanel';
 import { ExchangePanel } from './ExchangePanel';
@@ -53,7 +53,7 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
         setItem(s.item);
         setDraft(s.annotator);
       },
-      (e: unknown) => live && setError(e instanceof ApiError ? e.info.message : String(e)),
+      (e: unknown) => live && setError(errorText(e)),
     );
     return () => {
       live = false;
@@ -69,7 +69,7 @@ export function ReviewStep({ project, onProjectChanged }: StepProps): React.JSX.
         queue: q,
         exampleId: null,
         annotator: annotator ?? undefined,
-      }).then(setItem, (e: unknown) => setError(e instanceof ApiError ? e.info.message : String(e)));
+      }).then(setItem, (e: unknown) => setError(errorText(e)));
     },
     [projectId, annotator],
   );

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AnnotateResult, QueueSpec, ReviewItem } from '../../../../shared/review';
-import { ApiError, call, useEvent } from '../../api';
+import { ApiError, call, errorText, useEvent } from '../../api';
 
 /** What a person answers for one document: a label, or in a multi-label project the whole set ([] = none). */
 export type Answer = { readonly labelId: number } | { readonly labelSet: readonly number[] };
@@ -85,7 +85,7 @@ export function useReviewActions(opts: {
   const run = useCallback((action: () => Promise<void>): void => {
     display.current = display.current.then(action).then(
       () => undefined,
-      (e: unknown) => setError(e instanceof ApiError ? e.info.message : String(e)),
+      (e: unknown) => setError(errorText(e)),
     );
   }, []);
 
@@ -191,7 +191,7 @@ export function useReviewActions(opts: {
               return r;
             } catch (e) {
               const passing = !(e instanceof ApiError) || ['DB_LOCKED', 'INTERNAL'].includes(e.info.code);
-              const message = e instanceof ApiError ? e.info.message : String(e);
+              const message = errorText(e);
               if (!passing) {
                 setError(t('saveFailed', { id: request.exampleId, message }));
                 return null;

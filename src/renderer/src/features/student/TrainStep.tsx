@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Job } from '../../../../shared/jobs';
 import type { TrainSettings } from '../../../../shared/student';
-import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
+import { call, errorText, useAction, useEvent, useQuery } from '../../api';
 import type { StepProps } from '../../wizard/types';
 import { RunPanel } from './RunPanel';
 import { RunsTable } from './RunsTable';
@@ -67,7 +67,7 @@ export function TrainStep({ project }: StepProps): React.JSX.Element {
       setJob(r.job);
       runs.reload();
     } catch (e) {
-      setError(e instanceof ApiError ? e.info.message : String(e));
+      setError(errorText(e));
     } finally {
       setStarting(false);
     }

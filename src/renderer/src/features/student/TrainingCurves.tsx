@@ -1,4 +1,4 @@
-import { LineChart } from '@mantine/charts';
+import { LineChart, type LineChartProps } from '@mantine/charts';
 import { Badge, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import {
@@ -9,6 +9,40 @@ import {
 } from '../../../../shared/student';
 import { REFERENCE_COLOUR, seriesColour } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
+
+/** One titled line chart over the epochs, the kept epoch marked; `unitRange` pins the y axis to 0..1 (scores). */
+function EpochChart({
+  title,
+  yAxisLabel,
+  data,
+  best,
+  series,
+  unitRange = false,
+}: {
+  readonly title: string;
+  readonly yAxisLabel: string;
+  readonly data: Record<string, unknown>[];
+  readonly best: LineChartProps['referenceLines'];
+  readonly series: LineChartProps['series'];
+  readonly unitRange?: boolean;
+}): React.JSX.Element {
+  const { t } = useTranslation('student');
+  return (
+    <ChartCard title={title}>
+      <LineChart
+        h={200}
+        data={data}
+        dataKey="epoch"
+        withLegend
+        xAxisLabel={t('chart.epoch')}
+        yAxisLabel={yAxisLabel}
+        referenceLines={best}
+        yAxisProps={unitRange ? { domain: [0, 1] } : undefined}
+        series={series}
+      />
+    </ChartCard>
+  );
+}
 
 /** Loss and validation metrics per epoch of one run. */
 export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.Element {
@@ -51,44 +85,34 @@ export function TrainingCurves({ run }: { run: StudentRunDetail }): React.JSX.El
       data-best-epoch={run.bestEpoch ?? undefined}
     >
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <ChartCard title={t('chart.lossTitle')}>
-          <LineChart
-            h={200}
-            data={data}
-            dataKey="epoch"
-            withLegend
-            xAxisLabel={t('chart.epoch')}
-            yAxisLabel={t('chart.loss')}
-            referenceLines={best}
-            series={[
-              { name: t('chart.trainLoss'), color: seriesColour(0) },
-              { name: t('chart.valLoss'), color: seriesColour(1) },
-            ]}
-          />
-        </ChartCard>
-        <ChartCard title={t('chart.metricTitle')}>
-          <LineChart
-            h={200}
-            data={data}
-            dataKey="epoch"
-            withLegend
-            xAxisLabel={t('chart.epoch')}
-            yAxisLabel={t('chart.score')}
-            referenceLines={best}
-            yAxisProps={{ domain: [0, 1] }}
-            series={[
-              { name: t('chart.valMacroF1'), color: seriesColour(2) },
-              { name: accuracyName, color: seriesColour(3) },
-              ...(multi ? [{ name: t('multi.microF1'), color: seriesColour(6) }] : []),
-              ...(last && last.valTeacherCount > 0
-                ? [
-                    { name: t('chart.valHumanMacroF1'), color: seriesColour(4), strokeDasharray: '5 5' },
-                    { name: t('chart.valTeacherMacroF1'), color: seriesColour(5), strokeDasharray: '2 4' },
-                  ]
-                : []),
-            ]}
-          />
-        </ChartCard>
+        <EpochChart
+          title={t('chart.lossTitle')}
+          yAxisLabel={t('chart.loss')}
+          data={data}
+          best={best}
+          series={[
+            { name: t('chart.trainLoss'), color: seriesColour(0) },
+            { name: t('chart.valLoss'), color: seriesColour(1) },
+          ]}
+        />
+        <EpochChart
+          title={t('chart.metricTitle')}
+          yAxisLabel={t('chart.score')}
+          data={data}
+          best={best}
+          unitRange
+          series={[
+            { name: t('chart.valMacroF1'), color: seriesColour(2) },
+            { name: accuracyName, color: seriesColour(3) },
+            ...(multi ? [{ name: t('multi.microF1'), color: seriesColour(6) }] : []),
+            ...(last && last.valTeacherCount > 0
+              ? [
+                  { name: t('chart.valHumanMacroF1'), color: seriesColour(4), strokeDasharray: '5 5' },
+                  { name: t('chart.valTeacherMacroF1'), color: seriesColour(5), strokeDasharray: '2 4' },
+                ]
+              : []),
+          ]}
+        />
       </SimpleGrid>
       {last && multi && (
         <Text size="sm" c="dimmed" data-testid="train-last-epoch">

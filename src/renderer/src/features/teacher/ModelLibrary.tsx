@@ -18,13 +18,9 @@ import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../../../shared/disk';
 import { jobResult, type Job } from '../../../../shared/jobs';
 import type { HardwareInfo } from '../../../../shared/teacher';
-import { api, ApiError, call, useAction, useEvent, useQuery } from '../../api';
+import { api, call, errorText, useAction, useEvent, useQuery } from '../../api';
 import { FilePickButton } from '../../components/FileActions';
 import { JobRow } from '../../components/StatusBar';
-
-export function errorText(e: unknown): string {
-  return e instanceof ApiError ? e.info.message : String(e);
-}
 
 interface Props {
   readonly selected: number | null;

@@ -17,8 +17,7 @@ import { IconPlus, IconShieldCheck, IconX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EndpointCheck, EndpointRate } from '../../../../shared/teacher';
-import { call, useAction } from '../../api';
-import { errorText } from './ModelLibrary';
+import { call, errorText, useAction } from '../../api';
 
 export interface EndpointDraft {
   url: string;

@@ -21,10 +21,10 @@ import {
   type TeacherEndpoint,
   type TeacherMode,
 } from '../../../../shared/teacher';
-import { call, useAction, useEvent, useQuery } from '../../api';
+import { call, errorText, useAction, useEvent, useQuery } from '../../api';
 import { JobRow } from '../../components/StatusBar';
 import type { StepProps } from '../../wizard/types';
-import { errorText, ModelLibrary } from './ModelLibrary';
+import { ModelLibrary } from './ModelLibrary';
 import { DistributionBars } from './DistributionBars';
 import { PromptLab } from './PromptLab';
 import { LabelProbabilityBars } from '../../components/LabelProbabilityBars';

@@ -1,8 +1,7 @@
 import { NativeSelect, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { PromptVersion, TeacherEndpoint, TeacherMode } from '../../../../shared/teacher';
-import { useAction, type Action } from '../../api';
-import { errorText } from './ModelLibrary';
+import { errorText, type Action, useAction } from '../../api';
 
 /** The prompt as the Teacher step holds it now (what "the current prompt" means in the lab). */
 export interface LabChoice {

@@ -1,15 +1,4 @@
-import {
-  Alert,
-  Button,
-  Center,
-  Loader,
-  Paper,
-  PasswordInput,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Button, Center, Loader, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorInfo } from '../../../../shared/result';
@@ -17,6 +6,7 @@ import { localiseError } from '../../api/localise';
 import { MIN_PASSWORD_LENGTH } from '../../../../shared/team';
 import { api } from '../../api';
 import { hasToken, onSessionEnded, setCsrf } from '../../api/browser';
+import { CredentialFields } from './CredentialFields';
 import { TeamContext, type TeamState, type TeamUserInfo } from './context';
 
 interface SessionInfo {
@@ -168,22 +158,15 @@ function LoginPage({
                 required
               />
             )}
-            <TextInput
-              label={t('username')}
-              autoComplete="username"
-              value={username}
-              onChange={(e) => setUsername(e.currentTarget.value)}
-              data-testid="login-username"
-              required
-            />
-            <PasswordInput
-              label={t('password')}
-              autoComplete={needsSetup ? 'new-password' : 'current-password'}
-              description={needsSetup ? t('passwordHint', { min: MIN_PASSWORD_LENGTH }) : undefined}
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              data-testid="login-password"
-              required
+            <CredentialFields
+              username={username}
+              password={password}
+              onUsername={setUsername}
+              onPassword={setPassword}
+              newPassword={needsSetup}
+              passwordHint={needsSetup ? t('passwordHint', { min: MIN_PASSWORD_LENGTH }) : undefined}
+              usernameAutoComplete="username"
+              testIds={{ username: 'login-username', password: 'login-password' }}
             />
             {error && (
               <Alert color="red" data-testid="login-error">

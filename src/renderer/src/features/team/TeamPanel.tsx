@@ -16,12 +16,8 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReviewItem } from '../../../../shared/review';
-import { ApiError, call, useAction, useEvent, useQuery } from '../../api';
+import { call, errorText, useAction, useEvent, useQuery } from '../../api';
 import { useTeam } from './context';
-
-function errorText(e: unknown): string {
-  return e instanceof ApiError ? e.info.message : String(e);
-}
 
 interface Props {
   readonly projectId: number;

@@ -1,26 +1,12 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  Menu,
-  Modal,
-  PasswordInput,
-  Select,
-  Stack,
-  Table,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Badge, Button, Group, Menu, Modal, PasswordInput, Select, Stack, Table } from '@mantine/core';
 import { IconChevronDown, IconLogout, IconUser } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLES, type Role } from '../../../../shared/team';
-import { ApiError, call, useAction, useQuery } from '../../api';
+import { call, errorText, useAction, useQuery } from '../../api';
+import { CredentialFields } from './CredentialFields';
 import { useTeam } from './context';
-
-function errorText(e: unknown): string {
-  return e instanceof ApiError ? e.info.message : String(e);
-}
+import { DialogActions } from '../../components/DialogActions';
 
 /** The header's account menu in team mode: who is logged in, password change, accounts (administrators), log out. */
 export function UserMenu(): React.JSX.Element | null {
@@ -107,14 +93,11 @@ function PasswordForm({ onDone }: { onDone: () => void }): React.JSX.Element {
           required
         />
         {message && <Alert color={message.ok ? 'green' : 'red'}>{message.text}</Alert>}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            {t('cancel')}
-          </Button>
+        <DialogActions onCancel={onDone}>
           <Button type="submit" loading={save.pending}>
             {t('save')}
           </Button>
-        </Group>
+        </DialogActions>
       </Stack>
     </form>
   );
@@ -201,20 +184,13 @@ function UsersPanel(): React.JSX.Element {
         }}
       >
         <Group align="flex-end">
-          <TextInput
-            label={t('username')}
-            value={username}
-            onChange={(e) => setUsername(e.currentTarget.value)}
-            data-testid="new-user-name"
-            required
-          />
-          <PasswordInput
-            label={t('password')}
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            data-testid="new-user-password"
-            required
+          <CredentialFields
+            username={username}
+            password={password}
+            onUsername={setUsername}
+            onPassword={setPassword}
+            newPassword
+            testIds={{ username: 'new-user-name', password: 'new-user-password' }}
           />
           <Select
             label={t('roleLabel')}
