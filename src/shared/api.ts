@@ -1,11 +1,13 @@
-import { z } from 'zod';
 import type { ChannelName, Request, Response } from './contract';
 import type { EventMap, EventName } from './events';
 import type { Result } from './result';
 
 /** A file the user picked, made available to the core as a path on this machine. */
-export const PickedFile = z.object({ path: z.string(), name: z.string(), size: z.number() }).readonly();
-export type PickedFile = z.output<typeof PickedFile>;
+export interface PickedFile {
+  readonly path: string;
+  readonly name: string;
+  readonly size: number;
+}
 
 /** A folder the user chose or dropped: its documents, each with its path inside the folder. */
 export interface FolderToProvide {

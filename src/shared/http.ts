@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PickedFile } from './api';
-import { ERROR_CODES, type Result } from './result';
+import { AppErrorInfoSchema, type Result } from './result';
 
 /**
  * Browser mode's routes besides `POST /api/invoke/<channel>` (whose requests and answers are the contract's): what
@@ -32,20 +32,12 @@ export type DownloadTicketRequest = z.output<typeof DownloadTicketRequest>;
 export const DownloadTicket = z.object({ url: z.string() });
 export type DownloadTicket = z.output<typeof DownloadTicket>;
 
-const ErrorInfo = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  details: z.unknown().optional(),
-  key: z.string().optional(),
-  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-});
-
 /** The answer of a route whose value is `value`: `{ok: true, value}` or `{ok: false, error}`. */
 export function httpAnswer<S extends z.ZodType>(value: S): z.ZodType<Result<z.output<S>>> {
   // The cast only names the schema's output: TypeScript cannot resolve zod's mapped output type for a generic S.
   return z.discriminatedUnion('ok', [
     z.object({ ok: z.literal(true), value }).readonly(),
-    z.object({ ok: z.literal(false), error: ErrorInfo.readonly() }).readonly(),
+    z.object({ ok: z.literal(false), error: AppErrorInfoSchema }).readonly(),
   ]) as unknown as z.ZodType<Result<z.output<S>>>;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PickedFile, type Api } from '../../../shared/api';
+import type { Api, PickedFile } from '../../../shared/api';
+import { DownloadTicket, FolderFileReceived, FolderUploadStarted, UploadedFile } from '../../../shared/http';
 import { contract, type ChannelName } from '../../../shared/contract';
 import type { EventMap, EventName } from '../../../shared/events';
 import type { AppErrorInfo, Result } from '../../../shared/result';
@@ -52,10 +53,6 @@ async function answer<T>(res: Response, what: string, schema: z.ZodType<T>): Pro
   if (res.status === 401 && !token) sessionEndedListeners.forEach((l) => l());
   return readAnswer(await res.json(), what, schema);
 }
-
-/** An opened folder upload (its size comes with each file). */
-const Upload = z.object({ uploadId: z.string(), path: z.string(), name: z.string() });
-const Ticket = z.object({ url: z.string() });
 
 function networkError<T>(e: unknown): Result<T> {
   return {
@@ -129,7 +126,7 @@ export function createBrowserApi(): Api {
           headers: { ...authHeaders(), 'content-type': 'application/octet-stream' },
           body: file,
         });
-        return await answer(res, 'upload', PickedFile);
+        return await answer(res, 'upload', UploadedFile);
       } catch (e) {
         return networkError(e);
       }
@@ -144,7 +141,7 @@ export function createBrowserApi(): Api {
           headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify({ name: folder.name, files: folder.files.length, bytes: total }),
         });
-        const begun = await answer(res, 'upload-folder', Upload);
+        const begun = await answer(res, 'upload-folder', FolderUploadStarted);
         if (!begun.ok) return begun;
         let sent = 0;
         let next = 0;
@@ -160,7 +157,7 @@ export function createBrowserApi(): Api {
                 body: file,
               },
             );
-            const done = await answer(put, 'upload-folder', z.unknown());
+            const done = await answer(put, 'upload-folder', FolderFileReceived);
             // The first real reason wins over the "upload has ended" of files sent after it.
             if (!done.ok) {
               // (Read again: another sender may have set it while this one waited.)
@@ -186,7 +183,7 @@ export function createBrowserApi(): Api {
           headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify({ path, name: suggestedName }),
         });
-        const ticket = await answer(res, 'download-ticket', Ticket);
+        const ticket = await answer(res, 'download-ticket', DownloadTicket);
         if (!ticket.ok) return ticket;
         const a = document.createElement('a');
         a.href = ticket.value.url;
