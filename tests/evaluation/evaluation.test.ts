@@ -8,7 +8,7 @@ import {
   markReviewRequestsDone,
   openReviewRequests,
 } from '../../src/main/features/evaluation/reviewRequests';
-import { modelInfo } from '../../src/main/features/evaluation/evaluate';
+import { modelInfo } from '../../src/main/features/evaluation/modelInfo';
 import { ROOT, testCore } from '../helpers';
 import { fakeStudentLoader, seedProject, type SeededProject } from './seed';
 

@@ -10,7 +10,8 @@ import { AppError } from '../../core/errors';
 import type { Db } from '../../core/store/db';
 import { teacherDistributions } from '../../core/labels';
 import { outcomeOf } from './compute';
-import { modelInfo, requireEvaluation, storedEvaluation, teacherOf } from './evaluate';
+import { requireEvaluation, storedEvaluation, teacherOf } from './evaluate';
+import { modelInfo } from './modelInfo';
 import { argmax } from '../../../shared/math';
 import { openReviewRequestIds } from './reviewRequests';
 

@@ -18,7 +18,8 @@ import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
 import { getRun, modelThresholds as trainedThresholds } from '../student/runs';
-import { latestEvaluationRow, modelInfo, replaceEvaluation } from './evaluate';
+import { latestEvaluationRow, replaceEvaluation } from './evaluate';
+import { modelInfo } from './modelInfo';
 import { finiteOrNull } from './compute';
 import type { StudentLoader } from './evaluate';
 import {

@@ -5,7 +5,8 @@ import type { CoreContext } from '../../core/feature';
 import { projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { confusionScene, histogramScene, reliabilityScene, sceneToSvg } from './charts';
-import { modelInfo, parseThreshold, requireEvaluation } from './evaluate';
+import { parseThreshold, requireEvaluation } from './evaluate';
+import { modelInfo } from './modelInfo';
 import { renderPdf } from './pdf';
 import { buildMultiLabelReport } from './reportMultilabel';
 import {

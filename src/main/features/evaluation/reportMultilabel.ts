@@ -4,7 +4,7 @@ import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation'
 import { AppError } from '../../core/errors';
 import type { Db } from '../../core/store/db';
 import { matrixScene, type Scene } from './charts';
-import { modelInfo } from './evaluate';
+import { modelInfo } from './modelInfo';
 import { storedMultiLabelEvaluation } from './multilabelEvaluate';
 import {
   assembleReport,

@@ -12,7 +12,8 @@ import {
 import type { Db } from '../../core/store/db';
 import { APP_VERSION } from '../../core/version';
 import { curveScene, epochScene, type Scene, type Series } from './charts';
-import { modelInfo, teacherOf, type ModelInfo } from './evaluate';
+import { teacherOf } from './evaluate';
+import { modelInfo, type ModelInfo } from './modelInfo';
 import { REPORT_TEXT, type ReportLanguage, type ReportText } from './reportText';
 
 /** The parts of a model report that single- and multi-label reports share (report.ts, reportMultilabel.ts). */
