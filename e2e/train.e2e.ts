@@ -65,7 +65,7 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
     await expect.poll(() => page.getByTestId('train-run-row').count()).toBe(1);
   });
 
-  it('a default run uses Auto: tries six configurations, shows each with its validation macro-F1, trains the best', async () => {
+  it('a default run uses Auto: on English text tries four configurations (no words-only trials), shows each with its validation macro-F1, trains the best', async () => {
     session = await openApp();
     const { page } = session;
     await app.waitForProjects(page);
@@ -82,11 +82,11 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
       .locator('[data-testid="train-run-panel"][data-run-state="completed"]')
       .waitFor({ timeout: 200_000 });
     const trials = page.getByTestId('train-auto-trials');
-    await expect.poll(() => trials.getByTestId('train-auto-trial').count()).toBe(6);
+    await expect.poll(() => trials.getByTestId('train-auto-trial').count()).toBe(4);
     const chosen = Number(await trials.getAttribute('data-chosen'));
     expect(chosen).toBeGreaterThanOrEqual(1);
     await expect(page.getByTestId('train-auto-status').textContent()).resolves.toContain(
-      `Tried 6 of 6 configurations; trained the best (number ${chosen}).`,
+      `Tried 4 of 4 configurations; trained the best (number ${chosen}).`,
     );
     await expect(
       trials
@@ -97,7 +97,7 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
     await app.setLanguage(page, '简体中文');
     await expect
       .poll(() => page.getByTestId('train-auto-status').textContent())
-      .toContain('已尝试 6 种配置（共 6 种）');
+      .toContain('已尝试 4 种配置（共 4 种）');
 
     // Manual control stays: turning Auto off shows what the student reads.
     await page.getByTestId('train-auto').click();
