@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
-import type { Job } from './jobs';
+import { JobSchema } from './jobs';
 
 /** A project backup that was written: one file holding the project's rows and files. */
 export const BackupResult = z
@@ -10,28 +10,37 @@ export const BackupResult = z
 export type BackupResult = z.output<typeof BackupResult>;
 
 /** What a backup file holds, read and verified without changing anything. */
-export interface BackupSummary {
-  readonly projectName: string;
-  readonly createdAt: string;
-  readonly appVersion: string;
-  readonly schemaVersion: number;
-  readonly rows: number;
-  readonly files: number;
-  readonly bytes: number;
-  /** A project of that name exists here: restoring needs another name. */
-  readonly nameTaken: boolean;
-  /** A free name to restore under. */
-  readonly suggestedName: string;
-}
+export const BackupSummary = z
+  .object({
+    projectName: z.string(),
+    createdAt: z.string(),
+    appVersion: z.string(),
+    schemaVersion: z.number(),
+    rows: z.number(),
+    files: z.number(),
+    bytes: z.number(),
+    /** A project of that name exists here: restoring needs another name. */
+    nameTaken: z.boolean(),
+    /** A free name to restore under. */
+    suggestedName: z.string(),
+  })
+  .readonly();
+export type BackupSummary = z.output<typeof BackupSummary>;
 
-export interface RestoreResult {
-  readonly projectId: number;
-  readonly name: string;
-  readonly rows: number;
-  readonly files: number;
-  /** Some ids were taken in this data folder, so the restored rows got new ones. */
-  readonly idsRemapped: boolean;
-}
+export const RestoreResult = z
+  .object({
+    projectId: z.number(),
+    name: z.string(),
+    rows: z.number(),
+    files: z.number(),
+    /** Some ids were taken in this data folder, so the restored rows got new ones. */
+    idsRemapped: z.boolean(),
+  })
+  .readonly();
+export type RestoreResult = z.output<typeof RestoreResult>;
+
+// Read when an answer is, not now: jobs.ts imports this file (for BackupResult), so JobSchema may not exist yet.
+const JobAnswer = z.lazy(() => JobSchema);
 
 const FilePath = pickedFile(z.string().trim().min(1, 'Choose a file.'));
 
@@ -44,11 +53,11 @@ export const backupContract = {
    * Backs up the project as a job (the app keeps working); the job's result is a BackupResult naming the file in
    * the data folder's exports/backups (hand it to the user with api.saveFile).
    */
-  'backup.create': channel<Job>()(z.object({ projectId: z.number().int().positive() })),
+  'backup.create': channel(JobAnswer)(z.object({ projectId: z.number().int().positive() })),
   /** Reads and verifies a backup file (checksums, schema version): changes nothing. */
-  'backup.inspect': channel<BackupSummary>()(z.object({ path: FilePath })),
+  'backup.inspect': channel(BackupSummary)(z.object({ path: FilePath })),
   /** Restores a backup as a new project; refuses a name that is taken rather than overwrite anything. */
-  'backup.restore': channel<RestoreResult>()(
+  'backup.restore': channel(RestoreResult)(
     z.object({ path: FilePath, name: z.string().trim().min(1).max(200).optional() }),
   ),
 } as const;

@@ -2,64 +2,81 @@ import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
 import { IMPORT_FORMATS } from './dataset';
-import type { Job } from './jobs';
+import { JobSchema } from './jobs';
 
 /** A trained student that can be exported or tried. */
-export interface ExportableModel {
-  readonly runId: number;
-  readonly createdAt: string;
-  readonly labels: readonly string[];
-  readonly bestMetric: number | null;
-  readonly modelBytes: number | null;
-  /** The operating threshold saved in Evaluate, if any. */
-  readonly threshold: { readonly label: string; readonly threshold: number } | null;
-  /** 'multi': the model predicts a set of labels, each at or above its own threshold. */
-  readonly kind: 'single' | 'multi';
-  /** Multi-label models: the threshold of each label (in `labels` order) its predictions use; null otherwise. */
-  readonly labelThresholds: readonly number[] | null;
-  /** Where those come from: saved in Evaluate, or tuned in training (the model's own). */
-  readonly labelThresholdSource: 'saved' | 'model' | null;
-}
+export const ExportableModel = z
+  .object({
+    runId: z.number(),
+    createdAt: z.string(),
+    labels: z.array(z.string()).readonly(),
+    bestMetric: z.number().nullable(),
+    modelBytes: z.number().nullable(),
+    /** The operating threshold saved in Evaluate, if any. */
+    threshold: z.object({ label: z.string(), threshold: z.number() }).readonly().nullable(),
+    /** 'multi': the model predicts a set of labels, each at or above its own threshold. */
+    kind: z.enum(['single', 'multi']),
+    /** Multi-label models: the threshold of each label (in `labels` order) its predictions use; null otherwise. */
+    labelThresholds: z.array(z.number()).readonly().nullable(),
+    /** Where those come from: saved in Evaluate, or tuned in training (the model's own). */
+    labelThresholdSource: z.enum(['saved', 'model']).nullable(),
+  })
+  .readonly();
+export type ExportableModel = z.output<typeof ExportableModel>;
 
-export interface ExportOverview {
-  readonly projectId: number;
-  /** Newest first. */
-  readonly models: readonly ExportableModel[];
-  /** A teacher model is available to compare with in the playground. */
-  readonly teacherAvailable: boolean;
-}
+export const ExportOverview = z
+  .object({
+    projectId: z.number(),
+    /** Newest first. */
+    models: z.array(ExportableModel).readonly(),
+    /** A teacher model is available to compare with in the playground. */
+    teacherAvailable: z.boolean(),
+  })
+  .readonly();
+export type ExportOverview = z.output<typeof ExportOverview>;
 
 /** An exported folder: model, runtime, sample page, README, report. */
-export interface ExportResult {
-  readonly runId: number;
-  readonly dir: string;
-  /** The same folder as one .zip (for a browser download); null when exported elsewhere than the data folder. */
-  readonly zipPath: string | null;
-  readonly zipName: string | null;
-  readonly files: readonly string[];
-  readonly hasReport: boolean;
-}
+export const ExportResult = z
+  .object({
+    runId: z.number(),
+    dir: z.string(),
+    /** The same folder as one .zip (for a browser download); null when exported elsewhere than the data folder. */
+    zipPath: z.string().nullable(),
+    zipName: z.string().nullable(),
+    files: z.array(z.string()).readonly(),
+    hasReport: z.boolean(),
+  })
+  .readonly();
+export type ExportResult = z.output<typeof ExportResult>;
 
-export interface Distribution {
-  readonly labels: readonly string[];
-  readonly probs: readonly number[];
-  /** The decided label (the operating threshold applied for the student; multi-label: the set joined with '|'). */
-  readonly label: string;
-  readonly latencyMs: number;
-  /** Multi-label students: every label at or above its threshold, with its probability ([]: none of these). */
-  readonly labelSet?: ReadonlyArray<{ readonly label: string; readonly probability: number }>;
-  /** Multi-label students: the threshold of each label, in `labels` order. */
-  readonly thresholds?: readonly number[];
-}
+export const Distribution = z
+  .object({
+    labels: z.array(z.string()).readonly(),
+    probs: z.array(z.number()).readonly(),
+    /** The decided label (the operating threshold applied for the student; multi-label: the set joined with '|'). */
+    label: z.string(),
+    latencyMs: z.number(),
+    /** Multi-label students: every label at or above its threshold, with its probability ([]: none of these). */
+    labelSet: z
+      .array(z.object({ label: z.string(), probability: z.number() }).readonly())
+      .readonly()
+      .optional(),
+    /** Multi-label students: the threshold of each label, in `labels` order. */
+    thresholds: z.array(z.number()).readonly().optional(),
+  })
+  .readonly();
+export type Distribution = z.output<typeof Distribution>;
 
-export interface PlaygroundResult {
-  readonly runId: number;
-  readonly student: Distribution;
-  /** Present when asked for: the teacher's distribution, or why it could not be had. */
-  readonly teacher: Distribution | { readonly error: string } | null;
-}
+export const PlaygroundResult = z
+  .object({
+    runId: z.number(),
+    student: Distribution,
+    /** Present when asked for: the teacher's distribution, or why it could not be had. */
+    teacher: z.union([Distribution, z.object({ error: z.string() }).readonly()]).nullable(),
+  })
+  .readonly();
+export type PlaygroundResult = z.output<typeof PlaygroundResult>;
 
-/** What a batch prediction job leaves (Job.result). */
 /** The result of an `export.predict` job. */
 export const BatchPredictResult = z
   .object({
@@ -73,6 +90,9 @@ export const BatchPredictResult = z
   })
   .readonly();
 export type BatchPredictResult = z.output<typeof BatchPredictResult>;
+
+// Read when an answer is, not now: jobs.ts imports this file (for BatchPredictResult), so JobSchema may not exist yet.
+const JobAnswer = z.lazy(() => JobSchema);
 
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 const FilePath = pickedFile(z.string().trim().min(1, 'Choose a file.'));
@@ -92,11 +112,11 @@ export const BatchPredictRequest = ProjectId.extend({
 export type BatchPredictRequestInput = z.input<typeof BatchPredictRequest>;
 
 export const exportContract = {
-  'export.overview': channel<ExportOverview>()(ProjectId),
+  'export.overview': channel(ExportOverview)(ProjectId),
   /** Writes a self-contained folder (model, runtime, sample page, report) into the data folder's exports. */
-  'export.student': channel<ExportResult>()(ProjectId.extend({ runId: RunId })),
+  'export.student': channel(ExportResult)(ProjectId.extend({ runId: RunId })),
   /** The student's (and, on request, the teacher's) distribution for one text, with latency. */
-  'export.playground': channel<PlaygroundResult>()(
+  'export.playground': channel(PlaygroundResult)(
     ProjectId.extend({
       runId: RunId,
       text: z.string().min(1, 'Type or paste a text.').max(100_000),
@@ -106,5 +126,5 @@ export const exportContract = {
     }),
   ),
   /** Predicts every row of a file as a job; the job's result names the CSV/JSONL written. */
-  'export.batchPredict': channel<Job>()(BatchPredictRequest),
+  'export.batchPredict': channel(JobAnswer)(BatchPredictRequest),
 } as const;

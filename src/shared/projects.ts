@@ -24,7 +24,8 @@ export const WIZARD_STEPS = ['data', 'teacher', 'review', 'train', 'evaluate', '
 export type WizardStep = (typeof WIZARD_STEPS)[number];
 
 /** Whether each wizard step is done, judged by the project's contents (see `projectProgress`). */
-export type ProjectProgress = Readonly<Record<WizardStep, boolean>>;
+export const ProjectProgress = z.record(z.enum(WIZARD_STEPS), z.boolean()).readonly();
+export type ProjectProgress = z.output<typeof ProjectProgress>;
 
 const name = z
   .string()
@@ -33,19 +34,22 @@ const name = z
   .max(200, 'A project name can be at most 200 characters.');
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 
-export interface ProjectDeleted {
-  readonly deleted: true;
-  /** Files and folders removed from the data folder (run folders, uploads, exports, backups). */
-  readonly removedFiles: number;
-  /** Backups of the project that were kept (keepBackups), as paths. */
-  readonly keptBackups: readonly string[];
-}
+export const ProjectDeleted = z
+  .object({
+    deleted: z.literal(true),
+    /** Files and folders removed from the data folder (run folders, uploads, exports, backups). */
+    removedFiles: z.number(),
+    /** Backups of the project that were kept (keepBackups), as paths. */
+    keptBackups: z.array(z.string()).readonly(),
+  })
+  .readonly();
+export type ProjectDeleted = z.output<typeof ProjectDeleted>;
 
 export const projectsContract = {
   'projects.list': channel(z.array(Project).readonly())(z.object({})),
   'projects.get': channel(Project)(ProjectId),
   /** Which wizard steps are done by what the project holds (the stepper's check marks). */
-  'projects.progress': channel<ProjectProgress>()(ProjectId),
+  'projects.progress': channel(ProjectProgress)(ProjectId),
   'projects.create': channel(Project)(
     z.object({
       name,
@@ -56,7 +60,7 @@ export const projectsContract = {
   ),
   'projects.rename': channel(Project)(ProjectId.extend({ name })),
   /** Deletes the project's rows and every file of the data folder it owns; `keepBackups` spares its backups. */
-  'projects.delete': channel<ProjectDeleted>()(
+  'projects.delete': channel(ProjectDeleted)(
     ProjectId.extend({ confirmName: z.string(), keepBackups: z.boolean().default(false) }),
   ),
 } as const;

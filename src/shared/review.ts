@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel } from './channel';
-import type { Job } from './jobs';
+import { JobSchema } from './jobs';
 
 /**
  * Review queues: which documents a person goes through, in which order.
@@ -114,34 +114,44 @@ export const ReviewItem = z
   .readonly();
 export type ReviewItem = z.output<typeof ReviewItem>;
 
-export interface QueueCounts {
-  readonly counts: Readonly<Record<QueueKind, number>>;
-  readonly byLabel: ReadonlyArray<{ labelId: number; count: number }>;
-  readonly total: number;
-  readonly hasTeacher: boolean;
-}
+export const QueueCounts = z
+  .object({
+    counts: z.record(z.enum(QUEUE_KINDS), z.number()).readonly(),
+    byLabel: z.array(z.object({ labelId: z.number(), count: z.number() })).readonly(),
+    total: z.number(),
+    hasTeacher: z.boolean(),
+  })
+  .readonly();
+export type QueueCounts = z.output<typeof QueueCounts>;
 
-export interface ReviewPosition {
-  readonly queue: QueueSpec;
-  readonly exampleId: number | null;
-}
+export const ReviewPosition = z
+  .object({ queue: QueueSpecSchema, exampleId: z.number().nullable() })
+  .readonly();
+export type ReviewPosition = z.output<typeof ReviewPosition>;
 
-export interface ReviewState {
-  readonly annotator: string;
-  /** 'multi': a document takes a set of labels (keys toggle, Enter saves the set). */
-  readonly kind: 'single' | 'multi';
-  readonly labels: ReadonlyArray<{
-    id: number;
-    name: string;
-    color: string | null;
-    hotkey: string | null;
-    description: string;
-  }>;
-  readonly annotators: readonly string[];
-  /** Where this annotator was; null on a first visit. */
-  readonly position: ReviewPosition | null;
-  readonly item: ReviewItem | null;
-}
+export const ReviewState = z
+  .object({
+    annotator: z.string(),
+    /** 'multi': a document takes a set of labels (keys toggle, Enter saves the set). */
+    kind: z.enum(['single', 'multi']),
+    labels: z
+      .array(
+        z.object({
+          id: z.number(),
+          name: z.string(),
+          color: z.string().nullable(),
+          hotkey: z.string().nullable(),
+          description: z.string(),
+        }),
+      )
+      .readonly(),
+    annotators: z.array(z.string()).readonly(),
+    /** Where this annotator was; null on a first visit. */
+    position: ReviewPosition.nullable(),
+    item: ReviewItem.nullable(),
+  })
+  .readonly();
+export type ReviewState = z.output<typeof ReviewState>;
 
 export const AnnotateResult = z
   .object({
@@ -166,134 +176,163 @@ export type UndoResult = z.output<typeof UndoResult>;
 export const BulkAcceptResult = z.object({ accepted: z.number() }).readonly();
 export type BulkAcceptResult = z.output<typeof BulkAcceptResult>;
 
-export interface BulkPreview {
-  /** Documents without a human label in the filtered set whose teacher confidence is at least the threshold. */
-  readonly count: number;
-  /** Single-label: documents per accepted label. Multi-label: documents whose accepted set holds the label. */
-  readonly byLabel: ReadonlyArray<{ labelId: number; name: string; count: number }>;
-  /** Multi-label: of `count`, the documents whose accepted set is empty ("none of these"). */
-  readonly emptySets: number;
-  /** How many documents each threshold would accept (the chart). */
-  readonly curve: ReadonlyArray<{ threshold: number; count: number }>;
-  readonly hasTeacher: boolean;
-}
+export const BulkPreview = z
+  .object({
+    /** Documents without a human label in the filtered set whose teacher confidence is at least the threshold. */
+    count: z.number(),
+    /** Single-label: documents per accepted label. Multi-label: documents whose accepted set holds the label. */
+    byLabel: z.array(z.object({ labelId: z.number(), name: z.string(), count: z.number() })).readonly(),
+    /** Multi-label: of `count`, the documents whose accepted set is empty ("none of these"). */
+    emptySets: z.number(),
+    /** How many documents each threshold would accept (the chart). */
+    curve: z.array(z.object({ threshold: z.number(), count: z.number() })).readonly(),
+    hasTeacher: z.boolean(),
+  })
+  .readonly();
+export type BulkPreview = z.output<typeof BulkPreview>;
 
-export interface GoldClass {
-  readonly labelId: number;
-  readonly name: string;
-  readonly count: number;
-  readonly enough: boolean;
-}
+export const GoldClass = z
+  .object({ labelId: z.number(), name: z.string(), count: z.number(), enough: z.boolean() })
+  .readonly();
+export type GoldClass = z.output<typeof GoldClass>;
 
-export interface GoldSummary {
-  readonly testTotal: number;
-  readonly labelled: number;
-  readonly classes: readonly GoldClass[];
-  readonly minPerClass: number;
-  /** Labels with fewer gold documents than minPerClass. */
-  readonly warnings: readonly string[];
-}
+export const GoldSummary = z
+  .object({
+    testTotal: z.number(),
+    labelled: z.number(),
+    classes: z.array(GoldClass).readonly(),
+    minPerClass: z.number(),
+    /** Labels with fewer gold documents than minPerClass. */
+    warnings: z.array(z.string()).readonly(),
+  })
+  .readonly();
+export type GoldSummary = z.output<typeof GoldSummary>;
 
-export interface PairAgreement {
-  readonly a: string;
-  readonly b: string;
-  readonly overlap: number;
-  readonly agreed: number;
-  /** null when undefined (e.g. both always gave the same single label). */
-  readonly kappa: number | null;
-  /** confusion[i][j]: documents a labelled labels[i] and b labelled labels[j]. */
-  readonly confusion: number[][];
-}
+/** Cohen's kappa and friends: null when undefined (e.g. both always gave the same single label). */
+const Kappa = z.number().nullable();
+
+export const PairAgreement = z
+  .object({
+    a: z.string(),
+    b: z.string(),
+    overlap: z.number(),
+    agreed: z.number(),
+    /** null when undefined (e.g. both always gave the same single label). */
+    kappa: Kappa,
+    /** confusion[i][j]: documents a labelled labels[i] and b labelled labels[j]. */
+    confusion: z.array(z.array(z.number())),
+  })
+  .readonly();
+export type PairAgreement = z.output<typeof PairAgreement>;
 
 /** One label's agreement in a multi-label project: each annotator's yes/no for the label on each document. */
-export interface LabelAgreement {
-  readonly labelId: number;
-  readonly name: string;
-  /** Cohen's kappa per pair of annotators over the documents both labelled (null: undefined). */
-  readonly pairs: ReadonlyArray<{ a: string; b: string; overlap: number; kappa: number | null }>;
-  /** Fleiss' kappa over the documents every listed annotator labelled (null: fewer than two annotators). */
-  readonly fleiss: number | null;
-}
+export const LabelAgreement = z
+  .object({
+    labelId: z.number(),
+    name: z.string(),
+    /** Cohen's kappa per pair of annotators over the documents both labelled (null: undefined). */
+    pairs: z.array(z.object({ a: z.string(), b: z.string(), overlap: z.number(), kappa: Kappa })).readonly(),
+    /** Fleiss' kappa over the documents every listed annotator labelled (null: fewer than two annotators). */
+    fleiss: Kappa,
+  })
+  .readonly();
+export type LabelAgreement = z.output<typeof LabelAgreement>;
 
 /** Multi-label agreement: per label, and over whole sets. */
-export interface SetAgreement {
-  readonly perLabel: readonly LabelAgreement[];
-  /**
-   * Krippendorff's alpha over label sets with the MASI distance (Passonneau 2006): every document labelled by at
-   * least two annotators counts. null when undefined (fewer than two such values, or no disagreement possible).
-   */
-  readonly alpha: number | null;
-  readonly distance: 'masi';
-  /** Documents labelled by two or more annotators (the units alpha is computed over). */
-  readonly units: number;
-}
+export const SetAgreement = z
+  .object({
+    perLabel: z.array(LabelAgreement).readonly(),
+    /**
+     * Krippendorff's alpha over label sets with the MASI distance (Passonneau 2006): every document labelled by at
+     * least two annotators counts. null when undefined (fewer than two such values, or no disagreement possible).
+     */
+    alpha: z.number().nullable(),
+    distance: z.literal('masi'),
+    /** Documents labelled by two or more annotators (the units alpha is computed over). */
+    units: z.number(),
+  })
+  .readonly();
+export type SetAgreement = z.output<typeof SetAgreement>;
 
-export interface AgreementReport {
-  readonly annotators: readonly string[];
-  /** Present in a multi-label project (pairs and fleiss are then empty / null: see sets). */
-  readonly sets: SetAgreement | null;
-  readonly labels: ReadonlyArray<{ id: number; name: string }>;
-  readonly pairs: readonly PairAgreement[];
-  /** Over documents labelled by every listed annotator (needs at least two). */
-  readonly fleiss: {
-    readonly kappa: number | null;
-    readonly documents: number;
-    readonly raters: number;
-  } | null;
-  readonly disagreements: number;
-}
+export const AgreementReport = z
+  .object({
+    annotators: z.array(z.string()).readonly(),
+    /** Present in a multi-label project (pairs and fleiss are then empty / null: see sets). */
+    sets: SetAgreement.nullable(),
+    labels: z.array(z.object({ id: z.number(), name: z.string() })).readonly(),
+    pairs: z.array(PairAgreement).readonly(),
+    /** Over documents labelled by every listed annotator (needs at least two). */
+    fleiss: z.object({ kappa: Kappa, documents: z.number(), raters: z.number() }).readonly().nullable(),
+    disagreements: z.number(),
+  })
+  .readonly();
+export type AgreementReport = z.output<typeof AgreementReport>;
 
 /** One line of the project's audit trail: a label given or retracted, or a logged action (bulk, import...). */
-export interface HistoryEntry {
-  readonly at: string;
-  readonly actor: string;
-  /** 'label' and 'retract' come from the annotations; anything else from the audit log. */
-  readonly action: string;
-  readonly exampleId: number | null;
-  readonly labelName: string | null;
-  readonly source: string | null;
-  readonly acceptedTeacher: boolean | null;
-  readonly timeSpentMs: number | null;
-  /** The audit log's details (JSON text). */
-  readonly details: string | null;
-}
+export const HistoryEntry = z
+  .object({
+    at: z.string(),
+    actor: z.string(),
+    /** 'label' and 'retract' come from the annotations; anything else from the audit log. */
+    action: z.string(),
+    exampleId: z.number().nullable(),
+    labelName: z.string().nullable(),
+    source: z.string().nullable(),
+    acceptedTeacher: z.boolean().nullable(),
+    timeSpentMs: z.number().nullable(),
+    /** The audit log's details (JSON text). */
+    details: z.string().nullable(),
+  })
+  .readonly();
+export type HistoryEntry = z.output<typeof HistoryEntry>;
 
-export interface ImportProblem {
-  readonly line: number;
-  readonly message: string;
-}
+export const ImportProblem = z.object({ line: z.number(), message: z.string() }).readonly();
+export type ImportProblem = z.output<typeof ImportProblem>;
 
-export interface ImportConflict {
-  readonly line: number;
-  readonly exampleId: number;
-  readonly currentLabel: string;
-  readonly currentAnnotator: string;
-  readonly importedLabel: string;
-  readonly importedAnnotator: string;
-  /** Multi-label projects: the two sets as label names ([] is "none of these"); currentLabel/importedLabel join them. */
-  readonly currentLabels?: readonly string[];
-  readonly importedLabels?: readonly string[];
-}
+export const ImportConflict = z
+  .object({
+    line: z.number(),
+    exampleId: z.number(),
+    currentLabel: z.string(),
+    currentAnnotator: z.string(),
+    importedLabel: z.string(),
+    importedAnnotator: z.string(),
+    /** Multi-label projects: the two sets as label names ([] is "none of these"); currentLabel/importedLabel join them. */
+    currentLabels: z.array(z.string()).readonly().optional(),
+    importedLabels: z.array(z.string()).readonly().optional(),
+  })
+  .readonly();
+export type ImportConflict = z.output<typeof ImportConflict>;
 
-export interface ImportReport {
-  readonly lines: number;
-  readonly imported: number;
-  readonly duplicates: number;
-  readonly unknownExamples: readonly ImportProblem[];
-  readonly unknownLabels: readonly ImportProblem[];
-  readonly invalid: readonly ImportProblem[];
-  readonly conflicts: readonly ImportConflict[];
-  /** True when nothing was written (a preview, or refused because of problems). */
-  readonly dryRun: boolean;
-}
+export const ImportReport = z
+  .object({
+    lines: z.number(),
+    imported: z.number(),
+    duplicates: z.number(),
+    unknownExamples: z.array(ImportProblem).readonly(),
+    unknownLabels: z.array(ImportProblem).readonly(),
+    invalid: z.array(ImportProblem).readonly(),
+    conflicts: z.array(ImportConflict).readonly(),
+    /** True when nothing was written (a preview, or refused because of problems). */
+    dryRun: z.boolean(),
+  })
+  .readonly();
+export type ImportReport = z.output<typeof ImportReport>;
+
+/** `review.export`: the annotations as JSONL text, and how many lines it holds. */
+export const AnnotationsExport = z.object({ jsonl: z.string(), count: z.number() }).readonly();
+export type AnnotationsExport = z.output<typeof AnnotationsExport>;
+
+// Read when an answer is, not now: jobs.ts imports this file (for BulkAcceptResult), so JobSchema may not exist yet.
+const JobAnswer = z.lazy(() => JobSchema);
 
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 const annotator = z.string().trim().min(1).max(100).optional();
 
 export const reviewContract = {
   /** Labels, annotators, and where this annotator was (the document to show). */
-  'review.state': channel<ReviewState>()(ProjectId.extend({ annotator })),
-  'review.counts': channel<QueueCounts>()(ProjectId.extend({ queue: QueueSpecSchema })),
+  'review.state': channel(ReviewState)(ProjectId.extend({ annotator })),
+  'review.counts': channel(QueueCounts)(ProjectId.extend({ queue: QueueSpecSchema })),
   /** The document after (or before) `exampleId` in the queue; the first one when `exampleId` is null. */
   'review.next': channel(ReviewItem.nullable())(
     ProjectId.extend({
@@ -335,27 +374,27 @@ export const reviewContract = {
   ),
   /** Retracts this annotator's last label change in the project. */
   'review.undo': channel(UndoResult)(ProjectId.extend({ annotator })),
-  'review.bulkPreview': channel<BulkPreview>()(
+  'review.bulkPreview': channel(BulkPreview)(
     ProjectId.extend({ queue: QueueSpecSchema, minConfidence: z.number().min(0).max(1) }),
   ),
   /** Starts a job (pause, cancel, resume after a crash); its result is `{ accepted }`. */
-  'review.bulkAccept': channel<Job>()(
+  'review.bulkAccept': channel(JobAnswer)(
     ProjectId.extend({ queue: QueueSpecSchema, minConfidence: z.number().min(0).max(1), annotator }),
   ),
-  'review.gold': channel<GoldSummary>()(ProjectId),
-  'review.agreement': channel<AgreementReport>()(
+  'review.gold': channel(GoldSummary)(ProjectId),
+  'review.agreement': channel(AgreementReport)(
     ProjectId.extend({ annotators: z.array(z.string().min(1).max(100)).max(50).optional() }),
   ),
-  'review.history': channel<HistoryEntry[]>()(
+  'review.history': channel(z.array(HistoryEntry).readonly())(
     ProjectId.extend({
       exampleId: z.number().int().positive().optional(),
       limit: z.number().int().min(1).max(1000).default(200),
     }),
   ),
-  'review.export': channel<{ jsonl: string; count: number }>()(
+  'review.export': channel(AnnotationsExport)(
     ProjectId.extend({ annotator: z.string().min(1).max(100).optional() }),
   ),
-  'review.import': channel<ImportReport>()(
+  'review.import': channel(ImportReport)(
     ProjectId.extend({
       /** The JSONL text itself (small files), or */
       jsonl: z.string().max(9_000_000).optional(),

@@ -1,7 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { PasswordSchema, UsernameSchema, type WhoAmI } from '../../shared/team';
+import {
+  PasswordSchema,
+  UsernameSchema,
+  type LoggedIn,
+  type LoggedOut,
+  type TeamSession,
+} from '../../shared/team';
 import type { Actor } from '../core/actor';
 import type { Core } from '../core/core';
 import { toErrorInfo } from '../core/errors';
@@ -108,10 +114,11 @@ export function createTeamGate(core: Core, opts: { secure: boolean; setupCode: s
     if (old) endSession(db, old.idHash);
     const s = createSession(db, user.id);
     recordLogin(db, user.id);
+    const value: LoggedIn = { user: { username: user.username, role: user.role }, csrf: s.csrf };
     sendJson(
       res,
       200,
-      { ok: true, value: { user: { username: user.username, role: user.role }, csrf: s.csrf } },
+      { ok: true, value },
       { 'set-cookie': cookie(s.id, Math.floor(SESSION_MAX_MS / 1000)) },
     );
   };
@@ -119,11 +126,13 @@ export function createTeamGate(core: Core, opts: { secure: boolean; setupCode: s
   const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
     if (path === '/api/session' && req.method === 'GET') {
       const s = session(req);
-      const who: WhoAmI = { team: true, user: s ? { username: s.username, role: s.role } : null };
-      sendJson(res, 200, {
-        ok: true,
-        value: { ...who, csrf: s?.csrf ?? null, needsSetup: userCount(db) === 0 },
-      });
+      const value: TeamSession = {
+        team: true,
+        user: s ? { username: s.username, role: s.role } : null,
+        csrf: s?.csrf ?? null,
+        needsSetup: userCount(db) === 0,
+      };
+      sendJson(res, 200, { ok: true, value });
       return true;
     }
     if (path === '/api/login' && req.method === 'POST') {
@@ -183,7 +192,8 @@ export function createTeamGate(core: Core, opts: { secure: boolean; setupCode: s
       const s = session(req);
       if (s && !csrfOk(req, s)) return (fail(res, 403, 'FORBIDDEN', 'Missing or wrong CSRF token.'), true);
       if (s) endSession(db, s.idHash);
-      sendJson(res, 200, { ok: true, value: { loggedOut: true } }, { 'set-cookie': cookie('', 0) });
+      const value: LoggedOut = { loggedOut: true };
+      sendJson(res, 200, { ok: true, value }, { 'set-cookie': cookie('', 0) });
       return true;
     }
     return false;

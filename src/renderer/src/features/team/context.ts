@@ -1,10 +1,7 @@
 import { createContext, useContext } from 'react';
-import type { Role } from '../../../../shared/team';
+import type { TeamUserInfo } from '../../../../shared/team';
 
-export interface TeamUserInfo {
-  readonly username: string;
-  readonly role: Role;
-}
+export type { TeamUserInfo };
 
 export interface TeamState {
   readonly user: TeamUserInfo;
