@@ -92,6 +92,9 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require nothing but electron: zod and the contract's schemas (it reads every answer
+      // with them) are bundled into it.
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },

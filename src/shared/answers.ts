@@ -1,13 +1,23 @@
 import { z } from 'zod';
+import { contract, isChannelName, type ChannelName, type Response } from './contract';
 import { ERROR_MESSAGES, fillTemplate } from './errorMessages';
-import { EVENT_SCHEMAS, type EventEnvelope } from './events';
+import { EVENT_SCHEMAS, type EventEnvelope, type EventMap, type EventName } from './events';
 import { ResultEnvelope, type Result } from './result';
 
 /*
- * The browser-mode client (src/renderer/src/api/browser.ts) reads what crosses HTTP and the WebSocket here, with the
- * contract's schemas, instead of casting it: an answer or event of another shape is refused with a clear error
- * rather than handed on as a wrong type.
+ * Both clients read what reaches the page here, with the contract's schemas, instead of casting it: the browser-mode
+ * client (src/renderer/src/api/browser.ts) what crosses HTTP and the WebSocket, the Electron preload
+ * (src/preload/ipcApi.ts) what crosses IPC. An answer or event of another shape is refused with a clear error rather
+ * than handed on as a wrong type.
  */
+
+/** The answer of the contract's `channel`, read with the channel's response schema (see `readAnswer`). */
+export function readChannelAnswer<K extends ChannelName>(body: unknown, channel: K): Result<Response<K>> {
+  // A name outside the contract is refused by the core itself; its answer (an error) is read as any other.
+  const declared = isChannelName(channel) ? (contract[channel] as { output?: z.ZodType }).output : undefined;
+  // The cast names what the channel's own schema reads (its response type); a channel without one is not checked.
+  return readAnswer(body, channel, (declared ?? z.unknown()) as z.ZodType<Response<K>>);
+}
 
 /**
  * A server answer (the parsed JSON body), read with the schema of what `what` answers (`z.unknown()` for a channel
@@ -33,13 +43,19 @@ const RawEvent = z.object({ name: z.string(), payload: z.unknown() });
 
 /** A pushed event (its JSON text) read with its payload's schema; null, with a line in the console, otherwise. */
 export function readEvent(text: string): EventEnvelope | null {
-  let raw: z.ZodSafeParseResult<z.output<typeof RawEvent>>;
+  let data: unknown;
   try {
-    raw = RawEvent.safeParse(JSON.parse(text));
+    data = JSON.parse(text);
   } catch {
     console.error('Distillery: an event that is not JSON');
     return null;
   }
+  return readEventData(data);
+}
+
+/** A pushed event as it arrived (Electron IPC hands over the object itself), read as `readEvent` reads one. */
+export function readEventData(data: unknown): EventEnvelope | null {
+  const raw = RawEvent.safeParse(data);
   if (!raw.success || !Object.prototype.hasOwnProperty.call(EVENT_SCHEMAS, raw.data.name)) {
     console.error(
       'Distillery: an event this page does not know',
@@ -54,4 +70,27 @@ export function readEvent(text: string): EventEnvelope | null {
     return null;
   }
   return { name, payload: payload.data } as EventEnvelope;
+}
+
+/**
+ * The page's listeners by event name: each event is read once, then handed to the listeners of its name. Both
+ * clients keep theirs in one.
+ */
+export class EventListeners {
+  private readonly byName = new Map<EventName, Set<(payload: unknown) => void>>();
+
+  add<K extends EventName>(event: K, listener: (payload: EventMap[K]) => void): () => void {
+    let set = this.byName.get(event);
+    if (!set) this.byName.set(event, (set = new Set()));
+    const l = listener as (payload: unknown) => void;
+    set.add(l);
+    return () => {
+      set.delete(l);
+    };
+  }
+
+  /** Hands an event read by `readEvent`/`readEventData` to the listeners of its name (null: dropped). */
+  dispatch(env: EventEnvelope | null): void {
+    if (env) this.byName.get(env.name)?.forEach((l) => l(env.payload));
+  }
 }

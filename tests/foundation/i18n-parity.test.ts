@@ -75,7 +75,7 @@ it('every key a throw site names exists, in English and Simplified Chinese with 
   const en = ERROR_MESSAGES.en as unknown as Record<string, unknown>;
   const zh = ERROR_MESSAGES['zh-CN'] as unknown as Record<string, unknown>;
   const named = new Set<string>();
-  for (const file of [...sources(MAIN), join(MAIN, '..', 'preload', 'index.ts')]) {
+  for (const file of [...sources(MAIN), join(MAIN, '..', 'preload', 'ipcApi.ts')]) {
     const text = readFileSync(file, 'utf8');
     // keyed('CODE', 'key' ...), keyedInfo(...), the server's refuse(res, status, 'CODE', 'key'), a ternary of keys.
     for (const m of text.matchAll(/(?:keyed|keyedInfo|refuse)\(([^;]*?)\)/gs)) {

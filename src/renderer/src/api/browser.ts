@@ -1,10 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Api, PickedFile } from '../../../shared/api';
 import { DownloadTicket, FolderFileReceived, FolderUploadStarted, UploadedFile } from '../../../shared/http';
-import { contract, type ChannelName } from '../../../shared/contract';
-import type { EventMap, EventName } from '../../../shared/events';
 import type { AppErrorInfo, Result } from '../../../shared/result';
-import { readAnswer, readEvent } from '../../../shared/answers';
+import { EventListeners, readAnswer, readChannelAnswer, readEvent } from '../../../shared/answers';
 
 const TOKEN_KEY = 'distillery.token';
 
@@ -49,9 +47,14 @@ function authHeaders(): Record<string, string> {
   return csrf ? { 'x-csrf-token': csrf } : {};
 }
 
-async function answer<T>(res: Response, what: string, schema: z.ZodType<T>): Promise<Result<T>> {
+/** The JSON body of a response; a 401 in team mode first tells the page that the session has ended. */
+async function body(res: Response): Promise<unknown> {
   if (res.status === 401 && !token) sessionEndedListeners.forEach((l) => l());
-  return readAnswer(await res.json(), what, schema);
+  return res.json();
+}
+
+async function answer<T>(res: Response, what: string, schema: z.ZodType<T>): Promise<Result<T>> {
+  return readAnswer(await body(res), what, schema);
 }
 
 function networkError<T>(e: unknown): Result<T> {
@@ -67,7 +70,7 @@ function networkError<T>(e: unknown): Result<T> {
 /** Browser mode: the contract over HTTP, events over one WebSocket that reconnects by itself. */
 export function createBrowserApi(): Api {
   token = takeToken();
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const listeners = new EventListeners();
   let socket: WebSocket | null = null;
   let retry = 500;
 
@@ -80,8 +83,7 @@ export function createBrowserApi(): Api {
       retry = 500;
     };
     socket.onmessage = (msg) => {
-      const env = readEvent(String(msg.data));
-      if (env) listeners.get(env.name)?.forEach((l) => l(env.payload));
+      listeners.dispatch(readEvent(String(msg.data)));
     };
     socket.onclose = () => {
       socket = null;
@@ -104,21 +106,12 @@ export function createBrowserApi(): Api {
           headers: { 'content-type': 'application/json', ...authHeaders() },
           body: JSON.stringify(request ?? {}),
         });
-        const schema = (contract[channel as ChannelName] as { output?: z.ZodType }).output;
-        return (await answer(res, channel, schema ?? z.unknown())) as never;
+        return readChannelAnswer(await body(res), channel);
       } catch (e) {
         return networkError(e);
       }
     },
-    on<K extends EventName>(event: K, listener: (payload: EventMap[K]) => void) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      const l = listener as (payload: unknown) => void;
-      set.add(l);
-      return () => {
-        set.delete(l);
-      };
-    },
+    on: (event, listener) => listeners.add(event, listener),
     async provideFile(file: File): Promise<Result<PickedFile>> {
       try {
         const res = await fetch(`/api/upload?name=${encodeURIComponent(file.name)}`, {
