@@ -1,34 +1,45 @@
 import { Alert, Button, Center, Loader, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppErrorInfo } from '../../../../shared/result';
+import type { z } from 'zod';
+import { readAnswer } from '../../../../shared/answers';
+import type { Result } from '../../../../shared/result';
 import { localiseError } from '../../api/localise';
-import { MIN_PASSWORD_LENGTH } from '../../../../shared/team';
+import {
+  LoggedIn,
+  LoggedOut,
+  MIN_PASSWORD_LENGTH,
+  TeamSession,
+  type TeamUserInfo,
+} from '../../../../shared/team';
 import { api } from '../../api';
 import { hasToken, onSessionEnded, setCsrf } from '../../api/browser';
 import { CredentialFields } from './CredentialFields';
-import { TeamContext, type TeamState, type TeamUserInfo } from './context';
+import { TeamContext, type TeamState } from './context';
 
-interface SessionInfo {
-  readonly team: boolean;
-  readonly user: TeamUserInfo | null;
-  readonly csrf: string | null;
-  readonly needsSetup: boolean;
-}
+/** What the page shows while team mode decides: not in team mode (no session route) is the app itself. */
+const NOT_TEAM: TeamSession = { team: false, user: null, csrf: null, needsSetup: false };
 
-interface Answer<T> {
-  readonly ok: boolean;
-  readonly value?: T;
-  readonly error?: AppErrorInfo;
-}
-
-async function post<T>(path: string, body: unknown, csrf = ''): Promise<Answer<T>> {
-  const res = await fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
-    body: JSON.stringify(body),
-  });
-  return (await res.json()) as Answer<T>;
+/** A team-mode route's answer, read with its schema (src/shared/team.ts) like every answer of the contract. */
+async function send<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  init?: { body: unknown; csrf?: string },
+): Promise<Result<T>> {
+  const res = await fetch(
+    path,
+    init
+      ? {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(init.csrf ? { 'x-csrf-token': init.csrf } : {}),
+          },
+          body: JSON.stringify(init.body),
+        }
+      : undefined,
+  );
+  return readAnswer(await res.json(), path, schema);
 }
 
 /**
@@ -38,19 +49,24 @@ async function post<T>(path: string, body: unknown, csrf = ''): Promise<Answer<T
  */
 export function TeamGate({ children }: { children: React.ReactNode }): React.JSX.Element {
   const single = api.mode === 'electron' || hasToken();
-  const [info, setInfo] = useState<SessionInfo | null>(null);
+  const [info, setInfo] = useState<TeamSession | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   const [ended, setEnded] = useState(false);
   const { i18n } = useTranslation();
 
   useEffect(() => {
     if (single) return;
     if (navigator.language.toLowerCase().startsWith('zh')) void i18n.changeLanguage('zh-CN');
-    void fetch('/api/session').then(async (res) => {
-      const body = (await res.json()) as Answer<SessionInfo>;
-      const value = body.value ?? { team: false, user: null, csrf: null, needsSetup: false };
-      if (value.csrf) setCsrf(value.csrf);
-      setInfo(value);
-    });
+    send('/api/session', TeamSession).then(
+      (r) => {
+        // A server not in team mode refuses the route (no session without the token): the app itself then.
+        if (!r.ok && r.error.key === 'badAnswer') return setFailure(localiseError(r.error).message);
+        const value = r.ok ? r.value : NOT_TEAM;
+        if (value.csrf) setCsrf(value.csrf);
+        setInfo(value);
+      },
+      (e: unknown) => setFailure(e instanceof Error ? e.message : String(e)),
+    );
   }, [single, i18n]);
 
   useEffect(
@@ -64,7 +80,7 @@ export function TeamGate({ children }: { children: React.ReactNode }): React.JSX
   );
 
   const logout = useCallback(() => {
-    void post('/api/logout', {}, info?.csrf ?? '').finally(() => {
+    void send('/api/logout', LoggedOut, { body: {}, csrf: info?.csrf ?? '' }).finally(() => {
       setCsrf('');
       setInfo((i) => (i ? { ...i, user: null, csrf: null } : i));
     });
@@ -76,6 +92,15 @@ export function TeamGate({ children }: { children: React.ReactNode }): React.JSX
   );
 
   if (single) return <>{children}</>;
+  if (failure !== null) {
+    return (
+      <Center mt={80}>
+        <Alert color="red" w={420} data-testid="session-error">
+          {failure}
+        </Alert>
+      </Center>
+    );
+  }
   if (!info) {
     return (
       <Center mt="xl">
@@ -122,11 +147,11 @@ function LoginPage({
     setError(null);
     try {
       const r = needsSetup
-        ? await post<{ user: TeamUserInfo; csrf: string }>('/api/setup', { code, username, password })
-        : await post<{ user: TeamUserInfo; csrf: string }>('/api/login', { username, password });
-      if (r.ok && r.value) onLoggedIn(r.value.user, r.value.csrf);
+        ? await send('/api/setup', LoggedIn, { body: { code, username, password } })
+        : await send('/api/login', LoggedIn, { body: { username, password } });
+      if (r.ok) onLoggedIn(r.value.user, r.value.csrf);
       // The login answer does not go through the API wrapper: its error is put in the UI's language here.
-      else setError(r.error ? localiseError(r.error).message : t('loginFailed'));
+      else setError(localiseError(r.error).message);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {

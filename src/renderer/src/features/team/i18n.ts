@@ -1,7 +1,6 @@
 /** Strings of team mode (login, accounts, assignment, progress, adjudication), English and Simplified Chinese. */
 export const teamI18n = {
   en: {
-    loginFailed: 'Logging in failed: check the user name and password.',
     loginTitle: 'Log in to Distillery',
     loginIntro:
       'This Distillery is shared by your team. Log in with the account your administrator gave you.',
@@ -66,7 +65,6 @@ export const teamI18n = {
     onlyReview: 'Your role is annotator: only the Review step is open to you.',
   },
   'zh-CN': {
-    loginFailed: '登录失败：请检查用户名和密码。',
     loginTitle: '登录 Distillery',
     loginIntro: '此 Distillery 由您的团队共用。请使用管理员为您创建的账户登录。',
     username: '用户名',
