@@ -1,40 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { z } from 'zod';
 import { readAnswer, readEvent } from '../../src/shared/answers';
-import { startServer, type RunningServer } from '../../src/main/server/server';
 import { contract, type ChannelName } from '../../src/shared/contract';
 import { errorMessage } from '../../src/shared/errorMessages';
 import type { EventEnvelope } from '../../src/shared/events';
-import { tempDir, testCore } from '../helpers';
+import { serverForEachTest } from '../httpServer';
 import { addTeacherRun, makeProject, type Fixture } from '../review/fixture';
 
 // Browser mode reads every answer and event with the contract's schemas (src/renderer/src/api/answers.ts). These
 // tests read what a real server answers over real HTTP, so a schema that disagrees with the core fails here.
 
-let server: RunningServer;
-let t: Awaited<ReturnType<typeof testCore>>;
-let cleanup: () => void;
-beforeEach(async () => {
-  t = await testCore();
-  const s = tempDir();
-  cleanup = s.cleanup;
-  server = await startServer({ core: t.core, staticDir: s.dir });
-});
-afterEach(async () => {
-  await server.close();
-  await t.close();
-  cleanup();
-});
-
-async function fetchJson(channel: ChannelName, request: unknown): Promise<unknown> {
-  const res = await fetch(`${server.url}api/invoke/${channel}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.token}` },
-    body: JSON.stringify(request),
-  });
-  return res.json();
-}
+const served = serverForEachTest();
+const fetchJson = (channel: ChannelName, request: unknown): Promise<unknown> => served.post(channel, request);
 
 function schemaOf(channel: ChannelName): z.ZodType {
   const schema = (contract[channel] as { output?: z.ZodType }).output;
@@ -47,16 +25,16 @@ async function project(n: number): Promise<Fixture> {
   const text = (i: number): string =>
     `Document ${i}. ` + 'The tenant shall give notice in writing. '.repeat(48);
   const fx = await makeProject(
-    t.core,
+    served.core,
     Array.from({ length: n }, (_, i) => text(i)),
   );
   addTeacherRun(
-    t.core,
+    served.core,
     fx,
     fx.examples.filter((_, i) => i % 2 === 0).map((exampleId, i) => ({ exampleId, pUnfair: (i % 10) / 10 })),
   );
   for (const exampleId of fx.examples.slice(0, 10))
-    await t.core.call('review.annotate', {
+    await served.core.call('review.annotate', {
       projectId: fx.projectId,
       exampleId,
       labelId: fx.labels.fair,
@@ -135,9 +113,9 @@ describe('browser mode reads answers with the contract schemas', () => {
 
   it('reads pushed events with their payload schema and drops one of another shape', async () => {
     const fx = await project(4);
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}api/events`, [
+    const ws = new WebSocket(`${served.server.url.replace('http', 'ws')}api/events`, [
       'distillery',
-      `distillery-token.${server.token}`,
+      `distillery-token.${served.server.token}`,
     ]);
     const seen: string[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -150,7 +128,7 @@ describe('browser mode reads answers with the contract schemas', () => {
         if (seen.some((s) => s.includes('"review.annotated"'))) resolve();
       });
     });
-    await t.core.call('review.annotate', {
+    await served.core.call('review.annotate', {
       projectId: fx.projectId,
       exampleId: fx.examples[3],
       labelId: fx.labels.fair,

@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readAnswer, readChannelAnswer } from '../../src/shared/answers';
 import { startServer, type RunningServer } from '../../src/main/server/server';
 import type { ChannelName } from '../../src/shared/contract';
 import { LoggedIn, LoggedOut, TeamSession } from '../../src/shared/team';
 import { TeamClient } from '../../e2e/teamClient';
-import { tempDir, testCore } from '../helpers';
+import { tempDir } from '../helpers';
+import { serverForEachTest } from '../httpServer';
 import { addRunArtifacts, addStudentModel } from '../export/fixtures';
 import { addTeacherRun, makeProject, type Fixture } from '../review/fixture';
 
@@ -13,33 +14,12 @@ import { addTeacherRun, makeProject, type Fixture } from '../review/fixture';
 // unchanged (a field the schema lacks would be stripped, and fail `toEqual`), and an answer of another shape must
 // be refused by name.
 
-let server: RunningServer;
-let t: Awaited<ReturnType<typeof testCore>>;
-let cleanup: () => void;
-beforeEach(async () => {
-  t = await testCore();
-  const s = tempDir();
-  cleanup = s.cleanup;
-  server = await startServer({ core: t.core, staticDir: s.dir });
-});
-afterEach(async () => {
-  await server.close();
-  await t.close();
-  cleanup();
-});
-
-async function post(channel: ChannelName, request: unknown): Promise<unknown> {
-  const res = await fetch(`${server.url}api/invoke/${channel}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.token}` },
-    body: JSON.stringify(request),
-  });
-  return res.json();
-}
+const served = serverForEachTest();
+const post = (channel: ChannelName, request: unknown): Promise<unknown> => served.post(channel, request);
 
 /** What the core answers `channel` as it reaches a page (JSON, as over HTTP and IPC), for paths a page may not send. */
 async function direct(channel: ChannelName, request: unknown): Promise<unknown> {
-  return JSON.parse(JSON.stringify(await t.core.invokeRaw(channel, request))) as unknown;
+  return JSON.parse(JSON.stringify(await served.core.invokeRaw(channel, request))) as unknown;
 }
 
 /** Reads `body` as `channel`'s answer: a success, read back unchanged. */
@@ -50,7 +30,7 @@ function expectReadsBack(channel: ChannelName, body: unknown): void {
 
 async function finished(jobId: number): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const job = await t.core.call('jobs.get', { jobId });
+    const job = await served.core.call('jobs.get', { jobId });
     if (job.state === 'completed') return;
     if (job.state === 'failed' || job.state === 'cancelled') throw new Error(`job ${jobId}: ${job.error}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -61,18 +41,18 @@ async function finished(jobId: number): Promise<void> {
 /** 40 documents (the last 10 on the test split), a teacher run on all of them, 12 labels by two annotators. */
 async function project(): Promise<Fixture> {
   const fx = await makeProject(
-    t.core,
+    served.core,
     Array.from({ length: 40 }, (_, i) => `Clause ${i}: the provider may change these terms at any time.`),
     { split: (i) => (i >= 30 ? 'test' : 'train') },
   );
   addTeacherRun(
-    t.core,
+    served.core,
     fx,
     fx.examples.map((exampleId, i) => ({ exampleId, pUnfair: (i % 10) / 10, reasoning: `reason ${i}` })),
   );
   for (const [i, exampleId] of fx.examples.slice(28, 34).entries()) {
     for (const annotator of ['ann', 'bob']) {
-      await t.core.call('review.annotate', {
+      await served.core.call('review.annotate', {
         projectId: fx.projectId,
         exampleId,
         // ann and bob disagree on the first document: a conflict to adjudicate.
@@ -91,17 +71,17 @@ describe('feature answers read with their response schemas', () => {
     const fx = await project();
     const { projectId } = fx;
     const queue = { kind: 'all' as const };
-    await t.core.call('team.addUser', {
+    await served.core.call('team.addUser', {
       username: 'ann',
       role: 'annotator',
       password: 'correct horse battery',
     });
-    await t.core.call('team.addUser', {
+    await served.core.call('team.addUser', {
       username: 'bob',
       role: 'annotator',
       password: 'correct horse battery',
     });
-    const exported = await t.core.call('review.export', { projectId });
+    const exported = await served.core.call('review.export', { projectId });
     const calls: Array<[ChannelName, unknown]> = [
       ['review.state', { projectId, annotator: 'ann' }],
       ['review.counts', { projectId, queue }],
@@ -134,9 +114,9 @@ describe('feature answers read with their response schemas', () => {
   it('disk, export, backup and projects channels: the real answers read back unchanged', async () => {
     const fx = await project();
     const { projectId } = fx;
-    const { runId } = addStudentModel(t.core, projectId);
-    addRunArtifacts(t.core, projectId);
-    const teacherRunId = t.core.db
+    const { runId } = addStudentModel(served.core, projectId);
+    addRunArtifacts(served.core, projectId);
+    const teacherRunId = served.core.db
       .prepare('SELECT MIN(id) FROM teacher_runs WHERE project_id = ?')
       .pluck()
       .get(projectId) as number;
@@ -172,7 +152,7 @@ describe('feature answers read with their response schemas', () => {
       'projects.delete',
       await post('projects.delete', {
         projectId,
-        confirmName: (await t.core.call('projects.get', { projectId })).name,
+        confirmName: (await served.core.call('projects.get', { projectId })).name,
       }),
     );
   });
@@ -224,7 +204,7 @@ describe('team mode login routes read with their schemas (src/shared/team.ts)', 
     const s = tempDir();
     try {
       team = await startServer({
-        core: t.core,
+        core: served.core,
         staticDir: s.dir,
         team: { host: '127.0.0.1', tls: null, setupCode: 'open-sesame' },
       });
