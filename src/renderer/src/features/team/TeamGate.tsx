@@ -17,7 +17,7 @@ import { hasToken, onSessionEnded, setCsrf } from '../../api/browser';
 import { CredentialFields } from './CredentialFields';
 import { TeamContext, type TeamState } from './context';
 
-/** What the page shows while team mode decides: not in team mode (no session route) is the app itself. */
+/** A server that refuses the session route is not in team mode: the page is the app itself. */
 const NOT_TEAM: TeamSession = { team: false, user: null, csrf: null, needsSetup: false };
 
 /** A team-mode route's answer, read with its schema (src/shared/team.ts) like every answer of the contract. */
