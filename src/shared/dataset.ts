@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
-import type { Job } from './jobs';
+import { JobAnswer } from './jobAnswer';
 import { maskingContract } from './masking';
 
 export const IMPORT_FORMATS = ['csv', 'json', 'jsonl', 'xlsx', 'folder'] as const;
@@ -69,47 +69,60 @@ const PreviewOptions = ParseOptions.extend({
 export type PreviewOptionsInput = z.input<typeof PreviewOptions>;
 export type ParseOptionsInput = z.input<typeof ParseOptions>;
 
-/** How a source file is read: what the preview shows and what the import job keeps to read it again the same way. */
-export interface SourceReading {
-  readonly path: string;
-  readonly name: string;
-  readonly size: number;
-  readonly format: ImportFormat;
-  readonly encoding: Encoding;
-  /** What detection found (the chosen encoding may be an override). */
-  readonly detectedEncoding: Encoding;
-  /** True when the file starts with a byte-order mark. */
-  readonly bom: boolean;
-  readonly delimiter: string | null;
-  readonly hasHeader: boolean;
-  /** True when hasHeader was not given but worked out from the rows (the first row looks like data, or not). */
-  readonly headerDetected?: boolean;
-}
-
-export interface ImportPreview extends SourceReading {
-  /** True for a tab-separated file whose fields are quoted the way Python/pandas writes them (doubled quotes). */
-  readonly quoted?: boolean;
-  readonly columns: readonly string[];
-  readonly rows: ReadonlyArray<ReadonlyArray<string>>;
-  readonly suggested: {
-    readonly text: string | null;
-    readonly label: string | null;
-    readonly id: string | null;
-    readonly split: string | null;
-  };
-  /** Malformed rows among the previewed ones. */
-  readonly badRows: readonly BadRow[];
-  /** Columns whose previewed values are all 0/1: the likely one-column-per-label layout of a multi-label file. */
-  readonly binaryColumns: readonly string[];
-  /**
-   * With `multiLabel` in the request: each previewed row's label set as the import reads it ([] is "none of
-   * these"), or the reason it cannot be read.
-   */
-  readonly labelSets?: ReadonlyArray<{ readonly names: readonly string[] } | { readonly error: string }>;
-}
-
 export const BadRow = z.object({ file: z.string(), line: z.number(), message: z.string() }).readonly();
 export type BadRow = z.output<typeof BadRow>;
+
+const strings = z.array(z.string()).readonly();
+
+const sourceReading = {
+  path: z.string(),
+  name: z.string(),
+  size: z.number(),
+  format: z.enum(IMPORT_FORMATS),
+  encoding: z.enum(ENCODINGS),
+  /** What detection found (the chosen encoding may be an override). */
+  detectedEncoding: z.enum(ENCODINGS),
+  /** True when the file starts with a byte-order mark. */
+  bom: z.boolean(),
+  delimiter: z.string().nullable(),
+  hasHeader: z.boolean(),
+  /** True when hasHeader was not given but worked out from the rows (the first row looks like data, or not). */
+  headerDetected: z.boolean().optional(),
+};
+/** How a source file is read: what the preview shows and what the import job keeps to read it again the same way. */
+export const SourceReading = z.object(sourceReading).readonly();
+export type SourceReading = z.output<typeof SourceReading>;
+
+export const ImportPreview = z
+  .object({
+    ...sourceReading,
+    /** True for a tab-separated file whose fields are quoted the way Python/pandas writes them (doubled quotes). */
+    quoted: z.boolean().optional(),
+    columns: strings,
+    rows: z.array(strings).readonly(),
+    suggested: z
+      .object({
+        text: z.string().nullable(),
+        label: z.string().nullable(),
+        id: z.string().nullable(),
+        split: z.string().nullable(),
+      })
+      .readonly(),
+    /** Malformed rows among the previewed ones. */
+    badRows: z.array(BadRow).readonly(),
+    /** Columns whose previewed values are all 0/1: the likely one-column-per-label layout of a multi-label file. */
+    binaryColumns: strings,
+    /**
+     * With `multiLabel` in the request: each previewed row's label set as the import reads it ([] is "none of
+     * these"), or the reason it cannot be read.
+     */
+    labelSets: z
+      .array(z.union([z.object({ names: strings }).readonly(), z.object({ error: z.string() }).readonly()]))
+      .readonly()
+      .optional(),
+  })
+  .readonly();
+export type ImportPreview = z.output<typeof ImportPreview>;
 
 export const ImportRequest = ParseOptions.extend({
   projectId,
@@ -168,20 +181,27 @@ export type ImportResult = z.output<typeof ImportResult>;
 export const SearchIndexResult = z.object({ indexed: z.number() }).readonly();
 export type SearchIndexResult = z.output<typeof SearchIndexResult>;
 
+const projectLabel = {
+  id: z.number(),
+  name: z.string(),
+  description: z.string(),
+  color: z.string().nullable(),
+  hotkey: z.string().nullable(),
+  position: z.number(),
+};
 /** A project's label as stored (its row of `labels`). */
-export interface ProjectLabel {
-  readonly id: number;
-  readonly name: string;
-  readonly description: string;
-  readonly color: string | null;
-  readonly hotkey: string | null;
-  readonly position: number;
-}
+export const ProjectLabel = z.object(projectLabel).readonly();
+export type ProjectLabel = z.output<typeof ProjectLabel>;
 
-export interface LabelInfo extends ProjectLabel {
-  /** Examples whose human label is this one. */
-  readonly count: number;
-}
+export const LabelInfo = z
+  .object({
+    ...projectLabel,
+    /** Examples whose human label is this one. */
+    count: z.number(),
+  })
+  .readonly();
+export type LabelInfo = z.output<typeof LabelInfo>;
+const LabelInfos = z.array(LabelInfo).readonly();
 
 /**
  * Keys the Review step keeps for itself: a label cannot take one, or it would silently replace the built-in
@@ -244,28 +264,29 @@ export const CleanOptions = z.object({
 });
 export type CleanOptionsInput = z.input<typeof CleanOptions>;
 
-export interface CleanPreview {
-  readonly total: number;
-  readonly changedByNormalisation: number;
-  readonly masked: number;
-  readonly empty: number;
-  readonly tooShort: number;
-  readonly tooLong: number;
-  readonly exactDuplicates: number;
-  readonly nearDuplicates: number;
+const cleanPreview = {
+  total: z.number(),
+  changedByNormalisation: z.number(),
+  masked: z.number(),
+  empty: z.number(),
+  tooShort: z.number(),
+  tooLong: z.number(),
+  exactDuplicates: z.number(),
+  nearDuplicates: z.number(),
   /** Largest near-duplicate clusters first (at most 50), the kept example first. */
-  readonly clusters: ReadonlyArray<ReadonlyArray<{ readonly id: number; readonly text: string }>>;
+  clusters: z.array(z.array(z.object({ id: z.number(), text: z.string() }).readonly()).readonly()).readonly(),
   /** A few examples of what normalisation and masking change. */
-  readonly samples: ReadonlyArray<{ readonly id: number; readonly before: string; readonly after: string }>;
+  samples: z.array(z.object({ id: z.number(), before: z.string(), after: z.string() }).readonly()).readonly(),
   /** Examples that would be left out in total. */
-  readonly excluded: number;
+  excluded: z.number(),
   /** Rows of the locked test split these options would have changed or left out, but did not (the gold set). */
-  readonly lockedTestSkipped: number;
-}
+  lockedTestSkipped: z.number(),
+};
+export const CleanPreview = z.object(cleanPreview).readonly();
+export type CleanPreview = z.output<typeof CleanPreview>;
 
-export interface CleanResult extends CleanPreview {
-  readonly applied: true;
-}
+export const CleanResult = z.object({ ...cleanPreview, applied: z.literal(true) }).readonly();
+export type CleanResult = z.output<typeof CleanResult>;
 
 /** The descriptions are the CLI's help (`distillery data split --help`, derived by cli/schemaOptions.ts). */
 export const SplitRequest = z.object({
@@ -278,42 +299,48 @@ export const SplitRequest = z.object({
 });
 export type SplitRequestInput = z.input<typeof SplitRequest>;
 
-export interface SplitCounts {
-  readonly train: number;
-  readonly validation: number;
-  readonly test: number;
-  readonly none: number;
-}
+export const SplitCounts = z
+  .object({ train: z.number(), validation: z.number(), test: z.number(), none: z.number() })
+  .readonly();
+export type SplitCounts = z.output<typeof SplitCounts>;
 
-export interface DatasetSource {
-  readonly id: number;
-  readonly name: string;
-  readonly format: string;
-  readonly encoding: string | null;
-  readonly rowCount: number;
-  readonly skippedCount: number;
-  readonly createdAt: string;
-}
+export const DatasetSource = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    format: z.string(),
+    encoding: z.string().nullable(),
+    rowCount: z.number(),
+    skippedCount: z.number(),
+    createdAt: z.string(),
+  })
+  .readonly();
+export type DatasetSource = z.output<typeof DatasetSource>;
 
-export interface DatasetStats {
-  readonly projectId: number;
-  readonly total: number;
-  readonly included: number;
-  readonly excluded: number;
-  readonly excludedByReason: Readonly<Record<string, number>>;
-  readonly splits: SplitCounts;
-  readonly testLocked: boolean;
-  readonly labelled: number;
-  /** Per label (and `null` for unlabelled): counts by split, excluded examples left out. */
-  readonly perLabel: ReadonlyArray<{
-    readonly labelId: number | null;
-    readonly name: string | null;
-    readonly counts: SplitCounts;
-  }>;
-  readonly lengthHistogram: ReadonlyArray<{ readonly bin: string; readonly count: number }>;
-  readonly duplicateGroups: number;
-  readonly sources: readonly DatasetSource[];
-}
+export const DatasetStats = z
+  .object({
+    projectId: z.number(),
+    total: z.number(),
+    included: z.number(),
+    excluded: z.number(),
+    excludedByReason: z.record(z.string(), z.number()).readonly(),
+    splits: SplitCounts,
+    testLocked: z.boolean(),
+    labelled: z.number(),
+    /** Per label (and `null` for unlabelled): counts by split, excluded examples left out. */
+    perLabel: z
+      .array(
+        z
+          .object({ labelId: z.number().nullable(), name: z.string().nullable(), counts: SplitCounts })
+          .readonly(),
+      )
+      .readonly(),
+    lengthHistogram: z.array(z.object({ bin: z.string(), count: z.number() }).readonly()).readonly(),
+    duplicateGroups: z.number(),
+    sources: z.array(DatasetSource).readonly(),
+  })
+  .readonly();
+export type DatasetStats = z.output<typeof DatasetStats>;
 
 export const BrowseFilters = z.object({
   split: z.enum([...SPLITS, 'none']).optional(),
@@ -390,41 +417,44 @@ export const BrowsePage = z
   .readonly();
 export type BrowsePage = z.output<typeof BrowsePage>;
 
-export interface ExportResult {
-  readonly path: string;
-  readonly fileName: string;
-  readonly rows: number;
-}
+export const ExportResult = z.object({ path: z.string(), fileName: z.string(), rows: z.number() }).readonly();
+export type ExportResult = z.output<typeof ExportResult>;
 
 /** A test document that also appears, exactly or nearly, in the training or validation data. */
-export interface LeakagePair {
-  readonly testId: number;
-  readonly testText: string;
-  readonly otherId: number;
-  readonly otherSplit: 'train' | 'validation';
-  readonly otherText: string;
-  /** exact: the same text once normalised (Unicode NFKC, whitespace, case); near: MinHash similarity >= threshold. */
-  readonly kind: 'exact' | 'near';
-}
+export const LeakagePair = z
+  .object({
+    testId: z.number(),
+    testText: z.string(),
+    otherId: z.number(),
+    otherSplit: z.enum(['train', 'validation']),
+    otherText: z.string(),
+    /** exact: the same text once normalised (Unicode NFKC, whitespace, case); near: MinHash similarity >= threshold. */
+    kind: z.enum(['exact', 'near']),
+  })
+  .readonly();
+export type LeakagePair = z.output<typeof LeakagePair>;
 
-export interface LeakageReport {
-  /** Test documents (not excluded). */
-  readonly testTotal: number;
-  /** Test documents with an exact duplicate in training or validation data. */
-  readonly exact: number;
-  /** Test documents with a near duplicate there (and no exact one). */
-  readonly near: number;
-  readonly nearThreshold: number;
-  /** One pair per leaking test document (its first match), at most 200, in test document order. */
-  readonly pairs: readonly LeakagePair[];
-}
+export const LeakageReport = z
+  .object({
+    /** Test documents (not excluded). */
+    testTotal: z.number(),
+    /** Test documents with an exact duplicate in training or validation data. */
+    exact: z.number(),
+    /** Test documents with a near duplicate there (and no exact one). */
+    near: z.number(),
+    nearThreshold: z.number(),
+    /** One pair per leaking test document (its first match), at most 200, in test document order. */
+    pairs: z.array(LeakagePair).readonly(),
+  })
+  .readonly();
+export type LeakageReport = z.output<typeof LeakageReport>;
 
 export const datasetContract = {
   /** Detects format, encoding and delimiter; returns the columns and the first rows. */
-  'dataset.preview': channel<ImportPreview>()(PreviewOptions),
+  'dataset.preview': channel(ImportPreview)(PreviewOptions),
   /** Starts a streamed, staged import job: the project changes only when the whole file is in. */
-  'dataset.import': channel<Job>()(ImportRequest),
-  'dataset.stats': channel<DatasetStats>()(z.object({ projectId })),
+  'dataset.import': channel(JobAnswer)(ImportRequest),
+  'dataset.stats': channel(DatasetStats)(z.object({ projectId })),
   'dataset.browse': channel(BrowsePage)(
     z.object({
       projectId,
@@ -434,43 +464,41 @@ export const datasetContract = {
     }),
   ),
   /** Counts the rows matching the filters (separate from paging: at a million rows it takes a moment). */
-  'dataset.count': channel<{ count: number }>()(
+  'dataset.count': channel(z.object({ count: z.number() }).readonly())(
     z.object({ projectId, filters: BrowseFilters.default({ excluded: 'hide' }) }),
   ),
-  'dataset.labels': channel<LabelInfo[]>()(z.object({ projectId })),
+  'dataset.labels': channel(LabelInfos)(z.object({ projectId })),
   /** Creates, updates and reorders labels (the given order); labels not listed are kept. */
-  'dataset.saveLabels': channel<LabelInfo[]>()(z.object({ projectId, labels: z.array(LabelInput).max(500) })),
+  'dataset.saveLabels': channel(LabelInfos)(z.object({ projectId, labels: z.array(LabelInput).max(500) })),
   /** Deletes a label nobody has used yet. */
-  'dataset.deleteLabel': channel<LabelInfo[]>()(
-    z.object({ projectId, labelId: z.number().int().positive() }),
-  ),
+  'dataset.deleteLabel': channel(LabelInfos)(z.object({ projectId, labelId: z.number().int().positive() })),
   ...maskingContract,
-  'dataset.cleanPreview': channel<CleanPreview>()(
-    z.object({ projectId, options: CleanOptions.prefault({}) }),
-  ),
-  'dataset.cleanApply': channel<CleanResult>()(z.object({ projectId, options: CleanOptions.prefault({}) })),
+  'dataset.cleanPreview': channel(CleanPreview)(z.object({ projectId, options: CleanOptions.prefault({}) })),
+  'dataset.cleanApply': channel(CleanResult)(z.object({ projectId, options: CleanOptions.prefault({}) })),
   /** Undoes every cleaning: original texts back, nothing excluded. */
-  'dataset.cleanUndo': channel<{ restored: number; lockedTestSkipped: number }>()(z.object({ projectId })),
-  'dataset.setExcluded': channel<{ changed: number }>()(
+  'dataset.cleanUndo': channel(z.object({ restored: z.number(), lockedTestSkipped: z.number() }).readonly())(
+    z.object({ projectId }),
+  ),
+  'dataset.setExcluded': channel(z.object({ changed: z.number() }).readonly())(
     z.object({
       projectId,
       exampleIds: z.array(z.number().int().positive()).max(10_000),
       excluded: z.boolean(),
     }),
   ),
-  'dataset.split': channel<DatasetStats>()(SplitRequest),
+  'dataset.split': channel(DatasetStats)(SplitRequest),
   /**
    * Test documents that also appear in the training or validation data (exactly, or nearly by MinHash): each one
    * inflates the test score, because the model is graded on what it learned from.
    */
-  'dataset.leakage': channel<LeakageReport>()(
+  'dataset.leakage': channel(LeakageReport)(
     z.object({ projectId, nearThreshold: z.number().min(0.5).max(1).default(0.85) }),
   ),
   /** Locks (or, with confirm, unlocks) the test split. */
-  'dataset.lockTest': channel<DatasetStats>()(
+  'dataset.lockTest': channel(DatasetStats)(
     z.object({ projectId, locked: z.boolean(), confirm: z.boolean().optional() }),
   ),
-  'dataset.export': channel<ExportResult>()(
+  'dataset.export': channel(ExportResult)(
     z.object({
       projectId,
       format: z.enum(['csv', 'jsonl']).default('csv'),

@@ -1,128 +1,133 @@
 import { z } from 'zod';
 import {
+  MultiLabelEvaluation,
+  MultiLabelOverview,
   MultiLabelThresholdsRequest,
-  type MultiLabelEvaluation,
-  type MultiLabelOverview,
-  type SavedLabelThresholds,
+  SavedLabelThresholds,
 } from './multilabelEvaluation';
 import { channel } from './channel';
+import {
+  Curve,
+  evaluationHeader,
+  MetricInterval,
+  ModelRefSchema,
+  NumberMatrix,
+  PerLabelCounts,
+  Strings,
+} from './evaluationBasics';
 import { SeedSchema } from './seed';
 
-/** Which model an evaluation is of: a teacher run (its stored outputs) or a student run (its trained model). */
-export const ModelRefSchema = z.object({
-  kind: z.enum(['teacher', 'student']),
-  runId: z.number().int().positive(),
-});
-export type ModelRef = z.infer<typeof ModelRefSchema>;
+export {
+  CurvePoint,
+  EvaluationHeader,
+  MetricInterval,
+  ModelRefSchema,
+  type ModelRef,
+} from './evaluationBasics';
 
-/** A metric with its seeded bootstrap 95% interval; null where undefined (e.g. kappa with one class). */
-export interface MetricInterval {
-  readonly value: number | null;
-  readonly low: number | null;
-  readonly high: number | null;
-}
+export const OPERATING_BY = ['recall', 'precision', 'threshold'] as const;
+export type OperatingBy = (typeof OPERATING_BY)[number];
 
-/** One point of a ROC (x = false positive rate, y = recall) or PR (x = recall, y = precision) curve. */
-export interface CurvePoint {
-  readonly x: number;
-  readonly y: number;
-  /** Score threshold: predict the class when its probability is at least this; null = above every score. */
-  readonly threshold: number | null;
-}
+export const ClassResult = z
+  .object({
+    label: z.string(),
+    precision: z.number(),
+    recall: z.number(),
+    f1: z.number(),
+    support: z.number(),
+    /** One-vs-rest ROC AUC; null when gold has no example (or only examples) of the class. */
+    auc: z.number().nullable(),
+    averagePrecision: z.number().nullable(),
+    roc: Curve,
+    pr: Curve,
+  })
+  .readonly();
+export type ClassResult = z.output<typeof ClassResult>;
 
-export interface ClassResult {
-  readonly label: string;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-  readonly support: number;
-  /** One-vs-rest ROC AUC; null when gold has no example (or only examples) of the class. */
-  readonly auc: number | null;
-  readonly averagePrecision: number | null;
-  readonly roc: readonly CurvePoint[] | null;
-  readonly pr: readonly CurvePoint[] | null;
-}
+export const ReliabilityBinView = z
+  .object({
+    lower: z.number(),
+    upper: z.number(),
+    count: z.number(),
+    meanConfidence: z.number().nullable(),
+    accuracy: z.number().nullable(),
+  })
+  .readonly();
+export type ReliabilityBinView = z.output<typeof ReliabilityBinView>;
 
-export interface ReliabilityBinView {
-  readonly lower: number;
-  readonly upper: number;
-  readonly count: number;
-  readonly meanConfidence: number | null;
-  readonly accuracy: number | null;
-}
-
-/** What every stored evaluation says of itself, single- or multi-label: the model, the gold set, the bootstrap. */
-export interface EvaluationHeader {
-  readonly id: number;
-  readonly model: ModelRef;
-  readonly modelName: string;
-  readonly createdAt: string;
-  readonly labels: readonly string[];
-  /** Gold examples evaluated (test split, labelled by a person, prediction available). */
-  readonly n: number;
-  /** Gold examples the model has no prediction for (e.g. a teacher run over part of the data). */
-  readonly missing: number;
-  readonly seed: number;
-  readonly iterations: number;
-}
-
+const evaluationSummary = {
+  ...evaluationHeader,
+  accuracy: MetricInterval,
+  macroF1: MetricInterval,
+  microF1: MetricInterval,
+  weightedF1: MetricInterval,
+  kappa: MetricInterval,
+  macroAuc: z.number().nullable(),
+  ece: z.number().nullable(),
+  modelBytes: z.number().nullable(),
+  latencyMsPerDoc: z.number().nullable(),
+};
 /** The headline numbers of one evaluation (the comparison table's row). */
-export interface EvaluationSummary extends EvaluationHeader {
-  readonly accuracy: MetricInterval;
-  readonly macroF1: MetricInterval;
-  readonly microF1: MetricInterval;
-  readonly weightedF1: MetricInterval;
-  readonly kappa: MetricInterval;
-  readonly macroAuc: number | null;
-  readonly ece: number | null;
-  readonly modelBytes: number | null;
-  readonly latencyMsPerDoc: number | null;
-}
+export const EvaluationSummary = z.object(evaluationSummary).readonly();
+export type EvaluationSummary = z.output<typeof EvaluationSummary>;
 
-export interface EvaluationResult extends EvaluationSummary {
-  readonly perClass: readonly ClassResult[];
-  readonly confusion: readonly (readonly number[])[];
-  readonly confusionNormalized: readonly (readonly number[])[];
-  readonly reliability: readonly ReliabilityBinView[];
-  /** Counts of top-label confidence in ten bins over [0, 1], for right and wrong predictions. */
-  readonly confidenceHistogram: { readonly correct: readonly number[]; readonly wrong: readonly number[] };
-  /** Every evaluated document: gold class index and the model's probabilities (in `labels` order). */
-  readonly predictions: ReadonlyArray<{
-    readonly exampleId: number;
-    readonly gold: number;
-    readonly probs: number[];
-  }>;
-}
+export const EvaluationResult = z
+  .object({
+    ...evaluationSummary,
+    perClass: z.array(ClassResult).readonly(),
+    confusion: NumberMatrix,
+    confusionNormalized: NumberMatrix,
+    reliability: z.array(ReliabilityBinView).readonly(),
+    /** Counts of top-label confidence in ten bins over [0, 1], for right and wrong predictions. */
+    confidenceHistogram: z
+      .object({ correct: z.array(z.number()).readonly(), wrong: z.array(z.number()).readonly() })
+      .readonly(),
+    /** Every evaluated document: gold class index and the model's probabilities (in `labels` order). */
+    predictions: z
+      .array(z.object({ exampleId: z.number(), gold: z.number(), probs: z.array(z.number()) }).readonly())
+      .readonly(),
+  })
+  .readonly();
+export type EvaluationResult = z.output<typeof EvaluationResult>;
 
-export interface SavedThreshold {
-  readonly label: string;
-  readonly classIndex: number;
-  readonly threshold: number;
-  readonly by: OperatingBy;
-  readonly target: number;
-  readonly costFp: number;
-  readonly costFn: number;
-  readonly savedAt: string;
-}
+export const SavedThreshold = z
+  .object({
+    label: z.string(),
+    classIndex: z.number(),
+    threshold: z.number(),
+    by: z.enum(OPERATING_BY),
+    target: z.number(),
+    costFp: z.number(),
+    costFn: z.number(),
+    savedAt: z.string(),
+  })
+  .readonly();
+export type SavedThreshold = z.output<typeof SavedThreshold>;
 
-export interface EvaluationCandidate {
-  readonly model: ModelRef;
-  readonly name: string;
-  readonly createdAt: string;
-  readonly evaluation: EvaluationSummary | null;
-  /** Student runs only: the saved operating threshold. */
-  readonly threshold: SavedThreshold | null;
-}
+export const EvaluationCandidate = z
+  .object({
+    model: ModelRefSchema,
+    name: z.string(),
+    createdAt: z.string(),
+    evaluation: EvaluationSummary.nullable(),
+    /** Student runs only: the saved operating threshold. */
+    threshold: SavedThreshold.nullable(),
+  })
+  .readonly();
+export type EvaluationCandidate = z.output<typeof EvaluationCandidate>;
 
-export interface EvaluationOverview {
-  readonly projectId: number;
-  /** Human-labelled test examples (the gold set). */
-  readonly goldCount: number;
-  readonly goldPerLabel: ReadonlyArray<{ readonly label: string; readonly count: number }>;
-  readonly candidates: readonly EvaluationCandidate[];
-  /** Documents sent to the Review queue from here and not yet reviewed. */
-  readonly reviewRequests: number;
-}
+export const EvaluationOverview = z
+  .object({
+    projectId: z.number(),
+    /** Human-labelled test examples (the gold set). */
+    goldCount: z.number(),
+    goldPerLabel: PerLabelCounts,
+    candidates: z.array(EvaluationCandidate).readonly(),
+    /** Documents sent to the Review queue from here and not yet reviewed. */
+    reviewRequests: z.number(),
+  })
+  .readonly();
+export type EvaluationOverview = z.output<typeof EvaluationOverview>;
 
 export const DOCUMENT_FILTERS = ['cell', 'threshold', 'bin'] as const;
 export const OUTCOMES = ['tp', 'fp', 'fn', 'tn'] as const;
@@ -143,104 +148,128 @@ export const DocumentFilterSchema = z.discriminatedUnion('kind', [
 ]);
 export type DocumentFilter = z.infer<typeof DocumentFilterSchema>;
 
-export interface DocumentDistribution {
-  readonly model: ModelRef;
-  readonly modelName: string;
-  readonly labels: readonly string[];
-  readonly probs: readonly number[];
-}
+export const DocumentDistribution = z
+  .object({
+    model: ModelRefSchema,
+    modelName: z.string(),
+    labels: Strings,
+    probs: z.array(z.number()).readonly(),
+  })
+  .readonly();
+export type DocumentDistribution = z.output<typeof DocumentDistribution>;
 
-export interface EvaluationDocument {
-  readonly exampleId: number;
-  readonly text: string;
-  readonly gold: string;
-  readonly predicted: string;
-  readonly confidence: number;
-  /** This model's distribution and, where available, the other model's (teacher or latest student). */
-  readonly distributions: readonly DocumentDistribution[];
-  readonly inReviewQueue: boolean;
-}
+export const EvaluationDocument = z
+  .object({
+    exampleId: z.number(),
+    text: z.string(),
+    gold: z.string(),
+    predicted: z.string(),
+    confidence: z.number(),
+    /** This model's distribution and, where available, the other model's (teacher or latest student). */
+    distributions: z.array(DocumentDistribution).readonly(),
+    inReviewQueue: z.boolean(),
+  })
+  .readonly();
+export type EvaluationDocument = z.output<typeof EvaluationDocument>;
 
-export interface DocumentsPage {
-  readonly total: number;
-  readonly items: readonly EvaluationDocument[];
-}
+export const DocumentsPage = z
+  .object({ total: z.number(), items: z.array(EvaluationDocument).readonly() })
+  .readonly();
+export type DocumentsPage = z.output<typeof DocumentsPage>;
 
-export const OPERATING_BY = ['recall', 'precision', 'threshold'] as const;
-export type OperatingBy = (typeof OPERATING_BY)[number];
+export const OperatingPoint = z
+  .object({
+    label: z.string(),
+    classIndex: z.number(),
+    threshold: z.number(),
+    /** False when no threshold reaches the target: the closest one is shown instead. */
+    achieved: z.boolean(),
+    tp: z.number(),
+    fp: z.number(),
+    fn: z.number(),
+    tn: z.number(),
+    precision: z.number(),
+    recall: z.number(),
+    specificity: z.number(),
+    cost: z.number(),
+  })
+  .readonly();
+export type OperatingPoint = z.output<typeof OperatingPoint>;
 
-export interface OperatingPoint {
-  readonly label: string;
-  readonly classIndex: number;
-  readonly threshold: number;
-  /** False when no threshold reaches the target: the closest one is shown instead. */
-  readonly achieved: boolean;
-  readonly tp: number;
-  readonly fp: number;
-  readonly fn: number;
-  readonly tn: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly specificity: number;
-  readonly cost: number;
-}
-
-export interface TeacherVsStudent {
-  readonly teacher: EvaluationSummary;
-  readonly student: EvaluationSummary;
-  /** Documents where both predict the same label, over the gold documents both have. */
-  readonly agreement: number | null;
-  readonly shared: number;
-  /** Student macro-F1 divided by the teacher's. */
-  readonly f1Ratio: number | null;
-  readonly sizeRatio: number | null;
-  readonly speedRatio: number | null;
-}
-
-export interface RunDiff {
-  readonly a: EvaluationSummary;
-  readonly b: EvaluationSummary;
-  readonly settings: ReadonlyArray<{ readonly key: string; readonly a: string; readonly b: string }>;
-  readonly metrics: ReadonlyArray<{
-    readonly name: string;
-    readonly a: number | null;
-    readonly b: number | null;
-    readonly delta: number | null;
-    /** ECE, loss, Brier: a smaller value is the better one. */
-    readonly lowerIsBetter: boolean;
-  }>;
-  /** Whether B differs from A by more than chance, on the gold documents both were evaluated on. */
-  readonly significance: PairedSignificance;
-}
+export const TeacherVsStudent = z
+  .object({
+    teacher: EvaluationSummary,
+    student: EvaluationSummary,
+    /** Documents where both predict the same label, over the gold documents both have. */
+    agreement: z.number().nullable(),
+    shared: z.number(),
+    /** Student macro-F1 divided by the teacher's. */
+    f1Ratio: z.number().nullable(),
+    sizeRatio: z.number().nullable(),
+    speedRatio: z.number().nullable(),
+  })
+  .readonly();
+export type TeacherVsStudent = z.output<typeof TeacherVsStudent>;
 
 /**
  * A paired comparison on the same gold documents: McNemar's exact test on which documents each gets right, and a
  * paired bootstrap interval (the same resampled documents for both) of the change in accuracy and macro-F1.
  */
-export interface PairedSignificance {
-  /** Gold documents both models were evaluated on (same document, same gold label). */
-  readonly shared: number;
-  /** Documents only A gets right, and only B. */
-  readonly onlyA: number;
-  readonly onlyB: number;
-  /** McNemar's exact two-sided p-value; null without shared documents. */
-  readonly pValue: number | null;
-  /** B minus A, with a paired bootstrap 95% interval. */
-  readonly accuracyDelta: MetricInterval;
-  /** B minus A; null when the two label sets differ. */
-  readonly macroF1Delta: MetricInterval;
-  /** p < 0.05 or the macro-F1 interval leaves out 0: a difference unlikely to be chance. */
-  readonly significant: boolean;
-}
+export const PairedSignificance = z
+  .object({
+    /** Gold documents both models were evaluated on (same document, same gold label). */
+    shared: z.number(),
+    /** Documents only A gets right, and only B. */
+    onlyA: z.number(),
+    onlyB: z.number(),
+    /** McNemar's exact two-sided p-value; null without shared documents. */
+    pValue: z.number().nullable(),
+    /** B minus A, with a paired bootstrap 95% interval. */
+    accuracyDelta: MetricInterval,
+    /** B minus A; null when the two label sets differ. */
+    macroF1Delta: MetricInterval,
+    /** p < 0.05 or the macro-F1 interval leaves out 0: a difference unlikely to be chance. */
+    significant: z.boolean(),
+  })
+  .readonly();
+export type PairedSignificance = z.output<typeof PairedSignificance>;
 
-export interface ReportFile {
-  readonly path: string;
-  readonly fileName: string;
-  readonly bytes: number;
-  readonly mimeType: string;
-  /** The file itself, so that a browser can save it (reports are small). */
-  readonly base64: string;
-}
+export const RunDiff = z
+  .object({
+    a: EvaluationSummary,
+    b: EvaluationSummary,
+    settings: z.array(z.object({ key: z.string(), a: z.string(), b: z.string() }).readonly()).readonly(),
+    metrics: z
+      .array(
+        z
+          .object({
+            name: z.string(),
+            a: z.number().nullable(),
+            b: z.number().nullable(),
+            delta: z.number().nullable(),
+            /** ECE, loss, Brier: a smaller value is the better one. */
+            lowerIsBetter: z.boolean(),
+          })
+          .readonly(),
+      )
+      .readonly(),
+    /** Whether B differs from A by more than chance, on the gold documents both were evaluated on. */
+    significance: PairedSignificance,
+  })
+  .readonly();
+export type RunDiff = z.output<typeof RunDiff>;
+
+export const ReportFile = z
+  .object({
+    path: z.string(),
+    fileName: z.string(),
+    bytes: z.number(),
+    mimeType: z.string(),
+    /** The file itself, so that a browser can save it (reports are small). */
+    base64: z.string(),
+  })
+  .readonly();
+export type ReportFile = z.output<typeof ReportFile>;
 
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 const WithModel = ProjectId.extend({ model: ModelRefSchema });
@@ -272,43 +301,43 @@ const Bootstrap = z.object({
 export const EvaluateRequest = WithModel.extend(Bootstrap.shape);
 
 export const evaluationContract = {
-  'evaluation.overview': channel<EvaluationOverview>()(ProjectId),
+  'evaluation.overview': channel(EvaluationOverview)(ProjectId),
   /** Evaluates a model on the gold test set and stores the result (replacing that model's earlier one). */
-  'evaluation.evaluate': channel<EvaluationResult>()(EvaluateRequest),
-  'evaluation.get': channel<EvaluationResult | null>()(WithModel),
-  'evaluation.documents': channel<DocumentsPage>()(
+  'evaluation.evaluate': channel(EvaluationResult)(EvaluateRequest),
+  'evaluation.get': channel(EvaluationResult.nullable())(WithModel),
+  'evaluation.documents': channel(DocumentsPage)(
     WithModel.extend({ filter: DocumentFilterSchema, limit: z.number().int().min(1).max(500).default(100) }),
   ),
-  'evaluation.operatingPoint': channel<OperatingPoint>()(WithModel.extend(OperatingTarget.shape)),
+  'evaluation.operatingPoint': channel(OperatingPoint)(WithModel.extend(OperatingTarget.shape)),
   /** Saves the operating threshold with a student model (student_runs.threshold). */
-  'evaluation.saveThreshold': channel<SavedThreshold>()(
+  'evaluation.saveThreshold': channel(SavedThreshold)(
     ProjectId.extend({ runId: z.number().int().positive() }).extend(OperatingTarget.shape),
   ),
-  'evaluation.sendToReview': channel<{ added: number; alreadyQueued: number }>()(
+  'evaluation.sendToReview': channel(z.object({ added: z.number(), alreadyQueued: z.number() }).readonly())(
     ProjectId.extend({
       exampleIds: z.array(z.number().int().positive()).min(1, 'Select at least one document.').max(10_000),
       reason: z.string().max(500).default(''),
     }),
   ),
-  'evaluation.teacherVsStudent': channel<TeacherVsStudent>()(
+  'evaluation.teacherVsStudent': channel(TeacherVsStudent)(
     ProjectId.extend({ studentRunId: z.number().int().positive() }),
   ),
-  'evaluation.compare': channel<RunDiff>()(ProjectId.extend({ a: ModelRefSchema, b: ModelRefSchema })),
-  'evaluation.exportReport': channel<ReportFile>()(
+  'evaluation.compare': channel(RunDiff)(ProjectId.extend({ a: ModelRefSchema, b: ModelRefSchema })),
+  'evaluation.exportReport': channel(ReportFile)(
     WithModel.extend({
       format: z.enum(['html', 'pdf']).default('html'),
       language: z.enum(['en', 'zh-CN']).optional().describe('Language of the report: en (default) or zh-CN'),
     }),
   ),
   /** A multi-label project's Evaluate step: gold set, validation set, student runs with their last evaluation. */
-  'evaluation.multiOverview': channel<MultiLabelOverview>()(ProjectId),
+  'evaluation.multiOverview': channel(MultiLabelOverview)(ProjectId),
   /** Multi-label student runs: evaluates on the gold test set at the run's thresholds and stores the result. */
-  'evaluation.multiEvaluate': channel<MultiLabelEvaluation>()(
+  'evaluation.multiEvaluate': channel(MultiLabelEvaluation)(
     ProjectId.extend({ runId: z.number().int().positive() }).extend(Bootstrap.shape),
   ),
-  'evaluation.multiGet': channel<MultiLabelEvaluation | null>()(
+  'evaluation.multiGet': channel(MultiLabelEvaluation.nullable())(
     ProjectId.extend({ runId: z.number().int().positive() }),
   ),
   /** Multi-label student runs: sets, tunes on validation (to a target) or resets the thresholds per label. */
-  'evaluation.multiThresholds': channel<SavedLabelThresholds | null>()(MultiLabelThresholdsRequest),
+  'evaluation.multiThresholds': channel(SavedLabelThresholds.nullable())(MultiLabelThresholdsRequest),
 } as const;

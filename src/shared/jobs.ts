@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel } from './channel';
+import { provideJobSchema } from './jobAnswer';
 import { ImportResult, SearchIndexResult } from './dataset';
 import { BackupResult } from './backup';
 import { BatchPredictResult } from './export';
@@ -131,6 +132,7 @@ const ExtensionJob = JobFields.extend({
  * extension's kind passes with its fields checked: it travels as a `Job` as it does inside the core.)
  */
 export const JobSchema = z.union([KnownJob, ExtensionJob]) as z.ZodType<Job>;
+provideJobSchema(JobSchema);
 
 /** The result of `job` when it is a completed job of `kind` (parsed by the kind's schema), else null. */
 export function jobResult<K extends JobKind>(job: Job | null | undefined, kind: K): JobResultOf<K> | null {

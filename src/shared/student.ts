@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import { SeedSchema } from './seed';
-import type { Job } from './jobs';
+import { JobAnswer } from './jobAnswer';
 import type { TeacherCheck } from './teacher';
 
 /** Settings that only some architectures read (`ARCHITECTURE_SETTINGS`); every architecture reads the others. */
@@ -319,7 +319,8 @@ export const TrainJobResult = z
 export type TrainJobResult = z.output<typeof TrainJobResult>;
 
 /** A project takes one label per document ('single') or any set of them ('multi', issue 16). */
-export type LabelKind = 'single' | 'multi';
+export const LabelKind = z.enum(['single', 'multi']);
+export type LabelKind = z.output<typeof LabelKind>;
 
 /**
  * Multi-label students: a label's threshold is tuned on the validation documents (to maximise its F1) only when they
@@ -364,40 +365,56 @@ export function autoConfigurations(
   return cjk ? AUTO_CONFIGURATIONS : AUTO_CONFIGURATIONS.filter((c) => c.features !== 'words');
 }
 
-export type StudentRunState = 'created' | 'running' | 'interrupted' | 'completed' | 'failed' | 'cancelled';
+export const StudentRunState = z.enum([
+  'created',
+  'running',
+  'interrupted',
+  'completed',
+  'failed',
+  'cancelled',
+]);
+export type StudentRunState = z.output<typeof StudentRunState>;
 
-export interface StudentDataSnapshot {
-  readonly trainCount: number;
-  readonly validationCount: number;
-  /** Training examples with a human label (the rest have only the teacher's). */
-  readonly humanCount: number;
-  readonly teacherCount: number;
-  /** Human and teacher disagree: the human label wins (CE only). */
-  readonly conflictCount: number;
-  readonly perClass: ReadonlyArray<{ readonly label: string; readonly count: number }>;
-  readonly warnings: readonly string[];
-}
+const Strings = z.array(z.string()).readonly();
+const Numbers = z.array(z.number()).readonly();
 
-export interface StudentRun {
-  readonly id: number;
-  readonly projectId: number;
+export const StudentDataSnapshot = z
+  .object({
+    trainCount: z.number(),
+    validationCount: z.number(),
+    /** Training examples with a human label (the rest have only the teacher's). */
+    humanCount: z.number(),
+    teacherCount: z.number(),
+    /** Human and teacher disagree: the human label wins (CE only). */
+    conflictCount: z.number(),
+    perClass: z.array(z.object({ label: z.string(), count: z.number() }).readonly()).readonly(),
+    warnings: Strings,
+  })
+  .readonly();
+export type StudentDataSnapshot = z.output<typeof StudentDataSnapshot>;
+
+const studentRun = {
+  id: z.number(),
+  projectId: z.number(),
   /** 'multi': independent sigmoid outputs, a label set per document (the project's kind when the run was made). */
-  readonly kind: LabelKind;
-  readonly teacherRunId: number | null;
-  readonly jobId: number | null;
-  readonly architecture: StudentArchitectureName;
-  readonly settings: TrainSettings;
-  readonly labels: readonly string[];
-  readonly data: StudentDataSnapshot;
-  readonly state: StudentRunState;
-  readonly bestEpoch: number | null;
-  readonly bestMetric: number | null;
-  readonly modelPath: string | null;
-  readonly modelBytes: number | null;
-  readonly backend: string | null;
-  readonly createdAt: string;
-  readonly finishedAt: string | null;
-}
+  kind: LabelKind,
+  teacherRunId: z.number().nullable(),
+  jobId: z.number().nullable(),
+  architecture: z.enum(STUDENT_ARCHITECTURES),
+  settings: TrainSettings,
+  labels: Strings,
+  data: StudentDataSnapshot,
+  state: StudentRunState,
+  bestEpoch: z.number().nullable(),
+  bestMetric: z.number().nullable(),
+  modelPath: z.string().nullable(),
+  modelBytes: z.number().nullable(),
+  backend: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+};
+export const StudentRun = z.object(studentRun).readonly();
+export type StudentRun = z.output<typeof StudentRun>;
 
 /**
  * Early stopping and the best epoch use the human-labelled validation documents alone when there are at least
@@ -407,90 +424,124 @@ export interface StudentRun {
  */
 export const MIN_HUMAN_VALIDATION = 30;
 
-export interface EpochMetrics {
-  readonly epoch: number;
-  readonly trainLoss: number;
-  readonly valLoss: number;
-  readonly valAccuracy: number;
-  readonly valMacroF1: number;
-  /**
-   * Validation documents labelled by people, and how the student agrees with those labels (NaN when none). The
-   * stopping figures above (valLoss, valAccuracy, valMacroF1) are these when there are at least
-   * MIN_HUMAN_VALIDATION (30) of them, else over every validation document.
-   */
-  readonly valHumanCount: number;
-  readonly valHumanAccuracy: number;
-  readonly valHumanMacroF1: number;
-  /** Validation documents with no human label, and the student's agreement with the teacher's top label there. */
-  readonly valTeacherCount: number;
-  readonly valTeacherAccuracy: number;
-  readonly valTeacherMacroF1: number;
-  readonly examplesPerSecond: number;
-  /**
-   * Multi-label runs only (absent otherwise), on the stopping set: micro-F1 and samples-F1 at the global threshold
-   * 0.5 (multilabelMetrics.ts), and micro-F1 on the human-labelled documents. In a multi-label run valMacroF1 is the
-   * macro-F1 over labels, valAccuracy the subset accuracy (whole set right) and valLoss the mean binary
-   * cross-entropy summed over labels.
-   */
-  readonly valMicroF1?: number;
-  readonly valSamplesF1?: number;
-  readonly valHumanMicroF1?: number;
-}
+/**
+ * A figure that is NaN when unknown (an epoch recorded before it existed, none to measure it on). JSON carries NaN
+ * as null: read back as NaN, so that a browser sees what the app's own window sees.
+ */
+const Figure = z.union([z.number(), z.nan(), z.null().transform(() => Number.NaN)]);
 
-export interface StudentRunDetail extends StudentRun {
-  /** Auto mode's trials so far and its choice; null when the run did not use Auto mode. */
-  readonly auto: AutoReport | null;
-  readonly epochs: readonly EpochMetrics[];
-  /**
-   * Multi-label runs: the threshold per label (in `labels` order) predictions use: those saved in Evaluate, else the
-   * best model's, tuned on validation when the label has at least MIN_THRESHOLD_POSITIVES positives there, else one
-   * cut shared by such labels (tuned on all labels' validation documents pooled) or DEFAULT_LABEL_THRESHOLD; null for
-   * single-label runs and runs without a model yet.
-   */
-  readonly thresholds: readonly number[] | null;
-  readonly checkpoints: ReadonlyArray<{
-    readonly epoch: number;
-    readonly metric: number | null;
-    readonly isBest: boolean;
-  }>;
-}
+export const EpochMetrics = z
+  .object({
+    epoch: z.number(),
+    trainLoss: Figure,
+    valLoss: Figure,
+    valAccuracy: Figure,
+    valMacroF1: Figure,
+    /**
+     * Validation documents labelled by people, and how the student agrees with those labels (NaN when none). The
+     * stopping figures above (valLoss, valAccuracy, valMacroF1) are these when there are at least
+     * MIN_HUMAN_VALIDATION (30) of them, else over every validation document.
+     */
+    valHumanCount: Figure,
+    valHumanAccuracy: Figure,
+    valHumanMacroF1: Figure,
+    /** Validation documents with no human label, and the student's agreement with the teacher's top label there. */
+    valTeacherCount: Figure,
+    valTeacherAccuracy: Figure,
+    valTeacherMacroF1: Figure,
+    examplesPerSecond: Figure,
+    /**
+     * Multi-label runs only (absent otherwise), on the stopping set: micro-F1 and samples-F1 at the global threshold
+     * 0.5 (multilabelMetrics.ts), and micro-F1 on the human-labelled documents. In a multi-label run valMacroF1 is the
+     * macro-F1 over labels, valAccuracy the subset accuracy (whole set right) and valLoss the mean binary
+     * cross-entropy summed over labels.
+     */
+    valMicroF1: Figure.optional(),
+    valSamplesF1: Figure.optional(),
+    valHumanMicroF1: Figure.optional(),
+  })
+  .readonly();
+export type EpochMetrics = z.output<typeof EpochMetrics>;
+
+export const StudentRunDetail = z
+  .object({
+    ...studentRun,
+    /** Auto mode's trials so far and its choice; null when the run did not use Auto mode. */
+    auto: AutoReport.nullable(),
+    epochs: z.array(EpochMetrics).readonly(),
+    /**
+     * Multi-label runs: the threshold per label (in `labels` order) predictions use: those saved in Evaluate, else
+     * the best model's, tuned on validation when the label has at least MIN_THRESHOLD_POSITIVES positives there,
+     * else one cut shared by such labels (tuned on all labels' validation documents pooled) or
+     * DEFAULT_LABEL_THRESHOLD; null for single-label runs and runs without a model yet.
+     */
+    thresholds: Numbers.nullable(),
+    checkpoints: z
+      .array(z.object({ epoch: z.number(), metric: z.number().nullable(), isBest: z.boolean() }).readonly())
+      .readonly(),
+  })
+  .readonly();
+export type StudentRunDetail = z.output<typeof StudentRunDetail>;
+
+/**
+ * The teacher check the Train step shows (its schema belongs to shared/teacherCheck.ts, which does not have one
+ * yet): an object, passed on as it is.
+ */
+const TeacherCheckAnswer = z.custom<TeacherCheck>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { runId?: unknown }).runId === 'number',
+  'Expected a teacher check',
+);
 
 /** What the Train step shows before a run: data available, teacher run, backend. */
-export interface TrainOverview {
-  readonly projectId: number;
-  readonly kind: LabelKind;
-  readonly labels: readonly string[];
-  readonly teacherRunId: number | null;
-  /** The teacher check of that run; when its verdict is 'chance', `defaults.useTeacher` is false (human labels only). */
-  readonly teacherCheck: TeacherCheck | null;
-  readonly trainHuman: number;
-  readonly trainTeacher: number;
-  readonly validation: number;
-  /** Where the default architecture trains. */
-  readonly backend: string;
-  /** Where each architecture trains (the CNN on TensorFlow.js: tfjs-node-gpu, tfjs-node or WebAssembly). */
-  readonly backends: Readonly<Record<StudentArchitectureName, string>>;
-  readonly defaults: TrainSettings;
-}
+export const TrainOverview = z
+  .object({
+    projectId: z.number(),
+    kind: LabelKind,
+    labels: Strings,
+    teacherRunId: z.number().nullable(),
+    /** The teacher check of that run; when its verdict is 'chance', `defaults.useTeacher` is false (human labels only). */
+    teacherCheck: TeacherCheckAnswer.nullable(),
+    trainHuman: z.number(),
+    trainTeacher: z.number(),
+    validation: z.number(),
+    /** Where the default architecture trains. */
+    backend: z.string(),
+    /** Where each architecture trains (the CNN on TensorFlow.js: tfjs-node-gpu, tfjs-node or WebAssembly). */
+    backends: z.record(z.enum(STUDENT_ARCHITECTURES), z.string()).readonly(),
+    defaults: TrainSettings,
+  })
+  .readonly();
+export type TrainOverview = z.output<typeof TrainOverview>;
+
+/**
+ * Probabilities of a run's best model for a few texts, in `labels` order. Multi-label: independent per-label
+ * probabilities, with `thresholds` (a label applies when its probability is at least its threshold).
+ */
+export const StudentPrediction = z
+  .object({
+    labels: Strings,
+    probs: z.array(z.array(z.number())),
+    kind: LabelKind,
+    thresholds: Numbers.nullable(),
+  })
+  .readonly();
+export type StudentPrediction = z.output<typeof StudentPrediction>;
 
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 const RunId = z.object({ runId: z.number().int().positive() });
 
 export const studentContract = {
-  'student.overview': channel<TrainOverview>()(ProjectId),
-  'student.train': channel<{ run: StudentRun; job: Job }>()(
+  'student.overview': channel(TrainOverview)(ProjectId),
+  'student.train': channel(z.object({ run: StudentRun, job: JobAnswer }).readonly())(
     ProjectId.extend({ settings: TrainSettings.partial().default({}) }),
   ),
-  'student.runs': channel<StudentRun[]>()(ProjectId),
-  'student.run': channel<StudentRunDetail>()(RunId),
+  'student.runs': channel(z.array(StudentRun).readonly())(ProjectId),
+  'student.run': channel(StudentRunDetail)(RunId),
   /**
    * Probabilities of the run's best model for a few texts (try it out). Multi-label: independent per-label
    * probabilities, with `thresholds` (a label applies when its probability is at least its threshold).
    */
-  'student.predict': channel<{
-    labels: readonly string[];
-    probs: number[][];
-    kind: LabelKind;
-    thresholds: readonly number[] | null;
-  }>()(RunId.extend({ texts: z.array(z.string().max(100_000)).min(1).max(1000) })),
+  'student.predict': channel(StudentPrediction)(
+    RunId.extend({ texts: z.array(z.string().max(100_000)).min(1).max(1000) }),
+  ),
 } as const;
