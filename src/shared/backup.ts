@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
-import { JobSchema } from './jobs';
+import { JobAnswer } from './jobAnswer';
 
 /** A project backup that was written: one file holding the project's rows and files. */
 export const BackupResult = z
@@ -38,9 +38,6 @@ export const RestoreResult = z
   })
   .readonly();
 export type RestoreResult = z.output<typeof RestoreResult>;
-
-// Read when an answer is, not now: jobs.ts imports this file (for BackupResult), so JobSchema may not exist yet.
-const JobAnswer = z.lazy(() => JobSchema);
 
 const FilePath = pickedFile(z.string().trim().min(1, 'Choose a file.'));
 

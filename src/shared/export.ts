@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
 import { IMPORT_FORMATS } from './dataset';
-import { JobSchema } from './jobs';
+import { JobAnswer } from './jobAnswer';
 
 /** A trained student that can be exported or tried. */
 export const ExportableModel = z
@@ -90,9 +90,6 @@ export const BatchPredictResult = z
   })
   .readonly();
 export type BatchPredictResult = z.output<typeof BatchPredictResult>;
-
-// Read when an answer is, not now: jobs.ts imports this file (for BatchPredictResult), so JobSchema may not exist yet.
-const JobAnswer = z.lazy(() => JobSchema);
 
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 const FilePath = pickedFile(z.string().trim().min(1, 'Choose a file.'));

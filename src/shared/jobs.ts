@@ -51,20 +51,17 @@ export type JobProgress = z.output<typeof JobProgress>;
 /**
  * What a job of each kind produces when it completes: one schema per kind. The job manager parses a runner's result
  * with it before storing it, and `jobResult` parses it again where a client reads it.
- *
- * Each is read when a job is parsed, not when this module loads: a feature's contract imports JobSchema (its channels
- * that start a job answer one) while this file imports the feature's result schema, and either may load first.
  */
 export const JOB_RESULTS = {
-  'dataset.import': z.lazy(() => ImportResult),
-  'dataset.searchIndex': z.lazy(() => SearchIndexResult),
-  'teacher.run': z.lazy(() => TeacherRunResult),
-  'teacher.import': z.lazy(() => TeacherModel),
-  'teacher.trial': z.lazy(() => PromptTrialResult),
-  'student.train': z.lazy(() => TrainJobResult),
-  'export.predict': z.lazy(() => BatchPredictResult),
-  'export.backup': z.lazy(() => BackupResult),
-  'review.bulkAccept': z.lazy(() => BulkAcceptResult),
+  'dataset.import': ImportResult,
+  'dataset.searchIndex': SearchIndexResult,
+  'teacher.run': TeacherRunResult,
+  'teacher.import': TeacherModel,
+  'teacher.trial': PromptTrialResult,
+  'student.train': TrainJobResult,
+  'export.predict': BatchPredictResult,
+  'export.backup': BackupResult,
+  'review.bulkAccept': BulkAcceptResult,
 } as const satisfies Record<JobKind, z.ZodType>;
 export type JobResultOf<K extends JobKind> = z.output<(typeof JOB_RESULTS)[K]>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel } from './channel';
-import { JobSchema } from './jobs';
+import { JobAnswer } from './jobAnswer';
 
 /**
  * Review queues: which documents a person goes through, in which order.
@@ -322,9 +322,6 @@ export type ImportReport = z.output<typeof ImportReport>;
 /** `review.export`: the annotations as JSONL text, and how many lines it holds. */
 export const AnnotationsExport = z.object({ jsonl: z.string(), count: z.number() }).readonly();
 export type AnnotationsExport = z.output<typeof AnnotationsExport>;
-
-// Read when an answer is, not now: jobs.ts imports this file (for BulkAcceptResult), so JobSchema may not exist yet.
-const JobAnswer = z.lazy(() => JobSchema);
 
 const ProjectId = z.object({ projectId: z.number().int().positive() });
 const annotator = z.string().trim().min(1).max(100).optional();
