@@ -151,12 +151,52 @@ function trainingCountsByDocument(
   return { trainHuman, trainTeacher, validation };
 }
 
-describe('review.counts at any size: driven by the labels, equal to the queues', () => {
+/** dataset.stats' split and label counts, as it computed them before: each document read with its human label (set). */
+async function expectStatsByDocument(projectId: number, multi: boolean): Promise<void> {
+  const s = await core.call('dataset.stats', { projectId });
+  const docs = core.db
+    .prepare('SELECT id, split, excluded FROM examples WHERE project_id = ?')
+    .all(projectId) as Array<{ id: number; split: string | null; excluded: number }>;
+  const human: ReadonlyMap<number, number | number[]> = multi
+    ? humanLabelSets(core.db, projectId)
+    : humanLabels(core.db, projectId);
+  const splits: Record<string, number> = { train: 0, validation: 0, test: 0, none: 0 };
+  const perLabel = new Map<number | null, Record<string, number>>();
+  let labelled = 0;
+  const bump = (labelId: number | null, split: string): void => {
+    const c = perLabel.get(labelId) ?? { train: 0, validation: 0, test: 0, none: 0 };
+    c[split]++;
+    perLabel.set(labelId, c);
+  };
+  for (const d of docs.filter((x) => x.excluded === 0)) {
+    const split = d.split ?? 'none';
+    splits[split]++;
+    const h = human.get(d.id);
+    if (h === undefined) bump(null, split);
+    else {
+      labelled++;
+      for (const id of Array.isArray(h) ? h : [h]) bump(id, split);
+    }
+  }
+  expect(s.total).toBe(docs.length);
+  expect(s.excluded).toBe(docs.filter((x) => x.excluded === 1).length);
+  expect(s.splits).toEqual(splits);
+  expect(s.labelled).toBe(labelled);
+  for (const l of s.perLabel) {
+    expect(l.counts, `label ${l.labelId}`).toEqual(
+      perLabel.get(l.labelId) ?? { train: 0, validation: 0, test: 0, none: 0 },
+    );
+  }
+  expect(s.perLabel.some((l) => l.labelId === null)).toBe(perLabel.has(null));
+}
+
+describe("review.counts, the Train step's counts and dataset.stats at any size: driven by the labels, equal to the definitions", () => {
   it('single-label: every queue and label count equals the queue, before and after a teacher run', async () => {
     const fx = await makeProject(core, TEXTS, { split: (i) => SPLITS[i % 4] });
     const { fair, unfair } = fx.labels;
     await history(fx.projectId, fx.examples, (i, who) => ({ labelId: (i + who) % 3 === 0 ? unfair : fair }));
     await expectCountsAsQueues(fx.projectId, [fair, unfair]);
+    await expectStatsByDocument(fx.projectId, false);
     expect(trainingCounts(core.db, fx.projectId, 'single', null)).toEqual(
       trainingCountsByDocument(fx.projectId, humanLabels(core.db, fx.projectId), null),
     );
@@ -193,6 +233,7 @@ describe('review.counts at any size: driven by the labels, equal to the queues',
         .map((exampleId, i) => ({ exampleId, probs: [(i % 3) / 2, ((i * 7) % 10) / 10, 0.6] as const })),
     );
     await expectCountsAsQueues(fx.projectId, [a, b, c]);
+    await expectStatsByDocument(fx.projectId, true);
     expect(trainingCounts(core.db, fx.projectId, 'multi', runId)).toEqual(
       trainingCountsByDocument(fx.projectId, humanLabelSets(core.db, fx.projectId), runId),
     );
