@@ -188,6 +188,12 @@ async function expectStatsByDocument(projectId: number, multi: boolean): Promise
     );
   }
   expect(s.perLabel.some((l) => l.labelId === null)).toBe(perLabel.has(null));
+  // The Data step's label list counts the single-label documents under their label (a set is not one label).
+  const sum = (c: Record<string, number> | undefined): number =>
+    c ? c.train + c.validation + c.test + c.none : 0;
+  for (const l of await core.call('dataset.labels', { projectId })) {
+    expect(l.count, `dataset.labels ${l.name}`).toBe(multi ? 0 : sum(perLabel.get(l.id)));
+  }
 }
 
 describe("review.counts, the Train step's counts and dataset.stats at any size: driven by the labels, equal to the definitions", () => {

@@ -1,5 +1,5 @@
 import type { QueueCounts, QueueKind, QueueSpec } from '../../../shared/review';
-import { projectKind, projectLabels } from '../../core/labels';
+import { notExcludedSql, projectKind, projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { ADJUDICATED } from '../team/scope';
 import { CURRENT_SET, HAS_HUMAN_LABEL, TEACHER_SET, queueSql, runIdOf } from './queues';
@@ -21,10 +21,7 @@ const LABELLED = `(SELECT la.example_id AS id FROM human_labels la WHERE la.proj
 function scoped(where: readonly string[], x: string): { join: string; filter: string } {
   const plain = where.length === 2 && where[0] === 'e.project_id = @project' && where[1] === 'e.excluded = 0';
   return plain
-    ? {
-        join: '',
-        filter: `${x}.example_id NOT IN (SELECT z.id FROM examples z WHERE z.project_id = @project AND z.excluded = 1)`,
-      }
+    ? { join: '', filter: notExcludedSql(`${x}.example_id`) }
     : { join: `CROSS JOIN examples e ON e.id = ${x}.example_id`, filter: where.join(' AND ') };
 }
 
