@@ -25,6 +25,16 @@ function scoped(where: readonly string[], x: string): { join: string; filter: st
     : { join: `CROSS JOIN examples e ON e.id = ${x}.example_id`, filter: where.join(' AND ') };
 }
 
+/**
+ * Lets the server's event loop answer what waits (a key press's next document, a save) between two of the counts'
+ * queries: each holds the thread for its own time, never for all of them together (at a million documents under
+ * load the sum is seconds, and the page asks for counts again whenever the person pauses). The figures of one answer
+ * may then straddle a save made in between; the next refresh has it.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** One group of a project's labelled documents: their human label, the teacher's (if it answered), how many. */
 interface LabelledGroup {
   human: number | null;
@@ -37,9 +47,10 @@ interface LabelledGroup {
  * How many documents each queue holds under the same split and search filter: each queue's definition (queueSql)
  * rearranged so that it is driven by the labels and the teacher's answers, each read once, rather than by every
  * document: opening a project of a million documents must not stall the server that answers the next key press.
- * tests/review/counts.test.ts holds every figure equal to the queue's own count.
+ * tests/review/counts.test.ts holds every figure equal to the queue's own count. The queries run one per turn of
+ * the event loop (`nextTurn`).
  */
-export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCounts {
+export async function queueCounts(db: Db, projectId: number, spec: QueueSpec): Promise<QueueCounts> {
   const runId = runIdOf(db, projectId);
   const multi = projectKind(db, projectId) === 'multi';
   const base = queueSql(projectId, { ...spec, kind: 'all' }, runId, multi ? 'multi' : 'single');
@@ -48,6 +59,7 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
   const one = (sql: string): number => (db.prepare(sql).get(p) as { n: number }).n;
   // Index review_examples_live (004) holds the documents not removed, by split: counted without reading them.
   const all = one(`SELECT COUNT(*) AS n FROM examples e WHERE ${where}`);
+  await nextTurn();
   // The human labels (sets) of the counted documents, each with the teacher's answer: one pass over the labels.
   const h = scoped(base.where, 'h');
   const labelled = db
@@ -62,6 +74,7 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
   const sum = (keep: (g: LabelledGroup) => boolean): number =>
     labelled.reduce((s, g) => s + (keep(g) ? g.n : 0), 0);
   // Conflicts: documents whose annotators' current labels (sets) are not all the same, not decided by a lead.
+  await nextTurn();
   const conflicts = one(
     `SELECT COUNT(*) AS n FROM (
        SELECT a.example_id AS id FROM annotator_labels a WHERE a.project_id = @project
@@ -84,6 +97,7 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
   if (runId !== null) {
     // The run's answers for the counted documents, by answer (index teacher_outputs_answer, migration 021).
     const t = scoped(base.where, 't');
+    await nextTurn();
     const answers = db
       .prepare(
         `SELECT t.predicted_label_id AS teacher, COUNT(*) AS n FROM teacher_answers t ${t.join}
@@ -101,6 +115,7 @@ export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCo
     }
   }
   if (multi) {
+    await nextTurn();
     const sets = multiCounts(db, p, where, runId);
     disagree = sets.disagree;
     for (const [labelId, n] of sets.byLabel) add(labelId, n);
