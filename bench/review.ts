@@ -144,6 +144,37 @@ async function seed(
   }
 }
 
+/**
+ * The round trips of the reads that hold the server's thread longest at this size (the Review step's queue counts,
+ * the Train and Data steps' summaries), with nothing else running: median of three.
+ */
+async function timeReads(
+  invoke: <T>(channel: string, body: unknown) => Promise<T>,
+  projectId: number,
+): Promise<Record<string, number>> {
+  const reads: Array<[string, string, unknown]> = [
+    ['review.counts', 'review.counts', { projectId, queue: { kind: 'unreviewed' } }],
+    [
+      'review.counts (test split)',
+      'review.counts',
+      { projectId, queue: { kind: 'unreviewed', split: 'test' } },
+    ],
+    ['student.overview', 'student.overview', { projectId }],
+    ['dataset.stats', 'dataset.stats', { projectId }],
+  ];
+  const out: Record<string, number> = {};
+  for (const [name, channel, body] of reads) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await invoke(channel, body);
+      times.push(performance.now() - t0);
+    }
+    out[name] = round(quantile(times, 0.5));
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'distillery-bench-review-'));
   try {
@@ -279,6 +310,10 @@ async function main(): Promise<void> {
         };
       };
       const quiet = await measure();
+      const reads = await timeReads(invoke, projectId);
+      console.error(
+        `reads at ${DOCS.toLocaleString()} documents (ms, median of 3): ${JSON.stringify(reads)}`,
+      );
       console.error(
         `nothing else running: median ${quiet.median.toFixed(1)} ms, p95 ${quiet.p95.toFixed(1)} ms; ` +
           JSON.stringify(quiet.profile),
@@ -368,6 +403,7 @@ async function main(): Promise<void> {
             reference_http_roundtrip_ms_median: round(quantile(trainingReference, 0.5)),
             reference_http_roundtrip_ms_p95: round(quantile(trainingReference, 0.95)),
           },
+          reads_ms_median: reads,
           reference_http_roundtrip_ms_median: round(refMedian),
           reference_http_roundtrip_ms_p95: round(quantile(reference, 0.95)),
           ratio_median_to_reference: round(quiet.median / refMedian),

@@ -42,6 +42,15 @@ export function hasHumanLabelSql(e: string): string {
   return `EXISTS (SELECT 1 FROM human_labels hl WHERE hl.example_id = ${e}.id)`;
 }
 
+/**
+ * SQL: the document `exampleColumn` (of a label or teacher view's row) is not removed by cleaning, for a count driven
+ * by labels or answers: a probe of the project's few removed documents (index examples_excluded, migration 021), so
+ * that no labelled document is looked up. The project is the named parameter @project.
+ */
+export function notExcludedSql(exampleColumn: string): string {
+  return `${exampleColumn} NOT IN (SELECT z.id FROM examples z WHERE z.project_id = @project AND z.excluded = 1)`;
+}
+
 type Split = 'train' | 'validation' | 'test';
 
 /**

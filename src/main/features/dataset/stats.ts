@@ -1,12 +1,10 @@
 import type { DatasetSource, DatasetStats, Split, SplitCounts } from '../../../shared/dataset';
-import { humanLabelSetSql, humanLabelSql, projectKind } from '../../core/labels';
+import { projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
 import { isTestLocked } from './gold';
 
 /** Statistics of a project's data: totals, splits, per-label counts, lengths, duplicates, sources. */
-
-const HUMAN_LABEL = humanLabelSql('e');
 
 const LENGTH_BINS = [0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
@@ -41,28 +39,55 @@ export function sources(db: Db, projectId: number): DatasetSource[] {
   }));
 }
 
+/** One row of the per-label counts: `n` documents of a split under a label (null: no human label). */
+interface LabelRow {
+  split: Split | null;
+  label_id: number | null;
+  n: number;
+  /** How many documents the row adds to the split and labelled totals (multi-label: see labelSetRows). */
+  docs?: number;
+}
+
+/**
+ * The per-label rows, driven by the human labels (one pass over the view of the project's kind, never a lookup per
+ * document): the labelled documents by split and label, and per split the documents without one (the split's
+ * documents, counted in index review_examples_live, less the labelled ones).
+ */
+function labelRows(db: Db, projectId: number, multi: boolean): LabelRow[] {
+  const splitTotals = db
+    .prepare('SELECT split, COUNT(*) AS n FROM examples WHERE project_id = ? AND excluded = 0 GROUP BY split')
+    .all(projectId) as Array<{ split: Split | null; n: number }>;
+  const rows = multi
+    ? labelSetRows(db, projectId)
+    : (db
+        .prepare(
+          `SELECT e.split AS split, h.label_id AS label_id, COUNT(*) AS n
+           FROM human_labels h CROSS JOIN examples e ON e.id = h.example_id
+           WHERE h.project_id = @p AND e.project_id = @p AND e.excluded = 0 GROUP BY 1, 2`,
+        )
+        .all({ p: projectId }) as LabelRow[]);
+  const unlabelled = splitTotals.map((t) => {
+    const n = t.n - rows.reduce((s, r) => s + (r.split === t.split ? (r.docs ?? r.n) : 0), 0);
+    return { split: t.split, label_id: null, n, docs: n };
+  });
+  return [...unlabelled.filter((r) => r.n > 0), ...rows];
+}
+
 /**
  * A multi-label project's rows for the per-label counts: one per split and label of a human set (a document counts
- * under each of its labels), one per split for documents with no set (label_id NULL). `docs` is how many documents a
- * row adds to the split and labelled totals, so that a document with several labels (or none of these: it is in no
- * label's bar) is counted once there.
+ * under each of its labels); `docs` is how many documents a row adds to the split and labelled totals, so that a
+ * document with several labels (or none of these: it is in no label's bar) is counted once there.
  */
-function labelSetRows(
-  db: Db,
-  projectId: number,
-): Array<{ split: Split | null; label_id: number | null; n: number; docs: number }> {
+function labelSetRows(db: Db, projectId: number): LabelRow[] {
   const sets = db
     .prepare(
-      `SELECT e.split AS split, ${humanLabelSetSql('e')} AS labelSet FROM examples e
-       WHERE e.project_id = ? AND e.excluded = 0`,
+      `SELECT e.split AS split, h.label_set AS labelSet
+       FROM human_label_sets h CROSS JOIN examples e ON e.id = h.example_id
+       WHERE h.project_id = @p AND e.project_id = @p AND e.excluded = 0`,
     )
-    .all(projectId) as Array<{ split: Split | null; labelSet: string | null }>;
-  const out: Array<{ split: Split | null; label_id: number | null; n: number; docs: number }> = [];
+    .all({ p: projectId }) as Array<{ split: Split | null; labelSet: string }>;
+  const out: LabelRow[] = [];
   for (const r of sets) {
-    if (r.labelSet === null) {
-      out.push({ split: r.split, label_id: null, n: 1, docs: 1 });
-      continue;
-    }
     const ids = JSON.parse(r.labelSet) as number[];
     // The first row carries the document for the totals; "none of these" adds to the totals only.
     if (ids.length === 0) out.push({ split: r.split, label_id: -1, n: 0, docs: 1 });
@@ -73,9 +98,13 @@ function labelSetRows(
 
 export function stats(db: Db, projectId: number): DatasetStats {
   getProject(db, projectId);
+  // Two counts of indexes (examples_project, and examples_excluded of the few removed documents), not of the rows.
   const totals = db
-    .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(excluded), 0) AS x FROM examples WHERE project_id = ?')
-    .get(projectId) as { n: number; x: number };
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM examples WHERE project_id = @p) AS n,
+              (SELECT COUNT(*) FROM examples WHERE project_id = @p AND excluded = 1) AS x`,
+    )
+    .get({ p: projectId }) as { n: number; x: number };
   const excludedByReason: Record<string, number> = {};
   for (const r of db
     .prepare(
@@ -102,20 +131,7 @@ export function stats(db: Db, projectId: number): DatasetStats {
   for (const id of labelNames.keys()) perLabelMap.set(id, emptyCounts());
   const splits = emptyCounts();
   let labelled = 0;
-  const rows =
-    projectKind(db, projectId) === 'multi'
-      ? labelSetRows(db, projectId)
-      : (db
-          .prepare(
-            `SELECT e.split AS split, ${HUMAN_LABEL} AS label_id, COUNT(*) AS n FROM examples e
-             WHERE e.project_id = ? AND e.excluded = 0 GROUP BY 1, 2`,
-          )
-          .all(projectId) as Array<{
-          split: Split | null;
-          label_id: number | null;
-          n: number;
-          docs?: number;
-        }>);
+  const rows = labelRows(db, projectId, projectKind(db, projectId) === 'multi');
   for (const r of rows) {
     const key = r.split ?? 'none';
     splits[key] += r.docs ?? r.n;

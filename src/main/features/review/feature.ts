@@ -9,7 +9,8 @@ import { agreement } from './agreement';
 import { annotate, bulkPreview, goldSummary, history, moveTo, reviewState, undo, upcoming } from './annotate';
 import { bulkAcceptRunner, startBulkAccept, type BulkParams } from './bulk';
 import { annotationText, exportAnnotations, importAnnotations } from './exchange';
-import { loadItem, queueCounts } from './queues';
+import { queueCounts } from './counts';
+import { loadItem } from './queues';
 
 /**
  * Who is labelling: in team mode always the logged-in person; otherwise the request's annotator, else the local

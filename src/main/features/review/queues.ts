@@ -1,12 +1,4 @@
-import type {
-  AnnotationView,
-  QueueCounts,
-  QueueKind,
-  QueueSpec,
-  ReviewItem,
-  Split,
-  TeacherView,
-} from '../../../shared/review';
+import type { AnnotationView, QueueSpec, ReviewItem, Split, TeacherView } from '../../../shared/review';
 import { assertNever } from '../../../shared/result';
 import { AppError, notFound } from '../../core/errors';
 import {
@@ -16,7 +8,6 @@ import {
   humanLabelSql,
   latestTeacherRun,
   projectKind,
-  projectLabels,
   teacherAnswer,
   teacherOutputReader,
 } from '../../core/labels';
@@ -33,13 +24,13 @@ export const HAS_HUMAN_LABEL = `(${hasHumanLabelSql('e')} OR ${hasHumanLabelSetS
 const CURRENT_LABEL = humanLabelSql('e');
 
 /** SQL for the example's current human label set, JSON text (multi-label; the view human_label_sets). */
-const CURRENT_SET = humanLabelSetSql('e');
+export const CURRENT_SET = humanLabelSetSql('e');
 
 /**
  * SQL: the multi-label teacher's set for the teacher_answers alias `t` (migration 019: labels at or above
  * MULTI_LABEL_THRESHOLD, comparable as text with annotations.label_set). Queues read teacher outputs through that view.
  */
-const TEACHER_SET = 't.predicted_set';
+export const TEACHER_SET = 't.predicted_set';
 
 /** Two annotators' current labels (label sets) of the example differ (annotator_labels, annotator_label_sets). */
 export const ANNOTATORS_DISAGREE = `(EXISTS (SELECT 1 FROM annotator_labels a1
@@ -180,7 +171,7 @@ function baseQueueSql(
   }
 }
 
-function runIdOf(db: Db, projectId: number): number | null {
+export function runIdOf(db: Db, projectId: number): number | null {
   return latestTeacherRun(db, projectId)?.runId ?? null;
 }
 
@@ -269,123 +260,6 @@ export function queueCount(db: Db, projectId: number, spec: QueueSpec): number {
     n: number;
   };
   return row.n;
-}
-
-/**
- * The examples with a live human label, driven from the annotations (CROSS JOIN keeps that order): it costs what
- * the annotations number, not what the documents number.
- */
-const LABELLED = `(SELECT la.example_id AS id FROM human_labels la WHERE la.project_id = @project
-  UNION ALL SELECT ls.example_id FROM human_label_sets ls WHERE ls.project_id = @project) lab
-  CROSS JOIN examples e ON e.id = lab.id`;
-
-/**
- * How many documents each queue holds under the same split and search filter. Each count is the queue's own
- * definition rearranged so that it is driven by the (few) annotations rather than by every document: opening a
- * project of a million documents must not stall the server that answers the next key press.
- */
-export function queueCounts(db: Db, projectId: number, spec: QueueSpec): QueueCounts {
-  const runId = runIdOf(db, projectId);
-  const multi = projectKind(db, projectId) === 'multi';
-  const base = queueSql(projectId, { ...spec, kind: 'all' }, runId, multi ? 'multi' : 'single');
-  const where = base.where.join(' AND ');
-  const p = base.params;
-  const one = (sql: string): number => (db.prepare(sql).get(p) as { n: number }).n;
-  const all = one(`SELECT COUNT(*) AS n FROM examples e WHERE ${where}`);
-  const labelled = one(`SELECT COUNT(*) AS n FROM ${LABELLED} WHERE ${where}`);
-  const conflicts = one(
-    `SELECT COUNT(*) AS n FROM ${LABELLED} WHERE ${where} AND ${ANNOTATORS_DISAGREE} AND NOT ${ADJUDICATED}`,
-  );
-  const requested = one(
-    `SELECT COUNT(*) AS n FROM eval_review_requests rr CROSS JOIN examples e ON e.id = rr.example_id
-     WHERE rr.project_id = @project AND rr.done_at IS NULL AND ${where}`,
-  );
-  let uncertain = 0;
-  let disagree = 0;
-  if (runId !== null) {
-    // Driven by the run's outputs (CROSS JOIN keeps that order): SQLite would otherwise walk every document of the
-    // project and look each one up, seconds at a million documents, while the server answers nothing else.
-    const withTeacher = 'teacher_answers t CROSS JOIN examples e ON e.id = t.example_id AND t.run_id = @run';
-    const teacherAll = one(`SELECT COUNT(*) AS n FROM ${withTeacher} WHERE ${where}`);
-    const labelledWithTeacher = `${LABELLED} JOIN teacher_answers t ON t.run_id = @run AND t.example_id = e.id`;
-    const teacherLabelled = one(`SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}`);
-    uncertain = teacherAll - teacherLabelled;
-    disagree = one(
-      multi
-        ? `SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}
-             AND ${CURRENT_SET} IS NOT NULL AND ${CURRENT_SET} <> ${TEACHER_SET}`
-        : `SELECT COUNT(*) AS n FROM ${labelledWithTeacher} WHERE ${where}
-             AND t.predicted_label_id IS NOT NULL AND ${CURRENT_LABEL} <> t.predicted_label_id`,
-    );
-  }
-  const byId = new Map<number, number>();
-  const add = (rows: Array<{ labelId: number | null; n: number }>): void => {
-    for (const r of rows) if (r.labelId !== null) byId.set(r.labelId, (byId.get(r.labelId) ?? 0) + r.n);
-  };
-  if (multi) addMultiByLabel(db, p, where, runId, add);
-  else
-    add(
-      db
-        .prepare(
-          `SELECT ${CURRENT_LABEL} AS labelId, COUNT(*) AS n FROM ${LABELLED} WHERE ${where} GROUP BY labelId`,
-        )
-        .all(p) as Array<{ labelId: number | null; n: number }>,
-    );
-  if (runId !== null && !multi) {
-    add(
-      db
-        .prepare(
-          `SELECT t.predicted_label_id AS labelId, COUNT(*) AS n
-           FROM teacher_answers t CROSS JOIN examples e ON e.id = t.example_id
-           WHERE t.run_id = @run AND ${where} AND NOT ${HAS_HUMAN_LABEL} GROUP BY labelId`,
-        )
-        .all(p) as Array<{ labelId: number | null; n: number }>,
-    );
-  }
-  const counts: Record<QueueKind, number> = {
-    unreviewed: all - labelled,
-    uncertain,
-    disagree,
-    random: all - labelled,
-    label: spec.labelId !== undefined ? (byId.get(spec.labelId) ?? 0) : 0,
-    conflicts,
-    requested,
-    all,
-  };
-  return {
-    counts,
-    byLabel: projectLabels(db, projectId).map((l) => ({ labelId: l.id, count: byId.get(l.id) ?? 0 })),
-    total: all,
-    hasTeacher: runId !== null,
-  };
-}
-
-/** Multi-label: how many documents hold each label in their human set, else in the teacher's set. */
-function addMultiByLabel(
-  db: Db,
-  p: Record<string, unknown>,
-  where: string,
-  runId: number | null,
-  add: (rows: Array<{ labelId: number | null; n: number }>) => void,
-): void {
-  add(
-    db
-      .prepare(
-        `SELECT m.value AS labelId, COUNT(*) AS n FROM ${LABELLED}, json_each(${CURRENT_SET}) m
-         WHERE ${where} GROUP BY m.value`,
-      )
-      .all(p) as Array<{ labelId: number | null; n: number }>,
-  );
-  if (runId === null) return;
-  add(
-    db
-      .prepare(
-        `SELECT m.value AS labelId, COUNT(*) AS n
-         FROM teacher_answers t CROSS JOIN examples e ON e.id = t.example_id, json_each(${TEACHER_SET}) m
-         WHERE t.run_id = @run AND ${where} AND NOT ${HAS_HUMAN_LABEL} GROUP BY m.value`,
-      )
-      .all(p) as Array<{ labelId: number | null; n: number }>,
-  );
 }
 
 interface AnnotationRow {

@@ -12,14 +12,7 @@ import type {
 } from '../../../shared/student';
 import { STUDENT_ARCHITECTURES, TrainSettings } from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
-import {
-  humanLabels,
-  humanLabelSets,
-  latestTeacherRun,
-  projectKind,
-  projectLabels,
-  teacherOutputIds,
-} from '../../core/labels';
+import { latestTeacherRun, projectKind, projectLabels } from '../../core/labels';
 import type { Paths } from '../../core/paths';
 import { parseJson, type Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
@@ -29,6 +22,7 @@ import { ARCHITECTURES } from './architectures';
 import { checkInitModel, type TrainData } from './trainer';
 import { readTrainData } from './train.protocol';
 import { teacherCheck } from '../teacher/check';
+import { trainingCounts } from './overviewCounts';
 import { selectTrainingSet, type TrainingSet } from './trainingSet';
 import { selectMultiLabelTrainingSet } from './multilabelData';
 import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
@@ -413,24 +407,12 @@ export function forgetAfter(db: Db, runId: number, epoch: number): void {
 export function trainOverview(db: Db, projectId: number, defaults: TrainSettings): TrainOverview {
   const labels = projectLabels(db, projectId);
   const run = latestTeacherRun(db, projectId);
-  const human: ReadonlyMap<number, unknown> =
-    projectKind(db, projectId) === 'multi' ? humanLabelSets(db, projectId) : humanLabels(db, projectId);
-  const ids = db
-    .prepare(
-      `SELECT id, split FROM examples WHERE project_id = ? AND excluded = 0 AND (split IS NULL OR split IN ('train', 'validation'))`,
-    )
-    .all(projectId) as Array<{ id: number; split: string | null }>;
-  const teacherIds = run ? teacherOutputIds(db, run.runId) : new Set<number>();
-  let trainHuman = 0;
-  let trainTeacher = 0;
-  let validation = 0;
-  for (const e of ids) {
-    const labelled = human.has(e.id);
-    if (e.split === 'validation') {
-      if (labelled || teacherIds.has(e.id)) validation++;
-    } else if (labelled) trainHuman++;
-    else if (teacherIds.has(e.id)) trainTeacher++;
-  }
+  const { trainHuman, trainTeacher, validation } = trainingCounts(
+    db,
+    projectId,
+    projectKind(db, projectId),
+    run?.runId ?? null,
+  );
   const check = run ? teacherCheck(db, run.runId) : null;
   return {
     projectId,

@@ -22,7 +22,7 @@ import type {
 } from '../../../shared/teacher';
 import type { MetricInterval } from '../../../shared/evaluation';
 import { notFound } from '../../core/errors';
-import { personLabelSets, personLabels, teacherDistributions, teacherLabelSnapshot } from '../../core/labels';
+import { personLabelSets, personLabels, teacherLabelSnapshot, teacherOutputReader } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { computeEvaluation, finiteOrNull, type ScoredItem } from '../evaluation/compute';
 import { confusionMatrix, prfFromConfusion } from '../evaluation/metrics';
@@ -86,11 +86,12 @@ export function teacherCheck(db: Db, runId: number): TeacherCheck {
   const labels = snapshot.map((l) => l.name);
   const index = new Map(snapshot.map((l, i) => [l.id, i]));
   const people = personLabels(db, run.project_id, 'validation');
-  const probs = teacherDistributions(db, runId);
+  // The run's answers for the people's documents only, one seek each: a run over a million documents is not read.
+  const output = teacherOutputReader(db, runId);
   const items: ScoredItem[] = [];
   for (const [exampleId, labelId] of people) {
     const gold = index.get(labelId);
-    const p = probs.get(exampleId);
+    const p = gold === undefined ? undefined : output(exampleId)?.probs;
     if (gold === undefined || !p) continue;
     items.push({ exampleId, gold, probs: p });
   }
@@ -153,11 +154,11 @@ export function labelTeacherCheck(db: Db, runId: number): LabelTeacherCheck {
   if (!run) throw notFound('Teacher run', runId);
   const snapshot = teacherLabelSnapshot(run.labels_snapshot);
   const people = personLabelSets(db, run.project_id, 'validation');
-  const probs = teacherDistributions(db, runId);
+  const output = teacherOutputReader(db, runId);
   const y: number[][] = [];
   const scores: number[][] = [];
   for (const [exampleId, set] of [...people.entries()].sort((a, b) => a[0] - b[0])) {
-    const p = probs.get(exampleId);
+    const p = output(exampleId)?.probs;
     if (!p || p.length !== snapshot.length) continue;
     y.push(snapshot.map((l) => (set.includes(l.id) ? 1 : 0)));
     scores.push(p);
