@@ -7,6 +7,22 @@ import { ERROR_CODES } from './result';
 import { BulkAcceptResult } from './review';
 import { TrainJobResult } from './student';
 import { PromptTrialResult, TeacherModel, TeacherRunResult } from './teacher';
+import {
+  BackupJobParams,
+  BatchPredictJobCheckpoint,
+  BatchPredictJobParams,
+  BulkAcceptJobCheckpoint,
+  BulkAcceptJobParams,
+  ImportJobCheckpoint,
+  ImportJobParams,
+  NoCheckpoint,
+  RunJobParams,
+  SearchIndexJobParams,
+  TeacherImportJobParams,
+  TeacherRunJobCheckpoint,
+  TeacherTrialJobParams,
+  TrainJobCheckpoint,
+} from './jobParams';
 
 export const JOB_STATES = [
   'queued',
@@ -32,6 +48,11 @@ export const JOB_KINDS = [
   'review.bulkAccept',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
+
+/** True for a kind of the contract (not an extension's). */
+export function isJobKind(kind: string): kind is JobKind {
+  return (JOB_KINDS as readonly string[]).includes(kind);
+}
 
 export const JobProgress = z
   .object({
@@ -63,6 +84,40 @@ export const JOB_RESULTS = {
   'review.bulkAccept': BulkAcceptResult,
 } as const satisfies Record<JobKind, z.ZodType>;
 export type JobResultOf<K extends JobKind> = z.output<(typeof JOB_RESULTS)[K]>;
+
+/**
+ * What a job of each kind is started with (its `params` column): one schema per kind (src/shared/jobParams.ts). The
+ * job manager checks params with it when a job starts and parses them with it when a job runs or resumes.
+ */
+export const JOB_PARAMS = {
+  'dataset.import': ImportJobParams,
+  'dataset.searchIndex': SearchIndexJobParams,
+  'teacher.run': RunJobParams,
+  'teacher.import': TeacherImportJobParams,
+  'teacher.trial': TeacherTrialJobParams,
+  'student.train': RunJobParams,
+  'export.predict': BatchPredictJobParams,
+  'export.backup': BackupJobParams,
+  'review.bulkAccept': BulkAcceptJobParams,
+} as const satisfies Record<JobKind, z.ZodType>;
+export type JobParamsOf<K extends JobKind> = z.output<(typeof JOB_PARAMS)[K]>;
+
+/**
+ * What a job of each kind saves as its resume point (its `checkpoint` column; `NoCheckpoint` for a kind that saves
+ * none), parsed where a run or a resume reads it back.
+ */
+export const JOB_CHECKPOINTS = {
+  'dataset.import': ImportJobCheckpoint,
+  'dataset.searchIndex': NoCheckpoint,
+  'teacher.run': TeacherRunJobCheckpoint,
+  'teacher.import': NoCheckpoint,
+  'teacher.trial': NoCheckpoint,
+  'student.train': TrainJobCheckpoint,
+  'export.predict': BatchPredictJobCheckpoint,
+  'export.backup': NoCheckpoint,
+  'review.bulkAccept': BulkAcceptJobCheckpoint,
+} as const satisfies Record<JobKind, z.ZodType>;
+export type JobCheckpointOf<K extends JobKind> = z.output<(typeof JOB_CHECKPOINTS)[K]>;
 
 const JobFields = z.object({
   id: z.number(),
@@ -119,7 +174,7 @@ const KnownJob: z.ZodType<Job> = z.discriminatedUnion(
 );
 /** A job of a kind a core extension adds (the tests' sleeping job): not in the contract, its result unknown. */
 const ExtensionJob = JobFields.extend({
-  kind: z.string().refine((k) => !(JOB_KINDS as readonly string[]).includes(k)),
+  kind: z.string().refine((k) => !isJobKind(k)),
   result: z.unknown(),
 });
 

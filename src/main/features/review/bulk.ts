@@ -1,24 +1,13 @@
-import type { Job } from '../../../shared/jobs';
-import type { QueueSpec } from '../../../shared/review';
+import type { Job, JobParamsOf } from '../../../shared/jobs';
 import { audit } from '../../core/audit';
-import { stableKey, type JobControl, type JobManager } from '../../core/jobs/jobs';
+import { stableKey, type JobManager, type JobRunner } from '../../core/jobs/jobs';
 import { projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { assertProject, bulkCandidates, hasAnswer, teacherOnTestError } from './annotate';
 
-export interface BulkParams {
-  readonly projectId: number;
-  readonly queue: QueueSpec;
-  readonly minConfidence: number;
-  readonly annotator: string;
-  /** One time for every row of the action, so that one undo takes the whole action back, even across a resume. */
-  readonly stamp: string;
-}
-
-interface BulkCheckpoint {
-  readonly accepted: number;
-}
+/** A bulk accept's params (src/shared/jobParams.ts BulkAcceptJobParams): its `stamp` is one time for the whole action. */
+type BulkParams = JobParamsOf<'review.bulkAccept'>;
 
 const CHUNK = 2000;
 
@@ -44,10 +33,10 @@ export function startBulkAccept(db: Db, jobs: JobManager, input: Omit<BulkParams
  * least the threshold, a chunk per transaction. Idempotent: a document labelled by an earlier run (or a person)
  * is no longer a candidate, so a resumed job never labels one twice.
  */
-export function bulkAcceptRunner(db: Db): (ctl: JobControl<BulkParams>) => Promise<{ accepted: number }> {
+export function bulkAcceptRunner(db: Db): JobRunner<'review.bulkAccept'> {
   return async (ctl) => {
     const p = ctl.params;
-    const before = (ctl.checkpoint as BulkCheckpoint | null)?.accepted ?? 0;
+    const before = ctl.checkpoint?.accepted ?? 0;
     const labelIds = new Set(projectLabels(db, p.projectId).map((l) => l.id));
     // A multi-label document takes the teacher's whole set (the empty set too: "none of these" is an answer).
     const chosen = bulkCandidates(db, p.projectId, p.queue).filter(
@@ -75,7 +64,7 @@ export function bulkAcceptRunner(db: Db): (ctl: JobControl<BulkParams>) => Promi
         }
       })();
       accepted += part.length;
-      ctl.saveCheckpoint({ accepted } satisfies BulkCheckpoint);
+      ctl.saveCheckpoint({ accepted });
       ctl.progress(accepted, total, { phase: 'Accepting' });
     }
     audit(db, {
