@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BadRow, ENCODINGS, IMPORT_FORMATS, ImportResult, MULTI_LABEL_FORMATS } from './dataset';
 import { QueueSpecSchema } from './review';
 import { TEACHER_MODES } from './teacher';
+import type { JobKind } from './jobs';
 
 /**
  * What each job kind keeps in its `jobs` row: the params it was started with and the checkpoint it saved last. The
@@ -142,3 +143,25 @@ export const BulkAcceptJobParams = ProjectJob.extend({
 });
 
 export const BulkAcceptJobCheckpoint = z.object({ accepted: z.number() });
+
+/**
+ * What a job of each kind keeps in its row besides its result (JOB_RESULTS in jobs.ts): the params it is started with
+ * and the checkpoint it saves (`NoCheckpoint` for a kind that saves none). The job manager checks params with it when
+ * a job starts, and parses both when the job runs or resumes. A new job kind adds its row here.
+ */
+export const JOB_STORAGE = {
+  'dataset.import': { params: ImportJobParams, checkpoint: ImportJobCheckpoint },
+  'dataset.searchIndex': { params: SearchIndexJobParams, checkpoint: NoCheckpoint },
+  'teacher.run': { params: RunJobParams, checkpoint: TeacherRunJobCheckpoint },
+  'teacher.import': { params: TeacherImportJobParams, checkpoint: NoCheckpoint },
+  'teacher.trial': { params: TeacherTrialJobParams, checkpoint: NoCheckpoint },
+  'student.train': { params: RunJobParams, checkpoint: TrainJobCheckpoint },
+  'export.predict': { params: BatchPredictJobParams, checkpoint: BatchPredictJobCheckpoint },
+  'export.backup': { params: BackupJobParams, checkpoint: NoCheckpoint },
+  'review.bulkAccept': { params: BulkAcceptJobParams, checkpoint: BulkAcceptJobCheckpoint },
+} as const satisfies Record<JobKind, { readonly params: z.ZodType; readonly checkpoint: z.ZodType }>;
+
+/** The params a job of kind K is started with, as its runner gets them. */
+export type JobParamsOf<K extends JobKind> = z.output<(typeof JOB_STORAGE)[K]['params']>;
+/** The checkpoint a job of kind K saves, as its runner gets it back on a resume. */
+export type JobCheckpointOf<K extends JobKind> = z.output<(typeof JOB_STORAGE)[K]['checkpoint']>;

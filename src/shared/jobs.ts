@@ -7,22 +7,6 @@ import { ERROR_CODES } from './result';
 import { BulkAcceptResult } from './review';
 import { TrainJobResult } from './student';
 import { PromptTrialResult, TeacherModel, TeacherRunResult } from './teacher';
-import {
-  BackupJobParams,
-  BatchPredictJobCheckpoint,
-  BatchPredictJobParams,
-  BulkAcceptJobCheckpoint,
-  BulkAcceptJobParams,
-  ImportJobCheckpoint,
-  ImportJobParams,
-  NoCheckpoint,
-  RunJobParams,
-  SearchIndexJobParams,
-  TeacherImportJobParams,
-  TeacherRunJobCheckpoint,
-  TeacherTrialJobParams,
-  TrainJobCheckpoint,
-} from './jobParams';
 
 export const JOB_STATES = [
   'queued',
@@ -35,7 +19,10 @@ export const JOB_STATES = [
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** Every kind of long work. A feature adds its kind here and registers a runner in the core. */
+/**
+ * Every kind of long work. A feature adds its kind here, its result schema to JOB_RESULTS, its params and checkpoint
+ * schemas to JOB_STORAGE (jobParams.ts), and registers a runner in the core (docs/development.md).
+ */
 export const JOB_KINDS = [
   'dataset.import',
   'dataset.searchIndex',
@@ -84,40 +71,6 @@ export const JOB_RESULTS = {
   'review.bulkAccept': BulkAcceptResult,
 } as const satisfies Record<JobKind, z.ZodType>;
 export type JobResultOf<K extends JobKind> = z.output<(typeof JOB_RESULTS)[K]>;
-
-/**
- * What a job of each kind is started with (its `params` column): one schema per kind (src/shared/jobParams.ts). The
- * job manager checks params with it when a job starts and parses them with it when a job runs or resumes.
- */
-export const JOB_PARAMS = {
-  'dataset.import': ImportJobParams,
-  'dataset.searchIndex': SearchIndexJobParams,
-  'teacher.run': RunJobParams,
-  'teacher.import': TeacherImportJobParams,
-  'teacher.trial': TeacherTrialJobParams,
-  'student.train': RunJobParams,
-  'export.predict': BatchPredictJobParams,
-  'export.backup': BackupJobParams,
-  'review.bulkAccept': BulkAcceptJobParams,
-} as const satisfies Record<JobKind, z.ZodType>;
-export type JobParamsOf<K extends JobKind> = z.output<(typeof JOB_PARAMS)[K]>;
-
-/**
- * What a job of each kind saves as its resume point (its `checkpoint` column; `NoCheckpoint` for a kind that saves
- * none), parsed where a run or a resume reads it back.
- */
-export const JOB_CHECKPOINTS = {
-  'dataset.import': ImportJobCheckpoint,
-  'dataset.searchIndex': NoCheckpoint,
-  'teacher.run': TeacherRunJobCheckpoint,
-  'teacher.import': NoCheckpoint,
-  'teacher.trial': NoCheckpoint,
-  'student.train': TrainJobCheckpoint,
-  'export.predict': BatchPredictJobCheckpoint,
-  'export.backup': NoCheckpoint,
-  'review.bulkAccept': BulkAcceptJobCheckpoint,
-} as const satisfies Record<JobKind, z.ZodType>;
-export type JobCheckpointOf<K extends JobKind> = z.output<(typeof JOB_CHECKPOINTS)[K]>;
 
 const JobFields = z.object({
   id: z.number(),

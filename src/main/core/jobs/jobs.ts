@@ -1,15 +1,6 @@
 import { z } from 'zod';
-import {
-  JOB_CHECKPOINTS,
-  JOB_PARAMS,
-  isJobKind,
-  type Job,
-  type JobCheckpointOf,
-  type JobKind,
-  type JobParamsOf,
-  type JobResultOf,
-  type JobState,
-} from '../../../shared/jobs';
+import { isJobKind, type Job, type JobKind, type JobResultOf, type JobState } from '../../../shared/jobs';
+import { JOB_STORAGE, type JobCheckpointOf, type JobParamsOf } from '../../../shared/jobParams';
 import type { Db } from '../store/db';
 import { retryBusy } from '../store/db';
 import { AppError, isBusyError, notFound, toErrorInfo } from '../errors';
@@ -46,7 +37,7 @@ export interface JobControl<P = unknown, C = unknown> {
 }
 
 /**
- * Runs a job of kind K with its params and checkpoint (parsed with JOB_PARAMS and JOB_CHECKPOINTS): resolves with
+ * Runs a job of kind K with its params and checkpoint (parsed with JOB_STORAGE, shared/jobParams.ts): resolves with
  * what the job produced (checked against the kind's schema, JOB_RESULTS).
  */
 export type JobRunner<K extends JobKind> = (
@@ -281,15 +272,15 @@ export class JobManager {
     await Promise.allSettled(running.map(([, l]) => l.promise));
   }
 
-  /** The params schema of a kind: the contract's (`JOB_PARAMS`), else an extension's (anything, by default). */
+  /** The params schema of a kind: the contract's (`JOB_STORAGE`), else an extension's (anything, by default). */
   private paramsSchema(kind: string): z.ZodType {
-    if (isJobKind(kind)) return JOB_PARAMS[kind];
+    if (isJobKind(kind)) return JOB_STORAGE[kind].params;
     return this.extensions.get(kind)?.params ?? z.unknown();
   }
 
-  /** The checkpoint schema of a kind: the contract's (`JOB_CHECKPOINTS`), else an extension's. */
+  /** The checkpoint schema of a kind: the contract's (`JOB_STORAGE`), else an extension's. */
   private checkpointSchema(kind: string): z.ZodType {
-    if (isJobKind(kind)) return JOB_CHECKPOINTS[kind];
+    if (isJobKind(kind)) return JOB_STORAGE[kind].checkpoint;
     return this.extensions.get(kind)?.checkpoint ?? z.unknown();
   }
 

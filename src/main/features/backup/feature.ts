@@ -1,5 +1,6 @@
 import type { backupContract } from '../../../shared/backup';
-import type { Job, JobParamsOf } from '../../../shared/jobs';
+import type { Job } from '../../../shared/jobs';
+import type { JobParamsOf } from '../../../shared/jobParams';
 import { notFound } from '../../core/errors';
 import type { CoreContext, Feature } from '../../core/feature';
 import { isUpload, removeUpload, uploadIdOf } from '../../core/uploads';

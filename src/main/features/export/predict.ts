@@ -13,7 +13,7 @@ import {
 import { basename, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BatchPredictRequestInput, Distribution, PlaygroundResult } from '../../../shared/export';
-import type { JobCheckpointOf, JobParamsOf } from '../../../shared/jobs';
+import type { JobCheckpointOf, JobParamsOf } from '../../../shared/jobParams';
 import { MULTI_LABEL_THRESHOLD } from '../../../shared/review';
 import { teacherContract } from '../../../shared/teacher';
 import { AppError, toErrorInfo } from '../../core/errors';

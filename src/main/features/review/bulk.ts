@@ -1,4 +1,6 @@
-import type { Job, JobParamsOf } from '../../../shared/jobs';
+import type { Job } from '../../../shared/jobs';
+import type { JobParamsOf } from '../../../shared/jobParams';
+import { annotationWriter } from '../../core/annotations';
 import { audit } from '../../core/audit';
 import { stableKey, type JobManager, type JobRunner } from '../../core/jobs/jobs';
 import { projectLabels } from '../../core/labels';
@@ -46,11 +48,7 @@ export function bulkAcceptRunner(db: Db): JobRunner<'review.bulkAccept'> {
         (c.labelSet ?? []).every((id) => labelIds.has(id)) &&
         c.confidence >= p.minConfidence,
     );
-    const insert = db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
-         created_at)
-       VALUES (?, ?, ?, ?, ?, 'bulk', 1, ?)`,
-    );
+    const add = annotationWriter(db);
     let accepted = before;
     const total = before + chosen.length;
     ctl.progress(accepted, total, { phase: 'Accepting' });
@@ -59,8 +57,16 @@ export function bulkAcceptRunner(db: Db): JobRunner<'review.bulkAccept'> {
       const part = chosen.slice(i, i + CHUNK);
       db.transaction(() => {
         for (const c of part) {
-          const set = c.labelSet === null ? null : JSON.stringify(c.labelSet);
-          insert.run(p.projectId, c.exampleId, c.labelId, set, p.annotator, p.stamp);
+          add({
+            projectId: p.projectId,
+            exampleId: c.exampleId,
+            labelId: c.labelId,
+            labelSet: c.labelSet,
+            annotator: p.annotator,
+            source: 'bulk',
+            acceptedTeacher: true,
+            createdAt: p.stamp,
+          });
         }
       })();
       accepted += part.length;

@@ -1,5 +1,5 @@
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
-import type { JobCheckpointOf, JobParamsOf } from '../../../shared/jobs';
+import type { JobCheckpointOf, JobParamsOf } from '../../../shared/jobParams';
 import type { CoreContext } from '../../core/feature';
 import { AppError } from '../../core/errors';
 import { removePartialFiles } from '../../core/paths';

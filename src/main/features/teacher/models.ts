@@ -8,7 +8,7 @@ import type { ModelMetadata, RecommendedTeacher, TeacherModel } from '../../../s
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import type { JobControl } from '../../core/jobs/jobs';
-import type { JobParamsOf } from '../../../shared/jobs';
+import type { JobParamsOf } from '../../../shared/jobParams';
 import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
 import { nowIso } from '../../core/time';

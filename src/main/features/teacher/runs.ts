@@ -1,5 +1,6 @@
 /** A teacher run: creating it and its job, which labels the run's documents batch by batch. */
-import type { Job, JobCheckpointOf, JobParamsOf } from '../../../shared/jobs';
+import type { Job } from '../../../shared/jobs';
+import type { JobCheckpointOf, JobParamsOf } from '../../../shared/jobParams';
 import {
   type CalibrationReport,
   type LabelCalibrationReport,

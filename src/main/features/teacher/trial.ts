@@ -7,7 +7,8 @@
  * compared on the same documents). Accuracy is correct / scored over documents that have a human label and a
  * teacher label, with a Wilson score 95% interval (the right interval for a proportion on a few dozen documents).
  */
-import type { Job, JobParamsOf } from '../../../shared/jobs';
+import type { Job } from '../../../shared/jobs';
+import type { JobParamsOf } from '../../../shared/jobParams';
 import { mulberry32 } from '../../../shared/random';
 import { wilsonInterval } from '../../../shared/target';
 import { type PromptText, type PromptTrialItem, type PromptTrialResult } from '../../../shared/teacher';
