@@ -16,9 +16,12 @@ const SleepRequest = z.object({
   stepMs: z.number().int().min(0).max(10_000),
 });
 type SleepParams = z.output<typeof SleepRequest>;
+const SleepCheckpoint = z.object({ step: z.number().int().min(0) });
 
-async function sleepJob(ctl: JobControl<SleepParams>): Promise<{ steps: number }> {
-  const start = (ctl.checkpoint as { step?: number } | null)?.step ?? 0;
+async function sleepJob(
+  ctl: JobControl<SleepParams, z.output<typeof SleepCheckpoint>>,
+): Promise<{ steps: number }> {
+  const start = ctl.checkpoint?.step ?? 0;
   for (let step = start; step < ctl.params.steps; step++) {
     await ctl.yield();
     await new Promise((r) => setTimeout(r, ctl.params.stepMs));
@@ -39,6 +42,8 @@ export const TEST_JOB: CoreExtension = {
   jobs: {
     [TEST_JOB_KIND]: {
       result: z.object({ steps: z.number() }).readonly(),
+      params: SleepRequest,
+      checkpoint: SleepCheckpoint,
       run: sleepJob,
     },
   },

@@ -20,7 +20,10 @@ export const JOB_STATES = [
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** Every kind of long work. A feature adds its kind here and registers a runner in the core. */
+/**
+ * Every kind of long work. A feature adds its kind here, its result schema to JOB_RESULTS, its params and checkpoint
+ * schemas to JOB_STORAGE (jobParams.ts), and registers a runner in the core (docs/development.md).
+ */
 export const JOB_KINDS = [
   'dataset.import',
   'dataset.searchIndex',
@@ -33,6 +36,11 @@ export const JOB_KINDS = [
   'review.bulkAccept',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
+
+/** True for a kind of the contract (not an extension's). */
+export function isJobKind(kind: string): kind is JobKind {
+  return (JOB_KINDS as readonly string[]).includes(kind);
+}
 
 export const JobProgress = z
   .object({
@@ -120,7 +128,7 @@ const KnownJob: z.ZodType<Job> = z.discriminatedUnion(
 );
 /** A job of a kind a core extension adds (the tests' sleeping job): not in the contract, its result unknown. */
 const ExtensionJob = JobFields.extend({
-  kind: z.string().refine((k) => !(JOB_KINDS as readonly string[]).includes(k)),
+  kind: z.string().refine((k) => !isJobKind(k)),
   result: z.unknown(),
 });
 

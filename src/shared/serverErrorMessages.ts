@@ -46,6 +46,10 @@ export const serverErrorsEn = {
     'The file {{file}} is not a Distillery database (it is not SQLite). Choose another data folder, or move that file away; Distillery did not change it.',
   'core.fileDistilleryDatabaseSqlite2': 'The file {{file}} is not a Distillery database (it is not SQLite).',
   'core.jobAlready': 'This job is already {{state}}.',
+  'core.jobCheckpointUnreadable':
+    'The saved resume point of job {{job}} ({{kind}}) cannot be read ({{detail}}): the database row is damaged. Cancel this job and start the work again.',
+  'core.jobParamsUnreadable':
+    'The settings of job {{job}} ({{kind}}) cannot be read ({{detail}}): the database row is damaged. Cancel this job and start the work again.',
   'core.jobOnlyPausedInterrupted':
     'This job is {{state}}; only a paused, interrupted or failed job can be resumed.',
   'core.onlyRunningJobCan': 'Only a running job can be paused; this one is {{state}}.',
@@ -482,6 +486,10 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
     '文件 {{file}} 不是 Distillery 数据库（它不是 SQLite）。请选择其他数据文件夹，或把该文件移走；Distillery 没有修改它。',
   'core.fileDistilleryDatabaseSqlite2': '文件 {{file}} 不是 Distillery 数据库（它不是 SQLite）。',
   'core.jobAlready': '该任务已经是 {{state}} 状态。',
+  'core.jobCheckpointUnreadable':
+    '无法读取任务 {{job}}（{{kind}}）保存的续传点（{{detail}}）：数据库中的记录已损坏。请取消此任务并重新开始这项工作。',
+  'core.jobParamsUnreadable':
+    '无法读取任务 {{job}}（{{kind}}）的设置（{{detail}}）：数据库中的记录已损坏。请取消此任务并重新开始这项工作。',
   'core.jobOnlyPausedInterrupted': '该任务当前为 {{state}}；只有已暂停、已中断或失败的任务才能继续。',
   'core.onlyRunningJobCan': '只有正在运行的任务才能暂停；该任务当前为 {{state}}。',
   'core.runnerJobsKind': '没有处理 {{kind}} 类任务的执行器。',

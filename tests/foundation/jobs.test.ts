@@ -130,3 +130,80 @@ describe('failed jobs', () => {
     }
   });
 });
+
+describe('stored params and checkpoints', () => {
+  it('are parsed with the kind schemas: a damaged row fails its job with what is wrong, its runner never called', async () => {
+    const { JobManager } = await import('../../src/main/core/jobs/jobs');
+    const t = await testCore();
+    try {
+      const jobs = new JobManager(t.core.db, t.core.events);
+      const seen: unknown[] = [];
+      jobs.register('review.bulkAccept', async (ctl) => {
+        seen.push(ctl.checkpoint);
+        return { accepted: ctl.checkpoint?.accepted ?? 0 };
+      });
+      const params = {
+        projectId: 1,
+        queue: { kind: 'unreviewed' },
+        minConfidence: 0.9,
+        annotator: 'a',
+        stamp: 's',
+      };
+      const row = (p: string, checkpoint: string | null): number =>
+        Number(
+          t.core.db
+            .prepare(
+              `INSERT INTO jobs (project_id, kind, title, state, params, checkpoint, created_at, updated_at)
+               VALUES (NULL, 'review.bulkAccept', 'bulk', 'interrupted', ?, ?, '', '')`,
+            )
+            .run(p, checkpoint).lastInsertRowid,
+        );
+      const resumed = async (id: number) => {
+        jobs.resume(id);
+        return jobs.wait(id);
+      };
+
+      const good = await resumed(row(JSON.stringify(params), JSON.stringify({ accepted: 7 })));
+      expect(good).toMatchObject({ state: 'completed', result: { accepted: 7 } });
+      expect(seen).toEqual([{ accepted: 7 }]);
+
+      const badParams = await resumed(row(JSON.stringify({ ...params, minConfidence: 'high' }), null));
+      expect(badParams).toMatchObject({
+        state: 'failed',
+        errorCode: 'INTERNAL',
+        errorKey: 'core.jobParamsUnreadable',
+      });
+      expect(badParams.error).toContain('minConfidence');
+      expect(badParams.error).toContain(String(badParams.id));
+
+      const badCheckpoint = await resumed(row(JSON.stringify(params), JSON.stringify({ accepted: 'many' })));
+      expect(badCheckpoint).toMatchObject({ state: 'failed', errorKey: 'core.jobCheckpointUnreadable' });
+      expect(badCheckpoint.error).toContain('accepted');
+
+      const notJson = await resumed(row(JSON.stringify(params), '{"accepted": 3'));
+      expect(notJson).toMatchObject({ state: 'failed', errorKey: 'core.jobCheckpointUnreadable' });
+      expect(notJson.error).toContain('not JSON');
+      expect(seen).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('are checked when a job starts: params its kind would not parse back are refused before a row exists', async () => {
+    const { JobManager } = await import('../../src/main/core/jobs/jobs');
+    const t = await testCore();
+    try {
+      const jobs = new JobManager(t.core.db, t.core.events);
+      jobs.register('student.train', async (ctl) => {
+        throw new Error(`not run: ${ctl.params.runId}`);
+      });
+      const before = jobs.list().length;
+      // A caller that lost its types (JSON from elsewhere) is what the check is for.
+      const params = JSON.parse('{"runId": "7"}') as { runId: number };
+      expect(() => jobs.start('student.train', { title: 'train', params })).toThrow(/runId/);
+      expect(jobs.list()).toHaveLength(before);
+    } finally {
+      await t.close();
+    }
+  });
+});

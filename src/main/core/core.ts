@@ -111,7 +111,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   jobs.markInterrupted();
   for (const feature of FEATURES) {
     for (const [kind, runner] of Object.entries(feature.jobs ?? {})) {
-      jobs.register(kind as JobKind, runner as JobRunner<never>);
+      jobs.register(kind as JobKind, runner as JobRunner<JobKind>);
     }
   }
   const extensionChannels = new Map<string, NonNullable<CoreExtension['channels']>[string]>();

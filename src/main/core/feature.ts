@@ -29,6 +29,6 @@ export type HandlerMap<C extends ChannelMap> = {
 export interface Feature<C extends ChannelMap> {
   readonly name: string;
   readonly handlers: HandlerMap<C>;
-  readonly jobs?: { readonly [K in JobKind]?: JobRunner<never, K> };
+  readonly jobs?: { readonly [K in JobKind]?: JobRunner<K> };
   start?(ctx: CoreContext): void | Promise<void>;
 }

@@ -1,10 +1,12 @@
-import { JOB_KINDS, type Job, type JobKind, type JobResultOf, type JobState } from '../../../shared/jobs';
+import { z } from 'zod';
+import { isJobKind, type Job, type JobKind, type JobResultOf, type JobState } from '../../../shared/jobs';
+import { JOB_STORAGE, type JobCheckpointOf, type JobParamsOf } from '../../../shared/jobParams';
 import type { Db } from '../store/db';
-import { parseJson, retryBusy } from '../store/db';
+import { retryBusy } from '../store/db';
 import { AppError, isBusyError, notFound, toErrorInfo } from '../errors';
 import type { EventBus } from '../events';
 import { nowIso } from '../time';
-import { resultSchema, toJob, type ExtensionJob, type JobRow } from './jobRow';
+import { readJobInput, resultSchema, storedJson, toJob, type ExtensionJob, type JobRow } from './jobRow';
 
 export type { ExtensionJob } from './jobRow';
 
@@ -16,26 +18,30 @@ export class JobCancelled extends Error {
   }
 }
 
-export interface JobControl<P = unknown> {
+/** What a runner of a job with params P and checkpoint C gets: both parsed with the kind's schemas. */
+export interface JobControl<P = unknown, C = unknown> {
   readonly jobId: number;
   readonly projectId: number | null;
   readonly params: P;
   /** What the last run saved with `saveCheckpoint`, or null on a first start. */
-  readonly checkpoint: unknown;
+  readonly checkpoint: C | null;
   /** Aborted when the job is cancelled (or the core shuts down): pass it to I/O that can be interrupted. */
   readonly signal: AbortSignal;
   /** Reports progress; persisted and pushed at most a few times a second. `rate` overrides the measured rate. */
   progress(done: number, total: number, extra?: { phase?: string; rate?: number }): void;
-  /** Persists a resume point at once: after a crash the job restarts from here. */
-  saveCheckpoint(data: unknown): void;
+  /** Persists a resume point at once: after a crash the job restarts from here (null: from the start). */
+  saveCheckpoint(data: C | null): void;
   /** Call between units of work: returns at once when running, waits while paused, throws JobCancelled when cancelled. */
   yield(): Promise<void>;
   readonly isPaused: () => boolean;
 }
 
-/** Runs a job of kind K: resolves with what the job produced (checked against the kind's schema, JOB_RESULTS). */
-export type JobRunner<P = unknown, K extends JobKind = JobKind> = (
-  ctl: JobControl<P>,
+/**
+ * Runs a job of kind K with its params and checkpoint (parsed with JOB_STORAGE, shared/jobParams.ts): resolves with
+ * what the job produced (checked against the kind's schema, JOB_RESULTS).
+ */
+export type JobRunner<K extends JobKind> = (
+  ctl: JobControl<JobParamsOf<K>, JobCheckpointOf<K>>,
 ) => Promise<JobResultOf<K>>;
 
 interface Live {
@@ -84,7 +90,8 @@ function dedupKey(kind: string, projectId: number | null, key: string): string {
  * crash or kill leaves the job `interrupted`, and resuming it runs the same runner from its last checkpoint.
  */
 export class JobManager {
-  private readonly runners = new Map<string, (ctl: JobControl<never>) => Promise<unknown>>();
+  /** Each kind's runner; what it gets was parsed with its kind's schemas (`paramsSchema`, `checkpointSchema`). */
+  private readonly runners = new Map<string, (ctl: JobControl) => Promise<unknown>>();
   private readonly extensions = new Map<string, ExtensionJob>();
   private readonly live = new Map<number, Live>();
   /** The dedup key of each job started (or resumed) by this manager: kind, project and `StartOptions.key`. */
@@ -97,8 +104,8 @@ export class JobManager {
     private readonly onDiskFull: () => void = () => undefined,
   ) {}
 
-  register<K extends JobKind, P>(kind: K, runner: JobRunner<P, K>): void {
-    this.runners.set(kind, runner as (ctl: JobControl<never>) => Promise<unknown>);
+  register<K extends JobKind>(kind: K, runner: JobRunner<K>): void {
+    this.runners.set(kind, runner as (ctl: JobControl) => Promise<unknown>);
   }
 
   /**
@@ -106,11 +113,11 @@ export class JobManager {
    * `CoreExtension`, tests/helpers/testJob.ts); the app, the server and the CLI run the contract's kinds only.
    */
   registerExtension(kind: string, job: ExtensionJob): void {
-    if ((JOB_KINDS as readonly string[]).includes(kind)) {
+    if (isJobKind(kind)) {
       throw new Error(`${kind} is a job kind of the contract, not an extension.`);
     }
     this.extensions.set(kind, job);
-    this.runners.set(kind, job.run);
+    this.runners.set(kind, job.run as (ctl: JobControl) => Promise<unknown>);
   }
 
   /** At start-up: whatever was running when the last process died is interrupted, not silently lost. */
@@ -146,7 +153,7 @@ export class JobManager {
    * Starts a job, or returns the one already queued, running or paused for the same kind, project and key: a double
    * click, a second window or a retried request never starts the same work twice.
    */
-  start<P>(kind: JobKind, opts: StartOptions<P>): Job {
+  start<P extends JobParamsOf<K>, K extends JobKind = JobKind>(kind: K, opts: StartOptions<P>): Job {
     return this.startKind(kind, opts);
   }
 
@@ -158,6 +165,8 @@ export class JobManager {
 
   private startKind<P>(kind: string, opts: StartOptions<P>): Job {
     if (!this.runners.has(kind)) throw AppError.keyed('UNSUPPORTED', 'core.runnerJobsKind', { kind });
+    // What is stored is what a run will parse back: a start that would not is a bug, refused before the row exists.
+    this.paramsSchema(kind).parse(opts.params ?? {});
     const projectId = opts.projectId ?? null;
     const key = opts.key ?? stableKey(opts.params ?? {});
     // An extension's kind is not a JobKind, but `active` only compares it with the rows' kinds.
@@ -263,6 +272,18 @@ export class JobManager {
     await Promise.allSettled(running.map(([, l]) => l.promise));
   }
 
+  /** The params schema of a kind: the contract's (`JOB_STORAGE`), else an extension's (anything, by default). */
+  private paramsSchema(kind: string): z.ZodType {
+    if (isJobKind(kind)) return JOB_STORAGE[kind].params;
+    return this.extensions.get(kind)?.params ?? z.unknown();
+  }
+
+  /** The checkpoint schema of a kind: the contract's (`JOB_STORAGE`), else an extension's. */
+  private checkpointSchema(kind: string): z.ZodType {
+    if (isJobKind(kind)) return JOB_STORAGE[kind].checkpoint;
+    return this.extensions.get(kind)?.checkpoint ?? z.unknown();
+  }
+
   private setState(
     jobId: number,
     state: JobState,
@@ -303,7 +324,7 @@ export class JobManager {
     }
     if (!this.keys.has(jobId)) {
       // Resumed after a restart: its key is its params, as for a start without a key of its own.
-      this.keys.set(jobId, dedupKey(row.kind, row.project_id, stableKey(parseJson<unknown>(row.params, {}))));
+      this.keys.set(jobId, dedupKey(row.kind, row.project_id, stableKey(storedJson(row.params) ?? {})));
     }
     const abort = new AbortController();
     const live: Live = {
@@ -317,11 +338,13 @@ export class JobManager {
       promise: Promise.resolve(),
     };
     this.live.set(jobId, live);
-    const ctl: JobControl<unknown> = {
+    // A row that does not parse (a damaged database, an edit by hand) fails its job below, with what is wrong.
+    const input = readJobInput(row, this.paramsSchema(row.kind), this.checkpointSchema(row.kind));
+    const ctl: JobControl = {
       jobId,
       projectId: row.project_id,
-      params: parseJson<unknown>(row.params, {}),
-      checkpoint: parseJson<unknown>(row.checkpoint, null),
+      params: input instanceof AppError ? null : input.params,
+      checkpoint: input instanceof AppError ? null : input.checkpoint,
       signal: abort.signal,
       progress: (done, total, extra) => this.progress(jobId, live, done, total, extra),
       saveCheckpoint: (data) => {
@@ -353,7 +376,8 @@ export class JobManager {
         // What reaches the database and every client is checked against the kind's schema.
         const schema = resultSchema(row.kind, this.extensions);
         if (!schema) throw new Error(`No result schema for jobs of kind ${row.kind}.`);
-        const result = schema.parse(await (runner as unknown as JobRunner<unknown>)(ctl));
+        if (input instanceof AppError) throw input;
+        const result = schema.parse(await runner(ctl));
         this.flush(jobId, live);
         if (live.cancelled) return;
         if (abort.signal.aborted) {

@@ -2,22 +2,26 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { AppError, isBusyError } from '../errors';
 
 /** Who holds a data folder: written next to the lock so that a refused process can say who to ask. */
-interface LockOwner {
-  readonly host?: string;
-  readonly pid?: number;
-  readonly owner?: string;
-  readonly at?: string;
-}
+const LockOwner = z.object({
+  host: z.string().optional(),
+  pid: z.number().optional(),
+  owner: z.string().optional(),
+  at: z.string().optional(),
+});
+type LockOwner = z.output<typeof LockOwner>;
 
 export const LOCK_FILE = 'distillery.lock';
 export const LOCK_DATABASE = 'distillery.lock.sqlite';
 
+/** What the lock's info file says (nothing, when it is missing or not what this writes: it is only for a message). */
 function readOwner(file: string): LockOwner {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+    const parsed = LockOwner.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : {};
   } catch {
     return {};
   }

@@ -69,11 +69,25 @@ function pathColumns(db: Db): Array<{ table: string; column: string }> {
  * reads the original's files and nothing reports a present file missing. Paths outside the data folder (a file
  * imported from the user's documents) are left as they are. Returns the number of values rewritten.
  */
+/**
+ * The folder the settings value records (a JSON string); undefined when there is none, or when it is damaged: the
+ * old folder is then worked out from the stored paths, as for a database that never recorded it.
+ */
+function recordedDataDir(stored: string | undefined): string | undefined {
+  if (stored === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(stored);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function relocateDataDir(db: Db, dataDir: string): number {
   // Settings values are JSON.
   const stored = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(SETTING) as
     string | undefined;
-  const recorded = stored === undefined ? undefined : (JSON.parse(stored) as string);
+  const recorded = recordedDataDir(stored);
   const from = recorded ?? inferOldDataDir(db);
   let changed = 0;
   db.transaction(() => {

@@ -1,6 +1,6 @@
-import type { JobControl } from '../../core/jobs/jobs';
 import type { backupContract } from '../../../shared/backup';
 import type { Job } from '../../../shared/jobs';
+import type { JobParamsOf } from '../../../shared/jobParams';
 import { notFound } from '../../core/errors';
 import type { CoreContext, Feature } from '../../core/feature';
 import { isUpload, removeUpload, uploadIdOf } from '../../core/uploads';
@@ -9,11 +9,8 @@ import { removeLeftovers } from './format';
 import { inspectBackup, restoreBackup } from './restore';
 import { writeBackup } from './write';
 
-export interface BackupParams {
-  readonly projectId: number;
-  /** Where to write (CLI --out); the data folder's exports/backups otherwise. */
-  readonly outFile?: string;
-}
+/** The project, and where to write (CLI --out; the data folder's exports/backups otherwise): BackupJobParams. */
+export type BackupParams = JobParamsOf<typeof BACKUP_JOB_KIND>;
 
 /** The job kind of a backup: named before backup was its own feature, and stored under that name in data folders. */
 export const BACKUP_JOB_KIND = 'export.backup';
@@ -53,7 +50,7 @@ export const backupFeature: Feature<typeof backupContract> = {
     // restore staging folders, half-written backup files. One process owns the folder, so none is in use.
     removeLeftovers(ctx.paths);
     // A backup interrupted by a crash starts over: its temporary copy is thrown away, nothing else was changed.
-    ctx.jobs.register(BACKUP_JOB_KIND, (ctl: JobControl<BackupParams>) =>
+    ctx.jobs.register(BACKUP_JOB_KIND, (ctl) =>
       writeBackup(ctx.db, ctx.paths, ctl.params.projectId, {
         ownJobId: ctl.jobId,
         outFile: ctl.params.outFile,

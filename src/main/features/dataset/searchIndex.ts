@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Job } from '../../../shared/jobs';
 import type { CoreContext } from '../../core/feature';
-import type { JobControl } from '../../core/jobs/jobs';
+import type { JobRunner } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
 
 /**
@@ -45,14 +45,9 @@ export function searchIndexBuilding(db: Db, projectId: number): boolean {
     .get(projectId);
 }
 
-export interface SearchIndexParams {
-  readonly projectId: number;
-  readonly datasetId: number;
-}
-
 /** Starts the search-index job for an import's rows (the import's name titles it). */
 export function startSearchIndex(ctx: CoreContext, projectId: number, name: string, datasetId: number): Job {
-  return ctx.jobs.start<SearchIndexParams>('dataset.searchIndex', {
+  return ctx.jobs.start('dataset.searchIndex', {
     projectId,
     title: `Search index for ${name}`,
     params: { projectId, datasetId },
@@ -70,9 +65,7 @@ const INDEX_BATCH = 500;
  * are already in the project and usable; until this ends a search scans the texts and says the index is building).
  * Idempotent, so a resumed or repeated job simply goes on.
  */
-export function makeSearchIndexRunner(ctx: CoreContext): (ctl: JobControl<SearchIndexParams>) => Promise<{
-  indexed: number;
-}> {
+export function makeSearchIndexRunner(ctx: CoreContext): JobRunner<'dataset.searchIndex'> {
   return async (ctl) => {
     const db = ctx.db;
     const { projectId, datasetId } = ctl.params;

@@ -141,6 +141,30 @@ function wasDeleted(db: Db, projectId: number, entity: string, runId: number): b
   );
 }
 
+const RUN_TABLES = {
+  student_run: { table: 'student_runs', what: 'Training run' },
+  teacher_run: { table: 'teacher_runs', what: 'Teacher run' },
+} as const;
+
+/**
+ * Before a delete: null when the run is there to delete, the answer of a delete that already happened when the audit
+ * log has its deletion (a repeated request succeeds), else NOT_FOUND.
+ */
+function alreadyDeleted(
+  db: Db,
+  entity: keyof typeof RUN_TABLES,
+  input: { projectId: number; runId: number },
+): DeletedRun | null {
+  const { table, what } = RUN_TABLES[entity];
+  if (
+    db.prepare(`SELECT 1 FROM ${table} WHERE id = ? AND project_id = ?`).get(input.runId, input.projectId)
+  ) {
+    return null;
+  }
+  if (wasDeleted(db, input.projectId, entity, input.runId)) return { deletedBytes: 0, alreadyDeleted: true };
+  throw notFound(what, input.runId);
+}
+
 /**
  * What a project takes on disk: its training runs' folders, the uploads its jobs used, the exports and backups it
  * made (named in its jobs and audit log), and an estimate of its share of the database from the bytes of its rows.
@@ -223,14 +247,8 @@ export function deleteRun(
   actor: string,
 ): DeletedRun {
   const { db, paths } = ctx;
-  const run = db
-    .prepare('SELECT id FROM student_runs WHERE id = ? AND project_id = ?')
-    .get(input.runId, input.projectId);
-  if (!run) {
-    if (wasDeleted(db, input.projectId, 'student_run', input.runId))
-      return { deletedBytes: 0, alreadyDeleted: true };
-    throw notFound('Training run', input.runId);
-  }
+  const done = alreadyDeleted(db, 'student_run', input);
+  if (done) return done;
   if (runActive(db, input.runId)) {
     throw AppError.keyed('JOB_STATE', 'disk.trainingRunStillRunning', { runId: input.runId });
   }
@@ -332,14 +350,8 @@ export function deleteTeacherRun(
   actor: string,
 ): DeletedRun {
   const { db } = ctx;
-  const exists = db
-    .prepare('SELECT 1 FROM teacher_runs WHERE id = ? AND project_id = ?')
-    .get(input.runId, input.projectId);
-  if (!exists) {
-    if (wasDeleted(db, input.projectId, 'teacher_run', input.runId))
-      return { deletedBytes: 0, alreadyDeleted: true };
-    throw notFound('Teacher run', input.runId);
-  }
+  const done = alreadyDeleted(db, 'teacher_run', input);
+  if (done) return done;
   const use = teacherRunDiskUse(ctx, input.projectId, input.runId);
   if (use.active) {
     throw AppError.keyed('JOB_STATE', 'disk.teacherRunStillRunning', { runId: input.runId });

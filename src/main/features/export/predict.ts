@@ -12,17 +12,13 @@ import {
 } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type {
-  BatchPredictRequestInput,
-  BatchPredictResult,
-  Distribution,
-  PlaygroundResult,
-} from '../../../shared/export';
+import type { BatchPredictRequestInput, Distribution, PlaygroundResult } from '../../../shared/export';
+import type { JobCheckpointOf, JobParamsOf } from '../../../shared/jobParams';
 import { MULTI_LABEL_THRESHOLD } from '../../../shared/review';
 import { teacherContract } from '../../../shared/teacher';
 import { AppError, toErrorInfo } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
-import { JobCancelled, stableKey, type JobControl } from '../../core/jobs/jobs';
+import { JobCancelled, stableKey, type JobRunner } from '../../core/jobs/jobs';
 import { resolveSource } from '../dataset/source';
 import { openTable } from '../dataset/table';
 import type { StudentPredictor } from '../student/predictor';
@@ -128,21 +124,10 @@ export async function playground(
   return { runId: run.id, student, teacher };
 }
 
-export interface BatchParams extends BatchPredictRequestInput {
-  readonly runId: number;
-  readonly outputPath: string;
-}
-
+/** The request, the run it resolved to and the output file (src/shared/jobParams.ts BatchPredictJobParams). */
+type BatchParams = JobParamsOf<'export.predict'>;
 /** Saved after each batch: rows read, bytes of output committed, and the tallies so far. */
-interface BatchCheckpoint {
-  readonly seen: number;
-  readonly bytes: number;
-  readonly predicted: number;
-  readonly bad: number;
-  readonly counts: Record<string, number>;
-  /** Multi-label: rows with no label at or above its threshold (absent in checkpoints of older versions). */
-  readonly none?: number;
-}
+type BatchCheckpoint = JobCheckpointOf<'export.predict'>;
 
 function csvCell(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -182,9 +167,7 @@ export function startBatchPredict(
  * half result under the final name. After each batch the output is synced and a checkpoint saved; resuming after a
  * crash or a close truncates the partial file to the checkpoint and continues after the rows it covered.
  */
-export function batchPredictRunner(
-  ctx: CoreContext,
-): (ctl: JobControl<BatchParams>) => Promise<BatchPredictResult> {
+export function batchPredictRunner(ctx: CoreContext): JobRunner<'export.predict'> {
   return async (ctl) => {
     const p = ctl.params;
     const run = resolveRun(ctx.db, p.projectId, p.runId);
@@ -207,7 +190,7 @@ export function batchPredictRunner(
       const idIdx = p.idColumn ? table.columns.indexOf(p.idColumn) : -1;
       mkdirSync(join(ctx.paths.exports, 'predictions'), { recursive: true });
       const partial = `${p.outputPath}.partial`;
-      const saved = ctl.checkpoint as BatchCheckpoint | null;
+      const saved = ctl.checkpoint;
       // Resuming: keep what was committed at the last checkpoint, drop anything written after it.
       const resume = saved && existsSync(partial) && statSync(partial).size >= saved.bytes ? saved : null;
       const fd = openSync(partial, resume ? 'r+' : 'w');

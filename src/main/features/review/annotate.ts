@@ -9,6 +9,7 @@ import type {
   UndoResult,
 } from '../../../shared/review';
 import { MIN_GOLD_PER_CLASS, QueueSpecSchema } from '../../../shared/review';
+import { addAnnotation, retractAnnotation, retractBulkAction } from '../../core/annotations';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
 import {
@@ -176,24 +177,17 @@ export function annotate(
     if (input.acceptTeacher && (teacherAnswer === null || !same(teacherAnswer))) {
       throw AppError.keyed('INVALID_INPUT', 'review.teacherHasLabelDocument2', {});
     }
-    const accepted = teacherAnswer === null ? null : same(teacherAnswer) ? 1 : 0;
-    const info = db
-      .prepare(
-        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
-           time_spent_ms, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        input.projectId,
-        input.exampleId,
-        answer.labelId,
-        answer.labelSet === null ? null : JSON.stringify(answer.labelSet),
-        input.annotator,
-        input.acceptTeacher ? 'teacher_accept' : 'human',
-        accepted,
-        input.timeSpentMs ?? null,
-        nowIso(),
-      );
+    const annotationId = addAnnotation(db, {
+      projectId: input.projectId,
+      exampleId: input.exampleId,
+      labelId: answer.labelId,
+      labelSet: answer.labelSet,
+      annotator: input.annotator,
+      source: input.acceptTeacher ? 'teacher_accept' : 'human',
+      acceptedTeacher: teacherAnswer === null ? null : same(teacherAnswer),
+      timeSpentMs: input.timeSpentMs ?? null,
+      createdAt: nowIso(),
+    });
     markReviewRequestsDone(db, input.projectId, [input.exampleId]);
     // In team mode a document skipped because someone else had it open may be free again: after the end of the
     // queue, look again from its start (the documents labelled have left it, so this never repeats one).
@@ -205,7 +199,7 @@ export function annotate(
     savePosition(db, input.projectId, input.annotator, input.queue, nextId ?? input.exampleId);
     if (nextId === null) holdLease(db, input.projectId, null);
     return {
-      annotationId: Number(info.lastInsertRowid),
+      annotationId,
       next: nextId === null ? null : loadItem(db, input.projectId, nextId, input.annotator),
     };
   })();
@@ -253,12 +247,7 @@ export function undo(db: Db, projectId: number, annotator: string): UndoResult {
     const now = nowIso();
     let retracted: number;
     if (last.source === 'bulk') {
-      retracted = db
-        .prepare(
-          `UPDATE annotations SET retracted_at = ? WHERE project_id = ? AND annotator = ? AND source = 'bulk'
-             AND created_at = ? AND retracted_at IS NULL`,
-        )
-        .run(now, projectId, annotator, last.created_at).changes;
+      retracted = retractBulkAction(db, projectId, annotator, last.created_at, now);
       audit(db, {
         projectId,
         actor: annotator,
@@ -268,9 +257,7 @@ export function undo(db: Db, projectId: number, annotator: string): UndoResult {
         details: { retracted },
       });
     } else {
-      retracted = db
-        .prepare('UPDATE annotations SET retracted_at = ? WHERE id = ?')
-        .run(now, last.id).changes;
+      retracted = retractAnnotation(db, last.id, now);
     }
     const position = getPosition(db, projectId, annotator);
     savePosition(db, projectId, annotator, position?.queue ?? { kind: 'unreviewed' }, last.example_id);

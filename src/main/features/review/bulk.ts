@@ -1,24 +1,15 @@
 import type { Job } from '../../../shared/jobs';
-import type { QueueSpec } from '../../../shared/review';
+import type { JobParamsOf } from '../../../shared/jobParams';
+import { annotationWriter } from '../../core/annotations';
 import { audit } from '../../core/audit';
-import { stableKey, type JobControl, type JobManager } from '../../core/jobs/jobs';
+import { stableKey, type JobManager, type JobRunner } from '../../core/jobs/jobs';
 import { projectLabels } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { assertProject, bulkCandidates, hasAnswer, teacherOnTestError } from './annotate';
 
-export interface BulkParams {
-  readonly projectId: number;
-  readonly queue: QueueSpec;
-  readonly minConfidence: number;
-  readonly annotator: string;
-  /** One time for every row of the action, so that one undo takes the whole action back, even across a resume. */
-  readonly stamp: string;
-}
-
-interface BulkCheckpoint {
-  readonly accepted: number;
-}
+/** A bulk accept's params (src/shared/jobParams.ts BulkAcceptJobParams): its `stamp` is one time for the whole action. */
+type BulkParams = JobParamsOf<'review.bulkAccept'>;
 
 const CHUNK = 2000;
 
@@ -44,10 +35,10 @@ export function startBulkAccept(db: Db, jobs: JobManager, input: Omit<BulkParams
  * least the threshold, a chunk per transaction. Idempotent: a document labelled by an earlier run (or a person)
  * is no longer a candidate, so a resumed job never labels one twice.
  */
-export function bulkAcceptRunner(db: Db): (ctl: JobControl<BulkParams>) => Promise<{ accepted: number }> {
+export function bulkAcceptRunner(db: Db): JobRunner<'review.bulkAccept'> {
   return async (ctl) => {
     const p = ctl.params;
-    const before = (ctl.checkpoint as BulkCheckpoint | null)?.accepted ?? 0;
+    const before = ctl.checkpoint?.accepted ?? 0;
     const labelIds = new Set(projectLabels(db, p.projectId).map((l) => l.id));
     // A multi-label document takes the teacher's whole set (the empty set too: "none of these" is an answer).
     const chosen = bulkCandidates(db, p.projectId, p.queue).filter(
@@ -57,11 +48,7 @@ export function bulkAcceptRunner(db: Db): (ctl: JobControl<BulkParams>) => Promi
         (c.labelSet ?? []).every((id) => labelIds.has(id)) &&
         c.confidence >= p.minConfidence,
     );
-    const insert = db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
-         created_at)
-       VALUES (?, ?, ?, ?, ?, 'bulk', 1, ?)`,
-    );
+    const add = annotationWriter(db);
     let accepted = before;
     const total = before + chosen.length;
     ctl.progress(accepted, total, { phase: 'Accepting' });
@@ -70,12 +57,20 @@ export function bulkAcceptRunner(db: Db): (ctl: JobControl<BulkParams>) => Promi
       const part = chosen.slice(i, i + CHUNK);
       db.transaction(() => {
         for (const c of part) {
-          const set = c.labelSet === null ? null : JSON.stringify(c.labelSet);
-          insert.run(p.projectId, c.exampleId, c.labelId, set, p.annotator, p.stamp);
+          add({
+            projectId: p.projectId,
+            exampleId: c.exampleId,
+            labelId: c.labelId,
+            labelSet: c.labelSet,
+            annotator: p.annotator,
+            source: 'bulk',
+            acceptedTeacher: true,
+            createdAt: p.stamp,
+          });
         }
       })();
       accepted += part.length;
-      ctl.saveCheckpoint({ accepted } satisfies BulkCheckpoint);
+      ctl.saveCheckpoint({ accepted });
       ctl.progress(accepted, total, { phase: 'Accepting' });
     }
     audit(db, {

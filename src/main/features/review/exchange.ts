@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { ImportConflict, ImportProblem, ImportReport } from '../../../shared/review';
+import { annotationWriter } from '../../core/annotations';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
 import { projectKind, projectLabels, TEACHER_ACCEPT_SOURCES } from '../../core/labels';
@@ -298,30 +299,22 @@ export function importAnnotations(
   if (opts.dryRun || refuse) return { ...report, imported: 0, dryRun: true };
 
   db.transaction(() => {
-    const insert = db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
-         time_spent_ms, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const add = annotationWriter(db);
     for (const r of toInsert) {
-      insert.run(
+      add({
         projectId,
-        r.exampleId,
-        r.labelId,
-        r.labelSet === null ? null : JSON.stringify(r.labelSet),
-        r.row.annotator,
+        exampleId: r.exampleId,
+        labelId: r.labelId,
+        labelSet: r.labelSet,
+        annotator: r.row.annotator,
         // A teacher label accepted elsewhere stays one here: it must not become gold by travelling.
-        (TEACHER_ACCEPT_SOURCES as readonly string[]).includes(r.row.source ?? '')
+        source: (TEACHER_ACCEPT_SOURCES as readonly string[]).includes(r.row.source ?? '')
           ? 'teacher_accept'
           : 'merge',
-        r.row.acceptedTeacher === undefined || r.row.acceptedTeacher === null
-          ? null
-          : r.row.acceptedTeacher
-            ? 1
-            : 0,
-        r.row.timeSpentMs ?? null,
-        r.createdAt,
-      );
+        acceptedTeacher: r.row.acceptedTeacher ?? null,
+        timeSpentMs: r.row.timeSpentMs ?? null,
+        createdAt: r.createdAt,
+      });
     }
     audit(db, {
       projectId,

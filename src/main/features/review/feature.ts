@@ -1,4 +1,3 @@
-import type { JobControl } from '../../core/jobs/jobs';
 import type { reviewContract } from '../../../shared/review';
 import type { CoreContext, Feature } from '../../core/feature';
 import { currentActor } from '../../core/actor';
@@ -7,7 +6,7 @@ import { getSettings } from '../app/settings';
 import { canSee } from '../team/scope';
 import { agreement } from './agreement';
 import { annotate, bulkPreview, goldSummary, history, moveTo, reviewState, undo, upcoming } from './annotate';
-import { bulkAcceptRunner, startBulkAccept, type BulkParams } from './bulk';
+import { bulkAcceptRunner, startBulkAccept } from './bulk';
 import { annotationText, exportAnnotations, importAnnotations } from './exchange';
 import { queueCounts } from './counts';
 import { loadItem } from './queues';
@@ -28,7 +27,7 @@ export const reviewFeature: Feature<typeof reviewContract> = {
   name: 'review',
   start: (ctx) => {
     const run = bulkAcceptRunner(ctx.db);
-    ctx.jobs.register('review.bulkAccept', async (ctl: JobControl<BulkParams>) => {
+    ctx.jobs.register('review.bulkAccept', async (ctl) => {
       const r = await run(ctl);
       changed(ctx, ctl.params.projectId);
       return r;

@@ -2,10 +2,10 @@ import { DEFAULT_TRAIN_SETTINGS, TrainSettings, type studentContract } from '../
 import { jobTitle } from '../../core/jobTitles';
 import { AppError } from '../../core/errors';
 import type { CoreContext, Feature } from '../../core/feature';
-import { stableKey, type JobControl } from '../../core/jobs/jobs';
+import { stableKey } from '../../core/jobs/jobs';
 import { getProject } from '../projects/projects';
 import { projectKind } from '../../core/labels';
-import { trainJob, type TrainJobParams } from './job';
+import { trainJob } from './job';
 import { loadStudent } from './predict';
 import { chosenSettings, readAutoReport } from './auto';
 import {
@@ -66,7 +66,7 @@ export const studentFeature: Feature<typeof studentContract> = {
       }
       const settings = warmStartSettings(ctx, TrainSettings.parse({ ...input.settings }));
       const runId = createRun(ctx.db, ctx.paths, project.id, settings);
-      const job = ctx.jobs.start<TrainJobParams>('student.train', {
+      const job = ctx.jobs.start('student.train', {
         projectId: project.id,
         title: jobTitle(ctx.db, `Train student (run ${runId})`, project.id),
         params: { runId },
@@ -102,7 +102,7 @@ export const studentFeature: Feature<typeof studentContract> = {
     },
   },
   start: (ctx) => {
-    ctx.jobs.register('student.train', (ctl: JobControl<TrainJobParams>) => trainJob(ctx, ctl));
+    ctx.jobs.register('student.train', (ctl) => trainJob(ctx, ctl));
     reconcileRunStates(ctx.db);
   },
 };

@@ -1,4 +1,5 @@
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
+import type { JobCheckpointOf, JobParamsOf } from '../../../shared/jobParams';
 import type { CoreContext } from '../../core/feature';
 import { AppError } from '../../core/errors';
 import { removePartialFiles } from '../../core/paths';
@@ -15,20 +16,16 @@ import {
 import { TrainClient } from './train.client';
 import type { TrainJobResult } from '../../../shared/student';
 
-export interface TrainJobParams {
-  readonly runId: number;
-}
-
-/** The job's resume point: the last epoch whose checkpoint is on disk and recorded. */
-export interface TrainJobCheckpoint {
-  readonly epoch: number;
-  readonly path: string;
-}
-
-/** Runs (or resumes) a student run in the training worker; the database is written only from this thread. */
-export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>): Promise<TrainJobResult> {
+/**
+ * Runs (or resumes) a student run in the training worker; the database is written only from this thread. Its resume
+ * point (src/shared/jobParams.ts TrainJobCheckpoint) is the last epoch whose checkpoint is on disk and recorded.
+ */
+export async function trainJob(
+  ctx: CoreContext,
+  ctl: JobControl<JobParamsOf<'student.train'>, JobCheckpointOf<'student.train'>>,
+): Promise<TrainJobResult> {
   const run = getRun(ctx.db, ctl.params.runId);
-  const resume = ctl.checkpoint as TrainJobCheckpoint | null;
+  const resume = ctl.checkpoint;
   if (resume) forgetAfter(ctx.db, run.id, resume.epoch);
   else forgetAfter(ctx.db, run.id, 0);
   ctx.db.prepare('UPDATE student_runs SET job_id = ? WHERE id = ?').run(ctl.jobId, run.id);
@@ -78,7 +75,7 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
       },
       onEpoch: async (e) => {
         recordEpoch(ctx.db, run, e);
-        ctl.saveCheckpoint({ epoch: e.epoch, path: e.checkpointPath } satisfies TrainJobCheckpoint);
+        ctl.saveCheckpoint({ epoch: e.epoch, path: e.checkpointPath });
         ctx.events.emit('student.epoch', {
           jobId: ctl.jobId,
           runId: run.id,

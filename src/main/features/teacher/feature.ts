@@ -1,17 +1,9 @@
-import type { JobControl } from '../../core/jobs/jobs';
 import type { teacherContract } from '../../../shared/teacher';
 import type { Feature } from '../../core/feature';
-import {
-  getModel,
-  importModelJob,
-  listModels,
-  RECOMMENDED_TEACHERS,
-  removeModel,
-  type ImportParams,
-} from './models';
+import { getModel, importModelJob, listModels, RECOMMENDED_TEACHERS, removeModel } from './models';
 import { calibrateLabels, calibrateRun } from './calibrate';
 import { preview, promptPreview } from './preview';
-import { runTeacherJob, startRun, type TeacherJobParams } from './runs';
+import { runTeacherJob, startRun } from './runs';
 import { planRun, timeTeacher } from './runPlan';
 import { getRun, listOutputs, listRuns } from './runStore';
 import { teacherService } from './service';
@@ -27,19 +19,19 @@ import {
   savePromptVersion,
   setProjectTask,
 } from './promptVersions';
-import { promptText, runTrialJob, startTrial, type TrialParams } from './trial';
+import { promptText, runTrialJob, startTrial } from './trial';
 
 export const teacherFeature: Feature<typeof teacherContract> = {
   name: 'teacher',
   handlers: {
     'teacher.models': (_input, ctx) => listModels(ctx.db),
     'teacher.importModel': (input, ctx) =>
-      ctx.jobs.start<ImportParams>('teacher.import', {
+      ctx.jobs.start('teacher.import', {
         title: `Import model ${originalFileName(input.path)}`,
         params: { path: input.path, name: input.name },
       }),
     'teacher.downloadModel': (input, ctx) =>
-      ctx.jobs.start<ImportParams>('teacher.import', {
+      ctx.jobs.start('teacher.import', {
         title: `Download model ${input.url.split('/').pop() ?? ''}`,
         params: { url: input.url, name: input.name },
       }),
@@ -82,8 +74,8 @@ export const teacherFeature: Feature<typeof teacherContract> = {
   },
   // Registered per core (not in `jobs`) because the runners need the core's context, and tests run several cores.
   start: (ctx) => {
-    ctx.jobs.register('teacher.run', (ctl: JobControl<TeacherJobParams>) => runTeacherJob(ctx, ctl));
-    ctx.jobs.register('teacher.trial', (ctl: JobControl<TrialParams>) => runTrialJob(ctx, ctl));
-    ctx.jobs.register('teacher.import', (ctl: JobControl<ImportParams>) => importModelJob(ctx, ctl));
+    ctx.jobs.register('teacher.run', (ctl) => runTeacherJob(ctx, ctl));
+    ctx.jobs.register('teacher.trial', (ctl) => runTrialJob(ctx, ctl));
+    ctx.jobs.register('teacher.import', (ctl) => importModelJob(ctx, ctl));
   },
 };

@@ -8,6 +8,7 @@ import type { ModelMetadata, RecommendedTeacher, TeacherModel } from '../../../s
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import type { JobControl } from '../../core/jobs/jobs';
+import type { JobParamsOf } from '../../../shared/jobParams';
 import type { Db } from '../../core/store/db';
 import { parseJson } from '../../core/store/db';
 import { nowIso } from '../../core/time';
@@ -70,11 +71,8 @@ export function removeModel(ctx: CoreContext, modelId: number): void {
   if (row.file_path.startsWith(ctx.paths.models)) rmSync(row.file_path, { force: true });
 }
 
-export interface ImportParams {
-  readonly path?: string;
-  readonly url?: string;
-  readonly name?: string;
-}
+/** A model import's params: a file to copy or an address to download, and a name (TeacherImportJobParams). */
+type ImportParams = JobParamsOf<'teacher.import'>;
 
 async function download(ctl: JobControl<ImportParams>, url: string, dest: string): Promise<void> {
   let res: Response;

@@ -48,22 +48,16 @@ export function runCounts(
   return { target: r.target, output: r.output, failed: r.failed ?? 0, truncated: r.truncated };
 }
 
-function labelCalibrationOf(db: Db, runId: number): LabelCalibrationReport | null {
+/** The payload of a run's latest calibration of this kind (calibrate.ts writes both), or null when it has none. */
+function latestCalibration<T>(
+  db: Db,
+  runId: number,
+  kind: 'teacher_calibration' | 'teacher_label_calibration',
+): T | null {
   const row = db
-    .prepare(
-      "SELECT payload FROM metrics WHERE teacher_run_id = ? AND kind = 'teacher_label_calibration' ORDER BY id DESC LIMIT 1",
-    )
-    .get(runId) as { payload: string } | undefined;
-  return row ? parseJson<LabelCalibrationReport | null>(row.payload, null) : null;
-}
-
-function calibrationOf(db: Db, runId: number): CalibrationReport | null {
-  const row = db
-    .prepare(
-      "SELECT payload FROM metrics WHERE teacher_run_id = ? AND kind = 'teacher_calibration' ORDER BY id DESC LIMIT 1",
-    )
-    .get(runId) as { payload: string } | undefined;
-  return row ? parseJson<CalibrationReport | null>(row.payload, null) : null;
+    .prepare('SELECT payload FROM metrics WHERE teacher_run_id = ? AND kind = ? ORDER BY id DESC LIMIT 1')
+    .get(runId, kind) as { payload: string } | undefined;
+  return row ? parseJson<T | null>(row.payload, null) : null;
 }
 
 function toRun(db: Db, r: RunRow): TeacherRun {
@@ -105,9 +99,9 @@ function toRun(db: Db, r: RunRow): TeacherRun {
       })),
     },
     calibrationTemperature: r.calibration_temperature,
-    calibration: calibrationOf(db, r.id),
+    calibration: latestCalibration<CalibrationReport>(db, r.id, 'teacher_calibration'),
     kind: projectKind(db, r.project_id),
-    labelCalibration: labelCalibrationOf(db, r.id),
+    labelCalibration: latestCalibration<LabelCalibrationReport>(db, r.id, 'teacher_label_calibration'),
     validationLabelled: validation.size,
     calibrationReady: scored.filter((id) => validation.has(id)).length,
     jobId: r.job_id,

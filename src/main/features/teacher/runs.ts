@@ -1,5 +1,6 @@
 /** A teacher run: creating it and its job, which labels the run's documents batch by batch. */
 import type { Job } from '../../../shared/jobs';
+import type { JobCheckpointOf, JobParamsOf } from '../../../shared/jobParams';
 import {
   type CalibrationReport,
   type LabelCalibrationReport,
@@ -171,7 +172,7 @@ export function startRun(ctx: CoreContext, asked: RunRequest): { run: TeacherRun
     });
     return id;
   })();
-  const job = ctx.jobs.start<TeacherJobParams>('teacher.run', {
+  const job = ctx.jobs.start('teacher.run', {
     projectId: req.projectId,
     title: jobTitle(ctx.db, `Teacher labels (${ids.length} examples)`, req.projectId),
     params: { runId },
@@ -181,14 +182,10 @@ export function startRun(ctx: CoreContext, asked: RunRequest): { run: TeacherRun
   return { run: getRun(ctx.db, runId), job };
 }
 
-export interface TeacherJobParams {
-  readonly runId: number;
-}
-
 /** The run's job: labels the pending targets batch by batch; each batch is committed before the next starts. */
 export async function runTeacherJob(
   ctx: CoreContext,
-  ctl: JobControl<TeacherJobParams>,
+  ctl: JobControl<JobParamsOf<'teacher.run'>, JobCheckpointOf<'teacher.run'>>,
 ): Promise<TeacherRunResult> {
   const run = runRow(ctx.db, ctl.params.runId);
   const stored = parseJson<StoredSettings>(run.settings, {} as StoredSettings);

@@ -8,6 +8,7 @@
  * teacher label, with a Wilson score 95% interval (the right interval for a proportion on a few dozen documents).
  */
 import type { Job } from '../../../shared/jobs';
+import type { JobParamsOf } from '../../../shared/jobParams';
 import { mulberry32 } from '../../../shared/random';
 import { wilsonInterval } from '../../../shared/target';
 import { type PromptText, type PromptTrialItem, type PromptTrialResult } from '../../../shared/teacher';
@@ -31,12 +32,8 @@ export interface TrialRequest extends TeacherChoice {
   readonly sampleSeed: number;
 }
 
-export interface TrialParams {
-  readonly choice: TeacherChoice;
-  readonly versionId: number | null;
-  readonly source: PromptTrialResult['source'];
-  readonly exampleIds: readonly number[];
-}
+/** A preview's params: the teacher and prompt, the documents, and how they were chosen (TeacherTrialJobParams). */
+type TrialParams = JobParamsOf<'teacher.trial'>;
 
 /** The choice with a saved version's template, task, mode and few-shot count in place of the request's. */
 function versionChoice(ctx: CoreContext, c: TeacherChoice & { versionId?: number }): TeacherChoice {
@@ -98,7 +95,7 @@ export function startTrial(ctx: CoreContext, req: TrialRequest): Job {
     exampleIds,
   };
   const version = req.versionId === undefined ? null : getPromptVersion(ctx.db, req.versionId);
-  return ctx.jobs.start<TrialParams>('teacher.trial', {
+  return ctx.jobs.start('teacher.trial', {
     projectId: req.projectId,
     title: jobTitle(
       ctx.db,

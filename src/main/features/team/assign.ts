@@ -1,4 +1,5 @@
 import type { AnnotatorProgress, AssignResult, TeamProgress } from '../../../shared/team';
+import { addAnnotation } from '../../core/annotations';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
 import type { Db } from '../../core/store/db';
@@ -158,13 +159,15 @@ export function adjudicate(db: Db, input: AnswerInput & { adjudicator: string })
     const answer = checkAnswer(db, input);
     const labelSet = answer.labelSet === null ? null : JSON.stringify(answer.labelSet);
     const now = nowIso();
-    const info = db
-      .prepare(
-        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
-         VALUES (?, ?, ?, ?, ?, 'human', ?)`,
-      )
-      .run(input.projectId, input.exampleId, answer.labelId, labelSet, input.adjudicator, now);
-    const annotationId = Number(info.lastInsertRowid);
+    const annotationId = addAnnotation(db, {
+      projectId: input.projectId,
+      exampleId: input.exampleId,
+      labelId: answer.labelId,
+      labelSet: answer.labelSet,
+      annotator: input.adjudicator,
+      source: 'human',
+      createdAt: now,
+    });
     db.prepare(
       `INSERT INTO team_adjudications (example_id, project_id, annotation_id, label_id, label_set, adjudicator, at)
        VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -1,0 +1,88 @@
+import type { PERSON_CHOSEN_SOURCES, TEACHER_ACCEPT_SOURCES } from './labels';
+import type { Db } from './store/db';
+
+/**
+ * The one writer of the `annotations` table for review and team: labelling, accepting the teacher (one document or
+ * in bulk), undo, merging another copy's annotations, a lead's decision. Annotations are a history: a label change
+ * adds a row (the newest one that is not retracted is the document's label, core/labels.ts), an undo retracts rows,
+ * nothing is updated in place or deleted. The rules about which label counts are read in core/labels.ts and the
+ * views of migration 011; what a feature checks before it writes (the project's kind, the test split) stays in
+ * the feature. The import writes a file's labels in its own commit (features/dataset/importCommit.ts).
+ */
+
+/** Where an annotation's label came from (see core/labels.ts `PERSON_CHOSEN_SOURCES`). */
+export type AnnotationSource =
+  (typeof PERSON_CHOSEN_SOURCES)[number] | (typeof TEACHER_ACCEPT_SOURCES)[number];
+
+/** A new annotation: one answer for one document, by one annotator, at one time. */
+export interface NewAnnotation {
+  readonly projectId: number;
+  readonly exampleId: number;
+  /** Single-label: the label; null in a multi-label project. */
+  readonly labelId: number | null;
+  /** Multi-label: the label set, sorted ids without repeats ([] is "none of these"); null in a single-label one. */
+  readonly labelSet: readonly number[] | null;
+  readonly annotator: string;
+  readonly source: AnnotationSource;
+  /** Whether the answer is the teacher's (null: there was no teacher label to compare with, or it is not known). */
+  readonly acceptedTeacher?: boolean | null;
+  readonly timeSpentMs?: number | null;
+  readonly createdAt: string;
+}
+
+/**
+ * Prepares the insert once and returns a function that adds one annotation and answers its id: for a loop inside
+ * the caller's transaction (a bulk accept, a merge), as for a single label.
+ */
+export function annotationWriter(db: Db): (a: NewAnnotation) => number {
+  const insert = db.prepare(
+    `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
+       time_spent_ms, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return (a) =>
+    Number(
+      insert.run(
+        a.projectId,
+        a.exampleId,
+        a.labelId,
+        a.labelSet === null ? null : JSON.stringify(a.labelSet),
+        a.annotator,
+        a.source,
+        a.acceptedTeacher === undefined || a.acceptedTeacher === null ? null : a.acceptedTeacher ? 1 : 0,
+        a.timeSpentMs ?? null,
+        a.createdAt,
+      ).lastInsertRowid,
+    );
+}
+
+/** Adds one annotation; answers its id. */
+export function addAnnotation(db: Db, a: NewAnnotation): number {
+  return annotationWriter(db)(a);
+}
+
+/** Retracts one annotation (an undo); answers how many rows it retracted (0 when it already was). */
+export function retractAnnotation(db: Db, annotationId: number, at: string): number {
+  return db
+    .prepare('UPDATE annotations SET retracted_at = ? WHERE id = ? AND retracted_at IS NULL')
+    .run(at, annotationId).changes;
+}
+
+/**
+ * Retracts every row of one bulk accept (an annotator's `bulk` rows share the action's time stamp), so that one undo
+ * takes the whole action back; answers how many rows it retracted.
+ */
+export function retractBulkAction(
+  db: Db,
+  projectId: number,
+  annotator: string,
+  stamp: string,
+  at: string,
+): number {
+  return db
+    .prepare(
+      `UPDATE annotations SET retracted_at = ? WHERE project_id = ? AND annotator = ? AND source = 'bulk'
+         AND created_at = ? AND retracted_at IS NULL`,
+    )
+    .run(at, projectId, annotator, stamp).changes;
+}
