@@ -3,45 +3,18 @@ import { channel } from './channel';
 import { pickedFile } from './files';
 import { JobSchema } from './jobs';
 import { CalibrationReport, LabelCalibrationReport, LabelTeacherCheck, TeacherCheck } from './teacherCheck';
+import { TeacherModel } from './teacherResults';
 import { EndpointCheck, EndpointRate, TeacherEndpoint } from './teacherEndpoints';
 import { PromptDiff, PromptText, PromptVersion, TEACHER_MODES } from './teacherPrompts';
 
-/** The teacher's contract; its calibration and check, remote endpoints and prompt lab types are in the files below. */
+/**
+ * The teacher's contract; its calibration and check, remote endpoints, prompt lab types and job results are in the
+ * files below.
+ */
 export * from './teacherCheck';
 export * from './teacherEndpoints';
 export * from './teacherPrompts';
-
-/** What Distillery reads from a GGUF header without loading the model. */
-export const ModelMetadata = z
-  .object({
-    architecture: z.string(),
-    name: z.string().nullable(),
-    parameterCount: z.number(),
-    /** e.g. "F32", "F16", "Q4_K_M" (from general.file_type) or the dominant tensor type. */
-    quantization: z.string(),
-    contextLength: z.number().nullable(),
-    layers: z.number().nullable(),
-    hasChatTemplate: z.boolean(),
-    /** "deepseek-r1" when the template is DeepSeek-R1's (think block), "other" for another template, null without one. */
-    chatTemplateFamily: z.enum(['deepseek-r1', 'other']).nullable(),
-    tensorCount: z.number(),
-  })
-  .readonly();
-export type ModelMetadata = z.output<typeof ModelMetadata>;
-
-/** A GGUF teacher model in the library; also the result of a `teacher.import` job. */
-export const TeacherModel = z
-  .object({
-    id: z.number(),
-    name: z.string(),
-    fileName: z.string(),
-    sha256: z.string(),
-    sizeBytes: z.number(),
-    metadata: ModelMetadata,
-    createdAt: z.string(),
-  })
-  .readonly();
-export type TeacherModel = z.output<typeof TeacherModel>;
+export * from './teacherResults';
 
 export const RecommendedTeacher = z
   .object({
@@ -132,22 +105,6 @@ export const PreviewItem = z
   })
   .readonly();
 export type PreviewItem = z.output<typeof PreviewItem>;
-
-/** The result of a `teacher.run` job. */
-export const TeacherRunResult = z
-  .object({
-    runId: z.number(),
-    labelled: z.number(),
-    failed: z.number(),
-    skipped: z.number(),
-    truncated: z.number(),
-    /** Null when the project has too few human-labelled validation examples to fit a temperature. */
-    calibration: CalibrationReport.nullable(),
-    /** Multi-label runs: the per-label calibration (null for single-label runs). */
-    labelCalibration: LabelCalibrationReport.nullable().default(null),
-  })
-  .readonly();
-export type TeacherRunResult = z.output<typeof TeacherRunResult>;
 
 export const TeacherRunSettings = z
   .object({
