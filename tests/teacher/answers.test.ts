@@ -74,6 +74,13 @@ async function answerOnCore<T = unknown>(channel: ChannelName, request: unknown)
   return check(channel, JSON.parse(JSON.stringify({ ok: true, value })) as unknown) as T;
 }
 
+/** A JSONL file of teacher outputs (one object a line) in the data folder. */
+function jsonl(name: string, lines: readonly object[]): string {
+  const file = join(t.dataDir, name);
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+  return file;
+}
+
 function check(channel: ChannelName, sent: unknown): unknown {
   expect(sent, channel).toMatchObject({ ok: true });
   const got = readAnswer(sent, channel, schemaOf(channel));
@@ -207,10 +214,9 @@ describe('teacher, masking and app answers read with their schemas', () => {
     ).toMatchObject({ accepted: false, refusal: 'unreachable' });
     await answer('teacher.endpointRates', {});
 
-    const file = join(t.dataDir, 'outputs.jsonl');
-    writeFileSync(
-      file,
-      SENTENCES.map((text) => JSON.stringify({ text, probs: { fair: 0.3, unfair: 0.7 } })).join('\n'),
+    const file = jsonl(
+      'outputs.jsonl',
+      SENTENCES.map((text) => ({ text, probs: { fair: 0.3, unfair: 0.7 } })),
     );
     await answerOnCore('teacher.importRun', { projectId, path: file });
 
@@ -240,17 +246,11 @@ describe('teacher, masking and app answers read with their schemas', () => {
       ...local,
     });
     expect(previewed[0].labelProbabilities).toBeTruthy();
-    const file = join(t.dataDir, 'multi.jsonl');
-    writeFileSync(
-      file,
-      rows
-        .map((r) =>
-          JSON.stringify({
-            text: r.text,
-            probs: Object.fromEntries(ML_LABELS.map((l) => [l, r.labels.includes(l) ? 0.8 : 0.1])),
-          }),
-        )
-        .join('\n'),
+    const probs = (labels: readonly string[]): object =>
+      Object.fromEntries(ML_LABELS.map((l) => [l, labels.includes(l) ? 0.8 : 0.1]));
+    const file = jsonl(
+      'multi.jsonl',
+      rows.map((r) => ({ text: r.text, probs: probs(r.labels) })),
     );
     const { run } = await answerOnCore<{ run: { id: number } }>('teacher.importRun', {
       projectId,
