@@ -6,28 +6,34 @@ export type Language = (typeof LANGUAGES)[number];
 export const THEMES = ['light', 'dark', 'auto'] as const;
 export type Theme = (typeof THEMES)[number];
 
-export interface Settings {
-  readonly language: Language;
-  readonly theme: Theme;
-  /** The local annotator profile currently labelling (review step). */
-  readonly annotator: string;
-  /** The last project and step open, so reopening resumes there. */
-  readonly lastProjectId: number | null;
-  readonly lastStep: string | null;
-}
+export const Settings = z
+  .object({
+    language: z.enum(LANGUAGES),
+    theme: z.enum(THEMES),
+    /** The local annotator profile currently labelling (review step). */
+    annotator: z.string(),
+    /** The last project and step open, so reopening resumes there. */
+    lastProjectId: z.number().nullable(),
+    lastStep: z.string().nullable(),
+  })
+  .readonly();
+export type Settings = z.output<typeof Settings>;
 
-export interface AppInfo {
-  readonly version: string;
-  readonly mode: 'electron' | 'browser' | 'cli';
-  readonly dataDir: string;
-  readonly schemaVersion: number;
-  readonly platform: string;
-}
+export const AppInfo = z
+  .object({
+    version: z.string(),
+    mode: z.enum(['electron', 'browser', 'cli']),
+    dataDir: z.string(),
+    schemaVersion: z.number(),
+    platform: z.string(),
+  })
+  .readonly();
+export type AppInfo = z.output<typeof AppInfo>;
 
 export const appContract = {
-  'app.info': channel<AppInfo>()(z.object({})),
-  'settings.get': channel<Settings>()(z.object({})),
-  'settings.update': channel<Settings>()(
+  'app.info': channel(AppInfo)(z.object({})),
+  'settings.get': channel(Settings)(z.object({})),
+  'settings.update': channel(Settings)(
     z.object({
       language: z.enum(LANGUAGES).optional(),
       theme: z.enum(THEMES).optional(),

@@ -7,7 +7,8 @@ import { BatchPredictResult } from './export';
 import { ERROR_CODES } from './result';
 import { BulkAcceptResult } from './review';
 import { TrainJobResult } from './student';
-import { PromptTrialResult, TeacherModel, TeacherRunResult } from './teacher';
+import { PromptTrialResult } from './teacherPrompts';
+import { TeacherModel, TeacherRunResult } from './teacherResults';
 
 export const JOB_STATES = [
   'queued',

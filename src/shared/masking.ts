@@ -38,56 +38,58 @@ export const CUSTOM_REGEX_SLICE = 20_000;
 /** A custom regular expression that runs longer than this on one slice is stopped (catastrophic backtracking). */
 export const CUSTOM_REGEX_TIMEOUT_MS = 250;
 
-export interface MaskRule {
-  /** Stable id: a built-in's name, or the name the user gave. */
-  readonly name: string;
-  readonly kind: MaskRuleKind;
-  readonly enabled: boolean;
-  /** English description (the UI shows its own translation of a built-in's). */
-  readonly description: string;
-  /** The regular expression (built-ins and custom); for a names rule, the expression built from the list. */
-  readonly pattern: string;
-  /** What a match becomes, e.g. [PHONE]. */
-  readonly replacement: string;
-  /** A names rule's list. */
-  readonly names?: readonly string[];
-  readonly caseInsensitive?: boolean;
-}
+export const MaskRule = z
+  .object({
+    /** Stable id: a built-in's name, or the name the user gave. */
+    name: z.string(),
+    kind: z.enum(MASK_RULE_KINDS),
+    enabled: z.boolean(),
+    /** English description (the UI shows its own translation of a built-in's). */
+    description: z.string(),
+    /** The regular expression (built-ins and custom); for a names rule, the expression built from the list. */
+    pattern: z.string(),
+    /** What a match becomes, e.g. [PHONE]. */
+    replacement: z.string(),
+    /** A names rule's list. */
+    names: z.array(z.string()).readonly().optional(),
+    caseInsensitive: z.boolean().optional(),
+  })
+  .readonly();
+export type MaskRule = z.output<typeof MaskRule>;
 
 /** One masked (or, in a preview, to-be-masked) span: offsets in UTF-16 code units of the text it was found in. */
-export interface MaskSpan {
-  readonly start: number;
-  readonly end: number;
-  readonly rule: string;
-}
+export const MaskSpan = z.object({ start: z.number(), end: z.number(), rule: z.string() }).readonly();
+export type MaskSpan = z.output<typeof MaskSpan>;
 
-export interface MaskResult {
-  readonly text: string;
-  readonly masked: number;
-  /** Spans of the replacements in the masked text. */
-  readonly spans: readonly MaskSpan[];
-  /** Matches per rule name. */
-  readonly perRule: Readonly<Record<string, number>>;
-}
+export const MaskResult = z
+  .object({
+    text: z.string(),
+    masked: z.number(),
+    /** Spans of the replacements in the masked text. */
+    spans: z.array(MaskSpan).readonly(),
+    /** Matches per rule name. */
+    perRule: z.record(z.string(), z.number()).readonly(),
+  })
+  .readonly();
+export type MaskResult = z.output<typeof MaskResult>;
 
-export interface MaskPreview {
-  /** Documents looked at (a sample of the project's, spread over it). */
-  readonly documents: number;
-  /** Documents in the project (not excluded). */
-  readonly total: number;
-  /** Every enabled rule, in order, with its matches and the documents it touches in the sample. */
-  readonly perRule: ReadonlyArray<{
-    readonly rule: string;
-    readonly matches: number;
-    readonly documents: number;
-  }>;
-  /** A few sample documents with a match: their text as it is, and the spans that would be masked. */
-  readonly samples: ReadonlyArray<{
-    readonly id: number;
-    readonly text: string;
-    readonly spans: readonly MaskSpan[];
-  }>;
-}
+export const MaskPreview = z
+  .object({
+    /** Documents looked at (a sample of the project's, spread over it). */
+    documents: z.number(),
+    /** Documents in the project (not excluded). */
+    total: z.number(),
+    /** Every enabled rule, in order, with its matches and the documents it touches in the sample. */
+    perRule: z
+      .array(z.object({ rule: z.string(), matches: z.number(), documents: z.number() }).readonly())
+      .readonly(),
+    /** A few sample documents with a match: their text as it is, and the spans that would be masked. */
+    samples: z
+      .array(z.object({ id: z.number(), text: z.string(), spans: z.array(MaskSpan).readonly() }).readonly())
+      .readonly(),
+  })
+  .readonly();
+export type MaskPreview = z.output<typeof MaskPreview>;
 
 const ruleName = z
   .string()
@@ -126,24 +128,25 @@ export const AddMaskRule = z.discriminatedUnion('kind', [
 export type AddMaskRuleInput = z.input<typeof AddMaskRule>;
 
 const projectId = z.number().int().positive();
+const MaskRules = z.array(MaskRule);
 
 export const maskingContract = {
   /** The rules: of a project (built-ins with their state, then the user's), or the built-ins' defaults. */
-  'dataset.maskRules': channel<MaskRule[]>()(z.object({ projectId: projectId.optional() })),
+  'dataset.maskRules': channel(MaskRules)(z.object({ projectId: projectId.optional() })),
   /** Applies the rules (a project's, or the defaults) to a text, for trying them out. */
-  'dataset.maskText': channel<MaskResult>()(
+  'dataset.maskText': channel(MaskResult)(
     z.object({ text: z.string().max(100_000), projectId: projectId.optional() }),
   ),
   /** Adds a names or regular-expression rule to a project (validated: a bad expression is refused). */
-  'dataset.maskAddRule': channel<MaskRule[]>()(z.object({ projectId, rule: AddMaskRule })),
+  'dataset.maskAddRule': channel(MaskRules)(z.object({ projectId, rule: AddMaskRule })),
   /** Switches a rule on or off. */
-  'dataset.maskSetEnabled': channel<MaskRule[]>()(
+  'dataset.maskSetEnabled': channel(MaskRules)(
     z.object({ projectId, name: z.string().min(1), enabled: z.boolean() }),
   ),
   /** Removes a rule the user added (built-ins are switched off instead). */
-  'dataset.maskRemoveRule': channel<MaskRule[]>()(z.object({ projectId, name: z.string().min(1) })),
+  'dataset.maskRemoveRule': channel(MaskRules)(z.object({ projectId, name: z.string().min(1) })),
   /** Counts per rule on a sample of the project's documents, with a few highlighted examples. */
-  'dataset.maskPreview': channel<MaskPreview>()(
+  'dataset.maskPreview': channel(MaskPreview)(
     z.object({ projectId, sample: z.number().int().min(1).max(5000).default(500) }),
   ),
 };

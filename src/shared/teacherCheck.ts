@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { MetricInterval } from './evaluation';
 
 /** How far a teacher run can be trusted: its calibration, and its check against labels people chose. */
 
@@ -67,62 +66,73 @@ export type LabelCalibrationReport = z.output<typeof LabelCalibrationReport>;
 export const TEACHER_VERDICTS = ['useful', 'weak', 'chance', 'too-few'] as const;
 export type TeacherVerdict = (typeof TEACHER_VERDICTS)[number];
 
-/** One label of a teacher check: how the teacher's answers for it compare with people's. */
-export interface TeacherCheckLabel {
-  readonly label: string;
+/** A metric with its 95% interval (null where it cannot be computed): the Evaluate step's MetricInterval. */
+const Interval = z
+  .object({ value: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() })
+  .readonly();
+
+const TeacherCheckLabelFields = z.object({
+  label: z.string(),
   /** Documents people gave this label. */
-  readonly support: number;
+  support: z.number(),
   /** Documents the teacher gave this label. */
-  readonly predicted: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-}
+  predicted: z.number(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+});
+/** One label of a teacher check: how the teacher's answers for it compare with people's. */
+export const TeacherCheckLabel = TeacherCheckLabelFields.readonly();
+export type TeacherCheckLabel = z.output<typeof TeacherCheckLabel>;
 
 /** What every teacher check is computed on (single- and multi-label). */
-export interface TeacherCheckBase {
-  readonly runId: number;
+const TeacherCheckBase = z.object({
+  runId: z.number(),
   /** Validation documents with a label a person chose that this run labelled: what the check is computed on. */
-  readonly examples: number;
+  examples: z.number(),
   /** Validation documents with a label a person chose, in the project. */
-  readonly validationLabelled: number;
+  validationLabelled: z.number(),
   /** Fewer documents than this give the verdict 'too-few'. */
-  readonly minimum: number;
-}
+  minimum: z.number(),
+});
 
 /** How well a teacher run agrees with people, before anything trains on it. */
-export interface TeacherCheck extends TeacherCheckBase {
-  readonly accuracy: MetricInterval;
-  readonly macroF1: MetricInterval;
-  readonly kappa: MetricInterval;
+export const TeacherCheck = TeacherCheckBase.extend({
+  accuracy: Interval,
+  macroF1: Interval,
+  kappa: Interval,
   /** Always answering the commonest label, and answering at random (uniformly): what chance looks like here. */
-  readonly baselines: {
-    readonly majority: {
-      readonly label: string | null;
-      readonly accuracy: number | null;
-      readonly macroF1: number | null;
-    };
-    readonly uniform: { readonly accuracy: number | null; readonly macroF1: number | null };
-  };
-  readonly verdict: TeacherVerdict;
-  readonly perLabel: readonly TeacherCheckLabel[];
+  baselines: z
+    .object({
+      majority: z
+        .object({
+          label: z.string().nullable(),
+          accuracy: z.number().nullable(),
+          macroF1: z.number().nullable(),
+        })
+        .readonly(),
+      uniform: z.object({ accuracy: z.number().nullable(), macroF1: z.number().nullable() }).readonly(),
+    })
+    .readonly(),
+  verdict: z.enum(TEACHER_VERDICTS),
+  perLabel: z.array(TeacherCheckLabel).readonly(),
   /** Labels people used that the teacher never gave. */
-  readonly neverPredicted: readonly string[];
+  neverPredicted: z.array(z.string()).readonly(),
   /** The commonest mistakes, most frequent first (at most 5). */
-  readonly confusions: ReadonlyArray<{
-    readonly gold: string;
-    readonly predicted: string;
-    readonly count: number;
-  }>;
-}
+  confusions: z
+    .array(z.object({ gold: z.string(), predicted: z.string(), count: z.number() }).readonly())
+    .readonly(),
+}).readonly();
+export type TeacherCheck = z.output<typeof TeacherCheck>;
 
 export type MultiLabelVerdict = TeacherVerdict;
 
 /** One label of the multi-label teacher check: the teacher says the label applies when its probability is >= 0.5. */
-export interface LabelAgreement extends TeacherCheckLabel {
+export const LabelAgreement = TeacherCheckLabelFields.extend({
   /** F1 of always saying this label applies: what chance looks like for it. */
-  readonly alwaysF1: number;
-}
+  alwaysF1: z.number(),
+}).readonly();
+export type LabelAgreement = z.output<typeof LabelAgreement>;
 
 /**
  * The teacher check of a multi-label run against the label sets people chose on the validation split: per-label
@@ -130,11 +140,12 @@ export interface LabelAgreement extends TeacherCheckLabel {
  * 'too-few' below `minimum` documents; 'chance' when micro F1's interval reaches the F1 of saying every label
  * applies to every document; 'useful' when micro and macro F1 are both at least 0.6; 'weak' otherwise.
  */
-export interface LabelTeacherCheck extends TeacherCheckBase {
-  readonly microF1: MetricInterval;
-  readonly macroF1: number;
+export const LabelTeacherCheck = TeacherCheckBase.extend({
+  microF1: Interval,
+  macroF1: z.number(),
   /** Micro F1 of saying every label applies to every document. */
-  readonly alwaysMicroF1: number;
-  readonly verdict: MultiLabelVerdict;
-  readonly perLabel: readonly LabelAgreement[];
-}
+  alwaysMicroF1: z.number(),
+  verdict: z.enum(TEACHER_VERDICTS),
+  perLabel: z.array(LabelAgreement).readonly(),
+}).readonly();
+export type LabelTeacherCheck = z.output<typeof LabelTeacherCheck>;

@@ -1,59 +1,74 @@
 import { z } from 'zod';
-import type { TeacherMode } from './teacher';
 
 /** The teacher's prompts: the prompt lab's versions, diffs and trials, and the default templates. */
+
+/** How the teacher answers: the label directly, or after thinking (DeepSeek-R1's think block, within a budget). */
+export const TEACHER_MODES = ['direct', 'reasoning'] as const;
+export type TeacherMode = (typeof TEACHER_MODES)[number];
 
 /** What a prompt version holds, and what can change from one version to the next. */
 export const PROMPT_VERSION_FIELDS = ['template', 'task', 'mode', 'fewShot'] as const;
 export type PromptVersionField = (typeof PROMPT_VERSION_FIELDS)[number];
 
 /** A named prompt saved in a project's prompt lab; never edited: a change is saved as a new version. */
-export interface PromptVersion {
-  readonly id: number;
-  readonly projectId: number;
-  /** 1, 2, 3... within the project. */
-  readonly number: number;
-  readonly name: string;
-  readonly template: string;
-  /** The task description {{task}} is replaced by. */
-  readonly task: string;
-  readonly mode: TeacherMode;
-  readonly fewShot: number;
-  /** Who saved it: the logged-in person in team mode, the local user's name otherwise. */
-  readonly createdBy: string;
-  readonly createdAt: string;
-  /** What differs from the version before it (every field for the first version). */
-  readonly changed: readonly PromptVersionField[];
-}
+export const PromptVersion = z
+  .object({
+    id: z.number(),
+    projectId: z.number(),
+    /** 1, 2, 3... within the project. */
+    number: z.number(),
+    name: z.string(),
+    template: z.string(),
+    /** The task description {{task}} is replaced by. */
+    task: z.string(),
+    mode: z.enum(TEACHER_MODES),
+    fewShot: z.number(),
+    /** Who saved it: the logged-in person in team mode, the local user's name otherwise. */
+    createdBy: z.string(),
+    createdAt: z.string(),
+    /** What differs from the version before it (every field for the first version). */
+    changed: z.array(z.enum(PROMPT_VERSION_FIELDS)).readonly(),
+  })
+  .readonly();
+export type PromptVersion = z.output<typeof PromptVersion>;
 
 /** One line of a line diff: kept, added in the newer text, or removed from the older one (1-based line numbers). */
-export interface DiffLine {
-  readonly kind: 'same' | 'added' | 'removed';
-  readonly text: string;
-  readonly oldLine: number | null;
-  readonly newLine: number | null;
-}
+export const DiffLine = z
+  .object({
+    kind: z.enum(['same', 'added', 'removed']),
+    text: z.string(),
+    oldLine: z.number().nullable(),
+    newLine: z.number().nullable(),
+  })
+  .readonly();
+export type DiffLine = z.output<typeof DiffLine>;
 
-export interface PromptDiff {
-  readonly from: PromptVersion;
-  readonly to: PromptVersion;
-  readonly changed: readonly PromptVersionField[];
-  readonly template: readonly DiffLine[];
-  readonly task: readonly DiffLine[];
-}
+export const PromptDiff = z
+  .object({
+    from: PromptVersion,
+    to: PromptVersion,
+    changed: z.array(z.enum(PROMPT_VERSION_FIELDS)).readonly(),
+    template: z.array(DiffLine).readonly(),
+    task: z.array(DiffLine).readonly(),
+  })
+  .readonly();
+export type PromptDiff = z.output<typeof PromptDiff>;
 
 /** The exact text the teacher reads for one document. */
-export interface PromptText {
-  readonly exampleId: number;
-  /** The user turn: the template with task, labels, few-shot examples and this document's text filled in. */
-  readonly userTurn: string;
-  /**
-   * The whole prompt after the model's chat template, as the model reads it (before the label it scores), and its
-   * length in tokens; null for a remote teacher, whose server applies its own template.
-   */
-  readonly modelText: string | null;
-  readonly tokens: number | null;
-}
+export const PromptText = z
+  .object({
+    exampleId: z.number(),
+    /** The user turn: the template with task, labels, few-shot examples and this document's text filled in. */
+    userTurn: z.string(),
+    /**
+     * The whole prompt after the model's chat template, as the model reads it (before the label it scores), and its
+     * length in tokens; null for a remote teacher, whose server applies its own template.
+     */
+    modelText: z.string().nullable(),
+    tokens: z.number().nullable(),
+  })
+  .readonly();
+export type PromptText = z.output<typeof PromptText>;
 
 const TrialItem = z
   .object({

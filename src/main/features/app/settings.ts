@@ -1,4 +1,4 @@
-import type { Settings } from '../../../shared/app';
+import { Settings } from '../../../shared/app';
 import type { Db } from '../../core/store/db';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -11,9 +11,18 @@ export const DEFAULT_SETTINGS: Settings = {
 
 export function getSettings(db: Db): Settings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as Array<{ key: string; value: string }>;
-  const stored: Record<string, unknown> = {};
-  for (const r of rows) stored[r.key] = JSON.parse(r.value);
-  return { ...DEFAULT_SETTINGS, ...stored } as Settings;
+  const stored = new Map(rows.map((r) => [r.key, r.value]));
+  // Only the person's settings: the table also holds the core's own keys (the data folder, the demo's seeding), and
+  // a value of another shape falls back to its default rather than reaching a client as a wrong type.
+  const fields = Settings.unwrap().shape;
+  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const key of Object.keys(fields) as Array<keyof typeof fields>) {
+    const text = stored.get(key);
+    if (text === undefined) continue;
+    const value = fields[key].safeParse(JSON.parse(text));
+    if (value.success) out[key] = value.data;
+  }
+  return Settings.parse(out);
 }
 
 export function updateSettings(db: Db, patch: Partial<Settings>): Settings {

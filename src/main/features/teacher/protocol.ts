@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../../../shared/result';
-import { TEACHER_MODES } from '../../../shared/teacher';
+import { GPU_KINDS, TEACHER_MODES } from '../../../shared/teacher';
 import { AppError } from '../../core/errors';
 
 /**
@@ -103,7 +103,7 @@ export type HostRequest = ToHost extends infer T ? (T extends ToHost ? Omit<T, '
 /** What each answer of the host must look like, by request. */
 export const HOST_RESPONSES = {
   hardware: z.object({
-    gpu: z.enum(['cuda', 'metal', 'vulkan', 'cpu']),
+    gpu: z.enum(GPU_KINDS),
     gpuNames: z.array(z.string()),
     vramTotalBytes: Num,
     vramFreeBytes: Num,

@@ -61,7 +61,7 @@ function latestCalibration<T>(
 }
 
 function toRun(db: Db, r: RunRow): TeacherRun {
-  const s = parseJson<StoredSettings>(r.settings, {} as StoredSettings);
+  const s = parseJson<Partial<StoredSettings>>(r.settings, {});
   const model = r.model_id
     ? (db.prepare('SELECT name FROM teacher_models WHERE id = ?').get(r.model_id) as
         { name: string } | undefined)
@@ -84,13 +84,15 @@ function toRun(db: Db, r: RunRow): TeacherRun {
     mode: r.mode,
     promptTemplate: r.prompt_template,
     labels: teacherLabelSnapshot(r.labels_snapshot),
+    // A run stored without its settings (the column's default '{}') reads as one with no model settings, as an
+    // imported run: the contract's TeacherRunSettings has every field.
     settings: {
-      mode: s.mode,
-      fewShot: s.fewShot,
-      reasoningBudget: s.reasoningBudget,
-      threads: s.threads,
-      sequences: s.sequences,
-      contextSize: s.contextSize,
+      mode: s.mode ?? r.mode,
+      fewShot: s.fewShot ?? 0,
+      reasoningBudget: s.reasoningBudget ?? 0,
+      threads: s.threads ?? 0,
+      sequences: s.sequences ?? 0,
+      contextSize: s.contextSize ?? 0,
       endpoints: (s.endpoints ?? []).map((e) => ({
         url: e.url,
         model: e.model,
