@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import { pickedFile } from './files';
-import { JobSchema } from './jobs';
+import { JobAnswer } from './jobAnswer';
 import { CalibrationReport, LabelCalibrationReport, LabelTeacherCheck, TeacherCheck } from './teacherCheck';
 import { TeacherModel } from './teacherResults';
 import { EndpointCheck, EndpointRate, TeacherEndpoint } from './teacherEndpoints';
@@ -241,8 +241,6 @@ export const TeacherOutput = z
   .readonly();
 export type TeacherOutput = z.output<typeof TeacherOutput>;
 
-/** A job as the contract answers it; lazy because jobs.ts reads this file's job results (a cycle at load). */
-const JobAnswer = z.lazy(() => JobSchema);
 const Task = z.object({ task: z.string() }).readonly();
 
 const Endpoint = z.object({
