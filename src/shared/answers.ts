@@ -14,14 +14,13 @@ import { ResultEnvelope, type Result } from './result';
 /** The answer of the contract's `channel`, read with the channel's response schema (see `readAnswer`). */
 export function readChannelAnswer<K extends ChannelName>(body: unknown, channel: K): Result<Response<K>> {
   // A name outside the contract is refused by the core itself; its answer (an error) is read as any other.
-  const declared = isChannelName(channel) ? (contract[channel] as { output?: z.ZodType }).output : undefined;
-  // The cast names what the channel's own schema reads (its response type); a channel without one is not checked.
-  return readAnswer(body, channel, (declared ?? z.unknown()) as z.ZodType<Response<K>>);
+  const declared: z.ZodType = isChannelName(channel) ? contract[channel].output : z.unknown();
+  // The cast names what the channel's own schema reads (its response type).
+  return readAnswer(body, channel, declared as z.ZodType<Response<K>>);
 }
 
 /**
- * A server answer (the parsed JSON body), read with the schema of what `what` answers (`z.unknown()` for a channel
- * declared without one). The envelope is always checked; a body of another shape becomes an error result naming the
+ * A server answer (the parsed JSON body), read with the schema of what `what` answers. The envelope is always checked; a body of another shape becomes an error result naming the
  * channel and the first field that differs.
  */
 export function readAnswer<T>(body: unknown, what: string, schema: z.ZodType<T>): Result<T> {
