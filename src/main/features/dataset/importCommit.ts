@@ -12,7 +12,7 @@ import { stagingTable, type ImportParams } from './importStaging';
  * The last step of an import: the staged rows move into the project in one transaction (ids already in the project
  * skipped or updated as asked, new labels created, the file's labels recorded as import annotations).
  */
-function isTestLocked(db: Db, projectId: number): boolean {
+export function isTestLocked(db: Db, projectId: number): boolean {
   const row = db.prepare('SELECT test_locked AS locked FROM projects WHERE id = ?').get(projectId) as
     { locked: number } | undefined;
   return row?.locked === 1;
@@ -45,7 +45,7 @@ function countExisting(db: Db, jobId: number, projectId: number): number {
  * becomes the human label only of examples no person has labelled since (an import annotation is the latest).
  */
 /** SQL: the label ids (a sorted JSON array) of the names in e.imported_label, a multi-label row's JSON array. */
-const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FROM json_each(e.imported_label) j
+export const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FROM json_each(e.imported_label) j
     JOIN labels l ON l.project_id = e.project_id AND l.name = j.value ORDER BY l.id))`;
 
 function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): void {

@@ -17,6 +17,7 @@ import { migration016PromptVersions } from './016_prompt_versions';
 import { migration017TeamAdjudicationSets } from './017_team_adjudication_sets';
 import { migration018ReviewRandomOrder } from './018_review_random_order';
 import { migration019LabelRules } from './019_label_rules';
+import { migration020DeferredIndexes } from './020_deferred_indexes';
 import type { Migration } from './types';
 
 /**
@@ -44,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration017TeamAdjudicationSets,
   migration018ReviewRandomOrder,
   migration019LabelRules,
+  migration020DeferredIndexes,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
