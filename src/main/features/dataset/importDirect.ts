@@ -338,6 +338,19 @@ function finish(db: Db, ctl: JobControl<ImportParams>, cp: DirectCheckpoint): Im
  */
 export function removeImportRows(db: Db, projectId: number, cp: DirectCheckpoint): void {
   if (cp.committed || cp.datasetId === null) return;
+  // Without zeroing the freed pages: the rows are a copy of the person's own file (as the staging file was, which was
+  // simply deleted), and on a full disk the 2 MiB reserve must hold the delete, not a second copy of the rows.
+  const secure = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = OFF');
+  try {
+    deleteRows(db, projectId, cp);
+  } finally {
+    db.pragma(`secure_delete = ${secure}`);
+  }
+  buildDeferredIndexesNow(db);
+}
+
+function deleteRows(db: Db, projectId: number, cp: DirectCheckpoint): void {
   db.transaction(() => {
     db.prepare('DELETE FROM examples WHERE dataset_id = ?').run(cp.datasetId);
     db.prepare('DELETE FROM datasets WHERE id = ?').run(cp.datasetId);
@@ -350,5 +363,4 @@ export function removeImportRows(db: Db, projectId: number, cp: DirectCheckpoint
     );
     for (const name of cp.labelsCreated) unused.run(projectId, name);
   })();
-  buildDeferredIndexesNow(db);
 }

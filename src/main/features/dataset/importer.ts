@@ -180,7 +180,14 @@ export function removeEndedImport(ctx: CoreContext, jobId: number): void {
       | undefined;
     const cp = row?.checkpoint ? (JSON.parse(row.checkpoint) as DirectCheckpoint | Checkpoint | null) : null;
     if (!row || cp?.direct !== true || cp.committed) return;
-    removeImportRows(db, row.project_id, cp);
+    try {
+      removeImportRows(db, row.project_id, cp);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'SQLITE_FULL') throw e;
+      // A full disk: the write-ahead log holds the batches; moved into the database file, its room serves the delete.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      removeImportRows(db, row.project_id, cp);
+    }
     db.prepare('UPDATE jobs SET checkpoint = NULL WHERE id = ?').run(jobId);
     ctx.events.emit('project.changed', { projectId: row.project_id, what: 'dataset.import' });
   } catch (e) {
