@@ -84,6 +84,34 @@ function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): vo
   ).run(p.projectId, locked ? 1 : 0);
 }
 
+/** The import's row of `datasets` (its file, format and the columns read); returns its id. */
+export function insertDataset(db: Db, p: ImportParams, rows: number, skipped: number, now: string): number {
+  const info = db
+    .prepare(
+      `INSERT INTO datasets (project_id, name, source_path, format, encoding, options, row_count, skipped_count, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      p.projectId,
+      p.name,
+      p.source.path,
+      p.source.format,
+      p.source.format === 'xlsx' ? null : p.source.encoding,
+      JSON.stringify({
+        delimiter: p.source.delimiter,
+        hasHeader: p.source.hasHeader,
+        textColumn: p.textColumn,
+        labelColumn: p.labelColumn,
+        ...(p.multiLabel ? { multiLabel: p.multiLabel } : {}),
+        idColumn: p.idColumn,
+      }),
+      rows,
+      skipped,
+      now,
+    );
+  return Number(info.lastInsertRowid);
+}
+
 export function commit(
   ctx: CoreContext,
   ctl: JobControl<ImportParams>,
@@ -130,30 +158,7 @@ function moveIntoProject(
         n: number;
       }
     ).n;
-    const info = db
-      .prepare(
-        `INSERT INTO datasets (project_id, name, source_path, format, encoding, options, row_count, skipped_count, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        p.projectId,
-        p.name,
-        p.source.path,
-        p.source.format,
-        p.source.format === 'xlsx' ? null : p.source.encoding,
-        JSON.stringify({
-          delimiter: p.source.delimiter,
-          hasHeader: p.source.hasHeader,
-          textColumn: p.textColumn,
-          labelColumn: p.labelColumn,
-          ...(p.multiLabel ? { multiLabel: p.multiLabel } : {}),
-          idColumn: p.idColumn,
-        }),
-        adding,
-        c.skipped,
-        now,
-      );
-    const datasetId = Number(info.lastInsertRowid);
+    const datasetId = insertDataset(db, p, adding, c.skipped, now);
     const labelsCreated: string[] = [];
     if (p.labelColumn || p.multiLabel) {
       // A multi-label row stages its names as a JSON array.

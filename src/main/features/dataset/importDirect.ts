@@ -6,9 +6,9 @@ import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { isTestLocked, LABEL_SET_OF_IMPORTED } from './importCommit';
+import { insertDataset, isTestLocked, LABEL_SET_OF_IMPORTED } from './importCommit';
 import { buildDeferredIndexesNow, deferIndexes, DEFERRABLE_INDEXES } from './importIndexes';
-import { readImportRows, type ReadState } from './importRows';
+import { readImportRows, rowValues, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
 /**
@@ -117,7 +117,7 @@ export async function writeDirect(
     const next = db.transaction((): DirectCheckpoint => {
       let datasetId = cp.datasetId;
       if (datasetId === null) {
-        datasetId = createDataset(db, p, now);
+        datasetId = insertDataset(db, p, 0, 0, now);
         const held = db.prepare('SELECT COALESCE(MAX(rowid), 0) AS n FROM examples').pluck().get() as number;
         const estimate = bytes > 0 ? (rows * src.size) / bytes : rows;
         if (estimate >= DEFER_INDEXES_FROM && estimate >= held) deferIndexes(db, DEFERRABLE_INDEXES);
@@ -168,20 +168,8 @@ export async function writeDirect(
     state,
     cp.records,
     (r) => {
-      batch.push(
-        p.projectId,
-        null,
-        r.sourceRow,
-        r.externalId,
-        r.text,
-        r.originalText,
-        r.textHash,
-        r.length,
-        r.label,
-        r.metadata,
-        r.split,
-        now,
-      );
+      // The dataset id (null here) is set when the batch is written: the first batch creates the dataset.
+      batch.push(p.projectId, null, ...rowValues(r), now);
       written++;
       if (r.length > 0) nonEmpty = true;
       if (r.split) {
@@ -212,7 +200,10 @@ export async function writeDirect(
     );
   }
   if (!cp.nonEmpty) {
-    throw AppError.keyed('BAD_FILE', 'dataset.everyTextEmptyOnly', { name: src.name, textColumn: p.textColumn });
+    throw AppError.keyed('BAD_FILE', 'dataset.everyTextEmptyOnly', {
+      name: src.name,
+      textColumn: p.textColumn,
+    });
   }
   const readMs = performance.now() - started;
   const t0 = performance.now();
@@ -227,10 +218,9 @@ export async function writeDirect(
 /** Where a run starts: the checkpoint's rows kept (any past it deleted), or a fresh start. */
 function resumePoint(db: Db, ctl: JobControl<ImportParams>, cp: DirectCheckpoint | null): DirectCheckpoint {
   if (cp?.datasetId != null) {
-    const exists = db.prepare('SELECT 1 FROM datasets WHERE id = ? AND project_id = ?').get(
-      cp.datasetId,
-      ctl.params.projectId,
-    );
+    const exists = db
+      .prepare('SELECT 1 FROM datasets WHERE id = ? AND project_id = ?')
+      .get(cp.datasetId, ctl.params.projectId);
     if (exists) {
       db.prepare('DELETE FROM examples WHERE id > ? AND dataset_id = ?').run(cp.lastId, cp.datasetId);
       return cp;
@@ -250,31 +240,6 @@ function resumePoint(db: Db, ctl: JobControl<ImportParams>, cp: DirectCheckpoint
   };
 }
 
-function createDataset(db: Db, p: ImportParams, now: string): number {
-  const info = db
-    .prepare(
-      `INSERT INTO datasets (project_id, name, source_path, format, encoding, options, row_count, skipped_count, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)`,
-    )
-    .run(
-      p.projectId,
-      p.name,
-      p.source.path,
-      p.source.format,
-      p.source.format === 'xlsx' ? null : p.source.encoding,
-      JSON.stringify({
-        delimiter: p.source.delimiter,
-        hasHeader: p.source.hasHeader,
-        textColumn: p.textColumn,
-        labelColumn: p.labelColumn,
-        ...(p.multiLabel ? { multiLabel: p.multiLabel } : {}),
-        idColumn: p.idColumn,
-      }),
-      now,
-    );
-  return Number(info.lastInsertRowid);
-}
-
 /** Creates the batch's labels the project does not have yet (in name order, after the existing ones). */
 function createLabels(
   db: Db,
@@ -286,8 +251,10 @@ function createLabels(
   const fresh = [...names].filter((n) => !known.has(n)).sort();
   if (fresh.length === 0) return [];
   let position =
-    (db.prepare('SELECT COALESCE(MAX(position), -1) FROM labels WHERE project_id = ?').pluck().get(projectId) as number) +
-    1;
+    (db
+      .prepare('SELECT COALESCE(MAX(position), -1) FROM labels WHERE project_id = ?')
+      .pluck()
+      .get(projectId) as number) + 1;
   const insert = db.prepare(
     `INSERT INTO labels (project_id, name, description, position, created_at) VALUES (?, ?, '', ?, ?)
      ON CONFLICT DO NOTHING`,
@@ -317,7 +284,12 @@ function finish(db: Db, ctl: JobControl<ImportParams>, cp: DirectCheckpoint): Im
       action: 'import',
       entity: 'dataset',
       entityId: cp.datasetId,
-      details: { file: p.source.name, rows: cp.written, skipped: cp.skipped, labelsCreated: cp.labelsCreated },
+      details: {
+        file: p.source.name,
+        rows: cp.written,
+        skipped: cp.skipped,
+        labelsCreated: cp.labelsCreated,
+      },
     });
     const result: ImportResult = {
       datasetId: cp.datasetId ?? 0,

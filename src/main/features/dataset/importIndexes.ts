@@ -10,7 +10,9 @@ export const DEFERRABLE_INDEXES = ['examples_hash', 'review_examples_random', 'e
 
 /** Drops the named indexes that exist, recording each in `deferred_indexes`; call it inside the write transaction. */
 export function deferIndexes(db: Db, names: readonly string[]): void {
-  const find = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ? AND sql IS NOT NULL`);
+  const find = db.prepare(
+    `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ? AND sql IS NOT NULL`,
+  );
   const record = db.prepare(
     'INSERT INTO deferred_indexes (name, sql, dropped_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
   );

@@ -23,6 +23,21 @@ export interface ImportRow {
   readonly split: string | null;
 }
 
+/** A row's values in the column order both destinations use: source_row, external_id, text ... split. */
+export function rowValues(r: ImportRow): Array<string | number | null> {
+  return [
+    r.sourceRow,
+    r.externalId,
+    r.text,
+    r.originalText,
+    r.textHash,
+    r.length,
+    r.label,
+    r.metadata,
+    r.split,
+  ];
+}
+
 /** Where the reading stands: the job's checkpoint carries it. */
 export interface ReadState {
   /** Source records (good and bad) handled. */

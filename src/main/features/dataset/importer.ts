@@ -16,7 +16,7 @@ import { startSearchIndex } from './searchIndex';
 import { commit } from './importCommit';
 import { canWriteDirect, removeImportRows, writeDirect, type DirectCheckpoint } from './importDirect';
 import { buildDeferredIndexesNow } from './importIndexes';
-import { readImportRows, type ReadState } from './importRows';
+import { readImportRows, rowValues, type ReadState } from './importRows';
 import {
   attachStaging,
   detachStaging,
@@ -176,8 +176,7 @@ export function removeEndedImport(ctx: CoreContext, jobId: number): void {
   const db = ctx.db;
   try {
     const row = db.prepare('SELECT project_id, checkpoint FROM jobs WHERE id = ?').get(jobId) as
-      | { project_id: number; checkpoint: string | null }
-      | undefined;
+      { project_id: number; checkpoint: string | null } | undefined;
     const cp = row?.checkpoint ? (JSON.parse(row.checkpoint) as DirectCheckpoint | Checkpoint | null) : null;
     if (!row || cp?.direct !== true || cp.committed) return;
     try {
@@ -191,7 +190,10 @@ export function removeEndedImport(ctx: CoreContext, jobId: number): void {
     db.prepare('UPDATE jobs SET checkpoint = NULL WHERE id = ?').run(jobId);
     ctx.events.emit('project.changed', { projectId: row.project_id, what: 'dataset.import' });
   } catch (e) {
-    console.error(`[dataset] could not remove the rows of the unfinished import ${jobId}; the next start will:`, e);
+    console.error(
+      `[dataset] could not remove the rows of the unfinished import ${jobId}; the next start will:`,
+      e,
+    );
   }
 }
 
@@ -318,18 +320,7 @@ async function stageAndCommit(
     state,
     cp?.records ?? 0,
     (r) => {
-      batch.push(
-        staged++,
-        r.sourceRow,
-        r.externalId,
-        r.text,
-        r.originalText,
-        r.textHash,
-        r.length,
-        r.label,
-        r.metadata,
-        r.split,
-      );
+      batch.push(staged++, ...rowValues(r));
       if (batch.length >= BATCH * STAGED_COLUMNS) {
         flush();
         ctl.progress(bytes, total, { phase });
