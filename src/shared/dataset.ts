@@ -169,7 +169,10 @@ export const ImportResult = z
       .object({ count: z.number(), lines: z.array(z.number()).readonly() })
       .readonly()
       .optional(),
-    /** Where the time went: reading and staging the file, then moving it into the project. */
+    /**
+     * Where the time went: reading the file and writing its rows (into the project, or into the staging file of a
+     * re-import of ids), then the final transaction (for a re-import, moving the staged rows into the project).
+     */
     timings: z.object({ readMs: z.number(), commitMs: z.number() }).readonly().optional(),
     /** The background job that adds the rows to the search index (searches scan the texts until it ends). */
     searchIndexJobId: z.number().optional(),

@@ -22,6 +22,7 @@ export const JOB_PHASE_ZH: Readonly<Record<string, string>> = {
   Reading: '读取中',
   Saving: '保存中',
   'Indexing for search': '建立搜索索引',
+  'Building indexes': '建立索引',
   Waiting: '等待中',
   Accepting: '接受中',
   Downloading: '下载中',

@@ -23,12 +23,12 @@ afterEach(async () => {
 });
 
 /** Rows an import job has staged so far (0 before its staging file is attached). */
-function staged(jobId: number): number {
-  try {
-    return (core.db.prepare(`SELECT COUNT(*) AS n FROM staging_${jobId}.rows`).get() as { n: number }).n;
-  } catch {
-    return 0;
-  }
+/** Rows an import has written so far (its checkpoint, committed with each batch). */
+function written(jobId: number): number {
+  const row = core.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(jobId) as
+    | { checkpoint: string | null }
+    | undefined;
+  return row?.checkpoint ? ((JSON.parse(row.checkpoint) as { written?: number }).written ?? 0) : 0;
 }
 
 /** Import staging files in the data folder, and rows older versions staged in distillery.db. */
@@ -340,7 +340,7 @@ describe('job control', () => {
     expect(leftovers()).toEqual({ files: [], rows: { n: 0 } });
   });
 
-  it('while an import stages its rows, a review save and job progress are written at once and kept; the import stays invisible until it commits', async () => {
+  it('while an import writes its rows, a review save and job progress are written at once and kept; its rows appear in committed batches', async () => {
     await importFile(core, {
       projectId,
       path: writeFixture(dir, 'first.csv', 'text,label\nalready here,a\nand this one,b\n'),
@@ -364,7 +364,7 @@ describe('job control', () => {
       labelColumn: 'label',
       onBadRow: 'abort',
     });
-    while (staged(job.id) < 10_000) await new Promise((r) => setTimeout(r, 5));
+    while (written(job.id) < 10_000) await new Promise((r) => setTimeout(r, 5));
     expect(core.jobs.get(job.id).state).toBe('running');
     await core.call('review.annotate', {
       projectId,
@@ -373,7 +373,7 @@ describe('job control', () => {
       queue: { kind: 'all' },
     });
     // A second connection (as a backup tool or the CLI would be) sees the save and the import's progress committed,
-    // and none of the import's rows yet.
+    // and the import's rows of the batches committed so far, each with its file's label.
     const ro = new Database(core.paths.database, { readonly: true });
     try {
       expect(
@@ -384,9 +384,17 @@ describe('job control', () => {
       expect(
         (ro.prepare('SELECT progress_done AS d FROM jobs WHERE id = ?').get(job.id) as { d: number }).d,
       ).toBeGreaterThan(0);
-      expect(ro.prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ?').get(projectId)).toEqual({
-        n: 2,
-      });
+      const seen = ro.prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ?').pluck().get(projectId);
+      expect(seen).toBeGreaterThanOrEqual(10_002);
+      expect(seen).toBeLessThan(60_002);
+      const unlabelled = ro
+        .prepare(
+          `SELECT COUNT(*) FROM examples e WHERE e.project_id = ? AND e.id > ?
+             AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.example_id = e.id AND a.source = 'import')`,
+        )
+        .pluck()
+        .get(projectId, first.id + 1);
+      expect(unlabelled).toBe(0);
     } finally {
       ro.close();
     }
@@ -405,22 +413,22 @@ describe('job control', () => {
       labelColumn: 'label',
       onBadRow: 'abort',
     });
-    // Let it stage a few batches, then shut the core down as a quit or crash would.
-    while (staged(job.id) < 10_000) {
+    // Let it write a few batches, then shut the core down as a quit or crash would.
+    while (written(job.id) < 10_000) {
       await new Promise((r) => setTimeout(r, 5));
     }
     await t.close({ keep: true });
     t = await testCore({ dataDir: t.dataDir });
     core = t.core;
     expect(core.jobs.get(job.id).state).toBe('interrupted');
-    expect(texts()).toEqual([]);
-    // The staged rows wait in their file for the resume, which goes on from its checkpoint.
-    expect(leftovers().files).toContain(`import-${job.id}.staging.db`);
+    // The rows of the committed batches stay in the project for the resume, which goes on from its checkpoint.
     const checkpoint = JSON.parse(
       (core.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(job.id) as { checkpoint: string })
         .checkpoint,
-    ) as { staged: number };
-    expect(checkpoint.staged).toBeGreaterThanOrEqual(10_000);
+    ) as { written: number };
+    expect(checkpoint.written).toBeGreaterThanOrEqual(10_000);
+    expect(texts()).toHaveLength(checkpoint.written);
+    expect(leftovers().files).toEqual([]);
     core.jobs.resume(job.id);
     const final = await core.jobs.wait(job.id);
     expect(final.state).toBe('completed');

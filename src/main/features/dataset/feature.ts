@@ -10,7 +10,7 @@ import { deleteLabel, labels, saveLabels } from './labelSet';
 import { lockTest, split } from './splits';
 import { stats } from './stats';
 import { findLeakage } from './leakage';
-import { makeImportRunner, startImport } from './importer';
+import { makeImportRunner, removeEndedImport, removeUnfinishedImports, startImport } from './importer';
 import { dropOrphanStaging, removeEndedStaging } from './importStaging';
 import { makeSearchIndexRunner } from './searchIndex';
 import { previewSource } from './source';
@@ -93,11 +93,14 @@ export const datasetFeature: Feature<typeof datasetContract> = {
     ctx.jobs.register('dataset.import', makeImportRunner(ctx));
     ctx.jobs.register('dataset.searchIndex', makeSearchIndexRunner(ctx));
     dropOrphanStaging(ctx.db, ctx.paths);
+    removeUnfinishedImports(ctx);
     // An import that ended without its own clean-up (a full disk made that fail too) leaves no staging file.
     ctx.events.subscribe((e) => {
       if (e.name !== 'job.updated') return;
       const job = e.payload;
       if (job.kind !== 'dataset.import' || (job.state !== 'failed' && job.state !== 'cancelled')) return;
+      // A direct import's rows go (also when it was cancelled while not running); a second removal does nothing.
+      removeEndedImport(ctx, job.id);
       try {
         removeEndedStaging(ctx.db, ctx.paths, job.id);
       } catch (err) {

@@ -12,7 +12,7 @@ import { stagingTable, type ImportParams } from './importStaging';
  * The last step of an import: the staged rows move into the project in one transaction (ids already in the project
  * skipped or updated as asked, new labels created, the file's labels recorded as import annotations).
  */
-function isTestLocked(db: Db, projectId: number): boolean {
+export function isTestLocked(db: Db, projectId: number): boolean {
   const row = db.prepare('SELECT test_locked AS locked FROM projects WHERE id = ?').get(projectId) as
     { locked: number } | undefined;
   return row?.locked === 1;
@@ -45,7 +45,7 @@ function countExisting(db: Db, jobId: number, projectId: number): number {
  * becomes the human label only of examples no person has labelled since (an import annotation is the latest).
  */
 /** SQL: the label ids (a sorted JSON array) of the names in e.imported_label, a multi-label row's JSON array. */
-const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FROM json_each(e.imported_label) j
+export const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FROM json_each(e.imported_label) j
     JOIN labels l ON l.project_id = e.project_id AND l.name = j.value ORDER BY l.id))`;
 
 function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): void {
@@ -82,6 +82,34 @@ function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): vo
      FROM ${staged} s
      WHERE s.external_id IS NOT NULL AND ${target}`,
   ).run(p.projectId, locked ? 1 : 0);
+}
+
+/** The import's row of `datasets` (its file, format and the columns read); returns its id. */
+export function insertDataset(db: Db, p: ImportParams, rows: number, skipped: number, now: string): number {
+  const info = db
+    .prepare(
+      `INSERT INTO datasets (project_id, name, source_path, format, encoding, options, row_count, skipped_count, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      p.projectId,
+      p.name,
+      p.source.path,
+      p.source.format,
+      p.source.format === 'xlsx' ? null : p.source.encoding,
+      JSON.stringify({
+        delimiter: p.source.delimiter,
+        hasHeader: p.source.hasHeader,
+        textColumn: p.textColumn,
+        labelColumn: p.labelColumn,
+        ...(p.multiLabel ? { multiLabel: p.multiLabel } : {}),
+        idColumn: p.idColumn,
+      }),
+      rows,
+      skipped,
+      now,
+    );
+  return Number(info.lastInsertRowid);
 }
 
 export function commit(
@@ -130,30 +158,7 @@ function moveIntoProject(
         n: number;
       }
     ).n;
-    const info = db
-      .prepare(
-        `INSERT INTO datasets (project_id, name, source_path, format, encoding, options, row_count, skipped_count, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        p.projectId,
-        p.name,
-        p.source.path,
-        p.source.format,
-        p.source.format === 'xlsx' ? null : p.source.encoding,
-        JSON.stringify({
-          delimiter: p.source.delimiter,
-          hasHeader: p.source.hasHeader,
-          textColumn: p.textColumn,
-          labelColumn: p.labelColumn,
-          ...(p.multiLabel ? { multiLabel: p.multiLabel } : {}),
-          idColumn: p.idColumn,
-        }),
-        adding,
-        c.skipped,
-        now,
-      );
-    const datasetId = Number(info.lastInsertRowid);
+    const datasetId = insertDataset(db, p, adding, c.skipped, now);
     const labelsCreated: string[] = [];
     if (p.labelColumn || p.multiLabel) {
       // A multi-label row stages its names as a JSON array.

@@ -11,10 +11,12 @@ import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import { getProject } from '../projects/projects';
-import { charLength, importNormalise, textHash } from './cleanText';
 import { labelSetReader, type LabelReaderOptions } from './multiLabelCells';
 import { startSearchIndex } from './searchIndex';
 import { commit } from './importCommit';
+import { canWriteDirect, removeImportRows, writeDirect, type DirectCheckpoint } from './importDirect';
+import { buildDeferredIndexesNow } from './importIndexes';
+import { readImportRows, rowValues, type ReadState } from './importRows';
 import {
   attachStaging,
   detachStaging,
@@ -23,17 +25,11 @@ import {
   stagingTable,
   type ImportParams,
 } from './importStaging';
-import type { ByteCounter, RecordEvent } from './parse';
-import {
-  splitValue,
-  fingerprintChange,
-  fingerprintSource,
-  resolveSource,
-  type SourceFingerprint,
-} from './source';
+import { fingerprintChange, fingerprintSource, resolveSource, type SourceFingerprint } from './source';
 import { openTable } from './table';
 
 interface Checkpoint {
+  readonly direct?: undefined;
   /** Source records (good and bad) already handled. */
   readonly records: number;
   /** Rows staged so far (next seq). */
@@ -48,7 +44,6 @@ const BATCH = 5000;
 /** Rows per INSERT statement while staging: one call into SQLite per 100 rows rather than per row. */
 const ROWS_PER_INSERT = 100;
 const STAGED_COLUMNS = 10;
-const MAX_BAD_REPORTED = 200;
 
 /** Checks the request against the file (the text column must exist) and starts the import job. */
 export async function startImport(
@@ -129,28 +124,37 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
   return async (ctl) => {
     const db = ctx.db;
     const p = ctl.params;
-    let cp = (ctl.checkpoint as Checkpoint | null) ?? null;
-    if (cp?.committed) {
+    const saved = (ctl.checkpoint as Checkpoint | DirectCheckpoint | null) ?? null;
+    if (saved?.committed) {
       // The rows are in; a resume only removes the staging file and makes sure their search index is being built.
       detachStaging(db, ctl.jobId, ctx.paths);
-      startSearchIndex(ctx, p.projectId, p.name, cp.committed.datasetId);
-      return cp.committed;
+      startSearchIndex(ctx, p.projectId, p.name, saved.committed.datasetId);
+      return saved.committed;
     }
+    const direct = saved ? saved.direct === true : canWriteDirect(db, p);
     let result: ImportResult;
     try {
       checkUnchanged(p);
-      cp = openStaging(ctx, ctl.jobId, cp);
-      result = await stageAndCommit(ctx, ctl, cp);
+      if (direct) {
+        result = await writeDirect(ctx, ctl, saved as DirectCheckpoint | null);
+      } else {
+        const cp = openStaging(ctx, ctl.jobId, saved as Checkpoint | null);
+        result = await stageAndCommit(ctx, ctl, cp);
+      }
     } catch (caught) {
       const e = diskFull(caught);
       const shutdown = ctl.signal.aborted && !(ctl.signal.reason instanceof JobCancelled);
-      // On shutdown the staging file stays for the resume; otherwise the import is over and it goes.
-      detachStaging(db, ctl.jobId, shutdown ? undefined : ctx.paths);
-      if (!shutdown) {
-        try {
-          ctl.saveCheckpoint(null);
-        } catch {
-          // A full disk can refuse even this; the job is recorded as failed all the same.
+      // On shutdown the staging file (or the rows written) stays for the resume; otherwise the import is over.
+      if (direct) {
+        if (!shutdown) removeEndedImport(ctx, ctl.jobId);
+      } else {
+        detachStaging(db, ctl.jobId, shutdown ? undefined : ctx.paths);
+        if (!shutdown) {
+          try {
+            ctl.saveCheckpoint(null);
+          } catch {
+            // A full disk can refuse even this; the job is recorded as failed all the same.
+          }
         }
       }
       throw e;
@@ -161,6 +165,58 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     const index = startSearchIndex(ctx, p.projectId, p.name, result.datasetId);
     return { ...result, searchIndexJobId: index.id };
   };
+}
+
+/**
+ * Removes the rows of a direct import that ended without finishing (failed or cancelled, by its runner or while it
+ * was not running), then forgets its checkpoint. When that fails (a full disk), the checkpoint stays and the next
+ * start tries again (removeUnfinishedImports). Never throws.
+ */
+export function removeEndedImport(ctx: CoreContext, jobId: number): void {
+  const db = ctx.db;
+  try {
+    const row = db.prepare('SELECT project_id, checkpoint FROM jobs WHERE id = ?').get(jobId) as
+      { project_id: number; checkpoint: string | null } | undefined;
+    const cp = row?.checkpoint ? (JSON.parse(row.checkpoint) as DirectCheckpoint | Checkpoint | null) : null;
+    if (!row || cp?.direct !== true || cp.committed) return;
+    try {
+      removeImportRows(db, row.project_id, cp);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'SQLITE_FULL') throw e;
+      // A full disk: the write-ahead log holds the batches; moved into the database file, its room serves the delete.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      removeImportRows(db, row.project_id, cp);
+    }
+    db.prepare('UPDATE jobs SET checkpoint = NULL WHERE id = ?').run(jobId);
+    ctx.events.emit('project.changed', { projectId: row.project_id, what: 'dataset.import' });
+  } catch (e) {
+    console.error(
+      `[dataset] could not remove the rows of the unfinished import ${jobId}; the next start will:`,
+      e,
+    );
+  }
+}
+
+/**
+ * At start-up: the rows of direct imports that failed or were cancelled and could not be removed then, and indexes
+ * left deferred by an import that is no longer running (its job was deleted, or it crashed while cleaning up).
+ */
+export function removeUnfinishedImports(ctx: CoreContext): void {
+  const ended = ctx.db
+    .prepare(
+      `SELECT id FROM jobs WHERE kind = 'dataset.import' AND state IN ('failed', 'cancelled')
+         AND checkpoint LIKE '%"direct":true%'`,
+    )
+    .pluck()
+    .all() as number[];
+  for (const id of ended) removeEndedImport(ctx, id);
+  const live = ctx.db
+    .prepare(
+      `SELECT 1 FROM jobs WHERE kind IN ('dataset.import', 'dataset.searchIndex')
+         AND state IN ('queued', 'running', 'paused', 'interrupted') LIMIT 1`,
+    )
+    .get();
+  if (!live) buildDeferredIndexesNow(ctx.db);
 }
 
 /**
@@ -220,39 +276,12 @@ async function stageAndCommit(
   const db = ctx.db;
   const p = ctl.params;
   const src = p.source;
-  const counter: ByteCounter = {
-    bytes: 0,
-    recoded: src.encoding === 'utf-8' ? { lines: [], count: 0 } : undefined,
-  };
-  const table = await openTable(src, counter, ctl.signal);
-  const columns = table.columns;
-  const textIdx = columns.indexOf(p.textColumn);
-  if (textIdx < 0) {
-    throw AppError.keyed('INVALID_INPUT', 'dataset.textColumnLongerCheck', {
-      textColumn: p.textColumn,
-      name: src.name,
-    });
-  }
-  const labelIdx = p.labelColumn ? columns.indexOf(p.labelColumn) : -1;
-  const idIdx = p.idColumn ? columns.indexOf(p.idColumn) : -1;
-  const splitIdx = p.splitColumn ? columns.indexOf(p.splitColumn) : -1;
-  const readLabels = p.multiLabel ? labelSetReader(columns, p.labelColumn, p.multiLabel) : null;
-  const labelColumns = new Set(p.multiLabel?.columns ?? []);
-  const extraIdx = p.keepExtras
-    ? columns
-        .map((_c, i) => i)
-        .filter(
-          (i) =>
-            i !== textIdx && i !== labelIdx && i !== idIdx && i !== splitIdx && !labelColumns.has(columns[i]),
-        )
-    : [];
-  const isFolder = src.format === 'folder';
-
-  let records = 0;
   let staged = cp?.staged ?? 0;
-  let skipped = cp?.skipped ?? 0;
-  const badRows: BadRow[] = [...(cp?.badRows ?? [])];
-  const resumeAfter = cp?.records ?? 0;
+  const state: ReadState = {
+    records: cp?.records ?? 0,
+    skipped: cp?.skipped ?? 0,
+    badRows: [...(cp?.badRows ?? [])],
+  };
 
   const staging = stagingTable(ctl.jobId);
   const insertSql = (rows: number): string =>
@@ -273,89 +302,32 @@ async function stageAndCommit(
       let i = 0;
       for (; i + many <= values.length; i += many) insertMany.run(values.slice(i, i + many));
       for (; i < values.length; i += STAGED_COLUMNS) insertOne.run(values.slice(i, i + STAGED_COLUMNS));
-      ctl.saveCheckpoint({ records, staged, skipped, badRows } satisfies Checkpoint);
+      ctl.saveCheckpoint({
+        records: state.records,
+        staged,
+        skipped: state.skipped,
+        badRows: state.badRows,
+      } satisfies Checkpoint);
     })();
   };
   const total = src.size;
   const phase = 'Reading';
   const started = performance.now();
+  let bytes = 0;
 
-  for await (const events of table.rows) {
-    for (const read of events) {
-      records++;
-      if (records <= resumeAfter) continue;
-      let split: string | null = null;
-      let ev: RecordEvent = read;
-      if (splitIdx >= 0 && ev.kind === 'row') {
-        const value = ev.values[splitIdx] ?? '';
-        const s = splitValue(value);
-        if (s === undefined) {
-          ev = {
-            kind: 'bad',
-            line: ev.line,
-            file: ev.file,
-            message: `unknown split "${value.slice(0, 40)}" in column "${p.splitColumn}" (use train, validation, val, dev or test)`,
-          };
-        } else split = s;
-      }
-      let labelSet: string | null = null;
-      if (readLabels && ev.kind === 'row') {
-        const got = readLabels(ev.values);
-        if (got.ok) labelSet = JSON.stringify(got.names);
-        else ev = { kind: 'bad', line: ev.line, file: ev.file, message: got.message };
-      }
-      if (ev.kind === 'bad') {
-        const bad: BadRow = { file: ev.file ?? src.name, line: ev.line, message: ev.message };
-        if (p.onBadRow === 'abort') {
-          await table.close();
-          throw AppError.keyed(
-            'BAD_FILE',
-            'dataset.lineNothingImportedFix',
-            { line: bad.line, file: bad.file, badMessage: bad.message },
-            { badRows: [bad] },
-          );
-        }
-        skipped++;
-        if (badRows.length < MAX_BAD_REPORTED) badRows.push(bad);
-        continue;
-      }
-      const v = ev.values;
-      const raw = v[textIdx] ?? '';
-      const text = importNormalise(raw);
-      const label = readLabels ? labelSet : labelIdx >= 0 ? (v[labelIdx] ?? '').trim() || null : null;
-      const ext = idIdx >= 0 ? v[idIdx] || null : null;
-      let metadata: string | null = null;
-      if (extraIdx.length) {
-        const m: Record<string, string> = {};
-        let any = false;
-        for (const i of extraIdx) {
-          if (v[i] !== '') {
-            m[columns[i]] = v[i];
-            any = true;
-          }
-        }
-        if (any) metadata = JSON.stringify(m);
-      }
-      batch.push(
-        staged++,
-        isFolder ? records : ev.line,
-        isFolder ? (ev.file ?? ext) : ext,
-        text,
-        text === raw ? null : raw,
-        textHash(text),
-        charLength(text),
-        label,
-        metadata,
-        split,
-      );
+  const { recoded } = await readImportRows(
+    ctl,
+    state,
+    cp?.records ?? 0,
+    (r) => {
+      batch.push(staged++, ...rowValues(r));
       if (batch.length >= BATCH * STAGED_COLUMNS) {
         flush();
-        ctl.progress(Math.min(counter.bytes, total), total, { phase });
+        ctl.progress(bytes, total, { phase });
       }
-    }
-    // Between chunks: pause and cancel take effect here.
-    await ctl.yield();
-  }
+    },
+    (b) => (bytes = b),
+  );
   flush();
   ctl.progress(total, total, { phase: 'Saving' });
   await ctl.yield();
@@ -363,8 +335,8 @@ async function stageAndCommit(
     throw AppError.keyed(
       'BAD_FILE',
       'dataset.hasRowsCouldImported',
-      { name: src.name, p1: skipped ? ` (${skipped} bad rows skipped)` : '' },
-      { badRows },
+      { name: src.name, p1: state.skipped ? ` (${state.skipped} bad rows skipped)` : '' },
+      { badRows: state.badRows },
     );
   }
   if (!db.prepare(`SELECT 1 FROM ${staging} WHERE length > 0 LIMIT 1`).get()) {
@@ -376,12 +348,15 @@ async function stageAndCommit(
   checkUnchanged(p);
   const readMs = performance.now() - started;
   const t0 = performance.now();
-  const result = commit(ctx, ctl, { staged, skipped, badRows, records });
+  const result = commit(ctx, ctl, {
+    staged,
+    skipped: state.skipped,
+    badRows: state.badRows,
+    records: state.records,
+  });
   return {
     ...result,
-    ...(counter.recoded?.count
-      ? { recoded: { count: counter.recoded.count, lines: counter.recoded.lines } }
-      : {}),
+    ...(recoded ? { recoded } : {}),
     timings: { readMs: Math.round(readMs), commitMs: Math.round(performance.now() - t0) },
   };
 }

@@ -3,6 +3,7 @@ import type { Job } from '../../../shared/jobs';
 import type { CoreContext } from '../../core/feature';
 import type { JobRunner } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
+import { buildDeferredIndexes, deferredIndexes } from './importIndexes';
 
 /**
  * Brings the trigram index up to date for a project: rows written by any code (imports, the demo seeder) are indexed
@@ -69,6 +70,17 @@ export function makeSearchIndexRunner(ctx: CoreContext): JobRunner<'dataset.sear
   return async (ctl) => {
     const db = ctx.db;
     const { projectId, datasetId } = ctl.params;
+    // First the indexes an import dropped (importIndexes.ts), unless another import still writes without them.
+    const importing = db
+      .prepare(`SELECT 1 FROM jobs WHERE kind = 'dataset.import' AND state IN ('queued', 'running', 'paused') LIMIT 1`)
+      .get();
+    if (!importing && deferredIndexes(db).length > 0) {
+      ctl.progress(0, 1, { phase: 'Building indexes' });
+      await buildDeferredIndexes(db, async () => {
+        await new Promise((r) => setImmediate(r));
+        await ctl.yield();
+      });
+    }
     const range = db
       .prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM examples WHERE project_id = ? AND dataset_id = ?')
       .get(projectId, datasetId) as { lo: number | null; hi: number | null };

@@ -17,6 +17,7 @@ import { migration016PromptVersions } from './016_prompt_versions';
 import { migration017TeamAdjudicationSets } from './017_team_adjudication_sets';
 import { migration018ReviewRandomOrder } from './018_review_random_order';
 import { migration019LabelRules } from './019_label_rules';
+import { migration020DeferredIndexes } from './020_deferred_indexes';
 import { migration021ReviewCounts } from './021_review_counts';
 import type { Migration } from './types';
 
@@ -45,8 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration017TeamAdjudicationSets,
   migration018ReviewRandomOrder,
   migration019LabelRules,
-  // 020: import (issue 19), added on its branch.
-  '',
+  migration020DeferredIndexes,
   migration021ReviewCounts,
 ];
 

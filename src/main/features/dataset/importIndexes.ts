@@ -1,0 +1,65 @@
+import type { Db } from '../../core/store/db';
+import { nowIso } from '../../core/time';
+
+/**
+ * The indexes a large import drops while it writes its rows and builds again after them (migration 020): those whose
+ * entries land at random places, so that each batch would rewrite pages all over them (at a million rows, the hash
+ * index alone made the import ten times slower). The others take new rows at their end and stay in place.
+ */
+export const DEFERRABLE_INDEXES = ['examples_hash', 'review_examples_random', 'examples_external'] as const;
+
+/** Drops the named indexes that exist, recording each in `deferred_indexes`; call it inside the write transaction. */
+export function deferIndexes(db: Db, names: readonly string[]): void {
+  const find = db.prepare(
+    `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ? AND sql IS NOT NULL`,
+  );
+  const record = db.prepare(
+    'INSERT INTO deferred_indexes (name, sql, dropped_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
+  );
+  for (const name of names) {
+    const row = find.get(name) as { sql: string } | undefined;
+    if (!row) continue;
+    record.run(name, row.sql, nowIso());
+    db.exec(`DROP INDEX "${name}"`);
+  }
+}
+
+/** Indexes dropped by an import and not yet built again. */
+export function deferredIndexes(db: Db): string[] {
+  return db.prepare('SELECT name FROM deferred_indexes ORDER BY name').pluck().all() as string[];
+}
+
+interface Deferred {
+  readonly name: string;
+  readonly sql: string;
+}
+
+function pending(db: Db): Deferred[] {
+  return db.prepare('SELECT name, sql FROM deferred_indexes ORDER BY name').all() as Deferred[];
+}
+
+function build(db: Db, r: Deferred): void {
+  db.transaction(() => {
+    const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(r.name);
+    if (!exists) db.exec(r.sql);
+    db.prepare('DELETE FROM deferred_indexes WHERE name = ?').run(r.name);
+  })();
+}
+
+/**
+ * Builds every deferred index again, each in its own transaction with the removal of its row (SQLite builds an index
+ * by sorting: about a second per index at a million rows). `between` runs after each, so that a job can yield.
+ */
+export async function buildDeferredIndexes(db: Db, between: () => Promise<void>): Promise<number> {
+  const rows = pending(db);
+  for (const r of rows) {
+    build(db, r);
+    await between();
+  }
+  return rows.length;
+}
+
+/** The same, without yielding: for the clean-up of a failed import and for a start after a crash. */
+export function buildDeferredIndexesNow(db: Db): void {
+  for (const r of pending(db)) build(db, r);
+}

@@ -1,0 +1,170 @@
+import type { BadRow } from '../../../shared/dataset';
+import { AppError } from '../../core/errors';
+import type { JobControl } from '../../core/jobs/jobs';
+import { charLength, importNormalise, textHash } from './cleanText';
+import type { ImportParams } from './importStaging';
+import { labelSetReader } from './multiLabelCells';
+import type { ByteCounter, RecordEvent } from './parse';
+import { splitValue } from './source';
+import { openTable } from './table';
+
+/** One row of the file as the project stores it. */
+export interface ImportRow {
+  readonly sourceRow: number;
+  readonly externalId: string | null;
+  readonly text: string;
+  /** The text as read, when normalisation changed it. */
+  readonly originalText: string | null;
+  readonly textHash: string;
+  readonly length: number;
+  /** The file's label (a multi-label row's names as a JSON array). */
+  readonly label: string | null;
+  readonly metadata: string | null;
+  readonly split: string | null;
+}
+
+/** A row's values in the column order both destinations use: source_row, external_id, text ... split. */
+export function rowValues(r: ImportRow): Array<string | number | null> {
+  return [
+    r.sourceRow,
+    r.externalId,
+    r.text,
+    r.originalText,
+    r.textHash,
+    r.length,
+    r.label,
+    r.metadata,
+    r.split,
+  ];
+}
+
+/** Where the reading stands: the job's checkpoint carries it. */
+export interface ReadState {
+  /** Source records (good and bad) handled. */
+  records: number;
+  skipped: number;
+  readonly badRows: BadRow[];
+}
+
+const MAX_BAD_REPORTED = 200;
+
+/**
+ * One streaming pass over the import's file: each good record past `resumeAfter` becomes an ImportRow (normalised,
+ * hashed) handed to `onRow`; bad ones are counted, or end the import when the job says so. `afterChunk` runs between
+ * chunks of the file (a batch may be written there), before the job yields (pause and cancel take effect there).
+ */
+export async function readImportRows(
+  ctl: JobControl<ImportParams>,
+  state: ReadState,
+  resumeAfter: number,
+  onRow: (row: ImportRow) => void,
+  afterChunk: (bytes: number) => void,
+): Promise<{ recoded?: { count: number; lines: number[] } }> {
+  const p = ctl.params;
+  const src = p.source;
+  const counter: ByteCounter = {
+    bytes: 0,
+    recoded: src.encoding === 'utf-8' ? { lines: [], count: 0 } : undefined,
+  };
+  const table = await openTable(src, counter, ctl.signal);
+  const columns = table.columns;
+  const textIdx = columns.indexOf(p.textColumn);
+  if (textIdx < 0) {
+    await table.close();
+    throw AppError.keyed('INVALID_INPUT', 'dataset.textColumnLongerCheck', {
+      textColumn: p.textColumn,
+      name: src.name,
+    });
+  }
+  const labelIdx = p.labelColumn ? columns.indexOf(p.labelColumn) : -1;
+  const idIdx = p.idColumn ? columns.indexOf(p.idColumn) : -1;
+  const splitIdx = p.splitColumn ? columns.indexOf(p.splitColumn) : -1;
+  const readLabels = p.multiLabel ? labelSetReader(columns, p.labelColumn, p.multiLabel) : null;
+  const labelColumns = new Set(p.multiLabel?.columns ?? []);
+  const extraIdx = p.keepExtras
+    ? columns
+        .map((_c, i) => i)
+        .filter(
+          (i) =>
+            i !== textIdx && i !== labelIdx && i !== idIdx && i !== splitIdx && !labelColumns.has(columns[i]),
+        )
+    : [];
+  const isFolder = src.format === 'folder';
+  let records = 0;
+
+  for await (const events of table.rows) {
+    for (const read of events) {
+      records++;
+      if (records <= resumeAfter) continue;
+      state.records = records;
+      let split: string | null = null;
+      let ev: RecordEvent = read;
+      if (splitIdx >= 0 && ev.kind === 'row') {
+        const value = ev.values[splitIdx] ?? '';
+        const s = splitValue(value);
+        if (s === undefined) {
+          ev = {
+            kind: 'bad',
+            line: ev.line,
+            file: ev.file,
+            message: `unknown split "${value.slice(0, 40)}" in column "${p.splitColumn}" (use train, validation, val, dev or test)`,
+          };
+        } else split = s;
+      }
+      let labelSet: string | null = null;
+      if (readLabels && ev.kind === 'row') {
+        const got = readLabels(ev.values);
+        if (got.ok) labelSet = JSON.stringify(got.names);
+        else ev = { kind: 'bad', line: ev.line, file: ev.file, message: got.message };
+      }
+      if (ev.kind === 'bad') {
+        const bad: BadRow = { file: ev.file ?? src.name, line: ev.line, message: ev.message };
+        if (p.onBadRow === 'abort') {
+          await table.close();
+          throw AppError.keyed(
+            'BAD_FILE',
+            'dataset.lineNothingImportedFix',
+            { line: bad.line, file: bad.file, badMessage: bad.message },
+            { badRows: [bad] },
+          );
+        }
+        state.skipped++;
+        if (state.badRows.length < MAX_BAD_REPORTED) state.badRows.push(bad);
+        continue;
+      }
+      const v = ev.values;
+      const raw = v[textIdx] ?? '';
+      const text = importNormalise(raw);
+      const ext = idIdx >= 0 ? v[idIdx] || null : null;
+      let metadata: string | null = null;
+      if (extraIdx.length) {
+        const m: Record<string, string> = {};
+        let any = false;
+        for (const i of extraIdx) {
+          if (v[i] !== '') {
+            m[columns[i]] = v[i];
+            any = true;
+          }
+        }
+        if (any) metadata = JSON.stringify(m);
+      }
+      onRow({
+        sourceRow: isFolder ? records : ev.line,
+        externalId: isFolder ? (ev.file ?? ext) : ext,
+        text,
+        originalText: text === raw ? null : raw,
+        textHash: textHash(text),
+        length: charLength(text),
+        label: readLabels ? labelSet : labelIdx >= 0 ? (v[labelIdx] ?? '').trim() || null : null,
+        metadata,
+        split,
+      });
+    }
+    afterChunk(Math.min(counter.bytes, src.size));
+    // Between chunks: pause and cancel take effect here.
+    await ctl.yield();
+  }
+  return counter.recoded?.count
+    ? { recoded: { count: counter.recoded.count, lines: counter.recoded.lines } }
+    : {};
+}
