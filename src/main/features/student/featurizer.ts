@@ -393,7 +393,15 @@ function mayHaveCjk(text: string): boolean {
 /** The feature strings of a text (before hashing), in the documented order. */
 export function featureStrings(text: string, config: FeaturizerConfig): string[] {
   const normalized = normalizeText(text, config);
-  const ws = words(normalized, config);
+  return featureStringsOf(normalized, words(normalized, config), config);
+}
+
+/** Step 3: the feature strings of a normalized text and its words (`words`). */
+export function featureStringsOf(
+  normalized: string,
+  ws: readonly string[],
+  config: FeaturizerConfig,
+): string[] {
   const out: string[] = [];
   const wordFeatures = config.words !== false;
   if (wordFeatures) for (const w of ws) out.push('w\u0001' + w);
