@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runAuto, chosenSettings, type AutoProgress } from '../../src/main/features/student/auto';
 import { featurize } from '../../src/main/features/student/featurizer';
 import { createForward } from '../../src/main/features/student/modelKinds';
-import { tableVector } from '../../src/main/features/student/sparse';
+import { tableLogits, tableVector, type SparseVector } from '../../src/main/features/student/sparse';
 import { SPARSE, slotVector, sparseGradients, touchRates } from '../../src/main/features/student/sparseArch';
 import { adamCorrections, adamRows } from '../../src/main/features/student/training/adam';
 import { lossOfRun } from '../../src/main/features/student/training/loss';
@@ -212,5 +212,37 @@ describe('the training loop does its work once', () => {
       expect(Array.from(fast.values)).toEqual(Array.from(ref.values));
     }
     expect(pos.every((p) => p === -1)).toBe(true);
+  });
+
+  it('sums the logits class by class exactly as row by row (the order of the previous loop)', () => {
+    /** tableLogits as it was: every row adds its terms to every class in turn. */
+    const rowByRow = (
+      v: SparseVector,
+      table: Float32Array,
+      bias: Float32Array,
+      classes: number,
+    ): number[] => {
+      const out = Array.from(bias, (b) => b);
+      for (let k = 0; k < v.indices.length; k++)
+        for (let c = 0; c < classes; c++) out[c] += v.values[k] * table[v.indices[k] * (classes + 1) + 1 + c];
+      return out;
+    };
+    const rnd = mulberry32(9);
+    for (const classes of [1, 2, 3, 9, 11]) {
+      const rows = 500;
+      const table = Float32Array.from(
+        { length: rows * (classes + 1) },
+        () => (rnd() * 2 - 1) * 10 ** (rnd() * 6 - 3),
+      );
+      const bias = Float32Array.from({ length: classes }, () => rnd() - 0.5);
+      for (let doc = 0; doc < 50; doc++) {
+        const n = Math.floor(rnd() * 120);
+        const indices = Int32Array.from({ length: n }, () => Math.floor(rnd() * rows));
+        const values = Float32Array.from({ length: n }, () => rnd());
+        const v = { indices, values };
+        const fast = Array.from(tableLogits(v, table, bias, new Float64Array(classes)));
+        expect(fast).toEqual(rowByRow(v, table, bias, classes));
+      }
+    }
   });
 });

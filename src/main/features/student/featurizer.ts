@@ -1,4 +1,3 @@
-import { fnv1a } from '../../../shared/math';
 import type { StudentFeatures } from '../../../shared/student';
 /**
  * The student's featurizer: text -> hashed feature ids. Pure and deterministic, with no Node-only API, so that an
@@ -14,6 +13,8 @@ import type { StudentFeatures } from '../../../shared/student';
  *    unsegmented Chinese into dictionary words. Its cost grows faster than the length of the text, so a text longer
  *    than SEGMENT_CHUNK code units is segmented in pieces cut where a word boundary is certain (after whitespace or
  *    CJK sentence punctuation, before a letter or digit: see `segmentChunks`); this gives the same words as one call.
+ *    The words of stretches of ASCII text are found without Intl.Segmenter, by the rules it applies to ASCII
+ *    (`scanAscii`): the same words, several times faster (tests/student/featurizer-identity.test.ts).
  * 3. Feature strings, in this order (the first two unless `words` is false): every word `"w\u0001" + word`; every
  *    pair of adjacent words `"b\u0001" + w1 + " " + w2` when wordNgrams >= 2; for each word without CJK characters, the fastText subwords
  *    of `"<" + word + ">"` of n code points, subwordMin <= n <= subwordMax (all n-grams of the padded word, skipped
@@ -21,7 +22,8 @@ import type { StudentFeatures } from '../../../shared/student';
  *    wordPrefix code points, its first wordPrefix code points as `"p\u0001" + prefix` (a truncation stem: "increased"
  *    and "increase" share "incr"; absent or 0 = off); for each maximal run of CJK characters in the normalized
  *    text, its character n-grams cjkMin <= n <= cjkMax as `"c\u0001" + gram`.
- * 4. Each feature string -> FNV-1a 32-bit over its UTF-16 code units -> `hash % buckets`.
+ * 4. Each feature string -> FNV-1a 32-bit over its UTF-16 code units -> `hash % buckets` (`featurize` hashes
+ *    the code units of the text in place and builds no string; `featureStrings` lists the strings).
  */
 
 export interface FeaturizerConfig {
@@ -178,19 +180,165 @@ export function segmentChunks(text: string): string[] {
   return out;
 }
 
-export function words(normalized: string, config: FeaturizerConfig, maxWords = Infinity): string[] {
-  if (config.segmenter === 'whitespace') {
-    return normalized
-      .split(/\s+/u)
-      .filter((w) => w.length > 0)
-      .slice(0, maxWords);
+/**
+ * Word spans of a normalized text (step 2), in text order: word k is `text.slice(spanStart[k], spanEnd[k])`. Module
+ * scratch arrays, grown as needed and reused by every call (the featurizer is synchronous), so that featurizing a
+ * document allocates no string per word.
+ */
+let spanStart = new Int32Array(256);
+let spanEnd = new Int32Array(256);
+
+function pushSpan(count: number, start: number, end: number): number {
+  if (count === spanStart.length) {
+    const s = new Int32Array(count * 2);
+    s.set(spanStart);
+    spanStart = s;
+    const e = new Int32Array(count * 2);
+    e.set(spanEnd);
+    spanEnd = e;
   }
+  spanStart[count] = start;
+  spanEnd[count] = end;
+  return count + 1;
+}
+
+// Word_Break classes (Unicode UAX #29) of the ASCII characters that can be part of a word; every other ASCII
+// character (whitespace, other punctuation, controls) always breaks and is never part of one.
+const WB_OTHER = 0;
+const WB_LETTER = 1; // ALetter: A-Z a-z
+const WB_DIGIT = 2; // Numeric: 0-9
+const WB_UNDERSCORE = 3; // ExtendNumLet: _
+const WB_MID_LETTER = 4; // MidLetter: ':' (between letters only)
+const WB_MID_NUM_LET = 5; // MidNumLet and Single_Quote: '.' and "'" (between letters, or between digits)
+const WB_MID_NUM = 6; // MidNum: ',' ';' (between digits only)
+const ASCII_WB = new Uint8Array(128).fill(WB_OTHER);
+for (let c = 65; c <= 90; c++) ASCII_WB[c] = WB_LETTER;
+for (let c = 97; c <= 122; c++) ASCII_WB[c] = WB_LETTER;
+for (let c = 48; c <= 57; c++) ASCII_WB[c] = WB_DIGIT;
+ASCII_WB[95] = WB_UNDERSCORE;
+ASCII_WB[58] = WB_MID_LETTER;
+ASCII_WB[46] = WB_MID_NUM_LET;
+ASCII_WB[39] = WB_MID_NUM_LET;
+ASCII_WB[44] = WB_MID_NUM;
+ASCII_WB[59] = WB_MID_NUM;
+
+function inWord(c: number): boolean {
+  return c >= WB_LETTER && c <= WB_UNDERSCORE;
+}
+
+/**
+ * The word-like segments Intl.Segmenter gives for text[from, to) when every character there is ASCII, by the word
+ * break rules it applies to ASCII (UAX #29 WB5-WB13b, as ICU implements them): a word is a run of letters, digits
+ * and underscores, continued across one ':', '.' or "'" between two letters (WB6/7: "don't", "e.g", "a:b") or one
+ * '.', "'", ',' or ';' between two digits (WB11/12: "3,000.50"); every other character breaks. A lone '_' is a
+ * segment that is not word-like; "__" and "a_" are. Appends spans after `count`, at most up to `maxWords`; returns
+ * the new count. tests/student/featurizer-identity.test.ts checks it against Intl.Segmenter on every ASCII character
+ * in context, on every short string over these classes and on the benchmark datasets' texts.
+ */
+function scanAscii(text: string, from: number, to: number, count: number, maxWords: number): number {
+  let i = from;
+  while (i < to && count < maxWords) {
+    if (!inWord(ASCII_WB[text.charCodeAt(i)])) {
+      i++;
+      continue;
+    }
+    const start = i;
+    for (;;) {
+      while (i < to && inWord(ASCII_WB[text.charCodeAt(i)])) i++;
+      if (i + 1 >= to) break;
+      const mid = ASCII_WB[text.charCodeAt(i)];
+      const before = ASCII_WB[text.charCodeAt(i - 1)];
+      const after = ASCII_WB[text.charCodeAt(i + 1)];
+      const letters =
+        before === WB_LETTER && after === WB_LETTER && (mid === WB_MID_LETTER || mid === WB_MID_NUM_LET);
+      const digits =
+        before === WB_DIGIT && after === WB_DIGIT && (mid === WB_MID_NUM || mid === WB_MID_NUM_LET);
+      if (!letters && !digits) break;
+      i++;
+    }
+    if (i - start > 1 || text.charCodeAt(start) !== 95) count = pushSpan(count, start, i);
+  }
+  return count;
+}
+
+/** Intl.Segmenter's word-like segments of text[from, to) (in segmentChunks' pieces), appended as spans. */
+function segmentRange(text: string, from: number, to: number, count: number, maxWords: number): number {
   segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
-  const out: string[] = [];
-  for (const piece of segmentChunks(normalized)) {
-    for (const s of segmenter.segment(piece)) if (s.isWordLike) out.push(s.segment);
-    if (out.length >= maxWords) return out.slice(0, maxWords);
+  let offset = from;
+  for (const piece of segmentChunks(text.slice(from, to))) {
+    for (const s of segmenter.segment(piece)) {
+      if (!s.isWordLike) continue;
+      if (count >= maxWords) return count;
+      count = pushSpan(count, offset + s.index, offset + s.index + s.segment.length);
+    }
+    offset += piece.length;
   }
+  return count;
+}
+
+/**
+ * The words of step 2 as spans (spanStart/spanEnd[0, count)); returns count (at most maxWords). Segmenter 'intl':
+ * the text is cut where a word boundary is certain, after ASCII whitespace and before an ASCII letter or digit (a
+ * subset of segmentChunks' cuts); a stretch of pieces that is all ASCII is split by `scanAscii`, any other by
+ * Intl.Segmenter. The words are those of one Intl.Segmenter call over the whole text, several times faster on
+ * English text.
+ */
+function wordSpans(normalized: string, config: FeaturizerConfig, maxWords: number): number {
+  let count = 0;
+  if (config.segmenter === 'whitespace') {
+    // The non-empty parts of split(/\s+/u): maximal runs of non-whitespace.
+    const re = /\S+/gu;
+    for (let m = re.exec(normalized); m !== null && count < maxWords; m = re.exec(normalized))
+      count = pushSpan(count, m.index, m.index + m[0].length);
+    return count;
+  }
+  const flush = (from: number, to: number, ascii: boolean): void => {
+    if (to > from && count < maxWords)
+      count = (ascii ? scanAscii : segmentRange)(normalized, from, to, count, maxWords);
+  };
+  const n = normalized.length;
+  let rangeStart = 0;
+  let rangeAscii = true;
+  let pieceStart = 0;
+  let pieceAscii = true;
+  for (let i = 0; i < n; i++) {
+    const c = normalized.charCodeAt(i);
+    if (c >= 128) {
+      pieceAscii = false;
+    } else if (i > 0 && isAsciiAlnum(c) && isAsciiSpace(normalized.charCodeAt(i - 1))) {
+      // A certain boundary: the piece [pieceStart, i) ends here; a range is a run of pieces alike.
+      if (pieceAscii !== rangeAscii) {
+        flush(rangeStart, pieceStart, rangeAscii);
+        rangeStart = pieceStart;
+        rangeAscii = pieceAscii;
+      }
+      pieceStart = i;
+      pieceAscii = true;
+    }
+  }
+  if (pieceAscii !== rangeAscii) {
+    flush(rangeStart, pieceStart, rangeAscii);
+    rangeStart = pieceStart;
+    rangeAscii = pieceAscii;
+  }
+  flush(rangeStart, n, rangeAscii);
+  return count;
+}
+
+/** ASCII whitespace: tab, line feed, vertical tab, form feed, carriage return, space. */
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return c < 128 && (ASCII_WB[c] === WB_LETTER || ASCII_WB[c] === WB_DIGIT);
+}
+
+/** The words of step 2, in text order, the first `maxWords` of them. */
+export function words(normalized: string, config: FeaturizerConfig, maxWords = Infinity): string[] {
+  const count = wordSpans(normalized, config, maxWords);
+  const out = new Array<string>(count);
+  for (let k = 0; k < count; k++) out[k] = normalized.slice(spanStart[k], spanEnd[k]);
   return out;
 }
 
@@ -211,18 +359,49 @@ function pushGrams(out: string[], prefix: string, text: string, min: number, max
 
 /** The first k code points of w when w has more than k, else null. */
 function codePointPrefix(w: string, k: number): string | null {
-  let i = 0;
+  const end = prefixEnd(w, 0, w.length, k);
+  return end < 0 ? null : w.slice(0, end);
+}
+
+/**
+ * The end (exclusive) of the first k code points of text[from, to) when it has more than k, else -1 (a surrogate
+ * pair is one code point, as String.prototype.codePointAt reads it).
+ */
+function prefixEnd(text: string, from: number, to: number, k: number): number {
+  let i = from;
   for (let count = 0; count < k; count++) {
-    if (i >= w.length) return null;
-    i += (w.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+    if (i >= to) return -1;
+    i += isPairAt(text, i, to) ? 2 : 1;
   }
-  return i < w.length ? w.slice(0, i) : null;
+  return i < to ? i : -1;
+}
+
+/** Whether text[i, i + 2) is a surrogate pair inside [.., to). */
+function isPairAt(text: string, i: number, to: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff || i + 1 >= to) return false;
+  const d = text.charCodeAt(i + 1);
+  return d >= 0xdc00 && d <= 0xdfff;
+}
+
+/** Whether a normalized text may hold a CJK character: every one of CJK_RUN's scripts starts at U+1100 or later. */
+function mayHaveCjk(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x1100) return true;
+  return false;
 }
 
 /** The feature strings of a text (before hashing), in the documented order. */
 export function featureStrings(text: string, config: FeaturizerConfig): string[] {
   const normalized = normalizeText(text, config);
-  const ws = words(normalized, config);
+  return featureStringsOf(normalized, words(normalized, config), config);
+}
+
+/** Step 3: the feature strings of a normalized text and its words (`words`). */
+export function featureStringsOf(
+  normalized: string,
+  ws: readonly string[],
+  config: FeaturizerConfig,
+): string[] {
   const out: string[] = [];
   const wordFeatures = config.words !== false;
   if (wordFeatures) for (const w of ws) out.push('w\u0001' + w);
@@ -244,12 +423,145 @@ export function featureStrings(text: string, config: FeaturizerConfig): string[]
   return out;
 }
 
-/** The hashed feature ids of a text; duplicates are kept (a repeated feature counts twice in the mean). */
+// FNV-1a (shared/math.ts `fnv1a`) computed in steps, straight from the text's code units: the state after a
+// feature's prefix ("w\u0001", ...), then each code unit of the rest. The same numbers as fnv1a over the string.
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnvStep(h: number, c: number): number {
+  return Math.imul(h ^ c, FNV_PRIME);
+}
+
+function fnvRange(h: number, text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+const FNV_W = fnvStep(fnvStep(FNV_OFFSET, 0x77), 1); // "w\u0001"
+const FNV_B = fnvStep(fnvStep(FNV_OFFSET, 0x62), 1); // "b\u0001"
+const FNV_S = fnvStep(fnvStep(FNV_OFFSET, 0x73), 1); // "s\u0001"
+const FNV_P = fnvStep(fnvStep(FNV_OFFSET, 0x70), 1); // "p\u0001"
+const FNV_C = fnvStep(fnvStep(FNV_OFFSET, 0x63), 1); // "c\u0001"
+
+/** Feature ids as they are computed: a module scratch array, grown as needed (see spanStart). */
+let idScratch = new Uint32Array(1024);
+
+function pushId(count: number, id: number): number {
+  if (count === idScratch.length) {
+    const grown = new Uint32Array(count * 2);
+    grown.set(idScratch);
+    idScratch = grown;
+  }
+  idScratch[count] = id;
+  return count + 1;
+}
+
+/** Code point starts of a gram source (a padded word or a CJK run), in code units; a scratch array (spanStart). */
+let cpStarts = new Int32Array(256);
+
+/**
+ * The ids of `pushGrams(prefix, source, min, max)` with source = `open` + text[from, to) + `close` (0: none), each
+ * hashed from `h0` (the prefix's state) over the gram's code units: the code points of the source, a surrogate pair
+ * as one, grams of min..max of them.
+ */
+function pushGramIds(
+  count: number,
+  buckets: number,
+  h0: number,
+  text: string,
+  from: number,
+  to: number,
+  open: number,
+  close: number,
+  min: number,
+  max: number,
+): number {
+  if (min <= 0 || max < min) return count;
+  // Position p of the source: p = 0 is `open` (when present), then text[from, to), then `close`.
+  const lead = open > 0 ? 1 : 0;
+  const units = lead + (to - from) + (close > 0 ? 1 : 0);
+  if (cpStarts.length < units + 1) cpStarts = new Int32Array(2 * (units + 1));
+  let points = 0;
+  for (let p = 0; p < units;) {
+    cpStarts[points++] = p;
+    const i = from + p - lead;
+    p += p >= lead && i < to && isPairAt(text, i, to) ? 2 : 1;
+  }
+  cpStarts[points] = units;
+  const unitAt = (p: number): number =>
+    p < lead ? open : p - lead < to - from ? text.charCodeAt(from + p - lead) : close;
+  for (let n = min; n <= max; n++) {
+    for (let g = 0; g + n <= points; g++) {
+      let h = h0;
+      for (let p = cpStarts[g]; p < cpStarts[g + n]; p++) h = Math.imul(h ^ unitAt(p), FNV_PRIME);
+      count = pushId(count, (h >>> 0) % buckets);
+    }
+  }
+  return count;
+}
+
+/**
+ * The hashed feature ids of a text; duplicates are kept (a repeated feature counts twice in the mean). The ids of
+ * `featureStrings` hashed with fnv1a, in the same order, computed from word spans and code units without building
+ * the strings.
+ */
 export function featurize(text: string, config: FeaturizerConfig): Uint32Array {
-  const strings = featureStrings(text, config);
-  const ids = new Uint32Array(strings.length);
-  for (let i = 0; i < strings.length; i++) ids[i] = fnv1a(strings[i]) % config.buckets;
-  return ids;
+  const normalized = normalizeText(text, config);
+  const n = wordSpans(normalized, config, Infinity);
+  const { buckets } = config;
+  let count = 0;
+  if (config.words !== false) {
+    for (let k = 0; k < n; k++)
+      count = pushId(count, (fnvRange(FNV_W, normalized, spanStart[k], spanEnd[k]) >>> 0) % buckets);
+    if (config.wordNgrams >= 2)
+      for (let k = 0; k + 1 < n; k++) {
+        const h = fnvStep(fnvRange(FNV_B, normalized, spanStart[k], spanEnd[k]), 32);
+        count = pushId(count, (fnvRange(h, normalized, spanStart[k + 1], spanEnd[k + 1]) >>> 0) % buckets);
+      }
+  }
+  const cjk = mayHaveCjk(normalized);
+  const prefix = config.wordPrefix ?? 0;
+  const subwords = config.subwordMin > 0 && config.subwordMax >= config.subwordMin;
+  // Words without CJK characters (the only ones with subwords and stems): all of them when the text has none.
+  const latin = (k: number): boolean => !cjk || !HAS_CJK.test(normalized.slice(spanStart[k], spanEnd[k]));
+  if (subwords)
+    for (let k = 0; k < n; k++)
+      if (latin(k))
+        count = pushGramIds(
+          count,
+          buckets,
+          FNV_S,
+          normalized,
+          spanStart[k],
+          spanEnd[k],
+          0x3c, // '<'
+          0x3e, // '>'
+          config.subwordMin,
+          config.subwordMax,
+        );
+  if (prefix > 0)
+    for (let k = 0; k < n; k++) {
+      if (!latin(k)) continue;
+      const end = prefixEnd(normalized, spanStart[k], spanEnd[k], prefix);
+      if (end >= 0) count = pushId(count, (fnvRange(FNV_P, normalized, spanStart[k], end) >>> 0) % buckets);
+    }
+  if (cjk && config.cjkMin > 0 && config.cjkMax >= config.cjkMin) {
+    CJK_RUN.lastIndex = 0;
+    for (let m = CJK_RUN.exec(normalized); m !== null; m = CJK_RUN.exec(normalized))
+      count = pushGramIds(
+        count,
+        buckets,
+        FNV_C,
+        normalized,
+        m.index,
+        m.index + m[0].length,
+        0,
+        0,
+        config.cjkMin,
+        config.cjkMax,
+      );
+  }
+  return idScratch.slice(0, count);
 }
 
 /**
@@ -257,9 +569,10 @@ export function featurize(text: string, config: FeaturizerConfig): Uint32Array {
  * `"w\u0001" + word` like the bag's word features, in text order, the first `maxTokens` of them.
  */
 export function tokenSequence(text: string, config: FeaturizerConfig, maxTokens: number): Uint32Array {
-  const ws = words(normalizeText(text, config), config, maxTokens);
-  const n = Math.min(ws.length, maxTokens);
+  const normalized = normalizeText(text, config);
+  const n = wordSpans(normalized, config, maxTokens);
   const ids = new Uint32Array(n);
-  for (let i = 0; i < n; i++) ids[i] = fnv1a('w\u0001' + ws[i]) % config.buckets;
+  for (let k = 0; k < n; k++)
+    ids[k] = (fnvRange(FNV_W, normalized, spanStart[k], spanEnd[k]) >>> 0) % config.buckets;
   return ids;
 }

@@ -86,11 +86,14 @@ export function tableLogits(
 ): Float64Array {
   const classes = out.length;
   const width = classes + 1;
-  for (let c = 0; c < classes; c++) out[c] = bias[c];
-  for (let k = 0; k < v.indices.length; k++) {
-    const off = v.indices[k] * width + 1;
-    const x = v.values[k];
-    for (let c = 0; c < classes; c++) out[c] += x * table[off + c];
+  const { indices, values } = v;
+  // Class by class, summed in a local in the order of the rows: the same sums (each class adds its terms in the
+  // same order) as row by row, but the loop over rows is short and independent of the others, so the rows'
+  // memory reads overlap instead of waiting on the stores to `out`.
+  for (let c = 0; c < classes; c++) {
+    let z = bias[c];
+    for (let k = 0; k < indices.length; k++) z += values[k] * table[indices[k] * width + 1 + c];
+    out[c] = z;
   }
   return out;
 }

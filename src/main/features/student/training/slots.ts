@@ -196,7 +196,9 @@ export class RowGrad {
     if (this.touchedAt[slot] !== this.step) {
       this.touchedAt[slot] = this.step;
       this.localOf[slot] = this.touched.length;
-      this.g.fill(0, this.touched.length * dim, (this.touched.length + 1) * dim);
+      // A loop rather than g.fill: rows are a few numbers wide, and this runs for every new row of every step.
+      const g = this.g;
+      for (let d = this.touched.length * dim, end = d + dim; d < end; d++) g[d] = 0;
       this.touched.push(slot);
     }
     return this.localOf[slot];
