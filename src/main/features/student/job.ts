@@ -22,8 +22,14 @@ export interface TrainJobParams {
 /** The job's resume point: the last epoch whose checkpoint is on disk and recorded. */
 export interface TrainJobCheckpoint {
   readonly epoch: number;
+  /** The epoch's checkpoint, or during the final fit its last `final-NNNN.ckpt` (then `epoch` is the run's last). */
   readonly path: string;
+  /** Set when `path` is a final-fit checkpoint. */
+  readonly finalFit?: true;
 }
+
+/** The job's phase during the final fit, followed by `, epoch e/E` (worded in Chinese by shared/jobText.ts). */
+export const FINAL_FIT_PHASE = 'Final fit on all labelled documents';
 
 /** Runs (or resumes) a student run in the training worker; the database is written only from this thread. */
 export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>): Promise<TrainJobResult> {
@@ -43,11 +49,13 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
   setRunState(ctx.db, run.id, 'running');
   const max = run.settings.maxEpochs;
   ctl.progress((resume?.epoch ?? 0) * run.data.trainCount, max * run.data.trainCount, {
-    phase: resume
-      ? `Resuming after epoch ${resume.epoch}`
-      : run.settings.auto
-        ? 'Auto: preparing configurations'
-        : 'Preparing features',
+    phase: resume?.finalFit
+      ? 'Resuming the final fit on all labelled documents'
+      : resume
+        ? `Resuming after epoch ${resume.epoch}`
+        : run.settings.auto
+          ? 'Auto: preparing configurations'
+          : 'Preparing features',
   });
   const client = new TrainClient({
     dataPath: dataFile(ctx.paths, run.id),
@@ -66,17 +74,22 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
     void client.dispose(reason instanceof Error ? reason : new JobCancelled());
   };
   ctl.signal.addEventListener('abort', onAbort);
+  // The last epoch recorded: a final-fit checkpoint resumes after it (its curves and checkpoints are kept).
+  let lastEpoch = resume?.epoch ?? 0;
   try {
     const outcome = await client.run({
       onProgress: async (p) => {
         // Phases are English (as every job's); the Train step shows Auto's progress translated from the run's trials.
-        const phase = p.auto
-          ? `Auto: trying configuration ${p.auto.trial} of ${p.auto.of}, epoch ${p.epoch}/${max}`
-          : `Epoch ${p.epoch}/${max}`;
+        const phase = p.finalFit
+          ? `${FINAL_FIT_PHASE}, epoch ${p.epoch}/${p.finalFit.epochs}`
+          : p.auto
+            ? `Auto: trying configuration ${p.auto.trial} of ${p.auto.of}, epoch ${p.epoch}/${max}`
+            : `Epoch ${p.epoch}/${max}`;
         ctl.progress(p.done, p.total, { phase, rate: p.examplesPerSecond });
         await ctl.yield();
       },
       onEpoch: async (e) => {
+        lastEpoch = e.epoch;
         recordEpoch(ctx.db, run, e);
         ctl.saveCheckpoint({ epoch: e.epoch, path: e.checkpointPath } satisfies TrainJobCheckpoint);
         ctx.events.emit('student.epoch', {
@@ -87,6 +100,14 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
           valLoss: e.valLoss,
           valMetric: e.metric,
         });
+        await ctl.yield();
+      },
+      onFinalFitEpoch: async (f) => {
+        ctl.saveCheckpoint({
+          epoch: lastEpoch,
+          path: f.checkpointPath,
+          finalFit: true,
+        } satisfies TrainJobCheckpoint);
         await ctl.yield();
       },
     });
