@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { runAuto, type AutoProgress } from '../../src/main/features/student/auto';
@@ -8,11 +8,10 @@ import { hasFinalFit, readFinalFit } from '../../src/main/features/student/final
 import { readModel } from '../../src/main/features/student/modelFile';
 import { FINAL_MODEL_DIR, type FinalFitEpoch, type TrainData } from '../../src/main/features/student/trainer';
 import { modelDirName } from '../../src/main/features/student/training/checkpoint';
-import type { Job } from '../../src/shared/jobs';
 import { FINAL_FIT_PHASE } from '../../src/main/features/student/job';
 import { TrainSettings, type TrainSettingsInput } from '../../src/shared/student';
 import { tempDir, testCore } from '../helpers';
-import { insertProject, loadKuake, type FixtureExample } from './fixtures';
+import { insertProject, kuakeSubset as subset, loadKuake, waitForJob } from './fixtures';
 
 /**
  * 400 Chinese medical queries: 360 to train on, 40 to validate on (30 labelled by people, 10 with the teacher's
@@ -200,29 +199,6 @@ describe('final fit in a training job', () => {
     metric: 'loss',
   };
 
-  function subset(n: number): { labels: string[]; examples: FixtureExample[] } {
-    const { labels, train } = loadKuake();
-    return {
-      labels,
-      examples: train
-        .slice(0, n)
-        .map((r, i) => ({ text: r.text, label: r.label, split: i % 10 === 0 ? 'validation' : 'train' })),
-    };
-  }
-
-  function waitForJob(core: Core, predicate: (j: Job) => boolean): Promise<Job> {
-    return new Promise((resolve) => {
-      const off = core.events.subscribe((e) => {
-        if (e.name !== 'job.updated') return;
-        const job = e.payload as Job;
-        if (predicate(job)) {
-          off();
-          resolve(job);
-        }
-      });
-    });
-  }
-
   function modelOf(core: Core, runId: number): { path: string; weights: Buffer } {
     const run = core.db.prepare('SELECT model_path FROM student_runs WHERE id = ?').get(runId) as {
       model_path: string;
@@ -270,6 +246,8 @@ describe('final fit in a training job', () => {
       expect((await c.core.jobs.wait(rb.job.id)).state).toBe('completed');
       const resumed = modelOf(c.core, rb.run.id);
       expect(basename(resumed.path)).toBe(FINAL_MODEL_DIR);
+      // Completed: nothing resumes from the final fit's checkpoint any more, so it is gone.
+      expect(readdirSync(dirname(resumed.path)).filter((f) => f.startsWith('final-'))).toEqual([]);
       expect(resumed.weights.equals(reference.weights)).toBe(true);
       const run = await c.core.call('student.run', { runId: rb.run.id });
       expect(run.epochs).toHaveLength(2);

@@ -13,6 +13,7 @@ import {
   setRunState,
 } from './runs';
 import { TrainClient } from './train.client';
+import { removeFinalCheckpoints } from './trainer';
 import type { TrainJobResult } from '../../../shared/student';
 
 export interface TrainJobParams {
@@ -119,6 +120,7 @@ export async function trainJob(ctx: CoreContext, ctl: JobControl<TrainJobParams>
       )
       .run(outcome.bestEpoch, outcome.bestMetric, outcome.modelPath, outcome.modelBytes, run.id);
     setRunState(ctx.db, run.id, 'completed', true);
+    removeFinalCheckpoints(runDir(ctx.paths, run.id));
     return { runId: run.id, ...outcome };
   } catch (e) {
     const reason: unknown = ctl.signal.reason;

@@ -432,6 +432,16 @@ export function isFinalCheckpoint(file: string): boolean {
   return /(^|[\\/])final-\d+\.ckpt$/.test(file);
 }
 
+/**
+ * Removes a run folder's final-fit checkpoints: once the run is recorded as completed nothing resumes from them, and
+ * the folder keeps the best and last checkpoints of the validated run only (job.ts).
+ */
+export function removeFinalCheckpoints(runDir: string): void {
+  if (!existsSync(runDir)) return;
+  for (const name of readdirSync(runDir))
+    if (isFinalCheckpoint(name)) rmSync(join(runDir, name), { force: true });
+}
+
 /** The end of a final-fit epoch: its checkpoint (the main run's result in its header), the report, pruning. */
 async function finishFinalFitEpoch(
   run: Run,
