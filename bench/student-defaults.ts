@@ -12,15 +12,25 @@
  * Stage 3 trains `words` and `chars` with those two, to show what choosing the features gains on each dataset.
  * Stage 4 (English datasets): words together with character 3-5-grams inside words (`both` over a featurizer with
  * fastText subwords 3-5), with those two: the configuration Auto does not have.
+ * Stage 5 (the final fit, settings.finalFit): 5-fold over the TRAINING split. Fold k holds out every training
+ * example i with i % 5 == k as a development split; on the rest the default student (Auto on) trains as
+ * `bench -- student` trains it (every 10th example validation), and both of its models are scored on the
+ * development split: the best epoch's (no final fit) and the final fit's (the same configuration retrained on
+ * training + validation for the best epoch's epochs). Whether the final fit is on by default is read from the
+ * mean paired difference.
  * Prints one JSON line per configuration and dataset, then a summary (the last line): the choice, and per
  * configuration the mean validation macro-F1 over the datasets, ranked.
- * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4]`.
+ * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4,5] [--folds 5]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASET_LOADERS, datasetLoader } from './lib/datasets';
 import { runTraining } from '../src/main/features/student/trainer';
+import { runAuto } from '../src/main/features/student/auto';
+import { loadStudent } from '../src/main/features/student/predictor';
+import { modelDirName } from '../src/main/features/student/training/checkpoint';
+import { macroF1 } from '../src/main/features/evaluation/metrics';
 import { DEFAULT_FEATURIZER } from '../src/main/features/student/featurizer';
 import {
   DEFAULT_TRAIN_SETTINGS,
@@ -93,11 +103,116 @@ async function validationF1(
   }
 }
 
+/** Macro-F1 of the model folder `dir` on `docs` (evaluation/metrics.ts). */
+async function scoreModel(
+  dir: string,
+  docs: ReadonlyArray<{ text: string; label: number }>,
+  classes: number,
+): Promise<number> {
+  const predictor = await loadStudent(dir);
+  try {
+    const probs = await predictor.predict(docs.map((d) => d.text));
+    const pred = probs.map((p) => p.indexOf(Math.max(...p)));
+    return macroF1(
+      docs.map((d) => d.label),
+      pred,
+      classes,
+    );
+  } finally {
+    predictor.dispose();
+  }
+}
+
+/**
+ * Stage 5, one fold: the default student (Auto on, final fit on) trained on the training split without fold `k`
+ * (every 5th example from k), both its models scored on fold k. Never reads the test split.
+ */
+async function finalFitFold(
+  name: string,
+  k: number,
+  folds: number,
+): Promise<{ validated: number; finalFit: number; bestEpoch: number; seconds: number; chosen: string }> {
+  const ds = datasetLoader(name)();
+  const labels = [...new Set(ds.train.map((r) => r.label))].sort();
+  const cls = (l: string): number => labels.indexOf(l);
+  const dev = ds.train.filter((_, i) => i % folds === k).map((r) => ({ text: r.text, label: cls(r.label) }));
+  const rest = ds.train.filter((_, i) => i % folds !== k);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-finalfit-'));
+  const started = performance.now();
+  try {
+    const out = await runAuto(
+      {
+        data: {
+          labels,
+          train: rest
+            .filter((_, i) => i % 10 !== 0)
+            .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+          validation: rest.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
+        },
+        settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, finalFit: true }),
+        runDir: dir,
+        resumeFrom: null,
+      },
+      { onProgress: async () => undefined, onEpoch: async () => undefined },
+    );
+    if (!out.finalFit) throw new Error(`${name}: the run had no final fit`);
+    const trial = out.auto?.trials.find((t) => t.trial === out.auto?.chosen);
+    return {
+      validated: await scoreModel(join(dir, modelDirName(out.bestEpoch)), dev, labels.length),
+      finalFit: await scoreModel(out.modelPath, dev, labels.length),
+      bestEpoch: out.bestEpoch,
+      seconds: (performance.now() - started) / 1000,
+      chosen: trial ? `${trial.features}/cb${trial.classBalance}` : '?',
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Stage 5 over every fold and dataset: the paired difference final fit - best epoch on the development folds. */
+async function finalFitStage(names: readonly string[], folds: number): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const diffs: number[] = [];
+  for (const name of names) {
+    const rows: Array<{ validated: number; finalFit: number }> = [];
+    for (let k = 0; k < folds; k++) {
+      const r = await finalFitFold(name, k, folds);
+      rows.push(r);
+      console.log(
+        JSON.stringify({
+          stage: 5,
+          dataset: name,
+          fold: k,
+          devMacroF1: { bestEpoch: Number(r.validated.toFixed(4)), finalFit: Number(r.finalFit.toFixed(4)) },
+          bestEpoch: r.bestEpoch,
+          chosen: r.chosen,
+          seconds: Number(r.seconds.toFixed(1)),
+        }),
+      );
+    }
+    const m = (f: (r: { validated: number; finalFit: number }) => number): number =>
+      rows.reduce((a, r) => a + f(r), 0) / rows.length;
+    const d = rows.map((r) => r.finalFit - r.validated);
+    diffs.push(...d);
+    out[name] = {
+      bestEpoch: Number(m((r) => r.validated).toFixed(4)),
+      finalFit: Number(m((r) => r.finalFit).toFixed(4)),
+      meanDifference: Number(m((r) => r.finalFit - r.validated).toFixed(4)),
+      foldsBetter: d.filter((x) => x > 0).length,
+      folds: rows.length,
+    };
+  }
+  const meanDiff = diffs.reduce((a, b) => a + b, 0) / Math.max(1, diffs.length);
+  return { ...out, meanDifference: Number(meanDiff.toFixed(4)), finalFitOnByDefault: meanDiff > 0 };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const names = (args.find((a) => !a.startsWith('--')) ?? Object.keys(DATASET_LOADERS).join(',')).split(',');
   const at = args.indexOf('--stages');
   const stages = new Set((at >= 0 ? args[at + 1] : '1,2,3,4').split(',').map(Number));
+  const foldsAt = args.indexOf('--folds');
+  const folds = foldsAt >= 0 ? Number(args[foldsAt + 1]) : 5;
   const scores = new Map<string, Record<string, number>>();
   const meanOf = (c: Config, over = names): number => {
     const r = scores.get(key(c)) ?? {};
@@ -134,15 +249,17 @@ async function main(): Promise<void> {
       return over(b) - over(a);
     })[0];
   }
+  if (stages.has(5)) chosen.finalFit = await finalFitStage(names, folds);
   const grid = variantGrid();
   if (stages.has(2) || stages.has(3) || stages.has(4)) for (const config of grid) await measure(config);
   // Auto's two training variants: the best two of stage 2 by mean.
   const variants = [...grid].sort((a, b) => meanOf(b) - meanOf(a)).slice(0, 2);
-  chosen.autoVariants = variants.map((c) => ({
-    classBalance: c.classBalance,
-    learningRate: c.learningRate,
-    l2: c.l2,
-  }));
+  if (stages.has(2) || stages.has(3) || stages.has(4))
+    chosen.autoVariants = variants.map((c) => ({
+      classBalance: c.classBalance,
+      learningRate: c.learningRate,
+      l2: c.l2,
+    }));
   // Stage 3 (what each dataset gains from choosing the features): words and chars for those two variants.
   if (stages.has(3))
     for (const config of variants)

@@ -6,7 +6,9 @@
  * canonical held-out split, read only to score the final models (no setting of the student or of a reference is
  * chosen on it).
  * - student: the default settings (DEFAULT_TRAIN_SETTINGS: the sparse student in Auto mode, its configuration and
- *   its best epoch chosen on validation), trained on training; `student.auto` lists the trials.
+ *   its best epoch chosen on validation, trained on training; then its final fit, the same configuration trained
+ *   again on training + validation for the best epoch's number of epochs); `student.auto` lists the trials,
+ *   `student.finalFit` the final fit.
  * - logreg / linearsvc (scikit-learn, bench/lib/references.py): TF-IDF (word 1-2-grams for English, character
  *   1-3-grams for Chinese, sublinear tf) + LogisticRegression / LinearSVC, C chosen by 5-fold stratified
  *   cross-validation (macro-F1) over a fixed grid on the training texts, then refitted on all of them.
@@ -19,7 +21,7 @@
  * difference above 1e-9). `ratio.macroF1VsBestReference` = student / the best reference's macro-F1.
  * Training examples/s = examples x epochs / time of one training run of the final configuration, on one thread: for
  * the student the configuration Auto chose, trained from its texts (featurizing, every epoch's validation, checkpoint
- * and best model included; Auto's trials are reported apart in `student.auto.trialSeconds`), for fastText the
+ * and best model included, then its final fit, whose examples x epochs count too; Auto's trials are reported apart in `student.auto.trialSeconds`), for fastText the
  * `fasttext supervised` process with the arguments autotune chose, after writing its input file again (its
  * featurizing: the words of each text split by the same Intl.Segmenter as the student's, `fasttext.featurizeSeconds`
  * the first time; `ratio.trainCpuSpeedVsFasttextProcessOnly` leaves it out). Both are timed SPEED_PAIRS times, one after the
@@ -43,7 +45,6 @@ import { accuracy, precisionRecallF1 } from '../src/main/features/evaluation/met
 import { DEFAULT_FEATURIZER, normalizeText, words } from '../src/main/features/student/featurizer';
 import { loadStudent } from '../src/main/features/student/predictor';
 import { chosenSettings, runAuto } from '../src/main/features/student/auto';
-import { runTraining } from '../src/main/features/student/trainer';
 import { DEFAULT_TRAIN_SETTINGS, TrainSettings } from '../src/shared/student';
 
 const FASTTEXT = '/usr/bin/fasttext';
@@ -69,6 +70,8 @@ interface Scores {
   tuned?: Record<string, unknown>;
   /** The student's Auto trials (validation macro-F1 of each configuration) and the one kept. */
   auto?: Record<string, unknown>;
+  /** The student's final fit (settings.finalFit): epochs and documents it trained on. */
+  finalFit?: Record<string, unknown>;
 }
 
 /** Accuracy and macro-F1 over all labels, by the Evaluate step's metrics module. */
@@ -147,12 +150,14 @@ async function student(
           ds.test.map((r) => r.label),
           pred,
         ),
-        // In the run itself (its texts were featurized by its Auto trial): replaced by the timed pairs in main().
-        trainExamplesPerSecond: (train.length * out.epochsRun) / trainSeconds,
+        // In the run itself and its final fit (its texts were featurized by its Auto trial): replaced by the timed
+        // pairs in main().
+        trainExamplesPerSecond: examplesTrained(train.length, out) / trainSeconds,
         trainLoopExamplesPerSecond: median(loopRates),
         inferenceExamplesPerSecond: ds.test.length / inferSeconds,
         p50LatencyMs: median(latencies),
         modelBytes: out.modelBytes,
+        ...(out.finalFit ? { finalFit: out.finalFit } : {}),
         ...(out.auto
           ? {
               auto: {
@@ -203,15 +208,24 @@ async function timeStudentRun(
     };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const out = await runTraining(
+    // The run and its final fit when it has one (runAuto with Auto off trains exactly that).
+    const out = await runAuto(
       { data, settings: { ...settings, auto: false }, runDir: dir, resumeFrom: null },
       { onProgress: async () => undefined, onEpoch: async () => undefined },
     );
     const seconds = (performance.now() - t0) / 1000;
-    return { seconds, cpuSeconds: cpuSecondsSince(cpu0), examples: train.length * out.epochsRun };
+    return { seconds, cpuSeconds: cpuSecondsSince(cpu0), examples: examplesTrained(train.length, out) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Examples x epochs of a run: its epochs over the training split, then its final fit's over all its documents. */
+function examplesTrained(
+  trainCount: number,
+  out: { epochsRun: number; finalFit?: { epochs: number; documents: number } },
+): number {
+  return trainCount * out.epochsRun + (out.finalFit ? out.finalFit.epochs * out.finalFit.documents : 0);
 }
 
 function cpuSecondsSince(start: NodeJS.CpuUsage): number {
@@ -559,6 +573,7 @@ function rounded(s: Scores): Record<string, unknown> {
     ...(s.modelBytes === undefined ? {} : { modelMB: round(s.modelBytes / 1e6, 2) }),
     ...(s.tuned === undefined ? {} : { tuned: s.tuned }),
     ...(s.auto === undefined ? {} : { auto: s.auto }),
+    ...(s.finalFit === undefined ? {} : { finalFit: s.finalFit }),
   };
 }
 

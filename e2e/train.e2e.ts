@@ -74,6 +74,7 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
     await page.getByTestId('train-toggle-settings').click();
     // Auto is on by default: it chooses what the student reads, so that field is hidden until it is turned off.
     await expect(page.getByTestId('train-auto').isChecked()).resolves.toBe(true);
+    await expect(page.getByTestId('train-final-fit').isChecked()).resolves.toBe(true);
     await expect(page.getByTestId('train-features').count()).resolves.toBe(0);
     await train.setNumber(page, 'maxEpochs', 2);
     await page.getByTestId('train-start').click();
@@ -94,10 +95,17 @@ describe('Train step (browser mode, real Chromium, real training worker)', () =>
         .nth(chosen - 1)
         .textContent(),
     ).resolves.toMatch(/chosen/);
+    // The model kept is the final fit's, and the panel says the validation figures were measured before it.
+    const model = page.getByTestId('train-model');
+    await expect(model.getAttribute('data-final-fit')).resolves.toBe('true');
+    await expect(model.textContent()).resolves.toMatch(
+      /Model kept: the final fit.*measured before the final fit/,
+    );
     await app.setLanguage(page, '简体中文');
     await expect
       .poll(() => page.getByTestId('train-auto-status').textContent())
       .toContain('已尝试 4 种配置（共 4 种）');
+    await expect(model.textContent()).resolves.toContain('在最终训练之前测得');
 
     // Manual control stays: turning Auto off shows what the student reads.
     await page.getByTestId('train-auto').click();

@@ -103,8 +103,15 @@ export const TeacherTrialJobParams = z.object({
   exampleIds: z.array(z.number()).readonly(),
 });
 
-/** student.train: the last epoch whose checkpoint file is on disk and recorded. */
-export const TrainJobCheckpoint = z.object({ epoch: z.number(), path: z.string() });
+/**
+ * student.train: the last epoch whose checkpoint file is on disk and recorded; during the final fit (settings.finalFit)
+ * its last `final-NNNN.ckpt`, with `finalFit` set (then `epoch` is the run's last).
+ */
+export const TrainJobCheckpoint = z.object({
+  epoch: z.number(),
+  path: z.string(),
+  finalFit: z.literal(true).optional(),
+});
 
 /** export.predict: the request (export.batchPredict), the run it resolved to and the output file. */
 export const BatchPredictJobParams = ProjectJob.extend({

@@ -32,6 +32,7 @@ export const JOB_PHASE_ZH: Readonly<Record<string, string>> = {
   Calibrating: '校准中',
   'Preparing features': '准备特征',
   'Auto: preparing configurations': '自动模式：准备配置',
+  'Resuming the final fit on all labelled documents': '继续在全部已标注文档上的最终训练',
   'Copying the database': '复制数据库',
   Compacting: '压缩中',
   'Packing models and files': '打包模型和文件',
@@ -46,6 +47,10 @@ const PHASE_PATTERNS_ZH: ReadonlyArray<readonly [RegExp, string]> = [
     '自动模式：正在尝试第 $1 种配置（共 $2 种），第 $3/$4 轮',
   ],
   [/^Resuming after epoch (\d+)$/, '从第 $1 轮之后继续'],
+  [
+    /^Final fit on all labelled documents, epoch (\d+)\/(\d+)$/,
+    '在全部已标注文档上进行最终训练，第 $1/$2 轮',
+  ],
   [/^([\d,]+) predicted$/, '已预测 $1 条'],
 ];
 

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { channel } from './channel';
 import { SeedSchema } from './seed';
 import { JobAnswer } from './jobAnswer';
-import type { TeacherCheck } from './teacher';
+import { TeacherCheck } from './teacherCheck';
 
 /** Settings that only some architectures read (`ARCHITECTURE_SETTINGS`); every architecture reads the others. */
 export const ARCHITECTURE_ONLY_SETTINGS = [
   'auto',
   'autoBudgetSeconds',
+  'finalFit',
   'l2',
   'dim',
   'filters',
@@ -26,7 +27,7 @@ export type ArchitectureOnlySetting = (typeof ARCHITECTURE_ONLY_SETTINGS)[number
  */
 export const STUDENT_ARCHITECTURE_LIST = {
   sparse: {
-    settings: ['auto', 'autoBudgetSeconds', 'l2'],
+    settings: ['auto', 'autoBudgetSeconds', 'finalFit', 'l2'],
     en: {
       short: 'Sparse linear',
       long: 'Sparse linear (word and character n-grams; the default, fastest, smallest)',
@@ -124,6 +125,15 @@ export const TrainSettings = z.object({
     .max(86_400)
     .default(300)
     .describe("Seconds of Auto's trials (the first always runs)"),
+  /**
+   * Sparse student, single-label runs: once the best epoch E is found on the validation split, train the same
+   * configuration again on the training and human-labelled validation documents for E epochs, and keep that model
+   * (auto.ts, finalFit.ts). Its validation figures are those measured before this final fit.
+   */
+  finalFit: z
+    .boolean()
+    .default(true)
+    .describe('Sparse student: after validation picks the epoch, train again on all labelled documents'),
   /** What the student reads of a text (STUDENT_FEATURES). */
   features: z
     .enum(STUDENT_FEATURES)
@@ -302,6 +312,16 @@ export const AutoReport = z
   .readonly();
 export type AutoReport = z.output<typeof AutoReport>;
 
+/**
+ * A model trained by the final fit (settings.finalFit): the best epoch's configuration trained again for `epochs`
+ * epochs on `documents` documents (the training ones and the human-labelled validation ones, `validation` of them).
+ * The run's validation figures were measured before it: the final model has seen those validation documents.
+ */
+export const FinalFitInfo = z
+  .object({ epochs: z.number().int(), documents: z.number().int(), validation: z.number().int() })
+  .readonly();
+export type FinalFitInfo = z.output<typeof FinalFitInfo>;
+
 /** The result of a `student.train` job: the run and where its best model is. */
 export const TrainJobResult = z
   .object({
@@ -314,6 +334,8 @@ export const TrainJobResult = z
     stoppedEarly: z.boolean(),
     /** Auto mode's trials and choice (absent when the run's settings were used as given). */
     auto: AutoReport.optional(),
+    /** The final fit that made the model (absent when the model is the best epoch's). */
+    finalFit: FinalFitInfo.optional(),
   })
   .readonly();
 export type TrainJobResult = z.output<typeof TrainJobResult>;
@@ -468,6 +490,8 @@ export const StudentRunDetail = z
     ...studentRun,
     /** Auto mode's trials so far and its choice; null when the run did not use Auto mode. */
     auto: AutoReport.nullable(),
+    /** The final fit that made the run's model; null when the model is the best epoch's (or not trained yet). */
+    finalFit: FinalFitInfo.nullable(),
     epochs: z.array(EpochMetrics).readonly(),
     /**
      * Multi-label runs: the threshold per label (in `labels` order) predictions use: those saved in Evaluate, else
@@ -483,14 +507,6 @@ export const StudentRunDetail = z
   .readonly();
 export type StudentRunDetail = z.output<typeof StudentRunDetail>;
 
-/**
- * The teacher check the Train step shows (its schema belongs to shared/teacherCheck.ts, which does not have one
- * yet): an object, passed on as it is.
- */
-const TeacherCheckAnswer = z.custom<TeacherCheck>(
-  (v) => typeof v === 'object' && v !== null && typeof (v as { runId?: unknown }).runId === 'number',
-  'Expected a teacher check',
-);
 
 /** What the Train step shows before a run: data available, teacher run, backend. */
 export const TrainOverview = z
@@ -500,7 +516,7 @@ export const TrainOverview = z
     labels: Strings,
     teacherRunId: z.number().nullable(),
     /** The teacher check of that run; when its verdict is 'chance', `defaults.useTeacher` is false (human labels only). */
-    teacherCheck: TeacherCheckAnswer.nullable(),
+    teacherCheck: TeacherCheck.nullable(),
     trainHuman: z.number(),
     trainTeacher: z.number(),
     validation: z.number(),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { sizeOf } from '../../src/main/features/disk/disk';
+import { FINAL_MODEL_DIR } from '../../src/main/features/student/trainer';
 import { checkpointName, modelDirName } from '../../src/main/features/student/training/checkpoint';
 import type { Job } from '../../src/shared/jobs';
 import type { TrainSettingsInput } from '../../src/shared/student';
@@ -84,10 +85,19 @@ describe('a training run keeps its best and last checkpoints only', () => {
     // Before pruning an epoch there are at most: the previous last, the best, and this epoch's.
     expect(Math.max(...seen.map((s) => s.checkpoints))).toBeLessThanOrEqual(3);
     const dir = join(core.paths.runs, `student-${runId}`);
-    // auto.json: the default student's Auto trials (kept: the run's record of what it tried).
+    // auto.json: the default student's Auto trials (kept: the run's record of what it tried); model-final: the
+    // final fit's model, the run's (its own checkpoint goes once the run is completed).
     expect(readdirSync(dir).sort()).toEqual(
-      ['auto.json', 'data.json', checkpointName(best), checkpointName(last), modelDirName(best)].sort(),
+      [
+        'auto.json',
+        'data.json',
+        checkpointName(best),
+        checkpointName(last),
+        modelDirName(best),
+        FINAL_MODEL_DIR,
+      ].sort(),
     );
+    expect(detail.modelPath).toBe(join(dir, FINAL_MODEL_DIR));
     expect(detail.checkpoints.map((c) => [c.epoch, c.isBest])).toEqual([
       [best, true],
       [last, false],

@@ -27,6 +27,9 @@ describe('job titles and phases in Chinese', () => {
     }
     expect(jobPhaseText('Epoch 3/20', 'zh-CN')).toBe('第 3/20 轮');
     expect(jobPhaseText('1,234 predicted', 'zh-CN')).toBe('已预测 1,234 条');
+    expect(jobPhaseText('Final fit on all labelled documents, epoch 2/5', 'zh-CN')).toBe(
+      '在全部已标注文档上进行最终训练，第 2/5 轮',
+    );
   });
 
   it('every kind has a Chinese name, and titles keep their file names, counts and project', () => {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Core } from '../../src/main/core/core';
 import type { Db } from '../../src/main/core/store/db';
+import type { Job } from '../../src/shared/jobs';
 import { DATASETS } from '../helpers';
 
 export interface FixtureExample {
@@ -98,4 +100,29 @@ export function loadKuake(): { labels: string[]; train: KuakeRow[]; dev: KuakeRo
       label: r.label,
     }));
   return { labels, train: read('KUAKE-QIC_train.json'), dev: read('KUAKE-QIC_dev.json') };
+}
+
+/** The first `n` kuake_qic training queries as a project's examples, every 10th on the validation split. */
+export function kuakeSubset(n: number): { labels: string[]; examples: FixtureExample[] } {
+  const { labels, train } = loadKuake();
+  return {
+    labels,
+    examples: train
+      .slice(0, n)
+      .map((r, i) => ({ text: r.text, label: r.label, split: i % 10 === 0 ? 'validation' : 'train' })),
+  };
+}
+
+/** Resolves with the first job update that `predicate` accepts. */
+export function waitForJob(core: Core, predicate: (j: Job) => boolean): Promise<Job> {
+  return new Promise((resolve) => {
+    const off = core.events.subscribe((e) => {
+      if (e.name !== 'job.updated') return;
+      const job = e.payload as Job;
+      if (predicate(job)) {
+        off();
+        resolve(job);
+      }
+    });
+  });
 }

@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { runTraining } from '../../src/main/features/student/trainer';
 import { updateEarlyStop, type EarlyStopState } from '../../src/main/features/student/training/earlyStop';
-import type { Job } from '../../src/shared/jobs';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettingsInput } from '../../src/shared/student';
 import { tempDir, testCore } from '../helpers';
-import { insertProject, loadKuake, type FixtureExample } from './fixtures';
+import { insertProject, kuakeSubset as subset, waitForJob } from './fixtures';
 
+// The validated run's epochs are what these tests resume; the final fit's resume is tests/student/final-fit.test.ts.
 const KILL_SETTINGS: TrainSettingsInput = {
+  finalFit: false,
   maxEpochs: 2,
   patience: 10,
   batchSize: 2,
@@ -20,6 +21,7 @@ const KILL_SETTINGS: TrainSettingsInput = {
   auto: false,
 };
 const SETTINGS: TrainSettingsInput = {
+  finalFit: false,
   maxEpochs: 3,
   patience: 10,
   batchSize: 8,
@@ -28,29 +30,6 @@ const SETTINGS: TrainSettingsInput = {
   learningRate: 0.01,
   auto: false,
 };
-
-function subset(n: number): { labels: string[]; examples: FixtureExample[] } {
-  const { labels, train } = loadKuake();
-  return {
-    labels,
-    examples: train
-      .slice(0, n)
-      .map((r, i) => ({ text: r.text, label: r.label, split: i % 10 === 0 ? 'validation' : 'train' })),
-  };
-}
-
-function waitForJob(core: Core, predicate: (j: Job) => boolean): Promise<Job> {
-  return new Promise((resolve) => {
-    const off = core.events.subscribe((e) => {
-      if (e.name !== 'job.updated') return;
-      const job = e.payload as Job;
-      if (predicate(job)) {
-        off();
-        resolve(job);
-      }
-    });
-  });
-}
 
 function bestWeights(
   core: Core,

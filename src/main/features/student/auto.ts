@@ -9,8 +9,10 @@ import {
   type TrainSettings,
 } from '../../../shared/student';
 import { hasCjk } from './featurizer';
+import { finalFitToResume, hasFinalFit, runFinalFit } from './finalFit';
 import { writeFileAtomic } from './modelFile';
 import {
+  isFinalCheckpoint,
   runTraining,
   type EpochReport,
   type TrainHooks,
@@ -42,6 +44,8 @@ export interface AutoProgress {
   readonly examplesPerSecond: number;
   /** Set while a configuration is being tried: which (1-based) and of how many. */
   readonly auto?: { readonly trial: number; readonly of: number };
+  /** Set during the final fit (finalFit.ts): its length in epochs. */
+  readonly finalFit?: { readonly epochs: number };
 }
 
 export interface AutoHooks extends Omit<TrainHooks, 'onProgress'> {
@@ -111,20 +115,71 @@ function best(trials: readonly AutoTrial[]): AutoTrial | null {
   return top;
 }
 
-/** Trains a run: Auto's trials first when settings.auto is on (see the file comment), then the run itself. */
+/**
+ * Trains a run: Auto's trials first when settings.auto is on (see the file comment), then the run itself, then its
+ * final fit when it has one (finalFit.ts); a run interrupted during its final fit resumes there.
+ */
 export async function runAuto(
   input: TrainInput,
   hooks: AutoHooks,
   now: () => number = () => performance.now(),
 ): Promise<TrainOutcome & { auto?: AutoReport }> {
+  const resumed = finalFitToResume(input.resumeFrom);
+  const usesAuto = autoRuns(input);
+  const report = usesAuto ? readAutoReport(input.runDir) : null;
+  if (resumed && (!usesAuto || (report !== null && report.chosen !== null))) {
+    const outcome = await finalFit(input, chosenSettings(input.settings, report), hooks, resumed, true);
+    return report ? { ...outcome, auto: report } : outcome;
+  }
+  // A final fit's checkpoint never resumes the validated run (its features include the validation documents).
+  const start = isFinalCheckpoint(input.resumeFrom ?? '') ? { ...input, resumeFrom: null } : input;
+  const validated: TrainOutcome & { auto?: AutoReport } = usesAuto
+    ? await autoThenRun(start, hooks, now)
+    : await runTraining(start, hooks);
+  if (!hasFinalFit(input) || validated.bestEpoch < 1) return validated;
+  const { auto, ...main } = validated;
+  const settings = chosenSettings(input.settings, auto ?? null);
+  const outcome = await finalFit(input, settings, hooks, { epochs: main.bestEpoch, main }, false);
+  return auto ? { ...outcome, auto } : outcome;
+}
+
+function autoRuns(input: TrainInput): boolean {
+  const { settings } = input;
+  return (
+    settings.auto &&
+    architectureReads(settings.architecture, 'auto') &&
+    settings.initFromRunId === undefined &&
+    !input.initFrom
+  );
+}
+
+/** The final fit, its progress marked as such. */
+function finalFit(
+  input: TrainInput,
+  settings: TrainSettings,
+  hooks: AutoHooks,
+  fit: { epochs: number; main: TrainOutcome },
+  resume: boolean,
+): Promise<TrainOutcome> {
+  return runFinalFit(
+    input,
+    settings,
+    {
+      ...hooks,
+      onProgress: (p) => hooks.onProgress({ ...p, finalFit: { epochs: fit.epochs } }),
+    },
+    fit,
+    resume,
+  );
+}
+
+/** Auto's trials (those not yet run), its choice, then the run with the chosen configuration. */
+async function autoThenRun(
+  input: TrainInput,
+  hooks: AutoHooks,
+  now: () => number,
+): Promise<TrainOutcome & { auto?: AutoReport }> {
   const { settings, runDir } = input;
-  if (
-    !settings.auto ||
-    !architectureReads(settings.architecture, 'auto') ||
-    settings.initFromRunId !== undefined ||
-    input.initFrom
-  )
-    return runTraining(input, hooks);
   const of = runConfigurations(input.data).length;
   let report: AutoReport = readAutoReport(runDir) ?? {
     budgetSeconds: settings.autoBudgetSeconds,

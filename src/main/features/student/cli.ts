@@ -1,4 +1,4 @@
-import type { AutoReport, StudentRun, TrainSettingsInput } from '../../../shared/student';
+import type { AutoReport, FinalFitInfo, StudentRun, TrainSettingsInput } from '../../../shared/student';
 import { TrainSettings } from '../../../shared/student';
 import { defineCommand, PROJECT_ID } from '../../cli/command';
 import { schemaOptions } from '../../cli/schemaOptions';
@@ -22,6 +22,7 @@ const trainOptions = schemaOptions(TrainSettings, {
   architecture: {},
   auto: {},
   autoBudgetSeconds: { flag: 'auto-budget' },
+  finalFit: { flag: 'final-fit' },
   features: {},
   l2: {},
   l2Rows: { flag: 'l2-rows' },
@@ -54,6 +55,15 @@ function runLine(r: StudentRun): string {
       : `  best epoch ${r.bestEpoch} (${r.settings.metric} ${r.bestMetric?.toFixed(4)})`;
   const teacher = r.teacherRunId === null ? 'human labels only' : `teacher run ${r.teacherRunId}`;
   return `${String(r.id).padStart(4)}  ${r.state.padEnd(11)} ${r.architecture}  ${r.data.trainCount} train / ${r.data.validationCount} validation, ${teacher}${best}`;
+}
+
+/** What the final fit did, and that the validation figures predate it (none when the model is the best epoch's). */
+function finalFitLines(finalFit: FinalFitInfo | null, bestEpoch: number | null): string[] {
+  if (!finalFit) return [];
+  return [
+    `final fit: after validation chose epoch ${bestEpoch}, the same settings trained again for ${finalFit.epochs} epochs on all ${finalFit.documents} labelled documents (${finalFit.validation} of them validation documents); that is the model kept.`,
+    'The validation figures were measured before the final fit: the final model has seen the validation documents. Evaluate it on the test split.',
+  ];
 }
 
 /** What Auto mode tried for a run, one line per configuration (none when the run did not use it). */
@@ -143,8 +153,9 @@ export const studentCommands: CliCommand[] = [
         );
       }
       io.print(
-        `Done: best epoch ${detail.bestEpoch} (${detail.settings.metric} ${detail.bestMetric?.toFixed(4)}), model ${detail.modelPath} (${detail.modelBytes} bytes), trained on ${detail.backend ?? '-'}.`,
+        `Done: best epoch ${detail.bestEpoch} (validation ${detail.settings.metric} ${detail.bestMetric?.toFixed(4)}), model ${detail.modelPath} (${detail.modelBytes} bytes), trained on ${detail.backend ?? '-'}.`,
       );
+      for (const line of finalFitLines(detail.finalFit, detail.bestEpoch)) io.print(line);
       return detail;
     },
   }),
@@ -171,6 +182,7 @@ export const studentCommands: CliCommand[] = [
       io.print(`settings: ${JSON.stringify(d.settings)}`);
       for (const line of autoLines(d.auto)) io.print(line);
       io.print(`backend: ${d.backend ?? '-'}   model: ${d.modelPath ?? '-'} (${d.modelBytes ?? 0} bytes)`);
+      for (const line of finalFitLines(d.finalFit, d.bestEpoch)) io.print(line);
       for (const w of d.data.warnings) io.print(`warning: ${w}`);
       io.print(
         'epoch  train loss  val loss  val acc  val macro-F1  people F1 (n)  teacher agreement (n)  examples/s',

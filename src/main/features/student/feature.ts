@@ -8,6 +8,7 @@ import { projectKind } from '../../core/labels';
 import { trainJob } from './job';
 import { loadStudent } from './predict';
 import { chosenSettings, readAutoReport } from './auto';
+import { readFinalFit } from './finalFit';
 import {
   createRun,
   getRun,
@@ -79,10 +80,14 @@ export const studentFeature: Feature<typeof studentContract> = {
       getProject(ctx.db, input.projectId);
       return listRuns(ctx.db, input.projectId);
     },
-    'student.run': (input, ctx) => ({
-      ...getRunDetail(ctx.db, input.runId),
-      auto: readAutoReport(runDir(ctx.paths, input.runId)),
-    }),
+    'student.run': (input, ctx) => {
+      const detail = getRunDetail(ctx.db, input.runId);
+      return {
+        ...detail,
+        auto: readAutoReport(runDir(ctx.paths, input.runId)),
+        finalFit: readFinalFit(detail.modelPath),
+      };
+    },
     'student.predict': async (input, ctx) => {
       const run = getRun(ctx.db, input.runId);
       if (!run.modelPath) {

@@ -14,7 +14,11 @@ import {
   setRunState,
 } from './runs';
 import { TrainClient } from './train.client';
+import { removeFinalCheckpoints } from './trainer';
 import type { TrainJobResult } from '../../../shared/student';
+
+/** The job's phase during the final fit, followed by `, epoch e/E` (worded in Chinese by shared/jobText.ts). */
+export const FINAL_FIT_PHASE = 'Final fit on all labelled documents';
 
 /**
  * Runs (or resumes) a student run in the training worker; the database is written only from this thread. Its resume
@@ -40,11 +44,13 @@ export async function trainJob(
   setRunState(ctx.db, run.id, 'running');
   const max = run.settings.maxEpochs;
   ctl.progress((resume?.epoch ?? 0) * run.data.trainCount, max * run.data.trainCount, {
-    phase: resume
-      ? `Resuming after epoch ${resume.epoch}`
-      : run.settings.auto
-        ? 'Auto: preparing configurations'
-        : 'Preparing features',
+    phase: resume?.finalFit
+      ? 'Resuming the final fit on all labelled documents'
+      : resume
+        ? `Resuming after epoch ${resume.epoch}`
+        : run.settings.auto
+          ? 'Auto: preparing configurations'
+          : 'Preparing features',
   });
   const client = new TrainClient({
     dataPath: dataFile(ctx.paths, run.id),
@@ -63,17 +69,22 @@ export async function trainJob(
     void client.dispose(reason instanceof Error ? reason : new JobCancelled());
   };
   ctl.signal.addEventListener('abort', onAbort);
+  // The last epoch recorded: a final-fit checkpoint resumes after it (its curves and checkpoints are kept).
+  let lastEpoch = resume?.epoch ?? 0;
   try {
     const outcome = await client.run({
       onProgress: async (p) => {
         // Phases are English (as every job's); the Train step shows Auto's progress translated from the run's trials.
-        const phase = p.auto
-          ? `Auto: trying configuration ${p.auto.trial} of ${p.auto.of}, epoch ${p.epoch}/${max}`
-          : `Epoch ${p.epoch}/${max}`;
+        const phase = p.finalFit
+          ? `${FINAL_FIT_PHASE}, epoch ${p.epoch}/${p.finalFit.epochs}`
+          : p.auto
+            ? `Auto: trying configuration ${p.auto.trial} of ${p.auto.of}, epoch ${p.epoch}/${max}`
+            : `Epoch ${p.epoch}/${max}`;
         ctl.progress(p.done, p.total, { phase, rate: p.examplesPerSecond });
         await ctl.yield();
       },
       onEpoch: async (e) => {
+        lastEpoch = e.epoch;
         recordEpoch(ctx.db, run, e);
         ctl.saveCheckpoint({ epoch: e.epoch, path: e.checkpointPath });
         ctx.events.emit('student.epoch', {
@@ -86,6 +97,14 @@ export async function trainJob(
         });
         await ctl.yield();
       },
+      onFinalFitEpoch: async (f) => {
+        ctl.saveCheckpoint({
+          epoch: lastEpoch,
+          path: f.checkpointPath,
+          finalFit: true,
+        });
+        await ctl.yield();
+      },
     });
     if (outcome.bestEpoch < 0)
       throw AppError.keyed('TRAINING_ERROR', 'student.trainingEndedWithoutSingle', {});
@@ -95,6 +114,7 @@ export async function trainJob(
       )
       .run(outcome.bestEpoch, outcome.bestMetric, outcome.modelPath, outcome.modelBytes, run.id);
     setRunState(ctx.db, run.id, 'completed', true);
+    removeFinalCheckpoints(runDir(ctx.paths, run.id));
     return { runId: run.id, ...outcome };
   } catch (e) {
     const reason: unknown = ctl.signal.reason;

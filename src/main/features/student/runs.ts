@@ -144,6 +144,7 @@ const LEGACY_SETTINGS = {
   architecture: 'fasttext',
   auto: false,
   features: 'both',
+  finalFit: false,
 } as const;
 
 export function readRunData(paths: Paths, runId: number): TrainData {
@@ -296,7 +297,7 @@ export function runEpochs(db: Db, runId: number): EpochMetrics[] {
   }));
 }
 
-export function getRunDetail(db: Db, runId: number): Omit<StudentRunDetail, 'auto'> {
+export function getRunDetail(db: Db, runId: number): Omit<StudentRunDetail, 'auto' | 'finalFit'> {
   const run = getRun(db, runId);
   const checkpoints = (
     db

@@ -4,11 +4,13 @@ import { AppError } from '../../core/errors';
 import { readWorkerMessage, type TrainRequest, type WorkerMessage } from './train.protocol';
 import type { AutoReport } from '../../../shared/student';
 import type { AutoProgress } from './auto';
-import type { EpochReport, TrainOutcome } from './trainer';
+import type { EpochReport, FinalFitEpoch, TrainOutcome } from './trainer';
 
 export interface TrainClientHandlers {
   onProgress(p: AutoProgress): Promise<void>;
   onEpoch(report: EpochReport): Promise<void>;
+  /** After each final-fit epoch (finalFit.ts); absent: nothing to record. */
+  onFinalFitEpoch?(report: FinalFitEpoch): Promise<void>;
 }
 
 /** The worker runs the built out/main/train-worker.js (see core/entries.ts), from sources or from the build alike. */
@@ -48,6 +50,11 @@ export class TrainClient {
             break;
           case 'epoch':
             handlers.onEpoch(m.report).then(reply, (e: Error) => this.fail(e));
+            break;
+          case 'finalFit':
+            (handlers.onFinalFitEpoch?.(m.report) ?? Promise.resolve()).then(reply, (e: Error) =>
+              this.fail(e),
+            );
             break;
           case 'done':
             finished = true;

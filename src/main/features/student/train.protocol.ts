@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AutoReport, TrainSettings } from '../../../shared/student';
+import { AutoReport, FinalFitInfo, TrainSettings } from '../../../shared/student';
 import { ERROR_CODES } from '../../../shared/result';
 import { AppError } from '../../core/errors';
 import type { EpochReport as TrainerEpochReport, TrainData, TrainOutcome as TrainerOutcome } from './trainer';
@@ -79,6 +79,7 @@ export const TrainOutcome = z
     modelBytes: Count,
     epochsRun: Count,
     stoppedEarly: z.boolean(),
+    finalFit: FinalFitInfo.optional(),
   })
   .readonly();
 
@@ -142,9 +143,21 @@ export const WorkerMessage = z.discriminatedUnion('type', [
       examplesPerSecond: Num,
       /** While Auto mode tries a configuration: which (1-based) of how many. */
       auto: z.object({ trial: Count, of: Count }).readonly().optional(),
+      /** During the final fit (finalFit.ts): its length in epochs. */
+      finalFit: z.object({ epochs: Count }).readonly().optional(),
     })
     .readonly(),
   z.object({ seq: Count, type: z.literal('epoch'), report: EpochReport }).readonly(),
+  /** A final-fit epoch, its checkpoint on disk (trainer.ts `FinalFitEpoch`); waits for a `continue`. */
+  z
+    .object({
+      seq: Count,
+      type: z.literal('finalFit'),
+      report: z
+        .object({ epoch: Count, epochs: Count, trainLoss: Num, checkpointPath: z.string() })
+        .readonly(),
+    })
+    .readonly(),
   z
     .object({ seq: Count, type: z.literal('done'), outcome: TrainOutcome, auto: AutoReport.optional() })
     .readonly(),

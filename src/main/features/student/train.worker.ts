@@ -71,6 +71,7 @@ async function main(): Promise<void> {
       {
         onProgress: (p) => ask((s) => ({ seq: s, type: 'progress', ...p })),
         onEpoch: (report) => ask((s) => ({ seq: s, type: 'epoch', report })),
+        onFinalFitEpoch: (report) => ask((s) => ({ seq: s, type: 'finalFit', report })),
       },
     );
     send({ seq: ++seq, type: 'done', outcome, auto });

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EpochMetrics, TrainSettings } from '../../../shared/student';
+import type { EpochMetrics, FinalFitInfo, TrainSettings } from '../../../shared/student';
 import { AppError } from '../../core/errors';
 import { ARCHITECTURES } from './architectures';
 import { DEFAULT_FEATURIZER, featurizerFor, type FeaturizerConfig } from './featurizer';
@@ -57,6 +57,12 @@ export interface TrainInput {
    * Default true.
    */
   readonly persist?: boolean;
+  /**
+   * Set: this is the run's final fit (finalFit.ts): train on the training documents and the human-labelled
+   * validation ones for `epochs` epochs (no validation, no early stopping), writing `final-NNNN.ckpt` after each
+   * epoch (the main run's result kept in it) and the model folder `model-final` at the end.
+   */
+  readonly finalFit?: { readonly epochs: number; readonly main: TrainOutcome };
 }
 
 export interface EpochReport extends EpochMetrics {
@@ -78,6 +84,16 @@ export interface TrainOutcome {
   readonly modelBytes: number;
   readonly epochsRun: number;
   readonly stoppedEarly: boolean;
+  /** Set when the model is the final fit's (bestEpoch and bestMetric are still the validated run's). */
+  readonly finalFit?: FinalFitInfo;
+}
+
+/** An epoch of the final fit, its checkpoint on disk. */
+export interface FinalFitEpoch {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly trainLoss: number;
+  readonly checkpointPath: string;
 }
 
 export interface TrainHooks {
@@ -85,6 +101,8 @@ export interface TrainHooks {
   onProgress(p: { epoch: number; done: number; total: number; examplesPerSecond: number }): Promise<void>;
   /** Awaited after the epoch's checkpoint is on disk; stale files are pruned only after it returns. */
   onEpoch(report: EpochReport): Promise<void>;
+  /** Awaited after each final-fit epoch's checkpoint is on disk (finalFit runs only). */
+  onFinalFitEpoch?(report: FinalFitEpoch): Promise<void>;
 }
 
 const PROGRESS_EVERY = 512;
@@ -108,6 +126,8 @@ interface Run {
   readonly params: Params;
   readonly progress: RunProgress;
   readonly model: (sorted: boolean) => StudentModel;
+  /** A final fit: how many of its training documents are validation ones (0 otherwise). */
+  readonly validationAdded: number;
 }
 
 /**
@@ -137,12 +157,27 @@ export function runFeaturizer(input: Pick<TrainInput, 'featurizer' | 'settings'>
 }
 
 /** Trains a student of `input.settings.architecture` (see the file comment). */
-export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise<TrainOutcome> {
-  const { data, settings } = input;
-  const featurizer = runFeaturizer(input);
+export async function runTraining(given: TrainInput, hooks: TrainHooks): Promise<TrainOutcome> {
+  const { settings } = given;
+  const featurizer = runFeaturizer(given);
   const architecture = ARCHITECTURES[settings.architecture];
-  const arch = await architecture.open({ settings, labels: data.labels, featurizer, kind: data.kind });
-  const { slotBucket: buckets, slots: inputs } = assignSlots(featurized(arch, data.train));
+  const arch = await architecture.open({
+    settings,
+    labels: given.data.labels,
+    featurizer,
+    kind: given.data.kind,
+  });
+  // A final fit trains on the training documents, then the human-labelled validation ones (each featurized once).
+  const extra = given.finalFit ? finalFitExtra(given.data) : null;
+  const input: TrainInput = extra ? { ...given, data: extra.data } : given;
+  const { data } = input;
+  const trainIds = extra
+    ? [
+        ...featurized(arch, given.data.train),
+        ...extra.indices.map((i) => featurized(arch, given.data.validation)[i]),
+      ]
+    : featurized(arch, data.train);
+  const { slotBucket: buckets, slots: inputs } = assignSlots(trainIds);
   const { targets, weights, loss } = lossOfRun(data, settings);
   if (data.kind === 'multi' && !architecture.lossFromLoop) {
     throw AppError.keyed('INVALID_INPUT', 'student.studentTrainsSingleLabel', {
@@ -162,9 +197,10 @@ export async function runTraining(input: TrainInput, hooks: TrainHooks): Promise
     params,
     progress,
     model: (sorted) => toModel(arch, architecture.name, params, spec, sorted),
+    validationAdded: extra?.indices.length ?? 0,
   };
   // Slots of every row the parameters hold (a warm start may add rows the training data does not touch).
-  const valInputs = slotsIn(params.slotBucket, featurized(arch, data.validation));
+  const valInputs = extra ? [] : slotsIn(params.slotBucket, featurized(arch, data.validation));
   // A step touches at most the features of its batch's largest examples: the gradient buffer need not be as large
   // as the table.
   const maxBatchRows = inputs
@@ -251,14 +287,15 @@ async function trainEpochs(
   update: (examples: Uint32Array, step: number, lr: number) => number,
   valInputs: readonly Int32Array[],
 ): Promise<TrainOutcome> {
-  const { settings } = run.input;
+  const { settings, finalFit } = run.input;
   const n = run.input.data.train.length;
-  const total = settings.maxEpochs * n;
+  const last = finalFit ? Math.min(finalFit.epochs, settings.maxEpochs) : settings.maxEpochs;
+  const total = last * n;
   const totalSteps = settings.maxEpochs * Math.ceil(n / settings.batchSize);
   let step = from.step;
   let stoppedEarly = shouldStop(run.progress.early, settings.patience);
   let epoch = from.epoch;
-  for (; epoch <= settings.maxEpochs && !stoppedEarly; epoch++) {
+  for (; epoch <= last && !stoppedEarly; epoch++) {
     const started = Date.now();
     const order = shuffledOrder(n, settings.seed, epoch);
     let lossSum = 0;
@@ -283,9 +320,11 @@ async function trainEpochs(
     }
     const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
     const trainLoss = lossSum / Math.max(1, n);
-    if (await finishEpoch(run, { epoch, step, trainLoss, seconds, examples: n }, valInputs))
+    if (finalFit) await finishFinalFitEpoch(run, { epoch, step, trainLoss, epochs: last });
+    else if (await finishEpoch(run, { epoch, step, trainLoss, seconds, examples: n }, valInputs))
       stoppedEarly = true;
   }
+  if (finalFit) return finalFitOutcome(run, finalFit.main, last);
   const { early } = run.progress;
   return {
     bestEpoch: early.bestEpoch,
@@ -368,4 +407,87 @@ async function finishEpoch(
   });
   if (persist) pruneRunDir(runDir, e.epoch, early.bestEpoch);
   return early.badEpochs >= settings.patience;
+}
+
+/** The final fit's documents: the training ones, then the validation ones people labelled (by index). */
+function finalFitExtra(data: TrainData): { data: TrainData; indices: number[] } {
+  if (data.kind === 'multi') throw new Error('A multi-label run has no final fit.');
+  const indices = data.validation.flatMap((v, i) => (v.fromTeacher ? [] : [i]));
+  const added = indices.map((i) => ({
+    text: data.validation[i].text,
+    label: data.validation[i].label,
+    teacher: null,
+  }));
+  return { data: { ...data, train: [...data.train, ...added], validation: [] }, indices };
+}
+
+export const FINAL_MODEL_DIR = 'model-final';
+
+export function finalCheckpointName(epoch: number): string {
+  return `final-${String(epoch).padStart(4, '0')}.ckpt`;
+}
+
+/** Whether `file` is a final fit's checkpoint (a run interrupted during its final fit resumes from one). */
+export function isFinalCheckpoint(file: string): boolean {
+  return /(^|[\\/])final-\d+\.ckpt$/.test(file);
+}
+
+/**
+ * Removes a run folder's final-fit checkpoints: once the run is recorded as completed nothing resumes from them, and
+ * the folder keeps the best and last checkpoints of the validated run only (job.ts).
+ */
+export function removeFinalCheckpoints(runDir: string): void {
+  if (!existsSync(runDir)) return;
+  for (const name of readdirSync(runDir))
+    if (isFinalCheckpoint(name)) rmSync(join(runDir, name), { force: true });
+}
+
+/** The end of a final-fit epoch: its checkpoint (the main run's result in its header), the report, pruning. */
+async function finishFinalFitEpoch(
+  run: Run,
+  e: { epoch: number; step: number; trainLoss: number; epochs: number },
+): Promise<void> {
+  const { input, progress } = run;
+  if (!Number.isFinite(e.trainLoss)) throw nanError(input.settings.learningRate);
+  const main = input.finalFit?.main;
+  const checkpointPath = join(input.runDir, finalCheckpointName(e.epoch));
+  writeCheckpoint(checkpointPath, run.arch, run.params, {
+    epoch: e.epoch,
+    step: e.step,
+    early: { ...progress.early },
+    bestModelPath: main?.modelPath ?? '',
+    bestModelBytes: main?.modelBytes ?? 0,
+    ...(main ? { finalFit: { epochs: e.epochs, main } } : {}),
+  });
+  await run.hooks.onFinalFitEpoch?.({
+    epoch: e.epoch,
+    epochs: e.epochs,
+    trainLoss: e.trainLoss,
+    checkpointPath,
+  });
+  const keep = finalCheckpointName(e.epoch);
+  for (const name of readdirSync(input.runDir))
+    if (name !== keep && isFinalCheckpoint(name)) rmSync(join(input.runDir, name), { force: true });
+}
+
+/**
+ * After the final fit's last epoch: its model folder (written here, not in the epoch, so that a run resumed from
+ * the last checkpoint writes it too) and the outcome, the validated run's figures with the final model.
+ */
+function finalFitOutcome(run: Run, main: TrainOutcome, epochs: number): TrainOutcome {
+  const { input } = run;
+  const finalFit: FinalFitInfo = {
+    epochs,
+    documents: input.data.train.length,
+    validation: run.validationAdded,
+  };
+  const modelPath = join(input.runDir, FINAL_MODEL_DIR);
+  const modelBytes = saveModel(modelPath, run.model(true), {
+    ...input.meta,
+    epoch: main.bestEpoch,
+    metric: input.settings.metric,
+    value: main.bestMetric,
+    finalFit,
+  });
+  return { ...main, modelPath, modelBytes, finalFit };
 }

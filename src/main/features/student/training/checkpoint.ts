@@ -25,6 +25,21 @@ export interface CheckpointHeader {
   readonly early: EarlyStopState;
   readonly bestModelPath: string;
   readonly bestModelBytes: number;
+  /**
+   * A final fit's checkpoint (trainer.ts): its length in epochs and the validated run's result, which the final
+   * fit reports once it ends (a resumed final fit has no other record of it).
+   */
+  readonly finalFit?: {
+    readonly epochs: number;
+    readonly main: {
+      readonly bestEpoch: number;
+      readonly bestMetric: number;
+      readonly modelPath: string;
+      readonly modelBytes: number;
+      readonly epochsRun: number;
+      readonly stoppedEarly: boolean;
+    };
+  };
   readonly tensors: readonly TensorSpec[];
 }
 

@@ -86,10 +86,25 @@ export function RunPanel({ runId, job }: { runId: number; job: Job | null }): Re
         </Text>
         {run.auto && <AutoTrials auto={run.auto} running={state === 'running' || state === 'paused'} />}
         {run.epochs.length > 0 ? <TrainingCurves run={run} /> : <Text c="dimmed">{t('noEpochYet')}</Text>}
-        {run.modelPath && (
-          <Text size="sm" data-testid="train-model">
-            {t('modelLine', { epoch: run.bestEpoch, size: formatBytes(run.modelBytes) })}
-          </Text>
+        {run.modelPath && run.finalFit ? (
+          <Stack gap={2} data-testid="train-model" data-final-fit="true">
+            <Text size="sm">
+              {t('finalFit.modelLine', {
+                ...run.finalFit,
+                epoch: run.bestEpoch,
+                size: formatBytes(run.modelBytes),
+              })}
+            </Text>
+            <Text size="sm" c="dimmed">
+              {t('finalFit.note')}
+            </Text>
+          </Stack>
+        ) : (
+          run.modelPath && (
+            <Text size="sm" data-testid="train-model">
+              {t('modelLine', { epoch: run.bestEpoch, size: formatBytes(run.modelBytes) })}
+            </Text>
+          )
         )}
       </Stack>
     </Card>

@@ -143,6 +143,16 @@ export function SettingsForm({
             data-testid="train-auto"
           />
         )}
+        {architectureReads(value.architecture, 'finalFit') && (
+          <Switch
+            mt="lg"
+            label={t('field.finalFit')}
+            description={t('help.finalFit')}
+            checked={value.finalFit}
+            onChange={(e) => onChange({ ...value, finalFit: e.currentTarget.checked })}
+            data-testid="train-final-fit"
+          />
+        )}
         {!(value.auto && architectureReads(value.architecture, 'auto')) && (
           <Select
             label={t('field.features')}

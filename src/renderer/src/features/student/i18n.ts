@@ -38,6 +38,11 @@ export const studentI18n = {
       '{{train}} training examples ({{human}} with a human label, {{teacher}} teacher only; {{conflicts}} where the human corrected the teacher, the human label wins) and {{validation}} validation examples.',
     noEpochYet: 'The curves appear after the first epoch.',
     modelLine: 'Model kept: epoch {{epoch}}, {{size}}. This is the one Evaluate and Export use.',
+    finalFit: {
+      modelLine:
+        'Model kept: the final fit, {{size}}. This is the one Evaluate and Export use. After validation chose epoch {{epoch}}, the same settings were trained again for {{epochs}} epochs on all {{documents}} labelled documents, {{validation}} of them validation documents.',
+      note: 'The validation figures above were measured before the final fit: the final model has also learned from the validation documents, so they no longer measure it. Evaluate it on the test split.',
+    },
     lastEpoch: 'Epoch {{epoch}}: validation macro-F1 {{f1}}, accuracy {{acc}}, {{rate}} examples/s.',
     runsTitle: 'All runs',
     runsHelp:
@@ -142,6 +147,7 @@ export const studentI18n = {
     field: {
       auto: 'Auto (try a few configurations, keep the best)',
       autoBudgetSeconds: 'Time for Auto’s trials (seconds)',
+      finalFit: 'Final fit on all labelled documents',
       features: 'What the student reads',
       l2: 'Hold back rare features (L2)',
       architecture: 'Student model',
@@ -169,6 +175,10 @@ export const studentI18n = {
         'validation documents (those labelled by people when there are enough). Turn it off to set everything by hand.',
       autoBudgetSeconds:
         'No new configuration is tried after this many seconds of trials; the first always runs.',
+      finalFit:
+        'Once validation has chosen the best epoch, train again on the training and validation documents together ' +
+        'for that many epochs and keep that model (single-label projects). Its validation figures are those ' +
+        'measured before.',
       features: 'Words suit most English texts; character pieces suit short Chinese texts and misspellings.',
       l2: 'Higher keeps the model from leaning on words seen only a few times. 0 = off.',
       architecture:
@@ -232,6 +242,11 @@ export const studentI18n = {
       '{{train}} 条训练样本（{{human}} 条有人工标注，{{teacher}} 条仅有教师回答；{{conflicts}} 条人工纠正了教师，以人工标注为准），验证样本 {{validation}} 条。',
     noEpochYet: '第一轮结束后显示曲线。',
     modelLine: '保留的模型：第 {{epoch}} 轮，{{size}}。评估和导出使用此模型。',
+    finalFit: {
+      modelLine:
+        '保留的模型：最终训练的模型，{{size}}。评估和导出使用此模型。验证选出第 {{epoch}} 轮后，以相同设置在全部 {{documents}} 条已标注文档（其中验证文档 {{validation}} 条）上重新训练了 {{epochs}} 轮。',
+      note: '上面的验证结果是在最终训练之前测得的：最终模型也学习了验证文档，这些数字已不能衡量它。请在测试集上评估。',
+    },
     lastEpoch: '第 {{epoch}} 轮：验证集 macro-F1 {{f1}}，准确率 {{acc}}，每秒 {{rate}} 条。',
     runsTitle: '全部运行',
     runsHelp: '每次运行都保存其设置、数据和曲线，便于比较。点击某次运行查看详情。',
@@ -334,6 +349,7 @@ export const studentI18n = {
     field: {
       auto: '自动（尝试几种配置，保留最佳）',
       autoBudgetSeconds: '自动模式的尝试时间（秒）',
+      finalFit: '在全部已标注文档上进行最终训练',
       features: '学生读取的内容',
       l2: '抑制少见特征（L2）',
       architecture: '学生模型',
@@ -358,6 +374,8 @@ export const studentI18n = {
     help: {
       auto: '训练几个以不同方式读取文本的快速学生模型，并选用在验证文档上（人工标注足够时只用人工标注的文档）表现最好的一个。关闭后可手动设置全部参数。',
       autoBudgetSeconds: '尝试时间超过此秒数后不再尝试新的配置；第一种配置总会运行。',
+      finalFit:
+        '验证选出最佳轮次后，在训练文档和验证文档上一起重新训练相同轮数，并保留该模型（单标签项目）。其验证结果为此前测得的数字。',
       features: '词适合大多数英文文本；字片段适合简短的中文文本和拼写错误。',
       l2: '越高越能避免模型依赖只出现几次的词。0 = 关闭。',
       architecture:
