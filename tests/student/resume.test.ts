@@ -7,7 +7,7 @@ import { runTraining } from '../../src/main/features/student/trainer';
 import { updateEarlyStop, type EarlyStopState } from '../../src/main/features/student/training/earlyStop';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettingsInput } from '../../src/shared/student';
 import { tempDir, testCore } from '../helpers';
-import { insertProject, kuakeSubset as subset, waitForJob } from './fixtures';
+import { insertProject, kuakeSubset as subset, loadKuake, waitForJob } from './fixtures';
 
 // The validated run's epochs are what these tests resume; the final fit's resume is tests/student/final-fit.test.ts.
 const KILL_SETTINGS: TrainSettingsInput = {
