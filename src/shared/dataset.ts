@@ -74,7 +74,8 @@ export type BadRow = z.output<typeof BadRow>;
 
 const strings = z.array(z.string()).readonly();
 
-const sourceReading = {
+/** SourceReading's fields (also the import job's params, src/shared/jobParams.ts). */
+export const sourceReading = {
   path: z.string(),
   name: z.string(),
   size: z.number(),

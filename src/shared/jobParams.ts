@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadRow, ENCODINGS, IMPORT_FORMATS, ImportResult, MULTI_LABEL_FORMATS } from './dataset';
+import { BadRow, IMPORT_FORMATS, ImportResult, MULTI_LABEL_FORMATS, sourceReading } from './dataset';
 import { QueueSpecSchema } from './review';
 import { TEACHER_MODES } from './teacher';
 import type { JobKind } from './jobs';
@@ -21,16 +21,7 @@ const ProjectJob = z.object({ projectId: z.number() });
 /** dataset.import: how the file is read again on a resume (src/main/features/dataset/importStaging.ts). */
 export const ImportJobParams = ProjectJob.extend({
   source: z.object({
-    path: z.string(),
-    name: z.string(),
-    size: z.number(),
-    format: z.enum(IMPORT_FORMATS),
-    encoding: z.enum(ENCODINGS),
-    detectedEncoding: z.enum(ENCODINGS),
-    bom: z.boolean(),
-    delimiter: z.string().nullable(),
-    hasHeader: z.boolean(),
-    headerDetected: z.boolean().optional(),
+    ...sourceReading,
     newline: z.literal('cr').optional(),
     quotes: z.boolean().optional(),
   }),
@@ -53,13 +44,35 @@ export const ImportJobParams = ProjectJob.extend({
 });
 
 /** dataset.import: records read, rows staged, and, once committed, what the import did (a resume only reports it). */
-export const ImportJobCheckpoint = z.object({
+const StagedImportJobCheckpoint = z.object({
   records: z.number(),
   staged: z.number(),
   skipped: z.number(),
   badRows: z.array(BadRow).readonly(),
   committed: ImportResult.optional(),
 });
+
+/**
+ * An import written straight into `examples` (src/main/features/dataset/importDirect.ts): its dataset, the rows
+ * written up to `lastId` (a resume deletes the dataset's rows above it), and what the end of the import reports.
+ */
+export const DirectImportJobCheckpoint = z.object({
+  direct: z.literal(true),
+  records: z.number(),
+  written: z.number(),
+  skipped: z.number(),
+  badRows: z.array(BadRow),
+  datasetId: z.number().nullable(),
+  lastId: z.number(),
+  labelsCreated: z.array(z.string()),
+  nonEmpty: z.boolean(),
+  splits: z.object({ train: z.number(), validation: z.number(), test: z.number() }),
+  /** Set once the import has ended: a resume after that only reports. */
+  committed: ImportResult.optional(),
+});
+
+/** dataset.import: staged (a re-import into a project with rows) or written straight into the project. */
+export const ImportJobCheckpoint = z.union([DirectImportJobCheckpoint, StagedImportJobCheckpoint]);
 
 export const SearchIndexJobParams = ProjectJob.extend({ datasetId: z.number() });
 

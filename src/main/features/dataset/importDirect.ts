@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import type { BadRow, ImportResult } from '../../../shared/dataset';
+import type { z } from 'zod';
+import type { DirectImportJobCheckpoint } from '../../../shared/jobParams';
+import type { ImportResult } from '../../../shared/dataset';
 import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
@@ -13,24 +15,9 @@ import type { ImportParams } from './importStaging';
 
 /**
  * The checkpoint of an import that writes its rows straight into the project: committed with each batch, so after a
- * crash the project holds exactly the rows it counts.
+ * crash the project holds exactly the rows it counts (its schema: shared/jobParams.ts).
  */
-export interface DirectCheckpoint {
-  readonly direct: true;
-  readonly records: number;
-  readonly written: number;
-  readonly skipped: number;
-  readonly badRows: BadRow[];
-  /** The import's dataset, created with its first batch. */
-  readonly datasetId: number | null;
-  /** The highest example id written (rows of the dataset above it are not counted, and a resume deletes them). */
-  readonly lastId: number;
-  readonly labelsCreated: string[];
-  readonly nonEmpty: boolean;
-  readonly splits: { train: number; validation: number; test: number };
-  /** Set once the import has ended: a resume after that only reports. */
-  readonly committed?: ImportResult;
-}
+export type DirectCheckpoint = z.output<typeof DirectImportJobCheckpoint>;
 
 /** Rows per batch: each one transaction with its checkpoint, a short write on the server's thread. */
 const BATCH = 10_000;
