@@ -93,8 +93,16 @@ describe('student export, playground and batch prediction', () => {
         'predict.mjs',
         'index.html',
         'README.md',
+        'README.zh-CN.md',
       ]),
     );
+    // The README in both languages, each with the threshold that decides, in its own words.
+    const readmeEn = readFileSync(join(r.dir, 'README.md'), 'utf8');
+    const readmeZh = readFileSync(join(r.dir, 'README.zh-CN.md'), 'utf8');
+    expect(readmeEn).toContain(`predict "${s.labels[1]}" when its probability is at least 0.3500`);
+    expect(readmeZh).toContain(`当“${s.labels[1]}”的概率不低于 0.3500 时预测为“${s.labels[1]}”`);
+    expect(readmeZh).toContain('[English](README.md)');
+    for (const text of [readmeEn, readmeZh]) expect(text).not.toMatch(/\{\{\w+\}\}/);
     expect(r.zipPath && existsSync(r.zipPath)).toBeTruthy();
     const zip = readFileSync(r.zipPath as string);
     expect(zip.readUInt16LE(zip.length - 22 + 10)).toBe(r.files.length);

@@ -167,6 +167,35 @@ function safeName(name: string): string {
   );
 }
 
+/** The exported README in each language the app speaks, side by side, each linking the other. */
+const README_FILES = { en: 'README.md', zh: 'README.zh-CN.md' } as const;
+const README_NAME = {
+  en: (project: string, runId: number) => `${project}: student model ${runId}`,
+  zh: (project: string, runId: number) => `${project}：学生模型 ${runId}`,
+} as const;
+
+/** The README's sentence on how a label is decided, in English or Chinese. */
+export function readmeThreshold(
+  lang: 'en' | 'zh',
+  labels: readonly string[],
+  labelThresholds: readonly number[] | null,
+  threshold: { label: string; threshold: number } | null,
+): string {
+  if (labelThresholds) {
+    const each = labels.map((l, k) => `${l} ${labelThresholds[k].toFixed(4)}`).join(lang === 'zh' ? '、' : ', ');
+    return lang === 'zh'
+      ? `多标签：概率不低于其阈值的每个标签都会被预测（${each}）`
+      : `multi-label: every label whose probability is at least its threshold is predicted (${each})`;
+  }
+  if (threshold) {
+    const p = threshold.threshold.toFixed(4);
+    return lang === 'zh'
+      ? `当“${threshold.label}”的概率不低于 ${p} 时预测为“${threshold.label}”`
+      : `predict "${threshold.label}" when its probability is at least ${p}`;
+  }
+  return lang === 'zh' ? '未保存（预测概率最高的标签）' : 'none saved (the most probable label is predicted)';
+}
+
 /**
  * Exports a student as a self-contained folder: the model files, deployment.json (labels, operating threshold,
  * featurizer, checksums), the runtime bundled from the app's own featurizer and forward pass, a Node CLI, a sample
@@ -223,27 +252,21 @@ export async function exportStudent(
       if (!(e instanceof AppError) || e.code !== 'NOT_FOUND') throw e;
     }
     const exportedAt = nowIso();
-    const readme = readFileSync(join(templates, 'README.md'), 'utf8')
-      .replaceAll('{{name}}', `${project.name}: student model ${run.id}`)
-      .replaceAll('{{exportedAt}}', exportedAt)
-      .replaceAll('{{labels}}', labels.join(', '))
-      .replaceAll(
-        '{{threshold}}',
-        labelThresholds
-          ? `multi-label: every label whose probability is at least its threshold is predicted (${labels
-              .map((l, k) => `${l} ${labelThresholds?.[k].toFixed(4)}`)
-              .join(', ')})`
-          : threshold
-            ? `predict "${threshold.label}" when its probability is at least ${threshold.threshold.toFixed(4)}`
-            : 'none saved (the most probable label is predicted)',
-      );
-    writeFileSync(join(staging, 'README.md'), readme);
+    for (const lang of ['en', 'zh'] as const) {
+      const file = README_FILES[lang];
+      const readme = readFileSync(join(templates, file), 'utf8')
+        .replaceAll('{{name}}', README_NAME[lang](project.name, run.id))
+        .replaceAll('{{exportedAt}}', exportedAt)
+        .replaceAll('{{labels}}', labels.join(lang === 'zh' ? '、' : ', '))
+        .replaceAll('{{threshold}}', readmeThreshold(lang, labels, labelThresholds, threshold));
+      writeFileSync(join(staging, file), readme);
+    }
     const files: Record<string, string> = {};
     for (const rel of listRelative(staging)) files[rel] = sha256(join(staging, ...rel.split('/')));
     const deployment: Deployment = {
       format: EXPORT_FORMAT,
       version: EXPORT_FORMAT_VERSION,
-      name: `${project.name}: student model ${run.id}`,
+      name: README_NAME.en(project.name, run.id),
       labels,
       threshold,
       labelThresholds,
