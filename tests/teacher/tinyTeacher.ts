@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { Core } from '../../src/main/core/core';
 import type { ScoreResult } from '../../src/main/features/teacher/protocol';
 import { normalise } from '../../src/main/features/teacher/scoring';
 import { TeacherClient } from '../../src/main/features/teacher/teacher.client';
+import type { TeacherModel } from '../../src/shared/teacher';
 import { tinyModelPath } from '../fixtures/gguf/generate';
+import { testCore } from '../helpers';
+import { importTinyModel } from './fixtures';
 
 /**
  * A teacher process with the tiny model loaded (CPU only, one thread, 512 tokens of context, `sequences` at once),
@@ -37,4 +41,18 @@ export function worstDifference(a: readonly ScoreResult[], b: readonly ScoreResu
     pa.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - pb[k]))));
   });
   return worst;
+}
+
+/**
+ * A real core with the tiny model in its library, opened before the calling block's tests and closed after them;
+ * `use` receives the core and the model (import the model once: it is copied and hashed).
+ */
+export function tinyModelCoreForAll(use: (f: { core: Core; model: TeacherModel }) => void): void {
+  let close: (() => Promise<void>) | null = null;
+  beforeAll(async () => {
+    const t = await testCore();
+    close = t.close;
+    use({ core: t.core, model: await importTinyModel(t.core) });
+  }, 120_000);
+  afterAll(async () => close?.());
 }
