@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createCore, type Core } from '../src/main/core/core';
 import { TEST_JOB } from './testJob';
 
@@ -67,4 +69,17 @@ export function coreForEachTest(opts: { seedDemo?: boolean } = {}): {
       return current().dataDir;
     },
   };
+}
+
+/**
+ * Runs the command line (`bin/distillery.mjs`) as a person would, on `dataDir` with `--json`, and answers what it
+ * printed on stdout, parsed. A failing command rejects (with its stderr).
+ */
+export async function cliJson<T = unknown>(dataDir: string, ...args: string[]): Promise<T> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['bin/distillery.mjs', ...args, '--data-dir', dataDir, '--json'],
+    { cwd: ROOT, maxBuffer: 64 << 20 },
+  );
+  return JSON.parse(stdout) as T;
 }

@@ -1,21 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
-import { testCore } from '../helpers';
-import { importFile, writeFixture, openProjectFixture } from './fixtures';
+import { importFile, projectFixtureForEachTest, writeFixture } from './fixtures';
 
-let t: Awaited<ReturnType<typeof testCore>>;
 let core: Core;
 let dir: string;
-let cleanupDir: () => void;
 let projectId: number;
-
-beforeEach(async () => {
-  ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Soft labels'));
-});
-afterEach(async () => {
-  await t.close();
-  cleanupDir();
-});
+projectFixtureForEachTest('Soft labels', (f) => ({ core, dir, projectId } = f));
 
 function entropy(probs: readonly number[]): number {
   return -probs.reduce((s, p) => (p > 0 ? s + p * Math.log(p) : s), 0);

@@ -1,27 +1,15 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { DatasetStats, ImportResult } from '../../src/shared/dataset';
-import { DATASETS, ROOT, tempDir } from '../helpers';
+import { cliJson, DATASETS, tempDir } from '../helpers';
 
-const run = promisify(execFile);
 let dir: { dir: string; cleanup: () => void };
 beforeEach(() => {
   dir = tempDir('distillery-cli-');
 });
 afterEach(() => dir.cleanup());
 
-async function cli(...args: string[]): Promise<unknown> {
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/distillery.mjs', ...args, '--data-dir', dir.dir, '--json'],
-    {
-      cwd: ROOT,
-    },
-  );
-  return JSON.parse(stdout);
-}
+const cli = (...args: string[]): Promise<unknown> => cliJson(dir.dir, ...args);
 
 it('imports, splits, locks and reports through "distillery data" with --json and --data-dir', async () => {
   const project = (await cli('projects', 'create', 'Queries')) as { id: number };

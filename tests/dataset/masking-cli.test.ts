@@ -1,28 +1,16 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { MaskPreview, MaskRule } from '../../src/shared/masking';
-import { ROOT, tempDir } from '../helpers';
+import { cliJson, tempDir } from '../helpers';
 
-const run = promisify(execFile);
 let dir: { dir: string; cleanup: () => void };
 beforeEach(() => {
   dir = tempDir('distillery-mask-cli-');
 });
 afterEach(() => dir.cleanup());
 
-async function cli(...args: string[]): Promise<unknown> {
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/distillery.mjs', ...args, '--data-dir', dir.dir, '--json'],
-    {
-      cwd: ROOT,
-    },
-  );
-  return JSON.parse(stdout);
-}
+const cli = (...args: string[]): Promise<unknown> => cliJson(dir.dir, ...args);
 
 it('distillery data mask rules|add|enable|preview|remove with --json and --data-dir; a bad expression is refused', async () => {
   const project = (await cli('projects', 'create', 'Letters')) as { id: number };
@@ -40,24 +28,7 @@ it('distillery data mask rules|add|enable|preview|remove with --json and --data-
   const counts = Object.fromEntries(preview.perRule.map((r) => [r.rule, r.matches]));
   expect(counts).toMatchObject({ patients: 2, case: 1, date: 1 });
 
-  const failed = await run(
-    process.execPath,
-    [
-      'bin/distillery.mjs',
-      'data',
-      'mask',
-      'add',
-      id,
-      '--name',
-      'bad',
-      '--regex',
-      '(a+)+$',
-      '--data-dir',
-      dir.dir,
-      '--json',
-    ],
-    { cwd: ROOT },
-  ).then(
+  const failed = await cli('data', 'mask', 'add', id, '--name', 'bad', '--regex', '(a+)+$').then(
     () => null,
     (e: { code: number; stderr: string }) => e,
   );

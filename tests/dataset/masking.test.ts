@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import {
   applyMask,
@@ -8,8 +8,7 @@ import {
   validateCustomRegex,
 } from '../../src/main/features/dataset/masking';
 import type { MaskRule } from '../../src/shared/masking';
-import { testCore } from '../helpers';
-import { importFile, openProjectFixture, writeFixture } from './fixtures';
+import { importFile, projectFixtureForEachTest, writeFixture } from './fixtures';
 
 /** Only the named built-in rules switched on. */
 function only(...names: string[]): ReturnType<typeof compileRules> {
@@ -138,18 +137,10 @@ describe('custom regular expressions', () => {
 });
 
 describe('project masking rules', () => {
-  let t: Awaited<ReturnType<typeof testCore>>;
   let core: Core;
   let dir: string;
-  let cleanupDir: () => void;
   let projectId: number;
-  beforeEach(async () => {
-    ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Masking'));
-  });
-  afterEach(async () => {
-    await t.close();
-    cleanupDir();
-  });
+  projectFixtureForEachTest('Masking', (f) => ({ core, dir, projectId } = f));
 
   it('a project nobody configured keeps the rules masking always had', async () => {
     const rules = await core.call('dataset.maskRules', { projectId });

@@ -1,6 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatNumber } from '../../src/shared/auditFormat';
 import type { Core } from '../../src/main/core/core';
@@ -11,11 +8,11 @@ import {
   RIGHT_COLOUR,
   WRONG_COLOUR,
 } from '../../src/main/features/evaluation/charts';
-import { evaluationHandlers } from '../../src/main/features/evaluation/feature';
 import { renderPdf } from '../../src/main/features/evaluation/pdf';
 import { buildReport, type ReportModel } from '../../src/main/features/evaluation/report';
 import { testCore } from '../helpers';
-import { fakeStudentLoader, seedProject, type SeededProject } from './seed';
+import { evaluateSeededTeacher, pdftotext } from './pdfText';
+import { seedProject, type SeededProject } from './seed';
 
 /** Fourteen classes with long names, as a law firm's document types. */
 const LABELS14 = Array.from({ length: 14 }, (_, i) => `Contract category ${i + 1}`);
@@ -38,16 +35,7 @@ beforeEach(async () => {
       JSON.stringify({ maxTokens: 64, topP: 0.71342, contextSize: 512 }),
       seeded.teacherRunId,
     );
-  const h = evaluationHandlers(fakeStudentLoader(['fair', 'unfair']).load);
-  await h['evaluation.evaluate'](
-    {
-      projectId: seeded.projectId,
-      model: { kind: 'teacher', runId: seeded.teacherRunId },
-      seed: 42,
-      iterations: 50,
-    },
-    core.ctx,
-  );
+  await evaluateSeededTeacher(core, seeded, ['fair', 'unfair']);
 });
 afterEach(async () => {
   await t.close();
@@ -55,12 +43,7 @@ afterEach(async () => {
 
 /** The PDF's text as poppler lays it out (`pdftotext -layout`): lines kept. */
 function layoutText(bytes: Uint8Array, name: string): string {
-  const file = join(t.dataDir, name);
-  writeFileSync(file, bytes);
-  const out = spawnSync('pdftotext', ['-enc', 'UTF-8', '-layout', file, '-'], { encoding: 'utf8' });
-  expect(out.error, 'pdftotext (poppler-utils) must be installed').toBeUndefined();
-  expect(out.status).toBe(0);
-  return out.stdout;
+  return pdftotext(t.dataDir, bytes, name, true);
 }
 
 describe('PDF model report is readable', () => {

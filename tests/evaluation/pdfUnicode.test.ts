@@ -3,11 +3,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
-import { evaluationHandlers } from '../../src/main/features/evaluation/feature';
 import { NO_CJK_FONT_NOTICE, renderPdf } from '../../src/main/features/evaluation/pdf';
+import { evaluationHandlers } from '../../src/main/features/evaluation/feature';
 import { findCjkFont, openCjkFont } from '../../src/main/features/evaluation/pdfFonts';
 import { buildReport } from '../../src/main/features/evaluation/report';
 import { testCore } from '../helpers';
+import { evaluateSeededTeacher, pdftotext } from './pdfText';
 import { fakeStudentLoader, seedProject, type SeededProject } from './seed';
 
 /** A Chinese hospital project: Chinese project name and label names, English and Chinese texts. */
@@ -37,16 +38,7 @@ beforeEach(async () => {
       "UPDATE projects SET task_description = '判断病历属于病情诊断还是治疗方案。 Sort the notes.' WHERE id = ?",
     )
     .run(seeded.projectId);
-  const h = evaluationHandlers(fakeStudentLoader([...LABELS]).load);
-  await h['evaluation.evaluate'](
-    {
-      projectId: seeded.projectId,
-      model: { kind: 'teacher', runId: seeded.teacherRunId },
-      seed: 42,
-      iterations: 50,
-    },
-    core.ctx,
-  );
+  await evaluateSeededTeacher(core, seeded, LABELS);
 });
 afterEach(async () => {
   await t.close();
@@ -54,12 +46,7 @@ afterEach(async () => {
 
 /** The PDF's text as poppler extracts it, whitespace collapsed (lines wrap anywhere). */
 function pdfText(bytes: Uint8Array, name: string): string {
-  const file = join(t.dataDir, name);
-  writeFileSync(file, bytes);
-  const out = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
-  expect(out.error, 'pdftotext (poppler-utils) must be installed').toBeUndefined();
-  expect(out.status).toBe(0);
-  return out.stdout.replace(/\s+/g, ' ');
+  return pdftotext(t.dataDir, bytes, name, false).replace(/\s+/g, ' ');
 }
 
 const report = (): ReturnType<typeof buildReport> =>

@@ -1,30 +1,17 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { DatasetStats, ImportResult } from '../../src/shared/dataset';
 import type { Project } from '../../src/shared/projects';
-import { DATASETS, ROOT, tempDir } from '../helpers';
+import { cliJson, DATASETS, tempDir } from '../helpers';
 import { writeFixture } from '../dataset/fixtures';
 
-const run = promisify(execFile);
 let dir: { dir: string; cleanup: () => void };
 beforeEach(() => {
   dir = tempDir('distillery-ml-cli-');
 });
 afterEach(() => dir.cleanup());
 
-async function cli(...args: string[]): Promise<unknown> {
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/distillery.mjs', ...args, '--data-dir', join(dir.dir, 'data'), '--json'],
-    {
-      cwd: ROOT,
-      maxBuffer: 64 << 20,
-    },
-  );
-  return JSON.parse(stdout);
-}
+const cli = (...args: string[]): Promise<unknown> => cliJson(join(dir.dir, 'data'), ...args);
 
 it('creates a multi-label project, imports CLAUDETTE and 0/1 columns, and splits it from the CLI', async () => {
   const project = (await cli('projects', 'create', 'ToS', '--multi-label')) as Project;

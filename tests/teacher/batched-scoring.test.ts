@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PromptPlan, ScoreResult } from '../../src/main/features/teacher/protocol';
-import { normalise } from '../../src/main/features/teacher/scoring';
-import { TeacherClient } from '../../src/main/features/teacher/teacher.client';
-import { tinyModelPath } from '../fixtures/gguf/generate';
 import { SENTENCES } from './fixtures';
+import { tinyTeacherForAll, worstDifference } from './tinyTeacher';
 
 // The batched path (several documents in one llama.cpp evaluation, one per sequence) is most of the speed on a GPU
 // and is what a GPU run of `npm run bench -- teacher` reports per sequence count: its distributions must be the
@@ -21,32 +19,12 @@ const items = [...SENTENCES, ...SENTENCES.map((s) => `${s} ${s}`)]
   .slice(0, 12)
   .map((text, i) => ({ id: i + 1, text }));
 
-function worstDifference(a: readonly ScoreResult[], b: readonly ScoreResult[]): number {
-  expect(a.map((r) => r.id)).toEqual(b.map((r) => r.id));
-  let worst = 0;
-  a.forEach((r, i) => {
-    expect(r.error).toBeNull();
-    const pa = normalise(r.logLikelihoods!).probs;
-    const pb = normalise(b[i].logLikelihoods!).probs;
-    pa.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - pb[k]))));
-  });
-  return worst;
-}
-
 describe('batched scoring (sequences > 1) on the tiny model, CPU only', () => {
-  let client: TeacherClient;
-  beforeAll(async () => {
-    client = new TeacherClient();
-    await client.request({
-      op: 'load',
-      options: { modelPath: tinyModelPath(), threads: 1, sequences: 4, contextSize: 512, gpu: false },
-    });
-  });
-  afterAll(async () => client.dispose());
+  const tiny = tinyTeacherForAll(4);
 
   it('gives the sequential distributions to 1e-5 at 2 and 4 sequences, each document scored once, in order', async () => {
-    const sequential = await client.request({ op: 'score', plan, items, strategy: { parallel: 1 } });
-    const fromScratch = await client.request({
+    const sequential = await tiny.client.request({ op: 'score', plan, items, strategy: { parallel: 1 } });
+    const fromScratch = await tiny.client.request({
       op: 'score',
       plan,
       items,
@@ -54,7 +32,7 @@ describe('batched scoring (sequences > 1) on the tiny model, CPU only', () => {
     });
     expect(worstDifference(sequential, fromScratch)).toBeLessThan(1e-5);
     for (const parallel of [2, 4]) {
-      const batched = await client.request({ op: 'score', plan, items, strategy: { parallel } });
+      const batched = await tiny.client.request({ op: 'score', plan, items, strategy: { parallel } });
       expect(batched.map((r) => r.id)).toEqual(items.map((i) => i.id));
       expect(worstDifference(batched, sequential)).toBeLessThan(1e-5);
       expect(worstDifference(batched, fromScratch)).toBeLessThan(1e-5);
@@ -71,11 +49,13 @@ describe('batched scoring (sequences > 1) on the tiny model, CPU only', () => {
       { id: 3, text: SENTENCES[2] },
       { id: 4, text: SENTENCES[3] },
     ];
-    const batched = await client.request({ op: 'score', plan, items: mixed, strategy: { parallel: 4 } });
+    const batched = await tiny.client.request({ op: 'score', plan, items: mixed, strategy: { parallel: 4 } });
     // One request at a time: requests in flight together would be batched by the host as well.
     const alone: ScoreResult[] = [];
     for (const item of mixed) {
-      alone.push(...(await client.request({ op: 'score', plan, items: [item], strategy: { parallel: 1 } })));
+      alone.push(
+        ...(await tiny.client.request({ op: 'score', plan, items: [item], strategy: { parallel: 1 } })),
+      );
     }
     expect(worstDifference(batched, alone)).toBeLessThan(1e-5);
   });

@@ -1,22 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, testCore, tempDir } from '../helpers';
+import { cliJson, testCore, tempDir } from '../helpers';
 import { tinyModelPath } from '../fixtures/gguf/generate';
 import { makeProject, SENTENCES } from './fixtures';
 
-const run = promisify(execFile);
-
-async function cli<T>(dataDir: string, ...args: string[]): Promise<T> {
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/distillery.mjs', ...args, '--data-dir', dataDir, '--json'],
-    {
-      cwd: ROOT,
-    },
-  );
-  return JSON.parse(stdout) as T;
-}
+const cli = cliJson;
 
 describe('distillery teacher (the command line, as a person types it)', () => {
   const t = tempDir();

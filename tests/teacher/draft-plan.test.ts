@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { estimateTokens } from '../../src/main/features/teacher/runPlan';
 import type { TeacherModel } from '../../src/shared/teacher';
 import { DEFAULT_PROMPT_TEMPLATE } from '../../src/shared/teacher';
-import { testCore } from '../helpers';
-import { importTinyModel, makeProject, SENTENCES } from './fixtures';
+import { makeProject, SENTENCES } from './fixtures';
+import { tinyModelCoreForAll } from './tinyTeacher';
 
 const LABELS = [{ name: 'fair' }, { name: 'unfair' }];
 const local = { threads: 1, sequences: 1, contextSize: 512 } as const;
 
 describe('the Teacher step’s draft, the run plan and truncation (real core, real tiny model)', () => {
   let core: Core;
-  let close: () => Promise<void>;
   let model: TeacherModel;
-  beforeAll(async () => {
-    ({ core, close } = await testCore());
-    model = await importTinyModel(core);
-  }, 120_000);
-  afterAll(async () => close());
+  tinyModelCoreForAll((f) => ({ core, model } = f));
 
   it('keeps the draft per project, and forgets a model removed from the library', async () => {
     const a = makeProject(core, { labels: LABELS, examples: [{ text: 'one' }] });

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PromptPlan, ScoreResult, ScoreStrategy } from '../../src/main/features/teacher/protocol';
-import { normalise, yesProbability } from '../../src/main/features/teacher/scoring';
-import { TeacherClient } from '../../src/main/features/teacher/teacher.client';
-import { tinyModelPath } from '../fixtures/gguf/generate';
+import { yesProbability } from '../../src/main/features/teacher/scoring';
 import { SENTENCES } from './fixtures';
+import { tinyTeacherForAll, worstDifference } from './tinyTeacher';
 
 // The label trie (labels sharing leading tokens evaluate them once, the longest chain riding with the prompt's pass)
 // must give the distributions of the path before it (`labelTrie: false`: every label from the prompt's end) and of
@@ -19,34 +18,14 @@ const plan: PromptPlan = {
 };
 const items = SENTENCES.slice(0, 6).map((text, i) => ({ id: i + 1, text }));
 
-function worstDifference(a: readonly ScoreResult[], b: readonly ScoreResult[]): number {
-  expect(a.map((r) => r.id)).toEqual(b.map((r) => r.id));
-  let worst = 0;
-  a.forEach((r, i) => {
-    expect(r.error).toBeNull();
-    const pa = normalise(r.logLikelihoods!).probs;
-    const pb = normalise(b[i].logLikelihoods!).probs;
-    pa.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - pb[k]))));
-  });
-  return worst;
-}
-
 /** Summed over the documents after the first (the first of a request may find the sequence holding anything). */
 const total = (rs: readonly ScoreResult[], f: (r: ScoreResult) => number): number =>
   rs.slice(1).reduce((a, r) => a + f(r), 0);
 
 describe('label trie on the tiny model, CPU only', () => {
-  let client: TeacherClient;
+  const tiny = tinyTeacherForAll(2);
   const score = (p: PromptPlan, strategy: ScoreStrategy): Promise<ScoreResult[]> =>
-    client.request({ op: 'score', plan: p, items, strategy });
-  beforeAll(async () => {
-    client = new TeacherClient();
-    await client.request({
-      op: 'load',
-      options: { modelPath: tinyModelPath(), threads: 1, sequences: 2, contextSize: 512, gpu: false },
-    });
-  });
-  afterAll(async () => client.dispose());
+    tiny.client.request({ op: 'score', plan: p, items, strategy });
 
   it('gives the previous path and a from-scratch evaluation to 1e-5, in fewer tokens and passes', async () => {
     const trie = await score(plan, { parallel: 1 });

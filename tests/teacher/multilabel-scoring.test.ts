@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PromptPlan, ScoreResult } from '../../src/main/features/teacher/protocol';
 import { yesProbability } from '../../src/main/features/teacher/scoring';
-import { TeacherClient } from '../../src/main/features/teacher/teacher.client';
-import { tinyModelPath } from '../fixtures/gguf/generate';
 import { SENTENCES } from './fixtures';
+import { tinyTeacherForAll } from './tinyTeacher';
 
 const labels = ['arbitration', 'unilateral change', 'content removal', 'limitation of liability'];
 const plan: PromptPlan = {
@@ -28,19 +27,11 @@ function probabilities(r: ScoreResult): number[] {
 }
 
 describe('multi-label scoring (yes/no per label) with the real node-llama-cpp on the tiny model', () => {
-  let client: TeacherClient;
-  beforeAll(async () => {
-    client = new TeacherClient();
-    await client.request({
-      op: 'load',
-      options: { modelPath: tinyModelPath(), threads: 1, sequences: 2, contextSize: 512, gpu: false },
-    });
-  });
-  afterAll(async () => client.dispose());
+  const tiny = tinyTeacherForAll(2);
 
   it('prefix reuse equals a from-scratch evaluation (a fresh sequence per label) to 1e-5, at far fewer tokens', async () => {
-    const fast = await client.request({ op: 'score', plan, items, strategy: { parallel: 1 } });
-    const scratch = await client.request({
+    const fast = await tiny.client.request({ op: 'score', plan, items, strategy: { parallel: 1 } });
+    const scratch = await tiny.client.request({
       op: 'score',
       plan,
       items,
@@ -67,8 +58,8 @@ describe('multi-label scoring (yes/no per label) with the real node-llama-cpp on
   it("evaluating each label's whole prompt in one batch differs only by llama.cpp's batch rounding (< 1e-3)", async () => {
     // llama.cpp computes a token slightly differently in a small batch than in a large one (other matrix kernels):
     // the from-scratch reference above uses the fast path's two batches; in one batch the numbers move by ~1e-4.
-    const fast = await client.request({ op: 'score', plan, items, strategy: { parallel: 1 } });
-    const oneBatch = await client.request({
+    const fast = await tiny.client.request({ op: 'score', plan, items, strategy: { parallel: 1 } });
+    const oneBatch = await tiny.client.request({
       op: 'score',
       plan,
       items,
@@ -84,7 +75,7 @@ describe('multi-label scoring (yes/no per label) with the real node-llama-cpp on
   });
 
   it('gives independent probabilities: they need not sum to 1, and labels differ', async () => {
-    const [r] = await client.request({ op: 'score', plan, items: items.slice(0, 1), strategy: {} });
+    const [r] = await tiny.client.request({ op: 'score', plan, items: items.slice(0, 1), strategy: {} });
     const p = probabilities(r);
     expect(new Set(p.map((x) => x.toFixed(8))).size).toBeGreaterThan(1);
     expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeGreaterThan(1e-3);
@@ -92,8 +83,8 @@ describe('multi-label scoring (yes/no per label) with the real node-llama-cpp on
 
   it('parallel sequences agree with one sequence within llama.cpp batch rounding (< 1e-4)', async () => {
     // Sequences labelled at the same time share llama.cpp batches, which moves the numbers by ~1e-5 (see above).
-    const parallel = await client.request({ op: 'score', plan, items, strategy: { parallel: 2 } });
-    const one = await client.request({
+    const parallel = await tiny.client.request({ op: 'score', plan, items, strategy: { parallel: 2 } });
+    const one = await tiny.client.request({
       op: 'score',
       plan,
       items,
@@ -106,7 +97,7 @@ describe('multi-label scoring (yes/no per label) with the real node-llama-cpp on
 
   it('refuses reasoning mode for a multi-label plan', async () => {
     await expect(
-      client.request({ op: 'score', plan: { ...plan, mode: 'reasoning' }, items, strategy: {} }),
+      tiny.client.request({ op: 'score', plan: { ...plan, mode: 'reasoning' }, items, strategy: {} }),
     ).rejects.toThrow(/reasoning mode is for single-label/);
   });
 });

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { latestTeacherRun, teacherDistributions } from '../../src/main/core/labels';
 import { teacherService } from '../../src/main/features/teacher/service';
 import type { Job } from '../../src/shared/jobs';
 import type { TeacherModel } from '../../src/shared/teacher';
-import { testCore } from '../helpers';
 import { importTinyModel, makeProject, SENTENCES } from './fixtures';
+import { tinyModelCoreForAll } from './tinyTeacher';
 
 const LABELS = [
   { name: 'fair', description: 'An ordinary clause.' },
@@ -28,13 +28,8 @@ function waitFor(core: Core, jobId: number, pred: (j: Job) => boolean): Promise<
 
 describe('teacher runs on a real core (SQLite file, job manager, teacher process)', () => {
   let core: Core;
-  let close: () => Promise<void>;
   let model: TeacherModel;
-  beforeAll(async () => {
-    ({ core, close } = await testCore());
-    model = await importTinyModel(core);
-  }, 120_000);
-  afterAll(async () => close());
+  tinyModelCoreForAll((f) => ({ core, model } = f));
 
   it('imports a model: copied into the model folder with its SHA-256 and metadata; a second import is the same model', async () => {
     expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PromptPlan, ScoreResult } from '../../src/main/features/teacher/protocol';
 import { fitTemperature, normalise, reliability } from '../../src/main/features/teacher/scoring';
 import { softmax } from '../../src/shared/math';
-import { TeacherClient } from '../../src/main/features/teacher/teacher.client';
-import { tinyModelPath } from '../fixtures/gguf/generate';
 import { SENTENCES } from './fixtures';
+import { tinyTeacherForAll } from './tinyTeacher';
 
 const plan: PromptPlan = {
   before: 'Classify the sentence.\nLabels: fair, unfair, unclear\n\nText:\n',
@@ -30,18 +29,10 @@ function expectClose(a: readonly ScoreResult[], b: readonly ScoreResult[], tol: 
 }
 
 describe('label scoring with the real node-llama-cpp on the tiny model', () => {
-  let client: TeacherClient;
-  beforeAll(async () => {
-    client = new TeacherClient();
-    await client.request({
-      op: 'load',
-      options: { modelPath: tinyModelPath(), threads: 1, sequences: 3, contextSize: 512, gpu: false },
-    });
-  });
-  afterAll(async () => client.dispose());
+  const tiny = tinyTeacherForAll(3);
 
   it('gives distributions that sum to 1, and multi-token labels sharing a first token differ', async () => {
-    const results = await client.request({ op: 'score', plan, items, strategy: {} });
+    const results = await tiny.client.request({ op: 'score', plan, items, strategy: {} });
     for (const r of results) {
       expect(r.error).toBeNull();
       const { probs } = normalise(r.logLikelihoods!);
@@ -52,8 +43,8 @@ describe('label scoring with the real node-llama-cpp on the tiny model', () => {
   });
 
   it('append-and-erase equals from-scratch scoring within 1e-5', async () => {
-    const fast = await client.request({ op: 'score', plan, items, strategy: { appendErase: true } });
-    const scratch = await client.request({
+    const fast = await tiny.client.request({ op: 'score', plan, items, strategy: { appendErase: true } });
+    const scratch = await tiny.client.request({
       op: 'score',
       plan,
       items,
@@ -63,8 +54,8 @@ describe('label scoring with the real node-llama-cpp on the tiny model', () => {
   });
 
   it('batched (parallel sequences, prefix reuse) equals sequential within 1e-5, and reruns are identical', async () => {
-    const batched = await client.request({ op: 'score', plan, items, strategy: { parallel: 3 } });
-    const sequential = await client.request({
+    const batched = await tiny.client.request({ op: 'score', plan, items, strategy: { parallel: 3 } });
+    const sequential = await tiny.client.request({
       op: 'score',
       plan,
       items,
@@ -72,19 +63,19 @@ describe('label scoring with the real node-llama-cpp on the tiny model', () => {
     });
     expectClose(batched, sequential, 1e-5);
     // From a clean sequence the same evaluation is bit for bit the same; batched reruns agree within float rounding.
-    const sequentialAgain = await client.request({
+    const sequentialAgain = await tiny.client.request({
       op: 'score',
       plan,
       items,
       strategy: { parallel: 1, reusePrefix: false },
     });
     expect(sequentialAgain.map((r) => r.logLikelihoods)).toEqual(sequential.map((r) => r.logLikelihoods));
-    const again = await client.request({ op: 'score', plan, items, strategy: { parallel: 3 } });
+    const again = await tiny.client.request({ op: 'score', plan, items, strategy: { parallel: 3 } });
     expectClose(again, batched, 1e-5);
   });
 
   it('tells apart labels where one is a prefix of the other (end-of-answer token)', async () => {
-    const [r] = await client.request({
+    const [r] = await tiny.client.request({
       op: 'score',
       plan: { ...plan, labels: ['fair', 'fairly fair'] },
       items: items.slice(0, 1),
@@ -96,7 +87,7 @@ describe('label scoring with the real node-llama-cpp on the tiny model', () => {
   });
 
   it('reasoning mode thinks within its budget, stores the reasoning and scores after </think>', async () => {
-    const results = await client.request({
+    const results = await tiny.client.request({
       op: 'score',
       plan: { ...plan, mode: 'reasoning' },
       items: items.slice(0, 2),
@@ -106,7 +97,7 @@ describe('label scoring with the real node-llama-cpp on the tiny model', () => {
       expect(r.reasoning).not.toBeNull();
       expect(r.logLikelihoods!.every(Number.isFinite)).toBe(true);
     }
-    const again = await client.request({
+    const again = await tiny.client.request({
       op: 'score',
       plan: { ...plan, mode: 'reasoning' },
       items: items.slice(0, 2),
@@ -116,7 +107,7 @@ describe('label scoring with the real node-llama-cpp on the tiny model', () => {
   });
 
   it('truncates a text longer than the context instead of failing', async () => {
-    const [r] = await client.request({
+    const [r] = await tiny.client.request({
       op: 'score',
       plan,
       items: [{ id: 1, text: 'word '.repeat(2000) }],

@@ -1,6 +1,7 @@
 import type { Job } from '../../shared/jobs';
 import type { Project } from '../../shared/projects';
 import { followJob } from './jobs';
+import { printList } from './output';
 import { defineCommand, PROJECT_ID, type ArgSpec } from './command';
 import type { CliCommand } from './types';
 
@@ -17,10 +18,12 @@ export const projectCommands: CliCommand[] = [
     run: async (_args, io) => {
       const core = await io.core();
       const projects = await core.call('projects.list', {});
-      if (projects.length === 0)
-        io.print('No projects yet. Create one with "distillery projects create NAME".');
-      for (const p of projects) io.print(projectLine(p));
-      return projects;
+      return printList(
+        io,
+        projects,
+        projectLine,
+        'No projects yet. Create one with "distillery projects create NAME".',
+      );
     },
   }),
   defineCommand({

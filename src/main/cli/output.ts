@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../core/errors';
+import type { CliIo } from './types';
 
 /** `-`, /dev/stdout, a FIFO or a device: somewhere to stream to, not a file to create or replace. */
 export function isStreamTarget(path: string): boolean {
@@ -59,4 +60,19 @@ function outputError(path: string, e: unknown): unknown {
     );
   if (code === 'EISDIR') return AppError.keyed('INVALID_INPUT', 'cli.folderGiveFileName', { path }, { path });
   return e;
+}
+
+/**
+ * Prints a list a line an item, or, when it is empty, the hint that says how to fill it (human output only: under
+ * --json the command returns the list itself). Answers the list, for the command to return.
+ */
+export function printList<T>(
+  io: Pick<CliIo, 'print'>,
+  items: readonly T[],
+  line: (item: T) => string,
+  emptyHint: string,
+): readonly T[] {
+  if (items.length === 0) io.print(emptyHint);
+  for (const item of items) io.print(line(item));
+  return items;
 }

@@ -7,7 +7,8 @@ import type { Db } from './store/db';
  * adds a row (the newest one that is not retracted is the document's label, core/labels.ts), an undo retracts rows,
  * nothing is updated in place or deleted. The rules about which label counts are read in core/labels.ts and the
  * views of migration 011; what a feature checks before it writes (the project's kind, the test split) stays in
- * the feature. The import writes a file's labels in its own commit (features/dataset/importCommit.ts).
+ * the feature. The demo project's seed writes through it too; the import writes a file's labels in its own commit
+ * (features/dataset/importCommit.ts).
  */
 
 /** Where an annotation's label came from (see core/labels.ts `PERSON_CHOSEN_SOURCES`). */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { annotationWriter } from '../../core/annotations';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { createProject } from './projects';
@@ -90,10 +91,7 @@ export function seedDemoProject(db: Db, resources: string, language: DemoLanguag
       `INSERT INTO examples (project_id, dataset_id, source_row, text, text_hash, length, split, imported_label, metadata, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertAnnotation = db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
-       VALUES (?, ?, ?, 'import', 'import', ?)`,
-    );
+    const addAnnotation = annotationWriter(db);
     rows.forEach((line, i) => {
       const [text, label, document, splitGuess] = line.split('\t');
       // The corpus' own document split keeps sentences of one ToS together: 'valtest' documents are the test set.
@@ -112,8 +110,17 @@ export function seedDemoProject(db: Db, resources: string, language: DemoLanguag
         JSON.stringify({ document }),
         now,
       );
-      if (labelled)
-        insertAnnotation.run(project.id, Number(info.lastInsertRowid), labelIds.get(label) ?? null, now);
+      if (labelled) {
+        addAnnotation({
+          projectId: project.id,
+          exampleId: Number(info.lastInsertRowid),
+          labelId: labelIds.get(label) ?? null,
+          labelSet: null,
+          annotator: 'import',
+          source: 'import',
+          createdAt: now,
+        });
+      }
     });
     db.prepare("INSERT INTO settings (key, value) VALUES ('demoSeeded', 'true')").run();
     return project.id;

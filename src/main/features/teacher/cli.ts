@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { contract } from '../../../shared/contract';
 import { defineCommand, PROJECT_ID } from '../../cli/command';
 import { followJob, followJobResult } from '../../cli/jobs';
+import { printList } from '../../cli/output';
 import { schemaOptions } from '../../cli/schemaOptions';
 import type { CliCommand } from '../../cli/types';
 import type { Core } from '../../core/core';
@@ -77,9 +78,12 @@ export const teacherCommands: CliCommand[] = [
         return rec;
       }
       const models = await core.call('teacher.models', {});
-      if (!models.length) io.print('No models yet. Import a .gguf with "distillery teacher import FILE".');
-      for (const m of models) io.print(modelLine(m));
-      return models;
+      return printList(
+        io,
+        models,
+        modelLine,
+        'No models yet. Import a .gguf with "distillery teacher import FILE".',
+      );
     },
   }),
   defineCommand({

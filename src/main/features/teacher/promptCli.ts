@@ -4,6 +4,7 @@ import { contract } from '../../../shared/contract';
 import { DEFAULT_PROMPT_TEMPLATE } from '../../../shared/teacher';
 import { defineCommand, PROJECT_ID } from '../../cli/command';
 import { followJobResult } from '../../cli/jobs';
+import { printList } from '../../cli/output';
 import { schemaOptions } from '../../cli/schemaOptions';
 import type { CliCommand } from '../../cli/types';
 import { AppError } from '../../core/errors';
@@ -42,10 +43,12 @@ export const promptCommands: CliCommand[] = [
     run: async ({ id }, io) => {
       const core = await io.core();
       const versions = await core.call('teacher.promptVersions', { projectId: id(0) });
-      if (!versions.length)
-        io.print('No prompt versions yet. Save one with "distillery teacher prompt save".');
-      for (const v of versions) io.print(versionLine(v));
-      return versions;
+      return printList(
+        io,
+        versions,
+        versionLine,
+        'No prompt versions yet. Save one with "distillery teacher prompt save".',
+      );
     },
   }),
   defineCommand({

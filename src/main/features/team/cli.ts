@@ -3,6 +3,7 @@ import { contract } from '../../../shared/contract';
 import { ROLES, type Role, type TeamUser } from '../../../shared/team';
 import { AppError } from '../../core/errors';
 import { defineCommand, PROJECT_ID, type ArgSpec, type ExtraOption } from '../../cli/command';
+import { printList } from '../../cli/output';
 import { schemaOptions } from '../../cli/schemaOptions';
 import type { CliCommand } from '../../cli/types';
 import { labelIdsByName } from '../review/cli';
@@ -74,10 +75,12 @@ export const teamCommands: CliCommand[] = [
     summary: 'List the team-mode accounts',
     run: async (_args, io) => {
       const users = await (await io.core()).call('team.users', {});
-      if (users.length === 0)
-        io.print('No accounts yet. Add an administrator: distillery users add NAME --role admin');
-      for (const u of users) io.print(userLine(u));
-      return users;
+      return printList(
+        io,
+        users,
+        userLine,
+        'No accounts yet. Add an administrator: distillery users add NAME --role admin',
+      );
     },
   }),
   defineCommand({
