@@ -415,6 +415,11 @@ export const StudentDataSnapshot = z
   .readonly();
 export type StudentDataSnapshot = z.output<typeof StudentDataSnapshot>;
 
+/** `student_runs.data_snapshot`: the snapshot and, for runs made since multi-label projects, the project's kind. */
+export const StoredDataSnapshot = StudentDataSnapshot.unwrap().extend({
+  kind: z.enum(['single', 'multi']).optional(),
+});
+
 const studentRun = {
   id: z.number(),
   projectId: z.number(),
@@ -506,7 +511,6 @@ export const StudentRunDetail = z
   })
   .readonly();
 export type StudentRunDetail = z.output<typeof StudentRunDetail>;
-
 
 /** What the Train step shows before a run: data available, teacher run, backend. */
 export const TrainOverview = z

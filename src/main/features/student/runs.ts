@@ -1,20 +1,19 @@
+import { z } from 'zod';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EpochMetrics,
-  LabelKind,
   StudentArchitectureName,
-  StudentDataSnapshot,
   StudentRun,
   StudentRunDetail,
   StudentRunState,
   TrainOverview,
 } from '../../../shared/student';
-import { STUDENT_ARCHITECTURES, TrainSettings } from '../../../shared/student';
+import { STUDENT_ARCHITECTURES, StoredDataSnapshot, TrainSettings } from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
 import { latestTeacherRun, projectKind, projectLabels } from '../../core/labels';
 import type { Paths } from '../../core/paths';
-import { parseJson, type Db } from '../../core/store/db';
+import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { featurizerFor } from './featurizer';
 import { MODEL_JSON, readModel, writeFileAtomic } from './modelFile';
@@ -26,6 +25,9 @@ import { trainingCounts } from './overviewCounts';
 import { selectTrainingSet, type TrainingSet } from './trainingSet';
 import { selectMultiLabelTrainingSet } from './multilabelData';
 import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
+import { readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
+import { ModelThresholdsJson } from './storedFiles';
+import { parseStored, StringArray } from '../../../shared/storedJson';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
 export function expectedBackend(architecture: StudentArchitectureName): string {
@@ -131,7 +133,12 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
  * trained (not today's default), so that a run resumed after an upgrade continues as it started.
  */
 export function parseRunSettings(json: string): TrainSettings {
-  const stored = parseJson<Record<string, unknown>>(json, {});
+  const stored = readStoredJsonOr(
+    z.record(z.string(), z.unknown()),
+    json,
+    {},
+    storedColumn('student_runs.settings'),
+  );
   return TrainSettings.parse({ ...LEGACY_SETTINGS, ...stored });
 }
 
@@ -171,15 +178,20 @@ interface RunRow {
 }
 
 function toRun(r: RunRow): StudentRun {
-  const snap = parseJson<StudentDataSnapshot & { kind?: LabelKind }>(r.data_snapshot, {
-    trainCount: 0,
-    validationCount: 0,
-    humanCount: 0,
-    teacherCount: 0,
-    conflictCount: 0,
-    perClass: [],
-    warnings: [],
-  });
+  const snap = readStoredJsonOr(
+    StoredDataSnapshot,
+    r.data_snapshot,
+    {
+      trainCount: 0,
+      validationCount: 0,
+      humanCount: 0,
+      teacherCount: 0,
+      conflictCount: 0,
+      perClass: [],
+      warnings: [],
+    },
+    storedColumn('student_runs.data_snapshot', { id: r.id }),
+  );
   return {
     id: r.id,
     projectId: r.project_id,
@@ -190,7 +202,12 @@ function toRun(r: RunRow): StudentRun {
       ? (r.architecture as StudentArchitectureName)
       : 'fasttext',
     settings: parseRunSettings(r.settings),
-    labels: parseJson<string[]>(r.labels_snapshot, []),
+    labels: readStoredJsonOr(
+      StringArray,
+      r.labels_snapshot,
+      [],
+      storedColumn('student_runs.labels_snapshot', { id: r.id }),
+    ),
     data: {
       trainCount: snap.trainCount,
       validationCount: snap.validationCount,
@@ -324,11 +341,8 @@ export function getRunDetail(db: Db, runId: number): Omit<StudentRunDetail, 'aut
 export function modelThresholds(run: StudentRun): number[] | null {
   if (run.kind !== 'multi' || !run.modelPath) return null;
   try {
-    const json = parseJson<{ thresholds?: number[] }>(
-      readFileSync(join(run.modelPath, MODEL_JSON), 'utf8'),
-      {},
-    );
-    return Array.isArray(json.thresholds) ? json.thresholds : null;
+    const read = parseStored(ModelThresholdsJson, readFileSync(join(run.modelPath, MODEL_JSON), 'utf8'));
+    return read.ok ? (read.value.thresholds ?? null) : null;
   } catch {
     return null;
   }
