@@ -63,9 +63,3 @@ function isNumberArray(value: unknown): value is number[] {
  * hot paths, hence a hand check.
  */
 export const NumberArray: HandCheck<number[]> = { is: isNumberArray, expected: 'an array of numbers' };
-
-/** A JSON array of strings (label names in a snapshot or an import's label cell). */
-export const StringArray: HandCheck<string[]> = {
-  is: (value): value is string[] => Array.isArray(value) && value.every((s) => typeof s === 'string'),
-  expected: 'an array of strings',
-};

@@ -2,15 +2,16 @@ import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Core } from '../../src/main/core/core';
 import { AppError } from '../../src/main/core/errors';
 import { readStoredJson, storedColumn } from '../../src/main/core/store/storedJson';
+import { loadExportFolder } from '../../src/main/features/export/exportStudent';
 import { readModel, saveModel } from '../../src/main/features/student/modelFile';
 import { readCheckpointFile, writeCheckpointFile } from '../../src/main/features/student/training/checkpoint';
 import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
+import { TINY_FASTTEXT } from '../student/fixtures';
 import { errorMessage } from '../../src/shared/errorMessages';
 import { NumberArray, parseStored } from '../../src/shared/storedJson';
-import { tempDir, testCore } from '../helpers';
+import { coreForEachTest, tempDir } from '../helpers';
 import { addTeacherRun, makeProject } from '../review/fixture';
 
 /** What a call threw, as the UI gets it (code, key, message in English and Chinese). */
@@ -56,17 +57,10 @@ describe('parseStored', () => {
 });
 
 describe('a damaged value in a real project database', () => {
-  let t: Awaited<ReturnType<typeof testCore>>;
-  let core: Core;
-  beforeEach(async () => {
-    t = await testCore();
-    core = t.core;
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+  const t = coreForEachTest();
 
   async function teacherRun(): Promise<{ runId: number; examples: number[]; projectId: number }> {
+    const core = t.core;
     const fx = await makeProject(core, ['First clause.', 'Second clause.', 'Third clause.']);
     const runId = addTeacherRun(
       core,
@@ -78,6 +72,7 @@ describe('a damaged value in a real project database', () => {
 
   it('a teacher output whose probabilities are not numbers fails naming the row, in English and Chinese', async () => {
     const { runId, examples } = await teacherRun();
+    const core = t.core;
     const ok = await core.call('teacher.outputs', { runId, offset: 0, limit: 10 });
     expect(ok.items.map((i) => i.probs.length)).toEqual([2, 2, 2]);
     core.db
@@ -95,6 +90,7 @@ describe('a damaged value in a real project database', () => {
 
   it('a truncated value (not JSON) says so, and so does a damaged label snapshot', async () => {
     const { runId, examples } = await teacherRun();
+    const core = t.core;
     core.db
       .prepare('UPDATE teacher_outputs SET probs = ? WHERE run_id = ? AND example_id = ?')
       .run('[0.5, 0.', runId, examples[0]);
@@ -107,6 +103,7 @@ describe('a damaged value in a real project database', () => {
 
   it("a run's damaged settings fail the run's page with the column named, not a TypeError", async () => {
     const { runId, projectId } = await teacherRun();
+    const core = t.core;
     core.db.prepare('UPDATE teacher_runs SET settings = ? WHERE id = ?').run('{"fewShot":"three"}', runId);
     const f = await failure(core.call('teacher.runs', { projectId }));
     expect(f.code).toBe('BAD_FILE');
@@ -114,7 +111,7 @@ describe('a damaged value in a real project database', () => {
   });
 });
 
-describe('damaged student files', () => {
+describe('damaged files', () => {
   let dir: string;
   let cleanup: () => void;
   beforeEach(() => {
@@ -123,16 +120,7 @@ describe('damaged student files', () => {
   afterEach(() => cleanup());
 
   it('a hand-edited model.json names the field; another format is refused as such', () => {
-    saveModel(dir, {
-      architecture: 'fasttext',
-      labels: ['a', 'b'],
-      featurizer: DEFAULT_FEATURIZER,
-      dim: 2,
-      rowIds: Uint32Array.from([3, 9]),
-      embeddings: Float32Array.from([1, 0, 0, 1]),
-      weight: Float32Array.from([1, 0, 0, 1]),
-      bias: Float32Array.from([0, 0]),
-    });
+    saveModel(dir, TINY_FASTTEXT);
     const file = join(dir, 'model.json');
     const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     writeFileSync(file, JSON.stringify({ ...json, labels: 'a,b' }));
@@ -177,5 +165,34 @@ describe('damaged student files', () => {
     ).toContain('已损坏');
     truncateSync(file, 2);
     expect(() => readCheckpointFile(file)).toThrow(/is damaged \(not JSON/);
+  });
+
+  it('a damaged deployment.json names the field and says to export again; a newer export is refused as such', () => {
+    const file = join(dir, 'deployment.json');
+    const deployment = {
+      format: 'distillery-export',
+      version: 1,
+      name: 'contracts',
+      labels: ['fair', 'unfair'],
+      threshold: null,
+      featurizer: DEFAULT_FEATURIZER,
+      model: { json: 'model/model.json', weights: 'model/weights.bin' },
+      report: null,
+      source: {},
+      exportedAt: '2026-12-02T00:00:00.000Z',
+      files: {},
+    };
+    writeFileSync(file, JSON.stringify(deployment));
+    expect(loadExportFolder(dir).deployment?.labels).toEqual(['fair', 'unfair']);
+    writeFileSync(file, JSON.stringify({ ...deployment, labels: 'fair' }));
+    expect(() => loadExportFolder(dir)).toThrow(
+      `deployment.json in ${dir} is damaged ("labels": Invalid input: expected array, received string). Export the model again.`,
+    );
+    writeFileSync(file, JSON.stringify(deployment).slice(0, 30));
+    expect(() => loadExportFolder(dir)).toThrow(/is damaged \(not JSON \(/);
+    writeFileSync(file, JSON.stringify({ ...deployment, version: 9, labels: 'fair' }));
+    expect(() => loadExportFolder(dir)).toThrow(
+      /is not an exported model this version of Distillery can read/,
+    );
   });
 });

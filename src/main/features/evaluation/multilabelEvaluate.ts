@@ -11,7 +11,7 @@ import {
   parseSavedLabelThresholds,
   StoredMultiLabelEvaluation,
 } from '../../../shared/multilabelEvaluation';
-import { DEFAULT_LABEL_THRESHOLD } from '../../../shared/student';
+import { DEFAULT_LABEL_THRESHOLD, StoredLabelNames } from '../../../shared/student';
 import type { z } from 'zod';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
@@ -36,7 +36,6 @@ import {
 } from './multilabelMetrics';
 import type { Curve, Interval } from './metrics';
 import { readStoredJson, readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
-import { StringArray } from '../../../shared/storedJson';
 
 /**
  * Multi-label students in the Evaluate step (issue 16): the gold test set's label sets against the student's
@@ -137,10 +136,10 @@ export async function evaluateMultiLabel(
   const { db } = ctx;
   const row = runRow(db, input.projectId, input.runId);
   const labels = readStoredJsonOr(
-    StringArray,
+    StoredLabelNames,
     row.labels_snapshot,
     [],
-    storedColumn('student_runs.labels_snapshot'),
+    storedColumn('student_runs.labels_snapshot', { id: row.id }),
   );
   const docs = labelledDocuments(db, input.projectId, labels, 'test');
   if (docs.length === 0) {
@@ -334,10 +333,10 @@ export async function setLabelThresholds(
   const { db } = ctx;
   const row = runRow(db, input.projectId, input.runId);
   const labels = readStoredJsonOr(
-    StringArray,
+    StoredLabelNames,
     row.labels_snapshot,
     [],
-    storedColumn('student_runs.labels_snapshot'),
+    storedColumn('student_runs.labels_snapshot', { id: row.id }),
   );
   const save = (value: SavedLabelThresholds | null): SavedLabelThresholds | null => {
     db.transaction(() => {

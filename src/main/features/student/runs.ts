@@ -9,7 +9,12 @@ import type {
   StudentRunState,
   TrainOverview,
 } from '../../../shared/student';
-import { STUDENT_ARCHITECTURES, StoredDataSnapshot, TrainSettings } from '../../../shared/student';
+import {
+  STUDENT_ARCHITECTURES,
+  StoredDataSnapshot,
+  StoredLabelNames,
+  TrainSettings,
+} from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
 import { latestTeacherRun, projectKind, projectLabels } from '../../core/labels';
 import type { Paths } from '../../core/paths';
@@ -27,7 +32,7 @@ import { selectMultiLabelTrainingSet } from './multilabelData';
 import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
 import { readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
 import { ModelThresholdsJson } from './storedFiles';
-import { parseStored, StringArray } from '../../../shared/storedJson';
+import { parseStored } from '../../../shared/storedJson';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
 export function expectedBackend(architecture: StudentArchitectureName): string {
@@ -178,24 +183,26 @@ interface RunRow {
 }
 
 function toRun(r: RunRow): StudentRun {
-  const snap = readStoredJsonOr(
-    StoredDataSnapshot,
-    r.data_snapshot,
-    {
-      trainCount: 0,
-      validationCount: 0,
-      humanCount: 0,
-      teacherCount: 0,
-      conflictCount: 0,
-      perClass: [],
-      warnings: [],
-    },
-    storedColumn('student_runs.data_snapshot', { id: r.id }),
-  );
+  // A run whose data was never taken stores '{}' (the column's default): its counts are 0.
+  const { kind, ...data } = {
+    trainCount: 0,
+    validationCount: 0,
+    humanCount: 0,
+    teacherCount: 0,
+    conflictCount: 0,
+    perClass: [],
+    warnings: [],
+    ...readStoredJsonOr(
+      StoredDataSnapshot,
+      r.data_snapshot,
+      {},
+      storedColumn('student_runs.data_snapshot', { id: r.id }),
+    ),
+  };
   return {
     id: r.id,
     projectId: r.project_id,
-    kind: snap.kind === 'multi' ? 'multi' : 'single',
+    kind: kind === 'multi' ? 'multi' : 'single',
     teacherRunId: r.teacher_run_id,
     jobId: r.job_id,
     architecture: (STUDENT_ARCHITECTURES as readonly string[]).includes(r.architecture)
@@ -203,20 +210,12 @@ function toRun(r: RunRow): StudentRun {
       : 'fasttext',
     settings: parseRunSettings(r.settings),
     labels: readStoredJsonOr(
-      StringArray,
+      StoredLabelNames,
       r.labels_snapshot,
       [],
       storedColumn('student_runs.labels_snapshot', { id: r.id }),
     ),
-    data: {
-      trainCount: snap.trainCount,
-      validationCount: snap.validationCount,
-      humanCount: snap.humanCount,
-      teacherCount: snap.teacherCount,
-      conflictCount: snap.conflictCount,
-      perClass: snap.perClass,
-      warnings: snap.warnings,
-    },
+    data,
     state: r.state as StudentRunState,
     bestEpoch: r.best_epoch,
     bestMetric: r.best_metric,

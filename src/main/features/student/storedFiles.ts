@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseStored } from '../../../shared/storedJson';
+import { TrainJobResult } from '../../../shared/student';
 import { AppError } from '../../core/errors';
 import { readStoredJson } from '../../core/store/storedJson';
 import type { FeaturizerConfig } from './featurizer';
@@ -90,14 +91,17 @@ export const CheckpointHeaderSchema = z.looseObject({
   finalFit: z
     .looseObject({
       epochs: z.number(),
-      main: z.looseObject({
-        bestEpoch: z.number(),
-        bestMetric: z.number(),
-        modelPath: z.string(),
-        modelBytes: z.number(),
-        epochsRun: z.number(),
-        stoppedEarly: z.boolean(),
-      }),
+      // The validated run's result (a `student.train` job's, as the final fit reports it).
+      main: TrainJobResult.unwrap()
+        .pick({
+          bestEpoch: true,
+          bestMetric: true,
+          modelPath: true,
+          modelBytes: true,
+          epochsRun: true,
+          stoppedEarly: true,
+        })
+        .loose(),
     })
     .optional(),
   tensors: z.array(TensorSpecSchema),
