@@ -90,6 +90,9 @@ export const EvaluationResult = z
   .readonly();
 export type EvaluationResult = z.output<typeof EvaluationResult>;
 
+/** An evaluation as stored (`metrics.payload` of kind 'eval'): the result without its row id. */
+export const StoredEvaluation = EvaluationResult.unwrap().omit({ id: true });
+
 export const SavedThreshold = z
   .object({
     label: z.string(),

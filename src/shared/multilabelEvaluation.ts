@@ -75,6 +75,14 @@ export const MultiLabelEvaluation = z
   .readonly();
 export type MultiLabelEvaluation = z.output<typeof MultiLabelEvaluation>;
 
+/**
+ * A multi-label evaluation as stored (`metrics.payload` of kind 'eval_multi'): the result without its row id;
+ * `goldNone` is missing from those stored before it was counted.
+ */
+export const StoredMultiLabelEvaluation = MultiLabelEvaluation.unwrap()
+  .omit({ id: true })
+  .extend({ goldNone: z.number().nullable().default(null) });
+
 /** The headline figures of a multi-label evaluation (the Evaluate step's run table). */
 export const MultiLabelEvaluationSummary = z
   .object({

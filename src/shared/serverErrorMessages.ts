@@ -54,6 +54,8 @@ export const serverErrorsEn = {
     'This job is {{state}}; only a paused, interrupted or failed job can be resumed.',
   'core.onlyRunningJobCan': 'Only a running job can be paused; this one is {{state}}.',
   'core.runnerJobsKind': 'No runner for jobs of kind {{kind}}.',
+  'core.storedValueDamaged':
+    'A value stored in the project database is damaged ({{what}}: {{problem}}). Restore the project from a backup, or redo the step that wrote it.',
   'dataset.cannotReadPermissionCheck': '{{path}} cannot be read (no permission). Check who may read it.',
   'dataset.changedSinceImportStarted':
     '{{name}} changed since this import started ({{change}}), so it cannot be resumed: the project would get rows from two versions of the file. Nothing was added to the project; import the file again as a new import.',
@@ -222,7 +224,8 @@ export const serverErrorsEn = {
     'The validation split has no document with a label set: thresholds are tuned there. Label some validation documents first.',
   'export.alreadyExistsEmptyChoose':
     '{{target}} already exists and is not empty. Choose a new folder; nothing was overwritten.',
-  'export.deploymentJsonDamagedExport': 'deployment.json in {{dir}} is damaged. Export the model again.',
+  'export.deploymentJsonDamagedExport':
+    'deployment.json in {{dir}} is damaged ({{problem}}). Export the model again.',
   'export.exportedFolderDamagedChanged':
     'The exported folder is damaged: {{file}} was changed. Export the model again.',
   'export.exportedFolderIncompleteMissing':
@@ -287,6 +290,7 @@ export const serverErrorsEn = {
     "The checkpoint {{file}} does not match this run's settings. Start a new run.",
   'student.checkpointWrittenAnotherFeaturizer':
     "The checkpoint {{resumeFrom}} was written with another featurizer than this version's. Start a new run.",
+  'student.checkpointDamaged': 'The training checkpoint {{file}} is damaged ({{problem}}). Start a new run.',
   'student.fromRunNoModel':
     'Training run {{fromId}} has no model to start from. Start from scratch, or choose a run that finished with a model.',
   'student.fromRunNotFinished':
@@ -493,6 +497,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'core.jobOnlyPausedInterrupted': '该任务当前为 {{state}}；只有已暂停、已中断或失败的任务才能继续。',
   'core.onlyRunningJobCan': '只有正在运行的任务才能暂停；该任务当前为 {{state}}。',
   'core.runnerJobsKind': '没有处理 {{kind}} 类任务的执行器。',
+  'core.storedValueDamaged':
+    '项目数据库中保存的一个值已损坏（{{what}}：{{problem}}）。请从备份恢复该项目，或重做写入它的那一步。',
   'dataset.cannotReadPermissionCheck': '无法读取 {{path}}（没有权限）。请检查谁有权读取它。',
   'dataset.changedSinceImportStarted':
     '{{name}} 在导入开始后被修改（{{change}}），因此无法继续：项目会混入两个版本文件中的行。项目中没有添加任何内容；请将该文件作为新的导入重新导入。',
@@ -637,7 +643,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'evaluation.validationSplitHasDocument':
     '验证集中没有带标签集合的文档，而阈值是在验证集上调整的。请先标注一些验证文档。',
   'export.alreadyExistsEmptyChoose': '{{target}} 已存在且不为空。请选择一个新文件夹；没有覆盖任何内容。',
-  'export.deploymentJsonDamagedExport': '{{dir}} 中的 deployment.json 已损坏。请重新导出模型。',
+  'export.deploymentJsonDamagedExport':
+    '{{dir}} 中的 deployment.json 已损坏（{{problem}}）。请重新导出模型。',
   'export.exportedFolderDamagedChanged': '导出的文件夹已损坏：{{file}} 被修改过。请重新导出模型。',
   'export.exportedFolderIncompleteMissing': '导出的文件夹不完整：缺少 {{file}}。请重新导出模型。',
   'export.exportedModelTooLarge': '导出的模型太大，无法以 .zip 下载；请直接复制文件夹。',
@@ -689,6 +696,7 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'student.checkpointDoesMatchRun': '检查点 {{file}} 与此运行的设置不符。请开始新的运行。',
   'student.checkpointWrittenAnotherFeaturizer':
     '检查点 {{resumeFrom}} 是用与本版本不同的特征提取器写入的。请开始新的运行。',
+  'student.checkpointDamaged': '训练检查点 {{file}} 已损坏（{{problem}}）。请开始新的运行。',
   'student.fromRunNoModel':
     '训练运行 {{fromId}} 没有可作为起点的模型。请从头开始，或选择已完成并带有模型的运行。',
   'student.fromRunNotFinished': '训练运行 {{fromId}} 尚未完成（{{state}}）。请等待其完成，或选择其他运行。',

@@ -334,6 +334,24 @@ export const StudentDataSnapshot = z
   .readonly();
 export type StudentDataSnapshot = z.output<typeof StudentDataSnapshot>;
 
+/**
+ * `student_runs.labels_snapshot`: the run's label names in the order of its outputs. Read as names whether stored as
+ * names (what training writes) or as {id, name} objects (the teacher's snapshot shape, which some rows carry).
+ */
+export const StoredLabelNames = z.array(
+  z.union([z.string(), z.looseObject({ name: z.string() }).transform((l) => l.name)]),
+);
+
+/**
+ * `student_runs.data_snapshot`: the snapshot and, for runs made since multi-label projects, the project's kind; '{}'
+ * (the column's default) before the run's data is taken.
+ */
+export const StoredDataSnapshot = StudentDataSnapshot.unwrap()
+  .partial()
+  .extend({
+    kind: z.enum(['single', 'multi']).optional(),
+  });
+
 const studentRun = {
   id: z.number(),
   projectId: z.number(),

@@ -3,7 +3,21 @@ import { join } from 'node:path';
 import type { Core } from '../../src/main/core/core';
 import type { Db } from '../../src/main/core/store/db';
 import type { Job } from '../../src/shared/jobs';
+import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
+import type { StudentModel } from '../../src/main/features/student/model';
 import { DATASETS } from '../helpers';
+
+/** A two-label fastText-style model small enough to read by eye (two hashed rows, an identity head). */
+export const TINY_FASTTEXT: StudentModel = {
+  architecture: 'fasttext',
+  labels: ['a', 'b'],
+  featurizer: DEFAULT_FEATURIZER,
+  dim: 2,
+  rowIds: Uint32Array.from([3, 9]),
+  embeddings: Float32Array.from([1, 0, 0, 1]),
+  weight: Float32Array.from([1, 0, 0, 1]),
+  bias: Float32Array.from([0, 0]),
+};
 
 export interface FixtureExample {
   readonly text: string;

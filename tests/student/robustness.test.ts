@@ -14,7 +14,7 @@ import { toErrorInfo } from '../../src/main/core/errors';
 import { writeFileAtomic, readModel, saveModel } from '../../src/main/features/student/modelFile';
 import { loadStudent } from '../../src/main/features/student/predictor';
 import { runTraining } from '../../src/main/features/student/trainer';
-import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
+import { TINY_FASTTEXT } from './fixtures';
 import { DEFAULT_TRAIN_SETTINGS } from '../../src/shared/student';
 
 let dir = '';
@@ -59,16 +59,7 @@ describe('faults', () => {
   });
 
   it('refuses a damaged model folder with a message instead of predicting garbage', async () => {
-    saveModel(dir, {
-      architecture: 'fasttext',
-      labels: ['a', 'b'],
-      featurizer: DEFAULT_FEATURIZER,
-      dim: 2,
-      rowIds: Uint32Array.from([3, 9]),
-      embeddings: Float32Array.from([1, 0, 0, 1]),
-      weight: Float32Array.from([1, 0, 0, 1]),
-      bias: Float32Array.from([0, 0]),
-    });
+    saveModel(dir, TINY_FASTTEXT);
     expect(readModel(dir).rowIds).toEqual(Uint32Array.from([3, 9]));
     const predictor = await loadStudent(dir);
     const [p] = await predictor.predict(['anything']);

@@ -1,6 +1,8 @@
 import type { ProjectLabel } from '../../shared/dataset';
 import { MULTI_LABEL_THRESHOLD } from '../../shared/review';
+import { z } from 'zod';
 import type { Db } from './store/db';
+import { readStoredJson, storedColumn, storedNumbers } from './store/storedJson';
 
 /**
  * Shared reads of a project's labels, human annotations and teacher outputs: every feature (review, train,
@@ -103,8 +105,11 @@ export interface TeacherRunLabels {
  * teacher saw them, in the order of its outputs' probabilities.
  */
 export function teacherLabelSnapshot(json: string): Array<{ id: number; name: string }> {
-  return JSON.parse(json) as Array<{ id: number; name: string }>;
+  return readStoredJson(TeacherLabelSnapshot, json, storedColumn('teacher_runs.labels_snapshot'));
 }
+
+/** `teacher_runs.labels_snapshot`: the labels in the order of the run's probabilities. */
+export const TeacherLabelSnapshot = z.array(z.object({ id: z.number(), name: z.string() }));
 
 /** The project's most recent teacher run, or null. */
 export function latestTeacherRun(db: Db, projectId: number): TeacherRunLabels | null {
@@ -145,7 +150,7 @@ export function teacherOutputReader(db: Db, runId: number): (exampleId: number) 
       | undefined;
     if (!o) return null;
     return {
-      probs: JSON.parse(o.probs) as number[],
+      probs: storedNumbers(o.probs, 'teacher_outputs.probs', exampleId),
       predictedLabelId: o.predicted_label_id,
       entropy: o.entropy,
       margin: o.margin,
@@ -206,7 +211,9 @@ export function teacherDistributions(db: Db, runId: number): Map<number, number[
     example_id: number;
     probs: string;
   }>;
-  return new Map(rows.map((r) => [r.example_id, JSON.parse(r.probs) as number[]]));
+  return new Map(
+    rows.map((r) => [r.example_id, storedNumbers(r.probs, 'teacher_outputs.probs', r.example_id)]),
+  );
 }
 
 /** The ids of the documents a teacher run has an output for. */
@@ -239,7 +246,7 @@ function perAnnotator<T>(
   projectId: number,
   view: 'annotator_labels' | 'annotator_label_sets',
   column: 'label_id' | 'label_set',
-  parse: (value: unknown) => T,
+  parse: (value: unknown, exampleId: number) => T,
 ): Map<string, Map<number, T>> {
   const rows = db
     .prepare(
@@ -254,7 +261,7 @@ function perAnnotator<T>(
   for (const r of rows) {
     let m = out.get(r.annotator);
     if (!m) out.set(r.annotator, (m = new Map()));
-    m.set(r.exampleId, parse(r.value));
+    m.set(r.exampleId, parse(r.value, r.exampleId));
   }
   return out;
 }
@@ -299,12 +306,8 @@ export function hasHumanLabelSetSql(e: string): string {
  * `annotatorLabels`), a lead's decision of a conflict left out: agreement in a multi-label project.
  */
 export function annotatorLabelSets(db: Db, projectId: number): Map<string, Map<number, number[]>> {
-  return perAnnotator(
-    db,
-    projectId,
-    'annotator_label_sets',
-    'label_set',
-    (v) => JSON.parse(v as string) as number[],
+  return perAnnotator(db, projectId, 'annotator_label_sets', 'label_set', (v, exampleId) =>
+    storedNumbers(String(v), 'annotator_label_sets.label_set', exampleId),
   );
 }
 
@@ -318,7 +321,7 @@ function currentLabelSets(
   return new Map(
     viewRows<string>(db, projectId, split, view, 'label_set').map((r) => [
       r.exampleId,
-      JSON.parse(r.value) as number[],
+      storedNumbers(r.value, `${view}.label_set`, r.exampleId),
     ]),
   );
 }

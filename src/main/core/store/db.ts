@@ -110,8 +110,3 @@ export function applyMigration(db: Db, m: Migration): void {
   if (typeof m === 'function') m(db);
   else if (m.trim()) db.exec(m);
 }
-
-export function parseJson<T>(text: string | null | undefined, fallback: T): T {
-  if (text === null || text === undefined || text === '') return fallback;
-  return JSON.parse(text) as T;
-}

@@ -19,6 +19,7 @@ import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
 import { charLength } from './cleanText';
 import { ensureSearchIndex, searchIndexBuilding } from './searchIndex';
+import { storedNumbers } from '../../core/store/storedJson';
 
 /** Browsing and search of a project's examples: filters, full-text search through the trigram index, paging. */
 
@@ -137,7 +138,7 @@ function labelSetLookup(db: Db, projectId: number): (exampleId: number) => strin
   return (exampleId) => {
     const s = stmt.get(exampleId) as string | null | undefined;
     if (s == null) return null;
-    return (JSON.parse(s) as number[]).map((id) => names.get(id) ?? `#${id}`);
+    return storedNumbers(s, 'human_label_sets.label_set', exampleId).map((id) => names.get(id) ?? `#${id}`);
   };
 }
 

@@ -7,6 +7,7 @@ import type { Paths } from '../../core/paths';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
+import { storedNumbers } from '../../core/store/storedJson';
 
 /**
  * Writing a project's examples with their human labels to a CSV or JSON Lines file in the exports folder. In a
@@ -39,9 +40,9 @@ export function exportDataset(
   const multi = projectKind(db, projectId) === 'multi';
   // Names in the project's label order, so that a set reads the same in every row.
   const labels = projectLabels(db, projectId);
-  const setNames = (json: string | null): string[] | null => {
+  const setNames = (json: string | null, exampleId: number): string[] | null => {
     if (json === null) return null;
-    const ids = new Set(JSON.parse(json) as number[]);
+    const ids = new Set(storedNumbers(json, 'human_label_sets.label_set', exampleId));
     return labels.filter((l) => ids.has(l.id)).map((l) => l.name);
   };
   const fd = openSync(path, 'wx');
@@ -82,7 +83,7 @@ export function exportDataset(
     let chunk: string[] = [];
     for (const r of iter) {
       rows++;
-      const names = multi ? setNames(r.label_set) : null;
+      const names = multi ? setNames(r.label_set, r.id) : null;
       if (format === 'csv') {
         chunk.push(
           [

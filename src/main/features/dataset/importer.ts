@@ -27,6 +27,8 @@ import {
 } from './importStaging';
 import { fingerprintChange, fingerprintSource, resolveSource, type SourceFingerprint } from './source';
 import { openTable } from './table';
+import { readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
+import { JOB_STORAGE } from '../../../shared/jobParams';
 
 interface Checkpoint {
   readonly direct?: undefined;
@@ -177,8 +179,13 @@ export function removeEndedImport(ctx: CoreContext, jobId: number): void {
   try {
     const row = db.prepare('SELECT project_id, checkpoint FROM jobs WHERE id = ?').get(jobId) as
       { project_id: number; checkpoint: string | null } | undefined;
-    const cp = row?.checkpoint ? (JSON.parse(row.checkpoint) as DirectCheckpoint | Checkpoint | null) : null;
-    if (!row || cp?.direct !== true || cp.committed) return;
+    const cp = readStoredJsonOr(
+      JOB_STORAGE['dataset.import'].checkpoint.nullable(),
+      row?.checkpoint,
+      null,
+      storedColumn('jobs.checkpoint', { id: jobId }),
+    );
+    if (!row || !cp || !('direct' in cp) || cp.committed) return;
     try {
       removeImportRows(db, row.project_id, cp);
     } catch (e) {

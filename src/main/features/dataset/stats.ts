@@ -3,6 +3,7 @@ import { projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { getProject } from '../projects/projects';
 import { isTestLocked } from './gold';
+import { storedNumbers } from '../../core/store/storedJson';
 
 /** Statistics of a project's data: totals, splits, per-label counts, lengths, duplicates, sources. */
 
@@ -81,14 +82,14 @@ function labelRows(db: Db, projectId: number, multi: boolean): LabelRow[] {
 function labelSetRows(db: Db, projectId: number): LabelRow[] {
   const sets = db
     .prepare(
-      `SELECT e.split AS split, h.label_set AS labelSet
+      `SELECT e.id AS exampleId, e.split AS split, h.label_set AS labelSet
        FROM human_label_sets h CROSS JOIN examples e ON e.id = h.example_id
        WHERE h.project_id = @p AND e.project_id = @p AND e.excluded = 0`,
     )
-    .all({ p: projectId }) as Array<{ split: Split | null; labelSet: string }>;
+    .all({ p: projectId }) as Array<{ exampleId: number; split: Split | null; labelSet: string }>;
   const out: LabelRow[] = [];
   for (const r of sets) {
-    const ids = JSON.parse(r.labelSet) as number[];
+    const ids = storedNumbers(r.labelSet, 'human_label_sets.label_set', r.exampleId);
     // The first row carries the document for the totals; "none of these" adds to the totals only.
     if (ids.length === 0) out.push({ split: r.split, label_id: -1, n: 0, docs: 1 });
     ids.forEach((id, i) => out.push({ split: r.split, label_id: id, n: 1, docs: i === 0 ? 1 : 0 }));

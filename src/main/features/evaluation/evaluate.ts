@@ -8,9 +8,9 @@ import type {
   EvaluationSummary,
   ModelRef,
   RunDiff,
-  SavedThreshold,
   TeacherVsStudent,
 } from '../../../shared/evaluation';
+import { SavedThreshold, StoredEvaluation } from '../../../shared/evaluation';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { modelInfo, type ModelInfo } from './modelInfo';
@@ -21,12 +21,14 @@ import {
   teacherDistributions,
   teacherMsPerDocument,
 } from '../../core/labels';
-import { parseJson, type Db } from '../../core/store/db';
+import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
 import { computeEvaluation, type ScoredItem } from './compute';
 import { argmax } from '../../../shared/math';
 import { openReviewRequestIds } from './reviewRequests';
+import { readStoredJson, storedColumn } from '../../core/store/storedJson';
+import { parseStored } from '../../../shared/storedJson';
 
 /** How a student model folder becomes a predictor: the student feature's loader (tests may pass another). */
 export type StudentLoader = (modelDir: string) => Promise<StudentPredictor>;
@@ -231,7 +233,7 @@ export function storedEvaluation(db: Db, projectId: number, ref: ModelRef): Eval
   const row = latestEvaluationRow(db, projectId, ref, 'eval');
   if (!row) return null;
   return {
-    ...parseJson<Omit<EvaluationResult, 'id'>>(row.payload, {} as Omit<EvaluationResult, 'id'>),
+    ...readStoredJson(StoredEvaluation, row.payload, storedColumn('metrics.payload', { id: row.id })),
     id: row.id,
   };
 }
@@ -257,8 +259,10 @@ export async function getOrEvaluate(
   );
 }
 
+/** The run's saved operating threshold; null when it has none or holds another kind (a multi-label run's). */
 export function parseThreshold(json: string | null): SavedThreshold | null {
-  return json ? parseJson<SavedThreshold | null>(json, null) : null;
+  const read = json ? parseStored(SavedThreshold, json) : null;
+  return read?.ok ? read.value : null;
 }
 
 export function overview(db: Db, projectId: number): EvaluationOverview {

@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import type { ModelRef } from '../../../shared/evaluation';
 import { formatNumber } from '../../../shared/auditFormat';
 import { fnv1a } from '../../../shared/math';
 import { architectureReads } from '../../../shared/student';
 import { notFound } from '../../core/errors';
-import { parseJson, type Db } from '../../core/store/db';
+import type { Db } from '../../core/store/db';
+import { readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
 
 /** Everything about a model run that an evaluation and a report need, besides its predictions. */
 export interface ModelInfo {
@@ -61,7 +63,7 @@ function flatten(prefix: string, value: unknown, out: Record<string, string>): v
 
 /** A label snapshot is either names or {id, name} objects (teacher runs keep ids, student runs names). */
 function parseLabelSnapshot(json: string): Array<{ id: number | null; name: string }> {
-  const raw = parseJson<unknown[]>(json, []);
+  const raw = readStoredJsonOr(z.array(z.unknown()), json, [], storedColumn('labels_snapshot'));
   return raw.map((l) =>
     typeof l === 'string'
       ? { id: null, name: l }
@@ -91,7 +93,11 @@ export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
       'calibration temperature':
         r.calibration_temperature === null ? '—' : formatNumber(r.calibration_temperature),
     };
-    flatten('', parseJson<unknown>(r.settings, {}), settings);
+    flatten(
+      '',
+      readStoredJsonOr(z.unknown(), r.settings, {}, storedColumn('teacher_runs.settings')),
+      settings,
+    );
     // The prompt itself is stored with the run and named by its fingerprint here: printed whole it swamps a table.
     for (const key of Object.keys(settings)) {
       if (key === 'template' || key.startsWith('plan.')) delete settings[key];
@@ -118,7 +124,7 @@ export function modelInfo(db: Db, projectId: number, ref: ModelRef): ModelInfo {
     'best epoch': r.best_epoch === null ? '—' : String(r.best_epoch),
     backend: r.backend ?? '—',
   };
-  flatten('', parseJson<unknown>(r.settings, {}), settings);
+  flatten('', readStoredJsonOr(z.unknown(), r.settings, {}, storedColumn('student_runs.settings')), settings);
   // Settings an architecture does not read are stored with every run, but listing them would mislead.
   for (const key of Object.keys(settings)) if (!architectureReads(r.architecture, key)) delete settings[key];
   return {

@@ -6,15 +6,19 @@ import type {
   MultiLabelOverview,
   SavedLabelThresholds,
 } from '../../../shared/multilabelEvaluation';
-import { MultiLabelThresholdsRequest, parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
-import { DEFAULT_LABEL_THRESHOLD } from '../../../shared/student';
+import {
+  MultiLabelThresholdsRequest,
+  parseSavedLabelThresholds,
+  StoredMultiLabelEvaluation,
+} from '../../../shared/multilabelEvaluation';
+import { DEFAULT_LABEL_THRESHOLD, StoredLabelNames } from '../../../shared/student';
 import type { z } from 'zod';
 import { audit } from '../../core/audit';
 import { AppError, notFound } from '../../core/errors';
 import { getSettings } from '../app/settings';
 import type { CoreContext } from '../../core/feature';
 import { goldLabelSets, humanLabelSets, projectKind, projectLabels } from '../../core/labels';
-import { parseJson, type Db } from '../../core/store/db';
+import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import type { StudentPredictor } from '../student/predictor';
 import { getRun, modelThresholds as trainedThresholds } from '../student/runs';
@@ -31,6 +35,7 @@ import {
   tuneThresholds,
 } from './multilabelMetrics';
 import type { Curve, Interval } from './metrics';
+import { readStoredJson, readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
 
 /**
  * Multi-label students in the Evaluate step (issue 16): the gold test set's label sets against the student's
@@ -130,7 +135,12 @@ export async function evaluateMultiLabel(
 ): Promise<MultiLabelEvaluation> {
   const { db } = ctx;
   const row = runRow(db, input.projectId, input.runId);
-  const labels = parseJson<string[]>(row.labels_snapshot, []);
+  const labels = readStoredJsonOr(
+    StoredLabelNames,
+    row.labels_snapshot,
+    [],
+    storedColumn('student_runs.labels_snapshot', { id: row.id }),
+  );
   const docs = labelledDocuments(db, input.projectId, labels, 'test');
   if (docs.length === 0) {
     throw AppError.keyed('CONFLICT', 'evaluation.testSplitHasDocument', {});
@@ -226,11 +236,12 @@ export function storedMultiLabelEvaluation(
 ): MultiLabelEvaluation | null {
   const r = latestEvaluationRow(db, projectId, { kind: 'student', runId }, 'eval_multi');
   if (!r) return null;
-  const payload = parseJson<Omit<MultiLabelEvaluation, 'id'>>(
+  const payload = readStoredJson(
+    StoredMultiLabelEvaluation,
     r.payload,
-    {} as Omit<MultiLabelEvaluation, 'id'>,
+    storedColumn('metrics.payload', { id: r.id }),
   );
-  return { ...payload, goldNone: payload.goldNone ?? null, id: r.id };
+  return { ...payload, id: r.id };
 }
 
 /** Documents per label in label sets (a set is label ids), in the project's label order. */
@@ -321,7 +332,12 @@ export async function setLabelThresholds(
 ): Promise<SavedLabelThresholds | null> {
   const { db } = ctx;
   const row = runRow(db, input.projectId, input.runId);
-  const labels = parseJson<string[]>(row.labels_snapshot, []);
+  const labels = readStoredJsonOr(
+    StoredLabelNames,
+    row.labels_snapshot,
+    [],
+    storedColumn('student_runs.labels_snapshot', { id: row.id }),
+  );
   const save = (value: SavedLabelThresholds | null): SavedLabelThresholds | null => {
     db.transaction(() => {
       db.prepare('UPDATE student_runs SET threshold = ? WHERE id = ?').run(

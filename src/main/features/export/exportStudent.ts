@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   copyFileSync,
@@ -18,7 +19,6 @@ import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { resourcesDir } from '../../core/paths';
 import type { Db } from '../../core/store/db';
-import { parseJson } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { APP_VERSION } from '../../core/version';
 import { exportReport } from '../evaluation/report';
@@ -33,6 +33,10 @@ import {
 } from './runtime/student-runtime';
 import { runtimeBundle } from './runtimeBundle';
 import { writeZip } from './zip';
+import { DeploymentEnvelope, DeploymentFile, OperatingThresholdShape } from './deploymentFile';
+import { ModelJsonFile } from '../student/storedFiles';
+import { readStoredJson, readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
+import { parseStored } from '../../../shared/storedJson';
 
 const TEMPLATES = ['predict.mjs', 'index.html', 'distillery-student.d.ts'] as const;
 
@@ -48,7 +52,7 @@ interface RunRow {
 }
 
 function labelNames(snapshot: string): string[] {
-  const parsed = parseJson<unknown>(snapshot, []);
+  const parsed = readStoredJsonOr(z.unknown(), snapshot, [], storedColumn('student_runs.labels_snapshot'));
   if (!Array.isArray(parsed)) return [];
   return parsed.map((l: unknown) =>
     typeof l === 'string' ? l : String((l as { name?: unknown }).name ?? ''),
@@ -76,14 +80,10 @@ export function operatingThreshold(
   json: string | null,
   labels: readonly string[],
 ): OperatingThreshold | null {
-  const t = parseJson<{ label?: unknown; classIndex?: unknown; threshold?: unknown } | null>(json, null);
-  if (
-    !t ||
-    typeof t.threshold !== 'number' ||
-    typeof t.classIndex !== 'number' ||
-    typeof t.label !== 'string'
-  )
-    return null;
+  // The column also holds a multi-label run's thresholds: another shape is "no operating threshold".
+  const read = json ? parseStored(OperatingThresholdShape, json) : null;
+  if (!read?.ok) return null;
+  const t = read.value;
   if (labels[t.classIndex] !== t.label) return null;
   return { label: t.label, classIndex: t.classIndex, threshold: t.threshold };
 }
@@ -220,7 +220,7 @@ export async function exportStudent(
     const runtime = loadStudentRuntime(modelJson, weights);
     labels = runtime.labels;
     labelThresholds = labelThresholdsOf(run.threshold, runtime);
-    featurizer = (JSON.parse(modelJson) as { featurizer: Deployment['featurizer'] }).featurizer;
+    featurizer = readStoredJson(ModelJsonFile, modelJson, (p) => new Error(`model.json: ${p}`)).featurizer;
   } catch (e) {
     const why = e instanceof RuntimeError ? e.message : (e as Error).message;
     throw AppError.keyed('BAD_FILE', 'export.modelTrainingRunCannot', { id: run.id, why });
@@ -316,15 +316,23 @@ export function loadExportFolder(dir: string): { deployment: Deployment | null; 
     if (existsSync(join(dir, 'model.json'))) return { deployment: null, modelDir: dir };
     throw AppError.keyed('NOT_FOUND', 'export.neitherExportedModelFolder', { dir });
   }
-  let deployment: Deployment;
+  let text: string;
   try {
-    deployment = JSON.parse(readFileSync(depFile, 'utf8')) as Deployment;
-  } catch {
-    throw AppError.keyed('BAD_FILE', 'export.deploymentJsonDamagedExport', { dir });
+    text = readFileSync(depFile, 'utf8');
+  } catch (e) {
+    throw AppError.keyed('BAD_FILE', 'export.deploymentJsonDamagedExport', {
+      dir,
+      problem: (e as Error).message,
+    });
   }
-  if (deployment.format !== EXPORT_FORMAT || deployment.version > EXPORT_FORMAT_VERSION) {
+  const damaged = (problem: string): Error =>
+    AppError.keyed('BAD_FILE', 'export.deploymentJsonDamagedExport', { dir, problem });
+  // Another format or a newer version is refused as such before its fields are read.
+  const envelope = readStoredJson(DeploymentEnvelope, text, damaged);
+  if (envelope.format !== EXPORT_FORMAT || envelope.version > EXPORT_FORMAT_VERSION) {
     throw AppError.keyed('BAD_FILE', 'export.exportedModelVersionDistillery', { dir });
   }
+  const deployment: Deployment = readStoredJson(DeploymentFile, text, damaged);
   for (const [file, hash] of Object.entries(deployment.files ?? {})) {
     const p = join(dir, ...file.split('/'));
     if (!existsSync(p)) throw AppError.keyed('BAD_FILE', 'export.exportedFolderIncompleteMissing', { file });

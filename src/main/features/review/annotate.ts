@@ -26,6 +26,7 @@ import { nowIso } from '../../core/time';
 import { markReviewRequestsDone } from '../evaluation/reviewRequests';
 import { canSee, holdLease, queueScope } from '../team/scope';
 import { HAS_HUMAN_LABEL, loadItem, neighbour, neighbours, projectQueueSql, teacherView } from './queues';
+import { storedNumbers } from '../../core/store/storedJson';
 
 /** The queues of documents still to label: labelling one takes it out of the queue. */
 const PENDING_QUEUES: readonly QueueSpec['kind'][] = ['unreviewed', 'uncertain', 'random'];
@@ -298,7 +299,7 @@ export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Can
     exampleId: r.exampleId,
     ...teacherAnswer(
       run.labels,
-      { probs: JSON.parse(r.probs) as number[], predictedLabelId: r.predicted },
+      { probs: storedNumbers(r.probs, 'teacher_outputs.probs', r.exampleId), predictedLabelId: r.predicted },
       kind,
     ),
   }));

@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../core/errors';
 import { projectKind, projectLabels, TEACHER_ACCEPT_SOURCES } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
+import { storedNumbers } from '../../core/store/storedJson';
 
 /**
  * Annotations travel between air-gapped machines as JSONL: one annotator's current label of one document per line.
@@ -46,7 +47,7 @@ export function exportAnnotations(
   const names = new Map(projectLabels(db, projectId).map((l) => [l.id, l.name]));
   const rows = db
     .prepare(
-      `SELECT COALESCE(e.original_text, e.text) AS text, e.external_id AS externalId, a.label_id AS labelId,
+      `SELECT e.id AS exampleId, COALESCE(e.original_text, e.text) AS text, e.external_id AS externalId, a.label_id AS labelId,
               a.label_set AS labelSet, a.annotator, a.source, a.accepted_teacher AS acceptedTeacher,
               a.time_spent_ms AS timeSpentMs, a.created_at AS createdAt
        FROM ${multi ? 'annotator_label_sets' : 'annotator_labels'} a JOIN examples e ON e.id = a.example_id
@@ -54,6 +55,7 @@ export function exportAnnotations(
        ORDER BY a.id`,
     )
     .all(projectId, annotator ?? null, annotator ?? null) as Array<{
+    exampleId: number;
     text: string;
     externalId: string | null;
     labelId: number | null;
@@ -67,7 +69,12 @@ export function exportAnnotations(
   const lines: string[] = [];
   for (const r of rows) {
     const answer = multi
-      ? { labels: (JSON.parse(r.labelSet ?? '[]') as number[]).flatMap((id) => names.get(id) ?? []) }
+      ? {
+          labels: (r.labelSet === null
+            ? []
+            : storedNumbers(r.labelSet, 'annotations.label_set', r.exampleId)
+          ).flatMap((id) => names.get(id) ?? []),
+        }
       : { label: names.get(r.labelId ?? -1) };
     if (!multi && answer.label === undefined) continue;
     lines.push(
@@ -276,7 +283,9 @@ export function importAnnotations(
     const cur = current.get(r.exampleId) as { value: string; annotator: string } | undefined;
     if (cur && cur.value !== key(r)) {
       const currentNames = multi
-        ? (JSON.parse(cur.value) as number[]).map((id) => nameOf.get(id) ?? `#${id}`)
+        ? storedNumbers(cur.value, 'annotations.label_set', r.exampleId).map(
+            (id) => nameOf.get(id) ?? `#${id}`,
+          )
         : [nameOf.get(Number(cur.value)) ?? `#${cur.value}`];
       const importedNames = multi ? (r.labelSet ?? []).map((id) => nameOf.get(id) ?? `#${id}`) : [];
       conflicts.push({

@@ -13,6 +13,7 @@ import {
 } from '../../core/labels';
 import type { Db } from '../../core/store/db';
 import { ADJUDICATED, holdLease, queueScope, scopeWhere } from '../team/scope';
+import { storedNumbers } from '../../core/store/storedJson';
 
 /**
  * SQL for "this example has a human answer": a label (the view human_labels) or, in a multi-label project, a label
@@ -318,7 +319,7 @@ export function loadItem(
     id: r.id,
     labelId: r.label_id,
     labelName: r.label_name,
-    labelSet: r.label_set === null ? null : (JSON.parse(r.label_set) as number[]),
+    labelSet: r.label_set === null ? null : storedNumbers(r.label_set, 'annotations.label_set', exampleId),
     annotator: r.annotator,
     source: r.source,
     acceptedTeacher: r.accepted_teacher === null ? null : r.accepted_teacher === 1,

@@ -10,6 +10,7 @@ import {
   type TrainInput,
   type TrainOutcome,
 } from './trainer';
+import { FinalFitModelJson } from './storedFiles';
 
 /**
  * The final fit (settings.finalFit; issue 21). A run chooses its configuration and its best epoch E on the
@@ -66,9 +67,7 @@ export function runFinalFit(
 export function readFinalFit(modelPath: string | null): FinalFitInfo | null {
   if (!modelPath || basename(modelPath) !== FINAL_MODEL_DIR) return null;
   try {
-    const json = JSON.parse(readFileSync(join(modelPath, 'model.json'), 'utf8')) as {
-      meta?: { finalFit?: unknown };
-    };
+    const json = FinalFitModelJson.parse(JSON.parse(readFileSync(join(modelPath, 'model.json'), 'utf8')));
     const parsed = FinalFitInfo.safeParse(json.meta?.finalFit);
     return parsed.success ? parsed.data : null;
   } catch {

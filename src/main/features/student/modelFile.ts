@@ -13,6 +13,7 @@ import { AppError } from '../../core/errors';
 import type { FeaturizerConfig } from './featurizer';
 import type { StudentModel } from './model';
 import { buildModel, describeModel, modelTensorShapes, sectionEntry } from './modelKinds';
+import { readModelJson } from './storedFiles';
 
 export { describeModel };
 
@@ -205,21 +206,15 @@ export function saveModel(
 }
 
 export function readModel(dir: string): StudentModel {
-  let json: ModelJson;
+  let text: string;
   let bytes: Uint8Array;
   try {
-    json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as ModelJson;
+    text = readFileSync(join(dir, MODEL_JSON), 'utf8');
     bytes = readFileSync(join(dir, WEIGHTS_BIN));
   } catch (e) {
     throw AppError.keyed('BAD_FILE', 'student.usableStudentModelTrain', { dir, p1: (e as Error).message });
   }
-  if (json.format !== MODEL_FORMAT || json.version !== 1) {
-    throw AppError.keyed('UNSUPPORTED', 'student.modelStudentModelVersion', {
-      dir,
-      format: String(json.format),
-      version: String(json.version),
-    });
-  }
+  const json = readModelJson(text, dir);
   try {
     return buildModel(json, (name, dtype) =>
       dtype === 'float32' ? floatTensor(bytes, json.tensors, name) : uintTensor(bytes, json.tensors, name),

@@ -1,20 +1,24 @@
+import { z } from 'zod';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   EpochMetrics,
-  LabelKind,
   StudentArchitectureName,
-  StudentDataSnapshot,
   StudentRun,
   StudentRunDetail,
   StudentRunState,
   TrainOverview,
 } from '../../../shared/student';
-import { STUDENT_ARCHITECTURES, TrainSettings } from '../../../shared/student';
+import {
+  STUDENT_ARCHITECTURES,
+  StoredDataSnapshot,
+  StoredLabelNames,
+  TrainSettings,
+} from '../../../shared/student';
 import { AppError, notFound } from '../../core/errors';
 import { latestTeacherRun, projectKind, projectLabels } from '../../core/labels';
 import type { Paths } from '../../core/paths';
-import { parseJson, type Db } from '../../core/store/db';
+import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { featurizerFor } from './featurizer';
 import { MODEL_JSON, readModel, writeFileAtomic } from './modelFile';
@@ -26,6 +30,9 @@ import { trainingCounts } from './overviewCounts';
 import { selectTrainingSet, type TrainingSet } from './trainingSet';
 import { selectMultiLabelTrainingSet } from './multilabelData';
 import { parseSavedLabelThresholds } from '../../../shared/multilabelEvaluation';
+import { readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
+import { ModelThresholdsJson } from './storedFiles';
+import { parseStored } from '../../../shared/storedJson';
 
 /** Where a run of each architecture trains, as far as can be told before it starts (the worker reports the real one). */
 export function expectedBackend(architecture: StudentArchitectureName): string {
@@ -131,7 +138,12 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
  * trained (not today's default), so that a run resumed after an upgrade continues as it started.
  */
 export function parseRunSettings(json: string): TrainSettings {
-  const stored = parseJson<Record<string, unknown>>(json, {});
+  const stored = readStoredJsonOr(
+    z.record(z.string(), z.unknown()),
+    json,
+    {},
+    storedColumn('student_runs.settings'),
+  );
   return TrainSettings.parse({ ...LEGACY_SETTINGS, ...stored });
 }
 
@@ -171,7 +183,8 @@ interface RunRow {
 }
 
 function toRun(r: RunRow): StudentRun {
-  const snap = parseJson<StudentDataSnapshot & { kind?: LabelKind }>(r.data_snapshot, {
+  // A run whose data was never taken stores '{}' (the column's default): its counts are 0.
+  const { kind, ...data } = {
     trainCount: 0,
     validationCount: 0,
     humanCount: 0,
@@ -179,27 +192,30 @@ function toRun(r: RunRow): StudentRun {
     conflictCount: 0,
     perClass: [],
     warnings: [],
-  });
+    ...readStoredJsonOr(
+      StoredDataSnapshot,
+      r.data_snapshot,
+      {},
+      storedColumn('student_runs.data_snapshot', { id: r.id }),
+    ),
+  };
   return {
     id: r.id,
     projectId: r.project_id,
-    kind: snap.kind === 'multi' ? 'multi' : 'single',
+    kind: kind === 'multi' ? 'multi' : 'single',
     teacherRunId: r.teacher_run_id,
     jobId: r.job_id,
     architecture: (STUDENT_ARCHITECTURES as readonly string[]).includes(r.architecture)
       ? (r.architecture as StudentArchitectureName)
       : 'fasttext',
     settings: parseRunSettings(r.settings),
-    labels: parseJson<string[]>(r.labels_snapshot, []),
-    data: {
-      trainCount: snap.trainCount,
-      validationCount: snap.validationCount,
-      humanCount: snap.humanCount,
-      teacherCount: snap.teacherCount,
-      conflictCount: snap.conflictCount,
-      perClass: snap.perClass,
-      warnings: snap.warnings,
-    },
+    labels: readStoredJsonOr(
+      StoredLabelNames,
+      r.labels_snapshot,
+      [],
+      storedColumn('student_runs.labels_snapshot', { id: r.id }),
+    ),
+    data,
     state: r.state as StudentRunState,
     bestEpoch: r.best_epoch,
     bestMetric: r.best_metric,
@@ -324,11 +340,8 @@ export function getRunDetail(db: Db, runId: number): Omit<StudentRunDetail, 'aut
 export function modelThresholds(run: StudentRun): number[] | null {
   if (run.kind !== 'multi' || !run.modelPath) return null;
   try {
-    const json = parseJson<{ thresholds?: number[] }>(
-      readFileSync(join(run.modelPath, MODEL_JSON), 'utf8'),
-      {},
-    );
-    return Array.isArray(json.thresholds) ? json.thresholds : null;
+    const read = parseStored(ModelThresholdsJson, readFileSync(join(run.modelPath, MODEL_JSON), 'utf8'));
+    return read.ok ? (read.value.thresholds ?? null) : null;
   } catch {
     return null;
   }

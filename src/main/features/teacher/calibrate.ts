@@ -27,6 +27,7 @@ import {
 import { argmax, softmax } from '../../../shared/math';
 import { MIN_CALIBRATION_EXAMPLES, scaledProbabilities } from './choice';
 import { runRow } from './runStore';
+import { storedNumbers } from '../../core/store/storedJson';
 
 /** Fits the run's temperature on human-labelled validation examples and rewrites its probabilities with it. */
 export function calibrateRun(db: Db, runId: number): CalibrationReport {
@@ -49,7 +50,7 @@ export function calibrateRun(db: Db, runId: number): CalibrationReport {
     const label = human.get(r.example_id);
     const k = label === undefined ? undefined : index.get(label);
     if (k === undefined) continue;
-    x.push(JSON.parse(r.logprobs) as number[]);
+    x.push(storedNumbers(r.logprobs, 'teacher_outputs.logprobs', r.example_id));
     y.push(k);
   }
   if (x.length < MIN_CALIBRATION_EXAMPLES) {
@@ -70,7 +71,9 @@ export function calibrateRun(db: Db, runId: number): CalibrationReport {
   );
   db.transaction(() => {
     for (const r of rows) {
-      const probs = Array.from(softmax(JSON.parse(r.logprobs) as number[], temperature));
+      const probs = Array.from(
+        softmax(storedNumbers(r.logprobs, 'teacher_outputs.logprobs', r.example_id), temperature),
+      );
       if (!allFinite(probs)) continue;
       update.run(
         JSON.stringify(probs),
@@ -115,7 +118,7 @@ export function calibrateLabels(db: Db, runId: number): LabelCalibrationReport {
   for (const r of rows) {
     const set = sets.get(r.example_id);
     if (!set) continue;
-    const odds = JSON.parse(r.logprobs) as number[];
+    const odds = storedNumbers(r.logprobs, 'teacher_outputs.logprobs', r.example_id);
     if (odds.length !== labels.length || !allFinite(odds)) continue;
     z.push(odds);
     y.push(labels.map((l) => (set.includes(l.id) ? 1 : 0)));
@@ -157,7 +160,7 @@ export function calibrateLabels(db: Db, runId: number): LabelCalibrationReport {
   );
   db.transaction(() => {
     for (const r of rows) {
-      const odds = JSON.parse(r.logprobs) as number[];
+      const odds = storedNumbers(r.logprobs, 'teacher_outputs.logprobs', r.example_id);
       if (odds.length !== labels.length || !allFinite(odds)) continue;
       const o = independentLabelColumns(scaledProbabilities(odds, scaling));
       update.run(o.probs, o.entropy, o.margin, o.predictedLabelId, runId, r.example_id);

@@ -16,7 +16,6 @@ import type { CoreContext } from '../../core/feature';
 import { humanLabels, humanLabelSets, independentLabelColumns, projectKind } from '../../core/labels';
 import { getSettings } from '../app/settings';
 import type { Db } from '../../core/store/db';
-import { parseJson } from '../../core/store/db';
 import { mulberry32 } from '../../../shared/random';
 import { getModel } from './models';
 import { buildMultiLabelPrompt, buildPrompt, type BuiltPrompt } from './prompt';
@@ -25,7 +24,7 @@ import { remoteScorer } from './remote';
 import { allFinite, entropy, margin, normalise, sigmoid, type Platt } from './scoring';
 import { argmax, softmax } from '../../../shared/math';
 import { recommendedSequences, recommendedThreads, teacherService, type Scorer } from './service';
-import type { StoredSettings } from './runStore';
+import { storedSettings } from './runStore';
 
 /** What a person chose in the Teacher step (the request of preview and run). */
 export interface TeacherChoice {
@@ -265,9 +264,7 @@ export function reusableRuns(
   }>;
   return rows
     .filter(
-      (p) =>
-        q.mode !== 'reasoning' ||
-        parseJson<Partial<StoredSettings>>(p.settings, {}).reasoningBudget === q.reasoningBudget,
+      (p) => q.mode !== 'reasoning' || storedSettings(p.settings, p.id).reasoningBudget === q.reasoningBudget,
     )
     .map((p) => p.id);
 }

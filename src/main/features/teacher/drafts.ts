@@ -1,5 +1,6 @@
-import type { TeacherDraft } from '../../../shared/teacher';
-import { parseJson, type Db } from '../../core/store/db';
+import { TeacherDraft } from '../../../shared/teacher';
+import { parseStored } from '../../../shared/storedJson';
+import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
 
@@ -9,7 +10,9 @@ export function getDraft(db: Db, projectId: number): TeacherDraft | null {
   const row = db.prepare('SELECT draft FROM teacher_drafts WHERE project_id = ?').get(projectId) as
     { draft: string } | undefined;
   if (!row) return null;
-  const draft = parseJson<TeacherDraft | null>(row.draft, null);
+  // A draft is the person's unfinished form: one of another shape (an older version's) is forgotten, not an error.
+  const read = parseStored(TeacherDraft.nullable(), row.draft);
+  const draft = read.ok ? read.value : null;
   if (!draft) return null;
   // A model removed from the library since is not offered again.
   const model =

@@ -4,13 +4,13 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import type { ModelMetadata, RecommendedTeacher, TeacherModel } from '../../../shared/teacher';
+import { ModelMetadata, type RecommendedTeacher, type TeacherModel } from '../../../shared/teacher';
 import { AppError, notFound } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import type { JobControl } from '../../core/jobs/jobs';
 import type { JobParamsOf } from '../../../shared/jobParams';
 import type { Db } from '../../core/store/db';
-import { parseJson } from '../../core/store/db';
+import { readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
 import { nowIso } from '../../core/time';
 import { inspectGguf } from './gguf';
 
@@ -31,17 +31,22 @@ function toModel(r: ModelRow): TeacherModel {
     fileName: basename(r.file_path),
     sha256: r.sha256,
     sizeBytes: r.size_bytes,
-    metadata: parseJson<ModelMetadata>(r.metadata, {
-      architecture: 'unknown',
-      name: null,
-      parameterCount: 0,
-      quantization: 'unknown',
-      contextLength: null,
-      layers: null,
-      hasChatTemplate: false,
-      chatTemplateFamily: null,
-      tensorCount: 0,
-    }),
+    metadata: readStoredJsonOr(
+      ModelMetadata,
+      r.metadata,
+      {
+        architecture: 'unknown',
+        name: null,
+        parameterCount: 0,
+        quantization: 'unknown',
+        contextLength: null,
+        layers: null,
+        hasChatTemplate: false,
+        chatTemplateFamily: null,
+        tensorCount: 0,
+      },
+      storedColumn('teacher_models.metadata', { id: r.id }),
+    ),
     createdAt: r.created_at,
   };
 }

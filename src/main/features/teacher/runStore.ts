@@ -1,17 +1,18 @@
 /** Teacher runs as stored: reading a run, its counts and calibration, and its outputs. */
+import { z } from 'zod';
 import {
-  type CalibrationReport,
-  type LabelCalibrationReport,
+  CalibrationReport,
+  LabelCalibrationReport,
+  TeacherRunSettings,
   type TeacherMode,
   type TeacherOutput,
   type TeacherRun,
-  type TeacherRunSettings,
 } from '../../../shared/teacher';
 import { notFound } from '../../core/errors';
 import { humanLabelSets, humanLabels, projectKind, teacherLabelSnapshot } from '../../core/labels';
 import type { Db } from '../../core/store/db';
-import { parseJson } from '../../core/store/db';
-import type { PromptPlan } from './protocol';
+import { PromptPlan } from './protocol';
+import { readStoredJsonOr, storedColumn, storedNumbers } from '../../core/store/storedJson';
 
 export interface RunRow {
   id: number;
@@ -31,6 +32,24 @@ export interface RunRow {
 export interface StoredSettings extends TeacherRunSettings {
   readonly plan: PromptPlan;
   readonly template: string;
+}
+
+/**
+ * `teacher_runs.settings` of a run this program labels: its settings, prompt plan and template. Endpoints are
+ * missing from runs stored before remote teachers existed.
+ */
+export const StoredSettingsSchema = TeacherRunSettings.unwrap().extend({
+  endpoints: TeacherRunSettings.unwrap().shape.endpoints.default([]),
+  plan: PromptPlan,
+  template: z.string(),
+}) satisfies z.ZodType<StoredSettings>;
+
+/** `teacher_runs.settings` of any run: an imported run stores '{}'. */
+export const AnyStoredSettings = StoredSettingsSchema.partial();
+
+/** A run's stored settings, as far as it has them. */
+export function storedSettings(json: string, runId: number): z.output<typeof AnyStoredSettings> {
+  return readStoredJsonOr(AnyStoredSettings, json, {}, storedColumn('teacher_runs.settings', { id: runId }));
 }
 
 export function runCounts(
@@ -53,15 +72,23 @@ function latestCalibration<T>(
   db: Db,
   runId: number,
   kind: 'teacher_calibration' | 'teacher_label_calibration',
+  schema: z.ZodType<T>,
 ): T | null {
   const row = db
     .prepare('SELECT payload FROM metrics WHERE teacher_run_id = ? AND kind = ? ORDER BY id DESC LIMIT 1')
     .get(runId, kind) as { payload: string } | undefined;
-  return row ? parseJson<T | null>(row.payload, null) : null;
+  return row
+    ? readStoredJsonOr(
+        schema.nullable(),
+        row.payload,
+        null,
+        storedColumn(`metrics.payload (${kind})`, { teacher_run_id: runId }),
+      )
+    : null;
 }
 
 function toRun(db: Db, r: RunRow): TeacherRun {
-  const s = parseJson<Partial<StoredSettings>>(r.settings, {});
+  const s = storedSettings(r.settings, r.id);
   const model = r.model_id
     ? (db.prepare('SELECT name FROM teacher_models WHERE id = ?').get(r.model_id) as
         { name: string } | undefined)
@@ -101,9 +128,9 @@ function toRun(db: Db, r: RunRow): TeacherRun {
       })),
     },
     calibrationTemperature: r.calibration_temperature,
-    calibration: latestCalibration<CalibrationReport>(db, r.id, 'teacher_calibration'),
+    calibration: latestCalibration(db, r.id, 'teacher_calibration', CalibrationReport),
     kind: projectKind(db, r.project_id),
-    labelCalibration: latestCalibration<LabelCalibrationReport>(db, r.id, 'teacher_label_calibration'),
+    labelCalibration: latestCalibration(db, r.id, 'teacher_label_calibration', LabelCalibrationReport),
     validationLabelled: validation.size,
     calibrationReady: scored.filter((id) => validation.has(id)).length,
     jobId: r.job_id,
@@ -171,7 +198,7 @@ export function listOutputs(
       exampleId: r.example_id,
       text: r.text.length > 400 ? `${r.text.slice(0, 400)}…` : r.text,
       split: r.split,
-      probs: JSON.parse(r.probs) as number[],
+      probs: storedNumbers(r.probs, 'teacher_outputs.probs', r.example_id),
       entropy: r.entropy,
       margin: r.margin,
       predictedLabelId: r.predicted_label_id,

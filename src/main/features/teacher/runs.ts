@@ -10,7 +10,7 @@ import {
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { stableKey, type JobControl } from '../../core/jobs/jobs';
-import { parseJson, type Db } from '../../core/store/db';
+import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { audit } from '../../core/audit';
 import { jobTitle } from '../../core/jobTitles';
@@ -33,7 +33,9 @@ import {
 import { calibrateLabels, calibrateRun } from './calibrate';
 import { independentLabelColumns, teacherLabelSnapshot } from '../../core/labels';
 import { getPromptVersion, matchingVersion, projectTask } from './promptVersions';
-import { getRun, runCounts, runRow, type StoredSettings } from './runStore';
+import { getRun, runCounts, runRow, StoredSettingsSchema, type StoredSettings } from './runStore';
+import { storedNumbers } from '../../core/store/storedJson';
+import { readStoredJson, storedColumn } from '../../core/store/storedJson';
 
 /** Creates the run (exact prompt, model hash, settings, target examples) and starts its job. */
 /** The request with a named prompt version's template, task, mode and few-shot count in place of its own. */
@@ -141,12 +143,16 @@ export function startRun(ctx: CoreContext, asked: RunRequest): { run: TeacherRun
     for (const c of carried) {
       if (multi) {
         // Multi-label rows hold per-label log-odds; the run's own calibration is fitted when it ends.
-        const o = independentLabelColumns(scaledProbabilities(JSON.parse(c.logprobs) as number[], null));
+        const o = independentLabelColumns(
+          scaledProbabilities(storedNumbers(c.logprobs, 'teacher_outputs.logprobs', c.example_id), null),
+        );
         fix.run(o.probs, o.entropy, o.margin, o.predictedLabelId, id, c.example_id);
         done.run(id, c.example_id);
         continue;
       }
-      const probs = (JSON.parse(c.logprobs) as number[]).map((l) => Math.exp(l));
+      const probs = storedNumbers(c.logprobs, 'teacher_outputs.logprobs', c.example_id).map((l) =>
+        Math.exp(l),
+      );
       fix.run(
         JSON.stringify(probs),
         entropy(probs),
@@ -188,7 +194,11 @@ export async function runTeacherJob(
   ctl: JobControl<JobParamsOf<'teacher.run'>, JobCheckpointOf<'teacher.run'>>,
 ): Promise<TeacherRunResult> {
   const run = runRow(ctx.db, ctl.params.runId);
-  const stored = parseJson<StoredSettings>(run.settings, {} as StoredSettings);
+  const stored = readStoredJson(
+    StoredSettingsSchema,
+    run.settings,
+    storedColumn('teacher_runs.settings', { id: run.id }),
+  );
   const labels = teacherLabelSnapshot(run.labels_snapshot);
   const teacher = resolveTeacher(ctx, run.model_id, stored);
   if (teacher.sha256 !== run.model_sha256) {

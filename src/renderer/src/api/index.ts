@@ -36,6 +36,17 @@ export async function call<K extends ChannelName>(channel: K, request: Request<K
   return r.value;
 }
 
+/**
+ * `value` kept by its content: the same object until its JSON changes, so that an effect that depends on it runs
+ * again for a new value, not for a new object with the same content (React's "state from the previous render").
+ */
+export function useByValue<T>(value: T): T {
+  const [kept, setKept] = useState(value);
+  if (JSON.stringify(kept) === JSON.stringify(value)) return kept;
+  setKept(value);
+  return value;
+}
+
 export interface QueryState<T> {
   readonly data: T | undefined;
   readonly error: AppErrorInfo | null;
@@ -52,11 +63,10 @@ export function useQuery<K extends ChannelName>(
   const [error, setError] = useState<AppErrorInfo | null>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
-  const key = JSON.stringify(request);
+  // The request by value: a new object with the same content does not refetch.
+  const current = useByValue(request);
   const seq = useRef(0);
   useEffect(() => {
-    // The request by value: a new object with the same content does not refetch.
-    const current = JSON.parse(key) as Request<K> | null;
     if (current === null) return;
     const mine = ++seq.current;
     setLoading(true);
@@ -68,7 +78,7 @@ export function useQuery<K extends ChannelName>(
       } else setError(r.error);
       setLoading(false);
     });
-  }, [channel, key, tick]);
+  }, [channel, current, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
 }

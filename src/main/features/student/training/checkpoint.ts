@@ -11,6 +11,8 @@ import {
 } from '../modelFile';
 import type { OpenArchitecture, Params } from './architecture';
 import type { EarlyStopState } from './earlyStop';
+import { CheckpointHeaderSchema } from '../storedFiles';
+import { readStoredJson } from '../../../core/store/storedJson';
 
 /**
  * A run's checkpoints and folders. A checkpoint file is a u32 header length, the JSON header (space-padded to 4
@@ -74,8 +76,13 @@ export interface CheckpointReader {
 
 export function readCheckpointFile(file: string): CheckpointReader {
   const buf = readFileSync(file);
-  const headLen = buf.readUInt32LE(0);
-  const header = JSON.parse(buf.subarray(4, 4 + headLen).toString('utf8')) as CheckpointHeader;
+  // A file cut before its header's length reads as an empty header: damaged, said so below.
+  const headLen = buf.length >= 4 ? buf.readUInt32LE(0) : 0;
+  const header = readStoredJson(
+    CheckpointHeaderSchema,
+    buf.subarray(4, 4 + headLen).toString('utf8'),
+    (problem) => AppError.keyed('BAD_FILE', 'student.checkpointDamaged', { file, problem }),
+  );
   const body = buf.subarray(4 + headLen);
   return {
     header,

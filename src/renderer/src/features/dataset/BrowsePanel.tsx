@@ -27,7 +27,7 @@ import type {
   DatasetStats,
   LabelInfo,
 } from '../../../../shared/dataset';
-import { call } from '../../api';
+import { call, useByValue } from '../../api';
 import { PALETTE, REFERENCE_COLOUR, seriesColour } from '../../../../shared/palette';
 import { ChartCard } from '../../components/ChartCard';
 import { DocumentReader, OpenReaderButton } from '../../components/DocumentReader';
@@ -163,7 +163,8 @@ export function BrowsePanel({
     maxLength: maxLength === '' ? undefined : maxLength,
     excluded,
   };
-  const key = JSON.stringify(filters);
+  // The filters by value: a new object with the same content reloads nothing.
+  const current = useByValue(filters);
 
   const loadMore = useCallback(
     async (after: number, gen: number): Promise<void> => {
@@ -174,7 +175,7 @@ export function BrowsePanel({
           projectId,
           after,
           limit: PAGE,
-          filters: JSON.parse(key) as BrowseFiltersInput,
+          filters: current,
         });
         if (gen !== generation.current) return;
         setRows((r) => (after === 0 ? [...page.rows] : [...r, ...page.rows]));
@@ -185,7 +186,7 @@ export function BrowsePanel({
         loading.current = false;
       }
     },
-    [projectId, key],
+    [projectId, current],
   );
 
   useEffect(() => {
@@ -195,10 +196,10 @@ export function BrowsePanel({
     setNext(0);
     setCount(null);
     void loadMore(0, gen);
-    void call('dataset.count', { projectId, filters: JSON.parse(key) as BrowseFiltersInput }).then((c) => {
+    void call('dataset.count', { projectId, filters: current }).then((c) => {
       if (gen === generation.current) setCount(c.count);
     });
-  }, [projectId, key, version, loadMore]);
+  }, [projectId, current, version, loadMore]);
 
   const parent = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({

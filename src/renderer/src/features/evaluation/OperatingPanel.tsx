@@ -18,7 +18,7 @@ import type {
   OperatingPoint,
   SavedThreshold,
 } from '../../../../shared/evaluation';
-import { ApiError, call } from '../../api';
+import { ApiError, call, useByValue } from '../../api';
 import { UnitInput } from './Controls';
 import { fmt } from './format';
 
@@ -43,20 +43,24 @@ export function OperatingPanel({
   const [costFn, setCostFn] = useState(1);
   const [saving, setSaving] = useState(false);
   const target = { classIndex, by, value, costFp, costFn };
-  const key = JSON.stringify(target);
+  // The target by value: a new object with the same content asks nothing again.
+  const request = useByValue(target);
   // The point remembers the target it was computed for, so that what is shown never mixes two targets.
-  const [point, setPoint] = useState<{ key: string; data?: OperatingPoint; error?: string } | null>(null);
+  const [point, setPoint] = useState<{
+    target: typeof target;
+    data?: OperatingPoint;
+    error?: string;
+  } | null>(null);
   useEffect(() => {
     let live = true;
-    const request = JSON.parse(key) as typeof target;
     call('evaluation.operatingPoint', { projectId, model: evaluation.model, ...request }).then(
-      (data) => live && setPoint({ key, data }),
-      (e: ApiError) => live && setPoint({ key, error: e.message }),
+      (data) => live && setPoint({ target: request, data }),
+      (e: ApiError) => live && setPoint({ target: request, error: e.message }),
     );
     return () => {
       live = false;
     };
-  }, [key, projectId, evaluation.model]);
+  }, [request, projectId, evaluation.model]);
   const isStudent = evaluation.model.kind === 'student';
 
   const save = async (): Promise<void> => {
@@ -132,8 +136,8 @@ export function OperatingPanel({
           gap="xs"
           data-testid="op-result"
           data-threshold={p.threshold}
-          data-by={(JSON.parse(point?.key ?? '{}') as { by?: string }).by}
-          data-target={(JSON.parse(point?.key ?? '{}') as { value?: number }).value}
+          data-by={point?.target.by}
+          data-target={point?.target.value}
         >
           {!p.achieved && <Alert color="orange">{t('notReached')}</Alert>}
           <Group>

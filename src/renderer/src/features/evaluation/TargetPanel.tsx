@@ -1,6 +1,8 @@
 import { Badge, Group, Select, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
+import { parseStored } from '../../../../shared/storedJson';
 import type { TargetVerdict, TargetVerdictKind } from '../../../../shared/target';
 import { SettingsCard, UnitInput } from './Controls';
 import { fmt } from './format';
@@ -23,20 +25,28 @@ interface Target<M extends string> {
   readonly min: number;
 }
 
+/** A target as this panel stores it in localStorage (`Target`, its metric checked against today's list). */
+const StoredTarget = z.object({ metric: z.string(), label: z.string().optional(), min: z.number() });
+
 function storedTarget<M extends string>(
   key: string,
   metrics: readonly M[],
   labels: readonly string[],
 ): Target<M> {
+  const label = (l: string | undefined): string | undefined =>
+    l && labels.includes(l) ? l : labels[labels.length - 1];
+  // A damaged, old or missing stored value (or storage the browser refuses) is the same as none.
+  let text: string | null = null;
   try {
-    const t = JSON.parse(localStorage.getItem(key) ?? 'null') as Target<M> | null;
-    if (t && metrics.includes(t.metric) && typeof t.min === 'number') {
-      return { ...t, label: t.label && labels.includes(t.label) ? t.label : labels[labels.length - 1] };
-    }
+    text = localStorage.getItem(key);
   } catch {
-    // A damaged stored value is the same as none.
+    text = null;
   }
-  return { metric: 'recall' as M, label: labels[labels.length - 1], min: 0.9 };
+  const read = text === null ? null : parseStored(StoredTarget, text);
+  const metric = read?.ok ? metrics.find((m) => m === read.value.metric) : undefined;
+  if (read?.ok && metric !== undefined)
+    return { metric, label: label(read.value.label), min: read.value.min };
+  return { metric: 'recall' as M, label: label(undefined), min: 0.9 };
 }
 
 /**

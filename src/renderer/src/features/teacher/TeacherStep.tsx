@@ -21,7 +21,7 @@ import {
   type TeacherEndpoint,
   type TeacherMode,
 } from '../../../../shared/teacher';
-import { call, errorText, useAction, useEvent, useQuery } from '../../api';
+import { call, errorText, useAction, useByValue, useEvent, useQuery } from '../../api';
 import { JobRow } from '../../components/StatusBar';
 import type { StepProps } from '../../wizard/types';
 import { ModelLibrary } from './ModelLibrary';
@@ -80,21 +80,20 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
   }, [project.id, project.kind, i18n.language]);
 
   const draft: TeacherDraft = { modelId, mode, fewShot, reasoningBudget: budget, template, endpoints };
-  const draftKey = JSON.stringify(draft);
+  const saved = useByValue(draft);
   // What the next run would do, asked for once the person pauses typing.
-  const [planRequest, setPlanRequest] = useState<string | null>(null);
+  const [planned, setPlanned] = useState<TeacherDraft | null>(null);
   useEffect(() => {
     if (!draftLoaded) return;
     const timer = setTimeout(() => {
-      const saved = JSON.parse(draftKey) as TeacherDraft;
       void call('teacher.saveDraft', {
         projectId: project.id,
         draft: { ...saved, endpoints: [...saved.endpoints] },
       });
-      setPlanRequest(draftKey);
+      setPlanned(saved);
     }, 400);
     return () => clearTimeout(timer);
-  }, [draftKey, draftLoaded, project.id]);
+  }, [saved, draftLoaded, project.id]);
 
   useEffect(() => {
     void call('jobs.list', { projectId: project.id, activeOnly: true }).then((jobs) => {
@@ -123,7 +122,6 @@ export function TeacherStep({ project, onProjectChanged }: StepProps): React.JSX
     reasoningBudget: budget,
   };
   const ready = usable.length > 0 || modelId !== null;
-  const planned = planRequest ? (JSON.parse(planRequest) as TeacherDraft) : null;
   const plan = useQuery(
     'teacher.plan',
     planned && (planned.modelId !== null || usable.length > 0)
