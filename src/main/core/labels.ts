@@ -245,11 +245,10 @@ function perAnnotator<T>(
     .prepare(
       `SELECT a.annotator AS annotator, a.example_id AS exampleId, a.${column} AS value
        FROM ${view} a
-       JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.excluded = 0
+       WHERE a.project_id = @project AND ${notExcludedSql('a.example_id')}
          AND NOT EXISTS (SELECT 1 FROM team_adjudications j WHERE j.annotation_id = a.id)`,
     )
-    .all(projectId) as Array<{ annotator: string; exampleId: number; value: unknown }>;
+    .all({ project: projectId }) as Array<{ annotator: string; exampleId: number; value: unknown }>;
   const out = new Map<string, Map<number, T>>();
   for (const r of rows) {
     let m = out.get(r.annotator);
