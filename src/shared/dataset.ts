@@ -290,7 +290,8 @@ export const DatasetStats = z
       )
       .readonly(),
     lengthHistogram: z.array(z.object({ bin: z.string(), count: z.number() }).readonly()).readonly(),
-    duplicateGroups: z.number(),
+    /** Groups of exactly equal included texts; null unless the request asked (`duplicates`): it reads every hash. */
+    duplicateGroups: z.number().nullable(),
     sources: z.array(DatasetSource).readonly(),
   })
   .readonly();
@@ -379,7 +380,13 @@ export const datasetContract = {
   'dataset.preview': channel(ImportPreview)(PreviewOptions),
   /** Starts a streamed, staged import job: the project changes only when the whole file is in. */
   'dataset.import': channel(JobAnswer)(ImportRequest),
-  'dataset.stats': channel(DatasetStats)(z.object({ projectId })),
+  'dataset.stats': channel(DatasetStats)(
+    z.object({
+      projectId,
+      /** Also count the groups of exact duplicates (a pass over every document's hash: seconds at a million). */
+      duplicates: z.boolean().default(false),
+    }),
+  ),
   'dataset.browse': channel(BrowsePage)(
     z.object({
       projectId,

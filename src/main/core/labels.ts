@@ -39,9 +39,15 @@ export function humanLabelSql(e: string): string {
   return `(SELECT hl.label_id FROM human_labels hl WHERE hl.example_id = ${e}.id)`;
 }
 
-/** SQL: true when the examples alias `e` has a human label (a row in `human_labels`). */
+/**
+ * SQL: true when the examples alias `e` has a human label (a row in `human_labels`): the view picks the latest of the
+ * example's live labelled annotations, so it has a row exactly when one exists. Asked that way it is one probe of
+ * index annotations_live_label (migration 021), not the view's search for the latest, for every document a queue,
+ * a count or a bulk accept looks at.
+ */
 export function hasHumanLabelSql(e: string): string {
-  return `EXISTS (SELECT 1 FROM human_labels hl WHERE hl.example_id = ${e}.id)`;
+  return `EXISTS (SELECT 1 FROM annotations hl
+    WHERE hl.example_id = ${e}.id AND hl.retracted_at IS NULL AND hl.label_id IS NOT NULL)`;
 }
 
 /**
@@ -252,11 +258,10 @@ function perAnnotator<T>(
     .prepare(
       `SELECT a.annotator AS annotator, a.example_id AS exampleId, a.${column} AS value
        FROM ${view} a
-       JOIN examples e ON e.id = a.example_id
-       WHERE a.project_id = ? AND e.excluded = 0
+       WHERE a.project_id = @project AND ${notExcludedSql('a.example_id')}
          AND NOT EXISTS (SELECT 1 FROM team_adjudications j WHERE j.annotation_id = a.id)`,
     )
-    .all(projectId) as Array<{ annotator: string; exampleId: number; value: unknown }>;
+    .all({ project: projectId }) as Array<{ annotator: string; exampleId: number; value: unknown }>;
   const out = new Map<string, Map<number, T>>();
   for (const r of rows) {
     let m = out.get(r.annotator);
@@ -296,9 +301,13 @@ export function humanLabelSetSql(e: string): string {
   return `(SELECT hs.label_set FROM human_label_sets hs WHERE hs.example_id = ${e}.id)`;
 }
 
-/** SQL: true when the examples alias `e` has a human label set (a row in `human_label_sets`, [] included). */
+/**
+ * SQL: true when the examples alias `e` has a human label set (a row in `human_label_sets`, [] included): a live
+ * annotation with a set exists (the view picks the latest of these; as `hasHumanLabelSql`).
+ */
 export function hasHumanLabelSetSql(e: string): string {
-  return `EXISTS (SELECT 1 FROM human_label_sets hs WHERE hs.example_id = ${e}.id)`;
+  return `EXISTS (SELECT 1 FROM annotations hs
+    WHERE hs.example_id = ${e}.id AND hs.retracted_at IS NULL AND hs.label_set IS NOT NULL)`;
 }
 
 /**

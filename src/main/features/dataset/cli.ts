@@ -109,7 +109,7 @@ export const datasetCommands: CliCommand[] = [
     args: [PROJECT_ID],
     run: async ({ id }, io) => {
       const core = await io.core();
-      const s = await core.call('dataset.stats', { projectId: id(0) });
+      const s = await core.call('dataset.stats', { projectId: id(0), duplicates: true });
       printStats(s, io);
       return s;
     },

@@ -8,7 +8,7 @@ import { addMaskRule, maskPreview, projectMaskRules, removeMaskRule, setMaskRule
 import { exportDataset } from './exportData';
 import { deleteLabel, labels, saveLabels } from './labelSet';
 import { lockTest, split } from './splits';
-import { stats } from './stats';
+import { duplicateGroups, stats } from './stats';
 import { findLeakage } from './leakage';
 import { makeImportRunner, removeEndedImport, removeUnfinishedImports, startImport } from './importer';
 import { dropOrphanStaging, removeEndedStaging } from './importStaging';
@@ -30,7 +30,10 @@ export const datasetFeature: Feature<typeof datasetContract> = {
   handlers: {
     'dataset.preview': (input) => previewSource(input),
     'dataset.import': (input, ctx) => startImport(ctx, input),
-    'dataset.stats': (input, ctx) => stats(ctx.db, input.projectId),
+    'dataset.stats': async (input, ctx) => {
+      const s = stats(ctx.db, input.projectId);
+      return input.duplicates ? { ...s, duplicateGroups: await duplicateGroups(ctx.db, input.projectId) } : s;
+    },
     'dataset.leakage': (input, ctx) => findLeakage(ctx.db, input.projectId, input.nearThreshold),
     'dataset.browse': (input, ctx) => browse(ctx.db, input.projectId, input),
     'dataset.count': (input, ctx) => ({ count: count(ctx.db, input.projectId, input.filters) }),

@@ -1,13 +1,12 @@
 import type { DatasetSource, DatasetStats, Split, SplitCounts } from '../../../shared/dataset';
 import { projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
+import { LENGTH_BIN_BOUNDS } from '../../core/store/migrations/023_example_counts';
 import { getProject } from '../projects/projects';
 import { isTestLocked } from './gold';
 import { storedNumbers } from '../../core/store/storedJson';
 
 /** Statistics of a project's data: totals, splits, per-label counts, lengths, duplicates, sources. */
-
-const LENGTH_BINS = [0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
 function emptyCounts(): { train: number; validation: number; test: number; none: number } {
   return { train: 0, validation: 0, test: 0, none: 0 };
@@ -52,12 +51,14 @@ interface LabelRow {
 /**
  * The per-label rows, driven by the human labels (one pass over the view of the project's kind, never a lookup per
  * document): the labelled documents by split and label, and per split the documents without one (the split's
- * documents, counted in index review_examples_live, less the labelled ones).
+ * documents, kept in table example_counts, migration 023, less the labelled ones).
  */
-function labelRows(db: Db, projectId: number, multi: boolean): LabelRow[] {
-  const splitTotals = db
-    .prepare('SELECT split, COUNT(*) AS n FROM examples WHERE project_id = ? AND excluded = 0 GROUP BY split')
-    .all(projectId) as Array<{ split: Split | null; n: number }>;
+function labelRows(
+  db: Db,
+  projectId: number,
+  multi: boolean,
+  splitTotals: ReadonlyArray<{ split: Split | null; n: number }>,
+): LabelRow[] {
   const rows = multi
     ? labelSetRows(db, projectId)
     : (db
@@ -97,15 +98,55 @@ function labelSetRows(db: Db, projectId: number): LabelRow[] {
   return out;
 }
 
+/**
+ * The live documents by split and length bin, as the triggers of migration 023 keep them (table example_counts):
+ * a few rows, whatever the number of documents.
+ */
+function liveCounts(db: Db, projectId: number): Array<{ split: Split | null; bin: number; n: number }> {
+  return db
+    .prepare(
+      `SELECT NULLIF(split, '') AS split, length_bin AS bin, n FROM example_counts WHERE project_id = ? AND n > 0`,
+    )
+    .all(projectId) as Array<{ split: Split | null; bin: number; n: number }>;
+}
+
+/**
+ * Groups of exactly equal texts among the included documents: one pass over the hashes (index examples_hash), a page
+ * of hashes per turn of the event loop, so that a million documents never hold the server for long.
+ */
+export async function duplicateGroups(db: Db, projectId: number): Promise<number> {
+  const page = db.prepare(
+    `SELECT text_hash AS hash, COUNT(*) AS n FROM examples
+     WHERE project_id = ? AND text_hash > ? AND excluded = 0 GROUP BY text_hash ORDER BY text_hash LIMIT 5000`,
+  );
+  let groups = 0;
+  let after = '';
+  for (;;) {
+    const rows = page.all(projectId, after) as Array<{ hash: string; n: number }>;
+    for (const r of rows) if (r.n > 1) groups++;
+    if (rows.length < 5000) return groups;
+    after = rows[rows.length - 1].hash;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The project's statistics from maintained counts and the labels: milliseconds at a million documents. */
 export function stats(db: Db, projectId: number): DatasetStats {
   getProject(db, projectId);
-  // Two counts of indexes (examples_project, and examples_excluded of the few removed documents), not of the rows.
-  const totals = db
-    .prepare(
-      `SELECT (SELECT COUNT(*) FROM examples WHERE project_id = @p) AS n,
-              (SELECT COUNT(*) FROM examples WHERE project_id = @p AND excluded = 1) AS x`,
-    )
-    .get({ p: projectId }) as { n: number; x: number };
+  const live = liveCounts(db, projectId);
+  const splitTotals = new Map<Split | null, number>();
+  const byBin = new Map<number, number>();
+  for (const r of live) {
+    splitTotals.set(r.split, (splitTotals.get(r.split) ?? 0) + r.n);
+    byBin.set(r.bin, (byBin.get(r.bin) ?? 0) + r.n);
+  }
+  const included = live.reduce((sum, r) => sum + r.n, 0);
+  // The few removed documents, counted in their own index (examples_excluded, migration 021).
+  const excluded = (
+    db.prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ? AND excluded = 1').get(projectId) as {
+      n: number;
+    }
+  ).n;
   const excludedByReason: Record<string, number> = {};
   for (const r of db
     .prepare(
@@ -132,7 +173,12 @@ export function stats(db: Db, projectId: number): DatasetStats {
   for (const id of labelNames.keys()) perLabelMap.set(id, emptyCounts());
   const splits = emptyCounts();
   let labelled = 0;
-  const rows = labelRows(db, projectId, projectKind(db, projectId) === 'multi');
+  const rows = labelRows(
+    db,
+    projectId,
+    projectKind(db, projectId) === 'multi',
+    [...splitTotals].map(([split, n]) => ({ split, n })),
+  );
   for (const r of rows) {
     const key = r.split ?? 'none';
     splits[key] += r.docs ?? r.n;
@@ -149,40 +195,22 @@ export function stats(db: Db, projectId: number): DatasetStats {
       name: id === null ? null : (labelNames.get(id) ?? null),
       counts,
     }));
-  const binCase = LENGTH_BINS.map((b, i) => `WHEN length < ${LENGTH_BINS[i + 1] ?? 1e12} THEN ${b}`).join(
-    ' ',
-  );
-  const hist = db
-    .prepare(
-      `SELECT CASE ${binCase} END AS bin, COUNT(*) AS n FROM examples
-       WHERE project_id = ? AND excluded = 0 GROUP BY 1`,
-    )
-    .all(projectId) as Array<{ bin: number; n: number }>;
-  const histMap = new Map(hist.map((h) => [h.bin, h.n]));
-  const lengthHistogram = LENGTH_BINS.map((b, i) => ({
-    bin: LENGTH_BINS[i + 1] === undefined ? `${b}+` : `${b}–${LENGTH_BINS[i + 1] - 1}`,
-    count: histMap.get(b) ?? 0,
+  const lengthHistogram = LENGTH_BIN_BOUNDS.map((b, i) => ({
+    bin: i === LENGTH_BIN_BOUNDS.length - 1 ? `${b}+` : `${b}–${LENGTH_BIN_BOUNDS[i + 1] - 1}`,
+    count: byBin.get(b) ?? 0,
   }));
-  const duplicateGroups = (
-    db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM (SELECT text_hash FROM examples WHERE project_id = ? AND excluded = 0
-           AND text_hash IS NOT NULL GROUP BY text_hash HAVING COUNT(*) > 1)`,
-      )
-      .get(projectId) as { n: number }
-  ).n;
   return {
     projectId,
-    total: totals.n,
-    included: totals.n - totals.x,
-    excluded: totals.x,
+    total: included + excluded,
+    included,
+    excluded,
     excludedByReason,
     splits: splits as SplitCounts,
     testLocked: isTestLocked(db, projectId),
     labelled,
     perLabel,
     lengthHistogram,
-    duplicateGroups,
+    duplicateGroups: null,
     sources: sources(db, projectId),
   };
 }

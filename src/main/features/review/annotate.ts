@@ -291,7 +291,7 @@ export function bulkCandidates(db: Db, projectId: number, queue: QueueSpec): Can
   const rows = db
     .prepare(
       `SELECT e.id AS exampleId, t.predicted_label_id AS predicted, t.probs AS probs FROM ${from}
-       WHERE ${[...q.where, `NOT ${HAS_HUMAN_LABEL}`, `e.split IS NOT 'test'`].join(' AND ')}`,
+       WHERE ${[...new Set([...q.where, `NOT ${HAS_HUMAN_LABEL}`, `e.split IS NOT 'test'`])].join(' AND ')}`,
     )
     .all(q.params) as Array<{ exampleId: number; predicted: number | null; probs: string }>;
   const kind = multi ? 'multi' : 'single';

@@ -57,8 +57,17 @@ export async function queueCounts(db: Db, projectId: number, spec: QueueSpec): P
   const where = base.where.join(' AND ');
   const p = base.params;
   const one = (sql: string): number => (db.prepare(sql).get(p) as { n: number }).n;
-  // Index review_examples_live (004) holds the documents not removed, by split: counted without reading them.
-  const all = one(`SELECT COUNT(*) AS n FROM examples e WHERE ${where}`);
+  // With no search or team scope, the documents not removed (in the split) are a sum of the few rows migration 023's
+  // triggers keep; otherwise the queue's own filter counts them.
+  const maintained = base.where.every(
+    (w) => w === 'e.project_id = @project' || w === 'e.excluded = 0' || w === 'e.split = @split',
+  );
+  const all = maintained
+    ? one(
+        `SELECT COALESCE(SUM(c.n), 0) AS n FROM example_counts c WHERE c.project_id = @project
+         ${spec.split ? 'AND c.split = @split' : ''}`,
+      )
+    : one(`SELECT COUNT(*) AS n FROM examples e WHERE ${where}`);
   await nextTurn();
   // The human labels (sets) of the counted documents, each with the teacher's answer: one pass over the labels.
   const h = scoped(base.where, 'h');
