@@ -2,15 +2,16 @@ import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import type { DirectImportJobCheckpoint } from '../../../shared/jobParams';
 import type { ImportResult } from '../../../shared/dataset';
+import { importedLabelsWriter } from '../../core/annotations';
 import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { insertDataset, isTestLocked, LABEL_SET_OF_IMPORTED } from './importCommit';
+import { insertDataset, isTestLocked } from './importCommit';
 import { buildDeferredIndexesNow, deferIndexes, DEFERRABLE_INDEXES } from './importIndexes';
-import { readImportRows, rowValues, type ReadState } from './importRows';
+import { pushRowValues, readImportRows, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
 /**
@@ -64,20 +65,7 @@ export async function writeDirect(
      VALUES ${Array<string>(rows).fill(columns).join(', ')}`;
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
-  const annotate = p.multiLabel
-    ? db.prepare(
-        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
-         SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED}, 'import', 'import', ?
-         FROM examples e WHERE e.id > ? AND e.dataset_id = ? AND e.imported_label IS NOT NULL`,
-      )
-    : p.labelColumn
-      ? db.prepare(
-          `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
-           SELECT e.project_id, e.id, l.id, 'import', 'import', ?
-           FROM examples e JOIN labels l ON l.project_id = e.project_id AND l.name = e.imported_label
-           WHERE e.id > ? AND e.dataset_id = ?`,
-        )
-      : null;
+  const annotate = p.multiLabel || p.labelColumn ? importedLabelsWriter(db, !!p.multiLabel) : null;
   const knownLabels = new Set(
     db.prepare('SELECT name FROM labels WHERE project_id = ?').pluck().all(p.projectId) as string[],
   );
@@ -89,6 +77,7 @@ export async function writeDirect(
   let nonEmpty = cp.nonEmpty;
   let written = cp.written;
   let bytes = 0;
+  let writeMs = 0;
 
   const flush = (): void => {
     if (batch.length === 0) return;
@@ -101,6 +90,7 @@ export async function writeDirect(
     batchLabels = new Set();
     batchTest = 0;
     const rows = values.length / COLUMNS;
+    const t = performance.now();
     const next = db.transaction((): DirectCheckpoint => {
       let datasetId = cp.datasetId;
       if (datasetId === null) {
@@ -123,7 +113,7 @@ export async function writeDirect(
         values[i + 1] = datasetId;
         insertOne.run(values.slice(i, i + COLUMNS));
       }
-      annotate?.run(now, cp.lastId, datasetId);
+      annotate?.({ afterId: cp.lastId, datasetId, createdAt: now });
       const lastId = db.prepare('SELECT MAX(id) FROM examples').pluck().get() as number;
       db.prepare('UPDATE datasets SET row_count = ?, skipped_count = ? WHERE id = ?').run(
         written,
@@ -145,6 +135,7 @@ export async function writeDirect(
       ctl.saveCheckpoint(saved);
       return saved;
     })();
+    writeMs += performance.now() - t;
     for (const n of next.labelsCreated) knownLabels.add(n);
     cp = next;
   };
@@ -156,7 +147,9 @@ export async function writeDirect(
     cp.records,
     (r) => {
       // The dataset id (null here) is set when the batch is written: the first batch creates the dataset.
-      batch.push(p.projectId, null, ...rowValues(r), now);
+      batch.push(p.projectId, null);
+      pushRowValues(batch, r);
+      batch.push(now);
       written++;
       if (r.length > 0) nonEmpty = true;
       if (r.split) {
@@ -198,7 +191,11 @@ export async function writeDirect(
   return {
     ...result,
     ...(recoded ? { recoded } : {}),
-    timings: { readMs: Math.round(readMs), commitMs: Math.round(performance.now() - t0) },
+    timings: {
+      readMs: Math.round(readMs),
+      writeMs: Math.round(writeMs),
+      commitMs: Math.round(performance.now() - t0),
+    },
   };
 }
 
