@@ -26,6 +26,8 @@ const ROWS_PER_INSERT = 100;
 const COLUMNS = 12;
 /** Below this many rows (estimated from the first batch), an import keeps every index in place. */
 const DEFER_INDEXES_FROM = 50_000;
+/** The write-ahead log's checkpoint threshold while an import writes (pages of 4 KiB: 32 MiB). */
+const IMPORT_WAL_PAGES = 8192;
 
 /**
  * Whether this import may write straight into the project: unless it reads ids and the project already has some.
@@ -141,34 +143,45 @@ export async function writeDirect(
   };
 
   const started = performance.now();
-  const { recoded } = await readImportRows(
-    ctl,
-    state,
-    cp.records,
-    (r) => {
-      // The dataset id (null here) is set when the batch is written: the first batch creates the dataset.
-      batch.push(p.projectId, null);
-      pushRowValues(batch, r);
-      batch.push(now);
-      written++;
-      if (r.length > 0) nonEmpty = true;
-      if (r.split) {
-        splits[r.split as keyof typeof splits]++;
-        if (r.split === 'test') batchTest++;
-      }
-      if (r.label !== null) {
-        if (p.multiLabel) {
-          for (const n of JSON.parse(r.label) as string[]) if (!knownLabels.has(n)) batchLabels.add(n);
-        } else if (!knownLabels.has(r.label)) batchLabels.add(r.label);
-      }
-      if (batch.length >= BATCH * COLUMNS) flush();
-    },
-    (b) => {
-      bytes = b;
-      ctl.progress(b, src.size, { phase: 'Reading' });
-    },
-  );
-  flush();
+  // SQLite copies the write-ahead log into the database file (and syncs it) at a commit once the log holds
+  // wal_autocheckpoint pages: by default 1,000 (4 MiB), about once per batch. A larger threshold while the import
+  // writes means an eighth of those syncs (a fifth off the time to usable); the log is the same log, copied later.
+  const autoCheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  db.pragma(`wal_autocheckpoint = ${Math.max(autoCheckpoint, IMPORT_WAL_PAGES)}`);
+  let read: Awaited<ReturnType<typeof readImportRows>>;
+  try {
+    read = await readImportRows(
+      ctl,
+      state,
+      cp.records,
+      (r) => {
+        // The dataset id (null here) is set when the batch is written: the first batch creates the dataset.
+        batch.push(p.projectId, null);
+        pushRowValues(batch, r);
+        batch.push(now);
+        written++;
+        if (r.length > 0) nonEmpty = true;
+        if (r.split) {
+          splits[r.split as keyof typeof splits]++;
+          if (r.split === 'test') batchTest++;
+        }
+        if (r.label !== null) {
+          if (p.multiLabel) {
+            for (const n of JSON.parse(r.label) as string[]) if (!knownLabels.has(n)) batchLabels.add(n);
+          } else if (!knownLabels.has(r.label)) batchLabels.add(r.label);
+        }
+        if (batch.length >= BATCH * COLUMNS) flush();
+      },
+      (b) => {
+        bytes = b;
+        ctl.progress(b, src.size, { phase: 'Reading' });
+      },
+    );
+    flush();
+  } finally {
+    db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
+  }
+  const { recoded } = read;
   ctl.progress(src.size, src.size, { phase: 'Saving' });
   await ctl.yield();
   if (cp.written === 0 || cp.datasetId === null) {
