@@ -45,7 +45,7 @@ const o = JSON.parse(ours.stdout.trim().split('\n').pop() ?? '{}') as {
   searchableSeconds: number;
   peakRssMB: number;
   usableRssMB: number;
-  timings: { readMs: number; commitMs: number };
+  timings: { readMs: number; writeMs?: number; commitMs: number };
 };
 
 // Usable (browse, label, train): from opening the database to the import job's end. Searchable: the search index job
@@ -62,6 +62,8 @@ console.log(
     distillery: {
       secondsToUsable: +o.usableSeconds.toFixed(2),
       readAndStageSeconds: +(o.timings.readMs / 1000).toFixed(2),
+      // Of those, inside the batches' write transactions (the rest: reading, decoding, parsing, hashing).
+      writeSeconds: +((o.timings.writeMs ?? 0) / 1000).toFixed(2),
       commitSeconds: +(o.timings.commitMs / 1000).toFixed(2),
       secondsToSearchable: +o.searchableSeconds.toFixed(2),
       rowsPerSec: Math.round(oursRate),

@@ -177,7 +177,15 @@ export const ImportResult = z
      * Where the time went: reading the file and writing its rows (into the project, or into the staging file of a
      * re-import of ids), then the final transaction (for a re-import, moving the staged rows into the project).
      */
-    timings: z.object({ readMs: z.number(), commitMs: z.number() }).readonly().optional(),
+    timings: z
+      .object({
+        readMs: z.number(),
+        /** Of readMs, the time spent in the batches' write transactions (an import written straight in). */
+        writeMs: z.number().optional(),
+        commitMs: z.number(),
+      })
+      .readonly()
+      .optional(),
     /** The background job that adds the rows to the search index (searches scan the texts until it ends). */
     searchIndexJobId: z.number().optional(),
   })

@@ -7,8 +7,9 @@ import type { Db } from './store/db';
  * adds a row (the newest one that is not retracted is the document's label, core/labels.ts), an undo retracts rows,
  * nothing is updated in place or deleted. The rules about which label counts are read in core/labels.ts and the
  * views of migration 011; what a feature checks before it writes (the project's kind, the test split) stays in
- * the feature. The demo project's seed writes through it too; the import writes a file's labels in its own commit
- * (features/dataset/importCommit.ts).
+ * the feature. The demo project's seed writes through it too. A file's labels are import annotations written
+ * set-based here (`addImportedLabels`, one statement per batch of rows); only a re-import that updates rows by id
+ * writes its own from its staging file (importCommit.ts).
  */
 
 /** Where an annotation's label came from (see core/labels.ts `PERSON_CHOSEN_SOURCES`). */
@@ -86,4 +87,33 @@ export function retractBulkAction(
          AND created_at = ? AND retracted_at IS NULL`,
     )
     .run(at, projectId, annotator, stamp).changes;
+}
+
+/** SQL: the label ids (a sorted JSON array) of the names in e.imported_label, a multi-label row's JSON array. */
+export const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FROM json_each(e.imported_label) j
+    JOIN labels l ON l.project_id = e.project_id AND l.name = j.value ORDER BY l.id))`;
+
+/**
+ * Prepares the statement that writes a file's labels (`examples.imported_label`) as import annotations of the rows
+ * one import added to a dataset after the row id `afterId`: one set-based INSERT ... SELECT per batch rather than a
+ * call per row (a million rows are one statement per 10,000). Multi-label: the row's names as a label set; rows
+ * without a label get none. The labels must exist already (the import creates them in the same transaction).
+ */
+export function importedLabelsWriter(
+  db: Db,
+  multiLabel: boolean,
+): (batch: { readonly afterId: number; readonly datasetId: number; readonly createdAt: string }) => number {
+  const insert = multiLabel
+    ? db.prepare(
+        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
+         SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED}, 'import', 'import', ?
+         FROM examples e WHERE e.id > ? AND e.dataset_id = ? AND e.imported_label IS NOT NULL`,
+      )
+    : db.prepare(
+        `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
+         SELECT e.project_id, e.id, l.id, 'import', 'import', ?
+         FROM examples e JOIN labels l ON l.project_id = e.project_id AND l.name = e.imported_label
+         WHERE e.id > ? AND e.dataset_id = ?`,
+      );
+  return (b) => insert.run(b.createdAt, b.afterId, b.datasetId).changes;
 }

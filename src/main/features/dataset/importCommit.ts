@@ -1,4 +1,5 @@
 import type { BadRow, ImportResult } from '../../../shared/dataset';
+import { importedLabelsWriter, LABEL_SET_OF_IMPORTED } from '../../core/annotations';
 import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
@@ -44,10 +45,6 @@ function countExisting(db: Db, jobId: number, projectId: number): number {
  * Examples of a locked test split keep everything (the gold set changes only when unlocked). The file's label
  * becomes the human label only of examples no person has labelled since (an import annotation is the latest).
  */
-/** SQL: the label ids (a sorted JSON array) of the names in e.imported_label, a multi-label row's JSON array. */
-export const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT l.id FROM json_each(e.imported_label) j
-    JOIN labels l ON l.project_id = e.project_id AND l.name = j.value ORDER BY l.id))`;
-
 function updateExisting(db: Db, jobId: number, p: ImportParams, now: string): void {
   const locked = isTestLocked(db, p.projectId);
   const staged = stagingTable(jobId);
@@ -200,9 +197,11 @@ function moveIntoProject(
         )
         .run(p.projectId, datasetId, now),
     );
-    withIndexesDeferred(db, 'annotations', p.multiLabel || p.labelColumn ? adding : 0, () =>
-      insertImportAnnotations(db, p, now, before, datasetId),
-    );
+    if (p.multiLabel || p.labelColumn) {
+      withIndexesDeferred(db, 'annotations', adding, () =>
+        importedLabelsWriter(db, !!p.multiLabel)({ afterId: before, datasetId, createdAt: now }),
+      );
+    }
     db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, p.projectId);
     audit(db, {
       projectId: p.projectId,
@@ -236,30 +235,6 @@ function moveIntoProject(
     });
     return result;
   })();
-}
-
-/** The file's labels as import annotations of the rows just added (ids above `before`). */
-function insertImportAnnotations(
-  db: Db,
-  p: ImportParams,
-  now: string,
-  before: number,
-  datasetId: number,
-): void {
-  if (p.multiLabel) {
-    db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
-         SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED}, 'import', 'import', ?
-         FROM examples e WHERE e.id > ? AND e.dataset_id = ? AND e.imported_label IS NOT NULL`,
-    ).run(now, before, datasetId);
-  } else if (p.labelColumn) {
-    db.prepare(
-      `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
-         SELECT e.project_id, e.id, l.id, 'import', 'import', ?
-         FROM examples e JOIN labels l ON l.project_id = e.project_id AND l.name = e.imported_label
-         WHERE e.id > ? AND e.dataset_id = ?`,
-    ).run(now, before, datasetId);
-  }
 }
 
 /**

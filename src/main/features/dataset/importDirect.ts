@@ -2,15 +2,16 @@ import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import type { DirectImportJobCheckpoint } from '../../../shared/jobParams';
 import type { ImportResult } from '../../../shared/dataset';
+import { importedLabelsWriter } from '../../core/annotations';
 import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { insertDataset, isTestLocked, LABEL_SET_OF_IMPORTED } from './importCommit';
+import { insertDataset, isTestLocked } from './importCommit';
 import { buildDeferredIndexesNow, deferIndexes, DEFERRABLE_INDEXES } from './importIndexes';
-import { readImportRows, rowValues, type ReadState } from './importRows';
+import { pushRowValues, readImportRows, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
 /**
@@ -25,6 +26,8 @@ const ROWS_PER_INSERT = 100;
 const COLUMNS = 12;
 /** Below this many rows (estimated from the first batch), an import keeps every index in place. */
 const DEFER_INDEXES_FROM = 50_000;
+/** The write-ahead log's checkpoint threshold while an import writes (pages of 4 KiB: 32 MiB). */
+const IMPORT_WAL_PAGES = 8192;
 
 /**
  * Whether this import may write straight into the project: unless it reads ids and the project already has some.
@@ -64,20 +67,7 @@ export async function writeDirect(
      VALUES ${Array<string>(rows).fill(columns).join(', ')}`;
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
-  const annotate = p.multiLabel
-    ? db.prepare(
-        `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
-         SELECT e.project_id, e.id, NULL, ${LABEL_SET_OF_IMPORTED}, 'import', 'import', ?
-         FROM examples e WHERE e.id > ? AND e.dataset_id = ? AND e.imported_label IS NOT NULL`,
-      )
-    : p.labelColumn
-      ? db.prepare(
-          `INSERT INTO annotations (project_id, example_id, label_id, annotator, source, created_at)
-           SELECT e.project_id, e.id, l.id, 'import', 'import', ?
-           FROM examples e JOIN labels l ON l.project_id = e.project_id AND l.name = e.imported_label
-           WHERE e.id > ? AND e.dataset_id = ?`,
-        )
-      : null;
+  const annotate = p.multiLabel || p.labelColumn ? importedLabelsWriter(db, !!p.multiLabel) : null;
   const knownLabels = new Set(
     db.prepare('SELECT name FROM labels WHERE project_id = ?').pluck().all(p.projectId) as string[],
   );
@@ -89,6 +79,7 @@ export async function writeDirect(
   let nonEmpty = cp.nonEmpty;
   let written = cp.written;
   let bytes = 0;
+  let writeMs = 0;
 
   const flush = (): void => {
     if (batch.length === 0) return;
@@ -101,6 +92,7 @@ export async function writeDirect(
     batchLabels = new Set();
     batchTest = 0;
     const rows = values.length / COLUMNS;
+    const t = performance.now();
     const next = db.transaction((): DirectCheckpoint => {
       let datasetId = cp.datasetId;
       if (datasetId === null) {
@@ -123,7 +115,7 @@ export async function writeDirect(
         values[i + 1] = datasetId;
         insertOne.run(values.slice(i, i + COLUMNS));
       }
-      annotate?.run(now, cp.lastId, datasetId);
+      annotate?.({ afterId: cp.lastId, datasetId, createdAt: now });
       const lastId = db.prepare('SELECT MAX(id) FROM examples').pluck().get() as number;
       db.prepare('UPDATE datasets SET row_count = ?, skipped_count = ? WHERE id = ?').run(
         written,
@@ -145,37 +137,51 @@ export async function writeDirect(
       ctl.saveCheckpoint(saved);
       return saved;
     })();
+    writeMs += performance.now() - t;
     for (const n of next.labelsCreated) knownLabels.add(n);
     cp = next;
   };
 
   const started = performance.now();
-  const { recoded } = await readImportRows(
-    ctl,
-    state,
-    cp.records,
-    (r) => {
-      // The dataset id (null here) is set when the batch is written: the first batch creates the dataset.
-      batch.push(p.projectId, null, ...rowValues(r), now);
-      written++;
-      if (r.length > 0) nonEmpty = true;
-      if (r.split) {
-        splits[r.split as keyof typeof splits]++;
-        if (r.split === 'test') batchTest++;
-      }
-      if (r.label !== null) {
-        if (p.multiLabel) {
-          for (const n of JSON.parse(r.label) as string[]) if (!knownLabels.has(n)) batchLabels.add(n);
-        } else if (!knownLabels.has(r.label)) batchLabels.add(r.label);
-      }
-      if (batch.length >= BATCH * COLUMNS) flush();
-    },
-    (b) => {
-      bytes = b;
-      ctl.progress(b, src.size, { phase: 'Reading' });
-    },
-  );
-  flush();
+  // SQLite copies the write-ahead log into the database file (and syncs it) at a commit once the log holds
+  // wal_autocheckpoint pages: by default 1,000 (4 MiB), about once per batch. A larger threshold while the import
+  // writes means an eighth of those syncs (a fifth off the time to usable); the log is the same log, copied later.
+  const autoCheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  db.pragma(`wal_autocheckpoint = ${Math.max(autoCheckpoint, IMPORT_WAL_PAGES)}`);
+  let read: Awaited<ReturnType<typeof readImportRows>>;
+  try {
+    read = await readImportRows(
+      ctl,
+      state,
+      cp.records,
+      (r) => {
+        // The dataset id (null here) is set when the batch is written: the first batch creates the dataset.
+        batch.push(p.projectId, null);
+        pushRowValues(batch, r);
+        batch.push(now);
+        written++;
+        if (r.length > 0) nonEmpty = true;
+        if (r.split) {
+          splits[r.split as keyof typeof splits]++;
+          if (r.split === 'test') batchTest++;
+        }
+        if (r.label !== null) {
+          if (p.multiLabel) {
+            for (const n of JSON.parse(r.label) as string[]) if (!knownLabels.has(n)) batchLabels.add(n);
+          } else if (!knownLabels.has(r.label)) batchLabels.add(r.label);
+        }
+        if (batch.length >= BATCH * COLUMNS) flush();
+      },
+      (b) => {
+        bytes = b;
+        ctl.progress(b, src.size, { phase: 'Reading' });
+      },
+    );
+    flush();
+  } finally {
+    db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
+  }
+  const { recoded } = read;
   ctl.progress(src.size, src.size, { phase: 'Saving' });
   await ctl.yield();
   if (cp.written === 0 || cp.datasetId === null) {
@@ -198,7 +204,11 @@ export async function writeDirect(
   return {
     ...result,
     ...(recoded ? { recoded } : {}),
-    timings: { readMs: Math.round(readMs), commitMs: Math.round(performance.now() - t0) },
+    timings: {
+      readMs: Math.round(readMs),
+      writeMs: Math.round(writeMs),
+      commitMs: Math.round(performance.now() - t0),
+    },
   };
 }
 

@@ -16,7 +16,7 @@ import { startSearchIndex } from './searchIndex';
 import { commit } from './importCommit';
 import { canWriteDirect, removeImportRows, writeDirect, type DirectCheckpoint } from './importDirect';
 import { buildDeferredIndexesNow } from './importIndexes';
-import { readImportRows, rowValues, type ReadState } from './importRows';
+import { pushRowValues, readImportRows, type ReadState } from './importRows';
 import {
   attachStaging,
   detachStaging,
@@ -327,7 +327,8 @@ async function stageAndCommit(
     state,
     cp?.records ?? 0,
     (r) => {
-      batch.push(staged++, ...rowValues(r));
+      batch.push(staged++);
+      pushRowValues(batch, r);
       if (batch.length >= BATCH * STAGED_COLUMNS) {
         flush();
         ctl.progress(bytes, total, { phase });
