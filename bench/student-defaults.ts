@@ -34,7 +34,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASET_LOADERS, datasetLoader } from './lib/datasets';
-import { runTraining } from '../src/main/features/student/trainer';
+import { runTraining, type TrainData } from '../src/main/features/student/trainer';
 import { runAuto } from '../src/main/features/student/auto';
 import { loadStudent } from '../src/main/features/student/predictor';
 import { modelDirName } from '../src/main/features/student/training/checkpoint';
@@ -149,6 +149,33 @@ async function validationF1(
 }
 
 /**
+ * Dev fold k of a dataset's TRAINING split (every `folds`-th example from k, with its labels) and the rest as a run
+ * reads it: every 10th example validation, the others training. The test split is not read.
+ */
+function devFold(
+  name: string,
+  k: number,
+  folds: number,
+): { labels: string[]; dev: Array<{ text: string; label: number }>; data: TrainData } {
+  const ds = datasetLoader(name)();
+  const labels = [...new Set(ds.train.map((r) => r.label))].sort();
+  const cls = (l: string): number => labels.indexOf(l);
+  const dev = ds.train.filter((_, i) => i % folds === k).map((r) => ({ text: r.text, label: cls(r.label) }));
+  const rest = ds.train.filter((_, i) => i % folds !== k);
+  return {
+    labels,
+    dev,
+    data: {
+      labels,
+      train: rest
+        .filter((_, i) => i % 10 !== 0)
+        .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+      validation: rest.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
+    },
+  };
+}
+
+/**
  * Stage 7, one configuration (Auto off, no final fit) on one dataset: for each fold k, the training split without
  * fold k (every `folds`-th example from k) trains it, every 10th of those examples being its validation split (the
  * best epoch), and the best epoch's model is scored on fold k. Steadier than one validation split of a few hundred
@@ -159,29 +186,15 @@ async function devFoldF1(
   { subwords, cjk, extra, ...config }: Config,
   folds: number,
 ): Promise<number[]> {
-  const ds = datasetLoader(name)();
-  const labels = [...new Set(ds.train.map((r) => r.label))].sort();
-  const cls = (l: string): number => labels.indexOf(l);
   const featurizer = baseFeaturizer({ subwords, cjk });
   const out: number[] = [];
   for (let k = 0; k < folds; k++) {
-    const dev = ds.train
-      .filter((_, i) => i % folds === k)
-      .map((r) => ({ text: r.text, label: cls(r.label) }));
-    const rest = ds.train.filter((_, i) => i % folds !== k);
+    const { labels, dev, data } = devFold(name, k, folds);
     const dir = mkdtempSync(join(tmpdir(), 'bench-devfold-'));
     try {
       const run = await runTraining(
         {
-          data: {
-            labels,
-            train: rest
-              .filter((_, i) => i % 10 !== 0)
-              .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-            validation: rest
-              .filter((_, i) => i % 10 === 0)
-              .map((r) => ({ text: r.text, label: cls(r.label) })),
-          },
+          data,
           settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, auto: false, ...config, ...extra }),
           ...(featurizer ? { featurizer } : {}),
           runDir: dir,
@@ -249,23 +262,13 @@ async function finalFitFold(
   folds: number,
   featurizer?: FeaturizerConfig,
 ): Promise<{ validated: number; finalFit: number; bestEpoch: number; seconds: number; chosen: string }> {
-  const ds = datasetLoader(name)();
-  const labels = [...new Set(ds.train.map((r) => r.label))].sort();
-  const cls = (l: string): number => labels.indexOf(l);
-  const dev = ds.train.filter((_, i) => i % folds === k).map((r) => ({ text: r.text, label: cls(r.label) }));
-  const rest = ds.train.filter((_, i) => i % folds !== k);
+  const { labels, dev, data } = devFold(name, k, folds);
   const dir = mkdtempSync(join(tmpdir(), 'bench-finalfit-'));
   const started = performance.now();
   try {
     const out = await runAuto(
       {
-        data: {
-          labels,
-          train: rest
-            .filter((_, i) => i % 10 !== 0)
-            .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-          validation: rest.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-        },
+        data,
         settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, finalFit: true }),
         ...(featurizer ? { featurizer } : {}),
         runDir: dir,
