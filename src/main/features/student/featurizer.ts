@@ -107,6 +107,17 @@ export function featurizerFor(
   return base;
 }
 
+/**
+ * The default featurizer reading CJK text where `saved` does (its cjkScope; absent, in a model saved before
+ * 'spans' became the default, = CJK runs only): what a run started from that model reads, so that a model saved by
+ * an earlier version can still be started from (the rest of its featurizer must match the run's as before).
+ */
+export function defaultFeaturizerLike(saved: FeaturizerConfig): FeaturizerConfig {
+  if (saved.cjkScope === DEFAULT_FEATURIZER.cjkScope) return DEFAULT_FEATURIZER;
+  const { cjkScope: _default, ...rest } = DEFAULT_FEATURIZER;
+  return saved.cjkScope === undefined ? rest : { ...rest, cjkScope: saved.cjkScope };
+}
+
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
 const HAS_CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
