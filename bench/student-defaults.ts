@@ -18,21 +18,35 @@
  * development split: the best epoch's (no final fit) and the final fit's (the same configuration retrained on
  * training + validation for the best epoch's epochs). Whether the final fit is on by default is read from the
  * mean paired difference.
+ * Stage 6 (Chinese datasets): CJK character n-grams over CJK runs or over the non-whitespace spans holding CJK
+ * (featurizer cjkScope), 1-3 or 1-4 long, with `both` and `chars` and Auto's variants, on the validation split.
+ * Stage 7: a few candidates (DEV_FOLD_CANDIDATES), each scored over `--folds` dev folds of the training split (fold
+ * k held out, the rest trains with every 10th example as validation for the best epoch): steadier than one
+ * validation split of a few hundred documents when configurations are close.
+ * Stage 8 (the featurizer's cjkScope default): the default student (Auto on, final fit on) with CJK n-grams over
+ * spans against over runs, on the dev folds of stage 5; datasets whose texts read the same ids both ways are
+ * reported as identical, not trained.
  * Prints one JSON line per configuration and dataset, then a summary (the last line): the choice, and per
  * configuration the mean validation macro-F1 over the datasets, ranked.
- * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4,5] [--folds 5]`.
+ * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4,5,6,7,8] [--folds 5]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASET_LOADERS, datasetLoader } from './lib/datasets';
-import { runTraining } from '../src/main/features/student/trainer';
+import { runTraining, type TrainData } from '../src/main/features/student/trainer';
 import { runAuto } from '../src/main/features/student/auto';
 import { loadStudent } from '../src/main/features/student/predictor';
 import { modelDirName } from '../src/main/features/student/training/checkpoint';
 import { macroF1 } from '../src/main/features/evaluation/metrics';
-import { DEFAULT_FEATURIZER } from '../src/main/features/student/featurizer';
 import {
+  DEFAULT_FEATURIZER,
+  featurize,
+  featurizerFor,
+  type FeaturizerConfig,
+} from '../src/main/features/student/featurizer';
+import {
+  AUTO_CONFIGURATIONS,
   DEFAULT_TRAIN_SETTINGS,
   STUDENT_FEATURES,
   TrainSettings,
@@ -42,6 +56,10 @@ import {
 type Config = Pick<TrainSettingsInput, 'features' | 'classBalance' | 'learningRate' | 'l2'> & {
   /** Character n-grams inside non-CJK words (fastText subwords) added to the featurizer; absent: none. */
   readonly subwords?: readonly [number, number];
+  /** The CJK character n-grams (featurizer cjkMin, cjkMax, cjkScope); absent: the default featurizer's. */
+  readonly cjk?: { readonly min: number; readonly max: number; readonly scope: 'runs' | 'spans' };
+  /** Other settings (maxEpochs, patience, batch size); absent: the defaults. */
+  readonly extra?: Pick<TrainSettingsInput, 'maxEpochs' | 'patience' | 'batchSize'>;
 };
 
 // The sparse student's L2 penalty on every row (sparseArch.ts): 1e-5 and 3e-5 per example are C = 1 / (l2 n) of
@@ -66,12 +84,41 @@ function variantGrid(): Config[] {
 }
 
 const key = (c: Config): string =>
-  `${c.features}${c.subwords ? `+sub${c.subwords.join('-')}` : ''}/cb${c.classBalance}/lr${c.learningRate}/l2=${c.l2}`;
+  `${c.features}${c.subwords ? `+sub${c.subwords.join('-')}` : ''}${
+    c.cjk ? `+cjk${c.cjk.min}-${c.cjk.max}${c.cjk.scope}` : ''
+  }/cb${c.classBalance}/lr${c.learningRate}/l2=${c.l2}${c.extra ? `/${JSON.stringify(c.extra)}` : ''}`;
+
+/** The featurizer a configuration runs over (the default one with its subwords and CJK n-grams). */
+function baseFeaturizer({ subwords, cjk }: Pick<Config, 'subwords' | 'cjk'>): FeaturizerConfig | undefined {
+  if (!subwords && !cjk) return undefined;
+  return {
+    ...DEFAULT_FEATURIZER,
+    ...(subwords ? { subwordMin: subwords[0], subwordMax: subwords[1] } : {}),
+    ...(cjk ? { cjkMin: cjk.min, cjkMax: cjk.max, cjkScope: cjk.scope } : {}),
+  };
+}
+
+/** Stage 6: CJK character n-grams over CJK runs (the default) or over the spans holding CJK, 1-3 or 1-4 long. */
+const CJK_GRID: ReadonlyArray<NonNullable<Config['cjk']>> = [
+  { min: 1, max: 3, scope: 'runs' },
+  { min: 1, max: 3, scope: 'spans' },
+  { min: 1, max: 4, scope: 'runs' },
+  { min: 1, max: 4, scope: 'spans' },
+];
+
+/** Auto's training variants (class balance, learning rate, l2) as AUTO_CONFIGURATIONS has them, each once. */
+function autoVariants(): Config[] {
+  const seen = new Map<string, Config>();
+  for (const { classBalance, learningRate, l2 } of AUTO_CONFIGURATIONS)
+    seen.set(`${classBalance}/${learningRate}/${l2}`, { features: 'both', classBalance, learningRate, l2 });
+  return [...seen.values()];
+}
 
 async function validationF1(
   name: string,
-  { subwords, ...config }: Config,
+  { subwords, cjk, extra, ...config }: Config,
 ): Promise<{ f1: number; epoch: number; seconds: number }> {
+  const featurizer = baseFeaturizer({ subwords, cjk });
   const ds = datasetLoader(name)();
   // Training split only: ds.test is not read.
   const labels = [...new Set(ds.train.map((r) => r.label))].sort();
@@ -88,10 +135,8 @@ async function validationF1(
           train: train.map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
           validation: validation.map((r) => ({ text: r.text, label: cls(r.label) })),
         },
-        settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, auto: false, ...config }),
-        ...(subwords
-          ? { featurizer: { ...DEFAULT_FEATURIZER, subwordMin: subwords[0], subwordMax: subwords[1] } }
-          : {}),
+        settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, auto: false, ...config, ...extra }),
+        ...(featurizer ? { featurizer } : {}),
         runDir: dir,
         resumeFrom: null,
       },
@@ -102,6 +147,90 @@ async function validationF1(
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Dev fold k of a dataset's TRAINING split (every `folds`-th example from k, with its labels) and the rest as a run
+ * reads it: every 10th example validation, the others training. The test split is not read.
+ */
+function devFold(
+  name: string,
+  k: number,
+  folds: number,
+): { labels: string[]; dev: Array<{ text: string; label: number }>; data: TrainData } {
+  const ds = datasetLoader(name)();
+  const labels = [...new Set(ds.train.map((r) => r.label))].sort();
+  const cls = (l: string): number => labels.indexOf(l);
+  const dev = ds.train.filter((_, i) => i % folds === k).map((r) => ({ text: r.text, label: cls(r.label) }));
+  const rest = ds.train.filter((_, i) => i % folds !== k);
+  return {
+    labels,
+    dev,
+    data: {
+      labels,
+      train: rest
+        .filter((_, i) => i % 10 !== 0)
+        .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+      validation: rest.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
+    },
+  };
+}
+
+/**
+ * Stage 7, one configuration (Auto off, no final fit) on one dataset: for each fold k, the training split without
+ * fold k (every `folds`-th example from k) trains it, every 10th of those examples being its validation split (the
+ * best epoch), and the best epoch's model is scored on fold k. Steadier than one validation split of a few hundred
+ * documents when configurations are close. Never reads the test split.
+ */
+async function devFoldF1(
+  name: string,
+  { subwords, cjk, extra, ...config }: Config,
+  folds: number,
+): Promise<number[]> {
+  const featurizer = baseFeaturizer({ subwords, cjk });
+  const out: number[] = [];
+  for (let k = 0; k < folds; k++) {
+    const { labels, dev, data } = devFold(name, k, folds);
+    const dir = mkdtempSync(join(tmpdir(), 'bench-devfold-'));
+    try {
+      const run = await runTraining(
+        {
+          data,
+          settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, auto: false, ...config, ...extra }),
+          ...(featurizer ? { featurizer } : {}),
+          runDir: dir,
+          resumeFrom: null,
+        },
+        { onProgress: async () => undefined, onEpoch: async () => undefined },
+      );
+      out.push(await scoreModel(join(dir, modelDirName(run.bestEpoch)), dev, labels.length));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
+const RUNS = { min: 1, max: 3, scope: 'runs' } as const;
+const SPANS = { min: 1, max: 3, scope: 'spans' } as const;
+const AUTO_FIRST = { classBalance: 0.75, learningRate: 0.1, l2: 3e-5 } as const;
+
+/**
+ * Stage 7: candidates for Chinese text (kuake_qic), each over the dev folds: Auto's first variant with `both` and
+ * `chars` over CJK runs (the featurizer before) and spans (the default since), then, over runs, one setting changed
+ * at a time.
+ */
+const DEV_FOLD_CANDIDATES: readonly Config[] = [
+  { features: 'both', ...AUTO_FIRST, cjk: RUNS },
+  { features: 'chars', ...AUTO_FIRST, cjk: RUNS },
+  { features: 'both', ...AUTO_FIRST, cjk: SPANS },
+  { features: 'chars', ...AUTO_FIRST, cjk: SPANS },
+  { features: 'both', ...AUTO_FIRST, l2: 1e-5, cjk: RUNS },
+  { features: 'both', ...AUTO_FIRST, l2: 1e-4, cjk: RUNS },
+  { features: 'both', ...AUTO_FIRST, classBalance: 0.5, cjk: RUNS },
+  { features: 'both', ...AUTO_FIRST, learningRate: 0.05, cjk: RUNS },
+  { features: 'both', ...AUTO_FIRST, cjk: RUNS, extra: { batchSize: 16 } },
+  { features: 'both', ...AUTO_FIRST, cjk: RUNS, extra: { patience: 6 } },
+];
 
 /** Macro-F1 of the model folder `dir` on `docs` (evaluation/metrics.ts). */
 async function scoreModel(
@@ -131,25 +260,17 @@ async function finalFitFold(
   name: string,
   k: number,
   folds: number,
+  featurizer?: FeaturizerConfig,
 ): Promise<{ validated: number; finalFit: number; bestEpoch: number; seconds: number; chosen: string }> {
-  const ds = datasetLoader(name)();
-  const labels = [...new Set(ds.train.map((r) => r.label))].sort();
-  const cls = (l: string): number => labels.indexOf(l);
-  const dev = ds.train.filter((_, i) => i % folds === k).map((r) => ({ text: r.text, label: cls(r.label) }));
-  const rest = ds.train.filter((_, i) => i % folds !== k);
+  const { labels, dev, data } = devFold(name, k, folds);
   const dir = mkdtempSync(join(tmpdir(), 'bench-finalfit-'));
   const started = performance.now();
   try {
     const out = await runAuto(
       {
-        data: {
-          labels,
-          train: rest
-            .filter((_, i) => i % 10 !== 0)
-            .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-          validation: rest.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-        },
+        data,
         settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, finalFit: true }),
+        ...(featurizer ? { featurizer } : {}),
         runDir: dir,
         resumeFrom: null,
       },
@@ -206,6 +327,57 @@ async function finalFitStage(names: readonly string[], folds: number): Promise<R
   return { ...out, meanDifference: Number(meanDiff.toFixed(4)), finalFitOnByDefault: meanDiff > 0 };
 }
 
+/** The featurizer before CJK character n-grams were taken over whole non-whitespace spans (stage 8). */
+const RUNS_FEATURIZER: FeaturizerConfig = { ...DEFAULT_FEATURIZER, cjkScope: 'runs' };
+
+/**
+ * Stage 8: the default student (Auto on, final fit on) with the default featurizer against the same with
+ * RUNS_FEATURIZER, both scored on the same dev folds of the training split (as stage 5). A dataset on which the two
+ * featurizers give every training text the same ids trains the same models: it is reported as such, not trained.
+ */
+async function featurizerStage(names: readonly string[], folds: number): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const texts = datasetLoader(name)().train.map((r) => r.text);
+    const same = (f: 'both' | 'chars' | 'words'): boolean =>
+      texts.every((t) => {
+        const a = featurize(t, featurizerFor(f, DEFAULT_FEATURIZER));
+        const b = featurize(t, featurizerFor(f, RUNS_FEATURIZER));
+        return a.length === b.length && a.every((x, i) => x === b[i]);
+      });
+    if (STUDENT_FEATURES.every(same)) {
+      out[name] = { identicalFeatures: true };
+      console.log(JSON.stringify({ stage: 8, dataset: name, identicalFeatures: true }));
+      continue;
+    }
+    const rows: Array<{ spans: number; runs: number }> = [];
+    for (let k = 0; k < folds; k++) {
+      const spans = await finalFitFold(name, k, folds);
+      const runs = await finalFitFold(name, k, folds, RUNS_FEATURIZER);
+      rows.push({ spans: spans.finalFit, runs: runs.finalFit });
+      console.log(
+        JSON.stringify({
+          stage: 8,
+          dataset: name,
+          fold: k,
+          devMacroF1: { spans: Number(spans.finalFit.toFixed(4)), runs: Number(runs.finalFit.toFixed(4)) },
+          chosen: { spans: spans.chosen, runs: runs.chosen },
+        }),
+      );
+    }
+    const m = (f: (r: { spans: number; runs: number }) => number): number =>
+      rows.reduce((a, r) => a + f(r), 0) / rows.length;
+    out[name] = {
+      spans: Number(m((r) => r.spans).toFixed(4)),
+      runs: Number(m((r) => r.runs).toFixed(4)),
+      meanDifference: Number(m((r) => r.spans - r.runs).toFixed(4)),
+      foldsBetter: rows.filter((r) => r.spans > r.runs).length,
+      folds: rows.length,
+    };
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const names = (args.find((a) => !a.startsWith('--')) ?? Object.keys(DATASET_LOADERS).join(',')).split(',');
@@ -250,6 +422,7 @@ async function main(): Promise<void> {
     })[0];
   }
   if (stages.has(5)) chosen.finalFit = await finalFitStage(names, folds);
+  if (stages.has(8)) chosen.cjkScope = await featurizerStage(names, folds);
   const grid = variantGrid();
   if (stages.has(2) || stages.has(3) || stages.has(4)) for (const config of grid) await measure(config);
   // Auto's two training variants: the best two of stage 2 by mean.
@@ -268,6 +441,26 @@ async function main(): Promise<void> {
   // Stage 4: words with character 3-5-grams inside words, on the English datasets.
   const english = names.filter((n) => datasetLoader(n)().language === 'en');
   if (stages.has(4)) for (const config of variants) await measure({ ...config, subwords: [3, 5] }, english);
+  // Stage 6 (Chinese datasets): where and how long the CJK character n-grams are, with Auto's training variants.
+  const chinese = names.filter((n) => datasetLoader(n)().language === 'zh');
+  if (stages.has(6))
+    for (const config of autoVariants())
+      for (const features of ['both', 'chars'] as const)
+        for (const cjk of CJK_GRID) await measure({ ...config, features, cjk }, chinese);
+  if (stages.has(7))
+    for (const config of DEV_FOLD_CANDIDATES)
+      for (const name of names) {
+        const f1s = await devFoldF1(name, config, folds);
+        console.log(
+          JSON.stringify({
+            stage: 7,
+            dataset: name,
+            config: key(config),
+            devMacroF1: Number((f1s.reduce((a, b) => a + b, 0) / f1s.length).toFixed(4)),
+            folds: f1s.map((x) => Number(x.toFixed(4))),
+          }),
+        );
+      }
   const ranked = [...scores].sort((a, b) => mean(b[1]) - mean(a[1]));
   console.log(
     JSON.stringify({

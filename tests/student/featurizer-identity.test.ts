@@ -29,6 +29,8 @@ const CONFIGS: Readonly<Record<string, FeaturizerConfig>> = {
   both: featurizerFor('both'),
   words: featurizerFor('words'),
   chars: featurizerFor('chars'),
+  // CJK character n-grams over CJK runs only (cjkScope before 'spans' became the default; models saved then).
+  runs: { ...DEFAULT_FEATURIZER, cjkScope: 'runs' },
   cased: { ...DEFAULT_FEATURIZER, lowercase: false, wordPrefix: 3, subwordMin: 2, subwordMax: 4 },
   whitespace: { ...DEFAULT_FEATURIZER, segmenter: 'whitespace', subwordMin: 3, subwordMax: 5, cjkMax: 4 },
   unigrams: { ...DEFAULT_FEATURIZER, wordNgrams: 1, wordPrefix: 0, buckets: 1009 },
@@ -152,7 +154,11 @@ describe('featurizer identity with the previous implementation', () => {
       texts.push(text);
     }
     expect(wordMismatches(texts.map((t) => normalizeText(t, DEFAULT_FEATURIZER)))).toEqual([]);
-    expect(texts.filter((t) => !sameIds(t, CONFIGS.both) || !sameIds(t, CONFIGS.chars))).toEqual([]);
+    expect(
+      texts.filter(
+        (t) => !sameIds(t, CONFIGS.both) || !sameIds(t, CONFIGS.chars) || !sameIds(t, CONFIGS.runs),
+      ),
+    ).toEqual([]);
   });
 
   it('gives the previous ids on adversarial text, with every featurizer setting', () => {
@@ -184,8 +190,15 @@ describe('featurizer identity with the previous implementation', () => {
       expect(texts.length).toBeGreaterThan(4000);
       expect(texts.filter((t) => !sameIds(t, CONFIGS.both))).toEqual([]);
       const sample = texts.filter((_, i) => i % 5 === 0);
-      for (const config of [CONFIGS.chars, CONFIGS.words, CONFIGS.cased, CONFIGS.whitespace])
+      for (const config of [CONFIGS.chars, CONFIGS.words, CONFIGS.cased, CONFIGS.whitespace, CONFIGS.runs])
         expect(sample.filter((t) => !sameIds(t, config))).toEqual([]);
+      // Where CJK character n-grams are taken changes nothing on text without CJK characters.
+      if (ds.language === 'en') {
+        const runs = (t: string): number[] => Array.from(featurize(t, CONFIGS.runs));
+        expect(texts.filter((t) => runs(t).join() !== Array.from(featurize(t, CONFIGS.both)).join())).toEqual(
+          [],
+        );
+      }
     },
     300_000,
   );

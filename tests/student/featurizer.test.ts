@@ -51,6 +51,31 @@ describe('featurizer', () => {
     ]);
   });
 
+  it('takes CJK character n-grams over whole non-whitespace spans (punctuation, digits too), as before for old models', () => {
+    const text = '19号来的月经，怎么办？ HPV 疫苗';
+    const spans = featureStrings(text, DEFAULT_FEATURIZER).filter((s) => s.startsWith('c\u0001'));
+    // NFKC turns the full-width "，" and "？" into "," and "?": they are grams, and grams run across them.
+    for (const gram of ['1', '19', '19号', '9号来', '经', '经,', '经,怎', '办?', '?'])
+      expect(spans).toContain('c\u0001' + gram);
+    // Spans without a CJK character ("hpv") get none; whitespace ends a span.
+    expect(spans.some((s) => s.includes('h') || s.includes(' '))).toBe(false);
+    expect(spans).toContain('c\u0001疫苗');
+    // A model saved before cjkScope existed has none in its featurizer: CJK runs only, its features unchanged.
+    const { cjkScope, ...saved } = DEFAULT_FEATURIZER;
+    expect(cjkScope).toBe('spans');
+    const runs = featureStrings(text, saved).filter((s) => s.startsWith('c\u0001'));
+    expect(runs).toEqual(
+      featureStrings(text, { ...DEFAULT_FEATURIZER, cjkScope: 'runs' }).filter((s) =>
+        s.startsWith('c\u0001'),
+      ),
+    );
+    expect(runs).toContain('c\u0001号来的');
+    expect(runs.some((s) => /[0-9,?]/.test(s))).toBe(false);
+    // Text without CJK characters reads the same features either way.
+    const en = 'Operating profit rose to EUR 13.1 mn.';
+    expect(Array.from(featurize(en, saved))).toEqual(Array.from(featurize(en, DEFAULT_FEATURIZER)));
+  });
+
   it('lower-cases English, drops punctuation, adds word pairs and subwords', () => {
     const f = featureStrings('We may TERMINATE your account.', {
       ...DEFAULT_FEATURIZER,

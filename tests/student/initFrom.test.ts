@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
+import { runAuto } from '../../src/main/features/student/auto';
+import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
+import { readModel } from '../../src/main/features/student/modelFile';
 import { runTraining, type TrainData, type TrainOutcome } from '../../src/main/features/student/trainer';
 import { DEFAULT_TRAIN_SETTINGS, type TrainSettings } from '../../src/shared/student';
 import { testCore } from '../helpers';
@@ -151,4 +154,42 @@ describe('starting a run from an earlier run (settings.initFromRunId)', () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('starts from a model saved before CJK n-grams were taken over spans, and keeps reading text as it did', async () => {
+    const { labels, train } = loadKuake();
+    const cls = (l: string): number => labels.indexOf(l);
+    const data: TrainData = {
+      labels,
+      train: train.slice(0, 400).map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+      validation: train.slice(400, 460).map((r) => ({ text: r.text, label: cls(r.label) })),
+    };
+    const root = mkdtempSync(join(tmpdir(), 'distillery-init-'));
+    const settings: TrainSettings = { ...DEFAULT_TRAIN_SETTINGS, auto: false, maxEpochs: 2, seed: 3 };
+    const hooks = {
+      onProgress: async (): Promise<void> => undefined,
+      onEpoch: async (): Promise<void> => undefined,
+    };
+    try {
+      // The featurizer of an earlier version: no cjkScope (CJK runs only).
+      const { cjkScope: _spans, ...earlier } = DEFAULT_FEATURIZER;
+      const base = await runTraining(
+        { data, settings, featurizer: earlier, runDir: join(root, 'base'), resumeFrom: null },
+        hooks,
+      );
+      expect(readModel(base.modelPath).featurizer.cjkScope).toBeUndefined();
+      const warm = { settings: { ...settings, initFromRunId: 1 }, initFrom: base.modelPath };
+      // Read with today's default featurizer, its rows would mean other features: refused.
+      await expect(
+        runTraining({ data, ...warm, runDir: join(root, 'strict'), resumeFrom: null }, hooks),
+      ).rejects.toThrow(/featurizer/);
+      // The run (runAuto, as the worker starts it) reads text as the earlier model did.
+      const next = await runAuto({ data, ...warm, runDir: join(root, 'next'), resumeFrom: null }, hooks);
+      const model = readModel(next.modelPath);
+      expect(model.featurizer.cjkScope).toBeUndefined();
+      expect(model.featurizer).toEqual(readModel(base.modelPath).featurizer);
+      expect(next.bestEpoch).toBeGreaterThan(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -11,6 +11,7 @@ import { loadStudent } from '../../src/main/features/student/predict';
 import { sparseGradients, touchRates } from '../../src/main/features/student/sparseArch';
 import { RowGrad } from '../../src/main/features/student/training/slots';
 import { runTraining, type TrainData } from '../../src/main/features/student/trainer';
+import { fnv1a } from '../../src/shared/math';
 import { TrainSettings } from '../../src/shared/student';
 import { loadKuake } from './fixtures';
 
@@ -47,6 +48,11 @@ describe('the sparse student (default)', () => {
     );
     const model = readModel(out.modelPath) as SparseModel;
     expect(model.architecture).toBe('sparse');
+    // It reads Chinese as the default featurizer does: CJK n-grams over whole spans, so the question mark that ends
+    // many queries (NFKC: "？" -> "?") and "吗?" are features with a trained row.
+    expect(model.featurizer.cjkScope).toBe('spans');
+    for (const gram of ['?', '吗?'])
+      expect(model.rowIds).toContain(fnv1a('c\u0001' + gram) % model.featurizer.buckets);
     const K = d.labels.length;
     expect(model.dim).toBe(K + 1);
     const rows = model.rowIds.length;

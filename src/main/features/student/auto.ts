@@ -8,9 +8,9 @@ import {
   type AutoTrial,
   type TrainSettings,
 } from '../../../shared/student';
-import { hasCjk } from './featurizer';
+import { defaultFeaturizerLike, hasCjk } from './featurizer';
 import { finalFitToResume, hasFinalFit, runFinalFit } from './finalFit';
-import { writeFileAtomic } from './modelFile';
+import { readModel, writeFileAtomic } from './modelFile';
 import {
   isFinalCheckpoint,
   runTraining,
@@ -120,10 +120,11 @@ function best(trials: readonly AutoTrial[]): AutoTrial | null {
  * final fit when it has one (finalFit.ts); a run interrupted during its final fit resumes there.
  */
 export async function runAuto(
-  input: TrainInput,
+  given: TrainInput,
   hooks: AutoHooks,
   now: () => number = () => performance.now(),
 ): Promise<TrainOutcome & { auto?: AutoReport }> {
+  const input = warmStartFeaturizer(given);
   const resumed = finalFitToResume(input.resumeFrom);
   const usesAuto = autoRuns(input);
   const report = usesAuto ? readAutoReport(input.runDir) : null;
@@ -141,6 +142,12 @@ export async function runAuto(
   const settings = chosenSettings(input.settings, auto ?? null);
   const outcome = await finalFit(input, settings, hooks, { epochs: main.bestEpoch, main }, false);
   return auto ? { ...outcome, auto } : outcome;
+}
+
+/** A fresh warm start (input.initFrom) reads text as the earlier model did (`defaultFeaturizerLike`). */
+function warmStartFeaturizer(input: TrainInput): TrainInput {
+  if (!input.initFrom || input.featurizer) return input;
+  return { ...input, featurizer: defaultFeaturizerLike(readModel(input.initFrom).featurizer) };
 }
 
 function autoRuns(input: TrainInput): boolean {

@@ -20,7 +20,7 @@ import { latestTeacherRun, projectKind, projectLabels } from '../../core/labels'
 import type { Paths } from '../../core/paths';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
-import { featurizerFor } from './featurizer';
+import { defaultFeaturizerLike, featurizerFor } from './featurizer';
 import { MODEL_JSON, readModel, writeFileAtomic } from './modelFile';
 import { ARCHITECTURES } from './architectures';
 import { checkInitModel, type TrainData } from './trainer';
@@ -94,11 +94,9 @@ export function createRun(db: Db, paths: Paths, projectId: number, settings: Tra
     : selectTrainingSet(db, projectId, settings);
   const initFrom = initModelPath(db, projectId, settings);
   if (initFrom) {
-    checkInitModel(
-      readModel(initFrom),
-      { labels: set.data.labels, featurizer: featurizerFor(settings.features), settings },
-      settings.initFromRunId,
-    );
+    const model = readModel(initFrom);
+    const featurizer = featurizerFor(settings.features, defaultFeaturizerLike(model.featurizer));
+    checkInitModel(model, { labels: set.data.labels, featurizer, settings }, settings.initFromRunId);
   }
   const info = db
     .prepare(
