@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
-import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/023_example_counts';
+import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/022_example_counts';
 import type { DatasetStats } from '../../src/shared/dataset';
 import { testCore } from '../helpers';
 import { importFile, openProjectFixture, writeFixture } from './fixtures';
 
-// The Data step's totals, splits and length histogram come from table example_counts (migration 023), kept by
+// The Data step's totals, splits and length histogram come from table example_counts (migration 022), kept by
 // triggers on every write to examples: each figure here is held equal to a count of the documents themselves.
 
 let t: Awaited<ReturnType<typeof testCore>>;

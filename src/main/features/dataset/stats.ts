@@ -1,7 +1,7 @@
 import type { DatasetSource, DatasetStats, Split, SplitCounts } from '../../../shared/dataset';
 import { projectKind } from '../../core/labels';
 import type { Db } from '../../core/store/db';
-import { LENGTH_BIN_BOUNDS } from '../../core/store/migrations/023_example_counts';
+import { LENGTH_BIN_BOUNDS } from '../../core/store/migrations/022_example_counts';
 import { getProject } from '../projects/projects';
 import { isTestLocked } from './gold';
 import { storedNumbers } from '../../core/store/storedJson';
@@ -51,7 +51,7 @@ interface LabelRow {
 /**
  * The per-label rows, driven by the human labels (one pass over the view of the project's kind, never a lookup per
  * document): the labelled documents by split and label, and per split the documents without one (the split's
- * documents, kept in table example_counts, migration 023, less the labelled ones).
+ * documents, kept in table example_counts, migration 022, less the labelled ones).
  */
 function labelRows(
   db: Db,
@@ -99,7 +99,7 @@ function labelSetRows(db: Db, projectId: number): LabelRow[] {
 }
 
 /**
- * The live documents by split and length bin, as the triggers of migration 023 keep them (table example_counts):
+ * The live documents by split and length bin, as the triggers of migration 022 keep them (table example_counts):
  * a few rows, whatever the number of documents.
  */
 function liveCounts(db: Db, projectId: number): Array<{ split: Split | null; bin: number; n: number }> {

@@ -21,7 +21,7 @@ interface ProjectRow {
 
 const SELECT = `
   SELECT p.*, 
-    -- The live documents as migration 023's triggers keep them, and the few removed ones (index examples_excluded):
+    -- The live documents as migration 022's triggers keep them, and the few removed ones (index examples_excluded):
     -- a project of a million documents is not counted one by one on every read.
     (SELECT COALESCE(SUM(c.n), 0) FROM example_counts c WHERE c.project_id = p.id)
       + (SELECT COUNT(*) FROM examples e WHERE e.project_id = p.id AND e.excluded = 1) AS example_count,

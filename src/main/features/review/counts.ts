@@ -57,7 +57,7 @@ export async function queueCounts(db: Db, projectId: number, spec: QueueSpec): P
   const where = base.where.join(' AND ');
   const p = base.params;
   const one = (sql: string): number => (db.prepare(sql).get(p) as { n: number }).n;
-  // With no search or team scope, the documents not removed (in the split) are a sum of the few rows migration 023's
+  // With no search or team scope, the documents not removed (in the split) are a sum of the few rows migration 022's
   // triggers keep; otherwise the queue's own filter counts them.
   const maintained = base.where.every(
     (w) => w === 'e.project_id = @project' || w === 'e.excluded = 0' || w === 'e.split = @split',

@@ -19,7 +19,7 @@ import { migration018ReviewRandomOrder } from './018_review_random_order';
 import { migration019LabelRules } from './019_label_rules';
 import { migration020DeferredIndexes } from './020_deferred_indexes';
 import { migration021ReviewCounts } from './021_review_counts';
-import { migration023ExampleCounts } from './023_example_counts';
+import { migration022ExampleCounts } from './022_example_counts';
 import type { Migration } from './types';
 
 /**
@@ -49,9 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration019LabelRules,
   migration020DeferredIndexes,
   migration021ReviewCounts,
-  // 022: the import's slot (issue 19), empty until it is used.
-  '',
-  migration023ExampleCounts,
+  migration022ExampleCounts,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

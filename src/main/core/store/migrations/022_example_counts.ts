@@ -31,7 +31,7 @@ const REMOVE_OLD = `UPDATE example_counts SET n = n - 1
     WHERE old.excluded = 0 AND project_id = old.project_id AND split = COALESCE(old.split, '')
       AND length_bin = ${binOf('old.length')};`;
 
-export const migration023ExampleCounts = `
+export const migration022ExampleCounts = `
 CREATE TABLE example_counts (
   project_id INTEGER NOT NULL,
   split TEXT NOT NULL,
