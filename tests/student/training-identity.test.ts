@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATASETS, loadUnfairTos } from '../../bench/lib/datasets';
 import { runAuto } from '../../src/main/features/student/auto';
 import { runTraining, type TrainData } from '../../src/main/features/student/trainer';
 import { AUTO_CONFIGURATIONS, TrainSettings } from '../../src/shared/student';
+import { tempDir } from '../helpers';
 import { loadKuake } from './fixtures';
 
 /**
@@ -22,15 +22,22 @@ const hooks = {
   onEpoch: async (): Promise<void> => undefined,
 };
 
-const dirs: string[] = [];
-function runDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'training-identity-test-'));
-  dirs.push(d);
-  return d;
-}
+const cleanups: Array<() => void> = [];
 afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const c of cleanups.splice(0)) c();
 });
+
+/** Trains in a fresh folder (removed after the test); returns the outcome and `hashes` of the folder. */
+async function trained(
+  train: typeof runAuto,
+  data: TrainData,
+  settings: TrainSettings,
+): Promise<{ outcome: Awaited<ReturnType<typeof runAuto>>; files: Record<string, string> }> {
+  const { dir, cleanup } = tempDir('training-identity-test-');
+  cleanups.push(cleanup);
+  const outcome = await train({ data, settings, runDir: dir, resumeFrom: null }, hooks);
+  return { outcome, files: hashes(dir) };
+}
 
 /** sha256 of every model folder's weights and every checkpoint's tensors in a run folder, by name. */
 function hashes(dir: string): Record<string, string> {
@@ -45,39 +52,38 @@ function hashes(dir: string): Record<string, string> {
   return out;
 }
 
-/** unfair_tos (English, 9 classes, framing A): its first 1,200 training sentences, every 10th validation. */
-function unfairTos(): TrainData {
-  const ds = loadUnfairTos();
-  const rows = ds.train.slice(0, 1200);
-  const labels = [...new Set(ds.train.map((r) => r.label))].sort();
+/** Single-label data from rows: every 10th validation, the rest training with `teacher` (default: none). */
+function split(
+  rows: ReadonlyArray<{ text: string; label: string }>,
+  labels: string[],
+  target: (label: number, i: number) => { label: number | null; teacher: number[] | null } = (label) => ({
+    label,
+    teacher: null,
+  }),
+): TrainData {
   const cls = (l: string): number => labels.indexOf(l);
   return {
     labels,
-    train: rows
-      .filter((_, i) => i % 10 !== 0)
-      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+    train: rows.filter((_, i) => i % 10 !== 0).map((r, i) => ({ text: r.text, ...target(cls(r.label), i) })),
     validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
   };
+}
+
+/** unfair_tos (English, 9 classes, framing A): its first 1,200 training sentences. */
+function unfairTos(): TrainData {
+  const ds = loadUnfairTos();
+  return split(ds.train.slice(0, 1200), [...new Set(ds.train.map((r) => r.label))].sort());
 }
 
 /** 400 Chinese medical queries, a third with the teacher's soft labels only, a third with both. */
 function kuake(): TrainData {
   const { labels, train } = loadKuake();
-  const rows = train.slice(0, 400);
-  const cls = (l: string): number => labels.indexOf(l);
   const soft = (c: number, i: number): number[] =>
     labels.map((_, k) => (k === c ? 0.6 : k === (c + i) % labels.length ? 0.25 : 0.15 / (labels.length - 2)));
-  return {
-    labels,
-    train: rows
-      .filter((_, i) => i % 10 !== 0)
-      .map((r, i) => ({
-        text: r.text,
-        label: i % 3 === 0 ? null : cls(r.label),
-        teacher: i % 3 === 2 ? null : soft(cls(r.label), i),
-      })),
-    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-  };
+  return split(train.slice(0, 400), labels, (c, i) => ({
+    label: i % 3 === 0 ? null : c,
+    teacher: i % 3 === 2 ? null : soft(c, i),
+  }));
 }
 
 /** unfair_tos's label sets (multi-label): its first 600 training sentences, teacher probabilities on half. */
@@ -118,7 +124,6 @@ function unfairTosMulti(): TrainData {
 
 describe('the sparse student trains to the same bytes as before the speed-ups', () => {
   it("unfair_tos: the default configuration (Auto's first), L2 on every row, then the final fit", async () => {
-    const dir = runDir();
     const settings = TrainSettings.parse({
       ...AUTO_CONFIGURATIONS[0],
       auto: false,
@@ -126,13 +131,13 @@ describe('the sparse student trains to the same bytes as before the speed-ups', 
       patience: 2,
       seed: 7,
     });
-    const out = await runAuto({ data: unfairTos(), settings, runDir: dir, resumeFrom: null }, hooks);
+    const { outcome: out, files } = await trained(runAuto, unfairTos(), settings);
     expect({ bestEpoch: out.bestEpoch, bestMetric: out.bestMetric, finalFit: out.finalFit }).toEqual({
       bestEpoch: 4,
       bestMetric: 0.3922591867797347,
       finalFit: { epochs: 4, documents: 1200, validation: 120 },
     });
-    expect(hashes(dir)).toEqual({
+    expect(files).toEqual({
       'epoch-0004.ckpt': '7076f10764a267a9',
       'epoch-0006.ckpt': '831922a96d654715',
       'final-0004.ckpt': '5437bf9a48927216',
@@ -142,7 +147,6 @@ describe('the sparse student trains to the same bytes as before the speed-ups', 
   }, 120_000);
 
   it('kuake_qic: soft and hard labels, character n-grams, L2 on the rows read, class balance 0.5', async () => {
-    const dir = runDir();
     const settings = TrainSettings.parse({
       features: 'chars',
       learningRate: 0.05,
@@ -155,12 +159,12 @@ describe('the sparse student trains to the same bytes as before the speed-ups', 
       seed: 3,
       finalFit: false,
     });
-    const out = await runTraining({ data: kuake(), settings, runDir: dir, resumeFrom: null }, hooks);
+    const { outcome: out, files } = await trained(runTraining, kuake(), settings);
     expect({ bestEpoch: out.bestEpoch, bestMetric: out.bestMetric }).toEqual({
       bestEpoch: 2,
       bestMetric: 0.4723317086953451,
     });
-    expect(hashes(dir)).toEqual({
+    expect(files).toEqual({
       'epoch-0002.ckpt': '9ebef5a600cfaaa2',
       'epoch-0004.ckpt': '7f5d0d7ec345037d',
       'model-e0002': '3816c83ae3c54a4e',
@@ -168,7 +172,6 @@ describe('the sparse student trains to the same bytes as before the speed-ups', 
   }, 120_000);
 
   it('unfair_tos label sets: the multi-label loss, L2 on the rows read', async () => {
-    const dir = runDir();
     const settings = TrainSettings.parse({
       learningRate: 0.2,
       l2: 3e-4,
@@ -177,12 +180,12 @@ describe('the sparse student trains to the same bytes as before the speed-ups', 
       seed: 5,
       auto: false,
     });
-    const out = await runAuto({ data: unfairTosMulti(), settings, runDir: dir, resumeFrom: null }, hooks);
+    const { outcome: out, files } = await trained(runAuto, unfairTosMulti(), settings);
     expect({ bestEpoch: out.bestEpoch, bestMetric: out.bestMetric }).toEqual({
       bestEpoch: 2,
       bestMetric: 0.16666666666666666,
     });
-    expect(hashes(dir)).toEqual({
+    expect(files).toEqual({
       'epoch-0002.ckpt': '5267573d154565b4',
       'epoch-0003.ckpt': '1e2324fdea7fd4c1',
       'model-e0002': '5356cf50cbc6b662',
