@@ -4,8 +4,12 @@
 
 /** Softmax of logits / temperature, computed stably (the maximum is subtracted before exp) in float64. */
 export function softmax(logits: ArrayLike<number>, temperature = 1): Float64Array {
+  return softmaxInto(logits, temperature, new Float64Array(logits.length));
+}
+
+/** `softmax` written into `out` (at least as long as `logits`; the same numbers), for loops that reuse a buffer. */
+export function softmaxInto(logits: ArrayLike<number>, temperature: number, out: Float64Array): Float64Array {
   const n = logits.length;
-  const out = new Float64Array(n);
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, logits[i] / temperature);
   let sum = 0;

@@ -22,7 +22,7 @@ export interface DistillOptions {
   readonly temperature: number;
 }
 
-import { softmax } from '../../../shared/math';
+import { softmax, softmaxInto } from '../../../shared/math';
 
 const TEACHER_FLOOR = 1e-12;
 
@@ -69,14 +69,32 @@ export function distillLoss(
   opts: DistillOptions,
   soft?: Float64Array,
 ): LossAndGrad {
+  const grad = new Float64Array(logits.length);
+  const loss = distillLossInto(logits, target, opts, soft, grad, new Float64Array(logits.length));
+  return { loss, grad };
+}
+
+/**
+ * `distillLoss` into buffers the caller keeps (the training loop: no allocation per example): writes the gradient
+ * into `grad` and uses `scratch` for the student's softmax (both as long as `logits`), returns the loss. The same
+ * numbers as `distillLoss`, which calls it.
+ */
+export function distillLossInto(
+  logits: ArrayLike<number>,
+  target: DistillTarget,
+  opts: DistillOptions,
+  soft: Float64Array | undefined,
+  grad: Float64Array,
+  scratch: Float64Array,
+): number {
   const n = logits.length;
   const T = opts.temperature;
   const { softWeight, hardWeight } = lossWeights(target.label !== null, target.teacher !== null, opts.alpha);
-  const grad = new Float64Array(n);
+  for (let i = 0; i < n; i++) grad[i] = 0;
   let loss = 0;
   if (softWeight > 0 && target.teacher !== null) {
     const p = soft ?? softTarget(target.teacher, T);
-    const q = softmax(logits, T);
+    const q = softmaxInto(logits, T, scratch);
     let kl = 0;
     for (let i = 0; i < n; i++)
       if (p[i] > 0) kl += p[i] * (Math.log(p[i]) - Math.log(Math.max(q[i], 1e-300)));
@@ -85,9 +103,9 @@ export function distillLoss(
     for (let i = 0; i < n; i++) grad[i] += softWeight * T * (q[i] - p[i]);
   }
   if (hardWeight > 0 && target.label !== null) {
-    const s = softmax(logits, 1);
+    const s = softmaxInto(logits, 1, scratch);
     loss += hardWeight * -Math.log(Math.max(s[target.label], 1e-300));
     for (let i = 0; i < n; i++) grad[i] += hardWeight * (s[i] - (i === target.label ? 1 : 0));
   }
-  return { loss, grad };
+  return loss;
 }

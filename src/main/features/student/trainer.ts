@@ -125,6 +125,7 @@ interface Run {
   readonly arch: OpenArchitecture;
   readonly params: Params;
   readonly progress: RunProgress;
+  /** `sorted`: to save, its arrays overwritten by the next sorted call; else a view of the parameters. */
   readonly model: (sorted: boolean) => StudentModel;
   /** A final fit: how many of its training documents are validation ones (0 otherwise). */
   readonly validationAdded: number;
@@ -190,13 +191,19 @@ export async function runTraining(given: TrainInput, hooks: TrainHooks): Promise
   const start = startOrResume(input, arch, progress, buckets, inputs, width);
   const { params } = start;
   const spec = { labels: data.labels, featurizer, dim: width };
+  // The arrays of the last model saved, overwritten by the next save (each is written to disk, then dropped).
+  let saved: StudentModel | undefined;
   const run: Run = {
     input,
     hooks,
     arch,
     params,
     progress,
-    model: (sorted) => toModel(arch, architecture.name, params, spec, sorted),
+    model: (sorted) => {
+      if (!sorted) return toModel(arch, architecture.name, params, spec, false);
+      saved = toModel(arch, architecture.name, params, spec, true, saved);
+      return saved;
+    },
     validationAdded: extra?.indices.length ?? 0,
   };
   // Slots of every row the parameters hold (a warm start may add rows the training data does not touch).

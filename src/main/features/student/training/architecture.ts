@@ -119,7 +119,7 @@ export interface BatchInput {
   /**
    * The loss of one training example's logits and its gradient, as the loop defines it for the run: `distillLoss`
    * (softmax) for a single-label project, `multiLabelDistillLoss` (a sigmoid per label) for a multi-label one.
-   * Not multiplied by the example's weight.
+   * Not multiplied by the example's weight. The result (and its `grad`) may be reused by the next call: read it first.
    */
   loss(logits: Float64Array, example: number): LossAndGrad;
   /** Every training example's loss weight (class balance). */

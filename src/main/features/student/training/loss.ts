@@ -1,12 +1,13 @@
 import type { TrainSettings } from '../../../../shared/student';
-import { distillLoss, softTarget, type DistillTarget, type LossAndGrad } from '../distill';
+import { distillLossInto, softTarget, type DistillTarget, type LossAndGrad } from '../distill';
 import { multiLabelDistillLoss, type MultiLabelTarget } from '../distillMultilabel';
 import { indicator, type TrainData } from './data';
 import { weightedTargets } from './schedule';
 
 /**
  * The per-example loss of a run and the targets and weights it reads. Single-label: `distillLoss` with class weights
- * (settings.classBalance). Multi-label: `multiLabelDistillLoss` with the data's per-label positive weights (class
+ * (settings.classBalance); its result object and gradient are reused from call to call (read them before the
+ * next). Multi-label: `multiLabelDistillLoss` with the data's per-label positive weights (class
  * imbalance per label replaces class balance: every example weighs 1).
  */
 export function lossOfRun(
@@ -41,13 +42,18 @@ export function lossOfRun(
   );
   // Each example's soft target, computed on its first step (the same numbers distillLoss would compute each time).
   const soft: Array<Float64Array | undefined> = new Array(targets.length);
+  // One result, gradient and softmax buffer for every call (the loop reads each before the next call): the same
+  // numbers as distillLoss, without three allocations per example.
+  const out = { loss: 0, grad: new Float64Array(classes) };
+  const scratch = new Float64Array(classes);
   return {
     targets,
     weights,
     loss: (logits, i) => {
       const teacher = targets[i].teacher;
       if (teacher !== null && soft[i] === undefined) soft[i] = softTarget(teacher, settings.temperature);
-      return distillLoss(logits, targets[i], settings, soft[i]);
+      out.loss = distillLossInto(logits, targets[i], settings, soft[i], out.grad, scratch);
+      return out;
     },
   };
 }

@@ -39,7 +39,8 @@ function withTensors(
 
 /**
  * The inference model of the parameters (model.ts). `sorted`: rows by bucket, tensors copied (to save); else a
- * view of the parameters by slot, for a forward pass with rowOf = identity (validation).
+ * view of the parameters by slot, for a forward pass with rowOf = identity (validation). `into`: with `sorted`, the
+ * rows of an earlier sorted model of the same parameters to overwrite (`rowsByBucket`; that model is then stale).
  */
 export function toModel(
   arch: OpenArchitecture,
@@ -47,9 +48,10 @@ export function toModel(
   p: Params,
   spec: { labels: readonly string[]; featurizer: FeaturizerConfig; dim: number },
   sorted: boolean,
+  into?: Pick<StudentModel, 'rowIds' | 'embeddings'>,
 ): StudentModel {
   const rows = sorted
-    ? rowsByBucket(p.slotBucket, p.emb.w, spec.dim)
+    ? rowsByBucket(p.slotBucket, p.emb.w, spec.dim, into)
     : { rowIds: p.slotBucket, embeddings: p.emb.w };
   const tensors: Record<string, Float32Array> = {};
   for (const [tensor] of arch.denseShapes) {
