@@ -1,12 +1,12 @@
 import type { BadRow, ImportResult } from '../../../shared/dataset';
 import { importedLabelsWriter, LABEL_SET_OF_IMPORTED } from '../../core/annotations';
-import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import type { JobControl } from '../../core/jobs/jobs';
 import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { getProject } from '../projects/projects';
+import { recordImport } from './importRows';
 import { stagingTable, type ImportParams } from './importStaging';
 
 /**
@@ -202,21 +202,6 @@ function moveIntoProject(
         importedLabelsWriter(db, !!p.multiLabel)({ afterId: before, datasetId, createdAt: now }),
       );
     }
-    db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, p.projectId);
-    audit(db, {
-      projectId: p.projectId,
-      actor: 'import',
-      action: 'import',
-      entity: 'dataset',
-      entityId: datasetId,
-      details: {
-        file: p.source.name,
-        rows: adding,
-        skipped: c.skipped,
-        labelsCreated,
-        ...(matched ? { existing: { matched, action } } : {}),
-      },
-    });
     const result: ImportResult = {
       datasetId,
       imported: adding,
@@ -226,6 +211,7 @@ function moveIntoProject(
       ...(matched ? { existing: { matched, action } } : {}),
       ...(p.splitColumn ? { splits } : {}),
     };
+    recordImport(db, p.projectId, p.source.name, result, now);
     ctl.saveCheckpoint({
       records: c.records,
       staged: c.staged,

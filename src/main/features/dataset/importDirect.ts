@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import type { DirectImportJobCheckpoint } from '../../../shared/jobParams';
 import type { ImportResult } from '../../../shared/dataset';
 import { importedLabelsWriter } from '../../core/annotations';
-import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
@@ -11,7 +10,7 @@ import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { insertDataset, isTestLocked } from './importCommit';
 import { buildDeferredIndexesNow, deferIndexes, DEFERRABLE_INDEXES } from './importIndexes';
-import { pushRowValues, readImportRows, type ReadState } from './importRows';
+import { pushRowValues, readImportRows, recordImport, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
 /**
@@ -274,20 +273,6 @@ function finish(db: Db, ctl: JobControl<ImportParams>, cp: DirectCheckpoint): Im
       cp.skipped,
       cp.datasetId,
     );
-    db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, p.projectId);
-    audit(db, {
-      projectId: p.projectId,
-      actor: 'import',
-      action: 'import',
-      entity: 'dataset',
-      entityId: cp.datasetId,
-      details: {
-        file: p.source.name,
-        rows: cp.written,
-        skipped: cp.skipped,
-        labelsCreated: cp.labelsCreated,
-      },
-    });
     const result: ImportResult = {
       datasetId: cp.datasetId ?? 0,
       imported: cp.written,
@@ -296,6 +281,7 @@ function finish(db: Db, ctl: JobControl<ImportParams>, cp: DirectCheckpoint): Im
       badRows: cp.badRows,
       ...(p.splitColumn ? { splits: cp.splits } : {}),
     };
+    recordImport(db, p.projectId, p.source.name, result, now);
     ctl.saveCheckpoint({ ...cp, badRows: [], committed: result } satisfies DirectCheckpoint);
     return result;
   })();

@@ -1,6 +1,8 @@
-import type { BadRow } from '../../../shared/dataset';
+import type { BadRow, ImportResult } from '../../../shared/dataset';
+import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { JobControl } from '../../core/jobs/jobs';
+import type { Db } from '../../core/store/db';
 import { charLength, importNormalise, textHash } from './cleanText';
 import type { ImportParams } from './importStaging';
 import { labelSetReader } from './multiLabelCells';
@@ -170,4 +172,23 @@ export async function readImportRows(
   return counter.recoded?.count
     ? { recoded: { count: counter.recoded.count, lines: counter.recoded.lines } }
     : {};
+}
+
+/** An import's last word in the project, in its final transaction: the project touched and the audit entry. */
+export function recordImport(db: Db, projectId: number, file: string, result: ImportResult, now: string): void {
+  db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, projectId);
+  audit(db, {
+    projectId,
+    actor: 'import',
+    action: 'import',
+    entity: 'dataset',
+    entityId: result.datasetId,
+    details: {
+      file,
+      rows: result.imported,
+      skipped: result.skipped,
+      labelsCreated: result.labelsCreated,
+      ...(result.existing ? { existing: result.existing } : {}),
+    },
+  });
 }

@@ -52,7 +52,8 @@ interface RunRow {
   threshold: string | null;
 }
 
-function runRow(db: Db, projectId: number, runId: number): RunRow {
+/** A multi-label project's trained run, with the label names it was trained on. */
+function runRow(db: Db, projectId: number, runId: number): RunRow & { labels: string[] } {
   const r = db
     .prepare('SELECT id, project_id, labels_snapshot, model_path, threshold FROM student_runs WHERE id = ?')
     .get(runId) as RunRow | undefined;
@@ -63,7 +64,13 @@ function runRow(db: Db, projectId: number, runId: number): RunRow {
   if (!r.model_path) {
     throw AppError.keyed('CONFLICT', 'evaluation.trainingRunHasTrained', { runId });
   }
-  return r;
+  const labels = readStoredJsonOr(
+    StoredLabelNames,
+    r.labels_snapshot,
+    [],
+    storedColumn('student_runs.labels_snapshot', { id: r.id }),
+  );
+  return { ...r, labels };
 }
 
 async function withPredictor<T>(
@@ -135,12 +142,7 @@ export async function evaluateMultiLabel(
 ): Promise<MultiLabelEvaluation> {
   const { db } = ctx;
   const row = runRow(db, input.projectId, input.runId);
-  const labels = readStoredJsonOr(
-    StoredLabelNames,
-    row.labels_snapshot,
-    [],
-    storedColumn('student_runs.labels_snapshot', { id: row.id }),
-  );
+  const labels = row.labels;
   const docs = labelledDocuments(db, input.projectId, labels, 'test');
   if (docs.length === 0) {
     throw AppError.keyed('CONFLICT', 'evaluation.testSplitHasDocument', {});
@@ -332,12 +334,7 @@ export async function setLabelThresholds(
 ): Promise<SavedLabelThresholds | null> {
   const { db } = ctx;
   const row = runRow(db, input.projectId, input.runId);
-  const labels = readStoredJsonOr(
-    StoredLabelNames,
-    row.labels_snapshot,
-    [],
-    storedColumn('student_runs.labels_snapshot', { id: row.id }),
-  );
+  const labels = row.labels;
   const save = (value: SavedLabelThresholds | null): SavedLabelThresholds | null => {
     db.transaction(() => {
       db.prepare('UPDATE student_runs SET threshold = ? WHERE id = ?').run(

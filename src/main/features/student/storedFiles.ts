@@ -25,9 +25,17 @@ export const FeaturizerConfigSchema = z.object({
   subwordMax: z.number().int().nonnegative(),
   cjkMin: z.number().int().nonnegative(),
   cjkMax: z.number().int().nonnegative(),
+  cjkScope: z.enum(['runs', 'spans']).optional(),
   wordPrefix: z.number().int().nonnegative().optional(),
   words: z.boolean().optional(),
 }) satisfies z.ZodType<FeaturizerConfig>;
+
+/**
+ * Every field of FeaturizerConfig is in the schema: zod drops a key it does not know, so a field added to the
+ * featurizer but not here would vanish from every model read back (and the model would read text another way).
+ */
+type MissingFeaturizerKeys = Exclude<keyof FeaturizerConfig, keyof z.output<typeof FeaturizerConfigSchema>>;
+export const FEATURIZER_SCHEMA_COMPLETE: [MissingFeaturizerKeys] extends [never] ? true : MissingFeaturizerKeys = true;
 
 export const TensorSpecSchema = z.object({
   name: z.string(),

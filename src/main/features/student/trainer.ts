@@ -16,6 +16,7 @@ import {
   readCheckpoint,
   writeCheckpoint,
   type CheckpointHeader,
+  type ValidatedOutcome,
 } from './training/checkpoint';
 import type { TrainData } from './training/data';
 import { newEarlyStop, shouldStop, updateEarlyStop, type EarlyStopState } from './training/earlyStop';
@@ -77,13 +78,7 @@ export interface EpochReport extends EpochMetrics {
   readonly backend: string;
 }
 
-export interface TrainOutcome {
-  readonly bestEpoch: number;
-  readonly bestMetric: number;
-  readonly modelPath: string;
-  readonly modelBytes: number;
-  readonly epochsRun: number;
-  readonly stoppedEarly: boolean;
+export interface TrainOutcome extends ValidatedOutcome {
   /** Set when the model is the final fit's (bestEpoch and bestMetric are still the validated run's). */
   readonly finalFit?: FinalFitInfo;
 }

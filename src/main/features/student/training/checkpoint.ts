@@ -21,6 +21,16 @@ import { readStoredJson } from '../../../core/store/storedJson';
  * checkpoint intact. A run folder keeps the last checkpoint, the best one and the best model folder.
  */
 
+/** How a validated run ended: what a final fit keeps of it, and what a training run reports (trainer.ts). */
+export interface ValidatedOutcome {
+  readonly bestEpoch: number;
+  readonly bestMetric: number;
+  readonly modelPath: string;
+  readonly modelBytes: number;
+  readonly epochsRun: number;
+  readonly stoppedEarly: boolean;
+}
+
 export interface CheckpointHeader {
   readonly epoch: number;
   readonly step: number;
@@ -33,14 +43,7 @@ export interface CheckpointHeader {
    */
   readonly finalFit?: {
     readonly epochs: number;
-    readonly main: {
-      readonly bestEpoch: number;
-      readonly bestMetric: number;
-      readonly modelPath: string;
-      readonly modelBytes: number;
-      readonly epochsRun: number;
-      readonly stoppedEarly: boolean;
-    };
+    readonly main: ValidatedOutcome;
   };
   readonly tensors: readonly TensorSpec[];
 }
