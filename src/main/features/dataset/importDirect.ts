@@ -314,7 +314,7 @@ function deleteRows(db: Db, projectId: number, cp: DirectCheckpoint): void {
          AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.label_id = labels.id)
          AND NOT EXISTS (SELECT 1 FROM annotations a, json_each(a.label_set) j
                          WHERE a.project_id = labels.project_id AND a.label_set IS NOT NULL AND j.value = labels.id)
-         AND NOT EXISTS (SELECT 1 FROM teacher_outputs t WHERE t.predicted_label_id = labels.id)`,
+         AND NOT EXISTS (SELECT 1 FROM teacher_answers t WHERE t.predicted_label_id = labels.id)`,
     );
     for (const name of cp.labelsCreated) unused.run(projectId, name);
   })();

@@ -31,14 +31,14 @@ export function trainingCounts(
     .prepare(
       `SELECT e.split IS 'validation' AS validation, t.example_id IS NOT NULL AS taught, COUNT(*) AS n
        FROM ${view} h CROSS JOIN examples e ON e.id = h.example_id
-       LEFT JOIN teacher_outputs t ON t.run_id = @run AND t.example_id = h.example_id
+       LEFT JOIN teacher_answers t ON t.run_id = @run AND t.example_id = h.example_id
        WHERE h.project_id = @project AND ${inTraining} GROUP BY validation, taught`,
     )
     .all(params) as Array<{ validation: 0 | 1; taught: 0 | 1; n: number }>;
   const answered = db
     .prepare(
       `SELECT e.split IS 'validation' AS validation, COUNT(*) AS n
-       FROM teacher_outputs t CROSS JOIN examples e ON e.id = t.example_id
+       FROM teacher_answers t CROSS JOIN examples e ON e.id = t.example_id
        WHERE t.run_id = @run AND ${inTraining} GROUP BY validation`,
     )
     .all(params) as Array<{ validation: 0 | 1; n: number }>;
