@@ -4,7 +4,7 @@ import type { Core } from '../../src/main/core/core';
 import { humanLabels } from '../../src/main/core/labels';
 import { nearDuplicateClusters } from '../../src/main/features/dataset/cleanText';
 import { testCore } from '../helpers';
-import { importFile, writeFixture, openProjectFixture } from './fixtures';
+import { importFile, importLabelledRows, openProjectFixture } from './fixtures';
 
 let t: Awaited<ReturnType<typeof testCore>>;
 let core: Core;
@@ -21,14 +21,7 @@ afterEach(async () => {
 });
 
 async function load(rows: Array<[string, string]>): Promise<void> {
-  const csv = ['text,label', ...rows.map(([x, l]) => `"${x.replace(/"/g, '""')}",${l}`)].join('\n');
-  const { job } = await importFile(core, {
-    projectId,
-    path: writeFixture(dir, `d${Math.random()}.csv`, csv),
-    textColumn: 'text',
-    labelColumn: 'label',
-  });
-  expect(job.state).toBe('completed');
+  await importLabelledRows(core, projectId, dir, rows);
 }
 
 function row(id: number): {

@@ -1,25 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/022_example_counts';
 import type { DatasetStats } from '../../src/shared/dataset';
-import { testCore } from '../helpers';
-import { importFile, openProjectFixture, writeFixture } from './fixtures';
+import { importLabelledRows, projectFixtureForEachTest } from './fixtures';
 
 // The Data step's totals, splits and length histogram come from table example_counts (migration 022), kept by
 // triggers on every write to examples: each figure here is held equal to a count of the documents themselves.
 
-let t: Awaited<ReturnType<typeof testCore>>;
 let core: Core;
 let dir: string;
-let cleanupDir: () => void;
 let projectId: number;
 
-beforeEach(async () => {
-  ({ t, core, dir, cleanupDir, projectId } = await openProjectFixture('Lengths'));
-});
-afterEach(async () => {
-  await t.close();
-  cleanupDir();
+projectFixtureForEachTest('Lengths', (f) => {
+  ({ core, dir, projectId } = f);
 });
 
 /** Texts of these lengths: every bin's edges, and a few duplicates. */
@@ -28,14 +21,7 @@ const LENGTHS = [
 ];
 
 async function load(texts: readonly string[]): Promise<void> {
-  const csv = ['text,label', ...texts.map((x, i) => `"${x}",${i % 2 ? 'a' : 'b'}`)].join('\n');
-  const { job } = await importFile(core, {
-    projectId,
-    path: writeFixture(dir, `d${Math.random()}.csv`, csv),
-    textColumn: 'text',
-    labelColumn: 'label',
-  });
-  expect(job.state).toBe('completed');
+  await importLabelledRows(core, projectId, dir, texts.map((x, i) => [x, i % 2 ? 'a' : 'b'] as const));
 }
 
 /** The figures counted from the documents, one by one. */

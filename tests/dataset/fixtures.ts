@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import type { ImportRequestInput, ImportResult } from '../../src/shared/dataset';
 import type { Job } from '../../src/shared/jobs';
@@ -23,6 +23,23 @@ export async function importFile(
   const started = await core.call('dataset.import', { onBadRow: 'abort', ...req });
   const job = await core.jobs.wait(started.id);
   return { job, result: job.state === 'completed' ? (job.result as ImportResult) : null };
+}
+
+/** Imports (text, label) rows as a CSV file into the project, and expects the import to complete. */
+export async function importLabelledRows(
+  core: Core,
+  projectId: number,
+  dir: string,
+  rows: ReadonlyArray<readonly [string, string]>,
+): Promise<void> {
+  const csv = ['text,label', ...rows.map(([x, l]) => `"${x.replace(/"/g, '""')}",${l}`)].join('\n');
+  const { job } = await importFile(core, {
+    projectId,
+    path: writeFixture(dir, `d${Math.random()}.csv`, csv),
+    textColumn: 'text',
+    labelColumn: 'label',
+  });
+  expect(job.state).toBe('completed');
 }
 
 export function tableSnapshot(core: Core, projectId: number): unknown {
