@@ -411,8 +411,6 @@ export const serverErrorsEn = {
   'teacher.promptVersionBelongsAnother': 'Prompt version {{number}} belongs to another project.',
   'teacher.promptVersionDoesExist':
     'Prompt version {{versionId}} does not exist (see "distillery teacher prompt list PROJECT_ID").',
-  'teacher.remoteTeachersLabelSingle':
-    'Remote teachers label single-label projects only for now. Choose a local model (GGUF) for this multi-label project, or run it elsewhere and import its outputs as JSONL.',
   'teacher.serverAnsweredCheckAddress': 'The server answered {{status}} for {{url}}. Check the address.',
   'teacher.singleLabelRunCalibrated': 'This is a single-label run: it is calibrated with one temperature.',
   'teacher.teacherEndpointAnsweredSomething':
@@ -802,8 +800,6 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'teacher.promptVersionBelongsAnother': '提示版本 {{number}} 属于另一个项目。',
   'teacher.promptVersionDoesExist':
     '提示版本 {{versionId}} 不存在（参见“distillery teacher prompt list PROJECT_ID”）。',
-  'teacher.remoteTeachersLabelSingle':
-    '远程教师目前只能标注单标签项目。请为这个多标签项目选择本地模型（GGUF），或在别处运行后以 JSONL 导入其输出。',
   'teacher.serverAnsweredCheckAddress': '服务器对 {{url}} 返回了 {{status}}。请检查地址。',
   'teacher.singleLabelRunCalibrated': '这是单标签运行：它用一个温度进行校准。',
   'teacher.teacherEndpointAnsweredSomething':

@@ -4,6 +4,7 @@ import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'nod
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { teacherDistributions } from '../../src/main/core/labels';
+import { sigmoid } from '../../src/shared/math';
 import { forgetEndpoints } from '../../src/main/features/teacher/remote';
 import { EndpointHttp } from '../../src/main/features/teacher/remoteHttp';
 import { VllmVersion } from '../../src/main/features/teacher/remoteSchemas';
@@ -12,6 +13,7 @@ import { ROOT, tempDir, testCore } from '../helpers';
 import { tinyModelPath } from '../fixtures/gguf/generate';
 import { startEngine, type EngineOptions, type EngineServer } from './engineServer';
 import { importTinyModel, makeProject, SENTENCES } from './fixtures';
+import { ML_LABELS, multiLabelProject } from './multilabelFixture';
 
 /**
  * Remote teachers against test engines on 127.0.0.1 (tests/teacher/engineServer.ts) that serve the generated tiny
@@ -25,6 +27,7 @@ const LABELS = [{ name: 'fair' }, { name: 'unfair' }];
 describe('remote teacher engines (test vLLM / llama.cpp / Ollama servers on 127.0.0.1)', () => {
   let core: Core;
   let close: () => Promise<void>;
+  let dataDir = '';
   let model: LlamaModel;
   const contexts: LlamaContext[] = [];
   const servers: EngineServer[] = [];
@@ -70,7 +73,7 @@ describe('remote teacher engines (test vLLM / llama.cpp / Ollama servers on 127.
   };
 
   beforeAll(async () => {
-    ({ core, close } = await testCore());
+    ({ core, close, dataDir } = await testCore());
     const llama = await getLlama({ build: 'never', gpu: false, logLevel: LlamaLogLevel.error });
     model = await llama.loadModel({ modelPath: tinyModelPath() });
     localModelId = (await importTinyModel(core)).id;
@@ -169,6 +172,60 @@ describe('remote teacher engines (test vLLM / llama.cpp / Ollama servers on 127.
     }
     expectEqualToLocal(teacherDistributions(core.db, run.id), await local(p.projectId, 8));
   }, 180_000);
+
+  it('labels a multi-label project through vLLM and llama.cpp: one question per label, the local teacher’s log-odds', async () => {
+    const vllm = await engine({ kind: 'vllm' });
+    const llamacpp = await engine({ kind: 'llamacpp', slots: 2 });
+    const { projectId, rows } = await multiLabelProject(core, dataDir);
+    const choice = { projectId, mode: 'direct' as const, fewShot: 0, reasoningBudget: 64 };
+    /** A completed run's stored per-label log-odds by example, and its id. */
+    const logOdds = async (extra: object): Promise<{ id: number; z: Map<number, number[]> }> => {
+      const { run, job } = await core.call('teacher.run', { ...choice, ...extra });
+      expect(run.kind).toBe('multi');
+      const final = await core.jobs.wait(job.id);
+      expect(final.state, final.error ?? '').toBe('completed');
+      const stored = core.db
+        .prepare('SELECT example_id, logprobs FROM teacher_outputs WHERE run_id = ?')
+        .all(run.id) as Array<{ example_id: number; logprobs: string }>;
+      return { id: run.id, z: new Map(stored.map((o) => [o.example_id, JSON.parse(o.logprobs) as number[]])) };
+    };
+    const tokens = (runId: number): unknown[] =>
+      core.db.prepare('SELECT example_id, tokens FROM teacher_outputs WHERE run_id = ? ORDER BY 1').all(runId);
+    const { id: localRun, z: local } = await logOdds({
+      modelId: localModelId,
+      endpoints: [],
+      threads: 1,
+      sequences: 1,
+      contextSize: CONTEXT,
+    });
+    expect(local.size).toBe(rows.length);
+    for (const server of [vllm, llamacpp]) {
+      const { id: remoteRun, z: remote } = await logOdds({ endpoints: [endpoint(server)] });
+      expect(remote.size).toBe(rows.length);
+      let largest = 0;
+      let total = 0;
+      let count = 0;
+      for (const [id, z] of local) {
+        const r = remote.get(id)!;
+        expect(r).toHaveLength(ML_LABELS.length);
+        r.forEach((x, k) => {
+          const d = Math.abs(sigmoid(x) - sigmoid(z[k]));
+          largest = Math.max(largest, d);
+          total += d;
+          count++;
+        });
+      }
+      // The same prompts (the same token counts, document by document). The local teacher evaluates the questions'
+      // shared part in a batch of its own, the test servers each whole prompt after their prompt cache: llama.cpp's
+      // numbers move with how tokens are batched (the local teacher's own one-batch path differs from its fast path
+      // by up to 1e-3: multilabel-scoring.test.ts), so P(yes) agrees to a few 1e-3, 1e-3 on average.
+      expect(tokens(remoteRun)).toEqual(tokens(localRun));
+      expect(largest).toBeLessThan(3e-3);
+      expect(total / count).toBeLessThan(1e-3);
+    }
+    // One request per label and document on vLLM (its answers' spellings scored together).
+    expect(vllm.paths.get('/v1/completions')).toBeGreaterThanOrEqual(rows.length * ML_LABELS.length);
+  }, 300_000);
 
   it('refuses a llama.cpp server reachable only through /v1/completions echo, and runs nothing on it', async () => {
     const echoOnly = await engine({ kind: 'llamacpp', native: false });

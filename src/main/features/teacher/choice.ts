@@ -167,9 +167,6 @@ export function templateOf(db: Db, c: { projectId: number; template?: string }):
 
 export function promptFor(ctx: CoreContext, c: TeacherChoice): BuiltPrompt {
   if (projectKind(ctx.db, c.projectId) === 'multi') {
-    if (!c.modelId && c.endpoints.length) {
-      throw AppError.keyed('INVALID_INPUT', 'teacher.remoteTeachersLabelSingle', {});
-    }
     return buildMultiLabelPrompt(ctx.db, c.projectId, {
       template: templateOf(ctx.db, c),
       task: c.task,

@@ -311,10 +311,14 @@ export async function remoteScorer(
           try {
             const rp = await planOf(conn, plan, signal);
             const s = await scoreDocument(conn, rp, plan, item.text, signal);
-            const finite = s.covered && s.ll.every((x) => Number.isFinite(x));
+            const finite =
+              s.covered &&
+              s.ll.every((x) => Number.isFinite(x)) &&
+              (s.answers ?? []).every((a) => Number.isFinite(a.yes) && Number.isFinite(a.no));
             results[i] = {
               id: item.id,
-              logLikelihoods: finite ? s.ll : null,
+              logLikelihoods: finite && !s.answers ? s.ll : null,
+              ...(s.answers ? { answers: finite ? s.answers : null } : {}),
               reasoning: s.reasoning,
               tokens: s.tokens,
               evaluated: s.evaluated,

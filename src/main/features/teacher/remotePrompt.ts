@@ -2,6 +2,7 @@ import { Template } from '@huggingface/jinja';
 import type { EndpointRefusal, TeacherEndpoint } from '../../../shared/teacher';
 import { AppError } from '../../core/errors';
 import type { PromptPlan } from './protocol';
+import { logSumExp } from '../../../shared/math';
 import type { Adapter, EngineInfo } from './remoteEngines';
 
 /**
@@ -26,8 +27,12 @@ export interface RemotePrompt {
   readonly before: number[];
   readonly after: number[];
   readonly gen: number[];
+  /** Single-label plans: each label's tokens; multi-label plans: each spelling of yes, then each spelling of no. */
   readonly labels: number[][];
   readonly maxLabel: number;
+  /** Multi-label plans: each label's question (ends the user turn), and how many of `labels` spell yes. */
+  readonly questions: number[][];
+  readonly yesCount: number;
   readonly endThink: number | null;
   readonly eos: number | null;
   readonly closeThink: number[];
@@ -99,6 +104,9 @@ export async function buildPrompt(
   const genText =
     plan.mode === 'direct' && opensThink ? `${gen}${gen.endsWith('\n') ? '' : '\n'}\n</think>\n\n` : gen;
   const tok = (s: string): Promise<number[]> => (s ? adapter.tokenize(s, signal) : Promise.resolve([]));
+  // A multi-label plan's answers are its spellings of yes and no (asked after each label's question).
+  const answers = plan.multi ? [...plan.multi.yes, ...plan.multi.no] : plan.labels;
+  const questions = await Promise.all((plan.multi?.questions ?? []).map(tok));
   const [headT, beforeT, afterT, genT, endThinkT, closeThink, afterEndThink, eosT, ...labelT] =
     await Promise.all([
       tok(head),
@@ -109,7 +117,7 @@ export async function buildPrompt(
       tok('\n</think>\n\n'),
       tok('\n\n'),
       tok(info.eosToken ?? ''),
-      ...plan.labels.map(tok),
+      ...answers.map(tok),
     ]);
   let labels = labelT;
   const eos = eosT.length === 1 ? eosT[0] : null;
@@ -130,6 +138,8 @@ export async function buildPrompt(
     gen: genT,
     labels,
     maxLabel: Math.max(...labels.map((l) => l.length)),
+    questions,
+    yesCount: plan.multi ? plan.multi.yes.length : 0,
     endThink: endThinkT.length === 1 ? endThinkT[0] : null,
     eos,
     closeThink,
@@ -138,7 +148,10 @@ export async function buildPrompt(
 }
 
 export interface DocScore {
+  /** Single-label plans: log p(label | prompt) per label (empty for a multi-label plan). */
   readonly ll: number[];
+  /** Multi-label plans: per label, the log-likelihoods of answering yes and no (log-sum-exp over spellings). */
+  readonly answers: Array<{ yes: number; no: number }> | null;
   readonly covered: boolean;
   readonly problem: string | null;
   readonly reasoning: string | null;
@@ -161,15 +174,18 @@ export async function scoreDocument(
   if (ctx) {
     const reserve =
       rp.maxLabel + 8 + (plan.mode === 'reasoning' ? plan.reasoningBudget + rp.closeThink.length : 0);
-    const room = ctx - reserve - (rp.head.length + rp.before.length + rp.after.length + rp.gen.length);
+    const question = Math.max(0, ...rp.questions.map((q) => q.length));
+    const room = ctx - reserve - (rp.head.length + rp.before.length + rp.after.length + question + rp.gen.length);
     if (room < 8) {
       throw AppError.keyed('INVALID_INPUT', 'teacher.promptTemplateTooLong', { ctx });
     }
+    // Cut once, for the longest question, so that every question sees the same text (as the local teacher does).
     if (textT.length > room) {
       textT = textT.slice(0, room);
       truncated = true;
     }
   }
+  if (rp.questions.length > 0) return scoreQuestions(adapter, rp, textT, truncated, signal);
   const prompt = [...rp.head, ...rp.before, ...textT, ...rp.after, ...rp.gen];
   let base = prompt;
   let reasoning: string | null = null;
@@ -188,6 +204,7 @@ export async function scoreDocument(
   const s = await adapter.score(base, rp.labels, signal);
   return {
     ll: s.ll,
+    answers: null,
     covered: s.covered,
     problem: s.problem,
     reasoning,
@@ -195,4 +212,36 @@ export async function scoreDocument(
     evaluated: evaluated + s.evaluated,
     truncated,
   };
+}
+
+/**
+ * A multi-label plan's document: each label's question ends the user turn (`before + text + after + question`, as
+ * the local teacher builds it), and the answer's spellings of yes and of no are scored after it, one request per
+ * label. Multi-label plans answer directly (the prompt builder refuses reasoning mode for them).
+ */
+async function scoreQuestions(
+  adapter: Adapter,
+  rp: RemotePrompt,
+  textT: readonly number[],
+  truncated: boolean,
+  signal?: AbortSignal,
+): Promise<DocScore> {
+  const answers: Array<{ yes: number; no: number }> = [];
+  let covered = true;
+  let problem: string | null = null;
+  let evaluated = 0;
+  let tokens = 0;
+  for (const q of rp.questions) {
+    const prompt = [...rp.head, ...rp.before, ...textT, ...rp.after, ...q, ...rp.gen];
+    const s = await adapter.score(prompt, rp.labels, signal);
+    covered &&= s.covered;
+    problem ??= s.problem;
+    evaluated += s.evaluated;
+    tokens = Math.max(tokens, prompt.length);
+    answers.push({
+      yes: logSumExp(s.ll.slice(0, rp.yesCount)),
+      no: logSumExp(s.ll.slice(rp.yesCount)),
+    });
+  }
+  return { ll: [], answers, covered, problem, reasoning: null, tokens, evaluated, truncated };
 }
