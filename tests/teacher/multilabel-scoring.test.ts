@@ -55,6 +55,19 @@ describe('multi-label scoring (yes/no per label) with the real node-llama-cpp on
     expect(cost(fast)).toBeLessThan(cost(scratch) / 2);
   });
 
+  it('keeps the template from one document to the next: a document scored again costs less, with the same numbers', async () => {
+    const twice = [items[0], { ...items[0], id: 99 }];
+    const [first, again] = await tiny.client.request({
+      op: 'score',
+      plan,
+      items: twice,
+      strategy: { parallel: 1 },
+    });
+    // The instructions and the label list (the plan's `before`) are not evaluated again for the second document.
+    expect(again.evaluated).toBeLessThan(first.evaluated - labels.length * 4);
+    expect(again.answers).toEqual(first.answers);
+  });
+
   it("evaluating each label's whole prompt in one batch differs only by llama.cpp's batch rounding (< 1e-3)", async () => {
     // llama.cpp computes a token slightly differently in a small batch than in a large one (other matrix kernels):
     // the from-scratch reference above uses the fast path's two batches; in one batch the numbers move by ~1e-4.

@@ -187,10 +187,15 @@ describe('remote teacher engines (test vLLM / llama.cpp / Ollama servers on 127.
       const stored = core.db
         .prepare('SELECT example_id, logprobs FROM teacher_outputs WHERE run_id = ?')
         .all(run.id) as Array<{ example_id: number; logprobs: string }>;
-      return { id: run.id, z: new Map(stored.map((o) => [o.example_id, JSON.parse(o.logprobs) as number[]])) };
+      return {
+        id: run.id,
+        z: new Map(stored.map((o) => [o.example_id, JSON.parse(o.logprobs) as number[]])),
+      };
     };
     const tokens = (runId: number): unknown[] =>
-      core.db.prepare('SELECT example_id, tokens FROM teacher_outputs WHERE run_id = ? ORDER BY 1').all(runId);
+      core.db
+        .prepare('SELECT example_id, tokens FROM teacher_outputs WHERE run_id = ? ORDER BY 1')
+        .all(runId);
     const { id: localRun, z: local } = await logOdds({
       modelId: localModelId,
       endpoints: [],

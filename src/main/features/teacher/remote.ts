@@ -1,9 +1,4 @@
-import type {
-  EndpointCheck,
-  EndpointRate,
-  RemoteMethod,
-  TeacherEndpoint,
-} from '../../../shared/teacher';
+import type { EndpointCheck, EndpointRate, RemoteMethod, TeacherEndpoint } from '../../../shared/teacher';
 import { AppError } from '../../core/errors';
 import type { PromptPlan, ScoreItem, ScoreResult } from './protocol';
 import {

@@ -175,7 +175,8 @@ export async function scoreDocument(
     const reserve =
       rp.maxLabel + 8 + (plan.mode === 'reasoning' ? plan.reasoningBudget + rp.closeThink.length : 0);
     const question = Math.max(0, ...rp.questions.map((q) => q.length));
-    const room = ctx - reserve - (rp.head.length + rp.before.length + rp.after.length + question + rp.gen.length);
+    const room =
+      ctx - reserve - (rp.head.length + rp.before.length + rp.after.length + question + rp.gen.length);
     if (room < 8) {
       throw AppError.keyed('INVALID_INPUT', 'teacher.promptTemplateTooLong', { ctx });
     }

@@ -13,9 +13,9 @@ function sharedPrefix(sets: readonly Token[][]): number {
 
 /**
  * Scores a multi-label plan: for each label, P(yes) against P(no) after that label's question. With prefix reuse
- * (the default) the part of the prompt every question shares (template, text, the question's common words) is
- * evaluated once per document, and each label's remaining tokens are appended (the answers' trie riding with them,
- * `answers.ts`) and erased back to it. `reusePrefix: false` evaluates every label's prompt from an empty sequence:
+ * (the default) the template's part is kept from one document to the next, the rest of what every question shares
+ * (text, the question's common words) is evaluated once per document, and each label's remaining tokens are appended
+ * (the answers' trie riding with them, `answers.ts`) and erased back to it. `reusePrefix: false` evaluates every label's prompt from an empty sequence:
  * the reference the fast path must equal.
  */
 export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) => {
@@ -41,17 +41,32 @@ export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) =
   };
   // Every label keeps at least its last prompt token to evaluate: its next-token distribution is the answer's.
   const shared = Math.min(sharedPrefix(sets), Math.min(...sets.map((x) => x.length)) - 1);
+  // The template's own part (chat head, instructions, label list, few-shot examples) is the same for every
+  // document: it is always evaluated as a batch of its own, so that a sequence may keep it from one document to the
+  // next and still give every label exactly what a fresh sequence fed the same batches gives (llama.cpp computes a
+  // token slightly differently in a small batch than in a large one: ~1e-4 in p on the tiny model).
+  const template = Math.min(p.deepseek ? p.head.length + p.before.length : 0, shared);
+  /** Feeds `tokens[from, to)` as one batch, when there is any. */
+  const feed = async (tokens: readonly Token[], from: number, to: number): Promise<void> => {
+    if (to <= from) return;
+    await seq.controlledEvaluate(tokens.slice(from, to));
+    evaluated += to - from;
+    passes++;
+  };
   if (strategy.reusePrefix !== false) {
-    // The shared part is evaluated in one batch from an empty sequence, not continued from the previous document:
-    // llama.cpp computes a token slightly differently in a small batch than in a large one (~1e-4 on the tiny
-    // model), and this way every label's numbers are exactly those of a fresh sequence fed the same two batches.
-    await seq.clearHistory();
     const t = performance.now();
-    if (shared > 0) {
-      await seq.controlledEvaluate(sets[0].slice(0, shared));
-      evaluated += shared;
-      passes++;
+    const held = seq.contextTokens;
+    let keeps = held.length >= template;
+    for (let i = 0; keeps && i < template; i++) keeps = held[i] === sets[0][i];
+    if (keeps) {
+      if (seq.nextTokenIndex > template)
+        await seq.eraseContextTokenRanges([{ start: template, end: seq.nextTokenIndex }]);
+    } else {
+      await seq.clearHistory();
+      await feed(sets[0], 0, template);
     }
+    // The rest of what every question shares (the document and the question's common words): once per document.
+    await feed(sets[0], template, shared);
     promptMs += performance.now() - t;
     for (const tokens of sets) {
       if (seq.nextTokenIndex > shared)
@@ -60,15 +75,14 @@ export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) =
     }
   } else {
     // From an empty sequence for every label. llama.cpp's numbers depend slightly on how tokens are grouped into
-    // batches, so by default the same two batches as the fast path (shared part, then the label's own tokens);
-    // `appendErase: false` evaluates each label's whole prompt in one batch instead.
+    // batches, so by default the same batches as the fast path (template, the rest of the shared part, then the
+    // label's own tokens); `appendErase: false` evaluates each label's whole prompt in one batch instead.
     const oneBatch = strategy.appendErase === false;
     for (const tokens of sets) {
       await seq.clearHistory();
-      if (!oneBatch && shared > 0) {
-        await seq.controlledEvaluate(tokens.slice(0, shared));
-        evaluated += shared;
-        passes++;
+      if (!oneBatch) {
+        await feed(tokens, 0, template);
+        await feed(tokens, template, shared);
       }
       await answer(oneBatch ? tokens : tokens.slice(shared));
     }
