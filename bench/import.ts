@@ -24,6 +24,7 @@ const ref = spawnSync('/usr/bin/time', ['-v', '/usr/bin/sqlite3', join(refDir, '
   encoding: 'utf8',
 });
 const refSeconds = (performance.now() - t0) / 1000;
+const refCpu = /User time \(seconds\): ([\d.]+)[\s\S]*System time \(seconds\): ([\d.]+)/.exec(ref.stderr);
 if (ref.status !== 0) throw new Error(`sqlite3 failed: ${ref.stderr}`);
 const refRows = Number(ref.stdout.trim());
 rmSync(refDir, { recursive: true, force: true });
@@ -42,6 +43,8 @@ if (ours.status !== 0) throw new Error(`import failed: ${ours.stderr}`);
 const o = JSON.parse(ours.stdout.trim().split('\n').pop() ?? '{}') as {
   rows: number;
   usableSeconds: number;
+  usableMainThreadCpuSeconds: number | null;
+  usableProcessCpuSeconds: number;
   searchableSeconds: number;
   peakRssMB: number;
   usableRssMB: number;
@@ -61,6 +64,12 @@ console.log(
     fileMB: Math.round(sizeMB),
     distillery: {
       secondsToUsable: +o.usableSeconds.toFixed(2),
+      // CPU time until usable (the process's includes V8's helper threads and tsx compiling the sources): less
+      // dependent on the machine's load than the seconds are.
+      cpuSecondsToUsable: {
+        mainThread: o.usableMainThreadCpuSeconds === null ? null : +o.usableMainThreadCpuSeconds.toFixed(2),
+        process: +o.usableProcessCpuSeconds.toFixed(2),
+      },
       readAndStageSeconds: +(o.timings.readMs / 1000).toFixed(2),
       // Of those, inside the batches' write transactions (the rest: reading, decoding, parsing, hashing).
       writeSeconds: +((o.timings.writeMs ?? 0) / 1000).toFixed(2),
@@ -73,6 +82,7 @@ console.log(
     sqlite3Import: {
       seconds: +refSeconds.toFixed(2),
       rowsPerSec: Math.round(refRate),
+      cpuSeconds: refCpu ? +(Number(refCpu[1]) + Number(refCpu[2])).toFixed(2) : null,
       peakRssMB: peakRss(ref.stderr),
     },
     ratio: +ratio.toFixed(3),
