@@ -135,7 +135,7 @@ describe("the loop's multi-label loss through the fastText student", () => {
       return sum / inputs.length;
     };
     const rows = new RowGrad(5, dim);
-    rows.begin(0);
+    rows.begin();
     const g = fastTextGradients(
       { emb, weight, bias, dim },
       { examples: Uint32Array.of(0, 1, 2), inputs, targets, weights, step: 0 },

@@ -100,7 +100,7 @@ describe.each(Object.keys(ARCHITECTURES) as Array<keyof typeof ARCHITECTURES>)(
       const examples = Uint32Array.of(0, 1, 2, 3);
       const width = arch.rowWidth ?? 6;
       const rows = new RowGrad(7, width);
-      rows.begin(0);
+      rows.begin();
       const g = arch.gradients(
         p,
         {

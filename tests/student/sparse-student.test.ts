@@ -134,7 +134,7 @@ describe("the sparse student's L2 penalty (single-label: every row, on average)"
     const bias = new Float32Array(2);
     const run = (l2Scale?: Float32Array): Float64Array => {
       const rows = new RowGrad(2, 3, 2);
-      rows.begin(0);
+      rows.begin();
       sparseGradients(
         { table, bias, l2: 0.1, l2Scale },
         {

@@ -12,7 +12,7 @@ import { lossOfRun } from '../../src/main/features/student/training/loss';
 import { shuffledOrder } from '../../src/main/features/student/training/schedule';
 import { runFeaturizer, runTraining, type TrainData } from '../../src/main/features/student/trainer';
 import { initParams, toModel } from '../../src/main/features/student/training/params';
-import { assignSlots, RowGrad, slotsIn } from '../../src/main/features/student/training/slots';
+import { assignSlots, extendSlots, RowGrad, slotsIn } from '../../src/main/features/student/training/slots';
 import { mulberry32 } from '../../src/shared/random';
 import { TrainSettings } from '../../src/shared/student';
 import { loadKuake } from './fixtures';
@@ -91,6 +91,11 @@ describe('slots (typed hash table)', () => {
     expect(slotsIn(slotBucket, other).map((s) => Array.from(s))).toEqual(
       other.map((ids) => Array.from(ids, (b) => slotOf.get(b) ?? -1)),
     );
+    // A final fit's slots: the run's, extended by its validation documents, as if assigned all at once.
+    const whole = assignSlots([...lists, ...other]);
+    const extended = extendSlots({ slotBucket, slots }, other);
+    expect(Array.from(extended.slotBucket)).toEqual(Array.from(whole.slotBucket));
+    expect(extended.slots.map((s) => Array.from(s))).toEqual(whole.slots.map((s) => Array.from(s)));
   });
 });
 
@@ -111,7 +116,7 @@ describe("the sparse student's L2 penalty, applied by lazy Adam", () => {
       for (let step = 0; step < 40; step++) {
         const order = shuffledOrder(slots.length, 2, Math.floor(step / 16) + 1);
         const examples = order.subarray((step % 16) * 16, (step % 16) * 16 + 16);
-        rows.begin(step);
+        rows.begin();
         const [c1, c2] = adamCorrections(step + 1);
         const { emb } = params;
         if (fused) {

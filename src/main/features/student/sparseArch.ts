@@ -10,9 +10,18 @@ export const SPARSE_BACKEND = 'cpu-sparse (worker thread)';
 const identity = (s: number): number => s;
 
 /**
+ * Scratch arrays of `slotVector`, grown as needed and shared by every call (the training worker runs one loop at a
+ * time, and a call does not yield): a run computes one vector per document, and five small typed arrays a call cost
+ * more than the arithmetic.
+ */
+let scratchRows = new Int32Array(256);
+let scratchCounts = new Int32Array(256);
+let scratchRaw = new Float64Array(256);
+
+/**
  * `tableVector(slots, identity, table, classes)` (sparse.ts) with typed scratch arrays instead of a Map: the same
- * rows in the same order (first appearance) and the same arithmetic, so the same float32 values. `pos` holds -1 for
- * every row on entry and on return (a row of the table each).
+ * rows in the same order (first appearance) and the same arithmetic, so the same float32 values (a count of 1 skips
+ * its Math.log, which is exactly 0). `pos` holds -1 for every row on entry and on return (a row of the table each).
  */
 export function slotVector(
   slots: ArrayLike<number>,
@@ -21,8 +30,15 @@ export function slotVector(
   pos: Int32Array,
 ): SparseVector {
   const width = classes + 1;
-  const rows = new Int32Array(slots.length);
-  const counts = new Int32Array(slots.length);
+  if (scratchRows.length < slots.length) {
+    const size = Math.max(slots.length, 2 * scratchRows.length);
+    scratchRows = new Int32Array(size);
+    scratchCounts = new Int32Array(size);
+    scratchRaw = new Float64Array(size);
+  }
+  const rows = scratchRows;
+  const counts = scratchCounts;
+  const raw = scratchRaw;
   let k = 0;
   for (let i = 0; i < slots.length; i++) {
     const r = slots[i];
@@ -36,16 +52,18 @@ export function slotVector(
     }
   }
   const indices = rows.slice(0, k);
-  const raw = new Float64Array(k);
   let norm = 0;
   for (let j = 0; j < k; j++) {
-    pos[indices[j]] = -1;
-    raw[j] = (1 + Math.log(counts[j])) * table[indices[j] * width];
-    norm += raw[j] * raw[j];
+    const r = indices[j];
+    pos[r] = -1;
+    const c = counts[j];
+    const x = (c === 1 ? 1 : 1 + Math.log(c)) * table[r * width];
+    raw[j] = x;
+    norm += x * x;
   }
   norm = Math.sqrt(norm);
   const values = new Float32Array(k);
-  for (let j = 0; j < k; j++) values[j] = norm > 0 ? raw[j] / norm : 0;
+  if (norm > 0) for (let j = 0; j < k; j++) values[j] = raw[j] / norm;
   return { indices, values };
 }
 
@@ -113,9 +131,10 @@ export function sparseGradients<T = DistillTarget>(
       gB[c] += grad[c];
     }
     const g = rows.g;
-    for (let j = 0; j < v.indices.length; j++) {
-      const x = v.values[j];
-      const off = rows.rowOf(v.indices[j]) * width + 1;
+    const { indices, values } = v;
+    for (let j = 0; j < indices.length; j++) {
+      const x = values[j];
+      const off = rows.rowOf(indices[j]) * width + 1;
       for (let c = 0; c < classes; c++) g[off + c] += x * grad[c];
     }
   }
@@ -208,16 +227,22 @@ export function touchRates(
   const df = slotDf(docs, rows);
   const n = docs.length;
   const b = Math.min(batchSize, n);
-  const byDf = new Map<number, number>();
+  // By df (at most n): each value computed once, in a typed array rather than a Map (a run has tens of thousands of
+  // rows and a few hundred distinct df).
+  const byDf = new Float64Array(n + 1);
   const scale = (x: number): number => {
     let missed = 1;
     for (let i = 0; i < b && missed > 0; i++) missed *= Math.max(0, n - x - i) / (n - i);
     return 1 / (1 - missed);
   };
-  return Float32Array.from(df, (x) => {
-    if (x <= 0) return 1;
-    let v = byDf.get(x);
-    if (v === undefined) byDf.set(x, (v = scale(x)));
-    return v;
-  });
+  const out = new Float32Array(df.length);
+  for (let s = 0; s < df.length; s++) {
+    const x = df[s];
+    if (x <= 0) out[s] = 1;
+    else {
+      if (byDf[x] === 0) byDf[x] = scale(x);
+      out[s] = byDf[x];
+    }
+  }
+  return out;
 }

@@ -24,7 +24,7 @@ import { checkInitModel } from './training/initModel';
 import { lossOfRun } from './training/loss';
 import { initParams, toModel, warmStart } from './training/params';
 import { learningRateAt, shuffledOrder } from './training/schedule';
-import { assignSlots, RowGrad, slotsIn } from './training/slots';
+import { assignSlots, extendSlots, RowGrad, slotsIn } from './training/slots';
 import { validate } from './training/validation';
 
 export type { MultiLabelData, SingleLabelData, TrainData } from './training/data';
@@ -147,6 +147,15 @@ function featurized(
   return ids;
 }
 
+/** Slots of feature id lists (`assignSlots`), computed once per list (featureCache keeps the lists of a data). */
+const slotCache = new WeakMap<readonly Uint32Array[], { slotBucket: Uint32Array; slots: Int32Array[] }>();
+
+function slotsOf(ids: readonly Uint32Array[]): { slotBucket: Uint32Array; slots: Int32Array[] } {
+  let s = slotCache.get(ids);
+  if (s === undefined) slotCache.set(ids, (s = assignSlots(ids)));
+  return s;
+}
+
 /** The featurizer a run reads text with: its `features` setting over the given (default) featurizer. */
 export function runFeaturizer(input: Pick<TrainInput, 'featurizer' | 'settings'>): FeaturizerConfig {
   return featurizerFor(input.settings.features, input.featurizer ?? DEFAULT_FEATURIZER);
@@ -167,13 +176,14 @@ export async function runTraining(given: TrainInput, hooks: TrainHooks): Promise
   const extra = given.finalFit ? finalFitExtra(given.data) : null;
   const input: TrainInput = extra ? { ...given, data: extra.data } : given;
   const { data } = input;
-  const trainIds = extra
-    ? [
-        ...featurized(arch, given.data.train),
-        ...extra.indices.map((i) => featurized(arch, given.data.validation)[i]),
-      ]
-    : featurized(arch, data.train);
-  const { slotBucket: buckets, slots: inputs } = assignSlots(trainIds);
+  const base = slotsOf(featurized(arch, given.data.train));
+  const validationIds = extra ? featurized(arch, given.data.validation) : [];
+  const { slotBucket: buckets, slots: inputs } = extra
+    ? extendSlots(
+        base,
+        extra.indices.map((i) => validationIds[i]),
+      )
+    : base;
   const { targets, weights, loss } = lossOfRun(data, settings);
   if (data.kind === 'multi' && !architecture.lossFromLoop) {
     throw AppError.keyed('INVALID_INPUT', 'student.studentTrainsSingleLabel', {
@@ -213,7 +223,7 @@ export async function runTraining(given: TrainInput, hooks: TrainHooks): Promise
   const rows = new RowGrad(params.slotBucket.length, width, maxBatchRows);
   const frozen = arch.frozenColumns ?? 0;
   const update = (examples: Uint32Array, step: number, lr: number): number => {
-    rows.begin(step);
+    rows.begin();
     const g = arch.gradients(params, { examples, inputs, targets, weights, step, loss }, rows);
     if (!Number.isFinite(g.loss)) return g.loss;
     const [c1, c2] = adamCorrections(step + 1);

@@ -78,9 +78,25 @@ export function assignSlots(idLists: readonly Uint32Array[]): {
   slotBucket: Uint32Array;
   slots: Int32Array[];
 } {
-  const table = new SlotTable(1024);
-  const buckets: number[] = [];
-  const slots = idLists.map((ids) => {
+  return extendSlots({ slotBucket: new Uint32Array(0), slots: [] }, idLists);
+}
+
+/**
+ * `assignSlots([...lists, ...more])` given `base = assignSlots(lists)`: the slots of `lists` are base's (the same
+ * arrays), the buckets `more` adds get the next slots in order of first appearance. A final fit's documents are
+ * the run's training ones, then validation ones: their slots are the run's, and only the new documents are looked up.
+ */
+export function extendSlots(
+  base: { readonly slotBucket: Uint32Array; readonly slots: readonly Int32Array[] },
+  more: readonly Uint32Array[],
+): { slotBucket: Uint32Array; slots: Int32Array[] } {
+  // Sized for about one distinct bucket in eight ids (n-grams repeat across documents), so that it rarely grows.
+  let ids = 0;
+  for (const l of more) ids += l.length;
+  const table = new SlotTable(Math.max(1024, base.slotBucket.length + (ids >> 3)));
+  const buckets: number[] = Array.from(base.slotBucket);
+  for (let s = 0; s < buckets.length; s++) table.set(buckets[s], s);
+  const slots = more.map((ids) => {
     const out = new Int32Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       const s = table.getOrAdd(ids[i]);
@@ -89,7 +105,7 @@ export function assignSlots(idLists: readonly Uint32Array[]): {
     }
     return out;
   });
-  return { slotBucket: Uint32Array.from(buckets), slots };
+  return { slotBucket: Uint32Array.from(buckets), slots: [...base.slots, ...slots] };
 }
 
 /** Each list of bucket ids as the slots that hold them in `slotBucket` (-1: a bucket without a row). */
@@ -130,6 +146,8 @@ export function mergeRows(
   return { slotBucket: merged, emb };
 }
 
+const SLOT_PACK = 2 ** 21;
+
 /** Slot order by bucket of each slot table, computed once (a run saves its best model many times). */
 const bucketOrders = new WeakMap<Uint32Array, Uint32Array>();
 
@@ -137,9 +155,19 @@ const bucketOrders = new WeakMap<Uint32Array, Uint32Array>();
 function bucketOrder(slotBucket: Uint32Array): Uint32Array {
   let order = bucketOrders.get(slotBucket);
   if (order === undefined) {
-    order = new Uint32Array(slotBucket.length);
-    for (let s = 0; s < order.length; s++) order[s] = s;
-    order.sort((a, b) => slotBucket[a] - slotBucket[b]);
+    const n = slotBucket.length;
+    order = new Uint32Array(n);
+    if (n <= SLOT_PACK) {
+      // bucket * 2^21 + slot is exact in a double (buckets are uint32): a typed sort without a comparator, several
+      // times faster than calling one, and the same order (buckets are distinct).
+      const packed = new Float64Array(n);
+      for (let s = 0; s < n; s++) packed[s] = slotBucket[s] * SLOT_PACK + s;
+      packed.sort();
+      for (let i = 0; i < n; i++) order[i] = packed[i] % SLOT_PACK;
+    } else {
+      for (let s = 0; s < n; s++) order[s] = s;
+      order.sort((a, b) => slotBucket[a] - slotBucket[b]);
+    }
     bucketOrders.set(slotBucket, order);
   }
   return order;
@@ -177,9 +205,11 @@ export function rowsByBucket(
 export class RowGrad {
   readonly g: Float64Array;
   readonly touched: number[] = [];
-  private readonly touchedAt: Int32Array;
+  /**
+   * Where `slot`'s gradient row is this step, valid when touched[localOf[slot]] === slot (a stale or zero entry
+   * points at another slot or past the end): one table read per lookup, not a step stamp and a row number each.
+   */
   private readonly localOf: Int32Array;
-  private step = 0;
   /** `maxRows`: the most rows one step can touch (default: all slots). */
   constructor(
     slots: number,
@@ -187,27 +217,26 @@ export class RowGrad {
     maxRows = slots,
   ) {
     this.g = new Float64Array(Math.min(slots, maxRows) * dim);
-    this.touchedAt = new Int32Array(slots).fill(-1);
     this.localOf = new Int32Array(slots);
   }
 
-  begin(step: number): void {
-    this.step = step;
+  begin(): void {
     this.touched.length = 0;
   }
 
   /** The gradient row of `slot` this step (zeroed when it is first touched). */
   rowOf(slot: number): number {
+    const touched = this.touched;
+    const local = this.localOf[slot];
+    if (local < touched.length && touched[local] === slot) return local;
     const dim = this.dim;
-    if (this.touchedAt[slot] !== this.step) {
-      this.touchedAt[slot] = this.step;
-      this.localOf[slot] = this.touched.length;
-      // A loop rather than g.fill: rows are a few numbers wide, and this runs for every new row of every step.
-      const g = this.g;
-      for (let d = this.touched.length * dim, end = d + dim; d < end; d++) g[d] = 0;
-      this.touched.push(slot);
-    }
-    return this.localOf[slot];
+    const row = touched.length;
+    this.localOf[slot] = row;
+    // A loop rather than g.fill: rows are a few numbers wide, and this runs for every new row of every step.
+    const g = this.g;
+    for (let d = row * dim, end = d + dim; d < end; d++) g[d] = 0;
+    touched.push(slot);
+    return row;
   }
 
   /** The gradient of `slot` += scale * src[from .. from + dim]. */
