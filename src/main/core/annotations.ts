@@ -97,7 +97,8 @@ export const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT 
  * Prepares the statement that writes a file's labels (`examples.imported_label`) as import annotations of the rows
  * one import added to a dataset after the row id `afterId`: one set-based INSERT ... SELECT per batch rather than a
  * call per row (a million rows are one statement per 10,000). Multi-label: the row's names as a label set; rows
- * without a label get none. The labels must exist already (the import creates them in the same transaction).
+ * without a label get none. The labels must exist already (the import creates them in the same transaction). Call it
+ * inside a transaction, for rows the import has just added (their labels are counted per batch, migration 023).
  */
 export function importedLabelsWriter(
   db: Db,
@@ -115,5 +116,27 @@ export function importedLabelsWriter(
          FROM examples e JOIN labels l ON l.project_id = e.project_id AND l.name = e.imported_label
          WHERE e.id > ? AND e.dataset_id = ?`,
       );
-  return (b) => insert.run(b.createdAt, b.afterId, b.datasetId).changes;
+  // The rows are new (no earlier annotation, no teacher answer), so each one's label is its document's human answer:
+  // the label counts (migration 023) take the batch in one grouped statement, the per-row triggers held off meanwhile.
+  const lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM annotations').pluck();
+  const pause = db.prepare('INSERT INTO label_count_pause (one) VALUES (1)');
+  const resume = db.prepare('DELETE FROM label_count_pause');
+  const count = db.prepare(
+    `INSERT INTO label_counts (project_id, split, human, n)
+     SELECT e.project_id, COALESCE(e.split, ''), COALESCE(a.label_id, a.label_set), COUNT(*)
+     FROM annotations a JOIN examples e ON e.id = a.example_id
+     WHERE a.id > ? AND e.excluded = 0 GROUP BY 1, 2, 3
+     ON CONFLICT (project_id, split, human) DO UPDATE SET n = n + excluded.n`,
+  );
+  return (b) => {
+    const before = lastId.get() as number;
+    pause.run();
+    try {
+      const added = insert.run(b.createdAt, b.afterId, b.datasetId).changes;
+      if (added > 0) count.run(before);
+      return added;
+    } finally {
+      resume.run();
+    }
+  };
 }

@@ -1,0 +1,56 @@
+import type { Db } from './store/db';
+import { storedNumbers } from './store/storedJson';
+
+/**
+ * A project's labels and a teacher run's answers as the triggers of migration 023 count them (tables label_counts and
+ * answer_counts): a few rows, read in a few index probes, however many documents the project holds. Only live
+ * documents (not removed by cleaning) are counted; `split` is '' for a document in no split.
+ */
+
+/** A human answer as counted: a label id (single-label), or a label set's JSON text (multi-label). */
+export type CountedAnswer = number | string;
+
+export interface HumanCell {
+  readonly split: string;
+  readonly human: CountedAnswer;
+  readonly n: number;
+}
+
+export interface AnswerCell {
+  readonly split: string;
+  /** The document's human answer, 0 for none. */
+  readonly human: CountedAnswer;
+  /** The teacher's answer: its label id (0: none) in a single-label project, its set's JSON in a multi-label one. */
+  readonly teacher: CountedAnswer;
+  readonly n: number;
+}
+
+export interface LabelCounts {
+  readonly human: readonly HumanCell[];
+  /** The answers of the run asked for (none when no run). */
+  readonly answers: readonly AnswerCell[];
+  /** Documents whose annotators' current answers are not all the same, not decided by a lead. */
+  readonly conflicts: ReadonlyArray<{ readonly split: string; readonly n: number }>;
+}
+
+/** The counted labels of a project and the answers of its teacher run `runId` (null: none), in every split. */
+export function labelCounts(db: Db, projectId: number, runId: number | null): LabelCounts {
+  const human = db
+    .prepare('SELECT split, human, n FROM label_counts WHERE project_id = ? AND n <> 0')
+    .all(projectId) as HumanCell[];
+  const answers =
+    runId === null
+      ? []
+      : (db
+          .prepare('SELECT split, human, teacher, n FROM answer_counts WHERE run_id = ? AND n <> 0')
+          .all(runId) as AnswerCell[]);
+  const conflicts = db
+    .prepare('SELECT split, n FROM conflict_counts WHERE project_id = ? AND n <> 0')
+    .all(projectId) as Array<{ split: string; n: number }>;
+  return { human, answers, conflicts };
+}
+
+/** The labels of a counted label set (its JSON text); a label id stands for itself. */
+export function countedLabels(answer: CountedAnswer): number[] {
+  return typeof answer === 'number' ? [answer] : storedNumbers(answer, 'label_counts.human', 0);
+}
