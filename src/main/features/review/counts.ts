@@ -73,8 +73,9 @@ interface LabelledGroup {
  * How many documents each queue holds under the same split and search filter: each queue's definition (queueSql)
  * rearranged so that it is driven by the labels and the teacher's answers, each read once, rather than by every
  * document: opening a project of a million documents must not stall the server that answers the next key press.
- * tests/review/counts.test.ts holds every figure equal to the queue's own count. The queries run one per turn of
- * the event loop (`nextTurn`).
+ * tests/review/counts.test.ts holds every figure equal to the queue's own count. With no search words or team scope
+ * the figures are read from the counts migration 023's triggers keep (`maintainedCounts`: a few rows); otherwise the
+ * queries run one per turn of the event loop (`nextTurn`), and with search words each in slices of document ids.
  */
 export async function queueCounts(db: Db, projectId: number, spec: QueueSpec): Promise<QueueCounts> {
   const runId = runIdOf(db, projectId);
@@ -89,51 +90,58 @@ export async function queueCounts(db: Db, projectId: number, spec: QueueSpec): P
   const maintained = base.where.every(
     (w) => w === 'e.project_id = @project' || w === 'e.excluded = 0' || w === 'e.split = @split',
   );
+  // With search words every read below tests the texts of the documents it reaches: it runs in slices of document
+  // ids, one per turn of the event loop, so that no read holds the server's thread for long (`inSlices`).
+  const read = async <R>(sql: (range: (column: string) => string) => string): Promise<R[]> =>
+    searching
+      ? inSlices<R>(
+          db,
+          projectId,
+          sql((c) => `AND ${c} BETWEEN @lo AND @hi`),
+          p,
+        )
+      : (db.prepare(sql(() => '')).all(p) as R[]);
+  const total = (rows: ReadonlyArray<{ n: number }>): number => rows.reduce((s, r) => s + r.n, 0);
   const all = maintained
     ? one(
         `SELECT COALESCE(SUM(c.n), 0) AS n FROM example_counts c WHERE c.project_id = @project
          ${spec.split ? 'AND c.split = @split' : ''}`,
       )
-    : searching
-      ? (
-          await inSlices<{ n: number }>(
-            db,
-            projectId,
-            `SELECT COUNT(*) AS n FROM examples e WHERE ${where}
-           AND e.id BETWEEN @lo AND @hi`,
-            p,
-          )
-        ).reduce((s, r) => s + r.n, 0)
-      : one(`SELECT COUNT(*) AS n FROM examples e WHERE ${where}`);
+    : total(
+        await read<{ n: number }>((r) => `SELECT COUNT(*) AS n FROM examples e WHERE ${where} ${r('e.id')}`),
+      );
   const kept = maintained ? maintainedCounts(db, projectId, runId, spec.split ?? null) : null;
   if (!kept) await nextTurn();
   // The human labels (sets) of the counted documents, each with the teacher's answer: one pass over the labels.
+  // Groups may repeat (one per slice): every use below sums them.
   const h = scoped(base.where, 'h');
   const labelled =
     kept?.labelled ??
-    (db
-      .prepare(
+    (await read<LabelledGroup>(
+      (r) =>
         `SELECT h.label_id AS human, t.predicted_label_id AS teacher, t.example_id IS NOT NULL AS taught, COUNT(*) AS n
-         FROM (SELECT la.example_id, la.label_id FROM human_labels la WHERE la.project_id = @project
-               UNION ALL SELECT ls.example_id, NULL FROM human_label_sets ls WHERE ls.project_id = @project) h
+         FROM (SELECT la.example_id, la.label_id FROM human_labels la WHERE la.project_id = @project ${r('la.example_id')}
+               UNION ALL SELECT ls.example_id, NULL FROM human_label_sets ls
+               WHERE ls.project_id = @project ${r('ls.example_id')}) h
          ${h.join} LEFT JOIN teacher_answers t ON t.run_id = @run AND t.example_id = h.example_id
          WHERE ${h.filter} GROUP BY human, teacher, taught`,
-      )
-      .all(p) as LabelledGroup[]);
+    ));
   const sum = (keep: (g: LabelledGroup) => boolean): number =>
     labelled.reduce((s, g) => s + (keep(g) ? g.n : 0), 0);
   // Conflicts: documents whose annotators' current labels (sets) are not all the same, not decided by a lead.
   if (!kept) await nextTurn();
   const conflicts =
     kept?.conflicts ??
-    one(
-      `SELECT COUNT(*) AS n FROM (
-       SELECT a.example_id AS id FROM annotator_labels a WHERE a.project_id = @project
-       GROUP BY a.example_id HAVING COUNT(DISTINCT a.label_id) > 1
-       UNION SELECT s.example_id FROM annotator_label_sets s WHERE s.project_id = @project
-       GROUP BY s.example_id HAVING COUNT(DISTINCT s.label_set) > 1) c
-     CROSS JOIN examples e ON e.id = c.id
-     WHERE ${where} AND NOT ${ADJUDICATED}`,
+    total(
+      await read<{ n: number }>(
+        (r) => `SELECT COUNT(*) AS n FROM (
+          SELECT a.example_id AS id FROM annotator_labels a WHERE a.project_id = @project ${r('a.example_id')}
+          GROUP BY a.example_id HAVING COUNT(DISTINCT a.label_id) > 1
+          UNION SELECT s.example_id FROM annotator_label_sets s WHERE s.project_id = @project ${r('s.example_id')}
+          GROUP BY s.example_id HAVING COUNT(DISTINCT s.label_set) > 1) c
+        CROSS JOIN examples e ON e.id = c.id
+        WHERE ${where} AND NOT ${ADJUDICATED}`,
+      ),
     );
   const requested = one(
     `SELECT COUNT(*) AS n FROM eval_review_requests rr CROSS JOIN examples e ON e.id = rr.example_id
@@ -149,22 +157,12 @@ export async function queueCounts(db: Db, projectId: number, spec: QueueSpec): P
     // The run's answers for the counted documents, by answer (index teacher_outputs_answer, migration 021).
     const t = scoped(base.where, 't');
     if (!kept) await nextTurn();
-    const answersSql = `SELECT t.predicted_label_id AS teacher, COUNT(*) AS n FROM teacher_answers t ${t.join}
-      WHERE t.run_id = @run AND ${t.filter}`;
-    // Groups of one answer may repeat (a slice each): every use below sums them.
     const answers =
       kept?.answers ??
-      (searching
-        ? await inSlices<{ teacher: number | null; n: number }>(
-            db,
-            projectId,
-            `${answersSql} AND t.example_id BETWEEN @lo AND @hi GROUP BY teacher`,
-            p,
-          )
-        : (db.prepare(`${answersSql} GROUP BY teacher`).all(p) as Array<{
-            teacher: number | null;
-            n: number;
-          }>));
+      (await read<{ teacher: number | null; n: number }>(
+        (r) => `SELECT t.predicted_label_id AS teacher, COUNT(*) AS n FROM teacher_answers t ${t.join}
+          WHERE t.run_id = @run AND ${t.filter} ${r('t.example_id')} GROUP BY teacher`,
+      ));
     uncertain = answers.reduce((s, a) => s + a.n, 0) - sum((g) => g.taught === 1);
     if (!multi) {
       disagree = sum(
