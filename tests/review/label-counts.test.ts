@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { nowIso } from '../../src/main/core/time';
-import { FILL_LABEL_COUNTS } from '../../src/main/core/store/migrations/023_label_counts';
+import { fillLabelCountsSql } from '../../src/main/core/store/migrations/023_label_counts';
 import { importFile, importLabelledRows, projectFixtureForEachTest, writeFixture } from '../dataset/fixtures';
 import { ANNOTATORS_DISAGREE } from '../../src/main/features/review/queues';
 import { ADJUDICATED } from '../../src/main/features/team/scope';
@@ -63,7 +63,7 @@ function expectKept(step: string): void {
   // The migration's fill, run again on empty tables, finds the same rows (inside a transaction rolled back).
   const refill = db.transaction(() => {
     db.exec('DELETE FROM label_counts; DELETE FROM answer_counts; DELETE FROM conflict_counts;');
-    db.exec(FILL_LABEL_COUNTS);
+    db.exec(fillLabelCountsSql('1'));
     throw Object.assign(new Error('roll back'), { again: readKept() });
   });
   try {

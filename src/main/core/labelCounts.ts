@@ -1,4 +1,5 @@
 import type { Db } from './store/db';
+import { fillLabelCountsSql } from './store/migrations/023_label_counts';
 import { storedNumbers } from './store/storedJson';
 
 /**
@@ -53,4 +54,19 @@ export function labelCounts(db: Db, projectId: number, runId: number | null): La
 /** The labels of a counted label set (its JSON text); a label id stands for itself. */
 export function countedLabels(answer: CountedAnswer): number[] {
   return typeof answer === 'number' ? [answer] : storedNumbers(answer, 'label_counts.human', 0);
+}
+
+/**
+ * Counts a project's labels again from its rows, replacing what its rows in the tables hold: for a writer that
+ * inserts rows in an order the triggers cannot follow (a restore inserts annotations before their documents), inside
+ * its transaction.
+ */
+export function recountLabels(db: Db, projectId: number): void {
+  if (!Number.isSafeInteger(projectId)) throw new Error(`recountLabels: not a project id: ${projectId}`);
+  db.prepare('DELETE FROM label_counts WHERE project_id = ?').run(projectId);
+  db.prepare('DELETE FROM conflict_counts WHERE project_id = ?').run(projectId);
+  db.prepare(
+    'DELETE FROM answer_counts WHERE run_id IN (SELECT id FROM teacher_runs WHERE project_id = ?)',
+  ).run(projectId);
+  db.exec(fillLabelCountsSql(`e.project_id = ${projectId}`));
 }

@@ -179,18 +179,22 @@ CREATE TRIGGER label_counts_project_delete AFTER DELETE ON projects BEGIN
 END;
 `;
 
-/** Counts every current label and teacher answer into the (empty) tables, as the triggers would have. */
-export const FILL_LABEL_COUNTS = `
+/**
+ * SQL that counts every current label, teacher answer and open conflict of the documents `scope` selects (a condition
+ * on the examples alias `e`) into the tables, where they have no rows yet: what the triggers would have counted.
+ */
+export function fillLabelCountsSql(scope: string): string {
+  return `
 INSERT INTO label_counts (project_id, split, human, n)
 SELECT e.project_id, COALESCE(e.split, ''), h.v, COUNT(*)
 FROM (SELECT d.id, ${humanAnswerSql('d.id')} AS v
       FROM (SELECT DISTINCT a.example_id AS id FROM annotations a WHERE a.retracted_at IS NULL) d) h
 JOIN examples e ON e.id = h.id
-WHERE e.excluded = 0 AND h.v IS NOT NULL
+WHERE e.excluded = 0 AND h.v IS NOT NULL AND ${scope}
 GROUP BY 1, 2, 3;
 
 INSERT INTO answer_counts (run_id, split, human, teacher, n)
-SELECT c.run_id, c.split, c.human, c.teacher, COUNT(*) FROM (${answerCells('1')}) c
+SELECT c.run_id, c.split, c.human, c.teacher, COUNT(*) FROM (${answerCells(scope)}) c
 GROUP BY 1, 2, 3, 4;
 
 INSERT INTO conflict_counts (project_id, split, n)
@@ -198,9 +202,10 @@ SELECT e.project_id, COALESCE(e.split, ''), COUNT(*)
 FROM (SELECT d.example_id AS id FROM annotations d WHERE d.retracted_at IS NULL
       GROUP BY d.example_id HAVING COUNT(DISTINCT d.annotator) > 1) m
 JOIN examples e ON e.id = m.id
-WHERE e.excluded = 0 AND ${conflicted('e.id')} AND NOT ${ADJUDICATED_NOW}
+WHERE e.excluded = 0 AND ${scope} AND ${conflicted('e.id')} AND NOT ${ADJUDICATED_NOW}
 GROUP BY 1, 2;
 `;
+}
 
 export const migration023LabelCounts = `
 CREATE TABLE label_counts (
@@ -228,5 +233,5 @@ CREATE TABLE label_count_pause (
   one INTEGER PRIMARY KEY CHECK (one = 1)
 ) STRICT;
 
-${FILL_LABEL_COUNTS}
+${fillLabelCountsSql('1')}
 ${LABEL_COUNT_TRIGGERS}`;
