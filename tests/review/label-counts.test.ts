@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { nowIso } from '../../src/main/core/time';
 import { fillLabelCountsSql } from '../../src/main/core/store/migrations/023_label_counts';
-import { importFile, importLabelledRows, projectFixtureForEachTest, writeFixture } from '../dataset/fixtures';
+import {
+  deleteProjectAfterJobs,
+  importFile,
+  importLabelledRows,
+  projectFixtureForEachTest,
+  writeFixture,
+} from '../dataset/fixtures';
 import { ANNOTATORS_DISAGREE } from '../../src/main/features/review/queues';
 import { ADJUDICATED } from '../../src/main/features/team/scope';
 import { addTeacherRun, type Fixture } from './fixture';
@@ -269,13 +275,7 @@ describe('label counts kept by triggers (migration 023)', () => {
     core.db.prepare('DELETE FROM teacher_runs WHERE id = ?').run(first);
     expectKept('the last teacher run deleted');
 
-    for (const id of core.db
-      .prepare("SELECT id FROM jobs WHERE state NOT IN ('completed', 'failed', 'cancelled')")
-      .pluck()
-      .all() as number[])
-      await core.jobs.wait(id);
-    const name = (await core.call('projects.get', { projectId })).name;
-    await core.call('projects.delete', { projectId, confirmName: name });
+    await deleteProjectAfterJobs(core, projectId);
     expect(core.db.prepare('SELECT COUNT(*) FROM label_counts').pluck().get()).toBe(0);
     expect(core.db.prepare('SELECT COUNT(*) FROM answer_counts').pluck().get()).toBe(0);
   });

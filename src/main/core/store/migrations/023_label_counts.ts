@@ -106,28 +106,24 @@ const ANSWERED = (id: string): string => `(EXISTS (SELECT 1 FROM annotations x W
 const ONE_OUTPUT = (row: 'new' | 'old'): string =>
   `t.run_id = ${row}.run_id AND t.example_id = ${row}.example_id`;
 
+/**
+ * The two triggers of one kind of write to annotations: the document's cells taken away before it (the document of
+ * row `before`) and added back after it (of row `after`).
+ */
+function annotationTriggers(name: string, event: string, before: 'new' | 'old', after = before): string {
+  return `CREATE TRIGGER label_counts_annotation_before_${name} BEFORE ${event} ON annotations WHEN ${LIVE} BEGIN
+  ${TAKE_DOCUMENT(`${before}.example_id`)}
+END;
+CREATE TRIGGER label_counts_annotation_after_${name} AFTER ${event} ON annotations WHEN ${LIVE} BEGIN
+  ${ADD_DOCUMENT(`${after}.example_id`)}
+END;`;
+}
+
 /** The triggers, on their own: the schema test and a repair after a fault read them. */
 export const LABEL_COUNT_TRIGGERS = `
-CREATE TRIGGER label_counts_annotation_before_insert BEFORE INSERT ON annotations WHEN ${LIVE} BEGIN
-  ${TAKE_DOCUMENT('new.example_id')}
-END;
-CREATE TRIGGER label_counts_annotation_after_insert AFTER INSERT ON annotations WHEN ${LIVE} BEGIN
-  ${ADD_DOCUMENT('new.example_id')}
-END;
-CREATE TRIGGER label_counts_annotation_before_update
-BEFORE UPDATE OF label_id, label_set, retracted_at, created_at ON annotations WHEN ${LIVE} BEGIN
-  ${TAKE_DOCUMENT('old.example_id')}
-END;
-CREATE TRIGGER label_counts_annotation_after_update
-AFTER UPDATE OF label_id, label_set, retracted_at, created_at ON annotations WHEN ${LIVE} BEGIN
-  ${ADD_DOCUMENT('new.example_id')}
-END;
-CREATE TRIGGER label_counts_annotation_before_delete BEFORE DELETE ON annotations WHEN ${LIVE} BEGIN
-  ${TAKE_DOCUMENT('old.example_id')}
-END;
-CREATE TRIGGER label_counts_annotation_after_delete AFTER DELETE ON annotations WHEN ${LIVE} BEGIN
-  ${ADD_DOCUMENT('old.example_id')}
-END;
+${annotationTriggers('insert', 'INSERT', 'new')}
+${annotationTriggers('update', 'UPDATE OF label_id, label_set, retracted_at, created_at', 'old', 'new')}
+${annotationTriggers('delete', 'DELETE', 'old')}
 
 CREATE TRIGGER label_counts_output_insert AFTER INSERT ON teacher_outputs BEGIN
   ${ADD_ANSWERS(ONE_OUTPUT('new'))}
