@@ -1,5 +1,5 @@
 import type { Db } from './store/db';
-import { fillLabelCountsSql } from './store/migrations/023_label_counts';
+import { documentCellsSql, fillLabelCountsSql } from './store/migrations/023_label_counts';
 import { storedNumbers } from './store/storedJson';
 
 /**
@@ -68,5 +68,30 @@ export function recountLabels(db: Db, projectId: number): void {
   db.prepare(
     'DELETE FROM answer_counts WHERE run_id IN (SELECT id FROM teacher_runs WHERE project_id = ?)',
   ).run(projectId);
-  db.exec(fillLabelCountsSql(`e.project_id = ${projectId}`));
+  db.exec(fillLabelCountsSql(projectId));
+}
+
+/**
+ * Runs `write`, a batch of annotation writes that touches only the documents `exampleIds`, with the annotation
+ * triggers held off (table label_count_pause), and counts those documents' cells in two grouped passes instead: taken
+ * away before the batch, added back after it. A single-row write that fires the triggers costs a statement journal
+ * of its own; a bulk accept of thousands of documents would hold the server's thread for that long. Call it inside
+ * the batch's transaction.
+ */
+export function withLabelCountsBatched<T>(db: Db, exampleIds: readonly number[], write: () => T): T {
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS label_count_docs (id INTEGER PRIMARY KEY)');
+  db.exec('DELETE FROM temp.label_count_docs');
+  const add = db.prepare('INSERT OR IGNORE INTO temp.label_count_docs (id) VALUES (?)');
+  for (const id of exampleIds) add.run(id);
+  db.exec(documentCellsSql('temp.label_count_docs', -1));
+  db.exec('INSERT INTO label_count_pause (one) VALUES (1)');
+  let result: T;
+  try {
+    result = write();
+  } finally {
+    db.exec('DELETE FROM label_count_pause');
+  }
+  db.exec(documentCellsSql('temp.label_count_docs', 1));
+  db.exec('DELETE FROM temp.label_count_docs');
+  return result;
 }

@@ -1,6 +1,7 @@
 import type { Job } from '../../../shared/jobs';
 import type { JobParamsOf } from '../../../shared/jobParams';
 import { annotationWriter } from '../../core/annotations';
+import { withLabelCountsBatched } from '../../core/labelCounts';
 import { audit } from '../../core/audit';
 import { stableKey, type JobManager, type JobRunner } from '../../core/jobs/jobs';
 import { projectLabels } from '../../core/labels';
@@ -55,20 +56,26 @@ export function bulkAcceptRunner(db: Db): JobRunner<'review.bulkAccept'> {
     for (let i = 0; i < chosen.length; i += CHUNK) {
       await ctl.yield();
       const part = chosen.slice(i, i + CHUNK);
-      db.transaction(() => {
-        for (const c of part) {
-          add({
-            projectId: p.projectId,
-            exampleId: c.exampleId,
-            labelId: c.labelId,
-            labelSet: c.labelSet,
-            annotator: p.annotator,
-            source: 'bulk',
-            acceptedTeacher: true,
-            createdAt: p.stamp,
-          });
-        }
-      })();
+      db.transaction(() =>
+        withLabelCountsBatched(
+          db,
+          part.map((c) => c.exampleId),
+          () => {
+            for (const c of part) {
+              add({
+                projectId: p.projectId,
+                exampleId: c.exampleId,
+                labelId: c.labelId,
+                labelSet: c.labelSet,
+                annotator: p.annotator,
+                source: 'bulk',
+                acceptedTeacher: true,
+                createdAt: p.stamp,
+              });
+            }
+          },
+        ),
+      )();
       accepted += part.length;
       ctl.saveCheckpoint({ accepted });
       ctl.progress(accepted, total, { phase: 'Accepting' });

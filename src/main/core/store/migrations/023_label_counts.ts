@@ -176,31 +176,59 @@ END;
 `;
 
 /**
- * SQL that counts every current label, teacher answer and open conflict of the documents `scope` selects (a condition
- * on the examples alias `e`) into the tables, where they have no rows yet: what the triggers would have counted.
+ * SQL that adds (`sign` 1) or takes away (-1) the cells of some documents in grouped statements: the labels of the
+ * documents `labelDocs` lists (a query of ids named id), the teacher outputs that `answerWhere` selects (a condition on
+ * the teacher_answers alias t and the examples alias e), the open conflicts of the documents `conflictDocs` lists.
  */
-export function fillLabelCountsSql(scope: string): string {
+function cellsSql(d: { labelDocs: string; answerWhere: string; conflictDocs: string }, sign: 1 | -1): string {
   return `
 INSERT INTO label_counts (project_id, split, human, n)
-SELECT e.project_id, COALESCE(e.split, ''), h.v, COUNT(*)
-FROM (SELECT d.id, ${humanAnswerSql('d.id')} AS v
-      FROM (SELECT DISTINCT a.example_id AS id FROM annotations a WHERE a.retracted_at IS NULL) d) h
+SELECT e.project_id, COALESCE(e.split, ''), h.v, ${sign} * COUNT(*)
+FROM (SELECT d.id, ${humanAnswerSql('d.id')} AS v FROM (${d.labelDocs}) d) h
 JOIN examples e ON e.id = h.id
-WHERE e.excluded = 0 AND h.v IS NOT NULL AND ${scope}
-GROUP BY 1, 2, 3;
+WHERE e.excluded = 0 AND h.v IS NOT NULL
+GROUP BY 1, 2, 3
+ON CONFLICT (project_id, split, human) DO UPDATE SET n = n + excluded.n;
 
 INSERT INTO answer_counts (run_id, split, human, teacher, n)
-SELECT c.run_id, c.split, c.human, c.teacher, COUNT(*) FROM (${answerCells(scope)}) c
-GROUP BY 1, 2, 3, 4;
+SELECT c.run_id, c.split, c.human, c.teacher, ${sign} * COUNT(*) FROM (${answerCells(d.answerWhere)}) c
+GROUP BY 1, 2, 3, 4
+ON CONFLICT (run_id, split, human, teacher) DO UPDATE SET n = n + excluded.n;
 
 INSERT INTO conflict_counts (project_id, split, n)
-SELECT e.project_id, COALESCE(e.split, ''), COUNT(*)
-FROM (SELECT d.example_id AS id FROM annotations d WHERE d.retracted_at IS NULL
-      GROUP BY d.example_id HAVING COUNT(DISTINCT d.annotator) > 1) m
-JOIN examples e ON e.id = m.id
-WHERE e.excluded = 0 AND ${scope} AND ${conflicted('e.id')} AND NOT ${ADJUDICATED_NOW}
-GROUP BY 1, 2;
+SELECT e.project_id, COALESCE(e.split, ''), ${sign} * COUNT(*)
+FROM (${d.conflictDocs}) m JOIN examples e ON e.id = m.id
+WHERE e.excluded = 0 AND ${conflicted('e.id')} AND NOT ${ADJUDICATED_NOW}
+GROUP BY 1, 2
+ON CONFLICT (project_id, split) DO UPDATE SET n = n + excluded.n;
 `;
+}
+
+/**
+ * SQL that counts every current label, teacher answer and open conflict of project `projectId` (every project when
+ * null) into the tables, where they have no rows yet: what the triggers would have counted.
+ */
+export function fillLabelCountsSql(projectId: number | null): string {
+  const a = projectId === null ? '' : `AND a.project_id = ${projectId}`;
+  return cellsSql(
+    {
+      labelDocs: `SELECT DISTINCT a.example_id AS id FROM annotations a WHERE a.retracted_at IS NULL ${a}`,
+      answerWhere: projectId === null ? '1' : `e.project_id = ${projectId}`,
+      conflictDocs: `SELECT a.example_id AS id FROM annotations a WHERE a.retracted_at IS NULL ${a}
+        GROUP BY a.example_id HAVING COUNT(DISTINCT a.annotator) > 1`,
+    },
+    1,
+  );
+}
+
+/**
+ * SQL that takes away (-1) or adds back (1) the cells of the documents in the temporary table `docs` (column id): a
+ * batch of writes with the annotation triggers held off is counted by these two grouped passes instead
+ * (core/labelCounts.ts `withLabelCountsBatched`).
+ */
+export function documentCellsSql(docs: string, sign: 1 | -1): string {
+  const ids = `SELECT id FROM ${docs}`;
+  return cellsSql({ labelDocs: ids, answerWhere: `t.example_id IN (${ids})`, conflictDocs: ids }, sign);
 }
 
 export const migration023LabelCounts = `
@@ -229,5 +257,5 @@ CREATE TABLE label_count_pause (
   one INTEGER PRIMARY KEY CHECK (one = 1)
 ) STRICT;
 
-${fillLabelCountsSql('1')}
+${fillLabelCountsSql(null)}
 ${LABEL_COUNT_TRIGGERS}`;
