@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/022_example_counts';
 import type { DatasetStats } from '../../src/shared/dataset';
-import { importLabelledRows, projectFixtureForEachTest } from './fixtures';
+import { deleteProjectAfterJobs, importLabelledRows, projectFixtureForEachTest } from './fixtures';
 
 // The Data step's totals, splits and length histogram come from table example_counts (migration 022), kept by
 // triggers on every write to examples: each figure here is held equal to a count of the documents themselves.
@@ -21,7 +21,12 @@ const LENGTHS = [
 ];
 
 async function load(texts: readonly string[]): Promise<void> {
-  await importLabelledRows(core, projectId, dir, texts.map((x, i) => [x, i % 2 ? 'a' : 'b'] as const));
+  await importLabelledRows(
+    core,
+    projectId,
+    dir,
+    texts.map((x, i) => [x, i % 2 ? 'a' : 'b'] as const),
+  );
 }
 
 /** The figures counted from the documents, one by one. */
@@ -83,14 +88,7 @@ describe('dataset.stats from maintained counts', () => {
     expect(removed.changes).toBeGreaterThan(0);
     await expectMaintained();
 
-    // The search index the import started must end before the project can go.
-    for (const id of core.db
-      .prepare("SELECT id FROM jobs WHERE state NOT IN ('completed', 'failed', 'cancelled')")
-      .pluck()
-      .all() as number[])
-      await core.jobs.wait(id);
-    const name = (await core.call('projects.get', { projectId })).name;
-    await core.call('projects.delete', { projectId, confirmName: name });
+    await deleteProjectAfterJobs(core, projectId);
     expect(
       core.db.prepare('SELECT COUNT(*) FROM example_counts WHERE project_id = ?').pluck().get(projectId),
     ).toBe(0);

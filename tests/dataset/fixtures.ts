@@ -42,6 +42,17 @@ export async function importLabelledRows(
   expect(job.state).toBe('completed');
 }
 
+/** Deletes the project once the jobs still running (the search index an import started) have ended. */
+export async function deleteProjectAfterJobs(core: Core, projectId: number): Promise<void> {
+  for (const id of core.db
+    .prepare("SELECT id FROM jobs WHERE state NOT IN ('completed', 'failed', 'cancelled')")
+    .pluck()
+    .all() as number[])
+    await core.jobs.wait(id);
+  const name = (await core.call('projects.get', { projectId })).name;
+  await core.call('projects.delete', { projectId, confirmName: name });
+}
+
 export function tableSnapshot(core: Core, projectId: number): unknown {
   const q = (sql: string): unknown[] => core.db.prepare(sql).all(projectId);
   return {

@@ -42,20 +42,43 @@ export function annotationWriter(db: Db): (a: NewAnnotation) => number {
        time_spent_ms, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  return (a) =>
-    Number(
-      insert.run(
-        a.projectId,
-        a.exampleId,
-        a.labelId,
-        a.labelSet === null ? null : JSON.stringify(a.labelSet),
-        a.annotator,
-        a.source,
-        a.acceptedTeacher === undefined || a.acceptedTeacher === null ? null : a.acceptedTeacher ? 1 : 0,
-        a.timeSpentMs ?? null,
-        a.createdAt,
-      ).lastInsertRowid,
+  return (a) => Number(insert.run(columnsOf(a)).lastInsertRowid);
+}
+
+/** Rows per statement of `addAnnotations` (9 parameters each, far below SQLite's limit). */
+const ROWS_PER_STATEMENT = 100;
+
+/**
+ * Adds many annotations, a hundred rows per statement: with triggers on the table (migration 023) each statement
+ * inside a transaction opens a statement journal, which a statement per row would pay for every row (a bulk accept).
+ */
+export function addAnnotations(db: Db, rows: readonly NewAnnotation[]): void {
+  const statement = (n: number): ReturnType<Db['prepare']> =>
+    db.prepare(
+      `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, accepted_teacher,
+         time_spent_ms, created_at)
+       VALUES ${Array<string>(n).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     );
+  const full = rows.length >= ROWS_PER_STATEMENT ? statement(ROWS_PER_STATEMENT) : null;
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+    (part.length === ROWS_PER_STATEMENT && full ? full : statement(part.length)).run(part.flatMap(columnsOf));
+  }
+}
+
+/** The insert's values of one annotation, in the order of `annotationWriter`'s columns. */
+function columnsOf(a: NewAnnotation): Array<string | number | null> {
+  return [
+    a.projectId,
+    a.exampleId,
+    a.labelId,
+    a.labelSet === null ? null : JSON.stringify(a.labelSet),
+    a.annotator,
+    a.source,
+    a.acceptedTeacher === undefined || a.acceptedTeacher === null ? null : a.acceptedTeacher ? 1 : 0,
+    a.timeSpentMs ?? null,
+    a.createdAt,
+  ];
 }
 
 /** Adds one annotation; answers its id. */
@@ -97,7 +120,8 @@ export const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT 
  * Prepares the statement that writes a file's labels (`examples.imported_label`) as import annotations of the rows
  * one import added to a dataset after the row id `afterId`: one set-based INSERT ... SELECT per batch rather than a
  * call per row (a million rows are one statement per 10,000). Multi-label: the row's names as a label set; rows
- * without a label get none. The labels must exist already (the import creates them in the same transaction).
+ * without a label get none. The labels must exist already (the import creates them in the same transaction). Call it
+ * inside a transaction, for rows the import has just added (their labels are counted per batch, migration 023).
  */
 export function importedLabelsWriter(
   db: Db,
@@ -115,5 +139,27 @@ export function importedLabelsWriter(
          FROM examples e JOIN labels l ON l.project_id = e.project_id AND l.name = e.imported_label
          WHERE e.id > ? AND e.dataset_id = ?`,
       );
-  return (b) => insert.run(b.createdAt, b.afterId, b.datasetId).changes;
+  // The rows are new (no earlier annotation, no teacher answer), so each one's label is its document's human answer:
+  // the label counts (migration 023) take the batch in one grouped statement, the per-row triggers held off meanwhile.
+  const lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM annotations').pluck();
+  const pause = db.prepare('INSERT INTO label_count_pause (one) VALUES (1)');
+  const resume = db.prepare('DELETE FROM label_count_pause');
+  const count = db.prepare(
+    `INSERT INTO label_counts (project_id, split, human, n)
+     SELECT e.project_id, COALESCE(e.split, ''), COALESCE(a.label_id, a.label_set), COUNT(*)
+     FROM annotations a JOIN examples e ON e.id = a.example_id
+     WHERE a.id > ? AND e.excluded = 0 GROUP BY 1, 2, 3
+     ON CONFLICT (project_id, split, human) DO UPDATE SET n = n + excluded.n`,
+  );
+  return (b) => {
+    const before = lastId.get() as number;
+    pause.run();
+    try {
+      const added = insert.run(b.createdAt, b.afterId, b.datasetId).changes;
+      if (added > 0) count.run(before);
+      return added;
+    } finally {
+      resume.run();
+    }
+  };
 }

@@ -72,6 +72,17 @@ function viewRows<V>(
   view: 'human_labels' | 'person_labels' | 'human_label_sets' | 'person_label_sets',
   column: 'label_id' | 'label_set',
 ): Array<{ exampleId: number; value: V }> {
+  // Each view's rows are documents with a human answer, which label_counts (migration 023) counts by split: a split
+  // that holds none (the validation split before anyone labels there, which the Train step's teacher check reads)
+  // costs one probe, not a pass over the project's labels.
+  if (
+    split !== null &&
+    !db
+      .prepare('SELECT 1 FROM label_counts WHERE project_id = ? AND split = ? AND n > 0')
+      .get(projectId, split)
+  ) {
+    return [];
+  }
   return db
     .prepare(
       `SELECT a.example_id AS exampleId, a.${column} AS value

@@ -5,6 +5,7 @@ import type { BackupSummary, RestoreResult } from '../../../shared/backup';
 import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import { freeBytes } from '../../core/diskSpace';
+import { recountLabels } from '../../core/labelCounts';
 import type { Paths } from '../../core/paths';
 import { type Db } from '../../core/store/db';
 import { projectScopedTables, quoteId, readSchema, targetColumn, type TableInfo } from './schema';
@@ -323,6 +324,8 @@ export function restoreBackup(
           rows++;
         }
       }
+      // The label counts' triggers follow a document's writes only once it exists: annotations come first here.
+      recountLabels(db, projectId);
       audit(db, {
         projectId,
         actor: opts.actor,

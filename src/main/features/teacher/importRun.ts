@@ -231,10 +231,15 @@ export function importTeacherRun(
     const target = db.prepare(
       "INSERT OR IGNORE INTO teacher_run_targets (run_id, example_id, position, status) VALUES (?, ?, ?, 'done')",
     );
-    // A later line for the same example replaces an earlier one (the file's last word counts).
+    // A later line for the same example replaces an earlier one (the file's last word counts). An upsert, not a
+    // REPLACE: SQLite's REPLACE removes the old row without its delete triggers, and the label counts (migration 023)
+    // follow an output's changes by trigger.
     const output = db.prepare(
-      `INSERT OR REPLACE INTO teacher_outputs (run_id, example_id, probs, logprobs, predicted_label_id, entropy, margin,
-         reasoning, tokens, time_ms, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, 0, ?)`,
+      `INSERT INTO teacher_outputs (run_id, example_id, probs, logprobs, predicted_label_id, entropy, margin,
+         reasoning, tokens, time_ms, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, 0, ?)
+       ON CONFLICT (run_id, example_id) DO UPDATE SET probs = excluded.probs, logprobs = excluded.logprobs,
+         predicted_label_id = excluded.predicted_label_id, entropy = excluded.entropy, margin = excluded.margin,
+         reasoning = NULL, tokens = 0, time_ms = 0, truncated = 0, created_at = excluded.created_at`,
     );
     let position = 0;
     for (const r of rows) {

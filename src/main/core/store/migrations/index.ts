@@ -20,6 +20,7 @@ import { migration019LabelRules } from './019_label_rules';
 import { migration020DeferredIndexes } from './020_deferred_indexes';
 import { migration021ReviewCounts } from './021_review_counts';
 import { migration022ExampleCounts } from './022_example_counts';
+import { migration023LabelCounts } from './023_label_counts';
 import type { Migration } from './types';
 
 /**
@@ -50,6 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration020DeferredIndexes,
   migration021ReviewCounts,
   migration022ExampleCounts,
+  migration023LabelCounts,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
