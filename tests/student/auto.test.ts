@@ -19,34 +19,15 @@ import {
   type AutoReport,
 } from '../../src/shared/student';
 import { loadPhrasebank } from '../../bench/lib/datasets';
-import { loadKuake } from './fixtures';
+import { kuakeTrainData, splitTrainData } from './fixtures';
 
 /** 400 Chinese medical queries: 360 to train on, 40 (human-labelled) to validate on. */
-function data(): TrainData {
-  const { labels, train } = loadKuake();
-  const rows = train.slice(0, 400);
-  const cls = (l: string): number => labels.indexOf(l);
-  return {
-    labels,
-    train: rows
-      .filter((_, i) => i % 10 !== 0)
-      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-  };
-}
+const data = (): TrainData => kuakeTrainData(400);
 
 /** 300 English financial sentences (financial_phrasebank's training split): 270 to train on, 30 to validate on. */
 function english(): TrainData {
   const rows = loadPhrasebank().train.slice(0, 300);
-  const labels = [...new Set(rows.map((r) => r.label))].sort();
-  const cls = (l: string): number => labels.indexOf(l);
-  return {
-    labels,
-    train: rows
-      .filter((_, i) => i % 10 !== 0)
-      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-  };
+  return splitTrainData(rows, [...new Set(rows.map((r) => r.label))].sort());
 }
 
 const SETTINGS = TrainSettings.parse({ maxEpochs: 2, patience: 5, seed: 3 });

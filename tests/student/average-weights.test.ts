@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAuto } from '../../src/main/features/student/auto';
@@ -7,30 +6,19 @@ import { runTraining, type TrainData } from '../../src/main/features/student/tra
 import { addEpochToAverage, newAverage } from '../../src/main/features/student/training/average';
 import { checkpointName } from '../../src/main/features/student/training/checkpoint';
 import { TrainSettings, type TrainSettingsInput } from '../../src/shared/student';
-import { loadKuake } from './fixtures';
+import { tempDir } from '../helpers';
+import { kuakeTrainData } from './fixtures';
 
-/** 400 Chinese medical queries: 360 to train on, 40 (human-labelled) to validate on. */
-function data(): TrainData {
-  const { labels, train } = loadKuake();
-  const rows = train.slice(0, 400);
-  const cls = (l: string): number => labels.indexOf(l);
-  return {
-    labels,
-    train: rows
-      .filter((_, i) => i % 10 !== 0)
-      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-  };
-}
+const data = (): TrainData => kuakeTrainData();
 
-const dirs: string[] = [];
+const cleanups: Array<() => void> = [];
 function runDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'average-test-'));
-  dirs.push(d);
-  return d;
+  const { dir, cleanup } = tempDir('average-test-');
+  cleanups.push(cleanup);
+  return dir;
 }
 afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const c of cleanups.splice(0)) c();
 });
 
 const quiet = { onProgress: async () => undefined, onEpoch: async () => undefined };

@@ -390,19 +390,13 @@ async function finishEpoch(
   }
   const checkpointPath = persist ? join(runDir, checkpointName(e.epoch)) : '';
   if (persist)
-    writeCheckpoint(
-      checkpointPath,
-      run.arch,
-      run.params,
-      {
-        epoch: e.epoch,
-        step: e.step,
-        early: { ...early },
-        bestModelPath: progress.bestModelPath,
-        bestModelBytes: progress.bestModelBytes,
-      },
-      run.average,
-    );
+    saveCheckpoint(run, checkpointPath, {
+      epoch: e.epoch,
+      step: e.step,
+      early: { ...early },
+      bestModelPath: progress.bestModelPath,
+      bestModelBytes: progress.bestModelBytes,
+    });
   await run.hooks.onEpoch({
     epoch: e.epoch,
     trainLoss: e.trainLoss,
@@ -427,6 +421,11 @@ async function finishEpoch(
   });
   if (persist) pruneRunDir(runDir, e.epoch, early.bestEpoch);
   return early.badEpochs >= settings.patience;
+}
+
+/** A run's checkpoint: its parameters, their Adam moments and, when it averages them, the averaged weights. */
+function saveCheckpoint(run: Run, file: string, header: Parameters<typeof writeCheckpoint>[3]): void {
+  writeCheckpoint(file, run.arch, run.params, header, run.average);
 }
 
 /** The final fit's documents: the training ones, then the validation ones people labelled (by index). */
@@ -471,20 +470,14 @@ async function finishFinalFitEpoch(
   if (!Number.isFinite(e.trainLoss)) throw nanError(input.settings.learningRate);
   const main = input.finalFit?.main;
   const checkpointPath = join(input.runDir, finalCheckpointName(e.epoch));
-  writeCheckpoint(
-    checkpointPath,
-    run.arch,
-    run.params,
-    {
-      epoch: e.epoch,
-      step: e.step,
-      early: { ...progress.early },
-      bestModelPath: main?.modelPath ?? '',
-      bestModelBytes: main?.modelBytes ?? 0,
-      ...(main ? { finalFit: { epochs: e.epochs, main } } : {}),
-    },
-    run.average,
-  );
+  saveCheckpoint(run, checkpointPath, {
+    epoch: e.epoch,
+    step: e.step,
+    early: { ...progress.early },
+    bestModelPath: main?.modelPath ?? '',
+    bestModelBytes: main?.modelBytes ?? 0,
+    ...(main ? { finalFit: { epochs: e.epochs, main } } : {}),
+  });
   await run.hooks.onFinalFitEpoch?.({
     epoch: e.epoch,
     epochs: e.epochs,
