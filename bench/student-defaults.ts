@@ -26,9 +26,13 @@
  * Stage 8 (the featurizer's cjkScope default): the default student (Auto on, final fit on) with CJK n-grams over
  * spans against over runs, on the dev folds of stage 5; datasets whose texts read the same ids both ways are
  * reported as identical, not trained.
+ * Stage 9 (kuake_qic): from stage 7's best, one training setting changed at a time, over the dev folds.
+ * Stage 10 (settings.averageWeights): the default student (Auto on, final fit on; on CJK text its trials average
+ * their weights over epochs) on the dev folds of stage 5.
+ * Stage 11: Auto's training variants with and without weights averaged over epochs, over the dev folds.
  * Prints one JSON line per configuration and dataset, then a summary (the last line): the choice, and per
  * configuration the mean validation macro-F1 over the datasets, ranked.
- * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4,5,6,7,8] [--folds 5]`.
+ * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4,5,6,7,8,9,10,11] [--folds 5]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
