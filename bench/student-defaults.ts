@@ -26,9 +26,13 @@
  * Stage 8 (the featurizer's cjkScope default): the default student (Auto on, final fit on) with CJK n-grams over
  * spans against over runs, on the dev folds of stage 5; datasets whose texts read the same ids both ways are
  * reported as identical, not trained.
+ * Stage 9 (kuake_qic): from stage 7's best, one training setting changed at a time, over the dev folds.
+ * Stage 10 (settings.averageWeights): the default student (Auto on, final fit on; on CJK text its trials average
+ * their weights over epochs) on the dev folds of stage 5.
+ * Stage 11: Auto's training variants with and without weights averaged over epochs, over the dev folds.
  * Prints one JSON line per configuration and dataset, then a summary (the last line): the choice, and per
  * configuration the mean validation macro-F1 over the datasets, ranked.
- * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4,5,6,7,8] [--folds 5]`.
+ * Options: `npm run bench -- student-defaults [datasets] [--stages 1,2,3,4,5,6,7,8,9,10,11] [--folds 5]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +63,7 @@ type Config = Pick<TrainSettingsInput, 'features' | 'classBalance' | 'learningRa
   /** The CJK character n-grams (featurizer cjkMin, cjkMax, cjkScope); absent: the default featurizer's. */
   readonly cjk?: { readonly min: number; readonly max: number; readonly scope: 'runs' | 'spans' };
   /** Other settings (maxEpochs, patience, batch size); absent: the defaults. */
-  readonly extra?: Pick<TrainSettingsInput, 'maxEpochs' | 'patience' | 'batchSize'>;
+  readonly extra?: Pick<TrainSettingsInput, 'maxEpochs' | 'patience' | 'batchSize' | 'averageWeights'>;
 };
 
 // The sparse student's L2 penalty on every row (sparseArch.ts): 1e-5 and 3e-5 per example are C = 1 / (l2 n) of
@@ -232,6 +236,37 @@ const DEV_FOLD_CANDIDATES: readonly Config[] = [
   { features: 'both', ...AUTO_FIRST, cjk: RUNS, extra: { patience: 6 } },
 ];
 
+/**
+ * Stage 9 (kuake_qic, issue 21's last half point): from the best of stage 7 (`chars`, CJK n-grams over spans, the
+ * default featurizer since), one training setting changed at a time, over the same dev folds.
+ */
+const SPANS_CANDIDATES: readonly Config[] = [
+  { features: 'chars', ...AUTO_FIRST, extra: { averageWeights: false } },
+  { features: 'chars', ...AUTO_FIRST },
+  { features: 'chars', ...AUTO_FIRST, learningRate: 0.2, extra: { maxEpochs: 10 } },
+  { features: 'chars', ...AUTO_FIRST, extra: { maxEpochs: 10 } },
+  { features: 'chars', ...AUTO_FIRST, learningRate: 0.2 },
+  { features: 'chars', ...AUTO_FIRST, l2: 2e-5 },
+  { features: 'chars', ...AUTO_FIRST, l2: 5e-5 },
+  { features: 'chars', ...AUTO_FIRST, classBalance: 1 },
+  { features: 'chars', ...AUTO_FIRST, extra: { batchSize: 64 } },
+];
+
+/**
+ * Stage 11 (settings.averageWeights, each dataset): Auto's two training variants on `both` (and on `chars`), the
+ * weights averaged over epochs or not, over the dev folds.
+ */
+const AVERAGING_CANDIDATES: readonly Config[] = (['both', 'chars'] as const).flatMap((features) =>
+  [0.75, 1].flatMap((classBalance) =>
+    [false, true].map((averageWeights) => ({
+      features,
+      ...AUTO_FIRST,
+      classBalance,
+      extra: { averageWeights },
+    })),
+  ),
+);
+
 /** Macro-F1 of the model folder `dir` on `docs` (evaluation/metrics.ts). */
 async function scoreModel(
   dir: string,
@@ -261,6 +296,7 @@ async function finalFitFold(
   k: number,
   folds: number,
   featurizer?: FeaturizerConfig,
+  settings: TrainSettingsInput = {},
 ): Promise<{ validated: number; finalFit: number; bestEpoch: number; seconds: number; chosen: string }> {
   const { labels, dev, data } = devFold(name, k, folds);
   const dir = mkdtempSync(join(tmpdir(), 'bench-finalfit-'));
@@ -269,7 +305,7 @@ async function finalFitFold(
     const out = await runAuto(
       {
         data,
-        settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, finalFit: true }),
+        settings: TrainSettings.parse({ ...DEFAULT_TRAIN_SETTINGS, finalFit: true, ...settings }),
         ...(featurizer ? { featurizer } : {}),
         runDir: dir,
         resumeFrom: null,
@@ -283,7 +319,7 @@ async function finalFitFold(
       finalFit: await scoreModel(out.modelPath, dev, labels.length),
       bestEpoch: out.bestEpoch,
       seconds: (performance.now() - started) / 1000,
-      chosen: trial ? `${trial.features}/cb${trial.classBalance}` : '?',
+      chosen: trial ? `${trial.features}/cb${trial.classBalance}${trial.averageWeights ? '/avg' : ''}` : '?',
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -378,6 +414,34 @@ async function featurizerStage(names: readonly string[], folds: number): Promise
   return out;
 }
 
+/**
+ * Stage 10 (settings.averageWeights): the default student (Auto on, final fit on; on CJK text every trial and the
+ * run average their weights over epochs, shared/student.ts autoConfigurations) on the same dev folds of the
+ * training split as stages 5 and 8, whose figures are the same student without averaging.
+ */
+async function averagingStage(names: readonly string[], folds: number): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const f1s: number[] = [];
+    for (let k = 0; k < folds; k++) {
+      const r = await finalFitFold(name, k, folds);
+      f1s.push(r.finalFit);
+      console.log(
+        JSON.stringify({
+          stage: 10,
+          dataset: name,
+          fold: k,
+          devMacroF1: Number(r.finalFit.toFixed(4)),
+          chosen: r.chosen,
+          seconds: Number(r.seconds.toFixed(1)),
+        }),
+      );
+    }
+    out[name] = { devMacroF1: Number((f1s.reduce((a, b) => a + b, 0) / f1s.length).toFixed(4)), folds };
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const names = (args.find((a) => !a.startsWith('--')) ?? Object.keys(DATASET_LOADERS).join(',')).split(',');
@@ -423,6 +487,7 @@ async function main(): Promise<void> {
   }
   if (stages.has(5)) chosen.finalFit = await finalFitStage(names, folds);
   if (stages.has(8)) chosen.cjkScope = await featurizerStage(names, folds);
+  if (stages.has(10)) chosen.averageWeights = await averagingStage(names, folds);
   const grid = variantGrid();
   if (stages.has(2) || stages.has(3) || stages.has(4)) for (const config of grid) await measure(config);
   // Auto's two training variants: the best two of stage 2 by mean.
@@ -447,13 +512,18 @@ async function main(): Promise<void> {
     for (const config of autoVariants())
       for (const features of ['both', 'chars'] as const)
         for (const cjk of CJK_GRID) await measure({ ...config, features, cjk }, chinese);
-  if (stages.has(7))
-    for (const config of DEV_FOLD_CANDIDATES)
+  const devStages: Array<[number, readonly Config[]]> = [
+    [7, DEV_FOLD_CANDIDATES],
+    [9, SPANS_CANDIDATES],
+    [11, AVERAGING_CANDIDATES],
+  ];
+  for (const [stage, candidates] of devStages.filter(([s]) => stages.has(s)))
+    for (const config of candidates)
       for (const name of names) {
         const f1s = await devFoldF1(name, config, folds);
         console.log(
           JSON.stringify({
-            stage: 7,
+            stage,
             dataset: name,
             config: key(config),
             devMacroF1: Number((f1s.reduce((a, b) => a + b, 0) / f1s.length).toFixed(4)),

@@ -140,6 +140,16 @@ export const TrainSettings = z.object({
       'Sparse student: the L2 penalty holds back every row (all) or only the rows a batch reads (read)',
     ),
   /**
+   * Sparse student, single-label runs: the model is the mean of the weights at the ends of the epochs so far
+   * (Polyak-Ruppert averaging once per epoch, training/average.ts), which validation scores and the run saves; the
+   * weights trained on are unchanged. Off (default): the weights at the end of the epoch. Auto turns it on for
+   * Chinese, Japanese or Korean text (autoConfigurations).
+   */
+  averageWeights: z
+    .boolean()
+    .default(false)
+    .describe('Sparse student: the model is the mean of the weights over the epochs so far'),
+  /**
    * Learning rate over training: 'linear' decays it from learningRate to 0 over maxEpochs epochs (as fastText
    * does), by optimizer step, so a resumed run continues the same schedule; 'constant' keeps it.
    */
@@ -198,6 +208,11 @@ export const AutoTrial = z
     learningRate: z.number(),
     /** The L2 penalty tried (absent in reports written before single-label Auto tried it). */
     l2: z.number().optional(),
+    /**
+     * Whether its weights were averaged over epochs (settings.averageWeights; absent in multi-label runs and in
+     * reports written before Auto recorded it: the run's own setting).
+     */
+    averageWeights: z.boolean().optional(),
     /**
      * Macro-F1 (evaluation/metrics.ts) and accuracy of its best epoch on the validation documents below (null when
      * there are none).
@@ -291,19 +306,26 @@ export const MULTI_LABEL_AUTO_CONFIGURATIONS: ReadonlyArray<
   { features: 'chars', learningRate: 0.2, l2: 1e-3 },
 ];
 
+/** AUTO_CONFIGURATIONS as tried on Chinese, Japanese or Korean text: each with its weights averaged over epochs. */
+const AUTO_CONFIGURATIONS_CJK = AUTO_CONFIGURATIONS.map((c) => ({ ...c, averageWeights: true }));
+
 /**
  * The configurations Auto mode tries for a project of this kind. `cjk` false (no training text holds a Chinese,
  * Japanese or Korean character): a single-label project's `words` configurations are left out, since on such text
- * they read exactly what `both` reads.
+ * they read exactly what `both` reads. `cjk` true: a single-label project's configurations average the weights
+ * over epochs (settings.averageWeights), which raised kuake_qic's dev-fold macro-F1 and was not tried as a default
+ * on English text, where it did not (docs/student-model.md).
  */
 export function autoConfigurations(
   kind: LabelKind,
   cjk = true,
 ): ReadonlyArray<
-  Readonly<Partial<Pick<TrainSettings, 'features' | 'classBalance' | 'learningRate' | 'l2'>>>
+  Readonly<
+    Partial<Pick<TrainSettings, 'features' | 'classBalance' | 'learningRate' | 'l2' | 'averageWeights'>>
+  >
 > {
   if (kind === 'multi') return MULTI_LABEL_AUTO_CONFIGURATIONS;
-  return cjk ? AUTO_CONFIGURATIONS : AUTO_CONFIGURATIONS.filter((c) => c.features !== 'words');
+  return cjk ? AUTO_CONFIGURATIONS_CJK : AUTO_CONFIGURATIONS.filter((c) => c.features !== 'words');
 }
 
 export const StudentRunState = z.enum([

@@ -19,34 +19,15 @@ import {
   type AutoReport,
 } from '../../src/shared/student';
 import { loadPhrasebank } from '../../bench/lib/datasets';
-import { loadKuake } from './fixtures';
+import { kuakeTrainData, splitTrainData } from './fixtures';
 
 /** 400 Chinese medical queries: 360 to train on, 40 (human-labelled) to validate on. */
-function data(): TrainData {
-  const { labels, train } = loadKuake();
-  const rows = train.slice(0, 400);
-  const cls = (l: string): number => labels.indexOf(l);
-  return {
-    labels,
-    train: rows
-      .filter((_, i) => i % 10 !== 0)
-      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-  };
-}
+const data = (): TrainData => kuakeTrainData(400);
 
 /** 300 English financial sentences (financial_phrasebank's training split): 270 to train on, 30 to validate on. */
 function english(): TrainData {
   const rows = loadPhrasebank().train.slice(0, 300);
-  const labels = [...new Set(rows.map((r) => r.label))].sort();
-  const cls = (l: string): number => labels.indexOf(l);
-  return {
-    labels,
-    train: rows
-      .filter((_, i) => i % 10 !== 0)
-      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-  };
+  return splitTrainData(rows, [...new Set(rows.map((r) => r.label))].sort());
 }
 
 const SETTINGS = TrainSettings.parse({ maxEpochs: 2, patience: 5, seed: 3 });
@@ -105,6 +86,7 @@ describe('Auto mode', () => {
       expect(t.features).toBe(AUTO_CONFIGURATIONS[i].features);
       expect(t.classBalance).toBe(AUTO_CONFIGURATIONS[i].classBalance);
       expect(t.l2).toBe(AUTO_CONFIGURATIONS[i].l2);
+      expect(t.averageWeights).toBe(true);
       expect(t.measuredOn).toBe('people');
       expect(t.validationCount).toBe(40);
       expect(t.valMacroF1 ?? 0).toBeGreaterThan(0);
@@ -215,8 +197,12 @@ describe('Auto mode', () => {
       'chars',
       'chars',
     ]);
-    expect(runConfigurations(data())).toBe(AUTO_CONFIGURATIONS);
+    // On Chinese text every configuration averages the weights over epochs; on English text none does.
+    expect(runConfigurations(data())).toEqual(
+      AUTO_CONFIGURATIONS.map((c) => ({ ...c, averageWeights: true })),
+    );
     expect(runConfigurations(english())).toEqual(autoConfigurations('single', false));
+    expect(runConfigurations(english()).some((c) => 'averageWeights' in c)).toBe(false);
   });
 
   it('on English text does not try the words-only configurations (they read what `both` reads)', async () => {
@@ -235,6 +221,7 @@ describe('Auto mode', () => {
       [4, 'chars', 1, 0.1, 3e-5],
     ]);
     expect(auto?.trials.every((t) => t.measuredOn === 'people' && t.validationCount === 30)).toBe(true);
+    expect(auto?.trials.every((t) => t.averageWeights === false)).toBe(true);
   }, 120_000);
 
   it("trains what the chosen trial recorded, also a run's report from an earlier list of configurations", () => {
@@ -262,6 +249,13 @@ describe('Auto mode', () => {
       trials: report.trials.map((t) => ({ ...t, l2: 3e-5 })),
     });
     expect(withL2.l2).toBe(3e-5);
+    // A trial recorded before trials recorded averageWeights trains with the run's own setting.
+    expect(chosen.averageWeights).toBe(false);
+    const averaged = chosenSettings(settings, {
+      ...report,
+      trials: report.trials.map((t) => ({ ...t, averageWeights: true })),
+    });
+    expect(averaged.averageWeights).toBe(true);
     expect(chosenSettings(settings, { ...report, chosen: null })).toEqual(settings);
     expect(chosenSettings(settings, null)).toEqual(settings);
   });

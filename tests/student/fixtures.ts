@@ -5,6 +5,7 @@ import type { Db } from '../../src/main/core/store/db';
 import type { Job } from '../../src/shared/jobs';
 import { DEFAULT_FEATURIZER } from '../../src/main/features/student/featurizer';
 import type { StudentModel } from '../../src/main/features/student/model';
+import type { TrainData } from '../../src/main/features/student/trainer';
 import { DATASETS } from '../helpers';
 
 /** A two-label fastText-style model small enough to read by eye (two hashed rows, an identity head). */
@@ -125,6 +126,27 @@ export function kuakeSubset(n: number): { labels: string[]; examples: FixtureExa
       .slice(0, n)
       .map((r, i) => ({ text: r.text, label: r.label, split: i % 10 === 0 ? 'validation' : 'train' })),
   };
+}
+
+/** Labelled rows as a run's data: every 10th (human-labelled) validation, the rest training. */
+export function splitTrainData(
+  rows: ReadonlyArray<{ text: string; label: string }>,
+  labels: readonly string[],
+): TrainData {
+  const cls = (l: string): number => labels.indexOf(l);
+  return {
+    labels: [...labels],
+    train: rows
+      .filter((_, i) => i % 10 !== 0)
+      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
+    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
+  };
+}
+
+/** The first `n` kuake_qic training queries as a run's data (`splitTrainData`). */
+export function kuakeTrainData(n = 400): TrainData {
+  const { labels, train } = loadKuake();
+  return splitTrainData(train.slice(0, n), labels);
 }
 
 /** Resolves with the first job update that `predicate` accepts. */

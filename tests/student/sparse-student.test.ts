@@ -13,7 +13,7 @@ import { RowGrad } from '../../src/main/features/student/training/slots';
 import { runTraining, type TrainData } from '../../src/main/features/student/trainer';
 import { fnv1a } from '../../src/shared/math';
 import { TrainSettings } from '../../src/shared/student';
-import { loadKuake } from './fixtures';
+import { kuakeTrainData, loadKuake } from './fixtures';
 
 const dirs: string[] = [];
 function dir(): string {
@@ -25,18 +25,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function data(n: number): TrainData {
-  const { labels, train } = loadKuake();
-  const cls = (l: string): number => labels.indexOf(l);
-  const rows = train.slice(0, n);
-  return {
-    labels,
-    train: rows
-      .filter((_, i) => i % 10 !== 0)
-      .map((r) => ({ text: r.text, label: cls(r.label), teacher: null })),
-    validation: rows.filter((_, i) => i % 10 === 0).map((r) => ({ text: r.text, label: cls(r.label) })),
-  };
-}
+const data = (n: number): TrainData => kuakeTrainData(n);
 
 describe('the sparse student (default)', () => {
   it('saves and loads exactly, predicts the same in the app and the exported runtime, and its size is its rows', async () => {

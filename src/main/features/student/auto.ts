@@ -33,6 +33,9 @@ import {
  * trials continues after the last finished one; one interrupted in its final training resumes from its checkpoint
  * with the configuration chosen. A warm start (settings.initFromRunId) skips the trials: the earlier model fixes
  * what the student reads.
+ *
+ * On Chinese, Japanese or Korean text (a single-label run) every trial averages its weights over epochs
+ * (settings.averageWeights, training/average.ts; `autoConfigurations`), and so does the run trained after them.
  */
 
 export const AUTO_FILE = 'auto.json';
@@ -105,6 +108,7 @@ export function chosenSettings(settings: TrainSettings, report: AutoReport | nul
     classBalance: t.classBalance,
     learningRate: t.learningRate,
     ...(t.l2 === undefined ? {} : { l2: t.l2 }),
+    ...(t.averageWeights === undefined ? {} : { averageWeights: t.averageWeights }),
   };
 }
 
@@ -249,6 +253,7 @@ async function runTrial(
       classBalance: settings.classBalance,
       learningRate: settings.learningRate,
       l2: settings.l2,
+      ...(input.data.kind === 'multi' ? {} : { averageWeights: settings.averageWeights }),
       valMacroF1: Number.isFinite(at.valMacroF1) ? at.valMacroF1 : null,
       valAccuracy: Number.isFinite(at.valAccuracy) ? at.valAccuracy : null,
       measuredOn: people ? 'people' : 'all',

@@ -26,6 +26,7 @@ const trainOptions = schemaOptions(TrainSettings, {
   features: {},
   l2: {},
   l2Rows: { flag: 'l2-rows' },
+  averageWeights: { flag: 'average-weights' },
   temperature: {},
   alpha: {},
   learningRate: {},
@@ -80,6 +81,7 @@ function autoLines(auto: AutoReport | null): string[] {
     lines.push(
       `  ${t.trial}. features ${t.features}, class balance ${t.classBalance}, learning rate ${t.learningRate}` +
         (t.l2 === undefined ? '' : `, l2 ${t.l2}`) +
+        (t.averageWeights ? ', weights averaged over epochs' : '') +
         ': ' +
         `validation macro-F1 ${f1} on ${t.validationCount} ${on} documents, ${t.seconds.toFixed(1)} s` +
         (t.trial === auto.chosen ? '  <- chosen' : ''),

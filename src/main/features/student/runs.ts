@@ -149,6 +149,7 @@ export function parseRunSettings(json: string): TrainSettings {
 const LEGACY_SETTINGS = {
   lrSchedule: 'constant',
   l2Rows: 'read',
+  averageWeights: false,
   classBalance: 0,
   dropout: 0,
   architecture: 'fasttext',

@@ -9,6 +9,7 @@ import { createForward } from './modelKinds';
 import { readModel, saveModel } from './modelFile';
 import { adamCorrections, adamDense, adamRows } from './training/adam';
 import type { OpenArchitecture, Params } from './training/architecture';
+import { addEpochToAverage, newAverage } from './training/average';
 import {
   checkpointName,
   modelDirName,
@@ -119,6 +120,11 @@ interface Run {
   readonly hooks: TrainHooks;
   readonly arch: OpenArchitecture;
   readonly params: Params;
+  /**
+   * The mean of the weights over the ends of the epochs so far (training/average.ts), when the run averages them:
+   * what it validates and saves. Null: the trained weights are the model.
+   */
+  readonly average: Params | null;
   readonly progress: RunProgress;
   /** `sorted`: to save, its arrays overwritten by the next sorted call; else a view of the parameters. */
   readonly model: (sorted: boolean) => StudentModel;
@@ -193,8 +199,11 @@ export async function runTraining(given: TrainInput, hooks: TrainHooks): Promise
 
   const progress: RunProgress = { early: newEarlyStop(), bestModelPath: '', bestModelBytes: 0 };
   const width = arch.rowWidth ?? settings.dim;
-  const start = startOrResume(input, arch, progress, buckets, inputs, width);
-  const { params } = start;
+  // Sparse single-label runs can average their weights over epochs (settings.averageWeights, training/average.ts).
+  const averaged = settings.averageWeights && settings.architecture === 'sparse' && data.kind !== 'multi';
+  const start = startOrResume(input, arch, progress, { buckets, inputs, width, averaged });
+  const { params, average } = start;
+  const shown = average ?? params;
   const spec = { labels: data.labels, featurizer, dim: width };
   // The arrays of the last model saved, overwritten by the next save (each is written to disk, then dropped).
   let saved: StudentModel | undefined;
@@ -203,10 +212,11 @@ export async function runTraining(given: TrainInput, hooks: TrainHooks): Promise
     hooks,
     arch,
     params,
+    average,
     progress,
     model: (sorted) => {
-      if (!sorted) return toModel(arch, architecture.name, params, spec, false);
-      saved = toModel(arch, architecture.name, params, spec, true, saved);
+      if (!sorted) return toModel(arch, architecture.name, shown, spec, false);
+      saved = toModel(arch, architecture.name, shown, spec, true, saved);
       return saved;
     },
     validationAdded: extra?.indices.length ?? 0,
@@ -252,19 +262,19 @@ export async function runTraining(given: TrainInput, hooks: TrainHooks): Promise
 
 /**
  * The parameters a run starts with: its checkpoint when it resumes (restoring `progress`), else fresh ones,
- * warm-started from the earlier model of `input.initFrom` (checked against this run's labels, featurizer and sizes).
+ * warm-started from the earlier model of `input.initFrom` (checked against this run's labels, featurizer and sizes);
+ * with their average over epochs when the run keeps one (`averaged`).
  */
 function startOrResume(
   input: TrainInput,
   arch: OpenArchitecture,
   progress: RunProgress,
-  buckets: Uint32Array,
-  inputs: readonly Int32Array[],
-  width: number,
-): { params: Params; epoch: number; step: number } {
+  run: { buckets: Uint32Array; inputs: readonly Int32Array[]; width: number; averaged: boolean },
+): { params: Params; average: Params | null; epoch: number; step: number } {
   const { data, settings } = input;
+  const { buckets, inputs, width, averaged } = run;
   if (input.resumeFrom && existsSync(input.resumeFrom)) {
-    const ck = readCheckpoint(input.resumeFrom, arch, width);
+    const ck = readCheckpoint(input.resumeFrom, arch, width, averaged);
     // The checkpoint's first slots are the training features in order of first appearance (a warm start appends
     // more): anything else means another featurizer wrote it, and its rows would be read as the wrong features.
     const slots = ck.params.slotBucket;
@@ -274,7 +284,7 @@ function startOrResume(
       });
     }
     restoreProgress(progress, ck.header);
-    return { params: ck.params, epoch: ck.header.epoch + 1, step: ck.header.step };
+    return { params: ck.params, average: ck.average, epoch: ck.header.epoch + 1, step: ck.header.step };
   }
   let params = initParams(arch, buckets, settings.seed, inputs);
   if (input.initFrom) {
@@ -283,7 +293,8 @@ function startOrResume(
     checkInitModel(model, { labels: data.labels, featurizer, settings }, settings.initFromRunId);
     params = warmStart(arch, params, model);
   }
-  return { params, epoch: 1, step: 0 };
+  // Epoch 1's end replaces this copy entirely (the mean of one epoch).
+  return { params, average: averaged ? newAverage(params) : null, epoch: 1, step: 0 };
 }
 
 function restoreProgress(progress: RunProgress, header: CheckpointHeader): void {
@@ -332,6 +343,7 @@ async function trainEpochs(
     }
     const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
     const trainLoss = lossSum / Math.max(1, n);
+    if (run.average) addEpochToAverage(run.average, run.params, epoch);
     if (finalFit) await finishFinalFitEpoch(run, { epoch, step, trainLoss, epochs: last });
     else if (await finishEpoch(run, { epoch, step, trainLoss, seconds, examples: n }, valInputs))
       stoppedEarly = true;
@@ -362,7 +374,7 @@ async function finishEpoch(
   const lr = settings.learningRate;
   if (!Number.isFinite(e.trainLoss)) throw nanError(lr);
   const forward = run.arch.forward
-    ? run.arch.forward(run.params)
+    ? run.arch.forward(run.average ?? run.params)
     : createForward(run.model(false), (slot) => slot);
   const v = validate(data, forward, valInputs);
   const { valLoss, valAccuracy, valMacroF1, human, teacher } = v;
@@ -388,7 +400,7 @@ async function finishEpoch(
   }
   const checkpointPath = persist ? join(runDir, checkpointName(e.epoch)) : '';
   if (persist)
-    writeCheckpoint(checkpointPath, run.arch, run.params, {
+    saveCheckpoint(run, checkpointPath, {
       epoch: e.epoch,
       step: e.step,
       early: { ...early },
@@ -419,6 +431,11 @@ async function finishEpoch(
   });
   if (persist) pruneRunDir(runDir, e.epoch, early.bestEpoch);
   return early.badEpochs >= settings.patience;
+}
+
+/** A run's checkpoint: its parameters, their Adam moments and, when it averages them, the averaged weights. */
+function saveCheckpoint(run: Run, file: string, header: Parameters<typeof writeCheckpoint>[3]): void {
+  writeCheckpoint(file, run.arch, run.params, header, run.average);
 }
 
 /** The final fit's documents: the training ones, then the validation ones people labelled (by index). */
@@ -463,7 +480,7 @@ async function finishFinalFitEpoch(
   if (!Number.isFinite(e.trainLoss)) throw nanError(input.settings.learningRate);
   const main = input.finalFit?.main;
   const checkpointPath = join(input.runDir, finalCheckpointName(e.epoch));
-  writeCheckpoint(checkpointPath, run.arch, run.params, {
+  saveCheckpoint(run, checkpointPath, {
     epoch: e.epoch,
     step: e.step,
     early: { ...progress.early },

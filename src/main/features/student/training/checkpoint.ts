@@ -10,6 +10,7 @@ import {
   type TensorSpec,
 } from '../modelFile';
 import type { OpenArchitecture, Params } from './architecture';
+import { averageTensors, newAverage } from './average';
 import type { EarlyStopState } from './earlyStop';
 import { CheckpointHeaderSchema } from '../storedFiles';
 import { readStoredJson } from '../../../core/store/storedJson';
@@ -17,7 +18,8 @@ import { readStoredJson } from '../../../core/store/storedJson';
 /**
  * A run's checkpoints and folders. A checkpoint file is a u32 header length, the JSON header (space-padded to 4
  * bytes), then the named tensors (modelFile `tensorParts`): `slotBucket`, the embedding table and its Adam
- * moments, then each dense tensor and its moments. Written atomically: a crash or a full disk leaves the previous
+ * moments, then each dense tensor and its moments, then (a run that averages its weights, average.ts) the averaged
+ * weights `emb.avg` and `<dense tensor>.avg`. Written atomically: a crash or a full disk leaves the previous
  * checkpoint intact. A run folder keeps the last checkpoint, the best one and the best model folder.
  */
 
@@ -102,12 +104,13 @@ function momentOf(arch: OpenArchitecture, name: string, moment: 'm' | 'v'): stri
   return arch.momentName ? arch.momentName(name, moment) : `${name}.${moment}`;
 }
 
-/** Writes the parameters and their Adam moments. */
+/** Writes the parameters and their Adam moments, and the averaged weights when the run keeps them. */
 export function writeCheckpoint(
   file: string,
   arch: OpenArchitecture,
   p: Params,
   header: Omit<CheckpointHeader, 'tensors'>,
+  average: Params | null = null,
 ): void {
   const tensors: Array<readonly [string, TensorData]> = [['slotBucket', p.slotBucket]];
   const add = (name: string, d: Params['emb']): void => {
@@ -115,15 +118,20 @@ export function writeCheckpoint(
   };
   add('emb', p.emb);
   for (const [name] of arch.denseShapes) add(name, p.dense[name]);
+  if (average) tensors.push(...averageTensors(arch, average));
   writeCheckpointFile(file, tensors, header);
 }
 
-/** Reads what `writeCheckpoint` wrote; a tensor of another size than this run's is a mismatch. */
+/**
+ * Reads what `writeCheckpoint` wrote; a tensor of another size than this run's is a mismatch, and so is a checkpoint
+ * without averaged weights for a run that averages them (`averaged`).
+ */
 export function readCheckpoint(
   file: string,
   arch: OpenArchitecture,
   dim: number,
-): { params: Params; header: CheckpointHeader } {
+  averaged = false,
+): { params: Params; header: CheckpointHeader; average: Params | null } {
   const ck = readCheckpointFile(file);
   const read = (name: string): Params['emb'] => ({
     w: ck.float(name),
@@ -138,7 +146,16 @@ export function readCheckpoint(
     dense[name] = read(name);
     if (dense[name].w.length !== shape.reduce((a, b) => a * b, 1)) throw checkpointMismatch(file);
   }
-  return { params: { slotBucket, emb, dense }, header: ck.header };
+  const params: Params = { slotBucket, emb, dense };
+  if (!averaged) return { params, header: ck.header, average: null };
+  const average = newAverage(params);
+  for (const [name, w] of averageTensors(arch, average)) {
+    if (!ck.header.tensors.some((t) => t.name === name)) throw checkpointMismatch(file);
+    const stored = ck.float(name);
+    if (stored.length !== w.length) throw checkpointMismatch(file);
+    w.set(stored);
+  }
+  return { params, header: ck.header, average };
 }
 
 /** Keeps the last checkpoint, the best one and the best model folder; removes the rest. */

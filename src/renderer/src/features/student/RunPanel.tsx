@@ -160,7 +160,15 @@ function AutoTrials({ auto, running }: { auto: AutoReport; running: boolean }): 
                     </Badge>
                   )}
                 </Table.Td>
-                <Table.Td>{t(`features.${trial.features}`)}</Table.Td>
+                <Table.Td>
+                  {t(`features.${trial.features}`)}
+                  {trial.averageWeights === true && (
+                    <Text span size="xs" c="dimmed">
+                      {' '}
+                      ({t('auto.averaged')})
+                    </Text>
+                  )}
+                </Table.Td>
                 {!multi && <Table.Td>{trial.classBalance}</Table.Td>}
                 <Table.Td>{trial.l2 ?? '–'}</Table.Td>
                 <Table.Td>{trial.learningRate}</Table.Td>
