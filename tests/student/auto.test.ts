@@ -205,6 +205,35 @@ describe('Auto mode', () => {
     expect(runConfigurations(english()).some((c) => 'averageWeights' in c)).toBe(false);
   });
 
+  it("a run that learns from a teacher's distributions also tries the manual defaults; validation chooses", () => {
+    const plain = english();
+    const taught: TrainData = {
+      ...plain,
+      train: plain.train.map((e, i) =>
+        i % 2
+          ? {
+              ...e,
+              label: null,
+              teacher: plain.labels.map((_, k) => (k === 0 ? 0.6 : 0.4 / (plain.labels.length - 1))),
+            }
+          : e,
+      ),
+    };
+    const defaults = TrainSettings.parse({});
+    expect(runConfigurations(taught)).toEqual([
+      ...autoConfigurations('single', false),
+      {
+        features: defaults.features,
+        classBalance: defaults.classBalance,
+        learningRate: defaults.learningRate,
+        l2: defaults.l2,
+      },
+    ]);
+    expect(defaults).toMatchObject({ features: 'both', classBalance: 0.5, learningRate: 0.01 });
+    // Human labels alone: Auto's own configurations only.
+    expect(runConfigurations(plain)).toEqual(autoConfigurations('single', false));
+  });
+
   it('on English text does not try the words-only configurations (they read what `both` reads)', async () => {
     const out = await runAuto(
       { data: english(), settings: SETTINGS, runDir: runDir(), resumeFrom: null },

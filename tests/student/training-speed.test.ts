@@ -2,7 +2,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAuto, chosenSettings, type AutoProgress } from '../../src/main/features/student/auto';
+import {
+  runAuto,
+  chosenSettings,
+  runConfigurations,
+  type AutoProgress,
+} from '../../src/main/features/student/auto';
 import { featurize } from '../../src/main/features/student/featurizer';
 import { createForward } from '../../src/main/features/student/modelKinds';
 import { tableLogits, tableVector, type SparseVector } from '../../src/main/features/student/sparse';
@@ -150,7 +155,9 @@ describe('the training loop does its work once', () => {
     const shared = data();
     const dirA = runDir();
     const auto = await runAuto({ data: shared, settings: SETTINGS, runDir: dirA, resumeFrom: null }, hooks);
-    expect(auto.auto?.trials).toHaveLength(6);
+    // Six configurations on Chinese text, and the manual defaults: the data carries a teacher's distributions.
+    expect(auto.auto?.trials).toHaveLength(runConfigurations(shared).length);
+    expect(runConfigurations(shared)).toHaveLength(7);
     // The same run in a fresh copy of the data (nothing cached for it), with the settings Auto chose.
     const dirB = runDir();
     const settings = chosenSettings(SETTINGS, auto.auto ?? null);

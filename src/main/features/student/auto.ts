@@ -6,7 +6,7 @@ import {
   autoConfigurations,
   MIN_HUMAN_VALIDATION,
   type AutoTrial,
-  type TrainSettings,
+  TrainSettings,
 } from '../../../shared/student';
 import { defaultFeaturizerLike, hasCjk } from './featurizer';
 import { finalFitToResume, hasFinalFit, runFinalFit } from './finalFit';
@@ -72,17 +72,31 @@ function writeAutoReport(runDir: string, report: AutoReport): void {
   writeFileAtomic(join(runDir, AUTO_FILE), JSON.stringify(report, null, 2));
 }
 
+/** What a run trains with when Auto is off (the settings' defaults): Auto's extra trial for teacher-taught runs. */
+const MANUAL_DEFAULTS = (({ features, classBalance, learningRate, l2 }: TrainSettings) => ({
+  features,
+  classBalance,
+  learningRate,
+  l2,
+}))(TrainSettings.parse({}));
+
 /**
  * The configurations Auto tries on a run's data: `autoConfigurations` of its kind, without those that read only
- * words when no training text holds a CJK character (they would read exactly what `both` reads).
+ * words when no training text holds a CJK character (they would read exactly what `both` reads). A single-label run
+ * that learns from a teacher's distributions also tries the manual defaults (a tenth of the learning rate, class
+ * balance 0.5): Auto's own configurations were chosen on human labels, and on soft targets they fit the teacher
+ * badly (unfair_tos with 1% human labels: validation .652 with them, .818 with the defaults; docs/student-model.md).
+ * Validation chooses, as for every trial.
  */
 export function runConfigurations(
   data: Pick<TrainInput['data'], 'kind' | 'train'>,
 ): ReturnType<typeof autoConfigurations> {
-  return autoConfigurations(
+  const base = autoConfigurations(
     data.kind === 'multi' ? 'multi' : 'single',
     data.train.some((e) => hasCjk(e.text)),
   );
+  if (data.kind === 'multi' || !data.train.some((e) => e.teacher !== null)) return base;
+  return [...base, { ...base[0], ...MANUAL_DEFAULTS }];
 }
 
 /** The settings of trial `trial` (1-based) of `configurations` on top of the run's. */
