@@ -87,6 +87,8 @@ export const serverErrorsEn = {
   'dataset.hasDifferentFieldsFirst':
     '{{name}} has {{lengthLength}} different fields in its first records; at most {{MAX_COLUMNS}} can be imported.',
   'dataset.hasRowsCouldImported': '{{name}} has no rows that could be imported{{p1}}. Nothing was changed.',
+  'dataset.importTargetGone':
+    'Project {{projectId}} or the dataset being imported was deleted while the import ran, so the import stopped. Nothing else was changed; import the file again into a project that exists.',
   'dataset.holdsJsonRecordsObjects':
     '{{name}} holds no JSON records (objects with fields such as "text"){{p1}}',
   'dataset.holdsOnlyBlankSpace':
@@ -524,6 +526,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'dataset.hasDifferentFieldsFirst':
     '{{name}} 的前几条记录中有 {{lengthLength}} 个不同字段；最多只能导入 {{MAX_COLUMNS}} 个。',
   'dataset.hasRowsCouldImported': '{{name}} 中没有可导入的行{{p1}}。未做任何更改。',
+  'dataset.importTargetGone':
+    '导入进行期间，项目 {{projectId}} 或正在导入的数据集已被删除，因此导入已停止。其他内容均未更改；请将文件重新导入到现有的项目中。',
   'dataset.holdsJsonRecordsObjects': '{{name}} 中没有 JSON 记录（带有“text”等字段的对象）{{p1}}',
   'dataset.holdsOnlyBlankSpace': '{{name}} 只包含空白：没有可导入的文档。请选择包含文本的文件。',
   'dataset.holdsRowsCanRead': '{{name}} 中没有可读取的行{{p1}}',

@@ -142,7 +142,8 @@ export function importedLabelsWriter(
   // The rows are new (no earlier annotation, no teacher answer), so each one's label is its document's human answer:
   // the label counts (migration 023) take the batch in one grouped statement, the per-row triggers held off meanwhile.
   const lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM annotations').pluck();
-  const pause = db.prepare('INSERT INTO label_count_pause (one) VALUES (1)');
+  // The caller (an import's batch) may hold the counts off already: then it also lifts the pause.
+  const pause = db.prepare('INSERT OR IGNORE INTO label_count_pause (one) VALUES (1)');
   const resume = db.prepare('DELETE FROM label_count_pause');
   const count = db.prepare(
     `INSERT INTO label_counts (project_id, split, human, n)
@@ -153,13 +154,13 @@ export function importedLabelsWriter(
   );
   return (b) => {
     const before = lastId.get() as number;
-    pause.run();
+    const paused = pause.run().changes > 0;
     try {
       const added = insert.run(b.createdAt, b.afterId, b.datasetId).changes;
       if (added > 0) count.run(before);
       return added;
     } finally {
-      resume.run();
+      if (paused) resume.run();
     }
   };
 }

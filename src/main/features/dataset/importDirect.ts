@@ -6,10 +6,17 @@ import { importedLabelsWriter } from '../../core/annotations';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
+import { deferCheckpoints, resumeCheckpoints } from '../../core/store/checkpoints';
 import type { Db } from '../../core/store/db';
+import { binOf } from '../../core/store/migrations/022_example_counts';
 import { nowIso } from '../../core/time';
 import { insertDataset, isTestLocked } from './importCommit';
-import { buildDeferredIndexesNow, deferIndexes, DEFERRABLE_INDEXES } from './importIndexes';
+import {
+  buildDeferredIndexesNow,
+  deferIndexes,
+  DEFERRABLE_ANNOTATION_INDEXES,
+  DEFERRABLE_INDEXES,
+} from './importIndexes';
 import { pushRowValues, readImportRows, recordImport, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
@@ -22,11 +29,13 @@ export type DirectCheckpoint = z.output<typeof DirectImportJobCheckpoint>;
 /** Rows per batch: each one transaction with its checkpoint, a short write on the server's thread. */
 const BATCH = 10_000;
 const ROWS_PER_INSERT = 100;
-const COLUMNS = 12;
-/** Below this many rows (estimated from the first batch), an import keeps every index in place. */
+/** Values per row bound to the insert (`pushRowValues`: source_row ... split); the other three are in its SQL. */
+const ROW_VALUES = 9;
+/**
+ * Below this many rows (estimated from the first batch), an import keeps every index in place and the log's
+ * checkpoints on (core/store/checkpoints.ts).
+ */
 const DEFER_INDEXES_FROM = 50_000;
-/** The write-ahead log's checkpoint threshold while an import writes (pages of 4 KiB: 32 MiB). */
-const IMPORT_WAL_PAGES = 8192;
 
 /**
  * Whether this import may write straight into the project: unless it reads ids and the project already has some.
@@ -59,19 +68,17 @@ export async function writeDirect(
   let cp: DirectCheckpoint = resumePoint(db, ctl, first);
   const state: ReadState = { records: cp.records, skipped: cp.skipped, badRows: [...cp.badRows] };
 
-  const columns = `(${Array<string>(COLUMNS).fill('?').join(', ')})`;
-  const insertSql = (rows: number): string =>
-    `INSERT INTO examples (project_id, dataset_id, source_row, external_id, text, original_text, text_hash, length,
-                           imported_label, metadata, split, created_at)
-     VALUES ${Array<string>(rows).fill(columns).join(', ')}`;
-  const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
-  const insertOne = db.prepare(insertSql(1));
+  const inserts = rowInserts(db, p.projectId, now);
   const annotate = p.multiLabel || p.labelColumn ? importedLabelsWriter(db, !!p.multiLabel) : null;
+  const counts = batchCounter(db);
   const knownLabels = new Set(
     db.prepare('SELECT name FROM labels WHERE project_id = ?').pluck().all(p.projectId) as string[],
   );
 
-  let batch: Array<string | number | null> = [];
+  // The batch's values, a hundred rows per array (one insert statement each) and the rest.
+  let full: Array<Array<string | number | null>> = [];
+  let part: Array<string | number | null> = [];
+  let batchRows = 0;
   let batchLabels = new Set<string>();
   let batchTest = 0;
   const splits = { ...cp.splits };
@@ -81,40 +88,44 @@ export async function writeDirect(
   let writeMs = 0;
 
   const flush = (): void => {
-    if (batch.length === 0) return;
+    if (batchRows === 0) return;
     // A cancel lands between chunks; rows read after it are not written.
     if (ctl.signal.aborted) throw new JobCancelled();
-    const values = batch;
+    const statements = full;
+    const rest = part;
+    const rows = batchRows;
     const names = batchLabels;
     const tests = batchTest;
-    batch = [];
+    full = [];
+    part = [];
+    batchRows = 0;
     batchLabels = new Set();
     batchTest = 0;
-    const rows = values.length / COLUMNS;
     const t = performance.now();
-    const next = db.transaction((): DirectCheckpoint => {
+    const next = withoutForeignKeys(db, (): DirectCheckpoint => {
       let datasetId = cp.datasetId;
       if (datasetId === null) {
         datasetId = insertDataset(db, p, 0, 0, now);
-        const held = db.prepare('SELECT COALESCE(MAX(rowid), 0) AS n FROM examples').pluck().get() as number;
         const estimate = bytes > 0 ? (rows * src.size) / bytes : rows;
-        if (estimate >= DEFER_INDEXES_FROM && estimate >= held) deferIndexes(db, DEFERRABLE_INDEXES);
+        if (estimate >= DEFER_INDEXES_FROM) {
+          if (estimate >= maxRowid(db, 'examples')) deferIndexes(db, DEFERRABLE_INDEXES);
+          if (annotate && estimate >= maxRowid(db, 'annotations'))
+            deferIndexes(db, DEFERRABLE_ANNOTATION_INDEXES);
+          deferCheckpoints(db);
+        }
       }
+      // The foreign keys are off for the batch: what they would check, checked once.
+      ensureTargets(db, p.projectId, datasetId);
       if (tests > 0 && isTestLocked(db, p.projectId)) {
         throw AppError.keyed('CONFLICT', 'dataset.splitColumnPutsRows', { test: splits.test });
       }
       const created = createLabels(db, p.projectId, names, knownLabels, now);
-      const many = COLUMNS * ROWS_PER_INSERT;
-      let i = 0;
-      for (; i + many <= values.length; i += many) {
-        for (let k = i; k < i + many; k += COLUMNS) values[k + 1] = datasetId;
-        insertMany.run(values.slice(i, i + many));
-      }
-      for (; i < values.length; i += COLUMNS) {
-        values[i + 1] = datasetId;
-        insertOne.run(values.slice(i, i + COLUMNS));
-      }
+      counts.pause();
+      const insert = inserts(datasetId);
+      for (const values of statements) insert.many.run(values);
+      for (let i = 0; i < rest.length; i += ROW_VALUES) insert.one.run(rest.slice(i, i + ROW_VALUES));
       annotate?.({ afterId: cp.lastId, datasetId, createdAt: now });
+      counts.add(cp.lastId, datasetId);
       const lastId = db.prepare('SELECT MAX(id) FROM examples').pluck().get() as number;
       db.prepare('UPDATE datasets SET row_count = ?, skipped_count = ? WHERE id = ?').run(
         written,
@@ -135,29 +146,27 @@ export async function writeDirect(
       };
       ctl.saveCheckpoint(saved);
       return saved;
-    })();
+    });
     writeMs += performance.now() - t;
     for (const n of next.labelsCreated) knownLabels.add(n);
     cp = next;
   };
 
   const started = performance.now();
-  // SQLite copies the write-ahead log into the database file (and syncs it) at a commit once the log holds
-  // wal_autocheckpoint pages: by default 1,000 (4 MiB), about once per batch. A larger threshold while the import
-  // writes means an eighth of those syncs (a fifth off the time to usable); the log is the same log, copied later.
-  const autoCheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-  db.pragma(`wal_autocheckpoint = ${Math.max(autoCheckpoint, IMPORT_WAL_PAGES)}`);
   let read: Awaited<ReturnType<typeof readImportRows>>;
+  let ok = false;
   try {
     read = await readImportRows(
       ctl,
       state,
       cp.records,
       (r) => {
-        // The dataset id (null here) is set when the batch is written: the first batch creates the dataset.
-        batch.push(p.projectId, null);
-        pushRowValues(batch, r);
-        batch.push(now);
+        pushRowValues(part, r);
+        if (part.length === ROW_VALUES * ROWS_PER_INSERT) {
+          full.push(part);
+          part = [];
+        }
+        batchRows++;
         written++;
         if (r.length > 0) nonEmpty = true;
         if (r.split) {
@@ -169,7 +178,7 @@ export async function writeDirect(
             for (const n of JSON.parse(r.label) as string[]) if (!knownLabels.has(n)) batchLabels.add(n);
           } else if (!knownLabels.has(r.label)) batchLabels.add(r.label);
         }
-        if (batch.length >= BATCH * COLUMNS) flush();
+        if (batchRows >= BATCH) flush();
       },
       (b) => {
         bytes = b;
@@ -177,8 +186,11 @@ export async function writeDirect(
       },
     );
     flush();
+    ok = true;
   } finally {
-    db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
+    // A large import's checkpoints stay held off until its search index job (searchIndex.ts), after the rows are
+    // usable; a failed one's are taken now, before its rows are removed.
+    if (!ok) resumeCheckpoints(db);
   }
   const { recoded } = read;
   ctl.progress(src.size, src.size, { phase: 'Saving' });
@@ -207,6 +219,93 @@ export async function writeDirect(
       readMs: Math.round(readMs),
       writeMs: Math.round(writeMs),
       commitMs: Math.round(performance.now() - t0),
+    },
+  };
+}
+
+/**
+ * The row inserts of one import, prepared once per dataset (the first batch creates it): a hundred rows per statement
+ * and one; the project, the dataset and the time are the same for every row, so they are in the SQL, not bound (a
+ * quarter of the values a million rows would bind).
+ */
+function rowInserts(
+  db: Db,
+  projectId: number,
+  now: string,
+): (datasetId: number) => { many: ReturnType<Db['prepare']>; one: ReturnType<Db['prepare']> } {
+  let prepared: {
+    datasetId: number;
+    many: ReturnType<Db['prepare']>;
+    one: ReturnType<Db['prepare']>;
+  } | null = null;
+  const sql = (datasetId: number, rows: number): string => {
+    const row = `(${Math.trunc(projectId)}, ${Math.trunc(datasetId)}, ${Array<string>(ROW_VALUES).fill('?').join(', ')}, ${sqlString(now)})`;
+    return `INSERT INTO examples (project_id, dataset_id, source_row, external_id, text, original_text, text_hash,
+                                  length, imported_label, metadata, split, created_at)
+            VALUES ${Array<string>(rows).fill(row).join(', ')}`;
+  };
+  return (datasetId) => {
+    if (prepared?.datasetId !== datasetId) {
+      prepared = {
+        datasetId,
+        many: db.prepare(sql(datasetId, ROWS_PER_INSERT)),
+        one: db.prepare(sql(datasetId, 1)),
+      };
+    }
+    return prepared;
+  };
+}
+
+/** A string as an SQL literal. */
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function maxRowid(db: Db, table: 'examples' | 'annotations'): number {
+  return db.prepare(`SELECT COALESCE(MAX(rowid), 0) FROM ${table}`).pluck().get() as number;
+}
+
+/**
+ * Runs `write` in a transaction with the connection's foreign keys off (restored after it, whatever happens): an
+ * import's batch inserts ten thousand rows whose references it has just made or checked (`ensureTargets`), and each
+ * row's checks cost about 5% of the write. The setting cannot change inside a transaction, so it wraps one.
+ */
+function withoutForeignKeys<T>(db: Db, write: () => T): T {
+  const on = db.pragma('foreign_keys', { simple: true }) as number;
+  if (on) db.pragma('foreign_keys = OFF');
+  try {
+    return db.transaction(write)();
+  } finally {
+    if (on) db.pragma('foreign_keys = ON');
+  }
+}
+
+/** The project and the dataset a batch refers to still exist (deleted meanwhile: the import ends, writing nothing). */
+function ensureTargets(db: Db, projectId: number, datasetId: number): void {
+  const found = db
+    .prepare('SELECT 1 FROM datasets d JOIN projects p ON p.id = d.project_id WHERE d.id = ? AND p.id = ?')
+    .get(datasetId, projectId);
+  if (!found) throw AppError.keyed('NOT_FOUND', 'dataset.importTargetGone', { projectId });
+}
+
+/**
+ * The example counts (migration 022) of an import's batches: their per-row trigger held off for the batch
+ * (`label_count_pause`, migration 024), the batch's rows counted in one grouped statement, the pause lifted.
+ */
+function batchCounter(db: Db): { pause(): void; add(afterId: number, datasetId: number): void } {
+  const pause = db.prepare('INSERT OR IGNORE INTO label_count_pause (one) VALUES (1)');
+  const count = db.prepare(
+    `INSERT INTO example_counts (project_id, split, length_bin, n)
+     SELECT project_id, COALESCE(split, ''), ${binOf('length')}, COUNT(*) FROM examples NOT INDEXED
+     WHERE id > ? AND dataset_id = ? AND excluded = 0 GROUP BY 1, 2, 3
+     ON CONFLICT (project_id, split, length_bin) DO UPDATE SET n = n + excluded.n`,
+  );
+  const resume = db.prepare('DELETE FROM label_count_pause');
+  return {
+    pause: () => pause.run(),
+    add: (afterId, datasetId) => {
+      count.run(afterId, datasetId);
+      resume.run();
     },
   };
 }

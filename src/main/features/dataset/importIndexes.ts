@@ -8,6 +8,15 @@ import { nowIso } from '../../core/time';
  */
 export const DEFERRABLE_INDEXES = ['examples_hash', 'review_examples_random', 'examples_external'] as const;
 
+/**
+ * The annotation indexes a large import with a label column drops the same way, when it adds at least as many
+ * annotations as the project database holds: each import annotation's entry there lands after every earlier one of
+ * the project, so keeping them cost about a second per million labelled rows. Until the search index job builds them
+ * (about half a second each at a million), the queries that use them (a person's recent labels, a project's
+ * annotations by time) scan the annotations instead.
+ */
+export const DEFERRABLE_ANNOTATION_INDEXES = ['annotations_project', 'review_annotations_annotator'] as const;
+
 /** Drops the named indexes that exist, recording each in `deferred_indexes`; call it inside the write transaction. */
 export function deferIndexes(db: Db, names: readonly string[]): void {
   const find = db.prepare(

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Job } from '../../../shared/jobs';
 import type { CoreContext } from '../../core/feature';
 import type { JobRunner } from '../../core/jobs/jobs';
+import { resumeCheckpoints } from '../../core/store/checkpoints';
 import type { Db } from '../../core/store/db';
 import { buildDeferredIndexes, deferredIndexes } from './importIndexes';
 
@@ -72,8 +73,12 @@ export function makeSearchIndexRunner(ctx: CoreContext): JobRunner<'dataset.sear
     const { projectId, datasetId } = ctl.params;
     // First the indexes an import dropped (importIndexes.ts), unless another import still writes without them.
     const importing = db
-      .prepare(`SELECT 1 FROM jobs WHERE kind = 'dataset.import' AND state IN ('queued', 'running', 'paused') LIMIT 1`)
+      .prepare(
+        `SELECT 1 FROM jobs WHERE kind = 'dataset.import' AND state IN ('queued', 'running', 'paused') LIMIT 1`,
+      )
       .get();
+    // The log's checkpoints an import held off (core/store/checkpoints.ts): one copy into the database, now.
+    if (!importing) resumeCheckpoints(db);
     if (!importing && deferredIndexes(db).length > 0) {
       ctl.progress(0, 1, { phase: 'Building indexes' });
       await buildDeferredIndexes(db, async () => {

@@ -16,14 +16,15 @@
 export const LENGTH_BIN_BOUNDS = [0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
 
 /** SQL: the length bin of a length expression (its lower bound). */
-function binOf(length: string): string {
+export function binOf(length: string): string {
   const whens = LENGTH_BIN_BOUNDS.slice(0, -1).map(
     (b, i) => `WHEN ${length} < ${LENGTH_BIN_BOUNDS[i + 1]} THEN ${b}`,
   );
   return `CASE ${whens.join(' ')} ELSE ${LENGTH_BIN_BOUNDS[LENGTH_BIN_BOUNDS.length - 1]} END`;
 }
 
-const ADD_NEW = `INSERT INTO example_counts (project_id, split, length_bin, n)
+/** The insert trigger's body (migration 024 keeps it, adding a condition to the trigger). */
+export const ADD_NEW = `INSERT INTO example_counts (project_id, split, length_bin, n)
     SELECT new.project_id, COALESCE(new.split, ''), ${binOf('new.length')}, 1 WHERE new.excluded = 0
     ON CONFLICT (project_id, split, length_bin) DO UPDATE SET n = n + 1;`;
 

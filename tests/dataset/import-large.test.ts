@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/shared/jobs';
+import { checkpointsDeferred } from '../../src/main/core/store/checkpoints';
+import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/022_example_counts';
+import type { ImportResult } from '../../src/shared/dataset';
+import { importFile, projectFixtureForEachTest, writeFixture, type ProjectFixture } from './fixtures';
+
+// A large import (at least 50,000 rows, estimated from its first batch) writes its rows with five indexes dropped,
+// the log's checkpoints held off, the foreign keys off for each batch and the per-row count triggers paused
+// (importDirect.ts, migration 024). After it every count is exact, and its search index job puts everything back.
+
+let f: ProjectFixture;
+projectFixtureForEachTest('large import', (x) => (f = x));
+
+const ROWS = 60_000;
+const LABELS = ['urgent', 'routine', 'admin'];
+const WORDS = 'patient chest pain 合同 条款 fever dose review clinic notice'.split(' ');
+
+function bigCsv(): string {
+  const lines = ['id,text,label,split'];
+  for (let i = 0; i < ROWS; i++) {
+    const words = Array.from({ length: 1 + ((i * 7) % 60) }, (_, k) => WORDS[(i + k) % WORDS.length]);
+    lines.push(`${i + 1},"${words.join(' ')}",${LABELS[i % 3]},${i % 5 === 0 ? 'validation' : 'train'}`);
+  }
+  return lines.join('\n');
+}
+
+function indexNames(): string[] {
+  return f.core.db
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('examples', 'annotations')
+         AND sql IS NOT NULL ORDER BY name`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
+/** example_counts and label_counts as kept, and as counted from the documents and the views. */
+function counts(): { kept: unknown[]; counted: unknown[]; labelsKept: unknown[]; labelsCounted: unknown[] } {
+  const db = f.core.db;
+  const bin = LENGTH_BIN_BOUNDS.slice(1)
+    .map((b, i) => `WHEN length < ${b} THEN ${LENGTH_BIN_BOUNDS[i]}`)
+    .join(' ');
+  return {
+    kept: db
+      .prepare(
+        'SELECT split, length_bin, n FROM example_counts WHERE project_id = ? AND n <> 0 ORDER BY 1, 2',
+      )
+      .all(f.projectId),
+    counted: db
+      .prepare(
+        `SELECT COALESCE(split, '') AS split, CASE ${bin} ELSE 5000 END AS length_bin, COUNT(*) AS n
+         FROM examples WHERE project_id = ? AND excluded = 0 GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+      .all(f.projectId),
+    labelsKept: db
+      .prepare('SELECT split, human, n FROM label_counts WHERE project_id = ? AND n <> 0 ORDER BY 1, 2')
+      .all(f.projectId),
+    labelsCounted: db
+      .prepare(
+        `SELECT COALESCE(e.split, '') AS split, hl.label_id AS human, COUNT(*) AS n
+         FROM examples e JOIN human_labels hl ON hl.example_id = e.id
+         WHERE e.project_id = ? AND e.excluded = 0 GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+      .all(f.projectId),
+  };
+}
+
+function importLarge(path: string): ReturnType<typeof importFile> {
+  return importFile(f.core, {
+    projectId: f.projectId,
+    path,
+    textColumn: 'text',
+    labelColumn: 'label',
+    idColumn: 'id',
+    splitColumn: 'split',
+  });
+}
+
+describe('a large import', () => {
+  it('defers indexes and checkpoints until its search index job, and keeps every count exact', async () => {
+    const db = f.core.db;
+    const before = indexNames();
+    const threshold = db.pragma('wal_autocheckpoint', { simple: true });
+    // The state at the moment the import completes (its search index job has not run yet).
+    let atEnd: { deferred: string[]; checkpointsHeld: boolean; foreignKeys: unknown } | null = null;
+    const stop = f.core.events.subscribe((e) => {
+      const job = e.payload as Job;
+      if (e.name === 'job.updated' && job.kind === 'dataset.import' && job.state === 'completed' && !atEnd) {
+        atEnd = {
+          deferred: db.prepare('SELECT name FROM deferred_indexes ORDER BY name').pluck().all() as string[],
+          checkpointsHeld: checkpointsDeferred(db),
+          foreignKeys: db.pragma('foreign_keys', { simple: true }),
+        };
+      }
+    });
+    const path = writeFixture(f.dir, 'large.csv', bigCsv());
+    const { job, result } = await importLarge(path);
+    stop();
+    expect(job.state).toBe('completed');
+    expect(result?.imported).toBe(ROWS);
+    expect(atEnd).toEqual({
+      deferred: [
+        'annotations_project',
+        'examples_external',
+        'examples_hash',
+        'review_annotations_annotator',
+        'review_examples_random',
+      ],
+      checkpointsHeld: true,
+      foreignKeys: 1,
+    });
+    // Counted in grouped statements while the triggers were paused: the same as counting the documents.
+    const c = counts();
+    expect(c.kept).toEqual(c.counted);
+    expect(c.labelsKept).toEqual(c.labelsCounted);
+    expect((c.labelsCounted as Array<{ n: number }>).reduce((s, r) => s + r.n, 0)).toBe(ROWS);
+    expect(db.prepare('SELECT COUNT(*) FROM label_count_pause').pluck().get()).toBe(0);
+
+    const index = await f.core.jobs.wait((result as ImportResult).searchIndexJobId as number);
+    expect(index.state).toBe('completed');
+    expect(indexNames()).toEqual(before);
+    expect(db.prepare('SELECT COUNT(*) FROM deferred_indexes').pluck().get()).toBe(0);
+    expect(checkpointsDeferred(db)).toBe(false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(threshold);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    // A later write counts row by row again (the pause is lifted).
+    db.prepare(
+      'UPDATE examples SET split = ? WHERE id = (SELECT MIN(id) FROM examples WHERE project_id = ?)',
+    ).run('train', f.projectId);
+    const after = counts();
+    expect(after.kept).toEqual(after.counted);
+  }, 120_000);
+
+  it('gives the checkpoints back when it fails', async () => {
+    const db = f.core.db;
+    const threshold = db.pragma('wal_autocheckpoint', { simple: true });
+    // A bad row near the end, with "abort": the rows written before it are removed again.
+    const path = writeFixture(f.dir, 'bad.csv', `${bigCsv()}\n${ROWS + 1},"late",urgent,nowhere`);
+    const { job } = await importLarge(path);
+    expect(job.state).toBe('failed');
+    expect(checkpointsDeferred(db)).toBe(false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(threshold);
+    expect(db.prepare('SELECT COUNT(*) FROM examples WHERE project_id = ?').pluck().get(f.projectId)).toBe(0);
+    expect(
+      db
+        .prepare('SELECT COUNT(*) FROM example_counts WHERE project_id = ? AND n <> 0')
+        .pluck()
+        .get(f.projectId),
+    ).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM deferred_indexes').pluck().get()).toBe(0);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  }, 120_000);
+});
