@@ -5,7 +5,7 @@ import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/022_exam
 import type { ImportResult } from '../../src/shared/dataset';
 import { importFile, projectFixtureForEachTest, writeFixture, type ProjectFixture } from './fixtures';
 
-// A large import (at least 50,000 rows, estimated from its first batch) writes its rows with five indexes dropped,
+// A large import (at least 50,000 rows, estimated from its first batch) writes its rows with seven indexes dropped,
 // the log's checkpoints held off, the foreign keys off for each batch and the per-row count triggers paused
 // (importDirect.ts, migration 024). After it every count is exact, and its search index job puts everything back.
 
@@ -104,7 +104,9 @@ describe('a large import', () => {
         'annotations_project',
         'examples_external',
         'examples_hash',
+        'examples_project_split',
         'review_annotations_annotator',
+        'review_examples_live',
         'review_examples_random',
       ],
       checkpointsHeld: true,

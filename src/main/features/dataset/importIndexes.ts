@@ -4,9 +4,17 @@ import { nowIso } from '../../core/time';
 /**
  * The indexes a large import drops while it writes its rows and builds again after them (migration 020): those whose
  * entries land at random places, so that each batch would rewrite pages all over them (at a million rows, the hash
- * index alone made the import ten times slower). The others take new rows at their end and stay in place.
+ * index alone made the import ten times slower), and the two by split, whose entries cost about a second per million
+ * rows (their queries scan until the search index job builds them again, a second or so each, its first step).
+ * `examples_project` takes new rows at its end and stays in place.
  */
-export const DEFERRABLE_INDEXES = ['examples_hash', 'review_examples_random', 'examples_external'] as const;
+export const DEFERRABLE_INDEXES = [
+  'examples_hash',
+  'review_examples_random',
+  'examples_external',
+  'examples_project_split',
+  'review_examples_live',
+] as const;
 
 /**
  * The annotation indexes a large import with a label column drops the same way, when it adds at least as many
