@@ -8,7 +8,7 @@ import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import { deferCheckpoints, resumeCheckpoints } from '../../core/store/checkpoints';
 import type { Db } from '../../core/store/db';
-import { binOf } from '../../core/store/migrations/022_example_counts';
+import { LENGTH_BIN_BOUNDS } from '../../core/store/migrations/022_example_counts';
 import { nowIso } from '../../core/time';
 import { insertDataset, isTestLocked } from './importCommit';
 import {
@@ -79,6 +79,7 @@ export async function writeDirect(
   let full: Array<Array<string | number | null>> = [];
   let part: Array<string | number | null> = [];
   let batchRows = 0;
+  let counted = new Int32Array(SPLIT_NAMES.length * LENGTH_BIN_BOUNDS.length);
   let batchLabels = new Set<string>();
   let batchTest = 0;
   const splits = { ...cp.splits };
@@ -96,6 +97,8 @@ export async function writeDirect(
     const rows = batchRows;
     const names = batchLabels;
     const tests = batchTest;
+    const tally = counted;
+    counted = new Int32Array(SPLIT_NAMES.length * LENGTH_BIN_BOUNDS.length);
     full = [];
     part = [];
     batchRows = 0;
@@ -125,7 +128,7 @@ export async function writeDirect(
       for (const values of statements) insert.many.run(values);
       for (let i = 0; i < rest.length; i += ROW_VALUES) insert.one.run(rest.slice(i, i + ROW_VALUES));
       annotate?.({ afterId: cp.lastId, datasetId, createdAt: now });
-      counts.add(cp.lastId, datasetId);
+      counts.add(p.projectId, tally);
       const lastId = db.prepare('SELECT MAX(id) FROM examples').pluck().get() as number;
       db.prepare('UPDATE datasets SET row_count = ?, skipped_count = ? WHERE id = ?').run(
         written,
@@ -167,6 +170,7 @@ export async function writeDirect(
           part = [];
         }
         batchRows++;
+        counted[tallyCell(r.split, r.length)]++;
         written++;
         if (r.length > 0) nonEmpty = true;
         if (r.split) {
@@ -288,23 +292,37 @@ function ensureTargets(db: Db, projectId: number, datasetId: number): void {
   if (!found) throw AppError.keyed('NOT_FOUND', 'dataset.importTargetGone', { projectId });
 }
 
+/** The splits a row may have ('' for none), in the order of an import's count cells. */
+const SPLIT_NAMES = ['', 'train', 'validation', 'test'] as const;
+
+/** A row's cell in a batch's example counts: its split and its length bin (migration 022's bins). */
+function tallyCell(split: string | null, length: number): number {
+  let bin = LENGTH_BIN_BOUNDS.length - 1;
+  while (bin > 0 && length < LENGTH_BIN_BOUNDS[bin]) bin--;
+  const s = Math.max(0, SPLIT_NAMES.indexOf((split ?? '') as (typeof SPLIT_NAMES)[number]));
+  return s * LENGTH_BIN_BOUNDS.length + bin;
+}
+
 /**
  * The example counts (migration 022) of an import's batches: their per-row trigger held off for the batch
- * (`label_count_pause`, migration 024), the batch's rows counted in one grouped statement, the pause lifted.
+ * (`label_count_pause`, migration 024), the batch's rows counted as they are read (`tallyCell`) and added in a few
+ * upserts, the pause lifted.
  */
-function batchCounter(db: Db): { pause(): void; add(afterId: number, datasetId: number): void } {
+function batchCounter(db: Db): { pause(): void; add(projectId: number, tally: Int32Array): void } {
   const pause = db.prepare('INSERT OR IGNORE INTO label_count_pause (one) VALUES (1)');
-  const count = db.prepare(
-    `INSERT INTO example_counts (project_id, split, length_bin, n)
-     SELECT project_id, COALESCE(split, ''), ${binOf('length')}, COUNT(*) FROM examples NOT INDEXED
-     WHERE id > ? AND dataset_id = ? AND excluded = 0 GROUP BY 1, 2, 3
+  const upsert = db.prepare(
+    `INSERT INTO example_counts (project_id, split, length_bin, n) VALUES (?, ?, ?, ?)
      ON CONFLICT (project_id, split, length_bin) DO UPDATE SET n = n + excluded.n`,
   );
   const resume = db.prepare('DELETE FROM label_count_pause');
   return {
     pause: () => pause.run(),
-    add: (afterId, datasetId) => {
-      count.run(afterId, datasetId);
+    add: (projectId, tally) => {
+      tally.forEach((n, cell) => {
+        if (n === 0) return;
+        const split = SPLIT_NAMES[Math.floor(cell / LENGTH_BIN_BOUNDS.length)];
+        upsert.run(projectId, split, LENGTH_BIN_BOUNDS[cell % LENGTH_BIN_BOUNDS.length], n);
+      });
       resume.run();
     },
   };

@@ -16,7 +16,7 @@
 export const LENGTH_BIN_BOUNDS = [0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
 
 /** SQL: the length bin of a length expression (its lower bound). */
-export function binOf(length: string): string {
+function binOf(length: string): string {
   const whens = LENGTH_BIN_BOUNDS.slice(0, -1).map(
     (b, i) => `WHEN ${length} < ${LENGTH_BIN_BOUNDS[i + 1]} THEN ${b}`,
   );
