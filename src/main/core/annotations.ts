@@ -122,11 +122,19 @@ export const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT 
  * call per row (a million rows are one statement per 10,000). Multi-label: the row's names as a label set; rows
  * without a label get none. The labels must exist already (the import creates them in the same transaction). Call it
  * inside a transaction, for rows the import has just added (their labels are counted per batch, migration 023).
+ * A single-label import may pass the batch's labels as it counted them while reading (`tally`: split, '' for none,
+ * then label name, to rows): they are added to the counts as they are, rather than read back from the rows written,
+ * when they account for every annotation written (else, or for a label set, the rows are read back).
  */
 export function importedLabelsWriter(
   db: Db,
   multiLabel: boolean,
-): (batch: { readonly afterId: number; readonly datasetId: number; readonly createdAt: string }) => number {
+): (batch: {
+  readonly afterId: number;
+  readonly datasetId: number;
+  readonly createdAt: string;
+  readonly tally?: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}) => number {
   const insert = multiLabel
     ? db.prepare(
         `INSERT INTO annotations (project_id, example_id, label_id, label_set, annotator, source, created_at)
@@ -152,12 +160,23 @@ export function importedLabelsWriter(
      WHERE a.id > ? AND e.excluded = 0 GROUP BY 1, 2, 3
      ON CONFLICT (project_id, split, human) DO UPDATE SET n = n + excluded.n`,
   );
+  const add = db.prepare(
+    `INSERT INTO label_counts (project_id, split, human, n)
+     SELECT d.project_id, ?, l.id, ? FROM datasets d JOIN labels l ON l.project_id = d.project_id AND l.name = ?
+     WHERE d.id = ?
+     ON CONFLICT (project_id, split, human) DO UPDATE SET n = n + excluded.n`,
+  );
   return (b) => {
     const before = lastId.get() as number;
     const paused = pause.run().changes > 0;
     try {
       const added = insert.run(b.createdAt, b.afterId, b.datasetId).changes;
-      if (added > 0) count.run(before);
+      let tallied = 0;
+      for (const names of b.tally?.values() ?? []) for (const n of names.values()) tallied += n;
+      if (!multiLabel && b.tally && tallied === added) {
+        for (const [split, names] of b.tally)
+          for (const [name, n] of names) add.run(split, n, name, b.datasetId);
+      } else if (added > 0) count.run(before);
       return added;
     } finally {
       if (paused) resume.run();

@@ -80,6 +80,8 @@ export async function writeDirect(
   let part: Array<string | number | null> = [];
   let batchRows = 0;
   let counted = new Int32Array(SPLIT_NAMES.length * LENGTH_BIN_BOUNDS.length);
+  // Single-label: the batch's rows by split and label name, for the label counts (core/annotations.ts).
+  let labelled = new Map<string, Map<string, number>>();
   let batchLabels = new Set<string>();
   let batchTest = 0;
   const splits = { ...cp.splits };
@@ -98,6 +100,8 @@ export async function writeDirect(
     const names = batchLabels;
     const tests = batchTest;
     const tally = counted;
+    const labelTally = labelled;
+    labelled = new Map();
     counted = new Int32Array(SPLIT_NAMES.length * LENGTH_BIN_BOUNDS.length);
     full = [];
     part = [];
@@ -127,7 +131,7 @@ export async function writeDirect(
       const insert = inserts(datasetId);
       for (const values of statements) insert.many.run(values);
       for (let i = 0; i < rest.length; i += ROW_VALUES) insert.one.run(rest.slice(i, i + ROW_VALUES));
-      annotate?.({ afterId: cp.lastId, datasetId, createdAt: now });
+      annotate?.({ afterId: cp.lastId, datasetId, createdAt: now, tally: labelTally });
       counts.add(p.projectId, tally);
       const lastId = db.prepare('SELECT MAX(id) FROM examples').pluck().get() as number;
       db.prepare('UPDATE datasets SET row_count = ?, skipped_count = ? WHERE id = ?').run(
@@ -180,7 +184,13 @@ export async function writeDirect(
         if (r.label !== null) {
           if (p.multiLabel) {
             for (const n of JSON.parse(r.label) as string[]) if (!knownLabels.has(n)) batchLabels.add(n);
-          } else if (!knownLabels.has(r.label)) batchLabels.add(r.label);
+          } else {
+            if (!knownLabels.has(r.label)) batchLabels.add(r.label);
+            const split = r.split ?? '';
+            let names = labelled.get(split);
+            if (!names) labelled.set(split, (names = new Map()));
+            names.set(r.label, (names.get(r.label) ?? 0) + 1);
+          }
         }
         if (batchRows >= BATCH) flush();
       },
