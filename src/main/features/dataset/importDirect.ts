@@ -10,7 +10,7 @@ import type { Db } from '../../core/store/db';
 import { nowIso } from '../../core/time';
 import { insertDataset, isTestLocked } from './importCommit';
 import { buildDeferredIndexesNow, deferIndexes, DEFERRABLE_INDEXES } from './importIndexes';
-import { pushRowValues, readImportRows, recordImport, type ReadState } from './importRows';
+import { batchArray, putRowValues, readImportRows, recordImport, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
 /**
@@ -71,7 +71,9 @@ export async function writeDirect(
     db.prepare('SELECT name FROM labels WHERE project_id = ?').pluck().all(p.projectId) as string[],
   );
 
-  let batch: Array<string | number | null> = [];
+  const batch = batchArray(BATCH * COLUMNS);
+  /** How many of batch's values belong to the batch being read. */
+  let filled = 0;
   let batchLabels = new Set<string>();
   let batchTest = 0;
   const splits = { ...cp.splits };
@@ -81,16 +83,18 @@ export async function writeDirect(
   let writeMs = 0;
 
   const flush = (): void => {
-    if (batch.length === 0) return;
+    if (filled === 0) return;
     // A cancel lands between chunks; rows read after it are not written.
     if (ctl.signal.aborted) throw new JobCancelled();
+    // The batch array is written synchronously here and refilled after.
     const values = batch;
+    const length = filled;
     const names = batchLabels;
     const tests = batchTest;
-    batch = [];
+    filled = 0;
     batchLabels = new Set();
     batchTest = 0;
-    const rows = values.length / COLUMNS;
+    const rows = length / COLUMNS;
     const t = performance.now();
     const next = db.transaction((): DirectCheckpoint => {
       let datasetId = cp.datasetId;
@@ -106,11 +110,11 @@ export async function writeDirect(
       const created = createLabels(db, p.projectId, names, knownLabels, now);
       const many = COLUMNS * ROWS_PER_INSERT;
       let i = 0;
-      for (; i + many <= values.length; i += many) {
+      for (; i + many <= length; i += many) {
         for (let k = i; k < i + many; k += COLUMNS) values[k + 1] = datasetId;
         insertMany.run(values.slice(i, i + many));
       }
-      for (; i < values.length; i += COLUMNS) {
+      for (; i < length; i += COLUMNS) {
         values[i + 1] = datasetId;
         insertOne.run(values.slice(i, i + COLUMNS));
       }
@@ -155,9 +159,10 @@ export async function writeDirect(
       cp.records,
       (r) => {
         // The dataset id (null here) is set when the batch is written: the first batch creates the dataset.
-        batch.push(p.projectId, null);
-        pushRowValues(batch, r);
-        batch.push(now);
+        batch[filled] = p.projectId;
+        batch[filled + 1] = null;
+        filled = putRowValues(batch, filled + 2, r);
+        batch[filled++] = now;
         written++;
         if (r.length > 0) nonEmpty = true;
         if (r.split) {
@@ -169,7 +174,7 @@ export async function writeDirect(
             for (const n of JSON.parse(r.label) as string[]) if (!knownLabels.has(n)) batchLabels.add(n);
           } else if (!knownLabels.has(r.label)) batchLabels.add(r.label);
         }
-        if (batch.length >= BATCH * COLUMNS) flush();
+        if (filled >= BATCH * COLUMNS) flush();
       },
       (b) => {
         bytes = b;
