@@ -279,11 +279,16 @@ function lineWiseUtf8(recoded: Recoded): Decoder {
         keep(all.subarray(cut));
         return decodeLines(all.subarray(0, cut));
       }
-      const lines = pending.length
-        ? Buffer.concat([...pending, buf.subarray(0, nl + 1)])
-        : buf.subarray(0, nl + 1);
-      keep(buf.subarray(nl + 1));
-      return decodeLines(lines);
+      const rest = buf.subarray(nl + 1);
+      if (!pending.length) {
+        keep(rest);
+        return decodeLines(buf.subarray(0, nl + 1));
+      }
+      // Only the line that began in earlier pieces is copied together; the piece's other lines are decoded in place.
+      const firstEnd = buf.indexOf(10) + 1;
+      const head = decodeLines(Buffer.concat([...pending, buf.subarray(0, firstEnd)]));
+      keep(rest);
+      return firstEnd > nl ? head : head + decodeLines(buf.subarray(firstEnd, nl + 1));
     },
     end: () => {
       const rest = pending.length ? Buffer.concat(pending) : null;
