@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charLength, importNormalise } from '../../src/main/features/dataset/cleanText';
+import { charLength, importNormalise, nfcSafe } from '../../src/main/features/dataset/cleanText';
 
 /** The blocks importNormalise trusts to be NFC already (its MAYBE_NOT_NFC, written out here). */
 const FAST: Array<[number, number]> = [
@@ -48,5 +48,29 @@ describe('import normalisation skips NFC only where it cannot change a text', ()
     expect(charLength('头痛 fever')).toBe(8);
     expect(charLength('a😀b')).toBe(3);
     expect(charLength('')).toBe(0);
+  });
+
+  it('nfcSafe passes exactly the fast blocks, so a safe text counts one character per UTF-16 unit', () => {
+    const wrong: string[] = [];
+    for (let c = 0; c <= 0xffff; c++) {
+      if (nfcSafe(String.fromCharCode(c)) !== inFast(c)) wrong.push(`U+${c.toString(16)}`);
+    }
+    expect(wrong).toEqual([]);
+    const samples = [
+      '头痛 fever',
+      ' Cafe\u0301 \r\n',
+      'a😀b',
+      'lone \ud800 x',
+      '\uf900 头痛',
+      '',
+      '\u3000全角 ｆｕｌｌ\u3000',
+    ];
+    for (const raw of samples) {
+      const safe = nfcSafe(raw);
+      const text = importNormalise(raw, safe);
+      expect(text).toBe(importNormalise(raw));
+      if (safe) expect(charLength(text)).toBe(text.length);
+    }
+    expect(samples.map(nfcSafe)).toEqual([true, false, false, false, false, true, true]);
   });
 });

@@ -1,10 +1,16 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { makeDecoder, type Recoded } from '../../src/main/features/dataset/encoding';
 import {
   CsvParser,
+  textChunks,
   JsonArrayParser,
   type JsonEvent,
   type RecordEvent,
 } from '../../src/main/features/dataset/parse';
+import { tempDir } from '../helpers';
 
 function parseCsv(text: string, cuts: number[], delimiter = ','): RecordEvent[] {
   const p = new CsvParser(delimiter, true);
@@ -55,5 +61,73 @@ describe('streaming parsers', () => {
       { line: 4, value: 42 },
     ]);
     for (let cut = 1; cut < json.length; cut++) expect(run([cut])).toEqual(whole);
+  });
+});
+
+describe('UTF-8 decoding, line by line with Windows-1252 lines', () => {
+  // ASCII, Chinese, emoji (4 bytes), a decomposed accent and a ZWJ sequence, so that cuts land inside characters.
+  const lines = [
+    'id,text',
+    '1,"plain ascii"',
+    '2,"头痛 fever 合同"',
+    '3,"emoji 😀 and 👩‍⚕️"',
+    '4,"Cafe\u0301"',
+  ];
+  const latin = '5,"caf\u00e9 \u201cold\u201d"';
+  const bytes = Buffer.concat([
+    Buffer.from('\ufeff' + lines.slice(0, 3).join('\n') + '\n'),
+    iconv.encode(latin + '\n', 'windows-1252'),
+    Buffer.from(lines.slice(3).join('\n') + '\n\ufeffkept,"a later BOM is text"'),
+  ]);
+  const expected = [...lines.slice(0, 3), latin, ...lines.slice(3), '\ufeffkept,"a later BOM is text"'].join(
+    '\n',
+  );
+  const decode = (cuts: number[]): { text: string; recoded: Recoded } => {
+    const recoded: Recoded = { lines: [], count: 0 };
+    const d = makeDecoder('utf-8', recoded);
+    let text = '';
+    let from = 0;
+    for (const c of [...cuts, bytes.length]) {
+      text += d.write(bytes.subarray(from, c));
+      from = c;
+    }
+    return { text: text + d.end(), recoded };
+  };
+
+  it('gives the same text and recoded lines however the bytes are cut, inside characters too', () => {
+    expect(decode([])).toEqual({ text: expected, recoded: { lines: [4], count: 1 } });
+    for (let cut = 1; cut < bytes.length; cut++) expect(decode([cut])).toEqual(decode([]));
+    expect(decode(Array.from({ length: bytes.length - 1 }, (_v, i) => i + 1))).toEqual(decode([]));
+  });
+
+  it('streams a file of many pieces as the whole file decodes, Chinese and emoji across piece boundaries', async () => {
+    const t = tempDir();
+    try {
+      // About 600 KB: many 32 KB pieces, none of them cut at a line or character boundary on purpose.
+      const body = Array.from(
+        { length: 6000 },
+        (_v, i) => `${i},"合同 ${'条款😀é'.repeat(i % 17)} e\u0301 ${i}"`,
+      ).join('\r\n');
+      const path = join(t.dir, 'big.csv');
+      writeFileSync(
+        path,
+        Buffer.concat([Buffer.from('\ufeff' + body), iconv.encode('\n9,"na\u00efve"', 'windows-1252')]),
+      );
+      const recoded: Recoded = { lines: [], count: 0 };
+      const counter = { bytes: 0, recoded };
+      let text = '';
+      for await (const chunk of textChunks(path, 'utf-8', counter)) text += chunk;
+      expect(text).toBe(body + '\n9,"na\u00efve"');
+      expect(recoded).toEqual({ lines: [6001], count: 1 });
+      expect(counter.bytes).toBe(statSync(path).size);
+      // The other encodings' streaming decoders across the same pieces (emoji surrogate pairs cut between them).
+      const path16 = join(t.dir, 'big16.csv');
+      writeFileSync(path16, Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(body, 'utf-16le')]));
+      let utf16 = '';
+      for await (const chunk of textChunks(path16, 'utf-16le', { bytes: 0 })) utf16 += chunk;
+      expect(utf16).toBe(body);
+    } finally {
+      t.cleanup();
+    }
   });
 });

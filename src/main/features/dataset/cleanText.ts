@@ -18,11 +18,22 @@ const MAYBE_NOT_NFC =
   // eslint-disable-next-line no-control-regex -- control characters are NFC too
   /[^\u0000-\u02ff\u2010-\u2027\u2030-\u205e\u3000-\u3029\u3030-\u303f\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff\uff01-\uff5e]/;
 
-/** What every import does: line endings unified, canonical Unicode (NFC, lossless), outer whitespace trimmed. */
-export function importNormalise(raw: string): string {
+/**
+ * Whether a text holds only the characters above: then it is already NFC, and holds no character beyond U+FFFF (its
+ * length in characters is its length in UTF-16 units), before and after importNormalise.
+ */
+export function nfcSafe(text: string): boolean {
+  return !MAYBE_NOT_NFC.test(text);
+}
+
+/**
+ * What every import does: line endings unified, canonical Unicode (NFC, lossless), outer whitespace trimmed.
+ * `safe` is nfcSafe(raw), when the caller has it already (carriage return and line feed are safe characters).
+ */
+export function importNormalise(raw: string, safe = nfcSafe(raw)): string {
   let t = raw;
   if (t.indexOf('\r') >= 0) t = t.replace(/\r\n?/g, '\n');
-  if (MAYBE_NOT_NFC.test(t)) t = t.normalize('NFC');
+  if (!safe) t = t.normalize('NFC');
   return t.trim();
 }
 

@@ -1,5 +1,6 @@
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
+import { isUtf8 as isUtf8Buffer } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Encoding } from '../../../shared/dataset';
 import { AppError } from '../../core/errors';
@@ -220,18 +221,23 @@ const MAX_PENDING_LINE = 4 * 1024 * 1024;
  * UTF-8 decoded line by line: a file that is UTF-8 except for a few lines saved by an older tool in Windows-1252
  * (latin-1) is a common result of concatenating exports. Decoding it as one or the other garbles part of it; so a
  * line that is not valid UTF-8 is read as Windows-1252 (every byte is valid there) and its number is recorded for the
- * import result. Files that are valid UTF-8 take the fast path: one check per chunk.
+ * import result. Files that are valid UTF-8 take the fast path: one check per piece (isUtf8, SIMD), then one decode.
+ * Only the BOM at the very start of the file is dropped (a BOM later in the file is kept, wherever pieces are cut).
  */
 function lineWiseUtf8(recoded: Recoded): Decoder {
-  const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  let pending: Buffer = Buffer.alloc(0);
+  /** The bytes after the last newline so far. */
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const keep = (rest: Buffer | null): void => {
+    pending = rest?.length ? [rest] : [];
+    pendingBytes = rest?.length ?? 0;
+  };
   let line = 1;
   let first = true;
   const decodeLines = (bytes: Buffer): string => {
     let text: string;
-    try {
-      text = fatal.decode(bytes);
-    } catch {
+    if (isUtf8Buffer(bytes)) text = bytes.toString('utf8');
+    else {
       const parts: string[] = [];
       let from = 0;
       let at = line;
@@ -239,9 +245,8 @@ function lineWiseUtf8(recoded: Recoded): Decoder {
         const nl = bytes.indexOf(10, from);
         const end = nl < 0 ? bytes.length : nl + 1;
         const one = bytes.subarray(from, end);
-        try {
-          parts.push(fatal.decode(one));
-        } catch {
+        if (isUtf8Buffer(one)) parts.push(one.toString('utf8'));
+        else {
           parts.push(iconv.decode(one, 'windows-1252'));
           if (recoded.lines.length < MAX_RECODED_REPORTED) recoded.lines.push(at);
           recoded.count++;
@@ -260,27 +265,35 @@ function lineWiseUtf8(recoded: Recoded): Decoder {
   };
   return {
     write: (buf) => {
-      const all = pending.length ? Buffer.concat([pending, buf]) : buf;
-      const nl = all.lastIndexOf(10);
+      const nl = buf.lastIndexOf(10);
       if (nl < 0) {
-        if (all.length <= MAX_PENDING_LINE) {
-          pending = all;
-          return '';
-        }
+        // Kept as a list: a line longer than a piece must not be copied again with every piece.
+        pending.push(buf);
+        pendingBytes += buf.length;
+        if (pendingBytes <= MAX_PENDING_LINE) return '';
         // A very long line goes on in pieces (the parser enforces its own length limit), cut between characters.
+        const all = Buffer.concat(pending);
         let cut = all.length;
         while (cut > 0 && (all[cut - 1] & 0xc0) === 0x80) cut--;
         if (cut > 0 && all[cut - 1] >= 0xc0) cut--;
-        pending = Buffer.from(all.subarray(cut));
+        keep(all.subarray(cut));
         return decodeLines(all.subarray(0, cut));
       }
-      pending = Buffer.from(all.subarray(nl + 1));
-      return decodeLines(all.subarray(0, nl + 1));
+      const rest = buf.subarray(nl + 1);
+      if (!pending.length) {
+        keep(rest);
+        return decodeLines(buf.subarray(0, nl + 1));
+      }
+      // Only the line that began in earlier pieces is copied together; the piece's other lines are decoded in place.
+      const firstEnd = buf.indexOf(10) + 1;
+      const head = decodeLines(Buffer.concat([...pending, buf.subarray(0, firstEnd)]));
+      keep(rest);
+      return firstEnd > nl ? head : head + decodeLines(buf.subarray(firstEnd, nl + 1));
     },
     end: () => {
-      const rest = pending;
-      pending = Buffer.alloc(0);
-      return rest.length ? decodeLines(rest) : '';
+      const rest = pending.length ? Buffer.concat(pending) : null;
+      keep(null);
+      return rest?.length ? decodeLines(rest) : '';
     },
   };
 }

@@ -17,7 +17,7 @@ import {
   DEFERRABLE_ANNOTATION_INDEXES,
   DEFERRABLE_INDEXES,
 } from './importIndexes';
-import { pushRowValues, readImportRows, recordImport, type ReadState } from './importRows';
+import { batchArray, putRowValues, readImportRows, recordImport, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
 /**
@@ -29,7 +29,7 @@ export type DirectCheckpoint = z.output<typeof DirectImportJobCheckpoint>;
 /** Rows per batch: each one transaction with its checkpoint, a short write on the server's thread. */
 const BATCH = 10_000;
 const ROWS_PER_INSERT = 100;
-/** Values per row bound to the insert (`pushRowValues`: source_row ... split); the other three are in its SQL. */
+/** Values per row bound to the insert (`putRowValues`: source_row ... split); the other three are in its SQL. */
 const ROW_VALUES = 9;
 /**
  * Below this many rows (estimated from the first batch), an import keeps every index in place and the log's
@@ -75,9 +75,11 @@ export async function writeDirect(
     db.prepare('SELECT name FROM labels WHERE project_id = ?').pluck().all(p.projectId) as string[],
   );
 
-  // The batch's values, a hundred rows per array (one insert statement each) and the rest.
-  let full: Array<Array<string | number | null>> = [];
-  let part: Array<string | number | null> = [];
+  // The batch's values: one array per insert statement of a hundred rows, allocated once per import, filled by
+  // index as rows are read and written synchronously in flush (see putRowValues).
+  const statements = Array.from({ length: BATCH / ROWS_PER_INSERT }, () =>
+    batchArray(ROW_VALUES * ROWS_PER_INSERT),
+  );
   let batchRows = 0;
   let counted = new Int32Array(SPLIT_NAMES.length * LENGTH_BIN_BOUNDS.length);
   // Single-label: the batch's rows by split and label name, for the label counts (core/annotations.ts).
@@ -94,8 +96,6 @@ export async function writeDirect(
     if (batchRows === 0) return;
     // A cancel lands between chunks; rows read after it are not written.
     if (ctl.signal.aborted) throw new JobCancelled();
-    const statements = full;
-    const rest = part;
     const rows = batchRows;
     const names = batchLabels;
     const tests = batchTest;
@@ -103,8 +103,6 @@ export async function writeDirect(
     const labelTally = labelled;
     labelled = new Map();
     counted = new Int32Array(SPLIT_NAMES.length * LENGTH_BIN_BOUNDS.length);
-    full = [];
-    part = [];
     batchRows = 0;
     batchLabels = new Set();
     batchTest = 0;
@@ -129,8 +127,11 @@ export async function writeDirect(
       const created = createLabels(db, p.projectId, names, knownLabels, now);
       counts.pause();
       const insert = inserts(datasetId);
-      for (const values of statements) insert.many.run(values);
-      for (let i = 0; i < rest.length; i += ROW_VALUES) insert.one.run(rest.slice(i, i + ROW_VALUES));
+      const whole = Math.floor(rows / ROWS_PER_INSERT);
+      for (let s = 0; s < whole; s++) insert.many.run(statements[s]);
+      const rest = statements[whole];
+      const restValues = (rows - whole * ROWS_PER_INSERT) * ROW_VALUES;
+      for (let i = 0; i < restValues; i += ROW_VALUES) insert.one.run(rest.slice(i, i + ROW_VALUES));
       annotate?.({ afterId: cp.lastId, datasetId, createdAt: now, tally: labelTally });
       counts.add(p.projectId, tally);
       const lastId = db.prepare('SELECT MAX(id) FROM examples').pluck().get() as number;
@@ -168,11 +169,11 @@ export async function writeDirect(
       state,
       cp.records,
       (r) => {
-        pushRowValues(part, r);
-        if (part.length === ROW_VALUES * ROWS_PER_INSERT) {
-          full.push(part);
-          part = [];
-        }
+        putRowValues(
+          statements[Math.floor(batchRows / ROWS_PER_INSERT)],
+          (batchRows % ROWS_PER_INSERT) * ROW_VALUES,
+          r,
+        );
         batchRows++;
         counted[tallyCell(r.split, r.length)]++;
         written++;

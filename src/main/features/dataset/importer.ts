@@ -16,7 +16,7 @@ import { startSearchIndex } from './searchIndex';
 import { commit } from './importCommit';
 import { canWriteDirect, removeImportRows, writeDirect, type DirectCheckpoint } from './importDirect';
 import { buildDeferredIndexesNow } from './importIndexes';
-import { pushRowValues, readImportRows, type ReadState } from './importRows';
+import { batchArray, putRowValues, readImportRows, type ReadState } from './importRows';
 import {
   attachStaging,
   detachStaging,
@@ -300,15 +300,18 @@ async function stageAndCommit(
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
   // The batch's values, flat: STAGED_COLUMNS per row, bound 100 rows at a time.
-  let batch: Array<string | number | null> = [];
+  // (one array for every batch, written synchronously in flush and refilled after: see putRowValues).
+  const batch = batchArray(BATCH * STAGED_COLUMNS);
+  let filled = 0;
   const flush = (): void => {
     const values = batch;
-    batch = [];
+    const length = filled;
+    filled = 0;
     db.transaction(() => {
       const many = STAGED_COLUMNS * ROWS_PER_INSERT;
       let i = 0;
-      for (; i + many <= values.length; i += many) insertMany.run(values.slice(i, i + many));
-      for (; i < values.length; i += STAGED_COLUMNS) insertOne.run(values.slice(i, i + STAGED_COLUMNS));
+      for (; i + many <= length; i += many) insertMany.run(values.slice(i, i + many));
+      for (; i < length; i += STAGED_COLUMNS) insertOne.run(values.slice(i, i + STAGED_COLUMNS));
       ctl.saveCheckpoint({
         records: state.records,
         staged,
@@ -327,9 +330,9 @@ async function stageAndCommit(
     state,
     cp?.records ?? 0,
     (r) => {
-      batch.push(staged++);
-      pushRowValues(batch, r);
-      if (batch.length >= BATCH * STAGED_COLUMNS) {
+      batch[filled] = staged++;
+      filled = putRowValues(batch, filled + 1, r);
+      if (filled >= BATCH * STAGED_COLUMNS) {
         flush();
         ctl.progress(bytes, total, { phase });
       }

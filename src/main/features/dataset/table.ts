@@ -11,7 +11,6 @@ import {
   type ByteCounter,
   type RecordEvent,
 } from './parse';
-import { xlsxRows } from './xlsx';
 
 // A resolved source read as a table (column names, then rows in batches), whatever its format; source.ts works out
 // how to read a file (resolveSource) and previews it.
@@ -33,6 +32,12 @@ async function* sourceText(
   for await (const chunk of textChunks(src.path, src.encoding, counter, signal)) {
     yield src.newline === 'cr' ? chunk.replace(/\r/g, '\n') : chunk;
   }
+}
+
+/** A workbook's rows: exceljs (a third of a second to load) is loaded for the first workbook, not for every import. */
+async function* workbookRows(path: string, counter: ByteCounter): AsyncGenerator<RecordEvent> {
+  const { xlsxRows } = await import('./xlsx');
+  yield* xlsxRows(path, counter);
 }
 
 async function* jsonValues(
@@ -200,7 +205,7 @@ export async function openTable(
   }
   const raw: AsyncGenerator<RecordEvent[]> =
     src.format === 'xlsx'
-      ? batched(xlsxRows(src.path, counter), 1000)
+      ? batched(workbookRows(src.path, counter), 1000)
       : (async function* (): AsyncGenerator<RecordEvent[]> {
           const delimiter = src.delimiter ?? ',';
           // Tab-separated files rarely quote; a lone quote in a sentence must not swallow the rows after it.

@@ -7,7 +7,6 @@ import type { Db } from '../../core/store/db';
 import { confusionScene, histogramScene, reliabilityScene, sceneToSvg } from './charts';
 import { parseThreshold, requireEvaluation } from './evaluate';
 import { modelInfo } from './modelInfo';
-import { renderPdf } from './pdf';
 import { buildMultiLabelReport } from './reportMultilabel';
 import {
   assembleReport,
@@ -158,8 +157,11 @@ export async function exportReport(
   language: ReportLanguage = 'en',
 ): Promise<ReportFile> {
   const report = buildReport(ctx.db, projectId, ref, language);
+  // pdf-lib and its font kit (a fifth of a second to load) are loaded for the first PDF, not with every core.
   const data =
-    format === 'html' ? Buffer.from(renderHtml(report), 'utf8') : Buffer.from(await renderPdf(report));
+    format === 'html'
+      ? Buffer.from(renderHtml(report), 'utf8')
+      : Buffer.from(await (await import('./pdf')).renderPdf(report));
   const suffix = language === 'en' ? '' : `-${language}`;
   const fileName = `model-report-project${projectId}-${ref.kind}${ref.runId}${suffix}.${format}`;
   const path = join(ctx.paths.exports, fileName);
