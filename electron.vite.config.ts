@@ -26,6 +26,7 @@ const mainEntries = {
   cli: 'src/main/cli/index.ts',
   'teacher-host': 'src/main/features/teacher/teacher.host.ts',
   'train-worker': 'src/main/features/student/train.worker.ts',
+  'import-reader': 'src/main/features/dataset/importReader.worker.ts',
 };
 
 /** Where the prebuilt student runtime goes inside out/main; runtimeBundle.ts reads it from there. */

@@ -89,6 +89,8 @@ export const serverErrorsEn = {
   'dataset.hasRowsCouldImported': '{{name}} has no rows that could be imported{{p1}}. Nothing was changed.',
   'dataset.importTargetGone':
     'Project {{projectId}} or the dataset being imported was deleted while the import ran, so the import stopped. Nothing else was changed; import the file again into a project that exists.',
+  'dataset.importReaderStopped':
+    'The part of Distillery that reads the file stopped unexpectedly ({{detail}}), so the import stopped. Nothing of this import was kept and nothing else was changed. Import the file again; if it stops again, restart Distillery, and if that does not help, send the file\'s first lines and this message to your IT officer.',
   'dataset.holdsJsonRecordsObjects':
     '{{name}} holds no JSON records (objects with fields such as "text"){{p1}}',
   'dataset.holdsOnlyBlankSpace':
@@ -528,6 +530,8 @@ export const serverErrorsZh: Record<keyof typeof serverErrorsEn, string> = {
   'dataset.hasRowsCouldImported': '{{name}} 中没有可导入的行{{p1}}。未做任何更改。',
   'dataset.importTargetGone':
     '导入进行期间，项目 {{projectId}} 或正在导入的数据集已被删除，因此导入已停止。其他内容均未更改；请将文件重新导入到现有的项目中。',
+  'dataset.importReaderStopped':
+    'Distillery 中读取文件的部分意外停止（{{detail}}），因此导入已停止。本次导入的内容均未保留，其他内容也未更改。请重新导入该文件；如果再次停止，请重启 Distillery；如果仍无帮助，请将文件的前几行和此消息发送给您的 IT 负责人。',
   'dataset.holdsJsonRecordsObjects': '{{name}} 中没有 JSON 记录（带有“text”等字段的对象）{{p1}}',
   'dataset.holdsOnlyBlankSpace': '{{name}} 只包含空白：没有可导入的文档。请选择包含文本的文件。',
   'dataset.holdsRowsCanRead': '{{name}} 中没有可读取的行{{p1}}',

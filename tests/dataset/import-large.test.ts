@@ -1,8 +1,11 @@
+import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/shared/jobs';
 import { checkpointsDeferred } from '../../src/main/core/store/checkpoints';
 import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/022_example_counts';
 import type { ImportResult } from '../../src/shared/dataset';
+import { textHash } from '../../src/main/features/dataset/cleanText';
+import { READ_IN_WORKER_FROM } from '../../src/main/features/dataset/importReader';
 import { importFile, projectFixtureForEachTest, writeFixture, type ProjectFixture } from './fixtures';
 
 // A large import (at least 50,000 rows, estimated from its first batch) writes its rows with seven indexes dropped,
@@ -66,6 +69,16 @@ function counts(): { kept: unknown[]; counted: unknown[]; labelsKept: unknown[];
   };
 }
 
+/** The schema's triggers on the tables an import writes (it drops the insert triggers inside each batch). */
+function triggerNames(): string[] {
+  return f.core.db
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('examples', 'annotations') ORDER BY name`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
 function importLarge(path: string): ReturnType<typeof importFile> {
   return importFile(f.core, {
     projectId: f.projectId,
@@ -81,6 +94,8 @@ describe('a large import', () => {
   it('defers indexes and checkpoints until its search index job, and keeps every count exact', async () => {
     const db = f.core.db;
     const before = indexNames();
+    const triggers = triggerNames();
+    expect(triggers).toContain('label_counts_annotation_after_insert');
     const threshold = db.pragma('wal_autocheckpoint', { simple: true });
     // The state at the moment the import completes (its search index job has not run yet).
     let atEnd: { deferred: string[]; checkpointsHeld: boolean; foreignKeys: unknown } | null = null;
@@ -95,6 +110,8 @@ describe('a large import', () => {
       }
     });
     const path = writeFixture(f.dir, 'large.csv', bigCsv());
+    // Read on the reader thread (importReader.ts), as a large file is.
+    expect(statSync(path).size).toBeGreaterThanOrEqual(READ_IN_WORKER_FROM);
     const { job, result } = await importLarge(path);
     stop();
     expect(job.state).toBe('completed');
@@ -118,6 +135,38 @@ describe('a large import', () => {
     expect(c.labelsKept).toEqual(c.labelsCounted);
     expect((c.labelsCounted as Array<{ n: number }>).reduce((s, r) => s + r.n, 0)).toBe(ROWS);
     expect(db.prepare('SELECT COUNT(*) FROM label_count_pause').pluck().get()).toBe(0);
+    expect(triggerNames()).toEqual(triggers);
+    // Stored as the reader read them: text (bound as UTF-8 bytes, cast), each hash the hash of its text.
+    expect(
+      db
+        .prepare(
+          `SELECT COUNT(*) FROM examples WHERE project_id = ? AND (typeof(text) <> 'text' OR typeof(text_hash) <> 'text'
+             OR typeof(external_id) <> 'text' OR typeof(imported_label) <> 'text' OR typeof(split) <> 'text')`,
+        )
+        .pluck()
+        .get(f.projectId),
+    ).toBe(0);
+    const rows = db
+      .prepare(
+        'SELECT source_row, external_id, text, text_hash, length, split FROM examples WHERE project_id = ?',
+      )
+      .all(f.projectId) as Array<{
+      source_row: number;
+      external_id: string;
+      text: string;
+      text_hash: string;
+      length: number;
+      split: string;
+    }>;
+    const lines = bigCsv().split('\n').slice(1);
+    for (const r of rows) {
+      const i = Number(r.external_id) - 1;
+      expect(r.source_row).toBe(i + 2);
+      expect(lines[i]).toContain(`"${r.text}"`);
+      expect(r.text_hash).toBe(textHash(r.text));
+      expect(r.length).toBe([...r.text].length);
+      expect(r.split).toBe(i % 5 === 0 ? 'validation' : 'train');
+    }
 
     const index = await f.core.jobs.wait((result as ImportResult).searchIndexJobId as number);
     expect(index.state).toBe('completed');
@@ -153,5 +202,37 @@ describe('a large import', () => {
     ).toBe(0);
     expect(db.prepare('SELECT COUNT(*) FROM deferred_indexes').pluck().get()).toBe(0);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(triggerNames()).toContain('example_counts_insert');
+  }, 120_000);
+
+  it('puts everything back when the database fills up in the middle of a batch', async () => {
+    const db = f.core.db;
+    const before = indexNames();
+    const triggers = triggerNames();
+    const threshold = db.pragma('wal_autocheckpoint', { simple: true });
+    // A full disk, as SQLite meets it: a few megabytes more, then every write that needs a new page fails.
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const limit = db.pragma('max_page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2000}`);
+    try {
+      const { job } = await importLarge(writeFixture(f.dir, 'full.csv', bigCsv()));
+      expect(job.state).toBe('failed');
+      expect(job.errorKey).toBe('dataset.diskHoldingDataFolder');
+    } finally {
+      db.pragma(`max_page_count = ${limit}`);
+    }
+    expect(triggerNames()).toEqual(triggers);
+    expect(indexNames()).toEqual(before);
+    expect(checkpointsDeferred(db)).toBe(false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(threshold);
+    expect(db.prepare('SELECT COUNT(*) FROM examples WHERE project_id = ?').pluck().get(f.projectId)).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM annotations WHERE project_id = ?').pluck().get(f.projectId)).toBe(
+      0,
+    );
+    const c = counts();
+    expect(c.kept).toEqual([]);
+    expect(c.labelsKept).toEqual([]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   }, 120_000);
 });

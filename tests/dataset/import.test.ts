@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
-import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { humanLabels } from '../../src/main/core/labels';
+import { READ_IN_WORKER_FROM } from '../../src/main/features/dataset/importReader';
 import { DATASETS, testCore } from '../helpers';
 import { importFile, tableSnapshot, writeFixture, openProjectFixture } from './fixtures';
 
@@ -26,8 +27,7 @@ afterEach(async () => {
 /** Rows an import has written so far (its checkpoint, committed with each batch). */
 function written(jobId: number): number {
   const row = core.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(jobId) as
-    | { checkpoint: string | null }
-    | undefined;
+    { checkpoint: string | null } | undefined;
   return row?.checkpoint ? ((JSON.parse(row.checkpoint) as { written?: number }).written ?? 0) : 0;
 }
 
@@ -316,10 +316,14 @@ describe('bad input', () => {
 });
 
 describe('job control', () => {
+  /** A file large enough to be read on the import's reader thread (importReader.ts), as a real archive is. */
   function bigCsv(rows: number): string {
     const lines = ['text,label'];
-    for (let i = 0; i < rows; i++) lines.push(`example number ${i} with some words,${i % 3 ? 'a' : 'b'}`);
-    return writeFixture(dir, 'big.csv', lines.join('\n') + '\n');
+    const words = 'with some words about a patient, a contract and a clause '.repeat(2);
+    for (let i = 0; i < rows; i++) lines.push(`"example number ${i} ${words}",${i % 3 ? 'a' : 'b'}`);
+    const path = writeFixture(dir, 'big.csv', lines.join('\n') + '\n');
+    expect(statSync(path).size).toBeGreaterThanOrEqual(READ_IN_WORKER_FROM);
+    return path;
   }
 
   it('a cancelled import leaves nothing behind', async () => {
@@ -384,7 +388,10 @@ describe('job control', () => {
       expect(
         (ro.prepare('SELECT progress_done AS d FROM jobs WHERE id = ?').get(job.id) as { d: number }).d,
       ).toBeGreaterThan(0);
-      const seen = ro.prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ?').pluck().get(projectId);
+      const seen = ro
+        .prepare('SELECT COUNT(*) AS n FROM examples WHERE project_id = ?')
+        .pluck()
+        .get(projectId);
       expect(seen).toBeGreaterThanOrEqual(10_002);
       expect(seen).toBeLessThan(60_002);
       const unlabelled = ro

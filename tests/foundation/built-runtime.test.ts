@@ -64,6 +64,7 @@ describe('the CLI, the server, the teacher and the worker run from the build in 
         join('out', 'main', 'index.js'),
         join('out', 'main', 'teacher-host.js'),
         join('out', 'main', 'train-worker.js'),
+        join('out', 'main', 'import-reader.js'),
         join('out', 'main', 'student-runtime', 'distillery-student.js'),
         join('out', 'main', 'student-runtime', 'distillery-student.mjs'),
       ]),

@@ -123,7 +123,7 @@ export const LABEL_SET_OF_IMPORTED = `(SELECT json_group_array(id) FROM (SELECT 
  * without a label get none. The labels must exist already (the import creates them in the same transaction). Call it
  * inside a transaction, for rows the import has just added (their labels are counted per batch, migration 023).
  * A single-label import may pass the batch's labels as it counted them while reading (`tally`: split, '' for none,
- * then label name, to rows): they are added to the counts as they are, rather than read back from the rows written,
+ * label name and rows): they are added to the counts as they are, rather than read back from the rows written,
  * when they account for every annotation written (else, or for a label set, the rows are read back).
  */
 export function importedLabelsWriter(
@@ -133,7 +133,7 @@ export function importedLabelsWriter(
   readonly afterId: number;
   readonly datasetId: number;
   readonly createdAt: string;
-  readonly tally?: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly tally?: ReadonlyArray<readonly [split: string, label: string, n: number]>;
 }) => number {
   const insert = multiLabel
     ? db.prepare(
@@ -171,11 +171,9 @@ export function importedLabelsWriter(
     const paused = pause.run().changes > 0;
     try {
       const added = insert.run(b.createdAt, b.afterId, b.datasetId).changes;
-      let tallied = 0;
-      for (const names of b.tally?.values() ?? []) for (const n of names.values()) tallied += n;
+      const tallied = b.tally?.reduce((sum, [, , n]) => sum + n, 0);
       if (!multiLabel && b.tally && tallied === added) {
-        for (const [split, names] of b.tally)
-          for (const [name, n] of names) add.run(split, n, name, b.datasetId);
+        for (const [split, name, n] of b.tally) add.run(split, n, name, b.datasetId);
       } else if (added > 0) count.run(before);
       return added;
     } finally {

@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from './errors';
 
 /**
- * Code that runs outside the main thread: the teacher's own process and the training worker. Both are built into
- * out/main (electron.vite.config.ts) and always run from there, whoever starts them: the Electron main process, the
- * CLI, the server (all in out/main or out/main/chunks), or a test running the sources (which finds the checkout's
- * out/main). Nothing is compiled at run time.
+ * Code that runs outside the main thread: the teacher's own process, the training worker and the import's reader
+ * (features/dataset/importReader.worker.ts). All are built into out/main (electron.vite.config.ts) and always run from
+ * there, whoever starts them: the Electron main process, the CLI, the server (all in out/main or out/main/chunks), or
+ * a test running the sources (which finds the checkout's out/main). Nothing is compiled at run time.
  */
-export type EntryName = 'teacher-host' | 'train-worker';
+export type EntryName = 'teacher-host' | 'train-worker' | 'import-reader';
 
 /** How far up from the calling code out/main may be (src/main/core → the checkout root is 3). */
 const LEVELS = 6;

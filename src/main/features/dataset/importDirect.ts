@@ -6,7 +6,7 @@ import { importedLabelsWriter } from '../../core/annotations';
 import { AppError } from '../../core/errors';
 import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
-import { deferCheckpoints, resumeCheckpoints } from '../../core/store/checkpoints';
+import { deferCheckpoints, resumeCheckpoints, syncLog } from '../../core/store/checkpoints';
 import type { Db } from '../../core/store/db';
 import { LENGTH_BIN_BOUNDS } from '../../core/store/migrations/022_example_counts';
 import { nowIso } from '../../core/time';
@@ -17,7 +17,17 @@ import {
   DEFERRABLE_ANNOTATION_INDEXES,
   DEFERRABLE_INDEXES,
 } from './importIndexes';
-import { batchArray, putRowValues, readImportRows, recordImport, type ReadState } from './importRows';
+import {
+  BATCH,
+  fillStatements,
+  ROW_VALUES,
+  ROWS_PER_INSERT,
+  SPLIT_NAMES,
+  TEXT_VALUES,
+  type RowBatch,
+} from './importBatch';
+import { readBatches, type ReadBatchesResult } from './importReader';
+import { recordImport, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
 /**
@@ -26,16 +36,13 @@ import type { ImportParams } from './importStaging';
  */
 export type DirectCheckpoint = z.output<typeof DirectImportJobCheckpoint>;
 
-/** Rows per batch: each one transaction with its checkpoint, a short write on the server's thread. */
-const BATCH = 10_000;
-const ROWS_PER_INSERT = 100;
-/** Values per row bound to the insert (`putRowValues`: source_row ... split); the other three are in its SQL. */
-const ROW_VALUES = 9;
 /**
  * Below this many rows (estimated from the first batch), an import keeps every index in place and the log's
  * checkpoints on (core/store/checkpoints.ts).
  */
 const DEFER_INDEXES_FROM = 50_000;
+/** While checkpoints are held off, the log is synced after every this many batches (80,000 rows, about 40 MB of log). */
+const SYNC_EVERY = 8;
 
 /**
  * Whether this import may write straight into the project: unless it reads ids and the project already has some.
@@ -75,43 +82,37 @@ export async function writeDirect(
     db.prepare('SELECT name FROM labels WHERE project_id = ?').pluck().all(p.projectId) as string[],
   );
 
-  // The batch's values: one array per insert statement of a hundred rows, allocated once per import, filled by
-  // index as rows are read and written synchronously in flush (see putRowValues).
+  // The batch's values: one array per insert statement of a hundred rows, allocated once per import and refilled
+  // for each batch (fillStatements), which is written synchronously.
   const statements = Array.from({ length: BATCH / ROWS_PER_INSERT }, () =>
-    batchArray(ROW_VALUES * ROWS_PER_INSERT),
+    Array.from<string | number | Buffer | null>({ length: ROW_VALUES * ROWS_PER_INSERT }).fill(null),
   );
-  let batchRows = 0;
-  let counted = new Int32Array(SPLIT_NAMES.length * LENGTH_BIN_BOUNDS.length);
-  // Single-label: the batch's rows by split and label name, for the label counts (core/annotations.ts).
-  let labelled = new Map<string, Map<string, number>>();
-  let batchLabels = new Set<string>();
-  let batchTest = 0;
+  /** The import's label values, by the index the reader gave each (importBatch.ts). */
+  const labelValues: string[] = [];
   const splits = { ...cp.splits };
   let nonEmpty = cp.nonEmpty;
   let written = cp.written;
-  let bytes = 0;
   let writeMs = 0;
+  let batches = 0;
 
-  const flush = (): void => {
-    if (batchRows === 0) return;
-    // A cancel lands between chunks; rows read after it are not written.
+  const write = (batch: RowBatch): void => {
+    // A cancel lands between batches; rows read after it are not written.
     if (ctl.signal.aborted) throw new JobCancelled();
-    const rows = batchRows;
-    const names = batchLabels;
-    const tests = batchTest;
-    const tally = counted;
-    const labelTally = labelled;
-    labelled = new Map();
-    counted = new Int32Array(SPLIT_NAMES.length * LENGTH_BIN_BOUNDS.length);
-    batchRows = 0;
-    batchLabels = new Set();
-    batchTest = 0;
+    labelValues.push(...batch.newValues);
+    Object.assign(state, batch.state);
+    const rows = batch.rows;
+    // Nothing to write, nothing new to keep (a file whose rows were all bad, or whose last batch ended at its end).
+    if (rows === 0 && (cp.datasetId === null || state.records === cp.records)) return;
+    written += rows;
+    nonEmpty ||= batch.nonEmpty;
+    for (const s of ['train', 'validation', 'test'] as const) splits[s] += batch.splits[s];
     const t = performance.now();
+    fillStatements(batch, labelValues, statements);
     const next = withoutForeignKeys(db, (): DirectCheckpoint => {
       let datasetId = cp.datasetId;
       if (datasetId === null) {
         datasetId = insertDataset(db, p, 0, 0, now);
-        const estimate = bytes > 0 ? (rows * src.size) / bytes : rows;
+        const estimate = batch.bytesRead > 0 ? (rows * src.size) / batch.bytesRead : rows;
         if (estimate >= DEFER_INDEXES_FROM) {
           if (estimate >= maxRowid(db, 'examples')) deferIndexes(db, DEFERRABLE_INDEXES);
           if (annotate && estimate >= maxRowid(db, 'annotations'))
@@ -121,19 +122,20 @@ export async function writeDirect(
       }
       // The foreign keys are off for the batch: what they would check, checked once.
       ensureTargets(db, p.projectId, datasetId);
-      if (tests > 0 && isTestLocked(db, p.projectId)) {
+      if (batch.splits.test > 0 && isTestLocked(db, p.projectId)) {
         throw AppError.keyed('CONFLICT', 'dataset.splitColumnPutsRows', { test: splits.test });
       }
-      const created = createLabels(db, p.projectId, names, knownLabels, now);
-      counts.pause();
+      const created = createLabels(db, p.projectId, new Set(batch.names), knownLabels, now);
+      const restoreTriggers = dropInsertTriggers(db);
       const insert = inserts(datasetId);
       const whole = Math.floor(rows / ROWS_PER_INSERT);
       for (let s = 0; s < whole; s++) insert.many.run(statements[s]);
-      const rest = statements[whole];
+      const rest = statements[whole] ?? [];
       const restValues = (rows - whole * ROWS_PER_INSERT) * ROW_VALUES;
       for (let i = 0; i < restValues; i += ROW_VALUES) insert.one.run(rest.slice(i, i + ROW_VALUES));
-      annotate?.({ afterId: cp.lastId, datasetId, createdAt: now, tally: labelTally });
-      counts.add(p.projectId, tally);
+      annotate?.({ afterId: cp.lastId, datasetId, createdAt: now, tally: batch.labelled });
+      counts.add(p.projectId, batch.tally);
+      restoreTriggers();
       const lastId = db.prepare('SELECT MAX(id) FROM examples').pluck().get() as number;
       db.prepare('UPDATE datasets SET row_count = ?, skipped_count = ? WHERE id = ?').run(
         written,
@@ -156,51 +158,21 @@ export async function writeDirect(
       return saved;
     });
     writeMs += performance.now() - t;
+    // While checkpoints are held off nothing syncs the log (synchronous = NORMAL syncs it at checkpoints): every
+    // SYNC_EVERY-th batch has it synced off this thread, so that a power cut loses at most about that much of the
+    // import, and of anything else written meanwhile, as the usual checkpoints would risk.
+    if (++batches % SYNC_EVERY === 0) syncLog(db);
     for (const n of next.labelsCreated) knownLabels.add(n);
     cp = next;
   };
 
   const started = performance.now();
-  let read: Awaited<ReturnType<typeof readImportRows>>;
+  let read: ReadBatchesResult;
   let ok = false;
   try {
-    read = await readImportRows(
-      ctl,
-      state,
-      cp.records,
-      (r) => {
-        putRowValues(
-          statements[Math.floor(batchRows / ROWS_PER_INSERT)],
-          (batchRows % ROWS_PER_INSERT) * ROW_VALUES,
-          r,
-        );
-        batchRows++;
-        counted[tallyCell(r.split, r.length)]++;
-        written++;
-        if (r.length > 0) nonEmpty = true;
-        if (r.split) {
-          splits[r.split as keyof typeof splits]++;
-          if (r.split === 'test') batchTest++;
-        }
-        if (r.label !== null) {
-          if (p.multiLabel) {
-            for (const n of JSON.parse(r.label) as string[]) if (!knownLabels.has(n)) batchLabels.add(n);
-          } else {
-            if (!knownLabels.has(r.label)) batchLabels.add(r.label);
-            const split = r.split ?? '';
-            let names = labelled.get(split);
-            if (!names) labelled.set(split, (names = new Map()));
-            names.set(r.label, (names.get(r.label) ?? 0) + 1);
-          }
-        }
-        if (batchRows >= BATCH) flush();
-      },
-      (b) => {
-        bytes = b;
-        ctl.progress(b, src.size, { phase: 'Reading' });
-      },
+    read = await readBatches(ctl, state, cp.records, write, (b) =>
+      ctl.progress(b, src.size, { phase: 'Reading' }),
     );
-    flush();
     ok = true;
   } finally {
     // A large import's checkpoints stay held off until its search index job (searchIndex.ts), after the rows are
@@ -227,6 +199,7 @@ export async function writeDirect(
   const readMs = performance.now() - started;
   const t0 = performance.now();
   const result = finish(db, ctl, cp);
+  syncLog(db);
   return {
     ...result,
     ...(recoded ? { recoded } : {}),
@@ -254,7 +227,10 @@ function rowInserts(
     one: ReturnType<Db['prepare']>;
   } | null = null;
   const sql = (datasetId: number, rows: number): string => {
-    const row = `(${Math.trunc(projectId)}, ${Math.trunc(datasetId)}, ${Array<string>(ROW_VALUES).fill('?').join(', ')}, ${sqlString(now)})`;
+    const values = Array.from({ length: ROW_VALUES }, (_, i) =>
+      TEXT_VALUES.has(i) ? 'CAST(? AS TEXT)' : '?',
+    );
+    const row = `(${Math.trunc(projectId)}, ${Math.trunc(datasetId)}, ${values.join(', ')}, ${sqlString(now)})`;
     return `INSERT INTO examples (project_id, dataset_id, source_row, external_id, text, original_text, text_hash,
                                   length, imported_label, metadata, split, created_at)
             VALUES ${Array<string>(rows).fill(row).join(', ')}`;
@@ -303,39 +279,53 @@ function ensureTargets(db: Db, projectId: number, datasetId: number): void {
   if (!found) throw AppError.keyed('NOT_FOUND', 'dataset.importTargetGone', { projectId });
 }
 
-/** The splits a row may have ('' for none), in the order of an import's count cells. */
-const SPLIT_NAMES = ['', 'train', 'validation', 'test'] as const;
-
-/** A row's cell in a batch's example counts: its split and its length bin (migration 022's bins). */
-function tallyCell(split: string | null, length: number): number {
-  let bin = LENGTH_BIN_BOUNDS.length - 1;
-  while (bin > 0 && length < LENGTH_BIN_BOUNDS[bin]) bin--;
-  const s = Math.max(0, SPLIT_NAMES.indexOf((split ?? '') as (typeof SPLIT_NAMES)[number]));
-  return s * LENGTH_BIN_BOUNDS.length + bin;
-}
-
-/**
- * The example counts (migration 022) of an import's batches: their per-row trigger held off for the batch
- * (`label_count_pause`, migration 024), the batch's rows counted as they are read (`tallyCell`) and added in a few
- * upserts, the pause lifted.
- */
-function batchCounter(db: Db): { pause(): void; add(projectId: number, tally: Int32Array): void } {
-  const pause = db.prepare('INSERT OR IGNORE INTO label_count_pause (one) VALUES (1)');
+/** The example counts (migration 022) of an import's batches: the rows counted as read (`tallyCell`), added in a few upserts. */
+function batchCounter(db: Db): { add(projectId: number, tally: Int32Array): void } {
   const upsert = db.prepare(
     `INSERT INTO example_counts (project_id, split, length_bin, n) VALUES (?, ?, ?, ?)
      ON CONFLICT (project_id, split, length_bin) DO UPDATE SET n = n + excluded.n`,
   );
-  const resume = db.prepare('DELETE FROM label_count_pause');
   return {
-    pause: () => pause.run(),
     add: (projectId, tally) => {
       tally.forEach((n, cell) => {
         if (n === 0) return;
         const split = SPLIT_NAMES[Math.floor(cell / LENGTH_BIN_BOUNDS.length)];
         upsert.run(projectId, split, LENGTH_BIN_BOUNDS[cell % LENGTH_BIN_BOUNDS.length], n);
       });
-      resume.run();
     },
+  };
+}
+
+/**
+ * The per-row triggers an import's inserts would fire: the example counts' (migration 022) and the label counts'
+ * (migration 023). For rows the batch has just added they change nothing the batch does not count itself (a new
+ * document has no earlier label, no teacher answer and one annotator), yet each row ran them, their WHEN clause
+ * included: about a second per million labelled rows. Even held off by `label_count_pause` (migration 024) a
+ * trigger's program starts for every row.
+ */
+const INSERT_TRIGGERS = [
+  'example_counts_insert',
+  'label_counts_annotation_before_insert',
+  'label_counts_annotation_after_insert',
+] as const;
+
+/**
+ * Drops INSERT_TRIGGERS inside the batch's transaction and returns what creates them again, from their own stored
+ * SQL, before it commits: no other write can see the tables without them, and a failed batch rolls the drop back
+ * with everything else.
+ */
+function dropInsertTriggers(db: Db): () => void {
+  if (!db.inTransaction) throw new Error('dropInsertTriggers: call it inside the batch transaction.');
+  const stored = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?").pluck();
+  const dropped: string[] = [];
+  for (const name of INSERT_TRIGGERS) {
+    const sql = stored.get(name) as string | undefined;
+    if (sql === undefined) continue;
+    db.exec(`DROP TRIGGER ${name}`);
+    dropped.push(sql);
+  }
+  return () => {
+    for (const sql of dropped) db.exec(sql);
   };
 }
 

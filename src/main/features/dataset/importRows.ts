@@ -60,13 +60,16 @@ export interface ReadState {
 
 const MAX_BAD_REPORTED = 200;
 
+/** What reading needs of its job: the parameters, the cancel signal and the place to pause between chunks. */
+export type ReaderControl = Pick<JobControl<ImportParams>, 'params' | 'signal' | 'yield'>;
+
 /**
  * One streaming pass over the import's file: each good record past `resumeAfter` becomes an ImportRow (normalised,
  * hashed) handed to `onRow`; bad ones are counted, or end the import when the job says so. `afterChunk` runs between
  * chunks of the file (a batch may be written there), before the job yields (pause and cancel take effect there).
  */
 export async function readImportRows(
-  ctl: JobControl<ImportParams>,
+  ctl: ReaderControl,
   state: ReadState,
   resumeAfter: number,
   onRow: (row: ImportRow) => void,
