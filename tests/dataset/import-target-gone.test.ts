@@ -112,7 +112,7 @@ async function otherProject(): Promise<number> {
     ['chest pain since noon', 'urgent'],
     ['yearly check-up', 'routine'],
   ]);
-  // Its search index job must end before the large import, or that job would leave the deferred indexes alone.
+  // Its search index job ends first, so that no other job builds the large import's deferred indexes meanwhile.
   for (const j of f.core.jobs.list({ projectId: id })) await f.core.jobs.wait(j.id);
   return id;
 }
