@@ -10,10 +10,9 @@ export * from './datasetCuration';
 export const IMPORT_FORMATS = ['csv', 'json', 'jsonl', 'xlsx', 'folder'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-/** The files a folder import reads (one document each; hidden files and other types are left out). */
-export const FOLDER_DOCUMENT_EXTENSIONS = ['.txt', '.md', '.markdown'] as const;
-/** A folder's document larger than this is reported as a bad row, not read. */
-export const FOLDER_DOCUMENT_MAX_BYTES = 16 * 1024 * 1024;
+import { FOLDER_DOCUMENT_EXTENSIONS } from './folderDocuments';
+
+export { FOLDER_DOCUMENT_EXTENSIONS, FOLDER_DOCUMENT_MAX_BYTES } from './folderDocuments';
 
 /** True when a file of a folder is one a folder import reads (by its name: "notes.TXT" yes, ".x.txt" no). */
 export function isFolderDocument(name: string): boolean {

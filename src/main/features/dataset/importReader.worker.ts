@@ -14,7 +14,7 @@ if (!port) throw new Error('importReader.worker must run in a worker thread.');
 
 const request = workerData as ReaderRequest;
 /** Batches handed over and not yet written. */
-const AHEAD = 2;
+const AHEAD = 3;
 let unanswered = 0;
 let wake: (() => void) | null = null;
 

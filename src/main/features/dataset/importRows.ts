@@ -7,7 +7,6 @@ import { charLength, importNormalise, nfcSafe, textHash } from './cleanText';
 import type { ImportParams } from './importStaging';
 import { labelSetReader } from './multiLabelCells';
 import type { ByteCounter, RecordEvent } from './parse';
-import { splitValue } from './source';
 import { openTable } from './table';
 
 /** One row of the file as the project stores it. */
@@ -48,6 +47,28 @@ export function putRowValues(out: Array<string | number | null>, at: number, r: 
   out[at + 7] = r.metadata;
   out[at + 8] = r.split;
   return at + 9;
+}
+
+/** A value of a split column as a split: train, validation (val, valid, dev) or test, any case; '' = none. */
+export function splitValue(raw: string): 'train' | 'validation' | 'test' | null | undefined {
+  switch (raw.trim().toLowerCase()) {
+    case '':
+      return null;
+    case 'train':
+    case 'training':
+      return 'train';
+    case 'validation':
+    case 'valid':
+    case 'val':
+    case 'dev':
+    case 'development':
+      return 'validation';
+    case 'test':
+    case 'testing':
+      return 'test';
+    default:
+      return undefined;
+  }
 }
 
 /** Where the reading stands: the job's checkpoint carries it. */

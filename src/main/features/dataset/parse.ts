@@ -1,10 +1,7 @@
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import {
-  FOLDER_DOCUMENT_EXTENSIONS,
-  FOLDER_DOCUMENT_MAX_BYTES,
-  type Encoding,
-} from '../../../shared/dataset';
+import type { Encoding } from '../../../shared/dataset';
+import { FOLDER_DOCUMENT_EXTENSIONS, FOLDER_DOCUMENT_MAX_BYTES } from '../../../shared/folderDocuments';
 import { AppError } from '../../core/errors';
 import { decodeSample, makeDecoder, sniffFile, type Recoded } from './encoding';
 

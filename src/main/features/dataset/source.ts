@@ -42,28 +42,6 @@ const LABEL_NAMES = [
 const ID_NAMES = ['id', 'uid', 'doc_id', 'file', '编号'];
 const SPLIT_NAMES = ['split', 'subset', 'partition', 'fold', 'set', '划分', '数据集'];
 
-/** A value of a split column as a split: train, validation (val, valid, dev) or test, any case; '' = none. */
-export function splitValue(raw: string): 'train' | 'validation' | 'test' | null | undefined {
-  switch (raw.trim().toLowerCase()) {
-    case '':
-      return null;
-    case 'train':
-    case 'training':
-      return 'train';
-    case 'validation':
-    case 'valid':
-    case 'val':
-    case 'dev':
-    case 'development':
-      return 'validation';
-    case 'test':
-    case 'testing':
-      return 'test';
-    default:
-      return undefined;
-  }
-}
-
 /** A whole field in quotes, inner quotes doubled, between tabs or line ends. */
 const QUOTED_FIELD = /(^|\t)"(?:[^"]|"")*"(?=\t|\r?\n|$)/m;
 
