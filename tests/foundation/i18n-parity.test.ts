@@ -46,11 +46,15 @@ function sources(dir: string): string[] {
 }
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main');
-/** Errors worded elsewhere and passed on (a core result, the teacher process, the training worker, a stored job). */
+/**
+ * Errors worded elsewhere and passed on (a core result, the teacher process, the training worker, the import's reader
+ * thread, a stored job).
+ */
 const RELAYS = [
   'core/core.ts',
   'features/teacher/teacher.client.ts',
   'features/student/train.client.ts',
+  'features/dataset/importReader.ts',
   'cli/jobs.ts',
   'features/disk/cli.ts',
 ];
