@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/shared/jobs';
-import { checkpointsDeferred } from '../../src/main/core/store/checkpoints';
+import { checkpointsDeferred, deferCheckpoints } from '../../src/main/core/store/checkpoints';
+import { DEFERRABLE_INDEXES, deferIndexes } from '../../src/main/features/dataset/importIndexes';
 import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/022_example_counts';
 import type { ImportResult } from '../../src/shared/dataset';
 import { textHash } from '../../src/main/features/dataset/cleanText';
@@ -204,6 +205,37 @@ describe('a large import', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(triggerNames()).toContain('example_counts_insert');
   }, 120_000);
+
+  it('a re-import by ids that fails settles what a large import left for its skipped search index job', async () => {
+    const db = f.core.db;
+    const before = indexNames();
+    const threshold = db.pragma('wal_autocheckpoint', { simple: true });
+    const first = await importFile(f.core, {
+      projectId: f.projectId,
+      path: writeFixture(f.dir, 'ids.csv', 'id,text\n1,one\n2,two\n'),
+      textColumn: 'text',
+      idColumn: 'id',
+    });
+    expect(first.job.state).toBe('completed');
+    await f.core.jobs.wait(first.result?.searchIndexJobId as number);
+    // As a large import leaves them when its search index job ran while another import was still running.
+    db.transaction(() => deferIndexes(db, DEFERRABLE_INDEXES))();
+    deferCheckpoints(db);
+    // That other import: ids into a project that has ids (the staged path), ending on a bad row.
+    const { job } = await importFile(f.core, {
+      projectId: f.projectId,
+      path: writeFixture(f.dir, 'again.csv', 'id,text,split\n3,three,train\n4,four,nowhere\n'),
+      textColumn: 'text',
+      idColumn: 'id',
+      splitColumn: 'split',
+      onExisting: 'skip',
+    });
+    expect(job.state).toBe('failed');
+    expect(indexNames()).toEqual(before);
+    expect(db.prepare('SELECT COUNT(*) FROM deferred_indexes').pluck().get()).toBe(0);
+    expect(checkpointsDeferred(db)).toBe(false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(threshold);
+  });
 
   it('puts everything back when the database fills up in the middle of a batch', async () => {
     const db = f.core.db;

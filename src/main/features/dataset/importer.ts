@@ -16,6 +16,7 @@ import { startSearchIndex } from './searchIndex';
 import { commit } from './importCommit';
 import { canWriteDirect, removeImportRows, writeDirect, type DirectCheckpoint } from './importDirect';
 import { buildDeferredIndexesNow } from './importIndexes';
+import { resumeCheckpoints } from '../../core/store/checkpoints';
 import { batchArray, putRowValues, readImportRows, type ReadState } from './importRows';
 import {
   attachStaging,
@@ -157,6 +158,7 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
           } catch {
             // A full disk can refuse even this; the job is recorded as failed all the same.
           }
+          settleDeferred(ctx, ctl.jobId);
         }
       }
       throw e;
@@ -167,6 +169,28 @@ export function makeImportRunner(ctx: CoreContext): (ctl: JobControl<ImportParam
     const index = startSearchIndex(ctx, p.projectId, p.name, result.datasetId);
     return { ...result, searchIndexJobId: index.id };
   };
+}
+
+/**
+ * After a staged import that failed or was cancelled: what a large direct import left for its search-index job (the
+ * log's checkpoints held off, indexes dropped) is settled now when that job skipped it because this import was still
+ * running, and no other import is: otherwise the log would grow and the queries scan until the next start. Never
+ * throws (the next start builds the indexes).
+ */
+function settleDeferred(ctx: CoreContext, jobId: number): void {
+  try {
+    const other = ctx.db
+      .prepare(
+        `SELECT 1 FROM jobs WHERE kind IN ('dataset.import', 'dataset.searchIndex') AND id <> ?
+           AND state IN ('queued', 'running', 'paused') LIMIT 1`,
+      )
+      .get(jobId);
+    if (other) return;
+    resumeCheckpoints(ctx.db);
+    buildDeferredIndexesNow(ctx.db);
+  } catch (e) {
+    console.error('[dataset] could not build the indexes an import deferred; the next start will:', e);
+  }
 }
 
 /**
