@@ -121,6 +121,9 @@ async function readInWorker(
         case 'error':
           throw AppError.relayed(m.error);
       }
+      // A macrotask turn between messages: with batches queued, the loop would otherwise run from one to the next on
+      // resolved promises while requests and timers wait (the reader keeps up to three batches ready).
+      await new Promise((r) => setImmediate(r));
       await ctl.yield();
     }
   } finally {
