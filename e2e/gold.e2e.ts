@@ -64,7 +64,10 @@ describe('the teacher never labels the gold test set (browser mode, real Chromiu
     // The person chooses a label with its key: recorded as theirs, and gold.
     await page.keyboard.press('2');
     await page.locator(`[data-testid="review-doc"]:not([data-example-id="${first}"])`).waitFor();
-    expect(annotations(server.dataDir, project.id)).toEqual([{ split: 'test', source: 'human', n: 1 }]);
+    // The next document shows before the save is written (saving never holds up showing): wait for the save.
+    await expect
+      .poll(() => annotations(server.dataDir, project.id), { timeout: 10_000 })
+      .toEqual([{ split: 'test', source: 'human', n: 1 }]);
 
     // Bulk accept: "all splits" means training and validation; there is no test choice.
     await page.getByTestId('review-tab-bulk').click();
