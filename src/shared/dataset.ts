@@ -4,13 +4,12 @@ import { pickedFile } from './files';
 import { JobAnswer } from './jobAnswer';
 import { curationContract, LeakageReport } from './datasetCuration';
 import { maskingContract } from './masking';
+import { FOLDER_DOCUMENT_EXTENSIONS } from './folderDocuments';
 
 export * from './datasetCuration';
 
 export const IMPORT_FORMATS = ['csv', 'json', 'jsonl', 'xlsx', 'folder'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
-
-import { FOLDER_DOCUMENT_EXTENSIONS } from './folderDocuments';
 
 export { FOLDER_DOCUMENT_EXTENSIONS, FOLDER_DOCUMENT_MAX_BYTES } from './folderDocuments';
 

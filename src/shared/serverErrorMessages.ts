@@ -90,7 +90,7 @@ export const serverErrorsEn = {
   'dataset.importTargetGone':
     'Project {{projectId}} or the dataset being imported was deleted while the import ran, so the import stopped. Nothing else was changed; import the file again into a project that exists.',
   'dataset.importReaderStopped':
-    'The part of Distillery that reads the file stopped unexpectedly ({{detail}}), so the import stopped. Nothing of this import was kept and nothing else was changed. Import the file again; if it stops again, restart Distillery, and if that does not help, send the file\'s first lines and this message to your IT officer.',
+    "The part of Distillery that reads the file stopped unexpectedly ({{detail}}), so the import stopped. Nothing of this import was kept and nothing else was changed. Import the file again; if it stops again, restart Distillery, and if that does not help, send the file's first lines and this message to your IT officer.",
   'dataset.holdsJsonRecordsObjects':
     '{{name}} holds no JSON records (objects with fields such as "text"){{p1}}',
   'dataset.holdsOnlyBlankSpace':

@@ -53,6 +53,17 @@ export async function deleteProjectAfterJobs(core: Core, projectId: number): Pro
   await core.call('projects.delete', { projectId, confirmName: name });
 }
 
+/** The named indexes of the tables an import writes (a large import drops some and its jobs build them again). */
+export function importIndexNames(core: Core): string[] {
+  return core.db
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('examples', 'annotations')
+         AND sql IS NOT NULL ORDER BY name`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
 export function tableSnapshot(core: Core, projectId: number): unknown {
   const q = (sql: string): unknown[] => core.db.prepare(sql).all(projectId);
   return {

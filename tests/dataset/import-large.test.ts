@@ -7,7 +7,13 @@ import { LENGTH_BIN_BOUNDS } from '../../src/main/core/store/migrations/022_exam
 import type { ImportResult } from '../../src/shared/dataset';
 import { textHash } from '../../src/main/features/dataset/cleanText';
 import { READ_IN_WORKER_FROM } from '../../src/main/features/dataset/importReader';
-import { importFile, projectFixtureForEachTest, writeFixture, type ProjectFixture } from './fixtures';
+import {
+  importFile,
+  projectFixtureForEachTest,
+  writeFixture,
+  type ProjectFixture,
+  importIndexNames,
+} from './fixtures';
 
 // A large import (at least 50,000 rows, estimated from its first batch) writes its rows with seven indexes dropped,
 // the log's checkpoints held off, the foreign keys off for each batch and the per-row count triggers paused
@@ -30,13 +36,7 @@ function bigCsv(): string {
 }
 
 function indexNames(): string[] {
-  return f.core.db
-    .prepare(
-      `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('examples', 'annotations')
-         AND sql IS NOT NULL ORDER BY name`,
-    )
-    .pluck()
-    .all() as string[];
+  return importIndexNames(f.core);
 }
 
 /** example_counts and label_counts as kept, and as counted from the documents and the views. */

@@ -4,7 +4,13 @@ import type { Core } from '../../src/main/core/core';
 import { checkpointsDeferred } from '../../src/main/core/store/checkpoints';
 import type { Job } from '../../src/shared/jobs';
 import { testCore } from '../helpers';
-import { importLabelledRows, openProjectFixture, tableSnapshot, writeFixture } from './fixtures';
+import {
+  importLabelledRows,
+  openProjectFixture,
+  tableSnapshot,
+  writeFixture,
+  importIndexNames,
+} from './fixtures';
 
 // A direct import writes its batches with the foreign keys off and checks once per batch that its project and
 // dataset still exist (importDirect.ts `ensureTargets`). A person cannot delete the project while its import runs
@@ -83,13 +89,7 @@ async function afterFirstBatch(): Promise<{ job: Job; datasetId: number }> {
 }
 
 function indexNames(): string[] {
-  return f.core.db
-    .prepare(
-      `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('examples', 'annotations')
-         AND sql IS NOT NULL ORDER BY name`,
-    )
-    .pluck()
-    .all() as string[];
+  return importIndexNames(f.core);
 }
 
 /** Everything a project holds that an import writes or counts. */

@@ -150,8 +150,7 @@ export function importedLabelsWriter(
   // The rows are new (no earlier annotation, no teacher answer), so each one's label is its document's human answer:
   // the label counts (migration 023) take the batch in one grouped statement, the per-row triggers held off meanwhile.
   const lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM annotations').pluck();
-  // The caller (an import's batch) may hold the counts off already: then it also lifts the pause.
-  const pause = db.prepare('INSERT OR IGNORE INTO label_count_pause (one) VALUES (1)');
+  const pause = db.prepare('INSERT INTO label_count_pause (one) VALUES (1)');
   const resume = db.prepare('DELETE FROM label_count_pause');
   const count = db.prepare(
     `INSERT INTO label_counts (project_id, split, human, n)
@@ -168,7 +167,7 @@ export function importedLabelsWriter(
   );
   return (b) => {
     const before = lastId.get() as number;
-    const paused = pause.run().changes > 0;
+    pause.run();
     try {
       const added = insert.run(b.createdAt, b.afterId, b.datasetId).changes;
       const tallied = b.tally?.reduce((sum, [, , n]) => sum + n, 0);
@@ -177,7 +176,7 @@ export function importedLabelsWriter(
       } else if (added > 0) count.run(before);
       return added;
     } finally {
-      if (paused) resume.run();
+      resume.run();
     }
   };
 }

@@ -300,8 +300,8 @@ function batchCounter(db: Db): { add(projectId: number, tally: Int32Array): void
  * The per-row triggers an import's inserts would fire: the example counts' (migration 022) and the label counts'
  * (migration 023). For rows the batch has just added they change nothing the batch does not count itself (a new
  * document has no earlier label, no teacher answer and one annotator), yet each row ran them, their WHEN clause
- * included: about a second per million labelled rows. Even held off by `label_count_pause` (migration 024) a
- * trigger's program starts for every row.
+ * included: about a second per million labelled rows (a WHEN clause that held them off still started each trigger's
+ * program for every row).
  */
 const INSERT_TRIGGERS = [
   'example_counts_insert',

@@ -31,8 +31,9 @@ export function batchArray(size: number): Array<string | number | null> {
 }
 
 /**
- * Writes a row's values into a batch from index `at`, in the column order both destinations use: source_row,
- * external_id, text ... split; returns the index after them. The batch array is reused for every batch: a fresh one
+ * Writes a row's values into a staged import's batch from index `at` (importer.ts; the direct path hands over bytes
+ * instead, importBatch.ts), in the staging table's column order: source_row, external_id, text ... split; returns the
+ * index after them. The batch array is reused for every batch: a fresh one
  * grown value by value to 120,000 values cost about a second per million rows (each growth a new large object to copy
  * into, and a write barrier per young string stored into it).
  */

@@ -12,11 +12,11 @@ import type { CoreContext } from '../../core/feature';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
 import { getProject } from '../projects/projects';
 import { labelSetReader, type LabelReaderOptions } from './multiLabelCells';
+import { resumeCheckpoints } from '../../core/store/checkpoints';
 import { startSearchIndex } from './searchIndex';
 import { commit } from './importCommit';
 import { canWriteDirect, removeImportRows, writeDirect, type DirectCheckpoint } from './importDirect';
 import { buildDeferredIndexesNow } from './importIndexes';
-import { resumeCheckpoints } from '../../core/store/checkpoints';
 import { batchArray, putRowValues, readImportRows, type ReadState } from './importRows';
 import {
   attachStaging,

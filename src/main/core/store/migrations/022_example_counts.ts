@@ -23,8 +23,7 @@ function binOf(length: string): string {
   return `CASE ${whens.join(' ')} ELSE ${LENGTH_BIN_BOUNDS[LENGTH_BIN_BOUNDS.length - 1]} END`;
 }
 
-/** The insert trigger's body (migration 024 keeps it, adding a condition to the trigger). */
-export const ADD_NEW = `INSERT INTO example_counts (project_id, split, length_bin, n)
+const ADD_NEW = `INSERT INTO example_counts (project_id, split, length_bin, n)
     SELECT new.project_id, COALESCE(new.split, ''), ${binOf('new.length')}, 1 WHERE new.excluded = 0
     ON CONFLICT (project_id, split, length_bin) DO UPDATE SET n = n + 1;`;
 

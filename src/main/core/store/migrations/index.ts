@@ -21,7 +21,6 @@ import { migration020DeferredIndexes } from './020_deferred_indexes';
 import { migration021ReviewCounts } from './021_review_counts';
 import { migration022ExampleCounts } from './022_example_counts';
 import { migration023LabelCounts } from './023_label_counts';
-import { migration024ImportCounts } from './024_import_counts';
 import type { Migration } from './types';
 
 /**
@@ -53,7 +52,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration021ReviewCounts,
   migration022ExampleCounts,
   migration023LabelCounts,
-  migration024ImportCounts,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
