@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
-import { closeSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
@@ -171,6 +171,36 @@ describe('formats and encodings', () => {
     const { result } = await importFile(core, { projectId, path, textColumn: 'text', labelColumn: 'label' });
     expect(result?.imported).toBe(40);
     expect(texts()[5]).toBe(`${zh}5`);
+  });
+
+  it('reads a GB18030 file as GB18030 when one short line is valid UTF-8 by chance (KUAKE-QIC queries)', async () => {
+    // "什么" in GB18030 (CA B2 C3 B4) is also valid UTF-8: read as UTF-8 with Windows-1252 for the other lines, every
+    // other query of the file was garbled.
+    const queries = (
+      JSON.parse(readFileSync(join(DATASETS, 'kuake_qic', 'KUAKE-QIC_train.json'), 'utf8')) as {
+        query: string;
+      }[]
+    ).map((r) => r.query.replace(/[\s",]/g, ''));
+    expect(queries).toContain('什么');
+    const path = writeFixture(dir, 'kuake-gb.csv', ['query', ...queries].join('\n') + '\n', 'gb18030');
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview.encoding).toBe('gb18030');
+    const { result } = await importFile(core, { projectId, path, textColumn: 'query' });
+    expect(result?.imported).toBe(queries.length);
+    expect(texts()).toEqual(queries);
+  });
+
+  it('still reads a UTF-8 file with a few Windows-1252 lines line by line', async () => {
+    const lines = ['text', ...Array.from({ length: 30 }, (_, i) => `头痛应该看哪个科室 ${i}`)];
+    const utf8 = Buffer.from(lines.join('\n') + '\n');
+    const path = join(dir, 'mixed.csv');
+    writeFileSync(path, Buffer.concat([utf8, Buffer.from('Caf\xe9 cr\xe8me\n', 'latin1')]));
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview.encoding).toBe('utf-8');
+    const { result } = await importFile(core, { projectId, path, textColumn: 'text' });
+    expect(result?.imported).toBe(31);
+    expect(texts().at(-1)).toBe('Café crème');
+    expect(texts()[0]).toBe('头痛应该看哪个科室 0');
   });
 
   it('lets a person override the detected encoding', async () => {

@@ -123,22 +123,68 @@ function firstNonAscii(bufs: Buffer[]): Buffer {
   return bufs.find((b) => b.some((x) => x >= 0x80)) ?? bufs[0];
 }
 
+/** What the lines with non-ASCII bytes say: how many such bytes are in lines valid as UTF-8 and in the others. */
+interface LineEvidence {
+  readonly utf8Bytes: number;
+  readonly otherBytes: number;
+  /** The lines that are not UTF-8 (at most SAMPLE_BYTES of them), for chardet. */
+  readonly other: Buffer;
+}
+
+const nonAscii = (buf: Buffer): number => buf.reduce((n, b) => (b >= 0x80 ? n + 1 : n), 0);
+
 /**
- * True when some line holds valid multi-byte UTF-8: text in a single-byte encoding practically never does, so such
- * a file is UTF-8 with (possibly) some lines in another encoding, which the line-wise decoder reads one by one.
+ * Sorts the sampled lines into valid UTF-8 and not. Whole lines only: the head's last line may be cut, and a window
+ * from the middle of the file begins inside a line.
  */
-function hasUtf8Lines(bufs: Buffer[]): boolean {
-  for (const buf of bufs) {
+function lineEvidence(bufs: Buffer[]): LineEvidence {
+  let utf8Bytes = 0;
+  let otherBytes = 0;
+  const other: Buffer[] = [];
+  let kept = 0;
+  bufs.forEach((buf, i) => {
     let from = 0;
-    while (from < buf.length) {
-      const nl = buf.indexOf(10, from);
-      const end = nl < 0 ? buf.length : nl;
-      const one = buf.subarray(from, end);
-      if (nl >= 0 && one.some((b) => b >= 0x80) && isUtf8(one, false)) return true;
-      from = end + 1;
+    if (i > 0) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) return;
+      from = nl + 1;
     }
-  }
-  return false;
+    for (;;) {
+      const nl = buf.indexOf(10, from);
+      if (nl < 0) break;
+      const one = buf.subarray(from, nl);
+      from = nl + 1;
+      const n = nonAscii(one);
+      if (n === 0) continue;
+      if (isUtf8(one, false)) utf8Bytes += n;
+      else {
+        otherBytes += n;
+        if (kept < SAMPLE_BYTES) {
+          other.push(one, Buffer.from([10]));
+          kept += one.length + 1;
+        }
+      }
+    }
+  });
+  return { utf8Bytes, otherBytes, other: Buffer.concat(other) };
+}
+
+/** Legacy encodings with two-byte characters: a short run of those is valid UTF-8 by chance now and then. */
+const MULTI_BYTE: readonly Encoding[] = ['gb18030', 'big5', 'shift_jis'];
+
+/**
+ * A file that is not wholly UTF-8: the line-wise UTF-8 reader when some lines hold valid multi-byte UTF-8 (text in a
+ * single-byte encoding practically never does, so such a file is UTF-8 with some lines in another encoding, which
+ * that reader takes one by one), else what chardet finds. But a two-byte encoding (GB18030, Big5, Shift_JIS) makes
+ * valid UTF-8 by chance in a short line ("什么" in GB18030 is): when chardet finds such an encoding in the other
+ * lines and the UTF-8 lines hold under 5% of the non-ASCII bytes, the file is in that encoding. Read as UTF-8, all of
+ * its other lines would have been garbled.
+ */
+function notWhollyUtf8(bufs: Buffer[]): Encoding {
+  const evidence = lineEvidence(bufs);
+  if (evidence.utf8Bytes === 0) return fromChardet(chardet.detect(firstNonAscii(bufs)));
+  const legacy = fromChardet(chardet.detect(evidence.other));
+  return MULTI_BYTE.includes(legacy) && evidence.utf8Bytes * 20 < evidence.otherBytes ? legacy : 'utf-8';
 }
 
 function looksBinary(buf: Buffer): boolean {
@@ -171,10 +217,7 @@ export function sniffFile(path: string, name: string, override?: Encoding): Snif
       }
       const spread = truncated ? samplesAcross(path) : [];
       const utf8 = isUtf8(head, truncated) && spread.every((b) => isUtf8(skipContinuation(b), true));
-      detected =
-        utf8 || hasUtf8Lines([head, ...spread])
-          ? 'utf-8'
-          : fromChardet(chardet.detect(firstNonAscii([head, ...spread])));
+      detected = utf8 ? 'utf-8' : notWhollyUtf8([head, ...spread]);
     }
   }
   const encoding = override ?? detected;
