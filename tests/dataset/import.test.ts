@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/core';
 import { humanLabels } from '../../src/main/core/labels';
+import { BATCH_BYTES } from '../../src/main/features/dataset/importBatch';
 import { READ_IN_WORKER_FROM } from '../../src/main/features/dataset/importReader';
 import { DATASETS, testCore } from '../helpers';
 import { importFile, tableSnapshot, writeFixture, openProjectFixture } from './fixtures';
@@ -355,6 +356,30 @@ describe('job control', () => {
     expect(statSync(path).size).toBeGreaterThanOrEqual(READ_IN_WORKER_FROM);
     return path;
   }
+
+  it('ends a batch of long documents at BATCH_BYTES, not after ten thousand of them, and keeps every text whole', async () => {
+    // 600 documents of 40 KB: in one batch of rows they were 24 MB of text held twice at once (6,000 of them took an
+    // import to 923 MB of RSS); by bytes they are batches of about 400.
+    const long = (i: number): string =>
+      `note ${i} ${'patient presents with chest pain 胸痛 '.repeat(1100)}`.trim();
+    const lines = ['text'];
+    for (let i = 0; i < 600; i++) lines.push(long(i));
+    const path = writeFixture(dir, 'long.csv', lines.join('\n') + '\n');
+    expect(statSync(path).size).toBeGreaterThanOrEqual(READ_IN_WORKER_FROM);
+    const job = await core.call('dataset.import', { projectId, path, textColumn: 'text', onBadRow: 'abort' });
+    const count = core.db.prepare('SELECT COUNT(*) FROM examples WHERE project_id = ?').pluck();
+    let first = 0;
+    while (!first && !['completed', 'failed', 'cancelled'].includes(core.jobs.get(job.id).state)) {
+      // The rows of the batches committed so far.
+      first = count.get(projectId) as number;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(600);
+    expect(first * Buffer.byteLength(long(0))).toBeLessThanOrEqual(2 * BATCH_BYTES);
+    expect((await core.jobs.wait(job.id)).state).toBe('completed');
+    expect(texts()).toEqual(Array.from({ length: 600 }, (_, i) => long(i)));
+  });
 
   it('a cancelled import leaves nothing behind', async () => {
     const path = bigCsv(60_000);

@@ -3,7 +3,7 @@ import type { AppErrorInfo } from '../../../shared/result';
 import { resolveEntry } from '../../core/entries';
 import { AppError } from '../../core/errors';
 import { JobCancelled, type JobControl } from '../../core/jobs/jobs';
-import { BATCH, BatchBuilder, type RowBatch } from './importBatch';
+import { BatchBuilder, type RowBatch } from './importBatch';
 import { readImportRows, type ReadState } from './importRows';
 import type { ImportParams } from './importStaging';
 
@@ -34,7 +34,7 @@ export interface ReadBatchesResult {
 }
 
 /**
- * Reads the import's file past `resumeAfter` into batches of up to BATCH rows, handing each to `onBatch` (which
+ * Reads the import's file past `resumeAfter` into batches of up to BATCH rows or BATCH_BYTES, handing each to `onBatch` (which
  * writes it) and the bytes read to `onProgress`; the last batch may be empty (it carries the reading's final state).
  * `ctl.yield()` runs between them: pause and cancel take effect there. A large file is read in a worker.
  */
@@ -56,7 +56,7 @@ export async function readBatches(
     resumeAfter,
     (r) => {
       builder.add(r);
-      if (builder.rows >= BATCH) onBatch(builder.take(state, bytesRead));
+      if (builder.full) onBatch(builder.take(state, bytesRead));
     },
     (bytes) => {
       bytesRead = bytes;

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../../core/errors';
-import { BATCH, BatchBuilder } from './importBatch';
+import { BatchBuilder } from './importBatch';
 import type { ReaderRequest, ReaderMessage } from './importReader';
 import { readImportRows, type ReadState } from './importRows';
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     request.resumeAfter,
     (r) => {
       builder.add(r);
-      if (builder.rows >= BATCH) handOver();
+      if (builder.full) handOver();
     },
     (bytes) => {
       bytesRead = bytes;
