@@ -16,8 +16,8 @@ import {
 } from './fixtures';
 
 // A large import (at least 50,000 rows, estimated from its first batch) writes its rows with seven indexes dropped,
-// the log's checkpoints held off, the foreign keys off for each batch and the per-row count triggers paused
-// (importDirect.ts, migration 024). After it every count is exact, and its search index job puts everything back.
+// the log's checkpoints held off, the foreign keys off for each batch and the per-row insert triggers dropped inside
+// each batch (importDirect.ts). After it every count is exact, and its search index job puts everything back.
 
 let f: ProjectFixture;
 projectFixtureForEachTest('large import', (x) => (f = x));
