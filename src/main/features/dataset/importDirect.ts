@@ -303,7 +303,7 @@ function batchCounter(db: Db): { add(projectId: number, tally: Int32Array): void
  * included: about a second per million labelled rows (a WHEN clause that held them off still started each trigger's
  * program for every row).
  */
-const INSERT_TRIGGERS = [
+export const INSERT_TRIGGERS = [
   'example_counts_insert',
   'label_counts_annotation_before_insert',
   'label_counts_annotation_after_insert',
