@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PromptPlan, ScoreResult, ScoreStrategy } from '../../src/main/features/teacher/protocol';
 import { yesProbability } from '../../src/main/features/teacher/scoring';
 import { SENTENCES } from './fixtures';
+import { tinyLargeVocabularyModelPath } from '../fixtures/gguf/generate';
 import { tinyTeacherForAll, worstDifference } from './tinyTeacher';
 
 // The label trie (labels sharing leading tokens evaluate them once, the longest chain riding with the prompt's pass)
@@ -89,4 +90,38 @@ describe('label trie on the tiny model, CPU only', () => {
     expect(worst).toBeLessThan(1e-5);
     expect(total(trie, (r) => r.evaluated)).toBeLessThan(total(before, (r) => r.evaluated));
   });
+
+  it('reads the positions every label passes through over the likeliest tokens only, exact, and falls back when a label is not among them', async () => {
+    const whole = await score(plan, { parallel: 1, commonTopK: 0 });
+    const fast = await score(plan, { parallel: 1 });
+    // Unlifted, the labels' first tokens are rarely all among the four likeliest of 321: this scores again.
+    const forced = await score(plan, { parallel: 1, commonTopK: 1, commonLift: 0 });
+    // Lifted, they are always among them.
+    const lifted = await score(plan, { parallel: 1, commonTopK: 1 });
+    expect(worstDifference(fast, whole)).toBeLessThan(1e-5);
+    expect(worstDifference(forced, whole)).toBeLessThan(1e-5);
+    expect(worstDifference(lifted, whole)).toBeLessThan(1e-5);
+    const full = (r: ScoreResult): number => r.phases!.fullDistributions!;
+    const passes = (r: ScoreResult): number => r.phases!.passes;
+    expect(total(fast, full)).toBeLessThan(total(whole, full));
+    expect(total(lifted, full)).toBe(total(fast, full));
+    expect(total(forced, passes)).toBeGreaterThan(total(fast, passes));
+    expect(total(lifted, passes)).toBe(total(fast, passes));
+  });
+});
+
+describe("a real model's vocabulary size (151,921 tokens), CPU only", () => {
+  const large = tinyTeacherForAll(1, tinyLargeVocabularyModelPath);
+  // Single-token labels: only the prompt's end is scored, and every label passes through it.
+  const letters: PromptPlan = { ...plan, labels: ['x', 'y', 'z'] };
+  const score = (strategy: ScoreStrategy): Promise<ScoreResult[]> =>
+    large.client.request({ op: 'score', plan: letters, items, strategy });
+
+  it('scores single-token labels without reading the whole vocabulary anywhere, to 1e-5 of reading it', async () => {
+    const whole = await score({ parallel: 1, commonTopK: 0 });
+    const fast = await score({ parallel: 1 });
+    expect(worstDifference(fast, whole)).toBeLessThan(1e-5);
+    expect(fast.map((r) => r.phases!.fullDistributions)).toEqual(items.map(() => 0));
+    expect(whole.map((r) => r.phases!.fullDistributions)).toEqual(items.map(() => 1));
+  }, 120_000);
 });

@@ -9,16 +9,20 @@ import { testCore } from '../helpers';
 import { importTinyModel } from './fixtures';
 
 /**
- * A teacher process with the tiny model loaded (CPU only, one thread, 512 tokens of context, `sequences` at once),
+ * A teacher process with the tiny model (or `modelPath`'s) loaded (CPU only, one thread, 512 tokens of context,
+ * `sequences` at once),
  * started before the calling file's or block's tests and stopped after them: read `.client` inside a test.
  */
-export function tinyTeacherForAll(sequences: number): { readonly client: TeacherClient } {
+export function tinyTeacherForAll(
+  sequences: number,
+  modelPath: () => string = tinyModelPath,
+): { readonly client: TeacherClient } {
   let client: TeacherClient | null = null;
   beforeAll(async () => {
     client = new TeacherClient();
     await client.request({
       op: 'load',
-      options: { modelPath: tinyModelPath(), threads: 1, sequences, contextSize: 512, gpu: false },
+      options: { modelPath: modelPath(), threads: 1, sequences, contextSize: 512, gpu: false },
     });
   });
   afterAll(async () => client?.dispose());

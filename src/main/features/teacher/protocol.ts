@@ -56,6 +56,15 @@ export const ScoreStrategy = z
      * (the path before the label trie, kept as its reference).
      */
     labelTrie: z.boolean().optional(),
+    /**
+     * At the positions every label passes through (the prompt's end, and tokens all labels share), how many of the
+     * likeliest next tokens the distribution is read over (default COMMON_TOP_K; 0: the whole vocabulary, the path
+     * before this, kept as its reference). There only the labels' odds against each other count, and reading the
+     * whole vocabulary costs about 115 ms per position at 152k tokens (answers.ts).
+     */
+    commonTopK: z.number().int().min(0).max(1_000_000).optional(),
+    /** What the labels' tokens are lifted by there to be among those (default COMMON_LIFT; 0 tests the fallback). */
+    commonLift: z.number().min(0).max(100).optional(),
   })
   .readonly();
 export type ScoreStrategy = z.output<typeof ScoreStrategy>;
@@ -72,6 +81,8 @@ const ScorePhases = z.object({
   answersMs: Num,
   /** Forward passes (llama.cpp evaluations) for this document. */
   passes: Count,
+  /** Positions whose whole next-token distribution (every vocabulary entry) was read. */
+  fullDistributions: Count.optional(),
 });
 export type ScorePhases = z.output<typeof ScorePhases>;
 

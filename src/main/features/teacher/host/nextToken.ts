@@ -1,4 +1,4 @@
-import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { ControlledEvaluateInputItem, LlamaContextSequence, Token, TokenBias } from 'node-llama-cpp';
 
 /** One next-token distribution as node-llama-cpp returns it, and the arithmetic the scorers do on it. */
 
@@ -24,9 +24,26 @@ type EvalOptions = Extract<ControlledEvaluateInputItem, readonly unknown[]>[1];
 // logits untouched), computed by the addon. Its sum is kept so that a NaN anywhere (damaged weights) shows.
 export const LOGITS_REQUEST: EvalOptions = { generateNext: { probabilities: true } };
 
-/** An input item that asks for the distribution after `token`. */
-export function withDist(token: Token): ControlledEvaluateInputItem {
-  return [token, LOGITS_REQUEST];
+/**
+ * The distribution over the `k` likeliest next tokens only, each token's probability against theirs: a top-k
+ * sampler at temperature 1 keeps those k raw logits (top-p 1 and min-p 0 change nothing), and the addon's softmax
+ * runs over them. `lift` adds the same amount to the logits of the tokens it names first (llama.cpp's logit-bias
+ * sampler runs before top-k), so that they are among the k without changing their odds against each other. Exact
+ * for the odds of tokens among those k; cheap at any vocabulary size (no sort of the whole vocabulary, no Map of it).
+ * The token the sampler draws is not used.
+ */
+export function topKRequest(k: number, lift?: TokenBias): EvalOptions {
+  return {
+    generateNext: {
+      probabilities: true,
+      options: { temperature: 1, topK: k, topP: 1, minP: 0, ...(lift ? { tokenBias: lift } : {}) },
+    },
+  };
+}
+
+/** An input item that asks for the distribution after `token` (the whole vocabulary's, unless told otherwise). */
+export function withDist(token: Token, request: EvalOptions = LOGITS_REQUEST): ControlledEvaluateInputItem {
+  return [token, request];
 }
 
 export function toDist(next: { probabilities?: Map<Token, number> } | undefined): Dist {

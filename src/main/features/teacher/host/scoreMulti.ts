@@ -1,5 +1,5 @@
 import type { Token } from 'node-llama-cpp';
-import { scoreAnswers, type AnswerOptions } from './answers';
+import { COMMON_LIFT, COMMON_TOP_K, scoreAnswers, type AnswerOptions } from './answers';
 import { logSumExp } from './nextToken';
 import { promptTokenSets, type DocumentScorer } from './promptTokens';
 
@@ -24,16 +24,23 @@ export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) =
   const { sets, truncated } = promptTokenSets(plan, p, item.text, questions);
   const prepared = performance.now();
   const answers = [...p.yes, ...p.no];
-  const options: AnswerOptions = { share: strategy.labelTrie !== false, ride: true };
+  const options: AnswerOptions = {
+    share: strategy.labelTrie !== false,
+    ride: true,
+    commonTopK: strategy.commonTopK ?? COMMON_TOP_K,
+    commonLift: strategy.commonLift ?? COMMON_LIFT,
+  };
   const out: Array<{ yes: number; no: number }> = [];
   let evaluated = 0;
   let passes = 0;
   let promptMs = 0;
+  let fullDistributions = 0;
   const answer = async (head: readonly Token[]): Promise<void> => {
     const a = await scoreAnswers(seq, head, answers, options);
     evaluated += head.length + a.answerTokens;
     passes += a.passes;
     promptMs += a.promptMs;
+    fullDistributions += a.fullDistributions;
     out.push({
       yes: logSumExp(a.lls.slice(0, p.yes.length)),
       no: logSumExp(a.lls.slice(p.yes.length)),
@@ -105,6 +112,7 @@ export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) =
       promptMs,
       answersMs: performance.now() - prepared - promptMs,
       passes,
+      fullDistributions,
     },
   };
 };

@@ -1,6 +1,6 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { requireModel } from './model';
-import { scoreAnswers } from './answers';
+import { COMMON_LIFT, COMMON_TOP_K, scoreAnswers } from './answers';
 import { evalLast, logProb, toDist, withDist } from './nextToken';
 import { promptTokenSets, type DocumentScorer, type PlanTokens } from './promptTokens';
 
@@ -65,6 +65,7 @@ export const scoreSingle: DocumentScorer = async (seq, plan, p, item, strategy) 
   let evaluated = prompt.length - start;
   let passes = 0;
   let promptMs = 0;
+  let fullDistributions = 0;
   // The tokens the label scoring evaluates first: the prompt's own (direct) or the closing of the thoughts (reasoning).
   let head = prompt.slice(start);
   if (plan.mode === 'reasoning') {
@@ -87,24 +88,32 @@ export const scoreSingle: DocumentScorer = async (seq, plan, p, item, strategy) 
   let ll: number[];
   if (strategy.appendErase !== false) {
     // The label trie: the longest chain of label tokens rides with the prompt's pass, every other chain is one pass.
-    const a = await scoreAnswers(seq, head, p.labels, { share: strategy.labelTrie !== false, ride: true });
+    const a = await scoreAnswers(seq, head, p.labels, {
+      share: strategy.labelTrie !== false,
+      ride: true,
+      commonTopK: strategy.commonTopK ?? COMMON_TOP_K,
+      commonLift: strategy.commonLift ?? COMMON_LIFT,
+    });
     ll = a.lls;
     evaluated += a.answerTokens;
     passes += a.passes;
+    fullDistributions += a.fullDistributions;
     promptMs += a.promptMs;
   } else {
     // The reference: every multi-token label's whole prompt evaluated from an empty sequence.
     const dist = await evalLast(seq, head);
     passes++;
+    fullDistributions++;
     ll = [];
     for (const label of p.labels) {
       let total = logProb(dist, label[0]);
       if (label.length > 1) {
-        const input = label.slice(0, -1).map(withDist);
+        const input = label.slice(0, -1).map((t) => withDist(t));
         await seq.clearHistory();
         const full = [...base.slice(0, -1), withDist(base[base.length - 1]), ...input];
         const out = await seq.controlledEvaluate(full);
         passes++;
+        fullDistributions += 1 + input.length;
         evaluated += full.length;
         const offset = base.length;
         total = logProb(toDist(out[offset - 1]?.next), label[0]);
@@ -131,6 +140,7 @@ export const scoreSingle: DocumentScorer = async (seq, plan, p, item, strategy) 
       promptMs,
       answersMs: done - aligned - promptMs,
       passes,
+      fullDistributions,
     },
   };
 };
