@@ -33,6 +33,22 @@ export const ENCODINGS = [
 ] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
+/** The name an import's messages give the encoding a UTF-8 file's other lines were read in (absent: Windows-1252). */
+export function recodedName(encoding: Encoding | undefined): string {
+  switch (encoding ?? 'windows-1252') {
+    case 'windows-1252':
+      return 'Windows-1252 (latin-1)';
+    case 'gb18030':
+      return 'GB18030';
+    case 'big5':
+      return 'Big5';
+    case 'shift_jis':
+      return 'Shift_JIS';
+    default:
+      return encoding ?? '';
+  }
+}
+
 export const SPLITS = ['train', 'validation', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
 
@@ -84,6 +100,11 @@ export const sourceReading = {
   encoding: z.enum(ENCODINGS),
   /** What detection found (the chosen encoding may be an override). */
   detectedEncoding: z.enum(ENCODINGS),
+  /**
+   * A UTF-8 file's lines that are not UTF-8 are read in this encoding: GB18030, Big5 or Shift_JIS when detection found
+   * one in them (two exports put together), Windows-1252 otherwise (absent: Windows-1252).
+   */
+  recodeFrom: z.enum(ENCODINGS).optional(),
   /** True when the file starts with a byte-order mark. */
   bom: z.boolean(),
   delimiter: z.string().nullable(),
@@ -164,11 +185,15 @@ export const ImportResult = z
     /** Rows put in each split by the split column. */
     splits: z.object({ train: z.number(), validation: z.number(), test: z.number() }).readonly().optional(),
     /**
-     * Lines of a UTF-8 file that were not valid UTF-8 and were read as Windows-1252 (latin-1) instead: the count and
-     * the first line numbers (physical lines), for the person to check.
+     * Lines of a UTF-8 file that were not valid UTF-8 and were read in `encoding` instead (Windows-1252 when absent):
+     * the count and the first line numbers (physical lines), for the person to check.
      */
     recoded: z
-      .object({ count: z.number(), lines: z.array(z.number()).readonly() })
+      .object({
+        count: z.number(),
+        lines: z.array(z.number()).readonly(),
+        encoding: z.enum(ENCODINGS).optional(),
+      })
       .readonly()
       .optional(),
     /**

@@ -40,7 +40,7 @@ describe('silent wrong imports', () => {
     expect(preview.encoding).toBe('utf-8');
     const { result } = await importFile(core, { projectId, path, textColumn: 'text', labelColumn: 'label' });
     expect(texts()).toEqual(['Café crème au lait', '北京的天气很好', 'Naïve façade déjà vu', 'Über straße']);
-    expect(result?.recoded).toEqual({ count: 1, lines: [4] });
+    expect(result?.recoded).toEqual({ count: 1, lines: [4], encoding: 'windows-1252' });
   });
 
   it('refuses a whitespace-only file and a file whose texts are all empty: never one empty document', async () => {

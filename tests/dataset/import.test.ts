@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
 import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -189,6 +190,44 @@ describe('formats and encodings', () => {
     const { result } = await importFile(core, { projectId, path, textColumn: 'query' });
     expect(result?.imported).toBe(queries.length);
     expect(texts()).toEqual(queries);
+  });
+
+  it('reads the GB18030 lines of a UTF-8 file in GB18030 (two exports put together) and reports them', async () => {
+    const queries = (
+      JSON.parse(readFileSync(join(DATASETS, 'kuake_qic', 'KUAKE-QIC_dev.json'), 'utf8')) as {
+        query: string;
+      }[]
+    )
+      .map((r) => r.query.replace(/[\s",]/g, ''))
+      .filter((q) => q.length >= 4)
+      .slice(0, 330);
+    // Lines 2-6 and 37-336 as UTF-8, lines 7-36 as an older tool saved them, in GB18030.
+    const utf8 = (qs: string[]): Buffer => Buffer.from(qs.map((q) => `${q}\n`).join(''));
+    const path = join(dir, 'two-exports.csv');
+    writeFileSync(
+      path,
+      Buffer.concat([
+        utf8(['query', ...queries.slice(0, 5)]),
+        iconv.encode(
+          queries
+            .slice(5, 35)
+            .map((q) => `${q}\n`)
+            .join(''),
+          'gb18030',
+        ),
+        utf8(queries.slice(35)),
+      ]),
+    );
+    const preview = await core.call('dataset.preview', { path });
+    expect(preview).toMatchObject({ encoding: 'utf-8', recodeFrom: 'gb18030' });
+    expect(preview.rows.slice(0, 8).map((r) => r[0])).toEqual(queries.slice(0, 8));
+    const { result } = await importFile(core, { projectId, path, textColumn: 'query' });
+    expect(texts()).toEqual(queries);
+    expect(result?.recoded).toEqual({
+      count: 30,
+      lines: Array.from({ length: 30 }, (_, i) => i + 7),
+      encoding: 'gb18030',
+    });
   });
 
   it('still reads a UTF-8 file with a few Windows-1252 lines line by line', async () => {

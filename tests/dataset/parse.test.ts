@@ -142,7 +142,7 @@ describe('UTF-8 decoding, line by line with Windows-1252 lines', () => {
     '\n',
   );
   const decode = (cuts: number[]): { text: string; recoded: Recoded } => {
-    const recoded: Recoded = { lines: [], count: 0 };
+    const recoded: Recoded = { lines: [], count: 0, encoding: 'windows-1252' };
     const d = makeDecoder('utf-8', recoded);
     let text = '';
     let from = 0;
@@ -154,7 +154,7 @@ describe('UTF-8 decoding, line by line with Windows-1252 lines', () => {
   };
 
   it('gives the same text and recoded lines however the bytes are cut, inside characters too', () => {
-    expect(decode([])).toEqual({ text: expected, recoded: { lines: [4], count: 1 } });
+    expect(decode([])).toEqual({ text: expected, recoded: { lines: [4], count: 1, encoding: 'windows-1252' } });
     for (let cut = 1; cut < bytes.length; cut++) expect(decode([cut])).toEqual(decode([]));
     expect(decode(Array.from({ length: bytes.length - 1 }, (_v, i) => i + 1))).toEqual(decode([]));
   });
@@ -172,12 +172,12 @@ describe('UTF-8 decoding, line by line with Windows-1252 lines', () => {
         path,
         Buffer.concat([Buffer.from('\ufeff' + body), iconv.encode('\n9,"na\u00efve"', 'windows-1252')]),
       );
-      const recoded: Recoded = { lines: [], count: 0 };
+      const recoded: Recoded = { lines: [], count: 0, encoding: 'windows-1252' };
       const counter = { bytes: 0, recoded };
       let text = '';
       for await (const chunk of textChunks(path, 'utf-8', counter)) text += chunk;
       expect(text).toBe(body + '\n9,"na\u00efve"');
-      expect(recoded).toEqual({ lines: [6001], count: 1 });
+      expect(recoded).toEqual({ lines: [6001], count: 1, encoding: 'windows-1252' });
       expect(counter.bytes).toBe(statSync(path).size);
       // The other encodings' streaming decoders across the same pieces (emoji surrogate pairs cut between them).
       const path16 = join(t.dir, 'big16.csv');

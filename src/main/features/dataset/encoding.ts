@@ -7,6 +7,11 @@ import { AppError } from '../../core/errors';
 
 export interface Sniffed {
   readonly encoding: Encoding;
+  /**
+   * For a UTF-8 file with lines in another encoding: that encoding (GB18030, Big5 or Shift_JIS when chardet finds one
+   * in those lines; Windows-1252 otherwise), in which the line-wise reader decodes them.
+   */
+  readonly recodeFrom: Encoding;
   readonly bom: boolean;
   /** The decoded sample (at most 64 KB of the file), without a BOM. */
   readonly sample: string;
@@ -178,13 +183,19 @@ const MULTI_BYTE: readonly Encoding[] = ['gb18030', 'big5', 'shift_jis'];
  * that reader takes one by one), else what chardet finds. But a two-byte encoding (GB18030, Big5, Shift_JIS) makes
  * valid UTF-8 by chance in a short line ("什么" in GB18030 is): when chardet finds such an encoding in the other
  * lines and the UTF-8 lines hold under 5% of the non-ASCII bytes, the file is in that encoding. Read as UTF-8, all of
- * its other lines would have been garbled.
+ * its other lines would have been garbled. With more UTF-8 than that, it is a UTF-8 file with lines in that encoding
+ * (two exports put together), and the line-wise reader decodes them in it (`recodeFrom`).
  */
-function notWhollyUtf8(bufs: Buffer[]): Encoding {
+function notWhollyUtf8(bufs: Buffer[]): { encoding: Encoding; recodeFrom: Encoding } {
   const evidence = lineEvidence(bufs);
-  if (evidence.utf8Bytes === 0) return fromChardet(chardet.detect(firstNonAscii(bufs)));
+  if (evidence.utf8Bytes === 0) {
+    return { encoding: fromChardet(chardet.detect(firstNonAscii(bufs))), recodeFrom: 'windows-1252' };
+  }
   const legacy = fromChardet(chardet.detect(evidence.other));
-  return MULTI_BYTE.includes(legacy) && evidence.utf8Bytes * 20 < evidence.otherBytes ? legacy : 'utf-8';
+  if (!MULTI_BYTE.includes(legacy)) return { encoding: 'utf-8', recodeFrom: 'windows-1252' };
+  return evidence.utf8Bytes * 20 < evidence.otherBytes
+    ? { encoding: legacy, recodeFrom: 'windows-1252' }
+    : { encoding: 'utf-8', recodeFrom: legacy };
 }
 
 function looksBinary(buf: Buffer): boolean {
@@ -207,6 +218,7 @@ export function sniffFile(path: string, name: string, override?: Encoding): Snif
   const truncated = head.length === SAMPLE_BYTES;
   const bomEnc = bomOf(head);
   let detected: Encoding;
+  let recodeFrom: Encoding = 'windows-1252';
   if (bomEnc) detected = bomEnc;
   else {
     const u16 = utf16Guess(head);
@@ -217,16 +229,31 @@ export function sniffFile(path: string, name: string, override?: Encoding): Snif
       }
       const spread = truncated ? samplesAcross(path) : [];
       const utf8 = isUtf8(head, truncated) && spread.every((b) => isUtf8(skipContinuation(b), true));
-      detected = utf8 ? 'utf-8' : notWhollyUtf8([head, ...spread]);
+      if (utf8) detected = 'utf-8';
+      else ({ encoding: detected, recodeFrom } = notWhollyUtf8([head, ...spread]));
     }
   }
   const encoding = override ?? detected;
-  const sample = decodeSample(head, encoding, truncated);
-  return { encoding: detected, bom: bomEnc !== null, sample };
+  // A person who reads a GB18030 (Big5, Shift_JIS) file as UTF-8 gets its other lines read in what was detected.
+  if (override === 'utf-8' && MULTI_BYTE.includes(detected)) recodeFrom = detected;
+  const sample = decodeSample(head, encoding, truncated, recodeFrom);
+  return { encoding: detected, recodeFrom, bom: bomEnc !== null, sample };
 }
 
-export function decodeSample(head: Buffer, encoding: Encoding, truncated: boolean): string {
-  const text = iconv.decode(head, encoding, { stripBOM: false });
+/** The sample as the import will read it (a UTF-8 file's other lines in `recodeFrom`). */
+export function decodeSample(
+  head: Buffer,
+  encoding: Encoding,
+  truncated: boolean,
+  recodeFrom: Encoding = 'windows-1252',
+): string {
+  let text: string;
+  if (encoding === 'utf-8' && !isUtf8(head, truncated)) {
+    const d = makeDecoder(encoding, { lines: [], count: 0, encoding: recodeFrom });
+    const whole = d.write(head);
+    // Cut inside its first line (no newline in the sample): as it decodes, for the format's and delimiter's sake.
+    text = truncated ? whole || iconv.decode(head, encoding) : whole + d.end();
+  } else text = iconv.decode(head, encoding, { stripBOM: false });
   const noBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // A cut multi-byte sequence decodes to U+FFFD at the very end: drop the last (partial) line instead.
   if (truncated) {
@@ -241,11 +268,13 @@ export interface Decoder {
   end(): string;
 }
 
-/** Lines that were not valid UTF-8 in a UTF-8 file and were read as Windows-1252 instead. */
+/** Lines that were not valid UTF-8 in a UTF-8 file and were read in another encoding instead. */
 export interface Recoded {
   /** The first such line numbers (physical lines, from 1), at most MAX_RECODED_REPORTED. */
   readonly lines: number[];
   count: number;
+  /** The encoding they were read in (Windows-1252 unless detection found another in them). */
+  readonly encoding: Encoding;
 }
 
 export const MAX_RECODED_REPORTED = 50;
@@ -290,7 +319,7 @@ function lineWiseUtf8(recoded: Recoded): Decoder {
         const one = bytes.subarray(from, end);
         if (isUtf8Buffer(one)) parts.push(one.toString('utf8'));
         else {
-          parts.push(iconv.decode(one, 'windows-1252'));
+          parts.push(iconv.decode(one, recoded.encoding));
           if (recoded.lines.length < MAX_RECODED_REPORTED) recoded.lines.push(at);
           recoded.count++;
         }

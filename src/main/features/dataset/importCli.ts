@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { MultiLabelOptions } from '../../../shared/dataset';
+import { MultiLabelOptions, recodedName } from '../../../shared/dataset';
 import { contract } from '../../../shared/contract';
 import { defineCommand, PROJECT_ID, type ExtraOption } from '../../cli/command';
 import { followJob, followJobResult } from '../../cli/jobs';
@@ -197,7 +197,7 @@ export const importCommands: CliCommand[] = [
       }
       if (r.recoded) {
         io.print(
-          `${r.recoded.count} lines were not valid UTF-8 and were read as Windows-1252 (latin-1): lines ` +
+          `${r.recoded.count} lines were not valid UTF-8 and were read as ${recodedName(r.recoded.encoding)}: lines ` +
             `${r.recoded.lines.join(', ')}${r.recoded.count > r.recoded.lines.length ? ', …' : ''}. Check them.`,
         );
       }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { Encoding } from '../../../shared/dataset';
 import type { AppErrorInfo } from '../../../shared/result';
 import { resolveEntry } from '../../core/entries';
 import { AppError } from '../../core/errors';
@@ -26,11 +27,11 @@ export interface ReaderRequest {
 export type ReaderMessage =
   | { readonly type: 'batch'; readonly batch: RowBatch }
   | { readonly type: 'progress'; readonly bytesRead: number }
-  | { readonly type: 'done'; readonly recoded?: { count: number; lines: number[] } }
+  | { readonly type: 'done'; readonly recoded?: { count: number; lines: number[]; encoding: Encoding } }
   | { readonly type: 'error'; readonly error: AppErrorInfo };
 
 export interface ReadBatchesResult {
-  recoded?: { count: number; lines: number[] };
+  recoded?: { count: number; lines: number[]; encoding: Encoding };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { BadRow, ImportResult } from '../../../shared/dataset';
+import type { BadRow, Encoding, ImportResult } from '../../../shared/dataset';
 import { audit } from '../../core/audit';
 import { AppError } from '../../core/errors';
 import type { JobControl } from '../../core/jobs/jobs';
@@ -6,7 +6,7 @@ import type { Db } from '../../core/store/db';
 import { charLength, importNormalise, nfcSafe, textHash } from './cleanText';
 import type { ImportParams } from './importStaging';
 import { labelSetReader } from './multiLabelCells';
-import type { ByteCounter, RecordEvent } from './parse';
+import { readingCounter, type RecordEvent } from './parse';
 import { openTable } from './table';
 
 /** One row of the file as the project stores it. */
@@ -96,13 +96,10 @@ export async function readImportRows(
   resumeAfter: number,
   onRow: (row: ImportRow) => void,
   afterChunk: (bytes: number) => void,
-): Promise<{ recoded?: { count: number; lines: number[] } }> {
+): Promise<{ recoded?: { count: number; lines: number[]; encoding: Encoding } }> {
   const p = ctl.params;
   const src = p.source;
-  const counter: ByteCounter = {
-    bytes: 0,
-    recoded: src.encoding === 'utf-8' ? { lines: [], count: 0 } : undefined,
-  };
+  const counter = readingCounter(src);
   const table = await openTable(src, counter, ctl.signal);
   const columns = table.columns;
   const textIdx = columns.indexOf(p.textColumn);
@@ -202,9 +199,8 @@ export async function readImportRows(
     // Between chunks: pause and cancel take effect here.
     await ctl.yield();
   }
-  return counter.recoded?.count
-    ? { recoded: { count: counter.recoded.count, lines: counter.recoded.lines } }
-    : {};
+  const r = counter.recoded;
+  return r?.count ? { recoded: { count: r.count, lines: r.lines, encoding: r.encoding } } : {};
 }
 
 /** An import's last word in the project, in its final transaction: the project touched and the audit entry. */

@@ -27,6 +27,7 @@ import {
   type ImportParams,
 } from './importStaging';
 import { fingerprintChange, fingerprintSource, resolveSource, type SourceFingerprint } from './source';
+import { readingCounter } from './parse';
 import { openTable } from './table';
 import { readStoredJsonOr, storedColumn } from '../../core/store/storedJson';
 import { JOB_STORAGE } from '../../../shared/jobParams';
@@ -55,7 +56,7 @@ export async function startImport(
 ): Promise<Job> {
   const project = getProject(ctx.db, req.projectId);
   const source = resolveSource(req);
-  const table = await openTable(source, { bytes: 0 });
+  const table = await openTable(source, readingCounter(source));
   await table.close();
   const columns = table.columns;
   const check = (col: string | null | undefined, what: string): void => {

@@ -26,8 +26,19 @@ const PIECE_BYTES = 32 * 1024;
 
 export interface ByteCounter {
   bytes: number;
-  /** When given, a UTF-8 file is decoded line by line and the lines read as Windows-1252 are counted here. */
+  /** When given, a UTF-8 file is decoded line by line and the lines read in another encoding are counted here. */
   recoded?: Recoded;
+}
+
+/** A counter for reading a source as the import does: a UTF-8 file line by line, its other lines in `recodeFrom`. */
+export function readingCounter(src: { encoding: Encoding; recodeFrom?: Encoding }): ByteCounter {
+  return {
+    bytes: 0,
+    recoded:
+      src.encoding === 'utf-8'
+        ? { lines: [], count: 0, encoding: src.recodeFrom ?? 'windows-1252' }
+        : undefined,
+  };
 }
 
 /** Streams a file's text in pieces of about PIECE_BYTES, decoded (BOM stripped), counting the bytes read. */
@@ -480,7 +491,7 @@ export async function* folderRows(
     let text: string;
     try {
       const sniffed = sniffFile(file, rel, encoding);
-      text = decodeSample(readFileSync(file), encoding ?? sniffed.encoding, false);
+      text = decodeSample(readFileSync(file), encoding ?? sniffed.encoding, false, sniffed.recodeFrom);
     } catch (e) {
       yield { kind: 'bad', line: 1, file: rel, message: (e as Error).message };
       continue;

@@ -11,7 +11,7 @@ import {
 import { binaryColumns, labelSetReader } from './multiLabelCells';
 import { AppError } from '../../core/errors';
 import { sniffFile } from './encoding';
-import { CsvParser, folderFiles, type RecordEvent } from './parse';
+import { CsvParser, folderFiles, readingCounter, type RecordEvent } from './parse';
 import { openTable, type ResolvedSource } from './table';
 
 const TEXT_NAMES = [
@@ -271,6 +271,7 @@ export function resolveSource(opts: ParseOptionsInput): ResolvedSource {
     format,
     encoding: opts.encoding ?? sniffed.encoding,
     detectedEncoding: sniffed.encoding,
+    ...(sniffed.recodeFrom !== 'windows-1252' ? { recodeFrom: sniffed.recodeFrom } : {}),
     bom: sniffed.bom,
     delimiter,
     hasHeader: hasHeader ?? true,
@@ -320,7 +321,7 @@ const PREVIEW_ROWS = 20;
 
 export async function previewSource(opts: PreviewOptionsInput): Promise<ImportPreview> {
   const src = resolveSource(opts);
-  const table = await openTable(src, { bytes: 0 });
+  const table = await openTable(src, readingCounter(src));
   const rows: string[][] = [];
   const badRows: ImportPreview['badRows'][number][] = [];
   outer: for await (const batch of table.rows) {
@@ -351,6 +352,7 @@ export async function previewSource(opts: PreviewOptionsInput): Promise<ImportPr
     format: src.format,
     encoding: src.encoding,
     detectedEncoding: src.detectedEncoding,
+    ...(src.recodeFrom ? { recodeFrom: src.recodeFrom } : {}),
     bom: src.bom,
     delimiter: src.delimiter,
     hasHeader: src.hasHeader,

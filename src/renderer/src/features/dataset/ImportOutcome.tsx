@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Modal, Progress, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { ImportResult } from '../../../../shared/dataset';
+import { recodedName, type ImportResult } from '../../../../shared/dataset';
 import type { Job } from '../../../../shared/jobs';
 import { BadRowsTable } from './ImportOptions';
 
@@ -89,6 +89,7 @@ export function ImportOutcome({
             <Text size="sm" mt={4} data-testid="import-recoded">
               {t('import.recoded', {
                 count: result.recoded.count,
+                encoding: recodedName(result.recoded.encoding),
                 lines:
                   result.recoded.lines.join(', ') +
                   (result.recoded.count > result.recoded.lines.length ? ', …' : ''),

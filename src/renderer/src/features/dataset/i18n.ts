@@ -155,7 +155,7 @@ export const datasetI18n = {
       skippedPart_other: ', skipped {{count}} malformed rows',
       newLabels: 'New labels from the label column: {{labels}}',
       recoded:
-        '{{count}} lines were not valid UTF-8 and were read as Windows-1252 (latin-1): lines {{lines}}. Check them in Browse.',
+        '{{count}} lines were not valid UTF-8 and were read as {{encoding}}: lines {{lines}}. Check them in Browse.',
       failed: 'The import stopped. Nothing was changed.',
       line: 'Line',
       file: 'File',
@@ -437,8 +437,7 @@ export const datasetI18n = {
       done: '已导入 {{imported}} 条{{skipped}}。',
       skippedPart_other: '，跳过 {{count}} 行格式错误的数据',
       newLabels: '从标签列新建的标签：{{labels}}',
-      recoded:
-        '有 {{count}} 行不是有效的 UTF-8，已按 Windows-1252（latin-1）读取：第 {{lines}} 行。请在“浏览”中核对。',
+      recoded: '有 {{count}} 行不是有效的 UTF-8，已按 {{encoding}} 读取：第 {{lines}} 行。请在“浏览”中核对。',
       failed: '导入已停止，项目未做任何更改。',
       line: '行号',
       file: '文件',
