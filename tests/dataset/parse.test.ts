@@ -51,6 +51,26 @@ describe('streaming parsers', () => {
     expect(parseCsv(csv, every)).toEqual(whole);
   });
 
+  it('gives the same CSV records however random texts of quotes, newlines and delimiters are cut', () => {
+    // Seeded: the same texts every run. A record left open at a piece's end goes on from where it stopped (inside a
+    // quoted field, after its closing quote, or at a field's start), so every cut must give what the whole text gives.
+    let seed = 7;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const parts = ['a', 'b', ',', '"', '""', '\n', '\r\n', ' ', '中', '\t'];
+    for (let t = 0; t < 400; t++) {
+      let text = '';
+      for (let i = Math.floor(next() * 60); i > 0; i--) text += parts[Math.floor(next() * parts.length)];
+      const delimiter = next() < 0.7 ? ',' : '\t';
+      const whole = parseCsv(text, [], delimiter);
+      for (let cut = 0; cut <= text.length; cut++) expect(parseCsv(text, [cut], delimiter)).toEqual(whole);
+      const every = Array.from({ length: text.length }, (_v, i) => i);
+      expect(parseCsv(text, every, delimiter)).toEqual(whole);
+    }
+  });
+
   it('cuts JSON array elements correctly across chunks, brackets and quotes inside strings included', () => {
     const json = '[\n {"t": "a ] } , \\" b"},\n {"t": [1, {"x": "}"}]},\n "bare", 42\n]';
     const run = (cuts: number[]): JsonEvent[] => parseJson(new JsonArrayParser(), json, cuts);
@@ -97,6 +117,65 @@ describe('streaming parsers', () => {
       { kind: 'bad', line: 2, message: expect.stringMatching(/longer than/) as unknown },
       { kind: 'row', line: 3, values: ['small'] },
     ]);
+  }, 60_000);
+
+  it('reads a record of many quoted fields with newlines inside that arrives in many pieces, without holding it', () => {
+    // 8 MB of fields like "x\ny", then a short record: the record is one row whose fields are all there, the next row
+    // is numbered by the newlines inside the quotes, and what the parser holds between pieces stays within a piece
+    // (it went on parsing the record from its start at every piece: 46 s for this one).
+    const count = Math.floor((8 * 1024 * 1024) / 6);
+    const p = new CsvParser(',', true);
+    const out: RecordEvent[] = [];
+    let held = 0;
+    for (const piece of pieces(`a,b\n${'"x\ny",'.repeat(count)}1\nsmall,2\n`)) {
+      p.feed(piece, false, out);
+      held = Math.max(held, (p as unknown as { buf: string }).buf.length);
+    }
+    p.feed('', true, out);
+    expect(out.map((e) => (e.kind === 'row' ? [e.line, e.values.length] : e))).toEqual([
+      [1, 2],
+      [2, count + 1],
+      [count + 3, 2],
+    ]);
+    const row = out[1] as RecordEvent & { kind: 'row' };
+    expect(row.values.every((v, i) => v === (i < count ? 'x\ny' : '1'))).toBe(true);
+    expect(held).toBeLessThanOrEqual(32_768);
+  }, 60_000);
+
+  it('reads a quoted field of 15 MB with newlines and doubled quotes that arrives in many pieces', () => {
+    const unit = 'say ""yes""\n';
+    const lines = Math.floor((15 * 1024 * 1024) / unit.length);
+    const field = unit.repeat(lines);
+    const p = new CsvParser(',', true);
+    const out: RecordEvent[] = [];
+    let held = 0;
+    for (const piece of pieces(`text,n\n"${field}",1\nsmall,2\n`)) {
+      p.feed(piece, false, out);
+      held = Math.max(held, (p as unknown as { buf: string }).buf.length);
+    }
+    p.feed('', true, out);
+    expect(out).toEqual([
+      { kind: 'row', line: 1, values: ['text', 'n'] },
+      { kind: 'row', line: 2, values: [field.replaceAll('""', '"'), '1'] },
+      { kind: 'row', line: 3 + lines, values: ['small', '2'] },
+    ]);
+    expect(held).toBeLessThanOrEqual(32_768);
+  }, 60_000);
+
+  it('reports an unclosed quote left open across many pieces by its line, and reads the lines after it', () => {
+    const rest = Array.from({ length: 5000 }, (_v, i) => `row ${i},${i}`).join('\n');
+    const p = new CsvParser(',', true);
+    const out: RecordEvent[] = [];
+    for (const piece of pieces(`a,b\nfirst,1\n"never closed,2\n${rest}\n`)) p.feed(piece, false, out);
+    p.feed('', true, out);
+    expect(out.slice(0, 4)).toEqual([
+      { kind: 'row', line: 1, values: ['a', 'b'] },
+      { kind: 'row', line: 2, values: ['first', '1'] },
+      { kind: 'bad', line: 3, message: expect.stringMatching(/unclosed quote/) as unknown },
+      { kind: 'row', line: 4, values: ['row 0', '0'] },
+    ]);
+    expect(out).toHaveLength(5003);
+    expect(out[5002]).toEqual({ kind: 'row', line: 5003, values: ['row 4999', '4999'] });
   }, 60_000);
 
   it('reads a JSON array element of 6 MB that arrives in many pieces', () => {
