@@ -233,7 +233,10 @@ describe('UTF-8 decoding, line by line with Windows-1252 lines', () => {
   };
 
   it('gives the same text and recoded lines however the bytes are cut, inside characters too', () => {
-    expect(decode([])).toEqual({ text: expected, recoded: { lines: [4], count: 1, encoding: 'windows-1252' } });
+    expect(decode([])).toEqual({
+      text: expected,
+      recoded: { lines: [4], count: 1, encoding: 'windows-1252' },
+    });
     for (let cut = 1; cut < bytes.length; cut++) expect(decode([cut])).toEqual(decode([]));
     expect(decode(Array.from({ length: bytes.length - 1 }, (_v, i) => i + 1))).toEqual(decode([]));
   });
