@@ -108,11 +108,18 @@ describe('browser-mode folder upload (real server, real SQLite)', () => {
     expect(readdirSync(join(dataDir, 'uploads'))).toEqual([]);
     expect((await put(id, 'c.txt', '1')).json.error?.key).toBe('folderUploadGone');
 
-    const again = (await begin({ name: 'docs', files: 2, bytes: 2 })).json.value as { uploadId: string };
-    expect((await put(again.uploadId, 'a:b.txt', '1')).json.ok).toBe(true);
-    // "a?b.txt" becomes "a_b.txt" on the disk as well: the clash is named, not overwritten.
-    const clash = await put(again.uploadId, 'a_b.txt', '2');
-    expect(clash.json.error?.key).toBe('folderUploadDuplicate');
+    // "a:b.txt" becomes "a_b.txt" on the disk: the clash is refused, not overwritten, and named by the name both
+    // become, in whichever order they arrive (the page sends several files at once).
+    for (const [first, second] of [
+      ['a:b.txt', 'a_b.txt'],
+      ['a_b.txt', 'a:b.txt'],
+    ]) {
+      const again = (await begin({ name: 'docs', files: 2, bytes: 2 })).json.value as { uploadId: string };
+      expect((await put(again.uploadId, first, '1')).json.ok).toBe(true);
+      const clash = await put(again.uploadId, second, '2');
+      expect(clash.json.error?.key).toBe('folderUploadDuplicate');
+      expect(clash.json.error?.message).toContain('"a_b.txt"');
+    }
   });
 
   it('checks the announcement: a count, an empty folder, too many documents, more than the disk, the token', async () => {

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isFolderDocument } from '../../shared/dataset';
 import type { ErrorKey, ErrorParams } from '../../shared/errorMessages';
@@ -146,7 +146,9 @@ export function createFolderUploads(paths: Paths, maxBytes: number): FolderUploa
       } catch (e) {
         drop(id);
         if ((e as { code?: unknown }).code === 'EEXIST') {
-          return refuse(res, 409, 'CONFLICT', 'folderUploadDuplicate', { path: rel });
+          // The name both files become, whichever of them arrived second (the page sends several at once).
+          const shared = relative(folder.dir, target).split(sep).join('/');
+          return refuse(res, 409, 'CONFLICT', 'folderUploadDuplicate', { path: shared });
         }
         return sendJson(res, 200, { ok: false, error: toErrorInfo(e) });
       }
