@@ -25,7 +25,11 @@ describe('browser-mode folder upload (real server, real SQLite)', () => {
   });
   afterEach(async () => close());
 
-  type Answer = { ok: boolean; value?: Record<string, unknown>; error?: { code: string; key?: string } };
+  type Answer = {
+    ok: boolean;
+    value?: Record<string, unknown>;
+    error?: { code: string; key?: string; message?: string };
+  };
   const begin = async (body: unknown, token = server.token): Promise<{ status: number; json: Answer }> => {
     const res = await fetch(`${server.url}api/upload-folder`, {
       method: 'POST',
