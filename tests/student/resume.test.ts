@@ -62,7 +62,17 @@ describe('checkpoints and resume', () => {
     try {
       const b = await testCore({ dataDir: dir.dir });
       const pb = insertProject(b.core.db, labels, examples);
-      // Epochs long enough (small steps) that progress of epoch 2 is reported before it ends.
+      // Progress is written at most every 250 ms, and on a quiet machine epoch 2 could end within that: no report
+      // of it mid-way, and the test waited forever. The job is paused at the end of epoch 1 for longer than that,
+      // so the first report of epoch 2 is written as it comes.
+      let pausedAfterEpoch1 = false;
+      const offEpoch = b.core.events.subscribe((e) => {
+        const epoch = e.payload as { jobId: number; epoch: number };
+        if (e.name !== 'student.epoch' || epoch.epoch !== 1) return;
+        offEpoch();
+        pausedAfterEpoch1 = b.core.jobs.pause(epoch.jobId).state === 'paused';
+        setTimeout(() => b.core.jobs.resume(epoch.jobId), 400);
+      });
       const midEpoch2 = waitForJob(
         b.core,
         (j) => j.progress.phase === 'Epoch 2/2' && j.progress.done < j.progress.total,
@@ -71,6 +81,7 @@ describe('checkpoints and resume', () => {
       const seen = await midEpoch2;
       await b.close({ keep: true }); // the app quits (or dies) in the middle of epoch 2
       expect(seen.progress.done).toBeLessThan(seen.progress.total);
+      expect(pausedAfterEpoch1).toBe(true);
 
       const c = await testCore({ dataDir: dir.dir });
       const interrupted = c.core.jobs.get(rb.job.id);
