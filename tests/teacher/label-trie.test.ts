@@ -94,7 +94,7 @@ describe('label trie on the tiny model, CPU only', () => {
   it('reads the positions every label passes through over the likeliest tokens only, exact, and falls back when a label is not among them', async () => {
     const whole = await score(plan, { parallel: 1, commonTopK: 0 });
     const fast = await score(plan, { parallel: 1 });
-    // Unlifted, the labels' first tokens are rarely all among the four likeliest of 321: this scores again.
+    // Unlifted, the labels' first tokens are not all the likeliest one of 321: this scores again.
     const forced = await score(plan, { parallel: 1, commonTopK: 1, commonLift: 0 });
     // Lifted, they are always among them.
     const lifted = await score(plan, { parallel: 1, commonTopK: 1 });

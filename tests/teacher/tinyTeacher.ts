@@ -10,8 +10,8 @@ import { importTinyModel } from './fixtures';
 
 /**
  * A teacher process with the tiny model (or `modelPath`'s) loaded (CPU only, one thread, 512 tokens of context,
- * `sequences` at once),
- * started before the calling file's or block's tests and stopped after them: read `.client` inside a test.
+ * `sequences` at once), started before the calling file's or block's tests and stopped after them: read `.client`
+ * inside a test.
  */
 export function tinyTeacherForAll(
   sequences: number,

@@ -177,15 +177,11 @@ export class CsvParser {
       for (;;) {
         // At the start of a field, or inside a quoted one the last piece ended in.
         const fieldAt = i;
-        let resumed: string | null = null;
-        let closed = false;
-        if (resume !== null) {
-          resumed = resume.quoted;
-          closed = resume.closed;
-        }
+        const resumed = resume?.quoted ?? null;
+        const closed = resume?.closed ?? false;
+        resume = null;
         if (resumed !== null || (this.quotes && i < len && buf.charCodeAt(i) === QUOTE)) {
           let value = resumed ?? '';
-          resume = null;
           if (!closed) {
             let j = resumed !== null ? i : i + 1;
             for (;;) {
@@ -229,7 +225,6 @@ export class CsvParser {
           fields.push(value);
           i = e;
         } else {
-          resume = null;
           const e = fieldEnd(buf, i, delim);
           let end = e;
           if (e < len || final) {
@@ -271,8 +266,8 @@ export class CsvParser {
   }
 
   /**
-   * Leaves the record starting at `pos` open at `to` for the next piece, or reports it when what it holds is over
-   * the limit (false: parsing went on after it).
+   * Leaves the record starting at `pos` open at `to` for the next piece (the text from `pos`, its start or where it
+   * went on, set aside), or reports it when what it holds is over the limit (false: parsing went on after it).
    */
   private holdOpen(
     carried: CsvParser['open'],
@@ -287,20 +282,7 @@ export class CsvParser {
       this.recover(pos, tooLong(), false, out, carried);
       return false;
     }
-    this.setAside(carried, fields, quoted, closed, pos, to);
-    return true;
-  }
-
-  /** Leaves the record open at `to`: the text from `from` (its start, or where it went on) is set aside. */
-  private setAside(
-    carried: CsvParser['open'],
-    fields: string[],
-    quoted: string | null,
-    closed: boolean,
-    from: number,
-    to: number,
-  ): void {
-    const text = this.buf.slice(from, to);
+    const text = this.buf.slice(pos, to);
     let newlines = 0;
     for (let n = text.indexOf('\n'); n >= 0; n = text.indexOf('\n', n + 1)) newlines++;
     this.open = {
@@ -311,6 +293,7 @@ export class CsvParser {
       parsedChars: (carried?.parsedChars ?? 0) + text.length,
       parsedNewlines: (carried?.parsedNewlines ?? 0) + newlines,
     };
+    return true;
   }
 
   private emit(

@@ -4,6 +4,7 @@ import {
   type LlamaContextSequence,
   type Token,
 } from 'node-llama-cpp';
+import type { ScoreStrategy } from '../protocol';
 import { LOGITS_REQUEST, logProb, toDist, topKRequest, withDist, type Dist } from './nextToken';
 
 /**
@@ -49,6 +50,16 @@ export const COMMON_TOP_K = 256;
  * the k whatever the model expects there. Small enough that float32 keeps their odds to about 4e-6 in log space.
  */
 export const COMMON_LIFT = 30;
+
+/** The options a document's scoring asks for under `strategy` (the longest chain riding with the prompt's pass). */
+export function answerOptions(strategy: ScoreStrategy): AnswerOptions {
+  return {
+    share: strategy.labelTrie !== false,
+    ride: true,
+    commonTopK: strategy.commonTopK ?? COMMON_TOP_K,
+    commonLift: strategy.commonLift ?? COMMON_LIFT,
+  };
+}
 
 export interface AnswerScores {
   /** Per answer, in order. */

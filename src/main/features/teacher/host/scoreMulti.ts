@@ -1,5 +1,5 @@
 import type { Token } from 'node-llama-cpp';
-import { COMMON_LIFT, COMMON_TOP_K, scoreAnswers, type AnswerOptions } from './answers';
+import { answerOptions, scoreAnswers } from './answers';
 import { logSumExp } from './nextToken';
 import { promptTokenSets, type DocumentScorer } from './promptTokens';
 
@@ -24,12 +24,7 @@ export const scoreMulti: DocumentScorer = async (seq, plan, p, item, strategy) =
   const { sets, truncated } = promptTokenSets(plan, p, item.text, questions);
   const prepared = performance.now();
   const answers = [...p.yes, ...p.no];
-  const options: AnswerOptions = {
-    share: strategy.labelTrie !== false,
-    ride: true,
-    commonTopK: strategy.commonTopK ?? COMMON_TOP_K,
-    commonLift: strategy.commonLift ?? COMMON_LIFT,
-  };
+  const options = answerOptions(strategy);
   const out: Array<{ yes: number; no: number }> = [];
   let evaluated = 0;
   let passes = 0;

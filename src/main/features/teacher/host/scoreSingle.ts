@@ -1,6 +1,6 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { requireModel } from './model';
-import { COMMON_LIFT, COMMON_TOP_K, scoreAnswers } from './answers';
+import { answerOptions, scoreAnswers } from './answers';
 import { evalLast, logProb, toDist, withDist } from './nextToken';
 import { promptTokenSets, type DocumentScorer, type PlanTokens } from './promptTokens';
 
@@ -88,12 +88,7 @@ export const scoreSingle: DocumentScorer = async (seq, plan, p, item, strategy) 
   let ll: number[];
   if (strategy.appendErase !== false) {
     // The label trie: the longest chain of label tokens rides with the prompt's pass, every other chain is one pass.
-    const a = await scoreAnswers(seq, head, p.labels, {
-      share: strategy.labelTrie !== false,
-      ride: true,
-      commonTopK: strategy.commonTopK ?? COMMON_TOP_K,
-      commonLift: strategy.commonLift ?? COMMON_LIFT,
-    });
+    const a = await scoreAnswers(seq, head, p.labels, answerOptions(strategy));
     ll = a.lls;
     evaluated += a.answerTokens;
     passes += a.passes;
